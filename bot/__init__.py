@@ -1,0 +1,1 @@
+"""Runtime of domainbot: settings, storage, app wiring, console chat and CLI."""

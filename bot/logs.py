@@ -1,0 +1,52 @@
+"""Readable one-line logs that never contain the bot token."""
+from __future__ import annotations
+
+import logging
+import re
+
+# Any Telegram bot token (digits:35ish url-safe chars), also inside URLs such as /bot<token>/getUpdates.
+_TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
+
+
+class RedactTokenFilter(logging.Filter):
+    """Replaces the configured token, and anything shaped like a token, with a placeholder."""
+
+    def __init__(self, token: str = "") -> None:
+        super().__init__()
+        self._token = token
+
+    def _redact(self, text: str) -> str:
+        if self._token:
+            text = text.replace(self._token, "<token>")
+        return _TOKEN_PATTERN.sub("<token>", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self._redact(message)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._redact(record.exc_text)
+        if redacted != message or record.args:
+            record.msg, record.args = redacted, None
+        return True
+
+
+class OneLineFormatter(logging.Formatter):
+    """Keeps each event on one line: tracebacks are folded with ' | '."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace("\n", " | ")
+
+
+def setup_logging(level: str = "INFO", token: str = "") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"))
+    handler.addFilter(RedactTokenFilter(token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL, and Bot API URLs carry the token: keep it quiet unless debugging.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,101 @@
+"""Settings from the environment and `.env`; a bad value fails at start-up with one clear line."""
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing import Annotated
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+
+
+class SettingsError(RuntimeError):
+    """Raised with a one-line, human-readable reason."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str = ""
+    telegram_api_base_url: str = DEFAULT_API_BASE_URL
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{Path('data') / 'domainbot.sqlite3'}")
+    bot_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    bot_timezone: str = "Asia/Shanghai"
+    log_level: str = "INFO"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+
+    @field_validator("bot_admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> frozenset[int]:
+        if value is None or value == "":
+            return frozenset()
+        if isinstance(value, (set, frozenset, list, tuple)):
+            return frozenset(int(v) for v in value)
+        try:
+            return frozenset(int(part) for part in str(value).replace(" ", "").split(",") if part)
+        except ValueError as exc:
+            raise ValueError("must be comma-separated Telegram user ids, e.g. 12345,67890") from exc
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _check_token(cls, value: str) -> str:
+        value = value.strip()
+        if value and (":" not in value or any(ch.isspace() for ch in value)):
+            raise ValueError("does not look like a bot token (expected '123456:ABC...')")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_secret(cls, value: str) -> str:
+        # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if value and (len(value) > 256 or not all(ch.isalnum() or ch in "_-" for ch in value)):
+            raise ValueError("may contain only A-Z, a-z, 0-9, _ and - (at most 256 characters)")
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.bot_timezone)
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; turn a validation error into one line naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first.get("loc") else "setting"
+        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise SettingsError(f"配置错误 {name}: {message}") from None
