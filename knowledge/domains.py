@@ -1,0 +1,120 @@
+"""Domain and URL normalisation: any accepted form (URL, upper case, trailing dot, punycode, Unicode,
+full-width dots) to one ASCII lower-case domain and its Unicode form. Never raises."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import idna
+
+MAX_DOMAIN_INPUT = 2048
+_DOTS = str.maketrans({"。": ".", "．": ".", "｡": "."})
+_ASCII_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Domain:
+    input: str
+    ascii: str = ""  # e.g. www.wuding.gov.cn, xn--...; empty when the input is not a domain
+    unicode: str = ""
+    path: str = ""
+    error: str = ""  # why the input is not a valid domain (Chinese, for the user)
+
+    @property
+    def valid(self) -> bool:
+        return not self.error
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.ascii.split(".")) if self.ascii else ()
+
+    @property
+    def unicode_labels(self) -> tuple[str, ...]:
+        return tuple(self.unicode.split(".")) if self.unicode else ()
+
+    @property
+    def is_chinese(self) -> bool:
+        return any(label.startswith("xn--") for label in self.labels)
+
+    @property
+    def has_path(self) -> bool:
+        return self.path not in ("", "/")
+
+
+def _host_and_path(text: str) -> tuple[str, str]:
+    if _SCHEME.match(text):
+        parts = urlsplit(text)
+        host = parts.netloc.rsplit("@", 1)[-1]
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+    else:
+        host, sep, rest = text.partition("/")
+        path = sep + rest
+        for mark in ("?", "#"):
+            if mark in host:
+                host, _, tail = host.partition(mark)
+                path = mark + tail + path
+    if host.startswith("[") or host.count(":") > 1:
+        return host, path  # IPv6 literal: rejected below
+    return host.rsplit(":", 1)[0] if ":" in host else host, path
+
+
+def parse_domain(text: str | None) -> Domain:
+    raw = "" if text is None else str(text)
+    original = raw[:MAX_DOMAIN_INPUT]
+    cleaned = unicodedata.normalize("NFKC", original).translate(_DOTS).strip()
+    cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch)[0] != "C")
+    if not cleaned:
+        return Domain(original, error="域名为空")
+    if len(raw) > MAX_DOMAIN_INPUT or any(ch.isspace() for ch in cleaned):
+        return Domain(original, error="不是一个域名（含空格或过长）")
+    host, path = _host_and_path(cleaned)
+    host = host.rstrip(".") if host.endswith(".") and not host.endswith("..") else host
+    if not host:
+        return Domain(original, path=path, error="没有主机名")
+    labels = host.split(".")
+    if any(not label for label in labels):
+        return Domain(original, path=path, error="域名中有空的部分（连续的点或以点开头）")
+    if len(labels) < 2:
+        return Domain(original, path=path, error="域名至少要有两级，例如 www.wuding.gov.cn")
+    ascii_labels, unicode_labels = [], []
+    for label in labels:
+        try:
+            if label.isascii():
+                a = label.lower()
+                u = idna.decode(a) if a.startswith("xn--") else a
+                if a.startswith("xn--"):
+                    idna.encode(u, uts46=True)  # the punycode must be a valid IDNA label
+            else:
+                a = idna.encode(label, uts46=True).decode("ascii")
+                u = idna.decode(a)
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return Domain(original, path=path, error=f"“{label[:64]}”不是合法的域名标签")
+        if not _ASCII_LABEL.match(a):
+            return Domain(original, path=path, error=f"“{label[:64]}”含有域名不允许的字符或过长")
+        ascii_labels.append(a)
+        unicode_labels.append(u)
+    if ascii_labels[-1].isdigit():
+        return Domain(original, path=path, error="顶级域不能全是数字（这像是 IP 地址或数字）")
+    ascii_name = ".".join(ascii_labels)
+    if len(ascii_name) > 253:
+        return Domain(original, path=path, error="域名总长度超过 253 个字符")
+    return Domain(original, ascii_name, ".".join(unicode_labels), path)
+
+
+def looks_like_domain(text: str) -> bool:
+    """A chat message that is a domain or URL (not a sentence that mentions one)."""
+    t = unicodedata.normalize("NFKC", text or "").translate(_DOTS).strip()
+    if not t or any(ch.isspace() for ch in t) or len(t) > 300:
+        return False
+    if _SCHEME.match(t):
+        return True
+    host = t.split("/", 1)[0]
+    if "." not in host:
+        return False
+    # A sentence that ends in a domain ("能注册gov.cn吗") mixes Chinese and Latin inside one label.
+    if any(not label.isascii() and any(ch.isascii() and ch.isalnum() for ch in label) for label in host.split(".")):
+        return False
+    return parse_domain(t).valid

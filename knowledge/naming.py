@@ -1,0 +1,252 @@
+"""Compliant domains for a unit: how a place or department may be spelt in a label, and suggestions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import idna
+from pypinyin import Style, lazy_pinyin
+
+from knowledge.places import Place, divisions, readings, short_forms, split_suffix, suffix_letter, suffix_pinyin
+from knowledge.policy import PLAN_DOC
+from knowledge.units import KIND_LABELS, Department, UnitName, parse_unit
+
+GOV = "gov.cn"
+ZHENGWU = "政务"
+_TWO_LETTER_INITIALS = ("zh", "ch", "sh")
+
+
+def initials(syllables: tuple[str, ...], keep_two: bool = False, er_as_r: bool = False) -> str:
+    """ping an → pa; with keep_two, zh/ch/sh stay two letters as many offices write them (房山 fsh); with
+    er_as_r, 尔 gives r as in transliterated names (齐齐哈尔 qqhr, 布尔津 brj)."""
+    out = []
+    for s in syllables:
+        if er_as_r and s == "er":
+            out.append("r")
+        else:
+            out.append(s[:2] if keep_two and s[:2] in _TWO_LETTER_INITIALS else s[:1])
+    return "".join(out)
+
+
+def _variants(text: str) -> set[str]:
+    """ü is written v; lue/nue spellings are accepted too."""
+    return {text, text.replace("lve", "lue").replace("nve", "nue")}
+
+
+def name_spellings(name: str) -> list[str]:
+    """Ways a place name is spelt in a label, most usual first: hedong, hedongqu, hd, hdq, …"""
+    r = readings()
+    stem, suffix = split_suffix(name)
+    syl = r.syllables(stem)
+    if not syl:
+        return []
+    full = "".join(syl)
+    suf_py, suf_letter = suffix_pinyin(suffix), suffix_letter(suffix)
+    out: list[str] = []
+    if len(stem) > 1:
+        out += [full]
+    if suf_py:
+        out += [full + suf_py]
+    ini, ini_two, ini_r = initials(syl), initials(syl, keep_two=True), initials(syl, er_as_r=True)
+    if len(syl) > 1:
+        out += [ini, ini_two, ini_r]
+    letters = [suf_letter] if suf_letter else []
+    if suffix in ("区", "市") and len(stem) > 1:
+        letters.append("x")  # many districts and cities were counties and keep their old domain (广丰县 gfx)
+        out.append(full + "xian")
+    for letter in letters:
+        out += [ini + letter, ini_two + letter]
+    for alias in r.aliases.get(stem, ()):
+        out.append(alias)
+    for short in short_forms(name):
+        short_syl = r.syllables(short)
+        out += ["".join(short_syl), initials(short_syl), initials(short_syl, keep_two=True)]
+    seen: dict[str, None] = {}
+    for form in out:
+        for v in sorted(_variants(form)):
+            if len(v) >= 2:
+                seen.setdefault(v, None)
+    return list(seen)
+
+
+def portal_label(place_name: str) -> str:
+    """The label of the first-choice portal domain: full pinyin (with the suffix for one-character names)."""
+    spellings = name_spellings(place_name)
+    return spellings[0] if spellings else ""
+
+
+@dataclass(frozen=True)
+class PlaceSpelling:
+    """Everything a portal label may be made of: [prefix] core [suffix]."""
+    cores: frozenset[str]
+    prefixes: frozenset[str]
+    suffixes: frozenset[str]
+
+    def matches(self, label: str) -> bool:
+        label = label.replace("-", "").lower()
+        for core in self.cores:
+            start = label.find(core)
+            while start != -1:
+                if label[:start] in self.prefixes and label[start + len(core):] in self.suffixes:
+                    return True
+                start = label.find(core, start + 1)
+        return False
+
+
+def region_spellings(regions: list[Place]) -> set[str]:
+    out: set[str] = set()
+    for region in regions:
+        out.update(name_spellings(region.name))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _spelling(place_name: str, region_names: tuple[str, ...]) -> PlaceSpelling:
+    r = readings()
+    cores = set(name_spellings(place_name))
+    regional = set()
+    for region in region_names:
+        regional.update(name_spellings(region))
+    prefixes = {""} | set(r.generic_prefixes) | regional
+    prefixes |= {a + b for a in regional for b in regional if a != b}
+    prefixes |= {g + a for g in r.generic_prefixes for a in regional}
+    stem, suffix = split_suffix(place_name)
+    suffixes = {"", *r.generic_suffixes, *regional}
+    letter = suffix_letter(suffix)
+    if letter:
+        suffixes |= {letter + g for g in r.generic_suffixes}
+    return PlaceSpelling(frozenset(cores), frozenset(prefixes), frozenset(suffixes))
+
+
+def place_spelling(unit: UnitName) -> PlaceSpelling:
+    regions = tuple(p.name for p in unit.regions) or tuple(unit.region_names)
+    return _spelling(unit.place_full, regions)
+
+
+def department_spellings(unit: UnitName) -> set[str]:
+    """Labels that spell the department: the table's abbreviations and English forms, else pinyin initials."""
+    out: set[str] = set()
+    dept: Department | None = unit.department
+    names = [unit.unit]
+    if dept:
+        out.update(dept.abbr)
+        out.update(dept.english)
+        names += [dept.name, dept.short, *dept.aliases]
+    for name in names:
+        syl = tuple(lazy_pinyin(name, style=Style.NORMAL, errors="ignore"))
+        if syl:
+            out |= {initials(syl), initials(syl, keep_two=True), "".join(syl)}
+    return {s.lower() for s in out if s}
+
+
+def department_label(unit: UnitName) -> str:
+    if unit.department:
+        return unit.department.abbr[0]
+    syl = tuple(lazy_pinyin(unit.unit, style=Style.NORMAL, errors="ignore"))
+    return initials(syl) if syl else ""
+
+
+def chinese_names(unit: UnitName) -> list[str]:
+    """The full name of the unit and its normalised short name, as △△△ of △△△.政务."""
+    names = [unit.full]
+    place = unit.place_name or ""
+    if unit.kind == "portal" and place:
+        names.append(f"{place}政府")
+    elif unit.department and place:
+        names.append(place + unit.department.short)
+    if unit.region_names and place:
+        names.append(place + unit.unit)  # without the enclosing regions
+    seen: dict[str, None] = {}
+    for name in names:
+        if name:
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def punycode(domain: str) -> str:
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        return ""
+
+
+@dataclass
+class Suggestion:
+    unit: str
+    kind: str | None
+    place: str
+    english: list[str] = field(default_factory=list)
+    chinese: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    needs_kind: bool = False
+
+    def to_json(self) -> dict:
+        return {
+            "unit": self.unit, "kind": self.kind, "place": self.place, "english": self.english,
+            "chinese": self.chinese, "chinese_ascii": [punycode(c) for c in self.chinese], "notes": self.notes,
+        }
+
+
+def _portal_domains(unit: UnitName) -> list[str]:
+    stem, suffix = split_suffix(unit.place_full)
+    spellings = name_spellings(unit.place_full)
+    if not spellings:
+        return []
+    labels = [spellings[0]]
+    with_suffix = "".join(readings().syllables(stem)) + suffix_pinyin(suffix)
+    if with_suffix and with_suffix not in labels and len(readings().syllables(stem)) > 0:
+        labels.append(with_suffix)
+    if unit.place and divisions().same_reading(unit.place) or unit.ambiguous_place:
+        for region in unit.regions[:1]:
+            labels.append(initials(readings().syllables(split_suffix(region.name)[0])) + spellings[0])
+    labels += [s for s in spellings[1:4] if len(s) >= 3]
+    return [f"www.{label}.{GOV}" for label in dict.fromkeys(labels)]
+
+
+def suggest(name: str, kind: str | None = None, parent: str | None = None, known_portal: str | None = None) -> Suggestion:
+    """Compliant domains for a unit. `parent` is the portal domain to sit under; `known_portal` the one the
+    registry has for the unit's place."""
+    from knowledge.domains import parse_domain
+
+    unit = parse_unit(name, kind)
+    result = Suggestion(unit=unit.full, kind=unit.kind, place=unit.place_full)
+    if not unit.full:
+        result.notes.append("单位名称为空")
+        return result
+    if not unit.place_full:
+        result.notes.append("没有从名称中识别出地名，请写出完整名称，例如“武定县人力资源和社会保障局”")
+    if unit.kind is None:
+        result.needs_kind = True
+        result.notes.append("无法从名称判断是否承担行政职能，请指明类型（institution_admin 或 institution_other）")
+        return result
+    portal_domains = _portal_domains(unit) if unit.place_full else []
+    parent_host = ""
+    if parent:
+        parsed = parse_domain(parent)
+        parent_host = parsed.ascii if parsed.valid else ""
+    parent_host = parent_host or known_portal or (portal_domains[0] if portal_domains else "")
+    portal_base = parent_host[4:] if parent_host.startswith("www.") else parent_host
+    if unit.kind == "portal":
+        result.english = portal_domains[:5]
+    elif unit.kind in ("department", "institution_admin") and portal_base:
+        labels = [department_label(unit)]
+        if unit.department:
+            labels += list(unit.department.abbr[1:2]) + list(unit.department.english[:1])
+        result.english = [f"{label}.{portal_base}" for label in dict.fromkeys(labels) if label]
+    elif unit.kind == "institution_other":
+        result.notes.append(f"不承担行政职能的事业单位原则上不得使用 .gov.cn 英文域名（{PLAN_DOC} 二（三））")
+    elif unit.kind == "system" and parent_host:
+        path = department_label(unit) or "xt"
+        result.english = [f"{parent_host}/{path}/"]
+        result.notes.append(f"业务系统、办事平台、栏目使用所属网站域名下的路径，不单独作为网站（{PLAN_DOC} 二（五））")
+    if unit.kind in ("portal", "department", "institution_admin"):
+        result.chinese = [f"{n}.{ZHENGWU}" for n in chinese_names(unit)]
+    if unit.place and unit.kind == "portal":
+        for other in divisions().same_reading(unit.place)[:5]:
+            where = "".join(p.name for p in divisions().enclosing(other))
+            result.notes.append(f"与{where}{other.name}拼音相同，可加地区前缀区分")
+    if unit.ambiguous_place:
+        result.notes.append(f"全国有多个“{unit.place_name}”，请写上所属省市以便区分")
+    if unit.kind in KIND_LABELS and not result.english and unit.kind != "institution_other" and not portal_base:
+        result.notes.append("缺少上级门户网站域名，请用 --parent 指明")
+    return result

@@ -1,0 +1,170 @@
+"""The compliance check of a domain or URL against the policy, with reasons and the clause behind each."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from knowledge.domains import Domain, parse_domain
+from knowledge.naming import GOV, ZHENGWU, chinese_names, department_spellings, place_spelling, suggest
+from knowledge.policy import PLAN_DOC
+from knowledge.text import compact
+from knowledge.units import UnitName, parse_unit
+
+BASIS = {
+    "invalid_syntax": "域名语法（RFC 1035、IDNA 2008）",
+    "not_gov_cn": f"{PLAN_DOC} 二（一）、二（二）",
+    "portal_not_www": f"{PLAN_DOC} 二（一）",
+    "dept_not_under_portal": f"{PLAN_DOC} 二（二）",
+    "institution_uses_gov_cn": f"{PLAN_DOC} 二（三）",
+    "system_as_site": f"{PLAN_DOC} 二（五）",
+    "chinese_not_zhengwu": f"{PLAN_DOC} 二（四）",
+    "chinese_name_mismatch": f"{PLAN_DOC} 二（四）",
+    "name_mismatch": f"{PLAN_DOC} 二（一）、二（二）",
+}
+# The clause behind each problem, for "show me the rule" buttons.
+RULE_CLAUSES = {
+    "not_gov_cn": "plan-2-1",
+    "portal_not_www": "plan-2-1",
+    "dept_not_under_portal": "plan-2-2",
+    "institution_uses_gov_cn": "plan-2-3",
+    "system_as_site": "plan-2-5-systems",
+    "chinese_not_zhengwu": "plan-2-4",
+    "chinese_name_mismatch": "plan-2-4",
+    "name_mismatch": "plan-2-1",
+}
+
+
+@dataclass
+class Problem:
+    code: str
+    message: str
+
+    @property
+    def basis(self) -> str:
+        return BASIS[self.code]
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "message": self.message, "basis": self.basis}
+
+
+@dataclass
+class CheckResult:
+    input: str
+    domain: Domain
+    unit: UnitName | None = None
+    problems: list[Problem] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)  # what the unit should use instead, best first
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def compliant(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict:
+        out = {
+            "input": self.input, "domain": self.domain.ascii, "unicode": self.domain.unicode,
+            "compliant": self.compliant, "problems": [p.to_json() for p in self.problems],
+        }
+        if self.unit is not None:
+            out["unit"] = self.unit.full
+            out["kind"] = self.unit.kind
+        if self.expected:
+            out["expected"] = self.expected
+        if self.notes:
+            out["notes"] = self.notes
+        return out
+
+
+def _is_gov_cn(labels: tuple[str, ...]) -> bool:
+    return len(labels) >= 3 and labels[-2:] == ("gov", "cn")
+
+
+def _check_chinese(result: CheckResult, unit: UnitName | None) -> None:
+    labels = result.domain.unicode_labels
+    if labels[-1] != ZHENGWU:
+        result.problems.append(Problem("chinese_not_zhengwu", f"政府网站中文域名应为“△△△.政务”结构，不应使用“.{labels[-1]}”"))
+    if unit and unit.full:
+        wanted = {compact(n) for n in chinese_names(unit)}
+        if len(labels) >= 2 and compact(labels[-2]) not in wanted:
+            result.problems.append(Problem("chinese_name_mismatch", f"“{labels[-2]}”不是主办单位“{unit.full}”的全称或规范化简称"))
+        if len(labels) > 2:
+            result.problems.append(Problem("chinese_name_mismatch", "中文域名应直接为“△△△.政务”，栏目使用路径而不是子域名"))
+
+
+def _check_english(result: CheckResult, unit: UnitName | None, parent: Domain | None) -> None:
+    labels = result.domain.labels
+    kind = unit.kind if unit else None
+    gov = _is_gov_cn(labels)
+    if kind == "institution_other":
+        if gov:
+            result.problems.append(Problem("institution_uses_gov_cn", "不承担行政职能的事业单位原则上不得使用以“.gov.cn”为后缀的英文域名"))
+        return
+    if kind == "system":
+        if not (result.domain.has_path and gov and unit and _host_belongs_to_unit_place(labels, unit, parent)):
+            result.problems.append(Problem("system_as_site", "业务系统、办事平台、栏目原则上不再作为独立网站，应使用所属网站域名下的路径"))
+        return
+    if not gov:
+        result.problems.append(Problem("not_gov_cn", "政府网站英文域名应以“.gov.cn”结尾"))
+        return
+    head = labels[:-2]  # the labels in front of gov.cn
+    if kind in ("department", "institution_admin"):
+        _check_department(result, unit, parent, head)
+        return
+    # A portal, or no unit given: www.□□□.gov.cn
+    if head[0] != "www" or len(head) != 2:
+        result.problems.append(Problem("portal_not_www", "政府门户网站应使用“www.□□□.gov.cn”结构的英文域名"))
+    if unit and unit.place_full and not place_spelling(unit).matches(head[-1]):
+        result.problems.append(Problem("name_mismatch", f"“{head[-1]}”不是“{unit.place_full}”的拼音、缩写或通用英文名"))
+
+
+def _check_department(result: CheckResult, unit: UnitName, parent: Domain | None, head: tuple[str, ...]) -> None:
+    if parent is not None:
+        base = parent.labels[1:] if parent.labels[:1] == ("www",) else parent.labels
+        under = len(result.domain.labels) == len(base) + 1 and result.domain.labels[1:] == base
+    else:
+        under = len(head) == 2 and head[0] != "www" and (not unit.place_full or place_spelling(unit).matches(head[1]))
+    if not under:
+        result.problems.append(Problem("dept_not_under_portal", "部门网站应使用本级政府门户网站的下级域名“○○○.□□□.gov.cn”"))
+        return
+    if head[0] not in department_spellings(unit) and unit.unit:
+        result.problems.append(Problem("name_mismatch", f"“{head[0]}”不是“{unit.unit}”的拼音、缩写或通用英文名"))
+
+
+def _host_belongs_to_unit_place(labels: tuple[str, ...], unit: UnitName, parent: Domain | None) -> bool:
+    if parent is not None:
+        return labels == parent.labels
+    head = labels[:-2]
+    return len(head) == 2 and unit.place_full != "" and place_spelling(unit).matches(head[1])
+
+
+def check(domain: str, unit: str | None = None, kind: str | None = None, parent: str | None = None) -> CheckResult:
+    parsed = parse_domain(domain)
+    result = CheckResult(input=parsed.input, domain=parsed)
+    if not parsed.valid:
+        result.problems.append(Problem("invalid_syntax", parsed.error))
+        return result
+    unit_name = parse_unit(unit, kind) if unit and compact(unit) else None
+    result.unit = unit_name
+    parent_domain = parse_domain(parent) if parent else None
+    if parent_domain is not None and not parent_domain.valid:
+        parent_domain = None
+        result.notes.append("上级域名无效，已忽略")
+    if parsed.is_chinese:
+        _check_chinese(result, unit_name)
+    else:
+        _check_english(result, unit_name, parent_domain)
+    if unit_name and unit_name.kind is None:
+        result.notes.append("无法从名称判断单位类型，请用 --kind 指明（institution_admin 或 institution_other）")
+    if result.problems and unit_name and unit_name.kind:
+        advice = suggest(unit, unit_name.kind, parent)
+        result.expected = (advice.chinese if parsed.is_chinese else advice.english)[:3]
+    elif result.problems and unit_name is None:
+        result.expected = _structural_fix(parsed)
+    return result
+
+
+def _structural_fix(domain: Domain) -> list[str]:
+    """Without a unit, a portal domain missing its www can still be named: wuding.gov.cn → www.wuding.gov.cn."""
+    labels = domain.labels
+    if len(labels) == 3 and _is_gov_cn(labels):
+        return [f"www.{domain.ascii}"]
+    return []
