@@ -1,0 +1,76 @@
+"""The application factory: the only place (with the CLI) that wires settings, storage and handlers together."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest
+
+from bot.settings import Settings
+from bot.storage import Database
+from handlers import basics, naming, policy, text
+
+log = logging.getLogger(__name__)
+
+FEATURES = (basics, policy, naming)  # modules with COMMANDS and register(app)
+
+
+def all_commands() -> list[basics.BotCommandInfo]:
+    return [command for module in FEATURES for command in module.COMMANDS]
+
+
+async def register_commands(app: Application) -> None:
+    commands = app.bot_data["commands"]
+    private = [BotCommand(c.name, c.description) for c in commands if c.private]
+    group = [BotCommand(c.name, c.description) for c in commands if c.group]
+    await app.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
+    await app.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
+
+
+def _warm_up() -> None:
+    """Build the Q&A index and the division table now rather than on the first question."""
+    from knowledge.naming import suggest
+    from knowledge.qa import get_index
+
+    get_index()
+    suggest("武定县人民政府")
+
+
+async def _post_init(app: Application) -> None:
+    await register_commands(app)
+    app.bot_data["warm_up"] = asyncio.get_running_loop().run_in_executor(None, _warm_up)
+
+
+async def _post_shutdown(app: Application) -> None:
+    db: Database | None = app.bot_data.get("db")
+    if db is not None:
+        db.dispose()
+
+
+def build_application(settings: Settings, request: BaseRequest | None = None,
+                      get_updates_request: BaseRequest | None = None, rate_limit: bool = True) -> Application:
+    builder: ApplicationBuilder = (
+        Application.builder()
+        .token(settings.telegram_bot_token or "1:console-only-no-network")
+        .base_url(settings.telegram_api_base_url)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    app = builder.build()
+    app.bot_data["settings"] = settings
+    app.bot_data["db"] = Database(settings.database_url)
+    app.bot_data["commands"] = all_commands()
+    for module in FEATURES:
+        module.register(app)
+    text.register(app)
+    basics.register_fallbacks(app)
+    text.register_fallbacks(app)
+    return app

@@ -1,0 +1,83 @@
+"""The `domainbot` command: run the bot, chat locally, and the scriptable policy/naming commands."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable
+
+EXIT_OK, EXIT_NONCOMPLIANT, EXIT_USAGE = 0, 1, 2
+
+
+def _emit(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def _batch(handle: Callable[[dict], dict]) -> int:
+    """JSON Lines in, one JSON result per line out, same order; a bad line yields an error object."""
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise ValueError("each line must be a JSON object")
+            result = handle(item)
+        except (ValueError, TypeError, KeyError) as exc:
+            result = {"error": f"输入无效：{exc}"}
+        _emit(result)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from knowledge.qa import ask
+
+    if args.batch:
+        return _batch(lambda item: ask(str(item.get("text", ""))).to_json())
+    if not args.question:
+        print("用法：domainbot ask \"问题\" [--json]", file=sys.stderr)
+        return EXIT_USAGE
+    answer = ask(" ".join(args.question))
+    if args.json:
+        _emit(answer.to_json())
+    else:
+        print(answer.text)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="domainbot", description="政府网站域名助手（Telegram 机器人与命令行）")
+    sub = parser.add_subparsers(dest="command")
+
+    run = sub.add_parser("run", help="连接 Telegram 运行机器人（长轮询，或 --webhook）")
+    run.add_argument("--webhook", action="store_true", help="使用 webhook 模式（需要 WEBHOOK_URL 与 WEBHOOK_SECRET）")
+    sub.add_parser("chat", help="本地控制台对话，不连网络")
+
+    ask = sub.add_parser("ask", help="政策问答")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("--batch", action="store_true", help="从标准输入读 JSON Lines {\"text\": ...}")
+    ask.set_defaults(func=cmd_ask)
+
+    from bot import cli_naming
+
+    cli_naming.add_commands(sub)
+    return parser
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if hasattr(args, "func"):
+        try:
+            return args.func(args)
+        except BrokenPipeError:
+            return EXIT_OK
+    from bot.runner import run_default
+
+    return run_default(args.command, webhook=getattr(args, "webhook", False))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

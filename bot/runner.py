@@ -1,0 +1,67 @@
+"""Starting the bot: long polling, webhook, or the local console chat."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from telegram import Update
+
+from bot.logs import setup_logging
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger(__name__)
+EXIT_CONFIG = 2
+
+
+def run_polling(settings: Settings) -> None:
+    from bot.app import build_application
+
+    app = build_application(settings)
+    log.info("starting long polling against %s", settings.telegram_api_base_url)
+    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+
+
+def run_webhook(settings: Settings) -> None:
+    from bot.app import build_application
+
+    if not settings.webhook_url or not settings.webhook_secret:
+        raise SettingsError("配置错误 WEBHOOK_URL/WEBHOOK_SECRET: webhook 模式需要同时设置这两项")
+    app = build_application(settings)
+    path = settings.webhook_url.rstrip("/").rsplit("/", 1)[-1] if "/" in settings.webhook_url.split("://", 1)[-1] else ""
+    log.info("starting webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
+    app.run_webhook(
+        listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
+        webhook_url=settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES,
+    )
+
+
+def run_default(command: str | None, webhook: bool = False) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(settings.log_level if command != "chat" and (command or settings.has_token) else "WARNING",
+                  settings.telegram_bot_token)
+    try:
+        if command == "chat" or (command is None and not settings.has_token):
+            if command is None:
+                print("未配置 TELEGRAM_BOT_TOKEN，进入本地对话模式；在 .env 中设置令牌后运行 domainbot run 即可连接 Telegram。",
+                      file=sys.stderr)
+            from bot.console import run_console
+
+            asyncio.run(run_console(settings))
+        elif not settings.has_token:
+            print("配置错误 TELEGRAM_BOT_TOKEN: 运行 domainbot run 需要机器人令牌（向 @BotFather 申请）", file=sys.stderr)
+            return EXIT_CONFIG
+        elif webhook:
+            run_webhook(settings)
+        else:
+            run_polling(settings)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,80 @@
+"""/start, /help, the command menu, and the error handler that keeps the bot alive."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+
+from handlers.common import APOLOGY, esc, is_private, reply_html
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BotCommandInfo:
+    name: str
+    description: str  # shown in Telegram's menu
+    example: str  # shown in /help
+    private: bool = True
+    group: bool = True
+
+
+COMMANDS = [
+    BotCommandInfo("start", "开始使用", "/start"),
+    BotCommandInfo("help", "查看全部功能和示例", "/help"),
+]
+
+INTRO = (
+    "我是<b>政府网站域名助手</b>，依据《全州政府网站域名清理工作方案》（楚政办函〔2019〕8号）帮助各单位清理和规范政府网站域名。\n"
+    "• 政策问答：直接发问题，例如“联系人换了多久内报备”\n"
+    "• 生成域名：发单位全称，例如“武定县人力资源和社会保障局”\n"
+    "• 检查域名：发域名或网址，例如“wuding.gov.cn”"
+)
+
+
+def help_text(commands: list[BotCommandInfo], private: bool) -> list[str]:
+    lines = [INTRO, "", "<b>命令</b>"]
+    for command in commands:
+        if (private and command.private) or (not private and command.group):
+            lines.append(f"/{command.name} — {esc(command.description)}\n    例：<code>{esc(command.example)}</code>")
+    if not private:
+        lines.append("\n在群里请用命令，或 @我 再提问。")
+    return ["\n".join(lines)]
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    commands = context.bot_data.get("commands", COMMANDS)
+    await reply_html(update, help_text(commands, is_private(update)))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    commands = context.bot_data.get("commands", COMMANDS)
+    await reply_html(update, help_text(commands, is_private(update)))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if is_private(update):
+        await reply_html(update, "没有这个命令。发送 /help 查看可用命令。")
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure and apologise to the user; never let an update take the bot down."""
+    log.error("update failed: %s", context.error, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await update.effective_chat.send_message(APOLOGY)
+        except Exception as exc:  # noqa: BLE001 - the apology itself may fail (blocked, network)
+            log.warning("could not send the apology: %s", exc)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("help", help_command))
+    app.add_error_handler(on_error)
+
+
+def register_fallbacks(app: Application) -> None:
+    """Unknown commands; added last so that every feature's own commands match first."""
+    app.add_handler(MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command))

@@ -1,0 +1,138 @@
+"""Shared Telegram glue: HTML escaping, splitting long replies, addressing rules and one-shot button data."""
+from __future__ import annotations
+
+import html
+import secrets
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, MessageEntityType, MessageLimit, ParseMode
+from telegram.ext import ContextTypes
+
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
+APOLOGY = "抱歉，处理您的消息时出错了，请稍后再试。"
+
+
+def esc(value: object) -> str:
+    """Escape any dynamic text for HTML parse mode."""
+    return html.escape(str(value), quote=False)
+
+
+def split_html(blocks: Sequence[str], limit: int = TEXT_LIMIT) -> list[str]:
+    """Pack HTML blocks (each well-formed on its own) into messages under `limit` characters.
+    A single block too long for one message is cut as plain escaped text, never inside an entity."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        if not block:
+            continue
+        pieces = [block] if len(block) <= limit else _cut_plain(block, limit)
+        for piece in pieces:
+            candidate = f"{current}\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                messages.append(current)
+                current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _cut_plain(block: str, limit: int) -> list[str]:
+    text = esc(_strip_tags(block))
+    out = []
+    while text:
+        cut = min(limit, len(text))
+        if cut < len(text):
+            newline = text.rfind("\n", 0, cut)
+            if newline > limit // 2:
+                cut = newline
+            amp = text.rfind("&", 0, cut)
+            if amp != -1 and ";" not in text[amp:cut]:
+                cut = amp  # do not split an entity such as &amp;
+        out.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    return out
+
+
+def _strip_tags(block: str) -> str:
+    out, inside = [], False
+    for ch in block:
+        if ch == "<":
+            inside = True
+        elif ch == ">" and inside:
+            inside = False
+        elif not inside:
+            out.append(ch)
+    return html.unescape("".join(out))
+
+
+async def reply_html(update: Update, blocks: Sequence[str] | str,
+                     keyboard: InlineKeyboardMarkup | None = None) -> Message | None:
+    """Answer in the chat of the update: HTML, split under the limit, the keyboard under the last part."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    parts = split_html([blocks] if isinstance(blocks, str) else blocks)
+    sent = None
+    reply_to = update.effective_message.message_id if update.effective_message and chat.type != ChatType.PRIVATE else None
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        sent = await chat.send_message(
+            part, parse_mode=ParseMode.HTML, reply_markup=keyboard if last else None,
+            disable_web_page_preview=True, reply_to_message_id=reply_to if i == 0 else None,
+        )
+    return sent
+
+
+def is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+def mentions_bot(message: Message | None, bot_username: str) -> bool:
+    """True when a group message @-mentions this bot or replies to one of its messages."""
+    if message is None:
+        return False
+    if message.reply_to_message and message.reply_to_message.from_user and message.reply_to_message.from_user.username == bot_username:
+        return True
+    wanted = f"@{bot_username}".lower()
+    for entity, text in message.parse_entities([MessageEntityType.MENTION]).items():
+        if text.lower() == wanted:
+            return True
+    return False
+
+
+def strip_mention(text: str, bot_username: str) -> str:
+    return " ".join(word for word in text.split() if word.lower() != f"@{bot_username}".lower())
+
+
+# -- button data ----------------------------------------------------------------------------------------
+# Telegram allows 64 bytes of callback data; longer payloads (a unit name) are kept here under a random key,
+# together with the user who may press the button. Lost on restart: the button then says it has expired.
+_MAX_PENDING = 2048
+
+
+def remember(context: ContextTypes.DEFAULT_TYPE, payload: dict, owner_id: int | None) -> str:
+    store: OrderedDict = context.bot_data.setdefault("pending_buttons", OrderedDict())
+    key = secrets.token_urlsafe(6)
+    store[key] = {"owner": owner_id, **payload}
+    while len(store) > _MAX_PENDING:
+        store.popitem(last=False)
+    return key
+
+
+def recall(context: ContextTypes.DEFAULT_TYPE, key: str) -> dict | None:
+    store: OrderedDict | None = context.bot_data.get("pending_buttons")
+    return store.get(key) if store else None
+
+
+def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    built = [[InlineKeyboardButton(label[:64], callback_data=data) for label, data in row] for row in rows if row]
+    return InlineKeyboardMarkup(built) if built else None
+
+
+def message_text(update: Update) -> str:
+    message = update.effective_message
+    return (message.text or message.caption or "") if message else ""

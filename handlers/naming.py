@@ -1,0 +1,118 @@
+"""Naming: /suggest and /check, plus the buttons for the unit kind, alternatives and the rule behind them."""
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from handlers.basics import BotCommandInfo
+from handlers.common import esc, keyboard, recall, remember, reply_html
+from knowledge.naming import Suggestion, suggest
+from knowledge.rules import RULE_CLAUSES, CheckResult, check
+from knowledge.units import KIND_LABELS
+
+COMMANDS = [
+    BotCommandInfo("suggest", "由单位名称生成合规域名", "/suggest 武定县人力资源和社会保障局"),
+    BotCommandInfo("check", "检查域名或网址是否合规", "/check wuding.gov.cn 武定县人民政府"),
+]
+ASK_KINDS = ("institution_admin", "institution_other", "department", "system")
+
+
+def suggestion_blocks(result: Suggestion) -> list[str]:
+    kind = KIND_LABELS.get(result.kind or "", "类型待定")
+    blocks = [f"<b>{esc(result.unit)}</b>（{esc(kind)}）"]
+    if result.english:
+        blocks.append(f"推荐英文域名：<code>{esc(result.english[0])}</code>")
+    if result.chinese:
+        blocks.append(f"中文域名：<code>{esc(result.chinese[0])}</code>")
+    for note in result.notes:
+        blocks.append(f"注：{esc(note)}")
+    return blocks
+
+
+def check_blocks(result: CheckResult) -> list[str]:
+    shown = result.domain.unicode or result.input
+    if result.compliant:
+        head = f"✅ <code>{esc(shown)}</code> 符合规范"
+        if result.unit is None and not result.domain.is_chinese:
+            head += "（未提供单位名称，只检查了结构；可用 /check 域名 单位全称 核对拼写）"
+        blocks = [head]
+    else:
+        blocks = [f"❌ <code>{esc(shown[:200])}</code> 不符合规范"]
+        blocks += [f"• {esc(p.message)}（依据：{esc(p.basis)}）" for p in result.problems]
+        if result.expected:
+            blocks.append(f"应使用：<code>{esc(result.expected[0])}</code>")
+    blocks += [f"注：{esc(n)}" for n in result.notes]
+    return blocks
+
+
+async def reply_suggest(update: Update, context: ContextTypes.DEFAULT_TYPE, unit: str, kind: str | None = None) -> None:
+    result = await asyncio.to_thread(suggest, unit, kind)
+    user = update.effective_user
+    if result.needs_kind:
+        key = remember(context, {"unit": unit}, user.id if user else None)
+        rows = [[(KIND_LABELS[k], f"kind:{key}:{k}")] for k in ASK_KINDS]
+        await reply_html(update, [*suggestion_blocks(result), "请选择该单位的类型："], keyboard(rows))
+        return
+    rows = []
+    others = result.english[1:] + result.chinese[1:]
+    if others:
+        key = remember(context, {"others": others}, None)
+        rows.append([(f"其他写法（{len(others)}）", f"alt:{key}")])
+    rule = {"portal": "plan-2-1", "department": "plan-2-2", "institution_admin": "plan-2-3",
+            "institution_other": "plan-2-3", "system": "plan-2-5-systems"}.get(result.kind or "")
+    if rule:
+        rows.append([("规则依据", f"clause:{rule}"), ("中文域名规则", "clause:plan-2-4")])
+    await reply_html(update, suggestion_blocks(result), keyboard(rows))
+
+
+async def reply_check(update: Update, domain: str, unit: str | None = None) -> None:
+    result = await asyncio.to_thread(check, domain, unit)
+    clause_ids = list(dict.fromkeys(RULE_CLAUSES[p.code] for p in result.problems if p.code in RULE_CLAUSES))
+    rows = [[("查看依据原文", f"clause:{cid}")] for cid in clause_ids[:2]]
+    await reply_html(update, check_blocks(result), keyboard(rows))
+
+
+async def suggest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    unit = " ".join(context.args or []).strip()
+    if not unit:
+        await reply_html(update, "用法：/suggest 单位全称\n例：<code>/suggest 武定县人力资源和社会保障局</code>")
+        return
+    await reply_suggest(update, context, unit)
+
+
+async def check_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    args = context.args or []
+    if not args:
+        await reply_html(update, "用法：/check 域名或网址 [单位全称]\n例：<code>/check wuding.gov.cn 武定县人民政府</code>")
+        return
+    await reply_check(update, args[0], " ".join(args[1:]) or None)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    action, _, rest = (query.data or "").partition(":")
+    key, _, choice = rest.partition(":")
+    pending = recall(context, key)
+    if pending is None:
+        await query.answer("按钮已过期，请重新发送。", show_alert=True)
+        return
+    owner = pending.get("owner")
+    if owner is not None and query.from_user.id != owner:
+        await query.answer("这个按钮只能由提问的人使用。", show_alert=True)
+        return
+    if action == "kind" and choice in KIND_LABELS:
+        await query.answer()
+        await reply_suggest(update, context, pending["unit"], choice)
+    elif action == "alt":
+        await query.answer()
+        await reply_html(update, ["<b>其他合规写法</b>", *(f"<code>{esc(d)}</code>" for d in pending["others"])])
+    else:
+        await query.answer("按钮无效。", show_alert=True)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("suggest", suggest_command))
+    app.add_handler(CommandHandler("check", check_command))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(kind|alt):"))

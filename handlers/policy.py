@@ -1,0 +1,92 @@
+"""Policy Q&A: /ask, answers to plain questions, related-clause buttons, and /policy browsing."""
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from handlers.basics import BotCommandInfo
+from handlers.common import esc, keyboard, reply_html
+from knowledge.policy import Clause, load_policy
+from knowledge.qa import Answer, ask
+
+COMMANDS = [
+    BotCommandInfo("ask", "政策问答", "/ask 联系人换了多久内报备"),
+    BotCommandInfo("policy", "按章节浏览政策原文", "/policy"),
+]
+
+# /policy browsing: short keys for callback data → (label, predicate on clauses)
+SECTION_GROUPS = {
+    "wd": ("武政办函〔2019〕1号 县转发通知", lambda c: c.doc.startswith("武政办函")),
+    "cx": ("楚政办函〔2019〕8号 州通知", lambda c: c.id.startswith("cx-")),
+    "p0": ("方案 前言（依据）", lambda c: c.id.startswith("plan-") and c.section == "前言"),
+    "p1": ("一、指导思想", lambda c: c.section.startswith("一")),
+    "p2": ("二、清理范围及标准", lambda c: c.section.startswith("二")),
+    "p3": ("三、注册、注销流程", lambda c: c.section.startswith("三")),
+    "p4": ("四、方法步骤", lambda c: c.section.startswith("四")),
+    "p5": ("五、有关要求", lambda c: c.section.startswith("五")),
+}
+
+
+def clause_block(clause: Clause) -> str:
+    return f"<blockquote>{esc(clause.text)}</blockquote>\n—— {esc(clause.citation)}"
+
+
+def answer_blocks(answer: Answer) -> list[str]:
+    if not answer.sources:
+        return [esc(answer.lead)]
+    best, *others = answer.sources
+    blocks = [f"<b>{esc(answer.lead)}</b>", clause_block(best)]
+    for other in others:
+        blocks += [f"另见<b>{esc(other.title)}</b>：{esc(other.answer)}", clause_block(other)]
+    return blocks
+
+
+def related_keyboard(clauses: list[Clause]):
+    return keyboard([[(f"相关：{c.title}", f"clause:{c.id}")] for c in clauses[:3]])
+
+
+async def reply_answer(update: Update, question: str) -> None:
+    answer = await asyncio.to_thread(ask, question)  # CPU work off the event loop
+    shown = {c.id for c in answer.sources}
+    await reply_html(update, answer_blocks(answer), related_keyboard([c for c in answer.related if c.id not in shown]))
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    question = " ".join(context.args or [])
+    if not question.strip():
+        await reply_html(update, "用法：/ask 问题\n例：<code>/ask 联系人换了多久内报备</code>")
+        return
+    await reply_answer(update, question)
+
+
+async def policy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rows = [[(label, f"sec:{key}")] for key, (label, _) in SECTION_GROUPS.items()]
+    await reply_html(update, "请选择要查看的文件或章节：", keyboard(rows))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    kind, _, key = (query.data or "").partition(":")
+    policy = load_policy()
+    if kind == "clause" and policy.clause(key):
+        await query.answer()
+        clause = policy.clause(key)
+        await reply_html(update, [f"<b>{esc(clause.title)}</b>", clause_block(clause)])
+    elif kind == "sec" and key in SECTION_GROUPS:
+        await query.answer()
+        label, wanted = SECTION_GROUPS[key]
+        blocks = [f"<b>{esc(label)}</b>"]
+        for clause in policy.clauses:
+            if wanted(clause):
+                blocks += [f"<b>{esc(clause.section)} {esc(clause.title)}</b>", clause_block(clause)]
+        await reply_html(update, blocks)
+    else:
+        await query.answer("按钮已失效，请重新提问。", show_alert=True)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("ask", ask_command))
+    app.add_handler(CommandHandler("policy", policy_command))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(clause|sec):"))
