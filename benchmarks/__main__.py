@@ -1,0 +1,23 @@
+"""Run every benchmark and print one table: python -m benchmarks (or python3 tasks.py bench)."""
+from __future__ import annotations
+
+import os
+import platform
+import sys
+
+from benchmarks import bench_knowledge
+from benchmarks.common import print_table
+
+
+def main() -> int:
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}")
+    rows = []
+    rows += bench_knowledge.qa_rows()
+    rows += bench_knowledge.naming_rows()
+    print()
+    print_table(rows)
+    return 0 if all(r.ok for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from bot.settings import load_settings
+from tests.fake_bot_api import FakeBotAPI
+
+TEST_TOKEN = "123456789:AAHfakeTokenForTests-abcdefghijklmno"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeBotAPI]:
+    api = FakeBotAPI().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def settings(tmp_path, fake_api):
+    return load_settings(
+        telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
+        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids="42",
+    )
+
+
+@pytest.fixture
+async def running_bot(settings, fake_api) -> AsyncIterator:
+    """The real Application, long polling the fake Bot API."""
+    from bot.app import build_application
+
+    app = build_application(settings)
+    await app.initialize()
+    await app.post_init(app)  # run_polling would call it; starting by hand must too
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+def postgres_available() -> str | None:
+    """None when PostgreSQL answers, else the reason to skip."""
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL, connect_timeout=2):
+            return None
+    except Exception as exc:  # noqa: BLE001 - any failure means: skip with the reason
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.__class__.__name__}: {str(exc)[:120]}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    reason = postgres_available()
+    if reason:
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return POSTGRES_URL

@@ -1,0 +1,204 @@
+"""A small fake of the Telegram Bot API HTTP server, on 127.0.0.1, for end-to-end tests.
+
+It serves getMe, getUpdates (long polling on a queue the test fills), sendMessage, editMessageText,
+answerCallbackQuery, setMyCommands, deleteWebhook, sendDocument and friends, records every call, and can be
+told to fail the next call of a method (429 with retry_after, 403, 400 …)."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP as HTTP_POLICY
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Domain Bot", "username": "domainbot_test",
+            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict
+    token: str
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeBotAPI:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.updates: list[dict] = []
+        self.failures: dict[str, list[tuple[int, dict]]] = {}
+        self.cond = threading.Condition()
+        self.update_ids = itertools.count(1)
+        self.message_ids = itertools.count(1)
+        self.max_poll_wait = 0.5
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def start(self) -> "FakeBotAPI":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/bot"
+
+    # -- what the test does ---------------------------------------------------------------------------
+    def push(self, update: dict) -> int:
+        with self.cond:
+            update = {"update_id": next(self.update_ids), **update}
+            self.updates.append(update)
+            self.cond.notify_all()
+            return update["update_id"]
+
+    def push_text(self, text: str, chat_id: int = 5001, user_id: int = 5001, chat_type: str = "private",
+                  entities: list[dict] | None = None, reply_to: dict | None = None) -> int:
+        message = self.make_message(text, chat_id, user_id, chat_type, entities, reply_to)
+        return self.push({"message": message})
+
+    def make_message(self, text: str | None, chat_id: int = 5001, user_id: int = 5001, chat_type: str = "private",
+                     entities: list[dict] | None = None, reply_to: dict | None = None, **extra: object) -> dict:
+        chat = {"id": chat_id, "type": chat_type}
+        chat.update({"title": "测试群"} if chat_type != "private" else {"first_name": "测试"})
+        message: dict = {"message_id": next(self.message_ids), "date": int(time.time()), "chat": chat,
+                         "from": {"id": user_id, "is_bot": False, "first_name": "用户"}, **extra}
+        if text is not None:
+            message["text"] = text
+            if entities is None and text.startswith("/"):
+                entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+            if entities:
+                message["entities"] = entities
+        if reply_to:
+            message["reply_to_message"] = reply_to
+        return message
+
+    def push_callback(self, data: str, message: dict, user_id: int = 5001) -> int:
+        return self.push({"callback_query": {"id": str(next(self.message_ids)), "chat_instance": "ci", "data": data,
+                                             "from": {"id": user_id, "is_bot": False, "first_name": "用户"},
+                                             "message": message}})
+
+    def fail_next(self, method: str, status: int, description: str, parameters: dict | None = None) -> None:
+        body = {"ok": False, "error_code": status, "description": description}
+        if parameters:
+            body["parameters"] = parameters
+        self.failures.setdefault(method, []).append((status, body))
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self.cond:
+            return [c for c in self.calls if c.method == method]
+
+    def sent_texts(self, chat_id: int | None = None) -> list[str]:
+        return [c.params.get("text", "") for c in self.calls_to("sendMessage")
+                if chat_id is None or int(c.params.get("chat_id", 0)) == chat_id]
+
+    def wait_for(self, predicate: Callable[[list[Call]], bool], timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not predicate(self.calls):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self.cond.wait(remaining)
+            return True
+
+    def wait_for_messages(self, count: int, timeout: float = 10.0) -> list[str]:
+        self.wait_for(lambda calls: sum(c.method == "sendMessage" for c in calls) >= count, timeout)
+        return self.sent_texts()
+
+    async def until(self, predicate: Callable[[list[Call]], bool], timeout: float = 10.0) -> bool:
+        """`wait_for` for async tests: waits in a thread so the bot's event loop keeps running."""
+        return await asyncio.to_thread(self.wait_for, predicate, timeout)
+
+    async def messages(self, count: int, timeout: float = 10.0) -> list[str]:
+        return await asyncio.to_thread(self.wait_for_messages, count, timeout)
+
+    # -- the server -----------------------------------------------------------------------------------
+    def _answer(self, method: str, params: dict, token: str) -> tuple[int, dict]:
+        with self.cond:
+            self.calls.append(Call(method, params, token))
+            self.cond.notify_all()
+            queued = self.failures.get(method)
+            if queued:
+                return queued.pop(0)
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": self._get_updates(params)}
+        if method == "getMe":
+            return 200, {"ok": True, "result": BOT_USER}
+        if method in ("sendMessage", "editMessageText", "sendDocument"):
+            chat_id = int(params.get("chat_id", 0))
+            message = {"message_id": int(params.get("message_id") or next(self.message_ids)), "date": int(time.time()),
+                       "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"}, "from": BOT_USER,
+                       "text": params.get("text", "")}
+            if method == "sendDocument":
+                message["document"] = {"file_id": "doc1", "file_unique_id": "doc1", "file_name": params.get("_filename", "file")}
+            return 200, {"ok": True, "result": message}
+        return 200, {"ok": True, "result": True}
+
+    def _get_updates(self, params: dict) -> list[dict]:
+        offset = int(params.get("offset") or 0)
+        wait = min(float(params.get("timeout") or 0), self.max_poll_wait)
+        deadline = time.monotonic() + wait
+        with self.cond:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            while not self.updates and time.monotonic() < deadline:
+                self.cond.wait(deadline - time.monotonic())
+            return list(self.updates)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # keep test output quiet
+                return
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                prefix, _, method = self.path.rpartition("/")
+                token = prefix.split("/bot", 1)[-1] if "/bot" in prefix else ""
+                status, payload = api._answer(method, self._params(body), token)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the bot hung up (it is shutting down): nothing to answer
+
+            do_GET = do_POST
+
+            def _params(self, body: bytes) -> dict:
+                ctype = self.headers.get("Content-Type", "")
+                if "application/json" in ctype:
+                    return json.loads(body or b"{}")
+                if "multipart/form-data" in ctype:
+                    message = BytesParser(policy=HTTP_POLICY).parsebytes(
+                        b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body)
+                    params = {}
+                    for part in message.iter_parts():
+                        name = part.get_param("name", header="content-disposition")
+                        if part.get_filename():
+                            params["_filename"] = part.get_filename()
+                            params["_file"] = part.get_payload(decode=True)
+                        else:
+                            params[name] = part.get_payload(decode=True).decode()
+                    return params
+                return {k: v[0] for k, v in parse_qs(body.decode()).items()}
+
+        return Handler
