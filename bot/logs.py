@@ -9,15 +9,16 @@ _TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
 
 
 class RedactTokenFilter(logging.Filter):
-    """Replaces the configured token, and anything shaped like a token, with a placeholder."""
+    """Replaces the configured secrets (bot token, webhook secret), and anything shaped like a bot token,
+    with a placeholder."""
 
-    def __init__(self, token: str = "") -> None:
+    def __init__(self, *secrets: str) -> None:
         super().__init__()
-        self._token = token
+        self._secrets = [s for s in secrets if s]
 
     def _redact(self, text: str) -> str:
-        if self._token:
-            text = text.replace(self._token, "<token>")
+        for secret in self._secrets:
+            text = text.replace(secret, "<secret>")
         return _TOKEN_PATTERN.sub("<token>", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -39,10 +40,10 @@ class OneLineFormatter(logging.Formatter):
         return super().format(record).replace("\n", " | ")
 
 
-def setup_logging(level: str = "INFO", token: str = "") -> None:
+def setup_logging(level: str = "INFO", *secrets: str) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"))
-    handler.addFilter(RedactTokenFilter(token))
+    handler.addFilter(RedactTokenFilter(*secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

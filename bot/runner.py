@@ -43,7 +43,7 @@ def run_default(command: str | None, webhook: bool = False) -> int:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(settings.log_level if command != "chat" and (command or settings.has_token) else "WARNING",
-                  settings.telegram_bot_token)
+                  settings.telegram_bot_token, settings.webhook_secret)
     try:
         if command == "chat" or (command is None and not settings.has_token):
             if command is None:

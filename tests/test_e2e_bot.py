@@ -204,3 +204,55 @@ def test_no_argument_without_token_starts_console_with_hint(tmp_path):
     assert proc.returncode == 0
     assert "TELEGRAM_BOT_TOKEN" in proc.stderr.decode()
     assert "政府网站域名助手" in proc.stdout.decode()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_webhook_mode_checks_the_secret_token(fake_api, tmp_path):
+    import urllib.error
+    import urllib.request
+
+    port = _free_port()
+    env = _env(fake_api, tmp_path, WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", WEBHOOK_SECRET="s3cret-Token_1",
+               WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port))
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--webhook"], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def post(secret: str | None) -> int:
+        update = {"update_id": 1, "message": fake_api.make_message("/start")}
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/hook", data=json.dumps(update).encode(),
+                                         headers={"Content-Type": "application/json"})
+        if secret is not None:
+            request.add_header("X-Telegram-Bot-Api-Secret-Token", secret)
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    try:
+        assert fake_api.wait_for(lambda calls: any(c.method == "setWebhook" for c in calls), timeout=20)
+        set_webhook = fake_api.calls_to("setWebhook")[0].params
+        assert set_webhook["url"] == f"http://127.0.0.1:{port}/hook" and set_webhook["secret_token"] == "s3cret-Token_1"
+        for _ in range(50):  # the server starts listening right after setWebhook
+            try:
+                status = post("wrong")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        assert status == 403
+        assert post(None) == 403
+        time.sleep(0.5)
+        assert fake_api.sent_texts() == []
+        assert post("s3cret-Token_1") == 200
+        assert "政府网站域名助手" in fake_api.wait_for_messages(1, timeout=15)[0]
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0].decode("utf-8", "replace")
+    assert TEST_TOKEN not in output and "s3cret-Token_1" not in output

@@ -39,7 +39,7 @@ def test_token_is_redacted_from_messages_arguments_and_tracebacks():
     record = logging.LogRecord("httpx", logging.INFO, __file__, 1, "HTTP Request: POST %s",
                                (f"https://api.telegram.org/bot{TEST_TOKEN}/getUpdates",), None)
     flt.filter(record)
-    assert TEST_TOKEN not in record.getMessage() and "<token>" in record.getMessage()
+    assert TEST_TOKEN not in record.getMessage() and "<secret>" in record.getMessage()
     try:
         raise RuntimeError(f"failed at /bot{TEST_TOKEN}/sendMessage")
     except RuntimeError:
