@@ -5,7 +5,7 @@ import os
 import platform
 import sys
 
-from benchmarks import bench_knowledge
+from benchmarks import bench_knowledge, bench_registry
 from benchmarks.common import print_table
 
 
@@ -14,6 +14,7 @@ def main() -> int:
     rows = []
     rows += bench_knowledge.qa_rows()
     rows += bench_knowledge.naming_rows()
+    rows += bench_registry.registry_rows()
     print()
     print_table(rows)
     return 0 if all(r.ok for r in rows) else 1

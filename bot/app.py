@@ -10,15 +10,22 @@ from telegram.request import BaseRequest
 
 from bot.settings import Settings
 from bot.storage import Database
-from handlers import basics, naming, policy, text
+from handlers import basics, naming, policy, registry, text
 
 log = logging.getLogger(__name__)
 
-FEATURES = (basics, policy, naming)  # modules with COMMANDS and register(app)
+FEATURES = (registry, basics, policy, naming)  # modules with COMMANDS and register(app); /start <code> first
+
+
+def file_url(api_base_url: str) -> str:
+    """Files are served next to the API: https://api.telegram.org/bot → https://api.telegram.org/file/bot."""
+    root, _, tail = api_base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/{tail}"
 
 
 def all_commands() -> list[basics.BotCommandInfo]:
-    return [command for module in FEATURES for command in module.COMMANDS]
+    """The menu and /help list: basics first, then the features in the order staff meet them."""
+    return [command for module in (basics, policy, naming, registry) for command in module.COMMANDS]
 
 
 async def register_commands(app: Application) -> None:
@@ -39,6 +46,8 @@ def _warm_up() -> None:
 
 
 async def _post_init(app: Application) -> None:
+    db: Database = app.bot_data["db"]
+    await asyncio.to_thread(db.upgrade)  # migrations on start
     await register_commands(app)
     app.bot_data["warm_up"] = asyncio.get_running_loop().run_in_executor(None, _warm_up)
 
@@ -55,6 +64,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
         Application.builder()
         .token(settings.telegram_bot_token or "1:console-only-no-network")
         .base_url(settings.telegram_api_base_url)
+        .base_file_url(file_url(settings.telegram_api_base_url))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

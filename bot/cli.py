@@ -60,9 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--batch", action="store_true", help="从标准输入读 JSON Lines {\"text\": ...}")
     ask.set_defaults(func=cmd_ask)
 
-    from bot import cli_naming
+    from bot import cli_naming, cli_registry
 
     cli_naming.add_commands(sub)
+    cli_registry.add_commands(sub)
     return parser
 
 
@@ -70,10 +71,15 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
     if hasattr(args, "func"):
+        from bot.settings import SettingsError
+
         try:
             return args.func(args)
         except BrokenPipeError:
             return EXIT_OK
+        except SettingsError as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_USAGE
     from bot.runner import run_default
 
     return run_default(args.command, webhook=getattr(args, "webhook", False))

@@ -87,7 +87,7 @@ class ConsoleBotAPI(BaseRequest):
             self._print_message(params.get("text", ""), params.get("reply_markup"), edited=endpoint == "editMessageText")
             result = self._message(params)
         elif endpoint == "sendDocument":
-            self.out.write("机器人：[发送了一个文件]\n")
+            self.out.write("机器人：[发送了一个文件，在 Telegram 中可下载；命令行可用 domainbot report 文件名.xlsx]\n")
             result = {**self._message(params), "document": {"file_id": "local", "file_unique_id": "local"}}
         elif endpoint == "answerCallbackQuery":
             if params.get("text"):
@@ -128,6 +128,8 @@ class ConsoleChat:
 async def run_console(settings: Settings, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
     from bot.app import build_application
 
+    # The person at the console has the database in hand anyway: they act as an administrator.
+    settings = settings.model_copy(update={"bot_admin_ids": settings.bot_admin_ids | {CONSOLE_USER["id"]}})
     api = ConsoleBotAPI(stdout)
     app = build_application(settings, request=api, get_updates_request=ConsoleBotAPI(stdout), rate_limit=False)
     interactive = stdin.isatty()

@@ -74,5 +74,11 @@ class Database:
         """Run blocking database work off the event loop."""
         return await asyncio.to_thread(self.call, fn)
 
+    def upgrade(self) -> None:
+        """Apply the Alembic migrations up to the newest schema (idempotent)."""
+        from bot.migrate import upgrade
+
+        upgrade(self.engine)
+
     def dispose(self) -> None:
         self.engine.dispose()

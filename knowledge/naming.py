@@ -123,11 +123,15 @@ def place_spelling(unit: UnitName) -> PlaceSpelling:
     return _spelling(unit.place_full, regions)
 
 
-def department_spellings(unit: UnitName) -> set[str]:
+def department_spellings(unit: UnitName) -> frozenset[str]:
     """Labels that spell the department: the table's abbreviations and English forms, else pinyin initials."""
+    return _department_spellings(unit.unit, unit.department)
+
+
+@lru_cache(maxsize=8192)
+def _department_spellings(unit_words: str, dept: Department | None) -> frozenset[str]:
     out: set[str] = set()
-    dept: Department | None = unit.department
-    names = [unit.unit]
+    names = [unit_words]
     if dept:
         out.update(dept.abbr)
         out.update(dept.english)
@@ -136,7 +140,7 @@ def department_spellings(unit: UnitName) -> set[str]:
         syl = tuple(lazy_pinyin(name, style=Style.NORMAL, errors="ignore"))
         if syl:
             out |= {initials(syl), initials(syl, keep_two=True), "".join(syl)}
-    return {s.lower() for s in out if s}
+    return frozenset(s.lower() for s in out if s)
 
 
 def department_label(unit: UnitName) -> str:

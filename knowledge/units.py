@@ -69,6 +69,10 @@ def _department_table() -> tuple[list[Department], dict[str, Department], dict[s
     return table, by_name, {k: tuple(v) for k, v in data["kind_words"].items()}
 
 
+def department_table() -> list[Department]:
+    return list(_department_table()[0])
+
+
 def find_department(unit: str) -> Department | None:
     _, by_name, _ = _department_table()
     if unit in by_name:
@@ -107,7 +111,13 @@ def _pick(candidates: list[Place], context: list[Place]) -> Place:
 
 
 def parse_unit(name: str | None, kind: str | None = None) -> UnitName:
-    """Split '河北省唐山市丰南区人民政府' into regions [河北省, 唐山市], place 丰南区, unit 人民政府."""
+    """Split '河北省唐山市丰南区人民政府' into regions [河北省, 唐山市], place 丰南区, unit 人民政府.
+    Results are cached: treat the returned UnitName as read-only."""
+    return _parse_unit(name or "", kind)
+
+
+@lru_cache(maxsize=65536)
+def _parse_unit(name: str, kind: str | None) -> UnitName:
     full = compact(name)[:MAX_UNIT_CHARS]
     full = re.sub(r"[^\w\u4e00-\u9fff()（）·]", "", full)
     result = UnitName(raw=name or "", full=full)

@@ -34,6 +34,7 @@ class FakeBotAPI:
         self.calls: list[Call] = []
         self.updates: list[dict] = []
         self.failures: dict[str, list[tuple[int, dict]]] = {}
+        self.files: dict[str, bytes] = {}
         self.cond = threading.Condition()
         self.update_ids = itertools.count(1)
         self.message_ids = itertools.count(1)
@@ -89,6 +90,13 @@ class FakeBotAPI:
                                              "from": {"id": user_id, "is_bot": False, "first_name": "用户"},
                                              "message": message}})
 
+    def push_document(self, filename: str, data: bytes, chat_id: int = 5001, user_id: int = 5001,
+                      chat_type: str = "private") -> int:
+        file_id = f"file{next(self.message_ids)}"
+        self.files[file_id] = data
+        document = {"file_id": file_id, "file_unique_id": file_id, "file_name": filename, "file_size": len(data)}
+        return self.push({"message": self.make_message(None, chat_id, user_id, chat_type, document=document)})
+
     def fail_next(self, method: str, status: int, description: str, parameters: dict | None = None) -> None:
         body = {"ok": False, "error_code": status, "description": description}
         if parameters:
@@ -134,6 +142,11 @@ class FakeBotAPI:
                 return queued.pop(0)
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
+        if method == "getFile":
+            file_id = params.get("file_id", "")
+            return 200, {"ok": True, "result": {"file_id": file_id, "file_unique_id": file_id,
+                                                "file_size": len(self.files.get(file_id, b"")),
+                                                "file_path": f"documents/{file_id}"}}
         if method == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
         if method in ("sendMessage", "editMessageText", "sendDocument"):
@@ -181,7 +194,15 @@ class FakeBotAPI:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the bot hung up (it is shutting down): nothing to answer
 
-            do_GET = do_POST
+            def do_GET(self) -> None:  # noqa: N802
+                if "/file/bot" in self.path:
+                    data = api.files.get(self.path.rsplit("/", 1)[-1], b"")
+                    self.send_response(200 if data else 404)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                self.do_POST()
 
             def _params(self, body: bytes) -> dict:
                 ctype = self.headers.get("Content-Type", "")

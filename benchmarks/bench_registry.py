@@ -1,0 +1,109 @@
+"""Registry at scale: 100,000 generated domains imported from .xlsx, then exact and fuzzy lookups.
+
+Each stage runs in its own process so that the lookup figures and memory are those of a process that,
+like the running bot, only serves lookups over the filled registry."""
+from __future__ import annotations
+
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import Row, percentile, summary, time_each
+
+
+def _stage_generate(path: str, count: int) -> dict:
+    from benchmarks.registry_data import generate_rows
+    from bot.spreadsheet import write_table
+
+    rows = generate_rows(count)
+    write_table(Path(path), rows)
+    rng = random.Random(3)
+    sample = rng.sample(rows, 300)
+    return {"exact": [r[3] for r in sample], "fuzzy": [_misspell(r[0], rng) for r in sample[:150]],
+            "fuzzy_expected": [r[0] for r in sample[:150]]}
+
+
+def _stage_import(path: str, url: str) -> dict:
+    from bot.spreadsheet import import_file
+    from bot.storage import Database
+
+    db = Database(url)
+    db.upgrade()
+    start = time.perf_counter()
+    report = import_file(db.call, Path(path).read_bytes(), Path(path).name, "bench")
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "written": report.written, "domains": report.domains_created,
+            "units": report.units_created, "errors": report.errors[:3], "rss_mb": _peak_rss_mb()}
+
+
+def _stage_lookup(url: str, queries: dict) -> dict:
+    from bot.registry import lookup
+    from bot.storage import Database
+
+    db = Database(url)
+    with db.session() as session:
+        lookup(session, queries["exact"][0])
+        lookup(session, queries["fuzzy"][0])
+        exact = time_each(lambda q: lookup(session, q), queries["exact"])
+        fuzzy = time_each(lambda q: lookup(session, q), queries["fuzzy"])
+        found = sum(any(m.unit.name == want for m in lookup(session, q))
+                    for q, want in zip(queries["fuzzy"], queries["fuzzy_expected"]))
+    return {"exact": exact, "fuzzy": fuzzy, "found": found, "rss_mb": _peak_rss_mb()}
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _misspell(name: str, rng: random.Random) -> str:
+    """Drop one character near the end, as people do when typing a long name."""
+    i = rng.randrange(max(1, len(name) - 6), len(name) - 1)
+    return name[:i] + name[i + 1:]
+
+
+def _run(stage: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.bench_registry", stage, *args], capture_output=True,
+                         text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def registry_rows(count: int = 100_000, verbose: bool = True) -> list[Row]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path, url = str(Path(tmp) / "registry.xlsx"), f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        queries = _run("generate", path, str(count))
+        imported = _run("import", path, url)
+        assert imported["written"], imported["errors"]
+        query_file = Path(tmp) / "queries.json"
+        query_file.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
+        looked = _run("lookup", url, str(query_file))
+    exact, fuzzy = looked["exact"], looked["fuzzy"]
+    if verbose:
+        print(f"registry: import of {count} rows {imported['seconds']:.1f}s ({imported['domains']} domains, "
+              f"{imported['units']} units), peak RSS of the importing process {imported['rss_mb']:.0f} MB")
+        print(f"registry: exact lookup {summary(exact)}")
+        print(f"registry: fuzzy lookup {summary(fuzzy)}; misspelt names found: {looked['found']}/{len(fuzzy)}")
+        print(f"registry: peak RSS of the lookup process {looked['rss_mb']:.0f} MB")
+    e95, f95 = percentile(exact, 95) * 1000, percentile(fuzzy, 95) * 1000
+    return [
+        Row(f"import {count:,}-row .xlsx", imported["seconds"], "s", "< 60 s", imported["seconds"] < 60),
+        Row("exact domain lookup p95 (100k domains)", e95, "ms", "< 5 ms", e95 < 5),
+        Row("fuzzy unit lookup p95 (100k domains)", f95, "ms", "< 50 ms", f95 < 50),
+        Row("memory serving lookups over 100k domains", looked["rss_mb"], "MB", "< 300 MB", looked["rss_mb"] < 300),
+        Row("memory while importing 100k rows", imported["rss_mb"], "MB", "(info)", True),
+    ]
+
+
+if __name__ == "__main__":
+    stage = sys.argv[1]
+    if stage == "generate":
+        result = _stage_generate(sys.argv[2], int(sys.argv[3]))
+    elif stage == "import":
+        result = _stage_import(sys.argv[2], sys.argv[3])
+    else:
+        result = _stage_lookup(sys.argv[2], json.loads(Path(sys.argv[3]).read_text(encoding="utf-8")))
+    print(json.dumps(result, ensure_ascii=False))

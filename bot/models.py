@@ -1,0 +1,85 @@
+"""Database tables (SQLModel). The schema is managed by Alembic migrations in bot/migrations."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+STATUSES = ("规范在用", "不规范", "闲置", "待注销", "公告中", "已注销", "待注册")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Unit(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=200)  # full name
+    short_name: str = Field(default="", max_length=100)
+    kind: str = Field(default="department", max_length=32)
+    region: str = Field(default="", max_length=200)
+    parent_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    group_chat_id: Optional[int] = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Domain(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str = Field(index=True, unique=True, max_length=253)  # ASCII (punycode) lower case
+    unicode: str = Field(default="", max_length=253)
+    is_chinese: bool = False
+    is_primary: bool = False
+    status: str = Field(default="规范在用", max_length=16)
+    registrar: str = Field(default="", max_length=200)
+    registered_on: Optional[dt.date] = None
+    expires_on: Optional[dt.date] = None
+    changed_on: Optional[dt.date] = None  # when the status last changed: the event deadlines count from
+    icp_number: str = Field(default="", max_length=100)
+    gov_site_mark: str = Field(default="", max_length=100)  # 党政机关网站标识
+    psb_number: str = Field(default="", max_length=100)  # 公安备案号
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Contact(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("unit_id", "name", name="uq_contact_unit_name"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str = Field(index=True, max_length=100)
+    phone: str = Field(default="", max_length=50)
+    email: str = Field(default="", max_length=200)
+    telegram_id: Optional[int] = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=100)  # telegram:<id>, cli, import
+    action: str = Field(max_length=50)
+    entity: str = Field(max_length=20)  # unit, domain, contact
+    entity_id: int
+    summary: str = Field(default="", max_length=400)  # e.g. the domain name, for /history
+    before: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # JSON
+    after: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # JSON
+
+
+class Admin(SQLModel, table=True):
+    telegram_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    granted_by: str = Field(default="", max_length=100)
+    granted_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Invite(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=64)
+    unit_id: int = Field(foreign_key="unit.id")
+    contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
+    created_by: str = Field(default="", max_length=100)
+    expires_at: dt.datetime
+    used_by: Optional[int] = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    used_at: Optional[dt.datetime] = None

@@ -1,0 +1,90 @@
+"""The registry through the bot: permissions on every update, import by document, report, invites."""
+from __future__ import annotations
+
+import json
+import re
+
+from bot.spreadsheet import write_table
+from tests.test_registry import ROWS
+
+ADMIN = 42  # BOT_ADMIN_IDS in the settings fixture
+GUEST = 5001
+
+
+def _xlsx_bytes(tmp_path, rows) -> bytes:
+    path = tmp_path / "upload.xlsx"
+    write_table(path, rows)
+    return path.read_bytes()
+
+
+async def _import(fake_api, tmp_path, rows=ROWS) -> list[str]:
+    fake_api.push_document("登记表.xlsx", _xlsx_bytes(tmp_path, rows), chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any("共 " in c.params.get("text", "") for c in calls), timeout=20)
+    return fake_api.sent_texts(ADMIN)
+
+
+async def test_guest_is_told_how_to_register(running_bot, fake_api):
+    fake_api.push_text("/status www.wuding.gov.cn", chat_id=GUEST, user_id=GUEST)
+    assert "绑定链接" in (await fake_api.messages(1))[0]
+    fake_api.push_text("/setstatus www.wuding.gov.cn 闲置", chat_id=GUEST, user_id=GUEST)
+    assert "只有管理员" in (await fake_api.messages(2))[1]
+
+
+async def test_admin_imports_a_document_with_progress_and_report(running_bot, fake_api, tmp_path):
+    texts = await _import(fake_api, tmp_path)
+    assert any("新增单位 4" in t for t in texts)
+    assert any(c.method == "editMessageText" and "导入完成" in c.params.get("text", "") for c in fake_api.calls)
+    fake_api.push_text("/status 武定县人力资源社会保障局", chat_id=ADMIN, user_id=ADMIN)  # misspelt on purpose
+    await fake_api.until(lambda calls: any("rsj.wuding.gov.cn" in c.params.get("text", "") for c in calls))
+    fake_api.push_text("/report", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any(c.method == "sendDocument" for c in calls), timeout=20)
+    assert fake_api.calls_to("sendDocument")[0].params["_filename"].endswith(".xlsx")
+
+
+async def test_bad_upload_changes_nothing(running_bot, fake_api, tmp_path):
+    rows = [r[:] for r in ROWS]
+    rows[2][3] = "bad..domain"
+    texts = await _import(fake_api, tmp_path, rows)
+    assert any("第4行" in t for t in texts) and any("未写入" in t for t in texts)
+    fake_api.push_document("broken.xlsx", b"PK\x03\x04garbage", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any("导入失败" in c.params.get("text", "") for c in calls), timeout=20)
+    fake_api.push_document("photo.jpg", b"\xff\xd8\xff", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any(".xlsx 或 .csv" in c.params.get("text", "") for c in calls))
+    fake_api.push_text("/status www.wuding.gov.cn", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any("没有找到" in c.params.get("text", "") for c in calls))
+
+
+async def test_invite_links_a_contact_who_can_then_look_up_but_not_edit(running_bot, fake_api, tmp_path):
+    await _import(fake_api, tmp_path)
+    fake_api.push_text("/invite 武定县财政局", chat_id=ADMIN, user_id=ADMIN)
+    await fake_api.until(lambda calls: any("t.me/" in c.params.get("text", "") for c in calls))
+    link = next(t for t in fake_api.sent_texts(ADMIN) if "t.me/" in t)
+    code = re.search(r"start=([\w-]+)", link).group(1)
+    fake_api.push_text(f"/start {code}", chat_id=GUEST, user_id=GUEST)
+    assert await fake_api.until(lambda calls: any("绑定成功" in c.params.get("text", "") for c in calls))
+    fake_api.push_text("/status czj.wuding.gov.cn", chat_id=GUEST, user_id=GUEST)
+    assert await fake_api.until(lambda calls: any("公告期满" in c.params.get("text", "") for c in calls))
+    fake_api.push_text(f"/start {code}", chat_id=7777, user_id=7777)  # the link is single use
+    assert await fake_api.until(lambda calls: any("已被使用" in c.params.get("text", "") for c in calls))
+    # A contact pressing an admin-only button is refused, checked on the press itself.
+    message = fake_api.make_message("x", chat_id=GUEST, user_id=777000111)
+    fake_api.push_callback("sv:1:2", message, user_id=GUEST)
+    assert await fake_api.until(lambda calls: any(c.method == "answerCallbackQuery" and "管理员" in c.params.get("text", "")
+                                                  for c in calls))
+
+
+async def test_admin_changes_status_by_button_and_history_shows_it(running_bot, fake_api, tmp_path):
+    await _import(fake_api, tmp_path)
+    fake_api.push_text("/status www.wdrsj.com", chat_id=ADMIN, user_id=ADMIN)
+    await fake_api.until(lambda calls: any("reply_markup" in c.params and "ss:" in c.params["reply_markup"] for c in calls))
+    markup = next(json.loads(c.params["reply_markup"]) for c in fake_api.calls_to("sendMessage") if "ss:" in c.params.get("reply_markup", ""))
+    button = next(row[0]["callback_data"] for row in markup["inline_keyboard"] if "wdrsj" in row[0]["text"])
+    message = fake_api.make_message("x", chat_id=ADMIN, user_id=777000111)
+    fake_api.push_callback(button, message, user_id=ADMIN)
+    await fake_api.until(lambda calls: any("sv:" in c.params.get("reply_markup", "") for c in calls))
+    domain_id = button.split(":")[1]
+    fake_api.push_callback(f"sv:{domain_id}:3", message, user_id=ADMIN)  # 待注销
+    assert await fake_api.until(lambda calls: any("已更新" in c.params.get("text", "") for c in calls))
+    fake_api.push_text("/history www.wdrsj.com", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any("telegram:42" in c.params.get("text", "") and "状态：不规范 → 待注销" in c.params.get("text", "")
+                                                  for c in calls))
