@@ -10,11 +10,12 @@ from telegram.request import BaseRequest
 
 from bot.settings import Settings
 from bot.storage import Database
-from handlers import basics, naming, policy, registry, text
+from bot.scheduler import install_jobs
+from handlers import basics, naming, policy, registry, reminders, text
 
 log = logging.getLogger(__name__)
 
-FEATURES = (registry, basics, policy, naming)  # modules with COMMANDS and register(app); /start <code> first
+FEATURES = (registry, basics, policy, naming, reminders)  # modules with COMMANDS and register(app); /start <code> first
 
 
 def file_url(api_base_url: str) -> str:
@@ -25,7 +26,7 @@ def file_url(api_base_url: str) -> str:
 
 def all_commands() -> list[basics.BotCommandInfo]:
     """The menu and /help list: basics first, then the features in the order staff meet them."""
-    return [command for module in (basics, policy, naming, registry) for command in module.COMMANDS]
+    return [command for module in (basics, policy, naming, registry, reminders) for command in module.COMMANDS]
 
 
 async def register_commands(app: Application) -> None:
@@ -49,6 +50,7 @@ async def _post_init(app: Application) -> None:
     db: Database = app.bot_data["db"]
     await asyncio.to_thread(db.upgrade)  # migrations on start
     await register_commands(app)
+    install_jobs(app)
     app.bot_data["warm_up"] = asyncio.get_running_loop().run_in_executor(None, _warm_up)
 
 

@@ -60,10 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--batch", action="store_true", help="从标准输入读 JSON Lines {\"text\": ...}")
     ask.set_defaults(func=cmd_ask)
 
-    from bot import cli_naming, cli_registry
+    from bot import cli_naming, cli_registry, cli_reminders
 
     cli_naming.add_commands(sub)
     cli_registry.add_commands(sub)
+    cli_reminders.add_commands(sub)
     return parser
 
 

@@ -83,3 +83,60 @@ class Invite(SQLModel, table=True):
     expires_at: dt.datetime
     used_by: Optional[int] = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     used_at: Optional[dt.datetime] = None
+
+
+class Chat(SQLModel, table=True):
+    """A chat the bot posts to: subscribed groups get broadcasts and campaign reminders."""
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    title: str = Field(default="", max_length=200)
+    type: str = Field(default="group", max_length=20)
+    subscribed: bool = False
+    digest: bool = False
+    active: bool = True  # False once Telegram says the bot was blocked or removed
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Holiday(SQLModel, table=True):
+    """An admin-entered day of the official schedule for a year the calendar package does not know yet."""
+    day: dt.date = Field(primary_key=True)
+    is_workday: bool  # True: a weekend day worked (调休上班); False: a day off
+    entered_by: str = Field(default="", max_length=100)
+    entered_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Deadline(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True, max_length=200)  # what makes it unique: rule, entity, event date
+    title: str = Field(max_length=400)
+    rule: str = Field(default="", max_length=50)
+    basis: str = Field(default="", max_length=400)
+    due: dt.date = Field(index=True)
+    provisional: bool = False
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    domain_id: Optional[int] = Field(default=None, foreign_key="domain.id")
+    audience: str = Field(default="unit", max_length=20)  # unit | groups
+    status: str = Field(default="open", max_length=10, index=True)  # open | done
+    done_by: str = Field(default="", max_length=100)
+    done_at: Optional[dt.datetime] = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Delivery(SQLModel, table=True):
+    """The outbox: one row per message to send (reminder, overdue notice, broadcast, one-off)."""
+    __table_args__ = (Index("ix_delivery_due", "status", "due_at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)  # e.g. deadline:12:offset:5:chat:-100123
+    kind: str = Field(default="reminder", max_length=20)  # reminder | overdue | broadcast | oneoff | digest | notice
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    deadline_id: Optional[int] = Field(default=None, foreign_key="deadline.id", index=True)
+    due_at: dt.datetime
+    status: str = Field(default="pending", max_length=10)  # pending | sending | sent | failed | cancelled
+    attempts: int = 0
+    next_attempt_at: Optional[dt.datetime] = None
+    claimed_by: str = Field(default="", max_length=100)
+    claimed_at: Optional[dt.datetime] = None
+    sent_at: Optional[dt.datetime] = None
+    late: bool = False
+    last_error: str = Field(default="", max_length=400)

@@ -193,6 +193,12 @@ def set_domain_fields(session: Session, name: str, actor: str, **changes: object
         diff_before = {k: v for k, v in before.items() if after[k] != v}
         diff_after = {k: after[k] for k in diff_before}
         audit(session, actor, "update", "domain", domain.id, domain.unicode or domain.name, diff_before, diff_after)
+        if "status" in diff_after:
+            from bot.reminders import DomainEvent, deadlines_for_events
+
+            deadlines_for_events(session, domains=[DomainEvent(
+                domain.id, domain.unit_id, domain.unicode or domain.name, domain.status, domain.changed_on,
+                bool(domain.icp_number or domain.gov_site_mark or domain.psb_number))])
         return domain, diff_before, diff_after
     return domain, {}, {}
 
@@ -219,6 +225,10 @@ def upsert_contact(session: Session, unit_name: str, name: str, actor: str, phon
         contact.updated_at = utcnow()
         session.add(contact)
         audit(session, actor, "update", "contact", contact.id, f"{unit.name} {name}", before, after)
+        if (before["phone"], before["email"]) != (after["phone"], after["email"]):
+            from bot.reminders import ContactEvent, deadlines_for_events
+
+            deadlines_for_events(session, contacts=[ContactEvent(unit.id, unit.name, name, dt.date.today())])
     return contact
 
 

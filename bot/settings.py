@@ -1,6 +1,7 @@
 """Settings from the environment and `.env`; a bad value fails at start-up with one clear line."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,6 +29,8 @@ class Settings(BaseSettings):
     webhook_secret: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    reminder_time: str = "09:00"
+    reminder_offsets: str = "5,2,1,0"
 
     @field_validator("bot_admin_ids", mode="before")
     @classmethod
@@ -80,6 +83,31 @@ class Settings(BaseSettings):
         if value and (len(value) > 256 or not all(ch.isalnum() or ch in "_-" for ch in value)):
             raise ValueError("may contain only A-Z, a-z, 0-9, _ and - (at most 256 characters)")
         return value
+
+    @field_validator("reminder_time")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        try:
+            dt.time.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError("must be a time such as 09:00") from exc
+        return value
+
+    @field_validator("reminder_offsets")
+    @classmethod
+    def _check_offsets(cls, value: str) -> str:
+        parts = [p for p in value.replace(" ", "").split(",") if p]
+        if not parts or not all(p.isdigit() and int(p) <= 60 for p in parts):
+            raise ValueError("must be comma-separated working days before the due date, e.g. 5,2,1,0")
+        return value
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        return tuple(sorted({int(p) for p in self.reminder_offsets.replace(" ", "").split(",") if p}, reverse=True))
+
+    @property
+    def send_time(self) -> dt.time:
+        return dt.time.fromisoformat(self.reminder_time)
 
     @property
     def timezone(self) -> ZoneInfo:

@@ -346,12 +346,29 @@ def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: Impo
         session.execute(update(Domain), updates[start:start + 1000])
     report.domains_created, report.domains_updated = len(inserts), len(updates)
     _apply_contacts(session, rows, units, actor, now, report, audits)
+    _start_deadlines(session, rows, units, existing, inserts, updates)
     for start in range(0, len(audits), 5000):
         session.execute(insert(AuditLog), audits[start:start + 5000])
     if progress:
         progress(len(rows))
     report.written = True
     return report
+
+
+def _start_deadlines(session: Session, rows: list[ParsedRow], units: dict[str, int], existing: dict,
+                     inserts: list[dict], updates: list[dict]) -> None:
+    """New or changed rows under notice (公告中) or cancelled (已注销) start their policy deadlines."""
+    from bot.reminders import DomainEvent, deadlines_for_events
+
+    touched = {d["name"] for d in inserts} | {u["id"] for u in updates}
+    candidates = [r for r in rows if r.status in ("公告中", "已注销") and r.changed_on
+                  and (r.domain in touched or (r.domain in existing and existing[r.domain][0] in touched))]
+    if not candidates:
+        return
+    ids = _ids_by_name(session, Domain, [r.domain for r in candidates])
+    deadlines_for_events(session, domains=[
+        DomainEvent(ids[r.domain], units[r.unit], r.unicode, r.status, r.changed_on,
+                    bool(r.icp_number or r.gov_site_mark or r.psb_number)) for r in candidates])
 
 
 DOMAIN_FIELDS = ("unicode", "is_chinese", "is_primary", "status", "registrar", "registered_on", "expires_on",

@@ -1,13 +1,14 @@
 """The policy documents as typed records, loaded from `data/policy.yaml`."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from knowledge.campaigns import Milestone, load_campaigns
 from knowledge.resources import load_yaml
 
 PLAN_DOC = "楚政办函〔2019〕8号"
+SEED_CAMPAIGN = "chuxiong-2019-domain-cleanup"
 
 
 @dataclass(frozen=True)
@@ -28,21 +29,13 @@ class Clause:
 
 
 @dataclass(frozen=True)
-class Milestone:
-    date: dt.date
-    what: str
-    who: str
-    clause: str
-
-
-@dataclass(frozen=True)
 class Policy:
     clauses: tuple[Clause, ...]
     documents: tuple[dict, ...]
     sections: dict[str, str]
     contact: dict[str, str]
     basis: tuple[str, ...]
-    milestones: tuple[Milestone, ...]
+    milestones: tuple[Milestone, ...]  # of the seed's own campaign
     terms: tuple[str, ...]
     synonyms: dict[str, tuple[str, ...]]
     smalltalk: dict[str, dict]
@@ -65,7 +58,7 @@ def load_policy() -> Policy:
         )
         for c in raw["clauses"]
     )
-    milestones = tuple(Milestone(m["date"], m["what"], m["who"], m["clause"]) for m in raw["milestones"])
+    milestones = next((c.milestones for c in load_campaigns() if c.id == SEED_CAMPAIGN), ())
     return Policy(
         clauses=clauses, documents=tuple(raw["documents"]), sections={str(k): v for k, v in raw["sections"].items()},
         contact={k: str(v) for k, v in raw["contact"].items()}, basis=tuple(raw["basis"]), milestones=milestones,

@@ -1,0 +1,89 @@
+"""Sending the outbox: claim due rows, send them through the rate limiter, record what happened.
+
+RetryAfter waits and retries; Forbidden marks the chat inactive; ChatMigrated moves the chat and resends;
+network errors retry with backoff; a bad request is recorded and not retried. A row is marked sent only
+after Telegram accepted it, so a crash never loses a message; a duplicate can only happen when the process
+dies between Telegram's answer and the commit."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+from collections.abc import Callable
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot import reminders
+from bot.storage import Database
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def reminder_buttons(deadline_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton("已完成", callback_data=f"dl:done:{deadline_id}"),
+                                  InlineKeyboardButton("推迟一个工作日", callback_data=f"dl:snooze:{deadline_id}")]])
+
+
+class Outbox:
+    def __init__(self, db: Database, bot: Bot, clock: Callable[[], dt.datetime] = utc_now, batch: int = 50) -> None:
+        self.db = db
+        self.bot = bot
+        self.clock = clock
+        self.batch = batch
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        self._lock = asyncio.Lock()
+
+    async def drain(self) -> int:
+        """Send everything that is due now; returns how many rows were handled."""
+        if self._lock.locked():
+            return 0  # the previous tick is still sending
+        async with self._lock:
+            handled = 0
+            while True:
+                rows = await self.db.run(lambda s: reminders.claim(s, self.worker, self.clock(), self.batch))
+                if not rows:
+                    return handled
+                await asyncio.gather(*(self._send(row) for row in rows))
+                handled += len(rows)
+
+    async def _send(self, row: reminders.Claimed, chat_id: int | None = None) -> None:
+        target = chat_id or row.chat_id
+        text = ("（补发）" + row.text) if row.late else row.text
+        markup = reminder_buttons(row.deadline_id) if row.deadline_id and row.kind in ("reminder", "overdue") else None
+        try:
+            await self.bot.send_message(target, text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                        disable_web_page_preview=True)
+        except RetryAfter as exc:
+            wait = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
+            await self._finish(row.id, error=f"RetryAfter {wait}", retry_at=self.clock() + dt.timedelta(seconds=wait))
+        except Forbidden as exc:
+            log.info("chat %s is no longer reachable: %s", target, exc.message)
+            await self.db.run(lambda s: (reminders.finish(s, row.id, self.clock(), error=exc.message, failed=True),
+                                         reminders.deactivate_chat(s, target)))
+        except ChatMigrated as exc:
+            new_id = exc.new_chat_id
+            log.info("chat %s migrated to %s", target, new_id)
+            await self.db.run(lambda s: reminders.migrate_chat(s, target, new_id))
+            if chat_id is None:
+                await self._send(row, new_id)
+            else:
+                await self._finish(row.id, error="chat migrated twice", failed=True)
+        except BadRequest as exc:
+            log.warning("delivery %s refused: %s", row.id, exc.message)
+            await self._finish(row.id, error=exc.message, failed=True)
+        except (NetworkError, TelegramError) as exc:
+            backoff = min(300, 2 ** (row.attempts + 1))
+            await self._finish(row.id, error=str(exc), retry_at=self.clock() + dt.timedelta(seconds=backoff))
+        else:
+            await self._finish(row.id)
+
+    async def _finish(self, delivery_id: int, **outcome: object) -> None:
+        await self.db.run(lambda s: reminders.finish(s, delivery_id, self.clock(), **outcome))

@@ -1,0 +1,107 @@
+"""Jobs on python-telegram-bot's JobQueue: the outbox tick, reminder planning, the daily digest and the
+warning that next year's holiday schedule is missing. All database work runs off the event loop."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+from collections.abc import Callable
+
+from telegram.ext import Application, ContextTypes
+
+from bot import reminders
+from bot.outbox import Outbox, utc_now
+from bot.settings import Settings
+from bot.storage import Database
+
+log = logging.getLogger(__name__)
+OUTBOX_INTERVAL = 1.0
+PLAN_INTERVAL = 300.0
+
+
+def reminder_settings(settings: Settings) -> reminders.ReminderSettings:
+    return reminders.ReminderSettings(timezone=settings.timezone, send_time=settings.send_time,
+                                      offsets=settings.offsets, admins=settings.bot_admin_ids)
+
+
+async def replan(app: Application) -> int:
+    """Plan deliveries now (after an edit, a subscription, or at start)."""
+    db: Database = app.bot_data["db"]
+    clock: Callable[[], dt.datetime] = app.bot_data["clock"]
+    rs = reminder_settings(app.bot_data["settings"])
+
+    def work(session):  # noqa: ANN001, ANN202
+        reminders.release_stale(session, clock())
+        reminders.sync_campaigns(session)
+        return reminders.plan(session, rs, clock())
+
+    return await db.run(work)
+
+
+async def _outbox_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    outbox: Outbox = context.bot_data["outbox"]
+    try:
+        await outbox.drain()
+    except Exception:  # noqa: BLE001 - a failing tick must not stop the next one
+        log.exception("outbox tick failed")
+
+
+async def _plan_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        await replan(context.application)
+    except Exception:  # noqa: BLE001
+        log.exception("planning failed")
+
+
+async def _daily_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    app = context.application
+    db: Database = app.bot_data["db"]
+    settings: Settings = app.bot_data["settings"]
+    now = app.bot_data["clock"]()
+    today = now.astimezone(settings.timezone).date()
+    try:
+        await db.run(lambda s: (enqueue_digests(s, now, today), warn_missing_schedule(s, settings, now, today)))
+    except Exception:  # noqa: BLE001
+        log.exception("daily job failed")
+
+
+def enqueue_digests(session, now: dt.datetime, today: dt.date) -> int:  # noqa: ANN001
+    from sqlmodel import select
+
+    from bot.models import Chat
+
+    count = 0
+    for chat in session.exec(select(Chat).where(Chat.digest == True, Chat.active == True)).all():  # noqa: E712
+        rows = reminders.upcoming(session, unit_ids=[chat.unit_id] if chat.unit_id else None, today=today, limit=10)
+        rows = [r for r in rows if r.due >= today]
+        if not rows:
+            continue
+        lines = [f"📋 <b>{today.isoformat()} 待办期限</b>"]
+        lines += [f"• {r.due.isoformat()} {html.escape(r.title)}" for r in rows]
+        count += reminders.enqueue(session, f"digest:{today.isoformat()}:c{chat.id}", chat.id, "\n".join(lines), now, "digest")
+    return count
+
+
+def warn_missing_schedule(session, settings: Settings, now: dt.datetime, today: dt.date) -> int:  # noqa: ANN001
+    """From November on, admins are told (weekly) when next year's official schedule is still unknown."""
+    if today.month < 11:
+        return 0
+    year = today.year + 1
+    if reminders.work_calendar(session).knows(year):
+        return 0
+    text = (f"⚠️ 尚未录入 {year} 年法定节假日和调休安排，{year} 年的期限暂按周末计算。"
+            f"国务院办公厅公布后，请用 /holidays {year} 休 日期… 班 日期… 录入。")
+    week = today.isocalendar().week
+    return sum(reminders.enqueue(session, f"holidays:{year}:w{week}:c{admin}", admin, html.escape(text), now, "notice")
+               for admin in reminders.admin_ids(session, settings.bot_admin_ids))
+
+
+def install_jobs(app: Application) -> None:
+    settings: Settings = app.bot_data["settings"]
+    app.bot_data.setdefault("clock", utc_now)
+    app.bot_data["outbox"] = Outbox(app.bot_data["db"], app.bot, app.bot_data["clock"])
+    queue = app.job_queue
+    job_kwargs = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+    queue.run_repeating(_plan_tick, interval=PLAN_INTERVAL, first=0, name="plan", job_kwargs=job_kwargs)
+    queue.run_repeating(_outbox_tick, interval=OUTBOX_INTERVAL, first=0.5, name="outbox", job_kwargs=job_kwargs)
+    queue.run_daily(_daily_tick, time=settings.send_time.replace(tzinfo=settings.timezone), name="daily")

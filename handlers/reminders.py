@@ -1,0 +1,266 @@
+"""Deadlines in chat: /due, /remind, buttons on reminders, group subscriptions, broadcasts, the holiday
+schedule. Permissions are checked on every update, button presses included."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import secrets
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import reminders
+from bot.models import Chat, Deadline
+from bot.registry import contact_units, is_admin
+from bot.scheduler import replan
+from handlers.basics import BotCommandInfo
+from handlers.common import esc, reply_html
+
+COMMANDS = [
+    BotCommandInfo("due", "查看即将到期的事项", "/due"),
+    BotCommandInfo("remind", "设置一次性提醒", "/remind 2026-12-01 09:00 报送清理情况"),
+    BotCommandInfo("subscribe", "（群管理员）本群接收通知和提醒", "/subscribe", private=False),
+    BotCommandInfo("unsubscribe", "（群管理员）本群不再接收通知", "/unsubscribe", private=False),
+    BotCommandInfo("digest", "（群管理员）每日待办汇总 开/关", "/digest on", private=False),
+    BotCommandInfo("broadcast", "（管理员）向所有订阅群发通知", "/broadcast 请于本周五前报送清理情况", group=False),
+    BotCommandInfo("holidays", "（管理员）录入下一年节假日安排", "/holidays 2027 休 2027-01-01 2027-02-10~2027-02-16 班 2027-02-07",
+                   group=False),
+]
+MAX_REMINDER_TEXT = 1000
+
+
+def _now(context: ContextTypes.DEFAULT_TYPE) -> dt.datetime:
+    return context.bot_data["clock"]()
+
+
+def _tz(context: ContextTypes.DEFAULT_TYPE):  # noqa: ANN202
+    return context.bot_data["settings"].timezone
+
+
+async def _is_bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    uid = update.effective_user.id if update.effective_user else None
+    admins = context.bot_data["settings"].bot_admin_ids
+    return await context.bot_data["db"].run(lambda s: is_admin(s, uid, admins))
+
+
+async def _is_group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    if await _is_bot_admin(update, context):
+        return True
+    member = await context.bot.get_chat_member(update.effective_chat.id, update.effective_user.id)
+    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+# -- /due ---------------------------------------------------------------------------------------------------
+async def due_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    uid = update.effective_user.id if update.effective_user else None
+    admins = context.bot_data["settings"].bot_admin_ids
+    today = _now(context).astimezone(_tz(context)).date()
+
+    def read(session):  # noqa: ANN001, ANN202
+        if chat.type == ChatType.PRIVATE:
+            everything = is_admin(session, uid, admins)
+            units = contact_units(session, uid)
+        else:
+            row = session.get(Chat, chat.id)
+            everything, units = False, [row.unit_id] if row and row.unit_id else []
+        return reminders.upcoming(session, unit_ids=units, everything=everything, today=today)
+
+    rows = [r for r in await context.bot_data["db"].run(read) if r.due >= today]
+    if not rows:
+        await reply_html(update, "近期没有待办的期限。")
+        return
+    blocks = ["<b>即将到期</b>"]
+    for r in rows:
+        days = (r.due - today).days
+        flag = "（暂定）" if r.provisional else ""
+        blocks.append(f"• {r.due.isoformat()}{flag}（{days} 天后） {esc(r.title)}")
+    await reply_html(update, blocks)
+
+
+# -- /remind ------------------------------------------------------------------------------------------------
+_AT = re.compile(r"^(?:(\d{4}-\d{1,2}-\d{1,2})\s+)?(\d{1,2}):(\d{2})\s+(.+)$", re.S)
+_IN = re.compile(r"^(\d{1,4})\s*(分钟|min|m|小时|h)\s+(.+)$", re.S | re.I)
+
+
+def parse_when(text: str, now: dt.datetime, tz) -> tuple[dt.datetime, str]:  # noqa: ANN001
+    """'2026-12-01 09:00 文本', '09:00 文本' (today, or tomorrow if past) or '30分钟 文本' → (UTC time, text)."""
+    text = text.strip()
+    match = _IN.match(text)
+    if match:
+        amount = int(match[1])
+        delta = dt.timedelta(hours=amount) if match[2].lower() in ("小时", "h") else dt.timedelta(minutes=amount)
+        return now + delta, match[3].strip()
+    match = _AT.match(text)
+    if not match:
+        raise ValueError("时间格式：/remind 2026-12-01 09:00 内容，或 /remind 09:00 内容，或 /remind 30分钟 内容")
+    local_now = now.astimezone(tz)
+    try:
+        day = dt.date.fromisoformat("-".join(p.zfill(2) for p in match[1].split("-"))) if match[1] else local_now.date()
+        at = dt.datetime.combine(day, dt.time(int(match[2]), int(match[3])), tz)
+    except ValueError:
+        raise ValueError("日期或时间无效") from None
+    if not match[1] and at <= local_now:
+        at += dt.timedelta(days=1)
+    if at <= local_now:
+        raise ValueError("提醒时间已经过去")
+    return at.astimezone(dt.timezone.utc), match[4].strip()
+
+
+async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    if chat.type != ChatType.PRIVATE and not await _is_group_admin(update, context):
+        await reply_html(update, "在群里设置提醒需要群管理员权限。")
+        return
+    raw = (update.effective_message.text or "").split(maxsplit=1)
+    try:
+        when, text = parse_when(raw[1] if len(raw) > 1 else "", _now(context), _tz(context))
+    except ValueError as exc:
+        await reply_html(update, esc(exc))
+        return
+    if not text or len(text) > MAX_REMINDER_TEXT:
+        await reply_html(update, f"提醒内容不能为空，且不超过 {MAX_REMINDER_TEXT} 字。")
+        return
+    body = f"⏰ <b>提醒</b>\n{html.escape(text)}"
+    key = f"oneoff:{secrets.token_hex(8)}"
+    await context.bot_data["db"].run(lambda s: reminders.enqueue(s, key, chat.id, body, when, "oneoff"))
+    local = when.astimezone(_tz(context))
+    await reply_html(update, f"好的，将在 {local:%Y-%m-%d %H:%M} 提醒：{esc(text)}")
+
+
+# -- reminder buttons ---------------------------------------------------------------------------------------
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    parts = (query.data or "").split(":")
+    if len(parts) != 3 or parts[1] not in ("done", "snooze") or not parts[2].isdigit():
+        await query.answer("按钮无效。", show_alert=True)
+        return
+    action, deadline_id = parts[1], int(parts[2])
+    uid = query.from_user.id
+    admins = context.bot_data["settings"].bot_admin_ids
+    actor = f"telegram:{uid}"
+
+    def act(session):  # noqa: ANN001, ANN202
+        row = session.get(Deadline, deadline_id)
+        if row is None:
+            return "gone", None
+        allowed = is_admin(session, uid, admins) or (row.unit_id is not None and row.unit_id in contact_units(session, uid))
+        if not allowed:
+            return "forbidden", None
+        if action == "done":
+            return "ok", reminders.mark_done(session, deadline_id, actor, _now(context))
+        return "ok", reminders.snooze(session, deadline_id, actor)
+
+    outcome, row = await context.bot_data["db"].run(act)
+    if outcome == "gone":
+        await query.answer("该事项已不存在。", show_alert=True)
+    elif outcome == "forbidden":
+        await query.answer("只有负责的联系人或管理员可以操作。", show_alert=True)
+    else:
+        await query.answer("已标记完成" if action == "done" else f"已推迟到 {row.due.isoformat()}")
+        await replan(context.application)
+        note = "✅ 已完成" if action == "done" else f"⏩ 已推迟到 {row.due.isoformat()}"
+        await reply_html(update, f"{note}：{esc(row.title)}")
+
+
+# -- groups and broadcasts ----------------------------------------------------------------------------------
+async def _subscription(update: Update, context: ContextTypes.DEFAULT_TYPE, **changes: object) -> bool:
+    chat = update.effective_chat
+    if chat.type == ChatType.PRIVATE:
+        await reply_html(update, "请在群里使用这个命令。")
+        return False
+    if not await _is_group_admin(update, context):
+        await reply_html(update, "只有群管理员或机器人管理员可以设置。")
+        return False
+    await context.bot_data["db"].run(lambda s: reminders.remember_chat(s, chat.id, chat.title or "", chat.type, **changes))
+    return True
+
+
+async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if await _subscription(update, context, subscribed=True):
+        await replan(context.application)
+        await reply_html(update, "本群已订阅：将收到广播通知和清理工作的期限提醒。")
+
+
+async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if await _subscription(update, context, subscribed=False, digest=False):
+        await reply_html(update, "本群已取消订阅。")
+
+
+async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    choice = (context.args or [""])[0].lower()
+    if choice not in ("on", "off", "开", "关"):
+        await reply_html(update, "用法：/digest on 或 /digest off")
+        return
+    on = choice in ("on", "开")
+    if await _subscription(update, context, digest=on, **({"subscribed": True} if on else {})):
+        await reply_html(update, "已开启每日待办汇总。" if on else "已关闭每日待办汇总。")
+
+
+async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not await _is_bot_admin(update, context):
+        await reply_html(update, "只有管理员可以广播。")
+        return
+    raw = (update.effective_message.text or "").split(maxsplit=1)
+    text = raw[1].strip() if len(raw) > 1 else ""
+    if not text or len(text) > 3500:
+        await reply_html(update, "用法：/broadcast 通知内容（不超过 3500 字）")
+        return
+    tag = secrets.token_hex(8)
+    count = await context.bot_data["db"].run(lambda s: reminders.broadcast(s, text, _now(context), tag))
+    await reply_html(update, f"已排入发送队列：{count} 个订阅群。")
+
+
+async def holidays_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not await _is_bot_admin(update, context):
+        await reply_html(update, "只有管理员可以录入节假日安排。")
+        return
+    try:
+        year, off, work = parse_schedule(context.args or [])
+        await context.bot_data["db"].run(lambda s: reminders.enter_schedule(s, year, off, work, f"telegram:{update.effective_user.id}"))
+    except ValueError as exc:
+        await reply_html(update, esc(exc))
+        return
+    await replan(context.application)
+    await reply_html(update, f"已录入 {year} 年：放假 {len(off)} 天，调休上班 {len(work)} 天。此后的期限按此计算。")
+
+
+def parse_schedule(args: list[str]) -> tuple[int, list[dt.date], list[dt.date]]:
+    """'2027 休 2027-01-01 2027-02-10~2027-02-16 班 2027-02-07' → (2027, days off, working weekend days)."""
+    usage = "用法：/holidays 2027 休 2027-01-01 2027-02-10~2027-02-16 班 2027-02-07"
+    if not args or not args[0].isdigit():
+        raise ValueError(usage)
+    year, off, work, target = int(args[0]), [], [], None
+    for token in args[1:]:
+        if token in ("休", "off", "放假"):
+            target = off
+        elif token in ("班", "work", "上班"):
+            target = work
+        elif target is None:
+            raise ValueError(usage)
+        else:
+            start_text, _, end_text = token.replace("..", "~").partition("~")
+            try:
+                start = dt.date.fromisoformat(start_text)
+                end = dt.date.fromisoformat(end_text) if end_text else start
+            except ValueError:
+                raise ValueError(f"“{token[:30]}”不是日期") from None
+            if (end - start).days > 31 or end < start:
+                raise ValueError(f"“{token[:30]}”范围不对")
+            target += [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    if not off:
+        raise ValueError(usage)
+    return year, off, work
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("due", due_command))
+    app.add_handler(CommandHandler("remind", remind_command))
+    app.add_handler(CommandHandler("subscribe", subscribe_command))
+    app.add_handler(CommandHandler("unsubscribe", unsubscribe_command))
+    app.add_handler(CommandHandler("digest", digest_command))
+    app.add_handler(CommandHandler("broadcast", broadcast_command))
+    app.add_handler(CommandHandler("holidays", holidays_command))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^dl:"))
