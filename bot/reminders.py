@@ -61,11 +61,12 @@ def ensure_deadline(session: Session, key: str, title: str, due: dt.date, *, rul
     existing = session.exec(select(Deadline).where(Deadline.key == key)).first()
     if existing:
         return existing
-    row = Deadline(key=key, title=title[:400], due=due, rule=rule, basis=basis[:400], provisional=provisional,
-                   unit_id=unit_id, domain_id=domain_id, audience=audience)
-    session.add(row)
-    session.flush()
-    return row
+    # Two processes may start the same deadline at once: insert-or-ignore, then read back.
+    _insert_ignore(session, [{"key": key, "title": title[:400], "due": due, "rule": rule, "basis": basis[:400],
+                              "provisional": provisional, "unit_id": unit_id, "domain_id": domain_id,
+                              "audience": audience, "status": "open", "done_by": "", "created_at": utcnow()}],
+                   model=Deadline)
+    return session.exec(select(Deadline).where(Deadline.key == key)).one()
 
 
 def deadline_for_event(session: Session, rule: str, event: dt.date, unit: Unit, subject: str,
@@ -129,7 +130,7 @@ def upcoming(session: Session, *, unit_ids: list[int] | None = None, everything:
 
 
 # -- planning ----------------------------------------------------------------------------------------------
-def _insert_ignore(session: Session, rows: list[dict]) -> int:
+def _insert_ignore(session: Session, rows: list[dict], model: type = Delivery) -> int:
     """INSERT … ON CONFLICT (key) DO NOTHING on both databases; returns how many rows were new."""
     if not rows:
         return 0
@@ -137,8 +138,9 @@ def _insert_ignore(session: Session, rows: list[dict]) -> int:
     builder = pg_insert if dialect == "postgresql" else sqlite_insert
     inserted = 0
     for start in range(0, len(rows), 500):
-        result = session.execute(builder(Delivery).values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=["key"]))
-        inserted += max(result.rowcount or 0, 0)
+        statement = (builder(model).values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=["key"])
+                     .returning(model.id))
+        inserted += len(session.execute(statement).all())  # rowcount is not reliable for multi-row inserts
     return inserted
 
 
@@ -265,8 +267,12 @@ def claim(session: Session, worker: str, now: dt.datetime, limit: int = 50) -> l
                or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now))
     ids = sa_select(Delivery.id).where(due).order_by(Delivery.due_at, Delivery.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
-        ids = ids.with_for_update(skip_locked=True)
-    statement = (update(Delivery).where(Delivery.id.in_(ids.scalar_subquery()), Delivery.status == "pending")
+        # A CTE runs once; "IN (subquery … SKIP LOCKED)" may be rescanned and take more than `limit` rows.
+        picked = ids.with_for_update(skip_locked=True).cte("picked")
+        condition = Delivery.id == picked.c.id
+    else:
+        condition = Delivery.id.in_(ids.scalar_subquery())  # SQLite: the write lock makes this atomic
+    statement = (update(Delivery).where(condition, Delivery.status == "pending")
                  .values(status="sending", claimed_by=worker, claimed_at=now)
                  .returning(Delivery.id, Delivery.chat_id, Delivery.text, Delivery.kind, Delivery.deadline_id,
                             Delivery.due_at, Delivery.attempts))
@@ -378,8 +384,4 @@ def deadlines_for_events(session: Session, domains: list[DomainEvent] = (), cont
     now = utcnow()
     rows = [{**v, "audience": "unit", "status": "open", "done_by": "", "created_at": now}
             for k, v in wanted.items() if k not in existing]
-    if rows:
-        from sqlalchemy import insert
-
-        session.execute(insert(Deadline), rows)
-    return len(rows)
+    return _insert_ignore(session, rows, model=Deadline)

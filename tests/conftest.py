@@ -28,11 +28,26 @@ def settings(tmp_path, fake_api):
 
 
 @pytest.fixture
-async def running_bot(settings, fake_api) -> AsyncIterator:
+def clock():
+    """The bot's clock; tests may replace `clock.now` (a controllable clock)."""
+    import datetime as dt
+
+    class Clock:
+        offset = dt.timedelta(0)
+
+        def __call__(self) -> dt.datetime:
+            return dt.datetime.now(dt.timezone.utc) + self.offset
+
+    return Clock()
+
+
+@pytest.fixture
+async def running_bot(settings, fake_api, clock) -> AsyncIterator:
     """The real Application, long polling the fake Bot API."""
     from bot.app import build_application
 
     app = build_application(settings)
+    app.bot_data["clock"] = clock
     await app.initialize()
     await app.post_init(app)  # run_polling would call it; starting by hand must too
     await app.updater.start_polling(poll_interval=0, timeout=1)

@@ -35,6 +35,13 @@ class FakeBotAPI:
         self.updates: list[dict] = []
         self.failures: dict[str, list[tuple[int, dict]]] = {}
         self.files: dict[str, bytes] = {}
+        self.group_admins: set[int] = set()
+        self.blocked: set[int] = set()  # chats that answer 403
+        self.migrated: dict[int, int] = {}  # old chat id -> new (400 "group chat was upgraded")
+        self.flood_limit = False  # emulate Telegram's 30 msg/s overall and 20 msg/min per group
+        self.flood_hits = 0
+        self._sent_times: list[float] = []
+        self._group_times: dict[int, list[float]] = {}
         self.cond = threading.Condition()
         self.update_ids = itertools.count(1)
         self.message_ids = itertools.count(1)
@@ -142,6 +149,20 @@ class FakeBotAPI:
                 return queued.pop(0)
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
+        if method == "sendMessage":
+            refusal = self._refuse(int(params.get("chat_id", 0)))
+            if refusal:
+                return refusal
+        if method == "getChatMember":
+            uid = int(params.get("user_id", 0))
+            status = "administrator" if uid in self.group_admins else "member"
+            member = {"status": status, "user": {"id": uid, "is_bot": False, "first_name": "用户"}}
+            if status == "administrator":
+                member.update({"can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
+                               "can_delete_messages": True, "can_manage_video_chats": True, "can_restrict_members": True,
+                               "can_promote_members": False, "can_change_info": True, "can_invite_users": True,
+                               "can_post_stories": False, "can_edit_stories": False, "can_delete_stories": False})
+            return 200, {"ok": True, "result": member}
         if method == "getFile":
             file_id = params.get("file_id", "")
             return 200, {"ok": True, "result": {"file_id": file_id, "file_unique_id": file_id,
@@ -158,6 +179,26 @@ class FakeBotAPI:
                 message["document"] = {"file_id": "doc1", "file_unique_id": "doc1", "file_name": params.get("_filename", "file")}
             return 200, {"ok": True, "result": message}
         return 200, {"ok": True, "result": True}
+
+    def _refuse(self, chat_id: int) -> tuple[int, dict] | None:
+        if chat_id in self.blocked:
+            return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was kicked from the group chat"}
+        if chat_id in self.migrated:
+            return 400, {"ok": False, "error_code": 400, "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                         "parameters": {"migrate_to_chat_id": self.migrated[chat_id]}}
+        if self.flood_limit:
+            now = time.monotonic()
+            with self.cond:
+                self._sent_times = [t for t in self._sent_times if now - t < 1.0]
+                group = self._group_times.setdefault(chat_id, [])
+                group[:] = [t for t in group if now - t < 60.0]
+                if len(self._sent_times) >= 30 or (chat_id < 0 and len(group) >= 20):
+                    self.flood_hits += 1
+                    return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                                 "parameters": {"retry_after": 1}}
+                self._sent_times.append(now)
+                group.append(now)
+        return None
 
     def _get_updates(self, params: dict) -> list[dict]:
         offset = int(params.get("offset") or 0)

@@ -1,0 +1,170 @@
+"""Deadlines and the outbox: date arithmetic, planning, atomic claims, delivery outcomes — with a
+controllable clock, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from bot import reminders
+from bot.models import Chat, Contact, Deadline, Delivery, Unit
+from bot.storage import Database
+from handlers.reminders import parse_schedule, parse_when
+from knowledge.workdays import WorkCalendar, YearSchedule, add_months, deadline
+
+TZ = ZoneInfo("Asia/Shanghai")
+D = dt.date.fromisoformat
+
+
+@pytest.mark.parametrize("rule,event,due,provisional", [
+    ("contact_change", "2026-09-30", "2026-11-03", False),   # National Day week and the 10-10 working Saturday
+    ("contact_change", "2026-09-20", "2026-10-23", False),   # the event day (a working Sunday) does not count
+    ("contact_change", "2026-02-10", "2026-03-16", False),   # Spring Festival, 02-14 and 02-28 worked
+    ("contact_change", "2026-04-30", "2026-06-01", False),   # Labour Day, 05-09 worked
+    ("contact_change", "2026-12-20", "2027-01-15", True),    # 2027 not published: weekends only, provisional
+    ("notice_period", "2026-01-31", "2026-04-30", False),    # no 31st in April: the month's last day
+    ("notice_period", "2026-11-30", "2027-02-28", False),
+    ("notice_period", "2026-03-15", "2026-06-15", False),
+    ("filing_cancellation", "2026-09-30", "2026-10-20", False),
+])
+def test_policy_deadlines(rule, event, due, provisional):
+    result = deadline(rule, D(event))
+    assert (result.due, result.provisional) == (D(due), provisional)
+
+
+def test_admin_entered_schedule_replaces_weekend_guess():
+    cal = WorkCalendar({2027: YearSchedule(2027, frozenset({D("2027-01-01"), D("2027-01-04")}), frozenset({D("2027-01-09")}))})
+    assert not cal.is_workday(D("2027-01-04")) and cal.is_workday(D("2027-01-09"))
+    due, provisional = cal.add_working_days(D("2026-12-31"), 3)
+    assert not provisional and due == D("2027-01-07")  # 01-01 and 01-04 off, then 05, 06, 07
+    assert add_months(D("2024-11-30"), 3) == D("2025-02-28") and add_months(D("2023-11-30"), 3) == D("2024-02-29")
+
+
+def test_parse_when_and_schedule():
+    now = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.timezone.utc)  # 09:00 in Shanghai
+    assert parse_when("2026-12-01 09:30 交报表", now, TZ) == (dt.datetime(2026, 12, 1, 1, 30, tzinfo=dt.timezone.utc), "交报表")
+    assert parse_when("08:00 明早", now, TZ)[0] == dt.datetime(2026, 11, 29, 0, 0, tzinfo=dt.timezone.utc)
+    assert parse_when("30分钟 喝水", now, TZ)[0] == now + dt.timedelta(minutes=30)
+    for bad in ("", "明天", "2026-02-30 09:00 x", "2020-01-01 09:00 过去"):
+        with pytest.raises(ValueError):
+            parse_when(bad, now, TZ)
+    year, off, work = parse_schedule(["2027", "休", "2027-02-10~2027-02-12", "班", "2027-02-07"])
+    assert year == 2027 and len(off) == 3 and work == [D("2027-02-07")]
+    with pytest.raises(ValueError):
+        parse_schedule(["2027", "2027-01-01"])
+
+
+@pytest.fixture
+def db(database_url):
+    database = Database(database_url)
+    if database.dialect == "postgresql":
+        with database.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+SETTINGS = reminders.ReminderSettings(timezone=TZ, send_time=dt.time(9, 0), offsets=(5, 2, 1, 0),
+                                      overdue_offsets=(1,), admins=frozenset({42}))
+
+
+def _unit_with_contact(db: Database, linked: bool = True) -> int:
+    def work(session):
+        unit = Unit(name="武定县财政局", kind="department")
+        session.add(unit)
+        session.flush()
+        session.add(Contact(unit_id=unit.id, name="李四", telegram_id=7001 if linked else None))
+        session.add(Chat(id=-1001, title="财政局群", unit_id=unit.id))
+        return unit.id
+    return db.call(work)
+
+
+def test_planning_offsets_recipients_and_idempotence(db):
+    unit_id = _unit_with_contact(db)
+    db.call(lambda s: reminders.ensure_deadline(s, "k1", "报备联系人变更", D("2026-12-11"), unit_id=unit_id))
+    now = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.timezone.utc)
+    assert db.call(lambda s: reminders.plan(s, SETTINGS, now)) > 0
+    rows = db.call(lambda s: s.exec(select(Delivery).order_by(Delivery.due_at, Delivery.chat_id)).all())
+    reminders_ = [r for r in rows if r.kind == "reminder"]
+    # 5, 2, 1 working days before 2026-12-11 (Fri), and the day itself, at 09:00 Shanghai = 01:00 UTC, to the contact
+    assert [r.due_at.astimezone(TZ).date() for r in reminders_] == [D("2026-12-04"), D("2026-12-09"), D("2026-12-10"), D("2026-12-11")]
+    assert {r.chat_id for r in reminders_} == {7001} and reminders_[0].due_at.astimezone(TZ).hour == 9
+    overdue = [r for r in rows if r.kind == "overdue"]
+    assert {r.chat_id for r in overdue} == {-1001, 42, 7001}  # the contact, the unit's group and the admins
+    assert [r.due_at.astimezone(TZ).date() for r in overdue][0] == D("2026-12-14")
+    assert db.call(lambda s: reminders.plan(s, SETTINGS, now)) == 0  # nothing twice
+
+
+def test_contact_without_telegram_is_reminded_through_group_and_admins(db):
+    unit_id = _unit_with_contact(db, linked=False)
+    db.call(lambda s: reminders.ensure_deadline(s, "k2", "x", D("2026-12-11"), unit_id=unit_id))
+    db.call(lambda s: reminders.plan(s, SETTINGS, dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)))
+    chats = set(db.call(lambda s: s.exec(select(Delivery.chat_id).where(Delivery.kind == "reminder")).all()))
+    assert chats == {-1001, 42}
+
+
+def test_old_campaign_stays_quiet_and_done_or_snoozed_cancels_pending(db):
+    db.call(reminders.sync_campaigns)
+    now = dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)
+    assert db.call(lambda s: reminders.plan(s, SETTINGS, now)) == 0  # 2019 milestones: no messages
+    assert db.call(lambda s: len(s.exec(select(Deadline)).all())) == 4
+    unit_id = _unit_with_contact(db)
+    row = db.call(lambda s: reminders.ensure_deadline(s, "k3", "x", D("2026-12-11"), unit_id=unit_id))
+    db.call(lambda s: reminders.plan(s, SETTINGS, now))
+    snoozed = db.call(lambda s: reminders.snooze(s, row.id, "telegram:7001"))
+    assert snoozed.due == D("2026-12-14")
+    assert db.call(lambda s: s.exec(select(Delivery).where(Delivery.status == "pending")).all()) == []
+    db.call(lambda s: reminders.plan(s, SETTINGS, now))
+    assert db.call(lambda s: len(s.exec(select(Delivery).where(Delivery.status == "pending")).all())) > 0
+    db.call(lambda s: reminders.mark_done(s, row.id, "telegram:7001", now))
+    assert db.call(lambda s: s.exec(select(Delivery).where(Delivery.status == "pending")).all()) == []
+
+
+def test_claims_are_atomic_and_stale_claims_come_back(db):
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+    for i in range(10):
+        db.call(lambda s, i=i: reminders.enqueue(s, f"t{i}", -i - 1, "x", now - dt.timedelta(seconds=i), "broadcast"))
+    assert not db.call(lambda s: reminders.enqueue(s, "t0", -1, "x", now, "broadcast"))  # same key: ignored
+    first = db.call(lambda s: reminders.claim(s, "w1", now, limit=6))
+    second = db.call(lambda s: reminders.claim(s, "w2", now, limit=6))
+    assert len(first) == 6 and len(second) == 4 and not {c.id for c in first} & {c.id for c in second}
+    assert db.call(lambda s: reminders.claim(s, "w3", now)) == []
+    assert db.call(lambda s: reminders.release_stale(s, now + dt.timedelta(minutes=10))) == 10
+    assert len(db.call(lambda s: reminders.claim(s, "w4", now + dt.timedelta(minutes=10)))) == 10
+
+
+def test_outcomes_retry_fail_migrate_and_deactivate(db):
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+    db.call(lambda s: s.add(Chat(id=-5, title="g", subscribed=True)))
+    db.call(lambda s: reminders.enqueue(s, "a", -5, "x", now, "broadcast"))
+    claimed = db.call(lambda s: reminders.claim(s, "w", now))[0]
+    db.call(lambda s: reminders.finish(s, claimed.id, now, error="timeout", retry_at=now + dt.timedelta(seconds=30)))
+    assert db.call(lambda s: reminders.claim(s, "w", now)) == []
+    assert len(db.call(lambda s: reminders.claim(s, "w", now + dt.timedelta(seconds=31)))) == 1
+    db.call(lambda s: reminders.migrate_chat(s, -5, -1005))
+    row = db.call(lambda s: s.exec(select(Delivery)).one())
+    assert row.chat_id == -1005
+    chats = db.call(lambda s: {c.id: (c.subscribed, c.active) for c in s.exec(select(Chat)).all()})
+    assert chats == {-5: (False, False), -1005: (True, True)}
+    db.call(lambda s: reminders.deactivate_chat(s, -1005))
+    assert db.call(lambda s: reminders.broadcast(s, "x", now, "b1")) == 0
+
+
+def test_registry_events_start_deadlines(db, tmp_path):
+    from bot.registry import set_domain_fields, upsert_contact
+    from bot.spreadsheet import import_file, write_table
+    from tests.test_registry import ROWS
+
+    path = tmp_path / "r.xlsx"
+    write_table(path, ROWS)
+    import_file(db.call, path.read_bytes(), path.name, "test")  # czj.wuding.gov.cn is 公告中 since 2026-01-31
+    keys = db.call(lambda s: {d.key: d.due for d in s.exec(select(Deadline)).all()})
+    assert any(k.startswith("notice_period:") and v == D("2026-04-30") for k, v in keys.items())
+    db.call(lambda s: set_domain_fields(s, "www.wuding.gov.cn", "t", status="已注销", changed_on=D("2026-09-30")))
+    db.call(lambda s: upsert_contact(s, "武定县人民政府", "张晓霞", "t", phone="0878-1234567"))
+    rules = db.call(lambda s: {d.rule: d.due for d in s.exec(select(Deadline)).all()})
+    assert rules["filing_cancellation"] == D("2026-10-20") and "contact_change" in rules
