@@ -50,4 +50,5 @@ def setup_logging(level: str = "INFO", *secrets: str) -> None:
     # httpx logs every request URL, and Bot API URLs carry the token: keep it quiet unless debugging.
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # "skipped: maximum number of running instances" is expected while a long broadcast drains.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)

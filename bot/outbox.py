@@ -13,7 +13,8 @@ import os
 import socket
 from collections.abc import Callable
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from aiolimiter import AsyncLimiter
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -21,6 +22,7 @@ from bot import reminders
 from bot.storage import Database
 
 log = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def utc_now() -> dt.datetime:
@@ -33,16 +35,21 @@ def reminder_buttons(deadline_id: int) -> InlineKeyboardMarkup:
 
 
 class Outbox:
-    def __init__(self, db: Database, bot: Bot, clock: Callable[[], dt.datetime] = utc_now, batch: int = 50) -> None:
+    def __init__(self, db: Database, bot: Bot, clock: Callable[[], dt.datetime] = utc_now, batch: int = 30) -> None:
         self.db = db
         self.bot = bot
         self.clock = clock
         self.batch = batch
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self._lock = asyncio.Lock()
+        # Telegram's limits, 30 messages/s overall and 20/min per group, as a steady pace without bursts
+        # (a burst of 30 then 30/s can put 60 in one sliding second and earn a 429).
+        self._overall = AsyncLimiter(1, 1 / 30)
+        self._groups: dict[int, AsyncLimiter] = {}
 
     async def drain(self) -> int:
-        """Send everything that is due now; returns how many rows were handled."""
+        """Send everything that is due now; returns how many rows were handled. Batches stay small (30, one
+        second of Telegram's budget) so that replies to people never queue behind a long broadcast."""
         if self._lock.locked():
             return 0  # the previous tick is still sending
         async with self._lock:
@@ -59,8 +66,11 @@ class Outbox:
         text = ("（补发）" + row.text) if row.late else row.text
         markup = reminder_buttons(row.deadline_id) if row.deadline_id and row.kind in ("reminder", "overdue") else None
         try:
+            if target < 0:
+                await self._groups.setdefault(target, AsyncLimiter(1, 3)).acquire()
+            await self._overall.acquire()
             await self.bot.send_message(target, text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                        disable_web_page_preview=True)
+                                        link_preview_options=NO_PREVIEW)
         except RetryAfter as exc:
             wait = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
             await self._finish(row.id, error=f"RetryAfter {wait}", retry_at=self.clock() + dt.timedelta(seconds=wait))

@@ -6,12 +6,13 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType, MessageEntityType, MessageLimit, ParseMode
 from telegram.ext import ContextTypes
 
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 APOLOGY = "抱歉，处理您的消息时出错了，请稍后再试。"
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # answers quote domains; previews would only clutter
 
 
 def esc(value: object) -> str:
@@ -82,7 +83,7 @@ async def reply_html(update: Update, blocks: Sequence[str] | str,
         last = i == len(parts) - 1
         sent = await chat.send_message(
             part, parse_mode=ParseMode.HTML, reply_markup=keyboard if last else None,
-            disable_web_page_preview=True, reply_to_message_id=reply_to if i == 0 else None,
+            link_preview_options=NO_PREVIEW, reply_to_message_id=reply_to if i == 0 else None,
         )
     return sent
 

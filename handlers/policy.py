@@ -1,8 +1,6 @@
 """Policy Q&A: /ask, answers to plain questions, related-clause buttons, and /policy browsing."""
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -48,7 +46,9 @@ def related_keyboard(clauses: list[Clause]):
 
 
 async def reply_answer(update: Update, question: str) -> None:
-    answer = await asyncio.to_thread(ask, question)  # CPU work off the event loop
+    # About 1 ms of CPU (benchmarks/bench_knowledge.py): cheaper on the loop than a thread hop, which
+    # would also wait on the GIL's 5 ms switch interval under load.
+    answer = ask(question)
     shown = {c.id for c in answer.sources}
     await reply_html(update, answer_blocks(answer), related_keyboard([c for c in answer.related if c.id not in shown]))
 

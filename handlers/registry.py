@@ -87,15 +87,22 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, view: UnitVi
 
 
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    who, _ = await role(update, context)
+    query = " ".join(context.args or []).strip()
+    uid = update.effective_user.id if update.effective_user else None
+    admins = _admins(context)
+
+    def read(session):  # noqa: ANN001, ANN202 - permission and lookup in one trip to the database
+        admin, units = is_admin(session, uid, admins), contact_units(session, uid)
+        who = "admin" if admin else "contact" if units else "guest"
+        return who, (lookup(session, query) if who != "guest" and query else [])
+
+    who, matches = await _db(context).run(read)
     if who == "guest":
         await reply_html(update, GUEST_REPLY)
         return
-    query = " ".join(context.args or []).strip()
     if not query:
         await reply_html(update, "用法：/status 域名或单位名称\n例：<code>/status wuding.gov.cn</code>")
         return
-    matches = await _db(context).run(lambda s: lookup(s, query))
     if not matches:
         await reply_html(update, f"登记册中没有找到“{esc(query[:100])}”。")
     elif len(matches) == 1 or matches[0].score >= 99:

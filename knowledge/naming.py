@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import idna
-from pypinyin import Style, lazy_pinyin
 
 from knowledge.places import Place, divisions, readings, short_forms, split_suffix, suffix_letter, suffix_pinyin
 from knowledge.policy import PLAN_DOC
@@ -26,6 +25,13 @@ def initials(syllables: tuple[str, ...], keep_two: bool = False, er_as_r: bool =
         else:
             out.append(s[:2] if keep_two and s[:2] in _TWO_LETTER_INITIALS else s[:1])
     return "".join(out)
+
+
+def plain_pinyin(text: str) -> tuple[str, ...]:
+    """General-purpose readings (department names): pypinyin, imported on first use."""
+    from pypinyin import Style, lazy_pinyin
+
+    return tuple(lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
 
 
 def _variants(text: str) -> set[str]:
@@ -137,7 +143,7 @@ def _department_spellings(unit_words: str, dept: Department | None) -> frozenset
         out.update(dept.english)
         names += [dept.name, dept.short, *dept.aliases]
     for name in names:
-        syl = tuple(lazy_pinyin(name, style=Style.NORMAL, errors="ignore"))
+        syl = plain_pinyin(name)
         if syl:
             out |= {initials(syl), initials(syl, keep_two=True), "".join(syl)}
     return frozenset(s.lower() for s in out if s)
@@ -146,7 +152,7 @@ def _department_spellings(unit_words: str, dept: Department | None) -> frozenset
 def department_label(unit: UnitName) -> str:
     if unit.department:
         return unit.department.abbr[0]
-    syl = tuple(lazy_pinyin(unit.unit, style=Style.NORMAL, errors="ignore"))
+    syl = plain_pinyin(unit.unit)
     return initials(syl) if syl else ""
 
 

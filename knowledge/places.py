@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 from knowledge.resources import load_yaml, read_text
 
 # Longest first: 自治州 before 州, 地区 before 区.
@@ -69,6 +67,10 @@ class Readings:
     """Pinyin of place names: place-name readings of characters and words first, then pypinyin."""
 
     def __init__(self) -> None:
+        from pypinyin import Style, lazy_pinyin  # imported when first needed: keeps start-up short
+
+        self._pinyin = lambda text: lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: ["" for _ in chars],
+                                                v_to_u=False)
         data = load_yaml("place_readings.yaml")
         self.chars: dict[str, str] = data["chars"]
         self.words: dict[str, list[str]] = {w: r.split() for w, r in data["words"].items()}
@@ -81,7 +83,7 @@ class Readings:
     @lru_cache(maxsize=65536)
     def syllables(self, text: str) -> tuple[str, ...]:
         """One toneless syllable per Chinese character (ü as v); other characters are dropped."""
-        base = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: ["" for _ in chars], v_to_u=False)
+        base = self._pinyin(text)
         out = [s.replace("ü", "v").lower() for s in base]
         i = 0
         while i < len(text):

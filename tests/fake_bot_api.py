@@ -215,6 +215,7 @@ class FakeBotAPI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else headers and body in two writes cost a 40 ms delayed ACK
 
             def log_message(self, *args: object) -> None:  # keep test output quiet
                 return

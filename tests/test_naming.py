@@ -52,6 +52,19 @@ def test_parse_unit_names():
     assert parse_unit("武定县政务服务平台").kind == "system"
 
 
+def test_readings_without_pypinyin_phrases_match_readings_with_them():
+    """The bot runs pypinyin without its phrase dictionary (memory); place_readings.yaml must make up for it."""
+    script = ("import json; from knowledge.places import divisions, readings; "
+              "print(json.dumps({p.code: ''.join(readings().syllables(p.stem)) for p in divisions().by_code.values()}))")
+    results = []
+    for value in ("true", ""):
+        env = dict(__import__("os").environ, PYPINYIN_NO_PHRASES=value)
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120, check=True)
+        results.append(json.loads(out.stdout))
+    without, with_phrases = results
+    assert {k for k in without if without[k] != with_phrases[k]} == set()
+
+
 def test_every_place_in_the_table_parses_and_suggests():
     for place in list(divisions().by_code.values()):
         result = suggest(place.name + "人民政府")
