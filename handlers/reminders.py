@@ -29,6 +29,7 @@ COMMANDS = [
                    group=False),
 ]
 MAX_REMINDER_TEXT = 1000
+MAX_AHEAD = dt.timedelta(days=366)
 
 
 def _now(context: ContextTypes.DEFAULT_TYPE) -> dt.datetime:
@@ -92,6 +93,8 @@ def parse_when(text: str, now: dt.datetime, tz) -> tuple[dt.datetime, str]:  # n
     if match:
         amount = int(match[1])
         delta = dt.timedelta(hours=amount) if match[2].lower() in ("小时", "h") else dt.timedelta(minutes=amount)
+        if delta <= dt.timedelta(0) or delta > MAX_AHEAD:
+            raise ValueError("提醒时间须在一年之内")
         return now + delta, match[3].strip()
     match = _AT.match(text)
     if not match:
@@ -106,6 +109,8 @@ def parse_when(text: str, now: dt.datetime, tz) -> tuple[dt.datetime, str]:  # n
         at += dt.timedelta(days=1)
     if at <= local_now:
         raise ValueError("提醒时间已经过去")
+    if at - local_now > MAX_AHEAD:
+        raise ValueError("提醒时间不能超过一年之后")
     return at.astimezone(dt.timezone.utc), match[4].strip()
 
 

@@ -1,0 +1,91 @@
+"""Property tests (hypothesis) for the parsers and rules."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from knowledge.domains import parse_domain
+from knowledge.naming import suggest
+from knowledge.places import divisions
+from knowledge.qa import ask
+from knowledge.rules import check
+from knowledge.units import department_table, parse_unit
+
+FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
+CN_LABEL = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=8)
+DOMAINS = st.one_of(
+    st.lists(LABEL, min_size=2, max_size=5).map(".".join),
+    st.tuples(CN_LABEL, st.sampled_from(["政务", "公益", "中国", "com"])).map(".".join),
+    st.lists(LABEL, min_size=1, max_size=3).map(lambda ls: ".".join([*ls, "gov", "cn"])),
+)
+PLACES = [p for p in divisions().by_code.values() if not p.code.startswith(("71", "81", "82"))]
+UNITS = st.one_of(
+    st.sampled_from(PLACES).map(lambda p: p.name + "人民政府"),
+    st.tuples(st.sampled_from([p for p in PLACES if p.level == "county"]),
+              st.sampled_from([d.name for d in department_table() if d.kind == "department"])).map(lambda t: t[0].name + t[1]),
+)
+
+
+@FAST
+@given(st.text(max_size=300))
+def test_normalisation_never_raises(text):
+    parse_domain(text)
+    parse_unit(text)
+    check(text, text)
+
+
+@FAST
+@given(DOMAINS)
+def test_normalisation_is_idempotent(domain):
+    first = parse_domain(domain)
+    if first.valid:
+        assert parse_domain(first.ascii).ascii == first.ascii
+        assert parse_domain(first.unicode).ascii == first.ascii
+        assert parse_domain(first.ascii.upper() + ".").ascii == first.ascii
+
+
+@FAST
+@given(DOMAINS, UNITS)
+def test_equivalent_forms_get_the_same_verdict(domain, unit):
+    parsed = parse_domain(domain)
+    forms = [domain, domain.upper(), domain + ".", f"http://{domain}/", f"https://{domain.upper()}"]
+    if parsed.valid:
+        forms += [parsed.ascii, parsed.unicode]
+    verdicts = {(r.compliant, frozenset(p.code for p in r.problems)) for r in (check(f, unit) for f in forms)}
+    assert len(verdicts) == 1, verdicts
+
+
+@FAST
+@given(UNITS)
+def test_every_suggestion_passes_its_own_check(unit):
+    advice = suggest(unit)
+    assert advice.english and advice.chinese
+    for domain in advice.english + advice.chinese:
+        result = check(domain, unit, advice.kind)
+        assert result.compliant, (domain, [p.code for p in result.problems])
+
+
+@FAST
+@given(st.sampled_from([d.name for d in department_table() if d.kind == "department"]), st.sampled_from(PLACES))
+def test_department_suggestions_under_a_given_parent_pass(dept, place):
+    unit = place.name + dept
+    advice = suggest(unit, parent="www.example-portal.gov.cn")
+    for domain in advice.english:
+        assert domain.endswith(".example-portal.gov.cn")
+        assert check(domain, unit, advice.kind, parent="www.example-portal.gov.cn").compliant
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_questions_never_raise(text):
+    answer = ask(text)
+    assert isinstance(answer.text, str) and isinstance(answer.in_scope, bool)
+
+
+@pytest.mark.parametrize("kind", ["institution_admin", "system"])
+def test_suggestions_for_given_kinds_pass(kind):
+    unit = "武定县公共资源交易中心" if kind == "institution_admin" else "武定县网上办事大厅"
+    advice = suggest(unit, kind=kind)
+    for domain in advice.english:
+        assert check(domain, unit, kind).compliant
