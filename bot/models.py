@@ -7,7 +7,6 @@ from typing import Optional
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-STATUSES = ("规范在用", "不规范", "闲置", "待注销", "公告中", "已注销", "待注册")
 
 
 def utcnow() -> dt.datetime:

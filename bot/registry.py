@@ -281,6 +281,16 @@ def redeem_invite(session: Session, code: str, user_id: int, display_name: str,
     return unit
 
 
+def held_elsewhere(session: Session, unit_name: str, candidates: list[str]) -> list[str]:
+    """Notes on candidate domains (URLs allowed) that another unit already holds in the registry."""
+    names = [n for n in (parse_domain(c.split("/", 1)[0]).ascii for c in candidates) if n]
+    if not names:
+        return []
+    held = session.exec(select(Domain.name, Unit.name).join(Unit, Unit.id == Domain.unit_id)
+                        .where(Domain.name.in_(names))).all()
+    return [f"{domain} 已登记为“{holder}”的域名" for domain, holder in held if holder != compact(unit_name)]
+
+
 def place_portal_domain(session: Session, unit_name: str) -> str | None:
     """The registry's portal domain for the place of `unit_name`, if it knows one."""
     parsed = parse_unit(unit_name)

@@ -4,8 +4,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.registry import held_elsewhere, place_portal_domain
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, recall, remember, reply_html
+import dataclasses
+import logging
 from functools import lru_cache
 
 from knowledge.naming import Suggestion, suggest
@@ -16,11 +19,34 @@ cached_suggest = lru_cache(maxsize=2048)(suggest)
 cached_check = lru_cache(maxsize=2048)(check)
 from knowledge.units import KIND_LABELS
 
+log = logging.getLogger(__name__)
 COMMANDS = [
     BotCommandInfo("suggest", "由单位名称生成合规域名", "/suggest 武定县人力资源和社会保障局"),
     BotCommandInfo("check", "检查域名或网址是否合规", "/check wuding.gov.cn 武定县人民政府"),
 ]
 ASK_KINDS = ("institution_admin", "institution_other", "department", "system")
+
+
+async def _with_registry(context: ContextTypes.DEFAULT_TYPE, unit: str, kind: str | None, result: Suggestion) -> Suggestion:
+    """Sit a department under the portal the registry knows for its place, and say which suggestions another
+    unit already holds."""
+    db = context.bot_data.get("db")
+    if db is None or not (result.english or result.chinese):
+        return result
+
+    def advise(session):  # noqa: ANN001, ANN202
+        portal = place_portal_domain(session, unit)
+        advice = result
+        if portal and result.kind in ("department", "institution_admin", "system") and not result.english[0].endswith(portal[4:]):
+            advice = suggest(unit, kind or result.kind, parent=portal)
+        notes = held_elsewhere(session, unit, advice.english + advice.chinese)
+        return dataclasses.replace(advice, notes=[*advice.notes, *notes]) if notes else advice
+
+    try:
+        return await db.run(advise)
+    except Exception:  # noqa: BLE001 - the registry is a bonus here; the suggestion stands without it
+        log.exception("registry advice failed")
+        return result
 
 
 def suggestion_blocks(result: Suggestion) -> list[str]:
@@ -53,6 +79,7 @@ def check_blocks(result: CheckResult) -> list[str]:
 
 async def reply_suggest(update: Update, context: ContextTypes.DEFAULT_TYPE, unit: str, kind: str | None = None) -> None:
     result = cached_suggest(unit, kind)  # well under 1 ms: run on the loop (see handlers/policy.py)
+    result = await _with_registry(context, unit, kind, result)
     user = update.effective_user
     if result.needs_kind:
         key = remember(context, {"unit": unit}, user.id if user else None)

@@ -81,3 +81,19 @@ def database_url(request, tmp_path) -> str:
             pytest.fail(reason)
         pytest.skip(reason)
     return POSTGRES_URL
+
+
+@pytest.fixture
+def db(database_url):
+    """A migrated, empty database: SQLite, and PostgreSQL where it answers (its schema is recreated)."""
+    from sqlalchemy import text
+
+    from bot.storage import Database
+
+    database = Database(database_url)
+    if database.dialect == "postgresql":
+        with database.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    database.upgrade()
+    yield database
+    database.dispose()

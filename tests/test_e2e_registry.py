@@ -88,3 +88,13 @@ async def test_admin_changes_status_by_button_and_history_shows_it(running_bot, 
     fake_api.push_text("/history www.wdrsj.com", chat_id=ADMIN, user_id=ADMIN)
     assert await fake_api.until(lambda calls: any("telegram:42" in c.params.get("text", "") and "状态：不规范 → 待注销" in c.params.get("text", "")
                                                   for c in calls))
+
+
+async def test_suggestions_use_the_portal_the_registry_knows(running_bot, fake_api, tmp_path):
+    rows = [["武定县人民政府", "政府门户网站", "", "www.wd.gov.cn", "是", "规范在用"] + [""] * 11,
+            ["武定县民政局", "政府部门网站", "", "sjj.wd.gov.cn", "", "不规范"] + [""] * 11]
+    await _import(fake_api, tmp_path, rows)
+    fake_api.push_text("/suggest 武定县审计局", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any("sjj.wd.gov.cn" in c.params.get("text", "") for c in calls))
+    text = next(c.params["text"] for c in fake_api.calls_to("sendMessage") if "sjj.wd.gov.cn" in c.params.get("text", ""))
+    assert "已登记为“武定县民政局”的域名" in text

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 
 from benchmarks.registry_data import generate_rows
@@ -28,17 +27,6 @@ ROWS = [
     ["武定县财政局", "部门", "", "czj.wuding.gov.cn", "否", "公告中", "", "", "", "2026-01-31", "", "", "", "李四", "13800000000", "", "=cmd|' /C calc'!A0"],
     ["武定县人民医院", "institution_other", "", "www.wdxrmyy.gov.cn", "", "闲置", "", "", "", "", "", "", "", "", "", "", ""],
 ]
-
-
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    if database.dialect == "postgresql":
-        with database.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    database.upgrade()
-    yield database
-    database.dispose()
 
 
 def xlsx(tmp_path: Path, rows: list[list], name: str = "in.xlsx") -> Path:

@@ -6,7 +6,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 
 from bot import reminders
@@ -55,17 +54,6 @@ def test_parse_when_and_schedule():
     assert year == 2027 and len(off) == 3 and work == [D("2027-02-07")]
     with pytest.raises(ValueError):
         parse_schedule(["2027", "2027-01-01"])
-
-
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    if database.dialect == "postgresql":
-        with database.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    database.upgrade()
-    yield database
-    database.dispose()
 
 
 SETTINGS = reminders.ReminderSettings(timezone=TZ, send_time=dt.time(9, 0), offsets=(5, 2, 1, 0),
@@ -168,3 +156,18 @@ def test_registry_events_start_deadlines(db, tmp_path):
     db.call(lambda s: upsert_contact(s, "武定县人民政府", "张晓霞", "t", phone="0878-1234567"))
     rules = db.call(lambda s: {d.rule: d.due for d in s.exec(select(Deadline)).all()})
     assert rules["filing_cancellation"] == D("2026-10-20") and "contact_change" in rules
+
+
+def test_admins_are_warned_from_november_when_next_years_schedule_is_missing(db):
+    from bot.scheduler import warn_missing_schedule
+    from bot.settings import load_settings
+
+    settings = load_settings(bot_admin_ids="42,43")
+    now = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.timezone.utc)
+    assert db.call(lambda s: warn_missing_schedule(s, settings, now, D("2026-10-30"))) == 0  # not yet November
+    assert db.call(lambda s: warn_missing_schedule(s, settings, now, D("2026-11-28"))) == 2
+    assert db.call(lambda s: warn_missing_schedule(s, settings, now, D("2026-11-29"))) == 0  # once a week
+    db.call(lambda s: reminders.enter_schedule(s, 2027, [D("2027-01-01")], [], "test"))
+    assert db.call(lambda s: warn_missing_schedule(s, settings, now, D("2026-12-07"))) == 0  # entered: quiet
+    text = db.call(lambda s: s.exec(select(Delivery.text)).first())
+    assert "2027" in text and "/holidays" in text
