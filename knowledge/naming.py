@@ -157,15 +157,20 @@ def department_label(unit: UnitName) -> str:
 
 
 def chinese_names(unit: UnitName) -> list[str]:
-    """The full name of the unit and its normalised short name, as △△△ of △△△.政务."""
-    names = [unit.full]
+    """The full name of the unit and its normalised short names, as △△△ of △△△.政务, best first:
+    武定县人力资源和社会保障局, 武定县人社局; also without the enclosing regions or the 县/市 of the place
+    (武定人社局), and the department's other usual names."""
     place = unit.place_name or ""
+    stem = split_suffix(unit.place_full)[0] if place else ""
+    names = [unit.full]
     if unit.kind == "portal" and place:
-        names.append(f"{place}政府")
+        units = ["政府", "人民政府"]
     elif unit.department and place:
-        names.append(place + unit.department.short)
-    if unit.region_names and place:
-        names.append(place + unit.unit)  # without the enclosing regions
+        units = [unit.department.short, unit.unit, unit.department.name, *unit.department.aliases]
+    else:
+        units = [unit.unit]
+    for prefix in dict.fromkeys(p for p in (place, stem) if p):
+        names += [prefix + u for u in units if u]
     seen: dict[str, None] = {}
     for name in names:
         if name:

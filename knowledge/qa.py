@@ -155,7 +155,8 @@ class PolicyIndex:
             if key in q:
                 mentioned.add(key)
                 for expansion in expansions:
-                    add(self.tokens(expansion), 0.5)
+                    # the expansion's words only: its character bigrams would add noise ("州政", "府办")
+                    add([expansion.lower(), *self.words(expansion)], 0.5)
         # Typo tolerance: a stretch that sounds like a policy word, or an unknown word spelt close to one,
         # counts as that word.
         for run in _CJK_RUN.findall(q):

@@ -80,6 +80,11 @@ def _is_gov_cn(labels: tuple[str, ...]) -> bool:
 
 def _check_chinese(result: CheckResult, unit: UnitName | None) -> None:
     labels = result.domain.unicode_labels
+    if unit is not None and unit.kind == "system":
+        # A system lives under a path of its site's Chinese domain (△△△.政务/.../...), never as its own name.
+        if not (result.domain.has_path and labels[-1] == ZHENGWU and len(labels) == 2):
+            result.problems.append(Problem("system_as_site", "业务系统、办事平台、栏目原则上不再作为独立网站，应使用所属网站域名下的路径"))
+        return
     if labels[-1] != ZHENGWU:
         result.problems.append(Problem("chinese_not_zhengwu", f"政府网站中文域名应为“△△△.政务”结构，不应使用“.{labels[-1]}”"))
     if unit and unit.full:
