@@ -118,7 +118,7 @@ def _check_english(result: CheckResult, unit: UnitName | None, parent: Domain | 
     if head[0] != "www" or len(head) != 2:
         result.problems.append(Problem("portal_not_www", "政府门户网站应使用“www.□□□.gov.cn”结构的英文域名"))
     if unit and unit.place_full and not place_spelling(unit).matches(head[-1]):
-        result.problems.append(Problem("name_mismatch", f"“{head[-1]}”不是“{unit.place_full}”的拼音、缩写或通用英文名"))
+        result.problems.append(Problem("name_mismatch", f"“{head[-1]}”不是“{unit.place_name or unit.place_full}”的拼音、缩写或通用英文名"))
 
 
 def _check_department(result: CheckResult, unit: UnitName, parent: Domain | None, head: tuple[str, ...]) -> None:

@@ -142,6 +142,11 @@ def _parse_unit(name: str, kind: str | None) -> UnitName:
         given = [p for _, p, _ in outer]
         result.regions = given + [p for p in enclosing if p not in given] if given or not ambiguous else given
         result.ambiguous_place = ambiguous and not given
+    elif (bare := _bare_stem(full, table)) is not None:
+        # 武定人社局, 禄丰人民政府: the place written without its 县/市
+        result.place_name, result.place = bare[0], bare[1]
+        result.regions = table.enclosing(bare[1])
+        pos = len(bare[0])
     else:
         match = _UNKNOWN_PLACE.match(full)
         if match and (full[match.end():] in _PORTAL_UNITS or find_department(full[match.end():])
@@ -154,6 +159,16 @@ def _parse_unit(name: str, kind: str | None) -> UnitName:
         return result
     result.kind = kind if kind in KINDS else infer_kind(result.unit, result.department)
     return result
+
+
+def _bare_stem(full: str, table) -> tuple[str, Place] | None:  # noqa: ANN001
+    """A leading place stem without its suffix, when what follows is clearly a unit; only unambiguous stems."""
+    for size in range(min(8, len(full) - 1), 1, -1):
+        places = table.by_stem.get(full[:size])
+        rest = full[size:]
+        if places and len({p.code for p in places}) == 1 and (rest in _PORTAL_UNITS or find_department(rest)):
+            return full[:size], places[0]
+    return None
 
 
 def _has_kind_word(unit: str) -> bool:
