@@ -7,16 +7,16 @@ import datetime as dt
 import json
 import secrets
 import threading
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, text
 from sqlmodel import Session, select
 
 from bot.models import Admin, AuditLog, Contact, Domain, Invite, Unit, utcnow
 from knowledge.actions import STATUSES, NextAction, next_action
 from knowledge.domains import looks_like_domain, parse_domain
-from knowledge.naming import place_spelling
 from knowledge.rules import check
 from knowledge.text import compact
 from knowledge.units import parse_unit
@@ -26,6 +26,17 @@ FUZZY_MIN_SCORE = 70
 INVITE_TTL = dt.timedelta(days=7)
 AUDITED_DOMAIN_FIELDS = ("unit_id", "unicode", "is_primary", "status", "registrar", "registered_on", "expires_on",
                          "changed_on", "icp_number", "gov_site_mark", "psb_number", "notes")
+
+
+class Generation:
+    """Counts this process's writes to the registry, so read caches know when to drop what they hold.
+    (Writes by other processes are caught by the caches' time limit.)"""
+
+    value = 0
+
+    @classmethod
+    def bump(cls) -> None:
+        cls.value += 1
 
 
 class RegistryError(ValueError):
@@ -187,6 +198,7 @@ def set_domain_fields(session: Session, name: str, actor: str, **changes: object
         setattr(domain, key, value)
     after = snapshot(domain, AUDITED_DOMAIN_FIELDS)
     if before != after:
+        Generation.bump()
         domain.updated_at = utcnow()
         session.add(domain)
         session.flush()
@@ -210,6 +222,7 @@ def upsert_contact(session: Session, unit_name: str, name: str, actor: str, phon
         raise RegistryError(f"登记册中没有单位“{unit_name[:100]}”")
     contact = session.exec(select(Contact).where(Contact.unit_id == unit.id, Contact.name == name)).first()
     fields = ("name", "phone", "email", "telegram_id")
+    Generation.bump()
     if contact is None:
         contact = Contact(unit_id=unit.id, name=name, phone=phone, email=email, telegram_id=telegram_id)
         session.add(contact)
@@ -281,27 +294,29 @@ def redeem_invite(session: Session, code: str, user_id: int, display_name: str,
     return unit
 
 
-def held_elsewhere(session: Session, unit_name: str, candidates: list[str]) -> list[str]:
-    """Notes on candidate domains (URLs allowed) that another unit already holds in the registry."""
-    names = [n for n in (parse_domain(c.split("/", 1)[0]).ascii for c in candidates) if n]
-    if not names:
-        return []
-    held = session.exec(select(Domain.name, Unit.name).join(Unit, Unit.id == Domain.unit_id)
-                        .where(Domain.name.in_(names))).all()
-    return [f"{domain} 已登记为“{holder}”的域名" for domain, holder in held if holder != compact(unit_name)]
-
-
-def place_portal_domain(session: Session, unit_name: str) -> str | None:
-    """The registry's portal domain for the place of `unit_name`, if it knows one."""
+def registry_advice(session: Session, unit_name: str, candidates: list[str]) -> tuple[str | None, list[str]]:
+    """One indexed query: the portal the registry knows for the unit's place (the first of the names that
+    place's portal may have), and notes on `candidates` (ASCII domains) that another unit already holds."""
     parsed = parse_unit(unit_name)
-    if not parsed.place_full:
-        return None
-    spelling = place_spelling(parsed)
-    rows = session.exec(select(Domain.name).join(Unit, Unit.id == Domain.unit_id)
-                        .where(Unit.kind == "portal", Domain.is_chinese == False, Domain.status == "规范在用")  # noqa: E712
-                        .limit(2000)).all()
-    for name in rows:
-        labels = name.split(".")
-        if len(labels) == 4 and labels[0] == "www" and spelling.matches(labels[1]):
-            return name
-    return None
+    portals = _portal_candidates(parsed.place_full, tuple(p.name for p in parsed.regions)) if parsed.place_full else []
+    wanted = list(dict.fromkeys([*candidates, *portals]))
+    if not wanted:
+        return None, []
+    rows = session.execute(
+        text("SELECT d.name, u.name, u.kind, d.status FROM domain d JOIN unit u ON u.id = d.unit_id "
+             "WHERE d.name IN :names").bindparams(bindparam("names", expanding=True)), {"names": wanted}).all()
+    found = {name: (holder, kind, status) for name, holder, kind, status in rows}
+    portal = next((p for p in portals if p in found and found[p][1] == "portal" and found[p][2] == "规范在用"), None)
+    own = compact(unit_name)
+    notes = [f"{c} 已登记为“{found[c][0]}”的域名" for c in candidates if c in found and found[c][0] != own]
+    return portal, notes
+
+
+@lru_cache(maxsize=4096)
+def _portal_candidates(place: str, regions: tuple[str, ...]) -> list[str]:
+    """The names a place's portal may have: www.[region prefix]spelling.gov.cn."""
+    from knowledge.naming import name_spellings
+
+    cores = name_spellings(place)
+    prefixes = [""] + [p for region in regions for p in name_spellings(region)[:4]]
+    return [f"www.{prefix}{core}.gov.cn" for prefix in prefixes for core in cores]

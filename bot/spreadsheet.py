@@ -17,7 +17,7 @@ from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
 from bot.models import AuditLog, Contact, Domain, Unit, utcnow
-from bot.registry import AUDITED_DOMAIN_FIELDS, _jsonable
+from bot.registry import AUDITED_DOMAIN_FIELDS, Generation, _jsonable
 from knowledge.actions import STATUSES
 from knowledge.domains import parse_domain
 from knowledge.text import clean, compact
@@ -304,6 +304,7 @@ def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: Impo
     """Upsert units, domains and contacts in bulk (SQL Core, not ORM objects: 100,000 rows in seconds);
     audit every change; identical rows change nothing."""
     now = utcnow()
+    Generation.bump()
     units = {name: uid for uid, name in session.exec(select(Unit.id, Unit.name)).all()}
     new_units: dict[str, dict] = {}
     for row in rows:

@@ -4,11 +4,12 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.registry import held_elsewhere, place_portal_domain
+from bot.registry import Generation, registry_advice
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, recall, remember, reply_html
 import dataclasses
 import logging
+import time
 from functools import lru_cache
 
 from knowledge.naming import Suggestion, suggest
@@ -29,24 +30,42 @@ ASK_KINDS = ("institution_admin", "institution_other", "department", "system")
 
 async def _with_registry(context: ContextTypes.DEFAULT_TYPE, unit: str, kind: str | None, result: Suggestion) -> Suggestion:
     """Sit a department under the portal the registry knows for its place, and say which suggestions another
-    unit already holds."""
+    unit already holds (one indexed query)."""
     db = context.bot_data.get("db")
     if db is None or not (result.english or result.chinese):
         return result
 
     def advise(session):  # noqa: ANN001, ANN202
-        portal = place_portal_domain(session, unit)
+        portal, notes = registry_advice(session, unit, _ascii_names(result))
         advice = result
         if portal and result.kind in ("department", "institution_admin", "system") and not result.english[0].endswith(portal[4:]):
             advice = suggest(unit, kind or result.kind, parent=portal)
-        notes = held_elsewhere(session, unit, advice.english + advice.chinese)
+            notes = registry_advice(session, unit, _ascii_names(advice))[1]
         return dataclasses.replace(advice, notes=[*advice.notes, *notes]) if notes else advice
 
+    key = (unit, kind)
+    cached = _ADVICE.get(key)
+    if cached and cached[0] == Generation.value and time.monotonic() - cached[1] < ADVICE_TTL:
+        return cached[2]
     try:
-        return await db.run(advise)
+        advice = await db.run(advise)
     except Exception:  # noqa: BLE001 - the registry is a bonus here; the suggestion stands without it
         log.exception("registry advice failed")
         return result
+    if len(_ADVICE) > 4096:
+        _ADVICE.clear()
+    _ADVICE[key] = (Generation.value, time.monotonic(), advice)
+    return advice
+
+
+# Suggestions with the registry's advice, kept until this process writes to the registry or ADVICE_TTL
+# passes (another process's writes): the registry changes far less often than people ask.
+ADVICE_TTL = 60.0
+_ADVICE: dict[tuple[str, str | None], tuple[int, float, Suggestion]] = {}
+
+
+def _ascii_names(result: Suggestion) -> list[str]:
+    return [d.split("/", 1)[0] for d in result.english] + [a for a in result.to_json()["chinese_ascii"] if a]
 
 
 def suggestion_blocks(result: Suggestion) -> list[str]:

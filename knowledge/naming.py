@@ -178,6 +178,7 @@ def chinese_names(unit: UnitName) -> list[str]:
     return list(seen)
 
 
+@lru_cache(maxsize=8192)
 def punycode(domain: str) -> str:
     try:
         return idna.encode(domain, uts46=True).decode("ascii")
