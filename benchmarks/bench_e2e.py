@@ -25,6 +25,11 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _measure(command: list[str], updates: int, env: dict, cwd: str) -> dict:
     from tests.fake_bot_api import FakeBotAPI
 
@@ -42,6 +47,7 @@ def _measure(command: list[str], updates: int, env: dict, cwd: str) -> dict:
         for i in range(updates):
             api.push_text(MIXED[i % len(MIXED)], chat_id=100_000 + i, user_id=100_000 + i)
         load_start = time.monotonic()
+        cpu_start = _cpu_seconds(proc.pid)
         answered: set[int] = set()
         seen = 0
         while len(answered) < updates and time.monotonic() - load_start < 300:
@@ -51,7 +57,9 @@ def _measure(command: list[str], updates: int, env: dict, cwd: str) -> dict:
             answered |= {int(c.params["chat_id"]) for c in calls
                          if c.method == "sendMessage" and int(c.params.get("chat_id", 0)) >= 100_000}
         last = max(c.at for c in api.calls_to("sendMessage"))
-        return {"startup": startup, "rss": rss, "rate": len(answered) / (last - load_start), "answered": len(answered)}
+        busy = (_cpu_seconds(proc.pid) - cpu_start) / max(time.monotonic() - load_start, 1e-9)
+        return {"startup": startup, "rss": rss, "rate": len(answered) / (last - load_start), "answered": len(answered),
+                "busy": busy}
     finally:
         proc.terminate()
         proc.wait(20)
@@ -78,6 +86,8 @@ def e2e_rows(updates: int = 1200, rounds: int = 3, verbose: bool = True) -> list
     ratio = bot["rate"] / echo["rate"]
     if verbose:
         print(f"e2e: rates per round, echo {[round(r['rate']) for r in echo_runs]}, domainbot {[round(r['rate']) for r in bot_runs]}")
+        print(f"e2e: CPU busy during the load, echo {[round(r['busy'], 2) for r in echo_runs]}, "
+              f"domainbot {[round(r['busy'], 2) for r in bot_runs]} (1.0 = one core)")
         print(f"e2e: median echo bot {echo['rate']:.0f} updates/s, domainbot {bot['rate']:.0f} updates/s "
               f"({bot['answered']}/{updates} answered), ratio {ratio:.2f}")
         print(f"e2e: start to first getUpdates {bot['startup']:.2f}s (echo {echo['startup']:.2f}s); "

@@ -1,6 +1,7 @@
 """Shared Telegram glue: HTML escaping, splitting long replies, addressing rules and one-shot button data."""
 from __future__ import annotations
 
+import asyncio
 import html
 import secrets
 from collections import OrderedDict
@@ -8,9 +9,11 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType, MessageEntityType, MessageLimit, ParseMode
+from telegram.error import RetryAfter
 from telegram.ext import ContextTypes
 
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
+FLOOD_RETRIES = 3
 APOLOGY = "抱歉，处理您的消息时出错了，请稍后再试。"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # answers quote domains; previews would only clutter
 
@@ -81,10 +84,18 @@ async def reply_html(update: Update, blocks: Sequence[str] | str,
     reply_to = update.effective_message.message_id if update.effective_message and chat.type != ChatType.PRIVATE else None
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
-        sent = await chat.send_message(
-            part, parse_mode=ParseMode.HTML, reply_markup=keyboard if last else None,
-            link_preview_options=NO_PREVIEW, reply_to_message_id=reply_to if i == 0 else None,
-        )
+        for attempt in range(FLOOD_RETRIES + 1):
+            try:
+                sent = await chat.send_message(
+                    part, parse_mode=ParseMode.HTML, reply_markup=keyboard if last else None,
+                    link_preview_options=NO_PREVIEW, reply_to_message_id=reply_to if i == 0 else None,
+                )
+                break
+            except RetryAfter as exc:  # Telegram's flood control: wait as told, then try again
+                if attempt == FLOOD_RETRIES:
+                    raise
+                wait = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
+                await asyncio.sleep(min(float(wait), 60.0))
     return sent
 
 

@@ -396,6 +396,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("setcontact", setcontact_command))
     app.add_handler(CommandHandler("invite", invite_command))
     app.add_handler(CommandHandler("grant", grant_command))
-    app.add_handler(CommandHandler("report", report_command))
-    app.add_handler(MessageHandler(filters.Document.ALL & filters.UpdateType.MESSAGE, on_document))
+    # An import or a report of a large registry takes seconds: they run without holding up other chats.
+    app.add_handler(CommandHandler("report", report_command, block=False))
+    app.add_handler(MessageHandler(filters.Document.ALL & filters.UpdateType.MESSAGE, on_document, block=False))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(st|ss|sv):"))
