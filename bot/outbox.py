@@ -75,8 +75,9 @@ class Outbox:
             wait = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
             await self._finish(row.id, error=f"RetryAfter {wait}", retry_at=self.clock() + dt.timedelta(seconds=wait))
         except Forbidden as exc:
-            log.info("chat %s is no longer reachable: %s", target, exc.message)
-            await self.db.run(lambda s: (reminders.finish(s, row.id, self.clock(), error=exc.message, failed=True),
+            reason = exc.message
+            log.info("chat %s is no longer reachable: %s", target, reason)
+            await self.db.run(lambda s: (reminders.finish(s, row.id, self.clock(), error=reason, failed=True),
                                          reminders.deactivate_chat(s, target)))
         except ChatMigrated as exc:
             new_id = exc.new_chat_id

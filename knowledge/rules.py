@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from knowledge.domains import Domain, parse_domain
-from knowledge.naming import GOV, ZHENGWU, chinese_names, department_spellings, place_spelling, suggest
+from knowledge.naming import ZHENGWU, chinese_names, department_spellings, place_spelling, suggest
 from knowledge.policy import PLAN_DOC
 from knowledge.text import compact
 from knowledge.units import UnitName, parse_unit
