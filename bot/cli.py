@@ -2,45 +2,23 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-EXIT_OK, EXIT_NONCOMPLIANT, EXIT_USAGE = 0, 1, 2
-
-
-def _emit(obj: dict) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-
-
-def _batch(handle: Callable[[dict], dict]) -> int:
-    """JSON Lines in, one JSON result per line out, same order; a bad line yields an error object."""
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            if not isinstance(item, dict):
-                raise ValueError("each line must be a JSON object")
-            result = handle(item)
-        except (ValueError, TypeError, KeyError) as exc:
-            result = {"error": f"输入无效：{exc}"}
-        _emit(result)
-        sys.stdout.flush()
-    return EXIT_OK
+from bot.cli_output import EXIT_OK, EXIT_USAGE, batch, emit
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from knowledge.qa import ask
 
     if args.batch:
-        return _batch(lambda item: ask(str(item.get("text", ""))).to_json())
+        return batch(lambda item: ask(str(item.get("text", ""))).to_json())
     if not args.question:
         print("用法：domainbot ask \"问题\" [--json]", file=sys.stderr)
         return EXIT_USAGE
     answer = ask(" ".join(args.question))
     if args.json:
-        _emit(answer.to_json())
+        emit(answer.to_json())
     else:
         print(answer.text)
     return EXIT_OK

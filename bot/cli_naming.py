@@ -4,11 +4,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.cli_output import EXIT_OK, EXIT_USAGE, batch, emit
 from knowledge.naming import suggest
 from knowledge.rules import check
 from knowledge.units import KINDS
 
-EXIT_OK, EXIT_NONCOMPLIANT, EXIT_USAGE = 0, 1, 2
+EXIT_NONCOMPLIANT = 1
 
 
 def _suggest_item(item: dict) -> dict:
@@ -26,16 +27,14 @@ def _check_item(item: dict) -> dict:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from bot.cli import _batch, _emit
-
     if args.batch:
-        return _batch(_suggest_item)
+        return batch(_suggest_item)
     if not args.unit:
         print("用法：domainbot suggest 单位名称 [--kind K] [--parent 域名] [--json]", file=sys.stderr)
         return EXIT_USAGE
     result = suggest(" ".join(args.unit), args.kind, args.parent)
     if args.json:
-        _emit(result.to_json())
+        emit(result.to_json())
     else:
         print(f"单位：{result.unit}（{result.kind or '类型待定'}）")
         for domain in result.english + result.chinese:
@@ -46,16 +45,14 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from bot.cli import _batch, _emit
-
     if args.batch:
-        return _batch(_check_item)
+        return batch(_check_item)
     if not args.domain:
         print("用法：domainbot check 域名或网址 [--unit 单位名称] [--kind K] [--parent 域名] [--json]", file=sys.stderr)
         return EXIT_USAGE
     result = check(args.domain, args.unit, args.kind, args.parent)
     if args.json:
-        _emit(result.to_json())
+        emit(result.to_json())
     else:
         print(f"{result.domain.unicode or result.input}：{'符合规范' if result.compliant else '不符合规范'}")
         for problem in result.problems:

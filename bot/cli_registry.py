@@ -6,10 +6,9 @@ import json
 import sys
 from pathlib import Path
 
+from bot.cli_output import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from bot.settings import load_settings
 from bot.storage import Database
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def open_database() -> Database:

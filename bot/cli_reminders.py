@@ -9,9 +9,8 @@ import json
 import secrets
 import sys
 
+from bot.cli_output import EXIT_OK, EXIT_USAGE
 from knowledge.workdays import RULES
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def _db_and_settings():  # noqa: ANN202

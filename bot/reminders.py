@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from bot.models import Admin, Chat, Contact, Deadline, Delivery, Domain, Holiday, Unit, utcnow
+from bot.models import Admin, Chat, Contact, Deadline, Delivery, Holiday, Unit, utcnow
 from knowledge.campaigns import load_campaigns
 from knowledge.workdays import RULES, WorkCalendar, YearSchedule, deadline as compute_deadline
 
@@ -67,16 +67,6 @@ def ensure_deadline(session: Session, key: str, title: str, due: dt.date, *, rul
                               "audience": audience, "status": "open", "done_by": "", "created_at": utcnow()}],
                    model=Deadline)
     return session.exec(select(Deadline).where(Deadline.key == key)).one()
-
-
-def deadline_for_event(session: Session, rule: str, event: dt.date, unit: Unit, subject: str,
-                       domain: Domain | None = None) -> Deadline:
-    """A policy deadline created by a registry event (contact changed, domain changed or cancelled)."""
-    computed = compute_deadline(rule, event, work_calendar(session))
-    entity = f"domain:{domain.id}" if domain else f"unit:{unit.id}"
-    return ensure_deadline(session, f"{rule}:{entity}:{event.isoformat()}", f"{RULES[rule].title}：{subject}",
-                           computed.due, rule=rule, basis=computed.basis, provisional=computed.provisional,
-                           unit_id=unit.id, domain_id=domain.id if domain else None)
 
 
 def sync_campaigns(session: Session) -> int:

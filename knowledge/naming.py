@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import idna
 
-from knowledge.places import Place, divisions, readings, short_forms, split_suffix, suffix_letter, suffix_pinyin
+from knowledge.places import divisions, readings, short_forms, split_suffix, suffix_letter, suffix_pinyin
 from knowledge.policy import PLAN_DOC
 from knowledge.units import KIND_LABELS, Department, UnitName, parse_unit
 
@@ -75,12 +75,6 @@ def name_spellings(name: str) -> list[str]:
     return list(seen)
 
 
-def portal_label(place_name: str) -> str:
-    """The label of the first-choice portal domain: full pinyin (with the suffix for one-character names)."""
-    spellings = name_spellings(place_name)
-    return spellings[0] if spellings else ""
-
-
 @dataclass(frozen=True)
 class PlaceSpelling:
     """Everything a portal label may be made of: [prefix] core [suffix]."""
@@ -97,13 +91,6 @@ class PlaceSpelling:
                     return True
                 start = label.find(core, start + 1)
         return False
-
-
-def region_spellings(regions: list[Place]) -> set[str]:
-    out: set[str] = set()
-    for region in regions:
-        out.update(name_spellings(region.name))
-    return out
 
 
 @lru_cache(maxsize=4096)

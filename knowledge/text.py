@@ -7,7 +7,6 @@ import unicodedata
 MAX_INPUT_CHARS = 4096  # Telegram's own message limit; longer input is cut, never processed whole.
 
 _CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def clean(text: str | None, limit: int = MAX_INPUT_CHARS) -> str:
@@ -22,7 +21,3 @@ def clean(text: str | None, limit: int = MAX_INPUT_CHARS) -> str:
 def compact(text: str | None) -> str:
     """`clean` without any spaces, lower case: for comparisons."""
     return clean(text).replace(" ", "").lower()
-
-
-def has_cjk(text: str) -> bool:
-    return bool(CJK.search(text))

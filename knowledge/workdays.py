@@ -71,22 +71,6 @@ class WorkCalendar:
                 left -= 1
         return day, provisional
 
-    def working_days_between(self, start: dt.date, end: dt.date) -> int:
-        """Working days after `start` up to and including `end` (negative when `end` is earlier)."""
-        sign = 1 if end >= start else -1
-        lo, hi = (start, end) if sign == 1 else (end, start)
-        count, day = 0, lo
-        while day < hi:
-            day += dt.timedelta(days=1)
-            count += self.is_workday(day)
-        return sign * count
-
-    def next_workday(self, day: dt.date) -> dt.date:
-        """`day` itself when it is a working day, else the next one."""
-        while not self.is_workday(day):
-            day += dt.timedelta(days=1)
-        return day
-
 
 def add_months(event: dt.date, months: int) -> dt.date:
     month_index = event.month - 1 + months
