@@ -20,7 +20,6 @@ class Unit(SQLModel, table=True):
     kind: str = Field(default="department", max_length=32)
     region: str = Field(default="", max_length=200)
     parent_id: Optional[int] = Field(default=None, foreign_key="unit.id")
-    group_chat_id: Optional[int] = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 

@@ -264,11 +264,18 @@ def grant_admin(session: Session, user_id: int, actor: str) -> None:
         audit(session, actor, "grant", "admin", user_id, str(user_id), None, {"admin": True})
 
 
-def create_invite(session: Session, unit_name: str, actor: str, now: dt.datetime | None = None) -> Invite:
-    unit = session.exec(select(Unit).where(Unit.name == compact(unit_name))).first()
-    if unit is None:
+def find_unit_id(session: Session, unit_name: str) -> int | None:
+    """The unit called `unit_name`, or the one its name is a near-certain misspelling of (score ≥ 90)."""
+    unit_id = session.exec(select(Unit.id).where(Unit.name == compact(unit_name))).first()
+    if unit_id is None:
         matches = NAME_INDEX.search(session, unit_name, 1)
-        unit = session.get(Unit, matches[0][0]) if matches and matches[0][1] >= 90 else None
+        unit_id = matches[0][0] if matches and matches[0][1] >= 90 else None
+    return unit_id
+
+
+def create_invite(session: Session, unit_name: str, actor: str, now: dt.datetime | None = None) -> Invite:
+    unit_id = find_unit_id(session, unit_name)
+    unit = session.get(Unit, unit_id) if unit_id is not None else None
     if unit is None:
         raise RegistryError(f"登记册中没有单位“{unit_name[:100]}”，请先导入或核对名称")
     invite = Invite(code=secrets.token_urlsafe(16), unit_id=unit.id, created_by=actor,

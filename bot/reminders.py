@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from bot.models import Admin, Chat, Contact, Deadline, Delivery, Holiday, Unit, utcnow
+from bot.models import Admin, Chat, Contact, Deadline, Delivery, Holiday, utcnow
 from knowledge.campaigns import load_campaigns
 from knowledge.workdays import RULES, WorkCalendar, YearSchedule, deadline as compute_deadline
 
@@ -309,9 +309,6 @@ def migrate_chat(session: Session, old_id: int, new_id: int) -> None:
         session.add(old)
     session.execute(update(Delivery).where(Delivery.chat_id == old_id, Delivery.status.in_(("pending", "sending")))
                     .values(chat_id=new_id))
-    for unit in session.exec(select(Unit).where(Unit.group_chat_id == old_id)).all():
-        unit.group_chat_id = new_id
-        session.add(unit)
 
 
 def remember_chat(session: Session, chat_id: int, title: str, chat_type: str, **changes: object) -> Chat:

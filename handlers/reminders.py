@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import reminders
 from bot.models import Chat, Deadline
-from bot.registry import contact_units, is_admin
+from bot.registry import contact_units, find_unit_id, is_admin
 from bot.scheduler import replan
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, reply_html
@@ -21,7 +21,7 @@ from handlers.common import esc, reply_html
 COMMANDS = [
     BotCommandInfo("due", "查看即将到期的事项", "/due"),
     BotCommandInfo("remind", "设置一次性提醒", "/remind 2026-12-01 09:00 报送清理情况"),
-    BotCommandInfo("subscribe", "（群管理员）本群接收通知和提醒", "/subscribe", private=False),
+    BotCommandInfo("subscribe", "（群管理员）本群接收通知和提醒；可指定本群所属单位", "/subscribe 武定县财政局", private=False),
     BotCommandInfo("unsubscribe", "（群管理员）本群不再接收通知", "/unsubscribe", private=False),
     BotCommandInfo("digest", "（群管理员）每日待办汇总 开/关", "/digest on", private=False),
     BotCommandInfo("broadcast", "（管理员）向所有订阅群发通知", "/broadcast 请于本周五前报送清理情况", group=False),
@@ -184,9 +184,20 @@ async def _subscription(update: Update, context: ContextTypes.DEFAULT_TYPE, **ch
 
 
 async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if await _subscription(update, context, subscribed=True):
+    """/subscribe, or /subscribe 单位全称 to make this the unit's group: its contacts without a linked Telegram
+    account are then reminded here, and overdue notices for the unit come here too."""
+    unit_name = " ".join(context.args or []).strip()
+    changes: dict[str, object] = {"subscribed": True}
+    if unit_name:
+        unit_id = await context.bot_data["db"].run(lambda s: find_unit_id(s, unit_name))
+        if unit_id is None:
+            await reply_html(update, f"登记册中没有单位“{esc(unit_name[:100])}”，请核对全称。")
+            return
+        changes["unit_id"] = unit_id
+    if await _subscription(update, context, **changes):
         await replan(context.application)
-        await reply_html(update, "本群已订阅：将收到广播通知和清理工作的期限提醒。")
+        linked = f"，并作为“{esc(unit_name)}”的工作群接收该单位的提醒" if unit_name else ""
+        await reply_html(update, f"本群已订阅：将收到广播通知和清理工作的期限提醒{linked}。")
 
 
 async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -100,6 +100,14 @@ async def test_subscribe_needs_group_admin_and_broadcast_reaches_the_group(runni
     fake_api.group_admins.add(12)
     fake_api.push_text("/subscribe", chat_id=-77, user_id=12, chat_type="group")
     assert await fake_api.until(lambda calls: any("已订阅" in c.params.get("text", "") for c in calls))
+    db = await _db(running_bot)
+    unit_id = db.call(lambda s: (s.add(Unit(name="武定县财政局", kind="department")), s.flush(),
+                                 s.exec(select(Unit.id)).one())[-1])
+    fake_api.push_text("/subscribe 武定县财政局", chat_id=-77, user_id=12, chat_type="group")
+    assert await fake_api.until(lambda calls: any("工作群" in c.params.get("text", "") for c in calls))
+    assert db.call(lambda s: s.get(Chat, -77).unit_id) == unit_id
+    deadline = db.call(lambda s: reminders.ensure_deadline(s, "grp", "x", dt.date(2026, 12, 11), unit_id=unit_id))
+    assert db.call(lambda s: reminders.recipients(s, deadline, {42}, overdue=False)) == [-77, 42]  # no linked contact
     fake_api.push_text("/broadcast 周五前报送", chat_id=5001, user_id=5001)
     assert await fake_api.until(lambda calls: any("只有管理员" in c.params.get("text", "") for c in calls))
     fake_api.push_text("/broadcast 周五前报送", chat_id=ADMIN, user_id=ADMIN)
