@@ -14,8 +14,8 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.models import Domain, Unit
-from bot.registry import (RegistryError, UnitView, contact_units, create_invite, grant_admin, history, is_admin,
-                          lookup, redeem_invite, set_domain_fields, upsert_contact, view_unit)
+from bot.registry import (RegistryError, UnitView, create_invite, grant_admin, history, lookup, redeem_invite, role_of,
+                          set_domain_fields, upsert_contact, view_unit)
 from bot.report import write_report
 from bot.spreadsheet import SpreadsheetError, import_file
 from bot.storage import Database
@@ -53,11 +53,8 @@ async def role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str,
     uid = user.id if user else None
     admins = _admins(context)
 
-    def read(session):  # noqa: ANN001, ANN202
-        return is_admin(session, uid, admins), contact_units(session, uid)
-
-    admin, units = await _db(context).run(read)
-    return ("admin" if admin else "contact" if units else "guest"), units
+    found = await _db(context).run(lambda session: role_of(session, uid, admins))
+    return found.name, list(found.units)
 
 
 def _actor(update: Update) -> str:
@@ -92,8 +89,7 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     admins = _admins(context)
 
     def read(session):  # noqa: ANN001, ANN202 - permission and lookup in one trip to the database
-        admin, units = is_admin(session, uid, admins), contact_units(session, uid)
-        who = "admin" if admin else "contact" if units else "guest"
+        who = role_of(session, uid, admins).name
         return who, (lookup(session, query) if who != "guest" and query else [])
 
     who, matches = await _db(context).run(read)

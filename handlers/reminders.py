@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import reminders
 from bot.models import Chat, Deadline
-from bot.registry import contact_units, find_unit_id, is_admin
+from bot.registry import find_unit_id, is_admin, role_of
 from bot.scheduler import replan
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, reply_html
@@ -43,6 +43,8 @@ def _tz(context: ContextTypes.DEFAULT_TYPE):  # noqa: ANN202
 async def _is_bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     uid = update.effective_user.id if update.effective_user else None
     admins = context.bot_data["settings"].bot_admin_ids
+    if uid in admins:
+        return True
     return await context.bot_data["db"].run(lambda s: is_admin(s, uid, admins))
 
 
@@ -62,8 +64,8 @@ async def due_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
     def read(session):  # noqa: ANN001, ANN202
         if chat.type == ChatType.PRIVATE:
-            everything = is_admin(session, uid, admins)
-            units = contact_units(session, uid)
+            found = role_of(session, uid, admins)
+            everything, units = found.admin, list(found.units)
         else:
             row = session.get(Chat, chat.id)
             everything, units = False, [row.unit_id] if row and row.unit_id else []
@@ -151,7 +153,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         row = session.get(Deadline, deadline_id)
         if row is None:
             return "gone", None
-        allowed = is_admin(session, uid, admins) or (row.unit_id is not None and row.unit_id in contact_units(session, uid))
+        found = role_of(session, uid, admins)
+        allowed = found.admin or (row.unit_id is not None and row.unit_id in found.units)
         if not allowed:
             return "forbidden", None
         if action == "done":

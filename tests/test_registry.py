@@ -192,3 +192,27 @@ def test_generated_spreadsheet_through_the_cli(db, tmp_path):
     assert cli("export", str(tmp_path / "e.xlsx")).returncode == 0
     assert cli("report", str(tmp_path / "r.xlsx")).returncode == 0 and (tmp_path / "r.xlsx").exists()
     assert cli("template", str(tmp_path / "t.xlsx")).returncode == 0
+
+
+def test_role_reads_admins_and_contacts_in_one_query(db):
+    from bot.registry import Role, grant_admin, role_of
+
+    def setup(session):  # noqa: ANN001, ANN202
+        units = [Unit(name=n, kind="department") for n in ("武定县财政局", "武定县教育体育局")]
+        session.add_all(units)
+        session.flush()
+        session.add_all([Contact(unit_id=units[0].id, name="甲", telegram_id=701),
+                         Contact(unit_id=units[1].id, name="甲", telegram_id=701),
+                         Contact(unit_id=units[1].id, name="乙", telegram_id=702)])
+        grant_admin(session, 702, "test")
+        return sorted(u.id for u in units)
+
+    unit_ids = db.call(setup)
+    configured = frozenset({900})
+    assert db.call(lambda s: role_of(s, 701, configured)) == Role(False, tuple(unit_ids))
+    assert db.call(lambda s: role_of(s, 701, configured)).name == "contact"
+    both = db.call(lambda s: role_of(s, 702, configured))
+    assert (both.admin, both.units, both.name) == (True, (unit_ids[1],), "admin")
+    assert db.call(lambda s: role_of(s, 900, configured)) == Role(True, ())
+    assert db.call(lambda s: role_of(s, 703, configured)).name == "guest"
+    assert db.call(lambda s: role_of(s, None, configured)) == Role(False, ())
