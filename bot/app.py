@@ -11,6 +11,7 @@ from telegram.request import BaseRequest
 from bot.settings import Settings
 from bot.storage import Database
 from bot.scheduler import install_jobs
+from bot.update_order import PerChatUpdateProcessor
 from handlers import basics, naming, policy, registry, reminders, text
 
 log = logging.getLogger(__name__)
@@ -73,13 +74,12 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    builder = builder.concurrent_updates(PerChatUpdateProcessor(settings.update_concurrency))
     if request is not None:
         builder = builder.request(request)
     else:
-        # Updates are handled one at a time, in order (measured fastest: the work is CPU-bound and
-        # concurrency only added task and connection-pool bookkeeping); long jobs such as an import run as
-        # non-blocking handlers, and the outbox sends alongside: a few pooled connections serve them all.
-        builder = builder.connection_pool_size(8).pool_timeout(10.0)
+        # Room for every chat being answered, and for the outbox sending alongside.
+        builder = builder.connection_pool_size(settings.update_concurrency + 4).pool_timeout(10.0)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     app = builder.build()

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     reminder_time: str = "09:00"
     reminder_offsets: str = "5,2,1,0"
+    # Chats answered side by side (one chat's messages always in order); see bot/update_order.py.
+    update_concurrency: int = Field(default=4, ge=1, le=64)
 
     @field_validator("bot_admin_ids", mode="before")
     @classmethod

@@ -385,8 +385,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("start", start_with_code, has_args=True))
-    # Lookups wait on the database: they do not hold up the next update while they wait.
-    app.add_handler(CommandHandler("status", status_command, block=False))
+    app.add_handler(CommandHandler("status", status_command))
     app.add_handler(CommandHandler("history", history_command))
     app.add_handler(CommandHandler("setstatus", setstatus_command))
     app.add_handler(CommandHandler("note", note_command))

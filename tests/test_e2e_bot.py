@@ -256,3 +256,16 @@ def test_webhook_mode_checks_the_secret_token(fake_api, tmp_path):
         proc.terminate()
         output = proc.communicate(timeout=20)[0].decode("utf-8", "replace")
     assert TEST_TOKEN not in output and "s3cret-Token_1" not in output
+
+
+async def test_each_chat_answered_in_order_while_chats_run_side_by_side(running_bot, fake_api):
+    chats = (7001, 7002, 7003)
+    for _ in range(5):
+        for chat in chats:  # a database lookup, then a quick check: the answers must not swap
+            fake_api.push_text("/status www.wuding.gov.cn", chat_id=chat, user_id=chat)
+            fake_api.push_text("wuding.gov.cn", chat_id=chat, user_id=chat)
+    await fake_api.messages(30, timeout=30)
+    for chat in chats:
+        texts = fake_api.sent_texts(chat)
+        assert len(texts) == 10
+        assert [("还没有登记为联系人" in t) for t in texts] == [True, False] * 5

@@ -26,7 +26,7 @@ def test_settings_defaults_and_parsing(monkeypatch):
     ("bot_admin_ids", "1,x", "BOT_ADMIN_IDS"), ("bot_timezone", "Mars/Olympus", "BOT_TIMEZONE"),
     ("log_level", "LOUD", "LOG_LEVEL"), ("telegram_api_base_url", "ftp://x", "TELEGRAM_API_BASE_URL"),
     ("telegram_bot_token", "not a token", "TELEGRAM_BOT_TOKEN"), ("webhook_port", "99999", "WEBHOOK_PORT"),
-    ("webhook_secret", "bad secret!", "WEBHOOK_SECRET"),
+    ("webhook_secret", "bad secret!", "WEBHOOK_SECRET"), ("update_concurrency", "0", "UPDATE_CONCURRENCY"),
 ])
 def test_bad_settings_name_the_variable(field, value, name):
     with pytest.raises(SettingsError) as info:

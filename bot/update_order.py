@@ -1,0 +1,62 @@
+"""Updates from different chats are handled side by side; updates from one chat strictly in the order sent.
+
+While one chat's answer waits on the network or the database, the next chat's message is already being
+worked on; a person who sends two messages still gets the two answers in order."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+# python-telegram-bot takes its own semaphore before do_process_update and does not promise first-come,
+# first-served; with room for every update it never waits there, so updates reach the per-chat locks below
+# in the order they arrived, and the real limit is applied after that.
+_NO_LIMIT = 1_000_000
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(_NO_LIMIT)
+        self.limit = max_concurrent_updates
+        self._running = asyncio.Semaphore(max_concurrent_updates)
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}  # lock and how many updates hold or await it
+
+    @staticmethod
+    def chat_key(update: object) -> int | None:
+        if isinstance(update, Update):
+            if update.effective_chat is not None:
+                return update.effective_chat.id
+            if update.effective_user is not None:
+                return update.effective_user.id
+        return None
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self.chat_key(update)
+        if key is None:
+            async with self._running:
+                await coroutine
+            return
+        lock, users = self._chats.get(key) or (asyncio.Lock(), 0)
+        self._chats[key] = (lock, users + 1)
+        try:
+            async with lock, self._running:
+                await coroutine
+        finally:
+            lock, users = self._chats[key]
+            if users == 1:
+                del self._chats[key]
+            else:
+                self._chats[key] = (lock, users - 1)
+
+    @property
+    def waiting_chats(self) -> int:
+        return len(self._chats)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
