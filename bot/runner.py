@@ -14,16 +14,9 @@ log = logging.getLogger(__name__)
 EXIT_CONFIG = 2
 
 
-def tune_interpreter() -> None:
-    """Database work runs in threads; with the default 5 ms GIL switch interval the event loop can wait that
-    long for each worker to let go. 0.5 ms keeps replies flowing (measured in benchmarks/bench_e2e.py)."""
-    sys.setswitchinterval(0.0005)
-
-
 def run_polling(settings: Settings) -> None:
     from bot.app import build_application
 
-    tune_interpreter()
     app = build_application(settings)
     log.info("starting long polling against %s", settings.telegram_api_base_url)
     app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
@@ -32,7 +25,6 @@ def run_polling(settings: Settings) -> None:
 def run_webhook(settings: Settings) -> None:
     from bot.app import build_application
 
-    tune_interpreter()
     if not settings.webhook_url or not settings.webhook_secret:
         raise SettingsError("配置错误 WEBHOOK_URL/WEBHOOK_SECRET: webhook 模式需要同时设置这两项")
     app = build_application(settings)
