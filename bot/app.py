@@ -86,9 +86,9 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
     app.bot_data["settings"] = settings
     app.bot_data["db"] = Database(settings.database_url)
     app.bot_data["commands"] = all_commands()
+    text.register(app)  # plain text (most updates) never matches a command handler: it need not walk them
     for module in FEATURES:
         module.register(app)
-    text.register(app)
     basics.register_fallbacks(app)
     text.register_fallbacks(app)
     return app
