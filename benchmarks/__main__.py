@@ -16,6 +16,7 @@ def main() -> int:
     rows += bench_knowledge.naming_rows()
     rows += bench_registry.registry_rows()
     rows += bench_broadcast.broadcast_rows()
+    rows += bench_e2e.gc_pause_rows()
     rows += bench_e2e.e2e_rows()
     print()
     print_table(rows)

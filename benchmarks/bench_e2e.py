@@ -66,6 +66,29 @@ def _measure(command: list[str], updates: int, env: dict, cwd: str) -> dict:
         api.stop()
 
 
+_GC_PAUSE = """
+import gc, sys, time
+from knowledge.naming import suggest
+from knowledge.qa import get_index
+import bot.app, bot.cli  # everything the running bot has loaded
+get_index(); suggest("武定县人民政府")
+def pause():
+    start = time.perf_counter(); gc.collect(); return (time.perf_counter() - start) * 1000
+before = min(pause() for _ in range(3))
+bot.app._warm_up()  # as at start-up: ends with gc.freeze()
+print(before, min(pause() for _ in range(3)))
+"""
+
+
+def gc_pause_rows(verbose: bool = True) -> list[Row]:
+    """A full garbage collection stops every chat; after start-up the bot freezes what it has loaded."""
+    out = subprocess.run([sys.executable, "-c", _GC_PAUSE], capture_output=True, text=True, check=True).stdout
+    before, after = (float(x) for x in out.split())
+    if verbose:
+        print(f"gc: full collection {before:.1f} ms before the start-up freeze, {after:.2f} ms after")
+    return [Row(f"full GC pause after start (before the freeze {before:.0f} ms)", after, "ms", "(info)", True)]
+
+
 def _median(runs: list[dict], key: str) -> float:
     return sorted(r[key] for r in runs)[len(runs) // 2]
 

@@ -79,3 +79,15 @@ async def test_database_bootstrap(database_url):
             assert db.call(lambda s: s.exec(text("pragma journal_mode")).one()[0]) == "wal"
     finally:
         db.dispose()
+
+
+def test_warm_up_leaves_loaded_data_out_of_full_collections():
+    import gc
+
+    from bot.app import _warm_up
+
+    try:
+        _warm_up()
+        assert gc.get_freeze_count() > 50_000  # the Q&A index, division table, libraries
+    finally:
+        gc.unfreeze()
