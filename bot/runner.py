@@ -14,9 +14,18 @@ log = logging.getLogger(__name__)
 EXIT_CONFIG = 2
 
 
+def tune_interpreter() -> None:
+    """Database work runs in worker threads. Behind a busy event loop (parsing a batch of updates, say) a worker
+    waits up to the GIL switch interval each time it takes the GIL back: 5 ms by default, several times per
+    query. 0.5 ms keeps a chat that waits on the database moving (paired rounds, all updates from one chat:
+    ratio to the echo bot 0.70 at 5 ms, 0.76 at 0.5 ms)."""
+    sys.setswitchinterval(0.0005)
+
+
 def run_polling(settings: Settings) -> None:
     from bot.app import build_application
 
+    tune_interpreter()
     app = build_application(settings)
     log.info("starting long polling against %s", settings.telegram_api_base_url)
     app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
@@ -25,6 +34,7 @@ def run_polling(settings: Settings) -> None:
 def run_webhook(settings: Settings) -> None:
     from bot.app import build_application
 
+    tune_interpreter()
     if not settings.webhook_url or not settings.webhook_secret:
         raise SettingsError("配置错误 WEBHOOK_URL/WEBHOOK_SECRET: webhook 模式需要同时设置这两项")
     app = build_application(settings)
