@@ -46,8 +46,8 @@ def related_keyboard(clauses: list[Clause]):
 
 
 async def reply_answer(update: Update, question: str) -> None:
-    # About 1 ms of CPU (benchmarks/bench_knowledge.py): cheaper on the loop than a thread hop, which
-    # would also wait on the GIL's 5 ms switch interval under load.
+    # Under 1 ms of CPU (benchmarks/bench_knowledge.py): cheaper on the loop than a thread hop, which
+    # would also wait for the GIL under load.
     answer = ask(question)
     shown = {c.id for c in answer.sources}
     await reply_html(update, answer_blocks(answer), related_keyboard([c for c in answer.related if c.id not in shown]))

@@ -46,6 +46,8 @@ async def test_group_chatter_is_ignored_but_mentions_and_commands_answered(runni
                        entities=[{"type": "mention", "offset": 0, "length": len("@domainbot_test")}])
     assert await fake_api.until(lambda calls: len([c for c in calls if c.method == "sendMessage"]) >= 1)
     assert "20个工作日" in fake_api.sent_texts(GROUP)[0]
+    answer = next(c for c in fake_api.calls_to("sendMessage") if int(c.params["chat_id"]) == GROUP)
+    assert json.loads(answer.params["reply_parameters"])["message_id"] > 0  # in a group, quote the asker
     fake_api.push_text("/help@domainbot_test", chat_id=GROUP, chat_type="supergroup")
     fake_api.push_text("/help@some_other_bot", chat_id=GROUP, chat_type="supergroup")
     await fake_api.messages(2)
@@ -58,6 +60,7 @@ async def test_private_question_gets_answer_with_citation(running_bot, fake_api)
     text = (await fake_api.messages(1))[0]
     assert "下级" in text and "楚政办函〔2019〕8号 二（二）" in text
     call = fake_api.calls_to("sendMessage")[0]
+    assert "reply_parameters" not in call.params
     assert call.params["parse_mode"] == "HTML"
 
 
