@@ -4,6 +4,7 @@ time from process start to the first getUpdates and the resident memory after st
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -108,7 +109,7 @@ def _paired_rounds(updates: int, rounds: int, one_chat: bool) -> tuple[list[dict
 
 def _median_ratio(echo_runs: list[dict], bot_runs: list[dict]) -> tuple[float, list[float]]:
     ratios = [b["rate"] / e["rate"] for b, e in zip(bot_runs, echo_runs)]
-    return _median([{"r": r} for r in ratios], "r"), ratios
+    return statistics.median(ratios), ratios
 
 
 def e2e_rows(updates: int = 1200, rounds: int = 5, verbose: bool = True) -> list[Row]:
