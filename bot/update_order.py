@@ -52,7 +52,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 self._chats[key] = (lock, users - 1)
 
     @property
-    def waiting_chats(self) -> int:
+    def active_chats(self) -> int:
+        """Chats with an update being handled or queued behind one."""
         return len(self._chats)
 
     async def initialize(self) -> None:

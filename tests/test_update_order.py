@@ -41,7 +41,7 @@ async def test_one_chat_in_order_other_chats_alongside_within_the_limit():
         ids = [u.update_id for u in finished if u.effective_chat.id == chat_id]
         assert ids == sorted(ids)
     assert peak == 3
-    assert processor.waiting_chats == 0
+    assert processor.active_chats == 0
 
 
 async def test_a_slow_chat_does_not_hold_up_another():
@@ -68,4 +68,4 @@ async def test_a_failing_update_releases_its_chat():
     tasks = [asyncio.create_task(processor.process_update(u, work(u))) for u in (text_update(1, 9), text_update(2, 9))]
     results = await asyncio.gather(*tasks, return_exceptions=True)
     assert isinstance(results[0], RuntimeError) and finished == [2]
-    assert processor.waiting_chats == 0
+    assert processor.active_chats == 0
