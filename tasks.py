@@ -2,7 +2,7 @@
 """Set-up and everyday tasks with nothing but Python 3.11+ and pip.
 
     python3 tasks.py run     # create .venv if needed, install, start the bot (console chat without a token)
-    python3 tasks.py test    # create .venv if needed, install with test extras, run the whole test suite
+    python3 tasks.py test    # create .venv if needed, install with test extras, lint (ruff), run the whole test suite
     python3 tasks.py bench   # run every benchmark and print one table
 """
 from __future__ import annotations
@@ -44,6 +44,9 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(BIN / "domainbot"), *rest], cwd=ROOT)
     if task == "test":
         ensure_venv("test")
+        lint = subprocess.call([str(BIN / "ruff"), "check", "--quiet", "."], cwd=ROOT)  # the configuration in pyproject.toml
+        if lint:
+            return lint
         return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT)
     if task == "bench":
         ensure_venv("test")

@@ -16,10 +16,10 @@ async def _run(groups: int) -> dict:
     import logging
 
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
-    from bot import reminders
-    from bot.app import build_application
-    from bot.models import Chat
-    from bot.settings import load_settings
+    from bot.config.settings import load_settings
+    from bot.db.models import Chat
+    from bot.delivery import queue
+    from bot.runtime.app import build_application
     from tests.fake_bot_api import FakeBotAPI
 
     api = FakeBotAPI().start()
@@ -34,8 +34,8 @@ async def _run(groups: int) -> dict:
         await app.bot_data["warm_up"]
         ids = [-(10_000 + i) for i in range(groups)]
         await db.run(lambda s: (s.add_all([Chat(id=g, title=f"g{g}", subscribed=True) for g in ids]), s.flush()))
-        now = dt.datetime.now(dt.timezone.utc)
-        queued = await db.run(lambda s: reminders.broadcast(s, "基准测试广播", now, "bench"))
+        now = dt.datetime.now(dt.UTC)
+        queued = await db.run(lambda s: queue.broadcast(s, "基准测试广播", now, "bench"))
         start = time.perf_counter()
         await app.start()  # the JobQueue's outbox tick does the sending
         while sum(c.method == "sendMessage" for c in api.calls) < groups and time.perf_counter() - start < 120:

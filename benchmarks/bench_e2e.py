@@ -70,12 +70,12 @@ _GC_PAUSE = """
 import gc, sys, time
 from knowledge.naming import suggest
 from knowledge.qa import get_index
-import bot.app, bot.cli  # everything the running bot has loaded
+import bot.runtime.app, bot.cli  # everything the running bot has loaded
 get_index(); suggest("武定县人民政府")
 def pause():
     start = time.perf_counter(); gc.collect(); return (time.perf_counter() - start) * 1000
 before = min(pause() for _ in range(3))
-bot.app._warm_up()  # as at start-up: ends with gc.freeze()
+bot.runtime.app._warm_up()  # as at start-up: ends with gc.freeze()
 print(before, min(pause() for _ in range(3)))
 """
 

@@ -18,7 +18,7 @@ from benchmarks.common import Row, percentile, summary, time_each
 
 def _stage_generate(path: str, count: int) -> dict:
     from benchmarks.registry_data import generate_rows
-    from bot.spreadsheet import write_table
+    from bot.registry.spreadsheet import write_table
 
     rows = generate_rows(count)
     write_table(Path(path), rows)
@@ -29,8 +29,8 @@ def _stage_generate(path: str, count: int) -> dict:
 
 
 def _stage_import(path: str, url: str) -> dict:
-    from bot.spreadsheet import import_file
-    from bot.storage import Database
+    from bot.db.storage import Database
+    from bot.registry.spreadsheet import import_file
 
     db = Database(url)
     db.upgrade()
@@ -42,8 +42,8 @@ def _stage_import(path: str, url: str) -> dict:
 
 
 def _stage_lookup(url: str, queries: dict) -> dict:
-    from bot.registry import lookup
-    from bot.storage import Database
+    from bot.db.storage import Database
+    from bot.registry.lookup import lookup
 
     db = Database(url)
     with db.session() as session:

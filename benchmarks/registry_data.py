@@ -5,7 +5,6 @@ import random
 
 from knowledge.naming import suggest
 from knowledge.places import divisions
-
 from knowledge.units import department_table
 
 DEPARTMENTS = [d.name for d in department_table() if d.kind == "department"]
@@ -13,7 +12,7 @@ STATUSES = ["规范在用"] * 6 + ["不规范", "闲置", "待注销", "公告�
 
 
 def generate_rows(count: int, seed: int = 7) -> list[list[object]]:
-    """Rows in the import column order (see bot.spreadsheet.HEADERS)."""
+    """Rows in the import column order (see bot.registry.spreadsheet.HEADERS)."""
     rng = random.Random(seed)
     counties = [p for p in divisions().by_code.values() if p.level == "county" and not p.code.startswith(("71", "81", "82"))]
     rows: list[list[object]] = []

@@ -65,7 +65,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await update.effective_chat.send_message(APOLOGY)
-        except Exception as exc:  # noqa: BLE001 - the apology itself may fail (blocked, network)
+        except Exception as exc:
             log.warning("could not send the apology: %s", exc)
 
 

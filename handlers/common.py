@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
 from telegram.constants import ChatType, MessageEntityType, MessageLimit, ParseMode
 from telegram.error import RetryAfter
-from telegram.warnings import PTBUserWarning
 from telegram.ext import ContextTypes
+from telegram.warnings import PTBUserWarning
 
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 FLOOD_RETRIES = 3
@@ -113,7 +113,7 @@ def mentions_bot(message: Message | None, bot_username: str) -> bool:
     if message.reply_to_message and message.reply_to_message.from_user and message.reply_to_message.from_user.username == bot_username:
         return True
     wanted = f"@{bot_username}".lower()
-    for entity, text in message.parse_entities([MessageEntityType.MENTION]).items():
+    for _entity, text in message.parse_entities([MessageEntityType.MENTION]).items():
         if text.lower() == wanted:
             return True
     return False

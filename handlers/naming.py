@@ -1,24 +1,25 @@
 """Naming: /suggest and /check, plus the buttons for the unit kind, alternatives and the rule behind them."""
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
-
-from bot.registry import Generation, registry_advice
-from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, recall, remember, reply_html
 import dataclasses
 import logging
 import time
 from functools import lru_cache
 
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.registry.audit import Generation
+from bot.registry.lookup import registry_advice
+from handlers.basics import BotCommandInfo
+from handlers.common import esc, keyboard, recall, remember, reply_html
 from knowledge.naming import Suggestion, suggest
 from knowledge.rules import RULE_CLAUSES, CheckResult, check
+from knowledge.units import KIND_LABELS
 
 # Pure functions of the message and the shipped tables: the same name or domain gets the same answer.
 cached_suggest = lru_cache(maxsize=2048)(suggest)
 cached_check = lru_cache(maxsize=2048)(check)
-from knowledge.units import KIND_LABELS
 
 log = logging.getLogger(__name__)
 COMMANDS = [
@@ -35,7 +36,7 @@ async def _with_registry(context: ContextTypes.DEFAULT_TYPE, unit: str, kind: st
     if db is None or not (result.english or result.chinese):
         return result
 
-    def advise(session):  # noqa: ANN001, ANN202
+    def advise(session):
         portal, notes = registry_advice(session, unit, _ascii_names(result))
         advice = result
         if portal and result.kind in ("department", "institution_admin", "system") and not result.english[0].endswith(portal[4:]):
@@ -49,7 +50,7 @@ async def _with_registry(context: ContextTypes.DEFAULT_TYPE, unit: str, kind: st
         return cached[2]
     try:
         advice = await db.run(advise)
-    except Exception:  # noqa: BLE001 - the registry is a bonus here; the suggestion stands without it
+    except Exception:
         log.exception("registry advice failed")
         return result
     if len(_ADVICE) > 4096:

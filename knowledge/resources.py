@@ -1,7 +1,7 @@
 """Loads the data files that ship inside the package (never relative to the working directory)."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -12,6 +12,6 @@ def read_text(name: str) -> str:
     return resources.files("knowledge").joinpath("data", name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_yaml(name: str) -> Any:
     return yaml.load(read_text(name), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

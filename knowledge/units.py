@@ -161,7 +161,7 @@ def _parse_unit(name: str, kind: str | None) -> UnitName:
     return result
 
 
-def _bare_stem(full: str, table) -> tuple[str, Place] | None:  # noqa: ANN001
+def _bare_stem(full: str, table) -> tuple[str, Place] | None:
     """A leading place stem without its suffix, when what follows is clearly a unit; only unambiguous stems."""
     for size in range(min(8, len(full) - 1), 1, -1):
         places = table.by_stem.get(full[:size])

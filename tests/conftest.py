@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from bot.settings import load_settings
+from bot.config.settings import load_settings
 from tests.fake_bot_api import FakeBotAPI
 
 TEST_TOKEN = "123456789:AAHfakeTokenForTests-abcdefghijklmno"
@@ -36,7 +36,7 @@ def clock():
         offset = dt.timedelta(0)
 
         def __call__(self) -> dt.datetime:
-            return dt.datetime.now(dt.timezone.utc) + self.offset
+            return dt.datetime.now(dt.UTC) + self.offset
 
     return Clock()
 
@@ -44,7 +44,7 @@ def clock():
 @pytest.fixture
 async def running_bot(settings, fake_api, clock) -> AsyncIterator:
     """The real Application, long polling the fake Bot API."""
-    from bot.app import build_application
+    from bot.runtime.app import build_application
 
     app = build_application(settings)
     app.bot_data["clock"] = clock
@@ -67,7 +67,7 @@ def postgres_available() -> str | None:
 
         with psycopg.connect(POSTGRES_URL, connect_timeout=2):
             return None
-    except Exception as exc:  # noqa: BLE001 - any failure means: skip with the reason
+    except Exception as exc:
         return f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.__class__.__name__}: {str(exc)[:120]}"
 
 
@@ -88,7 +88,7 @@ def db(database_url):
     """A migrated, empty database: SQLite, and PostgreSQL where it answers (its schema is recreated)."""
     from sqlalchemy import text
 
-    from bot.storage import Database
+    from bot.db.storage import Database
 
     database = Database(database_url)
     if database.dialect == "postgresql":

@@ -220,7 +220,7 @@ class FakeBotAPI:
             def log_message(self, *args: object) -> None:  # keep test output quiet
                 return
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 prefix, _, method = self.path.rpartition("/")
@@ -236,7 +236,7 @@ class FakeBotAPI:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the bot hung up (it is shutting down): nothing to answer
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 if "/file/bot" in self.path:
                     data = api.files.get(self.path.rsplit("/", 1)[-1], b"")
                     self.send_response(200 if data else 404)

@@ -1,5 +1,6 @@
-"""The layering the README promises: knowledge/ imports nothing from bot/ or handlers/; handlers/ never
-import the app factory or the CLI."""
+"""The layering the README promises: knowledge ← bot services ← handlers. knowledge/ imports nothing from
+bot/ or handlers/; nothing in bot/ imports handlers/ except the app factory; handlers/ build no queries and
+never import the wiring (app factory, runner, console, CLI); the services under bot/ never import the runtime."""
 from __future__ import annotations
 
 import ast
@@ -26,8 +27,41 @@ def test_knowledge_is_pure():
 
 def test_handlers_do_not_import_the_wiring():
     for path in (ROOT / "handlers").rglob("*.py"):
-        bad = {m for m in _imports(path) if m in ("bot.app", "bot.runner", "bot.console") or m.startswith("bot.cli")}
+        bad = {m for m in _imports(path) if m in ("bot.runtime.app", "bot.runtime.runner", "bot.runtime.console") or m.startswith("bot.cli")}
         assert not bad, f"{path.name} imports {bad}"
+
+
+def _modules(folder: str):
+    for path in (ROOT / folder).rglob("*.py"):
+        yield path.relative_to(ROOT).with_suffix("").as_posix().replace("/", "."), _imports(path)
+
+
+def test_only_the_app_factory_imports_handlers():
+    for module, imports in _modules("bot"):
+        bad = {m for m in imports if m.split(".")[0] == "handlers"}
+        assert module == "bot.runtime.app" or not bad, f"{module} imports {bad}"
+
+
+def test_handlers_build_no_queries():
+    for module, imports in _modules("handlers"):
+        bad = {m for m in imports if m.split(".")[0] in ("sqlmodel", "sqlalchemy")}
+        assert not bad, f"{module} imports {bad}: queries belong in a service under bot/"
+
+
+SERVICES = ("bot.db", "bot.config", "bot.registry", "bot.deadlines", "bot.delivery")
+
+
+def test_services_do_not_import_the_runtime_or_cli():
+    for module, imports in _modules("bot"):
+        if module.startswith(SERVICES):
+            bad = {m for m in imports if m.startswith(("bot.runtime", "bot.cli"))}
+            assert not bad, f"{module} imports {bad}"
+
+
+def test_database_layer_imports_no_service():
+    for module, imports in _modules("bot/db"):
+        bad = {m for m in imports if m.startswith("bot.") and not m.startswith(("bot.db", "bot.config"))}
+        assert not bad, f"{module} imports {bad}"
 
 
 def test_data_files_ship_inside_the_package():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from bot.spreadsheet import write_table
+from bot.registry.spreadsheet import write_table
 from tests.test_registry import ROWS
 
 ADMIN = 42  # BOT_ADMIN_IDS in the settings fixture

@@ -15,16 +15,17 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot import reminders
-from bot.models import Chat, Contact, Deadline, Delivery, Unit
-from bot.storage import Database
+from bot.db.models import Chat, Contact, Deadline, Delivery, Unit
+from bot.db.storage import Database
+from bot.deadlines import events, planning
+from bot.delivery import queue
 from tests.conftest import POSTGRES_URL, TEST_TOKEN, postgres_available
 
 ADMIN = 42
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 async def _db(app) -> Database:
@@ -42,11 +43,11 @@ async def test_due_reminder_with_buttons_done_by_the_contact(running_bot, fake_a
         session.add(unit)
         session.flush()
         session.add(Contact(unit_id=unit.id, name="李四", telegram_id=5001))
-        return reminders.ensure_deadline(session, "e2e", "报备联系人变更：武定县财政局", due, unit_id=unit.id).id
+        return events.ensure_deadline(session, "e2e", "报备联系人变更：武定县财政局", due, unit_id=unit.id).id
 
     deadline_id = db.call(setup)
     clock.offset = dt.datetime(2026, 12, 11, 9, 0, 30, tzinfo=tz) - _now()  # the due day, 09:00:30 local
-    from bot.scheduler import replan
+    from bot.delivery.jobs import replan
 
     await replan(running_bot)
     assert await fake_api.until(lambda calls: any("今天到期" in c.params.get("text", "") for c in calls), timeout=15)
@@ -75,7 +76,7 @@ async def test_delivery_outcomes_blocked_migrated_flood_and_server_errors(runnin
         for chat in (-1, -2, -3, -4):
             session.add(Chat(id=chat, title=f"g{chat}", subscribed=True))
         session.flush()
-        return reminders.broadcast(session, "请于周五前报送清理情况", _now(), "t1")
+        return queue.broadcast(session, "请于周五前报送清理情况", _now(), "t1")
 
     assert db.call(setup) == 4
     assert await fake_api.until(lambda calls: {int(c.params["chat_id"]) for c in calls if c.method == "sendMessage"
@@ -106,8 +107,8 @@ async def test_subscribe_needs_group_admin_and_broadcast_reaches_the_group(runni
     fake_api.push_text("/subscribe 武定县财政局", chat_id=-77, user_id=12, chat_type="group")
     assert await fake_api.until(lambda calls: any("工作群" in c.params.get("text", "") for c in calls))
     assert db.call(lambda s: s.get(Chat, -77).unit_id) == unit_id
-    deadline = db.call(lambda s: reminders.ensure_deadline(s, "grp", "x", dt.date(2026, 12, 11), unit_id=unit_id))
-    assert db.call(lambda s: reminders.recipients(s, deadline, {42}, overdue=False)) == [-77, 42]  # no linked contact
+    deadline = db.call(lambda s: events.ensure_deadline(s, "grp", "x", dt.date(2026, 12, 11), unit_id=unit_id))
+    assert db.call(lambda s: planning.recipients(s, deadline, {42}, overdue=False)) == [-77, 42]  # no linked contact
     fake_api.push_text("/broadcast 周五前报送", chat_id=5001, user_id=5001)
     assert await fake_api.until(lambda calls: any("只有管理员" in c.params.get("text", "") for c in calls))
     fake_api.push_text("/broadcast 周五前报送", chat_id=ADMIN, user_id=ADMIN)
@@ -129,7 +130,7 @@ def test_reminder_survives_sigkill_and_arrives_once(fake_api, tmp_path):
     url = f"sqlite:///{tmp_path / 'k.sqlite3'}"
     db = Database(url)
     db.upgrade()
-    db.call(lambda s: reminders.enqueue(s, "oneoff:kill", 5001, "⏰ 一分钟后的提醒", _now() + dt.timedelta(seconds=6), "oneoff"))
+    db.call(lambda s: queue.enqueue(s, "oneoff:kill", 5001, "⏰ 一分钟后的提醒", _now() + dt.timedelta(seconds=6), "oneoff"))
     first = _bot_process(fake_api, url, tmp_path, "first")
     try:
         assert fake_api.wait_for(lambda calls: any(c.method == "getUpdates" for c in calls), timeout=20)
@@ -164,7 +165,7 @@ def test_two_processes_on_postgres_never_send_twice(fake_api, tmp_path):
     def setup(session):
         session.add_all([Chat(id=g, title=f"g{g}", subscribed=True) for g in groups])
         session.flush()
-        return reminders.broadcast(session, "两个进程同时发送", _now() + dt.timedelta(seconds=5), "two")
+        return queue.broadcast(session, "两个进程同时发送", _now() + dt.timedelta(seconds=5), "two")
 
     assert db.call(setup) == len(groups)
     procs = [_bot_process(fake_api, POSTGRES_URL, tmp_path, f"p{i}") for i in range(2)]

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.models import AuditLog, Contact, Deadline, Delivery, Domain, Unit
+from bot.db.models import AuditLog, Contact, Deadline, Delivery, Domain, Unit
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "blockquote", "a"}
 ATTACKER = 6666
@@ -23,12 +23,12 @@ class TelegramHTML(HTMLParser):
         self.stack: list[str] = []
         self.bad: list[str] = []
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         if tag not in ALLOWED_TAGS:
             self.bad.append(tag)
         self.stack.append(tag)
 
-    def handle_endtag(self, tag):  # noqa: ANN001
+    def handle_endtag(self, tag):
         if not self.stack or self.stack.pop() != tag:
             self.bad.append(f"/{tag}")
 
@@ -97,7 +97,7 @@ async def test_hostile_messages_get_sensible_safe_answers_and_change_nothing(run
 async def test_hostile_spreadsheets_from_an_admin_change_nothing(running_bot, fake_api, tmp_path):
     from openpyxl import Workbook
 
-    from bot.spreadsheet import HEADERS
+    from bot.registry.spreadsheet import HEADERS
 
     await running_bot.bot_data["warm_up"]
     db = running_bot.bot_data["db"]

@@ -13,11 +13,13 @@ import pytest
 from sqlmodel import select
 
 from benchmarks.registry_data import generate_rows
-from bot.models import AuditLog, Contact, Domain, Unit
-from bot.registry import (RegistryError, create_invite, history, lookup, redeem_invite, set_domain_fields)
-from bot.report import build_report
-from bot.spreadsheet import HEADERS, SpreadsheetError, export_file, import_file, write_table
-from bot.storage import Database
+from bot.db.models import AuditLog, Contact, Domain, Unit
+from bot.db.storage import Database
+from bot.registry.access import create_invite, redeem_invite
+from bot.registry.edits import set_domain_fields
+from bot.registry.lookup import RegistryError, history, lookup
+from bot.registry.report import build_report
+from bot.registry.spreadsheet import HEADERS, SpreadsheetError, export_file, import_file, write_table
 
 ROWS = [
     ["武定县人民政府", "政府门户网站", "云南省楚雄州", "www.wuding.gov.cn", "是", "规范在用", "", "2019-01-02", "", "", "滇ICP备1号", "", "",
@@ -108,7 +110,7 @@ def test_lookup_by_domain_url_punycode_fuzzy_and_contact(db, tmp_path):
     path = xlsx(tmp_path, ROWS)
     import_file(db.call, path.read_bytes(), path.name, "test")
     for query in ("www.wuding.gov.cn", "HTTP://WWW.WUDING.GOV.CN/zwgk/", "www.wuding.gov.cn."):
-        assert [m.unit.name for m in db.call(lambda s: lookup(s, query))] == ["武定县人民政府"]
+        assert [m.unit.name for m in db.call(lambda s, q=query: lookup(s, q))] == ["武定县人民政府"]
     fuzzy = db.call(lambda s: lookup(s, "武定县人力资源社会保障局"))
     assert fuzzy[0].unit.name == "武定县人力资源和社会保障局"
     assert db.call(lambda s: lookup(s, "张晓霞"))[0].unit.name == "武定县人民政府"
@@ -162,7 +164,7 @@ def test_invites_are_single_use_and_expire(db, tmp_path):
     assert unit.name == "武定县财政局"
     with pytest.raises(RegistryError, match="已被使用"):
         db.call(lambda s: redeem_invite(s, invite.code, 778, "赵六"))
-    old = db.call(lambda s: create_invite(s, "武定县财政局", "x", now=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)))
+    old = db.call(lambda s: create_invite(s, "武定县财政局", "x", now=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)))
     with pytest.raises(RegistryError, match="过期"):
         db.call(lambda s: redeem_invite(s, old.code, 779, "孙七"))
     with pytest.raises(RegistryError):
@@ -195,9 +197,9 @@ def test_generated_spreadsheet_through_the_cli(db, tmp_path):
 
 
 def test_role_reads_admins_and_contacts_in_one_query(db):
-    from bot.registry import Role, grant_admin, role_of
+    from bot.registry.access import Role, grant_admin, role_of
 
-    def setup(session):  # noqa: ANN001, ANN202
+    def setup(session):
         units = [Unit(name=n, kind="department") for n in ("武定县财政局", "武定县教育体育局")]
         session.add_all(units)
         session.flush()

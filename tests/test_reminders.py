@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot import reminders
-from bot.models import Chat, Contact, Deadline, Delivery, Unit
-from bot.storage import Database
-from handlers.reminders import parse_schedule, parse_when
+from bot.db.models import Chat, Contact, Deadline, Delivery, Unit
+from bot.db.storage import Database
+from bot.deadlines import calendar, events, planning
+from bot.delivery import chats, queue
+from knowledge.when import parse_schedule, parse_when
 from knowledge.workdays import WorkCalendar, YearSchedule, add_months, deadline
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -43,9 +44,9 @@ def test_admin_entered_schedule_replaces_weekend_guess():
 
 
 def test_parse_when_and_schedule():
-    now = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.timezone.utc)  # 09:00 in Shanghai
-    assert parse_when("2026-12-01 09:30 交报表", now, TZ) == (dt.datetime(2026, 12, 1, 1, 30, tzinfo=dt.timezone.utc), "交报表")
-    assert parse_when("08:00 明早", now, TZ)[0] == dt.datetime(2026, 11, 29, 0, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
+    assert parse_when("2026-12-01 09:30 交报表", now, TZ) == (dt.datetime(2026, 12, 1, 1, 30, tzinfo=dt.UTC), "交报表")
+    assert parse_when("08:00 明早", now, TZ)[0] == dt.datetime(2026, 11, 29, 0, 0, tzinfo=dt.UTC)
     assert parse_when("30分钟 喝水", now, TZ)[0] == now + dt.timedelta(minutes=30)
     for bad in ("", "明天", "2026-02-30 09:00 x", "2020-01-01 09:00 过去"):
         with pytest.raises(ValueError):
@@ -56,7 +57,7 @@ def test_parse_when_and_schedule():
         parse_schedule(["2027", "2027-01-01"])
 
 
-SETTINGS = reminders.ReminderSettings(timezone=TZ, send_time=dt.time(9, 0), offsets=(5, 2, 1, 0),
+SETTINGS = planning.ReminderSettings(timezone=TZ, send_time=dt.time(9, 0), offsets=(5, 2, 1, 0),
                                       overdue_offsets=(1,), admins=frozenset({42}))
 
 
@@ -73,9 +74,9 @@ def _unit_with_contact(db: Database, linked: bool = True) -> int:
 
 def test_planning_offsets_recipients_and_idempotence(db):
     unit_id = _unit_with_contact(db)
-    db.call(lambda s: reminders.ensure_deadline(s, "k1", "报备联系人变更", D("2026-12-11"), unit_id=unit_id))
-    now = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.timezone.utc)
-    assert db.call(lambda s: reminders.plan(s, SETTINGS, now)) > 0
+    db.call(lambda s: events.ensure_deadline(s, "k1", "报备联系人变更", D("2026-12-11"), unit_id=unit_id))
+    now = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
+    assert db.call(lambda s: planning.plan(s, SETTINGS, now)) > 0
     rows = db.call(lambda s: s.exec(select(Delivery).order_by(Delivery.due_at, Delivery.chat_id)).all())
     reminders_ = [r for r in rows if r.kind == "reminder"]
     # 5, 2, 1 working days before 2026-12-11 (Fri), and the day itself, at 09:00 Shanghai = 01:00 UTC, to the contact
@@ -84,67 +85,67 @@ def test_planning_offsets_recipients_and_idempotence(db):
     overdue = [r for r in rows if r.kind == "overdue"]
     assert {r.chat_id for r in overdue} == {-1001, 42, 7001}  # the contact, the unit's group and the admins
     assert [r.due_at.astimezone(TZ).date() for r in overdue][0] == D("2026-12-14")
-    assert db.call(lambda s: reminders.plan(s, SETTINGS, now)) == 0  # nothing twice
+    assert db.call(lambda s: planning.plan(s, SETTINGS, now)) == 0  # nothing twice
 
 
 def test_contact_without_telegram_is_reminded_through_group_and_admins(db):
     unit_id = _unit_with_contact(db, linked=False)
-    db.call(lambda s: reminders.ensure_deadline(s, "k2", "x", D("2026-12-11"), unit_id=unit_id))
-    db.call(lambda s: reminders.plan(s, SETTINGS, dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)))
-    chats = set(db.call(lambda s: s.exec(select(Delivery.chat_id).where(Delivery.kind == "reminder")).all()))
-    assert chats == {-1001, 42}
+    db.call(lambda s: events.ensure_deadline(s, "k2", "x", D("2026-12-11"), unit_id=unit_id))
+    db.call(lambda s: planning.plan(s, SETTINGS, dt.datetime(2026, 12, 1, tzinfo=dt.UTC)))
+    reminded = set(db.call(lambda s: s.exec(select(Delivery.chat_id).where(Delivery.kind == "reminder")).all()))
+    assert reminded == {-1001, 42}
 
 
 def test_old_campaign_stays_quiet_and_done_or_snoozed_cancels_pending(db):
-    db.call(reminders.sync_campaigns)
-    now = dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)
-    assert db.call(lambda s: reminders.plan(s, SETTINGS, now)) == 0  # 2019 milestones: no messages
+    db.call(events.sync_campaigns)
+    now = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+    assert db.call(lambda s: planning.plan(s, SETTINGS, now)) == 0  # 2019 milestones: no messages
     assert db.call(lambda s: len(s.exec(select(Deadline)).all())) == 4
     unit_id = _unit_with_contact(db)
-    row = db.call(lambda s: reminders.ensure_deadline(s, "k3", "x", D("2026-12-11"), unit_id=unit_id))
-    db.call(lambda s: reminders.plan(s, SETTINGS, now))
-    snoozed = db.call(lambda s: reminders.snooze(s, row.id, "telegram:7001"))
+    row = db.call(lambda s: events.ensure_deadline(s, "k3", "x", D("2026-12-11"), unit_id=unit_id))
+    db.call(lambda s: planning.plan(s, SETTINGS, now))
+    snoozed = db.call(lambda s: events.snooze(s, row.id, "telegram:7001"))
     assert snoozed.due == D("2026-12-14")
     assert db.call(lambda s: s.exec(select(Delivery).where(Delivery.status == "pending")).all()) == []
-    db.call(lambda s: reminders.plan(s, SETTINGS, now))
+    db.call(lambda s: planning.plan(s, SETTINGS, now))
     assert db.call(lambda s: len(s.exec(select(Delivery).where(Delivery.status == "pending")).all())) > 0
-    db.call(lambda s: reminders.mark_done(s, row.id, "telegram:7001", now))
+    db.call(lambda s: events.mark_done(s, row.id, "telegram:7001", now))
     assert db.call(lambda s: s.exec(select(Delivery).where(Delivery.status == "pending")).all()) == []
 
 
 def test_claims_are_atomic_and_stale_claims_come_back(db):
-    now = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     for i in range(10):
-        db.call(lambda s, i=i: reminders.enqueue(s, f"t{i}", -i - 1, "x", now - dt.timedelta(seconds=i), "broadcast"))
-    assert not db.call(lambda s: reminders.enqueue(s, "t0", -1, "x", now, "broadcast"))  # same key: ignored
-    first = db.call(lambda s: reminders.claim(s, "w1", now, limit=6))
-    second = db.call(lambda s: reminders.claim(s, "w2", now, limit=6))
+        db.call(lambda s, i=i: queue.enqueue(s, f"t{i}", -i - 1, "x", now - dt.timedelta(seconds=i), "broadcast"))
+    assert not db.call(lambda s: queue.enqueue(s, "t0", -1, "x", now, "broadcast"))  # same key: ignored
+    first = db.call(lambda s: queue.claim(s, "w1", now, limit=6))
+    second = db.call(lambda s: queue.claim(s, "w2", now, limit=6))
     assert len(first) == 6 and len(second) == 4 and not {c.id for c in first} & {c.id for c in second}
-    assert db.call(lambda s: reminders.claim(s, "w3", now)) == []
-    assert db.call(lambda s: reminders.release_stale(s, now + dt.timedelta(minutes=10))) == 10
-    assert len(db.call(lambda s: reminders.claim(s, "w4", now + dt.timedelta(minutes=10)))) == 10
+    assert db.call(lambda s: queue.claim(s, "w3", now)) == []
+    assert db.call(lambda s: queue.release_stale(s, now + dt.timedelta(minutes=10))) == 10
+    assert len(db.call(lambda s: queue.claim(s, "w4", now + dt.timedelta(minutes=10)))) == 10
 
 
 def test_outcomes_retry_fail_migrate_and_deactivate(db):
-    now = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     db.call(lambda s: s.add(Chat(id=-5, title="g", subscribed=True)))
-    db.call(lambda s: reminders.enqueue(s, "a", -5, "x", now, "broadcast"))
-    claimed = db.call(lambda s: reminders.claim(s, "w", now))[0]
-    db.call(lambda s: reminders.finish(s, claimed.id, now, error="timeout", retry_at=now + dt.timedelta(seconds=30)))
-    assert db.call(lambda s: reminders.claim(s, "w", now)) == []
-    assert len(db.call(lambda s: reminders.claim(s, "w", now + dt.timedelta(seconds=31)))) == 1
-    db.call(lambda s: reminders.migrate_chat(s, -5, -1005))
+    db.call(lambda s: queue.enqueue(s, "a", -5, "x", now, "broadcast"))
+    claimed = db.call(lambda s: queue.claim(s, "w", now))[0]
+    db.call(lambda s: queue.finish(s, claimed.id, now, error="timeout", retry_at=now + dt.timedelta(seconds=30)))
+    assert db.call(lambda s: queue.claim(s, "w", now)) == []
+    assert len(db.call(lambda s: queue.claim(s, "w", now + dt.timedelta(seconds=31)))) == 1
+    db.call(lambda s: chats.migrate_chat(s, -5, -1005))
     row = db.call(lambda s: s.exec(select(Delivery)).one())
     assert row.chat_id == -1005
-    chats = db.call(lambda s: {c.id: (c.subscribed, c.active) for c in s.exec(select(Chat)).all()})
-    assert chats == {-5: (False, False), -1005: (True, True)}
-    db.call(lambda s: reminders.deactivate_chat(s, -1005))
-    assert db.call(lambda s: reminders.broadcast(s, "x", now, "b1")) == 0
+    known = db.call(lambda s: {c.id: (c.subscribed, c.active) for c in s.exec(select(Chat)).all()})
+    assert known == {-5: (False, False), -1005: (True, True)}
+    db.call(lambda s: chats.deactivate_chat(s, -1005))
+    assert db.call(lambda s: queue.broadcast(s, "x", now, "b1")) == 0
 
 
 def test_registry_events_start_deadlines(db, tmp_path):
-    from bot.registry import set_domain_fields, upsert_contact
-    from bot.spreadsheet import import_file, write_table
+    from bot.registry.edits import set_domain_fields, upsert_contact
+    from bot.registry.spreadsheet import import_file, write_table
     from tests.test_registry import ROWS
 
     path = tmp_path / "r.xlsx"
@@ -159,15 +160,15 @@ def test_registry_events_start_deadlines(db, tmp_path):
 
 
 def test_admins_are_warned_from_november_when_next_years_schedule_is_missing(db):
-    from bot.scheduler import warn_missing_schedule
-    from bot.settings import load_settings
+    from bot.config.settings import load_settings
+    from bot.delivery.jobs import warn_missing_schedule
 
     settings = load_settings(bot_admin_ids="42,43")
-    now = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)
     assert db.call(lambda s: warn_missing_schedule(s, settings, now, D("2026-10-30"))) == 0  # not yet November
     assert db.call(lambda s: warn_missing_schedule(s, settings, now, D("2026-11-28"))) == 2
     assert db.call(lambda s: warn_missing_schedule(s, settings, now, D("2026-11-29"))) == 0  # once a week
-    db.call(lambda s: reminders.enter_schedule(s, 2027, [D("2027-01-01")], [], "test"))
+    db.call(lambda s: calendar.enter_schedule(s, 2027, [D("2027-01-01")], [], "test"))
     assert db.call(lambda s: warn_missing_schedule(s, settings, now, D("2026-12-07"))) == 0  # entered: quiet
     text = db.call(lambda s: s.exec(select(Delivery.text)).first())
     assert "2027" in text and "/holidays" in text

@@ -6,9 +6,9 @@ import logging
 import pytest
 from sqlalchemy import text
 
-from bot.logs import OneLineFormatter, RedactTokenFilter
-from bot.settings import SettingsError, load_settings
-from bot.storage import Database, normalise_url
+from bot.config.logs import OneLineFormatter, RedactTokenFilter
+from bot.config.settings import SettingsError, load_settings
+from bot.db.storage import Database, normalise_url
 from handlers.common import split_html
 from tests.conftest import TEST_TOKEN
 
@@ -84,7 +84,7 @@ async def test_database_bootstrap(database_url):
 def test_warm_up_leaves_loaded_data_out_of_full_collections():
     import gc
 
-    from bot.app import _warm_up
+    from bot.runtime.app import _warm_up
 
     try:
         _warm_up()

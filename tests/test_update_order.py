@@ -6,7 +6,7 @@ import random
 
 from telegram import Chat, Message, Update, User
 
-from bot.update_order import PerChatUpdateProcessor
+from bot.runtime.update_order import PerChatUpdateProcessor
 
 
 def text_update(update_id: int, chat_id: int) -> Update:
@@ -15,7 +15,7 @@ def text_update(update_id: int, chat_id: int) -> Update:
     return Update(update_id, message=message)
 
 
-async def feed(processor: PerChatUpdateProcessor, updates: list[Update], work) -> None:  # noqa: ANN001
+async def feed(processor: PerChatUpdateProcessor, updates: list[Update], work) -> None:
     """As python-telegram-bot does with concurrent updates: one task per update, created in arrival order."""
     tasks = [asyncio.create_task(processor.process_update(u, work(u))) for u in updates]
     await asyncio.gather(*tasks)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("bot") / "migrations"))
+    config.set_main_option("script_location", str(resources.files("bot.db") / "migrations"))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return config
 

@@ -5,7 +5,7 @@ import argparse
 import sys
 from collections.abc import Iterable
 
-from bot.cli_output import EXIT_OK, EXIT_USAGE, batch, emit
+from bot.cli.output import EXIT_OK, EXIT_USAGE, batch, emit
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -38,11 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--batch", action="store_true", help="从标准输入读 JSON Lines {\"text\": ...}")
     ask.set_defaults(func=cmd_ask)
 
-    from bot import cli_naming, cli_registry, cli_reminders
+    from bot.cli import deadlines, naming, registry
 
-    cli_naming.add_commands(sub)
-    cli_registry.add_commands(sub)
-    cli_reminders.add_commands(sub)
+    naming.add_commands(sub)
+    registry.add_commands(sub)
+    deadlines.add_commands(sub)
     return parser
 
 
@@ -50,7 +50,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
     if hasattr(args, "func"):
-        from bot.settings import SettingsError
+        from bot.config.settings import SettingsError
 
         try:
             return args.func(args)
@@ -59,10 +59,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         except SettingsError as exc:
             print(exc, file=sys.stderr)
             return EXIT_USAGE
-    from bot.runner import run_default
+    from bot.runtime.runner import run_default
 
     return run_default(args.command, webhook=getattr(args, "webhook", False))
 
-
-if __name__ == "__main__":
-    sys.exit(main())

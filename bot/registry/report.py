@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot.models import Unit
-from bot.registry import view_unit
-from bot.spreadsheet import write_table
+from bot.db.models import Unit
+from bot.registry.lookup import view_unit
+from bot.registry.spreadsheet import write_table
 from knowledge.actions import STATUSES
 from knowledge.units import KIND_LABELS, KINDS
 from knowledge.workdays import WorkCalendar

@@ -7,8 +7,8 @@ import sys
 
 from telegram import Update
 
-from bot.logs import setup_logging
-from bot.settings import Settings, SettingsError, load_settings
+from bot.config.logs import setup_logging
+from bot.config.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger(__name__)
 EXIT_CONFIG = 2
@@ -23,7 +23,7 @@ def tune_interpreter() -> None:
 
 
 def run_polling(settings: Settings) -> None:
-    from bot.app import build_application
+    from bot.runtime.app import build_application
 
     tune_interpreter()
     app = build_application(settings)
@@ -32,7 +32,7 @@ def run_polling(settings: Settings) -> None:
 
 
 def run_webhook(settings: Settings) -> None:
-    from bot.app import build_application
+    from bot.runtime.app import build_application
 
     tune_interpreter()
     if not settings.webhook_url or not settings.webhook_secret:
@@ -59,7 +59,7 @@ def run_default(command: str | None, webhook: bool = False) -> int:
             if command is None:
                 print("未配置 TELEGRAM_BOT_TOKEN，进入本地对话模式；在 .env 中设置令牌后运行 domainbot run 即可连接 Telegram。",
                       file=sys.stderr)
-            from bot.console import run_console
+            from bot.runtime.console import run_console
 
             asyncio.run(run_console(settings))
         elif not settings.has_token:

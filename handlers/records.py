@@ -13,12 +13,13 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.models import Domain, Unit
-from bot.registry import (RegistryError, UnitView, create_invite, grant_admin, history, lookup, redeem_invite, role_of,
-                          set_domain_fields, upsert_contact, view_unit)
-from bot.report import write_report
-from bot.spreadsheet import SpreadsheetError, import_file
-from bot.storage import Database
+from bot.db.models import Domain, Unit
+from bot.db.storage import Database
+from bot.registry.access import create_invite, grant_admin, redeem_invite, role_of
+from bot.registry.edits import set_domain_fields, upsert_contact
+from bot.registry.lookup import RegistryError, UnitView, history, lookup, view_unit
+from bot.registry.report import write_report
+from bot.registry.spreadsheet import SpreadsheetError, import_file
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, reply_html
 from knowledge.actions import STATUSES
@@ -88,7 +89,7 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     uid = update.effective_user.id if update.effective_user else None
     admins = _admins(context)
 
-    def read(session):  # noqa: ANN001, ANN202 - permission and lookup in one trip to the database
+    def read(session):
         who = role_of(session, uid, admins).name
         return who, (lookup(session, query) if who != "guest" and query else [])
 
@@ -118,7 +119,7 @@ async def history_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await reply_html(update, "用法：/history 域名")
         return
 
-    def read(session):  # noqa: ANN001, ANN202
+    def read(session):
         entries = history(session, name)
         domain = session.get(Domain, entries[0].entity_id) if entries else None
         return entries, domain
@@ -226,20 +227,9 @@ async def setcontact_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     unit_name, name, phone, email = args[0], args[1][:100], args[2][:50], (args[3][:200] if len(args) > 3 else "")
     actor = _actor(update)
 
-    def write(session):  # noqa: ANN001, ANN202
-        from sqlmodel import select
-
-        from knowledge.text import compact
-
-        unit = session.exec(select(Unit).where(Unit.name == compact(unit_name))).first()
-        if unit is None:
-            raise RegistryError(f"登记册中没有单位“{unit_name[:100]}”")
-        if who != "admin" and unit.id not in units:
-            raise RegistryError("只能修改本单位的联系人。")
-        return upsert_contact(session, unit.name, name, actor, phone, email)
-
     try:
-        contact = await _db(context).run(write)
+        contact = await _db(context).run(lambda s: upsert_contact(
+            s, unit_name, name, actor, phone, email, allowed_units=None if who == "admin" else units))
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return

@@ -16,17 +16,24 @@ from collections.abc import Callable
 from aiolimiter import AsyncLimiter
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
-from bot import reminders
-from bot.storage import Database
+from bot.db.storage import Database
+from bot.delivery import chats, queue
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def reminder_buttons(deadline_id: int) -> InlineKeyboardMarkup:
@@ -55,13 +62,13 @@ class Outbox:
         async with self._lock:
             handled = 0
             while True:
-                rows = await self.db.run(lambda s: reminders.claim(s, self.worker, self.clock(), self.batch))
+                rows = await self.db.run(lambda s: queue.claim(s, self.worker, self.clock(), self.batch))
                 if not rows:
                     return handled
                 await asyncio.gather(*(self._send(row) for row in rows))
                 handled += len(rows)
 
-    async def _send(self, row: reminders.Claimed, chat_id: int | None = None) -> None:
+    async def _send(self, row: queue.Claimed, chat_id: int | None = None) -> None:
         target = chat_id or row.chat_id
         text = ("（补发）" + row.text) if row.late else row.text
         markup = reminder_buttons(row.deadline_id) if row.deadline_id and row.kind in ("reminder", "overdue") else None
@@ -77,12 +84,12 @@ class Outbox:
         except Forbidden as exc:
             reason = exc.message
             log.info("chat %s is no longer reachable: %s", target, reason)
-            await self.db.run(lambda s: (reminders.finish(s, row.id, self.clock(), error=reason, failed=True),
-                                         reminders.deactivate_chat(s, target)))
+            await self.db.run(lambda s: (queue.finish(s, row.id, self.clock(), error=reason, failed=True),
+                                         chats.deactivate_chat(s, target)))
         except ChatMigrated as exc:
             new_id = exc.new_chat_id
             log.info("chat %s migrated to %s", target, new_id)
-            await self.db.run(lambda s: reminders.migrate_chat(s, target, new_id))
+            await self.db.run(lambda s: chats.migrate_chat(s, target, new_id))
             if chat_id is None:
                 await self._send(row, new_id)
             else:
@@ -97,4 +104,4 @@ class Outbox:
             await self._finish(row.id)
 
     async def _finish(self, delivery_id: int, **outcome: object) -> None:
-        await self.db.run(lambda s: reminders.finish(s, delivery_id, self.clock(), **outcome))
+        await self.db.run(lambda s: queue.finish(s, delivery_id, self.clock(), **outcome))

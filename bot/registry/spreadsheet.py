@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
-from bot.models import AuditLog, Contact, Domain, Unit, utcnow
-from bot.registry import AUDITED_DOMAIN_FIELDS, Generation, _jsonable
+from bot.db.models import AuditLog, Contact, Domain, Unit, utcnow
+from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, _jsonable
 from knowledge.actions import STATUSES
 from knowledge.domains import parse_domain
 from knowledge.text import clean, compact
@@ -189,8 +189,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
     if "\x00" in text:
         raise SpreadsheetError("文件不是文本格式的 CSV")
     try:
-        for number, row in enumerate(csv.reader(io.StringIO(text)), 1):
-            yield number, row
+        yield from enumerate(csv.reader(io.StringIO(text)), 1)
     except csv.Error as exc:
         raise SpreadsheetError(f"CSV 格式错误：{exc}") from None
 
@@ -203,8 +202,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
         first_row = sheet.start[0] if sheet.start else 0
-        for number, row in enumerate(sheet.iter_rows(), first_row + 1):
-            yield number, row
+        yield from enumerate(sheet.iter_rows(), first_row + 1)
     except (CalamineError, zipfile.BadZipFile, ValueError, OSError, IndexError) as exc:
         raise SpreadsheetError(f"无法读取 Excel 文件（文件损坏或不是 .xlsx）：{exc.__class__.__name__}") from None
 
@@ -359,7 +357,7 @@ def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: Impo
 def _start_deadlines(session: Session, rows: list[ParsedRow], units: dict[str, int], existing: dict,
                      inserts: list[dict], updates: list[dict]) -> None:
     """New or changed rows under notice (公告中) or cancelled (已注销) start their policy deadlines."""
-    from bot.reminders import DomainEvent, deadlines_for_events
+    from bot.deadlines.events import DomainEvent, deadlines_for_events
 
     touched = {d["name"] for d in inserts} | {u["id"] for u in updates}
     candidates = [r for r in rows if r.status in ("公告中", "已注销") and r.changed_on
@@ -484,7 +482,7 @@ def write_table(path: Path, rows: Iterator[list[object]] | list[list[object]], h
     return count
 
 
-def _add_instructions(workbook) -> None:  # noqa: ANN001
+def _add_instructions(workbook) -> None:
     sheet = workbook.create_sheet("填写说明")
     sheet.append(["列", "说明"])
     sheet.append(["单位名称", "必填，单位全称，例如 武定县人力资源和社会保障局"])

@@ -6,9 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from bot.cli_output import EXIT_FAIL, EXIT_OK, EXIT_USAGE
-from bot.settings import load_settings
-from bot.storage import Database
+from bot.cli.output import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+from bot.config.settings import load_settings
+from bot.db.storage import Database
 
 
 def open_database() -> Database:
@@ -19,7 +19,7 @@ def open_database() -> Database:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from bot.migrate import current_revision
+    from bot.db.migrate import current_revision
 
     db = open_database()  # upgrading is what `db upgrade` asks for
     print(f"数据库已是最新结构（版本 {current_revision(db.engine)}）")
@@ -27,7 +27,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from bot.registry import lookup
+    from bot.registry.lookup import lookup
 
     db = open_database()
     query = " ".join(args.query)
@@ -54,7 +54,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from bot.spreadsheet import SpreadsheetError, import_file
+    from bot.registry.spreadsheet import SpreadsheetError, import_file
 
     path = Path(args.file)
     if not path.is_file():
@@ -89,7 +89,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.spreadsheet import SpreadsheetError, export_file
+    from bot.registry.spreadsheet import SpreadsheetError, export_file
 
     db = open_database()
     try:
@@ -102,7 +102,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from bot.spreadsheet import SpreadsheetError, write_template
+    from bot.registry.spreadsheet import SpreadsheetError, write_template
 
     try:
         write_template(Path(args.file))
@@ -114,7 +114,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from bot.report import write_report
+    from bot.registry.report import write_report
 
     db = open_database()
     report = db.call(lambda s: write_report(s, Path(args.file)))

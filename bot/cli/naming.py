@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli_output import EXIT_OK, EXIT_USAGE, batch, emit
+from bot.cli.output import EXIT_OK, EXIT_USAGE, batch, emit
 from knowledge.naming import suggest
 from knowledge.rules import check
 from knowledge.units import KINDS

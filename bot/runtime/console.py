@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from bot.settings import Settings
+from bot.config.settings import Settings
 
 CONSOLE_USER = {"id": 10001, "is_bot": False, "first_name": "本地用户", "username": "local_user", "language_code": "zh-hans"}
 CONSOLE_CHAT = {"id": 10001, "type": "private", "first_name": "本地用户"}
@@ -126,7 +126,7 @@ class ConsoleChat:
 
 
 async def run_console(settings: Settings, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
-    from bot.app import build_application
+    from bot.runtime.app import build_application
 
     # The person at the console has the database in hand anyway: they act as an administrator.
     settings = settings.model_copy(update={"bot_admin_ids": settings.bot_admin_ids | {CONSOLE_USER["id"]}})

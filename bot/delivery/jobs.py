@@ -9,18 +9,19 @@ from collections.abc import Callable
 
 from telegram.ext import Application, ContextTypes
 
-from bot import reminders
-from bot.outbox import Outbox, utc_now
-from bot.settings import Settings
-from bot.storage import Database
+from bot.config.settings import Settings
+from bot.db.storage import Database
+from bot.deadlines import calendar, events, planning
+from bot.delivery import queue
+from bot.delivery.sender import Outbox, utc_now
 
 log = logging.getLogger(__name__)
 OUTBOX_INTERVAL = 1.0
 PLAN_INTERVAL = 300.0
 
 
-def reminder_settings(settings: Settings) -> reminders.ReminderSettings:
-    return reminders.ReminderSettings(timezone=settings.timezone, send_time=settings.send_time,
+def reminder_settings(settings: Settings) -> planning.ReminderSettings:
+    return planning.ReminderSettings(timezone=settings.timezone, send_time=settings.send_time,
                                       offsets=settings.offsets, admins=settings.bot_admin_ids)
 
 
@@ -30,10 +31,10 @@ async def replan(app: Application) -> int:
     clock: Callable[[], dt.datetime] = app.bot_data["clock"]
     rs = reminder_settings(app.bot_data["settings"])
 
-    def work(session):  # noqa: ANN001, ANN202
-        reminders.release_stale(session, clock())
-        reminders.sync_campaigns(session)
-        return reminders.plan(session, rs, clock())
+    def work(session):
+        queue.release_stale(session, clock())
+        events.sync_campaigns(session)
+        return planning.plan(session, rs, clock())
 
     return await db.run(work)
 
@@ -42,14 +43,14 @@ async def _outbox_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     outbox: Outbox = context.bot_data["outbox"]
     try:
         await outbox.drain()
-    except Exception:  # noqa: BLE001 - a failing tick must not stop the next one
+    except Exception:
         log.exception("outbox tick failed")
 
 
 async def _plan_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         await replan(context.application)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("planning failed")
 
 
@@ -61,47 +62,47 @@ async def _daily_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     today = now.astimezone(settings.timezone).date()
     try:
         await db.run(lambda s: (enqueue_digests(s, now, today), warn_missing_schedule(s, settings, now, today)))
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("daily job failed")
 
 
-def enqueue_digests(session, now: dt.datetime, today: dt.date) -> int:  # noqa: ANN001
+def enqueue_digests(session, now: dt.datetime, today: dt.date) -> int:
     from sqlmodel import select
 
-    from bot.models import Chat
+    from bot.db.models import Chat
 
     count = 0
     for chat in session.exec(select(Chat).where(Chat.digest == True, Chat.active == True)).all():  # noqa: E712
-        rows = reminders.upcoming(session, unit_ids=[chat.unit_id] if chat.unit_id else None, today=today, limit=10)
+        rows = events.upcoming(session, unit_ids=[chat.unit_id] if chat.unit_id else None, today=today, limit=10)
         rows = [r for r in rows if r.due >= today]
         if not rows:
             continue
         lines = [f"📋 <b>{today.isoformat()} 待办期限</b>"]
         lines += [f"• {r.due.isoformat()} {html.escape(r.title)}" for r in rows]
-        count += reminders.enqueue(session, f"digest:{today.isoformat()}:c{chat.id}", chat.id, "\n".join(lines), now, "digest")
+        count += queue.enqueue(session, f"digest:{today.isoformat()}:c{chat.id}", chat.id, "\n".join(lines), now, "digest")
     return count
 
 
-def warn_missing_schedule(session, settings: Settings, now: dt.datetime, today: dt.date) -> int:  # noqa: ANN001
+def warn_missing_schedule(session, settings: Settings, now: dt.datetime, today: dt.date) -> int:
     """From November on, admins are told (weekly) when next year's official schedule is still unknown."""
     if today.month < 11:
         return 0
     year = today.year + 1
-    if reminders.work_calendar(session).knows(year):
+    if calendar.work_calendar(session).knows(year):
         return 0
     text = (f"⚠️ 尚未录入 {year} 年法定节假日和调休安排，{year} 年的期限暂按周末计算。"
             f"国务院办公厅公布后，请用 /holidays {year} 休 日期… 班 日期… 录入。")
     week = today.isocalendar().week
-    return sum(reminders.enqueue(session, f"holidays:{year}:w{week}:c{admin}", admin, html.escape(text), now, "notice")
-               for admin in reminders.admin_ids(session, settings.bot_admin_ids))
+    return sum(queue.enqueue(session, f"holidays:{year}:w{week}:c{admin}", admin, html.escape(text), now, "notice")
+               for admin in planning.admin_ids(session, settings.bot_admin_ids))
 
 
 def install_jobs(app: Application) -> None:
     settings: Settings = app.bot_data["settings"]
     app.bot_data.setdefault("clock", utc_now)
     app.bot_data["outbox"] = Outbox(app.bot_data["db"], app.bot, app.bot_data["clock"])
-    queue = app.job_queue
+    jobs = app.job_queue
     job_kwargs = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-    queue.run_repeating(_plan_tick, interval=PLAN_INTERVAL, first=0, name="plan", job_kwargs=job_kwargs)
-    queue.run_repeating(_outbox_tick, interval=OUTBOX_INTERVAL, first=0.5, name="outbox", job_kwargs=job_kwargs)
-    queue.run_daily(_daily_tick, time=settings.send_time.replace(tzinfo=settings.timezone), name="daily")
+    jobs.run_repeating(_plan_tick, interval=PLAN_INTERVAL, first=0, name="plan", job_kwargs=job_kwargs)
+    jobs.run_repeating(_outbox_tick, interval=OUTBOX_INTERVAL, first=0.5, name="outbox", job_kwargs=job_kwargs)
+    jobs.run_daily(_daily_tick, time=settings.send_time.replace(tzinfo=settings.timezone), name="daily")

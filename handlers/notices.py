@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 import secrets
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import reminders
-from bot.models import Chat, Deadline
-from bot.registry import find_unit_id, is_admin, role_of
-from bot.scheduler import replan
+from bot.db.models import Chat, Deadline
+from bot.deadlines import calendar, events
+from bot.delivery import chats, queue
+from bot.delivery.jobs import replan
+from bot.registry.access import is_admin, role_of
+from bot.registry.lookup import find_unit_id
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, reply_html
+from knowledge.when import parse_schedule, parse_when
 
 COMMANDS = [
     BotCommandInfo("due", "查看即将到期的事项", "/due"),
@@ -29,14 +31,13 @@ COMMANDS = [
                    group=False),
 ]
 MAX_REMINDER_TEXT = 1000
-MAX_AHEAD = dt.timedelta(days=366)
 
 
 def _now(context: ContextTypes.DEFAULT_TYPE) -> dt.datetime:
     return context.bot_data["clock"]()
 
 
-def _tz(context: ContextTypes.DEFAULT_TYPE):  # noqa: ANN202
+def _tz(context: ContextTypes.DEFAULT_TYPE):
     return context.bot_data["settings"].timezone
 
 
@@ -62,14 +63,14 @@ async def due_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     admins = context.bot_data["settings"].bot_admin_ids
     today = _now(context).astimezone(_tz(context)).date()
 
-    def read(session):  # noqa: ANN001, ANN202
+    def read(session):
         if chat.type == ChatType.PRIVATE:
             found = role_of(session, uid, admins)
             everything, units = found.admin, list(found.units)
         else:
             row = session.get(Chat, chat.id)
             everything, units = False, [row.unit_id] if row and row.unit_id else []
-        return reminders.upcoming(session, unit_ids=units, everything=everything, today=today)
+        return events.upcoming(session, unit_ids=units, everything=everything, today=today)
 
     rows = [r for r in await context.bot_data["db"].run(read) if r.due >= today]
     if not rows:
@@ -84,38 +85,6 @@ async def due_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 # -- /remind ------------------------------------------------------------------------------------------------
-_AT = re.compile(r"^(?:(\d{4}-\d{1,2}-\d{1,2})\s+)?(\d{1,2}):(\d{2})\s+(.+)$", re.S)
-_IN = re.compile(r"^(\d{1,4})\s*(分钟|min|m|小时|h)\s+(.+)$", re.S | re.I)
-
-
-def parse_when(text: str, now: dt.datetime, tz) -> tuple[dt.datetime, str]:  # noqa: ANN001
-    """'2026-12-01 09:00 文本', '09:00 文本' (today, or tomorrow if past) or '30分钟 文本' → (UTC time, text)."""
-    text = text.strip()
-    match = _IN.match(text)
-    if match:
-        amount = int(match[1])
-        delta = dt.timedelta(hours=amount) if match[2].lower() in ("小时", "h") else dt.timedelta(minutes=amount)
-        if delta <= dt.timedelta(0) or delta > MAX_AHEAD:
-            raise ValueError("提醒时间须在一年之内")
-        return now + delta, match[3].strip()
-    match = _AT.match(text)
-    if not match:
-        raise ValueError("时间格式：/remind 2026-12-01 09:00 内容，或 /remind 09:00 内容，或 /remind 30分钟 内容")
-    local_now = now.astimezone(tz)
-    try:
-        day = dt.date.fromisoformat("-".join(p.zfill(2) for p in match[1].split("-"))) if match[1] else local_now.date()
-        at = dt.datetime.combine(day, dt.time(int(match[2]), int(match[3])), tz)
-    except ValueError:
-        raise ValueError("日期或时间无效") from None
-    if not match[1] and at <= local_now:
-        at += dt.timedelta(days=1)
-    if at <= local_now:
-        raise ValueError("提醒时间已经过去")
-    if at - local_now > MAX_AHEAD:
-        raise ValueError("提醒时间不能超过一年之后")
-    return at.astimezone(dt.timezone.utc), match[4].strip()
-
-
 async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     if chat.type != ChatType.PRIVATE and not await _is_group_admin(update, context):
@@ -132,7 +101,7 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     body = f"⏰ <b>提醒</b>\n{html.escape(text)}"
     key = f"oneoff:{secrets.token_hex(8)}"
-    await context.bot_data["db"].run(lambda s: reminders.enqueue(s, key, chat.id, body, when, "oneoff"))
+    await context.bot_data["db"].run(lambda s: queue.enqueue(s, key, chat.id, body, when, "oneoff"))
     local = when.astimezone(_tz(context))
     await reply_html(update, f"好的，将在 {local:%Y-%m-%d %H:%M} 提醒：{esc(text)}")
 
@@ -149,7 +118,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     admins = context.bot_data["settings"].bot_admin_ids
     actor = f"telegram:{uid}"
 
-    def act(session):  # noqa: ANN001, ANN202
+    def act(session):
         row = session.get(Deadline, deadline_id)
         if row is None:
             return "gone", None
@@ -158,8 +127,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not allowed:
             return "forbidden", None
         if action == "done":
-            return "ok", reminders.mark_done(session, deadline_id, actor, _now(context))
-        return "ok", reminders.snooze(session, deadline_id, actor)
+            return "ok", events.mark_done(session, deadline_id, actor, _now(context))
+        return "ok", events.snooze(session, deadline_id, actor)
 
     outcome, row = await context.bot_data["db"].run(act)
     if outcome == "gone":
@@ -182,7 +151,7 @@ async def _subscription(update: Update, context: ContextTypes.DEFAULT_TYPE, **ch
     if not await _is_group_admin(update, context):
         await reply_html(update, "只有群管理员或机器人管理员可以设置。")
         return False
-    await context.bot_data["db"].run(lambda s: reminders.remember_chat(s, chat.id, chat.title or "", chat.type, **changes))
+    await context.bot_data["db"].run(lambda s: chats.remember_chat(s, chat.id, chat.title or "", chat.type, **changes))
     return True
 
 
@@ -228,7 +197,7 @@ async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await reply_html(update, "用法：/broadcast 通知内容（不超过 3500 字）")
         return
     tag = secrets.token_hex(8)
-    count = await context.bot_data["db"].run(lambda s: reminders.broadcast(s, text, _now(context), tag))
+    count = await context.bot_data["db"].run(lambda s: queue.broadcast(s, text, _now(context), tag))
     await reply_html(update, f"已排入发送队列：{count} 个订阅群。")
 
 
@@ -238,40 +207,12 @@ async def holidays_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     try:
         year, off, work = parse_schedule(context.args or [])
-        await context.bot_data["db"].run(lambda s: reminders.enter_schedule(s, year, off, work, f"telegram:{update.effective_user.id}"))
+        await context.bot_data["db"].run(lambda s: calendar.enter_schedule(s, year, off, work, f"telegram:{update.effective_user.id}"))
     except ValueError as exc:
         await reply_html(update, esc(exc))
         return
     await replan(context.application)
     await reply_html(update, f"已录入 {year} 年：放假 {len(off)} 天，调休上班 {len(work)} 天。此后的期限按此计算。")
-
-
-def parse_schedule(args: list[str]) -> tuple[int, list[dt.date], list[dt.date]]:
-    """'2027 休 2027-01-01 2027-02-10~2027-02-16 班 2027-02-07' → (2027, days off, working weekend days)."""
-    usage = "用法：/holidays 2027 休 2027-01-01 2027-02-10~2027-02-16 班 2027-02-07"
-    if not args or not args[0].isdigit():
-        raise ValueError(usage)
-    year, off, work, target = int(args[0]), [], [], None
-    for token in args[1:]:
-        if token in ("休", "off", "放假"):
-            target = off
-        elif token in ("班", "work", "上班"):
-            target = work
-        elif target is None:
-            raise ValueError(usage)
-        else:
-            start_text, _, end_text = token.replace("..", "~").partition("~")
-            try:
-                start = dt.date.fromisoformat(start_text)
-                end = dt.date.fromisoformat(end_text) if end_text else start
-            except ValueError:
-                raise ValueError(f"“{token[:30]}”不是日期") from None
-            if (end - start).days > 31 or end < start:
-                raise ValueError(f"“{token[:30]}”范围不对")
-            target += [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-    if not off:
-        raise ValueError(usage)
-    return year, off, work
 
 
 def register(app: Application) -> None:

@@ -1,11 +1,11 @@
-"""Alembic environment: the target is SQLModel's metadata; the connection comes from bot.storage."""
+"""Alembic environment: the target is SQLModel's metadata; the connection comes from bot.db.storage."""
 from __future__ import annotations
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401 - registers the tables on SQLModel.metadata
-from bot.storage import make_engine
+import bot.db.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from bot.db.storage import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -31,7 +31,7 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-def _run(connection) -> None:  # noqa: ANN001
+def _run(connection) -> None:
     # render_as_batch: SQLite cannot ALTER most things; batch mode recreates tables there.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():

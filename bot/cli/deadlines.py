@@ -9,19 +9,19 @@ import json
 import secrets
 import sys
 
-from bot.cli_output import EXIT_OK, EXIT_USAGE
+from bot.cli.output import EXIT_OK, EXIT_USAGE
 from knowledge.workdays import RULES
 
 
-def _db_and_settings():  # noqa: ANN202
-    from bot.cli_registry import open_database
-    from bot.settings import load_settings
+def _db_and_settings():
+    from bot.cli.registry import open_database
+    from bot.config.settings import load_settings
 
     return open_database(), load_settings()
 
 
 def cmd_deadline(args: argparse.Namespace) -> int:
-    from bot import reminders
+    from bot.deadlines import calendar
     from knowledge.workdays import deadline
 
     try:
@@ -30,8 +30,8 @@ def cmd_deadline(args: argparse.Namespace) -> int:
         print("--from 需要 YYYY-MM-DD 格式的日期", file=sys.stderr)
         return EXIT_USAGE
     db, _ = _db_and_settings()
-    calendar = db.call(reminders.work_calendar)
-    result = deadline(args.rule, event, calendar)
+    work_days = db.call(calendar.work_calendar)
+    result = deadline(args.rule, event, work_days)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
@@ -41,7 +41,7 @@ def cmd_deadline(args: argparse.Namespace) -> int:
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
-    from bot import reminders
+    from bot.delivery import queue
 
     db, settings = _db_and_settings()
     try:
@@ -54,37 +54,38 @@ def cmd_remind(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     key = f"oneoff:{secrets.token_hex(8)}"
     body = f"⏰ <b>提醒</b>\n{html.escape(args.text.strip())}"
-    db.call(lambda s: reminders.enqueue(s, key, args.chat, body, local.astimezone(dt.timezone.utc), "oneoff"))
+    db.call(lambda s: queue.enqueue(s, key, args.chat, body, local.astimezone(dt.UTC), "oneoff"))
     print(f"已排入队列：{local:%Y-%m-%d %H:%M} 发送到 {args.chat}（由运行中的机器人发送）")
     return EXIT_OK
 
 
 def cmd_broadcast(args: argparse.Namespace) -> int:
-    from bot import reminders
+    from bot.delivery import queue
 
     text = " ".join(args.text).strip()
     if not text or len(text) > 3500:
         print("用法：domainbot broadcast \"通知内容\"（不超过 3500 字）", file=sys.stderr)
         return EXIT_USAGE
     db, _ = _db_and_settings()
-    now = dt.datetime.now(dt.timezone.utc)
-    count = db.call(lambda s: reminders.broadcast(s, text, now, secrets.token_hex(8)))
+    now = dt.datetime.now(dt.UTC)
+    count = db.call(lambda s: queue.broadcast(s, text, now, secrets.token_hex(8)))
     print(f"已排入发送队列：{count} 个订阅群（由运行中的机器人发送）")
     return EXIT_OK
 
 
 def cmd_holidays(args: argparse.Namespace) -> int:
-    from bot import reminders
-    from handlers.reminders import parse_schedule
+    from bot.deadlines import calendar
+    from knowledge.when import check_schedule, parse_day_ranges
 
     try:
-        year, off, work = parse_schedule([str(args.year), "休", *args.off, *(["班", *args.work] if args.work else [])])
+        year = args.year
+        off, work = check_schedule(year, parse_day_ranges(args.off), parse_day_ranges(args.work or []))
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     db, _ = _db_and_settings()
     try:
-        db.call(lambda s: reminders.enter_schedule(s, year, off, work, "cli"))
+        db.call(lambda s: calendar.enter_schedule(s, year, off, work, "cli"))
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE

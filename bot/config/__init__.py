@@ -1,0 +1,1 @@
+"""Configuration: settings from the environment (one-line errors) and logging that never shows a secret."""

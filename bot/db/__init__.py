@@ -1,0 +1,1 @@
+"""The database: engine and sessions (SQLite or PostgreSQL), tables, and Alembic migrations."""

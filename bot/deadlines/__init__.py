@@ -1,0 +1,1 @@
+"""Deadlines: the working-day calendar, deadlines started by events and campaigns, reminder planning."""

@@ -1,0 +1,137 @@
+"""Deadlines in the database: started by events (status or contact changes, campaigns), done, postponed, listed.
+
+Blocking functions on a Session; `now` is always passed in, so tests control the clock."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, select
+
+from bot.db.models import Deadline, Delivery, utcnow
+from bot.deadlines.calendar import work_calendar
+from bot.delivery.queue import insert_ignore
+from knowledge.campaigns import load_campaigns
+from knowledge.workdays import RULES
+from knowledge.workdays import deadline as compute_deadline
+
+PLAN_LOOKBACK_DAYS = 30  # deadlines overdue longer than this get no new reminders (old campaigns stay quiet)
+
+
+
+# -- deadlines ---------------------------------------------------------------------------------------------
+def ensure_deadline(session: Session, key: str, title: str, due: dt.date, *, rule: str = "", basis: str = "",
+                    provisional: bool = False, unit_id: int | None = None, domain_id: int | None = None,
+                    audience: str = "unit") -> Deadline:
+    existing = session.exec(select(Deadline).where(Deadline.key == key)).first()
+    if existing:
+        return existing
+    # Two processes may start the same deadline at once: insert-or-ignore, then read back.
+    insert_ignore(session, [{"key": key, "title": title[:400], "due": due, "rule": rule, "basis": basis[:400],
+                              "provisional": provisional, "unit_id": unit_id, "domain_id": domain_id,
+                              "audience": audience, "status": "open", "done_by": "", "created_at": utcnow()}],
+                   model=Deadline)
+    return session.exec(select(Deadline).where(Deadline.key == key)).one()
+
+
+def sync_campaigns(session: Session) -> int:
+    count = 0
+    for campaign in load_campaigns():
+        for m in campaign.milestones:
+            ensure_deadline(session, f"campaign:{m.key}", f"{campaign.title}：{m.what}", m.date,
+                            rule="campaign", basis=campaign.source, audience=campaign.audience)
+            count += 1
+    return count
+
+
+def mark_done(session: Session, deadline_id: int, actor: str, now: dt.datetime) -> Deadline | None:
+    row = session.get(Deadline, deadline_id)
+    if row is None:
+        return None
+    if row.status != "done":
+        row.status, row.done_by, row.done_at = "done", actor, now
+        session.add(row)
+        _cancel_pending(session, deadline_id)
+    return row
+
+
+def snooze(session: Session, deadline_id: int, actor: str) -> Deadline | None:
+    """Move the deadline one working day later and plan its reminders again."""
+    row = session.get(Deadline, deadline_id)
+    if row is None or row.status == "done":
+        return row
+    row.due, provisional = work_calendar(session).add_working_days(row.due, 1)
+    row.provisional = row.provisional or provisional
+    row.done_by = f"postponed by {actor}"[:100]
+    session.add(row)
+    _cancel_pending(session, deadline_id)
+    return row
+
+
+def _cancel_pending(session: Session, deadline_id: int) -> None:
+    session.execute(update(Delivery).where(Delivery.deadline_id == deadline_id, Delivery.status == "pending")
+                    .values(status="cancelled"))
+
+
+def upcoming(session: Session, *, unit_ids: list[int] | None = None, everything: bool = False,
+             today: dt.date, limit: int = 20) -> list[Deadline]:
+    query = select(Deadline).where(Deadline.status == "open", Deadline.due >= today - dt.timedelta(days=PLAN_LOOKBACK_DAYS))
+    if not everything:
+        conditions = [Deadline.audience == "groups"]
+        if unit_ids:
+            conditions.append(Deadline.unit_id.in_(unit_ids))
+        query = query.where(or_(*conditions))
+    return list(session.exec(query.order_by(Deadline.due).limit(limit)).all())
+
+
+# -- registry events ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DomainEvent:
+    domain_id: int
+    unit_id: int
+    name: str
+    status: str
+    changed_on: dt.date | None
+    has_filings: bool
+
+
+@dataclass(frozen=True)
+class ContactEvent:
+    unit_id: int
+    unit_name: str
+    contact: str
+    changed_on: dt.date
+
+
+def deadlines_for_events(session: Session, domains: list[DomainEvent] = (), contacts: list[ContactEvent] = ()) -> int:
+    """Policy deadlines that registry changes start, in bulk (an import may bring thousands):
+    公告中 → cancel the old domain when the 3-month notice ends; 已注销 with filings → cancel the filings;
+    a changed contact → report it within 20 working days."""
+    calendar = work_calendar(session)
+    wanted: dict[str, dict] = {}
+    for e in domains:
+        rule = {"公告中": "notice_period", "已注销": "filing_cancellation" if e.has_filings else ""}.get(e.status, "")
+        if not rule or e.changed_on is None:
+            continue
+        computed = compute_deadline(rule, e.changed_on, calendar)
+        key = f"{rule}:domain:{e.domain_id}:{e.changed_on.isoformat()}"
+        wanted[key] = {"key": key, "title": f"{RULES[rule].title}：{e.name}"[:400], "rule": rule, "basis": computed.basis,
+                       "due": computed.due, "provisional": computed.provisional, "unit_id": e.unit_id,
+                       "domain_id": e.domain_id}
+    for e in contacts:
+        computed = compute_deadline("contact_change", e.changed_on, calendar)
+        key = f"contact_change:unit:{e.unit_id}:{e.changed_on.isoformat()}"
+        wanted[key] = {"key": key, "title": f"{RULES['contact_change'].title}：{e.unit_name}（{e.contact}）"[:400],
+                       "rule": "contact_change", "basis": computed.basis, "due": computed.due,
+                       "provisional": computed.provisional, "unit_id": e.unit_id, "domain_id": None}
+    if not wanted:
+        return 0
+    keys = list(wanted)
+    existing: set[str] = set()
+    for start in range(0, len(keys), 500):
+        existing |= set(session.exec(select(Deadline.key).where(Deadline.key.in_(keys[start:start + 500]))).all())
+    now = utcnow()
+    rows = [{**v, "audience": "unit", "status": "open", "done_by": "", "created_at": now}
+            for k, v in wanted.items() if k not in existing]
+    return insert_ignore(session, rows, model=Deadline)

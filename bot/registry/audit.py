@@ -1,0 +1,38 @@
+"""The audit trail of registry changes, and the write counter that read caches watch."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlmodel import Session
+
+from bot.db.models import AuditLog
+
+AUDITED_DOMAIN_FIELDS = ("unit_id", "unicode", "is_primary", "status", "registrar", "registered_on", "expires_on",
+                         "changed_on", "icp_number", "gov_site_mark", "psb_number", "notes")
+
+
+class Generation:
+    """Counts this process's writes to the registry, so read caches know when to drop what they hold.
+    (Writes by other processes are caught by the caches' time limit.)"""
+
+    value = 0
+
+    @classmethod
+    def bump(cls) -> None:
+        cls.value += 1
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def snapshot(row: object, fields: tuple[str, ...]) -> dict:
+    return {f: _jsonable(getattr(row, f)) for f in fields}
+
+
+def audit(session: Session, actor: str, action: str, entity: str, entity_id: int, summary: str,
+          before: dict | None, after: dict | None) -> None:
+    session.add(AuditLog(actor=actor, action=action, entity=entity, entity_id=entity_id, summary=summary[:400],
+                         before=json.dumps(before, ensure_ascii=False) if before else "",
+                         after=json.dumps(after, ensure_ascii=False) if after else ""))

@@ -1,0 +1,1 @@
+"""The Telegram runtime: settings, logs, the application factory, update ordering, polling/webhook/console."""
