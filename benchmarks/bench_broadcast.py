@@ -20,7 +20,7 @@ async def _run(groups: int) -> dict:
     from bot.db.models import Chat
     from bot.delivery import queue
     from bot.runtime.app import build_application
-    from tests.fake_bot_api import FakeBotAPI
+    from tests.support.fake_bot_api import FakeBotAPI
 
     api = FakeBotAPI().start()
     api.flood_limit = True

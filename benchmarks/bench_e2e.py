@@ -32,7 +32,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _measure(command: list[str], updates: int, env: dict, cwd: str, one_chat: bool = False) -> dict:
-    from tests.fake_bot_api import FakeBotAPI
+    from tests.support.fake_bot_api import FakeBotAPI
 
     api = FakeBotAPI().start()
     api.max_poll_wait = 0.2

@@ -17,8 +17,8 @@ from benchmarks.common import Row, percentile, summary, time_each
 
 
 def _stage_generate(path: str, count: int) -> dict:
-    from benchmarks.registry_data import generate_rows
     from bot.registry.spreadsheet import write_table
+    from tests.support.registry_data import generate_rows
 
     rows = generate_rows(count)
     write_table(Path(path), rows)

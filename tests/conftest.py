@@ -6,10 +6,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from bot.config.settings import load_settings
-from tests.fake_bot_api import FakeBotAPI
-
-TEST_TOKEN = "123456789:AAHfakeTokenForTests-abcdefghijklmno"
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from tests.support.env import POSTGRES_URL, TEST_TOKEN, postgres_available
+from tests.support.fake_bot_api import FakeBotAPI
 
 
 @pytest.fixture
@@ -58,17 +56,6 @@ async def running_bot(settings, fake_api, clock) -> AsyncIterator:
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
-
-
-def postgres_available() -> str | None:
-    """None when PostgreSQL answers, else the reason to skip."""
-    try:
-        import psycopg
-
-        with psycopg.connect(POSTGRES_URL, connect_timeout=2):
-            return None
-    except Exception as exc:
-        return f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.__class__.__name__}: {str(exc)[:120]}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -10,7 +10,7 @@ import time
 
 from telegram.ext import CommandHandler
 
-from tests.conftest import TEST_TOKEN
+from tests.support.env import TEST_TOKEN
 
 GROUP = -100123
 

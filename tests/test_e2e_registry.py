@@ -5,7 +5,7 @@ import json
 import re
 
 from bot.registry.spreadsheet import write_table
-from tests.test_registry import ROWS
+from tests.support.samples import ROWS
 
 ADMIN = 42  # BOT_ADMIN_IDS in the settings fixture
 GUEST = 5001

@@ -19,7 +19,7 @@ from bot.db.models import Chat, Contact, Deadline, Delivery, Unit
 from bot.db.storage import Database
 from bot.deadlines import events, planning
 from bot.delivery import queue
-from tests.conftest import POSTGRES_URL, TEST_TOKEN, postgres_available
+from tests.support.env import POSTGRES_URL, TEST_TOKEN, postgres_available
 
 ADMIN = 42
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from benchmarks.registry_data import generate_rows
 from bot.db.models import AuditLog, Contact, Domain, Unit
 from bot.db.storage import Database
 from bot.registry.access import create_invite, redeem_invite
@@ -20,15 +19,8 @@ from bot.registry.edits import set_domain_fields
 from bot.registry.lookup import RegistryError, history, lookup
 from bot.registry.report import build_report
 from bot.registry.spreadsheet import HEADERS, SpreadsheetError, export_file, import_file, write_table
-
-ROWS = [
-    ["武定县人民政府", "政府门户网站", "云南省楚雄州", "www.wuding.gov.cn", "是", "规范在用", "", "2019-01-02", "", "", "滇ICP备1号", "", "",
-     "张晓霞", "0878-8711677", "wdwgzx@126.com", ""],
-    ["武定县人力资源和社会保障局", "", "", "rsj.wuding.gov.cn", "", "规范在用", "", "", "", "", "", "", "", "", "", "", ""],
-    ["武定县人力资源和社会保障局", "", "", "www.wdrsj.com", "", "不规范", "", "", "", "", "", "", "", "", "", "", ""],
-    ["武定县财政局", "部门", "", "czj.wuding.gov.cn", "否", "公告中", "", "", "", "2026-01-31", "", "", "", "李四", "13800000000", "", "=cmd|' /C calc'!A0"],
-    ["武定县人民医院", "institution_other", "", "www.wdxrmyy.gov.cn", "", "闲置", "", "", "", "", "", "", "", "", "", "", ""],
-]
+from tests.support.registry_data import generate_rows
+from tests.support.samples import ROWS
 
 
 def xlsx(tmp_path: Path, rows: list[list], name: str = "in.xlsx") -> Path:

@@ -10,7 +10,7 @@ from bot.config.logs import OneLineFormatter, RedactTokenFilter
 from bot.config.settings import SettingsError, load_settings
 from bot.db.storage import Database, normalise_url
 from handlers.common import split_html
-from tests.conftest import TEST_TOKEN
+from tests.support.env import TEST_TOKEN
 
 
 def test_settings_defaults_and_parsing(monkeypatch):

@@ -21,6 +21,10 @@ BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Domain Bot", "userna
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
 
+class WaitTimeout(AssertionError):
+    """What the fake saw did not happen in time: a failed expectation, reported as a test failure."""
+
+
 @dataclass
 class Call:
     method: str
@@ -119,16 +123,19 @@ class FakeBotAPI:
                 if chat_id is None or int(c.params.get("chat_id", 0)) == chat_id]
 
     def wait_for(self, predicate: Callable[[list[Call]], bool], timeout: float = 10.0) -> bool:
+        """Wait until `predicate(calls)` holds; raise WaitTimeout (a test failure) if it does not within `timeout`."""
         deadline = time.monotonic() + timeout
         with self.cond:
             while not predicate(self.calls):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    return False
+                    recent = [f"{c.method} {str(c.params.get('text', ''))[:60]}" for c in self.calls[-5:]]
+                    raise WaitTimeout(f"not seen within {timeout} s; last calls: {recent}")
                 self.cond.wait(remaining)
             return True
 
     def wait_for_messages(self, count: int, timeout: float = 10.0) -> list[str]:
+        """The texts sent so far, once at least `count` messages were sent (WaitTimeout otherwise)."""
         self.wait_for(lambda calls: sum(c.method == "sendMessage" for c in calls) >= count, timeout)
         return self.sent_texts()
 
