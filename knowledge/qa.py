@@ -17,12 +17,21 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from knowledge.edge import refusal
+from knowledge.facts import Fact, load_facts
 from knowledge.policy import Clause, Policy, load_policy
+from knowledge.reasoning import Lookup, date_lines, domain_situation, verdict
 from knowledge.text import clean
+from knowledge.translit import Transliterator
 
 K1, B = 1.2, 0.75
 IN_SCOPE_MIN_SCORE = 4.0  # BM25 units; below this the best clause shares too little with the question
-CLOSE_RATIO = 0.85  # a second clause this close to the best one is offered too
+CLOSE_RATIO = 0.85  # a second fact this close to the best one is given too
+FACT_WEIGHT = 1.0  # a fact's own words against its clause's score
+PART_MIN_SCORE = 4.0  # a part of a question must score this much to add a fact of its own
+PART_CONTEXT = 0.3
+MAX_FACTS = 3  # for a question that asks one thing
+_PART_SPLIT = re.compile(r"[，,；;、/]|还有|以及|和|跟|与|及|或者|还是|分别|各自")
 FIELD_WEIGHTS = {"title": 2, "text": 1, "questions": 2, "keywords": 3}
 
 STOPWORDS = frozenset(
@@ -51,32 +60,50 @@ def _policy_tokenizer(words: list[str]):  # noqa: ANN202
     return tokenizer
 
 
+@dataclass(frozen=True)
+class Source:
+    """A quoted sentence (or clause) behind an answer."""
+    id: str  # the clause it belongs to
+    doc: str
+    section: str
+    text: str
+
+    @property
+    def citation(self) -> str:
+        return f"{self.doc} {self.section}"
+
+    @classmethod
+    def of(cls, fact: Fact) -> Source:
+        return cls(fact.clause.id, fact.doc, fact.section, fact.quote)
+
+    @classmethod
+    def of_clause(cls, clause: Clause) -> Source:
+        return cls(clause.id, clause.doc, clause.section, clause.text)
+
+
 @dataclass
 class Answer:
     in_scope: bool
-    kind: str  # clause | smalltalk | out_of_scope | empty
-    lead: str
-    sources: list[Clause] = field(default_factory=list)
+    kind: str  # facts | smalltalk | out_of_scope | empty
+    lead: str  # the direct answer, in the bot's own words: verdict, number, date or body first
+    sources: list[Source] = field(default_factory=list)
     related: list[Clause] = field(default_factory=list)
     score: float = 0.0
+    facts: list[Fact] = field(default_factory=list)
 
     @property
     def text(self) -> str:
-        """The answer as a person reads it: direct sentence, quoted clause, citation; then a close second."""
-        if not self.sources:
-            return self.lead
+        """The answer as a person reads it: the direct answer, then each quoted sentence with its citation."""
         parts = [self.lead]
-        for i, clause in enumerate(self.sources):
-            if i:
-                parts.append(f"另见 {clause.title}：{clause.answer}")
-            parts.append(f"「{clause.text}」\n——{clause.citation}")
+        for source in self.sources:
+            parts.append(f"「{source.text}」\n——{source.citation}")
         return "\n".join(parts)
 
     def to_json(self) -> dict:
         return {
             "in_scope": self.in_scope,
-            "answer": self.text,
-            "sources": [{"doc": c.doc, "section": c.section, "text": c.text} for c in self.sources],
+            "answer": self.lead,
+            "sources": [{"doc": s.doc, "section": s.section, "text": s.text} for s in self.sources],
         }
 
 
@@ -122,6 +149,20 @@ class PolicyIndex:
         self.question_strings = [q for q, _ in self.question_texts]
         self.smalltalk = {kind: (tuple(w.lower() for w in spec["words"]), spec["reply"])
                           for kind, spec in policy.smalltalk.items()}
+        self.facts = load_facts()
+        self.fact_postings = _bm25([self._fact_bag(f) for f in self.facts])
+        self.facts_by_clause: dict[str, list[int]] = defaultdict(list)
+        for i, fact in enumerate(self.facts):
+            self.facts_by_clause[fact.clause.id].append(i)
+        self.clause_index = {c.id: i for i, c in enumerate(self.clauses)}
+        self.translit = Transliterator([*self.domain_terms, *(w for c in self.clauses for w in self.words(c.text))])
+
+    def _fact_bag(self, fact: Fact) -> Counter:
+        bag: Counter = Counter()
+        for text, weight in [*((k, 3) for k in fact.keys), (fact.answer, 1), (fact.quote, 1)]:
+            for token in self.tokens(text):
+                bag[token] += weight
+        return bag
 
     # -- tokens ---------------------------------------------------------------------------------------
     def words(self, text: str) -> list[str]:
@@ -190,25 +231,91 @@ class PolicyIndex:
                 scores[self.question_texts[index][1]] += (similarity - 55) / 5  # near-verbatim: strong evidence
         return sorted(((s, i) for i, s in scores.items()), reverse=True), mentioned
 
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, lookup: Lookup | None = None) -> Answer:
         q = clean(question)
         if not q:
             return Answer(False, "empty", "请输入要咨询的问题，例如：联系人换了多久内报备？")
         small = self._smalltalk(q)
         if small:
             return Answer(False, "smalltalk", small)
-        ranked, mentioned = self.rank(q)
-        if not ranked or ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(q, mentioned):
+        cq = clean(self.translit.to_chinese(q))
+        edge = refusal(cq) or (refusal(q) if cq != q else None)
+        if edge:
+            return Answer(False, "out_of_scope", edge)
+        ranked, mentioned = self.rank(cq) if cq else ([], set())
+        if not ranked or ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned):
             return Answer(False, "out_of_scope",
                           "这个问题不在政府网站域名清理政策的范围内，我无法回答。可以问我域名结构、注册注销流程、报送期限、联系人等，发送 /help 查看用法。",
                           score=ranked[0][0] if ranked else 0.0)
-        best_score, best = ranked[0]
-        clause = self.clauses[best]
-        sources = [clause]
-        related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5]
-        if len(ranked) > 1 and ranked[1][0] >= best_score * CLOSE_RATIO:
-            sources.append(self.clauses[ranked[1][1]])
-        return Answer(True, "clause", self._lead(clause, q), sources, related, best_score)
+        best_score = ranked[0][0]
+        facts = self.select_facts(cq, ranked)
+        lines: list[str] = []
+        sources = [Source.of(f) for f in facts]
+        situation = domain_situation(cq, lookup)
+        if situation:
+            lines += situation.lines
+            sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
+        lines += date_lines(cq, facts)
+        if situation and situation.compliant is False:
+            facts = facts[:1]  # the check already says what is wrong and what to do
+        lines += [f.answer for f in facts]
+        ruling = verdict(cq, facts)
+        if situation and situation.compliant is not None and not ruling and re.search(r"吗|吧|不[?？]?$|行不|可以|符合", cq):
+            ruling = "可以" if situation.compliant else "不可以"
+        lead = "\n".join(dict.fromkeys(lines))
+        if ruling:
+            lead = f"{ruling}。{lead}"
+        shown = {s.id for s in sources}
+        related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5 and self.clauses[i].id not in shown]
+        return Answer(True, "facts", lead, list(dict.fromkeys(sources)), related, best_score, facts)
+
+    # -- facts ----------------------------------------------------------------------------------------
+    def fact_scores(self, question: str, clause_scores: dict[int, float]) -> list[tuple[float, int]]:
+        tokens, _ = self.query_tokens(question)
+        own: dict[int, float] = defaultdict(float)
+        for token, query_weight in tokens.items():
+            for i, weight in self.fact_postings.get(token, ()):
+                own[i] += weight * query_weight
+        scored = []
+        for i, fact in enumerate(self.facts):
+            base = clause_scores.get(self.clause_index[fact.clause.id], 0.0)
+            if base or own.get(i):
+                scored.append((base + FACT_WEIGHT * own.get(i, 0.0), i))
+        return sorted(scored, reverse=True)
+
+    def select_facts(self, question: str, ranked: list[tuple[float, int]]) -> list[Fact]:
+        """The facts that answer the question: for each part of a question that asks several things, the
+        best fact for that part (in the order asked); otherwise the best fact and any as good."""
+        whole = self.fact_scores(question, {i: s for s, i in ranked})
+        chosen: list[int] = []
+        parts = _parts(question)
+        if len(parts) > 1:
+            context = {i: score * PART_CONTEXT for score, i in whole}
+            for part in parts:
+                part_clauses = {i: score for score, i in self.bm25(part)}
+                own = self.fact_scores(part, part_clauses)
+                if not own or own[0][0] < PART_MIN_SCORE:
+                    continue
+                score, i = max((score + context.get(i, 0.0), i) for score, i in own)
+                if i not in chosen:
+                    chosen.append(i)
+        best_score, best = whole[0]
+        if best not in chosen:
+            chosen.insert(0, best)
+        for score, i in whole[1:]:
+            if len(chosen) >= MAX_FACTS or score < best_score * CLOSE_RATIO:
+                break
+            if i not in chosen:
+                chosen.append(i)
+        return [self.facts[i] for i in chosen]
+
+    def bm25(self, text: str) -> list[tuple[float, int]]:
+        tokens, _ = self.query_tokens(text)
+        scores: dict[int, float] = defaultdict(float)
+        for token, query_weight in tokens.items():
+            for i, weight in self.postings.get(token, ()):
+                scores[i] += weight * query_weight
+        return sorted(((s, i) for i, s in scores.items()), reverse=True)
 
     def _about_policy(self, question: str, mentioned: set[str]) -> bool:
         """A core policy term is named, or the question's content words are mostly policy words."""
@@ -224,13 +331,6 @@ class PolicyIndex:
                 unknown += 1
         return known > unknown
 
-    def _lead(self, clause: Clause, question: str) -> str:
-        q = question.lower()
-        for trigger, line in clause.facets:
-            if trigger.lower() in q:
-                return line
-        return clause.answer
-
     def _smalltalk(self, question: str) -> str | None:
         q = re.sub(r"[\s!！?？,，.。~～、]+", "", question.lower())
         if not q or len(q) > 12:
@@ -241,6 +341,26 @@ class PolicyIndex:
                 if q == w or (q.startswith(w) and len(q) - len(w) <= 4 and not self.query_tokens(q)[1]):
                     return reply
         return None
+
+
+def _parts(question: str) -> list[str]:
+    """The things a question asks, in order: 截止日期、联系人、邮箱 → three parts."""
+    return [p for p in _PART_SPLIT.split(question) if len("".join(_CJK_RUN.findall(p))) >= 2 or re.search(r"[a-z]{2,}", p)]
+
+
+def _bm25(bags: list[Counter]) -> dict[str, list[tuple[int, float]]]:
+    avg_len = sum(sum(b.values()) for b in bags) / len(bags)
+    df: Counter = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    n = len(bags)
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for i, bag in enumerate(bags):
+        norm = K1 * (1 - B + B * sum(bag.values()) / avg_len)
+        for token, tf in bag.items():
+            idf = math.log(1 + (n - df[token] + 0.5) / (df[token] + 0.5))
+            postings[token].append((i, idf * tf * (K1 + 1) / (tf + norm)))
+    return postings
 
 
 def _join_single_chars(words: list[str]) -> list[str]:
@@ -266,7 +386,10 @@ def get_index() -> PolicyIndex:
     return PolicyIndex(load_policy())
 
 
-def ask(question: str) -> Answer:
+def ask(question: str, lookup: Lookup | None = None) -> Answer:
+    """`lookup` (domain -> (unit name, kind) from the registry) lets a situation use the registered unit."""
+    if lookup is not None:
+        return get_index().answer(clean(question), lookup)
     return _cached_answer(clean(question))
 
 

@@ -1,0 +1,173 @@
+"""Working a question out beyond quoting: the verdict of a yes/no question, dates in the question set
+against the policy's deadlines, and a domain in the question checked against the naming rules."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from knowledge.facts import Fact
+
+# -- yes/no -------------------------------------------------------------------------------------------
+_YESNO = re.compile(r"(吗|吧|么|嘛|不|没|否|呢)[?？。!！]*$|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
+                    r"是否|可以不|合不合|算不算|还能|符合要求不|没问题|就行|就可以|可以吧|行吗|赶得上|来得及")
+# Which pair of words answers the question: (the words that ask it, positive, negative).
+_FAMILIES = (
+    (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
+    (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对"), "是的", "不是"),
+    (re.compile(r"符合|合规|没问题|合不合|规范吗|对吗"), "符合要求", "不符合要求"),
+    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|要.*吗"), "需要", "不需要"),
+)
+_POSITIVE = {"可以", "需要", "有", "是的", "符合要求"}
+
+
+def is_yes_no(question: str) -> bool:
+    return bool(_YESNO.search(question.strip()))
+
+
+def verdict(question: str, facts: Sequence[Fact]) -> str:
+    """可以 / 不可以 / 需要 … for a yes/no question, from the first fact that decides it; '' when none does."""
+    if not is_yes_no(question):
+        return ""
+    polarity = None
+    for fact in facts:
+        if any(p.search(question) for p in fact.no):
+            polarity = False
+        elif any(p.search(question) for p in fact.yes):
+            polarity = True
+        elif fact.verdict:
+            polarity = fact.verdict in _POSITIVE
+        if polarity is not None:
+            break
+    if polarity is None:
+        return ""
+    for pattern, yes, no in _FAMILIES:
+        if pattern.search(question):
+            return yes if polarity else no
+    return "可以" if polarity else "不可以"
+
+
+# -- dates ----------------------------------------------------------------------------------------------
+_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2}|底|初|中)[日号]?|(?:今天|现在|已经)(?:是)?(\d{1,2})[日号]")
+
+
+def question_dates(question: str, year: int) -> list[dt.date]:
+    out = []
+    for m in _DATE.finditer(question):
+        try:
+            if m.group(4):
+                out.append(("day", int(m.group(4))))
+                continue
+            y = int(m.group(1)) if m.group(1) else year
+            month = int(m.group(2))
+            day = {"底": 28 if month == 2 else 30, "初": 1, "中": 15}.get(m.group(3)) or int(m.group(3))
+            out.append(("date", dt.date(y, month, day)))
+        except ValueError:
+            continue
+    return out  # type: ignore[return-value]
+
+
+def _md(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def date_lines(question: str, facts: Sequence[Fact], today: dt.date | None = None) -> list[str]:
+    """Dates in the question against the deadlines found; the gap between two dates of the policy."""
+    from knowledge.workdays import add_months, deadline
+
+    lines: list[str] = []
+    dated = [f for f in facts if f.date]
+    if len(dated) >= 2 and re.search(r"几天|多少天|早几|晚几|差几|相差|间隔|隔了", question):
+        a, b = sorted(dated[:2], key=lambda f: f.date)
+        lines.append(f"相差{(b.date - a.date).days}天：{_md(a.date)}到{_md(b.date)}。")
+        return lines
+    ids = {f.id for f in facts}
+    year = today.year if today else dt.date.today().year
+    if "notice" in ids or "contact-change" in ids:
+        for kind, value in question_dates(question, year):
+            if kind != "date":
+                continue
+            if "notice" in ids:
+                lines.append(f"{value.month}月{value.day}日调整域名的，公告3个月到{add_months(value, 3).month}月{add_months(value, 3).day}日，期满后注销原域名。")
+            else:
+                due = deadline("contact_change", value).due
+                lines.append(f"{value.month}月{value.day}日变更的，应在20个工作日内、即{due.month}月{due.day}日前报备。")
+            return lines
+    if dated:
+        target = dated[0].date
+        for kind, value in question_dates(question, target.year):
+            day = value if kind == "date" else _safe_date(target.year, target.month, value)
+            if day is None:
+                continue
+            if day > target:
+                lines.append(f"{day.month}月{day.day}日已超过{target.month}月{target.day}日的期限，晚了{(day - target).days}天。")
+            else:
+                lines.append(f"{day.month}月{day.day}日还在{target.month}月{target.day}日的期限之内，还来得及，请在{target.month}月{target.day}日前报送。")
+            break
+    return lines
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+# -- a domain in the question ------------------------------------------------------------------------------
+_DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn|net\.cn|org\.cn|cn|com|net|org|政务|中国|公司|网络)(?:/[\w./-]*)?"
+                             r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
+_IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼")
+_OLD = re.compile(r"以前|早年|早些年|之前注册|原来注册|老域名|201[0-8]年|55号(文)?(以前|之前|前)")
+_UNIT = re.compile(r"(?:[\u4e00-\u9fff]{2,}(?:省|市|州|县|区))?[\u4e00-\u9fff]{1,12}(?:局|委员会|委|办公室|中心|政府|院|馆|站|所|队)")
+_KIND_WORDS = (("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")),
+               ("institution_other", re.compile(r"医院|学校|不承担")), ("institution_admin", re.compile(r"承担行政职能|执法")))
+
+Lookup = Callable[[str], "tuple[str, str | None] | None"]  # domain -> (unit name, kind) from the registry
+
+
+@dataclass
+class Situation:
+    lines: list[str] = field(default_factory=list)
+    clause_ids: list[str] = field(default_factory=list)
+    compliant: bool | None = None
+
+
+def domain_situation(question: str, lookup: Lookup | None = None) -> Situation | None:
+    """A domain or URL in the question, with no sign that it is an impostor's: the naming check, what to
+    apply for, and the steps of changing over."""
+    from knowledge.rules import RULE_CLAUSES, check
+
+    match = _DOMAIN_IN_TEXT.search(question)
+    if not match or _IMPERSONATION.search(question):
+        return None
+    domain = match.group(0)
+    unit, kind = None, None
+    if lookup is not None:
+        found = lookup(domain)
+        if found:
+            unit, kind = found
+    if unit is None:
+        rest = question.replace(domain, " ")
+        named = _UNIT.search(rest)
+        unit = named.group(0) if named and len(named.group(0)) >= 4 else None
+        kind = next((k for k, pattern in _KIND_WORDS if pattern.search(rest)), None)
+    result = check(domain, unit=unit, kind=kind)
+    situation = Situation(compliant=result.compliant)
+    if result.compliant:
+        situation.lines.append(f"{domain} 符合规定的域名结构。")
+        return situation
+    reasons = "；".join(dict.fromkeys(p.message for p in result.problems))
+    situation.lines.append(f"{domain} 不合规：{reasons}。")
+    situation.clause_ids += [RULE_CLAUSES[p.code] for p in result.problems if p.code in RULE_CLAUSES]
+    if result.expected:
+        situation.lines.append(f"应申请规范域名 {result.expected[0]}。")
+    else:
+        situation.lines.append("应按规范结构申请新域名（门户网站 www.□□□.gov.cn，部门网站 ○○○.□□□.gov.cn，中文域名 △△△.政务）。")
+    situation.lines.append("新域名启用后在新网站首页醒目位置公告3个月，再注销原域名；域名注销后注销ICP备案、党政机关网站标识、公安机关备案标识等。")
+    situation.clause_ids += ["plan-4-3-notice", "plan-3-5"]
+    if _OLD.search(question):
+        situation.lines.append("原域名是落实国办函〔2018〕55号以前注册的：变更和注销先报上一级政府办公室备案，再由持有者联系注册机构办理。")
+        situation.clause_ids.append("plan-3-4")
+    return situation
