@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from knowledge.edge import refusal
 from knowledge.facts import Fact, load_facts
 from knowledge.policy import Clause, Policy, load_policy
-from knowledge.reasoning import Lookup, date_lines, domain_situation, verdict
+from knowledge.reasoning import Lookup, date_lines, domain_situation, mentions_domain, question_dates, verdict
 from knowledge.text import clean
 from knowledge.translit import Transliterator
 
@@ -30,7 +30,21 @@ CLOSE_RATIO = 0.85  # a second fact this close to the best one is given too
 FACT_WEIGHT = 1.0  # a fact's own words against its clause's score
 PART_MIN_SCORE = 4.0  # a part of a question must score this much to add a fact of its own
 PART_CONTEXT = 0.3
+KEY_BONUS = 3.0  # per key of a fact written out in the question: what it asks for, not only its topic
 MAX_FACTS = 3  # for a question that asks one thing
+FOCUS_BONUS = 10.0
+TYPE_BONUS = 4.0  # a when-question wants a date, a who-question a body, a how-long question a number
+_QUESTION_TYPES = (
+    (re.compile(r"什么时候|啥时候|哪天|几号|几月|截止|截至|期限|最晚|最迟|多会儿|之前|日期|哪年|时间"), ("date",)),
+    (re.compile(r"谁|哪个单位|哪些单位|哪个部门|哪一级|哪级|牵头|主送|抄送"), ("body",)),
+    (re.compile(r"多久|几个月|几天|多少天|多长|几个|多少个|工作日"), ("number",)),
+    (re.compile(r"格式|结构|怎么写|怎么起|长什么样|什么样"), ("format",)),
+    (re.compile(r"电话|传真|邮箱|联系"), ("contact",)),
+    (re.compile(r"文号|标题|全称|附件|文件"), ("doc",)),
+)
+_ASK_BEFORE = frozenset("哪个 哪些 哪 什么 啥 几个 多少 哪家 哪一级 哪一个 几".split())
+_ASK_AFTER = frozenset("是多少 多少 是什么 是啥 是哪 在哪 是谁 找谁 是哪天 哪天 几号 怎么 咋 谁".split())
+GENERIC_KEYS = frozenset("要求 什么时候 哪天 几号 多久 怎么办 咋办 为什么 具体 干啥 做什么 哪些单位 标准 流程 执行 原则 目标 日期 截止 期限 时间 格式 结构".split())
 _PART_SPLIT = re.compile(r"[，,；;、/]|还有|以及|和|跟|与|及|或者|还是|分别|各自")
 FIELD_WEIGHTS = {"title": 2, "text": 1, "questions": 2, "keywords": 3}
 
@@ -114,6 +128,7 @@ class PolicyIndex:
         vocab_words = [*policy.terms, *policy.core_terms, *policy.question_words, *policy.synonyms, *(w for v in policy.synonyms.values() for w in v)]
         for clause in policy.clauses:
             vocab_words.extend(clause.keywords)
+        vocab_words.extend(k for fact in load_facts() for k in fact.keys)
         self.tokenizer = _policy_tokenizer([w.lower() for w in vocab_words] + _COMMON_WORDS.split())
         self.domain_terms = frozenset(w.lower() for w in vocab_words)
         from pypinyin import lazy_pinyin
@@ -150,6 +165,12 @@ class PolicyIndex:
         self.smalltalk = {kind: (tuple(w.lower() for w in spec["words"]), spec["reply"])
                           for kind, spec in policy.smalltalk.items()}
         self.facts = load_facts()
+        key_df = Counter(k for f in self.facts for k in set(f.keys))
+        # a key most facts share (什么时候) says less about which fact is meant than one of its own (传真)
+        self.key_weight = {k: math.log(1 + len(self.facts) / n) / math.log(1 + len(self.facts)) for k, n in key_df.items()}
+        self.policy_dates = {(f.date.month, f.date.day) for f in self.facts if f.date}
+        self.part_terms = frozenset(w for w in [*self.domain_terms, *(k.lower() for f in self.facts for k in f.keys)]
+                                    if len(w) >= 2 and w not in GENERIC_KEYS)
         self.fact_postings = _bm25([self._fact_bag(f) for f in self.facts])
         self.facts_by_clause: dict[str, list[int]] = defaultdict(list)
         for i, fact in enumerate(self.facts):
@@ -248,14 +269,14 @@ class PolicyIndex:
                           "这个问题不在政府网站域名清理政策的范围内，我无法回答。可以问我域名结构、注册注销流程、报送期限、联系人等，发送 /help 查看用法。",
                           score=ranked[0][0] if ranked else 0.0)
         best_score = ranked[0][0]
-        facts = self.select_facts(cq, ranked)
+        facts, candidates = self.select_facts(cq, ranked)
         lines: list[str] = []
         sources = [Source.of(f) for f in facts]
         situation = domain_situation(cq, lookup)
         if situation:
             lines += situation.lines
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
-        lines += date_lines(cq, facts)
+        lines += date_lines(cq, facts, candidates)
         if situation and situation.compliant is False:
             facts = facts[:1]  # the check already says what is wrong and what to do
         lines += [f.answer for f in facts]
@@ -276,6 +297,17 @@ class PolicyIndex:
         for token, query_weight in tokens.items():
             for i, weight in self.fact_postings.get(token, ()):
                 own[i] += weight * query_weight
+        q = question.lower()
+        focus = self.focus(q)
+        wanted = {kind for pattern, kinds in _QUESTION_TYPES for kind in kinds if pattern.search(q)}
+        for i, fact in enumerate(self.facts):
+            hits = sum(self.key_weight[key] for key in fact.keys if len(key) >= 2 and key.lower() in q)
+            if hits:
+                own[i] += KEY_BONUS * hits
+            if fact.kind in wanted:
+                own[i] += TYPE_BONUS
+            if focus and any(key.lower() in focus for key in fact.keys if len(key) >= 2):
+                own[i] += FOCUS_BONUS
         scored = []
         for i, fact in enumerate(self.facts):
             base = clause_scores.get(self.clause_index[fact.clause.id], 0.0)
@@ -283,15 +315,18 @@ class PolicyIndex:
                 scored.append((base + FACT_WEIGHT * own.get(i, 0.0), i))
         return sorted(scored, reverse=True)
 
-    def select_facts(self, question: str, ranked: list[tuple[float, int]]) -> list[Fact]:
+    def select_facts(self, question: str, ranked: list[tuple[float, int]]) -> tuple[list[Fact], list[Fact]]:
         """The facts that answer the question: for each part of a question that asks several things, the
-        best fact for that part (in the order asked); otherwise the best fact and any as good."""
+        best fact for that part (in the order asked); otherwise the best fact and any as good. Also the
+        runners-up, for reasoning that needs two facts (the days between two dates)."""
         whole = self.fact_scores(question, {i: s for s, i in ranked})
         chosen: list[int] = []
         parts = _parts(question)
         if len(parts) > 1:
             context = {i: score * PART_CONTEXT for score, i in whole}
             for part in parts:
+                if not self._names_policy_term(part):
+                    continue
                 part_clauses = {i: score for score, i in self.bm25(part)}
                 own = self.fact_scores(part, part_clauses)
                 if not own or own[0][0] < PART_MIN_SCORE:
@@ -307,7 +342,22 @@ class PolicyIndex:
                 break
             if i not in chosen:
                 chosen.append(i)
-        return [self.facts[i] for i in chosen]
+        return [self.facts[i] for i in chosen], [self.facts[i] for _, i in whole[:8]]
+
+    def focus(self, question: str) -> set[str]:
+        """The words the question asks for: after 哪个/什么/几个 (哪个邮箱), before 是多少/是谁 (电话是多少)."""
+        words = [w for w in self.tokenizer.lcut(question) if w.strip() and not _is_punct(w)]
+        out = set()
+        for i, word in enumerate(words):
+            if word in _ASK_BEFORE and i + 1 < len(words):
+                out.add(words[i + 1])
+            if word in _ASK_AFTER and i:
+                out.add(words[i - 1])
+        return {w for w in out if len(w) >= 2}
+
+    def _names_policy_term(self, part: str) -> bool:
+        p = part.lower()
+        return any(term in p for term in self.part_terms) or bool(re.search(r"\d|[a-z]{2,}", p))
 
     def bm25(self, text: str) -> list[tuple[float, int]]:
         tokens, _ = self.query_tokens(text)
@@ -319,7 +369,9 @@ class PolicyIndex:
 
     def _about_policy(self, question: str, mentioned: set[str]) -> bool:
         """A core policy term is named, or the question's content words are mostly policy words."""
-        if mentioned & self.policy.core_terms:
+        if mentioned & self.policy.core_terms or mentions_domain(question):
+            return True
+        if any((d.month, d.day) in self.policy_dates for kind, d in question_dates(question, 2019) if kind == "date"):
             return True
         known = unknown = 0
         for word in _join_single_chars(self.words(question)):
@@ -345,7 +397,7 @@ class PolicyIndex:
 
 def _parts(question: str) -> list[str]:
     """The things a question asks, in order: 截止日期、联系人、邮箱 → three parts."""
-    return [p for p in _PART_SPLIT.split(question) if len("".join(_CJK_RUN.findall(p))) >= 2 or re.search(r"[a-z]{2,}", p)]
+    return [p for p in _PART_SPLIT.split(question) if len("".join(_CJK_RUN.findall(p))) >= 2 or re.search(r"[a-z]{2,}", p, re.I)]
 
 
 def _bm25(bags: list[Counter]) -> dict[str, list[tuple[int, float]]]:

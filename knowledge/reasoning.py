@@ -17,7 +17,8 @@ _FAMILIES = (
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
     (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对"), "是的", "不是"),
     (re.compile(r"符合|合规|没问题|合不合|规范吗|对吗"), "符合要求", "不符合要求"),
-    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|要.*吗"), "需要", "不需要"),
+    (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能.{0,12}[吗吧]"), "可以", "不可以"),
+    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|(?<!主)要.{0,6}[吗吧]"), "需要", "不需要"),
 )
 _POSITIVE = {"可以", "需要", "有", "是的", "符合要求"}
 
@@ -72,14 +73,16 @@ def _md(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def date_lines(question: str, facts: Sequence[Fact], today: dt.date | None = None) -> list[str]:
+def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] = (),
+               today: dt.date | None = None) -> list[str]:
     """Dates in the question against the deadlines found; the gap between two dates of the policy."""
     from knowledge.workdays import add_months, deadline
 
     lines: list[str] = []
     dated = [f for f in facts if f.date]
-    if len(dated) >= 2 and re.search(r"几天|多少天|早几|晚几|差几|相差|间隔|隔了", question):
-        a, b = sorted(dated[:2], key=lambda f: f.date)
+    pair = list({f.date: f for f in reversed([*dated, *(c for c in candidates if c.date)])}.values())[::-1]
+    if len(pair) >= 2 and re.search(r"几天|多少天|早几|晚几|差几|相差|间隔|隔了", question):
+        a, b = sorted(pair[:2], key=lambda f: f.date)
         lines.append(f"相差{(b.date - a.date).days}天：{_md(a.date)}到{_md(b.date)}。")
         return lines
     ids = {f.id for f in facts}
@@ -125,6 +128,10 @@ _KIND_WORDS = (("department", re.compile(r"局|委|部门|办公室")), ("portal
                ("institution_other", re.compile(r"医院|学校|不承担")), ("institution_admin", re.compile(r"承担行政职能|执法")))
 
 Lookup = Callable[[str], "tuple[str, str | None] | None"]  # domain -> (unit name, kind) from the registry
+
+
+def mentions_domain(question: str) -> bool:
+    return bool(_DOMAIN_IN_TEXT.search(question))
 
 
 @dataclass

@@ -101,8 +101,10 @@ def test_cli_json_contract():
     result = json.loads(proc.stdout)
     assert set(result) == {"in_scope", "answer", "sources"}
     assert result["in_scope"] is True
+    # the quoted sentence, not the whole clause; the direct answer carries the number itself
     assert result["sources"][0] == {"doc": "楚政办函〔2019〕8号", "section": "三（三）",
-                                    "text": load_policy().clause("plan-3-3-contact").text}
+                                    "text": "联系人等注册信息发生变更的，要在变更后的20个工作日内向本级人民政府办公室报备，逐级报经省政府办公厅。"}
+    assert "20个工作日" in result["answer"] and "「" not in result["answer"]
 
 
 def test_cli_batch_keeps_order_and_survives_bad_lines():
