@@ -18,7 +18,7 @@ _COMPANY = re.compile(r"(公司|企业|集团|厂|店)(的)?(网站|官网|域�
 _GENERAL_IT = re.compile(
     r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
     r"注册商|便宜|价格|多少钱|收费|费用|交税|翻译|微信|公众号|安卓|苹果|路由器|宽带|打印机|电脑|密码|"
-    r"邮箱注册|企业邮箱|服务器配置|端口|防火墙|数据库|源码|建站",
+    r"邮箱注册|企业邮箱|服务器配置|端口|防火墙|数据库|源码|建站|购买|(?<![a-z])(cpu|gpu|vpn)(?![a-z])|内存|占用|卡顿|宕机|重装|装系统",
     re.IGNORECASE)
 # Places the documents are about (楚雄州 and its counties, 云南 as the province whose plan they follow)
 # and names that are 境外 examples in the hosting rules, not other governments' rules.

@@ -33,7 +33,8 @@ PART_CONTEXT = 0.3
 KEY_BONUS = 3.0  # per key of a fact written out in the question: what it asks for, not only its topic
 MAX_FACTS = 3  # for a question that asks one thing
 FOCUS_BONUS = 10.0
-TYPE_BONUS = 4.0  # a when-question wants a date, a who-question a body, a how-long question a number
+DOC_BONUS = 10.0
+TYPE_BONUS = 8.0  # a when-question wants a date, a who-question a body, a how-long question a number
 _QUESTION_TYPES = (
     (re.compile(r"什么时候|啥时候|哪天|几号|几月|截止|截至|期限|最晚|最迟|多会儿|之前|日期|哪年|时间"), ("date",)),
     (re.compile(r"谁|哪个单位|哪些单位|哪个部门|哪一级|哪级|牵头|主送|抄送"), ("body",)),
@@ -44,7 +45,10 @@ _QUESTION_TYPES = (
 )
 _ASK_BEFORE = frozenset("哪个 哪些 哪 什么 啥 几个 多少 哪家 哪一级 哪一个 几".split())
 _ASK_AFTER = frozenset("是多少 多少 是什么 是啥 是哪 在哪 是谁 找谁 是哪天 哪天 几号 怎么 咋 谁".split())
-GENERIC_KEYS = frozenset("要求 什么时候 哪天 几号 多久 怎么办 咋办 为什么 具体 干啥 做什么 哪些单位 标准 流程 执行 原则 目标 日期 截止 期限 时间 格式 结构".split())
+# The placeholders of the domain structures (○○○.□□□.gov.cn, △△△.政务) are not words to the tokenizer.
+_PLACEHOLDER_WORDS = {"○": "圈圈", "〇": "圈圈", "◯": "圈圈", "□": "方框", "口": "方框", "△": "三角"}
+_PLACEHOLDERS = re.compile(r"([○〇◯])\1*|□+|口{3}|△+")
+GENERIC_KEYS = frozenset("指的是 接下来 赶得上 重要性 要求 什么时候 哪天 几号 多久 怎么办 咋办 为什么 具体 干啥 做什么 哪些单位 标准 流程 执行 原则 目标 日期 截止 期限 时间 格式 结构".split())
 _PART_SPLIT = re.compile(r"[，,；;、/]|还有|以及|和|跟|与|及|或者|还是|分别|各自")
 FIELD_WEIGHTS = {"title": 2, "text": 1, "questions": 2, "keywords": 3}
 
@@ -168,6 +172,9 @@ class PolicyIndex:
         key_df = Counter(k for f in self.facts for k in set(f.keys))
         # a key most facts share (什么时候) says less about which fact is meant than one of its own (传真)
         self.key_weight = {k: math.log(1 + len(self.facts) / n) / math.log(1 + len(self.facts)) for k, n in key_df.items()}
+        # keys of one fact only, and not question words: as telling as a core term (提醒通知, 抄送)
+        self.telling_keys = frozenset(k for k, w in self.key_weight.items() if len(k) >= 3 and w >= 0.8 and k not in GENERIC_KEYS
+                                      and not re.search(r"什么|怎么|哪|谁|几|多少|多久|为什么|啥|咋", k))
         self.policy_dates = {(f.date.month, f.date.day) for f in self.facts if f.date}
         self.part_terms = frozenset(w for w in [*self.domain_terms, *(k.lower() for f in self.facts for k in f.keys)]
                                     if len(w) >= 2 and w not in GENERIC_KEYS)
@@ -259,17 +266,18 @@ class PolicyIndex:
         small = self._smalltalk(q)
         if small:
             return Answer(False, "smalltalk", small)
-        cq = clean(self.translit.to_chinese(q))
+        cq = clean(_PLACEHOLDERS.sub(lambda m: f"{m.group(0)}{_PLACEHOLDER_WORDS[m.group(0)[0]]}", self.translit.to_chinese(q)))
         edge = refusal(cq) or (refusal(q) if cq != q else None)
         if edge:
             return Answer(False, "out_of_scope", edge)
+        cq, doc = _doc_reference(cq)
         ranked, mentioned = self.rank(cq) if cq else ([], set())
         if not ranked or ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned):
             return Answer(False, "out_of_scope",
                           "这个问题不在政府网站域名清理政策的范围内，我无法回答。可以问我域名结构、注册注销流程、报送期限、联系人等，发送 /help 查看用法。",
                           score=ranked[0][0] if ranked else 0.0)
         best_score = ranked[0][0]
-        facts, candidates = self.select_facts(cq, ranked)
+        facts, candidates = self.select_facts(cq, ranked, doc)
         lines: list[str] = []
         sources = [Source.of(f) for f in facts]
         situation = domain_situation(cq, lookup)
@@ -315,11 +323,14 @@ class PolicyIndex:
                 scored.append((base + FACT_WEIGHT * own.get(i, 0.0), i))
         return sorted(scored, reverse=True)
 
-    def select_facts(self, question: str, ranked: list[tuple[float, int]]) -> tuple[list[Fact], list[Fact]]:
+    def select_facts(self, question: str, ranked: list[tuple[float, int]], doc: str = "") -> tuple[list[Fact], list[Fact]]:
         """The facts that answer the question: for each part of a question that asks several things, the
         best fact for that part (in the order asked); otherwise the best fact and any as good. Also the
         runners-up, for reasoning that needs two facts (the days between two dates)."""
-        whole = self.fact_scores(question, {i: s for s, i in ranked})
+        clause_scores = {i: s for s, i in ranked}
+        if doc:  # the question names its document: its facts, not the ones that quote that document's number
+            clause_scores = {i: s + DOC_BONUS if self.clauses[i].doc == doc else s for i, s in clause_scores.items()}
+        whole = self.fact_scores(question, clause_scores)
         chosen: list[int] = []
         parts = _parts(question)
         if len(parts) > 1:
@@ -369,7 +380,7 @@ class PolicyIndex:
 
     def _about_policy(self, question: str, mentioned: set[str]) -> bool:
         """A core policy term is named, or the question's content words are mostly policy words."""
-        if mentioned & self.policy.core_terms or mentions_domain(question):
+        if mentioned & self.policy.core_terms or mentions_domain(question) or any(k in question for k in self.telling_keys):
             return True
         if any((d.month, d.day) in self.policy_dates for kind, d in question_dates(question, 2019) if kind == "date"):
             return True
@@ -393,6 +404,22 @@ class PolicyIndex:
                 if q == w or (q.startswith(w) and len(q) - len(w) <= 4 and not self.query_tokens(q)[1]):
                     return reply
         return None
+
+
+_DOC_NUMBER = re.compile(r"(楚政办函|武政办函)\s*〔?(?:2019)?〕?\s*([18])\s*号?(文件|文|通知)?")
+_DOCS = {"楚政办函": "楚政办函〔2019〕8号", "武政办函": "武政办函〔2019〕1号"}
+
+
+def _doc_reference(question: str) -> tuple[str, str]:
+    """楚政办函8号是哪天印发的 -> (这份文件是哪天印发的, 楚政办函〔2019〕8号): the number says which document,
+    the rest what is asked; left alone when nothing else is asked."""
+    match = _DOC_NUMBER.search(question)
+    if not match:
+        return question, ""
+    rest = question[:match.start()] + "这份文件" + question[match.end():]
+    if len("".join(_CJK_RUN.findall(rest))) - 4 < 3:
+        return question, _DOCS[match.group(1)]
+    return rest, _DOCS[match.group(1)]
 
 
 def _parts(question: str) -> list[str]:
