@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from knowledge.edge import refusal
 from knowledge.facts import Fact, load_facts
 from knowledge.policy import Clause, Policy, load_policy
-from knowledge.reasoning import Lookup, date_lines, domain_situation, mentions_domain, question_dates, verdict
+from knowledge.reasoning import Lookup, date_lines, domain_situation, is_yes_no, mentions_domain, question_dates, verdict
 from knowledge.text import clean
 from knowledge.translit import Transliterator
 
@@ -289,8 +289,8 @@ class PolicyIndex:
             facts = facts[:1]  # the check already says what is wrong and what to do
         lines += [f.answer for f in facts]
         ruling = verdict(cq, facts)
-        if situation and situation.compliant is not None and not ruling and re.search(r"吗|吧|不[?？]?$|行不|可以|符合", cq):
-            ruling = "可以" if situation.compliant else "不可以"
+        if situation and situation.compliant is not None and is_yes_no(cq):
+            ruling = "可以" if situation.compliant else "不可以"  # the check of the domain itself decides
         lead = "\n".join(dict.fromkeys(lines))
         if ruling:
             lead = f"{ruling}。{lead}"
@@ -314,8 +314,8 @@ class PolicyIndex:
                 own[i] += KEY_BONUS * hits
             if fact.kind in wanted:
                 own[i] += TYPE_BONUS
-            if focus and any(key.lower() in focus for key in fact.keys if len(key) >= 2):
-                own[i] += FOCUS_BONUS
+            if focus:
+                own[i] += FOCUS_BONUS * max((focus.get(key.lower(), 0.0) for key in fact.keys), default=0.0)
         scored = []
         for i, fact in enumerate(self.facts):
             base = clause_scores.get(self.clause_index[fact.clause.id], 0.0)
@@ -355,16 +355,19 @@ class PolicyIndex:
                 chosen.append(i)
         return [self.facts[i] for i in chosen], [self.facts[i] for _, i in whole[:8]]
 
-    def focus(self, question: str) -> set[str]:
-        """The words the question asks for: after 哪个/什么/几个 (哪个邮箱), before 是多少/是谁 (电话是多少)."""
+    def focus(self, question: str) -> dict[str, float]:
+        """The words the question asks for: after 哪个/什么/几个 (哪个邮箱), before 是多少/是谁 (电话是多少).
+        Of two nouns in a row the last is the head (联系人电话 asks for the 电话)."""
         words = [w for w in self.tokenizer.lcut(question) if w.strip() and not _is_punct(w)]
-        out = set()
+        out: dict[str, float] = {}
         for i, word in enumerate(words):
-            if word in _ASK_BEFORE and i + 1 < len(words):
-                out.add(words[i + 1])
+            if word in _ASK_BEFORE:
+                span = [w for w in words[i + 1:i + 3] if w in self.key_weight]
+                for j, w in enumerate(span):
+                    out[w] = max(out.get(w, 0.0), 1.0 if j == len(span) - 1 else 0.5)
             if word in _ASK_AFTER and i:
-                out.add(words[i - 1])
-        return {w for w in out if len(w) >= 2}
+                out[words[i - 1]] = 1.0
+        return {w: v for w, v in out.items() if len(w) >= 2}
 
     def _names_policy_term(self, part: str) -> bool:
         p = part.lower()
@@ -382,7 +385,8 @@ class PolicyIndex:
         """A core policy term is named, or the question's content words are mostly policy words."""
         if mentioned & self.policy.core_terms or mentions_domain(question) or any(k in question for k in self.telling_keys):
             return True
-        if any((d.month, d.day) in self.policy_dates for kind, d in question_dates(question, 2019) if kind == "date"):
+        dates = [d for kind, d in question_dates(question, 2019) if kind == "date"]
+        if any((d.month, d.day) in self.policy_dates for d in dates) or (dates and mentioned):
             return True
         known = unknown = 0
         for word in _join_single_chars(self.words(question)):

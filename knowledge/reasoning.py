@@ -123,11 +123,22 @@ _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn
                              r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
 _IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼")
 _OLD = re.compile(r"以前|早年|早些年|之前注册|原来注册|老域名|201[0-8]年|55号(文)?(以前|之前|前)")
-_UNIT = re.compile(r"(?:[\u4e00-\u9fff]{2,}(?:省|市|州|县|区))?[\u4e00-\u9fff]{1,12}(?:局|委员会|委|办公室|中心|政府|院|馆|站|所|队)")
+_UNIT = re.compile(r"[\u4e00-\u9fff]{1,20}(?:局|委员会|委|办公室|中心|人民政府|院|馆|所|队)")
 _KIND_WORDS = (("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")),
                ("institution_other", re.compile(r"医院|学校|不承担")), ("institution_admin", re.compile(r"承担行政职能|执法")))
 
 Lookup = Callable[[str], "tuple[str, str | None] | None"]  # domain -> (unit name, kind) from the registry
+
+
+def _named_unit(text: str) -> str | None:
+    """A unit written out with its place (武定县财政局), as the naming check needs it; else None."""
+    from knowledge.units import parse_unit
+
+    for match in _UNIT.finditer(text):
+        name = re.sub(r"^.*?(我们是|我们|我是|是|的)", "", match.group(0))
+        if len(name) >= 4 and parse_unit(name).place_full:
+            return name
+    return None
 
 
 def mentions_domain(question: str) -> bool:
@@ -157,8 +168,7 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
             unit, kind = found
     if unit is None:
         rest = question.replace(domain, " ")
-        named = _UNIT.search(rest)
-        unit = named.group(0) if named and len(named.group(0)) >= 4 else None
+        unit = _named_unit(rest)
         kind = next((k for k, pattern in _KIND_WORDS if pattern.search(rest)), None)
     result = check(domain, unit=unit, kind=kind)
     situation = Situation(compliant=result.compliant)
