@@ -145,6 +145,12 @@ def mentions_domain(question: str) -> bool:
     return bool(_DOMAIN_IN_TEXT.search(question))
 
 
+def domain_in(question: str) -> str | None:
+    """The domain or URL a question is about, unless it is an impostor's."""
+    match = _DOMAIN_IN_TEXT.search(question)
+    return match.group(0) if match and not _IMPERSONATION.search(question) else None
+
+
 @dataclass
 class Situation:
     lines: list[str] = field(default_factory=list)
@@ -157,10 +163,9 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
     apply for, and the steps of changing over."""
     from knowledge.rules import RULE_CLAUSES, check
 
-    match = _DOMAIN_IN_TEXT.search(question)
-    if not match or _IMPERSONATION.search(question):
+    domain = domain_in(question)
+    if domain is None:
         return None
-    domain = match.group(0)
     unit, kind = None, None
     if lookup is not None:
         found = lookup(domain)
