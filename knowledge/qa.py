@@ -279,15 +279,16 @@ class PolicyIndex:
         best_score = ranked[0][0]
         facts, candidates = self.select_facts(cq, ranked, doc)
         lines: list[str] = []
-        sources = [Source.of(f) for f in facts]
         situation = domain_situation(cq, lookup)
+        sources = []
         if situation:
             lines += situation.lines
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
         lines += date_lines(cq, facts, candidates)
         if situation and situation.compliant is False:
-            facts = facts[:1]  # the check already says what is wrong and what to do
+            facts = []  # the check says what is wrong, what to apply for and the steps, with their clauses
         lines += [f.answer for f in facts]
+        sources = [*(Source.of(f) for f in facts), *sources]
         ruling = verdict(cq, facts)
         if situation and situation.compliant is not None and is_yes_no(cq):
             ruling = "可以" if situation.compliant else "不可以"  # the check of the domain itself decides

@@ -121,6 +121,7 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 # -- a domain in the question ------------------------------------------------------------------------------
 _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn|net\.cn|org\.cn|cn|com|net|org|政务|中国|公司|网络)(?:/[\w./-]*)?"
                              r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
+_BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
 _IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼")
 _OLD = re.compile(r"以前|早年|早些年|之前注册|原来注册|老域名|201[0-8]年|55号(文)?(以前|之前|前)")
 _UNIT = re.compile(r"[\u4e00-\u9fff]{1,20}(?:局|委员会|委|办公室|中心|人民政府|院|馆|所|队)")
@@ -142,13 +143,18 @@ def _named_unit(text: str) -> str | None:
 
 
 def mentions_domain(question: str) -> bool:
-    return bool(_DOMAIN_IN_TEXT.search(question))
+    return bool(_DOMAIN_IN_TEXT.search(question))  # gov.cn by itself too: it is the policy's subject
 
 
 def domain_in(question: str) -> str | None:
-    """The domain or URL a question is about, unless it is an impostor's."""
-    match = _DOMAIN_IN_TEXT.search(question)
-    return match.group(0) if match and not _IMPERSONATION.search(question) else None
+    """The domain or URL a question is about, unless it is an impostor's (a bare suffix such as gov.cn is not one)."""
+    if _IMPERSONATION.search(question):
+        return None
+    for match in _DOMAIN_IN_TEXT.finditer(question):
+        host = re.sub(r"^https?://", "", match.group(0), flags=re.I).split("/")[0].lower()
+        if host not in _BARE_SUFFIXES:
+            return match.group(0)
+    return None
 
 
 @dataclass
@@ -158,6 +164,33 @@ class Situation:
     compliant: bool | None = None
 
 
+_SUFFIX_ONLY = re.compile(r"(?<![a-z0-9-])\.?(com|net|org|cc|top|cn|中国|公司|网络)(?![a-z0-9.])", re.IGNORECASE)
+_WHAT_NOW = re.compile(r"怎么办|咋办|怎么处理|如何处理|咋处理|怎么弄|咋弄|怎么整改|如何整改|下一步|接下来|要做什么|该怎么")
+_STEPS = "新域名启用后在新网站首页醒目位置公告3个月，再注销原域名；域名注销后注销ICP备案、党政机关网站标识、公安机关备案标识等。"
+_OLD_LINE = "原域名是落实国办函〔2018〕55号以前注册的：变更和注销先报上一级政府办公室备案，再由持有者联系注册机构办理。"
+
+
+def suffix_situation(question: str) -> Situation | None:
+    """'我们局网站用的是.com域名，怎么办': no domain written out, but a suffix other than .gov.cn and a request
+    for what to do."""
+    match = _SUFFIX_ONLY.search(question)
+    if not match or not _WHAT_NOW.search(question) or _IMPERSONATION.search(question) or "gov.cn" in question.lower():
+        return None
+    kind = next((k for k, pattern in _KIND_WORDS if pattern.search(question)), None)
+    if kind == "institution_other":
+        return None
+    wanted = {"portal": "www.□□□.gov.cn", "department": "○○○.□□□.gov.cn（如 jyj.□□□.gov.cn）",
+              "institution_admin": "○○○.□□□.gov.cn"}.get(kind or "", "门户网站 www.□□□.gov.cn 或部门网站 ○○○.□□□.gov.cn")
+    situation = Situation(compliant=False, clause_ids=["plan-2-2" if kind in ("department", "institution_admin") else "plan-2-1",
+                                                       "plan-4-3-notice", "plan-3-5"])
+    situation.lines += [f"用“.{match.group(1).lower()}”域名不合规：政府网站英文域名应以“.gov.cn”结尾。",
+                        f"应申请规范域名 {wanted}。", _STEPS]
+    if _OLD.search(question):
+        situation.lines.append(_OLD_LINE)
+        situation.clause_ids.append("plan-3-4")
+    return situation
+
+
 def domain_situation(question: str, lookup: Lookup | None = None) -> Situation | None:
     """A domain or URL in the question, with no sign that it is an impostor's: the naming check, what to
     apply for, and the steps of changing over."""
@@ -165,7 +198,7 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
 
     domain = domain_in(question)
     if domain is None:
-        return None
+        return suffix_situation(question)
     unit, kind = None, None
     if lookup is not None:
         found = lookup(domain)
@@ -187,9 +220,9 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
         situation.lines.append(f"应申请规范域名 {result.expected[0]}。")
     else:
         situation.lines.append("应按规范结构申请新域名（门户网站 www.□□□.gov.cn，部门网站 ○○○.□□□.gov.cn，中文域名 △△△.政务）。")
-    situation.lines.append("新域名启用后在新网站首页醒目位置公告3个月，再注销原域名；域名注销后注销ICP备案、党政机关网站标识、公安机关备案标识等。")
+    situation.lines.append(_STEPS)
     situation.clause_ids += ["plan-4-3-notice", "plan-3-5"]
     if _OLD.search(question):
-        situation.lines.append("原域名是落实国办函〔2018〕55号以前注册的：变更和注销先报上一级政府办公室备案，再由持有者联系注册机构办理。")
+        situation.lines.append(_OLD_LINE)
         situation.clause_ids.append("plan-3-4")
     return situation
