@@ -63,6 +63,10 @@ def _other_place(question: str) -> str | None:
     return None
 
 
+def warm() -> None:
+    _places()
+
+
 def refusal(question: str) -> str | None:
     """A friendly refusal when the question is beyond the documents' edge, else None."""
     q = question.lower()

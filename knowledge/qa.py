@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from knowledge.edge import refusal
+from knowledge.edge import refusal, warm as warm_edge
 from knowledge.facts import Fact, load_facts
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import Lookup, date_lines, domain_situation, is_yes_no, mentions_domain, question_dates, verdict
@@ -169,7 +169,7 @@ class PolicyIndex:
         self.smalltalk = {kind: (tuple(w.lower() for w in spec["words"]), spec["reply"])
                           for kind, spec in policy.smalltalk.items()}
         self.facts = load_facts()
-        key_df = Counter(k for f in self.facts for k in set(f.keys))
+        key_df = Counter(k for f in self.facts for k in {key.lower() for key in f.keys})
         # a key most facts share (什么时候) says less about which fact is meant than one of its own (传真)
         self.key_weight = {k: math.log(1 + len(self.facts) / n) / math.log(1 + len(self.facts)) for k, n in key_df.items()}
         # keys of one fact only, and not question words: as telling as a core term (提醒通知, 抄送)
@@ -184,6 +184,19 @@ class PolicyIndex:
             self.facts_by_clause[fact.clause.id].append(i)
         self.clause_index = {c.id: i for i, c in enumerate(self.clauses)}
         self.translit = Transliterator([*self.domain_terms, *(w for c in self.clauses for w in self.words(c.text))])
+        self.keys_to_facts: dict[str, list[int]] = defaultdict(list)
+        for i, fact in enumerate(self.facts):
+            for key in dict.fromkeys(k.lower() for k in fact.keys if len(k) >= 2):
+                self.keys_to_facts[key].append(i)
+        # One answer looks at the same text several times (ranking, facts, each part): segment it once.
+        self.words = lru_cache(maxsize=8192)(self.words)  # type: ignore[method-assign]
+        self.query_tokens = lru_cache(maxsize=4096)(self.query_tokens)  # type: ignore[method-assign]
+        warm_edge()  # the table of places the refusals look for: at start-up, not on the first question
+
+    def clear_caches(self) -> None:
+        """Forget segmented texts (benchmarks time answers to questions never seen)."""
+        self.words.cache_clear()  # type: ignore[attr-defined]
+        self.query_tokens.cache_clear()  # type: ignore[attr-defined]
 
     def _fact_bag(self, fact: Fact) -> Counter:
         bag: Counter = Counter()
@@ -193,13 +206,13 @@ class PolicyIndex:
         return bag
 
     # -- tokens ---------------------------------------------------------------------------------------
-    def words(self, text: str) -> list[str]:
+    def words(self, text: str) -> tuple[str, ...]:
         text = clean(text).lower()
-        return [w for w in self.tokenizer.lcut(text) if w.strip() and w not in STOPWORDS and not _is_punct(w)]
+        return tuple(w for w in self.tokenizer.lcut(text) if w.strip() and w not in STOPWORDS and not _is_punct(w))
 
     def tokens(self, text: str) -> list[str]:
         text = clean(text).lower()
-        out = self.words(text)
+        out = list(self.words(text))
         for run in _CJK_RUN.findall(text):
             out.extend(run[i:i + 2] for i in range(len(run) - 1)
                        if run[i] not in STOP_CHARS and run[i + 1] not in STOP_CHARS)
@@ -309,14 +322,19 @@ class PolicyIndex:
         q = question.lower()
         focus = self.focus(q)
         wanted = {kind for pattern, kinds in _QUESTION_TYPES for kind in kinds if pattern.search(q)}
-        for i, fact in enumerate(self.facts):
-            hits = sum(self.key_weight[key] for key in fact.keys if len(key) >= 2 and key.lower() in q)
-            if hits:
-                own[i] += KEY_BONUS * hits
-            if fact.kind in wanted:
-                own[i] += TYPE_BONUS
-            if focus:
-                own[i] += FOCUS_BONUS * max((focus.get(key.lower(), 0.0) for key in fact.keys), default=0.0)
+        focused: dict[int, float] = {}
+        for key, fact_ids in self.keys_to_facts.items():
+            if key in q:
+                for i in fact_ids:
+                    own[i] += KEY_BONUS * self.key_weight[key]
+                    if key in focus:
+                        focused[i] = max(focused.get(i, 0.0), focus[key])
+        for i, weight in focused.items():
+            own[i] += FOCUS_BONUS * weight
+        if wanted:
+            for i, fact in enumerate(self.facts):
+                if fact.kind in wanted:
+                    own[i] += TYPE_BONUS
         scored = []
         for i, fact in enumerate(self.facts):
             base = clause_scores.get(self.clause_index[fact.clause.id], 0.0)
@@ -384,7 +402,7 @@ class PolicyIndex:
 
     def _about_policy(self, question: str, mentioned: set[str]) -> bool:
         """A core policy term is named, or the question's content words are mostly policy words."""
-        if mentioned & self.policy.core_terms or mentions_domain(question) or any(k in question for k in self.telling_keys):
+        if mentioned & self.policy.core_terms or mentions_domain(question) or any(k in question.lower() for k in self.telling_keys):
             return True
         dates = [d for kind, d in question_dates(question, 2019) if kind == "date"]
         if any((d.month, d.day) in self.policy_dates for d in dates) or (dates and mentioned):
