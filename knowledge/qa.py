@@ -299,7 +299,10 @@ class PolicyIndex:
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
         lines += date_lines(cq, facts, candidates)
         if situation and situation.compliant is False:
-            facts = []  # the check says what is wrong, what to apply for and the steps, with their clauses
+            # the check says what is wrong, what to apply for and the steps; a fact stays only when the
+            # question names it in words of its own (栏目 … for a column on a sub-domain)
+            rest = _DOMAIN_WORDS.sub(" ", cq.lower())
+            facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest for k in f.keys)][:1]
         lines += [f.answer for f in facts]
         sources = [*(Source.of(f) for f in facts), *sources]
         ruling = verdict(cq, facts)
@@ -429,6 +432,7 @@ class PolicyIndex:
         return None
 
 
+_DOMAIN_WORDS = re.compile(r"[a-z0-9.:/_-]*\.[a-z0-9./_-]+")
 _DOC_NUMBER = re.compile(r"(楚政办函|武政办函)\s*〔?(?:2019)?〕?\s*([18])\s*号?(文件|文|通知)?")
 _DOCS = {"楚政办函": "楚政办函〔2019〕8号", "武政办函": "武政办函〔2019〕1号"}
 

@@ -49,22 +49,45 @@ class Transliterator:
         return self.pinyin(q)
 
     def pinyin(self, text: str) -> str:
-        out = []
-        for token in re.findall(r"[a-z]+|[^a-z\s]+", text):
-            if not token.isascii() or not token.isalpha():
-                out.append(token)
+        """Each run of pinyin words is cut into vocabulary words covering it whole (fewest words first,
+        across the spaces or not); a word that cannot be covered is dropped, never read in part."""
+        out: list[str] = []
+        run: list[str] = []
+        for token in text.split():
+            if token.isascii() and token.isalpha():
+                run.append(token)
                 continue
-            i = 0
-            while i < len(token):
-                for size in range(min(self.longest, len(token) - i), 0, -1):
-                    word = self.by_sound.get(token[i:i + size])
-                    if word:
-                        out.append(word)
-                        i += size
-                        break
-                else:
-                    break  # not pinyin from here on: drop the rest of the token
+            out.append(self._pinyin_run(run))
+            run = []
+            out.append(token if _DOMAINISH.fullmatch(token) else re.sub(r"[a-z]+", "", token))
+        out.append(self._pinyin_run(run))
         return "".join(out)
+
+    def _pinyin_run(self, tokens: list[str]) -> str:
+        if not tokens:
+            return ""
+        letters = "".join(tokens)
+        boundaries = {0}
+        for token in tokens:
+            boundaries.add(max(boundaries) + len(token))
+        n = len(letters)
+        # best[i]: (cost, words) for letters[:i]; a word costs 1, a token dropped whole costs 10
+        best: list[tuple[int, list[str]] | None] = [None] * (n + 1)
+        best[0] = (0, [])
+        ends = sorted(boundaries)
+        for i in range(n):
+            if best[i] is None:
+                continue
+            cost, words = best[i]
+            for size in range(1, min(self.longest, n - i) + 1):
+                word = self.by_sound.get(letters[i:i + size])
+                if word and (best[i + size] is None or cost + 1 < best[i + size][0]):
+                    best[i + size] = (cost + 1, [*words, word])
+            if i in boundaries:
+                nxt = next(e for e in ends if e > i)
+                if best[nxt] is None or cost + 10 < best[nxt][0]:
+                    best[nxt] = (cost + 10, words)
+        return "".join(best[n][1]) if best[n] else ""
 
     def english(self, text: str) -> str:
         keep = [m.group(0) for m in _DOMAINISH.finditer(text)]
