@@ -20,13 +20,15 @@ from rapidfuzz import fuzz, process
 from knowledge.edge import refusal, warm as warm_edge
 from knowledge.facts import Fact, load_facts
 from knowledge.policy import Clause, Policy, load_policy
-from knowledge.reasoning import Lookup, date_lines, domain_situation, is_yes_no, mentions_domain, question_dates, verdict
+from knowledge.reasoning import (Lookup, date_lines, domain_situation, is_yes_no, mentions_domain, question_dates,
+                                 registered_before_rules, verdict)
 from knowledge.text import clean
 from knowledge.translit import Transliterator
 
 K1, B = 1.2, 0.75
 IN_SCOPE_MIN_SCORE = 4.0  # BM25 units; below this the best clause shares too little with the question
 CLOSE_RATIO = 0.85  # a second fact this close to the best one is given too
+COUNT_RATIO = 0.6  # ... or this close when the question says how many things it wants
 FACT_WEIGHT = 1.0  # a fact's own words against its clause's score
 PART_MIN_SCORE = 4.0  # a part of a question must score this much to add a fact of its own
 PART_CONTEXT = 0.3
@@ -284,6 +286,8 @@ class PolicyIndex:
         if edge:
             return Answer(False, "out_of_scope", edge)
         cq, doc = _doc_reference(cq)
+        if registered_before_rules(cq) and re.search(r"注销|变更|改|换|迁", cq):  # 2017年申请的域名要注销
+            cq = f"{cq}（以前注册的老域名）"
         ranked, mentioned = self.rank(cq) if cq else ([], set())
         if not ranked or ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned):
             return Answer(False, "out_of_scope",
@@ -370,8 +374,10 @@ class PolicyIndex:
         best_score, best = whole[0]
         if best not in chosen:
             chosen.insert(0, best)
+        count = _asked_count(question)  # 两个日期, 两张表, 三种情况: that many facts, as long as they are close
+        ratio, most = (COUNT_RATIO, max(count, len(chosen))) if count else (CLOSE_RATIO, MAX_FACTS)
         for score, i in whole[1:]:
-            if len(chosen) >= MAX_FACTS or score < best_score * CLOSE_RATIO:
+            if len(chosen) >= most or score < best_score * ratio:
                 break
             if i not in chosen:
                 chosen.append(i)
@@ -430,6 +436,18 @@ class PolicyIndex:
                 if q == w or (q.startswith(w) and len(q) - len(w) <= 4 and not self.query_tokens(q)[1]):
                     return reply
         return None
+
+
+_COUNT = re.compile(r"(两|俩|二|三|四)(个|张|种|份|类|项|条|者|步|点)?|各|分别|都")
+_COUNTS = {"两": 2, "俩": 2, "二": 2, "三": 3, "四": 4}
+
+
+def _asked_count(question: str) -> int:
+    """How many things a question asks for when it says so without listing them (两个截止日期, 两张表)."""
+    for match in _COUNT.finditer(question):
+        if match.group(1) and (match.group(2) or match.group(1) in "俩"):
+            return _COUNTS[match.group(1)]
+    return 0
 
 
 _DOMAIN_WORDS = re.compile(r"[a-z0-9.:/_-]*\.[a-z0-9./_-]+")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from knowledge.facts import Fact
 
 # -- yes/no -------------------------------------------------------------------------------------------
-_YESNO = re.compile(r"(吗|吧|么|嘛|不|没|否|呢)[?？。!！]*$|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
+_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
                     r"是否|可以不|合不合|算不算|还能|符合要求不|没问题|就行|就可以|可以吧|行吗|赶得上|来得及")
 # Which pair of words answers the question: (the words that ask it, positive, negative).
 _FAMILIES = (
@@ -32,15 +32,17 @@ def verdict(question: str, facts: Sequence[Fact]) -> str:
     if not is_yes_no(question):
         return ""
     polarity = None
-    for fact in facts:
+    for fact in facts:  # a proposal that breaks or keeps a rule decides first
         if any(p.search(question) for p in fact.no):
             polarity = False
         elif any(p.search(question) for p in fact.yes):
             polarity = True
-        elif fact.verdict:
-            polarity = fact.verdict in _POSITIVE
         if polarity is not None:
             break
+    if polarity is None:  # then a prohibition among the facts, then the first fact's own verdict
+        ordered = sorted((f for f in facts if f.verdict), key=lambda f: f.kind != "prohibition")
+        if ordered:
+            polarity = ordered[0].verdict in _POSITIVE
     if polarity is None:
         return ""
     for pattern, yes, no in _FAMILIES:
@@ -123,7 +125,7 @@ _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn
                              r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
 _BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
 _IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼")
-_OLD = re.compile(r"以前|早年|早些年|之前注册|原来注册|老域名|201[0-8]年|55号(文)?(以前|之前|前)")
+_OLD = re.compile(r"早年|早些年|之前注册|原来注册|以前注册|以前申请|老域名|(?:200\d|201[0-8])年.{0,6}(注册|申请|买|办)|55号(文)?(以前|之前|前)")
 _UNIT = re.compile(r"[\u4e00-\u9fff]{1,20}(?:局|委员会|委|办公室|中心|人民政府|院|馆|所|队)")
 _KIND_WORDS = (("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")),
                ("institution_other", re.compile(r"医院|学校|不承担")), ("institution_admin", re.compile(r"承担行政职能|执法")))
@@ -140,6 +142,11 @@ def _named_unit(text: str) -> str | None:
         if len(name) >= 4 and parse_unit(name).place_full:
             return name
     return None
+
+
+def registered_before_rules(question: str) -> bool:
+    """A domain registered before 国办函〔2018〕55号 (2017年申请的, 早些年注册的) is changed under 三（四）."""
+    return bool(_OLD.search(question)) and bool(re.search(r"域名|网址|网站", question)) and "55号" not in question
 
 
 def mentions_domain(question: str) -> bool:

@@ -34,6 +34,7 @@ class Transliterator:
         self.longest = max(len(k) for k in self.by_sound)
         glossary = load_yaml("glossary.yaml")
         self.glossary = sorted(((k.lower(), v) for k, v in glossary.items()), key=lambda kv: -len(kv[0]))
+        self.words_known = frozenset(k for k, _ in self.glossary if " " not in k)
         self.english_markers = frozenset(k for k, _ in self.glossary if " " not in k) | _ENGLISH_FUNCTION_WORDS
 
     def to_chinese(self, question: str) -> str:
@@ -89,9 +90,20 @@ class Transliterator:
                     best[nxt] = (cost + 10, words)
         return "".join(best[n][1]) if best[n] else ""
 
+    def _singular(self, word: str) -> str:
+        """deadlines -> deadline, when only the singular is in the glossary."""
+        if word in self.words_known:
+            return word
+        for cut in ("es", "s"):
+            if word.endswith(cut) and word[:-len(cut)] in self.words_known:
+                return word[:-len(cut)]
+        return word
+
     def english(self, text: str) -> str:
         keep = [m.group(0) for m in _DOMAINISH.finditer(text)]
-        text = f" {re.sub(r'[^a-z0-9.@ -]+', ' ', text)} "
+        first = (re.findall(r"[a-z]+", text) or [""])[0]
+        text = " ".join(self._singular(w) for w in re.sub(r"[^a-z0-9.@ -]+", " ", text).split())
+        text = f" {text} "
         out: list[tuple[int, str]] = []
         for phrase, chinese in self.glossary:
             pattern = f" {phrase} "
@@ -100,9 +112,11 @@ class Transliterator:
                 out.append((start, chinese))
                 text = text[:start] + " " + "#" * (len(pattern) - 2) + " " + text[start + len(pattern):]
                 start = text.find(pattern)
-        return "".join(c for _, c in sorted(out)) + " ".join(keep)
+        question = "".join(c for _, c in sorted(out)) + " ".join(keep)
+        return question + "吗" if first in _ENGLISH_YES_NO and question else question
 
 
+_ENGLISH_YES_NO = frozenset("can could may must should is are does do will shall".split())
 _ENGLISH_FUNCTION_WORDS = frozenset(
     "the a an of to for in on at by is are was be can could may must should do does did what which who whom when "
     "where why how much many with without and or our we i my your it its this that these those from".split())
