@@ -21,7 +21,7 @@ from knowledge.edge import refusal, warm as warm_edge
 from knowledge.facts import Fact, load_facts
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (Lookup, date_lines, domain_situation, is_yes_no, mentions_domain, question_dates,
-                                 registered_before_rules, verdict)
+                                 registered_before_rules, verdict, verdict_word)
 from knowledge.text import clean
 from knowledge.translit import Transliterator
 
@@ -307,11 +307,13 @@ class PolicyIndex:
             # question names it in words of its own (栏目 … for a column on a sub-domain)
             rest = _DOMAIN_WORDS.sub(" ", cq.lower())
             facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest for k in f.keys)][:1]
+        elif situation:
+            facts = facts[:1]  # the rule the domain keeps
         lines += [f.answer for f in facts]
         sources = [*(Source.of(f) for f in facts), *sources]
         ruling = verdict(cq, facts)
         if situation and situation.compliant is not None and is_yes_no(cq):
-            ruling = "可以" if situation.compliant else "不可以"  # the check of the domain itself decides
+            ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
         lead = "\n".join(dict.fromkeys(lines))
         if ruling:
             lead = f"{ruling}。{lead}"

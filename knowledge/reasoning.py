@@ -43,6 +43,11 @@ def verdict(question: str, facts: Sequence[Fact]) -> str:
         ordered = sorted((f for f in facts if f.verdict), key=lambda f: f.kind != "prohibition")
         if ordered:
             polarity = ordered[0].verdict in _POSITIVE
+    return verdict_word(question, polarity)
+
+
+def verdict_word(question: str, polarity: bool | None) -> str:
+    """The word that answers this yes/no question with this polarity: 可以, 不需要, 是的, 没有, 符合要求 …"""
     if polarity is None:
         return ""
     for pattern, yes, no in _FAMILIES:
@@ -198,6 +203,16 @@ def suffix_situation(question: str) -> Situation | None:
     return situation
 
 
+def _department_structure(domain: str, labels: tuple[str, ...]) -> Situation:
+    """A department's domain when the unit is not named in full: the structure ○○○.□□□.gov.cn only."""
+    if len(labels) == 4 and labels[-2:] == ("gov", "cn") and labels[0] != "www":
+        return Situation([f"{domain} 符合部门网站“○○○.□□□.gov.cn”的结构（{labels[0]} 应是部门名称的拼音或英文，"
+                          f"{labels[1]} 是本级门户网站的名称）。"], ["plan-2-2"], True)
+    return Situation([f"{domain} 不合规：部门网站应使用本级政府门户网站的下级域名“○○○.□□□.gov.cn”。",
+                      "应申请规范域名 ○○○.□□□.gov.cn（如 czj.□□□.gov.cn）。", _STEPS],
+                     ["plan-2-2", "plan-4-3-notice", "plan-3-5"], False)
+
+
 def domain_situation(question: str, lookup: Lookup | None = None) -> Situation | None:
     """A domain or URL in the question, with no sign that it is an impostor's: the naming check, what to
     apply for, and the steps of changing over."""
@@ -216,6 +231,8 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
         unit = _named_unit(rest)
         kind = next((k for k, pattern in _KIND_WORDS if pattern.search(rest)), None)
     result = check(domain, unit=unit, kind=kind)
+    if result.unit is None and kind in ("department", "institution_admin") and result.domain.valid and not result.domain.is_chinese:
+        return _department_structure(domain, result.domain.labels)
     situation = Situation(compliant=result.compliant)
     if result.compliant:
         situation.lines.append(f"{domain} 符合规定的域名结构。")
