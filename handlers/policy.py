@@ -1,13 +1,17 @@
-"""Policy Q&A: /ask, answers to plain questions, related-clause buttons, and /policy browsing."""
+"""Policy Q&A: /ask, answers to plain questions (the direct answer, then the quoted sentences), related-clause
+buttons, and /policy browsing."""
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.registry.lookup import lookup
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, reply_html
+from handlers.records import role
 from knowledge.policy import Clause, load_policy
-from knowledge.qa import Answer, ask
+from knowledge.qa import Answer, Source, ask
+from knowledge.reasoning import Lookup, domain_in
 
 COMMANDS = [
     BotCommandInfo("ask", "政策问答", "/ask 联系人换了多久内报备"),
@@ -27,30 +31,43 @@ SECTION_GROUPS = {
 }
 
 
-def clause_block(clause: Clause) -> str:
+def clause_block(clause: Clause | Source) -> str:
     return f"<blockquote>{esc(clause.text)}</blockquote>\n—— {esc(clause.citation)}"
 
 
 def answer_blocks(answer: Answer) -> list[str]:
+    """The direct answer first, then each quoted sentence with its citation (the same two pieces as the
+    CLI's `answer` and `sources`)."""
     if not answer.sources:
         return [esc(answer.lead)]
-    best, *others = answer.sources
-    blocks = [f"<b>{esc(answer.lead)}</b>", clause_block(best)]
-    for other in others:
-        blocks += [f"另见<b>{esc(other.title)}</b>：{esc(other.answer)}", clause_block(other)]
-    return blocks
+    return [f"<b>{esc(answer.lead)}</b>", *(clause_block(source) for source in answer.sources)]
 
 
 def related_keyboard(clauses: list[Clause]):
     return keyboard([[(f"相关：{c.title}", f"clause:{c.id}")] for c in clauses[:3]])
 
 
-async def reply_answer(update: Update, question: str) -> None:
+async def registry_lookup(update: Update, context: ContextTypes.DEFAULT_TYPE | None, question: str) -> Lookup | None:
+    """For a contact or an admin whose question names a registered domain: the unit it is registered to, so
+    the answer checks the domain against that unit. Guests get the answer without the registry."""
+    domain = domain_in(question)
+    if domain is None or context is None or "db" not in context.bot_data:
+        return None
+    who, _ = await role(update, context)
+    if who == "guest":
+        return None
+    views = await context.bot_data["db"].run(lambda session: lookup(session, domain, limit=1))
+    if not views:
+        return None
+    found = (views[0].unit.name, views[0].unit.kind)
+    return lambda _domain: found
+
+
+async def reply_answer(update: Update, question: str, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
     # Under 1 ms of CPU (benchmarks/bench_knowledge.py): cheaper on the loop than a thread hop, which
     # would also wait for the GIL under load.
-    answer = ask(question)
-    shown = {c.id for c in answer.sources}
-    await reply_html(update, answer_blocks(answer), related_keyboard([c for c in answer.related if c.id not in shown]))
+    answer = ask(question, await registry_lookup(update, context, question))
+    await reply_html(update, answer_blocks(answer), related_keyboard(answer.related))
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -58,7 +75,7 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not question.strip():
         await reply_html(update, "用法：/ask 问题\n例：<code>/ask 联系人换了多久内报备</code>")
         return
-    await reply_answer(update, question)
+    await reply_answer(update, question, context)
 
 
 async def policy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -39,7 +39,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif looks_like_unit_name(text):
         await reply_suggest(update, context, text)
     else:
-        await reply_answer(update, text)
+        await reply_answer(update, text, context)
 
 
 async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -21,7 +21,6 @@ class Clause:
     answer: str
     questions: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
-    facets: tuple[tuple[str, str], ...] = ()
 
     @property
     def citation(self) -> str:
@@ -54,7 +53,6 @@ def load_policy() -> Policy:
         Clause(
             id=c["id"], doc=c["doc"], section=str(c["section"]), title=c["title"], text=c["text"].strip(),
             answer=c["answer"], questions=tuple(c.get("questions", ())), keywords=tuple(str(k) for k in c.get("keywords", ())),
-            facets=tuple((str(k), v) for k, v in (c.get("facets") or {}).items()),
         )
         for c in raw["clauses"]
     )

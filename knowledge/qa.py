@@ -17,12 +17,51 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from knowledge.edge import refusal
+from knowledge.edge import warm as warm_edge
+from knowledge.facts import Fact, load_facts
 from knowledge.policy import Clause, Policy, load_policy
+from knowledge.reasoning import (
+    Lookup,
+    date_lines,
+    domain_situation,
+    is_yes_no,
+    mentions_domain,
+    question_dates,
+    registered_before_rules,
+    verdict,
+    verdict_word,
+)
 from knowledge.text import clean
+from knowledge.translit import Transliterator
 
 K1, B = 1.2, 0.75
 IN_SCOPE_MIN_SCORE = 4.0  # BM25 units; below this the best clause shares too little with the question
-CLOSE_RATIO = 0.85  # a second clause this close to the best one is offered too
+CLOSE_RATIO = 0.85  # a second fact this close to the best one is given too
+COUNT_RATIO = 0.6  # ... or this close when the question says how many things it wants
+FACT_WEIGHT = 1.0  # a fact's own words against its clause's score
+PART_MIN_SCORE = 4.0  # a part of a question must score this much to add a fact of its own
+PART_CONTEXT = 0.3
+KEY_BONUS = 3.0  # per key of a fact written out in the question: what it asks for, not only its topic
+MAX_FACTS = 3  # for a question that asks one thing
+FOCUS_BONUS = 10.0
+DOC_BONUS = 10.0
+TYPE_BONUS = 8.0  # a when-question wants a date, a who-question a body, a how-long question a number
+_QUESTION_TYPES = (
+    (re.compile(r"什么时候|啥时候|哪天|几号|几月|截止|截至|期限|最晚|最迟|多会儿|之前|日期|哪年|时间"), ("date",)),
+    (re.compile(r"谁|哪个单位|哪些单位|哪个部门|哪一级|哪级|牵头|主送|抄送"), ("body",)),
+    (re.compile(r"多久|几个月|几天|多少天|多长|几个|多少个|工作日"), ("number",)),
+    (re.compile(r"格式|结构|怎么写|怎么起|长什么样|什么样"), ("format",)),
+    (re.compile(r"电话|传真|邮箱|联系"), ("contact",)),
+    (re.compile(r"文号|标题|全称|附件|文件"), ("doc",)),
+)
+_ASK_BEFORE = frozenset("哪个 哪些 哪 什么 啥 几个 多少 哪家 哪一级 哪一个 几".split())
+_ASK_AFTER = frozenset("是多少 多少 是什么 是啥 是哪 在哪 是谁 找谁 是哪天 哪天 几号 怎么 咋 谁".split())
+# The placeholders of the domain structures (○○○.□□□.gov.cn, △△△.政务) are not words to the tokenizer.
+_PLACEHOLDER_WORDS = {"○": "圈圈", "〇": "圈圈", "◯": "圈圈", "□": "方框", "口": "方框", "△": "三角"}
+_PLACEHOLDERS = re.compile(r"([○〇◯])\1*|□+|口{3}|△+")
+GENERIC_KEYS = frozenset("指的是 接下来 赶得上 重要性 要求 什么时候 哪天 几号 多久 怎么办 咋办 为什么 具体 干啥 做什么 哪些单位 标准 流程 执行 原则 目标 日期 截止 期限 时间 格式 结构".split())
+_PART_SPLIT = re.compile(r"[，,；;、/]|还有|以及|和|跟|与|及|或者|还是|分别|各自")
 FIELD_WEIGHTS = {"title": 2, "text": 1, "questions": 2, "keywords": 3}
 
 STOPWORDS = frozenset(
@@ -49,32 +88,50 @@ def _policy_tokenizer(words: list[str]):
     return tokenizer
 
 
+@dataclass(frozen=True)
+class Source:
+    """A quoted sentence (or clause) behind an answer."""
+    id: str  # the clause it belongs to
+    doc: str
+    section: str
+    text: str
+
+    @property
+    def citation(self) -> str:
+        return f"{self.doc} {self.section}"
+
+    @classmethod
+    def of(cls, fact: Fact) -> Source:
+        return cls(fact.clause.id, fact.doc, fact.section, fact.quote)
+
+    @classmethod
+    def of_clause(cls, clause: Clause) -> Source:
+        return cls(clause.id, clause.doc, clause.section, clause.text)
+
+
 @dataclass
 class Answer:
     in_scope: bool
-    kind: str  # clause | smalltalk | out_of_scope | empty
-    lead: str
-    sources: list[Clause] = field(default_factory=list)
+    kind: str  # facts | smalltalk | out_of_scope | empty
+    lead: str  # the direct answer, in the bot's own words: verdict, number, date or body first
+    sources: list[Source] = field(default_factory=list)
     related: list[Clause] = field(default_factory=list)
     score: float = 0.0
+    facts: list[Fact] = field(default_factory=list)
 
     @property
     def text(self) -> str:
-        """The answer as a person reads it: direct sentence, quoted clause, citation; then a close second."""
-        if not self.sources:
-            return self.lead
+        """The answer as a person reads it: the direct answer, then each quoted sentence with its citation."""
         parts = [self.lead]
-        for i, clause in enumerate(self.sources):
-            if i:
-                parts.append(f"另见 {clause.title}：{clause.answer}")
-            parts.append(f"「{clause.text}」\n——{clause.citation}")
+        for source in self.sources:
+            parts.append(f"「{source.text}」\n——{source.citation}")
         return "\n".join(parts)
 
     def to_json(self) -> dict:
         return {
             "in_scope": self.in_scope,
-            "answer": self.text,
-            "sources": [{"doc": c.doc, "section": c.section, "text": c.text} for c in self.sources],
+            "answer": self.lead,
+            "sources": [{"doc": s.doc, "section": s.section, "text": s.text} for s in self.sources],
         }
 
 
@@ -85,6 +142,7 @@ class PolicyIndex:
         vocab_words = [*policy.terms, *policy.core_terms, *policy.question_words, *policy.synonyms, *(w for v in policy.synonyms.values() for w in v)]
         for clause in policy.clauses:
             vocab_words.extend(clause.keywords)
+        vocab_words.extend(k for fact in load_facts() for k in fact.keys)
         self.tokenizer = _policy_tokenizer([w.lower() for w in vocab_words] + _COMMON_WORDS.split())
         self.domain_terms = frozenset(w.lower() for w in vocab_words)
         from pypinyin import lazy_pinyin
@@ -120,15 +178,51 @@ class PolicyIndex:
         self.question_strings = [q for q, _ in self.question_texts]
         self.smalltalk = {kind: (tuple(w.lower() for w in spec["words"]), spec["reply"])
                           for kind, spec in policy.smalltalk.items()}
+        self.facts = load_facts()
+        key_df = Counter(k for f in self.facts for k in {key.lower() for key in f.keys})
+        # a key most facts share (什么时候) says less about which fact is meant than one of its own (传真)
+        self.key_weight = {k: math.log(1 + len(self.facts) / n) / math.log(1 + len(self.facts)) for k, n in key_df.items()}
+        # keys of one fact only, and not question words: as telling as a core term (提醒通知, 抄送)
+        self.telling_keys = frozenset(k for k, w in self.key_weight.items() if len(k) >= 3 and w >= 0.8 and k not in GENERIC_KEYS
+                                      and not re.search(r"什么|怎么|哪|谁|几|多少|多久|为什么|啥|咋", k))
+        self.policy_dates = {(f.date.month, f.date.day) for f in self.facts if f.date}
+        self.part_terms = frozenset(w for w in [*self.domain_terms, *(k.lower() for f in self.facts for k in f.keys)]
+                                    if len(w) >= 2 and w not in GENERIC_KEYS)
+        self.fact_postings = _bm25([self._fact_bag(f) for f in self.facts])
+        self.facts_by_clause: dict[str, list[int]] = defaultdict(list)
+        for i, fact in enumerate(self.facts):
+            self.facts_by_clause[fact.clause.id].append(i)
+        self.clause_index = {c.id: i for i, c in enumerate(self.clauses)}
+        self.translit = Transliterator([*self.domain_terms, *(w for c in self.clauses for w in self.words(c.text))])
+        self.keys_to_facts: dict[str, list[int]] = defaultdict(list)
+        for i, fact in enumerate(self.facts):
+            for key in dict.fromkeys(k.lower() for k in fact.keys if len(k) >= 2):
+                self.keys_to_facts[key].append(i)
+        # One answer looks at the same text several times (ranking, facts, each part): segment it once.
+        self.words = lru_cache(maxsize=8192)(self.words)  # type: ignore[method-assign]
+        self.query_tokens = lru_cache(maxsize=4096)(self.query_tokens)  # type: ignore[method-assign]
+        warm_edge()  # the table of places the refusals look for: at start-up, not on the first question
+
+    def clear_caches(self) -> None:
+        """Forget segmented texts (benchmarks time answers to questions never seen)."""
+        self.words.cache_clear()  # type: ignore[attr-defined]
+        self.query_tokens.cache_clear()  # type: ignore[attr-defined]
+
+    def _fact_bag(self, fact: Fact) -> Counter:
+        bag: Counter = Counter()
+        for text, weight in [*((k, 3) for k in fact.keys), (fact.answer, 1), (fact.quote, 1)]:
+            for token in self.tokens(text):
+                bag[token] += weight
+        return bag
 
     # -- tokens ---------------------------------------------------------------------------------------
-    def words(self, text: str) -> list[str]:
+    def words(self, text: str) -> tuple[str, ...]:
         text = clean(text).lower()
-        return [w for w in self.tokenizer.lcut(text) if w.strip() and w not in STOPWORDS and not _is_punct(w)]
+        return tuple(w for w in self.tokenizer.lcut(text) if w.strip() and w not in STOPWORDS and not _is_punct(w))
 
     def tokens(self, text: str) -> list[str]:
         text = clean(text).lower()
-        out = self.words(text)
+        out = list(self.words(text))
         for run in _CJK_RUN.findall(text):
             out.extend(run[i:i + 2] for i in range(len(run) - 1)
                        if run[i] not in STOP_CHARS and run[i + 1] not in STOP_CHARS)
@@ -188,29 +282,149 @@ class PolicyIndex:
                 scores[self.question_texts[index][1]] += (similarity - 55) / 5  # near-verbatim: strong evidence
         return sorted(((s, i) for i, s in scores.items()), reverse=True), mentioned
 
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, lookup: Lookup | None = None) -> Answer:
         q = clean(question)
         if not q:
             return Answer(False, "empty", "请输入要咨询的问题，例如：联系人换了多久内报备？")
         small = self._smalltalk(q)
         if small:
             return Answer(False, "smalltalk", small)
-        ranked, mentioned = self.rank(q)
-        if not ranked or ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(q, mentioned):
+        cq = clean(_PLACEHOLDERS.sub(lambda m: f"{m.group(0)}{_PLACEHOLDER_WORDS[m.group(0)[0]]}", self.translit.to_chinese(q)))
+        edge = refusal(cq) or (refusal(q) if cq != q else None)
+        if edge:
+            return Answer(False, "out_of_scope", edge)
+        cq, doc = _doc_reference(cq)
+        if registered_before_rules(cq) and re.search(r"注销|变更|改|换|迁", cq):  # 2017年申请的域名要注销
+            cq = f"{cq}（以前注册的老域名）"
+        ranked, mentioned = self.rank(cq) if cq else ([], set())
+        if not ranked or ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned):
             return Answer(False, "out_of_scope",
                           "这个问题不在政府网站域名清理政策的范围内，我无法回答。可以问我域名结构、注册注销流程、报送期限、联系人等，发送 /help 查看用法。",
                           score=ranked[0][0] if ranked else 0.0)
-        best_score, best = ranked[0]
-        clause = self.clauses[best]
-        sources = [clause]
-        related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5]
-        if len(ranked) > 1 and ranked[1][0] >= best_score * CLOSE_RATIO:
-            sources.append(self.clauses[ranked[1][1]])
-        return Answer(True, "clause", self._lead(clause, q), sources, related, best_score)
+        best_score = ranked[0][0]
+        facts, candidates = self.select_facts(cq, ranked, doc)
+        lines: list[str] = []
+        situation = domain_situation(cq, lookup)
+        sources = []
+        if situation:
+            lines += situation.lines
+            sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
+        lines += date_lines(cq, facts, candidates)
+        if situation and situation.compliant is False:
+            # the check says what is wrong, what to apply for and the steps; a fact stays only when the
+            # question names it in words of its own (栏目 … for a column on a sub-domain)
+            rest = _DOMAIN_WORDS.sub(" ", cq.lower())
+            facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest for k in f.keys)][:1]
+        elif situation:
+            facts = facts[:1]  # the rule the domain keeps
+        lines += [f.answer for f in facts]
+        sources = [*(Source.of(f) for f in facts), *sources]
+        ruling = verdict(cq, facts)
+        if situation and situation.compliant is not None and is_yes_no(cq):
+            ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
+        lead = "\n".join(dict.fromkeys(lines))
+        if ruling:
+            lead = f"{ruling}。{lead}"
+        shown = {s.id for s in sources}
+        related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5 and self.clauses[i].id not in shown]
+        return Answer(True, "facts", lead, list(dict.fromkeys(sources)), related, best_score, facts)
+
+    # -- facts ----------------------------------------------------------------------------------------
+    def fact_scores(self, question: str, clause_scores: dict[int, float]) -> list[tuple[float, int]]:
+        tokens, _ = self.query_tokens(question)
+        own: dict[int, float] = defaultdict(float)
+        for token, query_weight in tokens.items():
+            for i, weight in self.fact_postings.get(token, ()):
+                own[i] += weight * query_weight
+        q = question.lower()
+        focus = self.focus(q)
+        wanted = {kind for pattern, kinds in _QUESTION_TYPES for kind in kinds if pattern.search(q)}
+        focused: dict[int, float] = {}
+        for key, fact_ids in self.keys_to_facts.items():
+            if key in q:
+                for i in fact_ids:
+                    own[i] += KEY_BONUS * self.key_weight[key]
+                    if key in focus:
+                        focused[i] = max(focused.get(i, 0.0), focus[key])
+        for i, weight in focused.items():
+            own[i] += FOCUS_BONUS * weight
+        if wanted:
+            for i, fact in enumerate(self.facts):
+                if fact.kind in wanted:
+                    own[i] += TYPE_BONUS
+        scored = []
+        for i, fact in enumerate(self.facts):
+            base = clause_scores.get(self.clause_index[fact.clause.id], 0.0)
+            if base or own.get(i):
+                scored.append((base + FACT_WEIGHT * own.get(i, 0.0), i))
+        return sorted(scored, reverse=True)
+
+    def select_facts(self, question: str, ranked: list[tuple[float, int]], doc: str = "") -> tuple[list[Fact], list[Fact]]:
+        """The facts that answer the question: for each part of a question that asks several things, the
+        best fact for that part (in the order asked); otherwise the best fact and any as good. Also the
+        runners-up, for reasoning that needs two facts (the days between two dates)."""
+        clause_scores = {i: s for s, i in ranked}
+        if doc:  # the question names its document: its facts, not the ones that quote that document's number
+            clause_scores = {i: s + DOC_BONUS if self.clauses[i].doc == doc else s for i, s in clause_scores.items()}
+        whole = self.fact_scores(question, clause_scores)
+        chosen: list[int] = []
+        parts = _parts(question)
+        if len(parts) > 1:
+            context = {i: score * PART_CONTEXT for score, i in whole}
+            for part in parts:
+                if not self._names_policy_term(part):
+                    continue
+                part_clauses = {i: score for score, i in self.bm25(part)}
+                own = self.fact_scores(part, part_clauses)
+                if not own or own[0][0] < PART_MIN_SCORE:
+                    continue
+                score, i = max((score + context.get(i, 0.0), i) for score, i in own)
+                if i not in chosen:
+                    chosen.append(i)
+        best_score, best = whole[0]
+        if best not in chosen:
+            chosen.insert(0, best)
+        count = _asked_count(question)  # 两个日期, 两张表, 三种情况: that many facts, as long as they are close
+        ratio, most = (COUNT_RATIO, max(count, len(chosen))) if count else (CLOSE_RATIO, MAX_FACTS)
+        for score, i in whole[1:]:
+            if len(chosen) >= most or score < best_score * ratio:
+                break
+            if i not in chosen:
+                chosen.append(i)
+        return [self.facts[i] for i in chosen], [self.facts[i] for _, i in whole[:8]]
+
+    def focus(self, question: str) -> dict[str, float]:
+        """The words the question asks for: after 哪个/什么/几个 (哪个邮箱), before 是多少/是谁 (电话是多少).
+        Of two nouns in a row the last is the head (联系人电话 asks for the 电话)."""
+        words = [w for w in self.tokenizer.lcut(question) if w.strip() and not _is_punct(w)]
+        out: dict[str, float] = {}
+        for i, word in enumerate(words):
+            if word in _ASK_BEFORE:
+                span = [w for w in words[i + 1:i + 3] if w in self.key_weight]
+                for j, w in enumerate(span):
+                    out[w] = max(out.get(w, 0.0), 1.0 if j == len(span) - 1 else 0.5)
+            if word in _ASK_AFTER and i:
+                out[words[i - 1]] = 1.0
+        return {w: v for w, v in out.items() if len(w) >= 2}
+
+    def _names_policy_term(self, part: str) -> bool:
+        p = part.lower()
+        return any(term in p for term in self.part_terms) or bool(re.search(r"\d|[a-z]{2,}", p))
+
+    def bm25(self, text: str) -> list[tuple[float, int]]:
+        tokens, _ = self.query_tokens(text)
+        scores: dict[int, float] = defaultdict(float)
+        for token, query_weight in tokens.items():
+            for i, weight in self.postings.get(token, ()):
+                scores[i] += weight * query_weight
+        return sorted(((s, i) for i, s in scores.items()), reverse=True)
 
     def _about_policy(self, question: str, mentioned: set[str]) -> bool:
         """A core policy term is named, or the question's content words are mostly policy words."""
-        if mentioned & self.policy.core_terms:
+        if mentioned & self.policy.core_terms or mentions_domain(question) or any(k in question.lower() for k in self.telling_keys):
+            return True
+        dates = [d for kind, d in question_dates(question, 2019) if kind == "date"]
+        if any((d.month, d.day) in self.policy_dates for d in dates) or (dates and mentioned):
             return True
         known = unknown = 0
         for word in _join_single_chars(self.words(question)):
@@ -222,13 +436,6 @@ class PolicyIndex:
                 unknown += 1
         return known > unknown
 
-    def _lead(self, clause: Clause, question: str) -> str:
-        q = question.lower()
-        for trigger, line in clause.facets:
-            if trigger.lower() in q:
-                return line
-        return clause.answer
-
     def _smalltalk(self, question: str) -> str | None:
         q = re.sub(r"[\s!！?？,，.。~～、]+", "", question.lower())
         if not q or len(q) > 12:
@@ -239,6 +446,55 @@ class PolicyIndex:
                 if q == w or (q.startswith(w) and len(q) - len(w) <= 4 and not self.query_tokens(q)[1]):
                     return reply
         return None
+
+
+_COUNT = re.compile(r"(两|俩|二|三|四)(个|张|种|份|类|项|条|者|步|点)?|各|分别|都")
+_COUNTS = {"两": 2, "俩": 2, "二": 2, "三": 3, "四": 4}
+
+
+def _asked_count(question: str) -> int:
+    """How many things a question asks for when it says so without listing them (两个截止日期, 两张表)."""
+    for match in _COUNT.finditer(question):
+        if match.group(1) and (match.group(2) or match.group(1) in "俩"):
+            return _COUNTS[match.group(1)]
+    return 0
+
+
+_DOMAIN_WORDS = re.compile(r"[a-z0-9.:/_-]*\.[a-z0-9./_-]+")
+_DOC_NUMBER = re.compile(r"(楚政办函|武政办函)\s*〔?(?:2019)?〕?\s*([18])\s*号?(文件|文|通知)?")
+_DOCS = {"楚政办函": "楚政办函〔2019〕8号", "武政办函": "武政办函〔2019〕1号"}
+
+
+def _doc_reference(question: str) -> tuple[str, str]:
+    """楚政办函8号是哪天印发的 -> (这份文件是哪天印发的, 楚政办函〔2019〕8号): the number says which document,
+    the rest what is asked; left alone when nothing else is asked."""
+    match = _DOC_NUMBER.search(question)
+    if not match:
+        return question, ""
+    rest = question[:match.start()] + "这份文件" + question[match.end():]
+    if len("".join(_CJK_RUN.findall(rest))) - 4 < 3:
+        return question, _DOCS[match.group(1)]
+    return rest, _DOCS[match.group(1)]
+
+
+def _parts(question: str) -> list[str]:
+    """The things a question asks, in order: 截止日期、联系人、邮箱 → three parts."""
+    return [p for p in _PART_SPLIT.split(question) if len("".join(_CJK_RUN.findall(p))) >= 2 or re.search(r"[a-z]{2,}", p, re.I)]
+
+
+def _bm25(bags: list[Counter]) -> dict[str, list[tuple[int, float]]]:
+    avg_len = sum(sum(b.values()) for b in bags) / len(bags)
+    df: Counter = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    n = len(bags)
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for i, bag in enumerate(bags):
+        norm = K1 * (1 - B + B * sum(bag.values()) / avg_len)
+        for token, tf in bag.items():
+            idf = math.log(1 + (n - df[token] + 0.5) / (df[token] + 0.5))
+            postings[token].append((i, idf * tf * (K1 + 1) / (tf + norm)))
+    return postings
 
 
 def _join_single_chars(words: list[str]) -> list[str]:
@@ -264,7 +520,10 @@ def get_index() -> PolicyIndex:
     return PolicyIndex(load_policy())
 
 
-def ask(question: str) -> Answer:
+def ask(question: str, lookup: Lookup | None = None) -> Answer:
+    """`lookup` (domain -> (unit name, kind) from the registry) lets a situation use the registered unit."""
+    if lookup is not None:
+        return get_index().answer(clean(question), lookup)
     return _cached_answer(clean(question))
 
 

@@ -98,3 +98,16 @@ async def test_suggestions_use_the_portal_the_registry_knows(running_bot, fake_a
     assert await fake_api.until(lambda calls: any("sjj.wd.gov.cn" in c.params.get("text", "") for c in calls))
     text = next(c.params["text"] for c in fake_api.calls_to("sendMessage") if "sjj.wd.gov.cn" in c.params.get("text", ""))
     assert "已登记为“武定县民政局”的域名" in text
+
+
+async def test_a_question_about_a_registered_domain_uses_the_registered_unit(running_bot, fake_api, tmp_path):
+    await _import(fake_api, tmp_path)
+    fake_api.push_text("我们的网站还在用 www.wdrsj.com，怎么办", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any("rsj.wuding.gov.cn" in c.params.get("text", "") for c in calls))
+    reply = next(t for t in fake_api.sent_texts(ADMIN) if "www.wdrsj.com" in t)
+    assert "不合规" in reply and "公告3个月" in reply and "<blockquote>" in reply
+    # A guest gets the rules, not the registry's unit.
+    fake_api.push_text("我们的网站还在用 www.wdrsj.com，怎么办", chat_id=GUEST, user_id=GUEST)
+    assert await fake_api.until(lambda calls: any(c.params.get("chat_id") in (GUEST, str(GUEST)) and "不合规" in c.params.get("text", "")
+                                                  for c in calls))
+    assert not any("rsj.wuding.gov.cn" in t for t in fake_api.sent_texts(GUEST))

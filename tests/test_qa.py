@@ -101,8 +101,10 @@ def test_cli_json_contract():
     result = json.loads(proc.stdout)
     assert set(result) == {"in_scope", "answer", "sources"}
     assert result["in_scope"] is True
+    # the quoted sentence, not the whole clause; the direct answer carries the number itself
     assert result["sources"][0] == {"doc": "楚政办函〔2019〕8号", "section": "三（三）",
-                                    "text": load_policy().clause("plan-3-3-contact").text}
+                                    "text": "联系人等注册信息发生变更的，要在变更后的20个工作日内向本级人民政府办公室报备，逐级报经省政府办公厅。"}
+    assert "20个工作日" in result["answer"] and "「" not in result["answer"]
 
 
 def test_cli_batch_keeps_order_and_survives_bad_lines():
@@ -113,3 +115,51 @@ def test_cli_batch_keeps_order_and_survives_bad_lines():
     assert results[0]["in_scope"] is True and "境外" in results[0]["answer"]
     assert "error" in results[1] and "error" in results[3]
     assert results[2]["in_scope"] is False
+
+
+@pytest.mark.parametrize("question,facts", CASES["answers"])
+def test_the_direct_answer_holds_every_fact_asked_for(question, facts):
+    answer = ask(question)
+    assert answer.in_scope
+    lead = _squash(answer.lead)
+    assert [f for f in facts if _squash(f) not in lead] == []
+    assert answer.sources and all(s.text in load_policy().clause(s.id).text for s in answer.sources)
+
+
+@pytest.mark.parametrize("question", CASES["edge"])
+def test_questions_beyond_the_policy_edge_are_refused_with_what_it_covers(question):
+    answer = ask(question)
+    assert not answer.in_scope and not answer.sources
+    assert "不在" in answer.text
+
+
+def test_yes_no_questions_start_with_the_verdict():
+    assert ask("服务器能放在境外吗").lead.startswith("不可以")
+    assert ask("网站服务器放在本地机房可以吗").lead.startswith("可以")
+    assert ask("ICP备案要注销吗").lead.startswith("需要")
+    assert ask("联系人换了年底再报备行吗").lead.startswith("不可以")
+
+
+def test_multi_part_answers_follow_the_order_asked():
+    lead = ask("邮箱和传真各是多少").lead
+    assert lead.index("wdwgzx@126.com") < lead.index("8837577")
+    lead = ask("传真和邮箱各是多少").lead
+    assert lead.index("8837577") < lead.index("wdwgzx@126.com")
+
+
+def test_situations_are_worked_out_with_the_registry_hook():
+    registered = ask("我们的网站用 www.wdrsj.com，怎么办", lambda domain: ("武定县人力资源和社会保障局", "department"))
+    assert "rsj.wuding.gov.cn" in registered.lead and registered.lead.startswith("www.wdrsj.com 不合规")
+    assert "rsj.wuding.gov.cn" not in ask("我们的网站用 www.wdrsj.com，怎么办").lead
+    old = ask("2015年注册的 www.wdczj.com 要换，怎么办").lead
+    assert "上一级政府办公室备案" in old and "3个月" in old
+
+
+def test_fact_quotes_are_sentences_of_their_clause():
+    from knowledge.facts import load_facts
+
+    facts = load_facts()
+    assert len(facts) > len(load_policy().clauses)
+    assert all(f.quote in f.clause.text and f.answer for f in facts)
+    dates = {str(f.date) for f in facts if f.date}
+    assert {"2019-02-13", "2019-02-19", "2019-02-20", "2019-02-28", "2019-03-05", "2019-03-20"} <= dates

@@ -1,0 +1,82 @@
+"""The policy's edge: questions about sites the documents do not govern (a person's, a company's), about
+another province's or prefecture's rules, or about general IT get a short refusal that says what the
+documents do cover, instead of the nearest clause.
+
+The documents govern the government websites of 楚雄州 (forwarded by 武定县): a qualifier such as 个人,
+公司 or another place's name changes the answer, so it decides before any clause is ranked."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from knowledge.places import divisions
+
+COVERS = "这两份文件只管楚雄州（武定县转发）政府网站域名的清理：域名结构、注册注销流程、报送期限和联系人等，这些可以问我。"
+
+_PERSONAL = re.compile(r"个人(网站|博客|站点|主页|工作室|的网站|的博客|开的|注册的|备案|名义)|私人|工作室|博客|自媒体|身份证")
+_COMPANY = re.compile(r"(公司|企业|集团|厂|店)(的)?(网站|官网|域名|之间|邮箱|备案|网店|服务器)|网店|淘宝|电商|外贸|商城|店铺|商家|跨境")
+_GENERAL_IT = re.compile(
+    r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
+    r"注册商|便宜|价格|多少钱|收费|费用|交税|翻译|微信|公众号|安卓|苹果|路由器|宽带|打印机|电脑|密码|"
+    r"邮箱注册|企业邮箱|服务器配置|端口|防火墙|数据库|源码|建站|购买|(?<![a-z])(cpu|gpu|vpn)(?![a-z])|内存|占用|卡顿|宕机|重装|装系统|漏洞|补丁|修复",
+    re.IGNORECASE)
+# Places the documents are about (楚雄州 and its counties, 云南 as the province whose plan they follow)
+# and names that are 境外 examples in the hosting rules, not other governments' rules.
+_HOME_PREFIXES = ("5323", "530000")
+_NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台南", "桃园", "阿里", "中山", "大同", "日照",
+                "安康", "来宾", "长治", "兴安", "新北", "和田", "定西", "白银", "金昌", "朝阳", "海东", "海西",
+                "海北", "南平", "吉安", "永州", "通化", "四平", "资阳", "三沙", "山南", "黄山", "白山", "宝山", "普洱"}
+_SUFFIX_AFTER = "省市州县区的"
+
+
+@lru_cache(maxsize=1)
+def _places() -> tuple[dict[str, bool], int, frozenset[str]]:
+    """Name or stem -> whether it is one of the documents' own places."""
+    index: dict[str, bool] = {}
+    for place in divisions().by_code.values():
+        home = place.code.startswith(_HOME_PREFIXES[0]) or place.code == _HOME_PREFIXES[1]
+        for name in (place.name, place.stem):
+            if len(name) >= 2 and name not in _NOT_A_PLACE:
+                index[name] = index.get(name, False) or home
+    provinces = frozenset(p.stem for p in divisions().by_code.values() if p.level == "province")
+    return index, max(len(n) for n in index), provinces
+
+
+def _other_place(question: str) -> str | None:
+    index, longest, provinces = _places()
+    n = len(question)
+    i = 0
+    while i < n:
+        for size in range(min(longest, n - i), 1, -1):
+            word = question[i:i + size]
+            home = index.get(word)
+            if home is None:
+                continue
+            full_name = word in divisions().by_name
+            followed = i + size < n and question[i + size] in _SUFFIX_AFTER
+            if not home and (full_name or followed or word in provinces):
+                return word
+            if home is not None:
+                i += size - 1
+                break
+        i += 1
+    return None
+
+
+def warm() -> None:
+    _places()
+
+
+def refusal(question: str) -> str | None:
+    """A friendly refusal when the question is beyond the documents' edge, else None."""
+    q = question.lower()
+    if _PERSONAL.search(q):
+        return f"个人网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
+    if _COMPANY.search(q):
+        return f"企业、公司的网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
+    place = _other_place(question)
+    if place:
+        return f"{place}的规定不在这些文件里，我只能回答楚雄州的政策。{COVERS}"
+    if _GENERAL_IT.search(q):
+        return f"这是一般的网络技术问题，不在政策文件的范围内。{COVERS}"
+    return None

@@ -1,0 +1,76 @@
+"""The policy as atomic facts (`data/facts.yaml`): one rule, date, number, body, format, prohibition or
+contact item each, tied to its clause and the sentence it quotes. Clauses stay for browsing (/policy); a
+clause without facts of its own is one fact."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from knowledge.policy import Clause, Policy, load_policy
+from knowledge.resources import load_yaml
+
+# Places outside the mainland, for rules about servers and nodes (`@foreign` in a fact's patterns).
+FOREIGN = ("境外|国外|海外|外国|香港|澳门|台湾|新加坡|美国|日本|韩国|欧洲|德国|英国|法国|俄罗斯|加拿大|澳大利亚|"
+           "马来西亚|泰国|印度|越南|菲律宾|印尼|荷兰|爱尔兰|硅谷|东京|首尔|洛杉矶|伦敦|法兰克福")
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    clause: Clause
+    quote: str
+    answer: str
+    kind: str = "rule"
+    keys: tuple[str, ...] = ()
+    date: dt.date | None = None
+    no: tuple[re.Pattern, ...] = ()  # a yes/no question matching one of these proposes what the rule forbids
+    yes: tuple[re.Pattern, ...] = ()  # ... or what the rule allows
+    verdict: str = ""  # the verdict when neither matches
+
+    @property
+    def doc(self) -> str:
+        return self.clause.doc
+
+    @property
+    def section(self) -> str:
+        return self.clause.section
+
+    @property
+    def citation(self) -> str:
+        return self.clause.citation
+
+
+def _patterns(raw: list[str] | None) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p.replace("@foreign", FOREIGN), re.IGNORECASE) for p in raw or ())
+
+
+def build_facts(policy: Policy, raw: list[dict]) -> tuple[Fact, ...]:
+    facts: list[Fact] = []
+    covered: set[str] = set()
+    for item in raw:
+        clause = policy.clause(item["clause"])
+        if clause is None:
+            raise ValueError(f"fact {item['id']}: unknown clause {item['clause']}")
+        quote = item.get("quote") or clause.text
+        if quote not in clause.text:
+            raise ValueError(f"fact {item['id']}: quote is not in clause {clause.id}")
+        facts.append(Fact(
+            id=item["id"], clause=clause, quote=quote, answer=item["answer"], kind=item.get("kind", "rule"),
+            keys=tuple(str(k) for k in item.get("keys", ())), date=item.get("date"),
+            no=_patterns(item.get("breaks")), yes=_patterns(item.get("keeps")), verdict=item.get("verdict", ""),
+        ))
+        covered.add(clause.id)
+    for clause in policy.clauses:
+        if clause.id not in covered:
+            facts.append(Fact(id=clause.id, clause=clause, quote=clause.text, answer=clause.answer))
+    ids = [f.id for f in facts]
+    if len(ids) != len(set(ids)):
+        raise ValueError("duplicate fact ids")
+    return tuple(facts)
+
+
+@lru_cache(maxsize=1)
+def load_facts() -> tuple[Fact, ...]:
+    return build_facts(load_policy(), load_yaml("facts.yaml")["facts"])

@@ -1,0 +1,252 @@
+"""Working a question out beyond quoting: the verdict of a yes/no question, dates in the question set
+against the policy's deadlines, and a domain in the question checked against the naming rules."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from knowledge.facts import Fact
+
+# -- yes/no -------------------------------------------------------------------------------------------
+_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
+                    r"是否|可以不|合不合|算不算|还能|符合要求不|没问题|就行|就可以|可以吧|行吗|赶得上|来得及")
+# Which pair of words answers the question: (the words that ask it, positive, negative).
+_FAMILIES = (
+    (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
+    (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对"), "是的", "不是"),
+    (re.compile(r"符合|合规|没问题|合不合|规范吗|对吗"), "符合要求", "不符合要求"),
+    (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能.{0,12}[吗吧]"), "可以", "不可以"),
+    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|(?<!主)要.{0,6}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
+)
+_POSITIVE = {"可以", "需要", "有", "是的", "符合要求"}
+
+
+def is_yes_no(question: str) -> bool:
+    return bool(_YESNO.search(question.strip()))
+
+
+def verdict(question: str, facts: Sequence[Fact]) -> str:
+    """可以 / 不可以 / 需要 … for a yes/no question, from the first fact that decides it; '' when none does."""
+    if not is_yes_no(question):
+        return ""
+    polarity = None
+    for fact in facts:  # a proposal that breaks or keeps a rule decides first
+        if any(p.search(question) for p in fact.no):
+            polarity = False
+        elif any(p.search(question) for p in fact.yes):
+            polarity = True
+        if polarity is not None:
+            break
+    if polarity is None:  # then a prohibition among the facts, then the first fact's own verdict
+        ordered = sorted((f for f in facts if f.verdict), key=lambda f: f.kind != "prohibition")
+        if ordered:
+            polarity = ordered[0].verdict in _POSITIVE
+    return verdict_word(question, polarity)
+
+
+def verdict_word(question: str, polarity: bool | None) -> str:
+    """The word that answers this yes/no question with this polarity: 可以, 不需要, 是的, 没有, 符合要求 …"""
+    if polarity is None:
+        return ""
+    for pattern, yes, no in _FAMILIES:
+        if pattern.search(question):
+            return yes if polarity else no
+    return "可以" if polarity else "不可以"
+
+
+# -- dates ----------------------------------------------------------------------------------------------
+_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2}|底|初|中)[日号]?|(?:今天|现在|已经)(?:是)?(\d{1,2})[日号]")
+
+
+def question_dates(question: str, year: int) -> list[dt.date]:
+    out = []
+    for m in _DATE.finditer(question):
+        try:
+            if m.group(4):
+                out.append(("day", int(m.group(4))))
+                continue
+            y = int(m.group(1)) if m.group(1) else year
+            month = int(m.group(2))
+            day = {"底": 28 if month == 2 else 30, "初": 1, "中": 15}.get(m.group(3)) or int(m.group(3))
+            out.append(("date", dt.date(y, month, day)))
+        except ValueError:
+            continue
+    return out  # type: ignore[return-value]
+
+
+def _md(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] = (),
+               today: dt.date | None = None) -> list[str]:
+    """Dates in the question against the deadlines found; the gap between two dates of the policy."""
+    from knowledge.workdays import add_months, deadline
+
+    lines: list[str] = []
+    dated = [f for f in facts if f.date]
+    pair = list({f.date: f for f in reversed([*dated, *(c for c in candidates if c.date)])}.values())[::-1]
+    if len(pair) >= 2 and re.search(r"几天|多少天|早几|晚几|差几|相差|间隔|隔了", question):
+        a, b = sorted(pair[:2], key=lambda f: f.date)
+        lines.append(f"相差{(b.date - a.date).days}天：{_md(a.date)}到{_md(b.date)}。")
+        return lines
+    ids = {f.id for f in facts}
+    year = today.year if today else dt.date.today().year
+    if "notice" in ids or "contact-change" in ids:
+        for kind, value in question_dates(question, year):
+            if kind != "date":
+                continue
+            if "notice" in ids:
+                lines.append(f"{value.month}月{value.day}日调整域名的，公告3个月到{add_months(value, 3).month}月{add_months(value, 3).day}日，期满后注销原域名。")
+            else:
+                due = deadline("contact_change", value).due
+                lines.append(f"{value.month}月{value.day}日变更的，应在20个工作日内、即{due.month}月{due.day}日前报备。")
+            return lines
+    if dated:
+        target = dated[0].date
+        for kind, value in question_dates(question, target.year):
+            day = value if kind == "date" else _safe_date(target.year, target.month, value)
+            if day is None:
+                continue
+            if day > target:
+                lines.append(f"{day.month}月{day.day}日已超过{target.month}月{target.day}日的期限，晚了{(day - target).days}天。")
+            else:
+                lines.append(f"{day.month}月{day.day}日还在{target.month}月{target.day}日的期限之内，还来得及，请在{target.month}月{target.day}日前报送。")
+            break
+    return lines
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+# -- a domain in the question ------------------------------------------------------------------------------
+_DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn|net\.cn|org\.cn|cn|com|net|org|政务|中国|公司|网络)(?:/[\w./-]*)?"
+                             r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
+_BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
+_IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼")
+_OLD = re.compile(r"早年|早些年|之前注册|原来注册|以前注册|以前申请|老域名|(?:200\d|201[0-8])年.{0,6}(注册|申请|买|办)|55号(文)?(以前|之前|前)")
+_UNIT = re.compile(r"[\u4e00-\u9fff]{1,20}(?:局|委员会|委|办公室|中心|人民政府|院|馆|所|队)")
+_KIND_WORDS = (("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")),
+               ("institution_other", re.compile(r"医院|学校|不承担")), ("institution_admin", re.compile(r"承担行政职能|执法")))
+
+Lookup = Callable[[str], "tuple[str, str | None] | None"]  # domain -> (unit name, kind) from the registry
+
+
+def _named_unit(text: str) -> str | None:
+    """A unit written out with its place (武定县财政局), as the naming check needs it; else None."""
+    from knowledge.units import parse_unit
+
+    for match in _UNIT.finditer(text):
+        name = re.sub(r"^.*?(我们是|我们|我是|是|的)", "", match.group(0))
+        if len(name) >= 4 and parse_unit(name).place_full:
+            return name
+    return None
+
+
+def registered_before_rules(question: str) -> bool:
+    """A domain registered before 国办函〔2018〕55号 (2017年申请的, 早些年注册的) is changed under 三（四）."""
+    return bool(_OLD.search(question)) and bool(re.search(r"域名|网址|网站", question)) and "55号" not in question
+
+
+def mentions_domain(question: str) -> bool:
+    return bool(_DOMAIN_IN_TEXT.search(question))  # gov.cn by itself too: it is the policy's subject
+
+
+def domain_in(question: str) -> str | None:
+    """The domain or URL a question is about, unless it is an impostor's (a bare suffix such as gov.cn is not one)."""
+    if _IMPERSONATION.search(question):
+        return None
+    for match in _DOMAIN_IN_TEXT.finditer(question):
+        host = re.sub(r"^https?://", "", match.group(0), flags=re.I).split("/")[0].lower()
+        if host not in _BARE_SUFFIXES:
+            return match.group(0)
+    return None
+
+
+@dataclass
+class Situation:
+    lines: list[str] = field(default_factory=list)
+    clause_ids: list[str] = field(default_factory=list)
+    compliant: bool | None = None
+
+
+_SUFFIX_ONLY = re.compile(r"(?<![a-z0-9-])\.?(com|net|org|cc|top|cn|中国|公司|网络)(?![a-z0-9.])", re.IGNORECASE)
+_WHAT_NOW = re.compile(r"怎么办|咋办|怎么处理|如何处理|咋处理|怎么弄|咋弄|怎么整改|如何整改|下一步|接下来|要做什么|该怎么")
+_STEPS = "新域名启用后在新网站首页醒目位置公告3个月，再注销原域名；域名注销后注销ICP备案、党政机关网站标识、公安机关备案标识等。"
+_OLD_LINE = "原域名是落实国办函〔2018〕55号以前注册的：变更和注销先报上一级政府办公室备案，再由持有者联系注册机构办理。"
+
+
+def suffix_situation(question: str) -> Situation | None:
+    """'我们局网站用的是.com域名，怎么办': no domain written out, but a suffix other than .gov.cn and a request
+    for what to do."""
+    match = _SUFFIX_ONLY.search(question)
+    if not match or not _WHAT_NOW.search(question) or _IMPERSONATION.search(question) or "gov.cn" in question.lower():
+        return None
+    kind = next((k for k, pattern in _KIND_WORDS if pattern.search(question)), None)
+    if kind == "institution_other":
+        return None
+    wanted = {"portal": "www.□□□.gov.cn", "department": "○○○.□□□.gov.cn（如 jyj.□□□.gov.cn）",
+              "institution_admin": "○○○.□□□.gov.cn"}.get(kind or "", "门户网站 www.□□□.gov.cn 或部门网站 ○○○.□□□.gov.cn")
+    situation = Situation(compliant=False, clause_ids=["plan-2-2" if kind in ("department", "institution_admin") else "plan-2-1",
+                                                       "plan-4-3-notice", "plan-3-5"])
+    situation.lines += [f"用“.{match.group(1).lower()}”域名不合规：政府网站英文域名应以“.gov.cn”结尾。",
+                        f"应申请规范域名 {wanted}。", _STEPS]
+    if _OLD.search(question):
+        situation.lines.append(_OLD_LINE)
+        situation.clause_ids.append("plan-3-4")
+    return situation
+
+
+def _department_structure(domain: str, labels: tuple[str, ...]) -> Situation:
+    """A department's domain when the unit is not named in full: the structure ○○○.□□□.gov.cn only."""
+    if len(labels) == 4 and labels[-2:] == ("gov", "cn") and labels[0] != "www":
+        return Situation([f"{domain} 符合部门网站“○○○.□□□.gov.cn”的结构（{labels[0]} 应是部门名称的拼音或英文，"
+                          f"{labels[1]} 是本级门户网站的名称）。"], ["plan-2-2"], True)
+    return Situation([f"{domain} 不合规：部门网站应使用本级政府门户网站的下级域名“○○○.□□□.gov.cn”。",
+                      "应申请规范域名 ○○○.□□□.gov.cn（如 czj.□□□.gov.cn）。", _STEPS],
+                     ["plan-2-2", "plan-4-3-notice", "plan-3-5"], False)
+
+
+def domain_situation(question: str, lookup: Lookup | None = None) -> Situation | None:
+    """A domain or URL in the question, with no sign that it is an impostor's: the naming check, what to
+    apply for, and the steps of changing over."""
+    from knowledge.rules import RULE_CLAUSES, check
+
+    domain = domain_in(question)
+    if domain is None:
+        return suffix_situation(question)
+    unit, kind = None, None
+    if lookup is not None:
+        found = lookup(domain)
+        if found:
+            unit, kind = found
+    if unit is None:
+        rest = question.replace(domain, " ")
+        unit = _named_unit(rest)
+        kind = next((k for k, pattern in _KIND_WORDS if pattern.search(rest)), None)
+    result = check(domain, unit=unit, kind=kind)
+    if result.unit is None and kind in ("department", "institution_admin") and result.domain.valid and not result.domain.is_chinese:
+        return _department_structure(domain, result.domain.labels)
+    situation = Situation(compliant=result.compliant)
+    if result.compliant:
+        situation.lines.append(f"{domain} 符合规定的域名结构。")
+        return situation
+    reasons = "；".join(dict.fromkeys(p.message for p in result.problems))
+    situation.lines.append(f"{domain} 不合规：{reasons}。")
+    situation.clause_ids += [RULE_CLAUSES[p.code] for p in result.problems if p.code in RULE_CLAUSES]
+    if result.expected:
+        situation.lines.append(f"应申请规范域名 {result.expected[0]}。")
+    else:
+        situation.lines.append("应按规范结构申请新域名（门户网站 www.□□□.gov.cn，部门网站 ○○○.□□□.gov.cn，中文域名 △△△.政务）。")
+    situation.lines.append(_STEPS)
+    situation.clause_ids += ["plan-4-3-notice", "plan-3-5"]
+    if _OLD.search(question):
+        situation.lines.append(_OLD_LINE)
+        situation.clause_ids.append("plan-3-4")
+    return situation

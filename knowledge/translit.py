@@ -1,0 +1,122 @@
+"""Questions typed in pinyin or English, read as the Chinese they stand for.
+
+Pinyin: a lookup from the toneless pinyin of the policy's own vocabulary (and common question words) to the
+word, matched longest first (`bumen wangzhan yuming` -> 部门网站域名). English: a glossary of policy terms,
+longest phrase first (`deadline for reporting a new contact` -> 截止 报送 新 联系人). Words neither knows are
+dropped: what is left is handed to the Chinese pipeline, which decides scope as for any question."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from knowledge.resources import load_yaml
+
+COMMON_WORDS = (
+    "怎么 怎样 怎么办 什么 什么时候 多久 多长时间 哪里 哪个 哪些 谁 可以 能 能不能 吗 申请 处理 要求 格式 结构 后 以后 时候 截止 期限 "
+    "报 报送 上报 注销 注册 备案 部门 网站 域名 联系人 电话 邮箱 传真 县 州 县里 州里 多少 几个 公告 月 天 工作日 服务器 境外 "
+    "中文 英文 事业单位 门户 政府 规定 用 使用 换 变更 负责 审批 同意 流程 需要 不 没有 哪天 日期 清理 情况 文件 通知 方案 "
+    "名称 拼音 是 的 要 交 给 发 到 放 在 有 和 个 几 号 新 旧 老 原来 以前 单位 局 办 网址 后缀 标准 步骤 材料 谁发 发给"
+).split()
+_PINYIN_TOKEN = re.compile(r"[a-z]+")
+_LATIN = re.compile(r"[a-z]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_DOMAINISH = re.compile(r"[a-z0-9-]*\.[a-z0-9.-]+|[\w.+-]+@[\w.-]+")
+
+
+class Transliterator:
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        from pypinyin import lazy_pinyin
+
+        self.by_sound: dict[str, str] = {}
+        for word in [*COMMON_WORDS, *vocabulary]:
+            if word and all(_CJK.match(ch) for ch in word) and len(word) <= 8:
+                self.by_sound.setdefault("".join(lazy_pinyin(word)), word)
+        self.longest = max(len(k) for k in self.by_sound)
+        glossary = load_yaml("glossary.yaml")
+        self.glossary = sorted(((k.lower(), v) for k, v in glossary.items()), key=lambda kv: -len(kv[0]))
+        self.words_known = frozenset(k for k, _ in self.glossary if " " not in k)
+        self.english_markers = frozenset(k for k, _ in self.glossary if " " not in k) | _ENGLISH_FUNCTION_WORDS
+
+    def to_chinese(self, question: str) -> str:
+        """The question itself when it is Chinese; its Chinese reading when it is pinyin or English."""
+        q = question.lower()
+        letters = len(_LATIN.findall(_DOMAINISH.sub("", q)))
+        if letters < 4 or letters < 2 * len(_CJK.findall(q)):
+            return question
+        words = _PINYIN_TOKEN.findall(_DOMAINISH.sub(" ", q))
+        english = sum(w in _ENGLISH_FUNCTION_WORDS for w in words)
+        if english:
+            return self.english(q)
+        return self.pinyin(q)
+
+    def pinyin(self, text: str) -> str:
+        """Each run of pinyin words is cut into vocabulary words covering it whole (fewest words first,
+        across the spaces or not); a word that cannot be covered is dropped, never read in part."""
+        out: list[str] = []
+        run: list[str] = []
+        for token in text.split():
+            if token.isascii() and token.isalpha():
+                run.append(token)
+                continue
+            out.append(self._pinyin_run(run))
+            run = []
+            out.append(token if _DOMAINISH.fullmatch(token) else re.sub(r"[a-z]+", "", token))
+        out.append(self._pinyin_run(run))
+        return "".join(out)
+
+    def _pinyin_run(self, tokens: list[str]) -> str:
+        if not tokens:
+            return ""
+        letters = "".join(tokens)
+        boundaries = {0}
+        for token in tokens:
+            boundaries.add(max(boundaries) + len(token))
+        n = len(letters)
+        # best[i]: (cost, words) for letters[:i]; a word costs 1, a token dropped whole costs 10
+        best: list[tuple[int, list[str]] | None] = [None] * (n + 1)
+        best[0] = (0, [])
+        ends = sorted(boundaries)
+        for i in range(n):
+            if best[i] is None:
+                continue
+            cost, words = best[i]
+            for size in range(1, min(self.longest, n - i) + 1):
+                word = self.by_sound.get(letters[i:i + size])
+                if word and (best[i + size] is None or cost + 1 < best[i + size][0]):
+                    best[i + size] = (cost + 1, [*words, word])
+            if i in boundaries:
+                nxt = next(e for e in ends if e > i)
+                if best[nxt] is None or cost + 10 < best[nxt][0]:
+                    best[nxt] = (cost + 10, words)
+        return "".join(best[n][1]) if best[n] else ""
+
+    def _singular(self, word: str) -> str:
+        """deadlines -> deadline, when only the singular is in the glossary."""
+        if word in self.words_known:
+            return word
+        for cut in ("es", "s"):
+            if word.endswith(cut) and word[:-len(cut)] in self.words_known:
+                return word[:-len(cut)]
+        return word
+
+    def english(self, text: str) -> str:
+        keep = [m.group(0) for m in _DOMAINISH.finditer(text)]
+        first = (re.findall(r"[a-z]+", text) or [""])[0]
+        text = " ".join(self._singular(w) for w in re.sub(r"[^a-z0-9.@ -]+", " ", text).split())
+        text = f" {text} "
+        out: list[tuple[int, str]] = []
+        for phrase, chinese in self.glossary:
+            pattern = f" {phrase} "
+            start = text.find(pattern)
+            while start >= 0:
+                out.append((start, chinese))
+                text = text[:start] + " " + "#" * (len(pattern) - 2) + " " + text[start + len(pattern):]
+                start = text.find(pattern)
+        question = "".join(c for _, c in sorted(out)) + " ".join(keep)
+        return question + "吗" if first in _ENGLISH_YES_NO and question else question
+
+
+_ENGLISH_YES_NO = frozenset("can could may must should is are does do will shall".split())
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the a an of to for in on at by is are was be can could may must should do does did what which who whom when "
+    "where why how much many with without and or our we i my your it its this that these those from".split())
