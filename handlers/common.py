@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 import secrets
 import warnings
 from collections import OrderedDict
@@ -113,10 +114,9 @@ def mentions_bot(message: Message | None, bot_username: str) -> bool:
     if message.reply_to_message and message.reply_to_message.from_user and message.reply_to_message.from_user.username == bot_username:
         return True
     wanted = f"@{bot_username}".lower()
-    for _entity, text in message.parse_entities([MessageEntityType.MENTION]).items():
-        if text.lower() == wanted:
-            return True
-    return False
+    mentions = {**message.parse_entities([MessageEntityType.MENTION]),
+                **message.parse_caption_entities([MessageEntityType.MENTION])}  # a file's caption too
+    return any(text.lower() == wanted for text in mentions.values())
 
 
 def strip_mention(text: str, bot_username: str) -> str:
@@ -146,6 +146,18 @@ def recall(context: ContextTypes.DEFAULT_TYPE, key: str) -> dict | None:
 def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
     built = [[InlineKeyboardButton(label[:64], callback_data=data) for label, data in row] for row in rows if row]
     return InlineKeyboardMarkup(built) if built else None
+
+
+MAX_ID = 2**53  # Telegram user/chat ids and the bot's row ids all stay below this (Telegram: 52 significant bits)
+_ID = re.compile(r"-?[0-9]{1,16}")
+
+
+def parse_id(text: str, signed: bool = False) -> int | None:
+    """An id typed or carried in button data: ASCII digits only ('²'.isdigit() is True), within 64-bit columns."""
+    if not _ID.fullmatch(text or "") or (text.startswith("-") and not signed):
+        return None
+    value = int(text)
+    return value if abs(value) < MAX_ID else None
 
 
 def message_text(update: Update) -> str:

@@ -5,6 +5,7 @@ executes `fn(session)` in a worker thread and commits."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,12 +27,26 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def private_files(path: Path) -> None:
+    """The registry holds people's names, phones and Telegram ids: a folder the bot creates is 0700, the database
+    file 0600, and SQLite gives its -wal and -shm files the database file's mode."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True)
+        folder.chmod(0o700)  # mkdir's mode is masked by the umask
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if candidate == path or candidate.exists():
+            os.close(os.open(candidate, os.O_CREAT | os.O_RDWR, 0o600))
+            if candidate.stat().st_mode & 0o077:
+                candidate.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            private_files(Path(parsed.database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")

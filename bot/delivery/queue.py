@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy import select as sa_select
@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from bot.db.models import Chat, Delivery
+from bot.db.models import Chat, Deadline, Delivery
 
 STALE_CLAIM = dt.timedelta(minutes=5)
 
@@ -70,6 +70,7 @@ class Claimed:
     deadline_id: int | None
     late: bool
     attempts: int
+    deadline_due: dt.date | None = None  # the deadline's due date when claimed (its 推迟 button names it)
 
 
 def release_stale(session: Session, now: dt.datetime) -> int:
@@ -101,6 +102,10 @@ def claim(session: Session, worker: str, now: dt.datetime, limit: int = 50) -> l
         out.append(Claimed(rid, chat_id, text, kind, deadline_id, now - due_at > LATE_AFTER, attempts))
     if out:
         session.execute(update(Delivery).where(Delivery.id.in_([c.id for c in out if c.late])).values(late=True))
+        linked = {c.deadline_id for c in out if c.deadline_id}
+        if linked:
+            dues = dict(session.execute(sa_select(Deadline.id, Deadline.due).where(Deadline.id.in_(linked))).all())
+            out = [replace(c, deadline_due=dues.get(c.deadline_id)) if c.deadline_id else c for c in out]
     return out
 
 

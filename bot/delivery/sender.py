@@ -36,9 +36,11 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def reminder_buttons(deadline_id: int) -> InlineKeyboardMarkup:
+def reminder_buttons(deadline_id: int, due: dt.date) -> InlineKeyboardMarkup:
+    """The 推迟 button names the due date it postpones: once the deadline moved, a replay is spent."""
     return InlineKeyboardMarkup([[InlineKeyboardButton("已完成", callback_data=f"dl:done:{deadline_id}"),
-                                  InlineKeyboardButton("推迟一个工作日", callback_data=f"dl:snooze:{deadline_id}")]])
+                                  InlineKeyboardButton("推迟一个工作日",
+                                                       callback_data=f"dl:snooze:{deadline_id}:{due:%Y%m%d}")]])
 
 
 class Outbox:
@@ -71,7 +73,8 @@ class Outbox:
     async def _send(self, row: queue.Claimed, chat_id: int | None = None) -> None:
         target = chat_id or row.chat_id
         text = ("（补发）" + row.text) if row.late else row.text
-        markup = reminder_buttons(row.deadline_id) if row.deadline_id and row.kind in ("reminder", "overdue") else None
+        markup = (reminder_buttons(row.deadline_id, row.deadline_due)
+                  if row.deadline_id and row.deadline_due and row.kind in ("reminder", "overdue") else None)
         try:
             if target < 0:
                 await self._groups.setdefault(target, AsyncLimiter(1, 3)).acquire()

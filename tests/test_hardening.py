@@ -1,0 +1,131 @@
+"""Findings of the attack trial (issue 17), each reproduced: invites claimed once, spent buttons, private
+database files, group uploads that must address the bot, malformed ids and URLs answered in Chinese."""
+from __future__ import annotations
+
+import datetime as dt
+import stat
+import threading
+
+from sqlmodel import select
+
+from bot.db.models import AuditLog, Contact, Deadline, Unit
+from bot.db.storage import Database
+from bot.deadlines import events
+from bot.registry.access import create_invite, redeem_invite
+from bot.registry.lookup import RegistryError
+from knowledge.rules import check
+
+ADMIN = 42
+
+
+def _unit(db: Database, name: str = "武定县财政局") -> int:
+    return db.call(lambda s: (s.add(u := Unit(name=name, kind="department")), s.flush(), u.id)[-1])
+
+
+def _open_together(db: Database, code: str, users: list[int]) -> list:
+    start, results = threading.Barrier(len(users)), []
+
+    def open_link(user_id: int) -> None:
+        start.wait()
+        try:
+            db.call(lambda s: redeem_invite(s, code, user_id, f"用户{user_id}"))
+            results.append(user_id)
+        except RegistryError:
+            pass
+        except Exception as exc:  # a lost race on SQLite's lock is a refusal too, never a second link
+            results.append(("error", type(exc).__name__))
+
+    threads = [threading.Thread(target=open_link, args=(user,)) for user in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_an_invite_opened_by_several_people_at_once_links_exactly_one(db):
+    _unit(db)
+    for round_ in range(3):
+        code = db.call(lambda s: create_invite(s, "武定县财政局", "test").code)
+        results = _open_together(db, code, [9000 + 10 * round_ + i for i in range(8)])
+        assert len([r for r in results if isinstance(r, int)]) == 1, results
+    contacts = db.call(lambda s: s.exec(select(Contact.telegram_id).where(Contact.telegram_id.is_not(None))).all())
+    assert len(contacts) == 3
+
+
+def test_expired_and_used_invites_are_refused(db):
+    _unit(db)
+    now = dt.datetime.now(dt.UTC)
+    code = db.call(lambda s: create_invite(s, "武定县财政局", "test", now=now - dt.timedelta(days=8)).code)
+    try:
+        db.call(lambda s: redeem_invite(s, code, 1, "x", now=now))
+        raise AssertionError("an expired invite was accepted")
+    except RegistryError as exc:
+        assert "过期" in str(exc)
+
+
+def test_a_snooze_button_is_spent_after_one_press(db):
+    unit_id = _unit(db)
+    due = dt.date(2026, 12, 11)
+    deadline_id = db.call(lambda s: events.ensure_deadline(s, "k", "报备", due, unit_id=unit_id).id)
+    moved = [db.call(lambda s: events.snooze_once(s, deadline_id, "telegram:7", due)[1]) for _ in range(5)]
+    assert moved == [True, False, False, False, False]
+    assert db.call(lambda s: s.get(Deadline, deadline_id).due) == dt.date(2026, 12, 14)
+    entries = db.call(lambda s: s.exec(select(AuditLog).where(AuditLog.action == "snooze")).all())
+    assert len(entries) == 1 and "2026-12-14" in entries[0].after
+
+
+def test_sqlite_files_are_private(tmp_path):
+    path = tmp_path / "data" / "bot.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    database.upgrade()
+    database.call(lambda s: s.add(Unit(name="武定县财政局")))
+    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+    assert all(f.exists() for f in files)
+    for f in files:
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    database.dispose()
+
+
+def test_urls_with_stray_brackets_are_answered_not_raised():
+    for url in ("http://[www.wuding.gov.cn]/", "http://x]/"):
+        result = check(url)
+        assert not result.compliant and "方括号" in result.problems[0].message
+
+
+async def test_malformed_ids_and_numbers_get_a_chinese_answer(running_bot, fake_api):
+    await running_bot.bot_data["warm_up"]
+    message = fake_api.make_message("x", chat_id=ADMIN, user_id=ADMIN)
+    for data in ("st:" + "9" * 30, "sv:" + "9" * 25 + ":1", "dl:done:" + "9" * 40, "dl:snooze:²", "ss:¹"):
+        fake_api.push_callback(data, message, user_id=ADMIN)
+    fake_api.push_text("/grant " + "9" * 40, chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: len([c for c in calls if c.method == "answerCallbackQuery"]) >= 5
+                                and any("用法：/grant" in c.params.get("text", "") for c in calls))
+    alerts = [c.params.get("text", "") for c in fake_api.calls_to("answerCallbackQuery")]
+    assert all("按钮无效" in a for a in alerts), alerts
+    assert not any("抱歉" in t for t in fake_api.sent_texts())
+
+
+async def test_files_in_a_group_are_imported_only_when_addressed(running_bot, fake_api):
+    await running_bot.bot_data["warm_up"]
+    db = running_bot.bot_data["db"]
+    fake_api.group_admins.add(ADMIN)
+    csv = "单位名称,域名\n武定县财政局,czj.wuding.gov.cn\n".encode()
+    fake_api.push_document("登记表.csv", csv, chat_id=-500, user_id=ADMIN, chat_type="group")  # shared, not addressed
+    fake_api.push_document("登记表.csv", csv, chat_id=-500, user_id=7777, chat_type="group")  # a member, not addressed
+    fake_api.push_text("/help", chat_id=-500, user_id=7777, chat_type="group")
+    assert await fake_api.until(lambda calls: any("/help" in c.params.get("text", "") or "命令" in c.params.get("text", "")
+                                                  for c in calls if c.method == "sendMessage"))
+    await fake_api.until(lambda calls: False, timeout=1.0)  # the uploads, had they been taken, would be under way
+    assert db.call(lambda s: s.exec(select(Unit)).all()) == []
+    assert not [t for t in fake_api.sent_texts(-500) if "只有管理员" in t or "正在读取" in t]
+    file_id = "caption1"
+    fake_api.files[file_id] = csv
+    document = {"file_id": file_id, "file_unique_id": file_id, "file_name": "登记表.csv", "file_size": len(csv)}
+    caption = "@domainbot_test 导入"
+    entities = [{"type": "mention", "offset": 0, "length": len("@domainbot_test")}]
+    fake_api.push({"message": fake_api.make_message(None, -500, ADMIN, "group", document=document, caption=caption,
+                                                    caption_entities=entities)})
+    assert await fake_api.until(lambda calls: any("导入完成" in c.params.get("text", "") for c in calls), timeout=15)
+    assert len(db.call(lambda s: s.exec(select(Unit)).all())) == 1
