@@ -15,6 +15,8 @@ from telegram.error import RetryAfter
 from telegram.ext import ContextTypes
 from telegram.warnings import PTBUserWarning
 
+from bot.delivery.pacing import flood_wait
+
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 FLOOD_RETRIES = 3
 APOLOGY = "抱歉，处理您的消息时出错了，请稍后再试。"
@@ -99,8 +101,7 @@ async def reply_html(update: Update, blocks: Sequence[str] | str,
             except RetryAfter as exc:  # Telegram's flood control: wait as told, then try again
                 if attempt == FLOOD_RETRIES:
                     raise
-                wait = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
-                await asyncio.sleep(min(float(wait), 60.0))
+                await asyncio.sleep(flood_wait(exc))
 
 
 def is_private(update: Update) -> bool:
