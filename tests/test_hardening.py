@@ -129,3 +129,32 @@ async def test_files_in_a_group_are_imported_only_when_addressed(running_bot, fa
                                                     caption_entities=entities)})
     assert await fake_api.until(lambda calls: any("导入完成" in c.params.get("text", "") for c in calls), timeout=15)
     assert len(db.call(lambda s: s.exec(select(Unit)).all())) == 1
+
+
+async def test_a_stalled_database_gets_a_short_answer_and_other_chats_go_on(running_bot, fake_api):
+    """Four updates wait on a database held by another writer; /help (no database) is answered within seconds, the
+    four get 数据库暂时不可用 within seconds, and once the lock is gone the bot works again."""
+    import sqlite3
+    import time as clock
+
+    await running_bot.bot_data["warm_up"]
+    path = running_bot.bot_data["db"].engine.url.database
+    holder = sqlite3.connect(path, timeout=1, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # every write now waits: a stalled database as far as writers go
+    try:
+        started = clock.monotonic()
+        for chat in range(6001, 6005):
+            fake_api.push_text("/remind 30分钟 开会", chat_id=chat, user_id=chat)
+        fake_api.push_text("/help", chat_id=6009, user_id=6009)
+        assert await fake_api.until(lambda calls: any(int(c.params.get("chat_id", 0)) == 6009 for c in calls
+                                                      if c.method == "sendMessage"), timeout=15)
+        help_after = clock.monotonic() - started
+        assert await fake_api.until(lambda calls: sum("数据库暂时不可用" in c.params.get("text", "") for c in calls) >= 4,
+                                    timeout=15)
+        waited = clock.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert help_after < 6 and waited < 9, (help_after, waited)  # was: the whole stall (30 s lock wait)
+    fake_api.push_text("/remind 30分钟 开会", chat_id=6001, user_id=6001)
+    assert await fake_api.until(lambda calls: any("好的" in c.params.get("text", "") for c in calls), timeout=15)
