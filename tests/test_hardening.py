@@ -158,3 +158,37 @@ async def test_a_stalled_database_gets_a_short_answer_and_other_chats_go_on(runn
     assert help_after < 6 and waited < 9, (help_after, waited)  # was: the whole stall (30 s lock wait)
     fake_api.push_text("/remind 30分钟 开会", chat_id=6001, user_id=6001)
     assert await fake_api.until(lambda calls: any("好的" in c.params.get("text", "") for c in calls), timeout=15)
+
+
+def _start(fake_api, tmp_path, **env: str):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import TEST_TOKEN
+
+    full = {**os.environ, "TELEGRAM_BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE_URL": fake_api.base_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "LOG_LEVEL": "INFO", **env}
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "run"], env=full, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+    return done.returncode, done.stderr.strip().splitlines()
+
+
+def test_a_rejected_token_is_one_line_without_the_token(fake_api, tmp_path):
+    from tests.conftest import TEST_TOKEN
+
+    fake_api.fail_next("getMe", 401, "Unauthorized")
+    code, lines = _start(fake_api, tmp_path)
+    assert code == 1 and "TELEGRAM_BOT_TOKEN" in lines[-1]
+    assert not any(TEST_TOKEN in line or TEST_TOKEN.split(":")[1] in line for line in lines), lines
+    assert not any("Traceback" in line for line in lines)
+
+
+def test_start_up_failures_are_one_line_naming_the_setting(fake_api, tmp_path):
+    for url, sign in (("postgresql://postgres@127.0.0.1:1/x", "DATABASE_URL"),  # nothing listens: retried, then
+                      ("postgresql://a:b@[::1/x", "DATABASE_URL"), ("nosuchdb://x", "DATABASE_URL")):
+        code, lines = _start(fake_api, tmp_path, DATABASE_URL=url, DATABASE_START_WAIT="3")
+        assert code != 0 and sign in lines[-1], lines
+        assert not any("Traceback" in line or line.startswith("  File") for line in lines), lines
+    code, lines = _start(fake_api, tmp_path, TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot")
+    assert code == 1 and "TELEGRAM_API_BASE_URL" in lines[-1] and "Traceback" not in "\n".join(lines)
