@@ -122,6 +122,20 @@ async def test_subscribe_needs_group_admin_and_broadcast_reaches_the_group(runni
                                                   for c in calls))
 
 
+def fresh_postgres() -> Database:
+    """The test PostgreSQL database, emptied and migrated (the test is skipped where no server answers)."""
+    reason = postgres_available()
+    if reason:
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    db = Database(POSTGRES_URL)
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    db.upgrade()
+    return db
+
+
 def _bot_process(fake_api, url: str, tmp_path, name: str) -> subprocess.Popen:
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=TEST_TOKEN, TELEGRAM_API_BASE_URL=fake_api.base_url, DATABASE_URL=url,
                BOT_ADMIN_IDS="42", LOG_LEVEL="INFO")
@@ -154,15 +168,7 @@ def test_reminder_survives_sigkill_and_arrives_once(fake_api, tmp_path):
 
 @pytest.mark.postgres
 def test_two_processes_on_postgres_never_send_twice(fake_api, tmp_path):
-    reason = postgres_available()
-    if reason:
-        if os.environ.get("REQUIRE_POSTGRES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    db = Database(POSTGRES_URL)
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    db.upgrade()
+    db = fresh_postgres()
     groups = list(range(-300, 0))
 
     def setup(session):

@@ -4,14 +4,10 @@ rest, a dead process's claims come back after STALE_CLAIM, and two processes sha
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import time
 from collections import Counter
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 from telegram import Bot
 from telegram.request import HTTPXRequest
@@ -20,7 +16,8 @@ from bot.db.models import Chat, Delivery
 from bot.db.storage import Database
 from bot.delivery import queue, sender
 from bot.delivery.sender import Outbox
-from tests.conftest import POSTGRES_URL, TEST_TOKEN, postgres_available
+from tests.conftest import POSTGRES_URL, TEST_TOKEN
+from tests.test_e2e_reminders import _bot_process, fresh_postgres
 
 T0 = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
 
@@ -137,25 +134,9 @@ async def test_reminder_quota_per_person(running_bot, fake_api):
     assert len(rows) == REMINDERS_PER_USER
 
 
-def _bot_process(fake_api, url: str, tmp_path, name: str) -> subprocess.Popen:
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TEST_TOKEN, TELEGRAM_API_BASE_URL=fake_api.base_url, DATABASE_URL=url,
-               BOT_ADMIN_IDS="42", LOG_LEVEL="INFO")
-    log = open(tmp_path / f"{name}.log", "wb")
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path, stdout=log,
-                            stderr=subprocess.STDOUT)
-
-
 @pytest.mark.postgres
 def test_two_processes_share_one_send_budget(fake_api, tmp_path):
-    reason = postgres_available()
-    if reason:
-        if os.environ.get("REQUIRE_POSTGRES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    db = Database(POSTGRES_URL)
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    db.upgrade()
+    db = fresh_postgres()
     groups = list(range(-240, 0))
     fake_api.flood_limit = True  # Telegram's 30/s overall, 20/min per group
 
