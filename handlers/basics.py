@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot.db.storage import UNAVAILABLE, DatabaseUnavailable
 from handlers.common import APOLOGY, esc, is_private, reply_html
 
 log = logging.getLogger(__name__)
@@ -61,10 +62,17 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure and apologise to the user; never let an update take the bot down."""
-    log.error("update failed: %s", context.error, exc_info=context.error)
+    unavailable = isinstance(context.error, DatabaseUnavailable)
+    if unavailable:
+        log.warning("database unavailable while answering: %s", context.error)
+    else:
+        log.error("update failed: %s", context.error, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await update.effective_chat.send_message(APOLOGY)
+            if update.callback_query is not None and unavailable:
+                await update.callback_query.answer(UNAVAILABLE, show_alert=True)
+                return
+            await update.effective_chat.send_message(UNAVAILABLE if unavailable else APOLOGY)
         except Exception as exc:
             log.warning("could not send the apology: %s", exc)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 import secrets
 import warnings
 from collections import OrderedDict
@@ -13,6 +14,8 @@ from telegram.constants import ChatType, MessageEntityType, MessageLimit, ParseM
 from telegram.error import RetryAfter
 from telegram.ext import ContextTypes
 from telegram.warnings import PTBUserWarning
+
+from bot.delivery.pacing import flood_wait
 
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 FLOOD_RETRIES = 3
@@ -98,8 +101,7 @@ async def reply_html(update: Update, blocks: Sequence[str] | str,
             except RetryAfter as exc:  # Telegram's flood control: wait as told, then try again
                 if attempt == FLOOD_RETRIES:
                     raise
-                wait = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
-                await asyncio.sleep(min(float(wait), 60.0))
+                await asyncio.sleep(flood_wait(exc))
 
 
 def is_private(update: Update) -> bool:
@@ -113,10 +115,9 @@ def mentions_bot(message: Message | None, bot_username: str) -> bool:
     if message.reply_to_message and message.reply_to_message.from_user and message.reply_to_message.from_user.username == bot_username:
         return True
     wanted = f"@{bot_username}".lower()
-    for _entity, text in message.parse_entities([MessageEntityType.MENTION]).items():
-        if text.lower() == wanted:
-            return True
-    return False
+    mentions = {**message.parse_entities([MessageEntityType.MENTION]),
+                **message.parse_caption_entities([MessageEntityType.MENTION])}  # a file's caption too
+    return any(text.lower() == wanted for text in mentions.values())
 
 
 def strip_mention(text: str, bot_username: str) -> str:
@@ -146,6 +147,18 @@ def recall(context: ContextTypes.DEFAULT_TYPE, key: str) -> dict | None:
 def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
     built = [[InlineKeyboardButton(label[:64], callback_data=data) for label, data in row] for row in rows if row]
     return InlineKeyboardMarkup(built) if built else None
+
+
+MAX_ID = 2**53  # Telegram user/chat ids and the bot's row ids all stay below this (Telegram: 52 significant bits)
+_ID = re.compile(r"-?[0-9]{1,16}")
+
+
+def parse_id(text: str, signed: bool = False) -> int | None:
+    """An id typed or carried in button data: ASCII digits only ('²'.isdigit() is True), within 64-bit columns."""
+    if not _ID.fullmatch(text or "") or (text.startswith("-") and not signed):
+        return None
+    value = int(text)
+    return value if abs(value) < MAX_ID else None
 
 
 def message_text(update: Update) -> str:

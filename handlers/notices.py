@@ -17,7 +17,7 @@ from bot.delivery.jobs import replan
 from bot.registry.access import is_admin, role_of
 from bot.registry.lookup import find_unit_id
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, reply_html
+from handlers.common import esc, parse_id, reply_html
 from knowledge.when import parse_schedule, parse_when
 
 COMMANDS = [
@@ -30,7 +30,18 @@ COMMANDS = [
     BotCommandInfo("holidays", "（管理员）录入下一年节假日安排", "/holidays 2027 休 2027-01-01 2027-02-10~2027-02-16 班 2027-02-07",
                    group=False),
 ]
-MAX_REMINDER_TEXT = 1000
+MAX_REMINDER_TEXT = 500
+# One-off reminders not yet sent: a person's own, and one chat's. Enough for real work (a clerk's week of
+# reminders), small enough that nobody can fill the outbox (the trial queued 1,000 in 7 s).
+REMINDERS_PER_USER = 20
+REMINDERS_PER_CHAT = 50
+
+
+def parse_due(text: str) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(text, "%Y%m%d").date() if len(text) == 8 and text.isascii() else None
+    except ValueError:
+        return None
 
 
 def _now(context: ContextTypes.DEFAULT_TYPE) -> dt.datetime:
@@ -100,8 +111,22 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await reply_html(update, f"提醒内容不能为空，且不超过 {MAX_REMINDER_TEXT} 字。")
         return
     body = f"⏰ <b>提醒</b>\n{html.escape(text)}"
-    key = f"oneoff:{secrets.token_hex(8)}"
-    await context.bot_data["db"].run(lambda s: queue.enqueue(s, key, chat.id, body, when, "oneoff"))
+    uid = update.effective_user.id if update.effective_user else 0
+    key = f"oneoff:u{uid}:{secrets.token_hex(8)}"
+
+    def add(session) -> str | None:
+        by_user, in_chat = queue.pending_oneoffs(session, uid, chat.id)
+        if by_user >= REMINDERS_PER_USER:
+            return f"您已有 {by_user} 条提醒尚未发出，上限 {REMINDERS_PER_USER} 条；请等其中一些发出后再设置。"
+        if in_chat >= REMINDERS_PER_CHAT:
+            return f"本聊天已有 {in_chat} 条提醒尚未发出，上限 {REMINDERS_PER_CHAT} 条。"
+        queue.enqueue(session, key, chat.id, body, when, "oneoff")
+        return None
+
+    refusal = await context.bot_data["db"].run(add)
+    if refusal:
+        await reply_html(update, esc(refusal))
+        return
     local = when.astimezone(_tz(context))
     await reply_html(update, f"好的，将在 {local:%Y-%m-%d %H:%M} 提醒：{esc(text)}")
 
@@ -110,10 +135,16 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     parts = (query.data or "").split(":")
-    if len(parts) != 3 or parts[1] not in ("done", "snooze") or not parts[2].isdigit():
+    deadline_id = parse_id(parts[2]) if len(parts) in (3, 4) else None
+    if deadline_id is None or parts[1] not in ("done", "snooze"):
         await query.answer("按钮无效。", show_alert=True)
         return
-    action, deadline_id = parts[1], int(parts[2])
+    action = parts[1]
+    # A 推迟 button carries the due date it was sent for: pressed once, it is spent (a replay moves nothing).
+    shown_due = parse_due(parts[3]) if len(parts) == 4 else None
+    if action == "snooze" and shown_due is None:
+        await query.answer("这个按钮已失效，请使用最新提醒中的按钮。", show_alert=True)
+        return
     uid = query.from_user.id
     admins = context.bot_data["settings"].bot_admin_ids
     actor = f"telegram:{uid}"
@@ -128,11 +159,15 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return "forbidden", None
         if action == "done":
             return "ok", events.mark_done(session, deadline_id, actor, _now(context))
-        return "ok", events.snooze(session, deadline_id, actor)
+        row, moved = events.snooze_once(session, deadline_id, actor, shown_due)
+        return ("ok" if moved else "spent"), row
 
     outcome, row = await context.bot_data["db"].run(act)
     if outcome == "gone":
         await query.answer("该事项已不存在。", show_alert=True)
+    elif outcome == "spent":
+        state = "已完成" if row.status == "done" else f"期限现为 {row.due.isoformat()}"
+        await query.answer(f"这个按钮已经用过了（{state}），没有再推迟。", show_alert=True)
     elif outcome == "forbidden":
         await query.answer("只有负责的联系人或管理员可以操作。", show_alert=True)
     else:
@@ -161,9 +196,16 @@ async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     unit_name = " ".join(context.args or []).strip()
     changes: dict[str, object] = {"subscribed": True}
     if unit_name:
-        unit_id = await context.bot_data["db"].run(lambda s: find_unit_id(s, unit_name))
+        uid = update.effective_user.id if update.effective_user else None
+        admins = context.bot_data["settings"].bot_admin_ids
+        unit_id, found = await context.bot_data["db"].run(lambda s: (find_unit_id(s, unit_name), role_of(s, uid, admins)))
         if unit_id is None:
             await reply_html(update, f"登记册中没有单位“{esc(unit_name[:100])}”，请核对全称。")
+            return
+        if not (found.admin or unit_id in found.units):
+            # Anyone can create a group and be its admin: binding it to a unit (its reminders, its deadlines in
+            # /due) needs a bot administrator or a linked contact of that unit.
+            await reply_html(update, "只有机器人管理员或该单位已绑定的联系人可以把本群设为该单位的工作群。")
             return
         changes["unit_id"] = unit_id
     if await _subscription(update, context, **changes):

@@ -21,7 +21,7 @@ from bot.registry.lookup import RegistryError, UnitView, history, lookup, view_u
 from bot.registry.report import write_report
 from bot.registry.spreadsheet import SpreadsheetError, import_file
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, reply_html
+from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html
 from knowledge.actions import STATUSES
 from knowledge.units import KIND_LABELS
 
@@ -274,10 +274,11 @@ async def grant_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await reply_html(update, "只有配置文件中的管理员（BOT_ADMIN_IDS）可以授予管理员。")
         return
     arg = (context.args or [""])[0]
-    if not arg.isdigit():
-        await reply_html(update, "用法：/grant Telegram用户ID（数字）")
+    user_id = parse_id(arg)
+    if user_id is None or user_id == 0:
+        await reply_html(update, "用法：/grant Telegram用户ID（数字，例如 123456789）")
         return
-    await _db(context).run(lambda s: grant_admin(s, int(arg), _actor(update)))
+    await _db(context).run(lambda s: grant_admin(s, user_id, _actor(update)))
     await reply_html(update, f"已授予 {esc(arg)} 管理员权限。")
 
 
@@ -295,6 +296,8 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = update.effective_message
     document = message.document
     name = document.file_name or "upload"
+    if update.effective_chat.type != ChatType.PRIVATE and not mentions_bot(message, context.bot.username):
+        return  # a file shared in a group is for the people there; an import must be addressed to the bot
     if Path(name).suffix.lower() not in (".xlsx", ".csv"):
         if update.effective_chat.type == ChatType.PRIVATE:
             await reply_html(update, "只能导入 .xlsx 或 .csv 格式的登记表。可用 domainbot template 生成模板。")
@@ -341,10 +344,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if who == "guest":
             await query.answer("您还没有登记为联系人。", show_alert=True)
             return
-        if not rest.isdigit():
+        unit_id = parse_id(rest)
+        if unit_id is None:
             await query.answer("按钮无效。", show_alert=True)
             return
-        view = await _db(context).run(lambda s: (u := s.get(Unit, int(rest))) and view_unit(s, u))
+        view = await _db(context).run(lambda s: (u := s.get(Unit, unit_id)) and view_unit(s, u))
         if not view:
             await query.answer("该单位已不存在。", show_alert=True)
             return
@@ -354,21 +358,22 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if who != "admin":
         await query.answer("只有管理员可以修改。", show_alert=True)
         return
-    if action == "ss" and rest.isdigit():
+    if action == "ss" and parse_id(rest) is not None:
         await query.answer()
         rows = [[(s, f"sv:{rest}:{i}")] for i, s in enumerate(STATUSES)]
         await reply_html(update, "选择新的状态：", keyboard(rows))
     elif action == "sv":
         domain_id, _, index = rest.partition(":")
-        if not (domain_id.isdigit() and index.isdigit() and int(index) < len(STATUSES)):
+        row_id, choice = parse_id(domain_id), parse_id(index)
+        if row_id is None or choice is None or choice >= len(STATUSES):
             await query.answer("按钮无效。", show_alert=True)
             return
-        domain = await _db(context).run(lambda s: s.get(Domain, int(domain_id)))
+        domain = await _db(context).run(lambda s: s.get(Domain, row_id))
         if domain is None:
             await query.answer("该域名已不存在。", show_alert=True)
             return
         await query.answer()
-        await _edit(update, context, domain.name, {"status": STATUSES[int(index)]})
+        await _edit(update, context, domain.name, {"status": STATUSES[choice]})
     else:
         await query.answer("按钮无效。", show_alert=True)
 

@@ -47,7 +47,7 @@ class Domain:
 
 def _host_and_path(text: str) -> tuple[str, str]:
     if _SCHEME.match(text):
-        parts = urlsplit(text)
+        parts = urlsplit(text)  # ValueError for 'http://x]/', 'http://[www.wuding.gov.cn]/'
         host = parts.netloc.rsplit("@", 1)[-1]
         path = parts.path + (f"?{parts.query}" if parts.query else "")
     else:
@@ -77,7 +77,10 @@ def _parse(raw: str) -> Domain:
         return Domain(original, error="域名为空")
     if len(raw) > MAX_DOMAIN_INPUT or any(ch.isspace() for ch in cleaned):
         return Domain(original, error="不是一个域名（含空格或过长）")
-    host, path = _host_and_path(cleaned)
+    try:
+        host, path = _host_and_path(cleaned)
+    except ValueError:
+        return Domain(original, error="网址格式有误（方括号只能括住 IPv6 地址，域名不用方括号）")
     host = host.rstrip(".") if host.endswith(".") and not host.endswith("..") else host
     if not host:
         return Domain(original, path=path, error="没有主机名")

@@ -53,7 +53,7 @@ async def test_due_reminder_with_buttons_done_by_the_contact(running_bot, fake_a
     assert await fake_api.until(lambda calls: any("今天到期" in c.params.get("text", "") for c in calls), timeout=15)
     call = next(c for c in fake_api.calls_to("sendMessage") if "今天到期" in c.params.get("text", ""))
     buttons = [b["callback_data"] for row in json.loads(call.params["reply_markup"])["inline_keyboard"] for b in row]
-    assert buttons == [f"dl:done:{deadline_id}", f"dl:snooze:{deadline_id}"]
+    assert buttons == [f"dl:done:{deadline_id}", f"dl:snooze:{deadline_id}:{due:%Y%m%d}"]
     message = fake_api.make_message("x", chat_id=5001, user_id=777000111)
     fake_api.push_callback(f"dl:done:{deadline_id}", message, user_id=9999)  # not the contact
     assert await fake_api.until(lambda calls: any("负责的联系人" in c.params.get("text", "") for c in calls))
@@ -104,8 +104,11 @@ async def test_subscribe_needs_group_admin_and_broadcast_reaches_the_group(runni
     db = await _db(running_bot)
     unit_id = db.call(lambda s: (s.add(Unit(name="武定县财政局", kind="department")), s.flush(),
                                  s.exec(select(Unit.id)).one())[-1])
-    fake_api.push_text("/subscribe 武定县财政局", chat_id=-77, user_id=12, chat_type="group")
-    assert await fake_api.until(lambda calls: any("工作群" in c.params.get("text", "") for c in calls))
+    fake_api.push_text("/subscribe 武定县财政局", chat_id=-77, user_id=12, chat_type="group")  # a group admin only
+    assert await fake_api.until(lambda calls: any("只有机器人管理员或该单位" in c.params.get("text", "") for c in calls))
+    assert db.call(lambda s: s.get(Chat, -77).unit_id) is None
+    fake_api.push_text("/subscribe 武定县财政局", chat_id=-77, user_id=ADMIN, chat_type="group")
+    assert await fake_api.until(lambda calls: any("并作为" in c.params.get("text", "") for c in calls))
     assert db.call(lambda s: s.get(Chat, -77).unit_id) == unit_id
     deadline = db.call(lambda s: events.ensure_deadline(s, "grp", "x", dt.date(2026, 12, 11), unit_id=unit_id))
     assert db.call(lambda s: planning.recipients(s, deadline, {42}, overdue=False)) == [-77, 42]  # no linked contact
@@ -117,6 +120,20 @@ async def test_subscribe_needs_group_admin_and_broadcast_reaches_the_group(runni
     fake_api.push_text("/remind 2分钟 <b>交表</b>", chat_id=5001, user_id=5001)
     assert await fake_api.until(lambda calls: any("将在" in c.params.get("text", "") and "&lt;b&gt;" in c.params.get("text", "")
                                                   for c in calls))
+
+
+def fresh_postgres() -> Database:
+    """The test PostgreSQL database, emptied and migrated (the test is skipped where no server answers)."""
+    reason = postgres_available()
+    if reason:
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    db = Database(POSTGRES_URL)
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    db.upgrade()
+    return db
 
 
 def _bot_process(fake_api, url: str, tmp_path, name: str) -> subprocess.Popen:
@@ -151,15 +168,7 @@ def test_reminder_survives_sigkill_and_arrives_once(fake_api, tmp_path):
 
 @pytest.mark.postgres
 def test_two_processes_on_postgres_never_send_twice(fake_api, tmp_path):
-    reason = postgres_available()
-    if reason:
-        if os.environ.get("REQUIRE_POSTGRES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    db = Database(POSTGRES_URL)
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    db.upgrade()
+    db = fresh_postgres()
     groups = list(range(-300, 0))
 
     def setup(session):

@@ -8,6 +8,16 @@ import re
 _TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
 
 
+_CONFIGURED: list[str] = []
+
+
+def redact(text: str) -> str:
+    """Text for a person or a log line: the configured secrets and anything shaped like a token replaced."""
+    for secret in _CONFIGURED:
+        text = text.replace(secret, "<secret>")
+    return _TOKEN_PATTERN.sub("<token>", text)
+
+
 class RedactTokenFilter(logging.Filter):
     """Replaces the configured secrets (bot token, webhook secret), and anything shaped like a bot token,
     with a placeholder."""
@@ -33,6 +43,13 @@ class RedactTokenFilter(logging.Filter):
         return True
 
 
+class _ShortBootstrapFailure(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Network Retry Loop (Bootstrap"):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 class OneLineFormatter(logging.Formatter):
     """Keeps each event on one line: tracebacks are folded with ' | '."""
 
@@ -41,6 +58,7 @@ class OneLineFormatter(logging.Formatter):
 
 
 def setup_logging(level: str = "INFO", *secrets: str) -> None:
+    _CONFIGURED[:] = [s for s in secrets if s]
     handler = logging.StreamHandler()
     handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"))
     handler.addFilter(RedactTokenFilter(*secrets))
@@ -50,5 +68,7 @@ def setup_logging(level: str = "INFO", *secrets: str) -> None:
     # httpx logs every request URL, and Bot API URLs carry the token: keep it quiet unless debugging.
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
+    # A failed start is reported by the runner in one line; python-telegram-bot's own report is kept short.
+    logging.getLogger("telegram.ext").addFilter(_ShortBootstrapFailure())
     # "skipped: maximum number of running instances" is expected while a long broadcast drains.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)

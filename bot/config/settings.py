@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     reminder_offsets: str = "5,2,1,0"
     # Chats answered side by side (one chat's messages always in order); see bot/update_order.py.
     update_concurrency: int = Field(default=4, ge=1, le=64)
+    # Seconds `domainbot run` keeps trying a database that does not answer yet (issue 17).
+    database_start_wait: float = Field(default=60.0, ge=0, le=3600)
 
     @field_validator("bot_admin_ids", mode="before")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Float, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -129,7 +129,7 @@ class Delivery(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     deadline_id: Optional[int] = Field(default=None, foreign_key="deadline.id", index=True)
     due_at: dt.datetime
-    status: str = Field(default="pending", max_length=10)  # pending | sending | sent | failed | cancelled
+    status: str = Field(default="pending", max_length=10)  # pending | sending | sent | failed | cancelled | uncertain
     attempts: int = 0
     next_attempt_at: Optional[dt.datetime] = None
     claimed_by: str = Field(default="", max_length=100)
@@ -137,3 +137,11 @@ class Delivery(SQLModel, table=True):
     sent_at: Optional[dt.datetime] = None
     late: bool = False
     last_error: str = Field(default="", max_length=400)
+
+
+class SendPace(SQLModel, table=True):
+    """Telegram's send budget, shared by every process on this database: the earliest time (seconds since the
+    epoch, the database's clock on PostgreSQL) the next message under `key` may go ('all', or 'c<chat id>')."""
+    __tablename__ = "send_pace"
+    key: str = Field(primary_key=True, max_length=40)
+    next_at: float = Field(sa_column=Column(Float(precision=53), nullable=False))

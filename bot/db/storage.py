@@ -5,16 +5,30 @@ executes `fn(session)` in a worker thread and commits."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlmodel import Session, create_engine
 
 T = TypeVar("T")
+CONNECT_WAIT = 5  # seconds to open a connection
+POOL_WAIT = 5  # seconds to wait for a free pooled connection
+LOCK_WAIT = 10  # seconds a statement waits for a lock (SQLite's busy time-out too)
+STATEMENT_LIMIT = 120  # seconds any one statement may run (an import of 100k rows writes in ~1 s batches)
+UPDATE_WAIT = 4.0  # seconds an update (a person waiting for the answer) waits on the database
+UNAVAILABLE = "数据库暂时不可用，请稍后再试。"
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database did not answer in time, or refused the connection: the person gets UNAVAILABLE."""
 
 
 def normalise_url(url: str) -> str:
@@ -26,13 +40,27 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def private_files(path: Path) -> None:
+    """The registry holds people's names, phones and Telegram ids: a folder the bot creates is 0700, the database
+    file 0600, and SQLite gives its -wal and -shm files the database file's mode."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True)
+        folder.chmod(0o700)  # mkdir's mode is masked by the umask
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if candidate == path or candidate.exists():
+            os.close(os.open(candidate, os.O_CREAT | os.O_RDWR, 0o600))
+            if candidate.stat().st_mode & 0o077:
+                candidate.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            private_files(Path(parsed.database))
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": LOCK_WAIT})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -40,17 +68,25 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(LOCK_WAIT * 1000)}")
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # A database that stalls must not hold connections, threads and chats for ever: bounded connect, pool wait
+    # and statement time; TCP keepalives notice a peer that went silent.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_timeout=POOL_WAIT,
+                         connect_args={"connect_timeout": CONNECT_WAIT,
+                                       "options": f"-c statement_timeout={STATEMENT_LIMIT * 1000}"
+                                                  f" -c lock_timeout={LOCK_WAIT * 1000}",
+                                       "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+                                       "keepalives_count": 3})
 
 
 class Database:
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(url)
+        self._executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="db")
 
     @property
     def dialect(self) -> str:
@@ -70,9 +106,21 @@ class Database:
         with self.session() as session:
             return fn(session)
 
-    async def run(self, fn: Callable[[Session], T]) -> T:
-        """Run blocking database work off the event loop."""
-        return await asyncio.to_thread(self.call, fn)
+    async def run(self, fn: Callable[[Session], T], timeout: float | None = UPDATE_WAIT) -> T:
+        """Run blocking database work off the event loop, in the database's own threads (a stalled database
+        then ties up none of the event loop's). Waits at most `timeout` seconds: a stalled or unreachable
+        database raises DatabaseUnavailable instead of freezing the chat (the work, if it ever gets through,
+        still commits or rolls back as a whole)."""
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, self.call, fn)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError as exc:
+            raise DatabaseUnavailable(f"no answer within {timeout} s") from exc
+        except (OperationalError, SATimeoutError) as exc:
+            if _is_unavailable(exc):
+                raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
+            raise
 
     def upgrade(self) -> None:
         """Apply the Alembic migrations up to the newest schema (idempotent)."""
@@ -81,4 +129,17 @@ class Database:
         upgrade(self.engine)
 
     def dispose(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()
+
+
+_UNAVAILABLE_SIGNS = ("locked", "timeout", "timed out", "could not connect", "connection", "server closed",
+                      "terminating", "canceling statement", "the database system is")
+
+
+def _is_unavailable(exc: Exception) -> bool:
+    """Lock waits, time-outs and lost connections; not a bad query (that is a bug to see in the log)."""
+    if isinstance(exc, SATimeoutError):
+        return True
+    text = str(exc).lower()
+    return getattr(exc, "connection_invalidated", False) or any(sign in text for sign in _UNAVAILABLE_SIGNS)

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from bot.db.models import Deadline, Delivery, utcnow
 from bot.deadlines.calendar import work_calendar
 from bot.delivery.queue import insert_ignore
+from bot.registry.audit import audit
 from knowledge.campaigns import load_campaigns
 from knowledge.workdays import RULES
 from knowledge.workdays import deadline as compute_deadline
@@ -67,6 +68,22 @@ def snooze(session: Session, deadline_id: int, actor: str) -> Deadline | None:
     session.add(row)
     _cancel_pending(session, deadline_id)
     return row
+
+
+def snooze_once(session: Session, deadline_id: int, actor: str, shown_due: dt.date) -> tuple[Deadline | None, bool]:
+    """A 推迟 button press: moves the deadline only while it is still open and due on the day the button was sent
+    for (one conditional UPDATE, so two presses at once move it once); a replayed press is spent. Audited."""
+    new_due, provisional = work_calendar(session).add_working_days(shown_due, 1)
+    moved = session.execute(
+        update(Deadline).where(Deadline.id == deadline_id, Deadline.status == "open", Deadline.due == shown_due)
+        .values(due=new_due, provisional=Deadline.provisional | provisional, done_by=f"postponed by {actor}"[:100])
+        .returning(Deadline.id)).first() is not None
+    row = session.get(Deadline, deadline_id, populate_existing=True)
+    if moved and row is not None:
+        _cancel_pending(session, deadline_id)
+        audit(session, actor, "snooze", "deadline", deadline_id, row.title, {"due": shown_due.isoformat()},
+              {"due": new_due.isoformat()})
+    return row, moved
 
 
 def _cancel_pending(session: Session, deadline_id: int) -> None:

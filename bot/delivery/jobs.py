@@ -36,7 +36,7 @@ async def replan(app: Application) -> int:
         events.sync_campaigns(session)
         return planning.plan(session, rs, clock())
 
-    return await db.run(work)
+    return await db.run(work, timeout=60)  # planning over the whole registry: not a person waiting
 
 
 async def _outbox_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -61,7 +61,7 @@ async def _daily_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     now = app.bot_data["clock"]()
     today = now.astimezone(settings.timezone).date()
     try:
-        await db.run(lambda s: (enqueue_digests(s, now, today), warn_missing_schedule(s, settings, now, today)))
+        await db.run(lambda s: (enqueue_digests(s, now, today), warn_missing_schedule(s, settings, now, today)), timeout=60)
     except Exception:
         log.exception("daily job failed")
 

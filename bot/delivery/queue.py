@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from bot.db.models import Chat, Delivery
+from bot.db.models import Chat, Deadline, Delivery
 
-STALE_CLAIM = dt.timedelta(minutes=5)
+# A claim older than this is taken to be left by a dead process and is sent again. Longer than any one send can
+# take (a 30 s answer, pacing waits capped at 30 s), so a slow live sender is never doubled.
+STALE_CLAIM = dt.timedelta(minutes=2)
+UNCERTAIN = "uncertain: "  # last_error prefix: a send timed out, and Telegram may have delivered it
 
 
 LATE_AFTER = dt.timedelta(minutes=5)
@@ -70,6 +73,8 @@ class Claimed:
     deadline_id: int | None
     late: bool
     attempts: int
+    deadline_due: dt.date | None = None  # the deadline's due date when claimed (its 推迟 button names it)
+    uncertain: bool = False  # an earlier send of this row timed out (it may have arrived): never retried again
 
 
 def release_stale(session: Session, now: dt.datetime) -> int:
@@ -80,40 +85,71 @@ def release_stale(session: Session, now: dt.datetime) -> int:
 
 
 def claim(session: Session, worker: str, now: dt.datetime, limit: int = 50) -> list[Claimed]:
-    """Atomically take due rows: one UPDATE … RETURNING, with FOR UPDATE SKIP LOCKED on PostgreSQL so that
-    two bot processes never take the same row."""
+    """Atomically take due rows, the oldest first but at most one per chat per batch, so that one chat's long
+    queue (60 reminders to a group paced at one per 3 s) never holds back every other chat's messages.
+    Claims left by a dead process are released first. One UPDATE … WHERE status = 'pending' … RETURNING takes
+    the rows; on PostgreSQL the candidates are locked with SKIP LOCKED, so two processes never take one row."""
+    release_stale(session, now)
     due = and_(Delivery.status == "pending", Delivery.due_at <= now,
                or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now))
-    ids = sa_select(Delivery.id).where(due).order_by(Delivery.due_at, Delivery.id).limit(limit)
+    ranked = (sa_select(Delivery.id, Delivery.due_at,
+                        func.row_number().over(partition_by=Delivery.chat_id, order_by=(Delivery.due_at, Delivery.id))
+                        .label("turn"))
+              .where(due).subquery())
+    firsts = sa_select(ranked.c.id).where(ranked.c.turn == 1).order_by(ranked.c.due_at, ranked.c.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         # A CTE runs once; "IN (subquery … SKIP LOCKED)" may be rescanned and take more than `limit` rows.
-        picked = ids.with_for_update(skip_locked=True).cte("picked")
+        picked = (sa_select(Delivery.id).where(Delivery.id.in_(firsts.scalar_subquery()))
+                  .with_for_update(skip_locked=True).cte("picked"))
         condition = Delivery.id == picked.c.id
     else:
-        condition = Delivery.id.in_(ids.scalar_subquery())  # SQLite: the write lock makes this atomic
+        condition = Delivery.id.in_(firsts.scalar_subquery())  # SQLite: the write lock makes this atomic
     statement = (update(Delivery).where(condition, Delivery.status == "pending")
                  .values(status="sending", claimed_by=worker, claimed_at=now)
                  .returning(Delivery.id, Delivery.chat_id, Delivery.text, Delivery.kind, Delivery.deadline_id,
-                            Delivery.due_at, Delivery.attempts))
+                            Delivery.due_at, Delivery.attempts, Delivery.last_error))
     out = []
-    for rid, chat_id, text, kind, deadline_id, due_at, attempts in session.execute(statement).all():
+    for rid, chat_id, text, kind, deadline_id, due_at, attempts, last_error in session.execute(statement).all():
         due_at = due_at if due_at.tzinfo else due_at.replace(tzinfo=dt.UTC)
-        out.append(Claimed(rid, chat_id, text, kind, deadline_id, now - due_at > LATE_AFTER, attempts))
+        out.append(Claimed(rid, chat_id, text, kind, deadline_id, now - due_at > LATE_AFTER, attempts,
+                           uncertain=(last_error or "").startswith(UNCERTAIN)))
     if out:
         session.execute(update(Delivery).where(Delivery.id.in_([c.id for c in out if c.late])).values(late=True))
+        linked = {c.deadline_id for c in out if c.deadline_id}
+        if linked:
+            dues = dict(session.execute(sa_select(Deadline.id, Deadline.due).where(Deadline.id.in_(linked))).all())
+            out = [replace(c, deadline_due=dues.get(c.deadline_id)) if c.deadline_id else c for c in out]
     return out
 
 
 def finish(session: Session, delivery_id: int, now: dt.datetime, *, error: str = "", retry_at: dt.datetime | None = None,
-           failed: bool = False) -> None:
+           failed: bool = False, throttled: bool = False, uncertain: bool = False) -> None:
+    """Record what Telegram answered. `throttled` (a 429, or no send budget yet): back to the queue at `retry_at`
+    without counting an attempt. `uncertain` (timed out, may have arrived): with `retry_at`, one more try;
+    without, the row ends as 'uncertain' and is never sent again."""
     row = session.get(Delivery, delivery_id)
     if row is None:
         return
-    if retry_at is not None and row.attempts + 1 < MAX_ATTEMPTS:
+    if throttled and retry_at is not None:
+        row.status, row.next_attempt_at = "pending", retry_at
+    elif uncertain and retry_at is None:
+        row.status, row.attempts = "uncertain", row.attempts + 1
+    elif retry_at is not None and row.attempts + 1 < MAX_ATTEMPTS:
         row.status, row.next_attempt_at, row.attempts = "pending", retry_at, row.attempts + 1
     elif failed or retry_at is not None:
         row.status, row.attempts = "failed", row.attempts + 1
     else:
         row.status, row.sent_at = "sent", now
-    row.last_error, row.claimed_by = error[:400], ""
+    row.last_error = ((UNCERTAIN if uncertain else "") + error)[:400]
+    row.claimed_by = ""
     session.add(row)
+
+
+def pending_oneoffs(session: Session, user_id: int, chat_id: int) -> tuple[int, int]:
+    """One-off reminders still to be sent: set by this user (anywhere), and for this chat (by anyone)."""
+    waiting = Delivery.status.in_(("pending", "sending"))
+    by_user = session.execute(sa_select(func.count()).where(waiting, Delivery.kind == "oneoff",
+                                                            Delivery.key.like(f"oneoff:u{int(user_id)}:%"))).scalar_one()
+    in_chat = session.execute(sa_select(func.count()).where(waiting, Delivery.kind == "oneoff",
+                                                            Delivery.chat_id == chat_id)).scalar_one()
+    return by_user, in_chat

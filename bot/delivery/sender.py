@@ -1,7 +1,9 @@
 """Sending the outbox: claim due rows, send them through the rate limiter, record what happened.
 
-RetryAfter waits and retries; Forbidden marks the chat inactive; ChatMigrated moves the chat and resends;
-network errors retry with backoff; a bad request is recorded and not retried. A row is marked sent only
+RetryAfter pushes the shared send budget back and retries without counting an attempt; a time-out is uncertain
+(Telegram may have delivered it): one more try a minute later, then the row ends as 'uncertain'; Forbidden
+marks the chat inactive; ChatMigrated moves the chat and resends; network errors retry with backoff; a bad
+request is recorded and not retried. A row is marked sent only
 after Telegram accepted it, so a crash never loses a message; a duplicate can only happen when the process
 dies between Telegram's answer and the commit."""
 from __future__ import annotations
@@ -13,7 +15,6 @@ import os
 import socket
 from collections.abc import Callable
 
-from aiolimiter import AsyncLimiter
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -23,10 +24,11 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 
 from bot.db.storage import Database
-from bot.delivery import chats, queue
+from bot.delivery import chats, pacing, queue
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -36,9 +38,16 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def reminder_buttons(deadline_id: int) -> InlineKeyboardMarkup:
+def reminder_buttons(deadline_id: int, due: dt.date) -> InlineKeyboardMarkup:
+    """The 推迟 button names the due date it postpones: once the deadline moved, a replay is spent."""
     return InlineKeyboardMarkup([[InlineKeyboardButton("已完成", callback_data=f"dl:done:{deadline_id}"),
-                                  InlineKeyboardButton("推迟一个工作日", callback_data=f"dl:snooze:{deadline_id}")]])
+                                  InlineKeyboardButton("推迟一个工作日",
+                                                       callback_data=f"dl:snooze:{deadline_id}:{due:%Y%m%d}")]])
+
+
+SEND_READ_TIMEOUT = 30.0  # python-telegram-bot's 5 s default took a slow answer for a lost message
+UNCERTAIN_RETRY_AFTER = dt.timedelta(seconds=60)  # one more try, well after a slow send would have landed
+MAX_PACING_WAIT = 30.0  # longer than this: the row goes back to the queue instead of holding its claim
 
 
 class Outbox:
@@ -49,14 +58,11 @@ class Outbox:
         self.batch = batch
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self._lock = asyncio.Lock()
-        # Telegram's limits, 30 messages/s overall and 20/min per group, as a steady pace without bursts
-        # (a burst of 30 then 30/s can put 60 in one sliding second and earn a 429).
-        self._overall = AsyncLimiter(1, 1 / 30)
-        self._groups: dict[int, AsyncLimiter] = {}
 
     async def drain(self) -> int:
         """Send everything that is due now; returns how many rows were handled. Batches stay small (30, one
-        second of Telegram's budget) so that replies to people never queue behind a long broadcast."""
+        second of Telegram's budget, one row per chat) so that replies to people never queue behind a long
+        broadcast and one chat's queue never holds back the others."""
         if self._lock.locked():
             return 0  # the previous tick is still sending
         async with self._lock:
@@ -68,19 +74,48 @@ class Outbox:
                 await asyncio.gather(*(self._send(row) for row in rows))
                 handled += len(rows)
 
+    async def _pace(self, target: int) -> float:
+        """Wait for this message's slot in the budget shared with every process (bot/delivery/pacing.py): one
+        message every 3 s to a group, 30 per second overall. Returns the wait still ahead when it is too long
+        to hold a claim for (the row is then put back), else 0."""
+        steps = [(pacing.chat_key(target), pacing.GROUP_INTERVAL)] if target < 0 else []
+        steps.append(("all", pacing.OVERALL_INTERVAL))
+        for key, interval in steps:
+            wait = await self.db.run(lambda s, key=key, interval=interval: pacing.reserve(s, key, interval))
+            if wait > MAX_PACING_WAIT:
+                return wait
+            if wait > 0:
+                await asyncio.sleep(wait)
+        return 0.0
+
     async def _send(self, row: queue.Claimed, chat_id: int | None = None) -> None:
         target = chat_id or row.chat_id
         text = ("（补发）" + row.text) if row.late else row.text
-        markup = reminder_buttons(row.deadline_id) if row.deadline_id and row.kind in ("reminder", "overdue") else None
+        markup = (reminder_buttons(row.deadline_id, row.deadline_due)
+                  if row.deadline_id and row.deadline_due and row.kind in ("reminder", "overdue") else None)
         try:
-            if target < 0:
-                await self._groups.setdefault(target, AsyncLimiter(1, 3)).acquire()
-            await self._overall.acquire()
+            later = await self._pace(target)
+            if later:
+                await self._finish(row.id, error="waiting for the send budget", throttled=True,
+                                   retry_at=self.clock() + dt.timedelta(seconds=later))
+                return
             await self.bot.send_message(target, text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                        link_preview_options=NO_PREVIEW)
-        except RetryAfter as exc:
-            wait = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
-            await self._finish(row.id, error=f"RetryAfter {wait}", retry_at=self.clock() + dt.timedelta(seconds=wait))
+                                        link_preview_options=NO_PREVIEW, read_timeout=SEND_READ_TIMEOUT)
+        except RetryAfter as exc:  # a 429 is Telegram's pace, not a failure: every process waits, no attempt counted
+            wait = pacing.flood_wait(exc)
+            key = pacing.chat_key(target) if target < 0 else "all"
+            await self.db.run(lambda s: (pacing.push_back(s, key, wait),
+                                         queue.finish(s, row.id, self.clock(), error=f"RetryAfter {wait}", throttled=True,
+                                                      retry_at=self.clock() + dt.timedelta(seconds=wait))))
+        except TimedOut as exc:
+            if str(exc).startswith("Pool timeout"):  # never left this process: an ordinary retry
+                await self._finish(row.id, error=str(exc), retry_at=self.clock() + dt.timedelta(seconds=2))
+                return
+            # Telegram may have taken it: try once more, a minute later; a second time-out ends as 'uncertain'.
+            log.warning("delivery %s timed out after %.0f s; it may have arrived%s", row.id, SEND_READ_TIMEOUT,
+                        "" if row.uncertain else ", one more try in 60 s")
+            await self._finish(row.id, error=f"timed out after {SEND_READ_TIMEOUT:.0f} s", uncertain=True,
+                               retry_at=None if row.uncertain else self.clock() + UNCERTAIN_RETRY_AFTER)
         except Forbidden as exc:
             reason = exc.message
             log.info("chat %s is no longer reachable: %s", target, reason)
@@ -101,7 +136,7 @@ class Outbox:
             backoff = min(300, 2 ** (row.attempts + 1))
             await self._finish(row.id, error=str(exc), retry_at=self.clock() + dt.timedelta(seconds=backoff))
         else:
-            await self._finish(row.id)
+            await self._finish(row.id, error="sent; an earlier try timed out and may have arrived too" if row.uncertain else "")
 
     async def _finish(self, delivery_id: int, **outcome: object) -> None:
         await self.db.run(lambda s: queue.finish(s, delivery_id, self.clock(), **outcome))

@@ -5,7 +5,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, bindparam, literal, union_all
+from sqlalchemy import BigInteger, bindparam, literal, union_all, update
 from sqlmodel import Session, select
 
 from bot.db.models import Admin, Contact, Invite, Unit, utcnow
@@ -73,15 +73,19 @@ def create_invite(session: Session, unit_name: str, actor: str, now: dt.datetime
 
 def redeem_invite(session: Session, code: str, user_id: int, display_name: str,
                   now: dt.datetime | None = None) -> Unit:
-    invite = session.get(Invite, code[:64]) if code else None
+    """Claim the invite with one conditional UPDATE (unused and not expired), so that of several people opening
+    the same link at once exactly one is linked, on SQLite and PostgreSQL alike."""
     now = now or utcnow()
-    if invite is None or invite.used_at is not None:
+    code = code[:64] if code else ""
+    claimed = session.execute(
+        update(Invite).where(Invite.code == code, Invite.used_at.is_(None), Invite.expires_at >= now)
+        .values(used_by=user_id, used_at=now).returning(Invite.unit_id)).scalar_one_or_none() if code else None
+    if claimed is None:
+        invite = session.get(Invite, code) if code else None
+        if invite is not None and invite.used_at is None and invite.expires_at < now:
+            raise RegistryError("邀请链接已过期，请向管理员重新获取。")
         raise RegistryError("邀请链接无效或已被使用，请向管理员重新获取。")
-    if invite.expires_at < now:
-        raise RegistryError("邀请链接已过期，请向管理员重新获取。")
-    unit = session.get(Unit, invite.unit_id)
-    invite.used_by, invite.used_at = user_id, now
-    session.add(invite)
+    unit = session.get(Unit, claimed)
     existing = session.exec(select(Contact).where(Contact.telegram_id == user_id, Contact.unit_id == unit.id)).first()
     if existing is None:
         upsert_contact(session, unit.name, display_name[:100] or str(user_id), f"telegram:{user_id}", telegram_id=user_id)

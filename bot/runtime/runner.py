@@ -12,6 +12,7 @@ from bot.config.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger(__name__)
 EXIT_CONFIG = 2
+EXIT_STARTUP = 1
 
 
 def tune_interpreter() -> None:
@@ -24,8 +25,10 @@ def tune_interpreter() -> None:
 
 def run_polling(settings: Settings) -> None:
     from bot.runtime.app import build_application
+    from bot.runtime.startup import wait_for_database
 
     tune_interpreter()
+    wait_for_database(settings.database_url, settings.database_start_wait)
     app = build_application(settings)
     log.info("starting long polling against %s", settings.telegram_api_base_url)
     app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
@@ -37,6 +40,9 @@ def run_webhook(settings: Settings) -> None:
     tune_interpreter()
     if not settings.webhook_url or not settings.webhook_secret:
         raise SettingsError("配置错误 WEBHOOK_URL/WEBHOOK_SECRET: webhook 模式需要同时设置这两项")
+    from bot.runtime.startup import wait_for_database
+
+    wait_for_database(settings.database_url, settings.database_start_wait)
     app = build_application(settings)
     path = settings.webhook_url.rstrip("/").rsplit("/", 1)[-1] if "/" in settings.webhook_url.split("://", 1)[-1] else ""
     log.info("starting webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
@@ -74,4 +80,9 @@ def run_default(command: str | None, webhook: bool = False) -> int:
         return EXIT_CONFIG
     except KeyboardInterrupt:
         pass
+    except Exception as exc:  # start-up failures: one line naming the setting or service, never the token
+        from bot.runtime.startup import describe
+
+        print(describe(exc), file=sys.stderr)
+        return EXIT_STARTUP
     return 0

@@ -44,6 +44,7 @@ class FakeBotAPI:
         self.migrated: dict[int, int] = {}  # old chat id -> new (400 "group chat was upgraded")
         self.flood_limit = False  # emulate Telegram's 30 msg/s overall and 20 msg/min per group
         self.flood_hits = 0
+        self.delays: dict[str, float] = {}  # method -> seconds to wait before answering (a slow Bot API)
         self._sent_times: list[float] = []
         self._group_times: dict[int, list[float]] = {}
         self.cond = threading.Condition()
@@ -148,6 +149,8 @@ class FakeBotAPI:
 
     # -- the server -----------------------------------------------------------------------------------
     def _answer(self, method: str, params: dict, token: str) -> tuple[int, dict]:
+        if self.delays.get(method):
+            time.sleep(self.delays[method])  # answered late, but taken: it counts as sent below
         with self.cond:
             self.calls.append(Call(method, params, token))
             self.cond.notify_all()
