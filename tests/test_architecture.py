@@ -69,3 +69,11 @@ def test_data_files_ship_inside_the_package():
 
     for name in ("policy.yaml", "divisions.tsv", "place_readings.yaml", "departments.yaml", "seed_2019_chuxiong.txt"):
         assert read_text(name)
+
+
+def test_tests_share_only_through_support():
+    """Shared fixtures and generators live in tests/support; a test module is never imported by another."""
+    for folder in ("tests", "benchmarks"):
+        for module, imports in _modules(folder):
+            bad = {m for m in imports if m.startswith("tests.") and not m.startswith("tests.support")}
+            assert not bad, f"{module} imports {bad}"

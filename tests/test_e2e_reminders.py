@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 
 from bot.db.models import Chat, Contact, Deadline, Delivery, Unit
 from bot.db.storage import Database
 from bot.deadlines import events, planning
 from bot.delivery import queue
-from tests.support.env import POSTGRES_URL, TEST_TOKEN, postgres_available
+from tests.support.env import POSTGRES_URL, TEST_TOKEN
+from tests.support.processes import bot_process, fresh_postgres
 
 ADMIN = 42
 
@@ -122,40 +119,19 @@ async def test_subscribe_needs_group_admin_and_broadcast_reaches_the_group(runni
                                                   for c in calls))
 
 
-def fresh_postgres() -> Database:
-    """The test PostgreSQL database, emptied and migrated (the test is skipped where no server answers)."""
-    reason = postgres_available()
-    if reason:
-        if os.environ.get("REQUIRE_POSTGRES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    db = Database(POSTGRES_URL)
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    db.upgrade()
-    return db
-
-
-def _bot_process(fake_api, url: str, tmp_path, name: str) -> subprocess.Popen:
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TEST_TOKEN, TELEGRAM_API_BASE_URL=fake_api.base_url, DATABASE_URL=url,
-               BOT_ADMIN_IDS="42", LOG_LEVEL="INFO")
-    log = open(tmp_path / f"{name}.log", "wb")
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
-
-
 def test_reminder_survives_sigkill_and_arrives_once(fake_api, tmp_path):
     url = f"sqlite:///{tmp_path / 'k.sqlite3'}"
     db = Database(url)
     db.upgrade()
     db.call(lambda s: queue.enqueue(s, "oneoff:kill", 5001, "⏰ 一分钟后的提醒", _now() + dt.timedelta(seconds=6), "oneoff"))
-    first = _bot_process(fake_api, url, tmp_path, "first")
+    first = bot_process(fake_api, url, tmp_path, "first")
     try:
         assert fake_api.wait_for(lambda calls: any(c.method == "getUpdates" for c in calls), timeout=20)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(10)
     assert fake_api.sent_texts(5001) == []  # killed before it was due
-    second = _bot_process(fake_api, url, tmp_path, "second")
+    second = bot_process(fake_api, url, tmp_path, "second")
     try:
         assert fake_api.wait_for(lambda calls: any("一分钟后的提醒" in c.params.get("text", "") for c in calls), timeout=30)
         time.sleep(2)
@@ -177,7 +153,7 @@ def test_two_processes_on_postgres_never_send_twice(fake_api, tmp_path):
         return queue.broadcast(session, "两个进程同时发送", _now() + dt.timedelta(seconds=5), "two")
 
     assert db.call(setup) == len(groups)
-    procs = [_bot_process(fake_api, POSTGRES_URL, tmp_path, f"p{i}") for i in range(2)]
+    procs = [bot_process(fake_api, POSTGRES_URL, tmp_path, f"p{i}") for i in range(2)]
     try:
         assert fake_api.wait_for(lambda calls: sum(c.method == "sendMessage" for c in calls) >= len(groups), timeout=90)
         time.sleep(2)

@@ -16,8 +16,8 @@ from bot.db.models import Chat, Delivery
 from bot.db.storage import Database
 from bot.delivery import queue, sender
 from bot.delivery.sender import Outbox
-from tests.conftest import POSTGRES_URL, TEST_TOKEN
-from tests.test_e2e_reminders import _bot_process, fresh_postgres
+from tests.support.env import POSTGRES_URL, TEST_TOKEN
+from tests.support.processes import bot_process, fresh_postgres
 
 T0 = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
 
@@ -146,7 +146,7 @@ def test_two_processes_share_one_send_budget(fake_api, tmp_path):
         return queue.broadcast(session, "共享发送额度", dt.datetime.now(dt.UTC) + dt.timedelta(seconds=4), "pace")
 
     assert db.call(setup) == len(groups)
-    procs = [_bot_process(fake_api, POSTGRES_URL, tmp_path, f"p{i}") for i in range(2)]
+    procs = [bot_process(fake_api, POSTGRES_URL, tmp_path, f"p{i}") for i in range(2)]
     try:
         assert fake_api.wait_for(lambda calls: len({c.params.get("chat_id") for c in calls
                                                     if c.method == "sendMessage"}) >= len(groups), timeout=60)
