@@ -222,3 +222,56 @@ def stalled(session: Session, today: dt.date, working_days: int) -> list[tuple[P
                 Contact.unit_id == application.unit_id, Contact.telegram_id.is_not(None))).all()]
         out.append((Progress(application, spec_of(application), steps_of(application), []), chats))
     return out
+
+
+def reason_needed(session: Session, action: str, unit_name: str, domains: list[str]) -> str:
+    """Why the rules ask for a reason here ('' when they do not)."""
+    if action == "change_holder":
+        return "持有者变更须写明原因和变更后的持有单位"
+    if action == "cancel":
+        context = registry_context(session, unit_name, domains)
+        others = sorted({h for h in context.holders.values() if h != unit_name})
+        if others:
+            return f"所注销域名登记在{'、'.join(others)}名下，须说明原因"
+    return ""
+
+
+def unit_domains(session: Session, unit_name: str) -> list[str]:
+    unit_id = find_unit_id(session, unit_name)
+    if unit_id is None:
+        return []
+    return [d.unicode or d.name for d in session.exec(select(Domain).where(
+        Domain.unit_id == unit_id, Domain.status.in_(ACTIVE_STATUSES)).order_by(Domain.name)).all()]
+
+
+def enqueue_stall_reminders(session: Session, now: dt.datetime, today: dt.date, working_days: int,
+                            admin_ids: frozenset[int]) -> int:
+    """A reminder, once a day, to the applying unit's contacts and the admins for each step held too long."""
+    from html import escape
+
+    from bot.db.models import Admin
+    from bot.delivery.queue import enqueue
+
+    admins = set(admin_ids) | set(session.exec(select(Admin.telegram_id)).all())
+    count = 0
+    for p, contacts in stalled(session, today, working_days):
+        step = p.current
+        if step is None:
+            continue
+        text = (f"⏰ 申请 {p.number}（{escape(p.application.unit_name)}，{ACTIONS[p.spec.action]}）在"
+                f"“{escape(step.holder)}”（{escape(step.task)}）已停留 {working_days} 个工作日以上，请跟进。/applications")
+        for chat in sorted(set(contacts) | admins):
+            key = f"application:{p.application.id}:step:{p.application.step}:{today.isoformat()}:c{chat}"
+            count += enqueue(session, key, chat, text, now, "notice")
+    return count
+
+
+def unit_names(session: Session, unit_ids: tuple[int, ...] | list[int]) -> list[str]:
+    if not unit_ids:
+        return []
+    return list(session.exec(select(Unit.name).where(Unit.id.in_(list(unit_ids))).order_by(Unit.name)).all())
+
+
+def unit_of(session: Session, application_id: int) -> int | None:
+    application = session.get(Application, application_id)
+    return application.unit_id if application else None

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     reminder_offsets: str = "5,2,1,0"
     # Chats answered side by side (one chat's messages always in order); see bot/update_order.py.
     update_concurrency: int = Field(default=4, ge=1, le=64)
+    # /apply: an unanswered application conversation ends after this many minutes; a step held this many
+    # working days brings a reminder (bot/applications).
+    application_timeout_minutes: float = Field(default=30, gt=0, le=7 * 24 * 60)
+    application_reminder_days: int = Field(default=5, ge=1, le=60)
 
     @field_validator("bot_admin_ids", mode="before")
     @classmethod
