@@ -205,3 +205,47 @@ async def test_a_forged_button_on_someone_elses_application_changes_nothing(runn
             or "没有这份申请" in answer.params.get("text", "")
     application = db.call(lambda s: s.get(Application, app_id))
     assert (application.step, application.status) == (0, "open")
+
+
+def test_the_same_flow_works_in_the_console_chat(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    lines = ["/apply", "1", "武定县人民政府", "1", "4", CONTACT_LINE, "1", "/applications"]  # numbers press buttons
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input="\n".join(lines).encode() + b"\n",
+                          env=env, cwd=tmp_path, capture_output=True, timeout=90)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, proc.stderr.decode()[-500:]
+    assert "注册年限：10 年" in out and "已登记申请" in out and "楚雄彝族自治州人民政府办公室" in out
+
+
+async def test_returned_document_rejection_and_a_reminder_for_a_stalled_step(running_bot, fake_api):
+    import datetime as dt
+
+    from bot.applications.records import enqueue_stall_reminders
+    from bot.db.models import ApplicationEvent, Delivery
+
+    await _register_to_confirm(fake_api)
+    await _say(fake_api, CONTACT_LINE, "请核对后提交")
+    await _press(fake_api, "ap:submit", "已登记申请")
+    db = running_bot.bot_data["db"]
+    app_id = db.call(lambda s: s.exec(select(Application.id)).one())
+    await _press(fake_api, f"aq:att:{app_id}", "请发送上级返回的文件")
+    before = _count(fake_api)
+    fake_api.push_document("批复.pdf", b"%PDF-1.4", chat_id=ADMIN, user_id=ADMIN)
+    await _reply(fake_api, before, "已保存回执", ADMIN)
+    # A step held longer than the configured working days brings one reminder a day.
+    now = dt.datetime.now(dt.UTC)
+    assert db.call(lambda s: enqueue_stall_reminders(s, now, now.date() + dt.timedelta(days=3), 5, frozenset({ADMIN}))) == 0
+    later = now.date() + dt.timedelta(days=14)
+    assert db.call(lambda s: enqueue_stall_reminders(s, now, later, 5, frozenset({ADMIN}))) == 1
+    assert db.call(lambda s: enqueue_stall_reminders(s, now, later, 5, frozenset({ADMIN}))) == 0
+    assert "本地区主要负责人" in db.call(lambda s: s.exec(select(Delivery.text)).one())
+    await _press(fake_api, f"aq:rej:{app_id}", "请输入退回原因")
+    await _say(fake_api, "材料不全，请补充主要负责人签字", "已登记退回")
+    application = db.call(lambda s: s.get(Application, app_id))
+    kinds = db.call(lambda s: s.exec(select(ApplicationEvent.kind).where(ApplicationEvent.application_id == app_id)).all())
+    assert application.status == "rejected" and kinds == ["created", "attached", "rejected"]
