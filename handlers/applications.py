@@ -46,7 +46,8 @@ COMMANDS = [
     BotCommandInfo("applications", "查看办理中的域名申请", "/applications"),
 ]
 NAME, ACTION_NAME = "apply", "application_action"
-ACTION, UNIT, DOMAINS, YEARS, CONTACT, REASON, CONFIRM = "action", "unit", "domains", "years", "contact", "reason", "confirm"
+ACTION, UNIT, DOMAINS, REPLACES, YEARS, CONTACT, REASON, CONFIRM = (
+    "action", "unit", "domains", "replaces", "years", "contact", "reason", "confirm")
 REJECT_REASON, ATTACH_DOC = "reject_reason", "attach_doc"
 END = ConversationHandler.END
 NAV = [("↩ 上一步", "ap:back"), ("✖ 取消", "ap:cancel")]
@@ -115,6 +116,12 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, state: str, d
             rows = [[(d, f"ap:dom:{i}")] for i, d in enumerate(offered[:8])]
             text = "请选择或输入要变更信息的域名："
         await reply_html(update, lead + esc(text), keyboard(rows + nav))
+    elif state == REPLACES:
+        chosen = set(data.get("replaces", []))
+        rows = [[(("✅ " if d in chosen else "▫️ ") + d, f"ap:rep:{i}")] for i, d in enumerate(data.get("old", [])[:12])]
+        rows.append([("完成（不替换则直接点）", "ap:done")])
+        await reply_html(update, lead + "新域名启用后要替换哪些原域名？选中的原域名在审批完成后进入3个月公告期，期满注销"
+                                        "（四（三））。", keyboard(rows + nav))
     elif state == YEARS:
         rows = [[(f"{n} 年", f"ap:yr:{n}") for n in (1, 3, 5, 10)]]
         await reply_html(update, lead + "请选择注册年限（1–10 年），或输入年数：", keyboard(rows + nav))
@@ -133,6 +140,8 @@ def summary(data: dict) -> str:
     contact = data.get("contact") or {}
     lines = [f"<b>{esc(ACTIONS[data['action']])}申请</b>", f"申请单位：{esc(data['unit'])}",
              f"域名：{esc('、'.join(data.get('domains', [])))}"]
+    if data.get("replaces"):
+        lines.append(f"替换原域名（公告3个月后注销）：{esc('、'.join(data['replaces']))}")
     if data.get("years"):
         lines.append(f"注册年限：{data['years']} 年")
     lines.append("联系人：" + esc(" ".join(contact.get(k, "") for k in ("name", "post", "phone", "email"))))
@@ -203,6 +212,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _domains_chosen(update, context, data, data.get("domains", []))
         if verb == "dom" and arg.isdigit() and int(arg) < len(offered):
             await _domains_chosen(update, context, data, [offered[int(arg)]])
+    if state == REPLACES:
+        old = data.get("old", [])
+        if verb == "rep" and arg.isdigit() and int(arg) < len(old):
+            chosen = data.setdefault("replaces", [])
+            if old[int(arg)] in chosen:
+                chosen.remove(old[int(arg)])
+            else:
+                chosen.append(old[int(arg)])
+            await _ask(update, context, REPLACES, data)
+        if verb == "done":
+            await _forward(update, context, YEARS, data)
     if state == YEARS and verb == "yr":
         await _years_given(update, context, data, arg)
     if state == CONFIRM and verb == "submit":
@@ -287,7 +307,11 @@ async def _domains_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, da
     if problems:
         await _ask(update, context, DOMAINS, data, "不能申请：\n" + "\n".join(esc(p) for p in problems))
     data["domains"] = names
-    await _forward(update, context, YEARS if action == "register" else CONTACT, data)
+    if action == "register":
+        old = await _db(context).run(lambda s: records.cancel_candidates(s, unit, flagged_only=True))
+        data["old"], data["replaces"] = [d for d in old if d not in names], []
+        await _forward(update, context, REPLACES if data["old"] else YEARS, data)
+    await _forward(update, context, CONTACT, data)
 
 
 async def _years_given(update: Update, context: ContextTypes.DEFAULT_TYPE, data: dict, text: str) -> None:
@@ -299,7 +323,7 @@ async def _years_given(update: Update, context: ContextTypes.DEFAULT_TYPE, data:
 
 
 async def _submit(update: Update, context: ContextTypes.DEFAULT_TYPE, data: dict) -> None:
-    raw = {k: data.get(k) for k in ("action", "unit", "domains", "years", "contact", "reason", "kind")}
+    raw = {k: data.get(k) for k in ("action", "unit", "domains", "years", "contact", "reason", "kind", "replaces")}
     db = _db(context)
     ctx = await db.run(lambda s: records.registry_context(s, data["unit"], data.get("domains", [])))
     try:
@@ -480,7 +504,7 @@ def _conversations(text, timeout: float) -> tuple[ConversationHandler, Conversat
     apply = ConversationHandler(
         entry_points=[CommandHandler("apply", start)],
         states={state: [CallbackQueryHandler(on_button, pattern=r"^ap:"), MessageHandler(text, on_text)]
-                for state in (ACTION, UNIT, DOMAINS, YEARS, CONTACT, REASON, CONFIRM)}
+                for state in (ACTION, UNIT, DOMAINS, REPLACES, YEARS, CONTACT, REASON, CONFIRM)}
         | {ConversationHandler.TIMEOUT: [TypeHandler(Update, on_timeout)]},
         fallbacks=[CommandHandler("cancel", cancel)],
         name=NAME, persistent=True, conversation_timeout=timeout, allow_reentry=True)

@@ -249,3 +249,28 @@ async def test_returned_document_rejection_and_a_reminder_for_a_stalled_step(run
     application = db.call(lambda s: s.get(Application, app_id))
     kinds = db.call(lambda s: s.exec(select(ApplicationEvent.kind).where(ApplicationEvent.application_id == app_id)).all())
     assert application.status == "rejected" and kinds == ["created", "attached", "rejected"]
+
+
+async def test_a_registration_that_replaces_an_old_domain_starts_its_notice(running_bot, fake_api):
+    from bot.registry.edits import add_domain, ensure_unit
+
+    db = running_bot.bot_data["db"]
+    db.call(lambda s: add_domain(s, ensure_unit(s, "武定县人民政府", "test"), "wuding.gov.cn", "test", "不规范"))
+    await _say(fake_api, "/apply", "请选择申请的业务")
+    await _press(fake_api, "ap:act:register", "申请单位全称")
+    await _say(fake_api, "武定县人民政府", "请选择要注册的域名")
+    await _press(fake_api, "ap:dom:0", "要替换哪些原域名")
+    assert _buttons(fake_api)[0] == "ap:rep:0"
+    await _press(fake_api, "ap:rep:0", "要替换哪些原域名")
+    await _press(fake_api, "ap:done", "注册年限")
+    await _press(fake_api, "ap:yr:5", "域名联系人")
+    confirm = await _say(fake_api, CONTACT_LINE, "请核对后提交")
+    assert "替换原域名（公告3个月后注销）：wuding.gov.cn" in confirm
+    await _press(fake_api, "ap:submit", "已登记申请")
+    app_id = db.call(lambda s: s.exec(select(Application.id)).one())
+    for _ in range(3):
+        await _press(fake_api, f"aq:adv:{app_id}", "办理中")
+    await _press(fake_api, f"aq:adv:{app_id}", "审批完成")
+    statuses = db.call(lambda s: {d.name: d.status for d in s.exec(select(Domain)).all()})
+    assert statuses == {"wuding.gov.cn": "公告中", "www.wuding.gov.cn": "规范在用"}
+    assert db.call(lambda s: [d.rule for d in s.exec(select(Deadline)).all()]) == ["notice_period"]

@@ -78,8 +78,9 @@ def registry_context(session: Session, unit_name: str, domains: list[str] = ()) 
     return context
 
 
-def cancel_candidates(session: Session, unit_name: str) -> list[str]:
-    """The unit's domains worth cancelling, first: non-compliant, idle, marked for cancellation; then the rest."""
+def cancel_candidates(session: Session, unit_name: str, flagged_only: bool = False) -> list[str]:
+    """The unit's domains worth cancelling (or replacing), first: non-compliant, idle, marked for cancellation;
+    then, unless `flagged_only`, its other domains in use."""
     unit_id = find_unit_id(session, unit_name)
     if unit_id is None:
         return []
@@ -88,11 +89,13 @@ def cancel_candidates(session: Session, unit_name: str) -> list[str]:
     flagged, rest = [], []
     for d in rows:
         name = d.unicode or d.name
+        if d.status == STATUS_CANCELLED:
+            continue
         if d.status in (STATUS_NONCOMPLIANT, STATUS_IDLE, STATUS_TO_CANCEL) or not check(name, unit.name, unit.kind).compliant:
             flagged.append(name)
-        elif d.status in ACTIVE_STATUSES:
+        else:
             rest.append(name)
-    return flagged + rest
+    return flagged if flagged_only else flagged + rest
 
 
 ACTIVE_STATUSES = tuple(s for s in STATUSES if s != STATUS_CANCELLED)
