@@ -343,11 +343,16 @@ async def _submit(update: Update, context: ContextTypes.DEFAULT_TYPE, data: dict
     raise ApplicationHandlerStop(END)
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _drop(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str, text: str) -> None:
+    """End conversation `name` for this chat and user: forget its answers and say so."""
     chat, user = _key(update)
-    await _db(context).run(lambda s: drop_draft(s, NAME, chat, user))
-    await reply_html(update, "已取消，填写的内容没有保存。需要时再发送 /apply。")
+    await _db(context).run(lambda s: drop_draft(s, name, chat, user))
+    await reply_html(update, text)
     raise ApplicationHandlerStop(END)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _drop(update, context, NAME, "已取消，填写的内容没有保存。需要时再发送 /apply。")
 
 
 async def on_timeout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -472,10 +477,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def action_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat, user = _key(update)
-    await _db(context).run(lambda s: drop_draft(s, ACTION_NAME, chat, user))
-    await reply_html(update, "已取消。")
-    raise ApplicationHandlerStop(END)
+    await _drop(update, context, ACTION_NAME, "已取消。")
 
 
 async def _remind_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
