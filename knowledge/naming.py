@@ -160,7 +160,7 @@ def chinese_names(unit: UnitName) -> list[str]:
         names += [prefix + u for u in units if u]
     seen: dict[str, None] = {}
     for name in names:
-        if name:
+        if name and punycode(name):  # a name too long for one DNS label (63 ASCII characters) cannot be used
             seen.setdefault(name, None)
     return list(seen)
 

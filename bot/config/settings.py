@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     update_concurrency: int = Field(default=4, ge=1, le=64)
     # Seconds `domainbot run` keeps trying a database that does not answer yet (issue 17).
     database_start_wait: float = Field(default=60.0, ge=0, le=3600)
+    # /apply: an unanswered application conversation ends after this many minutes; a step held this many
+    # working days brings a reminder (bot/applications).
+    application_timeout_minutes: float = Field(default=30, gt=0, le=7 * 24 * 60)
+    application_reminder_days: int = Field(default=5, ge=1, le=60)
 
     @field_validator("bot_admin_ids", mode="before")
     @classmethod

@@ -145,3 +145,45 @@ class SendPace(SQLModel, table=True):
     __tablename__ = "send_pace"
     key: str = Field(primary_key=True, max_length=40)
     next_at: float = Field(sa_column=Column(Float(precision=53), nullable=False))
+
+
+# -- domain applications (issue 15) ---------------------------------------------------------------------------
+class Application(SQLModel, table=True):
+    """An application under 三、注册、注销流程: the filled form, its approval route and where it stands."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    action: str = Field(max_length=20)  # register | cancel | change_holder | change_contact
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    unit_name: str = Field(max_length=200)
+    spec: str = Field(sa_column=Column(Text, nullable=False))  # JSON: knowledge.applications.Spec.to_json()
+    route: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of steps
+    basis: str = Field(default="", max_length=100)
+    step: int = 0  # index into route of the step in hand
+    step_since: dt.datetime = Field(default_factory=utcnow)
+    status: str = Field(default="open", max_length=12, index=True)  # open | approved | rejected
+    created_by: str = Field(default="", max_length=100)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    closed_at: Optional[dt.datetime] = None
+
+
+class ApplicationEvent(SQLModel, table=True):
+    __tablename__ = "application_event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=100)
+    kind: str = Field(max_length=20)  # created | advanced | rejected | attached | completed | reminded
+    step: int = 0
+    note: str = Field(default="", max_length=400)
+    file_id: str = Field(default="", max_length=200)  # a returned document (Telegram file id)
+    file_name: str = Field(default="", max_length=200)
+
+
+class ConversationState(SQLModel, table=True):
+    """Where a guided conversation stands, and its answers so far: survives restarts."""
+    __tablename__ = "conversation_state"
+    name: str = Field(primary_key=True, max_length=50)
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    state: str = Field(default="", max_length=50)
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    updated_at: dt.datetime = Field(default_factory=utcnow)

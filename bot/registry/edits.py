@@ -74,3 +74,44 @@ def upsert_contact(session: Session, unit_name: str, name: str, actor: str, phon
 
             deadlines_for_events(session, contacts=[ContactEvent(unit.id, unit.name, name, dt.date.today())])
     return contact
+
+
+def ensure_unit(session: Session, name: str, actor: str, kind: str | None = None) -> Unit:
+    """The unit called `name`, created (and audited) when the registry does not have it yet."""
+    from knowledge.units import parse_unit
+
+    unit = session.exec(select(Unit).where(Unit.name == compact(name))).first()
+    if unit is not None:
+        return unit
+    parsed = parse_unit(name, kind)
+    unit = Unit(name=compact(name)[:200], kind=kind or parsed.kind or "department", region=parsed.place_full[:200])
+    Generation.bump()
+    session.add(unit)
+    session.flush()
+    audit(session, actor, "create", "unit", unit.id, unit.name, None, {"name": unit.name, "kind": unit.kind})
+    return unit
+
+
+def add_domain(session: Session, unit: Unit, name: str, actor: str, status: str, *,
+               registered_on: dt.date | None = None, expires_on: dt.date | None = None) -> Domain:
+    """Register a domain for `unit` (or update the row the registry already has), audited."""
+    from knowledge.domains import parse_domain
+
+    parsed = parse_domain(name)
+    if not parsed.valid:
+        raise RegistryError(f"“{name[:100]}”不是有效的域名")
+    if status not in STATUSES:
+        raise RegistryError(f"状态只能是：{'、'.join(STATUSES)}")
+    existing = domain_by_name(session, parsed.ascii)
+    if existing is not None:
+        domain, _, _ = set_domain_fields(session, parsed.ascii, actor, unit_id=unit.id, status=status,
+                                         registered_on=registered_on, expires_on=expires_on)
+        return domain
+    domain = Domain(unit_id=unit.id, name=parsed.ascii, unicode=parsed.unicode, is_chinese=parsed.is_chinese,
+                    status=status, registered_on=registered_on, expires_on=expires_on, changed_on=dt.date.today())
+    Generation.bump()
+    session.add(domain)
+    session.flush()
+    audit(session, actor, "create", "domain", domain.id, domain.unicode or domain.name, None,
+          snapshot(domain, AUDITED_DOMAIN_FIELDS))
+    return domain

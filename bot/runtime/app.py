@@ -13,11 +13,19 @@ from bot.config.settings import Settings
 from bot.db.storage import Database
 from bot.delivery.jobs import install_jobs
 from bot.runtime.update_order import PerChatUpdateProcessor
-from handlers import basics, naming, notices, policy, records, text
+from handlers import applications, basics, naming, notices, policy, records, text
 
 log = logging.getLogger(__name__)
 
-FEATURES = (records, basics, policy, naming, notices)  # modules with COMMANDS and register(app); /start <code> first
+FEATURES = (records, basics, policy, naming, notices, applications)  # modules with COMMANDS and register(app); /start <code> first
+
+
+def conversation_persistence(db: Database, settings: Settings):
+    import datetime as dt
+
+    from bot.applications.conversations import DatabasePersistence
+
+    return DatabasePersistence(db, dt.timedelta(minutes=settings.application_timeout_minutes))
 
 
 def file_url(api_base_url: str) -> str:
@@ -28,7 +36,7 @@ def file_url(api_base_url: str) -> str:
 
 def all_commands() -> list[basics.BotCommandInfo]:
     """The menu and /help list: basics first, then the features in the order staff meet them."""
-    return [command for module in (basics, policy, naming, records, notices) for command in module.COMMANDS]
+    return [command for module in (basics, policy, naming, records, notices, applications) for command in module.COMMANDS]
 
 
 async def register_commands(app: Application) -> None:
@@ -87,9 +95,11 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
         builder = builder.connection_pool_size(settings.update_concurrency + 4).pool_timeout(10.0)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
+    db = Database(settings.database_url)
+    builder = builder.persistence(conversation_persistence(db, settings))  # /apply survives restarts
     app = builder.build()
     app.bot_data["settings"] = settings
-    app.bot_data["db"] = Database(settings.database_url)
+    app.bot_data["db"] = db
     app.bot_data["commands"] = all_commands()
     text.register(app)  # plain text (most updates) never matches a command handler: it need not walk them
     for module in FEATURES:
