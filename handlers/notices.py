@@ -3,7 +3,6 @@ schedule. Permissions are checked on every update, button presses included."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import secrets
 
 from telegram import Update
@@ -30,11 +29,6 @@ COMMANDS = [
     BotCommandInfo("holidays", "（管理员）录入下一年节假日安排", "/holidays 2027 休 2027-01-01 2027-02-10~2027-02-16 班 2027-02-07",
                    group=False),
 ]
-MAX_REMINDER_TEXT = 500
-# One-off reminders not yet sent: a person's own, and one chat's. Enough for real work (a clerk's week of
-# reminders), small enough that nobody can fill the outbox (the trial queued 1,000 in 7 s).
-REMINDERS_PER_USER = 20
-REMINDERS_PER_CHAT = 50
 
 
 def parse_due(text: str) -> dt.date | None:
@@ -107,25 +101,11 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     except ValueError as exc:
         await reply_html(update, esc(exc))
         return
-    if not text or len(text) > MAX_REMINDER_TEXT:
-        await reply_html(update, f"提醒内容不能为空，且不超过 {MAX_REMINDER_TEXT} 字。")
-        return
-    body = f"⏰ <b>提醒</b>\n{html.escape(text)}"
     uid = update.effective_user.id if update.effective_user else 0
-    key = f"oneoff:u{uid}:{secrets.token_hex(8)}"
-
-    def add(session) -> str | None:
-        by_user, in_chat = queue.pending_oneoffs(session, uid, chat.id)
-        if by_user >= REMINDERS_PER_USER:
-            return f"您已有 {by_user} 条提醒尚未发出，上限 {REMINDERS_PER_USER} 条；请等其中一些发出后再设置。"
-        if in_chat >= REMINDERS_PER_CHAT:
-            return f"本聊天已有 {in_chat} 条提醒尚未发出，上限 {REMINDERS_PER_CHAT} 条。"
-        queue.enqueue(session, key, chat.id, body, when, "oneoff")
-        return None
-
-    refusal = await context.bot_data["db"].run(add)
-    if refusal:
-        await reply_html(update, esc(refusal))
+    try:
+        await context.bot_data["db"].run(lambda s: queue.schedule_oneoff(s, chat.id, text, when, uid))
+    except queue.QuotaExceeded as exc:
+        await reply_html(update, esc(exc))
         return
     local = when.astimezone(_tz(context))
     await reply_html(update, f"好的，将在 {local:%Y-%m-%d %H:%M} 提醒：{esc(text)}")

@@ -121,7 +121,7 @@ def test_claims_of_a_dead_process_come_back_after_the_stated_interval(db):
 
 async def test_reminder_quota_per_person(running_bot, fake_api):
     await running_bot.bot_data["warm_up"]
-    from handlers.notices import REMINDERS_PER_USER
+    from bot.delivery.queue import ONEOFF_PER_USER as REMINDERS_PER_USER
 
     for i in range(REMINDERS_PER_USER + 1):
         fake_api.push_text(f"/remind 30分钟 第{i}条", chat_id=5001, user_id=5001)

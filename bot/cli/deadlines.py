@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import html
 import json
 import secrets
 import sys
@@ -49,12 +48,11 @@ def cmd_remind(args: argparse.Namespace) -> int:
     except ValueError:
         print("--at 需要 \"YYYY-MM-DD HH:MM\" 格式（本地时间）", file=sys.stderr)
         return EXIT_USAGE
-    if not args.text.strip() or len(args.text) > 1000:
-        print("--text 不能为空，且不超过 1000 字", file=sys.stderr)
+    try:
+        db.call(lambda s: queue.schedule_oneoff(s, args.chat, args.text, local.astimezone(dt.UTC)))
+    except queue.QuotaExceeded as exc:
+        print(exc, file=sys.stderr)
         return EXIT_USAGE
-    key = f"oneoff:{secrets.token_hex(8)}"
-    body = f"⏰ <b>提醒</b>\n{html.escape(args.text.strip())}"
-    db.call(lambda s: queue.enqueue(s, key, args.chat, body, local.astimezone(dt.UTC), "oneoff"))
     print(f"已排入队列：{local:%Y-%m-%d %H:%M} 发送到 {args.chat}（由运行中的机器人发送）")
     return EXIT_OK
 

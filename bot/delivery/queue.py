@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import secrets
 from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, func, or_, update
@@ -143,6 +144,33 @@ def finish(session: Session, delivery_id: int, now: dt.datetime, *, error: str =
     row.last_error = ((UNCERTAIN if uncertain else "") + error)[:400]
     row.claimed_by = ""
     session.add(row)
+
+
+ONEOFF_MAX_TEXT = 500
+# Unsent one-off reminders: a person's own (anywhere), and one chat's (from anyone). Enough for real work (a
+# clerk's week of reminders), small enough that nobody can fill the outbox (the trial queued 1,000 in 7 s).
+ONEOFF_PER_USER = 20
+ONEOFF_PER_CHAT = 50
+
+
+class QuotaExceeded(ValueError):
+    """A one-off reminder refused by a quota or the length limit; the message is for the user (Chinese)."""
+
+
+def schedule_oneoff(session: Session, chat_id: int, text: str, when: dt.datetime, user_id: int | None = None) -> str:
+    """Queue a one-off reminder `text` (plain text) for `chat_id` at `when` (aware UTC), within the quotas.
+    `user_id` None is the command line (the operator: no per-person quota). Returns the delivery key."""
+    text = text.strip()
+    if not text or len(text) > ONEOFF_MAX_TEXT:
+        raise QuotaExceeded(f"提醒内容不能为空，且不超过 {ONEOFF_MAX_TEXT} 字。")
+    by_user, in_chat = pending_oneoffs(session, user_id or 0, chat_id)
+    if user_id is not None and by_user >= ONEOFF_PER_USER:
+        raise QuotaExceeded(f"您已有 {by_user} 条提醒尚未发出，上限 {ONEOFF_PER_USER} 条；请等其中一些发出后再设置。")
+    if in_chat >= ONEOFF_PER_CHAT:
+        raise QuotaExceeded(f"本聊天已有 {in_chat} 条提醒尚未发出，上限 {ONEOFF_PER_CHAT} 条。")
+    key = f"oneoff:u{user_id or 0}:{secrets.token_hex(8)}"
+    enqueue(session, key, chat_id, f"⏰ <b>提醒</b>\n{html.escape(text)}", when, "oneoff")
+    return key
 
 
 def pending_oneoffs(session: Session, user_id: int, chat_id: int) -> tuple[int, int]:
