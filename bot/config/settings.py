@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     reminder_offsets: str = "5,2,1,0"
     # Chats answered side by side (one chat's messages always in order); see bot/update_order.py.
     update_concurrency: int = Field(default=4, ge=1, le=64)
+    # The office's region for report titles (e.g. 武定县); empty: the place most registered units share.
+    bot_region: str = Field(default="", max_length=50)
+    # Working day of the week (1 = Monday … 5 = Friday) the weekly digest goes out.
+    digest_weekday: int = Field(default=1, ge=1, le=7)
 
     @field_validator("bot_admin_ids", mode="before")
     @classmethod

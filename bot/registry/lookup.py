@@ -5,6 +5,7 @@ Functions take a SQLModel Session and are blocking: call them through `Database.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -82,6 +83,7 @@ class DomainView:
     compliant: bool
     problems: list[dict]
     action: NextAction
+    expected: list[str] = field(default_factory=list)  # compliant names the unit should use instead
 
     def to_json(self) -> dict:
         return {"domain": self.domain.name, "unicode": self.domain.unicode, "status": self.domain.status,
@@ -107,6 +109,23 @@ class UnitView:
 def view_unit(session: Session, unit: Unit, calendar: WorkCalendar | None = None, score: float = 100.0) -> UnitView:
     domains = session.exec(select(Domain).where(Domain.unit_id == unit.id).order_by(Domain.is_chinese, Domain.name)).all()
     contacts = session.exec(select(Contact).where(Contact.unit_id == unit.id).order_by(Contact.id)).all()
+    return _build_view(unit, list(domains), list(contacts), calendar, score)
+
+
+def view_all(session: Session, calendar: WorkCalendar | None = None) -> Iterator[UnitView]:
+    """Every unit's view, by unit name, from three queries (not three per unit): reports and progress."""
+    domains: dict[int, list[Domain]] = {}
+    for domain in session.exec(select(Domain).order_by(Domain.is_chinese, Domain.name)).all():
+        domains.setdefault(domain.unit_id, []).append(domain)
+    contacts: dict[int, list[Contact]] = {}
+    for contact in session.exec(select(Contact).order_by(Contact.id)).all():
+        contacts.setdefault(contact.unit_id, []).append(contact)
+    for unit in session.exec(select(Unit).order_by(Unit.name)).all():
+        yield _build_view(unit, domains.get(unit.id, []), contacts.get(unit.id, []), calendar)
+
+
+def _build_view(unit: Unit, domains: list[Domain], contacts: list[Contact], calendar: WorkCalendar | None,
+                score: float = 100.0) -> UnitView:
     views = []
     in_use = [d for d in domains if d.status == "规范在用"]
     for domain in domains:
@@ -116,8 +135,9 @@ def view_unit(session: Session, unit: Unit, calendar: WorkCalendar | None = None
         action = next_action(domain.status, result.compliant, changed_on=domain.changed_on,
                              has_filings=bool(domain.icp_number or domain.gov_site_mark or domain.psb_number),
                              needs_primary=needs_primary, calendar=calendar)
-        views.append(DomainView(domain, result.compliant, [p.to_json() for p in result.problems], action))
-    return UnitView(unit, views, list(contacts), score)
+        views.append(DomainView(domain, result.compliant, [p.to_json() for p in result.problems], action,
+                                list(result.expected)))
+    return UnitView(unit, views, contacts, score)
 
 
 def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, limit: int = 5) -> list[UnitView]:
