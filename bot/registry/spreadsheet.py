@@ -43,7 +43,7 @@ KIND_BY_NAME = {label: kind for kind, label in KIND_LABELS.items()} | {k: k for 
 MAX_ROWS = 200_000
 MAX_BLANK_RUN = 1_000  # a sheet claiming a million empty rows stops being read after this many in a row
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_TITLE_ROWS = 3  # rows of one or two cells above the header are read as titles
+MAX_TITLE_ROWS = 3  # rows of one or two cells, none a column name, above the header are titles
 REGISTER_SHEET = "域名登记"  # the sheet import reads when a workbook has it (export, template, the report)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+()\-\s转/、,，]{3,50}$")
@@ -169,7 +169,7 @@ def read_table(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, obje
         if header is None:
             header = [_header_key(t) for t in texts]
             missing = [h for h in ("单位名称", "域名") if h not in header]
-            if missing and title_rows < MAX_TITLE_ROWS and sum(1 for t in texts if t) <= 2:
+            if missing and title_rows < MAX_TITLE_ROWS and not any(header) and sum(1 for t in texts if t) <= 2:
                 title_rows += 1  # a title above the table (our report's sheets, many clerks' own files)
                 header = None
                 continue

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, func, select
 
 from bot.db.models import Unit
-from bot.registry.lookup import DomainView, UnitView, view_all
+from bot.registry.lookup import DomainView, UnitView, view_all, view_unit
 from knowledge.progress import ANNOUNCE, CANCEL, CANCEL_FILINGS, CANCELLED, MIGRATE, REGISTER, STAGES, Standing, is_live, standing
 from knowledge.units import KIND_LABELS, KINDS, parse_unit
 from knowledge.workdays import WorkCalendar
@@ -76,11 +76,15 @@ class Registry:
 
 
 def collect(session: Session, today: dt.date, calendar: WorkCalendar | None = None,
-            unit_ids: set[int] | None = None) -> Registry:
+            unit_ids: list[int] | None = None) -> Registry:
+    """The whole registry (bulk), or only the units in `unit_ids`."""
     registry = Registry(today=today)
-    for unit_view in view_all(session, calendar):
-        if unit_ids is not None and unit_view.unit.id not in unit_ids:
-            continue
+    if unit_ids is None:
+        views = view_all(session, calendar)
+    else:
+        views = (view_unit(session, unit, calendar) for unit in
+                 session.exec(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.name)).all())
+    for unit_view in views:
         registry.units += 1
         if not unit_view.domains:
             registry.bare_units.append(unit_view)
