@@ -75,8 +75,18 @@ def parse_campaign(text: str) -> Campaign:
         raise CampaignError(f"第{_line(nodes.get('deadlines', root))}行 deadlines：至少要有一个步骤（date 和 what）")
     step_nodes = nodes["deadlines"].value
     return build_campaign(raw.get("id"), raw.get("title"), raw.get("source", ""), raw.get("audience", "groups"),
-                          [(_line(node), step) for node, step in zip(step_nodes, steps)],
+                          [(_line(node), _with_lines(step, node)) for node, step in zip(step_nodes, steps)],
                           {key: _line(node) for key, node in nodes.items()})
+
+
+def _with_lines(step: object, node: yaml.Node) -> object:
+    """The step, with where each of its fields is written (errors point at the field's own line)."""
+    if not isinstance(step, dict):
+        return step
+    return {**step, LINES: {k.value: _line(k) for k, _ in node.value}}
+
+
+LINES = "__lines__"
 
 
 def build_campaign(key: object, title: object, source: object, audience: object,
@@ -99,6 +109,7 @@ def build_campaign(key: object, title: object, source: object, audience: object,
     for number, (line, step) in enumerate(steps, 1):
         if not isinstance(step, dict):
             raise CampaignError(f"第{line}行 deadlines：每个步骤要写 date（日期）和 what（事项）")
+        at = step.get(LINES, {})
         when = step.get("date")
         if isinstance(when, dt.datetime):
             when = when.date()
@@ -108,13 +119,13 @@ def build_campaign(key: object, title: object, source: object, audience: object,
             except ValueError:
                 when = None
         if not isinstance(when, dt.date):
-            raise CampaignError(f"第{line}行 date（日期）：“{str(step.get('date', ''))[:20]}”不是日期，写成 2027-03-05")
+            raise CampaignError(f"第{at.get('date', line)}行 date（日期）：“{str(step.get('date', ''))[:20]}”不是日期，写成 2027-03-05")
         what = step.get("what")
         if not isinstance(what, str) or not what.strip():
-            raise CampaignError(f"第{line}行 what（事项）：不能为空")
+            raise CampaignError(f"第{at.get('what', line)}行 what（事项）：不能为空")
         step_id = str(step.get("id") or f"step{number}")
         if step_id in seen:
-            raise CampaignError(f"第{line}行 id：步骤 id“{step_id}”重复")
+            raise CampaignError(f"第{at.get('id', line)}行 id：步骤 id“{step_id}”重复")
         seen.add(step_id)
         milestones.append(Milestone(f"{key}:{step_id}", when, what.strip()[:300], str(step.get("who") or "")[:200],
                                     str(step.get("clause") or "")[:50], str(step.get("to") or "")[:200]))
