@@ -20,9 +20,9 @@ from telegram.ext import (
 from bot.campaigns import store
 from bot.campaigns.files import read_campaign_file
 from bot.delivery.jobs import replan
-from bot.registry.access import role_of
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, recall, remember, reply_html
+from handlers.common import esc, keyboard, remember, reply_html
+from handlers.progress import admin_payload, is_admin, local_today
 from knowledge.campaigns import Campaign, CampaignError, parse_chat_campaign
 
 COMMANDS = [
@@ -37,16 +37,6 @@ USAGE = ("新增或修改工作安排（同名即修改），一条消息写完�
          "结束：<code>/campaign end 名称</code>")
 
 
-def _today(context: ContextTypes.DEFAULT_TYPE) -> dt.date:
-    settings = context.bot_data["settings"]
-    return context.bot_data["clock"]().astimezone(settings.timezone).date()
-
-
-async def _is_admin(context: ContextTypes.DEFAULT_TYPE, uid: int | None) -> bool:
-    admins = context.bot_data["settings"].bot_admin_ids
-    return await context.bot_data["db"].run(lambda s: role_of(s, uid, admins).admin)
-
-
 def describe(campaign: Campaign, today: dt.date) -> str:
     lines = [f"<b>{esc(campaign.title)}</b>" + (f"（{esc(campaign.source)}）" if campaign.source else "")]
     for m in campaign.milestones:
@@ -58,14 +48,14 @@ def describe(campaign: Campaign, today: dt.date) -> str:
 
 async def campaign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     uid = update.effective_user.id if update.effective_user else None
-    if not await _is_admin(context, uid):
+    if not await is_admin(context, uid):
         await reply_html(update, "只有管理员可以管理工作安排。")
         return
     raw = (update.effective_message.text or "").split(maxsplit=2)
     action = raw[1].lower() if len(raw) > 1 else "list"
     rest = raw[2] if len(raw) > 2 else ""
     actor = f"telegram:{uid}"
-    today = _today(context)
+    today = local_today(context)
     db = context.bot_data["db"]
     if action in ("list", "列表"):
         items = await db.run(store.list_campaigns)
@@ -114,7 +104,7 @@ async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, campaign: Ca
     new = await context.bot_data["db"].run(lambda s: store.save_campaign(s, campaign, actor))
     await replan(context.application)
     verb = "已新增" if new else "已修改"
-    await reply_html(update, [f"{verb}工作安排：", describe(campaign, _today(context)),
+    await reply_html(update, [f"{verb}工作安排：", describe(campaign, local_today(context)),
                               "各步骤将按期提醒订阅群和管理员；报表封面注明其文号。"])
 
 
@@ -122,7 +112,7 @@ async def on_campaign_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """A .yaml document from an admin is a campaign; handled before the registry import (group -1)."""
     message = update.effective_message
     uid = update.effective_user.id if update.effective_user else None
-    if not await _is_admin(context, uid):
+    if not await is_admin(context, uid):
         await reply_html(update, "只有管理员可以新增工作安排。")
         raise ApplicationHandlerStop
     document = message.document
@@ -146,12 +136,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(parts) != 3 or parts[1] not in ("show", "end"):
         await query.answer("按钮无效。", show_alert=True)
         return
-    if not await _is_admin(context, query.from_user.id):
-        await query.answer("只有管理员可以管理工作安排。", show_alert=True)
-        return
-    payload = recall(context, parts[2])
+    payload = await admin_payload(update, context, parts[2], "只有管理员可以管理工作安排。", "/campaign")
     if payload is None:
-        await query.answer("按钮已过期，请重新发送 /campaign。", show_alert=True)
         return
     db = context.bot_data["db"]
     key = payload["campaign"]
@@ -161,7 +147,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await query.answer()
     if parts[1] == "show":
-        await reply_html(update, describe(item.campaign, _today(context)))
+        await reply_html(update, describe(item.campaign, local_today(context)))
         return
     await db.run(lambda s: store.end_campaign(s, key, f"telegram:{query.from_user.id}"))
     await reply_html(update, f"已结束：{esc(item.campaign.title)}，不再提醒其中的步骤。")

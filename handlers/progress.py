@@ -2,6 +2,8 @@
 Permissions are checked on every update, button presses included."""
 from __future__ import annotations
 
+import datetime as dt
+
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -19,23 +21,37 @@ PAGE = 15
 URGENT = 5
 
 
-def _today(context: ContextTypes.DEFAULT_TYPE):
+def local_today(context: ContextTypes.DEFAULT_TYPE) -> dt.date:
     settings = context.bot_data["settings"]
     return context.bot_data["clock"]().astimezone(settings.timezone).date()
 
 
-async def _is_admin(context: ContextTypes.DEFAULT_TYPE, uid: int | None) -> bool:
+async def is_admin(context: ContextTypes.DEFAULT_TYPE, uid: int | None) -> bool:
     admins = context.bot_data["settings"].bot_admin_ids
     return await context.bot_data["db"].run(lambda s: role_of(s, uid, admins).admin)
 
 
+async def admin_payload(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, refused: str,
+                        command: str) -> dict | None:
+    """The payload an admin-only button carries, or None after telling the presser why not (not an admin,
+    or the button outlived the bot's memory)."""
+    query = update.callback_query
+    if not await is_admin(context, query.from_user.id):
+        await query.answer(refused, show_alert=True)
+        return None
+    payload = recall(context, key)
+    if payload is None:
+        await query.answer(f"按钮已过期，请重新发送 {command}。", show_alert=True)
+    return payload
+
+
 async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     uid = update.effective_user.id if update.effective_user else None
-    if not await _is_admin(context, uid):
+    if not await is_admin(context, uid):
         await reply_html(update, "只有管理员可以查看全部单位的进度。联系人可用 /status 查询本单位。")
         return
     query = " ".join(context.args or []).strip()[:100]
-    today = _today(context)
+    today = local_today(context)
     found = await context.bot_data["db"].run(lambda s: registry_progress(s, today, query))
     if found is None:
         await reply_html(update, f"登记册中没有名称含“{esc(query)}”的单位。")
@@ -69,15 +85,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(parts) != 4 or parts[1] not in GROUPS or not parts[2].isdigit():
         await query.answer("按钮无效。", show_alert=True)
         return
-    if not await _is_admin(context, query.from_user.id):
-        await query.answer("只有管理员可以查看。", show_alert=True)
-        return
-    scope = recall(context, parts[3])
+    scope = await admin_payload(update, context, parts[3], "只有管理员可以查看。", "/progress")
     if scope is None:
-        await query.answer("按钮已过期，请重新发送 /progress。", show_alert=True)
         return
     group, page = parts[1], int(parts[2])
-    today = _today(context)
+    today = local_today(context)
     found = await context.bot_data["db"].run(lambda s: registry_progress(s, today, scope["q"]))
     lines = group_lines(found[0], group) if found else []
     pages = max(1, -(-len(lines) // PAGE))
