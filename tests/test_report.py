@@ -69,7 +69,7 @@ def test_report_workbook_matches_the_registry(db, tmp_path):
     assert detail.freeze_panes == "C4"
     assert detail.page_setup.orientation == "landscape" and int(detail.page_setup.paperSize) == 9
     assert detail.page_setup.fitToWidth == 1 and detail.sheet_properties.pageSetUpPr.fitToPage
-    assert detail.print_title_rows == "$3:$3"
+    assert detail.print_title_rows == "$3:$3" and detail.print_options.gridLines
     assert detail.column_dimensions["B"].width > 20
     rows = [[c.value for c in row] for row in detail.iter_rows(min_row=4)]
     assert [r[0] for r in rows] == list(range(1, 7))

@@ -153,8 +153,9 @@ def _print_setup(sheet, title_rows: str) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.4
-    if title_rows:
+    if title_rows:  # a table: its header on every page, and the cells ruled on paper
         sheet.print_title_rows = title_rows
+        sheet.print_options.gridLines = True
 
 
 def _cover(sheet, registry: Registry, header: ReportHeader) -> None:
@@ -208,10 +209,8 @@ def _cover(sheet, registry: Registry, header: ReportHeader) -> None:
         chart.set_categories(Reference(sheet, min_col=1, min_row=table_top + 1, max_row=table_top + len(kinds)))
         chart.height, chart.width = 7.0, 18.0
         sheet.add_chart(chart, f"A{chart_top}")
-    for _ in range(len(kinds) + 3):
-        sheet.append([])  # where the table's rows end and the chart begins
-    for _ in range(16):
-        sheet.append([])  # the chart's height in rows
+    for _ in range(1 + 16):
+        sheet.append([])  # a gap, then the chart's height in rows
     sheet.append([_cell(sheet, "填表人：", border=None), None, None, _cell(sheet, "审核人：", border=None), None, None,
                   _cell(sheet, "联系电话：", border=None)])
 
