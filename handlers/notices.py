@@ -6,7 +6,8 @@ import datetime as dt
 import secrets
 
 from telegram import Update
-from telegram.constants import ChatMemberStatus, ChatType
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.db.models import Chat, Deadline
@@ -15,16 +16,17 @@ from bot.delivery import chats, queue
 from bot.delivery.jobs import replan
 from bot.registry.access import is_admin, role_of
 from bot.registry.lookup import find_unit_id
+from bot.reporting import progress
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, parse_id, reply_html
+from handlers.common import NO_PREVIEW, esc, keyboard, parse_id, reply_html
 from knowledge.when import parse_schedule, parse_when
 
 COMMANDS = [
-    BotCommandInfo("due", "查看即将到期的事项", "/due"),
+    BotCommandInfo("due", "查看已逾期和即将到期的事项", "/due"),
     BotCommandInfo("remind", "设置一次性提醒", "/remind 2026-12-01 09:00 报送清理情况"),
     BotCommandInfo("subscribe", "（群管理员）本群接收通知和提醒；可指定本群所属单位", "/subscribe 武定县财政局", private=False),
     BotCommandInfo("unsubscribe", "（群管理员）本群不再接收通知", "/unsubscribe", private=False),
-    BotCommandInfo("digest", "（群管理员）每日待办汇总 开/关", "/digest on", private=False),
+    BotCommandInfo("digest", "（群管理员）每周清理进度汇总 开/关", "/digest on", private=False),
     BotCommandInfo("broadcast", "（管理员）向所有订阅群发通知", "/broadcast 请于本周五前报送清理情况", group=False),
     BotCommandInfo("holidays", "（管理员）录入下一年节假日安排", "/holidays 2027 休 2027-01-01 2027-02-10~2027-02-16 班 2027-02-07",
                    group=False),
@@ -62,7 +64,17 @@ async def _is_group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 # -- /due ---------------------------------------------------------------------------------------------------
+DUE_PAGE = 10
+
+
 async def due_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    text, markup = await _due_page(update, context, 0)
+    await reply_html(update, text, markup)
+
+
+async def _due_page(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int):
+    """What is overdue and what falls due next: for an admin (in private) across the registry; for a
+    contact their own units'; in a group, the group's unit and the campaign steps. Ten a page."""
     chat = update.effective_chat
     uid = update.effective_user.id if update.effective_user else None
     admins = context.bot_data["settings"].bot_admin_ids
@@ -75,18 +87,47 @@ async def due_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         else:
             row = session.get(Chat, chat.id)
             everything, units = False, [row.unit_id] if row and row.unit_id else []
-        return events.upcoming(session, unit_ids=units, everything=everything, today=today)
+        return everything, progress.agenda(session, today, unit_ids=units, everything=everything,
+                                           offset=page * DUE_PAGE, limit=DUE_PAGE)
 
-    rows = [r for r in await context.bot_data["db"].run(read) if r.due >= today]
-    if not rows:
-        await reply_html(update, "近期没有待办的期限。")
+    everything, found = await context.bot_data["db"].run(read)
+    total = found.total_overdue + found.total_upcoming
+    if not total:
+        return "近期没有待办的期限。", None
+    pages = -(-total // DUE_PAGE)
+    scope = "全部单位" if everything else "本人/本群"
+    blocks = [f"<b>待办期限</b>（{scope}：已逾期 {found.total_overdue} 项，即将到期 {found.total_upcoming} 项"
+              + (f"，第 {page + 1}/{pages} 页" if pages > 1 else "") + "）"]
+    if found.overdue:
+        blocks.append("<b>已逾期</b>")
+        blocks += [f"• ⚠️ {r.due.isoformat()}（逾期 {(today - r.due).days} 天） {esc(r.title[:200])}" for r in found.overdue]
+    if found.upcoming:
+        blocks.append("<b>即将到期</b>")
+        for r in found.upcoming:
+            flag = "（暂定）" if r.provisional else ""
+            blocks.append(f"• {r.due.isoformat()}{flag}（{(r.due - today).days} 天后） {esc(r.title[:200])}")
+    nav = []
+    if page > 0:
+        nav.append(("◀ 上一页", f"du:{page - 1}"))
+    if page + 1 < pages:
+        nav.append(("下一页 ▶", f"du:{page + 1}"))
+    return "\n".join(blocks), keyboard([nav])
+
+
+async def on_due_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """du:<page>; the list is read again for the person pressing, so a button shows them only what /due would."""
+    query = update.callback_query
+    page = (query.data or "").partition(":")[2]
+    if not page.isdigit() or int(page) > 10_000:
+        await query.answer("按钮无效。", show_alert=True)
         return
-    blocks = ["<b>即将到期</b>"]
-    for r in rows:
-        days = (r.due - today).days
-        flag = "（暂定）" if r.provisional else ""
-        blocks.append(f"• {r.due.isoformat()}{flag}（{days} 天后） {esc(r.title)}")
-    await reply_html(update, blocks)
+    text, markup = await _due_page(update, context, int(page))
+    await query.answer()
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                      link_preview_options=NO_PREVIEW)
+    except BadRequest:
+        await reply_html(update, text, markup)
 
 
 # -- /remind ------------------------------------------------------------------------------------------------
@@ -206,7 +247,12 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     on = choice in ("on", "开")
     if await _subscription(update, context, digest=on, **({"subscribed": True} if on else {})):
-        await reply_html(update, "已开启每日待办汇总。" if on else "已关闭每日待办汇总。")
+        await reply_html(update, _digest_on_text(context) if on else "已关闭每周汇总。")
+
+
+def _digest_on_text(context: ContextTypes.DEFAULT_TYPE) -> str:
+    day = "一二三四五六日"[context.bot_data["settings"].digest_weekday - 1]
+    return f"已开启每周汇总：每周{day}（遇节假日顺延到下一个工作日）发送清理进度和未来一周到期的事项；没有待办时不发。"
 
 
 async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -246,3 +292,4 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("broadcast", broadcast_command))
     app.add_handler(CommandHandler("holidays", holidays_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^dl:"))
+    app.add_handler(CallbackQueryHandler(on_due_page, pattern=r"^du:\d+$"))

@@ -18,8 +18,8 @@ from bot.db.storage import Database
 from bot.registry.access import create_invite, grant_admin, redeem_invite, role_of
 from bot.registry.edits import set_domain_fields, upsert_contact
 from bot.registry.lookup import RegistryError, UnitView, history, lookup, view_unit
-from bot.registry.report import write_report
 from bot.registry.spreadsheet import SpreadsheetError, import_file
+from bot.reporting.report import write_report
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html
 from knowledge.actions import STATUSES
@@ -286,8 +286,10 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not await _require_admin(update, context):
         return
     with TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"域名清理情况_{time.strftime('%Y%m%d')}.xlsx"
-        report = await _db(context).run(lambda s: write_report(s, path))
+        path = Path(tmp) / f"政府网站域名清理情况_{time.strftime('%Y%m%d')}.xlsx"
+        settings = context.bot_data["settings"]
+        today = context.bot_data["clock"]().astimezone(settings.timezone).date()
+        report = await _db(context).run(lambda s: write_report(s, path, today, settings))
         await reply_html(update, esc(report.summary()))
         await update.effective_chat.send_document(document=path.read_bytes(), filename=path.name)
 

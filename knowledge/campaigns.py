@@ -1,12 +1,24 @@
-"""Campaigns: dated steps and report deadlines, one data file each in data/campaigns/ (no code per campaign)."""
+"""Campaigns: a notice's dated steps and report deadlines, as data (no code per campaign).
+
+The shipped 2019 campaign lives in data/campaigns/ and is the example and the default; offices add their own
+(a YAML or .xlsx file, or a few lines in chat) and the bot keeps those in its database. Every form is checked
+here, and an error names the line and the field."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 import yaml
+
+AUDIENCES = ("groups", "unit")
+MAX_STEPS = 100
+
+
+class CampaignError(ValueError):
+    """A campaign file or text that cannot be used; the message (Chinese) names the line and the field."""
 
 
 @dataclass(frozen=True)
@@ -16,6 +28,7 @@ class Milestone:
     what: str
     who: str
     clause: str
+    to: str = ""  # who the step reports to
 
 
 @dataclass(frozen=True)
@@ -26,18 +39,139 @@ class Campaign:
     audience: str
     milestones: tuple[Milestone, ...]
 
+    def to_yaml(self) -> str:
+        steps = [{"id": m.key.split(":", 1)[-1], "date": m.date, "what": m.what,
+                  **({"who": m.who} if m.who else {}), **({"to": m.to} if m.to else {}),
+                  **({"clause": m.clause} if m.clause else {})} for m in self.milestones]
+        return yaml.safe_dump({"id": self.id, "title": self.title, "source": self.source, "audience": self.audience,
+                               "deadlines": steps}, allow_unicode=True, sort_keys=False)
+
+    def next_step(self, today: dt.date) -> Milestone | None:
+        return next((m for m in self.milestones if m.date >= today), None)
+
+
+def _line(node: yaml.Node | None) -> int:
+    return node.start_mark.line + 1 if node is not None else 1
+
+
+def _mapping(node: yaml.Node) -> dict[str, yaml.Node]:
+    return {k.value: v for k, v in node.value} if isinstance(node, yaml.MappingNode) else {}
+
 
 def parse_campaign(text: str) -> Campaign:
-    raw = yaml.safe_load(text)
-    milestones = tuple(
-        Milestone(f"{raw['id']}:{m['id']}", m["date"], m["what"], m.get("who", ""), m.get("clause", ""))
-        for m in raw["deadlines"]
-    )
-    return Campaign(raw["id"], raw["title"], raw.get("source", ""), raw.get("audience", "groups"), milestones)
+    """A campaign from YAML (the fields of data/campaigns/*.yaml)."""
+    try:
+        root = yaml.compose(text)
+        raw = yaml.load(text, Loader=yaml.BaseLoader)  # every value a string: dates are checked below
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第{mark.line + 1}行：" if mark else ""
+        raise CampaignError(f"{where}不是有效的 YAML（{getattr(exc, 'problem', '') or '格式错误'}）") from None
+    if not isinstance(raw, dict) or root is None:
+        raise CampaignError("第1行：文件应是“字段: 值”的形式，至少有 title 和 deadlines")
+    nodes = _mapping(root)
+    steps = raw.get("deadlines")
+    if not isinstance(steps, list) or not steps:
+        raise CampaignError(f"第{_line(nodes.get('deadlines', root))}行 deadlines：至少要有一个步骤（date 和 what）")
+    step_nodes = nodes["deadlines"].value
+    return build_campaign(raw.get("id"), raw.get("title"), raw.get("source", ""), raw.get("audience", "groups"),
+                          [(_line(node), _with_lines(step, node)) for node, step in zip(step_nodes, steps)],
+                          {key: _line(node) for key, node in nodes.items()})
+
+
+def _with_lines(step: object, node: yaml.Node) -> object:
+    """The step, with where each of its fields is written (errors point at the field's own line)."""
+    if not isinstance(step, dict):
+        return step
+    return {**step, LINES: {k.value: _line(k) for k, _ in node.value}}
+
+
+LINES = "__lines__"
+
+
+def build_campaign(key: object, title: object, source: object, audience: object,
+                   steps: list[tuple[int, object]], lines: dict[str, int] | None = None) -> Campaign:
+    """Check the fields of any form (YAML, spreadsheet, chat) and build the campaign; `steps` are
+    (line or row number, {date, what, who, to, id, clause})."""
+    lines = lines or {}
+    if not isinstance(title, str) or not title.strip():
+        raise CampaignError(f"第{lines.get('title', 1)}行 title（名称）：不能为空")
+    title = title.strip()[:200]
+    key = str(key).strip() if key not in (None, "") else slug(title)
+    if not re.fullmatch(r"[\w.-]{1,80}", key):
+        raise CampaignError(f"第{lines.get('id', 1)}行 id：只能用字母、数字、汉字、点、横线，不超过 80 个字")
+    if audience not in AUDIENCES:
+        raise CampaignError(f"第{lines.get('audience', 1)}行 audience：只能是 groups（各订阅群）或 unit")
+    if len(steps) > MAX_STEPS:
+        raise CampaignError(f"deadlines：步骤不能超过 {MAX_STEPS} 个")
+    milestones = []
+    seen: set[str] = set()
+    for number, (line, step) in enumerate(steps, 1):
+        if not isinstance(step, dict):
+            raise CampaignError(f"第{line}行 deadlines：每个步骤要写 date（日期）和 what（事项）")
+        at = step.get(LINES, {})
+        when = step.get("date")
+        if isinstance(when, dt.datetime):
+            when = when.date()
+        if isinstance(when, str):
+            try:
+                when = dt.date.fromisoformat(when.strip().replace("/", "-"))
+            except ValueError:
+                when = None
+        if not isinstance(when, dt.date):
+            raise CampaignError(f"第{at.get('date', line)}行 date（日期）：“{str(step.get('date', ''))[:20]}”不是日期，写成 2027-03-05")
+        what = step.get("what")
+        if not isinstance(what, str) or not what.strip():
+            raise CampaignError(f"第{at.get('what', line)}行 what（事项）：不能为空")
+        step_id = str(step.get("id") or f"step{number}")
+        if step_id in seen:
+            raise CampaignError(f"第{at.get('id', line)}行 id：步骤 id“{step_id}”重复")
+        seen.add(step_id)
+        milestones.append(Milestone(f"{key}:{step_id}", when, what.strip()[:300], str(step.get("who") or "")[:200],
+                                    str(step.get("clause") or "")[:50], str(step.get("to") or "")[:200]))
+    milestones.sort(key=lambda m: m.date)
+    return Campaign(key, title, str(source or "").strip()[:200], str(audience), tuple(milestones))
+
+
+def slug(title: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", title).strip("-")[:80] or "campaign"
+
+
+_STEP = re.compile(r"^(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)\s+(.+)$")
+_ARROW = re.compile(r"\s*(?:→|->|=>|报送?至|报给)\s*")
+
+
+def parse_chat_campaign(text: str) -> Campaign:
+    """The chat form: the name on the first line, then `文号 …`, then one step a line:
+    `2027-03-05 各单位报送自查结果 | 各乡镇、县级部门 → 县政府办`."""
+    lines = [line.strip() for line in text.strip().splitlines()]
+    if not lines or not lines[0]:
+        raise CampaignError("第1行 名称：不能为空")
+    title, source, steps = lines[0], "", []
+    for number, line in enumerate(lines[1:], 2):
+        if not line:
+            continue
+        if line.startswith(("文号", "依据")):
+            source = line[2:].lstrip(" ：:")
+            continue
+        match = _STEP.match(line)
+        if not match:
+            raise CampaignError(f"第{number}行：步骤要以日期开头，例如 2027-03-05 报送自查结果 | 各单位 → 县政府办")
+        day = re.sub(r"[年月/.]", "-", match[1]).rstrip("日")
+        parts = day.split("-")
+        what, _, route = match[2].partition("|")
+        ends = _ARROW.split(route.strip(), maxsplit=1) + [""]
+        step = {"date": f"{int(parts[0]):04d}-{int(parts[1]):02d}-{int(parts[2]):02d}", "what": what.strip(),
+                "who": ends[0].strip(), "to": ends[1].strip()}
+        steps.append((number, step))
+    if not steps:
+        raise CampaignError("没有步骤：每行写一个步骤，以日期开头")
+    return build_campaign(None, title, source, "groups", steps, {"title": 1})
 
 
 @lru_cache(maxsize=1)
 def load_campaigns() -> tuple[Campaign, ...]:
+    """The shipped campaigns (data/campaigns/*.yaml)."""
     folder = resources.files("knowledge").joinpath("data", "campaigns")
     files = sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
     return tuple(parse_campaign(f.read_text(encoding="utf-8")) for f in files)

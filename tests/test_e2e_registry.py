@@ -4,23 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from bot.registry.spreadsheet import write_table
-from tests.support.samples import ROWS
-
-ADMIN = 42  # BOT_ADMIN_IDS in the settings fixture
-GUEST = 5001
-
-
-def _xlsx_bytes(tmp_path, rows) -> bytes:
-    path = tmp_path / "upload.xlsx"
-    write_table(path, rows)
-    return path.read_bytes()
-
-
-async def _import(fake_api, tmp_path, rows=ROWS) -> list[str]:
-    fake_api.push_document("登记表.xlsx", _xlsx_bytes(tmp_path, rows), chat_id=ADMIN, user_id=ADMIN)
-    assert await fake_api.until(lambda calls: any("共 " in c.params.get("text", "") for c in calls), timeout=20)
-    return fake_api.sent_texts(ADMIN)
+from tests.support.samples import ADMIN, GUEST, ROWS, import_as_admin
 
 
 async def test_guest_is_told_how_to_register(running_bot, fake_api):
@@ -31,7 +15,7 @@ async def test_guest_is_told_how_to_register(running_bot, fake_api):
 
 
 async def test_admin_imports_a_document_with_progress_and_report(running_bot, fake_api, tmp_path):
-    texts = await _import(fake_api, tmp_path)
+    texts = await import_as_admin(fake_api, tmp_path)
     assert any("新增单位 4" in t for t in texts)
     assert any(c.method == "editMessageText" and "导入完成" in c.params.get("text", "") for c in fake_api.calls)
     fake_api.push_text("/status 武定县人力资源社会保障局", chat_id=ADMIN, user_id=ADMIN)  # misspelt on purpose
@@ -44,7 +28,7 @@ async def test_admin_imports_a_document_with_progress_and_report(running_bot, fa
 async def test_bad_upload_changes_nothing(running_bot, fake_api, tmp_path):
     rows = [r[:] for r in ROWS]
     rows[2][3] = "bad..domain"
-    texts = await _import(fake_api, tmp_path, rows)
+    texts = await import_as_admin(fake_api, tmp_path, rows)
     assert any("第4行" in t for t in texts) and any("未写入" in t for t in texts)
     fake_api.push_document("broken.xlsx", b"PK\x03\x04garbage", chat_id=ADMIN, user_id=ADMIN)
     assert await fake_api.until(lambda calls: any("导入失败" in c.params.get("text", "") for c in calls), timeout=20)
@@ -55,7 +39,7 @@ async def test_bad_upload_changes_nothing(running_bot, fake_api, tmp_path):
 
 
 async def test_invite_links_a_contact_who_can_then_look_up_but_not_edit(running_bot, fake_api, tmp_path):
-    await _import(fake_api, tmp_path)
+    await import_as_admin(fake_api, tmp_path)
     fake_api.push_text("/invite 武定县财政局", chat_id=ADMIN, user_id=ADMIN)
     await fake_api.until(lambda calls: any("t.me/" in c.params.get("text", "") for c in calls))
     link = next(t for t in fake_api.sent_texts(ADMIN) if "t.me/" in t)
@@ -74,7 +58,7 @@ async def test_invite_links_a_contact_who_can_then_look_up_but_not_edit(running_
 
 
 async def test_admin_changes_status_by_button_and_history_shows_it(running_bot, fake_api, tmp_path):
-    await _import(fake_api, tmp_path)
+    await import_as_admin(fake_api, tmp_path)
     fake_api.push_text("/status www.wdrsj.com", chat_id=ADMIN, user_id=ADMIN)
     await fake_api.until(lambda calls: any("reply_markup" in c.params and "ss:" in c.params["reply_markup"] for c in calls))
     markup = next(json.loads(c.params["reply_markup"]) for c in fake_api.calls_to("sendMessage") if "ss:" in c.params.get("reply_markup", ""))
@@ -93,7 +77,7 @@ async def test_admin_changes_status_by_button_and_history_shows_it(running_bot, 
 async def test_suggestions_use_the_portal_the_registry_knows(running_bot, fake_api, tmp_path):
     rows = [["武定县人民政府", "政府门户网站", "", "www.wd.gov.cn", "是", "规范在用"] + [""] * 11,
             ["武定县民政局", "政府部门网站", "", "sjj.wd.gov.cn", "", "不规范"] + [""] * 11]
-    await _import(fake_api, tmp_path, rows)
+    await import_as_admin(fake_api, tmp_path, rows)
     fake_api.push_text("/suggest 武定县审计局", chat_id=ADMIN, user_id=ADMIN)
     assert await fake_api.until(lambda calls: any("sjj.wd.gov.cn" in c.params.get("text", "") for c in calls))
     text = next(c.params["text"] for c in fake_api.calls_to("sendMessage") if "sjj.wd.gov.cn" in c.params.get("text", ""))
@@ -101,7 +85,7 @@ async def test_suggestions_use_the_portal_the_registry_knows(running_bot, fake_a
 
 
 async def test_a_question_about_a_registered_domain_uses_the_registered_unit(running_bot, fake_api, tmp_path):
-    await _import(fake_api, tmp_path)
+    await import_as_admin(fake_api, tmp_path)
     fake_api.push_text("我们的网站还在用 www.wdrsj.com，怎么办", chat_id=ADMIN, user_id=ADMIN)
     assert await fake_api.until(lambda calls: any("rsj.wuding.gov.cn" in c.params.get("text", "") for c in calls))
     reply = next(t for t in fake_api.sent_texts(ADMIN) if "www.wdrsj.com" in t)

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -17,16 +16,9 @@ from bot.db.storage import Database
 from bot.registry.access import create_invite, redeem_invite
 from bot.registry.edits import set_domain_fields
 from bot.registry.lookup import RegistryError, history, lookup
-from bot.registry.report import build_report
-from bot.registry.spreadsheet import HEADERS, SpreadsheetError, export_file, import_file, write_table
+from bot.registry.spreadsheet import HEADERS, SpreadsheetError, export_file, import_file
 from tests.support.registry_data import generate_rows
-from tests.support.samples import ROWS
-
-
-def xlsx(tmp_path: Path, rows: list[list], name: str = "in.xlsx") -> Path:
-    path = tmp_path / name
-    write_table(path, rows)
-    return path
+from tests.support.samples import ROWS, xlsx
 
 
 def counts(db: Database) -> tuple[int, int, int, int]:
@@ -129,23 +121,6 @@ def test_edits_are_audited_and_history_shows_them(db, tmp_path):
         db.call(lambda s: set_domain_fields(s, "www.wdrsj.com", "x", status="随便"))
     with pytest.raises(RegistryError):
         db.call(lambda s: history(s, "unknown.gov.cn"))
-
-
-def test_report_counts_match_the_data(db, tmp_path):
-    path = xlsx(tmp_path, ROWS)
-    import_file(db.call, path.read_bytes(), path.name, "test")
-    report = db.call(lambda s: build_report(s))
-    assert report.domains == 5 and report.units == 4
-    assert report.by_status["规范在用"] == 2 and report.by_status["闲置"] == 1
-    assert report.noncompliant == 2  # www.wdrsj.com, and the hospital on .gov.cn
-    pending_domains = {row[2] for row in report.pending}
-    assert pending_domains == {"www.wdrsj.com", "czj.wuding.gov.cn", "www.wdxrmyy.gov.cn"}
-    out = tmp_path / "report.xlsx"
-    report.write_xlsx(out)
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(out)
-    assert workbook.sheetnames == ["汇总", "需办理"] and workbook["需办理"].max_row == 4
 
 
 def test_invites_are_single_use_and_expire(db, tmp_path):

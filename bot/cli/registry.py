@@ -114,10 +114,19 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from bot.registry.report import write_report
+    import datetime as dt
 
+    from bot.registry.spreadsheet import SpreadsheetError
+    from bot.reporting.report import write_report
+
+    settings = load_settings()
     db = open_database()
-    report = db.call(lambda s: write_report(s, Path(args.file)))
+    today = dt.datetime.now(settings.timezone).date()
+    try:
+        report = db.call(lambda s: write_report(s, Path(args.file), today, settings))
+    except SpreadsheetError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
     print(report.summary())
     print(f"报表已写入 {args.file}")
     return EXIT_OK
@@ -142,7 +151,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     tp = sub.add_parser("template", help="生成空白导入模板")
     tp.add_argument("file")
     tp.set_defaults(func=cmd_template)
-    rp = sub.add_parser("report", help="生成清理情况报表 (.xlsx)")
+    rp = sub.add_parser("report", help="生成可直接上报的清理情况报表 (.xlsx；.csv 只含明细)")
     rp.add_argument("file")
     rp.set_defaults(func=cmd_report)
 

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # working days brings a reminder (bot/applications).
     application_timeout_minutes: float = Field(default=30, gt=0, le=7 * 24 * 60)
     application_reminder_days: int = Field(default=5, ge=1, le=60)
+    # The office's region for report titles (e.g. 武定县); empty: the place most registered units share.
+    bot_region: str = Field(default="", max_length=50)
+    # Working day of the week (1 = Monday … 5 = Friday) the weekly digest goes out.
+    digest_weekday: int = Field(default=1, ge=1, le=7)
 
     @field_validator("bot_admin_ids", mode="before")
     @classmethod

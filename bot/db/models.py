@@ -187,3 +187,16 @@ class ConversationState(SQLModel, table=True):
     state: str = Field(default="", max_length=50)
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class CampaignRecord(SQLModel, table=True):
+    """A campaign an admin added, edited or ended (the shipped ones live in knowledge/data/campaigns; a row
+    with the same key overrides or ends one)."""
+    __tablename__ = "campaign"
+    key: str = Field(primary_key=True, max_length=80)
+    title: str = Field(default="", max_length=200)
+    source: str = Field(default="", max_length=200)  # 文号
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # the campaign as YAML
+    active: bool = True
+    updated_by: str = Field(default="", max_length=100)
+    updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -13,7 +13,6 @@ from bot.db.models import Deadline, Delivery, utcnow
 from bot.deadlines.calendar import work_calendar
 from bot.delivery.queue import insert_ignore
 from bot.registry.audit import audit
-from knowledge.campaigns import load_campaigns
 from knowledge.workdays import RULES
 from knowledge.workdays import deadline as compute_deadline
 
@@ -37,8 +36,10 @@ def ensure_deadline(session: Session, key: str, title: str, due: dt.date, *, rul
 
 
 def sync_campaigns(session: Session) -> int:
+    from bot.campaigns.store import active_campaigns
+
     count = 0
-    for campaign in load_campaigns():
+    for campaign in active_campaigns(session):
         for m in campaign.milestones:
             ensure_deadline(session, f"campaign:{m.key}", f"{campaign.title}：{m.what}", m.date,
                             rule="campaign", basis=campaign.source, audience=campaign.audience)

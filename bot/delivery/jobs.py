@@ -1,4 +1,4 @@
-"""Jobs on python-telegram-bot's JobQueue: the outbox tick, reminder planning, the daily digest and the
+"""Jobs on python-telegram-bot's JobQueue: the outbox tick, reminder planning, the weekly digest and the
 warning that next year's holiday schedule is missing. All database work runs off the event loop."""
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.db.storage import Database
 from bot.deadlines import calendar, events, planning
 from bot.delivery import queue
 from bot.delivery.sender import Outbox, utc_now
+from bot.reporting.progress import enqueue_weekly_digests
 
 log = logging.getLogger(__name__)
 OUTBOX_INTERVAL = 1.0
@@ -61,26 +62,10 @@ async def _daily_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     now = app.bot_data["clock"]()
     today = now.astimezone(settings.timezone).date()
     try:
-        await db.run(lambda s: (enqueue_digests(s, now, today), warn_missing_schedule(s, settings, now, today)), timeout=60)
+        await db.run(lambda s: (enqueue_weekly_digests(s, now, today, settings.digest_weekday, settings.bot_admin_ids),
+                                warn_missing_schedule(s, settings, now, today)), timeout=60)
     except Exception:
         log.exception("daily job failed")
-
-
-def enqueue_digests(session, now: dt.datetime, today: dt.date) -> int:
-    from sqlmodel import select
-
-    from bot.db.models import Chat
-
-    count = 0
-    for chat in session.exec(select(Chat).where(Chat.digest == True, Chat.active == True)).all():  # noqa: E712
-        rows = events.upcoming(session, unit_ids=[chat.unit_id] if chat.unit_id else None, today=today, limit=10)
-        rows = [r for r in rows if r.due >= today]
-        if not rows:
-            continue
-        lines = [f"📋 <b>{today.isoformat()} 待办期限</b>"]
-        lines += [f"• {r.due.isoformat()} {html.escape(r.title)}" for r in rows]
-        count += queue.enqueue(session, f"digest:{today.isoformat()}:c{chat.id}", chat.id, "\n".join(lines), now, "digest")
-    return count
 
 
 def warn_missing_schedule(session, settings: Settings, now: dt.datetime, today: dt.date) -> int:

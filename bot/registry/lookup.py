@@ -5,6 +5,7 @@ Functions take a SQLModel Session and are blocking: call them through `Database.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -82,6 +83,7 @@ class DomainView:
     compliant: bool
     problems: list[dict]
     action: NextAction
+    expected: list[str] = field(default_factory=list)  # compliant names the unit should use instead
 
     def to_json(self) -> dict:
         return {"domain": self.domain.name, "unicode": self.domain.unicode, "status": self.domain.status,
@@ -90,11 +92,20 @@ class DomainView:
                 "provisional": self.action.provisional}
 
 
+@dataclass(slots=True)
+class ContactInfo:
+    """A contact as bulk views carry it (the fields views show; a fraction of an ORM object's memory)."""
+    name: str
+    phone: str
+    email: str
+    telegram_id: int | None
+
+
 @dataclass
 class UnitView:
     unit: Unit
     domains: list[DomainView] = field(default_factory=list)
-    contacts: list[Contact] = field(default_factory=list)
+    contacts: list[Contact | ContactInfo] = field(default_factory=list)
     score: float = 100.0
 
     def to_json(self) -> dict:
@@ -107,6 +118,33 @@ class UnitView:
 def view_unit(session: Session, unit: Unit, calendar: WorkCalendar | None = None, score: float = 100.0) -> UnitView:
     domains = session.exec(select(Domain).where(Domain.unit_id == unit.id).order_by(Domain.is_chinese, Domain.name)).all()
     contacts = session.exec(select(Contact).where(Contact.unit_id == unit.id).order_by(Contact.id)).all()
+    return _build_view(unit, list(domains), list(contacts), calendar, score)
+
+
+def view_all(session: Session, calendar: WorkCalendar | None = None) -> Iterator[UnitView]:
+    """Every unit's view, by unit name, streamed from two queries (not two per unit): reports and progress.
+    Units and their domains come in one ordered join read in batches, so memory stays flat at any size."""
+    contacts: dict[int, list[ContactInfo]] = {}
+    for unit_id, *fields in session.exec(select(Contact.unit_id, Contact.name, Contact.phone, Contact.email,
+                                                Contact.telegram_id).order_by(Contact.id)).all():
+        contacts.setdefault(unit_id, []).append(ContactInfo(*fields))
+    rows = session.exec(select(Unit, Domain).join(Domain, Domain.unit_id == Unit.id, isouter=True)
+                        .order_by(Unit.name, Domain.is_chinese, Domain.name).execution_options(yield_per=2000))
+    unit: Unit | None = None
+    domains: list[Domain] = []
+    for row_unit, domain in rows:
+        if unit is not None and row_unit.id != unit.id:
+            yield _build_view(unit, domains, contacts.get(unit.id, []), calendar)
+            domains = []
+        unit = row_unit
+        if domain is not None:
+            domains.append(domain)
+    if unit is not None:
+        yield _build_view(unit, domains, contacts.get(unit.id, []), calendar)
+
+
+def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: WorkCalendar | None,
+                score: float = 100.0) -> UnitView:
     views = []
     in_use = [d for d in domains if d.status == "规范在用"]
     for domain in domains:
@@ -116,8 +154,9 @@ def view_unit(session: Session, unit: Unit, calendar: WorkCalendar | None = None
         action = next_action(domain.status, result.compliant, changed_on=domain.changed_on,
                              has_filings=bool(domain.icp_number or domain.gov_site_mark or domain.psb_number),
                              needs_primary=needs_primary, calendar=calendar)
-        views.append(DomainView(domain, result.compliant, [p.to_json() for p in result.problems], action))
-    return UnitView(unit, views, list(contacts), score)
+        views.append(DomainView(domain, result.compliant, [p.to_json() for p in result.problems], action,
+                                list(result.expected)))
+    return UnitView(unit, views, contacts, score)
 
 
 def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, limit: int = 5) -> list[UnitView]:

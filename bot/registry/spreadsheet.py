@@ -43,6 +43,8 @@ KIND_BY_NAME = {label: kind for kind, label in KIND_LABELS.items()} | {k: k for 
 MAX_ROWS = 200_000
 MAX_BLANK_RUN = 1_000  # a sheet claiming a million empty rows stops being read after this many in a row
 MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_TITLE_ROWS = 3  # rows of one or two cells, none a column name, above the header are titles
+REGISTER_SHEET = "域名登记"  # the sheet import reads when a workbook has it (export, template, the report)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+()\-\s转/、,，]{3,50}$")
 _FORMULA_START = ("=", "+", "-", "@")
@@ -153,6 +155,7 @@ def read_table(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, obje
     else:
         raise SpreadsheetError("只支持 .xlsx 和 .csv 文件")
     header: list[str | None] | None = None
+    title_rows = 0
     blank_run = 0
     count = 0
     for number, values in rows:
@@ -166,6 +169,10 @@ def read_table(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, obje
         if header is None:
             header = [_header_key(t) for t in texts]
             missing = [h for h in ("单位名称", "域名") if h not in header]
+            if missing and title_rows < MAX_TITLE_ROWS and not any(header) and sum(1 for t in texts if t) <= 2:
+                title_rows += 1  # a title above the table (our report's sheets, many clerks' own files)
+                header = None
+                continue
             if missing:
                 raise SpreadsheetError(f"第{number}行表头缺少：{'、'.join(missing)}（可用 domainbot template 生成模板）")
             continue
@@ -200,7 +207,8 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
+        names = workbook.sheet_names
+        sheet = workbook.get_sheet_by_index(names.index(REGISTER_SHEET) if REGISTER_SHEET in names else 0)
         first_row = sheet.start[0] if sheet.start else 0
         yield from enumerate(sheet.iter_rows(), first_row + 1)
     except (CalamineError, zipfile.BadZipFile, ValueError, OSError, IndexError) as exc:
@@ -440,30 +448,34 @@ def export_rows(session: Session) -> Iterator[list[object]]:
         first_contact.setdefault(contact.unit_id, contact)
     domains = sorted(session.exec(select(Domain)).all(), key=lambda d: (units[d.unit_id].name, d.name))
     for d in domains:
-        unit = units[d.unit_id]
-        contact = first_contact.get(unit.id)
-        yield [unit.name, KIND_LABELS.get(unit.kind, unit.kind), unit.region, d.unicode or d.name,
-               "是" if d.is_primary else "否", d.status, d.registrar, d.registered_on, d.expires_on, d.changed_on,
-               d.icp_number, d.gov_site_mark, d.psb_number, contact.name if contact else "",
-               contact.phone if contact else "", contact.email if contact else "", d.notes]
+        yield registry_row(units[d.unit_id], d, first_contact.get(d.unit_id))
 
 
-def _guard(value: object) -> object:
-    """Text starting with = + - @ would run as a formula in Excel: keep it text."""
+def registry_row(unit: Unit, d: Domain, contact: Contact | None) -> list[object]:
+    """One domain in the file's column order (HEADERS): what export writes and import reads back."""
+    return [unit.name, KIND_LABELS.get(unit.kind, unit.kind), unit.region, d.unicode or d.name,
+            "是" if d.is_primary else "否", d.status, d.registrar, d.registered_on, d.expires_on, d.changed_on,
+            d.icp_number, d.gov_site_mark, d.psb_number, contact.name if contact else "",
+            contact.phone if contact else "", contact.email if contact else "", d.notes]
+
+
+def guard_cell(value: object) -> object:
+    """Text starting with = + - @ would run as a formula in Excel (or WPS): keep it text. Every workbook and
+    CSV writer of the project passes its text cells through here."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
 
 
 def write_table(path: Path, rows: Iterator[list[object]] | list[list[object]], headers: tuple[str, ...] = HEADERS,
-                sheet_title: str = "域名登记") -> int:
+                sheet_title: str = REGISTER_SHEET) -> int:
     count = 0
     if path.suffix.lower() == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(headers)
             for row in rows:
-                writer.writerow(["" if v is None else _guard(v.isoformat() if isinstance(v, dt.date) else v) for v in row])
+                writer.writerow(["" if v is None else guard_cell(v.isoformat() if isinstance(v, dt.date) else v) for v in row])
                 count += 1
         return count
     if path.suffix.lower() != ".xlsx":
@@ -474,7 +486,7 @@ def write_table(path: Path, rows: Iterator[list[object]] | list[list[object]], h
     sheet = workbook.create_sheet(sheet_title)
     sheet.append(list(headers))
     for row in rows:
-        sheet.append([_guard(v) for v in row])
+        sheet.append([guard_cell(v) for v in row])
         count += 1
     if headers == HEADERS:
         _add_instructions(workbook)

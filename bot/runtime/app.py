@@ -13,11 +13,11 @@ from bot.config.settings import Settings
 from bot.db.storage import Database
 from bot.delivery.jobs import install_jobs
 from bot.runtime.update_order import PerChatUpdateProcessor
-from handlers import applications, basics, naming, notices, policy, records, text
+from handlers import applications, basics, campaigns, naming, notices, policy, progress, records, text
 
 log = logging.getLogger(__name__)
 
-FEATURES = (records, basics, policy, naming, notices, applications)  # modules with COMMANDS and register(app); /start <code> first
+FEATURES = (records, basics, policy, naming, notices, progress, campaigns, applications)  # modules with COMMANDS and register(app); /start <code> first
 
 
 def conversation_persistence(db: Database, settings: Settings):
@@ -36,7 +36,8 @@ def file_url(api_base_url: str) -> str:
 
 def all_commands() -> list[basics.BotCommandInfo]:
     """The menu and /help list: basics first, then the features in the order staff meet them."""
-    return [command for module in (basics, policy, naming, records, notices, applications) for command in module.COMMANDS]
+    return [command for module in (basics, policy, naming, records, progress, notices, campaigns, applications)
+            for command in module.COMMANDS]
 
 
 async def register_commands(app: Application) -> None:

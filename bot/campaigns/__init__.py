@@ -1,0 +1,1 @@
+"""Campaigns in the database: added, edited and ended by admins; the shipped ones are the default."""

@@ -1,0 +1,64 @@
+"""`domainbot campaign list|show|add|end`: campaigns without code (a YAML or .xlsx file)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from bot.cli.output import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+
+
+def cmd_campaign(args: argparse.Namespace) -> int:
+    from bot.campaigns import store
+    from bot.campaigns.files import read_campaign_file
+    from bot.cli.registry import open_database
+    from knowledge.campaigns import CampaignError
+
+    if args.action == "add":
+        path = Path(args.target or "")
+        if not path.is_file():
+            print(f"文件不存在：{path}", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            campaign = read_campaign_file(path.name, path.read_bytes())
+        except CampaignError as exc:
+            print(f"{path.name}：{exc}", file=sys.stderr)
+            return EXIT_FAIL
+        db = open_database()
+        new = db.call(lambda s: store.save_campaign(s, campaign, "cli"))
+        print(f"{'已新增' if new else '已修改'}工作安排“{campaign.title}”（{campaign.id}），{len(campaign.milestones)} 个步骤；"
+              "机器人下次规划提醒时生效。")
+        return EXIT_OK
+    db = open_database()
+    if args.action == "list":
+        today = dt.date.today()
+        for item in db.call(store.list_campaigns):
+            nxt = item.campaign.next_step(today)
+            step = f"，下一步 {nxt.date} {nxt.what}" if nxt and item.active else ""
+            print(f"{item.campaign.id}\t{item.campaign.title}\t{'进行中' if item.active else '已结束'}"
+                  f"{'（内置）' if item.shipped else ''}{step}")
+        return EXIT_OK
+    if not args.target:
+        print(f"用法：domainbot campaign {args.action} 编号或名称", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.action == "show":
+            item = db.call(lambda s: store.find(s, args.target))
+            if item is None:
+                raise CampaignError(f"没有名为“{args.target}”的工作安排")
+            print(item.campaign.to_yaml(), end="")
+        else:
+            campaign = db.call(lambda s: store.end_campaign(s, args.target, "cli"))
+            print(f"已结束“{campaign.title}”，不再提醒其中的步骤。")
+    except CampaignError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    cp = sub.add_parser("campaign", help="工作安排：list | show 编号 | add 文件.yaml|.xlsx | end 编号")
+    cp.add_argument("action", choices=["list", "show", "add", "end"])
+    cp.add_argument("target", nargs="?")
+    cp.set_defaults(func=cmd_campaign)

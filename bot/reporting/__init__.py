@@ -1,0 +1,1 @@
+"""What the office sends up and reads at a glance: the clean-up report workbook, progress, the weekly digest."""

@@ -1,0 +1,156 @@
+"""The registry as the office reports it: one row per domain with its measure and stage, units without any
+domain, and counts by unit kind. Loaded in bulk (lookup.view_all): three queries for any registry size."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, func, select
+
+from bot.db.models import Unit
+from bot.registry.lookup import DomainView, UnitView, view_all, view_unit
+from knowledge.progress import (
+    ANNOUNCE,
+    CANCEL,
+    CANCEL_FILINGS,
+    CANCELLED,
+    KEEP,
+    MIGRATE,
+    REGISTER,
+    STAGES,
+    Standing,
+    is_live,
+    standing,
+)
+from knowledge.units import KIND_LABELS, KINDS, parse_unit
+from knowledge.workdays import WorkCalendar
+
+
+@dataclass
+class DomainLine:
+    unit: UnitView
+    view: DomainView
+    standing: Standing
+
+    @property
+    def name(self) -> str:
+        return self.view.domain.unicode or self.view.domain.name
+
+    @property
+    def kind(self) -> str:
+        return self.unit.unit.kind
+
+
+@dataclass
+class Registry:
+    """Everything the report, /progress and the digest need, counted as units stream by (`add`). With
+    keep_lines the domain rows are kept too (/progress, the digest); the report streams them instead."""
+    today: dt.date
+    keep_lines: bool = True
+    lines: list[DomainLine] = field(default_factory=list)
+    bare_units: list[UnitView] = field(default_factory=list)  # units with no domain registered (when kept)
+    units: int = 0
+    sites: int = 0
+    domains: int = 0
+    bare: int = 0
+    by_stage: Counter = field(default_factory=Counter)  # (kind, stage) → domains
+    by_measure: Counter = field(default_factory=Counter)
+    overdue_by_kind: Counter = field(default_factory=Counter)
+
+    def add(self, unit_view: UnitView) -> list[DomainLine]:
+        """Count one unit; its domain lines (empty for a unit without a domain)."""
+        self.units += 1
+        if not unit_view.domains:
+            self.bare += 1
+            if self.keep_lines:
+                self.bare_units.append(unit_view)
+            return []
+        lines, live_site = [], False
+        kind = unit_view.unit.kind
+        for view in unit_view.domains:
+            state = standing(view.domain.status, view.compliant, view.action, self.today)
+            lines.append(DomainLine(unit_view, view, state))
+            self.by_stage[(kind, state.stage)] += 1
+            self.by_measure[state.measure] += 1
+            self.overdue_by_kind[kind] += state.overdue
+            live_site = live_site or (is_live(view.domain.status) and not view.domain.is_chinese)
+        self.sites += live_site
+        self.domains += len(lines)
+        if self.keep_lines:
+            self.lines += lines
+        return lines
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(self.overdue_by_kind.values())
+
+    @property
+    def overdue(self) -> list[DomainLine]:
+        return [line for line in self.lines if line.standing.overdue]
+
+    def stage_total(self, stage: str, kind: str | None = None) -> int:
+        kinds = [kind] if kind else KINDS
+        return sum(self.by_stage[(k, stage)] for k in kinds)
+
+    def kind_total(self, kind: str) -> int:
+        return sum(self.by_stage[(kind, s)] for s in STAGES)
+
+    def kinds(self) -> list[str]:
+        return [k for k in KINDS if self.kind_total(k)]
+
+    def figures(self) -> list[tuple[str, int]]:
+        m = self.by_measure
+        return [("单位数", self.units), ("网站数", self.sites), ("域名数", self.domains),
+                ("保留的规范域名", m[KEEP]), ("需申请规范域名", m[REGISTER]), ("公告中", m[ANNOUNCE]),
+                ("待注销", m[MIGRATE] + m[CANCEL]), ("已注销", m[CANCELLED] + m[CANCEL_FILINGS]),
+                ("备案待注销", m[CANCEL_FILINGS]), ("未登记域名的单位", self.bare), ("已逾期事项", self.overdue_count)]
+
+    def urgent(self, limit: int = 5) -> list[DomainLine]:
+        """Overdue first, then what falls due soonest; items without a date last."""
+        pending = [line for line in self.lines if not line.standing.done]
+        pending.sort(key=lambda line: (line.view.action.due is None, line.view.action.due or dt.date.max,
+                                       line.unit.unit.name))
+        return pending[:limit]
+
+
+def unit_views(session: Session, calendar: WorkCalendar | None = None,
+               unit_ids: list[int] | None = None) -> Iterator[UnitView]:
+    """The whole registry (streamed, in bulk), or only the units in `unit_ids`."""
+    if unit_ids is None:
+        return view_all(session, calendar)
+    return (view_unit(session, unit, calendar) for unit in
+            session.exec(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.name)).all())
+
+
+def collect(session: Session, today: dt.date, calendar: WorkCalendar | None = None,
+            unit_ids: list[int] | None = None) -> Registry:
+    registry = Registry(today=today)
+    for unit_view in unit_views(session, calendar, unit_ids):
+        registry.add(unit_view)
+    return registry
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+REGION_SAMPLE = 2000
+
+
+def office_region(session: Session, settings: object | None = None) -> str:
+    """The office's region for titles: BOT_REGION when set, else the place most registered units' names share
+    (武定县财政局 → 武定县; the 所属地区 column is often empty or a full path), else the commonest 所属地区."""
+    configured = getattr(settings, "bot_region", "") if settings is not None else ""
+    if configured:
+        return configured
+    names = session.exec(select(Unit.name)).all()
+    step = max(1, len(names) // REGION_SAMPLE)  # a spread sample is as good as all names, and 50x cheaper
+    places = Counter(parse_unit(name).place_full for name in names[::step])
+    places.pop("", None)
+    if not places:
+        regions = session.exec(select(Unit.region, func.count()).where(Unit.region != "").group_by(Unit.region)
+                               .order_by(func.count().desc()).limit(1)).all()
+        return regions[0][0] if regions else ""
+    return places.most_common(1)[0][0] if places else ""

@@ -1,0 +1,173 @@
+"""Progress at a glance for the office: per unit kind and overall, the five most urgent items, the lists behind
+each figure, the agenda of overdue and coming deadlines (/due), and the weekly digest. Blocking, on a Session."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+
+from sqlalchemy import or_
+from sqlmodel import Session, func, select
+
+from bot.db.models import Chat, Deadline, Unit
+from bot.deadlines.calendar import work_calendar
+from bot.deadlines.events import PLAN_LOOKBACK_DAYS
+from bot.deadlines.planning import admin_ids
+from bot.delivery import queue
+from bot.registry.lookup import NAME_INDEX
+from bot.reporting.collect import DomainLine, Registry, collect, kind_label
+from knowledge.progress import DONE, IN_PROGRESS, NOT_STARTED, STAGE_LABELS, STAGES, bar
+from knowledge.text import compact
+
+OVERDUE = "overdue"
+GROUPS = (*STAGES, OVERDUE)
+GROUP_LABELS = {**STAGE_LABELS, OVERDUE: "已逾期"}
+MAX_UNITS = 50
+
+
+def find_units(session: Session, query: str) -> list[int]:
+    """Units whose name contains the query (教育局 → every 教育局), else the close misspellings of it."""
+    text = compact(query)
+    if not text:
+        return []
+    ids = list(session.exec(select(Unit.id).where(Unit.name.contains(text, autoescape=True)).limit(MAX_UNITS)).all())
+    return ids or [unit_id for unit_id, _ in NAME_INDEX.search(session, text, 5)]
+
+
+def registry_progress(session: Session, today: dt.date, query: str = "") -> tuple[Registry, list[str]] | None:
+    """(the registry's standing, the unit names in scope when a query narrowed it); None: no unit matched."""
+    if not query.strip():
+        return collect(session, today, work_calendar(session)), []
+    ids = find_units(session, query)
+    if not ids:
+        return None
+    registry = collect(session, today, work_calendar(session), ids)
+    names = sorted({line.unit.unit.name for line in registry.lines} | {u.unit.name for u in registry.bare_units})
+    return registry, names
+
+
+def group_lines(registry: Registry, group: str) -> list[DomainLine]:
+    if group == OVERDUE:
+        lines = registry.overdue
+    else:
+        lines = [line for line in registry.lines if line.standing.stage == group]
+    return sorted(lines, key=lambda line: (line.view.action.due is None, line.view.action.due or dt.date.max,
+                                           line.unit.unit.name, line.name))
+
+
+def summary_blocks(registry: Registry, heading: str) -> list[str]:
+    """HTML blocks: per kind and overall, done / in progress / not started / overdue as text bars."""
+    overdue_by_kind: dict[str, int] = {}
+    for line in registry.overdue:
+        overdue_by_kind[line.kind] = overdue_by_kind.get(line.kind, 0) + 1
+    blocks = [f"<b>{html.escape(heading)}</b>",
+              f"{registry.units} 个单位，{registry.domains} 个域名；未登记域名的单位 {len(registry.bare_units)} 个。"]
+    rows = [(kind_label(k), registry.kind_total(k), [registry.by_stage[(k, s)] for s in STAGES],
+             overdue_by_kind.get(k, 0)) for k in registry.kinds()]
+    rows.append(("合计", registry.domains, [registry.stage_total(s) for s in STAGES], len(registry.overdue)))
+    for label, total, counts, overdue in rows:
+        done, doing, todo = counts
+        blocks.append(f"<b>{html.escape(label)}</b> {bar(done, total)}\n"
+                      f"  已完成 {done} · 办理中 {doing} · 未开始 {todo} · 已逾期 {overdue}")
+    return blocks
+
+
+def line_text(line: DomainLine, today: dt.date) -> str:
+    due = line.view.action.due
+    when = ""
+    if due and not line.standing.done:
+        when = f"，逾期 {(today - due).days} 天" if due < today else f"，{due.isoformat()} 前"
+    return (f"• {html.escape(line.unit.unit.name)} <code>{html.escape(line.name)}</code>："
+            f"{html.escape(line.standing.measure)}{html.escape(when)}")
+
+
+# -- agenda: what is overdue and what falls due -----------------------------------------------------------
+@dataclass
+class Agenda:
+    overdue: list[Deadline]
+    upcoming: list[Deadline]
+    total_overdue: int
+    total_upcoming: int
+
+
+def agenda(session: Session, today: dt.date, *, unit_ids: list[int] | None = None, everything: bool = False,
+           until: dt.date | None = None, offset: int = 0, limit: int = 10) -> Agenda:
+    """Open deadlines: overdue ones (campaign steps only within the look-back, so a finished campaign's old
+    dates stay quiet), then those to come (up to `until`), paged together: overdue first."""
+    base = select(Deadline).where(Deadline.status == "open")
+    if not everything:
+        conditions = [Deadline.audience == "groups"]
+        if unit_ids:
+            conditions.append(Deadline.unit_id.in_(unit_ids))
+        base = base.where(or_(*conditions))
+    late = base.where(Deadline.due < today, or_(Deadline.rule != "campaign",
+                                                  Deadline.due >= today - dt.timedelta(days=PLAN_LOOKBACK_DAYS)))
+    coming = base.where(Deadline.due >= today)
+    if until is not None:
+        coming = coming.where(Deadline.due <= until)
+    total_late = session.exec(select(func.count()).select_from(late.subquery())).one()
+    total_coming = session.exec(select(func.count()).select_from(coming.subquery())).one()
+    overdue = list(session.exec(late.order_by(Deadline.due, Deadline.id).offset(offset).limit(limit)).all())
+    rest = max(0, limit - len(overdue))
+    later_offset = max(0, offset - total_late)
+    upcoming = list(session.exec(coming.order_by(Deadline.due, Deadline.id).offset(later_offset).limit(rest)).all()) if rest else []
+    return Agenda(overdue, upcoming, total_late, total_coming)
+
+
+# -- the weekly digest ------------------------------------------------------------------------------------
+def weekly_digest_due(session: Session, today: dt.date, weekday: int) -> bool:
+    """The chosen working day of the week; when it is a day off, the first working day after it that week."""
+    calendar = work_calendar(session)
+    if not calendar.is_workday(today) or today.isoweekday() < weekday:
+        return False
+    day = today - dt.timedelta(days=today.isoweekday() - weekday)
+    while day < today:
+        if calendar.is_workday(day):
+            return False  # it went out earlier this week
+        day += dt.timedelta(days=1)
+    return True
+
+
+def digest_text(session: Session, today: dt.date, unit_ids: list[int] | None) -> str | None:
+    """Progress and the coming week, or None when there is nothing to say (nothing pending, nothing due)."""
+    registry = collect(session, today, work_calendar(session), unit_ids)
+    week = agenda(session, today, unit_ids=unit_ids, everything=unit_ids is None, until=today + dt.timedelta(days=7),
+                  limit=15)
+    pending = registry.domains - registry.stage_total(DONE)
+    if not pending and not week.total_overdue and not week.total_upcoming:
+        return None
+    blocks = summary_blocks(registry, f"📋 域名清理每周汇总（{today.isoformat()}）")
+    if week.overdue or week.upcoming:
+        blocks.append("<b>已逾期和未来一周到期</b>")
+        blocks += [f"• ⚠️ {d.due.isoformat()} {html.escape(d.title)}" for d in week.overdue]
+        blocks += [f"• {d.due.isoformat()} {html.escape(d.title)}" for d in week.upcoming]
+        more = week.total_overdue + week.total_upcoming - len(week.overdue) - len(week.upcoming)
+        if more > 0:
+            blocks.append(f"……另有 {more} 项，发送 /due 查看")
+    text = "\n".join(blocks)
+    return text[:4000]
+
+
+def enqueue_weekly_digests(session: Session, now: dt.datetime, today: dt.date, weekday: int,
+                           admins: frozenset[int]) -> int:
+    """Queue this week's digest for every group with /digest on (a unit's group: that unit's) and the admins,
+    once per week each (the outbox key), and only on the chosen working day."""
+    if not weekly_digest_due(session, today, weekday):
+        return 0
+    week = today.isocalendar()
+    texts: dict[int | None, str | None] = {}
+    targets: list[tuple[int, int | None]] = [(chat_id, unit_id) for chat_id, unit_id in session.exec(
+        select(Chat.id, Chat.unit_id).where(Chat.digest == True, Chat.active == True)).all()]  # noqa: E712
+    targets += [(admin, None) for admin in sorted(admin_ids(session, admins))]
+    count = 0
+    for chat_id, unit_id in dict(targets).items():
+        if unit_id not in texts:
+            texts[unit_id] = digest_text(session, today, [unit_id] if unit_id else None)
+        text = texts[unit_id]
+        if text:
+            count += queue.enqueue(session, f"weekly:{week.year}-W{week.week}:c{chat_id}", chat_id, text, now, "digest")
+    return count
+
+
+__all__ = ["GROUPS", "GROUP_LABELS", "IN_PROGRESS", "NOT_STARTED", "OVERDUE", "agenda", "digest_text",
+           "enqueue_weekly_digests", "group_lines", "line_text", "registry_progress", "summary_blocks"]

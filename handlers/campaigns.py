@@ -1,0 +1,160 @@
+"""Campaigns from chat (admins): /campaign lists them; `/campaign add` with a name, 文号 and one step a line
+adds or edits one; a .yaml file sent to the bot does the same; `/campaign end 名称` ends one.
+Permissions are checked on every update, button presses included."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.campaigns import store
+from bot.campaigns.files import read_campaign_file
+from bot.delivery.jobs import replan
+from handlers.basics import BotCommandInfo
+from handlers.common import esc, keyboard, remember, reply_html
+from handlers.progress import admin_payload, is_admin, local_today
+from knowledge.campaigns import Campaign, CampaignError, parse_chat_campaign
+
+COMMANDS = [
+    BotCommandInfo("campaign", "（管理员）工作安排：查看、新增、修改、结束", "/campaign", group=False),
+]
+USAGE = ("新增或修改工作安排（同名即修改），一条消息写完：\n"
+         "<code>/campaign add 2027年政府网站域名普查\n"
+         "文号 武政办函〔2027〕1号\n"
+         "2027-03-05 报送自查情况 | 各乡镇、县级部门 → 县政府办\n"
+         "2027-03-20 汇总上报 | 县政府办 → 州政府办</code>\n"
+         "也可以直接发送 .yaml 文件（格式同内置的 2019 年工作安排，/campaign show 可查看）。\n"
+         "结束：<code>/campaign end 名称</code>")
+
+
+def describe(campaign: Campaign, today: dt.date) -> str:
+    lines = [f"<b>{esc(campaign.title)}</b>" + (f"（{esc(campaign.source)}）" if campaign.source else "")]
+    for m in campaign.milestones:
+        route = f"｜{m.who}" + (f" → {m.to}" if m.to else "") if m.who or m.to else ""
+        mark = "✔" if m.date < today else "•"
+        lines.append(f"{mark} {m.date.isoformat()} {esc(m.what)}{esc(route)}")
+    return "\n".join(lines)
+
+
+async def campaign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    uid = update.effective_user.id if update.effective_user else None
+    if not await is_admin(context, uid):
+        await reply_html(update, "只有管理员可以管理工作安排。")
+        return
+    raw = (update.effective_message.text or "").split(maxsplit=2)
+    action = raw[1].lower() if len(raw) > 1 else "list"
+    rest = raw[2] if len(raw) > 2 else ""
+    actor = f"telegram:{uid}"
+    today = local_today(context)
+    db = context.bot_data["db"]
+    if action in ("list", "列表"):
+        items = await db.run(store.list_campaigns)
+        blocks = ["<b>工作安排</b>"]
+        rows = []
+        for item in items:
+            state = "进行中" if item.active else "已结束"
+            nxt = item.campaign.next_step(today)
+            step = f"；下一步 {nxt.date.isoformat()} {esc(nxt.what[:40])}" if nxt and item.active else ""
+            shipped = "（内置示例）" if item.shipped else ""
+            blocks.append(f"• {esc(item.campaign.title)}{shipped} [{state}]{step}")
+            key = remember(context, {"campaign": item.campaign.id}, uid)
+            row = [(f"查看：{item.campaign.title[:20]}", f"cp:show:{key}")]
+            if item.active:
+                row.append(("结束", f"cp:end:{key}"))
+            rows.append(row)
+        blocks.append(USAGE)
+        await reply_html(update, blocks, keyboard(rows))
+        return
+    if action in ("add", "new", "edit", "新增", "修改"):
+        if not rest.strip():
+            await reply_html(update, USAGE)
+            return
+        try:
+            campaign = parse_chat_campaign(rest)
+        except CampaignError as exc:
+            await reply_html(update, f"未保存：{esc(exc)}\n\n{USAGE}")
+            return
+        await _save(update, context, campaign, actor)
+        return
+    if action in ("end", "结束", "show", "查看"):
+        item = await db.run(lambda s: store.find(s, rest))
+        if item is None:
+            await reply_html(update, f"没有名为“{esc(rest[:80])}”的工作安排。发送 /campaign 查看列表。")
+        elif action in ("show", "查看"):
+            await reply_html(update, [describe(item.campaign, today),
+                                      f"<pre>{esc(item.campaign.to_yaml())}</pre>"])
+        else:
+            await db.run(lambda s: store.end_campaign(s, item.campaign.id, actor))
+            await reply_html(update, f"已结束：{esc(item.campaign.title)}，不再提醒其中的步骤。")
+        return
+    await reply_html(update, USAGE)
+
+
+async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, campaign: Campaign, actor: str) -> None:
+    new = await context.bot_data["db"].run(lambda s: store.save_campaign(s, campaign, actor))
+    await replan(context.application)
+    verb = "已新增" if new else "已修改"
+    await reply_html(update, [f"{verb}工作安排：", describe(campaign, local_today(context)),
+                              "各步骤将按期提醒订阅群和管理员；报表封面注明其文号。"])
+
+
+async def on_campaign_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A .yaml document from an admin is a campaign; handled before the registry import (group -1)."""
+    message = update.effective_message
+    uid = update.effective_user.id if update.effective_user else None
+    if not await is_admin(context, uid):
+        await reply_html(update, "只有管理员可以新增工作安排。")
+        raise ApplicationHandlerStop
+    document = message.document
+    if document.file_size and document.file_size > 1024 * 1024:
+        await reply_html(update, "工作安排文件不能超过 1 MB。")
+        raise ApplicationHandlerStop
+    buffer = io.BytesIO()
+    await (await document.get_file()).download_to_memory(buffer)
+    try:
+        campaign = read_campaign_file(document.file_name or "campaign.yaml", buffer.getvalue())
+    except CampaignError as exc:
+        await reply_html(update, f"未保存：{esc(exc)}")
+        raise ApplicationHandlerStop from None
+    await _save(update, context, campaign, f"telegram:{uid}")
+    raise ApplicationHandlerStop
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    parts = (query.data or "").split(":")
+    if len(parts) != 3 or parts[1] not in ("show", "end"):
+        await query.answer("按钮无效。", show_alert=True)
+        return
+    payload = await admin_payload(update, context, parts[2], "只有管理员可以管理工作安排。", "/campaign")
+    if payload is None:
+        return
+    db = context.bot_data["db"]
+    key = payload["campaign"]
+    item = await db.run(lambda s: store.find(s, key))
+    if item is None:
+        await query.answer("该工作安排已不存在。", show_alert=True)
+        return
+    await query.answer()
+    if parts[1] == "show":
+        await reply_html(update, describe(item.campaign, local_today(context)))
+        return
+    await db.run(lambda s: store.end_campaign(s, key, f"telegram:{query.from_user.id}"))
+    await reply_html(update, f"已结束：{esc(item.campaign.title)}，不再提醒其中的步骤。")
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("campaign", campaign_command))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^cp:"))
+    yaml_files = filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")
+    app.add_handler(MessageHandler(yaml_files & filters.UpdateType.MESSAGE, on_campaign_file), group=-1)

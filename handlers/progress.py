@@ -1,0 +1,119 @@
+"""Progress in chat for admins: /progress (all units, or /progress 教育局), the lists behind each figure, paged.
+Permissions are checked on every update, button presses included."""
+from __future__ import annotations
+
+import datetime as dt
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.registry.access import role_of
+from bot.reporting.progress import GROUP_LABELS, GROUPS, group_lines, line_text, registry_progress, summary_blocks
+from handlers.basics import BotCommandInfo
+from handlers.common import NO_PREVIEW, esc, keyboard, recall, remember, reply_html
+
+COMMANDS = [
+    BotCommandInfo("progress", "（管理员）各单位清理进度", "/progress 或 /progress 教育局"),
+]
+PAGE = 15
+URGENT = 5
+
+
+def local_today(context: ContextTypes.DEFAULT_TYPE) -> dt.date:
+    settings = context.bot_data["settings"]
+    return context.bot_data["clock"]().astimezone(settings.timezone).date()
+
+
+async def is_admin(context: ContextTypes.DEFAULT_TYPE, uid: int | None) -> bool:
+    admins = context.bot_data["settings"].bot_admin_ids
+    return await context.bot_data["db"].run(lambda s: role_of(s, uid, admins).admin)
+
+
+async def admin_payload(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, refused: str,
+                        command: str) -> dict | None:
+    """The payload an admin-only button carries, or None after telling the presser why not (not an admin,
+    or the button outlived the bot's memory)."""
+    query = update.callback_query
+    if not await is_admin(context, query.from_user.id):
+        await query.answer(refused, show_alert=True)
+        return None
+    payload = recall(context, key)
+    if payload is None:
+        await query.answer(f"按钮已过期，请重新发送 {command}。", show_alert=True)
+    return payload
+
+
+async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    uid = update.effective_user.id if update.effective_user else None
+    if not await is_admin(context, uid):
+        await reply_html(update, "只有管理员可以查看全部单位的进度。联系人可用 /status 查询本单位。")
+        return
+    query = " ".join(context.args or []).strip()[:100]
+    today = local_today(context)
+    found = await context.bot_data["db"].run(lambda s: registry_progress(s, today, query))
+    if found is None:
+        await reply_html(update, f"登记册中没有名称含“{esc(query)}”的单位。")
+        return
+    registry, names = found
+    if not registry.units:
+        await reply_html(update, "登记册还是空的：先发送登记表（.xlsx 或 .csv）导入。")
+        return
+    heading = f"清理进度（{today.isoformat()}）"
+    if query:
+        heading = f"{query}：{heading}" if len(names) > 1 else f"{names[0]}：{heading}"
+    blocks = summary_blocks(registry, heading)
+    if query and len(names) > 1:
+        blocks.append("包括：" + esc("、".join(names[:10])) + (f" 等 {len(names)} 个单位" if len(names) > 10 else ""))
+    urgent = registry.urgent(URGENT)
+    if urgent:
+        blocks.append("<b>最紧急的事项</b>\n" + "\n".join(line_text(line, today) for line in urgent))
+    else:
+        blocks.append("没有待办事项。")
+    scope = remember(context, {"q": query}, uid)
+    counts = {g: len(group_lines(registry, g)) for g in GROUPS}
+    rows = [[(f"{GROUP_LABELS[g]} {counts[g]}", f"pg:{g}:0:{scope}") for g in GROUPS[:2]],
+            [(f"{GROUP_LABELS[g]} {counts[g]}", f"pg:{g}:0:{scope}") for g in GROUPS[2:]]]
+    await reply_html(update, blocks, keyboard(rows))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """pg:<group>:<page>:<scope>: the domains in one group, PAGE at a time (the message is edited to page)."""
+    query = update.callback_query
+    parts = (query.data or "").split(":")
+    if len(parts) != 4 or parts[1] not in GROUPS or not parts[2].isdigit():
+        await query.answer("按钮无效。", show_alert=True)
+        return
+    scope = await admin_payload(update, context, parts[3], "只有管理员可以查看。", "/progress")
+    if scope is None:
+        return
+    group, page = parts[1], int(parts[2])
+    today = local_today(context)
+    found = await context.bot_data["db"].run(lambda s: registry_progress(s, today, scope["q"]))
+    lines = group_lines(found[0], group) if found else []
+    pages = max(1, -(-len(lines) // PAGE))
+    page = min(page, pages - 1)
+    await query.answer()
+    shown = lines[page * PAGE:(page + 1) * PAGE]
+    title = f"<b>{esc(GROUP_LABELS[group])}：{len(lines)} 个域名</b>" + (f"（第 {page + 1}/{pages} 页）" if pages > 1 else "")
+    text = "\n".join([title, *(line_text(line, today) for line in shown)] if shown else [title, "没有。"])
+    nav = []
+    if page > 0:
+        nav.append(("◀ 上一页", f"pg:{group}:{page - 1}:{parts[3]}"))
+    if page + 1 < pages:
+        nav.append(("下一页 ▶", f"pg:{group}:{page + 1}:{parts[3]}"))
+    markup = keyboard([nav])
+    if page == int(parts[2]) and query.message and query.message.text and query.message.text.startswith(GROUP_LABELS[group]):
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                          link_preview_options=NO_PREVIEW)
+            return
+        except BadRequest:
+            pass  # unchanged or too old to edit: send it as a new message
+    await reply_html(update, text, markup)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("progress", progress_command, block=False))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^pg:"))
