@@ -309,7 +309,8 @@ class PolicyIndex:
         if situation:
             lines += situation.lines
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
-        lines += date_lines(cq, facts, candidates)
+        dated = date_lines(cq, facts, candidates)
+        lines += dated
         if situation and situation.compliant is False:
             # the check says what is wrong, what to apply for and the steps; a fact stays only when the
             # question names it in words of its own (栏目 … for a column on a sub-domain)
@@ -322,6 +323,8 @@ class PolicyIndex:
         ruling = verdict(cq, facts)
         if situation and situation.compliant is not None and is_yes_no(cq):
             ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
+        elif dated.on_time is not None and is_yes_no(cq):
+            ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
         lead = "\n".join(dict.fromkeys(lines))
         if ruling:
             lead = f"{ruling}。{lead}"

@@ -10,21 +10,30 @@ from dataclasses import dataclass, field
 from knowledge.facts import Fact
 
 # -- yes/no -------------------------------------------------------------------------------------------
-_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
+_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|超期没|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
                     r"是否|可以不|合不合|算不算|还能|符合要求不|没问题|就行|就可以|可以吧|行吗|赶得上|来得及")
 # Which pair of words answers the question: (the words that ask it, positive, negative).
 _FAMILIES = (
+    (re.compile(r"来得及|来不及|赶得上|赶不上|赶得及"), "来得及", "来不及"),
+    (re.compile(r"超期|逾期|晚了|迟了|过期|超时"), "没有超期", "超期了"),
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
     (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对"), "是的", "不是"),
     (re.compile(r"符合|合规|没问题|合不合|规范吗|对吗"), "符合要求", "不符合要求"),
     (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能.{0,12}[吗吧]"), "可以", "不可以"),
-    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|(?<!主)要.{0,6}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
+    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
 )
 _POSITIVE = {"可以", "需要", "有", "是的", "符合要求"}
 
 
+_WH = re.compile(r"什么|啥|哪|怎么|咋|谁|几|多少|多久|多长")
+
+
 def is_yes_no(question: str) -> bool:
-    return bool(_YESNO.search(question.strip()))
+    q = question.strip()
+    match = _YESNO.search(q)
+    if match and match.group(1) == "呢" and _WH.search(q):  # 事业单位呢 after 是什么: another part, not yes/no
+        return False
+    return bool(match)
 
 
 def verdict(question: str, facts: Sequence[Fact]) -> str:
@@ -80,12 +89,18 @@ def _md(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+class DateLines(list):
+    """The lines of `date_lines`; `on_time` says whether a date in the question keeps the deadline (None: no
+    deadline was compared), so that a yes/no question about it gets its verdict from the dates."""
+    on_time: bool | None = None
+
+
 def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] = (),
-               today: dt.date | None = None) -> list[str]:
+               today: dt.date | None = None) -> DateLines:
     """Dates in the question against the deadlines found; the gap between two dates of the policy."""
     from knowledge.workdays import add_months, deadline
 
-    lines: list[str] = []
+    lines = DateLines()
     dated = [f for f in facts if f.date]
     pair = list({f.date: f for f in reversed([*dated, *(c for c in candidates if c.date)])}.values())[::-1]
     if len(pair) >= 2 and re.search(r"几天|多少天|早几|晚几|差几|相差|间隔|隔了", question):
@@ -110,6 +125,7 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
             day = value if kind == "date" else _safe_date(target.year, target.month, value)
             if day is None:
                 continue
+            lines.on_time = day <= target
             if day > target:
                 lines.append(f"{day.month}月{day.day}日已超过{target.month}月{target.day}日的期限，晚了{(day - target).days}天。")
             else:
