@@ -42,6 +42,7 @@ COUNT_RATIO = 0.6  # ... or this close when the question says how many things it
 FACT_WEIGHT = 1.0  # a fact's own words against its clause's score
 PART_MIN_SCORE = 4.0  # a part of a question must score this much to add a fact of its own
 PART_CONTEXT = 0.3
+PART_FRESH_RATIO = 0.8  # a part's best new fact, this close to its best overall, beats repeating a fact
 KEY_BONUS = 3.0  # per key of a fact written out in the question: what it asks for, not only its topic
 MAX_FACTS = 3  # for a question that asks one thing
 FOCUS_BONUS = 10.0
@@ -56,12 +57,13 @@ _QUESTION_TYPES = (
     (re.compile(r"文号|标题|全称|附件|文件"), ("doc",)),
 )
 _ASK_BEFORE = frozenset("哪个 哪些 哪 什么 啥 几个 多少 哪家 哪一级 哪一个 几".split())
+_TRAILING = frozenset("呢 吗 啊 呀 吧 嘛 的 是 是多少 多少 号码 号".split())
 _ASK_AFTER = frozenset("是多少 多少 是什么 是啥 是哪 在哪 是谁 找谁 是哪天 哪天 几号 怎么 咋 谁".split())
 # The placeholders of the domain structures (○○○.□□□.gov.cn, △△△.政务) are not words to the tokenizer.
 _PLACEHOLDER_WORDS = {"○": "圈圈", "〇": "圈圈", "◯": "圈圈", "□": "方框", "口": "方框", "△": "三角"}
 _PLACEHOLDERS = re.compile(r"([○〇◯])\1*|□+|口{3}|△+")
 GENERIC_KEYS = frozenset("指的是 接下来 赶得上 重要性 要求 什么时候 哪天 几号 多久 怎么办 咋办 为什么 具体 干啥 做什么 哪些单位 标准 流程 执行 原则 目标 日期 截止 期限 时间 格式 结构".split())
-_PART_SPLIT = re.compile(r"[，,；;、/]|还有|以及|和|跟|与|及|或者|还是|分别|各自")
+_PART_SPLIT = re.compile(r"[，,；;、/?？!！]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|还有|以及|和|跟|与|及|或者|还是|分别|各自")
 FIELD_WEIGHTS = {"title": 2, "text": 1, "questions": 2, "keywords": 3}
 
 STOPWORDS = frozenset(
@@ -334,17 +336,18 @@ class PolicyIndex:
 
     # -- facts ----------------------------------------------------------------------------------------
     def fact_scores(self, question: str, clause_scores: dict[int, float]) -> list[tuple[float, int]]:
-        tokens, _ = self.query_tokens(question)
+        tokens, mentioned = self.query_tokens(question)
         own: dict[int, float] = defaultdict(float)
         for token, query_weight in tokens.items():
             for i, weight in self.fact_postings.get(token, ()):
                 own[i] += weight * query_weight
         q = question.lower()
         focus = self.focus(q)
+        corrected = {t for t in mentioned if t not in q}  # typo corrections: 油箱 → 邮箱
         wanted = {kind for pattern, kinds in _QUESTION_TYPES for kind in kinds if pattern.search(q)}
         focused: dict[int, float] = {}
         for key, fact_ids in self.keys_to_facts.items():
-            if key in q:
+            if key in q or key in corrected:
                 for i in fact_ids:
                     own[i] += KEY_BONUS * self.key_weight[key]
                     if key in focus:
@@ -381,9 +384,10 @@ class PolicyIndex:
                 own = self.fact_scores(part, part_clauses)
                 if not own or own[0][0] < PART_MIN_SCORE:
                     continue
-                score, i = max((score + context.get(i, 0.0), i) for score, i in own)
-                if i not in chosen:
-                    chosen.append(i)
+                options = sorted(((score + context.get(i, 0.0), i) for score, i in own), reverse=True)
+                fresh = [(score, i) for score, i in options if i not in chosen]
+                if fresh and fresh[0][0] >= options[0][0] * PART_FRESH_RATIO:
+                    chosen.append(fresh[0][1])
         best_score, best = whole[0]
         if best not in chosen:
             chosen.insert(0, best)
@@ -408,6 +412,13 @@ class PolicyIndex:
                     out[w] = max(out.get(w, 0.0), 1.0 if j == len(span) - 1 else 0.5)
             if word in _ASK_AFTER and i:
                 out[words[i - 1]] = 1.0
+        while words and (words[-1] in _TRAILING or _is_punct(words[-1])):
+            words.pop()
+        if not out and len(words) > 1:
+            last = words[-1]
+            last = last if last in self.key_weight else self.terms_by_sound.get("".join(self.lazy_pinyin(last)), "")
+            if last in self.key_weight:
+                out[last] = 1.0
         return {w: v for w, v in out.items() if len(w) >= 2}
 
     def _names_policy_term(self, part: str) -> bool:
