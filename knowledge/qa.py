@@ -296,15 +296,22 @@ class PolicyIndex:
         if edge:
             return Answer(False, "out_of_scope", edge)
         cq, doc = _doc_reference(cq)
+        itself = cq == _ITSELF
+        if itself:
+            cq = next(c.title for c in self.clauses if c.doc == doc and c.section == "标题")
         if registered_before_rules(cq) and re.search(r"注销|变更|改|换|迁", cq):  # 2017年申请的域名要注销
             cq = f"{cq}（以前注册的老域名）"
         ranked, mentioned = self.rank(cq) if cq else ([], set())
-        if not ranked or ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned):
+        if doc and not ranked:  # 武政办函1号哪天发的: the document itself is the subject
+            ranked, mentioned = self.rank(doc)
+        if not ranked or not doc and (ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned)):
             return Answer(False, "out_of_scope",
                           "这个问题不在政府网站域名清理政策的范围内，我无法回答。可以问我域名结构、注册注销流程、报送期限、联系人等，发送 /help 查看用法。",
                           score=ranked[0][0] if ranked else 0.0)
         best_score = ranked[0][0]
         facts, candidates = self.select_facts(cq, ranked, doc)
+        if itself:
+            facts = [f for f in facts if f.doc == doc] or facts
         lines: list[str] = []
         situation = domain_situation(cq, lookup)
         sources = []
@@ -476,6 +483,8 @@ def _asked_count(question: str) -> int:
 
 _DOMAIN_WORDS = re.compile(r"[a-z0-9.:/_-]*\.[a-z0-9./_-]+")
 _DOC_NUMBER = re.compile(r"(楚政办函|武政办函)\s*〔?(?:2019)?〕?\s*([18])\s*号?(文件|文|通知)?")
+_WHAT_DOC = re.compile(r"是(啥|什么|哪个)(文件|文|通知)?|(讲|说|写)(的|了)?(啥|什么)(内容|事)?|(主要)?内容(是)?(啥|什么)?|是干(啥|什么)的")
+_ITSELF = "这份文件的标题"  # a question about a document as such: answered from its 标题 clause
 _DOCS = {"楚政办函": "楚政办函〔2019〕8号", "武政办函": "武政办函〔2019〕1号"}
 
 
@@ -486,7 +495,10 @@ def _doc_reference(question: str) -> tuple[str, str]:
     if not match:
         return question, ""
     rest = question[:match.start()] + "这份文件" + question[match.end():]
-    if len("".join(_CJK_RUN.findall(rest))) - 4 < 3:
+    asked = _WHAT_DOC.sub("", rest)  # 是啥文件, 讲的什么: the document itself is what is asked
+    if len("".join(_CJK_RUN.findall(asked))) - 4 < 3:
+        if asked != rest:  # 武政办函1号讲的什么: its title and who issued it
+            return _ITSELF, _DOCS[match.group(1)]
         return question, _DOCS[match.group(1)]
     return rest, _DOCS[match.group(1)]
 
