@@ -32,6 +32,7 @@ from knowledge.reasoning import (
     verdict,
     verdict_word,
 )
+from knowledge.sections import section_asked
 from knowledge.text import clean
 from knowledge.translit import Transliterator
 
@@ -45,6 +46,7 @@ PART_CONTEXT = 0.3
 PART_FRESH_RATIO = 0.8  # a part's best new fact, this close to its best overall, beats repeating a fact
 KEY_BONUS = 3.0  # per key of a fact written out in the question: what it asks for, not only its topic
 MAX_FACTS = 3  # for a question that asks one thing
+MAX_SECTION_FACTS = 4  # for a question about what one part of the plan says
 FOCUS_BONUS = 10.0
 DOC_BONUS = 10.0
 TYPE_BONUS = 8.0  # a when-question wants a date, a who-question a body, a how-long question a number
@@ -299,6 +301,9 @@ class PolicyIndex:
         itself = cq == _ITSELF
         if itself:
             cq = next(c.title for c in self.clauses if c.doc == doc and c.section == "标题")
+        section = section_asked(cq, self.clauses)
+        if section:
+            return self._section_answer(section)
         if registered_before_rules(cq) and re.search(r"注销|变更|改|换|迁", cq):  # 2017年申请的域名要注销
             cq = f"{cq}（以前注册的老域名）"
         ranked, mentioned = self.rank(cq) if cq else ([], set())
@@ -340,6 +345,15 @@ class PolicyIndex:
         shown = {s.id for s in sources}
         related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5 and self.clauses[i].id not in shown]
         return Answer(True, "facts", lead, list(dict.fromkeys(sources)), related, best_score, facts)
+
+    def _section_answer(self, section: str) -> Answer:
+        """What one part of the plan says: its facts in order (an overview of the part's headings left out)."""
+        facts = [f for f in self.facts if f.section == section]
+        facts = [f for f in facts if f.kind != "doc"] or facts
+        facts = facts[:MAX_SECTION_FACTS]
+        related = [c for c in self.clauses if c.section == section and c.id not in {f.clause.id for f in facts}]
+        return Answer(True, "facts", "\n".join(dict.fromkeys(f.answer for f in facts)),
+                      list(dict.fromkeys(Source.of(f) for f in facts)), related, 0.0, facts)
 
     # -- facts ----------------------------------------------------------------------------------------
     def fact_scores(self, question: str, clause_scores: dict[int, float]) -> list[tuple[float, int]]:
