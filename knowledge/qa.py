@@ -329,9 +329,10 @@ class PolicyIndex:
             # the check says what is wrong, what to apply for and the steps; a fact stays only when the
             # question names it in words of its own (栏目 … for a column on a sub-domain)
             rest = _DOMAIN_WORDS.sub(" ", cq.lower())
-            facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest for k in f.keys)][:1]
-        elif situation:
-            facts = facts[:1]  # the rule the domain keeps
+            facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest for k in f.keys)
+                     and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
+        elif situation:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
+            facts = [f for f in facts if f.section.startswith("二")][:1]
         lines += [f.answer for f in facts]
         sources = [*(Source.of(f) for f in facts), *sources]
         ruling = verdict(cq, facts)
@@ -438,7 +439,7 @@ class PolicyIndex:
         if not out and len(words) > 1:
             last = words[-1]
             last = last if last in self.key_weight else self.terms_by_sound.get("".join(self.lazy_pinyin(last)), "")
-            if last in self.key_weight:
+            if last in self.key_weight and last not in GENERIC_KEYS:  # 截止日期 asks for a deadline, not any 日期
                 out[last] = 1.0
         return {w: v for w, v in out.items() if len(w) >= 2}
 
