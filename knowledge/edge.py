@@ -14,18 +14,19 @@ from knowledge.places import divisions
 COVERS = "这两份文件只管楚雄州（武定县转发）政府网站域名的清理：域名结构、注册注销流程、报送期限和联系人等，这些可以问我。"
 
 _PERSONAL = re.compile(r"个人(网站|博客|站点|主页|工作室|的网站|的博客|开的|注册的|备案|名义)|私人|工作室|博客|自媒体|身份证")
-_COMPANY = re.compile(r"(公司|企业|集团|厂|店)(的)?(网站|官网|域名|之间|邮箱|备案|网店|服务器)|网店|淘宝|电商|外贸|商城|店铺|商家|跨境")
+_COMPANY = re.compile(r"(公司|企业|集团|厂|店)(的)?(网站|官网|域名|之间|邮箱|备案|网店|服务器)|网店|淘宝|电商|外贸|商城|店铺|商家|跨境|创业|startup|my company|our company")
 _GENERAL_IT = re.compile(
     r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
     r"注册商|便宜|价格|多少钱|收费|费用|交税|翻译|微信|公众号|安卓|苹果|路由器|宽带|打印机|电脑|密码|"
-    r"邮箱注册|企业邮箱|服务器配置|端口|防火墙|数据库|源码|建站|购买|(?<![a-z])(cpu|gpu|vpn)(?![a-z])|内存|占用|卡顿|宕机|重装|装系统|漏洞|补丁|修复",
+    r"邮箱注册|企业邮箱|服务器配置|端口|防火墙|数据库|源码|(?<!单独)(?<!独立)建站|购买|(?<![a-z])(cpu|gpu|vpn)(?![a-z])|内存|占用|卡顿|宕机|重装|装系统|漏洞|补丁|修复",
     re.IGNORECASE)
 # Places the documents are about (楚雄州 and its counties, 云南 as the province whose plan they follow)
 # and names that are 境外 examples in the hosting rules, not other governments' rules.
 _HOME_PREFIXES = ("5323", "530000")
 _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台南", "桃园", "阿里", "中山", "大同", "日照",
                 "安康", "来宾", "长治", "兴安", "新北", "和田", "定西", "白银", "金昌", "朝阳", "海东", "海西",
-                "海北", "南平", "吉安", "永州", "通化", "四平", "资阳", "三沙", "山南", "黄山", "白山", "宝山", "普洱"}
+                "海北", "南平", "吉安", "永州", "通化", "四平", "资阳", "三沙", "山南", "黄山", "白山", "宝山", "普洱",
+                "全州"}  # 全州: the whole prefecture in these documents (全州政府网站), not 广西's county
 _SUFFIX_AFTER = "省市州县区的"
 
 

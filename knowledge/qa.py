@@ -32,6 +32,7 @@ from knowledge.reasoning import (
     verdict,
     verdict_word,
 )
+from knowledge.sections import section_asked
 from knowledge.text import clean
 from knowledge.translit import Transliterator
 
@@ -42,8 +43,10 @@ COUNT_RATIO = 0.6  # ... or this close when the question says how many things it
 FACT_WEIGHT = 1.0  # a fact's own words against its clause's score
 PART_MIN_SCORE = 4.0  # a part of a question must score this much to add a fact of its own
 PART_CONTEXT = 0.3
+PART_FRESH_RATIO = 0.8  # a part's best new fact, this close to its best overall, beats repeating a fact
 KEY_BONUS = 3.0  # per key of a fact written out in the question: what it asks for, not only its topic
 MAX_FACTS = 3  # for a question that asks one thing
+MAX_SECTION_FACTS = 4  # for a question about what one part of the plan says
 FOCUS_BONUS = 10.0
 DOC_BONUS = 10.0
 TYPE_BONUS = 8.0  # a when-question wants a date, a who-question a body, a how-long question a number
@@ -56,12 +59,13 @@ _QUESTION_TYPES = (
     (re.compile(r"文号|标题|全称|附件|文件"), ("doc",)),
 )
 _ASK_BEFORE = frozenset("哪个 哪些 哪 什么 啥 几个 多少 哪家 哪一级 哪一个 几".split())
+_TRAILING = frozenset("呢 吗 啊 呀 吧 嘛 的 是 是多少 多少 号码 号".split())
 _ASK_AFTER = frozenset("是多少 多少 是什么 是啥 是哪 在哪 是谁 找谁 是哪天 哪天 几号 怎么 咋 谁".split())
 # The placeholders of the domain structures (○○○.□□□.gov.cn, △△△.政务) are not words to the tokenizer.
 _PLACEHOLDER_WORDS = {"○": "圈圈", "〇": "圈圈", "◯": "圈圈", "□": "方框", "口": "方框", "△": "三角"}
 _PLACEHOLDERS = re.compile(r"([○〇◯])\1*|□+|口{3}|△+")
 GENERIC_KEYS = frozenset("指的是 接下来 赶得上 重要性 要求 什么时候 哪天 几号 多久 怎么办 咋办 为什么 具体 干啥 做什么 哪些单位 标准 流程 执行 原则 目标 日期 截止 期限 时间 格式 结构".split())
-_PART_SPLIT = re.compile(r"[，,；;、/]|还有|以及|和|跟|与|及|或者|还是|分别|各自")
+_PART_SPLIT = re.compile(r"[，,；;、/?？!！]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|还有|以及|和|跟|与|及|或者|还是|分别|各自")
 FIELD_WEIGHTS = {"title": 2, "text": 1, "questions": 2, "keywords": 3}
 
 STOPWORDS = frozenset(
@@ -294,34 +298,48 @@ class PolicyIndex:
         if edge:
             return Answer(False, "out_of_scope", edge)
         cq, doc = _doc_reference(cq)
+        itself = cq == _ITSELF
+        if itself:
+            cq = next(c.title for c in self.clauses if c.doc == doc and c.section == "标题")
+        section = section_asked(cq, self.clauses)
+        if section:
+            return self._section_answer(section)
         if registered_before_rules(cq) and re.search(r"注销|变更|改|换|迁", cq):  # 2017年申请的域名要注销
             cq = f"{cq}（以前注册的老域名）"
         ranked, mentioned = self.rank(cq) if cq else ([], set())
-        if not ranked or ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned):
+        if doc and not ranked:  # 武政办函1号哪天发的: the document itself is the subject
+            ranked, mentioned = self.rank(doc)
+        if not ranked or not doc and (ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned)):
             return Answer(False, "out_of_scope",
                           "这个问题不在政府网站域名清理政策的范围内，我无法回答。可以问我域名结构、注册注销流程、报送期限、联系人等，发送 /help 查看用法。",
                           score=ranked[0][0] if ranked else 0.0)
         best_score = ranked[0][0]
         facts, candidates = self.select_facts(cq, ranked, doc)
+        if itself:
+            facts = [f for f in facts if f.doc == doc] or facts
         lines: list[str] = []
         situation = domain_situation(cq, lookup)
         sources = []
         if situation:
             lines += situation.lines
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
-        lines += date_lines(cq, facts, candidates)
+        dated = date_lines(cq, facts, candidates)
+        lines += dated
         if situation and situation.compliant is False:
             # the check says what is wrong, what to apply for and the steps; a fact stays only when the
             # question names it in words of its own (栏目 … for a column on a sub-domain)
             rest = _DOMAIN_WORDS.sub(" ", cq.lower())
-            facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest for k in f.keys)][:1]
-        elif situation:
-            facts = facts[:1]  # the rule the domain keeps
+            facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest for k in f.keys)
+                     and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
+        elif situation:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
+            facts = [f for f in facts if f.section.startswith("二")][:1]
         lines += [f.answer for f in facts]
         sources = [*(Source.of(f) for f in facts), *sources]
         ruling = verdict(cq, facts)
         if situation and situation.compliant is not None and is_yes_no(cq):
             ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
+        elif dated.on_time is not None and is_yes_no(cq):
+            ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
         lead = "\n".join(dict.fromkeys(lines))
         if ruling:
             lead = f"{ruling}。{lead}"
@@ -329,19 +347,29 @@ class PolicyIndex:
         related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5 and self.clauses[i].id not in shown]
         return Answer(True, "facts", lead, list(dict.fromkeys(sources)), related, best_score, facts)
 
+    def _section_answer(self, section: str) -> Answer:
+        """What one part of the plan says: its facts in order (an overview of the part's headings left out)."""
+        facts = [f for f in self.facts if f.section == section]
+        facts = [f for f in facts if f.kind != "doc"] or facts
+        facts = facts[:MAX_SECTION_FACTS]
+        related = [c for c in self.clauses if c.section == section and c.id not in {f.clause.id for f in facts}]
+        return Answer(True, "facts", "\n".join(dict.fromkeys(f.answer for f in facts)),
+                      list(dict.fromkeys(Source.of(f) for f in facts)), related, 0.0, facts)
+
     # -- facts ----------------------------------------------------------------------------------------
     def fact_scores(self, question: str, clause_scores: dict[int, float]) -> list[tuple[float, int]]:
-        tokens, _ = self.query_tokens(question)
+        tokens, mentioned = self.query_tokens(question)
         own: dict[int, float] = defaultdict(float)
         for token, query_weight in tokens.items():
             for i, weight in self.fact_postings.get(token, ()):
                 own[i] += weight * query_weight
         q = question.lower()
         focus = self.focus(q)
+        corrected = {t for t in mentioned if t not in q}  # typo corrections: 油箱 → 邮箱
         wanted = {kind for pattern, kinds in _QUESTION_TYPES for kind in kinds if pattern.search(q)}
         focused: dict[int, float] = {}
         for key, fact_ids in self.keys_to_facts.items():
-            if key in q:
+            if key in q or key in corrected:
                 for i in fact_ids:
                     own[i] += KEY_BONUS * self.key_weight[key]
                     if key in focus:
@@ -378,9 +406,10 @@ class PolicyIndex:
                 own = self.fact_scores(part, part_clauses)
                 if not own or own[0][0] < PART_MIN_SCORE:
                     continue
-                score, i = max((score + context.get(i, 0.0), i) for score, i in own)
-                if i not in chosen:
-                    chosen.append(i)
+                options = sorted(((score + context.get(i, 0.0), i) for score, i in own), reverse=True)
+                fresh = [(score, i) for score, i in options if i not in chosen]
+                if fresh and fresh[0][0] >= options[0][0] * PART_FRESH_RATIO:
+                    chosen.append(fresh[0][1])
         best_score, best = whole[0]
         if best not in chosen:
             chosen.insert(0, best)
@@ -405,6 +434,13 @@ class PolicyIndex:
                     out[w] = max(out.get(w, 0.0), 1.0 if j == len(span) - 1 else 0.5)
             if word in _ASK_AFTER and i:
                 out[words[i - 1]] = 1.0
+        while words and (words[-1] in _TRAILING or _is_punct(words[-1])):
+            words.pop()
+        if not out and len(words) > 1:
+            last = words[-1]
+            last = last if last in self.key_weight else self.terms_by_sound.get("".join(self.lazy_pinyin(last)), "")
+            if last in self.key_weight and last not in GENERIC_KEYS:  # 截止日期 asks for a deadline, not any 日期
+                out[last] = 1.0
         return {w: v for w, v in out.items() if len(w) >= 2}
 
     def _names_policy_term(self, part: str) -> bool:
@@ -462,6 +498,8 @@ def _asked_count(question: str) -> int:
 
 _DOMAIN_WORDS = re.compile(r"[a-z0-9.:/_-]*\.[a-z0-9./_-]+")
 _DOC_NUMBER = re.compile(r"(楚政办函|武政办函)\s*〔?(?:2019)?〕?\s*([18])\s*号?(文件|文|通知)?")
+_WHAT_DOC = re.compile(r"是(啥|什么|哪个)(文件|文|通知)?|(讲|说|写)(的|了)?(啥|什么)(内容|事)?|(主要)?内容(是)?(啥|什么)?|是干(啥|什么)的")
+_ITSELF = "这份文件的标题"  # a question about a document as such: answered from its 标题 clause
 _DOCS = {"楚政办函": "楚政办函〔2019〕8号", "武政办函": "武政办函〔2019〕1号"}
 
 
@@ -472,7 +510,10 @@ def _doc_reference(question: str) -> tuple[str, str]:
     if not match:
         return question, ""
     rest = question[:match.start()] + "这份文件" + question[match.end():]
-    if len("".join(_CJK_RUN.findall(rest))) - 4 < 3:
+    asked = _WHAT_DOC.sub("", rest)  # 是啥文件, 讲的什么: the document itself is what is asked
+    if len("".join(_CJK_RUN.findall(asked))) - 4 < 3:
+        if asked != rest:  # 武政办函1号讲的什么: its title and who issued it
+            return _ITSELF, _DOCS[match.group(1)]
         return question, _DOCS[match.group(1)]
     return rest, _DOCS[match.group(1)]
 

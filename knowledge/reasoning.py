@@ -10,21 +10,30 @@ from dataclasses import dataclass, field
 from knowledge.facts import Fact
 
 # -- yes/no -------------------------------------------------------------------------------------------
-_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
+_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|超期没|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
                     r"是否|可以不|合不合|算不算|还能|符合要求不|没问题|就行|就可以|可以吧|行吗|赶得上|来得及")
 # Which pair of words answers the question: (the words that ask it, positive, negative).
 _FAMILIES = (
+    (re.compile(r"来得及|来不及|赶得上|赶不上|赶得及"), "来得及", "来不及"),
+    (re.compile(r"超期|逾期|晚了|迟了|过期|超时"), "没有超期", "超期了"),
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
     (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对"), "是的", "不是"),
     (re.compile(r"符合|合规|没问题|合不合|规范吗|对吗"), "符合要求", "不符合要求"),
     (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能.{0,12}[吗吧]"), "可以", "不可以"),
-    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|(?<!主)要.{0,6}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
+    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
 )
 _POSITIVE = {"可以", "需要", "有", "是的", "符合要求"}
 
 
+_WH = re.compile(r"什么|啥|哪|怎么|咋|谁|几|多少|多久|多长")
+
+
 def is_yes_no(question: str) -> bool:
-    return bool(_YESNO.search(question.strip()))
+    q = question.strip()
+    match = _YESNO.search(q)
+    if match and match.group(1) == "呢" and _WH.search(q):  # 事业单位呢 after 是什么: another part, not yes/no
+        return False
+    return bool(match)
 
 
 def verdict(question: str, facts: Sequence[Fact]) -> str:
@@ -80,12 +89,18 @@ def _md(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+class DateLines(list):
+    """The lines of `date_lines`; `on_time` says whether a date in the question keeps the deadline (None: no
+    deadline was compared), so that a yes/no question about it gets its verdict from the dates."""
+    on_time: bool | None = None
+
+
 def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] = (),
-               today: dt.date | None = None) -> list[str]:
+               today: dt.date | None = None) -> DateLines:
     """Dates in the question against the deadlines found; the gap between two dates of the policy."""
     from knowledge.workdays import add_months, deadline
 
-    lines: list[str] = []
+    lines = DateLines()
     dated = [f for f in facts if f.date]
     pair = list({f.date: f for f in reversed([*dated, *(c for c in candidates if c.date)])}.values())[::-1]
     if len(pair) >= 2 and re.search(r"几天|多少天|早几|晚几|差几|相差|间隔|隔了", question):
@@ -110,6 +125,7 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
             day = value if kind == "date" else _safe_date(target.year, target.month, value)
             if day is None:
                 continue
+            lines.on_time = day <= target
             if day > target:
                 lines.append(f"{day.month}月{day.day}日已超过{target.month}月{target.day}日的期限，晚了{(day - target).days}天。")
             else:
@@ -131,8 +147,8 @@ _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn
 _BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
 _IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼")
 _OLD = re.compile(r"早年|早些年|之前注册|原来注册|以前注册|以前申请|老域名|(?:200\d|201[0-8])年.{0,6}(注册|申请|买|办)|55号(文)?(以前|之前|前)")
-_UNIT = re.compile(r"[\u4e00-\u9fff]{1,20}(?:局|委员会|委|办公室|中心|人民政府|院|馆|所|队)")
-_KIND_WORDS = (("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")),
+_UNIT = re.compile(r"[\u4e00-\u9fff]{1,20}(?:局|委员会|委|办公室|中心|人民政府|(?<=[县市州])政府|院|馆|所|队)")
+_KIND_WORDS = (("system", re.compile(r"业务系统|办事平台|服务平台|办事大厅|网上办事|审批系统|政务服务网")), ("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")),
                ("institution_other", re.compile(r"医院|学校|不承担")), ("institution_admin", re.compile(r"承担行政职能|执法")))
 
 Lookup = Callable[[str], "tuple[str, str | None] | None"]  # domain -> (unit name, kind) from the registry
@@ -191,7 +207,7 @@ def suffix_situation(question: str) -> Situation | None:
     kind = next((k for k, pattern in _KIND_WORDS if pattern.search(question)), None)
     if kind == "institution_other":
         return None
-    wanted = {"portal": "www.□□□.gov.cn", "department": "○○○.□□□.gov.cn（如 jyj.□□□.gov.cn）",
+    wanted = {"system": "所属网站域名下的路径（如 www.□□□.gov.cn/...）", "portal": "www.□□□.gov.cn", "department": "○○○.□□□.gov.cn（如 jyj.□□□.gov.cn）",
               "institution_admin": "○○○.□□□.gov.cn"}.get(kind or "", "门户网站 www.□□□.gov.cn 或部门网站 ○○○.□□□.gov.cn")
     situation = Situation(compliant=False, clause_ids=["plan-2-2" if kind in ("department", "institution_admin") else "plan-2-1",
                                                        "plan-4-3-notice", "plan-3-5"])
@@ -211,6 +227,24 @@ def _department_structure(domain: str, labels: tuple[str, ...]) -> Situation:
     return Situation([f"{domain} 不合规：部门网站应使用本级政府门户网站的下级域名“○○○.□□□.gov.cn”。",
                       "应申请规范域名 ○○○.□□□.gov.cn（如 czj.□□□.gov.cn）。", _STEPS],
                      ["plan-2-2", "plan-4-3-notice", "plan-3-5"], False)
+
+
+_CANCEL = "原域名按照流程注销；域名注销后注销ICP备案、党政机关网站标识、公安机关备案标识等。"
+
+
+def _kind_structure(domain: str, kind: str, parsed) -> Situation:
+    """A platform's or a non-administrative institution's domain when the unit is not named in full: the
+    rule of its kind only (二（五）: a path of its site, never a site of its own; 二（三）: no .gov.cn)."""
+    gov = parsed.labels[-2:] == ("gov", "cn")
+    if kind == "institution_other":
+        if not gov:
+            return Situation([f"{domain} 不以“.gov.cn”结尾，符合不承担行政职能的事业单位的要求。"], ["plan-2-3"], True)
+        return Situation([f"{domain} 不合规：不承担行政职能的事业单位原则上不得使用以“.gov.cn”为后缀的英文域名。",
+                          f"应停止使用这个“.gov.cn”域名，{_CANCEL}"], ["plan-2-3", "plan-3-5"], False)
+    if parsed.has_path and gov and parsed.labels[0] == "www":
+        return Situation([f"{domain} 是所属网站域名下的路径，符合业务系统、办事平台使用同一级域名的要求。"], ["plan-2-5-systems"], True)
+    return Situation([f"{domain} 不合规：业务系统、办事平台原则上不再作为独立网站运行，应使用所属网站域名下的路径（如 www.□□□.gov.cn/...）。",
+                      f"要尽快把有关信息和服务整合迁移到所属网站，{_CANCEL}"], ["plan-2-5-systems", "plan-3-5"], False)
 
 
 def domain_situation(question: str, lookup: Lookup | None = None) -> Situation | None:
@@ -233,6 +267,8 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
     result = check(domain, unit=unit, kind=kind)
     if result.unit is None and kind in ("department", "institution_admin") and result.domain.valid and not result.domain.is_chinese:
         return _department_structure(domain, result.domain.labels)
+    if result.unit is None and kind in ("system", "institution_other") and result.domain.valid and not result.domain.is_chinese:
+        return _kind_structure(domain, kind, result.domain)
     situation = Situation(compliant=result.compliant)
     if result.compliant:
         situation.lines.append(f"{domain} 符合规定的域名结构。")

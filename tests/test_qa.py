@@ -163,3 +163,19 @@ def test_fact_quotes_are_sentences_of_their_clause():
     assert all(f.quote in f.clause.text and f.answer for f in facts)
     dates = {str(f.date) for f in facts if f.date}
     assert {"2019-02-13", "2019-02-19", "2019-02-20", "2019-02-28", "2019-03-05", "2019-03-20"} <= dates
+
+
+@pytest.mark.parametrize("question,section", [
+    ("落实管理责任这部分说了什么", "五（二）"),
+    ("注册注销流程第三条讲的啥", "三（三）"),
+    ("有关要求第4条的内容", "五（四）"),
+    ("事业单位网站怎么规定的", "二（三）"),
+    ("注销这部分说了什么", "四（三）"),
+    ("注销说了什么", None),  # a two-character heading needs 这部分/这条 to be a heading
+    ("落实管理责任", None),  # naming a part without asking what it says
+    ("中文域名的格式", None),
+])
+def test_a_question_about_what_a_part_says_names_that_part(question, section):
+    from knowledge.sections import section_asked
+
+    assert section_asked(question, load_policy().clauses) == section
