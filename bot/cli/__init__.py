@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     naming.add_commands(sub)
     registry.add_commands(sub)
     deadlines.add_commands(sub)
+    from bot.cli import monitor
+
+    monitor.add_commands(sub)
     return parser
 
 

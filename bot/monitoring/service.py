@@ -1,0 +1,307 @@
+"""Monitoring runs in the database: targets (one per registered domain, or checked by hand), claimed by one
+process at a time like outbox rows; each run stored with its findings; a finding opened once and alerted once
+through the outbox (unit contacts or group, and the admins), closed when a later run no longer sees it."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+import json
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
+
+from bot.config.settings import Settings
+from bot.db.models import Chat, Contact, Domain, MonitorEvent, MonitorFinding, MonitorRun, MonitorTarget, Unit
+from bot.db.storage import Database
+from bot.deadlines.planning import admin_ids
+from bot.delivery import queue
+from bot.monitoring.probe import Check, MonitorConfig, check_domain
+from knowledge.monitoring import FINDINGS, cert_alert_step, impersonation_report, parse_resolvers, unit_label
+
+STALE_CLAIM = dt.timedelta(minutes=15)
+SKIPPED_STATUSES = ("已注销", "待注册")  # nothing to watch
+ADMIN_ONLY = frozenset({"lookalike_registered", "idle_suspected"})
+
+
+def monitor_config(settings: Settings) -> MonitorConfig:
+    return MonitorConfig(
+        resolvers=parse_resolvers(settings.monitor_resolvers), timeout=settings.monitor_timeout,
+        retries=settings.monitor_retries, rate=settings.monitor_resolver_rate, https_port=settings.monitor_https_port,
+        http_port=settings.monitor_http_port,
+        probe_networks=tuple(p.strip() for p in settings.monitor_probe_networks.split(",") if p.strip()),
+        ca_file=settings.monitor_ca_file, whois=settings.monitor_whois.lower() not in ("off", "0", "false", "no"),
+        geoip_file=settings.monitor_geoip_file, lookalike_limit=settings.monitor_lookalike_limit)
+
+
+# -- schedule ----------------------------------------------------------------------------------------------
+def _window(settings: Settings) -> tuple[dt.time, dt.time]:
+    start, end = (dt.time.fromisoformat(p.strip()) for p in settings.monitor_hours.split("-"))
+    return start, end
+
+
+def slot(name: str, day: dt.date, settings: Settings) -> dt.datetime:
+    """A domain's fixed moment inside the working-hours window of `day` (spread by a hash of its name)."""
+    start, end = _window(settings)
+    tz = settings.timezone
+    begin = dt.datetime.combine(day, start, tz)
+    length = (dt.datetime.combine(day, end, tz) - begin).total_seconds()
+    return (begin + dt.timedelta(seconds=zlib.crc32(name.encode()) % max(int(length), 1))).astimezone(dt.UTC)
+
+
+def next_due(name: str, now: dt.datetime, settings: Settings, *, after_run: bool) -> dt.datetime:
+    today = now.astimezone(settings.timezone).date()
+    if after_run:
+        step = max(settings.monitor_interval_hours // 24, 1)
+        return slot(name, today + dt.timedelta(days=step), settings)
+    due = slot(name, today, settings)
+    return due if due > now else slot(name, today + dt.timedelta(days=1), settings)
+
+
+def sync_targets(session: Session, settings: Settings, now: dt.datetime) -> int:
+    """Every registered domain that can be watched gets a target; new ones are due at their slot."""
+    known = set(session.exec(select(MonitorTarget.name)).all())
+    rows = session.exec(select(Domain.id, Domain.name).where(Domain.status.not_in(SKIPPED_STATUSES))).all()
+    new = [{"name": name, "domain_id": did, "next_due_at": next_due(name, now, settings, after_run=False),
+            "claimed_by": "", "last_good": ""} for did, name in rows if name not in known]
+    return queue.insert_ignore(session, new, model=MonitorTarget) if new else 0
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    name: str
+    domain_id: int | None
+    last_good: dict | None
+
+
+def claim_due(session: Session, worker: str, now: dt.datetime, limit: int) -> list[Claimed]:
+    """Take due targets atomically (FOR UPDATE SKIP LOCKED on PostgreSQL, as the outbox does): two processes
+    never check the same domain in the same round. A claim older than STALE_CLAIM is taken over."""
+    due = and_(MonitorTarget.next_due_at <= now,
+               or_(MonitorTarget.claimed_by == "", MonitorTarget.claimed_at < now - STALE_CLAIM))
+    ids = sa_select(MonitorTarget.id).where(due).order_by(MonitorTarget.next_due_at, MonitorTarget.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        picked = ids.with_for_update(skip_locked=True).cte("picked")
+        condition = MonitorTarget.id == picked.c.id
+    else:
+        condition = MonitorTarget.id.in_(ids.scalar_subquery())
+    statement = (update(MonitorTarget).where(condition).values(claimed_by=worker, claimed_at=now)
+                 .returning(MonitorTarget.id, MonitorTarget.name, MonitorTarget.domain_id, MonitorTarget.last_good))
+    return [Claimed(i, n, d, json.loads(g) if g else None) for i, n, d, g in session.execute(statement).all()]
+
+
+def target_for(session: Session, name: str) -> MonitorTarget:
+    """The target of a domain checked by hand (not scheduled unless registered)."""
+    row = session.exec(select(MonitorTarget).where(MonitorTarget.name == name)).first()
+    if row is None:
+        domain = session.exec(select(Domain).where(Domain.name == name)).first()
+        queue.insert_ignore(session, [{"name": name, "domain_id": domain.id if domain else None, "next_due_at": None,
+                                       "claimed_by": "", "last_good": ""}], model=MonitorTarget)
+        row = session.exec(select(MonitorTarget).where(MonitorTarget.name == name)).one()
+    return row
+
+
+def own_domains(session: Session) -> frozenset[str]:
+    return frozenset(session.exec(select(Domain.name)).all())
+
+
+# -- recording ---------------------------------------------------------------------------------------------
+def _variant(check: Check, code: str) -> str:
+    if code == "cert_expiring" and check.web and check.web.expires:
+        step = cert_alert_step((dt.date.fromisoformat(check.web.expires) - check.at.date()).days)
+        return str(step or "")
+    return ""
+
+
+def record(session: Session, target_id: int, check: Check, settings: Settings, now: dt.datetime, worker: str = "",
+           *, schedule: bool = True) -> list[MonitorFinding]:
+    """Store the run, move the good state, open and close findings, and queue an alert for each new one.
+    Returns the findings opened by this run."""
+    target = session.get(MonitorTarget, target_id)
+    _idle(target, check, settings, now)
+    result = check.to_json()
+    session.add(MonitorRun(target_id=target_id, at=now, worker=worker, resolves=check.resolves,
+                           codes=",".join(f.code for f in check.findings)[:400], result=json.dumps(result, ensure_ascii=False)))
+    for event in check.events:
+        session.add(MonitorEvent(target_id=target_id, at=now, kind=event["kind"],
+                                 before=json.dumps(event["before"], ensure_ascii=False),
+                                 after=json.dumps(event["after"], ensure_ascii=False)))
+    hijack = {"answers_differ", "answer_changed", "ns_changed", "not_resolving"}
+    if check.resolves and not any(f.code in hijack for f in check.findings):
+        target.last_good = json.dumps(check.good_state(), ensure_ascii=False)
+    target.last_run_at = now
+    if schedule:
+        target.claimed_by, target.claimed_at = "", None
+        if target.domain_id is not None:
+            target.next_due_at = next_due(target.name, now, settings, after_run=True)
+    session.add(target)
+    opened = _update_findings(session, target, check, now)
+    if opened:
+        session.flush()
+        _alert(session, target, check, opened, settings, now)
+    return opened
+
+
+def _idle(target: MonitorTarget, check: Check, settings: Settings, now: dt.datetime) -> None:
+    web = check.web
+    if web is None or web.https_ok is None:
+        if check.resolves or web is None:
+            return
+    answered = bool(web and (web.https_ok or web.http_ok))
+    if answered:
+        target.last_answered_at, target.silent_since = now, None
+        return
+    target.silent_since = target.silent_since or now
+    since = target.silent_since if target.silent_since.tzinfo else target.silent_since.replace(tzinfo=dt.UTC)
+    if now - since >= dt.timedelta(days=settings.monitor_idle_days) and target.domain_id is not None:
+        check.add("idle_suspected", f"自 {since.astimezone(settings.timezone).date().isoformat()} 起无法访问")
+
+
+def _update_findings(session: Session, target: MonitorTarget, check: Check, now: dt.datetime) -> list[MonitorFinding]:
+    current = {(f.code, _variant(check, f.code)): f for f in check.findings}
+    existing = session.exec(select(MonitorFinding).where(MonitorFinding.target_id == target.id,
+                                                         MonitorFinding.status == "open")).all()
+    seen = set()
+    for row in existing:
+        key = (row.code, row.variant)
+        if key in current:
+            row.last_seen, row.message = now, current[key].message
+            seen.add(key)
+        else:
+            row.status, row.closed_at = "closed", now
+            session.add(MonitorEvent(target_id=target.id, at=now, kind="resolved", before=row.code, after=""))
+        session.add(row)
+    opened = []
+    for key, finding in current.items():
+        if key in seen:
+            continue
+        row = MonitorFinding(target_id=target.id, code=finding.code, variant=key[1], message=finding.message,
+                             basis=finding.basis, first_seen=now, last_seen=now)
+        session.add(row)
+        session.add(MonitorEvent(target_id=target.id, at=now, kind="finding", before="", after=finding.code))
+        opened.append(row)
+    return opened
+
+
+def _unit_chats(session: Session, domain_id: int | None) -> tuple[Unit | None, list[int]]:
+    if domain_id is None:
+        return None, []
+    domain = session.get(Domain, domain_id)
+    unit = session.get(Unit, domain.unit_id) if domain else None
+    if unit is None:
+        return None, []
+    chats = [c for c in session.exec(select(Contact.telegram_id).where(Contact.unit_id == unit.id,
+                                                                       Contact.telegram_id.is_not(None))).all()]
+    chats += list(session.exec(select(Chat.id).where(Chat.unit_id == unit.id, Chat.active == True)).all())  # noqa: E712
+    return unit, chats
+
+
+def alert_text(name: str, unit: Unit | None, finding: MonitorFinding) -> str:
+    kind = FINDINGS[finding.code]
+    who = f"（{html.escape(unit.name)}）" if unit else ""
+    return (f"🛡 <b>域名监测发现问题</b>\n<code>{html.escape(name)}</code>{who}\n"
+            f"{html.escape(finding.message)}\n依据：《通知》{html.escape(finding.basis)}\n请处理：{html.escape(kind.todo)}")
+
+
+def _alert(session: Session, target: MonitorTarget, check: Check, opened: list[MonitorFinding], settings: Settings,
+           now: dt.datetime) -> int:
+    unit, unit_chats = _unit_chats(session, target.domain_id)
+    admins = sorted(admin_ids(session, settings.bot_admin_ids))
+    count = 0
+    for finding in opened:
+        text = alert_text(target.name, unit, finding)
+        chats = list(admins) if finding.code in ADMIN_ONLY else [*unit_chats, *admins]
+        if finding.code == "lookalike_registered":
+            found = [(x["domain"], x["addresses"] or x["ns"], x.get("registrant", "")) for x in check.lookalikes]
+            report = impersonation_report(unit.name if unit else "", target.name, found)
+            text += ("\n按要求应向州政府办报告。报告文本如下，可直接复制：\n<pre>" + html.escape(report) + "</pre>")
+        if finding.code == "idle_suspected":
+            text += f"\n确认后：<code>/setstatus {html.escape(target.name)} 闲置</code>（机器人不会自动修改状态）"
+        for chat in dict.fromkeys(chats):
+            count += queue.enqueue(session, f"monitor:{finding.id}:c{chat}", chat, text[:4000], now, "notice")
+    return count
+
+
+# -- running -----------------------------------------------------------------------------------------------
+async def run_due(db: Database, settings: Settings, worker: str, clock: Callable[[], dt.datetime],
+                  config: MonitorConfig | None = None, *, lookalikes: bool | None = None, https: bool = True) -> int:
+    """Check every due target with at most MONITOR_CONCURRENCY at a time, claiming more as slots free up.
+    Returns how many were checked."""
+    config = config or monitor_config(settings)
+    lookalikes = settings.monitor_lookalikes if lookalikes is None else lookalikes
+    limit = settings.monitor_concurrency
+    own = await db.run(own_domains)
+    label_cache: dict[str, asyncio.Task] = {}
+    running: set[asyncio.Task] = set()
+    done = 0
+    exhausted = False
+
+    async def one(item: Claimed) -> None:
+        check = await check_domain(item.name, config, previous=item.last_good, own=own, lookalikes=False, https=https)
+        if lookalikes and item.domain_id is not None:
+            from bot.monitoring.probe import Resolvers, find_lookalikes
+
+            label = unit_label(item.name)
+            if label not in label_cache:
+                label_cache[label] = asyncio.ensure_future(find_lookalikes(item.name, Resolvers(config), config, own=own))
+            check.lookalikes = await label_cache[label]
+            if check.lookalikes:
+                check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
+        now = clock()
+        await db.run(lambda s: record(s, item.id, check, settings, now, worker))
+
+    while True:
+        free = limit - len(running)
+        if not exhausted and free >= max(1, limit // 4):
+            items = await db.run(lambda s: claim_due(s, worker, clock(), free))
+            exhausted = not items
+            running |= {asyncio.ensure_future(one(i)) for i in items}
+        if not running:
+            return done
+        finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        for task in finished:
+            done += 1
+            if task.exception() is not None:
+                import logging
+
+                logging.getLogger(__name__).error("monitoring check failed: %r", task.exception())
+
+
+async def check_now(db: Database | None, settings: Settings, name: str, *, lookalikes: bool = True,
+                    https: bool = True, clock: Callable[[], dt.datetime] | None = None) -> Check:
+    """A check by hand (/monitor, `domainbot monitor`): compared with and recorded into the target's state when a
+    database is given; alerts for its new findings go out like a scheduled run's."""
+    config = monitor_config(settings)
+    now = (clock or (lambda: dt.datetime.now(dt.UTC)))()
+    if db is None:
+        return await check_domain(name, config, lookalikes=lookalikes, https=https, now=now)
+    target, own = await db.run(lambda s: (target_for(s, name), own_domains(s)))
+    previous = json.loads(target.last_good) if target.last_good else None
+    check = await check_domain(name, config, previous=previous, own=own, lookalikes=lookalikes, https=https, now=now)
+    await db.run(lambda s: record(s, target.id, check, settings, now, "manual", schedule=False))
+    return check
+
+
+# -- reading -----------------------------------------------------------------------------------------------
+def open_findings(session: Session, names: list[str]) -> dict[str, list[MonitorFinding]]:
+    if not names:
+        return {}
+    rows = session.exec(select(MonitorTarget.name, MonitorFinding).join(MonitorFinding, MonitorFinding.target_id == MonitorTarget.id)
+                        .where(MonitorTarget.name.in_(names), MonitorFinding.status == "open")).all()
+    out: dict[str, list[MonitorFinding]] = {}
+    for name, finding in rows:
+        out.setdefault(name, []).append(finding)
+    return out
+
+
+def events_for(session: Session, name: str, limit: int = 20) -> list[MonitorEvent]:
+    target = session.exec(select(MonitorTarget).where(MonitorTarget.name == name)).first()
+    if target is None:
+        return []
+    return list(session.exec(select(MonitorEvent).where(MonitorEvent.target_id == target.id)
+                             .order_by(MonitorEvent.at.desc(), MonitorEvent.id.desc()).limit(limit)).all())
