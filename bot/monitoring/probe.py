@@ -15,8 +15,6 @@ from urllib.parse import urlsplit
 
 import dns.asyncresolver
 import dns.exception
-import dns.flags
-import dns.name
 import dns.rdatatype
 import dns.resolver
 from aiolimiter import AsyncLimiter
@@ -29,7 +27,6 @@ from knowledge.monitoring import (
     finding_message,
     is_abroad,
     lookalike_candidates,
-    parse_resolvers,
     ns_provider,
     region_label,
     unit_label,

@@ -68,7 +68,7 @@ def sync_targets(session: Session, settings: Settings, now: dt.datetime) -> int:
     rows = session.exec(select(Domain.id, Domain.name).where(Domain.status.not_in(SKIPPED_STATUSES))).all()
     new = [{"name": name, "domain_id": did, "next_due_at": next_due(name, now, settings, after_run=False),
             "claimed_by": "", "last_good": ""} for did, name in rows if name not in known]
-    return queue.insert_ignore(session, new, model=MonitorTarget) if new else 0
+    return queue.insert_ignore(session, new, model=MonitorTarget, conflict="name") if new else 0
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def target_for(session: Session, name: str) -> MonitorTarget:
     if row is None:
         domain = session.exec(select(Domain).where(Domain.name == name)).first()
         queue.insert_ignore(session, [{"name": name, "domain_id": domain.id if domain else None, "next_due_at": None,
-                                       "claimed_by": "", "last_good": ""}], model=MonitorTarget)
+                                       "claimed_by": "", "last_good": ""}], model=MonitorTarget, conflict="name")
         row = session.exec(select(MonitorTarget).where(MonitorTarget.name == name)).one()
     return row
 
@@ -258,7 +258,7 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
     while True:
         free = limit - len(running)
         if not exhausted and free >= max(1, limit // 4):
-            items = await db.run(lambda s: claim_due(s, worker, clock(), free))
+            items = await db.run(lambda s, n=free: claim_due(s, worker, clock(), n))
             exhausted = not items
             running |= {asyncio.ensure_future(one(i)) for i in items}
         if not running:

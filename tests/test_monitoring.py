@@ -1,0 +1,234 @@
+"""Domain monitoring against a real DNS server and a real TLS server on 127.0.0.1: nothing leaves the loopback
+range (a guard refuses any other address, and records it)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from bot.config.settings import load_settings
+from tests.monitor_servers import LocalDNS, LocalWeb, loopback_only, make_certificates
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+NS_OK = ("wuding.gov.cn. 300 IN NS ns1.dnspod.net.", "wuding.gov.cn. 300 IN NS ns2.dnspod.net.",
+         "ns1.dnspod.net. 300 IN A 114.114.114.114", "ns2.dnspod.net. 300 IN A 223.5.5.5")
+
+
+def _zone_lines() -> list[str]:
+    lines = list(NS_OK)
+    lines += ["www.wuding.gov.cn. 300 IN A 127.0.0.1", "wuding.gov.cn. 300 IN A 127.0.0.1",
+              "single.gov.cn. 300 IN NS ns1.single.gov.cn.", "ns1.single.gov.cn. 300 IN A 114.114.114.114",
+              "www.single.gov.cn. 300 IN A 127.0.0.1",
+              "www.abroad.gov.cn. 300 IN A 8.8.8.8",
+              "www.cdnsite.gov.cn. 300 IN CNAME www.cdnsite.gov.cn.w.kunlunca.com.",
+              "www.cdnsite.gov.cn.w.kunlunca.com. 300 IN A 8.8.4.4",
+              "www.moving.gov.cn. 300 IN A 127.0.0.1",
+              "wuding.com. 300 IN A 8.8.8.8", "wudnig.com. 300 IN NS ns1.dnspod.net.",
+              "www.big.gov.cn. 300 IN A 127.0.0.1", "www.big.gov.cn. 300 IN A 127.0.0.3",
+              "www.expiring.gov.cn. 300 IN A 127.0.0.1", "www.wrongname.gov.cn. 300 IN A 127.0.0.1",
+              "www.selfsigned.gov.cn. 300 IN A 127.0.0.1", "www.redirected.gov.cn. 300 IN A 127.0.0.1"]
+    for zone in ("abroad", "cdnsite", "moving", "big", "expiring", "wrongname", "selfsigned", "redirected"):
+        lines += [f"{zone}.gov.cn. 300 IN NS ns1.dnspod.net.", f"{zone}.gov.cn. 300 IN NS ns2.dnspod.net."]
+    return lines
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("certs")
+    ca, certs = make_certificates(folder, {
+        "good": (["www.wuding.gov.cn", "wuding.gov.cn", "www.single.gov.cn", "www.moving.gov.cn", "www.big.gov.cn",
+                  "www.redirected.gov.cn", "www.abroad.gov.cn"], 90, False),
+        "expiring": (["www.expiring.gov.cn"], 5, False),
+        "wrong": (["other.example.cn"], 90, False),
+        "self": (["www.selfsigned.gov.cn"], 90, True),
+    })
+    by_name = {"www.expiring.gov.cn": "expiring", "www.wrongname.gov.cn": "wrong", "www.selfsigned.gov.cn": "self"}
+    web = LocalWeb(certs, by_name, {"www.redirected.gov.cn": "https://www.casino-example.com/"}).start()
+    dns = LocalDNS().start()
+    yield dns, web, ca
+    dns.stop()
+    web.stop()
+
+
+@pytest.fixture
+def guard(monkeypatch):
+    refused = loopback_only(monkeypatch)
+    yield refused
+    assert not refused, f"a test tried to reach {refused}"
+
+
+@pytest.fixture
+def env(servers, guard, monkeypatch, tmp_path):
+    dns, web, ca = servers
+    dns.zones.records.clear()
+    dns.zones.set(*_zone_lines())
+    dns.zones.servfail = {"broken.gov.cn", "www.broken.gov.cn"}
+    dns.zones.silent = {"www.slow.gov.cn", "slow.gov.cn"}
+    dns.zones.truncate = {"www.big.gov.cn"}
+    values = {"MONITOR_RESOLVERS": dns.address, "MONITOR_HTTPS_PORT": str(web.https_port),
+              "MONITOR_HTTP_PORT": str(web.http_port), "MONITOR_PROBE_NETWORKS": "127.0.0.0/8",
+              "MONITOR_CA_FILE": str(ca), "MONITOR_WHOIS": "off", "MONITOR_TIMEOUT": "0.5", "MONITOR_RETRIES": "0",
+              "MONITOR_LOOKALIKE_LIMIT": "60", "DATABASE_URL": f"sqlite:///{tmp_path / 'm.sqlite3'}",
+              "BOT_ADMIN_IDS": "42"}
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return dns
+
+
+def _cli(capsys, *args: str) -> tuple[int, dict]:
+    from bot.cli import main
+
+    code = main(["monitor", *args, "--json"])
+    out = capsys.readouterr().out.strip().splitlines()
+    return code, json.loads(out[-1]) if out else {}
+
+
+def _codes(result: dict) -> set[str]:
+    return {f["code"] for f in result["findings"]}
+
+
+def test_a_compliant_domain_passes_with_the_json_contract(env, capsys):
+    code, result = _cli(capsys, "www.wuding.gov.cn", "--no-lookalikes")
+    assert set(result) >= {"domain", "resolves", "ns", "addresses", "https", "lookalikes", "findings"}
+    assert code == 0, result["findings"]
+    assert result["resolves"] is True and result["domain"] == "www.wuding.gov.cn"
+    assert {(n["host"], n["provider"], n["country"]) for n in result["ns"]} == {
+        ("ns1.dnspod.net", "DNSPod（腾讯云）", "CN"), ("ns2.dnspod.net", "DNSPod（腾讯云）", "CN")}
+    assert result["addresses"] == [{"ip": "127.0.0.1", "country": "--", "cdn": ""}]
+    assert result["https"]["ok"] is True and "www.wuding.gov.cn" in result["https"]["names"]
+    assert dt.date.fromisoformat(result["https"]["expires"]) > dt.date.today() + dt.timedelta(days=80)
+
+
+@pytest.mark.parametrize(("domain", "expected"), [
+    ("www.single.gov.cn", {"ns_single"}),
+    ("www.abroad.gov.cn", {"host_abroad"}),
+    ("www.cdnsite.gov.cn", {"cdn_abroad"}),
+    ("www.nothere.gov.cn", {"not_resolving"}),
+    ("www.broken.gov.cn", {"not_resolving"}),
+    ("www.slow.gov.cn", {"not_resolving"}),
+    ("www.expiring.gov.cn", {"cert_expiring"}),
+    ("www.wrongname.gov.cn", {"cert_invalid"}),
+    ("www.selfsigned.gov.cn", {"cert_invalid"}),
+    ("www.redirected.gov.cn", {"redirect_offsite"}),
+    ("www.big.gov.cn", set()),
+])
+def test_each_kind_of_domain_gets_its_findings(env, capsys, domain, expected):
+    code, result = _cli(capsys, domain, "--no-lookalikes")
+    assert _codes(result) == expected, result
+    assert code == (1 if expected else 0)
+
+
+def test_foreign_addresses_are_classified_never_probed(env, capsys, guard):
+    _, result = _cli(capsys, "www.abroad.gov.cn", "--no-lookalikes")
+    assert result["addresses"] == [{"ip": "8.8.8.8", "country": "US", "cdn": ""}]
+    assert result["https"]["ok"] is None  # outside MONITOR_PROBE_NETWORKS: no connection
+    assert "境外" in result["findings"][0]["basis"] or result["findings"][0]["basis"] == "五（三）"
+    assert not guard
+
+
+def test_cdn_recognised_from_the_cname_chain(env, capsys):
+    _, result = _cli(capsys, "www.cdnsite.gov.cn", "--no-lookalikes", "--no-https")
+    assert result["addresses"][0]["cdn"] == "阿里云CDN" and result["addresses"][0]["country"] == "US"
+
+
+def test_certificate_details_when_the_name_is_wrong(env, capsys):
+    _, result = _cli(capsys, "www.wrongname.gov.cn", "--no-lookalikes")
+    assert result["https"]["names"] == ["other.example.cn"]
+    assert "mismatch" in result["https"]["error"].lower()
+
+
+def test_truncated_answers_are_read_over_tcp(env, capsys):
+    _, result = _cli(capsys, "www.big.gov.cn", "--no-lookalikes", "--no-https")
+    assert [a["ip"] for a in result["addresses"]] == ["127.0.0.1", "127.0.0.3"]
+
+
+def test_an_answer_that_moves_abroad_is_an_event_with_before_and_after(env, capsys):
+    code, first = _cli(capsys, "www.moving.gov.cn", "--no-lookalikes")
+    assert code == 0, first
+    env.zones.set("www.moving.gov.cn. 300 IN A 8.8.8.8")
+    code, second = _cli(capsys, "www.moving.gov.cn", "--no-lookalikes")
+    assert _codes(second) == {"answer_changed", "host_abroad"}
+    message = next(f["message"] for f in second["findings"] if f["code"] == "answer_changed")
+    assert "127.0.0.1 → 8.8.8.8" in message
+
+
+def test_answers_that_differ_between_resolvers(env, capsys, monkeypatch):
+    other = LocalDNS().start()
+    try:
+        other.zones.set(*_zone_lines())
+        other.zones.set("www.wuding.gov.cn. 300 IN A 127.0.0.9")
+        monkeypatch.setenv("MONITOR_RESOLVERS", f"{env.udp.server.server_address[0]}:{env.port},{other.address}")
+        code, result = _cli(capsys, "www.wuding.gov.cn", "--no-lookalikes", "--no-https")
+        assert _codes(result) == {"answers_differ"} and code == 1
+    finally:
+        other.stop()
+
+
+def test_lookalikes_that_resolve_or_hold_ns_are_listed(env, capsys):
+    code, result = _cli(capsys, "www.wuding.gov.cn", "--no-https")
+    found = {x["domain"]: x["addresses"] for x in result["lookalikes"]}
+    assert found == {"wuding.com": ["8.8.8.8"], "wudnig.com": []}
+    assert "lookalike_registered" in _codes(result) and code == 1
+    _, skipped = _cli(capsys, "www.wuding.gov.cn", "--no-https", "--no-lookalikes")
+    assert skipped["lookalikes"] == []
+
+
+@pytest.mark.parametrize("bad", ["8.8.8.8", "https://www.wuding.gov.cn/index.html", "a" * 300 + ".gov.cn", "[::1]"])
+def test_bad_input_is_refused_with_a_chinese_reason(env, capsys, bad):
+    from bot.cli import main
+
+    assert main(["monitor", bad]) == 2
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in capsys.readouterr().err)
+
+
+def test_scheduled_runs_claim_once_alert_once_and_close_findings(env, db):
+    import asyncio
+
+    from sqlmodel import select
+
+    from bot.db.models import Contact, Delivery, Domain, MonitorFinding, MonitorTarget, Unit
+    from bot.monitoring import service
+
+    if db.dialect == "postgresql":
+        pytest.skip("the two-process split on PostgreSQL is exercised by the benchmark")
+    settings = load_settings(database_url=db.url)
+
+    def seed(session):
+        unit = Unit(name="武定县人民政府", kind="portal")
+        session.add(unit)
+        session.flush()
+        session.add(Contact(unit_id=unit.id, name="张三", telegram_id=777))
+        for name in ("www.abroad.gov.cn", "www.wuding.gov.cn", "www.single.gov.cn"):
+            session.add(Domain(unit_id=unit.id, name=name, unicode=name))
+        session.add(Domain(unit_id=unit.id, name="www.gone.gov.cn", unicode="www.gone.gov.cn", status="已注销"))
+
+    db.call(seed)
+    start = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
+    assert db.call(lambda s: service.sync_targets(s, settings, start)) == 3
+    late = start + dt.timedelta(hours=10)
+    first = db.call(lambda s: service.claim_due(s, "a", late, 2))
+    second = db.call(lambda s: service.claim_due(s, "b", late, 5))
+    assert len(first) == 2 and len(second) == 1 and not {c.id for c in first} & {c.id for c in second}
+    db.call(lambda s: s.execute(__import__("sqlalchemy").text("UPDATE monitor_target SET claimed_by=''")))
+
+    checked = asyncio.run(service.run_due(db, settings, "a", lambda: late, lookalikes=False))
+    assert checked == 3
+    alerts = db.call(lambda s: s.exec(select(Delivery.chat_id, Delivery.text)).all())
+    chats = sorted(c for c, _ in alerts)
+    assert chats == [42, 42, 777, 777]  # host_abroad and ns_single, to the contact and the admin
+    assert all("五（三）" in text for _, text in alerts)
+    dues = db.call(lambda s: s.exec(select(MonitorTarget.next_due_at)).all())
+    assert all(d.replace(tzinfo=dt.UTC) > late for d in dues)
+
+    # Nothing is due before tomorrow's slot; a day later, the findings still there are not alerted again.
+    assert asyncio.run(service.run_due(db, settings, "a", lambda: late, lookalikes=False)) == 0
+    env.zones.set("www.abroad.gov.cn. 300 IN A 127.0.0.1")
+    tomorrow = late + dt.timedelta(days=1)
+    assert asyncio.run(service.run_due(db, settings, "a", lambda: tomorrow, lookalikes=False)) == 3
+    # Moving home is itself a change against the last known state: one new finding, alerted once.
+    new = [(d.chat_id, d.text.split("\n")[2]) for d in db.call(lambda s: s.exec(select(Delivery)).all())][4:]
+    assert sorted(c for c, _ in new) == [42, 777] and all("8.8.8.8 → 127.0.0.1" in t for _, t in new)
+    states = db.call(lambda s: {(f.code, f.status) for f in s.exec(select(MonitorFinding)).all()})
+    assert ("host_abroad", "closed") in states and ("ns_single", "open") in states
