@@ -232,3 +232,40 @@ def test_scheduled_runs_claim_once_alert_once_and_close_findings(env, db):
     assert sorted(c for c, _ in new) == [42, 777] and all("8.8.8.8 → 127.0.0.1" in t for _, t in new)
     states = db.call(lambda s: {(f.code, f.status) for f in s.exec(select(MonitorFinding)).all()})
     assert ("host_abroad", "closed") in states and ("ns_single", "open") in states
+
+
+async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock, tmp_path):
+    from bot.runtime.app import build_application
+    from tests.conftest import TEST_TOKEN
+
+    settings = load_settings(telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
+                             database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids="5001",
+                             monitor_enabled=False, monitor_lookalikes=False, monitor_timeout=3.0)
+    env.zones.set("www.stuck.gov.cn. 300 IN A 127.0.0.1")
+    env.zones.silent = {"www.stuck.gov.cn", "stuck.gov.cn"}
+    app = build_application(settings)
+    app.bot_data["clock"] = clock
+    await app.initialize()
+    await app.post_init(app)
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    await app.start()
+    try:
+        fake_api.push_text("/monitor www.stuck.gov.cn")
+        fake_api.push_text("/help")
+        texts = await fake_api.messages(2)
+        assert "正在检查" in texts[0] and "/monitor" in texts[1]  # /help is not held up by a silent resolver
+        fake_api.push_text("/monitor 8.8.8.8")
+        fake_api.push_text("/monitor www.single.gov.cn")
+        await fake_api.until(lambda calls: any("监测结果" in t and "single" in t for t in fake_api.sent_texts()), 15)
+        texts = fake_api.sent_texts()
+        assert any("IP 地址" in t for t in texts)
+        result = next(t for t in texts if "监测结果" in t and "single" in t)
+        assert "没有容灾能力" in result and "五（三）" in result
+        await fake_api.until(lambda calls: any("stuck" in t and "监测结果" in t for t in fake_api.sent_texts()), 15)
+        fake_api.push_text("/monitor www.wuding.gov.cn", user_id=999, chat_id=999)
+        await fake_api.until(lambda calls: bool(fake_api.sent_texts(999)), 10)
+        assert "联系人和管理员" in fake_api.sent_texts(999)[0]
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()

@@ -14,10 +14,11 @@ from bot.db.storage import Database
 from bot.delivery.jobs import install_jobs
 from bot.runtime.update_order import PerChatUpdateProcessor
 from handlers import basics, naming, notices, policy, records, text
+from handlers import monitoring as monitoring_handlers
 
 log = logging.getLogger(__name__)
 
-FEATURES = (records, basics, policy, naming, notices)  # modules with COMMANDS and register(app); /start <code> first
+FEATURES = (records, basics, policy, naming, notices, monitoring_handlers)  # modules with COMMANDS and register(app); /start <code> first
 
 
 def file_url(api_base_url: str) -> str:
@@ -28,7 +29,7 @@ def file_url(api_base_url: str) -> str:
 
 def all_commands() -> list[basics.BotCommandInfo]:
     """The menu and /help list: basics first, then the features in the order staff meet them."""
-    return [command for module in (basics, policy, naming, records, notices) for command in module.COMMANDS]
+    return [command for module in (basics, policy, naming, records, notices, monitoring_handlers) for command in module.COMMANDS]
 
 
 async def register_commands(app: Application) -> None:
@@ -57,6 +58,9 @@ async def _post_init(app: Application) -> None:
     await asyncio.to_thread(db.upgrade)  # migrations on start
     await register_commands(app)
     install_jobs(app)
+    from bot.monitoring.jobs import install_monitoring
+
+    install_monitoring(app)
     app.bot_data["warm_up"] = asyncio.get_running_loop().run_in_executor(None, _warm_up)
 
 
