@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from dnslib import QTYPE, RCODE, RR
-from dnslib.server import BaseResolver, DNSServer
+from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 
 class Zones(BaseResolver):
@@ -77,8 +77,9 @@ class LocalDNS:
     def __init__(self) -> None:
         self.zones = Zones()
         port = _free_port()
-        self.udp = DNSServer(self.zones, address="127.0.0.1", port=port)
-        self.tcp = DNSServer(self.zones, address="127.0.0.1", port=port, tcp=True)
+        quiet = DNSLogger("-recv,-send,-request,-reply,-truncated,-error,-data", prefix=False)
+        self.udp = DNSServer(self.zones, address="127.0.0.1", port=port, logger=quiet)
+        self.tcp = DNSServer(self.zones, address="127.0.0.1", port=port, tcp=True, logger=quiet)
         self.port = port
 
     def start(self) -> LocalDNS:

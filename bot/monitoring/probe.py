@@ -66,6 +66,7 @@ class Resolvers:
     def __init__(self, config: MonitorConfig) -> None:
         self.config = config
         self.items: list[tuple[str, dns.asyncresolver.Resolver, AsyncLimiter]] = []
+        self.cache: dict[tuple[str, str], asyncio.Future] = {}
         if config.resolvers:
             for host, port in config.resolvers:
                 resolver = dns.asyncresolver.Resolver(configure=False)
@@ -83,6 +84,13 @@ class Resolvers:
         if key not in _limiters or _limiters[key].max_rate != self.config.rate:
             _limiters[key] = AsyncLimiter(self.config.rate, 1.0)
         return _limiters[key]
+
+    async def cached(self, name: str, rdtype: str) -> Lookup:
+        """For names many domains share (NS hosts): asked once per Resolvers, i.e. once per run."""
+        key = (name, rdtype)
+        if key not in self.cache:
+            self.cache[key] = asyncio.ensure_future(self.query(0, name, rdtype))
+        return await self.cache[key]
 
     async def query(self, index: int, name: str, rdtype: str) -> Lookup:
         _, resolver, limiter = self.items[index]
@@ -269,18 +277,15 @@ def _zone_walk(domain: str) -> list[str]:
 
 
 async def _ns(check: Check, resolvers: Resolvers, config: MonitorConfig) -> None:
-    hosts: list[str] = []
-    for name in _zone_walk(check.domain):
-        found = await resolvers.query(0, name, "NS")
-        if found.status == "ok":
-            hosts = found.answers
-            break
-        if found.status in ("nxdomain", "timeout"):
-            break
-    lookups = await asyncio.gather(*(resolvers.query(0, host, "A") for host in hosts))
+    """The NS of the zone the domain sits in: every level from the domain up to the unit's registrable domain is
+    asked at once, the nearest answer wins; the NS hosts' addresses are shared across checks of one run."""
+    names = _zone_walk(check.domain)
+    found = await asyncio.gather(*(resolvers.query(0, name, "NS") for name in names))
+    hosts = next((f.answers for f in found if f.status == "ok"), [])
+    lookups = await asyncio.gather(*(resolvers.cached(host, "A") for host in hosts))
     networks: set[str] = set()
-    for host, found in zip(hosts, lookups):
-        places = [(ip, geo.locate(ip, config.geoip_file)) for ip in found.answers]
+    for host, lookup in zip(hosts, lookups):
+        places = [(ip, geo.locate(ip, config.geoip_file)) for ip in lookup.answers]
         networks |= {p.network for _, p in places}
         countries = sorted({p.country for _, p in places if p.country})
         check.ns.append({"host": host, "provider": ns_provider(host), "country": ",".join(countries),
@@ -290,15 +295,13 @@ async def _ns(check: Check, resolvers: Resolvers, config: MonitorConfig) -> None
 
 async def check_domain(domain: str, config: MonitorConfig, *, previous: dict | None = None, own: frozenset[str] = frozenset(),
                        lookalikes: bool = True, https: bool = True, prefixes: tuple[str, ...] = (),
-                       now: dt.datetime | None = None) -> Check:
+                       now: dt.datetime | None = None, resolvers: Resolvers | None = None) -> Check:
     """`previous`: the last known good state (Check.good_state of an earlier run), or None.
     `own`: registered domains, never reported as look-alikes."""
     check = Check(domain=domain, at=now or dt.datetime.now(dt.UTC))
-    resolvers = Resolvers(config)
-    ns_task = asyncio.ensure_future(_ns(check, resolvers, config))
-    per = await asyncio.gather(*(resolvers.query(i, domain, "A") for i in range(len(resolvers.items))))
-    v6 = await resolvers.query(0, domain, "AAAA")
-    await ns_task
+    resolvers = resolvers or Resolvers(config)
+    *per, v6, _ = await asyncio.gather(*(resolvers.query(i, domain, "A") for i in range(len(resolvers.items))),
+                                      resolvers.query(0, domain, "AAAA"), _ns(check, resolvers, config))
     first = per[0]
     check.status = first.status
     check.chain = first.chain or v6.chain

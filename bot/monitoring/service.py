@@ -20,7 +20,7 @@ from bot.db.models import Chat, Contact, Domain, MonitorEvent, MonitorFinding, M
 from bot.db.storage import Database
 from bot.deadlines.planning import admin_ids
 from bot.delivery import queue
-from bot.monitoring.probe import Check, MonitorConfig, check_domain
+from bot.monitoring.probe import Check, MonitorConfig, Resolvers, check_domain, find_lookalikes
 from knowledge.monitoring import FINDINGS, cert_alert_step, impersonation_report, parse_resolvers, unit_label
 
 STALE_CLAIM = dt.timedelta(minutes=15)
@@ -236,19 +236,19 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
     lookalikes = settings.monitor_lookalikes if lookalikes is None else lookalikes
     limit = settings.monitor_concurrency
     own = await db.run(own_domains)
+    shared = Resolvers(config)  # NS host addresses asked once per run
     label_cache: dict[str, asyncio.Task] = {}
     running: set[asyncio.Task] = set()
     done = 0
     exhausted = False
 
     async def one(item: Claimed) -> None:
-        check = await check_domain(item.name, config, previous=item.last_good, own=own, lookalikes=False, https=https)
+        check = await check_domain(item.name, config, previous=item.last_good, own=own, lookalikes=False, https=https,
+                                   resolvers=shared)
         if lookalikes and item.domain_id is not None:
-            from bot.monitoring.probe import Resolvers, find_lookalikes
-
             label = unit_label(item.name)
             if label not in label_cache:
-                label_cache[label] = asyncio.ensure_future(find_lookalikes(item.name, Resolvers(config), config, own=own))
+                label_cache[label] = asyncio.ensure_future(find_lookalikes(item.name, shared, config, own=own))
             check.lookalikes = await label_cache[label]
             if check.lookalikes:
                 check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
