@@ -7,11 +7,12 @@ import asyncio
 import datetime as dt
 import html
 import json
+import logging
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
@@ -23,6 +24,7 @@ from bot.delivery import queue
 from bot.monitoring.probe import Check, MonitorConfig, Resolvers, check_domain, find_lookalikes
 from knowledge.monitoring import FINDINGS, cert_alert_step, impersonation_report, parse_resolvers, unit_label
 
+log = logging.getLogger(__name__)
 STALE_CLAIM = dt.timedelta(minutes=15)
 SKIPPED_STATUSES = ("已注销", "待注册")  # nothing to watch
 ADMIN_ONLY = frozenset({"lookalike_registered", "idle_suspected"})
@@ -118,74 +120,86 @@ def _variant(check: Check, code: str) -> str:
     return ""
 
 
+HIJACK = frozenset({"answers_differ", "answer_changed", "ns_changed", "not_resolving"})
+
+
 def record(session: Session, target_id: int, check: Check, settings: Settings, now: dt.datetime, worker: str = "",
            *, schedule: bool = True) -> list[MonitorFinding]:
-    """Store the run, move the good state, open and close findings, and queue an alert for each new one.
-    Returns the findings opened by this run."""
-    target = session.get(MonitorTarget, target_id)
-    _idle(target, check, settings, now)
-    result = check.to_json()
-    session.add(MonitorRun(target_id=target_id, at=now, worker=worker, resolves=check.resolves,
-                           codes=",".join(f.code for f in check.findings)[:400], result=json.dumps(result, ensure_ascii=False)))
-    for event in check.events:
-        session.add(MonitorEvent(target_id=target_id, at=now, kind=event["kind"],
-                                 before=json.dumps(event["before"], ensure_ascii=False),
-                                 after=json.dumps(event["after"], ensure_ascii=False)))
-    hijack = {"answers_differ", "answer_changed", "ns_changed", "not_resolving"}
-    if check.resolves and not any(f.code in hijack for f in check.findings):
-        target.last_good = json.dumps(check.good_state(), ensure_ascii=False)
-    target.last_run_at = now
-    if schedule:
-        target.claimed_by, target.claimed_at = "", None
-        if target.domain_id is not None:
-            target.next_due_at = next_due(target.name, now, settings, after_run=True)
-    session.add(target)
-    opened = _update_findings(session, target, check, now)
+    """Store one run (see record_batch); returns the findings it opened."""
+    return record_batch(session, [(target_id, check, now)], settings, worker, schedule=schedule)
+
+
+def record_batch(session: Session, batch: list[tuple[int, Check, dt.datetime]], settings: Settings, worker: str = "",
+                 *, schedule: bool = True) -> list[MonitorFinding]:
+    """Store runs: the run rows, the events, the new good state, findings opened and closed, and an alert for
+    each finding opened. A few statements for the whole batch (executemany), not a few per domain.
+    Returns the findings opened."""
+    if not batch:
+        return []
+    ids = [target_id for target_id, _, _ in batch]
+    targets = {t.id: t for t in session.exec(select(MonitorTarget).where(MonitorTarget.id.in_(ids))).all()}
+    open_rows: dict[int, list[MonitorFinding]] = {}
+    for row in session.exec(select(MonitorFinding).where(MonitorFinding.target_id.in_(ids), MonitorFinding.status == "open")).all():
+        open_rows.setdefault(row.target_id, []).append(row)
+    runs, events, target_updates, seen_updates, closed, opened = [], [], [], [], [], []
+    for target_id, check, now in batch:
+        target = targets[target_id]
+        changes = _idle(target, check, settings, now)
+        runs.append({"target_id": target_id, "at": now, "worker": worker, "resolves": check.resolves,
+                     "codes": ",".join(f.code for f in check.findings)[:400],
+                     "result": json.dumps(check.to_json(), ensure_ascii=False)})
+        events += [{"target_id": target_id, "at": now, "kind": e["kind"], "before": json.dumps(e["before"], ensure_ascii=False),
+                    "after": json.dumps(e["after"], ensure_ascii=False)} for e in check.events]
+        changes |= {"id": target_id, "last_run_at": now}
+        if check.resolves and not any(f.code in HIJACK for f in check.findings):
+            changes["last_good"] = json.dumps(check.good_state(), ensure_ascii=False)
+        if schedule:
+            changes |= {"claimed_by": "", "claimed_at": None}
+            if target.domain_id is not None:
+                changes["next_due_at"] = next_due(target.name, now, settings, after_run=True)
+        target_updates.append(changes)
+        current = {(f.code, _variant(check, f.code)): f for f in check.findings}
+        for row in open_rows.get(target_id, []):
+            key = (row.code, row.variant)
+            if key in current:
+                seen_updates.append({"id": row.id, "last_seen": now, "message": current.pop(key).message})
+            else:
+                closed.append({"id": row.id, "status": "closed", "closed_at": now})
+                events.append({"target_id": target_id, "at": now, "kind": "resolved", "before": row.code, "after": ""})
+        for (code, variant), finding in current.items():
+            opened.append((target, check, MonitorFinding(target_id=target_id, code=code, variant=variant, message=finding.message,
+                                                         basis=finding.basis, first_seen=now, last_seen=now)))
+            events.append({"target_id": target_id, "at": now, "kind": "finding", "before": "", "after": code})
+    session.execute(insert(MonitorRun), runs)
+    if events:
+        session.execute(insert(MonitorEvent), events)
+    for fields in {tuple(sorted(u)) for u in target_updates}:  # executemany needs the same columns in each row
+        session.execute(update(MonitorTarget), [u for u in target_updates if tuple(sorted(u)) == fields])
+    for rows in (seen_updates, closed):
+        if rows:
+            session.execute(update(MonitorFinding), rows)
     if opened:
+        session.add_all([row for _, _, row in opened])
         session.flush()
-        _alert(session, target, check, opened, settings, now)
-    return opened
+        for target, check, row in opened:
+            _alert(session, target, check, [row], settings, check.at)
+    session.expire_all()
+    return [row for _, _, row in opened]
 
 
-def _idle(target: MonitorTarget, check: Check, settings: Settings, now: dt.datetime) -> None:
+def _idle(target: MonitorTarget, check: Check, settings: Settings, now: dt.datetime) -> dict:
+    """The target's answered/silent times after this run; a site silent for MONITOR_IDLE_DAYS is proposed as 闲置
+    to the admins (never changed here)."""
     web = check.web
     if web is None or web.https_ok is None:
-        if check.resolves or web is None:
-            return
-    answered = bool(web and (web.https_ok or web.http_ok))
-    if answered:
-        target.last_answered_at, target.silent_since = now, None
-        return
-    target.silent_since = target.silent_since or now
-    since = target.silent_since if target.silent_since.tzinfo else target.silent_since.replace(tzinfo=dt.UTC)
+        return {}
+    if web.https_ok or web.http_ok:
+        return {"last_answered_at": now, "silent_since": None}
+    since = target.silent_since or now
+    since = since if since.tzinfo else since.replace(tzinfo=dt.UTC)
     if now - since >= dt.timedelta(days=settings.monitor_idle_days) and target.domain_id is not None:
         check.add("idle_suspected", f"自 {since.astimezone(settings.timezone).date().isoformat()} 起无法访问")
-
-
-def _update_findings(session: Session, target: MonitorTarget, check: Check, now: dt.datetime) -> list[MonitorFinding]:
-    current = {(f.code, _variant(check, f.code)): f for f in check.findings}
-    existing = session.exec(select(MonitorFinding).where(MonitorFinding.target_id == target.id,
-                                                         MonitorFinding.status == "open")).all()
-    seen = set()
-    for row in existing:
-        key = (row.code, row.variant)
-        if key in current:
-            row.last_seen, row.message = now, current[key].message
-            seen.add(key)
-        else:
-            row.status, row.closed_at = "closed", now
-            session.add(MonitorEvent(target_id=target.id, at=now, kind="resolved", before=row.code, after=""))
-        session.add(row)
-    opened = []
-    for key, finding in current.items():
-        if key in seen:
-            continue
-        row = MonitorFinding(target_id=target.id, code=finding.code, variant=key[1], message=finding.message,
-                             basis=finding.basis, first_seen=now, last_seen=now)
-        session.add(row)
-        session.add(MonitorEvent(target_id=target.id, at=now, kind="finding", before="", after=finding.code))
-        opened.append(row)
-    return opened
+    return {"silent_since": since}
 
 
 def _unit_chats(session: Session, domain_id: int | None) -> tuple[Unit | None, list[int]]:
@@ -228,9 +242,33 @@ def _alert(session: Session, target: MonitorTarget, check: Check, opened: list[M
 
 
 # -- running -----------------------------------------------------------------------------------------------
+def record_many(session: Session, batch: list[tuple[Claimed, Check, dt.datetime]], settings: Settings, worker: str) -> int:
+    """A batch from the scheduled run; should it fail as a whole, each run is stored on its own (in a savepoint)."""
+    rows = [(item.id, check, now) for item, check, now in batch]
+    # Write first: on SQLite this takes the write lock (waiting for it) before the reads; a read transaction
+    # that later tries to write fails at once when another connection wrote in between.
+    session.execute(update(MonitorTarget).where(MonitorTarget.id.in_([r[0] for r in rows])).values(last_run_at=rows[-1][2]))
+    try:
+        with session.begin_nested():
+            record_batch(session, rows, settings, worker)
+        return len(rows)
+    except Exception:
+        log.exception("monitoring: a batch of %d could not be recorded; one by one", len(rows))
+    stored = 0
+    for row in rows:
+        try:
+            with session.begin_nested():
+                record_batch(session, [row], settings, worker)
+            stored += 1
+        except Exception:
+            log.exception("monitoring: could not record target %s", row[0])
+    return stored
+
+
 async def run_due(db: Database, settings: Settings, worker: str, clock: Callable[[], dt.datetime],
                   config: MonitorConfig | None = None, *, lookalikes: bool | None = None, https: bool = True) -> int:
     """Check every due target with at most MONITOR_CONCURRENCY at a time, claiming more as slots free up.
+    Results are written in batches by one writer at a time, so a slot is free as soon as its check is done.
     Returns how many were checked."""
     config = config or monitor_config(settings)
     lookalikes = settings.monitor_lookalikes if lookalikes is None else lookalikes
@@ -238,11 +276,13 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
     own = await db.run(own_domains)
     shared = Resolvers(config)  # NS host addresses asked once per run
     label_cache: dict[str, asyncio.Task] = {}
-    running: set[asyncio.Task] = set()
+    running: set[asyncio.Future] = set()
+    pending: list[tuple[Claimed, Check, dt.datetime]] = []
+    writer: asyncio.Future | None = None
     done = 0
     exhausted = False
 
-    async def one(item: Claimed) -> None:
+    async def one(item: Claimed) -> tuple[Claimed, Check, dt.datetime]:
         check = await check_domain(item.name, config, previous=item.last_good, own=own, lookalikes=False, https=https,
                                    resolvers=shared)
         if lookalikes and item.domain_id is not None:
@@ -252,8 +292,7 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
             check.lookalikes = await label_cache[label]
             if check.lookalikes:
                 check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
-        now = clock()
-        await db.run(lambda s: record(s, item.id, check, settings, now, worker))
+        return item, check, clock()
 
     while True:
         free = limit - len(running)
@@ -261,15 +300,22 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
             items = await db.run(lambda s, n=free: claim_due(s, worker, clock(), n))
             exhausted = not items
             running |= {asyncio.ensure_future(one(i)) for i in items}
+        if pending and (writer is None or writer.done()):
+            batch, pending = pending, []
+            writer = asyncio.ensure_future(db.run(lambda s, b=batch: record_many(s, b, settings, worker)))
         if not running:
+            if writer is not None:
+                await writer
+            if pending:
+                await db.run(lambda s, b=pending: record_many(s, b, settings, worker))
             return done
         finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
         for task in finished:
             done += 1
             if task.exception() is not None:
-                import logging
-
-                logging.getLogger(__name__).error("monitoring check failed: %r", task.exception())
+                log.error("monitoring check failed: %r", task.exception())
+            else:
+                pending.append(task.result())
 
 
 async def check_now(db: Database | None, settings: Settings, name: str, *, lookalikes: bool = True,
