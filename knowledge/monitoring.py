@@ -5,6 +5,7 @@ no network, no database."""
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from dataclasses import dataclass
 
@@ -242,3 +243,22 @@ def impersonation_report(unit: str, own: str, found: list[tuple[str, list[str], 
         lines.append(f"{i}. {name}（解析到 {where}{who}）")
     lines += ["", "请予核查处置。", ""]
     return "\n".join(lines)
+
+
+def describe_event(kind: str, before: str, after: str) -> str:
+    """One line of /history for a monitoring event (before/after as stored: a code or JSON)."""
+    def show(value: str) -> str:
+        try:
+            data = json.loads(value) if value else ""
+        except ValueError:
+            data = value
+        if isinstance(data, dict):
+            return "；".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in data.items())
+        return ", ".join(data) if isinstance(data, list) else str(data)
+
+    if kind == "finding":
+        return f"发现问题：{FINDINGS[after].title if after in FINDINGS else after}"
+    if kind == "resolved":
+        return f"问题已消除：{FINDINGS[before].title if before in FINDINGS else before}"
+    titles = {"answer_changed": "解析结果变化", "ns_changed": "权威解析服务器变化", "answers_differ": "各解析服务器结果不一致"}
+    return f"{titles.get(kind, kind)}：{show(before) or '—'} → {show(after)}"

@@ -269,3 +269,51 @@ async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock,
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+
+
+def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_report_and_history(env, tmp_path):
+    import asyncio
+
+    from sqlmodel import select
+
+    from bot.db.models import Contact, Delivery, Domain, Unit
+    from bot.db.storage import Database
+    from bot.monitoring import service
+    from bot.registry.report import build_report
+    from handlers.records import unit_blocks
+    from knowledge.monitoring import describe_event
+
+    settings = load_settings()
+    db = Database(settings.database_url)
+    db.upgrade()
+
+    def seed(session):
+        unit = Unit(name="武定县人民政府", kind="portal")
+        session.add(unit)
+        session.flush()
+        session.add(Contact(unit_id=unit.id, name="张三", telegram_id=777))
+        session.add(Domain(unit_id=unit.id, name="www.wuding.gov.cn", unicode="www.wuding.gov.cn"))
+        session.add(Domain(unit_id=unit.id, name="wudnig.com", unicode="wudnig.com", notes="本单位旧域名"))
+
+    db.call(seed)
+    now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    db.call(lambda s: service.sync_targets(s, settings, now - dt.timedelta(days=1)))
+    asyncio.run(service.run_due(db, settings, "a", lambda: now, lookalikes=True, https=False))
+    alerts = db.call(lambda s: s.exec(select(Delivery.chat_id, Delivery.text).where(
+        Delivery.text.contains("冒名"), Delivery.text.contains("<code>www.wuding.gov.cn</code>"))).all())
+    assert [chat for chat, _ in alerts] == [42]  # the admins only
+    text = alerts[0][1]
+    assert "州政府办" in text and "wuding.com" in text and "wudnig.com" not in text  # its own registered domain is not reported
+
+    report = db.call(lambda s: build_report(s))
+    assert any(r[1] == "www.wuding.gov.cn" and "冒名" in r[2] for r in report.monitoring)
+    assert "域名监测" in report.summary()
+    findings = db.call(lambda s: service.open_findings(s, ["www.wuding.gov.cn"]))
+    assert findings["www.wuding.gov.cn"][0].code == "lookalike_registered"
+    events = db.call(lambda s: service.events_for(s, "www.wuding.gov.cn"))
+    assert describe_event(events[0].kind, events[0].before, events[0].after) == "发现问题：发现疑似冒名注册的相似域名"
+    from bot.registry.lookup import lookup
+
+    view = db.call(lambda s: lookup(s, "www.wuding.gov.cn")[0])
+    assert any("🛡 监测：发现疑似冒名注册" in block for block in unit_blocks(view, findings))
+    db.dispose()

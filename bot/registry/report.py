@@ -27,6 +27,7 @@ class Report:
     noncompliant: int = 0
     pending: list[list[object]] = field(default_factory=list)
     units: int = 0
+    monitoring: list[list[object]] = field(default_factory=list)  # open monitoring findings (bot/monitoring)
 
     @property
     def domains(self) -> int:
@@ -39,6 +40,8 @@ class Report:
         overdue = [r for r in self.pending if isinstance(r[7], dt.date) and r[7] < self.generated.date()]
         if overdue:
             lines.append(f"已逾期 {len(overdue)} 项。")
+        if self.monitoring:
+            lines.append(f"域名监测：{len({r[1] for r in self.monitoring})} 个域名有 {len(self.monitoring)} 个未解决的问题。")
         return "\n".join(lines)
 
     def write_xlsx(self, path: Path) -> None:
@@ -59,6 +62,13 @@ class Report:
         pending.append(list(PENDING_HEADERS))
         for row in self.pending:
             pending.append(row)
+        if self.monitoring:  # the sheet appears once monitoring has found something
+            from bot.monitoring.service import MONITOR_HEADERS
+
+            monitoring = workbook.create_sheet("域名监测")
+            monitoring.append(list(MONITOR_HEADERS))
+            for row in self.monitoring:
+                monitoring.append(row)
         workbook.save(path)
 
 
@@ -81,6 +91,9 @@ def build_report(session: Session, calendar: WorkCalendar | None = None, now: dt
                     d.action.due, d.action.basis,
                 ])
     report.pending.sort(key=lambda r: (r[7] is None, r[7] or dt.date.max, r[0]))
+    from bot.monitoring.service import monitor_rows
+
+    report.monitoring = monitor_rows(session)
     return report
 
 
