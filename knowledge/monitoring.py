@@ -262,3 +262,16 @@ def describe_event(kind: str, before: str, after: str) -> str:
         return f"问题已消除：{FINDINGS[before].title if before in FINDINGS else before}"
     titles = {"answer_changed": "解析结果变化", "ns_changed": "权威解析服务器变化", "answers_differ": "各解析服务器结果不一致"}
     return f"{titles.get(kind, kind)}：{show(before) or '—'} → {show(after)}"
+
+
+def region_prefixes(unit_name: str) -> tuple[str, ...]:
+    """Province and prefecture spellings a look-alike may put before the unit's label: full pinyin and initials
+    (武定县人民政府 → yunnan, yn, chuxiong, cx)."""
+    from knowledge.naming import initials, plain_pinyin
+    from knowledge.units import parse_unit
+
+    out: list[str] = []
+    for region in parse_unit(unit_name).regions[-2:]:
+        syllables = plain_pinyin(region.short)
+        out += ["".join(syllables), initials(syllables)]
+    return tuple(dict.fromkeys(p for p in out if p and p.isascii() and p.isalnum()))

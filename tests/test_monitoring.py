@@ -26,6 +26,7 @@ def _zone_lines() -> list[str]:
               "www.cdnsite.gov.cn.w.kunlunca.com. 300 IN A 8.8.4.4",
               "www.moving.gov.cn. 300 IN A 127.0.0.1",
               "wuding.com. 300 IN A 8.8.8.8", "wudnig.com. 300 IN NS ns1.dnspod.net.",
+              "cxwuding.com. 300 IN A 127.0.0.7",
               "www.big.gov.cn. 300 IN A 127.0.0.1", "www.big.gov.cn. 300 IN A 127.0.0.3",
               "www.expiring.gov.cn. 300 IN A 127.0.0.1", "www.wrongname.gov.cn. 300 IN A 127.0.0.1",
               "www.selfsigned.gov.cn. 300 IN A 127.0.0.1", "www.redirected.gov.cn. 300 IN A 127.0.0.1"]
@@ -304,6 +305,7 @@ def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_repo
     assert [chat for chat, _ in alerts] == [42]  # the admins only
     text = alerts[0][1]
     assert "州政府办" in text and "wuding.com" in text and "wudnig.com" not in text  # its own registered domain is not reported
+    assert "cxwuding.com（解析到 127.0.0.7）" in text  # the prefecture's initials before the label
 
     report = db.call(lambda s: build_report(s))
     assert any(r[1] == "www.wuding.gov.cn" and "冒名" in r[2] for r in report.monitoring)

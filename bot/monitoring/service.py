@@ -22,7 +22,14 @@ from bot.db.storage import Database
 from bot.deadlines.planning import admin_ids
 from bot.delivery import queue
 from bot.monitoring.probe import Check, MonitorConfig, Resolvers, check_domain, find_lookalikes
-from knowledge.monitoring import FINDINGS, cert_alert_step, impersonation_report, parse_resolvers, unit_label
+from knowledge.monitoring import (
+    FINDINGS,
+    cert_alert_step,
+    impersonation_report,
+    parse_resolvers,
+    region_prefixes,
+    unit_label,
+)
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = dt.timedelta(minutes=15)
@@ -110,6 +117,11 @@ def target_for(session: Session, name: str) -> MonitorTarget:
 
 def own_domains(session: Session) -> frozenset[str]:
     return frozenset(session.exec(select(Domain.name)).all())
+
+
+def unit_names(session: Session) -> dict[str, str]:
+    """Registered domain → its unit's name (for the province/prefecture prefixes of look-alikes)."""
+    return dict(session.exec(select(Domain.name, Unit.name).join(Unit, Unit.id == Domain.unit_id)).all())
 
 
 # -- recording ---------------------------------------------------------------------------------------------
@@ -273,9 +285,9 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
     config = config or monitor_config(settings)
     lookalikes = settings.monitor_lookalikes if lookalikes is None else lookalikes
     limit = settings.monitor_concurrency
-    own = await db.run(own_domains)
+    own, units = await db.run(lambda s: (own_domains(s), unit_names(s) if lookalikes else {}))
     shared = Resolvers(config)  # NS host addresses asked once per run
-    label_cache: dict[str, asyncio.Task] = {}
+    label_cache: dict[tuple, asyncio.Future] = {}
     running: set[asyncio.Future] = set()
     pending: list[tuple[Claimed, Check, dt.datetime]] = []
     writer: asyncio.Future | None = None
@@ -286,10 +298,11 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
         check = await check_domain(item.name, config, previous=item.last_good, own=own, lookalikes=False, https=https,
                                    resolvers=shared)
         if lookalikes and item.domain_id is not None:
-            label = unit_label(item.name)
-            if label not in label_cache:
-                label_cache[label] = asyncio.ensure_future(find_lookalikes(item.name, shared, config, own=own))
-            check.lookalikes = await label_cache[label]
+            prefixes = region_prefixes(units.get(item.name, ""))
+            key = (unit_label(item.name), prefixes)  # www.wuding.gov.cn and rsj.wuding.gov.cn share one search
+            if key not in label_cache:
+                label_cache[key] = asyncio.ensure_future(find_lookalikes(item.name, shared, config, own=own, prefixes=prefixes))
+            check.lookalikes = await label_cache[key]
             if check.lookalikes:
                 check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
         return item, check, clock()
@@ -326,9 +339,10 @@ async def check_now(db: Database | None, settings: Settings, name: str, *, looka
     now = (clock or (lambda: dt.datetime.now(dt.UTC)))()
     if db is None:
         return await check_domain(name, config, lookalikes=lookalikes, https=https, now=now)
-    target, own = await db.run(lambda s: (target_for(s, name), own_domains(s)))
+    target, own, unit = await db.run(lambda s: (target_for(s, name), own_domains(s), unit_names(s).get(name, "")))
     previous = json.loads(target.last_good) if target.last_good else None
-    check = await check_domain(name, config, previous=previous, own=own, lookalikes=lookalikes, https=https, now=now)
+    check = await check_domain(name, config, previous=previous, own=own, lookalikes=lookalikes, https=https, now=now,
+                               prefixes=region_prefixes(unit))
     await db.run(lambda s: record(s, target.id, check, settings, now, "manual", schedule=False))
     return check
 
