@@ -167,10 +167,26 @@ def test_answers_that_differ_between_resolvers(env, capsys, monkeypatch):
         other.stop()
 
 
-def test_lookalikes_that_resolve_or_hold_ns_are_listed(env, capsys):
-    code, result = _cli(capsys, "www.wuding.gov.cn", "--no-https")
-    found = {x["domain"]: x["addresses"] for x in result["lookalikes"]}
-    assert found == {"wuding.com": ["8.8.8.8"], "wudnig.com": []}
+def test_lookalikes_that_resolve_or_hold_ns_are_listed_with_the_registrant(env, capsys, monkeypatch):
+    import socketserver
+    import threading
+
+    class Whois(socketserver.StreamRequestHandler):
+        def handle(self):
+            asked = self.rfile.readline().decode().strip()
+            answer = "Domain Name: wuding.com\r\nRegistrant: 某某网络科技有限公司\r\n" if asked == "wuding.com" else "No matching record.\r\n"
+            self.wfile.write(answer.encode())
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Whois)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("MONITOR_WHOIS", f"127.0.0.1:{server.server_address[1]}")
+    try:
+        code, result = _cli(capsys, "www.wuding.gov.cn", "--no-https")
+    finally:
+        server.shutdown()
+        server.server_close()
+    found = {x["domain"]: (x["addresses"], x["registrant"]) for x in result["lookalikes"]}
+    assert found == {"wuding.com": (["8.8.8.8"], "某某网络科技有限公司"), "wudnig.com": ([], "")}
     assert "lookalike_registered" in _codes(result) and code == 1
     _, skipped = _cli(capsys, "www.wuding.gov.cn", "--no-https", "--no-lookalikes")
     assert skipped["lookalikes"] == []

@@ -59,3 +59,36 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     monitor.add_argument("--no-lookalikes", action="store_true", help="不检查相似域名")
     monitor.add_argument("--no-https", action="store_true", help="不检查 HTTP/HTTPS")
     monitor.set_defaults(func=cmd_monitor)
+    add_geoip_command(sub)
+
+
+def cmd_geoip(args: argparse.Namespace) -> int:
+    """Show the IP → country database in use; with --update, download the newest one (the project's GitHub
+    releases, via geoip2fast) into data/ (or MONITOR_GEOIP_FILE) and say how to use it."""
+    from pathlib import Path
+
+    from bot.config.settings import load_settings
+    from bot.monitoring.geo import DEFAULT_FILE, database_info
+
+    settings = load_settings()
+    target = Path(settings.monitor_geoip_file or Path("data") / DEFAULT_FILE)
+    if args.update:
+        from geoip2fast import GeoIP2Fast
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        status = GeoIP2Fast(verbose=False).update_file(DEFAULT_FILE, destination=str(target.parent), verbose=False)
+        if status != 0:
+            print(f"下载失败（状态 {status}），仍使用原数据库。", file=sys.stderr)
+            return EXIT_FAIL
+        print(f"已下载到 {target.parent / DEFAULT_FILE}")
+        if not settings.monitor_geoip_file:
+            print(f"请设置 MONITOR_GEOIP_FILE={(target.parent / DEFAULT_FILE).resolve()} 后重启机器人。")
+    info = database_info(settings.monitor_geoip_file)
+    print(f"IP 数据库：{info.get('source_info', '?')}（{info.get('database_fullpath', '?')}）")
+    return EXIT_OK
+
+
+def add_geoip_command(sub: argparse._SubParsersAction) -> None:
+    geoip = sub.add_parser("monitor-geoip", help="（管理员）查看或更新 IP 归属地数据库")
+    geoip.add_argument("--update", action="store_true", help="下载最新数据库（需要联网）")
+    geoip.set_defaults(func=cmd_geoip)

@@ -63,6 +63,14 @@ class Settings(BaseSettings):
             raise ValueError("must be comma-separated resolver addresses host[:port], e.g. 223.5.5.5,119.29.29.29:53") from exc
         return value
 
+    @field_validator("monitor_whois")
+    @classmethod
+    def _check_whois(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if value.lower() in ("on", "off") or (sep and host and port.isdigit() and 0 < int(port) < 65536):
+            return value
+        raise ValueError("must be on, off, or host:port of one WHOIS server")
+
     @field_validator("monitor_hours")
     @classmethod
     def _check_hours(cls, value: str) -> str:

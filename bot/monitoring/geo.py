@@ -42,3 +42,7 @@ def locate(ip: str, path: str = "") -> Place:
     code = getattr(result, "country_code", "") or ""
     asn = getattr(result, "asn_name", "") or ""
     return Place(code if code and code != "--" else "", asn or network_of(ip))
+
+
+def database_info(path: str = "") -> dict:
+    return _database(path).get_database_info()

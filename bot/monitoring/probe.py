@@ -44,6 +44,7 @@ class MonitorConfig:
     probe_networks: tuple[str, ...] = ()  # empty: any address
     ca_file: str = ""
     whois: bool = True
+    whois_server: str = ""  # host:port for every look-up (tests); empty: the registry's server per TLD
     geoip_file: str = ""
     lookalike_limit: int = 120
     lookalike_concurrency: int = 20
@@ -264,7 +265,8 @@ class Check:
                 "ns": [{"host": n["host"], "provider": n["provider"], "country": n["country"]} for n in self.ns],
                 "addresses": [{"ip": a["ip"], "country": a["country"], "cdn": a["cdn"]} for a in self.addresses],
                 "https": https,
-                "lookalikes": [{"domain": x["domain"], "addresses": x["addresses"]} for x in self.lookalikes],
+                "lookalikes": [{"domain": x["domain"], "addresses": x["addresses"], "ns": x["ns"],
+                                "registrant": x.get("registrant", "")} for x in self.lookalikes],
                 "findings": [f.to_json() for f in self.findings]}
 
 
@@ -392,4 +394,15 @@ async def find_lookalikes(domain: str, resolvers: Resolvers, config: MonitorConf
                     return {"domain": name, "addresses": [], "ns": ns.answers, "registrant": ""}
             return None
 
-    return [r for r in await asyncio.gather(*(one(c) for c in candidates)) if r]
+    found = [r for r in await asyncio.gather(*(one(c) for c in candidates)) if r]
+    if config.whois and found:
+        from bot.monitoring.whois import registrant
+
+        gate = asyncio.Semaphore(4)  # registries limit WHOIS queries per client
+
+        async def who(item: dict) -> None:
+            async with gate:
+                item["registrant"] = await registrant(item["domain"], config.whois_server, config.timeout * 2)
+
+        await asyncio.gather(*(who(item) for item in found))
+    return found
