@@ -7,7 +7,6 @@ import logging
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.monitoring.service import check_now
 from bot.registry.access import role_of
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, reply_html
@@ -58,6 +57,8 @@ async def monitor_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply_html(update, f"正在检查 <code>{esc(name)}</code>，结果稍后发送……")
 
     async def work() -> None:
+        from bot.monitoring.service import check_now  # dnspython is loaded on the first check, not at start
+
         try:
             check = await check_now(db, settings, name, clock=context.bot_data.get("clock"))
             await reply_html(update, result_blocks(check.to_json()))

@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.db.models import Domain, Unit
 from bot.db.storage import Database
-from bot.monitoring.service import events_for, open_findings
+from bot.monitoring.store import events_for, open_findings
 from bot.registry.access import create_invite, grant_admin, redeem_invite, role_of
 from bot.registry.edits import set_domain_fields, upsert_contact
 from bot.registry.lookup import RegistryError, UnitView, history, lookup, view_unit

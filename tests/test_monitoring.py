@@ -295,7 +295,7 @@ def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_repo
 
     from bot.db.models import Contact, Delivery, Domain, Unit
     from bot.db.storage import Database
-    from bot.monitoring import service
+    from bot.monitoring import service, store
     from bot.registry.report import build_report
     from handlers.records import unit_blocks
     from knowledge.monitoring import describe_event
@@ -326,9 +326,9 @@ def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_repo
     report = db.call(lambda s: build_report(s))
     assert any(r[1] == "www.wuding.gov.cn" and "冒名" in r[2] for r in report.monitoring)
     assert "域名监测" in report.summary()
-    findings = db.call(lambda s: service.open_findings(s, ["www.wuding.gov.cn"]))
+    findings = db.call(lambda s: store.open_findings(s, ["www.wuding.gov.cn"]))
     assert findings["www.wuding.gov.cn"][0].code == "lookalike_registered"
-    events = db.call(lambda s: service.events_for(s, "www.wuding.gov.cn"))
+    events = db.call(lambda s: store.events_for(s, "www.wuding.gov.cn"))
     assert describe_event(events[0].kind, events[0].before, events[0].after) == "发现问题：发现疑似冒名注册的相似域名"
     from bot.registry.lookup import lookup
 

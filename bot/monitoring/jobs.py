@@ -11,7 +11,6 @@ from telegram.ext import Application, ContextTypes
 
 from bot.config.settings import Settings
 from bot.db.storage import Database
-from bot.monitoring.service import run_due, sync_targets
 
 log = logging.getLogger(__name__)
 TICK = 60.0
@@ -22,6 +21,8 @@ async def _monitor_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     db: Database = app.bot_data["db"]
     settings: Settings = app.bot_data["settings"]
     clock = app.bot_data["clock"]
+    from bot.monitoring.service import run_due, sync_targets  # dnspython loads with the first run
+
     try:
         await db.run(lambda s: sync_targets(s, settings, clock()))
         checked = await run_due(db, settings, f"{socket.gethostname()}:{os.getpid()}", clock)

@@ -63,7 +63,7 @@ class Report:
         for row in self.pending:
             pending.append(row)
         if self.monitoring:  # the sheet appears once monitoring has found something
-            from bot.monitoring.service import MONITOR_HEADERS
+            from bot.monitoring.store import MONITOR_HEADERS
 
             monitoring = workbook.create_sheet("域名监测")
             monitoring.append(list(MONITOR_HEADERS))
@@ -91,7 +91,7 @@ def build_report(session: Session, calendar: WorkCalendar | None = None, now: dt
                     d.action.due, d.action.basis,
                 ])
     report.pending.sort(key=lambda r: (r[7] is None, r[7] or dt.date.max, r[0]))
-    from bot.monitoring.service import monitor_rows
+    from bot.monitoring.store import monitor_rows
 
     report.monitoring = monitor_rows(session)
     return report
