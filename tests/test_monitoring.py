@@ -335,3 +335,114 @@ def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_repo
     view = db.call(lambda s: lookup(s, "www.wuding.gov.cn")[0])
     assert any("🛡 监测：发现疑似冒名注册" in block for block in unit_blocks(view, findings))
     db.dispose()
+
+
+def test_the_bot_starts_without_loading_dns_lookalikes_or_the_ip_database():
+    import subprocess
+    import sys
+
+    code = ("import sys, bot.runtime.app, bot.cli; "
+            "print(sorted(m for m in ('dns', 'dnstwist', 'geoip2fast') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
+
+
+def test_the_pure_tables_and_input_rules():
+    from knowledge.monitoring import (
+        cdn_of,
+        cert_alert_step,
+        is_abroad,
+        ns_provider,
+        parse_resolvers,
+        region_label,
+        unit_label,
+        validate_target,
+    )
+
+    assert ns_provider("f1g1ns1.dnspod.net.") == "DNSPod（腾讯云）"
+    assert ns_provider("ns-123.awsdns-45.com") == "AWS Route 53"
+    assert ns_provider("vip1.alidns.com") == "阿里云解析" and ns_provider("ns1.wuding.gov.cn") == "自建或其他"
+    assert cdn_of(["www.x.gov.cn.w.kunlunca.com"]) == "阿里云CDN" and cdn_of(["x.cdn.dnsv1.com"]) == "腾讯云CDN"
+    assert cdn_of(["www.x.gov.cn"]) == ""
+    assert all(is_abroad(c) for c in ("HK", "MO", "TW", "US")) and not is_abroad("CN") and not is_abroad("--")
+    assert region_label("HK") == "香港"
+    assert [cert_alert_step(d) for d in (31, 30, 20, 14, 8, 7, 0, -3)] == [None, 30, 30, 14, 14, 7, 7, 7]
+    assert unit_label("rsj.wuding.gov.cn") == "wuding" and unit_label("www.wdczj.com.cn") == "wdczj"
+    assert parse_resolvers("223.5.5.5, 127.0.0.1:5353,[::1]:53") == (("223.5.5.5", 53), ("127.0.0.1", 5353), ("::1", 53))
+    with pytest.raises(ValueError):
+        parse_resolvers("dns.example.cn")
+    assert validate_target("WWW.Wuding.GOV.CN.") == ("www.wuding.gov.cn", "")
+    for bad in ("", "8.8.8.8", "http://www.wuding.gov.cn", "www.wuding.gov.cn/a", "wuding", "a" * 64 + ".gov.cn"):
+        assert validate_target(bad)[1], bad
+
+
+def test_settings_refuse_bad_monitoring_values():
+    from bot.config.settings import SettingsError
+
+    for name, value in (("monitor_resolvers", "dns.example.cn"), ("monitor_hours", "18:00-09:00"),
+                        ("monitor_probe_networks", "loopback"), ("monitor_whois", "maybe")):
+        with pytest.raises(SettingsError, match=name.upper()):
+            load_settings(**{name: value})
+
+
+def test_a_site_silent_for_the_configured_days_is_proposed_as_idle_to_the_admins(env, tmp_path):
+    import asyncio
+
+    from sqlalchemy import update
+    from sqlmodel import select
+
+    from bot.db.models import Delivery, Domain, MonitorTarget, Unit
+    from bot.db.storage import Database
+    from bot.monitoring import service
+
+    env.zones.set("www.quiet.gov.cn. 300 IN A 127.0.0.5")  # nothing listens on 127.0.0.5
+    settings = load_settings(monitor_idle_days=3)
+    db = Database(settings.database_url)
+    db.upgrade()
+
+    def seed(session):
+        unit = Unit(name="武定县某局", kind="department")
+        session.add(unit)
+        session.flush()
+        session.add(Domain(unit_id=unit.id, name="www.quiet.gov.cn", unicode="www.quiet.gov.cn"))
+
+    db.call(seed)
+    day = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    db.call(lambda s: service.sync_targets(s, settings, day - dt.timedelta(days=1)))
+    codes = []
+    for n in range(4):
+        now = day + dt.timedelta(days=n)
+        db.call(lambda s, now=now: s.execute(update(MonitorTarget).values(next_due_at=now - dt.timedelta(minutes=1))))
+        asyncio.run(service.run_due(db, settings, "a", lambda now=now: now, lookalikes=False))
+        codes.append(db.call(lambda s: s.exec(select(Delivery.text)).all()))
+    assert not any("建议认定为闲置" in t for t in codes[2]) and sum("建议认定为闲置" in t for t in codes[3]) == 1
+    idle = next(t for t in codes[3] if "建议认定为闲置" in t)
+    assert "/setstatus www.quiet.gov.cn 闲置" in idle
+    assert db.call(lambda s: s.exec(select(Domain.status)).one()) == "规范在用"  # never changed silently
+    db.dispose()
+
+
+def _can_unshare() -> bool:
+    import shutil
+    import subprocess
+
+    if not shutil.which("unshare") or not shutil.which("ip"):
+        return False
+    return subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _can_unshare(), reason="needs root and unshare --net")
+def test_inside_a_loopback_only_network_namespace():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = f"ip link set lo up && exec {sys.executable} -m tests.netns_monitor www.wuding.gov.cn www.abroad.gov.cn"
+    done = subprocess.run(["unshare", "--net", "sh", "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = {r["domain"]: r for r in map(json.loads, done.stdout.strip().splitlines())}
+    home, abroad = results["www.wuding.gov.cn"], results["www.abroad.gov.cn"]
+    assert home["https"]["ok"] is True and "lookalike_registered" in {f["code"] for f in home["findings"]}
+    # Probed without a network guard in the settings: 8.8.8.8 cannot be reached from the namespace.
+    assert abroad["https"]["ok"] is False and {"host_abroad", "unreachable"} <= {f["code"] for f in abroad["findings"]}
