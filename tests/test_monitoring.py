@@ -86,6 +86,24 @@ def _cli(capsys, *args: str) -> tuple[int, dict]:
     return code, json.loads(out[-1]) if out else {}
 
 
+def _registered(db, unit_name: str, kind: str, domains: list[str], contact: int | None = None, **status) -> None:
+    """A unit with its domains (status per domain by keyword: gone='已注销' → www.gone.gov.cn), and a linked contact."""
+    from bot.db.models import Contact, Domain, Unit
+
+    def seed(session):
+        unit = Unit(name=unit_name, kind=kind)
+        session.add(unit)
+        session.flush()
+        if contact:
+            session.add(Contact(unit_id=unit.id, name="张三", telegram_id=contact))
+        for name in domains:
+            session.add(Domain(unit_id=unit.id, name=name, unicode=name))
+        for label, value in status.items():
+            session.add(Domain(unit_id=unit.id, name=f"www.{label}.gov.cn", unicode=f"www.{label}.gov.cn", status=value))
+
+    db.call(seed)
+
+
 def _codes(result: dict) -> set[str]:
     return {f["code"] for f in result["findings"]}
 
@@ -205,23 +223,15 @@ def test_scheduled_runs_claim_once_alert_once_and_close_findings(env, db):
 
     from sqlmodel import select
 
-    from bot.db.models import Contact, Delivery, Domain, MonitorFinding, MonitorTarget, Unit
+    from bot.db.models import Delivery, MonitorFinding, MonitorTarget
     from bot.monitoring import service
 
     if db.dialect == "postgresql":
         pytest.skip("the two-process split on PostgreSQL is exercised by the benchmark")
     settings = load_settings(database_url=db.url)
 
-    def seed(session):
-        unit = Unit(name="武定县人民政府", kind="portal")
-        session.add(unit)
-        session.flush()
-        session.add(Contact(unit_id=unit.id, name="张三", telegram_id=777))
-        for name in ("www.abroad.gov.cn", "www.wuding.gov.cn", "www.single.gov.cn"):
-            session.add(Domain(unit_id=unit.id, name=name, unicode=name))
-        session.add(Domain(unit_id=unit.id, name="www.gone.gov.cn", unicode="www.gone.gov.cn", status="已注销"))
-
-    db.call(seed)
+    _registered(db, "武定县人民政府", "portal", ["www.abroad.gov.cn", "www.wuding.gov.cn", "www.single.gov.cn"], 777,
+                gone="已注销")
     start = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
     assert db.call(lambda s: service.sync_targets(s, settings, start)) == 3
     late = start + dt.timedelta(hours=10)
@@ -293,7 +303,7 @@ def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_repo
 
     from sqlmodel import select
 
-    from bot.db.models import Contact, Delivery, Domain, Unit
+    from bot.db.models import Delivery
     from bot.db.storage import Database
     from bot.monitoring import service, store
     from bot.registry.report import build_report
@@ -304,15 +314,7 @@ def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_repo
     db = Database(settings.database_url)
     db.upgrade()
 
-    def seed(session):
-        unit = Unit(name="武定县人民政府", kind="portal")
-        session.add(unit)
-        session.flush()
-        session.add(Contact(unit_id=unit.id, name="张三", telegram_id=777))
-        session.add(Domain(unit_id=unit.id, name="www.wuding.gov.cn", unicode="www.wuding.gov.cn"))
-        session.add(Domain(unit_id=unit.id, name="wudnig.com", unicode="wudnig.com", notes="本单位旧域名"))
-
-    db.call(seed)
+    _registered(db, "武定县人民政府", "portal", ["www.wuding.gov.cn", "wudnig.com"], 777)
     now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
     db.call(lambda s: service.sync_targets(s, settings, now - dt.timedelta(days=1)))
     asyncio.run(service.run_due(db, settings, "a", lambda: now, lookalikes=True, https=False))
@@ -391,7 +393,7 @@ def test_a_site_silent_for_the_configured_days_is_proposed_as_idle_to_the_admins
     from sqlalchemy import update
     from sqlmodel import select
 
-    from bot.db.models import Delivery, Domain, MonitorTarget, Unit
+    from bot.db.models import Delivery, Domain, MonitorTarget
     from bot.db.storage import Database
     from bot.monitoring import service
 
@@ -400,13 +402,7 @@ def test_a_site_silent_for_the_configured_days_is_proposed_as_idle_to_the_admins
     db = Database(settings.database_url)
     db.upgrade()
 
-    def seed(session):
-        unit = Unit(name="武定县某局", kind="department")
-        session.add(unit)
-        session.flush()
-        session.add(Domain(unit_id=unit.id, name="www.quiet.gov.cn", unicode="www.quiet.gov.cn"))
-
-    db.call(seed)
+    _registered(db, "武定县某局", "department", ["www.quiet.gov.cn"])
     day = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
     db.call(lambda s: service.sync_targets(s, settings, day - dt.timedelta(days=1)))
     codes = []
