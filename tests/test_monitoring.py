@@ -221,6 +221,7 @@ def test_bad_input_is_refused_with_a_chinese_reason(env, capsys, bad):
 def test_scheduled_runs_claim_once_alert_once_and_close_findings(env, db):
     import asyncio
 
+    from sqlalchemy import text
     from sqlmodel import select
 
     from bot.db.models import Delivery, MonitorFinding, MonitorTarget
@@ -238,7 +239,7 @@ def test_scheduled_runs_claim_once_alert_once_and_close_findings(env, db):
     first = db.call(lambda s: service.claim_due(s, "a", late, 2))
     second = db.call(lambda s: service.claim_due(s, "b", late, 5))
     assert len(first) == 2 and len(second) == 1 and not {c.id for c in first} & {c.id for c in second}
-    db.call(lambda s: s.execute(__import__("sqlalchemy").text("UPDATE monitor_target SET claimed_by=''")))
+    db.call(lambda s: s.execute(text("UPDATE monitor_target SET claimed_by=''")))
 
     checked = asyncio.run(service.run_due(db, settings, "a", lambda: late, lookalikes=False))
     assert checked == 3
@@ -248,6 +249,11 @@ def test_scheduled_runs_claim_once_alert_once_and_close_findings(env, db):
     assert all("五（三）" in text for _, text in alerts)
     dues = db.call(lambda s: s.exec(select(MonitorTarget.next_due_at)).all())
     assert all(d.replace(tzinfo=dt.UTC) > late for d in dues)
+    db.call(lambda s: s.execute(text("UPDATE domain SET status='已注销' WHERE name='www.single.gov.cn'")))
+    db.call(lambda s: service.sync_targets(s, settings, late))
+    assert db.call(lambda s: s.exec(select(MonitorTarget.next_due_at).where(MonitorTarget.name == "www.single.gov.cn")).one()) is None
+    db.call(lambda s: s.execute(text("UPDATE domain SET status='规范在用' WHERE name='www.single.gov.cn'")))
+    db.call(lambda s: service.sync_targets(s, settings, late))
 
     # Nothing is due before tomorrow's slot; a day later, the findings still there are not alerted again.
     assert asyncio.run(service.run_due(db, settings, "a", lambda: late, lookalikes=False)) == 0

@@ -78,7 +78,16 @@ def sync_targets(session: Session, settings: Settings, now: dt.datetime) -> int:
     rows = session.exec(select(Domain.id, Domain.name).where(Domain.status.not_in(SKIPPED_STATUSES))).all()
     new = [{"name": name, "domain_id": did, "next_due_at": next_due(name, now, settings, after_run=False),
             "claimed_by": "", "last_good": ""} for did, name in rows if name not in known]
-    return queue.insert_ignore(session, new, model=MonitorTarget, conflict="name") if new else 0
+    added = queue.insert_ignore(session, new, model=MonitorTarget, conflict="name") if new else 0
+    # A domain cancelled (or not yet registered) is no longer checked; one that comes back is scheduled again.
+    gone = sa_select(Domain.id).where(Domain.status.in_(SKIPPED_STATUSES))
+    session.execute(update(MonitorTarget).where(MonitorTarget.domain_id.in_(gone), MonitorTarget.next_due_at.is_not(None))
+                    .values(next_due_at=None))
+    for target_id, name in session.exec(select(MonitorTarget.id, MonitorTarget.name).join(Domain, Domain.id == MonitorTarget.domain_id)
+                                        .where(MonitorTarget.next_due_at.is_(None), Domain.status.not_in(SKIPPED_STATUSES))).all():
+        session.execute(update(MonitorTarget).where(MonitorTarget.id == target_id)
+                        .values(next_due_at=next_due(name, now, settings, after_run=False)))
+    return added
 
 
 @dataclass(frozen=True)
