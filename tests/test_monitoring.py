@@ -145,6 +145,14 @@ def test_foreign_addresses_are_classified_never_probed(env, capsys, guard):
     assert result["https"]["ok"] is None  # outside MONITOR_PROBE_NETWORKS: no connection
     assert "境外" in result["findings"][0]["basis"] or result["findings"][0]["basis"] == "五（三）"
     assert not guard
+    from sqlmodel import select
+
+    from bot.db.models import Delivery
+    from bot.db.storage import Database
+
+    db = Database(load_settings().database_url)
+    assert db.call(lambda s: s.exec(select(Delivery)).all()) == []  # a domain outside the registry alerts nobody
+    db.dispose()
 
 
 def test_cdn_recognised_from_the_cname_chain(env, capsys):
@@ -408,7 +416,7 @@ def test_a_site_silent_for_the_configured_days_is_proposed_as_idle_to_the_admins
     db = Database(settings.database_url)
     db.upgrade()
 
-    _registered(db, "武定县某局", "department", ["www.quiet.gov.cn"])
+    _registered(db, "武定县某局", "department", ["www.quiet.gov.cn", "www.vanished.gov.cn"])  # the second: NXDOMAIN
     day = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
     db.call(lambda s: service.sync_targets(s, settings, day - dt.timedelta(days=1)))
     codes = []
@@ -417,10 +425,10 @@ def test_a_site_silent_for_the_configured_days_is_proposed_as_idle_to_the_admins
         db.call(lambda s, now=now: s.execute(update(MonitorTarget).values(next_due_at=now - dt.timedelta(minutes=1))))
         asyncio.run(service.run_due(db, settings, "a", lambda now=now: now, lookalikes=False))
         codes.append(db.call(lambda s: s.exec(select(Delivery.text)).all()))
-    assert not any("建议认定为闲置" in t for t in codes[2]) and sum("建议认定为闲置" in t for t in codes[3]) == 1
-    idle = next(t for t in codes[3] if "建议认定为闲置" in t)
+    assert not any("建议认定为闲置" in t for t in codes[2]) and sum("建议认定为闲置" in t for t in codes[3]) == 2
+    idle = next(t for t in codes[3] if "建议认定为闲置" in t and "www.quiet.gov.cn" in t)
     assert "/setstatus www.quiet.gov.cn 闲置" in idle
-    assert db.call(lambda s: s.exec(select(Domain.status)).one()) == "规范在用"  # never changed silently
+    assert set(db.call(lambda s: s.exec(select(Domain.status)).all())) == {"规范在用"}  # never changed silently
     db.dispose()
 
 

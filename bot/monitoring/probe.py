@@ -316,7 +316,7 @@ async def check_domain(domain: str, config: MonitorConfig, *, previous: dict | N
     for (label, _, _), found in zip(resolvers.items, per):
         check.per_resolver[label] = found.answers if found.status == "ok" else [found.status]
 
-    _dns_findings(check, per, previous)
+    _dns_findings(check, per, previous, config)
     if https and check.resolves:
         check.web = await probe_web(domain, [a["ip"] for a in check.addresses if ":" not in a["ip"]] or ips, config)
         _web_findings(check, check.at)
@@ -327,7 +327,7 @@ async def check_domain(domain: str, config: MonitorConfig, *, previous: dict | N
     return check
 
 
-def _dns_findings(check: Check, per: list[Lookup], previous: dict | None) -> None:
+def _dns_findings(check: Check, per: list[Lookup], previous: dict | None, config: MonitorConfig) -> None:
     if not check.resolves:
         why = {"nxdomain": "域名不存在（NXDOMAIN）", "servfail": "解析服务器返回错误（SERVFAIL）", "timeout": "解析超时",
                "noanswer": "没有 A/AAAA 记录"}.get(check.status, check.status)
@@ -344,7 +344,7 @@ def _dns_findings(check: Check, per: list[Lookup], previous: dict | None) -> Non
                   f"{check.cdn}：{where}" if check.cdn else where + "（香港、澳门、台湾按境外计）")
     answered = [set(p.answers) for p in per if p.status == "ok"]
     if len(answered) > 1 and any(a != answered[0] for a in answered[1:]):
-        if not check.cdn or len({frozenset(geo.locate(ip).country for ip in a) for a in answered}) > 1:
+        if not check.cdn or len({frozenset(geo.locate(ip, config.geoip_file).country for ip in a) for a in answered}) > 1:
             check.add("answers_differ", "；".join(f"{k}: {', '.join(v)}" for k, v in check.per_resolver.items()))
             check.events.append({"kind": "answers_differ", "before": "", "after": check.per_resolver})
     if previous and check.resolves:

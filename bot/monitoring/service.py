@@ -204,7 +204,8 @@ def record_batch(session: Session, batch: list[tuple[int, Check, dt.datetime]], 
         session.add_all([row for _, _, row in opened])
         session.flush()
         for target, check, row in opened:
-            _alert(session, target, check, [row], settings, check.at)
+            if target.domain_id is not None:  # a domain outside the registry, checked by hand, alerts nobody
+                _alert(session, target, check, [row], settings, check.at)
     session.expire_all()
     return [row for _, _, row in opened]
 
@@ -213,9 +214,10 @@ def _idle(target: MonitorTarget, check: Check, settings: Settings, now: dt.datet
     """The target's answered/silent times after this run; a site silent for MONITOR_IDLE_DAYS is proposed as 闲置
     to the admins (never changed here)."""
     web = check.web
-    if web is None or web.https_ok is None:
-        return {}
-    if web.https_ok or web.http_ok:
+    gone = not check.resolves and check.status in ("nxdomain", "noanswer", "servfail")  # a timeout may be ours
+    if not gone and (web is None or web.https_ok is None):
+        return {}  # not probed: nothing known
+    if web is not None and (web.https_ok or web.http_ok):
         return {"last_answered_at": now, "silent_since": None}
     since = target.silent_since or now
     since = since if since.tzinfo else since.replace(tzinfo=dt.UTC)
