@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.db.models import Domain, Unit
 from bot.db.storage import Database
+from bot.monitoring.store import events_for, open_findings
 from bot.registry.access import create_invite, grant_admin, redeem_invite, role_of
 from bot.registry.edits import set_domain_fields, upsert_contact
 from bot.registry.lookup import RegistryError, UnitView, history, lookup, view_unit
@@ -23,6 +24,7 @@ from bot.reporting.report import write_report
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html
 from knowledge.actions import STATUSES
+from knowledge.monitoring import describe_event
 from knowledge.units import KIND_LABELS
 
 COMMANDS = [
@@ -62,7 +64,7 @@ def _actor(update: Update) -> str:
     return f"telegram:{update.effective_user.id}" if update.effective_user else "telegram:?"
 
 
-def unit_blocks(view: UnitView) -> list[str]:
+def unit_blocks(view: UnitView, findings: dict | None = None) -> list[str]:
     unit = view.unit
     blocks = [f"<b>{esc(unit.name)}</b>（{esc(KIND_LABELS.get(unit.kind, unit.kind))}）"]
     if not view.domains:
@@ -72,7 +74,8 @@ def unit_blocks(view: UnitView) -> list[str]:
         due = f"，期限 {d.action.due.isoformat()}{'（暂按周末计算）' if d.action.provisional else ''}" if d.action.due else ""
         primary = "（主域名）" if d.domain.is_primary else ""
         blocks.append(f"{mark} <code>{esc(d.domain.unicode or d.domain.name)}</code>{primary} [{esc(d.domain.status)}]\n"
-                      f"    下一步：{esc(d.action.action)}{esc(due)}")
+                      f"    下一步：{esc(d.action.action)}{esc(due)}"
+                      + "".join(f"\n    🛡 监测：{esc(f.message)}（{esc(f.basis)}）" for f in (findings or {}).get(d.domain.name, [])))
     for c in view.contacts:
         linked = "（已绑定）" if c.telegram_id else ""
         blocks.append(f"联系人：{esc(c.name)} {esc(c.phone)} {esc(c.email)}{linked}")
@@ -81,7 +84,9 @@ def unit_blocks(view: UnitView) -> list[str]:
 
 async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, view: UnitView, admin: bool) -> None:
     rows = [[(f"改状态：{(d.domain.unicode or d.domain.name)[:40]}", f"ss:{d.domain.id}")] for d in view.domains[:6]] if admin else []
-    await reply_html(update, unit_blocks(view), keyboard(rows))
+    names = [d.domain.name for d in view.domains]
+    findings = await _db(context).run(lambda session: open_findings(session, names))
+    await reply_html(update, unit_blocks(view, findings), keyboard(rows))
 
 
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -122,22 +127,25 @@ async def history_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     def read(session):
         entries = history(session, name)
         domain = session.get(Domain, entries[0].entity_id) if entries else None
-        return entries, domain
+        return entries, domain, events_for(session, domain.name if domain else name.strip().lower().rstrip("."))
 
     try:
-        entries, domain = await _db(context).run(read)
+        entries, domain, events = await _db(context).run(read)
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return
     if who != "admin" and (domain is None or domain.unit_id not in units):
         await reply_html(update, "只能查看本单位域名的修改记录。")
         return
-    if not entries:
+    if not entries and not events:
         await reply_html(update, "这个域名还没有修改记录。")
         return
-    blocks = [f"<b>{esc(name)}</b> 的修改记录（最近 {len(entries)} 条）"]
+    blocks = [f"<b>{esc(name)}</b> 的修改记录（最近 {len(entries)} 条）"] if entries else []
     for e in entries:
         blocks.append(f"{e.at:%Y-%m-%d %H:%M} {esc(e.actor)} {esc(ACTIONS.get(e.action, e.action))}\n" + esc(describe_change(e.before, e.after)))
+    if events:
+        blocks.append(f"<b>{esc(name)}</b> 的监测记录（最近 {len(events)} 条）")
+        blocks += [f"{e.at:%Y-%m-%d %H:%M} {esc(describe_event(e.kind, e.before, e.after))}" for e in events]
     await reply_html(update, blocks)
 
 

@@ -22,6 +22,7 @@ def settings(tmp_path, fake_api):
     return load_settings(
         telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
         database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids="42",
+        monitor_enabled=False,  # the scheduled monitoring run would ask the system resolver
     )
 
 

@@ -43,6 +43,65 @@ class Settings(BaseSettings):
     bot_region: str = Field(default="", max_length=50)
     # Working day of the week (1 = Monday … 5 = Friday) the weekly digest goes out.
     digest_weekday: int = Field(default=1, ge=1, le=7)
+    # Domain monitoring (bot/monitoring): resolvers "host[:port],…" (empty: the system's), probes, schedule.
+    monitor_resolvers: str = ""
+    monitor_timeout: float = Field(default=2.0, gt=0, le=30)
+    monitor_retries: int = Field(default=1, ge=0, le=5)
+    monitor_resolver_rate: float = Field(default=50.0, gt=0)  # queries per second per resolver
+    monitor_concurrency: int = Field(default=20, ge=1, le=500)  # domains checked side by side
+    monitor_enabled: bool = True  # the scheduled run
+    monitor_interval_hours: int = Field(default=24, ge=1, le=24 * 30)
+    monitor_hours: str = "09:00-17:30"  # local working hours the scheduled checks are spread over
+    monitor_https_port: int = Field(default=443, ge=1, le=65535)
+    monitor_http_port: int = Field(default=80, ge=1, le=65535)
+    monitor_probe_networks: str = ""  # e.g. 127.0.0.0/8: connect only to addresses inside these networks
+    monitor_ca_file: str = ""  # extra trusted certificates (PEM) for the HTTPS check
+    monitor_idle_days: int = Field(default=30, ge=1, le=365)
+    monitor_whois: str = "on"
+    monitor_geoip_file: str = ""
+    monitor_lookalikes: bool = True
+    monitor_lookalike_limit: int = Field(default=120, ge=0, le=5000)
+
+    @field_validator("monitor_resolvers")
+    @classmethod
+    def _check_resolvers(cls, value: str) -> str:
+        from knowledge.monitoring import parse_resolvers
+
+        try:
+            parse_resolvers(value)
+        except ValueError as exc:
+            raise ValueError("must be comma-separated resolver addresses host[:port], e.g. 223.5.5.5,119.29.29.29:53") from exc
+        return value
+
+    @field_validator("monitor_whois")
+    @classmethod
+    def _check_whois(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if value.lower() in ("on", "off") or (sep and host and port.isdigit() and 0 < int(port) < 65536):
+            return value
+        raise ValueError("must be on, off, or host:port of one WHOIS server")
+
+    @field_validator("monitor_hours")
+    @classmethod
+    def _check_hours(cls, value: str) -> str:
+        try:
+            start, end = (dt.time.fromisoformat(p.strip()) for p in value.split("-"))
+        except ValueError as exc:
+            raise ValueError("must be a range of local times such as 09:00-17:30") from exc
+        if end <= start:
+            raise ValueError("must be a range of local times such as 09:00-17:30")
+        return value
+
+    @field_validator("monitor_probe_networks")
+    @classmethod
+    def _check_networks(cls, value: str) -> str:
+        import ipaddress
+
+        try:
+            [ipaddress.ip_network(p.strip(), strict=False) for p in value.split(",") if p.strip()]
+        except ValueError as exc:
+            raise ValueError("must be comma-separated networks, e.g. 127.0.0.0/8") from exc
+        return value
 
     @field_validator("bot_admin_ids", mode="before")
     @classmethod

@@ -200,3 +200,61 @@ class CampaignRecord(SQLModel, table=True):
     active: bool = True
     updated_by: str = Field(default="", max_length=100)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class MonitorTarget(SQLModel, table=True):
+    """A domain under monitoring (registered or checked by hand): when it is next due, who holds it, and the last
+    known good state (NS, addresses, countries, networks) that hijack signals are compared with."""
+    __tablename__ = "monitor_target"
+    __table_args__ = (Index("ix_monitor_target_due", "next_due_at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=253)
+    domain_id: Optional[int] = Field(default=None, foreign_key="domain.id", index=True)
+    next_due_at: Optional[dt.datetime] = None
+    claimed_by: str = Field(default="", max_length=100)
+    claimed_at: Optional[dt.datetime] = None
+    last_run_at: Optional[dt.datetime] = None
+    last_good: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # JSON
+    last_answered_at: Optional[dt.datetime] = None  # the site last answered on 80 or 443
+    silent_since: Optional[dt.datetime] = None  # first run of the current stretch without an answer
+
+
+class MonitorRun(SQLModel, table=True):
+    __tablename__ = "monitor_run"
+    __table_args__ = (Index("ix_monitor_run_target", "target_id", "at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    target_id: int = Field(foreign_key="monitor_target.id")
+    at: dt.datetime
+    worker: str = Field(default="", max_length=100)
+    resolves: bool = False
+    codes: str = Field(default="", max_length=400)  # finding codes, comma-separated
+    result: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # JSON as `monitor --json`
+
+
+class MonitorFinding(SQLModel, table=True):
+    """A finding while it lasts: opened by the first run that sees it (and alerted once), closed by the first that
+    does not."""
+    __tablename__ = "monitor_finding"
+    __table_args__ = (Index("ix_monitor_finding_open", "target_id", "status"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    target_id: int = Field(foreign_key="monitor_target.id")
+    code: str = Field(max_length=40)
+    variant: str = Field(default="", max_length=40)  # e.g. the certificate alert step: 30, 14, 7
+    status: str = Field(default="open", max_length=10)  # open | closed
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    basis: str = Field(default="", max_length=40)
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    closed_at: Optional[dt.datetime] = None
+
+
+class MonitorEvent(SQLModel, table=True):
+    """A change seen by monitoring, with before and after (answers, NS, findings opened and closed)."""
+    __tablename__ = "monitor_event"
+    __table_args__ = (Index("ix_monitor_event_target", "target_id", "at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    target_id: int = Field(foreign_key="monitor_target.id")
+    at: dt.datetime
+    kind: str = Field(max_length=40)
+    before: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    after: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -30,15 +30,15 @@ MAX_ATTEMPTS = 8
 
 
 # -- planning ----------------------------------------------------------------------------------------------
-def insert_ignore(session: Session, rows: list[dict], model: type = Delivery) -> int:
-    """INSERT … ON CONFLICT (key) DO NOTHING on both databases; returns how many rows were new."""
+def insert_ignore(session: Session, rows: list[dict], model: type = Delivery, conflict: str = "key") -> int:
+    """INSERT … ON CONFLICT (key, or `conflict`) DO NOTHING on both databases; returns how many rows were new."""
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
     builder = pg_insert if dialect == "postgresql" else sqlite_insert
     inserted = 0
     for start in range(0, len(rows), 500):
-        statement = (builder(model).values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=["key"])
+        statement = (builder(model).values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=[conflict])
                      .returning(model.id))
         inserted += len(session.execute(statement).all())  # rowcount is not reliable for multi-row inserts
     return inserted

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session
 
 from bot.deadlines.calendar import work_calendar
+from bot.monitoring.store import monitor_rows
 from bot.registry.spreadsheet import SpreadsheetError, guard_cell
 from bot.reporting.collect import Registry, office_region, unit_views
 from bot.reporting.workbook import DETAIL_HEADERS, ReportHeader, detail_row, write_workbook
@@ -19,12 +20,15 @@ from knowledge.campaigns import Campaign
 class Report:
     registry: Registry
     header: ReportHeader
+    monitoring: list[list[object]] = field(default_factory=list)  # open monitoring findings (bot/monitoring)
 
     def summary(self) -> str:
         r = self.registry
         lines = [f"{self.header.title}（{self.header.day.isoformat()}）",
                  f"{r.units} 个单位，{r.sites} 个网站，{r.domains} 个域名。"]
         lines.append("；".join(f"{label} {value}" for label, value in r.figures()[3:]) + "。")
+        if self.monitoring:
+            lines.append(f"域名监测：{len({row[1] for row in self.monitoring})} 个域名有 {len(self.monitoring)} 个未解决的问题。")
         return "\n".join(lines)
 
 
@@ -46,7 +50,8 @@ def write_report(session: Session, path: Path, today: dt.date | None = None, set
     header = report_header(session, today, settings, current_campaign(session, today))
     views = unit_views(session, work_calendar(session))
     if suffix == ".xlsx":
-        return Report(write_workbook(path, views, header, today), header)
+        monitoring = monitor_rows(session)
+        return Report(write_workbook(path, views, header, today, monitoring), header, monitoring)
     registry = Registry(today=today, keep_lines=False)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
@@ -69,4 +74,5 @@ def build_report(session: Session, today: dt.date | None = None, settings: objec
     registry = Registry(today=today, keep_lines=False)
     for unit_view in unit_views(session, work_calendar(session)):
         registry.add(unit_view)
-    return Report(registry, report_header(session, today, settings, current_campaign(session, today)))
+    return Report(registry, report_header(session, today, settings, current_campaign(session, today)),
+                  monitor_rows(session))

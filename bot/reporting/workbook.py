@@ -23,7 +23,7 @@ from bot.reporting.collect import DomainLine, Registry, kind_label
 from knowledge.campaigns import Campaign
 from knowledge.progress import CANCEL_FILINGS, CANCELLED, KEEP, REGISTER, STAGE_LABELS, STAGES, standing
 
-COVER_SHEET, DETAIL_SHEET = "汇总", "清理明细"
+COVER_SHEET, DETAIL_SHEET, MONITOR_SHEET = "汇总", "清理明细", "域名监测"
 # (header, width in characters)
 DETAIL_COLUMNS = (
     ("序号", 6), ("单位名称", 26), ("单位类型", 14), ("网站名称", 18), ("域名", 26), ("中英文", 7), ("主域名", 7),
@@ -96,7 +96,8 @@ def filings(line: DomainLine) -> str:
     return "；".join(present)
 
 
-def write_workbook(path: Path, views: Iterable[UnitView], header: ReportHeader, today: dt.date) -> Registry:
+def write_workbook(path: Path, views: Iterable[UnitView], header: ReportHeader, today: dt.date,
+                   monitoring: list[list[object]] = ()) -> Registry:
     """Stream the units into the detail and registry sheets, counting as they pass; the cover (first in the
     workbook) is filled in last, from the counts. Returns the counts."""
     _STYLES.clear()
@@ -112,10 +113,25 @@ def write_workbook(path: Path, views: Iterable[UnitView], header: ReportHeader, 
             contact = unit_view.contacts[0] if unit_view.contacts else None
             register.append([guard_cell(v) for v in registry_row(unit_view.unit, line.view.domain, contact)])
     detail.close()
+    if monitoring:  # the sheet appears once monitoring has found something (五（三）（四）)
+        _monitoring_sheet(workbook, monitoring)
     _cover(cover, registry, header)
     workbook.save(path)
     _STYLES.clear()
     return registry
+
+
+def _monitoring_sheet(workbook: Workbook, rows: list[list[object]]) -> None:
+    from bot.monitoring.store import MONITOR_HEADERS
+
+    sheet = workbook.create_sheet(MONITOR_SHEET)
+    for column, width in zip("ABCDEF", (28, 26, 50, 16, 18, 18)):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    _print_setup(sheet, "1:1")
+    sheet.append([_cell(sheet, h, BOLD, HEADER_FILL, CENTER) for h in MONITOR_HEADERS])
+    for row in rows:
+        sheet.append([_cell(sheet, value) for value in row])
 
 
 _STYLES: dict[tuple, object] = {}

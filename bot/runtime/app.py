@@ -13,11 +13,11 @@ from bot.config.settings import Settings
 from bot.db.storage import Database
 from bot.delivery.jobs import install_jobs
 from bot.runtime.update_order import PerChatUpdateProcessor
-from handlers import applications, basics, campaigns, naming, notices, policy, progress, records, text
+from handlers import applications, basics, campaigns, monitoring, naming, notices, policy, progress, records, text
 
 log = logging.getLogger(__name__)
 
-FEATURES = (records, basics, policy, naming, notices, progress, campaigns, applications)  # modules with COMMANDS and register(app); /start <code> first
+FEATURES = (records, basics, policy, naming, notices, progress, campaigns, applications, monitoring)  # modules with COMMANDS and register(app); /start <code> first
 
 
 def conversation_persistence(db: Database, settings: Settings):
@@ -36,7 +36,7 @@ def file_url(api_base_url: str) -> str:
 
 def all_commands() -> list[basics.BotCommandInfo]:
     """The menu and /help list: basics first, then the features in the order staff meet them."""
-    return [command for module in (basics, policy, naming, records, progress, notices, campaigns, applications)
+    return [command for module in (basics, policy, naming, records, progress, notices, campaigns, applications, monitoring)
             for command in module.COMMANDS]
 
 
@@ -66,6 +66,9 @@ async def _post_init(app: Application) -> None:
     await asyncio.to_thread(db.upgrade)  # migrations on start
     await register_commands(app)
     install_jobs(app)
+    from bot.monitoring.jobs import install_monitoring
+
+    install_monitoring(app)
     app.bot_data["warm_up"] = asyncio.get_running_loop().run_in_executor(None, _warm_up)
 
 

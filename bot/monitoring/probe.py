@@ -1,0 +1,408 @@
+"""One health check of one domain: DNS through every configured resolver (dnspython's async resolver), the
+country of every address, the CDN from the CNAME chain, HTTP/HTTPS with the certificate (the `ssl` module),
+look-alike registrations. No database here: `previous` (the last known good state) comes in, a `Check` goes out.
+
+Probes (TCP connections to the site) go only to addresses inside MONITOR_PROBE_NETWORKS when that is set; the
+tests set 127.0.0.0/8, so an A record of 8.8.8.8 is classified by country and never connected to."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ipaddress
+import ssl
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import dns.asyncresolver
+import dns.exception
+import dns.rdatatype
+import dns.resolver
+from aiolimiter import AsyncLimiter
+
+from bot.monitoring import geo
+from knowledge.monitoring import (
+    FINDINGS,
+    cdn_of,
+    cert_alert_step,
+    finding_message,
+    is_abroad,
+    lookalike_candidates,
+    ns_provider,
+    region_label,
+    unit_label,
+)
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    resolvers: tuple[tuple[str, int], ...] = ()  # empty: the system's resolver
+    timeout: float = 2.0  # per query attempt
+    retries: int = 1
+    rate: float = 50.0  # queries per second per resolver
+    https_port: int = 443
+    http_port: int = 80
+    probe_networks: tuple[str, ...] = ()  # empty: any address
+    ca_file: str = ""
+    whois: bool = True
+    whois_server: str = ""  # host:port for every look-up (tests); empty: the registry's server per TLD
+    geoip_file: str = ""
+    lookalike_limit: int = 120
+    lookalike_concurrency: int = 20
+
+
+# -- DNS -----------------------------------------------------------------------------------------------------
+@dataclass
+class Lookup:
+    status: str  # ok | nxdomain | noanswer | servfail | timeout
+    answers: list[str] = field(default_factory=list)
+    chain: list[str] = field(default_factory=list)  # CNAME targets, in order
+
+
+_limiters: dict[tuple[str, int], AsyncLimiter] = {}
+
+
+class Resolvers:
+    """One dnspython resolver per configured server (or the system's), each rate-limited."""
+
+    def __init__(self, config: MonitorConfig) -> None:
+        self.config = config
+        self.items: list[tuple[str, dns.asyncresolver.Resolver, AsyncLimiter]] = []
+        self.cache: dict[tuple[str, str], asyncio.Future] = {}
+        if config.resolvers:
+            for host, port in config.resolvers:
+                resolver = dns.asyncresolver.Resolver(configure=False)
+                resolver.nameservers = [host]
+                resolver.port = port
+                self.items.append((f"{host}:{port}", resolver, self._limiter((host, port))))
+        else:
+            self.items.append(("system", dns.asyncresolver.Resolver(), self._limiter(("system", 0))))
+        for _, resolver, _ in self.items:
+            resolver.timeout = config.timeout
+            resolver.lifetime = config.timeout * (config.retries + 1)
+            resolver.retry_servfail = False
+
+    def _limiter(self, key: tuple[str, int]) -> AsyncLimiter:
+        if key not in _limiters or _limiters[key].max_rate != self.config.rate:
+            _limiters[key] = AsyncLimiter(self.config.rate, 1.0)
+        return _limiters[key]
+
+    async def cached(self, name: str, rdtype: str) -> Lookup:
+        """For names many domains share (NS hosts): asked once per Resolvers, i.e. once per run."""
+        key = (name, rdtype)
+        if key not in self.cache:
+            self.cache[key] = asyncio.ensure_future(self.query(0, name, rdtype))
+        return await self.cache[key]
+
+    async def query(self, index: int, name: str, rdtype: str) -> Lookup:
+        _, resolver, limiter = self.items[index]
+        async with limiter:
+            try:
+                answer = await resolver.resolve(name, rdtype, raise_on_no_answer=False, search=False)
+            except dns.resolver.NXDOMAIN:
+                return Lookup("nxdomain")
+            except (dns.resolver.NoNameservers, dns.resolver.NoAnswer):
+                return Lookup("servfail")
+            except (dns.exception.Timeout, dns.resolver.LifetimeTimeout):
+                return Lookup("timeout")
+            except (dns.exception.DNSException, OSError):
+                return Lookup("servfail")
+        chain, answers = [], []
+        for rrset in answer.response.answer:
+            if rrset.rdtype == dns.rdatatype.CNAME:
+                chain += [r.target.to_text().rstrip(".").lower() for r in rrset]
+            elif rrset.rdtype == dns.rdatatype.from_text(rdtype):
+                answers += [r.to_text().rstrip(".").lower() for r in rrset]
+        return Lookup("ok" if answers else "noanswer", sorted(set(answers)), chain)
+
+
+# -- TLS and HTTP ------------------------------------------------------------------------------------------
+@dataclass
+class WebResult:
+    https_ok: bool | None = None  # None: not probed (no allowed address)
+    http_ok: bool | None = None
+    probed: str = ""  # the address connected to
+    names: list[str] = field(default_factory=list)
+    expires: str = ""  # ISO date
+    cert_error: str = ""
+    redirect: str = ""  # Location of the first answer, when it names another host
+
+
+def _allowed(ip: str, networks: tuple[str, ...]) -> bool:
+    if not networks:
+        return True
+    address = ipaddress.ip_address(ip)
+    return any(address in ipaddress.ip_network(n, strict=False) for n in networks)
+
+
+async def _head(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, timeout: float) -> str:
+    """Send HEAD / and return the Location header ('' when none)."""
+    writer.write(f"HEAD / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: domainbot-monitor\r\nConnection: close\r\n\r\n".encode())
+    await writer.drain()
+    data = await asyncio.wait_for(reader.read(8192), timeout)
+    for line in data.decode("latin-1").split("\r\n")[1:]:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "location":
+            return value.strip()
+    return ""
+
+
+def _close(writer: asyncio.StreamWriter | None) -> None:
+    if writer is not None:
+        writer.close()
+
+
+def _cert_fields(cert: dict) -> tuple[list[str], str]:
+    names = [v for k, v in cert.get("subjectAltName", ()) if k == "DNS"]
+    expires = ""
+    if cert.get("notAfter"):
+        expires = dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), dt.UTC).date().isoformat()
+    return names, expires
+
+
+async def probe_web(domain: str, addresses: list[str], config: MonitorConfig) -> WebResult:
+    result = WebResult()
+    targets = [ip for ip in addresses if _allowed(ip, config.probe_networks)]
+    if not targets:
+        return result
+    ip = result.probed = targets[0]
+    timeout = config.timeout * 2
+    context = ssl.create_default_context(cafile=config.ca_file or None)
+    location = ""
+    writer = None
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(ip, config.https_port, ssl=context, server_hostname=domain), timeout)
+        result.https_ok = True
+        result.names, result.expires = _cert_fields(writer.get_extra_info("peercert") or {})
+        location = await _head(reader, writer, domain, timeout)
+    except ssl.SSLCertVerificationError as exc:
+        result.https_ok = True  # it answered; the certificate is the problem
+        result.cert_error = exc.verify_message or str(exc)
+        result.names, result.expires = await _unverified_fields(domain, ip, config, timeout, exc)
+    except (OSError, TimeoutError, ssl.SSLError, asyncio.IncompleteReadError):
+        result.https_ok = False
+    finally:
+        _close(writer)
+    writer = None
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(ip, config.http_port), timeout)
+        result.http_ok = True
+        http_location = await _head(reader, writer, domain, timeout)
+        location = location or (http_location if not http_location.startswith("https://" + domain) else "")
+    except (OSError, TimeoutError, asyncio.IncompleteReadError):
+        result.http_ok = False
+    finally:
+        _close(writer)
+    host = (urlsplit(location).hostname or "").lower() if location else ""
+    if host and host != domain and unit_label(host) != unit_label(domain):
+        result.redirect = location[:300]
+    return result
+
+
+async def _unverified_fields(domain: str, ip: str, config: MonitorConfig, timeout: float,
+                             exc: ssl.SSLCertVerificationError) -> tuple[list[str], str]:
+    """A wrong name: connect again checking the chain but not the name, to report what the certificate covers."""
+    if exc.verify_code != 62:  # X509_V_ERR_HOSTNAME_MISMATCH; for other errors the standard module cannot decode it
+        return [], ""
+    context = ssl.create_default_context(cafile=config.ca_file or None)
+    context.check_hostname = False
+    writer = None
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(ip, config.https_port, ssl=context,
+                                                                   server_hostname=domain), timeout)
+        return _cert_fields(writer.get_extra_info("peercert") or {})
+    except (OSError, TimeoutError, ssl.SSLError):
+        return [], ""
+    finally:
+        _close(writer)
+
+
+# -- the check -----------------------------------------------------------------------------------------------
+@dataclass
+class Finding:
+    code: str
+    message: str
+    basis: str
+    detail: str = ""
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "message": self.message, "basis": self.basis}
+
+
+@dataclass
+class Check:
+    domain: str
+    at: dt.datetime
+    resolves: bool = False
+    status: str = ""  # of the address lookup through the first resolver
+    ns: list[dict] = field(default_factory=list)  # host, provider, country, addresses
+    ns_networks: int = 0
+    addresses: list[dict] = field(default_factory=list)  # ip, country, network, cdn
+    chain: list[str] = field(default_factory=list)
+    cdn: str = ""
+    per_resolver: dict[str, list[str]] = field(default_factory=dict)
+    web: WebResult | None = None
+    lookalikes: list[dict] = field(default_factory=list)  # domain, addresses, ns, registrant
+    findings: list[Finding] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)  # kind, before, after
+
+    def add(self, code: str, detail: str = "") -> None:
+        self.findings.append(Finding(code, finding_message(code, detail), FINDINGS[code].basis, detail))
+
+    def good_state(self) -> dict:
+        """What a later run compares with: NS hosts, addresses, their countries and networks."""
+        return {"ns": sorted(n["host"] for n in self.ns), "addresses": sorted(a["ip"] for a in self.addresses),
+                "countries": sorted({a["country"] for a in self.addresses}),
+                "networks": sorted({a["network"] for a in self.addresses}), "cdn": self.cdn}
+
+    def to_json(self) -> dict:
+        web = self.web
+        https = {"ok": web.https_ok if web else None, "expires": web.expires if web else "",
+                 "names": web.names if web else []}
+        if web is not None:
+            https.update({"http_ok": web.http_ok, "error": web.cert_error, "redirect": web.redirect, "probed": web.probed})
+        return {"domain": self.domain, "resolves": self.resolves,
+                "ns": [{"host": n["host"], "provider": n["provider"], "country": n["country"]} for n in self.ns],
+                "addresses": [{"ip": a["ip"], "country": a["country"], "cdn": a["cdn"]} for a in self.addresses],
+                "https": https,
+                "lookalikes": [{"domain": x["domain"], "addresses": x["addresses"], "ns": x["ns"],
+                                "registrant": x.get("registrant", "")} for x in self.lookalikes],
+                "findings": [f.to_json() for f in self.findings]}
+
+
+def _zone_walk(domain: str) -> list[str]:
+    """Names to ask for NS, from the domain up to the unit's registrable domain (never gov.cn or cn)."""
+    labels = domain.split(".")
+    label = unit_label(domain)
+    stop = labels.index(label) if label in labels else max(len(labels) - 2, 0)
+    return [".".join(labels[i:]) for i in range(0, stop + 1)]
+
+
+async def _ns(check: Check, resolvers: Resolvers, config: MonitorConfig) -> None:
+    """The NS of the zone the domain sits in: every level from the domain up to the unit's registrable domain is
+    asked at once, the nearest answer wins; the NS hosts' addresses are shared across checks of one run."""
+    names = _zone_walk(check.domain)
+    found = await asyncio.gather(*(resolvers.query(0, name, "NS") for name in names))
+    hosts = next((f.answers for f in found if f.status == "ok"), [])
+    lookups = await asyncio.gather(*(resolvers.cached(host, "A") for host in hosts))
+    networks: set[str] = set()
+    for host, lookup in zip(hosts, lookups):
+        places = [(ip, geo.locate(ip, config.geoip_file)) for ip in lookup.answers]
+        networks |= {p.network for _, p in places}
+        countries = sorted({p.country for _, p in places if p.country})
+        check.ns.append({"host": host, "provider": ns_provider(host), "country": ",".join(countries),
+                         "addresses": [ip for ip, _ in places]})
+    check.ns_networks = len(networks)
+
+
+async def check_domain(domain: str, config: MonitorConfig, *, previous: dict | None = None, own: frozenset[str] = frozenset(),
+                       lookalikes: bool = True, https: bool = True, prefixes: tuple[str, ...] = (),
+                       now: dt.datetime | None = None, resolvers: Resolvers | None = None) -> Check:
+    """`previous`: the last known good state (Check.good_state of an earlier run), or None.
+    `own`: registered domains, never reported as look-alikes."""
+    check = Check(domain=domain, at=now or dt.datetime.now(dt.UTC))
+    resolvers = resolvers or Resolvers(config)
+    *per, v6, _ = await asyncio.gather(*(resolvers.query(i, domain, "A") for i in range(len(resolvers.items))),
+                                      resolvers.query(0, domain, "AAAA"), _ns(check, resolvers, config))
+    first = per[0]
+    check.status = first.status
+    check.chain = first.chain or v6.chain
+    check.cdn = cdn_of(check.chain)
+    ips = sorted(set(first.answers) | (set(v6.answers) if v6.status == "ok" else set()))
+    check.resolves = bool(ips)
+    for ip in ips:
+        place = geo.locate(ip, config.geoip_file)
+        check.addresses.append({"ip": ip, "country": place.country, "network": place.network, "cdn": check.cdn})
+    for (label, _, _), found in zip(resolvers.items, per):
+        check.per_resolver[label] = found.answers if found.status == "ok" else [found.status]
+
+    _dns_findings(check, per, previous, config)
+    if https and check.resolves:
+        check.web = await probe_web(domain, [a["ip"] for a in check.addresses if ":" not in a["ip"]] or ips, config)
+        _web_findings(check, check.at)
+    if lookalikes:
+        check.lookalikes = await find_lookalikes(domain, resolvers, config, own=own, prefixes=prefixes)
+        if check.lookalikes:
+            check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
+    return check
+
+
+def _dns_findings(check: Check, per: list[Lookup], previous: dict | None, config: MonitorConfig) -> None:
+    if not check.resolves:
+        why = {"nxdomain": "域名不存在（NXDOMAIN）", "servfail": "解析服务器返回错误（SERVFAIL）", "timeout": "解析超时",
+               "noanswer": "没有 A/AAAA 记录"}.get(check.status, check.status)
+        check.add("not_resolving", why)
+    if check.ns and (len(check.ns) < 2 or check.ns_networks < 2):
+        check.add("ns_single", f"{len(check.ns)} 台服务器，{check.ns_networks} 个网络")
+    abroad_ns = [n for n in check.ns if any(is_abroad(c) for c in n["country"].split(","))]
+    if abroad_ns:
+        check.add("ns_abroad", "、".join(f"{n['host']}（{region_label(n['country'].split(',')[0])}）" for n in abroad_ns))
+    abroad = [a for a in check.addresses if is_abroad(a["country"])]
+    if abroad:
+        where = "、".join(f"{a['ip']}（{region_label(a['country'])}）" for a in abroad)
+        check.add("cdn_abroad" if check.cdn else "host_abroad",
+                  f"{check.cdn}：{where}" if check.cdn else where + "（香港、澳门、台湾按境外计）")
+    answered = [set(p.answers) for p in per if p.status == "ok"]
+    if len(answered) > 1 and any(a != answered[0] for a in answered[1:]):
+        if not check.cdn or len({frozenset(geo.locate(ip, config.geoip_file).country for ip in a) for a in answered}) > 1:
+            check.add("answers_differ", "；".join(f"{k}: {', '.join(v)}" for k, v in check.per_resolver.items()))
+            check.events.append({"kind": "answers_differ", "before": "", "after": check.per_resolver})
+    if previous and check.resolves:
+        state = check.good_state()
+        new_countries = set(state["countries"]) - set(previous.get("countries", []))
+        new_networks = set(state["networks"]) - set(previous.get("networks", []))
+        moved = bool(new_countries) or (not check.cdn and bool(new_networks) and not (set(state["networks"]) & set(previous.get("networks", []))))
+        if moved:
+            check.add("answer_changed", f"{', '.join(previous.get('addresses', []))} → {', '.join(state['addresses'])}")
+            check.events.append({"kind": "answer_changed", "before": previous.get("addresses", []), "after": state["addresses"]})
+        if previous.get("ns") and state["ns"] and previous["ns"] != state["ns"]:
+            check.add("ns_changed", f"{', '.join(previous['ns'])} → {', '.join(state['ns'])}")
+            check.events.append({"kind": "ns_changed", "before": previous["ns"], "after": state["ns"]})
+
+
+def _web_findings(check: Check, now: dt.datetime) -> None:
+    web = check.web
+    if web is None or web.https_ok is None:
+        return
+    if not web.https_ok and not web.http_ok:
+        check.add("unreachable", f"{web.probed} 的 80 和 443 端口都没有应答")
+        return
+    if web.cert_error:
+        check.add("cert_invalid", web.cert_error)
+    elif web.expires:
+        days = (dt.date.fromisoformat(web.expires) - now.date()).days
+        if cert_alert_step(days) is not None:
+            check.add("cert_expiring", f"{web.expires} 到期，还有 {days} 天")
+    if web.redirect:
+        check.add("redirect_offsite", web.redirect)
+
+
+async def find_lookalikes(domain: str, resolvers: Resolvers, config: MonitorConfig, *, own: frozenset[str] = frozenset(),
+                          prefixes: tuple[str, ...] = ()) -> list[dict]:
+    label = unit_label(domain)
+    candidates = [c for c in lookalike_candidates(label, prefixes, config.lookalike_limit) if c != domain and c not in own]
+    gate = asyncio.Semaphore(config.lookalike_concurrency)
+
+    async def one(name: str) -> dict | None:
+        async with gate:
+            found = await resolvers.query(0, name, "A")
+            if found.status == "ok":
+                return {"domain": name, "addresses": found.answers, "ns": [], "registrant": ""}
+            if found.status == "noanswer":
+                ns = await resolvers.query(0, name, "NS")
+                if ns.status == "ok":
+                    return {"domain": name, "addresses": [], "ns": ns.answers, "registrant": ""}
+            return None
+
+    found = [r for r in await asyncio.gather(*(one(c) for c in candidates)) if r]
+    if config.whois and found:
+        from bot.monitoring.whois import registrant
+
+        gate = asyncio.Semaphore(4)  # registries limit WHOIS queries per client
+
+        async def who(item: dict) -> None:
+            async with gate:
+                item["registrant"] = await registrant(item["domain"], config.whois_server, config.timeout * 2)
+
+        await asyncio.gather(*(who(item) for item in found))
+    return found

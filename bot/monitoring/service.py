@@ -1,0 +1,359 @@
+"""Monitoring runs in the database: targets (one per registered domain, or checked by hand), claimed by one
+process at a time like outbox rows; each run stored with its findings; a finding opened once and alerted once
+through the outbox (unit contacts or group, and the admins), closed when a later run no longer sees it."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+import json
+import logging
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, insert, or_, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
+
+from bot.config.settings import Settings
+from bot.db.models import Chat, Contact, Domain, MonitorEvent, MonitorFinding, MonitorRun, MonitorTarget, Unit
+from bot.db.storage import Database
+from bot.deadlines.planning import admin_ids
+from bot.delivery import queue
+from bot.monitoring.probe import Check, MonitorConfig, Resolvers, check_domain, find_lookalikes
+from knowledge.monitoring import (
+    FINDINGS,
+    cert_alert_step,
+    impersonation_report,
+    parse_resolvers,
+    region_prefixes,
+    unit_label,
+)
+
+log = logging.getLogger(__name__)
+STALE_CLAIM = dt.timedelta(minutes=15)
+SKIPPED_STATUSES = ("已注销", "待注册")  # nothing to watch
+ADMIN_ONLY = frozenset({"lookalike_registered", "idle_suspected"})
+
+
+def monitor_config(settings: Settings) -> MonitorConfig:
+    return MonitorConfig(
+        resolvers=parse_resolvers(settings.monitor_resolvers), timeout=settings.monitor_timeout,
+        retries=settings.monitor_retries, rate=settings.monitor_resolver_rate, https_port=settings.monitor_https_port,
+        http_port=settings.monitor_http_port,
+        probe_networks=tuple(p.strip() for p in settings.monitor_probe_networks.split(",") if p.strip()),
+        ca_file=settings.monitor_ca_file, whois=settings.monitor_whois.lower() not in ("off", "0", "false", "no"),
+        whois_server=settings.monitor_whois if ":" in settings.monitor_whois else "",
+        geoip_file=settings.monitor_geoip_file, lookalike_limit=settings.monitor_lookalike_limit)
+
+
+# -- schedule ----------------------------------------------------------------------------------------------
+def _window(settings: Settings) -> tuple[dt.time, dt.time]:
+    start, end = (dt.time.fromisoformat(p.strip()) for p in settings.monitor_hours.split("-"))
+    return start, end
+
+
+def slot(name: str, day: dt.date, settings: Settings) -> dt.datetime:
+    """A domain's fixed moment inside the working-hours window of `day` (spread by a hash of its name)."""
+    start, end = _window(settings)
+    tz = settings.timezone
+    begin = dt.datetime.combine(day, start, tz)
+    length = (dt.datetime.combine(day, end, tz) - begin).total_seconds()
+    return (begin + dt.timedelta(seconds=zlib.crc32(name.encode()) % max(int(length), 1))).astimezone(dt.UTC)
+
+
+def next_due(name: str, now: dt.datetime, settings: Settings, *, after_run: bool) -> dt.datetime:
+    today = now.astimezone(settings.timezone).date()
+    if after_run:
+        step = max(settings.monitor_interval_hours // 24, 1)
+        return slot(name, today + dt.timedelta(days=step), settings)
+    due = slot(name, today, settings)
+    return due if due > now else slot(name, today + dt.timedelta(days=1), settings)
+
+
+def sync_targets(session: Session, settings: Settings, now: dt.datetime) -> int:
+    """Every registered domain that can be watched gets a target; new ones are due at their slot."""
+    known = set(session.exec(select(MonitorTarget.name)).all())
+    rows = session.exec(select(Domain.id, Domain.name).where(Domain.status.not_in(SKIPPED_STATUSES))).all()
+    new = [{"name": name, "domain_id": did, "next_due_at": next_due(name, now, settings, after_run=False),
+            "claimed_by": "", "last_good": ""} for did, name in rows if name not in known]
+    added = queue.insert_ignore(session, new, model=MonitorTarget, conflict="name") if new else 0
+    # A domain cancelled (or not yet registered) is no longer checked; one that comes back is scheduled again.
+    gone = sa_select(Domain.id).where(Domain.status.in_(SKIPPED_STATUSES))
+    session.execute(update(MonitorTarget).where(MonitorTarget.domain_id.in_(gone), MonitorTarget.next_due_at.is_not(None))
+                    .values(next_due_at=None))
+    for target_id, name in session.exec(select(MonitorTarget.id, MonitorTarget.name).join(Domain, Domain.id == MonitorTarget.domain_id)
+                                        .where(MonitorTarget.next_due_at.is_(None), Domain.status.not_in(SKIPPED_STATUSES))).all():
+        session.execute(update(MonitorTarget).where(MonitorTarget.id == target_id)
+                        .values(next_due_at=next_due(name, now, settings, after_run=False)))
+    return added
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    name: str
+    domain_id: int | None
+    last_good: dict | None
+
+
+def claim_due(session: Session, worker: str, now: dt.datetime, limit: int) -> list[Claimed]:
+    """Take due targets atomically (FOR UPDATE SKIP LOCKED on PostgreSQL, as the outbox does): two processes
+    never check the same domain in the same round. A claim older than STALE_CLAIM is taken over."""
+    due = and_(MonitorTarget.next_due_at <= now,
+               or_(MonitorTarget.claimed_by == "", MonitorTarget.claimed_at < now - STALE_CLAIM))
+    ids = sa_select(MonitorTarget.id).where(due).order_by(MonitorTarget.next_due_at, MonitorTarget.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        picked = ids.with_for_update(skip_locked=True).cte("picked")
+        condition = MonitorTarget.id == picked.c.id
+    else:
+        condition = MonitorTarget.id.in_(ids.scalar_subquery())
+    statement = (update(MonitorTarget).where(condition).values(claimed_by=worker, claimed_at=now)
+                 .returning(MonitorTarget.id, MonitorTarget.name, MonitorTarget.domain_id, MonitorTarget.last_good))
+    return [Claimed(i, n, d, json.loads(g) if g else None) for i, n, d, g in session.execute(statement).all()]
+
+
+def target_for(session: Session, name: str) -> MonitorTarget:
+    """The target of a domain checked by hand (not scheduled unless registered)."""
+    row = session.exec(select(MonitorTarget).where(MonitorTarget.name == name)).first()
+    if row is None:
+        domain = session.exec(select(Domain).where(Domain.name == name)).first()
+        queue.insert_ignore(session, [{"name": name, "domain_id": domain.id if domain else None, "next_due_at": None,
+                                       "claimed_by": "", "last_good": ""}], model=MonitorTarget, conflict="name")
+        row = session.exec(select(MonitorTarget).where(MonitorTarget.name == name)).one()
+    return row
+
+
+def own_domains(session: Session) -> frozenset[str]:
+    return frozenset(session.exec(select(Domain.name)).all())
+
+
+def unit_names(session: Session) -> dict[str, str]:
+    """Registered domain → its unit's name (for the province/prefecture prefixes of look-alikes)."""
+    return dict(session.exec(select(Domain.name, Unit.name).join(Unit, Unit.id == Domain.unit_id)).all())
+
+
+# -- recording ---------------------------------------------------------------------------------------------
+def _variant(check: Check, code: str) -> str:
+    if code == "cert_expiring" and check.web and check.web.expires:
+        step = cert_alert_step((dt.date.fromisoformat(check.web.expires) - check.at.date()).days)
+        return str(step or "")
+    return ""
+
+
+HIJACK = frozenset({"answers_differ", "answer_changed", "ns_changed", "not_resolving"})
+
+
+def record(session: Session, target_id: int, check: Check, settings: Settings, now: dt.datetime, worker: str = "",
+           *, schedule: bool = True) -> list[MonitorFinding]:
+    """Store one run (see record_batch); returns the findings it opened."""
+    return record_batch(session, [(target_id, check, now)], settings, worker, schedule=schedule)
+
+
+def record_batch(session: Session, batch: list[tuple[int, Check, dt.datetime]], settings: Settings, worker: str = "",
+                 *, schedule: bool = True) -> list[MonitorFinding]:
+    """Store runs: the run rows, the events, the new good state, findings opened and closed, and an alert for
+    each finding opened. A few statements for the whole batch (executemany), not a few per domain.
+    Returns the findings opened."""
+    if not batch:
+        return []
+    ids = [target_id for target_id, _, _ in batch]
+    targets = {t.id: t for t in session.exec(select(MonitorTarget).where(MonitorTarget.id.in_(ids))).all()}
+    open_rows: dict[int, list[MonitorFinding]] = {}
+    for row in session.exec(select(MonitorFinding).where(MonitorFinding.target_id.in_(ids), MonitorFinding.status == "open")).all():
+        open_rows.setdefault(row.target_id, []).append(row)
+    runs, events, target_updates, seen_updates, closed, opened = [], [], [], [], [], []
+    for target_id, check, now in batch:
+        target = targets[target_id]
+        changes = _idle(target, check, settings, now)
+        runs.append({"target_id": target_id, "at": now, "worker": worker, "resolves": check.resolves,
+                     "codes": ",".join(f.code for f in check.findings)[:400],
+                     "result": json.dumps(check.to_json(), ensure_ascii=False)})
+        events += [{"target_id": target_id, "at": now, "kind": e["kind"], "before": json.dumps(e["before"], ensure_ascii=False),
+                    "after": json.dumps(e["after"], ensure_ascii=False)} for e in check.events]
+        changes |= {"id": target_id, "last_run_at": now}
+        if check.resolves and not any(f.code in HIJACK for f in check.findings):
+            changes["last_good"] = json.dumps(check.good_state(), ensure_ascii=False)
+        if schedule:
+            changes |= {"claimed_by": "", "claimed_at": None}
+            if target.domain_id is not None:
+                changes["next_due_at"] = next_due(target.name, now, settings, after_run=True)
+        target_updates.append(changes)
+        current = {(f.code, _variant(check, f.code)): f for f in check.findings}
+        for row in open_rows.get(target_id, []):
+            key = (row.code, row.variant)
+            if key in current:
+                seen_updates.append({"id": row.id, "last_seen": now, "message": current.pop(key).message})
+            else:
+                closed.append({"id": row.id, "status": "closed", "closed_at": now})
+                events.append({"target_id": target_id, "at": now, "kind": "resolved", "before": row.code, "after": ""})
+        for (code, variant), finding in current.items():
+            opened.append((target, check, MonitorFinding(target_id=target_id, code=code, variant=variant, message=finding.message,
+                                                         basis=finding.basis, first_seen=now, last_seen=now)))
+            events.append({"target_id": target_id, "at": now, "kind": "finding", "before": "", "after": code})
+    session.execute(insert(MonitorRun), runs)
+    if events:
+        session.execute(insert(MonitorEvent), events)
+    for fields in {tuple(sorted(u)) for u in target_updates}:  # executemany needs the same columns in each row
+        session.execute(update(MonitorTarget), [u for u in target_updates if tuple(sorted(u)) == fields])
+    for rows in (seen_updates, closed):
+        if rows:
+            session.execute(update(MonitorFinding), rows)
+    if opened:
+        session.add_all([row for _, _, row in opened])
+        session.flush()
+        for target, check, row in opened:
+            if target.domain_id is not None:  # a domain outside the registry, checked by hand, alerts nobody
+                _alert(session, target, check, [row], settings, check.at)
+    session.expire_all()
+    return [row for _, _, row in opened]
+
+
+def _idle(target: MonitorTarget, check: Check, settings: Settings, now: dt.datetime) -> dict:
+    """The target's answered/silent times after this run; a site silent for MONITOR_IDLE_DAYS is proposed as 闲置
+    to the admins (never changed here)."""
+    web = check.web
+    gone = not check.resolves and check.status in ("nxdomain", "noanswer", "servfail")  # a timeout may be ours
+    if not gone and (web is None or web.https_ok is None):
+        return {}  # not probed: nothing known
+    if web is not None and (web.https_ok or web.http_ok):
+        return {"last_answered_at": now, "silent_since": None}
+    since = target.silent_since or now
+    since = since if since.tzinfo else since.replace(tzinfo=dt.UTC)
+    if now - since >= dt.timedelta(days=settings.monitor_idle_days) and target.domain_id is not None:
+        check.add("idle_suspected", f"自 {since.astimezone(settings.timezone).date().isoformat()} 起无法访问")
+    return {"silent_since": since}
+
+
+def _unit_chats(session: Session, domain_id: int | None) -> tuple[Unit | None, list[int]]:
+    if domain_id is None:
+        return None, []
+    domain = session.get(Domain, domain_id)
+    unit = session.get(Unit, domain.unit_id) if domain else None
+    if unit is None:
+        return None, []
+    chats = [c for c in session.exec(select(Contact.telegram_id).where(Contact.unit_id == unit.id,
+                                                                       Contact.telegram_id.is_not(None))).all()]
+    chats += list(session.exec(select(Chat.id).where(Chat.unit_id == unit.id, Chat.active == True)).all())  # noqa: E712
+    return unit, chats
+
+
+def alert_text(name: str, unit: Unit | None, finding: MonitorFinding) -> str:
+    kind = FINDINGS[finding.code]
+    who = f"（{html.escape(unit.name)}）" if unit else ""
+    return (f"🛡 <b>域名监测发现问题</b>\n<code>{html.escape(name)}</code>{who}\n"
+            f"{html.escape(finding.message)}\n依据：《通知》{html.escape(finding.basis)}\n请处理：{html.escape(kind.todo)}")
+
+
+def _alert(session: Session, target: MonitorTarget, check: Check, opened: list[MonitorFinding], settings: Settings,
+           now: dt.datetime) -> int:
+    unit, unit_chats = _unit_chats(session, target.domain_id)
+    admins = sorted(admin_ids(session, settings.bot_admin_ids))
+    count = 0
+    for finding in opened:
+        text = alert_text(target.name, unit, finding)
+        chats = list(admins) if finding.code in ADMIN_ONLY else [*unit_chats, *admins]
+        if finding.code == "lookalike_registered":
+            found = [(x["domain"], x["addresses"] or x["ns"], x.get("registrant", "")) for x in check.lookalikes]
+            report = impersonation_report(unit.name if unit else "", target.name, found)
+            text += ("\n按要求应向州政府办报告。报告文本如下，可直接复制：\n<pre>" + html.escape(report) + "</pre>")
+        if finding.code == "idle_suspected":
+            text += f"\n确认后：<code>/setstatus {html.escape(target.name)} 闲置</code>（机器人不会自动修改状态）"
+        for chat in dict.fromkeys(chats):
+            count += queue.enqueue(session, f"monitor:{finding.id}:c{chat}", chat, text[:4000], now, "notice")
+    return count
+
+
+# -- running -----------------------------------------------------------------------------------------------
+def record_many(session: Session, batch: list[tuple[Claimed, Check, dt.datetime]], settings: Settings, worker: str) -> int:
+    """A batch from the scheduled run; should it fail as a whole, each run is stored on its own (in a savepoint)."""
+    rows = [(item.id, check, now) for item, check, now in batch]
+    # Write first: on SQLite this takes the write lock (waiting for it) before the reads; a read transaction
+    # that later tries to write fails at once when another connection wrote in between.
+    session.execute(update(MonitorTarget).where(MonitorTarget.id.in_([r[0] for r in rows])).values(last_run_at=rows[-1][2]))
+    try:
+        with session.begin_nested():
+            record_batch(session, rows, settings, worker)
+        return len(rows)
+    except Exception:
+        log.exception("monitoring: a batch of %d could not be recorded; one by one", len(rows))
+    stored = 0
+    for row in rows:
+        try:
+            with session.begin_nested():
+                record_batch(session, [row], settings, worker)
+            stored += 1
+        except Exception:
+            log.exception("monitoring: could not record target %s", row[0])
+    return stored
+
+
+async def run_due(db: Database, settings: Settings, worker: str, clock: Callable[[], dt.datetime],
+                  config: MonitorConfig | None = None, *, lookalikes: bool | None = None, https: bool = True) -> int:
+    """Check every due target with at most MONITOR_CONCURRENCY at a time, claiming more as slots free up.
+    Results are written in batches by one writer at a time, so a slot is free as soon as its check is done.
+    Returns how many were checked."""
+    config = config or monitor_config(settings)
+    lookalikes = settings.monitor_lookalikes if lookalikes is None else lookalikes
+    limit = settings.monitor_concurrency
+    own, units = await db.run(lambda s: (own_domains(s), unit_names(s) if lookalikes else {}))
+    shared = Resolvers(config)  # NS host addresses asked once per run
+    label_cache: dict[tuple, asyncio.Future] = {}
+    running: set[asyncio.Future] = set()
+    pending: list[tuple[Claimed, Check, dt.datetime]] = []
+    writer: asyncio.Future | None = None
+    done = 0
+    exhausted = False
+
+    async def one(item: Claimed) -> tuple[Claimed, Check, dt.datetime]:
+        check = await check_domain(item.name, config, previous=item.last_good, own=own, lookalikes=False, https=https,
+                                   resolvers=shared)
+        if lookalikes and item.domain_id is not None:
+            prefixes = region_prefixes(units.get(item.name, ""))
+            key = (unit_label(item.name), prefixes)  # www.wuding.gov.cn and rsj.wuding.gov.cn share one search
+            if key not in label_cache:
+                label_cache[key] = asyncio.ensure_future(find_lookalikes(item.name, shared, config, own=own, prefixes=prefixes))
+            check.lookalikes = await label_cache[key]
+            if check.lookalikes:
+                check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
+        return item, check, clock()
+
+    while True:
+        free = limit - len(running)
+        if not exhausted and free >= max(1, limit // 4):
+            items = await db.run(lambda s, n=free: claim_due(s, worker, clock(), n))
+            exhausted = not items
+            running |= {asyncio.ensure_future(one(i)) for i in items}
+        if pending and (writer is None or writer.done()):
+            batch, pending = pending, []
+            writer = asyncio.ensure_future(db.run(lambda s, b=batch: record_many(s, b, settings, worker)))
+        if not running:
+            if writer is not None:
+                await writer
+            if pending:
+                await db.run(lambda s, b=pending: record_many(s, b, settings, worker))
+            return done
+        finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        for task in finished:
+            done += 1
+            if task.exception() is not None:
+                log.error("monitoring check failed: %r", task.exception())
+            else:
+                pending.append(task.result())
+
+
+async def check_now(db: Database | None, settings: Settings, name: str, *, lookalikes: bool = True,
+                    https: bool = True, clock: Callable[[], dt.datetime] | None = None) -> Check:
+    """A check by hand (/monitor, `domainbot monitor`): compared with and recorded into the target's state when a
+    database is given; alerts for its new findings go out like a scheduled run's."""
+    config = monitor_config(settings)
+    now = (clock or (lambda: dt.datetime.now(dt.UTC)))()
+    if db is None:
+        return await check_domain(name, config, lookalikes=lookalikes, https=https, now=now)
+    target, own, unit = await db.run(lambda s: (target_for(s, name), own_domains(s), unit_names(s).get(name, "")))
+    previous = json.loads(target.last_good) if target.last_good else None
+    check = await check_domain(name, config, previous=previous, own=own, lookalikes=lookalikes, https=https, now=now,
+                               prefixes=region_prefixes(unit))
+    await db.run(lambda s: record(s, target.id, check, settings, now, "manual", schedule=False))
+    return check

@@ -1,0 +1,276 @@
+"""Real servers on 127.0.0.1 for the monitoring tests and benchmark: a DNS server (dnslib) answering from zones the
+test writes, with NXDOMAIN, SERVFAIL, time-outs, truncation and added latency; a TLS+HTTP server choosing a
+certificate by SNI, with certificates made here (a test CA, expiring, wrong name, self-signed)."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ipaddress
+import socket
+import ssl
+import threading
+import time
+from pathlib import Path
+
+from dnslib import QTYPE, RCODE, RR
+from dnslib.server import BaseResolver, DNSLogger, DNSServer
+
+
+class Zones(BaseResolver):
+    """Records as zone lines ("name. 300 IN A 1.2.3.4"); `servfail`, `silent` (never answers) and
+    `truncate` (UDP answer truncated, full over TCP) are sets of names; `delay` seconds per answer."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, list[RR]] = {}
+        self.servfail: set[str] = set()
+        self.silent: set[str] = set()
+        self.truncate: set[str] = set()
+        self.delay = 0.0
+        self.queries = 0
+        self.lock = threading.Lock()
+
+    def set(self, *lines: str) -> None:
+        """Replace the records of every name the lines mention."""
+        fresh: dict[str, list[RR]] = {}
+        for line in lines:
+            for rr in RR.fromZone(line):
+                fresh.setdefault(str(rr.rname).lower().rstrip("."), []).append(rr)
+        self.records.update(fresh)
+
+    def resolve(self, request, handler):
+        with self.lock:
+            self.queries += 1
+        if self.delay:
+            time.sleep(self.delay)
+        name = str(request.q.qname).lower().rstrip(".")
+        qtype = QTYPE[request.q.qtype]
+        reply = request.reply()
+        if name in self.silent:
+            time.sleep(5)
+            return reply
+        if name in self.servfail:
+            reply.header.rcode = RCODE.SERVFAIL
+            return reply
+        if name in self.truncate and handler.protocol == "udp":
+            reply.header.tc = 1
+            return reply
+        if name not in self.records:
+            reply.header.rcode = RCODE.NXDOMAIN
+            return reply
+        seen = 0
+        while name in self.records and seen < 8:
+            seen += 1
+            rrs = self.records[name]
+            cname = [r for r in rrs if QTYPE[r.rtype] == "CNAME"]
+            if cname and qtype != "CNAME":
+                reply.add_answer(*cname)
+                name = str(cname[0].rdata).lower().rstrip(".")
+                continue
+            for rr in rrs:
+                if QTYPE[rr.rtype] == qtype:
+                    reply.add_answer(rr)
+            break
+        return reply
+
+
+class LocalDNS:
+    def __init__(self) -> None:
+        self.zones = Zones()
+        port = _free_port()
+        quiet = DNSLogger("-recv,-send,-request,-reply,-truncated,-error,-data", prefix=False)
+        self.udp = DNSServer(self.zones, address="127.0.0.1", port=port, logger=quiet)
+        self.tcp = DNSServer(self.zones, address="127.0.0.1", port=port, tcp=True, logger=quiet)
+        self.port = port
+
+    def start(self) -> LocalDNS:
+        self.udp.start_thread()
+        self.tcp.start_thread()
+        return self
+
+    def stop(self) -> None:
+        self.udp.stop()
+        self.tcp.stop()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, socket.socket() as tcp:
+        for _ in range(50):
+            udp.bind(("127.0.0.1", 0))
+            port = udp.getsockname()[1]
+            try:
+                tcp.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                udp.close()
+                udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    raise RuntimeError("no free port")
+
+
+# -- certificates ------------------------------------------------------------------------------------------
+def _key():
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def _name(common: str):
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+
+def make_certificates(folder: Path, sites: dict[str, tuple[list[str], int, bool]]) -> tuple[Path, dict[str, tuple[Path, Path]]]:
+    """A CA (its PEM returned for MONITOR_CA_FILE) and, per site label: (DNS names, days valid, self-signed?)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    ca_key = _key()
+    ca = (x509.CertificateBuilder().subject_name(_name("domainbot test CA")).issuer_name(_name("domainbot test CA"))
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now).not_valid_after(now + dt.timedelta(days=365))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    ca_path = folder / "ca.pem"
+    ca_path.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    out = {}
+    for label, (names, days, self_signed) in sites.items():
+        key = _key()
+        issuer, signer = (_name(names[0]), key) if self_signed else (ca.subject, ca_key)
+        cert = (x509.CertificateBuilder().subject_name(_name(names[0])).issuer_name(issuer)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now).not_valid_after(now + dt.timedelta(days=days, hours=2))
+                .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+                .sign(signer, hashes.SHA256()))
+        cert_path, key_path = folder / f"{label}.pem", folder / f"{label}.key"
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        out[label] = (cert_path, key_path)
+    return ca_path, out
+
+
+class LocalWeb:
+    """HTTPS on one port (certificate by SNI: `by_name` maps a server name to a site label) and HTTP on another,
+    both answering any request with 200, or a redirect where `redirects` says so."""
+
+    def __init__(self, certs: dict[str, tuple[Path, Path]], by_name: dict[str, str], redirects: dict[str, str] | None = None):
+        self.contexts = {}
+        for label, (cert, key) in certs.items():
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert, key)
+            self.contexts[label] = context
+        self.by_name = by_name
+        self.redirects = redirects or {}
+        first = next(iter(self.contexts.values()))
+        first.sni_callback = self._sni
+        self.main = first
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.https_port = self.http_port = 0
+
+    def _sni(self, sock, server_name, _context):
+        label = self.by_name.get((server_name or "").lower())
+        if label:
+            sock.context = self.contexts[label]
+
+    async def _answer(self, reader, writer):
+        try:
+            head = await asyncio.wait_for(reader.read(4096), 5)
+            host = ""
+            for line in head.decode("latin-1").split("\r\n"):
+                if line.lower().startswith("host:"):
+                    host = line.split(":", 1)[1].strip().lower()
+            target = self.redirects.get(host)
+            status = f"HTTP/1.1 301 Moved\r\nLocation: {target}\r\n" if target else "HTTP/1.1 200 OK\r\n"
+            writer.write((status + "Content-Length: 0\r\nConnection: close\r\n\r\n").encode())
+            await writer.drain()
+        except Exception:
+            pass
+        finally:
+            writer.close()
+
+    def start(self) -> LocalWeb:
+        self.thread.start()
+
+        async def serve():
+            https = await asyncio.start_server(self._answer, "127.0.0.1", 0, ssl=self.main)
+            http = await asyncio.start_server(self._answer, "127.0.0.1", 0)
+            return https, http
+
+        self.servers = asyncio.run_coroutine_threadsafe(serve(), self.loop).result(5)
+        self.https_port = self.servers[0].sockets[0].getsockname()[1]
+        self.http_port = self.servers[1].sockets[0].getsockname()[1]
+        return self
+
+    def stop(self) -> None:
+        for server in self.servers:
+            self.loop.call_soon_threadsafe(server.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
+
+
+def loopback_only(monkeypatch) -> list[str]:
+    """Make any connection or datagram to an address outside 127.0.0.0/8 fail loudly; returns the refused ones."""
+    refused: list[str] = []
+    original_connect, original_sendto = socket.socket.connect, socket.socket.sendto
+    original_connect_ex = socket.socket.connect_ex
+
+    def check(address) -> None:
+        if isinstance(address, tuple) and address:
+            try:
+                ip = ipaddress.ip_address(address[0])
+            except ValueError:
+                return
+            if ip not in LOOPBACK and not (ip.version == 6 and ip.is_loopback):
+                refused.append(str(ip))
+                raise OSError(f"test guard: connection to {ip} refused (only 127.0.0.0/8 allowed)")
+
+    def connect(self, address):
+        check(address)
+        return original_connect(self, address)
+
+    def connect_ex(self, address):
+        check(address)
+        return original_connect_ex(self, address)
+
+    def sendto(self, data, *args):
+        check(args[-1])
+        return original_sendto(self, data, *args)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket.socket, "sendto", sendto)
+    return refused
+
+
+# -- the zones the monitoring tests serve: one domain per case the issue lists ---------------------------------
+NS_OK = ("wuding.gov.cn. 300 IN NS ns1.dnspod.net.", "wuding.gov.cn. 300 IN NS ns2.dnspod.net.",
+         "ns1.dnspod.net. 300 IN A 114.114.114.114", "ns2.dnspod.net. 300 IN A 223.5.5.5")
+
+
+def zone_lines() -> list[str]:
+    lines = list(NS_OK)
+    lines += ["www.wuding.gov.cn. 300 IN A 127.0.0.1", "wuding.gov.cn. 300 IN A 127.0.0.1",
+              "single.gov.cn. 300 IN NS ns1.single.gov.cn.", "ns1.single.gov.cn. 300 IN A 114.114.114.114",
+              "www.single.gov.cn. 300 IN A 127.0.0.1",
+              "www.abroad.gov.cn. 300 IN A 8.8.8.8",
+              "www.cdnsite.gov.cn. 300 IN CNAME www.cdnsite.gov.cn.w.kunlunca.com.",
+              "www.cdnsite.gov.cn.w.kunlunca.com. 300 IN A 8.8.4.4",
+              "www.moving.gov.cn. 300 IN A 127.0.0.1",
+              "wuding.com. 300 IN A 8.8.8.8", "wudnig.com. 300 IN NS ns1.dnspod.net.",
+              "cxwuding.com. 300 IN A 127.0.0.7",
+              "www.big.gov.cn. 300 IN A 127.0.0.1", "www.big.gov.cn. 300 IN A 127.0.0.3",
+              "www.expiring.gov.cn. 300 IN A 127.0.0.1", "www.wrongname.gov.cn. 300 IN A 127.0.0.1",
+              "www.selfsigned.gov.cn. 300 IN A 127.0.0.1", "www.redirected.gov.cn. 300 IN A 127.0.0.1"]
+    for zone in ("abroad", "cdnsite", "moving", "big", "expiring", "wrongname", "selfsigned", "redirected"):
+        lines += [f"{zone}.gov.cn. 300 IN NS ns1.dnspod.net.", f"{zone}.gov.cn. 300 IN NS ns2.dnspod.net."]
+    return lines
