@@ -9,18 +9,18 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
-from telegram.constants import ChatType, MessageEntityType, MessageLimit, ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram.constants import ChatType, MessageEntityType, MessageLimit
 from telegram.error import RetryAfter
 from telegram.ext import ContextTypes
 from telegram.warnings import PTBUserWarning
 
 from bot.delivery.pacing import flood_wait
+from bot.ui.replies import REPLY_DEFAULTS
 
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 FLOOD_RETRIES = 3
 APOLOGY = "抱歉，处理您的消息时出错了，请稍后再试。"
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # answers quote domains; previews would only clutter
 # do_api_request warns that send_message exists; reply_html uses it on purpose (see there).
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 
@@ -87,10 +87,13 @@ async def reply_html(update: Update, blocks: Sequence[str] | str,
     if chat is None:
         return
     parts = split_html([blocks] if isinstance(blocks, str) else blocks)
+    defaults = chat.get_bot().defaults or REPLY_DEFAULTS
     message = update.effective_message
     reply_to = ReplyParameters(message.message_id) if message and chat.type != ChatType.PRIVATE else None
     for i, part in enumerate(parts):
-        params = {"chat_id": chat.id, "text": part, "parse_mode": ParseMode.HTML, "link_preview_options": NO_PREVIEW,
+        # do_api_request sends the parameters as given: the application's Defaults are added here.
+        params = {"chat_id": chat.id, "text": part, "parse_mode": defaults.parse_mode,
+                  "link_preview_options": defaults.link_preview_options,
                   "reply_parameters": reply_to if i == 0 else None, "reply_markup": keyboard if i == len(parts) - 1 else None}
         for attempt in range(FLOOD_RETRIES + 1):
             try:

@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 
 from telegram import Update
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -18,7 +18,7 @@ from bot.registry.access import is_admin, role_of
 from bot.registry.lookup import find_unit_id
 from bot.reporting import progress
 from handlers.basics import BotCommandInfo
-from handlers.common import NO_PREVIEW, esc, keyboard, parse_id, reply_html
+from handlers.common import esc, keyboard, parse_id, reply_html
 from knowledge.when import parse_schedule, parse_when
 
 COMMANDS = [
@@ -124,8 +124,7 @@ async def on_due_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     text, markup = await _due_page(update, context, int(page))
     await query.answer()
     try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                      link_preview_options=NO_PREVIEW)
+        await query.edit_message_text(text, reply_markup=markup)
     except BadRequest:
         await reply_html(update, text, markup)
 

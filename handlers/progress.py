@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.registry.access import role_of
 from bot.reporting.progress import GROUP_LABELS, GROUPS, group_lines, line_text, registry_progress, summary_blocks
 from handlers.basics import BotCommandInfo
-from handlers.common import NO_PREVIEW, esc, keyboard, recall, remember, reply_html
+from handlers.common import esc, keyboard, recall, remember, reply_html
 
 COMMANDS = [
     BotCommandInfo("progress", "（管理员）各单位清理进度", "/progress 或 /progress 教育局"),
@@ -106,8 +105,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     markup = keyboard([nav])
     if page == int(parts[2]) and query.message and query.message.text and query.message.text.startswith(GROUP_LABELS[group]):
         try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                          link_preview_options=NO_PREVIEW)
+            await query.edit_message_text(text, reply_markup=markup)
             return
         except BadRequest:
             pass  # unchanged or too old to edit: send it as a new message

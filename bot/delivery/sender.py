@@ -15,8 +15,7 @@ import os
 import socket
 from collections.abc import Callable
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
-from telegram.constants import ParseMode
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -29,9 +28,9 @@ from telegram.error import (
 
 from bot.db.storage import Database
 from bot.delivery import chats, pacing, queue
+from bot.ui.replies import REPLY_DEFAULTS
 
 log = logging.getLogger(__name__)
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def utc_now() -> dt.datetime:
@@ -99,8 +98,10 @@ class Outbox:
                 await self._finish(row.id, error="waiting for the send budget", throttled=True,
                                    retry_at=self.clock() + dt.timedelta(seconds=later))
                 return
-            await self.bot.send_message(target, text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                        link_preview_options=NO_PREVIEW, read_timeout=SEND_READ_TIMEOUT)
+            # Explicit, not left to the bot's Defaults: the outbox also runs with a plain Bot (tests, the CLI).
+            await self.bot.send_message(target, text, parse_mode=REPLY_DEFAULTS.parse_mode, reply_markup=markup,
+                                        link_preview_options=REPLY_DEFAULTS.link_preview_options,
+                                        read_timeout=SEND_READ_TIMEOUT)
         except RetryAfter as exc:  # a 429 is Telegram's pace, not a failure: every process waits, no attempt counted
             wait = pacing.flood_wait(exc)
             key = pacing.chat_key(target) if target < 0 else "all"

@@ -13,6 +13,7 @@ from bot.config.settings import Settings
 from bot.db.storage import Database
 from bot.delivery.jobs import install_jobs
 from bot.runtime.update_order import PerChatUpdateProcessor
+from bot.ui.replies import REPLY_DEFAULTS
 from handlers import applications, basics, campaigns, monitoring, naming, notices, policy, progress, records, text
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
         .token(settings.telegram_bot_token or "1:console-only-no-network")
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
+        .defaults(REPLY_DEFAULTS)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
