@@ -128,3 +128,17 @@ def looks_like_domain(text: str) -> bool:
     if any(not label.isascii() and any(ch.isascii() and ch.isalnum() for ch in label) for label in host.split(".")):
         return False
     return parse_domain(t).valid
+
+
+def ip_host(text: str | None) -> str:
+    """The IPv4 address a site is reached by ('http://10.1.2.3:8080/x' → '10.1.2.3'), or ''."""
+    import ipaddress
+
+    t = unicodedata.normalize("NFKC", text or "").translate(_DOTS).strip()
+    if not t or len(t) > 300 or any(ch.isspace() for ch in t):
+        return ""
+    host, _ = _host_and_path(t)
+    try:
+        return str(ipaddress.IPv4Address(host))
+    except ValueError:
+        return ""

@@ -13,6 +13,7 @@ from bot.db.models import Deadline, Delivery, utcnow
 from bot.deadlines.calendar import work_calendar
 from bot.delivery.queue import insert_ignore
 from knowledge.campaigns import load_campaigns
+from knowledge.registry_model import Status
 from knowledge.workdays import RULES
 from knowledge.workdays import deadline as compute_deadline
 
@@ -111,7 +112,8 @@ def deadlines_for_events(session: Session, domains: list[DomainEvent] = (), cont
     calendar = work_calendar(session)
     wanted: dict[str, dict] = {}
     for e in domains:
-        rule = {"公告中": "notice_period", "已注销": "filing_cancellation" if e.has_filings else ""}.get(e.status, "")
+        rule = {Status.NOTICE: "notice_period",
+                Status.CANCELLED: "filing_cancellation" if e.has_filings else ""}.get(e.status, "")
         if not rule or e.changed_on is None:
             continue
         computed = compute_deadline(rule, e.changed_on, calendar)

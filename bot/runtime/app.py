@@ -91,6 +91,8 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
     app.bot_data["settings"] = settings
     app.bot_data["db"] = Database(settings.database_url)
     app.bot_data["commands"] = all_commands()
+    from bot.registry.region import configure as configure_region  # issue 11: the office's region
+    configure_region(settings.bot_region)
     text.register(app)  # plain text (most updates) never matches a command handler: it need not walk them
     for module in FEATURES:
         module.register(app)
