@@ -4,8 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from knowledge.domains import Domain, ip_host, parse_domain
-from knowledge.naming import GUIDE_DOC, ZHENGWU, chinese_names, department_spellings, place_spelling, suggest
-from knowledge.naming import town_labels
+from knowledge.naming import GUIDE_DOC, ZHENGWU, chinese_names, department_spellings, place_spelling, suggest, town_labels
 from knowledge.policy import PLAN_DOC
 from knowledge.text import compact
 from knowledge.units import UnitName, parse_unit

@@ -86,7 +86,7 @@ async def test_admin_changes_status_by_button_and_history_shows_it(running_bot, 
     fake_api.push_callback(f"sv:{domain_id}:3", message, user_id=ADMIN)  # 待注销
     assert await fake_api.until(lambda calls: any("已更新" in c.params.get("text", "") for c in calls))
     fake_api.push_text("/history www.wdrsj.com", chat_id=ADMIN, user_id=ADMIN)
-    assert await fake_api.until(lambda calls: any("telegram:42" in c.params.get("text", "") and "状态：不规范 → 待注销" in c.params.get("text", "")
+    assert await fake_api.until(lambda calls: any("telegram:42" in c.params.get("text", "") and "状态：在用 → 待注销" in c.params.get("text", "")
                                                   for c in calls))
 
 

@@ -75,7 +75,7 @@ def appended_notes(current: str, line: str) -> str:
 def set_status(session: Session, name: str, actor: str, status: str, on: dt.date | None = None, note: str = "",
                author: str = "") -> tuple[Domain, dict, dict]:
     """A status change on the day it happened (`on`, default today); a note is appended with date and author."""
-    if on is not None and on > dt.date.today() + dt.timedelta(days=366):
+    if on is not None and not (dt.date(1990, 1, 1) <= on <= dt.date.today() + dt.timedelta(days=3660)):
         raise RegistryError("日期太远，请写事情发生的日期，例如 2019-02-25")
     domain = _domain(session, name)
     changes: dict[str, object] = {"status": status, "changed_on": on or dt.date.today()}

@@ -274,6 +274,14 @@ def registry_advice(session: Session, unit_name: str, candidates: list[str]) -> 
     return portal, notes
 
 
+def registry_check_context(session: Session, unit_name: str) -> tuple[str | None, str | None]:
+    """(the unit's kind if it is registered, the portal registered for its place) for checking its domains."""
+    unit = session.exec(select(Unit).where(Unit.name == compact(unit_name))).first()
+    kind = unit.kind if unit else None
+    portal = None if kind == "portal" else registry_advice(session, unit_name, [])[0]
+    return kind, portal
+
+
 @lru_cache(maxsize=4096)
 def _portal_candidates(place: str, regions: tuple[str, ...]) -> list[str]:
     """The names a place's portal may have: www.[region prefix]spelling.gov.cn."""

@@ -64,6 +64,10 @@ class Report:
 
 def build_report(session: Session, calendar: WorkCalendar | None = None, now: dt.datetime | None = None) -> Report:
     report = Report(generated=now or dt.datetime.now())
+    if calendar is None:  # the reminders' calendar, admin-entered years included (issue 11)
+        from bot.deadlines.calendar import work_calendar
+
+        calendar = work_calendar(session)
     units = session.exec(select(Unit).order_by(Unit.name)).all()
     report.units = len(units)
     for unit in units:

@@ -330,10 +330,11 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
         domains = [values[i] for i in domain_cols if i < width and values[i] not in (None, "")]
         if not record and not domains:
             continue  # only a serial number, or only ignored columns
+        first = next((v for v in values if v not in (None, "")), None)
+        if isinstance(first, str) and _is_footer([cell_text(first)]):
+            continue  # 合计, 填表人：…, 审核人 … under the table
         if not domains:
             texts = [cell_text(v) for v in values]
-            if _is_footer(texts):
-                continue
             if [header_key(t) if t else None for t in texts] == columns:
                 continue  # the header repeated (printed over several pages)
         if len(domains) == 1:

@@ -20,10 +20,10 @@ from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, _jsonable
 from bot.registry.sheets import MAX_BLANK_RUN, MAX_FILE_BYTES, MAX_ROWS, SheetNotes, SpreadsheetError, read_table
 from bot.registry.sheets import cell_text as _cell_text
 from knowledge.domains import ip_host, parse_domain
-from knowledge.registry_model import COLUMNS, HEADERS, KIND_LABELS, STAGE, Kind, Status, read_kind, read_status
-from knowledge.registry_model import status_help
+from knowledge.registry_model import COLUMNS, HEADERS, KIND_LABELS, STAGE, Kind, Status, read_kind, read_status, status_help
 from knowledge.text import compact
 from knowledge.units import parse_unit, qualify
+from knowledge.when import parse_day
 
 __all__ = ["HEADERS", "MAX_BLANK_RUN", "MAX_FILE_BYTES", "MAX_ROWS", "SpreadsheetError", "import_file", "export_file",
            "write_table", "write_template", "validate", "read_table"]
@@ -144,11 +144,10 @@ def parse_date(value: object) -> dt.date | None:
     text = _cell_text(value).replace(" ", "")
     if re.fullmatch(r"\d{5}(\.\d+)?", text) and 10_000 <= float(text) <= 80_000:
         return EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
-    match = (re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ]?\d{1,2}:\d{2}(?::\d{2})?)?", text)
-             or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text))
-    if not match:
+    day = parse_day(text)
+    if day is None:
         raise ValueError
-    return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    return day
 
 
 class _Row:

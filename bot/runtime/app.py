@@ -13,11 +13,11 @@ from bot.config.settings import Settings
 from bot.db.storage import Database
 from bot.delivery.jobs import install_jobs
 from bot.runtime.update_order import PerChatUpdateProcessor
-from handlers import basics, naming, notices, policy, records, text
+from handlers import basics, domains, naming, notices, policy, records, text
 
 log = logging.getLogger(__name__)
 
-FEATURES = (records, basics, policy, naming, notices)  # modules with COMMANDS and register(app); /start <code> first
+FEATURES = (records, domains, basics, policy, naming, notices)  # modules with COMMANDS and register(app); /start <code> first
 
 
 def file_url(api_base_url: str) -> str:
