@@ -38,16 +38,14 @@ KIND_SYNONYMS: dict[str, str] = {
 }
 
 
+_KIND_WORDS: dict[str, str] = ({label: k.value for k, label in KIND_LABELS.items()} | {k.value: k.value for k in Kind}
+                               | {word: k.value for word, k in KIND_SYNONYMS.items()})
+
+
 def read_kind(text: str) -> str | None:
     """A kind from what a sheet or a clerk writes: the label, a code, or a usual word."""
     t = "".join(text.split())
-    for kind, label in KIND_LABELS.items():
-        if t == label:
-            return str(kind)
-    if t.lower() in {k.value for k in Kind}:
-        return t.lower()
-    kind = KIND_SYNONYMS.get(t)
-    return str(kind) if kind else None
+    return _KIND_WORDS.get(t) or _KIND_WORDS.get(t.lower())
 
 
 class Status(StrEnum):
@@ -82,13 +80,14 @@ STATUS_SYNONYMS: dict[str, str] = {
 
 def read_status(text: str) -> str | None:
     """The model's status for an office word; '' is 在用; None when the word cannot be placed."""
-    t = "".join((text or "").split())
-    if not t:
-        return DEFAULT_STATUS
-    if t in STATUSES:
-        return t
-    found = STATUS_SYNONYMS.get(t)
-    return found.value if isinstance(found, Status) else found
+    found = _STATUS_WORDS.get(text)
+    if found is None:
+        found = _STATUS_WORDS.get("".join((text or "").split()))
+    return found
+
+
+_STATUS_WORDS: dict[str, str] = {"": DEFAULT_STATUS} | {s: s for s in STATUSES} | {
+    word: status.value for word, status in STATUS_SYNONYMS.items()}
 
 
 def status_help() -> str:

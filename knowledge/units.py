@@ -17,6 +17,8 @@ MAX_UNIT_CHARS = 80
 # 狮山镇, 狮山镇人民政府, 东坡傣族乡, 狮山街道办事处: a town or a street office (乡镇（街道）)
 _TOWN = re.compile(r"^([\u4e00-\u9fff]{1,10}?)(乡|镇|街道办事处|街道)(人民政府|政府|办事处)?$")
 _PARTY_PREFIXES = ("中国共产党", "中共")
+# A name that starts with a place (武定县…, 楚雄州…, 城区…): qualify() need not read it.
+_WRITTEN_PLACE = re.compile(r"^(?!中共|中国共产党|政协)[\u4e00-\u9fff]{2,12}?(?:省|市|县|区|州|旗|盟)")
 _CPPCC_PREFIXES = ("中国人民政治协商会议", "政协")
 _PORTAL_UNITS = ("人民政府", "政府", "")
 _UNKNOWN_PLACE = re.compile(r"^([\u4e00-\u9fff]{1,10}?(?:自治州|自治县|自治旗|地区|省|市|县|区|州|旗|盟))")
@@ -200,7 +202,7 @@ def qualify(name: str, region: str) -> str:
     """A name written without a place (教育局, 县融媒体中心, 狮山镇) read as a unit of the office's region:
     武定县教育局, 武定县融媒体中心, 武定县狮山镇. Names with a place are returned as written."""
     text = compact(name)
-    if not text or not region:
+    if not text or not region or _WRITTEN_PLACE.match(text):
         return text
     unit = parse_unit(text)
     if unit.place_full:

@@ -24,6 +24,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # an .xlsx is a zip: refuse a zip bomb before unpacking it
 HEADER_SEARCH_ROWS = 20  # the header is looked for among the first non-empty rows of a sheet
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+INSTRUCTION_SHEETS = ("填写说明", "说明")  # the template's own instructions: skipped without a note
 _FORMULA_START = ("=", "+", "-", "@")
 # The reader allocates every cell of the rectangle a sheet spans: a 5 KB file with one cell at XFD1048576 asks for
 # 17 billion. The rectangle is measured from the XML before reading (rows are in order; columns past Z are rare).
@@ -32,6 +33,7 @@ _WIDE_CELL = re.compile(rb' r="([A-Z]{2,3})\d')
 _ROW_REF = re.compile(rb'<row [^>]{0,40}?r="(\d+)"')
 _FAR_ROW_CELL = re.compile(rb' r="[A-Z]{1,3}(\d{6,})"')
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+_FOOTER_STARTS = frozenset(w[0] for w in FOOTER_WORDS)
 FILL_DOWN = ("单位名称", "单位类型", "所属地区")  # merged down a unit's rows in office sheets
 FILL_WITH_UNIT = ("联系人", "联系电话", "邮箱")  # merged with the unit: filled only when the unit was
 _KEYS = {compact(c.header).lower(): c.header for c in COLUMNS}
@@ -244,7 +246,7 @@ def read_table(data: bytes, filename: str, notes: SheetNotes | None = None) -> I
     count = 0
     first_seen: list[str] = []
     sheet_list = list(sheets)
-    several = len(sheet_list) > 1
+    several = len([name for name, _, _ in sheet_list if name not in INSTRUCTION_SHEETS]) > 1
     for sheet_name, rows, merged in sheet_list:
         where = sheet_name if several else ""
         for number, record in _read_sheet(sheet_name, rows, merged, several, notes, first_seen):
@@ -302,7 +304,7 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
             if searched <= 3:
                 first_seen.extend(t for t in texts if t)
             if searched >= HEADER_SEARCH_ROWS:
-                if sheet_name not in ("填写说明", "说明"):
+                if sheet_name not in INSTRUCTION_SHEETS:
                     notes.notes.append(f"工作表“{sheet_name}”前 {HEADER_SEARCH_ROWS} 行没有“单位名称”“域名”表头，未读取")
                 return
             continue
@@ -320,18 +322,16 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
             settled = True
             domain_cols, single = _settle_columns(columns, header_texts, sheet_name, header_row, several, notes)
         width = len(values)
-        if not any(v not in (None, "") for v in values):
-            blank_run += 1
+        record = {h: values[i] for i, h in single if i < width and values[i] not in (None, "")}
+        domains = [values[i] for i in domain_cols if i < width and values[i] not in (None, "")]
+        if not record and not domains:
+            blank_run += 1  # empty, or only a serial number or ignored columns
             if blank_run >= MAX_BLANK_RUN:
                 return
             continue
         blank_run = 0
-        record = {h: values[i] for i, h in single if i < width and values[i] not in (None, "")}
-        domains = [values[i] for i in domain_cols if i < width and values[i] not in (None, "")]
-        if not record and not domains:
-            continue  # only a serial number, or only ignored columns
         first = next((v for v in values if v not in (None, "")), None)
-        if isinstance(first, str) and _is_footer([cell_text(first)]):
+        if isinstance(first, str) and first[:1] in _FOOTER_STARTS and _is_footer([cell_text(first)]):
             continue  # 合计, 填表人：…, 审核人 … under the table
         if not domains:
             texts = [cell_text(v) for v in values]
@@ -351,7 +351,7 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
         yield number, record
     if columns is not None and not settled:
         _settle_columns(columns, header_texts, sheet_name, header_row, several, notes)
-    if columns is None and searched and sheet_name not in ("填写说明", "说明"):
+    if columns is None and searched and sheet_name not in INSTRUCTION_SHEETS:
         notes.notes.append(f"工作表“{sheet_name}”没有“单位名称”“域名”表头，未读取")
 
 
