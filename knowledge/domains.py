@@ -71,8 +71,11 @@ def parse_domain(text: str | None) -> Domain:
 
 def _parse(raw: str) -> Domain:
     original = raw[:MAX_DOMAIN_INPUT]
-    cleaned = unicodedata.normalize("NFKC", original).translate(_DOTS).strip()
-    cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch)[0] != "C")
+    if original.isascii() and original.isprintable():  # most input: nothing to normalise or drop
+        cleaned = original.strip()
+    else:
+        cleaned = unicodedata.normalize("NFKC", original).translate(_DOTS).strip()
+        cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch)[0] != "C")
     if not cleaned:
         return Domain(original, error="域名为空")
     if len(raw) > MAX_DOMAIN_INPUT or any(ch.isspace() for ch in cleaned):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
+from bot.db.bulk import bulk_insert_ignore
 from bot.db.models import Deadline, Delivery, utcnow
 from bot.deadlines.calendar import work_calendar
 from bot.delivery.queue import insert_ignore
@@ -136,4 +137,7 @@ def deadlines_for_events(session: Session, domains: list[DomainEvent] = (), cont
     now = utcnow()
     rows = [{**v, "audience": "unit", "status": "open", "done_by": "", "created_at": now}
             for k, v in wanted.items() if k not in existing]
+    if len(rows) > 500:  # an import: the driver's executemany (rows already filtered against existing keys)
+        bulk_insert_ignore(session, Deadline, rows)
+        return len(rows)
     return insert_ignore(session, rows, model=Deadline)

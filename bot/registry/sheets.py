@@ -60,7 +60,11 @@ def cell_text(value: object) -> str:
         value = int(value)
     elif isinstance(value, dt.datetime) and value.time() == dt.time():
         value = value.date()
-    text = clean(str(value), limit=2000)
+    text = str(value)
+    if text.isascii() and text.isprintable():  # dates, numbers, domains: nothing for NFKC to do
+        text = " ".join(text.split())[:2000] if " " in text else text[:2000]
+    else:
+        text = clean(text, limit=2000)
     if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START:
         text = text[1:]  # our own export's guard against formula injection
     return text

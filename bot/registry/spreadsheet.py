@@ -14,6 +14,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from bot.db.bulk import bulk_insert as _bulk_insert
+from bot.db.bulk import bulk_update as _bulk_update
 from bot.db.models import AuditLog, Contact, Domain, Unit, utcnow
 from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, _jsonable
 from bot.registry.sheets import MAX_BLANK_RUN, MAX_FILE_BYTES, MAX_ROWS, SheetNotes, SpreadsheetError, read_table
@@ -36,7 +38,7 @@ FALSE_WORDS = {"", "否", "n", "no", "false", "0", "×"}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     row: int
     unit: str
@@ -327,18 +329,35 @@ def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: Impo
     if new_units:
         _bulk_insert(session, Unit, list(new_units.values()))
         units.update(_ids_by_name(session, Unit, list(new_units)))
-        audits += [_audit(now, actor, "create", "unit", units[u["name"]], u["name"], None,
-                          {"name": u["name"], "kind": u["kind"], "region": u["region"]}) for u in new_units.values()]
+        _bulk_insert(session, AuditLog, [_audit(now, actor, "create", "unit", units[u["name"]], u["name"], None,
+                                                {"name": u["name"], "kind": u["kind"], "region": u["region"]})
+                                         for u in new_units.values()])
         report.units_created = len(new_units)
+        new_units.clear()
 
     columns = [getattr(Domain, f) for f in ("id", "name", "unit_id", *DOMAIN_FIELDS)]
     existing = {r[1]: r for r in session.exec(select(*columns)).all()}
-    inserts, updates = [], []
+    inserts: list[dict] = []
+    updates: list[dict] = []
+    inserted: set[str] = set()
+
+    def write_inserts() -> None:
+        """New domains go in by slices of 10,000, each audited at once: 100,000 row dicts held together cost
+        more memory than everything else in an import."""
+        _bulk_insert(session, Domain, inserts)
+        ids = _ids_by_name(session, Domain, [d["name"] for d in inserts])
+        _bulk_insert(session, AuditLog, [_audit(now, actor, "create", "domain", ids[d["name"]], d["unicode"], None,
+                                                {k: d[k] for k in AUDITED_DOMAIN_FIELDS if k in d}) for d in inserts])
+        inserted.update(ids)
+        inserts.clear()
+
     for i, row in enumerate(rows, 1):
         wanted = {"unit_id": units[row.unit], **row.domain_fields()}
         current = existing.get(row.domain)
         if current is None:
             inserts.append({"name": row.domain, **wanted, "updated_at": now})
+            if len(inserts) >= 10_000:
+                write_inserts()
             continue
         before = dict(zip(("unit_id", *DOMAIN_FIELDS), current[2:]))
         if STAGE.get(wanted["status"], 1) < STAGE.get(before["status"], 1) and not (
@@ -361,15 +380,12 @@ def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: Impo
         if progress and i % 2000 == 0:
             progress(i)
     if inserts:
-        _bulk_insert(session, Domain, inserts)
-        ids = _ids_by_name(session, Domain, [d["name"] for d in inserts])
-        audits += [_audit(now, actor, "create", "domain", ids[d["name"]], d["unicode"], None,
-                          {k: d[k] for k in AUDITED_DOMAIN_FIELDS if k in d}) for d in inserts]
+        write_inserts()
     updates += _one_primary(rows, units, existing, {u["id"] for u in updates}, now, actor, audits)
     _bulk_update(session, Domain, updates)
-    report.domains_created, report.domains_updated = len(inserts), len(updates)
+    report.domains_created, report.domains_updated = len(inserted), len(updates)
     _apply_contacts(session, rows, units, actor, now, report, audits)
-    _start_deadlines(session, rows, units, existing, inserts, updates)
+    _start_deadlines(session, rows, units, existing, inserted, updates)
     _bulk_insert(session, AuditLog, audits)
     if progress:
         progress(len(rows))
@@ -395,11 +411,11 @@ def _one_primary(rows: list[ParsedRow], units: dict[str, int], existing: dict, u
 
 
 def _start_deadlines(session: Session, rows: list[ParsedRow], units: dict[str, int], existing: dict,
-                     inserts: list[dict], updates: list[dict]) -> None:
+                     inserted: set[str], updates: list[dict]) -> None:
     """New or changed rows under notice (公告中) or cancelled (已注销) start their policy deadlines."""
     from bot.deadlines.events import DomainEvent, deadlines_for_events
 
-    touched = {d["name"] for d in inserts} | {u["id"] for u in updates}
+    touched = inserted | {u["id"] for u in updates}
     candidates = [r for r in rows if r.status in (Status.NOTICE, Status.CANCELLED) and r.changed_on
                   and (r.domain in touched or (r.domain in existing and existing[r.domain][0] in touched))]
     if not candidates:
@@ -414,52 +430,10 @@ DOMAIN_FIELDS = ("unicode", "is_chinese", "is_primary", "status", "registrar", "
                  "changed_on", "icp_number", "gov_site_mark", "psb_number", "notes", "kind")
 
 
-def _bulk_insert(session: Session, model: type, rows: list[dict]) -> None:
-    """Straight to the driver's executemany, values converted by each column's own bind processor: the ORM's
-    bulk path (and even Core's per-row parameter building) cost more than the rest of an import."""
-    if not rows:
-        return
-    table = model.__table__
-    columns = [c for c in table.columns if not c.primary_key or c.key in rows[0]]
-    _bulk_execute(session, f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) VALUES ({{marks}})",
-                  columns, [_with_defaults(columns, row) for row in rows])
-
-
-def _with_defaults(columns: list, row: dict) -> dict:
-    """Every row carries every column: the model's Python defaults fill what the row leaves out."""
-    for column in columns:
-        if column.key not in row:
-            default = column.default
-            row[column.key] = (None if default is None else default.arg(None) if default.is_callable else default.arg)
-    return row
-
-
-def _bulk_update(session: Session, model: type, rows: list[dict]) -> None:
-    """UPDATE … SET the changed columns WHERE id = ?, one executemany per set of changed columns."""
-    table = model.__table__
-    groups: dict[tuple[str, ...], list[dict]] = {}
-    for row in rows:
-        groups.setdefault(tuple(sorted(k for k in row if k != "id")), []).append(row)
-    for keys, group in groups.items():
-        columns = [table.c[k] for k in keys] + [table.c.id]
-        sets = ", ".join(f"{table.c[k].name} = {{mark}}" for k in keys)
-        _bulk_execute(session, f"UPDATE {table.name} SET {sets} WHERE id = {{mark}}", columns, group)
-
-
-def _bulk_execute(session: Session, sql: str, columns: list, rows: list[dict]) -> None:
-    connection = session.connection()
-    dialect = connection.dialect
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = sql.replace("{marks}", ", ".join([mark] * len(columns))).replace("{mark}", mark)
-    processors = [c.type._cached_bind_processor(dialect) for c in columns]
-    keys = [c.key for c in columns]
-    for start in range(0, len(rows), 5000):
-        params = [tuple(p(row[k]) if p else row[k] for k, p in zip(keys, processors))
-                  for row in rows[start:start + 5000]]
-        connection.exec_driver_sql(sql, params)
-
-
 def _ids_by_name(session: Session, model: type, names: list[str]) -> dict[str, int]:
+    if len(names) > 20_000:  # most of the table: one scan is cheaper than thousands of IN parameters
+        wanted = set(names)
+        return {name: i for name, i in session.exec(select(model.name, model.id)).all() if name in wanted}
     ids: dict[str, int] = {}
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
@@ -483,17 +457,22 @@ def _apply_contacts(session: Session, rows: list[ParsedRow], units: dict[str, in
         if row.contact:
             wanted[(units[row.unit], row.contact)] = (row.phone, row.email)
     inserts, updates = [], []
+    created = 0
     for (unit_id, name), (phone, email) in wanted.items():
         current = contacts.get((unit_id, name))
         if current is None:
             inserts.append({"unit_id": unit_id, "name": name, "phone": phone, "email": email, "updated_at": now})
+            if len(inserts) >= 10_000:
+                _bulk_insert(session, Contact, inserts)
+                created += len(inserts)
+                inserts.clear()
         elif current[1:] != (phone, email):
             updates.append({"id": current[0], "phone": phone, "email": email, "updated_at": now})
             audits.append(_audit(now, actor, "update", "contact", current[0], name,
                                  {"phone": current[1], "email": current[2]}, {"phone": phone, "email": email}))
     _bulk_insert(session, Contact, inserts)
     _bulk_update(session, Contact, updates)
-    report.contacts_created, report.contacts_updated = len(inserts), len(updates)
+    report.contacts_created, report.contacts_updated = created + len(inserts), len(updates)
 
 
 def _dumps(value: dict) -> str:
