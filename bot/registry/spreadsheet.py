@@ -36,6 +36,7 @@ _FORMULA_START = ("=", "+", "-", "@")
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "主", "√", "主域名"}
 FALSE_WORDS = {"", "否", "n", "no", "false", "0", "×"}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EMPTY = (None, "", False)  # a new row's empty fields say nothing in its audit entry
 
 
 @dataclass(slots=True)
@@ -347,7 +348,8 @@ def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: Impo
         _bulk_insert(session, Domain, inserts)
         ids = _ids_by_name(session, Domain, [d["name"] for d in inserts])
         _bulk_insert(session, AuditLog, [_audit(now, actor, "create", "domain", ids[d["name"]], d["unicode"], None,
-                                                {k: d[k] for k in AUDITED_DOMAIN_FIELDS if k in d}) for d in inserts])
+                                                {k: d[k] for k in AUDITED_DOMAIN_FIELDS if d.get(k) not in _EMPTY})
+                                         for d in inserts])
         inserted.update(ids)
         inserts.clear()
 
