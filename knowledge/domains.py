@@ -142,6 +142,6 @@ def ip_host(text: str | None) -> str:
         return ""
     host, _ = _host_and_path(t)
     try:
-        return str(ipaddress.IPv4Address(host))
+        return str(ipaddress.IPv4Address(host[:-1] if host.endswith(".") else host))
     except ValueError:
         return ""
