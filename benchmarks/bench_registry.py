@@ -37,7 +37,8 @@ def _stage_import(path: str, url: str) -> dict:
     start = time.perf_counter()
     report = import_file(db.call, Path(path).read_bytes(), Path(path).name, "bench")
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "written": report.written, "domains": report.domains_created,
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime, "written": report.written, "domains": report.domains_created,
             "units": report.units_created, "errors": report.errors[:3], "rss_mb": _peak_rss_mb()}
 
 
@@ -99,7 +100,8 @@ def registry_rows(count: int = 100_000, verbose: bool = True) -> list[Row]:
         reported = _run("report", url, str(Path(tmp) / "report.xlsx"))
     exact, fuzzy = looked["exact"], looked["fuzzy"]
     if verbose:
-        print(f"registry: import of {count} rows {imported['seconds']:.1f}s ({imported['domains']} domains, "
+        print(f"registry: import of {count} rows {imported['seconds']:.1f}s, CPU {imported['cpu_seconds']:.1f}s of the "
+              f"whole process ({imported['domains']} domains, "
               f"{imported['units']} units), peak RSS of the importing process {imported['rss_mb']:.0f} MB")
         print(f"registry: exact lookup {summary(exact)}")
         print(f"registry: fuzzy lookup {summary(fuzzy)}; misspelt names found: {looked['found']}/{len(fuzzy)}")
@@ -108,11 +110,11 @@ def registry_rows(count: int = 100_000, verbose: bool = True) -> list[Row]:
               f"{reported['bytes'] / 1e6:.1f} MB file, peak RSS {reported['rss_mb']:.0f} MB")
     e95, f95 = percentile(exact, 95) * 1000, percentile(fuzzy, 95) * 1000
     return [
-        Row(f"import {count:,}-row .xlsx", imported["seconds"], "s", "< 60 s", imported["seconds"] < 60),
+        Row(f"import {count:,}-row .xlsx", imported["seconds"], "s", "<= 8 s", imported["seconds"] <= 8),
         Row("exact domain lookup p95 (100k domains)", e95, "ms", "< 5 ms", e95 < 5),
         Row("fuzzy unit lookup p95 (100k domains)", f95, "ms", "< 50 ms", f95 < 50),
         Row("memory serving lookups over 100k domains", looked["rss_mb"], "MB", "< 300 MB", looked["rss_mb"] < 300),
-        Row("memory while importing 100k rows", imported["rss_mb"], "MB", "(info)", True),
+        Row("memory while importing 100k rows", imported["rss_mb"], "MB", "<= 250 MB", imported["rss_mb"] <= 250),
         Row("clean-up report .xlsx (100k domains)", reported["seconds"], "s", "< 30 s", reported["seconds"] < 30),
         Row("memory writing the report (100k domains)", reported["rss_mb"], "MB", "< 400 MB", reported["rss_mb"] < 400),
     ]

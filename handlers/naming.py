@@ -10,12 +10,13 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.registry.audit import Generation
-from bot.registry.lookup import registry_advice
+from bot.registry.lookup import registry_advice, registry_check_context
+from bot.registry.region import home_region
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, recall, remember, reply_html
 from knowledge.naming import Suggestion, suggest
 from knowledge.rules import RULE_CLAUSES, CheckResult, check
-from knowledge.units import KIND_LABELS
+from knowledge.units import KIND_LABELS, parse_unit, qualify
 
 # Pure functions of the message and the shipped tables: the same name or domain gets the same answer.
 cached_suggest = lru_cache(maxsize=2048)(suggest)
@@ -39,7 +40,8 @@ async def _with_registry(context: ContextTypes.DEFAULT_TYPE, unit: str, kind: st
     def advise(session):
         portal, notes = registry_advice(session, unit, _ascii_names(result))
         advice = result
-        if portal and result.kind in ("department", "institution_admin", "system") and not result.english[0].endswith(portal[4:]):
+        if portal and result.kind in ("department", "institution_admin", "system", "township") and (
+                not result.english or portal[4:] not in result.english[0].split("/")[0]):
             advice = suggest(unit, kind or result.kind, parent=portal)
             notes = registry_advice(session, unit, _ascii_names(advice))[1]
         return dataclasses.replace(advice, notes=[*advice.notes, *notes]) if notes else advice
@@ -97,7 +99,21 @@ def check_blocks(result: CheckResult) -> list[str]:
     return blocks
 
 
+async def in_region(context: ContextTypes.DEFAULT_TYPE, unit: str) -> str:
+    """教育局, 狮山镇: a name without a place is read as a unit of the office's region (one cached query)."""
+    db = context.bot_data.get("db")
+    if db is None or not unit or parse_unit(unit).place_full:
+        return unit
+    configured = context.bot_data["settings"].bot_region if "settings" in context.bot_data else None
+    try:
+        return await db.run(lambda s: qualify(unit, home_region(s, configured)))
+    except Exception:
+        log.exception("region lookup failed")
+        return unit
+
+
 async def reply_suggest(update: Update, context: ContextTypes.DEFAULT_TYPE, unit: str, kind: str | None = None) -> None:
+    unit = await in_region(context, unit)
     result = cached_suggest(unit, kind)  # well under 1 ms: run on the loop (see handlers/policy.py)
     result = await _with_registry(context, unit, kind, result)
     user = update.effective_user
@@ -112,14 +128,23 @@ async def reply_suggest(update: Update, context: ContextTypes.DEFAULT_TYPE, unit
         key = remember(context, {"others": others}, None)
         rows.append([(f"其他写法（{len(others)}）", f"alt:{key}")])
     rule = {"portal": "plan-2-1", "department": "plan-2-2", "institution_admin": "plan-2-3",
-            "institution_other": "plan-2-3", "system": "plan-2-5-systems"}.get(result.kind or "")
+            "institution_other": "plan-2-3", "system": "plan-2-5-systems", "township": "plan-2-2"}.get(result.kind or "")
     if rule:
         rows.append([("规则依据", f"clause:{rule}"), ("中文域名规则", "clause:plan-2-4")])
     await reply_html(update, suggestion_blocks(result), keyboard(rows))
 
 
-async def reply_check(update: Update, domain: str, unit: str | None = None) -> None:
-    result = cached_check(domain, unit)  # well under 1 ms
+async def reply_check(update: Update, domain: str, unit: str | None = None,
+                      context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+    kind = parent = None
+    if unit and context is not None and context.bot_data.get("db") is not None:
+        # The unit as the registry knows it: its kind, and the portal registered for its place.
+        unit = await in_region(context, unit)
+        try:
+            kind, parent = await context.bot_data["db"].run(lambda s: registry_check_context(s, unit))
+        except Exception:
+            log.exception("registry context for a check failed")
+    result = cached_check(domain, unit, kind, parent)  # well under 1 ms
     clause_ids = list(dict.fromkeys(RULE_CLAUSES[p.code] for p in result.problems if p.code in RULE_CLAUSES))
     rows = [[("查看依据原文", f"clause:{cid}")] for cid in clause_ids[:2]]
     await reply_html(update, check_blocks(result), keyboard(rows))
@@ -138,7 +163,7 @@ async def check_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not args:
         await reply_html(update, "用法：/check 域名或网址 [单位全称]\n例：<code>/check wuding.gov.cn 武定县人民政府</code>")
         return
-    await reply_check(update, args[0], " ".join(args[1:]) or None)
+    await reply_check(update, args[0], " ".join(args[1:]) or None, context)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

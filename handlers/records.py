@@ -17,22 +17,26 @@ from bot.db.models import Domain, Unit
 from bot.db.storage import Database
 from bot.monitoring.store import events_for, open_findings
 from bot.registry.access import create_invite, grant_admin, redeem_invite, role_of
-from bot.registry.edits import set_domain_fields, upsert_contact
+from bot.registry.edits import add_note, replace_contact, set_primary, set_status
 from bot.registry.lookup import RegistryError, UnitView, history, lookup, view_unit
+from bot.registry.sheets import SUFFIXES
 from bot.registry.spreadsheet import SpreadsheetError, import_file
 from bot.reporting.report import write_report
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html
-from knowledge.actions import STATUSES
 from knowledge.monitoring import describe_event
+from knowledge.registry_model import FIELD_LABELS, STATUSES, status_help
 from knowledge.units import KIND_LABELS
+from knowledge.when import parse_day
 
 COMMANDS = [
     BotCommandInfo("status", "查询域名或单位的登记情况", "/status wuding.gov.cn 或 /status 武定县财政局"),
     BotCommandInfo("history", "查看域名的修改记录", "/history www.wuding.gov.cn"),
-    BotCommandInfo("setstatus", "（管理员）修改域名状态", "/setstatus www.wdczj.com 待注销 已迁移"),
-    BotCommandInfo("note", "（管理员）修改域名备注", "/note www.wuding.gov.cn 2026年改版"),
-    BotCommandInfo("setcontact", "修改单位联系人", "/setcontact 武定县财政局 张三 0878-8711677 zs@example.cn"),
+    BotCommandInfo("setstatus", "（管理员）修改域名状态，可写发生日期和说明",
+                   "/setstatus www.wdczj.cn 公告中 2019-02-25 已迁移至 czj.wuding.gov.cn"),
+    BotCommandInfo("note", "（管理员）追加域名备注", "/note www.wuding.gov.cn 2026年改版"),
+    BotCommandInfo("setcontact", "更换单位联系人（可写更换日期）",
+                   "/setcontact 武定县财政局 张三 0878-8711677 zs@example.cn 2019-03-01"),
     BotCommandInfo("invite", "（管理员）生成联系人绑定链接", "/invite 武定县财政局", group=False),
     BotCommandInfo("report", "（管理员）清理情况报表", "/report"),
     BotCommandInfo("grant", "（管理员）授予管理员", "/grant 123456789", group=False),
@@ -70,10 +74,11 @@ def unit_blocks(view: UnitView, findings: dict | None = None) -> list[str]:
     if not view.domains:
         blocks.append("没有登记域名。")
     for d in view.domains:
-        mark = "✅" if d.compliant else "❌"
+        mark = "✅ 合规" if d.compliant else "❌ 不合规"
         due = f"，期限 {d.action.due.isoformat()}{'（暂按周末计算）' if d.action.provisional else ''}" if d.action.due else ""
         primary = "（主域名）" if d.domain.is_primary else ""
-        blocks.append(f"{mark} <code>{esc(d.domain.unicode or d.domain.name)}</code>{primary} [{esc(d.domain.status)}]\n"
+        kind = f"（{d.kind_label}）" if d.kind and d.kind != unit.kind else ""
+        blocks.append(f"<code>{esc(d.domain.unicode or d.domain.name)}</code>{primary}{esc(kind)} [{esc(d.domain.status)}] {mark}\n"
                       f"    下一步：{esc(d.action.action)}{esc(due)}"
                       + "".join(f"\n    🛡 监测：{esc(f.message)}（{esc(f.basis)}）" for f in (findings or {}).get(d.domain.name, [])))
     for c in view.contacts:
@@ -83,10 +88,22 @@ def unit_blocks(view: UnitView, findings: dict | None = None) -> list[str]:
 
 
 async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, view: UnitView, admin: bool) -> None:
-    rows = [[(f"改状态：{(d.domain.unicode or d.domain.name)[:40]}", f"ss:{d.domain.id}")] for d in view.domains[:6]] if admin else []
+    rows = []
+    if admin:
+        for d in view.domains[:6]:
+            shown = (d.domain.unicode or d.domain.name)[:30]
+            row = [(f"改状态：{shown}", f"ss:{d.domain.id}")]
+            if not d.domain.is_primary and d.compliant:
+                row.append(("设为主域名", f"sp:{d.domain.id}"))
+            rows.append(row)
     names = [d.domain.name for d in view.domains]
     findings = await _db(context).run(lambda session: open_findings(session, names))
     await reply_html(update, unit_blocks(view, findings), keyboard(rows))
+
+
+def _region(context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    settings = context.bot_data.get("settings")
+    return settings.bot_region if settings is not None else None
 
 
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -96,7 +113,7 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
     def read(session):
         who = role_of(session, uid, admins).name
-        return who, (lookup(session, query) if who != "guest" and query else [])
+        return who, (lookup(session, query, region=_region(context)) if who != "guest" and query else [])
 
     who, matches = await _db(context).run(read)
     if who == "guest":
@@ -149,10 +166,7 @@ async def history_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply_html(update, blocks)
 
 
-ACTIONS = {"create": "新建", "update": "修改"}
-FIELD_LABELS = {"status": "状态", "notes": "备注", "changed_on": "状态变更日期", "is_primary": "主域名", "unit_id": "单位",
-                "unicode": "域名", "registrar": "注册服务机构", "registered_on": "注册日期", "expires_on": "到期日期",
-                "icp_number": "ICP备案号", "gov_site_mark": "党政机关网站标识", "psb_number": "公安备案号"}
+ACTIONS = {"create": "新建", "update": "修改", "delete": "删除", "keep": "导入时保留"}
 
 
 def describe_change(before_json: str, after_json: str) -> str:
@@ -185,17 +199,30 @@ async def _require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return True
 
 
+def _date_arg(args: list[str]) -> tuple:
+    """A leading date (2019-02-25, 2019年2月25日, 昨天 …) among the arguments: (date or None, the rest)."""
+    if args:
+        try:
+            day = parse_day(args[0])
+        except ValueError:
+            day = None
+        if day is not None:
+            return day, args[1:]
+    return None, args
+
+
 async def setstatus_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await _require_admin(update, context):
         return
     args = context.args or []
     if len(args) < 2:
-        await reply_html(update, f"用法：/setstatus 域名 状态 [备注]\n状态：{esc('、'.join(STATUSES))}")
+        await reply_html(update, "用法：/setstatus 域名 状态 [发生日期] [说明]\n"
+                                 "例：<code>/setstatus www.wdczj.cn 公告中 2019-02-25 已迁移至 czj.wuding.gov.cn</code>\n"
+                                 f"状态：{esc(status_help())}")
         return
-    changes: dict[str, object] = {"status": args[1]}
-    if len(args) > 2:
-        changes["notes"] = " ".join(args[2:])[:2000]
-    await _edit(update, context, args[0], changes)
+    on, rest = _date_arg(args[2:])
+    note, author = " ".join(rest)[:500], _author(update)
+    await _edit(update, context, args[0], lambda s, actor: set_status(s, args[0], actor, args[1], on, note, author))
 
 
 async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -203,15 +230,25 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     args = context.args or []
     if len(args) < 2:
-        await reply_html(update, "用法：/note 域名 备注内容")
+        await reply_html(update, "用法：/note 域名 [日期] 备注内容（追加在原备注后，注明日期和填写人）")
         return
-    await _edit(update, context, args[0], {"notes": " ".join(args[1:])[:2000]})
+    on, rest = _date_arg(args[1:])
+    if not rest:
+        await reply_html(update, "请写上备注内容。")
+        return
+    text, author = " ".join(rest)[:500], _author(update)
+    await _edit(update, context, args[0], lambda s, actor: add_note(s, args[0], actor, text, author, on))
 
 
-async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str, changes: dict) -> None:
+def _author(update: Update) -> str:
+    user = update.effective_user
+    return (user.full_name or str(user.id))[:40] if user else "?"
+
+
+async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str, change) -> None:
     actor = _actor(update)
     try:
-        domain, before, after = await _db(context).run(lambda s: set_domain_fields(s, name, actor, **changes))
+        domain, before, after = await _db(context).run(lambda s: change(s, actor))
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return
@@ -219,7 +256,10 @@ async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str, c
         await reply_html(update, "没有变化。")
         return
     lines = [f"已更新 <code>{esc(domain.unicode or domain.name)}</code>："]
-    lines += [esc(f"{FIELD_LABELS.get(k, k)}：{_show_value(before[k])} → {_show_value(after[k])}") for k in after]
+    lines += [esc(f"{FIELD_LABELS.get(k, k)}：{_show_value(before[k])} → {_show_value(after[k])}") for k in after
+              if k != "notes"]
+    if "notes" in after:
+        lines.append(esc(f"备注追加：{str(after['notes']).splitlines()[-1] if after['notes'] else ''}"))
     await reply_html(update, "\n".join(lines))
 
 
@@ -229,19 +269,32 @@ async def setcontact_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await reply_html(update, GUEST_REPLY)
         return
     args = context.args or []
+    on, args = (_date_arg(args[-1:])[0], args[:-1]) if args and _date_arg(args[-1:])[0] else (None, args)
     if len(args) < 3:
-        await reply_html(update, "用法：/setcontact 单位全称 姓名 电话 [邮箱]")
+        await reply_html(update, "用法：/setcontact 单位名称 姓名 电话 [邮箱] [更换日期]\n"
+                                 "新联系人替换原联系人；自更换之日起20个工作日内报备。")
         return
     unit_name, name, phone, email = args[0], args[1][:100], args[2][:50], (args[3][:200] if len(args) > 3 else "")
     actor = _actor(update)
+    region = _region(context)
+
+    def change(s):
+        from bot.registry.region import home_region
+        from knowledge.units import qualify
+
+        return replace_contact(s, qualify(unit_name, home_region(s, region)), name, actor, phone, email, on,
+                               allowed_units=None if who == "admin" else tuple(units))
 
     try:
-        contact = await _db(context).run(lambda s: upsert_contact(
-            s, unit_name, name, actor, phone, email, allowed_units=None if who == "admin" else units))
+        contact, replaced = await _db(context).run(change)
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return
-    await reply_html(update, f"已登记联系人 {esc(contact.name)} {esc(contact.phone)} {esc(contact.email)}。")
+    lines = [f"已登记联系人 {esc(contact.name)} {esc(contact.phone)} {esc(contact.email)}。"]
+    if replaced:
+        lines.append("原联系人 " + esc("、".join(r["name"] for r in replaced)) + " 已移除（修改记录中保留）。")
+    lines.append("请在20个工作日内报备联系人变更（/due 查看期限）。")
+    await reply_html(update, "\n".join(lines))
 
 
 async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -308,9 +361,9 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     name = document.file_name or "upload"
     if update.effective_chat.type != ChatType.PRIVATE and not mentions_bot(message, context.bot.username):
         return  # a file shared in a group is for the people there; an import must be addressed to the bot
-    if Path(name).suffix.lower() not in (".xlsx", ".csv"):
+    if Path(name).suffix.lower() not in SUFFIXES:
         if update.effective_chat.type == ChatType.PRIVATE:
-            await reply_html(update, "只能导入 .xlsx 或 .csv 格式的登记表。可用 domainbot template 生成模板。")
+            await reply_html(update, "只能导入 .xlsx、.xls 或 .csv 格式的登记表。可用 domainbot template 生成模板。")
         return
     if not await _require_admin(update, context):
         return
@@ -333,15 +386,20 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         asyncio.run_coroutine_threadsafe(status.edit_text(text), loop)
 
     db = _db(context)
+    configured = _region(context)
     try:
-        report = await asyncio.to_thread(import_file, db.call, buffer.getvalue(), name, _actor(update), False, progress)
+        from bot.registry.region import home_region
+
+        region = await db.run(lambda s: home_region(s, configured))
+        report = await asyncio.to_thread(import_file, db.call, buffer.getvalue(), name, _actor(update), False, progress,
+                                         region)
     except SpreadsheetError as exc:
         await status.edit_text(f"导入失败：{exc}")
         return
     lines = [report.summary()]
-    lines += [f"第{row}行：{reason}" for row, reason in report.errors[:30]]
-    if len(report.errors) > 30:
-        lines.append(f"……另有 {len(report.errors) - 30} 行有误")
+    lines += [f"第{row}行 {reason}" for row, reason in report.errors[:50]]
+    if report.error_count > 50:
+        lines.append(f"……另有 {report.error_count - 50} 处错误（domainbot import 文件 可列出全部）")
     await status.edit_text("导入完成。" if report.written else "导入未完成。")
     await reply_html(update, [esc(line) for line in lines])
 
@@ -371,7 +429,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action == "ss" and parse_id(rest) is not None:
         await query.answer()
         rows = [[(s, f"sv:{rest}:{i}")] for i, s in enumerate(STATUSES)]
-        await reply_html(update, "选择新的状态：", keyboard(rows))
+        await reply_html(update, "选择新的状态（按今天记；要写发生日期请用 /setstatus 域名 状态 日期）：", keyboard(rows))
+    elif action == "sp" and rest.isdigit():
+        domain = await _db(context).run(lambda s: s.get(Domain, int(rest)))
+        if domain is None:
+            await query.answer("该域名已不存在。", show_alert=True)
+            return
+        await query.answer()
+        actor = _actor(update)
+        _, moved = await _db(context).run(lambda s: set_primary(s, domain.name, actor))
+        extra = f"（{esc('、'.join(moved))} 不再是主域名）" if moved else ""
+        await reply_html(update, f"已设 <code>{esc(domain.unicode or domain.name)}</code> 为主域名{extra}。")
     elif action == "sv":
         domain_id, _, index = rest.partition(":")
         row_id, choice = parse_id(domain_id), parse_id(index)
@@ -383,7 +451,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer("该域名已不存在。", show_alert=True)
             return
         await query.answer()
-        await _edit(update, context, domain.name, {"status": STATUSES[choice]})
+        status, author = STATUSES[choice], _author(update)
+        await _edit(update, context, domain.name,
+                    lambda s, actor: set_status(s, domain.name, actor, status, None, "", author))
     else:
         await query.answer("按钮无效。", show_alert=True)
 
@@ -400,4 +470,4 @@ def register(app: Application) -> None:
     # An import or a report of a large registry takes seconds: they run without holding up other chats.
     app.add_handler(CommandHandler("report", report_command, block=False))
     app.add_handler(MessageHandler(filters.Document.ALL & filters.UpdateType.MESSAGE, on_document, block=False))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(st|ss|sv):"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(st|ss|sv|sp):"))

@@ -22,7 +22,10 @@ def looks_like_unit_name(text: str) -> bool:
     if len(text) > 40 or " " in text or _QUESTION.search(text):
         return False
     unit = parse_unit(text)
-    return bool(unit.place_name) and bool(unit.unit or unit.kind == "portal")
+    if unit.place_name:
+        return bool(unit.unit or unit.kind == "portal")
+    # 教育体育局, 狮山镇, 县融媒体中心: a known unit written without the place (read in the office's region)
+    return len(text) <= 20 and (unit.department is not None or bool(unit.town))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,9 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from knowledge.actions import STATUSES
 from knowledge.domains import parse_domain
 from knowledge.policy import PLAN_DOC
+from knowledge.registry_model import Status
 from knowledge.rules import check
 from knowledge.text import compact
 from knowledge.units import MAX_UNIT_CHARS, parse_unit
@@ -16,13 +16,9 @@ from knowledge.workdays import add_months
 
 # Registry statuses the outcome of an application sets. Named once here, so the status rework (issue 11:
 # 在用/闲置/待注册/公告中/待注销/已注销) swaps these constants and nothing else.
-STATUS_IN_USE = "规范在用"
-STATUS_NOTICE = "公告中"
-STATUS_CANCELLED = "已注销"
-STATUS_TO_CANCEL = "待注销"
-STATUS_IDLE = "闲置"
-STATUS_NONCOMPLIANT = "不规范"
-assert {STATUS_IN_USE, STATUS_NOTICE, STATUS_CANCELLED, STATUS_TO_CANCEL, STATUS_IDLE, STATUS_NONCOMPLIANT} <= set(STATUSES)
+# The lifecycle states an application's outcome writes (knowledge/registry_model.py is their one source).
+STATUS_IN_USE, STATUS_NOTICE, STATUS_CANCELLED = Status.IN_USE, Status.NOTICE, Status.CANCELLED
+STATUS_TO_CANCEL, STATUS_IDLE = Status.TO_CANCEL, Status.IDLE
 
 ACTIONS = {"register": "注册", "cancel": "注销", "change_holder": "持有者变更", "change_contact": "联系人等信息变更"}
 MAX_YEARS = 10  # the form's notes: the longest registration term is 10 years

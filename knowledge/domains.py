@@ -71,8 +71,11 @@ def parse_domain(text: str | None) -> Domain:
 
 def _parse(raw: str) -> Domain:
     original = raw[:MAX_DOMAIN_INPUT]
-    cleaned = unicodedata.normalize("NFKC", original).translate(_DOTS).strip()
-    cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch)[0] != "C")
+    if original.isascii() and original.isprintable():  # most input: nothing to normalise or drop
+        cleaned = original.strip()
+    else:
+        cleaned = unicodedata.normalize("NFKC", original).translate(_DOTS).strip()
+        cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch)[0] != "C")
     if not cleaned:
         return Domain(original, error="域名为空")
     if len(raw) > MAX_DOMAIN_INPUT or any(ch.isspace() for ch in cleaned):
@@ -131,3 +134,17 @@ def looks_like_domain(text: str) -> bool:
     if any(not label.isascii() and any(ch.isascii() and ch.isalnum() for ch in label) for label in host.split(".")):
         return False
     return parse_domain(t).valid
+
+
+def ip_host(text: str | None) -> str:
+    """The IPv4 address a site is reached by ('http://10.1.2.3:8080/x' → '10.1.2.3'), or ''."""
+    import ipaddress
+
+    t = unicodedata.normalize("NFKC", text or "").translate(_DOTS).strip()
+    if not t or len(t) > 300 or any(ch.isspace() for ch in t):
+        return ""
+    try:
+        host, _ = _host_and_path(t)  # ValueError for 'http://[www.wuding.gov.cn]/' too
+        return str(ipaddress.IPv4Address(host[:-1] if host.endswith(".") else host))
+    except ValueError:
+        return ""

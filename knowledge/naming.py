@@ -8,7 +8,10 @@ import idna
 
 from knowledge.places import divisions, readings, short_forms, split_suffix, suffix_letter, suffix_pinyin
 from knowledge.policy import PLAN_DOC
-from knowledge.units import KIND_LABELS, Department, UnitName, parse_unit
+from knowledge.units import KIND_LABELS, Department, UnitName, parse_unit, town_stem
+
+GUIDE_DOC = "《政府网站发展指引》"
+_TOWN_LETTERS = {"镇": "z", "乡": "x", "街道": "jd", "街道办事处": "jd"}
 
 GOV = "gov.cn"
 ZHENGWU = "政务"
@@ -143,6 +146,21 @@ def department_label(unit: UnitName) -> str:
     return initials(syl) if syl else ""
 
 
+def town_labels(unit: UnitName) -> list[str]:
+    """○○○ for a town: ssz (initials and the suffix's letter), shishan, ss, shishanzhen."""
+    stem = town_stem(unit.town)
+    syl = plain_pinyin(stem)
+    if not syl:
+        return []
+    suffix = unit.town[len(stem):] if unit.town.startswith(stem) else ""
+    suffix = next((s for s in sorted(_TOWN_LETTERS, key=len, reverse=True) if suffix.endswith(s)), "")
+    letter = _TOWN_LETTERS.get(suffix, "")
+    ini, full = initials(syl), "".join(syl)
+    suffix_py = "".join(plain_pinyin(suffix)) if suffix else ""
+    labels = [ini + letter, full, full + suffix_py, ini]
+    return [label for label in dict.fromkeys(labels) if len(label) >= 2]
+
+
 def chinese_names(unit: UnitName) -> list[str]:
     """The full name of the unit and its normalised short names, as △△△ of △△△.政务, best first:
     武定县人力资源和社会保障局, 武定县人社局; also without the enclosing regions or the 县/市 of the place
@@ -231,6 +249,13 @@ def suggest(name: str, kind: str | None = None, parent: str | None = None, known
     portal_base = parent_host[4:] if parent_host.startswith("www.") else parent_host
     if unit.kind == "portal":
         result.english = portal_domains[:5]
+    elif unit.kind == "township":
+        if portal_base:
+            labels = town_labels(unit)
+            result.english = ([f"{parent_host}/{labels[0]}/"] if labels else []) + [
+                f"{label}.{portal_base}" for label in labels[:2]]
+        result.notes.append(f"乡镇（街道）不单独申请域名：网页作为县级政府门户网站的栏目开设（{GUIDE_DOC}）；"
+                            "确需保留独立网站的，使用门户网站的下级域名")
     elif unit.kind in ("department", "institution_admin") and portal_base:
         labels = [department_label(unit)]
         if unit.department:
@@ -242,8 +267,9 @@ def suggest(name: str, kind: str | None = None, parent: str | None = None, known
         path = department_label(unit) or "xt"
         result.english = [f"{parent_host}/{path}/"]
         result.notes.append(f"业务系统、办事平台、栏目使用所属网站域名下的路径，不单独作为网站（{PLAN_DOC} 二（五））")
-    if unit.kind in ("portal", "department", "institution_admin"):
-        result.chinese = [f"{n}.{ZHENGWU}" for n in chinese_names(unit)]
+    if unit.kind in ("portal", "department", "institution_admin", "township"):
+        # A long name (双江拉祜族佤族布朗族傣族自治县…) can exceed 63 octets as punycode: not a usable label.
+        result.chinese = [f"{n}.{ZHENGWU}" for n in chinese_names(unit) if punycode(f"{n}.{ZHENGWU}")]
     if unit.place and unit.kind == "portal":
         for other in divisions().same_reading(unit.place)[:5]:
             where = "".join(p.name for p in divisions().enclosing(other))

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from knowledge.actions import STATUSES, NextAction
+from knowledge.actions import NextAction
+from knowledge.registry_model import STATUSES
 
 DONE, IN_PROGRESS, NOT_STARTED = "done", "in_progress", "not_started"
 STAGES = (DONE, IN_PROGRESS, NOT_STARTED)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from knowledge.domains import Domain, parse_domain
-from knowledge.naming import ZHENGWU, chinese_names, department_spellings, place_spelling, suggest
+from knowledge.domains import Domain, ip_host, parse_domain
+from knowledge.naming import GUIDE_DOC, ZHENGWU, chinese_names, department_spellings, place_spelling, suggest, town_labels
 from knowledge.policy import PLAN_DOC
 from knowledge.text import compact
 from knowledge.units import UnitName, parse_unit
@@ -19,6 +19,8 @@ BASIS = {
     "chinese_not_zhengwu": f"{PLAN_DOC} 二（四）",
     "chinese_name_mismatch": f"{PLAN_DOC} 二（四）",
     "name_mismatch": f"{PLAN_DOC} 二（一）、二（二）",
+    "township_own_domain": f"{GUIDE_DOC}；{PLAN_DOC} 二（二）",
+    "ip_address": f"{PLAN_DOC} 二（一）、二（二）",
 }
 # The clause behind each problem, for "show me the rule" buttons.
 RULE_CLAUSES = {
@@ -30,6 +32,8 @@ RULE_CLAUSES = {
     "chinese_not_zhengwu": "plan-2-4",
     "chinese_name_mismatch": "plan-2-4",
     "name_mismatch": "plan-2-1",
+    "township_own_domain": "plan-2-2",
+    "ip_address": "plan-2-1",
 }
 
 
@@ -111,6 +115,9 @@ def _check_english(result: CheckResult, unit: UnitName | None, parent: Domain | 
         result.problems.append(Problem("not_gov_cn", "政府网站英文域名应以“.gov.cn”结尾"))
         return
     head = labels[:-2]  # the labels in front of gov.cn
+    if kind == "township":
+        _check_township(result, unit, parent, head)
+        return
     if kind in ("department", "institution_admin"):
         _check_department(result, unit, parent, head)
         return
@@ -134,6 +141,31 @@ def _check_department(result: CheckResult, unit: UnitName, parent: Domain | None
         result.problems.append(Problem("name_mismatch", f"“{head[0]}”不是“{unit.unit}”的拼音、缩写或通用英文名"))
 
 
+def _check_township(result: CheckResult, unit: UnitName, parent: Domain | None, head: tuple[str, ...]) -> None:
+    """A town has no domain of its own: a column of the county portal (www.□□□.gov.cn/○○○/), or, for a town that
+    keeps its own site, the portal's sub-domain ○○○.□□□.gov.cn."""
+    if parent is not None:
+        base = parent.labels[1:] if parent.labels[:1] == ("www",) else parent.labels
+        county_ok = result.domain.labels[-len(base):] == base and len(result.domain.labels) == len(base) + 1
+    else:
+        county_ok = len(head) == 2 and (not unit.place_full or place_spelling(unit).matches(head[1]))
+    if county_ok and head[0] == "www":
+        if result.domain.has_path:
+            result.notes.append(f"乡镇（街道）网页作为县级政府门户网站的栏目开设，符合要求（依据：{GUIDE_DOC}）")
+            return
+        result.problems.append(Problem("township_own_domain", "这是县级政府门户网站的域名：乡镇（街道）网页应作为其中的栏目（加上栏目路径），不另开网站"))
+        return
+    if not county_ok:
+        result.problems.append(Problem("township_own_domain", "乡镇（街道）不单独申请“.gov.cn”域名：网页放在县级政府门户网站栏目中，"
+                                                          "确需独立网站的使用门户网站的下级域名“○○○.□□□.gov.cn”"))
+        return
+    spellings = set(town_labels(unit))
+    if spellings and head[0] not in spellings and not any(head[0].startswith(s) for s in spellings):
+        result.problems.append(Problem("name_mismatch", f"“{head[0]}”不是“{unit.town}”的拼音或缩写"))
+        return
+    result.notes.append(f"乡镇（街道）使用县级政府门户网站的下级域名，符合要求（依据：{GUIDE_DOC}；{PLAN_DOC} 二（二））")
+
+
 def _host_belongs_to_unit_place(labels: tuple[str, ...], unit: UnitName, parent: Domain | None) -> bool:
     if parent is not None:
         return labels == parent.labels
@@ -144,6 +176,14 @@ def _host_belongs_to_unit_place(labels: tuple[str, ...], unit: UnitName, parent:
 def check(domain: str, unit: str | None = None, kind: str | None = None, parent: str | None = None) -> CheckResult:
     parsed = parse_domain(domain)
     result = CheckResult(input=parsed.input, domain=parsed)
+    ip = ip_host(domain) if not parsed.valid else ""
+    if ip:
+        result.domain = Domain(parsed.input, ip, ip, parsed.path)
+        result.unit = parse_unit(unit, kind) if unit and compact(unit) else None
+        result.problems.append(Problem("ip_address", "只能用 IP 地址访问：政府网站必须使用规范的域名"))
+        if result.unit and result.unit.kind:
+            result.expected = suggest(unit, result.unit.kind, parent).english[:3]
+        return result
     if not parsed.valid:
         result.problems.append(Problem("invalid_syntax", parsed.error))
         return result

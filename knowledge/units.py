@@ -5,19 +5,21 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from knowledge.places import Place, divisions, split_suffix
+from knowledge.places import Place, divisions, split_suffix, strip_ethnic
+from knowledge.registry_model import KIND_LABELS as _LABELS
+from knowledge.registry_model import Kind
 from knowledge.resources import load_yaml
 from knowledge.text import compact
 
-KINDS = ("portal", "department", "institution_admin", "institution_other", "system")
-KIND_LABELS = {
-    "portal": "政府门户网站",
-    "department": "政府部门网站",
-    "institution_admin": "承担行政职能的事业单位",
-    "institution_other": "不承担行政职能的事业单位",
-    "system": "业务系统/办事平台/栏目",
-}
+KINDS = tuple(k.value for k in Kind)
+KIND_LABELS = {str(k): v for k, v in _LABELS.items()}
 MAX_UNIT_CHARS = 80
+# 狮山镇, 狮山镇人民政府, 东坡傣族乡, 狮山街道办事处: a town or a street office (乡镇（街道）)
+_TOWN = re.compile(r"^([\u4e00-\u9fff]{1,10}?)(乡|镇|街道办事处|街道)(人民政府|政府|办事处)?$")
+_PARTY_PREFIXES = ("中国共产党", "中共")
+# A name that starts with a place (武定县…, 楚雄州…, 城区…): qualify() need not read it.
+_WRITTEN_PLACE = re.compile(r"^(?!中共|中国共产党|政协)[\u4e00-\u9fff]{2,12}?(?:省|市|县|区|州|旗|盟)")
+_CPPCC_PREFIXES = ("中国人民政治协商会议", "政协")
 _PORTAL_UNITS = ("人民政府", "政府", "")
 _UNKNOWN_PLACE = re.compile(r"^([\u4e00-\u9fff]{1,10}?(?:自治州|自治县|自治旗|地区|省|市|县|区|州|旗|盟))")
 
@@ -42,6 +44,7 @@ class UnitName:
     region_names: list[str] = field(default_factory=list)  # as written, for names not in the table
     unit: str = ""  # what is left: 人民政府, 财政局, 中医医院
     kind: str | None = None  # None: the name cannot tell (an institution): ask
+    town: str = ""  # for a township: 狮山镇, 东坡傣族乡, 狮山街道
     department: Department | None = None
     ambiguous_place: bool = False
 
@@ -118,8 +121,15 @@ def parse_unit(name: str | None, kind: str | None = None) -> UnitName:
 
 @lru_cache(maxsize=65536)
 def _parse_unit(name: str, kind: str | None) -> UnitName:
-    full = compact(name)[:MAX_UNIT_CHARS]
-    full = re.sub(r"[^\w\u4e00-\u9fff()（）·]", "", full)
+    as_given = compact(name)[:MAX_UNIT_CHARS]
+    as_given = re.sub(r"[^\w\u4e00-\u9fff()（）·]", "", as_given)
+    # 中共武定县委组织部, 政协武定县委员会办公室: the organ's prefix stands before the place.
+    organ = ""
+    full = as_given
+    for prefix in _PARTY_PREFIXES + _CPPCC_PREFIXES:
+        if as_given.startswith(prefix) and len(as_given) > len(prefix) + 1:
+            organ, full = ("party" if prefix in _PARTY_PREFIXES else "cppcc"), as_given[len(prefix):]
+            break
     result = UnitName(raw=name or "", full=full)
     table = divisions()
     found: list[tuple[str, Place, bool]] = []
@@ -154,11 +164,59 @@ def _parse_unit(name: str, kind: str | None) -> UnitName:
             result.place_name = match.group(1)
             pos = match.end()
     result.unit = full[pos:] if result.place_name else full
+    result.full = as_given
+    result.unit = _organ_unit(result.unit, organ)
+    town = _TOWN.match(result.unit) if result.unit and not organ else None
+    if town and not find_department(result.unit):
+        result.town = town[1] + town[2]
+        result.department = None
+        result.kind = kind if kind in KINDS else Kind.TOWNSHIP.value
+        return result
     result.department = find_department(result.unit) if result.unit not in _PORTAL_UNITS else None
     if not full:
         return result
     result.kind = kind if kind in KINDS else infer_kind(result.unit, result.department)
+    if organ and result.kind is None:
+        result.kind = Kind.DEPARTMENT.value
     return result
+
+
+def _organ_unit(unit: str, organ: str) -> str:
+    """县委组织部 → 组织部, 县委 → 党委办公室, (政协)委员会办公室 → 政协办公室."""
+    if organ == "cppcc":
+        return "政协办公室" if unit in ("", "委员会", "委员会办公室", "办公室", "委员会办公厅") else unit
+    if organ == "party" or (unit.startswith("委") and find_department(unit[1:])):
+        rest = unit[1:] if unit.startswith("委") else unit
+        return "党委办公室" if rest in ("", "办公室", "员会", "员会办公室") else rest
+    return unit
+
+
+def town_stem(town: str) -> str:
+    """狮山镇 → 狮山, 东坡傣族乡 → 东坡, 狮山街道 → 狮山."""
+    match = _TOWN.match(town)
+    stem = match[1] if match else town
+    return strip_ethnic(stem) if stem.endswith("族") or len(stem) > 3 else stem
+
+
+def qualify(name: str, region: str) -> str:
+    """A name written without a place (教育局, 县融媒体中心, 狮山镇) read as a unit of the office's region:
+    武定县教育局, 武定县融媒体中心, 武定县狮山镇. Names with a place are returned as written."""
+    text = compact(name)
+    if not text or not region or _WRITTEN_PLACE.match(text):
+        return text
+    unit = parse_unit(text)
+    if unit.place_full:
+        return text
+    home = parse_unit(region)
+    place = home.place_name or home.place_full
+    if not place:
+        return text
+    organ = next((p for p in _PARTY_PREFIXES + _CPPCC_PREFIXES if text.startswith(p)), "")
+    rest = text[len(organ):]
+    suffix = split_suffix(place)[1]
+    if suffix and rest.startswith(suffix) and not rest.startswith(place):
+        rest = rest[len(suffix):]  # 县融媒体中心 → 武定县融媒体中心
+    return organ + place + rest
 
 
 def _bare_stem(full: str, table) -> tuple[str, Place] | None:

@@ -94,3 +94,19 @@ def check_schedule(year: int, off: list[dt.date], work: list[dt.date]) -> tuple[
     if stray:
         raise ValueError(f"{stray[0].isoformat()} 不在 {year} 年内")
     return off_days, work_days
+
+
+_DAY = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ]?\d{1,2}:\d{2}(?::\d{2})?)?")
+_COMPACT_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def parse_day(text: str) -> dt.date | None:
+    """2019-02-25, 2019/2/25, 2019.2.25, 2019年2月25日, 20190225 → a date; None when the text is not a date;
+    ValueError when it looks like one but is not a real day (2019-02-30)."""
+    t = (text or "").strip().replace(" ", "")
+    if not t.isascii() and "年" not in t:
+        return None
+    match = _DAY.fullmatch(t) or _COMPACT_DAY.fullmatch(t)
+    if not match:
+        return None
+    return dt.date(int(match[1]), int(match[2]), int(match[3]))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -27,6 +28,13 @@ class YearSchedule:
     year: int
     holidays: frozenset[dt.date] = frozenset()
     workdays: frozenset[dt.date] = frozenset()
+
+
+@lru_cache(maxsize=4096)
+def _package_workday(day: dt.date) -> bool:
+    """chinese_calendar scans its whole table to validate each date (0.05 ms): an import starts thousands of
+    deadlines over the same few months."""
+    return chinese_calendar.is_workday(day)
 
 
 def package_knows(year: int) -> bool:
@@ -56,7 +64,7 @@ class WorkCalendar:
                 return True
             return day.weekday() < 5 and day not in schedule.holidays
         if self.knows(day.year):
-            return chinese_calendar.is_workday(day)
+            return _package_workday(day)
         return day.weekday() < 5  # provisional: weekends only
 
     def add_working_days(self, event: dt.date, count: int) -> tuple[dt.date, bool]:

@@ -93,22 +93,22 @@ async def test_full_registration_produces_the_form_and_the_registry_follows(runn
     await _press(fake_api, app_button, "审批完成")
     db = running_bot.bot_data["db"]
     domain = db.call(lambda s: s.exec(select(Domain).where(Domain.name == "www.wuding.gov.cn")).one())
-    assert domain.status == "规范在用" and domain.expires_on.year - domain.registered_on.year == 10
+    assert domain.status == "在用" and domain.expires_on.year - domain.registered_on.year == 10
     actors = db.call(lambda s: s.exec(select(AuditLog.actor).where(AuditLog.entity == "domain")).all())
     assert actors and all(a.startswith("申请") for a in actors)  # the application is the reason
     await _say(fake_api, "/applications", "没有办理中的申请")
 
 
 def _seed_registry(db) -> None:
-    from bot.registry.edits import add_domain, ensure_unit
+    from bot.registry.edits import ensure_unit, record_domain
 
     def seed(session):
         unit = ensure_unit(session, "武定县财政局", "test")
         portal = ensure_unit(session, "武定县人民政府", "test")
-        add_domain(session, portal, "www.wuding.gov.cn", "test", "规范在用")
-        add_domain(session, unit, "czj.wuding.gov.cn", "test", "规范在用")
-        add_domain(session, unit, "www.wdczj.com", "test", "不规范")
-        add_domain(session, unit, "wdcz.wuding.gov.cn", "test", "闲置").icp_number = "滇ICP备12345号"
+        record_domain(session, portal, "www.wuding.gov.cn", "test", "在用")
+        record_domain(session, unit, "czj.wuding.gov.cn", "test", "在用")
+        record_domain(session, unit, "www.wdczj.com", "test", "在用")
+        record_domain(session, unit, "wdcz.wuding.gov.cn", "test", "闲置").icp_number = "滇ICP备12345号"
 
     db.call(seed)
 
@@ -138,7 +138,7 @@ async def test_multi_domain_cancellation_marks_them_cancelled_and_starts_filing_
     assert sorted(spec["domains"]) == ["wdcz.wuding.gov.cn", "www.wdczj.com"]  # idle and non-compliant come first
     statuses = db.call(lambda s: {d.unicode: d.status for d in s.exec(select(Domain)).all()})
     assert [statuses[d] for d in spec["domains"]] == ["已注销", "已注销"]
-    assert statuses["www.wuding.gov.cn"] == "规范在用"
+    assert statuses["www.wuding.gov.cn"] == "在用"
     rules = db.call(lambda s: [d.rule for d in s.exec(select(Deadline)).all()])
     assert "filing_cancellation" in rules  # the domain with an ICP filing
 
@@ -255,10 +255,10 @@ async def test_returned_document_rejection_and_a_reminder_for_a_stalled_step(run
 
 
 async def test_a_registration_that_replaces_an_old_domain_starts_its_notice(running_bot, fake_api):
-    from bot.registry.edits import add_domain, ensure_unit
+    from bot.registry.edits import ensure_unit, record_domain
 
     db = running_bot.bot_data["db"]
-    db.call(lambda s: add_domain(s, ensure_unit(s, "武定县人民政府", "test"), "wuding.gov.cn", "test", "不规范"))
+    db.call(lambda s: record_domain(s, ensure_unit(s, "武定县人民政府", "test"), "wuding.gov.cn", "test", "在用"))
     await _say(fake_api, "/apply", "请选择申请的业务")
     await _press(fake_api, "ap:act:register", "申请单位全称")
     await _say(fake_api, "武定县人民政府", "请选择要注册的域名")
@@ -275,5 +275,5 @@ async def test_a_registration_that_replaces_an_old_domain_starts_its_notice(runn
         await _press(fake_api, f"aq:adv:{app_id}", "办理中")
     await _press(fake_api, f"aq:adv:{app_id}", "审批完成")
     statuses = db.call(lambda s: {d.name: d.status for d in s.exec(select(Domain)).all()})
-    assert statuses == {"wuding.gov.cn": "公告中", "www.wuding.gov.cn": "规范在用"}
+    assert statuses == {"wuding.gov.cn": "公告中", "www.wuding.gov.cn": "在用"}
     assert db.call(lambda s: [d.rule for d in s.exec(select(Deadline)).all()]) == ["notice_period"]

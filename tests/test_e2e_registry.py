@@ -33,7 +33,7 @@ async def test_bad_upload_changes_nothing(running_bot, fake_api, tmp_path):
     fake_api.push_document("broken.xlsx", b"PK\x03\x04garbage", chat_id=ADMIN, user_id=ADMIN)
     assert await fake_api.until(lambda calls: any("导入失败" in c.params.get("text", "") for c in calls), timeout=20)
     fake_api.push_document("photo.jpg", b"\xff\xd8\xff", chat_id=ADMIN, user_id=ADMIN)
-    assert await fake_api.until(lambda calls: any(".xlsx 或 .csv" in c.params.get("text", "") for c in calls))
+    assert await fake_api.until(lambda calls: any(".xls 或 .csv" in c.params.get("text", "") for c in calls))
     fake_api.push_text("/status www.wuding.gov.cn", chat_id=ADMIN, user_id=ADMIN)
     assert await fake_api.until(lambda calls: any("没有找到" in c.params.get("text", "") for c in calls))
 
@@ -70,7 +70,7 @@ async def test_admin_changes_status_by_button_and_history_shows_it(running_bot, 
     fake_api.push_callback(f"sv:{domain_id}:3", message, user_id=ADMIN)  # 待注销
     assert await fake_api.until(lambda calls: any("已更新" in c.params.get("text", "") for c in calls))
     fake_api.push_text("/history www.wdrsj.com", chat_id=ADMIN, user_id=ADMIN)
-    assert await fake_api.until(lambda calls: any("telegram:42" in c.params.get("text", "") and "状态：不规范 → 待注销" in c.params.get("text", "")
+    assert await fake_api.until(lambda calls: any("telegram:42" in c.params.get("text", "") and "状态：在用 → 待注销" in c.params.get("text", "")
                                                   for c in calls))
 
 
@@ -95,3 +95,33 @@ async def test_a_question_about_a_registered_domain_uses_the_registered_unit(run
     assert await fake_api.until(lambda calls: any(c.params.get("chat_id") in (GUEST, str(GUEST)) and "不合规" in c.params.get("text", "")
                                                   for c in calls))
     assert not any("rsj.wuding.gov.cn" in t for t in fake_api.sent_texts(GUEST))
+
+
+async def test_chat_edits_cover_the_clean_up(running_bot, fake_api, tmp_path):
+    """Dated status changes with appended notes, contact replacement, adding a domain and marking the 主域名,
+    the region, and lookups by short name and phone (issue 11)."""
+    await import_as_admin(fake_api, tmp_path)
+
+    async def say(text: str, expect: str) -> str:
+        seen = len(fake_api.calls_to("sendMessage"))
+        fake_api.push_text(text, chat_id=ADMIN, user_id=ADMIN)
+        assert await fake_api.until(lambda calls: any(expect in c.params.get("text", "")
+                                                      for c in fake_api.calls_to("sendMessage")[seen:])), text
+        return next(c.params["text"] for c in fake_api.calls_to("sendMessage")[seen:] if expect in c.params.get("text", ""))
+
+    await say("/setstatus www.wdrsj.com 公告中 2019-02-25 已迁移至 rsj.wuding.gov.cn", "已更新")
+    shown = await say("/status www.wdrsj.com", "公告期满")
+    assert "2019-05-25" in shown
+    fake_api.push_text("/history www.wdrsj.com", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any("2019-02-25" in c.params.get("text", "") and "已迁移至" in c.params.get("text", "")
+                                                  for c in calls))
+    replaced = await say("/setcontact 武定县人民政府 王五 0878-8711999 2019-03-01", "已登记联系人")
+    assert "张晓霞" in replaced and "20个工作日" in replaced
+    await say("/adddomain 武定县人力资源和社会保障局 武定县人社局.政务 在用", "单位：武定县人力资源和社会保障局")
+    await say("/primary 武定县人社局.政务", "为主域名")
+    await say("/region 云南省楚雄彝族自治州武定县", "已设置本地区")
+    found = await say("/status 人社局", "武定县人力资源和社会保障局</b>")
+    assert "武定县人社局.政务</code>（主域名）" in found
+    await say("/status 8711999", "王五")
+    await say("/setstatus www.wdrsj.com 乱写", "无法识别")
+    await say("/deldomain 武定县人社局.政务", "已从登记册删除")

@@ -237,7 +237,7 @@ def test_scheduled_runs_claim_once_alert_once_and_close_findings(env, db):
     db.call(lambda s: s.execute(text("UPDATE domain SET status='已注销' WHERE name='www.single.gov.cn'")))
     db.call(lambda s: service.sync_targets(s, settings, late))
     assert db.call(lambda s: s.exec(select(MonitorTarget.next_due_at).where(MonitorTarget.name == "www.single.gov.cn")).one()) is None
-    db.call(lambda s: s.execute(text("UPDATE domain SET status='规范在用' WHERE name='www.single.gov.cn'")))
+    db.call(lambda s: s.execute(text("UPDATE domain SET status='在用' WHERE name='www.single.gov.cn'")))
     db.call(lambda s: service.sync_targets(s, settings, late))
 
     # Nothing is due before tomorrow's slot; a day later, the findings still there are not alerted again.
@@ -405,7 +405,7 @@ def test_a_site_silent_for_the_configured_days_is_proposed_as_idle_to_the_admins
     assert not any("建议认定为闲置" in t for t in codes[2]) and sum("建议认定为闲置" in t for t in codes[3]) == 2
     idle = next(t for t in codes[3] if "建议认定为闲置" in t and "www.quiet.gov.cn" in t)
     assert "/setstatus www.quiet.gov.cn 闲置" in idle
-    assert set(db.call(lambda s: s.exec(select(Domain.status)).all())) == {"规范在用"}  # never changed silently
+    assert set(db.call(lambda s: s.exec(select(Domain.status)).all())) == {"在用"}  # never changed silently
     db.dispose()
 
 

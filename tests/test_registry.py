@@ -101,7 +101,7 @@ def test_lookup_by_domain_url_punycode_fuzzy_and_contact(db, tmp_path):
     view = db.call(lambda s: lookup(s, "武定县人力资源和社会保障局"))[0]
     by_domain = {d.domain.name: d for d in view.domains}
     assert by_domain["rsj.wuding.gov.cn"].compliant and not by_domain["rsj.wuding.gov.cn"].action.needed
-    assert not by_domain["www.wdrsj.com"].compliant and "申请规范域名" in by_domain["www.wdrsj.com"].action.action
+    assert not by_domain["www.wdrsj.com"].compliant and "已有规范域名 rsj.wuding.gov.cn" in by_domain["www.wdrsj.com"].action.action
     notice = db.call(lambda s: lookup(s, "czj.wuding.gov.cn"))[0].domains[0]
     assert notice.action.due == dt.date(2026, 4, 30)  # 3 months from 2026-01-31 ends on the month's last day
     assert db.call(lambda s: lookup(s, "nothing-like-this.example")) == []
@@ -116,7 +116,7 @@ def test_edits_are_audited_and_history_shows_them(db, tmp_path):
     db.call(lambda s: set_domain_fields(s, "www.wdrsj.com", "telegram:42", status="待注销", notes="已迁移"))
     entries = db.call(lambda s: history(s, "WWW.WDRSJ.COM"))
     assert entries[0].actor == "telegram:42"
-    assert json.loads(entries[0].before)["status"] == "不规范" and json.loads(entries[0].after)["status"] == "待注销"
+    assert json.loads(entries[0].before)["status"] == "在用" and json.loads(entries[0].after)["status"] == "待注销"
     with pytest.raises(RegistryError):
         db.call(lambda s: set_domain_fields(s, "www.wdrsj.com", "x", status="随便"))
     with pytest.raises(RegistryError):

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from bot.db.models import Application, Deadline
 from bot.deadlines.events import ContactEvent, deadlines_for_events, mark_done
-from bot.registry.edits import add_domain, ensure_unit, set_domain_fields, upsert_contact
+from bot.registry.edits import ensure_unit, record_domain, set_domain_fields, upsert_contact
 from bot.registry.lookup import domain_by_name
 from knowledge.applications import STATUS_CANCELLED, STATUS_IN_USE, STATUS_NOTICE, Spec, add_years
 
@@ -38,7 +38,7 @@ def on_approved(session: Session, application: Application, spec: Spec, actor: s
         unit = ensure_unit(session, spec.unit, who, spec.kind)
         application.unit_id = unit.id
         for name in spec.domains:
-            add_domain(session, unit, name, who, STATUS_IN_USE, registered_on=today,
+            record_domain(session, unit, name, who, STATUS_IN_USE, registered_on=today,
                        expires_on=add_years(today, spec.years or 1))
         for old in spec.replaces:
             if domain_by_name(session, old) is not None:

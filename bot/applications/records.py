@@ -14,12 +14,10 @@ from bot.db.models import Application, ApplicationEvent, Contact, Domain, Unit
 from bot.deadlines.calendar import work_calendar
 from bot.registry.access import Role
 from bot.registry.lookup import RegistryError, find_unit_id, registry_advice
-from knowledge.actions import STATUSES
 from knowledge.applications import (
     ACTIONS,
     STATUS_CANCELLED,
     STATUS_IDLE,
-    STATUS_NONCOMPLIANT,
     STATUS_TO_CANCEL,
     ContactInfo,
     Context,
@@ -28,6 +26,7 @@ from knowledge.applications import (
     route,
 )
 from knowledge.domains import parse_domain
+from knowledge.registry_model import STATUSES
 from knowledge.rules import check
 
 
@@ -91,7 +90,7 @@ def cancel_candidates(session: Session, unit_name: str, flagged_only: bool = Fal
         name = d.unicode or d.name
         if d.status == STATUS_CANCELLED:
             continue
-        if d.status in (STATUS_NONCOMPLIANT, STATUS_IDLE, STATUS_TO_CANCEL) or not check(name, unit.name, unit.kind).compliant:
+        if d.status in (STATUS_IDLE, STATUS_TO_CANCEL) or not check(name, unit.name, unit.kind).compliant:
             flagged.append(name)
         else:
             rest.append(name)

@@ -34,7 +34,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     if not query.strip():
         print("用法：domainbot status 域名或单位名称 [--json]", file=sys.stderr)
         return EXIT_USAGE
-    matches = db.call(lambda s: [m.to_json() for m in lookup(s, query)])
+    region = load_settings().bot_region
+    matches = db.call(lambda s: [m.to_json() for m in lookup(s, query, region=region)])  # views use the work calendar
     if args.json:
         print(json.dumps({"matches": matches}, ensure_ascii=False))
         return EXIT_OK
@@ -46,6 +47,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         for d in match["domains"]:
             due = f"，期限 {d['due']}" if d["due"] else ""
             print(f"  {d['unicode'] or d['domain']} [{d['status']}] {'合规' if d['compliant'] else '不合规'}：{d['next_action']}{due}")
+            for p in d["problems"]:
+                print(f"    · {p['message']}（依据：{p['basis']}）")
         for c in match["contacts"]:
             print(f"  联系人 {c['name']} {c['phone']} {c['email']}")
     return EXIT_OK
@@ -70,8 +73,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         bar.n = done
         bar.refresh()
 
+    from bot.registry.region import home_region
+
+    region = db.call(lambda s: home_region(s, load_settings().bot_region))
     try:
-        report = import_file(db.call, path.read_bytes(), path.name, "cli", args.skip_invalid, progress)
+        report = import_file(db.call, path.read_bytes(), path.name, "cli", args.skip_invalid, progress, region)
     except SpreadsheetError as exc:
         bar.close()
         print(str(exc), file=sys.stderr)
@@ -81,10 +87,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         print(report.summary())
-        for row, reason in report.errors[:200]:
+        for row, reason in report.errors:
             print(f"  第{row}行：{reason}")
-        if len(report.errors) > 200:
-            print(f"  ……另有 {len(report.errors) - 200} 行有误")
     return EXIT_OK if report.written else EXIT_FAIL
 
 

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path('data') / 'domainbot.sqlite3'}")
     bot_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     bot_timezone: str = "Asia/Shanghai"
+    bot_region: str = ""  # the office's region, e.g. 云南省楚雄彝族自治州武定县 (empty: the place most units share)
     log_level: str = "INFO"
     webhook_url: str = ""
     webhook_secret: str = ""

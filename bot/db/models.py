@@ -29,7 +29,8 @@ class Domain(SQLModel, table=True):
     unicode: str = Field(default="", max_length=253)
     is_chinese: bool = False
     is_primary: bool = False
-    status: str = Field(default="规范在用", max_length=16)
+    status: str = Field(default="在用", max_length=16)  # knowledge.registry_model.Status: the life, not compliance
+    kind: str = Field(default="", max_length=32)  # '' = the unit's kind; 'system' for a department's business system
     registrar: str = Field(default="", max_length=200)
     registered_on: Optional[dt.date] = None
     expires_on: Optional[dt.date] = None
@@ -91,6 +92,14 @@ class Chat(SQLModel, table=True):
     digest: bool = False
     active: bool = True  # False once Telegram says the bot was blocked or removed
     unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Setting(SQLModel, table=True):
+    """Settings an admin changes in chat (e.g. the office's region), overriding the environment's."""
+    key: str = Field(primary_key=True, max_length=50)
+    value: str = Field(default="", max_length=400)
+    updated_by: str = Field(default="", max_length=100)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
+from bot.db.bulk import bulk_insert_ignore
 from bot.db.models import Deadline, Delivery, utcnow
 from bot.deadlines.calendar import work_calendar
 from bot.delivery.queue import insert_ignore
 from bot.registry.audit import audit
+from knowledge.registry_model import Status
 from knowledge.workdays import RULES
 from knowledge.workdays import deadline as compute_deadline
 
@@ -129,7 +131,8 @@ def deadlines_for_events(session: Session, domains: list[DomainEvent] = (), cont
     calendar = work_calendar(session)
     wanted: dict[str, dict] = {}
     for e in domains:
-        rule = {"公告中": "notice_period", "已注销": "filing_cancellation" if e.has_filings else ""}.get(e.status, "")
+        rule = {Status.NOTICE: "notice_period",
+                Status.CANCELLED: "filing_cancellation" if e.has_filings else ""}.get(e.status, "")
         if not rule or e.changed_on is None:
             continue
         computed = compute_deadline(rule, e.changed_on, calendar)
@@ -152,4 +155,7 @@ def deadlines_for_events(session: Session, domains: list[DomainEvent] = (), cont
     now = utcnow()
     rows = [{**v, "audience": "unit", "status": "open", "done_by": "", "created_at": now}
             for k, v in wanted.items() if k not in existing]
+    if len(rows) > 500:  # an import: the driver's executemany (rows already filtered against existing keys)
+        bulk_insert_ignore(session, Deadline, rows)
+        return len(rows)
     return insert_ignore(session, rows, model=Deadline)

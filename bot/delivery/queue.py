@@ -38,8 +38,8 @@ def insert_ignore(session: Session, rows: list[dict], model: type = Delivery, co
     builder = pg_insert if dialect == "postgresql" else sqlite_insert
     inserted = 0
     for start in range(0, len(rows), 500):
-        statement = (builder(model).values(rows[start:start + 500]).on_conflict_do_nothing(index_elements=[conflict])
-                     .returning(model.id))
+        statement = (builder(model.__table__).values(rows[start:start + 500])
+                     .on_conflict_do_nothing(index_elements=[conflict]).returning(model.__table__.c.id))
         inserted += len(session.execute(statement).all())  # rowcount is not reliable for multi-row inserts
     return inserted
 

@@ -14,11 +14,13 @@ from sqlalchemy import bindparam, func, text
 from sqlmodel import Session, select
 
 from bot.db.models import AuditLog, Contact, Domain, Unit
+from bot.registry.region import home_region
 from knowledge.actions import NextAction, next_action
-from knowledge.domains import looks_like_domain, parse_domain
+from knowledge.domains import ip_host, looks_like_domain, parse_domain
+from knowledge.registry_model import KIND_LABELS, Status
 from knowledge.rules import check
 from knowledge.text import compact
-from knowledge.units import parse_unit
+from knowledge.units import find_department, parse_unit, qualify
 from knowledge.workdays import WorkCalendar
 
 
@@ -83,11 +85,18 @@ class DomainView:
     compliant: bool
     problems: list[dict]
     action: NextAction
+    kind: str = ""  # the kind the domain is checked as (its own, else its unit's)
+    notes: list[str] = field(default_factory=list)
     expected: list[str] = field(default_factory=list)  # compliant names the unit should use instead
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
     def to_json(self) -> dict:
         return {"domain": self.domain.name, "unicode": self.domain.unicode, "status": self.domain.status,
-                "primary": self.domain.is_primary, "compliant": self.compliant, "problems": self.problems,
+                "kind": self.kind, "primary": self.domain.is_primary, "compliant": self.compliant,
+                "problems": self.problems, "notes": self.notes,
                 "next_action": self.action.action, "due": self.action.due.isoformat() if self.action.due else None,
                 "provisional": self.action.provisional}
 
@@ -107,23 +116,40 @@ class UnitView:
     domains: list[DomainView] = field(default_factory=list)
     contacts: list[Contact | ContactInfo] = field(default_factory=list)
     score: float = 100.0
+    portal: str = ""  # the registered portal the unit's domains are checked under
 
     def to_json(self) -> dict:
-        return {"unit": self.unit.name, "kind": self.unit.kind, "region": self.unit.region,
+        return {"unit": self.unit.name, "kind": self.unit.kind, "region": self.unit.region, "portal": self.portal,
                 "domains": [d.to_json() for d in self.domains],
                 "contacts": [{"name": c.name, "phone": c.phone, "email": c.email,
                               "telegram_linked": c.telegram_id is not None} for c in self.contacts]}
 
 
+def _calendar(session: Session, calendar: WorkCalendar | None) -> WorkCalendar:
+    """Views count with the same calendar as the reminders: the official schedule and the admin-entered years."""
+    if calendar is not None:
+        return calendar
+    from bot.deadlines.calendar import work_calendar
+
+    return work_calendar(session)
+
+
 def view_unit(session: Session, unit: Unit, calendar: WorkCalendar | None = None, score: float = 100.0) -> UnitView:
+    """Each domain checked with its unit's kind (or its own), under the portal the registry holds, and its next
+    step decided from the whole unit (a compliant domain already in use, the www name a registration serves)."""
+    calendar = _calendar(session, calendar)
     domains = session.exec(select(Domain).where(Domain.unit_id == unit.id).order_by(Domain.is_chinese, Domain.name)).all()
     contacts = session.exec(select(Contact).where(Contact.unit_id == unit.id).order_by(Contact.id)).all()
-    return _build_view(unit, list(domains), list(contacts), calendar, score)
+    portal = "" if unit.kind == "portal" else (registry_advice(session, unit.name, [])[0] or "")
+    return _build_view(unit, list(domains), list(contacts), calendar, score, portal)
 
 
 def view_all(session: Session, calendar: WorkCalendar | None = None) -> Iterator[UnitView]:
-    """Every unit's view, by unit name, streamed from two queries (not two per unit): reports and progress.
-    Units and their domains come in one ordered join read in batches, so memory stays flat at any size."""
+    """Every unit's view, by unit name, from three queries (not three per unit): reports and progress. Units and
+    their domains come in one ordered join read in batches, so memory stays flat at any size."""
+    calendar = _calendar(session, calendar)
+    portals = set(session.exec(select(Domain.name).join(Unit, Unit.id == Domain.unit_id)
+                               .where(Unit.kind == "portal", Domain.status == Status.IN_USE)).all())
     contacts: dict[int, list[ContactInfo]] = {}
     for unit_id, *fields in session.exec(select(Contact.unit_id, Contact.name, Contact.phone, Contact.email,
                                                 Contact.telegram_id).order_by(Contact.id)).all():
@@ -134,51 +160,130 @@ def view_all(session: Session, calendar: WorkCalendar | None = None) -> Iterator
     domains: list[Domain] = []
     for row_unit, domain in rows:
         if unit is not None and row_unit.id != unit.id:
-            yield _build_view(unit, domains, contacts.get(unit.id, []), calendar)
+            yield _build_view(unit, domains, contacts.get(unit.id, []), calendar, 100.0, _known_portal(unit, portals))
             domains = []
         unit = row_unit
         if domain is not None:
             domains.append(domain)
     if unit is not None:
-        yield _build_view(unit, domains, contacts.get(unit.id, []), calendar)
+        yield _build_view(unit, domains, contacts.get(unit.id, []), calendar, 100.0, _known_portal(unit, portals))
 
 
-def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: WorkCalendar | None,
-                score: float = 100.0) -> UnitView:
-    views = []
-    in_use = [d for d in domains if d.status == "规范在用"]
+def _known_portal(unit: Unit, portals: set[str]) -> str:
+    """registry_advice's portal, answered from the portals in use loaded once (no query per unit)."""
+    if unit.kind == "portal" or not portals:
+        return ""
+    parsed = parse_unit(unit.name)
+    if not parsed.place_full:
+        return ""
+    for name in _portal_candidates(parsed.place_full, tuple(p.name for p in parsed.regions)):
+        if name in portals or name[4:] in portals:
+            return name
+    return ""
+
+
+def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: WorkCalendar, score: float,
+                portal: str) -> UnitView:
+    """Each domain checked with its unit's kind (or its own), under the portal the registry holds, and its next
+    step decided from the whole unit."""
+    results = {}
     for domain in domains:
-        result = check(domain.unicode or domain.name, unit.name, unit.kind)
+        kind = domain.kind or unit.kind
+        results[domain.id] = check(domain.unicode or domain.name, unit.name, kind, portal or None) \
+            if not ip_host(domain.name) else check(domain.name, unit.name, kind, portal or None)
+    names = {d.name for d in domains}
+    in_use = [d for d in domains if d.status == Status.IN_USE]
+    views = []
+    for domain in domains:
+        result = results[domain.id]
+        kind = domain.kind or unit.kind
         same_type = [d for d in in_use if d.is_chinese == domain.is_chinese]
-        needs_primary = len(same_type) > 1 and not any(d.is_primary for d in same_type)
+        good = [d for d in same_type if results[d.id].compliant and d.id != domain.id]
+        replacement = next((d for d in good if d.is_primary), good[0] if good else None)
+        needs_primary = len([d for d in same_type if results[d.id].compliant]) > 1 and not any(
+            d.is_primary for d in same_type)
+        registered_for = ""
+        if kind == "portal" and not result.compliant and {p.code for p in result.problems} <= {"portal_not_www"} \
+                and len(domain.name.split(".")) == 3:
+            www = f"www.{domain.name}"
+            if www in names or check(www, unit.name, kind).compliant:
+                registered_for = www
         action = next_action(domain.status, result.compliant, changed_on=domain.changed_on,
                              has_filings=bool(domain.icp_number or domain.gov_site_mark or domain.psb_number),
-                             needs_primary=needs_primary, calendar=calendar)
-        views.append(DomainView(domain, result.compliant, [p.to_json() for p in result.problems], action,
-                                list(result.expected)))
-    return UnitView(unit, views, contacts, score)
+                             needs_primary=needs_primary, calendar=calendar,
+                             problems=tuple(p.code for p in result.problems), kind=kind,
+                             replacement=(replacement.unicode or replacement.name) if replacement else "",
+                             registered_for=registered_for)
+        compliant = result.compliant or bool(registered_for)
+        notes = list(result.notes)
+        if portal and not result.compliant:
+            notes.append(f"按登记册中的门户网站 {portal} 检查")
+        views.append(DomainView(domain, compliant, [] if registered_for else [p.to_json() for p in result.problems],
+                                action, kind, notes, list(result.expected)))
+    return UnitView(unit, views, contacts, score, portal)
 
 
-def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, limit: int = 5) -> list[UnitView]:
-    """Exact domain (any accepted form), then contact name, then exact or fuzzy unit name."""
+def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, limit: int = 5,
+           region: str | None = None) -> list[UnitView]:
+    """Exact domain (any accepted form) or IP, then the unit's name as written or read in the office's region
+    (教育局 → 武定县教育局, 卫健局 → 武定县卫生健康局, 狮山镇 → 武定县狮山镇人民政府), a contact's name, phone or
+    e-mail, then a fuzzy unit name."""
     text = compact(query)
     if not text:
         return []
-    if looks_like_domain(query.strip()):
+    calendar = _calendar(session, calendar)
+    ip = ip_host(query)
+    if ip or looks_like_domain(query.strip()):
         parsed = parse_domain(query.strip())
-        domain = session.exec(select(Domain).where(Domain.name == parsed.ascii)).first() if parsed.valid else None
+        name = ip or (parsed.ascii if parsed.valid else "")
+        domain = session.exec(select(Domain).where(Domain.name == name)).first() if name else None
+        if domain is None and parsed.valid and not parsed.ascii.startswith("www."):
+            domain = session.exec(select(Domain).where(Domain.name == f"www.{parsed.ascii}")).first()
         if domain:
             return [view_unit(session, session.get(Unit, domain.unit_id), calendar)]
         return []
     unit = session.exec(select(Unit).where(Unit.name == text)).first()
     if unit:
         return [view_unit(session, unit, calendar)]
-    contacts = session.exec(select(Contact).where(Contact.name == text)).all()
+    units = _units_by_short_name(session, text, home_region(session, region))
+    if units:
+        return [view_unit(session, u, calendar) for u in units[:limit]]
+    contacts = _contacts_matching(session, text)
     if contacts:
-        units = {c.unit_id: session.get(Unit, c.unit_id) for c in contacts}
-        return [view_unit(session, u, calendar) for u in units.values()][:limit]
+        found = {c.unit_id: session.get(Unit, c.unit_id) for c in contacts}
+        return [view_unit(session, u, calendar) for u in found.values()][:limit]
+    wide = qualify(text, home_region(session, region))
     return [view_unit(session, session.get(Unit, unit_id), calendar, score)
-            for unit_id, score in NAME_INDEX.search(session, text, limit)]
+            for unit_id, score in NAME_INDEX.search(session, wide, limit)]
+
+
+def _units_by_short_name(session: Session, text: str, region: str) -> list[Unit]:
+    """The names a unit may be registered under when the query is a short name or lacks the place."""
+    wide = qualify(text, region)
+    parsed = parse_unit(wide)
+    place = parsed.place_name or parsed.place_full
+    names = [wide]
+    if parsed.town:
+        names += [wide + "人民政府", wide + "政府", wide.replace(parsed.town, parsed.town + "人民政府")]
+    dept = parsed.department or find_department(parsed.unit)
+    if dept and place:
+        prefix = wide[: len(wide) - len(parsed.unit)] if wide.endswith(parsed.unit) else place
+        names += [prefix + n for n in (dept.name, dept.short, *dept.aliases)]
+    names = list(dict.fromkeys(n for n in names if n))
+    units = list(session.exec(select(Unit).where(Unit.name.in_(names))).all())
+    if not units and parsed.town:
+        units = list(session.exec(select(Unit).where(Unit.name.contains(parsed.town)).limit(5)).all())
+    order = {n: i for i, n in enumerate(names)}
+    return sorted(units, key=lambda u: order.get(u.name, len(order)))
+
+
+def _contacts_matching(session: Session, text: str) -> list[Contact]:
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if "@" in text:
+        return list(session.exec(select(Contact).where(func.lower(Contact.email) == text.lower())).all())
+    if len(digits) >= 5 and len(digits) >= len(text) - 3:
+        return list(session.exec(select(Contact).where(Contact.phone.contains(digits)).limit(10)).all())
+    return list(session.exec(select(Contact).where(Contact.name == text)).all())
 
 
 def domain_by_name(session: Session, name: str) -> Domain | None:
@@ -205,9 +310,11 @@ def find_unit_id(session: Session, unit_name: str) -> int | None:
 
 def registry_advice(session: Session, unit_name: str, candidates: list[str]) -> tuple[str | None, list[str]]:
     """One indexed query: the portal the registry knows for the unit's place (the first of the names that
-    place's portal may have), and notes on `candidates` (ASCII domains) that another unit already holds."""
+    place's portal may have, www or the registered name behind it), and notes on `candidates` (ASCII domains)
+    that another unit already holds."""
     parsed = parse_unit(unit_name)
     portals = _portal_candidates(parsed.place_full, tuple(p.name for p in parsed.regions)) if parsed.place_full else []
+    portals = [name for p in portals for name in (p, p[4:])]
     wanted = list(dict.fromkeys([*candidates, *portals]))
     if not wanted:
         return None, []
@@ -215,10 +322,20 @@ def registry_advice(session: Session, unit_name: str, candidates: list[str]) -> 
         text("SELECT d.name, u.name, u.kind, d.status FROM domain d JOIN unit u ON u.id = d.unit_id "
              "WHERE d.name IN :names").bindparams(bindparam("names", expanding=True)), {"names": wanted}).all()
     found = {name: (holder, kind, status) for name, holder, kind, status in rows}
-    portal = next((p for p in portals if p in found and found[p][1] == "portal" and found[p][2] == "规范在用"), None)
+    portal = next((p for p in portals if p in found and found[p][1] == "portal" and found[p][2] == Status.IN_USE), None)
+    if portal and not portal.startswith("www."):
+        portal = f"www.{portal}"
     own = compact(unit_name)
     notes = [f"{c} 已登记为“{found[c][0]}”的域名" for c in candidates if c in found and found[c][0] != own]
     return portal, notes
+
+
+def registry_check_context(session: Session, unit_name: str) -> tuple[str | None, str | None]:
+    """(the unit's kind if it is registered, the portal registered for its place) for checking its domains."""
+    unit = session.exec(select(Unit).where(Unit.name == compact(unit_name))).first()
+    kind = unit.kind if unit else None
+    portal = None if kind == "portal" else registry_advice(session, unit_name, [])[0]
+    return kind, portal
 
 
 @lru_cache(maxsize=4096)

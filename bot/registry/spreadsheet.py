@@ -1,62 +1,45 @@
-"""Registry import and export: .xlsx (openpyxl) and .csv with Chinese column headers.
+"""Registry import and export: .xlsx, .xls (read) and .csv with Chinese column headers.
 
-Import validates every row first and reports each bad row with its number and reason; nothing is written
-unless all rows are good (or `skip_invalid`); re-importing the same file changes nothing (upsert)."""
+Import validates every row first and lists every error of every row (row, column, what is wrong, how to fix
+it); nothing is written unless all rows are good (or `skip_invalid`); re-importing the same file changes nothing
+(upsert), and never moves a domain back in its life (公告中 → 在用) without saying so."""
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
+from bot.db.bulk import bulk_insert as _bulk_insert
+from bot.db.bulk import bulk_update as _bulk_update
 from bot.db.models import AuditLog, Contact, Domain, Unit, utcnow
 from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, _jsonable
-from knowledge.actions import STATUSES
-from knowledge.domains import parse_domain
-from knowledge.text import clean, compact
-from knowledge.units import KIND_LABELS, KINDS, parse_unit
+from bot.registry.sheets import MAX_BLANK_RUN, MAX_FILE_BYTES, MAX_ROWS, REGISTER_SHEET, SheetNotes, SpreadsheetError, read_table
+from bot.registry.sheets import cell_text as _cell_text
+from knowledge.domains import ip_host, parse_domain
+from knowledge.registry_model import COLUMNS, HEADERS, KIND_LABELS, STAGE, Kind, Status, read_kind, read_status, status_help
+from knowledge.text import compact
+from knowledge.units import parse_unit, qualify
+from knowledge.when import parse_day
 
-# (header, field): the file's columns, in order.
-COLUMNS = (
-    ("单位名称", "unit"), ("单位类型", "kind"), ("所属地区", "region"), ("域名", "domain"), ("主域名", "primary"),
-    ("状态", "status"), ("注册服务机构", "registrar"), ("注册日期", "registered_on"), ("到期日期", "expires_on"),
-    ("状态变更日期", "changed_on"), ("ICP备案号", "icp_number"), ("党政机关网站标识", "gov_site_mark"),
-    ("公安备案号", "psb_number"), ("联系人", "contact"), ("联系电话", "phone"), ("邮箱", "email"), ("备注", "notes"),
-)
-HEADERS = tuple(h for h, _ in COLUMNS)
-HEADER_ALIASES = {"单位": "单位名称", "主办单位": "单位名称", "单位全称": "单位名称", "类型": "单位类型", "网址": "域名",
-                  "网站域名": "域名", "备案号": "ICP备案号", "icp备案": "ICP备案号", "icp备案号": "ICP备案号",
-                  "电话": "联系电话", "手机": "联系电话", "电子邮箱": "邮箱", "email": "邮箱", "e-mail": "邮箱",
-                  "地区": "所属地区", "公安机关备案号": "公安备案号", "是否主域名": "主域名"}
-KIND_BY_NAME = {label: kind for kind, label in KIND_LABELS.items()} | {k: k for k in KINDS} | {
-    "门户": "portal", "门户网站": "portal", "政府门户": "portal", "部门": "department", "部门网站": "department",
-    "参公事业单位": "institution_admin", "事业单位（承担行政职能）": "institution_admin",
-    "事业单位（不承担行政职能）": "institution_other", "事业单位": "institution_other", "系统": "system",
-    "业务系统": "system", "平台": "system", "栏目": "system"}
-MAX_ROWS = 200_000
-MAX_BLANK_RUN = 1_000  # a sheet claiming a million empty rows stops being read after this many in a row
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_TITLE_ROWS = 3  # rows of one or two cells, none a column name, above the header are titles
-REGISTER_SHEET = "域名登记"  # the sheet import reads when a workbook has it (export, template, the report)
+__all__ = ["HEADERS", "MAX_BLANK_RUN", "MAX_FILE_BYTES", "MAX_ROWS", "SpreadsheetError", "import_file", "export_file",
+           "write_table", "write_template", "validate", "read_table"]
+MAX_ERRORS = 500  # listed; beyond that only counted
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+()\-\s转/、,，]{3,50}$")
+_SPLIT_DOMAINS = re.compile(r"[\s、,，;；|]+")
 _FORMULA_START = ("=", "+", "-", "@")
-TRUE_WORDS = {"是", "y", "yes", "true", "1", "主", "√"}
-FALSE_WORDS = {"", "否", "n", "no", "false", "0"}
+TRUE_WORDS = {"是", "y", "yes", "true", "1", "主", "√", "主域名"}
+FALSE_WORDS = {"", "否", "n", "no", "false", "0", "×"}
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EMPTY = (None, "", False)  # a new row's empty fields say nothing in its audit entry
 
 
-class SpreadsheetError(ValueError):
-    """The file as a whole cannot be read; the message is for the user (Chinese)."""
-
-
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     row: int
     unit: str
@@ -78,18 +61,22 @@ class ParsedRow:
     phone: str
     email: str
     notes: str
+    domain_kind: str = ""  # set when the domain's kind differs from its unit's (a department's business system)
 
     def domain_fields(self) -> dict:
         return {"unicode": self.unicode, "is_chinese": self.is_chinese, "is_primary": self.is_primary,
                 "status": self.status, "registrar": self.registrar, "registered_on": self.registered_on,
                 "expires_on": self.expires_on, "changed_on": self.changed_on, "icp_number": self.icp_number,
-                "gov_site_mark": self.gov_site_mark, "psb_number": self.psb_number, "notes": self.notes}
+                "gov_site_mark": self.gov_site_mark, "psb_number": self.psb_number, "notes": self.notes,
+                "kind": self.domain_kind}
 
 
 @dataclass
 class ImportReport:
     rows: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # one per error: (row, message)
+    error_count: int = 0  # every error, including those beyond MAX_ERRORS
+    bad_rows: set = field(default_factory=set)
     units_created: int = 0
     domains_created: int = 0
     domains_updated: int = 0
@@ -98,210 +85,232 @@ class ImportReport:
     contacts_updated: int = 0
     written: bool = False
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    kept_later_state: list[str] = field(default_factory=list)
 
     @property
     def changes(self) -> int:
         return (self.units_created + self.domains_created + self.domains_updated + self.contacts_created
                 + self.contacts_updated)
 
+    def add_error(self, row: int, message: str, sheet: str = "") -> None:
+        self.error_count += 1
+        self.bad_rows.add((sheet, row))
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append((row, f"[{sheet}] {message}" if sheet else message))
+
     def summary(self) -> str:
-        lines = [f"共 {self.rows} 行，有误 {len(self.errors)} 行。"]
+        lines = [f"共 {self.rows} 行，有误 {len(self.bad_rows)} 行（{self.error_count} 处）。"]
+        if self.ignored_columns:
+            lines.append("未使用的列：" + "；".join(self.ignored_columns[:20]))
         if self.written:
             lines.append(f"新增单位 {self.units_created}，新增域名 {self.domains_created}，更新域名 {self.domains_updated}，"
                          f"未变 {self.unchanged}，新增联系人 {self.contacts_created}，更新联系人 {self.contacts_updated}。")
         elif self.errors:
             lines.append("因存在错误，未写入任何数据（可修改后重新导入，或用 --skip-invalid 只导入正确的行）。")
+        if self.error_count > len(self.errors):
+            lines.append(f"错误太多，只列出前 {len(self.errors)} 处，共 {self.error_count} 处。")
         lines += self.notes
+        lines += self.warnings[:30]
+        if len(self.warnings) > 30:
+            lines.append(f"……另有 {len(self.warnings) - 30} 条提示")
+        lines += self.kept_later_state[:30]
         return "\n".join(lines)
 
     def to_json(self) -> dict:
         return {"rows": self.rows, "written": self.written, "errors": [{"row": r, "reason": m} for r, m in self.errors],
+                "error_count": self.error_count, "bad_rows": len(self.bad_rows),
                 "units_created": self.units_created, "domains_created": self.domains_created,
                 "domains_updated": self.domains_updated, "unchanged": self.unchanged,
-                "contacts_created": self.contacts_created, "contacts_updated": self.contacts_updated, "notes": self.notes}
-
-
-# -- reading -----------------------------------------------------------------------------------------------
-def _cell_text(value: object) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    elif isinstance(value, dt.datetime) and value.time() == dt.time():
-        value = value.date()
-    text = clean(str(value), limit=2000)
-    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START:
-        text = text[1:]  # our own export's guard against formula injection
-    return text
-
-
-def _header_key(text: str) -> str | None:
-    t = compact(text)
-    for header in HEADERS:
-        if t == compact(header):
-            return header
-    return HEADER_ALIASES.get(t)
-
-
-def read_table(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, object]]]:
-    """Yield (row number as the user sees it, {header: raw value}) for each non-empty data row."""
-    if len(data) > MAX_FILE_BYTES:
-        raise SpreadsheetError(f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，请拆分后导入")
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".csv":
-        rows = _csv_rows(data)
-    elif suffix in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(data)
-    else:
-        raise SpreadsheetError("只支持 .xlsx 和 .csv 文件")
-    header: list[str | None] | None = None
-    title_rows = 0
-    blank_run = 0
-    count = 0
-    for number, values in rows:
-        texts = [_cell_text(v) for v in values]
-        if not any(texts):
-            blank_run += 1
-            if blank_run >= MAX_BLANK_RUN and header is not None:
-                return
-            continue
-        blank_run = 0
-        if header is None:
-            header = [_header_key(t) for t in texts]
-            missing = [h for h in ("单位名称", "域名") if h not in header]
-            if missing and title_rows < MAX_TITLE_ROWS and not any(header) and sum(1 for t in texts if t) <= 2:
-                title_rows += 1  # a title above the table (our report's sheets, many clerks' own files)
-                header = None
-                continue
-            if missing:
-                raise SpreadsheetError(f"第{number}行表头缺少：{'、'.join(missing)}（可用 domainbot template 生成模板）")
-            continue
-        count += 1
-        if count > MAX_ROWS:
-            raise SpreadsheetError(f"数据超过 {MAX_ROWS} 行，请拆分后导入")
-        yield number, {h: values[i] for i, h in enumerate(header) if h and i < len(values)}
-    if header is None:
-        raise SpreadsheetError("文件是空的：没有找到表头")
-
-
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise SpreadsheetError("无法识别文件编码，请另存为 UTF-8 的 CSV")
-    if "\x00" in text:
-        raise SpreadsheetError("文件不是文本格式的 CSV")
-    try:
-        yield from enumerate(csv.reader(io.StringIO(text)), 1)
-    except csv.Error as exc:
-        raise SpreadsheetError(f"CSV 格式错误：{exc}") from None
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
-    """Read with calamine (Rust): ten times faster than openpyxl's reader on 100,000 rows."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = workbook.sheet_names
-        sheet = workbook.get_sheet_by_index(names.index(REGISTER_SHEET) if REGISTER_SHEET in names else 0)
-        first_row = sheet.start[0] if sheet.start else 0
-        yield from enumerate(sheet.iter_rows(), first_row + 1)
-    except (CalamineError, zipfile.BadZipFile, ValueError, OSError, IndexError) as exc:
-        raise SpreadsheetError(f"无法读取 Excel 文件（文件损坏或不是 .xlsx）：{exc.__class__.__name__}") from None
+                "contacts_created": self.contacts_created, "contacts_updated": self.contacts_updated,
+                "notes": self.notes, "warnings": self.warnings, "ignored_columns": self.ignored_columns,
+                "kept_later_state": self.kept_later_state}
 
 
 # -- validation --------------------------------------------------------------------------------------------
-def _date(value: object, label: str) -> dt.date | None:
+def parse_date(value: object) -> dt.date | None:
+    """2019-02-20, 2019/2/20, 2019.2.20, 2019年2月20日, 20190220, an Excel serial (43516) or a date cell;
+    raises ValueError."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _cell_text(value)
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
-    if not match:
-        raise ValueError(f"{label}“{text[:30]}”不是日期（写成 2026-01-31）")
-    try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        raise ValueError(f"{label}“{text[:30]}”不是有效日期") from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+        if 10_000 <= number <= 80_000:
+            return EXCEL_EPOCH + dt.timedelta(days=int(number))
+        value = str(int(number)) if number.is_integer() else str(value)
+    text = _cell_text(value).replace(" ", "")
+    if re.fullmatch(r"\d{5}(\.\d+)?", text) and 10_000 <= float(text) <= 80_000:
+        return EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
+    day = parse_day(text)
+    if day is None:
+        raise ValueError
+    return day
 
 
-def _text(raw: dict, header: str, limit: int) -> str:
-    text = _cell_text(raw.get(header))
-    if len(text) > limit:
-        raise ValueError(f"{header}超过 {limit} 个字")
-    return text
+class _Row:
+    """Collects every error of a row."""
 
+    def __init__(self, raw: dict) -> None:
+        self.raw = raw
+        self.errors: list[str] = []
 
-def parse_row(number: int, raw: dict) -> ParsedRow:
-    unit = compact(_text(raw, "单位名称", 200))
-    if not unit:
-        raise ValueError("缺少单位名称")
-    domain_text = _text(raw, "域名", 300)
-    if not domain_text:
-        raise ValueError("缺少域名")
-    domain = parse_domain(domain_text)
-    if not domain.valid:
-        raise ValueError(f"域名“{domain_text[:60]}”无效：{domain.error}")
-    kind_text = _text(raw, "单位类型", 40)
-    if kind_text:
-        kind = KIND_BY_NAME.get(kind_text) or KIND_BY_NAME.get(kind_text.lower())
-        if not kind:
-            raise ValueError(f"单位类型“{kind_text}”无法识别（可填：{'、'.join(KIND_LABELS.values())}）")
-    else:
-        kind = parse_unit(unit).kind
-        if not kind:
-            raise ValueError("无法从名称判断单位类型，请填写“单位类型”")
-    status = _text(raw, "状态", 16) or "规范在用"
-    if status not in STATUSES:
-        raise ValueError(f"状态“{status}”无效（可填：{'、'.join(STATUSES)}）")
-    primary_text = _text(raw, "主域名", 10).lower()
-    if primary_text not in TRUE_WORDS | FALSE_WORDS:
-        raise ValueError(f"主域名只能填“是”或“否”，不是“{primary_text}”")
-    phone = _text(raw, "联系电话", 50)
-    if phone and not _PHONE.match(phone):
-        raise ValueError(f"联系电话“{phone}”格式不对")
-    email = _text(raw, "邮箱", 200)
-    if email and not _EMAIL.match(email):
-        raise ValueError(f"邮箱“{email}”格式不对")
-    contact = _text(raw, "联系人", 100)
-    if (phone or email) and not contact:
-        raise ValueError("填写了联系电话或邮箱，但没有联系人姓名")
-    return ParsedRow(
-        row=number, unit=unit, kind=kind, region=_text(raw, "所属地区", 200), domain=domain.ascii,
-        unicode=domain.unicode, is_chinese=domain.is_chinese, is_primary=primary_text in TRUE_WORDS, status=status,
-        registrar=_text(raw, "注册服务机构", 200), registered_on=_date(raw.get("注册日期"), "注册日期"),
-        expires_on=_date(raw.get("到期日期"), "到期日期"), changed_on=_date(raw.get("状态变更日期"), "状态变更日期"),
-        icp_number=_text(raw, "ICP备案号", 100), gov_site_mark=_text(raw, "党政机关网站标识", 100),
-        psb_number=_text(raw, "公安备案号", 100), contact=contact, phone=phone, email=email,
-        notes=_text(raw, "备注", 2000),
-    )
+    def fail(self, column: str, what: str, fix: str) -> None:
+        self.errors.append(f"{column}：{what}（{fix}）")
 
+    def text(self, header: str, limit: int) -> str:
+        value = self.raw.get(header)
+        if value is None:
+            return ""
+        text = _cell_text(value)
+        if len(text) > limit:
+            self.fail(header, f"超过 {limit} 个字", "请删减")
+            return text[:limit]
+        return text
 
-def validate(data: bytes, filename: str, progress: Callable[[int], None] | None = None) -> tuple[list[ParsedRow], ImportReport]:
-    report = ImportReport()
-    good: list[ParsedRow] = []
-    seen: dict[str, int] = {}
-    for number, raw in read_table(data, filename):
-        report.rows += 1
+    def date(self, header: str) -> dt.date | None:
+        raw = self.raw.get(header)
         try:
-            row = parse_row(number, raw)
+            return parse_date(raw)
+        except (ValueError, OverflowError):
+            self.fail(header, f"“{_cell_text(raw)[:30]}”不是日期", "写成 2019-02-20、2019/2/20 或 2019年2月20日")
+            return None
+
+
+def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow], list[str], list[str]]:
+    """The rows a sheet row stands for (one per domain in its 域名 cell), its errors, and warnings."""
+    r = _Row(raw)
+    warnings: list[str] = []
+    written_unit = compact(r.text("单位名称", 200))
+    unit = qualify(written_unit, region) if written_unit and region else written_unit
+    if not unit:
+        r.fail("单位名称", "为空", "填写单位全称，例如 武定县教育体育局")
+    domain_cell = r.text("域名", 2000)
+    if not domain_cell:
+        parts = []
+    elif _SPLIT_DOMAINS.search(domain_cell):
+        parts = [p for p in _SPLIT_DOMAINS.split(domain_cell) if p]
+    else:
+        parts = [domain_cell]
+    if len(parts) > 1 and not all("." in p or "。" in p for p in parts):
+        parts = [domain_cell]  # not a list of domains: one bad value, reported as it was written
+    if not parts:
+        r.fail("域名", "为空", "填写网站的域名或网址，例如 jyj.wuding.gov.cn；没有网站的单位不用列入")
+    elif len(parts) > 1:
+        warnings.append(f"第{number}行的域名格内有 {len(parts)} 个域名，已拆成 {len(parts)} 行")
+    domains = []
+    for part in parts:
+        parsed = parse_domain(part)
+        ip = "" if parsed.valid else ip_host(part)
+        if ip:
+            domains.append((ip, ip, False))
+            warnings.append(f"第{number}行：{ip} 只是 IP 地址，已登记，但政府网站须使用规范的域名")
+            continue
+        if not parsed.valid:
+            r.fail("域名", f"“{part[:60]}”无效：{parsed.error}", "写成 www.wuding.gov.cn 这样的域名或网址")
+        else:
+            domains.append((parsed.ascii, parsed.unicode, parsed.is_chinese))
+    kind_text = r.text("单位类型", 40)
+    typed = read_kind(kind_text) if kind_text else None
+    # Reading the name costs more than the rest of the row: only when the sheet leaves the kind open, or calls
+    # the row a business system (of which unit?).
+    name_kind = parse_unit(unit).kind if unit and (not typed or typed == Kind.SYSTEM) else None
+    kind, domain_kind = name_kind, ""
+    if kind_text:
+        if not typed:
+            r.fail("单位类型", f"“{kind_text}”无法识别", "可填：" + "、".join(KIND_LABELS.values()))
+        elif typed == Kind.SYSTEM and name_kind and name_kind != Kind.SYSTEM:
+            domain_kind = typed  # a department's business system: the unit keeps its kind
+        else:
+            kind = typed
+    elif unit and not kind:
+        r.fail("单位类型", "无法从名称判断单位类型", "填写“承担行政职能的事业单位”或“不承担行政职能的事业单位”等")
+    status_text = r.text("状态", 20)
+    status = read_status(status_text)
+    if status is None:
+        r.fail("状态", f"“{status_text}”无法识别", f"可填：{status_help()}")
+    primary_text = r.text("主域名", 10).lower()
+    if primary_text not in TRUE_WORDS | FALSE_WORDS:
+        r.fail("主域名", f"“{primary_text}”无法识别", "只能填“是”或“否”")
+    phone = r.text("联系电话", 50)
+    if phone and not _PHONE.match(phone):
+        r.fail("联系电话", f"“{phone}”格式不对", "写成 0878-8711677 或 13812345678")
+    email = r.text("邮箱", 200)
+    if email and not _EMAIL.match(email):
+        r.fail("邮箱", f"“{email}”格式不对", "写成 name@example.cn")
+    contact = r.text("联系人", 100)
+    if (phone or email) and not contact:
+        r.fail("联系人", "填写了联系电话或邮箱，但没有联系人姓名", "补上联系人姓名")
+    fields = dict(
+        registrar=r.text("注册服务机构", 200), registered_on=r.date("注册日期"), expires_on=r.date("到期日期"),
+        changed_on=r.date("状态变更日期"), icp_number=r.text("ICP备案号", 100),
+        gov_site_mark=r.text("党政机关网站标识", 100), psb_number=r.text("公安备案号", 100), notes=r.text("备注", 2000))
+    if r.errors:
+        return [], r.errors, warnings
+    rows = [ParsedRow(row=number, unit=unit, kind=kind or "", region=r.text("所属地区", 200), domain=ascii_name,
+                      unicode=uni, is_chinese=chinese, is_primary=primary_text in TRUE_WORDS and len(domains) == 1,
+                      status=status, contact=contact, phone=phone, email=email, domain_kind=domain_kind, **fields)
+            for ascii_name, uni, chinese in domains]
+    return rows, [], warnings
+
+
+def parse_row(number: int, raw: dict, region: str = "") -> ParsedRow:
+    """One sheet row with one domain (raises ValueError with every error of the row)."""
+    rows, errors, _ = parse_rows(number, raw, region)
+    if errors:
+        raise ValueError("；".join(errors))
+    return rows[0]
+
+
+def validate(data: bytes, filename: str, progress: Callable[[int], None] | None = None,
+             region: str = "") -> tuple[list[ParsedRow], ImportReport]:
+    report = ImportReport()
+    good: list[tuple[str, ParsedRow]] = []
+    seen: dict[str, str] = {}
+    primaries: dict[tuple[str, bool], str] = {}
+    sheet_notes = SheetNotes()
+    qualified = 0
+    for number, raw, sheet in read_table(data, filename, sheet_notes):
+        report.rows += 1
+        rows, errors, warnings = parse_rows(number, raw, region)
+        for message in errors:
+            report.add_error(number, message, sheet)
+        if warnings:
+            report.warnings += [f"[{sheet}] {w}" if sheet else w for w in warnings]
+        where = f"{sheet} 第{number}行" if sheet else f"第{number}行"
+        for row in rows:
             if row.domain in seen:
-                raise ValueError(f"域名与第{seen[row.domain]}行重复")
-            seen[row.domain] = number
-            good.append(row)
-        except ValueError as exc:
-            report.errors.append((number, str(exc)))
+                report.add_error(number, f"域名：{row.unicode} 与{seen[row.domain]}重复（删去重复的一行）", sheet)
+                continue
+            seen[row.domain] = where
+            if row.is_primary:
+                key = (row.unit, row.is_chinese)
+                if key in primaries:
+                    script = "中文" if row.is_chinese else "英文"
+                    row.is_primary = False
+                    report.warnings.append(f"{where}：{row.unit}的{script}主域名已在{primaries[key]}标明，"
+                                           f"{row.unicode} 不作为主域名（每个单位英文、中文各一个）")
+                else:
+                    primaries[key] = where
+            if region and row.unit != compact(_cell_text(raw.get("单位名称"))):
+                qualified += 1
+            good.append((sheet, row))
         if progress and report.rows % 1000 == 0:
             progress(report.rows)
-    return good, report
+    rows = [row for sheet, row in good if (sheet, row.row) not in report.bad_rows]
+    report.ignored_columns = sheet_notes.ignored
+    report.notes += sheet_notes.notes
+    if sheet_notes.filled:
+        report.notes.append(f"{sheet_notes.filled} 行的单位名称为空（合并单元格），已取上一行的单位")
+    if qualified:
+        report.notes.append(f"{qualified} 行的单位名称没有写地名，已按本地区（{region}）补全")
+    if len(sheet_notes.sheets_read) > 1:
+        report.notes.append("已读取工作表：" + "、".join(sheet_notes.sheets_read))
+    return rows, report
 
 
 # -- writing -----------------------------------------------------------------------------------------------
@@ -319,22 +328,50 @@ def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: Impo
                                    "updated_at": now}
     audits: list[dict] = []
     if new_units:
-        session.execute(insert(Unit), list(new_units.values()))
+        _bulk_insert(session, Unit, list(new_units.values()))
         units.update(_ids_by_name(session, Unit, list(new_units)))
-        audits += [_audit(now, actor, "create", "unit", units[u["name"]], u["name"], None,
-                          {"name": u["name"], "kind": u["kind"], "region": u["region"]}) for u in new_units.values()]
+        _bulk_insert(session, AuditLog, [_audit(now, actor, "create", "unit", units[u["name"]], u["name"], None,
+                                                {"name": u["name"], "kind": u["kind"], "region": u["region"]})
+                                         for u in new_units.values()])
         report.units_created = len(new_units)
+        new_units.clear()
 
     columns = [getattr(Domain, f) for f in ("id", "name", "unit_id", *DOMAIN_FIELDS)]
     existing = {r[1]: r for r in session.exec(select(*columns)).all()}
-    inserts, updates = [], []
+    inserts: list[dict] = []
+    updates: list[dict] = []
+    inserted: set[str] = set()
+
+    def write_inserts() -> None:
+        """New domains go in by slices of 10,000, each audited at once: 100,000 row dicts held together cost
+        more memory than everything else in an import."""
+        _bulk_insert(session, Domain, inserts)
+        ids = _ids_by_name(session, Domain, [d["name"] for d in inserts])
+        _bulk_insert(session, AuditLog, [_audit(now, actor, "create", "domain", ids[d["name"]], d["unicode"], None,
+                                                {k: d[k] for k in AUDITED_DOMAIN_FIELDS if d.get(k) not in _EMPTY})
+                                         for d in inserts])
+        inserted.update(ids)
+        inserts.clear()
+
     for i, row in enumerate(rows, 1):
         wanted = {"unit_id": units[row.unit], **row.domain_fields()}
         current = existing.get(row.domain)
         if current is None:
             inserts.append({"name": row.domain, **wanted, "updated_at": now})
+            if len(inserts) >= 10_000:
+                write_inserts()
             continue
         before = dict(zip(("unit_id", *DOMAIN_FIELDS), current[2:]))
+        if STAGE.get(wanted["status"], 1) < STAGE.get(before["status"], 1) and not (
+                row.changed_on and (before["changed_on"] is None or row.changed_on > before["changed_on"])):
+            # An older sheet does not undo what happened since: the later state stays, and the result says so.
+            report.kept_later_state.append(
+                f"第{row.row}行 {row.unicode}：登记册中为“{before['status']}”"
+                f"{'（' + before['changed_on'].isoformat() + '）' if before['changed_on'] else ''}，表中为"
+                f"“{wanted['status']}”，保留“{before['status']}”（表中写上更晚的状态变更日期才会改回）")
+            audits.append(_audit(now, actor, "keep", "domain", current[0], row.unicode,
+                                 {"status": wanted["status"]}, {"status": before["status"]}))
+            wanted["status"], wanted["changed_on"] = before["status"], before["changed_on"]
         changed = {k: v for k, v in wanted.items() if before[k] != v}
         if changed:
             updates.append({"id": current[0], **changed, "updated_at": now})
@@ -345,30 +382,43 @@ def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: Impo
         if progress and i % 2000 == 0:
             progress(i)
     if inserts:
-        session.execute(insert(Domain), inserts)
-        ids = _ids_by_name(session, Domain, [d["name"] for d in inserts])
-        audits += [_audit(now, actor, "create", "domain", ids[d["name"]], d["unicode"], None,
-                          {k: d[k] for k in AUDITED_DOMAIN_FIELDS if k in d}) for d in inserts]
-    for start in range(0, len(updates), 1000):
-        session.execute(update(Domain), updates[start:start + 1000])
-    report.domains_created, report.domains_updated = len(inserts), len(updates)
+        write_inserts()
+    updates += _one_primary(rows, units, existing, {u["id"] for u in updates}, now, actor, audits)
+    _bulk_update(session, Domain, updates)
+    report.domains_created, report.domains_updated = len(inserted), len(updates)
     _apply_contacts(session, rows, units, actor, now, report, audits)
-    _start_deadlines(session, rows, units, existing, inserts, updates)
-    for start in range(0, len(audits), 5000):
-        session.execute(insert(AuditLog), audits[start:start + 5000])
+    _start_deadlines(session, rows, units, existing, inserted, updates)
+    _bulk_insert(session, AuditLog, audits)
     if progress:
         progress(len(rows))
     report.written = True
     return report
 
 
+def _one_primary(rows: list[ParsedRow], units: dict[str, int], existing: dict, updated: set[int],
+                 now: dt.datetime, actor: str, audits: list[dict]) -> list[dict]:
+    """A row marked 主域名 takes the mark from the unit's other domain of the same script."""
+    marked = {(units[r.unit], r.is_chinese): r.domain for r in rows if r.is_primary}
+    if not marked:
+        return []
+    index = {name: i for i, name in enumerate(("id", "name", "unit_id", *DOMAIN_FIELDS))}
+    out = []
+    for current in existing.values():
+        key = (current[index["unit_id"]], current[index["is_chinese"]])
+        if current[index["is_primary"]] and key in marked and marked[key] != current[1] and current[0] not in updated:
+            out.append({"id": current[0], "is_primary": False, "updated_at": now})
+            audits.append(_audit(now, actor, "update", "domain", current[0], current[1], {"is_primary": True},
+                                 {"is_primary": False}))
+    return out
+
+
 def _start_deadlines(session: Session, rows: list[ParsedRow], units: dict[str, int], existing: dict,
-                     inserts: list[dict], updates: list[dict]) -> None:
+                     inserted: set[str], updates: list[dict]) -> None:
     """New or changed rows under notice (公告中) or cancelled (已注销) start their policy deadlines."""
     from bot.deadlines.events import DomainEvent, deadlines_for_events
 
-    touched = {d["name"] for d in inserts} | {u["id"] for u in updates}
-    candidates = [r for r in rows if r.status in ("公告中", "已注销") and r.changed_on
+    touched = inserted | {u["id"] for u in updates}
+    candidates = [r for r in rows if r.status in (Status.NOTICE, Status.CANCELLED) and r.changed_on
                   and (r.domain in touched or (r.domain in existing and existing[r.domain][0] in touched))]
     if not candidates:
         return
@@ -379,10 +429,13 @@ def _start_deadlines(session: Session, rows: list[ParsedRow], units: dict[str, i
 
 
 DOMAIN_FIELDS = ("unicode", "is_chinese", "is_primary", "status", "registrar", "registered_on", "expires_on",
-                 "changed_on", "icp_number", "gov_site_mark", "psb_number", "notes")
+                 "changed_on", "icp_number", "gov_site_mark", "psb_number", "notes", "kind")
 
 
 def _ids_by_name(session: Session, model: type, names: list[str]) -> dict[str, int]:
+    if len(names) > 20_000:  # most of the table: one scan is cheaper than thousands of IN parameters
+        wanted = set(names)
+        return {name: i for name, i in session.exec(select(model.name, model.id)).all() if name in wanted}
     ids: dict[str, int] = {}
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
@@ -406,19 +459,22 @@ def _apply_contacts(session: Session, rows: list[ParsedRow], units: dict[str, in
         if row.contact:
             wanted[(units[row.unit], row.contact)] = (row.phone, row.email)
     inserts, updates = [], []
+    created = 0
     for (unit_id, name), (phone, email) in wanted.items():
         current = contacts.get((unit_id, name))
         if current is None:
             inserts.append({"unit_id": unit_id, "name": name, "phone": phone, "email": email, "updated_at": now})
+            if len(inserts) >= 10_000:
+                _bulk_insert(session, Contact, inserts)
+                created += len(inserts)
+                inserts.clear()
         elif current[1:] != (phone, email):
             updates.append({"id": current[0], "phone": phone, "email": email, "updated_at": now})
             audits.append(_audit(now, actor, "update", "contact", current[0], name,
                                  {"phone": current[1], "email": current[2]}, {"phone": phone, "email": email}))
-    for start in range(0, len(inserts), 5000):
-        session.execute(insert(Contact), inserts[start:start + 5000])
-    if updates:
-        session.execute(update(Contact), updates)
-    report.contacts_created, report.contacts_updated = len(inserts), len(updates)
+    _bulk_insert(session, Contact, inserts)
+    _bulk_update(session, Contact, updates)
+    report.contacts_created, report.contacts_updated = created + len(inserts), len(updates)
 
 
 def _dumps(value: dict) -> str:
@@ -428,13 +484,14 @@ def _dumps(value: dict) -> str:
 
 
 def import_file(db_call: Callable, data: bytes, filename: str, actor: str, skip_invalid: bool = False,
-                progress: Callable[[str, int, int], None] | None = None) -> ImportReport:
-    """Validate, then write in one transaction. `db_call(fn)` runs fn(session) and commits."""
-    rows, report = validate(data, filename, (lambda n: progress("check", n, 0)) if progress else None)
+                progress: Callable[[str, int, int], None] | None = None, region: str = "") -> ImportReport:
+    """Validate, then write in one transaction. `db_call(fn)` runs fn(session) and commits. `region` is the
+    office's own region: unit names without a place are read as units of it."""
+    rows, report = validate(data, filename, (lambda n: progress("check", n, 0)) if progress else None, region)
     if report.errors and not skip_invalid:
         return report
     if report.errors:
-        report.notes.append(f"已跳过有误的 {len(report.errors)} 行。")
+        report.notes.append(f"已跳过有误的 {len(report.bad_rows)} 行。")
     total = len(rows)
     return db_call(lambda session: apply_rows(session, rows, actor, report,
                                               (lambda n: progress("write", n, total)) if progress else None))
@@ -452,11 +509,14 @@ def export_rows(session: Session) -> Iterator[list[object]]:
 
 
 def registry_row(unit: Unit, d: Domain, contact: Contact | None) -> list[object]:
-    """One domain in the file's column order (HEADERS): what export writes and import reads back."""
-    return [unit.name, KIND_LABELS.get(unit.kind, unit.kind), unit.region, d.unicode or d.name,
-            "是" if d.is_primary else "否", d.status, d.registrar, d.registered_on, d.expires_on, d.changed_on,
-            d.icp_number, d.gov_site_mark, d.psb_number, contact.name if contact else "",
-            contact.phone if contact else "", contact.email if contact else "", d.notes]
+    """One domain in the file's column order (COLUMNS): what export and the report's register sheet write, and
+    import reads back."""
+    kind = d.kind or unit.kind
+    values = {"unit": unit.name, "kind": KIND_LABELS.get(kind, kind), "region": unit.region,
+              "domain": d.unicode or d.name, "primary": "是" if d.is_primary else "否", "status": d.status,
+              "contact": contact.name if contact else "", "phone": contact.phone if contact else "",
+              "email": contact.email if contact else ""}
+    return [values[c.field] if c.field in values else getattr(d, c.field) for c in COLUMNS]
 
 
 def guard_cell(value: object) -> object:
@@ -496,13 +556,10 @@ def write_table(path: Path, rows: Iterator[list[object]] | list[list[object]], h
 
 def _add_instructions(workbook) -> None:
     sheet = workbook.create_sheet("填写说明")
-    sheet.append(["列", "说明"])
-    sheet.append(["单位名称", "必填，单位全称，例如 武定县人力资源和社会保障局"])
-    sheet.append(["单位类型", "可填：" + "、".join(KIND_LABELS.values()) + "；不填则按名称判断"])
-    sheet.append(["域名", "必填，英文或中文域名，例如 rsj.wuding.gov.cn、武定县人社局.政务"])
-    sheet.append(["主域名", "是 / 否"])
-    sheet.append(["状态", "、".join(STATUSES)])
-    sheet.append(["日期列", "写成 2026-01-31"])
+    sheet.append(["列", "说明", "也认这些表头"])
+    for column in COLUMNS:
+        sheet.append([column.header, column.help, "、".join(column.aliases)])
+    sheet.append(["日期列", "写成 2019-02-20、2019/2/20、2019年2月20日 或 20190220", ""])
 
 
 def export_file(session: Session, path: Path) -> int:

@@ -14,11 +14,11 @@ from bot.db.storage import Database
 from bot.delivery.jobs import install_jobs
 from bot.runtime.update_order import PerChatUpdateProcessor
 from bot.ui.replies import REPLY_DEFAULTS
-from handlers import applications, basics, campaigns, monitoring, naming, notices, policy, progress, records, text
+from handlers import applications, basics, campaigns, domains, monitoring, naming, notices, policy, progress, records, text
 
 log = logging.getLogger(__name__)
 
-FEATURES = (records, basics, policy, naming, notices, progress, campaigns, applications, monitoring)  # modules with COMMANDS and register(app); /start <code> first
+FEATURES = (records, domains, basics, policy, naming, notices, progress, campaigns, applications, monitoring)  # modules with COMMANDS and register(app); /start <code> first
 
 
 def conversation_persistence(db: Database, settings: Settings):
@@ -37,7 +37,7 @@ def file_url(api_base_url: str) -> str:
 
 def all_commands() -> list[basics.BotCommandInfo]:
     """The menu and /help list: basics first, then the features in the order staff meet them."""
-    return [command for module in (basics, policy, naming, records, progress, notices, campaigns, applications, monitoring)
+    return [command for module in (basics, policy, naming, records, domains, progress, notices, campaigns, applications, monitoring)
             for command in module.COMMANDS]
 
 
@@ -107,6 +107,8 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
     app.bot_data["settings"] = settings
     app.bot_data["db"] = db
     app.bot_data["commands"] = all_commands()
+    from bot.registry.region import configure as configure_region  # issue 11: the office's region
+    configure_region(settings.bot_region)
     text.register(app)  # plain text (most updates) never matches a command handler: it need not walk them
     for module in FEATURES:
         module.register(app)

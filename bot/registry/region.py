@@ -1,0 +1,69 @@
+"""Where the office serves: the region an admin set in chat, else BOT_REGION, else the place most registered
+units share. A unit name without a place (教育局, 狮山镇) is read as a unit of this region."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+
+from sqlmodel import Session, select
+
+from bot.db.models import Setting, Unit, utcnow
+from bot.registry.audit import Generation, audit
+from knowledge.text import compact
+from knowledge.units import parse_unit
+
+REGION_KEY = "region"
+_CACHE_SECONDS = 60.0
+_SAMPLE = 5000  # units read to find the most shared place
+_lock = threading.Lock()
+_cache: dict[str, tuple[int, float, str]] = {}
+_configured = [""]
+
+
+def configure(region: str) -> None:
+    """BOT_REGION from the settings, set once at start-up (callers may still pass their own)."""
+    _configured[0] = compact(region or "")
+
+
+def home_region(session: Session, configured: str | None = None) -> str:
+    configured = compact(configured) if configured else _configured[0]
+    key = configured
+    now = time.monotonic()
+    with _lock:
+        hit = _cache.get(key)
+        if hit and hit[0] == Generation.value and now - hit[1] < _CACHE_SECONDS:
+            return hit[2]
+    stored = session.get(Setting, REGION_KEY)
+    region = (stored.value if stored and stored.value else "") or configured or _inferred(session)
+    with _lock:
+        _cache[key] = (Generation.value, now, region)
+    return region
+
+
+def _inferred(session: Session) -> str:
+    """The place most registered units name (武定县 when most units are 武定县…)."""
+    names = session.exec(select(Unit.name).limit(_SAMPLE)).all()
+    places = Counter()
+    for name in names:
+        unit = parse_unit(name)
+        if unit.place_full:
+            places["".join(p.name for p in unit.regions) + unit.place_full if unit.place else unit.place_name] += 1
+    return places.most_common(1)[0][0] if places else ""
+
+
+def set_region(session: Session, region: str, actor: str) -> str:
+    """An admin sets the office's region in chat; '' goes back to BOT_REGION or the inferred place."""
+    text = compact(region)[:200]
+    if text and not parse_unit(text + "人民政府").place_full:
+        raise ValueError(f"没有认出“{text[:50]}”这个地方，请写完整，例如 云南省楚雄彝族自治州武定县")
+    row = session.get(Setting, REGION_KEY)
+    before = row.value if row else ""
+    if row is None:
+        row = Setting(key=REGION_KEY)
+    row.value, row.updated_by, row.updated_at = text, actor, utcnow()
+    session.add(row)
+    session.flush()
+    audit(session, actor, "update", "setting", 0, "region", {"region": before}, {"region": text})
+    Generation.bump()
+    return text

@@ -1,0 +1,391 @@
+"""Reading the sheets offices really pass around: .xlsx, .xls and .csv (UTF-8, with BOM, GBK/GB18030); a title
+above the header, two-row headers (联系人信息 → 姓名 / 电话), header synonyms, 序号 columns, footer rows (合计,
+填表人 …), unit names merged down their rows, and every sheet that has a header.
+
+`read_table` yields (row label, {header: raw value}); what it decided (the header row, ignored columns, filled
+cells, sheets skipped) is collected in `SheetNotes` so nothing is dropped in silence."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.registry_model import COLUMNS, FOOTER_WORDS, HEADERS, SERIAL_HEADERS
+from knowledge.text import clean, compact
+
+MAX_ROWS = 200_000
+MAX_BLANK_RUN = 1_000  # a sheet claiming a million empty rows stops being read after this many in a row
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # an .xlsx is a zip: refuse a zip bomb before unpacking it
+HEADER_SEARCH_ROWS = 20  # the header is looked for among the first non-empty rows of a sheet
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+INSTRUCTION_SHEETS = ("填写说明", "说明")  # the template's own instructions: skipped without a note
+_FORMULA_START = ("=", "+", "-", "@")
+# The reader allocates every cell of the rectangle a sheet spans: a 5 KB file with one cell at XFD1048576 asks for
+# 17 billion. The rectangle is measured from the XML before reading (rows are in order; columns past Z are rare).
+MAX_CELLS = 30_000_000
+_WIDE_CELL = re.compile(rb' r="([A-Z]{2,3})\d')
+_ROW_REF = re.compile(rb'<row [^>]{0,40}?r="(\d+)"')
+_FAR_ROW_CELL = re.compile(rb' r="[A-Z]{1,3}(\d{6,})"')
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+_FOOTER_STARTS = frozenset(w[0] for w in FOOTER_WORDS)
+FILL_DOWN = ("单位名称", "单位类型", "所属地区")  # merged down a unit's rows in office sheets
+FILL_WITH_UNIT = ("联系人", "联系电话", "邮箱")  # merged with the unit: filled only when the unit was
+_KEYS = {compact(c.header).lower(): c.header for c in COLUMNS}
+_KEYS.update({compact(a).lower(): c.header for c in COLUMNS for a in c.aliases})
+
+
+class SpreadsheetError(ValueError):
+    """The file as a whole cannot be read; the message is for the user (Chinese)."""
+
+
+@dataclass
+class SheetNotes:
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    sheets_read: list[str] = field(default_factory=list)
+    filled: int = 0
+
+
+REGISTER_SHEET = "域名登记"  # the sheet import reads when a workbook has it (export, template, the report)
+
+
+def cell_text(value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
+    text = str(value)
+    if text.isascii() and text.isprintable():  # dates, numbers, domains: nothing for NFKC to do
+        text = " ".join(text.split())[:2000] if " " in text else text[:2000]
+    else:
+        text = clean(text, limit=2000)
+    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START:
+        text = text[1:]  # our own export's guard against formula injection
+    return text
+
+
+def header_key(text: str) -> str | None:
+    t = re.sub(r"[*＊:：\s]", "", compact(text)).lower()
+    if t in _KEYS:
+        return _KEYS[t]
+    # 单位名称（全称）, 域名(必填): a header followed by a remark in brackets
+    bare = re.sub(r"[（(].*?[）)]$", "", t)
+    return _KEYS.get(bare)
+
+
+def _is_serial(text: str) -> bool:
+    return compact(text).lower() in SERIAL_HEADERS
+
+
+def _col_name(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+# -- files to rows -----------------------------------------------------------------------------------------
+def _csv_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list]], list]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise SpreadsheetError("无法识别文件编码，请另存为 UTF-8 的 CSV")
+    if "\x00" in text:
+        raise SpreadsheetError("文件不是文本格式的 CSV")
+
+    def rows() -> Iterator[tuple[int, list]]:
+        try:
+            yield from enumerate(csv.reader(io.StringIO(text)), 1)
+        except csv.Error as exc:
+            raise SpreadsheetError(f"CSV 格式错误：{exc}，请用 Excel 另存为 CSV 或 .xlsx") from None
+
+    yield "", rows(), None
+
+
+def _col_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def check_xlsx_size(data: bytes) -> None:
+    """Refuse, before the reader allocates anything, a workbook whose sheets span far more cells than any
+    registry (rows × columns > MAX_CELLS), or that unpacks to too much."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # the reader says the file is damaged
+    if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+        raise SpreadsheetError("文件解压后过大，不像是登记表，请检查后重新保存")
+    for info in infos:
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        max_row, max_col = 0, 26
+        tail = b""
+        with archive.open(info) as fh:
+            while chunk := fh.read(1 << 20):
+                block = tail + chunk
+                for match in _DIMENSION.finditer(block):
+                    max_col = max(max_col, _col_number(match[1]))
+                    max_row = max(max_row, int(match[2]))
+                for match in _WIDE_CELL.finditer(block):
+                    max_col = max(max_col, _col_number(match[1]))
+                rows = _ROW_REF.findall(block[-4096:]) + [m[1] for m in _FAR_ROW_CELL.finditer(block)]
+                if rows:
+                    max_row = max(max_row, *(int(r) for r in rows))
+                if max_row * max_col > MAX_CELLS:
+                    raise SpreadsheetError(f"表格的范围过大（{max_row} 行 × {max_col} 列），不像是登记表。"
+                                           "请把登记数据复制到新的工作簿，另存后再导入")
+                tail = block[-64:]
+
+
+def _excel_sheets(data: bytes, suffix: str) -> Iterator[tuple[str, Iterator[tuple[int, list]], list]]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    kind = "xls" if suffix == ".xls" else "xlsx"
+    if kind == "xlsx":
+        check_xlsx_size(data)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(workbook.sheet_names)
+        if REGISTER_SHEET in names:  # our export, template and report: the register sheet is the data
+            names = [REGISTER_SHEET]
+    except (CalamineError, zipfile.BadZipFile, ValueError, OSError, IndexError) as exc:
+        raise SpreadsheetError(f"无法读取 Excel 文件（文件损坏或不是 .{kind}）：{exc.__class__.__name__}，"
+                               "请用 Excel 打开后另存为 .xlsx 再导入") from None
+    for name in names:
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+            if kind == "xls" and sheet.height * max(sheet.width, 1) > 20_000_000:
+                raise SpreadsheetError("表格的行列范围过大，请只保留登记数据后另存为新文件再导入")
+            first_row = sheet.start[0] if sheet.start else 0
+            first_col = sheet.start[1] if sheet.start else 0
+            try:
+                merged = [((r0, c0 - first_col), (r1, c1 - first_col))
+                          for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+            except (CalamineError, ValueError, AttributeError, TypeError):
+                merged = []
+            rows = enumerate(sheet.iter_rows(), first_row + 1)
+        except (CalamineError, ValueError, OSError, IndexError) as exc:
+            raise SpreadsheetError(f"无法读取工作表“{name[:30]}”：{exc.__class__.__name__}，"
+                                   "请用 Excel 打开后另存为 .xlsx 再导入") from None
+        yield name, rows, merged
+
+
+# -- rows to records ---------------------------------------------------------------------------------------
+def _find_header(texts: list[str]) -> list[str | None]:
+    return [header_key(t) if t else None for t in texts]
+
+
+def _sub_header(top: list[str], keys: list[str | None], below: list[str]) -> list[str | None] | None:
+    """The second row of a two-row header (联系人信息 over 姓名 / 电话), or None when `below` is data."""
+    if not any(below):
+        return None
+    group = ""
+    combined: list[str | None] = []
+    for i in range(max(len(top), len(below))):
+        above = top[i] if i < len(top) else ""
+        if above:
+            group = above
+        text = below[i] if i < len(below) else ""
+        if not text:
+            combined.append(keys[i] if i < len(keys) else None)
+            continue
+        if i < len(keys) and keys[i] in ("单位名称", "域名"):
+            return None  # data sits under the required columns
+        key = header_key(group + text) or header_key(text)
+        if key is None and not _is_serial(text):
+            return None
+        combined.append(key)
+    return combined
+
+
+def _is_footer(texts: list[str]) -> bool:
+    first = next((t for t in texts if t), "")
+    return any(first.startswith(w) for w in FOOTER_WORDS) or first.replace(" ", "") in ("合计", "总计")
+
+
+def _merged_fill(merged: list) -> dict[tuple[int, int], tuple[int, int]]:
+    """(row, col) of each covered cell → the merged range's top-left cell, rows as the user numbers them."""
+    cells: dict[tuple[int, int], tuple[int, int]] = {}
+    for rng in merged[:5000]:
+        try:
+            (r0, c0), (r1, c1) = rng
+        except (TypeError, ValueError):
+            continue
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > 100_000:
+            continue
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0):
+                    cells[(r + 1, c)] = (r0 + 1, c0)
+    return cells
+
+
+def read_table(data: bytes, filename: str, notes: SheetNotes | None = None) -> Iterator[tuple[int, dict[str, object], str]]:
+    """Yield (row number as the user sees it, {header: raw value}, the sheet's name when the file has several
+    sheets, else '') for each data row."""
+    notes = notes if notes is not None else SheetNotes()
+    if len(data) > MAX_FILE_BYTES:
+        raise SpreadsheetError(f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，请拆分后导入")
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        sheets = _csv_sheets(data)
+    elif suffix in (".xlsx", ".xlsm", ".xls"):
+        sheets = _excel_sheets(data, suffix)
+    else:
+        raise SpreadsheetError("只支持 .xlsx、.xls 和 .csv 文件")
+    count = 0
+    first_seen: list[str] = []
+    sheet_list = list(sheets)
+    several = len([name for name, _, _ in sheet_list if name not in INSTRUCTION_SHEETS]) > 1
+    for sheet_name, rows, merged in sheet_list:
+        where = sheet_name if several else ""
+        for number, record in _read_sheet(sheet_name, rows, merged, several, notes, first_seen):
+            count += 1
+            if count > MAX_ROWS:
+                raise SpreadsheetError(f"数据超过 {MAX_ROWS} 行，请拆分后导入")
+            yield number, record, where
+    if not notes.sheets_read:
+        if first_seen and first_seen[0].endswith(first_seen[0].split("缺少：")[-1]) and "表头缺少" in first_seen[0]:
+            raise SpreadsheetError(f"{first_seen[0]}（“域名”也可写作 网址、网站地址、域名（网址）；"
+                                   "“单位名称”也可写作 单位、主办单位）。可用 domainbot template 生成模板")
+        seen = "、".join(t[:20] for t in first_seen[:8]) or "（空）"
+        raise SpreadsheetError(f"没有找到表头：需要“单位名称”和“域名”两列（前 {HEADER_SEARCH_ROWS} 行中找到的是：{seen}）。"
+                               "请在表头写上这两列，或用 domainbot template 生成模板")
+
+
+def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list, several: bool, notes: SheetNotes,
+                first_seen: list[str]) -> Iterator[tuple[int, dict[str, object]]]:
+    columns: list[str | None] | None = None
+    header_texts: list[str] = []
+    header_row = 0
+    searched = 0
+    blank_run = 0
+    # .xlsx/.xls say which cells are merged: only those are filled. A CSV (saved from a sheet with merged unit
+    # names) has no such record: an empty unit under a unit is read as merged.
+    heuristic_fill = merged is None
+    fill = _merged_fill(merged) if merged else {}
+    anchors = set(fill.values())
+    anchor_values: dict[tuple[int, int], object] = {}
+    settled = False
+    last: dict[str, object] = {}
+    pending_sub = False
+    domain_cols: list[int] = []
+    single: list[tuple[int, str]] = []
+    for number, values in rows:
+        if fill:
+            for c, v in enumerate(values):
+                if (number, c) in anchors:
+                    anchor_values[(number, c)] = v
+            values = [anchor_values.get(fill[(number, c)], v) if v in (None, "") and (number, c) in fill else v
+                      for c, v in enumerate(values)]
+        if columns is None:
+            texts = [cell_text(v) for v in values]
+            if not any(texts):
+                continue
+            searched += 1
+            keys = _find_header(texts)
+            if "单位名称" in keys and "域名" in keys:
+                columns, header_texts, header_row, pending_sub = keys, texts, number, True
+                continue
+            known = [k for k in keys if k]
+            if len(known) >= 2 and not any(t.startswith("第") and t.endswith("行表头") for t in first_seen):
+                missing = "、".join(h for h in ("单位名称", "域名") if h not in keys)
+                first_seen.insert(0, f"{sheet_name + ' ' if several else ''}第{number}行表头缺少：{missing}")
+            if searched <= 3:
+                first_seen.extend(t for t in texts if t)
+            if searched >= HEADER_SEARCH_ROWS:
+                if sheet_name not in INSTRUCTION_SHEETS:
+                    notes.notes.append(f"工作表“{sheet_name}”前 {HEADER_SEARCH_ROWS} 行没有“单位名称”“域名”表头，未读取")
+                return
+            continue
+        if pending_sub:
+            pending_sub = False
+            texts = [cell_text(v) for v in values]
+            sub = _sub_header(header_texts, columns, texts)
+            if sub is not None:
+                header_texts = [f"{a}{b}" if b and a != b else a or b
+                                for a, b in zip(header_texts + [""] * len(texts), texts + [""] * len(header_texts))]
+                columns = sub
+                header_row = number
+                continue
+        if not settled:
+            settled = True
+            domain_cols, single = _settle_columns(columns, header_texts, sheet_name, header_row, several, notes)
+        width = len(values)
+        record = {h: values[i] for i, h in single if i < width and values[i] not in (None, "")}
+        domains = [values[i] for i in domain_cols if i < width and values[i] not in (None, "")]
+        if not record and not domains:
+            blank_run += 1  # empty, or only a serial number or ignored columns
+            if blank_run >= MAX_BLANK_RUN:
+                return
+            continue
+        blank_run = 0
+        first = next((v for v in values if v not in (None, "")), None)
+        if isinstance(first, str) and first[:1] in _FOOTER_STARTS and _is_footer([cell_text(first)]):
+            continue  # 合计, 填表人：…, 审核人 … under the table
+        if not domains:
+            texts = [cell_text(v) for v in values]
+            if [header_key(t) if t else None for t in texts] == columns:
+                continue  # the header repeated (printed over several pages)
+        if len(domains) == 1:
+            record["域名"] = domains[0]
+        elif domains:
+            record["域名"] = "\n".join(cell_text(d) for d in domains)
+        if domains and not record.get("单位名称") and last.get("单位名称") and heuristic_fill:
+            for h in FILL_DOWN + FILL_WITH_UNIT:
+                if h not in record and h in last:
+                    record[h] = last[h]
+            notes.filled += 1
+        elif record.get("单位名称"):
+            last = {h: record[h] for h in FILL_DOWN + FILL_WITH_UNIT if h in record}
+        yield number, record
+    if columns is not None and not settled:
+        _settle_columns(columns, header_texts, sheet_name, header_row, several, notes)
+    if columns is None and searched and sheet_name not in INSTRUCTION_SHEETS:
+        notes.notes.append(f"工作表“{sheet_name}”没有“单位名称”“域名”表头，未读取")
+
+
+def _settle_columns(columns: list[str | None], texts: list[str], sheet_name: str, header_row: int, several: bool,
+                    notes: SheetNotes) -> tuple[list[int], list[tuple[int, str]]]:
+    """Which column feeds which field; every other column is named as ignored."""
+    where = f"工作表“{sheet_name}”" if several and sheet_name else ""
+    notes.sheets_read.append(sheet_name or "CSV")
+    if header_row > 1:
+        notes.notes.append(f"{where}第{header_row}行是表头，上面的标题行未导入".lstrip())
+    taken: set[str] = set()
+    single: list[tuple[int, str]] = []
+    domains: list[int] = []
+    for i, key in enumerate(columns):
+        text = texts[i] if i < len(texts) else ""
+        if key == "域名":
+            domains.append(i)
+        elif key and key not in taken:
+            taken.add(key)
+            single.append((i, key))
+        elif text:
+            reason = "序号" if _is_serial(text) else ("与前面的列重复" if key else "不是登记表的列")
+            notes.ignored.append(f"{where}“{text[:20]}”（{_col_name(i)}列，{reason}）")
+    return domains, single
+
+
+def known_headers() -> tuple[str, ...]:
+    return HEADERS
