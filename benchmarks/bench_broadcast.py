@@ -30,8 +30,8 @@ async def _run(groups: int) -> dict:
         app = build_application(settings)
         await app.initialize()
         await app.post_init(app)
-        db = app.bot_data["db"]
-        await app.bot_data["warm_up"]
+        db = app.bot_data.db
+        await app.bot_data.warm_up
         ids = [-(10_000 + i) for i in range(groups)]
         await db.run(lambda s: (s.add_all([Chat(id=g, title=f"g{g}", subscribed=True) for g in ids]), s.flush()))
         now = dt.datetime.now(dt.UTC)

@@ -12,7 +12,6 @@ from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     TypeHandler,
@@ -26,6 +25,7 @@ from bot.applications.forms import docx_bytes, xlsx_bytes
 from bot.db.storage import Database
 from bot.registry.access import Role, role_of
 from bot.registry.lookup import RegistryError, lookup
+from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, is_private, keyboard, message_text, reply_html
 from knowledge.applications import (
@@ -54,17 +54,17 @@ NAV = [("↩ 上一步", "ap:back"), ("✖ 取消", "ap:cancel")]
 GUEST = "只有已登记的单位联系人和管理员可以填写申请。请联系管理员为您的单位生成绑定链接（/invite 单位名称）。"
 
 
-def _db(context: ContextTypes.DEFAULT_TYPE) -> Database:
-    return context.bot_data["db"]
+def _db(context: BotContext) -> Database:
+    return context.bot_data.db
 
 
-def _now(context: ContextTypes.DEFAULT_TYPE) -> dt.datetime:
-    clock = context.bot_data.get("clock")
+def _now(context: BotContext) -> dt.datetime:
+    clock = context.bot_data.clock
     return clock() if clock else dt.datetime.now(dt.UTC)
 
 
-def _timeout(context: ContextTypes.DEFAULT_TYPE) -> dt.timedelta:
-    return dt.timedelta(minutes=context.bot_data["settings"].application_timeout_minutes)
+def _timeout(context: BotContext) -> dt.timedelta:
+    return dt.timedelta(minutes=context.bot_data.settings.application_timeout_minutes)
 
 
 def _actor(update: Update) -> str:
@@ -75,9 +75,9 @@ def _key(update: Update) -> tuple[int, int]:
     return update.effective_chat.id, update.effective_user.id
 
 
-async def _role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Role:
+async def _role(update: Update, context: BotContext) -> Role:
     uid = update.effective_user.id if update.effective_user else None
-    admins = context.bot_data["settings"].bot_admin_ids
+    admins = context.bot_data.settings.bot_admin_ids
     return await _db(context).run(lambda s: role_of(s, uid, admins))
 
 
@@ -87,7 +87,7 @@ def _stay(state: str) -> None:
 
 
 # -- the guided conversation -----------------------------------------------------------------------------------
-async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, state: str, data: dict, note: str = "") -> None:
+async def _ask(update: Update, context: BotContext, state: str, data: dict, note: str = "") -> None:
     """Store where the conversation stands, then ask the question of `state`."""
     db = _db(context)
     chat, user = _key(update)
@@ -150,13 +150,13 @@ def summary(data: dict) -> str:
     return "\n".join(lines) + "\n\n请核对后提交。"
 
 
-async def _forward(update: Update, context: ContextTypes.DEFAULT_TYPE, state: str, data: dict, note: str = "") -> None:
+async def _forward(update: Update, context: BotContext, state: str, data: dict, note: str = "") -> None:
     data.setdefault("history", []).append(data.get("state", ACTION))
     data["state"] = state
     await _ask(update, context, state, data, note)
 
 
-async def _draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> dict:
+async def _draft(update: Update, context: BotContext) -> dict:
     """The stored answers; an expired or lost draft ends the conversation with a word to the user."""
     chat, user = _key(update)
     found = await _db(context).run(lambda s: load_draft(s, NAME, chat, user))
@@ -167,7 +167,7 @@ async def _draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> dict:
     return found[1]
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BotContext) -> None:
     if not is_private(update):
         await reply_html(update, "请在与机器人的私聊中发送 /apply 填写申请。")
         raise ApplicationHandlerStop(END)
@@ -180,7 +180,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _ask(update, context, ACTION, data, "开始填写《政府网站域名业务申请基本信息表》。随时发送 /cancel 放弃。")
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     await query.answer()
     data = await _draft(update, context)
@@ -230,7 +230,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _ask(update, context, state, data, "请按当前问题作答。")
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_text(update: Update, context: BotContext) -> None:
     data = await _draft(update, context)
     text = message_text(update).strip()
     state = data.get("state", ACTION)
@@ -259,7 +259,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _ask(update, context, state, data, "请点击上面的按钮选择。")
 
 
-async def _unit_given(update: Update, context: ContextTypes.DEFAULT_TYPE, data: dict, text: str) -> None:
+async def _unit_given(update: Update, context: BotContext, data: dict, text: str) -> None:
     if not text or len(text) > 80:
         await _ask(update, context, UNIT, data, "请输入单位全称（80 字以内）。")
     matches = await _db(context).run(lambda s: [m.unit.name for m in lookup(s, text)])
@@ -279,7 +279,7 @@ async def _unit_given(update: Update, context: ContextTypes.DEFAULT_TYPE, data: 
     await _chose_unit(update, context, data, text)
 
 
-async def _chose_unit(update: Update, context: ContextTypes.DEFAULT_TYPE, data: dict, unit: str) -> None:
+async def _chose_unit(update: Update, context: BotContext, data: dict, unit: str) -> None:
     data["unit"] = unit
     data["domains"] = []
     action = data["action"]
@@ -296,7 +296,7 @@ async def _chose_unit(update: Update, context: ContextTypes.DEFAULT_TYPE, data: 
     await _forward(update, context, DOMAINS, data, esc(note))
 
 
-async def _domains_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, data: dict, names: list[str]) -> None:
+async def _domains_chosen(update: Update, context: BotContext, data: dict, names: list[str]) -> None:
     if not names:
         await _ask(update, context, DOMAINS, data, "请至少选择或输入一个域名。")
     if data["action"] == "register" and len(names) > 2:
@@ -314,7 +314,7 @@ async def _domains_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, da
     await _forward(update, context, CONTACT, data)
 
 
-async def _years_given(update: Update, context: ContextTypes.DEFAULT_TYPE, data: dict, text: str) -> None:
+async def _years_given(update: Update, context: BotContext, data: dict, text: str) -> None:
     years, problem = check_years(text)
     if problem:
         await _ask(update, context, YEARS, data, esc(problem))
@@ -322,7 +322,7 @@ async def _years_given(update: Update, context: ContextTypes.DEFAULT_TYPE, data:
     await _forward(update, context, CONTACT, data)
 
 
-async def _submit(update: Update, context: ContextTypes.DEFAULT_TYPE, data: dict) -> None:
+async def _submit(update: Update, context: BotContext, data: dict) -> None:
     raw = {k: data.get(k) for k in ("action", "unit", "domains", "years", "contact", "reason", "kind", "replaces")}
     db = _db(context)
     ctx = await db.run(lambda s: records.registry_context(s, data["unit"], data.get("domains", [])))
@@ -343,7 +343,7 @@ async def _submit(update: Update, context: ContextTypes.DEFAULT_TYPE, data: dict
     raise ApplicationHandlerStop(END)
 
 
-async def _drop(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str, text: str) -> None:
+async def _drop(update: Update, context: BotContext, name: str, text: str) -> None:
     """End conversation `name` for this chat and user: forget its answers and say so."""
     chat, user = _key(update)
     await _db(context).run(lambda s: drop_draft(s, name, chat, user))
@@ -351,11 +351,11 @@ async def _drop(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str, t
     raise ApplicationHandlerStop(END)
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cancel(update: Update, context: BotContext) -> None:
     await _drop(update, context, NAME, "已取消，填写的内容没有保存。需要时再发送 /apply。")
 
 
-async def on_timeout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_timeout(update: Update, context: BotContext) -> None:
     if update.effective_chat and update.effective_user:
         chat, user = _key(update)
         await _db(context).run(lambda s: drop_draft(s, NAME, chat, user))
@@ -385,7 +385,7 @@ def _buttons(progress: records.Progress):
     return keyboard([[("推进到下一步", f"aq:adv:{i}"), ("登记退回", f"aq:rej:{i}"), ("上传回执", f"aq:att:{i}")]])
 
 
-async def applications_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def applications_command(update: Update, context: BotContext) -> None:
     role = await _role(update, context)
     if role.name == "guest":
         await reply_html(update, GUEST)
@@ -404,7 +404,7 @@ def _application_id(update: Update) -> int | None:
     return int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
 
 
-async def on_advance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_advance(update: Update, context: BotContext) -> None:
     query = update.callback_query
     app_id = _application_id(update)
     role = await _role(update, context)
@@ -421,7 +421,7 @@ async def on_advance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await reply_html(update, [route_text(progress), done], _buttons(progress))
 
 
-async def on_action_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_action_button(update: Update, context: BotContext) -> None:
     """登记退回 / 上传回执: checked now and again when the answer comes."""
     query = update.callback_query
     app_id = _application_id(update)
@@ -442,7 +442,7 @@ async def on_action_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     raise ApplicationHandlerStop(state)
 
 
-async def _action_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def _action_draft(update: Update, context: BotContext) -> int:
     chat, user = _key(update)
     found = await _db(context).run(lambda s: load_draft(s, ACTION_NAME, chat, user))
     await _db(context).run(lambda s: drop_draft(s, ACTION_NAME, chat, user))
@@ -452,7 +452,7 @@ async def _action_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     return int(found[1]["id"])
 
 
-async def on_reject_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_reject_reason(update: Update, context: BotContext) -> None:
     app_id = await _action_draft(update, context)
     role, actor, now, reason = await _role(update, context), _actor(update), _now(context), message_text(update)[:300]
     try:
@@ -463,7 +463,7 @@ async def on_reject_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     raise ApplicationHandlerStop(END)
 
 
-async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_document(update: Update, context: BotContext) -> None:
     app_id = await _action_draft(update, context)
     document = update.effective_message.document
     role, actor, now = await _role(update, context), _actor(update), _now(context)
@@ -476,12 +476,12 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     raise ApplicationHandlerStop(END)
 
 
-async def action_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def action_cancel(update: Update, context: BotContext) -> None:
     await _drop(update, context, ACTION_NAME, "已取消。")
 
 
-async def _remind_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    settings = context.bot_data["settings"]
+async def _remind_tick(context: BotContext) -> None:
+    settings = context.bot_data.settings
     now = _now(context)
     today = now.astimezone(settings.timezone).date()
     await _db(context).run(lambda s: records.enqueue_stall_reminders(
@@ -489,7 +489,7 @@ async def _remind_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def register(app: Application) -> None:
-    timeout = app.bot_data["settings"].application_timeout_minutes * 60
+    timeout = app.bot_data.settings.application_timeout_minutes * 60
     text = filters.TEXT & ~filters.COMMAND
     with warnings.catch_warnings():  # buttons belong to one chat and user: no per-message tracking wanted
         warnings.simplefilter("ignore", PTBUserWarning)

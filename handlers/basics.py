@@ -5,9 +5,10 @@ import logging
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.db.storage import UNAVAILABLE, DatabaseUnavailable
+from bot.runtime.state import BotContext
 from handlers.common import APOLOGY, esc, is_private, reply_html
 
 log = logging.getLogger(__name__)
@@ -45,22 +46,22 @@ def help_text(commands: list[BotCommandInfo], private: bool) -> list[str]:
     return ["\n".join(lines)]
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    commands = context.bot_data.get("commands", COMMANDS)
+async def start(update: Update, context: BotContext) -> None:
+    commands = (context.bot_data.commands or COMMANDS)
     await reply_html(update, help_text(commands, is_private(update)))
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    commands = context.bot_data.get("commands", COMMANDS)
+async def help_command(update: Update, context: BotContext) -> None:
+    commands = (context.bot_data.commands or COMMANDS)
     await reply_html(update, help_text(commands, is_private(update)))
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: BotContext) -> None:
     if is_private(update):
         await reply_html(update, "没有这个命令。发送 /help 查看可用命令。")
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     """Log the failure and apologise to the user; never let an update take the bot down."""
     unavailable = isinstance(context.error, DatabaseUnavailable)
     if unavailable:

@@ -12,14 +12,14 @@ from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
 from bot.campaigns import store
 from bot.campaigns.files import read_campaign_file
-from bot.delivery.jobs import replan
+from bot.runtime.jobs import replan
+from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, remember, reply_html
 from handlers.progress import admin_payload, is_admin, local_today
@@ -46,7 +46,7 @@ def describe(campaign: Campaign, today: dt.date) -> str:
     return "\n".join(lines)
 
 
-async def campaign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def campaign_command(update: Update, context: BotContext) -> None:
     uid = update.effective_user.id if update.effective_user else None
     if not await is_admin(context, uid):
         await reply_html(update, "只有管理员可以管理工作安排。")
@@ -56,7 +56,7 @@ async def campaign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     rest = raw[2] if len(raw) > 2 else ""
     actor = f"telegram:{uid}"
     today = local_today(context)
-    db = context.bot_data["db"]
+    db = context.bot_data.db
     if action in ("list", "列表"):
         items = await db.run(store.list_campaigns)
         blocks = ["<b>工作安排</b>"]
@@ -100,15 +100,15 @@ async def campaign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await reply_html(update, USAGE)
 
 
-async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, campaign: Campaign, actor: str) -> None:
-    new = await context.bot_data["db"].run(lambda s: store.save_campaign(s, campaign, actor))
+async def _save(update: Update, context: BotContext, campaign: Campaign, actor: str) -> None:
+    new = await context.bot_data.db.run(lambda s: store.save_campaign(s, campaign, actor))
     await replan(context.application)
     verb = "已新增" if new else "已修改"
     await reply_html(update, [f"{verb}工作安排：", describe(campaign, local_today(context)),
                               "各步骤将按期提醒订阅群和管理员；报表封面注明其文号。"])
 
 
-async def on_campaign_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_campaign_file(update: Update, context: BotContext) -> None:
     """A .yaml document from an admin is a campaign; handled before the registry import (group -1)."""
     message = update.effective_message
     uid = update.effective_user.id if update.effective_user else None
@@ -130,7 +130,7 @@ async def on_campaign_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     raise ApplicationHandlerStop
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     parts = (query.data or "").split(":")
     if len(parts) != 3 or parts[1] not in ("show", "end"):
@@ -139,7 +139,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     payload = await admin_payload(update, context, parts[2], "只有管理员可以管理工作安排。", "/campaign")
     if payload is None:
         return
-    db = context.bot_data["db"]
+    db = context.bot_data.db
     key = payload["campaign"]
     item = await db.run(lambda s: store.find(s, key))
     if item is None:

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ChatType, MessageEntityType, MessageLimit
 from telegram.error import RetryAfter
-from telegram.ext import ContextTypes
 from telegram.warnings import PTBUserWarning
 
 from bot.delivery.pacing import flood_wait
+from bot.runtime.state import BotContext
 from bot.ui.replies import REPLY_DEFAULTS
 
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
@@ -133,8 +133,8 @@ def strip_mention(text: str, bot_username: str) -> str:
 _MAX_PENDING = 2048
 
 
-def remember(context: ContextTypes.DEFAULT_TYPE, payload: dict, owner_id: int | None) -> str:
-    store: OrderedDict = context.bot_data.setdefault("pending_buttons", OrderedDict())
+def remember(context: BotContext, payload: dict, owner_id: int | None) -> str:
+    store: OrderedDict = context.bot_data.pending_buttons
     key = secrets.token_urlsafe(6)
     store[key] = {"owner": owner_id, **payload}
     while len(store) > _MAX_PENDING:
@@ -142,8 +142,8 @@ def remember(context: ContextTypes.DEFAULT_TYPE, payload: dict, owner_id: int | 
     return key
 
 
-def recall(context: ContextTypes.DEFAULT_TYPE, key: str) -> dict | None:
-    store: OrderedDict | None = context.bot_data.get("pending_buttons")
+def recall(context: BotContext, key: str) -> dict | None:
+    store: OrderedDict | None = context.bot_data.pending_buttons
     return store.get(key) if store else None
 
 

@@ -3,11 +3,12 @@ region. Admins only, checked on every update; every change goes to the audit log
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from bot.registry.edits import add_domain, remove_domain, set_primary
 from bot.registry.lookup import RegistryError
 from bot.registry.region import home_region, set_region
+from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, reply_html
 from handlers.records import _actor, _date_arg, _db, _region, _require_admin
@@ -22,7 +23,7 @@ COMMANDS = [
 ]
 
 
-async def adddomain_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def adddomain_command(update: Update, context: BotContext) -> None:
     if not await _require_admin(update, context):
         return
     args = list(context.args or [])
@@ -53,7 +54,7 @@ async def adddomain_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
                              f"单位：{esc(unit.name)}{new_unit}。可用 /status {esc(domain.unicode or domain.name)} 查看是否合规。")
 
 
-async def deldomain_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def deldomain_command(update: Update, context: BotContext) -> None:
     if not await _require_admin(update, context):
         return
     args = context.args or []
@@ -69,7 +70,7 @@ async def deldomain_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await reply_html(update, f"已从登记册删除 <code>{esc(domain.unicode or domain.name)}</code>（修改记录中保留原内容）。")
 
 
-async def primary_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def primary_command(update: Update, context: BotContext) -> None:
     if not await _require_admin(update, context):
         return
     args = context.args or []
@@ -86,7 +87,7 @@ async def primary_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply_html(update, f"已设 <code>{esc(domain.unicode or domain.name)}</code> 为主域名{extra}。")
 
 
-async def region_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def region_command(update: Update, context: BotContext) -> None:
     if not await _require_admin(update, context):
         return
     text = " ".join(context.args or []).strip()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from bot.registry.access import role_of
+from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, reply_html
 from knowledge.monitoring import FINDINGS, region_label, validate_target
@@ -38,9 +39,9 @@ def result_blocks(result: dict) -> list[str]:
     return blocks
 
 
-async def monitor_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    settings = context.bot_data["settings"]
-    db = context.bot_data["db"]
+async def monitor_command(update: Update, context: BotContext) -> None:
+    settings = context.bot_data.settings
+    db = context.bot_data.db
     uid = update.effective_user.id if update.effective_user else None
     found = await db.run(lambda s: role_of(s, uid, settings.bot_admin_ids))
     if found.name == "guest":
@@ -50,7 +51,7 @@ async def monitor_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if error:
         await reply_html(update, esc(error) + "\n用法：<code>/monitor www.wuding.gov.cn</code>")
         return
-    running: set = context.bot_data.setdefault("monitor_running", set())
+    running: set = context.bot_data.monitor_running
     if len(running) >= MAX_RUNNING:
         await reply_html(update, "正在进行的检查较多，请稍后再试。")
         return
@@ -60,7 +61,7 @@ async def monitor_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         from bot.monitoring.service import check_now  # dnspython is loaded on the first check, not at start
 
         try:
-            check = await check_now(db, settings, name, clock=context.bot_data.get("clock"))
+            check = await check_now(db, settings, name, clock=context.bot_data.clock)
             await reply_html(update, result_blocks(check.to_json()))
         except Exception:
             log.exception("monitor check failed")

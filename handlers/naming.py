@@ -7,11 +7,12 @@ import time
 from functools import lru_cache
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.registry.audit import Generation
 from bot.registry.lookup import registry_advice, registry_check_context
 from bot.registry.region import home_region
+from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, recall, remember, reply_html
 from knowledge.naming import Suggestion, suggest
@@ -30,10 +31,10 @@ COMMANDS = [
 ASK_KINDS = ("institution_admin", "institution_other", "department", "system")
 
 
-async def _with_registry(context: ContextTypes.DEFAULT_TYPE, unit: str, kind: str | None, result: Suggestion) -> Suggestion:
+async def _with_registry(context: BotContext, unit: str, kind: str | None, result: Suggestion) -> Suggestion:
     """Sit a department under the portal the registry knows for its place, and say which suggestions another
     unit already holds (one indexed query)."""
-    db = context.bot_data.get("db")
+    db = context.bot_data.db
     if db is None or not (result.english or result.chinese):
         return result
 
@@ -99,12 +100,12 @@ def check_blocks(result: CheckResult) -> list[str]:
     return blocks
 
 
-async def in_region(context: ContextTypes.DEFAULT_TYPE, unit: str) -> str:
+async def in_region(context: BotContext, unit: str) -> str:
     """教育局, 狮山镇: a name without a place is read as a unit of the office's region (one cached query)."""
-    db = context.bot_data.get("db")
+    db = context.bot_data.db
     if db is None or not unit or parse_unit(unit).place_full:
         return unit
-    configured = context.bot_data["settings"].bot_region if "settings" in context.bot_data else None
+    configured = context.bot_data.settings.bot_region if context.bot_data.settings else None
     try:
         return await db.run(lambda s: qualify(unit, home_region(s, configured)))
     except Exception:
@@ -112,7 +113,7 @@ async def in_region(context: ContextTypes.DEFAULT_TYPE, unit: str) -> str:
         return unit
 
 
-async def reply_suggest(update: Update, context: ContextTypes.DEFAULT_TYPE, unit: str, kind: str | None = None) -> None:
+async def reply_suggest(update: Update, context: BotContext, unit: str, kind: str | None = None) -> None:
     unit = await in_region(context, unit)
     result = cached_suggest(unit, kind)  # well under 1 ms: run on the loop (see handlers/policy.py)
     result = await _with_registry(context, unit, kind, result)
@@ -135,13 +136,13 @@ async def reply_suggest(update: Update, context: ContextTypes.DEFAULT_TYPE, unit
 
 
 async def reply_check(update: Update, domain: str, unit: str | None = None,
-                      context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+                      context: BotContext | None = None) -> None:
     kind = parent = None
-    if unit and context is not None and context.bot_data.get("db") is not None:
+    if unit and context is not None and context.bot_data.db is not None:
         # The unit as the registry knows it: its kind, and the portal registered for its place.
         unit = await in_region(context, unit)
         try:
-            kind, parent = await context.bot_data["db"].run(lambda s: registry_check_context(s, unit))
+            kind, parent = await context.bot_data.db.run(lambda s: registry_check_context(s, unit))
         except Exception:
             log.exception("registry context for a check failed")
     result = cached_check(domain, unit, kind, parent)  # well under 1 ms
@@ -150,7 +151,7 @@ async def reply_check(update: Update, domain: str, unit: str | None = None,
     await reply_html(update, check_blocks(result), keyboard(rows))
 
 
-async def suggest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def suggest_command(update: Update, context: BotContext) -> None:
     unit = " ".join(context.args or []).strip()
     if not unit:
         await reply_html(update, "用法：/suggest 单位全称\n例：<code>/suggest 武定县人力资源和社会保障局</code>")
@@ -158,7 +159,7 @@ async def suggest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply_suggest(update, context, unit)
 
 
-async def check_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def check_command(update: Update, context: BotContext) -> None:
     args = context.args or []
     if not args:
         await reply_html(update, "用法：/check 域名或网址 [单位全称]\n例：<code>/check wuding.gov.cn 武定县人民政府</code>")
@@ -166,7 +167,7 @@ async def check_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await reply_check(update, args[0], " ".join(args[1:]) or None, context)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     action, _, rest = (query.data or "").partition(":")
     key, _, choice = rest.partition(":")

@@ -8,15 +8,16 @@ import secrets
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.db.models import Chat, Deadline
 from bot.deadlines import calendar, events
 from bot.delivery import chats, queue
-from bot.delivery.jobs import replan
 from bot.registry.access import is_admin, role_of
 from bot.registry.lookup import find_unit_id
 from bot.reporting import progress
+from bot.runtime.jobs import replan
+from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, parse_id, reply_html
 from knowledge.when import parse_schedule, parse_when
@@ -40,23 +41,23 @@ def parse_due(text: str) -> dt.date | None:
         return None
 
 
-def _now(context: ContextTypes.DEFAULT_TYPE) -> dt.datetime:
-    return context.bot_data["clock"]()
+def _now(context: BotContext) -> dt.datetime:
+    return context.bot_data.clock()
 
 
-def _tz(context: ContextTypes.DEFAULT_TYPE):
-    return context.bot_data["settings"].timezone
+def _tz(context: BotContext):
+    return context.bot_data.settings.timezone
 
 
-async def _is_bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _is_bot_admin(update: Update, context: BotContext) -> bool:
     uid = update.effective_user.id if update.effective_user else None
-    admins = context.bot_data["settings"].bot_admin_ids
+    admins = context.bot_data.settings.bot_admin_ids
     if uid in admins:
         return True
-    return await context.bot_data["db"].run(lambda s: is_admin(s, uid, admins))
+    return await context.bot_data.db.run(lambda s: is_admin(s, uid, admins))
 
 
-async def _is_group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _is_group_admin(update: Update, context: BotContext) -> bool:
     if await _is_bot_admin(update, context):
         return True
     member = await context.bot.get_chat_member(update.effective_chat.id, update.effective_user.id)
@@ -67,17 +68,17 @@ async def _is_group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 DUE_PAGE = 10
 
 
-async def due_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def due_command(update: Update, context: BotContext) -> None:
     text, markup = await _due_page(update, context, 0)
     await reply_html(update, text, markup)
 
 
-async def _due_page(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int):
+async def _due_page(update: Update, context: BotContext, page: int):
     """What is overdue and what falls due next: for an admin (in private) across the registry; for a
     contact their own units'; in a group, the group's unit and the campaign steps. Ten a page."""
     chat = update.effective_chat
     uid = update.effective_user.id if update.effective_user else None
-    admins = context.bot_data["settings"].bot_admin_ids
+    admins = context.bot_data.settings.bot_admin_ids
     today = _now(context).astimezone(_tz(context)).date()
 
     def read(session):
@@ -90,7 +91,7 @@ async def _due_page(update: Update, context: ContextTypes.DEFAULT_TYPE, page: in
         return everything, progress.agenda(session, today, unit_ids=units, everything=everything,
                                            offset=page * DUE_PAGE, limit=DUE_PAGE)
 
-    everything, found = await context.bot_data["db"].run(read)
+    everything, found = await context.bot_data.db.run(read)
     total = found.total_overdue + found.total_upcoming
     if not total:
         return "近期没有待办的期限。", None
@@ -114,7 +115,7 @@ async def _due_page(update: Update, context: ContextTypes.DEFAULT_TYPE, page: in
     return "\n".join(blocks), keyboard([nav])
 
 
-async def on_due_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_due_page(update: Update, context: BotContext) -> None:
     """du:<page>; the list is read again for the person pressing, so a button shows them only what /due would."""
     query = update.callback_query
     page = (query.data or "").partition(":")[2]
@@ -130,7 +131,7 @@ async def on_due_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 # -- /remind ------------------------------------------------------------------------------------------------
-async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def remind_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat.type != ChatType.PRIVATE and not await _is_group_admin(update, context):
         await reply_html(update, "在群里设置提醒需要群管理员权限。")
@@ -143,7 +144,7 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     uid = update.effective_user.id if update.effective_user else 0
     try:
-        await context.bot_data["db"].run(lambda s: queue.schedule_oneoff(s, chat.id, text, when, uid))
+        await context.bot_data.db.run(lambda s: queue.schedule_oneoff(s, chat.id, text, when, uid))
     except queue.QuotaExceeded as exc:
         await reply_html(update, esc(exc))
         return
@@ -152,7 +153,7 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 # -- reminder buttons ---------------------------------------------------------------------------------------
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     parts = (query.data or "").split(":")
     deadline_id = parse_id(parts[2]) if len(parts) in (3, 4) else None
@@ -166,7 +167,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer("这个按钮已失效，请使用最新提醒中的按钮。", show_alert=True)
         return
     uid = query.from_user.id
-    admins = context.bot_data["settings"].bot_admin_ids
+    admins = context.bot_data.settings.bot_admin_ids
     actor = f"telegram:{uid}"
 
     def act(session):
@@ -182,7 +183,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         row, moved = events.snooze_once(session, deadline_id, actor, shown_due)
         return ("ok" if moved else "spent"), row
 
-    outcome, row = await context.bot_data["db"].run(act)
+    outcome, row = await context.bot_data.db.run(act)
     if outcome == "gone":
         await query.answer("该事项已不存在。", show_alert=True)
     elif outcome == "spent":
@@ -198,7 +199,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 # -- groups and broadcasts ----------------------------------------------------------------------------------
-async def _subscription(update: Update, context: ContextTypes.DEFAULT_TYPE, **changes: object) -> bool:
+async def _subscription(update: Update, context: BotContext, **changes: object) -> bool:
     chat = update.effective_chat
     if chat.type == ChatType.PRIVATE:
         await reply_html(update, "请在群里使用这个命令。")
@@ -206,19 +207,19 @@ async def _subscription(update: Update, context: ContextTypes.DEFAULT_TYPE, **ch
     if not await _is_group_admin(update, context):
         await reply_html(update, "只有群管理员或机器人管理员可以设置。")
         return False
-    await context.bot_data["db"].run(lambda s: chats.remember_chat(s, chat.id, chat.title or "", chat.type, **changes))
+    await context.bot_data.db.run(lambda s: chats.remember_chat(s, chat.id, chat.title or "", chat.type, **changes))
     return True
 
 
-async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe_command(update: Update, context: BotContext) -> None:
     """/subscribe, or /subscribe 单位全称 to make this the unit's group: its contacts without a linked Telegram
     account are then reminded here, and overdue notices for the unit come here too."""
     unit_name = " ".join(context.args or []).strip()
     changes: dict[str, object] = {"subscribed": True}
     if unit_name:
         uid = update.effective_user.id if update.effective_user else None
-        admins = context.bot_data["settings"].bot_admin_ids
-        unit_id, found = await context.bot_data["db"].run(lambda s: (find_unit_id(s, unit_name), role_of(s, uid, admins)))
+        admins = context.bot_data.settings.bot_admin_ids
+        unit_id, found = await context.bot_data.db.run(lambda s: (find_unit_id(s, unit_name), role_of(s, uid, admins)))
         if unit_id is None:
             await reply_html(update, f"登记册中没有单位“{esc(unit_name[:100])}”，请核对全称。")
             return
@@ -234,12 +235,12 @@ async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await reply_html(update, f"本群已订阅：将收到广播通知和清理工作的期限提醒{linked}。")
 
 
-async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe_command(update: Update, context: BotContext) -> None:
     if await _subscription(update, context, subscribed=False, digest=False):
         await reply_html(update, "本群已取消订阅。")
 
 
-async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def digest_command(update: Update, context: BotContext) -> None:
     choice = (context.args or [""])[0].lower()
     if choice not in ("on", "off", "开", "关"):
         await reply_html(update, "用法：/digest on 或 /digest off")
@@ -249,12 +250,12 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await reply_html(update, _digest_on_text(context) if on else "已关闭每周汇总。")
 
 
-def _digest_on_text(context: ContextTypes.DEFAULT_TYPE) -> str:
-    day = "一二三四五六日"[context.bot_data["settings"].digest_weekday - 1]
+def _digest_on_text(context: BotContext) -> str:
+    day = "一二三四五六日"[context.bot_data.settings.digest_weekday - 1]
     return f"已开启每周汇总：每周{day}（遇节假日顺延到下一个工作日）发送清理进度和未来一周到期的事项；没有待办时不发。"
 
 
-async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def broadcast_command(update: Update, context: BotContext) -> None:
     if not await _is_bot_admin(update, context):
         await reply_html(update, "只有管理员可以广播。")
         return
@@ -264,17 +265,17 @@ async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await reply_html(update, "用法：/broadcast 通知内容（不超过 3500 字）")
         return
     tag = secrets.token_hex(8)
-    count = await context.bot_data["db"].run(lambda s: queue.broadcast(s, text, _now(context), tag))
+    count = await context.bot_data.db.run(lambda s: queue.broadcast(s, text, _now(context), tag))
     await reply_html(update, f"已排入发送队列：{count} 个订阅群。")
 
 
-async def holidays_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def holidays_command(update: Update, context: BotContext) -> None:
     if not await _is_bot_admin(update, context):
         await reply_html(update, "只有管理员可以录入节假日安排。")
         return
     try:
         year, off, work = parse_schedule(context.args or [])
-        await context.bot_data["db"].run(lambda s: calendar.enter_schedule(s, year, off, work, f"telegram:{update.effective_user.id}"))
+        await context.bot_data.db.run(lambda s: calendar.enter_schedule(s, year, off, work, f"telegram:{update.effective_user.id}"))
     except ValueError as exc:
         await reply_html(update, esc(exc))
         return

@@ -3,9 +3,10 @@ buttons, and /policy browsing."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.registry.lookup import lookup
+from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, reply_html
 from handlers.records import role
@@ -47,30 +48,30 @@ def related_keyboard(clauses: list[Clause]):
     return keyboard([[(f"相关：{c.title}", f"clause:{c.id}")] for c in clauses[:3]])
 
 
-async def registry_lookup(update: Update, context: ContextTypes.DEFAULT_TYPE | None, question: str) -> Lookup | None:
+async def registry_lookup(update: Update, context: BotContext | None, question: str) -> Lookup | None:
     """For a contact or an admin whose question names a registered domain: the unit it is registered to, so
     the answer checks the domain against that unit. Guests get the answer without the registry."""
     domain = domain_in(question)
-    if domain is None or context is None or "db" not in context.bot_data:
+    if domain is None or context is None or context.bot_data.db is None:
         return None
     who, _ = await role(update, context)
     if who == "guest":
         return None
-    views = await context.bot_data["db"].run(lambda session: lookup(session, domain, limit=1))
+    views = await context.bot_data.db.run(lambda session: lookup(session, domain, limit=1))
     if not views:
         return None
     found = (views[0].unit.name, views[0].unit.kind)
     return lambda _domain: found
 
 
-async def reply_answer(update: Update, question: str, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+async def reply_answer(update: Update, question: str, context: BotContext | None = None) -> None:
     # Under 1 ms of CPU (benchmarks/bench_knowledge.py): cheaper on the loop than a thread hop, which
     # would also wait for the GIL under load.
     answer = ask(question, await registry_lookup(update, context, question))
     await reply_html(update, answer_blocks(answer), related_keyboard(answer.related))
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: BotContext) -> None:
     question = " ".join(context.args or [])
     if not question.strip():
         await reply_html(update, "用法：/ask 问题\n例：<code>/ask 联系人换了多久内报备</code>")
@@ -78,12 +79,12 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply_answer(update, question, context)
 
 
-async def policy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def policy_command(update: Update, context: BotContext) -> None:
     rows = [[(label, f"sec:{key}")] for key, (label, _) in SECTION_GROUPS.items()]
     await reply_html(update, "请选择要查看的文件或章节：", keyboard(rows))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     kind, _, key = (query.data or "").partition(":")
     policy = load_policy()

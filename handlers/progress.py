@@ -6,10 +6,11 @@ import datetime as dt
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.registry.access import role_of
 from bot.reporting.progress import GROUP_LABELS, GROUPS, group_lines, line_text, registry_progress, summary_blocks
+from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, recall, remember, reply_html
 
@@ -20,17 +21,17 @@ PAGE = 15
 URGENT = 5
 
 
-def local_today(context: ContextTypes.DEFAULT_TYPE) -> dt.date:
-    settings = context.bot_data["settings"]
-    return context.bot_data["clock"]().astimezone(settings.timezone).date()
+def local_today(context: BotContext) -> dt.date:
+    settings = context.bot_data.settings
+    return context.bot_data.clock().astimezone(settings.timezone).date()
 
 
-async def is_admin(context: ContextTypes.DEFAULT_TYPE, uid: int | None) -> bool:
-    admins = context.bot_data["settings"].bot_admin_ids
-    return await context.bot_data["db"].run(lambda s: role_of(s, uid, admins).admin)
+async def is_admin(context: BotContext, uid: int | None) -> bool:
+    admins = context.bot_data.settings.bot_admin_ids
+    return await context.bot_data.db.run(lambda s: role_of(s, uid, admins).admin)
 
 
-async def admin_payload(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, refused: str,
+async def admin_payload(update: Update, context: BotContext, key: str, refused: str,
                         command: str) -> dict | None:
     """The payload an admin-only button carries, or None after telling the presser why not (not an admin,
     or the button outlived the bot's memory)."""
@@ -44,14 +45,14 @@ async def admin_payload(update: Update, context: ContextTypes.DEFAULT_TYPE, key:
     return payload
 
 
-async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def progress_command(update: Update, context: BotContext) -> None:
     uid = update.effective_user.id if update.effective_user else None
     if not await is_admin(context, uid):
         await reply_html(update, "只有管理员可以查看全部单位的进度。联系人可用 /status 查询本单位。")
         return
     query = " ".join(context.args or []).strip()[:100]
     today = local_today(context)
-    found = await context.bot_data["db"].run(lambda s: registry_progress(s, today, query))
+    found = await context.bot_data.db.run(lambda s: registry_progress(s, today, query))
     if found is None:
         await reply_html(update, f"登记册中没有名称含“{esc(query)}”的单位。")
         return
@@ -77,7 +78,7 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await reply_html(update, blocks, keyboard(rows))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     """pg:<group>:<page>:<scope>: the domains in one group, PAGE at a time (the message is edited to page)."""
     query = update.callback_query
     parts = (query.data or "").split(":")
@@ -89,7 +90,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     group, page = parts[1], int(parts[2])
     today = local_today(context)
-    found = await context.bot_data["db"].run(lambda s: registry_progress(s, today, scope["q"]))
+    found = await context.bot_data.db.run(lambda s: registry_progress(s, today, scope["q"]))
     lines = group_lines(found[0], group) if found else []
     pages = max(1, -(-len(lines) // PAGE))
     page = min(page, pages - 1)

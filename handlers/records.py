@@ -11,7 +11,7 @@ from tempfile import TemporaryDirectory
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.db.models import Domain, Unit
 from bot.db.storage import Database
@@ -22,6 +22,7 @@ from bot.registry.lookup import RegistryError, UnitView, history, lookup, view_u
 from bot.registry.sheets import SUFFIXES
 from bot.registry.spreadsheet import SpreadsheetError, import_file
 from bot.reporting.report import write_report
+from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html
 from knowledge.monitoring import describe_event
@@ -46,15 +47,15 @@ GUEST_REPLY = ("您还没有登记为联系人，暂时不能查询登记册。�
 MAX_IMPORT_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 
-def _db(context: ContextTypes.DEFAULT_TYPE) -> Database:
-    return context.bot_data["db"]
+def _db(context: BotContext) -> Database:
+    return context.bot_data.db
 
 
-def _admins(context: ContextTypes.DEFAULT_TYPE) -> frozenset[int]:
-    return context.bot_data["settings"].bot_admin_ids
+def _admins(context: BotContext) -> frozenset[int]:
+    return context.bot_data.settings.bot_admin_ids
 
 
-async def role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, list[int]]:
+async def role(update: Update, context: BotContext) -> tuple[str, list[int]]:
     """('admin' | 'contact' | 'guest', the units the user is a contact of), read fresh on every update."""
     user = update.effective_user
     uid = user.id if user else None
@@ -87,7 +88,7 @@ def unit_blocks(view: UnitView, findings: dict | None = None) -> list[str]:
     return blocks
 
 
-async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, view: UnitView, admin: bool) -> None:
+async def _show(update: Update, context: BotContext, view: UnitView, admin: bool) -> None:
     rows = []
     if admin:
         for d in view.domains[:6]:
@@ -101,12 +102,12 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, view: UnitVi
     await reply_html(update, unit_blocks(view, findings), keyboard(rows))
 
 
-def _region(context: ContextTypes.DEFAULT_TYPE) -> str | None:
-    settings = context.bot_data.get("settings")
+def _region(context: BotContext) -> str | None:
+    settings = context.bot_data.settings
     return settings.bot_region if settings is not None else None
 
 
-async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def status_command(update: Update, context: BotContext) -> None:
     query = " ".join(context.args or []).strip()
     uid = update.effective_user.id if update.effective_user else None
     admins = _admins(context)
@@ -131,7 +132,7 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await reply_html(update, f"找到 {len(matches)} 个相近的单位，请选择：", keyboard(rows))
 
 
-async def history_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def history_command(update: Update, context: BotContext) -> None:
     who, units = await role(update, context)
     if who == "guest":
         await reply_html(update, GUEST_REPLY)
@@ -191,7 +192,7 @@ def _show_value(value: object) -> str:
     return str(value)
 
 
-async def _require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _require_admin(update: Update, context: BotContext) -> bool:
     who, _ = await role(update, context)
     if who != "admin":
         await reply_html(update, "只有管理员可以这样做。")
@@ -211,7 +212,7 @@ def _date_arg(args: list[str]) -> tuple:
     return None, args
 
 
-async def setstatus_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def setstatus_command(update: Update, context: BotContext) -> None:
     if not await _require_admin(update, context):
         return
     args = context.args or []
@@ -225,7 +226,7 @@ async def setstatus_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await _edit(update, context, args[0], lambda s, actor: set_status(s, args[0], actor, args[1], on, note, author))
 
 
-async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def note_command(update: Update, context: BotContext) -> None:
     if not await _require_admin(update, context):
         return
     args = context.args or []
@@ -245,7 +246,7 @@ def _author(update: Update) -> str:
     return (user.full_name or str(user.id))[:40] if user else "?"
 
 
-async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str, change) -> None:
+async def _edit(update: Update, context: BotContext, name: str, change) -> None:
     actor = _actor(update)
     try:
         domain, before, after = await _db(context).run(lambda s: change(s, actor))
@@ -263,7 +264,7 @@ async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str, c
     await reply_html(update, "\n".join(lines))
 
 
-async def setcontact_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def setcontact_command(update: Update, context: BotContext) -> None:
     who, units = await role(update, context)
     if who == "guest":
         await reply_html(update, GUEST_REPLY)
@@ -297,7 +298,7 @@ async def setcontact_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await reply_html(update, "\n".join(lines))
 
 
-async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def invite_command(update: Update, context: BotContext) -> None:
     if not await _require_admin(update, context):
         return
     unit_name = " ".join(context.args or []).strip()
@@ -315,7 +316,7 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await reply_html(update, f"{esc(unit.name)} 的联系人绑定链接（7天内有效，只能用一次）：\n{esc(link)}")
 
 
-async def start_with_code(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start_with_code(update: Update, context: BotContext) -> None:
     """/start <code>: a contact links their Telegram account to their unit."""
     user = update.effective_user
     if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE or user is None:
@@ -329,7 +330,7 @@ async def start_with_code(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply_html(update, f"绑定成功：您已登记为<b>{esc(unit.name)}</b>的联系人，可以用 /status 查询本单位域名。")
 
 
-async def grant_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def grant_command(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is None or user.id not in _admins(context):
         await reply_html(update, "只有配置文件中的管理员（BOT_ADMIN_IDS）可以授予管理员。")
@@ -343,19 +344,19 @@ async def grant_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await reply_html(update, f"已授予 {esc(arg)} 管理员权限。")
 
 
-async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def report_command(update: Update, context: BotContext) -> None:
     if not await _require_admin(update, context):
         return
     with TemporaryDirectory() as tmp:
         path = Path(tmp) / f"政府网站域名清理情况_{time.strftime('%Y%m%d')}.xlsx"
-        settings = context.bot_data["settings"]
-        today = context.bot_data["clock"]().astimezone(settings.timezone).date()
+        settings = context.bot_data.settings
+        today = context.bot_data.clock().astimezone(settings.timezone).date()
         report = await _db(context).run(lambda s: write_report(s, path, today, settings))
         await reply_html(update, esc(report.summary()))
         await update.effective_chat.send_document(document=path.read_bytes(), filename=path.name)
 
 
-async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_document(update: Update, context: BotContext) -> None:
     message = update.effective_message
     document = message.document
     name = document.file_name or "upload"
@@ -404,7 +405,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply_html(update, [esc(line) for line in lines])
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     action, _, rest = (query.data or "").partition(":")
     who, units = await role(update, context)

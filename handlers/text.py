@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, MessageHandler, filters
 
+from bot.runtime.state import BotContext
 from handlers.common import is_private, mentions_bot, message_text, reply_html, strip_mention
 from handlers.naming import reply_check, reply_suggest
 from handlers.policy import reply_answer
@@ -28,7 +29,7 @@ def looks_like_unit_name(text: str) -> bool:
     return len(text) <= 20 and (unit.department is not None or bool(unit.town))
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_text(update: Update, context: BotContext) -> None:
     text = message_text(update)
     if not is_private(update):
         if not mentions_bot(update.effective_message, context.bot.username):
@@ -45,7 +46,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply_answer(update, text, context)
 
 
-async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_other_message(update: Update, context: BotContext) -> None:
     """Stickers, photos and the like in a private chat get a hint; in groups they are ignored."""
     if is_private(update):
         await reply_html(update, "我只能处理文字消息：请发送问题、单位全称或域名。发送 /help 查看用法。")

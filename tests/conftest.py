@@ -46,7 +46,7 @@ async def running_bot(settings, fake_api, clock) -> AsyncIterator:
     from bot.runtime.app import build_application
 
     app = build_application(settings)
-    app.bot_data["clock"] = clock
+    app.bot_data.clock = clock
     await app.initialize()
     await app.post_init(app)  # run_polling would call it; starting by hand must too
     await app.updater.start_polling(poll_interval=0, timeout=1)

@@ -91,7 +91,7 @@ async def test_full_registration_produces_the_form_and_the_registry_follows(runn
     for _ in range(3):
         await _press(fake_api, app_button, "办理中，当前在")
     await _press(fake_api, app_button, "审批完成")
-    db = running_bot.bot_data["db"]
+    db = running_bot.bot_data.db
     domain = db.call(lambda s: s.exec(select(Domain).where(Domain.name == "www.wuding.gov.cn")).one())
     assert domain.status == "在用" and domain.expires_on.year - domain.registered_on.year == 10
     actors = db.call(lambda s: s.exec(select(AuditLog.actor).where(AuditLog.entity == "domain")).all())
@@ -114,8 +114,8 @@ def _seed_registry(db) -> None:
 
 
 async def test_multi_domain_cancellation_marks_them_cancelled_and_starts_filing_cancellations(running_bot, fake_api):
-    db = running_bot.bot_data["db"]
-    await running_bot.bot_data["warm_up"]
+    db = running_bot.bot_data.db
+    await running_bot.bot_data.warm_up
     _seed_registry(db)
     await _say(fake_api, "/apply", "请选择申请的业务")
     await _press(fake_api, "ap:act:cancel", "申请单位全称")
@@ -193,14 +193,14 @@ async def test_an_abandoned_conversation_times_out(tmp_path, fake_api):
         answer = await _say(fake_api, "武定县人民政府", "www.wuding.gov.cn")  # the plain-text router's suggestion
         assert "请选择要注册的域名" not in answer
         assert not any("请选择要注册的域名" in t for t in fake_api.sent_texts(ADMIN))
-        rows = app.bot_data["db"].call(lambda s: s.exec(select(Application)).all())
+        rows = app.bot_data.db.call(lambda s: s.exec(select(Application)).all())
         assert rows == []
     finally:
         await _stop_app(app)
 
 
 async def test_a_forged_button_on_someone_elses_application_changes_nothing(running_bot, fake_api):
-    db = running_bot.bot_data["db"]
+    db = running_bot.bot_data.db
     app_id = await _submitted_registration(fake_api, db)
     for data in (f"aq:adv:{app_id}", f"aq:rej:{app_id}", f"aq:att:{app_id}", "aq:adv:999", "aq:adv:x"):
         before = len(fake_api.calls_to("answerCallbackQuery"))
@@ -234,7 +234,7 @@ async def test_returned_document_rejection_and_a_reminder_for_a_stalled_step(run
     from bot.applications.records import enqueue_stall_reminders
     from bot.db.models import ApplicationEvent, Delivery
 
-    db = running_bot.bot_data["db"]
+    db = running_bot.bot_data.db
     app_id = await _submitted_registration(fake_api, db)
     await _press(fake_api, f"aq:att:{app_id}", "请发送上级返回的文件")
     before = _count(fake_api)
@@ -257,7 +257,7 @@ async def test_returned_document_rejection_and_a_reminder_for_a_stalled_step(run
 async def test_a_registration_that_replaces_an_old_domain_starts_its_notice(running_bot, fake_api):
     from bot.registry.edits import ensure_unit, record_domain
 
-    db = running_bot.bot_data["db"]
+    db = running_bot.bot_data.db
     db.call(lambda s: record_domain(s, ensure_unit(s, "武定县人民政府", "test"), "wuding.gov.cn", "test", "在用"))
     await _say(fake_api, "/apply", "请选择申请的业务")
     await _press(fake_api, "ap:act:register", "申请单位全称")

@@ -31,7 +31,7 @@ async def _wait_text(fake_api, *needles: str, timeout: float = 20) -> str:
 
 
 async def test_progress_shows_bars_urgent_items_and_lists_for_admins_only(running_bot, fake_api, tmp_path):
-    await running_bot.bot_data["warm_up"]
+    await running_bot.bot_data.warm_up
     await import_as_admin(fake_api, tmp_path)
     fake_api.push_text("/progress", chat_id=ADMIN, user_id=ADMIN)
     text = await _wait_text(fake_api, "清理进度", "合计")
@@ -58,8 +58,8 @@ async def test_progress_shows_bars_urgent_items_and_lists_for_admins_only(runnin
 
 
 async def test_due_for_an_admin_shows_overdue_and_pages(running_bot, fake_api, tmp_path, clock):
-    db = running_bot.bot_data["db"]
-    await running_bot.bot_data["warm_up"]
+    db = running_bot.bot_data.db
+    await running_bot.bot_data.warm_up
     await import_as_admin(fake_api, tmp_path)
     today = dt.datetime.now(dt.UTC).date()
     db.call(lambda s: [events.ensure_deadline(s, f"t{i}", f"测试事项{i:02d}", today + dt.timedelta(days=i + 1))
@@ -85,8 +85,8 @@ CAMPAIGN = ("/campaign add 2027年政府网站域名普查\n文号 武政办函�
 
 
 async def test_campaign_from_chat_reminds_is_on_the_report_and_ends(running_bot, fake_api, tmp_path):
-    db = running_bot.bot_data["db"]
-    await running_bot.bot_data["warm_up"]
+    db = running_bot.bot_data.db
+    await running_bot.bot_data.warm_up
     await import_as_admin(fake_api, tmp_path)
     today = dt.datetime.now(dt.UTC).date()
     d1, d2 = today + dt.timedelta(days=20), today + dt.timedelta(days=40)
@@ -119,7 +119,7 @@ async def test_campaign_from_chat_reminds_is_on_the_report_and_ends(running_bot,
 
 
 async def test_campaign_yaml_file_from_chat_with_errors_by_line(running_bot, fake_api):
-    await running_bot.bot_data["warm_up"]
+    await running_bot.bot_data.warm_up
     bad = "title: 2028年复查\nsource: 某文号\ndeadlines:\n  - date: 2028-02-30\n    what: 复查\n"
     fake_api.push_document("复查.yaml", bad.encode(), chat_id=ADMIN, user_id=ADMIN)
     await _wait_text(fake_api, "未保存：第4行 date（日期）")
@@ -130,15 +130,15 @@ async def test_campaign_yaml_file_from_chat_with_errors_by_line(running_bot, fak
 
 
 async def test_weekly_digest_reaches_digest_groups_and_admins_once(running_bot, fake_api, tmp_path):
-    db = running_bot.bot_data["db"]
-    await running_bot.bot_data["warm_up"]
+    db = running_bot.bot_data.db
+    await running_bot.bot_data.warm_up
     await import_as_admin(fake_api, tmp_path)
     fake_api.group_admins.add(12)
     fake_api.push_text("/digest on", chat_id=-88, user_id=12, chat_type="group")
     await _wait_text(fake_api, "已开启每周汇总", "每周一")
     now = dt.datetime.now(dt.UTC)
     monday = dt.date(2026, 11, 30)
-    admins = running_bot.bot_data["settings"].bot_admin_ids
+    admins = running_bot.bot_data.settings.bot_admin_ids
     assert db.call(lambda s: enqueue_weekly_digests(s, now, monday + dt.timedelta(days=1), 1, admins)) == 0  # Tuesday
     assert db.call(lambda s: enqueue_weekly_digests(s, now, monday, 1, admins)) == 2
     assert db.call(lambda s: enqueue_weekly_digests(s, now, monday, 1, admins)) == 0  # once a week

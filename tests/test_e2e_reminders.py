@@ -26,13 +26,13 @@ def _now() -> dt.datetime:
 
 
 async def _db(app) -> Database:
-    await app.bot_data["warm_up"]
-    return app.bot_data["db"]
+    await app.bot_data.warm_up
+    return app.bot_data.db
 
 
 async def test_due_reminder_with_buttons_done_by_the_contact(running_bot, fake_api, clock):
     db = await _db(running_bot)
-    tz = running_bot.bot_data["settings"].timezone
+    tz = running_bot.bot_data.settings.timezone
     due = dt.date(2026, 12, 11)
 
     def setup(session):
@@ -44,7 +44,7 @@ async def test_due_reminder_with_buttons_done_by_the_contact(running_bot, fake_a
 
     deadline_id = db.call(setup)
     clock.offset = dt.datetime(2026, 12, 11, 9, 0, 30, tzinfo=tz) - _now()  # the due day, 09:00:30 local
-    from bot.delivery.jobs import replan
+    from bot.runtime.jobs import replan
 
     await replan(running_bot)
     assert await fake_api.until(lambda calls: any("今天到期" in c.params.get("text", "") for c in calls), timeout=15)

@@ -96,7 +96,7 @@ def test_urls_with_stray_brackets_are_answered_not_raised():
 
 
 async def test_malformed_ids_and_numbers_get_a_chinese_answer(running_bot, fake_api):
-    await running_bot.bot_data["warm_up"]
+    await running_bot.bot_data.warm_up
     message = fake_api.make_message("x", chat_id=ADMIN, user_id=ADMIN)
     for data in ("st:" + "9" * 30, "sv:" + "9" * 25 + ":1", "dl:done:" + "9" * 40, "dl:snooze:²", "ss:¹"):
         fake_api.push_callback(data, message, user_id=ADMIN)
@@ -109,8 +109,8 @@ async def test_malformed_ids_and_numbers_get_a_chinese_answer(running_bot, fake_
 
 
 async def test_files_in_a_group_are_imported_only_when_addressed(running_bot, fake_api):
-    await running_bot.bot_data["warm_up"]
-    db = running_bot.bot_data["db"]
+    await running_bot.bot_data.warm_up
+    db = running_bot.bot_data.db
     fake_api.group_admins.add(ADMIN)
     csv = "单位名称,域名\n武定县财政局,czj.wuding.gov.cn\n".encode()
     fake_api.push_document("登记表.csv", csv, chat_id=-500, user_id=ADMIN, chat_type="group")  # shared, not addressed
@@ -138,8 +138,8 @@ async def test_a_stalled_database_gets_a_short_answer_and_other_chats_go_on(runn
     import sqlite3
     import time as clock
 
-    await running_bot.bot_data["warm_up"]
-    path = running_bot.bot_data["db"].engine.url.database
+    await running_bot.bot_data.warm_up
+    path = running_bot.bot_data.db.engine.url.database
     holder = sqlite3.connect(path, timeout=1, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # every write now waits: a stalled database as far as writers go
     try:

@@ -67,8 +67,8 @@ def _table_counts(db) -> tuple:
 
 
 async def test_hostile_messages_get_sensible_safe_answers_and_change_nothing(running_bot, fake_api):
-    await running_bot.bot_data["warm_up"]
-    db = running_bot.bot_data["db"]
+    await running_bot.bot_data.warm_up
+    db = running_bot.bot_data.db
     before = _table_counts(db)
     rng = random.Random(20261128)
     messages = HOSTILE + [_random_unicode(rng, rng.randint(1, 300)) for _ in range(40)]
@@ -99,8 +99,8 @@ async def test_hostile_spreadsheets_from_an_admin_change_nothing(running_bot, fa
 
     from bot.registry.spreadsheet import HEADERS
 
-    await running_bot.bot_data["warm_up"]
-    db = running_bot.bot_data["db"]
+    await running_bot.bot_data.warm_up
+    db = running_bot.bot_data.db
     before = _table_counts(db)
     workbook = Workbook()
     sheet = workbook.active

@@ -262,7 +262,7 @@ async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock,
     env.zones.set("www.stuck.gov.cn. 300 IN A 127.0.0.1")
     env.zones.silent = {"www.stuck.gov.cn", "stuck.gov.cn"}
     app = build_application(settings)
-    app.bot_data["clock"] = clock
+    app.bot_data.clock = clock
     await app.initialize()
     await app.post_init(app)
     await app.updater.start_polling(poll_interval=0, timeout=1)

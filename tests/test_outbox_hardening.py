@@ -120,7 +120,7 @@ def test_claims_of_a_dead_process_come_back_after_the_stated_interval(db):
 
 
 async def test_reminder_quota_per_person(running_bot, fake_api):
-    await running_bot.bot_data["warm_up"]
+    await running_bot.bot_data.warm_up
     from bot.delivery.queue import ONEOFF_PER_USER as REMINDERS_PER_USER
 
     for i in range(REMINDERS_PER_USER + 1):
@@ -130,7 +130,7 @@ async def test_reminder_quota_per_person(running_bot, fake_api):
     assert sum("好的" in t for t in texts) == REMINDERS_PER_USER and "上限" in texts[-1]
     fake_api.push_text("/remind 30分钟 " + "长" * 501, chat_id=5002, user_id=5002)
     assert await fake_api.until(lambda calls: any("不超过 500 字" in c.params.get("text", "") for c in calls))
-    rows = running_bot.bot_data["db"].call(lambda s: s.exec(select(Delivery)).all())
+    rows = running_bot.bot_data.db.call(lambda s: s.exec(select(Delivery)).all())
     assert len(rows) == REMINDERS_PER_USER
 
 

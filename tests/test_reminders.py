@@ -161,7 +161,7 @@ def test_registry_events_start_deadlines(db, tmp_path):
 
 def test_admins_are_warned_from_november_when_next_years_schedule_is_missing(db):
     from bot.config.settings import load_settings
-    from bot.delivery.jobs import warn_missing_schedule
+    from bot.runtime.jobs import warn_missing_schedule
 
     settings = load_settings(bot_admin_ids="42,43")
     now = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)

@@ -11,7 +11,8 @@ from telegram.request import BaseRequest
 
 from bot.config.settings import Settings
 from bot.db.storage import Database
-from bot.delivery.jobs import install_jobs
+from bot.runtime.jobs import install_jobs
+from bot.runtime.state import CONTEXT_TYPES
 from bot.runtime.update_order import PerChatUpdateProcessor
 from bot.ui.replies import REPLY_DEFAULTS
 from handlers import applications, basics, campaigns, domains, monitoring, naming, notices, policy, progress, records, text
@@ -42,7 +43,7 @@ def all_commands() -> list[basics.BotCommandInfo]:
 
 
 async def register_commands(app: Application) -> None:
-    commands = app.bot_data["commands"]
+    commands = app.bot_data.commands
     private = [BotCommand(c.name, c.description) for c in commands if c.private]
     group = [BotCommand(c.name, c.description) for c in commands if c.group]
     await app.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
@@ -63,18 +64,18 @@ def _warm_up() -> None:
 
 
 async def _post_init(app: Application) -> None:
-    db: Database = app.bot_data["db"]
+    db: Database = app.bot_data.db
     await asyncio.to_thread(db.upgrade)  # migrations on start
     await register_commands(app)
     install_jobs(app)
-    from bot.monitoring.jobs import install_monitoring
+    from bot.runtime.monitor_jobs import install_monitoring
 
     install_monitoring(app)
-    app.bot_data["warm_up"] = asyncio.get_running_loop().run_in_executor(None, _warm_up)
+    app.bot_data.warm_up = asyncio.get_running_loop().run_in_executor(None, _warm_up)
 
 
 async def _post_shutdown(app: Application) -> None:
-    db: Database | None = app.bot_data.get("db")
+    db: Database | None = app.bot_data.db
     if db is not None:
         db.dispose()
 
@@ -90,6 +91,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url(settings.telegram_api_base_url))
         .defaults(REPLY_DEFAULTS)
+        .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -104,9 +106,9 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
     db = Database(settings.database_url)
     builder = builder.persistence(conversation_persistence(db, settings))  # /apply survives restarts
     app = builder.build()
-    app.bot_data["settings"] = settings
-    app.bot_data["db"] = db
-    app.bot_data["commands"] = all_commands()
+    app.bot_data.settings = settings
+    app.bot_data.db = db
+    app.bot_data.commands = all_commands()
     from bot.registry.region import configure as configure_region  # issue 11: the office's region
     configure_region(settings.bot_region)
     text.register(app)  # plain text (most updates) never matches a command handler: it need not walk them

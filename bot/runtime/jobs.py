@@ -7,14 +7,15 @@ import html
 import logging
 from collections.abc import Callable
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.config.settings import Settings
 from bot.db.storage import Database
 from bot.deadlines import calendar, events, planning
 from bot.delivery import queue
-from bot.delivery.sender import Outbox, utc_now
+from bot.delivery.sender import Outbox
 from bot.reporting.progress import enqueue_weekly_digests
+from bot.runtime.state import BotContext
 
 log = logging.getLogger(__name__)
 OUTBOX_INTERVAL = 1.0
@@ -28,9 +29,9 @@ def reminder_settings(settings: Settings) -> planning.ReminderSettings:
 
 async def replan(app: Application) -> int:
     """Plan deliveries now (after an edit, a subscription, or at start)."""
-    db: Database = app.bot_data["db"]
-    clock: Callable[[], dt.datetime] = app.bot_data["clock"]
-    rs = reminder_settings(app.bot_data["settings"])
+    db: Database = app.bot_data.db
+    clock: Callable[[], dt.datetime] = app.bot_data.clock
+    rs = reminder_settings(app.bot_data.settings)
 
     def work(session):
         queue.release_stale(session, clock())
@@ -40,26 +41,26 @@ async def replan(app: Application) -> int:
     return await db.run(work, timeout=60)  # planning over the whole registry: not a person waiting
 
 
-async def _outbox_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    outbox: Outbox = context.bot_data["outbox"]
+async def _outbox_tick(context: BotContext) -> None:
+    outbox: Outbox = context.bot_data.outbox
     try:
         await outbox.drain()
     except Exception:
         log.exception("outbox tick failed")
 
 
-async def _plan_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _plan_tick(context: BotContext) -> None:
     try:
         await replan(context.application)
     except Exception:
         log.exception("planning failed")
 
 
-async def _daily_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _daily_tick(context: BotContext) -> None:
     app = context.application
-    db: Database = app.bot_data["db"]
-    settings: Settings = app.bot_data["settings"]
-    now = app.bot_data["clock"]()
+    db: Database = app.bot_data.db
+    settings: Settings = app.bot_data.settings
+    now = app.bot_data.clock()
     today = now.astimezone(settings.timezone).date()
     try:
         await db.run(lambda s: (enqueue_weekly_digests(s, now, today, settings.digest_weekday, settings.bot_admin_ids),
@@ -83,9 +84,8 @@ def warn_missing_schedule(session, settings: Settings, now: dt.datetime, today: 
 
 
 def install_jobs(app: Application) -> None:
-    settings: Settings = app.bot_data["settings"]
-    app.bot_data.setdefault("clock", utc_now)
-    app.bot_data["outbox"] = Outbox(app.bot_data["db"], app.bot, app.bot_data["clock"])
+    settings: Settings = app.bot_data.settings
+    app.bot_data.outbox = Outbox(app.bot_data.db, app.bot, app.bot_data.clock)
     jobs = app.job_queue
     job_kwargs = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
     jobs.run_repeating(_plan_tick, interval=PLAN_INTERVAL, first=0, name="plan", job_kwargs=job_kwargs)

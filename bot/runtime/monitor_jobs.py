@@ -7,20 +7,21 @@ import logging
 import os
 import socket
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.config.settings import Settings
 from bot.db.storage import Database
+from bot.runtime.state import BotContext
 
 log = logging.getLogger(__name__)
 TICK = 60.0
 
 
-async def _monitor_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _monitor_tick(context: BotContext) -> None:
     app = context.application
-    db: Database = app.bot_data["db"]
-    settings: Settings = app.bot_data["settings"]
-    clock = app.bot_data["clock"]
+    db: Database = app.bot_data.db
+    settings: Settings = app.bot_data.settings
+    clock = app.bot_data.clock
     from bot.monitoring.service import run_due, sync_targets  # dnspython loads with the first run
 
     try:
@@ -33,7 +34,7 @@ async def _monitor_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def install_monitoring(app: Application) -> None:
-    settings: Settings = app.bot_data["settings"]
+    settings: Settings = app.bot_data.settings
     if not settings.monitor_enabled:
         return
     job_kwargs = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
