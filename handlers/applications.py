@@ -23,11 +23,10 @@ from bot.applications import records
 from bot.applications.conversations import drop_draft, load_draft, save_draft
 from bot.applications.forms import docx_bytes, xlsx_bytes
 from bot.db.storage import Database
-from bot.registry.access import Role, role_of
 from bot.registry.lookup import RegistryError, lookup
 from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, is_private, keyboard, message_text, reply_html
+from handlers.common import esc, is_private, keyboard, message_text, reply_html, user_role
 from knowledge.applications import (
     ACTIONS,
     MAX_DOMAINS,
@@ -73,12 +72,6 @@ def _actor(update: Update) -> str:
 
 def _key(update: Update) -> tuple[int, int]:
     return update.effective_chat.id, update.effective_user.id
-
-
-async def _role(update: Update, context: BotContext) -> Role:
-    uid = update.effective_user.id if update.effective_user else None
-    admins = context.bot_data.settings.bot_admin_ids
-    return await _db(context).run(lambda s: role_of(s, uid, admins))
 
 
 def _stay(state: str) -> None:
@@ -171,8 +164,8 @@ async def start(update: Update, context: BotContext) -> None:
     if not is_private(update):
         await reply_html(update, "请在与机器人的私聊中发送 /apply 填写申请。")
         raise ApplicationHandlerStop(END)
-    role = await _role(update, context)
-    if role.name == "guest":
+    role = await user_role(update, context)
+    if role.guest:
         await reply_html(update, GUEST)
         raise ApplicationHandlerStop(END)
     units = await _db(context).run(lambda s: records.unit_names(s, role.units))
@@ -386,8 +379,8 @@ def _buttons(progress: records.Progress):
 
 
 async def applications_command(update: Update, context: BotContext) -> None:
-    role = await _role(update, context)
-    if role.name == "guest":
+    role = await user_role(update, context)
+    if role.guest:
         await reply_html(update, GUEST)
         return
     found = await _db(context).run(lambda s: records.open_applications(s, role))
@@ -407,7 +400,7 @@ def _application_id(update: Update) -> int | None:
 async def on_advance(update: Update, context: BotContext) -> None:
     query = update.callback_query
     app_id = _application_id(update)
-    role = await _role(update, context)
+    role = await user_role(update, context)
     actor, now = _actor(update), _now(context)
     try:
         if app_id is None:
@@ -425,7 +418,7 @@ async def on_action_button(update: Update, context: BotContext) -> None:
     """登记退回 / 上传回执: checked now and again when the answer comes."""
     query = update.callback_query
     app_id = _application_id(update)
-    role = await _role(update, context)
+    role = await user_role(update, context)
     kind = (query.data or "").split(":")[1]
     allowed = role.admin or (kind == "att" and app_id is not None and await _db(context).run(
         lambda s: records.unit_of(s, app_id) in role.units))
@@ -454,7 +447,7 @@ async def _action_draft(update: Update, context: BotContext) -> int:
 
 async def on_reject_reason(update: Update, context: BotContext) -> None:
     app_id = await _action_draft(update, context)
-    role, actor, now, reason = await _role(update, context), _actor(update), _now(context), message_text(update)[:300]
+    role, actor, now, reason = await user_role(update, context), _actor(update), _now(context), message_text(update)[:300]
     try:
         progress = await _db(context).run(lambda s: records.reject(s, app_id, actor, role, now, reason))
         await reply_html(update, ["已登记退回。", route_text(progress)])
@@ -466,7 +459,7 @@ async def on_reject_reason(update: Update, context: BotContext) -> None:
 async def on_document(update: Update, context: BotContext) -> None:
     app_id = await _action_draft(update, context)
     document = update.effective_message.document
-    role, actor, now = await _role(update, context), _actor(update), _now(context)
+    role, actor, now = await user_role(update, context), _actor(update), _now(context)
     try:
         progress = await _db(context).run(lambda s: records.attach(s, app_id, actor, role, now, document.file_id,
                                                                    document.file_name or "文件"))

@@ -21,8 +21,8 @@ from bot.campaigns.files import read_campaign_file
 from bot.runtime.jobs import replan
 from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, remember, reply_html
-from handlers.progress import admin_payload, is_admin, local_today
+from handlers.common import esc, keyboard, remember, reply_html, user_role
+from handlers.progress import admin_payload, local_today
 from knowledge.campaigns import Campaign, CampaignError, parse_chat_campaign
 
 COMMANDS = [
@@ -48,7 +48,7 @@ def describe(campaign: Campaign, today: dt.date) -> str:
 
 async def campaign_command(update: Update, context: BotContext) -> None:
     uid = update.effective_user.id if update.effective_user else None
-    if not await is_admin(context, uid):
+    if not (await user_role(update, context)).admin:
         await reply_html(update, "只有管理员可以管理工作安排。")
         return
     raw = (update.effective_message.text or "").split(maxsplit=2)
@@ -112,7 +112,7 @@ async def on_campaign_file(update: Update, context: BotContext) -> None:
     """A .yaml document from an admin is a campaign; handled before the registry import (group -1)."""
     message = update.effective_message
     uid = update.effective_user.id if update.effective_user else None
-    if not await is_admin(context, uid):
+    if not (await user_role(update, context)).admin:
         await reply_html(update, "只有管理员可以新增工作安排。")
         raise ApplicationHandlerStop
     document = message.document

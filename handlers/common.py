@@ -15,6 +15,7 @@ from telegram.error import RetryAfter
 from telegram.warnings import PTBUserWarning
 
 from bot.delivery.pacing import flood_wait
+from bot.registry.access import Role, role_of
 from bot.runtime.state import BotContext
 from bot.ui.replies import REPLY_DEFAULTS
 
@@ -167,3 +168,13 @@ def parse_id(text: str, signed: bool = False) -> int | None:
 def message_text(update: Update) -> str:
     message = update.effective_message
     return (message.text or message.caption or "") if message else ""
+
+
+async def user_role(update: Update, context: BotContext) -> Role:
+    """What the person behind this update may do, read fresh from the database on every update and button press
+    (an admin configured in BOT_ADMIN_IDS needs no database trip)."""
+    uid = update.effective_user.id if update.effective_user else None
+    admins = context.bot_data.settings.bot_admin_ids
+    if uid is not None and uid in admins:
+        return Role(True, ())
+    return await context.bot_data.db.run(lambda session: role_of(session, uid, admins))

@@ -7,10 +7,9 @@ import logging
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.registry.access import role_of
 from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, reply_html
+from handlers.common import esc, reply_html, user_role
 from knowledge.monitoring import FINDINGS, region_label, validate_target
 
 log = logging.getLogger(__name__)
@@ -42,9 +41,7 @@ def result_blocks(result: dict) -> list[str]:
 async def monitor_command(update: Update, context: BotContext) -> None:
     settings = context.bot_data.settings
     db = context.bot_data.db
-    uid = update.effective_user.id if update.effective_user else None
-    found = await db.run(lambda s: role_of(s, uid, settings.bot_admin_ids))
-    if found.name == "guest":
+    if (await user_role(update, context)).guest:
         await reply_html(update, "域名监测仅供已登记的联系人和管理员使用。请联系管理员为您的单位生成绑定链接。")
         return
     name, error = validate_target(" ".join(context.args or []))

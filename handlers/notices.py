@@ -13,13 +13,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.db.models import Chat, Deadline
 from bot.deadlines import calendar, events
 from bot.delivery import chats, queue
-from bot.registry.access import is_admin, role_of
+from bot.registry.access import role_of
 from bot.registry.lookup import find_unit_id
 from bot.reporting import progress
 from bot.runtime.jobs import replan
 from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, parse_id, reply_html
+from handlers.common import esc, keyboard, parse_id, reply_html, user_role
 from knowledge.when import parse_schedule, parse_when
 
 COMMANDS = [
@@ -49,16 +49,8 @@ def _tz(context: BotContext):
     return context.bot_data.settings.timezone
 
 
-async def _is_bot_admin(update: Update, context: BotContext) -> bool:
-    uid = update.effective_user.id if update.effective_user else None
-    admins = context.bot_data.settings.bot_admin_ids
-    if uid in admins:
-        return True
-    return await context.bot_data.db.run(lambda s: is_admin(s, uid, admins))
-
-
 async def _is_group_admin(update: Update, context: BotContext) -> bool:
-    if await _is_bot_admin(update, context):
+    if (await user_role(update, context)).admin:
         return True
     member = await context.bot.get_chat_member(update.effective_chat.id, update.effective_user.id)
     return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
@@ -256,7 +248,7 @@ def _digest_on_text(context: BotContext) -> str:
 
 
 async def broadcast_command(update: Update, context: BotContext) -> None:
-    if not await _is_bot_admin(update, context):
+    if not (await user_role(update, context)).admin:
         await reply_html(update, "只有管理员可以广播。")
         return
     raw = (update.effective_message.text or "").split(maxsplit=1)
@@ -270,7 +262,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
 
 
 async def holidays_command(update: Update, context: BotContext) -> None:
-    if not await _is_bot_admin(update, context):
+    if not (await user_role(update, context)).admin:
         await reply_html(update, "只有管理员可以录入节假日安排。")
         return
     try:

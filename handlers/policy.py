@@ -8,8 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.registry.lookup import lookup
 from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, reply_html
-from handlers.records import role
+from handlers.common import esc, keyboard, reply_html, user_role
 from knowledge.policy import Clause, load_policy
 from knowledge.qa import Answer, Source, ask
 from knowledge.reasoning import Lookup, domain_in
@@ -54,8 +53,7 @@ async def registry_lookup(update: Update, context: BotContext | None, question: 
     domain = domain_in(question)
     if domain is None or context is None or context.bot_data.db is None:
         return None
-    who, _ = await role(update, context)
-    if who == "guest":
+    if (await user_role(update, context)).guest:
         return None
     views = await context.bot_data.db.run(lambda session: lookup(session, domain, limit=1))
     if not views:

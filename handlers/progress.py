@@ -8,11 +8,10 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.registry.access import role_of
 from bot.reporting.progress import GROUP_LABELS, GROUPS, group_lines, line_text, registry_progress, summary_blocks
 from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, recall, remember, reply_html
+from handlers.common import esc, keyboard, recall, remember, reply_html, user_role
 
 COMMANDS = [
     BotCommandInfo("progress", "（管理员）各单位清理进度", "/progress 或 /progress 教育局"),
@@ -26,17 +25,12 @@ def local_today(context: BotContext) -> dt.date:
     return context.bot_data.clock().astimezone(settings.timezone).date()
 
 
-async def is_admin(context: BotContext, uid: int | None) -> bool:
-    admins = context.bot_data.settings.bot_admin_ids
-    return await context.bot_data.db.run(lambda s: role_of(s, uid, admins).admin)
-
-
 async def admin_payload(update: Update, context: BotContext, key: str, refused: str,
                         command: str) -> dict | None:
     """The payload an admin-only button carries, or None after telling the presser why not (not an admin,
     or the button outlived the bot's memory)."""
     query = update.callback_query
-    if not await is_admin(context, query.from_user.id):
+    if not (await user_role(update, context)).admin:
         await query.answer(refused, show_alert=True)
         return None
     payload = recall(context, key)
@@ -47,7 +41,7 @@ async def admin_payload(update: Update, context: BotContext, key: str, refused: 
 
 async def progress_command(update: Update, context: BotContext) -> None:
     uid = update.effective_user.id if update.effective_user else None
-    if not await is_admin(context, uid):
+    if not (await user_role(update, context)).admin:
         await reply_html(update, "只有管理员可以查看全部单位的进度。联系人可用 /status 查询本单位。")
         return
     query = " ".join(context.args or []).strip()[:100]

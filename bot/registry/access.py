@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, bindparam, literal, union_all, update
 from sqlmodel import Session, select
@@ -17,14 +18,29 @@ INVITE_TTL = dt.timedelta(days=7)
 
 
 # -- permissions and invites -------------------------------------------------------------------------------
+class RoleName(StrEnum):
+    ADMIN = "admin"
+    CONTACT = "contact"
+    GUEST = "guest"
+
+
 @dataclass(frozen=True)
 class Role:
+    """What one person may do: an admin everything; a contact their own units; a guest ask and check names."""
     admin: bool
     units: tuple[int, ...]  # the units the user is a contact of
 
     @property
-    def name(self) -> str:
-        return "admin" if self.admin else "contact" if self.units else "guest"
+    def name(self) -> RoleName:
+        return RoleName.ADMIN if self.admin else RoleName.CONTACT if self.units else RoleName.GUEST
+
+    @property
+    def guest(self) -> bool:
+        return not self.admin and not self.units
+
+    def may_edit(self, unit_id: int | None) -> bool:
+        """Changes to a unit's records: admins, and that unit's own contacts."""
+        return self.admin or (unit_id is not None and unit_id in self.units)
 
 
 _ADMIN_MARK = -1  # stands for "is an admin" among the unit ids the role query returns; no unit has it
