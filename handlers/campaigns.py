@@ -20,6 +20,7 @@ from bot.campaigns import store
 from bot.campaigns.files import read_campaign_file
 from bot.runtime.jobs import replan
 from bot.runtime.state import BotContext
+from bot.ui.buttons import CAMPAIGN
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, remember, reply_html, user_role
 from handlers.progress import admin_payload, local_today
@@ -68,9 +69,9 @@ async def campaign_command(update: Update, context: BotContext) -> None:
             shipped = "（内置示例）" if item.shipped else ""
             blocks.append(f"• {esc(item.campaign.title)}{shipped} [{state}]{step}")
             key = remember(context, {"campaign": item.campaign.id}, uid)
-            row = [(f"查看：{item.campaign.title[:20]}", f"cp:show:{key}")]
+            row = [(f"查看：{item.campaign.title[:20]}", CAMPAIGN.encode("show", key))]
             if item.active:
-                row.append(("结束", f"cp:end:{key}"))
+                row.append(("结束", CAMPAIGN.encode("end", key)))
             rows.append(row)
         blocks.append(USAGE)
         await reply_html(update, blocks, keyboard(rows))
@@ -132,11 +133,12 @@ async def on_campaign_file(update: Update, context: BotContext) -> None:
 
 async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    parts = (query.data or "").split(":")
-    if len(parts) != 3 or parts[1] not in ("show", "end"):
+    decoded = CAMPAIGN.decode(query.data)
+    if decoded is None:
         await query.answer("按钮无效。", show_alert=True)
         return
-    payload = await admin_payload(update, context, parts[2], "只有管理员可以管理工作安排。", "/campaign")
+    action, scope_key = decoded
+    payload = await admin_payload(update, context, scope_key, "只有管理员可以管理工作安排。", "/campaign")
     if payload is None:
         return
     db = context.bot_data.db
@@ -146,7 +148,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer("该工作安排已不存在。", show_alert=True)
         return
     await query.answer()
-    if parts[1] == "show":
+    if action == "show":
         await reply_html(update, describe(item.campaign, local_today(context)))
         return
     await db.run(lambda s: store.end_campaign(s, key, f"telegram:{query.from_user.id}"))
@@ -155,6 +157,6 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("campaign", campaign_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^cp:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=CAMPAIGN.pattern))
     yaml_files = filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")
     app.add_handler(MessageHandler(yaml_files & filters.UpdateType.MESSAGE, on_campaign_file), group=-1)

@@ -13,6 +13,7 @@ from bot.registry.audit import Generation
 from bot.registry.lookup import registry_advice, registry_check_context
 from bot.registry.region import home_region
 from bot.runtime.state import BotContext
+from bot.ui.buttons import ALTERNATIVES, CLAUSE, PICK_KIND
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, recall, remember, reply_html
 from knowledge.naming import Suggestion, suggest
@@ -120,18 +121,18 @@ async def reply_suggest(update: Update, context: BotContext, unit: str, kind: st
     user = update.effective_user
     if result.needs_kind:
         key = remember(context, {"unit": unit}, user.id if user else None)
-        rows = [[(KIND_LABELS[k], f"kind:{key}:{k}")] for k in ASK_KINDS]
+        rows = [[(KIND_LABELS[k], PICK_KIND.encode(key, k))] for k in ASK_KINDS]
         await reply_html(update, [*suggestion_blocks(result), "请选择该单位的类型："], keyboard(rows))
         return
     rows = []
     others = result.english[1:] + result.chinese[1:]
     if others:
         key = remember(context, {"others": others}, None)
-        rows.append([(f"其他写法（{len(others)}）", f"alt:{key}")])
+        rows.append([(f"其他写法（{len(others)}）", ALTERNATIVES.encode(key))])
     rule = {"portal": "plan-2-1", "department": "plan-2-2", "institution_admin": "plan-2-3",
             "institution_other": "plan-2-3", "system": "plan-2-5-systems", "township": "plan-2-2"}.get(result.kind or "")
     if rule:
-        rows.append([("规则依据", f"clause:{rule}"), ("中文域名规则", "clause:plan-2-4")])
+        rows.append([("规则依据", CLAUSE.encode(rule)), ("中文域名规则", CLAUSE.encode("plan-2-4"))])
     await reply_html(update, suggestion_blocks(result), keyboard(rows))
 
 
@@ -147,7 +148,7 @@ async def reply_check(update: Update, domain: str, unit: str | None = None,
             log.exception("registry context for a check failed")
     result = cached_check(domain, unit, kind, parent)  # well under 1 ms
     clause_ids = list(dict.fromkeys(RULE_CLAUSES[p.code] for p in result.problems if p.code in RULE_CLAUSES))
-    rows = [[("查看依据原文", f"clause:{cid}")] for cid in clause_ids[:2]]
+    rows = [[("查看依据原文", CLAUSE.encode(cid))] for cid in clause_ids[:2]]
     await reply_html(update, check_blocks(result), keyboard(rows))
 
 
@@ -169,9 +170,12 @@ async def check_command(update: Update, context: BotContext) -> None:
 
 async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    action, _, rest = (query.data or "").partition(":")
-    key, _, choice = rest.partition(":")
-    pending = recall(context, key)
+    kind_choice, others = PICK_KIND.decode(query.data), ALTERNATIVES.decode(query.data)
+    decoded = kind_choice or others
+    if decoded is None or (kind_choice and kind_choice[1] not in KIND_LABELS):
+        await query.answer("按钮无效。", show_alert=True)
+        return
+    pending = recall(context, decoded[0])
     if pending is None:
         await query.answer("按钮已过期，请重新发送。", show_alert=True)
         return
@@ -179,17 +183,14 @@ async def on_button(update: Update, context: BotContext) -> None:
     if owner is not None and query.from_user.id != owner:
         await query.answer("这个按钮只能由提问的人使用。", show_alert=True)
         return
-    if action == "kind" and choice in KIND_LABELS:
-        await query.answer()
-        await reply_suggest(update, context, pending["unit"], choice)
-    elif action == "alt":
-        await query.answer()
-        await reply_html(update, ["<b>其他合规写法</b>", *(f"<code>{esc(d)}</code>" for d in pending["others"])])
+    await query.answer()
+    if kind_choice:
+        await reply_suggest(update, context, pending["unit"], kind_choice[1])
     else:
-        await query.answer("按钮无效。", show_alert=True)
+        await reply_html(update, ["<b>其他合规写法</b>", *(f"<code>{esc(d)}</code>" for d in pending["others"])])
 
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("suggest", suggest_command))
     app.add_handler(CommandHandler("check", check_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(kind|alt):"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=f"{PICK_KIND.pattern}|{ALTERNATIVES.pattern}"))

@@ -18,8 +18,9 @@ from bot.registry.lookup import find_unit_id
 from bot.reporting import progress
 from bot.runtime.jobs import replan
 from bot.runtime.state import BotContext
+from bot.ui.buttons import DEADLINE_DONE, DEADLINE_SNOOZE, DUE_LIST, OLD_SNOOZE
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, parse_id, reply_html, user_role
+from handlers.common import esc, keyboard, reply_html, user_role
 from knowledge.when import parse_schedule, parse_when
 
 COMMANDS = [
@@ -32,13 +33,6 @@ COMMANDS = [
     BotCommandInfo("holidays", "（管理员）录入下一年节假日安排", "/holidays 2027 休 2027-01-01 2027-02-10~2027-02-16 班 2027-02-07",
                    group=False),
 ]
-
-
-def parse_due(text: str) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(text, "%Y%m%d").date() if len(text) == 8 and text.isascii() else None
-    except ValueError:
-        return None
 
 
 def _now(context: BotContext) -> dt.datetime:
@@ -101,20 +95,20 @@ async def _due_page(update: Update, context: BotContext, page: int):
             blocks.append(f"• {r.due.isoformat()}{flag}（{(r.due - today).days} 天后） {esc(r.title[:200])}")
     nav = []
     if page > 0:
-        nav.append(("◀ 上一页", f"du:{page - 1}"))
+        nav.append(("◀ 上一页", DUE_LIST.encode(page - 1)))
     if page + 1 < pages:
-        nav.append(("下一页 ▶", f"du:{page + 1}"))
+        nav.append(("下一页 ▶", DUE_LIST.encode(page + 1)))
     return "\n".join(blocks), keyboard([nav])
 
 
 async def on_due_page(update: Update, context: BotContext) -> None:
     """du:<page>; the list is read again for the person pressing, so a button shows them only what /due would."""
     query = update.callback_query
-    page = (query.data or "").partition(":")[2]
-    if not page.isdigit() or int(page) > 10_000:
+    page = DUE_LIST.decode(query.data)
+    if page is None:
         await query.answer("按钮无效。", show_alert=True)
         return
-    text, markup = await _due_page(update, context, int(page))
+    text, markup = await _due_page(update, context, page[0])
     await query.answer()
     try:
         await query.edit_message_text(text, reply_markup=markup)
@@ -147,17 +141,14 @@ async def remind_command(update: Update, context: BotContext) -> None:
 # -- reminder buttons ---------------------------------------------------------------------------------------
 async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    parts = (query.data or "").split(":")
-    deadline_id = parse_id(parts[2]) if len(parts) in (3, 4) else None
-    if deadline_id is None or parts[1] not in ("done", "snooze"):
-        await query.answer("按钮无效。", show_alert=True)
+    done, snooze = DEADLINE_DONE.decode(query.data), DEADLINE_SNOOZE.decode(query.data)
+    if not done and not snooze:
+        spent = OLD_SNOOZE.decode(query.data) is not None
+        await query.answer("这个按钮已失效，请使用最新提醒中的按钮。" if spent else "按钮无效。", show_alert=True)
         return
-    action = parts[1]
+    action = "done" if done else "snooze"
     # A 推迟 button carries the due date it was sent for: pressed once, it is spent (a replay moves nothing).
-    shown_due = parse_due(parts[3]) if len(parts) == 4 else None
-    if action == "snooze" and shown_due is None:
-        await query.answer("这个按钮已失效，请使用最新提醒中的按钮。", show_alert=True)
-        return
+    deadline_id, shown_due = (done[0], None) if done else snooze
     uid = query.from_user.id
     admins = context.bot_data.settings.bot_admin_ids
     actor = f"telegram:{uid}"
@@ -283,5 +274,5 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("digest", digest_command))
     app.add_handler(CommandHandler("broadcast", broadcast_command))
     app.add_handler(CommandHandler("holidays", holidays_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^dl:"))
-    app.add_handler(CallbackQueryHandler(on_due_page, pattern=r"^du:\d+$"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^dl:"))  # DEADLINE_DONE, DEADLINE_SNOOZE
+    app.add_handler(CallbackQueryHandler(on_due_page, pattern=DUE_LIST.pattern))

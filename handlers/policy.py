@@ -7,6 +7,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.registry.lookup import lookup
 from bot.runtime.state import BotContext
+from bot.ui.buttons import CLAUSE, SECTION
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, reply_html, user_role
 from knowledge.policy import Clause, load_policy
@@ -44,7 +45,7 @@ def answer_blocks(answer: Answer) -> list[str]:
 
 
 def related_keyboard(clauses: list[Clause]):
-    return keyboard([[(f"相关：{c.title}", f"clause:{c.id}")] for c in clauses[:3]])
+    return keyboard([[(f"相关：{c.title}", CLAUSE.encode(c.id))] for c in clauses[:3]])
 
 
 async def registry_lookup(update: Update, context: BotContext | None, question: str) -> Lookup | None:
@@ -78,21 +79,21 @@ async def ask_command(update: Update, context: BotContext) -> None:
 
 
 async def policy_command(update: Update, context: BotContext) -> None:
-    rows = [[(label, f"sec:{key}")] for key, (label, _) in SECTION_GROUPS.items()]
+    rows = [[(label, SECTION.encode(key))] for key, (label, _) in SECTION_GROUPS.items()]
     await reply_html(update, "请选择要查看的文件或章节：", keyboard(rows))
 
 
 async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    kind, _, key = (query.data or "").partition(":")
+    clause_key, section_key = CLAUSE.decode(query.data), SECTION.decode(query.data)
     policy = load_policy()
-    if kind == "clause" and policy.clause(key):
+    clause = policy.clause(clause_key[0]) if clause_key else None
+    if clause:
         await query.answer()
-        clause = policy.clause(key)
         await reply_html(update, [f"<b>{esc(clause.title)}</b>", clause_block(clause)])
-    elif kind == "sec" and key in SECTION_GROUPS:
+    elif section_key and section_key[0] in SECTION_GROUPS:
         await query.answer()
-        label, wanted = SECTION_GROUPS[key]
+        label, wanted = SECTION_GROUPS[section_key[0]]
         blocks = [f"<b>{esc(label)}</b>"]
         for clause in policy.clauses:
             if wanted(clause):
@@ -105,4 +106,4 @@ async def on_button(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("ask", ask_command))
     app.add_handler(CommandHandler("policy", policy_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(clause|sec):"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=f"{CLAUSE.pattern}|{SECTION.pattern}"))

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.reporting.progress import GROUP_LABELS, GROUPS, group_lines, line_text, registry_progress, summary_blocks
 from bot.runtime.state import BotContext
+from bot.ui.buttons import PROGRESS_PAGE
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, recall, remember, reply_html, user_role
 
@@ -67,38 +68,38 @@ async def progress_command(update: Update, context: BotContext) -> None:
         blocks.append("没有待办事项。")
     scope = remember(context, {"q": query}, uid)
     counts = {g: len(group_lines(registry, g)) for g in GROUPS}
-    rows = [[(f"{GROUP_LABELS[g]} {counts[g]}", f"pg:{g}:0:{scope}") for g in GROUPS[:2]],
-            [(f"{GROUP_LABELS[g]} {counts[g]}", f"pg:{g}:0:{scope}") for g in GROUPS[2:]]]
+    rows = [[(f"{GROUP_LABELS[g]} {counts[g]}", PROGRESS_PAGE.encode(g, 0, scope)) for g in GROUPS[:2]],
+            [(f"{GROUP_LABELS[g]} {counts[g]}", PROGRESS_PAGE.encode(g, 0, scope)) for g in GROUPS[2:]]]
     await reply_html(update, blocks, keyboard(rows))
 
 
 async def on_button(update: Update, context: BotContext) -> None:
     """pg:<group>:<page>:<scope>: the domains in one group, PAGE at a time (the message is edited to page)."""
     query = update.callback_query
-    parts = (query.data or "").split(":")
-    if len(parts) != 4 or parts[1] not in GROUPS or not parts[2].isdigit():
+    decoded = PROGRESS_PAGE.decode(query.data)
+    if decoded is None or decoded[0] not in GROUPS:
         await query.answer("按钮无效。", show_alert=True)
         return
-    scope = await admin_payload(update, context, parts[3], "只有管理员可以查看。", "/progress")
+    group, asked_page, scope_key = decoded
+    scope = await admin_payload(update, context, scope_key, "只有管理员可以查看。", "/progress")
     if scope is None:
         return
-    group, page = parts[1], int(parts[2])
     today = local_today(context)
     found = await context.bot_data.db.run(lambda s: registry_progress(s, today, scope["q"]))
     lines = group_lines(found[0], group) if found else []
     pages = max(1, -(-len(lines) // PAGE))
-    page = min(page, pages - 1)
+    page = min(asked_page, pages - 1)
     await query.answer()
     shown = lines[page * PAGE:(page + 1) * PAGE]
     title = f"<b>{esc(GROUP_LABELS[group])}：{len(lines)} 个域名</b>" + (f"（第 {page + 1}/{pages} 页）" if pages > 1 else "")
     text = "\n".join([title, *(line_text(line, today) for line in shown)] if shown else [title, "没有。"])
     nav = []
     if page > 0:
-        nav.append(("◀ 上一页", f"pg:{group}:{page - 1}:{parts[3]}"))
+        nav.append(("◀ 上一页", PROGRESS_PAGE.encode(group, page - 1, scope_key)))
     if page + 1 < pages:
-        nav.append(("下一页 ▶", f"pg:{group}:{page + 1}:{parts[3]}"))
+        nav.append(("下一页 ▶", PROGRESS_PAGE.encode(group, page + 1, scope_key)))
     markup = keyboard([nav])
-    if page == int(parts[2]) and query.message and query.message.text and query.message.text.startswith(GROUP_LABELS[group]):
+    if page == asked_page and query.message and query.message.text and query.message.text.startswith(GROUP_LABELS[group]):
         try:
             await query.edit_message_text(text, reply_markup=markup)
             return
@@ -109,4 +110,4 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("progress", progress_command, block=False))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^pg:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=PROGRESS_PAGE.pattern))

@@ -23,6 +23,7 @@ from bot.registry.sheets import SUFFIXES
 from bot.registry.spreadsheet import SpreadsheetError, import_file
 from bot.reporting.report import write_report
 from bot.runtime.state import BotContext
+from bot.ui.buttons import PICK_STATUS, SET_PRIMARY, SET_STATUS, SHOW_UNIT
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html, user_role
 from knowledge.monitoring import describe_event
@@ -83,9 +84,9 @@ async def _show(update: Update, context: BotContext, view: UnitView, admin: bool
     if admin:
         for d in view.domains[:6]:
             shown = (d.domain.unicode or d.domain.name)[:30]
-            row = [(f"改状态：{shown}", f"ss:{d.domain.id}")]
+            row = [(f"改状态：{shown}", PICK_STATUS.encode(d.domain.id))]
             if not d.domain.is_primary and d.compliant:
-                row.append(("设为主域名", f"sp:{d.domain.id}"))
+                row.append(("设为主域名", SET_PRIMARY.encode(d.domain.id)))
             rows.append(row)
     names = [d.domain.name for d in view.domains]
     findings = await _db(context).run(lambda session: open_findings(session, names))
@@ -118,7 +119,7 @@ async def status_command(update: Update, context: BotContext) -> None:
     elif len(matches) == 1 or matches[0].score >= 99:
         await _show(update, context, matches[0], role.admin)
     else:
-        rows = [[(m.unit.name[:60], f"st:{m.unit.id}")] for m in matches]
+        rows = [[(m.unit.name[:60], SHOW_UNIT.encode(m.unit.id))] for m in matches]
         await reply_html(update, f"找到 {len(matches)} 个相近的单位，请选择：", keyboard(rows))
 
 
@@ -397,17 +398,18 @@ async def on_document(update: Update, context: BotContext) -> None:
 
 async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    action, _, rest = (query.data or "").partition(":")
-    role = await user_role(update, context)
-    if action == "st":
+    data = query.data
+    show, pick, status_set, primary = (SHOW_UNIT.decode(data), PICK_STATUS.decode(data), SET_STATUS.decode(data),
+                                       SET_PRIMARY.decode(data))
+    if not (show or pick or status_set or primary) or (status_set and status_set[1] >= len(STATUSES)):
+        await query.answer("按钮无效。", show_alert=True)
+        return
+    role = await user_role(update, context)  # read again on every press: a button outlives a role
+    if show:
         if role.guest:
             await query.answer("您还没有登记为联系人。", show_alert=True)
             return
-        unit_id = parse_id(rest)
-        if unit_id is None:
-            await query.answer("按钮无效。", show_alert=True)
-            return
-        view = await _db(context).run(lambda s: (u := s.get(Unit, unit_id)) and view_unit(s, u))
+        view = await _db(context).run(lambda s: (u := s.get(Unit, show[0])) and view_unit(s, u))
         if not view:
             await query.answer("该单位已不存在。", show_alert=True)
             return
@@ -417,36 +419,24 @@ async def on_button(update: Update, context: BotContext) -> None:
     if not role.admin:
         await query.answer("只有管理员可以修改。", show_alert=True)
         return
-    if action == "ss" and parse_id(rest) is not None:
-        await query.answer()
-        rows = [[(s, f"sv:{rest}:{i}")] for i, s in enumerate(STATUSES)]
+    domain_id = (pick or primary or status_set)[0]
+    domain = await _db(context).run(lambda s: s.get(Domain, domain_id))
+    if domain is None:
+        await query.answer("该域名已不存在。", show_alert=True)
+        return
+    await query.answer()
+    if pick:
+        rows = [[(s, SET_STATUS.encode(domain_id, i))] for i, s in enumerate(STATUSES)]
         await reply_html(update, "选择新的状态（按今天记；要写发生日期请用 /setstatus 域名 状态 日期）：", keyboard(rows))
-    elif action == "sp" and rest.isdigit():
-        domain = await _db(context).run(lambda s: s.get(Domain, int(rest)))
-        if domain is None:
-            await query.answer("该域名已不存在。", show_alert=True)
-            return
-        await query.answer()
+    elif primary:
         actor = _actor(update)
         _, moved = await _db(context).run(lambda s: set_primary(s, domain.name, actor))
         extra = f"（{esc('、'.join(moved))} 不再是主域名）" if moved else ""
         await reply_html(update, f"已设 <code>{esc(domain.unicode or domain.name)}</code> 为主域名{extra}。")
-    elif action == "sv":
-        domain_id, _, index = rest.partition(":")
-        row_id, choice = parse_id(domain_id), parse_id(index)
-        if row_id is None or choice is None or choice >= len(STATUSES):
-            await query.answer("按钮无效。", show_alert=True)
-            return
-        domain = await _db(context).run(lambda s: s.get(Domain, row_id))
-        if domain is None:
-            await query.answer("该域名已不存在。", show_alert=True)
-            return
-        await query.answer()
-        status, author = STATUSES[choice], _author(update)
+    else:
+        status, author = STATUSES[status_set[1]], _author(update)
         await _edit(update, context, domain.name,
                     lambda s, actor: set_status(s, domain.name, actor, status, None, "", author))
-    else:
-        await query.answer("按钮无效。", show_alert=True)
 
 
 def register(app: Application) -> None:
@@ -461,4 +451,4 @@ def register(app: Application) -> None:
     # An import or a report of a large registry takes seconds: they run without holding up other chats.
     app.add_handler(CommandHandler("report", report_command, block=False))
     app.add_handler(MessageHandler(filters.Document.ALL & filters.UpdateType.MESSAGE, on_document, block=False))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(st|ss|sv|sp):"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern="|".join(b.pattern for b in (SHOW_UNIT, PICK_STATUS, SET_STATUS, SET_PRIMARY))))

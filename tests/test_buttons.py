@@ -1,6 +1,8 @@
 """Callback data: what encode makes decodes to the same values; anything a forger could send decodes to None."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,7 +30,7 @@ def test_forged_data_is_refused(data):
 
 def test_fields_are_checked_both_ways():
     assert PICK.decode("sv:12:3") == (12, 3)
-    assert PICK.decode("sv:12:1000") is None
+    assert PICK.decode("sv:12:100000") is None
     assert CLAUSE.decode("clause:plan-2-4") == ("plan-2-4",)
     assert CLAUSE.decode("clause:<b>") is None
     with pytest.raises(ValueError):
@@ -36,3 +38,12 @@ def test_fields_are_checked_both_ways():
     with pytest.raises(ValueError):
         CLAUSE.encode("x" * 70)  # over Telegram's 64 bytes
     assert DEADLINE.pattern == "^dl:"
+
+
+def test_prefixes_with_a_colon_and_dates():
+    from bot.ui.buttons import DEADLINE_DONE, DEADLINE_SNOOZE
+
+    snooze = DEADLINE_SNOOZE.encode(7, dt.date(2026, 12, 11))
+    assert snooze == "dl:snooze:7:20261211" and DEADLINE_SNOOZE.decode(snooze) == (7, dt.date(2026, 12, 11))
+    assert DEADLINE_DONE.decode(snooze) is None and DEADLINE_SNOOZE.decode("dl:done:7") is None
+    assert DEADLINE_SNOOZE.decode("dl:snooze:7:20261341") is None  # no 13th month

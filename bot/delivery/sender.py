@@ -28,6 +28,7 @@ from telegram.error import (
 
 from bot.db.storage import Database
 from bot.delivery import chats, pacing, queue
+from bot.ui.buttons import DEADLINE_DONE, DEADLINE_SNOOZE
 from bot.ui.replies import REPLY_DEFAULTS
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,9 @@ def utc_now() -> dt.datetime:
 
 def reminder_buttons(deadline_id: int, due: dt.date) -> InlineKeyboardMarkup:
     """The 推迟 button names the due date it postpones: once the deadline moved, a replay is spent."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton("已完成", callback_data=f"dl:done:{deadline_id}"),
+    return InlineKeyboardMarkup([[InlineKeyboardButton("已完成", callback_data=DEADLINE_DONE.encode(deadline_id)),
                                   InlineKeyboardButton("推迟一个工作日",
-                                                       callback_data=f"dl:snooze:{deadline_id}:{due:%Y%m%d}")]])
+                                                       callback_data=DEADLINE_SNOOZE.encode(deadline_id, due))]])
 
 
 SEND_READ_TIMEOUT = 30.0  # python-telegram-bot's 5 s default took a slow answer for a lost message

@@ -5,6 +5,7 @@ could have made: the kind's prefix, the right number of fields, ids that fit a d
 kind's own list. Anything else decodes to None and the handler answers “按钮无效”."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -15,8 +16,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 @dataclass(frozen=True)
 class Button:
-    """A kind of button: `prefix:field:field…`. Field types: "id" (a positive database id), "index" (a position in
-    a list the handler holds, 0–999), "token" (a short ASCII key made by the bot), or a tuple of allowed words."""
+    """A kind of button: `prefix:field:field…`. Field types: "id" (a positive database id), "index" (a position or
+    page, 0–99999), "date" (YYYYMMDD), "token" (a short ASCII key made by the bot), or a tuple of allowed words."""
 
     prefix: str
     fields: tuple[object, ...]
@@ -29,16 +30,17 @@ class Button:
     def encode(self, *values: object) -> str:
         if len(values) != len(self.fields):
             raise ValueError(f"{self.prefix}: {len(self.fields)} fields, got {len(values)}")
-        parts = [str(self._check(kind, str(value))) for kind, value in zip(self.fields, values)]
+        parts = [self._text(kind, value) for kind, value in zip(self.fields, values)]
         data = ":".join([self.prefix, *parts])
         if len(data.encode()) > MAX_CALLBACK_BYTES:
             raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
         return data
 
     def decode(self, data: str | None) -> tuple | None:
-        prefix, _, rest = (data or "").partition(":")
-        if prefix != self.prefix:
+        data = data or ""
+        if not data.startswith(self.prefix + ":") and data != self.prefix:
             return None
+        rest = data[len(self.prefix) + 1:]
         parts = rest.split(":") if self.fields else ([] if not rest else None)
         if parts is None or len(parts) != len(self.fields):
             return None
@@ -47,6 +49,12 @@ class Button:
         except ValueError:
             return None
 
+    @classmethod
+    def _text(cls, kind: object, value: object) -> str:
+        text = f"{value:%Y%m%d}" if kind == "date" and isinstance(value, dt.date) else str(value)
+        cls._check(kind, text)
+        return text
+
     @staticmethod
     def _check(kind: object, text: str) -> object:
         if kind == "id":
@@ -54,9 +62,13 @@ class Button:
                 raise ValueError(text)
             return int(text)
         if kind == "index":
-            if not (text.isascii() and text.isdigit()) or len(text) > 3:
+            if not (text.isascii() and text.isdigit()) or len(text) > 5:
                 raise ValueError(text)
             return int(text)
+        if kind == "date":
+            if not (text.isascii() and text.isdigit()) or len(text) != 8:
+                raise ValueError(text)
+            return dt.datetime.strptime(text, "%Y%m%d").date()
         if kind == "token":
             if not _TOKEN.fullmatch(text):
                 raise ValueError(text)
@@ -66,3 +78,26 @@ class Button:
                 raise ValueError(text)
             return text
         raise TypeError(kind)
+
+
+# -- every kind of button the bot sends ------------------------------------------------------------------------
+# Registry (/status): show a unit found by a fuzzy search; pick a domain's new status; set it; make it the 主域名.
+SHOW_UNIT = Button("st", ("id",))
+PICK_STATUS = Button("ss", ("id",))
+SET_STATUS = Button("sv", ("id", "index"))  # the index into knowledge.registry_model.STATUSES
+SET_PRIMARY = Button("sp", ("id",))
+# Naming (/suggest): the unit's kind when the name does not say it; the other compliant spellings.
+PICK_KIND = Button("kind", ("token", "token"))  # (remembered question, kind code)
+ALTERNATIVES = Button("alt", ("token",))
+# Policy: one clause, one section of the documents.
+CLAUSE = Button("clause", ("token",))
+SECTION = Button("sec", ("token",))
+# Reminders: a deadline done, or postponed one working day from the due date the reminder showed (spent once).
+DEADLINE_DONE = Button("dl:done", ("id",))
+DEADLINE_SNOOZE = Button("dl:snooze", ("id", "date"))
+OLD_SNOOZE = Button("dl:snooze", ("id",))  # sent before the 推迟 button named its due date: refused as spent
+DUE_LIST = Button("du", ("index",))  # a page of /due
+# Progress: one group's domains, a page at a time, for the scope remembered under the token.
+PROGRESS_PAGE = Button("pg", ("token", "index", "token"))
+# Campaigns: show or end one (remembered under the token).
+CAMPAIGN = Button("cp", (("show", "end"), "token"))
