@@ -25,6 +25,7 @@ from bot.applications.forms import docx_bytes, xlsx_bytes
 from bot.db.storage import Database
 from bot.registry.lookup import RegistryError, lookup
 from bot.runtime.state import BotContext
+from bot.ui.buttons import APPLICATION, APPLY_ACTION, APPLY_PICK, APPLY_STEP
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, is_private, keyboard, message_text, reply_html, user_role
 from knowledge.applications import (
@@ -49,7 +50,7 @@ ACTION, UNIT, DOMAINS, REPLACES, YEARS, CONTACT, REASON, CONFIRM = (
     "action", "unit", "domains", "replaces", "years", "contact", "reason", "confirm")
 REJECT_REASON, ATTACH_DOC = "reject_reason", "attach_doc"
 END = ConversationHandler.END
-NAV = [("↩ 上一步", "ap:back"), ("✖ 取消", "ap:cancel")]
+NAV = [("↩ 上一步", APPLY_STEP.encode("back")), ("✖ 取消", APPLY_STEP.encode("cancel"))]
 GUEST = "只有已登记的单位联系人和管理员可以填写申请。请联系管理员为您的单位生成绑定链接（/invite 单位名称）。"
 
 
@@ -89,34 +90,34 @@ async def _ask(update: Update, context: BotContext, state: str, data: dict, note
     lead = f"{note}\n\n" if note else ""
     nav = [NAV] if data.get("history") else [[NAV[1]]]
     if state == ACTION:
-        rows = [[(label, f"ap:act:{code}")] for code, label in ACTIONS.items()]
+        rows = [[(label, APPLY_ACTION.encode(code))] for code, label in ACTIONS.items()]
         await reply_html(update, lead + "请选择申请的业务：", keyboard(rows + nav))
     elif state == UNIT:
         names = data.get("own_units", [])
-        rows = [[(name[:60], f"ap:unit:{i}")] for i, name in enumerate(names[:6])]
+        rows = [[(name[:60], APPLY_PICK.encode("unit", i))] for i, name in enumerate(names[:6])]
         await reply_html(update, lead + "请输入申请单位全称（须与公章一致），或选择：", keyboard(rows + nav))
     elif state == DOMAINS:
         offered, chosen = data.get("offered", []), set(data.get("domains", []))
         if data["action"] == "cancel":
-            rows = [[(("✅ " if d in chosen else "▫️ ") + d, f"ap:tog:{i}")] for i, d in enumerate(offered[:12])]
-            rows.append([("完成选择", "ap:done")])
+            rows = [[(("✅ " if d in chosen else "▫️ ") + d, APPLY_PICK.encode("tog", i))] for i, d in enumerate(offered[:12])]
+            rows.append([("完成选择", APPLY_STEP.encode("done"))])
             text = ("请选择要注销的域名（可多选，选好后点“完成选择”），也可以直接输入域名，多个用逗号分隔。"
                     "不规范和闲置的域名排在前面。")
         elif data["action"] == "register":
-            rows = [[(d, f"ap:dom:{i}")] for i, d in enumerate(offered[:6])]
+            rows = [[(d, APPLY_PICK.encode("dom", i))] for i, d in enumerate(offered[:6])]
             text = "请选择要注册的域名（按规范推荐），或直接输入域名："
         else:
-            rows = [[(d, f"ap:dom:{i}")] for i, d in enumerate(offered[:8])]
+            rows = [[(d, APPLY_PICK.encode("dom", i))] for i, d in enumerate(offered[:8])]
             text = "请选择或输入要变更信息的域名："
         await reply_html(update, lead + esc(text), keyboard(rows + nav))
     elif state == REPLACES:
         chosen = set(data.get("replaces", []))
-        rows = [[(("✅ " if d in chosen else "▫️ ") + d, f"ap:rep:{i}")] for i, d in enumerate(data.get("old", [])[:12])]
-        rows.append([("完成（不替换则直接点）", "ap:done")])
+        rows = [[(("✅ " if d in chosen else "▫️ ") + d, APPLY_PICK.encode("rep", i))] for i, d in enumerate(data.get("old", [])[:12])]
+        rows.append([("完成（不替换则直接点）", APPLY_STEP.encode("done"))])
         await reply_html(update, lead + "新域名启用后要替换哪些原域名？选中的原域名在审批完成后进入3个月公告期，期满注销"
                                         "（四（三））。", keyboard(rows + nav))
     elif state == YEARS:
-        rows = [[(f"{n} 年", f"ap:yr:{n}") for n in (1, 3, 5, 10)]]
+        rows = [[(f"{n} 年", APPLY_PICK.encode("yr", n)) for n in (1, 3, 5, 10)]]
         await reply_html(update, lead + "请选择注册年限（1–10 年），或输入年数：", keyboard(rows + nav))
     elif state == CONTACT:
         await reply_html(update, lead + "请发送域名联系人（须为申请单位在职工作人员），一行写：姓名 职务 电话 邮箱\n"
@@ -124,7 +125,7 @@ async def _ask(update: Update, context: BotContext, state: str, data: dict, note
     elif state == REASON:
         await reply_html(update, lead + f"{esc(data.get('reason_why', ''))}。请输入原因：", keyboard(nav))
     elif state == CONFIRM:
-        rows = [[("✅ 提交并生成申请表", "ap:submit")], NAV]
+        rows = [[("✅ 提交并生成申请表", APPLY_STEP.encode("submit"))], NAV]
         await reply_html(update, lead + summary(data), keyboard(rows))
     _stay(state)
 
@@ -177,8 +178,11 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     await query.answer()
     data = await _draft(update, context)
-    parts = (query.data or "").split(":")
-    verb, arg = parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
+    pick, step, action = APPLY_PICK.decode(query.data), APPLY_STEP.decode(query.data), APPLY_ACTION.decode(query.data)
+    if pick:
+        verb, arg = pick
+    else:
+        verb, arg = (step[0], None) if step else ("act", action[0]) if action else ("", None)
     state = data.get("state", ACTION)
     if verb == "cancel":
         await cancel(update, context)
@@ -189,12 +193,12 @@ async def on_button(update: Update, context: BotContext) -> None:
     if state == ACTION and verb == "act" and arg in ACTIONS:
         data["action"] = arg
         await _forward(update, context, UNIT, data)
-    if state == UNIT and verb == "unit" and arg.isdigit() and int(arg) < len(data.get("own_units", [])):
-        await _chose_unit(update, context, data, data["own_units"][int(arg)])
+    if state == UNIT and verb == "unit" and arg < len(data.get("own_units", [])):
+        await _chose_unit(update, context, data, data["own_units"][arg])
     if state == DOMAINS:
         offered = data.get("offered", [])
-        if verb == "tog" and arg.isdigit() and int(arg) < len(offered):
-            name = offered[int(arg)]
+        if verb == "tog" and arg < len(offered):
+            name = offered[arg]
             chosen = data.setdefault("domains", [])
             if name in chosen:
                 chosen.remove(name)
@@ -203,21 +207,21 @@ async def on_button(update: Update, context: BotContext) -> None:
             await _ask(update, context, DOMAINS, data)
         if verb == "done":
             await _domains_chosen(update, context, data, data.get("domains", []))
-        if verb == "dom" and arg.isdigit() and int(arg) < len(offered):
-            await _domains_chosen(update, context, data, [offered[int(arg)]])
+        if verb == "dom" and arg < len(offered):
+            await _domains_chosen(update, context, data, [offered[arg]])
     if state == REPLACES:
         old = data.get("old", [])
-        if verb == "rep" and arg.isdigit() and int(arg) < len(old):
+        if verb == "rep" and arg < len(old):
             chosen = data.setdefault("replaces", [])
-            if old[int(arg)] in chosen:
-                chosen.remove(old[int(arg)])
+            if old[arg] in chosen:
+                chosen.remove(old[arg])
             else:
-                chosen.append(old[int(arg)])
+                chosen.append(old[arg])
             await _ask(update, context, REPLACES, data)
         if verb == "done":
             await _forward(update, context, YEARS, data)
     if state == YEARS and verb == "yr":
-        await _years_given(update, context, data, arg)
+        await _years_given(update, context, data, str(arg))
     if state == CONFIRM and verb == "submit":
         await _submit(update, context, data)
     await _ask(update, context, state, data, "请按当前问题作答。")
@@ -375,7 +379,7 @@ def _buttons(progress: records.Progress):
     if progress.application.status != "open":
         return None
     i = progress.application.id
-    return keyboard([[("推进到下一步", f"aq:adv:{i}"), ("登记退回", f"aq:rej:{i}"), ("上传回执", f"aq:att:{i}")]])
+    return keyboard([[("推进到下一步", APPLICATION.encode("adv", i)), ("登记退回", APPLICATION.encode("rej", i)), ("上传回执", APPLICATION.encode("att", i))]])
 
 
 async def applications_command(update: Update, context: BotContext) -> None:
@@ -393,8 +397,8 @@ async def applications_command(update: Update, context: BotContext) -> None:
 
 
 def _application_id(update: Update) -> int | None:
-    parts = (update.callback_query.data or "").split(":")
-    return int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
+    decoded = APPLICATION.decode(update.callback_query.data)
+    return decoded[1] if decoded else None
 
 
 async def on_advance(update: Update, context: BotContext) -> None:
@@ -419,7 +423,8 @@ async def on_action_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     app_id = _application_id(update)
     role = await user_role(update, context)
-    kind = (query.data or "").split(":")[1]
+    decoded = APPLICATION.decode(query.data)
+    kind = decoded[0] if decoded else ""
     allowed = role.admin or (kind == "att" and app_id is not None and await _db(context).run(
         lambda s: records.unit_of(s, app_id) in role.units))
     if app_id is None or not allowed:
@@ -490,7 +495,7 @@ def register(app: Application) -> None:
     app.add_handler(apply, group=-1)  # before the plain-text handlers: answers inside a conversation stop there
     app.add_handler(action, group=-1)
     app.add_handler(CommandHandler("applications", applications_command))
-    app.add_handler(CallbackQueryHandler(on_advance, pattern=r"^aq:adv:"))
+    app.add_handler(CallbackQueryHandler(on_advance, pattern=r"^aq:adv:"))  # APPLICATION
     if app.job_queue is not None:
         app.job_queue.run_repeating(_remind_tick, interval=3600, first=120, name="application-reminders")
 
@@ -498,13 +503,13 @@ def register(app: Application) -> None:
 def _conversations(text, timeout: float) -> tuple[ConversationHandler, ConversationHandler]:
     apply = ConversationHandler(
         entry_points=[CommandHandler("apply", start)],
-        states={state: [CallbackQueryHandler(on_button, pattern=r"^ap:"), MessageHandler(text, on_text)]
+        states={state: [CallbackQueryHandler(on_button, pattern=APPLY_STEP.pattern), MessageHandler(text, on_text)]
                 for state in (ACTION, UNIT, DOMAINS, REPLACES, YEARS, CONTACT, REASON, CONFIRM)}
         | {ConversationHandler.TIMEOUT: [TypeHandler(Update, on_timeout)]},
         fallbacks=[CommandHandler("cancel", cancel)],
         name=NAME, persistent=True, conversation_timeout=timeout, allow_reentry=True)
     action = ConversationHandler(
-        entry_points=[CallbackQueryHandler(on_action_button, pattern=r"^aq:(rej|att):")],
+        entry_points=[CallbackQueryHandler(on_action_button, pattern=r"^aq:(rej|att):")],  # APPLICATION
         states={REJECT_REASON: [MessageHandler(text, on_reject_reason)],
                 ATTACH_DOC: [MessageHandler(filters.Document.ALL, on_document)]},
         fallbacks=[CommandHandler("cancel", action_cancel)],

@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from knowledge.applications import ACTIONS
+
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 MAX_ID = 2**63 - 1  # ids are BIGINT in the database; a larger number is a forged button
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,40}")
@@ -101,3 +103,9 @@ DUE_LIST = Button("du", ("index",))  # a page of /due
 PROGRESS_PAGE = Button("pg", ("token", "index", "token"))
 # Campaigns: show or end one (remembered under the token).
 CAMPAIGN = Button("cp", (("show", "end"), "token"))
+# Applications (/apply): a step of the guided form; a choice by position in the list the form offered; the action;
+# an open application's step advanced, rejected, or its returned document attached.
+APPLY_STEP = Button("ap", (("back", "cancel", "done", "submit"),))
+APPLY_PICK = Button("ap", (("unit", "tog", "dom", "rep", "yr"), "index"))
+APPLY_ACTION = Button("ap:act", (tuple(ACTIONS),))
+APPLICATION = Button("aq", (("adv", "rej", "att"), "id"))
