@@ -25,6 +25,7 @@ from bot.applications.forms import docx_bytes, xlsx_bytes
 from bot.db.storage import Database
 from bot.registry.lookup import RegistryError, lookup
 from bot.runtime.state import BotContext
+from bot.ui import texts
 from bot.ui.buttons import APPLICATION, APPLY_ACTION, APPLY_PICK, APPLY_STEP
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, is_private, keyboard, message_text, reply_html, user_role
@@ -408,7 +409,7 @@ async def on_advance(update: Update, context: BotContext) -> None:
     actor, now = _actor(update), _now(context)
     try:
         if app_id is None:
-            raise RegistryError("按钮无效。")
+            raise RegistryError(texts.INVALID_BUTTON)
         progress = await _db(context).run(lambda s: records.advance(s, app_id, actor, role, now))
     except RegistryError as exc:
         await query.answer(str(exc), show_alert=True)

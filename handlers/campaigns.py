@@ -20,6 +20,7 @@ from bot.campaigns import store
 from bot.campaigns.files import read_campaign_file
 from bot.runtime.jobs import replan
 from bot.runtime.state import BotContext
+from bot.ui import texts
 from bot.ui.buttons import CAMPAIGN
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, remember, reply_html, user_role
@@ -135,7 +136,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     decoded = CAMPAIGN.decode(query.data)
     if decoded is None:
-        await query.answer("按钮无效。", show_alert=True)
+        await query.answer(texts.INVALID_BUTTON, show_alert=True)
         return
     action, scope_key = decoded
     payload = await admin_payload(update, context, scope_key, "只有管理员可以管理工作安排。", "/campaign")

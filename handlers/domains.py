@@ -9,6 +9,7 @@ from bot.registry.edits import add_domain, remove_domain, set_primary
 from bot.registry.lookup import RegistryError
 from bot.registry.region import home_region, set_region
 from bot.runtime.state import BotContext
+from bot.ui import texts
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, reply_html
 from handlers.records import _actor, _date_arg, _db, _region, _require_admin
@@ -83,8 +84,8 @@ async def primary_command(update: Update, context: BotContext) -> None:
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return
-    extra = f"（{esc('、'.join(moved))} 不再是主域名）" if moved else ""
-    await reply_html(update, f"已设 <code>{esc(domain.unicode or domain.name)}</code> 为主域名{extra}。")
+    extra = texts.PRIMARY_MOVED.format(domains=esc("、".join(moved))) if moved else ""
+    await reply_html(update, texts.PRIMARY_SET.format(domain=esc(domain.unicode or domain.name), moved=extra))
 
 
 async def region_command(update: Update, context: BotContext) -> None:

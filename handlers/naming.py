@@ -13,6 +13,7 @@ from bot.registry.audit import Generation
 from bot.registry.lookup import registry_advice, registry_check_context
 from bot.registry.region import home_region
 from bot.runtime.state import BotContext
+from bot.ui import texts
 from bot.ui.buttons import ALTERNATIVES, CLAUSE, PICK_KIND
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, recall, remember, reply_html
@@ -26,8 +27,8 @@ cached_check = lru_cache(maxsize=2048)(check)
 
 log = logging.getLogger(__name__)
 COMMANDS = [
-    BotCommandInfo("suggest", "由单位名称生成合规域名", "/suggest 武定县人力资源和社会保障局"),
-    BotCommandInfo("check", "检查域名或网址是否合规", "/check wuding.gov.cn 武定县人民政府"),
+    BotCommandInfo("suggest", texts.SUGGEST_HELP, "/suggest 武定县人力资源和社会保障局"),
+    BotCommandInfo("check", texts.CHECK_HELP, "/check wuding.gov.cn 武定县人民政府"),
 ]
 ASK_KINDS = ("institution_admin", "institution_other", "department", "system")
 
@@ -173,7 +174,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     kind_choice, others = PICK_KIND.decode(query.data), ALTERNATIVES.decode(query.data)
     decoded = kind_choice or others
     if decoded is None or (kind_choice and kind_choice[1] not in KIND_LABELS):
-        await query.answer("按钮无效。", show_alert=True)
+        await query.answer(texts.INVALID_BUTTON, show_alert=True)
         return
     pending = recall(context, decoded[0])
     if pending is None:

@@ -18,6 +18,7 @@ from bot.registry.lookup import find_unit_id
 from bot.reporting import progress
 from bot.runtime.jobs import replan
 from bot.runtime.state import BotContext
+from bot.ui import texts
 from bot.ui.buttons import DEADLINE_DONE, DEADLINE_SNOOZE, DUE_LIST, OLD_SNOOZE
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, reply_html, user_role
@@ -25,7 +26,7 @@ from knowledge.when import parse_schedule, parse_when
 
 COMMANDS = [
     BotCommandInfo("due", "查看已逾期和即将到期的事项", "/due"),
-    BotCommandInfo("remind", "设置一次性提醒", "/remind 2026-12-01 09:00 报送清理情况"),
+    BotCommandInfo("remind", texts.REMIND_HELP, "/remind 2026-12-01 09:00 报送清理情况"),
     BotCommandInfo("subscribe", "（群管理员）本群接收通知和提醒；可指定本群所属单位", "/subscribe 武定县财政局", private=False),
     BotCommandInfo("unsubscribe", "（群管理员）本群不再接收通知", "/unsubscribe", private=False),
     BotCommandInfo("digest", "（群管理员）每周清理进度汇总 开/关", "/digest on", private=False),
@@ -106,7 +107,7 @@ async def on_due_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     page = DUE_LIST.decode(query.data)
     if page is None:
-        await query.answer("按钮无效。", show_alert=True)
+        await query.answer(texts.INVALID_BUTTON, show_alert=True)
         return
     text, markup = await _due_page(update, context, page[0])
     await query.answer()
@@ -144,7 +145,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     done, snooze = DEADLINE_DONE.decode(query.data), DEADLINE_SNOOZE.decode(query.data)
     if not done and not snooze:
         spent = OLD_SNOOZE.decode(query.data) is not None
-        await query.answer("这个按钮已失效，请使用最新提醒中的按钮。" if spent else "按钮无效。", show_alert=True)
+        await query.answer("这个按钮已失效，请使用最新提醒中的按钮。" if spent else texts.INVALID_BUTTON, show_alert=True)
         return
     action = "done" if done else "snooze"
     # A 推迟 button carries the due date it was sent for: pressed once, it is spent (a replay moves nothing).
@@ -204,7 +205,7 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         admins = context.bot_data.settings.bot_admin_ids
         unit_id, found = await context.bot_data.db.run(lambda s: (find_unit_id(s, unit_name), role_of(s, uid, admins)))
         if unit_id is None:
-            await reply_html(update, f"登记册中没有单位“{esc(unit_name[:100])}”，请核对全称。")
+            await reply_html(update, esc(texts.NO_SUCH_UNIT.format(name=unit_name[:100])) + "，请核对全称。")
             return
         if not (found.admin or unit_id in found.units):
             # Anyone can create a group and be its admin: binding it to a unit (its reminders, its deadlines in
@@ -263,7 +264,7 @@ async def holidays_command(update: Update, context: BotContext) -> None:
         await reply_html(update, esc(exc))
         return
     await replan(context.application)
-    await reply_html(update, f"已录入 {year} 年：放假 {len(off)} 天，调休上班 {len(work)} 天。此后的期限按此计算。")
+    await reply_html(update, texts.HOLIDAYS_ENTERED.format(year=year, off=len(off), work=len(work)) + "。此后的期限按此计算。")
 
 
 def register(app: Application) -> None:

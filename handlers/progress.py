@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.reporting.progress import GROUP_LABELS, GROUPS, group_lines, line_text, registry_progress, summary_blocks
 from bot.runtime.state import BotContext
+from bot.ui import texts
 from bot.ui.buttons import PROGRESS_PAGE
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, recall, remember, reply_html, user_role
@@ -78,7 +79,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     decoded = PROGRESS_PAGE.decode(query.data)
     if decoded is None or decoded[0] not in GROUPS:
-        await query.answer("按钮无效。", show_alert=True)
+        await query.answer(texts.INVALID_BUTTON, show_alert=True)
         return
     group, asked_page, scope_key = decoded
     scope = await admin_payload(update, context, scope_key, "只有管理员可以查看。", "/progress")

@@ -23,6 +23,7 @@ from bot.registry.sheets import SUFFIXES
 from bot.registry.spreadsheet import SpreadsheetError, import_file
 from bot.reporting.report import write_report
 from bot.runtime.state import BotContext
+from bot.ui import texts
 from bot.ui.buttons import PICK_STATUS, SET_PRIMARY, SET_STATUS, SHOW_UNIT
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html, user_role
@@ -32,7 +33,7 @@ from knowledge.units import KIND_LABELS
 from knowledge.when import parse_day
 
 COMMANDS = [
-    BotCommandInfo("status", "查询域名或单位的登记情况", "/status wuding.gov.cn 或 /status 武定县财政局"),
+    BotCommandInfo("status", texts.STATUS_HELP, "/status wuding.gov.cn 或 /status 武定县财政局"),
     BotCommandInfo("history", "查看域名的修改记录", "/history www.wuding.gov.cn"),
     BotCommandInfo("setstatus", "（管理员）修改域名状态，可写发生日期和说明",
                    "/setstatus www.wdczj.cn 公告中 2019-02-25 已迁移至 czj.wuding.gov.cn"),
@@ -402,7 +403,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     show, pick, status_set, primary = (SHOW_UNIT.decode(data), PICK_STATUS.decode(data), SET_STATUS.decode(data),
                                        SET_PRIMARY.decode(data))
     if not (show or pick or status_set or primary) or (status_set and status_set[1] >= len(STATUSES)):
-        await query.answer("按钮无效。", show_alert=True)
+        await query.answer(texts.INVALID_BUTTON, show_alert=True)
         return
     role = await user_role(update, context)  # read again on every press: a button outlives a role
     if show:
@@ -431,8 +432,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif primary:
         actor = _actor(update)
         _, moved = await _db(context).run(lambda s: set_primary(s, domain.name, actor))
-        extra = f"（{esc('、'.join(moved))} 不再是主域名）" if moved else ""
-        await reply_html(update, f"已设 <code>{esc(domain.unicode or domain.name)}</code> 为主域名{extra}。")
+        extra = texts.PRIMARY_MOVED.format(domains=esc("、".join(moved))) if moved else ""
+        await reply_html(update, texts.PRIMARY_SET.format(domain=esc(domain.unicode or domain.name), moved=extra))
     else:
         status, author = STATUSES[status_set[1]], _author(update)
         await _edit(update, context, domain.name,

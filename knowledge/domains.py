@@ -17,7 +17,7 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
-class Domain:
+class ParsedDomain:
     input: str
     ascii: str = ""  # e.g. www.wuding.gov.cn, xn--...; empty when the input is not a domain
     unicode: str = ""
@@ -62,14 +62,14 @@ def _host_and_path(text: str) -> tuple[str, str]:
     return host.rsplit(":", 1)[0] if ":" in host else host, path
 
 
-def parse_domain(text: str | None) -> Domain:
+def parse_domain(text: str | None) -> ParsedDomain:
     """A message is parsed when it is routed and again when it is checked, and IDNA work in pure Python is
     slow (0.14 ms for 禄丰县财政局.政务): parses are immutable, so recent ones are kept."""
     raw = "" if text is None else str(text)
     return _cached_parse(raw) if len(raw) <= MAX_DOMAIN_INPUT else _parse(raw)
 
 
-def _parse(raw: str) -> Domain:
+def _parse(raw: str) -> ParsedDomain:
     original = raw[:MAX_DOMAIN_INPUT]
     if original.isascii() and original.isprintable():  # most input: nothing to normalise or drop
         cleaned = original.strip()
@@ -77,21 +77,21 @@ def _parse(raw: str) -> Domain:
         cleaned = unicodedata.normalize("NFKC", original).translate(_DOTS).strip()
         cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch)[0] != "C")
     if not cleaned:
-        return Domain(original, error="域名为空")
+        return ParsedDomain(original, error="域名为空")
     if len(raw) > MAX_DOMAIN_INPUT or any(ch.isspace() for ch in cleaned):
-        return Domain(original, error="不是一个域名（含空格或过长）")
+        return ParsedDomain(original, error="不是一个域名（含空格或过长）")
     try:
         host, path = _host_and_path(cleaned)
     except ValueError:
-        return Domain(original, error="网址格式有误（方括号只能括住 IPv6 地址，域名不用方括号）")
+        return ParsedDomain(original, error="网址格式有误（方括号只能括住 IPv6 地址，域名不用方括号）")
     host = host.rstrip(".") if host.endswith(".") and not host.endswith("..") else host
     if not host:
-        return Domain(original, path=path, error="没有主机名")
+        return ParsedDomain(original, path=path, error="没有主机名")
     labels = host.split(".")
     if any(not label for label in labels):
-        return Domain(original, path=path, error="域名中有空的部分（连续的点或以点开头）")
+        return ParsedDomain(original, path=path, error="域名中有空的部分（连续的点或以点开头）")
     if len(labels) < 2:
-        return Domain(original, path=path, error="域名至少要有两级，例如 www.wuding.gov.cn")
+        return ParsedDomain(original, path=path, error="域名至少要有两级，例如 www.wuding.gov.cn")
     ascii_labels, unicode_labels = [], []
     for label in labels:
         try:
@@ -104,17 +104,17 @@ def _parse(raw: str) -> Domain:
                 a = idna.encode(label, uts46=True).decode("ascii")
                 u = idna.decode(a)
         except (idna.IDNAError, UnicodeError, ValueError):
-            return Domain(original, path=path, error=f"“{label[:64]}”不是合法的域名标签")
+            return ParsedDomain(original, path=path, error=f"“{label[:64]}”不是合法的域名标签")
         if not _ASCII_LABEL.match(a):
-            return Domain(original, path=path, error=f"“{label[:64]}”含有域名不允许的字符或过长")
+            return ParsedDomain(original, path=path, error=f"“{label[:64]}”含有域名不允许的字符或过长")
         ascii_labels.append(a)
         unicode_labels.append(u)
     if ascii_labels[-1].isdigit():
-        return Domain(original, path=path, error="顶级域不能全是数字（这像是 IP 地址或数字）")
+        return ParsedDomain(original, path=path, error="顶级域不能全是数字（这像是 IP 地址或数字）")
     ascii_name = ".".join(ascii_labels)
     if len(ascii_name) > 253:
-        return Domain(original, path=path, error="域名总长度超过 253 个字符")
-    return Domain(original, ascii_name, ".".join(unicode_labels), path)
+        return ParsedDomain(original, path=path, error="域名总长度超过 253 个字符")
+    return ParsedDomain(original, ascii_name, ".".join(unicode_labels), path)
 
 
 _cached_parse = lru_cache(maxsize=4096)(_parse)

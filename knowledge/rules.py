@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from knowledge.domains import Domain, ip_host, parse_domain
+from knowledge.domains import ParsedDomain, ip_host, parse_domain
 from knowledge.naming import GUIDE_DOC, ZHENGWU, chinese_names, department_spellings, place_spelling, suggest, town_labels
 from knowledge.policy import PLAN_DOC
 from knowledge.text import compact
@@ -53,7 +53,7 @@ class Problem:
 @dataclass
 class CheckResult:
     input: str
-    domain: Domain
+    domain: ParsedDomain
     unit: UnitName | None = None
     problems: list[Problem] = field(default_factory=list)
     expected: list[str] = field(default_factory=list)  # what the unit should use instead, best first
@@ -99,7 +99,7 @@ def _check_chinese(result: CheckResult, unit: UnitName | None) -> None:
             result.problems.append(Problem("chinese_name_mismatch", "中文域名应直接为“△△△.政务”，栏目使用路径而不是子域名"))
 
 
-def _check_english(result: CheckResult, unit: UnitName | None, parent: Domain | None) -> None:
+def _check_english(result: CheckResult, unit: UnitName | None, parent: ParsedDomain | None) -> None:
     labels = result.domain.labels
     kind = unit.kind if unit else None
     gov = _is_gov_cn(labels)
@@ -128,7 +128,7 @@ def _check_english(result: CheckResult, unit: UnitName | None, parent: Domain | 
         result.problems.append(Problem("name_mismatch", f"“{head[-1]}”不是“{unit.place_name or unit.place_full}”的拼音、缩写或通用英文名"))
 
 
-def _check_department(result: CheckResult, unit: UnitName, parent: Domain | None, head: tuple[str, ...]) -> None:
+def _check_department(result: CheckResult, unit: UnitName, parent: ParsedDomain | None, head: tuple[str, ...]) -> None:
     if parent is not None:
         base = parent.labels[1:] if parent.labels[:1] == ("www",) else parent.labels
         under = len(result.domain.labels) == len(base) + 1 and result.domain.labels[1:] == base
@@ -141,7 +141,7 @@ def _check_department(result: CheckResult, unit: UnitName, parent: Domain | None
         result.problems.append(Problem("name_mismatch", f"“{head[0]}”不是“{unit.unit}”的拼音、缩写或通用英文名"))
 
 
-def _check_township(result: CheckResult, unit: UnitName, parent: Domain | None, head: tuple[str, ...]) -> None:
+def _check_township(result: CheckResult, unit: UnitName, parent: ParsedDomain | None, head: tuple[str, ...]) -> None:
     """A town has no domain of its own: a column of the county portal (www.□□□.gov.cn/○○○/), or, for a town that
     keeps its own site, the portal's sub-domain ○○○.□□□.gov.cn."""
     if parent is not None:
@@ -166,7 +166,7 @@ def _check_township(result: CheckResult, unit: UnitName, parent: Domain | None, 
     result.notes.append(f"乡镇（街道）使用县级政府门户网站的下级域名，符合要求（依据：{GUIDE_DOC}；{PLAN_DOC} 二（二））")
 
 
-def _host_belongs_to_unit_place(labels: tuple[str, ...], unit: UnitName, parent: Domain | None) -> bool:
+def _host_belongs_to_unit_place(labels: tuple[str, ...], unit: UnitName, parent: ParsedDomain | None) -> bool:
     if parent is not None:
         return labels == parent.labels
     head = labels[:-2]
@@ -178,7 +178,7 @@ def check(domain: str, unit: str | None = None, kind: str | None = None, parent:
     result = CheckResult(input=parsed.input, domain=parsed)
     ip = ip_host(domain) if not parsed.valid else ""
     if ip:
-        result.domain = Domain(parsed.input, ip, ip, parsed.path)
+        result.domain = ParsedDomain(parsed.input, ip, ip, parsed.path)
         result.unit = parse_unit(unit, kind) if unit and compact(unit) else None
         result.problems.append(Problem("ip_address", "只能用 IP 地址访问：政府网站必须使用规范的域名"))
         if result.unit and result.unit.kind:
@@ -207,7 +207,7 @@ def check(domain: str, unit: str | None = None, kind: str | None = None, parent:
     return result
 
 
-def _structural_fix(domain: Domain) -> list[str]:
+def _structural_fix(domain: ParsedDomain) -> list[str]:
     """Without a unit, a portal domain missing its www can still be named: wuding.gov.cn → www.wuding.gov.cn."""
     labels = domain.labels
     if len(labels) == 3 and _is_gov_cn(labels):

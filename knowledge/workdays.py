@@ -106,7 +106,7 @@ RULES = {
 
 
 @dataclass(frozen=True)
-class Deadline:
+class DueDate:
     rule: str
     due: dt.date
     provisional: bool
@@ -116,10 +116,10 @@ class Deadline:
         return {"due": self.due.isoformat(), "provisional": self.provisional, "rule": self.rule, "basis": self.basis}
 
 
-def deadline(rule_name: str, event: dt.date, work_calendar: WorkCalendar | None = None) -> Deadline:
+def deadline(rule_name: str, event: dt.date, work_calendar: WorkCalendar | None = None) -> DueDate:
     rule = RULES[rule_name]
     cal = work_calendar or WorkCalendar()
     if rule.months:
-        return Deadline(rule.name, add_months(event, rule.months), False, rule.basis)
+        return DueDate(rule.name, add_months(event, rule.months), False, rule.basis)
     due, provisional = cal.add_working_days(event, rule.working_days)
-    return Deadline(rule.name, due, provisional, rule.basis)
+    return DueDate(rule.name, due, provisional, rule.basis)

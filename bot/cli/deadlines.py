@@ -9,6 +9,7 @@ import secrets
 import sys
 
 from bot.cli.output import EXIT_OK, EXIT_USAGE
+from bot.ui import texts
 from knowledge.workdays import RULES
 
 
@@ -87,7 +88,7 @@ def cmd_holidays(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
-    print(f"已录入 {year} 年：放假 {len(off)} 天，调休上班 {len(work)} 天")
+    print(texts.HOLIDAYS_ENTERED.format(year=year, off=len(off), work=len(work)) + "")
     return EXIT_OK
 
 
@@ -97,7 +98,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--from", dest="from_date", required=True, help="事件日期 YYYY-MM-DD")
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=cmd_deadline)
-    r = sub.add_parser("remind", help="设置一次性提醒")
+    r = sub.add_parser("remind", help=texts.REMIND_HELP)
     r.add_argument("--chat", type=int, required=True, help="Telegram 聊天 ID")
     r.add_argument("--at", required=True, help="\"YYYY-MM-DD HH:MM\"（本地时间）")
     r.add_argument("--text", required=True)

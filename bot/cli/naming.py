@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from bot.cli.output import EXIT_OK, EXIT_USAGE, batch, emit
+from bot.ui import texts
 from knowledge.naming import suggest
 from knowledge.rules import check
 from knowledge.units import KINDS
@@ -63,7 +64,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    s = sub.add_parser("suggest", help="由单位名称生成合规域名")
+    s = sub.add_parser("suggest", help=texts.SUGGEST_HELP)
     s.add_argument("unit", nargs="*")
     s.add_argument("--kind", choices=KINDS)
     s.add_argument("--parent", help="上级门户网站域名，例如 www.wuding.gov.cn")
@@ -71,7 +72,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--batch", action="store_true", help="从标准输入读 JSON Lines {\"unit\", \"kind\"?, \"parent\"?}")
     s.set_defaults(func=cmd_suggest)
 
-    c = sub.add_parser("check", help="检查域名或网址是否合规")
+    c = sub.add_parser("check", help=texts.CHECK_HELP)
     c.add_argument("domain", nargs="?")
     c.add_argument("--unit", help="主办单位名称")
     c.add_argument("--kind", choices=KINDS)

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.cli.output import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from bot.config.settings import load_settings
 from bot.db.storage import Database
+from bot.ui import texts
 
 
 def open_database() -> Database:
@@ -140,7 +141,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     db = sub.add_parser("db", help="数据库维护")
     db.add_argument("action", choices=["upgrade"])
     db.set_defaults(func=cmd_db)
-    st = sub.add_parser("status", help="查询域名或单位的登记情况")
+    st = sub.add_parser("status", help=texts.STATUS_HELP)
     st.add_argument("query", nargs="*")
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_status)

@@ -13,6 +13,7 @@ from bot.db.models import Admin, Contact, Invite, Unit, utcnow
 from bot.registry.audit import audit
 from bot.registry.edits import upsert_contact
 from bot.registry.lookup import RegistryError, find_unit_id
+from bot.ui import texts
 
 INVITE_TTL = dt.timedelta(days=7)
 
@@ -80,7 +81,7 @@ def create_invite(session: Session, unit_name: str, actor: str, now: dt.datetime
     unit_id = find_unit_id(session, unit_name)
     unit = session.get(Unit, unit_id) if unit_id is not None else None
     if unit is None:
-        raise RegistryError(f"登记册中没有单位“{unit_name[:100]}”，请先导入或核对名称")
+        raise RegistryError(texts.NO_SUCH_UNIT.format(name=unit_name[:100]) + "，请先导入或核对名称")
     invite = Invite(code=secrets.token_urlsafe(16), unit_id=unit.id, created_by=actor,
                     expires_at=(now or utcnow()) + INVITE_TTL)
     session.add(invite)

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from bot.db.models import Contact, Deadline, Domain, Unit, utcnow
 from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, audit, snapshot
 from bot.registry.lookup import RegistryError, domain_by_name, find_unit_id
+from bot.ui import texts
 from knowledge.domains import ip_host, parse_domain
 from knowledge.registry_model import DEFAULT_STATUS, Status, read_kind, read_status, status_help
 from knowledge.text import compact
@@ -24,7 +25,7 @@ def _domain(session: Session, name: str) -> Domain:
     if domain is None and (ip := ip_host(name)):
         domain = session.exec(select(Domain).where(Domain.name == ip)).first()
     if domain is None:
-        raise RegistryError(f"登记册中没有域名“{name[:100]}”")
+        raise RegistryError(texts.NO_SUCH_DOMAIN.format(name=name[:100]))
     return domain
 
 
@@ -169,7 +170,7 @@ def remove_domain(session: Session, name: str, actor: str) -> Domain:
 def _unit_for_contact(session: Session, unit_name: str, allowed_units: tuple[int, ...] | None) -> Unit:
     unit_id = find_unit_id(session, unit_name)
     if unit_id is None:
-        raise RegistryError(f"登记册中没有单位“{unit_name[:100]}”")
+        raise RegistryError(texts.NO_SUCH_UNIT.format(name=unit_name[:100]))
     if allowed_units is not None and unit_id not in allowed_units:
         raise RegistryError("只能修改本单位的联系人。")
     return session.get(Unit, unit_id)

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from bot.db.models import AuditLog, Contact, Domain, Unit
 from bot.registry.region import home_region
+from bot.ui import texts
 from knowledge.actions import NextAction, next_action
 from knowledge.domains import ip_host, looks_like_domain, parse_domain
 from knowledge.registry_model import KIND_LABELS, Status
@@ -294,7 +295,7 @@ def domain_by_name(session: Session, name: str) -> Domain | None:
 def history(session: Session, name: str, limit: int = 20) -> list[AuditLog]:
     domain = domain_by_name(session, name)
     if domain is None:
-        raise RegistryError(f"登记册中没有域名“{name[:100]}”")
+        raise RegistryError(texts.NO_SUCH_DOMAIN.format(name=name[:100]))
     return list(session.exec(select(AuditLog).where(AuditLog.entity == "domain", AuditLog.entity_id == domain.id)
                              .order_by(AuditLog.id.desc()).limit(limit)).all())
 
