@@ -19,7 +19,7 @@ MIXED = ["联系人换了多久内报备", "部门网站能自己注册gov.cn吗
          "清理情况什么时候报", "禄丰县财政局.政务", "/check www.liuan.gov.cn 六安市人民政府"]
 
 
-def _rss_mb(pid: int) -> float:
+def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
@@ -44,7 +44,7 @@ def _measure(command: list[str], updates: int, env: dict, cwd: str, one_chat: bo
         first_poll = next(c.at for c in api.calls if c.method == "getUpdates")
         startup = first_poll - (started - time.perf_counter() + time.monotonic())
         time.sleep(1.5)  # let start-up work (command menu, warm-up) finish before the load
-        rss = _rss_mb(proc.pid)
+        rss = rss_mb(proc.pid)
         for i in range(updates):
             sender = 100_000 if one_chat else 100_000 + i
             api.push_text(MIXED[i % len(MIXED)], chat_id=sender, user_id=sender)

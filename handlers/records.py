@@ -18,8 +18,8 @@ from bot.db.storage import Database
 from bot.registry.access import create_invite, grant_admin, redeem_invite, role_of
 from bot.registry.edits import set_domain_fields, upsert_contact
 from bot.registry.lookup import RegistryError, UnitView, history, lookup, view_unit
-from bot.registry.report import write_report
-from bot.registry.spreadsheet import SpreadsheetError, import_file
+from bot.registry.spreadsheet import SpreadsheetError
+from bot.workers import import_registry, write_report
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html
 from knowledge.actions import STATUSES
@@ -287,8 +287,8 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     with TemporaryDirectory() as tmp:
         path = Path(tmp) / f"域名清理情况_{time.strftime('%Y%m%d')}.xlsx"
-        report = await _db(context).run(lambda s: write_report(s, path))
-        await reply_html(update, esc(report.summary()))
+        summary = await write_report(_db(context), path)  # in the worker process: the bot keeps answering
+        await reply_html(update, esc(summary))
         await update.effective_chat.send_document(document=path.read_bytes(), filename=path.name)
 
 
@@ -322,9 +322,8 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         text = f"正在校验… 已读 {done} 行" if stage == "check" else f"正在写入… {done}/{total} 行"
         asyncio.run_coroutine_threadsafe(status.edit_text(text), loop)
 
-    db = _db(context)
     try:
-        report = await asyncio.to_thread(import_file, db.call, buffer.getvalue(), name, _actor(update), False, progress)
+        report = await import_registry(_db(context), buffer.getvalue(), name, _actor(update), False, progress)
     except SpreadsheetError as exc:
         await status.edit_text(f"导入失败：{exc}")
         return

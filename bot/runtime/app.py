@@ -69,6 +69,9 @@ async def _post_init(app: Application) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
+    from bot.workers import shutdown as stop_workers
+
+    stop_workers()  # the import/report worker process, if one is running
     db: Database | None = app.bot_data.get("db")
     if db is not None:
         db.dispose()
