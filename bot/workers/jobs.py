@@ -10,9 +10,18 @@ from bot.db.storage import Database
 _queue = None  # progress to the parent: (job, stage, done, total)
 
 
+WORKER_NICE = 10  # the worker yields the CPU to the bot's own process, which answers people
+
+
 def init_worker(queue) -> None:
+    import os
+
     global _queue
     _queue = queue
+    try:
+        os.nice(WORKER_NICE)
+    except (AttributeError, OSError):  # not on this platform
+        pass
 
 
 def _progress(job: int) -> Callable[[str, int, int], None] | None:
