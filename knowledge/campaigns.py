@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
 
 @dataclass(frozen=True)
 class Milestone:
@@ -28,6 +26,8 @@ class Campaign:
 
 
 def parse_campaign(text: str) -> Campaign:
+    import yaml
+
     raw = yaml.safe_load(text)
     milestones = tuple(
         Milestone(f"{raw['id']}:{m['id']}", m["date"], m["what"], m.get("who", ""), m.get("clause", ""))
