@@ -5,7 +5,7 @@ import os
 import platform
 import sys
 
-from benchmarks import bench_broadcast, bench_e2e, bench_knowledge, bench_monitoring, bench_registry
+from benchmarks import bench_broadcast, bench_e2e, bench_knowledge, bench_load, bench_monitoring, bench_registry
 from benchmarks.common import print_table
 
 
@@ -19,6 +19,7 @@ def main() -> int:
     rows += bench_e2e.gc_pause_rows()
     rows += bench_e2e.e2e_rows()
     rows += bench_monitoring.monitoring_rows()
+    rows += bench_load.load_rows()
     print()
     print_table(rows)
     return 0 if all(r.ok for r in rows) else 1

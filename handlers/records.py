@@ -20,11 +20,11 @@ from bot.registry.access import create_invite, grant_admin, redeem_invite, role_
 from bot.registry.edits import add_note, replace_contact, set_primary, set_status
 from bot.registry.lookup import RegistryError, UnitView, history, lookup, view_unit
 from bot.registry.sheets import SUFFIXES
-from bot.registry.spreadsheet import SpreadsheetError, import_file
-from bot.reporting.report import write_report
+from bot.registry.spreadsheet import SpreadsheetError
 from bot.runtime.state import BotContext
 from bot.ui import texts
 from bot.ui.buttons import PICK_STATUS, SET_PRIMARY, SET_STATUS, SHOW_UNIT
+from bot.workers import import_registry, write_report
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html, user_role
 from knowledge.monitoring import describe_event
@@ -343,8 +343,9 @@ async def report_command(update: Update, context: BotContext) -> None:
         path = Path(tmp) / f"政府网站域名清理情况_{time.strftime('%Y%m%d')}.xlsx"
         settings = context.bot_data.settings
         today = context.bot_data.clock().astimezone(settings.timezone).date()
-        report = await _db(context).run(lambda s: write_report(s, path, today, settings))
-        await reply_html(update, esc(report.summary()))
+        # In the worker process: the bot keeps answering while a large registry is written.
+        summary = await write_report(_db(context), path, today, settings.bot_region)
+        await reply_html(update, esc(summary))
         await update.effective_chat.send_document(document=path.read_bytes(), filename=path.name)
 
 
@@ -384,8 +385,7 @@ async def on_document(update: Update, context: BotContext) -> None:
         from bot.registry.region import home_region
 
         region = await db.run(lambda s: home_region(s, configured))
-        report = await asyncio.to_thread(import_file, db.call, buffer.getvalue(), name, _actor(update), False, progress,
-                                         region)
+        report = await import_registry(db, buffer.getvalue(), name, _actor(update), False, progress, region)
     except SpreadsheetError as exc:
         await status.edit_text(f"导入失败：{exc}")
         return

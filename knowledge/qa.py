@@ -15,8 +15,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz import fuzz, process
-
 from knowledge.edge import refusal
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
@@ -263,6 +261,8 @@ class PolicyIndex:
                     if term and run[start:start + size] != term:
                         add(self.tokens(term), 0.8)
                         mentioned.add(term)
+        from rapidfuzz import fuzz, process  # imported after start-up, with the index
+
         for word in self.words(q):
             if len(word) >= 2 and word not in self.idf:
                 hit = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=75)
@@ -281,6 +281,8 @@ class PolicyIndex:
                 scores[i] += weight * query_weight
         q = clean(question).lower()
         if q:
+            from rapidfuzz import fuzz, process
+
             near = process.extract(q, self.question_strings, scorer=fuzz.ratio, score_cutoff=60, limit=None)
             for _, similarity, index in near:
                 scores[self.question_texts[index][1]] += (similarity - 55) / 5  # near-verbatim: strong evidence

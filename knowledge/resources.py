@@ -5,8 +5,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 
 def read_text(name: str) -> str:
     return resources.files("knowledge").joinpath("data", name).read_text(encoding="utf-8")
@@ -14,4 +12,6 @@ def read_text(name: str) -> str:
 
 @cache
 def load_yaml(name: str) -> Any:
+    import yaml  # on first use (after the bot's first poll), not at start-up
+
     return yaml.load(read_text(name), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import bindparam, func, text
 from sqlmodel import Session, select
 
@@ -57,6 +56,8 @@ class UnitNameIndex:
         stem = parse_unit(query).place_stem
         pool = [i for i, name in enumerate(names) if stem in name] if stem else range(len(names))
         best: dict[int, float] = {}
+        from rapidfuzz import fuzz, process  # not needed before the first poll
+
         for q in queries:
             for _, score, index in process.extract(q, [names[i] for i in pool], scorer=fuzz.ratio, limit=limit,
                                                    score_cutoff=FUZZY_MIN_SCORE):

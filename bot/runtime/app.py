@@ -71,10 +71,24 @@ async def _post_init(app: Application) -> None:
     from bot.runtime.monitor_jobs import install_monitoring
 
     install_monitoring(app)
-    app.bot_data.warm_up = asyncio.get_running_loop().run_in_executor(None, _warm_up)
+    app.bot_data.warm_up = asyncio.create_task(_warm_up_once_polling(app))
+
+
+async def _warm_up_once_polling(app: Application, wait: float = 2.0) -> None:
+    """The warm-up (a CPU-bound thread, 0.3-0.5 s) starts once the updater runs, so the first getUpdates does
+    not queue for the GIL behind it; where nothing polls (console, tests) it starts after `wait` seconds."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + wait
+    while not (app.updater is not None and app.updater.running) and loop.time() < give_up:
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.05)  # the first getUpdates is on its way
+    await loop.run_in_executor(None, _warm_up)
 
 
 async def _post_shutdown(app: Application) -> None:
+    from bot.workers import shutdown as stop_workers
+
+    stop_workers()  # the import/report worker process, if one is running
     db: Database | None = app.bot_data.db
     if db is not None:
         db.dispose()

@@ -1,0 +1,136 @@
+"""CPU-heavy work (a registry import, the clean-up report) in a separate process, so the bot's event loop and
+its database threads keep answering people while it runs (a thread of the bot would share its GIL).
+
+One worker process (spawn, so it inherits no sockets or threads), started on first use and stopped when no job
+is left: a 100k-row import peaks at a few hundred MB, and that memory goes back to the system with the process.
+A second job waits for the first (max_workers=1 bounds the memory). The child opens its own Database from the
+URL (SQLite WAL and PostgreSQL both allow a second process); progress comes back through a queue the pool was
+started with. An in-memory SQLite database cannot be shared, so there the work runs in a thread as before."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from bot.db.storage import Database
+from bot.workers import jobs
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+PROGRESS_WAIT = 5.0  # seconds the last progress messages may lag the result
+
+
+class WorkerFailed(RuntimeError):
+    """The worker process died (killed, out of memory): nothing was committed."""
+
+
+class _Pool:
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.queue = context.Queue()
+        self.executor = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=jobs.init_worker,
+                                            initargs=(self.queue,))
+        self.callbacks: dict[int, tuple[Progress, threading.Event]] = {}
+        self.running = 0
+        self.listener = threading.Thread(target=self._listen, name="worker-progress", daemon=True)
+        self.listener.start()
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                message = self.queue.get()
+            except (EOFError, OSError):
+                return
+            if message is None:  # close(): nothing more will come
+                self.queue.close()
+                return
+            job, stage, done, total = message
+            callback, finished = self.callbacks.get(job, (None, None))
+            if finished is not None and stage is None:
+                finished.set()  # the job's last message
+            elif callback is not None:
+                try:
+                    callback(stage, done, total)
+                except Exception:  # a progress message that cannot be shown must not stop the others
+                    log.exception("progress callback failed")
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.queue.put(None)  # the listener ends and closes the queue
+
+
+_pool: _Pool | None = None
+_lock = threading.Lock()
+_job_ids = itertools.count(1)
+
+
+def shareable(db: Database) -> bool:
+    """A second process sees the same data: not for an in-memory SQLite database."""
+    url = db.engine.url
+    return not (url.get_backend_name() == "sqlite" and (not url.database or url.database == ":memory:"))
+
+
+async def _submit(fn: Callable, *args: object, progress: Progress | None = None) -> object:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = _Pool()
+        pool = _pool
+        pool.running += 1
+        job = next(_job_ids)
+        finished = threading.Event()
+        if progress is not None:
+            pool.callbacks[job] = (progress, finished)
+    try:
+        result = await asyncio.wrap_future(pool.executor.submit(fn, job, *args))
+        if progress is not None:  # every progress message is shown before the caller hears the result
+            await asyncio.to_thread(finished.wait, PROGRESS_WAIT)
+        return result
+    except BrokenProcessPool as exc:
+        log.error("worker process died: %s", exc)
+        with _lock:
+            if _pool is pool:
+                _pool = None
+                pool.running = 0  # nothing else can finish on a broken pool
+                pool.close()
+        raise WorkerFailed(str(exc)) from None
+    finally:
+        with _lock:
+            pool.callbacks.pop(job, None)
+            pool.running = max(0, pool.running - 1)
+            if pool.running == 0 and _pool is pool:  # idle: give the memory back
+                _pool = None
+                pool.close()
+
+
+def shutdown() -> None:
+    """Stop the worker process (with the application); a job still running is abandoned, uncommitted."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.close()
+
+
+async def import_registry(db: Database, data: bytes, filename: str, actor: str, skip_invalid: bool = False,
+                          progress: Progress | None = None, region: str = ""):
+    """bot.registry.spreadsheet.import_file in the worker process; the same ImportReport, errors, exceptions."""
+    if not shareable(db):
+        return await asyncio.to_thread(jobs.import_with, db.call, data, filename, actor, skip_invalid, progress, region)
+    report = await _submit(jobs.import_registry, db.url, data, filename, actor, skip_invalid, region, progress=progress)
+    jobs.registry_changed()  # this process's read caches drop what the import replaced
+    return report
+
+
+async def write_report(db: Database, path: Path, today: dt.date | None = None, region: str = "") -> str:
+    """bot.reporting.report.write_report in the worker process; returns the report's summary text."""
+    if not shareable(db):
+        return await asyncio.to_thread(jobs.report_with, db.call, path, today, region)
+    return await _submit(jobs.write_report, db.url, str(path), today, region)

@@ -1,0 +1,73 @@
+"""What runs inside the worker process: the same service functions the CLI calls, given picklable arguments
+(database URL, file bytes, paths). Imports of the heavy modules happen here, in the child, on first use."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+
+from bot.db.storage import Database
+
+_queue = None  # progress to the parent: (job, stage, done, total)
+
+
+WORKER_NICE = 10  # the worker yields the CPU to the bot's own process, which answers people
+
+
+def init_worker(queue) -> None:
+    import os
+
+    global _queue
+    _queue = queue
+    try:
+        os.nice(WORKER_NICE)
+    except (AttributeError, OSError):  # not on this platform
+        pass
+
+
+def _progress(job: int) -> Callable[[str, int, int], None] | None:
+    if _queue is None:
+        return None
+    return lambda stage, done, total: _queue.put((job, stage, done, total))
+
+
+def _with_database(url: str, fn: Callable[[Database], object]) -> object:
+    db = Database(url)
+    try:
+        return fn(db)
+    finally:
+        db.dispose()
+
+
+def import_with(db_call: Callable, data: bytes, filename: str, actor: str, skip_invalid: bool, progress,
+                region: str = ""):
+    from bot.registry.spreadsheet import import_file
+
+    return import_file(db_call, data, filename, actor, skip_invalid, progress, region)
+
+
+def report_with(db_call: Callable, path: Path, today: dt.date | None = None, region: str = "") -> str:
+    from bot.reporting.report import write_report
+
+    settings = SimpleNamespace(bot_region=region)  # all the report reads of the settings
+    return db_call(lambda session: write_report(session, path, today, settings)).summary()
+
+
+def import_registry(job: int, url: str, data: bytes, filename: str, actor: str, skip_invalid: bool, region: str = ""):
+    try:
+        return _with_database(url, lambda db: import_with(db.call, data, filename, actor, skip_invalid, _progress(job),
+                                                          region))
+    finally:
+        if _queue is not None:
+            _queue.put((job, None, 0, 0))  # after every progress message of this job: the parent waits for it
+
+
+def write_report(job: int, url: str, path: str, today: dt.date | None = None, region: str = "") -> str:
+    return _with_database(url, lambda db: report_with(db.call, Path(path), today, region))
+
+
+def registry_changed() -> None:
+    from bot.registry.audit import Generation
+
+    Generation.bump()
