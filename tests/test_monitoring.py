@@ -212,8 +212,6 @@ def test_scheduled_runs_claim_once_alert_once_and_close_findings(env, db):
     from bot.db.models import Delivery, MonitorFinding, MonitorTarget
     from bot.monitoring import service
 
-    if db.dialect == "postgresql":
-        pytest.skip("the two-process split on PostgreSQL is exercised by the benchmark")
     settings = load_settings(database_url=db.url)
 
     _registered(db, "武定县人民政府", "portal", ["www.abroad.gov.cn", "www.wuding.gov.cn", "www.single.gov.cn"], 777,
@@ -250,6 +248,91 @@ def test_scheduled_runs_claim_once_alert_once_and_close_findings(env, db):
     assert sorted(c for c, _ in new) == [42, 777] and all("8.8.8.8 → 127.0.0.1" in t for _, t in new)
     states = db.call(lambda s: {(f.code, f.status) for f in s.exec(select(MonitorFinding)).all()})
     assert ("host_abroad", "closed") in states and ("ns_single", "open") in states
+
+
+def test_a_claim_held_by_one_worker_is_skipped_by_another(env, db):
+    """Claims are taken under a row lock: while one worker's claim is not yet committed, another worker claiming
+    the same due set gets the other rows (PostgreSQL: SKIP LOCKED; SQLite: the second writer waits)."""
+    import threading
+
+    from bot.db.storage import Database
+    from bot.monitoring import service
+
+    settings = load_settings(database_url=db.url)
+    _registered(db, "并发测试单位", "portal", [f"www.c{i}.gov.cn" for i in range(6)])
+    start = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
+    db.call(lambda s: service.sync_targets(s, settings, start))
+    late = start + dt.timedelta(hours=10)
+    other = Database(db.url)  # a second process's engine
+    holding, taken = threading.Event(), []
+
+    def first(session):
+        taken.append(service.claim_due(session, "a", late, 4))
+        holding.set()
+        assert release.wait(10), "the second worker never finished"
+
+    release = threading.Event()
+    worker = threading.Thread(target=lambda: db.call(first))
+    worker.start()
+    assert holding.wait(10)
+    if db.dialect == "postgresql":  # SQLite's second writer would wait for the first: claim after the release
+        taken.append(other.call(lambda s: service.claim_due(s, "b", late, 6)))
+    release.set()
+    worker.join(10)
+    if db.dialect != "postgresql":
+        taken.append(other.call(lambda s: service.claim_due(s, "b", late, 6)))
+    other.dispose()
+    a, b = ({c.name for c in claims} for claims in taken)
+    assert len(a) == 4 and len(b) == 2 and not a & b
+
+
+def test_two_workers_with_their_own_engines_check_each_domain_once(env, db):
+    """Two bot processes on one database (here two threads, each with its own engine and event loop) run the
+    scheduled check over the same due set at the same moment: every domain is checked exactly once."""
+    import asyncio
+    import threading
+
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from bot.db.models import MonitorRun
+    from bot.db.storage import Database
+    from bot.monitoring import service
+
+    count = 40
+    env.zones.set(*(line for i in range(count) for line in (
+        f"www.w{i}.gov.cn. 300 IN A 127.0.0.1", f"w{i}.gov.cn. 300 IN NS ns1.dnspod.net.",
+        f"w{i}.gov.cn. 300 IN NS ns2.dnspod.net.")))
+    env.zones.delay = 0.01  # checks overlap, so the workers really compete for the same rows
+    settings = load_settings(database_url=db.url, monitor_concurrency=4)
+    _registered(db, "并发测试单位", "portal", [f"www.w{i}.gov.cn" for i in range(count)])
+    start = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
+    db.call(lambda s: service.sync_targets(s, settings, start))
+    late = start + dt.timedelta(hours=10)
+    gate, results, errors = threading.Barrier(2), {}, []
+
+    def work(name: str) -> None:
+        engine = Database(db.url)
+        try:
+            gate.wait(10)
+            results[name] = asyncio.run(service.run_due(engine, settings, name, lambda: late, lookalikes=False,
+                                                        https=False))
+        except Exception as exc:  # reported below: a thread's exception would otherwise be lost
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=work, args=(name,)) for name in ("p1", "p2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    env.zones.delay = 0.0
+    assert not errors and not any(t.is_alive() for t in threads)
+    runs, distinct = db.call(lambda s: s.exec(select(func.count(), func.count(MonitorRun.target_id.distinct()))).one())
+    by_worker = dict(db.call(lambda s: s.exec(select(MonitorRun.worker, func.count()).group_by(MonitorRun.worker)).all()))
+    assert runs == distinct == count and results["p1"] + results["p2"] == count
+    assert by_worker == {"p1": results["p1"], "p2": results["p2"]}
 
 
 async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock, tmp_path):

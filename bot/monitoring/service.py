@@ -319,28 +319,31 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
                 check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
         return item, check, clock()
 
-    while True:
-        free = limit - len(running)
-        if not exhausted and free >= max(1, limit // 4):
-            items = await db.run(lambda s, n=free: claim_due(s, worker, clock(), n))
-            exhausted = not items
-            running |= {asyncio.ensure_future(one(i)) for i in items}
-        if pending and (writer is None or writer.done()):
-            batch, pending = pending, []
-            writer = asyncio.ensure_future(db.run(lambda s, b=batch: record_many(s, b, settings, worker)))
-        if not running:
-            if writer is not None:
-                await writer
-            if pending:
-                await db.run(lambda s, b=pending: record_many(s, b, settings, worker))
-            return done
-        finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-        for task in finished:
-            done += 1
-            if task.exception() is not None:
-                log.error("monitoring check failed: %r", task.exception())
-            else:
-                pending.append(task.result())
+    try:
+        while True:
+            free = limit - len(running)
+            if not exhausted and free >= max(1, limit // 4):
+                items = await db.run(lambda s, n=free: claim_due(s, worker, clock(), n))
+                exhausted = not items
+                running |= {asyncio.ensure_future(one(i)) for i in items}
+            if pending and (writer is None or writer.done()):
+                batch, pending = pending, []
+                writer = asyncio.ensure_future(db.run(lambda s, b=batch: record_many(s, b, settings, worker)))
+            if not running:
+                if writer is not None:
+                    await writer
+                if pending:
+                    await db.run(lambda s, b=pending: record_many(s, b, settings, worker))
+                return done
+            finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in finished:
+                done += 1
+                if task.exception() is not None:
+                    log.error("monitoring check failed: %r", task.exception())
+                else:
+                    pending.append(task.result())
+    finally:
+        shared.close()
 
 
 async def check_now(db: Database | None, settings: Settings, name: str, *, lookalikes: bool = True,
