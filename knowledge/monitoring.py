@@ -4,6 +4,7 @@ messages and clauses, input validation for /monitor, and the look-alike candidat
 no network, no database."""
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
@@ -53,6 +54,7 @@ def _suffix_match(name: str, suffix: str) -> bool:
     return name == suffix or name.endswith("." + suffix)
 
 
+@functools.lru_cache(maxsize=4096)  # NS hosts repeat across every domain of a run
 def ns_provider(host: str) -> str:
     host = host.lower().rstrip(".")
     if "awsdns-" in host:

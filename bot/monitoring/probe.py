@@ -9,12 +9,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ipaddress
+import socket
 import ssl
+import weakref
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
-
-import socket
-import weakref
 
 import dns.exception
 from aiolimiter import AsyncLimiter
@@ -88,6 +87,7 @@ class Resolvers:
         self.endpoints: dict[int, tuple[wire.Endpoint, int]] = {}  # family → (endpoint, queries sent on it)
         self.active: dict[wire.Endpoint, int] = {}
         self.retired: set[wire.Endpoint] = set()
+        self.opening = asyncio.Lock()
 
     def _limiter(self, label: str) -> AsyncLimiter:
         per_loop = _limiters.setdefault(asyncio.get_running_loop(), {})
@@ -98,10 +98,14 @@ class Resolvers:
     async def _endpoint(self, family: int) -> wire.Endpoint:
         endpoint, used = self.endpoints.get(family, (None, 0))
         if endpoint is None or used >= ROTATE:
-            if endpoint is not None:
-                self._release(endpoint, retire=True)
-            endpoint, used = await wire.Endpoint.open(family), 0
-            self.active[endpoint] = 0
+            async with self.opening:  # one new socket, not one per query waiting here
+                endpoint, used = self.endpoints.get(family, (None, 0))
+                if endpoint is None or used >= ROTATE:
+                    if endpoint is not None:
+                        self._release(endpoint, retire=True)
+                    endpoint, used = await wire.Endpoint.open(family), 0
+                    self.active[endpoint] = 0
+                    self.endpoints[family] = (endpoint, 0)
         self.endpoints[family] = (endpoint, used + 1)
         self.active[endpoint] += 1
         return endpoint

@@ -33,6 +33,7 @@ from knowledge.monitoring import (
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = dt.timedelta(minutes=15)
+FLUSH_SECONDS = 1.0  # results wait at most this long for a batch to fill
 SKIPPED_STATUSES = ("已注销", "待注册")  # nothing to watch
 ADMIN_ONLY = frozenset({"lookalike_registered", "idle_suspected"})
 
@@ -319,15 +320,23 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
                 check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
         return item, check, clock()
 
+    backlog: list[Claimed] = []
+    flushed = asyncio.get_running_loop().time()
     try:
         while True:
-            free = limit - len(running)
-            if not exhausted and free >= max(1, limit // 4):
-                items = await db.run(lambda s, n=free: claim_due(s, worker, clock(), n))
+            # Claims and writes are a transaction each: taken in batches of about MONITOR_CONCURRENCY, not per
+            # freed slot, so their cost is shared by many domains. Claimed-but-waiting targets stay few (one
+            # batch), so a second process still finds work.
+            if not exhausted and len(backlog) < limit // 2:
+                items = await db.run(lambda s, n=limit: claim_due(s, worker, clock(), n))
                 exhausted = not items
-                running |= {asyncio.ensure_future(one(i)) for i in items}
-            if pending and (writer is None or writer.done()):
-                batch, pending = pending, []
+                backlog += items
+            while backlog and len(running) < limit:
+                running.add(asyncio.ensure_future(one(backlog.pop(0))))
+            now = asyncio.get_running_loop().time()
+            ready = len(pending) >= limit or not running or now - flushed >= FLUSH_SECONDS
+            if pending and ready and (writer is None or writer.done()):
+                batch, pending, flushed = pending, [], now
                 writer = asyncio.ensure_future(db.run(lambda s, b=batch: record_many(s, b, settings, worker)))
             if not running:
                 if writer is not None:
@@ -335,7 +344,7 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
                 if pending:
                     await db.run(lambda s, b=pending: record_many(s, b, settings, worker))
                 return done
-            finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            finished, running = await asyncio.wait(running, timeout=FLUSH_SECONDS, return_when=asyncio.FIRST_COMPLETED)
             for task in finished:
                 done += 1
                 if task.exception() is not None:

@@ -160,7 +160,7 @@ class Endpoint(asyncio.DatagramProtocol):
 
 def _expire(future: asyncio.Future) -> None:
     if not future.done():
-        future.set_exception(asyncio.TimeoutError())
+        future.set_exception(TimeoutError())
 
 
 async def ask_tcp(server: tuple[str, int], name_question: bytes, rdtype: str, timeout: float) -> Reply:
