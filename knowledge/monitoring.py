@@ -4,10 +4,12 @@ messages and clauses, input validation for /monitor, and the look-alike candidat
 no network, no database."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import ipaddress
 import json
 import re
+import zlib
 from dataclasses import dataclass
 
 from knowledge.domains import parse_domain
@@ -91,6 +93,15 @@ def network_of(ip: str) -> str:
     address = ipaddress.ip_address(ip)
     prefix = 24 if address.version == 4 else 48
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def lookalike_due(label: str, day: dt.date, every_days: int) -> bool:
+    """The look-alike search of a label runs once every `every_days` days, on a day fixed by the label (the
+    labels of a county spread over the week rather than all on one day)."""
+    return (day.toordinal() + zlib.crc32(label.encode())) % max(every_days, 1) == 0
+
+
+WEB_CODES = frozenset({"unreachable", "cert_invalid", "cert_expiring", "redirect_offsite", "idle_suspected"})
 
 
 def parse_resolvers(text: str) -> tuple[tuple[str, int], ...]:

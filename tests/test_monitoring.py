@@ -382,14 +382,15 @@ def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_repo
     from bot.monitoring import service, store
     from bot.registry.report import build_report
     from handlers.records import unit_blocks
-    from knowledge.monitoring import describe_event
+    from knowledge.monitoring import describe_event, lookalike_due
 
     settings = load_settings()
     db = Database(settings.database_url)
     db.upgrade()
 
     _registered(db, "武定县人民政府", "portal", ["www.wuding.gov.cn", "wudnig.com"], 777)
-    now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    base = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)  # 17:00 in Shanghai, the same date
+    now = next(base + dt.timedelta(days=i) for i in range(7) if lookalike_due("wuding", (base + dt.timedelta(days=i)).date(), 7))
     db.call(lambda s: service.sync_targets(s, settings, now - dt.timedelta(days=1)))
     asyncio.run(service.run_due(db, settings, "a", lambda: now, lookalikes=True, https=False))
     alerts = db.call(lambda s: s.exec(select(Delivery.chat_id, Delivery.text).where(
@@ -410,6 +411,15 @@ def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_repo
 
     view = db.call(lambda s: lookup(s, "www.wuding.gov.cn")[0])
     assert any("🛡 监测：发现疑似冒名注册" in block for block in unit_blocks(view, findings))
+
+    # The search runs once a week per label: the look-alikes gone the next day change nothing until its day.
+    env.zones.records.pop("wuding.com")
+    env.zones.records.pop("cxwuding.com")
+    for days, still_open in ((1, True), (7, False)):
+        later = now + dt.timedelta(days=days, hours=1)  # after the day's window: everything is due
+        asyncio.run(service.run_due(db, settings, "a", lambda later=later: later, lookalikes=True, https=False))
+        codes = {f.code for f in db.call(lambda s: store.open_findings(s, ["www.wuding.gov.cn"])).get("www.wuding.gov.cn", [])}
+        assert ("lookalike_registered" in codes) is still_open, days
     db.dispose()
 
 

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     monitor_geoip_file: str = ""
     monitor_lookalikes: bool = True
     monitor_lookalike_limit: int = Field(default=120, ge=0, le=5000)
+    monitor_lookalike_days: int = Field(default=7, ge=1, le=90)  # the look-alike search, every N days per label
+    monitor_rdap_url: str = ""  # RDAP base for .com/.net registrants; empty: the registry's (rdap.verisign.com)
 
     @field_validator("monitor_resolvers")
     @classmethod

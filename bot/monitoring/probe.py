@@ -21,6 +21,7 @@ from aiolimiter import AsyncLimiter
 from bot.monitoring import geo, wire
 from knowledge.monitoring import (
     FINDINGS,
+    WEB_CODES,
     cdn_of,
     cert_alert_step,
     finding_message,
@@ -296,6 +297,7 @@ class Check:
     web: WebResult | None = None
     lookalikes: list[dict] = field(default_factory=list)  # domain, addresses, ns, registrant
     findings: list[Finding] = field(default_factory=list)
+    skipped: set[str] = field(default_factory=set)  # codes this run did not examine: their open findings stay
     events: list[dict] = field(default_factory=list)  # kind, before, after
 
     def add(self, code: str, detail: str = "") -> None:
@@ -378,6 +380,10 @@ async def check_domain(domain: str, config: MonitorConfig, *, previous: dict | N
     if https and check.resolves:
         check.web = await probe_web(domain, [a["ip"] for a in check.addresses if ":" not in a["ip"]] or ips, config)
         _web_findings(check, check.at)
+    elif not https:
+        check.skipped |= WEB_CODES
+    if not lookalikes:
+        check.skipped.add("lookalike_registered")
     if lookalikes:
         check.lookalikes = await find_lookalikes(domain, resolvers, config, own=own, prefixes=prefixes)
         if check.lookalikes:

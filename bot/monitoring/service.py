@@ -26,6 +26,7 @@ from knowledge.monitoring import (
     FINDINGS,
     cert_alert_step,
     impersonation_report,
+    lookalike_due,
     parse_resolvers,
     region_prefixes,
     unit_label,
@@ -186,6 +187,8 @@ def record_batch(session: Session, batch: list[tuple[int, Check, dt.datetime]], 
             key = (row.code, row.variant)
             if key in current:
                 seen_updates.append({"id": row.id, "last_seen": now, "message": current.pop(key).message})
+            elif row.code in check.skipped:
+                continue  # not examined this time (look-alikes on another day, no web probe): stays open
             else:
                 closed.append({"id": row.id, "status": "closed", "closed_at": now})
                 events.append({"target_id": target_id, "at": now, "kind": "resolved", "before": row.code, "after": ""})
@@ -310,7 +313,10 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
     async def one(item: Claimed) -> tuple[Claimed, Check, dt.datetime]:
         check = await check_domain(item.name, config, previous=item.last_good, own=own, lookalikes=False, https=https,
                                    resolvers=shared)
-        if lookalikes and item.domain_id is not None:
+        today = clock().astimezone(settings.timezone).date()
+        if lookalikes and item.domain_id is not None and lookalike_due(unit_label(item.name), today,
+                                                                       settings.monitor_lookalike_days):
+            check.skipped.discard("lookalike_registered")
             prefixes = region_prefixes(units.get(item.name, ""))
             key = (unit_label(item.name), prefixes)  # www.wuding.gov.cn and rsj.wuding.gov.cn share one search
             if key not in label_cache:
