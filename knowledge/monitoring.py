@@ -288,3 +288,24 @@ def region_prefixes(unit_name: str) -> tuple[str, ...]:
         syllables = plain_pinyin(region.short)
         out += ["".join(syllables), initials(syllables)]
     return tuple(dict.fromkeys(p for p in out if p and p.isascii() and p.isalnum()))
+
+
+# -- /progress: which open findings count as urgent, and under which clause ---------------------------------
+# Signs of hijacking or tampering first (act today), then what breaks HTTPS or impersonates the unit, then a
+# certificate a week from expiry, then hosting abroad. Not urgent (shown only as counts): one NS network, an
+# unreachable or idle site, a certificate 14 or 30 days from expiry, a domain that no longer resolves.
+URGENT_ORDER = ("answer_changed", "ns_changed", "answers_differ", "redirect_offsite", "cert_invalid",
+                "lookalike_registered", "cert_expiring", "host_abroad", "cdn_abroad", "ns_abroad")
+PROGRESS_CLAUSES = ("五（三）", "五（四）")
+
+
+def finding_urgency(code: str, variant: str = "") -> int | None:
+    """Rank among the urgent findings (0 most urgent), or None when the finding is not urgent."""
+    if code not in URGENT_ORDER or (code == "cert_expiring" and variant != "7"):
+        return None
+    return URGENT_ORDER.index(code)
+
+
+def finding_clause(basis: str) -> str | None:
+    """五（三） or 五（四） for /progress (other clauses: None)."""
+    return next((c for c in PROGRESS_CLAUSES if c in basis), None)
