@@ -195,6 +195,55 @@ def test_lookalikes_that_resolve_or_hold_ns_are_listed_with_the_registrant(env, 
     assert skipped["lookalikes"] == []
 
 
+def test_the_registrant_of_a_com_lookalike_comes_from_rdap_through_the_registrar_link(env, capsys, monkeypatch):
+    """The registry's record (thin: no registrant) links to the registrar's, which names the registrant; a
+    redacted registrant shows nothing. The RDAP base is a setting, so this runs against 127.0.0.1."""
+    import http.server
+    import threading
+
+    records = {
+        "/com/v1/domain/wuding.com": {"objectClassName": "domain", "ldhName": "WUDING.COM", "links": [
+            {"rel": "related", "type": "application/rdap+json", "href": "REGISTRAR/domain/wuding.com"}]},
+        "/registrar/domain/wuding.com": {"entities": [{"roles": ["registrant"], "vcardArray": ["vcard", [
+            ["version", {}, "text", "4.0"], ["fn", {}, "text", "张某"], ["org", {}, "text", "某某网络科技有限公司"]]]}]},
+        "/com/v1/domain/wudnig.com": {"entities": [{"roles": ["registrant"], "vcardArray": ["vcard", [
+            ["fn", {}, "text", "REDACTED FOR PRIVACY"]]]}]},
+    }
+    asked = []
+
+    class Rdap(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server interface
+            asked.append(self.path)
+            record = records.get(self.path)
+            body = json.dumps(record).replace("REGISTRAR", base + "/registrar").encode() if record else b"{}"
+            self.send_response(200 if record else 404)
+            self.send_header("Content-Type", "application/rdap+json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Rdap)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("MONITOR_WHOIS", "on")
+    monkeypatch.setenv("MONITOR_RDAP_URL", base + "/{tld}/v1")
+    monkeypatch.setattr("bot.monitoring.whois.registrant", _no_whois)
+    try:
+        _, result = _cli(capsys, "www.wuding.gov.cn", "--no-https")
+    finally:
+        server.shutdown()
+        server.server_close()
+    found = {x["domain"]: x["registrant"] for x in result["lookalikes"]}
+    assert found["wuding.com"] == "某某网络科技有限公司" and found["wudnig.com"] == ""
+    assert asked.count("/registrar/domain/wuding.com") == 1  # followed once, from the registry record
+
+
+async def _no_whois(domain: str, override: str = "", timeout: float = 5.0) -> str:
+    raise AssertionError(f"WHOIS asked for {domain}: .com goes to RDAP, and the guard would refuse a registry")
+
+
 @pytest.mark.parametrize("bad", ["8.8.8.8", "https://www.wuding.gov.cn/index.html", "a" * 300 + ".gov.cn", "[::1]"])
 def test_bad_input_is_refused_with_a_chinese_reason(env, capsys, bad):
     from bot.cli import main

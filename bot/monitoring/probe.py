@@ -45,6 +45,7 @@ class MonitorConfig:
     ca_file: str = ""
     whois: bool = True
     whois_server: str = ""  # host:port for every look-up (tests); empty: the registry's server per TLD
+    rdap_url: str = ""  # RDAP base for .com/.net ({tld}); empty: Verisign's, unless whois_server is set (tests)
     geoip_file: str = ""
     lookalike_limit: int = 120
     lookalike_concurrency: int = 20
@@ -460,13 +461,17 @@ async def find_lookalikes(domain: str, resolvers: Resolvers, config: MonitorConf
 
     found = [r for r in await asyncio.gather(*(one(c) for c in candidates)) if r]
     if config.whois and found:
-        from bot.monitoring.whois import registrant
+        from bot.monitoring import rdap, whois
 
         gate = asyncio.Semaphore(4)  # registries limit WHOIS queries per client
 
         async def who(item: dict) -> None:
+            name, timeout = item["domain"], config.timeout * 2
+            # .com/.net: RDAP (Verisign's WHOIS names no registrant); a test's WHOIS server stands for all TLDs
+            use_rdap = rdap.url_for(name) is not None and (config.rdap_url or not config.whois_server)
             async with gate:
-                item["registrant"] = await registrant(item["domain"], config.whois_server, config.timeout * 2)
+                item["registrant"] = (await rdap.registrant(name, config.rdap_url, timeout) if use_rdap
+                                      else await whois.registrant(name, config.whois_server, timeout))
 
         await asyncio.gather(*(who(item) for item in found))
     return found

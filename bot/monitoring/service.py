@@ -46,7 +46,7 @@ def monitor_config(settings: Settings) -> MonitorConfig:
         http_port=settings.monitor_http_port,
         probe_networks=tuple(p.strip() for p in settings.monitor_probe_networks.split(",") if p.strip()),
         ca_file=settings.monitor_ca_file, whois=settings.monitor_whois.lower() not in ("off", "0", "false", "no"),
-        whois_server=settings.monitor_whois if ":" in settings.monitor_whois else "",
+        whois_server=settings.monitor_whois if ":" in settings.monitor_whois else "", rdap_url=settings.monitor_rdap_url,
         geoip_file=settings.monitor_geoip_file, lookalike_limit=settings.monitor_lookalike_limit)
 
 
