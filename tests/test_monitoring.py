@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -212,7 +213,7 @@ def test_the_registrant_of_a_com_lookalike_comes_from_rdap_through_the_registrar
     asked = []
 
     class Rdap(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server interface
+        def do_GET(self):
             asked.append(self.path)
             record = records.get(self.path)
             body = json.dumps(record).replace("REGISTRAR", base + "/registrar").encode() if record else b"{}"
@@ -415,6 +416,54 @@ async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock,
         fake_api.push_text("/monitor www.wuding.gov.cn", user_id=999, chat_id=999)
         await fake_api.until(lambda calls: bool(fake_api.sent_texts(999)), 10)
         assert "联系人和管理员" in fake_api.sent_texts(999)[0]
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+async def test_admins_refresh_the_ip_database_from_chat_or_are_told_how(env, fake_api, clock, tmp_path, monkeypatch):
+    import shutil
+
+    import geoip2fast
+    from geoip2fast import GeoIP2Fast
+
+    from bot.runtime.app import build_application
+    from tests.support.env import TEST_TOKEN
+
+    shipped = Path(geoip2fast.__file__).parent / "geoip2fast-ipv6.dat.gz"
+    outcome = {"status": 1}  # no network here: the updater fails first
+
+    def update_file(self, filename, destination="", verbose=False):
+        if outcome["status"] == 0:
+            shutil.copyfile(shipped, destination)
+        return outcome["status"]
+
+    monkeypatch.setattr(GeoIP2Fast, "update_file", update_file)
+    target = tmp_path / "ip.dat.gz"
+    settings = load_settings(telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
+                             database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids="5001",
+                             monitor_enabled=False, monitor_geoip_file=str(target))
+    app = build_application(settings)
+    app.bot_data["clock"] = clock
+    await app.initialize()
+    await app.post_init(app)
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    await app.start()
+    try:
+        fake_api.push_text("/geoip update", user_id=999, chat_id=999)
+        assert await fake_api.until(lambda calls: bool(fake_api.sent_texts(999)), 10)
+        assert "只有管理员" in fake_api.sent_texts(999)[0]
+        fake_api.push_text("/geoip update", user_id=5001, chat_id=5001)
+        assert await fake_api.until(lambda calls: any("MONITOR_GEOIP_FILE" in t for t in fake_api.sent_texts(5001)), 20)
+        told = fake_api.sent_texts(5001)[-1]
+        assert "下载失败" in told and "domainbot monitor-geoip --update" in told and not target.exists()
+        outcome["status"] = 0
+        fake_api.push_text("/geoip update", user_id=5001, chat_id=5001)
+        assert await fake_api.until(lambda calls: any("已更新" in t for t in fake_api.sent_texts(5001)), 20)
+        assert target.exists() and not (tmp_path / "new-ip.dat.gz").exists()
+        fake_api.push_text("/geoip", user_id=5001, chat_id=5001)
+        assert await fake_api.until(lambda calls: any(str(target) in t for t in fake_api.sent_texts(5001)), 20)
     finally:
         await app.updater.stop()
         await app.stop()
