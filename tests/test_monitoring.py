@@ -2,6 +2,7 @@
 range (a guard refuses any other address, and records it)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from pathlib import Path
@@ -385,15 +386,11 @@ def test_two_workers_with_their_own_engines_check_each_domain_once(env, db):
     assert by_worker == {"p1": results["p1"], "p2": results["p2"]}
 
 
-async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock, tmp_path):
+@contextlib.asynccontextmanager
+async def _running(settings, clock):
+    """The bot polling the fake Bot API with these settings."""
     from bot.runtime.app import build_application
-    from tests.support.env import TEST_TOKEN
 
-    settings = load_settings(telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
-                             database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids="5001",
-                             monitor_enabled=False, monitor_lookalikes=False, monitor_timeout=3.0)
-    env.zones.set("www.stuck.gov.cn. 300 IN A 127.0.0.1")
-    env.zones.silent = {"www.stuck.gov.cn", "stuck.gov.cn"}
     app = build_application(settings)
     app.bot_data["clock"] = clock
     await app.initialize()
@@ -401,6 +398,22 @@ async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock,
     await app.updater.start_polling(poll_interval=0, timeout=1)
     await app.start()
     try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock, tmp_path):
+    from tests.support.env import TEST_TOKEN
+
+    settings = load_settings(telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
+                             database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids="5001",
+                             monitor_enabled=False, monitor_lookalikes=False, monitor_timeout=3.0)
+    env.zones.set("www.stuck.gov.cn. 300 IN A 127.0.0.1")
+    env.zones.silent = {"www.stuck.gov.cn", "stuck.gov.cn"}
+    async with _running(settings, clock):
         fake_api.push_text("/monitor www.stuck.gov.cn")
         fake_api.push_text("/help")
         texts = await fake_api.messages(2)
@@ -416,10 +429,6 @@ async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock,
         fake_api.push_text("/monitor www.wuding.gov.cn", user_id=999, chat_id=999)
         await fake_api.until(lambda calls: bool(fake_api.sent_texts(999)), 10)
         assert "联系人和管理员" in fake_api.sent_texts(999)[0]
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
 
 
 async def test_admins_refresh_the_ip_database_from_chat_or_are_told_how(env, fake_api, clock, tmp_path, monkeypatch):
@@ -428,7 +437,6 @@ async def test_admins_refresh_the_ip_database_from_chat_or_are_told_how(env, fak
     import geoip2fast
     from geoip2fast import GeoIP2Fast
 
-    from bot.runtime.app import build_application
     from tests.support.env import TEST_TOKEN
 
     shipped = Path(geoip2fast.__file__).parent / "geoip2fast-ipv6.dat.gz"
@@ -444,13 +452,7 @@ async def test_admins_refresh_the_ip_database_from_chat_or_are_told_how(env, fak
     settings = load_settings(telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
                              database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids="5001",
                              monitor_enabled=False, monitor_geoip_file=str(target))
-    app = build_application(settings)
-    app.bot_data["clock"] = clock
-    await app.initialize()
-    await app.post_init(app)
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    await app.start()
-    try:
+    async with _running(settings, clock):
         fake_api.push_text("/geoip update", user_id=999, chat_id=999)
         assert await fake_api.until(lambda calls: bool(fake_api.sent_texts(999)), 10)
         assert "只有管理员" in fake_api.sent_texts(999)[0]
@@ -464,10 +466,6 @@ async def test_admins_refresh_the_ip_database_from_chat_or_are_told_how(env, fak
         assert target.exists() and not (tmp_path / "new-ip.dat.gz").exists()
         fake_api.push_text("/geoip", user_id=5001, chat_id=5001)
         assert await fake_api.until(lambda calls: any(str(target) in t for t in fake_api.sent_texts(5001)), 20)
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
 
 
 def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_report_and_history(env, tmp_path):
