@@ -622,3 +622,35 @@ def test_inside_a_loopback_only_network_namespace():
     assert home["https"]["ok"] is True and "lookalike_registered" in {f["code"] for f in home["findings"]}
     # Probed without a network guard in the settings: 8.8.8.8 cannot be reached from the namespace.
     assert abroad["https"]["ok"] is False and {"host_abroad", "unreachable"} <= {f["code"] for f in abroad["findings"]}
+
+
+def test_the_wire_reader_agrees_with_dnspython_and_refuses_what_is_not_the_answer():
+    import dns.message
+    import dns.name
+    import dns.rrset
+
+    from bot.monitoring import wire
+
+    for name in ("www.wuding.gov.cn", "WWW.Wuding.GOV.cn.", "a-b_c.x9.com", "武定.中国", "a" * 63 + ".cn"):
+        assert wire.question(name, "A")[:-4] == dns.name.from_text(name).to_wire()
+    query = dns.message.make_query("www.cdn.gov.cn", "AAAA")
+    response = dns.message.make_response(query)
+    response.answer += [dns.rrset.from_text("www.cdn.gov.cn.", 300, "IN", "CNAME", "x.kunlunca.com."),
+                        dns.rrset.from_text("x.kunlunca.com.", 300, "IN", "AAAA", "2001:db8::1", "2001:db8:0:0:1::2")]
+    asked = wire.question("www.cdn.gov.cn", "AAAA")
+    reply = wire.parse(response.to_wire(), query.id, asked, "AAAA")  # names compressed by dnspython's writer
+    assert (reply.rcode, reply.truncated, reply.chain) == (0, False, ["x.kunlunca.com"])
+    assert sorted(reply.answers) == ["2001:db8::1", "2001:db8::1:0:0:2"]
+    ns = dns.message.make_response(dns.message.make_query("wuding.gov.cn", "NS"))
+    ns.answer.append(dns.rrset.from_text("wuding.gov.cn.", 300, "IN", "NS", "ns1.dnspod.net.", "ns2.dnspod.net."))
+    got = wire.parse(ns.to_wire(), ns.id, wire.question("wuding.gov.cn", "NS"), "NS").answers
+    assert sorted(got) == ["ns1.dnspod.net", "ns2.dnspod.net"]
+    with pytest.raises(wire.Malformed):  # another ID
+        wire.parse(response.to_wire(), (query.id + 1) % 65536, asked, "AAAA")
+    with pytest.raises(wire.Malformed):  # another question
+        wire.parse(response.to_wire(), query.id, wire.question("www.other.gov.cn", "AAAA"), "AAAA")
+    # A name whose compression pointer points at itself ends with an error, not a loop.
+    header = bytes.fromhex("abcd8180000100010000 0000".replace(" ", ""))
+    looped = header + asked + b"\xc0" + bytes([12 + len(asked)]) + b"\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x7f\x00\x00\x01"
+    with pytest.raises(wire.Malformed):
+        wire.parse(looped, 0xABCD, asked, "A")
