@@ -79,7 +79,7 @@ class Resolvers:
 
     def __init__(self, config: MonitorConfig) -> None:
         self.config = config
-        # label, servers tried in turn on each attempt, rate-limit key
+        # (label, also the rate limiter's key; the servers tried in turn, one per attempt)
         self.items: list[tuple[str, list[tuple[str, int]]]] = []
         if config.resolvers:
             self.items = [(f"{host}:{port}", [(host, port)]) for host, port in config.resolvers]
@@ -385,7 +385,7 @@ async def check_domain(domain: str, config: MonitorConfig, *, previous: dict | N
         check.skipped |= WEB_CODES
     if not lookalikes:
         check.skipped.add("lookalike_registered")
-    if lookalikes:
+    else:
         check.lookalikes = await find_lookalikes(domain, resolvers, config, own=own, prefixes=prefixes)
         if check.lookalikes:
             check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
