@@ -1,8 +1,12 @@
 """Monitoring at scale: 2,000 registered domains checked against a DNS server on 127.0.0.1 (its own process)
 that adds 20 ms to every answer.
 
-- full run time against what the concurrency limit allows: ceil(domains / MONITOR_CONCURRENCY) × the time one
-  check takes alone (measured first, on 10 domains one after another); target ≤ 1.2×;
+- full run time against what the concurrency limit allows: ceil(domains / MONITOR_CONCURRENCY) × the DNS rounds a
+  check waits for in a run × the latency, plus the one round per run for the NS hosts' addresses; target ≤ 1.2×.
+  A check asks A, AAAA and NS at every level at once (one round); the NS hosts' addresses are asked once per run,
+  so a domain on known NS servers waits one round. (Issue 14 divided by the time one check takes alone — two rounds
+  without the run's NS cache, plus its own claim and write — which allowed 2.5× more than the DNS needs; that
+  figure is still printed, for comparison.);
 - peak memory (max RSS) of the process that ran it;
 - two processes on one PostgreSQL database: every domain checked exactly once between them.
 
@@ -24,7 +28,7 @@ from benchmarks.common import Row, print_table
 DOMAINS = 2000
 LATENCY = 0.020
 CONCURRENCY = 20  # the default MONITOR_CONCURRENCY
-SERIAL_QUERIES = 2  # A, AAAA and every NS level are asked at once; then the NS hosts' addresses (once per run)
+ROUNDS = 1  # A, AAAA and every NS level are asked at once; the NS hosts' addresses once per run (added below)
 SINGLE = 10
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test_issue14")
 
@@ -159,14 +163,19 @@ def monitoring_rows() -> list[Row]:
             _, checked, seconds, rss, alone, cpu = results.get(timeout=600)
             one.join()
         single = alone[len(alone) // 2]
-        ideal = math.ceil(checked / CONCURRENCY) * single
-        rows.append(Row("one check alone (claim, DNS, record; median)", single * 1000, "ms",
-                        f"floor {SERIAL_QUERIES * LATENCY * 1000:.0f} ms of DNS waits", True))
+        ideal = (math.ceil(checked / CONCURRENCY) * ROUNDS + 1) * LATENCY
+        rows.append(Row("one check alone, no run cache (claim, DNS, record; median)", single * 1000, "ms",
+                        f"floor {2 * LATENCY * 1000:.0f} ms of DNS waits", True))
         rows.append(Row(f"monitor {checked} more domains, concurrency {CONCURRENCY}, 20 ms/answer (SQLite)", seconds, "s",
-                        f"ideal {ideal:.1f} s", checked == DOMAINS))
-        rows.append(Row("  full run ÷ what the concurrency allows", seconds / ideal, "×", "≤ 1.2", seconds / ideal <= 1.2))
+                        f"allowed {ideal:.2f} s", checked == DOMAINS))
+        rows.append(Row("  full run ÷ what the concurrency allows (rounds × latency)", seconds / ideal, "×", "≤ 1.2",
+                        seconds / ideal <= 1.2))
+        loose = math.ceil(checked / CONCURRENCY) * single
+        rows.append(Row("  full run ÷ (batches × one check alone), issue 14's definition", seconds / loose, "×", "≤ 1.2",
+                        seconds / loose <= 1.2))
+        budget = ROUNDS * LATENCY / CONCURRENCY * 1.2
         rows.append(Row("  CPU per domain in the monitoring process (one core: the ceiling on domains/s)", cpu * 1000, "ms",
-                        f"≤ {single / CONCURRENCY * 1.2 * 1000:.1f} ms for 1.2×", cpu <= single / CONCURRENCY * 1.2))
+                        f"≤ {budget * 1000:.1f} ms for 1.2×", cpu <= budget))
         rows.append(Row("  peak memory of the monitoring process (max RSS)", rss, "MB", "≤ 300", rss <= 300))
         rows += _two_processes(ctx, port)
     finally:

@@ -13,7 +13,11 @@ from handlers.common import esc, reply_html, user_role
 from knowledge.monitoring import FINDINGS, region_label, validate_target
 
 log = logging.getLogger(__name__)
-COMMANDS = [BotCommandInfo("monitor", "域名安全监测（解析、境内外、证书、冒名注册）", "/monitor www.wuding.gov.cn")]
+COMMANDS = [BotCommandInfo("monitor", "域名安全监测（解析、境内外、证书、冒名注册）", "/monitor www.wuding.gov.cn"),
+            BotCommandInfo("geoip", "（管理员）查看或更新 IP 归属地数据库", "/geoip 或 /geoip update")]
+GEOIP_TIMEOUT = 300  # seconds a download may take before the admin is told how to do it by hand
+HOW_BY_HAND = ("可在能联网的电脑上运行 <code>domainbot monitor-geoip --update</code>，把下载的文件复制到服务器，"
+               "设置 MONITOR_GEOIP_FILE=文件路径 后重启机器人。")
 MAX_RUNNING = 8  # checks by hand at a time, across all chats
 
 
@@ -70,5 +74,48 @@ async def monitor_command(update: Update, context: BotContext) -> None:
     running.add(task)
 
 
+async def geoip_command(update: Update, context: BotContext) -> None:
+    """/geoip: the IP database in use; /geoip update: download the newest (off the update path). Admins only."""
+    import asyncio
+
+    from bot.monitoring import geo  # geoip2fast is loaded here, never at start
+
+    settings = context.bot_data.settings
+    if not (await user_role(update, context)).admin:
+        await reply_html(update, "只有管理员可以查看或更新 IP 归属地数据库。")
+        return
+    wanted = " ".join(context.args or []).strip().lower()
+    if wanted not in ("", "update", "更新"):
+        await reply_html(update, "用法：<code>/geoip</code> 查看，<code>/geoip update</code> 下载最新数据库。")
+        return
+    if not wanted:
+        try:
+            info = await asyncio.to_thread(geo.database_info, settings.monitor_geoip_file)
+        except Exception:  # a missing or broken MONITOR_GEOIP_FILE
+            log.exception("IP database unreadable")
+            await reply_html(update, f"IP 归属地数据库无法读取，请检查 MONITOR_GEOIP_FILE。\n{HOW_BY_HAND}")
+            return
+        await reply_html(update, f"IP 归属地数据库：{esc(str(info.get('source_info', '未知')))}\n"
+                                 f"文件：<code>{esc(str(info.get('database_fullpath', '未知')))}</code>\n"
+                                 "更新：<code>/geoip update</code>")
+        return
+    await reply_html(update, "正在下载最新的 IP 归属地数据库……")
+
+    async def work() -> None:
+        try:
+            ok, where = await asyncio.wait_for(asyncio.to_thread(geo.refresh, settings.monitor_geoip_file), GEOIP_TIMEOUT)
+        except TimeoutError:
+            ok, where = False, "下载超时"
+        if not ok:
+            await reply_html(update, f"{esc(where)}，仍使用原数据库（服务器可能无法访问外网）。\n{HOW_BY_HAND}")
+        elif settings.monitor_geoip_file:
+            await reply_html(update, "已更新，之后的检查使用新数据库。")
+        else:
+            await reply_html(update, f"已下载到 <code>{esc(where)}</code>。设置 MONITOR_GEOIP_FILE={esc(where)} 后重启机器人即可使用。")
+
+    context.application.create_task(work(), name="geoip-refresh")
+
+
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("monitor", monitor_command))
+    app.add_handler(CommandHandler("geoip", geoip_command, block=False))

@@ -8,7 +8,17 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.reporting.progress import GROUP_LABELS, GROUPS, group_lines, line_text, registry_progress, summary_blocks
+from bot.reporting.progress import (
+    GROUP_LABELS,
+    GROUPS,
+    group_lines,
+    line_text,
+    monitoring_block,
+    registry_monitoring,
+    registry_progress,
+    summary_blocks,
+    urgent_lines,
+)
 from bot.runtime.state import BotContext
 from bot.ui import texts
 from bot.ui.buttons import PROGRESS_PAGE
@@ -62,9 +72,11 @@ async def progress_command(update: Update, context: BotContext) -> None:
     blocks = summary_blocks(registry, heading)
     if query and len(names) > 1:
         blocks.append("包括：" + esc("、".join(names[:10])) + (f" 等 {len(names)} 个单位" if len(names) > 10 else ""))
-    urgent = registry.urgent(URGENT)
+    standing = await context.bot_data.db.run(lambda s: registry_monitoring(s, registry, query))
+    blocks.append(monitoring_block(standing))
+    urgent = urgent_lines(registry, standing, today, URGENT)
     if urgent:
-        blocks.append("<b>最紧急的事项</b>\n" + "\n".join(line_text(line, today) for line in urgent))
+        blocks.append("<b>最紧急的事项</b>\n" + "\n".join(urgent))
     else:
         blocks.append("没有待办事项。")
     scope = remember(context, {"q": query}, uid)

@@ -4,9 +4,12 @@ messages and clauses, input validation for /monitor, and the look-alike candidat
 no network, no database."""
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import ipaddress
 import json
 import re
+import zlib
 from dataclasses import dataclass
 
 from knowledge.domains import parse_domain
@@ -53,6 +56,7 @@ def _suffix_match(name: str, suffix: str) -> bool:
     return name == suffix or name.endswith("." + suffix)
 
 
+@functools.lru_cache(maxsize=4096)  # NS hosts repeat across every domain of a run
 def ns_provider(host: str) -> str:
     host = host.lower().rstrip(".")
     if "awsdns-" in host:
@@ -89,6 +93,15 @@ def network_of(ip: str) -> str:
     address = ipaddress.ip_address(ip)
     prefix = 24 if address.version == 4 else 48
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def lookalike_due(label: str, day: dt.date, every_days: int) -> bool:
+    """The look-alike search of a label runs once every `every_days` days, on a day fixed by the label (the
+    labels of a county spread over the week rather than all on one day)."""
+    return (day.toordinal() + zlib.crc32(label.encode())) % max(every_days, 1) == 0
+
+
+WEB_CODES = frozenset({"unreachable", "cert_invalid", "cert_expiring", "redirect_offsite", "idle_suspected"})
 
 
 def parse_resolvers(text: str) -> tuple[tuple[str, int], ...]:
@@ -275,3 +288,24 @@ def region_prefixes(unit_name: str) -> tuple[str, ...]:
         syllables = plain_pinyin(region.short)
         out += ["".join(syllables), initials(syllables)]
     return tuple(dict.fromkeys(p for p in out if p and p.isascii() and p.isalnum()))
+
+
+# -- /progress: which open findings count as urgent, and under which clause ---------------------------------
+# Signs of hijacking or tampering first (act today), then what breaks HTTPS or impersonates the unit, then a
+# certificate a week from expiry, then hosting abroad. Not urgent (shown only as counts): one NS network, an
+# unreachable or idle site, a certificate 14 or 30 days from expiry, a domain that no longer resolves.
+URGENT_ORDER = ("answer_changed", "ns_changed", "answers_differ", "redirect_offsite", "cert_invalid",
+                "lookalike_registered", "cert_expiring", "host_abroad", "cdn_abroad", "ns_abroad")
+PROGRESS_CLAUSES = ("五（三）", "五（四）")
+
+
+def finding_urgency(code: str, variant: str = "") -> int | None:
+    """Rank among the urgent findings (0 most urgent), or None when the finding is not urgent."""
+    if code not in URGENT_ORDER or (code == "cert_expiring" and variant != "7"):
+        return None
+    return URGENT_ORDER.index(code)
+
+
+def finding_clause(basis: str) -> str | None:
+    """五（三） or 五（四） for /progress (other clauses: None)."""
+    return next((c for c in PROGRESS_CLAUSES if c in basis), None)

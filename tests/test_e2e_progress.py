@@ -147,3 +147,54 @@ async def test_weekly_digest_reaches_digest_groups_and_admins_once(running_bot, 
     text = next(t for t in _texts(fake_api) if "域名清理每周汇总" in t)
     assert "合计" in text and "已逾期 1" in text
     assert db.call(lambda s: s.get(Chat, -88)).digest
+
+
+def _open_findings(db, found: dict[str, list[tuple[str, str]]]) -> None:
+    """Open monitoring findings (code, variant) on registered domains, as a monitoring run leaves them."""
+    from bot.db.models import Domain, MonitorFinding, MonitorTarget
+    from knowledge.monitoring import FINDINGS, finding_message
+
+    now = dt.datetime.now(dt.UTC)
+
+    def seed(session):
+        for name, codes in found.items():
+            domain = session.exec(select(Domain).where(Domain.name == name)).one()
+            target = MonitorTarget(name=name, domain_id=domain.id)
+            session.add(target)
+            session.flush()
+            for code, variant in codes:
+                session.add(MonitorFinding(target_id=target.id, code=code, variant=variant, message=finding_message(code, ""),
+                                           basis=FINDINGS[code].basis, first_seen=now, last_seen=now))
+
+    db.call(seed)
+
+
+async def test_progress_shows_monitoring_findings_per_kind_and_the_urgent_ones_first(running_bot, fake_api, tmp_path):
+    db = running_bot.bot_data.db
+    await running_bot.bot_data.warm_up
+    await import_as_admin(fake_api, tmp_path)
+    fake_api.push_text("/progress", chat_id=ADMIN, user_id=ADMIN)
+    quiet = await _wait_text(fake_api, "清理进度", "域名监测")
+    assert "没有未解决的监测问题" in quiet
+    _open_findings(db, {
+        "www.wuding.gov.cn": [("ns_single", ""), ("answer_changed", "")],  # one domain under both clauses
+        "czj.wuding.gov.cn": [("host_abroad", ""), ("cert_expiring", "30")],
+        "rsj.wuding.gov.cn": [("cert_expiring", "7")],
+        "www.wdxrmyy.gov.cn": [("unreachable", "")],  # 四（三）: not counted under 五（三）/五（四）, not urgent
+    })
+    fake_api.push_text("/progress", chat_id=ADMIN, user_id=ADMIN)
+    text = await _wait_text(fake_api, "清理进度", "有未解决问题的域名")
+    assert "政府门户网站：五（三） 1 个域名 · 五（四） 1 个域名" in text
+    assert "政府部门网站：五（三） 1 个域名 · 五（四） 2 个域名" in text  # czj (cert at 30 days) and rsj
+    assert "合计：五（三） 2 个域名 · 五（四） 3 个域名" in text
+    urgent = text.split("最紧急的事项", 1)[1].split("\n")[1:6]
+    assert len(urgent) == 5
+    # Signs of hijacking first, then the certificate a week from expiry, then hosting abroad; then the clean-up.
+    assert "www.wuding.gov.cn" in urgent[0] and "可能被劫持" in urgent[0]
+    assert "rsj.wuding.gov.cn" in urgent[1] and "证书即将到期" in urgent[1]
+    assert "czj.wuding.gov.cn" in urgent[2] and "境外" in urgent[2]
+    assert all("🛡" not in line for line in urgent[3:]) and "逾期" in urgent[3]
+    fake_api.push_text("/progress 财政局", chat_id=ADMIN, user_id=ADMIN)
+    one = await _wait_text(fake_api, "武定县财政局：清理进度")
+    assert "政府部门网站：五（三） 1 个域名 · 五（四） 1 个域名" in one and "合计" not in one.split("域名监测")[1].split("最紧急")[0]
+    assert "www.wuding.gov.cn" not in one and "czj.wuding.gov.cn" in one.split("最紧急的事项")[1]

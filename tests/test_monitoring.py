@@ -2,8 +2,10 @@
 range (a guard refuses any other address, and records it)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -195,6 +197,55 @@ def test_lookalikes_that_resolve_or_hold_ns_are_listed_with_the_registrant(env, 
     assert skipped["lookalikes"] == []
 
 
+def test_the_registrant_of_a_com_lookalike_comes_from_rdap_through_the_registrar_link(env, capsys, monkeypatch):
+    """The registry's record (thin: no registrant) links to the registrar's, which names the registrant; a
+    redacted registrant shows nothing. The RDAP base is a setting, so this runs against 127.0.0.1."""
+    import http.server
+    import threading
+
+    records = {
+        "/com/v1/domain/wuding.com": {"objectClassName": "domain", "ldhName": "WUDING.COM", "links": [
+            {"rel": "related", "type": "application/rdap+json", "href": "REGISTRAR/domain/wuding.com"}]},
+        "/registrar/domain/wuding.com": {"entities": [{"roles": ["registrant"], "vcardArray": ["vcard", [
+            ["version", {}, "text", "4.0"], ["fn", {}, "text", "张某"], ["org", {}, "text", "某某网络科技有限公司"]]]}]},
+        "/com/v1/domain/wudnig.com": {"entities": [{"roles": ["registrant"], "vcardArray": ["vcard", [
+            ["fn", {}, "text", "REDACTED FOR PRIVACY"]]]}]},
+    }
+    asked = []
+
+    class Rdap(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            record = records.get(self.path)
+            body = json.dumps(record).replace("REGISTRAR", base + "/registrar").encode() if record else b"{}"
+            self.send_response(200 if record else 404)
+            self.send_header("Content-Type", "application/rdap+json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Rdap)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("MONITOR_WHOIS", "on")
+    monkeypatch.setenv("MONITOR_RDAP_URL", base + "/{tld}/v1")
+    monkeypatch.setattr("bot.monitoring.whois.registrant", _no_whois)
+    try:
+        _, result = _cli(capsys, "www.wuding.gov.cn", "--no-https")
+    finally:
+        server.shutdown()
+        server.server_close()
+    found = {x["domain"]: x["registrant"] for x in result["lookalikes"]}
+    assert found["wuding.com"] == "某某网络科技有限公司" and found["wudnig.com"] == ""
+    assert asked.count("/registrar/domain/wuding.com") == 1  # followed once, from the registry record
+
+
+async def _no_whois(domain: str, override: str = "", timeout: float = 5.0) -> str:
+    raise AssertionError(f"WHOIS asked for {domain}: .com goes to RDAP, and the guard would refuse a registry")
+
+
 @pytest.mark.parametrize("bad", ["8.8.8.8", "https://www.wuding.gov.cn/index.html", "a" * 300 + ".gov.cn", "[::1]"])
 def test_bad_input_is_refused_with_a_chinese_reason(env, capsys, bad):
     from bot.cli import main
@@ -212,8 +263,6 @@ def test_scheduled_runs_claim_once_alert_once_and_close_findings(env, db):
     from bot.db.models import Delivery, MonitorFinding, MonitorTarget
     from bot.monitoring import service
 
-    if db.dialect == "postgresql":
-        pytest.skip("the two-process split on PostgreSQL is exercised by the benchmark")
     settings = load_settings(database_url=db.url)
 
     _registered(db, "武定县人民政府", "portal", ["www.abroad.gov.cn", "www.wuding.gov.cn", "www.single.gov.cn"], 777,
@@ -252,15 +301,96 @@ def test_scheduled_runs_claim_once_alert_once_and_close_findings(env, db):
     assert ("host_abroad", "closed") in states and ("ns_single", "open") in states
 
 
-async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock, tmp_path):
-    from bot.runtime.app import build_application
-    from tests.support.env import TEST_TOKEN
+def test_a_claim_held_by_one_worker_is_skipped_by_another(env, db):
+    """Claims are taken under a row lock: while one worker's claim is not yet committed, another worker claiming
+    the same due set gets the other rows (PostgreSQL: SKIP LOCKED; SQLite: the second writer waits)."""
+    import threading
 
-    settings = load_settings(telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
-                             database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids="5001",
-                             monitor_enabled=False, monitor_lookalikes=False, monitor_timeout=3.0)
-    env.zones.set("www.stuck.gov.cn. 300 IN A 127.0.0.1")
-    env.zones.silent = {"www.stuck.gov.cn", "stuck.gov.cn"}
+    from bot.db.storage import Database
+    from bot.monitoring import service
+
+    settings = load_settings(database_url=db.url)
+    _registered(db, "并发测试单位", "portal", [f"www.c{i}.gov.cn" for i in range(6)])
+    start = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
+    db.call(lambda s: service.sync_targets(s, settings, start))
+    late = start + dt.timedelta(hours=10)
+    other = Database(db.url)  # a second process's engine
+    holding, taken = threading.Event(), []
+
+    def first(session):
+        taken.append(service.claim_due(session, "a", late, 4))
+        holding.set()
+        assert release.wait(10), "the second worker never finished"
+
+    release = threading.Event()
+    worker = threading.Thread(target=lambda: db.call(first))
+    worker.start()
+    assert holding.wait(10)
+    if db.dialect == "postgresql":  # SQLite's second writer would wait for the first: claim after the release
+        taken.append(other.call(lambda s: service.claim_due(s, "b", late, 6)))
+    release.set()
+    worker.join(10)
+    if db.dialect != "postgresql":
+        taken.append(other.call(lambda s: service.claim_due(s, "b", late, 6)))
+    other.dispose()
+    a, b = ({c.name for c in claims} for claims in taken)
+    assert len(a) == 4 and len(b) == 2 and not a & b
+
+
+def test_two_workers_with_their_own_engines_check_each_domain_once(env, db):
+    """Two bot processes on one database (here two threads, each with its own engine and event loop) run the
+    scheduled check over the same due set at the same moment: every domain is checked exactly once."""
+    import asyncio
+    import threading
+
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from bot.db.models import MonitorRun
+    from bot.db.storage import Database
+    from bot.monitoring import service
+
+    count = 40
+    env.zones.set(*(line for i in range(count) for line in (
+        f"www.w{i}.gov.cn. 300 IN A 127.0.0.1", f"w{i}.gov.cn. 300 IN NS ns1.dnspod.net.",
+        f"w{i}.gov.cn. 300 IN NS ns2.dnspod.net.")))
+    env.zones.delay = 0.01  # checks overlap, so the workers really compete for the same rows
+    settings = load_settings(database_url=db.url, monitor_concurrency=4)
+    _registered(db, "并发测试单位", "portal", [f"www.w{i}.gov.cn" for i in range(count)])
+    start = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
+    db.call(lambda s: service.sync_targets(s, settings, start))
+    late = start + dt.timedelta(hours=10)
+    gate, results, errors = threading.Barrier(2), {}, []
+
+    def work(name: str) -> None:
+        engine = Database(db.url)
+        try:
+            gate.wait(10)
+            results[name] = asyncio.run(service.run_due(engine, settings, name, lambda: late, lookalikes=False,
+                                                        https=False))
+        except Exception as exc:  # reported below: a thread's exception would otherwise be lost
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=work, args=(name,)) for name in ("p1", "p2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    env.zones.delay = 0.0
+    assert not errors and not any(t.is_alive() for t in threads)
+    runs, distinct = db.call(lambda s: s.exec(select(func.count(), func.count(MonitorRun.target_id.distinct()))).one())
+    by_worker = dict(db.call(lambda s: s.exec(select(MonitorRun.worker, func.count()).group_by(MonitorRun.worker)).all()))
+    assert runs == distinct == count and results["p1"] + results["p2"] == count
+    assert by_worker == {"p1": results["p1"], "p2": results["p2"]}
+
+
+@contextlib.asynccontextmanager
+async def _running(settings, clock):
+    """The bot polling the fake Bot API with these settings."""
+    from bot.runtime.app import build_application
+
     app = build_application(settings)
     app.bot_data.clock = clock
     await app.initialize()
@@ -268,6 +398,22 @@ async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock,
     await app.updater.start_polling(poll_interval=0, timeout=1)
     await app.start()
     try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock, tmp_path):
+    from tests.support.env import TEST_TOKEN
+
+    settings = load_settings(telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
+                             database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids="5001",
+                             monitor_enabled=False, monitor_lookalikes=False, monitor_timeout=3.0)
+    env.zones.set("www.stuck.gov.cn. 300 IN A 127.0.0.1")
+    env.zones.silent = {"www.stuck.gov.cn", "stuck.gov.cn"}
+    async with _running(settings, clock):
         fake_api.push_text("/monitor www.stuck.gov.cn")
         fake_api.push_text("/help")
         texts = await fake_api.messages(2)
@@ -283,10 +429,43 @@ async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock,
         fake_api.push_text("/monitor www.wuding.gov.cn", user_id=999, chat_id=999)
         await fake_api.until(lambda calls: bool(fake_api.sent_texts(999)), 10)
         assert "联系人和管理员" in fake_api.sent_texts(999)[0]
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+
+
+async def test_admins_refresh_the_ip_database_from_chat_or_are_told_how(env, fake_api, clock, tmp_path, monkeypatch):
+    import shutil
+
+    import geoip2fast
+    from geoip2fast import GeoIP2Fast
+
+    from tests.support.env import TEST_TOKEN
+
+    shipped = Path(geoip2fast.__file__).parent / "geoip2fast-ipv6.dat.gz"
+    outcome = {"status": 1}  # no network here: the updater fails first
+
+    def update_file(self, filename, destination="", verbose=False):
+        if outcome["status"] == 0:
+            shutil.copyfile(shipped, destination)
+        return outcome["status"]
+
+    monkeypatch.setattr(GeoIP2Fast, "update_file", update_file)
+    target = tmp_path / "ip.dat.gz"
+    settings = load_settings(telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
+                             database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids="5001",
+                             monitor_enabled=False, monitor_geoip_file=str(target))
+    async with _running(settings, clock):
+        fake_api.push_text("/geoip update", user_id=999, chat_id=999)
+        assert await fake_api.until(lambda calls: bool(fake_api.sent_texts(999)), 10)
+        assert "只有管理员" in fake_api.sent_texts(999)[0]
+        fake_api.push_text("/geoip update", user_id=5001, chat_id=5001)
+        assert await fake_api.until(lambda calls: any("MONITOR_GEOIP_FILE" in t for t in fake_api.sent_texts(5001)), 20)
+        told = fake_api.sent_texts(5001)[-1]
+        assert "下载失败" in told and "domainbot monitor-geoip --update" in told and not target.exists()
+        outcome["status"] = 0
+        fake_api.push_text("/geoip update", user_id=5001, chat_id=5001)
+        assert await fake_api.until(lambda calls: any("已更新" in t for t in fake_api.sent_texts(5001)), 20)
+        assert target.exists() and not (tmp_path / "new-ip.dat.gz").exists()
+        fake_api.push_text("/geoip", user_id=5001, chat_id=5001)
+        assert await fake_api.until(lambda calls: any(str(target) in t for t in fake_api.sent_texts(5001)), 20)
 
 
 def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_report_and_history(env, tmp_path):
@@ -299,14 +478,15 @@ def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_repo
     from bot.monitoring import service, store
     from bot.registry.report import build_report
     from handlers.records import unit_blocks
-    from knowledge.monitoring import describe_event
+    from knowledge.monitoring import describe_event, lookalike_due
 
     settings = load_settings()
     db = Database(settings.database_url)
     db.upgrade()
 
     _registered(db, "武定县人民政府", "portal", ["www.wuding.gov.cn", "wudnig.com"], 777)
-    now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    base = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)  # 17:00 in Shanghai, the same date
+    now = next(base + dt.timedelta(days=i) for i in range(7) if lookalike_due("wuding", (base + dt.timedelta(days=i)).date(), 7))
     db.call(lambda s: service.sync_targets(s, settings, now - dt.timedelta(days=1)))
     asyncio.run(service.run_due(db, settings, "a", lambda: now, lookalikes=True, https=False))
     alerts = db.call(lambda s: s.exec(select(Delivery.chat_id, Delivery.text).where(
@@ -327,6 +507,15 @@ def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_repo
 
     view = db.call(lambda s: lookup(s, "www.wuding.gov.cn")[0])
     assert any("🛡 监测：发现疑似冒名注册" in block for block in unit_blocks(view, findings))
+
+    # The search runs once a week per label: the look-alikes gone the next day change nothing until its day.
+    env.zones.records.pop("wuding.com")
+    env.zones.records.pop("cxwuding.com")
+    for days, still_open in ((1, True), (7, False)):
+        later = now + dt.timedelta(days=days, hours=1)  # after the day's window: everything is due
+        asyncio.run(service.run_due(db, settings, "a", lambda later=later: later, lookalikes=True, https=False))
+        codes = {f.code for f in db.call(lambda s: store.open_findings(s, ["www.wuding.gov.cn"])).get("www.wuding.gov.cn", [])}
+        assert ("lookalike_registered" in codes) is still_open, days
     db.dispose()
 
 
@@ -433,3 +622,35 @@ def test_inside_a_loopback_only_network_namespace():
     assert home["https"]["ok"] is True and "lookalike_registered" in {f["code"] for f in home["findings"]}
     # Probed without a network guard in the settings: 8.8.8.8 cannot be reached from the namespace.
     assert abroad["https"]["ok"] is False and {"host_abroad", "unreachable"} <= {f["code"] for f in abroad["findings"]}
+
+
+def test_the_wire_reader_agrees_with_dnspython_and_refuses_what_is_not_the_answer():
+    import dns.message
+    import dns.name
+    import dns.rrset
+
+    from bot.monitoring import wire
+
+    for name in ("www.wuding.gov.cn", "WWW.Wuding.GOV.cn.", "a-b_c.x9.com", "武定.中国", "a" * 63 + ".cn"):
+        assert wire.question(name, "A")[:-4] == dns.name.from_text(name).to_wire()
+    query = dns.message.make_query("www.cdn.gov.cn", "AAAA")
+    response = dns.message.make_response(query)
+    response.answer += [dns.rrset.from_text("www.cdn.gov.cn.", 300, "IN", "CNAME", "x.kunlunca.com."),
+                        dns.rrset.from_text("x.kunlunca.com.", 300, "IN", "AAAA", "2001:db8::1", "2001:db8:0:0:1::2")]
+    asked = wire.question("www.cdn.gov.cn", "AAAA")
+    reply = wire.parse(response.to_wire(), query.id, asked, "AAAA")  # names compressed by dnspython's writer
+    assert (reply.rcode, reply.truncated, reply.chain) == (0, False, ["x.kunlunca.com"])
+    assert sorted(reply.answers) == ["2001:db8::1", "2001:db8::1:0:0:2"]
+    ns = dns.message.make_response(dns.message.make_query("wuding.gov.cn", "NS"))
+    ns.answer.append(dns.rrset.from_text("wuding.gov.cn.", 300, "IN", "NS", "ns1.dnspod.net.", "ns2.dnspod.net."))
+    got = wire.parse(ns.to_wire(), ns.id, wire.question("wuding.gov.cn", "NS"), "NS").answers
+    assert sorted(got) == ["ns1.dnspod.net", "ns2.dnspod.net"]
+    with pytest.raises(wire.Malformed):  # another ID
+        wire.parse(response.to_wire(), (query.id + 1) % 65536, asked, "AAAA")
+    with pytest.raises(wire.Malformed):  # another question
+        wire.parse(response.to_wire(), query.id, wire.question("www.other.gov.cn", "AAAA"), "AAAA")
+    # A name whose compression pointer points at itself ends with an error, not a loop.
+    header = bytes.fromhex("abcd8180000100010000 0000".replace(" ", ""))
+    looped = header + asked + b"\xc0" + bytes([12 + len(asked)]) + b"\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x7f\x00\x00\x01"
+    with pytest.raises(wire.Malformed):
+        wire.parse(looped, 0xABCD, asked, "A")

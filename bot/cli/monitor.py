@@ -65,24 +65,18 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 def cmd_geoip(args: argparse.Namespace) -> int:
     """Show the IP → country database in use; with --update, download the newest one (the project's GitHub
     releases, via geoip2fast) into data/ (or MONITOR_GEOIP_FILE) and say how to use it."""
-    from pathlib import Path
-
     from bot.config.settings import load_settings
-    from bot.monitoring.geo import DEFAULT_FILE, database_info
+    from bot.monitoring.geo import database_info, refresh
 
     settings = load_settings()
-    target = Path(settings.monitor_geoip_file or Path("data") / DEFAULT_FILE)
     if args.update:
-        from geoip2fast import GeoIP2Fast
-
-        target.parent.mkdir(parents=True, exist_ok=True)
-        status = GeoIP2Fast(verbose=False).update_file(DEFAULT_FILE, destination=str(target.parent), verbose=False)
-        if status != 0:
-            print(f"下载失败（状态 {status}），仍使用原数据库。", file=sys.stderr)
+        ok, where = refresh(settings.monitor_geoip_file)
+        if not ok:
+            print(f"{where}，仍使用原数据库。", file=sys.stderr)
             return EXIT_FAIL
-        print(f"已下载到 {target.parent / DEFAULT_FILE}")
+        print(f"已下载到 {where}")
         if not settings.monitor_geoip_file:
-            print(f"请设置 MONITOR_GEOIP_FILE={(target.parent / DEFAULT_FILE).resolve()} 后重启机器人。")
+            print(f"请设置 MONITOR_GEOIP_FILE={where} 后重启机器人。")
     info = database_info(settings.monitor_geoip_file)
     print(f"IP 数据库：{info.get('source_info', '?')}（{info.get('database_fullpath', '?')}）")
     return EXIT_OK

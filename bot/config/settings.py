@@ -24,7 +24,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path('data') / 'domainbot.sqlite3'}")
     bot_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     bot_timezone: str = "Asia/Shanghai"
-    bot_region: str = ""  # the office's region, e.g. 云南省楚雄彝族自治州武定县 (empty: the place most units share)
+    # The office's region, e.g. 云南省楚雄彝族自治州武定县: names without a place are read as its units, and it titles
+    # the report; empty: the place most registered units share.
+    bot_region: str = Field(default="", max_length=50)
     log_level: str = "INFO"
     webhook_url: str = ""
     webhook_secret: str = ""
@@ -40,8 +42,6 @@ class Settings(BaseSettings):
     # working days brings a reminder (bot/applications).
     application_timeout_minutes: float = Field(default=30, gt=0, le=7 * 24 * 60)
     application_reminder_days: int = Field(default=5, ge=1, le=60)
-    # The office's region for report titles (e.g. 武定县); empty: the place most registered units share.
-    bot_region: str = Field(default="", max_length=50)
     # Working day of the week (1 = Monday … 5 = Friday) the weekly digest goes out.
     digest_weekday: int = Field(default=1, ge=1, le=7)
     # Domain monitoring (bot/monitoring): resolvers "host[:port],…" (empty: the system's), probes, schedule.
@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     monitor_geoip_file: str = ""
     monitor_lookalikes: bool = True
     monitor_lookalike_limit: int = Field(default=120, ge=0, le=5000)
+    monitor_lookalike_days: int = Field(default=7, ge=1, le=90)  # the look-alike search, every N days per label
+    monitor_rdap_url: str = ""  # RDAP base for .com/.net registrants; empty: the registry's (rdap.verisign.com)
 
     @field_validator("monitor_resolvers")
     @classmethod

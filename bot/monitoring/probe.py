@@ -9,19 +9,19 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ipaddress
+import socket
 import ssl
+import weakref
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import dns.asyncresolver
 import dns.exception
-import dns.rdatatype
-import dns.resolver
 from aiolimiter import AsyncLimiter
 
-from bot.monitoring import geo
+from bot.monitoring import geo, wire
 from knowledge.monitoring import (
     FINDINGS,
+    WEB_CODES,
     cdn_of,
     cert_alert_step,
     finding_message,
@@ -45,6 +45,7 @@ class MonitorConfig:
     ca_file: str = ""
     whois: bool = True
     whois_server: str = ""  # host:port for every look-up (tests); empty: the registry's server per TLD
+    rdap_url: str = ""  # RDAP base for .com/.net ({tld}); empty: Verisign's, unless whois_server is set (tests)
     geoip_file: str = ""
     lookalike_limit: int = 120
     lookalike_concurrency: int = 20
@@ -58,33 +59,75 @@ class Lookup:
     chain: list[str] = field(default_factory=list)  # CNAME targets, in order
 
 
-_limiters: dict[tuple[str, int], AsyncLimiter] = {}
+_limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop → {resolver: limiter}
+ROTATE = 16  # queries per UDP socket before a fresh one (a fresh random source port)
+
+
+def _system_servers() -> list[tuple[str, int]]:
+    import dns.resolver
+
+    try:
+        system = dns.resolver.Resolver()
+    except dns.resolver.NoResolverConfiguration:
+        return [("127.0.0.1", 53)]
+    return [(str(ns), system.port) for ns in system.nameservers] or [("127.0.0.1", 53)]
 
 
 class Resolvers:
-    """One dnspython resolver per configured server (or the system's), each rate-limited."""
+    """The configured resolvers (or the system's), each rate-limited, asked through `wire` (see there why not
+    dnspython's Resolver). One object per run: names many domains share (NS hosts) are asked once."""
 
     def __init__(self, config: MonitorConfig) -> None:
         self.config = config
-        self.items: list[tuple[str, dns.asyncresolver.Resolver, AsyncLimiter]] = []
-        self.cache: dict[tuple[str, str], asyncio.Future] = {}
+        # (label, also the rate limiter's key; the servers tried in turn, one per attempt)
+        self.items: list[tuple[str, list[tuple[str, int]]]] = []
         if config.resolvers:
-            for host, port in config.resolvers:
-                resolver = dns.asyncresolver.Resolver(configure=False)
-                resolver.nameservers = [host]
-                resolver.port = port
-                self.items.append((f"{host}:{port}", resolver, self._limiter((host, port))))
+            self.items = [(f"{host}:{port}", [(host, port)]) for host, port in config.resolvers]
         else:
-            self.items.append(("system", dns.asyncresolver.Resolver(), self._limiter(("system", 0))))
-        for _, resolver, _ in self.items:
-            resolver.timeout = config.timeout
-            resolver.lifetime = config.timeout * (config.retries + 1)
-            resolver.retry_servfail = False
+            self.items = [("system", _system_servers())]
+        self.cache: dict[tuple[str, str], asyncio.Future] = {}
+        self.endpoints: dict[int, tuple[wire.Endpoint, int]] = {}  # family → (endpoint, queries sent on it)
+        self.active: dict[wire.Endpoint, int] = {}
+        self.retired: set[wire.Endpoint] = set()
+        self.opening = asyncio.Lock()
 
-    def _limiter(self, key: tuple[str, int]) -> AsyncLimiter:
-        if key not in _limiters or _limiters[key].max_rate != self.config.rate:
-            _limiters[key] = AsyncLimiter(self.config.rate, 1.0)
-        return _limiters[key]
+    def _limiter(self, label: str) -> AsyncLimiter:
+        per_loop = _limiters.setdefault(asyncio.get_running_loop(), {})
+        if label not in per_loop or per_loop[label].max_rate != self.config.rate:
+            per_loop[label] = AsyncLimiter(self.config.rate, 1.0)
+        return per_loop[label]
+
+    async def _endpoint(self, family: int) -> wire.Endpoint:
+        endpoint, used = self.endpoints.get(family, (None, 0))
+        if endpoint is None or used >= ROTATE:
+            async with self.opening:  # one new socket, not one per query waiting here
+                endpoint, used = self.endpoints.get(family, (None, 0))
+                if endpoint is None or used >= ROTATE:
+                    if endpoint is not None:
+                        self._release(endpoint, retire=True)
+                    endpoint, used = await wire.Endpoint.open(family), 0
+                    self.active[endpoint] = 0
+                    self.endpoints[family] = (endpoint, 0)
+        self.endpoints[family] = (endpoint, used + 1)
+        self.active[endpoint] += 1
+        return endpoint
+
+    def _release(self, endpoint: wire.Endpoint, *, retire: bool = False) -> None:
+        if retire:
+            self.retired.add(endpoint)
+        else:
+            self.active[endpoint] -= 1
+        if endpoint in self.retired and not self.active[endpoint]:
+            self.retired.discard(endpoint)
+            del self.active[endpoint]
+            endpoint.close()
+
+    def close(self) -> None:
+        for endpoint in list(self.active):
+            endpoint.close()
+        self.endpoints.clear()
+        self.active.clear()
+        self.retired.clear()
 
     async def cached(self, name: str, rdtype: str) -> Lookup:
         """For names many domains share (NS hosts): asked once per Resolvers, i.e. once per run."""
@@ -94,25 +137,36 @@ class Resolvers:
         return await self.cache[key]
 
     async def query(self, index: int, name: str, rdtype: str) -> Lookup:
-        _, resolver, limiter = self.items[index]
-        async with limiter:
-            try:
-                answer = await resolver.resolve(name, rdtype, raise_on_no_answer=False, search=False)
-            except dns.resolver.NXDOMAIN:
-                return Lookup("nxdomain")
-            except (dns.resolver.NoNameservers, dns.resolver.NoAnswer):
-                return Lookup("servfail")
-            except (dns.exception.Timeout, dns.resolver.LifetimeTimeout):
-                return Lookup("timeout")
-            except (dns.exception.DNSException, OSError):
-                return Lookup("servfail")
-        chain, answers = [], []
-        for rrset in answer.response.answer:
-            if rrset.rdtype == dns.rdatatype.CNAME:
-                chain += [r.target.to_text().rstrip(".").lower() for r in rrset]
-            elif rrset.rdtype == dns.rdatatype.from_text(rdtype):
-                answers += [r.to_text().rstrip(".").lower() for r in rrset]
-        return Lookup("ok" if answers else "noanswer", sorted(set(answers)), chain)
+        label, servers = self.items[index]
+        try:
+            asked = wire.question(name, rdtype)
+        except dns.exception.DNSException:
+            return Lookup("servfail")  # not a name DNS can carry
+        timeout = self.config.timeout
+        reply = None
+        for attempt in range(self.config.retries + 1):
+            server = servers[attempt % len(servers)]
+            async with self._limiter(label):
+                endpoint = await self._endpoint(socket.AF_INET6 if ":" in server[0] else socket.AF_INET)
+                try:
+                    reply = await endpoint.ask(server, asked, rdtype, timeout)
+                except (TimeoutError, OSError):
+                    continue
+                finally:
+                    self._release(endpoint)
+            if reply.truncated:
+                try:
+                    reply = await wire.ask_tcp(server, asked, rdtype, timeout)
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, wire.Malformed):
+                    return Lookup("servfail")
+            break
+        if reply is None:
+            return Lookup("timeout")
+        if reply.rcode == wire.NXDOMAIN:
+            return Lookup("nxdomain")
+        if reply.rcode != wire.NOERROR:
+            return Lookup("servfail")
+        return Lookup("ok" if reply.answers else "noanswer", sorted(set(reply.answers)), reply.chain)
 
 
 # -- TLS and HTTP ------------------------------------------------------------------------------------------
@@ -244,6 +298,7 @@ class Check:
     web: WebResult | None = None
     lookalikes: list[dict] = field(default_factory=list)  # domain, addresses, ns, registrant
     findings: list[Finding] = field(default_factory=list)
+    skipped: set[str] = field(default_factory=set)  # codes this run did not examine: their open findings stay
     events: list[dict] = field(default_factory=list)  # kind, before, after
 
     def add(self, code: str, detail: str = "") -> None:
@@ -300,8 +355,14 @@ async def check_domain(domain: str, config: MonitorConfig, *, previous: dict | N
                        now: dt.datetime | None = None, resolvers: Resolvers | None = None) -> Check:
     """`previous`: the last known good state (Check.good_state of an earlier run), or None.
     `own`: registered domains, never reported as look-alikes."""
+    if resolvers is None:
+        own_resolvers = Resolvers(config)
+        try:
+            return await check_domain(domain, config, previous=previous, own=own, lookalikes=lookalikes, https=https,
+                                      prefixes=prefixes, now=now, resolvers=own_resolvers)
+        finally:
+            own_resolvers.close()
     check = Check(domain=domain, at=now or dt.datetime.now(dt.UTC))
-    resolvers = resolvers or Resolvers(config)
     *per, v6, _ = await asyncio.gather(*(resolvers.query(i, domain, "A") for i in range(len(resolvers.items))),
                                       resolvers.query(0, domain, "AAAA"), _ns(check, resolvers, config))
     first = per[0]
@@ -313,14 +374,18 @@ async def check_domain(domain: str, config: MonitorConfig, *, previous: dict | N
     for ip in ips:
         place = geo.locate(ip, config.geoip_file)
         check.addresses.append({"ip": ip, "country": place.country, "network": place.network, "cdn": check.cdn})
-    for (label, _, _), found in zip(resolvers.items, per):
+    for (label, _), found in zip(resolvers.items, per):
         check.per_resolver[label] = found.answers if found.status == "ok" else [found.status]
 
     _dns_findings(check, per, previous, config)
     if https and check.resolves:
         check.web = await probe_web(domain, [a["ip"] for a in check.addresses if ":" not in a["ip"]] or ips, config)
         _web_findings(check, check.at)
-    if lookalikes:
+    elif not https:
+        check.skipped |= WEB_CODES
+    if not lookalikes:
+        check.skipped.add("lookalike_registered")
+    else:
         check.lookalikes = await find_lookalikes(domain, resolvers, config, own=own, prefixes=prefixes)
         if check.lookalikes:
             check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
@@ -396,13 +461,17 @@ async def find_lookalikes(domain: str, resolvers: Resolvers, config: MonitorConf
 
     found = [r for r in await asyncio.gather(*(one(c) for c in candidates)) if r]
     if config.whois and found:
-        from bot.monitoring.whois import registrant
+        from bot.monitoring import rdap, whois
 
         gate = asyncio.Semaphore(4)  # registries limit WHOIS queries per client
 
         async def who(item: dict) -> None:
+            name, timeout = item["domain"], config.timeout * 2
+            # .com/.net: RDAP (Verisign's WHOIS names no registrant); a test's WHOIS server stands for all TLDs
+            use_rdap = rdap.url_for(name) is not None and (config.rdap_url or not config.whois_server)
             async with gate:
-                item["registrant"] = await registrant(item["domain"], config.whois_server, config.timeout * 2)
+                item["registrant"] = (await rdap.registrant(name, config.rdap_url, timeout) if use_rdap
+                                      else await whois.registrant(name, config.whois_server, timeout))
 
         await asyncio.gather(*(who(item) for item in found))
     return found

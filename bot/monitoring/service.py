@@ -26,6 +26,7 @@ from knowledge.monitoring import (
     FINDINGS,
     cert_alert_step,
     impersonation_report,
+    lookalike_due,
     parse_resolvers,
     region_prefixes,
     unit_label,
@@ -33,6 +34,7 @@ from knowledge.monitoring import (
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = dt.timedelta(minutes=15)
+FLUSH_SECONDS = 1.0  # results wait at most this long for a batch to fill
 SKIPPED_STATUSES = ("已注销", "待注册")  # nothing to watch
 ADMIN_ONLY = frozenset({"lookalike_registered", "idle_suspected"})
 
@@ -44,7 +46,7 @@ def monitor_config(settings: Settings) -> MonitorConfig:
         http_port=settings.monitor_http_port,
         probe_networks=tuple(p.strip() for p in settings.monitor_probe_networks.split(",") if p.strip()),
         ca_file=settings.monitor_ca_file, whois=settings.monitor_whois.lower() not in ("off", "0", "false", "no"),
-        whois_server=settings.monitor_whois if ":" in settings.monitor_whois else "",
+        whois_server=settings.monitor_whois if ":" in settings.monitor_whois else "", rdap_url=settings.monitor_rdap_url,
         geoip_file=settings.monitor_geoip_file, lookalike_limit=settings.monitor_lookalike_limit)
 
 
@@ -185,6 +187,8 @@ def record_batch(session: Session, batch: list[tuple[int, Check, dt.datetime]], 
             key = (row.code, row.variant)
             if key in current:
                 seen_updates.append({"id": row.id, "last_seen": now, "message": current.pop(key).message})
+            elif row.code in check.skipped:
+                continue  # not examined this time (look-alikes on another day, no web probe): stays open
             else:
                 closed.append({"id": row.id, "status": "closed", "closed_at": now})
                 events.append({"target_id": target_id, "at": now, "kind": "resolved", "before": row.code, "after": ""})
@@ -309,7 +313,10 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
     async def one(item: Claimed) -> tuple[Claimed, Check, dt.datetime]:
         check = await check_domain(item.name, config, previous=item.last_good, own=own, lookalikes=False, https=https,
                                    resolvers=shared)
-        if lookalikes and item.domain_id is not None:
+        today = clock().astimezone(settings.timezone).date()
+        if lookalikes and item.domain_id is not None and lookalike_due(unit_label(item.name), today,
+                                                                       settings.monitor_lookalike_days):
+            check.skipped.discard("lookalike_registered")
             prefixes = region_prefixes(units.get(item.name, ""))
             key = (unit_label(item.name), prefixes)  # www.wuding.gov.cn and rsj.wuding.gov.cn share one search
             if key not in label_cache:
@@ -319,28 +326,39 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
                 check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
         return item, check, clock()
 
-    while True:
-        free = limit - len(running)
-        if not exhausted and free >= max(1, limit // 4):
-            items = await db.run(lambda s, n=free: claim_due(s, worker, clock(), n))
-            exhausted = not items
-            running |= {asyncio.ensure_future(one(i)) for i in items}
-        if pending and (writer is None or writer.done()):
-            batch, pending = pending, []
-            writer = asyncio.ensure_future(db.run(lambda s, b=batch: record_many(s, b, settings, worker)))
-        if not running:
-            if writer is not None:
-                await writer
-            if pending:
-                await db.run(lambda s, b=pending: record_many(s, b, settings, worker))
-            return done
-        finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-        for task in finished:
-            done += 1
-            if task.exception() is not None:
-                log.error("monitoring check failed: %r", task.exception())
-            else:
-                pending.append(task.result())
+    backlog: list[Claimed] = []
+    flushed = asyncio.get_running_loop().time()
+    try:
+        while True:
+            # Claims and writes are a transaction each: taken in batches of about MONITOR_CONCURRENCY, not per
+            # freed slot, so their cost is shared by many domains. Claimed-but-waiting targets stay few (one
+            # batch), so a second process still finds work.
+            if not exhausted and len(backlog) < limit // 2:
+                items = await db.run(lambda s, n=limit: claim_due(s, worker, clock(), n))
+                exhausted = not items
+                backlog += items
+            while backlog and len(running) < limit:
+                running.add(asyncio.ensure_future(one(backlog.pop(0))))
+            now = asyncio.get_running_loop().time()
+            ready = len(pending) >= limit or not running or now - flushed >= FLUSH_SECONDS
+            if pending and ready and (writer is None or writer.done()):
+                batch, pending, flushed = pending, [], now
+                writer = asyncio.ensure_future(db.run(lambda s, b=batch: record_many(s, b, settings, worker)))
+            if not running:
+                if writer is not None:
+                    await writer
+                if pending:
+                    await db.run(lambda s, b=pending: record_many(s, b, settings, worker))
+                return done
+            finished, running = await asyncio.wait(running, timeout=FLUSH_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+            for task in finished:
+                done += 1
+                if task.exception() is not None:
+                    log.error("monitoring check failed: %r", task.exception())
+                else:
+                    pending.append(task.result())
+    finally:
+        shared.close()
 
 
 async def check_now(db: Database | None, settings: Settings, name: str, *, lookalikes: bool = True,

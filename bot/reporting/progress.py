@@ -14,8 +14,10 @@ from bot.deadlines.calendar import work_calendar
 from bot.deadlines.events import PLAN_LOOKBACK_DAYS
 from bot.deadlines.planning import admin_ids
 from bot.delivery import queue
+from bot.monitoring.store import MonitorStanding, UrgentFinding, monitor_standing
 from bot.registry.lookup import NAME_INDEX
 from bot.reporting.collect import DomainLine, Registry, collect, kind_label
+from knowledge.monitoring import PROGRESS_CLAUSES
 from knowledge.progress import DONE, IN_PROGRESS, NOT_STARTED, STAGE_LABELS, STAGES, bar
 from knowledge.text import compact
 
@@ -79,6 +81,52 @@ def line_text(line: DomainLine, today: dt.date) -> str:
         when = f"，逾期 {(today - due).days} 天" if due < today else f"，{due.isoformat()} 前"
     return (f"• {html.escape(line.unit.unit.name)} <code>{html.escape(line.name)}</code>："
             f"{html.escape(line.standing.measure)}{html.escape(when)}")
+
+
+# -- domain monitoring (五（三）（四）) in /progress -----------------------------------------------------------
+MONITOR_SHARE = 3  # of the five urgent items, at most this many are monitoring findings
+
+
+def scope_ids(registry: Registry, query: str) -> list[int] | None:
+    """The units /progress shows (None: all of them)."""
+    if not query.strip():
+        return None
+    return sorted({line.unit.unit.id for line in registry.lines} | {u.unit.id for u in registry.bare_units})
+
+
+def registry_monitoring(session: Session, registry: Registry, query: str) -> MonitorStanding:
+    return monitor_standing(session, scope_ids(registry, query))
+
+
+def monitoring_block(standing: MonitorStanding) -> str:
+    """Per unit kind, how many domains have open findings under 五（三） and 五（四）."""
+    if not standing.total:
+        return "<b>域名监测</b>\n没有未解决的监测问题（五（三）、五（四））。"
+    rows = [(kind_label(kind), standing.by_kind[kind]) for kind in sorted(standing.by_kind, key=_kind_order)]
+    if len(rows) > 1:
+        rows.append(("合计", standing.total))
+    lines = [f"{html.escape(label)}：" + " · ".join(f"{c} {counts.get(c, 0)} 个域名" for c in PROGRESS_CLAUSES)
+             for label, counts in rows]
+    return "<b>域名监测（有未解决问题的域名）</b>\n" + "\n".join(lines)
+
+
+def _kind_order(kind: str) -> int:
+    from knowledge.units import KINDS
+
+    return KINDS.index(kind) if kind in KINDS else len(KINDS)
+
+
+def finding_line(item: UrgentFinding) -> str:
+    f = item.finding
+    return (f"• 🛡 {html.escape(item.unit)} <code>{html.escape(item.domain)}</code>："
+            f"{html.escape(f.message)}（{html.escape(f.basis)}）")
+
+
+def urgent_lines(registry: Registry, standing: MonitorStanding, today: dt.date, limit: int) -> list[str]:
+    """The five most urgent items: the urgent monitoring findings first (signs of hijacking before the rest; at
+    most MONITOR_SHARE, so the clean-up keeps its place), then the clean-up items that are overdue or due soonest."""
+    found = [finding_line(item) for item in standing.urgent[:MONITOR_SHARE]]
+    return found + [line_text(line, today) for line in registry.urgent(limit - len(found))]
 
 
 # -- agenda: what is overdue and what falls due -----------------------------------------------------------
@@ -170,4 +218,5 @@ def enqueue_weekly_digests(session: Session, now: dt.datetime, today: dt.date, w
 
 
 __all__ = ["GROUPS", "GROUP_LABELS", "IN_PROGRESS", "NOT_STARTED", "OVERDUE", "agenda", "digest_text",
-           "enqueue_weekly_digests", "group_lines", "line_text", "registry_progress", "summary_blocks"]
+           "enqueue_weekly_digests", "group_lines", "line_text", "monitoring_block", "registry_monitoring", "registry_progress",
+           "summary_blocks", "urgent_lines"]
