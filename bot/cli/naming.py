@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from bot.cli.output import EXIT_OK, EXIT_USAGE, batch, emit
-from knowledge.naming import suggest
+from knowledge.naming import NOTE_NO_PARENT, suggest
 from knowledge.rules import check
 from knowledge.units import KINDS
 
@@ -41,6 +41,10 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             print(f"  {domain}")
         for note in result.notes:
             print(f"  注：{note}")
+        if result.needs_kind:
+            print("  （命令行用 --kind institution_admin 或 --kind institution_other 指明）")
+        if NOTE_NO_PARENT in result.notes:
+            print("  （命令行也可用 --parent 指明上级门户网站域名，例如 --parent www.wuding.gov.cn）")
     return EXIT_USAGE if result.needs_kind and not args.json else EXIT_OK
 
 
