@@ -200,15 +200,25 @@ async def _require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 def _date_arg(args: list[str]) -> tuple:
-    """A leading date (2019-02-25, 2019年2月25日, 昨天 …) among the arguments: (date or None, the rest)."""
+    """A leading date (2019-02-25, 2019年2月25日, 昨天 …) among the arguments: (date or None, the rest).
+    ValueError, in Chinese, for a date that does not exist (2019-02-30): never read as note text."""
     if args:
         try:
             day = parse_day(args[0])
         except ValueError:
-            day = None
+            raise ValueError(f"“{args[0][:30]}”不是有效日期，请写成 2019-02-25 这样的日期。没有做任何修改。") from None
         if day is not None:
             return day, args[1:]
     return None, args
+
+
+async def _dated(update: Update, args: list[str]) -> tuple | None:
+    """_date_arg, or None after telling the user the date is impossible."""
+    try:
+        return _date_arg(args)
+    except ValueError as exc:
+        await reply_html(update, esc(exc))
+        return None
 
 
 async def setstatus_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -220,7 +230,9 @@ async def setstatus_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
                                  "例：<code>/setstatus www.wdczj.cn 公告中 2019-02-25 已迁移至 czj.wuding.gov.cn</code>\n"
                                  f"状态：{esc(status_help())}")
         return
-    on, rest = _date_arg(args[2:])
+    if (dated := await _dated(update, args[2:])) is None:
+        return
+    on, rest = dated
     note, author = " ".join(rest)[:500], _author(update)
     await _edit(update, context, args[0], lambda s, actor: set_status(s, args[0], actor, args[1], on, note, author))
 
@@ -232,7 +244,9 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if len(args) < 2:
         await reply_html(update, "用法：/note 域名 [日期] 备注内容（追加在原备注后，注明日期和填写人）")
         return
-    on, rest = _date_arg(args[1:])
+    if (dated := await _dated(update, args[1:])) is None:
+        return
+    on, rest = dated
     if not rest:
         await reply_html(update, "请写上备注内容。")
         return
@@ -269,7 +283,9 @@ async def setcontact_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await reply_html(update, GUEST_REPLY)
         return
     args = context.args or []
-    on, args = (_date_arg(args[-1:])[0], args[:-1]) if args and _date_arg(args[-1:])[0] else (None, args)
+    if (dated := await _dated(update, args[-1:])) is None:
+        return
+    on, args = (dated[0], args[:-1]) if dated[0] else (None, args)
     if len(args) < 3:
         await reply_html(update, "用法：/setcontact 单位名称 姓名 电话 [邮箱] [更换日期]\n"
                                  "新联系人替换原联系人；自更换之日起20个工作日内报备。")

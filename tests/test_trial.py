@@ -15,3 +15,47 @@ def test_naming_notes_speak_chinese_without_internal_codes():
              *check("x.wuding.gov.cn", "武定县第一中学").notes]
     assert notes, "the three cases each carry a note"
     assert [n for n in notes if _INTERNAL.search(n)] == []
+
+
+def test_a_later_status_closes_the_deadline_the_earlier_status_started(db, tmp_path):
+    """公告中 starts the 3-month notice; once the domain is 已注销 (or back in use) that deadline is settled and
+    must leave /due and the reminders; the one the new status starts stays open."""
+    import datetime as dt
+
+    from sqlmodel import select
+
+    from bot.db.models import Deadline
+    from bot.registry.edits import set_status
+    from bot.registry.spreadsheet import import_file, write_table
+    from tests.support.samples import ROWS
+
+    path = tmp_path / "r.xlsx"
+    write_table(path, ROWS)
+    import_file(db.call, path.read_bytes(), path.name, "test")  # czj.wuding.gov.cn is 公告中 since 2026-01-31
+
+    def open_rules(s):
+        return sorted(d.rule for d in s.exec(select(Deadline).where(Deadline.status == "open")).all()
+                      if d.rule in ("notice_period", "filing_cancellation"))
+
+    assert db.call(open_rules) == ["notice_period"]
+    db.call(lambda s: set_status(s, "czj.wuding.gov.cn", "t", "已注销", dt.date(2026, 5, 6)))
+    assert db.call(open_rules) == []
+    db.call(lambda s: set_status(s, "www.wuding.gov.cn", "t", "公告中", dt.date(2026, 5, 6)))
+    db.call(lambda s: set_status(s, "www.wuding.gov.cn", "t", "已注销", dt.date(2026, 8, 6)))  # it has an ICP filing
+    assert db.call(open_rules) == ["filing_cancellation"]
+
+
+async def test_setstatus_with_an_impossible_date_changes_nothing(running_bot, fake_api, tmp_path):
+    from tests.support.samples import ADMIN, import_as_admin
+
+    await import_as_admin(fake_api, tmp_path)
+    for text in ("/setstatus www.wdrsj.com 已注销 2019-13-45", "/note www.wdrsj.com 2019-02-30 已迁移",
+                 "/setcontact 武定县人民政府 王五 0878-8711999 2019-02-30"):
+        seen = len(fake_api.calls_to("sendMessage"))
+        fake_api.push_text(text, chat_id=ADMIN, user_id=ADMIN)
+        assert await fake_api.until(lambda calls, seen=seen: len(fake_api.calls_to("sendMessage")) > seen), text
+        reply = fake_api.calls_to("sendMessage")[seen].params["text"]
+        assert "不是有效日期" in reply and "已更新" not in reply and "已登记" not in reply, (text, reply)
+    fake_api.push_text("/status www.wdrsj.com", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any("www.wdrsj.com" in c.params.get("text", "") and "[在用]" in c.params.get("text", "")
+                                                  for c in fake_api.calls_to("sendMessage")))
