@@ -59,3 +59,20 @@ async def test_setstatus_with_an_impossible_date_changes_nothing(running_bot, fa
     fake_api.push_text("/status www.wdrsj.com", chat_id=ADMIN, user_id=ADMIN)
     assert await fake_api.until(lambda calls: any("www.wdrsj.com" in c.params.get("text", "") and "[在用]" in c.params.get("text", "")
                                                   for c in fake_api.calls_to("sendMessage")))
+
+
+def test_monitoring_sheet_dates_read_as_dates(tmp_path):
+    """The 州政府办 opens the report: 首次发现 and 最近检查 must show 2026-11-20, not 46346."""
+    import datetime as dt
+
+    import openpyxl
+
+    from bot.reporting.workbook import MONITOR_SHEET, ReportHeader, write_workbook
+
+    path = tmp_path / "report.xlsx"
+    row = ["武定县人民政府", "www.wuding.gov.cn", "域名无法解析", "五（三）", dt.date(2026, 11, 20), dt.date(2026, 11, 28)]
+    write_workbook(path, [], ReportHeader("武定县", "武定县人民政府办公室", dt.date(2026, 11, 28)), dt.date(2026, 11, 28),
+                   monitoring=[row])
+    cells = openpyxl.load_workbook(path)[MONITOR_SHEET][2]
+    assert [c.value for c in cells[4:]] == [dt.datetime(2026, 11, 20), dt.datetime(2026, 11, 28)]
+    assert all(c.is_date for c in cells[4:])
