@@ -433,3 +433,26 @@ def test_inside_a_loopback_only_network_namespace():
     assert home["https"]["ok"] is True and "lookalike_registered" in {f["code"] for f in home["findings"]}
     # Probed without a network guard in the settings: 8.8.8.8 cannot be reached from the namespace.
     assert abroad["https"]["ok"] is False and {"host_abroad", "unreachable"} <= {f["code"] for f in abroad["findings"]}
+
+
+def test_monitor_without_a_working_resolver_says_so_and_records_nothing(servers, guard, monkeypatch, tmp_path, capsys):
+    """No network (a resolver that answers NXDOMAIN for every name, as in a sandbox): /monitor must not report
+    the domain as nonexistent, nor put that into the report."""
+    from sqlmodel import select
+
+    from bot.cli import main
+    from bot.db.models import MonitorFinding
+    from bot.db.storage import Database
+
+    dns, _, _ = servers
+    dns.zones.records.clear()  # every name: NXDOMAIN, the top-level domain included
+    monkeypatch.setenv("MONITOR_RESOLVERS", dns.address)
+    monkeypatch.setenv("MONITOR_WHOIS", "off")
+    monkeypatch.setenv("MONITOR_TIMEOUT", "0.5")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    code = main(["monitor", "www.wuding.gov.cn", "--no-lookalikes", "--no-https"])
+    out = capsys.readouterr()
+    assert code == 3 and "解析服务" in out.err and "NXDOMAIN" not in out.out + out.err, out
+    db = Database(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    assert db.call(lambda s: s.exec(select(MonitorFinding)).all()) == []
+    db.dispose()

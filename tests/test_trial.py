@@ -76,3 +76,4 @@ def test_monitoring_sheet_dates_read_as_dates(tmp_path):
     cells = openpyxl.load_workbook(path)[MONITOR_SHEET][2]
     assert [c.value for c in cells[4:]] == [dt.datetime(2026, 11, 20), dt.datetime(2026, 11, 28)]
     assert all(c.is_date for c in cells[4:])
+
