@@ -363,9 +363,9 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not await _require_admin(update, context):
         return
     with TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"政府网站域名清理情况_{time.strftime('%Y%m%d')}.xlsx"
         settings = context.bot_data["settings"]
         today = context.bot_data["clock"]().astimezone(settings.timezone).date()
+        path = Path(tmp) / f"政府网站域名清理情况_{today:%Y%m%d}.xlsx"  # the day of the report's title
         report = await _db(context).run(lambda s: write_report(s, path, today, settings))
         await reply_html(update, esc(report.summary()))
         await update.effective_chat.send_document(document=path.read_bytes(), filename=path.name)

@@ -77,3 +77,41 @@ def test_monitoring_sheet_dates_read_as_dates(tmp_path):
     assert [c.value for c in cells[4:]] == [dt.datetime(2026, 11, 20), dt.datetime(2026, 11, 28)]
     assert all(c.is_date for c in cells[4:])
 
+
+
+def test_console_chat_saves_the_files_the_bot_sends(tmp_path):
+    """A clerk at the console gets the application form and the report as files, not a hint about another
+    command (which for the form did not even exist)."""
+    import os
+    import subprocess
+    import sys
+
+    import docx
+
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    lines = ["/apply", "1", "武定县人民政府", "1", "4", "张三 办公室主任 0878-8711677 zs@example.cn", "1", "/report"]
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input="\n".join(lines).encode() + b"\n",
+                          env=env, cwd=tmp_path, capture_output=True, timeout=90)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, proc.stderr.decode()[-500:]
+    saved = re.findall(r"文件已保存：(\S+)", out)
+    assert any(p.endswith(".docx") for p in saved) and any(p.endswith(".xlsx") for p in saved), out[-1500:]
+    form = next(tmp_path / p for p in saved if p.endswith(".docx"))
+    text = "\n".join(c.text for t in docx.Document(str(form)).tables for row in t.rows for c in row.cells)
+    assert "武定县人民政府" in text and "张三" in text
+
+
+async def test_report_file_is_named_for_the_day_of_its_title(running_bot, fake_api, clock):
+    """At 00:30 in Yunnan (16:30 UTC the day before) the report's title and its file name name the same day."""
+    import datetime as dt
+
+    from tests.support.samples import ADMIN
+
+    now = dt.datetime.now(dt.UTC)
+    target = dt.datetime.combine(now.date() + dt.timedelta(days=3), dt.time(16, 30), dt.UTC)
+    clock.offset = target - now
+    fake_api.push_text("/report", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any(c.method == "sendDocument" for c in calls), timeout=20)
+    local_day = (target + dt.timedelta(hours=8)).date()
+    assert fake_api.calls_to("sendDocument")[0].params["_filename"].endswith(f"_{local_day:%Y%m%d}.xlsx")
