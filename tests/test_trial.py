@@ -115,3 +115,11 @@ async def test_report_file_is_named_for_the_day_of_its_title(running_bot, fake_a
     assert await fake_api.until(lambda calls: any(c.method == "sendDocument" for c in calls), timeout=20)
     local_day = (target + dt.timedelta(hours=8)).date()
     assert fake_api.calls_to("sendDocument")[0].params["_filename"].endswith(f"_{local_day:%Y%m%d}.xlsx")
+
+
+def test_cli_suggest_names_the_unit_kind_in_chinese(capsys):
+    from bot.cli import main
+
+    main(["suggest", "武定县财政局"])
+    out = capsys.readouterr().out
+    assert "单位：武定县财政局（政府部门网站）" in out and "department" not in out

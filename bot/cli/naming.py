@@ -7,7 +7,7 @@ import sys
 from bot.cli.output import EXIT_OK, EXIT_USAGE, batch, emit
 from knowledge.naming import NOTE_NO_PARENT, suggest
 from knowledge.rules import check
-from knowledge.units import KINDS
+from knowledge.units import KIND_LABELS, KINDS
 
 EXIT_NONCOMPLIANT = 1
 
@@ -36,7 +36,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     if args.json:
         emit(result.to_json())
     else:
-        print(f"单位：{result.unit}（{result.kind or '类型待定'}）")
+        print(f"单位：{result.unit}（{KIND_LABELS.get(result.kind or '', '类型待定')}）")
         for domain in result.english + result.chinese:
             print(f"  {domain}")
         for note in result.notes:
