@@ -18,7 +18,7 @@ from bot.db.storage import Database
 from bot.monitoring.store import events_for, open_findings
 from bot.registry.access import create_invite, grant_admin, redeem_invite, role_of
 from bot.registry.edits import add_note, replace_contact, set_primary, set_status
-from bot.registry.lookup import RegistryError, UnitView, history, lookup, view_unit
+from bot.registry.lookup import RegistryError, UnitView, history, lookup, unit_names_of, view_unit
 from bot.registry.sheets import SUFFIXES
 from bot.registry.spreadsheet import SpreadsheetError, import_file
 from bot.reporting.report import write_report
@@ -144,10 +144,11 @@ async def history_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     def read(session):
         entries = history(session, name)
         domain = session.get(Domain, entries[0].entity_id) if entries else None
-        return entries, domain, events_for(session, domain.name if domain else name.strip().lower().rstrip("."))
+        return (entries, domain, events_for(session, domain.name if domain else name.strip().lower().rstrip(".")),
+                unit_names_of(session, entries))
 
     try:
-        entries, domain, events = await _db(context).run(read)
+        entries, domain, events, unit_names = await _db(context).run(read)
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return
@@ -159,7 +160,7 @@ async def history_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     blocks = [f"<b>{esc(name)}</b> 的修改记录（最近 {len(entries)} 条）"] if entries else []
     for e in entries:
-        blocks.append(f"{e.at:%Y-%m-%d %H:%M} {esc(e.actor)} {esc(ACTIONS.get(e.action, e.action))}\n" + esc(describe_change(e.before, e.after)))
+        blocks.append(f"{e.at:%Y-%m-%d %H:%M} {esc(e.actor)} {esc(ACTIONS.get(e.action, e.action))}\n" + esc(describe_change(e.before, e.after, unit_names)))
     if events:
         blocks.append(f"<b>{esc(name)}</b> 的监测记录（最近 {len(events)} 条）")
         blocks += [f"{e.at:%Y-%m-%d %H:%M} {esc(describe_event(e.kind, e.before, e.after))}" for e in events]
@@ -169,8 +170,8 @@ async def history_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 ACTIONS = {"create": "新建", "update": "修改", "delete": "删除", "keep": "导入时保留"}
 
 
-def describe_change(before_json: str, after_json: str) -> str:
-    """'状态：不规范 → 待注销' lines from the audit log's JSON snapshots."""
+def describe_change(before_json: str, after_json: str, unit_names: dict[int, str] | None = None) -> str:
+    """'状态：不规范 → 待注销' lines from the audit log's JSON snapshots; units by name, kinds in words."""
     before = json.loads(before_json) if before_json else {}
     after = json.loads(after_json) if after_json else {}
     lines = []
@@ -179,6 +180,10 @@ def describe_change(before_json: str, after_json: str) -> str:
         if old in (None, "") and not before_json and new in (None, "", False):
             continue  # a new row's empty fields say nothing
         label = FIELD_LABELS.get(key, key)
+        if key == "unit_id":
+            old, new = (unit_names or {}).get(old, old), (unit_names or {}).get(new, new)
+        elif key == "kind":
+            old, new = KIND_LABELS.get(str(old), old), KIND_LABELS.get(str(new), new)
         lines.append(f"    {label}：{_show_value(old)} → {_show_value(new)}" if before_json else f"    {label}：{_show_value(new)}")
     return "\n".join(lines) or "    —"
 

@@ -123,3 +123,13 @@ def test_cli_suggest_names_the_unit_kind_in_chinese(capsys):
     main(["suggest", "武定县财政局"])
     out = capsys.readouterr().out
     assert "单位：武定县财政局（政府部门网站）" in out and "department" not in out
+
+
+async def test_history_names_the_unit_not_its_row_id(running_bot, fake_api, tmp_path):
+    from tests.support.samples import ADMIN, import_as_admin
+
+    await import_as_admin(fake_api, tmp_path)
+    fake_api.push_text("/history www.wdrsj.com", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any("修改记录" in c.params.get("text", "") for c in calls))
+    shown = next(c.params["text"] for c in fake_api.calls_to("sendMessage") if "修改记录" in c.params.get("text", ""))
+    assert "单位：武定县人力资源和社会保障局" in shown and not re.search(r"单位：\d", shown), shown
