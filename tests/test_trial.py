@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from knowledge.naming import suggest
 from knowledge.rules import check
 
@@ -133,3 +135,14 @@ async def test_history_names_the_unit_not_its_row_id(running_bot, fake_api, tmp_
     assert await fake_api.until(lambda calls: any("修改记录" in c.params.get("text", "") for c in calls))
     shown = next(c.params["text"] for c in fake_api.calls_to("sendMessage") if "修改记录" in c.params.get("text", ""))
     assert "单位：武定县人力资源和社会保障局" in shown and not re.search(r"单位：\d", shown), shown
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("换联系人要报吗", "20个工作日"),  # was: 联系人：张晓霞 (the county office's own contact)
+    ("网站挂了域名怎么办", "及时注销"),  # was: the structure of department domains
+])
+def test_sloppy_questions_get_the_rule_they_ask_about(question, expected):
+    from knowledge.qa import ask
+
+    answer = ask(question)
+    assert answer.in_scope and expected in answer.text.splitlines()[0], answer.text
