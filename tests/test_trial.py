@@ -146,3 +146,22 @@ def test_sloppy_questions_get_the_rule_they_ask_about(question, expected):
 
     answer = ask(question)
     assert answer.in_scope and expected in answer.text.splitlines()[0], answer.text
+
+
+def test_setcontact_refuses_a_malformed_phone_or_email_and_changes_nothing(db, tmp_path):
+    from sqlmodel import select
+
+    from bot.db.models import Contact
+    from bot.registry.edits import replace_contact
+    from bot.registry.lookup import RegistryError
+    from bot.registry.spreadsheet import import_file, write_table
+    from tests.support.samples import ROWS
+
+    path = tmp_path / "r.xlsx"
+    write_table(path, ROWS)
+    import_file(db.call, path.read_bytes(), path.name, "test")
+    before = db.call(lambda s: sorted((c.name, c.phone, c.email) for c in s.exec(select(Contact)).all()))
+    for phone, email in (("0878-8711999", "notanemail"), ("张三的手机", ""), ("zs@example.cn", "")):
+        with pytest.raises(RegistryError, match="格式不对"):
+            db.call(lambda s, p=phone, e=email: replace_contact(s, "武定县人民政府", "王五", "t", p, e))
+    assert db.call(lambda s: sorted((c.name, c.phone, c.email) for c in s.exec(select(Contact)).all())) == before
