@@ -165,3 +165,28 @@ def test_setcontact_refuses_a_malformed_phone_or_email_and_changes_nothing(db, t
         with pytest.raises(RegistryError, match="格式不对"):
             db.call(lambda s, p=phone, e=email: replace_contact(s, "武定县人民政府", "王五", "t", p, e))
     assert db.call(lambda s: sorted((c.name, c.phone, c.email) for c in s.exec(select(Contact)).all())) == before
+
+
+def test_a_county_report_with_townships_imports_at_the_prefecture(db, tmp_path):
+    """The 州政府办 imports the county's report: its 乡镇（街道） rows were refused as an unknown 单位类型."""
+    import datetime as dt
+
+    from bot.db.storage import Database
+    from bot.registry.spreadsheet import export_rows, import_file
+    from bot.reporting.report import write_report
+    from tests.support.samples import xlsx
+
+    rows = [["武定县人民政府", "政府门户网站", "", "www.wuding.gov.cn", "是", "规范在用"] + [""] * 11,
+            ["武定县狮山镇人民政府", "", "", "www.wdssz.cn", "", "闲置"] + [""] * 11,
+            ["武定县近城镇人民政府", "乡镇(街道)", "", "jcz.wuding.gov.cn", "", "规范在用"] + [""] * 11]
+    path = xlsx(tmp_path, rows, "county_in.xlsx")
+    assert import_file(db.call, path.read_bytes(), path.name, "test").written
+    report = tmp_path / "county.xlsx"
+    db.call(lambda s: write_report(s, report, dt.date(2026, 11, 28)))
+    before = db.call(lambda s: list(export_rows(s)))
+    prefecture = Database(f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    prefecture.upgrade()
+    result = import_file(prefecture.call, report.read_bytes(), report.name, "test")
+    assert result.written and not result.errors, result.errors
+    assert prefecture.call(lambda s: list(export_rows(s))) == before
+    prefecture.dispose()
