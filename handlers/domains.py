@@ -12,7 +12,7 @@ from bot.runtime.state import BotContext
 from bot.ui import texts
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, reply_html
-from handlers.records import _actor, _date_arg, _db, _region, _require_admin
+from handlers.records import _actor, _dated, _db, _region, _require_admin
 from knowledge.registry_model import read_kind, read_status
 from knowledge.units import qualify
 
@@ -35,7 +35,9 @@ async def adddomain_command(update: Update, context: BotContext) -> None:
         return
     unit_name, name, rest = args[0], args[1], args[2:]
     status = rest.pop(0) if rest and read_status(rest[0]) else ""
-    on, rest = _date_arg(rest)
+    if (dated := await _dated(update, rest)) is None:
+        return
+    on, rest = dated
     kind = rest.pop(0) if rest and read_kind(rest[0]) else ""
     if rest:
         await reply_html(update, f"看不懂“{esc(' '.join(rest)[:50])}”：请按 单位名称 域名 状态 日期 类型 的顺序写。")

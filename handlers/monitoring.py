@@ -10,7 +10,7 @@ from telegram.ext import Application, CommandHandler
 from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, reply_html, user_role
-from knowledge.monitoring import FINDINGS, region_label, validate_target
+from knowledge.monitoring import FINDINGS, NO_RESOLVER, region_label, validate_target
 
 log = logging.getLogger(__name__)
 COMMANDS = [BotCommandInfo("monitor", "域名安全监测（解析、境内外、证书、冒名注册）", "/monitor www.wuding.gov.cn"),
@@ -59,11 +59,14 @@ async def monitor_command(update: Update, context: BotContext) -> None:
     await reply_html(update, f"正在检查 <code>{esc(name)}</code>，结果稍后发送……")
 
     async def work() -> None:
+        from bot.monitoring.probe import ResolverUnavailable
         from bot.monitoring.service import check_now  # dnspython is loaded on the first check, not at start
 
         try:
             check = await check_now(db, settings, name, clock=context.bot_data.clock)
             await reply_html(update, result_blocks(check.to_json()))
+        except ResolverUnavailable:
+            await reply_html(update, esc(NO_RESOLVER))
         except Exception:
             log.exception("monitor check failed")
             await reply_html(update, "检查时出错了，请稍后再试。")

@@ -18,7 +18,7 @@ from bot.db.storage import Database
 from bot.monitoring.store import events_for, open_findings
 from bot.registry.access import create_invite, grant_admin, redeem_invite, role_of
 from bot.registry.edits import add_note, replace_contact, set_primary, set_status
-from bot.registry.lookup import RegistryError, UnitView, history, lookup, view_unit
+from bot.registry.lookup import RegistryError, UnitView, history, lookup, unit_names_of, view_unit
 from bot.registry.sheets import SUFFIXES
 from bot.registry.spreadsheet import SpreadsheetError
 from bot.runtime.state import BotContext
@@ -137,10 +137,11 @@ async def history_command(update: Update, context: BotContext) -> None:
     def read(session):
         entries = history(session, name)
         domain = session.get(Domain, entries[0].entity_id) if entries else None
-        return entries, domain, events_for(session, domain.name if domain else name.strip().lower().rstrip("."))
+        return (entries, domain, events_for(session, domain.name if domain else name.strip().lower().rstrip(".")),
+                unit_names_of(session, entries))
 
     try:
-        entries, domain, events = await _db(context).run(read)
+        entries, domain, events, unit_names = await _db(context).run(read)
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return
@@ -152,7 +153,7 @@ async def history_command(update: Update, context: BotContext) -> None:
         return
     blocks = [f"<b>{esc(name)}</b> 的修改记录（最近 {len(entries)} 条）"] if entries else []
     for e in entries:
-        blocks.append(f"{e.at:%Y-%m-%d %H:%M} {esc(e.actor)} {esc(ACTIONS.get(e.action, e.action))}\n" + esc(describe_change(e.before, e.after)))
+        blocks.append(f"{e.at:%Y-%m-%d %H:%M} {esc(e.actor)} {esc(ACTIONS.get(e.action, e.action))}\n" + esc(describe_change(e.before, e.after, unit_names)))
     if events:
         blocks.append(f"<b>{esc(name)}</b> 的监测记录（最近 {len(events)} 条）")
         blocks += [f"{e.at:%Y-%m-%d %H:%M} {esc(describe_event(e.kind, e.before, e.after))}" for e in events]
@@ -162,8 +163,8 @@ async def history_command(update: Update, context: BotContext) -> None:
 ACTIONS = {"create": "新建", "update": "修改", "delete": "删除", "keep": "导入时保留"}
 
 
-def describe_change(before_json: str, after_json: str) -> str:
-    """'状态：不规范 → 待注销' lines from the audit log's JSON snapshots."""
+def describe_change(before_json: str, after_json: str, unit_names: dict[int, str] | None = None) -> str:
+    """'状态：不规范 → 待注销' lines from the audit log's JSON snapshots; units by name, kinds in words."""
     before = json.loads(before_json) if before_json else {}
     after = json.loads(after_json) if after_json else {}
     lines = []
@@ -172,6 +173,10 @@ def describe_change(before_json: str, after_json: str) -> str:
         if old in (None, "") and not before_json and new in (None, "", False):
             continue  # a new row's empty fields say nothing
         label = FIELD_LABELS.get(key, key)
+        if key == "unit_id":
+            old, new = (unit_names or {}).get(old, old), (unit_names or {}).get(new, new)
+        elif key == "kind":
+            old, new = KIND_LABELS.get(str(old), old), KIND_LABELS.get(str(new), new)
         lines.append(f"    {label}：{_show_value(old)} → {_show_value(new)}" if before_json else f"    {label}：{_show_value(new)}")
     return "\n".join(lines) or "    —"
 
@@ -193,15 +198,25 @@ async def _require_admin(update: Update, context: BotContext) -> bool:
 
 
 def _date_arg(args: list[str]) -> tuple:
-    """A leading date (2019-02-25, 2019年2月25日, 昨天 …) among the arguments: (date or None, the rest)."""
+    """A leading date (2019-02-25, 2019年2月25日, 昨天 …) among the arguments: (date or None, the rest).
+    ValueError, in Chinese, for a date that does not exist (2019-02-30): never read as note text."""
     if args:
         try:
             day = parse_day(args[0])
         except ValueError:
-            day = None
+            raise ValueError(f"“{args[0][:30]}”不是有效日期，请写成 2019-02-25 这样的日期。没有做任何修改。") from None
         if day is not None:
             return day, args[1:]
     return None, args
+
+
+async def _dated(update: Update, args: list[str]) -> tuple | None:
+    """_date_arg, or None after telling the user the date is impossible."""
+    try:
+        return _date_arg(args)
+    except ValueError as exc:
+        await reply_html(update, esc(exc))
+        return None
 
 
 async def setstatus_command(update: Update, context: BotContext) -> None:
@@ -213,7 +228,9 @@ async def setstatus_command(update: Update, context: BotContext) -> None:
                                  "例：<code>/setstatus www.wdczj.cn 公告中 2019-02-25 已迁移至 czj.wuding.gov.cn</code>\n"
                                  f"状态：{esc(status_help())}")
         return
-    on, rest = _date_arg(args[2:])
+    if (dated := await _dated(update, args[2:])) is None:
+        return
+    on, rest = dated
     note, author = " ".join(rest)[:500], _author(update)
     await _edit(update, context, args[0], lambda s, actor: set_status(s, args[0], actor, args[1], on, note, author))
 
@@ -225,7 +242,9 @@ async def note_command(update: Update, context: BotContext) -> None:
     if len(args) < 2:
         await reply_html(update, "用法：/note 域名 [日期] 备注内容（追加在原备注后，注明日期和填写人）")
         return
-    on, rest = _date_arg(args[1:])
+    if (dated := await _dated(update, args[1:])) is None:
+        return
+    on, rest = dated
     if not rest:
         await reply_html(update, "请写上备注内容。")
         return
@@ -262,7 +281,9 @@ async def setcontact_command(update: Update, context: BotContext) -> None:
         await reply_html(update, GUEST_REPLY)
         return
     args = context.args or []
-    on, args = (_date_arg(args[-1:])[0], args[:-1]) if args and _date_arg(args[-1:])[0] else (None, args)
+    if (dated := await _dated(update, args[-1:])) is None:
+        return
+    on, args = (dated[0], args[:-1]) if dated[0] else (None, args)
     if len(args) < 3:
         await reply_html(update, "用法：/setcontact 单位名称 姓名 电话 [邮箱] [更换日期]\n"
                                  "新联系人替换原联系人；自更换之日起20个工作日内报备。")
@@ -340,9 +361,9 @@ async def report_command(update: Update, context: BotContext) -> None:
     if not await _require_admin(update, context):
         return
     with TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"政府网站域名清理情况_{time.strftime('%Y%m%d')}.xlsx"
         settings = context.bot_data.settings
         today = context.bot_data.clock().astimezone(settings.timezone).date()
+        path = Path(tmp) / f"政府网站域名清理情况_{today:%Y%m%d}.xlsx"  # the day of the report's title
         # In the worker process: the bot keeps answering while a large registry is written.
         summary = await write_report(_db(context), path, today, settings.bot_region)
         await reply_html(update, esc(summary))

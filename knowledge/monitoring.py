@@ -14,6 +14,10 @@ from dataclasses import dataclass
 
 from knowledge.domains import parse_domain
 
+# Said when even the top-level domain does not resolve: the machine has no working DNS, so nothing is known
+# about the domain (never "域名不存在").
+NO_RESOLVER = "无法使用域名解析服务（本机网络不通或 DNS 服务器异常），本次没有检查，也没有记录任何问题。请检查网络后重试。"
+
 # -- providers and CDNs ------------------------------------------------------------------------------------
 # Suffix of the NS host name → provider. Longest suffix wins; "awsdns-" is matched anywhere in the name.
 NS_PROVIDERS: tuple[tuple[str, str], ...] = (

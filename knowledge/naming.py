@@ -224,6 +224,11 @@ def _portal_domains(unit: UnitName) -> list[str]:
     return [f"www.{label}.{GOV}" for label in dict.fromkeys(labels)]
 
 
+# Said in chat and on the command line alike: no option names or kind codes (the CLI adds its own hint).
+NOTE_NEEDS_KIND = "无法从名称判断是否承担行政职能，请指明单位类型（承担行政职能的事业单位 或 不承担行政职能的事业单位）"
+NOTE_NO_PARENT = "缺少上级门户网站域名，请写出含所在县市的单位全称，例如“武定县狮山镇人民政府”"
+
+
 def suggest(name: str, kind: str | None = None, parent: str | None = None, known_portal: str | None = None) -> Suggestion:
     """Compliant domains for a unit. `parent` is the portal domain to sit under; `known_portal` the one the
     registry has for the unit's place."""
@@ -238,7 +243,7 @@ def suggest(name: str, kind: str | None = None, parent: str | None = None, known
         result.notes.append("没有从名称中识别出地名，请写出完整名称，例如“武定县人力资源和社会保障局”")
     if unit.kind is None:
         result.needs_kind = True
-        result.notes.append("无法从名称判断是否承担行政职能，请指明类型（institution_admin 或 institution_other）")
+        result.notes.append(NOTE_NEEDS_KIND)
         return result
     portal_domains = _portal_domains(unit) if unit.place_full else []
     parent_host = ""
@@ -277,5 +282,5 @@ def suggest(name: str, kind: str | None = None, parent: str | None = None, known
     if unit.ambiguous_place:
         result.notes.append(f"全国有多个“{unit.place_name}”，请写上所属省市以便区分")
     if unit.kind in KIND_LABELS and not result.english and unit.kind != "institution_other" and not portal_base:
-        result.notes.append("缺少上级门户网站域名，请用 --parent 指明")
+        result.notes.append(NOTE_NO_PARENT)
     return result

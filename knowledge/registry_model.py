@@ -44,7 +44,7 @@ _KIND_WORDS: dict[str, str] = ({label: k.value for k, label in KIND_LABELS.items
 
 def read_kind(text: str) -> str | None:
     """A kind from what a sheet or a clerk writes: the label, a code, or a usual word."""
-    t = "".join(text.split())
+    t = "".join(text.split()).replace("(", "（").replace(")", "）")  # 乡镇(街道): a sheet's reader may narrow them
     return _KIND_WORDS.get(t) or _KIND_WORDS.get(t.lower())
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from knowledge.domains import ParsedDomain, ip_host, parse_domain
-from knowledge.naming import GUIDE_DOC, ZHENGWU, chinese_names, department_spellings, place_spelling, suggest, town_labels
+from knowledge.naming import (
+    GUIDE_DOC,
+    NOTE_NEEDS_KIND,
+    ZHENGWU,
+    chinese_names,
+    department_spellings,
+    place_spelling,
+    suggest,
+    town_labels,
+)
 from knowledge.policy import PLAN_DOC
 from knowledge.text import compact
 from knowledge.units import UnitName, parse_unit
@@ -198,7 +207,7 @@ def check(domain: str, unit: str | None = None, kind: str | None = None, parent:
     else:
         _check_english(result, unit_name, parent_domain)
     if unit_name and unit_name.kind is None:
-        result.notes.append("无法从名称判断单位类型，请用 --kind 指明（institution_admin 或 institution_other）")
+        result.notes.append(NOTE_NEEDS_KIND)
     if result.problems and unit_name and unit_name.kind:
         advice = suggest(unit, unit_name.kind, parent)
         result.expected = (advice.chinese if parsed.is_chinese else advice.english)[:3]

@@ -654,3 +654,26 @@ def test_the_wire_reader_agrees_with_dnspython_and_refuses_what_is_not_the_answe
     looped = header + asked + b"\xc0" + bytes([12 + len(asked)]) + b"\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x7f\x00\x00\x01"
     with pytest.raises(wire.Malformed):
         wire.parse(looped, 0xABCD, asked, "A")
+
+
+def test_monitor_without_a_working_resolver_says_so_and_records_nothing(servers, guard, monkeypatch, tmp_path, capsys):
+    """No network (a resolver that answers NXDOMAIN for every name, as in a sandbox): /monitor must not report
+    the domain as nonexistent, nor put that into the report."""
+    from sqlmodel import select
+
+    from bot.cli import main
+    from bot.db.models import MonitorFinding
+    from bot.db.storage import Database
+
+    dns, _, _ = servers
+    dns.zones.records.clear()  # every name: NXDOMAIN, the top-level domain included
+    monkeypatch.setenv("MONITOR_RESOLVERS", dns.address)
+    monkeypatch.setenv("MONITOR_WHOIS", "off")
+    monkeypatch.setenv("MONITOR_TIMEOUT", "0.5")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    code = main(["monitor", "www.wuding.gov.cn", "--no-lookalikes", "--no-https"])
+    out = capsys.readouterr()
+    assert code == 3 and "解析服务" in out.err and "NXDOMAIN" not in out.out + out.err, out
+    db = Database(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    assert db.call(lambda s: s.exec(select(MonitorFinding)).all()) == []
+    db.dispose()

@@ -9,6 +9,8 @@ import sys
 
 from bot.cli.output import EXIT_FAIL, EXIT_OK, EXIT_USAGE, emit
 
+EXIT_NO_RESOLVER = 3  # the check could not run: no answer about the domain either way
+
 
 def cmd_monitor(args: argparse.Namespace) -> int:
     from knowledge.monitoring import validate_target
@@ -21,12 +23,19 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from bot.cli.registry import open_database
     from bot.config.settings import load_settings
+    from bot.monitoring.probe import ResolverUnavailable
     from bot.monitoring.service import check_now
+    from knowledge.monitoring import NO_RESOLVER
 
     settings = load_settings()
     db = open_database()
     try:
         check = asyncio.run(check_now(db, settings, name, lookalikes=not args.no_lookalikes, https=not args.no_https))
+    except ResolverUnavailable:
+        if args.json:
+            emit({"error": NO_RESOLVER})
+        print(NO_RESOLVER, file=sys.stderr)
+        return EXIT_NO_RESOLVER
     finally:
         db.dispose()
     if args.json:

@@ -6,9 +6,9 @@ import sys
 
 from bot.cli.output import EXIT_OK, EXIT_USAGE, batch, emit
 from bot.ui import texts
-from knowledge.naming import suggest
+from knowledge.naming import NOTE_NO_PARENT, suggest
 from knowledge.rules import check
-from knowledge.units import KINDS
+from knowledge.units import KIND_LABELS, KINDS
 
 EXIT_NONCOMPLIANT = 1
 
@@ -37,11 +37,15 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     if args.json:
         emit(result.to_json())
     else:
-        print(f"单位：{result.unit}（{result.kind or '类型待定'}）")
+        print(f"单位：{result.unit}（{KIND_LABELS.get(result.kind or '', '类型待定')}）")
         for domain in result.english + result.chinese:
             print(f"  {domain}")
         for note in result.notes:
             print(f"  注：{note}")
+        if result.needs_kind:
+            print("  （命令行用 --kind institution_admin 或 --kind institution_other 指明）")
+        if NOTE_NO_PARENT in result.notes:
+            print("  （命令行也可用 --parent 指明上级门户网站域名，例如 --parent www.wuding.gov.cn）")
     return EXIT_USAGE if result.needs_kind and not args.json else EXIT_OK
 
 

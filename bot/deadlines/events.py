@@ -146,6 +146,7 @@ def deadlines_for_events(session: Session, domains: list[DomainEvent] = (), cont
         wanted[key] = {"key": key, "title": f"{RULES['contact_change'].title}：{e.unit_name}（{e.contact}）"[:400],
                        "rule": "contact_change", "basis": computed.basis, "due": computed.due,
                        "provisional": computed.provisional, "unit_id": e.unit_id, "domain_id": None}
+    _settle_superseded(session, {e.domain_id for e in domains}, set(wanted))
     if not wanted:
         return 0
     keys = list(wanted)
@@ -159,3 +160,26 @@ def deadlines_for_events(session: Session, domains: list[DomainEvent] = (), cont
         bulk_insert_ignore(session, Deadline, rows)
         return len(rows)
     return insert_ignore(session, rows, model=Deadline)
+
+
+DOMAIN_RULES = ("notice_period", "filing_cancellation")
+
+
+def _settle_superseded(session: Session, domain_ids: set[int], current: set[str]) -> None:
+    """A domain's new status settles what its earlier status started: once 公告中 turns 已注销 (or back to 在用)
+    the notice period is over, and it must leave /due, the report and the reminders."""
+    if not domain_ids:
+        return
+    stale = []
+    ids = sorted(domain_ids)
+    for start in range(0, len(ids), 500):
+        stale += session.exec(select(Deadline).where(
+            Deadline.domain_id.in_(ids[start:start + 500]), Deadline.status == "open",
+            Deadline.rule.in_(DOMAIN_RULES))).all()
+    now = utcnow()
+    for row in stale:
+        if row.key in current:
+            continue
+        row.status, row.done_by, row.done_at = "done", "superseded by a later status", now
+        session.add(row)
+        _cancel_pending(session, row.id)

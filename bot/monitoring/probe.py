@@ -49,6 +49,11 @@ class MonitorConfig:
     geoip_file: str = ""
     lookalike_limit: int = 120
     lookalike_concurrency: int = 20
+    anchor: str = "cn"  # a name every working resolver answers (NS): asked when a domain does not resolve
+
+
+class ResolverUnavailable(Exception):
+    """Even the anchor does not resolve: no network or a broken resolver, so no finding can be trusted."""
 
 
 # -- DNS -----------------------------------------------------------------------------------------------------
@@ -377,6 +382,8 @@ async def check_domain(domain: str, config: MonitorConfig, *, previous: dict | N
     for (label, _), found in zip(resolvers.items, per):
         check.per_resolver[label] = found.answers if found.status == "ok" else [found.status]
 
+    if not check.resolves and config.anchor and (await resolvers.cached(config.anchor, "NS")).status != "ok":
+        raise ResolverUnavailable(config.anchor)
     _dns_findings(check, per, previous, config)
     if https and check.resolves:
         check.web = await probe_web(domain, [a["ip"] for a in check.addresses if ":" not in a["ip"]] or ips, config)

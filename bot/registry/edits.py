@@ -252,7 +252,13 @@ def replace_contact(session: Session, unit_name: str, name: str, actor: str, pho
                     on: dt.date | None = None, allowed_units: tuple[int, ...] | None = None) -> tuple[Contact, list[dict]]:
     """The unit's contact is now `name`: the others are removed (kept in the audit log); a new person or new
     details start the 20-working-day 报备 deadline from `on` (default today). Returns the contact and the
-    snapshots of the contacts replaced."""
+    snapshots of the contacts replaced. A malformed phone or email (the import's rules) changes nothing."""
+    from bot.registry.spreadsheet import _EMAIL, _PHONE
+
+    if phone and not _PHONE.match(phone):
+        raise RegistryError(f"联系电话“{phone[:50]}”格式不对：写成 0878-8711677 或 13812345678。没有做任何修改。")
+    if email and not _EMAIL.match(email):
+        raise RegistryError(f"邮箱“{email[:50]}”格式不对：写成 name@example.cn。没有做任何修改。")
     unit = _unit_for_contact(session, unit_name, allowed_units)
     current = session.exec(select(Contact).where(Contact.unit_id == unit.id).order_by(Contact.id)).all()
     same = next((c for c in current if c.name == name), None)

@@ -4,6 +4,7 @@ compliance, next action and due date; registry advice for naming suggestions.
 Functions take a SQLModel Session and are blocking: call them through `Database.run` from async code."""
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -299,6 +300,13 @@ def history(session: Session, name: str, limit: int = 20) -> list[AuditLog]:
         raise RegistryError(texts.NO_SUCH_DOMAIN.format(name=name[:100]))
     return list(session.exec(select(AuditLog).where(AuditLog.entity == "domain", AuditLog.entity_id == domain.id)
                              .order_by(AuditLog.id.desc()).limit(limit)).all())
+
+
+def unit_names_of(session: Session, entries: list[AuditLog]) -> dict[int, str]:
+    """The names of the units the audit entries mention (unit_id in their snapshots), so none shows as a row id."""
+    ids = {v for e in entries for snap in (e.before, e.after) if snap
+           for k, v in json.loads(snap).items() if k == "unit_id" and isinstance(v, int)}
+    return dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(sorted(ids)))).all()) if ids else {}
 
 
 def find_unit_id(session: Session, unit_name: str) -> int | None:

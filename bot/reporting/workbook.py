@@ -131,7 +131,8 @@ def _monitoring_sheet(workbook: Workbook, rows: list[list[object]]) -> None:
     _print_setup(sheet, "1:1")
     sheet.append([_cell(sheet, h, BOLD, HEADER_FILL, CENTER) for h in MONITOR_HEADERS])
     for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
+        sheet.append([_cell(sheet, value, number_format="yyyy-mm-dd" if isinstance(value, dt.date) else None)
+                      for value in row])
 
 
 _STYLES: dict[tuple, object] = {}

@@ -12,6 +12,7 @@ import json
 import re
 import sys
 import time
+from pathlib import Path
 from typing import Any, TextIO
 
 from telegram import Update
@@ -24,6 +25,7 @@ CONSOLE_CHAT = {"id": 10001, "type": "private", "first_name": "本地用户"}
 BOT_USER = {"id": 1, "is_bot": True, "first_name": "政府网站域名助手", "username": "domainbot_local",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 _TAG = re.compile(r"<[^>]+>")
+FILES_DIR = Path("data") / "files"  # relative to the working directory, like the default database
 
 
 def html_to_console(text: str) -> str:
@@ -39,6 +41,21 @@ class ConsoleBotAPI(BaseRequest):
         self.message_ids = itertools.count(1)
         self.buttons: list[dict] = []  # the most recent inline keyboard, flattened
         self.last_message: dict | None = None
+
+    def _save_files(self, request_data: RequestData | None) -> list[str]:
+        """What the bot sends as a document (the report, an application form) goes to FILES_DIR under the working
+        directory, never over an existing file; the paths shown are relative to it."""
+        saved = []
+        for filename, content, _ in (request_data.multipart_data.values() if request_data else ()):
+            data = content if isinstance(content, bytes) else content.read()
+            FILES_DIR.mkdir(parents=True, exist_ok=True)
+            name = Path(filename or "file").name
+            path, n = FILES_DIR / name, 1
+            while path.exists():
+                path, n = FILES_DIR / f"{Path(name).stem}-{n}{Path(name).suffix}", n + 1
+            path.write_bytes(data)
+            saved.append(str(path))
+        return saved
 
     async def initialize(self) -> None:
         return None
@@ -87,7 +104,12 @@ class ConsoleBotAPI(BaseRequest):
             self._print_message(params.get("text", ""), params.get("reply_markup"), edited=endpoint == "editMessageText")
             result = self._message(params)
         elif endpoint == "sendDocument":
-            self.out.write("机器人：[发送了一个文件，在 Telegram 中可下载；命令行可用 domainbot report 文件名.xlsx]\n")
+            saved = self._save_files(request_data)
+            caption = html_to_console(params.get("caption") or "")
+            lines = [caption] if caption else []
+            lines += [f"文件已保存：{path}" for path in saved] or ["[文件]"]
+            self.out.write("机器人：" + "\n".join(lines) + "\n")
+            self.out.flush()
             result = {**self._message(params), "document": {"file_id": "local", "file_unique_id": "local"}}
         elif endpoint == "answerCallbackQuery":
             if params.get("text"):

@@ -258,7 +258,7 @@ NS_OK = ("wuding.gov.cn. 300 IN NS ns1.dnspod.net.", "wuding.gov.cn. 300 IN NS n
 
 
 def zone_lines() -> list[str]:
-    lines = list(NS_OK)
+    lines = list(NS_OK) + ["cn. 300 IN NS a.dns.cn."]  # what every working resolver answers (the monitor's anchor)
     lines += ["www.wuding.gov.cn. 300 IN A 127.0.0.1", "wuding.gov.cn. 300 IN A 127.0.0.1",
               "single.gov.cn. 300 IN NS ns1.single.gov.cn.", "ns1.single.gov.cn. 300 IN A 114.114.114.114",
               "www.single.gov.cn. 300 IN A 127.0.0.1",
