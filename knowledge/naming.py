@@ -224,9 +224,11 @@ def _portal_domains(unit: UnitName) -> list[str]:
     return [f"www.{label}.{GOV}" for label in dict.fromkeys(labels)]
 
 
-def suggest(name: str, kind: str | None = None, parent: str | None = None, known_portal: str | None = None) -> Suggestion:
+def suggest(name: str, kind: str | None = None, parent: str | None = None, known_portal: str | None = None,
+            chinese: bool = True) -> Suggestion:
     """Compliant domains for a unit. `parent` is the portal domain to sit under; `known_portal` the one the
-    registry has for the unit's place."""
+    registry has for the unit's place. chinese=False leaves the Chinese names out (a check of an English
+    domain needs only English ones; proving each Chinese name fits in one DNS label is the dearest part)."""
     from knowledge.domains import parse_domain
 
     unit = parse_unit(name, kind)
@@ -267,7 +269,7 @@ def suggest(name: str, kind: str | None = None, parent: str | None = None, known
         path = department_label(unit) or "xt"
         result.english = [f"{parent_host}/{path}/"]
         result.notes.append(f"业务系统、办事平台、栏目使用所属网站域名下的路径，不单独作为网站（{PLAN_DOC} 二（五））")
-    if unit.kind in ("portal", "department", "institution_admin", "township"):
+    if chinese and unit.kind in ("portal", "department", "institution_admin", "township"):
         # A long name (双江拉祜族佤族布朗族傣族自治县…) can exceed 63 octets as punycode: not a usable label.
         result.chinese = [f"{n}.{ZHENGWU}" for n in chinese_names(unit) if punycode(f"{n}.{ZHENGWU}")]
     if unit.place and unit.kind == "portal":
