@@ -44,6 +44,11 @@ def _variants(text: str) -> set[str]:
 
 def name_spellings(name: str) -> list[str]:
     """Ways a place name is spelt in a label, most usual first: hedong, hedongqu, hd, hdq, …"""
+    return list(_name_spellings(name))
+
+
+@lru_cache(maxsize=8192)  # a registry's units share a few thousand places at most
+def _name_spellings(name: str) -> tuple[str, ...]:
     r = readings()
     stem, suffix = split_suffix(name)
     syl = r.syllables(stem)
@@ -75,7 +80,7 @@ def name_spellings(name: str) -> list[str]:
         for v in sorted(_variants(form)):
             if len(v) >= 2:
                 seen.setdefault(v, None)
-    return list(seen)
+    return tuple(seen)
 
 
 @dataclass(frozen=True)
