@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from bot.reporting.plainrows import PlainRows
@@ -25,6 +27,15 @@ def _write(path, fast: bool):
     sheet.append(["序号", "单位"])  # a row openpyxl writes, between the plain ones
     for row in ROWS:
         (plain.append if fast else sheet.append)(row)
+    for row in ROWS:  # the same values styled: red text on a fill, dates with their format
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.font, cell.fill = Font(color="C00000"), PatternFill("solid", fgColor="FCE4E4")
+            if isinstance(value, dt.date):
+                cell.number_format = "yyyy年m月d日"
+            cells.append(cell)
+        (plain.append_cells if fast else sheet.append)(cells)
     sheet.append(["尾", "行"])
     assert not fast or plain.fast  # the rows went the fast way, not through openpyxl
     workbook.save(path)
@@ -32,7 +43,8 @@ def _write(path, fast: bool):
 
 
 def _cells(sheet):
-    return [[(c.coordinate, c.value, c.data_type, c.number_format) for c in row] for row in sheet.iter_rows()]
+    return [[(c.coordinate, c.value, c.data_type, c.number_format, c.font.color and c.font.color.rgb,
+              c.fill.fgColor.rgb) for c in row] for row in sheet.iter_rows()]
 
 
 def test_plain_rows_read_back_as_openpyxl_rows(tmp_path):
@@ -41,6 +53,7 @@ def test_plain_rows_read_back_as_openpyxl_rows(tmp_path):
     assert fast["F2"].value == dt.datetime(2019, 2, 25) and fast["F2"].number_format == "yyyy-mm-dd"
     assert fast["H2"].value == "  前后有空格 " and fast["I2"].value == "a & b <c> \"d\" 'e'"
     assert len(fast["C3"].value) == 32767  # truncated as openpyxl truncates
+    assert fast["F5"].number_format == "yyyy年m月d日" and fast["C5"].fill.fgColor.rgb.endswith("FCE4E4")
     assert fast.freeze_panes == "A2" and fast.column_dimensions["B"].width == 30
 
 

@@ -10,6 +10,7 @@ as before, so it fails or is converted the same way."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from openpyxl import LXML
@@ -58,6 +59,20 @@ class _SheetWriter(WorksheetWriter):
         self.file.close()
 
 
+def _plain_value(value: object) -> bool:
+    """Text, a number or a date that openpyxl would write as it is (else it goes through openpyxl)."""
+    kind = type(value)
+    if kind is str:
+        return not (ILLEGAL_CHARACTERS_RE.search(value) or "\r" in value or value.startswith("=")
+                    or value in ERROR_CODES)
+    return value is None or kind in (int, float, dt.date)
+
+
+class _Styled(NamedTuple):
+    value: object
+    style: int | None
+
+
 class PlainRows:
     """`append(values)` for a write-only sheet whose settings are all made (its top is written here); styled
     rows keep using `sheet.append`."""
@@ -65,7 +80,7 @@ class PlainRows:
     def __init__(self, sheet) -> None:
         self.sheet = sheet
         self.epoch = sheet.parent.epoch
-        self.date_style = WriteOnlyCell(sheet, value=dt.date(2000, 1, 1)).style_id
+        self.date_attr = f' s="{WriteOnlyCell(sheet, value=dt.date(2000, 1, 1)).style_id}"'
         self.letters: list[str] = []
         self.fast = LXML and sheet._writer is None  # lxml's writer can be flushed; a sheet not yet started
         if self.fast:
@@ -76,18 +91,19 @@ class PlainRows:
             sheet._values_to_row = lambda values, row_idx: values if type(values) is _Plain else to_row(values, row_idx)
 
     def append(self, values: list[object]) -> None:
-        for value in values:
-            kind = type(value)
-            if kind is str:
-                if ILLEGAL_CHARACTERS_RE.search(value) or "\r" in value or value.startswith("=") or value in ERROR_CODES:
-                    break
-            elif value is not None and kind not in (int, float, dt.date):
-                break
+        if self.fast and all(_plain_value(v) for v in values):
+            self.sheet.append(_Plain(values))
         else:
-            if self.fast:
-                self.sheet.append(_Plain(values))
-                return
-        self.sheet.append(values)
+            self.sheet.append(values)
+
+    def append_cells(self, cells: list) -> None:
+        """A row of styled cells (openpyxl WriteOnlyCell, values already bound): written as XML with their
+        style ids when they hold text, numbers or dates; else through openpyxl."""
+        if not self.fast or not all(c is None or _plain_value(c._value) for c in cells):
+            self.sheet.append(cells)
+            return
+        self.sheet.append(_Plain(_Styled(c._value, c.style_id if c.has_style else None) if c is not None else None
+                                 for c in cells))
 
     def _xml(self, values: tuple, row_idx: int) -> str:
         letters = self.letters
@@ -98,18 +114,25 @@ class PlainRows:
             if value is None:
                 continue
             ref = f"{letters[index]}{row_idx}"
+            style = ""
+            if type(value) is _Styled:
+                value, style = value.value, f' s="{value.style}"' if value.style is not None else ""
+                if value is None:
+                    if style:
+                        parts.append(f'<c r="{ref}"{style} t="n"/>')
+                    continue
             kind = type(value)
             if kind is str:
                 if not value:
-                    parts.append(f'<c r="{ref}" t="inlineStr"/>')
+                    parts.append(f'<c r="{ref}"{style} t="inlineStr"/>')
                     continue
                 value = value[:_MAX_TEXT]
                 space = ' xml:space="preserve"' if value != value.strip() else ""
-                parts.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
+                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
             elif kind is dt.date:
                 serial = safe_string(to_excel(value, self.epoch))
-                parts.append(f'<c r="{ref}" s="{self.date_style}" t="n"><v>{serial}</v></c>')
+                parts.append(f'<c r="{ref}"{style or self.date_attr} t="n"><v>{serial}</v></c>')
             else:
-                parts.append(f'<c r="{ref}" t="n"><v>{safe_string(value)}</v></c>')
+                parts.append(f'<c r="{ref}"{style} t="n"><v>{safe_string(value)}</v></c>')
         parts.append("</row>")
         return "".join(parts)
