@@ -19,6 +19,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.compat import safe_string
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
@@ -49,14 +50,20 @@ class _SheetWriter(WorksheetWriter):
 
     def write_row(self, xf, row, row_idx):
         if type(row) is _Plain:
-            xf.flush()
-            self.file.write(self.render(row, row_idx).encode())
-        else:
-            super().write_row(xf, row, row_idx)
+            xml = self.render(row, row_idx)
+            if xml is not None:
+                xf.flush()
+                self.file.write(xml.encode())
+                return
+            row = WriteOnlyWorksheet._values_to_row(self.ws, list(row), row_idx)  # as openpyxl would
+        super().write_row(xf, row, row_idx)
 
     def close(self):
         super().close()
         self.file.close()
+
+
+_ERROR_CODES = frozenset(ERROR_CODES)
 
 
 def _plain_value(value: object) -> bool:
@@ -91,10 +98,8 @@ class PlainRows:
             sheet._values_to_row = lambda values, row_idx: values if type(values) is _Plain else to_row(values, row_idx)
 
     def append(self, values: list[object]) -> None:
-        if self.fast and all(_plain_value(v) for v in values):
-            self.sheet.append(_Plain(values))
-        else:
-            self.sheet.append(values)
+        """A row of values (checked as its XML is made: anything else goes through openpyxl)."""
+        self.sheet.append(_Plain(values) if self.fast else values)
 
     def append_cells(self, cells: list) -> None:
         """A row of styled cells (openpyxl WriteOnlyCell, values already bound): written as XML with their
@@ -105,7 +110,8 @@ class PlainRows:
         self.sheet.append(_Plain(_Styled(c._value, c.style_id if c.has_style else None) if c is not None else None
                                  for c in cells))
 
-    def _xml(self, values: tuple, row_idx: int) -> str:
+    def _xml(self, values: tuple, row_idx: int) -> str | None:
+        """The row's XML; None when a value is not plain text, a number or a date (see _plain_value)."""
         letters = self.letters
         while len(letters) < len(values):
             letters.append(get_column_letter(len(letters) + 1))
@@ -126,13 +132,19 @@ class PlainRows:
                 if not value:
                     parts.append(f'<c r="{ref}"{style} t="inlineStr"/>')
                     continue
+                if value[0] == "=" or value in _ERROR_CODES:
+                    return None
                 value = value[:_MAX_TEXT]
                 space = ' xml:space="preserve"' if value != value.strip() else ""
                 parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
             elif kind is dt.date:
                 serial = safe_string(to_excel(value, self.epoch))
                 parts.append(f'<c r="{ref}"{style or self.date_attr} t="n"><v>{serial}</v></c>')
-            else:
+            elif kind is int or kind is float:
                 parts.append(f'<c r="{ref}"{style} t="n"><v>{safe_string(value)}</v></c>')
+            else:
+                return None
         parts.append("</row>")
-        return "".join(parts)
+        xml = "".join(parts)
+        # the markup has no control characters: one search of the row stands for one per value
+        return None if "\r" in xml or ILLEGAL_CHARACTERS_RE.search(xml) else xml
