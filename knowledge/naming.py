@@ -44,6 +44,11 @@ def _variants(text: str) -> set[str]:
 
 def name_spellings(name: str) -> list[str]:
     """Ways a place name is spelt in a label, most usual first: hedong, hedongqu, hd, hdq, …"""
+    return list(_name_spellings(name))
+
+
+@lru_cache(maxsize=8192)  # a registry's units share a few thousand places at most
+def _name_spellings(name: str) -> tuple[str, ...]:
     r = readings()
     stem, suffix = split_suffix(name)
     syl = r.syllables(stem)
@@ -75,7 +80,7 @@ def name_spellings(name: str) -> list[str]:
         for v in sorted(_variants(form)):
             if len(v) >= 2:
                 seen.setdefault(v, None)
-    return list(seen)
+    return tuple(seen)
 
 
 @dataclass(frozen=True)
@@ -229,9 +234,11 @@ NOTE_NEEDS_KIND = "无法从名称判断是否承担行政职能，请指明单�
 NOTE_NO_PARENT = "缺少上级门户网站域名，请写出含所在县市的单位全称，例如“武定县狮山镇人民政府”"
 
 
-def suggest(name: str, kind: str | None = None, parent: str | None = None, known_portal: str | None = None) -> Suggestion:
+def suggest(name: str, kind: str | None = None, parent: str | None = None, known_portal: str | None = None,
+            chinese: bool = True) -> Suggestion:
     """Compliant domains for a unit. `parent` is the portal domain to sit under; `known_portal` the one the
-    registry has for the unit's place."""
+    registry has for the unit's place. chinese=False leaves the Chinese names out (a check of an English
+    domain needs only English ones; proving each Chinese name fits in one DNS label is the dearest part)."""
     from knowledge.domains import parse_domain
 
     unit = parse_unit(name, kind)
@@ -272,7 +279,7 @@ def suggest(name: str, kind: str | None = None, parent: str | None = None, known
         path = department_label(unit) or "xt"
         result.english = [f"{parent_host}/{path}/"]
         result.notes.append(f"业务系统、办事平台、栏目使用所属网站域名下的路径，不单独作为网站（{PLAN_DOC} 二（五））")
-    if unit.kind in ("portal", "department", "institution_admin", "township"):
+    if chinese and unit.kind in ("portal", "department", "institution_admin", "township"):
         # A long name (双江拉祜族佤族布朗族傣族自治县…) can exceed 63 octets as punycode: not a usable label.
         result.chinese = [f"{n}.{ZHENGWU}" for n in chinese_names(unit) if punycode(f"{n}.{ZHENGWU}")]
     if unit.place and unit.kind == "portal":

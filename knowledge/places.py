@@ -15,6 +15,7 @@ from knowledge.resources import load_yaml, read_text
 # Longest first: 自治州 before 州, 地区 before 区.
 ADMIN_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "特区", "新区", "矿区",
                   "省", "市", "县", "区", "州", "旗", "盟")
+_SUFFIX_ENDS = frozenset(suffix[-1] for suffix in ADMIN_SUFFIXES)
 # Ethnic groups named in autonomous areas (彝族 满族 回族 …), possibly several (黔东南苗族侗族自治州);
 # some names drop 族 (巴音郭楞蒙古自治州, 察布查尔锡伯自治县).
 ETHNIC_GROUPS = sorted(
@@ -49,6 +50,8 @@ def split_suffix(name: str) -> tuple[str, str]:
     """'楚雄彝族自治州' -> ('楚雄', '自治州'): the ethnic affix dropped. The longest suffix that leaves a stem of
     two or more characters wins (碑林区 is 碑林 + 区, not 碑 + 林区); 沛县 gives ('沛', '县')."""
     fallback = (name, "")
+    if name[-1:] not in _SUFFIX_ENDS:  # most text read for places ends in no suffix at all
+        return fallback
     for suffix in ADMIN_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             stem = name[: -len(suffix)]

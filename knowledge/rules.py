@@ -191,7 +191,7 @@ def check(domain: str, unit: str | None = None, kind: str | None = None, parent:
         result.unit = parse_unit(unit, kind) if unit and compact(unit) else None
         result.problems.append(Problem("ip_address", "只能用 IP 地址访问：政府网站必须使用规范的域名"))
         if result.unit and result.unit.kind:
-            result.expected = suggest(unit, result.unit.kind, parent).english[:3]
+            result.expected = suggest(unit, result.unit.kind, parent, chinese=False).english[:3]
         return result
     if not parsed.valid:
         result.problems.append(Problem("invalid_syntax", parsed.error))
@@ -209,7 +209,7 @@ def check(domain: str, unit: str | None = None, kind: str | None = None, parent:
     if unit_name and unit_name.kind is None:
         result.notes.append(NOTE_NEEDS_KIND)
     if result.problems and unit_name and unit_name.kind:
-        advice = suggest(unit, unit_name.kind, parent)
+        advice = suggest(unit, unit_name.kind, parent, chinese=parsed.is_chinese)
         result.expected = (advice.chinese if parsed.is_chinese else advice.english)[:3]
     elif result.problems and unit_name is None:
         result.expected = _structural_fix(parsed)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from knowledge.places import Place, divisions, split_suffix, strip_ethnic
@@ -121,6 +121,13 @@ def parse_unit(name: str | None, kind: str | None = None) -> UnitName:
 
 @lru_cache(maxsize=65536)
 def _parse_unit(name: str, kind: str | None) -> UnitName:
+    if kind in KINDS:  # a kind given only replaces the one read from the name: read the name once for both
+        read = _parse_unit(name, None)
+        return replace(read, kind=kind) if read.full else read
+    return _read_unit(name, kind)
+
+
+def _read_unit(name: str, kind: str | None) -> UnitName:
     as_given = compact(name)[:MAX_UNIT_CHARS]
     as_given = re.sub(r"[^\w\u4e00-\u9fff()（）·]", "", as_given)
     # 中共武定县委组织部, 政协武定县委员会办公室: the organ's prefix stands before the place.

@@ -46,7 +46,8 @@ def bulk_execute(session: Session, sql: str, columns: list, rows: list[dict]) ->
     dialect = connection.dialect
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = sql.replace("{marks}", ", ".join([mark] * len(columns))).replace("{mark}", mark)
-    processors = [(i, p) for i, c in enumerate(columns) if (p := c.type._cached_bind_processor(dialect))]
+    processors = [(i, _remember_last(p)) for i, c in enumerate(columns)
+                  if (p := c.type._cached_bind_processor(dialect))]
     getter = operator.itemgetter(*[c.key for c in columns])
     single = len(columns) == 1
     for start in range(0, len(rows), 5000):
@@ -57,6 +58,19 @@ def bulk_execute(session: Session, sql: str, columns: list, rows: list[dict]) ->
                 values[i] = process(values[i])
             params.append(tuple(values))
         connection.exec_driver_sql(sql, params)
+
+
+def _remember_last(process):
+    """The processor, answering at once when given the very object it was last given: an import stamps every
+    row with one `now` (updated_at, at), whose conversion is the dearest of all (time zone, then text)."""
+    last = [object(), None]
+
+    def remembered(value):
+        if value is not last[0]:
+            last[0], last[1] = value, process(value)
+        return last[1]
+
+    return remembered
 
 
 def bulk_insert_ignore(session: Session, model: type, rows: list[dict], key: str = "key") -> None:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -152,6 +154,9 @@ def parse_date(value: object) -> dt.date | None:
     return day
 
 
+_str_text = lru_cache(maxsize=8192)(_cell_text)  # statuses, kinds, units repeat down a sheet: NFKC once each
+
+
 class _Row:
     """Collects every error of a row."""
 
@@ -166,7 +171,7 @@ class _Row:
         value = self.raw.get(header)
         if value is None:
             return ""
-        text = _cell_text(value)
+        text = _str_text(value) if value.__class__ is str else _cell_text(value)
         if len(text) > limit:
             self.fail(header, f"超过 {limit} 个字", "请删减")
             return text[:limit]
@@ -433,9 +438,10 @@ DOMAIN_FIELDS = ("unicode", "is_chinese", "is_primary", "status", "registrar", "
 
 
 def _ids_by_name(session: Session, model: type, names: list[str]) -> dict[str, int]:
-    if len(names) > 20_000:  # most of the table: one scan is cheaper than thousands of IN parameters
+    if len(names) > 20_000:  # most of the table: one scan (plain driver rows) beats thousands of IN parameters
         wanted = set(names)
-        return {name: i for name, i in session.exec(select(model.name, model.id)).all() if name in wanted}
+        rows = session.connection().exec_driver_sql(f"SELECT name, id FROM {model.__table__.name}")
+        return {name: i for name, i in rows if name in wanted}
     ids: dict[str, int] = {}
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
@@ -477,10 +483,11 @@ def _apply_contacts(session: Session, rows: list[ParsedRow], units: dict[str, in
     report.contacts_created, report.contacts_updated = created + len(inserts), len(updates)
 
 
-def _dumps(value: dict) -> str:
-    import json
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call for these options
 
-    return json.dumps(value, ensure_ascii=False)
+
+def _dumps(value: dict) -> str:
+    return _ENCODE(value)
 
 
 def import_file(db_call: Callable, data: bytes, filename: str, actor: str, skip_invalid: bool = False,

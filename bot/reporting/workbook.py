@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from bot.registry.lookup import UnitView
 from bot.registry.spreadsheet import HEADERS, REGISTER_SHEET, guard_cell, registry_row
 from bot.reporting.collect import DomainLine, Registry, kind_label
+from bot.reporting.plainrows import PlainRows
 from knowledge.campaigns import Campaign
 from knowledge.progress import CANCEL_FILINGS, CANCELLED, KEEP, REGISTER, STAGE_LABELS, STAGES, standing
 
@@ -244,6 +245,7 @@ class _DetailSheet:
         _print_setup(sheet, "3:3")
         sheet.merged_cells.add(f"A1:{self.last}1")
         sheet.merged_cells.add(f"A2:{self.last}2")
+        self.plain = PlainRows(sheet)  # the sheet's settings are made: its top is written now
         sheet.append([_cell(sheet, f"{header.region}政府网站域名清理情况明细表", TITLE_FONT, alignment=CENTER, border=None)])
         sheet.append([_cell(sheet, f"填报单位：{header.office}    填报日期：{header.day:%Y年%m月%d日}", border=None)])
         sheet.append([_cell(sheet, h, BOLD, HEADER_FILL, CENTER) for h in DETAIL_HEADERS])
@@ -255,19 +257,19 @@ class _DetailSheet:
             self.number += 1
             values = detail_row(line, today)
             if line.standing.overdue:  # marked: red fill, the due date in red
-                sheet.append([_cell(sheet, self.number, fill=OVERDUE_FILL, border=None),
-                              *(_cell(sheet, v, RED if i == 11 else None, OVERDUE_FILL, border=None,
-                                      number_format="yyyy-mm-dd" if isinstance(v, dt.date) else None)
-                                for i, v in enumerate(values))])
+                self.plain.append_cells([_cell(sheet, self.number, fill=OVERDUE_FILL, border=None),
+                                         *(_cell(sheet, v, RED if i == 11 else None, OVERDUE_FILL, border=None,
+                                                 number_format="yyyy-mm-dd" if isinstance(v, dt.date) else None)
+                                           for i, v in enumerate(values))])
             else:  # plain values: styling every cell would treble the time of a 100,000-row report
-                sheet.append([self.number, *(guard_cell(v) for v in values)])
+                self.plain.append([self.number, *(guard_cell(v) for v in values)])
         if not lines:
             self.number += 1
             contact = unit_view.contacts[0] if unit_view.contacts else None
             values = [self.number, unit_view.unit.name, kind_label(unit_view.unit.kind), "", NO_DOMAIN, "", "", "",
                       "", "未登记域名", "", "", None, None, "", contact.name if contact else "",
                       contact.phone if contact else "", "无域名单位"]
-            sheet.append([_cell(sheet, v) for v in values])
+            self.plain.append_cells([_cell(sheet, v) for v in values])
 
     def close(self) -> None:
         self.sheet.auto_filter.ref = f"A3:{self.last}{3 + max(self.number, 1)}"
@@ -280,5 +282,6 @@ def _register_sheet(workbook: Workbook):
         sheet.column_dimensions[get_column_letter(index)].width = 16
     sheet.freeze_panes = "A2"
     _print_setup(sheet, "1:1")
+    rows = PlainRows(sheet)
     sheet.append([_cell(sheet, h, BOLD, HEADER_FILL, CENTER) for h in HEADERS])
-    return sheet
+    return rows
