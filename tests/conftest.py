@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from bot.config.settings import load_settings
+from tests.support.app import polling_bot
 from tests.support.env import POSTGRES_URL, TEST_TOKEN, postgres_available
 from tests.support.fake_bot_api import FakeBotAPI
 
@@ -43,20 +44,8 @@ def clock():
 @pytest.fixture
 async def running_bot(settings, fake_api, clock) -> AsyncIterator:
     """The real Application, long polling the fake Bot API."""
-    from bot.runtime.app import build_application
-
-    app = build_application(settings)
-    app.bot_data.clock = clock
-    await app.initialize()
-    await app.post_init(app)  # run_polling would call it; starting by hand must too
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    await app.start()
-    try:
+    async with polling_bot(settings, clock) as app:
         yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -16,7 +16,7 @@ from bot.db.storage import Database
 from bot.deadlines import events, planning
 from bot.delivery import queue
 from tests.support.env import POSTGRES_URL, TEST_TOKEN
-from tests.support.processes import bot_process, fresh_postgres
+from tests.support.processes import bot_process, fresh_postgres, stop_processes
 
 ADMIN = 42
 
@@ -158,10 +158,7 @@ def test_two_processes_on_postgres_never_send_twice(fake_api, tmp_path):
         assert fake_api.wait_for(lambda calls: sum(c.method == "sendMessage" for c in calls) >= len(groups), timeout=90)
         time.sleep(2)
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(20)
+        stop_processes(procs)
     sent = Counter(int(c.params["chat_id"]) for c in fake_api.calls_to("sendMessage"))
     assert set(sent) == set(groups) and max(sent.values()) == 1
     workers = db.call(lambda s: set(s.exec(select(Delivery.status)).all()))

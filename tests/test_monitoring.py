@@ -2,7 +2,6 @@
 range (a guard refuses any other address, and records it)."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config.settings import load_settings
+from tests.support.app import polling_bot
 from tests.support.monitor_servers import LocalDNS, LocalWeb, loopback_only, make_certificates, zone_lines
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -386,25 +386,6 @@ def test_two_workers_with_their_own_engines_check_each_domain_once(env, db):
     assert by_worker == {"p1": results["p1"], "p2": results["p2"]}
 
 
-@contextlib.asynccontextmanager
-async def _running(settings, clock):
-    """The bot polling the fake Bot API with these settings."""
-    from bot.runtime.app import build_application
-
-    app = build_application(settings)
-    app.bot_data.clock = clock
-    await app.initialize()
-    await app.post_init(app)
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-
-
 async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock, tmp_path):
     from tests.support.env import TEST_TOKEN
 
@@ -413,7 +394,7 @@ async def test_monitor_in_chat_answers_off_the_update_path(env, fake_api, clock,
                              monitor_enabled=False, monitor_lookalikes=False, monitor_timeout=3.0)
     env.zones.set("www.stuck.gov.cn. 300 IN A 127.0.0.1")
     env.zones.silent = {"www.stuck.gov.cn", "stuck.gov.cn"}
-    async with _running(settings, clock):
+    async with polling_bot(settings, clock):
         fake_api.push_text("/monitor www.stuck.gov.cn")
         fake_api.push_text("/help")
         texts = await fake_api.messages(2)
@@ -452,7 +433,7 @@ async def test_admins_refresh_the_ip_database_from_chat_or_are_told_how(env, fak
     settings = load_settings(telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
                              database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids="5001",
                              monitor_enabled=False, monitor_geoip_file=str(target))
-    async with _running(settings, clock):
+    async with polling_bot(settings, clock):
         fake_api.push_text("/geoip update", user_id=999, chat_id=999)
         assert await fake_api.until(lambda calls: bool(fake_api.sent_texts(999)), 10)
         assert "只有管理员" in fake_api.sent_texts(999)[0]
@@ -476,7 +457,7 @@ def test_impersonation_goes_to_the_admins_with_the_report_text_and_shows_in_repo
     from bot.db.models import Delivery
     from bot.db.storage import Database
     from bot.monitoring import service, store
-    from bot.registry.report import build_report
+    from bot.reporting.report import build_report
     from handlers.records import unit_blocks
     from knowledge.monitoring import describe_event, lookalike_due
 

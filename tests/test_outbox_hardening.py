@@ -17,7 +17,7 @@ from bot.db.storage import Database
 from bot.delivery import queue, sender
 from bot.delivery.sender import Outbox
 from tests.support.env import POSTGRES_URL, TEST_TOKEN
-from tests.support.processes import bot_process, fresh_postgres
+from tests.support.processes import bot_process, fresh_postgres, stop_processes
 
 T0 = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
 
@@ -152,10 +152,7 @@ def test_two_processes_share_one_send_budget(fake_api, tmp_path):
                                                     if c.method == "sendMessage"}) >= len(groups), timeout=60)
         time.sleep(1)
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(20)
+        stop_processes(procs)
     sent = Counter(int(c.params["chat_id"]) for c in fake_api.calls_to("sendMessage"))
     assert set(sent) == set(groups)
     # Two processes pacing 30/s each drew about half as many 429s as messages. Sharing one budget, what is

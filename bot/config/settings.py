@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     reminder_time: str = "09:00"
     reminder_offsets: str = "5,2,1,0"
-    # Chats answered side by side (one chat's messages always in order); see bot/update_order.py.
+    # Chats answered side by side (one chat's messages always in order); see bot/runtime/update_order.py.
     update_concurrency: int = Field(default=4, ge=1, le=64)
     # Seconds `domainbot run` keeps trying a database that does not answer yet (issue 17).
     database_start_wait: float = Field(default=60.0, ge=0, le=3600)

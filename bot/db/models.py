@@ -1,4 +1,4 @@
-"""Database tables (SQLModel). The schema is managed by Alembic migrations in bot/migrations."""
+"""Database tables (SQLModel). The schema is managed by Alembic migrations in bot/db/migrations."""
 from __future__ import annotations
 
 import datetime as dt

@@ -25,7 +25,7 @@ MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # an .xlsx is a zip: refuse a zip bomb b
 HEADER_SEARCH_ROWS = 20  # the header is looked for among the first non-empty rows of a sheet
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 INSTRUCTION_SHEETS = ("填写说明", "说明")  # the template's own instructions: skipped without a note
-_FORMULA_START = ("=", "+", "-", "@")
+FORMULA_START = ("=", "+", "-", "@")  # a cell starting so runs as a formula in Excel and WPS
 # The reader allocates every cell of the rectangle a sheet spans: a 5 KB file with one cell at XFD1048576 asks for
 # 17 billion. The rectangle is measured from the XML before reading (rows are in order; columns past Z are rare).
 MAX_CELLS = 30_000_000
@@ -68,7 +68,7 @@ def cell_text(value: object) -> str:
         text = " ".join(text.split())[:2000] if " " in text else text[:2000]
     else:
         text = clean(text, limit=2000)
-    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START:
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START:
         text = text[1:]  # our own export's guard against formula injection
     return text
 

@@ -20,7 +20,16 @@ from bot.db.bulk import bulk_insert as _bulk_insert
 from bot.db.bulk import bulk_update as _bulk_update
 from bot.db.models import AuditLog, Contact, Domain, Unit, utcnow
 from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, _jsonable
-from bot.registry.sheets import MAX_BLANK_RUN, MAX_FILE_BYTES, MAX_ROWS, REGISTER_SHEET, SheetNotes, SpreadsheetError, read_table
+from bot.registry.sheets import (
+    FORMULA_START,
+    MAX_BLANK_RUN,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    REGISTER_SHEET,
+    SheetNotes,
+    SpreadsheetError,
+    read_table,
+)
 from bot.registry.sheets import cell_text as _cell_text
 from knowledge.domains import ip_host, parse_domain
 from knowledge.registry_model import COLUMNS, HEADERS, KIND_LABELS, STAGE, Kind, Status, read_kind, read_status, status_help
@@ -34,7 +43,6 @@ MAX_ERRORS = 500  # listed; beyond that only counted
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+()\-\s转/、,，]{3,50}$")
 _SPLIT_DOMAINS = re.compile(r"[\s、,，;；|]+")
-_FORMULA_START = ("=", "+", "-", "@")
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "主", "√", "主域名"}
 FALSE_WORDS = {"", "否", "n", "no", "false", "0", "×"}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -529,7 +537,7 @@ def registry_row(unit: Unit, d: Domain, contact: Contact | None) -> list[object]
 def guard_cell(value: object) -> object:
     """Text starting with = + - @ would run as a formula in Excel (or WPS): keep it text. Every workbook and
     CSV writer of the project passes its text cells through here."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 

@@ -97,7 +97,7 @@ async def _post_shutdown(app: Application) -> None:
 def build_application(settings: Settings, request: BaseRequest | None = None,
                       get_updates_request: BaseRequest | None = None) -> Application:
     """Replies to people are not paced (they follow the pace people write at; a 429 is waited out in
-    handlers/common.reply_html); bulk sending is paced by the outbox (bot/outbox.py). Measured: python-telegram-
+    handlers/common.reply_html); bulk sending is paced by the outbox (bot/delivery/). Measured: python-telegram-
     bot's AIORateLimiter with no limits set still cost about 4% of throughput."""
     builder: ApplicationBuilder = (
         Application.builder()

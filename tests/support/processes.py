@@ -32,3 +32,11 @@ def bot_process(fake_api, url: str, tmp_path, name: str) -> subprocess.Popen:
     with open(tmp_path / f"{name}.log", "wb") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path, stdout=log,
                                 stderr=subprocess.STDOUT)
+
+
+def stop_processes(procs: list[subprocess.Popen]) -> None:
+    """SIGTERM all at once (they shut down side by side), then wait for each."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.wait(20)
