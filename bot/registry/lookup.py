@@ -176,13 +176,16 @@ def _known_portal(unit: Unit, portals: set[str]) -> str:
     """registry_advice's portal, answered from the portals in use loaded once (no query per unit)."""
     if unit.kind == "portal" or not portals:
         return ""
-    parsed = parse_unit(unit.name)
-    if not parsed.place_full:
-        return ""
-    for name in _portal_candidates(parsed.place_full, tuple(p.name for p in parsed.regions)):
+    for name in _unit_portal_names(unit.name):
         if name in portals or name[4:] in portals:
             return name
     return ""
+
+
+def _unit_portal_names(unit_name: str) -> list[str]:
+    """The www names the portal of the unit's place may have (the registered name is each without www.)."""
+    parsed = parse_unit(unit_name)
+    return _portal_candidates(parsed.place_full, tuple(p.name for p in parsed.regions)) if parsed.place_full else []
 
 
 def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: WorkCalendar, score: float,
@@ -322,9 +325,7 @@ def registry_advice(session: Session, unit_name: str, candidates: list[str]) -> 
     """One indexed query: the portal the registry knows for the unit's place (the first of the names that
     place's portal may have, www or the registered name behind it), and notes on `candidates` (ASCII domains)
     that another unit already holds."""
-    parsed = parse_unit(unit_name)
-    portals = _portal_candidates(parsed.place_full, tuple(p.name for p in parsed.regions)) if parsed.place_full else []
-    portals = [name for p in portals for name in (p, p[4:])]
+    portals = [name for p in _unit_portal_names(unit_name) for name in (p, p[4:])]
     wanted = list(dict.fromkeys([*candidates, *portals]))
     if not wanted:
         return None, []
