@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterable
 
 from bot.cli.output import EXIT_OK, EXIT_USAGE, batch, emit
+from bot.cli.parser import ChineseArgumentParser
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -25,8 +26,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="domainbot", description="政府网站域名助手（Telegram 机器人与命令行）")
-    sub = parser.add_subparsers(dest="command")
+    parser = ChineseArgumentParser(prog="domainbot", description="政府网站域名助手（Telegram 机器人与命令行）")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
 
     run = sub.add_parser("run", help="连接 Telegram 运行机器人（长轮询，或 --webhook）")
     run.add_argument("--webhook", action="store_true", help="使用 webhook 模式（需要 WEBHOOK_URL 与 WEBHOOK_SECRET）")
