@@ -110,6 +110,14 @@ class PlainRows:
         self.sheet.append(_Plain(_Styled(c._value, c.style_id if c.has_style else None) if c is not None else None
                                  for c in cells))
 
+    def append_styled(self, values: list[object], styles: list[int | None]) -> bool:
+        """A row of values with a style id each (as `append_cells` would write the cells): False, and nothing
+        written, when the fast path is off or a value is not plain: the caller then appends its cells."""
+        if not self.fast or not all(_plain_value(v) for v in values):
+            return False
+        self.sheet.append(_Plain(_Styled(v, s) for v, s in zip(values, styles)))
+        return True
+
     def _xml(self, values: tuple, row_idx: int) -> str | None:
         """The row's XML; None when a value is not plain text, a number or a date (see _plain_value)."""
         letters = self.letters
@@ -136,7 +144,9 @@ class PlainRows:
                     return None
                 value = value[:_MAX_TEXT]
                 space = ' xml:space="preserve"' if value != value.strip() else ""
-                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
+                if "&" in value or "<" in value or ">" in value:
+                    value = escape(value)
+                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{value}</t></is></c>')
             elif kind is dt.date:
                 serial = safe_string(to_excel(value, self.epoch))
                 parts.append(f'<c r="{ref}"{style or self.date_attr} t="n"><v>{serial}</v></c>')
