@@ -6,6 +6,7 @@ Written with openpyxl's write-only mode (rows streamed, 100,000 domains in well 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass
@@ -100,9 +101,10 @@ def filings(line: DomainLine) -> str:
 
 
 def write_workbook(path: Path, views: Iterable[UnitView], header: ReportHeader, today: dt.date,
-                   monitoring: list[list[object]] = ()) -> Registry:
+                   monitoring: list[list[object]] = (), late_contacts: Counter | None = None) -> Registry:
     """Stream the units into the detail and registry sheets, counting as they pass; the cover (first in the
-    workbook) is filled in last, from the counts. Returns the counts."""
+    workbook) is filled in last, from the counts (overdue: the domains' and `late_contacts`, contact changes
+    not reported in time, by unit kind). Returns the counts."""
     _STYLES.clear()
     workbook = Workbook(write_only=True)
     cover = workbook.create_sheet(COVER_SHEET)
@@ -116,6 +118,7 @@ def write_workbook(path: Path, views: Iterable[UnitView], header: ReportHeader, 
             contact = unit_view.contacts[0] if unit_view.contacts else None
             register.append([guard_cell(v) for v in registry_row(unit_view.unit, line.view.domain, contact)])
     detail.close()
+    registry.add_overdue(late_contacts or Counter())
     if monitoring:  # the sheet appears once monitoring has found something (五（三）（四）)
         _monitoring_sheet(workbook, monitoring)
     _cover(cover, registry, header)
