@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import idna
 
-from knowledge.places import divisions, readings, short_forms, split_suffix, suffix_letter, suffix_pinyin
+from knowledge.places import Place, divisions, readings, short_forms, split_suffix, suffix_letter, suffix_pinyin
 from knowledge.policy import PLAN_DOC
 from knowledge.units import KIND_LABELS, Department, UnitName, parse_unit, town_stem
 
@@ -214,19 +214,26 @@ class Suggestion:
 
 
 def _portal_domains(unit: UnitName) -> list[str]:
-    stem, suffix = split_suffix(unit.place_full)
-    spellings = name_spellings(unit.place_full)
+    """The portal names of the unit's place (a registry's units share a few thousand places: cached per place)."""
+    return list(_place_portal_domains(unit.place_full, unit.place, unit.ambiguous_place, tuple(unit.regions[:1])))
+
+
+@lru_cache(maxsize=8192)
+def _place_portal_domains(place_full: str, place: Place | None, ambiguous: bool,
+                          regions: tuple[Place, ...]) -> tuple[str, ...]:
+    stem, suffix = split_suffix(place_full)
+    spellings = name_spellings(place_full)
     if not spellings:
-        return []
+        return ()
     labels = [spellings[0]]
     with_suffix = "".join(readings().syllables(stem)) + suffix_pinyin(suffix)
     if with_suffix and with_suffix not in labels and len(readings().syllables(stem)) > 0:
         labels.append(with_suffix)
-    if unit.place and divisions().same_reading(unit.place) or unit.ambiguous_place:
-        for region in unit.regions[:1]:
+    if place and divisions().same_reading(place) or ambiguous:
+        for region in regions:
             labels.append(initials(readings().syllables(split_suffix(region.name)[0])) + spellings[0])
     labels += [s for s in spellings[1:4] if len(s) >= 3]
-    return [f"www.{label}.{GOV}" for label in dict.fromkeys(labels)]
+    return tuple(f"www.{label}.{GOV}" for label in dict.fromkeys(labels))
 
 
 # Said in chat and on the command line alike: no option names or kind codes (the CLI adds its own hint).

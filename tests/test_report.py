@@ -171,3 +171,41 @@ def test_every_workbook_writer_keeps_formulas_as_text(db, tmp_path):
     write_table(plain, [["=A1", "-x"]], headers=HEADERS)
     values = [c.value for c in next(load_workbook(plain)[REGISTER_SHEET].iter_rows(min_row=2))][:2]
     assert values == ["'=A1", "'-x"]
+
+
+def test_report_and_due_count_an_unreported_contact_change_alike(db, tmp_path):
+    """A contact change not reported within its 20 working days is overdue for /due and for the report's
+    已逾期事项 alike (one test, events.overdue_clause); once reported (done) it leaves both."""
+    from bot.deadlines import events
+    from bot.reporting.progress import agenda
+    from bot.reporting.report import build_report
+
+    _fill(db, tmp_path)
+    unit_id = db.call(lambda s: s.exec(select(Unit.id).where(Unit.name == "武定县档案馆")).one())
+
+    def counts():
+        report = db.call(lambda s: build_report(s, TODAY)).registry
+        due = db.call(lambda s: agenda(s, TODAY, everything=True))
+        unit_due = db.call(lambda s: agenda(s, TODAY, unit_ids=[unit_id]))
+        return report.overdue_count, report.overdue_by_kind["institution_other"], due.total_overdue, \
+            unit_due.total_overdue
+
+    report_before, kind_before, due_before, unit_before = counts()
+    assert unit_before == 0
+    changed = [events.ContactEvent(unit_id, "武定县档案馆", "赵六", dt.date(2026, 9, 1)),  # due 2026-10-14: overdue
+               events.ContactEvent(unit_id, "武定县档案馆", "钱七", dt.date(2026, 11, 20))]  # due in December
+    assert db.call(lambda s: events.deadlines_for_events(s, contacts=changed)) == 2
+    report_after, kind_after, due_after, unit_after = counts()
+    assert report_after - report_before == 1 == due_after - due_before
+    assert kind_after - kind_before == 1 and unit_after == 1
+
+    out = tmp_path / "report.xlsx"
+    db.call(lambda s: write_report(s, out, TODAY))
+    cover = load_workbook(out)[COVER_SHEET]
+    figures = {row[0].value: row[1].value for row in cover.iter_rows(min_row=6, max_row=16)}
+    assert figures["已逾期事项"] == report_after
+
+    late_id = db.call(lambda s: s.exec(select(events.Deadline.id).where(
+        events.Deadline.unit_id == unit_id, events.Deadline.due < TODAY)).one())
+    db.call(lambda s: events.mark_done(s, late_id, "test", dt.datetime(2026, 11, 28, tzinfo=dt.UTC)))
+    assert counts() == (report_before, kind_before, due_before, 0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, update
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, select
 
 from bot.db.bulk import bulk_insert_ignore
@@ -19,6 +19,7 @@ from knowledge.workdays import RULES
 from knowledge.workdays import deadline as compute_deadline
 
 PLAN_LOOKBACK_DAYS = 30  # deadlines overdue longer than this get no new reminders (old campaigns stay quiet)
+CONTACT_RULE = "contact_change"  # a changed contact to be reported within 20 working days
 
 
 
@@ -94,6 +95,13 @@ def _cancel_pending(session: Session, deadline_id: int) -> None:
                     .values(status="cancelled"))
 
 
+def overdue_clause(today: dt.date):
+    """The one test of an overdue deadline, for /due and the report: open and past its day; a campaign step
+    only within PLAN_LOOKBACK_DAYS (an ended campaign's old dates stay quiet)."""
+    return and_(Deadline.status == "open", Deadline.due < today,
+                or_(Deadline.rule != "campaign", Deadline.due >= today - dt.timedelta(days=PLAN_LOOKBACK_DAYS)))
+
+
 def upcoming(session: Session, *, unit_ids: list[int] | None = None, everything: bool = False,
              today: dt.date, limit: int = 20) -> list[Deadline]:
     query = select(Deadline).where(Deadline.status == "open", Deadline.due >= today - dt.timedelta(days=PLAN_LOOKBACK_DAYS))
@@ -141,10 +149,10 @@ def deadlines_for_events(session: Session, domains: list[DomainEvent] = (), cont
                        "due": computed.due, "provisional": computed.provisional, "unit_id": e.unit_id,
                        "domain_id": e.domain_id}
     for e in contacts:
-        computed = compute_deadline("contact_change", e.changed_on, calendar)
-        key = f"contact_change:unit:{e.unit_id}:{e.changed_on.isoformat()}"
-        wanted[key] = {"key": key, "title": f"{RULES['contact_change'].title}：{e.unit_name}（{e.contact}）"[:400],
-                       "rule": "contact_change", "basis": computed.basis, "due": computed.due,
+        computed = compute_deadline(CONTACT_RULE, e.changed_on, calendar)
+        key = f"{CONTACT_RULE}:unit:{e.unit_id}:{e.changed_on.isoformat()}"
+        wanted[key] = {"key": key, "title": f"{RULES[CONTACT_RULE].title}：{e.unit_name}（{e.contact}）"[:400],
+                       "rule": CONTACT_RULE, "basis": computed.basis, "due": computed.due,
                        "provisional": computed.provisional, "unit_id": e.unit_id, "domain_id": None}
     _settle_superseded(session, {e.domain_id for e in domains}, set(wanted))
     if not wanted:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, func, select
 
-from bot.db.models import Unit
+from bot.db.models import Deadline, Unit
+from bot.deadlines.events import CONTACT_RULE, overdue_clause
 from bot.registry.lookup import DomainView, UnitView, view_all, view_unit
 from knowledge.progress import (
     ANNOUNCE,
@@ -82,6 +83,10 @@ class Registry:
             self.lines += lines
         return lines
 
+    def add_overdue(self, by_kind: Counter) -> None:
+        """Overdue items that are not a domain's (unreported contact changes), by unit kind."""
+        self.overdue_by_kind.update(by_kind)
+
     @property
     def overdue_count(self) -> int:
         return sum(self.overdue_by_kind.values())
@@ -122,6 +127,14 @@ def unit_views(session: Session, calendar: WorkCalendar | None = None,
         return view_all(session, calendar)
     return (view_unit(session, unit, calendar) for unit in
             session.exec(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.name)).all())
+
+
+def overdue_contact_changes(session: Session, today: dt.date) -> Counter:
+    """Contact changes not reported in time, by unit kind: the deadlines /due lists as overdue (the same test,
+    events.overdue_clause), so the report's 已逾期事项 and /due count them alike."""
+    return Counter(dict(session.exec(
+        select(Unit.kind, func.count()).join(Deadline, Deadline.unit_id == Unit.id)
+        .where(Deadline.rule == CONTACT_RULE, overdue_clause(today)).group_by(Unit.kind)).all()))
 
 
 def collect(session: Session, today: dt.date, calendar: WorkCalendar | None = None,

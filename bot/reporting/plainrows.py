@@ -89,6 +89,7 @@ class PlainRows:
         self.epoch = sheet.parent.epoch
         self.date_attr = f' s="{WriteOnlyCell(sheet, value=dt.date(2000, 1, 1)).style_id}"'
         self.letters: list[str] = []
+        self.serials: dict[dt.date, str] = {}
         self.fast = LXML and sheet._writer is None  # lxml's writer can be flushed; a sheet not yet started
         if self.fast:
             sheet._writer = _SheetWriter(sheet)
@@ -110,16 +111,25 @@ class PlainRows:
         self.sheet.append(_Plain(_Styled(c._value, c.style_id if c.has_style else None) if c is not None else None
                                  for c in cells))
 
+    def append_styled(self, values: list[object], styles: list[int | None]) -> bool:
+        """A row of values with a style id each (as `append_cells` would write the cells): False, and nothing
+        written, when the fast path is off or a value is not plain: the caller then appends its cells."""
+        if not self.fast or not all(_plain_value(v) for v in values):
+            return False
+        self.sheet.append(_Plain(_Styled(v, s) for v, s in zip(values, styles)))
+        return True
+
     def _xml(self, values: tuple, row_idx: int) -> str | None:
         """The row's XML; None when a value is not plain text, a number or a date (see _plain_value)."""
         letters = self.letters
         while len(letters) < len(values):
             letters.append(get_column_letter(len(letters) + 1))
         parts = [f'<row r="{row_idx}">']
-        for index, value in enumerate(values):
+        serials = self.serials
+        for letter, value in zip(letters, values):
             if value is None:
                 continue
-            ref = f"{letters[index]}{row_idx}"
+            ref = f"{letter}{row_idx}"
             style = ""
             if type(value) is _Styled:
                 value, style = value.value, f' s="{value.style}"' if value.style is not None else ""
@@ -134,11 +144,16 @@ class PlainRows:
                     continue
                 if value[0] == "=" or value in _ERROR_CODES:
                     return None
-                value = value[:_MAX_TEXT]
-                space = ' xml:space="preserve"' if value != value.strip() else ""
-                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
+                if len(value) > _MAX_TEXT:
+                    value = value[:_MAX_TEXT]
+                space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""  # = strip()
+                if "&" in value or "<" in value or ">" in value:
+                    value = escape(value)
+                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{value}</t></is></c>')
             elif kind is dt.date:
-                serial = safe_string(to_excel(value, self.epoch))
+                serial = serials.get(value)
+                if serial is None:  # a registry has few distinct dates
+                    serial = serials[value] = safe_string(to_excel(value, self.epoch))
                 parts.append(f'<c r="{ref}"{style or self.date_attr} t="n"><v>{serial}</v></c>')
             elif kind is int or kind is float:
                 parts.append(f'<c r="{ref}"{style} t="n"><v>{safe_string(value)}</v></c>')

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from bot.db.models import Chat, Deadline, Unit
 from bot.deadlines.calendar import work_calendar
-from bot.deadlines.events import PLAN_LOOKBACK_DAYS
+from bot.deadlines.events import overdue_clause
 from bot.deadlines.planning import admin_ids
 from bot.delivery import queue
 from bot.monitoring.store import MonitorStanding, UrgentFinding, monitor_standing
@@ -148,8 +148,7 @@ def agenda(session: Session, today: dt.date, *, unit_ids: list[int] | None = Non
         if unit_ids:
             conditions.append(Deadline.unit_id.in_(unit_ids))
         base = base.where(or_(*conditions))
-    late = base.where(Deadline.due < today, or_(Deadline.rule != "campaign",
-                                                  Deadline.due >= today - dt.timedelta(days=PLAN_LOOKBACK_DAYS)))
+    late = base.where(overdue_clause(today))
     coming = base.where(Deadline.due >= today)
     if until is not None:
         coming = coming.where(Deadline.due <= until)

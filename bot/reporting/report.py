@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot.deadlines.calendar import work_calendar
 from bot.monitoring.store import monitor_rows
 from bot.registry.spreadsheet import SpreadsheetError, guard_cell
-from bot.reporting.collect import Registry, office_region, unit_views
+from bot.reporting.collect import Registry, office_region, overdue_contact_changes, unit_views
 from bot.reporting.workbook import DETAIL_HEADERS, ReportHeader, detail_row, write_workbook
 from knowledge.campaigns import Campaign
 
@@ -49,10 +49,12 @@ def write_report(session: Session, path: Path, today: dt.date | None = None, set
         raise SpreadsheetError("报表只能写成 .xlsx 或 .csv 文件")
     header = report_header(session, today, settings, current_campaign(session, today))
     views = unit_views(session, work_calendar(session))
+    late_contacts = overdue_contact_changes(session, today)
     if suffix == ".xlsx":
         monitoring = monitor_rows(session)
-        return Report(write_workbook(path, views, header, today, monitoring), header, monitoring)
+        return Report(write_workbook(path, views, header, today, monitoring, late_contacts), header, monitoring)
     registry = Registry(today=today, keep_lines=False)
+    registry.add_overdue(late_contacts)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(DETAIL_HEADERS)
@@ -74,5 +76,6 @@ def build_report(session: Session, today: dt.date | None = None, settings: objec
     registry = Registry(today=today, keep_lines=False)
     for unit_view in unit_views(session, work_calendar(session)):
         registry.add(unit_view)
+    registry.add_overdue(overdue_contact_changes(session, today))
     return Report(registry, report_header(session, today, settings, current_campaign(session, today)),
                   monitor_rows(session))
