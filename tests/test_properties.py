@@ -147,5 +147,8 @@ def _cell_text_every_step(text: str) -> str:
                  st.text(min_size=1990, max_size=2100, alphabet="教育局 ab")))
 def test_cell_text_shortcut_gives_what_clean_gives(text):
     from bot.registry.sheets import cell_text
+    from bot.registry.spreadsheet import _compact_cell
+    from knowledge.text import compact
 
     assert cell_text(text) == _cell_text_every_step(text)
+    assert _compact_cell(cell_text(text)[:200]) == compact(cell_text(text)[:200])

@@ -47,6 +47,7 @@ _PHONE = re.compile(r"^[0-9+()\-\s转/、,，]{3,50}$")
 _SPLIT_DOMAINS = re.compile(r"[\s、,，;；|]+")
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "主", "√", "主域名"}
 FALSE_WORDS = {"", "否", "n", "no", "false", "0", "×"}
+_PRIMARY_WORDS = frozenset(TRUE_WORDS | FALSE_WORDS)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EMPTY = (None, "", False)  # a new row's empty fields say nothing in its audit entry
 
@@ -165,6 +166,12 @@ def parse_date(value: object) -> dt.date | None:
 
 
 _str_text = lru_cache(maxsize=8192)(_cell_text)  # statuses, kinds, units repeat down a sheet: NFKC once each
+_read_kind = lru_cache(maxsize=256)(read_kind)  # a sheet writes a handful of kind words, 100,000 times
+
+
+def _compact_cell(text: str) -> str:
+    """`compact` of text `cell_text` gave: it is clean already (`clean` changes clean text no further)."""
+    return text.replace(" ", "").lower()
 
 
 class _Row:
@@ -200,7 +207,7 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
     """The rows a sheet row stands for (one per domain in its 域名 cell), its errors, and warnings."""
     r = _Row(raw)
     warnings: list[str] = []
-    written_unit = compact(r.text("单位名称", 200))
+    written_unit = _compact_cell(r.text("单位名称", 200))
     unit = qualify(written_unit, region) if written_unit and region else written_unit
     if not unit:
         r.fail("单位名称", "为空", "填写单位全称，例如 武定县教育体育局")
@@ -230,7 +237,7 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
         else:
             domains.append((parsed.ascii, parsed.unicode, parsed.is_chinese))
     kind_text = r.text("单位类型", 40)
-    typed = read_kind(kind_text) if kind_text else None
+    typed = _read_kind(kind_text) if kind_text else None
     # Reading the name costs more than the rest of the row: only when the sheet leaves the kind open, or calls
     # the row a business system (of which unit?).
     name_kind = parse_unit(unit).kind if unit and (not typed or typed == Kind.SYSTEM) else None
@@ -249,7 +256,7 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
     if status is None:
         r.fail("状态", f"“{status_text}”无法识别", f"可填：{status_help()}")
     primary_text = r.text("主域名", 10).lower()
-    if primary_text not in TRUE_WORDS | FALSE_WORDS:
+    if primary_text not in _PRIMARY_WORDS:
         r.fail("主域名", f"“{primary_text}”无法识别", "只能填“是”或“否”")
     phone = r.text("联系电话", 50)
     if phone and not _PHONE.match(phone):
@@ -466,7 +473,8 @@ def _new_ids(session: Session, model: type, names: list[str], before: int) -> di
     """Ids of the rows just inserted under `names`: those above the largest id before the insert (one range scan),
     any not found there by name."""
     wanted = set(names)
-    rows = session.connection().exec_driver_sql(f"SELECT name, id FROM {model.__table__.name} WHERE id > {int(before)}")
+    rows = session.connection().exec_driver_sql(
+        f"SELECT name, id FROM {model.__table__.name} WHERE id > {int(before)}").cursor.fetchall()
     ids = {name: i for name, i in rows if name in wanted}
     if len(ids) < len(wanted):
         ids.update(_ids_by_name(session, model, [n for n in wanted if n not in ids]))
