@@ -36,6 +36,40 @@ def test_normalisation_never_raises(text):
     check(text, text)
 
 
+HOSTISH = st.one_of(
+    DOMAINS,
+    st.text(alphabet="abxn-09.", max_size=80),  # punycode-like labels, hyphens and dots at the edges, digit TLDs
+    st.lists(st.from_regex(r"[a-z0-9-]{1,70}", fullmatch=True), min_size=1, max_size=6).map(".".join),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(HOSTISH)
+def test_plain_host_shortcut_gives_what_every_step_gives(text):
+    """`_parse` answers plain lower-case hosts at once; the full steps must agree on every input."""
+    import re
+
+    from knowledge import domains
+
+    fast = domains._parse(text)
+    saved = domains._PLAIN_HOST
+    domains._PLAIN_HOST = re.compile(r"(?!)")  # never matches: every step runs
+    try:
+        assert domains._parse(text) == fast
+    finally:
+        domains._PLAIN_HOST = saved
+    assert fast.is_chinese == any(label.startswith("xn--") for label in fast.labels)
+
+
+def test_plain_host_shortcut_is_taken():
+    from knowledge import domains
+
+    for text in ("www.wuding.gov.cn", "a-b.c9.com", "x" * 63 + ".cn"):
+        assert domains._PLAIN_HOST.fullmatch(text)
+    for text in ("xn--fiqs8s.cn", "a.xn--fiqs8s", "-a.cn", "a-.cn", "a..cn", "A.cn", "a.cn.", "cn", "x" * 64 + ".cn"):
+        assert not domains._PLAIN_HOST.fullmatch(text)
+
+
 @FAST
 @given(DOMAINS)
 def test_normalisation_is_idempotent(domain):
@@ -90,3 +124,31 @@ def test_suggestions_for_given_kinds_pass(kind):
     advice = suggest(unit, kind=kind)
     for domain in advice.english:
         assert check(domain, unit, kind).compliant
+
+
+def _cell_text_every_step(text: str) -> str:
+    """bot.registry.sheets.cell_text of a str as it was before its shortcut for normalised printable text."""
+    from bot.registry.sheets import FORMULA_START
+    from knowledge.text import clean
+
+    if text == "":
+        return ""
+    if text.isascii() and text.isprintable():
+        text = " ".join(text.split())[:2000] if " " in text else text[:2000]
+    else:
+        text = clean(text, limit=2000)
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START:
+        text = text[1:]
+    return text
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.text(max_size=60), st.text(alphabet="武定县 教育局\u3000\u00a0\u200b\ufb01Ａ１'=　\t", max_size=60),
+                 st.text(min_size=1990, max_size=2100, alphabet="教育局 ab")))
+def test_cell_text_shortcut_gives_what_clean_gives(text):
+    from bot.registry.sheets import cell_text
+    from bot.registry.spreadsheet import _compact_cell
+    from knowledge.text import compact
+
+    assert cell_text(text) == _cell_text_every_step(text)
+    assert _compact_cell(cell_text(text)[:200]) == compact(cell_text(text)[:200])

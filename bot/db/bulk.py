@@ -4,7 +4,9 @@ The ORM's bulk path, and even Core's per-row parameter building, cost more than 
 100,000 rows does; this is the same SQL with none of that. Works on SQLite and PostgreSQL (psycopg)."""
 from __future__ import annotations
 
+import itertools
 import operator
+from collections.abc import Iterable
 
 from sqlmodel import Session
 
@@ -42,22 +44,38 @@ def bulk_update(session: Session, model: type, rows: list[dict]) -> None:
 
 
 def bulk_execute(session: Session, sql: str, columns: list, rows: list[dict]) -> None:
+    getter = operator.itemgetter(*[c.key for c in columns])
+    if len(columns) == 1:
+        execute_tuples(session, sql, columns, ((getter(row),) for row in rows))
+    else:
+        execute_tuples(session, sql, columns, map(getter, rows))
+
+
+def insert_tuples(session: Session, model: type, keys: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """INSERT plain tuples, each holding the columns `keys` names in that order (no dict per row: the cheapest
+    way in for 100,000 rows); each value converted by its column's bind processor."""
+    table = model.__table__
+    columns = [table.c[k] for k in keys]
+    execute_tuples(session, f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) VALUES ({{marks}})",
+                   columns, rows)
+
+
+def execute_tuples(session: Session, sql: str, columns: list, rows: Iterable[tuple]) -> None:
+    """executemany in batches of 5,000 tuples (values in `columns` order), through each column's bind processor."""
     connection = session.connection()
     dialect = connection.dialect
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = sql.replace("{marks}", ", ".join([mark] * len(columns))).replace("{mark}", mark)
     processors = [(i, _remember_last(p)) for i, c in enumerate(columns)
                   if (p := c.type._cached_bind_processor(dialect))]
-    getter = operator.itemgetter(*[c.key for c in columns])
-    single = len(columns) == 1
-    for start in range(0, len(rows), 5000):
-        params = []
-        for row in rows[start:start + 5000]:
-            values = [getter(row)] if single else list(getter(row))
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, 5000)):
+        if processors:  # column by column: one map per converted column instead of a loop per row
+            values = list(zip(*batch))
             for i, process in processors:
-                values[i] = process(values[i])
-            params.append(tuple(values))
-        connection.exec_driver_sql(sql, params)
+                values[i] = map(process, values[i])
+            batch = list(zip(*values))
+        connection.exec_driver_sql(sql, batch)
 
 
 def _remember_last(process):

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -64,7 +65,9 @@ def cell_text(value: object) -> str:
     elif isinstance(value, dt.datetime) and value.time() == dt.time():
         value = value.date()
     text = str(value)
-    if text.isascii() and text.isprintable():  # dates, numbers, domains: nothing for NFKC to do
+    if text.isprintable() and (text.isascii() or unicodedata.is_normalized("NFKC", text)):
+        # dates, numbers, domains, most Chinese names: nothing for NFKC or `clean` to change (printable: no
+        # control, bidi or zero-width character, no white space but " ")
         text = " ".join(text.split())[:2000] if " " in text else text[:2000]
     else:
         text = clean(text, limit=2000)

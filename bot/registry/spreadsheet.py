@@ -8,16 +8,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from json.encoder import c_make_encoder, encode_basestring
 from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot.db.bulk import bulk_insert as _bulk_insert
 from bot.db.bulk import bulk_update as _bulk_update
+from bot.db.bulk import insert_tuples
 from bot.db.models import AuditLog, Contact, Domain, Unit, utcnow
 from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, _jsonable
 from bot.registry.sheets import (
@@ -45,6 +47,7 @@ _PHONE = re.compile(r"^[0-9+()\-\s转/、,，]{3,50}$")
 _SPLIT_DOMAINS = re.compile(r"[\s、,，;；|]+")
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "主", "√", "主域名"}
 FALSE_WORDS = {"", "否", "n", "no", "false", "0", "×"}
+_PRIMARY_WORDS = frozenset(TRUE_WORDS | FALSE_WORDS)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EMPTY = (None, "", False)  # a new row's empty fields say nothing in its audit entry
 
@@ -163,6 +166,12 @@ def parse_date(value: object) -> dt.date | None:
 
 
 _str_text = lru_cache(maxsize=8192)(_cell_text)  # statuses, kinds, units repeat down a sheet: NFKC once each
+_read_kind = lru_cache(maxsize=256)(read_kind)  # a sheet writes a handful of kind words, 100,000 times
+
+
+def _compact_cell(text: str) -> str:
+    """`compact` of text `cell_text` gave: it is clean already (`clean` changes clean text no further)."""
+    return text.replace(" ", "").lower()
 
 
 class _Row:
@@ -198,7 +207,7 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
     """The rows a sheet row stands for (one per domain in its 域名 cell), its errors, and warnings."""
     r = _Row(raw)
     warnings: list[str] = []
-    written_unit = compact(r.text("单位名称", 200))
+    written_unit = _compact_cell(r.text("单位名称", 200))
     unit = qualify(written_unit, region) if written_unit and region else written_unit
     if not unit:
         r.fail("单位名称", "为空", "填写单位全称，例如 武定县教育体育局")
@@ -228,7 +237,7 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
         else:
             domains.append((parsed.ascii, parsed.unicode, parsed.is_chinese))
     kind_text = r.text("单位类型", 40)
-    typed = read_kind(kind_text) if kind_text else None
+    typed = _read_kind(kind_text) if kind_text else None
     # Reading the name costs more than the rest of the row: only when the sheet leaves the kind open, or calls
     # the row a business system (of which unit?).
     name_kind = parse_unit(unit).kind if unit and (not typed or typed == Kind.SYSTEM) else None
@@ -247,7 +256,7 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
     if status is None:
         r.fail("状态", f"“{status_text}”无法识别", f"可填：{status_help()}")
     primary_text = r.text("主域名", 10).lower()
-    if primary_text not in TRUE_WORDS | FALSE_WORDS:
+    if primary_text not in _PRIMARY_WORDS:
         r.fail("主域名", f"“{primary_text}”无法识别", "只能填“是”或“否”")
     phone = r.text("联系电话", 50)
     if phone and not _PHONE.match(phone):
@@ -327,53 +336,64 @@ def validate(data: bytes, filename: str, progress: Callable[[int], None] | None 
 
 
 # -- writing -----------------------------------------------------------------------------------------------
+DOMAIN_FIELDS = ("unicode", "is_chinese", "is_primary", "status", "registrar", "registered_on", "expires_on",
+                 "changed_on", "icp_number", "gov_site_mark", "psb_number", "notes", "kind")
+_NEW_DOMAIN = ("name", "unit_id", *DOMAIN_FIELDS, "updated_at")  # a new domain's tuple
+_row_fields = operator.attrgetter(*(f if f != "kind" else "domain_kind" for f in DOMAIN_FIELDS))
+_AUDITED_AT = tuple((k, _NEW_DOMAIN.index(k)) for k in AUDITED_DOMAIN_FIELDS)  # where each audited field sits
+_NEW_CONTACT = ("unit_id", "name", "phone", "email", "telegram_id", "updated_at")
+_NEW_UNIT = ("name", "kind", "region", "short_name", "parent_id", "updated_at")
+_AUDIT = ("at", "actor", "action", "entity", "entity_id", "summary", "before", "after")
+
+
 def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: ImportReport,
                progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Upsert units, domains and contacts in bulk (SQL Core, not ORM objects: 100,000 rows in seconds);
-    audit every change; identical rows change nothing."""
+    """Upsert units, domains and contacts in bulk (plain tuples to the driver, not ORM objects: 100,000 rows in
+    seconds); audit every change; identical rows change nothing."""
     now = utcnow()
     Generation.bump()
     units = {name: uid for uid, name in session.exec(select(Unit.id, Unit.name)).all()}
-    new_units: dict[str, dict] = {}
+    new_units: dict[str, tuple] = {}
     for row in rows:
         if row.unit not in units and row.unit not in new_units:
-            new_units[row.unit] = {"name": row.unit, "kind": row.kind, "region": row.region, "short_name": "",
-                                   "updated_at": now}
-    audits: list[dict] = []
+            new_units[row.unit] = (row.unit, row.kind, row.region, "", None, now)
+    audits: list[tuple] = []
     if new_units:
-        _bulk_insert(session, Unit, list(new_units.values()))
-        units.update(_ids_by_name(session, Unit, list(new_units)))
-        _bulk_insert(session, AuditLog, [_audit(now, actor, "create", "unit", units[u["name"]], u["name"], None,
-                                                {"name": u["name"], "kind": u["kind"], "region": u["region"]})
-                                         for u in new_units.values()])
+        before = _max_id(session, Unit)
+        insert_tuples(session, Unit, _NEW_UNIT, new_units.values())
+        units.update(_new_ids(session, Unit, list(new_units), before))
+        insert_tuples(session, AuditLog, _AUDIT, (
+            (now, actor, "create", "unit", units[name], name[:400], "",
+             _dumps({"name": name, "kind": kind, "region": region}))
+            for name, kind, region, *_ in new_units.values()))
         report.units_created = len(new_units)
         new_units.clear()
 
     columns = [getattr(Domain, f) for f in ("id", "name", "unit_id", *DOMAIN_FIELDS)]
     existing = {r[1]: r for r in session.exec(select(*columns)).all()}
-    inserts: list[dict] = []
+    inserts: list[tuple] = []
     updates: list[dict] = []
-    inserted: set[str] = set()
+    inserted: dict[str, int] = {}
 
     def write_inserts() -> None:
-        """New domains go in by slices of 10,000, each audited at once: 100,000 row dicts held together cost
-        more memory than everything else in an import."""
-        _bulk_insert(session, Domain, inserts)
-        ids = _ids_by_name(session, Domain, [d["name"] for d in inserts])
-        _bulk_insert(session, AuditLog, [_audit(now, actor, "create", "domain", ids[d["name"]], d["unicode"], None,
-                                                {k: d[k] for k in AUDITED_DOMAIN_FIELDS if d.get(k) not in _EMPTY})
-                                         for d in inserts])
+        """New domains go in by slices of 10,000, each audited at once: memory stays flat."""
+        before = _max_id(session, Domain)
+        insert_tuples(session, Domain, _NEW_DOMAIN, inserts)
+        ids = _new_ids(session, Domain, [d[0] for d in inserts], before)
+        insert_tuples(session, AuditLog, _AUDIT, (
+            (now, actor, "create", "domain", ids[d[0]], d[2][:400], "",
+             _dumps({k: _jsonable(d[i]) for k, i in _AUDITED_AT if d[i] not in _EMPTY})) for d in inserts))
         inserted.update(ids)
         inserts.clear()
 
     for i, row in enumerate(rows, 1):
-        wanted = {"unit_id": units[row.unit], **row.domain_fields()}
         current = existing.get(row.domain)
         if current is None:
-            inserts.append({"name": row.domain, **wanted, "updated_at": now})
+            inserts.append((row.domain, units[row.unit], *_row_fields(row), now))
             if len(inserts) >= 10_000:
                 write_inserts()
             continue
+        wanted = {"unit_id": units[row.unit], **row.domain_fields()}
         before = dict(zip(("unit_id", *DOMAIN_FIELDS), current[2:]))
         if STAGE.get(wanted["status"], 1) < STAGE.get(before["status"], 1) and not (
                 row.changed_on and (before["changed_on"] is None or row.changed_on > before["changed_on"])):
@@ -401,7 +421,7 @@ def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: Impo
     report.domains_created, report.domains_updated = len(inserted), len(updates)
     _apply_contacts(session, rows, units, actor, now, report, audits)
     _start_deadlines(session, rows, units, existing, inserted, updates)
-    _bulk_insert(session, AuditLog, audits)
+    insert_tuples(session, AuditLog, _AUDIT, audits)
     if progress:
         progress(len(rows))
     report.written = True
@@ -409,7 +429,7 @@ def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: Impo
 
 
 def _one_primary(rows: list[ParsedRow], units: dict[str, int], existing: dict, updated: set[int],
-                 now: dt.datetime, actor: str, audits: list[dict]) -> list[dict]:
+                 now: dt.datetime, actor: str, audits: list[tuple]) -> list[dict]:
     """A row marked 主域名 takes the mark from the unit's other domain of the same script."""
     marked = {(units[r.unit], r.is_chinese): r.domain for r in rows if r.is_primary}
     if not marked:
@@ -426,30 +446,42 @@ def _one_primary(rows: list[ParsedRow], units: dict[str, int], existing: dict, u
 
 
 def _start_deadlines(session: Session, rows: list[ParsedRow], units: dict[str, int], existing: dict,
-                     inserted: set[str], updates: list[dict]) -> None:
+                     inserted: dict[str, int], updates: list[dict]) -> None:
     """New or changed rows under notice (公告中) or cancelled (已注销) start their policy deadlines."""
     from bot.deadlines.events import DomainEvent, deadlines_for_events
 
-    touched = inserted | {u["id"] for u in updates}
-    candidates = [r for r in rows if r.status in (Status.NOTICE, Status.CANCELLED) and r.changed_on
-                  and (r.domain in touched or (r.domain in existing and existing[r.domain][0] in touched))]
-    if not candidates:
+    updated = {u["id"] for u in updates}
+    ids = {}  # the domain id of each candidate: new ones from the insert, the others from the registry
+    for r in rows:
+        if r.status in (Status.NOTICE, Status.CANCELLED) and r.changed_on:
+            if r.domain in inserted:
+                ids[r.domain] = inserted[r.domain]
+            elif r.domain in existing and existing[r.domain][0] in updated:
+                ids[r.domain] = existing[r.domain][0]
+    if not ids:
         return
-    ids = _ids_by_name(session, Domain, [r.domain for r in candidates])
     deadlines_for_events(session, domains=[
         DomainEvent(ids[r.domain], units[r.unit], r.unicode, r.status, r.changed_on,
-                    bool(r.icp_number or r.gov_site_mark or r.psb_number)) for r in candidates])
+                    bool(r.icp_number or r.gov_site_mark or r.psb_number)) for r in rows if r.domain in ids])
 
 
-DOMAIN_FIELDS = ("unicode", "is_chinese", "is_primary", "status", "registrar", "registered_on", "expires_on",
-                 "changed_on", "icp_number", "gov_site_mark", "psb_number", "notes", "kind")
+def _max_id(session: Session, model: type) -> int:
+    return session.connection().exec_driver_sql(f"SELECT MAX(id) FROM {model.__table__.name}").scalar() or 0
+
+
+def _new_ids(session: Session, model: type, names: list[str], before: int) -> dict[str, int]:
+    """Ids of the rows just inserted under `names`: those above the largest id before the insert (one range scan),
+    any not found there by name."""
+    wanted = set(names)
+    rows = session.connection().exec_driver_sql(
+        f"SELECT name, id FROM {model.__table__.name} WHERE id > {int(before)}").cursor.fetchall()
+    ids = {name: i for name, i in rows if name in wanted}
+    if len(ids) < len(wanted):
+        ids.update(_ids_by_name(session, model, [n for n in wanted if n not in ids]))
+    return ids
 
 
 def _ids_by_name(session: Session, model: type, names: list[str]) -> dict[str, int]:
-    if len(names) > 20_000:  # most of the table: one scan (plain driver rows) beats thousands of IN parameters
-        wanted = set(names)
-        rows = session.connection().exec_driver_sql(f"SELECT name, id FROM {model.__table__.name}")
-        return {name: i for name, i in rows if name in wanted}
     ids: dict[str, int] = {}
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
@@ -458,14 +490,15 @@ def _ids_by_name(session: Session, model: type, names: list[str]) -> dict[str, i
 
 
 def _audit(now: dt.datetime, actor: str, action: str, entity: str, entity_id: int, summary: str,
-           before: dict | None, after: dict | None) -> dict:
-    return {"at": now, "actor": actor, "action": action, "entity": entity, "entity_id": entity_id,
-            "summary": summary[:400], "before": _dumps({k: _jsonable(v) for k, v in before.items()}) if before else "",
-            "after": _dumps({k: _jsonable(v) for k, v in after.items()}) if after else ""}
+           before: dict | None, after: dict | None) -> tuple:
+    """An audit row in _AUDIT order."""
+    return (now, actor, action, entity, entity_id, summary[:400],
+            _dumps({k: _jsonable(v) for k, v in before.items()}) if before else "",
+            _dumps({k: _jsonable(v) for k, v in after.items()}) if after else "")
 
 
 def _apply_contacts(session: Session, rows: list[ParsedRow], units: dict[str, int], actor: str, now: dt.datetime,
-                    report: ImportReport, audits: list[dict]) -> None:
+                    report: ImportReport, audits: list[tuple]) -> None:
     contacts = {(unit_id, name): (cid, phone, email) for cid, unit_id, name, phone, email in
                 session.exec(select(Contact.id, Contact.unit_id, Contact.name, Contact.phone, Contact.email)).all()}
     wanted: dict[tuple[int, str], tuple[str, str]] = {}
@@ -477,25 +510,30 @@ def _apply_contacts(session: Session, rows: list[ParsedRow], units: dict[str, in
     for (unit_id, name), (phone, email) in wanted.items():
         current = contacts.get((unit_id, name))
         if current is None:
-            inserts.append({"unit_id": unit_id, "name": name, "phone": phone, "email": email, "updated_at": now})
+            inserts.append((unit_id, name, phone, email, None, now))
             if len(inserts) >= 10_000:
-                _bulk_insert(session, Contact, inserts)
+                insert_tuples(session, Contact, _NEW_CONTACT, inserts)
                 created += len(inserts)
                 inserts.clear()
         elif current[1:] != (phone, email):
             updates.append({"id": current[0], "phone": phone, "email": email, "updated_at": now})
             audits.append(_audit(now, actor, "update", "contact", current[0], name,
                                  {"phone": current[1], "email": current[2]}, {"phone": phone, "email": email}))
-    _bulk_insert(session, Contact, inserts)
+    insert_tuples(session, Contact, _NEW_CONTACT, inserts)
     _bulk_update(session, Contact, updates)
     report.contacts_created, report.contacts_updated = created + len(inserts), len(updates)
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call for these options
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+# JSONEncoder.encode builds its C encoder anew on every call; 200,000 audit rows share one, made exactly as
+# encode makes it for these options (no indent, default separators).
+_C_ENCODE = c_make_encoder and c_make_encoder(
+    None, _ENCODER.default, encode_basestring, None, _ENCODER.key_separator, _ENCODER.item_separator,
+    False, False, True)
 
 
 def _dumps(value: dict) -> str:
-    return _ENCODE(value)
+    return "".join(_C_ENCODE(value, 0)) if _C_ENCODE else _ENCODER.encode(value)
 
 
 def import_file(db_call: Callable, data: bytes, filename: str, actor: str, skip_invalid: bool = False,
