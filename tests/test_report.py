@@ -177,7 +177,7 @@ def test_report_and_due_count_an_unreported_contact_change_alike(db, tmp_path):
     """A contact change not reported within its 20 working days is overdue for /due and for the report's
     已逾期事项 alike (one test, events.overdue_clause); once reported (done) it leaves both."""
     from bot.deadlines import events
-    from bot.reporting.progress import agenda
+    from bot.reporting.progress import agenda, registry_progress, summary_blocks
     from bot.reporting.report import build_report
 
     _fill(db, tmp_path)
@@ -198,6 +198,10 @@ def test_report_and_due_count_an_unreported_contact_change_alike(db, tmp_path):
     report_after, kind_after, due_after, unit_after = counts()
     assert report_after - report_before == 1 == due_after - due_before
     assert kind_after - kind_before == 1 and unit_after == 1
+    for query in ("", "武定县档案馆"):  # /progress, whole registry and one unit, names the same item
+        registry, _ = db.call(lambda s, q=query: registry_progress(s, TODAY, q))
+        assert registry.overdue_other == 1
+        assert "另有联系人变更逾期未报备 1 项" in "\n".join(summary_blocks(registry, "进度"))
 
     out = tmp_path / "report.xlsx"
     db.call(lambda s: write_report(s, out, TODAY))
@@ -209,3 +213,4 @@ def test_report_and_due_count_an_unreported_contact_change_alike(db, tmp_path):
         events.Deadline.unit_id == unit_id, events.Deadline.due < TODAY)).one())
     db.call(lambda s: events.mark_done(s, late_id, "test", dt.datetime(2026, 11, 28, tzinfo=dt.UTC)))
     assert counts() == (report_before, kind_before, due_before, 0)
+    assert db.call(lambda s: registry_progress(s, TODAY, "武定县档案馆"))[0].overdue_other == 0

@@ -59,6 +59,7 @@ class Registry:
     by_stage: Counter = field(default_factory=Counter)  # (kind, stage) → domains
     by_measure: Counter = field(default_factory=Counter)
     overdue_by_kind: Counter = field(default_factory=Counter)
+    overdue_other: int = 0  # overdue items that are not a domain's (unreported contact changes)
 
     def add(self, unit_view: UnitView) -> list[DomainLine]:
         """Count one unit; its domain lines (empty for a unit without a domain)."""
@@ -86,6 +87,7 @@ class Registry:
     def add_overdue(self, by_kind: Counter) -> None:
         """Overdue items that are not a domain's (unreported contact changes), by unit kind."""
         self.overdue_by_kind.update(by_kind)
+        self.overdue_other += sum(by_kind.values())
 
     @property
     def overdue_count(self) -> int:
@@ -129,12 +131,14 @@ def unit_views(session: Session, calendar: WorkCalendar | None = None,
             session.exec(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.name)).all())
 
 
-def overdue_contact_changes(session: Session, today: dt.date) -> Counter:
+def overdue_contact_changes(session: Session, today: dt.date, unit_ids: list[int] | None = None) -> Counter:
     """Contact changes not reported in time, by unit kind: the deadlines /due lists as overdue (the same test,
-    events.overdue_clause), so the report's 已逾期事项 and /due count them alike."""
-    return Counter(dict(session.exec(
-        select(Unit.kind, func.count()).join(Deadline, Deadline.unit_id == Unit.id)
-        .where(Deadline.rule == CONTACT_RULE, overdue_clause(today)).group_by(Unit.kind)).all()))
+    events.overdue_clause), so the report's 已逾期事项, /progress and /due count them alike."""
+    query = (select(Unit.kind, func.count()).join(Deadline, Deadline.unit_id == Unit.id)
+             .where(Deadline.rule == CONTACT_RULE, overdue_clause(today)))
+    if unit_ids is not None:
+        query = query.where(Unit.id.in_(unit_ids))
+    return Counter(dict(session.exec(query.group_by(Unit.kind)).all()))
 
 
 def collect(session: Session, today: dt.date, calendar: WorkCalendar | None = None,

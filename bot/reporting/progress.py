@@ -16,7 +16,7 @@ from bot.deadlines.planning import admin_ids
 from bot.delivery import queue
 from bot.monitoring.store import MonitorStanding, UrgentFinding, monitor_standing
 from bot.registry.lookup import NAME_INDEX
-from bot.reporting.collect import DomainLine, Registry, collect, kind_label
+from bot.reporting.collect import DomainLine, Registry, collect, kind_label, overdue_contact_changes
 from knowledge.monitoring import PROGRESS_CLAUSES
 from knowledge.progress import DONE, IN_PROGRESS, NOT_STARTED, STAGE_LABELS, STAGES, bar
 from knowledge.text import compact
@@ -39,11 +39,14 @@ def find_units(session: Session, query: str) -> list[int]:
 def registry_progress(session: Session, today: dt.date, query: str = "") -> tuple[Registry, list[str]] | None:
     """(the registry's standing, the unit names in scope when a query narrowed it); None: no unit matched."""
     if not query.strip():
-        return collect(session, today, work_calendar(session)), []
+        registry = collect(session, today, work_calendar(session))
+        registry.add_overdue(overdue_contact_changes(session, today))
+        return registry, []
     ids = find_units(session, query)
     if not ids:
         return None
     registry = collect(session, today, work_calendar(session), ids)
+    registry.add_overdue(overdue_contact_changes(session, today, ids))
     names = sorted({line.unit.unit.name for line in registry.lines} | {u.unit.name for u in registry.bare_units})
     return registry, names
 
@@ -71,6 +74,8 @@ def summary_blocks(registry: Registry, heading: str) -> list[str]:
         done, doing, todo = counts
         blocks.append(f"<b>{html.escape(label)}</b> {bar(done, total)}\n"
                       f"  已完成 {done} · 办理中 {doing} · 未开始 {todo} · 已逾期 {overdue}")
+    if registry.overdue_other:
+        blocks.append(f"另有联系人变更逾期未报备 {registry.overdue_other} 项，/due 查看。")
     return blocks
 
 
