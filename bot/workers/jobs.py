@@ -12,18 +12,31 @@ from bot.db.storage import Database
 _queue = None  # progress to the parent: (job, stage, done, total)
 
 
-WORKER_NICE = 10  # the worker yields the CPU to the bot's own process, which answers people
+WORKER_NICE = 19  # where the idle scheduling class is not available: the lowest ordinary priority
 
 
 def init_worker(queue) -> None:
-    import os
-
     global _queue
     _queue = queue
+    lower_priority()
+
+
+def lower_priority() -> str:
+    """The worker runs only on CPU time the bot's own process leaves (Linux SCHED_IDLE; elsewhere nice 19): on a
+    2-core host at nice 10 it still took a share of the core the bot's threads answer people on. Returns the
+    policy it got."""
+    import os
+
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        return "idle"
+    except (AttributeError, OSError):  # not Linux, or not allowed
+        pass
     try:
         os.nice(WORKER_NICE)
+        return f"nice {WORKER_NICE}"
     except (AttributeError, OSError):  # not on this platform
-        pass
+        return "normal"
 
 
 def _progress(job: int) -> Callable[[str, int, int], None] | None:
@@ -71,3 +84,11 @@ def registry_changed() -> None:
     from bot.registry.audit import Generation
 
     Generation.bump()
+
+
+def refresh_name_index(session) -> None:
+    """The bot's fuzzy unit-name index brought up to date right after an import (in the bot's process), so the
+    first lookup afterwards does not rebuild it while a person waits."""
+    from bot.registry.lookup import NAME_INDEX
+
+    NAME_INDEX.refresh(session)
