@@ -1,6 +1,6 @@
 """The fuzzy unit-name index follows the unit table by reading only the units that changed, gives the same
 answers as an index read in full, and is brought up to date after an import before anyone looks a name up; the
-import worker runs in the idle scheduling class."""
+import worker runs in the batch scheduling class at nice 10."""
 from __future__ import annotations
 
 import logging
@@ -32,7 +32,8 @@ def _read_kinds(caplog) -> list[str]:
 
 def test_index_reads_only_changed_units_and_answers_as_a_full_read(db, caplog):
     caplog.set_level(logging.INFO, logger="bot.registry.lookup")
-    db.call(lambda s: s.add_all([Unit(name=n) for n in NAMES]))
+    at = utcnow()  # an import stamps all its rows with one time
+    db.call(lambda s: s.add_all([Unit(name=n, updated_at=at) for n in NAMES]))
     index = UnitNameIndex()
     first = _answers(db, index)
     assert _read_kinds(caplog) == ["unit name index: all read"]
@@ -50,6 +51,7 @@ def test_index_reads_only_changed_units_and_answers_as_a_full_read(db, caplog):
     db.call(rename)
     changed = _answers(db, index)
     assert _read_kinds(caplog) == ["unit name index: changed read"]  # once, and not in full
+    assert " 2 rows, 6 names" in caplog.records[-1].getMessage()  # the two changed units, not those of the import
     assert changed == _answers(db, UnitNameIndex())
     found = {q: db.call(lambda s, a=a: s.get(Unit, a[0][0]).name) for q, a in zip(QUERIES, changed) if a}
     assert found["武定县审记局"] == "武定县审计局" and found["武定县教育体育局"] == "武定县教育体育局"
@@ -78,13 +80,13 @@ async def test_import_leaves_the_index_current_before_it_returns(db, tmp_path, m
     assert _read_kinds(caplog) == []
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SCHED_IDLE is Linux only")
-def test_worker_priority_is_the_idle_class():
-    code = ("import os; from bot.workers.jobs import lower_priority; "
-            "print(lower_priority(), os.sched_getscheduler(0) == os.SCHED_IDLE)")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SCHED_BATCH is Linux only")
+def test_worker_priority_is_batch_at_nice_10():
+    code = ("import os; from bot.workers.jobs import lower_priority; before = os.nice(0); "
+            "print(lower_priority().replace(' ', '_'), os.sched_getscheduler(0) == os.SCHED_BATCH, os.nice(0) - before)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=os.path.dirname(os.path.dirname(__file__))).stdout.split()
-    assert out == ["idle", "True"]
+    assert out == ["batch,_nice_10", "True", "10"]
 
 
 def test_lookups_do_not_wait_for_another_process_writing(db):

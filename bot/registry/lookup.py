@@ -41,7 +41,7 @@ FUZZY_MIN_SCORE = 70
 class UnitNameIndex:
     """Unit names in memory for rapidfuzz, kept in step with the unit table (its count and last update).
 
-    A change reads only the units updated since the newest one seen (an index of 100,000 names read in full
+    A change reads only the units updated after the newest one seen (an index of 100,000 names read in full
     holds the GIL for a few hundred ms, a wait for every chat when it happened inside a reply); the full read
     is left for the first use and for units removed. `refresh` is also called off the hot path (after the
     warm-up and after an import), so replies find the index current."""
@@ -61,24 +61,27 @@ class UnitNameIndex:
             if stamp == self._stamp:
                 return
             started, cpu = time.perf_counter(), time.thread_time()
+            read = self._changed_since(session, stamp)
             how = "changed"
-            if not self._changed_since(session, stamp):
+            if read is None:
                 how = "all"
                 rows = session.exec(select(Unit.id, Unit.name)).all()
                 self._ids = [r[0] for r in rows]
                 self._names = [compact(r[1]) for r in rows]
                 self._positions = {uid: i for i, uid in enumerate(self._ids)}
+                read = len(rows)
             self._stamp = stamp
-            log.info("unit name index: %s read, %d names, %.0f ms (%.0f ms CPU)", how, len(self._ids),
+            log.info("unit name index: %s read, %d rows, %d names, %.0f ms (%.0f ms CPU)", how, read, len(self._ids),
                      (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000)
 
-    def _changed_since(self, session: Session, stamp: tuple) -> bool:
-        """Apply the units updated at or after the newest update seen; False when that cannot account for the
-        table (units removed, or written with an older time) and a full read is needed. New lists are swapped
-        in, so a search running meanwhile keeps a consistent pair."""
+    def _changed_since(self, session: Session, stamp: tuple) -> int | None:
+        """Apply the units updated after the newest update seen and return how many were read; None when that
+        cannot account for the table (units removed, or written with an older time) and a full read is needed.
+        New lists are swapped in, so a search running meanwhile keeps a consistent pair."""
         if self._stamp is None or self._stamp[1] is None or stamp[1] is None or stamp[0] < len(self._ids):
-            return False
-        rows = session.exec(select(Unit.id, Unit.name).where(Unit.updated_at >= self._stamp[1])).all()
+            return None
+        # Strictly later: an import stamps all its rows with one time, and ">=" would read them all again.
+        rows = session.exec(select(Unit.id, Unit.name).where(Unit.updated_at > self._stamp[1])).all()
         ids, names, positions = list(self._ids), list(self._names), dict(self._positions)
         for uid, name in rows:
             at = positions.get(uid)
@@ -89,9 +92,9 @@ class UnitNameIndex:
             else:
                 names[at] = compact(name)
         if len(ids) != stamp[0]:
-            return False
+            return None
         self._ids, self._names, self._positions = ids, names, positions
-        return True
+        return len(rows)
 
     def search(self, session: Session, query: str, limit: int) -> list[tuple[int, float]]:
         self.refresh(session)
