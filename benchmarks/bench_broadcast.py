@@ -36,17 +36,19 @@ async def _run(groups: int) -> dict:
         await db.run(lambda s: (s.add_all([Chat(id=g, title=f"g{g}", subscribed=True) for g in ids]), s.flush()))
         now = dt.datetime.now(dt.UTC)
         queued = await db.run(lambda s: queue.broadcast(s, "基准测试广播", now, "bench"))
-        start = time.perf_counter()
+        start = time.monotonic()  # the fake API stamps its calls with the same clock
         await app.start()  # the JobQueue's outbox tick does the sending
-        while sum(c.method == "sendMessage" for c in api.calls) < groups and time.perf_counter() - start < 120:
+        while sum(c.method == "sendMessage" for c in api.calls) < groups and time.monotonic() - start < 120:
             await asyncio.sleep(0.05)
-        elapsed = time.perf_counter() - start
+        elapsed = time.monotonic() - start
+        sends = [c.at for c in api.calls_to("sendMessage")]
         await asyncio.sleep(1)
         await app.stop()
         await app.shutdown()
     api.stop()
     accepted = Counter(int(c.params["chat_id"]) for c in api.calls_to("sendMessage"))
-    return {"queued": queued, "elapsed": elapsed, "lost": len(set(ids) - set(accepted)),
+    return {"queued": queued, "elapsed": elapsed, "first": min(sends) - start, "span": max(sends) - min(sends),
+            "lost": len(set(ids) - set(accepted)),
             "twice": sum(1 for v in accepted.values() if v > 1), "flood": api.flood_hits}
 
 
@@ -57,6 +59,8 @@ def broadcast_rows(groups: int = 1000, verbose: bool = True) -> list[Row]:
     if verbose:
         print(f"broadcast: {groups} groups in {result['elapsed']:.1f}s (limits allow {allowed:.1f}s), "
               f"lost {result['lost']}, sent twice {result['twice']}, 429 answers {result['flood']}")
+        print(f"broadcast: first message {result['first']:.2f}s after the start (the outbox's first tick), first to "
+              f"last {result['span']:.1f}s ({groups - 1} intervals: {(groups - 1) / 30:.1f}s at 30/s)")
     clean = result["lost"] == 0 and result["twice"] == 0 and result["flood"] == 0
     return [
         Row(f"broadcast to {groups:,} groups / time the limits allow", ratio, "x", "<= 1.10", ratio <= 1.10),

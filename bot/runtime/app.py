@@ -83,6 +83,9 @@ async def _warm_up_once_polling(app: Application, wait: float = 2.0) -> None:
         await asyncio.sleep(0.02)
     await asyncio.sleep(0.05)  # the first getUpdates is on its way
     await loop.run_in_executor(None, _warm_up)
+    from bot.workers import refresh_caches
+
+    await refresh_caches(app.bot_data.db)  # the unit-name index (100k names: a few hundred ms) before any lookup
 
 
 async def _post_shutdown(app: Application) -> None:

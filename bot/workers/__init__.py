@@ -123,10 +123,23 @@ async def import_registry(db: Database, data: bytes, filename: str, actor: str, 
                           progress: Progress | None = None, region: str = ""):
     """bot.registry.spreadsheet.import_file in the worker process; the same ImportReport, errors, exceptions."""
     if not shareable(db):
-        return await asyncio.to_thread(jobs.import_with, db.call, data, filename, actor, skip_invalid, progress, region)
-    report = await _submit(jobs.import_registry, db.url, data, filename, actor, skip_invalid, region, progress=progress)
-    jobs.registry_changed()  # this process's read caches drop what the import replaced
+        report = await asyncio.to_thread(jobs.import_with, db.call, data, filename, actor, skip_invalid, progress,
+                                         region)
+    else:
+        report = await _submit(jobs.import_registry, db.url, data, filename, actor, skip_invalid, region,
+                               progress=progress)
+        jobs.registry_changed()  # this process's read caches drop what the import replaced
+    await refresh_caches(db)
     return report
+
+
+async def refresh_caches(db: Database) -> None:
+    """The bot's unit-name index brought up to date off the hot path (after the warm-up, and after an import
+    before the admin hears it is done) rather than by the next person's lookup, with everyone waiting on it."""
+    try:
+        await db.run(jobs.refresh_name_index, timeout=None)
+    except Exception:  # the next lookup refreshes it instead
+        log.exception("unit name index refresh failed")
 
 
 async def write_report(db: Database, path: Path, today: dt.date | None = None, region: str = "") -> str:
