@@ -50,3 +50,20 @@ async def test_batches_overlap_and_each_chat_keeps_its_order(db, fake_api, monke
     # At most two batches claimed at once: a claim never finds more than one other batch unanswered.
     assert max(in_flight) <= 4 and in_flight[1] > 0
     assert db.call(lambda s: s.exec(select(func.count()).select_from(Delivery).where(Delivery.status == "sent")).one()) == 24
+
+
+async def test_bunched_slots_never_put_more_than_30_sends_in_one_second(db, fake_api, monkeypatch):
+    """Slots woken late arrive bunched; the process's own window still keeps Telegram's 30 per second. Here the
+    shared budget allows 1,000/s, so every bit of spacing comes from the window."""
+    monkeypatch.setattr(pacing, "OVERALL_INTERVAL", 0.001)
+    fake_api.flood_limit = True
+    chats = list(range(8001, 8046))  # 45 private chats, one message each
+    db.call(lambda s: [queue.enqueue(s, f"w{chat}", chat, "通知", T0, "notice") for chat in chats])
+    bot = Bot(TEST_TOKEN, base_url=fake_api.base_url, request=HTTPXRequest(connection_pool_size=64))
+    await bot.initialize()
+    try:
+        assert await Outbox(db, bot, lambda: T0 + dt.timedelta(minutes=1)).drain() == 45
+    finally:
+        await bot.shutdown()
+    assert fake_api.flood_hits == 0
+    assert len(fake_api.calls_to("sendMessage")) == 45

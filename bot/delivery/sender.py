@@ -76,6 +76,7 @@ class Outbox:
         self.batch = batch
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self._lock = asyncio.Lock()
+        self._window = pacing.SendWindow()
 
     async def drain(self) -> int:
         """Send everything that is due now; returns how many rows were handled. Batches stay small (30, one
@@ -151,6 +152,7 @@ class Outbox:
                 await self._finish(row.id, error="waiting for the send budget", throttled=True,
                                    retry_at=self.clock() + dt.timedelta(seconds=later))
                 return
+            await self._window.wait_turn()
             # Explicit, not left to the bot's Defaults: the outbox also runs with a plain Bot (tests, the CLI).
             await self.bot.send_message(target, text, parse_mode=REPLY_DEFAULTS.parse_mode, reply_markup=markup,
                                         link_preview_options=REPLY_DEFAULTS.link_preview_options,
