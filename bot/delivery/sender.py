@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
@@ -27,9 +28,12 @@ from telegram.error import (
 )
 
 from bot.db.storage import Database
-from bot.delivery import chats, pacing, queue
+from bot.delivery import pacing
 from bot.ui.buttons import DEADLINE_DONE, DEADLINE_SNOOZE
 from bot.ui.replies import REPLY_DEFAULTS
+
+if TYPE_CHECKING:
+    from bot.delivery import queue
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +69,8 @@ class Outbox:
         broadcast and one chat's queue never holds back the others."""
         if self._lock.locked():
             return 0  # the previous tick is still sending
+        from bot.delivery import queue  # the ORM and the models load on the first tick, not before the first poll
+
         async with self._lock:
             handled = 0
             while True:
@@ -89,6 +95,8 @@ class Outbox:
         return 0.0
 
     async def _send(self, row: queue.Claimed, chat_id: int | None = None) -> None:
+        from bot.delivery import chats, queue
+
         target = chat_id or row.chat_id
         text = ("（补发）" + row.text) if row.late else row.text
         markup = (reminder_buttons(row.deadline_id, row.deadline_due)
@@ -141,4 +149,6 @@ class Outbox:
             await self._finish(row.id, error="sent; an earlier try timed out and may have arrived too" if row.uncertain else "")
 
     async def _finish(self, delivery_id: int, **outcome: object) -> None:
+        from bot.delivery import queue
+
         await self.db.run(lambda s: queue.finish(s, delivery_id, self.clock(), **outcome))
