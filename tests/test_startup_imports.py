@@ -16,10 +16,12 @@ LATER = ("sqlmodel", "sqlalchemy.orm", "bot.db.models", "alembic",
 
 START = """
 import asyncio, json, sys
+from bot.cli import build_parser
 from bot.config.settings import load_settings
 from bot.runtime.app import build_application
 from bot.runtime.startup import wait_for_database
 
+build_parser().parse_args(["run"])  # `domainbot run` builds every subcommand's parser
 settings = load_settings(telegram_bot_token="1:x", database_url=sys.argv[1])
 wait_for_database(settings.database_url, 0)
 app = build_application(settings)
@@ -54,3 +56,29 @@ def test_nothing_heavy_loads_before_the_first_poll(tmp_path):
     assert db.call(lambda s: load_draft(s, "application", 7, 8)) is None
     assert db.call(lambda s: load_draft(s, "application", 5, 6))[:2] == ("STEP", {"a": 1})
     db.dispose()
+
+
+def test_the_collector_is_off_only_until_the_warm_up(monkeypatch, tmp_path, capsys):
+    """`domainbot run` starts with the garbage collector off (the start-up frees almost nothing); the warm-up
+    turns it back on, and so does every other command, and a start that fails."""
+    import gc
+
+    from bot.cli import main
+    from bot.runtime.app import _warm_up
+
+    try:
+        gc.disable()
+        _warm_up()
+        assert gc.isenabled()
+        gc.unfreeze()
+        monkeypatch.chdir(tmp_path)  # no .env here
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+        assert main(["run"]) == 2  # no token: a configuration error
+        assert gc.isenabled()
+        assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
+        gc.disable()
+        assert main(["check", "www.wuding.gov.cn", "--unit", "武定县人民政府"]) in (0, 1)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
