@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.ext import (
@@ -19,11 +20,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.applications import records
 from bot.applications.conversations import drop_draft, load_draft, save_draft
-from bot.applications.forms import docx_bytes, xlsx_bytes
 from bot.db.storage import Database
-from bot.registry.lookup import RegistryError, lookup
 from bot.runtime.state import BotContext
 from bot.ui import texts
 from bot.ui.buttons import APPLICATION, APPLY_ACTION, APPLY_PICK, APPLY_STEP
@@ -41,6 +39,9 @@ from knowledge.applications import (
 )
 from knowledge.naming import suggest
 from knowledge.units import parse_unit
+
+if TYPE_CHECKING:
+    from bot.applications import records
 
 COMMANDS = [
     BotCommandInfo("apply", "填写域名注册、注销、变更申请表", "/apply", group=False),
@@ -163,6 +164,8 @@ async def _draft(update: Update, context: BotContext) -> dict:
 
 
 async def start(update: Update, context: BotContext) -> None:
+    from bot.applications import records
+
     if not is_private(update):
         await reply_html(update, "请在与机器人的私聊中发送 /apply 填写申请。")
         raise ApplicationHandlerStop(END)
@@ -229,6 +232,8 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 
 async def on_text(update: Update, context: BotContext) -> None:
+    from bot.applications import records
+
     data = await _draft(update, context)
     text = message_text(update).strip()
     state = data.get("state", ACTION)
@@ -258,6 +263,8 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 
 async def _unit_given(update: Update, context: BotContext, data: dict, text: str) -> None:
+    from bot.registry.lookup import lookup
+
     if not text or len(text) > 80:
         await _ask(update, context, UNIT, data, "请输入单位全称（80 字以内）。")
     matches = await _db(context).run(lambda s: [m.unit.name for m in lookup(s, text)])
@@ -278,6 +285,8 @@ async def _unit_given(update: Update, context: BotContext, data: dict, text: str
 
 
 async def _chose_unit(update: Update, context: BotContext, data: dict, unit: str) -> None:
+    from bot.applications import records
+
     data["unit"] = unit
     data["domains"] = []
     action = data["action"]
@@ -295,6 +304,8 @@ async def _chose_unit(update: Update, context: BotContext, data: dict, unit: str
 
 
 async def _domains_chosen(update: Update, context: BotContext, data: dict, names: list[str]) -> None:
+    from bot.applications import records
+
     if not names:
         await _ask(update, context, DOMAINS, data, "请至少选择或输入一个域名。")
     if data["action"] == "register" and len(names) > 2:
@@ -321,6 +332,9 @@ async def _years_given(update: Update, context: BotContext, data: dict, text: st
 
 
 async def _submit(update: Update, context: BotContext, data: dict) -> None:
+    from bot.applications import records
+    from bot.applications.forms import docx_bytes, xlsx_bytes
+
     raw = {k: data.get(k) for k in ("action", "unit", "domains", "years", "contact", "reason", "kind", "replaces")}
     db = _db(context)
     ctx = await db.run(lambda s: records.registry_context(s, data["unit"], data.get("domains", [])))
@@ -384,6 +398,8 @@ def _buttons(progress: records.Progress):
 
 
 async def applications_command(update: Update, context: BotContext) -> None:
+    from bot.applications import records
+
     role = await user_role(update, context)
     if role.guest:
         await reply_html(update, GUEST)
@@ -403,6 +419,9 @@ def _application_id(update: Update) -> int | None:
 
 
 async def on_advance(update: Update, context: BotContext) -> None:
+    from bot.applications import records
+    from bot.registry.lookup import RegistryError
+
     query = update.callback_query
     app_id = _application_id(update)
     role = await user_role(update, context)
@@ -421,6 +440,8 @@ async def on_advance(update: Update, context: BotContext) -> None:
 
 async def on_action_button(update: Update, context: BotContext) -> None:
     """登记退回 / 上传回执: checked now and again when the answer comes."""
+    from bot.applications import records
+
     query = update.callback_query
     app_id = _application_id(update)
     role = await user_role(update, context)
@@ -452,6 +473,9 @@ async def _action_draft(update: Update, context: BotContext) -> int:
 
 
 async def on_reject_reason(update: Update, context: BotContext) -> None:
+    from bot.applications import records
+    from bot.registry.lookup import RegistryError
+
     app_id = await _action_draft(update, context)
     role, actor, now, reason = await user_role(update, context), _actor(update), _now(context), message_text(update)[:300]
     try:
@@ -463,6 +487,9 @@ async def on_reject_reason(update: Update, context: BotContext) -> None:
 
 
 async def on_document(update: Update, context: BotContext) -> None:
+    from bot.applications import records
+    from bot.registry.lookup import RegistryError
+
     app_id = await _action_draft(update, context)
     document = update.effective_message.document
     role, actor, now = await user_role(update, context), _actor(update), _now(context)
@@ -480,6 +507,8 @@ async def action_cancel(update: Update, context: BotContext) -> None:
 
 
 async def _remind_tick(context: BotContext) -> None:
+    from bot.applications import records
+
     settings = context.bot_data.settings
     now = _now(context)
     today = now.astimezone(settings.timezone).date()

@@ -16,8 +16,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.campaigns import store
-from bot.campaigns.files import read_campaign_file
 from bot.runtime.jobs import replan
 from bot.runtime.state import BotContext
 from bot.ui import texts
@@ -49,6 +47,8 @@ def describe(campaign: Campaign, today: dt.date) -> str:
 
 
 async def campaign_command(update: Update, context: BotContext) -> None:
+    from bot.campaigns import store
+
     uid = update.effective_user.id if update.effective_user else None
     if not (await user_role(update, context)).admin:
         await reply_html(update, "只有管理员可以管理工作安排。")
@@ -103,6 +103,8 @@ async def campaign_command(update: Update, context: BotContext) -> None:
 
 
 async def _save(update: Update, context: BotContext, campaign: Campaign, actor: str) -> None:
+    from bot.campaigns import store
+
     new = await context.bot_data.db.run(lambda s: store.save_campaign(s, campaign, actor))
     await replan(context.application)
     verb = "已新增" if new else "已修改"
@@ -112,6 +114,8 @@ async def _save(update: Update, context: BotContext, campaign: Campaign, actor: 
 
 async def on_campaign_file(update: Update, context: BotContext) -> None:
     """A .yaml document from an admin is a campaign; handled before the registry import (group -1)."""
+    from bot.campaigns.files import read_campaign_file
+
     message = update.effective_message
     uid = update.effective_user.id if update.effective_user else None
     if not (await user_role(update, context)).admin:
@@ -133,6 +137,8 @@ async def on_campaign_file(update: Update, context: BotContext) -> None:
 
 
 async def on_button(update: Update, context: BotContext) -> None:
+    from bot.campaigns import store
+
     query = update.callback_query
     decoded = CAMPAIGN.decode(query.data)
     if decoded is None:

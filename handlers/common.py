@@ -8,6 +8,7 @@ import secrets
 import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ChatType, MessageEntityType, MessageLimit
@@ -15,9 +16,11 @@ from telegram.error import RetryAfter
 from telegram.warnings import PTBUserWarning
 
 from bot.delivery.pacing import flood_wait
-from bot.registry.access import Role, role_of
 from bot.runtime.state import BotContext
 from bot.ui.replies import REPLY_DEFAULTS
+
+if TYPE_CHECKING:
+    from bot.registry.access import Role
 
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 FLOOD_RETRIES = 3
@@ -173,6 +176,8 @@ def message_text(update: Update) -> str:
 async def user_role(update: Update, context: BotContext) -> Role:
     """What the person behind this update may do, read fresh from the database on every update and button press
     (an admin configured in BOT_ADMIN_IDS needs no database trip)."""
+    from bot.registry.access import Role, role_of
+
     uid = update.effective_user.id if update.effective_user else None
     admins = context.bot_data.settings.bot_admin_ids
     if uid is not None and uid in admins:

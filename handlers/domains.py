@@ -5,9 +5,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.registry.edits import add_domain, remove_domain, set_primary
-from bot.registry.lookup import RegistryError
-from bot.registry.region import home_region, set_region
 from bot.runtime.state import BotContext
 from bot.ui import texts
 from handlers.basics import BotCommandInfo
@@ -25,6 +22,10 @@ COMMANDS = [
 
 
 async def adddomain_command(update: Update, context: BotContext) -> None:
+    from bot.registry.edits import add_domain
+    from bot.registry.lookup import RegistryError
+    from bot.registry.region import home_region
+
     if not await _require_admin(update, context):
         return
     args = list(context.args or [])
@@ -58,6 +59,9 @@ async def adddomain_command(update: Update, context: BotContext) -> None:
 
 
 async def deldomain_command(update: Update, context: BotContext) -> None:
+    from bot.registry.edits import remove_domain
+    from bot.registry.lookup import RegistryError
+
     if not await _require_admin(update, context):
         return
     args = context.args or []
@@ -74,6 +78,9 @@ async def deldomain_command(update: Update, context: BotContext) -> None:
 
 
 async def primary_command(update: Update, context: BotContext) -> None:
+    from bot.registry.edits import set_primary
+    from bot.registry.lookup import RegistryError
+
     if not await _require_admin(update, context):
         return
     args = context.args or []
@@ -91,6 +98,8 @@ async def primary_command(update: Update, context: BotContext) -> None:
 
 
 async def region_command(update: Update, context: BotContext) -> None:
+    from bot.registry.region import home_region, set_region
+
     if not await _require_admin(update, context):
         return
     text = " ".join(context.args or []).strip()

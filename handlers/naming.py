@@ -9,9 +9,6 @@ from functools import lru_cache
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.registry.audit import Generation
-from bot.registry.lookup import registry_advice, registry_check_context
-from bot.registry.region import home_region
 from bot.runtime.state import BotContext
 from bot.ui import texts
 from bot.ui.buttons import ALTERNATIVES, CLAUSE, PICK_KIND
@@ -36,6 +33,9 @@ ASK_KINDS = ("institution_admin", "institution_other", "department", "system")
 async def _with_registry(context: BotContext, unit: str, kind: str | None, result: Suggestion) -> Suggestion:
     """Sit a department under the portal the registry knows for its place, and say which suggestions another
     unit already holds (one indexed query)."""
+    from bot.registry.audit import Generation
+    from bot.registry.lookup import registry_advice
+
     db = context.bot_data.db
     if db is None or not (result.english or result.chinese):
         return result
@@ -104,6 +104,8 @@ def check_blocks(result: CheckResult) -> list[str]:
 
 async def in_region(context: BotContext, unit: str) -> str:
     """教育局, 狮山镇: a name without a place is read as a unit of the office's region (one cached query)."""
+    from bot.registry.region import home_region
+
     db = context.bot_data.db
     if db is None or not unit or parse_unit(unit).place_full:
         return unit
@@ -139,6 +141,8 @@ async def reply_suggest(update: Update, context: BotContext, unit: str, kind: st
 
 async def reply_check(update: Update, domain: str, unit: str | None = None,
                       context: BotContext | None = None) -> None:
+    from bot.registry.lookup import registry_check_context
+
     kind = parent = None
     if unit and context is not None and context.bot_data.db is not None:
         # The unit as the registry knows it: its kind, and the portal registered for its place.

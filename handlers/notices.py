@@ -10,12 +10,6 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.db.models import Chat, Deadline
-from bot.deadlines import calendar, events
-from bot.delivery import chats, queue
-from bot.registry.access import role_of
-from bot.registry.lookup import find_unit_id
-from bot.reporting import progress
 from bot.runtime.jobs import replan
 from bot.runtime.state import BotContext
 from bot.ui import texts
@@ -63,6 +57,10 @@ async def due_command(update: Update, context: BotContext) -> None:
 async def _due_page(update: Update, context: BotContext, page: int):
     """What is overdue and what falls due next: for an admin (in private) across the registry; for a
     contact their own units'; in a group, the group's unit and the campaign steps. Ten a page."""
+    from bot.db.models import Chat
+    from bot.registry.access import role_of
+    from bot.reporting import progress
+
     chat = update.effective_chat
     uid = update.effective_user.id if update.effective_user else None
     admins = context.bot_data.settings.bot_admin_ids
@@ -119,6 +117,8 @@ async def on_due_page(update: Update, context: BotContext) -> None:
 
 # -- /remind ------------------------------------------------------------------------------------------------
 async def remind_command(update: Update, context: BotContext) -> None:
+    from bot.delivery import queue
+
     chat = update.effective_chat
     if chat.type != ChatType.PRIVATE and not await _is_group_admin(update, context):
         await reply_html(update, "在群里设置提醒需要群管理员权限。")
@@ -141,6 +141,10 @@ async def remind_command(update: Update, context: BotContext) -> None:
 
 # -- reminder buttons ---------------------------------------------------------------------------------------
 async def on_button(update: Update, context: BotContext) -> None:
+    from bot.db.models import Deadline
+    from bot.deadlines import events
+    from bot.registry.access import role_of
+
     query = update.callback_query
     done, snooze = DEADLINE_DONE.decode(query.data), DEADLINE_SNOOZE.decode(query.data)
     if not done and not snooze:
@@ -184,6 +188,8 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 # -- groups and broadcasts ----------------------------------------------------------------------------------
 async def _subscription(update: Update, context: BotContext, **changes: object) -> bool:
+    from bot.delivery import chats
+
     chat = update.effective_chat
     if chat.type == ChatType.PRIVATE:
         await reply_html(update, "请在群里使用这个命令。")
@@ -198,6 +204,9 @@ async def _subscription(update: Update, context: BotContext, **changes: object) 
 async def subscribe_command(update: Update, context: BotContext) -> None:
     """/subscribe, or /subscribe 单位全称 to make this the unit's group: its contacts without a linked Telegram
     account are then reminded here, and overdue notices for the unit come here too."""
+    from bot.registry.access import role_of
+    from bot.registry.lookup import find_unit_id
+
     unit_name = " ".join(context.args or []).strip()
     changes: dict[str, object] = {"subscribed": True}
     if unit_name:
@@ -240,6 +249,8 @@ def _digest_on_text(context: BotContext) -> str:
 
 
 async def broadcast_command(update: Update, context: BotContext) -> None:
+    from bot.delivery import queue
+
     if not (await user_role(update, context)).admin:
         await reply_html(update, "只有管理员可以广播。")
         return
@@ -254,6 +265,8 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
 
 
 async def holidays_command(update: Update, context: BotContext) -> None:
+    from bot.deadlines import calendar
+
     if not (await user_role(update, context)).admin:
         await reply_html(update, "只有管理员可以录入节假日安排。")
         return

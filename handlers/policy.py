@@ -2,17 +2,20 @@
 buttons, and /policy browsing."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.registry.lookup import lookup
 from bot.runtime.state import BotContext
 from bot.ui.buttons import CLAUSE, SECTION
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, reply_html, user_role
 from knowledge.policy import Clause, load_policy
-from knowledge.qa import Answer, Source, ask
 from knowledge.reasoning import Lookup, domain_in
+
+if TYPE_CHECKING:
+    from knowledge.qa import Answer, Source
 
 COMMANDS = [
     BotCommandInfo("ask", "政策问答", "/ask 联系人换了多久内报备"),
@@ -51,6 +54,8 @@ def related_keyboard(clauses: list[Clause]):
 async def registry_lookup(update: Update, context: BotContext | None, question: str) -> Lookup | None:
     """For a contact or an admin whose question names a registered domain: the unit it is registered to, so
     the answer checks the domain against that unit. Guests get the answer without the registry."""
+    from bot.registry.lookup import lookup
+
     domain = domain_in(question)
     if domain is None or context is None or context.bot_data.db is None:
         return None
@@ -66,6 +71,8 @@ async def registry_lookup(update: Update, context: BotContext | None, question: 
 async def reply_answer(update: Update, question: str, context: BotContext | None = None) -> None:
     # Under 1 ms of CPU (benchmarks/bench_knowledge.py): cheaper on the loop than a thread hop, which
     # would also wait for the GIL under load.
+    from knowledge.qa import ask
+
     answer = ask(question, await registry_lookup(update, context, question))
     await reply_html(update, answer_blocks(answer), related_keyboard(answer.related))
 

@@ -8,17 +8,6 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.reporting.progress import (
-    GROUP_LABELS,
-    GROUPS,
-    group_lines,
-    line_text,
-    monitoring_block,
-    registry_monitoring,
-    registry_progress,
-    summary_blocks,
-    urgent_lines,
-)
 from bot.runtime.state import BotContext
 from bot.ui import texts
 from bot.ui.buttons import PROGRESS_PAGE
@@ -52,6 +41,17 @@ async def admin_payload(update: Update, context: BotContext, key: str, refused: 
 
 
 async def progress_command(update: Update, context: BotContext) -> None:
+    from bot.reporting.progress import (
+        GROUP_LABELS,
+        GROUPS,
+        group_lines,
+        monitoring_block,
+        registry_monitoring,
+        registry_progress,
+        summary_blocks,
+        urgent_lines,
+    )
+
     uid = update.effective_user.id if update.effective_user else None
     if not (await user_role(update, context)).admin:
         await reply_html(update, "只有管理员可以查看全部单位的进度。联系人可用 /status 查询本单位。")
@@ -88,6 +88,8 @@ async def progress_command(update: Update, context: BotContext) -> None:
 
 async def on_button(update: Update, context: BotContext) -> None:
     """pg:<group>:<page>:<scope>: the domains in one group, PAGE at a time (the message is edited to page)."""
+    from bot.reporting.progress import GROUP_LABELS, GROUPS, group_lines, line_text, registry_progress
+
     query = update.callback_query
     decoded = PROGRESS_PAGE.decode(query.data)
     if decoded is None or decoded[0] not in GROUPS:

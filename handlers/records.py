@@ -8,19 +8,14 @@ import json
 import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.db.models import Domain, Unit
 from bot.db.storage import Database
-from bot.monitoring.store import events_for, open_findings
-from bot.registry.access import create_invite, grant_admin, redeem_invite, role_of
-from bot.registry.edits import add_note, replace_contact, set_primary, set_status
-from bot.registry.lookup import RegistryError, UnitView, history, lookup, unit_names_of, view_unit
 from bot.registry.sheets import SUFFIXES
-from bot.registry.spreadsheet import SpreadsheetError
 from bot.runtime.state import BotContext
 from bot.ui import texts
 from bot.ui.buttons import PICK_STATUS, SET_PRIMARY, SET_STATUS, SHOW_UNIT
@@ -31,6 +26,9 @@ from knowledge.monitoring import describe_event
 from knowledge.registry_model import FIELD_LABELS, STATUSES, status_help
 from knowledge.units import KIND_LABELS
 from knowledge.when import parse_day
+
+if TYPE_CHECKING:
+    from bot.registry.lookup import UnitView
 
 COMMANDS = [
     BotCommandInfo("status", texts.STATUS_HELP, "/status wuding.gov.cn 或 /status 武定县财政局"),
@@ -81,6 +79,8 @@ def unit_blocks(view: UnitView, findings: dict | None = None) -> list[str]:
 
 
 async def _show(update: Update, context: BotContext, view: UnitView, admin: bool) -> None:
+    from bot.monitoring.store import open_findings
+
     rows = []
     if admin:
         for d in view.domains[:6]:
@@ -100,6 +100,9 @@ def _region(context: BotContext) -> str | None:
 
 
 async def status_command(update: Update, context: BotContext) -> None:
+    from bot.registry.access import role_of
+    from bot.registry.lookup import lookup
+
     query = " ".join(context.args or []).strip()
     uid = update.effective_user.id if update.effective_user else None
     admins = _admins(context)
@@ -125,6 +128,10 @@ async def status_command(update: Update, context: BotContext) -> None:
 
 
 async def history_command(update: Update, context: BotContext) -> None:
+    from bot.db.models import Domain
+    from bot.monitoring.store import events_for
+    from bot.registry.lookup import RegistryError, history, unit_names_of
+
     role = await user_role(update, context)
     if role.guest:
         await reply_html(update, GUEST_REPLY)
@@ -220,6 +227,8 @@ async def _dated(update: Update, args: list[str]) -> tuple | None:
 
 
 async def setstatus_command(update: Update, context: BotContext) -> None:
+    from bot.registry.edits import set_status
+
     if not await _require_admin(update, context):
         return
     args = context.args or []
@@ -236,6 +245,8 @@ async def setstatus_command(update: Update, context: BotContext) -> None:
 
 
 async def note_command(update: Update, context: BotContext) -> None:
+    from bot.registry.edits import add_note
+
     if not await _require_admin(update, context):
         return
     args = context.args or []
@@ -258,6 +269,8 @@ def _author(update: Update) -> str:
 
 
 async def _edit(update: Update, context: BotContext, name: str, change) -> None:
+    from bot.registry.lookup import RegistryError
+
     actor = _actor(update)
     try:
         domain, before, after = await _db(context).run(lambda s: change(s, actor))
@@ -276,6 +289,9 @@ async def _edit(update: Update, context: BotContext, name: str, change) -> None:
 
 
 async def setcontact_command(update: Update, context: BotContext) -> None:
+    from bot.registry.edits import replace_contact
+    from bot.registry.lookup import RegistryError
+
     role = await user_role(update, context)
     if role.guest:
         await reply_html(update, GUEST_REPLY)
@@ -312,6 +328,10 @@ async def setcontact_command(update: Update, context: BotContext) -> None:
 
 
 async def invite_command(update: Update, context: BotContext) -> None:
+    from bot.db.models import Unit
+    from bot.registry.access import create_invite
+    from bot.registry.lookup import RegistryError
+
     if not await _require_admin(update, context):
         return
     unit_name = " ".join(context.args or []).strip()
@@ -331,6 +351,9 @@ async def invite_command(update: Update, context: BotContext) -> None:
 
 async def start_with_code(update: Update, context: BotContext) -> None:
     """/start <code>: a contact links their Telegram account to their unit."""
+    from bot.registry.access import redeem_invite
+    from bot.registry.lookup import RegistryError
+
     user = update.effective_user
     if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE or user is None:
         return
@@ -344,6 +367,8 @@ async def start_with_code(update: Update, context: BotContext) -> None:
 
 
 async def grant_command(update: Update, context: BotContext) -> None:
+    from bot.registry.access import grant_admin
+
     user = update.effective_user
     if user is None or user.id not in _admins(context):
         await reply_html(update, "只有配置文件中的管理员（BOT_ADMIN_IDS）可以授予管理员。")
@@ -371,6 +396,8 @@ async def report_command(update: Update, context: BotContext) -> None:
 
 
 async def on_document(update: Update, context: BotContext) -> None:
+    from bot.registry.spreadsheet import SpreadsheetError
+
     message = update.effective_message
     document = message.document
     name = document.file_name or "upload"
@@ -419,6 +446,10 @@ async def on_document(update: Update, context: BotContext) -> None:
 
 
 async def on_button(update: Update, context: BotContext) -> None:
+    from bot.db.models import Domain, Unit
+    from bot.registry.edits import set_primary, set_status
+    from bot.registry.lookup import view_unit
+
     query = update.callback_query
     data = query.data
     show, pick, status_set, primary = (SHOW_UNIT.decode(data), PICK_STATUS.decode(data), SET_STATUS.decode(data),

@@ -9,13 +9,22 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlalchemy import DateTime, column, text
 from telegram.ext import BasePersistence, PersistenceInput
 
-from bot.db.models import ConversationState, utcnow
 from bot.db.storage import Database
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlmodel import Session
+
+# Read while the Application initialises, before the first getUpdates: plain SQL, so the ORM and the models
+# (~0.25 s to import) load after the bot is polling. The table is bot.db.models.ConversationState.
+_LIVE = text("SELECT chat_id, user_id, state, updated_at FROM conversation_state WHERE name = :name").columns(
+    column("chat_id"), column("user_id"), column("state"), column("updated_at", DateTime))
+_DROP = text("DELETE FROM conversation_state WHERE name = :name AND chat_id = :chat_id AND user_id = :user_id")
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -24,6 +33,8 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 def save_draft(session: Session, name: str, chat_id: int, user_id: int, state: str, data: dict,
                now: dt.datetime | None = None) -> None:
+    from bot.db.models import ConversationState, utcnow
+
     row = session.get(ConversationState, (name, chat_id, user_id))
     if row is None:
         row = ConversationState(name=name, chat_id=chat_id, user_id=user_id)
@@ -32,11 +43,17 @@ def save_draft(session: Session, name: str, chat_id: int, user_id: int, state: s
 
 
 def load_draft(session: Session, name: str, chat_id: int, user_id: int) -> tuple[str, dict, dt.datetime] | None:
+    from bot.db.models import ConversationState
+
     row = session.get(ConversationState, (name, chat_id, user_id))
     return (row.state, json.loads(row.data or "{}"), _aware(row.updated_at)) if row else None
 
 
 def drop_draft(session: Session, name: str, chat_id: int, user_id: int) -> None:
+    from sqlalchemy import delete
+
+    from bot.db.models import ConversationState
+
     session.execute(delete(ConversationState).where(ConversationState.name == name, ConversationState.chat_id == chat_id,
                                                     ConversationState.user_id == user_id))
 
@@ -56,24 +73,25 @@ class DatabasePersistence(BasePersistence):
         if not self._migrated:  # read while the Application initialises, before post_init migrates
             await asyncio.to_thread(self.db.upgrade)
             self._migrated = True
-        cutoff = utcnow() - self.timeout
+        cutoff = dt.datetime.now(dt.UTC) - self.timeout
 
-        def read(session: Session) -> dict:
-            rows = session.exec(select(ConversationState).where(ConversationState.name == name)).all()
+        def read(connection: Connection) -> dict:
             live = {}
-            for row in rows:
+            for row in connection.execute(_LIVE, {"name": name}).all():
                 if _aware(row.updated_at) < cutoff:
-                    session.delete(row)
+                    connection.execute(_DROP, {"name": name, "chat_id": row.chat_id, "user_id": row.user_id})
                 elif row.state:
                     live[(row.chat_id, row.user_id)] = row.state
             return live
 
-        return await self.db.run(read)
+        return await self.db.run(read, core=True)
 
     async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
         chat_id, user_id = int(key[0]), int(key[-1])
 
         def write(session: Session) -> None:
+            from bot.db.models import ConversationState
+
             row = session.get(ConversationState, (name, chat_id, user_id))
             if new_state is None:
                 if row is not None:

@@ -10,13 +10,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
-from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 T = TypeVar("T")
 CONNECT_WAIT = 5  # seconds to open a connection
@@ -94,6 +96,8 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        from sqlmodel import Session  # the ORM (~0.1 s to import) is not needed before the first database session
+
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
@@ -106,13 +110,19 @@ class Database:
         with self.session() as session:
             return fn(session)
 
-    async def run(self, fn: Callable[[Session], T], timeout: float | None = UPDATE_WAIT) -> T:
+    def call_core(self, fn: Callable[[Connection], T]) -> T:
+        with self.engine.begin() as connection:
+            return fn(connection)
+
+    async def run(self, fn: Callable[[Session], T] | Callable[[Connection], T], timeout: float | None = UPDATE_WAIT,
+                  core: bool = False) -> T:
         """Run blocking database work off the event loop, in the database's own threads (a stalled database
         then ties up none of the event loop's). Waits at most `timeout` seconds: a stalled or unreachable
         database raises DatabaseUnavailable instead of freezing the chat (the work, if it ever gets through,
-        still commits or rolls back as a whole)."""
+        still commits or rolls back as a whole). `core=True` gives `fn` a SQLAlchemy Core connection in a
+        transaction instead of an ORM session (no ORM import: start-up reads before the first poll)."""
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, self.call, fn)
+        future = loop.run_in_executor(self._executor, self.call_core if core else self.call, fn)
         try:
             return await asyncio.wait_for(future, timeout)
         except TimeoutError as exc:

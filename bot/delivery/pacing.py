@@ -10,10 +10,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlmodel import Session
 from telegram.error import RetryAfter
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 OVERALL_INTERVAL = 1 / 28  # Telegram: about 30 messages/s; a margin for the jitter between slot and arrival
 GROUP_INTERVAL = 3.0  # Telegram: 20 messages per minute to one group

@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
@@ -27,9 +28,12 @@ from telegram.error import (
 )
 
 from bot.db.storage import Database
-from bot.delivery import chats, pacing, queue
+from bot.delivery import pacing
 from bot.ui.buttons import DEADLINE_DONE, DEADLINE_SNOOZE
 from bot.ui.replies import REPLY_DEFAULTS
+
+if TYPE_CHECKING:
+    from bot.delivery import queue
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +94,8 @@ class Outbox:
         next message waits until its previous one is answered, so each chat still gets its messages in order."""
         if self._lock.locked():
             return 0  # the previous tick is still sending
+        from bot.delivery import queue  # the ORM and the models load on the first tick, not before the first poll
+
         async with self._lock:
             handled = 0
             previous: asyncio.Future | None = None
@@ -140,6 +146,8 @@ class Outbox:
 
     async def _send(self, row: queue.Claimed, chat_id: int | None = None,
                     slotted: Callable[[], None] | None = None, after: asyncio.Future | None = None) -> None:
+        from bot.delivery import chats, queue
+
         if after is not None:  # the same chat's message of the batch before: answered first
             await asyncio.wait([after])
         target = chat_id or row.chat_id
@@ -195,4 +203,6 @@ class Outbox:
             await self._finish(row.id, error="sent; an earlier try timed out and may have arrived too" if row.uncertain else "")
 
     async def _finish(self, delivery_id: int, **outcome: object) -> None:
+        from bot.delivery import queue
+
         await self.db.run(lambda s: queue.finish(s, delivery_id, self.clock(), **outcome))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
-
-from bot.db.models import Setting, Unit, utcnow
-from bot.registry.audit import Generation, audit
 from knowledge.text import compact
 from knowledge.units import parse_unit
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 REGION_KEY = "region"
 _CACHE_SECONDS = 60.0
@@ -27,6 +27,9 @@ def configure(region: str) -> None:
 
 
 def home_region(session: Session, configured: str | None = None) -> str:
+    from bot.db.models import Setting
+    from bot.registry.audit import Generation
+
     configured = compact(configured) if configured else _configured[0]
     key = configured
     now = time.monotonic()
@@ -43,6 +46,10 @@ def home_region(session: Session, configured: str | None = None) -> str:
 
 def _inferred(session: Session) -> str:
     """The place most registered units name (武定县 when most units are 武定县…)."""
+    from sqlmodel import select
+
+    from bot.db.models import Unit
+
     names = session.exec(select(Unit.name).limit(_SAMPLE)).all()
     places = Counter()
     for name in names:
@@ -54,6 +61,9 @@ def _inferred(session: Session) -> str:
 
 def set_region(session: Session, region: str, actor: str) -> str:
     """An admin sets the office's region in chat; '' goes back to BOT_REGION or the inferred place."""
+    from bot.db.models import Setting, utcnow
+    from bot.registry.audit import Generation, audit
+
     text = compact(region)[:200]
     if text and not parse_unit(text + "人民政府").place_full:
         raise ValueError(f"没有认出“{text[:50]}”这个地方，请写完整，例如 云南省楚雄彝族自治州武定县")

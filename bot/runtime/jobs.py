@@ -6,16 +6,20 @@ import datetime as dt
 import html
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application
 
 from bot.config.settings import Settings
 from bot.db.storage import Database
-from bot.deadlines import calendar, events, planning
-from bot.delivery import queue
 from bot.delivery.sender import Outbox
-from bot.reporting.progress import enqueue_weekly_digests
 from bot.runtime.state import BotContext
+
+if TYPE_CHECKING:
+    from bot.deadlines import planning
+
+# The services (and with them the ORM and the models) are imported where used: the first job runs after the
+# first getUpdates, and nothing before it needs them (issue 17, start-up).
 
 log = logging.getLogger(__name__)
 OUTBOX_INTERVAL = 1.0
@@ -23,6 +27,8 @@ PLAN_INTERVAL = 300.0
 
 
 def reminder_settings(settings: Settings) -> planning.ReminderSettings:
+    from bot.deadlines import planning
+
     return planning.ReminderSettings(timezone=settings.timezone, send_time=settings.send_time,
                                       offsets=settings.offsets, admins=settings.bot_admin_ids)
 
@@ -32,6 +38,8 @@ async def replan(app: Application) -> int:
     db: Database = app.bot_data.db
     clock: Callable[[], dt.datetime] = app.bot_data.clock
     rs = reminder_settings(app.bot_data.settings)
+    from bot.deadlines import events, planning
+    from bot.delivery import queue
 
     def work(session):
         queue.release_stale(session, clock())
@@ -62,6 +70,8 @@ async def _daily_tick(context: BotContext) -> None:
     settings: Settings = app.bot_data.settings
     now = app.bot_data.clock()
     today = now.astimezone(settings.timezone).date()
+    from bot.reporting.progress import enqueue_weekly_digests
+
     try:
         await db.run(lambda s: (enqueue_weekly_digests(s, now, today, settings.digest_weekday, settings.bot_admin_ids),
                                 warn_missing_schedule(s, settings, now, today)), timeout=60)
@@ -73,6 +83,9 @@ def warn_missing_schedule(session, settings: Settings, now: dt.datetime, today: 
     """From November on, admins are told (weekly) when next year's official schedule is still unknown."""
     if today.month < 11:
         return 0
+    from bot.deadlines import calendar, planning
+    from bot.delivery import queue
+
     year = today.year + 1
     if calendar.work_calendar(session).knows(year):
         return 0

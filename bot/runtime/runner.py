@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 
@@ -62,6 +63,7 @@ def run_default(command: str | None, webhook: bool = False) -> int:
                   settings.telegram_bot_token, settings.webhook_secret)
     try:
         if command == "chat" or (command is None and not settings.has_token):
+            gc.enable()  # off since bot.cli.main for the bot's start-up
             if command is None:
                 print("未配置 TELEGRAM_BOT_TOKEN，进入本地对话模式；在 .env 中设置令牌后运行 domainbot run 即可连接 Telegram。",
                       file=sys.stderr)
