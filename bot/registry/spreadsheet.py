@@ -657,10 +657,11 @@ def _import_in_parallel(db_call: Callable, data: bytes, filename: str, actor: st
         steps.close()
 
 
-def _checked_in_child(data: bytes, filename: str, region: str, skip_invalid: bool) -> Iterator[tuple]:
-    """`_validate_steps` in a forked child (which keeps this process's nice value and scheduling policy):
-    yields ("rows", sheet rows read, errors so far, the step's good rows as tuples) and last ("report", report);
-    raises what reading raised (SpreadsheetError). Closing it early kills the child."""
+def _checked_in_child(data: bytes, filename: str, region: str, skip_invalid: bool) -> _FromChild:
+    """`_validate_steps` in a child forked at once (it keeps this process's nice value and scheduling policy,
+    and reads while this one loads the registry): an iterator of ("rows", sheet rows read, errors so far, the
+    step's good rows as tuples), last ("report", report); raises what reading raised (SpreadsheetError).
+    Closing it early kills the child."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: read, check, send; never returns
@@ -686,24 +687,34 @@ def _checked_in_child(data: bytes, filename: str, region: str, skip_invalid: boo
         finally:
             os._exit(code)
     os.close(write_end)
-    finished = False
-    try:
-        with open(read_end, "rb") as source:
-            while True:
-                try:
-                    message = pickle.load(source)
-                except EOFError:
-                    raise RuntimeError("the import's reading process ended without an answer") from None
-                if message[0] == "failed":
-                    raise message[1]
-                yield message
-                if message[0] == "report":
-                    break
-        finished = True
-    finally:
-        if not finished:
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+    return _FromChild(pid, read_end)
+
+
+class _FromChild:
+    """The child's messages, in order; `close` (always, even when never read) ends and reaps the child."""
+
+    def __init__(self, pid: int, read_end: int) -> None:
+        self.pid, self.source, self.finished = pid, open(read_end, "rb"), False  # closed in close
+
+    def __iter__(self) -> Iterator[tuple]:
+        while True:
+            try:
+                message = pickle.load(self.source)
+            except EOFError:
+                raise RuntimeError("the import's reading process ended without an answer") from None
+            if message[0] == "failed":
+                raise message[1]
+            if message[0] == "report":
+                self.finished = True
+            yield message
+            if self.finished:
+                return
+
+    def close(self) -> None:
+        self.source.close()
+        if not self.finished:
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
 
 
 # -- export, template --------------------------------------------------------------------------------------
