@@ -14,6 +14,7 @@ import os
 import pickle
 import re
 import signal
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
@@ -299,13 +300,17 @@ def validate(data: bytes, filename: str, progress: Callable[[int], None] | None 
     return rows, report
 
 
+def _where(sheet: str, number: int) -> str:
+    return f"{sheet} 第{number}行" if sheet else f"第{number}行"
+
+
 def _validate_steps(data: bytes, filename: str, report: ImportReport, progress: Callable[[int], None] | None = None,
                     region: str = "", step: int = 0) -> Iterator[list[ParsedRow]]:
     """`validate` in steps: the good rows of each `step` sheet rows (all at the end when 0), every check made as
     the rows come (a row is good or bad once read: duplicates and 主域名 marks are judged against earlier rows);
     `report` holds every error, warning and note when the last step is out."""
     good: list[tuple[str, ParsedRow]] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, int | tuple[str, int]] = {}  # domain → its first row (sheet, row when several sheets)
     primaries: dict[tuple[str, bool], str] = {}
     sheet_notes = SheetNotes()
     qualified = 0
@@ -316,13 +321,15 @@ def _validate_steps(data: bytes, filename: str, report: ImportReport, progress: 
             report.add_error(number, message, sheet)
         if warnings:
             report.warnings += [f"[{sheet}] {w}" if sheet else w for w in warnings]
-        where = f"{sheet} 第{number}行" if sheet else f"第{number}行"
         for row in rows:
             if row.domain in seen:
-                report.add_error(number, f"域名：{row.unicode} 与{seen[row.domain]}重复（删去重复的一行）", sheet)
+                first = seen[row.domain]
+                report.add_error(number, f"域名：{row.unicode} 与{_where(*first) if sheet else _where('', first)}重复"
+                                         "（删去重复的一行）", sheet)
                 continue
-            seen[row.domain] = where
+            seen[row.domain] = (sheet, number) if sheet else number
             if row.is_primary:
+                where = _where(sheet, number)
                 key = (row.unit, row.is_chinese)
                 if key in primaries:
                     script = "中文" if row.is_chinese else "英文"
@@ -374,7 +381,8 @@ class _Writer:
     """`apply_rows` in steps: `add` the validated rows as they come (in file order), then `finish` once. The
     registry and its audit log come out exactly as from one `apply_rows` of all the rows: unit ids in order of
     first appearance, domain ids in row order, and the audit rows of new units first, then those of new
-    domains, then every other change (held until `finish`)."""
+    domains, then every other change (held until `finish`). Memory stays that of one step: the rows are not
+    kept (only the few that `finish` needs), the audit rows of new units and domains are held packed."""
 
     def __init__(self, session: Session, actor: str, report: ImportReport) -> None:
         self.session, self.actor, self.report = session, actor, report
@@ -386,19 +394,23 @@ class _Writer:
         self.contacts = {(unit_id, name): (cid, phone, email) for cid, unit_id, name, phone, email in session.exec(
             select(Contact.id, Contact.unit_id, Contact.name, Contact.phone, Contact.email)).all()}
         self.wanted_contacts: dict[tuple[int, str], tuple[str, str]] = {}  # the last phone and e-mail of each
-        self.new_contacts: dict[tuple[int, str], tuple[str, str]] = {}  # inserted at first sight, with these
-        self.rows: list[ParsedRow] = []
-        self.unit_audits: list[tuple] = []
-        self.created_audits: list[tuple] = []  # of new domains: they follow every new unit's
+        self.contacts_created = 0
+        self.contacts_changed: set[tuple[int, str]] = set()  # new ones a later row gave another phone or e-mail
+        self.count = 0  # rows added
+        self.marked: dict[tuple[int, bool], str] = {}  # (unit id, Chinese?) → the domain a row marks 主域名
+        self.dated: list[tuple] = []  # rows that may start a deadline (公告中, 已注销 with a date): _Dated
+        self.unit_audits: list[bytes] = []  # packed (_pack) audit rows of new units, then those of new domains
+        self.created_audits: list[bytes] = []
         self.audits: list[tuple] = []
         self.inserts: list[tuple] = []
         self.updates: list[dict] = []
-        self.inserted: dict[str, int] = {}
+        self.created = 0  # new domains
+        self.inserted: dict[str, int] = {}  # the ids of new domains in `dated`
 
     def add(self, rows: list[ParsedRow], progress: Callable[[int], None] | None = None) -> None:
         session, now, actor, report, units = self.session, self.now, self.actor, self.report, self.units
-        start = len(self.rows)
-        self.rows += rows
+        start = self.count
+        self.count += len(rows)
         new_units: dict[str, tuple] = {}
         for row in rows:
             if row.unit not in units and row.unit not in new_units:
@@ -407,10 +419,16 @@ class _Writer:
             before = _max_id(session, Unit)
             insert_tuples(session, Unit, _NEW_UNIT, new_units.values())
             units.update(_new_ids(session, Unit, list(new_units), before))
-            self.unit_audits += [(now, actor, "create", "unit", units[name], name[:400], "",
-                                  _dumps({"name": name, "kind": kind, "region": region}))
-                                 for name, kind, region, *_ in new_units.values()]
+            self.unit_audits.append(_pack([(units[name], name[:400], _dumps({"name": name, "kind": kind, "region": region}))
+                                           for name, kind, region, *_ in new_units.values()]))
             report.units_created += len(new_units)
+        marked, dated = self.marked, self.dated
+        for row in rows:
+            if row.is_primary:
+                marked[(units[row.unit], row.is_chinese)] = row.domain
+            if row.status in (Status.NOTICE, Status.CANCELLED) and row.changed_on:
+                dated.append((row.domain, row.unit, row.unicode, row.status, row.changed_on,
+                              bool(row.icp_number or row.gov_site_mark or row.psb_number)))
         existing, inserts, updates, audits = self.existing, self.inserts, self.updates, self.audits
         for i, row in enumerate(rows, start + 1):
             current = existing.get(row.domain)
@@ -445,26 +463,30 @@ class _Writer:
     def _add_contacts(self, rows: list[ParsedRow]) -> None:
         """A contact new to the unit goes in at its first row; a later row that gives it another phone or e-mail
         is settled in `finish` (the last row wins, as it always did)."""
-        wanted, known, new, units, now = self.wanted_contacts, self.contacts, self.new_contacts, self.units, self.now
+        wanted, known, units, now = self.wanted_contacts, self.contacts, self.units, self.now
         inserts = []
         for row in rows:
             if row.contact:
                 key = (units[row.unit], row.contact)
-                value = wanted[key] = (row.phone, row.email)
-                if key not in known and key not in new:
-                    new[key] = value
+                value = (row.phone, row.email)
+                seen = wanted.get(key)
+                wanted[key] = value
+                if key in known:
+                    continue
+                if seen is None:
                     inserts.append((*key, *value, None, now))
+                elif seen != value:
+                    self.contacts_changed.add(key)
         insert_tuples(self.session, Contact, _NEW_CONTACT, inserts)
+        self.contacts_created += len(inserts)
 
     def _finish_contacts(self, audits: list[tuple]) -> None:
         session, now, actor, report = self.session, self.now, self.actor, self.report
-        updates, later = [], []
+        updates = []
+        later = [(*self.wanted_contacts[key], *key) for key in self.contacts_changed]
         for key, (phone, email) in self.wanted_contacts.items():
             current = self.contacts.get(key)
-            if current is None:
-                if self.new_contacts[key] != (phone, email):
-                    later.append((phone, email, *key))
-            elif current[1:] != (phone, email):
+            if current is not None and current[1:] != (phone, email):
                 updates.append({"id": current[0], "phone": phone, "email": email, "updated_at": now})
                 audits.append(_audit(now, actor, "update", "contact", current[0], key[1],
                                      {"phone": current[1], "email": current[2]}, {"phone": phone, "email": email}))
@@ -474,45 +496,56 @@ class _Writer:
                                     "WHERE unit_id = {mark} AND name = {mark}",
                            [table.c.phone, table.c.email, table.c.unit_id, table.c.name], later)
         _bulk_update(session, Contact, updates)
-        report.contacts_created, report.contacts_updated = len(self.new_contacts), len(updates)
+        report.contacts_created, report.contacts_updated = self.contacts_created, len(updates)
 
     def _write_inserts(self) -> None:
         """New domains go in by slices of 10,000; their audit rows are made at once, written in `finish`."""
-        session, now, actor, inserts = self.session, self.now, self.actor, self.inserts
+        session, inserts = self.session, self.inserts
         before = _max_id(session, Domain)
         insert_tuples(session, Domain, _NEW_DOMAIN, inserts)
         ids = _new_ids(session, Domain, [d[0] for d in inserts], before)
-        self.created_audits += [
-            (now, actor, "create", "domain", ids[d[0]], d[2][:400], "",
-             _dumps({k: _jsonable(d[i]) for k, i in _AUDITED_AT if d[i] not in _EMPTY})) for d in inserts]
-        self.inserted.update(ids)
+        self.created_audits.append(_pack([
+            (ids[d[0]], d[2][:400], _dumps({k: _jsonable(d[i]) for k, i in _AUDITED_AT if d[i] not in _EMPTY}))
+            for d in inserts]))
+        self.created += len(ids)
+        dated = {r[0] for r in self.dated}
+        self.inserted.update((name, i) for name, i in ids.items() if name in dated)
         inserts.clear()
 
     def finish(self, progress: Callable[[int], None] | None = None) -> ImportReport:
-        session, now, actor, report, units, rows = (self.session, self.now, self.actor, self.report, self.units,
-                                                    self.rows)
+        session, now, actor, report, units = self.session, self.now, self.actor, self.report, self.units
         if self.inserts:
             self._write_inserts()
-        insert_tuples(session, AuditLog, _AUDIT, self.unit_audits)
-        insert_tuples(session, AuditLog, _AUDIT, self.created_audits)
+        for entity, packs in (("unit", self.unit_audits), ("domain", self.created_audits)):
+            for pack in packs:
+                insert_tuples(session, AuditLog, _AUDIT, ((now, actor, "create", entity, entity_id, summary, "", after)
+                                                          for entity_id, summary, after in _unpack(pack)))
         self.unit_audits, self.created_audits = [], []
         updates, audits = self.updates, self.audits
-        updates += _one_primary(rows, units, self.existing, {u["id"] for u in updates}, now, actor, audits)
+        updates += _one_primary(self.marked, self.existing, {u["id"] for u in updates}, now, actor, audits)
         _bulk_update(session, Domain, updates)
-        report.domains_created, report.domains_updated = len(self.inserted), len(updates)
+        report.domains_created, report.domains_updated = self.created, len(updates)
         self._finish_contacts(audits)
-        _start_deadlines(session, rows, units, self.existing, self.inserted, updates)
+        _start_deadlines(session, self.dated, units, self.existing, self.inserted, updates)
         insert_tuples(session, AuditLog, _AUDIT, audits)
         if progress:
-            progress(len(rows))
+            progress(self.count)
         report.written = True
         return report
 
 
-def _one_primary(rows: list[ParsedRow], units: dict[str, int], existing: dict, updated: set[int],
-                 now: dt.datetime, actor: str, audits: list[tuple]) -> list[dict]:
-    """A row marked 主域名 takes the mark from the unit's other domain of the same script."""
-    marked = {(units[r.unit], r.is_chinese): r.domain for r in rows if r.is_primary}
+def _pack(rows: list[tuple]) -> bytes:
+    return zlib.compress(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(packed: bytes) -> list[tuple]:
+    return pickle.loads(zlib.decompress(packed))
+
+
+def _one_primary(marked: dict[tuple[int, bool], str], existing: dict, updated: set[int], now: dt.datetime,
+                 actor: str, audits: list[tuple]) -> list[dict]:
+    """A row marked 主域名 (`marked`: (unit id, Chinese?) → its domain) takes the mark from the unit's other
+    domain of the same script."""
     if not marked:
         return []
     index = {name: i for i, name in enumerate(("id", "name", "unit_id", *DOMAIN_FIELDS))}
@@ -526,24 +559,25 @@ def _one_primary(rows: list[ParsedRow], units: dict[str, int], existing: dict, u
     return out
 
 
-def _start_deadlines(session: Session, rows: list[ParsedRow], units: dict[str, int], existing: dict,
+def _start_deadlines(session: Session, dated: list[tuple], units: dict[str, int], existing: dict,
                      inserted: dict[str, int], updates: list[dict]) -> None:
-    """New or changed rows under notice (公告中) or cancelled (已注销) start their policy deadlines."""
+    """New or changed rows under notice (公告中) or cancelled (已注销) start their policy deadlines. `dated`: the
+    rows under notice or cancelled with a date, as (domain, unit, unicode, status, changed_on, has filings);
+    `inserted`: the ids of those among them that are new."""
     from bot.deadlines.events import DomainEvent, deadlines_for_events
 
     updated = {u["id"] for u in updates}
     ids = {}  # the domain id of each candidate: new ones from the insert, the others from the registry
-    for r in rows:
-        if r.status in (Status.NOTICE, Status.CANCELLED) and r.changed_on:
-            if r.domain in inserted:
-                ids[r.domain] = inserted[r.domain]
-            elif r.domain in existing and existing[r.domain][0] in updated:
-                ids[r.domain] = existing[r.domain][0]
+    for domain, *_ in dated:
+        if domain in inserted:
+            ids[domain] = inserted[domain]
+        elif domain in existing and existing[domain][0] in updated:
+            ids[domain] = existing[domain][0]
     if not ids:
         return
     deadlines_for_events(session, domains=[
-        DomainEvent(ids[r.domain], units[r.unit], r.unicode, r.status, r.changed_on,
-                    bool(r.icp_number or r.gov_site_mark or r.psb_number)) for r in rows if r.domain in ids])
+        DomainEvent(ids[domain], units[unit], unicode, status, changed_on, filings)
+        for domain, unit, unicode, status, changed_on, filings in dated if domain in ids])
 
 
 def _max_id(session: Session, model: type) -> int:
@@ -621,7 +655,16 @@ def import_file(db_call: Callable, data: bytes, filename: str, actor: str, skip_
 
 def _import_in_parallel(db_call: Callable, data: bytes, filename: str, actor: str, skip_invalid: bool,
                         progress: Callable[[str, int, int], None] | None, region: str) -> ImportReport:
-    steps = _checked_in_child(data, filename, region, skip_invalid)
+    # What both processes hold at the fork stays shared only while neither writes to it: no collection here
+    # walks (and so copies) the objects of before the fork until the import is over.
+    frozen = gc.get_freeze_count()  # a process that froze its own objects (the bot's) keeps them frozen
+    gc.freeze()
+    try:
+        steps = _checked_in_child(data, filename, region, skip_invalid)
+    except BaseException:
+        if not frozen:
+            gc.unfreeze()
+        raise
     report = ImportReport()
     try:
         def write(session: Session) -> ImportReport:
@@ -645,7 +688,7 @@ def _import_in_parallel(db_call: Callable, data: bytes, filename: str, actor: st
                 raise _Abandoned
             if report.errors:
                 report.notes.append(f"已跳过有误的 {len(report.bad_rows)} 行。")
-            total = len(writer.rows)
+            total = writer.count
             if progress and writer.inserts:
                 progress("write", total - len(writer.inserts), total)
             return writer.finish((lambda n: progress("write", n, total)) if progress else None)
@@ -655,6 +698,8 @@ def _import_in_parallel(db_call: Callable, data: bytes, filename: str, actor: st
         return report
     finally:
         steps.close()
+        if not frozen:
+            gc.unfreeze()
 
 
 def _checked_in_child(data: bytes, filename: str, region: str, skip_invalid: bool) -> _FromChild:
