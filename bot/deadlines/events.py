@@ -138,12 +138,15 @@ def deadlines_for_events(session: Session, domains: list[DomainEvent] = (), cont
     a changed contact → report it within 20 working days."""
     calendar = work_calendar(session)
     wanted: dict[str, dict] = {}
+    computed_for: dict[tuple[str, dt.date], object] = {}  # an import starts thousands on a few hundred days
     for e in domains:
         rule = {Status.NOTICE: "notice_period",
                 Status.CANCELLED: "filing_cancellation" if e.has_filings else ""}.get(e.status, "")
         if not rule or e.changed_on is None:
             continue
-        computed = compute_deadline(rule, e.changed_on, calendar)
+        computed = computed_for.get((rule, e.changed_on))
+        if computed is None:
+            computed = computed_for[(rule, e.changed_on)] = compute_deadline(rule, e.changed_on, calendar)
         key = f"{rule}:domain:{e.domain_id}:{e.changed_on.isoformat()}"
         wanted[key] = {"key": key, "title": f"{RULES[rule].title}：{e.name}"[:400], "rule": rule, "basis": computed.basis,
                        "due": computed.due, "provisional": computed.provisional, "unit_id": e.unit_id,

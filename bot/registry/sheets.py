@@ -30,9 +30,9 @@ FORMULA_START = ("=", "+", "-", "@")  # a cell starting so runs as a formula in 
 # The reader allocates every cell of the rectangle a sheet spans: a 5 KB file with one cell at XFD1048576 asks for
 # 17 billion. The rectangle is measured from the XML before reading (rows are in order; columns past Z are rare).
 MAX_CELLS = 30_000_000
-_WIDE_CELL = re.compile(rb' r="([A-Z]{2,3})\d')
+# One scan for both: a cell in a column past Z (its letters, row, closing quote), or in column A–Z of row 100000+.
+_FAR_CELL = re.compile(rb' r="(?:([A-Z]{2,3})(\d+)(")?|[A-Z](\d{6,})")')
 _ROW_REF = re.compile(rb'<row [^>]{0,40}?r="(\d+)"')
-_FAR_ROW_CELL = re.compile(rb' r="[A-Z]{1,3}(\d{6,})"')
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 _FOOTER_STARTS = frozenset(w[0] for w in FOOTER_WORDS)
 FILL_DOWN = ("单位名称", "单位类型", "所属地区")  # merged down a unit's rows in office sheets
@@ -145,18 +145,31 @@ def check_xlsx_size(data: bytes) -> None:
         with archive.open(info) as fh:
             while chunk := fh.read(1 << 20):
                 block = tail + chunk
-                for match in _DIMENSION.finditer(block):
-                    max_col = max(max_col, _col_number(match[1]))
-                    max_row = max(max_row, int(match[2]))
-                for match in _WIDE_CELL.finditer(block):
-                    max_col = max(max_col, _col_number(match[1]))
-                rows = _ROW_REF.findall(block[-4096:]) + [m[1] for m in _FAR_ROW_CELL.finditer(block)]
-                if rows:
-                    max_row = max(max_row, *(int(r) for r in rows))
+                max_row, max_col = _block_span(block, max_row, max_col)
                 if max_row * max_col > MAX_CELLS:
                     raise SpreadsheetError(f"表格的范围过大（{max_row} 行 × {max_col} 列），不像是登记表。"
                                            "请把登记数据复制到新的工作簿，另存后再导入")
                 tail = block[-64:]
+
+
+def _block_span(block: bytes, max_row: int, max_col: int) -> tuple[int, int]:
+    """The rows and columns a piece of sheet XML shows, given those seen before it: the <dimension>, the last
+    <row> numbers (rows come in order), any cell past column Z and any cell in row 100000 or later."""
+    if b"<dimension" in block:
+        for match in _DIMENSION.finditer(block):
+            max_col = max(max_col, _col_number(match[1]))
+            max_row = max(max_row, int(match[2]))
+    rows = _ROW_REF.findall(block[-4096:])
+    for letters, number, closed, far_row in _FAR_CELL.findall(block):
+        if letters:
+            max_col = max(max_col, _col_number(letters))
+            if closed and len(number) >= 6:
+                rows.append(number)
+        else:
+            rows.append(far_row)
+    if rows:
+        max_row = max(max_row, *(int(r) for r in rows))
+    return max_row, max_col
 
 
 def _excel_sheets(data: bytes, suffix: str) -> Iterator[tuple[str, Iterator[tuple[int, list]], list]]:

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import json
 import operator
+import os
+import pickle
 import re
+import signal
+import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from json.encoder import c_make_encoder, encode_basestring
 from pathlib import Path
@@ -19,7 +24,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from bot.db.bulk import bulk_update as _bulk_update
-from bot.db.bulk import insert_tuples
+from bot.db.bulk import execute_tuples, insert_tuples
 from bot.db.models import AuditLog, Contact, Domain, Unit, utcnow
 from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, _jsonable
 from bot.registry.sheets import (
@@ -291,8 +296,21 @@ def parse_row(number: int, raw: dict, region: str = "") -> ParsedRow:
 def validate(data: bytes, filename: str, progress: Callable[[int], None] | None = None,
              region: str = "") -> tuple[list[ParsedRow], ImportReport]:
     report = ImportReport()
+    rows = [row for step in _validate_steps(data, filename, report, progress, region) for row in step]
+    return rows, report
+
+
+def _where(sheet: str, number: int) -> str:
+    return f"{sheet} 第{number}行" if sheet else f"第{number}行"
+
+
+def _validate_steps(data: bytes, filename: str, report: ImportReport, progress: Callable[[int], None] | None = None,
+                    region: str = "", step: int = 0) -> Iterator[list[ParsedRow]]:
+    """`validate` in steps: the good rows of each `step` sheet rows (all at the end when 0), every check made as
+    the rows come (a row is good or bad once read: duplicates and 主域名 marks are judged against earlier rows);
+    `report` holds every error, warning and note when the last step is out."""
     good: list[tuple[str, ParsedRow]] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, int | tuple[str, int]] = {}  # domain → its first row (sheet, row when several sheets)
     primaries: dict[tuple[str, bool], str] = {}
     sheet_notes = SheetNotes()
     qualified = 0
@@ -303,13 +321,15 @@ def validate(data: bytes, filename: str, progress: Callable[[int], None] | None 
             report.add_error(number, message, sheet)
         if warnings:
             report.warnings += [f"[{sheet}] {w}" if sheet else w for w in warnings]
-        where = f"{sheet} 第{number}行" if sheet else f"第{number}行"
         for row in rows:
             if row.domain in seen:
-                report.add_error(number, f"域名：{row.unicode} 与{seen[row.domain]}重复（删去重复的一行）", sheet)
+                first = seen[row.domain]
+                report.add_error(number, f"域名：{row.unicode} 与{_where(*first) if sheet else _where('', first)}重复"
+                                         "（删去重复的一行）", sheet)
                 continue
-            seen[row.domain] = where
+            seen[row.domain] = (sheet, number) if sheet else number
             if row.is_primary:
+                where = _where(sheet, number)
                 key = (row.unit, row.is_chinese)
                 if key in primaries:
                     script = "中文" if row.is_chinese else "英文"
@@ -323,7 +343,9 @@ def validate(data: bytes, filename: str, progress: Callable[[int], None] | None 
             good.append((sheet, row))
         if progress and report.rows % 1000 == 0:
             progress(report.rows)
-    rows = [row for sheet, row in good if (sheet, row.row) not in report.bad_rows]
+        if step and report.rows % step == 0:
+            yield [row for sheet, row in good if (sheet, row.row) not in report.bad_rows]
+            good = []
     report.ignored_columns = sheet_notes.ignored
     report.notes += sheet_notes.notes
     if sheet_notes.filled:
@@ -332,7 +354,7 @@ def validate(data: bytes, filename: str, progress: Callable[[int], None] | None 
         report.notes.append(f"{qualified} 行的单位名称没有写地名，已按本地区（{region}）补全")
     if len(sheet_notes.sheets_read) > 1:
         report.notes.append("已读取工作表：" + "、".join(sheet_notes.sheets_read))
-    return rows, report
+    yield [row for sheet, row in good if (sheet, row.row) not in report.bad_rows]
 
 
 # -- writing -----------------------------------------------------------------------------------------------
@@ -350,88 +372,180 @@ def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: Impo
                progress: Callable[[int], None] | None = None) -> ImportReport:
     """Upsert units, domains and contacts in bulk (plain tuples to the driver, not ORM objects: 100,000 rows in
     seconds); audit every change; identical rows change nothing."""
-    now = utcnow()
-    Generation.bump()
-    units = {name: uid for uid, name in session.exec(select(Unit.id, Unit.name)).all()}
-    new_units: dict[str, tuple] = {}
-    for row in rows:
-        if row.unit not in units and row.unit not in new_units:
-            new_units[row.unit] = (row.unit, row.kind, row.region, "", None, now)
-    audits: list[tuple] = []
-    if new_units:
-        before = _max_id(session, Unit)
-        insert_tuples(session, Unit, _NEW_UNIT, new_units.values())
-        units.update(_new_ids(session, Unit, list(new_units), before))
-        insert_tuples(session, AuditLog, _AUDIT, (
-            (now, actor, "create", "unit", units[name], name[:400], "",
-             _dumps({"name": name, "kind": kind, "region": region}))
-            for name, kind, region, *_ in new_units.values()))
-        report.units_created = len(new_units)
-        new_units.clear()
+    writer = _Writer(session, actor, report)
+    writer.add(rows, progress)
+    return writer.finish(progress)
 
-    columns = [getattr(Domain, f) for f in ("id", "name", "unit_id", *DOMAIN_FIELDS)]
-    existing = {r[1]: r for r in session.exec(select(*columns)).all()}
-    inserts: list[tuple] = []
-    updates: list[dict] = []
-    inserted: dict[str, int] = {}
 
-    def write_inserts() -> None:
-        """New domains go in by slices of 10,000, each audited at once: memory stays flat."""
+class _Writer:
+    """`apply_rows` in steps: `add` the validated rows as they come (in file order), then `finish` once. The
+    registry and its audit log come out exactly as from one `apply_rows` of all the rows: unit ids in order of
+    first appearance, domain ids in row order, and the audit rows of new units first, then those of new
+    domains, then every other change (held until `finish`). Memory stays that of one step: the rows are not
+    kept (only the few that `finish` needs), the audit rows of new units and domains are held packed."""
+
+    def __init__(self, session: Session, actor: str, report: ImportReport) -> None:
+        self.session, self.actor, self.report = session, actor, report
+        self.now = utcnow()
+        Generation.bump()
+        self.units = {name: uid for uid, name in session.exec(select(Unit.id, Unit.name)).all()}
+        columns = [getattr(Domain, f) for f in ("id", "name", "unit_id", *DOMAIN_FIELDS)]
+        self.existing = {r[1]: r for r in session.exec(select(*columns)).all()}
+        self.contacts = {(unit_id, name): (cid, phone, email) for cid, unit_id, name, phone, email in session.exec(
+            select(Contact.id, Contact.unit_id, Contact.name, Contact.phone, Contact.email)).all()}
+        self.wanted_contacts: dict[tuple[int, str], tuple[str, str]] = {}  # the last phone and e-mail of each
+        self.contacts_created = 0
+        self.contacts_changed: set[tuple[int, str]] = set()  # new ones a later row gave another phone or e-mail
+        self.count = 0  # rows added
+        self.marked: dict[tuple[int, bool], str] = {}  # (unit id, Chinese?) → the domain a row marks 主域名
+        self.dated: list[tuple] = []  # rows that may start a deadline (公告中, 已注销 with a date): _Dated
+        self.unit_audits: list[bytes] = []  # packed (_pack) audit rows of new units, then those of new domains
+        self.created_audits: list[bytes] = []
+        self.audits: list[tuple] = []
+        self.inserts: list[tuple] = []
+        self.updates: list[dict] = []
+        self.created = 0  # new domains
+        self.inserted: dict[str, int] = {}  # the ids of new domains in `dated`
+
+    def add(self, rows: list[ParsedRow], progress: Callable[[int], None] | None = None) -> None:
+        session, now, actor, report, units = self.session, self.now, self.actor, self.report, self.units
+        start = self.count
+        self.count += len(rows)
+        new_units: dict[str, tuple] = {}
+        for row in rows:
+            if row.unit not in units and row.unit not in new_units:
+                new_units[row.unit] = (row.unit, row.kind, row.region, "", None, now)
+        if new_units:
+            before = _max_id(session, Unit)
+            insert_tuples(session, Unit, _NEW_UNIT, new_units.values())
+            units.update(_new_ids(session, Unit, list(new_units), before))
+            self.unit_audits.append(_pack([(units[name], name[:400], _dumps({"name": name, "kind": kind, "region": region}))
+                                           for name, kind, region, *_ in new_units.values()]))
+            report.units_created += len(new_units)
+        marked, dated = self.marked, self.dated
+        for row in rows:
+            if row.is_primary:
+                marked[(units[row.unit], row.is_chinese)] = row.domain
+            if row.status in (Status.NOTICE, Status.CANCELLED) and row.changed_on:
+                dated.append((row.domain, row.unit, row.unicode, row.status, row.changed_on,
+                              bool(row.icp_number or row.gov_site_mark or row.psb_number)))
+        existing, inserts, updates, audits = self.existing, self.inserts, self.updates, self.audits
+        for i, row in enumerate(rows, start + 1):
+            current = existing.get(row.domain)
+            if current is None:
+                inserts.append((row.domain, units[row.unit], *_row_fields(row), now))
+                if len(inserts) >= 10_000:
+                    self._write_inserts()
+                continue
+            wanted = {"unit_id": units[row.unit], **row.domain_fields()}
+            before = dict(zip(("unit_id", *DOMAIN_FIELDS), current[2:]))
+            if STAGE.get(wanted["status"], 1) < STAGE.get(before["status"], 1) and not (
+                    row.changed_on and (before["changed_on"] is None or row.changed_on > before["changed_on"])):
+                # An older sheet does not undo what happened since: the later state stays, and the result says so.
+                report.kept_later_state.append(
+                    f"第{row.row}行 {row.unicode}：登记册中为“{before['status']}”"
+                    f"{'（' + before['changed_on'].isoformat() + '）' if before['changed_on'] else ''}，表中为"
+                    f"“{wanted['status']}”，保留“{before['status']}”（表中写上更晚的状态变更日期才会改回）")
+                audits.append(_audit(now, actor, "keep", "domain", current[0], row.unicode,
+                                     {"status": wanted["status"]}, {"status": before["status"]}))
+                wanted["status"], wanted["changed_on"] = before["status"], before["changed_on"]
+            changed = {k: v for k, v in wanted.items() if before[k] != v}
+            if changed:
+                updates.append({"id": current[0], **changed, "updated_at": now})
+                audits.append(_audit(now, actor, "update", "domain", current[0], row.unicode,
+                                     {k: before[k] for k in changed}, changed))
+            else:
+                report.unchanged += 1
+            if progress and i % 2000 == 0:
+                progress(i)
+        self._add_contacts(rows)
+
+    def _add_contacts(self, rows: list[ParsedRow]) -> None:
+        """A contact new to the unit goes in at its first row; a later row that gives it another phone or e-mail
+        is settled in `finish` (the last row wins, as it always did)."""
+        wanted, known, units, now = self.wanted_contacts, self.contacts, self.units, self.now
+        inserts = []
+        for row in rows:
+            if row.contact:
+                key = (units[row.unit], row.contact)
+                value = (row.phone, row.email)
+                seen = wanted.get(key)
+                wanted[key] = value
+                if key in known:
+                    continue
+                if seen is None:
+                    inserts.append((*key, *value, None, now))
+                elif seen != value:
+                    self.contacts_changed.add(key)
+        insert_tuples(self.session, Contact, _NEW_CONTACT, inserts)
+        self.contacts_created += len(inserts)
+
+    def _finish_contacts(self, audits: list[tuple]) -> None:
+        session, now, actor, report = self.session, self.now, self.actor, self.report
+        updates = []
+        later = [(*self.wanted_contacts[key], *key) for key in self.contacts_changed]
+        for key, (phone, email) in self.wanted_contacts.items():
+            current = self.contacts.get(key)
+            if current is not None and current[1:] != (phone, email):
+                updates.append({"id": current[0], "phone": phone, "email": email, "updated_at": now})
+                audits.append(_audit(now, actor, "update", "contact", current[0], key[1],
+                                     {"phone": current[1], "email": current[2]}, {"phone": phone, "email": email}))
+        if later:
+            table = Contact.__table__
+            execute_tuples(session, f"UPDATE {table.name} SET phone = {{mark}}, email = {{mark}} "
+                                    "WHERE unit_id = {mark} AND name = {mark}",
+                           [table.c.phone, table.c.email, table.c.unit_id, table.c.name], later)
+        _bulk_update(session, Contact, updates)
+        report.contacts_created, report.contacts_updated = self.contacts_created, len(updates)
+
+    def _write_inserts(self) -> None:
+        """New domains go in by slices of 10,000; their audit rows are made at once, written in `finish`."""
+        session, inserts = self.session, self.inserts
         before = _max_id(session, Domain)
         insert_tuples(session, Domain, _NEW_DOMAIN, inserts)
         ids = _new_ids(session, Domain, [d[0] for d in inserts], before)
-        insert_tuples(session, AuditLog, _AUDIT, (
-            (now, actor, "create", "domain", ids[d[0]], d[2][:400], "",
-             _dumps({k: _jsonable(d[i]) for k, i in _AUDITED_AT if d[i] not in _EMPTY})) for d in inserts))
-        inserted.update(ids)
+        self.created_audits.append(_pack([
+            (ids[d[0]], d[2][:400], _dumps({k: _jsonable(d[i]) for k, i in _AUDITED_AT if d[i] not in _EMPTY}))
+            for d in inserts]))
+        self.created += len(ids)
+        dated = {r[0] for r in self.dated}
+        self.inserted.update((name, i) for name, i in ids.items() if name in dated)
         inserts.clear()
 
-    for i, row in enumerate(rows, 1):
-        current = existing.get(row.domain)
-        if current is None:
-            inserts.append((row.domain, units[row.unit], *_row_fields(row), now))
-            if len(inserts) >= 10_000:
-                write_inserts()
-            continue
-        wanted = {"unit_id": units[row.unit], **row.domain_fields()}
-        before = dict(zip(("unit_id", *DOMAIN_FIELDS), current[2:]))
-        if STAGE.get(wanted["status"], 1) < STAGE.get(before["status"], 1) and not (
-                row.changed_on and (before["changed_on"] is None or row.changed_on > before["changed_on"])):
-            # An older sheet does not undo what happened since: the later state stays, and the result says so.
-            report.kept_later_state.append(
-                f"第{row.row}行 {row.unicode}：登记册中为“{before['status']}”"
-                f"{'（' + before['changed_on'].isoformat() + '）' if before['changed_on'] else ''}，表中为"
-                f"“{wanted['status']}”，保留“{before['status']}”（表中写上更晚的状态变更日期才会改回）")
-            audits.append(_audit(now, actor, "keep", "domain", current[0], row.unicode,
-                                 {"status": wanted["status"]}, {"status": before["status"]}))
-            wanted["status"], wanted["changed_on"] = before["status"], before["changed_on"]
-        changed = {k: v for k, v in wanted.items() if before[k] != v}
-        if changed:
-            updates.append({"id": current[0], **changed, "updated_at": now})
-            audits.append(_audit(now, actor, "update", "domain", current[0], row.unicode,
-                                 {k: before[k] for k in changed}, changed))
-        else:
-            report.unchanged += 1
-        if progress and i % 2000 == 0:
-            progress(i)
-    if inserts:
-        write_inserts()
-    updates += _one_primary(rows, units, existing, {u["id"] for u in updates}, now, actor, audits)
-    _bulk_update(session, Domain, updates)
-    report.domains_created, report.domains_updated = len(inserted), len(updates)
-    _apply_contacts(session, rows, units, actor, now, report, audits)
-    _start_deadlines(session, rows, units, existing, inserted, updates)
-    insert_tuples(session, AuditLog, _AUDIT, audits)
-    if progress:
-        progress(len(rows))
-    report.written = True
-    return report
+    def finish(self, progress: Callable[[int], None] | None = None) -> ImportReport:
+        session, now, actor, report, units = self.session, self.now, self.actor, self.report, self.units
+        if self.inserts:
+            self._write_inserts()
+        for entity, packs in (("unit", self.unit_audits), ("domain", self.created_audits)):
+            for pack in packs:
+                insert_tuples(session, AuditLog, _AUDIT, ((now, actor, "create", entity, entity_id, summary, "", after)
+                                                          for entity_id, summary, after in _unpack(pack)))
+        self.unit_audits, self.created_audits = [], []
+        updates, audits = self.updates, self.audits
+        updates += _one_primary(self.marked, self.existing, {u["id"] for u in updates}, now, actor, audits)
+        _bulk_update(session, Domain, updates)
+        report.domains_created, report.domains_updated = self.created, len(updates)
+        self._finish_contacts(audits)
+        _start_deadlines(session, self.dated, units, self.existing, self.inserted, updates)
+        insert_tuples(session, AuditLog, _AUDIT, audits)
+        if progress:
+            progress(self.count)
+        report.written = True
+        return report
 
 
-def _one_primary(rows: list[ParsedRow], units: dict[str, int], existing: dict, updated: set[int],
-                 now: dt.datetime, actor: str, audits: list[tuple]) -> list[dict]:
-    """A row marked 主域名 takes the mark from the unit's other domain of the same script."""
-    marked = {(units[r.unit], r.is_chinese): r.domain for r in rows if r.is_primary}
+def _pack(rows: list[tuple]) -> bytes:
+    return zlib.compress(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(packed: bytes) -> list[tuple]:
+    return pickle.loads(zlib.decompress(packed))
+
+
+def _one_primary(marked: dict[tuple[int, bool], str], existing: dict, updated: set[int], now: dt.datetime,
+                 actor: str, audits: list[tuple]) -> list[dict]:
+    """A row marked 主域名 (`marked`: (unit id, Chinese?) → its domain) takes the mark from the unit's other
+    domain of the same script."""
     if not marked:
         return []
     index = {name: i for i, name in enumerate(("id", "name", "unit_id", *DOMAIN_FIELDS))}
@@ -445,24 +559,25 @@ def _one_primary(rows: list[ParsedRow], units: dict[str, int], existing: dict, u
     return out
 
 
-def _start_deadlines(session: Session, rows: list[ParsedRow], units: dict[str, int], existing: dict,
+def _start_deadlines(session: Session, dated: list[tuple], units: dict[str, int], existing: dict,
                      inserted: dict[str, int], updates: list[dict]) -> None:
-    """New or changed rows under notice (公告中) or cancelled (已注销) start their policy deadlines."""
+    """New or changed rows under notice (公告中) or cancelled (已注销) start their policy deadlines. `dated`: the
+    rows under notice or cancelled with a date, as (domain, unit, unicode, status, changed_on, has filings);
+    `inserted`: the ids of those among them that are new."""
     from bot.deadlines.events import DomainEvent, deadlines_for_events
 
     updated = {u["id"] for u in updates}
     ids = {}  # the domain id of each candidate: new ones from the insert, the others from the registry
-    for r in rows:
-        if r.status in (Status.NOTICE, Status.CANCELLED) and r.changed_on:
-            if r.domain in inserted:
-                ids[r.domain] = inserted[r.domain]
-            elif r.domain in existing and existing[r.domain][0] in updated:
-                ids[r.domain] = existing[r.domain][0]
+    for domain, *_ in dated:
+        if domain in inserted:
+            ids[domain] = inserted[domain]
+        elif domain in existing and existing[domain][0] in updated:
+            ids[domain] = existing[domain][0]
     if not ids:
         return
     deadlines_for_events(session, domains=[
-        DomainEvent(ids[r.domain], units[r.unit], r.unicode, r.status, r.changed_on,
-                    bool(r.icp_number or r.gov_site_mark or r.psb_number)) for r in rows if r.domain in ids])
+        DomainEvent(ids[domain], units[unit], unicode, status, changed_on, filings)
+        for domain, unit, unicode, status, changed_on, filings in dated if domain in ids])
 
 
 def _max_id(session: Session, model: type) -> int:
@@ -497,33 +612,6 @@ def _audit(now: dt.datetime, actor: str, action: str, entity: str, entity_id: in
             _dumps({k: _jsonable(v) for k, v in after.items()}) if after else "")
 
 
-def _apply_contacts(session: Session, rows: list[ParsedRow], units: dict[str, int], actor: str, now: dt.datetime,
-                    report: ImportReport, audits: list[tuple]) -> None:
-    contacts = {(unit_id, name): (cid, phone, email) for cid, unit_id, name, phone, email in
-                session.exec(select(Contact.id, Contact.unit_id, Contact.name, Contact.phone, Contact.email)).all()}
-    wanted: dict[tuple[int, str], tuple[str, str]] = {}
-    for row in rows:
-        if row.contact:
-            wanted[(units[row.unit], row.contact)] = (row.phone, row.email)
-    inserts, updates = [], []
-    created = 0
-    for (unit_id, name), (phone, email) in wanted.items():
-        current = contacts.get((unit_id, name))
-        if current is None:
-            inserts.append((unit_id, name, phone, email, None, now))
-            if len(inserts) >= 10_000:
-                insert_tuples(session, Contact, _NEW_CONTACT, inserts)
-                created += len(inserts)
-                inserts.clear()
-        elif current[1:] != (phone, email):
-            updates.append({"id": current[0], "phone": phone, "email": email, "updated_at": now})
-            audits.append(_audit(now, actor, "update", "contact", current[0], name,
-                                 {"phone": current[1], "email": current[2]}, {"phone": phone, "email": email}))
-    insert_tuples(session, Contact, _NEW_CONTACT, inserts)
-    _bulk_update(session, Contact, updates)
-    report.contacts_created, report.contacts_updated = created + len(inserts), len(updates)
-
-
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 # JSONEncoder.encode builds its C encoder anew on every call; 200,000 audit rows share one, made exactly as
 # encode makes it for these options (no indent, default separators).
@@ -536,10 +624,25 @@ def _dumps(value: dict) -> str:
     return "".join(_C_ENCODE(value, 0)) if _C_ENCODE else _ENCODER.encode(value)
 
 
+PARALLEL_BYTES = 1 << 20  # a larger file is read and checked in a child process while this one writes
+_STEP = 5000  # sheet rows a step of the child hands over
+_row_tuple = operator.attrgetter(*(f.name for f in fields(ParsedRow)))
+
+
+class _Abandoned(Exception):
+    """The file has errors: what was written so far is rolled back."""
+
+
 def import_file(db_call: Callable, data: bytes, filename: str, actor: str, skip_invalid: bool = False,
                 progress: Callable[[str, int, int], None] | None = None, region: str = "") -> ImportReport:
     """Validate, then write in one transaction. `db_call(fn)` runs fn(session) and commits. `region` is the
-    office's own region: unit names without a place are read as units of it."""
+    office's own region: unit names without a place are read as units of it.
+
+    A large file is read and checked by a child process (the second core) and written by this one as its
+    rows come; a file with errors (unless `skip_invalid`) is rolled back whole, so nothing is written either
+    way, and the report is the same."""
+    if len(data) >= PARALLEL_BYTES and hasattr(os, "fork"):
+        return _import_in_parallel(db_call, data, filename, actor, skip_invalid, progress, region)
     rows, report = validate(data, filename, (lambda n: progress("check", n, 0)) if progress else None, region)
     if report.errors and not skip_invalid:
         return report
@@ -548,6 +651,115 @@ def import_file(db_call: Callable, data: bytes, filename: str, actor: str, skip_
     total = len(rows)
     return db_call(lambda session: apply_rows(session, rows, actor, report,
                                               (lambda n: progress("write", n, total)) if progress else None))
+
+
+def _import_in_parallel(db_call: Callable, data: bytes, filename: str, actor: str, skip_invalid: bool,
+                        progress: Callable[[str, int, int], None] | None, region: str) -> ImportReport:
+    # What both processes hold at the fork stays shared only while neither writes to it: no collection here
+    # walks (and so copies) the objects of before the fork until the import is over.
+    frozen = gc.get_freeze_count()  # a process that froze its own objects (the bot's) keeps them frozen
+    gc.freeze()
+    try:
+        steps = _checked_in_child(data, filename, region, skip_invalid)
+    except BaseException:
+        if not frozen:
+            gc.unfreeze()
+        raise
+    report = ImportReport()
+    try:
+        def write(session: Session) -> ImportReport:
+            writer = _Writer(session, actor, report)
+            checked = 0
+            for kind, *payload in steps:
+                if kind == "report":
+                    break
+                read, errors, rows = payload
+                if progress:
+                    for n in range(checked // 1000 + 1, read // 1000 + 1):
+                        progress("check", n * 1000, 0)
+                checked = read
+                if not errors or skip_invalid:
+                    writer.add([ParsedRow(*row) for row in rows])
+            done = payload[0]  # every error, warning and note of the file
+            for name in ("rows", "errors", "error_count", "bad_rows", "warnings", "ignored_columns", "notes"):
+                setattr(report, name, getattr(done, name))
+            if report.errors and not skip_invalid:
+                session.rollback()
+                raise _Abandoned
+            if report.errors:
+                report.notes.append(f"已跳过有误的 {len(report.bad_rows)} 行。")
+            total = writer.count
+            if progress and writer.inserts:
+                progress("write", total - len(writer.inserts), total)
+            return writer.finish((lambda n: progress("write", n, total)) if progress else None)
+
+        return db_call(write)
+    except _Abandoned:
+        return report
+    finally:
+        steps.close()
+        if not frozen:
+            gc.unfreeze()
+
+
+def _checked_in_child(data: bytes, filename: str, region: str, skip_invalid: bool) -> _FromChild:
+    """`_validate_steps` in a child forked at once (it keeps this process's nice value and scheduling policy,
+    and reads while this one loads the registry): an iterator of ("rows", sheet rows read, errors so far, the
+    step's good rows as tuples), last ("report", report); raises what reading raised (SpreadsheetError).
+    Closing it early kills the child."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, check, send; never returns
+        code = 1
+        try:
+            os.close(read_end)
+            gc.disable()  # a short life of acyclic rows, and nothing of the parent's collected (or closed) here
+            with open(write_end, "wb") as out:
+                report = ImportReport()
+                try:
+                    for rows in _validate_steps(data, filename, report, None, region, _STEP):
+                        wanted = not report.error_count or skip_invalid  # else the parent writes nothing
+                        pickle.dump(("rows", report.rows, report.error_count,
+                                     [_row_tuple(r) for r in rows] if wanted else []), out, pickle.HIGHEST_PROTOCOL)
+                    pickle.dump(("report", report), out, pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:  # handed to the parent, raised there
+                    try:
+                        message = pickle.dumps(("failed", exc), pickle.HIGHEST_PROTOCOL)
+                    except Exception:
+                        message = pickle.dumps(("failed", RuntimeError(repr(exc))))
+                    out.write(message)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return _FromChild(pid, read_end)
+
+
+class _FromChild:
+    """The child's messages, in order; `close` (always, even when never read) ends and reaps the child."""
+
+    def __init__(self, pid: int, read_end: int) -> None:
+        self.pid, self.source, self.finished = pid, open(read_end, "rb"), False  # closed in close
+
+    def __iter__(self) -> Iterator[tuple]:
+        while True:
+            try:
+                message = pickle.load(self.source)
+            except EOFError:
+                raise RuntimeError("the import's reading process ended without an answer") from None
+            if message[0] == "failed":
+                raise message[1]
+            if message[0] == "report":
+                self.finished = True
+            yield message
+            if self.finished:
+                return
+
+    def close(self) -> None:
+        self.source.close()
+        if not self.finished:
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
 
 
 # -- export, template --------------------------------------------------------------------------------------
