@@ -17,7 +17,6 @@ import asyncio
 import datetime as dt
 import math
 import multiprocessing
-import os
 import resource
 import sys
 import tempfile
@@ -30,7 +29,6 @@ LATENCY = 0.020
 CONCURRENCY = 20  # the default MONITOR_CONCURRENCY
 ROUNDS = 1  # A, AAAA and every NS level are asked at once; the NS hosts' addresses once per run (added below)
 SINGLE = 10
-PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test_issue14")
 
 
 def _zone_lines() -> list[str]:
@@ -185,13 +183,12 @@ def monitoring_rows() -> list[Row]:
 
 
 def _two_processes(ctx, port: int) -> list[Row]:
-    try:
-        import psycopg
+    from tests.support.env import POSTGRES_URL as PG_URL  # this checkout's database, made where missing
+    from tests.support.env import postgres_available
 
-        with psycopg.connect(PG_URL.replace("postgresql://", "postgresql://", 1), connect_timeout=2):
-            pass
-    except Exception as exc:
-        print(f"PostgreSQL part skipped: {exc}", file=sys.stderr)
+    reason = postgres_available()
+    if reason:
+        print(f"PostgreSQL part skipped: {reason}", file=sys.stderr)
         return []
     from sqlalchemy import text
 
