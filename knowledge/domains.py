@@ -143,8 +143,13 @@ def looks_like_domain(text: str) -> bool:
     return parse_domain(t).valid
 
 
+_DIGIT = re.compile(r"[0-9]")
+
+
 def ip_host(text: str | None) -> str:
     """The IPv4 address a site is reached by ('http://10.1.2.3:8080/x' → '10.1.2.3'), or ''."""
+    if not text or (text.isascii() and _DIGIT.search(text) is None):
+        return ""  # most names: no digit, no address (only non-ASCII text can gain digits by NFKC)
     import ipaddress
 
     t = unicodedata.normalize("NFKC", text or "").translate(_DOTS).strip()

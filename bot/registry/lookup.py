@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import time
 from collections import namedtuple
@@ -255,14 +254,6 @@ def _unit_portal_names(unit_name: str) -> list[str]:
     return _portal_candidates(parsed.place_full, tuple(p.name for p in parsed.regions)) if parsed.place_full else []
 
 
-def _may_be_ip(name: str) -> bool:
-    """False when `name` cannot be an IPv4 host (ASCII without a digit), so ip_host need not read it."""
-    return not name.isascii() or _DIGIT.search(name) is not None
-
-
-_DIGIT = re.compile(r"[0-9]")
-
-
 def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: WorkCalendar, score: float,
                 portal: str) -> UnitView:
     """Each domain checked with its unit's kind (or its own), under the portal the registry holds, and its next
@@ -271,7 +262,7 @@ def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: Wor
     for domain in domains:
         kind = domain.kind or unit.kind
         results[domain.id] = check(domain.unicode or domain.name, unit.name, kind, portal or None) \
-            if not _may_be_ip(domain.name) or not ip_host(domain.name) else check(domain.name, unit.name, kind, portal or None)
+            if not ip_host(domain.name) else check(domain.name, unit.name, kind, portal or None)
     names = {d.name for d in domains}
     in_use = [d for d in domains if d.status == Status.IN_USE]
     views = []

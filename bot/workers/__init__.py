@@ -136,8 +136,10 @@ async def import_registry(db: Database, data: bytes, filename: str, actor: str, 
 async def refresh_caches(db: Database) -> None:
     """The bot's unit-name index brought up to date off the hot path (after the warm-up, and after an import
     before the admin hears it is done) rather than by the next person's lookup, with everyone waiting on it."""
+    from bot.registry.lookup import NAME_INDEX
+
     try:
-        await db.run(jobs.refresh_name_index, timeout=None)
+        await db.run(NAME_INDEX.refresh, timeout=None)
     except Exception:  # the next lookup refreshes it instead
         log.exception("unit name index refresh failed")
 

@@ -88,10 +88,3 @@ def registry_changed() -> None:
 
     Generation.bump()
 
-
-def refresh_name_index(session) -> None:
-    """The bot's fuzzy unit-name index brought up to date right after an import (in the bot's process), so the
-    first lookup afterwards does not rebuild it while a person waits."""
-    from bot.registry.lookup import NAME_INDEX
-
-    NAME_INDEX.refresh(session)
