@@ -6,7 +6,6 @@ python -m benchmarks.bench_load [seconds] (default 20 s idle; the busy phase las
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -102,42 +101,6 @@ def _done(api, method: str, chat: int, texts: tuple[str, ...] = ()) -> float | N
     return None
 
 
-def _multipart(body: bytes, ctype: str) -> dict:
-    """A multipart/form-data body split with bytes operations (the form python-telegram-bot sends)."""
-    boundary = re.search(r'boundary="?([^";]+)"?', ctype).group(1).encode()
-    params: dict = {}
-    for part in body.split(b"--" + boundary)[1:-1]:
-        head, _, content = part[2:].partition(b"\r\n\r\n")  # CRLF after the boundary, headers, blank line
-        content = content[:-2]  # the CRLF before the next boundary
-        disposition = head.decode("utf-8", "replace")
-        name, filename = re.search(r'name="([^"]*)"', disposition), re.search(r'filename="([^"]*)"', disposition)
-        if filename:
-            params["_filename"], params["_file"] = filename.group(1), content
-        elif name:
-            params[name.group(1)] = content.decode()
-    return params
-
-
-def _fake_api():
-    """The fake Bot API, parsing uploads with bytes operations. Its stock parser (the email package) took
-    ~360 ms of CPU for a 10 MB report upload, holding this process's GIL: the pushes and the timestamps of
-    every reply meanwhile waited, and the benchmark counted its own parsing as the bot's latency."""
-    from tests.support.fake_bot_api import FakeBotAPI
-
-    class QuickUploads(FakeBotAPI):
-        def _handler_class(self):
-            base = super()._handler_class()
-
-            class Handler(base):
-                def _params(self, body: bytes) -> dict:
-                    ctype = self.headers.get("Content-Type", "")
-                    return _multipart(body, ctype) if "multipart/form-data" in ctype else super()._params(body)
-
-            return Handler
-
-    return QuickUploads()
-
-
 def measure(seconds: float = 20.0, count: int = 100_000) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         base, upload = Path(tmp) / "registry.xlsx", Path(tmp) / "登记表.xlsx"
@@ -145,7 +108,9 @@ def measure(seconds: float = 20.0, count: int = 100_000) -> dict:
         _generate(base, upload, count)
         _prefill(base, url)
         data = upload.read_bytes()
-        api = _fake_api().start()
+        from tests.support.fake_bot_api import FakeBotAPI
+
+        api = FakeBotAPI().start()
         api.max_poll_wait = 0.2
         env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url, DATABASE_URL=url,
                    BOT_ADMIN_IDS=f"{ADMIN_IMPORT},{ADMIN_REPORT}", LOG_LEVEL="INFO")

@@ -20,6 +20,7 @@ from knowledge.workdays import deadline as compute_deadline
 
 PLAN_LOOKBACK_DAYS = 30  # deadlines overdue longer than this get no new reminders (old campaigns stay quiet)
 CONTACT_RULE = "contact_change"  # a changed contact to be reported within 20 working days
+CAMPAIGN_RULE = "campaign"  # a step of a campaign's plan
 
 
 
@@ -45,7 +46,7 @@ def sync_campaigns(session: Session) -> int:
     for campaign in active_campaigns(session):
         for m in campaign.milestones:
             ensure_deadline(session, f"campaign:{m.key}", f"{campaign.title}：{m.what}", m.date,
-                            rule="campaign", basis=campaign.source, audience=campaign.audience)
+                            rule=CAMPAIGN_RULE, basis=campaign.source, audience=campaign.audience)
             count += 1
     return count
 
@@ -99,7 +100,7 @@ def overdue_clause(today: dt.date):
     """The one test of an overdue deadline, for /due and the report: open and past its day; a campaign step
     only within PLAN_LOOKBACK_DAYS (an ended campaign's old dates stay quiet)."""
     return and_(Deadline.status == "open", Deadline.due < today,
-                or_(Deadline.rule != "campaign", Deadline.due >= today - dt.timedelta(days=PLAN_LOOKBACK_DAYS)))
+                or_(Deadline.rule != CAMPAIGN_RULE, Deadline.due >= today - dt.timedelta(days=PLAN_LOOKBACK_DAYS)))
 
 
 def upcoming(session: Session, *, unit_ids: list[int] | None = None, everything: bool = False,
