@@ -398,7 +398,8 @@ class _Writer:
         self.contacts_changed: set[tuple[int, str]] = set()  # new ones a later row gave another phone or e-mail
         self.count = 0  # rows added
         self.marked: dict[tuple[int, bool], str] = {}  # (unit id, Chinese?) → the domain a row marks 主域名
-        self.dated: list[tuple] = []  # rows that may start a deadline (公告中, 已注销 with a date): _Dated
+        self.dated: list[tuple] = []  # rows that may start a deadline (公告中, 已注销 with a date)
+        self.dated_domains: set[str] = set()  # their domains
         self.unit_audits: list[bytes] = []  # packed (_pack) audit rows of new units, then those of new domains
         self.created_audits: list[bytes] = []
         self.audits: list[tuple] = []
@@ -429,6 +430,7 @@ class _Writer:
             if row.status in (Status.NOTICE, Status.CANCELLED) and row.changed_on:
                 dated.append((row.domain, row.unit, row.unicode, row.status, row.changed_on,
                               bool(row.icp_number or row.gov_site_mark or row.psb_number)))
+                self.dated_domains.add(row.domain)
         existing, inserts, updates, audits = self.existing, self.inserts, self.updates, self.audits
         for i, row in enumerate(rows, start + 1):
             current = existing.get(row.domain)
@@ -508,8 +510,7 @@ class _Writer:
             (ids[d[0]], d[2][:400], _dumps({k: _jsonable(d[i]) for k, i in _AUDITED_AT if d[i] not in _EMPTY}))
             for d in inserts]))
         self.created += len(ids)
-        dated = {r[0] for r in self.dated}
-        self.inserted.update((name, i) for name, i in ids.items() if name in dated)
+        self.inserted.update((name, i) for name, i in ids.items() if name in self.dated_domains)
         inserts.clear()
 
     def finish(self, progress: Callable[[int], None] | None = None) -> ImportReport:
