@@ -11,17 +11,6 @@ from collections.abc import Iterable
 from sqlmodel import Session
 
 
-def bulk_insert(session: Session, model: type, rows: list[dict]) -> None:
-    """Straight to the driver's executemany, values converted by each column's own bind processor: the ORM's
-    bulk path (and even Core's per-row parameter building) cost more than the rest of an import."""
-    if not rows:
-        return
-    table = model.__table__
-    columns = [c for c in table.columns if not c.primary_key or c.key in rows[0]]
-    bulk_execute(session, f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) VALUES ({{marks}})",
-                  columns, [_with_defaults(columns, row) for row in rows])
-
-
 def _with_defaults(columns: list, row: dict) -> dict:
     """Every row carries every column: the model's Python defaults fill what the row leaves out."""
     for column in columns:
