@@ -28,22 +28,33 @@ MAX_ATTEMPTS = 8
 
 
 # -- planning ----------------------------------------------------------------------------------------------
+def _insert_builder(session: Session):
+    # Each dialect's insert is imported where it is used: the PostgreSQL dialect costs ~0.13 s of start-up on SQLite.
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as builder
+    else:
+        from sqlalchemy.dialects.sqlite import insert as builder
+    return builder
+
+
 def insert_ignore(session: Session, rows: list[dict], model: type = Delivery, conflict: str = "key") -> int:
     """INSERT … ON CONFLICT (key, or `conflict`) DO NOTHING on both databases; returns how many rows were new."""
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    # Each dialect's insert is imported where it is used: the PostgreSQL dialect costs ~0.13 s of start-up on SQLite.
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as builder
-    else:
-        from sqlalchemy.dialects.sqlite import insert as builder
+    builder = _insert_builder(session)
     inserted = 0
     for start in range(0, len(rows), 500):
         statement = (builder(model.__table__).values(rows[start:start + 500])
                      .on_conflict_do_nothing(index_elements=[conflict]).returning(model.__table__.c.id))
         inserted += len(session.execute(statement).all())  # rowcount is not reliable for multi-row inserts
     return inserted
+
+
+def insert_ignore_uncounted(session: Session, rows: list[dict], model: type, conflict: str) -> None:
+    """insert_ignore without the count: one statement compiled once and run for every row (executemany), where
+    insert_ignore compiles a statement with a bind parameter per value, ~20 ms of the caller's CPU per 500 rows."""
+    if rows:
+        session.execute(_insert_builder(session)(model.__table__).on_conflict_do_nothing(index_elements=[conflict]), rows)
 
 
 def enqueue(session: Session, key: str, chat_id: int, text: str, due_at: dt.datetime, kind: str,
@@ -80,11 +91,26 @@ class Claimed:
     uncertain: bool = False  # an earlier send of this row timed out (it may have arrived): never retried again
 
 
+def _stale(now: dt.datetime):
+    return and_(Delivery.status == "sending", Delivery.claimed_at < now - STALE_CLAIM)
+
+
+def _due(now: dt.datetime):
+    return and_(Delivery.status == "pending", Delivery.due_at <= now,
+                or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now))
+
+
 def release_stale(session: Session, now: dt.datetime) -> int:
     """Rows claimed by a process that died before finishing go back to the queue."""
-    result = session.execute(update(Delivery).where(Delivery.status == "sending", Delivery.claimed_at < now - STALE_CLAIM)
-                             .values(status="pending", claimed_by=""))
+    result = session.execute(update(Delivery).where(_stale(now)).values(status="pending", claimed_by=""))
     return result.rowcount or 0
+
+
+def _anything_to_claim(session: Session, now: dt.datetime) -> bool:
+    """Two reads on the (status, due_at) index. An empty outbox then writes nothing: on SQLite the tick takes no
+    write lock, so it does not wait once a second behind a long import's transaction."""
+    return any(session.execute(sa_select(Delivery.id).where(condition).limit(1)).first() is not None
+               for condition in (_due(now), _stale(now)))
 
 
 def claim(session: Session, worker: str, now: dt.datetime, limit: int = 50) -> list[Claimed]:
@@ -92,9 +118,10 @@ def claim(session: Session, worker: str, now: dt.datetime, limit: int = 50) -> l
     queue (60 reminders to a group paced at one per 3 s) never holds back every other chat's messages.
     Claims left by a dead process are released first. One UPDATE … WHERE status = 'pending' … RETURNING takes
     the rows; on PostgreSQL the candidates are locked with SKIP LOCKED, so two processes never take one row."""
+    if not _anything_to_claim(session, now):
+        return []
     release_stale(session, now)
-    due = and_(Delivery.status == "pending", Delivery.due_at <= now,
-               or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now))
+    due = _due(now)
     ranked = (sa_select(Delivery.id, Delivery.due_at,
                         func.row_number().over(partition_by=Delivery.chat_id, order_by=(Delivery.due_at, Delivery.id))
                         .label("turn"))

@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, insert, or_, update
+from sqlalchemy import and_, bindparam, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 STALE_CLAIM = dt.timedelta(minutes=15)
 FLUSH_SECONDS = 1.0  # results wait at most this long for a batch to fill
 SKIPPED_STATUSES = ("已注销", "待注册")  # nothing to watch
+SYNC_BATCH = 500  # targets added or changed per transaction (a few ms of the bot's time each)
 ADMIN_ONLY = frozenset({"lookalike_registered", "idle_suspected"})
 
 
@@ -74,22 +75,42 @@ def next_due(name: str, now: dt.datetime, settings: Settings, *, after_run: bool
     return due if due > now else slot(name, today + dt.timedelta(days=1), settings)
 
 
-def sync_targets(session: Session, settings: Settings, now: dt.datetime) -> int:
-    """Every registered domain that can be watched gets a target; new ones are due at their slot."""
-    known = set(session.exec(select(MonitorTarget.name)).all())
-    rows = session.exec(select(Domain.id, Domain.name).where(Domain.status.not_in(SKIPPED_STATUSES))).all()
-    new = [{"name": name, "domain_id": did, "next_due_at": next_due(name, now, settings, after_run=False),
-            "claimed_by": "", "last_good": ""} for did, name in rows if name not in known]
-    added = queue.insert_ignore(session, new, model=MonitorTarget, conflict="name") if new else 0
-    # A domain cancelled (or not yet registered) is no longer checked; one that comes back is scheduled again.
-    gone = sa_select(Domain.id).where(Domain.status.in_(SKIPPED_STATUSES))
-    session.execute(update(MonitorTarget).where(MonitorTarget.domain_id.in_(gone), MonitorTarget.next_due_at.is_not(None))
-                    .values(next_due_at=None))
-    for target_id, name in session.exec(select(MonitorTarget.id, MonitorTarget.name).join(Domain, Domain.id == MonitorTarget.domain_id)
-                                        .where(MonitorTarget.next_due_at.is_(None), Domain.status.not_in(SKIPPED_STATUSES))).all():
-        session.execute(update(MonitorTarget).where(MonitorTarget.id == target_id)
-                        .values(next_due_at=next_due(name, now, settings, after_run=False)))
-    return added
+def sync_targets(session: Session, settings: Settings, now: dt.datetime, limit: int | None = SYNC_BATCH) -> int:
+    """Every registered domain that can be watched gets a target, due at its slot; a cancelled one is no longer
+    checked; one that comes back, or a name checked by hand and registered since, is scheduled again.
+
+    The candidates are found by joins in the database, and nothing is written when there are none: a registry
+    that did not change costs the bot a few index lookups a minute, not a read of every name, and on SQLite the
+    minute's run takes no write lock (so it never waits for a long import's transaction). At most `limit` rows
+    of each kind are handled (None: all); returns how many rows it changed, so a caller repeats while that is
+    `limit` or more: the first sync after a 100k-row import is many short transactions, not one long one."""
+    table = MonitorTarget.__table__
+    watched = Domain.status.not_in(SKIPPED_STATUSES)
+
+    def first(query):
+        return session.execute(query.limit(limit) if limit else query).all()
+
+    stopped = first(sa_select(MonitorTarget.id).join(Domain, Domain.id == MonitorTarget.domain_id)
+                    .where(Domain.status.in_(SKIPPED_STATUSES), MonitorTarget.next_due_at.is_not(None)))
+    if stopped:
+        session.execute(update(table).where(table.c.id.in_([i for i, in stopped])).values(next_due_at=None))
+    adopted = first(sa_select(MonitorTarget.id, Domain.id).join(Domain, Domain.name == MonitorTarget.name)
+                    .where(MonitorTarget.domain_id.is_(None)))
+    if adopted:
+        session.execute(update(table).where(table.c.id == bindparam("target")).values(domain_id=bindparam("domain")),
+                        [{"target": t, "domain": d} for t, d in adopted])
+    new = first(sa_select(Domain.id, Domain.name).outerjoin(MonitorTarget, MonitorTarget.name == Domain.name)
+                .where(watched, MonitorTarget.id.is_(None)).order_by(Domain.id))
+    if new:
+        rows = [{"name": name, "domain_id": did, "next_due_at": next_due(name, now, settings, after_run=False),
+                 "claimed_by": "", "last_good": ""} for did, name in new]
+        queue.insert_ignore_uncounted(session, rows, MonitorTarget, "name")
+    unscheduled = first(sa_select(MonitorTarget.id, MonitorTarget.name).join(Domain, Domain.id == MonitorTarget.domain_id)
+                        .where(MonitorTarget.next_due_at.is_(None), watched))
+    if unscheduled:
+        session.execute(update(table).where(table.c.id == bindparam("target")).values(next_due_at=bindparam("due")),
+                        [{"target": t, "due": next_due(name, now, settings, after_run=False)} for t, name in unscheduled])
+    return len(stopped) + len(adopted) + len(new) + len(unscheduled)
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from telegram.ext import Application
 
 from bot.config.settings import Settings
-from bot.db.storage import Database
+from bot.db.storage import Database, DatabaseUnavailable
 from bot.delivery.sender import Outbox
 from bot.runtime.state import BotContext
 
@@ -49,19 +50,28 @@ async def replan(app: Application) -> int:
     return await db.run(work, timeout=60)  # planning over the whole registry: not a person waiting
 
 
+@contextmanager
+def background_job(name: str) -> Iterator[None]:
+    """A periodic job's failure is logged and the next tick tries again. A database that is busy (on SQLite, a
+    large import's write transaction) or unreachable is one warning line, not a traceback: it is expected, and the
+    job itself has nothing to repair."""
+    try:
+        yield
+    except DatabaseUnavailable as exc:
+        log.warning("%s: database busy or unreachable (%s); the next run tries again", name, exc)
+    except Exception:
+        log.exception("%s failed", name)
+
+
 async def _outbox_tick(context: BotContext) -> None:
     outbox: Outbox = context.bot_data.outbox
-    try:
+    with background_job("outbox"):
         await outbox.drain()
-    except Exception:
-        log.exception("outbox tick failed")
 
 
 async def _plan_tick(context: BotContext) -> None:
-    try:
+    with background_job("planning"):
         await replan(context.application)
-    except Exception:
-        log.exception("planning failed")
 
 
 async def _daily_tick(context: BotContext) -> None:
@@ -72,11 +82,9 @@ async def _daily_tick(context: BotContext) -> None:
     today = now.astimezone(settings.timezone).date()
     from bot.reporting.progress import enqueue_weekly_digests
 
-    try:
+    with background_job("daily job"):
         await db.run(lambda s: (enqueue_weekly_digests(s, now, today, settings.digest_weekday, settings.bot_admin_ids),
                                 warn_missing_schedule(s, settings, now, today)), timeout=60)
-    except Exception:
-        log.exception("daily job failed")
 
 
 def warn_missing_schedule(session, settings: Settings, now: dt.datetime, today: dt.date) -> int:

@@ -11,10 +11,12 @@ from telegram.ext import Application
 
 from bot.config.settings import Settings
 from bot.db.storage import Database
+from bot.runtime.jobs import background_job
 from bot.runtime.state import BotContext
 
 log = logging.getLogger(__name__)
 TICK = 60.0
+SYNC_ROUNDS = 20  # batches of new targets per minute
 
 
 async def _monitor_tick(context: BotContext) -> None:
@@ -22,15 +24,17 @@ async def _monitor_tick(context: BotContext) -> None:
     db: Database = app.bot_data.db
     settings: Settings = app.bot_data.settings
     clock = app.bot_data.clock
-    from bot.monitoring.service import run_due, sync_targets  # dnspython loads with the first run
+    from bot.monitoring.service import SYNC_BATCH, run_due, sync_targets  # loaded by the warm-up
 
-    try:
-        await db.run(lambda s: sync_targets(s, settings, clock()))
+    with background_job("monitoring"):
+        # New domains are taken in a batch per transaction, at most SYNC_ROUNDS batches a minute: after a
+        # 100k-row import the targets are added over a few minutes in short steps, with replies in between.
+        for _ in range(SYNC_ROUNDS):
+            if await db.run(lambda s: sync_targets(s, settings, clock())) < SYNC_BATCH:
+                break
         checked = await run_due(db, settings, f"{socket.gethostname()}:{os.getpid()}", clock)
         if checked:
             log.info("monitoring: %d domains checked", checked)
-    except Exception:
-        log.exception("monitoring run failed")
 
 
 def install_monitoring(app: Application) -> None:
