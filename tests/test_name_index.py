@@ -89,6 +89,25 @@ def test_worker_priority_is_batch_at_nice_10():
     assert out == ["batch,_nice_10", "True", "10"]
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SCHED_BATCH is Linux only")
+def test_the_bot_lowers_a_worker_it_started_once():
+    """The bot lowers the worker it has just started (its imports then run lowered too); the worker's own
+    initializer doing it again must not push it further down."""
+    from bot.workers.jobs import lower_priority
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        lower_priority(child.pid)
+        lower_priority(child.pid)
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == mine + 10
+        assert os.sched_getscheduler(child.pid) == os.SCHED_BATCH
+        assert os.getpriority(os.PRIO_PROCESS, 0) == mine  # the bot itself is untouched
+    finally:
+        child.kill()
+        child.wait()
+
+
 def test_lookups_do_not_wait_for_another_process_writing(db):
     """The import worker holds a write transaction for seconds; the bot's lookups and index refreshes only read,
     and a reader never waits for a writer (SQLite WAL, PostgreSQL MVCC)."""

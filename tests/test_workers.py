@@ -70,3 +70,20 @@ async def test_an_in_memory_database_is_worked_on_in_a_thread(db, tmp_path, monk
     assert report.written and db.call(lambda s: lookup(s, "czj.wuding.gov.cn"))
     assert "5 个域名" in await workers.write_report(db, tmp_path / "report.csv")
     assert workers._pool is None and not multiprocessing.active_children()
+
+
+def _init_without_lowering(queue) -> None:
+    workers.jobs._queue = queue
+
+
+def _own_priority(_job: int) -> tuple[int, int]:
+    return os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getscheduler"), reason="SCHED_BATCH is Linux only")
+async def test_the_bot_lowers_the_worker_as_it_starts(monkeypatch):
+    """Lowered by the bot as soon as it is started, not only by its own initializer after its imports (~0.4 s of
+    CPU at the bot's priority, competing with the replies)."""
+    await _no_child_left()
+    monkeypatch.setattr(workers.jobs, "init_worker", _init_without_lowering)
+    assert await workers._submit(_own_priority) == (os.getpriority(os.PRIO_PROCESS, 0) + 10, os.SCHED_BATCH)

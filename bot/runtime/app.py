@@ -56,7 +56,7 @@ async def register_commands(app: Application) -> None:
 SERVICES = ("bot.db.models", "bot.registry.access", "bot.registry.lookup", "bot.registry.edits", "bot.registry.region",
             "bot.registry.audit", "bot.delivery.queue", "bot.delivery.chats", "bot.deadlines.calendar",
             "bot.deadlines.events", "bot.deadlines.planning", "bot.reporting.progress", "bot.monitoring.store",
-            "bot.applications.records", "bot.campaigns.store")
+            "bot.monitoring.service", "bot.applications.records", "bot.campaigns.store")
 
 
 def _warm_up() -> None:

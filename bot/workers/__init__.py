@@ -38,6 +38,7 @@ class _Pool:
         self.executor = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=jobs.init_worker,
                                             initargs=(self.queue,))
         self.callbacks: dict[int, tuple[Progress, threading.Event]] = {}
+        self.lowered: set[int] = set()
         self.running = 0
         self.listener = threading.Thread(target=self._listen, name="worker-progress", daemon=True)
         self.listener.start()
@@ -60,6 +61,14 @@ class _Pool:
                     callback(stage, done, total)
                 except Exception:  # a progress message that cannot be shown must not stop the others
                     log.exception("progress callback failed")
+
+    def lower_started(self) -> None:
+        """The worker process the executor has just started gets its lower priority from here, before its own
+        imports rather than after them (`jobs.init_worker` does it again, to no effect)."""
+        for pid in list(getattr(self.executor, "_processes", None) or {}):
+            if pid not in self.lowered:
+                self.lowered.add(pid)
+                jobs.lower_priority(pid)
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -89,7 +98,9 @@ async def _submit(fn: Callable, *args: object, progress: Progress | None = None)
         if progress is not None:
             pool.callbacks[job] = (progress, finished)
     try:
-        result = await asyncio.wrap_future(pool.executor.submit(fn, job, *args))
+        submitted = pool.executor.submit(fn, job, *args)
+        pool.lower_started()
+        result = await asyncio.wrap_future(submitted)
         if progress is not None:  # every progress message is shown before the caller hears the result
             await asyncio.to_thread(finished.wait, PROGRESS_WAIT)
         return result
@@ -134,12 +145,14 @@ async def import_registry(db: Database, data: bytes, filename: str, actor: str, 
 
 
 async def refresh_caches(db: Database) -> None:
-    """The bot's unit-name index brought up to date off the hot path (after the warm-up, and after an import
-    before the admin hears it is done) rather than by the next person's lookup, with everyone waiting on it."""
+    """The bot's unit-name index and the office's region brought up to date off the hot path (after the warm-up,
+    and after an import before the admin hears it is done) rather than by the next person's lookup, with
+    everyone waiting on it."""
     from bot.registry.lookup import NAME_INDEX
+    from bot.registry.region import home_region
 
     try:
-        await db.run(NAME_INDEX.refresh, timeout=None)
+        await db.run(lambda s: (NAME_INDEX.refresh(s), home_region(s)), timeout=None)
     except Exception:  # the next lookup refreshes it instead
         log.exception("unit name index refresh failed")
 

@@ -21,23 +21,28 @@ def init_worker(queue) -> None:
     lower_priority()
 
 
-def lower_priority() -> str:
-    """nice 10, and on Linux the batch scheduling class: the worker never preempts the bot when it wakes, and
-    its share stays that of nice 10. Not SCHED_IDLE or nice 19: on a host busy with other work they starved
-    the worker (at load average ~9 a 5-row import did not finish in 20 s; at nice 10 it did), and a starved
-    import also holds SQLite's write lock for longer. Returns what it got."""
+def lower_priority(pid: int = 0) -> str:
+    """nice 10 below the bot, and on Linux the batch scheduling class: the worker never preempts the bot when it
+    wakes, and its share stays that of nice 10. Not SCHED_IDLE or nice 19: on a host busy with other work they
+    starved the worker (at load average ~9 a 5-row import did not finish in 20 s; at nice 10 it did), and a
+    starved import also holds SQLite's write lock for longer. `pid` 0 is this process (the worker, whose parent
+    is the bot); the bot calls it with the pid of the worker it has just started, so that the worker's own
+    start-up (its imports, ~0.4 s of CPU) already runs lowered. Calling it twice changes nothing. Returns what
+    it got."""
     import os
 
     got = []
     try:
-        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+        os.sched_setscheduler(pid, os.SCHED_BATCH, os.sched_param(0))
         got.append("batch")
-    except (AttributeError, OSError):  # not Linux
+    except (AttributeError, OSError):  # not Linux, or the process is gone
         pass
     try:
-        os.nice(WORKER_NICE)
-        got.append(f"nice {WORKER_NICE}")
-    except (AttributeError, OSError):  # not on this platform
+        bot = os.getppid() if pid == 0 else os.getpid()
+        nice = max(os.getpriority(os.PRIO_PROCESS, pid), os.getpriority(os.PRIO_PROCESS, bot) + WORKER_NICE)
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
+        got.append(f"nice {nice}")
+    except (AttributeError, OSError):  # not on this platform, or the process is gone
         pass
     return ", ".join(got) or "normal"
 
