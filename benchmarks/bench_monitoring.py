@@ -104,7 +104,7 @@ def _seed(url: str, settings) -> None:
         session.flush()
         session.add_all([Domain(unit_id=unit.id, name=f"www.d{i}.gov.cn", unicode=f"www.d{i}.gov.cn") for i in range(DOMAINS)])
         session.flush()
-        sync_targets(session, settings, dt.datetime.now(dt.UTC), limit=None)
+        sync_targets(session, settings, dt.datetime.now(dt.UTC))
         session.execute(update(MonitorTarget).values(next_due_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)))
 
     db.call(work)

@@ -37,8 +37,12 @@ def test_targets_are_added_in_batches_and_scheduled(db):
 
     settings = load_settings(database_url=db.url)
     _domains(db, 1200, gone="已注销")
-    done = [db.call(lambda s: service.sync_targets(s, settings, NOW, limit=500)) for _ in range(4)]
-    assert done == [500, 500, 200, 0]
+    steps, after = [], 0
+    for _ in range(4):
+        step = db.call(lambda s, after=after: service.sync_step(s, settings, NOW, limit=500, after=after))
+        steps.append(step.changed)
+        after = step.last_domain
+    assert steps == [500, 500, 200, 0]
     due = db.call(lambda s: s.exec(select(func.count()).where(MonitorTarget.next_due_at.is_not(None))).one())
     assert due == 1200 and db.call(lambda s: s.exec(select(func.count(MonitorTarget.id))).one()) == 1200
 
@@ -46,10 +50,43 @@ def test_targets_are_added_in_batches_and_scheduled(db):
     db.call(lambda s: s.execute(text("UPDATE domain SET status='已注销' WHERE name LIKE 'www.d1%'")))
     stopped = db.call(lambda s: s.exec(select(func.count()).select_from(MonitorTarget)
                                         .where(MonitorTarget.name.like("www.d1%"))).one())
-    assert db.call(lambda s: service.sync_targets(s, settings, NOW, limit=None)) == stopped
+    assert db.call(lambda s: service.sync_targets(s, settings, NOW)) == stopped
     db.call(lambda s: s.execute(text("UPDATE domain SET status='在用'")))
-    assert db.call(lambda s: service.sync_targets(s, settings, NOW, limit=None)) == stopped + 1  # www.gone too
+    assert db.call(lambda s: service.sync_targets(s, settings, NOW)) == stopped + 1  # www.gone too
     assert db.call(lambda s: service.sync_targets(s, settings, NOW)) == 0
+
+
+async def test_the_bot_syncs_in_short_steps_and_only_after_a_change(db, monkeypatch):
+    from types import SimpleNamespace
+
+    from bot.monitoring import service
+    from bot.registry.audit import audit
+    from bot.runtime import monitor_jobs
+
+    settings = load_settings(database_url=db.url)
+    _domains(db, 1100)
+    steps = []
+    real_step = service.sync_step
+    monkeypatch.setattr(service, "sync_step", lambda *a: steps.append(a[4]) or real_step(*a))  # a[4]: after
+    monkeypatch.setattr(service, "SYNC_BATCH", 200)
+    monkeypatch.setattr(monitor_jobs, "SYNC_STEPS", 3)
+
+    async def nothing_due(*_args) -> int:
+        return 0
+
+    monkeypatch.setattr(service, "run_due", nothing_due)
+    app = SimpleNamespace(bot_data=SimpleNamespace(db=db, settings=settings, clock=lambda: NOW))
+    context = SimpleNamespace(application=app, job=SimpleNamespace(data=monitor_jobs._Synced()))
+
+    await monitor_jobs._monitor_tick(context)  # 3 steps of 200: more is left
+    assert steps == [0, 200, 400]  # each step looks after the last domain id of the one before
+    await monitor_jobs._monitor_tick(context)  # the rest (500), then nothing
+    assert len(steps) == 6 and db.call(lambda s: real_step(s, settings, NOW, limit=None).changed) == 0
+    await monitor_jobs._monitor_tick(context)  # the registry did not change: no comparison at all
+    assert len(steps) == 6
+    db.call(lambda s: audit(s, "test", "update", "domain", 1, "www.d1.gov.cn", None, None))
+    await monitor_jobs._monitor_tick(context)
+    assert len(steps) == 7
 
 
 def test_a_name_checked_by_hand_and_registered_later_is_scheduled(db):

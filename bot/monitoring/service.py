@@ -75,15 +75,21 @@ def next_due(name: str, now: dt.datetime, settings: Settings, *, after_run: bool
     return due if due > now else slot(name, today + dt.timedelta(days=1), settings)
 
 
-def sync_targets(session: Session, settings: Settings, now: dt.datetime, limit: int | None = SYNC_BATCH) -> int:
+@dataclass(frozen=True)
+class SyncStep:
+    changed: int  # targets added or changed
+    last_domain: int  # the highest domain id given a new target (the next step looks after it)
+
+
+def sync_step(session: Session, settings: Settings, now: dt.datetime, limit: int | None = SYNC_BATCH,
+              after: int = 0) -> SyncStep:
     """Every registered domain that can be watched gets a target, due at its slot; a cancelled one is no longer
     checked; one that comes back, or a name checked by hand and registered since, is scheduled again.
 
-    The candidates are found by joins in the database, and nothing is written when there are none: a registry
-    that did not change costs the bot a few index lookups a minute, not a read of every name, and on SQLite the
-    minute's run takes no write lock (so it never waits for a long import's transaction). At most `limit` rows
-    of each kind are handled (None: all); returns how many rows it changed, so a caller repeats while that is
-    `limit` or more: the first sync after a 100k-row import is many short transactions, not one long one."""
+    The candidates are found by joins in the database, and nothing is written when there are none: on SQLite
+    a run with nothing to do takes no write lock, so it never waits for a long import's transaction. At most
+    `limit` rows of each kind are handled (None: all), new domains only above the id `after`; a caller
+    repeats while `changed` is `limit` or more (see sync_in_steps)."""
     table = MonitorTarget.__table__
     watched = Domain.status.not_in(SKIPPED_STATUSES)
 
@@ -100,7 +106,7 @@ def sync_targets(session: Session, settings: Settings, now: dt.datetime, limit: 
         session.execute(update(table).where(table.c.id == bindparam("target")).values(domain_id=bindparam("domain")),
                         [{"target": t, "domain": d} for t, d in adopted])
     new = first(sa_select(Domain.id, Domain.name).outerjoin(MonitorTarget, MonitorTarget.name == Domain.name)
-                .where(watched, MonitorTarget.id.is_(None)).order_by(Domain.id))
+                .where(watched, MonitorTarget.id.is_(None), Domain.id > after).order_by(Domain.id))
     if new:
         rows = [{"name": name, "domain_id": did, "next_due_at": next_due(name, now, settings, after_run=False),
                  "claimed_by": "", "last_good": ""} for did, name in new]
@@ -110,7 +116,25 @@ def sync_targets(session: Session, settings: Settings, now: dt.datetime, limit: 
     if unscheduled:
         session.execute(update(table).where(table.c.id == bindparam("target")).values(next_due_at=bindparam("due")),
                         [{"target": t, "due": next_due(name, now, settings, after_run=False)} for t, name in unscheduled])
-    return len(stopped) + len(adopted) + len(new) + len(unscheduled)
+    return SyncStep(len(stopped) + len(adopted) + len(new) + len(unscheduled), new[-1][0] if new else after)
+
+
+def sync_targets(session: Session, settings: Settings, now: dt.datetime) -> int:
+    """sync_step for everything at once, in the caller's one transaction (the command line, tests, benchmarks);
+    returns how many targets were added or changed."""
+    return sync_step(session, settings, now, limit=None).changed
+
+
+async def sync_in_steps(db: Database, settings: Settings, clock: Callable[[], dt.datetime], steps: int) -> bool:
+    """The running bot's sync: at most `steps` short transactions of SYNC_BATCH rows, replies in between (after
+    a 100k-row import the targets are added over a few minutes). True when nothing was left to do."""
+    after = 0
+    for _ in range(steps):
+        step = await db.run(lambda s, after=after: sync_step(s, settings, clock(), SYNC_BATCH, after))
+        if step.changed < SYNC_BATCH:
+            return True
+        after = step.last_domain
+    return False
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,14 @@ class Generation:
         cls.value += 1
 
 
+def last_change(session: Session) -> int:
+    """The newest audit row's id: every registry change, by any process, writes one (one index lookup)."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    return session.exec(select(func.max(AuditLog.id))).one() or 0
+
+
 def _jsonable(value: object) -> object:
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
