@@ -1,8 +1,11 @@
 """The registry through the bot: permissions on every update, import by document, report, invites."""
 from __future__ import annotations
 
+import io
 import json
 import re
+
+from openpyxl import load_workbook
 
 from tests.support.samples import ADMIN, GUEST, ROWS, import_as_admin
 
@@ -22,7 +25,9 @@ async def test_admin_imports_a_document_with_progress_and_report(running_bot, fa
     await fake_api.until(lambda calls: any("rsj.wuding.gov.cn" in c.params.get("text", "") for c in calls))
     fake_api.push_text("/report", chat_id=ADMIN, user_id=ADMIN)
     assert await fake_api.until(lambda calls: any(c.method == "sendDocument" for c in calls), timeout=20)
-    assert fake_api.calls_to("sendDocument")[0].params["_filename"].endswith(".xlsx")
+    sent = fake_api.calls_to("sendDocument")[0].params
+    assert sent["_filename"].endswith(".xlsx")
+    assert "域名登记" in load_workbook(io.BytesIO(sent["_file"]), read_only=True).sheetnames  # streamed whole
 
 
 async def test_bad_upload_changes_nothing(running_bot, fake_api, tmp_path):
