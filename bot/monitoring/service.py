@@ -57,22 +57,36 @@ def _window(settings: Settings) -> tuple[dt.time, dt.time]:
     return start, end
 
 
-def slot(name: str, day: dt.date, settings: Settings) -> dt.datetime:
-    """A domain's fixed moment inside the working-hours window of `day` (spread by a hash of its name)."""
+def _day_window(day: dt.date, settings: Settings) -> tuple[dt.datetime, int]:
+    """The working-hours window of `day`: its start (local time) and its length in seconds."""
     start, end = _window(settings)
     tz = settings.timezone
     begin = dt.datetime.combine(day, start, tz)
-    length = (dt.datetime.combine(day, end, tz) - begin).total_seconds()
-    return (begin + dt.timedelta(seconds=zlib.crc32(name.encode()) % max(int(length), 1))).astimezone(dt.UTC)
+    return begin, max(int((dt.datetime.combine(day, end, tz) - begin).total_seconds()), 1)
+
+
+def _slot_in(name: str, begin: dt.datetime, length: int) -> dt.datetime:
+    return (begin + dt.timedelta(seconds=zlib.crc32(name.encode()) % length)).astimezone(dt.UTC)
+
+
+def slot(name: str, day: dt.date, settings: Settings) -> dt.datetime:
+    """A domain's fixed moment inside the working-hours window of `day` (spread by a hash of its name)."""
+    return _slot_in(name, *_day_window(day, settings))
+
+
+def first_due(names: list[str], now: dt.datetime, settings: Settings) -> list[dt.datetime]:
+    """When each name is first due: its slot today if still ahead, else tomorrow's (each day's window worked out
+    once: a sync step schedules 500 names)."""
+    today = now.astimezone(settings.timezone).date()
+    this_day, next_day = _day_window(today, settings), _day_window(today + dt.timedelta(days=1), settings)
+    return [due if (due := _slot_in(name, *this_day)) > now else _slot_in(name, *next_day) for name in names]
 
 
 def next_due(name: str, now: dt.datetime, settings: Settings, *, after_run: bool) -> dt.datetime:
-    today = now.astimezone(settings.timezone).date()
     if after_run:
         step = max(settings.monitor_interval_hours // 24, 1)
-        return slot(name, today + dt.timedelta(days=step), settings)
-    due = slot(name, today, settings)
-    return due if due > now else slot(name, today + dt.timedelta(days=1), settings)
+        return slot(name, now.astimezone(settings.timezone).date() + dt.timedelta(days=step), settings)
+    return first_due([name], now, settings)[0]
 
 
 @dataclass(frozen=True)
@@ -108,14 +122,16 @@ def sync_step(session: Session, settings: Settings, now: dt.datetime, limit: int
     new = first(sa_select(Domain.id, Domain.name).outerjoin(MonitorTarget, MonitorTarget.name == Domain.name)
                 .where(watched, MonitorTarget.id.is_(None), Domain.id > after).order_by(Domain.id))
     if new:
-        rows = [{"name": name, "domain_id": did, "next_due_at": next_due(name, now, settings, after_run=False),
-                 "claimed_by": "", "last_good": ""} for did, name in new]
+        dues = first_due([name for _, name in new], now, settings)
+        rows = [{"name": name, "domain_id": did, "next_due_at": due, "claimed_by": "", "last_good": ""}
+                for (did, name), due in zip(new, dues)]
         queue.insert_ignore_uncounted(session, rows, MonitorTarget, "name")
     unscheduled = first(sa_select(MonitorTarget.id, MonitorTarget.name).join(Domain, Domain.id == MonitorTarget.domain_id)
                         .where(MonitorTarget.next_due_at.is_(None), watched))
     if unscheduled:
         session.execute(update(table).where(table.c.id == bindparam("target")).values(next_due_at=bindparam("due")),
-                        [{"target": t, "due": next_due(name, now, settings, after_run=False)} for t, name in unscheduled])
+                        [{"target": t, "due": due} for (t, _), due in
+                         zip(unscheduled, first_due([name for _, name in unscheduled], now, settings))])
     return SyncStep(len(stopped) + len(adopted) + len(new) + len(unscheduled), new[-1][0] if new else after)
 
 
