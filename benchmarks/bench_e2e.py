@@ -59,9 +59,10 @@ def _measure(command: list[str], updates: int, env: dict, cwd: str, one_chat: bo
             seen += len(calls)
             answered += sum(c.method == "sendMessage" and int(c.params.get("chat_id", 0)) >= 100_000 for c in calls)
         last = max(c.at for c in api.calls_to("sendMessage"))
-        busy = (_cpu_seconds(proc.pid) - cpu_start) / max(time.monotonic() - load_start, 1e-9)
+        cpu = _cpu_seconds(proc.pid) - cpu_start
+        busy = cpu / max(time.monotonic() - load_start, 1e-9)
         return {"startup": startup, "cpu_first_poll": cpu_first_poll, "rss": rss, "rss_first_poll": rss_first_poll, "rate": answered / (last - load_start), "answered": answered,
-                "busy": busy}
+                "busy": busy, "cpu_ms": cpu * 1000 / max(answered, 1)}
     finally:
         proc.terminate()
         proc.wait(20)
@@ -130,6 +131,9 @@ def e2e_rows(updates: int = 1200, rounds: int = 5, verbose: bool = True) -> list
         print(f"e2e: ratio per round {[round(r, 2) for r in ratios]}, median {ratio:.2f}")
         print(f"e2e: CPU busy during the load, echo {[round(r['busy'], 2) for r in echo_runs]}, "
               f"domainbot {[round(r['busy'], 2) for r in bot_runs]} (1.0 = one core)")
+        # CPU per answered update moves far less with the machine's load than the rates do (notes/PERF-e2e.md)
+        print(f"e2e: CPU per answered update, median echo {_median(echo_runs, 'cpu_ms'):.3f} ms, domainbot "
+              f"{_median(bot_runs, 'cpu_ms'):.3f} ms (x{_median(bot_runs, 'cpu_ms') / _median(echo_runs, 'cpu_ms'):.2f})")
         print(f"e2e: median echo bot {_median(echo_runs, 'rate'):.0f} updates/s, domainbot {bot_rate:.0f} updates/s "
               f"({answered}/{updates} answered in every round)")
         print(f"e2e: one chat, rates per round, echo {[round(r['rate']) for r in one_echo]}, domainbot "

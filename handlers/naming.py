@@ -4,7 +4,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypeVar
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -18,6 +20,11 @@ from knowledge.naming import Suggestion, suggest
 from knowledge.rules import RULE_CLAUSES, CheckResult, check
 from knowledge.units import KIND_LABELS, parse_unit, qualify
 
+if TYPE_CHECKING:
+    from bot.db.storage import Database
+
+T = TypeVar("T")
+
 # Pure functions of the message and the shipped tables: the same name or domain gets the same answer.
 cached_suggest = lru_cache(maxsize=2048)(suggest)
 cached_check = lru_cache(maxsize=2048)(check)
@@ -30,10 +37,38 @@ COMMANDS = [
 ASK_KINDS = ("institution_admin", "institution_other", "department", "system")
 
 
+class RegistryReads:
+    """Answers read from the registry, kept until this process writes to the registry (audit.Generation) or
+    `ttl` seconds pass (another process's writes): the registry changes far less often than people ask, and a
+    trip to the database threads costs a busy bot ~1.5 ms of CPU (benchmarks/bench_e2e.py). Never holds roles:
+    permissions are read on every update. One per database and use (`of`)."""
+
+    def __init__(self, ttl: float = 60.0, size: int = 4096) -> None:
+        self.ttl, self.size = ttl, size
+        self._held: dict[object, tuple[int, float, object]] = {}
+
+    @classmethod
+    def of(cls, db: Database, name: str) -> RegistryReads:
+        return db.memo.setdefault(name, cls())  # type: ignore[return-value]
+
+    async def read(self, db: Database, key: object, fn: Callable[..., T]) -> T:
+        """`fn(session)` in the database threads, or what it gave for `key` while still current."""
+        from bot.registry.audit import Generation
+
+        held = self._held.get(key)
+        if held and held[0] == Generation.value and time.monotonic() - held[1] < self.ttl:
+            return held[2]  # type: ignore[return-value]
+        generation = Generation.value  # before the read: a write meanwhile is not hidden behind it
+        value = await db.run(fn)
+        if len(self._held) >= self.size:
+            self._held.clear()
+        self._held[key] = (generation, time.monotonic(), value)
+        return value
+
+
 async def _with_registry(context: BotContext, unit: str, kind: str | None, result: Suggestion) -> Suggestion:
     """Sit a department under the portal the registry knows for its place, and say which suggestions another
     unit already holds (one indexed query)."""
-    from bot.registry.audit import Generation
     from bot.registry.lookup import registry_advice
 
     db = context.bot_data.db
@@ -49,25 +84,11 @@ async def _with_registry(context: BotContext, unit: str, kind: str | None, resul
             notes = registry_advice(session, unit, _ascii_names(advice))[1]
         return dataclasses.replace(advice, notes=[*advice.notes, *notes]) if notes else advice
 
-    key = (unit, kind)
-    cached = _ADVICE.get(key)
-    if cached and cached[0] == Generation.value and time.monotonic() - cached[1] < ADVICE_TTL:
-        return cached[2]
     try:
-        advice = await db.run(advise)
+        return await RegistryReads.of(db, "advice").read(db, (unit, kind), advise)
     except Exception:
         log.exception("registry advice failed")
         return result
-    if len(_ADVICE) > 4096:
-        _ADVICE.clear()
-    _ADVICE[key] = (Generation.value, time.monotonic(), advice)
-    return advice
-
-
-# Suggestions with the registry's advice, kept until this process writes to the registry or ADVICE_TTL
-# passes (another process's writes): the registry changes far less often than people ask.
-ADVICE_TTL = 60.0
-_ADVICE: dict[tuple[str, str | None], tuple[int, float, Suggestion]] = {}
 
 
 def _ascii_names(result: Suggestion) -> list[str]:
@@ -147,8 +168,9 @@ async def reply_check(update: Update, domain: str, unit: str | None = None,
     if unit and context is not None and context.bot_data.db is not None:
         # The unit as the registry knows it: its kind, and the portal registered for its place.
         unit = await in_region(context, unit)
+        db = context.bot_data.db
         try:
-            kind, parent = await context.bot_data.db.run(lambda s: registry_check_context(s, unit))
+            kind, parent = await RegistryReads.of(db, "check").read(db, unit, lambda s: registry_check_context(s, unit))
         except Exception:
             log.exception("registry context for a check failed")
     result = cached_check(domain, unit, kind, parent)  # well under 1 ms
