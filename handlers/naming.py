@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
-from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, TypeVar
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -20,11 +17,6 @@ from knowledge.naming import Suggestion, suggest
 from knowledge.rules import RULE_CLAUSES, CheckResult, check
 from knowledge.units import KIND_LABELS, parse_unit, qualify
 
-if TYPE_CHECKING:
-    from bot.db.storage import Database
-
-T = TypeVar("T")
-
 # Pure functions of the message and the shipped tables: the same name or domain gets the same answer.
 cached_suggest = lru_cache(maxsize=2048)(suggest)
 cached_check = lru_cache(maxsize=2048)(check)
@@ -37,39 +29,11 @@ COMMANDS = [
 ASK_KINDS = ("institution_admin", "institution_other", "department", "system")
 
 
-class RegistryReads:
-    """Answers read from the registry, kept until this process writes to the registry (audit.Generation) or
-    `ttl` seconds pass (another process's writes): the registry changes far less often than people ask, and a
-    trip to the database threads costs a busy bot ~1.5 ms of CPU (benchmarks/bench_e2e.py). Never holds roles:
-    permissions are read on every update. One per database and use (`of`)."""
-
-    def __init__(self, ttl: float = 60.0, size: int = 4096) -> None:
-        self.ttl, self.size = ttl, size
-        self._held: dict[object, tuple[int, float, object]] = {}
-
-    @classmethod
-    def of(cls, db: Database, name: str) -> RegistryReads:
-        return db.memo.setdefault(name, cls())  # type: ignore[return-value]
-
-    async def read(self, db: Database, key: object, fn: Callable[..., T]) -> T:
-        """`fn(session)` in the database threads, or what it gave for `key` while still current."""
-        from bot.registry.audit import Generation
-
-        held = self._held.get(key)
-        if held and held[0] == Generation.value and time.monotonic() - held[1] < self.ttl:
-            return held[2]  # type: ignore[return-value]
-        generation = Generation.value  # before the read: a write meanwhile is not hidden behind it
-        value = await db.run(fn)
-        if len(self._held) >= self.size:
-            self._held.clear()
-        self._held[key] = (generation, time.monotonic(), value)
-        return value
-
-
 async def _with_registry(context: BotContext, unit: str, kind: str | None, result: Suggestion) -> Suggestion:
     """Sit a department under the portal the registry knows for its place, and say which suggestions another
     unit already holds (one indexed query)."""
     from bot.registry.lookup import registry_advice
+    from bot.registry.reads import RegistryReads
 
     db = context.bot_data.db
     if db is None or not (result.english or result.chinese):
@@ -169,6 +133,8 @@ async def reply_check(update: Update, domain: str, unit: str | None = None,
         # The unit as the registry knows it: its kind, and the portal registered for its place.
         unit = await in_region(context, unit)
         db = context.bot_data.db
+        from bot.registry.reads import RegistryReads
+
         try:
             kind, parent = await RegistryReads.of(db, "check").read(db, unit, lambda s: registry_check_context(s, unit))
         except Exception:

@@ -1,10 +1,10 @@
-"""Registry reads the handlers keep (handlers.naming.RegistryReads): one database trip for repeated questions,
+"""Registry reads the handlers keep (bot.registry.reads.RegistryReads): one database trip for repeated questions,
 dropped when this process writes to the registry, when their time is up (another process's writes), and never
 shared between databases."""
 from __future__ import annotations
 
 from bot.registry.audit import Generation
-from handlers.naming import RegistryReads
+from bot.registry.reads import RegistryReads
 from tests.support.samples import ADMIN, ROWS, import_as_admin
 
 

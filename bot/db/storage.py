@@ -89,7 +89,7 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(url)
         self._executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="db")
-        self.memo: dict[str, object] = {}  # read caches that belong to this database (handlers.naming.RegistryReads)
+        self.memo: dict[str, object] = {}  # read caches that belong to this database (bot.registry.reads)
 
     @property
     def dialect(self) -> str:
