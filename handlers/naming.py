@@ -89,12 +89,15 @@ def check_blocks(result: CheckResult) -> list[str]:
 
 async def in_region(context: BotContext, unit: str) -> str:
     """教育局, 狮山镇: a name without a place is read as a unit of the office's region (one cached query)."""
-    from bot.registry.region import home_region
+    from bot.registry.region import home_region, known_region
 
     db = context.bot_data.db
     if db is None or not unit or parse_unit(unit).place_full:
         return unit
     configured = context.bot_data.settings.bot_region if context.bot_data.settings else None
+    region = known_region(configured)
+    if region is not None:
+        return qualify(unit, region)
     try:
         return await db.run(lambda s: qualify(unit, home_region(s, configured)))
     except Exception:

@@ -52,3 +52,21 @@ async def test_check_reads_the_registry_once_and_again_after_an_import(running_b
     assert await fake_api.until(lambda calls: any("rmyy.wuding.gov.cn</code> 符合规范" in c.params.get("text", "")
                                                   for c in calls))
     assert len(trips) == 2
+
+
+async def test_a_name_without_a_place_takes_no_database_trip_while_the_region_is_known(monkeypatch):
+    import time
+    from types import SimpleNamespace
+
+    from bot.registry import region
+    from handlers.naming import in_region
+    from knowledge.units import qualify
+
+    place = "云南省楚雄彝族自治州武定县"
+    monkeypatch.setattr(region, "_configured", [""])
+    monkeypatch.setattr(region, "_cache", {"": (Generation.value, time.monotonic(), place)})
+    db = CountingDb()
+    context = SimpleNamespace(bot_data=SimpleNamespace(db=db, settings=SimpleNamespace(bot_region="")))
+    assert await in_region(context, "教育局") == qualify("教育局", place) and db.trips == 0
+    Generation.bump()  # a write here: the region is read again (this stub has no session: the name stays as is)
+    assert await in_region(context, "教育局") == "教育局" and db.trips == 1

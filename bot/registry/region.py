@@ -27,17 +27,28 @@ def configure(region: str) -> None:
     _configured[0] = compact(region or "")
 
 
+def known_region(configured: str | None = None) -> str | None:
+    """The region if this process worked it out less than a minute ago and has not written to the registry
+    since, else None: a question asked in the meantime needs no trip to the database threads."""
+    from bot.registry.audit import Generation
+
+    with _lock:
+        hit = _cache.get(compact(configured) if configured else _configured[0])
+    if hit and hit[0] == Generation.value and time.monotonic() - hit[1] < _CACHE_SECONDS:
+        return hit[2]
+    return None
+
+
 def home_region(session: Session, configured: str | None = None) -> str:
     from bot.db.models import Setting
     from bot.registry.audit import Generation
 
+    known = known_region(configured)
+    if known is not None:
+        return known
     configured = compact(configured) if configured else _configured[0]
     key = configured
     now = time.monotonic()
-    with _lock:
-        hit = _cache.get(key)
-        if hit and hit[0] == Generation.value and now - hit[1] < _CACHE_SECONDS:
-            return hit[2]
     stored = session.get(Setting, REGION_KEY)
     region = (stored.value if stored and stored.value else "") or configured or _inferred(session)
     with _lock:
