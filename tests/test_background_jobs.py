@@ -171,3 +171,22 @@ def test_region_is_inferred_again_only_when_units_change(db, monkeypatch):
                                                {"n": name}))
     region._cache.clear()
     assert db.call(region.home_region) == "云南省楚雄彝族自治州禄丰市" and len(calls) > read
+
+
+async def test_a_minute_with_nothing_due_reads_no_names_and_names_are_read_once_per_change(db, monkeypatch):
+    from bot.monitoring import service
+    from bot.registry.audit import audit
+
+    settings = load_settings(database_url=db.url)
+    _domains(db, 3)
+    reads = []
+    real_own = service.own_domains
+    monkeypatch.setattr(service, "own_domains", lambda s: reads.append(1) or real_own(s))
+    assert await service.run_due(db, settings, "w", lambda: NOW) == 0  # no targets due: nothing read
+    assert reads == []
+    own, _units = await service._registry_names(db)
+    again, _units = await service._registry_names(db)
+    assert own == again == {f"www.d{i}.gov.cn" for i in range(3)} and len(reads) == 1
+    db.call(lambda s: audit(s, "test", "create", "domain", 4, "www.d3.gov.cn", None, None))
+    await service._registry_names(db)
+    assert len(reads) == 2

@@ -167,6 +167,8 @@ def claim_due(session: Session, worker: str, now: dt.datetime, limit: int) -> li
     due = and_(MonitorTarget.next_due_at <= now,
                or_(MonitorTarget.claimed_by == "", MonitorTarget.claimed_at < now - STALE_CLAIM))
     ids = sa_select(MonitorTarget.id).where(due).order_by(MonitorTarget.next_due_at, MonitorTarget.id).limit(limit)
+    if session.execute(ids.limit(1)).first() is None:
+        return []  # nothing due: a read only (on SQLite no write lock, so no wait behind an import)
     if session.get_bind().dialect.name == "postgresql":
         picked = ids.with_for_update(skip_locked=True).cte("picked")
         condition = MonitorTarget.id == picked.c.id
@@ -186,6 +188,18 @@ def target_for(session: Session, name: str) -> MonitorTarget:
                                        "claimed_by": "", "last_good": ""}], model=MonitorTarget, conflict="name")
         row = session.exec(select(MonitorTarget).where(MonitorTarget.name == name)).one()
     return row
+
+
+async def _registry_names(db: Database) -> tuple[frozenset[str], dict[str, str]]:
+    """own_domains and unit_names, read again only after a registry change (any process's change writes an audit
+    row): at 100k domains the two reads take ~0.1 s of the bot's CPU, and a run starts every minute."""
+    from bot.registry.audit import last_change
+
+    change = await db.run(last_change)
+    held = db.memo.get("monitor_names")
+    if held is None or held[0] != change:
+        held = db.memo["monitor_names"] = (change, *await db.run(lambda s: (own_domains(s), unit_names(s))))
+    return held[1], held[2]
 
 
 def own_domains(session: Session) -> frozenset[str]:
@@ -362,7 +376,10 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
     config = config or monitor_config(settings)
     lookalikes = settings.monitor_lookalikes if lookalikes is None else lookalikes
     limit = settings.monitor_concurrency
-    own, units = await db.run(lambda s: (own_domains(s), unit_names(s) if lookalikes else {}))
+    first = await db.run(lambda s: claim_due(s, worker, clock(), limit))
+    if not first:
+        return 0  # most minutes: no registry read, no resolver set-up
+    own, units = await _registry_names(db)
     shared = Resolvers(config)  # NS host addresses asked once per run
     label_cache: dict[tuple, asyncio.Future] = {}
     running: set[asyncio.Future] = set()
@@ -387,7 +404,7 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
                 check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
         return item, check, clock()
 
-    backlog: list[Claimed] = []
+    backlog: list[Claimed] = first
     flushed = asyncio.get_running_loop().time()
     try:
         while True:
