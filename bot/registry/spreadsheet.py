@@ -305,16 +305,16 @@ def _where(sheet: str, number: int) -> str:
 
 
 def _validate_steps(data: bytes, filename: str, report: ImportReport, progress: Callable[[int], None] | None = None,
-                    region: str = "", step: int = 0) -> Iterator[list[ParsedRow]]:
+                    region: str = "", step: int = 0, release: int = 0) -> Iterator[list[ParsedRow]]:
     """`validate` in steps: the good rows of each `step` sheet rows (all at the end when 0), every check made as
     the rows come (a row is good or bad once read: duplicates and 主域名 marks are judged against earlier rows);
-    `report` holds every error, warning and note when the last step is out."""
+    `report` holds every error, warning and note when the last step is out. `release`: as `read_table`'s."""
     good: list[tuple[str, ParsedRow]] = []
     seen: dict[str, int | tuple[str, int]] = {}  # domain → its first row (sheet, row when several sheets)
     primaries: dict[tuple[str, bool], str] = {}
     sheet_notes = SheetNotes()
     qualified = 0
-    for number, raw, sheet in read_table(data, filename, sheet_notes):
+    for number, raw, sheet in read_table(data, filename, sheet_notes, release):
         report.rows += 1
         rows, errors, warnings = parse_rows(number, raw, region)
         for message in errors:
@@ -718,7 +718,7 @@ def _checked_in_child(data: bytes, filename: str, region: str, skip_invalid: boo
             with open(write_end, "wb") as out:
                 report = ImportReport()
                 try:
-                    for rows in _validate_steps(data, filename, report, None, region, _STEP):
+                    for rows in _validate_steps(data, filename, report, None, region, _STEP, release=2 * _STEP):
                         wanted = not report.error_count or skip_invalid  # else the parent writes nothing
                         pickle.dump(("rows", report.rows, report.error_count,
                                      [_row_tuple(r) for r in rows] if wanted else []), out, pickle.HIGHEST_PROTOCOL)
