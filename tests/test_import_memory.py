@@ -1,5 +1,6 @@
-"""What the import does for memory must not change what it reads: a sheet released by the reader (its rows held
-packed, the reader's copy freed early) gives the very rows, values and types the reader gives."""
+"""What the import does for memory must not change what it reads or writes: a sheet released by the reader (its
+rows held packed, the reader's copy freed early) gives the very rows, values and types the reader gives; the
+writer, holding the phone and e-mail only of contacts seen again, still ends with each contact's last row."""
 from __future__ import annotations
 
 import datetime as dt
@@ -75,3 +76,38 @@ def test_the_reader_is_let_go_after_the_first_rows_and_the_heap_trimmed(monkeypa
         events.append(len(out))
     assert out == rows
     assert events[9:12] == [10, "reader freed", "trimmed"], events  # freed before the 11th row is handed on
+
+
+def test_a_contact_on_several_rows_ends_with_its_last_phone_and_email(db, tmp_path):
+    """The writer holds the phone and e-mail only of contacts seen again; the last row still wins, a row that
+    changes nothing writes nothing, and a known contact's change is one audited update."""
+    from sqlmodel import select
+
+    from bot.db.models import AuditLog, Contact
+    from bot.registry.spreadsheet import import_file
+    from tests.support.samples import xlsx
+
+    def row(unit: str, n: int, contact: str, phone: str, email: str = "") -> list:
+        return [unit, "政府部门网站", "", f"c{n}.wuding.gov.cn", "否", "在用"] + [""] * 7 + [contact, phone, email, ""]
+
+    first = [row("武定县财政局", 1, "张三", "0878-1111111"), row("武定县财政局", 2, "张三", "0878-2222222"),
+             row("武定县财政局", 3, "张三", "0878-1111111"),  # back to the first value: it stays
+             row("武定县教育局", 4, "李四", "0878-3333333", "ls@example.cn"),
+             row("武定县教育局", 5, "李四", "0878-3333333", "ls@example.cn"),
+             row("武定县民政局", 6, "王五", "0878-4444444"), row("武定县民政局", 7, "王五", "0878-5555555")]
+    report = import_file(db.call, xlsx(tmp_path, first, "first.xlsx").read_bytes(), "first.xlsx", "test")
+    assert report.written and report.contacts_created == 3 and report.contacts_updated == 0
+
+    def contacts():
+        return db.call(lambda s: sorted((c.name, c.phone, c.email) for c in s.exec(select(Contact)).all()))
+
+    assert contacts() == [("张三", "0878-1111111", ""), ("李四", "0878-3333333", "ls@example.cn"),
+                          ("王五", "0878-5555555", "")]
+    again = [row("武定县财政局", 1, "张三", "0878-6666666"), row("武定县财政局", 2, "张三", "0878-7777777"),
+             row("武定县教育局", 4, "李四", "0878-3333333", "ls@example.cn")]
+    report = import_file(db.call, xlsx(tmp_path, again, "again.xlsx").read_bytes(), "again.xlsx", "test")
+    assert report.contacts_created == 0 and report.contacts_updated == 1
+    assert contacts()[0] == ("张三", "0878-7777777", "")
+    audits = db.call(lambda s: [(a.summary, a.before, a.after) for a in s.exec(
+        select(AuditLog).where(AuditLog.entity == "contact")).all()])
+    assert audits == [("张三", '{"phone": "0878-1111111", "email": ""}', '{"phone": "0878-7777777", "email": ""}')]
