@@ -8,10 +8,10 @@ import json
 import os
 import random
 import resource
+import select
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -36,16 +36,17 @@ def _stage_import(path: str, url: str) -> dict:
 
     db = Database(url)
     db.upgrade()
-    start = time.perf_counter()
     with PssPeak() as pss:
+        start = time.perf_counter()
         report = import_file(db.call, Path(path).read_bytes(), Path(path).name, "bench")
-    seconds = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    child = resource.getrusage(resource.RUSAGE_CHILDREN)  # the reading process of a large import
+        seconds = time.perf_counter() - start
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        child = resource.getrusage(resource.RUSAGE_CHILDREN)  # the reading process (the sampler is not reaped yet)
     return {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime + child.ru_utime + child.ru_stime,
             "written": report.written, "domains": report.domains_created,
             "units": report.units_created, "errors": report.errors[:3], "rss_mb": _peak_rss_mb(),
-            "child_rss_mb": child.ru_maxrss / 1024, "pss_mb": pss.peak_mb, "pss_samples": pss.samples}
+            "child_rss_mb": child.ru_maxrss / 1024, "child_cpu_seconds": child.ru_utime + child.ru_stime,
+            "pss_mb": pss.peak_mb, "pss_samples": pss.samples}
 
 
 def _stage_lookup(url: str, queries: dict) -> dict:
@@ -82,35 +83,41 @@ def _stage_report(url: str, path: str) -> dict:
 class PssPeak:
     """The peak PSS of this process and every process under it, summed (what the machine pays for the importing
     process and its reading child together: a page the two share counts once, half to each). Sampled from
-    /proc/PID/smaps_rollup every `interval` seconds in a thread, and once more at the end."""
+    /proc/PID/smaps_rollup every `interval` seconds by a separate process (`python -m benchmarks.bench_registry
+    pss PID`), which leaves itself out: reading smaps_rollup costs ~2 ms of CPU per 150 MB process, which a
+    thread here would add to the import's CPU time."""
 
     def __init__(self, interval: float = 0.05) -> None:
         self.interval, self.peak_kb, self.samples = interval, 0, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> PssPeak:
-        self._sample()
-        self._thread.start()
+        self._sampler = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_registry", "pss", str(os.getpid()),
+                                          str(self.interval)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self._sampler.stdout.readline()  # its first sample is taken
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
+        out, _ = self._sampler.communicate("")  # its input closed: it samples once more and answers
+        self.peak_kb, self.samples = (int(n) for n in out.split())
 
     @property
     def peak_mb(self) -> float:
         return self.peak_kb / 1024
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self._sample()
 
-    def _sample(self) -> None:
-        total = sum(_pss_kb(pid) for pid in _tree(os.getpid()))
-        self.samples += 1
-        self.peak_kb = max(self.peak_kb, total)
+def _watch_pss(pid: int, interval: float) -> None:
+    """The sampler of `PssPeak`: until its input closes, the summed PSS of `pid`'s tree (itself left out)."""
+    me = os.getpid()
+    peak, samples = 0, 0
+    while True:
+        peak = max(peak, sum(_pss_kb(p) for p in _tree(pid) if p != me))
+        samples += 1
+        if samples == 1:
+            print("ready", flush=True)
+        if select.select([sys.stdin], [], [], interval)[0]:
+            break
+    peak = max(peak, sum(_pss_kb(p) for p in _tree(pid) if p != me))
+    print(peak, samples + 1, flush=True)
 
 
 def _tree(pid: int) -> list[int]:
@@ -193,6 +200,9 @@ def registry_rows(count: int = 100_000, verbose: bool = True) -> list[Row]:
 
 if __name__ == "__main__":
     stage = sys.argv[1]
+    if stage == "pss":  # PssPeak's sampler
+        _watch_pss(int(sys.argv[2]), float(sys.argv[3]))
+        sys.exit(0)
     if stage == "all":  # the registry rows of `python3 tasks.py bench` alone: python -m benchmarks.bench_registry all
         from benchmarks.common import print_table
 
