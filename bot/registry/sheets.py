@@ -9,9 +9,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
+import pickle
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,7 +175,37 @@ def _block_span(block: bytes, max_row: int, max_col: int) -> tuple[int, int]:
     return max_row, max_col
 
 
-def _excel_sheets(data: bytes, suffix: str) -> Iterator[tuple[str, Iterator[tuple[int, list]], list]]:
+_PACK_ROWS = 5000  # rows per packed chunk of a released sheet
+
+
+def _released(rows: Iterator[list], direct: int) -> Iterator[list]:
+    """The reader's rows, the first `direct` straight from it; then every other row is taken out at once and held
+    packed (pickle, zlib level 1: a 100,000-row sheet in a few MB, where the reader holds ~75 MB), the reader's
+    copy of the sheet is freed, and the same values (same types) come back in the same order, a chunk unpacked at
+    a time. (The first rows are checked and handed on while nothing waits for the packing.)"""
+    yield from itertools.islice(rows, direct)
+    packs = []
+    while chunk := list(itertools.islice(rows, _PACK_ROWS)):
+        packs.append(zlib.compress(pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL), 1))
+    del rows, chunk  # the last reference to the sheet: the reader frees its cells
+    _free_heap()
+    packs.reverse()
+    while packs:
+        yield from pickle.loads(zlib.decompress(packs.pop()))
+
+
+def _free_heap() -> None:
+    """Give the C heap's free pages back to the system (glibc's malloc_trim): the reader's freed cells would
+    otherwise stay in the process's resident memory. Elsewhere nothing happens."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _excel_sheets(data: bytes, suffix: str, release: int = 0) -> Iterator[tuple[str, Iterator[tuple[int, list]], list]]:
     from python_calamine import CalamineError, CalamineWorkbook
 
     kind = "xls" if suffix == ".xls" else "xlsx"
@@ -198,7 +231,8 @@ def _excel_sheets(data: bytes, suffix: str) -> Iterator[tuple[str, Iterator[tupl
                           for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             except (CalamineError, ValueError, AttributeError, TypeError):
                 merged = []
-            rows = enumerate(sheet.iter_rows(), first_row + 1)
+            rows = enumerate(_released(sheet.iter_rows(), release) if release else sheet.iter_rows(), first_row + 1)
+            del sheet  # the rows hold it (until released)
         except (CalamineError, ValueError, OSError, IndexError) as exc:
             raise SpreadsheetError(f"无法读取工作表“{name[:30]}”：{exc.__class__.__name__}，"
                                    "请用 Excel 打开后另存为 .xlsx 再导入") from None
@@ -255,9 +289,12 @@ def _merged_fill(merged: list) -> dict[tuple[int, int], tuple[int, int]]:
     return cells
 
 
-def read_table(data: bytes, filename: str, notes: SheetNotes | None = None) -> Iterator[tuple[int, dict[str, object], str]]:
+def read_table(data: bytes, filename: str, notes: SheetNotes | None = None,
+               release: int = 0) -> Iterator[tuple[int, dict[str, object], str]]:
     """Yield (row number as the user sees it, {header: raw value}, the sheet's name when the file has several
-    sheets, else '') for each data row."""
+    sheets, else '') for each data row. `release`: after this many rows of an Excel sheet (0: never) the reader's
+    copy of the sheet is freed and the rest of its rows are held packed (~0.3 s CPU more per 100,000 rows, ~70 MB
+    less held while they are checked)."""
     notes = notes if notes is not None else SheetNotes()
     if len(data) > MAX_FILE_BYTES:
         raise SpreadsheetError(f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，请拆分后导入")
@@ -265,7 +302,7 @@ def read_table(data: bytes, filename: str, notes: SheetNotes | None = None) -> I
     if suffix == ".csv":
         sheets = _csv_sheets(data)
     elif suffix in (".xlsx", ".xlsm", ".xls"):
-        sheets = _excel_sheets(data, suffix)
+        sheets = _excel_sheets(data, suffix, release)
     else:
         raise SpreadsheetError("只支持 .xlsx、.xls 和 .csv 文件")
     count = 0

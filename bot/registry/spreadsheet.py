@@ -305,16 +305,16 @@ def _where(sheet: str, number: int) -> str:
 
 
 def _validate_steps(data: bytes, filename: str, report: ImportReport, progress: Callable[[int], None] | None = None,
-                    region: str = "", step: int = 0) -> Iterator[list[ParsedRow]]:
+                    region: str = "", step: int = 0, release: int = 0) -> Iterator[list[ParsedRow]]:
     """`validate` in steps: the good rows of each `step` sheet rows (all at the end when 0), every check made as
     the rows come (a row is good or bad once read: duplicates and 主域名 marks are judged against earlier rows);
-    `report` holds every error, warning and note when the last step is out."""
+    `report` holds every error, warning and note when the last step is out. `release`: as `read_table`'s."""
     good: list[tuple[str, ParsedRow]] = []
     seen: dict[str, int | tuple[str, int]] = {}  # domain → its first row (sheet, row when several sheets)
     primaries: dict[tuple[str, bool], str] = {}
     sheet_notes = SheetNotes()
     qualified = 0
-    for number, raw, sheet in read_table(data, filename, sheet_notes):
+    for number, raw, sheet in read_table(data, filename, sheet_notes, release):
         report.rows += 1
         rows, errors, warnings = parse_rows(number, raw, region)
         for message in errors:
@@ -393,9 +393,10 @@ class _Writer:
         self.existing = {r[1]: r for r in session.exec(select(*columns)).all()}
         self.contacts = {(unit_id, name): (cid, phone, email) for cid, unit_id, name, phone, email in session.exec(
             select(Contact.id, Contact.unit_id, Contact.name, Contact.phone, Contact.email)).all()}
-        self.wanted_contacts: dict[tuple[int, str], tuple[str, str]] = {}  # the last phone and e-mail of each
+        self.wanted_contacts: dict[tuple[int, str], tuple[str, str]] = {}  # a known one's last phone and e-mail
         self.contacts_created = 0
-        self.contacts_changed: set[tuple[int, str]] = set()  # new ones a later row gave another phone or e-mail
+        self.new_contacts: set[tuple[int, str]] = set()  # (unit id, name) of those this import inserted
+        self.repeated: dict[tuple[int, str], tuple[str, str]] = {}  # the last phone and e-mail of new ones seen again
         self.count = 0  # rows added
         self.marked: dict[tuple[int, bool], str] = {}  # (unit id, Chinese?) → the domain a row marks 主域名
         self.dated: list[tuple] = []  # rows that may start a deadline (公告中, 已注销 with a date)
@@ -463,32 +464,32 @@ class _Writer:
         self._add_contacts(rows)
 
     def _add_contacts(self, rows: list[ParsedRow]) -> None:
-        """A contact new to the unit goes in at its first row; a later row that gives it another phone or e-mail
-        is settled in `finish` (the last row wins, as it always did)."""
-        wanted, known, units, now = self.wanted_contacts, self.contacts, self.units, self.now
+        """A contact new to the unit goes in at its first row; a later row of it is settled in `finish` (the last
+        row wins, as it always did). Only the phone and e-mail of known contacts and of new ones seen again are
+        held, not those of every contact (100,000 of them in a large first import)."""
+        wanted, repeated, known, new, units, now = (self.wanted_contacts, self.repeated, self.contacts,
+                                                     self.new_contacts, self.units, self.now)
         inserts = []
         for row in rows:
             if row.contact:
                 key = (units[row.unit], row.contact)
-                value = (row.phone, row.email)
-                seen = wanted.get(key)
-                wanted[key] = value
                 if key in known:
-                    continue
-                if seen is None:
-                    inserts.append((*key, *value, None, now))
-                elif seen != value:
-                    self.contacts_changed.add(key)
+                    wanted[key] = (row.phone, row.email)
+                elif key in new:
+                    repeated[key] = (row.phone, row.email)
+                else:
+                    new.add(key)
+                    inserts.append((*key, row.phone, row.email, None, now))
         insert_tuples(self.session, Contact, _NEW_CONTACT, inserts)
         self.contacts_created += len(inserts)
 
     def _finish_contacts(self, audits: list[tuple]) -> None:
         session, now, actor, report = self.session, self.now, self.actor, self.report
         updates = []
-        later = [(*self.wanted_contacts[key], *key) for key in self.contacts_changed]
+        later = [(*value, *key) for key, value in self.repeated.items()]  # unchanged ones too: a no-op
         for key, (phone, email) in self.wanted_contacts.items():
-            current = self.contacts.get(key)
-            if current is not None and current[1:] != (phone, email):
+            current = self.contacts[key]
+            if current[1:] != (phone, email):
                 updates.append({"id": current[0], "phone": phone, "email": email, "updated_at": now})
                 audits.append(_audit(now, actor, "update", "contact", current[0], key[1],
                                      {"phone": current[1], "email": current[2]}, {"phone": phone, "email": email}))
@@ -718,7 +719,8 @@ def _checked_in_child(data: bytes, filename: str, region: str, skip_invalid: boo
             with open(write_end, "wb") as out:
                 report = ImportReport()
                 try:
-                    for rows in _validate_steps(data, filename, report, None, region, _STEP):
+                    # calamine's copy of the sheet (~75 MB at 100k rows) is freed once the first step is out
+                    for rows in _validate_steps(data, filename, report, None, region, _STEP, release=_STEP + 100):
                         wanted = not report.error_count or skip_invalid  # else the parent writes nothing
                         pickle.dump(("rows", report.rows, report.error_count,
                                      [_row_tuple(r) for r in rows] if wanted else []), out, pickle.HIGHEST_PROTOCOL)
