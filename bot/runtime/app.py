@@ -56,7 +56,7 @@ async def register_commands(app: Application) -> None:
 SERVICES = ("bot.db.models", "bot.registry.access", "bot.registry.lookup", "bot.registry.edits", "bot.registry.region",
             "bot.registry.audit", "bot.delivery.queue", "bot.delivery.chats", "bot.deadlines.calendar",
             "bot.deadlines.events", "bot.deadlines.planning", "bot.reporting.progress", "bot.monitoring.store",
-            "bot.monitoring.service", "bot.applications.records", "bot.campaigns.store",
+            "bot.monitoring.service", "bot.applications.records", "bot.campaigns.store", "bot.registry.spreadsheet",
             "dns.resolver")  # the monitoring run's system resolvers: not imported on the event loop at its first run
 
 
@@ -66,6 +66,7 @@ def _warm_up() -> None:
     a pause for every chat, measured in benchmarks; nearly nothing after the freeze). `domainbot run` starts
     with the collector off (bot/cli: start-up frees almost nothing): it is switched on here, after one pass."""
     import importlib
+    import mimetypes
 
     from knowledge.naming import suggest
     from knowledge.qa import get_index
@@ -73,6 +74,7 @@ def _warm_up() -> None:
     try:
         for module in SERVICES:
             importlib.import_module(module)
+        mimetypes.init()  # the file types a sent document is labelled with: read from disk at the first upload
         get_index()
         suggest("武定县人民政府")
     finally:

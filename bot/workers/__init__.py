@@ -15,7 +15,7 @@ import logging
 import multiprocessing
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -86,20 +86,39 @@ def shareable(db: Database) -> bool:
     return not (url.get_backend_name() == "sqlite" and (not url.database or url.database == ":memory:"))
 
 
+async def _pool_for_job(progress: Progress | None) -> tuple[_Pool, int, threading.Event]:
+    """The running pool with one more job counted, started if none runs. A new pool (its threads, queues and
+    executor) is made in a thread: on the event loop it held up the replies around an upload by ~10-20 ms."""
+    global _pool
+    while True:
+        with _lock:
+            if _pool is not None:
+                pool = _pool
+                pool.running += 1
+                job = next(_job_ids)
+                finished = threading.Event()
+                if progress is not None:
+                    pool.callbacks[job] = (progress, finished)
+                return pool, job, finished
+        fresh: _Pool | None = await asyncio.to_thread(_Pool)
+        with _lock:
+            if _pool is None:
+                _pool, fresh = fresh, None
+        if fresh is not None:  # another job started one meanwhile
+            fresh.close()
+
+
+def _start(pool: _Pool, fn: Callable, job: int, args: tuple) -> Future:
+    submitted = pool.executor.submit(fn, job, *args)  # spawns the worker process if none runs
+    pool.lower_started()
+    return submitted
+
+
 async def _submit(fn: Callable, *args: object, progress: Progress | None = None) -> object:
     global _pool
-    with _lock:
-        if _pool is None:
-            _pool = _Pool()
-        pool = _pool
-        pool.running += 1
-        job = next(_job_ids)
-        finished = threading.Event()
-        if progress is not None:
-            pool.callbacks[job] = (progress, finished)
+    pool, job, finished = await _pool_for_job(progress)
     try:
-        submitted = pool.executor.submit(fn, job, *args)
-        pool.lower_started()
+        submitted = await asyncio.to_thread(_start, pool, fn, job, args)
         result = await asyncio.wrap_future(submitted)
         if progress is not None:  # every progress message is shown before the caller hears the result
             await asyncio.to_thread(finished.wait, PROGRESS_WAIT)
