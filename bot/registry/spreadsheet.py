@@ -377,6 +377,9 @@ def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: Impo
     return writer.finish(progress)
 
 
+_IN_LIST = 500  # values in one SQL "IN (…)" list
+
+
 class _Writer:
     """`apply_rows` in steps: `add` the validated rows as they come (in file order), then `finish` once. The
     registry and its audit log come out exactly as from one `apply_rows` of all the rows: unit ids in order of
@@ -389,8 +392,12 @@ class _Writer:
         self.now = utcnow()
         Generation.bump()
         self.units = {name: uid for uid, name in session.exec(select(Unit.id, Unit.name)).all()}
-        columns = [getattr(Domain, f) for f in ("id", "name", "unit_id", *DOMAIN_FIELDS)]
-        self.existing = {r[1]: r for r in session.exec(select(*columns)).all()}
+        # The registered domains are read a step at a time, not all at once (~55 MB at 100k domains): those with
+        # ids up to `last_old` are the registry as it stood, since updates are written at `finish` and the file
+        # names each domain once.
+        self.columns = [getattr(Domain, f) for f in ("id", "name", "unit_id", *DOMAIN_FIELDS)]
+        self.last_old = _max_id(session, Domain)
+        self.registered_dated: dict[str, int] = {}  # the ids of registered domains among `dated`
         self.contacts = {(unit_id, name): (cid, phone, email) for cid, unit_id, name, phone, email in session.exec(
             select(Contact.id, Contact.unit_id, Contact.name, Contact.phone, Contact.email)).all()}
         self.wanted_contacts: dict[tuple[int, str], tuple[str, str]] = {}  # a known one's last phone and e-mail
@@ -432,7 +439,8 @@ class _Writer:
                 dated.append((row.domain, row.unit, row.unicode, row.status, row.changed_on,
                               bool(row.icp_number or row.gov_site_mark or row.psb_number)))
                 self.dated_domains.add(row.domain)
-        existing, inserts, updates, audits = self.existing, self.inserts, self.updates, self.audits
+        existing = self._registered([row.domain for row in rows])
+        inserts, updates, audits = self.inserts, self.updates, self.audits
         for i, row in enumerate(rows, start + 1):
             current = existing.get(row.domain)
             if current is None:
@@ -440,6 +448,8 @@ class _Writer:
                 if len(inserts) >= 10_000:
                     self._write_inserts()
                 continue
+            if row.domain in self.dated_domains:
+                self.registered_dated[row.domain] = current[0]
             wanted = {"unit_id": units[row.unit], **row.domain_fields()}
             before = dict(zip(("unit_id", *DOMAIN_FIELDS), current[2:]))
             if STAGE.get(wanted["status"], 1) < STAGE.get(before["status"], 1) and not (
@@ -462,6 +472,19 @@ class _Writer:
             if progress and i % 2000 == 0:
                 progress(i)
         self._add_contacts(rows)
+
+    def _registered(self, names: list[str], *where) -> dict[str, tuple]:
+        """The registry's rows (id, name, unit id, DOMAIN_FIELDS) of these domains as they stood before the import
+        (`where`: instead of names, other conditions), in id order."""
+        if not self.last_old:
+            return {}
+        query = select(*self.columns).where(Domain.id <= self.last_old).order_by(Domain.id)
+        if where:
+            return {r[1]: r for r in self.session.exec(query.where(*where)).all()}
+        found = {}
+        for start in range(0, len(names), _IN_LIST):
+            found.update((r[1], r) for r in self.session.exec(query.where(Domain.name.in_(names[start:start + _IN_LIST]))))
+        return found
 
     def _add_contacts(self, rows: list[ParsedRow]) -> None:
         """A contact new to the unit goes in at its first row; a later row of it is settled in `finish` (the last
@@ -524,11 +547,16 @@ class _Writer:
                                                           for entity_id, summary, after in _unpack(pack)))
         self.unit_audits, self.created_audits = [], []
         updates, audits = self.updates, self.audits
-        updates += _one_primary(self.marked, self.existing, {u["id"] for u in updates}, now, actor, audits)
+        marked_units = list({unit_id for unit_id, _ in self.marked})
+        primaries = {}  # the registered 主域名 of the units a row marks: the mark may move from them
+        for start in range(0, len(marked_units), _IN_LIST):
+            primaries.update(self._registered([], Domain.is_primary == True,  # noqa: E712
+                                              Domain.unit_id.in_(marked_units[start:start + _IN_LIST])))
+        updates += _one_primary(self.marked, primaries, {u["id"] for u in updates}, now, actor, audits)
         _bulk_update(session, Domain, updates)
         report.domains_created, report.domains_updated = self.created, len(updates)
         self._finish_contacts(audits)
-        _start_deadlines(session, self.dated, units, self.existing, self.inserted, updates)
+        _start_deadlines(session, self.dated, units, self.registered_dated, self.inserted, updates)
         insert_tuples(session, AuditLog, _AUDIT, audits)
         if progress:
             progress(self.count)
@@ -561,11 +589,11 @@ def _one_primary(marked: dict[tuple[int, bool], str], existing: dict, updated: s
     return out
 
 
-def _start_deadlines(session: Session, dated: list[tuple], units: dict[str, int], existing: dict,
+def _start_deadlines(session: Session, dated: list[tuple], units: dict[str, int], registered: dict[str, int],
                      inserted: dict[str, int], updates: list[dict]) -> None:
     """New or changed rows under notice (公告中) or cancelled (已注销) start their policy deadlines. `dated`: the
     rows under notice or cancelled with a date, as (domain, unit, unicode, status, changed_on, has filings);
-    `inserted`: the ids of those among them that are new."""
+    `inserted` and `registered`: the ids of those among them that are new, and of those already registered."""
     from bot.deadlines.events import DomainEvent, deadlines_for_events
 
     updated = {u["id"] for u in updates}
@@ -573,8 +601,8 @@ def _start_deadlines(session: Session, dated: list[tuple], units: dict[str, int]
     for domain, *_ in dated:
         if domain in inserted:
             ids[domain] = inserted[domain]
-        elif domain in existing and existing[domain][0] in updated:
-            ids[domain] = existing[domain][0]
+        elif registered.get(domain) in updated:
+            ids[domain] = registered[domain]
     if not ids:
         return
     deadlines_for_events(session, domains=[
@@ -600,8 +628,8 @@ def _new_ids(session: Session, model: type, names: list[str], before: int) -> di
 
 def _ids_by_name(session: Session, model: type, names: list[str]) -> dict[str, int]:
     ids: dict[str, int] = {}
-    for start in range(0, len(names), 500):
-        chunk = names[start:start + 500]
+    for start in range(0, len(names), _IN_LIST):
+        chunk = names[start:start + _IN_LIST]
         ids.update(session.exec(select(model.name, model.id).where(model.name.in_(chunk))).all())
     return ids
 
