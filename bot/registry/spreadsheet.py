@@ -398,9 +398,12 @@ class _Writer:
         self.columns = [getattr(Domain, f) for f in ("id", "name", "unit_id", *DOMAIN_FIELDS)]
         self.last_old = _max_id(session, Domain)
         self.registered_dated: dict[str, int] = {}  # the ids of registered domains among `dated`
-        self.contacts = {(unit_id, name): (cid, phone, email) for cid, unit_id, name, phone, email in session.exec(
-            select(Contact.id, Contact.unit_id, Contact.name, Contact.phone, Contact.email)).all()}
-        self.wanted_contacts: dict[tuple[int, str], tuple[str, str]] = {}  # a known one's last phone and e-mail
+        # Registered contacts too are read a step at a time (those of the step's units, ids up to `last_contact`).
+        self.last_contact = _max_id(session, Contact)
+        self.first_seen: dict[tuple[int, str], int] = {}  # registered contacts in the order the file first names them
+        # a registered contact whose row differs from the registry, or that a later row may change back: its
+        # registered (id, phone, e-mail) and its last row's (phone, e-mail)
+        self.wanted_contacts: dict[tuple[int, str], tuple[tuple, tuple[str, str]]] = {}
         self.contacts_created = 0
         self.new_contacts: set[tuple[int, str]] = set()  # (unit id, name) of those this import inserted
         self.repeated: dict[tuple[int, str], tuple[str, str]] = {}  # the last phone and e-mail of new ones seen again
@@ -486,18 +489,35 @@ class _Writer:
             found.update((r[1], r) for r in self.session.exec(query.where(Domain.name.in_(names[start:start + _IN_LIST]))))
         return found
 
+    def _registered_contacts(self, unit_ids: list[int]) -> dict[tuple[int, str], tuple[int, str, str]]:
+        """(unit id, name) → (id, phone, e-mail) of the registered contacts of these units, as before the import
+        (updates are written at `finish`; those inserted by this import have larger ids)."""
+        found = {}
+        columns = (Contact.id, Contact.unit_id, Contact.name, Contact.phone, Contact.email)
+        for start in range(0, len(unit_ids) if self.last_contact else 0, _IN_LIST):
+            found.update(((unit_id, name), (cid, phone, email)) for cid, unit_id, name, phone, email in self.session.exec(
+                select(*columns).where(Contact.unit_id.in_(unit_ids[start:start + _IN_LIST]),
+                                       Contact.id <= self.last_contact)))
+        return found
+
     def _add_contacts(self, rows: list[ParsedRow]) -> None:
         """A contact new to the unit goes in at its first row; a later row of it is settled in `finish` (the last
-        row wins, as it always did). Only the phone and e-mail of known contacts and of new ones seen again are
-        held, not those of every contact (100,000 of them in a large first import)."""
-        wanted, repeated, known, new, units, now = (self.wanted_contacts, self.repeated, self.contacts,
-                                                     self.new_contacts, self.units, self.now)
+        row wins, as it always did). Held until then: the phone and e-mail of new contacts seen again, and of
+        registered ones whose rows differ from the registry; not those of every contact (100,000 of them in a
+        large import), nor the registry's contacts (read a step at a time)."""
+        wanted, repeated, first_seen, new, units, now = (self.wanted_contacts, self.repeated, self.first_seen,
+                                                         self.new_contacts, self.units, self.now)
+        known = self._registered_contacts(list({units[row.unit] for row in rows if row.contact}))
         inserts = []
         for row in rows:
             if row.contact:
                 key = (units[row.unit], row.contact)
-                if key in known:
-                    wanted[key] = (row.phone, row.email)
+                current = known.get(key)
+                if current is not None:
+                    first_seen.setdefault(key, len(first_seen))
+                    value = (row.phone, row.email)
+                    if key in wanted or current[1:] != value:
+                        wanted[key] = (current, value)
                 elif key in new:
                     repeated[key] = (row.phone, row.email)
                 else:
@@ -510,8 +530,8 @@ class _Writer:
         session, now, actor, report = self.session, self.now, self.actor, self.report
         updates = []
         later = [(*value, *key) for key, value in self.repeated.items()]  # unchanged ones too: a no-op
-        for key, (phone, email) in self.wanted_contacts.items():
-            current = self.contacts[key]
+        first_seen = self.first_seen
+        for key, (current, (phone, email)) in sorted(self.wanted_contacts.items(), key=lambda item: first_seen[item[0]]):
             if current[1:] != (phone, email):
                 updates.append({"id": current[0], "phone": phone, "email": email, "updated_at": now})
                 audits.append(_audit(now, actor, "update", "contact", current[0], key[1],
