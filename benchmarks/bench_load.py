@@ -23,19 +23,13 @@ AFTER = 3.0  # seconds of load measured apart once the work is done
 
 
 def _generate(base: Path, upload: Path, count: int) -> None:
-    """The registry as it stands, and the sheet an admin uploads: the same rows, every second one with a new
-    note and every fifth with a new phone (updates, each audited)."""
+    """The registry as it stands, and the sheet an admin uploads: the same rows revised (registry_data.revised)."""
     from bot.registry.spreadsheet import write_table
-    from tests.support.registry_data import generate_rows
+    from tests.support.registry_data import generate_rows, revised
 
     rows = generate_rows(count)
     write_table(base, rows)
-    for i, row in enumerate(rows):
-        if i % 2 == 0:
-            row[16] = "2026年11月核对"
-        if i % 5 == 0:
-            row[14] = f"0878-{3000000 + i}"
-    write_table(upload, rows)
+    write_table(upload, revised(rows))
 
 
 def _prefill(path: Path, url: str, monitored: bool = False) -> None:

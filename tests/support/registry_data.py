@@ -46,3 +46,15 @@ def generate_rows(count: int, seed: int = 7) -> list[list[object]]:
                          "滇ICP备1234号" if status == "已注销" else "", "", "", f"联系人{serial}-{dept[:2]}",
                          f"0878-{rng.randint(1000000, 9999999)}", "", ""])
     return rows[:count]
+
+
+def revised(rows: list[list[object]]) -> list[list[object]]:
+    """The same rows as a clerk sends them back a month later: every second one with a new note, every fifth
+    with a new phone (updates, each audited)."""
+    out = [list(row) for row in rows]
+    for i, row in enumerate(out):
+        if i % 2 == 0:
+            row[16] = "2026年11月核对"
+        if i % 5 == 0:
+            row[14] = f"0878-{3000000 + i}"
+    return out
