@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from bot.config.settings import office_today
 from knowledge.applications import ACTIONS, Spec, Step
 from knowledge.resources import load_yaml
 from knowledge.units import KIND_LABELS
@@ -41,7 +42,7 @@ def docx_bytes(spec: Spec, steps: list[Step], basis: str, number: str = "", date
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
-    title, subtitle, rows, notes = _layout(spec, steps, basis, number, date or dt.date.today())
+    title, subtitle, rows, notes = _layout(spec, steps, basis, number, date or office_today())
     document = Document()
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -69,7 +70,7 @@ def xlsx_bytes(spec: Spec, steps: list[Step], basis: str, number: str = "", date
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    title, subtitle, rows, notes = _layout(spec, steps, basis, number, date or dt.date.today())
+    title, subtitle, rows, notes = _layout(spec, steps, basis, number, date or office_today())
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "申请基本信息表"

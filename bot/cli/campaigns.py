@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
 from bot.cli.output import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+from bot.config.settings import office_today
 
 
 def cmd_campaign(args: argparse.Namespace) -> int:
@@ -32,7 +32,7 @@ def cmd_campaign(args: argparse.Namespace) -> int:
         return EXIT_OK
     db = open_database()
     if args.action == "list":
-        today = dt.date.today()
+        today = office_today()
         for item in db.call(store.list_campaigns):
             nxt = item.campaign.next_step(today)
             step = f"，下一步 {nxt.date} {nxt.what}" if nxt and item.active else ""

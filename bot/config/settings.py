@@ -192,10 +192,21 @@ class Settings(BaseSettings):
         return bool(self.telegram_bot_token)
 
 
+_office_zone = [ZoneInfo("Asia/Shanghai")]  # BOT_TIMEZONE's default, until settings are loaded
+
+
+def office_today() -> dt.date:
+    """Today where the office is (BOT_TIMEZONE of the settings last loaded), not where the server's clock is
+    set: an edit at 07:00 in 武定 on a server running UTC is dated that day, not the day before."""
+    return dt.datetime.now(_office_zone[0]).date()
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read settings; turn a validation error into one line naming the variable."""
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
+        _office_zone[0] = settings.timezone
+        return settings
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first.get("loc") else "setting"

@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from bot.config.settings import office_today
 from bot.db.models import Contact, Deadline, Domain, Unit, utcnow
 from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, audit, snapshot
 from bot.registry.lookup import RegistryError, domain_by_name, find_unit_id
@@ -47,7 +48,7 @@ def set_domain_fields(session: Session, name: str, actor: str, **changes: object
         changes["status"] = status
     before = snapshot(domain, AUDITED_DOMAIN_FIELDS)
     if "status" in changes and changes["status"] != domain.status and "changed_on" not in changes:
-        changes["changed_on"] = dt.date.today()
+        changes["changed_on"] = office_today()
     for key, value in changes.items():
         setattr(domain, key, value)
     after = snapshot(domain, AUDITED_DOMAIN_FIELDS)
@@ -66,7 +67,7 @@ def set_domain_fields(session: Session, name: str, actor: str, **changes: object
 
 
 def note_line(text: str, author: str, on: dt.date | None = None) -> str:
-    return f"{(on or dt.date.today()).isoformat()} {author}：{text.strip()}"
+    return f"{(on or office_today()).isoformat()} {author}：{text.strip()}"
 
 
 def appended_notes(current: str, line: str) -> str:
@@ -76,10 +77,10 @@ def appended_notes(current: str, line: str) -> str:
 def set_status(session: Session, name: str, actor: str, status: str, on: dt.date | None = None, note: str = "",
                author: str = "") -> tuple[Domain, dict, dict]:
     """A status change on the day it happened (`on`, default today); a note is appended with date and author."""
-    if on is not None and not (dt.date(1990, 1, 1) <= on <= dt.date.today() + dt.timedelta(days=3660)):
+    if on is not None and not (dt.date(1990, 1, 1) <= on <= office_today() + dt.timedelta(days=3660)):
         raise RegistryError("日期太远，请写事情发生的日期，例如 2019-02-25")
     domain = _domain(session, name)
-    changes: dict[str, object] = {"status": status, "changed_on": on or dt.date.today()}
+    changes: dict[str, object] = {"status": status, "changed_on": on or office_today()}
     wanted = read_status(status)
     if wanted == domain.status and on is None:
         changes.pop("changed_on")
@@ -142,7 +143,7 @@ def add_domain(session: Session, unit_name: str, name: str, actor: str, status: 
     Generation.bump()
     domain = Domain(unit_id=unit.id, name=ascii_name, unicode=unicode_name, is_chinese=bool(not ip and parsed.is_chinese),
                     status=wanted_status, kind=domain_kind or "",
-                    changed_on=on if on else (dt.date.today() if wanted_status != DEFAULT_STATUS else None))
+                    changed_on=on if on else (office_today() if wanted_status != DEFAULT_STATUS else None))
     session.add(domain)
     session.flush()
     audit(session, actor, "create", "domain", domain.id, unicode_name, None, snapshot(domain, AUDITED_DOMAIN_FIELDS))
@@ -201,7 +202,7 @@ def upsert_contact(session: Session, unit_name: str, name: str, actor: str, phon
         if (before["phone"], before["email"]) != (after["phone"], after["email"]):
             from bot.deadlines.events import ContactEvent, deadlines_for_events
 
-            deadlines_for_events(session, contacts=[ContactEvent(unit.id, unit.name, name, dt.date.today())])
+            deadlines_for_events(session, contacts=[ContactEvent(unit.id, unit.name, name, office_today())])
     return contact
 
 
@@ -239,7 +240,7 @@ def record_domain(session: Session, unit: Unit, name: str, actor: str, status: s
                                          registered_on=registered_on, expires_on=expires_on)
         return domain
     domain = Domain(unit_id=unit.id, name=parsed.ascii, unicode=parsed.unicode, is_chinese=parsed.is_chinese,
-                    status=status, registered_on=registered_on, expires_on=expires_on, changed_on=dt.date.today())
+                    status=status, registered_on=registered_on, expires_on=expires_on, changed_on=office_today())
     Generation.bump()
     session.add(domain)
     session.flush()
@@ -291,7 +292,7 @@ def replace_contact(session: Session, unit_name: str, name: str, actor: str, pho
     if changed:
         from bot.deadlines.events import ContactEvent, deadlines_for_events
 
-        deadlines_for_events(session, contacts=[ContactEvent(unit.id, unit.name, name, on or dt.date.today())])
+        deadlines_for_events(session, contacts=[ContactEvent(unit.id, unit.name, name, on or office_today())])
     return same, replaced
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from bot.config.settings import office_today
 from bot.deadlines.calendar import work_calendar
 from bot.monitoring.store import monitor_rows
 from bot.registry.spreadsheet import SpreadsheetError, guard_cell
@@ -43,7 +44,7 @@ def write_report(session: Session, path: Path, today: dt.date | None = None, set
     """Write the report (.xlsx: the workbook; .csv: the detail rows alone), streaming the registry."""
     from bot.campaigns.store import current_campaign
 
-    today = today or dt.date.today()
+    today = today or office_today()
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise SpreadsheetError("报表只能写成 .xlsx 或 .csv 文件")
@@ -72,7 +73,7 @@ def build_report(session: Session, today: dt.date | None = None, settings: objec
     """The counts alone (no file)."""
     from bot.campaigns.store import current_campaign
 
-    today = today or dt.date.today()
+    today = today or office_today()
     registry = Registry(today=today, keep_lines=False)
     for unit_view in unit_views(session, work_calendar(session)):
         registry.add(unit_view)
