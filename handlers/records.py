@@ -408,7 +408,7 @@ async def on_document(update: Update, context: BotContext) -> None:
         return  # a file shared in a group is for the people there; an import must be addressed to the bot
     if Path(name).suffix.lower() not in SUFFIXES:
         if update.effective_chat.type == ChatType.PRIVATE:
-            await reply_html(update, "只能导入 .xlsx、.xls 或 .csv 格式的登记表。可用 domainbot template 生成模板。")
+            await reply_html(update, "只能导入 .xlsx、.xls 或 .csv 格式的登记表（表头需有“单位名称”和“域名”两列）。")
         return
     if not await _require_admin(update, context):
         return
@@ -443,8 +443,8 @@ async def on_document(update: Update, context: BotContext) -> None:
     lines = [report.summary()]
     lines += [f"第{row}行 {reason}" for row, reason in report.errors[:50]]
     if report.error_count > 50:
-        lines.append(f"……另有 {report.error_count - 50} 处错误（domainbot import 文件 可列出全部）")
-    await status.edit_text("导入完成。" if report.written else "导入未完成。")
+        lines.append(f"……另有 {report.error_count - 50} 处错误，请先改正以上各行后重新导入。")
+    await status.edit_text("导入完成。" if report.written and report.rows else "导入未完成。")
     await reply_html(update, [esc(line) for line in lines])
 
 

@@ -35,6 +35,7 @@ async def test_bad_upload_changes_nothing(running_bot, fake_api, tmp_path):
     rows[2][3] = "bad..domain"
     texts = await import_as_admin(fake_api, tmp_path, rows)
     assert any("第4行" in t for t in texts) and any("未写入" in t for t in texts)
+    assert not any("--" in t or "domainbot" in t for t in texts)  # no command-line option offered in a chat
     fake_api.push_document("broken.xlsx", b"PK\x03\x04garbage", chat_id=ADMIN, user_id=ADMIN)
     assert await fake_api.until(lambda calls: any("导入失败" in c.params.get("text", "") for c in calls), timeout=20)
     fake_api.push_document("photo.jpg", b"\xff\xd8\xff", chat_id=ADMIN, user_id=ADMIN)
@@ -130,3 +131,12 @@ async def test_chat_edits_cover_the_clean_up(running_bot, fake_api, tmp_path):
     await say("/status 8711999", "王五")
     await say("/setstatus www.wdrsj.com 乱写", "无法识别")
     await say("/deldomain 武定县人社局.政务", "已从登记册删除")
+
+
+async def test_a_sheet_with_only_its_header_says_so(running_bot, fake_api, tmp_path):
+    from tests.support.samples import xlsx
+
+    fake_api.push_document("空表.xlsx", xlsx(tmp_path, [], "empty.xlsx").read_bytes(), chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any("表中没有数据行" in c.params.get("text", "") for c in calls), timeout=20)
+    assert await fake_api.until(lambda calls: any(c.method == "editMessageText" and c.params.get("text") == "导入未完成。"
+                                                  for c in calls))

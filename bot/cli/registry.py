@@ -11,6 +11,8 @@ from bot.config.settings import load_settings
 from bot.db.storage import Database
 from bot.ui import texts
 
+SKIP_HINT = "，或用 --skip-invalid 只导入正确的行"
+
 
 def open_database() -> Database:
     settings = load_settings()
@@ -87,7 +89,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
-        print(report.summary())
+        print(report.summary(SKIP_HINT))
         for row, reason in report.errors:
             print(f"  第{row}行：{reason}")
     return EXIT_OK if report.written else EXIT_FAIL

@@ -319,10 +319,10 @@ def read_table(data: bytes, filename: str, notes: SheetNotes | None = None,
     if not notes.sheets_read:
         if first_seen and first_seen[0].endswith(first_seen[0].split("缺少：")[-1]) and "表头缺少" in first_seen[0]:
             raise SpreadsheetError(f"{first_seen[0]}（“域名”也可写作 网址、网站地址、域名（网址）；"
-                                   "“单位名称”也可写作 单位、主办单位）。可用 domainbot template 生成模板")
+                                   "“单位名称”也可写作 单位、主办单位）")
         seen = "、".join(t[:20] for t in first_seen[:8]) or "（空）"
         raise SpreadsheetError(f"没有找到表头：需要“单位名称”和“域名”两列（前 {HEADER_SEARCH_ROWS} 行中找到的是：{seen}）。"
-                               "请在表头写上这两列，或用 domainbot template 生成模板")
+                               "请在表头写上这两列")
 
 
 def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list, several: bool, notes: SheetNotes,

@@ -118,7 +118,11 @@ class ImportReport:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append((row, f"[{sheet}] {message}" if sheet else message))
 
-    def summary(self) -> str:
+    def summary(self, skip_hint: str = "") -> str:
+        """What the import did, for the person who sent the file. `skip_hint`: how to import only the good rows
+        where the caller offers that (the command line's option); the chat does not."""
+        if not self.rows:
+            return "表中没有数据行：表头下面是空的，请填写各单位的名称和域名后再导入。"
         lines = [f"共 {self.rows} 行，有误 {len(self.bad_rows)} 行（{self.error_count} 处）。"]
         if self.ignored_columns:
             lines.append("未使用的列：" + "；".join(self.ignored_columns[:20]))
@@ -126,7 +130,7 @@ class ImportReport:
             lines.append(f"新增单位 {self.units_created}，新增域名 {self.domains_created}，更新域名 {self.domains_updated}，"
                          f"未变 {self.unchanged}，新增联系人 {self.contacts_created}，更新联系人 {self.contacts_updated}。")
         elif self.errors:
-            lines.append("因存在错误，未写入任何数据（可修改后重新导入，或用 --skip-invalid 只导入正确的行）。")
+            lines.append(f"因存在错误，未写入任何数据（请修改后重新导入{skip_hint}）。")
         if self.error_count > len(self.errors):
             lines.append(f"错误太多，只列出前 {len(self.errors)} 处，共 {self.error_count} 处。")
         lines += self.notes
