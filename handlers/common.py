@@ -7,10 +7,11 @@ import re
 import secrets
 import warnings
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters, Update
 from telegram.constants import ChatType, MessageEntityType, MessageLimit
 from telegram.error import RetryAfter
 from telegram.warnings import PTBUserWarning
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 FLOOD_RETRIES = 3
+UPLOAD_TIMEOUT = 120.0  # seconds to send a large file and hear Telegram's answer
 APOLOGY = "抱歉，处理您的消息时出错了，请稍后再试。"
 # do_api_request warns that send_message exists; reply_html uses it on purpose (see there).
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
@@ -99,16 +101,35 @@ async def reply_html(update: Update, blocks: Sequence[str] | str,
         params = {"chat_id": chat.id, "text": part, "parse_mode": defaults.parse_mode,
                   "link_preview_options": defaults.link_preview_options,
                   "reply_parameters": reply_to if i == 0 else None, "reply_markup": keyboard if i == len(parts) - 1 else None}
-        for attempt in range(FLOOD_RETRIES + 1):
-            try:
-                # The sent message is not needed, and turning Telegram's answer into a Message object costs
-                # 0.12 ms, 6% of an update (benchmarks/bench_e2e.py): send_message without that step.
-                await chat.get_bot().do_api_request("sendMessage", {k: v for k, v in params.items() if v is not None})
-                break
-            except RetryAfter as exc:  # Telegram's flood control: wait as told, then try again
-                if attempt == FLOOD_RETRIES:
-                    raise
-                await asyncio.sleep(flood_wait(exc))
+        # The sent message is not needed, and turning Telegram's answer into a Message object costs 0.12 ms, 6% of
+        # an update (benchmarks/bench_e2e.py): send_message without that step.
+        await _flood_retried(lambda params=params: chat.get_bot().do_api_request(
+            "sendMessage", {k: v for k, v in params.items() if v is not None}))
+
+
+async def send_file(update: Update, path: Path, filename: str) -> None:
+    """A file (the 20 MB report) sent to the chat of the update: streamed from disk in chunks (read whole and
+    written at once, it held the event loop ~40 ms), given time to travel (the 5 s meant for short messages
+    turned a slow answer into an error while the file still arrived), and resent after Telegram's flood wait."""
+    chat = update.effective_chat
+
+    async def send() -> None:
+        with path.open("rb") as handle:  # opened again for a resend: the stream is used up
+            await chat.send_document(document=InputFile(handle, filename=filename, read_file_handle=False),
+                                     read_timeout=UPLOAD_TIMEOUT, write_timeout=UPLOAD_TIMEOUT)
+
+    await _flood_retried(send)
+
+
+async def _flood_retried(send: Callable[[], Awaitable[object]]) -> None:
+    for attempt in range(FLOOD_RETRIES + 1):
+        try:
+            await send()
+            return
+        except RetryAfter as exc:  # Telegram's flood control: wait as told, then try again
+            if attempt == FLOOD_RETRIES:
+                raise
+            await asyncio.sleep(flood_wait(exc))
 
 
 def is_private(update: Update) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import TYPE_CHECKING
 
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -21,7 +21,7 @@ from bot.ui import texts
 from bot.ui.buttons import PICK_STATUS, SET_PRIMARY, SET_STATUS, SHOW_UNIT
 from bot.workers import import_registry, write_report
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html, user_role
+from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html, send_file, user_role
 from knowledge.monitoring import describe_event
 from knowledge.registry_model import FIELD_LABELS, STATUSES, status_help
 from knowledge.units import KIND_LABELS
@@ -392,10 +392,7 @@ async def report_command(update: Update, context: BotContext) -> None:
         # In the worker process: the bot keeps answering while a large registry is written.
         summary = await write_report(_db(context), path, today, settings.bot_region)
         await reply_html(update, esc(summary))
-        with path.open("rb") as report:  # streamed in chunks: read whole and written at once, 20 MB held the
-            # event loop ~40 ms (python-telegram-bot reads a file handle whole unless told not to)
-            await update.effective_chat.send_document(
-                document=InputFile(report, filename=path.name, read_file_handle=False))
+        await send_file(update, path, path.name)
 
 
 async def on_document(update: Update, context: BotContext) -> None:

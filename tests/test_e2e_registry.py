@@ -1,6 +1,7 @@
 """The registry through the bot: permissions on every update, import by document, report, invites."""
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -140,3 +141,19 @@ async def test_a_sheet_with_only_its_header_says_so(running_bot, fake_api, tmp_p
     assert await fake_api.until(lambda calls: any("表中没有数据行" in c.params.get("text", "") for c in calls), timeout=20)
     assert await fake_api.until(lambda calls: any(c.method == "editMessageText" and c.params.get("text") == "导入未完成。"
                                                   for c in calls))
+
+
+async def test_the_report_survives_a_flood_wait_and_a_slow_answer(running_bot, fake_api, tmp_path):
+    """Telegram's 429 is waited out and the workbook sent again from its file; an answer slower than the 5 s
+    meant for short messages is waited for (the clerk got an error while the file still arrived)."""
+    await import_as_admin(fake_api, tmp_path)
+    fake_api.fail_next("sendDocument", 429, "Too Many Requests: retry after 1", {"retry_after": 1})
+    fake_api.push_text("/report", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: len(fake_api.calls_to("sendDocument")) == 2, timeout=30)
+    sent = fake_api.calls_to("sendDocument")[1].params["_file"]
+    assert "域名登记" in load_workbook(io.BytesIO(sent), read_only=True).sheetnames
+    fake_api.delays["sendDocument"] = 6.0
+    fake_api.push_text("/report", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: len(fake_api.calls_to("sendDocument")) == 3, timeout=30)
+    await asyncio.sleep(0.5)
+    assert not any("出错" in t for t in fake_api.sent_texts(ADMIN))
