@@ -148,6 +148,10 @@ def test_region_from_the_names_units_share(db, tmp_path):
     _fill(db, tmp_path)
     assert db.call(lambda s: office_region(s, None)) == "武定县"
     assert db.call(lambda s: office_region(s, load_settings(bot_region="禄丰市"))) == "禄丰市"
+    from bot.registry.region import set_region
+
+    db.call(lambda s: set_region(s, "云南省楚雄彝族自治州牟定县", "test"))  # /region: it titles the report
+    assert db.call(lambda s: office_region(s, load_settings(bot_region="禄丰市"))) == "牟定县"
 
 
 def test_every_workbook_writer_keeps_formulas_as_text(db, tmp_path):

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, func, select
 
-from bot.db.models import Deadline, Unit
+from bot.db.models import Deadline, Setting, Unit
 from bot.deadlines.events import CONTACT_RULE, overdue_clause
 from bot.registry.lookup import DomainView, UnitView, view_all, view_unit
+from bot.registry.region import REGION_KEY
 from knowledge.progress import (
     ANNOUNCE,
     CANCEL,
@@ -157,8 +158,12 @@ REGION_SAMPLE = 2000
 
 
 def office_region(session: Session, settings: object | None = None) -> str:
-    """The office's region for titles: BOT_REGION when set, else the place most registered units' names share
-    (武定县财政局 → 武定县; the 所属地区 column is often empty or a full path), else the commonest 所属地区."""
+    """The office's region for titles: the one an admin set in chat (/region, as its place: 武定县), else
+    BOT_REGION, else the place most registered units' names share (武定县财政局 → 武定县; the 所属地区 column is
+    often empty or a full path), else the commonest 所属地区."""
+    stored = session.get(Setting, REGION_KEY)
+    if stored is not None and stored.value:
+        return parse_unit(stored.value + "人民政府").place_full or stored.value
     configured = getattr(settings, "bot_region", "") if settings is not None else ""
     if configured:
         return configured
