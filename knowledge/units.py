@@ -214,16 +214,37 @@ def qualify(name: str, region: str) -> str:
     unit = parse_unit(text)
     if unit.place_full:
         return text
-    home = parse_unit(region)
-    place = home.place_name or home.place_full
+    place, suffix = home_place(region)
     if not place:
         return text
     organ = next((p for p in _PARTY_PREFIXES + _CPPCC_PREFIXES if text.startswith(p)), "")
     rest = text[len(organ):]
-    suffix = split_suffix(place)[1]
     if suffix and rest.startswith(suffix) and not rest.startswith(place):
         rest = rest[len(suffix):]  # 县融媒体中心 → 武定县融媒体中心
     return organ + place + rest
+
+
+@lru_cache(maxsize=64)
+def home_place(region: str) -> tuple[str, str]:
+    """The place `qualify` puts before a name without one in `region` (武定县), and its suffix (县)."""
+    home = parse_unit(region) if region else None
+    place = (home.place_name or home.place_full) if home else ""
+    return place, split_suffix(place)[1] if place else ""
+
+
+def written_forms(name: str, region: str) -> list[str]:
+    """The names without a place that `qualify` reads as `name` in `region` (武定县狮山镇 ← 狮山镇, 武定县融媒体中心 ←
+    县融媒体中心, 中共武定县委组织部 ← 中共县委组织部 …): a unit stored as written before the region was known is
+    found again under them."""
+    place, suffix = home_place(region)
+    if not place or place not in name:
+        return []
+    found = []
+    for organ in ("", *_PARTY_PREFIXES, *_CPPCC_PREFIXES):
+        if name.startswith(organ + place):
+            rest = name[len(organ + place):]
+            found += [c for c in (organ + rest, organ + suffix + rest) if c and c != name and qualify(c, region) == name]
+    return list(dict.fromkeys(found))
 
 
 def _bare_stem(full: str, table) -> tuple[str, Place] | None:

@@ -185,3 +185,24 @@ def test_role_reads_admins_and_contacts_in_one_query(db):
     assert db.call(lambda s: role_of(s, 900, configured)) == Role(True, ())
     assert db.call(lambda s: role_of(s, 703, configured)).name == "guest"
     assert db.call(lambda s: role_of(s, None, configured)) == Role(False, ())
+
+
+def test_a_unit_imported_before_the_region_was_known_is_found_again(db, tmp_path):
+    """A first import with no region known stores 狮山镇 as written; once the region is known (inferred from the
+    registry), the same sheet again must not make a second unit 武定县狮山镇 and leave the first without domains."""
+    from bot.registry.region import home_region
+
+    rows = [["武定县人民政府", "政府门户网站", "", "www.wuding.gov.cn", "是", "规范在用", "", "", "", "", "", "", "",
+             "张三", "0878-8711677", "", ""],
+            ["武定县教育局", "政府部门网站", "", "jyj.wuding.gov.cn", "否", "规范在用", "", "", "", "", "", "", "",
+             "李四", "0878-8711678", "", ""],
+            ["狮山镇", "乡镇网站", "", "ssz.wuding.gov.cn", "否", "规范在用", "", "", "", "", "", "", "",
+             "王五", "0878-8711679", "", ""]]
+    data = xlsx(tmp_path, rows, "v1.xlsx").read_bytes()
+    first = import_file(db.call, data, "v1.xlsx", "test", region=db.call(lambda s: home_region(s, "")))
+    assert first.units_created == 3
+    region = db.call(lambda s: home_region(s, ""))
+    assert region.endswith("武定县")
+    again = import_file(db.call, data, "v1.xlsx", "test", region=region)
+    assert again.units_created == 0 and again.domains_updated == 0 and again.unchanged == 3
+    assert db.call(lambda s: s.exec(select(Unit.name)).all()).count("狮山镇") == 1

@@ -41,7 +41,7 @@ from bot.registry.sheets import cell_text as _cell_text
 from knowledge.domains import ip_host, parse_domain
 from knowledge.registry_model import COLUMNS, HEADERS, KIND_LABELS, STAGE, Kind, Status, read_kind, read_status, status_help
 from knowledge.text import compact
-from knowledge.units import parse_unit, qualify
+from knowledge.units import parse_unit, qualify, written_forms
 from knowledge.when import parse_day
 
 __all__ = ["HEADERS", "MAX_BLANK_RUN", "MAX_FILE_BYTES", "MAX_ROWS", "SpreadsheetError", "import_file", "export_file",
@@ -373,10 +373,10 @@ _AUDIT = ("at", "actor", "action", "entity", "entity_id", "summary", "before", "
 
 
 def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: ImportReport,
-               progress: Callable[[int], None] | None = None) -> ImportReport:
+               progress: Callable[[int], None] | None = None, region: str = "") -> ImportReport:
     """Upsert units, domains and contacts in bulk (plain tuples to the driver, not ORM objects: 100,000 rows in
-    seconds); audit every change; identical rows change nothing."""
-    writer = _Writer(session, actor, report)
+    seconds); audit every change; identical rows change nothing. `region`: as the rows were read with it."""
+    writer = _Writer(session, actor, report, region)
     writer.add(rows, progress)
     return writer.finish(progress)
 
@@ -391,8 +391,8 @@ class _Writer:
     domains, then every other change (held until `finish`). Memory stays that of one step: the rows are not
     kept (only the few that `finish` needs), the audit rows of new units and domains are held packed."""
 
-    def __init__(self, session: Session, actor: str, report: ImportReport) -> None:
-        self.session, self.actor, self.report = session, actor, report
+    def __init__(self, session: Session, actor: str, report: ImportReport, region: str = "") -> None:
+        self.session, self.actor, self.report, self.region = session, actor, report, region
         self.now = utcnow()
         Generation.bump()
         self.units = {name: uid for uid, name in session.exec(select(Unit.id, Unit.name)).all()}
@@ -430,7 +430,12 @@ class _Writer:
         new_units: dict[str, tuple] = {}
         for row in rows:
             if row.unit not in units and row.unit not in new_units:
-                new_units[row.unit] = (row.unit, row.kind, row.region, "", None, now)
+                # 狮山镇, imported before the region was known, is the 武定县狮山镇 this row names: the same unit.
+                registered = next((units[n] for n in written_forms(row.unit, self.region) if n in units), None)
+                if registered is not None:
+                    units[row.unit] = registered
+                else:
+                    new_units[row.unit] = (row.unit, row.kind, row.region, "", None, now)
         if new_units:
             before = _max_id(session, Unit)
             insert_tuples(session, Unit, _NEW_UNIT, new_units.values())
@@ -704,7 +709,7 @@ def import_file(db_call: Callable, data: bytes, filename: str, actor: str, skip_
         report.notes.append(f"已跳过有误的 {len(report.bad_rows)} 行。")
     total = len(rows)
     return db_call(lambda session: apply_rows(session, rows, actor, report,
-                                              (lambda n: progress("write", n, total)) if progress else None))
+                                              (lambda n: progress("write", n, total)) if progress else None, region))
 
 
 def _import_in_parallel(db_call: Callable, data: bytes, filename: str, actor: str, skip_invalid: bool,
@@ -722,7 +727,7 @@ def _import_in_parallel(db_call: Callable, data: bytes, filename: str, actor: st
     report = ImportReport()
     try:
         def write(session: Session) -> ImportReport:
-            writer = _Writer(session, actor, report)
+            writer = _Writer(session, actor, report, region)
             checked = 0
             for kind, *payload in steps:
                 if kind == "report":
