@@ -206,3 +206,23 @@ def test_a_unit_imported_before_the_region_was_known_is_found_again(db, tmp_path
     again = import_file(db.call, data, "v1.xlsx", "test", region=region)
     assert again.units_created == 0 and again.domains_updated == 0 and again.unchanged == 3
     assert db.call(lambda s: s.exec(select(Unit.name)).all()).count("狮山镇") == 1
+
+
+def test_a_corrected_unit_type_in_a_re_import_is_taken_and_audited(db, tmp_path):
+    """A clerk corrects 单位类型 in the sheet: the registered unit takes it (audited); a row that leaves the
+    column empty (the kind read from the name) never overrides what the registry holds."""
+    first = import_file(db.call, xlsx(tmp_path, ROWS).read_bytes(), "in.xlsx", "test")
+    assert first.written and first.units_updated == 0
+    rows = [list(r) for r in ROWS]
+    rows[4][1] = "承担行政职能的事业单位"  # 武定县人民医院, imported as institution_other
+    again = import_file(db.call, xlsx(tmp_path, rows, "again.xlsx").read_bytes(), "again.xlsx", "test")
+    assert again.units_updated == 1 and "更新单位类型 1" in again.summary()
+    hospital = db.call(lambda s: s.exec(select(Unit).where(Unit.name == "武定县人民医院")).one())
+    assert hospital.kind == "institution_admin"
+    audit = db.call(lambda s: s.exec(select(AuditLog).where(AuditLog.entity == "unit", AuditLog.action == "update")).all())
+    assert [(a.entity_id, json.loads(a.before), json.loads(a.after)) for a in audit] == [
+        (hospital.id, {"kind": "institution_other"}, {"kind": "institution_admin"})]
+    rows[4][1] = ""  # read from the name again: the registry keeps what the clerk set
+    third = import_file(db.call, xlsx(tmp_path, rows, "third.xlsx").read_bytes(), "third.xlsx", "test")
+    assert third.written and third.units_updated == 0
+    assert db.call(lambda s: s.exec(select(Unit.kind).where(Unit.name == "武定县人民医院")).one()) == "institution_admin"

@@ -80,6 +80,7 @@ class ParsedRow:
     email: str
     notes: str
     domain_kind: str = ""  # set when the domain's kind differs from its unit's (a department's business system)
+    kind_written: bool = False  # `kind` is the sheet's 单位类型, not read from the unit's name
 
     def domain_fields(self) -> dict:
         return {"unicode": self.unicode, "is_chinese": self.is_chinese, "is_primary": self.is_primary,
@@ -96,6 +97,7 @@ class ImportReport:
     error_count: int = 0  # every error, including those beyond MAX_ERRORS
     bad_rows: set = field(default_factory=set)
     units_created: int = 0
+    units_updated: int = 0  # 单位类型 corrected by the sheet
     domains_created: int = 0
     domains_updated: int = 0
     unchanged: int = 0
@@ -109,7 +111,7 @@ class ImportReport:
 
     @property
     def changes(self) -> int:
-        return (self.units_created + self.domains_created + self.domains_updated + self.contacts_created
+        return (self.units_created + self.units_updated + self.domains_created + self.domains_updated + self.contacts_created
                 + self.contacts_updated)
 
     def add_error(self, row: int, message: str, sheet: str = "") -> None:
@@ -127,7 +129,7 @@ class ImportReport:
         if self.ignored_columns:
             lines.append("未使用的列：" + "；".join(self.ignored_columns[:20]))
         if self.written:
-            lines.append(f"新增单位 {self.units_created}，新增域名 {self.domains_created}，更新域名 {self.domains_updated}，"
+            lines.append(f"新增单位 {self.units_created}，{f'更新单位类型 {self.units_updated}，' if self.units_updated else ''}新增域名 {self.domains_created}，更新域名 {self.domains_updated}，"
                          f"未变 {self.unchanged}，新增联系人 {self.contacts_created}，更新联系人 {self.contacts_updated}。")
         elif self.errors:
             lines.append(f"因存在错误，未写入任何数据（请修改后重新导入{skip_hint}）。")
@@ -143,7 +145,8 @@ class ImportReport:
     def to_json(self) -> dict:
         return {"rows": self.rows, "written": self.written, "errors": [{"row": r, "reason": m} for r, m in self.errors],
                 "error_count": self.error_count, "bad_rows": len(self.bad_rows),
-                "units_created": self.units_created, "domains_created": self.domains_created,
+                "units_created": self.units_created, "units_updated": self.units_updated,
+                "domains_created": self.domains_created,
                 "domains_updated": self.domains_updated, "unchanged": self.unchanged,
                 "contacts_created": self.contacts_created, "contacts_updated": self.contacts_updated,
                 "notes": self.notes, "warnings": self.warnings, "ignored_columns": self.ignored_columns,
@@ -250,14 +253,14 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
     # Reading the name costs more than the rest of the row: only when the sheet leaves the kind open, or calls
     # the row a business system (of which unit?).
     name_kind = parse_unit(unit).kind if unit and (not typed or typed == Kind.SYSTEM) else None
-    kind, domain_kind = name_kind, ""
+    kind, domain_kind, kind_written = name_kind, "", False
     if kind_text:
         if not typed:
             r.fail("单位类型", f"“{kind_text}”无法识别", "可填：" + "、".join(KIND_LABELS.values()))
         elif typed == Kind.SYSTEM and name_kind and name_kind != Kind.SYSTEM:
             domain_kind = typed  # a department's business system: the unit keeps its kind
         else:
-            kind = typed
+            kind, kind_written = typed, True
     elif unit and not kind:
         r.fail("单位类型", "无法从名称判断单位类型", "填写“承担行政职能的事业单位”或“不承担行政职能的事业单位”等")
     status_text = r.text("状态", 20)
@@ -284,7 +287,8 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
         return [], r.errors, warnings
     rows = [ParsedRow(row=number, unit=unit, kind=kind or "", region=r.text("所属地区", 200), domain=ascii_name,
                       unicode=uni, is_chinese=chinese, is_primary=primary_text in TRUE_WORDS and len(domains) == 1,
-                      status=status, contact=contact, phone=phone, email=email, domain_kind=domain_kind, **fields)
+                      status=status, contact=contact, phone=phone, email=email, domain_kind=domain_kind,
+                      kind_written=kind_written, **fields)
             for ascii_name, uni, chinese in domains]
     return rows, [], warnings
 
@@ -402,6 +406,8 @@ class _Writer:
         self.columns = [getattr(Domain, f) for f in ("id", "name", "unit_id", *DOMAIN_FIELDS)]
         self.last_old = _max_id(session, Domain)
         self.registered_dated: dict[str, int] = {}  # the ids of registered domains among `dated`
+        self.last_unit = _max_id(session, Unit)  # units above it are this import's
+        self.unit_kinds: dict[int, tuple[str, str, str]] = {}  # registered unit → (name, its kind, the sheet's)
         # Registered contacts too are read a step at a time (those of the step's units, ids up to `last_contact`).
         self.last_contact = _max_id(session, Contact)
         self.first_seen: dict[tuple[int, str], int] = {}  # registered contacts in the order the file first names them
@@ -443,6 +449,7 @@ class _Writer:
             self.unit_audits.append(_pack([(units[name], name[:400], _dumps({"name": name, "kind": kind, "region": region}))
                                            for name, kind, region, *_ in new_units.values()]))
             report.units_created += len(new_units)
+        self._compare_kinds(rows)
         marked, dated = self.marked, self.dated
         for row in rows:
             if row.is_primary:
@@ -484,6 +491,18 @@ class _Writer:
             if progress and i % 2000 == 0:
                 progress(i)
         self._add_contacts(rows)
+
+    def _compare_kinds(self, rows: list[ParsedRow]) -> None:
+        """A registered unit whose row states another 单位类型 takes it (the last such row wins), written and
+        audited at `finish`; a kind read from the name only never overrides the registry."""
+        written = {self.units[row.unit]: (row.unit, row.kind) for row in rows if row.kind_written}
+        ids = [i for i in written if i <= self.last_unit]
+        for start in range(0, len(ids), _IN_LIST):
+            for unit_id, kind in self.session.exec(select(Unit.id, Unit.kind).where(Unit.id.in_(ids[start:start + _IN_LIST]))):
+                name, wanted = written[unit_id]
+                before = self.unit_kinds.get(unit_id, (name, kind, kind))[1]
+                if wanted != before or unit_id in self.unit_kinds:
+                    self.unit_kinds[unit_id] = (name, before, wanted)
 
     def _registered(self, names: list[str], *where) -> dict[str, tuple]:
         """The registry's rows (id, name, unit id, DOMAIN_FIELDS) of these domains as they stood before the import
@@ -585,6 +604,12 @@ class _Writer:
         _bulk_update(session, Domain, updates)
         report.domains_created, report.domains_updated = self.created, len(updates)
         self._finish_contacts(audits)
+        kinds = [(unit_id, name, before, after) for unit_id, (name, before, after) in self.unit_kinds.items()
+                 if before != after]
+        _bulk_update(session, Unit, [{"id": unit_id, "kind": after, "updated_at": now} for unit_id, _, _, after in kinds])
+        audits += [_audit(now, actor, "update", "unit", unit_id, name, {"kind": before}, {"kind": after})
+                   for unit_id, name, before, after in kinds]
+        report.units_updated = len(kinds)
         _start_deadlines(session, self.dated, units, self.registered_dated, self.inserted, updates)
         insert_tuples(session, AuditLog, _AUDIT, audits)
         if progress:
