@@ -30,6 +30,15 @@ def _stage_generate(path: str, count: int) -> dict:
             "fuzzy_expected": [r[0] for r in sample[:150]]}
 
 
+def _stage_revise(path: str, count: int) -> dict:
+    """The generated rows as a clerk sends them back (tests.support.registry_data.revised), for a re-import."""
+    from bot.registry.spreadsheet import write_table
+    from tests.support.registry_data import generate_rows, revised
+
+    write_table(Path(path), revised(generate_rows(count)))
+    return {"written": path}
+
+
 def _stage_import(path: str, url: str) -> dict:
     from bot.db.storage import Database
     from bot.registry.spreadsheet import import_file
@@ -222,12 +231,8 @@ if __name__ == "__main__":
         sys.exit(0 if all(r.ok for r in rows) else 1)
     if stage == "generate":
         result = _stage_generate(sys.argv[2], int(sys.argv[3]))
-    elif stage == "revise":  # the first import's rows as a clerk sends them back (tests.support.registry_data.revised)
-        from bot.registry.spreadsheet import write_table
-        from tests.support.registry_data import generate_rows, revised
-
-        write_table(Path(sys.argv[2]), revised(generate_rows(int(sys.argv[3]))))
-        result = {"written": sys.argv[2]}
+    elif stage == "revise":
+        result = _stage_revise(sys.argv[2], int(sys.argv[3]))
     elif stage == "import":
         result = _stage_import(sys.argv[2], sys.argv[3])
     elif stage == "report":

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Link
 from telegram.request import HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter  # how Bot._do_post builds RequestData
 
-from bot.runtime.app import BotAPIRequest
+from bot.runtime.bot_api import BotAPIRequest
 
 
 def _server():

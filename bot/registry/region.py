@@ -27,13 +27,18 @@ def configure(region: str) -> None:
     _configured[0] = compact(region or "")
 
 
+def _key(configured: str | None) -> str:
+    """BOT_REGION as the caller gives it, else as configured at start-up."""
+    return compact(configured) if configured else _configured[0]
+
+
 def known_region(configured: str | None = None) -> str | None:
     """The region if this process worked it out less than a minute ago and has not written to the registry
     since, else None: a question asked in the meantime needs no trip to the database threads."""
     from bot.registry.audit import Generation
 
     with _lock:
-        hit = _cache.get(compact(configured) if configured else _configured[0])
+        hit = _cache.get(_key(configured))
     if hit and hit[0] == Generation.value and time.monotonic() - hit[1] < _CACHE_SECONDS:
         return hit[2]
     return None
@@ -46,13 +51,12 @@ def home_region(session: Session, configured: str | None = None) -> str:
     known = known_region(configured)
     if known is not None:
         return known
-    configured = compact(configured) if configured else _configured[0]
-    key = configured
+    configured = _key(configured)
     now = time.monotonic()
     stored = session.get(Setting, REGION_KEY)
     region = (stored.value if stored and stored.value else "") or configured or _inferred(session)
     with _lock:
-        _cache[key] = (Generation.value, now, region)
+        _cache[configured] = (Generation.value, now, region)
     return region
 
 

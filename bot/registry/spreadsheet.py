@@ -504,18 +504,18 @@ class _Writer:
                 if wanted != before or unit_id in self.unit_kinds:
                     self.unit_kinds[unit_id] = (name, before, wanted)
 
-    def _registered(self, names: list[str], *where) -> dict[str, tuple]:
-        """The registry's rows (id, name, unit id, DOMAIN_FIELDS) of these domains as they stood before the import
-        (`where`: instead of names, other conditions), in id order."""
-        if not self.last_old:
-            return {}
-        query = select(*self.columns).where(Domain.id <= self.last_old).order_by(Domain.id)
-        if where:
-            return {r[1]: r for r in self.session.exec(query.where(*where)).all()}
+    def _registered(self, names: list[str]) -> dict[str, tuple]:
+        """The registry's rows of these domains as they stood before the import."""
         found = {}
-        for start in range(0, len(names), _IN_LIST):
-            found.update((r[1], r) for r in self.session.exec(query.where(Domain.name.in_(names[start:start + _IN_LIST]))))
+        for start in range(0, len(names) if self.last_old else 0, _IN_LIST):
+            found.update(self._registered_where(Domain.name.in_(names[start:start + _IN_LIST])))
         return found
+
+    def _registered_where(self, *where) -> dict[str, tuple]:
+        """name → (id, name, unit id, DOMAIN_FIELDS) of the registered domains that meet `where`, as they stood
+        before the import, in id order."""
+        query = select(*self.columns).where(Domain.id <= self.last_old, *where).order_by(Domain.id)
+        return {r[1]: r for r in self.session.exec(query)}
 
     def _registered_contacts(self, unit_ids: list[int]) -> dict[tuple[int, str], tuple[int, str, str]]:
         """(unit id, name) → (id, phone, e-mail) of the registered contacts of these units, as before the import
@@ -598,8 +598,8 @@ class _Writer:
         marked_units = list({unit_id for unit_id, _ in self.marked})
         primaries = {}  # the registered 主域名 of the units a row marks: the mark may move from them
         for start in range(0, len(marked_units), _IN_LIST):
-            primaries.update(self._registered([], Domain.is_primary == True,  # noqa: E712
-                                              Domain.unit_id.in_(marked_units[start:start + _IN_LIST])))
+            primaries.update(self._registered_where(Domain.is_primary == True,  # noqa: E712
+                                                    Domain.unit_id.in_(marked_units[start:start + _IN_LIST])))
         updates += _one_primary(self.marked, primaries, {u["id"] for u in updates}, now, actor, audits)
         _bulk_update(session, Domain, updates)
         report.domains_created, report.domains_updated = self.created, len(updates)

@@ -8,10 +8,11 @@ import logging
 import httpx
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from telegram.ext import Application, ApplicationBuilder
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot.config.settings import Settings
 from bot.db.storage import Database
+from bot.runtime.bot_api import BotAPIRequest
 from bot.runtime.jobs import install_jobs
 from bot.runtime.state import CONTEXT_TYPES
 from bot.runtime.update_order import PerChatUpdateProcessor
@@ -115,25 +116,6 @@ async def _post_shutdown(app: Application) -> None:
     db: Database | None = app.bot_data.db
     if db is not None:
         db.dispose()
-
-
-class _JsonBodyClient(httpx.AsyncClient):
-    """Sends the Bot API's parameters as a JSON body instead of form-urlencoded (files still go as multipart).
-    The Bot API takes both and reads the same values (each a string, nested objects JSON text, as PTB gives
-    them); percent-encoding a reply, three bytes of %XX per byte of Chinese, cost ~0.04 ms an update
-    (notes/PERF-e2e.md)."""
-
-    async def request(self, method: str, url: httpx.URL | str, *, data=None, files=None, **kwargs) -> httpx.Response:
-        if data is not None and not files:
-            return await super().request(method, url, json=data, **kwargs)
-        return await super().request(method, url, data=data, files=files, **kwargs)
-
-
-class BotAPIRequest(HTTPXRequest):
-    """python-telegram-bot's HTTPXRequest with a JSON body (above); everything else as PTB has it."""
-
-    def _build_client(self) -> httpx.AsyncClient:
-        return _JsonBodyClient(**self._client_kwargs)
 
 
 def build_application(settings: Settings, request: BaseRequest | None = None,
