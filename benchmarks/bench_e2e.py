@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import Row
+from benchmarks.common import LOOPBACK_MONITORING, Row
 
 TOKEN = "123456789:AAHbenchmarkTokenXXXXXXXXXXXXXXXXXXXX"
 MIXED = ["联系人换了多久内报备", "部门网站能自己注册gov.cn吗", "wuding.gov.cn", "https://www.luan.gov.cn/zwgk/",
@@ -100,7 +100,7 @@ def _paired_rounds(updates: int, rounds: int, one_chat: bool) -> tuple[list[dict
     """Echo and domainbot back to back, `rounds` times, the order swapped every round."""
     echo_runs, bot_runs = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=f"sqlite:///{Path(tmp) / 'e2e.sqlite3'}",
+        env = dict(os.environ, **LOOPBACK_MONITORING, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=f"sqlite:///{Path(tmp) / 'e2e.sqlite3'}",
                    BOT_ADMIN_IDS="", LOG_LEVEL="WARNING")
         echo = ([sys.executable, "-m", "benchmarks.echo_bot"], os.getcwd(), echo_runs)
         bot = ([sys.executable, "-m", "bot.cli", "run"], tmp, bot_runs)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from benchmarks.bench_e2e import MIXED, TOKEN, rss_mb
-from benchmarks.common import Row, percentile
+from benchmarks.common import LOOPBACK_MONITORING, Row, percentile
 
 RATE = 20  # updates per second
 ADMIN_IMPORT, ADMIN_REPORT = 1, 2
@@ -120,7 +120,7 @@ def measure(seconds: float = 20.0, count: int = 100_000) -> dict:
 
         api = FakeBotAPI().start()
         api.max_poll_wait = 0.2
-        env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url, DATABASE_URL=url,
+        env = dict(os.environ, **LOOPBACK_MONITORING, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url, DATABASE_URL=url,
                    BOT_ADMIN_IDS=f"{ADMIN_IMPORT},{ADMIN_REPORT}", LOG_LEVEL="INFO")
         log_path = Path(tmp) / "bot.log"  # INFO: a line per start, poll mode, unit-name index read
         log_file = log_path.open("w", encoding="utf-8")
