@@ -277,7 +277,7 @@ async def holidays_command(update: Update, context: BotContext) -> None:
         await reply_html(update, esc(exc))
         return
     await replan(context.application)
-    await reply_html(update, texts.HOLIDAYS_ENTERED.format(year=year, off=len(off), work=len(work)) + "。此后的期限按此计算。")
+    await reply_html(update, calendar.schedule_summary(year, off, work))
 
 
 def register(app: Application) -> None:

@@ -2,11 +2,15 @@
 
 - Working days follow China's official schedule (holidays and adjusted working weekends) from the
   chinese_calendar package, or a schedule an admin entered for a year the package does not know yet.
-  A year known to neither is computed on weekends alone and the result is marked provisional.
+  A year known to neither is computed on weekends and the statutory holidays (全国年节及纪念日放假办法: 元旦,
+  春节, 清明, 劳动节, 端午, 中秋, 国庆, lunar dates from lunardate), without the adjusted weekends the State
+  Council announces each year, and the result is marked provisional. An entered schedule that leaves out a
+  statutory holiday is partial: it is added to that estimate and the year stays provisional.
 - A period counts from the day after the event (民法典 第二百零一条): "20 working days after a change"
   ends on the 20th working day after the change date.
 - A period of months ends on the same day number of the last month, or that month's last day when it has
-  no such day (民法典 第二百零二条).
+  no such day (民法典 第二百零二条); when that day is not a working day the period ends on the next working day
+  (第二百零三条).
 """
 from __future__ import annotations
 
@@ -16,10 +20,32 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import chinese_calendar
+from lunardate import LunarDate
 
 from knowledge.policy import PLAN_DOC
 
 MAX_WORKING_DAYS = 3660  # a guard against absurd requests: about ten years of working days
+
+
+@lru_cache(maxsize=256)
+def statutory_holidays(year: int) -> dict[dt.date, str]:
+    """The days off the law fixes for every year (国务院令第795号, from 2025; before: 春节 three days, 劳动节 one),
+    by name. The yearly notice adds bridge days and the weekends worked in exchange, which no rule predicts."""
+    def lunar(month: int, day: int) -> dt.date:
+        return LunarDate(year, month, day).to_solar_date()
+
+    spring = lunar(1, 1)
+    named = [(dt.date(year, 1, 1), "元旦"), *((spring + dt.timedelta(days=n), "春节") for n in range(3)),
+             *((day, "清明节") for day, term in chinese_calendar.get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 10))
+               if term == "清明"),
+             (dt.date(year, 5, 1), "劳动节"), (lunar(5, 5), "端午节"), (lunar(8, 15), "中秋节"),
+             *((dt.date(year, 10, n), "国庆节") for n in (1, 2, 3))]
+    if year >= 2025:
+        named += [(spring - dt.timedelta(days=1), "春节"), (dt.date(year, 5, 2), "劳动节")]  # 除夕; a second day
+    days: dict[dt.date, str] = {}
+    for day, name in named:  # 中秋 can fall within 国庆: the day carries both names
+        days[day] = f"{days[day]}、{name}" if day in days and name not in days[day] else days.get(day, name)
+    return dict(sorted(days.items()))
 
 
 @dataclass(frozen=True)
@@ -28,6 +54,15 @@ class YearSchedule:
     year: int
     holidays: frozenset[dt.date] = frozenset()
     workdays: frozenset[dt.date] = frozenset()
+
+    def missing_holidays(self) -> list[str]:
+        """Statutory holidays the schedule does not list as days off: a schedule without them is partial."""
+        return list(dict.fromkeys(name for day, names in statutory_holidays(self.year).items()
+                                  if day not in self.holidays for name in names.split("、")))
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_holidays()
 
 
 @lru_cache(maxsize=4096)
@@ -51,21 +86,30 @@ class WorkCalendar:
     _known: dict[int, bool] = field(default_factory=dict, repr=False)
 
     def knows(self, year: int) -> bool:
-        if year in self.schedules:
-            return True
         if year not in self._known:
-            self._known[year] = package_knows(year)
+            schedule = self.schedules.get(year)
+            self._known[year] = schedule.complete if schedule is not None else package_knows(year)
         return self._known[year]
 
     def is_workday(self, day: dt.date) -> bool:
         schedule = self.schedules.get(day.year)
-        if schedule is not None:
-            if day in schedule.workdays:
-                return True
-            return day.weekday() < 5 and day not in schedule.holidays
+        if schedule is not None and day in schedule.workdays:
+            return True
+        if schedule is not None and (schedule.complete or not package_knows(day.year)):
+            # a partial schedule only adds to the estimate from weekends and statutory holidays
+            return day.weekday() < 5 and day not in schedule.holidays and (
+                schedule.complete or day not in statutory_holidays(day.year))
         if self.knows(day.year):
             return _package_workday(day)
-        return day.weekday() < 5  # provisional: weekends only
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)  # provisional
+
+    def next_workday(self, day: dt.date) -> dt.date:
+        """`day` itself when it is a working day, else the first working day after it."""
+        for _ in range(60):  # the longest run of days off is far shorter (春节 with weekends: 9)
+            if self.is_workday(day):
+                return day
+            day += dt.timedelta(days=1)
+        raise ValueError("no working day within 60 days")
 
     def add_working_days(self, event: dt.date, count: int) -> tuple[dt.date, bool]:
         """The `count`-th working day after `event` (the event day itself never counts)."""
@@ -120,6 +164,7 @@ def deadline(rule_name: str, event: dt.date, work_calendar: WorkCalendar | None 
     rule = RULES[rule_name]
     cal = work_calendar or WorkCalendar()
     if rule.months:
-        return DueDate(rule.name, add_months(event, rule.months), False, rule.basis)
+        due = cal.next_workday(add_months(event, rule.months))
+        return DueDate(rule.name, due, not cal.knows(due.year), rule.basis)
     due, provisional = cal.add_working_days(event, rule.working_days)
     return DueDate(rule.name, due, provisional, rule.basis)

@@ -13,7 +13,7 @@ from bot.db.storage import Database
 from bot.deadlines import calendar, events, planning
 from bot.delivery import chats, queue
 from knowledge.when import parse_schedule, parse_when
-from knowledge.workdays import WorkCalendar, YearSchedule, add_months, deadline
+from knowledge.workdays import WorkCalendar, YearSchedule, add_months, deadline, statutory_holidays
 
 TZ = ZoneInfo("Asia/Shanghai")
 D = dt.date.fromisoformat
@@ -24,9 +24,9 @@ D = dt.date.fromisoformat
     ("contact_change", "2026-09-20", "2026-10-23", False),   # the event day (a working Sunday) does not count
     ("contact_change", "2026-02-10", "2026-03-16", False),   # Spring Festival, 02-14 and 02-28 worked
     ("contact_change", "2026-04-30", "2026-06-01", False),   # Labour Day, 05-09 worked
-    ("contact_change", "2026-12-20", "2027-01-15", True),    # 2027 not published: weekends only, provisional
+    ("contact_change", "2026-12-20", "2027-01-18", True),    # 2027 not published: weekends and 元旦, provisional
     ("notice_period", "2026-01-31", "2026-04-30", False),    # no 31st in April: the month's last day
-    ("notice_period", "2026-11-30", "2027-02-28", False),
+    ("notice_period", "2026-11-30", "2027-03-01", True),     # 02-28 a Sunday: the next working day
     ("notice_period", "2026-03-15", "2026-06-15", False),
     ("filing_cancellation", "2026-09-30", "2026-10-20", False),
 ])
@@ -36,11 +36,45 @@ def test_policy_deadlines(rule, event, due, provisional):
 
 
 def test_admin_entered_schedule_replaces_weekend_guess():
-    cal = WorkCalendar({2027: YearSchedule(2027, frozenset({D("2027-01-01"), D("2027-01-04")}), frozenset({D("2027-01-09")}))})
+    # 2027's official schedule as the State Council would publish it: every statutory holiday, bridges, swaps.
+    off = {D("2027-01-01"), *(D("2027-02-05") + dt.timedelta(days=n) for n in range(9)), D("2027-04-05"),
+           *(D("2027-05-01") + dt.timedelta(days=n) for n in range(5)), D("2027-06-09"), D("2027-09-15"),
+           *(D("2027-10-01") + dt.timedelta(days=n) for n in range(7)), D("2027-01-04")}
+    cal = WorkCalendar({2027: YearSchedule(2027, frozenset(off), frozenset({D("2027-01-09")}))})
     assert not cal.is_workday(D("2027-01-04")) and cal.is_workday(D("2027-01-09"))
     due, provisional = cal.add_working_days(D("2026-12-31"), 3)
     assert not provisional and due == D("2027-01-07")  # 01-01 and 01-04 off, then 05, 06, 07
     assert add_months(D("2024-11-30"), 3) == D("2025-02-28") and add_months(D("2023-11-30"), 3) == D("2024-02-29")
+
+
+def test_a_partial_schedule_is_not_taken_as_the_whole_year():
+    """One day entered for 2027 must not make 春节 working days, nor the year's deadlines final."""
+    cal = WorkCalendar({2027: YearSchedule(2027, frozenset({D("2027-01-04")}))})
+    assert not cal.knows(2027)
+    assert not cal.is_workday(D("2027-01-04"))  # what was entered counts
+    assert not cal.is_workday(D("2027-02-08"))  # 春节 (正月初三, a Monday) still off
+    due, provisional = cal.add_working_days(D("2027-02-04"), 1)
+    assert provisional and due == D("2027-02-09")  # 除夕 02-05 … 初三 02-08 off
+    assert YearSchedule(2027, frozenset({D("2027-01-04")})).missing_holidays()[0] == "元旦"
+
+
+def test_a_provisional_year_knows_the_statutory_holidays():
+    cal = WorkCalendar()
+    assert not cal.knows(2031)
+    # 2030-12-31 is a Tuesday: the next working day is not 元旦 but 01-02.
+    assert cal.add_working_days(D("2030-12-31"), 1) == (D("2031-01-02"), True)
+    assert not cal.is_workday(D("2031-10-02")) and cal.is_workday(D("2031-10-06"))
+    assert statutory_holidays(2031)[D("2031-10-01")] == "中秋节、国庆节"  # 八月十五 falls on 10-01 that year
+    names = {name for names in statutory_holidays(2031).values() for name in names.split("、")}
+    assert names == {"元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"}
+
+
+def test_a_period_of_months_ending_on_a_day_off_ends_on_the_next_working_day():
+    # 2026-09-12 + 3 months = 2026-12-12, a Saturday: the notice period ends on Monday 12-14 (民法典 第二百零三条).
+    assert deadline("notice_period", D("2026-09-12")) == deadline("notice_period", D("2026-09-12"))
+    assert deadline("notice_period", D("2026-09-12")).due == D("2026-12-14")
+    # ending inside the 国庆 holiday of 2026 (10-01 … 10-07 off, 10-10 a Saturday worked)
+    assert deadline("notice_period", D("2026-07-02")).due == D("2026-10-08")
 
 
 def test_parse_when_and_schedule():
@@ -169,6 +203,15 @@ def test_admins_are_warned_from_november_when_next_years_schedule_is_missing(db)
     assert db.call(lambda s: warn_missing_schedule(s, settings, now, D("2026-11-28"))) == 2
     assert db.call(lambda s: warn_missing_schedule(s, settings, now, D("2026-11-29"))) == 0  # once a week
     db.call(lambda s: calendar.enter_schedule(s, 2027, [D("2027-01-01")], [], "test"))
-    assert db.call(lambda s: warn_missing_schedule(s, settings, now, D("2026-12-07"))) == 0  # entered: quiet
+    assert db.call(lambda s: warn_missing_schedule(s, settings, now, D("2026-12-07"))) == 2  # one day is not the year
+    db.call(lambda s: calendar.enter_schedule(s, 2027, sorted(statutory_holidays(2027)), [], "test"))
+    assert db.call(lambda s: warn_missing_schedule(s, settings, now, D("2026-12-14"))) == 0  # entered: quiet
     text = db.call(lambda s: s.exec(select(Delivery.text)).first())
     assert "2027" in text and "/holidays" in text
+
+
+def test_entering_a_partial_schedule_says_it_is_partial():
+    partial = calendar.schedule_summary(2027, [D("2027-01-01")], [])
+    assert "没有包含春节、清明节" in partial and "暂定" in partial
+    full = calendar.schedule_summary(2027, sorted(statutory_holidays(2027)), [])
+    assert "没有包含" not in full and "此后的期限按此计算" in full

@@ -88,7 +88,7 @@ def cmd_holidays(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
-    print(texts.HOLIDAYS_ENTERED.format(year=year, off=len(off), work=len(work)) + "")
+    print(calendar.schedule_summary(year, off, work))
     return EXIT_OK
 
 

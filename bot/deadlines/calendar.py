@@ -28,3 +28,15 @@ def enter_schedule(session: Session, year: int, off: list[dt.date], work: list[d
     session.flush()
     session.add_all([Holiday(day=d, is_workday=False, entered_by=actor) for d in off])
     session.add_all([Holiday(day=d, is_workday=True, entered_by=actor) for d in work])
+
+
+def schedule_summary(year: int, off: list[dt.date], work: list[dt.date]) -> str:
+    """What an admin is told after entering a year's schedule; a partial one is said to be partial."""
+    from bot.ui import texts
+
+    done = texts.HOLIDAYS_ENTERED.format(year=year, off=len(off), work=len(work))
+    missing = YearSchedule(year, frozenset(off), frozenset(work)).missing_holidays()
+    if not missing:
+        return done + "。此后的期限按此计算。"
+    return (done + f"。⚠️ 这份安排没有包含{'、'.join(missing)}的放假日，不像国务院办公厅公布的全年安排；"
+            f"{year} 年的期限仍按周末和法定节日推算并标为“暂定”。请补全后重新录入（同一年再次录入会整体替换）。")

@@ -97,7 +97,7 @@ def warn_missing_schedule(session, settings: Settings, now: dt.datetime, today: 
     year = today.year + 1
     if calendar.work_calendar(session).knows(year):
         return 0
-    text = (f"⚠️ 尚未录入 {year} 年法定节假日和调休安排，{year} 年的期限暂按周末计算。"
+    text = (f"⚠️ 尚未录入（或未录全）{year} 年法定节假日和调休安排，{year} 年的期限暂按周末和法定节日推算。"
             f"国务院办公厅公布后，请用 /holidays {year} 休 日期… 班 日期… 录入。")
     week = today.isocalendar().week
     return sum(queue.enqueue(session, f"holidays:{year}:w{week}:c{admin}", admin, html.escape(text), now, "notice")
