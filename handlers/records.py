@@ -22,6 +22,7 @@ from bot.ui.buttons import PICK_STATUS, SET_PRIMARY, SET_STATUS, SHOW_UNIT
 from bot.workers import import_registry, write_report
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html, send_file, user_role
+from knowledge.lifecycle import CONFIRM_WORD
 from knowledge.monitoring import describe_event
 from knowledge.registry_model import FIELD_LABELS, STATUSES, status_help
 from knowledge.units import KIND_LABELS
@@ -233,15 +234,17 @@ async def setstatus_command(update: Update, context: BotContext) -> None:
         return
     args = context.args or []
     if len(args) < 2:
-        await reply_html(update, "用法：/setstatus 域名 状态 [发生日期] [说明]\n"
+        await reply_html(update, "用法：/setstatus 域名 状态 [发生日期] [说明] [确认]\n"
                                  "例：<code>/setstatus www.wdczj.cn 公告中 2019-02-25 已迁移至 czj.wuding.gov.cn</code>\n"
                                  f"状态：{esc(status_help())}")
         return
     if (dated := await _dated(update, args[2:])) is None:
         return
     on, rest = dated
-    note, author = " ".join(rest)[:500], _author(update)
-    await _edit(update, context, args[0], lambda s, actor: set_status(s, args[0], actor, args[1], on, note, author))
+    confirmed = CONFIRM_WORD in rest
+    note, author = " ".join(word for word in rest if word != CONFIRM_WORD)[:500], _author(update)
+    await _edit(update, context, args[0],
+                lambda s, actor: set_status(s, args[0], actor, args[1], on, note, author, confirmed))
 
 
 async def note_command(update: Update, context: BotContext) -> None:
@@ -448,7 +451,7 @@ async def on_document(update: Update, context: BotContext) -> None:
 async def on_button(update: Update, context: BotContext) -> None:
     from bot.db.models import Domain, Unit
     from bot.registry.edits import set_primary, set_status
-    from bot.registry.lookup import view_unit
+    from bot.registry.lookup import RegistryError, view_unit
 
     query = update.callback_query
     data = query.data
@@ -483,7 +486,11 @@ async def on_button(update: Update, context: BotContext) -> None:
         await reply_html(update, "选择新的状态（按今天记；要写发生日期请用 /setstatus 域名 状态 日期）：", keyboard(rows))
     elif primary:
         actor = _actor(update)
-        _, moved = await _db(context).run(lambda s: set_primary(s, domain.name, actor))
+        try:
+            _, moved = await _db(context).run(lambda s: set_primary(s, domain.name, actor))
+        except RegistryError as exc:
+            await reply_html(update, esc(exc))
+            return
         extra = texts.PRIMARY_MOVED.format(domains=esc("、".join(moved))) if moved else ""
         await reply_html(update, texts.PRIMARY_SET.format(domain=esc(domain.unicode or domain.name), moved=extra))
     else:

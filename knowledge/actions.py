@@ -49,7 +49,8 @@ def next_action(status: str, compliant: bool, *, changed_on: dt.date | None = No
     if status == Status.IDLE:
         return NextAction("及时注销，不得转给其他单位或个人使用", basis=f"{PLAN_DOC} 二（六）")
     if status == Status.TO_CANCEL:
-        return NextAction("做好网站迁移，由域名持有者联系注册机构注销", basis=f"{PLAN_DOC} 四（三）")
+        return NextAction("做好网站迁移，在新域名网站首页醒目位置公告3个月（设为公告中），期满后由域名持有者联系注册机构注销",
+                          basis=f"{PLAN_DOC} 四（三）")
     if status == Status.TO_REGISTER:
         return NextAction("按注册流程逐级报省政府办公厅办理", basis=f"{PLAN_DOC} 三（一）、三（二）、四（二）")
     if registered_for:

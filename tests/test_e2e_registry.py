@@ -118,7 +118,7 @@ async def test_chat_edits_cover_the_clean_up(running_bot, fake_api, tmp_path):
 
     await say("/setstatus www.wdrsj.com 公告中 2019-02-25 已迁移至 rsj.wuding.gov.cn", "已更新")
     shown = await say("/status www.wdrsj.com", "公告期满")
-    assert "2019-05-25" in shown
+    assert "2019-05-27" in shown  # 3 months end on Saturday 05-25: the next working day
     fake_api.push_text("/history www.wdrsj.com", chat_id=ADMIN, user_id=ADMIN)
     assert await fake_api.until(lambda calls: any("2019-02-25" in c.params.get("text", "") and "已迁移至" in c.params.get("text", "")
                                                   for c in calls))

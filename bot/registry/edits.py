@@ -75,18 +75,37 @@ def appended_notes(current: str, line: str) -> str:
 
 
 def set_status(session: Session, name: str, actor: str, status: str, on: dt.date | None = None, note: str = "",
-               author: str = "") -> tuple[Domain, dict, dict]:
-    """A status change on the day it happened (`on`, default today); a note is appended with date and author."""
-    if on is not None and not (dt.date(1990, 1, 1) <= on <= office_today() + dt.timedelta(days=3660)):
-        raise RegistryError("日期太远，请写事情发生的日期，例如 2019-02-25")
+               author: str = "", confirmed: bool = False) -> tuple[Domain, dict, dict]:
+    """A status change on the day it happened (`on`, default today); a note is appended with date and author.
+    A change that skips or reverses a step of the clean-up is refused with the reason unless `confirmed`."""
+    from knowledge.lifecycle import status_change_refusal
+
+    if on is not None and on < dt.date(1990, 1, 1):
+        raise RegistryError("日期太早，请写事情发生的日期，例如 2019-02-25")
     domain = _domain(session, name)
-    changes: dict[str, object] = {"status": status, "changed_on": on or office_today()}
     wanted = read_status(status)
+    if wanted is None:
+        raise RegistryError(f"状态“{status[:20]}”无法识别。可填：{status_help()}")
+    refusal = status_change_refusal(domain.unicode or domain.name, domain.status, wanted, on or office_today(),
+                                    office_today(), _notice_ends(session, domain))
+    if refusal is not None and not (confirmed and refusal.confirmable):
+        raise RegistryError(refusal.text())
+    changes: dict[str, object] = {"status": status, "changed_on": on or office_today()}
     if wanted == domain.status and on is None:
         changes.pop("changed_on")
     if note:
         changes["notes"] = appended_notes(domain.notes, note_line(note, author or actor, on))
     return set_domain_fields(session, name, actor, **changes)
+
+
+def _notice_ends(session: Session, domain: Domain) -> dt.date | None:
+    """The day the 3-month notice of a domain 公告中 is over (its own working-day calendar)."""
+    if domain.status != Status.NOTICE or domain.changed_on is None:
+        return None
+    from bot.deadlines.calendar import work_calendar
+    from knowledge.workdays import deadline
+
+    return deadline("notice_period", domain.changed_on, work_calendar(session)).due
 
 
 def add_note(session: Session, name: str, actor: str, text: str, author: str = "",
@@ -97,7 +116,11 @@ def add_note(session: Session, name: str, actor: str, text: str, author: str = "
 
 def set_primary(session: Session, name: str, actor: str) -> tuple[Domain, list[str]]:
     """Make `name` the unit's 主域名 for its script (English or Chinese); the other loses the mark."""
+    from knowledge.lifecycle import primary_refusal
+
     domain = _domain(session, name)
+    if refusal := primary_refusal(domain.unicode or domain.name, domain.status):
+        raise RegistryError(refusal)
     others = session.exec(select(Domain).where(Domain.unit_id == domain.unit_id, Domain.is_chinese == domain.is_chinese,
                                                Domain.id != domain.id, Domain.is_primary)).all()
     moved = []
