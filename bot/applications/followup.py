@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from bot.db.models import Application, Deadline
 from bot.deadlines.events import ContactEvent, deadlines_for_events, mark_done
-from bot.registry.edits import ensure_unit, record_domain, set_domain_fields, upsert_contact
+from bot.registry.edits import ensure_unit, record_domain, replace_contact, set_domain_fields
 from bot.registry.lookup import domain_by_name
 from knowledge.applications import STATUS_CANCELLED, STATUS_IN_USE, STATUS_NOTICE, Spec, add_years
 
@@ -49,7 +49,10 @@ def on_approved(session: Session, application: Application, spec: Spec, actor: s
                 set_domain_fields(session, name, who, status=STATUS_CANCELLED, changed_on=today)
     elif spec.action == "change_contact":
         unit = ensure_unit(session, spec.unit, who, spec.kind)
-        upsert_contact(session, unit.name, spec.contact.name, who, phone=spec.contact.phone, email=spec.contact.email)
+        # the applicant's contact replaces the unit's (one contact, as /setcontact keeps it), dated when it was
+        # filed: the 20-working-day report it started is this application, done below
+        replace_contact(session, unit.name, spec.contact.name, who, phone=spec.contact.phone, email=spec.contact.email,
+                        on=application.created_at.date())
         opened = session.exec(select(Deadline).where(Deadline.key == _contact_key(application, application.created_at.date()))).first()
         if opened is not None:
             mark_done(session, opened.id, who, now)

@@ -417,6 +417,11 @@ class _Writer:
         self.contacts_created = 0
         self.new_contacts: set[tuple[int, str]] = set()  # (unit id, name) of those this import inserted
         self.repeated: dict[tuple[int, str], tuple[str, str]] = {}  # the last phone and e-mail of new ones seen again
+        # contacts a person replaced after the sheet was made (/setcontact, an approved change): "单位 姓名" of the
+        # audit log's removals; an older sheet naming them again does not bring them back
+        self.replaced_contacts = set(session.exec(select(AuditLog.summary).where(
+            AuditLog.entity == "contact", AuditLog.action == "delete")).all())
+        self.contacts_kept_out: set[tuple[str, str]] = set()
         self.count = 0  # rows added
         self.marked: dict[tuple[int, bool], str] = {}  # (unit id, Chinese?) → the domain a row marks 主域名
         self.dated: list[tuple] = []  # rows that may start a deadline (公告中, 已注销 with a date)
@@ -548,6 +553,11 @@ class _Writer:
                         wanted[key] = (current, value)
                 elif key in new:
                     repeated[key] = (row.phone, row.email)
+                elif f"{row.unit} {row.contact}" in self.replaced_contacts:
+                    if (row.unit, row.contact) not in self.contacts_kept_out:
+                        self.contacts_kept_out.add((row.unit, row.contact))
+                        self.report.notes.append(f"第{row.row}行 联系人“{row.contact}”已在登记册中被替换，未重新加入"
+                                                 f"（{row.unit}；确需恢复请用 /setcontact）")
                 else:
                     new.add(key)
                     inserts.append((*key, row.phone, row.email, None, now))
