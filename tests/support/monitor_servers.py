@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 from dnslib import QTYPE, RCODE, RR
+
+from knowledge.monitoring import CONTROL_NAMES
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 
@@ -259,6 +261,7 @@ NS_OK = ("wuding.gov.cn. 300 IN NS ns1.dnspod.net.", "wuding.gov.cn. 300 IN NS n
 
 def zone_lines() -> list[str]:
     lines = list(NS_OK) + ["cn. 300 IN NS a.dns.cn."]  # what every working resolver answers (the monitor's anchor)
+    lines += [f"{name}. 300 IN A 127.0.0.1" for name in CONTROL_NAMES]  # and its known-good control names
     lines += ["www.wuding.gov.cn. 300 IN A 127.0.0.1", "wuding.gov.cn. 300 IN A 127.0.0.1",
               "single.gov.cn. 300 IN NS ns1.single.gov.cn.", "ns1.single.gov.cn. 300 IN A 114.114.114.114",
               "www.single.gov.cn. 300 IN A 127.0.0.1",
