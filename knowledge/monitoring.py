@@ -345,6 +345,18 @@ def lookalike_candidates(label: str, prefixes: tuple[str, ...] = (), limit: int 
             return list(out)
 
 
+def readable(name: str) -> str:
+    """An IDN look-alike as staff would see it next to its DNS form: xn--uding-o59a.com（ᴡuding.com）."""
+    if "xn--" not in name:
+        return name
+    import idna
+
+    try:
+        return f"{name}（{idna.decode(name)}）"
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return name
+
+
 def impersonation_report(unit: str, own: str, found: list[tuple[str, list[str], str]]) -> str:
     """The ready text of the report to 州政府办 (五（四）): found = [(domain, addresses, registrant)]."""
     lines = [f"关于发现疑似冒用{unit or own}名义注册域名的报告", "",
@@ -354,7 +366,7 @@ def impersonation_report(unit: str, own: str, found: list[tuple[str, list[str], 
     for i, (name, addresses, registrant) in enumerate(found, 1):
         where = "、".join(addresses) if addresses else "有解析服务器记录"
         who = f"，注册人：{registrant}" if registrant else ""
-        lines.append(f"{i}. {name}（解析到 {where}{who}）")
+        lines.append(f"{i}. {readable(name)}（解析到 {where}{who}）")
     lines += ["", "请予核查处置。", ""]
     return "\n".join(lines)
 

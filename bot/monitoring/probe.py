@@ -37,6 +37,7 @@ from knowledge.monitoring import (
     is_domestic_provider,
     lookalike_candidates,
     ns_provider,
+    readable,
     region_label,
     unit_label,
 )
@@ -428,7 +429,7 @@ async def check_domain(domain: str, config: MonitorConfig, *, previous: dict | N
         else:
             check.lookalikes = found
             if found:
-                check.add("lookalike_registered", "、".join(x["domain"] for x in found[:10]))
+                check.add("lookalike_registered", "、".join(readable(x["domain"]) for x in found[:10]))
     return check
 
 

@@ -29,6 +29,7 @@ from knowledge.monitoring import (
     impersonation_report,
     lookalike_due,
     parse_resolvers,
+    readable,
     region_prefixes,
     unit_label,
 )
@@ -418,7 +419,7 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
             else:
                 check.lookalikes = found
                 if found:
-                    check.add("lookalike_registered", "、".join(x["domain"] for x in found[:10]))
+                    check.add("lookalike_registered", "、".join(readable(x["domain"]) for x in found[:10]))
         return item, check, clock()
 
     backlog: list[Claimed] = first
