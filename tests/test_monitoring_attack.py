@@ -12,7 +12,9 @@ import pytest
 
 from bot.config.settings import load_settings
 from tests.support.monitor_servers import HostileDNS, LocalDNS, LocalWeb, loopback_only, make_certificates, zone_lines
-from tests.test_monitoring import _cli, _codes, _registered
+from tests.support.monitor_servers import monitor_cli as _cli
+from tests.support.monitor_servers import register as _registered
+from tests.support.monitor_servers import result_codes as _codes
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 LONG = ("wudingxianrenminzhengfu" * 3)[:63]  # the longest label a domain may have
@@ -248,6 +250,12 @@ def test_most_domains_failing_at_once_is_the_resolvers_fault_but_one_failing_is_
         env.zones.servfail.clear()
     assert {n for n, code in _findings(db) if code == "not_resolving"} == {"www.m0.gov.cn"}
     assert any("解析服务器" in text for chat, text in _alerts(db) if chat == 42)
+    from sqlmodel import select
+
+    from bot.db.models import MonitorTarget
+
+    silent = db.call(lambda s: s.exec(select(MonitorTarget.name).where(MonitorTarget.silent_since.is_not(None))).all())
+    assert silent == ["www.m0.gov.cn"]  # the others are not counted towards 闲置
 
 
 def test_a_wildcard_resolver_gives_no_false_lookalikes(env, capsys):
@@ -282,6 +290,15 @@ def test_a_malformed_redirect_is_its_own_finding_and_the_check_is_recorded(env, 
     assert code == 1 and _codes(result) == {"redirect_malformed"}, result
     assert result["https"]["ok"] is True and result["https"]["redirect"] == "http://[x]/"
     assert "http://[x]/" in result["findings"][0]["message"]
+
+
+def test_a_check_that_concludes_nothing_says_so_in_chat():
+    from handlers.monitoring import result_blocks
+
+    result = {"domain": "www.big.gov.cn", "resolves": False, "unknown": "解析应答无法读取", "ns": [], "addresses": [],
+              "https": {"ok": None}, "lookalikes": [{"domain": "xn--uding-o59a.com"}], "findings": []}
+    text = "\n".join(result_blocks(result))
+    assert "没有得出结论" in text and "未发现问题" not in text and "ᴡuding.com" in text
 
 
 def test_a_domestic_provider_on_an_anycast_address_abroad_is_not_ns_abroad(env, capsys):

@@ -346,7 +346,7 @@ class Check:
 
     def give_up(self, why: str) -> Check:
         """Nothing is known: no finding, none closed, no good state, no idle count."""
-        self.unknown, self.resolves, self.findings, self.events = why, False, [], []
+        self.unknown, self.resolves, self.findings, self.events, self.web = why, False, [], [], None
         self.skipped = set(FINDINGS)
         return self
 

@@ -299,6 +299,8 @@ def record_batch(session: Session, batch: list[tuple[int, Check, dt.datetime]], 
 def _idle(target: MonitorTarget, check: Check, settings: Settings, now: dt.datetime) -> dict:
     """The target's answered/silent times after this run; a site silent for MONITOR_IDLE_DAYS is proposed as 闲置
     to the admins (never changed here)."""
+    if check.unknown:
+        return {}  # nothing known: neither answered nor silent
     web = check.web
     gone = not check.resolves and check.status in ("nxdomain", "noanswer", "servfail")  # a timeout may be ours
     if not gone and (web is None or web.https_ok is None):
@@ -402,6 +404,9 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
         except ResolverUnavailable:
             health["broken"] = True
             return item, Check(domain=item.name, at=clock()).give_up(BROKEN_RESOLVER), clock()
+        except Exception:  # whatever a site or resolver did, the run is recorded and the target scheduled again
+            log.exception("monitoring check of %s failed", item.name)
+            return item, Check(domain=item.name, at=clock()).give_up("检查出错"), clock()
         if check.unknown:
             return item, check, clock()
         today = clock().astimezone(settings.timezone).date()

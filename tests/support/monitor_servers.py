@@ -419,3 +419,36 @@ def zone_lines() -> list[str]:
     for zone in ("abroad", "cdnsite", "moving", "big", "expiring", "wrongname", "selfsigned", "redirected"):
         lines += [f"{zone}.gov.cn. 300 IN NS ns1.dnspod.net.", f"{zone}.gov.cn. 300 IN NS ns2.dnspod.net."]
     return lines
+
+
+# -- what the monitoring tests share -----------------------------------------------------------------------
+def monitor_cli(capsys, *args: str) -> tuple[int, dict]:
+    import json
+
+    from bot.cli import main
+
+    code = main(["monitor", *args, "--json"])
+    out = capsys.readouterr().out.strip().splitlines()
+    return code, json.loads(out[-1]) if out else {}
+
+
+def register(db, unit_name: str, kind: str, domains: list[str], contact: int | None = None, **status) -> None:
+    """A unit with its domains (status per domain by keyword: gone='已注销' → www.gone.gov.cn), and a linked contact."""
+    from bot.db.models import Contact, Domain, Unit
+
+    def seed(session):
+        unit = Unit(name=unit_name, kind=kind)
+        session.add(unit)
+        session.flush()
+        if contact:
+            session.add(Contact(unit_id=unit.id, name="张三", telegram_id=contact))
+        for name in domains:
+            session.add(Domain(unit_id=unit.id, name=name, unicode=name))
+        for label, value in status.items():
+            session.add(Domain(unit_id=unit.id, name=f"www.{label}.gov.cn", unicode=f"www.{label}.gov.cn", status=value))
+
+    db.call(seed)
+
+
+def result_codes(result: dict) -> set[str]:
+    return {f["code"] for f in result["findings"]}
