@@ -41,7 +41,9 @@ SKIPPED_STATUSES = ("已注销", "待注册")  # nothing to watch
 SYNC_BATCH = 500  # targets added or changed per transaction (a few ms of the bot's time each)
 ADMIN_ONLY = frozenset({"lookalike_registered", "idle_suspected"})
 # Mass failure is the resolver's fault until shown otherwise: when at least MASS_MIN domains that resolved before
-# fail in one run, and they are more than MASS_SHARE of those checked that resolved before, nothing is concluded.
+# (a good state, no open not_resolving) fail in one run with SERVFAIL or a time-out (the resolver could not; an
+# NXDOMAIN is the registry's word), and they are more than MASS_SHARE of those and the run's resolving domains
+# together, nothing is concluded about any domain that failed in the run.
 MASS_MIN, MASS_SHARE = 3, 0.5
 RESOLVER_STATE = "monitor_resolver_unhealthy"  # Setting key: since when (ISO) the resolver is known broken
 BROKEN_RESOLVER = "解析服务器对已知正常的域名也无法解析，或大量域名同时无法解析：问题在解析服务器，本次不作判断"
@@ -428,7 +430,7 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
         return item, check, clock()
 
     backlog: list[Claimed] = first
-    health = {"broken": False, "resolved": 0, "known": 0}  # known: checked domains that resolved before
+    health = {"broken": False, "resolved": 0}
     doubtful: list[tuple[Claimed, Check, dt.datetime]] = []  # failed to resolve: judged when the run is over
     flushed = asyncio.get_running_loop().time()
     try:
@@ -450,7 +452,8 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
             if not running:
                 if writer is not None:
                     await writer
-                pending += _judge_failures(doubtful, health)
+                failing = await db.run(lambda s: already_failing(s, [item.id for item, _, _ in doubtful]))
+                pending += _judge_failures(doubtful, failing, health)
                 if pending:
                     await db.run(lambda s, b=pending: record_many(s, b, settings, worker))
                 await db.run(lambda s: resolver_state(s, settings, health, clock()))
@@ -462,7 +465,6 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
                     log.error("monitoring check failed: %r", task.exception())
                     continue
                 item, check, at = task.result()
-                health["known"] += item.last_good is not None
                 health["resolved"] += check.resolves
                 if not check.resolves and not check.unknown:
                     doubtful.append((item, check, at))  # a mass failure is the resolver's: see at the end
@@ -472,11 +474,21 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
         shared.close()
 
 
-def _judge_failures(doubtful: list[tuple[Claimed, Check, dt.datetime]], health: dict) -> list:
-    """The run's domains that did not resolve, once the run is over: concluded nothing about when the resolver
-    failed the control names, or when most domains that resolved before failed together."""
-    failed_known = sum(item.last_good is not None for item, _, _ in doubtful)
-    if failed_known >= MASS_MIN and failed_known > MASS_SHARE * max(health["known"], 1):
+def already_failing(session: Session, target_ids: list[int]) -> set[int]:
+    """Targets among these whose not_resolving finding is open: their failure is not news."""
+    if not target_ids:
+        return set()
+    return set(session.exec(select(MonitorFinding.target_id).where(
+        MonitorFinding.target_id.in_(target_ids), MonitorFinding.code == "not_resolving",
+        MonitorFinding.status == "open")).all())
+
+
+def _judge_failures(doubtful: list[tuple[Claimed, Check, dt.datetime]], failing: set[int], health: dict) -> list:
+    """The run's domains that did not resolve, once the run is over: nothing is concluded about them when the
+    resolver failed the control names, or when most domains that resolved before failed together."""
+    fresh = sum(item.last_good is not None and item.id not in failing and check.status in ("servfail", "timeout")
+                for item, check, _ in doubtful)
+    if fresh >= MASS_MIN and fresh > MASS_SHARE * (fresh + health["resolved"]):
         health["broken"] = True
     if health["broken"]:
         for _, check, _ in doubtful:
