@@ -557,25 +557,25 @@ async def wildcard_answers(resolvers: Resolvers, suffix: str) -> tuple[frozenset
 
 
 async def find_lookalikes(domain: str, resolvers: Resolvers, config: MonitorConfig, *, own: frozenset[str] = frozenset(),
-                          prefixes: tuple[str, ...] = ()) -> list[dict]:
-    """Look-alike names that resolve or hold NS. The names are made in a thread within generation_seconds
+                          prefixes: tuple[str, ...] = ()) -> list[dict] | None:
+    """Look-alike names that resolve or hold NS (None: nothing can be concluded). The names are made in a thread within generation_seconds
     (bounded by construction too: lookalike_limit names, a few milliseconds even for 63 characters). Before
     any is judged, random names under each suffix are asked: a resolver that answers names that do not exist
     (a wildcard) would make every candidate look registered, so an answer equal to the wildcard's counts for
-    nothing, and a suffix whose random names get differing answers is not judged at all."""
+    nothing; when random names get differing answers no answer can be told from the wildcard's, so the search
+    concludes nothing (None)."""
     label = unit_label(domain)
     names = await asyncio.wait_for(asyncio.to_thread(lookalike_candidates, label, prefixes, config.lookalike_limit),
                                    config.generation_seconds)
     candidates = [c for c in names if c != domain and c not in own]
     suffixes = sorted({c.split(".", 1)[1] for c in candidates})
     wildcards = dict(zip(suffixes, await asyncio.gather(*(wildcard_answers(resolvers, s) for s in suffixes))))
+    if any(w is None for w in wildcards.values()):
+        return None
     gate = asyncio.Semaphore(config.lookalike_concurrency)
 
     async def one(name: str) -> dict | None:
-        wildcard = wildcards[name.split(".", 1)[1]]
-        if wildcard is None:
-            return None
-        addresses, hosts = wildcard
+        addresses, hosts = wildcards[name.split(".", 1)[1]]
         async with gate:
             found = await resolvers.query(0, name, "A")
             if found.status == "ok":

@@ -22,7 +22,7 @@ class Zones(BaseResolver):
     """Records as zone lines ("name. 300 IN A 1.2.3.4"); `servfail`, `silent` (never answers), `truncate` (UDP
     answer truncated, full over TCP) and `tcp_broken` (the TCP connection closed without an answer) are sets of
     names; `delay` seconds per answer; `wildcard`: the address every name without records gets (as resolvers
-    that rewrite NXDOMAIN do); `only`: when set, every other name gets SERVFAIL (a resolver that answers only a
+    that rewrite NXDOMAIN do; "rotate": another each time); `only`: when set, every other name gets SERVFAIL (a resolver that answers only a
     few names)."""
 
     def __init__(self) -> None:
@@ -65,8 +65,9 @@ class Zones(BaseResolver):
             reply.header.tc = 1
             return reply
         if name not in self.records and self.wildcard:
-            if qtype == "A":
-                reply.add_answer(*RR.fromZone(f"{name}. 300 IN A {self.wildcard}"))
+            if qtype == "A":  # "rotate": a different address each time
+                address = f"127.0.1.{self.queries % 250}" if self.wildcard == "rotate" else self.wildcard
+                reply.add_answer(*RR.fromZone(f"{name}. 300 IN A {address}"))
             return reply
         if name not in self.records:
             reply.header.rcode = RCODE.NXDOMAIN
