@@ -558,8 +558,9 @@ async def wildcard_answers(resolvers: Resolvers, suffix: str) -> tuple[frozenset
 
 async def find_lookalikes(domain: str, resolvers: Resolvers, config: MonitorConfig, *, own: frozenset[str] = frozenset(),
                           prefixes: tuple[str, ...] = ()) -> list[dict] | None:
-    """Look-alike names that resolve or hold NS (None: nothing can be concluded). The names are made in a thread within generation_seconds
-    (bounded by construction too: lookalike_limit names, a few milliseconds even for 63 characters). Before
+    """Look-alike names that resolve or hold NS (None: nothing can be concluded). The names are made in a thread
+    within generation_seconds (bounded by construction too: lookalike_limit names, a few milliseconds even for 63
+    characters). Before
     any is judged, random names under each suffix are asked: a resolver that answers names that do not exist
     (a wildcard) would make every candidate look registered, so an answer equal to the wildcard's counts for
     nothing; when random names get differing answers no answer can be told from the wildcard's, so the search
