@@ -10,7 +10,7 @@ from telegram.ext import Application, CommandHandler
 from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, reply_html, user_role
-from knowledge.monitoring import FINDINGS, NO_RESOLVER, region_label, validate_target
+from knowledge.monitoring import FINDINGS, NO_RESOLVER, readable, region_label, validate_target
 
 log = logging.getLogger(__name__)
 COMMANDS = [BotCommandInfo("monitor", "域名安全监测（解析、境内外、证书、冒名注册）", "/monitor www.wuding.gov.cn"),
@@ -34,8 +34,10 @@ def result_blocks(result: dict) -> list[str]:
         expiry = f"，证书到期 {esc(https['expires'])}" if https.get("expires") else ""
         blocks.append(f"HTTPS：{'可访问' if https['ok'] else '不可访问'}{expiry}")
     if result["lookalikes"]:
-        blocks.append("疑似冒名注册：" + "、".join(esc(x["domain"]) for x in result["lookalikes"][:20]))
-    if not result["findings"]:
+        blocks.append("疑似冒名注册：" + "、".join(esc(readable(x["domain"])) for x in result["lookalikes"][:20]))
+    if result.get("unknown"):
+        blocks.append(f"❔ 本次没有得出结论：{esc(result['unknown'])}。没有记录任何问题，请稍后再试。")
+    elif not result["findings"]:
         blocks.append("✅ 未发现问题。")
     for f in result["findings"]:
         blocks.append(f"⚠️ {esc(f['message'])}\n    依据：{esc(f['basis'])}；{esc(FINDINGS[f['code']].todo)}")

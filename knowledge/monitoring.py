@@ -18,6 +18,14 @@ from knowledge.domains import parse_domain
 # about the domain (never "域名不存在").
 NO_RESOLVER = "无法使用域名解析服务（本机网络不通或 DNS 服务器异常），本次没有检查，也没有记录任何问题。请检查网络后重试。"
 
+# Known-good names every working resolver answers with an address: when a domain does not resolve these are asked
+# too, and if one fails the resolver is broken (or lying), not the domain.
+CONTROL_NAMES = ("www.gov.cn", "www.baidu.com")
+# Told to the admins (once) when the resolver fails the control names or most domains fail at once.
+RESOLVER_UNHEALTHY = ("🛡 <b>域名监测暂停判断</b>\n解析服务器对已知正常的域名也无法解析（或大量域名同时解析失败），"
+                      "问题在解析服务器或本机网络，不在各单位的域名。期间不记录“无法解析”，也不提出闲置建议。"
+                      "请检查 MONITOR_RESOLVERS 和网络。")
+
 # -- providers and CDNs ------------------------------------------------------------------------------------
 # Suffix of the NS host name → provider. Longest suffix wins; "awsdns-" is matched anywhere in the name.
 NS_PROVIDERS: tuple[tuple[str, str], ...] = (
@@ -37,6 +45,11 @@ NS_PROVIDERS: tuple[tuple[str, str], ...] = (
     ("google.com", "Google Cloud DNS"), ("domaincontrol.com", "GoDaddy"), ("akam.net", "Akamai"),
     ("dynect.net", "Dyn"), ("name.com", "Name.com"), ("registrar-servers.com", "Namecheap"),
 )
+# Providers based in mainland China: their name servers count as 境内 whatever one of their anycast addresses
+# geolocates to (DNSPod's 119.29.29.29 reads as SG).
+DOMESTIC_PROVIDERS = frozenset({
+    "DNSPod（腾讯云）", "阿里云解析", "阿里云解析（万网）", "华为云解析", "百度智能云解析", "114DNS", "西部数码", "新网",
+    "中国万网", "DNS.la", "CloudXNS", "京东云解析", "天翼云解析", "金山云解析"})
 # A substring of a CNAME target → CDN. Checked along the whole chain.
 CDN_CNAMES: tuple[tuple[str, str], ...] = (
     ("kunlun", "阿里云CDN"), ("alikunlun", "阿里云CDN"), ("alicdn.com", "阿里云CDN"), ("aliyuncs.com", "阿里云CDN"),
@@ -73,6 +86,10 @@ def ns_provider(host: str) -> str:
     return provider or "自建或其他"
 
 
+def is_domestic_provider(provider: str) -> bool:
+    return provider in DOMESTIC_PROVIDERS
+
+
 def cdn_of(chain: list[str]) -> str:
     for target in chain:
         target = target.lower().rstrip(".")
@@ -105,7 +122,8 @@ def lookalike_due(label: str, day: dt.date, every_days: int) -> bool:
     return (day.toordinal() + zlib.crc32(label.encode())) % max(every_days, 1) == 0
 
 
-WEB_CODES = frozenset({"unreachable", "cert_invalid", "cert_expiring", "redirect_offsite", "idle_suspected"})
+WEB_CODES = frozenset({"unreachable", "cert_invalid", "cert_expiring", "redirect_offsite", "redirect_malformed",
+                       "idle_suspected"})
 
 
 def parse_resolvers(text: str) -> tuple[tuple[str, int], ...]:
@@ -157,6 +175,8 @@ FINDINGS: dict[str, FindingKind] = {k.code: k for k in (
     FindingKind("cert_invalid", "五（四）", "HTTPS 证书无效", "请更换由受信任机构签发、包含本域名、在有效期内的证书。"),
     FindingKind("cert_expiring", "五（四）", "HTTPS 证书即将到期", "请在到期前续期证书。"),
     FindingKind("redirect_offsite", "五（四）", "网站跳转到了其他域名", "请确认跳转目标是本单位的网站；如不是，可能被篡改。"),
+    FindingKind("redirect_malformed", "五（四）", "网站返回的跳转地址无法识别",
+                "请检查网站的跳转设置；如不是本单位所设，可能被篡改。"),
     FindingKind("lookalike_registered", "五（四）", "发现疑似冒名注册的相似域名",
                 "按要求向州政府办报告（可使用机器人提供的报告文本）。", "warn"),
 )}
@@ -202,9 +222,9 @@ def validate_target(text: str) -> tuple[str, str]:
 
 # -- look-alikes -------------------------------------------------------------------------------------------
 LOOKALIKE_TLDS = ("cn", "com", "net", "com.cn", "org")
-LOOKALIKE_FUZZERS = frozenset({"omission", "transposition", "homoglyph", "hyphenation", "repetition", "replacement",
-                               "vowel-swap", "insertion", "addition", "bitsquatting"})
+FUZZED_TLDS = ("com", "cn")  # the permutations are tried under these
 _SUFFIXES = ("gov.cn", "com.cn", "net.cn", "org.cn", "edu.cn", "cn", "com", "net", "org", "gov", "政务", "公益")
+_LDH = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
 def unit_label(domain: str) -> str:
@@ -217,35 +237,124 @@ def unit_label(domain: str) -> str:
     return labels[-2] if len(labels) >= 2 else labels[0]
 
 
-def lookalike_candidates(label: str, prefixes: tuple[str, ...] = (), limit: int = 300) -> list[str]:
-    """The same label (and prefix+label) under .cn/.com/.net/.com.cn/.org first, then dnstwist's permutations
-    of label.com and label.cn (ASCII only: IDN homoglyphs are thousands and not what staff would type),
-    then -gov / gov- forms. At most `limit`, exact forms first, no duplicates."""
-    from dnstwist import Fuzzer  # 0.3 s to import: only when look-alikes are wanted
+def _typos(label: str):
+    """dnstwist's typing-error fuzzers, most likely first, each yielding one name at a time (never a whole set):
+    omission, transposition, hyphenation, repetition, vowel swap, keyboard replacement and insertion, addition,
+    bit flips. At most a few thousand for a 63-character label."""
+    from dnstwist import Fuzzer  # its keyboard tables; 0.3 s to import, so only when look-alikes are wanted
 
+    n = len(label)
+    yield from (label[:i] + label[i + 1:] for i in range(n))
+    yield from (label[:i] + label[i + 1] + label[i] + label[i + 2:] for i in range(n - 1))
+    yield from (label[:i] + "-" + label[i:] for i in range(1, n))
+    yield from (label[:i] + c + label[i:] for i, c in enumerate(label))
+    yield from (label[:i] + v + label[i + 1:] for i, c in enumerate(label) if c in "aeiou" for v in "aeiou")
+    for i, c in enumerate(label):
+        for board in Fuzzer.keyboards:
+            yield from (label[:i] + r + label[i + 1:] for r in board.get(c, ""))
+    for i, c in enumerate(label):
+        for board in Fuzzer.keyboards:
+            for r in board.get(c, ""):
+                yield label[:i] + r + c + label[i + 1:]
+                yield label[:i] + c + r + label[i + 1:]
+    yield from (label + chr(i) for i in (*range(48, 58), *range(97, 123)))
+    chars = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+    for i, c in enumerate(label):
+        for mask in (1, 2, 4, 8, 16, 32, 64, 128):
+            if (b := chr(ord(c) ^ mask)) in chars:
+                yield label[:i] + b + label[i + 1:]
+
+
+def _homoglyphs(label: str):
+    """(name, is IDN) that look like the label, ASCII and IDN in turn: one character (or pair) swapped for an
+    ASCII look-alike (rn for m, 1 for l), or one character for one that looks the same in another script, and
+    the whole label in Cyrillic (dnstwist's tables). One substitution per name: dnstwist's own homoglyph fuzzer
+    also tries every pair of substitutions, a million names and more than a minute for 63 characters."""
+    import itertools
+
+    from dnstwist import Fuzzer
+
+    def ascii_forms():
+        for i in range(len(label)):
+            for size in (1, 2):
+                part = label[i:i + size]
+                if len(part) == size:
+                    yield from ((label[:i] + g + label[i + size:], False) for g in Fuzzer.glyphs_ascii.get(part, ()))
+
+    def idn_forms():
+        if len(label) > 57:  # xn-- and the encoding would make it longer than a label may be
+            return
+        cyrillic = "".join(Fuzzer.latin_to_cyrillic.get(c, c) for c in label)
+        if all(a != b for a, b in zip(cyrillic, label)):
+            yield cyrillic, True
+        glyphs = [Fuzzer.glyphs_unicode.get(c, ()) for c in label]
+        for j in range(max(map(len, glyphs), default=0)):  # the first look-alike of every character, then the second
+            yield from ((label[:i] + g[j] + label[i + 1:], True) for i, g in enumerate(glyphs) if j < len(g))
+
+    for pair in itertools.zip_longest(ascii_forms(), idn_forms()):
+        yield from (p for p in pair if p is not None)
+
+
+def _ascii_name(label: str, tld: str) -> str:
+    """label.tld as DNS carries it ('' when it cannot be a domain: too long, bad characters, refused by IDNA)."""
+    if label.isascii():
+        return f"{label}.{tld}" if _LDH.fullmatch(label) else ""
+    import idna
+
+    try:
+        encoded = idna.encode(label).decode()
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return ""
+    return f"{encoded}.{tld}" if len(encoded) <= 63 else ""
+
+
+def lookalike_candidates(label: str, prefixes: tuple[str, ...] = (), limit: int = 300) -> list[str]:
+    """The same label (and prefix+label) under .cn/.com/.net/.com.cn/.org first, then -gov / gov- forms, then
+    permutations of label.com and label.cn: two typing errors for each homograph (ASCII or IDN look-alike),
+    IDN names in their xn-- form. At most `limit`, no duplicates, and never more made than taken: every fuzzer
+    yields one name at a time, so a 63-character label costs what a short one does (a few milliseconds)."""
+    import itertools
+
+    if limit <= 0:
+        return []
     labels = [label, *(p + label for p in prefixes if p)]
     out: dict[str, None] = {}
-    for lab in labels:
-        for tld in LOOKALIKE_TLDS:
-            out[f"{lab}.{tld}"] = None
-    for lab in labels:
-        for tld in ("com", "cn"):
-            out[f"{lab}-gov.{tld}"] = None
-            out[f"gov-{lab}.{tld}"] = None
-            out[f"{lab}gov.{tld}"] = None
-    fuzzed: list[tuple[int, str]] = []
-    order = {name: i for i, name in enumerate(("omission", "transposition", "hyphenation", "homoglyph", "repetition",
-                                               "vowel-swap", "replacement", "insertion", "addition", "bitsquatting"))}
-    for tld in ("com", "cn"):
-        fuzzer = Fuzzer(f"{label}.{tld}")
-        fuzzer.generate()
-        for entry in fuzzer.domains:
-            name = entry["domain"]
-            if entry["fuzzer"] in LOOKALIKE_FUZZERS and "xn--" not in name and name.count(".") == 1:
-                fuzzed.append((order.get(entry["fuzzer"], 99), name))
-    for _, name in sorted(fuzzed):
-        out[name] = None
-    return list(out)[:limit]
+
+    def take(names) -> bool:
+        for name in names:
+            if name and len(out) < limit:
+                out.setdefault(name, None)
+            if len(out) >= limit:
+                return True
+        return False
+
+    exact = (_ascii_name(lab, tld) for lab in labels for tld in LOOKALIKE_TLDS)
+    gov = (_ascii_name(form, tld) for lab in labels for tld in FUZZED_TLDS
+           for form in (f"{lab}-gov", f"gov-{lab}", f"{lab}gov"))
+    if take(exact) or take(gov):
+        return list(out)
+    from dnstwist import Fuzzer
+
+    typos = (_ascii_name(typo, tld) for typo in _typos(label) if typo != label for tld in FUZZED_TLDS)
+    # IDN only under TLDs whose registry takes any script (dnstwist's table: .cn takes no Latin look-alikes)
+    homographs = (_ascii_name(name, tld) for name, idn in _homoglyphs(label) for tld in FUZZED_TLDS
+                  if not idn or tld not in Fuzzer.glyphs_idn_by_tld)
+    while True:  # two typing errors, then one homograph, while either lasts
+        batch = [*itertools.islice(typos, 2), *itertools.islice(homographs, 1)]
+        if not batch or take(batch):
+            return list(out)
+
+
+def readable(name: str) -> str:
+    """An IDN look-alike as staff would see it next to its DNS form: xn--uding-o59a.com（ᴡuding.com）."""
+    if "xn--" not in name:
+        return name
+    import idna
+
+    try:
+        return f"{name}（{idna.decode(name)}）"
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return name
 
 
 def impersonation_report(unit: str, own: str, found: list[tuple[str, list[str], str]]) -> str:
@@ -257,7 +366,7 @@ def impersonation_report(unit: str, own: str, found: list[tuple[str, list[str], 
     for i, (name, addresses, registrant) in enumerate(found, 1):
         where = "、".join(addresses) if addresses else "有解析服务器记录"
         who = f"，注册人：{registrant}" if registrant else ""
-        lines.append(f"{i}. {name}（解析到 {where}{who}）")
+        lines.append(f"{i}. {readable(name)}（解析到 {where}{who}）")
     lines += ["", "请予核查处置。", ""]
     return "\n".join(lines)
 
@@ -298,7 +407,7 @@ def region_prefixes(unit_name: str) -> tuple[str, ...]:
 # Signs of hijacking or tampering first (act today), then what breaks HTTPS or impersonates the unit, then a
 # certificate a week from expiry, then hosting abroad. Not urgent (shown only as counts): one NS network, an
 # unreachable or idle site, a certificate 14 or 30 days from expiry, a domain that no longer resolves.
-URGENT_ORDER = ("answer_changed", "ns_changed", "answers_differ", "redirect_offsite", "cert_invalid",
+URGENT_ORDER = ("answer_changed", "ns_changed", "answers_differ", "redirect_offsite", "redirect_malformed", "cert_invalid",
                 "lookalike_registered", "cert_expiring", "host_abroad", "cdn_abroad", "ns_abroad")
 PROGRESS_CLAUSES = ("五（三）", "五（四）")
 

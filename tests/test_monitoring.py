@@ -11,6 +11,9 @@ import pytest
 from bot.config.settings import load_settings
 from tests.support.app import polling_bot
 from tests.support.monitor_servers import LocalDNS, LocalWeb, loopback_only, make_certificates, zone_lines
+from tests.support.monitor_servers import monitor_cli as _cli
+from tests.support.monitor_servers import register as _registered
+from tests.support.monitor_servers import result_codes as _codes
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
@@ -55,36 +58,6 @@ def env(servers, guard, monkeypatch, tmp_path):
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     return dns
-
-
-def _cli(capsys, *args: str) -> tuple[int, dict]:
-    from bot.cli import main
-
-    code = main(["monitor", *args, "--json"])
-    out = capsys.readouterr().out.strip().splitlines()
-    return code, json.loads(out[-1]) if out else {}
-
-
-def _registered(db, unit_name: str, kind: str, domains: list[str], contact: int | None = None, **status) -> None:
-    """A unit with its domains (status per domain by keyword: gone='已注销' → www.gone.gov.cn), and a linked contact."""
-    from bot.db.models import Contact, Domain, Unit
-
-    def seed(session):
-        unit = Unit(name=unit_name, kind=kind)
-        session.add(unit)
-        session.flush()
-        if contact:
-            session.add(Contact(unit_id=unit.id, name="张三", telegram_id=contact))
-        for name in domains:
-            session.add(Domain(unit_id=unit.id, name=name, unicode=name))
-        for label, value in status.items():
-            session.add(Domain(unit_id=unit.id, name=f"www.{label}.gov.cn", unicode=f"www.{label}.gov.cn", status=value))
-
-    db.call(seed)
-
-
-def _codes(result: dict) -> set[str]:
-    return {f["code"] for f in result["findings"]}
 
 
 def test_a_compliant_domain_passes_with_the_json_contract(env, capsys):

@@ -1,5 +1,6 @@
 """`domainbot monitor DOMAIN [--json] [--no-lookalikes] [--no-https]`: one health check of a domain (plan
-五（三）（四）). Exit 0 without findings, 1 with findings, 2 on bad input. The run is recorded in the database, so
+五（三）（四）). Exit 0 without findings, 1 with findings, 2 on bad input, 3 when
+nothing could be concluded (no working resolver, an answer that cannot be read, out of time). The run is recorded in the database, so
 a later run reports answers that changed against the last known good state."""
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         emit(check.to_json())
     else:
         print(render(check.to_json()))
+    if check.unknown:
+        return EXIT_NO_RESOLVER
     return EXIT_FAIL if check.findings else EXIT_OK
 
 
@@ -57,7 +60,10 @@ def render(result: dict) -> str:
                      + (f"，证书到期 {https['expires']}" if https.get("expires") else ""))
     for x in result["lookalikes"]:
         lines.append(f"  相似域名 {x['domain']} {', '.join(x['addresses'])}")
-    lines += [f"  ⚠ {f['message']}（{f['basis']}）" for f in result["findings"]] or ["  未发现问题"]
+    if result.get("unknown"):
+        lines.append(f"  本次没有得出结论：{result['unknown']}")
+    else:
+        lines += [f"  ⚠ {f['message']}（{f['basis']}）" for f in result["findings"]] or ["  未发现问题"]
     return "\n".join(lines)
 
 

@@ -2,13 +2,20 @@
 country of every address, the CDN from the CNAME chain, HTTP/HTTPS with the certificate (the `ssl` module),
 look-alike registrations. No database here: `previous` (the last known good state) comes in, a `Check` goes out.
 
-Probes (TCP connections to the site) go only to addresses inside MONITOR_PROBE_NETWORKS when that is set; the
-tests set 127.0.0.0/8, so an A record of 8.8.8.8 is classified by country and never connected to."""
+Probes (TCP connections to the site) go only to addresses inside MONITOR_PROBE_NETWORKS when that is set, and
+otherwise only to public addresses (never loopback, private, link-local or reserved: a hostile A record must not
+turn the monitor into a scanner of the office's own network). The tests set 127.0.0.0/8, so an A record of
+8.8.8.8 is classified by country and never connected to.
+
+What a hostile resolver or site can cost is bounded: a check as a whole (MonitorConfig.budget), the look-alike
+search (its own budget), the generation of look-alike names (by construction, in a thread), each DNS reply (see
+`wire`). A check that cannot conclude says so (`Check.unknown`) and judges nothing."""
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import ipaddress
+import secrets
 import socket
 import ssl
 import weakref
@@ -20,14 +27,17 @@ from aiolimiter import AsyncLimiter
 
 from bot.monitoring import geo, wire
 from knowledge.monitoring import (
+    CONTROL_NAMES,
     FINDINGS,
     WEB_CODES,
     cdn_of,
     cert_alert_step,
     finding_message,
     is_abroad,
+    is_domestic_provider,
     lookalike_candidates,
     ns_provider,
+    readable,
     region_label,
     unit_label,
 )
@@ -41,7 +51,7 @@ class MonitorConfig:
     rate: float = 50.0  # queries per second per resolver
     https_port: int = 443
     http_port: int = 80
-    probe_networks: tuple[str, ...] = ()  # empty: any address
+    probe_networks: tuple[str, ...] = ()  # empty: public addresses only
     ca_file: str = ""
     whois: bool = True
     whois_server: str = ""  # host:port for every look-up (tests); empty: the registry's server per TLD
@@ -50,16 +60,31 @@ class MonitorConfig:
     lookalike_limit: int = 120
     lookalike_concurrency: int = 20
     anchor: str = "cn"  # a name every working resolver answers (NS): asked when a domain does not resolve
+    controls: tuple[str, ...] = CONTROL_NAMES  # known-good names (A), asked too: a resolver failing them is broken
+    generation_seconds: float = 5.0  # the look-alike names of one label are made within this (in a thread)
+
+    @property
+    def budget(self) -> float:
+        """Seconds one check may take, look-alikes apart: its DNS rounds (the domain, its NS hosts, the controls)
+        and the two web probes, each at its own time-out, with room to spare."""
+        return 6 * self.timeout * (self.retries + 1) + 10 * self.timeout + 5
+
+    @property
+    def lookalike_budget(self) -> float:
+        """Seconds the look-alike search of one label may take: its names at the resolver rate, two questions
+        each, plus a check's budget (the wildcard test, the registrants)."""
+        return self.budget + 2 * self.lookalike_limit / max(self.rate, 1.0) + self.generation_seconds
 
 
 class ResolverUnavailable(Exception):
-    """Even the anchor does not resolve: no network or a broken resolver, so no finding can be trusted."""
+    """Even the anchor or a control name does not resolve: no network or a broken resolver, so no finding can be
+    trusted."""
 
 
 # -- DNS -----------------------------------------------------------------------------------------------------
 @dataclass
 class Lookup:
-    status: str  # ok | nxdomain | noanswer | servfail | timeout
+    status: str  # ok | nxdomain | noanswer | servfail | timeout | unknown (an answer that could not be read)
     answers: list[str] = field(default_factory=list)
     chain: list[str] = field(default_factory=list)  # CNAME targets, in order
 
@@ -91,6 +116,7 @@ class Resolvers:
         else:
             self.items = [("system", _system_servers())]
         self.cache: dict[tuple[str, str], asyncio.Future] = {}
+        self.wildcards: dict[str, asyncio.Future] = {}  # suffix → what names that cannot exist get
         self.endpoints: dict[int, tuple[wire.Endpoint, int]] = {}  # family → (endpoint, queries sent on it)
         self.active: dict[wire.Endpoint, int] = {}
         self.retired: set[wire.Endpoint] = set()
@@ -157,13 +183,15 @@ class Resolvers:
                     reply = await endpoint.ask(server, asked, rdtype, timeout)
                 except (TimeoutError, OSError):
                     continue
+                except wire.Malformed:
+                    return Lookup("unknown")  # only unreadable replies came back
                 finally:
                     self._release(endpoint)
             if reply.truncated:
                 try:
                     reply = await wire.ask_tcp(server, asked, rdtype, timeout)
                 except (TimeoutError, OSError, asyncio.IncompleteReadError, wire.Malformed):
-                    return Lookup("servfail")
+                    return Lookup("unknown")  # truncated, and TCP blocked or broken: the answer is not known
             break
         if reply is None:
             return Lookup("timeout")
@@ -184,12 +212,13 @@ class WebResult:
     expires: str = ""  # ISO date
     cert_error: str = ""
     redirect: str = ""  # Location of the first answer, when it names another host
+    bad_redirect: str = ""  # a Location that is no URL (http://[x]/): shown as it came, cut short
 
 
 def _allowed(ip: str, networks: tuple[str, ...]) -> bool:
-    if not networks:
-        return True
     address = ipaddress.ip_address(ip)
+    if not networks:
+        return address.is_global
     return any(address in ipaddress.ip_network(n, strict=False) for n in networks)
 
 
@@ -252,10 +281,18 @@ async def probe_web(domain: str, addresses: list[str], config: MonitorConfig) ->
         result.http_ok = False
     finally:
         _close(writer)
-    host = (urlsplit(location).hostname or "").lower() if location else ""
+    try:
+        host = (urlsplit(location).hostname or "").lower() if location else ""
+    except ValueError:  # e.g. http://[x]/: the site's answer is recorded as it is, the rest of the check too
+        result.bad_redirect = _printable(location)
+        return result
     if host and host != domain and unit_label(host) != unit_label(domain):
-        result.redirect = location[:300]
+        result.redirect = _printable(location)
     return result
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else "?" for c in text[:300])
 
 
 async def _unverified_fields(domain: str, ip: str, config: MonitorConfig, timeout: float,
@@ -305,6 +342,13 @@ class Check:
     findings: list[Finding] = field(default_factory=list)
     skipped: set[str] = field(default_factory=set)  # codes this run did not examine: their open findings stay
     events: list[dict] = field(default_factory=list)  # kind, before, after
+    unknown: str = ""  # why this check concludes nothing (an unreadable answer, a broken resolver, out of time)
+
+    def give_up(self, why: str) -> Check:
+        """Nothing is known: no finding, none closed, no good state, no idle count."""
+        self.unknown, self.resolves, self.findings, self.events, self.web = why, False, [], [], None
+        self.skipped = set(FINDINGS)
+        return self
 
     def add(self, code: str, detail: str = "") -> None:
         self.findings.append(Finding(code, finding_message(code, detail), FINDINGS[code].basis, detail))
@@ -320,8 +364,9 @@ class Check:
         https = {"ok": web.https_ok if web else None, "expires": web.expires if web else "",
                  "names": web.names if web else []}
         if web is not None:
-            https.update({"http_ok": web.http_ok, "error": web.cert_error, "redirect": web.redirect, "probed": web.probed})
-        return {"domain": self.domain, "resolves": self.resolves,
+            https.update({"http_ok": web.http_ok, "error": web.cert_error, "redirect": web.redirect or web.bad_redirect,
+                          "probed": web.probed})
+        return {"domain": self.domain, "resolves": self.resolves, "unknown": self.unknown,
                 "ns": [{"host": n["host"], "provider": n["provider"], "country": n["country"]} for n in self.ns],
                 "addresses": [{"ip": a["ip"], "country": a["country"], "cdn": a["cdn"]} for a in self.addresses],
                 "https": https,
@@ -359,7 +404,8 @@ async def check_domain(domain: str, config: MonitorConfig, *, previous: dict | N
                        lookalikes: bool = True, https: bool = True, prefixes: tuple[str, ...] = (),
                        now: dt.datetime | None = None, resolvers: Resolvers | None = None) -> Check:
     """`previous`: the last known good state (Check.good_state of an earlier run), or None.
-    `own`: registered domains, never reported as look-alikes."""
+    `own`: registered domains, never reported as look-alikes. Takes at most config.budget seconds (and the
+    look-alike search at most config.lookalike_budget more); a check out of time concludes nothing."""
     if resolvers is None:
         own_resolvers = Resolvers(config)
         try:
@@ -368,6 +414,35 @@ async def check_domain(domain: str, config: MonitorConfig, *, previous: dict | N
         finally:
             own_resolvers.close()
     check = Check(domain=domain, at=now or dt.datetime.now(dt.UTC))
+    try:
+        await asyncio.wait_for(_examine(check, resolvers, config, previous, https), config.budget)
+    except TimeoutError:
+        return check.give_up(f"检查超过 {config.budget:.0f} 秒仍未完成")
+    if check.unknown:
+        return check
+    if not lookalikes:
+        check.skipped.add("lookalike_registered")
+    else:
+        found = await search_lookalikes(domain, resolvers, config, own=own, prefixes=prefixes)
+        if found is None:
+            check.skipped.add("lookalike_registered")  # not concluded this time: what was open stays open
+        else:
+            check.lookalikes = found
+            if found:
+                check.add("lookalike_registered", "、".join(readable(x["domain"]) for x in found[:10]))
+    return check
+
+
+async def resolver_works(resolvers: Resolvers, config: MonitorConfig) -> bool:
+    """The anchor's NS and every control name's address resolve (asked once per Resolvers, i.e. per run)."""
+    asked = [(config.anchor, "NS")] if config.anchor else []
+    asked += [(name, "A") for name in config.controls]
+    found = await asyncio.gather(*(resolvers.cached(name, rdtype) for name, rdtype in asked))
+    return all(f.status == "ok" for f in found)
+
+
+async def _examine(check: Check, resolvers: Resolvers, config: MonitorConfig, previous: dict | None, https: bool) -> None:
+    domain = check.domain
     *per, v6, _ = await asyncio.gather(*(resolvers.query(i, domain, "A") for i in range(len(resolvers.items))),
                                       resolvers.query(0, domain, "AAAA"), _ns(check, resolvers, config))
     first = per[0]
@@ -382,21 +457,18 @@ async def check_domain(domain: str, config: MonitorConfig, *, previous: dict | N
     for (label, _), found in zip(resolvers.items, per):
         check.per_resolver[label] = found.answers if found.status == "ok" else [found.status]
 
-    if not check.resolves and config.anchor and (await resolvers.cached(config.anchor, "NS")).status != "ok":
-        raise ResolverUnavailable(config.anchor)
+    if not check.resolves:
+        if "unknown" in (first.status, v6.status):
+            check.give_up("解析应答无法读取（应答被截断而 TCP 查询失败，或应答格式错误）")
+            return
+        if not await resolver_works(resolvers, config):
+            raise ResolverUnavailable(config.anchor)
     _dns_findings(check, per, previous, config)
     if https and check.resolves:
         check.web = await probe_web(domain, [a["ip"] for a in check.addresses if ":" not in a["ip"]] or ips, config)
         _web_findings(check, check.at)
     elif not https:
         check.skipped |= WEB_CODES
-    if not lookalikes:
-        check.skipped.add("lookalike_registered")
-    else:
-        check.lookalikes = await find_lookalikes(domain, resolvers, config, own=own, prefixes=prefixes)
-        if check.lookalikes:
-            check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
-    return check
 
 
 def _dns_findings(check: Check, per: list[Lookup], previous: dict | None, config: MonitorConfig) -> None:
@@ -406,7 +478,10 @@ def _dns_findings(check: Check, per: list[Lookup], previous: dict | None, config
         check.add("not_resolving", why)
     if check.ns and (len(check.ns) < 2 or check.ns_networks < 2):
         check.add("ns_single", f"{len(check.ns)} 台服务器，{check.ns_networks} 个网络")
-    abroad_ns = [n for n in check.ns if any(is_abroad(c) for c in n["country"].split(","))]
+    # A known domestic provider is judged by who it is (its NS host names), not by where one anycast address
+    # geolocates (DNSPod's 119.29.29.29 reads as SG).
+    abroad_ns = [n for n in check.ns if not is_domestic_provider(n["provider"])
+                 and any(is_abroad(c) for c in n["country"].split(","))]
     if abroad_ns:
         check.add("ns_abroad", "、".join(f"{n['host']}（{region_label(n['country'].split(',')[0])}）" for n in abroad_ns))
     abroad = [a for a in check.addresses if is_abroad(a["country"])]
@@ -447,23 +522,73 @@ def _web_findings(check: Check, now: dt.datetime) -> None:
             check.add("cert_expiring", f"{web.expires} 到期，还有 {days} 天")
     if web.redirect:
         check.add("redirect_offsite", web.redirect)
+    if web.bad_redirect:
+        check.add("redirect_malformed", web.bad_redirect)
+
+
+async def search_lookalikes(domain: str, resolvers: Resolvers, config: MonitorConfig, *,
+                            own: frozenset[str] = frozenset(), prefixes: tuple[str, ...] = ()) -> list[dict] | None:
+    """find_lookalikes within config.lookalike_budget; None when it could not finish (nothing is concluded)."""
+    try:
+        return await asyncio.wait_for(find_lookalikes(domain, resolvers, config, own=own, prefixes=prefixes),
+                                      config.lookalike_budget)
+    except TimeoutError:
+        return None
+
+
+WILDCARD_PROBES = 2  # random names asked under each suffix
+
+
+async def wildcard_answers(resolvers: Resolvers, suffix: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """What the resolver answers for names that cannot exist under `suffix` (random labels): (addresses, NS
+    hosts), both empty when it says NXDOMAIN as it should; None when random names get different answers (then
+    no answer under the suffix can be told from the wildcard). Asked once per suffix per Resolvers."""
+    if suffix not in resolvers.wildcards:
+        async def probe() -> tuple[frozenset[str], frozenset[str]] | None:
+            names = [f"{secrets.token_hex(8)}-nx.{suffix}" for _ in range(WILDCARD_PROBES)]
+            found = await asyncio.gather(*(resolvers.query(0, name, rdtype) for name in names for rdtype in ("A", "NS")))
+            addresses = [frozenset(f.answers) for f in found[0::2]]
+            hosts = [frozenset(f.answers) for f in found[1::2]]
+            if len(set(addresses)) > 1 or len(set(hosts)) > 1:
+                return None
+            return addresses[0], hosts[0]
+        resolvers.wildcards[suffix] = asyncio.ensure_future(probe())
+    return await resolvers.wildcards[suffix]
 
 
 async def find_lookalikes(domain: str, resolvers: Resolvers, config: MonitorConfig, *, own: frozenset[str] = frozenset(),
-                          prefixes: tuple[str, ...] = ()) -> list[dict]:
+                          prefixes: tuple[str, ...] = ()) -> list[dict] | None:
+    """Look-alike names that resolve or hold NS (None: nothing can be concluded). The names are made in a thread
+    within generation_seconds (bounded by construction too: lookalike_limit names, a few milliseconds even for 63
+    characters). Before
+    any is judged, random names under each suffix are asked: a resolver that answers names that do not exist
+    (a wildcard) would make every candidate look registered, so an answer equal to the wildcard's counts for
+    nothing; when random names get differing answers no answer can be told from the wildcard's, so the search
+    concludes nothing (None)."""
     label = unit_label(domain)
-    candidates = [c for c in lookalike_candidates(label, prefixes, config.lookalike_limit) if c != domain and c not in own]
+    names = await asyncio.wait_for(asyncio.to_thread(lookalike_candidates, label, prefixes, config.lookalike_limit),
+                                   config.generation_seconds)
+    candidates = [c for c in names if c != domain and c not in own]
+    suffixes = sorted({c.split(".", 1)[1] for c in candidates})
+    wildcards = dict(zip(suffixes, await asyncio.gather(*(wildcard_answers(resolvers, s) for s in suffixes))))
+    if any(w is None for w in wildcards.values()):
+        return None
     gate = asyncio.Semaphore(config.lookalike_concurrency)
 
     async def one(name: str) -> dict | None:
+        addresses, hosts = wildcards[name.split(".", 1)[1]]
         async with gate:
             found = await resolvers.query(0, name, "A")
             if found.status == "ok":
-                return {"domain": name, "addresses": found.answers, "ns": [], "registrant": ""}
-            if found.status == "noanswer":
-                ns = await resolvers.query(0, name, "NS")
-                if ns.status == "ok":
-                    return {"domain": name, "addresses": [], "ns": ns.answers, "registrant": ""}
+                if not set(found.answers) <= addresses:
+                    return {"domain": name, "addresses": found.answers, "ns": [], "registrant": ""}
+                if not hosts:
+                    return None
+            elif found.status != "noanswer":
+                return None
+            ns = await resolvers.query(0, name, "NS")
+            if ns.status == "ok" and not set(ns.answers) <= hosts:
+                return {"domain": name, "addresses": [], "ns": ns.answers, "registrant": ""}
             return None
 
     found = [r for r in await asyncio.gather(*(one(c) for c in candidates)) if r]

@@ -17,17 +17,19 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from bot.config.settings import Settings
-from bot.db.models import Chat, Contact, Domain, MonitorEvent, MonitorFinding, MonitorRun, MonitorTarget, Unit
+from bot.db.models import Chat, Contact, Domain, MonitorEvent, MonitorFinding, MonitorRun, MonitorTarget, Setting, Unit, utcnow
 from bot.db.storage import Database
 from bot.deadlines.planning import admin_ids
 from bot.delivery import queue
-from bot.monitoring.probe import Check, MonitorConfig, Resolvers, check_domain, find_lookalikes
+from bot.monitoring.probe import Check, MonitorConfig, Resolvers, ResolverUnavailable, check_domain, search_lookalikes
 from knowledge.monitoring import (
     FINDINGS,
+    RESOLVER_UNHEALTHY,
     cert_alert_step,
     impersonation_report,
     lookalike_due,
     parse_resolvers,
+    readable,
     region_prefixes,
     unit_label,
 )
@@ -38,6 +40,13 @@ FLUSH_SECONDS = 1.0  # results wait at most this long for a batch to fill
 SKIPPED_STATUSES = ("已注销", "待注册")  # nothing to watch
 SYNC_BATCH = 500  # targets added or changed per transaction (a few ms of the bot's time each)
 ADMIN_ONLY = frozenset({"lookalike_registered", "idle_suspected"})
+# Mass failure is the resolver's fault until shown otherwise: when at least MASS_MIN domains that resolved before
+# (a good state, no open not_resolving) fail in one run with SERVFAIL or a time-out (the resolver could not; an
+# NXDOMAIN is the registry's word), and they are more than MASS_SHARE of those and the run's resolving domains
+# together, nothing is concluded about any domain that failed in the run.
+MASS_MIN, MASS_SHARE = 3, 0.5
+RESOLVER_STATE = "monitor_resolver_unhealthy"  # Setting key: since when (ISO) the resolver is known broken
+BROKEN_RESOLVER = "解析服务器对已知正常的域名也无法解析，或大量域名同时无法解析：问题在解析服务器，本次不作判断"
 
 
 def monitor_config(settings: Settings) -> MonitorConfig:
@@ -292,6 +301,8 @@ def record_batch(session: Session, batch: list[tuple[int, Check, dt.datetime]], 
 def _idle(target: MonitorTarget, check: Check, settings: Settings, now: dt.datetime) -> dict:
     """The target's answered/silent times after this run; a site silent for MONITOR_IDLE_DAYS is proposed as 闲置
     to the admins (never changed here)."""
+    if check.unknown:
+        return {}  # nothing known: neither answered nor silent
     web = check.web
     gone = not check.resolves and check.status in ("nxdomain", "noanswer", "servfail")  # a timeout may be ours
     if not gone and (web is None or web.https_ok is None):
@@ -389,8 +400,17 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
     exhausted = False
 
     async def one(item: Claimed) -> tuple[Claimed, Check, dt.datetime]:
-        check = await check_domain(item.name, config, previous=item.last_good, own=own, lookalikes=False, https=https,
-                                   resolvers=shared)
+        try:
+            check = await check_domain(item.name, config, previous=item.last_good, own=own, lookalikes=False,
+                                       https=https, resolvers=shared)
+        except ResolverUnavailable:
+            health["broken"] = True
+            return item, Check(domain=item.name, at=clock()).give_up(BROKEN_RESOLVER), clock()
+        except Exception:  # whatever a site or resolver did, the run is recorded and the target scheduled again
+            log.exception("monitoring check of %s failed", item.name)
+            return item, Check(domain=item.name, at=clock()).give_up("检查出错"), clock()
+        if check.unknown:
+            return item, check, clock()
         today = clock().astimezone(settings.timezone).date()
         if lookalikes and item.domain_id is not None and lookalike_due(unit_label(item.name), today,
                                                                        settings.monitor_lookalike_days):
@@ -398,13 +418,20 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
             prefixes = region_prefixes(units.get(item.name, ""))
             key = (unit_label(item.name), prefixes)  # www.wuding.gov.cn and rsj.wuding.gov.cn share one search
             if key not in label_cache:
-                label_cache[key] = asyncio.ensure_future(find_lookalikes(item.name, shared, config, own=own, prefixes=prefixes))
-            check.lookalikes = await label_cache[key]
-            if check.lookalikes:
-                check.add("lookalike_registered", "、".join(x["domain"] for x in check.lookalikes[:10]))
+                label_cache[key] = asyncio.ensure_future(search_lookalikes(item.name, shared, config, own=own,
+                                                                           prefixes=prefixes))
+            found = await label_cache[key]
+            if found is None:  # the search ran out of time: nothing concluded, what was open stays open
+                check.skipped.add("lookalike_registered")
+            else:
+                check.lookalikes = found
+                if found:
+                    check.add("lookalike_registered", "、".join(readable(x["domain"]) for x in found[:10]))
         return item, check, clock()
 
     backlog: list[Claimed] = first
+    health = {"broken": False, "resolved": 0}
+    doubtful: list[tuple[Claimed, Check, dt.datetime]] = []  # failed to resolve: judged when the run is over
     flushed = asyncio.get_running_loop().time()
     try:
         while True:
@@ -425,18 +452,69 @@ async def run_due(db: Database, settings: Settings, worker: str, clock: Callable
             if not running:
                 if writer is not None:
                     await writer
+                failing = await db.run(lambda s: already_failing(s, [item.id for item, _, _ in doubtful]))
+                pending += _judge_failures(doubtful, failing, health)
                 if pending:
                     await db.run(lambda s, b=pending: record_many(s, b, settings, worker))
+                await db.run(lambda s: resolver_state(s, settings, health, clock()))
                 return done
             finished, running = await asyncio.wait(running, timeout=FLUSH_SECONDS, return_when=asyncio.FIRST_COMPLETED)
             for task in finished:
                 done += 1
                 if task.exception() is not None:
                     log.error("monitoring check failed: %r", task.exception())
+                    continue
+                item, check, at = task.result()
+                health["resolved"] += check.resolves
+                if not check.resolves and not check.unknown:
+                    doubtful.append((item, check, at))  # a mass failure is the resolver's: see at the end
                 else:
-                    pending.append(task.result())
+                    pending.append((item, check, at))
     finally:
         shared.close()
+
+
+def already_failing(session: Session, target_ids: list[int]) -> set[int]:
+    """Targets among these whose not_resolving finding is open: their failure is not news."""
+    if not target_ids:
+        return set()
+    return set(session.exec(select(MonitorFinding.target_id).where(
+        MonitorFinding.target_id.in_(target_ids), MonitorFinding.code == "not_resolving",
+        MonitorFinding.status == "open")).all())
+
+
+def _judge_failures(doubtful: list[tuple[Claimed, Check, dt.datetime]], failing: set[int], health: dict) -> list:
+    """The run's domains that did not resolve, once the run is over: nothing is concluded about them when the
+    resolver failed the control names, or when most domains that resolved before failed together."""
+    fresh = sum(item.last_good is not None and item.id not in failing and check.status in ("servfail", "timeout")
+                for item, check, _ in doubtful)
+    if fresh >= MASS_MIN and fresh > MASS_SHARE * (fresh + health["resolved"]):
+        health["broken"] = True
+    if health["broken"]:
+        for _, check, _ in doubtful:
+            check.give_up(BROKEN_RESOLVER)
+    return doubtful
+
+
+def resolver_state(session: Session, settings: Settings, health: dict, now: dt.datetime) -> int:
+    """Remember a broken resolver and tell the admins once per episode; a run where domains resolve and the
+    resolver passed ends the episode. Returns the alerts queued."""
+    row = session.get(Setting, RESOLVER_STATE)
+    if not health["broken"]:
+        if row is not None and health["resolved"]:
+            session.delete(row)
+        return 0
+    if row is not None:
+        return 0  # already told
+    since = now.isoformat(timespec="seconds")
+    queue.insert_ignore_uncounted(session, [{"key": RESOLVER_STATE, "value": since, "updated_by": "monitor",
+                                             "updated_at": utcnow()}], Setting, "key")
+    session.expire_all()
+    if session.get(Setting, RESOLVER_STATE).value != since:
+        return 0  # another process's run saw it first and told them
+    log.warning("monitoring: the resolver fails known-good names or most domains at once; nothing concluded")
+    return sum(queue.enqueue(session, f"monitor:resolver:{since}:c{chat}", chat, RESOLVER_UNHEALTHY, now, "notice")
+               for chat in sorted(admin_ids(session, settings.bot_admin_ids)))
 
 
 async def check_now(db: Database | None, settings: Settings, name: str, *, lookalikes: bool = True,

@@ -6,7 +6,11 @@ against about 0.1 ms here, and a run asks four questions per domain.
 
 Replies are accepted only from the resolver asked, with the query's random ID and exactly its question; each
 check uses its own socket (a fresh random port), so a forged answer must guess the port, the ID and the name.
-A truncated answer is asked again over TCP."""
+A truncated answer is asked again over TCP.
+
+A hostile resolver (or whoever answers in its place) controls every byte, so what one reply may cost is bounded:
+at most MAX_REPLY bytes are read, MAX_RECORDS answer records, MAX_CHAIN CNAMEs, names of at most 255 bytes
+(however many compression pointers), and MAX_BAD_REPLIES unreadable replies per question before it gives up."""
 from __future__ import annotations
 
 import asyncio
@@ -22,6 +26,11 @@ import dns.name
 TYPES = {"A": 1, "NS": 2, "CNAME": 5, "AAAA": 28}
 NOERROR, SERVFAIL, NXDOMAIN = 0, 2, 3
 MAX_HOPS = 64  # compression pointers followed in one name (a loop in a hostile answer ends here)
+MAX_NAME = 255  # bytes of a name on the wire, labels and their length bytes (RFC 1035 2.3.4)
+MAX_RECORDS = 64  # answer records read; the rest of a longer answer is ignored
+MAX_CHAIN = 16  # CNAME records kept (a longer chain is cut: the check needs its start, for the CDN)
+MAX_REPLY = 16384  # bytes of a reply read (UDP or TCP); longer: refused as malformed
+MAX_BAD_REPLIES = 16  # unreadable replies to one question before the question is given up as malformed
 
 
 class Malformed(ValueError):
@@ -57,7 +66,7 @@ def message(qid: int, asked: bytes) -> bytes:
 
 def _name(wire: bytes, offset: int) -> tuple[str, int]:
     """A (possibly compressed) name at offset: its text and the offset after it."""
-    labels, end, hops = [], None, 0
+    labels, end, hops, size = [], None, 0, 1
     while True:
         if offset >= len(wire):
             raise Malformed("name runs past the end")
@@ -74,6 +83,9 @@ def _name(wire: bytes, offset: int) -> tuple[str, int]:
         offset += 1
         if length == 0:
             break
+        size += length + 1
+        if size > MAX_NAME:
+            raise Malformed("name longer than 255 bytes")
         labels.append(wire[offset:offset + length].decode("ascii", "backslashreplace").lower())
         offset += length
     return ".".join(labels), end if end is not None else offset
@@ -83,13 +95,15 @@ def parse(wire: bytes, qid: int, asked: bytes, rdtype: str) -> Reply:
     """The reply to query `qid` with question `asked`: rcode, TC bit, the answers of `rdtype`, the CNAME chain."""
     if len(wire) < 12:
         raise Malformed("short reply")
+    if len(wire) > MAX_REPLY:
+        raise Malformed("reply too long")
     rid, flags, qdcount, ancount = struct.unpack_from("!HHHH", wire)
     if rid != qid or not flags & 0x8000 or qdcount != 1 or wire[12:12 + len(asked)].lower() != asked.lower():
         raise Malformed("not the answer to this question")
     reply = Reply(flags & 0x000F, bool(flags & 0x0200))
     want = TYPES[rdtype]
     offset = 12 + len(asked)
-    for _ in range(ancount):
+    for _ in range(min(ancount, MAX_RECORDS)):
         _, offset = _name(wire, offset)
         if offset + 10 > len(wire):
             raise Malformed("record runs past the end")
@@ -99,7 +113,8 @@ def parse(wire: bytes, qid: int, asked: bytes, rdtype: str) -> Reply:
         if len(data) != size:
             raise Malformed("record data runs past the end")
         if rtype == 5:
-            reply.chain.append(_name(wire, offset)[0])
+            if len(reply.chain) < MAX_CHAIN:
+                reply.chain.append(_name(wire, offset)[0])
         elif rtype == want:
             if rtype == 1 and size == 4:
                 reply.answers.append(socket.inet_ntop(socket.AF_INET, data))
@@ -154,6 +169,7 @@ class Endpoint(asyncio.DatagramProtocol):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         self.transport.sendto(message(qid, name_question), server)
+        bad = 0
         try:
             while True:
                 future = self.waiting[key] = loop.create_future()
@@ -165,7 +181,9 @@ class Endpoint(asyncio.DatagramProtocol):
                 try:
                     return parse(data, qid, name_question, rdtype)
                 except Malformed:
-                    continue  # not ours (or garbage): keep waiting for the real answer until the deadline
+                    bad += 1  # not ours (or garbage): keep waiting for the real answer until the deadline,
+                    if bad >= MAX_BAD_REPLIES:  # but not for ever reading a flood of them
+                        raise
         finally:
             self.waiting.pop(key, None)
 
@@ -185,6 +203,8 @@ async def ask_tcp(server: tuple[str, int], name_question: bytes, rdtype: str, ti
         writer.write(struct.pack("!H", len(query)) + query)
         await writer.drain()
         size = struct.unpack("!H", await asyncio.wait_for(reader.readexactly(2), timeout))[0]
+        if size > MAX_REPLY:
+            raise Malformed("reply too long")
         return parse(await asyncio.wait_for(reader.readexactly(size), timeout), qid, name_question, rdtype)
     finally:
         if writer is not None:

@@ -12,19 +12,27 @@ import threading
 import time
 from pathlib import Path
 
-from dnslib import QTYPE, RCODE, RR
+from dnslib import QTYPE, RCODE, RR, DNSError
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
+
+from knowledge.monitoring import CONTROL_NAMES
 
 
 class Zones(BaseResolver):
-    """Records as zone lines ("name. 300 IN A 1.2.3.4"); `servfail`, `silent` (never answers) and
-    `truncate` (UDP answer truncated, full over TCP) are sets of names; `delay` seconds per answer."""
+    """Records as zone lines ("name. 300 IN A 1.2.3.4"); `servfail`, `silent` (never answers), `truncate` (UDP
+    answer truncated, full over TCP) and `tcp_broken` (the TCP connection closed without an answer) are sets of
+    names; `delay` seconds per answer; `wildcard`: the address every name without records gets (as resolvers
+    that rewrite NXDOMAIN do; "rotate": another each time); `only`: when set, every other name gets SERVFAIL (a resolver that answers only a
+    few names)."""
 
     def __init__(self) -> None:
         self.records: dict[str, list[RR]] = {}
         self.servfail: set[str] = set()
         self.silent: set[str] = set()
         self.truncate: set[str] = set()
+        self.tcp_broken: set[str] = set()
+        self.wildcard = ""
+        self.only: set[str] | None = None
         self.delay = 0.0
         self.queries = 0
         self.lock = threading.Lock()
@@ -48,11 +56,18 @@ class Zones(BaseResolver):
         if name in self.silent:
             time.sleep(5)
             return reply
-        if name in self.servfail:
+        if name in self.servfail or (self.only is not None and name not in self.only):
             reply.header.rcode = RCODE.SERVFAIL
             return reply
+        if name in self.tcp_broken and handler.protocol == "tcp":
+            raise DNSError("closed without an answer")
         if name in self.truncate and handler.protocol == "udp":
             reply.header.tc = 1
+            return reply
+        if name not in self.records and self.wildcard:
+            if qtype == "A":  # "rotate": a different address each time
+                address = f"127.0.1.{self.queries % 250}" if self.wildcard == "rotate" else self.wildcard
+                reply.add_answer(*RR.fromZone(f"{name}. 300 IN A {address}"))
             return reply
         if name not in self.records:
             reply.header.rcode = RCODE.NXDOMAIN
@@ -94,6 +109,136 @@ class LocalDNS:
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+
+class HostileDNS:
+    """A resolver on 127.0.0.1 that answers every question, over UDP and TCP, with what costs a careless reader
+    most: `bomb` — as many records as fit in 65,000 bytes, each a CNAME whose name and target are compression
+    pointers into a chain of 64 pointers to 63-byte labels (4 KB of text per name, from 2 bytes); `flood` —
+    hundreds of unreadable replies carrying the query's ID and question, then silence; `chain` — a thousand
+    CNAMEs one after another. `controls`: names answered properly (127.0.0.1, and NS for `cn`), so the check
+    goes on to judge the domain."""
+
+    def __init__(self, mode: str, controls: tuple[str, ...] = ()) -> None:
+        self.mode = mode
+        self.controls = {c.lower() for c in controls}
+        self.port = _free_port()
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+        self.udp.bind(("127.0.0.1", self.port))
+        self.tcp = socket.socket()
+        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.tcp.bind(("127.0.0.1", self.port))
+        self.tcp.listen(64)
+        self.stopped = threading.Event()
+        self.queries = 0
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> HostileDNS:
+        threading.Thread(target=self._serve_udp, daemon=True).start()
+        threading.Thread(target=self._serve_tcp, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.udp.close()
+        self.tcp.close()
+
+    def _question(self, query: bytes) -> tuple[bytes, bytes, str, int]:
+        end = 12
+        while query[end]:
+            end += query[end] + 1
+        question = query[12:end + 5]
+        labels, offset = [], 12
+        while query[offset]:
+            labels.append(query[offset + 1:offset + 1 + query[offset]].decode("latin-1"))
+            offset += query[offset] + 1
+        qtype = int.from_bytes(query[end + 1:end + 3], "big")
+        return query[:2], question, ".".join(labels).lower(), qtype
+
+    def _proper(self, qid: bytes, question: bytes, name: str, qtype: int) -> bytes:
+        import struct
+
+        if qtype == 1:
+            record = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + socket.inet_aton("127.0.0.1")
+        elif qtype == 2:
+            target = b"\x01a\x03dns\x02cn\x00"
+            record = b"\xc0\x0c" + struct.pack("!HHIH", 2, 1, 60, len(target)) + target
+        else:
+            return qid + struct.pack("!HHHHH", 0x8180, 1, 0, 0, 0) + question
+        return qid + struct.pack("!HHHHH", 0x8180, 1, 1, 0, 0) + question + record
+
+    def _bomb(self, qid: bytes, question: bytes, size: int) -> bytes:
+        import struct
+
+        start = 12 + len(question) + 12  # the chain: the data of a first record of a type nobody reads
+        chain = b""
+        for i in range(64):  # segment i: a 63-byte label, then a pointer to segment i+1 (the last ends the name)
+            chain += b"\x3f" + b"a" * 63 + (struct.pack("!H", 0xC000 | (start + (i + 1) * 66)) if i < 63 else b"\x00")
+        holder = b"\xc0\x0c" + struct.pack("!HHIH", 0xFF00, 1, 60, len(chain)) + chain
+        pointer = struct.pack("!H", 0xC000 | start)
+        record = pointer + struct.pack("!HHIH", 5, 1, 60, 2) + pointer
+        count = min((size - start - len(chain)) // len(record), 65534)
+        return qid + struct.pack("!HHHHH", 0x8180, 1, count + 1, 0, 0) + question + holder + record * count
+
+    def _chain(self, qid: bytes, question: bytes, name: str) -> bytes:
+        import struct
+
+        records = b""
+        count = 1000
+        for i in range(count):
+            target = b"".join(bytes([len(p)]) + p.encode() for p in f"c{i}.{name}".split(".")) + b"\x00"
+            records += b"\xc0\x0c" + struct.pack("!HHIH", 5, 1, 60, len(target)) + target
+        return qid + struct.pack("!HHHHH", 0x8180, 1, count, 0, 0) + question + records
+
+    def _answers(self, query: bytes, limit: int) -> list[bytes]:
+        qid, question, name, qtype = self._question(query)
+        self.queries += 1
+        if name in self.controls or name.removeprefix("www.") == "" or name == "cn":
+            return [self._proper(qid, question, name, qtype)]
+        if self.mode == "bomb":
+            return [self._bomb(qid, question, limit)]
+        if self.mode == "chain":
+            return [self._chain(qid, question, name)]
+        if self.mode == "flood":
+            garbage = qid + b"\x81\x80\x00\x01\xff\xff\x00\x00\x00\x00" + question + b"\xc0"
+            return [garbage] * 500
+        return []
+
+    def _serve_udp(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                query, peer = self.udp.recvfrom(4096)
+                for answer in self._answers(query, 65000):
+                    self.udp.sendto(answer, peer)
+            except OSError:
+                return
+            except Exception:  # a query this server cannot read: ignored
+                continue
+
+    def _serve_tcp(self) -> None:
+        import struct
+
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.tcp.accept()
+            except OSError:
+                return
+            try:
+                conn.settimeout(2)
+                size = struct.unpack("!H", conn.recv(2))[0]
+                query = b""
+                while len(query) < size:
+                    query += conn.recv(size - len(query))
+                for answer in self._answers(query, 65535)[:1]:
+                    conn.sendall(struct.pack("!H", len(answer)) + answer)
+            except Exception:
+                pass
+            finally:
+                conn.close()
 
 
 def _free_port() -> int:
@@ -259,6 +404,7 @@ NS_OK = ("wuding.gov.cn. 300 IN NS ns1.dnspod.net.", "wuding.gov.cn. 300 IN NS n
 
 def zone_lines() -> list[str]:
     lines = list(NS_OK) + ["cn. 300 IN NS a.dns.cn."]  # what every working resolver answers (the monitor's anchor)
+    lines += [f"{name}. 300 IN A 127.0.0.1" for name in CONTROL_NAMES]  # and its known-good control names
     lines += ["www.wuding.gov.cn. 300 IN A 127.0.0.1", "wuding.gov.cn. 300 IN A 127.0.0.1",
               "single.gov.cn. 300 IN NS ns1.single.gov.cn.", "ns1.single.gov.cn. 300 IN A 114.114.114.114",
               "www.single.gov.cn. 300 IN A 127.0.0.1",
@@ -274,3 +420,36 @@ def zone_lines() -> list[str]:
     for zone in ("abroad", "cdnsite", "moving", "big", "expiring", "wrongname", "selfsigned", "redirected"):
         lines += [f"{zone}.gov.cn. 300 IN NS ns1.dnspod.net.", f"{zone}.gov.cn. 300 IN NS ns2.dnspod.net."]
     return lines
+
+
+# -- what the monitoring tests share -----------------------------------------------------------------------
+def monitor_cli(capsys, *args: str) -> tuple[int, dict]:
+    import json
+
+    from bot.cli import main
+
+    code = main(["monitor", *args, "--json"])
+    out = capsys.readouterr().out.strip().splitlines()
+    return code, json.loads(out[-1]) if out else {}
+
+
+def register(db, unit_name: str, kind: str, domains: list[str], contact: int | None = None, **status) -> None:
+    """A unit with its domains (status per domain by keyword: gone='已注销' → www.gone.gov.cn), and a linked contact."""
+    from bot.db.models import Contact, Domain, Unit
+
+    def seed(session):
+        unit = Unit(name=unit_name, kind=kind)
+        session.add(unit)
+        session.flush()
+        if contact:
+            session.add(Contact(unit_id=unit.id, name="张三", telegram_id=contact))
+        for name in domains:
+            session.add(Domain(unit_id=unit.id, name=name, unicode=name))
+        for label, value in status.items():
+            session.add(Domain(unit_id=unit.id, name=f"www.{label}.gov.cn", unicode=f"www.{label}.gov.cn", status=value))
+
+    db.call(seed)
+
+
+def result_codes(result: dict) -> set[str]:
+    return {f["code"] for f in result["findings"]}
