@@ -44,3 +44,13 @@ def test_an_older_sheet_does_not_bring_back_a_replaced_contact(db):
     assert again.written
     assert _contacts(db) == [("王五", "0878-8711999")]
     assert any("李四" in note and "已在登记册中被替换" in note and note.startswith("第2行") for note in again.notes)
+
+
+def test_a_phone_is_found_as_it_is_stored_and_as_digits(db):
+    from bot.registry.lookup import lookup
+
+    sheet = "单位名称,域名,联系人,联系电话\n利川市人力资源和社会保障局,rsj.lichuan.gov.cn,周七,0718-7220012\n".encode()
+    assert import_file(db.call, sheet, "a.csv", "test").written
+    for query in ("0718-7220012", "07187220012", "7220012", "0718 7220012"):
+        found = db.call(lambda s, q=query: lookup(s, q))
+        assert [v.unit.name for v in found] == ["利川市人力资源和社会保障局"], query

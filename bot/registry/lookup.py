@@ -354,7 +354,11 @@ def _contacts_matching(session: Session, text: str) -> list[Contact]:
     if "@" in text:
         return list(session.exec(select(Contact).where(func.lower(Contact.email) == text.lower())).all())
     if len(digits) >= 5 and len(digits) >= len(text) - 3:
-        return list(session.exec(select(Contact).where(Contact.phone.contains(digits)).limit(10)).all())
+        # phones are stored as typed (0718-7220012, (0878) 8711677): compare their digits with the query's
+        stored_digits = Contact.phone
+        for mark in ("-", " ", "(", ")", "（", "）", "+"):
+            stored_digits = func.replace(stored_digits, mark, "")
+        return list(session.exec(select(Contact).where(stored_digits.contains(digits)).limit(10)).all())
     return list(session.exec(select(Contact).where(Contact.name == text)).all())
 
 
