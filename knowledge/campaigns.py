@@ -12,6 +12,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from knowledge.when import parse_day
+
 if TYPE_CHECKING:
     import yaml
 
@@ -121,13 +123,13 @@ def build_campaign(key: object, title: object, source: object, audience: object,
         when = step.get("date")
         if isinstance(when, dt.datetime):
             when = when.date()
-        if isinstance(when, str):
+        if isinstance(when, str):  # every form the registry import reads (2027年1月29日, 2027.2.26, 2027/3/5 …)
             try:
-                when = dt.date.fromisoformat(when.strip().replace("/", "-"))
+                when = parse_day(when.strip())
             except ValueError:
                 when = None
         if not isinstance(when, dt.date):
-            raise CampaignError(f"第{at.get('date', line)}行 date（日期）：“{str(step.get('date', ''))[:20]}”不是日期，写成 2027-03-05")
+            raise CampaignError(f"第{at.get('date', line)}行 date（日期）：“{str(step.get('date', ''))[:20]}”不是日期，写成 2027-03-05 或 2027年3月5日")
         what = step.get("what")
         if not isinstance(what, str) or not what.strip():
             raise CampaignError(f"第{at.get('what', line)}行 what（事项）：不能为空")

@@ -137,3 +137,22 @@ def test_weekly_digest_day_follows_the_calendar_and_stays_silent_with_nothing_to
     assert db.call(lambda s: enqueue_weekly_digests(s, now, dt.date(2030, 1, 8), 1, frozenset({42}))) == 2
     text = db.call(lambda s: digest_text(s, dt.date(2030, 1, 8), None))
     assert "2030-01-10 报送清理情况" in text
+
+
+def test_a_campaign_sheet_takes_the_dates_the_registry_import_takes(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["名称", "2027年域名普查"])
+    sheet.append(["日期", "事项"])
+    sheet.append(["2027年1月29日", "各乡镇报送自查"])
+    sheet.append(["2027.2.26", "县政府办汇总上报"])
+    path = tmp_path / "安排.xlsx"
+    book.save(path)
+    campaign = read_campaign_file("安排.xlsx", path.read_bytes())
+    assert [m.date for m in campaign.milestones] == [dt.date(2027, 1, 29), dt.date(2027, 2, 26)]
+
+
+def test_a_campaign_is_found_by_its_number_in_the_list(db):
+    listed = db.call(store.list_campaigns)
+    assert db.call(lambda s: store.find(s, "1")).campaign.id == listed[0].campaign.id
+    assert db.call(lambda s: store.find(s, str(len(listed) + 1))) is None

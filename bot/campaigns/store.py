@@ -47,9 +47,11 @@ def active_campaigns(session: Session) -> list[Campaign]:
 
 
 def find(session: Session, key: str) -> Listed | None:
-    wanted = key.strip()
-    return next((item for item in list_campaigns(session)
-                 if wanted in (item.campaign.id, item.campaign.title)), None)
+    """A campaign by its number in the list (1, 2 …, as `campaign list` prints it), its id or its title."""
+    wanted, listed = key.strip(), list_campaigns(session)
+    if wanted.isdigit() and len(wanted) < 6:
+        return listed[int(wanted) - 1] if 1 <= int(wanted) <= len(listed) else None
+    return next((item for item in listed if wanted in (item.campaign.id, item.campaign.title)), None)
 
 
 def current_campaign(session: Session, today: dt.date) -> Campaign | None:

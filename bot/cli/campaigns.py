@@ -33,10 +33,10 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     db = open_database()
     if args.action == "list":
         today = office_today()
-        for item in db.call(store.list_campaigns):
+        for number, item in enumerate(db.call(store.list_campaigns), 1):
             nxt = item.campaign.next_step(today)
             step = f"，下一步 {nxt.date} {nxt.what}" if nxt and item.active else ""
-            print(f"{item.campaign.id}\t{item.campaign.title}\t{'进行中' if item.active else '已结束'}"
+            print(f"{number}\t{item.campaign.id}\t{item.campaign.title}\t{'进行中' if item.active else '已结束'}"
                   f"{'（内置）' if item.shipped else ''}{step}")
         return EXIT_OK
     if not args.target:
@@ -46,7 +46,7 @@ def cmd_campaign(args: argparse.Namespace) -> int:
         if args.action == "show":
             item = db.call(lambda s: store.find(s, args.target))
             if item is None:
-                raise CampaignError(f"没有名为“{args.target}”的工作安排")
+                raise CampaignError(f"没有编号或名称为“{args.target}”的工作安排（domainbot campaign list 列出编号）")
             print(item.campaign.to_yaml(), end="")
         else:
             campaign = db.call(lambda s: store.end_campaign(s, args.target, "cli"))
