@@ -131,7 +131,7 @@ def e2e_rows(updates: int = 1200, rounds: int = 5, verbose: bool = True) -> list
         print(f"e2e: ratio per round {[round(r, 2) for r in ratios]}, median {ratio:.2f}")
         print(f"e2e: CPU busy during the load, echo {[round(r['busy'], 2) for r in echo_runs]}, "
               f"domainbot {[round(r['busy'], 2) for r in bot_runs]} (1.0 = one core)")
-        # CPU per answered update moves far less with the machine's load than the rates do (notes/PERF-e2e.md)
+        # CPU per answered update moves far less with the machine's load than the rates do (notes/perf-throughput-vs-echo.md)
         print(f"e2e: CPU per answered update, median echo {_median(echo_runs, 'cpu_ms'):.3f} ms, domainbot "
               f"{_median(bot_runs, 'cpu_ms'):.3f} ms (x{_median(bot_runs, 'cpu_ms') / _median(echo_runs, 'cpu_ms'):.2f})")
         print(f"e2e: median echo bot {_median(echo_runs, 'rate'):.0f} updates/s, domainbot {bot_rate:.0f} updates/s "

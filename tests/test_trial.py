@@ -1,4 +1,4 @@
-"""Findings of the fresh-eyes trial (notes/TRIAL.md): each test failed before its fix."""
+"""Findings of the fresh-eyes trial (notes/trial-as-users.md): each test failed before its fix."""
 from __future__ import annotations
 
 import re

@@ -10,7 +10,7 @@ class _JsonBodyClient(httpx.AsyncClient):
     """Sends the Bot API's parameters as a JSON body instead of form-urlencoded (files still go as multipart).
     The Bot API takes both and reads the same values (each a string, nested objects JSON text, as PTB gives
     them); percent-encoding a reply, three bytes of %XX per byte of Chinese, cost ~0.04 ms an update
-    (notes/PERF-e2e.md)."""
+    (notes/perf-throughput-vs-echo.md)."""
 
     async def request(self, method: str, url: httpx.URL | str, *, data=None, files=None, **kwargs) -> httpx.Response:
         if data is not None and not files:
