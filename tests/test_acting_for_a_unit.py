@@ -335,3 +335,71 @@ async def test_only_a_group_an_admin_or_a_contact_bound_receives_and_a_contacts_
     await _sent(fake_api, "/unsubscribe", unit_group, 6202, "只有群管理员", chat_type="group")
     await _sent(fake_api, "/digest off", unit_group, stranger, "已关闭每周汇总", chat_type="group")
     await _sent(fake_api, "/unsubscribe", unit_group, CONTACT, "已取消订阅", chat_type="group")
+
+
+# -- smaller ones -------------------------------------------------------------------------------------------------
+from tests.test_monitoring import env, guard, servers  # noqa: E402, F401  (the local DNS for /monitor)
+
+
+async def test_checks_by_hand_are_limited_even_when_asked_for_at_once(env, fake_api, clock, tmp_path):  # noqa: F811
+    """Ten /monitor at the same moment from ten chats: the limit of 8 holds (the slot is taken before the reply
+    is sent, not after)."""
+    from bot.config.settings import load_settings
+    from handlers.monitoring import MAX_RUNNING
+    from tests.support.app import polling_bot
+    from tests.support.env import TEST_TOKEN
+
+    settings = load_settings(telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
+                             database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids="5001",
+                             monitor_enabled=False, monitor_lookalikes=False, monitor_timeout=3.0,
+                             update_concurrency=16)
+    fake_api.delays["sendMessage"] = 0.3  # each reply takes a while to be accepted: the window the race needs
+    chats = range(7001, 7011)
+    async with polling_bot(settings, clock):
+        for chat in chats:
+            fake_api.push_text("/monitor www.slow.gov.cn", chat_id=chat, user_id=5001)
+
+        def answered(calls):
+            return sum(1 for c in calls if c.method == "sendMessage" and int(c.params.get("chat_id", 0)) in chats
+                       and ("正在检查" in c.params.get("text", "") or "较多" in c.params.get("text", ""))) >= 10
+
+        assert await fake_api.until(answered, timeout=20)
+        texts = [c.params["text"] for c in fake_api.calls_to("sendMessage") if int(c.params.get("chat_id", 0)) in chats]
+        assert sum("正在检查" in t for t in texts) == MAX_RUNNING
+        assert sum("较多" in t for t in texts) == len(chats) - MAX_RUNNING
+        fake_api.delays["sendMessage"] = 0
+
+
+async def test_a_forged_due_page_shows_the_last_page(running_bot, fake_api, tmp_path):
+    db = running_bot.bot_data.db
+    _seed(db, tmp_path)
+    first = await _sent(fake_api, "/due", ADMIN, ADMIN, "待办期限")
+    assert "•" in first
+    before = len(fake_api.calls_to("editMessageText")) + len(fake_api.sent_texts(ADMIN))
+    fake_api.push_callback("du:99999", fake_api.make_message("x", chat_id=ADMIN, user_id=777000111), user_id=ADMIN)
+
+    def shown(calls):
+        return len(fake_api.calls_to("editMessageText")) + len(fake_api.sent_texts(ADMIN)) > before
+
+    assert await fake_api.until(shown, timeout=15)
+    edits = [c.params.get("text", "") for c in fake_api.calls_to("editMessageText")] + fake_api.sent_texts(ADMIN)[-1:]
+    page = next(t for t in edits if "待办期限" in t)
+    assert "•" in page and page.split("\n", 1)[1] == first.split("\n", 1)[1]  # the same items as the only page
+
+
+async def test_a_campaign_file_in_a_group_is_taken_only_when_addressed_to_the_bot(running_bot, fake_api):
+    from bot.db.models import CampaignRecord
+
+    db = running_bot.bot_data.db
+    await running_bot.bot_data.warm_up
+    body = "title: 2028年复查\nsource: 某文号\ndeadlines:\n  - date: 2028-02-28\n    what: 复查\n".encode()
+    fake_api.push_document("复查.yaml", body, chat_id=-906, user_id=ADMIN, chat_type="group")
+    await _sent(fake_api, "/due", -906, ADMIN, "", chat_type="group")  # answered after the file: it was passed over
+    assert db.call(lambda s: s.exec(select(CampaignRecord)).all()) == []
+    assert not [t for t in fake_api.sent_texts(-906) if "工作安排" in t]
+    fake_api.files["yaml1"] = body
+    document = {"file_id": "yaml1", "file_unique_id": "yaml1", "file_name": "复查.yaml", "file_size": len(body)}
+    entities = [{"type": "mention", "offset": 0, "length": len("@domainbot_test")}]
+    fake_api.push({"message": fake_api.make_message(None, -906, ADMIN, "group", document=document,
+                                                    caption="@domainbot_test", caption_entities=entities)})
+    assert await fake_api.until(lambda calls: any("已新增工作安排" in t for t in fake_api.sent_texts(-906)), timeout=15)
