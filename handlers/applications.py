@@ -262,8 +262,8 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 
 async def _unit_given(update: Update, context: BotContext, data: dict, text: str) -> None:
-    from bot.registry.access import unit_for
-    from bot.registry.lookup import RegistryError, lookup
+    from bot.registry.access import unit_for, views_for
+    from bot.registry.lookup import RegistryError
 
     if not text or len(text) > 80:
         await _ask(update, context, UNIT, data, "请输入单位全称（80 字以内）。")
@@ -275,7 +275,7 @@ async def _unit_given(update: Update, context: BotContext, data: dict, text: str
         except RegistryError as exc:
             await _ask(update, context, UNIT, data, esc(exc) + "请选择您的单位。")
         await _chose_unit(update, context, data, unit.name)
-    matches = await _db(context).run(lambda s: [m.unit.name for m in lookup(s, text)])
+    matches = await _db(context).run(lambda s: [m.unit.name for m in views_for(s, role, text, region=region)])
     if text in matches or len(matches) == 1:
         await _chose_unit(update, context, data, text if text in matches else matches[0])
     if matches:
@@ -469,7 +469,7 @@ async def on_action_button(update: Update, context: BotContext) -> None:
     decoded = APPLICATION.decode(query.data)
     kind = decoded[0] if decoded else ""
     allowed = role.admin or (kind == "att" and app_id is not None and await _db(context).run(
-        lambda s: records.unit_of(s, app_id) in role.units))
+        lambda s: records.may_attach(s, app_id, role)))
     if app_id is None or not allowed:
         await query.answer("只有管理员可以登记退回；回执可由管理员或本单位联系人上传。", show_alert=True)
         raise ApplicationHandlerStop(END)

@@ -148,7 +148,8 @@ async def remind_command(update: Update, context: BotContext) -> None:
 async def on_button(update: Update, context: BotContext) -> None:
     from bot.db.models import Deadline
     from bot.deadlines import events
-    from bot.registry.access import role_of
+    from bot.registry.access import check_unit, role_of
+    from bot.registry.lookup import RegistryError
 
     query = update.callback_query
     done, snooze = DEADLINE_DONE.decode(query.data), DEADLINE_SNOOZE.decode(query.data)
@@ -167,9 +168,9 @@ async def on_button(update: Update, context: BotContext) -> None:
         row = session.get(Deadline, deadline_id)
         if row is None:
             return "gone", None
-        found = role_of(session, uid, admins)
-        allowed = found.admin or (row.unit_id is not None and row.unit_id in found.units)
-        if not allowed:
+        try:
+            check_unit(session, role_of(session, uid, admins), row.unit_id)
+        except RegistryError:
             return "forbidden", None
         if action == "done":
             return "ok", events.mark_done(session, deadline_id, actor, _now(context))

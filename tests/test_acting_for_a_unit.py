@@ -403,3 +403,18 @@ async def test_a_campaign_file_in_a_group_is_taken_only_when_addressed_to_the_bo
     fake_api.push({"message": fake_api.make_message(None, -906, ADMIN, "group", document=document,
                                                     caption="@domainbot_test", caption_entities=entities)})
     assert await fake_api.until(lambda calls: any("已新增工作安排" in t for t in fake_api.sent_texts(-906)), timeout=15)
+
+
+def test_handlers_find_named_units_and_domains_only_through_the_access_check():
+    """The check cannot be forgotten: no handler imports a way to find a unit or domain by what a user typed
+    other than bot.registry.access (whose functions all take the user's Role)."""
+    import ast
+    from pathlib import Path
+
+    forbidden = {"lookup", "find_unit_id", "domain_by_name", "_units_by_short_name"}
+    found = []
+    for path in sorted(Path("handlers").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "bot.registry.lookup":
+                found += [f"{path}: {alias.name}" for alias in node.names if alias.name in forbidden]
+    assert found == []

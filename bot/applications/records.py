@@ -327,6 +327,13 @@ def unit_names(session: Session, unit_ids: tuple[int, ...] | list[int]) -> list[
     return list(session.exec(select(Unit.name).where(Unit.id.in_(list(unit_ids))).order_by(Unit.name)).all())
 
 
-def unit_of(session: Session, application_id: int) -> int | None:
+def may_attach(session: Session, application_id: int, role: Role) -> bool:
+    """Whether the user may attach a returned document to the application (its unit's contacts, admins)."""
     application = session.get(Application, application_id)
-    return application.unit_id if application else None
+    if application is None:
+        return False
+    try:
+        _check_may(session, application, role, own_step_only=False)
+    except RegistryError:
+        return False
+    return True
