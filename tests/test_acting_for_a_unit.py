@@ -418,3 +418,64 @@ def test_handlers_find_named_units_and_domains_only_through_the_access_check():
             if isinstance(node, ast.ImportFrom) and node.module == "bot.registry.lookup":
                 found += [f"{path}: {alias.name}" for alias in node.names if alias.name in forbidden]
     assert found == []
+
+
+def test_two_imports_at_once_are_serialised_without_an_integrity_error(db, tmp_path):
+    """The first import's transaction stays open after it has written its new units while a second import of the
+    same sheet starts: the second waits for it and then finds the units there (before: it had read the registry
+    without them, inserted them again and ended in an IntegrityError)."""
+    data = xlsx(tmp_path, ROWS).read_bytes()
+    written, outcomes = threading.Event(), {}
+
+    def held_call(fn):
+        def work(session):
+            result = fn(session)
+            written.set()
+            threading.Event().wait(1.5)  # not committed yet
+            return result
+
+        return db.call(work)
+
+    def run(name, call):
+        try:
+            outcomes[name] = import_file(call, data, "in.xlsx", name, region=REGION)
+        except Exception as exc:  # reported below
+            outcomes[name] = exc
+
+    first = threading.Thread(target=run, args=("first", held_call))
+    first.start()
+    assert written.wait(30)
+    second = threading.Thread(target=run, args=("second", db.call))
+    second.start()
+    first.join(30)
+    second.join(30)
+    assert outcomes["first"].units_created == len({row[0] for row in ROWS}), outcomes
+    assert not isinstance(outcomes["second"], Exception), outcomes["second"]
+    assert outcomes["second"].units_created == 0 and outcomes["second"].unchanged == len(ROWS)
+    assert len(db.call(lambda s: s.exec(select(Unit)).all())) == len({row[0] for row in ROWS})
+
+
+def test_an_import_waiting_too_long_for_another_is_told_in_chinese(db, tmp_path):
+    from bot.registry.sheets import SpreadsheetError
+
+    if db.dialect != "sqlite":
+        pytest.skip("the wait is PostgreSQL's lock_timeout there; the SQLite path is the one with a message to map")
+    import sqlite3
+
+    data = xlsx(tmp_path, ROWS).read_bytes()
+    holder = sqlite3.connect(db.engine.url.database, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the database
+    try:
+        from sqlalchemy import event
+
+        @event.listens_for(db.engine, "connect")
+        def _short_wait(dbapi_connection, _record):
+            dbapi_connection.execute("PRAGMA busy_timeout=200")
+
+        db.engine.dispose()
+        with pytest.raises(SpreadsheetError, match="另一个导入正在进行"):
+            import_file(db.call, data, "in.xlsx", "t", region=REGION)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert db.call(lambda s: s.exec(select(Unit)).all()) == []
