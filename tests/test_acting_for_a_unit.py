@@ -338,10 +338,20 @@ async def test_only_a_group_an_admin_or_a_contact_bound_receives_and_a_contacts_
 
 
 # -- smaller ones -------------------------------------------------------------------------------------------------
-from tests.test_monitoring import env, guard, servers  # noqa: E402, F401  (the local DNS for /monitor)
+@pytest.fixture
+def silent_dns(monkeypatch):
+    """A DNS server on 127.0.0.1 that never answers for www.slow.gov.cn; nothing may leave the loopback."""
+    from tests.support.monitor_servers import LocalDNS, loopback_only
+
+    refused = loopback_only(monkeypatch)
+    dns = LocalDNS().start()
+    dns.zones.silent = {"www.slow.gov.cn", "slow.gov.cn"}
+    yield dns
+    dns.stop()
+    assert not refused, f"a test tried to reach {refused}"
 
 
-async def test_checks_by_hand_are_limited_even_when_asked_for_at_once(env, fake_api, clock, tmp_path):  # noqa: F811
+async def test_checks_by_hand_are_limited_even_when_asked_for_at_once(silent_dns, fake_api, clock, tmp_path):
     """Ten /monitor at the same moment from ten chats: the limit of 8 holds (the slot is taken before the reply
     is sent, not after)."""
     from bot.config.settings import load_settings
@@ -351,8 +361,9 @@ async def test_checks_by_hand_are_limited_even_when_asked_for_at_once(env, fake_
 
     settings = load_settings(telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
                              database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids="5001",
-                             monitor_enabled=False, monitor_lookalikes=False, monitor_timeout=3.0,
-                             update_concurrency=16)
+                             monitor_enabled=False, monitor_lookalikes=False, monitor_timeout=3.0, monitor_retries=0,
+                             monitor_resolvers=silent_dns.address, monitor_probe_networks="127.0.0.0/8",
+                             monitor_whois="off", update_concurrency=16)
     fake_api.delays["sendMessage"] = 0.3  # each reply takes a while to be accepted: the window the race needs
     chats = range(7001, 7011)
     async with polling_bot(settings, clock):
