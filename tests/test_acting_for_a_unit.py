@@ -281,7 +281,8 @@ async def test_a_contact_naming_another_unit_anywhere_is_refused_and_nothing_cha
     await _sent(fake_api, "/subscribe 武定县人民政府", -901, me, REFUSED, chat_type="group")
     assert _state(db) == before
     # the own unit works in every form
-    assert "武定县财政局" in await _sent(fake_api, "/status 财政局", me, me, "武定县财政局")
+    assert "czj.wuding.gov.cn" in await _sent(fake_api, "/status 财政局", me, me, "<b>武定县财政局</b>")
+    await _sent(fake_api, "/history CZJ.wuding.gov.cn", me, me, "的修改记录")
     await _sent(fake_api, "/setcontact 财政局 王五 13900000000", me, me, "已登记联系人 王五")
 
 
