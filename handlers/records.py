@@ -28,6 +28,7 @@ from knowledge.units import KIND_LABELS
 from knowledge.when import parse_day
 
 if TYPE_CHECKING:
+    from bot.registry.access import Role
     from bot.registry.lookup import UnitView
 
 COMMANDS = [
@@ -197,12 +198,17 @@ def _show_value(value: object) -> str:
     return str(value)
 
 
-async def _require_admin(update: Update, context: BotContext) -> bool:
+async def _admin_role(update: Update, context: BotContext) -> Role | None:
+    """The sender's role when they are an admin; None after telling them it is for admins."""
     role = await user_role(update, context)
     if not role.admin:
         await reply_html(update, "只有管理员可以这样做。")
-        return False
-    return True
+        return None
+    return role
+
+
+async def _require_admin(update: Update, context: BotContext) -> bool:
+    return await _admin_role(update, context) is not None
 
 
 def _date_arg(args: list[str]) -> tuple:
@@ -231,7 +237,7 @@ async def setstatus_command(update: Update, context: BotContext) -> None:
     from bot.registry.access import domain_for
     from bot.registry.edits import set_status
 
-    if not await _require_admin(update, context):
+    if (role := await _admin_role(update, context)) is None:
         return
     args = context.args or []
     if len(args) < 2:
@@ -242,7 +248,7 @@ async def setstatus_command(update: Update, context: BotContext) -> None:
     if (dated := await _dated(update, args[2:])) is None:
         return
     on, rest = dated
-    note, author, role = " ".join(rest)[:500], _author(update), await user_role(update, context)
+    note, author = " ".join(rest)[:500], _author(update)
     await _edit(update, context, args[0], lambda s, actor: set_status(
         s, domain_for(s, role, args[0], admin_only=True).name, actor, args[1], on, note, author))
 
@@ -251,7 +257,7 @@ async def note_command(update: Update, context: BotContext) -> None:
     from bot.registry.access import domain_for
     from bot.registry.edits import add_note
 
-    if not await _require_admin(update, context):
+    if (role := await _admin_role(update, context)) is None:
         return
     args = context.args or []
     if len(args) < 2:
@@ -263,7 +269,7 @@ async def note_command(update: Update, context: BotContext) -> None:
     if not rest:
         await reply_html(update, "请写上备注内容。")
         return
-    text, author, role = " ".join(rest)[:500], _author(update), await user_role(update, context)
+    text, author = " ".join(rest)[:500], _author(update)
     await _edit(update, context, args[0], lambda s, actor: add_note(
         s, domain_for(s, role, args[0], admin_only=True).name, actor, text, author, on))
 
@@ -336,9 +342,7 @@ async def invite_command(update: Update, context: BotContext) -> None:
     from bot.registry.access import create_invite
     from bot.registry.lookup import RegistryError
 
-    role = await user_role(update, context)
-    if not role.admin:
-        await reply_html(update, "只有管理员可以这样做。")
+    if (role := await _admin_role(update, context)) is None:
         return
     unit_name = " ".join(context.args or []).strip()
     if not unit_name:
