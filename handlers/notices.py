@@ -21,9 +21,10 @@ from knowledge.when import parse_schedule, parse_when
 COMMANDS = [
     BotCommandInfo("due", "查看已逾期和即将到期的事项", "/due"),
     BotCommandInfo("remind", texts.REMIND_HELP, "/remind 2026-12-01 09:00 报送清理情况"),
-    BotCommandInfo("subscribe", "（群管理员）本群接收通知和提醒；可指定本群所属单位", "/subscribe 武定县财政局", private=False),
+    BotCommandInfo("subscribe", "（管理员或单位联系人）本群接收通知和提醒；可指定本群所属单位", "/subscribe 武定县财政局",
+                   private=False),
     BotCommandInfo("unsubscribe", "（群管理员）本群不再接收通知", "/unsubscribe", private=False),
-    BotCommandInfo("digest", "（群管理员）每周清理进度汇总 开/关", "/digest on", private=False),
+    BotCommandInfo("digest", "（管理员或单位联系人）每周清理进度汇总 开/关", "/digest on", private=False),
     BotCommandInfo("broadcast", "（管理员）向所有订阅群发通知", "/broadcast 请于本周五前报送清理情况", group=False),
     BotCommandInfo("holidays", "（管理员）录入下一年节假日安排", "/holidays 2027 休 2027-01-01 2027-02-10~2027-02-16 班 2027-02-07",
                    group=False),
