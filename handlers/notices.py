@@ -198,7 +198,7 @@ async def on_button(update: Update, context: BotContext) -> None:
 # - a bot admin: /subscribe (broadcasts, campaign steps), /digest on (the whole registry's weekly digest), or
 #   /subscribe 单位 to make it that unit's group;
 # - a unit's linked contact: only as their own unit's group (/subscribe, /subscribe 本单位, /digest on): its
-#   reminders and a digest of that unit alone, plus broadcasts, which admins address to every bound group;
+#   reminders and a digest of that unit alone, plus broadcasts and campaign steps, addressed to every bound group;
 # - anyone else, a group's own admins included: nothing; they are told a bot admin or the unit's contact must bind
 #   the group. (Anyone can create a group and be its admin: that says nothing about the registry.)
 NOT_BOUND = ("只有机器人管理员或单位已绑定的联系人可以为本群开通通知。请本单位联系人在群里发送 "
