@@ -120,6 +120,44 @@ def test_a_second_open_application_for_a_domain_is_refused_naming_the_first(db, 
     assert len(db.call(lambda s: s.exec(select(Application)).all())) == 1
 
 
+def test_two_applications_for_one_domain_at_once_register_one(db, tmp_path):
+    """The first creation's transaction is still open when the second is made: the second waits, then sees the
+    first and is refused (before: both were registered)."""
+    from bot.applications import records
+
+    _seed(db, tmp_path)
+    now, created, outcomes = dt.datetime.now(dt.UTC), threading.Event(), {}
+    spec = _spec("cancel", "武定县人力资源和社会保障局", ["www.wdrsj.com"])
+
+    def first():
+        def work(session):
+            records.create(session, spec, "admin-1", ADMIN_ROLE, now)
+            created.set()
+            threading.Event().wait(1.0)
+
+        try:
+            db.call(work)
+            outcomes["first"] = "ok"
+        except Exception as exc:  # reported below
+            outcomes["first"] = exc
+
+    def second():
+        created.wait(10)
+        try:
+            db.call(lambda s: records.create(s, spec, "admin-2", ADMIN_ROLE, now))
+            outcomes["second"] = "ok"
+        except RegistryError as exc:
+            outcomes["second"] = str(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcomes["first"] == "ok" and "已在办理中的申请" in outcomes["second"], outcomes
+    assert len(db.call(lambda s: s.exec(select(Application)).all())) == 1
+
+
 # -- approval steps ------------------------------------------------------------------------------------------
 def _registration(db, now) -> int:
     from bot.applications import records

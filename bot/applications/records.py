@@ -133,7 +133,14 @@ def open_for_domains(session: Session, names: list[str]) -> list[tuple[str, str,
 
 
 def create(session: Session, spec: Spec, actor: str, role: Role, now: dt.datetime) -> Progress:
-    """A new application, from a user who may act for its unit and domains (checked here, whatever the caller)."""
+    """A new application, from a user who may act for its unit and domains (checked here, whatever the caller).
+    Two created at once for one domain: the lock makes the second wait and then see the first, and refuse."""
+    from bot.db.locks import LockBusy, hold
+
+    try:
+        hold(session, "application-create")
+    except LockBusy:
+        raise RegistryError("数据库繁忙，申请没有登记，请稍后再提交。") from None
     unit_id = check_may_apply(session, role, spec.unit, [*spec.domains, *spec.replaces])
     steps, basis = route(spec.action, spec.unit, spec.kind, spec.legacy)
     application = Application(action=spec.action, unit_id=unit_id, unit_name=spec.unit,
