@@ -23,8 +23,7 @@ from telegram.warnings import PTBUserWarning
 from bot.applications.conversations import drop_draft, load_draft, save_draft
 from bot.db.storage import Database
 from bot.runtime.state import BotContext
-from bot.ui import texts
-from bot.ui.buttons import APPLICATION, APPLY_ACTION, APPLY_PICK, APPLY_STEP
+from bot.ui.buttons import ADVANCE, APPLICATION, APPLY_ACTION, APPLY_PICK, APPLY_STEP
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, is_private, keyboard, message_text, reply_html, user_role
 from knowledge.applications import (
@@ -263,19 +262,22 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 
 async def _unit_given(update: Update, context: BotContext, data: dict, text: str) -> None:
-    from bot.registry.lookup import lookup
+    from bot.registry.access import unit_for, views_for
+    from bot.registry.lookup import RegistryError
 
     if not text or len(text) > 80:
         await _ask(update, context, UNIT, data, "请输入单位全称（80 字以内）。")
-    matches = await _db(context).run(lambda s: [m.unit.name for m in lookup(s, text)])
-    if text in matches:
-        await _chose_unit(update, context, data, text)
-    if matches and not data.get("admin"):
-        matches = [m for m in matches if m in data.get("own_units", [])]
-    if len(matches) == 1:
-        await _chose_unit(update, context, data, matches[0])
-    if not data.get("admin"):
-        await _ask(update, context, UNIT, data, f"登记册中您所在单位里没有“{esc(text)}”，请选择您的单位。")
+    role = await user_role(update, context)
+    region = context.bot_data.settings.bot_region
+    if not role.admin:  # a contact: only their own units, by full name, short name or domain
+        try:
+            unit = await _db(context).run(lambda s: unit_for(s, role, text, region=region))
+        except RegistryError as exc:
+            await _ask(update, context, UNIT, data, esc(exc) + "请选择您的单位。")
+        await _chose_unit(update, context, data, unit.name)
+    matches = await _db(context).run(lambda s: [m.unit.name for m in views_for(s, role, text, region=region)])
+    if text in matches or len(matches) == 1:
+        await _chose_unit(update, context, data, text if text in matches else matches[0])
     if matches:
         data["own_units"] = list(dict.fromkeys([*matches, *data.get("own_units", [])]))[:6]
         await _ask(update, context, UNIT, data, f"找到相近的单位，请选择；如确是新单位，请输入完整全称后再发一次：{esc(text)}")
@@ -286,7 +288,13 @@ async def _unit_given(update: Update, context: BotContext, data: dict, text: str
 
 async def _chose_unit(update: Update, context: BotContext, data: dict, unit: str) -> None:
     from bot.applications import records
+    from bot.registry.lookup import RegistryError
 
+    role = await user_role(update, context)  # every way to a unit (typed, a button, a stored draft) ends here
+    try:
+        await _db(context).run(lambda s: records.check_may_apply(s, role, unit))
+    except RegistryError as exc:
+        await _ask(update, context, UNIT, data, esc(exc))
     data["unit"] = unit
     data["domains"] = []
     action = data["action"]
@@ -305,12 +313,18 @@ async def _chose_unit(update: Update, context: BotContext, data: dict, unit: str
 
 async def _domains_chosen(update: Update, context: BotContext, data: dict, names: list[str]) -> None:
     from bot.applications import records
+    from bot.registry.lookup import RegistryError
 
     if not names:
         await _ask(update, context, DOMAINS, data, "请至少选择或输入一个域名。")
     if data["action"] == "register" and len(names) > 2:
         await _ask(update, context, DOMAINS, data, "一个政府网站原则上只注册一个中文域名和一个英文域名。")
     unit, action = data["unit"], data["action"]
+    role = await user_role(update, context)
+    try:  # the domains: a contact's own units' (or not registered), and none already in an open application
+        await _db(context).run(lambda s: records.check_may_apply(s, role, unit, names))
+    except RegistryError as exc:
+        await _ask(update, context, DOMAINS, data, "不能申请：\n" + esc(exc))
     ctx = await _db(context).run(lambda s: records.registry_context(s, unit, names))
     problems = [p for name in names for p in domain_problems(action, name, unit, data.get("kind"), ctx)]
     if problems:
@@ -334,6 +348,7 @@ async def _years_given(update: Update, context: BotContext, data: dict, text: st
 async def _submit(update: Update, context: BotContext, data: dict) -> None:
     from bot.applications import records
     from bot.applications.forms import docx_bytes, xlsx_bytes
+    from bot.registry.lookup import RegistryError
 
     raw = {k: data.get(k) for k in ("action", "unit", "domains", "years", "contact", "reason", "kind", "replaces")}
     db = _db(context)
@@ -343,7 +358,11 @@ async def _submit(update: Update, context: BotContext, data: dict) -> None:
     except SpecError as exc:
         await _ask(update, context, CONFIRM, data, "不能提交：\n" + "\n".join(esc(p) for p in exc.problems))
     actor, now = _actor(update), _now(context)
-    progress = await db.run(lambda s: records.create(s, spec, actor, now))
+    role = await user_role(update, context)  # read again: the draft may be older than the role
+    try:
+        progress = await db.run(lambda s: records.create(s, spec, actor, role, now))
+    except RegistryError as exc:
+        await _ask(update, context, CONFIRM, data, "不能提交：\n" + esc(exc))
     chat, user = _key(update)
     await db.run(lambda s: drop_draft(s, NAME, chat, user))
     number = progress.number
@@ -394,7 +413,7 @@ def _buttons(progress: records.Progress):
     if progress.application.status != "open":
         return None
     i = progress.application.id
-    return keyboard([[("推进到下一步", APPLICATION.encode("adv", i)), ("登记退回", APPLICATION.encode("rej", i)), ("上传回执", APPLICATION.encode("att", i))]])
+    return keyboard([[("推进到下一步", ADVANCE.encode(i, progress.application.step)), ("登记退回", APPLICATION.encode("rej", i)), ("上传回执", APPLICATION.encode("att", i))]])
 
 
 async def applications_command(update: Update, context: BotContext) -> None:
@@ -419,19 +438,21 @@ def _application_id(update: Update) -> int | None:
 
 
 async def on_advance(update: Update, context: BotContext) -> None:
+    """推进到下一步: aq:adv:<application>:<step>; only that step is passed, once."""
     from bot.applications import records
     from bot.registry.lookup import RegistryError
 
     query = update.callback_query
-    app_id = _application_id(update)
+    decoded = ADVANCE.decode(query.data)
     role = await user_role(update, context)
     actor, now = _actor(update), _now(context)
     try:
-        if app_id is None:
-            raise RegistryError(texts.INVALID_BUTTON)
-        progress = await _db(context).run(lambda s: records.advance(s, app_id, actor, role, now))
+        if decoded is None:  # a forged button, or one sent before buttons named their step
+            raise RegistryError("按钮无效或已过期，请用 /applications 查看最新进度。")
+        app_id, step = decoded
+        progress = await _db(context).run(lambda s: records.advance(s, app_id, step, actor, role, now))
     except RegistryError as exc:
-        await query.answer(str(exc), show_alert=True)
+        await query.answer(str(exc)[:190], show_alert=True)
         return
     await query.answer("已推进")
     done = "🎉 审批完成，登记册已更新。" if progress.application.status == "approved" else ""
@@ -448,7 +469,7 @@ async def on_action_button(update: Update, context: BotContext) -> None:
     decoded = APPLICATION.decode(query.data)
     kind = decoded[0] if decoded else ""
     allowed = role.admin or (kind == "att" and app_id is not None and await _db(context).run(
-        lambda s: records.unit_of(s, app_id) in role.units))
+        lambda s: records.may_attach(s, app_id, role)))
     if app_id is None or not allowed:
         await query.answer("只有管理员可以登记退回；回执可由管理员或本单位联系人上传。", show_alert=True)
         raise ApplicationHandlerStop(END)
@@ -525,7 +546,7 @@ def register(app: Application) -> None:
     app.add_handler(apply, group=-1)  # before the plain-text handlers: answers inside a conversation stop there
     app.add_handler(action, group=-1)
     app.add_handler(CommandHandler("applications", applications_command))
-    app.add_handler(CallbackQueryHandler(on_advance, pattern=r"^aq:adv:"))  # APPLICATION
+    app.add_handler(CallbackQueryHandler(on_advance, pattern=ADVANCE.pattern))
     if app.job_queue is not None:
         app.job_queue.run_repeating(_remind_tick, interval=3600, first=120, name="application-reminders")
 

@@ -21,7 +21,7 @@ from bot.runtime.state import BotContext
 from bot.ui import texts
 from bot.ui.buttons import CAMPAIGN
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, remember, reply_html, user_role
+from handlers.common import esc, is_private, keyboard, mentions_bot, remember, reply_html, user_role
 from handlers.progress import admin_payload, local_today
 from knowledge.campaigns import Campaign, CampaignError, parse_chat_campaign
 
@@ -118,6 +118,8 @@ async def on_campaign_file(update: Update, context: BotContext) -> None:
 
     message = update.effective_message
     uid = update.effective_user.id if update.effective_user else None
+    if not is_private(update) and not mentions_bot(message, context.bot.username):
+        return  # a file shared in a group is for the people there: only one addressed to the bot is taken
     if not (await user_role(update, context)).admin:
         await reply_html(update, "只有管理员可以新增工作安排。")
         raise ApplicationHandlerStop

@@ -45,20 +45,31 @@ def result_blocks(result: dict) -> list[str]:
 
 
 async def monitor_command(update: Update, context: BotContext) -> None:
+    from bot.registry.access import domain_for
+    from bot.registry.lookup import RegistryError
+
     settings = context.bot_data.settings
     db = context.bot_data.db
-    if (await user_role(update, context)).guest:
+    role = await user_role(update, context)
+    if role.guest:
         await reply_html(update, "域名监测仅供已登记的联系人和管理员使用。请联系管理员为您的单位生成绑定链接。")
         return
     name, error = validate_target(" ".join(context.args or []))
     if error:
         await reply_html(update, esc(error) + "\n用法：<code>/monitor www.wuding.gov.cn</code>")
         return
+    if not role.admin:  # a check records a target and may alert the unit: a contact checks their own domains only
+        try:
+            await db.run(lambda s: domain_for(s, role, name))
+        except RegistryError as exc:
+            await reply_html(update, esc(exc) + "（联系人只能检查本单位登记的域名。）")
+            return
     running: set = context.bot_data.monitor_running
     if len(running) >= MAX_RUNNING:
         await reply_html(update, "正在进行的检查较多，请稍后再试。")
         return
-    await reply_html(update, f"正在检查 <code>{esc(name)}</code>，结果稍后发送……")
+    slot = object()
+    running.add(slot)  # taken before the first await: ten requests at once cannot all pass the count above
 
     async def work() -> None:
         from bot.monitoring.probe import ResolverUnavailable
@@ -73,10 +84,14 @@ async def monitor_command(update: Update, context: BotContext) -> None:
             log.exception("monitor check failed")
             await reply_html(update, "检查时出错了，请稍后再试。")
         finally:
-            running.discard(task)
+            running.discard(slot)
 
-    task = context.application.create_task(work(), name=f"monitor:{name}")
-    running.add(task)
+    try:
+        await reply_html(update, f"正在检查 <code>{esc(name)}</code>，结果稍后发送……")
+    except BaseException:
+        running.discard(slot)
+        raise
+    context.application.create_task(work(), name=f"monitor:{name}")
 
 
 async def geoip_command(update: Update, context: BotContext) -> None:

@@ -21,9 +21,10 @@ from knowledge.when import parse_schedule, parse_when
 COMMANDS = [
     BotCommandInfo("due", "查看已逾期和即将到期的事项", "/due"),
     BotCommandInfo("remind", texts.REMIND_HELP, "/remind 2026-12-01 09:00 报送清理情况"),
-    BotCommandInfo("subscribe", "（群管理员）本群接收通知和提醒；可指定本群所属单位", "/subscribe 武定县财政局", private=False),
+    BotCommandInfo("subscribe", "（管理员或单位联系人）本群接收通知和提醒；可指定本群所属单位", "/subscribe 武定县财政局",
+                   private=False),
     BotCommandInfo("unsubscribe", "（群管理员）本群不再接收通知", "/unsubscribe", private=False),
-    BotCommandInfo("digest", "（群管理员）每周清理进度汇总 开/关", "/digest on", private=False),
+    BotCommandInfo("digest", "（管理员或单位联系人）每周清理进度汇总 开/关", "/digest on", private=False),
     BotCommandInfo("broadcast", "（管理员）向所有订阅群发通知", "/broadcast 请于本周五前报送清理情况", group=False),
     BotCommandInfo("holidays", "（管理员）录入下一年节假日安排", "/holidays 2027 休 2027-01-01 2027-02-10~2027-02-16 班 2027-02-07",
                    group=False),
@@ -81,6 +82,11 @@ async def _due_page(update: Update, context: BotContext, page: int):
     if not total:
         return "近期没有待办的期限。", None
     pages = -(-total // DUE_PAGE)
+    if page >= pages:  # a forged (or outdated) page number: the last page, read again
+        page = pages - 1
+        everything, found = await context.bot_data.db.run(read)
+        total = found.total_overdue + found.total_upcoming
+        pages = max(1, -(-total // DUE_PAGE))
     scope = "全部单位" if everything else "本人/本群"
     blocks = [f"<b>待办期限</b>（{scope}：已逾期 {found.total_overdue} 项，即将到期 {found.total_upcoming} 项"
               + (f"，第 {page + 1}/{pages} 页" if pages > 1 else "") + "）"]
@@ -143,7 +149,8 @@ async def remind_command(update: Update, context: BotContext) -> None:
 async def on_button(update: Update, context: BotContext) -> None:
     from bot.db.models import Deadline
     from bot.deadlines import events
-    from bot.registry.access import role_of
+    from bot.registry.access import check_unit, role_of
+    from bot.registry.lookup import RegistryError
 
     query = update.callback_query
     done, snooze = DEADLINE_DONE.decode(query.data), DEADLINE_SNOOZE.decode(query.data)
@@ -162,9 +169,9 @@ async def on_button(update: Update, context: BotContext) -> None:
         row = session.get(Deadline, deadline_id)
         if row is None:
             return "gone", None
-        found = role_of(session, uid, admins)
-        allowed = found.admin or (row.unit_id is not None and row.unit_id in found.units)
-        if not allowed:
+        try:
+            check_unit(session, role_of(session, uid, admins), row.unit_id)
+        except RegistryError:
             return "forbidden", None
         if action == "done":
             return "ok", events.mark_done(session, deadline_id, actor, _now(context))
@@ -187,65 +194,131 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 
 # -- groups and broadcasts ----------------------------------------------------------------------------------
-async def _subscription(update: Update, context: BotContext, **changes: object) -> bool:
+# What a group may receive is decided by who bound it (notes/acting-for-a-unit.md):
+# - a bot admin: /subscribe (broadcasts, campaign steps), /digest on (the whole registry's weekly digest), or
+#   /subscribe 单位 to make it that unit's group;
+# - a unit's linked contact: only as their own unit's group (/subscribe, /subscribe 本单位, /digest on): its
+#   reminders and a digest of that unit alone, plus broadcasts and campaign steps, addressed to every bound group;
+# - anyone else, a group's own admins included: nothing; they are told a bot admin or the unit's contact must bind
+#   the group. (Anyone can create a group and be its admin: that says nothing about the registry.)
+NOT_BOUND = ("只有机器人管理员或单位已绑定的联系人可以为本群开通通知。请本单位联系人在群里发送 "
+             "<code>/subscribe 单位名称</code>（本群只接收该单位的提醒和汇总），或联系管理员。")
+
+
+async def _bind(update: Update, context: BotContext, unit_name: str, **changes: object) -> str | None:
+    """Bind this group as the sender may (see above) and apply `changes`; the unit it is bound to ("" when it
+    receives everything); None after telling the sender why not (nothing changed)."""
+    from bot.db.models import Chat, Unit
     from bot.delivery import chats
+    from bot.registry.access import role_of, unit_for
+    from bot.registry.lookup import RegistryError
+
+    chat = update.effective_chat
+    if chat.type == ChatType.PRIVATE:
+        await reply_html(update, "请在群里使用这个命令。")
+        return None
+    uid = update.effective_user.id if update.effective_user else None
+    admins = context.bot_data.settings.bot_admin_ids
+    region = context.bot_data.settings.bot_region
+
+    def bind(session):
+        role = role_of(session, uid, admins)
+        if role.guest:
+            return None, NOT_BOUND
+        row = session.get(Chat, chat.id)
+        bound = row.unit_id if row else None
+        if unit_name:
+            unit_id = unit_for(session, role, unit_name, region=region).id  # a contact: their own unit only
+        elif role.admin:
+            unit_id = bound
+        elif bound is not None:
+            unit_id = bound
+        elif row is not None and (row.subscribed or row.digest):
+            return None, "本群由管理员开通，接收全部通知；只有管理员可以修改。"
+        elif len(role.units) == 1:
+            unit_id = role.units[0]
+        else:
+            return None, "您是多个单位的联系人，请写明本群所属单位：<code>/subscribe 单位名称</code>"
+        if not role.admin and (bound is not None and bound not in role.units or unit_id not in role.units):
+            return None, "本群是其他单位的工作群，只有管理员或该单位的联系人可以修改。"
+        chats.remember_chat(session, chat.id, chat.title or "", chat.type, unit_id=unit_id, **changes)
+        return (session.get(Unit, unit_id).name if unit_id else ""), None
+
+    try:
+        bound, refused = await context.bot_data.db.run(bind)
+    except RegistryError as exc:
+        await reply_html(update, esc(exc))
+        return None
+    if refused:
+        await reply_html(update, refused)
+        return None
+    return bound
+
+
+async def subscribe_command(update: Update, context: BotContext) -> None:
+    """/subscribe (a bot admin: broadcasts to this group; a contact: this is their unit's group), or
+    /subscribe 单位全称 to make this the unit's group: its contacts without a linked Telegram account are then
+    reminded here, and overdue notices for the unit come here too."""
+    unit_name = " ".join(context.args or []).strip()
+    bound = await _bind(update, context, unit_name, subscribed=True)
+    if bound is not None:
+        await replan(context.application)
+        linked = f"，并作为“{esc(bound)}”的工作群接收该单位的提醒" if bound else ""
+        await reply_html(update, f"本群已订阅：将收到广播通知和清理工作的期限提醒{linked}。")
+
+
+async def _may_stop(update: Update, context: BotContext) -> bool:
+    """/unsubscribe, /digest off: stopping is never a leak, so the group's own admins may too, besides those who
+    may bind it (a bot admin, the bound unit's contact). Told why not otherwise."""
+    from bot.db.models import Chat
+    from bot.registry.access import role_of
 
     chat = update.effective_chat
     if chat.type == ChatType.PRIVATE:
         await reply_html(update, "请在群里使用这个命令。")
         return False
-    if not await _is_group_admin(update, context):
-        await reply_html(update, "只有群管理员或机器人管理员可以设置。")
-        return False
-    await context.bot_data.db.run(lambda s: chats.remember_chat(s, chat.id, chat.title or "", chat.type, **changes))
-    return True
-
-
-async def subscribe_command(update: Update, context: BotContext) -> None:
-    """/subscribe, or /subscribe 单位全称 to make this the unit's group: its contacts without a linked Telegram
-    account are then reminded here, and overdue notices for the unit come here too."""
-    from bot.registry.access import role_of
-    from bot.registry.lookup import find_unit_id
-
-    unit_name = " ".join(context.args or []).strip()
-    changes: dict[str, object] = {"subscribed": True}
-    if unit_name:
-        uid = update.effective_user.id if update.effective_user else None
-        admins = context.bot_data.settings.bot_admin_ids
-        unit_id, found = await context.bot_data.db.run(lambda s: (find_unit_id(s, unit_name), role_of(s, uid, admins)))
-        if unit_id is None:
-            await reply_html(update, esc(texts.NO_SUCH_UNIT.format(name=unit_name[:100])) + "，请核对全称。")
-            return
-        if not (found.admin or unit_id in found.units):
-            # Anyone can create a group and be its admin: binding it to a unit (its reminders, its deadlines in
-            # /due) needs a bot administrator or a linked contact of that unit.
-            await reply_html(update, "只有机器人管理员或该单位已绑定的联系人可以把本群设为该单位的工作群。")
-            return
-        changes["unit_id"] = unit_id
-    if await _subscription(update, context, **changes):
-        await replan(context.application)
-        linked = f"，并作为“{esc(unit_name)}”的工作群接收该单位的提醒" if unit_name else ""
-        await reply_html(update, f"本群已订阅：将收到广播通知和清理工作的期限提醒{linked}。")
+    uid = update.effective_user.id if update.effective_user else None
+    admins = context.bot_data.settings.bot_admin_ids
+    role, row = await context.bot_data.db.run(lambda s: (role_of(s, uid, admins), s.get(Chat, chat.id)))
+    contact = row is not None and row.unit_id is not None and row.unit_id in role.units
+    if role.admin or contact or await _is_group_admin(update, context):
+        return True
+    await reply_html(update, "只有群管理员、机器人管理员或本单位联系人可以设置。")
+    return False
 
 
 async def unsubscribe_command(update: Update, context: BotContext) -> None:
-    if await _subscription(update, context, subscribed=False, digest=False):
+    from bot.delivery import chats
+
+    chat = update.effective_chat
+    if await _may_stop(update, context):
+        await context.bot_data.db.run(lambda s: chats.remember_chat(s, chat.id, chat.title or "", chat.type,
+                                                                    subscribed=False, digest=False))
         await reply_html(update, "本群已取消订阅。")
 
 
 async def digest_command(update: Update, context: BotContext) -> None:
+    from bot.delivery import chats
+
     choice = (context.args or [""])[0].lower()
     if choice not in ("on", "off", "开", "关"):
         await reply_html(update, "用法：/digest on 或 /digest off")
         return
-    on = choice in ("on", "开")
-    if await _subscription(update, context, digest=on, **({"subscribed": True} if on else {})):
-        await reply_html(update, _digest_on_text(context) if on else "已关闭每周汇总。")
+    if choice in ("on", "开"):
+        bound = await _bind(update, context, "", digest=True, subscribed=True)
+        if bound is not None:
+            await reply_html(update, _digest_on_text(context, f"“{esc(bound)}”的" if bound else "全部单位的"))
+        return
+    chat = update.effective_chat
+    if await _may_stop(update, context):
+        await context.bot_data.db.run(lambda s: chats.remember_chat(s, chat.id, chat.title or "", chat.type, digest=False))
+        await reply_html(update, "已关闭每周汇总。")
 
 
-def _digest_on_text(context: BotContext) -> str:
+def _digest_on_text(context: BotContext, scope: str) -> str:
     day = "一二三四五六日"[context.bot_data.settings.digest_weekday - 1]
-    return f"已开启每周汇总：每周{day}（遇节假日顺延到下一个工作日）发送清理进度和未来一周到期的事项；没有待办时不发。"
+    return (f"已开启每周汇总：每周{day}（遇节假日顺延到下一个工作日）发送{scope}清理进度和未来一周到期的事项；"
+            "没有待办时不发。")
 
 
 async def broadcast_command(update: Update, context: BotContext) -> None:

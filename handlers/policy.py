@@ -52,16 +52,26 @@ def related_keyboard(clauses: list[Clause]):
 
 
 async def registry_lookup(update: Update, context: BotContext | None, question: str) -> Lookup | None:
-    """For a contact or an admin whose question names a registered domain: the unit it is registered to, so
-    the answer checks the domain against that unit. Guests get the answer without the registry."""
-    from bot.registry.lookup import lookup
+    """For an admin whose question names a registered domain, or a contact naming one of their units': the unit
+    it is registered to, so the answer checks the domain against that unit. Others get the answer without the
+    registry."""
+    from bot.registry.access import views_for
+    from bot.registry.lookup import RegistryError
 
     domain = domain_in(question)
     if domain is None or context is None or context.bot_data.db is None:
         return None
-    if (await user_role(update, context)).guest:
+    role = await user_role(update, context)
+    if role.guest:
         return None
-    views = await context.bot_data.db.run(lambda session: lookup(session, domain, limit=1))
+
+    def read(session):
+        try:  # a contact: their own units' domains only, like /status
+            return views_for(session, role, domain)[:1]
+        except RegistryError:
+            return []
+
+    views = await context.bot_data.db.run(read)
     if not views:
         return None
     found = (views[0].unit.name, views[0].unit.kind)

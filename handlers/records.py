@@ -29,6 +29,7 @@ from knowledge.units import KIND_LABELS
 from knowledge.when import parse_day
 
 if TYPE_CHECKING:
+    from bot.registry.access import Role
     from bot.registry.lookup import UnitView
 
 COMMANDS = [
@@ -101,8 +102,8 @@ def _region(context: BotContext) -> str | None:
 
 
 async def status_command(update: Update, context: BotContext) -> None:
-    from bot.registry.access import role_of
-    from bot.registry.lookup import lookup
+    from bot.registry.access import role_of, views_for
+    from bot.registry.lookup import RegistryError
 
     query = " ".join(context.args or []).strip()
     uid = update.effective_user.id if update.effective_user else None
@@ -110,16 +111,21 @@ async def status_command(update: Update, context: BotContext) -> None:
 
     def read(session):  # the role and the lookup in one database trip (measured: /status is the busiest command)
         found = role_of(session, uid, admins)
-        return found, (lookup(session, query, region=_region(context)) if not found.guest and query else [])
+        try:
+            return found, (views_for(session, found, query, region=_region(context)) if not found.guest and query else []), ""
+        except RegistryError as exc:
+            return found, [], str(exc)
 
-    role, matches = await _db(context).run(read)
+    role, matches, refused = await _db(context).run(read)
     if role.guest:
         await reply_html(update, GUEST_REPLY)
         return
     if not query:
         await reply_html(update, "用法：/status 域名或单位名称\n例：<code>/status wuding.gov.cn</code>")
         return
-    if not matches:
+    if refused:
+        await reply_html(update, esc(refused))
+    elif not matches:
         await reply_html(update, f"登记册中没有找到“{esc(query[:100])}”。")
     elif len(matches) == 1 or matches[0].score >= 99:
         await _show(update, context, matches[0], role.admin)
@@ -129,8 +135,8 @@ async def status_command(update: Update, context: BotContext) -> None:
 
 
 async def history_command(update: Update, context: BotContext) -> None:
-    from bot.db.models import Domain
     from bot.monitoring.store import events_for
+    from bot.registry.access import domain_for
     from bot.registry.lookup import RegistryError, history, unit_names_of
 
     role = await user_role(update, context)
@@ -143,18 +149,14 @@ async def history_command(update: Update, context: BotContext) -> None:
         return
 
     def read(session):
-        entries = history(session, name)
-        domain = session.get(Domain, entries[0].entity_id) if entries else None
-        return (entries, domain, events_for(session, domain.name if domain else name.strip().lower().rstrip(".")),
-                unit_names_of(session, entries))
+        domain = domain_for(session, role, name)  # a contact: only their own units' domains
+        entries = history(session, domain.name)
+        return entries, events_for(session, domain.name), unit_names_of(session, entries)
 
     try:
-        entries, domain, events, unit_names = await _db(context).run(read)
+        entries, events, unit_names = await _db(context).run(read)
     except RegistryError as exc:
         await reply_html(update, esc(exc))
-        return
-    if not role.admin and (domain is None or domain.unit_id not in role.units):
-        await reply_html(update, "只能查看本单位域名的修改记录。")
         return
     if not entries and not events:
         await reply_html(update, "这个域名还没有修改记录。")
@@ -197,12 +199,17 @@ def _show_value(value: object) -> str:
     return str(value)
 
 
-async def _require_admin(update: Update, context: BotContext) -> bool:
+async def _admin_role(update: Update, context: BotContext) -> Role | None:
+    """The sender's role when they are an admin; None after telling them it is for admins."""
     role = await user_role(update, context)
     if not role.admin:
         await reply_html(update, "只有管理员可以这样做。")
-        return False
-    return True
+        return None
+    return role
+
+
+async def _require_admin(update: Update, context: BotContext) -> bool:
+    return await _admin_role(update, context) is not None
 
 
 def _date_arg(args: list[str]) -> tuple:
@@ -228,9 +235,10 @@ async def _dated(update: Update, args: list[str]) -> tuple | None:
 
 
 async def setstatus_command(update: Update, context: BotContext) -> None:
+    from bot.registry.access import domain_for
     from bot.registry.edits import set_status
 
-    if not await _require_admin(update, context):
+    if (role := await _admin_role(update, context)) is None:
         return
     args = context.args or []
     if len(args) < 2:
@@ -243,14 +251,15 @@ async def setstatus_command(update: Update, context: BotContext) -> None:
     on, rest = dated
     confirmed = CONFIRM_WORD in rest
     note, author = " ".join(word for word in rest if word != CONFIRM_WORD)[:500], _author(update)
-    await _edit(update, context, args[0],
-                lambda s, actor: set_status(s, args[0], actor, args[1], on, note, author, confirmed))
+    await _edit(update, context, args[0], lambda s, actor: set_status(
+        s, domain_for(s, role, args[0], admin_only=True).name, actor, args[1], on, note, author, confirmed))
 
 
 async def note_command(update: Update, context: BotContext) -> None:
+    from bot.registry.access import domain_for
     from bot.registry.edits import add_note
 
-    if not await _require_admin(update, context):
+    if (role := await _admin_role(update, context)) is None:
         return
     args = context.args or []
     if len(args) < 2:
@@ -263,7 +272,8 @@ async def note_command(update: Update, context: BotContext) -> None:
         await reply_html(update, "请写上备注内容。")
         return
     text, author = " ".join(rest)[:500], _author(update)
-    await _edit(update, context, args[0], lambda s, actor: add_note(s, args[0], actor, text, author, on))
+    await _edit(update, context, args[0], lambda s, actor: add_note(
+        s, domain_for(s, role, args[0], admin_only=True).name, actor, text, author, on))
 
 
 def _author(update: Update) -> str:
@@ -292,6 +302,7 @@ async def _edit(update: Update, context: BotContext, name: str, change) -> None:
 
 
 async def setcontact_command(update: Update, context: BotContext) -> None:
+    from bot.registry.access import unit_for
     from bot.registry.edits import replace_contact
     from bot.registry.lookup import RegistryError
 
@@ -312,10 +323,8 @@ async def setcontact_command(update: Update, context: BotContext) -> None:
     region = _region(context)
 
     def change(s):
-        from bot.registry.region import home_region
-        from knowledge.units import qualify
-
-        return replace_contact(s, qualify(unit_name, home_region(s, region)), name, actor, phone, email, on,
+        unit = unit_for(s, role, unit_name, region=region)  # a contact: only their own unit
+        return replace_contact(s, unit.name, name, actor, phone, email, on,
                                allowed_units=None if role.admin else role.units)
 
     try:
@@ -335,16 +344,16 @@ async def invite_command(update: Update, context: BotContext) -> None:
     from bot.registry.access import create_invite
     from bot.registry.lookup import RegistryError
 
-    if not await _require_admin(update, context):
+    if (role := await _admin_role(update, context)) is None:
         return
     unit_name = " ".join(context.args or []).strip()
     if not unit_name:
         await reply_html(update, "用法：/invite 单位全称")
         return
-    actor = _actor(update)
+    actor, region = _actor(update), _region(context)
     try:
-        invite, unit = await _db(context).run(
-            lambda s: (lambda inv: (inv, s.get(Unit, inv.unit_id)))(create_invite(s, unit_name, actor)))
+        invite, unit = await _db(context).run(lambda s: (lambda inv: (inv, s.get(Unit, inv.unit_id)))(
+            create_invite(s, role, unit_name, actor, region=region)))
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return
@@ -449,7 +458,7 @@ async def on_document(update: Update, context: BotContext) -> None:
 
 
 async def on_button(update: Update, context: BotContext) -> None:
-    from bot.db.models import Domain, Unit
+    from bot.registry.access import domain_by_id, unit_by_id
     from bot.registry.edits import set_primary, set_status
     from bot.registry.lookup import RegistryError, view_unit
 
@@ -462,23 +471,22 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     role = await user_role(update, context)  # read again on every press: a button outlives a role
     if show:
-        if role.guest:
-            await query.answer("您还没有登记为联系人。", show_alert=True)
-            return
-        view = await _db(context).run(lambda s: (u := s.get(Unit, show[0])) and view_unit(s, u))
-        if not view:
-            await query.answer("该单位已不存在。", show_alert=True)
+        def read(s):
+            return view_unit(s, unit_by_id(s, role, show[0]))  # a forged id of another unit is refused
+
+        try:
+            view = await _db(context).run(read)
+        except RegistryError as exc:
+            await query.answer(str(exc)[:190], show_alert=True)
             return
         await query.answer()
         await _show(update, context, view, role.admin)
         return
-    if not role.admin:
-        await query.answer("只有管理员可以修改。", show_alert=True)
-        return
     domain_id = (pick or primary or status_set)[0]
-    domain = await _db(context).run(lambda s: s.get(Domain, domain_id))
-    if domain is None:
-        await query.answer("该域名已不存在。", show_alert=True)
+    try:
+        domain = await _db(context).run(lambda s: domain_by_id(s, role, domain_id, admin_only=True))
+    except RegistryError as exc:
+        await query.answer(str(exc)[:190], show_alert=True)
         return
     await query.answer()
     if pick:

@@ -72,5 +72,8 @@ def db(database_url):
         with database.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     database.upgrade()
+    from bot.registry.audit import Generation
+
+    Generation.bump()  # a new, empty registry: what this process's read caches (the region …) hold is stale
     yield database
     database.dispose()

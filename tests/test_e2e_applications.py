@@ -52,6 +52,10 @@ def _buttons(fake_api, user: int = ADMIN) -> list[str]:
     return []
 
 
+def _advance_button(fake_api, user: int = ADMIN) -> str:
+    return next(b for b in _buttons(fake_api, user) if b.startswith("aq:adv:"))
+
+
 async def _register_to_confirm(fake_api) -> None:
     await _say(fake_api, "/apply", "请选择申请的业务")
     await _press(fake_api, "ap:act:register", "申请单位全称")
@@ -87,10 +91,9 @@ async def test_full_registration_produces_the_form_and_the_registry_follows(runn
     assert docs["xlsx"][:2] == b"PK"
     # The approval chain: four steps for a county portal; the admin advances each.
     await _say(fake_api, "/applications", "楚雄彝族自治州人民政府办公室")
-    app_button = next(b for b in _buttons(fake_api) if b.startswith("aq:adv:"))
-    for _ in range(3):
-        await _press(fake_api, app_button, "办理中，当前在")
-    await _press(fake_api, app_button, "审批完成")
+    for _ in range(3):  # each step's button is the one sent with it
+        await _press(fake_api, _advance_button(fake_api), "办理中，当前在")
+    await _press(fake_api, _advance_button(fake_api), "审批完成")
     db = running_bot.bot_data.db
     domain = db.call(lambda s: s.exec(select(Domain).where(Domain.name == "www.wuding.gov.cn")).one())
     assert domain.status == "在用" and domain.expires_on.year - domain.registered_on.year == 10
@@ -128,12 +131,11 @@ async def test_multi_domain_cancellation_marks_them_cancelled_and_starts_filing_
     await _press(fake_api, "ap:submit", "已登记申请")
     progress = await _say(fake_api, "/applications", "武定县人民政府办公室")
     assert "收回下级域名" in progress or "注册服务机构" in progress
-    button = next(b for b in _buttons(fake_api) if b.startswith("aq:adv:"))
-    app_id = int(button.rsplit(":", 1)[1])
+    app_id = int(_advance_button(fake_api).split(":")[2])
     steps = len(db.call(lambda s: json.loads(s.get(Application, app_id).route)))
     for _ in range(steps - 1):
-        await _press(fake_api, button, "办理中")
-    await _press(fake_api, button, "审批完成")
+        await _press(fake_api, _advance_button(fake_api), "办理中")
+    await _press(fake_api, _advance_button(fake_api), "审批完成")
     spec = db.call(lambda s: json.loads(s.get(Application, app_id).spec))
     assert sorted(spec["domains"]) == ["wdcz.wuding.gov.cn", "www.wdczj.com"]  # idle and non-compliant come first
     statuses = db.call(lambda s: {d.unicode: d.status for d in s.exec(select(Domain)).all()})
@@ -202,7 +204,7 @@ async def test_an_abandoned_conversation_times_out(tmp_path, fake_api):
 async def test_a_forged_button_on_someone_elses_application_changes_nothing(running_bot, fake_api):
     db = running_bot.bot_data.db
     app_id = await _submitted_registration(fake_api, db)
-    for data in (f"aq:adv:{app_id}", f"aq:rej:{app_id}", f"aq:att:{app_id}", "aq:adv:999", "aq:adv:x"):
+    for data in (f"aq:adv:{app_id}:0", f"aq:rej:{app_id}", f"aq:att:{app_id}", "aq:adv:999:0", "aq:adv:x"):
         before = len(fake_api.calls_to("answerCallbackQuery"))
         fake_api.push_callback(data, fake_api.make_message("x", chat_id=GUEST, user_id=777000111), user_id=GUEST)
         assert await fake_api.until(lambda calls, n=before: sum(c.method == "answerCallbackQuery" for c in calls) > n)
@@ -271,9 +273,9 @@ async def test_a_registration_that_replaces_an_old_domain_starts_its_notice(runn
     assert "替换原域名（公告3个月后注销）：wuding.gov.cn" in confirm
     await _press(fake_api, "ap:submit", "已登记申请")
     app_id = db.call(lambda s: s.exec(select(Application.id)).one())
-    for _ in range(3):
-        await _press(fake_api, f"aq:adv:{app_id}", "办理中")
-    await _press(fake_api, f"aq:adv:{app_id}", "审批完成")
+    for step in range(3):
+        await _press(fake_api, f"aq:adv:{app_id}:{step}", "办理中")
+    await _press(fake_api, f"aq:adv:{app_id}:3", "审批完成")
     statuses = db.call(lambda s: {d.name: d.status for d in s.exec(select(Domain)).all()})
     assert statuses == {"wuding.gov.cn": "公告中", "www.wuding.gov.cn": "在用"}
     assert db.call(lambda s: [d.rule for d in s.exec(select(Deadline)).all()]) == ["notice_period"]

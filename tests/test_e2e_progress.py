@@ -133,8 +133,7 @@ async def test_weekly_digest_reaches_digest_groups_and_admins_once(running_bot, 
     db = running_bot.bot_data.db
     await running_bot.bot_data.warm_up
     await import_as_admin(fake_api, tmp_path)
-    fake_api.group_admins.add(12)
-    fake_api.push_text("/digest on", chat_id=-88, user_id=12, chat_type="group")
+    fake_api.push_text("/digest on", chat_id=-88, user_id=ADMIN, chat_type="group")
     await _wait_text(fake_api, "已开启每周汇总", "每周一")
     now = dt.datetime.now(dt.UTC)
     monday = dt.date(2026, 11, 30)

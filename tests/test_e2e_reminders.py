@@ -94,15 +94,19 @@ async def test_delivery_outcomes_blocked_migrated_flood_and_server_errors(runnin
 
 async def test_subscribe_needs_group_admin_and_broadcast_reaches_the_group(running_bot, fake_api):
     fake_api.push_text("/subscribe", chat_id=-77, user_id=11, chat_type="group")
-    assert "只有群管理员" in (await fake_api.messages(1))[0]
-    fake_api.group_admins.add(12)
+    assert "只有机器人管理员或单位已绑定的联系人" in (await fake_api.messages(1))[0]
+    fake_api.group_admins.add(12)  # the group's own admin is not enough: anyone can make a group
     fake_api.push_text("/subscribe", chat_id=-77, user_id=12, chat_type="group")
-    assert await fake_api.until(lambda calls: any("已订阅" in c.params.get("text", "") for c in calls))
+    assert "只有机器人管理员或单位已绑定的联系人" in (await fake_api.messages(2))[1]
     db = await _db(running_bot)
+    assert db.call(lambda s: s.get(Chat, -77)) is None
+    fake_api.push_text("/subscribe", chat_id=-77, user_id=ADMIN, chat_type="group")
+    assert await fake_api.until(lambda calls: any("已订阅" in c.params.get("text", "") for c in calls))
     unit_id = db.call(lambda s: (s.add(Unit(name="武定县财政局", kind="department")), s.flush(),
                                  s.exec(select(Unit.id)).one())[-1])
     fake_api.push_text("/subscribe 武定县财政局", chat_id=-77, user_id=12, chat_type="group")  # a group admin only
-    assert await fake_api.until(lambda calls: any("只有机器人管理员或该单位" in c.params.get("text", "") for c in calls))
+    assert await fake_api.until(lambda calls: sum("只有机器人管理员或单位已绑定的联系人" in c.params.get("text", "")
+                                                  for c in calls) == 3)
     assert db.call(lambda s: s.get(Chat, -77).unit_id) is None
     fake_api.push_text("/subscribe 武定县财政局", chat_id=-77, user_id=ADMIN, chat_type="group")
     assert await fake_api.until(lambda calls: any("并作为" in c.params.get("text", "") for c in calls))

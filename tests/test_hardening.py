@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.db.models import AuditLog, Contact, Deadline, Unit
 from bot.db.storage import Database
 from bot.deadlines import events
-from bot.registry.access import create_invite, redeem_invite
+from bot.registry.access import Role, create_invite, redeem_invite
 from bot.registry.lookup import RegistryError
 from knowledge.rules import check
 
@@ -47,7 +47,7 @@ def _open_together(db: Database, code: str, users: list[int]) -> list:
 def test_an_invite_opened_by_several_people_at_once_links_exactly_one(db):
     _unit(db)
     for round_ in range(3):
-        code = db.call(lambda s: create_invite(s, "武定县财政局", "test").code)
+        code = db.call(lambda s: create_invite(s, Role(True, ()), "武定县财政局", "test").code)
         results = _open_together(db, code, [9000 + 10 * round_ + i for i in range(8)])
         assert len([r for r in results if isinstance(r, int)]) == 1, results
     contacts = db.call(lambda s: s.exec(select(Contact.telegram_id).where(Contact.telegram_id.is_not(None))).all())
@@ -57,7 +57,7 @@ def test_an_invite_opened_by_several_people_at_once_links_exactly_one(db):
 def test_expired_and_used_invites_are_refused(db):
     _unit(db)
     now = dt.datetime.now(dt.UTC)
-    code = db.call(lambda s: create_invite(s, "武定县财政局", "test", now=now - dt.timedelta(days=8)).code)
+    code = db.call(lambda s: create_invite(s, Role(True, ()), "武定县财政局", "test", now=now - dt.timedelta(days=8)).code)
     try:
         db.call(lambda s: redeem_invite(s, code, 1, "x", now=now))
         raise AssertionError("an expired invite was accepted")

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.db.models import AuditLog, Contact, Domain, Unit
 from bot.db.storage import Database
-from bot.registry.access import create_invite, redeem_invite
+from bot.registry.access import Role, create_invite, redeem_invite
 from bot.registry.edits import set_domain_fields
 from bot.registry.lookup import RegistryError, history, lookup
 from bot.registry.spreadsheet import HEADERS, SpreadsheetError, export_file, import_file
@@ -126,16 +126,16 @@ def test_edits_are_audited_and_history_shows_them(db, tmp_path):
 def test_invites_are_single_use_and_expire(db, tmp_path):
     path = xlsx(tmp_path, ROWS)
     import_file(db.call, path.read_bytes(), path.name, "test")
-    invite = db.call(lambda s: create_invite(s, "武定县财政局", "telegram:42"))
+    invite = db.call(lambda s: create_invite(s, Role(True, ()), "武定县财政局", "telegram:42"))
     unit = db.call(lambda s: redeem_invite(s, invite.code, 777, "王五"))
     assert unit.name == "武定县财政局"
     with pytest.raises(RegistryError, match="已被使用"):
         db.call(lambda s: redeem_invite(s, invite.code, 778, "赵六"))
-    old = db.call(lambda s: create_invite(s, "武定县财政局", "x", now=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)))
+    old = db.call(lambda s: create_invite(s, Role(True, ()), "武定县财政局", "x", now=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)))
     with pytest.raises(RegistryError, match="过期"):
         db.call(lambda s: redeem_invite(s, old.code, 779, "孙七"))
     with pytest.raises(RegistryError):
-        db.call(lambda s: create_invite(s, "不存在的单位", "x"))
+        db.call(lambda s: create_invite(s, Role(True, ()), "不存在的单位", "x"))
 
 
 def test_generated_spreadsheet_through_the_cli(db, tmp_path):

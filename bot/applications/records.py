@@ -8,11 +8,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from bot.db.models import Application, ApplicationEvent, Contact, Domain, Unit
 from bot.deadlines.calendar import work_calendar
-from bot.registry.access import Role
+from bot.registry.access import Role, check_unit
 from bot.registry.lookup import RegistryError, find_unit_id, registry_advice
 from knowledge.applications import (
     ACTIONS,
@@ -101,9 +102,48 @@ ACTIVE_STATUSES = tuple(s for s in STATUSES if s != STATUS_CANCELLED)
 
 
 # -- the life of an application -----------------------------------------------------------------------------
-def create(session: Session, spec: Spec, actor: str, now: dt.datetime) -> Progress:
+def check_may_apply(session: Session, role: Role, unit_name: str, domains: list[str] = ()) -> int | None:
+    """The registered unit (its id; None: a unit not yet registered, for an admin only) an application names,
+    and the registered domains it names, are ones the user may act for; a domain already in an open application
+    is refused, naming that application. RegistryError in Chinese otherwise."""
+    unit_id = find_unit_id(session, unit_name)
+    check_unit(session, role, unit_id, unit_name)
+    names = [parse_domain(d).ascii for d in domains if parse_domain(d).valid]
+    if names:
+        for domain in session.exec(select(Domain).where(Domain.name.in_(names))).all():
+            check_unit(session, role, domain.unit_id, domain.unicode or domain.name)
+        busy = open_for_domains(session, names)
+        if busy:
+            raise RegistryError("；".join(f"{name} 已在办理中的申请 {number}（{ACTIONS[action]}）中" for name, number, action in busy)
+                                + "。请在 /applications 中跟进那份申请，不要重复申请。")
+    return unit_id
+
+
+def open_for_domains(session: Session, names: list[str]) -> list[tuple[str, str, str]]:
+    """(domain, application number, action) for each of the ASCII domain `names` that an open application names."""
+    wanted = set(names)
+    found = []
+    for application in session.exec(select(Application).where(Application.status == "open").order_by(Application.id)).all():
+        spec = json.loads(application.spec)
+        for name in [*spec.get("domains", []), *(spec.get("replaces") or [])]:
+            parsed = parse_domain(name)
+            if parsed.valid and parsed.ascii in wanted:
+                found.append((name, number_of(application), application.action))
+    return found
+
+
+def create(session: Session, spec: Spec, actor: str, role: Role, now: dt.datetime) -> Progress:
+    """A new application, from a user who may act for its unit and domains (checked here, whatever the caller).
+    Two created at once for one domain: the lock makes the second wait and then see the first, and refuse."""
+    from bot.db.locks import LockBusy, hold
+
+    try:
+        hold(session, "application-create")
+    except LockBusy:
+        raise RegistryError("数据库繁忙，申请没有登记，请稍后再提交。") from None
+    unit_id = check_may_apply(session, role, spec.unit, [*spec.domains, *spec.replaces])
     steps, basis = route(spec.action, spec.unit, spec.kind, spec.legacy)
-    application = Application(action=spec.action, unit_id=find_unit_id(session, spec.unit), unit_name=spec.unit,
+    application = Application(action=spec.action, unit_id=unit_id, unit_name=spec.unit,
                               spec=json.dumps(spec.to_json(), ensure_ascii=False),
                               route=json.dumps([s.to_json() for s in steps], ensure_ascii=False), basis=basis,
                               step=0, step_since=now, status="open", created_by=actor[:100], created_at=now)
@@ -117,8 +157,9 @@ def create(session: Session, spec: Spec, actor: str, now: dt.datetime) -> Progre
 
 
 def _event(session: Session, application: Application, actor: str, kind: str, now: dt.datetime, note: str = "",
-           file_id: str = "", file_name: str = "") -> ApplicationEvent:
-    event = ApplicationEvent(application_id=application.id, at=now, actor=actor[:100], kind=kind, step=application.step,
+           file_id: str = "", file_name: str = "", step: int | None = None) -> ApplicationEvent:
+    event = ApplicationEvent(application_id=application.id, at=now, actor=actor[:100], kind=kind,
+                             step=application.step if step is None else step,
                              note=note[:400], file_id=file_id[:200], file_name=file_name[:200])
     session.add(event)
     return event
@@ -142,12 +183,9 @@ def open_applications(session: Session, role: Role, limit: int = 30) -> list[Pro
     return [Progress(a, spec_of(a), steps_of(a), []) for a in rows]
 
 
-def _check_may(application: Application, role: Role, *, own_step_only: bool) -> None:
-    if role.admin:
-        return
-    if application.unit_id is None or application.unit_id not in role.units:
-        raise RegistryError("只有管理员或本单位联系人可以办理这份申请。")
-    if own_step_only:
+def _check_may(session: Session, application: Application, role: Role, *, own_step_only: bool) -> None:
+    check_unit(session, role, application.unit_id, application.unit_name)
+    if own_step_only and not role.admin:
         steps = steps_of(application)
         if application.step >= len(steps) or not steps[application.step].own_unit:
             raise RegistryError("这一步由上级机关办理，请由管理员登记。")
@@ -162,25 +200,42 @@ def _open(session: Session, application_id: int) -> Application:
     return application
 
 
-def advance(session: Session, application_id: int, actor: str, role: Role, now: dt.datetime, note: str = "") -> Progress:
-    """The step in hand is done: move to the next; after the last, the application is approved and the
-    registry follows."""
+def advance(session: Session, application_id: int, step: int, actor: str, role: Role, now: dt.datetime,
+            note: str = "") -> Progress:
+    """Step `step` (the one the button was sent for) is done: move to the next; after the last, the application
+    is approved and the registry follows. One compare-and-set UPDATE (… WHERE step = :step AND status = 'open'):
+    a replayed or stale button, or a second admin pressing at the same moment (PostgreSQL or SQLite), changes
+    nothing and is told where the application stands; so each step is passed once and the follow-up runs once."""
     application = _open(session, application_id)
-    _check_may(application, role, own_step_only=True)
+    _check_may(session, application, role, own_step_only=True)
     steps = steps_of(application)
-    done = steps[application.step]
-    _event(session, application, actor, "advanced", now, note or f"{done.holder}：{done.task}")
-    application.step += 1
-    application.step_since = now
-    if application.step >= len(steps):
-        application.status, application.closed_at = "approved", now
+    if step != application.step or step >= len(steps):
+        raise RegistryError(_moved_on(application, steps))
+    last = step + 1 >= len(steps)
+    values: dict = {"step": step + 1, "step_since": now}
+    if last:
+        values |= {"status": "approved", "closed_at": now}
+    moved = session.execute(update(Application).where(Application.id == application_id, Application.step == step,
+                                                      Application.status == "open").values(**values))
+    if moved.rowcount != 1:
+        session.refresh(application)
+        raise RegistryError(_moved_on(application, steps) if application.status == "open" else "这份申请已办结，不能再修改。")
+    session.refresh(application)
+    done = steps[step]
+    _event(session, application, actor, "advanced", now, note or f"{done.holder}：{done.task}", step=step)
+    if last:
         _event(session, application, actor, "completed", now, "审批完成")
         from bot.applications.followup import on_approved
 
         on_approved(session, application, spec_of(application), actor, now)
-    session.add(application)
+        session.add(application)
     session.flush()
     return progress(session, application_id)
+
+
+def _moved_on(application: Application, steps: list[Step]) -> str:
+    where = f"现在在“{steps[application.step].holder}”" if application.step < len(steps) else "已办结"
+    return f"这一步已经登记过了（按钮已过期），申请{where}。请用 /applications 查看最新进度。"
 
 
 def reject(session: Session, application_id: int, actor: str, role: Role, now: dt.datetime, reason: str) -> Progress:
@@ -190,10 +245,15 @@ def reject(session: Session, application_id: int, actor: str, role: Role, now: d
     reason = reason.strip()
     if not reason:
         raise RegistryError("请写明退回原因。")
-    steps = steps_of(application)
-    _event(session, application, actor, "rejected", now, f"{steps[application.step].holder}退回：{reason}")
-    application.status, application.closed_at = "rejected", now
-    session.add(application)
+    steps, step = steps_of(application), application.step
+    # Compare-and-set like advance: a step completed meanwhile (or another rejection) is not overwritten.
+    closed = session.execute(update(Application).where(Application.id == application_id, Application.step == step,
+                                                       Application.status == "open")
+                             .values(status="rejected", closed_at=now))
+    session.refresh(application)
+    if closed.rowcount != 1:
+        raise RegistryError(_moved_on(application, steps) if application.status == "open" else "这份申请已办结，不能再修改。")
+    _event(session, application, actor, "rejected", now, f"{steps[step].holder}退回：{reason}")
     session.flush()
     return progress(session, application_id)
 
@@ -203,7 +263,7 @@ def attach(session: Session, application_id: int, actor: str, role: Role, now: d
     application = session.get(Application, application_id)
     if application is None:
         raise RegistryError("没有这份申请。")
-    _check_may(application, role, own_step_only=False)
+    _check_may(session, application, role, own_step_only=False)
     _event(session, application, actor, "attached", now, f"附件：{file_name}", file_id=file_id, file_name=file_name)
     return progress(session, application_id)
 
@@ -274,6 +334,13 @@ def unit_names(session: Session, unit_ids: tuple[int, ...] | list[int]) -> list[
     return list(session.exec(select(Unit.name).where(Unit.id.in_(list(unit_ids))).order_by(Unit.name)).all())
 
 
-def unit_of(session: Session, application_id: int) -> int | None:
+def may_attach(session: Session, application_id: int, role: Role) -> bool:
+    """Whether the user may attach a returned document to the application (its unit's contacts, admins)."""
     application = session.get(Application, application_id)
-    return application.unit_id if application else None
+    if application is None:
+        return False
+    try:
+        _check_may(session, application, role, own_step_only=False)
+    except RegistryError:
+        return False
+    return True

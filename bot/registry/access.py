@@ -1,4 +1,6 @@
-"""Who may do what: roles read per update, admin grants, one-time invites that link a contact."""
+"""Who may do what: roles read per update; the one way a unit or domain a user names is found *and* checked
+against what that user may act on (`unit_for`, `domain_for` and their by-id forms for button data); admin
+grants; one-time invites that link a contact by Telegram user id."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,11 +11,13 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, bindparam, literal, union_all, update
 from sqlmodel import Session, select
 
-from bot.db.models import Admin, Contact, Invite, Unit, utcnow
+from bot.db.models import Admin, Contact, Domain, Invite, Unit, utcnow
 from bot.registry.audit import audit
 from bot.registry.edits import upsert_contact
 from bot.registry.lookup import RegistryError, find_unit_id
 from bot.ui import texts
+from knowledge.domains import ip_host, looks_like_domain
+from knowledge.text import compact
 
 INVITE_TTL = dt.timedelta(days=7)
 
@@ -67,6 +71,152 @@ def role_of(session: Session, user_id: int | None, configured: frozenset[int]) -
     return Role(user_id in configured or _ADMIN_MARK in ids, units)
 
 
+# -- a unit or domain named by a user, checked against what the user may act on ------------------------------
+class NotAllowed(RegistryError):
+    """The user named a unit or domain they may not act on (or an admin's command): nothing was changed."""
+
+
+NOT_A_CONTACT = "您还没有登记为单位联系人。请联系管理员为您的单位生成绑定链接（/invite 单位名称）。"
+ADMIN_ONLY = "只有管理员可以这样做。"
+
+
+def _refusal(session: Session, role: Role, named: str = "") -> NotAllowed:
+    if role.guest:
+        return NotAllowed(NOT_A_CONTACT)
+    own = session.exec(select(Unit.name).where(Unit.id.in_(role.units)).order_by(Unit.name).limit(3)).all()
+    what = f"“{named[:60]}”不属于本单位" if named else "这不属于本单位"
+    return NotAllowed(f"您是{'、'.join(own) or '本单位'}的联系人，只能查看和办理本单位的事项；{what}，没有做任何修改。")
+
+
+def _require_role(role: object) -> Role:
+    if not isinstance(role, Role):  # the actor is part of every question: there is no way to ask without one
+        raise TypeError(f"a Role is required, got {type(role).__name__}")
+    return role
+
+
+def check_unit(session: Session, role: Role, unit_id: int | None, named: str = "", *, admin_only: bool = False) -> None:
+    """Raise NotAllowed unless the user may act on the unit `unit_id` (an admin: any; a contact: their own)."""
+    _require_role(role)
+    if admin_only and not role.admin:
+        raise NotAllowed(ADMIN_ONLY)
+    if not role.may_edit(unit_id):
+        raise _refusal(session, role, named)
+
+
+def _named_domain(session: Session, text: str) -> Domain | None:
+    """A registered domain in any accepted form (URL, upper case, Chinese, punycode, an IP address; www. added
+    when the bare name is not registered), as /status reads it."""
+    from knowledge.domains import parse_domain
+
+    ip = ip_host(text)
+    parsed = parse_domain(text)
+    name = ip or (parsed.ascii if parsed.valid else "")
+    domain = session.exec(select(Domain).where(Domain.name == name)).first() if name else None
+    if domain is None and not ip and parsed.valid and not parsed.ascii.startswith("www."):
+        domain = session.exec(select(Domain).where(Domain.name == f"www.{parsed.ascii}")).first()
+    return domain
+
+
+def _named_units(session: Session, text: str, region: str | None) -> list[Unit]:
+    """Every unit `text` may name: the holder of a domain, the exact full name, a short name read in the office's
+    region (教育局 → 武定县教育体育局), a near-certain misspelling. Best first."""
+    from bot.registry.lookup import _units_by_short_name
+    from bot.registry.region import home_region
+
+    if ip_host(text) or looks_like_domain(text):
+        domain = _named_domain(session, text)
+        return [session.get(Unit, domain.unit_id)] if domain else []
+    exact = session.exec(select(Unit).where(Unit.name == compact(text))).first()
+    if exact is not None:
+        return [exact]
+    units = _units_by_short_name(session, text, home_region(session, region))
+    if units:
+        return units
+    unit_id = find_unit_id(session, text)
+    return [session.get(Unit, unit_id)] if unit_id is not None else []
+
+
+def unit_for(session: Session, role: Role, named: str, *, region: str | None = None, admin_only: bool = False,
+             new_ok: bool = False) -> Unit | None:
+    """The registered unit a user named (full or short name, or one of its domains) that they may act on.
+    A contact naming any other unit, existing or not, is refused (NotAllowed, in Chinese) without learning
+    whether it exists; an admin naming none is told so, unless `new_ok` (an application for a unit not yet
+    registered: then None). Every handler, conversation step and button that takes a unit from a user asks here."""
+    _require_role(role)
+    if admin_only and not role.admin:
+        raise NotAllowed(ADMIN_ONLY)
+    text = (named or "").strip()[:200]
+    units = _named_units(session, text, region) if text else []
+    if not role.admin:
+        units = [u for u in units if u.id in role.units]
+        if not units:
+            raise _refusal(session, role, text)
+    if not units:
+        if new_ok and text:
+            return None
+        raise RegistryError(texts.NO_SUCH_UNIT.format(name=text[:100]) + "，请核对名称")
+    if len(units) > 1:
+        raise RegistryError("有多个单位与“" + text[:60] + "”相符：" + "、".join(u.name for u in units[:5]) + "。请写单位全称。")
+    return units[0]
+
+
+def unit_by_id(session: Session, role: Role, unit_id: int) -> Unit:
+    """A unit a button names by id (forgeable): checked before it is read."""
+    check_unit(session, role, unit_id)
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise RegistryError("该单位已不存在。")
+    return unit
+
+
+def domain_for(session: Session, role: Role, named: str, *, admin_only: bool = False) -> Domain:
+    """The registered domain a user named, held by a unit they may act on; otherwise NotAllowed (a contact) or
+    RegistryError (an admin naming an unregistered domain)."""
+    _require_role(role)
+    if admin_only and not role.admin:
+        raise NotAllowed(ADMIN_ONLY)
+    text = (named or "").strip()[:300]
+    domain = _named_domain(session, text) if text else None
+    if domain is None:
+        if not role.admin:
+            raise _refusal(session, role, text)
+        raise RegistryError(texts.NO_SUCH_DOMAIN.format(name=text[:100]))
+    check_unit(session, role, domain.unit_id, text)
+    return domain
+
+
+def domain_by_id(session: Session, role: Role, domain_id: int, *, admin_only: bool = False) -> Domain:
+    """A domain a button names by id (forgeable), checked like domain_for."""
+    _require_role(role)
+    if admin_only and not role.admin:
+        raise NotAllowed(ADMIN_ONLY)
+    domain = session.get(Domain, domain_id)
+    if domain is None:
+        if not role.admin:
+            raise _refusal(session, role)
+        raise RegistryError("该域名已不存在。")
+    check_unit(session, role, domain.unit_id, domain.unicode or domain.name)
+    return domain
+
+
+def views_for(session: Session, role: Role, query: str, region: str | None = None) -> list:
+    """/status: the registry's answer to a search (domain, unit name, contact, phone, e-mail, fuzzy name), cut
+    to what the user may see: an admin everything, a contact their own units (a search that finds only other
+    units is refused like a unit named directly, so /status cannot read another unit's contacts)."""
+    from bot.registry.lookup import lookup
+
+    _require_role(role)
+    if role.guest:
+        raise NotAllowed(NOT_A_CONTACT)
+    found = lookup(session, query, region=region)
+    if role.admin:
+        return found
+    own = [view for view in found if view.unit.id in role.units]
+    if found and not own:
+        raise _refusal(session, role, query)
+    return own
+
+
 def is_admin(session: Session, user_id: int | None, configured: frozenset[int]) -> bool:
     return user_id is not None and (user_id in configured or role_of(session, user_id, configured).admin)
 
@@ -77,11 +227,13 @@ def grant_admin(session: Session, user_id: int, actor: str) -> None:
         audit(session, actor, "grant", "admin", user_id, str(user_id), None, {"admin": True})
 
 
-def create_invite(session: Session, unit_name: str, actor: str, now: dt.datetime | None = None) -> Invite:
-    unit_id = find_unit_id(session, unit_name)
-    unit = session.get(Unit, unit_id) if unit_id is not None else None
-    if unit is None:
-        raise RegistryError(texts.NO_SUCH_UNIT.format(name=unit_name[:100]) + "，请先导入或核对名称")
+def create_invite(session: Session, role: Role, unit_name: str, actor: str, now: dt.datetime | None = None,
+                  region: str | None = None) -> Invite:
+    """A one-time link for the unit `unit_name` names; only an admin may make one (a contact would otherwise
+    bring in whom they like)."""
+    if not role.admin:
+        raise NotAllowed("只有管理员可以生成绑定链接。")
+    unit = unit_for(session, role, unit_name, region=region)
     invite = Invite(code=secrets.token_urlsafe(16), unit_id=unit.id, created_by=actor,
                     expires_at=(now or utcnow()) + INVITE_TTL)
     session.add(invite)
@@ -103,7 +255,20 @@ def redeem_invite(session: Session, code: str, user_id: int, display_name: str,
             raise RegistryError("邀请链接已过期，请向管理员重新获取。")
         raise RegistryError("邀请链接无效或已被使用，请向管理员重新获取。")
     unit = session.get(Unit, claimed)
-    existing = session.exec(select(Contact).where(Contact.telegram_id == user_id, Contact.unit_id == unit.id)).first()
-    if existing is None:
-        upsert_contact(session, unit.name, display_name[:100] or str(user_id), f"telegram:{user_id}", telegram_id=user_id)
+    link_contact(session, unit, user_id, display_name)
     return unit
+
+
+def link_contact(session: Session, unit: Unit, user_id: int, display_name: str) -> Contact:
+    """The unit's contact record of Telegram user `user_id`. Linking goes by user id, never by the display name
+    (anyone can call themselves 张三): the same person again keeps their record; a record of that name no one is
+    linked to yet (imported from the sheet) becomes theirs; a record of that name linked to someone else is never
+    taken over: the newcomer gets a record of their own, the name marked with their id, and both stay linked."""
+    mine = session.exec(select(Contact).where(Contact.telegram_id == user_id, Contact.unit_id == unit.id)).first()
+    if mine is not None:
+        return mine
+    name = " ".join((display_name or "").split())[:100] or str(user_id)
+    same = session.exec(select(Contact).where(Contact.unit_id == unit.id, Contact.name == name)).first()
+    if same is not None and same.telegram_id is not None:
+        name = f"{name[:80]}（{user_id}）"
+    return upsert_contact(session, unit.name, name, f"telegram:{user_id}", telegram_id=user_id)

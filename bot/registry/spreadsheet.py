@@ -397,6 +397,9 @@ class _Writer:
 
     def __init__(self, session: Session, actor: str, report: ImportReport, region: str = "") -> None:
         self.session, self.actor, self.report, self.region = session, actor, report, region
+        from bot.registry.importlock import hold_import_lock
+
+        hold_import_lock(session)  # before any read: a concurrent import's rows are then seen, not re-inserted
         self.now = utcnow()
         Generation.bump()
         self.units = {name: uid for uid, name in session.exec(select(Unit.id, Unit.name)).all()}

@@ -108,4 +108,6 @@ CAMPAIGN = Button("cp", (("show", "end"), "token"))
 APPLY_STEP = Button("ap", (("back", "cancel", "done", "submit"),))
 APPLY_PICK = Button("ap", (("unit", "tog", "dom", "rep", "yr"), "index"))
 APPLY_ACTION = Button("ap:act", (tuple(ACTIONS),))
-APPLICATION = Button("aq", (("adv", "rej", "att"), "id"))
+APPLICATION = Button("aq", (("rej", "att"), "id"))
+# 推进到下一步 names the step it was sent for: pressed again, or after someone else passed that step, it moves nothing.
+ADVANCE = Button("aq:adv", ("id", "index"))
