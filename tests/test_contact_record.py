@@ -9,6 +9,7 @@ from sqlmodel import select
 from bot.applications.followup import on_approved
 from bot.applications.records import create, spec_of
 from bot.db.models import Application, Contact, Deadline
+from bot.registry.access import Role
 from bot.registry.edits import replace_contact
 from bot.registry.spreadsheet import import_file
 from knowledge.applications import validate
@@ -27,7 +28,7 @@ def test_an_approved_contact_change_replaces_the_old_contact(db):
     now = dt.datetime.now(dt.UTC)
 
     def approve(s):
-        progress = create(s, spec, "telegram:1", now)
+        progress = create(s, spec, "telegram:1", Role(True, ()), now)
         application = s.get(Application, progress.application.id)
         on_approved(s, application, spec_of(application), "telegram:1", now)
 
