@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.config.settings import office_time
 from bot.db.storage import Database
 from bot.registry.sheets import SUFFIXES
 from bot.runtime.state import BotContext
@@ -136,41 +137,50 @@ async def status_command(update: Update, context: BotContext) -> None:
 
 async def history_command(update: Update, context: BotContext) -> None:
     from bot.monitoring.store import events_for
-    from bot.registry.access import domain_for
-    from bot.registry.lookup import RegistryError, history, unit_names_of
+    from bot.registry.access import domain_for, unit_for
+    from bot.registry.lookup import RegistryError, history, unit_history, unit_names_of
+    from knowledge.domains import ip_host, looks_like_domain
 
     role = await user_role(update, context)
     if role.guest:
         await reply_html(update, GUEST_REPLY)
         return
-    name = (context.args or [""])[0]
+    name = " ".join(context.args or [])
     if not name:
-        await reply_html(update, "用法：/history 域名")
+        await reply_html(update, "用法：/history 域名 或 /history 单位名称（单位的联系人、域名变更都在内）")
         return
 
     def read(session):
+        if not looks_like_domain(name) and not ip_host(name):  # a unit: its contacts' and domains' changes too
+            unit = unit_for(session, role, name)
+            entries = unit_history(session, unit)
+            return entries, [], unit_names_of(session, entries), True
         domain = domain_for(session, role, name)  # a contact: only their own units' domains
         entries = history(session, domain.name)
-        return entries, events_for(session, domain.name), unit_names_of(session, entries)
+        return entries, events_for(session, domain.name), unit_names_of(session, entries), False
 
     try:
-        entries, events, unit_names = await _db(context).run(read)
+        entries, events, unit_names, by_unit = await _db(context).run(read)
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return
     if not entries and not events:
-        await reply_html(update, "这个域名还没有修改记录。")
+        await reply_html(update, "还没有修改记录。")
         return
-    blocks = [f"<b>{esc(name)}</b> 的修改记录（最近 {len(entries)} 条）"] if entries else []
+    blocks = [f"<b>{esc(name)}</b> 的修改记录（最近 {len(entries)} 条，{OFFICE_CLOCK}）"] if entries else []
     for e in entries:
-        blocks.append(f"{e.at:%Y-%m-%d %H:%M} {esc(e.actor)} {esc(ACTIONS.get(e.action, e.action))}\n" + esc(describe_change(e.before, e.after, unit_names)))
+        what = f" {ENTITIES.get(e.entity, e.entity)} {e.summary}" if by_unit else ""  # a unit's trail names what changed
+        blocks.append(f"{office_time(e.at):%Y-%m-%d %H:%M} {esc(e.actor)} {esc(ACTIONS.get(e.action, e.action))}{esc(what)}\n"
+                      + esc(describe_change(e.before, e.after, unit_names)))
     if events:
         blocks.append(f"<b>{esc(name)}</b> 的监测记录（最近 {len(events)} 条）")
-        blocks += [f"{e.at:%Y-%m-%d %H:%M} {esc(describe_event(e.kind, e.before, e.after))}" for e in events]
+        blocks += [f"{office_time(e.at):%Y-%m-%d %H:%M} {esc(describe_event(e.kind, e.before, e.after))}" for e in events]
     await reply_html(update, blocks)
 
 
 ACTIONS = {"create": "新建", "update": "修改", "delete": "删除", "keep": "导入时保留"}
+ENTITIES = {"unit": "单位", "contact": "联系人", "domain": "域名"}
+OFFICE_CLOCK = "本地时间"
 
 
 def describe_change(before_json: str, after_json: str, unit_names: dict[int, str] | None = None) -> str:

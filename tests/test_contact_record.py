@@ -55,3 +55,20 @@ def test_a_phone_is_found_as_it_is_stored_and_as_digits(db):
     for query in ("0718-7220012", "07187220012", "7220012", "0718 7220012"):
         found = db.call(lambda s, q=query: lookup(s, q))
         assert [v.unit.name for v in found] == ["利川市人力资源和社会保障局"], query
+
+
+def test_a_units_history_shows_its_contact_changes_and_its_domains(db):
+    from bot.db.models import Unit
+    from bot.registry.edits import set_status
+    from bot.registry.lookup import unit_history
+
+    assert import_file(db.call, SHEET, "a.csv", "test").written
+    changed = SHEET.replace(b"0878-8711001", b"0878-8711002")
+    assert import_file(db.call, changed, "b.csv", "test").written  # the import's own contact change
+    db.call(lambda s: replace_contact(s, "武定县财政局", "王五", "telegram:1", phone="0878-8711999"))
+    db.call(lambda s: set_status(s, "czj.wuding.gov.cn", "telegram:1", "闲置"))
+    entries = db.call(lambda s: unit_history(s, s.exec(select(Unit)).one()))
+    seen = {(e.entity, e.action, e.summary) for e in entries}
+    assert ("contact", "update", "武定县财政局 李四") in seen  # the import's phone change
+    assert ("contact", "delete", "武定县财政局 李四") in seen and ("contact", "create", "武定县财政局 王五") in seen
+    assert ("domain", "update", "czj.wuding.gov.cn") in seen

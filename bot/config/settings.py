@@ -201,6 +201,13 @@ def office_today() -> dt.date:
     return dt.datetime.now(_office_zone[0]).date()
 
 
+def office_time(moment: dt.datetime) -> dt.datetime:
+    """A stored moment (UTC; naive when the database drops the zone) as the office's clock shows it."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(_office_zone[0])
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read settings; turn a validation error into one line naming the variable."""
     try:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import bindparam, func, text
+from sqlalchemy import and_, bindparam, func, or_, text
 from sqlmodel import Session, select
 
 from bot.db.models import AuditLog, Contact, Domain, Unit
@@ -373,6 +373,17 @@ def history(session: Session, name: str, limit: int = 20) -> list[AuditLog]:
         raise RegistryError(texts.NO_SUCH_DOMAIN.format(name=name[:100]))
     return list(session.exec(select(AuditLog).where(AuditLog.entity == "domain", AuditLog.entity_id == domain.id)
                              .order_by(AuditLog.id.desc()).limit(limit)).all())
+
+
+def unit_history(session: Session, unit: Unit, limit: int = 30) -> list[AuditLog]:
+    """A unit's trail: its own changes, its contacts' (a removed contact too: their entries name the unit) and
+    its domains'."""
+    domain_ids = list(session.exec(select(Domain.id).where(Domain.unit_id == unit.id)).all())
+    mine = or_(and_(AuditLog.entity == "unit", AuditLog.entity_id == unit.id),
+               and_(AuditLog.entity == "contact", AuditLog.summary.startswith(f"{unit.name} ", autoescape=True)))
+    if domain_ids:
+        mine = or_(mine, and_(AuditLog.entity == "domain", AuditLog.entity_id.in_(domain_ids)))
+    return list(session.exec(select(AuditLog).where(mine).order_by(AuditLog.id.desc()).limit(limit)).all())
 
 
 def unit_names_of(session: Session, entries: list[AuditLog]) -> dict[int, str]:

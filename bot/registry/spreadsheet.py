@@ -572,10 +572,12 @@ class _Writer:
         updates = []
         later = [(*value, *key) for key, value in self.repeated.items()]  # unchanged ones too: a no-op
         first_seen = self.first_seen
+        unit_names = {uid: name for name, uid in self.units.items()} if self.wanted_contacts else {}
         for key, (current, (phone, email)) in sorted(self.wanted_contacts.items(), key=lambda item: first_seen[item[0]]):
             if current[1:] != (phone, email):
                 updates.append({"id": current[0], "phone": phone, "email": email, "updated_at": now})
-                audits.append(_audit(now, actor, "update", "contact", current[0], key[1],
+                # "单位 姓名", as chat edits write it: a unit's /history finds its contacts by it
+                audits.append(_audit(now, actor, "update", "contact", current[0], f"{unit_names[key[0]]} {key[1]}",
                                      {"phone": current[1], "email": current[2]}, {"phone": phone, "email": email}))
         if later:
             table = Contact.__table__
