@@ -78,7 +78,7 @@ class FakeBotAPI:
         self.failures: dict[str, list[tuple[int, dict]]] = {}
         self.files: dict[str, bytes] = {}
         self.refusals: list[Refusal] = []  # what the real server would have refused, with its error text
-        self.messages: dict[tuple[int, int], dict] = {}  # (chat id, message id) -> what it shows, while it exists
+        self.shown: dict[tuple[int, int], dict] = {}  # (chat id, message id) -> what it shows, while it exists
         self.get_me: dict = dict(BOT_USER)  # the answer to getMe; a test may drop fields or add odd ones
         self.always_fail: dict[str, tuple[int, str]] = {}  # method -> (status, description) on every call
         self.group_admins: set[int] = set()
@@ -138,14 +138,14 @@ class FakeBotAPI:
         if reply_to:
             message["reply_to_message"] = reply_to
         with self.cond:
-            self.messages[(chat_id, message["message_id"])] = {
+            self.shown[(chat_id, message["message_id"])] = {
                 "from_bot": user_id == BOT_USER["id"], "text": text or "", "entities": (), "markup": None}
         return message
 
     def delete_message(self, chat_id: int, message_id: int) -> None:
         """The message is gone (deleted by its author or an admin): replies to it and edits of it are refused."""
         with self.cond:
-            self.messages.pop((chat_id, message_id), None)
+            self.shown.pop((chat_id, message_id), None)
 
     def push_callback(self, data: str, message: dict, user_id: int = 5001) -> int:
         return self.push({"callback_query": {"id": str(next(self.message_ids)), "chat_instance": "ci", "data": data,
@@ -257,10 +257,10 @@ class FakeBotAPI:
             markup = rules.check_markup(params)
             reply_id, without = rules.reply_target(params)
             with self.cond:
-                if reply_id and (chat_id, reply_id) not in self.messages and not without:
+                if reply_id and (chat_id, reply_id) not in self.shown and not without:
                     raise rules.Refused("Bad Request: message to be replied not found")
                 message_id = next(self.message_ids)
-                self.messages[(chat_id, message_id)] = {"from_bot": True, "text": parsed.text,
+                self.shown[(chat_id, message_id)] = {"from_bot": True, "text": parsed.text,
                                                         "entities": parsed.entities, "markup": markup}
             message = self._message(chat_id, message_id, parsed, markup, caption=method == "sendDocument")
             if method == "sendDocument":
@@ -271,7 +271,7 @@ class FakeBotAPI:
             parsed = rules.check_text(params) if method == "editMessageText" else None
             markup = rules.check_markup(params)
             with self.cond:
-                shown = self.messages.get((chat_id, message_id))
+                shown = self.shown.get((chat_id, message_id))
                 if shown is None:
                     raise rules.Refused("Bad Request: message to edit not found")
                 if not shown["from_bot"]:
@@ -285,7 +285,7 @@ class FakeBotAPI:
         if method == "deleteMessage":
             key = (int(params.get("chat_id", 0)), int(params.get("message_id") or 0))
             with self.cond:
-                if self.messages.pop(key, None) is None:
+                if self.shown.pop(key, None) is None:
                     raise rules.Refused("Bad Request: message to delete not found")
         if method == "answerCallbackQuery" and rules.utf16_len(str(params.get("text") or "")) > 200:
             raise rules.Refused("Bad Request: MESSAGE_TOO_LONG")
