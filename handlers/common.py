@@ -1,4 +1,4 @@
-"""Shared Telegram glue: HTML escaping, splitting long replies, addressing rules and one-shot button data."""
+"""Shared Telegram glue: HTML escaping, replies (split by bot/ui/messages), addressing rules and one-shot button data."""
 from __future__ import annotations
 
 import asyncio
@@ -12,18 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters, Update
-from telegram.constants import ChatType, MessageEntityType, MessageLimit
+from telegram.constants import ChatType, MessageEntityType
 from telegram.error import RetryAfter
 from telegram.warnings import PTBUserWarning
 
 from bot.delivery.pacing import flood_wait
 from bot.runtime.state import BotContext
+from bot.ui.messages import split_html
 from bot.ui.replies import REPLY_DEFAULTS
 
 if TYPE_CHECKING:
     from bot.registry.access import Role
 
-TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 FLOOD_RETRIES = 3
 UPLOAD_TIMEOUT = 120.0  # seconds to send a large file and hear Telegram's answer
 APOLOGY = "抱歉，处理您的消息时出错了，请稍后再试。"
@@ -36,63 +36,13 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-def split_html(blocks: Sequence[str], limit: int = TEXT_LIMIT) -> list[str]:
-    """Pack HTML blocks (each well-formed on its own) into messages under `limit` characters.
-    A single block too long for one message is cut as plain escaped text, never inside an entity."""
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        if not block:
-            continue
-        pieces = [block] if len(block) <= limit else _cut_plain(block, limit)
-        for piece in pieces:
-            candidate = f"{current}\n{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                messages.append(current)
-                current = piece
-    if current:
-        messages.append(current)
-    return messages
-
-
-def _cut_plain(block: str, limit: int) -> list[str]:
-    text = esc(_strip_tags(block))
-    out = []
-    while text:
-        cut = min(limit, len(text))
-        if cut < len(text):
-            newline = text.rfind("\n", 0, cut)
-            if newline > limit // 2:
-                cut = newline
-            amp = text.rfind("&", 0, cut)
-            if amp != -1 and ";" not in text[amp:cut]:
-                cut = amp  # do not split an entity such as &amp;
-        out.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    return out
-
-
-def _strip_tags(block: str) -> str:
-    out, inside = [], False
-    for ch in block:
-        if ch == "<":
-            inside = True
-        elif ch == ">" and inside:
-            inside = False
-        elif not inside:
-            out.append(ch)
-    return html.unescape("".join(out))
-
-
 async def reply_html(update: Update, blocks: Sequence[str] | str,
                      keyboard: InlineKeyboardMarkup | None = None) -> None:
     """Answer in the chat of the update: HTML, split under the limit, the keyboard under the last part."""
     chat = update.effective_chat
     if chat is None:
         return
-    parts = split_html([blocks] if isinstance(blocks, str) else blocks)
+    parts = split_html(blocks)
     defaults = chat.get_bot().defaults or REPLY_DEFAULTS
     message = update.effective_message
     reply_to = ReplyParameters(message.message_id) if message and chat.type != ChatType.PRIVATE else None

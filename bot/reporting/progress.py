@@ -197,7 +197,7 @@ def digest_text(session: Session, today: dt.date, unit_ids: list[int] | None) ->
         if more > 0:
             blocks.append(f"……另有 {more} 项，发送 /due 查看")
     text = "\n".join(blocks)
-    return text[:4000]
+    return text  # a long digest goes out in parts (the outbox splits it)
 
 
 def enqueue_weekly_digests(session: Session, now: dt.datetime, today: dt.date, weekday: int,
