@@ -329,6 +329,13 @@ def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, l
             for unit_id, score in NAME_INDEX.search(session, wide, limit)]
 
 
+def units_by_short_name(session: Session, query: str, region: str | None = None) -> list[Unit]:
+    """The units a short name or a name without its place stands for in the office's region (教育局 →
+    武定县教育体育局), as /status reads it; [] when it names none."""
+    text = compact(query)
+    return _units_by_short_name(session, text, home_region(session, region)) if text else []
+
+
 def _units_by_short_name(session: Session, text: str, region: str) -> list[Unit]:
     """The names a unit may be registered under when the query is a short name or lacks the place."""
     wide = qualify(text, region)
