@@ -71,7 +71,7 @@ async def show_page(update: Update, context: BotContext, text: str, keyboard: In
     text starts with `title`, or always when there is no title: the buttons are only on the list); pressed on
     another message (the summary a list opens from), the page is sent once
     and a second press of that button edits the page sent, so a double tap never sends the page again. An edit
-    Telegram finds unchanged ("message is not modified") is already what the person asked for."""
+    Telegram would find unchanged ("message is not modified") is not sent: it is already what was asked for."""
     query = update.callback_query
     message = query.message
     pages: OrderedDict = context.bot_data.pages
@@ -80,19 +80,30 @@ async def show_page(update: Update, context: BotContext, text: str, keyboard: In
         key = (message.chat.id, message.message_id, title)
         own = title is None or (message.text or "").startswith(title)
         target = message.message_id if own else pages.get(key)
+    shown = (text, keyboard.to_json() if keyboard else "")
     if target is not None:
+        if pages.get((message.chat.id, target)) == shown:
+            return  # a second tap: the page shows this already (Telegram would answer "message is not modified")
         try:
             await context.bot.edit_message_text(text, message.chat.id, target, reply_markup=keyboard)
+            _remember_page(pages, (message.chat.id, target), shown)
             return
         except BadRequest as exc:
             if "not modified" in exc.message.lower():
                 return
             # gone or too old to edit: sent anew below
     sent = await reply_html(update, text, keyboard)
-    if key is not None and sent is not None and target != message.message_id:
-        pages[key] = sent
-        while len(pages) > _MAX_PAGES:
-            pages.popitem(last=False)
+    if key is not None and sent is not None:
+        _remember_page(pages, (message.chat.id, sent), shown)
+        if target != message.message_id:
+            _remember_page(pages, key, sent)
+
+
+def _remember_page(pages: OrderedDict, key: tuple, value: object) -> None:
+    pages[key] = value
+    pages.move_to_end(key)
+    while len(pages) > _MAX_PAGES:
+        pages.popitem(last=False)
 
 
 async def send_file(update: Update, path: Path, filename: str) -> None:
