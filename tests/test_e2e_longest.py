@@ -69,8 +69,9 @@ async def test_every_command_and_button_with_the_longest_data(running_bot, fake_
     now = dt.datetime.now(dt.UTC)
     db.call(lambda s: service._alert(s, target, SimpleNamespace(lookalikes=found), [finding], app.bot_data.settings, now))
 
-    question = "；".join(["联系人换了多久内报备", "公告期多长", "门户网站用什么域名", "乡镇可以有自己的域名吗",
-                         "事业单位能用gov.cn吗", "中文域名怎么注册"] * 5)  # 30 parts
+    question = "\n".join(f"{i + 1}. {p}" for i, p in enumerate(["联系人换了多久内报备", "公告期多长", "门户网站用什么域名",
+                                                               "乡镇可以有自己的域名吗", "事业单位能用gov.cn吗",
+                                                               "中文域名怎么注册"] * 5))  # 30 parts
     commands = ["/start", "/help", f"/ask {question}", question, "/policy", "/suggest 武定县人力资源和社会保障局",
                 "/check wuding.gov.cn 武定县人民政府", "/status 教育局", "/status www.wdrd.cn", "/history www.wdrd.cn",
                 "/progress", "/progress 教育局", "/due", "/campaign", "/campaign show 第199号<专项>工作&安排",
