@@ -33,7 +33,8 @@ def find_units(session: Session, query: str, region: str | None = None) -> list[
     text = compact(query)
     if not text:
         return []
-    ids = list(session.exec(select(Unit.id).where(Unit.name.contains(text, autoescape=True)).limit(MAX_UNITS)).all())
+    ids = list(session.exec(select(Unit.id).where(func.lower(Unit.name).contains(text, autoescape=True))
+                            .limit(MAX_UNITS)).all())
     ids = ids or [unit.id for unit in units_by_short_name(session, text, region)]
     return ids or [unit_id for unit_id, _ in NAME_INDEX.search(session, text, 5)]
 
