@@ -69,9 +69,9 @@ async def show_page(update: Update, context: BotContext, text: str, keyboard: In
                     title: str | None = None) -> None:
     """A page of a paged list, shown for a button press: the message pressed is edited when it is that list (its
     text starts with `title`, or always when there is no title: the buttons are only on the list); pressed on
-    another message (the summary a list opens from), the page is sent once
-    and a second press of that button edits the page sent, so a double tap never sends the page again. An edit
-    Telegram would find unchanged ("message is not modified") is not sent: it is already what was asked for."""
+    another message (the summary a list opens from), the page is sent once and a second press of that button
+    edits the page sent, so a double tap never sends the page again. An edit Telegram would find unchanged
+    ("message is not modified") is not sent: the page already shows what was asked for."""
     query = update.callback_query
     message = query.message
     pages: OrderedDict = context.bot_data.pages
