@@ -182,6 +182,11 @@ _str_text = lru_cache(maxsize=8192)(_cell_text)  # statuses, kinds, units repeat
 _read_kind = lru_cache(maxsize=256)(read_kind)  # a sheet writes a handful of kind words, 100,000 times
 
 
+def _compact_cell(text: str) -> str:
+    """`compact` of text `cell_text` gave: it is clean already (`clean` changes clean text no further)."""
+    return text.replace(" ", "").lower()
+
+
 class _Row:
     """Collects every error of a row."""
 
@@ -216,7 +221,7 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
     r = _Row(raw)
     warnings: list[str] = []
     written_name = r.text("单位名称", 200).replace(" ", "")
-    written_unit = written_name.lower()
+    written_unit = _compact_cell(written_name)
     unit = qualify(written_unit, region) if written_unit and region else written_unit
     name = qualify(written_name, region) if written_name and region else written_name
     name = name if name.lower() == unit else unit
