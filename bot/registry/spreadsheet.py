@@ -223,8 +223,10 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
     written_name = r.text("单位名称", 200).replace(" ", "")
     written_unit = _compact_cell(written_name)
     unit = qualify(written_unit, region) if written_unit and region else written_unit
-    name = qualify(written_name, region) if written_name and region else written_name
-    name = name if name.lower() == unit else unit
+    name = ""  # the name as written, when its case differs from the compared form (R&D)
+    if written_name != written_unit:
+        name = qualify(written_name, region) if region else written_name
+        name = name if name.lower() == unit else ""
     if not unit:
         r.fail("单位名称", "为空", "填写单位全称，例如 武定县教育体育局")
     domain_cell = r.text("域名", 2000)
