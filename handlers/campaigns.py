@@ -3,6 +3,7 @@ adds or edits one; a .yaml file sent to the bot does the same; `/campaign end �
 Permissions are checked on every update, button presses included."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 
@@ -19,15 +20,17 @@ from telegram.ext import (
 from bot.runtime.jobs import replan
 from bot.runtime.state import BotContext
 from bot.ui import texts
-from bot.ui.buttons import CAMPAIGN
+from bot.ui.buttons import CAMPAIGN, CAMPAIGN_LIST
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, is_private, keyboard, mentions_bot, remember, reply_html, user_role
+from handlers.common import esc, is_private, keyboard, mentions_bot, remember, reply_html, show_page, user_role
 from handlers.progress import admin_payload, local_today
 from knowledge.campaigns import Campaign, CampaignError, parse_chat_campaign
 
 COMMANDS = [
     BotCommandInfo("campaign", "（管理员）工作安排：查看、新增、修改、结束", "/campaign", group=False),
 ]
+LIST_PAGE = 10  # campaigns a page of /campaign: at most 21 buttons
+LIST_TITLE = "工作安排"
 USAGE = ("新增或修改工作安排（同名即修改），一条消息写完：\n"
          "<code>/campaign add 2027年政府网站域名普查\n"
          "文号 武政办函〔2027〕1号\n"
@@ -60,22 +63,8 @@ async def campaign_command(update: Update, context: BotContext) -> None:
     today = local_today(context)
     db = context.bot_data.db
     if action in ("list", "列表"):
-        items = await db.run(store.list_campaigns)
-        blocks = ["<b>工作安排</b>"]
-        rows = []
-        for item in items:
-            state = "进行中" if item.active else "已结束"
-            nxt = item.campaign.next_step(today)
-            step = f"；下一步 {nxt.date.isoformat()} {esc(nxt.what[:40])}" if nxt and item.active else ""
-            shipped = "（内置示例）" if item.shipped else ""
-            blocks.append(f"• {esc(item.campaign.title)}{shipped} [{state}]{step}")
-            key = remember(context, {"campaign": item.campaign.id}, uid)
-            row = [(f"查看：{item.campaign.title[:20]}", CAMPAIGN.encode("show", key))]
-            if item.active:
-                row.append(("结束", CAMPAIGN.encode("end", key)))
-            rows.append(row)
-        blocks.append(USAGE)
-        await reply_html(update, blocks, keyboard(rows))
+        text, markup = await _list_page(context, uid, 0, today)
+        await reply_html(update, [text, USAGE], markup)
         return
     if action in ("add", "new", "edit", "新增", "修改"):
         if not rest.strip():
@@ -89,7 +78,7 @@ async def campaign_command(update: Update, context: BotContext) -> None:
         await _save(update, context, campaign, actor)
         return
     if action in ("end", "结束", "show", "查看"):
-        item = await db.run(lambda s: store.find(s, rest))
+        item = store.find_in(await _campaigns(context), rest)
         if item is None:
             await reply_html(update, f"没有名为“{esc(rest[:80])}”的工作安排。发送 /campaign 查看列表。")
         elif action in ("show", "查看"):
@@ -100,6 +89,57 @@ async def campaign_command(update: Update, context: BotContext) -> None:
             await reply_html(update, f"已结束：{esc(item.campaign.title)}，不再提醒其中的步骤。")
         return
     await reply_html(update, USAGE)
+
+
+async def _campaigns(context: BotContext) -> list:
+    """Every campaign: the rows from the database, their YAML read in a thread (200 campaigns took seconds)."""
+    from bot.campaigns import store
+
+    rows = await context.bot_data.db.run(store.stored)
+    return await asyncio.to_thread(store.listing, rows)
+
+
+async def _list_page(context: BotContext, uid: int | None, page: int, today: dt.date):
+    """One page of the campaign list (LIST_PAGE campaigns, a 查看 and, while it runs, a 结束 button each, ◀ ▶
+    under them): the keyboard stays within Telegram's 100 buttons however many campaigns there are."""
+
+    items = await _campaigns(context)
+    pages = max(1, -(-len(items) // LIST_PAGE))
+    page = min(page, pages - 1)
+    lines = [f"<b>{LIST_TITLE}</b>" + (f"（{len(items)} 项，第 {page + 1}/{pages} 页）" if pages > 1 else "")]
+    rows = []
+    for item in items[page * LIST_PAGE:(page + 1) * LIST_PAGE]:
+        state = "进行中" if item.active else "已结束"
+        nxt = item.campaign.next_step(today)
+        step = f"；下一步 {nxt.date.isoformat()} {esc(nxt.what[:40])}" if nxt and item.active else ""
+        shipped = "（内置示例）" if item.shipped else ""
+        lines.append(f"• {esc(item.campaign.title)}{shipped} [{state}]{step}")
+        key = remember(context, {"campaign": item.campaign.id}, uid)
+        row = [(f"查看：{item.campaign.title[:20]}", CAMPAIGN.encode("show", key))]
+        if item.active:
+            row.append(("结束", CAMPAIGN.encode("end", key)))
+        rows.append(row)
+    nav = []
+    if page > 0:
+        nav.append(("◀ 上一页", CAMPAIGN_LIST.encode(page - 1)))
+    if page + 1 < pages:
+        nav.append(("下一页 ▶", CAMPAIGN_LIST.encode(page + 1)))
+    return "\n".join(lines), keyboard([*rows, nav])
+
+
+async def on_list_page(update: Update, context: BotContext) -> None:
+    """cl:<page>: another page of the list, in the message pressed (admins only, checked on every press)."""
+    query = update.callback_query
+    decoded = CAMPAIGN_LIST.decode(query.data)
+    if decoded is None:
+        await query.answer(texts.INVALID_BUTTON, show_alert=True)
+        return
+    if not (await user_role(update, context)).admin:
+        await query.answer("只有管理员可以管理工作安排。", show_alert=True)
+        return
+    await query.answer()
+    text, markup = await _list_page(context, query.from_user.id, decoded[0], local_today(context))
+    await show_page(update, context, text, markup, LIST_TITLE)
 
 
 async def _save(update: Update, context: BotContext, campaign: Campaign, actor: str) -> None:
@@ -152,7 +192,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     db = context.bot_data.db
     key = payload["campaign"]
-    item = await db.run(lambda s: store.find(s, key))
+    item = store.find_in(await _campaigns(context), key)
     if item is None:
         await query.answer("该工作安排已不存在。", show_alert=True)
         return
@@ -167,5 +207,6 @@ async def on_button(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("campaign", campaign_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=CAMPAIGN.pattern))
+    app.add_handler(CallbackQueryHandler(on_list_page, pattern=CAMPAIGN_LIST.pattern))
     yaml_files = filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")
     app.add_handler(MessageHandler(yaml_files & filters.UpdateType.MESSAGE, on_campaign_file), group=-1)

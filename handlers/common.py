@@ -1,4 +1,4 @@
-"""Shared Telegram glue: HTML escaping, splitting long replies, addressing rules and one-shot button data."""
+"""Shared Telegram glue: HTML escaping, replies (split by bot/ui/messages), addressing rules and one-shot button data."""
 from __future__ import annotations
 
 import asyncio
@@ -12,18 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters, Update
-from telegram.constants import ChatType, MessageEntityType, MessageLimit
-from telegram.error import RetryAfter
+from telegram.constants import ChatType, MessageEntityType
+from telegram.error import BadRequest, RetryAfter
 from telegram.warnings import PTBUserWarning
 
 from bot.delivery.pacing import flood_wait
 from bot.runtime.state import BotContext
+from bot.ui.messages import split_html
 from bot.ui.replies import REPLY_DEFAULTS
 
 if TYPE_CHECKING:
     from bot.registry.access import Role
 
-TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 FLOOD_RETRIES = 3
 UPLOAD_TIMEOUT = 120.0  # seconds to send a large file and hear Telegram's answer
 APOLOGY = "抱歉，处理您的消息时出错了，请稍后再试。"
@@ -36,66 +36,20 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-def split_html(blocks: Sequence[str], limit: int = TEXT_LIMIT) -> list[str]:
-    """Pack HTML blocks (each well-formed on its own) into messages under `limit` characters.
-    A single block too long for one message is cut as plain escaped text, never inside an entity."""
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        if not block:
-            continue
-        pieces = [block] if len(block) <= limit else _cut_plain(block, limit)
-        for piece in pieces:
-            candidate = f"{current}\n{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                messages.append(current)
-                current = piece
-    if current:
-        messages.append(current)
-    return messages
-
-
-def _cut_plain(block: str, limit: int) -> list[str]:
-    text = esc(_strip_tags(block))
-    out = []
-    while text:
-        cut = min(limit, len(text))
-        if cut < len(text):
-            newline = text.rfind("\n", 0, cut)
-            if newline > limit // 2:
-                cut = newline
-            amp = text.rfind("&", 0, cut)
-            if amp != -1 and ";" not in text[amp:cut]:
-                cut = amp  # do not split an entity such as &amp;
-        out.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    return out
-
-
-def _strip_tags(block: str) -> str:
-    out, inside = [], False
-    for ch in block:
-        if ch == "<":
-            inside = True
-        elif ch == ">" and inside:
-            inside = False
-        elif not inside:
-            out.append(ch)
-    return html.unescape("".join(out))
-
-
 async def reply_html(update: Update, blocks: Sequence[str] | str,
-                     keyboard: InlineKeyboardMarkup | None = None) -> None:
-    """Answer in the chat of the update: HTML, split under the limit, the keyboard under the last part."""
+                     keyboard: InlineKeyboardMarkup | None = None) -> int | None:
+    """Answer in the chat of the update: HTML, split under the limit, the keyboard under the last part. In a
+    group the answer replies to the asker's message, and still arrives when that message is gone
+    (allow_sending_without_reply). Returns the id of the last part sent."""
     chat = update.effective_chat
     if chat is None:
-        return
-    parts = split_html([blocks] if isinstance(blocks, str) else blocks)
+        return None
+    parts = split_html(blocks)
     defaults = chat.get_bot().defaults or REPLY_DEFAULTS
     message = update.effective_message
-    reply_to = ReplyParameters(message.message_id) if message and chat.type != ChatType.PRIVATE else None
+    reply_to = (ReplyParameters(message.message_id, allow_sending_without_reply=True)
+                if message and chat.type != ChatType.PRIVATE else None)
+    sent = None
     for i, part in enumerate(parts):
         # do_api_request sends the parameters as given: the application's Defaults are added here.
         params = {"chat_id": chat.id, "text": part, "parse_mode": defaults.parse_mode,
@@ -103,8 +57,53 @@ async def reply_html(update: Update, blocks: Sequence[str] | str,
                   "reply_parameters": reply_to if i == 0 else None, "reply_markup": keyboard if i == len(parts) - 1 else None}
         # The sent message is not needed, and turning Telegram's answer into a Message object costs 0.12 ms, 6% of
         # an update (benchmarks/bench_e2e.py): send_message without that step.
-        await _flood_retried(lambda params=params: chat.get_bot().do_api_request(
+        sent = await _flood_retried(lambda params=params: chat.get_bot().do_api_request(
             "sendMessage", {k: v for k, v in params.items() if v is not None}))
+    return sent.get("message_id") if isinstance(sent, dict) else None
+
+
+_MAX_PAGES = 2048
+
+
+async def show_page(update: Update, context: BotContext, text: str, keyboard: InlineKeyboardMarkup | None,
+                    title: str | None = None) -> None:
+    """A page of a paged list, shown for a button press: the message pressed is edited when it is that list (its
+    text starts with `title`, or always when there is no title: the buttons are only on the list); pressed on
+    another message (the summary a list opens from), the page is sent once and a second press of that button
+    edits the page sent, so a double tap never sends the page again. An edit Telegram would find unchanged
+    ("message is not modified") is not sent: the page already shows what was asked for."""
+    query = update.callback_query
+    message = query.message
+    pages: OrderedDict = context.bot_data.pages
+    target, key = None, None
+    if message is not None:
+        key = (message.chat.id, message.message_id, title)
+        own = title is None or (message.text or "").startswith(title)
+        target = message.message_id if own else pages.get(key)
+    shown = (text, keyboard.to_json() if keyboard else "")
+    if target is not None:
+        if pages.get((message.chat.id, target)) == shown:
+            return  # a second tap: the page shows this already (Telegram would answer "message is not modified")
+        try:
+            await context.bot.edit_message_text(text, message.chat.id, target, reply_markup=keyboard)
+            _remember_page(pages, (message.chat.id, target), shown)
+            return
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return
+            # gone or too old to edit: sent anew below
+    sent = await reply_html(update, text, keyboard)
+    if key is not None and sent is not None:
+        _remember_page(pages, (message.chat.id, sent), shown)
+        if target != message.message_id:
+            _remember_page(pages, key, sent)
+
+
+def _remember_page(pages: OrderedDict, key: tuple, value: object) -> None:
+    pages[key] = value
+    pages.move_to_end(key)
+    while len(pages) > _MAX_PAGES:
+        pages.popitem(last=False)
 
 
 async def send_file(update: Update, path: Path, filename: str) -> None:
@@ -121,11 +120,10 @@ async def send_file(update: Update, path: Path, filename: str) -> None:
     await _flood_retried(send)
 
 
-async def _flood_retried(send: Callable[[], Awaitable[object]]) -> None:
+async def _flood_retried(send: Callable[[], Awaitable[object]]) -> object:
     for attempt in range(FLOOD_RETRIES + 1):
         try:
-            await send()
-            return
+            return await send()
         except RetryAfter as exc:  # Telegram's flood control: wait as told, then try again
             if attempt == FLOOD_RETRIES:
                 raise
@@ -172,8 +170,13 @@ def recall(context: BotContext, key: str) -> dict | None:
     return store.get(key) if store else None
 
 
+MAX_BUTTONS, MAX_ROW = 100, 8  # Telegram refuses more ("reply markup is too long"): a list that can grow pages
+
+
 def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
     built = [[InlineKeyboardButton(label[:64], callback_data=data) for label, data in row] for row in rows if row]
+    if sum(map(len, built)) > MAX_BUTTONS or any(len(row) > MAX_ROW for row in built):
+        raise ValueError(f"keyboard over Telegram's {MAX_BUTTONS} buttons / {MAX_ROW} a row: page it")
     return InlineKeyboardMarkup(built) if built else None
 
 

@@ -7,7 +7,6 @@ import secrets
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.runtime.jobs import replan
@@ -15,7 +14,7 @@ from bot.runtime.state import BotContext
 from bot.ui import texts
 from bot.ui.buttons import DEADLINE_DONE, DEADLINE_SNOOZE, DUE_LIST, OLD_SNOOZE
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, reply_html, user_role
+from handlers.common import esc, keyboard, reply_html, show_page, user_role
 from knowledge.when import parse_schedule, parse_when
 
 COMMANDS = [
@@ -40,6 +39,11 @@ def _tz(context: BotContext):
 
 
 async def _is_group_admin(update: Update, context: BotContext) -> bool:
+    """A bot admin, an administrator or the owner of the group, or an anonymous admin of this group (Telegram sends
+    their messages from @GroupAnonymousBot with sender_chat the group itself; only its admins can post so)."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == update.effective_chat.id:
+        return True
     if (await user_role(update, context)).admin:
         return True
     member = await context.bot.get_chat_member(update.effective_chat.id, update.effective_user.id)
@@ -115,10 +119,7 @@ async def on_due_page(update: Update, context: BotContext) -> None:
         return
     text, markup = await _due_page(update, context, page[0])
     await query.answer()
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest:
-        await reply_html(update, text, markup)
+    await show_page(update, context, text, markup)  # du buttons are only on a /due page: it is edited
 
 
 # -- /remind ------------------------------------------------------------------------------------------------

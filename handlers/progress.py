@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.runtime.state import BotContext
 from bot.ui import texts
 from bot.ui.buttons import PROGRESS_PAGE
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, recall, remember, reply_html, user_role
+from handlers.common import esc, keyboard, recall, remember, reply_html, show_page, user_role
 
 COMMANDS = [
     BotCommandInfo("progress", "（管理员）各单位清理进度", "/progress 或 /progress 教育局"),
@@ -58,7 +57,8 @@ async def progress_command(update: Update, context: BotContext) -> None:
         return
     query = " ".join(context.args or []).strip()[:100]
     today = local_today(context)
-    found = await context.bot_data.db.run(lambda s: registry_progress(s, today, query))
+    region = context.bot_data.settings.bot_region
+    found = await context.bot_data.db.run(lambda s: registry_progress(s, today, query, region))
     if found is None:
         await reply_html(update, f"登记册中没有名称含“{esc(query)}”的单位。")
         return
@@ -100,7 +100,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     if scope is None:
         return
     today = local_today(context)
-    found = await context.bot_data.db.run(lambda s: registry_progress(s, today, scope["q"]))
+    region = context.bot_data.settings.bot_region
+    found = await context.bot_data.db.run(lambda s: registry_progress(s, today, scope["q"], region))
     lines = group_lines(found[0], group) if found else []
     pages = max(1, -(-len(lines) // PAGE))
     page = min(asked_page, pages - 1)
@@ -113,14 +114,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         nav.append(("◀ 上一页", PROGRESS_PAGE.encode(group, page - 1, scope_key)))
     if page + 1 < pages:
         nav.append(("下一页 ▶", PROGRESS_PAGE.encode(group, page + 1, scope_key)))
-    markup = keyboard([nav])
-    if page == asked_page and query.message and query.message.text and query.message.text.startswith(GROUP_LABELS[group]):
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-            return
-        except BadRequest:
-            pass  # unchanged or too old to edit: send it as a new message
-    await reply_html(update, text, markup)
+    await show_page(update, context, text, keyboard([nav]), GROUP_LABELS[group])
 
 
 def register(app: Application) -> None:

@@ -22,7 +22,7 @@ from bot.ui import texts
 from bot.ui.buttons import PICK_STATUS, SET_PRIMARY, SET_STATUS, SHOW_UNIT
 from bot.workers import import_registry, write_report
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html, send_file, user_role
+from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html, send_file, split_html, user_role
 from knowledge.lifecycle import CONFIRM_WORD
 from knowledge.monitoring import describe_event
 from knowledge.registry_model import FIELD_LABELS, STATUSES, status_help
@@ -435,9 +435,13 @@ async def on_document(update: Update, context: BotContext) -> None:
         await reply_html(update, "文件超过 20 MB，请拆分后导入。")
         return
     status = await update.effective_chat.send_message("正在读取文件…")
-    buffer = io.BytesIO()
-    file = await document.get_file()
-    await file.download_to_memory(buffer)
+    try:
+        buffer = io.BytesIO()
+        file = await document.get_file()
+        await file.download_to_memory(buffer)
+    except Exception:
+        await status.edit_text("导入失败：无法下载文件，请重新发送。")
+        raise
     loop = asyncio.get_running_loop()
     last = [0.0]
 
@@ -456,9 +460,13 @@ async def on_document(update: Update, context: BotContext) -> None:
 
         region = await db.run(lambda s: home_region(s, configured))
         report = await import_registry(db, buffer.getvalue(), name, _actor(update), False, progress, region)
-    except SpreadsheetError as exc:
-        await status.edit_text(f"导入失败：{exc}")
+    except SpreadsheetError as exc:  # plain text quoting the sheet (header cells such as <备注>): escaped
+        await status.edit_text(split_html(f"导入失败：{esc(exc)}")[0])
         return
+    except Exception:
+        # Whatever else went wrong (the database, the download), the status message must not stay "正在读取文件…".
+        await status.edit_text("导入失败：处理文件时出错，登记册没有改动。请稍后再试。")
+        raise
     lines = [report.summary()]
     lines += [f"第{row}行 {reason}" for row, reason in report.errors[:50]]
     if report.error_count > 50:

@@ -63,7 +63,10 @@ _ASK_AFTER = frozenset("是多少 多少 是什么 是啥 是哪 在哪 是谁 �
 _PLACEHOLDER_WORDS = {"○": "圈圈", "〇": "圈圈", "◯": "圈圈", "□": "方框", "口": "方框", "△": "三角"}
 _PLACEHOLDERS = re.compile(r"([○〇◯])\1*|□+|口{3}|△+")
 GENERIC_KEYS = frozenset("指的是 接下来 赶得上 重要性 要求 什么时候 哪天 几号 多久 怎么办 咋办 为什么 具体 干啥 做什么 哪些单位 标准 流程 执行 原则 目标 日期 截止 期限 时间 格式 结构".split())
-_PART_SPLIT = re.compile(r"[，,；;、/?？!！]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|还有|以及|和|跟|与|及|或者|还是|分别|各自")
+# A question's parts: separated by punctuation, a line break or a full stop, or numbered (1. 2、 （3） 4）), so a
+# list of 30 questions is answered part by part (each fact once), not reduced to its best fact.
+_PART_SPLIT = re.compile(r"[，,；;、/?？!！。\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|还有|以及|和|跟|与|及|或者|还是|分别|各自"
+                         r"|[（(]\d{1,2}[)）]|(?<![\d.])\d{1,2}[.．)）](?!\d)")
 FIELD_WEIGHTS = {"title": 2, "text": 1, "questions": 2, "keywords": 3}
 
 STOPWORDS = frozenset(

@@ -21,3 +21,9 @@ def clean(text: str | None, limit: int = MAX_INPUT_CHARS) -> str:
 def compact(text: str | None) -> str:
     """`clean` without any spaces, lower case: for comparisons."""
     return clean(text).replace(" ", "").lower()
+
+
+def name_text(text: str | None) -> str:
+    """A name as stored and shown: `clean` without spaces, its case kept (武定县R&D中心); `compact` of it is the
+    form names are compared in."""
+    return clean(text).replace(" ", "")

@@ -11,11 +11,20 @@ from tests.support.env import POSTGRES_URL, TEST_TOKEN, postgres_available
 from tests.support.fake_bot_api import FakeBotAPI
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "bot_api_refusals: the test makes the strict fake Bot API refuse requests "
+                                       "on purpose (its refusals are not a failure)")
+
+
 @pytest.fixture
-def fake_api() -> Iterator[FakeBotAPI]:
+def fake_api(request) -> Iterator[FakeBotAPI]:
+    """The strict fake Bot API. A request it refuses (as the real server would) fails the test, unless the test
+    is marked bot_api_refusals."""
     api = FakeBotAPI().start()
     yield api
     api.stop()
+    if request.node.get_closest_marker("bot_api_refusals") is None:
+        assert not api.refusals, "the Bot API server would refuse:\n" + "\n".join(api.refused())
 
 
 @pytest.fixture

@@ -179,3 +179,16 @@ def test_a_question_about_what_a_part_says_names_that_part(question, section):
     from knowledge.sections import section_asked
 
     assert section_asked(question, load_policy().clauses) == section
+
+
+def test_a_numbered_list_of_30_questions_is_answered_part_by_part():
+    """A 30-part question (numbered lines, （n）, or full stops) was reduced to its single best fact."""
+    from knowledge.qa import ask
+
+    parts = ["联系人换了多久内报备", "换域名要公告多久", "门户网站用什么域名", "中文域名怎么注册", "域名注销后备案怎么办",
+             "业务系统能单独注册域名吗"] * 5
+    for question in ("\n".join(f"{i + 1}. {p}" for i, p in enumerate(parts)),
+                     " ".join(f"（{i + 1}）{p}" for i, p in enumerate(parts)), "。".join(parts)):
+        facts = [f.id for f in ask(question).facts]
+        assert {"contact-change", "notice", "portal-format", "cn-format", "filings", "systems"} <= set(facts), facts
+        assert len(facts) == len(set(facts)) <= len(parts)  # each fact once: bounded however many times it is asked

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from bot.config.logs import OneLineFormatter, RedactTokenFilter
 from bot.config.settings import SettingsError, load_settings
 from bot.db.storage import Database, normalise_url
+from bot.ui.messages import visible_length
 from handlers.common import split_html
 from tests.support.env import TEST_TOKEN
 
@@ -58,7 +59,7 @@ def test_token_is_redacted_from_messages_arguments_and_tracebacks():
 def test_split_html_respects_limit_and_entities():
     blocks = ["<b>标题</b>", "甲" * 5000, "&lt;tag&gt; " * 600]
     parts = split_html(blocks, limit=4096)
-    assert all(len(p) <= 4096 for p in parts)
+    assert all(visible_length(p) <= 4096 for p in parts)  # what Telegram counts: the text after its HTML
     joined = "".join(parts)
     assert joined.count("甲") == 5000
     for part in parts:

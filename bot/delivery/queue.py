@@ -37,16 +37,39 @@ def _insert_builder(session: Session):
     return builder
 
 
+PART = "#p"  # key suffix of the second and later parts of a message too long for one
+
+
+def message_parts(rows: list[dict]) -> list[dict]:
+    """Outbox rows whose text is over Telegram's limit become one row per part (bot/ui/messages.split_html, the
+    splitter every send path uses), in order, the first keeping the key and the others `key#p2`, `key#p3` …"""
+    from bot.ui.messages import TEXT_LIMIT, split_html, visible_length
+
+    out = []
+    for row in rows:
+        if visible_length(row["text"]) <= TEXT_LIMIT:
+            out.append(row)
+            continue
+        for number, part in enumerate(split_html(row["text"]), start=1):
+            key = row["key"] if number == 1 else f"{row['key'][:190]}{PART}{number}"
+            out.append({**row, "key": key, "text": part})
+    return out
+
+
 def insert_ignore(session: Session, rows: list[dict], model: type = Delivery, conflict: str = "key") -> int:
-    """INSERT … ON CONFLICT (key, or `conflict`) DO NOTHING on both databases; returns how many rows were new."""
+    """INSERT … ON CONFLICT (key, or `conflict`) DO NOTHING on both databases; returns how many rows were new
+    (for the outbox: how many messages, a message sent in parts counted once)."""
     if not rows:
         return 0
+    if model is Delivery:
+        rows = message_parts(rows)
     builder = _insert_builder(session)
     inserted = 0
     for start in range(0, len(rows), 500):
         statement = (builder(model.__table__).values(rows[start:start + 500])
-                     .on_conflict_do_nothing(index_elements=[conflict]).returning(model.__table__.c.id))
-        inserted += len(session.execute(statement).all())  # rowcount is not reliable for multi-row inserts
+                     .on_conflict_do_nothing(index_elements=[conflict]).returning(model.__table__.c[conflict]))
+        found = session.execute(statement).all()  # rowcount is not reliable for multi-row inserts
+        inserted += sum(1 for (value,) in found if model is not Delivery or PART not in value)
     return inserted
 
 

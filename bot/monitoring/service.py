@@ -351,7 +351,7 @@ def _alert(session: Session, target: MonitorTarget, check: Check, opened: list[M
         if finding.code == "idle_suspected":
             text += f"\n确认后：<code>/setstatus {html.escape(target.name)} 闲置</code>（机器人不会自动修改状态）"
         for chat in dict.fromkeys(chats):
-            count += queue.enqueue(session, f"monitor:{finding.id}:c{chat}", chat, text[:4000], now, "notice")
+            count += queue.enqueue(session, f"monitor:{finding.id}:c{chat}", chat, text, now, "notice")  # split in parts by the queue
     return count
 
 

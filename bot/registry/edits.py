@@ -11,11 +11,11 @@ from sqlmodel import Session, select
 from bot.config.settings import office_today
 from bot.db.models import Contact, Deadline, Domain, Unit, utcnow
 from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, audit, snapshot
-from bot.registry.lookup import RegistryError, domain_by_name, find_unit_id
+from bot.registry.lookup import RegistryError, domain_by_name, find_unit_id, name_is
 from bot.ui import texts
 from knowledge.domains import ip_host, parse_domain
 from knowledge.registry_model import DEFAULT_STATUS, Status, read_kind, read_status, status_help
-from knowledge.text import compact
+from knowledge.text import compact, name_text
 from knowledge.units import parse_unit
 
 CONTACT_FIELDS = ("name", "phone", "email", "telegram_id")
@@ -154,7 +154,7 @@ def add_domain(session: Session, unit_name: str, name: str, actor: str, status: 
         unit_kind = parsed_unit.kind or (domain_kind if domain_kind != "system" else "")
         if not unit_kind:
             raise RegistryError("无法从名称判断单位类型，请在最后写上类型，例如：承担行政职能的事业单位")
-        unit = Unit(name=compact(unit_name)[:200], kind=unit_kind)
+        unit = Unit(name=name_text(unit_name)[:200], kind=unit_kind)
         session.add(unit)
         session.flush()
         audit(session, actor, "create", "unit", unit.id, unit.name, None, {"name": unit.name, "kind": unit.kind})
@@ -233,11 +233,11 @@ def ensure_unit(session: Session, name: str, actor: str, kind: str | None = None
     """The unit called `name`, created (and audited) when the registry does not have it yet."""
     from knowledge.units import parse_unit
 
-    unit = session.exec(select(Unit).where(Unit.name == compact(name))).first()
+    unit = session.exec(select(Unit).where(name_is(compact(name)))).first()
     if unit is not None:
         return unit
     parsed = parse_unit(name, kind)
-    unit = Unit(name=compact(name)[:200], kind=kind or parsed.kind or "department", region=parsed.place_full[:200])
+    unit = Unit(name=name_text(name)[:200], kind=kind or parsed.kind or "department", region=parsed.place_full[:200])
     Generation.bump()
     session.add(unit)
     session.flush()

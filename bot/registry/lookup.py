@@ -314,7 +314,7 @@ def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, l
         if domain:
             return [view_unit(session, session.get(Unit, domain.unit_id), calendar)]
         return []
-    unit = session.exec(select(Unit).where(Unit.name == text)).first()
+    unit = session.exec(select(Unit).where(name_is(text))).first()
     if unit:
         return [view_unit(session, unit, calendar)]
     units = _units_by_short_name(session, text, home_region(session, region))
@@ -327,6 +327,13 @@ def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, l
     wide = qualify(text, home_region(session, region))
     return [view_unit(session, session.get(Unit, unit_id), calendar, score)
             for unit_id, score in NAME_INDEX.search(session, wide, limit)]
+
+
+def units_by_short_name(session: Session, query: str, region: str | None = None) -> list[Unit]:
+    """The units a short name or a name without its place stands for in the office's region (教育局 →
+    武定县教育体育局), as /status reads it; [] when it names none."""
+    text = compact(query)
+    return _units_by_short_name(session, text, home_region(session, region)) if text else []
 
 
 def _units_by_short_name(session: Session, text: str, region: str) -> list[Unit]:
@@ -342,11 +349,11 @@ def _units_by_short_name(session: Session, text: str, region: str) -> list[Unit]
         prefix = wide[: len(wide) - len(parsed.unit)] if wide.endswith(parsed.unit) else place
         names += [prefix + n for n in (dept.name, dept.short, *dept.aliases)]
     names = list(dict.fromkeys(n for n in names if n))
-    units = list(session.exec(select(Unit).where(Unit.name.in_(names))).all())
+    units = list(session.exec(select(Unit).where(name_in(names))).all())
     if not units and parsed.town:
         units = list(session.exec(select(Unit).where(Unit.name.contains(parsed.town)).limit(5)).all())
     order = {n: i for i, n in enumerate(names)}
-    return sorted(units, key=lambda u: order.get(u.name, len(order)))
+    return sorted(units, key=lambda u: order.get(u.name.lower(), len(order)))
 
 
 def _contacts_matching(session: Session, text: str) -> list[Contact]:
@@ -393,9 +400,25 @@ def unit_names_of(session: Session, entries: list[AuditLog]) -> dict[int, str]:
     return dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(sorted(ids)))).all()) if ids else {}
 
 
+def name_is(key: str):
+    """Unit.name equal to a `compact` key. Names keep their case (R&D), keys are lower case: a key with Latin
+    letters is compared with lower(name); any other (nearly all) uses the name's index."""
+    return func.lower(Unit.name) == key if _has_letters(key) else Unit.name == key
+
+
+def name_in(keys: list[str]):
+    """`name_is` for several keys."""
+    plain, lettered = [k for k in keys if not _has_letters(k)], [k for k in keys if _has_letters(k)]
+    return or_(Unit.name.in_(plain), func.lower(Unit.name).in_(lettered)) if lettered else Unit.name.in_(plain)
+
+
+def _has_letters(key: str) -> bool:
+    return any("a" <= ch <= "z" for ch in key)
+
+
 def find_unit_id(session: Session, unit_name: str) -> int | None:
     """The unit called `unit_name`, or the one its name is a near-certain misspelling of (score ≥ 90)."""
-    unit_id = session.exec(select(Unit.id).where(Unit.name == compact(unit_name))).first()
+    unit_id = session.exec(select(Unit.id).where(name_is(compact(unit_name)))).first()
     if unit_id is None:
         matches = NAME_INDEX.search(session, unit_name, 1)
         unit_id = matches[0][0] if matches and matches[0][1] >= 90 else None
@@ -418,13 +441,13 @@ def registry_advice(session: Session, unit_name: str, candidates: list[str]) -> 
     if portal and not portal.startswith("www."):
         portal = f"www.{portal}"
     own = compact(unit_name)
-    notes = [f"{c} 已登记为“{found[c][0]}”的域名" for c in candidates if c in found and found[c][0] != own]
+    notes = [f"{c} 已登记为“{found[c][0]}”的域名" for c in candidates if c in found and found[c][0].lower() != own]
     return portal, notes
 
 
 def registry_check_context(session: Session, unit_name: str) -> tuple[str | None, str | None]:
     """(the unit's kind if it is registered, the portal registered for its place) for checking its domains."""
-    unit = session.exec(select(Unit).where(Unit.name == compact(unit_name))).first()
+    unit = session.exec(select(Unit).where(name_is(compact(unit_name)))).first()
     kind = unit.kind if unit else None
     portal = None if kind == "portal" else registry_advice(session, unit_name, [])[0]
     return kind, portal

@@ -81,6 +81,7 @@ class ParsedRow:
     notes: str
     domain_kind: str = ""  # set when the domain's kind differs from its unit's (a department's business system)
     kind_written: bool = False  # `kind` is the sheet's 单位类型, not read from the unit's name
+    name: str = ""  # the unit's name as written (R&D keeps its case); `unit` is its compared (lower-case) form
 
     def domain_fields(self) -> dict:
         return {"unicode": self.unicode, "is_chinese": self.is_chinese, "is_primary": self.is_primary,
@@ -219,8 +220,13 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
     """The rows a sheet row stands for (one per domain in its 域名 cell), its errors, and warnings."""
     r = _Row(raw)
     warnings: list[str] = []
-    written_unit = _compact_cell(r.text("单位名称", 200))
+    written_name = r.text("单位名称", 200).replace(" ", "")
+    written_unit = _compact_cell(written_name)
     unit = qualify(written_unit, region) if written_unit and region else written_unit
+    name = ""  # the name as written, when its case differs from the compared form (R&D)
+    if written_name != written_unit:
+        name = qualify(written_name, region) if region else written_name
+        name = name if name.lower() == unit else ""
     if not unit:
         r.fail("单位名称", "为空", "填写单位全称，例如 武定县教育体育局")
     domain_cell = r.text("域名", 2000)
@@ -288,7 +294,7 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
     rows = [ParsedRow(row=number, unit=unit, kind=kind or "", region=r.text("所属地区", 200), domain=ascii_name,
                       unicode=uni, is_chinese=chinese, is_primary=primary_text in TRUE_WORDS and len(domains) == 1,
                       status=status, contact=contact, phone=phone, email=email, domain_kind=domain_kind,
-                      kind_written=kind_written, **fields)
+                      kind_written=kind_written, name=name, **fields)
             for ascii_name, uni, chinese in domains]
     return rows, [], warnings
 
@@ -402,7 +408,8 @@ class _Writer:
         hold_import_lock(session)  # before any read: a concurrent import's rows are then seen, not re-inserted
         self.now = utcnow()
         Generation.bump()
-        self.units = {name: uid for uid, name in session.exec(select(Unit.id, Unit.name)).all()}
+        # keyed by the compared (lower-case) form of the name, as rows name their unit
+        self.units = {name.lower(): uid for uid, name in session.exec(select(Unit.id, Unit.name)).all()}
         # The registered domains are read a step at a time, not all at once (~55 MB at 100k domains): those with
         # ids up to `last_old` are the registry as it stood, since updates are written at `finish` and the file
         # names each domain once.
@@ -449,12 +456,13 @@ class _Writer:
                 if registered is not None:
                     units[row.unit] = registered
                 else:
-                    new_units[row.unit] = (row.unit, row.kind, row.region, "", None, now)
+                    new_units[row.unit] = (row.name or row.unit, row.kind, row.region, "", None, now)
         if new_units:
             before = _max_id(session, Unit)
             insert_tuples(session, Unit, _NEW_UNIT, new_units.values())
-            units.update(_new_ids(session, Unit, list(new_units), before))
-            self.unit_audits.append(_pack([(units[name], name[:400], _dumps({"name": name, "kind": kind, "region": region}))
+            inserted = _new_ids(session, Unit, [values[0] for values in new_units.values()], before)
+            units.update({key: inserted[values[0]] for key, values in new_units.items()})
+            self.unit_audits.append(_pack([(units[name.lower()], name[:400], _dumps({"name": name, "kind": kind, "region": region}))
                                            for name, kind, region, *_ in new_units.values()]))
             report.units_created += len(new_units)
         self._compare_kinds(rows)

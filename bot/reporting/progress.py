@@ -15,7 +15,7 @@ from bot.deadlines.events import overdue_clause
 from bot.deadlines.planning import admin_ids
 from bot.delivery import queue
 from bot.monitoring.store import MonitorStanding, UrgentFinding, monitor_standing
-from bot.registry.lookup import NAME_INDEX
+from bot.registry.lookup import NAME_INDEX, units_by_short_name
 from bot.reporting.collect import DomainLine, Registry, collect, kind_label, overdue_contact_changes
 from knowledge.monitoring import PROGRESS_CLAUSES
 from knowledge.progress import DONE, IN_PROGRESS, NOT_STARTED, STAGE_LABELS, STAGES, bar
@@ -27,22 +27,27 @@ GROUP_LABELS = {**STAGE_LABELS, OVERDUE: "已逾期"}
 MAX_UNITS = 50
 
 
-def find_units(session: Session, query: str) -> list[int]:
-    """Units whose name contains the query (教育局 → every 教育局), else the close misspellings of it."""
+def find_units(session: Session, query: str, region: str | None = None) -> list[int]:
+    """Units whose name contains the query (教育局 → every 教育局), else the unit the short name stands for in the
+    office's region, read as /status reads it (教育局 → 武定县教育体育局), else the close misspellings of it."""
     text = compact(query)
     if not text:
         return []
-    ids = list(session.exec(select(Unit.id).where(Unit.name.contains(text, autoescape=True)).limit(MAX_UNITS)).all())
+    ids = list(session.exec(select(Unit.id).where(func.lower(Unit.name).contains(text, autoescape=True))
+                            .limit(MAX_UNITS)).all())
+    ids = ids or [unit.id for unit in units_by_short_name(session, text, region)]
     return ids or [unit_id for unit_id, _ in NAME_INDEX.search(session, text, 5)]
 
 
-def registry_progress(session: Session, today: dt.date, query: str = "") -> tuple[Registry, list[str]] | None:
-    """(the registry's standing, the unit names in scope when a query narrowed it); None: no unit matched."""
+def registry_progress(session: Session, today: dt.date, query: str = "",
+                      region: str | None = None) -> tuple[Registry, list[str]] | None:
+    """(the registry's standing, the unit names in scope when a query narrowed it); None: no unit matched.
+    `region` is the configured BOT_REGION (short names are read in the office's region)."""
     if not query.strip():
         registry = collect(session, today, work_calendar(session))
         registry.add_overdue(overdue_contact_changes(session, today))
         return registry, []
-    ids = find_units(session, query)
+    ids = find_units(session, query, region)
     if not ids:
         return None
     registry = collect(session, today, work_calendar(session), ids)
@@ -197,7 +202,7 @@ def digest_text(session: Session, today: dt.date, unit_ids: list[int] | None) ->
         if more > 0:
             blocks.append(f"……另有 {more} 项，发送 /due 查看")
     text = "\n".join(blocks)
-    return text[:4000]
+    return text  # a long digest goes out in parts (the outbox splits it)
 
 
 def enqueue_weekly_digests(session: Session, now: dt.datetime, today: dt.date, weekday: int,

@@ -24,6 +24,7 @@ class BotData:
     outbox: Outbox | None = None  # set when the jobs are installed
     warm_up: asyncio.Future | None = None  # the knowledge indexes being built after start
     pending_buttons: OrderedDict[str, dict] = field(default_factory=OrderedDict)  # handlers.common.remember
+    pages: OrderedDict[tuple, object] = field(default_factory=OrderedDict)  # handlers.common.show_page
     monitor_running: set[str] = field(default_factory=set)  # domains a /monitor is checking now
 
 

@@ -103,6 +103,7 @@ DUE_LIST = Button("du", ("index",))  # a page of /due
 PROGRESS_PAGE = Button("pg", ("token", "index", "token"))
 # Campaigns: show or end one (remembered under the token).
 CAMPAIGN = Button("cp", (("show", "end"), "token"))
+CAMPAIGN_LIST = Button("cl", ("index",))  # a page of the /campaign list
 # Applications (/apply): a step of the guided form; a choice by position in the list the form offered; the action;
 # an open application's step advanced, rejected, or its returned document attached.
 APPLY_STEP = Button("ap", (("back", "cancel", "done", "submit"),))

@@ -2,7 +2,14 @@
 
 It serves getMe, getUpdates (long polling on a queue the test fills), sendMessage, editMessageText,
 answerCallbackQuery, setMyCommands, deleteWebhook, sendDocument and friends, records every call, and can be
-told to fail the next call of a method (429 with retry_after, 403, 400 …)."""
+told to fail the next call of a method (429 with retry_after, 403, 400 …).
+
+It is strict like the real server (tests/support/bot_api_rules.py): `parse_mode=HTML` text is parsed with the
+server's rules, text and captions are measured after parsing, inline keyboards are checked, a reply to a message
+that is gone is refused unless `allow_sending_without_reply`, an edit to the same text and keyboard is "not
+modified". Every such refusal is answered with the server's error and recorded in `refusals`, so a test can
+assert the bot never sent what the server would refuse. `get_me` (the answer to getMe) may be changed and
+`always_fail` makes every call of a method fail (setMyCommands on a server that refuses it)."""
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+from tests.support import bot_api_rules as rules
 
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Domain Bot", "username": "domainbot_test",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -48,6 +57,13 @@ class WaitTimeout(AssertionError):
 
 
 @dataclass
+class Refusal:
+    method: str
+    params: dict
+    description: str
+
+
+@dataclass
 class Call:
     method: str
     params: dict
@@ -61,6 +77,10 @@ class FakeBotAPI:
         self.updates: list[dict] = []
         self.failures: dict[str, list[tuple[int, dict]]] = {}
         self.files: dict[str, bytes] = {}
+        self.refusals: list[Refusal] = []  # what the real server would have refused, with its error text
+        self.shown: dict[tuple[int, int], dict] = {}  # (chat id, message id) -> what it shows, while it exists
+        self.get_me: dict = dict(BOT_USER)  # the answer to getMe; a test may drop fields or add odd ones
+        self.always_fail: dict[str, tuple[int, str]] = {}  # method -> (status, description) on every call
         self.group_admins: set[int] = set()
         self.blocked: set[int] = set()  # chats that answer 403
         self.migrated: dict[int, int] = {}  # old chat id -> new (400 "group chat was upgraded")
@@ -117,7 +137,15 @@ class FakeBotAPI:
                 message["entities"] = entities
         if reply_to:
             message["reply_to_message"] = reply_to
+        with self.cond:
+            self.shown[(chat_id, message["message_id"])] = {
+                "from_bot": user_id == BOT_USER["id"], "text": text or "", "entities": (), "markup": None}
         return message
+
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """The message is gone (deleted by its author or an admin): replies to it and edits of it are refused."""
+        with self.cond:
+            self.shown.pop((chat_id, message_id), None)
 
     def push_callback(self, data: str, message: dict, user_id: int = 5001) -> int:
         return self.push({"callback_query": {"id": str(next(self.message_ids)), "chat_instance": "ci", "data": data,
@@ -136,6 +164,12 @@ class FakeBotAPI:
         if parameters:
             body["parameters"] = parameters
         self.failures.setdefault(method, []).append((status, body))
+
+    def refused(self) -> list[str]:
+        """The refusals as readable lines, for an assertion message."""
+        with self.cond:
+            return [f"{r.method}: {r.description} ← {str(r.params.get('text') or r.params.get('caption') or '')[:80]!r}"
+                    for r in self.refusals]
 
     def calls_to(self, method: str) -> list[Call]:
         with self.cond:
@@ -179,12 +213,25 @@ class FakeBotAPI:
             queued = self.failures.get(method)
             if queued:
                 return queued.pop(0)
+            if method in self.always_fail:
+                status, description = self.always_fail[method]
+                return status, {"ok": False, "error_code": status, "description": description}
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
-        if method == "sendMessage":
+        if method in ("sendMessage", "sendDocument"):
             refusal = self._refuse(int(params.get("chat_id", 0)))
             if refusal:
                 return refusal
+        try:
+            return self._strict(method, params)
+        except rules.Refused as exc:
+            with self.cond:
+                self.refusals.append(Refusal(method, params, exc.description))
+                self.cond.notify_all()
+            return exc.status, {"ok": False, "error_code": exc.status, "description": exc.description}
+
+    def _strict(self, method: str, params: dict) -> tuple[int, dict]:
+        """The answer of a server that checks every request as the real one does (rules.Refused otherwise)."""
         if method == "getChatMember":
             uid = int(params.get("user_id", 0))
             status = "administrator" if uid in self.group_admins else "member"
@@ -201,16 +248,89 @@ class FakeBotAPI:
                                                 "file_size": len(self.files.get(file_id, b"")),
                                                 "file_path": f"documents/{file_id}"}}
         if method == "getMe":
-            return 200, {"ok": True, "result": BOT_USER}
-        if method in ("sendMessage", "editMessageText", "sendDocument"):
+            return 200, {"ok": True, "result": self.get_me}
+        if method == "setMyCommands":
+            self._check_commands(params)
+        if method in ("sendMessage", "sendDocument"):
             chat_id = int(params.get("chat_id", 0))
-            message = {"message_id": int(params.get("message_id") or next(self.message_ids)), "date": int(time.time()),
-                       "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"}, "from": BOT_USER,
-                       "text": params.get("text", "")}
+            parsed = rules.check_text(params) if method == "sendMessage" else rules.check_caption(params)
+            markup = rules.check_markup(params)
+            reply_id, without = rules.reply_target(params)
+            with self.cond:
+                if reply_id and (chat_id, reply_id) not in self.shown and not without:
+                    raise rules.Refused("Bad Request: message to be replied not found")
+                message_id = next(self.message_ids)
+                self.shown[(chat_id, message_id)] = {"from_bot": True, "text": parsed.text,
+                                                        "entities": parsed.entities, "markup": markup}
+            message = self._message(chat_id, message_id, parsed, markup, caption=method == "sendDocument")
             if method == "sendDocument":
                 message["document"] = {"file_id": "doc1", "file_unique_id": "doc1", "file_name": params.get("_filename", "file")}
             return 200, {"ok": True, "result": message}
+        if method in ("editMessageText", "editMessageReplyMarkup"):
+            chat_id, message_id = int(params.get("chat_id", 0)), int(params.get("message_id") or 0)
+            parsed = rules.check_text(params) if method == "editMessageText" else None
+            markup = rules.check_markup(params)
+            with self.cond:
+                shown = self.shown.get((chat_id, message_id))
+                if shown is None:
+                    raise rules.Refused("Bad Request: message to edit not found")
+                if not shown["from_bot"]:
+                    raise rules.Refused("Bad Request: message can't be edited")
+                parsed = parsed or rules.Parsed(shown["text"], shown["entities"])
+                if (parsed.text, parsed.entities, markup) == (shown["text"], shown["entities"], shown["markup"]):
+                    raise rules.Refused("Bad Request: message is not modified: specified new message content and reply "
+                                        "markup are exactly the same as a current content and reply markup of the message")
+                shown.update(text=parsed.text, entities=parsed.entities, markup=markup)
+            return 200, {"ok": True, "result": self._message(chat_id, message_id, parsed, markup)}
+        if method == "deleteMessage":
+            key = (int(params.get("chat_id", 0)), int(params.get("message_id") or 0))
+            with self.cond:
+                if self.shown.pop(key, None) is None:
+                    raise rules.Refused("Bad Request: message to delete not found")
+        if method == "answerCallbackQuery" and rules.utf16_len(str(params.get("text") or "")) > 200:
+            raise rules.Refused("Bad Request: MESSAGE_TOO_LONG")
         return 200, {"ok": True, "result": True}
+
+    @staticmethod
+    def _check_commands(params: dict) -> None:
+        raw = params.get("commands") or "[]"
+        commands = json.loads(raw) if isinstance(raw, str) else raw
+        if len(commands) > 100:
+            raise rules.Refused("Bad Request: too many commands")
+        for command in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", ""))):
+                raise rules.Refused("Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", "")).strip()) <= 256:
+                raise rules.Refused("Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+
+    _ENTITY_TYPES = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
+                     "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
+                     "tg-spoiler": "spoiler", "span": "spoiler", "a": "text_link", "code": "code", "pre": "pre",
+                     "blockquote": "blockquote", "tg-emoji": "custom_emoji"}
+
+    def _message(self, chat_id: int, message_id: int, parsed: rules.Parsed, markup: dict | None,
+                 caption: bool = False) -> dict:
+        """The Message the server answers with: the plain text and its entities, as a client sees them."""
+        entities = []
+        for tag, offset, length, argument in parsed.entities:
+            entity = {"type": self._ENTITY_TYPES[tag], "offset": offset, "length": length}
+            if tag == "a":
+                entity["url"] = argument or "http://example.invalid/"
+            elif tag == "tg-emoji":
+                entity["custom_emoji_id"] = argument or "0"
+            elif tag == "blockquote" and argument == "expandable":
+                entity["type"] = "expandable_blockquote"
+            if length:
+                entities.append(entity)
+        message = {"message_id": message_id, "date": int(time.time()),
+                   "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"}, "from": BOT_USER}
+        if parsed.text or not caption:
+            message["caption" if caption else "text"] = parsed.text
+        if entities:
+            message["caption_entities" if caption else "entities"] = entities
+        if markup:
+            message["reply_markup"] = markup
+        return message
 
     def _refuse(self, chat_id: int) -> tuple[int, dict] | None:
         if chat_id in self.blocked:
