@@ -251,9 +251,10 @@ def test_replacing_a_contact_keeps_the_old_one_in_the_audit_log_and_starts_the_d
     assert db.call(lambda s: lookup(s, "8711677"))[0].unit.name == "武定县财政局"
 
 
-def test_a_view_and_a_reminder_count_with_the_same_calendar(db):
+def test_a_view_and_a_reminder_count_with_the_same_calendar(db, monkeypatch):
     from bot.db.models import Deadline
     from bot.deadlines.calendar import enter_schedule
+    from bot.registry import edits
     from knowledge.workdays import WorkCalendar
 
     text = "单位名称,域名,ICP备案号\n武定县财政局,www.wdczj.cn,滇ICP备1号\n"
@@ -261,6 +262,7 @@ def test_a_view_and_a_reminder_count_with_the_same_calendar(db):
     # 2031 is unknown to the calendar package: an admin enters a week off right after the event.
     off = [dt.date(2031, 9, 29) + dt.timedelta(days=i) for i in range(8)]
     db.call(lambda s: enter_schedule(s, 2031, off, [], "test"))
+    monkeypatch.setattr(edits, "office_today", lambda: dt.date(2031, 10, 8))  # a status change is dated in the past
     db.call(lambda s: set_status(s, "www.wdczj.cn", "telegram:1", "已注销", dt.date(2031, 9, 26)))
     reminder = db.call(lambda s: s.exec(select(Deadline.due).where(Deadline.rule == "filing_cancellation")).one())
     view = db.call(lambda s: view_unit(s, s.exec(select(Unit)).one()))

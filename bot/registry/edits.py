@@ -17,6 +17,7 @@ from knowledge.domains import ip_host, parse_domain
 from knowledge.registry_model import DEFAULT_STATUS, Status, read_kind, read_status, status_help
 from knowledge.text import compact
 from knowledge.units import parse_unit
+from knowledge.when import DateOutOfRange, check_event_day
 
 CONTACT_FIELDS = ("name", "phone", "email", "telegram_id")
 
@@ -74,11 +75,19 @@ def appended_notes(current: str, line: str) -> str:
     return (f"{current}\n{line}" if current else line)[-2000:]
 
 
+def _happened(on: dt.date | None) -> None:
+    """A date an event happened on (knowledge.when: 1990 … today), or RegistryError saying so."""
+    if on is not None:
+        try:
+            check_event_day(on, office_today())
+        except DateOutOfRange as exc:
+            raise RegistryError(f"{exc}。没有做任何修改。") from None
+
+
 def set_status(session: Session, name: str, actor: str, status: str, on: dt.date | None = None, note: str = "",
                author: str = "") -> tuple[Domain, dict, dict]:
     """A status change on the day it happened (`on`, default today); a note is appended with date and author."""
-    if on is not None and not (dt.date(1990, 1, 1) <= on <= office_today() + dt.timedelta(days=3660)):
-        raise RegistryError("日期太远，请写事情发生的日期，例如 2019-02-25")
+    _happened(on)
     domain = _domain(session, name)
     changes: dict[str, object] = {"status": status, "changed_on": on or office_today()}
     wanted = read_status(status)
@@ -91,6 +100,7 @@ def set_status(session: Session, name: str, actor: str, status: str, on: dt.date
 
 def add_note(session: Session, name: str, actor: str, text: str, author: str = "",
              on: dt.date | None = None) -> tuple[Domain, dict, dict]:
+    _happened(on)
     domain = _domain(session, name)
     return set_domain_fields(session, name, actor, notes=appended_notes(domain.notes, note_line(text, author or actor, on)))
 
@@ -258,6 +268,7 @@ def replace_contact(session: Session, unit_name: str, name: str, actor: str, pho
 
     if phone and not _PHONE.match(phone):
         raise RegistryError(f"联系电话“{phone[:50]}”格式不对：写成 0878-8711677 或 13812345678。没有做任何修改。")
+    _happened(on)
     if email and not _EMAIL.match(email):
         raise RegistryError(f"邮箱“{email[:50]}”格式不对：写成 name@example.cn。没有做任何修改。")
     unit = _unit_for_contact(session, unit_name, allowed_units)

@@ -40,7 +40,7 @@ from bot.registry.sheets import (
 from bot.registry.sheets import cell_text as _cell_text
 from knowledge.domains import ip_host, parse_domain
 from knowledge.registry_model import COLUMNS, HEADERS, KIND_LABELS, STAGE, Kind, Status, read_kind, read_status, status_help
-from knowledge.text import compact
+from knowledge.text import clean_text, compact
 from knowledge.units import parse_unit, qualify, written_forms
 from knowledge.when import parse_day
 
@@ -871,9 +871,13 @@ def registry_row(unit: Unit, d: Domain, contact: Contact | None) -> list[object]
 
 def guard_cell(value: object) -> object:
     """Text starting with = + - @ would run as a formula in Excel (or WPS): keep it text. Every workbook and
-    CSV writer of the project passes its text cells through here."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    CSV writer of the project passes its text cells through here; text stored before it was cleaned at the door
+    (a control character in a note) is cleaned here too (knowledge.text.clean_text), so it can always be written."""
+    if isinstance(value, str):
+        if not value.isprintable():
+            value = clean_text(value, limit=32767)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 

@@ -1,0 +1,130 @@
+"""Bounded input: text cleaned where it enters, dates bounded, bombs refused, secrets never logged (issue 27,
+items 3, 6 and 10)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from knowledge.text import clean_text
+
+POISON = "\x00\x07\x1b[31m\x85\u202e\u2066\ufffe\ud800\x0b\x0c"
+STORED_POISON = "\x07\x1b[31m\x85\u202e\ufffe\x0b"  # what a database holds (no NUL, no lone surrogate)
+
+
+# -- text cleaned at the door -----------------------------------------------------------------------------
+def test_clean_text_removes_what_no_file_can_hold_and_keeps_lines():
+    text = f"第一行\r\n第二{POISON}行\t完\u200d👩\u200d💻 e\u0301"
+    assert clean_text(text) == "第一行\n第二[31m行\t完\u200d👩\u200d💻 é"
+    assert clean_text("a\nb\tc", multiline=False) == "a b c"
+    assert clean_text("x" * 50, limit=10) == "x" * 10
+    assert clean_text(None) == ""
+
+
+def test_a_message_cleaned_at_the_door_keeps_its_entities_on_their_text():
+    from telegram import Message, MessageEntity
+
+    from handlers.common import _cleaned_with_entities
+
+    text = "/note\x00 @bot\u202e www.wuding.gov.cn 备\x07注"
+    entities = (MessageEntity("bot_command", 0, 6), MessageEntity("mention", 7, 4))
+    cleaned, moved = _cleaned_with_entities(text, entities)
+    assert cleaned == "/note @bot www.wuding.gov.cn 备注"
+    message = Message(1, dt.datetime.now(dt.UTC), None, text=cleaned, entities=moved)
+    assert list(message.parse_entities().values()) == ["/note", "@bot"]
+
+
+async def test_a_control_character_in_note_and_setstatus_never_breaks_report_or_export(running_bot, fake_api,
+                                                                                       tmp_path):
+    """Issue 27 item 6: one control character typed in /note or /setstatus made /report and export fail for good
+    (notes are append-only). It is removed where it enters; the note is kept."""
+    from sqlmodel import select
+
+    from bot.db.models import Domain
+    from tests.support.samples import ADMIN, import_as_admin
+
+    await import_as_admin(fake_api, tmp_path)
+    for text in (f"/note www.wdrsj.com 改版{POISON}完成", f"/setstatus www.wdrsj.com 待注销 已报{POISON}批"):
+        seen = len(fake_api.calls_to("sendMessage"))
+        fake_api.push_text(text, chat_id=ADMIN, user_id=ADMIN)
+        assert await fake_api.until(lambda calls, seen=seen: len(fake_api.calls_to("sendMessage")) > seen)
+    db = running_bot.bot_data.db
+    notes = await db.run(lambda s: s.exec(select(Domain.notes).where(Domain.name == "www.wdrsj.com")).one())
+    assert "改版[31m完成" in notes and "已报[31m批" in notes and clean_text(notes) == notes
+    fake_api.push_text("/report", chat_id=ADMIN, user_id=ADMIN)
+    assert await fake_api.until(lambda calls: any(c.method == "sendDocument" for c in calls), timeout=30)
+
+
+def test_export_and_report_write_text_already_stored_with_control_characters(db, tmp_path):
+    """A database written before the door was cleaned: the stored note still writes (cleaned as it is written)."""
+    import openpyxl
+    from sqlalchemy import update
+
+    from bot.db.models import Domain
+    from bot.registry.spreadsheet import export_file, import_file
+    from bot.reporting.report import write_report
+    from tests.support.samples import ROWS, xlsx
+
+    import_file(db.call, xlsx(tmp_path, ROWS).read_bytes(), "in.xlsx", "test")
+    db.call(lambda s: s.exec(update(Domain).where(Domain.name == "www.wdrsj.com").values(notes=f"旧{STORED_POISON}备注")))
+    db.call(lambda s: export_file(s, tmp_path / "out.xlsx"))
+    db.call(lambda s: export_file(s, tmp_path / "out.csv"))
+    db.call(lambda s: write_report(s, tmp_path / "report.xlsx", dt.date(2026, 12, 1)))
+    cells = [c.value for row in openpyxl.load_workbook(tmp_path / "out.xlsx").active.iter_rows() for c in row]
+    assert "旧[31m备注" in cells
+    assert "旧[31m备注" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+
+
+# -- dates bounded ---------------------------------------------------------------------------------------
+def test_a_campaign_step_dated_9999_is_refused_in_every_form():
+    from bot.campaigns.files import read_campaign_file
+    from knowledge.campaigns import CampaignError, parse_chat_campaign
+
+    yaml_text = "title: 测试\ndeadlines:\n  - date: 9999-12-31\n    what: 报送\n"
+    with pytest.raises(CampaignError, match="第3行 date（日期） 9999-12-31 超出范围"):
+        read_campaign_file("c.yaml", yaml_text.encode())
+    with pytest.raises(CampaignError, match="超出范围"):
+        parse_chat_campaign("测试\n9999-12-31 报送")
+    with pytest.raises(CampaignError, match="超出范围"):
+        parse_chat_campaign("测试\n1999-12-31 报送")
+    assert parse_chat_campaign(f"测试\n{dt.date.today().year + 1}-03-05 报送").milestones
+
+
+def test_a_stored_step_dated_9999_does_not_stop_reminder_planning_for_everyone(db):
+    """Issue 27 item 6: a campaign step on 9999-12-31 overflowed the working-day arithmetic and every planning
+    run failed. One stored before dates were bounded is skipped; the other deadlines are still planned."""
+    from sqlmodel import select
+
+    from bot.campaigns import store
+    from bot.db.models import Deadline, Delivery
+    from bot.deadlines import events
+    from bot.deadlines.planning import ReminderSettings, plan
+    from knowledge.campaigns import Campaign, Milestone
+
+    today = dt.date.today()
+    poisoned = Campaign("bomb", "坏", "", "groups", (Milestone("bomb:s1", dt.date(9999, 12, 31), "做事", "", ""),))
+    good = Campaign("good", "好", "", "groups", (Milestone("good:s1", today + dt.timedelta(days=20), "报送", "", ""),))
+    for campaign in (poisoned, good):
+        db.call(lambda s, c=campaign: store.save_campaign(s, c, "t"))
+    db.call(events.sync_campaigns)
+    # what a database written before the bound holds: the step's deadline, open
+    db.call(lambda s: s.add(Deadline(key="campaign:bomb:s1", title="坏：做事", due=dt.date(9999, 12, 31),
+                                     audience="groups")))
+    settings = ReminderSettings(timezone=dt.UTC, send_time=dt.time(9), offsets=(5, 0), admins=frozenset({42}))
+    db.call(lambda s: plan(s, settings, dt.datetime.now(dt.UTC)))
+    keys = db.call(lambda s: s.exec(select(Delivery.key)).all())
+    assert keys and all("9999" not in k for k in keys)
+
+
+async def test_setstatus_and_setcontact_refuse_a_day_that_has_not_come(running_bot, fake_api, tmp_path):
+    from tests.support.samples import ADMIN, import_as_admin
+
+    await import_as_admin(fake_api, tmp_path)
+    ahead = (dt.date.today() + dt.timedelta(days=40)).isoformat()
+    for text in (f"/setstatus www.wdrsj.com 公告中 {ahead}", f"/setcontact 武定县人民政府 王五 0878-8711999 {ahead}",
+                 "/setstatus www.wdrsj.com 公告中 9999-12-31"):
+        seen = len(fake_api.calls_to("sendMessage"))
+        fake_api.push_text(text, chat_id=ADMIN, user_id=ADMIN)
+        assert await fake_api.until(lambda calls, seen=seen: len(fake_api.calls_to("sendMessage")) > seen), text
+        reply = fake_api.calls_to("sendMessage")[seen].params["text"]
+        assert "还没到" in reply and "没有做任何修改" in reply, (text, reply)
