@@ -128,3 +128,58 @@ async def test_setstatus_and_setcontact_refuse_a_day_that_has_not_come(running_b
         assert await fake_api.until(lambda calls, seen=seen: len(fake_api.calls_to("sendMessage")) > seen), text
         reply = fake_api.calls_to("sendMessage")[seen].params["text"]
         assert "还没到" in reply and "没有做任何修改" in reply, (text, reply)
+
+
+def test_an_import_refuses_a_change_dated_in_the_future_and_an_expiry_centuries_ahead(db):
+    from bot.registry.spreadsheet import import_file
+
+    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    later = (dt.date.today() + dt.timedelta(days=900)).isoformat()
+    text = ("单位名称,域名,状态,注册日期,到期日期,状态变更日期\n"
+            f"武定县财政局,www.wdczj.cn,公告中,2019-01-01,{later},{future}\n"
+            "武定县教育局,www.wdjyj.cn,在用,2019-01-01,9999-12-31,\n"
+            "武定县民政局,www.wdmzj.cn,在用,1900-01-01,,\n")
+    report = import_file(db.call, text.encode(), "a.csv", "test")
+    assert not report.written
+    errors = "\n".join(str(e) for e in report.errors)
+    assert f"{future} 还没到" in errors, errors
+    assert "9999-12-31 超出范围" in errors and "1900-01-01 太早" in errors and later not in errors
+
+
+# -- bombs -----------------------------------------------------------------------------------------------
+def _alias_bomb(levels: int = 10) -> bytes:
+    """The billion laughs: each level nine aliases of the one before (10 levels: 554 bytes, ~30 GB expanded)."""
+    lines = ["title: 炸弹", "a0: &a0 [" + ",".join(['"lol"'] * 9) + "]"]
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    lines.append(f"deadlines:\n  - date: *a{levels - 1}\n    what: x")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once():
+    import time
+
+    from bot.campaigns.files import read_campaign_file
+    from knowledge.campaigns import CampaignError
+
+    for data, said in ((_alias_bomb(), "锚点和别名"), (b"title: x\ndeadlines: " + b"[" * 5000 + b"]" * 5000, "YAML"),
+                       (b"title: x\ndeadlines: !!python/object/apply:os.system [ls]", "标签"),
+                       (b"title: x\n#" + b"x" * 300_000, "KB")):
+        started = time.perf_counter()
+        with pytest.raises(CampaignError, match=said):
+            read_campaign_file("c.yaml", data)
+        assert time.perf_counter() - started < 1.0
+
+
+async def test_a_yaml_bomb_sent_in_chat_is_refused_and_other_chats_keep_their_answers(running_bot, fake_api):
+    """Issue 27 item 3: a 554-byte alias bomb froze every chat for 32 s. It is refused, off the event loop."""
+    import time
+
+    from tests.support.samples import ADMIN
+
+    fake_api.push_document("bomb.yaml", _alias_bomb(7), chat_id=ADMIN, user_id=ADMIN)  # 7 levels: ~5 s expanded
+    started = time.perf_counter()
+    fake_api.push_text("/help", chat_id=7001, user_id=7001)
+    assert await fake_api.until(lambda calls: fake_api.sent_texts(7001))
+    assert await fake_api.until(lambda calls: any("锚点和别名" in c.params.get("text", "")
+                                                  for c in fake_api.calls_to("sendMessage")))
+    assert time.perf_counter() - started < 3.0

@@ -130,9 +130,10 @@ def _col_number(letters: bytes) -> int:
     return number
 
 
-def check_xlsx_size(data: bytes) -> None:
+def check_xlsx_size(data: bytes, max_cells: int = 0) -> None:
     """Refuse, before the reader allocates anything, a workbook whose sheets span far more cells than any
-    registry (rows × columns > MAX_CELLS), or that unpacks to too much."""
+    registry (rows × columns > MAX_CELLS, or `max_cells`), or that unpacks to too much."""
+    max_cells = max_cells or MAX_CELLS
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -149,7 +150,7 @@ def check_xlsx_size(data: bytes) -> None:
             while chunk := fh.read(1 << 20):
                 block = tail + chunk
                 max_row, max_col = _block_span(block, max_row, max_col)
-                if max_row * max_col > MAX_CELLS:
+                if max_row * max_col > max_cells:
                     raise SpreadsheetError(f"表格的范围过大（{max_row} 行 × {max_col} 列），不像是登记表。"
                                            "请把登记数据复制到新的工作簿，另存后再导入")
                 tail = block[-64:]
