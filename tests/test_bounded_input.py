@@ -183,3 +183,115 @@ async def test_a_yaml_bomb_sent_in_chat_is_refused_and_other_chats_keep_their_an
     assert await fake_api.until(lambda calls: any("锚点和别名" in c.params.get("text", "")
                                                   for c in fake_api.calls_to("sendMessage")))
     assert time.perf_counter() - started < 3.0
+
+
+def _with_sheet_xml(rows: list[list], merges: list[str]) -> bytes:
+    """A workbook of `rows` whose sheet XML also declares the merged ranges `merges` (written into the XML:
+    openpyxl would make a cell object per merged cell)."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    plain = io.BytesIO()
+    book.save(plain)
+    source, out = zipfile.ZipFile(plain), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                cells = "".join(f'<mergeCell ref="{m}"/>' for m in merges)
+                data = data.replace(b"</sheetData>", f'</sheetData><mergeCells count="{len(merges)}">{cells}'
+                                                     f"</mergeCells>".encode())
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+def test_a_workbook_of_merged_ranges_costs_bounded_time_and_memory():
+    """Issue 27 item 3: a 2 KB workbook of merged cells used 1 GB (4 KB: MemoryError), each range expanded cell by
+    cell. Ranges are cut to the cells the sheet has and followed row by row; too many covered cells are refused."""
+    import time
+    import tracemalloc
+
+    from bot.registry.sheets import SpreadsheetError, read_table
+
+    header = [["单位名称", "域名"], ["武定县财政局", "www.wdczj.cn"]]
+    tiny = _with_sheet_xml(header, ["A3:F100000"] * 5000 + [f"{c}3:{c}100000" for c in "ABCDEFGH"])
+    assert len(tiny) < 8_000
+    tracemalloc.start()
+    started = time.perf_counter()
+    assert [record for _, record, _ in read_table(tiny, "b.xlsx")] == [{"单位名称": "武定县财政局", "域名": "www.wdczj.cn"}]
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert time.perf_counter() - started < 2.0 and peak < 30 * 1024 * 1024, peak
+
+    rows = header + [[f"武定县单位{i}", f"d{i}.wuding.gov.cn"] for i in range(2000)]
+    overlapping = _with_sheet_xml(rows, [f"A3:B{len(rows)}"] * 800)  # 800 × 4,000 cells over the same rows
+    with pytest.raises(SpreadsheetError, match="合并单元格合计超过"):
+        list(read_table(overlapping, "b.xlsx"))
+    with pytest.raises(SpreadsheetError, match="处合并单元格"):
+        list(read_table(_with_sheet_xml(header, ["A3:A4"] * 100_001), "b.xlsx"))
+
+
+def test_merged_unit_names_are_still_filled_down_their_rows():
+    from bot.registry.sheets import read_table
+
+    rows = [["单位名称", "域名", "联系人"], ["武定县财政局", "a.wdczj.cn", "张三"], [None, "b.wdczj.cn", None],
+            [None, "c.wdczj.cn", None], ["武定县教育局", "d.wdjyj.cn", "李四"], [None, "e.wdjyj.cn", "王五"]]
+    data = _with_sheet_xml(rows, ["A2:A4", "C2:C4", "A5:A6"])
+    got = [(r["单位名称"], r["域名"], r.get("联系人")) for _, r, _ in read_table(data, "b.xlsx")]
+    assert got == [("武定县财政局", "a.wdczj.cn", "张三"), ("武定县财政局", "b.wdczj.cn", "张三"),
+                   ("武定县财政局", "c.wdczj.cn", "张三"), ("武定县教育局", "d.wdjyj.cn", "李四"),
+                   ("武定县教育局", "e.wdjyj.cn", "王五")]
+
+
+def _allocate(_job: int, size: int) -> int:
+    return len(bytearray(size))
+
+
+def _address_space_limit(_job: int) -> int:
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_AS)[0]
+
+
+async def test_the_worker_has_bounded_memory_and_a_job_beyond_it_fails_alone(db, tmp_path):
+    """A file that needs more memory than any registry fails its own job, the worker is started afresh, and the
+    bot's process (this one) is untouched."""
+    import resource
+
+    from bot import workers
+    from bot.workers.jobs import WORKER_MEMORY_LIMIT
+    from tests.support.samples import ROWS, xlsx
+
+    assert await workers._submit(_address_space_limit) == WORKER_MEMORY_LIMIT
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] != WORKER_MEMORY_LIMIT  # the bot's own stays as it was
+    with pytest.raises(workers.WorkerFailed, match="MemoryError"):
+        await workers._submit(_allocate, WORKER_MEMORY_LIMIT + (64 << 20))
+    assert workers._pool is None  # the next job gets a new process
+    assert await workers._submit(_allocate, 1 << 20) == 1 << 20
+    data = xlsx(tmp_path, ROWS).read_bytes()
+    report = await workers.import_registry(db, data, "in.xlsx", "test")
+    assert report.written
+
+
+async def test_an_import_whose_worker_dies_gets_a_chinese_refusal(db, tmp_path, monkeypatch):
+    import os
+
+    from bot import workers
+    from bot.registry.spreadsheet import SpreadsheetError
+    from tests.support.samples import ROWS, xlsx
+
+    monkeypatch.setattr(workers.jobs, "import_registry", _die)
+    with pytest.raises(SpreadsheetError, match="内存上限"):
+        await workers.import_registry(db, xlsx(tmp_path, ROWS).read_bytes(), "in.xlsx", "test")
+    assert os.getpid()  # still here
+
+
+def _die(*_args):
+    import os
+
+    os._exit(9)
