@@ -295,3 +295,46 @@ def _die(*_args):
     import os
 
     os._exit(9)
+
+
+# -- secrets never logged --------------------------------------------------------------------------------
+async def test_debug_logs_of_a_file_download_never_show_the_token(running_bot, fake_api, tmp_path, capsys):
+    """Issue 27 item 10: at LOG_LEVEL=DEBUG httpx logged the file download URL with the token's colon
+    percent-encoded (/file/bot123%3AAA…), which the redaction did not recognise."""
+    import logging
+
+    from bot.config.logs import setup_logging
+    from tests.support.env import TEST_TOKEN
+    from tests.support.samples import import_as_admin
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, logging.getLogger("httpx").level
+    setup_logging("DEBUG", TEST_TOKEN, "webhook-secret_0123456789")
+    try:
+        await import_as_admin(fake_api, tmp_path)  # downloads the file through /file/bot<token>/…
+    finally:
+        root.handlers[:], level, httpx_level = saved
+        root.setLevel(level)
+        logging.getLogger("httpx").setLevel(httpx_level)
+    err = capsys.readouterr().err
+    assert "/file/bot<secret>/documents/" in err  # the download was logged, redacted
+    secret_part = TEST_TOKEN.split(":")[1]
+    assert secret_part not in err and secret_part[:20] not in err
+
+
+def test_the_token_is_redacted_in_every_encoding():
+    import base64
+    import json
+    from urllib.parse import quote, quote_plus
+
+    from bot.config.logs import RedactTokenFilter
+    from tests.support.env import TEST_TOKEN
+
+    redact = RedactTokenFilter(TEST_TOKEN)._redact
+    forms = [TEST_TOKEN, quote(TEST_TOKEN, safe=""), quote(TEST_TOKEN, safe="").lower(), quote_plus(TEST_TOKEN),
+             quote(quote(TEST_TOKEN, safe=""), safe=""), json.dumps(TEST_TOKEN)[1:-1], TEST_TOKEN.encode().hex(),
+             base64.b64encode(TEST_TOKEN.encode()).decode(), "".join(f"%{b:02x}" for b in TEST_TOKEN.encode())]
+    for form in forms:
+        assert TEST_TOKEN.split(":")[1][:10] not in redact(f"GET /x/{form}/y"), form
+        assert "secret" in redact(f"GET /x/{form}/y") or "token" in redact(f"GET /x/{form}/y"), form
+    assert "<token>" in RedactTokenFilter()._redact("/bot987654321%3ABBBotherTokenShaped-abcdefghij/getMe")
