@@ -338,3 +338,51 @@ def test_the_token_is_redacted_in_every_encoding():
         assert TEST_TOKEN.split(":")[1][:10] not in redact(f"GET /x/{form}/y"), form
         assert "secret" in redact(f"GET /x/{form}/y") or "token" in redact(f"GET /x/{form}/y"), form
     assert "<token>" in RedactTokenFilter()._redact("/bot987654321%3ABBBotherTokenShaped-abcdefghij/getMe")
+
+
+# -- the command line ------------------------------------------------------------------------------------
+GOOD_SPEC = {"action": "register", "unit": "武定县财政局", "domains": ["czj.wuding.gov.cn"], "years": 1,
+             "contact": {"name": "张三", "post": "主任", "phone": "0878-8711677", "email": "zs@example.cn"}}
+
+
+def _odd_specs() -> list[tuple[object, str]]:
+    import json
+
+    good = json.dumps(GOOD_SPEC)
+    return [({**GOOD_SPEC, "kind": ["portal"]}, "kind 须为文字"), ({**GOOD_SPEC, "kind": "mayor"}, "kind 须为 portal"),
+            ("[" * 30000 + "]" * 30000, "嵌套过深"), ('{"a": ' * 5 + "1" + "}" * 5, "嵌套过深"),
+            (good[:-1] + ', "years": 1' + "0" * 5000 + "}", "数字过长"), ({**GOOD_SPEC, "years": True}, "years 须为整数或文字"),
+            ({**GOOD_SPEC, "contact": {"name": ["x"]}}, "contact"), ("[1, 2]", "JSON 对象"), ("x" * 70000, "超过 64 KB")]
+
+
+@pytest.mark.parametrize(("value", "said"), _odd_specs())
+def test_domainbot_apply_refuses_an_odd_spec_in_one_chinese_line(tmp_path, capsys, value, said):
+    """Issue 27 item 10: a list `kind`, deep JSON, a 5000-digit year … each ended in a traceback."""
+    import json
+
+    from bot.cli import main
+
+    spec = tmp_path / "spec.json"
+    spec.write_text(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    assert main(["apply", str(spec), "--out", str(tmp_path / "form.docx")]) == 2
+    err = capsys.readouterr().err
+    assert said in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert not (tmp_path / "form.docx").exists()
+
+
+def test_domainbot_apply_cleans_control_characters_and_names_a_missing_folder(tmp_path, capsys):
+    import json
+
+    import docx
+
+    from bot.cli import main
+
+    spec = tmp_path / "spec.json"
+    poisoned = {**GOOD_SPEC, "unit": "武定县\x00财政局\u202e", "reason": "原因\x0b说明",
+                "contact": {**GOOD_SPEC["contact"], "name": "张\x07三"}}
+    spec.write_text(json.dumps(poisoned), encoding="utf-8")
+    assert main(["apply", str(spec), "--out", str(tmp_path / "missing" / "form.docx")]) == 2
+    assert capsys.readouterr().err.strip() == f"输出文件夹不存在：{tmp_path / 'missing'}（请先建好文件夹）"
+    assert main(["apply", str(spec), "--out", str(tmp_path / "form.docx"), "--out", str(tmp_path / "form.xlsx")]) == 0
+    text = "\n".join(c.text for t in docx.Document(str(tmp_path / "form.docx")).tables for r in t.rows for c in r.cells)
+    assert "武定县财政局" in text and "张三" in text
