@@ -386,3 +386,37 @@ def test_domainbot_apply_cleans_control_characters_and_names_a_missing_folder(tm
     assert main(["apply", str(spec), "--out", str(tmp_path / "form.docx"), "--out", str(tmp_path / "form.xlsx")]) == 0
     text = "\n".join(c.text for t in docx.Document(str(tmp_path / "form.docx")).tables for r in t.rows for c in r.cells)
     assert "武定县财政局" in text and "张三" in text
+
+
+def test_cli_suggest_and_check_read_names_in_the_region_chat_uses(tmp_path, monkeypatch, capsys):
+    """Issue 27 item 10: `domainbot suggest 教育局` ignored BOT_REGION (chat honours it), and the region an admin
+    set with /region. The CLI now takes it from the same source; a database that does not exist is not created."""
+    import json
+
+    from bot.cli import main, naming
+    from bot.db.storage import Database
+    from bot.registry import region
+
+    def suggested(*args: str) -> dict:
+        naming.office_region.cache_clear()
+        region._cache.clear()
+        capsys.readouterr()
+        main(["suggest", *args, "--json"])
+        return json.loads(capsys.readouterr().out)
+
+    path = tmp_path / "bot.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("BOT_REGION", "云南省楚雄彝族自治州武定县")
+    assert suggested("教育局")["unit"] == "武定县教育局" and not path.exists()
+    assert "jyj.wuding.gov.cn" in suggested("教育局")["english"]
+    naming.office_region.cache_clear()
+    assert main(["check", "www.jyj.cn", "--unit", "教育局", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["unit"] == "武定县教育局"
+
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    db.call(lambda s: region.set_region(s, "云南省楚雄彝族自治州禄丰市", "test"))
+    db.dispose()
+    assert suggested("教育局")["unit"].startswith("禄丰")  # /region comes first, as in chat
+    monkeypatch.delenv("BOT_REGION")
+    assert suggested("武定县财政局")["unit"] == "武定县财政局"  # a name with its place is taken as written
