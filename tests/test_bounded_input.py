@@ -420,3 +420,33 @@ def test_cli_suggest_and_check_read_names_in_the_region_chat_uses(tmp_path, monk
     assert suggested("教育局")["unit"].startswith("禄丰")  # /region comes first, as in chat
     monkeypatch.delenv("BOT_REGION")
     assert suggested("武定县财政局")["unit"] == "武定县财政局"  # a name with its place is taken as written
+
+
+# -- a stalled database ----------------------------------------------------------------------------------
+async def test_help_is_answered_at_once_while_other_chats_wait_on_a_stalled_database(running_bot, fake_api):
+    """Issue 27 item 3: with the database stalled, /help (which needs none) waited 40 s behind 40 updates that
+    each waited 4 s on it, 4 at a time. An update gives up its place while it waits on the database."""
+    import threading
+    import time
+
+    db = running_bot.bot_data.db
+    stalled = threading.Event()
+    real_call = db.call
+
+    def stalled_call(fn):
+        stalled.wait(30)
+        return real_call(fn)
+
+    db.call = stalled_call
+    try:
+        for chat in range(7100, 7112):  # guests: their role is read from the database
+            fake_api.push_text("/status 教育局", chat_id=chat, user_id=chat)
+        started = time.perf_counter()
+        fake_api.push_text("/help", chat_id=7200, user_id=7200)
+        assert await fake_api.until(lambda calls: fake_api.sent_texts(7200), timeout=15)
+        assert time.perf_counter() - started < 1.5
+        assert await fake_api.until(lambda calls: all(fake_api.sent_texts(c) for c in range(7100, 7112)), timeout=15)
+        assert all("数据库暂时不可用" in fake_api.sent_texts(c)[0] for c in range(7100, 7112))
+    finally:
+        stalled.set()
+        db.call = real_call
