@@ -7,7 +7,8 @@ import unicodedata
 
 MAX_INPUT_CHARS = 4096  # Telegram's own message limit; longer input is cut, never processed whole.
 
-_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+                      r"\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]")
 
 # What `clean_text` removes: C0 and C1 controls (newline and tab are kept where a text may have lines), DEL,
 # bidi overrides, embeddings, isolates and marks (U+202A-202E, U+2066-2069, U+200E/F, U+061C), invisible

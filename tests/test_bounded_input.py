@@ -450,3 +450,16 @@ async def test_help_is_answered_at_once_while_other_chats_wait_on_a_stalled_data
     finally:
         stalled.set()
         db.call = real_call
+
+
+def test_an_import_with_control_characters_stores_clean_text_that_exports(db, tmp_path):
+    from sqlmodel import select
+
+    from bot.db.models import Domain
+    from bot.registry.spreadsheet import export_file, import_file
+
+    text = f"单位名称,域名,备注\n武定县\u202e财政局,www.wdczj.cn,改版{STORED_POISON}完成\n"
+    assert import_file(db.call, text.encode(), "a.csv", "test").written
+    notes = db.call(lambda s: s.exec(select(Domain.notes)).one())
+    assert clean_text(notes) == notes and "改版" in notes and "完成" in notes
+    db.call(lambda s: export_file(s, tmp_path / "out.xlsx"))
