@@ -463,3 +463,4 @@ def test_an_import_with_control_characters_stores_clean_text_that_exports(db, tm
     notes = db.call(lambda s: s.exec(select(Domain.notes)).one())
     assert clean_text(notes) == notes and "改版" in notes and "完成" in notes
     db.call(lambda s: export_file(s, tmp_path / "out.xlsx"))
+
