@@ -464,3 +464,30 @@ def test_an_import_with_control_characters_stores_clean_text_that_exports(db, tm
     assert clean_text(notes) == notes and "改版" in notes and "完成" in notes
     db.call(lambda s: export_file(s, tmp_path / "out.xlsx"))
 
+
+
+async def test_an_apply_reason_with_control_characters_makes_its_form_once(running_bot, fake_api):
+    """Issue 27 item 6: a control character in an /apply reason registered the application, said the form was made,
+    then crashed writing it (each retry added another). The reason is cleaned where it enters."""
+    import json
+
+    from sqlmodel import select
+
+    from bot.db.models import Application
+    from tests.support.samples import ADMIN
+
+    async def answer(text: str | None = None, button: str | None = None) -> None:
+        seen = len(fake_api.sent_texts(ADMIN))
+        if button:
+            fake_api.push_callback(button, fake_api.make_message("x", chat_id=ADMIN, user_id=777000111), user_id=ADMIN)
+        else:
+            fake_api.push_text(text, chat_id=ADMIN, user_id=ADMIN)
+        assert await fake_api.until(lambda calls: len(fake_api.sent_texts(ADMIN)) > seen, timeout=15), (text, button)
+
+    for text, button in (("/apply", None), (None, "ap:act:change_holder"), ("武定县人民政府", None),
+                         ("www.wuding.gov.cn", None), ("张三 办公室主任 0878-8711677 zs@example.cn", None),
+                         ("划转\x07给\u202e县融媒体中心\x1b", None), (None, "ap:submit")):
+        await answer(text, button)
+    assert await fake_api.until(lambda calls: len(fake_api.calls_to("sendDocument")) >= 2, timeout=20)
+    specs = running_bot.bot_data.db.call(lambda s: s.exec(select(Application.spec)).all())
+    assert len(specs) == 1 and json.loads(specs[0])["reason"] == "划转给县融媒体中心"
