@@ -491,3 +491,17 @@ async def test_an_apply_reason_with_control_characters_makes_its_form_once(runni
     assert await fake_api.until(lambda calls: len(fake_api.calls_to("sendDocument")) >= 2, timeout=20)
     specs = running_bot.bot_data.db.call(lambda s: s.exec(select(Application.spec)).all())
     assert len(specs) == 1 and json.loads(specs[0])["reason"] == "划转给县融媒体中心"
+
+
+def test_a_note_written_by_a_service_call_is_cleaned_too(db, tmp_path):
+    from sqlmodel import select
+
+    from bot.db.models import Domain
+    from bot.registry.edits import add_note, set_status
+    from bot.registry.spreadsheet import import_file
+
+    import_file(db.call, "单位名称,域名\n武定县财政局,www.wdczj.cn\n".encode(), "a.csv", "test")
+    db.call(lambda s: add_note(s, "www.wdczj.cn", "cli", f"备{STORED_POISON}注"))
+    db.call(lambda s: set_status(s, "www.wdczj.cn", "cli", "待注销", note=f"理{STORED_POISON}由"))
+    notes = db.call(lambda s: s.exec(select(Domain.notes)).one())
+    assert clean_text(notes) == notes and "备[31m注" in notes and "理[31m由" in notes

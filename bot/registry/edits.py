@@ -15,7 +15,7 @@ from bot.registry.lookup import RegistryError, domain_by_name, find_unit_id
 from bot.ui import texts
 from knowledge.domains import ip_host, parse_domain
 from knowledge.registry_model import DEFAULT_STATUS, Status, read_kind, read_status, status_help
-from knowledge.text import compact
+from knowledge.text import clean_text, compact
 from knowledge.units import parse_unit
 from knowledge.when import DateOutOfRange, check_event_day
 
@@ -68,7 +68,8 @@ def set_domain_fields(session: Session, name: str, actor: str, **changes: object
 
 
 def note_line(text: str, author: str, on: dt.date | None = None) -> str:
-    return f"{(on or office_today()).isoformat()} {author}：{text.strip()}"
+    """A line for 备注; its text cleaned like all text entering (a service called other than from chat too)."""
+    return f"{(on or office_today()).isoformat()} {clean_text(author, 100, False)}：{clean_text(text, 2000).strip()}"
 
 
 def appended_notes(current: str, line: str) -> str:
