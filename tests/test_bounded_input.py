@@ -505,3 +505,22 @@ def test_a_note_written_by_a_service_call_is_cleaned_too(db, tmp_path):
     db.call(lambda s: set_status(s, "www.wdczj.cn", "cli", "待注销", note=f"理{STORED_POISON}由"))
     notes = db.call(lambda s: s.exec(select(Domain.notes)).one())
     assert clean_text(notes) == notes and "备[31m注" in notes and "理[31m由" in notes
+
+
+def test_command_line_text_is_cleaned_where_it_enters(tmp_path, monkeypatch, capsys):
+    from sqlmodel import select
+
+    from bot.cli import main
+    from bot.db.models import Delivery
+    from bot.db.storage import Database
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    at = (dt.datetime.now() + dt.timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    assert main(["remind", "--chat", "-1001", "--at", at, "--text", f"开会{STORED_POISON}材料"]) == 0
+    db = Database(url)
+    try:
+        text = db.call(lambda s: s.exec(select(Delivery.text)).one())
+    finally:
+        db.dispose()
+    assert "开会[31m材料" in text and clean_text(text) == text
