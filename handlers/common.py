@@ -243,9 +243,9 @@ async def clean_incoming(update: Update, _context: BotContext) -> None:
         return
     changes = {}
     for field, entities_field in (("text", "entities"), ("caption", "caption_entities")):
-        value = getattr(message, field)
-        if value and not is_clean(value):
-            changes[field], changes[entities_field] = _cleaned_with_entities(value, getattr(message, entities_field))
+        value = getattr(message, field, None)
+        if isinstance(value, str) and value and not is_clean(value):
+            changes[field], changes[entities_field] = _cleaned_with_entities(value, getattr(message, entities_field, ()) or ())
     if changes:
         with message._unfrozen():  # python-telegram-bot freezes its objects; this is its own way to change one
             for field, value in changes.items():
