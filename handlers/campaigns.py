@@ -170,7 +170,8 @@ async def on_campaign_file(update: Update, context: BotContext) -> None:
     buffer = io.BytesIO()
     await (await document.get_file()).download_to_memory(buffer)
     try:
-        campaign = read_campaign_file(document.file_name or "campaign.yaml", buffer.getvalue())
+        # off the event loop: parsing and checking a file is the one step whose cost the sender chooses
+        campaign = await asyncio.to_thread(read_campaign_file, document.file_name or "campaign.yaml", buffer.getvalue())
     except CampaignError as exc:
         await reply_html(update, f"未保存：{esc(exc)}")
         raise ApplicationHandlerStop from None

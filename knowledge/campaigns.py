@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from knowledge.when import parse_day
+from knowledge.when import DateOutOfRange, check_plan_day, parse_day
 
 if TYPE_CHECKING:
     import yaml
@@ -100,9 +100,11 @@ LINES = "__lines__"
 
 
 def build_campaign(key: object, title: object, source: object, audience: object,
-                   steps: list[tuple[int, object]], lines: dict[str, int] | None = None) -> Campaign:
+                   steps: list[tuple[int, object]], lines: dict[str, int] | None = None,
+                   today: dt.date | None = None) -> Campaign:
     """Check the fields of any form (YAML, spreadsheet, chat) and build the campaign; `steps` are
-    (line or row number, {date, what, who, to, id, clause})."""
+    (line or row number, {date, what, who, to, id, clause}). Step dates are plans (knowledge.when: 2000 … today +
+    10 years; a stored campaign that was valid stays so)."""
     lines = lines or {}
     if not isinstance(title, str) or not title.strip():
         raise CampaignError(f"第{lines.get('title', 1)}行 title（名称）：不能为空")
@@ -130,6 +132,10 @@ def build_campaign(key: object, title: object, source: object, audience: object,
                 when = None
         if not isinstance(when, dt.date):
             raise CampaignError(f"第{at.get('date', line)}行 date（日期）：“{str(step.get('date', ''))[:20]}”不是日期，写成 2027-03-05 或 2027年3月5日")
+        try:
+            check_plan_day(when, today or dt.date.today(), "date（日期）")
+        except DateOutOfRange as exc:
+            raise CampaignError(f"第{at.get('date', line)}行 {exc}") from None
         what = step.get("what")
         if not isinstance(what, str) or not what.strip():
             raise CampaignError(f"第{at.get('what', line)}行 what（事项）：不能为空")

@@ -1,4 +1,5 @@
-"""Text normalisation shared by the Q&A, the name parser and the domain checker."""
+"""Text normalisation shared by the Q&A, the name parser and the domain checker, and the one cleaning every piece
+of text a person types goes through where it enters (chat, conversations, imports, the command line)."""
 from __future__ import annotations
 
 import re
@@ -6,7 +7,43 @@ import unicodedata
 
 MAX_INPUT_CHARS = 4096  # Telegram's own message limit; longer input is cut, never processed whole.
 
-_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+                      r"\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]")
+
+# What `clean_text` removes: C0 and C1 controls (newline and tab are kept where a text may have lines), DEL,
+# bidi overrides, embeddings, isolates and marks (U+202A-202E, U+2066-2069, U+200E/F, U+061C), invisible
+# zero-width characters (U+200B, U+2060-2064, U+FEFF; the joiners U+200C/D that scripts and emoji need are kept),
+# lone surrogates and the noncharacters XML 1.0 cannot hold (U+FFFE, U+FFFF, U+FDD0-FDEF): any of them made a
+# workbook, a CSV or a .docx impossible to write, or a line read backwards.
+_UNSAFE = (r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e"
+           r"\u2060-\u2064\u2066-\u2069\ufeff\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff")
+_UNSAFE_MULTILINE = re.compile(f"[{_UNSAFE}]")
+_PLANE_END = re.compile("[\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U000efffe\U000effff"
+                        "\U000ffffe\U000fffff\U0010fffe\U0010ffff]")
+
+
+def clean_text(text: object, limit: int = MAX_INPUT_CHARS, multiline: bool = True) -> str:
+    """Text a person typed, made safe to store, show and write into any file: NFC; carriage returns become
+    newlines; controls, bidi overrides, invisible zero-width characters and what XML cannot hold removed (newline
+    and tab kept when `multiline`, else each becomes a space); cut to `limit` characters. Spaces are kept as typed
+    (a note's layout is the writer's); everything else is left alone (full-width digits stay: that is `clean`)."""
+    if text is None:
+        return ""
+    text = str(text)[: limit * 2 + 16]  # NFC never lengthens text by more than a few characters at a time
+    if not (text.isprintable() and text.isascii()):
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if not multiline:
+            text = text.replace("\n", " ").replace("\t", " ")
+        text = _UNSAFE_MULTILINE.sub("", text)
+        text = _PLANE_END.sub("", text)
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+    return text[:limit]
+
+
+def is_clean(text: str, multiline: bool = True) -> bool:
+    """True when `clean_text` would leave the text as it is (apart from the length)."""
+    return clean_text(text, len(text) + 1, multiline) == text
 
 
 def clean(text: str | None, limit: int = MAX_INPUT_CHARS) -> str:

@@ -110,3 +110,44 @@ def parse_day(text: str) -> dt.date | None:
     if not match:
         return None
     return dt.date(int(match[1]), int(match[2]), int(match[3]))
+
+
+# -- how far a date may be ---------------------------------------------------------------------------------
+# The one place that says which dates are plausible. A date outside these is a typo (or an attack: a campaign
+# step on 9999-12-31 overflowed the working-day arithmetic and stopped reminder planning for everyone).
+EARLIEST_EVENT = dt.date(1990, 1, 1)  # before the first .gov.cn rules; an old domain's 注册日期 may be 1998
+EARLIEST_PLAN = dt.date(2000, 1, 1)
+PLAN_YEARS = 10  # a plan (a campaign step, an expiry, an application's term) at most this many years ahead
+
+
+class DateOutOfRange(ValueError):
+    """A date too far back or ahead; the message (Chinese) says the range."""
+
+
+def latest_plan(today: dt.date) -> dt.date:
+    try:
+        return today.replace(year=today.year + PLAN_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + PLAN_YEARS, day=28)
+
+
+def check_plan_day(day: dt.date, today: dt.date, what: str = "日期") -> dt.date:
+    """A day something is planned for (a campaign step, an expiry date): 2000-01-01 … today + 10 years."""
+    last = latest_plan(today)
+    if not EARLIEST_PLAN <= day <= last:
+        raise DateOutOfRange(f"{what} {day.isoformat()} 超出范围：须在 {EARLIEST_PLAN.isoformat()} 至 {last.isoformat()} 之间")
+    return day
+
+
+def check_event_day(day: dt.date, today: dt.date, what: str = "日期") -> dt.date:
+    """A day something already happened (a status change, a new contact, a registration): 1990-01-01 … today."""
+    if day > today:
+        raise DateOutOfRange(f"{what} {day.isoformat()} 还没到：请写事情已经发生的日期（今天或以前）")
+    if day < EARLIEST_EVENT:
+        raise DateOutOfRange(f"{what} {day.isoformat()} 太早：须在 {EARLIEST_EVENT.isoformat()} 之后")
+    return day
+
+
+def plausible_plan_day(day: dt.date, today: dt.date) -> bool:
+    """`check_plan_day` as a test, for dates stored before they were bounded (planning skips the others)."""
+    return EARLIEST_EVENT <= day <= latest_plan(today)

@@ -251,7 +251,7 @@ def test_replacing_a_contact_keeps_the_old_one_in_the_audit_log_and_starts_the_d
     assert db.call(lambda s: lookup(s, "8711677"))[0].unit.name == "武定县财政局"
 
 
-def test_a_view_and_a_reminder_count_with_the_same_calendar(db):
+def test_a_view_and_a_reminder_count_with_the_same_calendar(db, monkeypatch):
     from bot.db.models import Deadline
     from bot.deadlines.calendar import enter_schedule
     from knowledge.workdays import WorkCalendar
@@ -261,7 +261,7 @@ def test_a_view_and_a_reminder_count_with_the_same_calendar(db):
     # 2031 is unknown to the calendar package: an admin enters a week off right after the event.
     off = [dt.date(2031, 9, 29) + dt.timedelta(days=i) for i in range(8)]
     db.call(lambda s: enter_schedule(s, 2031, off, [], "test"))
-    # (set directly: /setstatus refuses a date after today, and 2031 is the year the package does not know)
+    # (set directly: /setstatus refuses a skipped notice, and 2031 is the year the package does not know)
     db.call(lambda s: set_domain_fields(s, "www.wdczj.cn", "telegram:1", status="已注销", changed_on=dt.date(2031, 9, 26)))
     reminder = db.call(lambda s: s.exec(select(Deadline.due).where(Deadline.rule == "filing_cancellation")).one())
     view = db.call(lambda s: view_unit(s, s.exec(select(Unit)).one()))

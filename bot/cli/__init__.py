@@ -51,13 +51,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PATH_ARGUMENTS = ("spec", "json_file", "out", "file")  # file names are taken as given
+
+
+def clean_arguments(args: argparse.Namespace) -> argparse.Namespace:
+    """Every text argument cleaned where it enters (knowledge.text.clean_text), as chat text is: a control
+    character in `domainbot broadcast` or `remind --text` is never stored. File names are left as given."""
+    from pathlib import Path
+
+    from knowledge.text import clean_text
+
+    for name, value in vars(args).items():
+        if name in PATH_ARGUMENTS or (name == "target" and isinstance(value, str) and Path(value).exists()):
+            continue
+        if isinstance(value, str):
+            setattr(args, name, clean_text(value))
+        elif isinstance(value, list):
+            setattr(args, name, [clean_text(v) if isinstance(v, str) else v for v in value])
+    return args
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     # The bot's start-up imports leave ~140,000 objects the collector tracks and free almost none (a pass finds
     # ~1,500): its ~200 passes over them are wasted work at every start (issue 17). Off until the bot's warm-up
     # (bot/runtime/app.py, one pass, then on), or at once for every other command.
     gc.disable()
     parser = build_parser()
-    args = parser.parse_args(list(argv) if argv is not None else None)
+    args = clean_arguments(parser.parse_args(list(argv) if argv is not None else None))
     if args.command not in (None, "run"):
         gc.enable()
     if hasattr(args, "func"):

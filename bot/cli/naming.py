@@ -3,28 +3,67 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import lru_cache
 
 from bot.cli.output import EXIT_OK, EXIT_USAGE, batch, emit
 from bot.ui import texts
 from knowledge.naming import NOTE_NO_PARENT, suggest
 from knowledge.rules import check
-from knowledge.units import KIND_LABELS, KINDS
+from knowledge.units import KIND_LABELS, KINDS, parse_unit, qualify
 
 EXIT_NONCOMPLIANT = 1
+
+
+@lru_cache(maxsize=1)
+def office_region() -> str:
+    """The office's region from the same source as chat (bot.registry.region.home_region): the region an admin
+    set with /region, else BOT_REGION, else the place most registered units share. The database is read only
+    when it is there (a SQLite file that does not exist is not created for a naming question); without it,
+    BOT_REGION."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from bot.config.settings import load_settings
+    from bot.db.storage import Database, normalise_url
+    from bot.registry.region import home_region
+
+    settings = load_settings()
+    url = make_url(normalise_url(settings.database_url))
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).is_file()):
+        return settings.bot_region
+    db = None
+    try:
+        db = Database(settings.database_url)
+        return db.call(lambda s: home_region(s, settings.bot_region))
+    except Exception:  # no schema yet, or the database does not answer: the configured region
+        return settings.bot_region
+    finally:
+        if db is not None:
+            db.dispose()
+
+
+def in_region(unit: str | None) -> str | None:
+    """教育局, 狮山镇: a name without a place is read as a unit of the office's region, as in chat."""
+    if not unit or parse_unit(unit).place_full:
+        return unit
+    region = office_region()
+    return qualify(unit, region) if region else unit
 
 
 def _suggest_item(item: dict) -> dict:
     unit = str(item.get("unit") or "")
     if not unit.strip():
         raise ValueError("缺少 unit（单位名称）")
-    return suggest(unit, item.get("kind"), item.get("parent")).to_json()
+    return suggest(in_region(unit), item.get("kind"), item.get("parent")).to_json()
 
 
 def _check_item(item: dict) -> dict:
     domain = item.get("domain")
     if domain is None:
         raise ValueError("缺少 domain（域名或网址）")
-    return check(str(domain), item.get("unit"), item.get("kind"), item.get("parent")).to_json()
+    unit = item.get("unit")
+    return check(str(domain), in_region(str(unit)) if unit else None, item.get("kind"), item.get("parent")).to_json()
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
@@ -33,7 +72,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     if not args.unit:
         print("用法：domainbot suggest 单位名称 [--kind K] [--parent 域名] [--json]", file=sys.stderr)
         return EXIT_USAGE
-    result = suggest(" ".join(args.unit), args.kind, args.parent)
+    result = suggest(in_region(" ".join(args.unit)), args.kind, args.parent)
     if args.json:
         emit(result.to_json())
     else:
@@ -55,7 +94,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not args.domain:
         print("用法：domainbot check 域名或网址 [--unit 单位名称] [--kind K] [--parent 域名] [--json]", file=sys.stderr)
         return EXIT_USAGE
-    result = check(args.domain, args.unit, args.kind, args.parent)
+    result = check(args.domain, in_region(args.unit), args.kind, args.parent)
     if args.json:
         emit(result.to_json())
     else:

@@ -1,35 +1,56 @@
 """Readable one-line logs that never contain the bot token."""
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import re
+from urllib.parse import quote, quote_plus
 
-# Any Telegram bot token (digits:35ish url-safe chars), also inside URLs such as /bot<token>/getUpdates.
-_TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
+# Any Telegram bot token (digits:35ish url-safe chars), also inside URLs such as /bot<token>/getUpdates, with its
+# colon percent-encoded (httpx writes the file download URL /file/bot123%3AAA…/documents/… so), once or twice.
+_TOKEN_PATTERN = re.compile(r"\d{3,}(?::|%3[Aa]|%253[Aa]|\\u003[Aa])[A-Za-z0-9_-]{20,}")
 
 
 _CONFIGURED: list[str] = []
 
 
-def redact(text: str) -> str:
-    """Text for a person or a log line: the configured secrets and anything shaped like a token replaced."""
-    for secret in _CONFIGURED:
-        text = text.replace(secret, "<secret>")
+def secret_forms(secret: str) -> list[str]:
+    """The ways a secret can appear in a log line: as it is, percent-encoded (as a URL path or query writes it,
+    hex upper or lower case, every byte or only the reserved ones, once or twice), JSON-escaped, base64 and hex
+    encoded. Longest first, so a longer form is replaced whole."""
+    raw = secret.encode()
+    every = "".join(f"%{b:02X}" for b in raw)
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), every, every.lower(),
+             quote(quote(secret, safe=""), safe=""), json.dumps(secret)[1:-1], raw.hex(), raw.hex().upper(),
+             base64.b64encode(raw).decode().rstrip("="), base64.urlsafe_b64encode(raw).decode().rstrip("=")}
+    forms |= {re.sub(r"%[0-9A-F]{2}", lambda m: m[0].lower(), f) for f in list(forms)}
+    return sorted((f for f in forms if len(f) >= 8), key=len, reverse=True)
+
+
+def _redact(text: str, forms: list[str]) -> str:
+    for form in forms:
+        if form in text:
+            text = text.replace(form, "<secret>")
     return _TOKEN_PATTERN.sub("<token>", text)
 
 
+def redact(text: str) -> str:
+    """Text for a person or a log line: the configured secrets (in any encoding) and anything shaped like a token
+    replaced."""
+    return _redact(text, _CONFIGURED)
+
+
 class RedactTokenFilter(logging.Filter):
-    """Replaces the configured secrets (bot token, webhook secret), and anything shaped like a bot token,
-    with a placeholder."""
+    """Replaces the configured secrets (bot token, webhook secret) in any encoding a URL, JSON or a header gives
+    them, and anything shaped like a bot token, with a placeholder."""
 
     def __init__(self, *secrets: str) -> None:
         super().__init__()
-        self._secrets = [s for s in secrets if s]
+        self._forms = sorted({f for s in secrets if s for f in secret_forms(s)}, key=len, reverse=True)
 
     def _redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "<secret>")
-        return _TOKEN_PATTERN.sub("<token>", text)
+        return _redact(text, self._forms)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -58,7 +79,7 @@ class OneLineFormatter(logging.Formatter):
 
 
 def setup_logging(level: str = "INFO", *secrets: str) -> None:
-    _CONFIGURED[:] = [s for s in secrets if s]
+    _CONFIGURED[:] = sorted({f for s in secrets if s for f in secret_forms(s)}, key=len, reverse=True)
     handler = logging.StreamHandler()
     handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"))
     handler.addFilter(RedactTokenFilter(*secrets))

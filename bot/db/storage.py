@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -27,6 +28,50 @@ LOCK_WAIT = 10  # seconds a statement waits for a lock (SQLite's busy time-out t
 STATEMENT_LIMIT = 120  # seconds any one statement may run (an import of 100k rows writes in ~1 s batches)
 UPDATE_WAIT = 4.0  # seconds an update (a person waiting for the answer) waits on the database
 UNAVAILABLE = "数据库暂时不可用，请稍后再试。"
+
+
+class UpdateSlot:
+    """One of the places for updates handled side by side (bot.runtime.update_order), held by the task handling
+    an update, and given up while that task waits on the database: an update that needs no database (/help, a
+    question, a naming check) never queues behind updates waiting on a stalled one (with 4 places and 40 such
+    updates queued, /help waited 40 s). The chat's own lock is kept, so one chat's updates stay in order."""
+
+    __slots__ = ("semaphore", "held", "task", "_token")
+
+    def __init__(self, semaphore: asyncio.Semaphore) -> None:
+        self.semaphore = semaphore
+        self.held = False
+        self.task: asyncio.Task | None = None
+        self._token = None
+
+    async def __aenter__(self) -> UpdateSlot:
+        await self.semaphore.acquire()
+        self.held, self.task = True, asyncio.current_task()
+        self._token = _SLOT.set(self)
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        _SLOT.reset(self._token)
+        if self.held:
+            self.held = False
+            self.semaphore.release()
+
+    @staticmethod
+    def current() -> UpdateSlot | None:
+        """The slot this very task holds (not one a task it started inherited with the context)."""
+        slot = _SLOT.get()
+        return slot if slot is not None and slot.held and slot.task is asyncio.current_task() else None
+
+    def give_up(self) -> None:
+        self.held = False
+        self.semaphore.release()
+
+    async def take_back(self) -> None:
+        await self.semaphore.acquire()  # cancelled here: not held, and __aexit__ releases nothing
+        self.held = True
+
+
+_SLOT: ContextVar[UpdateSlot | None] = ContextVar("update_slot", default=None)
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -124,7 +169,11 @@ class Database:
         transaction instead of an ORM session (no ORM import: start-up reads before the first poll)."""
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._executor, self.call_core if core else self.call, fn)
+        slot = UpdateSlot.current()
+        if slot is not None:
+            slot.give_up()  # other chats' updates go on while this one waits (see UpdateSlot)
         try:
+            # a time-out cancels the call if it has not started (then it never runs: the person is told it failed)
             return await asyncio.wait_for(future, timeout)
         except TimeoutError as exc:
             raise DatabaseUnavailable(f"no answer within {timeout} s") from exc
@@ -132,6 +181,9 @@ class Database:
             if _is_unavailable(exc):
                 raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
             raise
+        finally:
+            if slot is not None:
+                await slot.take_back()
 
     def upgrade(self) -> None:
         """Apply the Alembic migrations up to the newest schema (idempotent)."""

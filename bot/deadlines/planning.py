@@ -14,6 +14,7 @@ from bot.db.models import Admin, Chat, Contact, Deadline
 from bot.deadlines.calendar import work_calendar
 from bot.deadlines.events import PLAN_LOOKBACK_DAYS
 from bot.delivery.queue import delivery_row, insert_ignore
+from knowledge.when import plausible_plan_day
 from knowledge.workdays import WorkCalendar
 
 
@@ -74,6 +75,8 @@ def plan(session: Session, settings: ReminderSettings, now: dt.datetime) -> int:
     deadlines = session.exec(select(Deadline).where(
         Deadline.status == "open", Deadline.due >= local_today - dt.timedelta(days=PLAN_LOOKBACK_DAYS))).all()
     for row in deadlines:
+        if not plausible_plan_day(row.due, local_today):
+            continue  # stored before dates were bounded (a campaign step on 9999-12-31): never planned
         for offset in settings.offsets:
             day = _working_day_before(calendar, row.due, offset)
             if day < local_today:

@@ -15,8 +15,9 @@ from bot.registry.lookup import RegistryError, domain_by_name, find_unit_id, nam
 from bot.ui import texts
 from knowledge.domains import ip_host, parse_domain
 from knowledge.registry_model import DEFAULT_STATUS, Status, read_kind, read_status, status_help
-from knowledge.text import compact, name_text
+from knowledge.text import clean_text, compact, name_text
 from knowledge.units import parse_unit
+from knowledge.when import DateOutOfRange, check_event_day
 
 CONTACT_FIELDS = ("name", "phone", "email", "telegram_id")
 
@@ -67,11 +68,21 @@ def set_domain_fields(session: Session, name: str, actor: str, **changes: object
 
 
 def note_line(text: str, author: str, on: dt.date | None = None) -> str:
-    return f"{(on or office_today()).isoformat()} {author}：{text.strip()}"
+    """A line for 备注; its text cleaned like all text entering (a service called other than from chat too)."""
+    return f"{(on or office_today()).isoformat()} {clean_text(author, 100, False)}：{clean_text(text, 2000).strip()}"
 
 
 def appended_notes(current: str, line: str) -> str:
     return (f"{current}\n{line}" if current else line)[-2000:]
+
+
+def _happened(on: dt.date | None) -> None:
+    """A date an event happened on (knowledge.when: 1990 … today), or RegistryError saying so."""
+    if on is not None:
+        try:
+            check_event_day(on, office_today())
+        except DateOutOfRange as exc:
+            raise RegistryError(f"{exc}。没有做任何修改。") from None
 
 
 def set_status(session: Session, name: str, actor: str, status: str, on: dt.date | None = None, note: str = "",
@@ -80,8 +91,7 @@ def set_status(session: Session, name: str, actor: str, status: str, on: dt.date
     A change that skips or reverses a step of the clean-up is refused with the reason unless `confirmed`."""
     from knowledge.lifecycle import status_change_refusal
 
-    if on is not None and on < dt.date(1990, 1, 1):
-        raise RegistryError("日期太早，请写事情发生的日期，例如 2019-02-25")
+    _happened(on)
     domain = _domain(session, name)
     wanted = read_status(status)
     if wanted is None:
@@ -110,6 +120,7 @@ def _notice_ends(session: Session, domain: Domain) -> dt.date | None:
 
 def add_note(session: Session, name: str, actor: str, text: str, author: str = "",
              on: dt.date | None = None) -> tuple[Domain, dict, dict]:
+    _happened(on)
     domain = _domain(session, name)
     return set_domain_fields(session, name, actor, notes=appended_notes(domain.notes, note_line(text, author or actor, on)))
 
@@ -281,6 +292,7 @@ def replace_contact(session: Session, unit_name: str, name: str, actor: str, pho
 
     if phone and not _PHONE.match(phone):
         raise RegistryError(f"联系电话“{phone[:50]}”格式不对：写成 0878-8711677 或 13812345678。没有做任何修改。")
+    _happened(on)
     if email and not _EMAIL.match(email):
         raise RegistryError(f"邮箱“{email[:50]}”格式不对：写成 name@example.cn。没有做任何修改。")
     unit = _unit_for_contact(session, unit_name, allowed_units)

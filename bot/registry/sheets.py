@@ -33,6 +33,8 @@ FORMULA_START = ("=", "+", "-", "@")  # a cell starting so runs as a formula in 
 # The reader allocates every cell of the rectangle a sheet spans: a 5 KB file with one cell at XFD1048576 asks for
 # 17 billion. The rectangle is measured from the XML before reading (rows are in order; columns past Z are rare).
 MAX_CELLS = 30_000_000
+MAX_MERGED_RANGES = 100_000  # unit names merged down 200,000 rows are far fewer ranges
+MAX_MERGED_CELLS = 3_000_000  # cells the merged ranges cover, cut to the sheet's real rows and columns
 # One scan for both: a cell in a column past Z (its letters, row, closing quote), or in column A–Z of row 100000+.
 _FAR_CELL = re.compile(rb' r="(?:([A-Z]{2,3})(\d+)(")?|[A-Z](\d{6,})")')
 _ROW_REF = re.compile(rb'<row [^>]{0,40}?r="(\d+)"')
@@ -130,9 +132,10 @@ def _col_number(letters: bytes) -> int:
     return number
 
 
-def check_xlsx_size(data: bytes) -> None:
+def check_xlsx_size(data: bytes, max_cells: int = 0) -> None:
     """Refuse, before the reader allocates anything, a workbook whose sheets span far more cells than any
-    registry (rows × columns > MAX_CELLS), or that unpacks to too much."""
+    registry (rows × columns > MAX_CELLS, or `max_cells`), or that unpacks to too much."""
+    max_cells = max_cells or MAX_CELLS
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -149,7 +152,7 @@ def check_xlsx_size(data: bytes) -> None:
             while chunk := fh.read(1 << 20):
                 block = tail + chunk
                 max_row, max_col = _block_span(block, max_row, max_col)
-                if max_row * max_col > MAX_CELLS:
+                if max_row * max_col > max_cells:
                     raise SpreadsheetError(f"表格的范围过大（{max_row} 行 × {max_col} 列），不像是登记表。"
                                            "请把登记数据复制到新的工作簿，另存后再导入")
                 tail = block[-64:]
@@ -227,12 +230,14 @@ def _excel_sheets(data: bytes, suffix: str, release: int = 0) -> Iterator[tuple[
             first_row = sheet.start[0] if sheet.start else 0
             first_col = sheet.start[1] if sheet.start else 0
             try:
-                merged = [((r0, c0 - first_col), (r1, c1 - first_col))
-                          for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+                ranges = sheet.merged_cell_ranges or []
             except (CalamineError, ValueError, AttributeError, TypeError):
-                merged = []
+                ranges = []
+            merged = bounded_merges(ranges, first_row, first_col, sheet.height, sheet.width, name)
             rows = enumerate(_released(sheet.iter_rows(), release) if release else sheet.iter_rows(), first_row + 1)
             del sheet  # the rows hold it (until released)
+        except SpreadsheetError:
+            raise
         except (CalamineError, ValueError, OSError, IndexError) as exc:
             raise SpreadsheetError(f"无法读取工作表“{name[:30]}”：{exc.__class__.__name__}，"
                                    "请用 Excel 打开后另存为 .xlsx 再导入") from None
@@ -272,21 +277,67 @@ def _is_footer(texts: list[str]) -> bool:
     return any(first.startswith(w) for w in FOOTER_WORDS) or first.replace(" ", "") in ("合计", "总计")
 
 
-def _merged_fill(merged: list) -> dict[tuple[int, int], tuple[int, int]]:
-    """(row, col) of each covered cell → the merged range's top-left cell, rows as the user numbers them."""
-    cells: dict[tuple[int, int], tuple[int, int]] = {}
-    for rng in merged[:5000]:
+def bounded_merges(ranges: list, first_row: int, first_col: int, height: int, width: int,
+                   sheet_name: str) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges as (first row, last row, first column, last column), rows as the user numbers
+    them, columns from the sheet's first, each cut to the cells the sheet really has (a range may claim a million
+    rows of a two-row sheet); refused when there are more of them, or they cover more cells, than any registry
+    has (a 2 KB workbook of overlapping ranges stood for a billion cells: 1 GB, then MemoryError)."""
+    last_row, last_col = first_row + height - 1, width - 1
+    if len(ranges) > MAX_MERGED_RANGES:
+        raise SpreadsheetError(f"工作表“{sheet_name[:30]}”有 {len(ranges)} 处合并单元格，不像是登记表。"
+                               "请取消合并单元格后另存，再导入")
+    kept, area = [], 0
+    for rng in ranges:
         try:
             (r0, c0), (r1, c1) = rng
+            r0, c0, r1, c1 = int(r0), int(c0) - first_col, min(int(r1), last_row), min(int(c1) - first_col, last_col)
         except (TypeError, ValueError):
             continue
-        if (r1 - r0 + 1) * (c1 - c0 + 1) > 100_000:
+        if r1 < r0 or c1 < c0 or c0 < 0 or (r0, c0) == (r1, c1):
             continue
-        for r in range(r0, r1 + 1):
-            for c in range(c0, c1 + 1):
-                if (r, c) != (r0, c0):
-                    cells[(r + 1, c)] = (r0 + 1, c0)
-    return cells
+        area += (r1 - r0 + 1) * (c1 - c0 + 1)
+        if area > MAX_MERGED_CELLS:
+            raise SpreadsheetError(f"工作表“{sheet_name[:30]}”的合并单元格合计超过 {MAX_MERGED_CELLS} 格，不像是登记表。"
+                                   "请取消合并单元格后另存，再导入")
+        kept.append((r0 + 1, r1 + 1, c0, c1))
+    kept.sort()
+    return kept
+
+
+class _MergedFill:
+    """Fills the empty cells of merged ranges with their top-left cell's value, row by row as the rows come (in
+    order): only the ranges over the current row are held, never a cell per covered cell. The work is bounded
+    by the merged area `bounded_merges` allows."""
+
+    def __init__(self, merged: list[tuple[int, int, int, int]]) -> None:
+        self.pending = merged[::-1]  # by first row, the next at the end
+        self.active: list[list] = []  # [first row, last row, first col, last col, the top-left value]
+
+    def __bool__(self) -> bool:
+        return bool(self.pending or self.active)
+
+    def row(self, number: int, values: list) -> list:
+        while self.pending and self.pending[-1][0] <= number:
+            r0, r1, c0, c1 = self.pending.pop()
+            self.active.append([r0, r1, c0, c1, None])
+        if not self.active:
+            return values
+        self.active = [a for a in self.active if a[1] >= number]
+        out = None
+        width = len(values)
+        for entry in self.active:
+            r0, _, c0, c1, value = entry
+            if r0 == number:
+                value = entry[4] = values[c0] if c0 < width else None
+            if value in (None, ""):
+                continue
+            for c in range(c0, min(c1 + 1, width)):
+                if values[c] in (None, "") and (number, c) != (r0, c0):
+                    if out is None:
+                        out = values = list(values)
+                    values[c] = value
+        return values
 
 
 def read_table(data: bytes, filename: str, notes: SheetNotes | None = None,
@@ -335,9 +386,7 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
     # .xlsx/.xls say which cells are merged: only those are filled. A CSV (saved from a sheet with merged unit
     # names) has no such record: an empty unit under a unit is read as merged.
     heuristic_fill = merged is None
-    fill = _merged_fill(merged) if merged else {}
-    anchors = set(fill.values())
-    anchor_values: dict[tuple[int, int], object] = {}
+    fill = _MergedFill(merged) if merged else None
     settled = False
     last: dict[str, object] = {}
     pending_sub = False
@@ -345,11 +394,7 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
     single: list[tuple[int, str]] = []
     for number, values in rows:
         if fill:
-            for c, v in enumerate(values):
-                if (number, c) in anchors:
-                    anchor_values[(number, c)] = v
-            values = [anchor_values.get(fill[(number, c)], v) if v in (None, "") and (number, c) in fill else v
-                      for c, v in enumerate(values)]
+            values = fill.row(number, values)
         if columns is None:
             texts = [cell_text(v) for v in values]
             if not any(texts):

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from bot.config.settings import office_today
 from bot.db.bulk import bulk_update as _bulk_update
 from bot.db.bulk import execute_tuples, insert_tuples
 from bot.db.models import AuditLog, Contact, Domain, Unit, utcnow
@@ -40,9 +41,9 @@ from bot.registry.sheets import (
 from bot.registry.sheets import cell_text as _cell_text
 from knowledge.domains import ip_host, parse_domain
 from knowledge.registry_model import COLUMNS, HEADERS, KIND_LABELS, STAGE, Kind, Status, read_kind, read_status, status_help
-from knowledge.text import compact
+from knowledge.text import clean_text, compact
 from knowledge.units import parse_unit, qualify, written_forms
-from knowledge.when import parse_day
+from knowledge.when import EARLIEST_EVENT, DateOutOfRange, check_event_day, check_plan_day, parse_day
 
 __all__ = ["HEADERS", "MAX_BLANK_RUN", "MAX_FILE_BYTES", "MAX_ROWS", "SpreadsheetError", "import_file", "export_file",
            "write_table", "write_template", "validate", "read_table"]
@@ -207,13 +208,26 @@ class _Row:
             return text[:limit]
         return text
 
-    def date(self, header: str) -> dt.date | None:
+    def date(self, header: str, plan: bool = False) -> dt.date | None:
+        """The column's date: a day that happened (注册日期, 状态变更日期: 1990 … today) or, with `plan`, one
+        planned (到期日期: up to 10 years ahead); the bounds are knowledge.when's."""
         raw = self.raw.get(header)
         try:
-            return parse_date(raw)
+            day = parse_date(raw)
         except (ValueError, OverflowError):
             self.fail(header, f"“{_cell_text(raw)[:30]}”不是日期", "写成 2019-02-20、2019/2/20 或 2019年2月20日")
             return None
+        if day is not None:
+            today = office_today()
+            try:
+                if plan and day >= EARLIEST_EVENT:
+                    day = check_plan_day(day, today) if day > today else day
+                else:
+                    check_event_day(day, today)
+            except DateOutOfRange as exc:
+                self.fail(header, str(exc), "请核对日期")
+                return None
+        return day
 
 
 def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow], list[str], list[str]]:
@@ -286,7 +300,7 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
     if (phone or email) and not contact:
         r.fail("联系人", "填写了联系电话或邮箱，但没有联系人姓名", "补上联系人姓名")
     fields = dict(
-        registrar=r.text("注册服务机构", 200), registered_on=r.date("注册日期"), expires_on=r.date("到期日期"),
+        registrar=r.text("注册服务机构", 200), registered_on=r.date("注册日期"), expires_on=r.date("到期日期", plan=True),
         changed_on=r.date("状态变更日期"), icp_number=r.text("ICP备案号", 100),
         gov_site_mark=r.text("党政机关网站标识", 100), psb_number=r.text("公安备案号", 100), notes=r.text("备注", 2000))
     if r.errors:
@@ -894,9 +908,13 @@ def registry_row(unit: Unit, d: Domain, contact: Contact | None) -> list[object]
 
 def guard_cell(value: object) -> object:
     """Text starting with = + - @ would run as a formula in Excel (or WPS): keep it text. Every workbook and
-    CSV writer of the project passes its text cells through here."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    CSV writer of the project passes its text cells through here; text stored before it was cleaned at the door
+    (a control character in a note) is cleaned here too (knowledge.text.clean_text), so it can always be written."""
+    if isinstance(value, str):
+        if not value.isprintable():
+            value = clean_text(value, limit=32767)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 

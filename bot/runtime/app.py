@@ -6,8 +6,8 @@ import gc
 import logging
 
 import httpx
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
-from telegram.ext import Application, ApplicationBuilder
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.config.settings import Settings
@@ -18,6 +18,7 @@ from bot.runtime.state import CONTEXT_TYPES
 from bot.runtime.update_order import PerChatUpdateProcessor
 from bot.ui.replies import REPLY_DEFAULTS
 from handlers import applications, basics, campaigns, domains, monitoring, naming, notices, policy, progress, records, text
+from handlers.common import clean_incoming
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +150,8 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
     app.bot_data.commands = all_commands()
     from bot.registry.region import configure as configure_region  # issue 11: the office's region
     configure_region(settings.bot_region)
+    # Before any handler: every message's text cleaned where it enters (handlers/common.clean_incoming).
+    app.add_handler(TypeHandler(Update, clean_incoming), group=-100)
     text.register(app)  # plain text (most updates) never matches a command handler: it need not walk them
     for module in FEATURES:
         module.register(app)

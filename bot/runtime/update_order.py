@@ -11,6 +11,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.db.storage import UpdateSlot
+
 # python-telegram-bot takes its own semaphore before do_process_update and does not promise first-come,
 # first-served; with room for every update it never waits there, so updates reach the per-chat locks below
 # in the order they arrived, and the real limit is applied after that.
@@ -36,13 +38,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self.chat_key(update)
         if key is None:
-            async with self._running:
+            async with UpdateSlot(self._running):
                 await coroutine
             return
         lock, users = self._chats.get(key) or (asyncio.Lock(), 0)
         self._chats[key] = (lock, users + 1)
         try:
-            async with lock, self._running:
+            async with lock, UpdateSlot(self._running):  # given up while it waits on the database
                 await coroutine
         finally:
             lock, users = self._chats[key]

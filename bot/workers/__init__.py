@@ -27,6 +27,9 @@ Progress = Callable[[str, int, int], None]
 PROGRESS_WAIT = 5.0  # seconds the last progress messages may lag the result
 
 
+TOO_HEAVY = "文件处理时超出了内存上限或处理进程意外结束，没有导入任何内容。请只保留登记数据、取消合并单元格，拆分后再导入"
+
+
 class WorkerFailed(RuntimeError):
     """The worker process died (killed, out of memory): nothing was committed."""
 
@@ -69,6 +72,7 @@ class _Pool:
             if pid not in self.lowered:
                 self.lowered.add(pid)
                 jobs.lower_priority(pid)
+                jobs.limit_memory(pid)
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -123,14 +127,16 @@ async def _submit(fn: Callable, *args: object, progress: Progress | None = None)
         if progress is not None:  # every progress message is shown before the caller hears the result
             await asyncio.to_thread(finished.wait, PROGRESS_WAIT)
         return result
-    except BrokenProcessPool as exc:
-        log.error("worker process died: %s", exc)
+    except (BrokenProcessPool, MemoryError) as exc:
+        # died (killed, or the Rust reader aborted at the memory limit), or the job ran into the limit: either
+        # way the next job gets a fresh process
+        log.error("worker process died or ran out of memory: %s", exc.__class__.__name__)
         with _lock:
             if _pool is pool:
                 _pool = None
                 pool.running = 0  # nothing else can finish on a broken pool
                 pool.close()
-        raise WorkerFailed(str(exc)) from None
+        raise WorkerFailed(exc.__class__.__name__) from None
     finally:
         with _lock:
             pool.callbacks.pop(job, None)
@@ -156,8 +162,13 @@ async def import_registry(db: Database, data: bytes, filename: str, actor: str, 
         report = await asyncio.to_thread(jobs.import_with, db.call, data, filename, actor, skip_invalid, progress,
                                          region)
     else:
-        report = await _submit(jobs.import_registry, db.url, data, filename, actor, skip_invalid, region,
-                               progress=progress)
+        try:
+            report = await _submit(jobs.import_registry, db.url, data, filename, actor, skip_invalid, region,
+                                   progress=progress)
+        except WorkerFailed:
+            from bot.registry.sheets import SpreadsheetError
+
+            raise SpreadsheetError(TOO_HEAVY) from None
         jobs.registry_changed()  # this process's read caches drop what the import replaced
     await refresh_caches(db)
     return report
