@@ -28,12 +28,10 @@ class Refusal:
         return self.reason + f"没有做任何修改；确需这样改，请在命令末尾加“{CONFIRM_WORD}”。"
 
 
-def status_change_refusal(name: str, current: str, wanted: str, on: dt.date, today: dt.date,
+def status_change_refusal(name: str, current: str, wanted: str, on: dt.date,
                           notice_ends: dt.date | None = None) -> Refusal | None:
     """Why `name` may not go from `current` to `wanted` on `on` (None: it may). `notice_ends` is the day the
-    3-month notice of a domain 公告中 is over."""
-    if on > today:
-        return Refusal(f"日期 {on.isoformat()} 晚于今天（{today.isoformat()}）：状态要按已经发生的日期记。", False)
+    3-month notice of a domain 公告中 is over. (A day still to come is refused before: knowledge.when.)"""
     if wanted == current:
         return None
     if current == Status.CANCELLED:

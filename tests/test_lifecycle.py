@@ -67,7 +67,7 @@ def test_a_cancelled_domain_is_not_revived_even_when_confirmed(registry):
 
 def test_a_future_date_is_refused(registry):
     tomorrow = office_today() + dt.timedelta(days=1)
-    with pytest.raises(RegistryError, match="晚于今天"):
+    with pytest.raises(RegistryError, match="还没到"):
         registry.call(lambda s: set_status(s, "www.wdczj.cn", "t", "公告中", tomorrow, confirmed=True))
     assert _status(registry, "www.wdczj.cn") == "在用"
 

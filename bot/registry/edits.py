@@ -97,7 +97,7 @@ def set_status(session: Session, name: str, actor: str, status: str, on: dt.date
     if wanted is None:
         raise RegistryError(f"状态“{status[:20]}”无法识别。可填：{status_help()}")
     refusal = status_change_refusal(domain.unicode or domain.name, domain.status, wanted, on or office_today(),
-                                    office_today(), _notice_ends(session, domain))
+                                    _notice_ends(session, domain))
     if refusal is not None and not (confirmed and refusal.confirmable):
         raise RegistryError(refusal.text())
     changes: dict[str, object] = {"status": status, "changed_on": on or office_today()}
