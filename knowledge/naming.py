@@ -8,7 +8,17 @@ import idna
 
 from knowledge.places import Place, divisions, readings, short_forms, split_suffix, suffix_letter, suffix_pinyin
 from knowledge.policy import PLAN_DOC
-from knowledge.units import KIND_LABELS, Department, UnitName, parse_unit, town_stem
+from knowledge.units import (
+    FILLERS,
+    KIND_LABELS,
+    LEVEL_LETTERS,
+    Department,
+    UnitName,
+    parse_unit,
+    split_department,
+    suffix_letter_of,
+    town_stem,
+)
 
 GUIDE_DOC = "《政府网站发展指引》"
 _TOWN_LETTERS = {"镇": "z", "乡": "x", "街道": "jd", "街道办事处": "jd"}
@@ -124,31 +134,121 @@ def place_spelling(unit: UnitName) -> PlaceSpelling:
     return _spelling(unit.place_full, regions)
 
 
+# Words a department's name may drop in its short forms (民族宗教事务 → 民族宗教, 数据资源管理 → 数据资源).
+_TAILS = ("管理", "事务", "工作", "发展")
+_LETTER_PINYIN = {"j": "ju", "w": "wei", "t": "ting", "b": "ban"}
+
+
+def _cores(words: str) -> list[str]:
+    """The Chinese cores a department's name is spelt from, most usual first: 人力资源和社会保障局 → 人社 (the
+    first characters of the parts joined by 和), 人力资源社会保障, 人力资源和社会保障, 人力资源 (the first part);
+    卫生健康 → 卫健 (the first character of each two-character word)."""
+    core, _ = split_department(words)
+    plain = FILLERS.sub("", core)
+    parts = [p for p in FILLERS.split(core) if p]
+    out = []
+    if len(parts) > 1:
+        out.append("".join(p[0] for p in parts))
+    elif len(plain) in (4, 6) and not plain.endswith(_TAILS):
+        out.append(plain[::2])
+    out += [plain, core]
+    trimmed = plain
+    while trimmed.endswith(_TAILS) and len(trimmed) > 3:
+        trimmed = trimmed[:-2]
+        out.append(trimmed)
+    if len(parts) > 1:
+        out.append(parts[0])
+    return [c for c in dict.fromkeys(out) if c]
+
+
+def _letters(words: str) -> tuple[str, ...]:
+    """The suffix letters a name may carry: its own (局 j), and for a 局/委/厅 the others too (a department is a
+    局 in a county and a 厅 in a province)."""
+    letter = suffix_letter_of(split_department(words)[1])
+    if letter in LEVEL_LETTERS:
+        return LEVEL_LETTERS
+    return (letter,) if letter else ()
+
+
+def _spell(core: str, letters: tuple[str, ...]) -> list[str]:
+    """全拼, initials (zh/ch/sh as one letter or two), each without or with the suffix letter."""
+    syl = plain_pinyin(core)
+    if not syl:
+        return []
+    ini, ini_two, full = initials(syl), initials(syl, keep_two=True), "".join(syl)
+    out = [ini + letter for letter in letters] + [ini, full] + [ini_two + letter for letter in letters] + [ini_two]
+    out += [full + _LETTER_PINYIN[letter] for letter in letters if letter in _LETTER_PINYIN]  # shangwuju
+    return [form for form in out if len(form) >= 2]
+
+
 def department_spellings(unit: UnitName) -> frozenset[str]:
-    """Labels that spell the department: the table's abbreviations and English forms, else pinyin initials."""
+    """Labels that spell the department: every spelling of its name and its short names, the table's
+    abbreviations and English acronyms (the ministries' own too: accepted, never suggested)."""
     return _department_spellings(unit.unit, unit.department)
 
 
 @lru_cache(maxsize=8192)
 def _department_spellings(unit_words: str, dept: Department | None) -> frozenset[str]:
-    out: set[str] = set()
-    names = [unit_words]
+    out: set[str] = set(_department_labels(unit_words, dept))
     if dept:
         out.update(dept.abbr)
         out.update(dept.english)
-        names += [dept.name, dept.short, *dept.aliases]
-    for name in names:
-        syl = plain_pinyin(name)
-        if syl:
-            out |= {initials(syl), initials(syl, keep_two=True), "".join(syl)}
+        out.update(dept.national)
+        for name in (dept.name, dept.short, *dept.aliases, *dept.shorts):
+            letters = _letters(name) or _letters(unit_words)
+            for core in _cores(name):
+                out.update(_spell(core, letters))
     return frozenset(s.lower() for s in out if s)
 
 
+def department_matches(unit: UnitName, label: str) -> bool:
+    """The label spells the department, alone or after a place prefix (hbdrc, jswater, zjamr, gdga: the
+    province's or city's initials or pinyin in front)."""
+    label = label.replace("-", "").lower()
+    spellings = department_spellings(unit)
+    if label in spellings:
+        return True
+    prefixes = _place_prefixes(unit.place_full, tuple(p.name for p in unit.regions) or tuple(unit.region_names))
+    return any(label[:i] in prefixes and label[i:] in spellings for i in range(2, len(label) - 1))
+
+
+@lru_cache(maxsize=4096)
+def _place_prefixes(place_full: str, regions: tuple[str, ...]) -> frozenset[str]:
+    out: set[str] = set()
+    for name in (place_full, *regions):
+        if name:
+            out.update(name_spellings(name))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=8192)
+def _department_labels(unit_words: str, dept: Department | None) -> tuple[str, ...]:
+    """The labels to suggest, in the order a clerk expects: the table's usual abbreviation written with the
+    unit's own suffix (发改局 fgj, 人社厅 rst), the initials of the unit's own short names, the table's other
+    abbreviations, then English words in common use. Never a ministry's acronym."""
+    own = _letters(unit_words)
+    letter = suffix_letter_of(split_department(unit_words)[1])
+    out: list[str] = []
+    if dept:
+        first = dept.abbr[0]
+        table_letter = suffix_letter_of(split_department(dept.name)[1])
+        if letter and table_letter in LEVEL_LETTERS and letter in LEVEL_LETTERS and first.endswith(table_letter):
+            first = first[:-1] + letter  # 发展和改革委员会 fgw → 发展和改革局 fgj
+        out.append(first)
+    mine = (letter,) if letter else own
+    for core in _cores(unit_words):
+        syl = plain_pinyin(core)
+        if syl:
+            out += [initials(syl) + x for x in mine] or [initials(syl)]
+    if dept:
+        out += list(dept.abbr[1:])
+        out += [e for e in dept.english if e not in dept.national]
+    return tuple(label for label in dict.fromkeys(out) if len(label) >= 2)
+
+
 def department_label(unit: UnitName) -> str:
-    if unit.department:
-        return unit.department.abbr[0]
-    syl = plain_pinyin(unit.unit)
-    return initials(syl) if syl else ""
+    labels = _department_labels(unit.unit, unit.department)
+    return labels[0] if labels else ""
 
 
 def town_labels(unit: UnitName) -> list[str]:
@@ -242,10 +342,11 @@ NOTE_NO_PARENT = "缺少上级门户网站域名，请写出含所在县市的�
 
 
 def suggest(name: str, kind: str | None = None, parent: str | None = None, known_portal: str | None = None,
-            chinese: bool = True) -> Suggestion:
+            chinese: bool = True, taken: frozenset[str] = frozenset()) -> Suggestion:
     """Compliant domains for a unit. `parent` is the portal domain to sit under; `known_portal` the one the
     registry has for the unit's place. chinese=False leaves the Chinese names out (a check of an English
-    domain needs only English ones; proving each Chinese name fits in one DNS label is the dearest part)."""
+    domain needs only English ones; proving each Chinese name fits in one DNS label is the dearest part).
+    `taken`: ASCII domains another unit holds in the registry; never suggested."""
     from knowledge.domains import parse_domain
 
     unit = parse_unit(name, kind)
@@ -276,10 +377,9 @@ def suggest(name: str, kind: str | None = None, parent: str | None = None, known
         result.notes.append(f"乡镇（街道）不单独申请域名：网页作为县级政府门户网站的栏目开设（{GUIDE_DOC}）；"
                             "确需保留独立网站的，使用门户网站的下级域名")
     elif unit.kind in ("department", "institution_admin") and portal_base:
-        labels = [department_label(unit)]
-        if unit.department:
-            labels += list(unit.department.abbr[1:2]) + list(unit.department.english[:1])
-        result.english = [f"{label}.{portal_base}" for label in dict.fromkeys(labels) if label]
+        labels = [label for label in _department_labels(unit.unit, unit.department)
+                  if f"{label}.{portal_base}" not in taken]
+        result.english = [f"{label}.{portal_base}" for label in labels[:3]]
     elif unit.kind == "institution_other":
         result.notes.append(f"不承担行政职能的事业单位原则上不得使用 .gov.cn 英文域名（{PLAN_DOC} 二（三））")
     elif unit.kind == "system" and parent_host:

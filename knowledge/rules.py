@@ -9,7 +9,7 @@ from knowledge.naming import (
     NOTE_NEEDS_KIND,
     ZHENGWU,
     chinese_names,
-    department_spellings,
+    department_matches,
     place_spelling,
     suggest,
     town_labels,
@@ -67,6 +67,7 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     expected: list[str] = field(default_factory=list)  # what the unit should use instead, best first
     notes: list[str] = field(default_factory=list)
+    foreign: bool = False  # the domain sits under another region's portal: not the unit's, never to be cancelled by it
 
     @property
     def compliant(self) -> bool:
@@ -138,15 +139,24 @@ def _check_english(result: CheckResult, unit: UnitName | None, parent: ParsedDom
 
 
 def _check_department(result: CheckResult, unit: UnitName, parent: ParsedDomain | None, head: tuple[str, ...]) -> None:
+    shaped = len(head) == 2 and head[0] != "www"  # ○○○.□□□.gov.cn
     if parent is not None:
         base = parent.labels[1:] if parent.labels[:1] == ("www",) else parent.labels
         under = len(result.domain.labels) == len(base) + 1 and result.domain.labels[1:] == base
+        elsewhere = not under and shaped and not place_spelling(unit).matches(head[1]) if unit.place_full else False
     else:
-        under = len(head) == 2 and head[0] != "www" and (not unit.place_full or place_spelling(unit).matches(head[1]))
+        under = shaped and (not unit.place_full or place_spelling(unit).matches(head[1]))
+        elsewhere = shaped and not under
+    if elsewhere:
+        # swj.<neighbour>.gov.cn for our 商务局: a department domain of another region's portal.
+        result.foreign = True
+        result.problems.append(Problem("name_mismatch", f"“{'.'.join(head[1:])}.gov.cn”不是“{unit.place_full}”的门户网站："
+                                                        "这是其他地区的部门域名，请核实是否填错"))
+        return
     if not under:
         result.problems.append(Problem("dept_not_under_portal", "部门网站应使用本级政府门户网站的下级域名“○○○.□□□.gov.cn”"))
         return
-    if head[0] not in department_spellings(unit) and unit.unit:
+    if unit.unit and not department_matches(unit, head[0]):
         result.problems.append(Problem("name_mismatch", f"“{head[0]}”不是“{unit.unit}”的拼音、缩写或通用英文名"))
 
 

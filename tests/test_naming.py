@@ -103,7 +103,7 @@ def test_suggest_portal_department_institution_system():
     ("rsj.wuding.gov.cn", "武定县人力资源和社会保障局", None, None),
     ("hrss.wuding.gov.cn", "武定县人力资源和社会保障局", None, None),
     ("www.wdrsj.gov.cn", "武定县人力资源和社会保障局", None, "dept_not_under_portal"),
-    ("rsj.lufeng.gov.cn", "武定县人力资源和社会保障局", None, "dept_not_under_portal"),
+    ("rsj.lufeng.gov.cn", "武定县人力资源和社会保障局", None, "name_mismatch"),  # another county's portal
     ("abc.wuding.gov.cn", "武定县人力资源和社会保障局", None, "name_mismatch"),
     ("rsj.wd.gov.cn", "武定县人力资源和社会保障局", None, None),
     ("czj.wd.gov.cn", "武定县财政局", None, None),
