@@ -224,24 +224,23 @@ def _place_prefixes(place_full: str, regions: tuple[str, ...]) -> frozenset[str]
 @lru_cache(maxsize=8192)
 def _department_labels(unit_words: str, dept: Department | None) -> tuple[str, ...]:
     """The labels to suggest, in the order a clerk expects: the table's usual abbreviation written with the
-    unit's own suffix (发改局 fgj, 人社厅 rst), the initials of the unit's own short names, the table's other
-    abbreviations, then English words in common use. Never a ministry's acronym."""
+    unit's own suffix (发改局 fgj, 人社厅 rst), the table's other abbreviations, the initials of the unit's own
+    short names, then English words in common use. Never a ministry's acronym."""
     own = _letters(unit_words)
     letter = suffix_letter_of(split_department(unit_words)[1])
     out: list[str] = []
     if dept:
-        first = dept.abbr[0]
         table_letter = suffix_letter_of(split_department(dept.name)[1])
-        if letter and table_letter in LEVEL_LETTERS and letter in LEVEL_LETTERS and first.endswith(table_letter):
-            first = first[:-1] + letter  # 发展和改革委员会 fgw → 发展和改革局 fgj
-        out.append(first)
+        for abbr in dept.abbr:
+            if letter and table_letter in LEVEL_LETTERS and letter in LEVEL_LETTERS and abbr.endswith(table_letter):
+                abbr = abbr[:-1] + letter  # 发展和改革委员会 fgw → 发展和改革局 fgj, 人社局 rsj → 人社厅 rst
+            out.append(abbr)
     mine = (letter,) if letter else own
     for core in _cores(unit_words):
         syl = plain_pinyin(core)
         if syl:
             out += [initials(syl) + x for x in mine] or [initials(syl)]
     if dept:
-        out += list(dept.abbr[1:])
         out += [e for e in dept.english if e not in dept.national]
     return tuple(label for label in dict.fromkeys(out) if len(label) >= 2)
 
@@ -254,7 +253,7 @@ def department_label(unit: UnitName) -> str:
 def town_labels(unit: UnitName) -> list[str]:
     """○○○ for a town: ssz (initials and the suffix's letter), shishan, ss, shishanzhen."""
     stem = town_stem(unit.town)
-    syl = plain_pinyin(stem)
+    syl = readings().syllables(stem)  # a town's name reads as a place name: 都亭 dū, not dōu
     if not syl:
         return []
     suffix = unit.town[len(stem):] if unit.town.startswith(stem) else ""
@@ -269,23 +268,52 @@ def town_labels(unit: UnitName) -> list[str]:
 def chinese_names(unit: UnitName) -> list[str]:
     """The full name of the unit and its normalised short names, as △△△ of △△△.政务, best first:
     武定县人力资源和社会保障局, 武定县人社局; also without the enclosing regions or the 县/市 of the place
-    (武定人社局), and the department's other usual names."""
+    (武定人社局). Only the unit's own names: 发改局 never gets 发改委, 住建局 never 住房和城乡建设委员会, and a party
+    organ keeps its 县委 (利川市委组织部, not 利川市组织部)."""
     place = unit.place_name or ""
     stem = split_suffix(unit.place_full)[0] if place else ""
     names = [unit.full]
     if unit.kind == "portal" and place:
         units = ["政府", "人民政府"]
     elif unit.department and place:
-        units = [unit.department.short, unit.unit, unit.department.name, *unit.department.aliases]
+        units = [unit.unit, *_own_short_names(unit.unit, unit.department)]
     else:
         units = [unit.unit]
-    for prefix in dict.fromkeys(p for p in (place, stem) if p):
+    if unit.organ == "party" and place:
+        prefixes = [place + "委"]
+    elif unit.organ == "cppcc" and place:
+        prefixes = [place + "政协", stem + "政协"] if not units[0].startswith("政协") else [place, stem]
+    else:
+        prefixes = [place, stem]
+    for prefix in dict.fromkeys(p for p in prefixes if p):
         names += [prefix + u for u in units if u]
     seen: dict[str, None] = {}
     for name in names:
         if name and punycode(name):  # a name too long for one DNS label (63 ASCII characters) cannot be used
             seen.setdefault(name, None)
     return list(seen)
+
+
+def _own_short_names(words: str, dept: Department) -> list[str]:
+    """The table's names for the same department written with the unit's own suffix (发改委 → 发改局 for a 局):
+    only when the unit is that department (林业和园林局 is not 林业局, 水利和湖泊局 not 水利局)."""
+    def plain(name: str) -> str:
+        return FILLERS.sub("", split_department(name)[0])
+
+    suffix = split_department(words)[1]
+    canonical = {plain(dept.name), plain(dept.short)}
+    if plain(words) not in canonical:
+        return []
+    out = []
+    for name in (dept.short, dept.name, *dept.aliases):
+        if plain(name) not in canonical:
+            continue
+        name_core, name_suffix = split_department(name)
+        swap = suffix and name_suffix and suffix_letter_of(name_suffix) != suffix_letter_of(suffix)
+        # 住房和城乡建设局 → 住房和城乡建设委员会 for a 住建委; the short forms take 委 (住建委, 发展改革委)
+        own = "委员会" if suffix == "委" and name == dept.name else suffix
+        out.append(name_core + own if swap else name)
+    return [n for n in dict.fromkeys(out) if n != words]
 
 
 @lru_cache(maxsize=8192)
@@ -305,17 +333,22 @@ class Suggestion:
     chinese: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     needs_kind: bool = False
+    system: str = ""  # the unit's own system (SYSTEMS): its site is not a government website
+    pool: list[str] = field(default_factory=list, repr=False)  # every English domain the model offers, best first
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "unit": self.unit, "kind": self.kind, "place": self.place, "english": self.english,
             "chinese": self.chinese, "chinese_ascii": [punycode(c) for c in self.chinese], "notes": self.notes,
         }
+        if self.system:
+            out["system"] = self.system
+        return out
 
 
 def _portal_domains(unit: UnitName) -> list[str]:
     """The portal names of the unit's place (a registry's units share a few thousand places: cached per place)."""
-    return list(_place_portal_domains(unit.place_full, unit.place, unit.ambiguous_place, tuple(unit.regions[:1])))
+    return list(_place_portal_domains(unit.place_full, unit.place, unit.ambiguous_place, tuple(unit.regions)))
 
 
 @lru_cache(maxsize=8192)
@@ -325,15 +358,41 @@ def _place_portal_domains(place_full: str, place: Place | None, ambiguous: bool,
     spellings = name_spellings(place_full)
     if not spellings:
         return ()
+    syl = readings().syllables(stem)
     labels = [spellings[0]]
-    with_suffix = "".join(readings().syllables(stem)) + suffix_pinyin(suffix)
-    if with_suffix and with_suffix not in labels and len(readings().syllables(stem)) > 0:
+    with_suffix = "".join(syl) + suffix_pinyin(suffix)
+    if with_suffix and with_suffix not in labels and syl:
         labels.append(with_suffix)
+    if place and place.level == "county" and any(split_suffix(r.name)[0] == stem for r in regions):
+        # 大理市 in 大理州, 恩施市 in 恩施州: the bare name is the prefecture's portal; the city's own comes first.
+        labels = [label for label in labels if label != spellings[0]]
     if place and divisions().same_reading(place) or ambiguous:
-        for region in regions:
+        for region in regions[:1]:
             labels.append(initials(readings().syllables(split_suffix(region.name)[0])) + spellings[0])
-    labels += [s for s in spellings[1:4] if len(s) >= 3]
+    two_letter = {initials(syl, keep_two=True)} - {initials(syl)}  # lch for 利川: accepted, not offered
+    more = [s for s in spellings[1:5] if len(s) >= 3 and s not in two_letter and not s.startswith(tuple(two_letter))]
+    if suffix == "市":
+        more = [s for s in more if not s.endswith(("xian", "x"))]  # a 市 is not a 县 (dalixian)
+    labels += more
     return tuple(f"www.{label}.{GOV}" for label in dict.fromkeys(labels))
+
+
+# Courts, procuratorates, party organs, 人大 and 政协 are not 政府网站: their sites follow their own systems' rules
+# (the court system's and procuratorate system's unified domains; the party committee's, congress's and CPPCC's
+# own arrangements). The bot names the system and demands no government-department domain of them (README).
+SYSTEMS = {
+    "court": ("人民法院网站", "人民法院网站不属于政府网站：域名按人民法院系统的统一规定办理，不适用政府部门网站“○○○.□□□.gov.cn”的要求"),
+    "procuratorate": ("人民检察院网站", "人民检察院网站不属于政府网站：域名按检察机关系统的统一规定办理，不适用政府部门网站“○○○.□□□.gov.cn”的要求"),
+    "party": ("党委部门网站", "党委部门网站不属于政府网站：域名按党委系统的规定办理（由同级党委办公室统筹），不适用政府部门网站的要求"),
+    "congress": ("人大网站", "人大网站不属于政府网站：域名按人大系统的规定办理，不适用政府部门网站的要求"),
+    "cppcc": ("政协网站", "政协网站不属于政府网站：域名按政协系统的规定办理，不适用政府部门网站的要求"),
+}
+
+
+def own_system(unit: UnitName) -> str:
+    """court, procuratorate, party, congress or cppcc when the unit's site follows its own system's rules."""
+    dept = unit.department
+    return dept.system if dept and dept.system in SYSTEMS and unit.kind == "department" else ""
 
 
 # Said in chat and on the command line alike: no option names or kind codes (the CLI adds its own hint).
@@ -368,7 +427,8 @@ def suggest(name: str, kind: str | None = None, parent: str | None = None, known
     parent_host = parent_host or known_portal or (portal_domains[0] if portal_domains else "")
     portal_base = parent_host[4:] if parent_host.startswith("www.") else parent_host
     if unit.kind == "portal":
-        result.english = portal_domains[:5]
+        result.pool = portal_domains
+        result.english = [d for d in portal_domains if d not in taken][:5]
     elif unit.kind == "township":
         if portal_base:
             labels = town_labels(unit)
@@ -376,10 +436,12 @@ def suggest(name: str, kind: str | None = None, parent: str | None = None, known
                 f"{label}.{portal_base}" for label in labels[:2]]
         result.notes.append(f"乡镇（街道）不单独申请域名：网页作为县级政府门户网站的栏目开设（{GUIDE_DOC}）；"
                             "确需保留独立网站的，使用门户网站的下级域名")
+    elif own_system(unit):
+        result.system = own_system(unit)
+        result.notes.append(SYSTEMS[result.system][1])
     elif unit.kind in ("department", "institution_admin") and portal_base:
-        labels = [label for label in _department_labels(unit.unit, unit.department)
-                  if f"{label}.{portal_base}" not in taken]
-        result.english = [f"{label}.{portal_base}" for label in labels[:3]]
+        result.pool = [f"{label}.{portal_base}" for label in _department_labels(unit.unit, unit.department)]
+        result.english = [d for d in result.pool if d not in taken][:3]
     elif unit.kind == "institution_other":
         result.notes.append(f"不承担行政职能的事业单位原则上不得使用 .gov.cn 英文域名（{PLAN_DOC} 二（三））")
     elif unit.kind == "system" and parent_host:
@@ -388,13 +450,15 @@ def suggest(name: str, kind: str | None = None, parent: str | None = None, known
         result.notes.append(f"业务系统、办事平台、栏目使用所属网站域名下的路径，不单独作为网站（{PLAN_DOC} 二（五））")
     if chinese and unit.kind in ("portal", "department", "institution_admin", "township"):
         # A long name (双江拉祜族佤族布朗族傣族自治县…) can exceed 63 octets as punycode: not a usable label.
-        result.chinese = [f"{n}.{ZHENGWU}" for n in chinese_names(unit) if punycode(f"{n}.{ZHENGWU}")]
+        result.chinese = [f"{n}.{ZHENGWU}" for n in chinese_names(unit)
+                          if punycode(f"{n}.{ZHENGWU}") and punycode(f"{n}.{ZHENGWU}") not in taken]
     if unit.place and unit.kind == "portal":
         for other in divisions().same_reading(unit.place)[:5]:
             where = "".join(p.name for p in divisions().enclosing(other))
             result.notes.append(f"与{where}{other.name}拼音相同，可加地区前缀区分")
     if unit.ambiguous_place:
         result.notes.append(f"全国有多个“{unit.place_name}”，请写上所属省市以便区分")
-    if unit.kind in KIND_LABELS and not result.english and unit.kind != "institution_other" and not portal_base:
+    if unit.kind in KIND_LABELS and not result.english and unit.kind != "institution_other" and not portal_base \
+            and not result.system:
         result.notes.append(NOTE_NO_PARENT)
     return result

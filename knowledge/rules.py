@@ -7,9 +7,11 @@ from knowledge.domains import ParsedDomain, ip_host, parse_domain
 from knowledge.naming import (
     GUIDE_DOC,
     NOTE_NEEDS_KIND,
+    SYSTEMS,
     ZHENGWU,
     chinese_names,
     department_matches,
+    own_system,
     place_spelling,
     suggest,
     town_labels,
@@ -121,6 +123,10 @@ def _check_english(result: CheckResult, unit: UnitName | None, parent: ParsedDom
         if not (result.domain.has_path and gov and unit and _host_belongs_to_unit_place(labels, unit, parent)):
             result.problems.append(Problem("system_as_site", "业务系统、办事平台、栏目原则上不再作为独立网站，应使用所属网站域名下的路径"))
         return
+    if unit is not None and own_system(unit):
+        # A court's, procuratorate's, party organ's, 人大's or 政协's site follows its own system's rules.
+        result.notes.append(SYSTEMS[own_system(unit)][1])
+        return
     if not gov:
         result.problems.append(Problem("not_gov_cn", "政府网站英文域名应以“.gov.cn”结尾"))
         return
@@ -130,6 +136,10 @@ def _check_english(result: CheckResult, unit: UnitName | None, parent: ParsedDom
         return
     if kind in ("department", "institution_admin"):
         _check_department(result, unit, parent, head)
+        return
+    if unit is None and len(head) == 2 and head[0] != "www":
+        # A bare ○○○.□□□.gov.cn is what its labels say: a department site under the portal □□□.gov.cn.
+        result.notes.append(f"按部门网站检查：“{head[0]}”是门户网站 www.{head[1]}.gov.cn 的下级域名，结构符合要求")
         return
     # A portal, or no unit given: www.□□□.gov.cn
     if head[0] != "www" or len(head) != 2:

@@ -72,6 +72,7 @@ class UnitName:
     town: str = ""  # for a township: 狮山镇, 东坡傣族乡, 狮山街道
     department: Department | None = None
     ambiguous_place: bool = False
+    organ: str = ""  # party (中共…委) or cppcc (政协…): the organ's prefix stands before the place
 
     @property
     def place_stem(self) -> str:
@@ -195,7 +196,7 @@ def _read_unit(name: str, kind: str | None) -> UnitName:
         if as_given.startswith(prefix) and len(as_given) > len(prefix) + 1:
             organ, full = ("party" if prefix in _PARTY_PREFIXES else "cppcc"), as_given[len(prefix):]
             break
-    result = UnitName(raw=name or "", full=full)
+    result = UnitName(raw=name or "", full=full, organ=organ)
     table = divisions()
     found: list[tuple[str, Place, bool]] = []
     pos = 0

@@ -6,7 +6,7 @@ import sys
 
 from bot.cli.output import EXIT_OK, EXIT_USAGE, batch, emit
 from bot.ui import texts
-from knowledge.naming import NOTE_NO_PARENT, suggest
+from knowledge.naming import NOTE_NO_PARENT, SYSTEMS, suggest
 from knowledge.rules import check
 from knowledge.units import KIND_LABELS, KINDS
 
@@ -37,7 +37,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     if args.json:
         emit(result.to_json())
     else:
-        print(f"单位：{result.unit}（{KIND_LABELS.get(result.kind or '', '类型待定')}）")
+        label = SYSTEMS[result.system][0] if result.system else KIND_LABELS.get(result.kind or "", "类型待定")
+        print(f"单位：{result.unit}（{label}）")
         for domain in result.english + result.chinese:
             print(f"  {domain}")
         for note in result.notes:

@@ -4,6 +4,7 @@ compliance, next action and due date; registry advice for naming suggestions.
 Functions take a SQLModel Session and are blocking: call them through `Database.run` from async code."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -21,6 +22,7 @@ from bot.registry.region import home_region
 from bot.ui import texts
 from knowledge.actions import NextAction, next_action
 from knowledge.domains import ip_host, looks_like_domain, parse_domain
+from knowledge.naming import Suggestion, suggest
 from knowledge.registry_model import KIND_LABELS, Status
 from knowledge.rules import check
 from knowledge.text import compact
@@ -405,6 +407,49 @@ def registry_advice(session: Session, unit_name: str, candidates: list[str]) -> 
     own = compact(unit_name)
     notes = [f"{c} 已登记为“{found[c][0]}”的域名" for c in candidates if c in found and found[c][0] != own]
     return portal, notes
+
+
+def registry_holder(session: Session, domain: str) -> tuple[str, str | None, str | None] | None:
+    """(unit name, its kind or the domain's own, the portal registered for its place) of the unit that holds
+    `domain` in the registry, or None: a bare domain is checked as the unit it is registered for."""
+    parsed = parse_domain(domain)
+    if not parsed.valid:
+        return None
+    row = session.exec(select(Domain, Unit).join(Unit, Unit.id == Domain.unit_id)
+                       .where(Domain.name == parsed.ascii)).first()
+    if row is None:
+        return None
+    held, unit = row
+    kind = held.kind or unit.kind or None
+    portal = None if kind == "portal" else registry_advice(session, unit.name, [])[0]
+    return unit.name, kind, portal
+
+
+def registry_taken(session: Session, unit_name: str, candidates: list[str]) -> dict[str, str]:
+    """Which of `candidates` (ASCII domains) a unit other than `unit_name` holds, and that unit's name (one
+    indexed query)."""
+    if not candidates:
+        return {}
+    rows = session.execute(
+        text("SELECT d.name, u.name FROM domain d JOIN unit u ON u.id = d.unit_id WHERE d.name IN :names")
+        .bindparams(bindparam("names", expanding=True)), {"names": list(dict.fromkeys(candidates))}).all()
+    own = compact(unit_name)
+    return {name: holder for name, holder in rows if holder != own}
+
+
+def registry_suggest(session: Session, unit_name: str, kind: str | None = None, parent: str | None = None,
+                     advice: Suggestion | None = None) -> Suggestion:
+    """suggest() that never offers a domain another unit holds in the registry: the naming model's next
+    spellings instead, with a note saying which were passed over and who holds them (one indexed query)."""
+    advice = advice or suggest(unit_name, kind, parent)
+    shown = [d.split("/", 1)[0] for d in advice.english] + [a for a in advice.to_json()["chinese_ascii"] if a]
+    taken = registry_taken(session, unit_name, [*shown, *advice.pool])
+    passed = [name for name in shown if name in taken]
+    if not passed:
+        return advice
+    again = suggest(unit_name, kind or advice.kind, parent, taken=frozenset(taken))
+    notes = [f"{name} 已登记为“{taken[name]}”的域名，已改荐其他写法" for name in passed[:3]]
+    return dataclasses.replace(again, notes=[*again.notes, *notes])
 
 
 def registry_check_context(session: Session, unit_name: str) -> tuple[str | None, str | None]:
