@@ -389,6 +389,9 @@ SYSTEMS = {
 }
 
 
+_JUDICIAL = ("court", "procuratorate")  # their systems hold their domains: nothing under the county portal
+
+
 def own_system(unit: UnitName) -> str:
     """court, procuratorate, party, congress or cppcc when the unit's site follows its own system's rules."""
     dept = unit.department
@@ -436,12 +439,15 @@ def suggest(name: str, kind: str | None = None, parent: str | None = None, known
                 f"{label}.{portal_base}" for label in labels[:2]]
         result.notes.append(f"乡镇（街道）不单独申请域名：网页作为县级政府门户网站的栏目开设（{GUIDE_DOC}）；"
                             "确需保留独立网站的，使用门户网站的下级域名")
-    elif own_system(unit):
+    elif own_system(unit) in _JUDICIAL:
         result.system = own_system(unit)
         result.notes.append(SYSTEMS[result.system][1])
     elif unit.kind in ("department", "institution_admin") and portal_base:
         result.pool = [f"{label}.{portal_base}" for label in _department_labels(unit.unit, unit.department)]
         result.english = [d for d in result.pool if d not in taken][:3]
+        if own_system(unit):  # a party organ, 人大, 政协: the portal's sub-domain is on offer, not demanded
+            result.system = own_system(unit)
+            result.notes.append(SYSTEMS[result.system][1] + "；如使用本级门户网站的下级域名，可参照上面的写法")
     elif unit.kind == "institution_other":
         result.notes.append(f"不承担行政职能的事业单位原则上不得使用 .gov.cn 英文域名（{PLAN_DOC} 二（三））")
     elif unit.kind == "system" and parent_host:

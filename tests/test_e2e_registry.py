@@ -89,6 +89,7 @@ async def test_suggestions_use_the_portal_the_registry_knows(running_bot, fake_a
     assert await fake_api.until(lambda calls: any("sjj.wd.gov.cn" in c.params.get("text", "") for c in calls))
     text = next(c.params["text"] for c in fake_api.calls_to("sendMessage") if "sjj.wd.gov.cn" in c.params.get("text", ""))
     assert "已登记为“武定县民政局”的域名" in text
+    assert "推荐英文域名：<code>sjj.wd.gov.cn" not in text  # never offered: the model's next spelling instead
 
 
 async def test_a_question_about_a_registered_domain_uses_the_registered_unit(running_bot, fake_api, tmp_path):
