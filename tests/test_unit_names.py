@@ -186,3 +186,24 @@ def test_the_report_never_suggests_a_name_another_unit_holds(db):
     assert expected and "sjj.wuding.gov.cn" not in expected
     single = db.call(lambda s: view_unit(s, s.get(Unit, audit_id)))
     assert single.domains[0].expected == expected
+
+
+def test_the_cli_passes_over_registry_held_names_when_asked(db, capsys, monkeypatch):
+    import json
+
+    from bot.cli import main
+
+    def setup(session):
+        civil = Unit(name="武定县民政局", kind="department")
+        session.add(civil)
+        session.flush()
+        session.add(Domain(unit_id=civil.id, name="sjj.wuding.gov.cn"))
+        session.commit()
+
+    db.call(setup)
+    monkeypatch.setenv("DATABASE_URL", db.url.replace("postgresql+psycopg", "postgresql"))
+    assert main(["suggest", "武定县审计局", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["english"][0] == "sjj.wuding.gov.cn"  # without the registry
+    assert main(["suggest", "武定县审计局", "--registry", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert "sjj.wuding.gov.cn" not in out["english"] and any("武定县民政局" in n for n in out["notes"])
