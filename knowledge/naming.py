@@ -129,6 +129,38 @@ def _spelling(place_name: str, region_names: tuple[str, ...]) -> PlaceSpelling:
     return PlaceSpelling(frozenset(cores), frozenset(prefixes), frozenset(suffixes))
 
 
+@lru_cache(maxsize=1)
+def _place_labels() -> frozenset[str]:
+    """Every division's usual portal spellings (full pinyin, initials, with the suffix's letter or pinyin, known
+    romanisations): to tell another region's portal from a label that spells no place at all."""
+    r = readings()
+    out: set[str] = set()
+    for place in divisions().by_code.values():
+        stem, suffix = split_suffix(place.name)
+        syl = r.syllables(stem)
+        if not syl:
+            continue
+        full, ini = "".join(syl), initials(syl)
+        out |= {full, full + suffix_pinyin(suffix), ini + suffix_letter(suffix), *r.aliases.get(stem, ())}
+        if len(syl) > 1:
+            out.add(ini)
+    return frozenset(label for label in out if len(label) >= 2)
+
+
+def another_places_label(label: str) -> bool:
+    """The label spells some division (www.<label>.gov.cn is a portal), alone or after a region's spelling
+    (tjhdq, jxyanshan) or with the usual 政府/city words around it."""
+    known = _place_labels()
+    label = label.replace("-", "").lower()
+    if label in known:
+        return True
+    r = readings()
+    for affix in (*r.generic_prefixes, *r.generic_suffixes):
+        if label.startswith(affix) and label[len(affix):] in known or label.endswith(affix) and label[:-len(affix)] in known:
+            return True
+    return any(label[:i] in known and label[i:] in known for i in range(2, len(label) - 1))
+
+
 def place_spelling(unit: UnitName) -> PlaceSpelling:
     regions = tuple(p.name for p in unit.regions) or tuple(unit.region_names)
     return _spelling(unit.place_full, regions)

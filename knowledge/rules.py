@@ -9,6 +9,7 @@ from knowledge.naming import (
     NOTE_NEEDS_KIND,
     SYSTEMS,
     ZHENGWU,
+    another_places_label,
     chinese_names,
     department_matches,
     own_system,
@@ -150,13 +151,16 @@ def _check_english(result: CheckResult, unit: UnitName | None, parent: ParsedDom
 
 def _check_department(result: CheckResult, unit: UnitName, parent: ParsedDomain | None, head: tuple[str, ...]) -> None:
     shaped = len(head) == 2 and head[0] != "www"  # ○○○.□□□.gov.cn
+    ours = shaped and (not unit.place_full or place_spelling(unit).matches(head[1]))
     if parent is not None:
         base = parent.labels[1:] if parent.labels[:1] == ("www",) else parent.labels
         under = len(result.domain.labels) == len(base) + 1 and result.domain.labels[1:] == base
-        elsewhere = not under and shaped and not place_spelling(unit).matches(head[1]) if unit.place_full else False
     else:
-        under = shaped and (not unit.place_full or place_spelling(unit).matches(head[1]))
-        elsewhere = shaped and not under
+        under = ours
+    # Under another region's portal: its label spells another division, or it spells none and the department
+    # label is not ours either (a portal label no rule reads, with our department's label, may still be ours).
+    elsewhere = shaped and not under and not ours and (
+        another_places_label(head[1]) or not (unit.unit and department_matches(unit, head[0])))
     if elsewhere:
         # swj.<neighbour>.gov.cn for our 商务局: a department domain of another region's portal.
         result.foreign = True

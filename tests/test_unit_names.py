@@ -207,3 +207,11 @@ def test_the_cli_passes_over_registry_held_names_when_asked(db, capsys, monkeypa
     assert main(["suggest", "武定县审计局", "--registry", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert "sjj.wuding.gov.cn" not in out["english"] and any("武定县民政局" in n for n in out["notes"])
+
+
+def test_a_portal_label_that_spells_no_place_is_not_called_another_regions():
+    # Our department's label under a portal label no rule reads: perhaps ours, so the structure is questioned...
+    assert [p.code for p in check("czj.wd2019.gov.cn", "武定县财政局").problems] == ["dept_not_under_portal"]
+    # ...while another department's label there is a mismatch, and a label that spells another place is foreign.
+    assert [p.code for p in check("gaj.wd2019.gov.cn", "武定县财政局").problems] == ["name_mismatch"]
+    assert check("czj.tjhdq.gov.cn", "武定县财政局").foreign  # 天津 河东区: a region's spelling, then the place's
