@@ -268,7 +268,8 @@ def _department_labels(unit_words: str, dept: Department | None) -> tuple[str, .
                 abbr = abbr[:-1] + letter  # 发展和改革委员会 fgw → 发展和改革局 fgj, 人社局 rsj → 人社厅 rst
             out.append(abbr)
     mine = (letter,) if letter else own
-    for core in _cores(unit_words):
+    whole = split_department(unit_words)[0]
+    for core in dict.fromkeys((FILLERS.sub("", whole), whole)):  # the whole name's initials; contractions: the table's
         syl = plain_pinyin(core)
         if syl:
             out += [initials(syl) + x for x in mine] or [initials(syl)]
