@@ -161,6 +161,11 @@ def _check_department(result: CheckResult, unit: UnitName, parent: ParsedDomain 
     # label is not ours either (a portal label no rule reads, with our department's label, may still be ours).
     elsewhere = shaped and not under and not ours and (
         another_places_label(head[1]) or not (unit.unit and department_matches(unit, head[0])))
+    if len(head) > 2 and head[0] != "www" and unit.place_full and parent is None:
+        # czj.<district>.<city>.gov.cn: another region's when no label spells ours and one spells another's
+        regions = head[1:]
+        elsewhere = not any(place_spelling(unit).matches(r) for r in regions) and any(
+            another_places_label(r) for r in regions)
     if elsewhere:
         # swj.<neighbour>.gov.cn for our 商务局: a department domain of another region's portal.
         result.foreign = True
@@ -169,6 +174,10 @@ def _check_department(result: CheckResult, unit: UnitName, parent: ParsedDomain 
         return
     if not under:
         result.problems.append(Problem("dept_not_under_portal", "部门网站应使用本级政府门户网站的下级域名“○○○.□□□.gov.cn”"))
+        named = [label for label in head if label != "www" and not place_spelling(unit).matches(label)]
+        if unit.unit and named and not any(department_matches(unit, label) for label in named):
+            # www.hbdrc.gov.cn for a 财政厅: whatever the structure, no label names the department
+            result.problems.append(Problem("name_mismatch", f"“{'.'.join(head)}”中没有“{unit.unit}”的拼音、缩写或通用英文名"))
         return
     if unit.unit and not department_matches(unit, head[0]):
         result.problems.append(Problem("name_mismatch", f"“{head[0]}”不是“{unit.unit}”的拼音、缩写或通用英文名"))

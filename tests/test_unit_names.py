@@ -215,3 +215,14 @@ def test_a_portal_label_that_spells_no_place_is_not_called_another_regions():
     # ...while another department's label there is a mismatch, and a label that spells another place is foreign.
     assert [p.code for p in check("gaj.wd2019.gov.cn", "武定县财政局").problems] == ["name_mismatch"]
     assert check("czj.tjhdq.gov.cn", "武定县财政局").foreign  # 天津 河东区: a region's spelling, then the place's
+
+
+def test_any_shape_of_domain_must_name_the_unit():
+    # a district's department under its city's portal is another region's for a province's 财政厅
+    assert [p.code for p in check("czj.wuchang.wuhan.gov.cn", "湖南省财政厅").problems] == ["name_mismatch"]
+    assert [p.code for p in check("czj.wuchang.wuhan.gov.cn", "湖北省武汉市武昌区财政局").problems] == [
+        "dept_not_under_portal"]
+    # a department's own old www name: the structure is wrong, and the label must still name the department
+    assert [p.code for p in check("www.hbdrc.gov.cn", "河北省发展和改革委员会").problems] == ["dept_not_under_portal"]
+    assert [p.code for p in check("www.hbdrc.gov.cn", "湖南省财政厅").problems] == ["dept_not_under_portal",
+                                                                               "name_mismatch"]
