@@ -241,7 +241,7 @@ def department_matches(unit: UnitName, label: str) -> bool:
     if label in spellings:
         return True
     prefixes = _place_prefixes(unit.place_full, tuple(p.name for p in unit.regions) or tuple(unit.region_names))
-    return any(label[:i] in prefixes and label[i:] in spellings for i in range(2, len(label) - 1))
+    return any(label[:i] in prefixes and label[i:] in spellings for i in range(1, len(label) - 1))
 
 
 @lru_cache(maxsize=4096)
@@ -250,6 +250,9 @@ def _place_prefixes(place_full: str, regions: tuple[str, ...]) -> frozenset[str]
     for name in (place_full, *regions):
         if name:
             out.update(name_spellings(name))
+    own = suffix_letter(split_suffix(place_full)[1]) if place_full else ""
+    if own:
+        out.add(own)  # smzt.gd.gov.cn: 省民政厅, the level's letter in front
     return frozenset(out)
 
 

@@ -32,6 +32,10 @@ ACCEPTED = [
     ("rst.hubei.gov.cn", "湖北省人力资源和社会保障厅"),
     ("mzzj.hubei.gov.cn", "湖北省民族宗教事务委员会"),
     ("czj.wuding.gov.cn", "武定县财政局"),
+    ("smzt.gd.gov.cn", "广东省民政厅"),  # 省民政厅: the level's letter in front
+    ("dara.gd.gov.cn", "广东省农业农村厅"),
+    ("jshrss.jiangsu.gov.cn", "江苏省人力资源和社会保障厅"),
+    ("rlsbt.zj.gov.cn", "浙江省人力资源和社会保障厅"),
 ]
 
 
