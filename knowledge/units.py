@@ -144,7 +144,21 @@ def find_department(unit: str) -> Department | None:
     for key, dept in _by_core():
         if core.startswith(key) or plain.startswith(key):
             return dept
+    # 文化广电新闻出版旅游局, 文体广电和旅游局: words put between a known core's (文化…旅游, 文体…旅): a core of
+    # three or more characters found in order, from the name's first character to its last word.
+    for key, dept in _by_core():
+        if len(key) >= 3 and key[0] == plain[0] and key[-1] in plain[-2:] and _in_order(key, plain):
+            return dept
     return None
+
+
+def _in_order(key: str, text: str) -> bool:
+    position = 0
+    for char in key:
+        position = text.find(char, position) + 1
+        if not position:
+            return False
+    return True
 
 
 def infer_kind(unit: str, department: Department | None) -> str | None:

@@ -230,3 +230,12 @@ def test_any_shape_of_domain_must_name_the_unit():
     assert [p.code for p in check("www.hbdrc.gov.cn", "河北省发展和改革委员会").problems] == ["dept_not_under_portal"]
     assert [p.code for p in check("www.hbdrc.gov.cn", "湖南省财政厅").problems] == ["dept_not_under_portal",
                                                                                "name_mismatch"]
+
+
+def test_a_department_named_with_words_between_its_cores_is_found():
+    from knowledge.units import find_department
+
+    assert find_department("文化广播电视体育旅游局").name == "文化和旅游局"  # 文化…旅游, words between
+    assert find_department("文体广电和旅游局").name == "文化和旅游局"  # 文体…旅
+    assert check("wglj.wuding.gov.cn", "武定县文化广播电视体育旅游局").compliant  # 文广旅局
+    assert find_department("住房和城市更新局") is None  # no known core in order: read by rule
