@@ -36,7 +36,6 @@ from knowledge.applications import (
     parse_contact_text,
     validate,
 )
-from knowledge.naming import suggest
 from knowledge.units import parse_unit
 
 if TYPE_CHECKING:
@@ -299,8 +298,10 @@ async def _chose_unit(update: Update, context: BotContext, data: dict, unit: str
     data["domains"] = []
     action = data["action"]
     if action == "register":
-        portal = await _db(context).run(lambda s: records.registry_context(s, unit).portal)
-        advice = suggest(unit, None, portal)
+        from bot.registry.lookup import registry_suggest
+
+        # Under the portal the registry knows, never a name another unit already holds.
+        advice = await _db(context).run(lambda s: registry_suggest(s, unit, None, records.registry_context(s, unit).portal))
         data["kind"] = advice.kind
         data["offered"] = (advice.english[:2] + advice.chinese[:1]) if advice.kind else []
         note = "；".join(advice.notes)

@@ -1,7 +1,6 @@
 """Naming: /suggest and /check, plus the buttons for the unit kind, alternatives and the rule behind them."""
 from __future__ import annotations
 
-import dataclasses
 import logging
 from functools import lru_cache
 
@@ -12,8 +11,8 @@ from bot.runtime.state import BotContext
 from bot.ui import texts
 from bot.ui.buttons import ALTERNATIVES, CLAUSE, PICK_KIND
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, recall, remember, reply_html
-from knowledge.naming import Suggestion, suggest
+from handlers.common import esc, keyboard, recall, remember, reply_html, user_role
+from knowledge.naming import SYSTEMS, Suggestion, suggest
 from knowledge.rules import RULE_CLAUSES, CheckResult, check
 from knowledge.units import KIND_LABELS, parse_unit, qualify
 
@@ -30,9 +29,9 @@ ASK_KINDS = ("institution_admin", "institution_other", "department", "system")
 
 
 async def _with_registry(context: BotContext, unit: str, kind: str | None, result: Suggestion) -> Suggestion:
-    """Sit a department under the portal the registry knows for its place, and say which suggestions another
-    unit already holds (one indexed query)."""
-    from bot.registry.lookup import registry_advice
+    """Sit a department under the portal the registry knows for its place, and never offer a name another unit
+    holds (the model's next spellings instead, with a note)."""
+    from bot.registry.lookup import registry_advice, registry_suggest
     from bot.registry.reads import RegistryReads
 
     db = context.bot_data.db
@@ -40,13 +39,12 @@ async def _with_registry(context: BotContext, unit: str, kind: str | None, resul
         return result
 
     def advise(session):
-        portal, notes = registry_advice(session, unit, _ascii_names(result))
-        advice = result
+        portal, _ = registry_advice(session, unit, [])
         if portal and result.kind in ("department", "institution_admin", "system", "township") and (
                 not result.english or portal[4:] not in result.english[0].split("/")[0]):
-            advice = suggest(unit, kind or result.kind, parent=portal)
-            notes = registry_advice(session, unit, _ascii_names(advice))[1]
-        return dataclasses.replace(advice, notes=[*advice.notes, *notes]) if notes else advice
+            return registry_suggest(session, unit, kind or result.kind, portal)
+        # Never offer a name another unit holds: the next ones the naming model gives instead.
+        return registry_suggest(session, unit, kind or result.kind, advice=result)
 
     try:
         return await RegistryReads.of(db, "advice").read(db, (unit, kind), advise)
@@ -55,12 +53,8 @@ async def _with_registry(context: BotContext, unit: str, kind: str | None, resul
         return result
 
 
-def _ascii_names(result: Suggestion) -> list[str]:
-    return [d.split("/", 1)[0] for d in result.english] + [a for a in result.to_json()["chinese_ascii"] if a]
-
-
 def suggestion_blocks(result: Suggestion) -> list[str]:
-    kind = KIND_LABELS.get(result.kind or "", "类型待定")
+    kind = SYSTEMS[result.system][0] if result.system else KIND_LABELS.get(result.kind or "", "类型待定")
     blocks = [f"<b>{esc(result.unit)}</b>（{esc(kind)}）"]
     if result.english:
         blocks.append(f"推荐英文域名：<code>{esc(result.english[0])}</code>")
@@ -120,7 +114,7 @@ async def reply_suggest(update: Update, context: BotContext, unit: str, kind: st
     if others:
         key = remember(context, {"others": others}, None)
         rows.append([(f"其他写法（{len(others)}）", ALTERNATIVES.encode(key))])
-    rule = {"portal": "plan-2-1", "department": "plan-2-2", "institution_admin": "plan-2-3",
+    rule = None if result.system else {"portal": "plan-2-1", "department": "plan-2-2", "institution_admin": "plan-2-3",
             "institution_other": "plan-2-3", "system": "plan-2-5-systems", "township": "plan-2-2"}.get(result.kind or "")
     if rule:
         rows.append([("规则依据", CLAUSE.encode(rule)), ("中文域名规则", CLAUSE.encode("plan-2-4"))])
@@ -132,7 +126,22 @@ async def reply_check(update: Update, domain: str, unit: str | None = None,
     from bot.registry.lookup import registry_check_context
 
     kind = parent = None
-    if unit and context is not None and context.bot_data.db is not None:
+    if not unit and context is not None and context.bot_data.db is not None and not (
+            await user_role(update, context)).guest:
+        # A bare domain the registry holds is checked as the unit it is registered for (人社局, not a portal);
+        # a guest gets the check of the name alone, not the registry's unit.
+        from bot.registry.lookup import registry_holder
+        from bot.registry.reads import RegistryReads
+
+        db = context.bot_data.db
+        try:
+            held = await RegistryReads.of(db, "holder").read(db, domain, lambda s: registry_holder(s, domain))
+        except Exception:
+            log.exception("registry holder for a check failed")
+            held = None
+        if held:
+            unit, kind, parent = held
+    elif unit and context is not None and context.bot_data.db is not None:
         # The unit as the registry knows it: its kind, and the portal registered for its place.
         unit = await in_region(context, unit)
         db = context.bot_data.db

@@ -39,7 +39,7 @@ async def on_text(update: Update, context: BotContext) -> None:
     if not text:
         await reply_html(update, "请直接发送问题、单位全称或域名。发送 /help 查看用法。")
     elif looks_like_domain(text):
-        await reply_check(update, text)
+        await reply_check(update, text, context=context)
     elif looks_like_unit_name(text):
         await reply_suggest(update, context, text)
     else:

@@ -57,6 +57,8 @@ def split_suffix(name: str) -> tuple[str, str]:
             stem = name[: -len(suffix)]
             if suffix.startswith("自治") or stem.endswith("族"):  # 管城回族区 too
                 stem = strip_ethnic(stem)
+            if suffix == "林区" and len(stem) < 3:
+                continue  # 万柏林区 is 万柏林 + 区; only 神农架林区 is a 林区
             if len(stem) >= 2:
                 return stem, suffix
             if fallback[1] == "" or len(suffix) < len(fallback[1]):

@@ -7,9 +7,12 @@ from knowledge.domains import ParsedDomain, ip_host, parse_domain
 from knowledge.naming import (
     GUIDE_DOC,
     NOTE_NEEDS_KIND,
+    SYSTEMS,
     ZHENGWU,
+    another_places_label,
     chinese_names,
-    department_spellings,
+    department_matches,
+    own_system,
     place_spelling,
     suggest,
     town_labels,
@@ -67,6 +70,7 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     expected: list[str] = field(default_factory=list)  # what the unit should use instead, best first
     notes: list[str] = field(default_factory=list)
+    foreign: bool = False  # the domain sits under another region's portal: not the unit's, never to be cancelled by it
 
     @property
     def compliant(self) -> bool:
@@ -120,6 +124,10 @@ def _check_english(result: CheckResult, unit: UnitName | None, parent: ParsedDom
         if not (result.domain.has_path and gov and unit and _host_belongs_to_unit_place(labels, unit, parent)):
             result.problems.append(Problem("system_as_site", "业务系统、办事平台、栏目原则上不再作为独立网站，应使用所属网站域名下的路径"))
         return
+    if unit is not None and own_system(unit):
+        # A court's, procuratorate's, party organ's, 人大's or 政协's site follows its own system's rules.
+        result.notes.append(SYSTEMS[own_system(unit)][1])
+        return
     if not gov:
         result.problems.append(Problem("not_gov_cn", "政府网站英文域名应以“.gov.cn”结尾"))
         return
@@ -130,6 +138,10 @@ def _check_english(result: CheckResult, unit: UnitName | None, parent: ParsedDom
     if kind in ("department", "institution_admin"):
         _check_department(result, unit, parent, head)
         return
+    if unit is None and len(head) == 2 and head[0] != "www":
+        # A bare ○○○.□□□.gov.cn is what its labels say: a department site under the portal □□□.gov.cn.
+        result.notes.append(f"按部门网站检查：“{head[0]}”是门户网站 www.{head[1]}.gov.cn 的下级域名，结构符合要求")
+        return
     # A portal, or no unit given: www.□□□.gov.cn
     if head[0] != "www" or len(head) != 2:
         result.problems.append(Problem("portal_not_www", "政府门户网站应使用“www.□□□.gov.cn”结构的英文域名"))
@@ -138,15 +150,36 @@ def _check_english(result: CheckResult, unit: UnitName | None, parent: ParsedDom
 
 
 def _check_department(result: CheckResult, unit: UnitName, parent: ParsedDomain | None, head: tuple[str, ...]) -> None:
+    shaped = len(head) == 2 and head[0] != "www"  # ○○○.□□□.gov.cn
+    ours = shaped and (not unit.place_full or place_spelling(unit).matches(head[1]))
     if parent is not None:
         base = parent.labels[1:] if parent.labels[:1] == ("www",) else parent.labels
         under = len(result.domain.labels) == len(base) + 1 and result.domain.labels[1:] == base
     else:
-        under = len(head) == 2 and head[0] != "www" and (not unit.place_full or place_spelling(unit).matches(head[1]))
+        under = ours
+    # Under another region's portal: its label spells another division, or it spells none and the department
+    # label is not ours either (a portal label no rule reads, with our department's label, may still be ours).
+    elsewhere = shaped and not under and not ours and (
+        another_places_label(head[1]) or not (unit.unit and department_matches(unit, head[0])))
+    if len(head) > 2 and head[0] != "www" and unit.place_full and parent is None:
+        # czj.<district>.<city>.gov.cn: another region's when no label spells ours and one spells another's
+        regions = head[1:]
+        elsewhere = not any(place_spelling(unit).matches(r) for r in regions) and any(
+            another_places_label(r) for r in regions)
+    if elsewhere:
+        # swj.<neighbour>.gov.cn for our 商务局: a department domain of another region's portal.
+        result.foreign = True
+        result.problems.append(Problem("name_mismatch", f"“{'.'.join(head[1:])}.gov.cn”不是“{unit.place_full}”的门户网站："
+                                                        "这是其他地区的部门域名，请核实是否填错"))
+        return
     if not under:
         result.problems.append(Problem("dept_not_under_portal", "部门网站应使用本级政府门户网站的下级域名“○○○.□□□.gov.cn”"))
+        named = [label for label in head if label != "www" and not place_spelling(unit).matches(label)]
+        if unit.unit and named and not any(department_matches(unit, label) for label in named):
+            # www.hbdrc.gov.cn for a 财政厅: whatever the structure, no label names the department
+            result.problems.append(Problem("name_mismatch", f"“{'.'.join(head)}”中没有“{unit.unit}”的拼音、缩写或通用英文名"))
         return
-    if head[0] not in department_spellings(unit) and unit.unit:
+    if unit.unit and not department_matches(unit, head[0]):
         result.problems.append(Problem("name_mismatch", f"“{head[0]}”不是“{unit.unit}”的拼音、缩写或通用英文名"))
 
 

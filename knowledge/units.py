@@ -32,6 +32,31 @@ class Department:
     english: tuple[str, ...]
     aliases: tuple[str, ...] = ()
     kind: str = "department"
+    national: tuple[str, ...] = ()  # the ministry's acronym: accepted, never suggested
+    shorts: tuple[str, ...] = ()  # other short names (住建, 建设): spelt like the name
+    system: str = ""  # court, procuratorate, party, congress, cppcc, mass: a system with its own rules
+
+
+# The suffix that says what a department is, longest first, and the letter offices write for it. A department
+# is a 局 in a county, a 局 or 委 in a city and a 厅 or 委 in a province: any of j, w, t spells the same one.
+DEPT_SUFFIXES = (("委员会", "w"), ("办公室", "b"), ("办公厅", "b"), ("管理局", "j"), ("厅", "t"), ("局", "j"),
+                 ("委", "w"), ("办", "b"), ("部", "b"))
+LEVEL_LETTERS = ("j", "w", "t")
+FILLERS = re.compile("[和与及]")
+
+
+def split_department(words: str) -> tuple[str, str]:
+    """人力资源和社会保障厅 → (人力资源和社会保障, 厅); 市场监督管理局 → (市场监督管理, 局)."""
+    for suffix, _ in DEPT_SUFFIXES:
+        if suffix == "管理局":
+            continue
+        if words.endswith(suffix) and len(words) > len(suffix) + 1:
+            return words[:-len(suffix)], suffix
+    return words, ""
+
+
+def suffix_letter_of(suffix: str) -> str:
+    return next((letter for s, letter in DEPT_SUFFIXES if s == suffix), "")
 
 
 @dataclass
@@ -47,6 +72,7 @@ class UnitName:
     town: str = ""  # for a township: 狮山镇, 东坡傣族乡, 狮山街道
     department: Department | None = None
     ambiguous_place: bool = False
+    organ: str = ""  # party (中共…委) or cppcc (政协…): the organ's prefix stands before the place
 
     @property
     def place_stem(self) -> str:
@@ -62,20 +88,42 @@ def _department_table() -> tuple[list[Department], dict[str, Department], dict[s
     data = load_yaml("departments.yaml")
     table = [
         Department(d["name"], d["short"], tuple(d["abbr"]), tuple(d.get("english", ())), tuple(d.get("aliases", ())),
-                   d.get("kind", "department"))
+                   d.get("kind", "department"), tuple(d.get("national", ())), tuple(d.get("shorts", ())),
+                   d.get("system", ""))
         for d in data["departments"]
     ]
     by_name: dict[str, Department] = {}
-    for dept in table:
-        for name in (dept.name, dept.short, *dept.aliases):
-            by_name.setdefault(name, dept)
+    # A department's own name wins over another's alias (林业局 is its own entry, not 林业和草原局's old name).
+    for names in ((d.name,) for d in table), ((d.short,) for d in table), (d.aliases for d in table):
+        for dept, group in zip(table, names):
+            for name in group:
+                by_name.setdefault(name, dept)
     return table, by_name, {k: tuple(v) for k, v in data["kind_words"].items()}
+
+
+@lru_cache(maxsize=1)
+def _by_core() -> list[tuple[str, Department]]:
+    """The cores of every name and short name of a department (发展和改革, 发展改革, 发改 …), longest first."""
+    table = _department_table()[0]
+    index: dict[str, Department] = {}
+    for attr in ("name", "short", "aliases", "shorts"):
+        for dept in table:
+            if dept.kind != "department":
+                continue
+            value = getattr(dept, attr)
+            for name in (value,) if isinstance(value, str) else value:
+                core = split_department(name)[0]
+                for key in (core, FILLERS.sub("", core)):
+                    if len(key) >= 2:
+                        index.setdefault(key, dept)
+    return sorted(index.items(), key=lambda kv: -len(kv[0]))
 
 
 def department_table() -> list[Department]:
     return list(_department_table()[0])
 
 
+@lru_cache(maxsize=8192)
 def find_department(unit: str) -> Department | None:
     _, by_name, _ = _department_table()
     if unit in by_name:
@@ -85,7 +133,32 @@ def find_department(unit: str) -> Department | None:
     for name, dept in by_name.items():
         if len(name) >= 3 and unit.endswith(name) and (best is None or len(name) > len(best[0])):
             best = (name, dept)
-    return best[1] if best else None
+    if best:
+        return best[1]
+    # 财政厅, 人力资源和社会保障厅, 大数据应用发展管理局, 水利和湖泊局: a department's name at another level or with
+    # words added after its core: the longest known core the name starts with.
+    core, suffix = split_department(unit)
+    if not suffix:
+        return None
+    plain = FILLERS.sub("", core)
+    for key, dept in _by_core():
+        if core.startswith(key) or plain.startswith(key):
+            return dept
+    # 文化广电新闻出版旅游局, 文体广电和旅游局: words put between a known core's (文化…旅游, 文体…旅): a core of
+    # three or more characters found in order, from the name's first character to its last word.
+    for key, dept in _by_core():
+        if len(key) >= 3 and key[0] == plain[0] and key[-1] in plain[-2:] and _in_order(key, plain):
+            return dept
+    return None
+
+
+def _in_order(key: str, text: str) -> bool:
+    position = 0
+    for char in key:
+        position = text.find(char, position) + 1
+        if not position:
+            return False
+    return True
 
 
 def infer_kind(unit: str, department: Department | None) -> str | None:
@@ -137,7 +210,7 @@ def _read_unit(name: str, kind: str | None) -> UnitName:
         if as_given.startswith(prefix) and len(as_given) > len(prefix) + 1:
             organ, full = ("party" if prefix in _PARTY_PREFIXES else "cppcc"), as_given[len(prefix):]
             break
-    result = UnitName(raw=name or "", full=full)
+    result = UnitName(raw=name or "", full=full, organ=organ)
     table = divisions()
     found: list[tuple[str, Place, bool]] = []
     pos = 0

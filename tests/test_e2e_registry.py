@@ -89,6 +89,7 @@ async def test_suggestions_use_the_portal_the_registry_knows(running_bot, fake_a
     assert await fake_api.until(lambda calls: any("sjj.wd.gov.cn" in c.params.get("text", "") for c in calls))
     text = next(c.params["text"] for c in fake_api.calls_to("sendMessage") if "sjj.wd.gov.cn" in c.params.get("text", ""))
     assert "已登记为“武定县民政局”的域名" in text
+    assert "推荐英文域名：<code>sjj.wd.gov.cn" not in text  # never offered: the model's next spelling instead
 
 
 async def test_a_question_about_a_registered_domain_uses_the_registered_unit(running_bot, fake_api, tmp_path):
@@ -157,3 +158,17 @@ async def test_the_report_survives_a_flood_wait_and_a_slow_answer(running_bot, f
     assert await fake_api.until(lambda calls: len(fake_api.calls_to("sendDocument")) == 3, timeout=30)
     await asyncio.sleep(0.5)
     assert not any("出错" in t for t in fake_api.sent_texts(ADMIN))
+
+
+async def test_a_bare_domain_is_checked_as_the_unit_the_registry_holds_it_for(running_bot, fake_api, tmp_path):
+    await import_as_admin(fake_api, tmp_path)
+    fake_api.push_text("www.wdxrmyy.gov.cn", chat_id=ADMIN, user_id=ADMIN)  # 武定县人民医院's, a non-administrative institution
+    assert await fake_api.until(lambda calls: any("wdxrmyy" in c.params.get("text", "") and "不符合" in c.params.get("text", "")
+                                                  for c in calls))
+    reply = next(t for t in fake_api.sent_texts(ADMIN) if "wdxrmyy" in t and "不符合" in t)
+    assert "事业单位" in reply and "门户网站应使用" not in reply
+    fake_api.push_text("rsj.wuding.gov.cn", chat_id=GUEST, user_id=GUEST)  # a guest: the labels alone, no registry
+    assert await fake_api.until(lambda calls: any("rsj.wuding.gov.cn" in c.params.get("text", "") and int(c.params.get("chat_id", 0)) == GUEST
+                                                  for c in calls))
+    guest = next(t for t in fake_api.sent_texts(GUEST) if "rsj.wuding.gov.cn" in t)
+    assert "符合规范" in guest and "门户网站应使用" not in guest

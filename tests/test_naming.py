@@ -20,7 +20,7 @@ READINGS = {
     "乐亭县": "laoting", "乐清市": "yueqing", "长子县": "zhangzi", "闵行区": "minhang", "都昌县": "duchang",
     "漯河市": "luohe", "筠连县": "junlian", "泊头市": "botou", "蔚县": "yuxian", "浚县": "xunxian",
     "珲春市": "hunchun", "伽师县": "jiashi", "什邡市": "shifang", "六合区": "luhe", "荥经县": "yingjing",
-    "阿勒泰市": "aletai", "铅山县": "yanshan", "番禺区": "panyu", "亳州市": "bozhou", "长白朝鲜族自治县": "changbai",
+    "阿勒泰地区": "aletai", "铅山县": "yanshan", "番禺区": "panyu", "亳州市": "bozhou", "长白朝鲜族自治县": "changbai",
 }
 
 
@@ -103,7 +103,7 @@ def test_suggest_portal_department_institution_system():
     ("rsj.wuding.gov.cn", "武定县人力资源和社会保障局", None, None),
     ("hrss.wuding.gov.cn", "武定县人力资源和社会保障局", None, None),
     ("www.wdrsj.gov.cn", "武定县人力资源和社会保障局", None, "dept_not_under_portal"),
-    ("rsj.lufeng.gov.cn", "武定县人力资源和社会保障局", None, "dept_not_under_portal"),
+    ("rsj.lufeng.gov.cn", "武定县人力资源和社会保障局", None, "name_mismatch"),  # another county's portal
     ("abc.wuding.gov.cn", "武定县人力资源和社会保障局", None, "name_mismatch"),
     ("rsj.wd.gov.cn", "武定县人力资源和社会保障局", None, None),
     ("czj.wd.gov.cn", "武定县财政局", None, None),

@@ -95,7 +95,7 @@ def test_equivalent_forms_get_the_same_verdict(domain, unit):
 @given(UNITS)
 def test_every_suggestion_passes_its_own_check(unit):
     advice = suggest(unit)
-    assert advice.english and advice.chinese
+    assert (advice.english or advice.system) and advice.chinese  # a court's site follows its own system's rules
     for domain in advice.english + advice.chinese:
         result = check(domain, unit, advice.kind)
         assert result.compliant, (domain, [p.code for p in result.problems])

@@ -86,12 +86,16 @@ def cancel_candidates(session: Session, unit_name: str, flagged_only: bool = Fal
         return []
     unit = session.get(Unit, unit_id)
     rows = session.exec(select(Domain).where(Domain.unit_id == unit_id).order_by(Domain.name)).all()
+    portal = None if unit.kind == "portal" else registry_advice(session, unit.name, [])[0]
     flagged, rest = [], []
     for d in rows:
         name = d.unicode or d.name
         if d.status == STATUS_CANCELLED:
             continue
-        if d.status in (STATUS_IDLE, STATUS_TO_CANCEL) or not check(name, unit.name, unit.kind).compliant:
+        result = check(name, unit.name, unit.kind, portal)
+        if result.foreign:
+            continue  # under another region's portal (a neighbour's swj…): not this unit's to cancel
+        if d.status in (STATUS_IDLE, STATUS_TO_CANCEL) or not result.compliant:
             flagged.append(name)
         else:
             rest.append(name)

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from bot.cli.output import EXIT_OK, EXIT_USAGE, batch, emit
 from bot.ui import texts
-from knowledge.naming import NOTE_NO_PARENT, suggest
+from knowledge.naming import NOTE_NO_PARENT, SYSTEMS, suggest
 from knowledge.rules import check
 from knowledge.units import KIND_LABELS, KINDS, parse_unit, qualify
 
@@ -51,11 +51,28 @@ def in_region(unit: str | None) -> str | None:
     return qualify(unit, region) if region else unit
 
 
-def _suggest_item(item: dict) -> dict:
+def _suggest_item(item: dict, db=None) -> dict:
     unit = str(item.get("unit") or "")
     if not unit.strip():
         raise ValueError("缺少 unit（单位名称）")
-    return suggest(in_region(unit), item.get("kind"), item.get("parent")).to_json()
+    return _suggest(in_region(unit), item.get("kind"), item.get("parent"), db).to_json()
+
+
+def _suggest(unit: str, kind: str | None, parent: str | None, db=None):
+    """With --registry: never a name another unit holds in the registry (the model's next spellings instead)."""
+    if db is None:
+        return suggest(unit, kind, parent)
+    from bot.registry.lookup import registry_suggest
+
+    return db.call(lambda session: registry_suggest(session, unit, kind, parent))
+
+
+def _registry(args: argparse.Namespace):
+    if not getattr(args, "registry", False):
+        return None
+    from bot.cli.registry import open_database
+
+    return open_database()
 
 
 def _check_item(item: dict) -> dict:
@@ -67,16 +84,18 @@ def _check_item(item: dict) -> dict:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    if args.batch:
-        return batch(_suggest_item)
-    if not args.unit:
-        print("用法：domainbot suggest 单位名称 [--kind K] [--parent 域名] [--json]", file=sys.stderr)
+    if not args.batch and not args.unit:
+        print("用法：domainbot suggest 单位名称 [--kind K] [--parent 域名] [--registry] [--json]", file=sys.stderr)
         return EXIT_USAGE
-    result = suggest(in_region(" ".join(args.unit)), args.kind, args.parent)
+    db = _registry(args)
+    if args.batch:
+        return batch(lambda item: _suggest_item(item, db))
+    result = _suggest(in_region(" ".join(args.unit)), args.kind, args.parent, db)
     if args.json:
         emit(result.to_json())
     else:
-        print(f"单位：{result.unit}（{KIND_LABELS.get(result.kind or '', '类型待定')}）")
+        label = SYSTEMS[result.system][0] if result.system else KIND_LABELS.get(result.kind or "", "类型待定")
+        print(f"单位：{result.unit}（{label}）")
         for domain in result.english + result.chinese:
             print(f"  {domain}")
         for note in result.notes:
@@ -112,6 +131,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--kind", choices=KINDS)
     s.add_argument("--parent", help="上级门户网站域名，例如 www.wuding.gov.cn")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--registry", action="store_true", help="避开登记册中其他单位已持有的域名（读取数据库）")
     s.add_argument("--batch", action="store_true", help="从标准输入读 JSON Lines {\"unit\", \"kind\"?, \"parent\"?}")
     s.set_defaults(func=cmd_suggest)
 

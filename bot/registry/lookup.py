@@ -4,6 +4,7 @@ compliance, next action and due date; registry advice for naming suggestions.
 Functions take a SQLModel Session and are blocking: call them through `Database.run` from async code."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -21,6 +22,7 @@ from bot.registry.region import home_region
 from bot.ui import texts
 from knowledge.actions import NextAction, next_action
 from knowledge.domains import ip_host, looks_like_domain, parse_domain
+from knowledge.naming import Suggestion, suggest
 from knowledge.registry_model import KIND_LABELS, Status
 from knowledge.rules import check
 from knowledge.text import compact
@@ -193,7 +195,7 @@ def view_unit(session: Session, unit: Unit, calendar: WorkCalendar | None = None
     domains = session.exec(select(Domain).where(Domain.unit_id == unit.id).order_by(Domain.is_chinese, Domain.name)).all()
     contacts = session.exec(select(Contact).where(Contact.unit_id == unit.id).order_by(Contact.id)).all()
     portal = "" if unit.kind == "portal" else (registry_advice(session, unit.name, [])[0] or "")
-    return _build_view(unit, list(domains), list(contacts), calendar, score, portal)
+    return next(_without_held(session, [_build_view(unit, list(domains), list(contacts), calendar, score, portal)]))
 
 
 def _row_class(model: type) -> type:
@@ -208,10 +210,14 @@ UnitRow, DomainRow = _row_class(Unit), _row_class(Domain)
 
 
 def view_all(session: Session, calendar: WorkCalendar | None = None) -> Iterator[UnitView]:
-    """Every unit's view, by unit name, from three queries (not three per unit): reports and progress. Units and
-    their domains come in one ordered join read in batches, so memory stays flat at any size; they are plain
-    rows (UnitRow, DomainRow: the models' attributes, read-only), not ORM objects."""
-    calendar = _calendar(session, calendar)
+    """Every unit's view, by unit name, from three queries (not three per unit) and one per 1,000 units for
+    who holds the names suggested: reports and progress. Units and their domains come in one ordered join read
+    in batches, so memory stays flat at any size; they are plain rows (UnitRow, DomainRow: the models'
+    attributes, read-only), not ORM objects."""
+    yield from _batched_without_held(session, _views(session, _calendar(session, calendar)))
+
+
+def _views(session: Session, calendar: WorkCalendar) -> Iterator[UnitView]:
     portals = set(session.exec(select(Domain.name).join(Unit, Unit.id == Domain.unit_id)
                                .where(Unit.kind == "portal", Domain.status == Status.IN_USE)).all())
     contacts: dict[int, list[ContactInfo]] = {}
@@ -236,6 +242,37 @@ def view_all(session: Session, calendar: WorkCalendar | None = None) -> Iterator
             domains.append(DomainRow._make(row[width:]))
     if unit is not None:
         yield _build_view(unit, domains, contacts.get(unit.id, []), calendar, 100.0, _known_portal(unit, portals))
+
+
+def _batched_without_held(session: Session, views: Iterator[UnitView], size: int = 1000) -> Iterator[UnitView]:
+    """The views with suggestions another unit holds left out, one query per `size` units (memory stays flat)."""
+    batch: list[UnitView] = []
+    for view in views:
+        batch.append(view)
+        if len(batch) >= size:
+            yield from _without_held(session, batch)
+            batch = []
+    yield from _without_held(session, batch)
+
+
+def _suggested_host(name: str) -> str:
+    parsed = parse_domain(name)
+    return parsed.ascii if parsed.valid else ""
+
+
+def _without_held(session: Session, views: list[UnitView]) -> Iterator[UnitView]:
+    """A report never suggests a name another unit holds in the registry (one query for the batch)."""
+    wanted = {_suggested_host(e) for v in views for d in v.domains for e in d.expected} - {""}
+    held: dict[str, int] = {}
+    if wanted:
+        rows = session.execute(text("SELECT name, unit_id FROM domain WHERE name IN :names")
+                               .bindparams(bindparam("names", expanding=True)), {"names": sorted(wanted)}).all()
+        held = {name: unit_id for name, unit_id in rows}
+    for view in views:
+        for d in view.domains:
+            if d.expected and held:
+                d.expected = [e for e in d.expected if held.get(_suggested_host(e), view.unit.id) == view.unit.id]
+        yield view
 
 
 def _known_portal(unit: Unit, portals: set[str]) -> str:
@@ -443,6 +480,49 @@ def registry_advice(session: Session, unit_name: str, candidates: list[str]) -> 
     own = compact(unit_name)
     notes = [f"{c} 已登记为“{found[c][0]}”的域名" for c in candidates if c in found and found[c][0].lower() != own]
     return portal, notes
+
+
+def registry_holder(session: Session, domain: str) -> tuple[str, str | None, str | None] | None:
+    """(unit name, its kind or the domain's own, the portal registered for its place) of the unit that holds
+    `domain` in the registry, or None: a bare domain is checked as the unit it is registered for."""
+    parsed = parse_domain(domain)
+    if not parsed.valid:
+        return None
+    row = session.exec(select(Domain, Unit).join(Unit, Unit.id == Domain.unit_id)
+                       .where(Domain.name == parsed.ascii)).first()
+    if row is None:
+        return None
+    held, unit = row
+    kind = held.kind or unit.kind or None
+    portal = None if kind == "portal" else registry_advice(session, unit.name, [])[0]
+    return unit.name, kind, portal
+
+
+def registry_taken(session: Session, unit_name: str, candidates: list[str]) -> dict[str, str]:
+    """Which of `candidates` (ASCII domains) a unit other than `unit_name` holds, and that unit's name (one
+    indexed query)."""
+    if not candidates:
+        return {}
+    rows = session.execute(
+        text("SELECT d.name, u.name FROM domain d JOIN unit u ON u.id = d.unit_id WHERE d.name IN :names")
+        .bindparams(bindparam("names", expanding=True)), {"names": list(dict.fromkeys(candidates))}).all()
+    own = compact(unit_name)
+    return {name: holder for name, holder in rows if holder != own}
+
+
+def registry_suggest(session: Session, unit_name: str, kind: str | None = None, parent: str | None = None,
+                     advice: Suggestion | None = None) -> Suggestion:
+    """suggest() that never offers a domain another unit holds in the registry: the naming model's next
+    spellings instead, with a note saying which were passed over and who holds them (one indexed query)."""
+    advice = advice or suggest(unit_name, kind, parent)
+    shown = [d.split("/", 1)[0] for d in advice.english] + [a for a in advice.to_json()["chinese_ascii"] if a]
+    taken = registry_taken(session, unit_name, [*shown, *advice.pool])
+    passed = [name for name in shown if name in taken]
+    if not passed:
+        return advice
+    again = suggest(unit_name, kind or advice.kind, parent, taken=frozenset(taken))
+    notes = [f"{name} 已登记为“{taken[name]}”的域名，已改荐其他写法" for name in passed[:3]]
+    return dataclasses.replace(again, notes=[*again.notes, *notes])
 
 
 def registry_check_context(session: Session, unit_name: str) -> tuple[str | None, str | None]:

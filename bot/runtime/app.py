@@ -72,6 +72,7 @@ def _warm_up() -> None:
 
     from knowledge.naming import suggest
     from knowledge.qa import get_index
+    from knowledge.rules import check
 
     try:
         for module in SERVICES:
@@ -79,6 +80,7 @@ def _warm_up() -> None:
         mimetypes.init()  # the file types a sent document is labelled with: read from disk at the first upload
         get_index()
         suggest("武定县人民政府")
+        check("rsj.lufeng.gov.cn", "武定县人力资源和社会保障局")  # the department model, every division's spellings
     finally:
         gc.collect()
         gc.freeze()

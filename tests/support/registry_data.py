@@ -7,7 +7,8 @@ from knowledge.naming import suggest
 from knowledge.places import divisions
 from knowledge.units import department_table
 
-DEPARTMENTS = [d.name for d in department_table() if d.kind == "department"]
+# Courts and procuratorates are left out: their systems hold their domains (no suggestion under the portal).
+DEPARTMENTS = [d.name for d in department_table() if d.kind == "department" and d.system not in ("court", "procuratorate")]
 STATUSES = ["规范在用"] * 6 + ["不规范", "闲置", "待注销", "公告中", "已注销", "待注册"]
 
 
