@@ -146,6 +146,39 @@ class Delivery(SQLModel, table=True):
     sent_at: Optional[dt.datetime] = None
     late: bool = False
     last_error: str = Field(default="", max_length=400)
+    started_at: Optional[dt.datetime] = None  # the send began: from here Telegram may have it (never resent blindly)
+    message_id: Optional[int] = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # Telegram's, once sent
+
+
+class CommandReceipt(SQLModel, table=True):
+    """A command that creates something (a broadcast, a reminder, an application), by what it asked: the same
+    request again within the window (a retry after 数据库暂时不可用, a re-delivered update) gets this answer and
+    creates nothing new."""
+    __tablename__ = "command_receipt"
+    key: str = Field(primary_key=True, max_length=80)
+    at: dt.datetime
+    answer: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class UpdateInbox(SQLModel, table=True):
+    """Updates taken over from Telegram (webhook) before they are answered 200: handled from here, so a process
+    that dies after acknowledging loses none; another process takes over the claims of a dead one."""
+    __tablename__ = "update_inbox"
+    __table_args__ = (Index("ix_update_inbox_status", "status", "update_id"),)
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=10)  # pending | done
+    claimed_by: str = Field(default="", max_length=100)
+    claimed_at: Optional[dt.datetime] = None
+    received_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class WorkerBeat(SQLModel, table=True):
+    """Each running bot process, and when it last said it was alive: a claim held by a process that stopped
+    beating is taken over (inbox updates), and one held by a live process is never taken."""
+    __tablename__ = "worker_beat"
+    worker: str = Field(primary_key=True, max_length=100)
+    seen_at: dt.datetime
 
 
 class SendPace(SQLModel, table=True):

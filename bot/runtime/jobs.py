@@ -42,8 +42,12 @@ async def replan(app: Application) -> int:
     from bot.deadlines import events, planning
     from bot.delivery import queue
 
+    outbox: Outbox | None = app.bot_data.outbox
+    keep = set(outbox.in_flight) if outbox is not None else set()
+    admins = app.bot_data.settings.bot_admin_ids
+
     def work(session):
-        queue.release_stale(session, clock())
+        queue.release_stale(session, clock(), keep, admins)  # never a row this process is still recording
         events.sync_campaigns(session)
         return planning.plan(session, rs, clock())
 
@@ -106,7 +110,7 @@ def warn_missing_schedule(session, settings: Settings, now: dt.datetime, today: 
 
 def install_jobs(app: Application) -> None:
     settings: Settings = app.bot_data.settings
-    app.bot_data.outbox = Outbox(app.bot_data.db, app.bot, app.bot_data.clock)
+    app.bot_data.outbox = Outbox(app.bot_data.db, app.bot, app.bot_data.clock, admins=settings.bot_admin_ids)
     jobs = app.job_queue
     job_kwargs = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
     jobs.run_repeating(_plan_tick, interval=PLAN_INTERVAL, first=0, name="plan", job_kwargs=job_kwargs)
