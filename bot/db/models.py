@@ -161,24 +161,22 @@ class CommandReceipt(SQLModel, table=True):
 
 
 class UpdateInbox(SQLModel, table=True):
-    """Updates taken over from Telegram (webhook) before they are answered 200: handled from here, so a process
-    that dies after acknowledging loses none; another process takes over the claims of a dead one."""
+    """Updates taken over from Telegram and not yet handled (bot/runtime/inbox.py): written before Telegram is
+    told it has them (webhook: before the 200; polling: before the offset moves past them), deleted once handled.
+    A process that dies leaves its rows; a live one takes them over. Times are seconds since the epoch."""
     __tablename__ = "update_inbox"
-    __table_args__ = (Index("ix_update_inbox_status", "status", "update_id"),)
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     payload: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(default="pending", max_length=10)  # pending | done
     claimed_by: str = Field(default="", max_length=100)
-    claimed_at: Optional[dt.datetime] = None
-    received_at: dt.datetime = Field(default_factory=utcnow)
+    claimed_at: float = Field(sa_column=Column(Float(precision=53), nullable=False))
 
 
 class WorkerBeat(SQLModel, table=True):
-    """Each running bot process, and when it last said it was alive: a claim held by a process that stopped
-    beating is taken over (inbox updates), and one held by a live process is never taken."""
+    """Each running bot process, and when it last said it was alive (seconds since the epoch): updates held by a
+    process that stopped beating are taken over; those of a live one never are."""
     __tablename__ = "worker_beat"
     worker: str = Field(primary_key=True, max_length=100)
-    seen_at: dt.datetime
+    seen_at: float = Field(sa_column=Column(Float(precision=53), nullable=False))
 
 
 class SendPace(SQLModel, table=True):

@@ -33,24 +33,20 @@ def upgrade() -> None:
         'update_inbox',
         sa.Column('update_id', sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column('payload', sa.Text(), nullable=False),
-        sa.Column('status', sa.String(length=10), nullable=False),
         sa.Column('claimed_by', sa.String(length=100), nullable=False),
-        sa.Column('claimed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column('received_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('claimed_at', sa.Float(precision=53), nullable=False),
         sa.PrimaryKeyConstraint('update_id'),
     )
-    op.create_index('ix_update_inbox_status', 'update_inbox', ['status', 'update_id'])
     op.create_table(
         'worker_beat',
         sa.Column('worker', sa.String(length=100), nullable=False),
-        sa.Column('seen_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('seen_at', sa.Float(precision=53), nullable=False),
         sa.PrimaryKeyConstraint('worker'),
     )
 
 
 def downgrade() -> None:
     op.drop_table('worker_beat')
-    op.drop_index('ix_update_inbox_status', table_name='update_inbox')
     op.drop_table('update_inbox')
     op.drop_table('command_receipt')
     with op.batch_alter_table('delivery') as batch:

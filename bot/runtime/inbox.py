@@ -1,0 +1,221 @@
+"""Updates are acknowledged to Telegram only once they are handled or handed over durably (issue 27 item 9).
+
+Telegram forgets an update once it is acknowledged: for a webhook, by the 200 answer; for long polling, by the
+next getUpdates whose offset is past it. A process killed after acknowledging lost what it had not handled yet
+(two webhook replicas under load: 900 updates). Here every update is written to the `update_inbox` table before
+it is acknowledged, and deleted once handled:
+
+- **webhook**: the update queue's `put` (what python-telegram-bot's webhook handler awaits before its 200) writes
+  the row first; when the database does not take it within the 4 s wait the answer is 500, and Telegram sends
+  the update again later. An update already in the inbox (Telegram retrying) is answered 200 and not handled twice.
+- **polling** (`AckingBot.get_updates`): the offset asked for never passes an update that is neither handled nor
+  written. Fetched updates are written in one statement; while the database stalls they are handled from memory
+  and hold the offset back until handled (a chat's `/help` is still answered).
+
+Each process beats (`worker_beat`) every BEAT_EVERY seconds; the rows of a process that stopped beating for
+DEAD_AFTER seconds are taken over by a live one and handled, in update order. Handled rows are deleted in
+batches (one statement a second). All of it is SQLAlchemy Core (no ORM before the first poll)."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+from telegram import Update
+from telegram.ext import ExtBot
+
+from bot.db.storage import UPDATE_WAIT, Database, DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from telegram.ext import Application
+
+log = logging.getLogger(__name__)
+BEAT_EVERY = 5.0
+DEAD_AFTER = float(os.environ.get("INBOX_DEAD_AFTER", "30"))  # seconds without a beat: the process is gone
+POLL_PERSIST_WAIT = 1.0  # polling waits this long for the inbox write before handling from memory
+TAKE_OVER_LIMIT = 200
+
+
+class Inbox:
+    def __init__(self, db: Database, worker: str) -> None:
+        self.db = db
+        self.worker = worker
+        self.in_flight: dict[int, bool] = {}  # update id -> written to the inbox
+        self.seen_max = 0  # every update up to here is handled or in flight
+        self._handled: list[int] = []  # written and handled: rows to delete
+        self._progress = asyncio.Event()
+        self._beat_at = 0.0
+
+    # -- what the update processor reports ------------------------------------------------------------------
+    def done(self, update_id: int) -> None:
+        written = self.in_flight.pop(update_id, None)
+        if written:
+            self._handled.append(update_id)
+        self._progress.set()
+
+    # -- polling ----------------------------------------------------------------------------------------------
+    def ack_offset(self, offset: int | None) -> int | None:
+        """The offset to ask Telegram for: never past an update in flight that is not written down."""
+        unwritten = [uid for uid, written in self.in_flight.items() if not written]
+        if not unwritten:
+            return offset
+        lowest = min(unwritten)
+        return lowest if offset is None else min(offset, lowest)
+
+    def fresh(self, updates: Iterable[Update]) -> list[Update]:
+        """Updates not seen before (Telegram sends again those the held-back offset did not acknowledge)."""
+        out = []
+        for update in updates:
+            if update.update_id > self.seen_max:
+                self.seen_max = update.update_id
+                self.in_flight[update.update_id] = False
+                out.append(update)
+        return out
+
+    async def wait_progress(self, seconds: float) -> None:
+        self._progress.clear()
+        try:
+            await asyncio.wait_for(self._progress.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    # -- writing down -----------------------------------------------------------------------------------------
+    async def write(self, updates: list[Update], timeout: float) -> set[int]:
+        """Write `updates` to the inbox, claimed by this process; returns the ids that were already there
+        (another process, or Telegram repeating itself): their owner handles them, not this call's caller."""
+        rows = [{"id": u.update_id, "payload": json.dumps(u.to_dict(), ensure_ascii=False), "worker": self.worker,
+                 "now": time.time()} for u in updates]
+
+        def insert(conn: Connection) -> set[int]:
+            taken = set()
+            for row in rows:
+                new = conn.execute(text("INSERT INTO update_inbox (update_id, payload, claimed_by, claimed_at) "
+                                        "VALUES (:id, :payload, :worker, :now) ON CONFLICT (update_id) DO NOTHING "
+                                        "RETURNING update_id"), row).first()
+                if new is not None:
+                    taken.add(row["id"])
+            return taken
+
+        taken = await self.db.run(insert, timeout=timeout, core=True)
+        for uid in taken:
+            if uid in self.in_flight:
+                self.in_flight[uid] = True
+        return {row["id"] for row in rows} - taken
+
+    async def tend(self, app: Application) -> int:
+        """Once a second: delete handled rows; every BEAT_EVERY seconds say this process is alive, and take over
+        (and handle, in order) the rows of a process that stopped. Returns how many were taken over."""
+        handled, self._handled = self._handled, []
+        now = time.time()
+        beat = now - self._beat_at >= BEAT_EVERY
+
+        def work(conn: Connection) -> list[tuple[int, str]]:
+            if handled:
+                conn.execute(text("DELETE FROM update_inbox WHERE update_id IN ({})".format(
+                    ",".join(str(int(uid)) for uid in handled))))
+            if not beat:
+                return []
+            conn.execute(text("INSERT INTO worker_beat (worker, seen_at) VALUES (:w, :now) "
+                              "ON CONFLICT (worker) DO UPDATE SET seen_at = excluded.seen_at"),
+                         {"w": self.worker, "now": now})
+            conn.execute(text("DELETE FROM worker_beat WHERE seen_at < :old"), {"old": now - 10 * DEAD_AFTER})
+            orphans = conn.execute(text(
+                "SELECT update_id FROM update_inbox WHERE claimed_by <> :w AND claimed_by NOT IN "
+                "(SELECT worker FROM worker_beat WHERE seen_at >= :alive) ORDER BY update_id LIMIT :n"),
+                {"w": self.worker, "alive": now - DEAD_AFTER, "n": TAKE_OVER_LIMIT}).scalars().all()
+            taken = []
+            for uid in orphans:  # one by one: two live processes never take the same row
+                row = conn.execute(text(
+                    "UPDATE update_inbox SET claimed_by = :w, claimed_at = :now WHERE update_id = :id AND "
+                    "claimed_by NOT IN (SELECT worker FROM worker_beat WHERE seen_at >= :alive) "
+                    "RETURNING update_id, payload"),
+                    {"w": self.worker, "now": now, "id": uid, "alive": now - DEAD_AFTER}).first()
+                if row is not None:
+                    taken.append((row[0], row[1]))
+            return taken
+
+        try:
+            taken = await self.db.run(work, core=True)
+        except DatabaseUnavailable as exc:
+            self._handled = handled + self._handled  # deleted at the next tick
+            log.warning("update inbox: database busy or unreachable (%s); the next tick tries again", exc)
+            return 0
+        if beat:
+            self._beat_at = now
+        for uid, payload in taken:
+            self.in_flight[uid] = True
+            self.seen_max = max(self.seen_max, uid)
+            log.warning("update %s: taken over from a stopped process, handled here", uid)
+            await asyncio.Queue.put(app.update_queue, Update.de_json(json.loads(payload), app.bot))
+        return len(taken)
+
+    async def leave(self) -> None:
+        """A clean stop: this process's beat goes, so another takes over what it leaves at once."""
+        try:
+            await self.db.run(lambda conn: conn.execute(text("DELETE FROM worker_beat WHERE worker = :w"),
+                                                        {"w": self.worker}), core=True)
+        except Exception as exc:
+            log.info("update inbox: beat not removed (%s)", exc)
+
+
+class DurableQueue(asyncio.Queue):
+    """The application's update queue. In webhook mode `put` writes the update to the inbox first: the webhook
+    handler awaits it before answering 200, and an exception here answers 500 (Telegram sends it again)."""
+
+    inbox: Inbox | None = None
+    write_on_put = False
+
+    async def put(self, item: object) -> None:
+        inbox = self.inbox
+        if self.write_on_put and inbox is not None and isinstance(item, Update):
+            if item.update_id in inbox.in_flight:
+                return  # Telegram sent it again while this process is on it (taken over, or a retry)
+            inbox.in_flight[item.update_id] = False
+            try:
+                repeated = await inbox.write([item], UPDATE_WAIT)
+            except BaseException:
+                inbox.in_flight.pop(item.update_id, None)
+                raise
+            if repeated:  # in the inbox already (Telegram repeating a 200 it did not hear): handled by its owner
+                inbox.in_flight.pop(item.update_id, None)
+                return
+            inbox.seen_max = max(inbox.seen_max, item.update_id)
+        await super().put(item)
+
+
+class AckingBot(ExtBot):
+    """python-telegram-bot's ExtBot whose getUpdates never acknowledges an update that is neither handled nor
+    written to the inbox (see the module's docstring)."""
+
+    _inbox: Inbox | None = None
+
+    def acknowledge_through(self, inbox: Inbox | None) -> None:
+        self._inbox = inbox  # a protected name: python-telegram-bot's objects refuse new public attributes
+
+    async def get_updates(self, offset: int | None = None, limit: int | None = None, timeout=None,
+                          allowed_updates=None, **kwargs) -> tuple[Update, ...]:
+        inbox = self._inbox
+        if inbox is None:
+            return await super().get_updates(offset, limit, timeout, allowed_updates, **kwargs)
+        updates = await super().get_updates(inbox.ack_offset(offset), limit, timeout, allowed_updates, **kwargs)
+        fresh = inbox.fresh(updates)
+        if fresh:
+            try:
+                repeated = await inbox.write(fresh, POLL_PERSIST_WAIT)
+            except Exception as exc:
+                log.warning("update inbox: %d updates not written (%s); handled from memory, not acknowledged "
+                            "until handled", len(fresh), exc)
+                repeated = set()
+            if repeated:  # written by a process that died before acknowledging: taken over from the inbox instead
+                for uid in repeated:
+                    inbox.in_flight.pop(uid, None)
+                fresh = [u for u in fresh if u.update_id not in repeated]
+        elif updates:
+            await inbox.wait_progress(0.2)  # everything returned is in hand: no tight loop of getUpdates
+        return tuple(fresh)
