@@ -79,3 +79,17 @@ async def test_the_same_request_again_creates_nothing_new(running_bot, fake_api)
     assert len(db.call(lambda s: s.exec(select(Delivery).where(Delivery.kind == "oneoff")).all())) == 1
     fake_api.push_text("/broadcast 另一条通知", chat_id=ADMIN, user_id=ADMIN)  # different text: a new broadcast
     assert await fake_api.until(lambda calls: sum("已排入发送队列：3" in c.params.get("text", "") for c in calls) == 2)
+
+
+async def test_an_application_submitted_again_after_database_unavailable_is_registered_once(running_bot, fake_api):
+    from bot.db.models import Application
+    from tests.test_e2e_applications import CONTACT_LINE, _press, _register_to_confirm, _say
+
+    await running_bot.bot_data.warm_up
+    db = running_bot.bot_data.db
+    await _register_to_confirm(fake_api)
+    await _say(fake_api, CONTACT_LINE, "请核对后提交")
+    message = fake_api.make_message("x", chat_id=ADMIN, user_id=777000111)
+    await _with_stalled_database(db, fake_api, lambda: fake_api.push_callback("ap:submit", message, user_id=ADMIN))
+    await _press(fake_api, "ap:submit", "已登记申请")  # the person tries again, as told
+    assert len(db.call(lambda s: s.exec(select(Application)).all())) == 1
