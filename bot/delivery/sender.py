@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 import socket
+import warnings
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.db.storage import Database, DatabaseUnavailable
 from bot.delivery import pacing
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
     from bot.delivery import queue
 
 log = logging.getLogger(__name__)
+# do_api_request warns that send_message exists; the outbox uses it on purpose (Telegram's answer taken raw).
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 
 
 def utc_now() -> dt.datetime:
@@ -79,7 +83,7 @@ class _Countdown:
 
 class Outbox:
     def __init__(self, db: Database, bot: Bot, clock: Callable[[], dt.datetime] = utc_now, batch: int = 30,
-                 admins: Collection[int] = ()) -> None:
+                 admins: Collection[int] = (), window: pacing.SendWindow | None = None) -> None:
         self.db = db
         self.bot = bot
         self.clock = clock
@@ -90,7 +94,7 @@ class Outbox:
         self.in_flight: set[int] = set()  # rows this process claimed and has not recorded yet: never released under it
         self._unsent: set[int] = set()  # claimed, not sent (the database stalled before the send): handed back
         self._lock = asyncio.Lock()
-        self._window = pacing.SendWindow()
+        self._window = window or pacing.SendWindow()
 
     async def drain(self) -> int:
         """Send everything that is due now; returns how many rows were handled. Batches stay small (30, one
@@ -141,16 +145,25 @@ class Outbox:
                 if previous is not None:
                     await previous
 
-    async def _pace(self, target: int, slotted: Callable[[], None] | None = None) -> float:
+    async def _pace(self, target: int, slotted: Callable[[], None] | None = None,
+                    begin: Callable[[object], bool] | None = None) -> float | None:
         """Wait for this message's slot in the budget shared with every process (bot/delivery/pacing.py): one
         message every 3 s to a group, 30 per second overall. `slotted` is called once the overall slot is
-        reserved (before its wait), or when pacing ends early. Returns the wait still ahead when it is too long
-        to hold a claim for (the row is then put back), else 0."""
+        reserved (before its wait), or when pacing ends early. `begin(session)` runs in the overall slot's own
+        transaction (the send's start is recorded there: no database trip between the slot and the send); when
+        it answers False the message must not go (None is returned). Returns the wait still ahead when it is too
+        long to hold a claim for (the row is then put back), else 0."""
         steps = [(pacing.chat_key(target), pacing.GROUP_INTERVAL)] if target < 0 else []
         steps.append(("all", pacing.OVERALL_INTERVAL))
         try:
             for key, interval in steps:
-                wait = await self.db.run(lambda s, key=key, interval=interval: pacing.reserve(s, key, interval))
+                if key == "all" and begin is not None:
+                    wait, ours = await self.db.run(lambda s, key=key, interval=interval:
+                                                   (pacing.reserve(s, key, interval), begin(s)))
+                    if not ours:
+                        return None
+                else:
+                    wait = await self.db.run(lambda s, key=key, interval=interval: pacing.reserve(s, key, interval))
                 if key == "all" and slotted is not None:
                     slotted, signal = None, slotted
                     signal()
@@ -175,13 +188,14 @@ class Outbox:
                 await asyncio.wait([after])
             target = row.chat_id
             try:
-                later = await self._pace(target, slotted)
+                later = await self._pace(target, slotted, begin=lambda s: queue.start(s, row.id, self.worker,
+                                                                                    self.clock()))
+                if later is None:
+                    log.warning("delivery %s: claim lost before sending (taken over); not sent here", row.id)
+                    return
                 if later:
                     await self._record(row.id, error="waiting for the send budget", throttled=True,
                                        retry_at=self.clock() + dt.timedelta(seconds=later))
-                    return
-                if not await self.db.run(lambda s: queue.start(s, row.id, self.worker, self.clock())):
-                    log.warning("delivery %s: claim lost before sending (taken over); not sent here", row.id)
                     return
             except DatabaseUnavailable as exc:
                 log.warning("delivery %s not sent: database busy or unreachable (%s); it is sent later", row.id, exc)
@@ -216,6 +230,7 @@ class Outbox:
         if markup is not None:
             params["reply_markup"] = markup
         await self._window.wait_turn()
+        paced = pacing.outbox_paced.set(True)  # paced above: the replies' pacer leaves it alone
         try:
             answer = await self.bot.do_api_request("sendMessage", api_kwargs=params, read_timeout=SEND_READ_TIMEOUT)
         except RetryAfter as exc:  # a 429 is Telegram's pace, not a failure: every process waits, no attempt counted
@@ -254,6 +269,8 @@ class Outbox:
         except Exception as exc:  # python-telegram-bot wraps every transport error: this one came after a 2xx answer
             log.warning("delivery %s: sent, but Telegram's answer could not be read (%r)", row.id, exc)
             return {"error": f"sent; Telegram's answer could not be read: {exc!r}"[:200]}
+        finally:
+            pacing.outbox_paced.reset(paced)
         message_id = answer.get("message_id") if isinstance(answer, dict) else None
         return {"error": "sent; an earlier try timed out and may have arrived too" if row.uncertain else "",
                 "message_id": message_id if isinstance(message_id, int) else None}

@@ -15,6 +15,7 @@ from telegram.request import BaseRequest
 
 from bot.config.settings import Settings
 from bot.db.storage import Database
+from bot.delivery.pacing import ReplyPacer, SendWindow
 from bot.runtime.bot_api import BotAPIRequest
 from bot.runtime.inbox import AckingBot, DurableQueue, Inbox
 from bot.runtime.jobs import install_jobs
@@ -126,18 +127,21 @@ async def _post_shutdown(app: Application) -> None:
 
 def build_application(settings: Settings, request: BaseRequest | None = None,
                       get_updates_request: BaseRequest | None = None, durable: bool = True) -> Application:
-    """Replies to people are not paced (they follow the pace people write at; a 429 is waited out in
-    handlers/common.reply_html); bulk sending is paced by the outbox (bot/delivery/). Measured: python-telegram-
-    bot's AIORateLimiter with no limits set still cost about 4% of throughput."""
+    """Replies to people are paced against Telegram's limits by the request (bot/delivery/pacing.ReplyPacer, in
+    the budget the outbox shares; a 429 is still waited out in handlers/common.reply_html); bulk sending is paced
+    by the outbox (bot/delivery/). Measured: python-telegram-bot's AIORateLimiter with no limits set cost about
+    4% of throughput, hence a pacer of our own."""
     db = Database(settings.database_url)
     # Room for every chat being answered, and for the outbox sending alongside. The two HTTP clients (replies,
     # getUpdates) share one TLS context: the CA bundle is read once (~25 ms of the start) instead of once per
     # client; the clients are python-telegram-bot's defaults but for the JSON body.
     tls = {"verify": httpx.create_ssl_context()} if request is None or get_updates_request is None else None
+    # Replies paced against Telegram's limits in the budget the outbox shares (bot/delivery/pacing.ReplyPacer).
+    pacer = ReplyPacer(db, SendWindow()) if durable else None
     bot = AckingBot(settings.telegram_bot_token or "1:console-only-no-network",
                     base_url=settings.telegram_api_base_url, base_file_url=file_url(settings.telegram_api_base_url),
                     request=request or BotAPIRequest(connection_pool_size=settings.update_concurrency + 4,
-                                                     pool_timeout=10.0, httpx_kwargs=tls),
+                                                     pool_timeout=10.0, httpx_kwargs=tls, pacer=pacer),
                     get_updates_request=get_updates_request or BotAPIRequest(connection_pool_size=1, httpx_kwargs=tls),
                     defaults=REPLY_DEFAULTS)
     # Updates are acknowledged only once handled or written down (bot/runtime/inbox.py); not in the console.
@@ -159,6 +163,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
     app.bot_data.settings = settings
     app.bot_data.db = db
     app.bot_data.inbox = inbox
+    app.bot_data.pacer = pacer
     app.bot_data.commands = all_commands()
     from bot.registry.region import configure as configure_region  # issue 11: the office's region
     configure_region(settings.bot_region)

@@ -115,7 +115,9 @@ async def _inbox_tick(context: BotContext) -> None:
 
 def install_jobs(app: Application) -> None:
     settings: Settings = app.bot_data.settings
-    app.bot_data.outbox = Outbox(app.bot_data.db, app.bot, app.bot_data.clock, admins=settings.bot_admin_ids)
+    pacer = app.bot_data.pacer  # the outbox and the replies share this process's window of 30 sends a second
+    app.bot_data.outbox = Outbox(app.bot_data.db, app.bot, app.bot_data.clock, admins=settings.bot_admin_ids,
+                                 window=pacer.window if pacer is not None else None)
     jobs = app.job_queue
     job_kwargs = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
     jobs.run_repeating(_plan_tick, interval=PLAN_INTERVAL, first=0, name="plan", job_kwargs=job_kwargs)
