@@ -9,8 +9,9 @@ it is acknowledged, and deleted once handled:
   the row first; when the database does not take it within the 4 s wait the answer is 500, and Telegram sends
   the update again later. An update already in the inbox (Telegram retrying) is answered 200 and not handled twice.
 - **polling** (`AckingBot.get_updates`): the offset asked for never passes an update that is neither handled nor
-  written. Fetched updates are written in one statement; while the database stalls they are handled from memory
-  and hold the offset back until handled (a chat's `/help` is still answered).
+  written. Fetched updates are handled at once and written alongside (one transaction per batch); while the
+  database stalls they hold the offset back until handled (a chat's `/help` is still answered, and a long
+  import's write lock delays no answer).
 
 Each process beats (`worker_beat`) every BEAT_EVERY seconds; the rows of a process that stopped beating for
 DEAD_AFTER seconds are taken over by a live one and handled, in update order. Handled rows are deleted in
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 BEAT_EVERY = 5.0
 DEAD_AFTER = float(os.environ.get("INBOX_DEAD_AFTER", "30"))  # seconds without a beat: the process is gone
-POLL_PERSIST_WAIT = 1.0  # polling waits this long for the inbox write before handling from memory
 TAKE_OVER_LIMIT = 200
 
 
@@ -72,10 +72,13 @@ class Inbox:
         """Updates not seen before (Telegram sends again those the held-back offset did not acknowledge)."""
         out = []
         for update in updates:
-            if update.update_id > self.seen_max:
-                self.seen_max = update.update_id
-                self.in_flight[update.update_id] = False
-                out.append(update)
+            if update.update_id <= self.seen_max:
+                continue
+            self.seen_max = update.update_id
+            if update.update_id in self.in_flight:
+                continue  # taken over from a stopped process's inbox rows, in hand already
+            self.in_flight[update.update_id] = False
+            out.append(update)
         return out
 
     async def wait_progress(self, seconds: float) -> None:
@@ -86,17 +89,22 @@ class Inbox:
             pass
 
     # -- writing down -----------------------------------------------------------------------------------------
-    async def write(self, updates: list[Update], timeout: float) -> set[int]:
+    async def write(self, updates: list[Update], timeout: float, take: bool = False) -> set[int]:
         """Write `updates` to the inbox, claimed by this process; returns the ids that were already there
-        (another process, or Telegram repeating itself): their owner handles them, not this call's caller."""
+        (another process, or Telegram repeating itself): their owner handles them, not this call's caller.
+        `take`: this process already has them in hand (polling), so a row left by a stopped process is
+        claimed for this one instead (not taken over and handled a second time)."""
         rows = [{"id": u.update_id, "payload": json.dumps(u.to_dict(), ensure_ascii=False), "worker": self.worker,
-                 "now": time.time()} for u in updates]
+                 "now": time.time(), "alive": time.time() - DEAD_AFTER} for u in updates]
+        conflict = ("DO UPDATE SET claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at WHERE "
+                    "update_inbox.claimed_by NOT IN (SELECT worker FROM worker_beat WHERE seen_at >= :alive)"
+                    if take else "DO NOTHING")
 
         def insert(conn: Connection) -> set[int]:
             taken = set()
             for row in rows:
                 new = conn.execute(text("INSERT INTO update_inbox (update_id, payload, claimed_by, claimed_at) "
-                                        "VALUES (:id, :payload, :worker, :now) ON CONFLICT (update_id) DO NOTHING "
+                                        f"VALUES (:id, :payload, :worker, :now) ON CONFLICT (update_id) {conflict} "
                                         "RETURNING update_id"), row).first()
                 if new is not None:
                     taken.add(row["id"])
@@ -106,7 +114,18 @@ class Inbox:
         for uid in taken:
             if uid in self.in_flight:
                 self.in_flight[uid] = True
+            else:
+                self._handled.append(uid)  # handled while it was being written: the row goes at the next tick
         return {row["id"] for row in rows} - taken
+
+    async def write_later(self, updates: list[Update]) -> None:
+        """Polling: write fetched updates while they are already being handled (a database held by a long
+        import's transaction must not delay every answer); until written they hold the offset back."""
+        try:
+            await self.write(updates, UPDATE_WAIT, take=True)
+        except Exception as exc:  # whatever the database says: these are handled from memory
+            log.warning("update inbox: %d updates not written (%s); acknowledged to Telegram once handled",
+                        len(updates), exc)
 
     async def tend(self, app: Application) -> int:
         """Once a second: delete handled rows; every BEAT_EVERY seconds say this process is alive, and take over
@@ -150,7 +169,6 @@ class Inbox:
             self._beat_at = now
         for uid, payload in taken:
             self.in_flight[uid] = True
-            self.seen_max = max(self.seen_max, uid)
             log.warning("update %s: taken over from a stopped process, handled here", uid)
             await asyncio.Queue.put(app.update_queue, Update.de_json(json.loads(payload), app.bot))
         return len(taken)
@@ -194,9 +212,11 @@ class AckingBot(ExtBot):
     written to the inbox (see the module's docstring)."""
 
     _inbox: Inbox | None = None
+    _writing: set[asyncio.Future]
 
     def acknowledge_through(self, inbox: Inbox | None) -> None:
-        self._inbox = inbox  # a protected name: python-telegram-bot's objects refuse new public attributes
+        self._inbox = inbox  # protected names: python-telegram-bot's objects refuse new public attributes
+        self._writing = set()
 
     async def get_updates(self, offset: int | None = None, limit: int | None = None, timeout=None,
                           allowed_updates=None, **kwargs) -> tuple[Update, ...]:
@@ -206,16 +226,9 @@ class AckingBot(ExtBot):
         updates = await super().get_updates(inbox.ack_offset(offset), limit, timeout, allowed_updates, **kwargs)
         fresh = inbox.fresh(updates)
         if fresh:
-            try:
-                repeated = await inbox.write(fresh, POLL_PERSIST_WAIT)
-            except Exception as exc:
-                log.warning("update inbox: %d updates not written (%s); handled from memory, not acknowledged "
-                            "until handled", len(fresh), exc)
-                repeated = set()
-            if repeated:  # written by a process that died before acknowledging: taken over from the inbox instead
-                for uid in repeated:
-                    inbox.in_flight.pop(uid, None)
-                fresh = [u for u in fresh if u.update_id not in repeated]
+            task = asyncio.ensure_future(inbox.write_later(fresh))
+            self._writing.add(task)
+            task.add_done_callback(self._writing.discard)
         elif updates:
             await inbox.wait_progress(0.2)  # everything returned is in hand: no tight loop of getUpdates
         return tuple(fresh)
