@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.db.models import Chat, Delivery
 from bot.db.storage import UNAVAILABLE, UPDATE_WAIT
-from tests.test_outbox_exactly_once import hold_write_lock
+from tests.support.stall import hold_write_lock
 
 ADMIN = 42
 GROUPS = (-501, -502, -503)
@@ -83,13 +83,27 @@ async def test_the_same_request_again_creates_nothing_new(running_bot, fake_api)
 
 async def test_an_application_submitted_again_after_database_unavailable_is_registered_once(running_bot, fake_api):
     from bot.db.models import Application
-    from tests.test_e2e_applications import CONTACT_LINE, _press, _register_to_confirm, _say
 
     await running_bot.bot_data.warm_up
     db = running_bot.bot_data.db
-    await _register_to_confirm(fake_api)
-    await _say(fake_api, CONTACT_LINE, "请核对后提交")
     message = fake_api.make_message("x", chat_id=ADMIN, user_id=777000111)
+
+    async def step(push, expect: str) -> None:
+        before = len(fake_api.sent_texts(ADMIN))
+        push()
+        assert await fake_api.until(lambda calls: any(expect in t for t in fake_api.sent_texts(ADMIN)[before:]),
+                                    timeout=15)
+
+    for push, expect in [
+        (lambda: fake_api.push_text("/apply", chat_id=ADMIN, user_id=ADMIN), "请选择申请的业务"),
+        (lambda: fake_api.push_callback("ap:act:register", message, user_id=ADMIN), "申请单位全称"),
+        (lambda: fake_api.push_text("武定县人民政府", chat_id=ADMIN, user_id=ADMIN), "请选择要注册的域名"),
+        (lambda: fake_api.push_callback("ap:dom:0", message, user_id=ADMIN), "注册年限"),
+        (lambda: fake_api.push_callback("ap:yr:10", message, user_id=ADMIN), "域名联系人"),
+        (lambda: fake_api.push_text("张三 办公室主任 0878-8711677 zs@example.cn", chat_id=ADMIN, user_id=ADMIN),
+         "请核对后提交"),
+    ]:
+        await step(push, expect)
     await _with_stalled_database(db, fake_api, lambda: fake_api.push_callback("ap:submit", message, user_id=ADMIN))
-    await _press(fake_api, "ap:submit", "已登记申请")  # the person tries again, as told
+    await step(lambda: fake_api.push_callback("ap:submit", message, user_id=ADMIN), "已登记申请")  # tried again
     assert len(db.call(lambda s: s.exec(select(Application)).all())) == 1

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 import threading
-import time
 from collections import Counter
 
-import psycopg
-from sqlalchemy.engine import make_url
 from sqlmodel import select
 from telegram import Bot
 
@@ -21,6 +17,7 @@ from bot.delivery import queue
 from bot.delivery.sender import Outbox
 from bot.runtime.bot_api import BotAPIRequest
 from tests.support.env import TEST_TOKEN
+from tests.support.stall import hold_write_lock
 
 T0 = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
 GROUPS = list(range(-120, -100))  # 20 groups
@@ -51,26 +48,6 @@ async def _bot(fake_api) -> Bot:
     bot = Bot(TEST_TOKEN, base_url=fake_api.base_url, request=BotAPIRequest(connection_pool_size=32))
     await bot.initialize()
     return bot
-
-
-def hold_write_lock(db: Database, seconds: float, started: threading.Event) -> None:
-    """Another connection holds the database's write lock (SQLite) or an exclusive lock on the outbox table
-    (PostgreSQL) for `seconds`: longer than the 4 s wait and than the driver's own lock wait."""
-    url = make_url(db.url)
-    if db.dialect == "sqlite":
-        conn = sqlite3.connect(url.database, isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")
-        started.set()
-        time.sleep(seconds)
-        conn.execute("ROLLBACK")
-        conn.close()
-        return
-    conn = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
-    conn.execute("LOCK TABLE delivery IN ACCESS EXCLUSIVE MODE")
-    started.set()
-    time.sleep(seconds)
-    conn.rollback()
-    conn.close()
 
 
 async def test_a_database_stall_after_the_sends_gives_each_group_one_copy(db, fake_api):

@@ -103,6 +103,7 @@ PRIVATE_INTERVAL, PRIVATE_BURST = 1.0, 20  # Telegram: about one a second in one
 GROUP_LIMIT, GROUP_WINDOW = 20, 60.0  # Telegram: 20 messages a minute to one group
 LEASE = 8  # slots of the overall budget taken at once from the database by the replies of one process
 BUDGET_WAIT = 0.5  # seconds a reply waits on the database for its slot; longer: this process's own window only
+BUDGET_PAUSE = 10.0  # after such a miss the replies leave the database alone this long (no queue of misses)
 outbox_paced: ContextVar[bool] = ContextVar("outbox_paced", default=False)  # set by the outbox: its send is paced
 
 
@@ -130,6 +131,7 @@ class ReplyPacer:
         self._slots: deque[float] = deque()  # leased overall slots (time.time()), earliest first
         self._lease_lock = asyncio.Lock()
         self._waiting = 0
+        self._budget_paused_until = 0.0
 
     async def wait(self, chat_id: int | None) -> None:
         if chat_id is not None:
@@ -168,16 +170,19 @@ class ReplyPacer:
                 now = time.time()
                 while self._slots and self._slots[0] < now - OVERALL_INTERVAL:
                     self._slots.popleft()  # slots that went by unused
-                if not self._slots:
+                if not self._slots and time.monotonic() >= self._budget_paused_until:
                     # As many slots as replies are waiting (up to LEASE): one trip for a crowd, none wasted alone.
                     count = min(LEASE, self._waiting)
                     try:
                         wait = await self.db.run(lambda s: reserve(s, "all", OVERALL_INTERVAL * count),
                                                  timeout=BUDGET_WAIT, core=True)
                     except Exception:  # the database is busy or away: the process's window paces alone
+                        self._budget_paused_until = time.monotonic() + BUDGET_PAUSE
                         return
                     start = time.time() + wait
                     self._slots.extend(start + i * OVERALL_INTERVAL for i in range(count))
+                if not self._slots:
+                    return  # the database paused: the window alone
                 slot = self._slots.popleft()
         finally:
             self._waiting -= 1
