@@ -30,7 +30,7 @@ def _free_port() -> int:
 
 def _replica(fake_api, url: str, tmp_path, name: str, port: int, mode: str = "--webhook") -> subprocess.Popen:
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=TEST_TOKEN, TELEGRAM_API_BASE_URL=fake_api.base_url, DATABASE_URL=url,
-               BOT_ADMIN_IDS="42", LOG_LEVEL="INFO", MONITOR_ENABLED="false", INBOX_DEAD_AFTER="3",
+               BOT_ADMIN_IDS="42", LOG_LEVEL="INFO", MONITOR_ENABLED="false", INBOX_TAKEOVER_SECONDS="3",
                WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", WEBHOOK_SECRET=SECRET, WEBHOOK_LISTEN="127.0.0.1",
                WEBHOOK_PORT=str(port))
     with open(tmp_path / f"{name}.log", "wb") as log:

@@ -137,7 +137,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
     # client; the clients are python-telegram-bot's defaults but for the JSON body.
     tls = {"verify": httpx.create_ssl_context()} if request is None or get_updates_request is None else None
     # Replies paced against Telegram's limits in the budget the outbox shares (bot/delivery/pacing.ReplyPacer).
-    pacer = ReplyPacer(db, SendWindow()) if durable else None
+    pacer = ReplyPacer(db, SendWindow()) if durable and settings.reply_pacing else None
     bot = AckingBot(settings.telegram_bot_token or "1:console-only-no-network",
                     base_url=settings.telegram_api_base_url, base_file_url=file_url(settings.telegram_api_base_url),
                     request=request or BotAPIRequest(connection_pool_size=settings.update_concurrency + 4,
@@ -145,7 +145,8 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
                     get_updates_request=get_updates_request or BotAPIRequest(connection_pool_size=1, httpx_kwargs=tls),
                     defaults=REPLY_DEFAULTS)
     # Updates are acknowledged only once handled or written down (bot/runtime/inbox.py); not in the console.
-    inbox = Inbox(db, f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}") if durable else None
+    inbox = (Inbox(db, f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}", settings.inbox_takeover_seconds)
+             if durable else None)
     bot.acknowledge_through(inbox)
     updates = DurableQueue()
     updates.inbox = inbox

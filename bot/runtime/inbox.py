@@ -14,14 +14,13 @@ it is acknowledged, and deleted once handled:
   import's write lock delays no answer).
 
 Each process beats (`worker_beat`) every BEAT_EVERY seconds; the rows of a process that stopped beating for
-DEAD_AFTER seconds are taken over by a live one and handled, in update order. Handled rows are deleted in
+INBOX_TAKEOVER_SECONDS (30) are taken over by a live one and handled, in update order. Handled rows are deleted in
 batches (one statement a second). All of it is SQLAlchemy Core (no ORM before the first poll)."""
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import os
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -37,15 +36,15 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
 log = logging.getLogger(__name__)
-BEAT_EVERY = 5.0
-DEAD_AFTER = float(os.environ.get("INBOX_DEAD_AFTER", "30"))  # seconds without a beat: the process is gone
+BEAT_EVERY = 5.0  # seconds between beats (at most a third of the takeover time)
 TAKE_OVER_LIMIT = 200
 
 
 class Inbox:
-    def __init__(self, db: Database, worker: str) -> None:
+    def __init__(self, db: Database, worker: str, dead_after: float = 30.0) -> None:
         self.db = db
         self.worker = worker
+        self.dead_after = dead_after  # seconds without a beat: the process is gone (INBOX_TAKEOVER_SECONDS)
         self.in_flight: dict[int, bool] = {}  # update id -> written to the inbox
         self.seen_max = 0  # every update up to here is handled or in flight
         self._handled: list[int] = []  # written and handled: rows to delete
@@ -95,7 +94,7 @@ class Inbox:
         `take`: this process already has them in hand (polling), so a row left by a stopped process is
         claimed for this one instead (not taken over and handled a second time)."""
         rows = [{"id": u.update_id, "payload": json.dumps(u.to_dict(), ensure_ascii=False), "worker": self.worker,
-                 "now": time.time(), "alive": time.time() - DEAD_AFTER} for u in updates]
+                 "now": time.time(), "alive": time.time() - self.dead_after} for u in updates]
         conflict = ("DO UPDATE SET claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at WHERE "
                     "update_inbox.claimed_by NOT IN (SELECT worker FROM worker_beat WHERE seen_at >= :alive)"
                     if take else "DO NOTHING")
@@ -132,7 +131,7 @@ class Inbox:
         (and handle, in order) the rows of a process that stopped. Returns how many were taken over."""
         handled, self._handled = self._handled, []
         now = time.time()
-        beat = now - self._beat_at >= BEAT_EVERY
+        beat = now - self._beat_at >= min(BEAT_EVERY, self.dead_after / 3)
 
         def work(conn: Connection) -> list[tuple[int, str]]:
             if handled:
@@ -143,18 +142,18 @@ class Inbox:
             conn.execute(text("INSERT INTO worker_beat (worker, seen_at) VALUES (:w, :now) "
                               "ON CONFLICT (worker) DO UPDATE SET seen_at = excluded.seen_at"),
                          {"w": self.worker, "now": now})
-            conn.execute(text("DELETE FROM worker_beat WHERE seen_at < :old"), {"old": now - 10 * DEAD_AFTER})
+            conn.execute(text("DELETE FROM worker_beat WHERE seen_at < :old"), {"old": now - 10 * self.dead_after})
             orphans = conn.execute(text(
                 "SELECT update_id FROM update_inbox WHERE claimed_by <> :w AND claimed_by NOT IN "
                 "(SELECT worker FROM worker_beat WHERE seen_at >= :alive) ORDER BY update_id LIMIT :n"),
-                {"w": self.worker, "alive": now - DEAD_AFTER, "n": TAKE_OVER_LIMIT}).scalars().all()
+                {"w": self.worker, "alive": now - self.dead_after, "n": TAKE_OVER_LIMIT}).scalars().all()
             taken = []
             for uid in orphans:  # one by one: two live processes never take the same row
                 row = conn.execute(text(
                     "UPDATE update_inbox SET claimed_by = :w, claimed_at = :now WHERE update_id = :id AND "
                     "claimed_by NOT IN (SELECT worker FROM worker_beat WHERE seen_at >= :alive) "
                     "RETURNING update_id, payload"),
-                    {"w": self.worker, "now": now, "id": uid, "alive": now - DEAD_AFTER}).first()
+                    {"w": self.worker, "now": now, "id": uid, "alive": now - self.dead_after}).first()
                 if row is not None:
                     taken.append((row[0], row[1]))
             return taken
