@@ -219,6 +219,11 @@ def start(session: Session, delivery_id: int, worker: str, now: dt.datetime) -> 
     return (result.rowcount or 0) == 1
 
 
+def unstart(session: Session, delivery_id: int) -> None:
+    """Telegram certainly did not take the send that began (a 400 naming the group's new id)."""
+    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(started_at=None))
+
+
 def finish(session: Session, delivery_id: int, now: dt.datetime, *, error: str = "", retry_at: dt.datetime | None = None,
            failed: bool = False, throttled: bool = False, uncertain: bool = False, message_id: int | None = None,
            admins: Collection[int] = ()) -> None:

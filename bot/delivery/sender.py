@@ -206,8 +206,12 @@ class Outbox:
                 new_id = outcome["migrated_to"]
                 log.info("chat %s migrated to %s", target, new_id)
                 await self._record(row.id, migrated=(target, new_id))
-                if not await self.db.run(lambda s: queue.start(s, row.id, self.worker, self.clock())):
-                    return  # the new chat already had this message: the migration cancelled this copy
+                try:
+                    if not await self.db.run(lambda s: queue.start(s, row.id, self.worker, self.clock())):
+                        return  # the new chat already had this message: the migration cancelled this copy
+                except DatabaseUnavailable:
+                    self._unsent.add(row.id)  # not sent to the new id yet: handed back at the next tick
+                    return
                 outcome = await self._deliver(row, new_id)
                 if "migrated_to" in outcome:
                     outcome = {"error": "chat migrated twice", "failed": True}
@@ -298,8 +302,9 @@ class Outbox:
         from bot.delivery import chats, queue
 
         def write(session):
-            if migrated is not None:
+            if migrated is not None:  # a certain non-send (400): the row starts again under the new id
                 chats.migrate_chat(session, *migrated)
+                queue.unstart(session, delivery_id)
                 return
             if deactivate is not None:
                 chats.deactivate_chat(session, deactivate)
