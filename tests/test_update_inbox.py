@@ -132,3 +132,37 @@ async def test_polling_holds_the_offset_on_updates_neither_handled_nor_written(f
         db.dispose()
     assert isinstance(first[0], Update)
     await asyncio.sleep(0)
+
+
+def test_a_webhook_update_the_database_cannot_take_is_not_acknowledged(fake_api, tmp_path):
+    """The database is held past the 4 s wait: the webhook answers 503 (Telegram sends the update again) instead
+    of a 200 for an update it could lose; sent again later, it is answered once."""
+    import threading
+
+    from tests.support.stall import hold_write_lock
+
+    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    port = _free_port()
+    proc = _replica(fake_api, url, tmp_path, "a", port)
+    update = {"update_id": 5000, "message": fake_api.make_message("/check wd0.gov.cn")}
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    try:
+        _wait_listening(port, proc)
+        db = Database(url)
+        held = threading.Event()
+        blocker = threading.Thread(target=hold_write_lock, args=(db, 7, held))
+        blocker.start()
+        held.wait(5)
+        refused = httpx.post(f"http://127.0.0.1:{port}/hook", json=update, timeout=15, headers=headers)
+        blocker.join()
+        db.dispose()
+        assert refused.status_code == 503
+        time.sleep(0.5)
+        assert _answered(fake_api) == set()  # not handled either
+        assert httpx.post(f"http://127.0.0.1:{port}/hook", json=update, timeout=15, headers=headers).status_code == 200
+        fake_api.wait_for(lambda calls: _answered(fake_api) == {0}, timeout=15)
+        time.sleep(1)
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert sum("wd0.gov.cn" in t for t in fake_api.sent_texts(5001)) == 1

@@ -6,7 +6,7 @@ next getUpdates whose offset is past it. A process killed after acknowledging lo
 it is acknowledged, and deleted once handled:
 
 - **webhook**: the update queue's `put` (what python-telegram-bot's webhook handler awaits before its 200) writes
-  the row first; when the database does not take it within the 4 s wait the answer is 500, and Telegram sends
+  the row first; when the database does not take it within the 4 s wait the answer is 503, and Telegram sends
   the update again later. An update already in the inbox (Telegram retrying) is answered 200 and not handled twice.
 - **polling** (`AckingBot.get_updates`): the offset asked for never passes an update that is neither handled nor
   written. Fetched updates are handled at once and written alongside (one transaction per batch); while the
@@ -196,6 +196,13 @@ class DurableQueue(asyncio.Queue):
             inbox.in_flight[item.update_id] = False
             try:
                 repeated = await inbox.write([item], UPDATE_WAIT)
+            except DatabaseUnavailable as exc:
+                inbox.in_flight.pop(item.update_id, None)
+                import tornado.web  # the webhook server's: its handler turns this into the answer
+
+                log.warning("update %s not taken (database busy: %s); answered 503, Telegram sends it again",
+                            item.update_id, exc)
+                raise tornado.web.HTTPError(503, reason="database busy") from exc
             except BaseException:
                 inbox.in_flight.pop(item.update_id, None)
                 raise
