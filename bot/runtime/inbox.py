@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 BEAT_EVERY = 5.0  # seconds between beats (at most a third of the takeover time)
 TAKE_OVER_LIMIT = 200
+WRITE_WAIT = 0.5  # polling: seconds the next getUpdates waits for the previous batch's inbox write
 
 
 class Inbox:
@@ -229,6 +230,9 @@ class AckingBot(ExtBot):
         inbox = self._inbox
         if inbox is None:
             return await super().get_updates(offset, limit, timeout, allowed_updates, **kwargs)
+        if self._writing:  # the last batch's write, a few ms as a rule: wait for it briefly, so the offset can
+            # move past it now rather than Telegram sending the batch again (a stalled database: 0.5 s, then go on)
+            await asyncio.wait(self._writing, timeout=WRITE_WAIT)
         updates = await super().get_updates(inbox.ack_offset(offset), limit, timeout, allowed_updates, **kwargs)
         fresh = inbox.fresh(updates)
         if fresh:
