@@ -107,3 +107,25 @@ async def test_an_application_submitted_again_after_database_unavailable_is_regi
     await _with_stalled_database(db, fake_api, lambda: fake_api.push_callback("ap:submit", message, user_id=ADMIN))
     await step(lambda: fake_api.push_callback("ap:submit", message, user_id=ADMIN), "已登记申请")  # tried again
     assert len(db.call(lambda s: s.exec(select(Application)).all())) == 1
+
+
+def test_a_receipt_answers_repeats_within_the_window_on_both_databases(db):
+    import datetime as dt
+
+    from bot.delivery import receipts
+
+    t0 = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
+    key = receipts.request_key("broadcast", 42, "周五前报送")
+
+    def once(now):
+        def work(session):
+            earlier = receipts.first(session, key, now)
+            if earlier is None:
+                receipts.settle(session, key, f"first at {now:%H:%M}")
+            return earlier
+        return db.call(work)
+
+    assert once(t0) is None
+    assert once(t0 + dt.timedelta(minutes=9)) == "first at 01:00"  # a retry: the first's answer
+    assert once(t0 + receipts.WINDOW + dt.timedelta(minutes=1)) is None  # the same text much later: a new request
+    assert key != receipts.request_key("broadcast", 43, "周五前报送")
