@@ -101,7 +101,8 @@ def _paired_rounds(updates: int, rounds: int, one_chat: bool) -> tuple[list[dict
     echo_runs, bot_runs = [], []
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, **LOOPBACK_MONITORING, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=f"sqlite:///{Path(tmp) / 'e2e.sqlite3'}",
-                   BOT_ADMIN_IDS="", LOG_LEVEL="WARNING")
+                   BOT_ADMIN_IDS="", LOG_LEVEL="WARNING",
+                   REPLY_PACING="false")  # the fake has no send limits: what is measured is the work per update
         echo = ([sys.executable, "-m", "benchmarks.echo_bot"], os.getcwd(), echo_runs)
         bot = ([sys.executable, "-m", "bot.cli", "run"], tmp, bot_runs)
         for i in range(rounds):

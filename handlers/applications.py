@@ -4,6 +4,7 @@ step, record a rejection, or attach the returned document. Permissions are check
 from __future__ import annotations
 
 import datetime as dt
+import json
 import warnings
 from typing import TYPE_CHECKING
 
@@ -349,6 +350,7 @@ async def _years_given(update: Update, context: BotContext, data: dict, text: st
 async def _submit(update: Update, context: BotContext, data: dict) -> None:
     from bot.applications import records
     from bot.applications.forms import docx_bytes, xlsx_bytes
+    from bot.delivery import receipts
     from bot.registry.lookup import RegistryError
 
     raw = {k: data.get(k) for k in ("action", "unit", "domains", "years", "contact", "reason", "kind", "replaces")}
@@ -360,12 +362,24 @@ async def _submit(update: Update, context: BotContext, data: dict) -> None:
         await _ask(update, context, CONFIRM, data, "不能提交：\n" + "\n".join(esc(p) for p in exc.problems))
     actor, now = _actor(update), _now(context)
     role = await user_role(update, context)  # read again: the draft may be older than the role
+    chat, user = _key(update)
+    # Registered, and the draft dropped, in one transaction, once per request: a retry after 数据库暂时不可用
+    # (or a re-delivered button) gets the application the first one registered, not a second.
+    key = receipts.request_key("apply", user, json.dumps(spec.to_json(), ensure_ascii=False, sort_keys=True))
+
+    def register(session):
+        earlier = receipts.first(session, key, now)
+        if earlier:
+            return records.progress(session, int(earlier))
+        created = records.create(session, spec, actor, role, now)
+        receipts.settle(session, key, str(created.application.id))
+        drop_draft(session, NAME, chat, user)
+        return created
+
     try:
-        progress = await db.run(lambda s: records.create(s, spec, actor, role, now))
+        progress = await db.run(register)
     except RegistryError as exc:
         await _ask(update, context, CONFIRM, data, "不能提交：\n" + esc(exc))
-    chat, user = _key(update)
-    await db.run(lambda s: drop_draft(s, NAME, chat, user))
     number = progress.number
     await reply_html(update, [f"✅ 已登记申请 <b>{esc(number)}</b>。", route_text(progress),
                               "申请表已生成：请打印、由主要负责人签字并加盖公章后报送。"], _buttons(progress))

@@ -7,7 +7,7 @@ import secrets
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.runtime.jobs import replan
 from bot.runtime.state import BotContext
@@ -124,7 +124,7 @@ async def on_due_page(update: Update, context: BotContext) -> None:
 
 # -- /remind ------------------------------------------------------------------------------------------------
 async def remind_command(update: Update, context: BotContext) -> None:
-    from bot.delivery import queue
+    from bot.delivery import queue, receipts
 
     chat = update.effective_chat
     if chat.type != ChatType.PRIVATE and not await _is_group_admin(update, context):
@@ -137,13 +137,25 @@ async def remind_command(update: Update, context: BotContext) -> None:
         await reply_html(update, esc(exc))
         return
     uid = update.effective_user.id if update.effective_user else 0
+    local = when.astimezone(_tz(context))
+    answer = f"好的，将在 {local:%Y-%m-%d %H:%M} 提醒：{esc(text)}"
+    # The same request again (a retry after 数据库暂时不可用, a re-delivered update) sets nothing new.
+    key = receipts.request_key("remind", chat.id, uid, raw[1] if len(raw) > 1 else "")
+
+    def schedule(session):
+        earlier = receipts.first(session, key, _now(context))
+        if earlier is not None:
+            return earlier
+        queue.schedule_oneoff(session, chat.id, text, when, uid)
+        receipts.settle(session, key, answer)
+        return answer
+
     try:
-        await context.bot_data.db.run(lambda s: queue.schedule_oneoff(s, chat.id, text, when, uid))
+        answer = await context.bot_data.db.run(schedule)
     except queue.QuotaExceeded as exc:
         await reply_html(update, esc(exc))
         return
-    local = when.astimezone(_tz(context))
-    await reply_html(update, f"好的，将在 {local:%Y-%m-%d %H:%M} 提醒：{esc(text)}")
+    await reply_html(update, answer)
 
 
 # -- reminder buttons ---------------------------------------------------------------------------------------
@@ -323,7 +335,7 @@ def _digest_on_text(context: BotContext, scope: str) -> str:
 
 
 async def broadcast_command(update: Update, context: BotContext) -> None:
-    from bot.delivery import queue
+    from bot.delivery import queue, receipts
 
     if not (await user_role(update, context)).admin:
         await reply_html(update, "只有管理员可以广播。")
@@ -334,8 +346,19 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         await reply_html(update, "用法：/broadcast 通知内容（不超过 3500 字）")
         return
     tag = secrets.token_hex(8)
-    count = await context.bot_data.db.run(lambda s: queue.broadcast(s, text, _now(context), tag))
-    await reply_html(update, f"已排入发送队列：{count} 个订阅群。")
+    # The same text from the same admin again within minutes (a retry after 数据库暂时不可用, a re-delivered
+    # update) is the same broadcast: it is not queued twice.
+    key = receipts.request_key("broadcast", update.effective_user.id, text)
+
+    def queue_once(session):
+        earlier = receipts.first(session, key, _now(context))
+        if earlier is not None:
+            return earlier + "（相同内容刚才已提交，没有重复发送。）"
+        answer = f"已排入发送队列：{queue.broadcast(session, text, _now(context), tag)} 个订阅群。"
+        receipts.settle(session, key, answer)
+        return answer
+
+    await reply_html(update, await context.bot_data.db.run(queue_once))
 
 
 async def holidays_command(update: Update, context: BotContext) -> None:
@@ -354,7 +377,21 @@ async def holidays_command(update: Update, context: BotContext) -> None:
     await reply_html(update, calendar.schedule_summary(year, off, work))
 
 
+async def on_migrated(update: Update, context: BotContext) -> None:
+    """A group became a supergroup: Telegram says so in both chats (migrate_to_chat_id in the old,
+    migrate_from_chat_id in the new). Its subscription, unit binding and queued messages move once."""
+    from bot.delivery import chats
+
+    message = update.effective_message
+    if message.migrate_to_chat_id:
+        old, new = message.chat_id, message.migrate_to_chat_id
+    else:
+        old, new = message.migrate_from_chat_id, message.chat_id
+    await context.bot_data.db.run(lambda s: chats.migrate_chat(s, old, new))
+
+
 def register(app: Application) -> None:
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrated), group=-1)
     app.add_handler(CommandHandler("due", due_command))
     app.add_handler(CommandHandler("remind", remind_command))
     app.add_handler(CommandHandler("subscribe", subscribe_command))

@@ -28,10 +28,10 @@ async def test_batches_overlap_and_each_chat_keeps_its_order(db, fake_api, monke
 
     in_flight: list[int] = []
 
-    def claim(session, worker, now, limit):
+    def claim(session, worker, now, limit, **options):
         claimed_while_sending.append(len(fake_api.calls_to("sendMessage")))
         in_flight.append(session.exec(select(func.count()).select_from(Delivery).where(Delivery.status == "sending")).one())
-        return real_claim(session, worker, now, limit)
+        return real_claim(session, worker, now, limit, **options)
 
     monkeypatch.setattr(queue, "claim", claim)
     bot = Bot(TEST_TOKEN, base_url=fake_api.base_url, request=HTTPXRequest(connection_pool_size=32))

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     reminder_offsets: str = "5,2,1,0"
     # Chats answered side by side (one chat's messages always in order); see bot/runtime/update_order.py.
     update_concurrency: int = Field(default=4, ge=1, le=64)
+    # Replies paced against Telegram's limits (bot/delivery/pacing.ReplyPacer); off only for a Bot API server
+    # without them (the throughput benchmark's fake).
+    reply_pacing: bool = True
+    # Seconds without a heartbeat after which a stopped process's unhandled updates are handled by another.
+    inbox_takeover_seconds: float = Field(default=30.0, ge=2, le=3600)
     # Seconds `domainbot run` keeps trying a database that does not answer yet (issue 17).
     database_start_wait: float = Field(default=60.0, ge=0, le=3600)
     # /apply: an unanswered application conversation ends after this many minutes; a step held this many

@@ -146,6 +146,37 @@ class Delivery(SQLModel, table=True):
     sent_at: Optional[dt.datetime] = None
     late: bool = False
     last_error: str = Field(default="", max_length=400)
+    started_at: Optional[dt.datetime] = None  # the send began: from here Telegram may have it (never resent blindly)
+    message_id: Optional[int] = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # Telegram's, once sent
+
+
+class CommandReceipt(SQLModel, table=True):
+    """A command that creates something (a broadcast, a reminder, an application), by what it asked: the same
+    request again within the window (a retry after 数据库暂时不可用, a re-delivered update) gets this answer and
+    creates nothing new."""
+    __tablename__ = "command_receipt"
+    key: str = Field(primary_key=True, max_length=80)
+    at: dt.datetime
+    answer: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class UpdateInbox(SQLModel, table=True):
+    """Updates taken over from Telegram and not yet handled (bot/runtime/inbox.py): written before Telegram is
+    told it has them (webhook: before the 200; polling: before the offset moves past them), deleted once handled.
+    A process that dies leaves its rows; a live one takes them over. Times are seconds since the epoch."""
+    __tablename__ = "update_inbox"
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    claimed_by: str = Field(default="", max_length=100)
+    claimed_at: float = Field(sa_column=Column(Float(precision=53), nullable=False))
+
+
+class WorkerBeat(SQLModel, table=True):
+    """Each running bot process, and when it last said it was alive (seconds since the epoch): updates held by a
+    process that stopped beating are taken over; those of a live one never are."""
+    __tablename__ = "worker_beat"
+    worker: str = Field(primary_key=True, max_length=100)
+    seen_at: float = Field(sa_column=Column(Float(precision=53), nullable=False))
 
 
 class SendPace(SQLModel, table=True):

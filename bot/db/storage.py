@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ POOL_WAIT = 5  # seconds to wait for a free pooled connection
 LOCK_WAIT = 10  # seconds a statement waits for a lock (SQLite's busy time-out too)
 STATEMENT_LIMIT = 120  # seconds any one statement may run (an import of 100k rows writes in ~1 s batches)
 UPDATE_WAIT = 4.0  # seconds an update (a person waiting for the answer) waits on the database
+COMMIT_GRACE = 10.0  # seconds a caller still waits for a commit that had begun when its own wait ran out
 UNAVAILABLE = "数据库暂时不可用，请稍后再试。"
 
 
@@ -152,31 +154,67 @@ class Database:
                 session.rollback()
                 raise
 
-    def call(self, fn: Callable[[Session], T]) -> T:
-        with self.session() as session:
-            return fn(session)
+    def call(self, fn: Callable[[Session], T], attempt: Attempt | None = None) -> T:
+        """`fn(session)` in one transaction. With an `attempt`, the work commits only if its caller still waits
+        for it: work whose caller gave up (and told the person 数据库暂时不可用) is rolled back."""
+        from sqlmodel import Session  # the ORM (~0.1 s to import) is not needed before the first database session
 
-    def call_core(self, fn: Callable[[Connection], T]) -> T:
-        with self.engine.begin() as connection:
-            return fn(connection)
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                result = fn(session)
+                if attempt is not None and not attempt.begin_commit():
+                    session.rollback()
+                    return result
+                session.commit()
+                return result
+            except BaseException:
+                session.rollback()
+                raise
+
+    def call_core(self, fn: Callable[[Connection], T], attempt: Attempt | None = None) -> T:
+        with self.engine.connect() as connection:
+            transaction = connection.begin()
+            try:
+                result = fn(connection)
+                if attempt is not None and not attempt.begin_commit():
+                    transaction.rollback()
+                    return result
+                transaction.commit()
+                return result
+            except BaseException:
+                transaction.rollback()
+                raise
 
     async def run(self, fn: Callable[[Session], T] | Callable[[Connection], T], timeout: float | None = UPDATE_WAIT,
                   core: bool = False) -> T:
         """Run blocking database work off the event loop, in the database's own threads (a stalled database
         then ties up none of the event loop's). Waits at most `timeout` seconds: a stalled or unreachable
-        database raises DatabaseUnavailable instead of freezing the chat (the work, if it ever gets through,
-        still commits or rolls back as a whole). `core=True` gives `fn` a SQLAlchemy Core connection in a
-        transaction instead of an ORM session (no ORM import: start-up reads before the first poll)."""
+        database raises DatabaseUnavailable instead of freezing the chat, and the work is then rolled back
+        whenever it gets through, so what the person is told (it did not happen) stays true. Only a commit
+        already under way when the wait ran out is waited for (COMMIT_GRACE more seconds): its outcome is what
+        the caller gets. `core=True` gives `fn` a SQLAlchemy Core connection in a transaction instead of an
+        ORM session (no ORM import: start-up reads before the first poll)."""
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, self.call_core if core else self.call, fn)
+        attempt = Attempt()
+        future = loop.run_in_executor(self._executor, self.call_core if core else self.call, fn, attempt)
         slot = UpdateSlot.current()
         if slot is not None:
             slot.give_up()  # other chats' updates go on while this one waits (see UpdateSlot)
         try:
-            # a time-out cancels the call if it has not started (then it never runs: the person is told it failed)
-            return await asyncio.wait_for(future, timeout)
-        except TimeoutError as exc:
-            raise DatabaseUnavailable(f"no answer within {timeout} s") from exc
+            done, _ = await asyncio.wait({future}, timeout=timeout)
+            if not done:
+                if attempt.abandon():
+                    future.add_done_callback(_consume)  # rolled back in its thread; nothing to report
+                    raise DatabaseUnavailable(f"no answer within {timeout} s")
+                done, _ = await asyncio.wait({future}, timeout=COMMIT_GRACE)
+                if not done:
+                    future.add_done_callback(_consume)
+                    raise DatabaseUnavailable(f"commit not confirmed within {timeout} + {COMMIT_GRACE} s")
+            return future.result()
+        except asyncio.CancelledError:
+            attempt.abandon()
+            future.add_done_callback(_consume)
+            raise
         except (OperationalError, SATimeoutError) as exc:
             if _is_unavailable(exc):
                 raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
@@ -194,6 +232,38 @@ class Database:
     def dispose(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()
+
+
+class Attempt:
+    """One piece of work handed to a database thread: it commits only while its caller still waits. The caller
+    gives up (`abandon`) and the worker starts its commit (`begin_commit`) under one lock, so exactly one of
+    the two happens first: either the person is told 数据库暂时不可用 and nothing lands, or the commit runs."""
+
+    __slots__ = ("_lock", "_state")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state = "running"
+
+    def begin_commit(self) -> bool:
+        with self._lock:
+            if self._state == "abandoned":
+                return False
+            self._state = "committing"
+            return True
+
+    def abandon(self) -> bool:
+        """True when the work will not commit; False when its commit had already begun."""
+        with self._lock:
+            if self._state == "committing":
+                return False
+            self._state = "abandoned"
+            return True
+
+
+def _consume(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()  # retrieved: no "exception was never retrieved" for work nobody waits for
 
 
 _UNAVAILABLE_SIGNS = ("locked", "timeout", "timed out", "could not connect", "connection", "server closed",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.db.models import Chat, Delivery, utcnow
 
@@ -16,16 +16,42 @@ def deactivate_chat(session: Session, chat_id: int) -> None:
                     .values(status="failed", last_error="chat inactive (bot blocked or removed)"))
 
 
-def migrate_chat(session: Session, old_id: int, new_id: int) -> None:
-    """A group became a supergroup: carry its settings and its queued messages to the new id."""
-    old = session.get(Chat, old_id)
-    if old is not None and session.get(Chat, new_id) is None:
-        session.add(Chat(id=new_id, title=old.title, type="supergroup", subscribed=old.subscribed, digest=old.digest,
-                         active=True, unit_id=old.unit_id))
-        old.active, old.subscribed = False, False
+def migrate_chat(session: Session, old_id: int, new_id: int) -> bool:
+    """A group became a supergroup (the migration update, or Telegram's 400 naming `migrate_to_chat_id`): carry
+    its subscription, digest and unit binding to the new id, and its queued messages, once. When the new chat is
+    already known (someone wrote there first, or it was subscribed again) the two are merged; a queued message the
+    new chat already has (the same broadcast, reminder or digest) is cancelled, not sent twice. Returns whether
+    anything moved (False: done before)."""
+    if old_id == new_id:
+        return False
+    old, new = session.get(Chat, old_id), session.get(Chat, new_id)
+    moved = False
+    if old is not None and (old.active or old.subscribed or old.digest or old.unit_id is not None):
+        if new is None:
+            new = Chat(id=new_id, title=old.title, type="supergroup", subscribed=old.subscribed, digest=old.digest,
+                       active=True, unit_id=old.unit_id)
+        else:
+            new.subscribed, new.digest = new.subscribed or old.subscribed, new.digest or old.digest
+            new.unit_id = new.unit_id if new.unit_id is not None else old.unit_id
+            new.active, new.type, new.updated_at = True, "supergroup", utcnow()
+        session.add(new)
+        old.active, old.subscribed, old.digest, old.unit_id, old.updated_at = False, False, False, None, utcnow()
         session.add(old)
-    session.execute(update(Delivery).where(Delivery.chat_id == old_id, Delivery.status.in_(("pending", "sending")))
-                    .values(chat_id=new_id))
+        moved = True
+    old_tail, new_tail = f":c{old_id}", f":c{new_id}"
+    queued = session.exec(select(Delivery).where(Delivery.chat_id == old_id,
+                                                 Delivery.status.in_(("pending", "sending")))).all()
+    for row in queued:
+        key = row.key[:-len(old_tail)] + new_tail if row.key.endswith(old_tail) else row.key
+        twin = key != row.key and session.exec(select(Delivery.id).where(Delivery.key == key)).first() is not None
+        if twin:
+            row.status, row.claimed_by = "cancelled", ""
+            row.last_error = f"chat migrated to {new_id}, which has this message already"
+        else:
+            row.chat_id, row.key = new_id, key[:200]
+        session.add(row)
+        moved = True
+    return moved
 
 
 def remember_chat(session: Session, chat_id: int, title: str, chat_type: str, **changes: object) -> Chat:

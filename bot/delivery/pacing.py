@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
@@ -49,9 +50,14 @@ def chat_key(chat_id: int) -> str:
     return f"c{chat_id}"
 
 
+def _dialect(session) -> str:
+    """A Session's or a Core Connection's database."""
+    return (session.get_bind() if hasattr(session, "get_bind") else session).dialect.name
+
+
 def reserve(session: Session, key: str, interval: float) -> float:
     """Take the next slot under `key`; returns how many seconds to wait before sending (0 when free now)."""
-    dialect = session.get_bind().dialect.name
+    dialect = _dialect(session)
     wait = session.execute(text(_RESERVE[dialect]), {"key": key, "interval": interval, "now": time.time()}).scalar_one()
     return max(0.0, float(wait))
 
@@ -88,3 +94,97 @@ class SendWindow:
                 if wait > 0:
                     await asyncio.sleep(wait)
             self._sent.append(time.monotonic())
+
+
+# -- replies ------------------------------------------------------------------------------------------------
+PACED_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup", "copyMessage",
+                           "forwardMessage"})
+PRIVATE_INTERVAL, PRIVATE_BURST = 1.0, 20  # Telegram: about one a second in one chat, short bursts tolerated
+GROUP_LIMIT, GROUP_WINDOW = 20, 60.0  # Telegram: 20 messages a minute to one group
+LEASE = 8  # slots of the overall budget taken at once from the database by the replies of one process
+BUDGET_WAIT = 0.5  # seconds a reply waits on the database for its slot; longer: this process's own window only
+BUDGET_PAUSE = 10.0  # after such a miss the replies leave the database alone this long (no queue of misses)
+outbox_paced: ContextVar[bool] = ContextVar("outbox_paced", default=False)  # set by the outbox: its send is paced
+
+
+class _Bucket:
+    __slots__ = ("tokens", "at")
+
+    def __init__(self, tokens: float, at: float) -> None:
+        self.tokens, self.at = tokens, at
+
+
+class ReplyPacer:
+    """Everything the handlers send (replies, files) paced against Telegram's limits, in the budget the outbox
+    uses: per person, a burst then one message a second; per group, 20 in any minute;
+    overall, slots of the shared 'all' key (bot/delivery/pacing.py), taken LEASE at a time in one statement so a
+    busy process makes a few database trips a second, not one per reply; and this process's window of 30 sends
+    a second, shared with the outbox. A flood of updates then queues briefly instead of drawing 429s. When the
+    database does not answer within BUDGET_WAIT the window alone paces (a stalled database does not stall
+    replies)."""
+
+    def __init__(self, db, window: SendWindow) -> None:
+        self.db = db
+        self.window = window
+        self._chats: dict[int, _Bucket] = {}
+        self._groups: dict[int, deque[float]] = {}  # each group's last sends (monotonic), for its 20 a minute
+        self._slots: deque[float] = deque()  # leased overall slots (time.time()), earliest first
+        self._lease_lock = asyncio.Lock()
+        self._waiting = 0
+        self._budget_paused_until = 0.0
+
+    async def wait(self, chat_id: int | None) -> None:
+        if chat_id is not None:
+            await self._chat_turn(chat_id)
+        await self._overall_turn()
+        await self.window.wait_turn()
+
+    async def _chat_turn(self, chat_id: int) -> None:
+        now = time.monotonic()
+        if len(self._chats) > 10_000:  # forget chats quiet for a while
+            self._chats = {k: b for k, b in self._chats.items() if now - b.at < GROUP_WINDOW}
+        if len(self._groups) > 10_000:
+            self._groups = {k: d for k, d in self._groups.items() if d and now - d[-1] < GROUP_WINDOW}
+        if chat_id < 0:  # a group: at most GROUP_LIMIT in any GROUP_WINDOW seconds
+            sent = self._groups.setdefault(chat_id, deque(maxlen=GROUP_LIMIT))
+            at = now
+            if len(sent) == GROUP_LIMIT:
+                at = max(now, sent[0] + GROUP_WINDOW)
+            sent.append(at)
+            if at > now:
+                await asyncio.sleep(at - now)
+            return
+        bucket = self._chats.get(chat_id)  # a person: a burst, then one a second
+        if bucket is None:
+            bucket = self._chats[chat_id] = _Bucket(PRIVATE_BURST, now)
+        bucket.tokens = min(PRIVATE_BURST, bucket.tokens + (now - bucket.at) / PRIVATE_INTERVAL)
+        bucket.at = now
+        bucket.tokens -= 1  # taken now; a negative balance is this reply's wait
+        if bucket.tokens < 0:
+            await asyncio.sleep(-bucket.tokens * PRIVATE_INTERVAL)
+
+    async def _overall_turn(self) -> None:
+        self._waiting += 1
+        try:
+            async with self._lease_lock:  # in arrival order
+                now = time.time()
+                while self._slots and self._slots[0] < now - OVERALL_INTERVAL:
+                    self._slots.popleft()  # slots that went by unused
+                if not self._slots and time.monotonic() >= self._budget_paused_until:
+                    # As many slots as replies are waiting (up to LEASE): one trip for a crowd, none wasted alone.
+                    count = min(LEASE, self._waiting)
+                    try:
+                        wait = await self.db.run(lambda s: reserve(s, "all", OVERALL_INTERVAL * count),
+                                                 timeout=BUDGET_WAIT, core=True)
+                    except Exception:  # the database is busy or away: the process's window paces alone
+                        self._budget_paused_until = time.monotonic() + BUDGET_PAUSE
+                        return
+                    start = time.time() + wait
+                    self._slots.extend(start + i * OVERALL_INTERVAL for i in range(count))
+                if not self._slots:
+                    return  # the database paused: the window alone
+                slot = self._slots.popleft()
+        finally:
+            self._waiting -= 1
+        if slot > time.time():
+            await asyncio.sleep(slot - time.time())

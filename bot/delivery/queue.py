@@ -1,12 +1,18 @@
 """The outbox queue: rows with a unique key, claimed atomically, finished with what Telegram answered.
 
-A row is marked sent only after Telegram accepted it; a claim left by a dead process is released after
-STALE_CLAIM and sent again."""
+A row is marked sent (with Telegram's message id) once Telegram accepted it. Just before a send the row records
+that the send began (`started_at`). A claim left by a dead process is released after STALE_CLAIM: a row whose
+send never began is simply sent; one whose send began may have reached Telegram (the outcome is unknown), so it
+gets one more try a minute later, and a second unknown outcome ends it as 'uncertain' and is reported to the
+admins instead of being repeated."""
 from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
+import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, func, or_, update
@@ -15,10 +21,16 @@ from sqlmodel import Session, select
 
 from bot.db.models import Chat, Deadline, Delivery
 
+log = logging.getLogger(__name__)
+_TAGS = re.compile(r"<[^>]*>")
+
 # A claim older than this is taken to be left by a dead process and is sent again. Longer than any one send can
 # take (a 30 s answer, pacing waits capped at 30 s), so a slow live sender is never doubled.
 STALE_CLAIM = dt.timedelta(minutes=2)
 UNCERTAIN = "uncertain: "  # last_error prefix: a send timed out, and Telegram may have delivered it
+UNCERTAIN_RETRY_AFTER = dt.timedelta(seconds=60)  # one more try, well after a slow send would have landed
+KIND_NAMES = {"broadcast": "广播", "reminder": "期限提醒", "overdue": "逾期提醒", "oneoff": "定时提醒", "digest": "每周汇总",
+              "notice": "通知"}
 
 
 LATE_AFTER = dt.timedelta(minutes=5)
@@ -114,8 +126,9 @@ class Claimed:
     uncertain: bool = False  # an earlier send of this row timed out (it may have arrived): never retried again
 
 
-def _stale(now: dt.datetime):
-    return and_(Delivery.status == "sending", Delivery.claimed_at < now - STALE_CLAIM)
+def _stale(now: dt.datetime, keep: Collection[int] = ()):
+    stale = and_(Delivery.status == "sending", Delivery.claimed_at < now - STALE_CLAIM)
+    return and_(stale, Delivery.id.not_in(list(keep))) if keep else stale
 
 
 def _due(now: dt.datetime):
@@ -123,27 +136,64 @@ def _due(now: dt.datetime):
                 or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now))
 
 
-def release_stale(session: Session, now: dt.datetime) -> int:
-    """Rows claimed by a process that died before finishing go back to the queue."""
-    result = session.execute(update(Delivery).where(_stale(now)).values(status="pending", claimed_by=""))
-    return result.rowcount or 0
+def release_stale(session: Session, now: dt.datetime, keep: Collection[int] = (),
+                  admins: Collection[int] = ()) -> int:
+    """Rows claimed by a process that died before finishing go back to the queue; `keep`: rows this process
+    is still working on (recording a send while the database stalls), never released under it.
+    A row whose send never began is sent as if new. One whose send began may have reached Telegram: it is an
+    unknown outcome, tried once more a minute later; a second unknown outcome ends as 'uncertain' and the
+    admins are told (`admins`), so a message is never silently repeated."""
+    stale = _stale(now, keep)
+    result = session.execute(update(Delivery).where(stale, Delivery.started_at.is_(None))
+                             .values(status="pending", claimed_by=""))
+    released = result.rowcount or 0
+    unknown = session.execute(sa_select(Delivery).where(stale, Delivery.started_at.is_not(None))).scalars().all()
+    for row in unknown:
+        note = "the process sending it stopped before Telegram's answer was recorded"
+        if (row.last_error or "").startswith(UNCERTAIN):
+            row.status = "uncertain"
+            _report_uncertain(session, row, now, admins)
+        else:
+            row.status, row.next_attempt_at = "pending", now + UNCERTAIN_RETRY_AFTER
+        row.attempts, row.started_at, row.claimed_by = row.attempts + 1, None, ""
+        row.last_error = (UNCERTAIN + note)[:400]
+        log.warning("delivery %s: %s; %s", row.id, note,
+                    "not sent again (uncertain), admins told" if row.status == "uncertain" else "one more try in 60 s")
+        session.add(row)
+    return released + len(unknown)
 
 
-def _anything_to_claim(session: Session, now: dt.datetime) -> bool:
+def _report_uncertain(session: Session, row: Delivery, now: dt.datetime, admins: Collection[int]) -> None:
+    """Tell the admins about a message that may or may not have arrived and is not sent again."""
+    if row.key.startswith("uncertain:"):
+        return  # a report about a report: the log line is enough
+    from bot.deadlines.planning import admin_ids
+
+    chat = session.get(Chat, row.chat_id)
+    where = html.escape(chat.title) if chat is not None and chat.title else str(row.chat_id)
+    snippet = html.escape(html.unescape(_TAGS.sub("", row.text))[:120])
+    text = (f"⚠️ 一条{KIND_NAMES.get(row.kind, '消息')}（发往 {where}）发送后未能确认是否送达；为避免重复，不再自动重发。"
+            f"请到该聊天确认，必要时手动补发：\n{snippet}")
+    for admin in sorted(admin_ids(session, frozenset(admins))):
+        enqueue(session, f"uncertain:{row.id}:c{admin}", admin, text, now, "notice")
+
+
+def _anything_to_claim(session: Session, now: dt.datetime, keep: Collection[int] = ()) -> bool:
     """Two reads on the (status, due_at) index. An empty outbox then writes nothing: on SQLite the tick takes no
     write lock, so it does not wait once a second behind a long import's transaction."""
     return any(session.execute(sa_select(Delivery.id).where(condition).limit(1)).first() is not None
-               for condition in (_due(now), _stale(now)))
+               for condition in (_due(now), _stale(now, keep)))
 
 
-def claim(session: Session, worker: str, now: dt.datetime, limit: int = 50) -> list[Claimed]:
+def claim(session: Session, worker: str, now: dt.datetime, limit: int = 50, keep: Collection[int] = (),
+          admins: Collection[int] = ()) -> list[Claimed]:
     """Atomically take due rows, the oldest first but at most one per chat per batch, so that one chat's long
     queue (60 reminders to a group paced at one per 3 s) never holds back every other chat's messages.
     Claims left by a dead process are released first. One UPDATE … WHERE status = 'pending' … RETURNING takes
     the rows; on PostgreSQL the candidates are locked with SKIP LOCKED, so two processes never take one row."""
-    if not _anything_to_claim(session, now):
+    if not _anything_to_claim(session, now, keep):
         return []
-    release_stale(session, now)
+    release_stale(session, now, keep, admins)
     due = _due(now)
     ranked = (sa_select(Delivery.id, Delivery.due_at,
                         func.row_number().over(partition_by=Delivery.chat_id, order_by=(Delivery.due_at, Delivery.id))
@@ -175,26 +225,54 @@ def claim(session: Session, worker: str, now: dt.datetime, limit: int = 50) -> l
     return out
 
 
+def unclaim(session: Session, ids: Collection[int], worker: str) -> None:
+    """Claims of this process whose send never began (the database stalled first): back to the queue now."""
+    if ids:
+        session.execute(update(Delivery).where(Delivery.id.in_(list(ids)), Delivery.status == "sending",
+                                               Delivery.claimed_by == worker, Delivery.started_at.is_(None))
+                        .values(status="pending", claimed_by=""))
+
+
+def start(session: Session, delivery_id: int, worker: str, now: dt.datetime) -> bool:
+    """Record, just before the send, that it began (from here Telegram may have the message). False when this
+    process no longer holds the claim (released and taken by another): then it must not send."""
+    result = session.execute(update(Delivery).where(Delivery.id == delivery_id, Delivery.status == "sending",
+                                                    Delivery.claimed_by == worker)
+                             .values(started_at=now))
+    return (result.rowcount or 0) == 1
+
+
+def unstart(session: Session, delivery_id: int) -> None:
+    """Telegram certainly did not take the send that began (a 400 naming the group's new id)."""
+    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(started_at=None))
+
+
 def finish(session: Session, delivery_id: int, now: dt.datetime, *, error: str = "", retry_at: dt.datetime | None = None,
-           failed: bool = False, throttled: bool = False, uncertain: bool = False) -> None:
-    """Record what Telegram answered. `throttled` (a 429, or no send budget yet): back to the queue at `retry_at`
-    without counting an attempt. `uncertain` (timed out, may have arrived): with `retry_at`, one more try;
-    without, the row ends as 'uncertain' and is never sent again."""
+           failed: bool = False, throttled: bool = False, uncertain: bool = False, message_id: int | None = None,
+           admins: Collection[int] = ()) -> None:
+    """Record what Telegram answered. No flag: sent (with Telegram's `message_id`), whatever happened to the
+    row meanwhile: a send that reached Telegram is never sent again. `throttled` (a 429, or no send budget
+    yet): back to the queue at `retry_at` without counting an attempt. `uncertain` (timed out, may have
+    arrived): with `retry_at`, one more try; without, the row ends as 'uncertain' and the admins are told."""
     row = session.get(Delivery, delivery_id)
-    if row is None:
+    if row is None or row.status == "sent":
         return
+    sent = not (throttled or uncertain or failed or retry_at is not None)
+    if not sent and row.status != "sending":
+        return  # the claim was released meanwhile: what happens to the row is no longer this answer's to say
     if throttled and retry_at is not None:
         row.status, row.next_attempt_at = "pending", retry_at
     elif uncertain and retry_at is None:
         row.status, row.attempts = "uncertain", row.attempts + 1
+        _report_uncertain(session, row, now, admins)
     elif retry_at is not None and row.attempts + 1 < MAX_ATTEMPTS:
         row.status, row.next_attempt_at, row.attempts = "pending", retry_at, row.attempts + 1
     elif failed or retry_at is not None:
         row.status, row.attempts = "failed", row.attempts + 1
     else:
-        row.status, row.sent_at = "sent", now
+        row.status, row.sent_at, row.message_id = "sent", now, message_id
     row.last_error = ((UNCERTAIN if uncertain else "") + error)[:400]
-    row.claimed_by = ""
+    row.claimed_by, row.started_at = "", (row.started_at if sent else None)
     session.add(row)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
+import secrets
+import socket
 
 import httpx
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
@@ -12,7 +15,9 @@ from telegram.request import BaseRequest
 
 from bot.config.settings import Settings
 from bot.db.storage import Database
+from bot.delivery.pacing import ReplyPacer, SendWindow
 from bot.runtime.bot_api import BotAPIRequest
+from bot.runtime.inbox import AckingBot, DurableQueue, Inbox
 from bot.runtime.jobs import install_jobs
 from bot.runtime.state import CONTEXT_TYPES
 from bot.runtime.update_order import PerChatUpdateProcessor
@@ -115,6 +120,8 @@ async def _warm_up_once_polling(app: Application, wait: float = 2.0) -> None:
 async def _post_shutdown(app: Application) -> None:
     from bot.workers import shutdown as stop_workers
 
+    if app.bot_data.inbox is not None:
+        await app.bot_data.inbox.leave()  # what is left in the inbox is taken over at once by a live process
     stop_workers()  # the import/report worker process, if one is running
     db: Database | None = app.bot_data.db
     if db is not None:
@@ -122,33 +129,45 @@ async def _post_shutdown(app: Application) -> None:
 
 
 def build_application(settings: Settings, request: BaseRequest | None = None,
-                      get_updates_request: BaseRequest | None = None) -> Application:
-    """Replies to people are not paced (they follow the pace people write at; a 429 is waited out in
-    handlers/common.reply_html); bulk sending is paced by the outbox (bot/delivery/). Measured: python-telegram-
-    bot's AIORateLimiter with no limits set still cost about 4% of throughput."""
+                      get_updates_request: BaseRequest | None = None, durable: bool = True) -> Application:
+    """Replies to people are paced against Telegram's limits by the request (bot/delivery/pacing.ReplyPacer, in
+    the budget the outbox shares; a 429 is still waited out in handlers/common.reply_html); bulk sending is paced
+    by the outbox (bot/delivery/). Measured: python-telegram-bot's AIORateLimiter with no limits set cost about
+    4% of throughput, hence a pacer of our own."""
+    db = Database(settings.database_url)
+    # Room for every chat being answered, and for the outbox sending alongside. The two HTTP clients (replies,
+    # getUpdates) share one TLS context: the CA bundle is read once (~25 ms of the start) instead of once per
+    # client; the clients are python-telegram-bot's defaults but for the JSON body.
+    tls = {"verify": httpx.create_ssl_context()} if request is None or get_updates_request is None else None
+    # Replies paced against Telegram's limits in the budget the outbox shares (bot/delivery/pacing.ReplyPacer).
+    pacer = ReplyPacer(db, SendWindow()) if durable and settings.reply_pacing else None
+    bot = AckingBot(settings.telegram_bot_token or "1:console-only-no-network",
+                    base_url=settings.telegram_api_base_url, base_file_url=file_url(settings.telegram_api_base_url),
+                    request=request or BotAPIRequest(connection_pool_size=settings.update_concurrency + 4,
+                                                     pool_timeout=10.0, httpx_kwargs=tls, pacer=pacer),
+                    get_updates_request=get_updates_request or BotAPIRequest(connection_pool_size=1, httpx_kwargs=tls),
+                    defaults=REPLY_DEFAULTS)
+    # Updates are acknowledged only once handled or written down (bot/runtime/inbox.py); not in the console.
+    inbox = (Inbox(db, f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}", settings.inbox_takeover_seconds)
+             if durable else None)
+    bot.acknowledge_through(inbox)
+    updates = DurableQueue()
+    updates.inbox = inbox
     builder: ApplicationBuilder = (
         Application.builder()
-        .token(settings.telegram_bot_token or "1:console-only-no-network")
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(file_url(settings.telegram_api_base_url))
-        .defaults(REPLY_DEFAULTS)
+        .bot(bot)
+        .update_queue(updates)
         .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    builder = builder.concurrent_updates(PerChatUpdateProcessor(settings.update_concurrency))
-    # The two HTTP clients (replies, getUpdates) share one TLS context: the CA bundle is read once (~25 ms of
-    # the start) instead of once per client; the clients are python-telegram-bot's defaults but for the JSON body.
-    tls = {"verify": httpx.create_ssl_context()} if request is None or get_updates_request is None else None
-    # Room for every chat being answered, and for the outbox sending alongside.
-    builder = builder.request(request or BotAPIRequest(connection_pool_size=settings.update_concurrency + 4,
-                                                       pool_timeout=10.0, httpx_kwargs=tls))
-    builder = builder.get_updates_request(get_updates_request or BotAPIRequest(connection_pool_size=1, httpx_kwargs=tls))
-    db = Database(settings.database_url)
+    builder = builder.concurrent_updates(PerChatUpdateProcessor(settings.update_concurrency, inbox))
     builder = builder.persistence(conversation_persistence(db, settings))  # /apply survives restarts
     app = builder.build()
     app.bot_data.settings = settings
     app.bot_data.db = db
+    app.bot_data.inbox = inbox
+    app.bot_data.pacer = pacer
     app.bot_data.commands = all_commands()
     from bot.registry.region import configure as configure_region  # issue 11: the office's region
     configure_region(settings.bot_region)

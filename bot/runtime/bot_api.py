@@ -3,7 +3,9 @@ body."""
 from __future__ import annotations
 
 import httpx
-from telegram.request import HTTPXRequest
+from telegram.request import HTTPXRequest, RequestData
+
+from bot.delivery.pacing import PACED_METHODS, ReplyPacer, outbox_paced
 
 
 class _JsonBodyClient(httpx.AsyncClient):
@@ -19,7 +21,26 @@ class _JsonBodyClient(httpx.AsyncClient):
 
 
 class BotAPIRequest(HTTPXRequest):
-    """python-telegram-bot's HTTPXRequest with a JSON body (above); everything else as PTB has it."""
+    """python-telegram-bot's HTTPXRequest with a JSON body (above), and, given a `pacer`, every message the
+    handlers send paced against Telegram's limits (bot/delivery/pacing.ReplyPacer; the outbox paces its own)."""
+
+    def __init__(self, *args, pacer: ReplyPacer | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.pacer = pacer
 
     def _build_client(self) -> httpx.AsyncClient:
         return _JsonBodyClient(**self._client_kwargs)
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, *args, **kwargs):
+        if self.pacer is not None and request_data is not None and not outbox_paced.get():
+            if url.rpartition("/")[2] in PACED_METHODS:
+                chat = request_data.parameters.get("chat_id")
+                await self.pacer.wait(chat if isinstance(chat, int) else _int_or_none(chat))
+        return await super().do_request(url, method, request_data, *args, **kwargs)
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None

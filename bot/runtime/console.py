@@ -259,7 +259,7 @@ async def run_console(settings: Settings, stdin: TextIO = sys.stdin, stdout: Tex
     # The person at the console has the database in hand anyway: they act as an administrator (`/as` to be another).
     settings = settings.model_copy(update={"bot_admin_ids": settings.bot_admin_ids | {CONSOLE_USER["id"]}})
     api = ConsoleBotAPI(stdout)
-    app = build_application(settings, request=api, get_updates_request=ConsoleBotAPI(stdout))
+    app = build_application(settings, request=api, get_updates_request=ConsoleBotAPI(stdout), durable=False)
     interactive = stdin.isatty()
     async with app:
         await app.post_init(app)

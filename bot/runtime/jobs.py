@@ -42,8 +42,12 @@ async def replan(app: Application) -> int:
     from bot.deadlines import events, planning
     from bot.delivery import queue
 
+    outbox: Outbox | None = app.bot_data.outbox
+    keep = set(outbox.in_flight) if outbox is not None else set()
+    admins = app.bot_data.settings.bot_admin_ids
+
     def work(session):
-        queue.release_stale(session, clock())
+        queue.release_stale(session, clock(), keep, admins)  # never a row this process is still recording
         events.sync_campaigns(session)
         return planning.plan(session, rs, clock())
 
@@ -104,11 +108,20 @@ def warn_missing_schedule(session, settings: Settings, now: dt.datetime, today: 
                for admin in planning.admin_ids(session, settings.bot_admin_ids))
 
 
+async def _inbox_tick(context: BotContext) -> None:
+    with background_job("update inbox"):
+        await context.bot_data.inbox.tend(context.application)
+
+
 def install_jobs(app: Application) -> None:
     settings: Settings = app.bot_data.settings
-    app.bot_data.outbox = Outbox(app.bot_data.db, app.bot, app.bot_data.clock)
+    pacer = app.bot_data.pacer  # the outbox and the replies share this process's window of 30 sends a second
+    app.bot_data.outbox = Outbox(app.bot_data.db, app.bot, app.bot_data.clock, admins=settings.bot_admin_ids,
+                                 window=pacer.window if pacer is not None else None)
     jobs = app.job_queue
     job_kwargs = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
     jobs.run_repeating(_plan_tick, interval=PLAN_INTERVAL, first=0, name="plan", job_kwargs=job_kwargs)
     jobs.run_repeating(_outbox_tick, interval=OUTBOX_INTERVAL, first=0.5, name="outbox", job_kwargs=job_kwargs)
+    if app.bot_data.inbox is not None:
+        jobs.run_repeating(_inbox_tick, interval=1.0, first=0.2, name="inbox", job_kwargs=job_kwargs)
     jobs.run_daily(_daily_tick, time=settings.send_time.replace(tzinfo=settings.timezone), name="daily")

@@ -45,6 +45,8 @@ def run_webhook(settings: Settings) -> None:
 
     wait_for_database(settings.database_url, settings.database_start_wait)
     app = build_application(settings)
+    # Each update is written to the inbox before the 200 that lets Telegram forget it (bot/runtime/inbox.py).
+    app.update_queue.write_on_put = True
     path = settings.webhook_url.rstrip("/").rsplit("/", 1)[-1] if "/" in settings.webhook_url.split("://", 1)[-1] else ""
     log.info("starting webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
     app.run_webhook(

@@ -12,7 +12,9 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.config.settings import Settings
 from bot.db.storage import Database
+from bot.delivery.pacing import ReplyPacer
 from bot.delivery.sender import Outbox, utc_now
+from bot.runtime.inbox import Inbox
 
 
 @dataclass
@@ -22,6 +24,8 @@ class BotData:
     commands: list = field(default_factory=list)  # handlers.basics.BotCommandInfo: the menu and /help
     clock: Callable[[], dt.datetime] = utc_now  # tests replace it to control time
     outbox: Outbox | None = None  # set when the jobs are installed
+    pacer: ReplyPacer | None = None  # replies paced against Telegram's limits (bot/delivery/pacing.py)
+    inbox: Inbox | None = None  # updates taken from Telegram and not handled yet (bot/runtime/inbox.py)
     warm_up: asyncio.Future | None = None  # the knowledge indexes being built after start
     pending_buttons: OrderedDict[str, dict] = field(default_factory=OrderedDict)  # handlers.common.remember
     pages: OrderedDict[tuple, object] = field(default_factory=OrderedDict)  # handlers.common.show_page
