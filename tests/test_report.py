@@ -68,7 +68,9 @@ def test_report_workbook_matches_the_registry(db, tmp_path):
     assert [c.value for c in detail[3]] == list(DETAIL_HEADERS) and all(c.font.b for c in detail[3])
     assert detail.freeze_panes == "C4"
     assert detail.page_setup.orientation == "landscape" and int(detail.page_setup.paperSize) == 9
-    assert detail.page_setup.fitToWidth == 1 and detail.sheet_properties.pageSetUpPr.fitToPage
+    # fit to one page wide (fitToWidth absent: the file format's default, 1), as tall as it takes
+    assert detail.page_setup.fitToWidth in (None, 1) and detail.page_setup.fitToHeight == 0
+    assert detail.sheet_properties.pageSetUpPr.fitToPage
     assert detail.print_title_rows == "$3:$3" and detail.print_options.gridLines
     assert detail.column_dimensions["B"].width > 20
     rows = [[c.value for c in row] for row in detail.iter_rows(min_row=4)]
