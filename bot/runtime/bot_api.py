@@ -4,7 +4,8 @@
 The Bot API takes a JSON body and a form alike and reads the same values (each a string, nested objects JSON text,
 as PTB gives them in `RequestData.json_parameters`); percent-encoding a reply, three bytes of %XX per byte of
 Chinese, cost ~0.04 ms an update (notes/PERF-e2e.md). Files still go as multipart. Time-outs, pool and errors
-behave as PTB's own HTTPXRequest: TimedOut for a time-out, NetworkError for any other failure of the connection."""
+behave as PTB's own HTTPXRequest: TimedOut for a time-out, NetworkError for any other failure of the connection.
+A getMe answer that lacks a field the bot can do without is completed (bot/runtime/startup.complete_get_me)."""
 from __future__ import annotations
 
 from typing import Any
@@ -67,4 +68,8 @@ class BotAPIRequest(BaseRequest):
             raise TimedOut from err
         except httpx.HTTPError as err:
             raise NetworkError(f"httpx.{err.__class__.__name__}: {err}") from err
+        if response.status_code == 200 and url.endswith("/getMe"):  # once a start: the bot's own User
+            from bot.runtime.startup import complete_get_me
+
+            return 200, complete_get_me(response.content, url)
         return response.status_code, response.content
