@@ -176,11 +176,13 @@ class Rows:
         self.append_formatted((value, cell_format) for value in values)
 
     def append_formatted(self, cells: Iterable[tuple[object, Format | None]]) -> None:
-        """One row of (value, format) cells; a None value with a format is a formatted blank cell."""
+        """One row of (value, format) cells; an empty value (None or "") with a format is a formatted blank
+        cell, without one nothing (a third of the report's cells: not handed to XlsxWriter at all)."""
         write, row = self.sheet.write, self.row
         for col, (value, cell_format) in enumerate(cells):
-            if (value is not None or cell_format is not None) and (error := write(row, col, value, cell_format)) \
-                    and error != _TRUNCATED:
+            if cell_format is None and (value is None or value == ""):
+                continue
+            if (error := write(row, col, value, cell_format)) and error != _TRUNCATED:
                 raise ValueError(f"XlsxWriter refused the value of row {row + 1} column {col + 1} ({error})")
         self.row += 1
 
