@@ -7,6 +7,10 @@ in well under the memory budget), text as inline strings; the cover, first in th
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import os
+import pickle
+import signal
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -101,28 +105,166 @@ def write_workbook(path: Path, views: Iterable[UnitView], header: ReportHeader, 
                    monitoring: list[list[object]] = (), late_contacts: Counter | None = None) -> Registry:
     """Stream the units into the detail and registry sheets, counting as they pass; the cover (first in the
     workbook) is filled in last, from the counts (overdue: the domains' and `late_contacts`, contact changes
-    not reported in time, by unit kind). Returns the counts."""
-    workbook = Workbook(str(path), WORKBOOK_OPTIONS)
+    not reported in time, by unit kind). Returns the counts.
+
+    This process reads the registry and makes the rows; where it can fork, a child writes them into the
+    workbook meanwhile (the second core: XlsxWriter's half of a 100,000-domain report), as the import's reading
+    child does. Either way the same rows are written in the same order."""
+    registry = Registry(today=today, keep_lines=False)
+    writer = _WorkbookInChild(path, header) if hasattr(os, "fork") else _ReportWriter(path, header)
     try:
-        formats = Formats(workbook)
-        cover = Rows(workbook.add_worksheet(COVER_SHEET))
-        detail = _DetailSheet(workbook, formats, header)
-        register = _register_sheet(workbook, formats)
-        registry = Registry(today=today, keep_lines=False)
-        for unit_view in views:
-            lines = registry.add(unit_view)
-            detail.add(unit_view, lines, today)
-            for line in lines:
-                contact = unit_view.contacts[0] if unit_view.contacts else None
-                register.append([guard_cell(v) for v in registry_row(unit_view.unit, line.view.domain, contact)])
-        detail.close()
+        for detail, register in _row_batches(views, registry, today):
+            writer.rows(detail, register)
         registry.add_overdue(late_contacts or Counter())
-        if monitoring:  # the sheet appears once monitoring has found something (五（三）（四）)
-            _monitoring_sheet(workbook, formats, monitoring)
-        _cover(workbook, cover, formats, registry, header)
+        writer.finish(registry, list(monitoring))
     finally:
-        workbook.close()
+        writer.close()
     return registry
+
+
+_BATCH = 2000  # units whose rows go to the writer together
+PLAIN, OVERDUE, BARE = 0, 1, 2  # how a detail row is shown: as it is, marked overdue, a unit without a domain
+
+
+def _row_batches(views: Iterable[UnitView], registry: Registry, today: dt.date):
+    """(detail rows as (how shown, values), registry rows) for every _BATCH units, counted into `registry`."""
+    detail, register, number, units = [], [], 0, 0
+    for unit_view in views:
+        lines = registry.add(unit_view)
+        contact = unit_view.contacts[0] if unit_view.contacts else None
+        for line in lines:
+            number += 1
+            detail.append((OVERDUE if line.standing.overdue else PLAIN,
+                           [number, *(guard_cell(v) for v in detail_row(line, today))]))
+            register.append([guard_cell(v) for v in registry_row(unit_view.unit, line.view.domain, contact)])
+        if not lines:
+            number += 1
+            detail.append((BARE, [guard_cell(v) for v in (
+                number, unit_view.unit.name, kind_label(unit_view.unit.kind), "", NO_DOMAIN, "", "", "", "", "未登记域名",
+                "", "", None, None, "", contact.name if contact else "", contact.phone if contact else "", "无域名单位")]))
+        units += 1
+        if units % _BATCH == 0:
+            yield detail, register
+            detail, register = [], []
+    if detail or register:
+        yield detail, register
+
+
+class _ReportWriter:
+    """The workbook, written from the rows as they come: detail and registry sheets, then (`finish`) the
+    monitoring sheet and the cover."""
+
+    def __init__(self, path: Path, header: ReportHeader) -> None:
+        self.header = header
+        self.workbook = workbook = Workbook(str(path), WORKBOOK_OPTIONS)
+        self.formats = Formats(workbook)
+        self.cover = Rows(workbook.add_worksheet(COVER_SHEET))
+        self.detail = _DetailSheet(workbook, self.formats, header)
+        self.register = _register_sheet(workbook, self.formats)
+        self.closed = False
+
+    def rows(self, detail: list[tuple[int, list]], register: list[list]) -> None:
+        self.detail.add(detail)
+        for row in register:
+            self.register.append(row)
+
+    def finish(self, registry: Registry, monitoring: list[list[object]]) -> None:
+        self.detail.close()
+        if monitoring:  # the sheet appears once monitoring has found something (五（三）（四）)
+            _monitoring_sheet(self.workbook, self.formats, monitoring)
+        _cover(self.workbook, self.cover, self.formats, registry, self.header)
+        self.close()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.workbook.close()
+
+
+class _WorkbookInChild:
+    """_ReportWriter in a child forked now: `rows` and `finish` are sent to it (pickled, through a pipe);
+    `finish` waits until it has closed the workbook and raises what failed there. `close` (always) ends and
+    reaps the child: one that did not finish is killed, and no file is left half written."""
+
+    def __init__(self, path: Path, header: ReportHeader) -> None:
+        rows_in, rows_out = os.pipe()
+        answer_in, answer_out = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: write what comes; never returns
+            code = 1
+            try:
+                os.close(rows_out)
+                os.close(answer_in)
+                gc.disable()  # short-lived acyclic rows; nothing of the parent's collected here
+                _write_in_child(path, header, open(rows_in, "rb"), open(answer_out, "wb"))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(rows_in)
+        os.close(answer_out)
+        self.path = path
+        self.out, self.answers = open(rows_out, "wb"), open(answer_in, "rb")  # closed in close
+        self.finished = False
+
+    def _send(self, message: tuple) -> None:
+        try:
+            pickle.dump(message, self.out, pickle.HIGHEST_PROTOCOL)
+        except BrokenPipeError:  # the child stopped: its answer says why
+            self._answer()
+            raise RuntimeError("the report's writing process stopped") from None
+
+    def _answer(self) -> None:
+        try:
+            answer = pickle.load(self.answers)
+        except EOFError:
+            raise RuntimeError("the report's writing process ended without an answer") from None
+        if answer[0] == "failed":
+            raise answer[1]
+
+    def rows(self, detail: list[tuple[int, list]], register: list[list]) -> None:
+        self._send(("rows", detail, register))
+
+    def finish(self, registry: Registry, monitoring: list[list[object]]) -> None:
+        self._send(("finish", registry, monitoring))
+        self.out.flush()
+        self._answer()
+        self.finished = True
+
+    def close(self) -> None:
+        for stream in (self.out, self.answers):
+            try:
+                stream.close()
+            except BrokenPipeError:
+                pass
+        if not self.finished:
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        if not self.finished:
+            self.path.unlink(missing_ok=True)
+
+
+def _write_in_child(path: Path, header: ReportHeader, rows, answers) -> None:
+    """The child's part: a _ReportWriter fed from the pipe; answers ("done",) or ("failed", the exception)."""
+    with rows, answers:
+        try:
+            writer = _ReportWriter(path, header)
+            try:
+                while True:
+                    message = pickle.load(rows)
+                    if message[0] == "rows":
+                        writer.rows(message[1], message[2])
+                    else:
+                        writer.finish(message[1], message[2])
+                        break
+            finally:
+                writer.close()
+            answer = ("done",)
+        except Exception as exc:  # handed to the parent, raised there
+            try:
+                answer = ("failed", pickle.loads(pickle.dumps(exc, pickle.HIGHEST_PROTOCOL)))
+            except Exception:
+                answer = ("failed", RuntimeError(repr(exc)))
+        pickle.dump(answer, answers, pickle.HIGHEST_PROTOCOL)
 
 
 class Formats:
@@ -316,22 +458,18 @@ class _DetailSheet:
         self.out.append(list(DETAIL_HEADERS), formats.header)
         self.number = 0
 
-    def add(self, unit_view: UnitView, lines: list[DomainLine], today: dt.date) -> None:
-        out, overdue_cell = self.out, self.formats.overdue_cell
-        for line in lines:
-            self.number += 1
-            row = [self.number, *(guard_cell(v) for v in detail_row(line, today))]
-            if line.standing.overdue:  # marked: red fill, the due date in red
-                out.append_formatted((v, overdue_cell(i, v)) for i, v in enumerate(row))
-            else:  # plain values: formatting every cell would slow a 100,000-row report for nothing
+    def add(self, rows: list[tuple[int, list]]) -> None:
+        """Rows as _row_batches makes them: overdue ones marked (red fill, the due date in red), a unit without
+        a domain ruled; plain values unformatted (formatting every cell would slow a 100,000-row report)."""
+        out, overdue_cell, box = self.out, self.formats.overdue_cell, self.formats.box
+        for shown, row in rows:
+            if shown == PLAIN:
                 out.append(row)
-        if not lines:
-            self.number += 1
-            contact = unit_view.contacts[0] if unit_view.contacts else None
-            values = [self.number, unit_view.unit.name, kind_label(unit_view.unit.kind), "", NO_DOMAIN, "", "", "",
-                      "", "未登记域名", "", "", None, None, "", contact.name if contact else "",
-                      contact.phone if contact else "", "无域名单位"]
-            out.append([guard_cell(v) for v in values], self.formats.box)
+            elif shown == OVERDUE:
+                out.append_formatted((v, overdue_cell(i, v)) for i, v in enumerate(row))
+            else:
+                out.append(row, box)
+        self.number = row[0] if rows else self.number
 
     def close(self) -> None:
         self.out.sheet.autofilter(2, 0, 2 + max(self.number, 1), len(DETAIL_COLUMNS) - 1)
