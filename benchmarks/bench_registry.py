@@ -82,11 +82,15 @@ def _stage_report(url: str, path: str) -> dict:
 
     db = Database(url)
     start = time.perf_counter()
-    report = db.call(lambda s: write_report(s, Path(path), dt.date(2026, 11, 28)))
-    seconds = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime, "domains": report.registry.domains,
-            "units": report.registry.units, "bytes": Path(path).stat().st_size, "rss_mb": _peak_rss_mb()}
+    with PssPeak() as pss:
+        report = db.call(lambda s: write_report(s, Path(path), dt.date(2026, 11, 28)))
+        seconds = time.perf_counter() - start
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        child = resource.getrusage(resource.RUSAGE_CHILDREN)  # the writing process (the sampler is not reaped yet)
+    return {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime + child.ru_utime + child.ru_stime,
+            "child_cpu_seconds": child.ru_utime + child.ru_stime, "domains": report.registry.domains,
+            "units": report.registry.units, "bytes": Path(path).stat().st_size, "rss_mb": _peak_rss_mb(),
+            "child_rss_mb": child.ru_maxrss / 1024, "pss_mb": pss.peak_mb}
 
 
 class PssPeak:
@@ -200,8 +204,9 @@ def registry_rows(count: int = 100_000, verbose: bool = True) -> list[Row]:
         print(f"registry: fuzzy lookup {summary(fuzzy)}; misspelt names found: {looked['found']}/{len(fuzzy)}")
         print(f"registry: peak RSS of the lookup process {looked['rss_mb']:.0f} MB")
         print(f"registry: report of {reported['domains']} domains, {reported['units']} units in {reported['seconds']:.1f}s, "
-              f"CPU {reported['cpu_seconds']:.1f}s of the whole process, {reported['bytes'] / 1e6:.1f} MB file, "
-              f"peak RSS {reported['rss_mb']:.0f} MB")
+              f"CPU {reported['cpu_seconds']:.1f}s of both processes (the writing child {reported['child_cpu_seconds']:.1f}s), "
+              f"{reported['bytes'] / 1e6:.1f} MB file, peak RSS {reported['rss_mb']:.0f} MB, writing child "
+              f"{reported['child_rss_mb']:.0f} MB, peak PSS of both together {reported['pss_mb']:.0f} MB")
     e95, f95 = percentile(exact, 95) * 1000, percentile(fuzzy, 95) * 1000
     return [
         Row(f"import {count:,}-row .xlsx", imported["seconds"], "s", "<= 8 s", imported["seconds"] <= 8),
@@ -214,7 +219,8 @@ def registry_rows(count: int = 100_000, verbose: bool = True) -> list[Row]:
             reimported["pss_mb"] <= 250),
         Row("re-import of the 100k rows revised, time", reimported["seconds"], "s", "<= 8 s", reimported["seconds"] <= 8),
         Row("clean-up report .xlsx (100k domains)", reported["seconds"], "s", "< 30 s", reported["seconds"] < 30),
-        Row("memory writing the report (100k domains)", reported["rss_mb"], "MB", "< 400 MB", reported["rss_mb"] < 400),
+        Row("memory writing the report (100k domains, both processes, PSS)", reported["pss_mb"], "MB", "< 400 MB",
+            reported["pss_mb"] < 400),
     ]
 
 

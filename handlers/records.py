@@ -367,6 +367,10 @@ async def invite_command(update: Update, context: BotContext) -> None:
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return
+    if not context.bot.username:  # a Bot API server that gave no username (bot/runtime/startup.complete_get_me)
+        await reply_html(update, f"{esc(unit.name)} 的联系人绑定码（7天内有效，只能用一次）：请联系人在与机器人的私聊中发送\n"
+                                 f"<code>/start {esc(invite.code)}</code>")
+        return
     link = f"https://t.me/{context.bot.username}?start={invite.code}"
     await reply_html(update, f"{esc(unit.name)} 的联系人绑定链接（7天内有效，只能用一次）：\n{esc(link)}")
 

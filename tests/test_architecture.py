@@ -77,3 +77,65 @@ def test_tests_share_only_through_support():
         for module, imports in _modules(folder):
             bad = {m for m in imports if m.startswith("tests.") and not m.startswith("tests.support")}
             assert not bad, f"{module} imports {bad}"
+
+
+FIRST_PARTY = ("bot", "handlers", "knowledge")
+# Standard-library modules that are implementation details of a documented package (their names carry no underscore).
+UNDOCUMENTED_MODULES = ("json.encoder", "json.decoder", "json.scanner")
+# Underscore names that are documented API: named tuples' methods, os._exit.
+DOCUMENTED_UNDERSCORE = {"_fields", "_make", "_replace", "_asdict", "_field_defaults", "_exit"}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__") and name not in DOCUMENTED_UNDERSCORE
+
+
+def _private_uses(path: Path) -> list[str]:
+    """Where a module leans on a dependency's internals: a private module or name imported, an undocumented
+    module, a private attribute read off another object, or, in a subclass of a dependency's class, a private
+    method overridden or a private attribute of the base read."""
+    import importlib
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found, imported = [], {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            module = node.module
+            if module.split(".")[0] in FIRST_PARTY or module == "__future__":
+                continue
+            for alias in node.names:
+                imported[alias.asname or alias.name] = (module, alias.name)
+                if any(_private(part) for part in module.split(".")) or _private(alias.name) \
+                        or module in UNDOCUMENTED_MODULES:
+                    found.append(f"line {node.lineno}: from {module} import {alias.name}")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] not in FIRST_PARTY and (
+                        any(_private(p) for p in alias.name.split(".")) or alias.name in UNDOCUMENTED_MODULES):
+                    found.append(f"line {node.lineno}: import {alias.name}")
+        elif isinstance(node, ast.Attribute) and _private(node.attr):
+            owner = node.value
+            if not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")):
+                found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        bases = []
+        for base in node.bases:
+            if isinstance(base, ast.Name) and base.id in imported:
+                module, name = imported[base.id]
+                bases.append(getattr(importlib.import_module(module), name))
+        for inner in ast.walk(node):
+            name = inner.name if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef) else \
+                inner.attr if isinstance(inner, ast.Attribute) else None
+            if name and _private(name) and any(hasattr(b, name) for b in bases):
+                found.append(f"line {inner.lineno}: {node.name} uses its base class's private {name}")
+    return found
+
+
+def test_no_private_internals_of_dependencies():
+    """A minor upgrade of a dependency within its pinned range may change anything private (issue 25, item 8):
+    the code uses only the documented API of the libraries it depends on."""
+    found = {str(path.relative_to(ROOT)): uses for folder in FIRST_PARTY for path in (ROOT / folder).rglob("*.py")
+             if (uses := _private_uses(path))}
+    assert not found, found

@@ -64,3 +64,33 @@ async def test_parameters_go_as_json_with_the_values_a_form_would_carry():
     finally:
         server.shutdown()
         server.server_close()
+
+
+async def test_failures_are_the_errors_python_telegram_bot_raises():
+    """A silent server is TimedOut, a refused connection NetworkError (the outbox and the runner tell them apart);
+    a shut-down client says it is not initialised."""
+    import socket
+
+    import pytest
+    from telegram.error import NetworkError, TimedOut
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()  # accepts, never answers
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    refused_port = closed.getsockname()[1]
+    closed.close()
+    request = BotAPIRequest(read_timeout=0.2)
+    await request.initialize()
+    try:
+        with pytest.raises(TimedOut):
+            await request.post(f"http://127.0.0.1:{silent.getsockname()[1]}/botX/getMe", _data())
+        with pytest.raises(NetworkError) as refused:
+            await request.post(f"http://127.0.0.1:{refused_port}/botX/getMe", _data())
+        assert not isinstance(refused.value, TimedOut) and "ConnectError" in str(refused.value)
+    finally:
+        await request.shutdown()
+        silent.close()
+    with pytest.raises(NetworkError, match="not initialized"):  # PTB wraps it, as for its own HTTPXRequest
+        await request.post(f"http://127.0.0.1:{refused_port}/botX/getMe", _data())

@@ -4,6 +4,7 @@ writer, holding the phone and e-mail only of contacts seen again, still ends wit
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from openpyxl import Workbook
 
@@ -108,6 +109,6 @@ def test_a_contact_on_several_rows_ends_with_its_last_phone_and_email(db, tmp_pa
     report = import_file(db.call, xlsx(tmp_path, again, "again.xlsx").read_bytes(), "again.xlsx", "test")
     assert report.contacts_created == 0 and report.contacts_updated == 1
     assert contacts()[0] == ("张三", "0878-7777777", "")
-    audits = db.call(lambda s: [(a.summary, a.before, a.after) for a in s.exec(
+    audits = db.call(lambda s: [(a.summary, json.loads(a.before), json.loads(a.after)) for a in s.exec(
         select(AuditLog).where(AuditLog.entity == "contact")).all()])
-    assert audits == [("张三", '{"phone": "0878-1111111", "email": ""}', '{"phone": "0878-7777777", "email": ""}')]
+    assert audits == [("张三", {"phone": "0878-1111111", "email": ""}, {"phone": "0878-7777777", "email": ""})]

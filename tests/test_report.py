@@ -68,7 +68,9 @@ def test_report_workbook_matches_the_registry(db, tmp_path):
     assert [c.value for c in detail[3]] == list(DETAIL_HEADERS) and all(c.font.b for c in detail[3])
     assert detail.freeze_panes == "C4"
     assert detail.page_setup.orientation == "landscape" and int(detail.page_setup.paperSize) == 9
-    assert detail.page_setup.fitToWidth == 1 and detail.sheet_properties.pageSetUpPr.fitToPage
+    # fit to one page wide (fitToWidth absent: the file format's default, 1), as tall as it takes
+    assert detail.page_setup.fitToWidth in (None, 1) and detail.page_setup.fitToHeight == 0
+    assert detail.sheet_properties.pageSetUpPr.fitToPage
     assert detail.print_title_rows == "$3:$3" and detail.print_options.gridLines
     assert detail.column_dimensions["B"].width > 20
     rows = [[c.value for c in row] for row in detail.iter_rows(min_row=4)]
@@ -218,3 +220,43 @@ def test_report_and_due_count_an_unreported_contact_change_alike(db, tmp_path):
     db.call(lambda s: events.mark_done(s, late_id, "test", dt.datetime(2026, 11, 28, tzinfo=dt.UTC)))
     assert counts() == (report_before, kind_before, due_before, 0)
     assert db.call(lambda s: registry_progress(s, TODAY, "武定县档案馆"))[0].overdue_other == 0
+
+
+def test_the_workbook_written_in_one_process_is_the_one_the_writing_child_writes(db, tmp_path, monkeypatch):
+    """Where there is no fork the same rows are written in this process: the same workbook to a reader."""
+    import os
+
+    from scripts.compare_workbooks import compare
+
+    _fill(db, tmp_path)
+    forked, alone = tmp_path / "forked.xlsx", tmp_path / "alone.xlsx"
+    db.call(lambda s: write_report(s, forked, TODAY))
+    monkeypatch.delattr(os, "fork")
+    db.call(lambda s: write_report(s, alone, TODAY))
+    assert compare(str(forked), str(alone)) == 0
+
+
+def test_a_failure_on_either_side_raises_here_and_leaves_no_file(db, tmp_path):
+    """The writing child's error (a folder that is not there) is raised in this process; an error while the rows
+    are made stops the child and leaves no file."""
+    import datetime as dt
+
+    import pytest
+
+    from bot.reporting.report import report_header
+    from bot.reporting.workbook import write_workbook
+
+    _fill(db, tmp_path)
+    with pytest.raises(Exception, match="nowhere"):
+        db.call(lambda s: write_report(s, tmp_path / "nowhere" / "r.xlsx", TODAY))
+    views = [v for v in _views(db).values()]
+    header = db.call(lambda s: report_header(s, TODAY, None, None))
+
+    def failing():
+        yield views[0]
+        raise RuntimeError("the database went away")
+
+    out = tmp_path / "r.xlsx"
+    with pytest.raises(RuntimeError, match="went away"):
+        write_workbook(out, failing(), header, dt.date(2026, 11, 28))
+    assert not out.exists()

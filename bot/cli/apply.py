@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.output import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+from bot.cli.parser import Subcommands
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
@@ -137,7 +138,7 @@ def _registry_context(raw: dict):
     return db.call(lambda s: registry_context(s, str(raw.get("unit") or ""), [str(d) for d in domains]))
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     apply = sub.add_parser("apply", help="生成政府网站域名业务申请基本信息表（.docx/.xlsx）")
     apply.add_argument("spec", nargs="?", help="申请内容 JSON 文件")
     apply.add_argument("--json", dest="json_file", help="同 SPEC.json")

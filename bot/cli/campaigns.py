@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.output import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+from bot.cli.parser import Subcommands
 from bot.config.settings import office_today
 
 
@@ -57,7 +58,7 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     cp = sub.add_parser("campaign", help="工作安排：list | show 编号 | add 文件.yaml|.xlsx | end 编号")
     cp.add_argument("action", choices=["list", "show", "add", "end"])
     cp.add_argument("target", nargs="?")

@@ -9,6 +9,7 @@ import secrets
 import sys
 
 from bot.cli.output import EXIT_OK, EXIT_USAGE
+from bot.cli.parser import Subcommands
 from bot.ui import texts
 from knowledge.workdays import RULES
 
@@ -92,7 +93,7 @@ def cmd_holidays(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     d = sub.add_parser("deadline", help="按政策计算期限（工作日、法定节假日）")
     d.add_argument("--rule", required=True, choices=sorted(RULES))
     d.add_argument("--from", dest="from_date", required=True, help="事件日期 YYYY-MM-DD")

@@ -9,6 +9,7 @@ import asyncio
 import sys
 
 from bot.cli.output import EXIT_FAIL, EXIT_OK, EXIT_USAGE, emit
+from bot.cli.parser import Subcommands
 
 EXIT_NO_RESOLVER = 3  # the check could not run: no answer about the domain either way
 
@@ -67,7 +68,7 @@ def render(result: dict) -> str:
     return "\n".join(lines)
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     monitor = sub.add_parser("monitor", help="域名安全监测：解析、境内外、CDN、劫持、证书、冒名注册")
     monitor.add_argument("domain", nargs="+")
     monitor.add_argument("--json", action="store_true")
@@ -97,7 +98,7 @@ def cmd_geoip(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_geoip_command(sub: argparse._SubParsersAction) -> None:
+def add_geoip_command(sub: Subcommands) -> None:
     geoip = sub.add_parser("monitor-geoip", help="（管理员）查看或更新 IP 归属地数据库")
     geoip.add_argument("--update", action="store_true", help="下载最新数据库（需要联网）")
     geoip.set_defaults(func=cmd_geoip)

@@ -6,6 +6,7 @@ import sys
 from functools import lru_cache
 
 from bot.cli.output import EXIT_OK, EXIT_USAGE, batch, emit
+from bot.cli.parser import Subcommands
 from bot.ui import texts
 from knowledge.naming import NOTE_NO_PARENT, SYSTEMS, suggest
 from knowledge.rules import check
@@ -125,7 +126,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if result.compliant else EXIT_NONCOMPLIANT
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     s = sub.add_parser("suggest", help=texts.SUGGEST_HELP)
     s.add_argument("unit", nargs="*")
     s.add_argument("--kind", choices=KINDS)

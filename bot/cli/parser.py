@@ -8,7 +8,14 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn, Protocol
+
+
+class Subcommands(Protocol):
+    """What a command module is given to add its commands to (`ArgumentParser.add_subparsers()`'s answer)."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
+
 
 # argparse's error texts (Python 3.11+), most specific first; the match is on the formatted message.
 _ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), text) for pattern, text in (

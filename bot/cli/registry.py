@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.output import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+from bot.cli.parser import Subcommands
 from bot.config.settings import load_settings
 from bot.db.storage import Database
 from bot.ui import texts
@@ -139,7 +140,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: Subcommands) -> None:
     db = sub.add_parser("db", help="数据库维护")
     db.add_argument("action", choices=["upgrade"])
     db.set_defaults(func=cmd_db)

@@ -56,7 +56,7 @@ def execute_tuples(session: Session, sql: str, columns: list, rows: Iterable[tup
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = sql.replace("{marks}", ", ".join([mark] * len(columns))).replace("{mark}", mark)
     processors = [(i, _remember_last(p)) for i, c in enumerate(columns)
-                  if (p := c.type._cached_bind_processor(dialect))]
+                  if (p := c.type.dialect_impl(dialect).bind_processor(dialect))]
     rows = iter(rows)
     while batch := list(itertools.islice(rows, 5000)):
         if processors:  # column by column: one map per converted column instead of a loop per row

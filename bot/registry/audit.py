@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
+import orjson
 from sqlmodel import Session
 
 from bot.db.models import AuditLog
@@ -31,16 +31,21 @@ def last_change(session: Session) -> int:
     return session.exec(select(func.max(AuditLog.id))).one() or 0
 
 
-def _jsonable(value: object) -> object:
+def jsonable(value: object) -> object:
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 
+def dumps(value: dict) -> str:
+    """An audit entry's before/after as JSON text (UTF-8 as it is, no spaces): the one format every writer of the
+    audit trail uses, the chat's edits and a 100,000-row import alike (orjson: ~10x the standard library)."""
+    return orjson.dumps(value).decode()
+
+
 def snapshot(row: object, fields: tuple[str, ...]) -> dict:
-    return {f: _jsonable(getattr(row, f)) for f in fields}
+    return {f: jsonable(getattr(row, f)) for f in fields}
 
 
 def audit(session: Session, actor: str, action: str, entity: str, entity_id: int, summary: str,
           before: dict | None, after: dict | None) -> None:
     session.add(AuditLog(actor=actor, action=action, entity=entity, entity_id=entity_id, summary=summary[:400],
-                         before=json.dumps(before, ensure_ascii=False) if before else "",
-                         after=json.dumps(after, ensure_ascii=False) if after else ""))
+                         before=dumps(before) if before else "", after=dumps(after) if after else ""))

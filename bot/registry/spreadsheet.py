@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gc
-import json
 import operator
 import os
 import pickle
@@ -18,7 +17,6 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
-from json.encoder import c_make_encoder, encode_basestring
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -27,7 +25,7 @@ from bot.config.settings import office_today
 from bot.db.bulk import bulk_update as _bulk_update
 from bot.db.bulk import execute_tuples, insert_tuples
 from bot.db.models import AuditLog, Contact, Domain, Unit, utcnow
-from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, _jsonable
+from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, dumps, jsonable
 from bot.registry.sheets import (
     FORMULA_START,
     MAX_BLANK_RUN,
@@ -476,7 +474,7 @@ class _Writer:
             insert_tuples(session, Unit, _NEW_UNIT, new_units.values())
             inserted = _new_ids(session, Unit, [values[0] for values in new_units.values()], before)
             units.update({key: inserted[values[0]] for key, values in new_units.items()})
-            self.unit_audits.append(_pack([(units[name.lower()], name[:400], _dumps({"name": name, "kind": kind, "region": region}))
+            self.unit_audits.append(_pack([(units[name.lower()], name[:400], dumps({"name": name, "kind": kind, "region": region}))
                                            for name, kind, region, *_ in new_units.values()]))
             report.units_created += len(new_units)
         self._compare_kinds(rows)
@@ -616,7 +614,7 @@ class _Writer:
         insert_tuples(session, Domain, _NEW_DOMAIN, inserts)
         ids = _new_ids(session, Domain, [d[0] for d in inserts], before)
         self.created_audits.append(_pack([
-            (ids[d[0]], d[2][:400], _dumps({k: _jsonable(d[i]) for k, i in _AUDITED_AT if d[i] not in _EMPTY}))
+            (ids[d[0]], d[2][:400], dumps({k: jsonable(d[i]) for k, i in _AUDITED_AT if d[i] not in _EMPTY}))
             for d in inserts]))
         self.created += len(ids)
         self.inserted.update((name, i) for name, i in ids.items() if name in self.dated_domains)
@@ -729,20 +727,8 @@ def _audit(now: dt.datetime, actor: str, action: str, entity: str, entity_id: in
            before: dict | None, after: dict | None) -> tuple:
     """An audit row in _AUDIT order."""
     return (now, actor, action, entity, entity_id, summary[:400],
-            _dumps({k: _jsonable(v) for k, v in before.items()}) if before else "",
-            _dumps({k: _jsonable(v) for k, v in after.items()}) if after else "")
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
-# JSONEncoder.encode builds its C encoder anew on every call; 200,000 audit rows share one, made exactly as
-# encode makes it for these options (no indent, default separators).
-_C_ENCODE = c_make_encoder and c_make_encoder(
-    None, _ENCODER.default, encode_basestring, None, _ENCODER.key_separator, _ENCODER.item_separator,
-    False, False, True)
-
-
-def _dumps(value: dict) -> str:
-    return "".join(_C_ENCODE(value, 0)) if _C_ENCODE else _ENCODER.encode(value)
+            dumps({k: jsonable(v) for k, v in before.items()}) if before else "",
+            dumps({k: jsonable(v) for k, v in after.items()}) if after else "")
 
 
 PARALLEL_BYTES = 1 << 20  # a larger file is read and checked in a child process while this one writes

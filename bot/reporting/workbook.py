@@ -2,28 +2,28 @@
 figures, a chart and the signature block; one row per domain with its problem, measure and dates; and the
 registry in the import columns, so the office above can import several counties' reports into one registry.
 
-Written with openpyxl's write-only mode (rows streamed, 100,000 domains in well under the memory budget)."""
+Written with XlsxWriter in constant-memory mode: each sheet's rows go to its file as they come (100,000 domains
+in well under the memory budget), text as inline strings; the cover, first in the workbook, is written last."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import os
+import pickle
+import signal
 from collections import Counter
 from collections.abc import Iterable
-from copy import copy
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from bot.registry.lookup import UnitView
 from bot.registry.spreadsheet import HEADERS, REGISTER_SHEET, guard_cell, registry_row
 from bot.reporting.collect import DomainLine, Registry, kind_label
-from bot.reporting.plainrows import PlainRows
 from knowledge.campaigns import Campaign
 from knowledge.progress import CANCEL_FILINGS, CANCELLED, KEEP, REGISTER, STAGE_LABELS, STAGES, standing
 
@@ -36,14 +36,15 @@ DETAIL_COLUMNS = (
 )
 DETAIL_HEADERS = tuple(h for h, _ in DETAIL_COLUMNS)
 NO_DOMAIN = "（无）"
-TITLE_FONT = Font(bold=True, size=16)
-BOLD = Font(bold=True)
-RED = Font(color="C00000")
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-OVERDUE_FILL = PatternFill("solid", fgColor="FCE4E4")
-THIN = Side(style="thin", color="999999")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+DATE_FORMAT = "yyyy-mm-dd"
+# Text stays text: nothing that looks like a formula, a URL or a number is converted (guard_cell also marks
+# formula-like text); a date with no format of its own is shown as DATE_FORMAT.
+WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                    "strings_to_numbers": False, "default_date_format": DATE_FORMAT}
+_BOX = {"border": 1, "border_color": "#999999"}  # thin, grey, all four sides
+_CENTER = {"align": "center", "valign": "vcenter", "text_wrap": True}
+_OVERDUE = {"bg_color": "#FCE4E4", "pattern": 1}
+RED = "#C00000"
 
 
 @dataclass(frozen=True)
@@ -104,213 +105,382 @@ def write_workbook(path: Path, views: Iterable[UnitView], header: ReportHeader, 
                    monitoring: list[list[object]] = (), late_contacts: Counter | None = None) -> Registry:
     """Stream the units into the detail and registry sheets, counting as they pass; the cover (first in the
     workbook) is filled in last, from the counts (overdue: the domains' and `late_contacts`, contact changes
-    not reported in time, by unit kind). Returns the counts."""
-    _STYLES.clear()
-    workbook = Workbook(write_only=True)
-    cover = workbook.create_sheet(COVER_SHEET)
-    detail = _DetailSheet(workbook, header)
-    register = _register_sheet(workbook)
+    not reported in time, by unit kind). Returns the counts.
+
+    This process reads the registry and makes the rows; where it can fork, a child writes them into the
+    workbook meanwhile (the second core: XlsxWriter's half of a 100,000-domain report), as the import's reading
+    child does. Either way the same rows are written in the same order."""
     registry = Registry(today=today, keep_lines=False)
-    for unit_view in views:
-        lines = registry.add(unit_view)
-        detail.add(unit_view, lines, today)
-        for line in lines:
-            contact = unit_view.contacts[0] if unit_view.contacts else None
-            register.append([guard_cell(v) for v in registry_row(unit_view.unit, line.view.domain, contact)])
-    detail.close()
-    registry.add_overdue(late_contacts or Counter())
-    if monitoring:  # the sheet appears once monitoring has found something (五（三）（四）)
-        _monitoring_sheet(workbook, monitoring)
-    _cover(cover, registry, header)
-    _save(workbook, path)
-    _STYLES.clear()
+    writer = _WorkbookInChild(path, header) if hasattr(os, "fork") else _ReportWriter(path, header)
+    try:
+        for detail, register in _row_batches(views, registry, today):
+            writer.rows(detail, register)
+        registry.add_overdue(late_contacts or Counter())
+        writer.finish(registry, list(monitoring))
+    finally:
+        writer.close()
     return registry
 
 
-ZIP_LEVEL = 1  # zlib level of the file's parts: ~100 MB of sheet XML at 100,000 domains; 6 (the default) took seconds
+_BATCH = 2000  # units whose rows go to the writer together
+PLAIN, OVERDUE, BARE = 0, 1, 2  # how a detail row is shown: as it is, marked overdue, a unit without a domain
 
 
-def _save(workbook: Workbook, path: Path) -> None:
-    """openpyxl's save_workbook, with the archive's compression level set (the parts are the same XML)."""
-    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL)
-    workbook.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
-    ExcelWriter(workbook, archive).save()
+def _row_batches(views: Iterable[UnitView], registry: Registry, today: dt.date):
+    """(detail rows as (how shown, values), registry rows) for every _BATCH units, counted into `registry`."""
+    detail, register, number, units = [], [], 0, 0
+    for unit_view in views:
+        lines = registry.add(unit_view)
+        contact = unit_view.contacts[0] if unit_view.contacts else None
+        for line in lines:
+            number += 1
+            detail.append((OVERDUE if line.standing.overdue else PLAIN,
+                           [number, *(guard_cell(v) for v in detail_row(line, today))]))
+            register.append([guard_cell(v) for v in registry_row(unit_view.unit, line.view.domain, contact)])
+        if not lines:
+            number += 1
+            detail.append((BARE, [guard_cell(v) for v in (
+                number, unit_view.unit.name, kind_label(unit_view.unit.kind), "", NO_DOMAIN, "", "", "", "", "未登记域名",
+                "", "", None, None, "", contact.name if contact else "", contact.phone if contact else "", "无域名单位")]))
+        units += 1
+        if units % _BATCH == 0:
+            yield detail, register
+            detail, register = [], []
+    if detail or register:
+        yield detail, register
 
 
-def _monitoring_sheet(workbook: Workbook, rows: list[list[object]]) -> None:
+class _ReportWriter:
+    """The workbook, written from the rows as they come: detail and registry sheets, then (`finish`) the
+    monitoring sheet and the cover."""
+
+    def __init__(self, path: Path, header: ReportHeader) -> None:
+        self.header = header
+        self.workbook = workbook = Workbook(str(path), WORKBOOK_OPTIONS)
+        self.formats = Formats(workbook)
+        self.cover = Rows(workbook.add_worksheet(COVER_SHEET))
+        self.detail = _DetailSheet(workbook, self.formats, header)
+        self.register = _register_sheet(workbook, self.formats)
+        self.closed = False
+
+    def rows(self, detail: list[tuple[int, list]], register: list[list]) -> None:
+        self.detail.add(detail)
+        for row in register:
+            self.register.append(row)
+
+    def finish(self, registry: Registry, monitoring: list[list[object]]) -> None:
+        self.detail.close()
+        if monitoring:  # the sheet appears once monitoring has found something (五（三）（四）)
+            _monitoring_sheet(self.workbook, self.formats, monitoring)
+        _cover(self.workbook, self.cover, self.formats, registry, self.header)
+        self.close()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.workbook.close()
+
+
+class _WorkbookInChild:
+    """_ReportWriter in a child forked now: `rows` and `finish` are sent to it (pickled, through a pipe);
+    `finish` waits until it has closed the workbook and raises what failed there. `close` (always) ends and
+    reaps the child: one that did not finish is killed, and no file is left half written."""
+
+    def __init__(self, path: Path, header: ReportHeader) -> None:
+        rows_in, rows_out = os.pipe()
+        answer_in, answer_out = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: write what comes; never returns
+            code = 1
+            try:
+                os.close(rows_out)
+                os.close(answer_in)
+                gc.disable()  # short-lived acyclic rows; nothing of the parent's collected here
+                _write_in_child(path, header, open(rows_in, "rb"), open(answer_out, "wb"))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(rows_in)
+        os.close(answer_out)
+        self.path = path
+        self.out, self.answers = open(rows_out, "wb"), open(answer_in, "rb")  # closed in close
+        self.finished = False
+
+    def _send(self, message: tuple) -> None:
+        try:
+            pickle.dump(message, self.out, pickle.HIGHEST_PROTOCOL)
+        except BrokenPipeError:  # the child stopped: its answer says why
+            self._answer()
+            raise RuntimeError("the report's writing process stopped") from None
+
+    def _answer(self) -> None:
+        try:
+            answer = pickle.load(self.answers)
+        except EOFError:
+            raise RuntimeError("the report's writing process ended without an answer") from None
+        if answer[0] == "failed":
+            raise answer[1]
+
+    def rows(self, detail: list[tuple[int, list]], register: list[list]) -> None:
+        self._send(("rows", detail, register))
+
+    def finish(self, registry: Registry, monitoring: list[list[object]]) -> None:
+        self._send(("finish", registry, monitoring))
+        self.out.flush()
+        self._answer()
+        self.finished = True
+
+    def close(self) -> None:
+        for stream in (self.out, self.answers):
+            try:
+                stream.close()
+            except BrokenPipeError:
+                pass
+        if not self.finished:
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        if not self.finished:
+            self.path.unlink(missing_ok=True)
+
+
+def _write_in_child(path: Path, header: ReportHeader, rows, answers) -> None:
+    """The child's part: a _ReportWriter fed from the pipe; answers ("done",) or ("failed", the exception)."""
+    with rows, answers:
+        try:
+            writer = _ReportWriter(path, header)
+            try:
+                while True:
+                    message = pickle.load(rows)
+                    if message[0] == "rows":
+                        writer.rows(message[1], message[2])
+                    else:
+                        writer.finish(message[1], message[2])
+                        break
+            finally:
+                writer.close()
+            answer = ("done",)
+        except Exception as exc:  # handed to the parent, raised there
+            try:
+                answer = ("failed", pickle.loads(pickle.dumps(exc, pickle.HIGHEST_PROTOCOL)))
+            except Exception:
+                answer = ("failed", RuntimeError(repr(exc)))
+        pickle.dump(answer, answers, pickle.HIGHEST_PROTOCOL)
+
+
+class Formats:
+    """The workbook's cell formats, each made once (XlsxWriter formats belong to their workbook)."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        add = workbook.add_format
+        self.title = add({"bold": True, "font_size": 16, **_CENTER})
+        self.header = add({"bold": True, "bg_color": "#D9E1F2", "pattern": 1, **_CENTER, **_BOX})
+        self.box = add(_BOX)
+        self.bold_box = add({"bold": True, **_BOX})
+        self.percent = add({"num_format": "0%", **_BOX})
+        self.bold_percent = add({"bold": True, "num_format": "0%", **_BOX})
+        self.date_box = add({"num_format": DATE_FORMAT, **_BOX})
+        self.right = add({"align": "right"})
+        # an overdue detail row: red fill; the due date (计划完成时间, column 12 counting 序号 as 0) in red
+        self.overdue = add(_OVERDUE)
+        self.overdue_date = add({"num_format": DATE_FORMAT, **_OVERDUE})
+        self.overdue_due = add({"font_color": RED, **_OVERDUE})
+        self.overdue_due_date = add({"font_color": RED, "num_format": DATE_FORMAT, **_OVERDUE})
+
+    def overdue_cell(self, index: int, value: object) -> Format:
+        if index == DUE_COLUMN:
+            return self.overdue_due_date if isinstance(value, dt.date) else self.overdue_due
+        return self.overdue_date if isinstance(value, dt.date) else self.overdue
+
+
+DUE_COLUMN = DETAIL_HEADERS.index("计划完成时间")
+
+
+def _inline_markup(sheet: Worksheet, row: int, col: int, text: str, cell_format: Format | None = None):
+    """XlsxWriter's constant-memory mode takes text that starts with <r> and ends with </r> for ready rich-text
+    XML and writes it unescaped; such text (a hostile unit name or note) is written as three plain runs."""
+    if text.startswith("<r>") and text.endswith("</r>"):
+        parts = (text[:1], text[1:2], text[2:])
+        return sheet.write_rich_string(row, col, *parts, *((cell_format,) if cell_format else ()))
+    return None  # the usual way
+
+
+class Rows:
+    """A sheet written row after row (constant-memory mode writes each row out when the next begins). Every
+    value is written (XlsxWriter's write_row stops at the first value it truncates); text over Excel's 32,767
+    characters is cut there, as openpyxl cut it. Each value goes straight to XlsxWriter's writer for its type
+    (write_string, write_number, write_datetime): write()'s dispatch was a fifth of a 100,000-domain report."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        self.sheet = sheet
+        self.row = 0
+        sheet.add_write_handler(str, _inline_markup)  # text written through write() (merged titles)
+
+    def append(self, values: Iterable[object], cell_format: Format | None = None) -> None:
+        """One row of values, all in one format (None: unformatted, dates shown as DATE_FORMAT)."""
+        self.append_formatted(zip(values, repeat(cell_format)))
+
+    def append_formatted(self, cells: Iterable[tuple[object, Format | None]]) -> None:
+        """One row of (value, format) cells; an empty value (None or "") with a format is a formatted blank
+        cell, without one nothing (a third of the report's cells: not handed to XlsxWriter at all)."""
+        sheet, row = self.sheet, self.row
+        text, number, date = sheet.write_string, sheet.write_number, sheet.write_datetime
+        self.row += 1
+        for col, (value, cell_format) in enumerate(cells):
+            kind = type(value)
+            if kind is str and value:
+                if value[:3] == "<r>" and value[-4:] == "</r>":
+                    error = _inline_markup(sheet, row, col, value, cell_format)
+                else:
+                    error = text(row, col, value, cell_format)
+            elif value is None or kind is str:
+                if cell_format is not None:
+                    sheet.write_blank(row, col, None, cell_format)
+                continue
+            elif kind is int or kind is float:
+                error = number(row, col, value, cell_format)
+            elif kind is dt.date or kind is dt.datetime:
+                error = date(row, col, value, cell_format)
+            else:
+                error = sheet.write(row, col, value, cell_format)
+            if error and error != _TRUNCATED:
+                raise ValueError(f"XlsxWriter refused the value of row {row + 1} column {col + 1} ({error})")
+
+    def skip(self, rows: int = 1) -> None:
+        self.row += rows
+
+
+_TRUNCATED = -2  # XlsxWriter's answer for text longer than a cell holds (written cut to 32,767 characters)
+
+
+def _monitoring_sheet(workbook: Workbook, formats: Formats, rows: list[list[object]]) -> None:
     from bot.monitoring.store import MONITOR_HEADERS
 
-    sheet = workbook.create_sheet(MONITOR_SHEET)
-    for column, width in zip("ABCDEF", (28, 26, 50, 16, 18, 18)):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    _print_setup(sheet, "1:1")
-    sheet.append([_cell(sheet, h, BOLD, HEADER_FILL, CENTER) for h in MONITOR_HEADERS])
+    sheet = workbook.add_worksheet(MONITOR_SHEET)
+    for column, width in enumerate((28, 26, 50, 16, 18, 18)):
+        sheet.set_column(column, column, width)
+    sheet.freeze_panes(1, 0)
+    _print_setup(sheet, 0)
+    out = Rows(sheet)
+    out.append([guard_cell(h) for h in MONITOR_HEADERS], formats.header)
     for row in rows:
-        sheet.append([_cell(sheet, value, number_format="yyyy-mm-dd" if isinstance(value, dt.date) else None)
-                      for value in row])
+        out.append_formatted((guard_cell(value), formats.date_box if isinstance(value, dt.date) else formats.box)
+                             for value in row)
 
 
-_STYLES: dict[tuple, object] = {}
+def _print_setup(sheet: Worksheet, title_row: int | None) -> None:
+    """A4 landscape, fit to the width of the page, centred; `title_row` (0-based): a table, its header printed
+    on every page and the cells ruled on paper."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.center_horizontally()
+    sheet.set_margins(left=0.4, right=0.4, top=1.0, bottom=1.0)
+    if title_row is not None:
+        sheet.repeat_rows(title_row)
+        sheet.hide_gridlines(0)  # gridlines printed (and shown)
 
 
-def _cell(sheet, value: object, font: Font | None = None, fill: PatternFill | None = None,
-          alignment: Alignment | None = None, border: Border | None = BOX, number_format: str | None = None):
-    """A cell with its style; a style seen before is copied rather than built again (openpyxl hashes every
-    style object it is given: 90% of the time of writing 100,000 rows)."""
-    cell = WriteOnlyCell(sheet, value=guard_cell(value))
-    key = (id(sheet.parent), id(font), id(fill), id(alignment), id(border), number_format)
-    style = _STYLES.get(key)
-    if style is None:
-        if font:
-            cell.font = font
-        if fill:
-            cell.fill = fill
-        if alignment:
-            cell.alignment = alignment
-        if border:
-            cell.border = border
-        if number_format:
-            cell.number_format = number_format
-        _STYLES[key] = copy(cell._style)
-    else:
-        cell._style = copy(style)
-    return cell
-
-
-def _print_setup(sheet, title_rows: str) -> None:
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = 9  # A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    if title_rows:  # a table: its header on every page, and the cells ruled on paper
-        sheet.print_title_rows = title_rows
-        sheet.print_options.gridLines = True
-
-
-def _cover(sheet, registry: Registry, header: ReportHeader) -> None:
-    for column, width in zip("ABCDEFGH", (22, 12, 12, 12, 12, 12, 12, 12)):
-        sheet.column_dimensions[column].width = width
-    _print_setup(sheet, "")
-    sheet.merged_cells.add("A1:H1")
-    sheet.merged_cells.add("A2:D2")
-    sheet.merged_cells.add("E2:H2")
-    sheet.append([_cell(sheet, header.title, TITLE_FONT, alignment=CENTER, border=None)])
-    sheet.append([_cell(sheet, f"填报单位：{header.office}", border=None), None, None, None,
-                  _cell(sheet, f"填报日期：{header.day:%Y年%m月%d日}", border=None,
-                        alignment=Alignment(horizontal="right"))])
+def _cover(workbook: Workbook, out: Rows, formats: Formats, registry: Registry, header: ReportHeader) -> None:
+    sheet = out.sheet
+    for column, width in enumerate((22, 12, 12, 12, 12, 12, 12, 12)):
+        sheet.set_column(column, column, width)
+    _print_setup(sheet, None)
+    sheet.merge_range(0, 0, 0, 7, guard_cell(header.title), formats.title)
+    out.skip()
+    sheet.merge_range(1, 0, 1, 3, guard_cell(f"填报单位：{header.office}"), None)
+    sheet.merge_range(1, 4, 1, 7, f"填报日期：{header.day:%Y年%m月%d日}", formats.right)
+    out.skip()
     campaign = header.campaign
     if campaign:
-        sheet.merged_cells.add("A3:H3")
-        sheet.append([_cell(sheet, f"依据：{campaign.source}（{campaign.title}）", border=None)])
-    else:
-        sheet.append([])
-    sheet.append([])
-    sheet.append([_cell(sheet, "项目", BOLD, HEADER_FILL, CENTER), _cell(sheet, "数量", BOLD, HEADER_FILL, CENTER)])
+        sheet.merge_range(2, 0, 2, 7, guard_cell(f"依据：{campaign.source}（{campaign.title}）"), None)
+    out.skip(2)
+    out.append(["项目", "数量"], formats.header)
     for label, value in registry.figures():
-        sheet.append([_cell(sheet, label), _cell(sheet, value)])
-    sheet.append([])
-    table_top = 5 + len(registry.figures()) + 2  # the kind table's header row
-    heads = ["单位类型", *(STAGE_LABELS[s] for s in STAGES), "合计", "完成率", "已逾期"]
-    sheet.append([_cell(sheet, h, BOLD, HEADER_FILL, CENTER) for h in heads])
+        out.append([label, value], formats.box)
+    out.skip()
+    table_top = out.row  # the kind table's header row (0-based)
+    out.append(["单位类型", *(STAGE_LABELS[s] for s in STAGES), "合计", "完成率", "已逾期"], formats.header)
     overdue_by_kind = registry.overdue_by_kind
     kinds = registry.kinds()
+    box = formats.box
     for kind in kinds:
         total = registry.kind_total(kind)
         done = registry.by_stage[(kind, STAGES[0])]
-        sheet.append([_cell(sheet, kind_label(kind)), *(_cell(sheet, registry.by_stage[(kind, s)]) for s in STAGES),
-                      _cell(sheet, total), _cell(sheet, done / total if total else 0, number_format="0%"),
-                      _cell(sheet, overdue_by_kind.get(kind, 0))])
+        out.append_formatted([(kind_label(kind), box), *((registry.by_stage[(kind, s)], box) for s in STAGES),
+                              (total, box), (done / total if total else 0, formats.percent),
+                              (overdue_by_kind.get(kind, 0), box)])
     total = registry.domains
-    sheet.append([_cell(sheet, "合计", BOLD), *(_cell(sheet, registry.stage_total(s), BOLD) for s in STAGES),
-                  _cell(sheet, total, BOLD),
-                  _cell(sheet, registry.stage_total(STAGES[0]) / total if total else 0, BOLD, number_format="0%"),
-                  _cell(sheet, registry.overdue_count, BOLD)])
-    chart_top = table_top + len(kinds) + 3
+    bold = formats.bold_box
+    out.append_formatted([("合计", bold), *((registry.stage_total(s), bold) for s in STAGES), (total, bold),
+                          (registry.stage_total(STAGES[0]) / total if total else 0, formats.bold_percent),
+                          (registry.overdue_count, bold)])
     if kinds:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.grouping = "percentStacked"
-        chart.overlap = 100
-        chart.title = "各类单位清理进度（域名数）"
-        chart.y_axis.title = None
-        data = Reference(sheet, min_col=2, max_col=1 + len(STAGES), min_row=table_top, max_row=table_top + len(kinds))
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(Reference(sheet, min_col=1, min_row=table_top + 1, max_row=table_top + len(kinds)))
-        chart.height, chart.width = 7.0, 18.0
-        sheet.add_chart(chart, f"A{chart_top}")
-    for _ in range(1 + 16):
-        sheet.append([])  # a gap, then the chart's height in rows
-    sheet.append([_cell(sheet, "填表人：", border=None), None, None, _cell(sheet, "审核人：", border=None), None, None,
-                  _cell(sheet, "联系电话：", border=None)])
+        _chart(workbook, sheet, table_top, len(kinds), out.row + 1)
+    out.skip(1 + 16)  # a gap, then the chart's height in rows
+    out.append_formatted([("填表人：", None), (None, None), (None, None), ("审核人：", None), (None, None), (None, None),
+                          ("联系电话：", None)])
+
+
+CHART_CM = (18.0, 7.0)  # width, height
+
+
+def _chart(workbook: Workbook, sheet: Worksheet, table_top: int, kinds: int, at_row: int) -> None:
+    """A native Excel bar chart of the kind table: each stage a series, 100 % stacked, one bar per kind."""
+    chart = workbook.add_chart({"type": "bar", "subtype": "percent_stacked"})
+    first, last = table_top + 2, table_top + 1 + kinds  # 1-based rows of the kinds
+    for index in range(len(STAGES)):
+        column = chr(ord("B") + index)
+        chart.add_series({"name": f"='{COVER_SHEET}'!${column}${table_top + 1}",
+                          "categories": f"='{COVER_SHEET}'!$A${first}:$A${last}",
+                          "values": f"='{COVER_SHEET}'!${column}${first}:${column}${last}", "overlap": 100})
+    chart.set_title({"name": "各类单位清理进度（域名数）"})
+    pixels = [round(cm / 2.54 * 96) for cm in CHART_CM]
+    chart.set_size({"width": pixels[0], "height": pixels[1]})
+    sheet.insert_chart(at_row, 0, chart)
 
 
 class _DetailSheet:
     """清理明细: one row per domain, a unit without any domain as one row of its own, in unit order."""
 
-    def __init__(self, workbook: Workbook, header: ReportHeader) -> None:
-        sheet = self.sheet = workbook.create_sheet(DETAIL_SHEET)
-        self.last = get_column_letter(len(DETAIL_COLUMNS))
-        for index, (_, width) in enumerate(DETAIL_COLUMNS, 1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "C4"
-        _print_setup(sheet, "3:3")
-        sheet.merged_cells.add(f"A1:{self.last}1")
-        sheet.merged_cells.add(f"A2:{self.last}2")
-        self.plain = PlainRows(sheet)  # the sheet's settings are made: its top is written now
-        sheet.append([_cell(sheet, f"{header.region}政府网站域名清理情况明细表", TITLE_FONT, alignment=CENTER, border=None)])
-        sheet.append([_cell(sheet, f"填报单位：{header.office}    填报日期：{header.day:%Y年%m月%d日}", border=None)])
-        sheet.append([_cell(sheet, h, BOLD, HEADER_FILL, CENTER) for h in DETAIL_HEADERS])
+    def __init__(self, workbook: Workbook, formats: Formats, header: ReportHeader) -> None:
+        sheet = workbook.add_worksheet(DETAIL_SHEET)
+        self.formats = formats
+        for index, (_, width) in enumerate(DETAIL_COLUMNS):
+            sheet.set_column(index, index, width)
+        sheet.freeze_panes(3, 2)  # C4
+        _print_setup(sheet, 2)
+        last = len(DETAIL_COLUMNS) - 1
+        sheet.merge_range(0, 0, 0, last, guard_cell(f"{header.region}政府网站域名清理情况明细表"), formats.title)
+        sheet.merge_range(1, 0, 1, last, guard_cell(f"填报单位：{header.office}    填报日期：{header.day:%Y年%m月%d日}"),
+                          None)
+        self.out = Rows(sheet)
+        self.out.skip(2)
+        self.out.append(list(DETAIL_HEADERS), formats.header)
         self.number = 0
-        self.overdue_styles: dict[tuple[int, bool], int] = {}
 
-    def add(self, unit_view: UnitView, lines: list[DomainLine], today: dt.date) -> None:
-        sheet = self.sheet
-        for line in lines:
-            self.number += 1
-            values = detail_row(line, today)
-            if line.standing.overdue:  # marked: red fill, the due date in red
-                row = [self.number, *(guard_cell(v) for v in values)]
-                if not self.plain.append_styled(row, [self._overdue_style(i, v) for i, v in enumerate(row)]):
-                    self.plain.append_cells([self._overdue_cell(i, v) for i, v in enumerate(row)])
-            else:  # plain values: styling every cell would treble the time of a 100,000-row report
-                self.plain.append([self.number, *(guard_cell(v) for v in values)])
-        if not lines:
-            self.number += 1
-            contact = unit_view.contacts[0] if unit_view.contacts else None
-            values = [self.number, unit_view.unit.name, kind_label(unit_view.unit.kind), "", NO_DOMAIN, "", "", "",
-                      "", "未登记域名", "", "", None, None, "", contact.name if contact else "",
-                      contact.phone if contact else "", "无域名单位"]
-            self.plain.append_cells([_cell(sheet, v) for v in values])
-
-    def _overdue_cell(self, index: int, value: object):
-        """Column `index` (0: 序号) of an overdue row: red fill, the due date (计划完成时间) in red, dates as dates."""
-        return _cell(self.sheet, value, RED if index == 12 else None, OVERDUE_FILL, border=None,
-                     number_format="yyyy-mm-dd" if isinstance(value, dt.date) else None)
-
-    def _overdue_style(self, index: int, value: object) -> int:
-        """The style id _overdue_cell gives, made once per (column, is a date): a few thousand overdue rows need
-        not build a cell object each."""
-        key = (index, isinstance(value, dt.date))
-        style = self.overdue_styles.get(key)
-        if style is None:
-            style = self.overdue_styles[key] = self._overdue_cell(index, value).style_id
-        return style
+    def add(self, rows: list[tuple[int, list]]) -> None:
+        """Rows as _row_batches makes them: overdue ones marked (red fill, the due date in red), a unit without
+        a domain ruled; plain values unformatted (formatting every cell would slow a 100,000-row report)."""
+        out, overdue_cell, box = self.out, self.formats.overdue_cell, self.formats.box
+        for shown, row in rows:
+            if shown == PLAIN:
+                out.append(row)
+            elif shown == OVERDUE:
+                out.append_formatted((v, overdue_cell(i, v)) for i, v in enumerate(row))
+            else:
+                out.append(row, box)
+        self.number = row[0] if rows else self.number
 
     def close(self) -> None:
-        self.sheet.auto_filter.ref = f"A3:{self.last}{3 + max(self.number, 1)}"
+        self.out.sheet.autofilter(2, 0, 2 + max(self.number, 1), len(DETAIL_COLUMNS) - 1)
 
 
-def _register_sheet(workbook: Workbook):
+def _register_sheet(workbook: Workbook, formats: Formats) -> Rows:
     """The registry in the import columns: the office above imports this sheet (import reads it by name)."""
-    sheet = workbook.create_sheet(REGISTER_SHEET)
-    for index in range(1, len(HEADERS) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 16
-    sheet.freeze_panes = "A2"
-    _print_setup(sheet, "1:1")
-    rows = PlainRows(sheet)
-    sheet.append([_cell(sheet, h, BOLD, HEADER_FILL, CENTER) for h in HEADERS])
+    sheet = workbook.add_worksheet(REGISTER_SHEET)
+    sheet.set_column(0, len(HEADERS) - 1, 16)
+    sheet.freeze_panes(1, 0)
+    _print_setup(sheet, 0)
+    rows = Rows(sheet)
+    rows.append(list(HEADERS), formats.header)
     return rows

@@ -58,6 +58,29 @@ async def register_commands(app: Application) -> None:
     await app.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
 
 
+MENU_RETRY_FIRST, MENU_RETRY_MAX = 30.0, 3600.0  # seconds: the first retry of the command menu, and the longest wait
+
+
+async def offer_command_menu(app: Application, wait: float) -> None:
+    """The command menu is a nicety: when Telegram does not take it, the bot starts all the same, says so in
+    one line and tries again later, waiting twice as long each time (up to MENU_RETRY_MAX)."""
+    try:
+        await register_commands(app)
+    except Exception as exc:  # a refusal, a network error or an answer that cannot be read: never stops the bot
+        from bot.config.logs import redact
+
+        log.warning("命令菜单未能设置（setMyCommands）：%s: %s；%g 秒后重试", type(exc).__name__,
+                    redact(str(exc))[:200], wait)
+
+        async def again(_context) -> None:
+            await offer_command_menu(app, min(wait * 2, MENU_RETRY_MAX))
+
+        app.job_queue.run_once(again, wait, name="command-menu")
+        return
+    if wait > MENU_RETRY_FIRST:
+        log.info("命令菜单已设置")
+
+
 # Loaded after the first getUpdates (issue 17, start-up): the handlers import their services where they use
 # them, so the ORM, the models (~0.25 s) and the services are not needed to start polling.
 SERVICES = ("bot.db.models", "bot.registry.access", "bot.registry.lookup", "bot.registry.edits", "bot.registry.region",
@@ -95,7 +118,7 @@ def _warm_up() -> None:
 async def _post_init(app: Application) -> None:
     db: Database = app.bot_data.db
     await asyncio.to_thread(db.upgrade)  # migrations on start
-    await register_commands(app)
+    await offer_command_menu(app, MENU_RETRY_FIRST)
     install_jobs(app)
     from bot.runtime.monitor_jobs import install_monitoring
 

@@ -2,7 +2,9 @@
 becomes one line naming the setting or the service, with no secret in it."""
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
 
 from bot.config.logs import redact
@@ -52,6 +54,38 @@ def _worth_waiting(reason: str) -> bool:
     text = reason.lower()
     return not any(sign in text for sign in ("authentication", "password", "role", "does not exist", "permission",
                                              "readonly", "read-only", "unable to open"))
+
+
+# What python-telegram-bot needs of getMe's answer to make the bot's own User; what stands in when a server
+# (an emulator, a self-hosted Bot API server of another version) leaves a field out.
+_TOKEN_ID = re.compile(r"\D*(\d+):")
+_WITHOUT = {"username": "群里的 @机器人、/命令@机器人 和邀请链接不可用，其余照常"}
+
+
+def complete_get_me(content: bytes, url: str) -> bytes:
+    """getMe's answer with every field the bot needs: one missing is filled in (id from the token, is_bot
+    true, first_name from the username, username empty: commands still work, @-mentions and invite links do
+    not) and named in one warning line. Anything that is not a successful answer is passed on as it is."""
+    try:
+        answer = json.loads(content)
+    except ValueError:
+        return content
+    user = answer.get("result") if isinstance(answer, dict) and answer.get("ok") is True else None
+    if not isinstance(user, dict):
+        return content
+    missing = [field for field in ("id", "is_bot", "first_name", "username") if user.get(field) in (None, "")]
+    if not missing:
+        return content
+    token_id = _TOKEN_ID.match(url.rstrip("/").rsplit("/", 2)[-2])
+    if "id" in missing and not token_id:
+        return content  # nothing to stand in: python-telegram-bot's own error stops the start
+    user.setdefault("is_bot", True)
+    user["id"] = user.get("id") or int(token_id.group(1))
+    user["first_name"] = user.get("first_name") or user.get("username") or "bot"
+    user["username"] = user.get("username") or ""
+    effects = "；".join(_WITHOUT[f] for f in missing if f in _WITHOUT)
+    log.warning("Telegram 的 getMe 回答缺少字段 %s%s", "、".join(missing), f"：{effects}" if effects else "，已补上，照常启动")
+    return json.dumps(answer).encode()
 
 
 def describe(exc: BaseException) -> str:
