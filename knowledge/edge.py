@@ -22,6 +22,17 @@ _GENERAL_IT = re.compile(
     re.IGNORECASE)
 # Places the documents are about (楚雄州 and its counties, 云南 as the province whose plan they follow)
 # and names that are 境外 examples in the hosting rules, not other governments' rules.
+# Other subjects that share a word with the policy: other government channels, a site's content, other
+# filings and reports. Scope is what the question is about: without a domain in it, these are other topics.
+_OTHER_TOPICS = (
+    (re.compile(r"微博|公众号|微信号|视频号|抖音|快手|头条号|新媒体|客户端|服务号|订阅号"), "政务新媒体账号"),
+    (re.compile(r"新闻稿|稿件|文章|错别字|内容审核|内容更新|内容保障|信息发布|发布信息|更新频率|栏目更新|信息更新"), "网站内容"),
+    (re.compile(r"年度报表|年报|工作报表|统计报表|绩效|考核|测评|考评|普查表|信息公开(?!发布)"), "其他报表和考核"),
+)
+_POLICY_SUBJECT = re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn", re.IGNORECASE)
+# A cost or a vendor asked about the policy's own subject is a point the documents leave open, not general IT.
+_COST = re.compile(r"多少钱|收费|费用|价格|便宜")
+_GOV_SITE = re.compile(r"政府网站|政府门户|gov\.cn|\.政务|部门网站", re.IGNORECASE)
 _HOME_PREFIXES = ("5323", "530000")
 _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台南", "桃园", "阿里", "中山", "大同", "日照",
                 "安康", "来宾", "长治", "兴安", "新北", "和田", "定西", "白银", "金昌", "朝阳", "海东", "海西",
@@ -78,6 +89,13 @@ def refusal(question: str) -> str | None:
     place = _other_place(question)
     if place:
         return f"{place}的规定不在这些文件里，我只能回答楚雄州的政策。{COVERS}"
-    if _GENERAL_IT.search(q):
+    if not _POLICY_SUBJECT.search(q):
+        for pattern, topic in _OTHER_TOPICS:
+            if pattern.search(q):
+                return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
+    general = _GENERAL_IT.search(q)
+    if general and _COST.fullmatch(general.group(0)) and _GOV_SITE.search(q) and not _GENERAL_IT.search(_COST.sub("", q)):
+        general = None
+    if general:
         return f"这是一般的网络技术问题，不在政策文件的范围内。{COVERS}"
     return None

@@ -15,13 +15,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from knowledge.claims import read as read_claims
 from knowledge.edge import refusal
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
+from knowledge.model import event_answer, events_in, silence
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
+    DateLines,
     Lookup,
+    asks_about_domain,
     date_lines,
+    domain_in,
     domain_situation,
     is_yes_no,
     mentions_domain,
@@ -30,7 +35,7 @@ from knowledge.reasoning import (
     verdict,
     verdict_word,
 )
-from knowledge.sections import section_asked
+from knowledge.sections import asks_content, section_reference, subsections, title_of
 from knowledge.text import clean
 from knowledge.translit import Transliterator
 
@@ -303,9 +308,14 @@ class PolicyIndex:
         itself = cq == _ITSELF
         if itself:
             cq = next(c.title for c in self.clauses if c.doc == doc and c.section == "标题")
-        section = section_asked(cq, self.clauses)
-        if section:
-            return self._section_answer(section)
+        english = read_claims(q).english
+        claims = read_claims(cq)
+        ref = section_reference(cq, self.clauses)
+        if ref and (ref.where or asks_content(cq)):
+            return self._section_answer(ref.section, ref.where)
+        timed = event_answer(cq, claims)
+        if timed:  # dated events described in words: their dates, the days between, their order
+            return Answer(True, "facts", "\n".join(timed.lines), [Source.of(f) for f in timed.facts], [], 0.0, timed.facts)
         if registered_before_rules(cq) and re.search(r"注销|变更|改|换|迁", cq):  # 2017年申请的域名要注销
             cq = f"{cq}（以前注册的老域名）"
         ranked, mentioned = self.rank(cq) if cq else ([], set())
@@ -315,48 +325,85 @@ class PolicyIndex:
             return Answer(False, "out_of_scope",
                           "这个问题不在政府网站域名清理政策的范围内，我无法回答。可以问我域名结构、注册注销流程、报送期限、联系人等，发送 /help 查看用法。",
                           score=ranked[0][0] if ranked else 0.0)
+        asked = _without_setting(cq)
+        if asked != cq:  # a domain named as the setting: rank what is asked (its route, its period), not the domain
+            ranked = self.rank(asked)[0] or ranked
         best_score = ranked[0][0]
-        facts, candidates = self.select_facts(cq, ranked, doc)
+        facts, candidates = self.select_facts(asked, ranked, doc)
         if itself:
             facts = [f for f in facts if f.doc == doc] or facts
+        named = events_in(cq)
+        if len(named) == 1 and not claims.between and is_yes_no(cq):  # the one dated event the question describes is its subject
+            facts = [named[0], *(f for f in facts if f is not named[0])][:max(len(facts), 1)]
+        open_point = silence(cq, facts)
         lines: list[str] = []
-        situation = domain_situation(cq, lookup)
+        situation = domain_situation(cq, lookup) if not open_point else None
+        if situation and not asks_about_domain(cq) and situation.compliant is not False:
+            situation = None  # the domain is the setting; the question asks something else (a route, a period)
+        aside = situation is not None and not asks_about_domain(cq)
         sources = []
-        if situation:
+        if situation and not aside:
             lines += situation.lines
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
-        dated = date_lines(cq, facts, candidates)
+        dated = date_lines(cq, facts, candidates) if not claims.deadlines else DateLines()
         lines += dated
-        if situation and situation.compliant is False:
+        if situation and not aside and situation.compliant is False:
             # the check says what is wrong, what to apply for and the steps; a fact stays only when the
             # question names it in words of its own (栏目 … for a column on a sub-domain)
             rest = _DOMAIN_WORDS.sub(" ", cq.lower())
             facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest for k in f.keys)
                      and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
-        elif situation:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
+        elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
             facts = [f for f in facts if f.section.startswith("二")][:1]
         lines += [f.answer for f in facts]
+        if aside:  # the asked facts first, then what is wrong with the domain named
+            lines += situation.lines[:2]
+            sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids[:1]]
         sources = [*(Source.of(f) for f in facts), *sources]
-        ruling = verdict(cq, facts)
-        if situation and situation.compliant is not None and is_yes_no(cq):
-            ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
-        elif dated.on_time is not None and is_yes_no(cq):
-            ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
-        lead = "\n".join(dict.fromkeys(lines))
+        if open_point:
+            ruling = ""
+            lines.insert(0, f"{open_point}。文件中相关的规定是：")
+        else:
+            ruling = verdict(cq, facts, claims)
+            if situation and not aside and situation.compliant is not None and is_yes_no(cq):
+                ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
+            elif dated.on_time is not None and is_yes_no(cq):
+                ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
+        lead = "\n".join(dict.fromkeys(lines)).replace("：\n", "：", 1)
         if ruling:
             lead = f"{ruling}。{lead}"
+        if english:
+            lead = _in_english(ruling, open_point, facts, lead)
         shown = {s.id for s in sources}
         related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5 and self.clauses[i].id not in shown]
         return Answer(True, "facts", lead, list(dict.fromkeys(sources)), related, best_score, facts)
 
-    def _section_answer(self, section: str) -> Answer:
-        """What one part of the plan says: its facts in order (an overview of the part's headings left out)."""
+    def _section_answer(self, section: str, where: bool = False) -> Answer:
+        """What one part of the plan says: its number and heading, then its facts in order (a part with
+        numbered items lists their headings first)."""
+        title = title_of(section, self.clauses, self.policy.sections)
         facts = [f for f in self.facts if f.section == section]
         facts = [f for f in facts if f.kind != "doc"] or facts
-        facts = facts[:MAX_SECTION_FACTS]
+        items = subsections(section, self.clauses)
+        lines = []
+        if where:
+            part = self.policy.sections.get(section[0], "")
+            lines.append(f"这是方案的{section}{'（属“' + part + '”）' if part and part != section else ''}。")
+        if items:
+            heads = "；".join(title_of(s, self.clauses, self.policy.sections) for s in items)
+            lines.append(f"{title}，共{len(items)}条：{heads}。")
+            facts = facts[:2]
+        else:
+            facts = facts[:MAX_SECTION_FACTS]
+            if facts:
+                lines.append(f"{title}：")
+        lines += [f.answer for f in facts]
+        lead = "\n".join(dict.fromkeys(lines)).replace("：\n", "：", 1)
+        sources = list(dict.fromkeys(Source.of(f) for f in facts))
+        if not sources:
+            sources = [Source.of_clause(c) for c in self.clauses if c.section.startswith(section)][:MAX_SECTION_FACTS]
         related = [c for c in self.clauses if c.section == section and c.id not in {f.clause.id for f in facts}]
-        return Answer(True, "facts", "\n".join(dict.fromkeys(f.answer for f in facts)),
-                      list(dict.fromkeys(Source.of(f) for f in facts)), related, 0.0, facts)
+        return Answer(True, "facts", lead, sources, related, 0.0, facts)
 
     # -- facts ----------------------------------------------------------------------------------------
     def fact_scores(self, question: str, clause_scores: dict[int, float]) -> list[tuple[float, int]]:
@@ -518,6 +565,35 @@ def _doc_reference(question: str) -> tuple[str, str]:
             return _ITSELF, _DOCS[match.group(1)]
         return question, _DOCS[match.group(1)]
     return rest, _DOCS[match.group(1)]
+
+
+_EN_WORDS = {"可以": "Yes.", "需要": "Yes, it is required.", "有": "Yes.", "是的": "Yes.", "符合要求": "Yes, it complies.",
+             "来得及": "Yes, in time.", "没有超期": "No, not late.", "不可以": "No.", "不需要": "No, it is not required.",
+             "没有": "No.", "不是": "No.", "不符合要求": "No, it does not comply.", "来不及": "No, too late.",
+             "超期了": "Yes, it is late.", "不对": "No.", "不对，需要": "No — it is required."}
+
+
+def _in_english(ruling: str, open_point: str | None, facts: list[Fact], chinese: str) -> str:
+    """The direct answer in English (each fact's `en`), then the Chinese answer the quotes go with."""
+    lines = []
+    if open_point:
+        lines.append("The documents do not specify this. What they do say:")
+    elif ruling:
+        lines.append(_EN_WORDS.get(ruling.split("：")[0], ""))
+    lines += [f.en for f in facts if f.en]
+    english = " ".join(line for line in lines if line)
+    return f"{english}\n{chinese}" if english else chinese
+
+
+def _without_setting(question: str) -> str:
+    """'州公安局网站英文域名是 gaj.cxz.gov.cn，还想再注册一个中文域名，应该是什么样的格式' → the parts that ask:
+    a sentence that only names the domain is the setting when the question asks something else."""
+    if not domain_in(question) or asks_about_domain(question):
+        return question
+    parts = re.split(r"(?<=[，,；;。？?！!])", question)
+    kept = [p for p in parts if not domain_in(p)]
+    rest = "".join(kept)
+    return rest if len(_CJK_RUN.findall(rest)) and len("".join(_CJK_RUN.findall(rest))) >= 6 else question
 
 
 def _parts(question: str) -> list[str]:

@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from knowledge.claims import Claims
+from knowledge.claims import read as read_claims
 from knowledge.facts import Fact
 
 # -- yes/no -------------------------------------------------------------------------------------------
@@ -17,7 +19,7 @@ _FAMILIES = (
     (re.compile(r"来得及|来不及|赶得上|赶不上|赶得及"), "来得及", "来不及"),
     (re.compile(r"超期|逾期|晚了|迟了|过期|超时"), "没有超期", "超期了"),
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
-    (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对"), "是的", "不是"),
+    (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错"), "是的", "不是"),
     (re.compile(r"符合|合规|没问题|合不合|规范吗|对吗"), "符合要求", "不符合要求"),
     (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能.{0,12}[吗吧]"), "可以", "不可以"),
     (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
@@ -36,23 +38,45 @@ def is_yes_no(question: str) -> bool:
     return bool(match)
 
 
-def verdict(question: str, facts: Sequence[Fact]) -> str:
-    """可以 / 不可以 / 需要 … for a yes/no question, from the first fact that decides it; '' when none does."""
-    if not is_yes_no(question):
+def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) -> str:
+    """The verdict of a yes/no question, worked out from the rules' model; '' when nothing decides it.
+
+    In order: a claim the question makes (a body, a deadline, a period) set against the rule it is about —
+    a contradiction answers no with the rule's value ("不对：是20个工作日，不是30个工作日"); a proposal that
+    breaks or keeps a rule (`breaks` / `keeps`); a duty the question denies (不用管了吧) or a prohibition it
+    calls harmless (也没事吧); claims that all match; last, the modality of the one rule the question is
+    about (a duty 需要, a prohibition 不可以). Never a verdict from another rule's default."""
+    from knowledge.model import check
+
+    if not is_yes_no(question) or not facts:
         return ""
+    claims = claims or read_claims(question)
+    matched = False
+    for fact in facts[:2]:
+        result = check(fact, claims)
+        if result.wrong:
+            word = verdict_word(question, False)
+            word = word if word in ("不可以", "不需要") else "不对"
+            return f"{word}：{'；'.join(dict.fromkeys(result.wrong))}"
+        matched |= result.matched > 0
     polarity = None
-    for fact in facts:  # a proposal that breaks or keeps a rule decides first
+    for fact in facts:  # a proposal that breaks or keeps a rule decides next
         if any(p.search(question) for p in fact.no):
             polarity = False
         elif any(p.search(question) for p in fact.yes):
             polarity = True
         if polarity is not None:
-            break
-    if polarity is None:  # then a prohibition among the facts, then the first fact's own verdict
-        ordered = sorted((f for f in facts if f.verdict), key=lambda f: f.kind != "prohibition")
-        if ordered:
-            polarity = ordered[0].verdict in _POSITIVE
-    return verdict_word(question, polarity)
+            return verdict_word(question, polarity)
+    top = facts[0]
+    if claims.negated and top.verdict == "需要":
+        return "不对，需要"
+    if claims.harmless and top.verdict == "不可以":
+        return "不可以"
+    if matched:
+        return verdict_word(question, True)
+    if top.verdict:
+        return verdict_word(question, top.verdict in _POSITIVE)
+    return ""
 
 
 def verdict_word(question: str, polarity: bool | None) -> str:
@@ -144,6 +168,8 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 # -- a domain in the question ------------------------------------------------------------------------------
 _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn|net\.cn|org\.cn|cn|com|net|org|政务|中国|公司|网络)(?:/[\w./-]*)?"
                              r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
+# "单位名称.中国", "xxx.gov.cn": a format written out with a placeholder, not a domain to check
+_PLACEHOLDER_LABEL = re.compile(r"^(?:www\.)?(?:(?:单位|机构|部门|网站|主办单位|本单位)?(?:名称|全称|简称|名字|拼音)|x{2,}|某+|abc|example)\.", re.IGNORECASE)
 _BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
 _IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼")
 _OLD = re.compile(r"早年|早些年|之前注册|原来注册|以前注册|以前申请|老域名|(?:200\d|201[0-8])年.{0,6}(注册|申请|买|办)|55号(文)?(以前|之前|前)")
@@ -170,6 +196,18 @@ def registered_before_rules(question: str) -> bool:
     return bool(_OLD.search(question)) and bool(re.search(r"域名|网址|网站", question)) and "55号" not in question
 
 
+_ASKS_DOMAIN = re.compile(r"合规|符合|规范吗|规范不|可以吗|可以不|行不行|行吗|对不对|对吗|能用|能不能用|可以用|怎么办|咋办|怎么处理|如何处理|"
+                          r"该咋|怎么弄|咋弄|咋整|怎么整改|如何整改|有没有问题|有问题吗|没问题吧|对不|正确吗|怎么样|是否")
+_ASKS_OTHER = re.compile(r"多长时间|多久|报给谁|交给|报到|哪一级|哪个单位|找谁|谁|怎么申请|如何申请|申请流程|走什么|什么程序|流程|什么样|格式|"
+                         r"哪天|什么时候|公告|几个月|报备|中文域名|栏目|频道|专题")
+
+
+def asks_about_domain(question: str) -> bool:
+    """The question asks about the domain it names (is it compliant, what to do with it), not only
+    mentions it while asking something else (the route, the period, a Chinese domain's format)."""
+    return bool(_ASKS_DOMAIN.search(question)) or not _ASKS_OTHER.search(question)
+
+
 def mentions_domain(question: str) -> bool:
     return bool(_DOMAIN_IN_TEXT.search(question))  # gov.cn by itself too: it is the policy's subject
 
@@ -180,7 +218,7 @@ def domain_in(question: str) -> str | None:
         return None
     for match in _DOMAIN_IN_TEXT.finditer(question):
         host = re.sub(r"^https?://", "", match.group(0), flags=re.I).split("/")[0].lower()
-        if host not in _BARE_SUFFIXES:
+        if host not in _BARE_SUFFIXES and not _PLACEHOLDER_LABEL.match(host):
             return match.group(0)
     return None
 

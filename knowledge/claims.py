@@ -1,0 +1,111 @@
+"""A question read into what it asks and the claims it makes.
+
+What is asked: a verdict (a yes/no question), a date, a period, a body, a route, a list, a count, a section,
+or a weekday / the days between two events. The claims: the bodies it names with the role it gives them
+(who does a step, to whom something goes), the dates it gives as deadlines (3月20日前) or as the day
+something happens (3月4号交), the periods (30个工作日), a negation of a duty (不用管了吧, 可以不…) or a
+claim that something forbidden is fine (也没事吧). Verdicts are worked out from these against the rules'
+model (`knowledge.model`), never from the wording alone."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from knowledge.facts import load_bodies
+
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+           "十五": 15, "二十": 20, "三十": 30, "六十": 60, "半": 0}
+_PERIOD = re.compile(r"(?<![月\d.])(\d{1,3}|二十|三十|六十|十五|[一二两三四五六七八九十])\s*(个工作日|工作日|个自然日|自然日|个月|天|周|个星期|星期|年)(?![前后]?[0-9])")
+_DEADLINE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?\s*(?:之?前|以前|截止|为止|前后)")
+_BEFORE_VERB = re.compile(r"(报|交|提交|报送|上报|送|向|给|到|报给|交给|发给|报到|送到|交到)\s*$")
+_ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批|批准|同意|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的)")
+_ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
+NEGATION = re.compile(r"(?<![的])(不用(?!的)|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
+HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
+_YEAR_WORD = re.compile(r"\d{4}年")
+ENGLISH = re.compile(r"^[\x00-\x7f“”‘’]*$")
+_WEEKDAY = re.compile(r"星期几|周几|礼拜几|what day of the week|which weekday", re.IGNORECASE)
+_BETWEEN = re.compile(r"多少天|几天|隔了|相隔|相差|差了|差几|晚了多少|早了多少|一共|间隔|多长时间|多久|几个工作日|多少个工作日|how many days")
+_ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|之前还是之后|先还是后|哪个先|哪个在前|早于|晚于|赶在|来得及|还在.*之内|超过了?没|过期了?没|晚不晚|早不早")
+
+
+@dataclass(frozen=True)
+class BodyClaim:
+    body: str  # canonical name (facts.yaml `bodies`)
+    role: str  # actor | to | any
+    text: str  # as written
+
+
+@dataclass
+class Claims:
+    bodies: list[BodyClaim] = field(default_factory=list)
+    deadlines: list[tuple[dt.date, str, bool]] = field(default_factory=list)  # (date, as written, year written)
+    periods: list[tuple[int, str, str]] = field(default_factory=list)  # (value, unit, as written)
+    negated: bool = False  # the question denies a duty (不用管了吧)
+    harmless: bool = False  # the question says something is fine (也没事吧)
+    english: bool = False
+    weekday: bool = False
+    between: bool = False
+    order: bool = False
+
+    @property
+    def checkable(self) -> bool:
+        return bool(self.bodies or self.deadlines or self.periods)
+
+
+def _unit(unit: str) -> str:
+    return {"个工作日": "工作日", "工作日": "工作日", "个自然日": "天", "自然日": "天", "天": "天", "个月": "个月",
+            "周": "周", "个星期": "周", "星期": "周", "年": "年"}[unit]
+
+
+def parse_period(text: str) -> tuple[int, str] | None:
+    match = _PERIOD.search(text)
+    if not match:
+        return None
+    raw = match.group(1)
+    value = int(raw) if raw.isdigit() else _CN_NUM.get(raw, 0)
+    return value, _unit(match.group(2))
+
+
+def read_bodies(question: str) -> list[BodyClaim]:
+    aliases, _ = load_bodies()
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, BodyClaim]] = []
+    for name, pattern in aliases:
+        for match in pattern.finditer(question):
+            start, end = match.span()
+            if any(start < b and a < end for a, b in taken):
+                continue
+            taken.append((start, end))
+            before, after = question[max(0, start - 4):start], question[end:]
+            if _BEFORE_VERB.search(before):
+                role = "to"
+            elif _ACTOR_BEFORE.search(before) or _ACTOR_AFTER.search(after):
+                role = "actor"
+            else:
+                role = "any"
+            found.append((start, BodyClaim(name, role, match.group(0))))
+    return [claim for _, claim in sorted(found, key=lambda f: f[0])]
+
+
+def read(question: str, year: int = 2019) -> Claims:
+    q = question.strip()
+    claims = Claims(english=bool(ENGLISH.match(q)) and len(re.findall(r"[a-zA-Z]{3,}", q)) >= 3)
+    claims.bodies = read_bodies(q)
+    for match in _DEADLINE_DATE.finditer(q):
+        try:
+            day = dt.date(int(match.group(1) or year), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue
+        claims.deadlines.append((day, match.group(0), bool(match.group(1))))
+    for match in _PERIOD.finditer(q):
+        raw = match.group(1)
+        value = int(raw) if raw.isdigit() else _CN_NUM.get(raw, 0)
+        claims.periods.append((value, _unit(match.group(2)), match.group(0)))
+    claims.negated = bool(NEGATION.search(q))
+    claims.harmless = bool(HARMLESS.search(q))
+    claims.weekday = bool(_WEEKDAY.search(q))
+    claims.between = bool(_BETWEEN.search(q))
+    claims.order = bool(_ORDER.search(q))
+    return claims

@@ -1,0 +1,164 @@
+"""The rules as a model: each fact of `data/facts.yaml` with its roles (who does a step, to whom it goes, who
+consents, approves, executes), its period (20个工作日), its dated event (复查的截止日 2019-02-28) and its
+modality (a duty 需要, a prohibition 不可以). A question's claims (`knowledge.claims`) are checked against
+it: a claim that contradicts the rule gets the rule's value ("不是：期限是2019年2月28日前，不是3月5日前"), a
+claim that matches gets yes, and what the model does not cover gets no verdict. Dated events described in
+words are resolved to dates, the days and working days between two of them, their order and weekdays.
+Points the documents leave open (a cost, where a form comes from, a frequency, a penalty …) are said to be
+open, followed by what the documents do say nearby."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from knowledge.claims import Claims, parse_period
+from knowledge.facts import Fact, load_bodies, load_facts
+
+_WEEKDAYS = "一二三四五六日"
+_ROLE_WORDS = {"actor": "由{}负责", "to": "报{}", "consent": "经{}同意", "approves": "由{}批准", "executes": "由{}办理"}
+
+
+def md(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# -- dated events ---------------------------------------------------------------------------------------
+def events_in(question: str, facts: Sequence[Fact] | None = None) -> list[Fact]:
+    """The documents' dated events a question describes in words (县里转发通知, 州里要求报送的截止日 …), in
+    the order written; a stretch of the question names one event at most."""
+    facts = facts if facts is not None else load_facts()
+    found: list[tuple[int, int, Fact]] = []
+    for fact in facts:
+        if not fact.event:
+            continue
+        for pattern in fact.event_words:
+            for match in pattern.finditer(question):
+                found.append((match.start(1), match.end(1), fact))
+    found.sort(key=lambda f: (f[0], f[1] - f[0]))  # at one place the shortest reading: 州里印发 before 州里印发方案到州里要求报送
+    out: list[Fact] = []
+    end = -1
+    for start, stop, fact in found:
+        if start < end:
+            continue
+        end = stop
+        if fact not in out:
+            out.append(fact)
+    return out
+
+
+def working_days_between(a: dt.date, b: dt.date) -> int:
+    from knowledge.workdays import WorkCalendar
+
+    calendar = WorkCalendar()
+    return sum(calendar.is_workday(a + dt.timedelta(days=i)) for i in range(1, (b - a).days + 1))
+
+
+@dataclass
+class EventAnswer:
+    lines: list[str]
+    facts: list[Fact]
+    polarity: bool | None = None  # for 过了没有: True when the later event's deadline has not passed
+
+
+def event_answer(question: str, claims: Claims) -> EventAnswer | None:
+    """Weekday of an event, days between two events, whether one came before another's deadline."""
+    events = events_in(question)
+    if not events:
+        return None
+    if claims.weekday:
+        lines = [f"{e.event.replace('的日期', '').replace('的截止日', '截止').replace('的期限', '期限')}是{md(e.date)}，"
+                 f"星期{_WEEKDAYS[e.date.weekday()]}。" for e in events]
+        return EventAnswer(lines, events)
+    if len(events) < 2:
+        return None
+    a, b = events[0], events[1]
+    if claims.order and not claims.between:
+        gap = (b.date - a.date).days
+        if gap > 0:
+            line = f"没有过：{a.event}是{md(a.date)}，{b.event}是{md(b.date)}，那天还没过，还差{gap}天。"
+        elif gap == 0:
+            line = f"当天正是期限：{a.event}和{b.event}都是{md(a.date)}。"
+        else:
+            line = f"已经过了：{a.event}是{md(a.date)}，{b.event}是{md(b.date)}，已过了{-gap}天。"
+        return EventAnswer([line], [a, b], gap >= 0)
+    if claims.between or claims.order:
+        first, last = sorted((a, b), key=lambda f: f.date)
+        days = (last.date - first.date).days
+        work = working_days_between(first.date, last.date)
+        line = (f"相隔{days}天（其中{work}个工作日）：{first.event}是{md(first.date)}，{last.event}是{md(last.date)}。")
+        return EventAnswer([line], [first, last])
+    return None
+
+
+# -- claims against a rule --------------------------------------------------------------------------------
+@dataclass
+class Check:
+    wrong: list[str] = field(default_factory=list)  # "<the rule's value>，不是<the value claimed>"
+    matched: int = 0
+
+
+def _same(claimed: str, rule: str) -> bool:
+    _, same = load_bodies()
+    return claimed == rule or claimed in same.get(rule, frozenset()) or rule in same.get(claimed, frozenset())
+
+
+def check(fact: Fact, claims: Claims) -> Check:
+    result = Check()
+    if fact.period:
+        rule = parse_period(fact.period)
+        for value, unit, text in claims.periods:
+            if rule and (value, unit) != rule:
+                result.wrong.append(f"是{fact.period}，不是{text}")
+            else:
+                result.matched += 1
+    if fact.date and fact.event:
+        for day, text, _ in claims.deadlines:
+            if (day.month, day.day) != (fact.date.month, fact.date.day):
+                result.wrong.append(f"期限是{md(fact.date)}前，不是{text}")
+            else:
+                result.matched += 1
+    for claim in claims.bodies:
+        roles = ["actor", "consent", "approves", "executes"] if claim.role == "actor" else ["to"] if claim.role == "to" else []
+        ruled = [(role, body) for role in roles for body in fact.role(role)]
+        if not ruled:
+            continue
+        if any(_same(claim.body, body) for _, body in ruled):
+            result.matched += 1
+            continue
+        role, _ = ruled[0]
+        bodies = "、".join(body for r, body in ruled if r == role)
+        helpers = fact.role("with")
+        if role == "actor" and helpers:
+            bodies += f"（会同{'、'.join(helpers)}）"
+        result.wrong.append(f"{_ROLE_WORDS[role].format(bodies)}，不是{claim.text}")
+    return result
+
+
+# -- what the documents leave open ---------------------------------------------------------------------------
+_SILENT = (
+    (re.compile(r"多少钱|费用|收费|交钱|价格|花多少|要钱|钱谁出|几块钱|资金"), "文件没有规定费用"),
+    (re.compile(r"(下载|领取|获取|哪里(领|拿|要|找|取)|哪儿(领|拿|要|找)|去哪(里|儿)?(领|拿|找|要|下载))"), "文件没有说明表格从哪里获取，也没有附表格样式"),
+    (re.compile(r"模板|范本|样式|固定格式|格式要求|按什么格式|什么格式写|怎么写|写哪些内容|写什么"), "文件没有规定报送材料的格式或模板"),
+    (re.compile(r"处罚|处分|问责|追责|惩罚|罚款|通报批评|什么后果|有啥后果|会怎样|会怎么样|会被怎么"), "文件没有规定逾期或不执行的处罚"),
+    (re.compile(r"多久一次|多长时间一次|多久搞一次|多久做一次|多久查一次|几次|频率|频次|每(年|月|季度|周|半年)[^，。？]{0,4}(几|多少)次|周期"), "文件没有规定频次"),
+    (re.compile(r"哪一家|哪家|哪个(公司|厂商|服务商|平台|品牌)|推荐|具体选|指定(了)?哪"), "文件没有指定具体选哪一家，只规定了应具备的条件"),
+)
+_ASKS_PERIOD = re.compile(r"多长时间内|多久内|多久|多长时间|几天内|多少天|几个工作日|期限多长|时限")
+_ASKS_INSTEAD = re.compile(r"(那|应该|应当|该|要|可以|能)(它)?(改)?用(什么|啥|哪种|哪个)|用什么后缀|用啥后缀")
+_WHEN = re.compile(r"什么时候|哪天|几号|截止|期限是|之前|日期")
+
+
+def silence(question: str, facts: Sequence[Fact]) -> str | None:
+    """'文件没有规定…' when the question asks for something the documents leave open, else None."""
+    for pattern, line in _SILENT:
+        if pattern.search(question):
+            return line
+    top = facts[:1]
+    if _ASKS_PERIOD.search(question) and not _WHEN.search(question) and top and not any(f.period or f.date for f in top) \
+            and not any(f.kind == "number" for f in top):
+        return "文件没有规定这件事的办理时限"
+    if _ASKS_INSTEAD.search(question) and facts and facts[0].kind == "prohibition":
+        return "文件只规定了不能用什么，没有规定应当改用什么"
+    return None
