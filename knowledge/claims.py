@@ -14,12 +14,19 @@ from dataclasses import dataclass, field
 
 from knowledge.facts import load_bodies
 
-_CN_NUM = {"一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+_CN_NUM = {"半年": 6, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
            "十五": 15, "二十": 20, "三十": 30, "六十": 60, "半": 0}
-_PERIOD = re.compile(r"(?<![月\d.])(\d{1,3}|二十|三十|六十|十五|[一二两三四五六七八九十])\s*(个工作日|工作日|个自然日|自然日|个月|天|周|个星期|星期|年)(?![前后]?[0-9])")
-_DEADLINE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?\s*(?:之?前|以前|截止|为止|前后)")
+_PERIOD = re.compile(r"(?<![月\d.])(\d{1,3}|二十|三十|六十|十五|[一二两三四五六七八九十]|半)\s*(个工作日|工作日|个自然日|自然日|个月|天|周|个星期|星期|年)(?![前后]?[0-9])")
+_DEADLINE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?\s*(?:之?前|以前|截止|为止|前后)"
+                            r"|(?:截止|截至|期限|最晚|最迟)[^，。？！,?!\d]{0,4}?(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?")
 _BEFORE_VERB = re.compile(r"(报|交|提交|报送|上报|送|向|给|到|报给|交给|发给|报到|送到|交到)\s*$")
-_ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批|批准|同意|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的)")
+_ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批|批准|同意|签字|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的|批)")
+_CONSENT = re.compile(r"同意|签字")
+_APPROVES = re.compile(r"审批|批准|批")
+# a body the documents do not name, in the place of one they do: 县委书记同意, 网信办审批
+_OTHER_BODY = re.compile(r"((?:(?!要|经|需|由|得|让|的|是|和|找|申请|域名|网站|注册|注销|变更|报|交|给|向)[\u4e00-\u9fff]){1,6}"
+                         r"(?:书记|县长|州长|市长|领导|局长|主任|办|局|委|部|厅|中心|公司))(?:来)?(同意|签字|审批|批准|负责|牵头)")
+_NOT_BODY = re.compile(r"谁|哪|什么|啥|本部门|本单位|部门网站|门户网站")
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
 NEGATION = re.compile(r"(?<![的])(不用(?!的)|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
 HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
@@ -40,7 +47,7 @@ class BodyClaim:
 @dataclass
 class Claims:
     bodies: list[BodyClaim] = field(default_factory=list)
-    deadlines: list[tuple[dt.date, str, bool]] = field(default_factory=list)  # (date, as written, year written)
+    deadlines: list[tuple[dt.date, str, bool, str]] = field(default_factory=list)  # (date, shown, year written, as written)
     periods: list[tuple[int, str, str]] = field(default_factory=list)  # (value, unit, as written)
     negated: bool = False  # the question denies a duty (不用管了吧)
     harmless: bool = False  # the question says something is fine (也没事吧)
@@ -63,30 +70,55 @@ def parse_period(text: str) -> tuple[int, str] | None:
     match = _PERIOD.search(text)
     if not match:
         return None
-    raw = match.group(1)
+    return _value(match.group(1), match.group(2))
+
+
+def _value(raw: str, unit: str) -> tuple[int, str]:
+    """(3, 个月) from 3 个月; 半年 is 6 个月, 一年 12 个月, 两周 14 天."""
+    unit = _unit(unit)
+    if raw == "半" and unit == "年":
+        return 6, "个月"
     value = int(raw) if raw.isdigit() else _CN_NUM.get(raw, 0)
-    return value, _unit(match.group(2))
+    if unit == "年":
+        return value * 12, "个月"
+    if unit == "周":
+        return value * 7, "天"
+    return value, unit
 
 
 def read_bodies(question: str) -> list[BodyClaim]:
+    """The bodies a question names, each with the role the question gives it: `to` (报县政府办), `consent`
+    (主管单位同意), `approves` (省政府办公厅审批), `actor` (县政府办负责, 由州政府办…), else `any`. A body the
+    documents do not name, written where a role is (县委书记同意), is read too."""
     aliases, _ = load_bodies()
-    taken: list[tuple[int, int]] = []
-    found: list[tuple[int, BodyClaim]] = []
+    spans: list[tuple[int, int, str]] = []
     for name, pattern in aliases:
         for match in pattern.finditer(question):
             start, end = match.span()
-            if any(start < b and a < end for a, b in taken):
-                continue
-            taken.append((start, end))
-            before, after = question[max(0, start - 4):start], question[end:]
-            if _BEFORE_VERB.search(before):
-                role = "to"
-            elif _ACTOR_BEFORE.search(before) or _ACTOR_AFTER.search(after):
-                role = "actor"
-            else:
-                role = "any"
-            found.append((start, BodyClaim(name, role, match.group(0))))
-    return [claim for _, claim in sorted(found, key=lambda f: f[0])]
+            if not any(start < b and a < end for a, b, _ in spans):
+                spans.append((start, end, name))
+    for match in _OTHER_BODY.finditer(question):
+        start, end = match.span(1)
+        if not _NOT_BODY.search(match.group(1)) and not any(start < b and a < end for a, b, _ in spans):
+            spans.append((start, end, match.group(1)))
+    spans.sort()
+    out = []
+    for i, (start, end, name) in enumerate(spans):
+        nxt = spans[i + 1][0] if i + 1 < len(spans) else len(question)
+        before, after = question[max(0, start - 4):start], question[end:nxt]  # up to the next body only
+        verb = _ACTOR_AFTER.search(after)
+        if _BEFORE_VERB.search(before):
+            role = "to"
+        elif verb and _CONSENT.fullmatch(verb.group(1)):
+            role = "consent"
+        elif verb and _APPROVES.fullmatch(verb.group(1)):
+            role = "approves"
+        elif verb or _ACTOR_BEFORE.search(before):
+            role = "actor"
+        else:
+            role = "any"
+        out.append(BodyClaim(name, role, question[start:end]))
+    return out
 
 
 def read(question: str, year: int = 2019) -> Claims:
@@ -94,15 +126,15 @@ def read(question: str, year: int = 2019) -> Claims:
     claims = Claims(english=bool(ENGLISH.match(q)) and len(re.findall(r"[a-zA-Z]{3,}", q)) >= 3)
     claims.bodies = read_bodies(q)
     for match in _DEADLINE_DATE.finditer(q):
+        y, m, d = (match.group(1), match.group(2), match.group(3)) if match.group(2) else match.group(4, 5, 6)
         try:
-            day = dt.date(int(match.group(1) or year), int(match.group(2)), int(match.group(3)))
+            day = dt.date(int(y or year), int(m), int(d))
         except ValueError:
             continue
-        claims.deadlines.append((day, match.group(0), bool(match.group(1))))
+        claims.deadlines.append((day, f"{int(m)}月{int(d)}日前", bool(y), match.group(0)))
     for match in _PERIOD.finditer(q):
-        raw = match.group(1)
-        value = int(raw) if raw.isdigit() else _CN_NUM.get(raw, 0)
-        claims.periods.append((value, _unit(match.group(2)), match.group(0)))
+        value, unit = _value(match.group(1), match.group(2))
+        claims.periods.append((value, unit, match.group(0)))
     claims.negated = bool(NEGATION.search(q))
     claims.harmless = bool(HARMLESS.search(q))
     claims.weekday = bool(_WEEKDAY.search(q))

@@ -18,6 +18,8 @@ from knowledge.facts import Fact, load_bodies, load_facts
 
 _WEEKDAYS = "一二三四五六日"
 _ROLE_WORDS = {"actor": "由{}负责", "to": "报{}", "consent": "经{}同意", "approves": "由{}批准", "executes": "由{}办理"}
+# the roles of a rule a claimed role is set against: a claimed doer against whoever acts in the rule
+_CLAIMED = {"actor": ("actor", "executes"), "to": ("to",), "consent": ("consent",), "approves": ("approves", "consent")}
 
 
 def md(day: dt.date) -> str:
@@ -114,14 +116,13 @@ def check(fact: Fact, claims: Claims) -> Check:
             else:
                 result.matched += 1
     if fact.date and fact.event:
-        for day, text, _ in claims.deadlines:
+        for day, text, _, _ in claims.deadlines:
             if (day.month, day.day) != (fact.date.month, fact.date.day):
                 result.wrong.append(f"期限是{md(fact.date)}前，不是{text}")
             else:
                 result.matched += 1
     for claim in claims.bodies:
-        roles = ["actor", "consent", "approves", "executes"] if claim.role == "actor" else ["to"] if claim.role == "to" else []
-        ruled = [(role, body) for role in roles for body in fact.role(role)]
+        ruled = [(role, body) for role in _CLAIMED.get(claim.role, ()) for body in fact.role(role)]
         if not ruled:
             continue
         if any(_same(claim.body, body) for _, body in ruled):

@@ -19,7 +19,7 @@ from knowledge.claims import read as read_claims
 from knowledge.edge import refusal
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
-from knowledge.model import event_answer, events_in, silence
+from knowledge.model import check, event_answer, events_in, silence
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
     DateLines,
@@ -47,6 +47,7 @@ FACT_WEIGHT = 1.0  # a fact's own words against its clause's score
 PART_MIN_SCORE = 4.0  # a part of a question must score this much to add a fact of its own
 PART_CONTEXT = 0.3
 PART_FRESH_RATIO = 0.8  # a part's best new fact, this close to its best overall, beats repeating a fact
+SUBJECT_RATIO = 0.8  # rules this close to the best one for a question's subject may be what its claims are about
 KEY_BONUS = 3.0  # per key of a fact written out in the question: what it asks for, not only its topic
 MAX_FACTS = 3  # for a question that asks one thing
 MAX_SECTION_FACTS = 4  # for a question about what one part of the plan says
@@ -332,9 +333,10 @@ class PolicyIndex:
         facts, candidates = self.select_facts(asked, ranked, doc)
         if itself:
             facts = [f for f in facts if f.doc == doc] or facts
-        named = events_in(cq)
-        if len(named) == 1 and not claims.between and is_yes_no(cq):  # the one dated event the question describes is its subject
-            facts = [named[0], *(f for f in facts if f is not named[0])][:max(len(facts), 1)]
+        if is_yes_no(cq) and (claims.checkable or claims.negated):
+            target = self._subject(cq, claims)
+            if target:  # the rule the claims are about leads, so the verdict checks them against it
+                facts = [target, *(f for f in facts if f is not target)][:max(len(facts), 1)]
         open_point = silence(cq, facts)
         lines: list[str] = []
         situation = domain_situation(cq, lookup) if not open_point else None
@@ -377,6 +379,28 @@ class PolicyIndex:
         shown = {s.id for s in sources}
         related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5 and self.clauses[i].id not in shown]
         return Answer(True, "facts", lead, list(dict.fromkeys(sources)), related, best_score, facts)
+
+    def _subject(self, question: str, claims) -> Fact | None:
+        """The rule a yes/no question's claims are about: the question read without the values it claims
+        (报县政府办, 3月5日前, 30个工作日) names its subject (复查, 冒名注册, 联系人变更). Of the rules about as
+        close to that subject, one the claims all match is taken; else the closest."""
+        subject = question
+        for text in [b.text for b in claims.bodies if b.role != "any"] + [d[3] for d in claims.deadlines] + [p[2] for p in claims.periods]:
+            subject = subject.replace(text, " ")
+        named = events_in(subject)
+        if len(named) == 1 and not claims.between:  # the one dated event the question describes
+            return named[0]
+        ranked = self.bm25(subject)
+        if not ranked:
+            return None
+        scores = self.fact_scores(subject, {i: s for s, i in ranked})
+        if not scores:
+            return None
+        close = [self.facts[i] for s, i in scores if s >= scores[0][0] * SUBJECT_RATIO][:3]
+        checked = [(fact, check(fact, claims)) for fact in close]
+        fitting = [fact for fact, result in checked if result.matched and not result.wrong]
+        covering = [fact for fact, result in checked if result.matched or result.wrong]  # rules that say who / when / how long
+        return (fitting or covering or close)[0]
 
     def _section_answer(self, section: str, where: bool = False) -> Answer:
         """What one part of the plan says: its number and heading, then its facts in order (a part with

@@ -19,10 +19,10 @@ _FAMILIES = (
     (re.compile(r"来得及|来不及|赶得上|赶不上|赶得及"), "来得及", "来不及"),
     (re.compile(r"超期|逾期|晚了|迟了|过期|超时"), "没有超期", "超期了"),
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
-    (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错"), "是的", "不是"),
-    (re.compile(r"符合|合规|没问题|合不合|规范吗|对吗"), "符合要求", "不符合要求"),
+    (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错|对吗|没问题吧"), "是的", "不是"),
+    (re.compile(r"符合|合规|没问题|合不合|规范吗"), "符合要求", "不符合要求"),
     (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能.{0,12}[吗吧]"), "可以", "不可以"),
-    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
+    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
 )
 _POSITIVE = {"可以", "需要", "有", "是的", "符合要求"}
 
@@ -51,14 +51,12 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     if not is_yes_no(question) or not facts:
         return ""
     claims = claims or read_claims(question)
-    matched = False
-    for fact in facts[:2]:
-        result = check(fact, claims)
-        if result.wrong:
-            word = verdict_word(question, False)
-            word = word if word in ("不可以", "不需要") else "不对"
-            return f"{word}：{'；'.join(dict.fromkeys(result.wrong))}"
-        matched |= result.matched > 0
+    result = check(facts[0], claims)  # the rule the question is about comes first (see `knowledge.qa`)
+    if result.wrong:
+        word = verdict_word(question, False)
+        word = word if word == "不可以" else "不对"  # 不需要 would deny the duty the rule keeps
+        return f"{word}：{'；'.join(dict.fromkeys(result.wrong))}"
+    matched = result.matched > 0
     polarity = None
     for fact in facts:  # a proposal that breaks or keeps a rule decides next
         if any(p.search(question) for p in fact.no):
@@ -72,6 +70,8 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         return "不对，需要"
     if claims.harmless and top.verdict == "不可以":
         return "不可以"
+    if claims.negated and top.verdict == "不可以" and top.kind == "prohibition":
+        return "是的，不能"  # 可以不用gov.cn吧: the question keeps the prohibition
     if matched:
         return verdict_word(question, True)
     if top.verdict:
