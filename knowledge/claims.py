@@ -30,6 +30,7 @@ _NOT_BODY = re.compile(r"谁|哪|什么|啥|本部门|本单位|部门网站|门
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
 NEGATION = re.compile(r"(?<![的])(不用(?!的)|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
 HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
+_ACTION_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|迟了|算晚|晚不晚|过期|超时|还行吗|今天|现在|已经")
 _YEAR_WORD = re.compile(r"\d{4}年")
 ENGLISH = re.compile(r"^[\x00-\x7f“”‘’]*$")
 _WEEKDAY = re.compile(r"星期几|周几|礼拜几|what day of the week|which weekday", re.IGNORECASE)
@@ -135,6 +136,8 @@ def read(question: str, year: int = 2019) -> Claims:
     for match in _PERIOD.finditer(q):
         value, unit = _value(match.group(1), match.group(2))
         claims.periods.append((value, unit, match.group(0)))
+    if _ACTION_TIME.search(q):  # 3月4号之前交来得及吗: the asker's own date, set against the deadline elsewhere
+        claims.deadlines = []
     claims.negated = bool(NEGATION.search(q))
     claims.harmless = bool(HARMLESS.search(q))
     claims.weekday = bool(_WEEKDAY.search(q))

@@ -47,6 +47,7 @@ FACT_WEIGHT = 1.0  # a fact's own words against its clause's score
 PART_MIN_SCORE = 4.0  # a part of a question must score this much to add a fact of its own
 PART_CONTEXT = 0.3
 PART_FRESH_RATIO = 0.8  # a part's best new fact, this close to its best overall, beats repeating a fact
+FIT_RATIO = 0.6  # ... and a rule this close that the claims all match (报州政府办: the prefecture's deadline)
 SUBJECT_RATIO = 0.8  # rules this close to the best one for a question's subject may be what its claims are about
 KEY_BONUS = 3.0  # per key of a fact written out in the question: what it asks for, not only its topic
 MAX_FACTS = 3  # for a question that asks one thing
@@ -396,10 +397,12 @@ class PolicyIndex:
         scores = self.fact_scores(subject, {i: s for s, i in ranked})
         if not scores:
             return None
-        close = [self.facts[i] for s, i in scores if s >= scores[0][0] * SUBJECT_RATIO][:3]
-        checked = [(fact, check(fact, claims)) for fact in close]
+        near = [self.facts[i] for s, i in scores if s >= scores[0][0] * FIT_RATIO][:4]
+        close = [f for f, (s, _) in zip(near, scores) if s >= scores[0][0] * SUBJECT_RATIO]
+        checked = [(fact, check(fact, claims)) for fact in near]
         fitting = [fact for fact, result in checked if result.matched and not result.wrong]
-        covering = [fact for fact, result in checked if result.matched or result.wrong]  # rules that say who / when / how long
+        # of the closest, rules that say who / when / how long
+        covering = [fact for fact, result in checked if (result.matched or result.wrong) and fact in close]
         return (fitting or covering or close)[0]
 
     def _section_answer(self, section: str, where: bool = False) -> Answer:
