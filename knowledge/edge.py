@@ -32,7 +32,7 @@ _OTHER_TOPICS = (
 _POLICY_SUBJECT = re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn", re.IGNORECASE)
 # A cost or a vendor asked about the policy's own subject is a point the documents leave open, not general IT.
 _COST = re.compile(r"多少钱|收费|费用|价格|便宜")
-_GOV_SITE = re.compile(r"政府网站|政府门户|gov\.cn|\.政务|部门网站", re.IGNORECASE)
+_GOV_SITE = re.compile(r"政府网站|政府门户|gov\.cn|\.政务|部门网站|域名", re.IGNORECASE)
 _HOME_PREFIXES = ("5323", "530000")
 _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台南", "桃园", "阿里", "中山", "大同", "日照",
                 "安康", "来宾", "长治", "兴安", "新北", "和田", "定西", "白银", "金昌", "朝阳", "海东", "海西",

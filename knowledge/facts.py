@@ -33,6 +33,7 @@ class Fact:
     event: str = ""  # a dated event's name (县里要求报送清理情况的截止日)
     event_words: tuple[re.Pattern, ...] = ()  # how a question describes that event
     en: str = ""  # the answer in English (quotes stay Chinese)
+    forbids: tuple[str, ...] = ()  # the domain suffixes a prohibition names (gov.cn)
 
     def role(self, name: str) -> tuple[str, ...]:
         return next((bodies for role, bodies in self.roles if role == name), ())
@@ -71,7 +72,7 @@ def build_facts(policy: Policy, raw: list[dict]) -> tuple[Fact, ...]:
             roles=tuple((role, tuple(bodies)) for role, bodies in (item.get("roles") or {}).items()),
             period=str(item.get("period", "")), event=(item.get("event") or {}).get("name", ""),
             # matched at every position (a lookahead): one reading may start inside a longer one
-            event_words=tuple(re.compile(f"(?=({p}))") for p in (item.get("event") or {}).get("words", ())), en=item.get("en", ""),
+            event_words=tuple(re.compile(f"(?=({p}))") for p in (item.get("event") or {}).get("words", ())), en=item.get("en", ""), forbids=tuple(item.get("forbids", ())),
         ))
         covered.add(clause.id)
     for clause in policy.clauses:

@@ -139,13 +139,17 @@ def check(fact: Fact, claims: Claims) -> Check:
 
 # -- what the documents leave open ---------------------------------------------------------------------------
 _SILENT = (
-    (re.compile(r"多少钱|费用|收费|交钱|价格|花多少|要钱|钱谁出|几块钱|资金"), "文件没有规定费用"),
+    (re.compile(r"多少钱|费用|收费|交钱|交费|缴费|价格|花多少|要钱|钱谁出|几块钱|资金|续费"), "文件没有规定费用和续费"),
+    (re.compile(r"盖章|公章|红头|纸质|电子版|原件|复印件|文件形式|以什么形式"), "文件没有规定报送材料的形式（是否盖章、纸质或电子版）"),
+    (re.compile(r"有效期|注册年限|几年有效|用几年|能用多久"), "文件没有规定域名或证书的有效期限"),
+    (re.compile(r"(填|写)(哪些|什么|啥)|怎么填|如何填|填写要求|包括哪些(内容|项)|有哪些栏目"), "文件没有规定表格的具体内容和填法"),
     (re.compile(r"(下载|领取|获取|哪里(领|拿|要|找|取)|哪儿(领|拿|要|找)|去哪(里|儿)?(领|拿|找|要|下载))"), "文件没有说明表格从哪里获取，也没有附表格样式"),
     (re.compile(r"模板|范本|样式|固定格式|格式要求|按什么格式|什么格式写|怎么写|写哪些内容|写什么"), "文件没有规定报送材料的格式或模板"),
-    (re.compile(r"处罚|处分|问责|追责|惩罚|罚款|通报批评|什么后果|有啥后果|会怎样|会怎么样|会被怎么"), "文件没有规定逾期或不执行的处罚"),
+    (re.compile(r"处罚|处分|问责|追责|惩罚|罚款|通报|什么后果|有啥后果|会怎样|会怎么样|会被怎么|扣分"), "文件没有规定逾期或不执行的处罚"),
     (re.compile(r"多久一次|多长时间一次|多久搞一次|多久做一次|多久查一次|几次|频率|频次|每(年|月|季度|周|半年)[^，。？]{0,4}(几|多少)次|周期"), "文件没有规定频次"),
     (re.compile(r"哪一家|哪家|哪个(公司|厂商|服务商|平台|品牌)|推荐|具体选|指定(了)?哪"), "文件没有指定具体选哪一家，只规定了应具备的条件"),
 )
+_SUFFIX = re.compile(r"(?<![a-z0-9-])\.?(gov\.cn|com\.cn|com|net|org|cn)(?![a-z])|\.(中国|公司|网络|政务)", re.IGNORECASE)
 _ASKS_PERIOD = re.compile(r"多长时间内|多久内|多久|多长时间|几天内|多少天|几个工作日|期限多长|时限")
 _ASKS_INSTEAD = re.compile(r"(那|应该|应当|该|要|可以|能)(它)?(改)?用(什么|啥|哪种|哪个)|用什么后缀|用啥后缀")
 _WHEN = re.compile(r"什么时候|哪天|几号|截止|期限是|之前|日期")
@@ -156,10 +160,17 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
     for pattern, line in _SILENT:
         if pattern.search(question):
             return line
+    if facts and facts[0].forbids:  # 不承担行政职能的事业单位能用.com吗: the rule forbids .gov.cn only
+        named = {(a or b).lower() for a, b in _SUFFIX.findall(question)}
+        if named and not named & set(facts[0].forbids):
+            shown = "、".join(f"“.{n}”" for n in sorted(named))
+            return f"文件没有对{shown}作出规定（既没有允许也没有禁止），只规定了不能用的后缀"
     top = facts[:1]
-    if _ASKS_PERIOD.search(question) and not _WHEN.search(question) and top and not any(f.period or f.date for f in top) \
-            and not any(f.kind == "number" for f in top):
-        return "文件没有规定这件事的办理时限"
+    if _ASKS_PERIOD.search(question) and not _WHEN.search(question) and top:
+        fact = top[0]
+        own = [k for k in fact.keys if len(k) >= 2 and not _ASKS_PERIOD.search(k) and not re.search(r"工作日|个月|\d", k)]
+        if not (fact.period or fact.date or fact.kind == "number") or not any(k.lower() in question.lower() for k in own):
+            return "文件没有规定这件事的办理时限"  # 州政府办审核要多长时间: the 20 working days are for another step
     if _ASKS_INSTEAD.search(question) and facts and facts[0].kind == "prohibition":
         return "文件只规定了不能用什么，没有规定应当改用什么"
     return None

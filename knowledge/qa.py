@@ -35,7 +35,7 @@ from knowledge.reasoning import (
     verdict,
     verdict_word,
 )
-from knowledge.sections import asks_content, section_reference, subsections, title_of
+from knowledge.sections import asks_content, asks_structure, section_reference, subsections, title_of
 from knowledge.text import clean
 from knowledge.translit import Transliterator
 
@@ -312,6 +312,9 @@ class PolicyIndex:
             cq = next(c.title for c in self.clauses if c.doc == doc and c.section == "标题")
         english = read_claims(q).english
         claims = read_claims(cq)
+        if asks_structure(cq):
+            fact = next(f for f in self.facts if f.id == "structure")
+            return Answer(True, "facts", fact.answer, [Source.of(fact)], [], 0.0, [fact])
         ref = section_reference(cq, self.clauses)
         if ref and (ref.where or asks_content(cq)):
             return self._section_answer(ref.section, ref.where)

@@ -12,11 +12,12 @@ from knowledge.claims import read as read_claims
 from knowledge.facts import Fact
 
 # -- yes/no -------------------------------------------------------------------------------------------
-_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|超期没|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
+_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|超期没|([\u4e00-\u9fff])不\2|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
                     r"是否|可以不|合不合|算不算|还能|符合要求不|没问题|就行|就可以|可以吧|行吗|赶得上|来得及")
 # Which pair of words answers the question: (the words that ask it, positive, negative).
 _FAMILIES = (
     (re.compile(r"来得及|来不及|赶得上|赶不上|赶得及"), "来得及", "来不及"),
+    (re.compile(r"晚不晚|算不算晚|算晚|晚吗|晚了吗|迟不迟|迟吗|算迟"), "不晚", "晚了"),
     (re.compile(r"超期|逾期|晚了|迟了|过期|超时"), "没有超期", "超期了"),
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
     (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错|对吗|没问题吧"), "是的", "不是"),
@@ -24,7 +25,7 @@ _FAMILIES = (
     (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能.{0,12}[吗吧]"), "可以", "不可以"),
     (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
 )
-_POSITIVE = {"可以", "需要", "有", "是的", "符合要求"}
+_POSITIVE = {"可以", "需要", "有", "是的", "符合要求", "不晚"}
 
 
 _WH = re.compile(r"什么|啥|哪|怎么|咋|谁|几|多少|多久|多长")
@@ -134,14 +135,20 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
     ids = {f.id for f in facts}
     year = today.year if today else dt.date.today().year
     if "notice" in ids or "contact-change" in ids:
-        for kind, value in question_dates(question, year):
-            if kind != "date":
-                continue
+        given = [value for kind, value in question_dates(question, year) if kind == "date"]
+        if given:
+            value = given[0]
+            assumed = "" if re.search(rf"{value.year}年", question) else f"（没写年份，按{value.year}年算）"
             if "notice" in ids:
-                lines.append(f"{value.month}月{value.day}日调整域名的，公告3个月到{add_months(value, 3).month}月{add_months(value, 3).day}日，期满后注销原域名。")
+                end = add_months(value, 3)
+                lines.append(f"{value.month}月{value.day}日调整域名的，公告3个月到{end.month}月{end.day}日，期满后注销原域名{assumed}。")
             else:
                 due = deadline("contact_change", value).due
-                lines.append(f"{value.month}月{value.day}日变更的，应在20个工作日内、即{due.month}月{due.day}日前报备。")
+                lines.append(f"{value.month}月{value.day}日变更的，应在20个工作日内、即{due.year}年{due.month}月{due.day}日前报备{assumed}。")
+                if len(given) > 1:  # 2月25日换的，3月20日报备: the second date against the due date
+                    done = given[1]
+                    lines.on_time = done <= due
+                    lines.append(f"{done.month}月{done.day}日报备{'在期限之内' if done <= due else '已超过期限'}。")
             return lines
     if dated:
         target = dated[0].date

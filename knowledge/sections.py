@@ -27,7 +27,7 @@ _SUB_NOTATION = re.compile(rf"([一二三四五])\s*、?\s*[（(]\s*({_N})\s*[�
 # 第四部分第二条, 第四部分的第（二）条, 四的第二条, 第四部分（二）
 _PART_ITEM = re.compile(rf"(?:第([一二三四五1-5])(?:部分|大部分|章|节)|(?<![第\d])([一二三四五])(?:部分)?)的?\s*(?:第\s*[（(]?({_N})[）)]?\s*(?:条|点|项|款|小点)|[（(]({_N})[）)])")
 # 4.2, 4．2 (not part of a date, a version or an address)
-_DOTTED = re.compile(r"(?<![\d.．])([1-5])\s*[.．]\s*([1-6])(?![\d.．])")
+_DOTTED = re.compile(r"(?<![\d.．])([1-5一二三四五])\s*[.．]\s*([1-6])(?![\d.．])")
 _PART_ONLY = re.compile(r"第([一二三四五1-5])(?:部分|大部分|章)|(?<![\u4e00-\u9fff\d])([一二三四五])、")
 _WHERE = re.compile(r"哪一?条|第几条|哪一?部分|哪一?节|哪一?款|在哪|出自|哪儿")
 _QUOTED = re.compile(r"[“\"「『'‘]([^”\"」』'’]{2,20})[”\"」』'’]")
@@ -127,8 +127,20 @@ def title_of(section: str, clauses: Sequence[Clause], parts: dict[str, str]) -> 
     """四（二） -> 四（二）注册; 四 -> 四、方法步骤."""
     if "（" not in section:
         return parts.get(section, section)
-    head = next((heading(c) for c in clauses if c.section == section and heading(c)), "")
+    first = next((c for c in clauses if c.section == section), None)
+    head = heading(first) if first else ""
+    if first and not head:  # a longer heading sentence: 政府门户网站域名注册、注销审核。
+        lead, dot, _ = first.text.partition("。")
+        head = lead if dot and len(lead) <= 20 and "，" not in lead else ""
     return f"{section}{head}"
+
+
+_STRUCTURE = re.compile(r"(几|哪几|多少)(个)?(部分|大块|大部分|章|块)|分(为)?几(个)?部分|结构是|目录")
+
+
+def asks_structure(question: str) -> bool:
+    """方案一共几部分，各叫什么: the plan's parts."""
+    return bool(_STRUCTURE.search(question)) and not re.search(r"域名结构|网址结构", question)
 
 
 def subsections(part: str, clauses: Sequence[Clause]) -> list[str]:
