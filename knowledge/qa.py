@@ -615,13 +615,17 @@ def _in_english(ruling: str, open_point: str | None, facts: list[Fact], chinese:
     return f"{english}\n{chinese}" if english else chinese
 
 
+# a part naming the domain that also says what happened to it (下线, 迁移) or names another subject stays
+_SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废弃|改版|迁移|整合|换成|换了|注销|备案|服务器|联系人|冒名|劫持|系统|平台|栏目|专题|频道")
+
+
 def _without_setting(question: str) -> str:
     """'州公安局网站英文域名是 gaj.cxz.gov.cn，还想再注册一个中文域名，应该是什么样的格式' → the parts that ask:
     a sentence that only names the domain is the setting when the question asks something else."""
     if not domain_in(question) or asks_about_domain(question):
         return question
     parts = re.split(r"(?<=[，,；;。？?！!])", question)
-    kept = [p for p in parts if not domain_in(p)]
+    kept = [p for p in parts if not domain_in(p) or _SETTING_STATE.search(_DOMAIN_WORDS.sub(" ", p.lower()))]
     rest = "".join(kept)
     return rest if len(_CJK_RUN.findall(rest)) and len("".join(_CJK_RUN.findall(rest))) >= 6 else question
 

@@ -176,21 +176,26 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn|net\.cn|org\.cn|cn|com|net|org|政务|中国|公司|网络)(?:/[\w./-]*)?"
                              r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
 # "单位名称.中国", "xxx.gov.cn": a format written out with a placeholder, not a domain to check
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _PLACEHOLDER_LABEL = re.compile(r"^(?:www\.)?(?:(?:单位|机构|部门|网站|主办单位|本单位)?(?:名称|全称|简称|名字|拼音)|x{2,}|某+|abc|example)\.", re.IGNORECASE)
 _BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
 _IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼")
 _OLD = re.compile(r"早年|早些年|之前注册|原来注册|以前注册|以前申请|老域名|(?:200\d|201[0-8])年.{0,6}(注册|申请|买|办)|55号(文)?(以前|之前|前)")
 _UNIT = re.compile(r"[\u4e00-\u9fff]{1,20}(?:局|委员会|委|办公室|中心|人民政府|(?<=[县市州])政府|院|馆|所|队)")
-_KIND_WORDS = (("system", re.compile(r"业务系统|办事平台|服务平台|办事大厅|网上办事|审批系统|政务服务网")), ("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")),
+_KIND_WORDS = (("system", re.compile(r"业务系统|办事平台|服务平台|办事大厅|网上办事|审批系统|政务服务网|服务系统|办事系统|系统|平台")), ("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")),
                ("institution_other", re.compile(r"医院|学校|不承担")), ("institution_admin", re.compile(r"承担行政职能|执法")))
 
 Lookup = Callable[[str], "tuple[str, str | None] | None"]  # domain -> (unit name, kind) from the registry
+
+
+_PRONOUN_PLACE = re.compile(r"(?:咱们|我们|俺们|你们|他们|咱|我|俺|本|该|贵)(?:的)?(?:县|市|州|区|乡|镇|单位|局)?(?=[\u4e00-\u9fff])")
 
 
 def _named_unit(text: str) -> str | None:
     """A unit written out with its place (武定县财政局), as the naming check needs it; else None."""
     from knowledge.units import parse_unit
 
+    text = _PRONOUN_PLACE.sub("", text)  # 咱们县人社局, 本市政府: a pronoun and a bare 县 name no place
     for match in _UNIT.finditer(text):
         name = re.sub(r"^.*?(我们是|我们|我是|是|的)", "", match.group(0))
         if len(name) >= 4 and parse_unit(name).place_full:
@@ -209,9 +214,16 @@ _ASKS_OTHER = re.compile(r"多长时间|多久|报给谁|交给|报到|哪一级
                          r"哪天|什么时候|公告|几个月|报备|中文域名|栏目|频道|专题")
 
 
+# subjects of other rules: a question about the server, the CDN or the contact of a named site is about those
+_OTHER_SUBJECT = re.compile(r"服务器|机房|境外|国外|海外|香港|cdn|解析|备案|icp|联系人|管理员|公告|持有者|持有单位|转给|借给|冒名|冒用|劫持|监测|"
+                            r"虚拟空间|虚拟主机|云主机|节点|报备|报送|清理情况|注销|审批|同意", re.IGNORECASE)
+
+
 def asks_about_domain(question: str) -> bool:
     """The question asks about the domain it names (is it compliant, what to do with it), not only
-    mentions it while asking something else (the route, the period, a Chinese domain's format)."""
+    mentions it while asking something else (the route, the period, a Chinese domain's format, its server)."""
+    if _OTHER_SUBJECT.search(_DOMAIN_IN_TEXT.sub(" ", question)):
+        return False
     return bool(_ASKS_DOMAIN.search(question)) or not _ASKS_OTHER.search(question)
 
 
@@ -219,15 +231,25 @@ def mentions_domain(question: str) -> bool:
     return bool(_DOMAIN_IN_TEXT.search(question))  # gov.cn by itself too: it is the policy's subject
 
 
-def domain_in(question: str) -> str | None:
-    """The domain or URL a question is about, unless it is an impostor's (a bare suffix such as gov.cn is not one)."""
+def domains_in(question: str) -> list[re.Match]:
+    """The domains or URLs a question names, unless they are an impostor's (a bare suffix such as gov.cn, an
+    e-mail address or a placeholder such as 单位名称.中国 is not one)."""
     if _IMPERSONATION.search(question):
-        return None
+        return []
+    out = []
     for match in _DOMAIN_IN_TEXT.finditer(question):
+        if match.start() and question[match.start() - 1] in "@._-" or _EMAIL.search(question[max(0, match.start() - 40):match.end()]):
+            continue  # an e-mail address (wdjy@163.com) is not a website
         host = re.sub(r"^https?://", "", match.group(0), flags=re.I).split("/")[0].lower()
         if host not in _BARE_SUFFIXES and not _PLACEHOLDER_LABEL.match(host):
-            return match.group(0)
-    return None
+            out.append(match)
+    return out
+
+
+def domain_in(question: str) -> str | None:
+    """The (first) domain or URL a question is about."""
+    found = domains_in(question)
+    return found[0].group(0) if found else None
 
 
 @dataclass
@@ -295,21 +317,37 @@ def _kind_structure(domain: str, kind: str, parsed) -> Situation:
 def domain_situation(question: str, lookup: Lookup | None = None) -> Situation | None:
     """A domain or URL in the question, with no sign that it is an impostor's: the naming check, what to
     apply for, and the steps of changing over."""
+
+    found = domains_in(question)
+    if not found:
+        return suffix_situation(question)
+    if len(found) == 1:
+        return _situation_for(question, found[0].group(0), question.replace(found[0].group(0), " "), lookup)
+    # several: each is read with the words just before it (州卫健委网站是 A，它的办事平台用 B); the first
+    # that breaks a rule is the one to act on
+    situations = []
+    for i, match in enumerate(found):
+        start = found[i - 1].end() if i else 0
+        situations.append(_situation_for(question, match.group(0), question[start:match.start()], lookup))
+    return next((s for s in situations if s.compliant is False), situations[0])
+
+
+def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None) -> Situation:
     from knowledge.rules import RULE_CLAUSES, check
 
-    domain = domain_in(question)
-    if domain is None:
-        return suffix_situation(question)
     unit, kind = None, None
     if lookup is not None:
         found = lookup(domain)
         if found:
             unit, kind = found
     if unit is None:
-        rest = question.replace(domain, " ")
         unit = _named_unit(rest)
         kind = next((k for k, pattern in _KIND_WORDS if pattern.search(rest)), None)
     result = check(domain, unit=unit, kind=kind)
+    labels = result.domain.labels if result.domain.valid else ()
+    if result.unit is None and kind is None and len(labels) == 4 and labels[-2:] == ("gov", "cn") and labels[0] != "www" \
+            and not result.domain.is_chinese and not re.search(r"门户|县政府|市政府|人民政府", question):
+        kind = "department"  # a sub-domain of a portal, its unit not said: the department structure is the one it can follow
     if result.unit is None and kind in ("department", "institution_admin") and result.domain.valid and not result.domain.is_chinese:
         return _department_structure(domain, result.domain.labels)
     if result.unit is None and kind in ("system", "institution_other") and result.domain.valid and not result.domain.is_chinese:
