@@ -34,6 +34,7 @@ class Fact:
     event_words: tuple[re.Pattern, ...] = ()  # how a question describes that event
     en: str = ""  # the answer in English (quotes stay Chinese)
     forbids: tuple[str, ...] = ()  # the domain suffixes a prohibition names (gov.cn)
+    does: tuple[re.Pattern, ...] = ()  # the act the rule's modality is about (公告 for a duty to give notice)
 
     def role(self, name: str) -> tuple[str, ...]:
         return next((bodies for role, bodies in self.roles if role == name), ())
@@ -73,6 +74,7 @@ def build_facts(policy: Policy, raw: list[dict]) -> tuple[Fact, ...]:
             period=str(item.get("period", "")), event=(item.get("event") or {}).get("name", ""),
             # matched at every position (a lookahead): one reading may start inside a longer one
             event_words=tuple(re.compile(f"(?=({p}))") for p in (item.get("event") or {}).get("words", ())), en=item.get("en", ""), forbids=tuple(item.get("forbids", ())),
+            does=_patterns([item["does"]] if item.get("does") else None),
         ))
         covered.add(clause.id)
     for clause in policy.clauses:

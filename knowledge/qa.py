@@ -403,10 +403,13 @@ class PolicyIndex:
         near = [self.facts[i] for s, i in scores if s >= scores[0][0] * FIT_RATIO][:4]
         close = [f for f, (s, _) in zip(near, scores) if s >= scores[0][0] * SUBJECT_RATIO]
         checked = [(fact, check(fact, claims)) for fact in near]
-        fitting = [fact for fact, result in checked if result.matched and not result.wrong]
-        # of the closest, rules that say who / when / how long
-        covering = [fact for fact, result in checked if (result.matched or result.wrong) and fact in close]
-        return (fitting or covering or close)[0]
+        # the rule that speaks to most of the claims (who, when, how long); of those, one they all match
+        best = max((result.matched + len(result.wrong) for _, result in checked), default=0)
+        if not best:
+            return close[0]
+        fitting = [f for f, r in checked if r.matched == best and not r.wrong]
+        covering = [f for f, r in checked if r.matched + len(r.wrong) == best and f in close]
+        return (fitting or covering or [f for f, r in checked if r.matched + len(r.wrong) == best])[0]
 
     def _section_answer(self, section: str, where: bool = False) -> Answer:
         """What one part of the plan says: its number and heading, then its facts in order (a part with

@@ -22,7 +22,7 @@ _FAMILIES = (
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
     (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错|对吗|没问题吧"), "是的", "不是"),
     (re.compile(r"符合|合规|没问题|合不合|规范吗"), "符合要求", "不符合要求"),
-    (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能.{0,12}[吗吧]"), "可以", "不可以"),
+    (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]"), "可以", "不可以"),
     (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
 )
 _POSITIVE = {"可以", "需要", "有", "是的", "符合要求", "不晚"}
@@ -57,7 +57,8 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         word = verdict_word(question, False)
         word = word if word == "不可以" else "不对"  # 不需要 would deny the duty the rule keeps
         return f"{word}：{'；'.join(dict.fromkeys(result.wrong))}"
-    matched = result.matched > 0
+    claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines) + len(claims.periods)
+    matched = result.matched >= claimed > 0  # yes only when the rule speaks to every claim made
     polarity = None
     for fact in facts:  # a proposal that breaks or keeps a rule decides next
         if any(p.search(question) for p in fact.no):
@@ -75,9 +76,23 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         return "是的，不能"  # 可以不用gov.cn吧: the question keeps the prohibition
     if matched:
         return verdict_word(question, True)
-    if top.verdict:
+    if _PREMISE.search(question) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
+        return "是的"
+    if top.verdict and any(p.search(question) for p in top.does):  # the question names the act the rule is about
         return verdict_word(question, top.verdict in _POSITIVE)
     return ""
+
+
+_PREMISE = re.compile(r"对吗|对吧|是吧|没错|是这样|对不对|是不是这样|的吧")
+_STOP = frozenset("的了吗呢吧啊呀嘛么是要在有和与及或把被给让还就都也又很太最几怎什哪谁我你他她它这那请问个一该能会可对错样")
+
+
+def restates(question: str, fact: Fact, share: float = 0.6) -> bool:
+    """The question says what the rule says: most of its character pairs are in the rule's sentence."""
+    text = f"{fact.quote}{fact.answer}"
+    pairs = [a + b for run in re.findall(r"[\u4e00-\u9fff]+", question) for a, b in zip(run, run[1:])
+             if a not in _STOP and b not in _STOP]
+    return len(pairs) >= 4 and sum(p in text for p in pairs) >= share * len(pairs)
 
 
 def verdict_word(question: str, polarity: bool | None) -> str:
