@@ -25,9 +25,11 @@ _GENERAL_IT = re.compile(
 # Other subjects that share a word with the policy: other government channels, a site's content, other
 # filings and reports. Scope is what the question is about: without a domain in it, these are other topics.
 _OTHER_TOPICS = (
-    (re.compile(r"微博|公众号|微信号|视频号|抖音|快手|头条号|新媒体|客户端|服务号|订阅号"), "政务新媒体账号"),
-    (re.compile(r"新闻稿|稿件|文章|错别字|内容审核|内容更新|内容保障|信息发布|发布信息|更新频率|栏目更新|信息更新"), "网站内容"),
-    (re.compile(r"年度报表|年报|工作报表|统计报表|绩效|考核|测评|考评|普查表|信息公开(?!发布)"), "其他报表和考核"),
+    (re.compile(r"微博|公众号|微信号|视频号|抖音|快手|头条号|新媒体|客户端|服务号|订阅号"), "政务新媒体账号",
+     re.compile(r"域名|网址|gov\.cn|\.政务", re.IGNORECASE)),
+    (re.compile(r"新闻稿|稿件|文章|错别字|内容审核|内容更新|更新内容|内容保障|信息发布|发布信息|更新频率|多久更新|更新一次|栏目更新|信息更新|"
+                r"留言|回复|办件|互动|咨询答复|领导信箱|信箱回复"), "网站内容和互动", None),
+    (re.compile(r"年度报表|年报|工作报表|统计报表|绩效|考核|测评|考评|普查表|信息公开(?!发布)|等级保护|等保"), "其他报表和考核", None),
 )
 _POLICY_SUBJECT = re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn", re.IGNORECASE)
 # A cost or a vendor asked about the policy's own subject is a point the documents leave open, not general IT.
@@ -89,10 +91,9 @@ def refusal(question: str) -> str | None:
     place = _other_place(question)
     if place:
         return f"{place}的规定不在这些文件里，我只能回答楚雄州的政策。{COVERS}"
-    if not _POLICY_SUBJECT.search(q):
-        for pattern, topic in _OTHER_TOPICS:
-            if pattern.search(q):
-                return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
+    for pattern, topic, guard in _OTHER_TOPICS:
+        if pattern.search(q) and not (guard or _POLICY_SUBJECT).search(q):
+            return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
     general = _GENERAL_IT.search(q)
     if general and _COST.fullmatch(general.group(0)) and _GOV_SITE.search(q) and not _GENERAL_IT.search(_COST.sub("", q)):
         general = None

@@ -318,6 +318,9 @@ class PolicyIndex:
         ref = section_reference(cq, self.clauses)
         if ref and (ref.where or asks_content(cq)):
             return self._section_answer(ref.section, ref.where)
+        both = _both_documents(cq, self.facts)
+        if both:  # 两个文件的日期分别是哪天: each document's own fact
+            return Answer(True, "facts", "\n".join(f.answer for f in both), [Source.of(f) for f in both], [], 0.0, both)
         timed = event_answer(cq, claims)
         if timed:  # dated events described in words: their dates, the days between, their order
             return Answer(True, "facts", "\n".join(timed.lines), [Source.of(f) for f in timed.facts], [], 0.0, timed.facts)
@@ -375,6 +378,10 @@ class PolicyIndex:
                 ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
             elif dated.on_time is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
+        if not ruling and not open_point and not dated and not (situation and not aside) and is_yes_no(cq) \
+                and facts and facts[0].verdict:
+            # a yes/no question about an act the rule does not speak to: no verdict, and that said plainly
+            lines.insert(0, "文件没有直接规定这一点。文件中相关的规定是：")
         lead = "\n".join(dict.fromkeys(lines)).replace("：\n", "：", 1)
         if ruling:
             lead = f"{ruling}。{lead}"
@@ -620,6 +627,20 @@ def _in_english(ruling: str, open_point: str | None, facts: list[Fact], chinese:
 
 # a part naming the domain that also says what happened to it (下线, 迁移) or names another subject stays
 _SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废弃|改版|迁移|整合|换成|换了|注销|备案|服务器|联系人|冒名|劫持|系统|平台|栏目|专题|频道")
+
+
+_BOTH_DOCS = re.compile(r"(两|俩|2)(个|份)(文件|通知|文)|两个文件|县里和州里|州里和县里|县和州的|州和县的|各自的(文号|日期)")
+_DOC_ASPECTS = ((re.compile(r"日期|哪天|什么时候|时间|几号"), ("cx-date", "wd-date")),
+                (re.compile(r"文号|字号|谁发|发文单位|哪个单位|印发单位|发的"), ("cx-issuer", "wd-issuer")),
+                (re.compile(r"主送|发给|给谁"), ("cx-recipients", "wd-recipients")))
+
+
+def _both_documents(question: str, facts: tuple[Fact, ...]) -> list[Fact]:
+    """A question about both documents' metadata (their dates, numbers, issuers): one fact of each."""
+    if not _BOTH_DOCS.search(question) or re.search(r"截止|报送|上报|期限|国办|国务院|省里|省政府|云南|引用|依据|上级|上位", question):
+        return []
+    by_id = {f.id: f for f in facts}
+    return [by_id[i] for pattern, ids in _DOC_ASPECTS if pattern.search(question) for i in ids]
 
 
 def _without_setting(question: str) -> str:
