@@ -210,12 +210,24 @@ class PolicyIndex:
         # One answer looks at the same text several times (ranking, facts, each part): segment it once.
         self.words = lru_cache(maxsize=8192)(self.words)  # type: ignore[method-assign]
         self.query_tokens = lru_cache(maxsize=4096)(self.query_tokens)  # type: ignore[method-assign]
+        # a question's parts and its subject repeat its runs of characters and its words: their sounds and
+        # nearest policy words are worked out once
+        self.sounds = lru_cache(maxsize=8192)(self.sounds)  # type: ignore[method-assign]
+        self.near_word = lru_cache(maxsize=8192)(self.near_word)  # type: ignore[method-assign]
         warm_edge()  # the table of places the refusals look for: at start-up, not on the first question
 
     def clear_caches(self) -> None:
         """Forget segmented texts (benchmarks time answers to questions never seen)."""
-        self.words.cache_clear()  # type: ignore[attr-defined]
-        self.query_tokens.cache_clear()  # type: ignore[attr-defined]
+        for cached in (self.words, self.query_tokens, self.sounds, self.near_word):
+            cached.cache_clear()  # type: ignore[attr-defined]
+
+    def sounds(self, run: str) -> tuple[str, ...]:
+        return tuple(self.lazy_pinyin(run))
+
+    def near_word(self, word: str):
+        from rapidfuzz import fuzz, process
+
+        return process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=75)
 
     def _fact_bag(self, fact: Fact) -> Counter:
         bag: Counter = Counter()
@@ -261,18 +273,17 @@ class PolicyIndex:
         # Typo tolerance: a stretch that sounds like a policy word, or an unknown word spelt close to one,
         # counts as that word.
         for run in _CJK_RUN.findall(q):
-            sounds = self.lazy_pinyin(run)
+            sounds = self.sounds(run)
             for size in (2, 3, 4):
                 for start in range(len(run) - size + 1):
                     term = self.terms_by_sound.get("".join(sounds[start:start + size]))
                     if term and run[start:start + size] != term:
                         add(self.tokens(term), 0.8)
                         mentioned.add(term)
-        from rapidfuzz import fuzz, process  # imported after start-up, with the index
 
         for word in self.words(q):
             if len(word) >= 2 and word not in self.idf:
-                hit = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=75)
+                hit = self.near_word(word)
                 if hit:
                     add([hit[0]], 0.5)
                     if hit[0] in self.domain_terms:

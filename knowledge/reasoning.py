@@ -22,7 +22,7 @@ _FAMILIES = (
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
     (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错|对吗|没问题吧"), "是的", "不是"),
     (re.compile(r"符合|合规|没问题|合不合|规范吗"), "符合要求", "不符合要求"),
-    (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]"), "可以", "不可以"),
+    (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]|就行|就可以|即可"), "可以", "不可以"),
     (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
 )
 _POSITIVE = {"可以", "需要", "有", "是的", "符合要求", "不晚"}
@@ -54,8 +54,10 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     claims = claims or read_claims(question)
     result = check(facts[0], claims)  # the rule the question is about comes first (see `knowledge.qa`)
     if result.wrong:
+        asked = next((pattern for pattern, _, _ in _FAMILIES if pattern.search(question)), None)
         word = verdict_word(question, False)
-        word = word if word == "不可以" else "不对"  # 不需要 would deny the duty the rule keeps
+        # 不需要 would deny the duty the rule keeps; a statement to confirm (…报备吧) is simply wrong
+        word = word if word == "不可以" and asked is not None else "不对"
         return f"{word}：{'；'.join(dict.fromkeys(result.wrong))}"
     claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines) + len(claims.periods)
     matched = result.matched >= claimed > 0  # yes only when the rule speaks to every claim made

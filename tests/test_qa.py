@@ -179,3 +179,148 @@ def test_a_question_about_what_a_part_says_names_that_part(question, section):
     from knowledge.sections import section_asked
 
     assert section_asked(question, load_policy().clauses) == section
+
+
+# -- answers from the rules' model (issue 22) -------------------------------------------------------------
+def _norm(text: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+@pytest.mark.parametrize("case", CASES["fresh"], ids=lambda c: c[0][:24])
+def test_fresh_questions_of_round_one(case):
+    """Each group of alternatives is in the direct answer, no forbidden phrase is; `out` ones are refused."""
+    question, *rest = case
+    answer = ask(question)
+    if rest == ["out"]:
+        assert not answer.in_scope
+        return
+    groups, forbidden = rest
+    lead = _norm(answer.lead)
+    assert answer.in_scope
+    assert [g for g in groups if not any(_norm(alt) in lead for alt in g)] == []
+    assert [bad for bad in forbidden if _norm(bad) in lead] == []
+
+
+def test_the_claim_reader_reads_bodies_with_their_roles_dates_periods_and_negation():
+    from knowledge.claims import read
+
+    claims = read("复查是县政府办在3月5日前负责搞的吧？")
+    assert [(b.body, b.role) for b in claims.bodies] == [("县政府办", "actor")]
+    assert [(d.month, d.day) for d, *_ in claims.deadlines] == [(3, 5)]
+    assert [(b.body, b.role) for b in read("州级部门申请域名，直接报省政府办公厅就行了吧").bodies][-1] == ("省政府办公厅", "to")
+    assert [(b.body, b.role) for b in read("域名持有者变更需要主管单位同意吗").bodies] == [("持有者", "any"), ("主管单位", "consent")]
+    assert [(b.body, b.role) for b in read("部门网站域名申请要县委书记同意吧").bodies] == [("县委书记", "consent")]
+    assert read("联系人变更后30个工作日内报备吧").periods[0][:2] == (30, "工作日")
+    assert read("公告半年就行吧").periods[0][:2] == (6, "个月")
+    assert read("域名注销了，ICP备案不用管了吧").negated
+    assert not read("我们不用的域名可以转给下属单位吧").negated  # 不用的: an adjective, not a denial
+    assert read("3月4号之前交县里来得及吗").deadlines == []  # the asker's own date, not a claimed deadline
+
+
+@pytest.mark.parametrize("question,lead,absent", [
+    # a wrong period, a wrong body, a wrong actor and deadline: no, with the rule's value
+    ("联系人变更的话是变更后30个工作日内报备吧？", "不对：是20个工作日，不是30个工作日", "是的"),
+    ("联系人变更是向省政府办公厅报备吧", "不对：报本级人民政府办公室，不是省政府办公厅", "是的"),
+    ("复查是县政府办在3月5日前负责搞的吧？", "不对：", "可以"),
+    ("冒名注册的域名报县政府办处理就行了吧", "不可以：报州政府办，不是县政府办", "可以。"),
+    ("部门网站域名申请要县委书记同意吧？", "不对：经主要负责人同意，不是县委书记", "需要"),
+    ("县里通知说域名清理情况3月20日前报县政府办就行，是吧？", "不对：期限是2019年3月5日前，不是3月20日前", "是的"),
+    # a denied duty, a prohibition called harmless, a restated prohibition
+    ("域名注销了，ICP备案这些就跟着没了，不用管了吧？", "不对，需要", "不需要"),
+    ("闲置的域名留着不注销也没事吧", "不可以", "可以。"),
+    ("不承担行政职能的事业单位可以不用gov.cn吧", "是的，不能", "不可以"),
+    # claims that all match, a restated rule
+    ("复查由州政府办公室牵头，对吗", "是的", "不"),
+    ("一个政府网站原则上只注册一个中文域名、一个英文域名，对吗？", "是的", "不是"),
+])
+def test_verdicts_come_from_the_claims_set_against_the_rule(question, lead, absent):
+    answer = ask(question).lead
+    assert answer.startswith(lead)
+    assert not answer.startswith(absent)
+
+
+@pytest.mark.parametrize("question", [
+    "县政府网站改版要报批吗",  # the rule on the portal's domain is about www, not about a redesign
+    "报县里的清理情况有没有固定模板，要按什么格式写？",
+    "清理情况报送要盖章吗",
+])
+def test_no_verdict_where_no_rule_speaks_to_the_act(question):
+    lead = ask(question).lead
+    assert not re.match(r"(可以|不可以|需要|不需要|是的|不是|不对)", lead)
+    assert "文件没有" in lead
+
+
+@pytest.mark.parametrize("question,said", [
+    ("注册一个.gov.cn的政府网站域名一年要交多少钱？", "费用"),
+    ("政府网站域名业务申请基本信息表去哪里下载？", "获取"),
+    ("复查后收到整改通知的单位，要在多长时间内整改完？", "时限"),
+    ("州政府办审核要多长时间", "时限"),  # the 20 working days belong to another step
+    ("域名安全的定期检查评估多久搞一次？", "频次"),
+    ("要是3月5日前没报清理情况，会怎么处罚？", "处罚"),
+    ("域名解析服务提供商具体要选哪一家？", "哪一家"),
+    ("不承担行政职能的事业单位的网站可以用.com吗", "“.com”"),
+])
+def test_silence_is_said_plainly_then_what_the_documents_say(question, said):
+    answer = ask(question)
+    assert answer.in_scope and answer.lead.startswith("文件") and said in answer.lead.split("。")[0]
+    assert answer.sources  # what they do say nearby, quoted
+
+
+@pytest.mark.parametrize("question,section", [
+    ("四（二）讲的是什么？", "四（二）"), ("三(三)规定了啥", "三（三）"), ("方案第二部分第五条说的什么", "二（五）"),
+    ("五的第三条讲啥", "五（三）"), ("方案4.3讲的是啥", "四（三）"), ("五.4讲什么", "五（四）"), ("四、（二）的内容", "四（二）"),
+    ("方案第一部分是什么内容？", "一"), ("3月5日前报", None), ("2019.3.5前报县里", None),
+])
+def test_section_references_in_any_notation(question, section):
+    from knowledge.sections import section_reference
+
+    ref = section_reference(question, load_policy().clauses)
+    assert (ref.section if ref else None) == section
+
+
+def test_a_quoted_heading_is_found_with_its_number():
+    lead = ask("“注销备案信息”是方案哪一条？要注销哪些东西？").lead
+    assert "三（五）" in lead and "ICP" in lead
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("从州里印发方案到县里转发，中间隔了几天？", "相隔6天（其中4个工作日）"),
+    ("从州里印发方案到州里要求报送清理情况的截止日，一共多少天？", "相隔35天"),
+    ("县里要求报清理情况的截止日期，比县里发文晚了多少天？", "相隔14天"),
+    ("县里要求报清理情况的截止日是星期几？", "2019年3月5日，星期二"),
+    ("县里转发通知那天，州政府办发提醒通知的期限过了没有？", "没有过"),
+])
+def test_dated_events_described_in_words_are_resolved(question, expected):
+    assert expected in ask(question).lead
+
+
+def test_a_date_without_a_year_says_the_year_assumed():
+    lead = ask("联系人2月25日换的，3月20日报备晚不晚").lead
+    assert lead.startswith("不晚") and "没写年份，按" in lead
+
+
+@pytest.mark.parametrize("question,present,absent", [
+    ("我们县门户网站 www.wuding.gov.cn 的网站联系人换人了，多长时间内要报备？报给谁？", "20个工作日", "符合规定的域名结构"),
+    ("www.wuding.gov.cn 的服务器可以放在香港吗", "不可以", "符合规定"),
+    ("我们单位邮箱是 wdjy@163.com，网站是 jyj.wuding.gov.cn，这样合规吗", "jyj.wuding.gov.cn", "163.com"),
+    ("咱们县人社局用 rsj.wuding.gov.cn，联系人换了要报给谁", "本级人民政府办公室", "zanmen"),
+    ("州卫健委网站是 wsjkw.cxz.gov.cn，它的网上办事平台另外用 cxwsbs.com 单独跑着，该怎么弄？", "cxwsbs.com", "wsjkw.cxz.gov.cn 符合"),
+    ("中文域名就用“单位名称.中国”这种格式吧？", "△△△.政务", "单位名称.中国 不合规"),
+])
+def test_the_domain_check_answers_only_what_is_asked_about_the_domain(question, present, absent):
+    lead = ask(question).lead
+    assert present in lead and absent not in lead
+
+
+@pytest.mark.parametrize("question", ["县政府的政务微博账号不用了，怎么注销？", "政府网站首页的新闻稿要怎么写才规范？",
+                                      "政府网站信息公开工作年度报表什么时候报？", "县政府网站的留言板多久回复一次"])
+def test_other_topics_sharing_a_word_are_out_of_scope(question):
+    assert not ask(question).in_scope
+
+
+def test_english_questions_get_an_english_direct_answer():
+    lead = ask("How many working days do we have to report a change of the domain contact person?").lead
+    assert "20 working days" in lead.splitlines()[0] and "20个工作日" in lead
+    assert ask("Is it OK to keep an unused domain?").lead.startswith("No")
