@@ -355,6 +355,7 @@ class PolicyIndex:
             target = self._subject(cq, claims)
             if target:  # the rule the claims are about leads, so the verdict checks them against it
                 facts = [target, *(f for f in facts if f is not target)][:max(len(facts), 1)]
+        facts = self._whole_rule(facts)
         open_point = silence(cq, facts)
         lines: list[str] = []
         situation = domain_situation(cq, lookup) if not open_point else None
@@ -401,6 +402,19 @@ class PolicyIndex:
         shown = {s.id for s in sources}
         related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5 and self.clauses[i].id not in shown]
         return Answer(True, "facts", lead, list(dict.fromkeys(sources)), related, best_score, facts)
+
+    def _whole_rule(self, facts: list[Fact]) -> list[Fact]:
+        """A rule written as two sentences (二（六）: 闲置域名要及时注销，不得擅自转给他人) is given whole when
+        either half answers: the other half follows the first."""
+        if not facts:
+            return facts
+        halves = [self.facts[i] for i in self.facts_by_clause[facts[0].clause.id] if self.facts[i].kind in _RULE_KINDS]
+        if len(halves) != 2 or facts[0] not in halves:
+            return facts
+        other = halves[1] if halves[0] is facts[0] else halves[0]
+        if other in facts:
+            return facts
+        return [facts[0], other, *facts[1:]][:MAX_FACTS]
 
     def _subject(self, question: str, claims) -> Fact | None:
         """The rule a yes/no question's claims are about: the question read without the values it claims
@@ -618,6 +632,7 @@ def _doc_reference(question: str) -> tuple[str, str]:
     return rest, _DOCS[match.group(1)]
 
 
+_RULE_KINDS = frozenset({"rule", "prohibition", "number"})
 _EN_WORDS = {"可以": "Yes.", "需要": "Yes, it is required.", "有": "Yes.", "是的": "Yes.", "符合要求": "Yes, it complies.",
              "来得及": "Yes, in time.", "没有超期": "No, not late.", "不可以": "No.", "不需要": "No, it is not required.",
              "没有": "No.", "不是": "No.", "不符合要求": "No, it does not comply.", "来不及": "No, too late.",

@@ -324,3 +324,12 @@ def test_english_questions_get_an_english_direct_answer():
     lead = ask("How many working days do we have to report a change of the domain contact person?").lead
     assert "20 working days" in lead.splitlines()[0] and "20个工作日" in lead
     assert ask("Is it OK to keep an unused domain?").lead.startswith("No")
+
+
+@pytest.mark.parametrize("question,halves", [
+    ("不用的域名能转让给别的单位吗", ["不得将已注册的政府网站域名", "及时注销"]),
+    ("政府网站服务器能放在境外吗", ["不得放在境外", "境内节点"]),
+])
+def test_a_rule_of_two_sentences_is_given_whole(question, halves):
+    lead = ask(question).lead
+    assert all(h in lead for h in halves)
