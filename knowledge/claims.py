@@ -24,8 +24,17 @@ _ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|
 _CONSENT = re.compile(r"同意|签字")
 _APPROVES = re.compile(r"审批|批准|批")
 # a body the documents do not name, in the place of one they do: 县委书记同意, 网信办审批
-_OTHER_BODY = re.compile(r"((?:(?!要|经|需|由|得|让|的|是|和|找|申请|域名|网站|注册|注销|变更|报|交|给|向)[\u4e00-\u9fff]){1,6}"
-                         r"(?:书记|县长|州长|市长|领导|局长|主任|办|局|委|部|厅|中心|公司))(?:来)?(同意|签字|审批|批准|负责|牵头)")
+_OTHER_BODY = re.compile(r"((?:(?!要|经|需|由|得|让|的|是|和|找|申请|域名|网站|注册|注销|变更|报|交|给|向)[\u4e00-\u9fff]){0,6}"
+                         r"(?:书记|县长|州长|市长|领导|局长|主任|(?<=[\u4e00-\u9fff])(?:办|局|委|部|厅|中心|公司)))(?:来)?(同意|签字|审批|批准|负责|牵头)")
+# a person's title: may be the 主要负责人 the rule names, or not — the documents do not say
+PERSON = re.compile(r"书记|县长|州长|市长|领导|局长|主任")
+_SUFFICIENT = re.compile(r"就行|就可以|就够|即可|就完事|就算|一下就")
+_EVENT_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:那天|当天)?\s*(?:就)?(?:印发|发的|发布|转发|成文|下发|出台|发文|发出|发)")
+_NAME = re.compile(r"联系人(?:是|叫|为)([\u4e00-\u9fff]{2,3}?)(?:吧|吗|对|，|。|？|$)")
+_NUMBER = re.compile(r"(?<![\d.])(\d{7,8})(?![\d.])")
+_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_STATE_LEVEL = re.compile(r"州级|州直|州[\u4e00-\u9fff]{0,4}(局|委员会|委|部门)(?!.{0,2}复查)|楚雄州")
+_COUNTY_LEVEL = re.compile(r"县级|县直|乡镇|我们县|本县|咱们县|县[\u4e00-\u9fff]{0,4}(局|委员会|委|部门)")
 _NOT_BODY = re.compile(r"谁|哪|什么|啥|本部门|本单位|部门网站|门户网站")
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
 NEGATION = re.compile(r"(?<![的])(不用(?!的)|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
@@ -52,6 +61,10 @@ class Claims:
     periods: list[tuple[int, str, str]] = field(default_factory=list)  # (value, unit, as written)
     negated: bool = False  # the question denies a duty (不用管了吧)
     harmless: bool = False  # the question says something is fine (也没事吧)
+    sufficient: bool = False  # the question says one step is enough (报备一下就行, 县长同意就行吧)
+    dated: list[tuple[dt.date, str, str]] = field(default_factory=list)  # a day claimed for an event (2月13号发的)
+    values: list[tuple[str, str]] = field(default_factory=list)  # (kind, value): a name, a number, an e-mail claimed
+    level: str = ""  # 县 or 州: the level of the unit the question is about, for 本级人民政府办公室
     english: bool = False
     weekday: bool = False
     between: bool = False
@@ -59,7 +72,7 @@ class Claims:
 
     @property
     def checkable(self) -> bool:
-        return bool(self.bodies or self.deadlines or self.periods)
+        return bool(self.bodies or self.deadlines or self.periods or self.dated or self.values)
 
 
 def _unit(unit: str) -> str:
@@ -138,6 +151,17 @@ def read(question: str, year: int = 2019) -> Claims:
         claims.periods.append((value, unit, match.group(0)))
     if _ACTION_TIME.search(q):  # 3月4号之前交来得及吗: the asker's own date, set against the deadline elsewhere
         claims.deadlines = []
+    for match in _EVENT_DATE.finditer(q):
+        try:
+            day = dt.date(int(match.group(1) or year), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue
+        claims.dated.append((day, f"{day.month}月{day.day}日", match.group(0)))
+    claims.values += [("name", m.group(1)) for m in _NAME.finditer(q) if m.group(1) != "谁"]
+    claims.values += [("number", m.group(1)) for m in _NUMBER.finditer(q)]
+    claims.values += [("mail", m.group(0).lower()) for m in _MAIL.finditer(q)]
+    claims.sufficient = bool(_SUFFICIENT.search(q))
+    claims.level = "州" if _STATE_LEVEL.search(q) else "县" if _COUNTY_LEVEL.search(q) else ""
     claims.negated = bool(NEGATION.search(q))
     claims.harmless = bool(HARMLESS.search(q))
     claims.weekday = bool(_WEEKDAY.search(q))

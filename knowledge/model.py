@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from knowledge.claims import Claims, parse_period
+from knowledge.claims import PERSON, Claims, parse_period
 from knowledge.facts import Fact, load_bodies, load_facts
 
 _WEEKDAYS = "一二三四五六日"
@@ -99,15 +99,45 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
 class Check:
     wrong: list[str] = field(default_factory=list)  # "<the rule's value>，不是<the value claimed>"
     matched: int = 0
+    open: int = 0  # claims the rule's words neither confirm nor contradict
+    notes: list[str] = field(default_factory=list)  # what decides such a claim
 
 
-def _same(claimed: str, rule: str) -> bool:
+_OPEN_NOTES = {"本级人民政府办公室": "要看单位的层级：文件写的是“本级人民政府办公室”，县级单位是县政府办，州级单位是州政府办",
+               "主要负责人": "文件写的是“本部门（本地区）主要负责人”同意，没有点名{}"}
+_LEVEL = {("本级人民政府办公室", "县"): "县政府办", ("本级人民政府办公室", "州"): "州政府办"}
+
+
+def _same(claimed: str, rule: str, level: str = "") -> bool | None:
+    """Whether a claimed body is the rule's; None when it may be or not (a relative name — 本级 — for a unit
+    whose level the question does not say; a person's title for 主要负责人)."""
     _, same = load_bodies()
-    return claimed == rule or claimed in same.get(rule, frozenset()) or rule in same.get(claimed, frozenset())
+    if claimed == rule:
+        return True
+    if rule == "主要负责人" and PERSON.search(claimed):
+        return None
+    if (rule, level) in _LEVEL:
+        return _LEVEL[rule, level] == claimed or claimed in ("县市人民政府办公室",) and level == "县"
+    if claimed in same.get(rule, frozenset()) or rule in same.get(claimed, frozenset()):
+        return None if rule == "本级人民政府办公室" else True
+    return False
 
 
 def check(fact: Fact, claims: Claims) -> Check:
     result = Check()
+    if fact.date and claims.dated:
+        for day, text, _ in claims.dated:
+            if (day.month, day.day) != (fact.date.month, fact.date.day):
+                result.wrong.append(f"是{md(fact.date)}，不是{text}")
+            else:
+                result.matched += 1
+    if fact.value:
+        for kind, value in claims.values:
+            if kind == fact.value_kind:
+                if value.lower() == fact.value.lower():
+                    result.matched += 1
+                else:
+                    result.wrong.append(f"是{fact.value}，不是{value}")
     if fact.period:
         rule = parse_period(fact.period)
         for value, unit, text in claims.periods:
@@ -125,8 +155,14 @@ def check(fact: Fact, claims: Claims) -> Check:
         ruled = [(role, body) for role in _CLAIMED.get(claim.role, ()) for body in fact.role(role)]
         if not ruled:
             continue
-        if any(_same(claim.body, body) for _, body in ruled):
+        verdicts = [_same(claim.body, body, claims.level) for _, body in ruled]
+        if any(v is True for v in verdicts):
             result.matched += 1
+            continue
+        if any(v is None for v in verdicts):
+            result.open += 1  # the rule's words may or may not mean this body: no verdict either way
+            rule = next(body for (_, body), v in zip(ruled, verdicts) if v is None)
+            result.notes.append(_OPEN_NOTES.get(rule, f"文件写的是“{rule}”").format(claim.text))
             continue
         role, _ = ruled[0]
         bodies = "、".join(body for r, body in ruled if r == role)
@@ -134,6 +170,12 @@ def check(fact: Fact, claims: Claims) -> Check:
         if role == "actor" and helpers:
             bodies += f"（会同{'、'.join(helpers)}）"
         result.wrong.append(f"{_ROLE_WORDS[role].format(bodies)}，不是{claim.text}")
+    if claims.sufficient:  # 报备一下就行: a step the rule requires that the question leaves out
+        named = {c.role for c in claims.bodies}
+        for role, word in (("consent", "还要经{}同意"), ("approves", "还要由{}批准")):
+            if fact.role(role) and role not in named and not (role == "approves" and "to" in named and
+                                                               any(_same(c.body, b) for c in claims.bodies for b in fact.role(role))):
+                result.wrong.append(word.format("、".join(fact.role(role))))
     return result
 
 

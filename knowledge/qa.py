@@ -366,7 +366,7 @@ class PolicyIndex:
         if situation and not aside:
             lines += situation.lines
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
-        dated = date_lines(cq, facts, candidates) if not claims.deadlines else DateLines()
+        dated = date_lines(cq, facts, candidates) if not (claims.deadlines or claims.dated) else DateLines()
         lines += dated
         if situation and not aside and situation.compliant is False:
             # the check says what is wrong, what to apply for and the steps; a fact stays only when the
@@ -390,7 +390,10 @@ class PolicyIndex:
                 ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
             elif dated.on_time is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
-        if not ruling and not open_point and not dated and not (situation and not aside) and is_yes_no(cq) \
+        undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
+        if undecided and undecided.notes:
+            lines.insert(0, "；".join(dict.fromkeys(undecided.notes)) + "。")
+        elif not ruling and not open_point and not dated and not (situation and not aside) and is_yes_no(cq) \
                 and facts and facts[0].verdict:
             # a yes/no question about an act the rule does not speak to: no verdict, and that said plainly
             lines.insert(0, "文件没有直接规定这一点。文件中相关的规定是：")
@@ -421,7 +424,8 @@ class PolicyIndex:
         (报县政府办, 3月5日前, 30个工作日) names its subject (复查, 冒名注册, 联系人变更). Of the rules about as
         close to that subject, one the claims all match is taken; else the closest."""
         subject = question
-        for text in [b.text for b in claims.bodies if b.role != "any"] + [d[3] for d in claims.deadlines] + [p[2] for p in claims.periods]:
+        for text in [b.text for b in claims.bodies if b.role != "any"] + [d[3] for d in claims.deadlines] \
+                + [p[2] for p in claims.periods] + [d[2] for d in claims.dated] + [v for _, v in claims.values]:
             subject = subject.replace(text, " ")
         named = events_in(subject)
         if len(named) == 1 and not claims.between:  # the one dated event the question describes
@@ -436,12 +440,15 @@ class PolicyIndex:
         close = [f for f, (s, _) in zip(near, scores) if s >= scores[0][0] * SUBJECT_RATIO]
         checked = [(fact, check(fact, claims)) for fact in near]
         # the rule that speaks to most of the claims (who, when, how long); of those, one they all match
-        best = max((result.matched + len(result.wrong) for _, result in checked), default=0)
+        covered = {id(f): r.matched + len(r.wrong) + r.open for f, r in checked}
+        best = max(covered.values(), default=0)
         if not best:
             return close[0]
+        if claims.sufficient and covered[id(close[0])] == best and (close[0].role("consent") or close[0].role("approves")):
+            return close[0]  # 持有者变了报州政府办备案就行: the step's own rule says what else it takes
         fitting = [f for f, r in checked if r.matched == best and not r.wrong]
-        covering = [f for f, r in checked if r.matched + len(r.wrong) == best and f in close]
-        return (fitting or covering or [f for f, r in checked if r.matched + len(r.wrong) == best])[0]
+        covering = [f for f, r in checked if covered[id(f)] == best and f in close]
+        return (fitting or covering or [f for f, r in checked if covered[id(f)] == best])[0]
 
     def _section_answer(self, section: str, where: bool = False) -> Answer:
         """What one part of the plan says: its number and heading, then its facts in order (a part with

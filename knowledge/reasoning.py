@@ -59,8 +59,11 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         # 不需要 would deny the duty the rule keeps; a statement to confirm (…报备吧) is simply wrong
         word = word if word == "不可以" and asked is not None else "不对"
         return f"{word}：{'；'.join(dict.fromkeys(result.wrong))}"
-    claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines) + len(claims.periods)
-    matched = result.matched >= claimed > 0  # yes only when the rule speaks to every claim made
+    claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines) + len(claims.periods) \
+        + len(claims.dated) + len(claims.values)
+    matched = result.matched >= claimed > 0 and not result.open  # yes only when the rule speaks to every claim made
+    if result.open:
+        return ""  # 本级人民政府办公室 for a unit whose level is not said, 县长 for 主要负责人: the rule's words decide
     polarity = None
     for fact in facts:  # a proposal that breaks or keeps a rule decides next
         if any(p.search(question) for p in fact.no):
