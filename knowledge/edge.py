@@ -56,7 +56,23 @@ def _places() -> tuple[dict[str, bool], int, frozenset[str]]:
     return index, max(len(n) for n in index), provinces
 
 
-def _other_place(question: str) -> str | None:
+@lru_cache(maxsize=16)
+def home_places(region: str) -> frozenset[str]:
+    """The names and stems of the office's region (`/region`, BOT_REGION) and the places enclosing it:
+    湖北省恩施土家族苗族自治州利川市 → 利川市, 利川, 恩施州 …, 湖北省. Its questions are home questions."""
+    if not region:
+        return frozenset()
+    table = divisions()
+    found = [p for name, places in table.by_name.items() if len(name) >= 2 and name in region for p in places]
+    if not found:
+        return frozenset()
+    depth = {"province": 0, "prefecture": 1, "county": 2}
+    deepest = max(found, key=lambda p: (depth.get(p.level, 3), len(p.name)))
+    chain = [deepest, *table.enclosing(deepest)]
+    return frozenset(n for p in chain for n in (p.name, p.stem, p.short) if len(n) >= 2)
+
+
+def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> str | None:
     index, longest, provinces = _places()
     n = len(question)
     i = 0
@@ -68,7 +84,7 @@ def _other_place(question: str) -> str | None:
                 continue
             full_name = word in divisions().by_name
             followed = i + size < n and question[i + size] in _SUFFIX_AFTER
-            if not home and (full_name or followed or word in provinces):
+            if not home and word not in home_region and (full_name or followed or word in provinces):
                 return word
             if home is not None:
                 i += size - 1
@@ -81,14 +97,15 @@ def warm() -> None:
     _places()
 
 
-def refusal(question: str) -> str | None:
-    """A friendly refusal when the question is beyond the documents' edge, else None."""
+def refusal(question: str, region: str = "") -> str | None:
+    """A friendly refusal when the question is beyond the documents' edge, else None. Places of the office's
+    own region (`region`) are home: the documents' rules are what it applies."""
     q = question.lower()
     if _PERSONAL.search(q):
         return f"个人网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
     if _COMPANY.search(q):
         return f"企业、公司的网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
-    place = _other_place(question)
+    place = _other_place(question, home_places(region))
     if place:
         return f"{place}的规定不在这些文件里，我只能回答楚雄州的政策。{COVERS}"
     for pattern, topic, guard in _OTHER_TOPICS:

@@ -306,7 +306,7 @@ class PolicyIndex:
                 scores[self.question_texts[index][1]] += (similarity - 55) / 5  # near-verbatim: strong evidence
         return sorted(((s, i) for i, s in scores.items()), reverse=True), mentioned
 
-    def answer(self, question: str, lookup: Lookup | None = None) -> Answer:
+    def answer(self, question: str, lookup: Lookup | None = None, region: str = "") -> Answer:
         q = clean(question)
         if not q:
             return Answer(False, "empty", "请输入要咨询的问题，例如：联系人换了多久内报备？")
@@ -314,7 +314,7 @@ class PolicyIndex:
         if small:
             return Answer(False, "smalltalk", small)
         cq = clean(_PLACEHOLDERS.sub(lambda m: f"{m.group(0)}{_PLACEHOLDER_WORDS[m.group(0)[0]]}", self.translit.to_chinese(q)))
-        edge = refusal(cq) or (refusal(q) if cq != q else None)
+        edge = refusal(cq, region) or (refusal(q, region) if cq != q else None)
         if edge:
             return Answer(False, "out_of_scope", edge)
         cq, doc = _doc_reference(cq)
@@ -377,6 +377,8 @@ class PolicyIndex:
         elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
             facts = [f for f in facts if f.section.startswith("二")][:1]
         lines += [f.answer for f in facts]
+        if region and not situation and any(f.id == "portal-format" for f in facts[:2]) and _OWN_PLACE.search(cq):
+            lines.append(_home_portal(region))  # 我们利川市的门户网站域名: the office's own portal, by the rule
         if aside:  # the asked facts first, then what is wrong with the domain named
             lines += situation.lines[:2]
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids[:1]]
@@ -676,6 +678,17 @@ def _both_documents(question: str, facts: tuple[Fact, ...]) -> list[Fact]:
     return [by_id[i] for pattern, ids in _DOC_ASPECTS if pattern.search(question) for i in ids]
 
 
+_OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|我县|我市|我州|俺们")
+
+
+@lru_cache(maxsize=16)
+def _home_portal(region: str) -> str:
+    from knowledge.naming import suggest
+
+    english = suggest(f"{region}人民政府").english
+    return f"按本单位所在地区（{region}），门户网站域名为 {english[0]}。" if english else ""
+
+
 def _without_setting(question: str) -> str:
     """'州公安局网站英文域名是 gaj.cxz.gov.cn，还想再注册一个中文域名，应该是什么样的格式' → the parts that ask:
     a sentence that only names the domain is the setting when the question asks something else."""
@@ -730,14 +743,15 @@ def get_index() -> PolicyIndex:
     return PolicyIndex(load_policy())
 
 
-def ask(question: str, lookup: Lookup | None = None) -> Answer:
-    """`lookup` (domain -> (unit name, kind) from the registry) lets a situation use the registered unit."""
+def ask(question: str, lookup: Lookup | None = None, region: str = "") -> Answer:
+    """`lookup` (domain -> (unit name, kind) from the registry) lets a situation use the registered unit;
+    `region` (the office's, from /region or BOT_REGION) makes its places home rather than another region."""
     if lookup is not None:
-        return get_index().answer(clean(question), lookup)
-    return _cached_answer(clean(question))
+        return get_index().answer(clean(question), lookup, region)
+    return _cached_answer(clean(question), region)
 
 
 @lru_cache(maxsize=2048)
-def _cached_answer(question: str) -> Answer:
+def _cached_answer(question: str, region: str = "") -> Answer:
     """Staff ask the same questions again and again; the policy does not change while the bot runs."""
-    return get_index().answer(question)
+    return get_index().answer(question, region=region)

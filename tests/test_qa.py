@@ -340,3 +340,11 @@ def test_english_questions_get_an_english_direct_answer():
 def test_a_rule_of_two_sentences_is_given_whole(question, halves):
     lead = ask(question).lead
     assert all(h in lead for h in halves)
+
+
+def test_the_offices_own_region_is_home():
+    region = "湖北省恩施土家族苗族自治州利川市"
+    assert not ask("我们利川市的门户网站域名应该怎么写").in_scope  # without a region: another place
+    answer = ask("我们利川市的门户网站域名应该怎么写", region=region)
+    assert answer.in_scope and "www.lichuan.gov.cn" in answer.lead and "www.□□□.gov.cn" in answer.lead
+    assert not ask("大理州的清理截止日期是哪天", region=region).in_scope  # still another region
