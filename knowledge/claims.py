@@ -20,6 +20,7 @@ _PERIOD = re.compile(r"(?<![月\d.])(\d{1,3}|二十|三十|六十|十五|[一二
 _DEADLINE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?\s*(?:之?前|以前|截止|为止|前后)"
                             r"|(?:截止|截至|期限|最晚|最迟)[^，。？！,?!\d]{0,4}?(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?")
 _BEFORE_VERB = re.compile(r"(报|交|提交|报送|上报|送|向|给|到|报给|交给|发给|报到|送到|交到)\s*$")
+_STEPWISE = re.compile(r"逐级[^，。？]{0,4}$")
 _ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批|批准|同意|签字|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的|批)")
 _CONSENT = re.compile(r"同意|签字")
 _APPROVES = re.compile(r"审批|批准|批")
@@ -32,7 +33,9 @@ _SUFFICIENT = re.compile(r"就行|就可以|就够|即可|就完事|就算|一�
 _EVENT_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:那天|当天)?\s*(?:就)?(?:印发|发的|发布|转发|成文|下发|出台|发文|发出|发)")
 _NAME = re.compile(r"联系人(?:是|叫|为)([\u4e00-\u9fff]{2,3}?)(?:吧|吗|对|，|。|？|$)")
 _NUMBER = re.compile(r"(?<![\d.])(\d{7,8})(?![\d.])")
-_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_MAIL = re.compile(r"[a-z0-9._+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
+# a structure written with placeholders (○○○.□□□.gov.cn, △△△.政务, www.xxx.gov.cn)
+_FORMAT = re.compile(r"(?:www\.)?(?:[○〇◯□口△]{2,}|x{3})(?:\.(?:[○〇◯□口△]{2,}|x{3}))*\.(?:gov\.cn|政务|中国|com|cn)", re.IGNORECASE)
 _STATE_LEVEL = re.compile(r"州级|州直|州[\u4e00-\u9fff]{0,4}(局|委员会|委|部门)(?!.{0,2}复查)|楚雄州")
 _COUNTY_LEVEL = re.compile(r"县级|县直|乡镇|我们县|本县|咱们县|县[\u4e00-\u9fff]{0,4}(局|委员会|委|部门)")
 _NOT_BODY = re.compile(r"谁|哪|什么|啥|本部门|本单位|部门网站|门户网站")
@@ -73,6 +76,13 @@ class Claims:
     @property
     def checkable(self) -> bool:
         return bool(self.bodies or self.deadlines or self.periods or self.dated or self.values)
+
+
+def normal_format(text: str) -> str:
+    """○○○.□□□.gov.cn in one spelling: 〇/◯ as ○, 口 as □, xxx as □□□."""
+    text = re.sub(r"[〇◯]", "○", text)
+    text = re.sub(r"口", "□", text)
+    return re.sub(r"x{3}", "□□□", text, flags=re.IGNORECASE).lower()
 
 
 def _unit(unit: str) -> str:
@@ -121,7 +131,9 @@ def read_bodies(question: str) -> list[BodyClaim]:
         nxt = spans[i + 1][0] if i + 1 < len(spans) else len(question)
         before, after = question[max(0, start - 4):start], question[end:nxt]  # up to the next body only
         verb = _ACTOR_AFTER.search(after)
-        if _BEFORE_VERB.search(before):
+        if _STEPWISE.search(question[max(0, start - 8):start]):
+            role = "via"  # 逐级报到省政府办公厅: where the steps end, not the first office
+        elif _BEFORE_VERB.search(before):
             role = "to"
         elif verb and _CONSENT.fullmatch(verb.group(1)):
             role = "consent"
@@ -160,6 +172,8 @@ def read(question: str, year: int = 2019) -> Claims:
     claims.values += [("name", m.group(1)) for m in _NAME.finditer(q) if m.group(1) != "谁"]
     claims.values += [("number", m.group(1)) for m in _NUMBER.finditer(q)]
     claims.values += [("mail", m.group(0).lower()) for m in _MAIL.finditer(q)]
+    plain = re.sub(r"圈圈|方框|三角", "", q)
+    claims.values += [("format", normal_format(m.group(0))) for m in _FORMAT.finditer(plain)]
     claims.sufficient = bool(_SUFFICIENT.search(q))
     claims.level = "州" if _STATE_LEVEL.search(q) else "县" if _COUNTY_LEVEL.search(q) else ""
     claims.negated = bool(NEGATION.search(q))

@@ -17,9 +17,11 @@ from knowledge.claims import PERSON, Claims, parse_period
 from knowledge.facts import Fact, load_bodies, load_facts
 
 _WEEKDAYS = "一二三四五六日"
-_ROLE_WORDS = {"actor": "由{}负责", "to": "报{}", "consent": "经{}同意", "approves": "由{}批准", "executes": "由{}办理"}
+_ROLE_WORDS = {"actor": "由{}负责", "to": "报{}", "consent": "经{}同意", "approves": "由{}批准", "executes": "由{}办理",
+               "via": "逐级报到{}"}
 # the roles of a rule a claimed role is set against: a claimed doer against whoever acts in the rule
-_CLAIMED = {"actor": ("actor", "executes"), "to": ("to",), "consent": ("consent",), "approves": ("approves", "consent")}
+_CLAIMED = {"actor": ("actor", "executes"), "to": ("to",), "consent": ("consent",), "approves": ("approves", "consent"),
+            "via": ("via", "approves")}
 
 
 def md(day: dt.date) -> str:
@@ -125,7 +127,8 @@ def _same(claimed: str, rule: str, level: str = "") -> bool | None:
 
 def check(fact: Fact, claims: Claims) -> Check:
     result = Check()
-    if fact.date and claims.dated:
+    issued = fact.event.endswith("日期")  # a document's date, not a deadline
+    if fact.date and claims.dated and issued:
         for day, text, _ in claims.dated:
             if (day.month, day.day) != (fact.date.month, fact.date.day):
                 result.wrong.append(f"是{md(fact.date)}，不是{text}")
@@ -145,7 +148,7 @@ def check(fact: Fact, claims: Claims) -> Check:
                 result.wrong.append(f"是{fact.period}，不是{text}")
             else:
                 result.matched += 1
-    if fact.date and fact.event:
+    if fact.date and fact.event and not issued:
         for day, text, _, _ in claims.deadlines:
             if (day.month, day.day) != (fact.date.month, fact.date.day):
                 result.wrong.append(f"期限是{md(fact.date)}前，不是{text}")

@@ -396,7 +396,7 @@ class PolicyIndex:
         if undecided and undecided.notes:
             lines.insert(0, "；".join(dict.fromkeys(undecided.notes)) + "。")
         elif not ruling and not open_point and not dated and not (situation and not aside) and is_yes_no(cq) \
-                and facts and facts[0].verdict:
+                and facts and (facts[0].verdict or claims.checkable):
             # a yes/no question about an act the rule does not speak to: no verdict, and that said plainly
             lines.insert(0, "文件没有直接规定这一点。文件中相关的规定是：")
         lead = "\n".join(dict.fromkeys(lines)).replace("：\n", "：", 1)
@@ -436,6 +436,8 @@ class PolicyIndex:
         if not ranked:
             return None
         scores = self.fact_scores(subject, {i: s for s, i in ranked})
+        if claims.dated:  # 县里的通知是3月5日印发的吧: a document's date, not a deadline that falls on that day
+            scores = [(s, i) for s, i in scores if self.facts[i].event.endswith("日期")] or scores
         if not scores:
             return None
         near = [self.facts[i] for s, i in scores if s >= scores[0][0] * FIT_RATIO][:4]
@@ -446,7 +448,7 @@ class PolicyIndex:
         best = max(covered.values(), default=0)
         if not best:
             return close[0]
-        if claims.sufficient and covered[id(close[0])] == best and (close[0].role("consent") or close[0].role("approves")):
+        if covered[id(close[0])] == best and (claims.values or claims.sufficient and (close[0].role("consent") or close[0].role("approves"))):
             return close[0]  # 持有者变了报州政府办备案就行: the step's own rule says what else it takes
         fitting = [f for f, r in checked if r.matched == best and not r.wrong]
         covering = [f for f, r in checked if covered[id(f)] == best and f in close]

@@ -81,7 +81,7 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         return "是的，不能"  # 可以不用gov.cn吧: the question keeps the prohibition
     if matched:
         return verdict_word(question, True)
-    if _PREMISE.search(question) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
+    if not claimed and (_PREMISE.search(question) or not top.verdict) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
         return "是的"
     if top.verdict and any(p.search(question) for p in top.does):  # the question names the act the rule is about
         return verdict_word(question, top.verdict in _POSITIVE)
@@ -228,7 +228,7 @@ def registered_before_rules(question: str) -> bool:
     return bool(_OLD.search(question)) and bool(re.search(r"域名|网址|网站", question)) and "55号" not in question
 
 
-_ASKS_DOMAIN = re.compile(r"合规|符合|规范吗|规范不|可以吗|可以不|行不行|行吗|对不对|对吗|能用|能不能用|可以用|怎么办|咋办|怎么处理|如何处理|"
+_ASKS_DOMAIN = re.compile(r"合规|符合|规范吗|规范不|可以吗|可以不|行不行|行吗|对不对|对吗|对吧|能用|能不能用|可以用|怎么办|咋办|怎么处理|如何处理|"
                           r"该咋|怎么弄|咋弄|咋整|怎么整改|如何整改|有没有问题|有问题吗|没问题吧|对不|正确吗|怎么样|是否")
 _ASKS_OTHER = re.compile(r"多长时间|多久|报给谁|交给|报到|哪一级|哪个单位|找谁|谁|怎么申请|如何申请|申请流程|走什么|什么程序|流程|什么样|格式|"
                          r"哪天|什么时候|公告|几个月|报备|中文域名|栏目|频道|专题")

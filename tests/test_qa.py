@@ -348,3 +348,18 @@ def test_the_offices_own_region_is_home():
     answer = ask("我们利川市的门户网站域名应该怎么写", region=region)
     assert answer.in_scope and "www.lichuan.gov.cn" in answer.lead and "www.□□□.gov.cn" in answer.lead
     assert not ask("大理州的清理截止日期是哪天", region=region).in_scope  # still another region
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("门户网站的格式是 ○○○.□□□.gov.cn 对吧", "不对：是www.□□□.gov.cn，不是○○○.□□□.gov.cn"),
+    ("县里的通知是3月5日印发的吧", "不对：是2019年2月19日，不是3月5日"),  # a document's date, not the deadline on that day
+    ("传真号是8711677吧", "不对：是8837577，不是8711677"),  # the phone's number given as the fax
+    ("县里通知的邮箱是wdwgzx@163.com吧", "不对：是wdwgzx@126.com，不是wdwgzx@163.com"),
+    ("联系人变更要逐级报到省政府办公厅吧", "需要"),  # where the steps end, not the first office
+    ("栏目的域名用 lanmu.wuding.gov.cn 这种就行吧", "不可以"),  # a column given a host of its own
+    ("部门网站用 www.jyj.gov.cn 这种格式对吧", "不是"),
+    ("机构改革后新部门的网站域名要单独申请吧", "不需要"),  # applied for together with the site
+    ("发现域名被劫持，报县政府办就行吧", "文件没有直接规定"),  # no rule says where hijacking goes
+])
+def test_wrong_details_in_a_premise(question, lead):
+    assert ask(question).lead.startswith(lead)
