@@ -18,7 +18,9 @@ _CN_NUM = {"半年": 6, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四":
            "十五": 15, "二十": 20, "三十": 30, "六十": 60, "半": 0}
 _PERIOD = re.compile(r"(?<![月\d.])(\d{1,3}|二十|三十|六十|十五|[一二两三四五六七八九十]|半)\s*(个工作日|工作日|个自然日|自然日|个月|天|周|个星期|星期|年)(?![前后]?[0-9])")
 _DEADLINE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?\s*(?:之?前|以前|截止|为止|前后)"
-                            r"|(?:截止|截至|期限|最晚|最迟)[^，。？！,?!\d]{0,4}?(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?")
+                            r"|(?:截止|截至|期限|最晚|最迟)[^，。？！,?!\d]{0,4}?(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?"
+                            r"|(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:就)?(?:是|为)[^，。？！,?!]{0,8}(?:截止|期限|最后一天|deadline)")
+_DAY = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?")
 _BEFORE_VERB = re.compile(r"(报|交|提交|报送|上报|送|向|给|到|报给|交给|发给|报到|送到|交到)\s*$")
 _STEPWISE = re.compile(r"逐级[^，。？]{0,4}$")
 _ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批|批准|同意|签字|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的|批)")
@@ -45,6 +47,7 @@ HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问�
 _ACTION_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|迟了|算晚|晚不晚|过期|超时|还行吗|今天|现在|已经")
 _YEAR_WORD = re.compile(r"\d{4}年")
 ENGLISH = re.compile(r"^[\x00-\x7f“”‘’]*$")
+_ON_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?[^，。？]{0,4}(干什么|做什么|干啥|做啥|要干嘛|干嘛|有什么事|要做的|什么事|发生)")
 _WEEKDAY = re.compile(r"星期几|周几|礼拜几|what day of the week|which weekday", re.IGNORECASE)
 _BETWEEN = re.compile(r"多少天|几天|隔了|相隔|相差|差了|差几|晚了多少|早了多少|一共|间隔|多长时间|多久|几个工作日|多少个工作日|how many days")
 _ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|之前还是之后|先还是后|哪个先|哪个在前|早于|晚于|赶在|来得及|还在.*之内|超过了?没|过期了?没|晚不晚|早不早")
@@ -70,6 +73,7 @@ class Claims:
     level: str = ""  # 县 or 州: the level of the unit the question is about, for 本级人民政府办公室
     english: bool = False
     weekday: bool = False
+    on_day: dt.date | None = None  # 2月28日要干什么: the events of that day
     between: bool = False
     order: bool = False
 
@@ -152,12 +156,13 @@ def read(question: str, year: int = 2019) -> Claims:
     claims = Claims(english=bool(ENGLISH.match(q)) and len(re.findall(r"[a-zA-Z]{3,}", q)) >= 3)
     claims.bodies = read_bodies(q)
     for match in _DEADLINE_DATE.finditer(q):
-        y, m, d = (match.group(1), match.group(2), match.group(3)) if match.group(2) else match.group(4, 5, 6)
+        y, m, d = next(match.group(i, i + 1, i + 2) for i in (1, 4, 7) if match.group(i + 1))
         try:
             day = dt.date(int(y or year), int(m), int(d))
         except ValueError:
             continue
-        claims.deadlines.append((day, f"{int(m)}月{int(d)}日前", bool(y), match.group(0)))
+        written = match.group(0) if match.group(2) else _DAY.search(match.group(0)).group(0)  # the day only: 县里 names the subject
+        claims.deadlines.append((day, f"{int(m)}月{int(d)}日前", bool(y), written))
     for match in _PERIOD.finditer(q):
         value, unit = _value(match.group(1), match.group(2))
         claims.periods.append((value, unit, match.group(0)))
@@ -179,6 +184,12 @@ def read(question: str, year: int = 2019) -> Claims:
     claims.negated = bool(NEGATION.search(q))
     claims.harmless = bool(HARMLESS.search(q))
     claims.weekday = bool(_WEEKDAY.search(q))
+    day = _ON_DAY.search(q)
+    if day:
+        try:
+            claims.on_day = dt.date(int(day.group(1) or year), int(day.group(2)), int(day.group(3)))
+        except ValueError:
+            pass
     claims.between = bool(_BETWEEN.search(q))
     claims.order = bool(_ORDER.search(q))
     return claims

@@ -68,6 +68,11 @@ class EventAnswer:
 
 def event_answer(question: str, claims: Claims) -> EventAnswer | None:
     """Weekday of an event, days between two events, whether one came before another's deadline."""
+    if claims.on_day:  # 2月28日要干什么: the documents' events of that day (their year assumed when none is written)
+        same = [f for f in load_facts() if f.event and f.date and (f.date.month, f.date.day) == (claims.on_day.month, claims.on_day.day)]
+        if same:
+            lines = [f"{md(f.date)}：{f.answer}" for f in same]
+            return EventAnswer(lines, same)
     events = events_in(question)
     if not events:
         return None

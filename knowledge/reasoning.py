@@ -170,7 +170,7 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
                     lines.on_time = done <= due
                     lines.append(f"{done.month}月{done.day}日报备{'在期限之内' if done <= due else '已超过期限'}。")
             return lines
-    if dated:
+    if dated and _ON_TIME.search(question):  # a day the asker acts on, set against the deadline
         target = dated[0].date
         for kind, value in question_dates(question, target.year):
             day = value if kind == "date" else _safe_date(target.year, target.month, value)
@@ -183,6 +183,11 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
                 lines.append(f"{day.month}月{day.day}日还在{target.month}月{target.day}日的期限之内，还来得及，请在{target.month}月{target.day}日前报送。")
             break
     return lines
+
+
+# the question sets a day of its own against a deadline: 3月4号交来得及吗, 今天3月6号还能报吗, 3月10号才报算超期吗
+_ON_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|晚不晚|算晚|迟了|过期|还能|还可以|行不行|行吗|可以吗|"
+                      r"(交|报|送|提交|上报|报送|报到|交到)[^，。？]{0,6}(吗|不|没|吧)|(\d+[日号])[^，。？]{0,3}(交|报|送|提交|上报)")
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:

@@ -363,3 +363,10 @@ def test_the_offices_own_region_is_home():
 ])
 def test_wrong_details_in_a_premise(question, lead):
     assert ask(question).lead.startswith(lead)
+
+
+def test_a_day_is_checked_against_a_deadline_only_when_the_asker_acts_on_it():
+    assert ask("3月20日是县里的截止日吗").lead.startswith("不对：期限是2019年3月5日前，不是3月20日前")
+    lead = ask("2月28日要干什么").lead
+    assert lead.startswith("2019年2月28日：复查") and "来得及" not in lead
+    assert ask("今天是3月6号，县里的清理情况还能报吗").lead.startswith("不可以。3月6日已超过3月5日的期限")
