@@ -35,7 +35,7 @@ from knowledge.reasoning import (
     verdict,
     verdict_word,
 )
-from knowledge.sections import asks_content, asks_structure, section_reference, subsections, title_of
+from knowledge.sections import asks_content, asks_structure, asks_title, section_range, section_reference, subsections, title_of
 from knowledge.text import clean
 from knowledge.translit import Transliterator
 
@@ -326,7 +326,17 @@ class PolicyIndex:
         if asks_structure(cq):
             fact = next(f for f in self.facts if f.id == "structure")
             return Answer(True, "facts", fact.answer, [Source.of(fact)], [], 0.0, [fact])
+        span = section_range(cq, self.clauses)
+        if len(span) > 1:  # 二（一）到二（三）讲了什么: each in turn
+            parts = [self._section_answer(s) for s in span]
+            return Answer(True, "facts", "\n".join(a.lead for a in parts), [x for a in parts for x in a.sources[:2]],
+                          [], 0.0, [f for a in parts for f in a.facts])
         ref = section_reference(cq, self.clauses)
+        if ref and ref.explicit and asks_title(cq):  # 四（三）的标题是什么
+            title = title_of(ref.section, self.clauses, self.policy.sections)
+            answer = self._section_answer(ref.section)
+            return Answer(True, "facts", f"{ref.section}的标题是“{title.removeprefix(ref.section).lstrip('、')}”。\n{answer.lead}",
+                          answer.sources, answer.related, 0.0, answer.facts)
         if ref and (ref.where or asks_content(cq)):
             return self._section_answer(ref.section, ref.where)
         both = _both_documents(cq, self.facts)
@@ -351,6 +361,8 @@ class PolicyIndex:
         facts, candidates = self.select_facts(asked, ranked, doc)
         if itself:
             facts = [f for f in facts if f.doc == doc] or facts
+        if ref and ref.explicit:  # 按方案五（三），服务器能放境外吗: the facts of the section named
+            facts = [f for f in facts if f.section.startswith(ref.section)] or facts
         if is_yes_no(cq) and (claims.checkable or claims.negated):
             target = self._subject(cq, claims)
             if target:  # the rule the claims are about leads, so the verdict checks them against it

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from knowledge.policy import Clause
 
-PARTS = {"指导思想": "一", "清理范围及标准": "二", "清理范围": "二", "注册、注销流程": "三", "注册注销流程": "三",
+PARTS = {"前言": "前言", "开头": "前言", "指导思想": "一", "清理范围及标准": "二", "清理范围": "二", "注册、注销流程": "三", "注册注销流程": "三",
          "注册和注销流程": "三", "方法步骤": "四", "有关要求": "五"}
 _NUMERALS = "一二三四五六七八九"
 _N = r"[一二三四五六七八九1-9]"
@@ -28,6 +28,9 @@ _SUB_NOTATION = re.compile(rf"([一二三四五])\s*、?\s*[（(]\s*({_N})\s*[�
 _PART_ITEM = re.compile(rf"(?:第([一二三四五1-5])(?:部分|大部分|章|节)|(?<![第\d])([一二三四五])(?:部分)?)的?\s*(?:第\s*[（(]?({_N})[）)]?\s*(?:条|点|项|款|小点)|[（(]({_N})[）)])")
 # 4.2, 4．2 (not part of a date, a version or an address)
 _DOTTED = re.compile(r"(?<![\d.．])([1-5一二三四五])\s*[.．]\s*([1-6])(?![\d.．])")
+_PREFACE = re.compile(r"前言|开头(部分|那段|一段)?|引言|导语")
+_TITLE = re.compile(r"标题|叫什么|叫啥|名称是|题目|小标题|题名")
+_RANGE = re.compile(rf"([一二三四五])\s*[（(]\s*({_N})\s*[）)]\s*(?:到|至|-|~|～|—)+\s*(?:[一二三四五]\s*)?[（(]?\s*({_N})\s*[）)]?")
 _PART_ONLY = re.compile(r"第([一二三四五1-5])(?:部分|大部分|章)|(?<![\u4e00-\u9fff\d])([一二三四五])、")
 _WHERE = re.compile(r"哪一?条|第几条|哪一?部分|哪一?节|哪一?款|在哪|出自|哪儿")
 _QUOTED = re.compile(r"[“\"「『'‘]([^”\"」』'’]{2,20})[”\"」』'’]")
@@ -79,9 +82,24 @@ def numbered(question: str, clauses: Sequence[Clause]) -> str | None:
     return None
 
 
+def section_range(question: str, clauses: Sequence[Clause]) -> list[str]:
+    """二（一）到二（三） -> [二（一）, 二（二）, 二（三）]; [] when the question names no range."""
+    match = _RANGE.search(question)
+    if not match:
+        return []
+    part, first, last = match.group(1), _NUMERALS.index(_numeral(match.group(2))), _NUMERALS.index(_numeral(match.group(3)))
+    return [s for s in (f"{part}（{_NUMERALS[i]}）" for i in range(first, last + 1)) if _exists(s, clauses)]
+
+
+def asks_title(question: str) -> bool:
+    return bool(_TITLE.search(question))
+
+
 def section_reference(question: str, clauses: Sequence[Clause]) -> SectionRef | None:
     """The section a question is about when it names one (by number, heading or quoted heading)."""
     where = bool(_WHERE.search(question))
+    if _PREFACE.search(question) and re.search(r"方案|文件|部分", question):
+        return SectionRef("前言", where, explicit=True)
     section = numbered(question, clauses)
     if section:
         return SectionRef(section, where, explicit=True)
@@ -125,6 +143,8 @@ def asks_content(question: str) -> bool:
 
 def title_of(section: str, clauses: Sequence[Clause], parts: dict[str, str]) -> str:
     """四（二） -> 四（二）注册; 四 -> 四、方法步骤."""
+    if section == "前言":
+        return "前言（制定依据）"
     if "（" not in section:
         return parts.get(section, section)
     first = next((c for c in clauses if c.section == section), None)

@@ -370,3 +370,15 @@ def test_a_day_is_checked_against_a_deadline_only_when_the_asker_acts_on_it():
     lead = ask("2月28日要干什么").lead
     assert lead.startswith("2019年2月28日：复查") and "来得及" not in lead
     assert ask("今天是3月6号，县里的清理情况还能报吗").lead.startswith("不可以。3月6日已超过3月5日的期限")
+
+
+@pytest.mark.parametrize("question,present", [
+    ("四（三）的标题是什么", "四（三）的标题是“注销”"),
+    ("第五部分叫什么", "“有关要求”"),
+    ("二（一）到二（三）讲了什么", "二（三）事业单位网站"),
+    ("方案前言说了什么", "国办函〔2018〕55号"),
+    ("县里通知的标题是什么", "《武定县人民政府办公室转发州政府办关于印发全州政府网站域名清理工作方案的通知》"),
+    ("按方案五（三），服务器能放境外吗", "不可以。自行建设运维的政府网站服务器不得放在境外"),
+])
+def test_the_documents_structure_and_titles(question, present):
+    assert present in ask(question).lead
