@@ -39,7 +39,9 @@ _HOME_PREFIXES = ("5323", "530000")
 _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台南", "桃园", "阿里", "中山", "大同", "日照",
                 "安康", "来宾", "长治", "兴安", "新北", "和田", "定西", "白银", "金昌", "朝阳", "海东", "海西",
                 "海北", "南平", "吉安", "永州", "通化", "四平", "资阳", "三沙", "山南", "黄山", "白山", "宝山", "普洱",
-                "全州"}  # 全州: the whole prefecture in these documents (全州政府网站), not 广西's county
+                "全州", "会同", "通道", "大方", "东方", "新建", "城区", "长安", "永定", "安定"}
+# 全州: the whole prefecture in these documents (全州政府网站), not 广西's county; 会同: "together with" in the
+# plan's 复查 (会同州委编办), not 湖南's county; the others are common words too
 _SUFFIX_AFTER = "省市州县区的"
 
 

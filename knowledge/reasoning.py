@@ -70,6 +70,8 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
             polarity = False
         elif any(p.search(question) for p in fact.yes):
             polarity = True
+        if polarity is False and _REMEDY.search(question):
+            return "要紧" if _WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         if polarity is not None:
             return verdict_word(question, polarity)
     top = facts[0]
@@ -79,13 +81,24 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         return "不可以"
     if claims.negated and top.verdict == "不可以" and top.kind == "prohibition":
         return "是的，不能"  # 可以不用gov.cn吧: the question keeps the prohibition
-    if matched:
-        return verdict_word(question, True)
+    if matched:  # 联系人是张晓霞吧: confirmed
+        return verdict_word(question, True) if any(p.search(question) for p, _, _ in _FAMILIES) else "是的"
     if not claimed and (_PREMISE.search(question) or not top.verdict) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
         return "是的"
-    if top.verdict and any(p.search(question) for p in top.does):  # the question names the act the rule is about
-        return verdict_word(question, top.verdict in _POSITIVE)
+    halves = [f for f in facts[:2] if f.clause.id == top.clause.id]  # a rule and its other half (主域名 after 一个域名)
+    acting = [f for f in halves if f.verdict and any(p.search(question) for p in f.does)]
+    if acting:  # the question names the act a rule is about; of several, the one named last (the predicate)
+        rule = max(acting, key=lambda f: max(m.end() for p in f.does for m in p.finditer(question)))
+        if rule.verdict == "不可以" and _REMEDY.search(question):
+            return "要紧" if _WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
+        return verdict_word(question, rule.verdict in _POSITIVE)
     return ""
+
+
+# a question about putting a forbidden state right, not about doing the forbidden act
+_REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停)|"
+                     r"(改|迁|换|整改)不(改|迁|换|整改)|要紧|要不要紧|严重吗|有问题吗|有没有问题|有影响吗")
+_WORRY = re.compile(r"要紧|严重|有问题|有没有问题|有影响")
 
 
 _PREMISE = re.compile(r"对吗|对吧|是吧|没错|是这样|对不对|是不是这样|的吧")

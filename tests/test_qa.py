@@ -382,3 +382,16 @@ def test_a_day_is_checked_against_a_deadline_only_when_the_asker_acts_on_it():
 ])
 def test_the_documents_structure_and_titles(question, present):
     assert present in ask(question).lead
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("服务器在境外，要不要迁回来", "需要"),  # putting a forbidden state right, not doing the forbidden act
+    ("用的是境外CDN节点，要紧吗", "要紧"),
+    ("网站域名有两个，要不要定一个主域名", "需要"),  # the act named last: 主域名, the rule's other half
+    ("部门网站域名可以不经过本级政府办吧", "不"),
+    ("复查由州政府办公室会同州委编办、州公安局开展，对吧", "是的"),  # 会同 is a word here, not 湖南's county
+    ("县政府办的联系人是张晓霞吧", "是的"),
+    ("县政府网站改版要报批吗", "文件没有直接规定"),  # 报批 of a redesign is not the domain procedure
+])
+def test_verdict_words_follow_what_is_asked(question, lead):
+    assert ask(question).lead.startswith(lead)
