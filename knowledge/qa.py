@@ -307,6 +307,13 @@ class PolicyIndex:
         return sorted(((s, i) for i, s in scores.items()), reverse=True), mentioned
 
     def answer(self, question: str, lookup: Lookup | None = None, region: str = "") -> Answer:
+        answer = self._answer(question, lookup, region)
+        if answer.kind in ("facts", "out_of_scope") and read_claims(clean(question)).english \
+                and not re.match(r"[A-Za-z]", answer.lead):
+            answer.lead = f"{_english_lead(answer)}\n{answer.lead}"  # English asked: the direct answer in English first
+        return answer
+
+    def _answer(self, question: str, lookup: Lookup | None = None, region: str = "") -> Answer:
         q = clean(question)
         if not q:
             return Answer(False, "empty", "请输入要咨询的问题，例如：联系人换了多久内报备？")
@@ -660,6 +667,35 @@ _EN_WORDS = {"可以": "Yes.", "需要": "Yes, it is required.", "有": "Yes.", 
              "来得及": "Yes, in time.", "没有超期": "No, not late.", "不可以": "No.", "不需要": "No, it is not required.",
              "没有": "No.", "不是": "No.", "不符合要求": "No, it does not comply.", "来不及": "No, too late.",
              "超期了": "Yes, it is late.", "不对": "No.", "不对，需要": "No — it is required."}
+
+
+_EN_MONTHS = "January February March April May June July August September October November December".split()
+_EN_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+
+
+def _en_date(day) -> str:
+    return f"{_EN_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def _english_lead(answer: Answer) -> str:
+    """An English first line for answers worked out rather than quoted (dates, sections, refusals)."""
+    if answer.kind == "out_of_scope":
+        return ("This is outside the two documents, which cover only the cleanup of Chuxiong's government website "
+                "domains (domain formats, procedures, deadlines, contacts).")
+    lead = answer.lead
+    days = re.search(r"相隔(\d+)天（其中(\d+)个工作日）", lead)
+    dated = [f for f in answer.facts if f.date]
+    if days and len(dated) >= 2:
+        return f"{days.group(1)} days ({days.group(2)} working days) from {_en_date(dated[0].date)} to {_en_date(dated[1].date)}."
+    if "星期" in lead and dated:
+        return " ".join(f"{_en_date(f.date)} is a {_EN_DAYS[f.date.weekday()]}." for f in dated)
+    if lead.startswith(("没有过", "已经过了")) and len(dated) >= 2:
+        word = "has not passed" if lead.startswith("没有过") else "had passed"
+        return f"On {_en_date(dated[0].date)} the deadline of {_en_date(dated[1].date)} {word}."
+    if lead.startswith("文件没有") or "文件没有" in lead.split("\n")[0]:
+        return "The documents do not specify this. What they do say:"
+    english = [f.en for f in answer.facts if f.en]
+    return " ".join(english) if english else "In the documents (in Chinese):"
 
 
 def _in_english(ruling: str, open_point: str | None, facts: list[Fact], chinese: str) -> str:

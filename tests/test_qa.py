@@ -395,3 +395,15 @@ def test_the_documents_structure_and_titles(question, present):
 ])
 def test_verdict_words_follow_what_is_asked(question, lead):
     assert ask(question).lead.startswith(lead)
+
+
+@pytest.mark.parametrize("question,english,chinese", [
+    ("Is it true that the contact change must be reported within 30 working days?", "No.", "不对：是20个工作日，不是30个工作日"),
+    ("What day of the week is the county reporting deadline?", "March 5, 2019 is a Tuesday.", "星期二"),
+    ("How many days are there between the prefecture's plan and the county's forwarding notice?", "6 days", "相隔6天"),
+    ("What does section 4.2 say?", "provincial government office", "四（二）注册"),
+    ("How do I set up nginx?", "outside the two documents", "不在"),
+])
+def test_english_questions_keep_numbers_and_get_english_first(question, english, chinese):
+    lead = ask(question).lead
+    assert english in lead.splitlines()[0] and chinese in lead
