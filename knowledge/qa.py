@@ -711,7 +711,7 @@ def _in_english(ruling: str, open_point: str | None, facts: list[Fact], chinese:
 
 
 # a part naming the domain that also says what happened to it (下线, 迁移) or names another subject stays
-_SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废弃|改版|迁移|整合|换成|换了|注销|备案|服务器|联系人|冒名|劫持|系统|平台|栏目|专题|频道")
+_SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废弃|改版|迁移|整合|换成|换了|改成|改为|换为|迁到|注销|备案|服务器|联系人|冒名|劫持|系统|平台|栏目|专题|频道")
 
 
 _BOTH_DOCS = re.compile(r"(两|俩|2)(个|份)(文件|通知|文)|两个文件|县里和州里|州里和县里|县和州的|州和县的|各自的(文号|日期)")
@@ -746,7 +746,7 @@ def _without_setting(question: str) -> str:
         return question
     parts = re.split(r"(?<=[，,；;。？?！!])", question)
     kept = [p for p in parts if not domain_in(p) or _SETTING_STATE.search(_DOMAIN_WORDS.sub(" ", p.lower()))]
-    rest = "".join(kept)
+    rest = "".join(_DOMAIN_WORDS.sub(" ", p) for p in kept)  # the domains themselves say nothing of what is asked
     return rest if len(_CJK_RUN.findall(rest)) and len("".join(_CJK_RUN.findall(rest))) >= 6 else question
 
 

@@ -407,3 +407,8 @@ def test_verdict_words_follow_what_is_asked(question, lead):
 def test_english_questions_keep_numbers_and_get_english_first(question, english, chinese):
     lead = ask(question).lead
     assert english in lead.splitlines()[0] and chinese in lead
+
+
+def test_a_domain_named_as_the_setting_does_not_steer_the_answer():
+    lead = ask("我们局网站 www.wdsj.cn 不规范，要改成 sj.wuding.gov.cn，要先经谁同意？").lead
+    assert lead.startswith("部门网站域名的申请或注销：经本部门（单位）主要负责人同意")
