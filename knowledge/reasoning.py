@@ -337,6 +337,17 @@ def _department_structure(domain: str, labels: tuple[str, ...]) -> Situation:
 _CANCEL = "原域名按照流程注销；域名注销后注销ICP备案、党政机关网站标识、公安机关备案标识等。"
 
 
+_COLUMN = re.compile(r"栏目|频道|专题|英文版|外文版|子站|版块|板块|专栏")
+
+
+def _column_structure(domain: str, parsed) -> Situation:
+    """A column, channel, topic or language version: a path under its site's own domain (二（五）)."""
+    if parsed.has_path:
+        return Situation([f"{domain} 是网站域名下的路径，符合栏目、频道、专题使用同一级域名的要求。"], ["plan-2-5-paths"], True)
+    return Situation([f"{domain} 不合规：栏目、频道、专题等原则上使用同一级域名下的路径（如 www.□□□.gov.cn/.../...），不单独开域名。"],
+                     ["plan-2-5-paths"], False)
+
+
 def _kind_structure(domain: str, kind: str, parsed) -> Situation:
     """A platform's or a non-administrative institution's domain when the unit is not named in full: the
     rule of its kind only (二（五）: a path of its site, never a site of its own; 二（三）: no .gov.cn)."""
@@ -381,6 +392,12 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
     if unit is None:
         unit = _named_unit(rest)
         kind = next((k for k, pattern in _KIND_WORDS if pattern.search(rest)), None)
+    if _COLUMN.search(rest) and lookup is None:  # 栏目, 英文版: a part of a site, not a site
+        from knowledge.domains import parse_domain
+
+        parsed = parse_domain(domain)
+        if parsed.valid and not parsed.is_chinese:
+            return _column_structure(domain, parsed)
     result = check(domain, unit=unit, kind=kind)
     labels = result.domain.labels if result.domain.valid else ()
     if result.unit is None and kind is None and len(labels) == 4 and labels[-2:] == ("gov", "cn") and labels[0] != "www" \

@@ -412,3 +412,20 @@ def test_english_questions_keep_numbers_and_get_english_first(question, english,
 def test_a_domain_named_as_the_setting_does_not_steer_the_answer():
     lead = ask("我们局网站 www.wdsj.cn 不规范，要改成 sj.wuding.gov.cn，要先经谁同意？").lead
     assert lead.startswith("部门网站域名的申请或注销：经本部门（单位）主要负责人同意")
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("域名注消了备按要不要注消", "需要"),  # homophone typos read as the words meant, so the verdict sees them
+    ("部门网站能不能单读注册域名", "不可以"),
+    ("州里的dead line是哪天", "各县市人民政府和州级各部门的清理情况于2019年3月20日前"),
+    ("我们网站想做个英文版，用 en.wuding.gov.cn 可以吗", "不可以"),  # a language version is a column: a path
+])
+def test_typos_mixed_words_and_columns(question, lead):
+    assert ask(question).lead.startswith(lead)
+
+
+def test_a_correct_question_is_not_corrected():
+    from knowledge.qa import get_index
+
+    for question in ["邮箱和传真各是多少", "3月20日是县里的截止日吗", "邮箱密码忘了怎么办"]:
+        assert get_index().corrected(question) == question
