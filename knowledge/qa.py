@@ -227,12 +227,19 @@ class PolicyIndex:
         out = text
         for run in _CJK_RUN.findall(text):
             sounds = self.sounds(run)
+            known = [False] * len(run)  # characters inside a word the dictionary knows (州级部门: 部门) stay as written
+            at = 0
+            for token in self.tokenizer.lcut(run, HMM=False):
+                if len(token) > 1 and token in self.tokenizer.FREQ:
+                    known[at:at + len(token)] = [True] * len(token)
+                at += len(token)
             fixed, i = [], 0
             while i < len(run):
                 for size in (4, 3, 2):
                     piece = run[i:i + size]
                     term = self.terms_by_sound.get("".join(sounds[i:i + size])) if len(piece) == size else None
                     if term and term != piece and piece not in self.idf and piece not in self.domain_terms \
+                            and not any(known[i:i + size]) \
                             and not any(ch in STOP_CHARS or ch in _NOT_IN_TERMS for ch in piece):
                         fixed.append(term)
                         i += size

@@ -419,6 +419,7 @@ def test_a_domain_named_as_the_setting_does_not_steer_the_answer():
     ("部门网站能不能单读注册域名", "不可以"),
     ("州里的dead line是哪天", "各县市人民政府和州级各部门的清理情况于2019年3月20日前"),
     ("我们网站想做个英文版，用 en.wuding.gov.cn 可以吗", "不可以"),  # a language version is a column: a path
+    ("栏目用子目录就可以吧", "可以"),
 ])
 def test_typos_mixed_words_and_columns(question, lead):
     assert ask(question).lead.startswith(lead)
@@ -427,5 +428,5 @@ def test_typos_mixed_words_and_columns(question, lead):
 def test_a_correct_question_is_not_corrected():
     from knowledge.qa import get_index
 
-    for question in ["邮箱和传真各是多少", "3月20日是县里的截止日吗", "邮箱密码忘了怎么办"]:
+    for question in ["邮箱和传真各是多少", "3月20日是县里的截止日吗", "邮箱密码忘了怎么办", "州级部门的网站用州门户网站的下级域名，对吧"]:
         assert get_index().corrected(question) == question
