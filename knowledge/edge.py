@@ -74,6 +74,23 @@ def home_places(region: str) -> frozenset[str]:
     return frozenset(n for p in chain for n in (p.name, p.stem, p.short) if len(n) >= 2)
 
 
+@lru_cache(maxsize=16)
+def superiors(region: str) -> tuple[str, ...]:
+    """The office's place and the places above it, most specific first, when the region lies outside 楚雄州:
+    湖北省恩施土家族苗族自治州利川市 → (利川市, 恩施土家族苗族自治州, 湖北省). Empty for 楚雄's own places."""
+    if not region:
+        return ()
+    table = divisions()
+    found = [p for name, places in table.by_name.items() if len(name) >= 2 and name in region for p in places]
+    if not found:
+        return ()
+    depth = {"province": 0, "prefecture": 1, "county": 2}
+    deepest = max(found, key=lambda p: (depth.get(p.level, 3), len(p.name)))
+    if deepest.code.startswith(_HOME_PREFIXES[0]):
+        return ()
+    return tuple(p.name for p in [deepest, *reversed(table.enclosing(deepest))])
+
+
 def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> str | None:
     index, longest, provinces = _places()
     n = len(question)

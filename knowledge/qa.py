@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from knowledge.claims import read as read_claims
-from knowledge.edge import refusal
+from knowledge.edge import refusal, superiors
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
 from knowledge.model import check, event_answer, events_in, silence
@@ -429,6 +429,12 @@ class PolicyIndex:
         lines += [f.answer for f in facts]
         if region and not situation and any(f.id == "portal-format" for f in facts[:2]) and _OWN_PLACE.search(cq):
             lines.append(_home_portal(region))  # 我们利川市的门户网站域名: the office's own portal, by the rule
+        above = superiors(region)
+        if len(above) >= 2 and any(f.role("to") or f.role("approves") or f.event for f in facts[:2]):
+            # another region's office: the offices the rules name, by its own names (县 → 州/市 → 省)
+            lines.append(f"按本单位所在地区（{above[0]}）：上一级人民政府办公室是{above[1]}人民政府办公室"
+                         + (f"，省政府办公厅是{above[2]}人民政府办公厅" if len(above) > 2 else "")
+                         + ("；报送日期以本地区的通知为准，上面的日期是楚雄州2019年的安排。" if any(f.date for f in facts[:2]) else "。"))
         if aside:  # the asked facts first, then what is wrong with the domain named
             lines += situation.lines[:2]
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids[:1]]

@@ -430,3 +430,10 @@ def test_a_correct_question_is_not_corrected():
 
     for question in ["邮箱和传真各是多少", "3月20日是县里的截止日吗", "邮箱密码忘了怎么办", "州级部门的网站用州门户网站的下级域名，对吧"]:
         assert get_index().corrected(question) == question
+
+
+def test_another_regions_office_gets_its_own_superiors_by_name():
+    region = "湖北省恩施土家族苗族自治州利川市"
+    lead = ask("清理情况报到州里的截止日期是哪天", region=region).lead
+    assert "恩施土家族苗族自治州人民政府办公室" in lead and "以本地区的通知为准" in lead
+    assert "恩施" not in ask("清理情况报到州里的截止日期是哪天", region="云南省楚雄彝族自治州武定县").lead
