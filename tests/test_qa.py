@@ -268,6 +268,8 @@ def test_no_verdict_where_no_rule_speaks_to_the_act(question):
     ("要是3月5日前没报清理情况，会怎么处罚？", "处罚"),
     ("域名解析服务提供商具体要选哪一家？", "哪一家"),
     ("不承担行政职能的事业单位的网站可以用.com吗", "“.com”"),
+    ("20个工作日包括节假日吗", "工作日"),  # a detail asked, not the rule restated: no 是的
+    ("县里的清理情况报告要写多少字", "篇幅"),
 ])
 def test_silence_is_said_plainly_then_what_the_documents_say(question, said):
     answer = ask(question)
