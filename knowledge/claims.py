@@ -4,7 +4,8 @@ What is asked: a verdict (a yes/no question), a date, a period, a body, a route,
 or a weekday / the days between two events. The claims: the bodies it names with the role it gives them
 (who does a step, to whom something goes), the dates it gives as deadlines (3月20日前) or as the day
 something happens (3月4号交), the periods (30个工作日), a negation of a duty (不用管了吧, 可以不…) or a
-claim that something forbidden is fine (也没事吧). Verdicts are worked out from these against the rules'
+claim that something forbidden is fine (也没事吧). Whether the question is English is the reader's
+(`knowledge.translit`) to say. Verdicts are worked out from these against the rules'
 model (`knowledge.model`), never from the wording alone."""
 from __future__ import annotations
 
@@ -46,7 +47,6 @@ NEGATION = re.compile(r"(?<![的])(不用(?!的)|不需要|无需|不必|没必�
 HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
 _ACTION_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|迟了|算晚|晚不晚|过期|超时|还行吗|今天|现在|已经")
 _YEAR_WORD = re.compile(r"\d{4}年")
-ENGLISH = re.compile(r"^[\x00-\x7f“”‘’]*$")
 _ON_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?[^，。？]{0,4}(干什么|做什么|干啥|做啥|要干嘛|干嘛|有什么事|要做的|什么事|发生)")
 _WEEKDAY = re.compile(r"星期几|周几|礼拜几|what day of the week|which weekday", re.IGNORECASE)
 _BETWEEN = re.compile(r"多少天|几天|隔了|相隔|相差|差了|差几|晚了多少|早了多少|一共|间隔|多长时间|多久|几个工作日|多少个工作日|how many days")
@@ -71,7 +71,6 @@ class Claims:
     dated: list[tuple[dt.date, str, str]] = field(default_factory=list)  # a day claimed for an event (2月13号发的)
     values: list[tuple[str, str]] = field(default_factory=list)  # (kind, value): a name, a number, an e-mail claimed
     level: str = ""  # 县 or 州: the level of the unit the question is about, for 本级人民政府办公室
-    english: bool = False
     weekday: bool = False
     on_day: dt.date | None = None  # 2月28日要干什么: the events of that day
     between: bool = False
@@ -153,7 +152,7 @@ def read_bodies(question: str) -> list[BodyClaim]:
 
 def read(question: str, year: int = 2019) -> Claims:
     q = question.strip()
-    claims = Claims(english=bool(ENGLISH.match(q)) and len(re.findall(r"[a-zA-Z]{3,}", q)) >= 3)
+    claims = Claims()
     claims.bodies = read_bodies(q)
     for match in _DEADLINE_DATE.finditer(q):
         y, m, d = next(match.group(i, i + 1, i + 2) for i in (1, 4, 7) if match.group(i + 1))

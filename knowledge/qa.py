@@ -337,7 +337,7 @@ class PolicyIndex:
 
     def answer(self, question: str, lookup: Lookup | None = None, region: str = "") -> Answer:
         answer = self._answer(question, lookup, region)
-        if answer.kind in ("facts", "out_of_scope") and read_claims(clean(question)).english \
+        if answer.kind in ("facts", "out_of_scope") and self.translit.is_english(clean(question)) \
                 and not re.match(r"[A-Za-z]", answer.lead):
             answer.lead = f"{_english_lead(answer)}\n{answer.lead}"  # English asked: the direct answer in English first
         return answer
@@ -359,7 +359,7 @@ class PolicyIndex:
         itself = cq == _ITSELF
         if itself:
             cq = next(c.title for c in self.clauses if c.doc == doc and c.section == "标题")
-        english = read_claims(q).english
+        english = self.translit.is_english(q)
         claims = read_claims(cq)
         if asks_structure(cq):
             fact = next(f for f in self.facts if f.id == "structure")

@@ -37,6 +37,14 @@ class Transliterator:
         self.words_known = frozenset(k for k, _ in self.glossary if " " not in k)
         self.english_markers = frozenset(k for k, _ in self.glossary if " " not in k) | _ENGLISH_FUNCTION_WORDS
 
+    def is_english(self, question: str) -> bool:
+        """Written in English (not pinyin, not Chinese): the direct answer is then given in English."""
+        q = question.lower()
+        letters = len(_LATIN.findall(_DOMAINISH.sub("", q)))
+        if letters < 4 or _CJK.search(q):
+            return False
+        return any(w in _ENGLISH_FUNCTION_WORDS for w in _PINYIN_TOKEN.findall(_DOMAINISH.sub(" ", q)))
+
     def to_chinese(self, question: str) -> str:
         """The question itself when it is Chinese; its Chinese reading when it is pinyin or English."""
         q = question.lower()

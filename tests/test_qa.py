@@ -439,3 +439,8 @@ def test_another_regions_office_gets_its_own_superiors_by_name():
     lead = ask("清理情况报到州里的截止日期是哪天", region=region).lead
     assert "恩施土家族苗族自治州人民政府办公室" in lead and "以本地区的通知为准" in lead
     assert "恩施" not in ask("清理情况报到州里的截止日期是哪天", region="云南省楚雄彝族自治州武定县").lead
+
+
+def test_pinyin_questions_are_answered_in_chinese():
+    lead = ask("fucha shi shenme shihou").lead
+    assert lead.startswith("复查在2019年2月28日前完成")
