@@ -34,6 +34,9 @@ _OTHER_BODY = re.compile(r"((?:(?!要|经|需|由|得|让|的|是|和|找|申请
 PERSON = re.compile(r"书记|县长|州长|市长|领导|局长|主任")
 _SUFFICIENT = re.compile(r"就行|就可以|就够|即可|就完事|就算|一下就")
 _EVENT_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:那天|当天)?\s*(?:就)?(?:印发|发的|发布|转发|成文|下发|出台|发文|发出|发)")
+_COUNT = re.compile(r"(?<![第这那哪每])(\d|[一二两三四五六七八九十])\s*(步|个步骤|个阶段|阶段|部分|大部分|大块|条|项|类)(?!\w{0,1}[）)])")
+_COUNT_UNITS = {"步": "步", "个步骤": "步", "个阶段": "步", "阶段": "步", "部分": "部分", "大部分": "部分", "块": "部分",
+                "大块": "部分", "条": "条", "项": "条", "类": "类"}
 _NAME = re.compile(r"联系人(?:是|叫|为)([\u4e00-\u9fff]{2,3}?)(?:吧|吗|对|，|。|？|$)")
 _NUMBER = re.compile(r"(?<![\d.])(\d{7,8})(?![\d.])")
 _MAIL = re.compile(r"[a-z0-9._+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
@@ -176,6 +179,9 @@ def read(question: str, year: int = 2019) -> Claims:
     claims.values += [("name", m.group(1)) for m in _NAME.finditer(q) if m.group(1) != "谁"]
     claims.values += [("number", m.group(1)) for m in _NUMBER.finditer(q)]
     claims.values += [("mail", m.group(0).lower()) for m in _MAIL.finditer(q)]
+    for m in _COUNT.finditer(q):  # 清理分三步吧, 有关要求有五条吧
+        raw = m.group(1)
+        claims.values.append((f"count:{_COUNT_UNITS[m.group(2)]}", str(int(raw) if raw.isdigit() else _CN_NUM.get(raw, 0))))
     plain = re.sub(r"圈圈|方框|三角", "", q)
     claims.values += [("format", normal_format(m.group(0))) for m in _FORMAT.finditer(plain)]
     claims.sufficient = bool(_SUFFICIENT.search(q))

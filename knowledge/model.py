@@ -17,6 +17,7 @@ from knowledge.claims import PERSON, Claims, parse_period
 from knowledge.facts import Fact, load_bodies, load_facts
 
 _WEEKDAYS = "一二三四五六日"
+_CN_COUNT = dict(enumerate("零一两三四五六七八九十"))
 _ROLE_WORDS = {"actor": "由{}负责", "to": "报{}", "consent": "经{}同意", "approves": "由{}批准", "executes": "由{}办理",
                "via": "逐级报到{}"}
 # the roles of a rule a claimed role is set against: a claimed doer against whoever acts in the rule
@@ -144,6 +145,9 @@ def check(fact: Fact, claims: Claims) -> Check:
             if kind == fact.value_kind:
                 if value.lower() == fact.value.lower():
                     result.matched += 1
+                elif kind.startswith("count:"):
+                    unit = kind.split(":")[1]
+                    result.wrong.append(f"是{_CN_COUNT[int(fact.value)]}{unit}，不是{_CN_COUNT.get(int(value), value)}{unit}")
                 else:
                     result.wrong.append(f"是{fact.value}，不是{value}")
     if fact.period:

@@ -363,7 +363,9 @@ class PolicyIndex:
         claims = read_claims(cq)
         if asks_structure(cq):
             fact = next(f for f in self.facts if f.id == "structure")
-            return Answer(True, "facts", fact.answer, [Source.of(fact)], [], 0.0, [fact])
+            said = check(fact, claims)  # 方案分六部分吧: the count claimed against the plan's
+            lead = f"不对：{'；'.join(said.wrong)}。{fact.answer}" if said.wrong else f"是的。{fact.answer}" if said.matched else fact.answer
+            return Answer(True, "facts", lead, [Source.of(fact)], [], 0.0, [fact])
         span = section_range(cq, self.clauses)
         if len(span) > 1:  # 二（一）到二（三）讲了什么: each in turn
             parts = [self._section_answer(s) for s in span]

@@ -155,7 +155,7 @@ def title_of(section: str, clauses: Sequence[Clause], parts: dict[str, str]) -> 
     return f"{section}{head}"
 
 
-_STRUCTURE = re.compile(r"(几|哪几|多少)(个)?(部分|大块|大部分|章|块)|分(为)?几(个)?部分|(方案|文件)的?(结构|目录)")
+_STRUCTURE = re.compile(r"(几|哪几|多少)(个)?(部分|大块|大部分|章|块)|分(为)?[几\d一二三四五六七八九十](个)?(大)?部分|(方案|文件)的?(结构|目录)")
 
 
 def asks_structure(question: str) -> bool:

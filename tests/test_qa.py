@@ -444,3 +444,14 @@ def test_another_regions_office_gets_its_own_superiors_by_name():
 def test_pinyin_questions_are_answered_in_chinese():
     lead = ask("fucha shi shenme shihou").lead
     assert lead.startswith("复查在2019年2月28日前完成")
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("清理分三步吧", "不对：是四步，不是三步"),
+    ("有关要求有五条吧", "不对：是四条，不是五条"),
+    ("方案分六部分吧", "不对：是五部分，不是六部分"),
+    ("这次主要清理三类域名吧", "不对：是两类，不是三类"),
+    ("方案正文分五部分对吗", "是的"),
+])
+def test_counts_claimed_are_checked(question, lead):
+    assert ask(question).lead.startswith(lead)
