@@ -225,7 +225,8 @@ class PolicyIndex:
         """Homophone typos of policy words put right (注消 → 注销, 备按 → 备案, 联西人 → 联系人), so that claims
         and verdicts read the words the asker meant; a stretch that is itself a known word stays."""
         out = text
-        for run in _CJK_RUN.findall(text):
+        for match in _CJK_RUN.finditer(text):
+            run = match.group(0)
             sounds = self.sounds(run)
             known = [False] * len(run)  # characters inside a word the dictionary knows (州级部门: 部门) stay as written
             at = 0
@@ -233,6 +234,8 @@ class PolicyIndex:
                 if len(token) > 1 and token in self.tokenizer.FREQ:
                     known[at:at + len(token)] = [True] * len(token)
                 at += len(token)
+            if match.start() and text[match.start() - 1].isdigit() and run[0] in "日月年号天个":
+                known[0] = True  # 2月25日启用: the date's 日, not the start of 日期
             fixed, i = [], 0
             while i < len(run):
                 for size in (4, 3, 2):
@@ -750,7 +753,7 @@ def _in_english(ruling: str, open_point: str | None, facts: list[Fact], chinese:
 
 
 # a part naming the domain that also says what happened to it (下线, 迁移) or names another subject stays
-_SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废弃|改版|迁移|整合|换成|换了|改成|改为|换为|迁到|注销|备案|服务器|联系人|冒名|劫持|系统|平台|栏目|专题|频道")
+_SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废弃|改版|迁移|整合|换成|换了|改成|改为|换为|迁到|启用|上线|新域名|旧域名|原域名|注销|备案|服务器|联系人|冒名|劫持|系统|平台|栏目|专题|频道")
 
 
 _BOTH_DOCS = re.compile(r"(两|俩|2)(个|份)(文件|通知|文)|两个文件|县里和州里|州里和县里|县和州的|州和县的|各自的(文号|日期)")

@@ -455,3 +455,11 @@ def test_pinyin_questions_are_answered_in_chinese():
 ])
 def test_counts_claimed_are_checked(question, lead):
     assert ask(question).lead.startswith(lead)
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("我们乡镇3月3日把清理情况报给了州政府办，这样对吗", "不对"),  # the unit named says who does it
+    ("我们局2月25日启用了新域名 czj.wuding.gov.cn，旧的 wdczj.com 什么时候能注销", "2月25日调整域名的，公告3个月到5月25日"),
+])
+def test_office_situations_with_dates(question, lead):
+    assert ask(question).lead.startswith(lead)
