@@ -380,8 +380,13 @@ class PolicyIndex:
             answer = self._section_answer(ref.section)
             return Answer(True, "facts", f"{ref.section}的标题是“{title.removeprefix(ref.section).lstrip('、')}”。\n{answer.lead}",
                           answer.sources, answer.related, 0.0, answer.facts)
-        if ref and (ref.where or asks_content(cq)):
+        if ref and (ref.where or asks_content(cq) or ref.section == "前言"):
             return self._section_answer(ref.section, ref.where)
+        body = _DOC_BODY.search(cq)
+        if body and asks_content(cq):  # 州里的通知正文说了什么: that document's own text
+            wanted = "楚政办函〔2019〕8号" if body.group(1) in ("州里", "州政府办", "楚政办函", "州") else "武政办函〔2019〕1号"
+            facts = [f for f in self.facts if f.doc == wanted and f.section == "正文"][:MAX_SECTION_FACTS]
+            return Answer(True, "facts", "\n".join(f.answer for f in facts), [Source.of(f) for f in facts], [], 0.0, facts)
         both = _both_documents(cq, self.facts)
         if both:  # 两个文件的日期分别是哪天: each document's own fact
             return Answer(True, "facts", "\n".join(f.answer for f in both), [Source.of(f) for f in both], [], 0.0, both)
@@ -393,7 +398,8 @@ class PolicyIndex:
         ranked, mentioned = self.rank(cq) if cq else ([], set())
         if doc and not ranked:  # 武政办函1号哪天发的: the document itself is the subject
             ranked, mentioned = self.rank(doc)
-        if not ranked or not doc and (ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned)):
+        if not ranked or not doc and (ranked[0][0] < IN_SCOPE_MIN_SCORE and not _THE_PLAN.search(cq)
+                                      or not self._about_policy(cq, mentioned)):
             return Answer(False, "out_of_scope",
                           "这个问题不在政府网站域名清理政策的范围内，我无法回答。可以问我域名结构、注册注销流程、报送期限、联系人等，发送 /help 查看用法。",
                           score=ranked[0][0] if ranked else 0.0)
@@ -645,6 +651,8 @@ class PolicyIndex:
         """A core policy term is named, or the question's content words are mostly policy words."""
         if mentioned & self.policy.core_terms or mentions_domain(question) or any(k in question.lower() for k in self.telling_keys):
             return True
+        if _THE_PLAN.search(question):  # 方案的原则是什么: the plan itself is the subject
+            return True
         dates = [d for kind, d in question_dates(question, 2019) if kind == "date"]
         if any((d.month, d.day) in self.policy_dates for d in dates) or (dates and mentioned):
             return True
@@ -775,6 +783,8 @@ _NOT_IN_TERMS = frozenset("各县州市里吧吗呢啊")  # a typo is inside a w
 # English words staff drop into a Chinese question
 _MIXED_WORDS = {"deadline": "截止日期", "ddl": "截止日期", "email": "邮箱", "e-mail": "邮箱", "dns": "域名解析"}
 _MIXED = re.compile(r"(?<![a-z.@-])(dead\s?line|ddl|e-?mail|dns)(?![a-z.@-])", re.IGNORECASE)
+_THE_PLAN = re.compile(r"(这个|这份|州里的?|工作)?方案|这次清理|清理工作")
+_DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
 _OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|我县|我市|我州|俺们")
 
 

@@ -463,3 +463,15 @@ def test_counts_claimed_are_checked(question, lead):
 ])
 def test_office_situations_with_dates(question, lead):
     assert ask(question).lead.startswith(lead)
+
+
+@pytest.mark.parametrize("question,present", [
+    ("方案开头第一句话是什么", "国办函〔2018〕55号"),
+    ("方案的原则是什么", "谁开设"),
+    ("州里的通知正文说了什么", "已经州人民政府同意"),
+    ("州里的通知是公开的吗", "公开发布"),
+    ("县里通知的发文机关是哪个", "武定县人民政府办公室"),
+])
+def test_the_documents_own_facts(question, present):
+    answer = ask(question)
+    assert answer.in_scope and present in answer.lead
