@@ -783,7 +783,7 @@ _NOT_IN_TERMS = frozenset("各县州市里吧吗呢啊")  # a typo is inside a w
 # English words staff drop into a Chinese question
 _MIXED_WORDS = {"deadline": "截止日期", "ddl": "截止日期", "email": "邮箱", "e-mail": "邮箱", "dns": "域名解析"}
 _MIXED = re.compile(r"(?<![a-z.@-])(dead\s?line|ddl|e-?mail|dns)(?![a-z.@-])", re.IGNORECASE)
-_THE_PLAN = re.compile(r"(这个|这份|州里的?|工作)?方案|这次清理|清理工作")
+_THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方案|^方案(的|里|中|第|开头|要求|规定|原则|目标|依据|说)|这次清理|清理工作")
 _DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
 _OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|我县|我市|我州|俺们")
 
