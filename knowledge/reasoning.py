@@ -25,6 +25,7 @@ _FAMILIES = (
     (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]|就行|就可以|即可"), "可以", "不可以"),
     (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
 )
+_NOT_ALLOWED = re.compile(r"(不能|不可以|不得|不准|不许|不让)[^，。？]{0,16}(吧|对吧|是吧|对吗|吗)[?？。!！]*$")
 _POSITIVE = {"可以", "需要", "有", "是的", "符合要求", "不晚"}
 
 
@@ -119,6 +120,8 @@ def verdict_word(question: str, polarity: bool | None) -> str:
         return ""
     for pattern, yes, no in _FAMILIES:
         if pattern.search(question):
+            if yes == "可以" and _NOT_ALLOWED.search(question):  # 服务器不能放境外吧: the asker says it is not allowed
+                return "不对，可以" if polarity else "是的，不能"
             return yes if polarity else no
     return "可以" if polarity else "不可以"
 

@@ -475,3 +475,9 @@ def test_office_situations_with_dates(question, lead):
 def test_the_documents_own_facts(question, present):
     answer = ask(question)
     assert answer.in_scope and present in answer.lead
+
+
+@pytest.mark.parametrize("question", ["服务器不能放境外吧", "门户网站域名不能省掉www吧", "中文域名不能用拼音吧",
+                                      "联系人变更不能拖到年底再报吧"])
+def test_a_true_negative_premise_is_confirmed(question):
+    assert ask(question).lead.startswith("是的，不能")
