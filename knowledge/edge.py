@@ -35,6 +35,8 @@ _POLICY_SUBJECT = re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|
 # A cost or a vendor asked about the policy's own subject is a point the documents leave open, not general IT.
 _COST = re.compile(r"多少钱|收费|费用|价格|便宜")
 _GOV_SITE = re.compile(r"政府网站|政府门户|gov\.cn|\.政务|部门网站|域名", re.IGNORECASE)
+# the policy's own acts on a domain: a question about one is the policy's, whatever technical word it has
+_POLICY_ACT = re.compile(r"域名[^，。？]{0,12}(注销|注册(?!商)|备案|变更|报备|公告|清理|审核|审批|迁移)|(注销|注册(?!商)|备案|变更|报备|公告|清理)[^，。？]{0,12}域名")
 _HOME_PREFIXES = ("5323", "530000")
 _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台南", "桃园", "阿里", "中山", "大同", "日照",
                 "安康", "来宾", "长治", "兴安", "新北", "和田", "定西", "白银", "金昌", "朝阳", "海东", "海西",
@@ -132,6 +134,8 @@ def refusal(question: str, region: str = "") -> str | None:
             return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
     general = _GENERAL_IT.search(q)
     if general and _COST.fullmatch(general.group(0)) and _GOV_SITE.search(q) and not _GENERAL_IT.search(_COST.sub("", q)):
+        general = None
+    if general and _POLICY_ACT.search(q):  # 用了https，证书要不要跟着域名一起注销: a duty of the policy, whatever the tool
         general = None
     if general:
         return f"这是一般的网络技术问题，不在政策文件的范围内。{COVERS}"

@@ -591,9 +591,10 @@ class PolicyIndex:
         parts = _parts(question)
         if len(parts) > 1:
             context = {i: score * PART_CONTEXT for score, i in whole}
+            settings = _setting_clauses(question)
             for part in parts:
-                if not self._names_policy_term(part):
-                    continue
+                if not self._names_policy_term(part) or any(part in clause for clause in settings):
+                    continue  # 网站用了https，…: a clause that sets the scene asks nothing of its own
                 part_clauses = {i: score for score, i in self.bm25(part)}
                 own = self.fact_scores(part, part_clauses)
                 if not own or own[0][0] < PART_MIN_SCORE:
@@ -805,6 +806,18 @@ def _without_setting(question: str) -> str:
     kept = [p for p in parts if not domain_in(p) or _SETTING_STATE.search(_DOMAIN_WORDS.sub(" ", p.lower()))]
     rest = "".join(_DOMAIN_WORDS.sub(" ", p) for p in kept)  # the domains themselves say nothing of what is asked
     return rest if len(_CJK_RUN.findall(rest)) and len("".join(_CJK_RUN.findall(rest))) >= 6 else question
+
+
+_ASKING = re.compile(r"什么|啥|谁|哪|几|多少|多久|多长|怎|如何|咋|吗|吧|呢|要不要|是否|能不能|可不可以|行不行|有没有|\?|？")
+
+
+_STATING = re.compile(r"了|已经|准备|打算|正在|现在|目前|刚|是|用的|有个|有一个")
+
+
+def _setting_clauses(question: str) -> list[str]:
+    """The clauses before the last that ask nothing (网站用了https，证书要不要注销: 网站用了https)."""
+    clauses = [c for c in re.split(r"[，,；;]", question) if c.strip()]
+    return [c for c in clauses[:-1] if not _ASKING.search(c) and not re.search(r"、|和|与|跟|以及|及", c) and _STATING.search(c)]
 
 
 def _parts(question: str) -> list[str]:

@@ -481,3 +481,9 @@ def test_the_documents_own_facts(question, present):
                                       "联系人变更不能拖到年底再报吧"])
 def test_a_true_negative_premise_is_confirmed(question):
     assert ask(question).lead.startswith("是的，不能")
+
+
+def test_a_technical_word_does_not_make_a_duty_general_it():
+    answer = ask("网站用了https，证书要不要跟着域名一起注销")
+    assert answer.in_scope and answer.lead.startswith("需要。域名注销后")  # the scene-setting clause asks nothing
+    assert not ask("买.com域名哪家注册商最便宜").in_scope
