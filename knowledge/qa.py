@@ -35,7 +35,16 @@ from knowledge.reasoning import (
     verdict,
     verdict_word,
 )
-from knowledge.sections import asks_content, asks_structure, asks_title, section_range, section_reference, subsections, title_of
+from knowledge.sections import (
+    asks_content,
+    asks_structure,
+    asks_title,
+    names_only,
+    section_range,
+    section_reference,
+    subsections,
+    title_of,
+)
 from knowledge.text import clean
 from knowledge.translit import Transliterator
 
@@ -380,7 +389,7 @@ class PolicyIndex:
             answer = self._section_answer(ref.section)
             return Answer(True, "facts", f"{ref.section}的标题是“{title.removeprefix(ref.section).lstrip('、')}”。\n{answer.lead}",
                           answer.sources, answer.related, 0.0, answer.facts)
-        if ref and (ref.where or asks_content(cq) or ref.section == "前言"):
+        if ref and (ref.where or asks_content(cq) or ref.section == "前言" or ref.explicit and names_only(cq)):
             return self._section_answer(ref.section, ref.where)
         body = _DOC_BODY.search(cq)
         if body and asks_content(cq):  # 州里的通知正文说了什么: that document's own text
@@ -412,6 +421,12 @@ class PolicyIndex:
             facts = [f for f in facts if f.doc == doc] or facts
         if ref and ref.explicit:  # 按方案五（三），服务器能放境外吗: the facts of the section named
             facts = [f for f in facts if f.section.startswith(ref.section)] or facts
+        task = _ASKS_TASK.search(cq)
+        doers = {b.body for b in claims.bodies}
+        if task and doers:  # 州政府办要做什么: the rules whose doer it is come first
+            own = [f for f in [*facts, *candidates] if doers & set(f.role("actor"))]
+            if own:
+                facts = list(dict.fromkeys([*own[:2], *facts]))[:MAX_FACTS]
         if is_yes_no(cq) and (claims.checkable or claims.negated):
             target = self._subject(cq, claims)
             if target:  # the rule the claims are about leads, so the verdict checks them against it
@@ -784,6 +799,7 @@ _NOT_IN_TERMS = frozenset("各县州市里吧吗呢啊")  # a typo is inside a w
 # English words staff drop into a Chinese question
 _MIXED_WORDS = {"deadline": "截止日期", "ddl": "截止日期", "email": "邮箱", "e-mail": "邮箱", "dns": "域名解析"}
 _MIXED = re.compile(r"(?<![a-z.@-])(dead\s?line|ddl|e-?mail|dns)(?![a-z.@-])", re.IGNORECASE)
+_ASKS_TASK = re.compile(r"(要|需要|负责|得|该)?(做|干|管|负责)(什么|啥|哪些)|职责|任务")
 _THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方案|^方案(的|里|中|第|开头|要求|规定|原则|目标|依据|说)|这次清理|清理工作")
 _DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
 _OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|我县|我市|我州|俺们")

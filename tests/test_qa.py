@@ -487,3 +487,12 @@ def test_a_technical_word_does_not_make_a_duty_general_it():
     answer = ask("网站用了https，证书要不要跟着域名一起注销")
     assert answer.in_scope and answer.lead.startswith("需要。域名注销后")  # the scene-setting clause asks nothing
     assert not ask("买.com域名哪家注册商最便宜").in_scope
+
+
+@pytest.mark.parametrize("question,start", [
+    ("第二部分第3条是啥", "二（三）事业单位网站"),
+    ("方案第三大点第五小点", "三（五）注销备案信息"),
+    ("四（一）梳理阶段州政府办要做什么", "2019年2月20日前，州政府办公室"),  # the body's own task in that section
+])
+def test_a_section_named_alone_or_with_a_doer(question, start):
+    assert ask(question).lead.startswith(start)
