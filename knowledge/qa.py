@@ -237,12 +237,14 @@ class PolicyIndex:
         for match in _CJK_RUN.finditer(text):
             run = match.group(0)
             sounds = self.sounds(run)
-            known = [False] * len(run)  # characters inside a word the dictionary knows (州级部门: 部门) stay as written
-            at = 0
+            # a window may not cut through a word the dictionary knows (州级部门: 级部 cuts 部门); it may hold one
+            # whole (联系任 holds 联系)
+            spans, at = [], 0
             for token in self.tokenizer.lcut(run, HMM=False):
                 if len(token) > 1 and token in self.tokenizer.FREQ:
-                    known[at:at + len(token)] = [True] * len(token)
+                    spans.append((at, at + len(token)))
                 at += len(token)
+            known = [False] * len(run)
             if match.start() and text[match.start() - 1].isdigit() and run[0] in "日月年号天个":
                 known[0] = True  # 2月25日启用: the date's 日, not the start of 日期
             fixed, i = [], 0
@@ -252,6 +254,7 @@ class PolicyIndex:
                     term = self.terms_by_sound.get("".join(sounds[i:i + size])) if len(piece) == size else None
                     if term and term != piece and piece not in self.idf and piece not in self.domain_terms \
                             and not any(known[i:i + size]) \
+                            and not any(a < i + size and i < b and not (i <= a and b <= i + size) for a, b in spans) \
                             and not any(ch in STOP_CHARS or ch in _NOT_IN_TERMS for ch in piece):
                         fixed.append(term)
                         i += size

@@ -87,13 +87,27 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     if not claimed and (_PREMISE.search(question) or not top.verdict) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
         return "是的"
     halves = [f for f in facts[:2] if f.clause.id == top.clause.id]  # a rule and its other half (主域名 after 一个域名)
-    acting = [f for f in halves if f.verdict and any(p.search(question) for p in f.does)]
+    acting = [f for f in halves if f.verdict and any(p.search(question) for p in f.does) and names_subject(f, question)]
     if acting:  # the question names the act a rule is about; of several, the one named last (the predicate)
         rule = max(acting, key=lambda f: max(m.end() for p in f.does for m in p.finditer(question)))
         if rule.verdict == "不可以" and _REMEDY.search(question):
             return "要紧" if _WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         return verdict_word(question, rule.verdict in _POSITIVE)
     return ""
+
+
+_PLAIN_KEYS = frozenset("多久 几天 什么时候 怎么办 咋办 处理 要求 标准 流程 执行 具体 干啥 做什么 格式 结构 申请 注册 注销 变更 报送 上报 截止 期限 时间 日期".split())
+
+
+def names_subject(fact: Fact, question: str) -> bool:
+    """The question names what the rule is about (联系人 for the duty to report a change), not only the act
+    (报备 of a redesign is not that duty)."""
+    q = question.lower()
+    for key in fact.keys:
+        k = key.lower()
+        if len(k) >= 2 and k in q and k not in _PLAIN_KEYS and (len(k) >= 3 or not any(p.fullmatch(k) for p in fact.does)):
+            return True  # an act of two characters (报备, 注销) is not a subject; 主域名 is
+    return False
 
 
 # a question about putting a forbidden state right, not about doing the forbidden act

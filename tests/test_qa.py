@@ -496,3 +496,9 @@ def test_a_technical_word_does_not_make_a_duty_general_it():
 ])
 def test_a_section_named_alone_or_with_a_doer(question, start):
     assert ask(question).lead.startswith(start)
+
+
+@pytest.mark.parametrize("question", ["网站改版需要报备吗", "政府网站的版权声明怎么写"])
+def test_an_act_without_the_rules_subject_gets_no_verdict(question):
+    lead = ask(question).lead
+    assert not lead.startswith(("需要", "不需要", "可以", "不可以"))
