@@ -33,7 +33,7 @@ _OTHER_BODY = re.compile(r"((?:(?!要|经|需|由|得|让|的|是|和|找|申请
 # a person's title: may be the 主要负责人 the rule names, or not — the documents do not say
 PERSON = re.compile(r"书记|县长|州长|市长|领导|局长|主任")
 _SUFFICIENT = re.compile(r"就行|就可以|就够|即可|就完事|就算|一下就")
-_EVENT_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:那天|当天)?\s*(?:就)?(?:印发|发的|发布|转发|成文|下发|出台|发文|发出|发)")
+_EVENT_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:那天|当天)?\s*(?:就)?(?:印发|发的|发布|转发|成文|下发|出台|发文|发出|发)(?!.{0,2}提醒)")
 _COUNT = re.compile(r"(?<![第这那哪每])(\d|[一二两三四五六七八九十])\s*(步|个步骤|个阶段|阶段|部分|大部分|大块|条|项|类)(?!\w{0,1}[）)])")
 _COUNT_UNITS = {"步": "步", "个步骤": "步", "个阶段": "步", "阶段": "步", "部分": "部分", "大部分": "部分", "块": "部分",
                 "大块": "部分", "条": "条", "项": "条", "类": "类"}
@@ -168,9 +168,12 @@ def read(question: str, year: int = 2019) -> Claims:
     for match in _PERIOD.finditer(q):
         value, unit = _value(match.group(1), match.group(2))
         claims.periods.append((value, unit, match.group(0)))
+    deadline_starts = [m.start() for m in _DEADLINE_DATE.finditer(q)]
     if _ACTION_TIME.search(q):  # 3月4号之前交来得及吗: the asker's own date, set against the deadline elsewhere
         claims.deadlines = []
     for match in _EVENT_DATE.finditer(q):
+        if any(match.start() <= d_start < match.end() for d_start in deadline_starts):
+            continue  # 2月28日前发: a deadline claimed, not the day a document was issued
         try:
             day = dt.date(int(match.group(1) or year), int(match.group(2)), int(match.group(3)))
         except ValueError:

@@ -247,6 +247,8 @@ class PolicyIndex:
             known = [False] * len(run)
             if match.start() and text[match.start() - 1].isdigit() and run[0] in "日月年号天个":
                 known[0] = True  # 2月25日启用: the date's 日, not the start of 日期
+                if len(run) > 1 and run[1] in "前后内起之以至到":
+                    known[1] = True  # 2月28日前发: 前 belongs to the date, not to 签发
             fixed, i = [], 0
             while i < len(run):
                 for size in (4, 3, 2):
