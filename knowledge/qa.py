@@ -169,6 +169,11 @@ class PolicyIndex:
         # Most typos in Chinese are homophones from the input method (域明 for 域名, 注消 for 注销).
         self.terms_by_sound = {"".join(lazy_pinyin(t)): t for t in self.domain_terms
                                if _CJK_RUN.fullmatch(t) and 2 <= len(t) <= 6}
+        # what a typo is put right to: the policy's own terms and keywords only (not every key of a fact, which
+        # holds ordinary words such as 三中, 中心, 全省)
+        own = [*policy.terms, *policy.core_terms, *(k for c in policy.clauses for k in c.keywords), "网站", "邮箱", "电话"]
+        self.typo_targets = {"".join(lazy_pinyin(t)): t for t in (w.lower() for w in own)
+                             if _CJK_RUN.fullmatch(t) and 2 <= len(t) <= 6}
         self.clauses = policy.clauses
         self.doc_tokens: list[Counter] = []
         for clause in self.clauses:
@@ -253,7 +258,7 @@ class PolicyIndex:
             while i < len(run):
                 for size in (4, 3, 2):
                     piece = run[i:i + size]
-                    term = self.terms_by_sound.get("".join(sounds[i:i + size])) if len(piece) == size else None
+                    term = self.typo_targets.get("".join(sounds[i:i + size])) if len(piece) == size else None
                     if term and term != piece and piece not in self.idf and piece not in self.domain_terms \
                             and not any(known[i:i + size]) \
                             and not any(a < i + size and i < b and not (i <= a and b <= i + size) for a, b in spans) \

@@ -430,7 +430,8 @@ def test_typos_mixed_words_and_columns(question, lead):
 def test_a_correct_question_is_not_corrected():
     from knowledge.qa import get_index
 
-    for question in ["邮箱和传真各是多少", "3月20日是县里的截止日吗", "邮箱密码忘了怎么办", "州级部门的网站用州门户网站的下级域名，对吧"]:
+    for question in ["邮箱和传真各是多少", "3月20日是县里的截止日吗", "邮箱密码忘了怎么办", "州级部门的网站用州门户网站的下级域名，对吧",
+                     "三种情况分别有啥要求", "域名注销后多久能重新注册", "政府网站的版权声明怎么写", "提醒通知哪天前发"]:
         assert get_index().corrected(question) == question
 
 
