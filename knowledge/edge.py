@@ -37,7 +37,8 @@ _POLICY_SUBJECT = re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|
 _COST = re.compile(r"多少钱|收费|费用|价格|便宜")
 _GOV_SITE = re.compile(r"政府网站|政府门户|gov\.cn|\.政务|部门网站|域名", re.IGNORECASE)
 # the policy's own acts on a domain: a question about one is the policy's, whatever technical word it has
-_POLICY_ACT = re.compile(r"域名[^，。？]{0,12}(注销|注册(?!商)|备案|变更|报备|公告|清理|审核|审批|迁移)|(注销|注册(?!商)|备案|变更|报备|公告|清理)[^，。？]{0,12}域名")
+_POLICY_ACT = re.compile(r"(域名|网址|[a-z0-9-]+\.[a-z0-9.-]*[a-z])[^，。？]{0,12}(注销|注册(?!商)|备案|变更|报备|公告|清理|审核|审批|迁移)"
+                         r"|(注销|注册(?!商)|备案|变更|报备|公告|清理)[^，。？]{0,12}(域名|网址)")
 _HOME_PREFIXES = ("5323", "530000")
 _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台南", "桃园", "阿里", "中山", "大同", "日照",
                 "安康", "来宾", "长治", "兴安", "新北", "和田", "定西", "白银", "金昌", "朝阳", "海东", "海西",

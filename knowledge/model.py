@@ -180,7 +180,8 @@ def check(fact: Fact, claims: Claims) -> Check:
             result.notes.append(_OPEN_NOTES.get(rule, f"文件写的是“{rule}”").format(claim.text))
             continue
         role, _ = ruled[0]
-        bodies = "、".join(body for r, body in ruled if r == role)
+        bodies = "、".join(body + (f"（{_LEVEL[body, claims.level]}）" if (body, claims.level) in _LEVEL else "")
+                          for r, body in ruled if r == role)
         helpers = fact.role("with")
         if role == "actor" and helpers:
             bodies += f"（会同{'、'.join(helpers)}）"

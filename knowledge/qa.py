@@ -438,7 +438,7 @@ class PolicyIndex:
             if own:
                 facts = list(dict.fromkeys([*own[:2], *facts]))[:MAX_FACTS]
         if is_yes_no(cq) and (claims.checkable or claims.negated):
-            target = self._subject(cq, claims)
+            target = self._subject(asked, claims)
             if target:  # the rule the claims are about leads, so the verdict checks them against it
                 facts = [target, *(f for f in facts if f is not target)][:max(len(facts), 1)]
         facts = self._whole_rule(facts)

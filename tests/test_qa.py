@@ -503,3 +503,11 @@ def test_a_section_named_alone_or_with_a_doer(question, start):
 def test_an_act_without_the_rules_subject_gets_no_verdict(question):
     lead = ask(question).lead
     assert not lead.startswith(("需要", "不需要", "可以", "不可以"))
+
+
+@pytest.mark.parametrize("question,start", [
+    ("我们局网站 jyj.wuding.gov.cn 要注销，直接找注册商注销就行吧", "不可以：由州人民政府门户网站办理，不是注册商；还要经主要负责人同意"),
+    ("县政府网站 www.wuding.gov.cn 换了联系人，报州政府办就行吧", "不可以：报本级人民政府办公室（县政府办），不是州政府办"),
+])
+def test_claims_about_a_named_site(question, start):
+    assert ask(question).lead.startswith(start)
