@@ -201,6 +201,7 @@ _SILENT = (
     (re.compile(r"(包括|包含|含不含|算不算|算)[^，。？]{0,4}(节假日|假日|周末|双休|休息日)|(节假日|周末|双休)[^，。？]{0,4}(算不算|算吗|算不|包括|也算)"),
      "文件没有解释“工作日”；通常工作日不含周末和法定节假日，调休上班的日子算工作日"),
     (re.compile(r"多少字|字数|篇幅|几页"), "文件没有规定报送材料的格式或篇幅"),
+    (re.compile(r"(内容|正文|措辞)[^，。？]{0,4}(怎么写|写什么|写啥|如何写)|(怎么写|写什么|写啥)[^，。？]{0,4}(内容|措辞)"), "文件没有规定具体内容怎么写"),
     (re.compile(r"盖章|公章|红头|纸质|电子版|原件|复印件|文件形式|以什么形式"), "文件没有规定报送材料的形式（是否盖章、纸质或电子版）"),
     (re.compile(r"有效期|注册年限|几年有效|用几年|能用多久"), "文件没有规定域名或证书的有效期限"),
     (re.compile(r"(填|写)(哪些|什么|啥)|怎么填|如何填|填写要求|包括哪些(内容|项)|有哪些栏目"), "文件没有规定表格的具体内容和填法"),
@@ -213,6 +214,7 @@ _SILENT = (
     (re.compile(r"哪一家|哪家|哪个(公司|厂商|服务商|平台|品牌)|推荐|具体选|指定(了)?哪"), "文件没有规定具体选哪一家，只规定了应具备的条件"),
 )
 _SUFFIX = re.compile(r"(?<![a-z0-9-])\.?(gov\.cn|com\.cn|com|net|org|cn)(?![a-z])|\.(中国|公司|网络|政务)", re.IGNORECASE)
+_WHERE_DONE = re.compile(r"(去|到|在)哪(里|儿)?(办|办理|注销|申请|弄)|哪个窗口|哪个网站上(办|注销|申请)")
 _ASKS_PERIOD = re.compile(r"多长时间内|多久内|多久|多长时间|几天内|多少天|几个工作日|期限多长|时限")
 _ASKS_INSTEAD = re.compile(r"(那|应该|应当|该|要|可以|能)(它)?(改)?用(什么|啥|哪种|哪个)|用什么后缀|用啥后缀")
 _WHEN = re.compile(r"什么时候|哪天|几号|截止|期限是|之前|日期")
@@ -223,6 +225,8 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
     for pattern, line in _SILENT:
         if pattern.search(question):
             return line
+    if facts and _WHERE_DONE.search(question) and not facts[0].role("to"):  # 注销ICP备案去哪里办
+        return "文件没有写具体到哪里办理"
     if facts and facts[0].forbids:  # 不承担行政职能的事业单位能用.com吗: the rule forbids .gov.cn only
         named = {(a or b).lower() for a, b in _SUFFIX.findall(question)}
         if named and not named & set(facts[0].forbids):

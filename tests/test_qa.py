@@ -270,6 +270,8 @@ def test_no_verdict_where_no_rule_speaks_to_the_act(question):
     ("不承担行政职能的事业单位的网站可以用.com吗", "“.com”"),
     ("20个工作日包括节假日吗", "工作日"),  # a detail asked, not the rule restated: no 是的
     ("县里的清理情况报告要写多少字", "篇幅"),
+    ("首页公告的内容怎么写", "内容"),
+    ("注销ICP备案去哪里办", "哪里办理"),
 ])
 def test_silence_is_said_plainly_then_what_the_documents_say(question, said):
     answer = ask(question)
