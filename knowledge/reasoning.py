@@ -12,7 +12,7 @@ from knowledge.claims import read as read_claims
 from knowledge.facts import Fact
 
 # -- yes/no -------------------------------------------------------------------------------------------
-_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|超期没|([\u4e00-\u9fff])不\2|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
+_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|(?:吗|吧)[，,？?]|超期没|([\u4e00-\u9fff])不\2|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
                     r"是否|可以不|合不合|算不算|还能|符合要求不|没问题|就行|就可以|可以吧|行吗|赶得上|来得及")
 # Which pair of words answers the question: (the words that ask it, positive, negative).
 _FAMILIES = (
@@ -76,11 +76,12 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         if polarity is not None:
             return verdict_word(question, polarity)
     top = facts[0]
-    if claims.negated and top.verdict == "需要":
+    about = names_subject(top, question)  # 网站改版不用报备吧: 报备 alone is not the duty to report a contact change
+    if claims.negated and top.verdict == "需要" and about:
         return "不对，需要"
-    if claims.harmless and top.verdict == "不可以":
+    if claims.harmless and top.verdict == "不可以" and about:
         return "不可以"
-    if claims.negated and top.verdict == "不可以" and top.kind == "prohibition":
+    if claims.negated and top.verdict == "不可以" and top.kind == "prohibition" and about:
         return "是的，不能"  # 可以不用gov.cn吧: the question keeps the prohibition
     if matched:  # 联系人是张晓霞吧: confirmed
         return verdict_word(question, True) if any(p.search(question) for p, _, _ in _FAMILIES) else "是的"
