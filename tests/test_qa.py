@@ -513,3 +513,8 @@ def test_an_act_without_the_rules_subject_gets_no_verdict(question):
 ])
 def test_claims_about_a_named_site(question, start):
     assert ask(question).lead.startswith(start)
+
+
+def test_a_premise_followed_by_a_reason_still_gets_its_verdict():
+    assert ask("我们自己运维的政府网站服务器放在境外机房也没事吧，反正备案了").lead.startswith("不可以")
+    assert ask("网站改版不用报备吧").lead.startswith("文件没有直接规定")
