@@ -51,6 +51,7 @@ HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问�
 _ACTION_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|迟了|算晚|晚不晚|过期|超时|还行吗|今天|现在|已经")
 _YEAR_WORD = re.compile(r"\d{4}年")
 _ON_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?[^，。？]{0,4}(干什么|做什么|干啥|做啥|要干嘛|干嘛|有什么事|要做的|什么事|发生)")
+_FIRST = re.compile(r"哪个(早|先|晚|后|在前|在后)|谁(早|先|晚|后)|先后|顺序|哪个日期(早|晚)|早还是晚|前还是后")
 _WEEKDAY = re.compile(r"星期几|周几|礼拜几|what day of the week|which weekday", re.IGNORECASE)
 _BETWEEN = re.compile(r"多少天|几天|隔了|相隔|相差|差了|差几|晚了多少|早了多少|一共|间隔|多长时间|多久|几个工作日|多少个工作日|how many days")
 _ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|之前还是之后|先还是后|哪个先|哪个在前|早于|晚于|赶在|来得及|还在.*之内|超过了?没|过期了?没|晚不晚|早不早")
@@ -78,6 +79,7 @@ class Claims:
     on_day: dt.date | None = None  # 2月28日要干什么: the events of that day
     between: bool = False
     order: bool = False
+    first: bool = False  # 哪个早, 先后: which of two events comes first
 
     @property
     def checkable(self) -> bool:
@@ -200,4 +202,5 @@ def read(question: str, year: int = 2019) -> Claims:
             pass
     claims.between = bool(_BETWEEN.search(q))
     claims.order = bool(_ORDER.search(q))
+    claims.first = bool(_FIRST.search(q))
     return claims

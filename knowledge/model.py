@@ -84,6 +84,12 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
     if len(events) < 2:
         return None
     a, b = events[0], events[1]
+    if claims.first:  # 复查截止日和县里截止日哪个早
+        early, late = sorted((a, b), key=lambda f: f.date)
+        gap = (late.date - early.date).days
+        if not gap:
+            return EventAnswer([f"同一天：{a.event}和{b.event}都是{md(a.date)}。"], [a, b])
+        return EventAnswer([f"{early.event}（{md(early.date)}）在前，{late.event}（{md(late.date)}）在后，早{gap}天。"], [early, late])
     if claims.order and not claims.between:
         gap = (b.date - a.date).days
         if gap > 0:

@@ -518,3 +518,11 @@ def test_claims_about_a_named_site(question, start):
 def test_a_premise_followed_by_a_reason_still_gets_its_verdict():
     assert ask("我们自己运维的政府网站服务器放在境外机房也没事吧，反正备案了").lead.startswith("不可以")
     assert ask("网站改版不用报备吧").lead.startswith("文件没有直接规定")
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("复查截止日和县里截止日哪个早", "复查的截止日（2019年2月28日）在前"),  # 和县 here is "and the county", not 安徽's county
+    ("州里印发方案和县里转发通知的先后顺序", "州政府办印发方案的日期（2019年2月13日）在前"),
+])
+def test_which_of_two_events_comes_first(question, lead):
+    assert ask(question).lead.startswith(lead)
