@@ -135,6 +135,8 @@ _AMOUNTS = (
     (re.compile(r" (\d{1,3}) (?:working|business|work) days? "), lambda m: f"{m.group(1)}个工作日"),
     (re.compile(r" (\d{1,3}) months? "), lambda m: f"{m.group(1)}个月"),
     (re.compile(r" (\d{1,3}) (?:calendar )?days? "), lambda m: f"{m.group(1)}天"),
+    (re.compile(r" (?:by|before|no later than) (" + "|".join(_MONTHS) + r") (\d{1,2})(?:st|nd|rd|th)? "),
+     lambda m: f"{_MONTHS[m.group(1)]}月{m.group(2)}日前"),
     (re.compile(r" (" + "|".join(_MONTHS) + r") (\d{1,2})(?:st|nd|rd|th)? "), lambda m: f"{_MONTHS[m.group(1)]}月{m.group(2)}日"),
     (re.compile(r" (\d{1,2})(?:st|nd|rd|th)? (" + "|".join(_MONTHS) + r") "), lambda m: f"{_MONTHS[m.group(2)]}月{m.group(1)}日"),
     (re.compile(r" (?:section|item|part) ([1-5])\.([1-6]) "), lambda m: f"方案{m.group(1)}.{m.group(2)}条"),

@@ -526,3 +526,8 @@ def test_a_premise_followed_by_a_reason_still_gets_its_verdict():
 ])
 def test_which_of_two_events_comes_first(question, lead):
     assert ask(question).lead.startswith(lead)
+
+
+def test_an_english_premise_with_a_wrong_date():
+    lead = ask("We report to the county by March 20, right?").lead
+    assert lead.startswith("No.") and "不对：期限是2019年3月5日前" in lead
