@@ -531,3 +531,11 @@ def test_which_of_two_events_comes_first(question, lead):
 def test_an_english_premise_with_a_wrong_date():
     lead = ask("We report to the county by March 20, right?").lead
     assert lead.startswith("No.") and "不对：期限是2019年3月5日前" in lead
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("我们县政府的网站是 wuding.gov.cn，要改吗", "需要"),
+    ("县教育局网站 jyj.wuding.gov.cn 要不要改", "不需要"),
+])
+def test_whether_a_named_domain_must_change(question, lead):
+    assert ask(question).lead.startswith(lead + "。")
