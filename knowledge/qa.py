@@ -23,6 +23,7 @@ from knowledge.model import check, event_answer, events_in, silence
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
     REMEDY,
+    WORRY,
     DateLines,
     Lookup,
     asks_about_domain,
@@ -484,7 +485,8 @@ class PolicyIndex:
             if situation and not aside and situation.compliant is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
                 if REMEDY.search(cq):  # 要改吗: a domain that breaks the rules must be changed
-                    ruling = "不需要" if situation.compliant else "需要"
+                    worry = WORRY.search(cq)
+                    ruling = ("不要紧" if worry else "不需要") if situation.compliant else ("要紧" if worry else "需要")
             elif dated.on_time is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None

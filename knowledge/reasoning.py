@@ -72,7 +72,7 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         elif any(p.search(question) for p in fact.yes):
             polarity = True
         if polarity is False and REMEDY.search(question):
-            return "要紧" if _WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
+            return "要紧" if WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         if polarity is not None:
             return verdict_word(question, polarity)
     top = facts[0]
@@ -92,7 +92,7 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     if acting:  # the question names the act a rule is about; of several, the one named last (the predicate)
         rule = max(acting, key=lambda f: max(m.end() for p in f.does for m in p.finditer(question)))
         if rule.verdict == "不可以" and REMEDY.search(question):
-            return "要紧" if _WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
+            return "要紧" if WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         return verdict_word(question, rule.verdict in _POSITIVE)
     return ""
 
@@ -114,7 +114,7 @@ def names_subject(fact: Fact, question: str) -> bool:
 # a question about putting a forbidden state right, not about doing the forbidden act
 REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停)|"
                      r"(改|迁|换|整改)不(改|迁|换|整改)|要紧|要不要紧|严重吗|有问题吗|有没有问题|有影响吗")
-_WORRY = re.compile(r"要紧|严重|有问题|有没有问题|有影响")
+WORRY = re.compile(r"要紧|严重|有问题|有没有问题|有影响")
 
 
 _PREMISE = re.compile(r"对吗|对吧|是吧|没错|是这样|对不对|是不是这样|的吧")
