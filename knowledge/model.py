@@ -221,8 +221,9 @@ _SILENT = (
     (re.compile(r"哪一家|哪家|哪个(公司|厂商|服务商|平台|品牌)|推荐|具体选|指定(了)?哪"), "文件没有规定具体选哪一家，只规定了应具备的条件"),
 )
 _SUFFIX = re.compile(r"(?<![a-z0-9-])\.?(gov\.cn|com\.cn|com|net|org|cn)(?![a-z])|\.(中国|公司|网络|政务)", re.IGNORECASE)
+_STEPS_TIMED = re.compile(r"审核|审批|批下来|批复|分配|整改|办完|办结|处理完|迁移完|迁完|下来|重新注册|生效")
 _WHERE_DONE = re.compile(r"(去|到|在)哪(里|儿)?(办|办理|注销|申请|弄)|哪个窗口|哪个网站上(办|注销|申请)")
-_ASKS_PERIOD = re.compile(r"多长时间内|多久内|多久|多长时间|几天内|多少天|几个工作日|期限多长|时限")
+_ASKS_PERIOD = re.compile(r"多长时间内|多久内|多久|好久|多长时间|几天内|多少天|几个工作日|期限多长|时限")
 _ASKS_INSTEAD = re.compile(r"(那|应该|应当|该|要|可以|能)(它)?(改)?用(什么|啥|哪种|哪个)|用什么后缀|用啥后缀")
 _WHEN = re.compile(r"什么时候|哪天|几号|截止|期限是|之前|日期")
 
@@ -242,8 +243,9 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
     top = facts[:1]
     if _ASKS_PERIOD.search(question) and not _WHEN.search(question) and top:
         fact = top[0]
-        own = [k for k in fact.keys if len(k) >= 2 and not _ASKS_PERIOD.search(k) and not re.search(r"工作日|个月|\d", k)]
-        if not (fact.period or fact.date or fact.kind == "number") or not any(k.lower() in question.lower() for k in own):
+        text = fact.quote + fact.answer
+        other_step = [w for w in _STEPS_TIMED.findall(question) if w not in text]
+        if not (fact.period or fact.date or fact.kind == "number") or other_step:
             return "文件没有规定这件事的办理时限"  # 州政府办审核要多长时间: the 20 working days are for another step
     if _ASKS_INSTEAD.search(question) and facts and facts[0].kind == "prohibition":
         return "文件只规定了不能用什么，没有规定应当改用什么"

@@ -539,3 +539,12 @@ def test_an_english_premise_with_a_wrong_date():
 ])
 def test_whether_a_named_domain_must_change(question, lead):
     assert ask(question).lead.startswith(lead + "。")
+
+
+@pytest.mark.parametrize("question,start", [
+    ("新域名用起了老的好久可以注销", "域名调整后，要在新域名网站首页醒目位置公告3个月"),  # 好久: how long, in 云南's speech
+    ("部门网站自己整个gov.cn域名得行不", "不可以"),
+    ("政府网站域名注册需要多长时间能批下来", "文件没有规定这件事的办理时限"),  # the 20 working days are 报备's
+])
+def test_local_speech_and_periods_of_other_steps(question, start):
+    assert ask(question).lead.startswith(start)
