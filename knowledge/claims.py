@@ -29,7 +29,8 @@ _CONSENT = re.compile(r"同意|签字")
 _APPROVES = re.compile(r"审批|批准|批")
 # a body the documents do not name, in the place of one they do: 县委书记同意, 网信办审批
 _OTHER_BODY = re.compile(r"((?:(?!要|经|需|由|得|让|的|是|和|找|申请|域名|网站|注册|注销|变更|报|交|给|向)[\u4e00-\u9fff]){0,6}"
-                         r"(?:书记|县长|州长|市长|领导|局长|主任|(?<=[\u4e00-\u9fff])(?:办|局|委|部|厅|中心|公司)))(?:来)?(同意|签字|审批|批准|负责|牵头)")
+                         r"(?:书记|县长|州长|市长|领导|局长|主任|(?<=[\u4e00-\u9fff])(?:办|局|委|部|厅|中心|公司|机关|部门)))(?:来|去|统一)?"
+                         r"(同意|签字|审批|批准|负责|牵头|注销|办理|分配|收回)")
 # a person's title: may be the 主要负责人 the rule names, or not — the documents do not say
 PERSON = re.compile(r"书记|县长|州长|市长|领导|局长|主任")
 _SUFFICIENT = re.compile(r"就行|就可以|就够|即可|就完事|就算|一下就")

@@ -548,3 +548,11 @@ def test_whether_a_named_domain_must_change(question, lead):
 ])
 def test_local_speech_and_periods_of_other_steps(question, start):
     assert ask(question).lead.startswith(start)
+
+
+@pytest.mark.parametrize("question,start", [
+    ("整改通知由州政府办发给县政府办吧", "不对：发给持有者，不是县政府办"),
+    ("党政机关网站标识由公安机关注销吧", "不对：由原持有单位负责，不是公安机关"),  # a body the documents do not list
+])
+def test_who_a_notice_goes_to_and_who_cancels(question, start):
+    assert ask(question).lead.startswith(start)
