@@ -24,6 +24,7 @@ _DEADLINE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?\s*(?
 _DAY = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?")
 _BEFORE_VERB = re.compile(r"(报|交|提交|报送|上报|送|向|给|到|报给|交给|发给|报到|送到|交到|经过|通过)\s*$")
 _STEPWISE = re.compile(r"逐级[^，。？]{0,4}$")
+_FIRST_STOP = re.compile(r"(直接|先)(报|交|提交|报送|上报|送|报给|交给|报到|交到)?\s*$|向\s*$")
 _ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批|批准|同意|签字|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的|批)")
 _CONSENT = re.compile(r"同意|签字")
 _APPROVES = re.compile(r"审批|批准|批")
@@ -43,8 +44,8 @@ _NUMBER = re.compile(r"(?<![\d.])(\d{7,8})(?![\d.])")
 _MAIL = re.compile(r"[a-z0-9._+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
 # a structure written with placeholders (○○○.□□□.gov.cn, △△△.政务, www.xxx.gov.cn)
 _FORMAT = re.compile(r"(?:www\.)?(?:[○〇◯□口△]{2,}|x{3})(?:\.(?:[○〇◯□口△]{2,}|x{3}))*\.(?:gov\.cn|政务|中国|com|cn)", re.IGNORECASE)
-_STATE_LEVEL = re.compile(r"州级|州直|州[\u4e00-\u9fff]{0,4}(局|委员会|委|部门)(?!.{0,2}复查)|楚雄州")
-_COUNTY_LEVEL = re.compile(r"县级|县直|乡镇|我们县|本县|咱们县|县政府|县人民政府|县[\u4e00-\u9fff]{0,4}(局|委员会|委|部门)")
+_STATE_LEVEL = re.compile(r"州级|州直|州[\u4e00-\u9fff]{0,4}(局|委员会|委(?!书记|员)|部门)(?!.{0,2}复查)|楚雄州")
+_COUNTY_LEVEL = re.compile(r"县级|县直|乡镇|我们县|本县|咱们县|县政府|县人民政府|县[\u4e00-\u9fff]{0,4}(局|委员会|委(?!书记|员)|部门)")
 _NOT_BODY = re.compile(r"谁|哪|什么|啥|本部门|本单位|部门网站|门户网站")
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
 NEGATION = re.compile(r"(?<![的])(不用(?!的)|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
@@ -142,6 +143,8 @@ def read_bodies(question: str) -> list[BodyClaim]:
         verb = _ACTOR_AFTER.search(after)
         if _STEPWISE.search(question[max(0, start - 8):start]):
             role = "via"  # 逐级报到省政府办公厅: where the steps end, not the first office
+        elif _FIRST_STOP.search(before):
+            role = "first"  # 直接报省政府办公厅, 向省政府办公厅报备: the first office, not where the route ends
         elif _BEFORE_VERB.search(before) and not (verb and _CONSENT.fullmatch(verb.group(1)) and before.endswith(("经过", "通过"))):
             role = "to"
         elif verb and _CONSENT.fullmatch(verb.group(1)):

@@ -37,6 +37,7 @@ class Fact:
     does: tuple[re.Pattern, ...] = ()  # the act the rule's modality is about (公告 for a duty to give notice)
     value: str = ""  # a contact item's value (张晓霞, 8711677, wdwgzx@126.com)
     value_kind: str = ""  # name | number | mail
+    level: str = ""  # 州 or 县: the level of unit the rule is written for, when it names one (州级政府部门)
 
     def role(self, name: str) -> tuple[str, ...]:
         return next((bodies for role, bodies in self.roles if role == name), ())
@@ -77,7 +78,7 @@ def build_facts(policy: Policy, raw: list[dict]) -> tuple[Fact, ...]:
             # matched at every position (a lookahead): one reading may start inside a longer one
             event_words=tuple(re.compile(f"(?=({p}))") for p in (item.get("event") or {}).get("words", ())), en=item.get("en", ""), forbids=tuple(item.get("forbids", ())),
             does=_patterns([item["does"]] if item.get("does") else None),
-            value=str((item.get("value") or {}).get("is", "")), value_kind=(item.get("value") or {}).get("kind", ""),
+            level=str(item.get("level", "")), value=str((item.get("value") or {}).get("is", "")), value_kind=(item.get("value") or {}).get("kind", ""),
         ))
         covered.add(clause.id)
     for clause in policy.clauses:

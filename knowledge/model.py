@@ -21,7 +21,7 @@ _CN_COUNT = dict(enumerate("零一两三四五六七八九十"))
 _ROLE_WORDS = {"actor": "由{}负责", "to": "报{}", "consent": "经{}同意", "approves": "由{}批准", "executes": "由{}办理",
                "via": "逐级报到{}", "notifies": "发给{}"}
 # the roles of a rule a claimed role is set against: a claimed doer against whoever acts in the rule
-_CLAIMED = {"actor": ("actor", "executes"), "to": ("to", "notifies"), "consent": ("consent",), "approves": ("approves", "consent"),
+_CLAIMED = {"actor": ("actor", "executes"), "to": ("to", "notifies"), "first": ("to", "notifies"), "consent": ("consent",), "approves": ("approves", "consent"),
             "via": ("via", "approves")}
 
 
@@ -114,6 +114,7 @@ class Check:
     wrong: list[str] = field(default_factory=list)  # "<the rule's value>，不是<the value claimed>"
     matched: int = 0
     open: int = 0  # claims the rule's words neither confirm nor contradict
+    implied: int = 0  # units named that the rule's doers include
     notes: list[str] = field(default_factory=list)  # what decides such a claim
 
 
@@ -171,14 +172,27 @@ def check(fact: Fact, claims: Claims) -> Check:
                 result.wrong.append(f"期限是{md(fact.date)}前，不是{text}")
             else:
                 result.matched += 1
+    if fact.level and claims.level and claims.level != fact.level:  # 县级部门…: the rule is written for 州级 ones
+        result.open += 1
+        result.notes.append(f"这条写的是{fact.level}级单位的做法，文件没有直接规定{claims.level}级单位的")
+        return result
     for claim in claims.bodies:
-        role_said = claim.role if claim.role != "any" or claim.body not in _UNITS else "actor"  # 我们乡镇…报: the doer
-        ruled = [(role, body) for role in _CLAIMED.get(role_said, ()) for body in fact.role(role)]
+        implied = claim.role == "any" and claim.body in _UNITS  # 我们乡镇…报: the doer, when the rule names one
+        ruled = ([("actor", body) for body in fact.role("actor")] if implied else
+                 [(role, body) for role in _CLAIMED.get(claim.role, ()) for body in fact.role(role)])
         if not ruled:
             continue
         verdicts = [_same(claim.body, body, claims.level) for _, body in ruled]
         if any(v is True for v in verdicts):
-            result.matched += 1
+            if implied:
+                result.implied += 1  # a unit merely named confirms nothing by itself, but fits the rule
+            else:
+                result.matched += 1
+            continue
+        if claim.role == "to" and not any(verdicts) and any(_same(claim.body, body) for body in fact.role("via")):
+            result.open += 1  # 都要报省政府办公厅: where the route ends, not where it starts
+            first = "、".join(fact.role("to"))
+            result.notes.append(f"先报{first}，再逐级报到{'、'.join(fact.role('via'))}")
             continue
         if any(v is None for v in verdicts):
             result.open += 1  # the rule's words may or may not mean this body: no verdict either way
@@ -195,7 +209,7 @@ def check(fact: Fact, claims: Claims) -> Check:
     if claims.sufficient:  # 报备一下就行: a step the rule requires that the question leaves out
         named = {c.role for c in claims.bodies}
         for role, word in (("consent", "还要经{}同意"), ("approves", "还要由{}批准")):
-            if fact.role(role) and role not in named and not (role == "approves" and "to" in named and
+            if fact.role(role) and role not in named and not (role == "approves" and
                                                                any(_same(c.body, b) for c in claims.bodies for b in fact.role(role))):
                 result.wrong.append(word.format("、".join(fact.role(role))))
     return result

@@ -547,9 +547,14 @@ class PolicyIndex:
             return close[0]
         if covered[id(close[0])] == best and (claims.values or claims.sufficient and (close[0].role("consent") or close[0].role("approves"))):
             return close[0]  # 持有者变了报州政府办备案就行: the step's own rule says what else it takes
-        fitting = [f for f, r in checked if r.matched == best and not r.wrong]
+        said = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines) + len(claims.periods) \
+            + len(claims.dated) + len(claims.values)
+        fits = [(r.matched + r.implied, f) for f, r in checked if r.matched >= max(said, 1) and not r.wrong]
+        if fits:  # a rule every claim fits: the one that fits most, the closest of those
+            most = max(n for n, _ in fits)
+            return next(f for n, f in fits if n == most)
         covering = [f for f, r in checked if covered[id(f)] == best and f in close]
-        return (fitting or covering or [f for f, r in checked if covered[id(f)] == best])[0]
+        return (covering or [f for f, r in checked if covered[id(f)] == best])[0]
 
     def _section_answer(self, section: str, where: bool = False) -> Answer:
         """What one part of the plan says: its number and heading, then its facts in order (a part with

@@ -63,8 +63,6 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines) + len(claims.periods) \
         + len(claims.dated) + len(claims.values)
     matched = result.matched >= claimed > 0 and not result.open  # yes only when the rule speaks to every claim made
-    if result.open:
-        return ""  # 本级人民政府办公室 for a unit whose level is not said, 县长 for 主要负责人: the rule's words decide
     polarity = None
     for fact in facts:  # a proposal that breaks or keeps a rule decides next
         if any(p.search(question) for p in fact.no):
@@ -75,6 +73,8 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
             return "要紧" if WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         if polarity is not None:
             return verdict_word(question, polarity)
+    if result.open:
+        return ""  # 本级人民政府办公室 for a unit whose level is not said, 县长 for 主要负责人: the rule's words decide
     top = facts[0]
     about = names_subject(top, question)  # 网站改版不用报备吧: 报备 alone is not the duty to report a contact change
     if claims.negated and top.verdict == "需要" and about:

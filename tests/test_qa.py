@@ -209,7 +209,8 @@ def test_the_claim_reader_reads_bodies_with_their_roles_dates_periods_and_negati
     claims = read("复查是县政府办在3月5日前负责搞的吧？")
     assert [(b.body, b.role) for b in claims.bodies] == [("县政府办", "actor")]
     assert [(d.month, d.day) for d, *_ in claims.deadlines] == [(3, 5)]
-    assert [(b.body, b.role) for b in read("州级部门申请域名，直接报省政府办公厅就行了吧").bodies][-1] == ("省政府办公厅", "to")
+    assert [(b.body, b.role) for b in read("州级部门申请域名，直接报省政府办公厅就行了吧").bodies][-1] == ("省政府办公厅", "first")
+    assert [(b.body, b.role) for b in read("清理情况是报县政府办的吧").bodies] == [("县政府办", "to")]
     assert [(b.body, b.role) for b in read("域名持有者变更需要主管单位同意吗").bodies] == [("持有者", "any"), ("主管单位", "consent")]
     assert [(b.body, b.role) for b in read("部门网站域名申请要县委书记同意吧").bodies] == [("县委书记", "consent")]
     assert read("联系人变更后30个工作日内报备吧").periods[0][:2] == (30, "工作日")
@@ -555,4 +556,14 @@ def test_local_speech_and_periods_of_other_steps(question, start):
     ("党政机关网站标识由公安机关注销吧", "不对：由原持有单位负责，不是公安机关"),  # a body the documents do not list
 ])
 def test_who_a_notice_goes_to_and_who_cancels(question, start):
+    assert ask(question).lead.startswith(start)
+
+
+@pytest.mark.parametrize("question,start", [
+    ("域名申请是不是都要报省政府办公厅", "先报上一级人民政府办公室，再逐级报到省政府办公厅"),  # where the route ends
+    ("县级部门网站的下级域名也是州政府门户网站分配吗", "这条写的是州级单位的做法"),  # the rule names 州级 departments
+    ("州级部门申请部门网站域名，直接报省政府办公厅就行了吧？", "不可以：报本级人民政府办公室（州政府办），不是省政府办公厅"),
+    ("乡镇的清理情况是报县政府办吧", "是的"),
+])
+def test_routes_levels_and_first_offices(question, start):
     assert ask(question).lead.startswith(start)
