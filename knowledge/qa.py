@@ -244,6 +244,9 @@ class PolicyIndex:
         for match in _CJK_RUN.finditer(text):
             run = match.group(0)
             sounds = self.sounds(run)
+            if not any(self.typo_targets.get("".join(sounds[i:i + size])) not in (None, run[i:i + size])
+                       for size in (2, 3, 4) for i in range(len(run) - size + 1)):
+                continue  # nothing here sounds like a policy word written otherwise
             # a window may not cut through a word the dictionary knows (州级部门: 级部 cuts 部门); it may hold one
             # whole (联系任 holds 联系)
             spans, at = [], 0
