@@ -39,6 +39,9 @@ _EVENT_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:那�
 _COUNT = re.compile(r"(?<![第这那哪每])(\d|[一二两三四五六七八九十])\s*(步|个步骤|个阶段|阶段|部分|大部分|大块|条|项|类)(?!\w{0,1}[）)])")
 _COUNT_UNITS = {"步": "步", "个步骤": "步", "个阶段": "步", "阶段": "步", "部分": "部分", "大部分": "部分", "块": "部分",
                 "大块": "部分", "条": "条", "项": "条", "类": "类"}
+_MONTH = re.compile(r"(?<![\d年])(\d{1,2})月(份|底|末|初|上旬|中旬|下旬)(?:前|之前|以前)?(?!\d)")
+# the days of a month a word stands for
+PART_OF_MONTH = {"份": (1, 31), "底": (28, 31), "末": (28, 31), "初": (1, 10), "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31)}
 _NAME = re.compile(r"联系人(?:是|叫|为)([\u4e00-\u9fff]{2,3}?)(?:吧|吗|对|，|。|？|$)")
 _NUMBER = re.compile(r"(?<![\d.])(\d{7,8})(?![\d.])")
 _MAIL = re.compile(r"[a-z0-9._+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
@@ -75,6 +78,7 @@ class Claims:
     harmless: bool = False  # the question says something is fine (也没事吧)
     sufficient: bool = False  # the question says one step is enough (报备一下就行, 县长同意就行吧)
     dated: list[tuple[dt.date, str, str]] = field(default_factory=list)  # a day claimed for an event (2月13号发的)
+    months: list[tuple[int, str, str]] = field(default_factory=list)  # 3月份才发, 3月底前: (month, 份/底/…, as written)
     values: list[tuple[str, str]] = field(default_factory=list)  # (kind, value): a name, a number, an e-mail claimed
     level: str = ""  # 县 or 州: the level of the unit the question is about, for 本级人民政府办公室
     weekday: bool = False
@@ -85,7 +89,7 @@ class Claims:
 
     @property
     def checkable(self) -> bool:
-        return bool(self.bodies or self.deadlines or self.periods or self.dated or self.values)
+        return bool(self.bodies or self.deadlines or self.periods or self.dated or self.values or self.months)
 
 
 def normal_format(text: str) -> str:
@@ -185,6 +189,8 @@ def read(question: str, year: int = 2019) -> Claims:
         except ValueError:
             continue
         claims.dated.append((day, f"{day.month}月{day.day}日", match.group(0)))
+    if not _ACTION_TIME.search(q):
+        claims.months = [(int(m.group(1)), m.group(2), m.group(0)) for m in _MONTH.finditer(q) if 1 <= int(m.group(1)) <= 12]
     claims.values += [("name", m.group(1)) for m in _NAME.finditer(q) if m.group(1) != "谁"]
     claims.values += [("number", m.group(1)) for m in _NUMBER.finditer(q)]
     claims.values += [("mail", m.group(0).lower()) for m in _MAIL.finditer(q)]

@@ -8,12 +8,13 @@ Points the documents leave open (a cost, where a form comes from, a frequency, a
 open, followed by what the documents do say nearby."""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from knowledge.claims import PERSON, Claims, parse_period
+from knowledge.claims import PART_OF_MONTH, PERSON, Claims, parse_period
 from knowledge.facts import Fact, load_bodies, load_facts
 
 _WEEKDAYS = "一二三四五六日"
@@ -164,6 +165,17 @@ def check(fact: Fact, claims: Claims) -> Check:
         for value, unit, text in claims.periods:
             if rule and (value, unit) != rule:
                 result.wrong.append(f"是{fact.period}，不是{text}")
+            else:
+                result.matched += 1
+    if fact.date and fact.event:
+        for month, part, text in claims.months:  # 3月份才发, 3月底前: the days meant against the rule's day
+            first, last = PART_OF_MONTH[part]
+            last = min(last, calendar.monthrange(fact.date.year, month)[1])
+            # a document's day must fall in the span; a deadline must not come before the span ends (3月上旬报 is
+            # not 3月5日前)
+            inside = first <= fact.date.day <= last if issued else fact.date.day >= last or part == "份" and first <= fact.date.day
+            if month != fact.date.month or not inside:
+                result.wrong.append(f"是{md(fact.date)}{'' if issued else '前'}，不是{text}")
             else:
                 result.matched += 1
     if fact.date and fact.event and not issued:

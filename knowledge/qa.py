@@ -12,7 +12,7 @@ import io
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from knowledge.claims import read as read_claims
@@ -457,7 +457,7 @@ class PolicyIndex:
         if situation and not aside:
             lines += situation.lines
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
-        dated = date_lines(cq, facts, candidates) if not (claims.deadlines or claims.dated) else DateLines()
+        dated = date_lines(cq, facts, candidates) if not (claims.deadlines or claims.dated or claims.months) else DateLines()
         lines += dated
         if situation and not aside and situation.compliant is False:
             # the check says what is wrong, what to apply for and the steps; a fact stays only when the
@@ -527,7 +527,8 @@ class PolicyIndex:
         close to that subject, one the claims all match is taken; else the closest."""
         subject = question
         for text in [b.text for b in claims.bodies if b.role != "any"] + [d[3] for d in claims.deadlines] \
-                + [p[2] for p in claims.periods] + [d[2] for d in claims.dated] + [v for _, v in claims.values]:
+                + [p[2] for p in claims.periods] + [d[2] for d in claims.dated] + [v for _, v in claims.values] \
+                + [m[2] for m in claims.months]:
             subject = subject.replace(text, " ")
         named = events_in(subject)
         if len(named) == 1 and not claims.between:  # the one dated event the question describes
@@ -550,12 +551,22 @@ class PolicyIndex:
             return close[0]
         if covered[id(close[0])] == best and (claims.values or claims.sufficient and (close[0].role("consent") or close[0].role("approves"))):
             return close[0]  # 持有者变了报州政府办备案就行: the step's own rule says what else it takes
-        said = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines) + len(claims.periods) \
-            + len(claims.dated) + len(claims.values)
-        fits = [(r.matched + r.implied, f) for f, r in checked if r.matched >= max(said, 1) and not r.wrong]
-        if fits:  # a rule every claim fits: the one that fits most, the closest of those
-            most = max(n for n, _ in fits)
-            return next(f for n, f in fits if n == most)
+        # The bodies a question names pick the rule (报州政府办: the prefecture's deadline); the days and periods
+        # it claims are then checked against that rule, never used to pick one that happens to fit them.
+        named = [b for b in claims.bodies if b.role != "any"]
+        if named:
+            by_body = replace(claims, deadlines=[], periods=[], dated=[], values=[], months=[])
+            fits = []
+            for fact in near:
+                r = check(fact, by_body)
+                if r.matched >= len(named) and not r.wrong:
+                    fits.append(((r.matched + r.implied, covered[id(fact)]), fact))
+            if fits:  # a rule the bodies all fit: the one that fits most and speaks to most claims, the closest
+                most = max(n for n, _ in fits)
+                return next(f for n, f in fits if n == most)
+        covering = [f for f, r in checked if covered[id(f)] and f in close]
+        if covering and not named:
+            return covering[0]  # the closest rule that speaks to the days or periods claimed
         covering = [f for f, r in checked if covered[id(f)] == best and f in close]
         return (covering or [f for f, r in checked if covered[id(f)] == best])[0]
 

@@ -61,7 +61,7 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         word = word if word == "不可以" and asked is not None else "不对"
         return f"{word}：{'；'.join(dict.fromkeys(result.wrong))}"
     claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines) + len(claims.periods) \
-        + len(claims.dated) + len(claims.values)
+        + len(claims.dated) + len(claims.values) + len(claims.months)
     matched = result.matched >= claimed > 0 and not result.open  # yes only when the rule speaks to every claim made
     polarity = None
     for fact in facts:  # a proposal that breaks or keeps a rule decides next

@@ -567,3 +567,14 @@ def test_who_a_notice_goes_to_and_who_cancels(question, start):
 ])
 def test_routes_levels_and_first_offices(question, start):
     assert ask(question).lead.startswith(start)
+
+
+@pytest.mark.parametrize("question,start", [
+    ("县里的通知是说3月底前报就可以，对吧？", "不对：是2019年3月5日前，不是3月底前"),
+    ("提醒通知州政府办是3月份才发吧", "不对：是2019年2月20日前，不是3月份"),
+    ("县里要的清理情况3月上旬报就行吧", "不可以：是2019年3月5日前，不是3月上旬"),  # 3月8日 is 上旬 and late
+    ("复查是2月底完成的吧", "是的"),
+    ("州里的报送截止在3月中旬吧", "是的"),
+])
+def test_months_and_parts_of_months_claimed(question, start):
+    assert ask(question).lead.startswith(start)
