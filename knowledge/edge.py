@@ -28,7 +28,8 @@ _OTHER_TOPICS = (
     (re.compile(r"微博|公众号|微信号|视频号|抖音|快手|头条号|新媒体|客户端|服务号|订阅号"), "政务新媒体账号",
      re.compile(r"域名|网址|gov\.cn|\.政务", re.IGNORECASE)),
     (re.compile(r"新闻稿|稿件|文章|错别字|内容审核|内容更新|更新内容|内容保障|信息发布|发布信息|更新频率|多久更新|更新一次|栏目更新|信息更新|"
-                r"留言|回复|办件|互动|咨询答复|领导信箱|信箱回复|版权声明|党徽|国徽|无障碍|适老化|访问量|浏览量|点击量|上架|办事事项"),
+                r"留言|回复|办件|互动|咨询答复|领导信箱|信箱回复|版权声明|党徽|国徽|无障碍|适老化|访问量|浏览量|点击量|上架|办事事项|"
+                r"政务公开|(更新|发布)[^，。？]{0,4}(多少|几)条|信息量"),
      "网站内容和互动", None),
     (re.compile(r"年度报表|年报|工作报表|统计报表|绩效|考核|测评|考评|普查表|信息公开(?!发布)|等级保护|等保"), "其他报表和考核", None),
 )
@@ -46,6 +47,7 @@ _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台
                 "全州", "会同", "通道", "大方", "东方", "新建", "城区", "长安", "永定", "安定", "和县", "和平"}
 # 全州: the whole prefecture in these documents (全州政府网站), not 广西's county; 会同: "together with" in the
 # plan's 复查 (会同州委编办), not 湖南's county; the others are common words too
+_FUNCTION_CHARS = frozenset("成和到在给由向从是为改去回把让对与跟同及或报交送归")
 _SUFFIX_AFTER = "省市州县区的"
 
 
@@ -107,6 +109,8 @@ def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> st
                 continue
             full_name = word in divisions().by_name
             followed = i + size < n and question[i + size] in _SUFFIX_AFTER
+            if size == 2 and word[0] in _FUNCTION_CHARS and word[1] in "县市区州":
+                break  # 改成县融媒体中心, 截止日和县里: a verb or conjunction before 县, not 成县 or 和县
             if not home and word not in home_region and (full_name or followed or word in provinces):
                 return word
             if home is not None:

@@ -411,12 +411,12 @@ class PolicyIndex:
             wanted = "楚政办函〔2019〕8号" if body.group(1) in ("州里", "州政府办", "楚政办函", "州") else "武政办函〔2019〕1号"
             facts = [f for f in self.facts if f.doc == wanted and f.section == "正文"][:MAX_SECTION_FACTS]
             return Answer(True, "facts", "\n".join(f.answer for f in facts), [Source.of(f) for f in facts], [], 0.0, facts)
-        both = _both_documents(cq, self.facts)
-        if both:  # 两个文件的日期分别是哪天: each document's own fact
-            return Answer(True, "facts", "\n".join(f.answer for f in both), [Source.of(f) for f in both], [], 0.0, both)
         timed = event_answer(cq, claims)
         if timed:  # dated events described in words: their dates, the days between, their order
             return Answer(True, "facts", "\n".join(timed.lines), [Source.of(f) for f in timed.facts], [], 0.0, timed.facts)
+        both = _both_documents(cq, self.facts)
+        if both:  # 两个文件的日期分别是哪天: each document's own fact
+            return Answer(True, "facts", "\n".join(f.answer for f in both), [Source.of(f) for f in both], [], 0.0, both)
         if registered_before_rules(cq) and re.search(r"注销|变更|改|换|迁", cq):  # 2017年申请的域名要注销
             cq = f"{cq}（以前注册的老域名）"
         ranked, mentioned = self.rank(cq) if cq else ([], set())
@@ -435,7 +435,10 @@ class PolicyIndex:
         if itself:
             facts = [f for f in facts if f.doc == doc] or facts
         if ref and ref.explicit:  # 按方案五（三），服务器能放境外吗: the facts of the section named
-            facts = [f for f in facts if f.section.startswith(ref.section)] or facts
+            inside = [f for f in facts if f.section.startswith(ref.section)]
+            if not inside:  # 第四部分第二项具体怎么走: nothing ranked falls inside it, so the section itself answers
+                return self._section_answer(ref.section)
+            facts = inside
         task = _ASKS_TASK.search(cq)
         doers = {b.body for b in claims.bodies}
         if task and doers:  # 州政府办要做什么: the rules whose doer it is come first
@@ -811,7 +814,7 @@ def _in_english(ruling: str, open_point: str | None, facts: list[Fact], chinese:
 
 
 # a part naming the domain that also says what happened to it (下线, 迁移) or names another subject stays
-_SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废弃|改版|迁移|整合|换成|换了|改成|改为|换为|迁到|启用|上线|新域名|旧域名|原域名|注销|备案|服务器|联系人|冒名|劫持|系统|平台|栏目|专题|频道")
+_SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废弃|改版|迁移|整合|换成|换了|改成|改为|换为|迁到|改用|换用|从|启用|上线|新域名|旧域名|原域名|注销|备案|服务器|联系人|冒名|劫持|系统|平台|栏目|专题|频道")
 
 
 _BOTH_DOCS = re.compile(r"(两|俩|2)(个|份)(文件|通知|文)|两个文件|县里和州里|州里和县里|县和州的|州和县的|各自的(文号|日期)")
@@ -822,7 +825,9 @@ _DOC_ASPECTS = ((re.compile(r"日期|哪天|什么时候|时间|几号"), ("cx-d
 
 def _both_documents(question: str, facts: tuple[Fact, ...]) -> list[Fact]:
     """A question about both documents' metadata (their dates, numbers, issuers): one fact of each."""
-    if not _BOTH_DOCS.search(question) or re.search(r"截止|报送|上报|期限|国办|国务院|省里|省政府|云南|引用|依据|上级|上位", question):
+    both = _BOTH_DOCS.search(question) or (re.search(r"(州里|州政府办|楚政办函)[^，。？]{0,4}(通知|文件|发文|印发)", question)
+                                             and re.search(r"(县里|县政府办|武政办函)[^，。？]{0,4}(通知|文件|发文|转发)", question))
+    if not both or re.search(r"截止|报送|上报|期限|国办|国务院|省里|省政府|云南|引用|依据|上级|上位", question):
         return []
     by_id = {f.id: f for f in facts}
     return [by_id[i] for pattern, ids in _DOC_ASPECTS if pattern.search(question) for i in ids]

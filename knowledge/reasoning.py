@@ -381,6 +381,21 @@ def _kind_structure(domain: str, kind: str, parsed) -> Situation:
                       f"要尽快把有关信息和服务整合迁移到所属网站，{_CANCEL}"], ["plan-2-5-systems", "plan-3-5"], False)
 
 
+# the site behind the domain is no longer used: an idle domain, whatever its name
+_IDLE = re.compile(r"不用了|早就不用|没在用|不再使用|停用|停了|关了|关停|下线|废弃|闲置|没人用|不维护|不再运行")
+
+
+def _idle_situation(question: str, domain: str) -> Situation:
+    """二（六）、四（三）、三（五）: an idle domain is cancelled by its holder through the registrar, then the filings."""
+    situation = Situation(compliant=None, clause_ids=["plan-2-6", "plan-4-3", "plan-3-5"])
+    situation.lines += [f"{domain} 的网站已不用，属于闲置域名：要及时注销，由域名持有者联系相应的注册机构注销，不得转给其他单位或个人使用。",
+                        "域名注销后，原持有单位要及时注销ICP备案编号、党政机关网站标识、公安机关备案标识等。"]
+    if _OLD.search(question):
+        situation.lines.append(_OLD_LINE)
+        situation.clause_ids.append("plan-3-4")
+    return situation
+
+
 def domain_situation(question: str, lookup: Lookup | None = None) -> Situation | None:
     """A domain or URL in the question, with no sign that it is an impostor's: the naming check, what to
     apply for, and the steps of changing over."""
@@ -388,6 +403,8 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
     found = domains_in(question)
     if not found:
         return suffix_situation(question)
+    if len(found) == 1 and _IDLE.search(question.replace(found[0].group(0), " ")):
+        return _idle_situation(question, found[0].group(0))
     if len(found) == 1:
         return _situation_for(question, found[0].group(0), question.replace(found[0].group(0), " "), lookup)
     # several: each is read with the words just before it (州卫健委网站是 A，它的办事平台用 B); the first

@@ -578,3 +578,21 @@ def test_routes_levels_and_first_offices(question, start):
 ])
 def test_months_and_parts_of_months_claimed(question, start):
     assert ask(question).lead.startswith(start)
+
+
+@pytest.mark.parametrize("question,present", [
+    ("我是县林草局的，局里以前自己申请了个 wdlcj.com 做网站，网站早就不用了，这个域名现在该怎么弄？", "联系相应的注册机构注销"),  # idle
+    ("县委宣传部这边，“武定发布”网站域名 wdfb.wuding.gov.cn 的持有单位要改成县融媒体中心，这个变更得谁同意？", "主管单位"),  # 改成县…
+    ("方案第四部分第二项是关于什么的，具体怎么走？", "四（二）注册"),
+    ("方案第五部分“有关要求”一共讲了哪几个方面？", "强化监测处置"),
+    ("县政府办电子政务网络管理股在哪栋楼办公，能不能现场送材料？", "文件没有写办公地址"),
+    ("乡镇政府自己的网站，英文域名结构应该是什么样？", "文件没有规定乡镇等网站的域名结构"),
+    ("州里那份通知的文号是啥？县里转发用的文号又是啥？", "楚政办函〔2019〕8号"),
+])
+def test_round_two_classes(question, present):
+    answer = ask(question)
+    assert answer.in_scope and present in answer.lead
+
+
+def test_content_quotas_are_another_topic():
+    assert not ask("政务公开栏目每年至少要更新多少条信息？").in_scope
