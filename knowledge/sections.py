@@ -22,6 +22,7 @@ _N = r"[一二三四五六七八九1-9]"
 _ORDINAL = re.compile(rf"第({_N})(?:条|点|项|步|部分|款|小节)?|[（(]({_N})[）)]")
 _CONTENT = re.compile(r"(说|讲|写|规定|提)(了|的|些)?(啥|什么|哪些|哪几)|什么内容|内容|怎么(说|写|规定|要求)|咋(说|写|规定)|讲的是|说的是|讲啥|说啥|写啥|"
                       r"(哪|几)(几)?个方面|哪几条|哪几点|关于什么|是关于")
+_PART_ASKED = re.compile(r"哪几|几个方面|几点|几条|哪些方面|这部分|那部分|部分")
 _SECTION_WORDS = re.compile(r"这部分|这一部分|这条|这一条|那条|那一条|这一步|这节|这一节|部分|一条|这块")
 # 四（二）, 四(二), 四、（二）
 _SUB_NOTATION = re.compile(rf"([一二三四五])\s*、?\s*[（(]\s*({_N})\s*[）)]")
@@ -135,6 +136,8 @@ def section_asked(question: str, clauses: Sequence[Clause]) -> str | None:
             section = f"{part}（{_numeral(match.group(1) or match.group(2))}）"
             if any(c.section == section for c in clauses):
                 return section
+        elif part != "前言" and _PART_ASKED.search(question):
+            return part  # 有关要求讲了哪几点: the part itself
     best, found = "", None
     for clause in clauses:
         head = heading(clause)

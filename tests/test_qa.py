@@ -596,3 +596,7 @@ def test_round_two_classes(question, present):
 
 def test_content_quotas_are_another_topic():
     assert not ask("政务公开栏目每年至少要更新多少条信息？").in_scope
+
+
+def test_a_part_named_by_its_heading():
+    assert ask("有关要求讲了哪几点").lead.startswith("五、有关要求，共4条")
