@@ -37,6 +37,7 @@ def qa_rows(verbose: bool = True) -> list[Row]:
     cases = yaml.safe_load(CASES.read_text(encoding="utf-8"))
     questions = [q for q, _ in cases["in_scope"]] + cases["out_of_scope"] + cases["smalltalk"]
     questions += [q for q, _ in cases["answers"]] + cases["edge"]  # multi-part, situations, pinyin, English
+    questions += [case[0] for case in cases["fresh"]]  # premises to check, described dates, sections, silence
     def fresh_answer(question: str) -> None:
         index.clear_caches()  # each question as if never seen (the index keeps segmented texts)
         index.answer(question)

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, MessageEntity, ReplyParameters, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters, Update
 from telegram.constants import ChatType, MessageEntityType
 from telegram.error import BadRequest, RetryAfter
 from telegram.warnings import PTBUserWarning
@@ -20,7 +20,6 @@ from bot.delivery.pacing import flood_wait
 from bot.runtime.state import BotContext
 from bot.ui.messages import split_html
 from bot.ui.replies import REPLY_DEFAULTS
-from knowledge.text import clean_text, is_clean
 
 if TYPE_CHECKING:
     from bot.registry.access import Role
@@ -210,46 +209,3 @@ async def user_role(update: Update, context: BotContext) -> Role:
     return await context.bot_data.db.run(lambda session: role_of(session, uid, admins))
 
 
-# -- text at the door ------------------------------------------------------------------------------------
-def _cleaned_with_entities(text: str, entities: Sequence[MessageEntity]) -> tuple[str, tuple[MessageEntity, ...]]:
-    """`clean_text` applied to a message's text, its entities (offsets in UTF-16 code units) moved with it: each
-    stretch between entity edges is cleaned on its own, so every edge lands where its text now is."""
-    raw = text.encode("utf-16-le", "surrogatepass")
-    size = len(raw) // 2
-    edges = sorted({0, size, *(min(max(e.offset, 0), size) for e in entities),
-                    *(min(max(e.offset + e.length, 0), size) for e in entities)})
-    moved: dict[int, int] = {0: 0}
-    pieces: list[str] = []
-    at = 0
-    for start, end in zip(edges, edges[1:]):
-        piece = clean_text(raw[2 * start:2 * end].decode("utf-16-le", "surrogatepass"), limit=end - start + 16)
-        pieces.append(piece)
-        at += len(piece.encode("utf-16-le")) // 2
-        moved[end] = at
-    kept = []
-    for entity in entities:
-        start = moved.get(min(max(entity.offset, 0), size), 0)
-        end = moved.get(min(max(entity.offset + entity.length, 0), size), start)
-        if end > start:
-            data = entity.to_dict()
-            data.update(offset=start, length=end - start)
-            kept.append(MessageEntity.de_json(data, entity.get_bot() if entity._bot else None))
-    return "".join(pieces), tuple(kept)
-
-
-async def clean_incoming(update: Update, _context: BotContext) -> None:
-    """Every update's text and caption cleaned where it enters (knowledge.text.clean_text: controls, bidi
-    overrides, what no workbook or form can hold), before any handler reads it: a stray control character typed in
-    /note or an /apply reason is never stored, so /report and export never meet it."""
-    message = update.effective_message
-    if message is None:
-        return
-    changes = {}
-    for field, entities_field in (("text", "entities"), ("caption", "caption_entities")):
-        value = getattr(message, field, None)
-        if isinstance(value, str) and value and not is_clean(value):
-            changes[field], changes[entities_field] = _cleaned_with_entities(value, getattr(message, entities_field, ()) or ())
-    if changes:
-        with message._unfrozen():  # python-telegram-bot freezes its objects; this is its own way to change one
-            for field, value in changes.items():
-                setattr(message, field, value)

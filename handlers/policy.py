@@ -2,6 +2,7 @@
 buttons, and /policy browsing."""
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from telegram import Update
@@ -16,6 +17,8 @@ from knowledge.reasoning import Lookup, domain_in
 
 if TYPE_CHECKING:
     from knowledge.qa import Answer, Source
+
+log = logging.getLogger(__name__)
 
 COMMANDS = [
     BotCommandInfo("ask", "政策问答", "/ask 联系人换了多久内报备"),
@@ -78,12 +81,29 @@ async def registry_lookup(update: Update, context: BotContext | None, question: 
     return lambda _domain: found
 
 
+async def _office_region(context: BotContext | None) -> str:
+    """The office's region (/region, BOT_REGION): its places are home questions, not another region's."""
+    if context is None or context.bot_data.db is None:
+        return ""
+    from bot.registry.region import home_region, known_region
+
+    configured = context.bot_data.settings.bot_region if context.bot_data.settings else None
+    region = known_region(configured)
+    if region is not None:
+        return region
+    try:
+        return await context.bot_data.db.run(lambda s: home_region(s, configured))
+    except Exception:
+        log.exception("region lookup failed")
+        return ""
+
+
 async def reply_answer(update: Update, question: str, context: BotContext | None = None) -> None:
     # Under 1 ms of CPU (benchmarks/bench_knowledge.py): cheaper on the loop than a thread hop, which
     # would also wait for the GIL under load.
     from knowledge.qa import ask
 
-    answer = ask(question, await registry_lookup(update, context, question))
+    answer = ask(question, await registry_lookup(update, context, question), await _office_region(context))
     await reply_html(update, answer_blocks(answer), related_keyboard(answer.related))
 
 

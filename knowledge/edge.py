@@ -22,11 +22,32 @@ _GENERAL_IT = re.compile(
     re.IGNORECASE)
 # Places the documents are about (楚雄州 and its counties, 云南 as the province whose plan they follow)
 # and names that are 境外 examples in the hosting rules, not other governments' rules.
+# Other subjects that share a word with the policy: other government channels, a site's content, other
+# filings and reports. Scope is what the question is about: without a domain in it, these are other topics.
+_OTHER_TOPICS = (
+    (re.compile(r"微博|公众号|微信号|视频号|抖音|快手|头条号|新媒体|客户端|服务号|订阅号"), "政务新媒体账号",
+     re.compile(r"域名|网址|gov\.cn|\.政务", re.IGNORECASE)),
+    (re.compile(r"新闻稿|稿件|文章|错别字|内容审核|内容更新|更新内容|内容保障|信息发布|发布信息|更新频率|多久更新|更新一次|栏目更新|信息更新|"
+                r"留言|回复|办件|互动|咨询答复|领导信箱|信箱回复|版权声明|党徽|国徽|无障碍|适老化|访问量|浏览量|点击量|上架|办事事项|"
+                r"政务公开|(更新|发布)[^，。？]{0,4}(多少|几)条|信息量"),
+     "网站内容和互动", None),
+    (re.compile(r"年度报表|年报|工作报表|统计报表|绩效|考核|测评|考评|普查表|信息公开(?!发布)|等级保护|等保"), "其他报表和考核", None),
+)
+_POLICY_SUBJECT = re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn", re.IGNORECASE)
+# A cost or a vendor asked about the policy's own subject is a point the documents leave open, not general IT.
+_COST = re.compile(r"多少钱|收费|费用|价格|便宜")
+_GOV_SITE = re.compile(r"政府网站|政府门户|gov\.cn|\.政务|部门网站|域名", re.IGNORECASE)
+# the policy's own acts on a domain: a question about one is the policy's, whatever technical word it has
+_POLICY_ACT = re.compile(r"(域名|网址|[a-z0-9-]+\.[a-z0-9.-]*[a-z])[^，。？]{0,12}(注销|注册(?!商)|备案|变更|报备|公告|清理|审核|审批|迁移)"
+                         r"|(注销|注册(?!商)|备案|变更|报备|公告|清理)[^，。？]{0,12}(域名|网址)")
 _HOME_PREFIXES = ("5323", "530000")
 _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台南", "桃园", "阿里", "中山", "大同", "日照",
                 "安康", "来宾", "长治", "兴安", "新北", "和田", "定西", "白银", "金昌", "朝阳", "海东", "海西",
                 "海北", "南平", "吉安", "永州", "通化", "四平", "资阳", "三沙", "山南", "黄山", "白山", "宝山", "普洱",
-                "全州"}  # 全州: the whole prefecture in these documents (全州政府网站), not 广西's county
+                "全州", "会同", "通道", "大方", "东方", "新建", "城区", "长安", "永定", "安定", "和县", "和平"}
+# 全州: the whole prefecture in these documents (全州政府网站), not 广西's county; 会同: "together with" in the
+# plan's 复查 (会同州委编办), not 湖南's county; the others are common words too
+_FUNCTION_CHARS = frozenset("成和到在给由向从是为改去回把让对与跟同及或报交送归")
 _SUFFIX_AFTER = "省市州县区的"
 
 
@@ -43,7 +64,40 @@ def _places() -> tuple[dict[str, bool], int, frozenset[str]]:
     return index, max(len(n) for n in index), provinces
 
 
-def _other_place(question: str) -> str | None:
+@lru_cache(maxsize=16)
+def home_places(region: str) -> frozenset[str]:
+    """The names and stems of the office's region (`/region`, BOT_REGION) and the places enclosing it:
+    湖北省恩施土家族苗族自治州利川市 → 利川市, 利川, 恩施州 …, 湖北省. Its questions are home questions."""
+    if not region:
+        return frozenset()
+    table = divisions()
+    found = [p for name, places in table.by_name.items() if len(name) >= 2 and name in region for p in places]
+    if not found:
+        return frozenset()
+    depth = {"province": 0, "prefecture": 1, "county": 2}
+    deepest = max(found, key=lambda p: (depth.get(p.level, 3), len(p.name)))
+    chain = [deepest, *table.enclosing(deepest)]
+    return frozenset(n for p in chain for n in (p.name, p.stem, p.short) if len(n) >= 2)
+
+
+@lru_cache(maxsize=16)
+def superiors(region: str) -> tuple[str, ...]:
+    """The office's place and the places above it, most specific first, when the region lies outside 楚雄州:
+    湖北省恩施土家族苗族自治州利川市 → (利川市, 恩施土家族苗族自治州, 湖北省). Empty for 楚雄's own places."""
+    if not region:
+        return ()
+    table = divisions()
+    found = [p for name, places in table.by_name.items() if len(name) >= 2 and name in region for p in places]
+    if not found:
+        return ()
+    depth = {"province": 0, "prefecture": 1, "county": 2}
+    deepest = max(found, key=lambda p: (depth.get(p.level, 3), len(p.name)))
+    if deepest.code.startswith(_HOME_PREFIXES[0]):
+        return ()
+    return tuple(p.name for p in [deepest, *reversed(table.enclosing(deepest))])
+
+
+def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> str | None:
     index, longest, provinces = _places()
     n = len(question)
     i = 0
@@ -55,7 +109,9 @@ def _other_place(question: str) -> str | None:
                 continue
             full_name = word in divisions().by_name
             followed = i + size < n and question[i + size] in _SUFFIX_AFTER
-            if not home and (full_name or followed or word in provinces):
+            if size == 2 and word[0] in _FUNCTION_CHARS and word[1] in "县市区州":
+                break  # 改成县融媒体中心, 截止日和县里: a verb or conjunction before 县, not 成县 or 和县
+            if not home and word not in home_region and (full_name or followed or word in provinces):
                 return word
             if home is not None:
                 i += size - 1
@@ -68,16 +124,25 @@ def warm() -> None:
     _places()
 
 
-def refusal(question: str) -> str | None:
-    """A friendly refusal when the question is beyond the documents' edge, else None."""
+def refusal(question: str, region: str = "") -> str | None:
+    """A friendly refusal when the question is beyond the documents' edge, else None. Places of the office's
+    own region (`region`) are home: the documents' rules are what it applies."""
     q = question.lower()
     if _PERSONAL.search(q):
         return f"个人网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
     if _COMPANY.search(q):
         return f"企业、公司的网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
-    place = _other_place(question)
+    place = _other_place(question, home_places(region))
     if place:
         return f"{place}的规定不在这些文件里，我只能回答楚雄州的政策。{COVERS}"
-    if _GENERAL_IT.search(q):
+    for pattern, topic, guard in _OTHER_TOPICS:
+        if pattern.search(q) and not (guard or _POLICY_SUBJECT).search(q):
+            return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
+    general = _GENERAL_IT.search(q)
+    if general and _COST.fullmatch(general.group(0)) and _GOV_SITE.search(q) and not _GENERAL_IT.search(_COST.sub("", q)):
+        general = None
+    if general and _POLICY_ACT.search(q):  # 用了https，证书要不要跟着域名一起注销: a duty of the policy, whatever the tool
+        general = None
+    if general:
         return f"这是一般的网络技术问题，不在政策文件的范围内。{COVERS}"
     return None

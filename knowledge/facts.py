@@ -27,7 +27,20 @@ class Fact:
     date: dt.date | None = None
     no: tuple[re.Pattern, ...] = ()  # a yes/no question matching one of these proposes what the rule forbids
     yes: tuple[re.Pattern, ...] = ()  # ... or what the rule allows
-    verdict: str = ""  # the verdict when neither matches
+    verdict: str = ""  # the rule's modality: 需要 (a duty), 不可以 (a prohibition), 可以, 有 …
+    roles: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (actor|to|consent|approves|executes|with, bodies)
+    period: str = ""  # 20个工作日, 3个月
+    event: str = ""  # a dated event's name (县里要求报送清理情况的截止日)
+    event_words: tuple[re.Pattern, ...] = ()  # how a question describes that event
+    en: str = ""  # the answer in English (quotes stay Chinese)
+    forbids: tuple[str, ...] = ()  # the domain suffixes a prohibition names (gov.cn)
+    does: tuple[re.Pattern, ...] = ()  # the act the rule's modality is about (公告 for a duty to give notice)
+    value: str = ""  # a contact item's value (张晓霞, 8711677, wdwgzx@126.com)
+    value_kind: str = ""  # name | number | mail
+    level: str = ""  # 州 or 县: the level of unit the rule is written for, when it names one (州级政府部门)
+
+    def role(self, name: str) -> tuple[str, ...]:
+        return next((bodies for role, bodies in self.roles if role == name), ())
 
     @property
     def doc(self) -> str:
@@ -60,6 +73,12 @@ def build_facts(policy: Policy, raw: list[dict]) -> tuple[Fact, ...]:
             id=item["id"], clause=clause, quote=quote, answer=item["answer"], kind=item.get("kind", "rule"),
             keys=tuple(str(k) for k in item.get("keys", ())), date=item.get("date"),
             no=_patterns(item.get("breaks")), yes=_patterns(item.get("keeps")), verdict=item.get("verdict", ""),
+            roles=tuple((role, tuple(bodies)) for role, bodies in (item.get("roles") or {}).items()),
+            period=str(item.get("period", "")), event=(item.get("event") or {}).get("name", ""),
+            # matched at every position (a lookahead): one reading may start inside a longer one
+            event_words=tuple(re.compile(f"(?=({p}))") for p in (item.get("event") or {}).get("words", ())), en=item.get("en", ""), forbids=tuple(item.get("forbids", ())),
+            does=_patterns([item["does"]] if item.get("does") else None),
+            level=str(item.get("level", "")), value=str((item.get("value") or {}).get("is", "")), value_kind=(item.get("value") or {}).get("kind", ""),
         ))
         covered.add(clause.id)
     for clause in policy.clauses:
@@ -69,6 +88,16 @@ def build_facts(policy: Policy, raw: list[dict]) -> tuple[Fact, ...]:
     if len(ids) != len(set(ids)):
         raise ValueError("duplicate fact ids")
     return tuple(facts)
+
+
+@lru_cache(maxsize=1)
+def load_bodies() -> tuple[tuple[tuple[str, re.Pattern], ...], dict[str, frozenset[str]]]:
+    """The bodies the documents name, each alias a pattern (longest alias first), and which bodies a
+    relative name (本级人民政府办公室) may stand for."""
+    raw = load_yaml("facts.yaml")
+    aliases = sorted(((name, p) for name, patterns in raw["bodies"].items() for p in patterns), key=lambda a: -len(a[1]))
+    same = {name: frozenset(others) for name, others in raw.get("same", {}).items()}
+    return tuple((name, re.compile(p, re.IGNORECASE)) for name, p in aliases), same
 
 
 @lru_cache(maxsize=1)

@@ -12,16 +12,23 @@ import io
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from knowledge.edge import refusal
+from knowledge.claims import read as read_claims
+from knowledge.edge import refusal, superiors
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
+from knowledge.model import check, event_answer, events_in, silence
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
+    REMEDY,
+    WORRY,
+    DateLines,
     Lookup,
+    asks_about_domain,
     date_lines,
+    domain_in,
     domain_situation,
     is_yes_no,
     mentions_domain,
@@ -30,7 +37,16 @@ from knowledge.reasoning import (
     verdict,
     verdict_word,
 )
-from knowledge.sections import section_asked
+from knowledge.sections import (
+    asks_content,
+    asks_structure,
+    asks_title,
+    names_only,
+    section_range,
+    section_reference,
+    subsections,
+    title_of,
+)
 from knowledge.text import clean
 from knowledge.translit import Transliterator
 
@@ -42,6 +58,8 @@ FACT_WEIGHT = 1.0  # a fact's own words against its clause's score
 PART_MIN_SCORE = 4.0  # a part of a question must score this much to add a fact of its own
 PART_CONTEXT = 0.3
 PART_FRESH_RATIO = 0.8  # a part's best new fact, this close to its best overall, beats repeating a fact
+FIT_RATIO = 0.6  # ... and a rule this close that the claims all match (报州政府办: the prefecture's deadline)
+SUBJECT_RATIO = 0.8  # rules this close to the best one for a question's subject may be what its claims are about
 KEY_BONUS = 3.0  # per key of a fact written out in the question: what it asks for, not only its topic
 MAX_FACTS = 3  # for a question that asks one thing
 MAX_SECTION_FACTS = 4  # for a question about what one part of the plan says
@@ -156,6 +174,11 @@ class PolicyIndex:
         # Most typos in Chinese are homophones from the input method (域明 for 域名, 注消 for 注销).
         self.terms_by_sound = {"".join(lazy_pinyin(t)): t for t in self.domain_terms
                                if _CJK_RUN.fullmatch(t) and 2 <= len(t) <= 6}
+        # what a typo is put right to: the policy's own terms and keywords only (not every key of a fact, which
+        # holds ordinary words such as 三中, 中心, 全省)
+        own = [*policy.terms, *policy.core_terms, *(k for c in policy.clauses for k in c.keywords), "网站", "邮箱", "电话"]
+        self.typo_targets = {"".join(lazy_pinyin(t)): t for t in (w.lower() for w in own)
+                             if _CJK_RUN.fullmatch(t) and 2 <= len(t) <= 6}
         self.clauses = policy.clauses
         self.doc_tokens: list[Counter] = []
         for clause in self.clauses:
@@ -206,12 +229,64 @@ class PolicyIndex:
         # One answer looks at the same text several times (ranking, facts, each part): segment it once.
         self.words = lru_cache(maxsize=8192)(self.words)  # type: ignore[method-assign]
         self.query_tokens = lru_cache(maxsize=4096)(self.query_tokens)  # type: ignore[method-assign]
+        # a question's parts and its subject repeat its runs of characters and its words: their sounds and
+        # nearest policy words are worked out once
+        self.sounds = lru_cache(maxsize=8192)(self.sounds)  # type: ignore[method-assign]
+        self.near_word = lru_cache(maxsize=8192)(self.near_word)  # type: ignore[method-assign]
         warm_edge()  # the table of places the refusals look for: at start-up, not on the first question
 
     def clear_caches(self) -> None:
         """Forget segmented texts (benchmarks time answers to questions never seen)."""
-        self.words.cache_clear()  # type: ignore[attr-defined]
-        self.query_tokens.cache_clear()  # type: ignore[attr-defined]
+        for cached in (self.words, self.query_tokens, self.sounds, self.near_word):
+            cached.cache_clear()  # type: ignore[attr-defined]
+
+    def corrected(self, text: str) -> str:
+        """Homophone typos of policy words put right (注消 → 注销, 备按 → 备案, 联西人 → 联系人), so that claims
+        and verdicts read the words the asker meant; a stretch that is itself a known word stays."""
+        out = text
+        for match in _CJK_RUN.finditer(text):
+            run = match.group(0)
+            sounds = self.sounds(run)
+            if not any(self.typo_targets.get("".join(sounds[i:i + size])) not in (None, run[i:i + size])
+                       for size in (2, 3, 4) for i in range(len(run) - size + 1)):
+                continue  # nothing here sounds like a policy word written otherwise
+            # a window may not cut through a word the dictionary knows (州级部门: 级部 cuts 部门); it may hold one
+            # whole (联系任 holds 联系)
+            spans, at = [], 0
+            for token in self.tokenizer.lcut(run, HMM=False):
+                if len(token) > 1 and token in self.tokenizer.FREQ:
+                    spans.append((at, at + len(token)))
+                at += len(token)
+            known = [False] * len(run)
+            if match.start() and text[match.start() - 1].isdigit() and run[0] in "日月年号天个":
+                known[0] = True  # 2月25日启用: the date's 日, not the start of 日期
+                if len(run) > 1 and run[1] in "前后内起之以至到":
+                    known[1] = True  # 2月28日前发: 前 belongs to the date, not to 签发
+            fixed, i = [], 0
+            while i < len(run):
+                for size in (4, 3, 2):
+                    piece = run[i:i + size]
+                    term = self.typo_targets.get("".join(sounds[i:i + size])) if len(piece) == size else None
+                    if term and term != piece and piece not in self.idf and piece not in self.domain_terms \
+                            and not any(known[i:i + size]) \
+                            and not any(a < i + size and i < b and not (i <= a and b <= i + size) for a, b in spans) \
+                            and not any(ch in STOP_CHARS or ch in _NOT_IN_TERMS for ch in piece):
+                        fixed.append(term)
+                        i += size
+                        break
+                else:
+                    fixed.append(run[i])
+                    i += 1
+            out = out.replace(run, "".join(fixed), 1)
+        return out
+
+    def sounds(self, run: str) -> tuple[str, ...]:
+        return tuple(self.lazy_pinyin(run))
+
+    def near_word(self, word: str):
+        from rapidfuzz import fuzz, process
+
+        return process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=75)
 
     def _fact_bag(self, fact: Fact) -> Counter:
         bag: Counter = Counter()
@@ -257,18 +332,17 @@ class PolicyIndex:
         # Typo tolerance: a stretch that sounds like a policy word, or an unknown word spelt close to one,
         # counts as that word.
         for run in _CJK_RUN.findall(q):
-            sounds = self.lazy_pinyin(run)
+            sounds = self.sounds(run)
             for size in (2, 3, 4):
                 for start in range(len(run) - size + 1):
                     term = self.terms_by_sound.get("".join(sounds[start:start + size]))
                     if term and run[start:start + size] != term:
                         add(self.tokens(term), 0.8)
                         mentioned.add(term)
-        from rapidfuzz import fuzz, process  # imported after start-up, with the index
 
         for word in self.words(q):
             if len(word) >= 2 and word not in self.idf:
-                hit = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=75)
+                hit = self.near_word(word)
                 if hit:
                     add([hit[0]], 0.5)
                     if hit[0] in self.domain_terms:
@@ -291,7 +365,14 @@ class PolicyIndex:
                 scores[self.question_texts[index][1]] += (similarity - 55) / 5  # near-verbatim: strong evidence
         return sorted(((s, i) for i, s in scores.items()), reverse=True), mentioned
 
-    def answer(self, question: str, lookup: Lookup | None = None) -> Answer:
+    def answer(self, question: str, lookup: Lookup | None = None, region: str = "") -> Answer:
+        answer = self._answer(question, lookup, region)
+        if answer.kind in ("facts", "out_of_scope") and self.translit.is_english(clean(question)) \
+                and not re.match(r"[A-Za-z]", answer.lead):
+            answer.lead = f"{_english_lead(answer)}\n{answer.lead}"  # English asked: the direct answer in English first
+        return answer
+
+    def _answer(self, question: str, lookup: Lookup | None = None, region: str = "") -> Answer:
         q = clean(question)
         if not q:
             return Answer(False, "empty", "请输入要咨询的问题，例如：联系人换了多久内报备？")
@@ -299,67 +380,228 @@ class PolicyIndex:
         if small:
             return Answer(False, "smalltalk", small)
         cq = clean(_PLACEHOLDERS.sub(lambda m: f"{m.group(0)}{_PLACEHOLDER_WORDS[m.group(0)[0]]}", self.translit.to_chinese(q)))
-        edge = refusal(cq) or (refusal(q) if cq != q else None)
+        cq = _MIXED.sub(lambda m: _MIXED_WORDS[m.group(0).lower().replace(" ", "")], cq)  # 州里的deadline是哪天
+        cq = self.corrected(cq)
+        edge = refusal(cq, region) or (refusal(q, region) if cq != q else None)
         if edge:
             return Answer(False, "out_of_scope", edge)
         cq, doc = _doc_reference(cq)
         itself = cq == _ITSELF
         if itself:
             cq = next(c.title for c in self.clauses if c.doc == doc and c.section == "标题")
-        section = section_asked(cq, self.clauses)
-        if section:
-            return self._section_answer(section)
+        english = self.translit.is_english(q)
+        claims = read_claims(cq)
+        if asks_structure(cq):
+            fact = next(f for f in self.facts if f.id == "structure")
+            said = check(fact, claims)  # 方案分六部分吧: the count claimed against the plan's
+            lead = f"不对：{'；'.join(said.wrong)}。{fact.answer}" if said.wrong else f"是的。{fact.answer}" if said.matched else fact.answer
+            return Answer(True, "facts", lead, [Source.of(fact)], [], 0.0, [fact])
+        span = section_range(cq, self.clauses)
+        if len(span) > 1:  # 二（一）到二（三）讲了什么: each in turn
+            parts = [self._section_answer(s) for s in span]
+            return Answer(True, "facts", "\n".join(a.lead for a in parts), [x for a in parts for x in a.sources[:2]],
+                          [], 0.0, [f for a in parts for f in a.facts])
+        ref = section_reference(cq, self.clauses)
+        if ref and ref.explicit and asks_title(cq):  # 四（三）的标题是什么
+            title = title_of(ref.section, self.clauses, self.policy.sections)
+            answer = self._section_answer(ref.section)
+            return Answer(True, "facts", f"{ref.section}的标题是“{title.removeprefix(ref.section).lstrip('、')}”。\n{answer.lead}",
+                          answer.sources, answer.related, 0.0, answer.facts)
+        if ref and (ref.where or asks_content(cq) or ref.section == "前言" or ref.explicit and names_only(cq)):
+            return self._section_answer(ref.section, ref.where)
+        body = _DOC_BODY.search(cq)
+        if body and asks_content(cq):  # 州里的通知正文说了什么: that document's own text
+            wanted = "楚政办函〔2019〕8号" if body.group(1) in ("州里", "州政府办", "楚政办函", "州") else "武政办函〔2019〕1号"
+            facts = [f for f in self.facts if f.doc == wanted and f.section == "正文"][:MAX_SECTION_FACTS]
+            return Answer(True, "facts", "\n".join(f.answer for f in facts), [Source.of(f) for f in facts], [], 0.0, facts)
+        timed = event_answer(cq, claims)
+        if timed:  # dated events described in words: their dates, the days between, their order
+            return Answer(True, "facts", "\n".join(timed.lines), [Source.of(f) for f in timed.facts], [], 0.0, timed.facts)
+        both = _both_documents(cq, self.facts)
+        if both:  # 两个文件的日期分别是哪天: each document's own fact
+            return Answer(True, "facts", "\n".join(f.answer for f in both), [Source.of(f) for f in both], [], 0.0, both)
         if registered_before_rules(cq) and re.search(r"注销|变更|改|换|迁", cq):  # 2017年申请的域名要注销
             cq = f"{cq}（以前注册的老域名）"
         ranked, mentioned = self.rank(cq) if cq else ([], set())
         if doc and not ranked:  # 武政办函1号哪天发的: the document itself is the subject
             ranked, mentioned = self.rank(doc)
-        if not ranked or not doc and (ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned)):
+        if not ranked or not doc and (ranked[0][0] < IN_SCOPE_MIN_SCORE and not _THE_PLAN.search(cq)
+                                      or not self._about_policy(cq, mentioned)):
             return Answer(False, "out_of_scope",
                           "这个问题不在政府网站域名清理政策的范围内，我无法回答。可以问我域名结构、注册注销流程、报送期限、联系人等，发送 /help 查看用法。",
                           score=ranked[0][0] if ranked else 0.0)
+        asked = _without_setting(cq)
+        if asked != cq:  # a domain named as the setting: rank what is asked (its route, its period), not the domain
+            ranked = self.rank(asked)[0] or ranked
         best_score = ranked[0][0]
-        facts, candidates = self.select_facts(cq, ranked, doc)
+        facts, candidates = self.select_facts(asked, ranked, doc)
         if itself:
             facts = [f for f in facts if f.doc == doc] or facts
+        if ref and ref.explicit:  # 按方案五（三），服务器能放境外吗: the facts of the section named
+            inside = [f for f in facts if f.section.startswith(ref.section)]
+            if not inside:  # 第四部分第二项具体怎么走: nothing ranked falls inside it, so the section itself answers
+                return self._section_answer(ref.section)
+            facts = inside
+        task = _ASKS_TASK.search(cq)
+        doers = {b.body for b in claims.bodies}
+        if task and doers:  # 州政府办要做什么: the rules whose doer it is come first
+            own = [f for f in [*facts, *candidates] if doers & set(f.role("actor"))]
+            if own:
+                facts = list(dict.fromkeys([*own[:2], *facts]))[:MAX_FACTS]
+        if is_yes_no(cq) and (claims.checkable or claims.negated):
+            target = self._subject(asked, claims)
+            if target:  # the rule the claims are about leads, so the verdict checks them against it
+                facts = [target, *(f for f in facts if f is not target)][:max(len(facts), 1)]
+        facts = self._whole_rule(facts)
+        open_point = silence(cq, facts)
         lines: list[str] = []
-        situation = domain_situation(cq, lookup)
+        situation = domain_situation(cq, lookup) if not open_point else None
+        if situation and not asks_about_domain(cq) and situation.compliant is not False:
+            situation = None  # the domain is the setting; the question asks something else (a route, a period)
+        aside = situation is not None and not asks_about_domain(cq)
         sources = []
-        if situation:
+        if situation and not aside:
             lines += situation.lines
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
-        dated = date_lines(cq, facts, candidates)
+        dated = date_lines(cq, facts, candidates) if not (claims.deadlines or claims.dated or claims.months) else DateLines()
         lines += dated
-        if situation and situation.compliant is False:
+        if situation and not aside and situation.compliant is False:
             # the check says what is wrong, what to apply for and the steps; a fact stays only when the
             # question names it in words of its own (栏目 … for a column on a sub-domain)
             rest = _DOMAIN_WORDS.sub(" ", cq.lower())
             facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest for k in f.keys)
                      and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
-        elif situation:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
+        elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
             facts = [f for f in facts if f.section.startswith("二")][:1]
         lines += [f.answer for f in facts]
+        if region and not situation and any(f.id == "portal-format" for f in facts[:2]) and _OWN_PLACE.search(cq):
+            lines.append(_home_portal(region))  # 我们利川市的门户网站域名: the office's own portal, by the rule
+        above = superiors(region)
+        if len(above) >= 2 and any(f.role("to") or f.role("approves") or f.event for f in facts[:2]):
+            # another region's office: the offices the rules name, by its own names (县 → 州/市 → 省)
+            lines.append(f"按本单位所在地区（{above[0]}）：上一级人民政府办公室是{above[1]}人民政府办公室"
+                         + (f"，省政府办公厅是{above[2]}人民政府办公厅" if len(above) > 2 else "")
+                         + ("；报送日期以本地区的通知为准，上面的日期是楚雄州2019年的安排。" if any(f.date for f in facts[:2]) else "。"))
+        if aside:  # the asked facts first, then what is wrong with the domain named
+            lines += situation.lines[:2]
+            sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids[:1]]
         sources = [*(Source.of(f) for f in facts), *sources]
-        ruling = verdict(cq, facts)
-        if situation and situation.compliant is not None and is_yes_no(cq):
-            ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
-        elif dated.on_time is not None and is_yes_no(cq):
-            ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
-        lead = "\n".join(dict.fromkeys(lines))
+        if open_point:
+            ruling = ""
+            lines.insert(0, f"{open_point}。文件中相关的规定是：")
+        else:
+            ruling = verdict(cq, facts, claims)
+            if situation and not aside and situation.compliant is not None and is_yes_no(cq):
+                ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
+                if REMEDY.search(cq):  # 要改吗: a domain that breaks the rules must be changed
+                    worry = WORRY.search(cq)
+                    ruling = ("不要紧" if worry else "不需要") if situation.compliant else ("要紧" if worry else "需要")
+            elif dated.on_time is not None and is_yes_no(cq):
+                ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
+        undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
+        if undecided and undecided.notes:
+            lines.insert(0, "；".join(dict.fromkeys(undecided.notes)) + "。")
+        elif not ruling and not open_point and not dated and not (situation and not aside) and is_yes_no(cq) \
+                and facts and (facts[0].verdict or claims.checkable):
+            # a yes/no question about an act the rule does not speak to: no verdict, and that said plainly
+            lines.insert(0, "文件没有直接规定这一点。文件中相关的规定是：")
+        lead = "\n".join(dict.fromkeys(lines)).replace("：\n", "：", 1)
         if ruling:
             lead = f"{ruling}。{lead}"
+        if english:
+            lead = _in_english(ruling, open_point, facts, lead)
         shown = {s.id for s in sources}
         related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5 and self.clauses[i].id not in shown]
         return Answer(True, "facts", lead, list(dict.fromkeys(sources)), related, best_score, facts)
 
-    def _section_answer(self, section: str) -> Answer:
-        """What one part of the plan says: its facts in order (an overview of the part's headings left out)."""
+    def _whole_rule(self, facts: list[Fact]) -> list[Fact]:
+        """A rule written as two sentences (二（六）: 闲置域名要及时注销，不得擅自转给他人) is given whole when
+        either half answers: the other half follows the first."""
+        if not facts:
+            return facts
+        halves = [self.facts[i] for i in self.facts_by_clause[facts[0].clause.id] if self.facts[i].kind in _RULE_KINDS]
+        if len(halves) != 2 or facts[0] not in halves:
+            return facts
+        other = halves[1] if halves[0] is facts[0] else halves[0]
+        if other in facts:
+            return facts
+        return [facts[0], other, *facts[1:]][:MAX_FACTS]
+
+    def _subject(self, question: str, claims) -> Fact | None:
+        """The rule a yes/no question's claims are about: the question read without the values it claims
+        (报县政府办, 3月5日前, 30个工作日) names its subject (复查, 冒名注册, 联系人变更). Of the rules about as
+        close to that subject, one the claims all match is taken; else the closest."""
+        subject = question
+        for text in [b.text for b in claims.bodies if b.role != "any"] + [d[3] for d in claims.deadlines] \
+                + [p[2] for p in claims.periods] + [d[2] for d in claims.dated] + [v for _, v in claims.values] \
+                + [m[2] for m in claims.months]:
+            subject = subject.replace(text, " ")
+        named = events_in(subject)
+        if len(named) == 1 and not claims.between:  # the one dated event the question describes
+            return named[0]
+        ranked = self.bm25(subject)
+        if not ranked:
+            return None
+        scores = self.fact_scores(subject, {i: s for s, i in ranked})
+        if claims.dated:  # 县里的通知是3月5日印发的吧: a document's date, not a deadline that falls on that day
+            scores = [(s, i) for s, i in scores if self.facts[i].event.endswith("日期")] or scores
+        if not scores:
+            return None
+        near = [self.facts[i] for s, i in scores if s >= scores[0][0] * FIT_RATIO][:4]
+        close = [f for f, (s, _) in zip(near, scores) if s >= scores[0][0] * SUBJECT_RATIO]
+        checked = [(fact, check(fact, claims)) for fact in near]
+        # the rule that speaks to most of the claims (who, when, how long); of those, one they all match
+        covered = {id(f): r.matched + len(r.wrong) + r.open for f, r in checked}
+        best = max(covered.values(), default=0)
+        if not best:
+            return close[0]
+        if covered[id(close[0])] == best and (claims.values or claims.sufficient and (close[0].role("consent") or close[0].role("approves"))):
+            return close[0]  # 持有者变了报州政府办备案就行: the step's own rule says what else it takes
+        # The bodies a question names pick the rule (报州政府办: the prefecture's deadline); the days and periods
+        # it claims are then checked against that rule, never used to pick one that happens to fit them.
+        named = [b for b in claims.bodies if b.role != "any"]
+        if named:
+            by_body = replace(claims, deadlines=[], periods=[], dated=[], values=[], months=[])
+            fits = []
+            for fact in near:
+                r = check(fact, by_body)
+                if r.matched >= len(named) and not r.wrong:
+                    fits.append(((r.matched + r.implied, covered[id(fact)]), fact))
+            if fits:  # a rule the bodies all fit: the one that fits most and speaks to most claims, the closest
+                most = max(n for n, _ in fits)
+                return next(f for n, f in fits if n == most)
+        covering = [f for f, r in checked if covered[id(f)] and f in close]
+        if covering and not named:
+            return covering[0]  # the closest rule that speaks to the days or periods claimed
+        covering = [f for f, r in checked if covered[id(f)] == best and f in close]
+        return (covering or [f for f, r in checked if covered[id(f)] == best])[0]
+
+    def _section_answer(self, section: str, where: bool = False) -> Answer:
+        """What one part of the plan says: its number and heading, then its facts in order (a part with
+        numbered items lists their headings first)."""
+        title = title_of(section, self.clauses, self.policy.sections)
         facts = [f for f in self.facts if f.section == section]
         facts = [f for f in facts if f.kind != "doc"] or facts
-        facts = facts[:MAX_SECTION_FACTS]
+        items = subsections(section, self.clauses)
+        lines = []
+        if where:
+            part = self.policy.sections.get(section[0], "")
+            lines.append(f"这是方案的{section}{'（属“' + part + '”）' if part and part != section else ''}。")
+        if items:
+            heads = "；".join(title_of(s, self.clauses, self.policy.sections) for s in items)
+            lines.append(f"{title}，共{len(items)}条：{heads}。")
+            facts = facts[:2]
+        else:
+            facts = facts[:MAX_SECTION_FACTS]
+            if facts:
+                lines.append(f"{title}：")
+        lines += [f.answer for f in facts]
+        lead = "\n".join(dict.fromkeys(lines)).replace("：\n", "：", 1)
+        sources = list(dict.fromkeys(Source.of(f) for f in facts))
+        if not sources:
+            sources = [Source.of_clause(c) for c in self.clauses if c.section.startswith(section)][:MAX_SECTION_FACTS]
         related = [c for c in self.clauses if c.section == section and c.id not in {f.clause.id for f in facts}]
-        return Answer(True, "facts", "\n".join(dict.fromkeys(f.answer for f in facts)),
-                      list(dict.fromkeys(Source.of(f) for f in facts)), related, 0.0, facts)
+        return Answer(True, "facts", lead, sources, related, 0.0, facts)
 
     # -- facts ----------------------------------------------------------------------------------------
     def fact_scores(self, question: str, clause_scores: dict[int, float]) -> list[tuple[float, int]]:
@@ -404,9 +646,10 @@ class PolicyIndex:
         parts = _parts(question)
         if len(parts) > 1:
             context = {i: score * PART_CONTEXT for score, i in whole}
+            settings = _setting_clauses(question)
             for part in parts:
-                if not self._names_policy_term(part):
-                    continue
+                if not self._names_policy_term(part) or any(part in clause for clause in settings):
+                    continue  # 网站用了https，…: a clause that sets the scene asks nothing of its own
                 part_clauses = {i: score for score, i in self.bm25(part)}
                 own = self.fact_scores(part, part_clauses)
                 if not own or own[0][0] < PART_MIN_SCORE:
@@ -463,6 +706,8 @@ class PolicyIndex:
     def _about_policy(self, question: str, mentioned: set[str]) -> bool:
         """A core policy term is named, or the question's content words are mostly policy words."""
         if mentioned & self.policy.core_terms or mentions_domain(question) or any(k in question.lower() for k in self.telling_keys):
+            return True
+        if _THE_PLAN.search(question):  # 方案的原则是什么: the plan itself is the subject
             return True
         dates = [d for kind, d in question_dates(question, 2019) if kind == "date"]
         if any((d.month, d.day) in self.policy_dates for d in dates) or (dates and mentioned):
@@ -523,6 +768,116 @@ def _doc_reference(question: str) -> tuple[str, str]:
     return rest, _DOCS[match.group(1)]
 
 
+_RULE_KINDS = frozenset({"rule", "prohibition", "number"})
+_EN_WORDS = {"可以": "Yes.", "需要": "Yes, it is required.", "有": "Yes.", "是的": "Yes.", "符合要求": "Yes, it complies.",
+             "来得及": "Yes, in time.", "没有超期": "No, not late.", "不可以": "No.", "不需要": "No, it is not required.",
+             "没有": "No.", "不是": "No.", "不符合要求": "No, it does not comply.", "来不及": "No, too late.",
+             "超期了": "Yes, it is late.", "不对": "No.", "不对，需要": "No — it is required."}
+
+
+_EN_MONTHS = "January February March April May June July August September October November December".split()
+_EN_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+
+
+def _en_date(day) -> str:
+    return f"{_EN_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def _english_lead(answer: Answer) -> str:
+    """An English first line for answers worked out rather than quoted (dates, sections, refusals)."""
+    if answer.kind == "out_of_scope":
+        return ("This is outside the two documents, which cover only the cleanup of Chuxiong's government website "
+                "domains (domain formats, procedures, deadlines, contacts).")
+    lead = answer.lead
+    days = re.search(r"相隔(\d+)天（其中(\d+)个工作日）", lead)
+    dated = [f for f in answer.facts if f.date]
+    if days and len(dated) >= 2:
+        return f"{days.group(1)} days ({days.group(2)} working days) from {_en_date(dated[0].date)} to {_en_date(dated[1].date)}."
+    if "星期" in lead and dated:
+        return " ".join(f"{_en_date(f.date)} is a {_EN_DAYS[f.date.weekday()]}." for f in dated)
+    if lead.startswith(("没有过", "已经过了")) and len(dated) >= 2:
+        word = "has not passed" if lead.startswith("没有过") else "had passed"
+        return f"On {_en_date(dated[0].date)} the deadline of {_en_date(dated[1].date)} {word}."
+    if lead.startswith("文件没有") or "文件没有" in lead.split("\n")[0]:
+        return "The documents do not specify this. What they do say:"
+    english = [f.en for f in answer.facts if f.en]
+    return " ".join(english) if english else "In the documents (in Chinese):"
+
+
+def _in_english(ruling: str, open_point: str | None, facts: list[Fact], chinese: str) -> str:
+    """The direct answer in English (each fact's `en`), then the Chinese answer the quotes go with."""
+    lines = []
+    if open_point:
+        lines.append("The documents do not specify this. What they do say:")
+    elif ruling:
+        lines.append(_EN_WORDS.get(ruling.split("：")[0], ""))
+    lines += [f.en for f in facts if f.en]
+    english = " ".join(line for line in lines if line)
+    return f"{english}\n{chinese}" if english else chinese
+
+
+# a part naming the domain that also says what happened to it (下线, 迁移) or names another subject stays
+_SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废弃|改版|迁移|整合|换成|换了|改成|改为|换为|迁到|改用|换用|从|启用|上线|新域名|旧域名|原域名|注销|备案|服务器|联系人|冒名|劫持|系统|平台|栏目|专题|频道")
+
+
+_BOTH_DOCS = re.compile(r"(两|俩|2)(个|份)(文件|通知|文)|两个文件|县里和州里|州里和县里|县和州的|州和县的|各自的(文号|日期)")
+_DOC_ASPECTS = ((re.compile(r"日期|哪天|什么时候|时间|几号"), ("cx-date", "wd-date")),
+                (re.compile(r"文号|字号|谁发|发文单位|哪个单位|印发单位|发的"), ("cx-issuer", "wd-issuer")),
+                (re.compile(r"主送|发给|给谁"), ("cx-recipients", "wd-recipients")))
+
+
+def _both_documents(question: str, facts: tuple[Fact, ...]) -> list[Fact]:
+    """A question about both documents' metadata (their dates, numbers, issuers): one fact of each."""
+    both = _BOTH_DOCS.search(question) or (re.search(r"(州里|州政府办|楚政办函)[^，。？]{0,4}(通知|文件|发文|印发)", question)
+                                             and re.search(r"(县里|县政府办|武政办函)[^，。？]{0,4}(通知|文件|发文|转发)", question))
+    if not both or re.search(r"截止|报送|上报|期限|国办|国务院|省里|省政府|云南|引用|依据|上级|上位", question):
+        return []
+    by_id = {f.id: f for f in facts}
+    return [by_id[i] for pattern, ids in _DOC_ASPECTS if pattern.search(question) for i in ids]
+
+
+_NOT_IN_TERMS = frozenset("各县州市里吧吗呢啊")  # a typo is inside a word, not across these
+
+# English words staff drop into a Chinese question
+_MIXED_WORDS = {"deadline": "截止日期", "ddl": "截止日期", "email": "邮箱", "e-mail": "邮箱", "dns": "域名解析"}
+_MIXED = re.compile(r"(?<![a-z.@-])(dead\s?line|ddl|e-?mail|dns)(?![a-z.@-])", re.IGNORECASE)
+_ASKS_TASK = re.compile(r"(要|需要|负责|得|该)?(做|干|管|负责)(什么|啥|哪些)|职责|任务")
+_THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方案|^方案(的|里|中|第|开头|要求|规定|原则|目标|依据|说)|这次清理|清理工作")
+_DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
+_OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|我县|我市|我州|俺们")
+
+
+@lru_cache(maxsize=16)
+def _home_portal(region: str) -> str:
+    from knowledge.naming import suggest
+
+    english = suggest(f"{region}人民政府").english
+    return f"按本单位所在地区（{region}），门户网站域名为 {english[0]}。" if english else ""
+
+
+def _without_setting(question: str) -> str:
+    """'州公安局网站英文域名是 gaj.cxz.gov.cn，还想再注册一个中文域名，应该是什么样的格式' → the parts that ask:
+    a sentence that only names the domain is the setting when the question asks something else."""
+    if not domain_in(question) or asks_about_domain(question):
+        return question
+    parts = re.split(r"(?<=[，,；;。？?！!])", question)
+    kept = [p for p in parts if not domain_in(p) or _SETTING_STATE.search(_DOMAIN_WORDS.sub(" ", p.lower()))]
+    rest = "".join(_DOMAIN_WORDS.sub(" ", p) for p in kept)  # the domains themselves say nothing of what is asked
+    return rest if len(_CJK_RUN.findall(rest)) and len("".join(_CJK_RUN.findall(rest))) >= 6 else question
+
+
+_ASKING = re.compile(r"什么|啥|谁|哪|几|多少|多久|多长|怎|如何|咋|吗|吧|呢|要不要|是否|能不能|可不可以|行不行|有没有|\?|？")
+
+
+_STATING = re.compile(r"了|已经|准备|打算|正在|现在|目前|刚|是|用的|有个|有一个")
+
+
+def _setting_clauses(question: str) -> list[str]:
+    """The clauses before the last that ask nothing (网站用了https，证书要不要注销: 网站用了https)."""
+    clauses = [c for c in re.split(r"[，,；;]", question) if c.strip()]
+    return [c for c in clauses[:-1] if not _ASKING.search(c) and not re.search(r"、|和|与|跟|以及|及", c) and _STATING.search(c)]
+
+
 def _parts(question: str) -> list[str]:
     """The things a question asks, in order: 截止日期、联系人、邮箱 → three parts."""
     return [p for p in _PART_SPLIT.split(question) if len("".join(_CJK_RUN.findall(p))) >= 2 or re.search(r"[a-z]{2,}", p, re.I)]
@@ -566,14 +921,15 @@ def get_index() -> PolicyIndex:
     return PolicyIndex(load_policy())
 
 
-def ask(question: str, lookup: Lookup | None = None) -> Answer:
-    """`lookup` (domain -> (unit name, kind) from the registry) lets a situation use the registered unit."""
+def ask(question: str, lookup: Lookup | None = None, region: str = "") -> Answer:
+    """`lookup` (domain -> (unit name, kind) from the registry) lets a situation use the registered unit;
+    `region` (the office's, from /region or BOT_REGION) makes its places home rather than another region."""
     if lookup is not None:
-        return get_index().answer(clean(question), lookup)
-    return _cached_answer(clean(question))
+        return get_index().answer(clean(question), lookup, region)
+    return _cached_answer(clean(question), region)
 
 
 @lru_cache(maxsize=2048)
-def _cached_answer(question: str) -> Answer:
+def _cached_answer(question: str, region: str = "") -> Answer:
     """Staff ask the same questions again and again; the policy does not change while the bot runs."""
-    return get_index().answer(question)
+    return get_index().answer(question, region=region)

@@ -7,22 +7,26 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from knowledge.claims import Claims
+from knowledge.claims import read as read_claims
 from knowledge.facts import Fact
 
 # -- yes/no -------------------------------------------------------------------------------------------
-_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|超期没|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
+_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|(?:吗|吧)[，,？?]|超期没|([\u4e00-\u9fff])不\2|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
                     r"是否|可以不|合不合|算不算|还能|符合要求不|没问题|就行|就可以|可以吧|行吗|赶得上|来得及")
 # Which pair of words answers the question: (the words that ask it, positive, negative).
 _FAMILIES = (
     (re.compile(r"来得及|来不及|赶得上|赶不上|赶得及"), "来得及", "来不及"),
+    (re.compile(r"晚不晚|算不算晚|算晚|晚吗|晚了吗|迟不迟|迟吗|算迟"), "不晚", "晚了"),
     (re.compile(r"超期|逾期|晚了|迟了|过期|超时"), "没有超期", "超期了"),
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
-    (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对"), "是的", "不是"),
-    (re.compile(r"符合|合规|没问题|合不合|规范吗|对吗"), "符合要求", "不符合要求"),
-    (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能.{0,12}[吗吧]"), "可以", "不可以"),
-    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
+    (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错|对吗|没问题吧"), "是的", "不是"),
+    (re.compile(r"符合|合规|没问题|合不合|规范吗"), "符合要求", "不符合要求"),
+    (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]|就行|就可以|即可"), "可以", "不可以"),
+    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
 )
-_POSITIVE = {"可以", "需要", "有", "是的", "符合要求"}
+_NOT_ALLOWED = re.compile(r"(不能|不可以|不得|不准|不许|不让)[^，。？]{0,16}(吧|对吧|是吧|对吗|吗)[?？。!！]*$")
+_POSITIVE = {"可以", "需要", "有", "是的", "符合要求", "不晚"}
 
 
 _WH = re.compile(r"什么|啥|哪|怎么|咋|谁|几|多少|多久|多长")
@@ -36,23 +40,93 @@ def is_yes_no(question: str) -> bool:
     return bool(match)
 
 
-def verdict(question: str, facts: Sequence[Fact]) -> str:
-    """可以 / 不可以 / 需要 … for a yes/no question, from the first fact that decides it; '' when none does."""
-    if not is_yes_no(question):
+def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) -> str:
+    """The verdict of a yes/no question, worked out from the rules' model; '' when nothing decides it.
+
+    In order: a claim the question makes (a body, a deadline, a period) set against the rule it is about —
+    a contradiction answers no with the rule's value ("不对：是20个工作日，不是30个工作日"); a proposal that
+    breaks or keeps a rule (`breaks` / `keeps`); a duty the question denies (不用管了吧) or a prohibition it
+    calls harmless (也没事吧); claims that all match; last, the modality of the one rule the question is
+    about (a duty 需要, a prohibition 不可以). Never a verdict from another rule's default."""
+    from knowledge.model import check
+
+    if not is_yes_no(question) or not facts:
         return ""
+    claims = claims or read_claims(question)
+    result = check(facts[0], claims)  # the rule the question is about comes first (see `knowledge.qa`)
+    if result.wrong:
+        asked = next((pattern for pattern, _, _ in _FAMILIES if pattern.search(question)), None)
+        word = verdict_word(question, False)
+        # 不需要 would deny the duty the rule keeps; a statement to confirm (…报备吧) is simply wrong
+        word = word if word == "不可以" and asked is not None else "不对"
+        return f"{word}：{'；'.join(dict.fromkeys(result.wrong))}"
+    claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines) + len(claims.periods) \
+        + len(claims.dated) + len(claims.values) + len(claims.months)
+    matched = result.matched >= claimed > 0 and not result.open  # yes only when the rule speaks to every claim made
     polarity = None
-    for fact in facts:  # a proposal that breaks or keeps a rule decides first
+    for fact in facts:  # a proposal that breaks or keeps a rule decides next
         if any(p.search(question) for p in fact.no):
             polarity = False
         elif any(p.search(question) for p in fact.yes):
             polarity = True
+        if polarity is False and REMEDY.search(question):
+            return "要紧" if WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         if polarity is not None:
-            break
-    if polarity is None:  # then a prohibition among the facts, then the first fact's own verdict
-        ordered = sorted((f for f in facts if f.verdict), key=lambda f: f.kind != "prohibition")
-        if ordered:
-            polarity = ordered[0].verdict in _POSITIVE
-    return verdict_word(question, polarity)
+            return verdict_word(question, polarity)
+    if result.open:
+        return ""  # 本级人民政府办公室 for a unit whose level is not said, 县长 for 主要负责人: the rule's words decide
+    top = facts[0]
+    about = names_subject(top, question)  # 网站改版不用报备吧: 报备 alone is not the duty to report a contact change
+    if claims.negated and top.verdict == "需要" and about:
+        return "不对，需要"
+    if claims.harmless and top.verdict == "不可以" and about:
+        return "不可以"
+    if claims.negated and top.verdict == "不可以" and top.kind == "prohibition" and about:
+        return "是的，不能"  # 可以不用gov.cn吧: the question keeps the prohibition
+    if matched:  # 联系人是张晓霞吧: confirmed
+        return verdict_word(question, True) if any(p.search(question) for p, _, _ in _FAMILIES) else "是的"
+    if not claimed and (_PREMISE.search(question) or not top.verdict) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
+        return "是的"
+    halves = [f for f in facts[:2] if f.clause.id == top.clause.id]  # a rule and its other half (主域名 after 一个域名)
+    acting = [f for f in halves if f.verdict and any(p.search(question) for p in f.does) and names_subject(f, question)]
+    if acting:  # the question names the act a rule is about; of several, the one named last (the predicate)
+        rule = max(acting, key=lambda f: max(m.end() for p in f.does for m in p.finditer(question)))
+        if rule.verdict == "不可以" and REMEDY.search(question):
+            return "要紧" if WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
+        return verdict_word(question, rule.verdict in _POSITIVE)
+    return ""
+
+
+_PLAIN_KEYS = frozenset("多久 几天 什么时候 怎么办 咋办 处理 要求 标准 流程 执行 具体 干啥 做什么 格式 结构 申请 注册 注销 变更 报送 上报 截止 期限 时间 日期".split())
+
+
+def names_subject(fact: Fact, question: str) -> bool:
+    """The question names what the rule is about (联系人 for the duty to report a change), not only the act
+    (报备 of a redesign is not that duty)."""
+    q = question.lower()
+    for key in fact.keys:
+        k = key.lower()
+        if len(k) >= 2 and k in q and k not in _PLAIN_KEYS and (len(k) >= 3 or not any(p.fullmatch(k) for p in fact.does)):
+            return True  # an act of two characters (报备, 注销) is not a subject; 主域名 is
+    return False
+
+
+# a question about putting a forbidden state right, not about doing the forbidden act
+REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停)|"
+                     r"(改|迁|换|整改)不(改|迁|换|整改)|要紧|要不要紧|严重吗|有问题吗|有没有问题|有影响吗")
+WORRY = re.compile(r"要紧|严重|有问题|有没有问题|有影响")
+
+
+_PREMISE = re.compile(r"对吗|对吧|是吧|没错|是这样|对不对|是不是这样|的吧")
+_STOP = frozenset("的了吗呢吧啊呀嘛么是要在有和与及或把被给让还就都也又很太最几怎什哪谁我你他她它这那请问个一该能会可对错样")
+
+
+def restates(question: str, fact: Fact, share: float = 0.6) -> bool:
+    """The question says what the rule says: most of its character pairs are in the rule's sentence."""
+    text = f"{fact.quote}{fact.answer}"
+    pairs = [a + b for run in re.findall(r"[\u4e00-\u9fff]+", question) for a, b in zip(run, run[1:])
+             if a not in _STOP and b not in _STOP]
+    return len(pairs) >= 4 and sum(p in text for p in pairs) >= share * len(pairs)
 
 
 def verdict_word(question: str, polarity: bool | None) -> str:
@@ -61,6 +135,8 @@ def verdict_word(question: str, polarity: bool | None) -> str:
         return ""
     for pattern, yes, no in _FAMILIES:
         if pattern.search(question):
+            if yes == "可以" and _NOT_ALLOWED.search(question):  # 服务器不能放境外吧: the asker says it is not allowed
+                return "不对，可以" if polarity else "是的，不能"
             return yes if polarity else no
     return "可以" if polarity else "不可以"
 
@@ -110,16 +186,22 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
     ids = {f.id for f in facts}
     year = today.year if today else dt.date.today().year
     if "notice" in ids or "contact-change" in ids:
-        for kind, value in question_dates(question, year):
-            if kind != "date":
-                continue
+        given = [value for kind, value in question_dates(question, year) if kind == "date"]
+        if given:
+            value = given[0]
+            assumed = "" if re.search(rf"{value.year}年", question) else f"（没写年份，按{value.year}年算）"
             if "notice" in ids:
-                lines.append(f"{value.month}月{value.day}日调整域名的，公告3个月到{add_months(value, 3).month}月{add_months(value, 3).day}日，期满后注销原域名。")
+                end = add_months(value, 3)
+                lines.append(f"{value.month}月{value.day}日调整域名的，公告3个月到{end.month}月{end.day}日，期满后注销原域名{assumed}。")
             else:
                 due = deadline("contact_change", value).due
-                lines.append(f"{value.month}月{value.day}日变更的，应在20个工作日内、即{due.month}月{due.day}日前报备。")
+                lines.append(f"{value.month}月{value.day}日变更的，应在20个工作日内、即{due.year}年{due.month}月{due.day}日前报备{assumed}。")
+                if len(given) > 1:  # 2月25日换的，3月20日报备: the second date against the due date
+                    done = given[1]
+                    lines.on_time = done <= due
+                    lines.append(f"{done.month}月{done.day}日报备{'在期限之内' if done <= due else '已超过期限'}。")
             return lines
-    if dated:
+    if dated and _ON_TIME.search(question):  # a day the asker acts on, set against the deadline
         target = dated[0].date
         for kind, value in question_dates(question, target.year):
             day = value if kind == "date" else _safe_date(target.year, target.month, value)
@@ -134,6 +216,11 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
     return lines
 
 
+# the question sets a day of its own against a deadline: 3月4号交来得及吗, 今天3月6号还能报吗, 3月10号才报算超期吗
+_ON_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|晚不晚|算晚|迟了|过期|还能|还可以|行不行|行吗|可以吗|"
+                      r"(交|报|送|提交|上报|报送|报到|交到)[^，。？]{0,6}(吗|不|没|吧)|(\d+[日号])[^，。？]{0,3}(交|报|送|提交|上报)")
+
+
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)
@@ -144,20 +231,27 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 # -- a domain in the question ------------------------------------------------------------------------------
 _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn|net\.cn|org\.cn|cn|com|net|org|政务|中国|公司|网络)(?:/[\w./-]*)?"
                              r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
+# "单位名称.中国", "xxx.gov.cn": a format written out with a placeholder, not a domain to check
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+_PLACEHOLDER_LABEL = re.compile(r"^(?:www\.)?(?:(?:单位|机构|部门|网站|主办单位|本单位)?(?:名称|全称|简称|名字|拼音)|x{2,}|某+|abc|example)\.", re.IGNORECASE)
 _BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
 _IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼")
 _OLD = re.compile(r"早年|早些年|之前注册|原来注册|以前注册|以前申请|老域名|(?:200\d|201[0-8])年.{0,6}(注册|申请|买|办)|55号(文)?(以前|之前|前)")
 _UNIT = re.compile(r"[\u4e00-\u9fff]{1,20}(?:局|委员会|委|办公室|中心|人民政府|(?<=[县市州])政府|院|馆|所|队)")
-_KIND_WORDS = (("system", re.compile(r"业务系统|办事平台|服务平台|办事大厅|网上办事|审批系统|政务服务网")), ("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")),
+_KIND_WORDS = (("system", re.compile(r"业务系统|办事平台|服务平台|办事大厅|网上办事|审批系统|政务服务网|服务系统|办事系统|系统|平台")), ("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")),
                ("institution_other", re.compile(r"医院|学校|不承担")), ("institution_admin", re.compile(r"承担行政职能|执法")))
 
 Lookup = Callable[[str], "tuple[str, str | None] | None"]  # domain -> (unit name, kind) from the registry
+
+
+_PRONOUN_PLACE = re.compile(r"(?:咱们|我们|俺们|你们|他们|咱|我|俺|本|该|贵)(?:的)?(?:县|市|州|区|乡|镇|单位|局)?(?=[\u4e00-\u9fff])")
 
 
 def _named_unit(text: str) -> str | None:
     """A unit written out with its place (武定县财政局), as the naming check needs it; else None."""
     from knowledge.units import parse_unit
 
+    text = _PRONOUN_PLACE.sub("", text)  # 咱们县人社局, 本市政府: a pronoun and a bare 县 name no place
     for match in _UNIT.finditer(text):
         name = re.sub(r"^.*?(我们是|我们|我是|是|的)", "", match.group(0))
         if len(name) >= 4 and parse_unit(name).place_full:
@@ -170,19 +264,48 @@ def registered_before_rules(question: str) -> bool:
     return bool(_OLD.search(question)) and bool(re.search(r"域名|网址|网站", question)) and "55号" not in question
 
 
+_ASKS_DOMAIN = re.compile(r"合规|符合|规范吗|规范不|可以吗|可以不|行不行|行吗|对不对|对吗|对吧|能用|能不能用|可以用|怎么办|咋办|怎么处理|如何处理|"
+                          r"该咋|怎么弄|咋弄|咋整|怎么整改|如何整改|有没有问题|有问题吗|没问题吧|对不|正确吗|怎么样|是否")
+_ASKS_OTHER = re.compile(r"多长时间|多久|报给谁|交给|报到|哪一级|哪个单位|找谁|谁|怎么申请|如何申请|申请流程|走什么|什么程序|流程|什么样|格式|"
+                         r"哪天|什么时候|公告|几个月|报备|中文域名|栏目|频道|专题")
+
+
+# subjects of other rules: a question about the server, the CDN or the contact of a named site is about those
+_OTHER_SUBJECT = re.compile(r"服务器|机房|境外|国外|海外|香港|cdn|解析|备案|icp|联系人|管理员|公告|持有者|持有单位|转给|借给|冒名|冒用|劫持|监测|"
+                            r"虚拟空间|虚拟主机|云主机|节点|报备|报送|清理情况|注销|审批|同意", re.IGNORECASE)
+
+
+def asks_about_domain(question: str) -> bool:
+    """The question asks about the domain it names (is it compliant, what to do with it), not only
+    mentions it while asking something else (the route, the period, a Chinese domain's format, its server)."""
+    if _OTHER_SUBJECT.search(_DOMAIN_IN_TEXT.sub(" ", question)):
+        return False
+    return bool(_ASKS_DOMAIN.search(question)) or not _ASKS_OTHER.search(question)
+
+
 def mentions_domain(question: str) -> bool:
     return bool(_DOMAIN_IN_TEXT.search(question))  # gov.cn by itself too: it is the policy's subject
 
 
-def domain_in(question: str) -> str | None:
-    """The domain or URL a question is about, unless it is an impostor's (a bare suffix such as gov.cn is not one)."""
+def domains_in(question: str) -> list[re.Match]:
+    """The domains or URLs a question names, unless they are an impostor's (a bare suffix such as gov.cn, an
+    e-mail address or a placeholder such as 单位名称.中国 is not one)."""
     if _IMPERSONATION.search(question):
-        return None
+        return []
+    out = []
     for match in _DOMAIN_IN_TEXT.finditer(question):
+        if match.start() and question[match.start() - 1] in "@._-" or _EMAIL.search(question[max(0, match.start() - 40):match.end()]):
+            continue  # an e-mail address (wdjy@163.com) is not a website
         host = re.sub(r"^https?://", "", match.group(0), flags=re.I).split("/")[0].lower()
-        if host not in _BARE_SUFFIXES:
-            return match.group(0)
-    return None
+        if host not in _BARE_SUFFIXES and not _PLACEHOLDER_LABEL.match(host):
+            out.append(match)
+    return out
+
+
+def domain_in(question: str) -> str | None:
+    """The (first) domain or URL a question is about."""
+    found = domains_in(question)
+    return found[0].group(0) if found else None
 
 
 @dataclass
@@ -232,6 +355,17 @@ def _department_structure(domain: str, labels: tuple[str, ...]) -> Situation:
 _CANCEL = "原域名按照流程注销；域名注销后注销ICP备案、党政机关网站标识、公安机关备案标识等。"
 
 
+_COLUMN = re.compile(r"栏目|频道|专题|英文版|外文版|子站|版块|板块|专栏")
+
+
+def _column_structure(domain: str, parsed) -> Situation:
+    """A column, channel, topic or language version: a path under its site's own domain (二（五）)."""
+    if parsed.has_path:
+        return Situation([f"{domain} 是网站域名下的路径，符合栏目、频道、专题使用同一级域名的要求。"], ["plan-2-5-paths"], True)
+    return Situation([f"{domain} 不合规：栏目、频道、专题等原则上使用同一级域名下的路径（如 www.□□□.gov.cn/.../...），不单独开域名。"],
+                     ["plan-2-5-paths"], False)
+
+
 def _kind_structure(domain: str, kind: str, parsed) -> Situation:
     """A platform's or a non-administrative institution's domain when the unit is not named in full: the
     rule of its kind only (二（五）: a path of its site, never a site of its own; 二（三）: no .gov.cn)."""
@@ -247,24 +381,63 @@ def _kind_structure(domain: str, kind: str, parsed) -> Situation:
                       f"要尽快把有关信息和服务整合迁移到所属网站，{_CANCEL}"], ["plan-2-5-systems", "plan-3-5"], False)
 
 
+# the site behind the domain is no longer used: an idle domain, whatever its name
+_IDLE = re.compile(r"不用了|早就不用|没在用|不再使用|停用|停了|关了|关停|下线|废弃|闲置|没人用|不维护|不再运行")
+
+
+def _idle_situation(question: str, domain: str) -> Situation:
+    """二（六）、四（三）、三（五）: an idle domain is cancelled by its holder through the registrar, then the filings."""
+    situation = Situation(compliant=None, clause_ids=["plan-2-6", "plan-4-3", "plan-3-5"])
+    situation.lines += [f"{domain} 的网站已不用，属于闲置域名：要及时注销，由域名持有者联系相应的注册机构注销，不得转给其他单位或个人使用。",
+                        "域名注销后，原持有单位要及时注销ICP备案编号、党政机关网站标识、公安机关备案标识等。"]
+    if _OLD.search(question):
+        situation.lines.append(_OLD_LINE)
+        situation.clause_ids.append("plan-3-4")
+    return situation
+
+
 def domain_situation(question: str, lookup: Lookup | None = None) -> Situation | None:
     """A domain or URL in the question, with no sign that it is an impostor's: the naming check, what to
     apply for, and the steps of changing over."""
+
+    found = domains_in(question)
+    if not found:
+        return suffix_situation(question)
+    if len(found) == 1 and _IDLE.search(question.replace(found[0].group(0), " ")):
+        return _idle_situation(question, found[0].group(0))
+    if len(found) == 1:
+        return _situation_for(question, found[0].group(0), question.replace(found[0].group(0), " "), lookup)
+    # several: each is read with the words just before it (州卫健委网站是 A，它的办事平台用 B); the first
+    # that breaks a rule is the one to act on
+    situations = []
+    for i, match in enumerate(found):
+        start = found[i - 1].end() if i else 0
+        situations.append(_situation_for(question, match.group(0), question[start:match.start()], lookup))
+    return next((s for s in situations if s.compliant is False), situations[0])
+
+
+def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None) -> Situation:
     from knowledge.rules import RULE_CLAUSES, check
 
-    domain = domain_in(question)
-    if domain is None:
-        return suffix_situation(question)
     unit, kind = None, None
     if lookup is not None:
         found = lookup(domain)
         if found:
             unit, kind = found
     if unit is None:
-        rest = question.replace(domain, " ")
         unit = _named_unit(rest)
         kind = next((k for k, pattern in _KIND_WORDS if pattern.search(rest)), None)
+    if _COLUMN.search(rest) and lookup is None:  # 栏目, 英文版: a part of a site, not a site
+        from knowledge.domains import parse_domain
+
+        parsed = parse_domain(domain)
+        if parsed.valid and not parsed.is_chinese:
+            return _column_structure(domain, parsed)
     result = check(domain, unit=unit, kind=kind)
+    labels = result.domain.labels if result.domain.valid else ()
+    if result.unit is None and kind is None and len(labels) == 4 and labels[-2:] == ("gov", "cn") and labels[0] != "www" \
+            and not result.domain.is_chinese and not re.search(r"门户|县政府|市政府|人民政府", question):
+        kind = "department"  # a sub-domain of a portal, its unit not said: the department structure is the one it can follow
     if result.unit is None and kind in ("department", "institution_admin") and result.domain.valid and not result.domain.is_chinese:
         return _department_structure(domain, result.domain.labels)
     if result.unit is None and kind in ("system", "institution_other") and result.domain.valid and not result.domain.is_chinese:

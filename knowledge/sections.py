@@ -1,22 +1,49 @@
-"""A question that names a part of the plan and asks what it says (落实管理责任这部分说了什么, 注册注销流程第三条
-讲的啥, 事业单位网站怎么规定的): the section it means, so that the answer is that part's facts in order.
+"""The plan's section tree and a question's reference to it.
+
+A question names a part of the plan by its heading (落实管理责任这部分说了什么, 注册注销流程第三条讲的啥,
+事业单位网站怎么规定的) or by its number in any notation: 四（二）, 四(二), 第四部分第二条, 五的第三条, 4.2,
+第一部分. The answer is that part's facts in order, under its number and heading; a question that quotes a
+heading and asks where it is (“注销备案信息”是哪一条) gets the number too.
 
 Sub-headings are read from the clauses themselves (a clause text that opens with a short heading sentence,
-"落实管理责任。…"); the five parts of the plan are named here with their numbers."""
+"落实管理责任。…"); the five parts of the plan are named in policy.yaml `sections`."""
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from knowledge.policy import Clause
 
-PARTS = {"指导思想": "一", "清理范围及标准": "二", "清理范围": "二", "注册、注销流程": "三", "注册注销流程": "三",
+PARTS = {"前言": "前言", "开头": "前言", "指导思想": "一", "清理范围及标准": "二", "清理范围": "二", "注册、注销流程": "三", "注册注销流程": "三",
          "注册和注销流程": "三", "方法步骤": "四", "有关要求": "五"}
-_NUMERALS = "一二三四五六"
-_ORDINAL = re.compile(r"第([一二三四五六1-6])(?:条|点|项|步|部分|款|小节)?|[（(]([一二三四五六1-6])[）)]")
-_CONTENT = re.compile(r"(说|讲|写|规定|提)(了|的)?(啥|什么|哪些)|什么内容|内容|怎么(说|写|规定|要求)|讲的是|说的是")
-_SECTION_WORDS = re.compile(r"这部分|这一部分|这条|这一条|那条|这一步|这节|这一节|部分|一条|这块")
+_NUMERALS = "一二三四五六七八九"
+_N = r"[一二三四五六七八九1-9]"
+_ORDINAL = re.compile(rf"第({_N})(?:条|点|项|步|部分|款|小节)?|[（(]({_N})[）)]")
+_CONTENT = re.compile(r"(说|讲|写|规定|提)(了|的|些)?(啥|什么|哪些|哪几)|什么内容|内容|怎么(说|写|规定|要求)|咋(说|写|规定)|讲的是|说的是|讲啥|说啥|写啥|"
+                      r"(哪|几)(几)?个方面|哪几条|哪几点|关于什么|是关于")
+_PART_ASKED = re.compile(r"哪几|几个方面|几点|几条|哪些方面|这部分|那部分|部分")
+_SECTION_WORDS = re.compile(r"这部分|这一部分|这条|这一条|那条|那一条|这一步|这节|这一节|部分|一条|这块")
+# 四（二）, 四(二), 四、（二）
+_SUB_NOTATION = re.compile(rf"([一二三四五])\s*、?\s*[（(]\s*({_N})\s*[）)]")
+# 第四部分第二条, 第四部分的第（二）条, 四的第二条, 第四部分（二）
+_PART_ITEM = re.compile(rf"(?:第([一二三四五1-5])(?:部分|大部分|大点|大项|大条|章|节)|(?<![第\d])([一二三四五])(?:部分)?)的?\s*(?:第\s*[（(]?({_N})[）)]?\s*(?:条|点|项|款|小点)|[（(]({_N})[）)])")
+# 4.2, 4．2 (not part of a date, a version or an address)
+_DOTTED = re.compile(r"(?<![\d.．])([1-5一二三四五])\s*[.．]\s*([1-6])(?![\d.．])")
+_PREFACE = re.compile(r"前言|开头(部分|那段|一段)?|引言|导语")
+_TITLE = re.compile(r"标题|叫什么|叫啥|名称是|题目|小标题|题名")
+_RANGE = re.compile(rf"([一二三四五])\s*[（(]\s*({_N})\s*[）)]\s*(?:到|至|-|~|～|—)+\s*(?:[一二三四五]\s*)?[（(]?\s*({_N})\s*[）)]?")
+_PART_ONLY = re.compile(r"第([一二三四五1-5])(?:部分|大部分|大点|大项|章)|(?<![\u4e00-\u9fff\d])([一二三四五])、")
+_WHERE = re.compile(r"哪一?条|第几条|哪一?部分|哪一?节|哪一?款|在哪|出自|哪儿")
+_QUOTED = re.compile(r"[“\"「『'‘]([^”\"」』'’]{2,20})[”\"」』'’]")
 MAX_HEADING = 12
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    section: str  # 四（二）, or a part: 四
+    where: bool = False  # the question asks which section a heading is, not only what it says
+    explicit: bool = False  # named by its number (四（二）, 4.2), not by its heading
 
 
 def heading(clause: Clause) -> str:
@@ -31,8 +58,74 @@ def _numeral(raw: str) -> str:
     return _NUMERALS[int(raw) - 1] if raw.isdigit() else raw
 
 
+def _exists(section: str, clauses: Sequence[Clause]) -> bool:
+    return any(c.section == section or c.section.startswith(section + "（") for c in clauses
+               if c.doc.startswith("楚政办函"))
+
+
+def numbered(question: str, clauses: Sequence[Clause]) -> str | None:
+    """A section written by its number in any notation: 四（二）, 四(二), 第四部分第二条, 五的第三条, 4.2, 第一部分."""
+    for pattern in (_SUB_NOTATION, _PART_ITEM):
+        for match in pattern.finditer(question):
+            groups = [g for g in match.groups() if g]
+            if len(groups) >= 2:
+                section = f"{_numeral(groups[0])}（{_numeral(groups[1])}）"
+                if _exists(section, clauses):
+                    return section
+    if re.search(r"方案|部分|条|讲|说|规定|内容|写", question):
+        for match in _DOTTED.finditer(question):
+            section = f"{_numeral(match.group(1))}（{_numeral(match.group(2))}）"
+            if _exists(section, clauses):
+                return section
+    for match in _PART_ONLY.finditer(question):
+        part = _numeral(match.group(1) or match.group(2))
+        if _exists(part, clauses):
+            return part
+    return None
+
+
+def section_range(question: str, clauses: Sequence[Clause]) -> list[str]:
+    """二（一）到二（三） -> [二（一）, 二（二）, 二（三）]; [] when the question names no range."""
+    match = _RANGE.search(question)
+    if not match:
+        return []
+    part, first, last = match.group(1), _NUMERALS.index(_numeral(match.group(2))), _NUMERALS.index(_numeral(match.group(3)))
+    return [s for s in (f"{part}（{_NUMERALS[i]}）" for i in range(first, last + 1)) if _exists(s, clauses)]
+
+
+def names_only(question: str) -> bool:
+    """The question is a section's number and little else (方案第三大点第五小点, 四（二）是啥)."""
+    rest = re.sub(rf"方案|文件|里|的|是|啥|什么|呢|吗|第|部分|大点|小点|条|点|项|款|[{_NUMERALS}\d（）().、．]", "", question)
+    return len(re.findall(r"[\u4e00-\u9fff]", rest)) <= 1
+
+
+def asks_title(question: str) -> bool:
+    return bool(_TITLE.search(question))
+
+
+def section_reference(question: str, clauses: Sequence[Clause]) -> SectionRef | None:
+    """The section a question is about when it names one (by number, heading or quoted heading)."""
+    where = bool(_WHERE.search(question))
+    if _PREFACE.search(question) and re.search(r"方案|文件|部分", question):
+        return SectionRef("前言", where, explicit=True)
+    section = numbered(question, clauses)
+    if section:
+        return SectionRef(section, where, explicit=True)
+    for quoted in _QUOTED.findall(question):
+        for clause in clauses:
+            if heading(clause) == quoted.strip():
+                return SectionRef(clause.section, where)
+    if where:
+        for clause in clauses:
+            head = heading(clause)
+            if len(head) >= 4 and head in question:
+                return SectionRef(clause.section, True)
+    found = section_asked(question, clauses)
+    return SectionRef(found) if found else None
+
+
 def section_asked(question: str, clauses: Sequence[Clause]) -> str | None:
-    """The section (五（二）) a question asks the content of, or None."""
+    """The section (五（二）) a question asks the content of, by its heading, or None."""
     if not _CONTENT.search(question):
         return None
     part = next((code for name, code in PARTS.items() if name in question), None)
@@ -43,9 +136,43 @@ def section_asked(question: str, clauses: Sequence[Clause]) -> str | None:
             section = f"{part}（{_numeral(match.group(1) or match.group(2))}）"
             if any(c.section == section for c in clauses):
                 return section
+        elif part != "前言" and _PART_ASKED.search(question):
+            return part  # 有关要求讲了哪几点: the part itself
     best, found = "", None
     for clause in clauses:
         head = heading(clause)
         if head and head in question and len(head) > len(best) and (len(head) >= 4 or _SECTION_WORDS.search(question)):
             best, found = head, clause.section
     return found
+
+
+def asks_content(question: str) -> bool:
+    """The question asks what a part says (讲的是什么, 规定了啥, 是什么内容), not one detail of it."""
+    return bool(_CONTENT.search(question))
+
+
+def title_of(section: str, clauses: Sequence[Clause], parts: dict[str, str]) -> str:
+    """四（二） -> 四（二）注册; 四 -> 四、方法步骤."""
+    if section == "前言":
+        return "前言（制定依据）"
+    if "（" not in section:
+        return parts.get(section, section)
+    first = next((c for c in clauses if c.section == section), None)
+    head = heading(first) if first else ""
+    if first and not head:  # a longer heading sentence: 政府门户网站域名注册、注销审核。
+        lead, dot, _ = first.text.partition("。")
+        head = lead if dot and len(lead) <= 20 and "，" not in lead else ""
+    return f"{section}{head}"
+
+
+_STRUCTURE = re.compile(r"(几|哪几|多少)(个)?(部分|大块|大部分|章|块)|分(为)?[几\d一二三四五六七八九十](个)?(大)?部分|(方案|文件)的?(结构|目录)")
+
+
+def asks_structure(question: str) -> bool:
+    """方案一共几部分，各叫什么: the plan's parts."""
+    return bool(_STRUCTURE.search(question)) and not re.search(r"域名结构|网址结构", question)
+
+
+def subsections(part: str, clauses: Sequence[Clause]) -> list[str]:
+    """The numbered items of a part in order: 四 -> [四（一）, 四（二）, …]."""
+    return list(dict.fromkeys(c.section for c in clauses if c.section.startswith(part + "（")))

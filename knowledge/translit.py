@@ -37,6 +37,14 @@ class Transliterator:
         self.words_known = frozenset(k for k, _ in self.glossary if " " not in k)
         self.english_markers = frozenset(k for k, _ in self.glossary if " " not in k) | _ENGLISH_FUNCTION_WORDS
 
+    def is_english(self, question: str) -> bool:
+        """Written in English (not pinyin, not Chinese): the direct answer is then given in English."""
+        q = question.lower()
+        letters = len(_LATIN.findall(_DOMAINISH.sub("", q)))
+        if letters < 4 or _CJK.search(q):
+            return False
+        return any(w in _ENGLISH_FUNCTION_WORDS for w in _PINYIN_TOKEN.findall(_DOMAINISH.sub(" ", q)))
+
     def to_chinese(self, question: str) -> str:
         """The question itself when it is Chinese; its Chinese reading when it is pinyin or English."""
         q = question.lower()
@@ -100,11 +108,16 @@ class Transliterator:
         return word
 
     def english(self, text: str) -> str:
-        keep = [m.group(0) for m in _DOMAINISH.finditer(text)]
+        keep = [m.group(0) for m in _DOMAINISH.finditer(text) if not _SECTION_NUMBER.fullmatch(m.group(0))]
         first = (re.findall(r"[a-z]+", text) or [""])[0]
         text = " ".join(self._singular(w) for w in re.sub(r"[^a-z0-9.@ -]+", " ", text).split())
         text = f" {text} "
         out: list[tuple[int, str]] = []
+        # amounts and days keep their numbers (30 working days → 30个工作日, march 5 → 3月5日, section 4.2 → 4.2条)
+        for pattern, render in _AMOUNTS:
+            for match in pattern.finditer(text):
+                out.append((match.start(), render(match)))
+            text = pattern.sub(lambda m: " " + "#" * (len(m.group(0)) - 2) + " ", text)
         for phrase, chinese in self.glossary:
             pattern = f" {phrase} "
             start = text.find(pattern)
@@ -116,6 +129,19 @@ class Transliterator:
         return question + "吗" if first in _ENGLISH_YES_NO and question else question
 
 
+_MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october november december".split())}
+_SECTION_NUMBER = re.compile(r"[1-5]\.[1-6]")
+_AMOUNTS = (
+    (re.compile(r" (\d{1,3}) (?:working|business|work) days? "), lambda m: f"{m.group(1)}个工作日"),
+    (re.compile(r" (\d{1,3}) months? "), lambda m: f"{m.group(1)}个月"),
+    (re.compile(r" (\d{1,3}) (?:calendar )?days? "), lambda m: f"{m.group(1)}天"),
+    (re.compile(r" (?:by|before|no later than) (" + "|".join(_MONTHS) + r") (\d{1,2})(?:st|nd|rd|th)? "),
+     lambda m: f"{_MONTHS[m.group(1)]}月{m.group(2)}日前"),
+    (re.compile(r" (" + "|".join(_MONTHS) + r") (\d{1,2})(?:st|nd|rd|th)? "), lambda m: f"{_MONTHS[m.group(1)]}月{m.group(2)}日"),
+    (re.compile(r" (\d{1,2})(?:st|nd|rd|th)? (" + "|".join(_MONTHS) + r") "), lambda m: f"{_MONTHS[m.group(2)]}月{m.group(1)}日"),
+    (re.compile(r" (?:section|item|part) ([1-5])\.([1-6]) "), lambda m: f"方案{m.group(1)}.{m.group(2)}条"),
+    (re.compile(r" (?:section|part) ([1-5]) "), lambda m: f"第{m.group(1)}部分"),
+)
 _ENGLISH_YES_NO = frozenset("can could may must should is are does do will shall".split())
 _ENGLISH_FUNCTION_WORDS = frozenset(
     "the a an of to for in on at by is are was be can could may must should do does did what which who whom when "

@@ -192,3 +192,424 @@ def test_a_numbered_list_of_30_questions_is_answered_part_by_part():
         facts = [f.id for f in ask(question).facts]
         assert {"contact-change", "notice", "portal-format", "cn-format", "filings", "systems"} <= set(facts), facts
         assert len(facts) == len(set(facts)) <= len(parts)  # each fact once: bounded however many times it is asked
+
+
+# -- answers from the rules' model (issue 22) -------------------------------------------------------------
+def _norm(text: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+@pytest.mark.parametrize("case", CASES["fresh"], ids=lambda c: c[0][:24])
+def test_fresh_questions_of_round_one(case):
+    """Each group of alternatives is in the direct answer, no forbidden phrase is; `out` ones are refused."""
+    question, *rest = case
+    answer = ask(question)
+    if rest == ["out"]:
+        assert not answer.in_scope
+        return
+    groups, forbidden = rest
+    lead = _norm(answer.lead)
+    assert answer.in_scope
+    assert [g for g in groups if not any(_norm(alt) in lead for alt in g)] == []
+    assert [bad for bad in forbidden if _norm(bad) in lead] == []
+
+
+def test_the_claim_reader_reads_bodies_with_their_roles_dates_periods_and_negation():
+    from knowledge.claims import read
+
+    claims = read("复查是县政府办在3月5日前负责搞的吧？")
+    assert [(b.body, b.role) for b in claims.bodies] == [("县政府办", "actor")]
+    assert [(d.month, d.day) for d, *_ in claims.deadlines] == [(3, 5)]
+    assert [(b.body, b.role) for b in read("州级部门申请域名，直接报省政府办公厅就行了吧").bodies][-1] == ("省政府办公厅", "first")
+    assert [(b.body, b.role) for b in read("清理情况是报县政府办的吧").bodies] == [("县政府办", "to")]
+    assert [(b.body, b.role) for b in read("域名持有者变更需要主管单位同意吗").bodies] == [("持有者", "any"), ("主管单位", "consent")]
+    assert [(b.body, b.role) for b in read("部门网站域名申请要县委书记同意吧").bodies] == [("县委书记", "consent")]
+    assert read("联系人变更后30个工作日内报备吧").periods[0][:2] == (30, "工作日")
+    assert read("公告半年就行吧").periods[0][:2] == (6, "个月")
+    assert read("域名注销了，ICP备案不用管了吧").negated
+    assert not read("我们不用的域名可以转给下属单位吧").negated  # 不用的: an adjective, not a denial
+    assert read("3月4号之前交县里来得及吗").deadlines == []  # the asker's own date, not a claimed deadline
+
+
+@pytest.mark.parametrize("question,lead,absent", [
+    # a wrong period, a wrong body, a wrong actor and deadline: no, with the rule's value
+    ("联系人变更的话是变更后30个工作日内报备吧？", "不对：是20个工作日，不是30个工作日", "是的"),
+    ("联系人变更是向省政府办公厅报备吧", "不对：报本级人民政府办公室，不是省政府办公厅", "是的"),
+    ("复查是县政府办在3月5日前负责搞的吧？", "不对：", "可以"),
+    ("冒名注册的域名报县政府办处理就行了吧", "不可以：报州政府办，不是县政府办", "可以。"),
+    ("部门网站域名申请要县委书记同意吧？", "文件写的是“本部门（本地区）主要负责人”同意，没有点名县委书记", "需要"),
+    ("部门网站的域名最后是州政府办批准的吧", "不对：由省政府办公厅批准，不是州政府办", "是的"),
+    ("持有者变了要报州政府办备案就行了吧", "不可以：还要经主管单位同意", "可以"),
+    ("县里的转发通知是2月13号发的吧", "不对：是2019年2月19日，不是2月13日", "是的"),
+    ("联系人是李晓霞吧", "不对：是张晓霞，不是李晓霞", "是的"),
+    ("县里的联系电话是8711678吧", "不对：是8711677，不是8711678", "是的"),
+    ("联系人变了要向州政府办报备吧", "要看单位的层级", "需要"),
+    ("中文域名可以用简称吧", "可以", "不可以"),
+    ("县里通知说域名清理情况3月20日前报县政府办就行，是吧？", "不对：期限是2019年3月5日前，不是3月20日前", "是的"),
+    # a denied duty, a prohibition called harmless, a restated prohibition
+    ("域名注销了，ICP备案这些就跟着没了，不用管了吧？", "不对，需要", "不需要"),
+    ("闲置的域名留着不注销也没事吧", "不可以", "可以。"),
+    ("不承担行政职能的事业单位可以不用gov.cn吧", "是的，不能", "不可以"),
+    # claims that all match, a restated rule
+    ("复查由州政府办公室牵头，对吗", "是的", "不"),
+    ("一个政府网站原则上只注册一个中文域名、一个英文域名，对吗？", "是的", "不是"),
+])
+def test_verdicts_come_from_the_claims_set_against_the_rule(question, lead, absent):
+    answer = ask(question).lead
+    assert answer.startswith(lead)
+    assert not answer.startswith(absent)
+
+
+@pytest.mark.parametrize("question", [
+    "县政府网站改版要报批吗",  # the rule on the portal's domain is about www, not about a redesign
+    "报县里的清理情况有没有固定模板，要按什么格式写？",
+    "清理情况报送要盖章吗",
+])
+def test_no_verdict_where_no_rule_speaks_to_the_act(question):
+    lead = ask(question).lead
+    assert not re.match(r"(可以|不可以|需要|不需要|是的|不是|不对)", lead)
+    assert "文件没有" in lead
+
+
+@pytest.mark.parametrize("question,said", [
+    ("注册一个.gov.cn的政府网站域名一年要交多少钱？", "费用"),
+    ("政府网站域名业务申请基本信息表去哪里下载？", "获取"),
+    ("复查后收到整改通知的单位，要在多长时间内整改完？", "时限"),
+    ("州政府办审核要多长时间", "时限"),  # the 20 working days belong to another step
+    ("域名安全的定期检查评估多久搞一次？", "频次"),
+    ("要是3月5日前没报清理情况，会怎么处罚？", "处罚"),
+    ("域名解析服务提供商具体要选哪一家？", "哪一家"),
+    ("不承担行政职能的事业单位的网站可以用.com吗", "“.com”"),
+    ("20个工作日包括节假日吗", "工作日"),  # a detail asked, not the rule restated: no 是的
+    ("县里的清理情况报告要写多少字", "篇幅"),
+    ("首页公告的内容怎么写", "内容"),
+    ("注销ICP备案去哪里办", "哪里办理"),
+])
+def test_silence_is_said_plainly_then_what_the_documents_say(question, said):
+    answer = ask(question)
+    assert answer.in_scope and answer.lead.startswith("文件") and said in answer.lead.split("。")[0]
+    assert answer.sources  # what they do say nearby, quoted
+
+
+@pytest.mark.parametrize("question,section", [
+    ("四（二）讲的是什么？", "四（二）"), ("三(三)规定了啥", "三（三）"), ("方案第二部分第五条说的什么", "二（五）"),
+    ("五的第三条讲啥", "五（三）"), ("方案4.3讲的是啥", "四（三）"), ("五.4讲什么", "五（四）"), ("四、（二）的内容", "四（二）"),
+    ("方案第一部分是什么内容？", "一"), ("3月5日前报", None), ("2019.3.5前报县里", None),
+])
+def test_section_references_in_any_notation(question, section):
+    from knowledge.sections import section_reference
+
+    ref = section_reference(question, load_policy().clauses)
+    assert (ref.section if ref else None) == section
+
+
+def test_a_quoted_heading_is_found_with_its_number():
+    lead = ask("“注销备案信息”是方案哪一条？要注销哪些东西？").lead
+    assert "三（五）" in lead and "ICP" in lead
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("从州里印发方案到县里转发，中间隔了几天？", "相隔6天（其中4个工作日）"),
+    ("从州里印发方案到州里要求报送清理情况的截止日，一共多少天？", "相隔35天"),
+    ("县里要求报清理情况的截止日期，比县里发文晚了多少天？", "相隔14天"),
+    ("县里要求报清理情况的截止日是星期几？", "2019年3月5日，星期二"),
+    ("县里转发通知那天，州政府办发提醒通知的期限过了没有？", "没有过"),
+])
+def test_dated_events_described_in_words_are_resolved(question, expected):
+    assert expected in ask(question).lead
+
+
+def test_a_date_without_a_year_says_the_year_assumed():
+    lead = ask("联系人2月25日换的，3月20日报备晚不晚").lead
+    assert lead.startswith("不晚") and "没写年份，按" in lead
+
+
+@pytest.mark.parametrize("question,present,absent", [
+    ("我们县门户网站 www.wuding.gov.cn 的网站联系人换人了，多长时间内要报备？报给谁？", "20个工作日", "符合规定的域名结构"),
+    ("www.wuding.gov.cn 的服务器可以放在香港吗", "不可以", "符合规定"),
+    ("我们单位邮箱是 wdjy@163.com，网站是 jyj.wuding.gov.cn，这样合规吗", "jyj.wuding.gov.cn", "163.com"),
+    ("咱们县人社局用 rsj.wuding.gov.cn，联系人换了要报给谁", "本级人民政府办公室", "zanmen"),
+    ("州卫健委网站是 wsjkw.cxz.gov.cn，它的网上办事平台另外用 cxwsbs.com 单独跑着，该怎么弄？", "cxwsbs.com", "wsjkw.cxz.gov.cn 符合"),
+    ("中文域名就用“单位名称.中国”这种格式吧？", "△△△.政务", "单位名称.中国 不合规"),
+])
+def test_the_domain_check_answers_only_what_is_asked_about_the_domain(question, present, absent):
+    lead = ask(question).lead
+    assert present in lead and absent not in lead
+
+
+@pytest.mark.parametrize("question", ["县政府的政务微博账号不用了，怎么注销？", "政府网站首页的新闻稿要怎么写才规范？",
+                                      "政府网站信息公开工作年度报表什么时候报？", "县政府网站的留言板多久回复一次"])
+def test_other_topics_sharing_a_word_are_out_of_scope(question):
+    assert not ask(question).in_scope
+
+
+def test_english_questions_get_an_english_direct_answer():
+    lead = ask("How many working days do we have to report a change of the domain contact person?").lead
+    assert "20 working days" in lead.splitlines()[0] and "20个工作日" in lead
+    assert ask("Is it OK to keep an unused domain?").lead.startswith("No")
+
+
+@pytest.mark.parametrize("question,halves", [
+    ("不用的域名能转让给别的单位吗", ["不得将已注册的政府网站域名", "及时注销"]),
+    ("政府网站服务器能放在境外吗", ["不得放在境外", "境内节点"]),
+])
+def test_a_rule_of_two_sentences_is_given_whole(question, halves):
+    lead = ask(question).lead
+    assert all(h in lead for h in halves)
+
+
+def test_the_offices_own_region_is_home():
+    region = "湖北省恩施土家族苗族自治州利川市"
+    assert not ask("我们利川市的门户网站域名应该怎么写").in_scope  # without a region: another place
+    answer = ask("我们利川市的门户网站域名应该怎么写", region=region)
+    assert answer.in_scope and "www.lichuan.gov.cn" in answer.lead and "www.□□□.gov.cn" in answer.lead
+    assert not ask("大理州的清理截止日期是哪天", region=region).in_scope  # still another region
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("门户网站的格式是 ○○○.□□□.gov.cn 对吧", "不对：是www.□□□.gov.cn，不是○○○.□□□.gov.cn"),
+    ("县里的通知是3月5日印发的吧", "不对：是2019年2月19日，不是3月5日"),  # a document's date, not the deadline on that day
+    ("传真号是8711677吧", "不对：是8837577，不是8711677"),  # the phone's number given as the fax
+    ("县里通知的邮箱是wdwgzx@163.com吧", "不对：是wdwgzx@126.com，不是wdwgzx@163.com"),
+    ("联系人变更要逐级报到省政府办公厅吧", "需要"),  # where the steps end, not the first office
+    ("栏目的域名用 lanmu.wuding.gov.cn 这种就行吧", "不可以"),  # a column given a host of its own
+    ("部门网站用 www.jyj.gov.cn 这种格式对吧", "不是"),
+    ("机构改革后新部门的网站域名要单独申请吧", "不需要"),  # applied for together with the site
+    ("发现域名被劫持，报县政府办就行吧", "文件没有直接规定"),  # no rule says where hijacking goes
+])
+def test_wrong_details_in_a_premise(question, lead):
+    assert ask(question).lead.startswith(lead)
+
+
+def test_a_day_is_checked_against_a_deadline_only_when_the_asker_acts_on_it():
+    assert ask("3月20日是县里的截止日吗").lead.startswith("不对：期限是2019年3月5日前，不是3月20日前")
+    lead = ask("2月28日要干什么").lead
+    assert lead.startswith("2019年2月28日：复查") and "来得及" not in lead
+    assert ask("今天是3月6号，县里的清理情况还能报吗").lead.startswith("不可以。3月6日已超过3月5日的期限")
+
+
+@pytest.mark.parametrize("question,present", [
+    ("四（三）的标题是什么", "四（三）的标题是“注销”"),
+    ("第五部分叫什么", "“有关要求”"),
+    ("二（一）到二（三）讲了什么", "二（三）事业单位网站"),
+    ("方案前言说了什么", "国办函〔2018〕55号"),
+    ("县里通知的标题是什么", "《武定县人民政府办公室转发州政府办关于印发全州政府网站域名清理工作方案的通知》"),
+    ("按方案五（三），服务器能放境外吗", "不可以。自行建设运维的政府网站服务器不得放在境外"),
+])
+def test_the_documents_structure_and_titles(question, present):
+    assert present in ask(question).lead
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("服务器在境外，要不要迁回来", "需要"),  # putting a forbidden state right, not doing the forbidden act
+    ("用的是境外CDN节点，要紧吗", "要紧"),
+    ("网站域名有两个，要不要定一个主域名", "需要"),  # the act named last: 主域名, the rule's other half
+    ("部门网站域名可以不经过本级政府办吧", "不"),
+    ("复查由州政府办公室会同州委编办、州公安局开展，对吧", "是的"),  # 会同 is a word here, not 湖南's county
+    ("县政府办的联系人是张晓霞吧", "是的"),
+    ("县政府网站改版要报批吗", "文件没有直接规定"),  # 报批 of a redesign is not the domain procedure
+])
+def test_verdict_words_follow_what_is_asked(question, lead):
+    assert ask(question).lead.startswith(lead)
+
+
+@pytest.mark.parametrize("question,english,chinese", [
+    ("Is it true that the contact change must be reported within 30 working days?", "No.", "不对：是20个工作日，不是30个工作日"),
+    ("What day of the week is the county reporting deadline?", "March 5, 2019 is a Tuesday.", "星期二"),
+    ("How many days are there between the prefecture's plan and the county's forwarding notice?", "6 days", "相隔6天"),
+    ("What does section 4.2 say?", "provincial government office", "四（二）注册"),
+    ("How do I set up nginx?", "outside the two documents", "不在"),
+])
+def test_english_questions_keep_numbers_and_get_english_first(question, english, chinese):
+    lead = ask(question).lead
+    assert english in lead.splitlines()[0] and chinese in lead
+
+
+def test_a_domain_named_as_the_setting_does_not_steer_the_answer():
+    lead = ask("我们局网站 www.wdsj.cn 不规范，要改成 sj.wuding.gov.cn，要先经谁同意？").lead
+    assert lead.startswith("部门网站域名的申请或注销：经本部门（单位）主要负责人同意")
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("域名注消了备按要不要注消", "需要"),  # homophone typos read as the words meant, so the verdict sees them
+    ("部门网站能不能单读注册域名", "不可以"),
+    ("州里的dead line是哪天", "各县市人民政府和州级各部门的清理情况于2019年3月20日前"),
+    ("我们网站想做个英文版，用 en.wuding.gov.cn 可以吗", "不可以"),  # a language version is a column: a path
+    ("栏目用子目录就可以吧", "可以"),
+])
+def test_typos_mixed_words_and_columns(question, lead):
+    assert ask(question).lead.startswith(lead)
+
+
+def test_a_correct_question_is_not_corrected():
+    from knowledge.qa import get_index
+
+    for question in ["邮箱和传真各是多少", "3月20日是县里的截止日吗", "邮箱密码忘了怎么办", "州级部门的网站用州门户网站的下级域名，对吧",
+                     "三种情况分别有啥要求", "域名注销后多久能重新注册", "政府网站的版权声明怎么写", "提醒通知哪天前发"]:
+        assert get_index().corrected(question) == question
+
+
+def test_another_regions_office_gets_its_own_superiors_by_name():
+    region = "湖北省恩施土家族苗族自治州利川市"
+    lead = ask("清理情况报到州里的截止日期是哪天", region=region).lead
+    assert "恩施土家族苗族自治州人民政府办公室" in lead and "以本地区的通知为准" in lead
+    assert "恩施" not in ask("清理情况报到州里的截止日期是哪天", region="云南省楚雄彝族自治州武定县").lead
+
+
+def test_pinyin_questions_are_answered_in_chinese():
+    lead = ask("fucha shi shenme shihou").lead
+    assert lead.startswith("复查在2019年2月28日前完成")
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("清理分三步吧", "不对：是四步，不是三步"),
+    ("有关要求有五条吧", "不对：是四条，不是五条"),
+    ("方案分六部分吧", "不对：是五部分，不是六部分"),
+    ("这次主要清理三类域名吧", "不对：是两类，不是三类"),
+    ("方案正文分五部分对吗", "是的"),
+])
+def test_counts_claimed_are_checked(question, lead):
+    assert ask(question).lead.startswith(lead)
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("我们乡镇3月3日把清理情况报给了州政府办，这样对吗", "不对"),  # the unit named says who does it
+    ("我们局2月25日启用了新域名 czj.wuding.gov.cn，旧的 wdczj.com 什么时候能注销", "2月25日调整域名的，公告3个月到5月25日"),
+])
+def test_office_situations_with_dates(question, lead):
+    assert ask(question).lead.startswith(lead)
+
+
+@pytest.mark.parametrize("question,present", [
+    ("方案开头第一句话是什么", "国办函〔2018〕55号"),
+    ("方案的原则是什么", "谁开设"),
+    ("州里的通知正文说了什么", "已经州人民政府同意"),
+    ("州里的通知是公开的吗", "公开发布"),
+    ("县里通知的发文机关是哪个", "武定县人民政府办公室"),
+])
+def test_the_documents_own_facts(question, present):
+    answer = ask(question)
+    assert answer.in_scope and present in answer.lead
+
+
+@pytest.mark.parametrize("question", ["服务器不能放境外吧", "门户网站域名不能省掉www吧", "中文域名不能用拼音吧",
+                                      "联系人变更不能拖到年底再报吧"])
+def test_a_true_negative_premise_is_confirmed(question):
+    assert ask(question).lead.startswith("是的，不能")
+
+
+def test_a_technical_word_does_not_make_a_duty_general_it():
+    answer = ask("网站用了https，证书要不要跟着域名一起注销")
+    assert answer.in_scope and answer.lead.startswith("需要。域名注销后")  # the scene-setting clause asks nothing
+    assert not ask("买.com域名哪家注册商最便宜").in_scope
+
+
+@pytest.mark.parametrize("question,start", [
+    ("第二部分第3条是啥", "二（三）事业单位网站"),
+    ("方案第三大点第五小点", "三（五）注销备案信息"),
+    ("四（一）梳理阶段州政府办要做什么", "2019年2月20日前，州政府办公室"),  # the body's own task in that section
+])
+def test_a_section_named_alone_or_with_a_doer(question, start):
+    assert ask(question).lead.startswith(start)
+
+
+@pytest.mark.parametrize("question", ["网站改版需要报备吗", "政府网站的版权声明怎么写"])
+def test_an_act_without_the_rules_subject_gets_no_verdict(question):
+    lead = ask(question).lead
+    assert not lead.startswith(("需要", "不需要", "可以", "不可以"))
+
+
+@pytest.mark.parametrize("question,start", [
+    ("我们局网站 jyj.wuding.gov.cn 要注销，直接找注册商注销就行吧", "不可以：由州人民政府门户网站办理，不是注册商；还要经主要负责人同意"),
+    ("县政府网站 www.wuding.gov.cn 换了联系人，报州政府办就行吧", "不可以：报本级人民政府办公室（县政府办），不是州政府办"),
+])
+def test_claims_about_a_named_site(question, start):
+    assert ask(question).lead.startswith(start)
+
+
+def test_a_premise_followed_by_a_reason_still_gets_its_verdict():
+    assert ask("我们自己运维的政府网站服务器放在境外机房也没事吧，反正备案了").lead.startswith("不可以")
+    assert ask("网站改版不用报备吧").lead.startswith("文件没有直接规定")
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("复查截止日和县里截止日哪个早", "复查的截止日（2019年2月28日）在前"),  # 和县 here is "and the county", not 安徽's county
+    ("州里印发方案和县里转发通知的先后顺序", "州政府办印发方案的日期（2019年2月13日）在前"),
+])
+def test_which_of_two_events_comes_first(question, lead):
+    assert ask(question).lead.startswith(lead)
+
+
+def test_an_english_premise_with_a_wrong_date():
+    lead = ask("We report to the county by March 20, right?").lead
+    assert lead.startswith("No.") and "不对：期限是2019年3月5日前" in lead
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("我们县政府的网站是 wuding.gov.cn，要改吗", "需要"),
+    ("县教育局网站 jyj.wuding.gov.cn 要不要改", "不需要"),
+])
+def test_whether_a_named_domain_must_change(question, lead):
+    assert ask(question).lead.startswith(lead + "。")
+
+
+@pytest.mark.parametrize("question,start", [
+    ("新域名用起了老的好久可以注销", "域名调整后，要在新域名网站首页醒目位置公告3个月"),  # 好久: how long, in 云南's speech
+    ("部门网站自己整个gov.cn域名得行不", "不可以"),
+    ("政府网站域名注册需要多长时间能批下来", "文件没有规定这件事的办理时限"),  # the 20 working days are 报备's
+])
+def test_local_speech_and_periods_of_other_steps(question, start):
+    assert ask(question).lead.startswith(start)
+
+
+@pytest.mark.parametrize("question,start", [
+    ("整改通知由州政府办发给县政府办吧", "不对：发给持有者，不是县政府办"),
+    ("党政机关网站标识由公安机关注销吧", "不对：由原持有单位负责，不是公安机关"),  # a body the documents do not list
+])
+def test_who_a_notice_goes_to_and_who_cancels(question, start):
+    assert ask(question).lead.startswith(start)
+
+
+@pytest.mark.parametrize("question,start", [
+    ("域名申请是不是都要报省政府办公厅", "先报上一级人民政府办公室，再逐级报到省政府办公厅"),  # where the route ends
+    ("县级部门网站的下级域名也是州政府门户网站分配吗", "这条写的是州级单位的做法"),  # the rule names 州级 departments
+    ("州级部门申请部门网站域名，直接报省政府办公厅就行了吧？", "不可以：报本级人民政府办公室（州政府办），不是省政府办公厅"),
+    ("乡镇的清理情况是报县政府办吧", "是的"),
+])
+def test_routes_levels_and_first_offices(question, start):
+    assert ask(question).lead.startswith(start)
+
+
+@pytest.mark.parametrize("question,start", [
+    ("县里的通知是说3月底前报就可以，对吧？", "不对：是2019年3月5日前，不是3月底前"),
+    ("提醒通知州政府办是3月份才发吧", "不对：是2019年2月20日前，不是3月份"),
+    ("县里要的清理情况3月上旬报就行吧", "不可以：是2019年3月5日前，不是3月上旬"),  # 3月8日 is 上旬 and late
+    ("复查是2月底完成的吧", "是的"),
+    ("州里的报送截止在3月中旬吧", "是的"),
+])
+def test_months_and_parts_of_months_claimed(question, start):
+    assert ask(question).lead.startswith(start)
+
+
+@pytest.mark.parametrize("question,present", [
+    ("我是县林草局的，局里以前自己申请了个 wdlcj.com 做网站，网站早就不用了，这个域名现在该怎么弄？", "联系相应的注册机构注销"),  # idle
+    ("县委宣传部这边，“武定发布”网站域名 wdfb.wuding.gov.cn 的持有单位要改成县融媒体中心，这个变更得谁同意？", "主管单位"),  # 改成县…
+    ("方案第四部分第二项是关于什么的，具体怎么走？", "四（二）注册"),
+    ("方案第五部分“有关要求”一共讲了哪几个方面？", "强化监测处置"),
+    ("县政府办电子政务网络管理股在哪栋楼办公，能不能现场送材料？", "文件没有写办公地址"),
+    ("乡镇政府自己的网站，英文域名结构应该是什么样？", "文件没有规定乡镇等网站的域名结构"),
+    ("州里那份通知的文号是啥？县里转发用的文号又是啥？", "楚政办函〔2019〕8号"),
+])
+def test_round_two_classes(question, present):
+    answer = ask(question)
+    assert answer.in_scope and present in answer.lead
+
+
+def test_content_quotas_are_another_topic():
+    assert not ask("政务公开栏目每年至少要更新多少条信息？").in_scope
+
+
+def test_a_part_named_by_its_heading():
+    assert ask("有关要求讲了哪几点").lead.startswith("五、有关要求，共4条")

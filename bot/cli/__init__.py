@@ -11,14 +11,17 @@ from bot.cli.parser import ChineseArgumentParser
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    import os
+
     from knowledge.qa import ask
 
+    region = os.environ.get("BOT_REGION", "").strip()[:50]  # the office's region: its places are home
     if args.batch:
-        return batch(lambda item: ask(str(item.get("text", ""))).to_json())
+        return batch(lambda item: ask(str(item.get("text", "")), region=region).to_json())
     if not args.question:
         print("用法：domainbot ask \"问题\" [--json]", file=sys.stderr)
         return EXIT_USAGE
-    answer = ask(" ".join(args.question))
+    answer = ask(" ".join(args.question), region=region)
     if args.json:
         emit(answer.to_json())
     else:

@@ -9,8 +9,8 @@ import secrets
 import socket
 
 import httpx
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
-from telegram.ext import Application, ApplicationBuilder, TypeHandler
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.config.settings import Settings
@@ -18,12 +18,12 @@ from bot.db.storage import Database
 from bot.delivery.pacing import ReplyPacer, SendWindow
 from bot.runtime.bot_api import BotAPIRequest
 from bot.runtime.inbox import AckingBot, DurableQueue, Inbox
+from bot.runtime.incoming import CleaningApplication
 from bot.runtime.jobs import install_jobs
 from bot.runtime.state import CONTEXT_TYPES
 from bot.runtime.update_order import PerChatUpdateProcessor
 from bot.ui.replies import REPLY_DEFAULTS
 from handlers import applications, basics, campaigns, domains, monitoring, naming, notices, policy, progress, records, text
-from handlers.common import clean_incoming
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +178,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
     updates.inbox = inbox
     builder: ApplicationBuilder = (
         Application.builder()
+        .application_class(CleaningApplication)  # every update's text cleaned where it enters
         .bot(bot)
         .update_queue(updates)
         .context_types(CONTEXT_TYPES)
@@ -194,8 +195,6 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
     app.bot_data.commands = all_commands()
     from bot.registry.region import configure as configure_region  # issue 11: the office's region
     configure_region(settings.bot_region)
-    # Before any handler: every message's text cleaned where it enters (handlers/common.clean_incoming).
-    app.add_handler(TypeHandler(Update, clean_incoming), group=-100)
     text.register(app)  # plain text (most updates) never matches a command handler: it need not walk them
     for module in FEATURES:
         module.register(app)

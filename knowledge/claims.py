@@ -1,0 +1,216 @@
+"""A question read into what it asks and the claims it makes.
+
+What is asked: a verdict (a yes/no question), a date, a period, a body, a route, a list, a count, a section,
+or a weekday / the days between two events. The claims: the bodies it names with the role it gives them
+(who does a step, to whom something goes), the dates it gives as deadlines (3月20日前) or as the day
+something happens (3月4号交), the periods (30个工作日), a negation of a duty (不用管了吧, 可以不…) or a
+claim that something forbidden is fine (也没事吧). Whether the question is English is the reader's
+(`knowledge.translit`) to say. Verdicts are worked out from these against the rules'
+model (`knowledge.model`), never from the wording alone."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from knowledge.facts import load_bodies
+
+_CN_NUM = {"半年": 6, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+           "十五": 15, "二十": 20, "三十": 30, "六十": 60, "半": 0}
+_PERIOD = re.compile(r"(?<![月\d.])(\d{1,3}|二十|三十|六十|十五|[一二两三四五六七八九十]|半)\s*(个工作日|工作日|个自然日|自然日|个月|天|周|个星期|星期|年)(?![前后]?[0-9])")
+_DEADLINE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?\s*(?:之?前|以前|截止|为止|前后)"
+                            r"|(?:截止|截至|期限|最晚|最迟)[^，。？！,?!\d]{0,4}?(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?"
+                            r"|(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:就)?(?:是|为)[^，。？！,?!]{0,8}(?:截止|期限|最后一天|deadline)")
+_DAY = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?")
+_BEFORE_VERB = re.compile(r"(报|交|提交|报送|上报|送|向|给|到|报给|交给|发给|报到|送到|交到|经过|通过)\s*$")
+_STEPWISE = re.compile(r"逐级[^，。？]{0,4}$")
+_FIRST_STOP = re.compile(r"(直接|先)(报|交|提交|报送|上报|送|报给|交给|报到|交到)?\s*$|向\s*$")
+_ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批|批准|同意|签字|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的|批)")
+_CONSENT = re.compile(r"同意|签字")
+_APPROVES = re.compile(r"审批|批准|批")
+# a body the documents do not name, in the place of one they do: 县委书记同意, 网信办审批
+_OTHER_BODY = re.compile(r"((?:(?!要|经|需|由|得|让|的|是|和|找|申请|域名|网站|注册|注销|变更|报|交|给|向)[\u4e00-\u9fff]){0,6}"
+                         r"(?:书记|县长|州长|市长|领导|局长|主任|(?<=[\u4e00-\u9fff])(?:办|局|委|部|厅|中心|公司|机关|部门)))(?:来|去|统一)?"
+                         r"(同意|签字|审批|批准|负责|牵头|注销|办理|分配|收回)")
+# a person's title: may be the 主要负责人 the rule names, or not — the documents do not say
+PERSON = re.compile(r"书记|县长|州长|市长|领导|局长|主任")
+_SUFFICIENT = re.compile(r"就行|就可以|就够|即可|就完事|就算|一下就")
+_EVENT_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:那天|当天)?\s*(?:就)?(?:印发|发的|发布|转发|成文|下发|出台|发文|发出|发)(?!.{0,2}提醒)")
+_COUNT = re.compile(r"(?<![第这那哪每])(\d|[一二两三四五六七八九十])\s*(步|个步骤|个阶段|阶段|部分|大部分|大块|条|项|类)(?!\w{0,1}[）)])")
+_COUNT_UNITS = {"步": "步", "个步骤": "步", "个阶段": "步", "阶段": "步", "部分": "部分", "大部分": "部分", "块": "部分",
+                "大块": "部分", "条": "条", "项": "条", "类": "类"}
+_MONTH = re.compile(r"(?<![\d年])(\d{1,2})月(份|底|末|初|上旬|中旬|下旬)(?:前|之前|以前)?(?!\d)")
+# the days of a month a word stands for
+PART_OF_MONTH = {"份": (1, 31), "底": (28, 31), "末": (28, 31), "初": (1, 10), "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31)}
+_NAME = re.compile(r"联系人(?:是|叫|为)([\u4e00-\u9fff]{2,3}?)(?:吧|吗|对|，|。|？|$)")
+_NUMBER = re.compile(r"(?<![\d.])(\d{7,8})(?![\d.])")
+_MAIL = re.compile(r"[a-z0-9._+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
+# a structure written with placeholders (○○○.□□□.gov.cn, △△△.政务, www.xxx.gov.cn)
+_FORMAT = re.compile(r"(?:www\.)?(?:[○〇◯□口△]{2,}|x{3})(?:\.(?:[○〇◯□口△]{2,}|x{3}))*\.(?:gov\.cn|政务|中国|com|cn)", re.IGNORECASE)
+_STATE_LEVEL = re.compile(r"州级|州直|州[\u4e00-\u9fff]{0,4}(局|委员会|委(?!书记|员)|部门)(?!.{0,2}复查)|楚雄州")
+_COUNTY_LEVEL = re.compile(r"县级|县直|乡镇|我们县|本县|咱们县|县政府|县人民政府|县[\u4e00-\u9fff]{0,4}(局|委员会|委(?!书记|员)|部门)")
+_NOT_BODY = re.compile(r"谁|哪|什么|啥|本部门|本单位|部门网站|门户网站")
+_ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
+NEGATION = re.compile(r"(?<![的])(不用(?!的)|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
+HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
+_ACTION_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|迟了|算晚|晚不晚|过期|超时|还行吗|今天|现在|已经")
+_YEAR_WORD = re.compile(r"\d{4}年")
+_ON_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?[^，。？]{0,4}(干什么|做什么|干啥|做啥|要干嘛|干嘛|有什么事|要做的|什么事|发生)")
+_FIRST = re.compile(r"哪个(早|先|晚|后|在前|在后)|谁(早|先|晚|后)|先后|顺序|哪个日期(早|晚)|早还是晚|前还是后")
+_WEEKDAY = re.compile(r"星期几|周几|礼拜几|what day of the week|which weekday", re.IGNORECASE)
+_BETWEEN = re.compile(r"多少天|几天|隔了|相隔|相差|差了|差几|晚了多少|早了多少|一共|间隔|多长时间|多久|几个工作日|多少个工作日|how many days")
+_ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|之前还是之后|先还是后|哪个先|哪个在前|早于|晚于|赶在|来得及|还在.*之内|超过了?没|过期了?没|晚不晚|早不早")
+
+
+@dataclass(frozen=True)
+class BodyClaim:
+    body: str  # canonical name (facts.yaml `bodies`)
+    role: str  # actor | to | any
+    text: str  # as written
+
+
+@dataclass
+class Claims:
+    bodies: list[BodyClaim] = field(default_factory=list)
+    deadlines: list[tuple[dt.date, str, bool, str]] = field(default_factory=list)  # (date, shown, year written, as written)
+    periods: list[tuple[int, str, str]] = field(default_factory=list)  # (value, unit, as written)
+    negated: bool = False  # the question denies a duty (不用管了吧)
+    harmless: bool = False  # the question says something is fine (也没事吧)
+    sufficient: bool = False  # the question says one step is enough (报备一下就行, 县长同意就行吧)
+    dated: list[tuple[dt.date, str, str]] = field(default_factory=list)  # a day claimed for an event (2月13号发的)
+    months: list[tuple[int, str, str]] = field(default_factory=list)  # 3月份才发, 3月底前: (month, 份/底/…, as written)
+    values: list[tuple[str, str]] = field(default_factory=list)  # (kind, value): a name, a number, an e-mail claimed
+    level: str = ""  # 县 or 州: the level of the unit the question is about, for 本级人民政府办公室
+    weekday: bool = False
+    on_day: dt.date | None = None  # 2月28日要干什么: the events of that day
+    between: bool = False
+    order: bool = False
+    first: bool = False  # 哪个早, 先后: which of two events comes first
+
+    @property
+    def checkable(self) -> bool:
+        return bool(self.bodies or self.deadlines or self.periods or self.dated or self.values or self.months)
+
+
+def normal_format(text: str) -> str:
+    """○○○.□□□.gov.cn in one spelling: 〇/◯ as ○, 口 as □, xxx as □□□."""
+    text = re.sub(r"[〇◯]", "○", text)
+    text = re.sub(r"口", "□", text)
+    return re.sub(r"x{3}", "□□□", text, flags=re.IGNORECASE).lower()
+
+
+def _unit(unit: str) -> str:
+    return {"个工作日": "工作日", "工作日": "工作日", "个自然日": "天", "自然日": "天", "天": "天", "个月": "个月",
+            "周": "周", "个星期": "周", "星期": "周", "年": "年"}[unit]
+
+
+def parse_period(text: str) -> tuple[int, str] | None:
+    match = _PERIOD.search(text)
+    if not match:
+        return None
+    return _value(match.group(1), match.group(2))
+
+
+def _value(raw: str, unit: str) -> tuple[int, str]:
+    """(3, 个月) from 3 个月; 半年 is 6 个月, 一年 12 个月, 两周 14 天."""
+    unit = _unit(unit)
+    if raw == "半" and unit == "年":
+        return 6, "个月"
+    value = int(raw) if raw.isdigit() else _CN_NUM.get(raw, 0)
+    if unit == "年":
+        return value * 12, "个月"
+    if unit == "周":
+        return value * 7, "天"
+    return value, unit
+
+
+def read_bodies(question: str) -> list[BodyClaim]:
+    """The bodies a question names, each with the role the question gives it: `to` (报县政府办), `consent`
+    (主管单位同意), `approves` (省政府办公厅审批), `actor` (县政府办负责, 由州政府办…), else `any`. A body the
+    documents do not name, written where a role is (县委书记同意), is read too."""
+    aliases, _ = load_bodies()
+    spans: list[tuple[int, int, str]] = []
+    for name, pattern in aliases:
+        for match in pattern.finditer(question):
+            start, end = match.span()
+            if not any(start < b and a < end for a, b, _ in spans):
+                spans.append((start, end, name))
+    for match in _OTHER_BODY.finditer(question):
+        start, end = match.span(1)
+        if not _NOT_BODY.search(match.group(1)) and not any(start < b and a < end for a, b, _ in spans):
+            spans.append((start, end, match.group(1)))
+    spans.sort()
+    out = []
+    for i, (start, end, name) in enumerate(spans):
+        nxt = spans[i + 1][0] if i + 1 < len(spans) else len(question)
+        before, after = question[max(0, start - 4):start], question[end:nxt]  # up to the next body only
+        verb = _ACTOR_AFTER.search(after)
+        if _STEPWISE.search(question[max(0, start - 8):start]):
+            role = "via"  # 逐级报到省政府办公厅: where the steps end, not the first office
+        elif _FIRST_STOP.search(before):
+            role = "first"  # 直接报省政府办公厅, 向省政府办公厅报备: the first office, not where the route ends
+        elif _BEFORE_VERB.search(before) and not (verb and _CONSENT.fullmatch(verb.group(1)) and before.endswith(("经过", "通过"))):
+            role = "to"
+        elif verb and _CONSENT.fullmatch(verb.group(1)):
+            role = "consent"
+        elif verb and _APPROVES.fullmatch(verb.group(1)):
+            role = "approves"
+        elif verb or _ACTOR_BEFORE.search(before):
+            role = "actor"
+        else:
+            role = "any"
+        out.append(BodyClaim(name, role, question[start:end]))
+    return out
+
+
+def read(question: str, year: int = 2019) -> Claims:
+    q = question.strip()
+    claims = Claims()
+    claims.bodies = read_bodies(q)
+    for match in _DEADLINE_DATE.finditer(q):
+        y, m, d = next(match.group(i, i + 1, i + 2) for i in (1, 4, 7) if match.group(i + 1))
+        try:
+            day = dt.date(int(y or year), int(m), int(d))
+        except ValueError:
+            continue
+        written = match.group(0) if match.group(2) else _DAY.search(match.group(0)).group(0)  # the day only: 县里 names the subject
+        claims.deadlines.append((day, f"{int(m)}月{int(d)}日前", bool(y), written))
+    for match in _PERIOD.finditer(q):
+        value, unit = _value(match.group(1), match.group(2))
+        claims.periods.append((value, unit, match.group(0)))
+    deadline_starts = [m.start() for m in _DEADLINE_DATE.finditer(q)]
+    if _ACTION_TIME.search(q):  # 3月4号之前交来得及吗: the asker's own date, set against the deadline elsewhere
+        claims.deadlines = []
+    for match in _EVENT_DATE.finditer(q):
+        if any(match.start() <= d_start < match.end() for d_start in deadline_starts):
+            continue  # 2月28日前发: a deadline claimed, not the day a document was issued
+        try:
+            day = dt.date(int(match.group(1) or year), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue
+        claims.dated.append((day, f"{day.month}月{day.day}日", match.group(0)))
+    if not _ACTION_TIME.search(q):
+        claims.months = [(int(m.group(1)), m.group(2), m.group(0)) for m in _MONTH.finditer(q) if 1 <= int(m.group(1)) <= 12]
+    claims.values += [("name", m.group(1)) for m in _NAME.finditer(q) if m.group(1) != "谁"]
+    claims.values += [("number", m.group(1)) for m in _NUMBER.finditer(q)]
+    claims.values += [("mail", m.group(0).lower()) for m in _MAIL.finditer(q)]
+    for m in _COUNT.finditer(q):  # 清理分三步吧, 有关要求有五条吧
+        raw = m.group(1)
+        claims.values.append((f"count:{_COUNT_UNITS[m.group(2)]}", str(int(raw) if raw.isdigit() else _CN_NUM.get(raw, 0))))
+    plain = re.sub(r"圈圈|方框|三角", "", q)
+    claims.values += [("format", normal_format(m.group(0))) for m in _FORMAT.finditer(plain)]
+    claims.sufficient = bool(_SUFFICIENT.search(q))
+    claims.level = "州" if _STATE_LEVEL.search(q) else "县" if _COUNTY_LEVEL.search(q) else ""
+    claims.negated = bool(NEGATION.search(q))
+    claims.harmless = bool(HARMLESS.search(q))
+    claims.weekday = bool(_WEEKDAY.search(q))
+    day = _ON_DAY.search(q)
+    if day:
+        try:
+            claims.on_day = dt.date(int(day.group(1) or year), int(day.group(2)), int(day.group(3)))
+        except ValueError:
+            pass
+    claims.between = bool(_BETWEEN.search(q))
+    claims.order = bool(_ORDER.search(q))
+    claims.first = bool(_FIRST.search(q))
+    return claims

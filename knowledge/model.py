@@ -1,0 +1,282 @@
+"""The rules as a model: each fact of `data/facts.yaml` with its roles (who does a step, to whom it goes, who
+consents, approves, executes), its period (20个工作日), its dated event (复查的截止日 2019-02-28) and its
+modality (a duty 需要, a prohibition 不可以). A question's claims (`knowledge.claims`) are checked against
+it: a claim that contradicts the rule gets the rule's value ("不是：期限是2019年2月28日前，不是3月5日前"), a
+claim that matches gets yes, and what the model does not cover gets no verdict. Dated events described in
+words are resolved to dates, the days and working days between two of them, their order and weekdays.
+Points the documents leave open (a cost, where a form comes from, a frequency, a penalty …) are said to be
+open, followed by what the documents do say nearby."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from knowledge.claims import PART_OF_MONTH, PERSON, Claims, parse_period
+from knowledge.facts import Fact, load_bodies, load_facts
+
+_WEEKDAYS = "一二三四五六日"
+_CN_COUNT = dict(enumerate("零一两三四五六七八九十"))
+_ROLE_WORDS = {"actor": "由{}负责", "to": "报{}", "consent": "经{}同意", "approves": "由{}批准", "executes": "由{}办理",
+               "via": "逐级报到{}", "notifies": "发给{}"}
+# the roles of a rule a claimed role is set against: a claimed doer against whoever acts in the rule
+_CLAIMED = {"actor": ("actor", "executes"), "to": ("to", "notifies"), "first": ("to", "notifies"), "consent": ("consent",), "approves": ("approves", "consent"),
+            "via": ("via", "approves")}
+
+
+def md(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# -- dated events ---------------------------------------------------------------------------------------
+def events_in(question: str, facts: Sequence[Fact] | None = None) -> list[Fact]:
+    """The documents' dated events a question describes in words (县里转发通知, 州里要求报送的截止日 …), in
+    the order written; a stretch of the question names one event at most."""
+    facts = facts if facts is not None else load_facts()
+    found: list[tuple[int, int, Fact]] = []
+    for fact in facts:
+        if not fact.event:
+            continue
+        for pattern in fact.event_words:
+            for match in pattern.finditer(question):
+                found.append((match.start(1), match.end(1), fact))
+    found.sort(key=lambda f: (f[0], f[1] - f[0]))  # at one place the shortest reading: 州里印发 before 州里印发方案到州里要求报送
+    out: list[Fact] = []
+    end = -1
+    for start, stop, fact in found:
+        if start < end:
+            continue
+        end = stop
+        if fact not in out:
+            out.append(fact)
+    return out
+
+
+def working_days_between(a: dt.date, b: dt.date) -> int:
+    from knowledge.workdays import WorkCalendar
+
+    calendar = WorkCalendar()
+    return sum(calendar.is_workday(a + dt.timedelta(days=i)) for i in range(1, (b - a).days + 1))
+
+
+@dataclass
+class EventAnswer:
+    lines: list[str]
+    facts: list[Fact]
+    polarity: bool | None = None  # for 过了没有: True when the later event's deadline has not passed
+
+
+def event_answer(question: str, claims: Claims) -> EventAnswer | None:
+    """Weekday of an event, days between two events, whether one came before another's deadline."""
+    if claims.on_day:  # 2月28日要干什么: the documents' events of that day (their year assumed when none is written)
+        same = [f for f in load_facts() if f.event and f.date and (f.date.month, f.date.day) == (claims.on_day.month, claims.on_day.day)]
+        if same:
+            lines = [f"{md(f.date)}：{f.answer}" for f in same]
+            return EventAnswer(lines, same)
+    events = events_in(question)
+    if not events:
+        return None
+    if claims.weekday:
+        lines = [f"{e.event.replace('的日期', '').replace('的截止日', '截止').replace('的期限', '期限')}是{md(e.date)}，"
+                 f"星期{_WEEKDAYS[e.date.weekday()]}。" for e in events]
+        return EventAnswer(lines, events)
+    if len(events) < 2:
+        return None
+    a, b = events[0], events[1]
+    if claims.first:  # 复查截止日和县里截止日哪个早
+        early, late = sorted((a, b), key=lambda f: f.date)
+        gap = (late.date - early.date).days
+        if not gap:
+            return EventAnswer([f"同一天：{a.event}和{b.event}都是{md(a.date)}。"], [a, b])
+        return EventAnswer([f"{early.event}（{md(early.date)}）在前，{late.event}（{md(late.date)}）在后，早{gap}天。"], [early, late])
+    if claims.order and not claims.between:
+        gap = (b.date - a.date).days
+        if gap > 0:
+            line = f"没有过：{a.event}是{md(a.date)}，{b.event}是{md(b.date)}，那天还没过，还差{gap}天。"
+        elif gap == 0:
+            line = f"当天正是期限：{a.event}和{b.event}都是{md(a.date)}。"
+        else:
+            line = f"已经过了：{a.event}是{md(a.date)}，{b.event}是{md(b.date)}，已过了{-gap}天。"
+        return EventAnswer([line], [a, b], gap >= 0)
+    if claims.between or claims.order:
+        first, last = sorted((a, b), key=lambda f: f.date)
+        days = (last.date - first.date).days
+        work = working_days_between(first.date, last.date)
+        line = (f"相隔{days}天（其中{work}个工作日）：{first.event}是{md(first.date)}，{last.event}是{md(last.date)}。")
+        return EventAnswer([line], [first, last])
+    return None
+
+
+# -- claims against a rule --------------------------------------------------------------------------------
+@dataclass
+class Check:
+    wrong: list[str] = field(default_factory=list)  # "<the rule's value>，不是<the value claimed>"
+    matched: int = 0
+    open: int = 0  # claims the rule's words neither confirm nor contradict
+    implied: int = 0  # units named that the rule's doers include
+    notes: list[str] = field(default_factory=list)  # what decides such a claim
+
+
+_OPEN_NOTES = {"本级人民政府办公室": "要看单位的层级：文件写的是“本级人民政府办公室”，县级单位是县政府办，州级单位是州政府办",
+               "主要负责人": "文件写的是“本部门（本地区）主要负责人”同意，没有点名{}"}
+# bodies that are the units doing the work: named at all, they say who does it (我们乡镇3月3日报给了州政府办)
+_UNITS = frozenset({"乡镇", "县级部门", "州级部门", "县市人民政府"})
+_LEVEL = {("本级人民政府办公室", "县"): "县政府办", ("本级人民政府办公室", "州"): "州政府办"}
+
+
+def _same(claimed: str, rule: str, level: str = "") -> bool | None:
+    """Whether a claimed body is the rule's; None when it may be or not (a relative name — 本级 — for a unit
+    whose level the question does not say; a person's title for 主要负责人)."""
+    _, same = load_bodies()
+    if claimed == rule:
+        return True
+    if rule == "主要负责人" and PERSON.search(claimed):
+        return None
+    if (rule, level) in _LEVEL:
+        return _LEVEL[rule, level] == claimed or claimed in ("县市人民政府办公室",) and level == "县"
+    if claimed in same.get(rule, frozenset()) or rule in same.get(claimed, frozenset()):
+        return None if rule == "本级人民政府办公室" else True
+    return False
+
+
+def check(fact: Fact, claims: Claims) -> Check:
+    result = Check()
+    issued = fact.event.endswith("日期")  # a document's date, not a deadline
+    if fact.date and claims.dated and issued:
+        for day, text, _ in claims.dated:
+            if (day.month, day.day) != (fact.date.month, fact.date.day):
+                result.wrong.append(f"是{md(fact.date)}，不是{text}")
+            else:
+                result.matched += 1
+    if fact.value:
+        for kind, value in claims.values:
+            if kind == fact.value_kind:
+                if value.lower() == fact.value.lower():
+                    result.matched += 1
+                elif kind.startswith("count:"):
+                    unit = kind.split(":")[1]
+                    result.wrong.append(f"是{_CN_COUNT[int(fact.value)]}{unit}，不是{_CN_COUNT.get(int(value), value)}{unit}")
+                else:
+                    result.wrong.append(f"是{fact.value}，不是{value}")
+    if fact.period:
+        rule = parse_period(fact.period)
+        for value, unit, text in claims.periods:
+            if rule and (value, unit) != rule:
+                result.wrong.append(f"是{fact.period}，不是{text}")
+            else:
+                result.matched += 1
+    if fact.date and fact.event:
+        for month, part, text in claims.months:  # 3月份才发, 3月底前: the days meant against the rule's day
+            first, last = PART_OF_MONTH[part]
+            last = min(last, calendar.monthrange(fact.date.year, month)[1])
+            # a document's day must fall in the span; a deadline must not come before the span ends (3月上旬报 is
+            # not 3月5日前)
+            inside = first <= fact.date.day <= last if issued else fact.date.day >= last or part == "份" and first <= fact.date.day
+            if month != fact.date.month or not inside:
+                result.wrong.append(f"是{md(fact.date)}{'' if issued else '前'}，不是{text}")
+            else:
+                result.matched += 1
+    if fact.date and fact.event and not issued:
+        for day, text, _, _ in claims.deadlines:
+            if (day.month, day.day) != (fact.date.month, fact.date.day):
+                result.wrong.append(f"期限是{md(fact.date)}前，不是{text}")
+            else:
+                result.matched += 1
+    if fact.level and claims.level and claims.level != fact.level:  # 县级部门…: the rule is written for 州级 ones
+        result.open += 1
+        result.notes.append(f"这条写的是{fact.level}级单位的做法，文件没有直接规定{claims.level}级单位的")
+        return result
+    for claim in claims.bodies:
+        implied = claim.role == "any" and claim.body in _UNITS  # 我们乡镇…报: the doer, when the rule names one
+        ruled = ([("actor", body) for body in fact.role("actor")] if implied else
+                 [(role, body) for role in _CLAIMED.get(claim.role, ()) for body in fact.role(role)])
+        if not ruled:
+            continue
+        verdicts = [_same(claim.body, body, claims.level) for _, body in ruled]
+        if any(v is True for v in verdicts):
+            if implied:
+                result.implied += 1  # a unit merely named confirms nothing by itself, but fits the rule
+            else:
+                result.matched += 1
+            continue
+        if claim.role == "to" and not any(verdicts) and any(_same(claim.body, body) for body in fact.role("via")):
+            result.open += 1  # 都要报省政府办公厅: where the route ends, not where it starts
+            first = "、".join(fact.role("to"))
+            result.notes.append(f"先报{first}，再逐级报到{'、'.join(fact.role('via'))}")
+            continue
+        if any(v is None for v in verdicts):
+            result.open += 1  # the rule's words may or may not mean this body: no verdict either way
+            rule = next(body for (_, body), v in zip(ruled, verdicts) if v is None)
+            result.notes.append(_OPEN_NOTES.get(rule, f"文件写的是“{rule}”").format(claim.text))
+            continue
+        role, _ = ruled[0]
+        bodies = "、".join(body + (f"（{_LEVEL[body, claims.level]}）" if (body, claims.level) in _LEVEL else "")
+                          for r, body in ruled if r == role)
+        helpers = fact.role("with")
+        if role == "actor" and helpers:
+            bodies += f"（会同{'、'.join(helpers)}）"
+        result.wrong.append(f"{_ROLE_WORDS[role].format(bodies)}，不是{claim.text}")
+    if claims.sufficient:  # 报备一下就行: a step the rule requires that the question leaves out
+        named = {c.role for c in claims.bodies}
+        for role, word in (("consent", "还要经{}同意"), ("approves", "还要由{}批准")):
+            if fact.role(role) and role not in named and not (role == "approves" and
+                                                               any(_same(c.body, b) for c in claims.bodies for b in fact.role(role))):
+                result.wrong.append(word.format("、".join(fact.role(role))))
+    return result
+
+
+# -- what the documents leave open ---------------------------------------------------------------------------
+_SILENT = (
+    (re.compile(r"多少钱|费用|收费|交钱|交费|缴费|价格|花多少|要钱|钱谁出|几块钱|资金|续费"), "文件没有规定费用和续费"),
+    (re.compile(r"(包括|包含|含不含|算不算|算)[^，。？]{0,4}(节假日|假日|周末|双休|休息日)|(节假日|周末|双休)[^，。？]{0,4}(算不算|算吗|算不|包括|也算)"),
+     "文件没有解释“工作日”；通常工作日不含周末和法定节假日，调休上班的日子算工作日"),
+    (re.compile(r"多少字|字数|篇幅|几页"), "文件没有规定报送材料的格式或篇幅"),
+    (re.compile(r"例外|特殊情况|特例|豁免|网开一面"), "文件没有列出例外情形（有的条款写的是“原则上”）"),
+    (re.compile(r"办公地址|办公地点|在哪(里|儿)?办公|哪栋楼|几楼|哪个楼|现场送|当面送|送过去|上门送|现场交|现场报"),
+     "文件没有写办公地址，也没有规定能否现场报送：县里的通知只给了联系人、电话、传真和邮箱"),
+    (re.compile(r"(乡镇|乡政府|镇政府|街道|村委会|社区|村级)[^，。？]{0,12}(结构|格式|怎么起|怎么写|什么样|啥样|用什么域名|域名(应该)?(是|用))"),
+     "文件没有规定乡镇等网站的域名结构：只规定了县市门户网站（www.□□□.gov.cn）、州级部门网站（○○○.□□□.gov.cn）、事业单位网站、中文域名和栏目"),
+    (re.compile(r"(内容|正文|措辞)[^，。？]{0,4}(怎么写|写什么|写啥|如何写)|(怎么写|写什么|写啥)[^，。？]{0,4}(内容|措辞)"), "文件没有规定具体内容怎么写"),
+    (re.compile(r"盖章|公章|红头|纸质|电子版|原件|复印件|文件形式|以什么形式"), "文件没有规定报送材料的形式（是否盖章、纸质或电子版）"),
+    (re.compile(r"有效期|注册年限|几年有效|用几年|能用多久"), "文件没有规定域名或证书的有效期限"),
+    (re.compile(r"(填|写)(哪些|什么|啥)|怎么填|如何填|填写要求|包括哪些(内容|项)|有哪些栏目"), "文件没有规定表格的具体内容和填法"),
+    (re.compile(r"(下载|领取|获取|哪里(领|拿|要|找|取)|哪儿(领|拿|要|找)|去哪(里|儿)?(领|拿|找|要|下载))"), "文件没有规定表格从哪里获取，也没有附表格样式"),
+    (re.compile(r"(模板|范本|样式|固定格式|格式要求|按什么格式|什么格式写|怎么写|写哪些内容|写什么)(?=.*(报|材料|情况|总结))|"
+                r"(报|材料|情况|总结)[^，。？]{0,12}(模板|范本|样式|固定格式|格式要求|按什么格式|什么格式写|怎么写|写哪些内容|写什么)"),
+     "文件没有规定报送材料的格式或模板"),
+    (re.compile(r"处罚|处分|问责|追责|惩罚|罚款|通报|什么后果|有啥后果|会怎样|会怎么样|会被怎么|扣分"), "文件没有规定逾期或不执行的处罚"),
+    (re.compile(r"多久一次|多长时间一次|多久搞一次|多久做一次|多久查一次|几次|频率|频次|每(年|月|季度|周|半年)[^，。？]{0,4}(几|多少)次|周期"), "文件没有规定频次"),
+    (re.compile(r"哪一家|哪家|哪个(公司|厂商|服务商|平台|品牌)|推荐|具体选|指定(了)?哪"), "文件没有规定具体选哪一家，只规定了应具备的条件"),
+)
+_SUFFIX = re.compile(r"(?<![a-z0-9-])\.?(gov\.cn|com\.cn|com|net|org|cn)(?![a-z])|\.(中国|公司|网络|政务)", re.IGNORECASE)
+_STEPS_TIMED = re.compile(r"审核|审批|批下来|批复|分配|整改|办完|办结|处理完|迁移完|迁完|下来|重新注册|生效")
+_WHERE_DONE = re.compile(r"(去|到|在)哪(里|儿)?(办|办理|注销|申请|弄)|哪个窗口|哪个网站上(办|注销|申请)")
+_ASKS_PERIOD = re.compile(r"多长时间内|多久内|多久|好久|多长时间|几天内|多少天|几个工作日|期限多长|时限")
+_ASKS_INSTEAD = re.compile(r"(那|应该|应当|该|要|可以|能)(它)?(改)?用(什么|啥|哪种|哪个)|用什么后缀|用啥后缀")
+_WHEN = re.compile(r"什么时候|哪天|几号|截止|期限是|之前|日期")
+
+
+def silence(question: str, facts: Sequence[Fact]) -> str | None:
+    """'文件没有规定…' when the question asks for something the documents leave open, else None."""
+    for pattern, line in _SILENT:
+        if pattern.search(question):
+            return line
+    if facts and _WHERE_DONE.search(question) and not facts[0].role("to"):  # 注销ICP备案去哪里办
+        return "文件没有写具体到哪里办理"
+    if facts and facts[0].forbids:  # 不承担行政职能的事业单位能用.com吗: the rule forbids .gov.cn only
+        named = {(a or b).lower() for a, b in _SUFFIX.findall(question)}
+        if named and not named & set(facts[0].forbids):
+            shown = "、".join(f"“.{n}”" for n in sorted(named))
+            return f"文件没有对{shown}作出规定（既没有允许也没有禁止），只规定了不能用的后缀"
+    top = facts[:1]
+    if _ASKS_PERIOD.search(question) and not _WHEN.search(question) and top:
+        fact = top[0]
+        text = fact.quote + fact.answer
+        other_step = [w for w in _STEPS_TIMED.findall(question) if w not in text]
+        if not (fact.period or fact.date or fact.kind == "number") or other_step:
+            return "文件没有规定这件事的办理时限"  # 州政府办审核要多长时间: the 20 working days are for another step
+    if _ASKS_INSTEAD.search(question) and facts and facts[0].kind == "prohibition":
+        return "文件只规定了不能用什么，没有规定应当改用什么"
+    return None
