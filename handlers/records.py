@@ -418,7 +418,7 @@ async def report_command(update: Update, context: BotContext) -> None:
 
 
 async def on_document(update: Update, context: BotContext) -> None:
-    from bot.registry.spreadsheet import SpreadsheetError
+    from bot.registry.sheets import SpreadsheetError
 
     message = update.effective_message
     document = message.document

@@ -84,7 +84,7 @@ def test_a_contact_on_several_rows_ends_with_its_last_phone_and_email(db, tmp_pa
     from sqlmodel import select
 
     from bot.db.models import AuditLog, Contact
-    from bot.registry.spreadsheet import import_file
+    from bot.registry.importer import import_file
     from tests.support.samples import xlsx
 
     def row(unit: str, n: int, contact: str, phone: str, email: str = "") -> list:

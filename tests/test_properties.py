@@ -146,8 +146,8 @@ def _cell_text_every_step(text: str) -> str:
 @given(st.one_of(st.text(max_size=60), st.text(alphabet="武定县 教育局\u3000\u00a0\u200b\ufb01Ａ１'=　\t", max_size=60),
                  st.text(min_size=1990, max_size=2100, alphabet="教育局 ab")))
 def test_cell_text_shortcut_gives_what_clean_gives(text):
+    from bot.registry.sheet_rows import _compact_cell
     from bot.registry.sheets import cell_text
-    from bot.registry.spreadsheet import _compact_cell
     from knowledge.text import compact
 
     assert cell_text(text) == _cell_text_every_step(text)

@@ -10,11 +10,14 @@ from sqlmodel import select
 
 from bot.config.settings import load_settings
 from bot.db.models import Contact, Unit
+from bot.registry.export import export_rows, guard_cell, write_table
+from bot.registry.importer import import_file
 from bot.registry.lookup import view_unit
-from bot.registry.spreadsheet import HEADERS, REGISTER_SHEET, export_rows, guard_cell, import_file, write_table
+from bot.registry.sheets import REGISTER_SHEET
 from bot.reporting.collect import office_region
 from bot.reporting.report import write_report
 from bot.reporting.workbook import COVER_SHEET, DETAIL_HEADERS, DETAIL_SHEET
+from knowledge.registry_model import HEADERS
 from knowledge.units import KIND_LABELS
 from tests.support.samples import ROWS, xlsx
 

@@ -288,7 +288,7 @@ def replace_contact(session: Session, unit_name: str, name: str, actor: str, pho
     """The unit's contact is now `name`: the others are removed (kept in the audit log); a new person or new
     details start the 20-working-day 报备 deadline from `on` (default today). Returns the contact and the
     snapshots of the contacts replaced. A malformed phone or email (the import's rules) changes nothing."""
-    from bot.registry.spreadsheet import _EMAIL, _PHONE
+    from bot.registry.sheet_rows import _EMAIL, _PHONE
 
     if phone and not _PHONE.match(phone):
         raise RegistryError(f"联系电话“{phone[:50]}”格式不对：写成 0878-8711677 或 13812345678。没有做任何修改。")

@@ -11,7 +11,8 @@ from sqlmodel import Session
 from bot.config.settings import office_today
 from bot.deadlines.calendar import work_calendar
 from bot.monitoring.store import monitor_rows
-from bot.registry.spreadsheet import SpreadsheetError, guard_cell
+from bot.registry.export import guard_cell
+from bot.registry.sheets import SpreadsheetError
 from bot.reporting.collect import Registry, office_region, overdue_contact_changes, unit_views
 from bot.reporting.workbook import DETAIL_HEADERS, ReportHeader, detail_row, write_workbook
 from knowledge.campaigns import Campaign

@@ -20,12 +20,14 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from bot.registry.export import guard_cell, registry_row
 from bot.registry.lookup import UnitView
-from bot.registry.spreadsheet import HEADERS, REGISTER_SHEET, guard_cell, registry_row
+from bot.registry.sheets import REGISTER_SHEET
 from bot.reporting.collect import DomainLine, Registry, kind_label
 from bot.reporting.plainrows import PlainRows
 from knowledge.campaigns import Campaign
 from knowledge.progress import CANCEL_FILINGS, CANCELLED, KEEP, REGISTER, STAGE_LABELS, STAGES, standing
+from knowledge.registry_model import HEADERS
 
 COVER_SHEET, DETAIL_SHEET, MONITOR_SHEET = "汇总", "清理明细", "域名监测"
 # (header, width in characters)
