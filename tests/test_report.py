@@ -170,14 +170,15 @@ def test_every_workbook_writer_keeps_formulas_as_text(db, tmp_path):
             for cell in row:
                 assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
     notes = workbook[REGISTER_SHEET]
-    assert any(c.value == "'=cmd|' /C calc'!A0" for row in notes.iter_rows() for c in row)
+    # a string cell, as written: never evaluated, and read back by an import exactly
+    assert any(c.value == "=cmd|' /C calc'!A0" and c.data_type == "s" for row in notes.iter_rows() for c in row)
     csv_out = tmp_path / "r.csv"
     db.call(lambda s: write_report(s, csv_out, TODAY, settings))
     assert csv_out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")[:2] == ["序号", "单位名称"]
     plain = tmp_path / "t.xlsx"
     write_table(plain, [["=A1", "-x"]], headers=HEADERS)
-    values = [c.value for c in next(load_workbook(plain)[REGISTER_SHEET].iter_rows(min_row=2))][:2]
-    assert values == ["'=A1", "'-x"]
+    cells = next(load_workbook(plain)[REGISTER_SHEET].iter_rows(min_row=2))[:2]
+    assert [(c.value, c.data_type) for c in cells] == [("=A1", "s"), ("-x", "s")]
 
 
 def test_report_and_due_count_an_unreported_contact_change_alike(db, tmp_path):

@@ -26,7 +26,7 @@ from knowledge.applications import (
     Step,
     route,
 )
-from knowledge.domains import parse_domain
+from knowledge.domains import parse_domain, site_text
 from knowledge.registry_model import STATUSES
 from knowledge.rules import check
 
@@ -88,7 +88,7 @@ def cancel_candidates(session: Session, unit_name: str, flagged_only: bool = Fal
     rows = session.exec(select(Domain).where(Domain.unit_id == unit_id).order_by(Domain.name)).all()
     flagged, rest = [], []
     for d in rows:
-        name = d.unicode or d.name
+        name = site_text(d)
         if d.status == STATUS_CANCELLED:
             continue
         if d.status in (STATUS_IDLE, STATUS_TO_CANCEL) or not check(name, unit.name, unit.kind).compliant:
@@ -111,7 +111,7 @@ def check_may_apply(session: Session, role: Role, unit_name: str, domains: list[
     names = [parse_domain(d).ascii for d in domains if parse_domain(d).valid]
     if names:
         for domain in session.exec(select(Domain).where(Domain.name.in_(names))).all():
-            check_unit(session, role, domain.unit_id, domain.unicode or domain.name)
+            check_unit(session, role, domain.unit_id, site_text(domain))
         busy = open_for_domains(session, names)
         if busy:
             raise RegistryError("；".join(f"{name} 已在办理中的申请 {number}（{ACTIONS[action]}）中" for name, number, action in busy)
@@ -302,7 +302,7 @@ def unit_domains(session: Session, unit_name: str) -> list[str]:
     unit_id = find_unit_id(session, unit_name)
     if unit_id is None:
         return []
-    return [d.unicode or d.name for d in session.exec(select(Domain).where(
+    return [site_text(d) for d in session.exec(select(Domain).where(
         Domain.unit_id == unit_id, Domain.status.in_(ACTIVE_STATUSES)).order_by(Domain.name)).all()]
 
 

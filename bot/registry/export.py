@@ -15,6 +15,7 @@ from bot.registry.sheets import (
     REGISTER_SHEET,
     SpreadsheetError,
 )
+from knowledge.domains import site_text
 from knowledge.registry_model import COLUMNS, HEADERS, KIND_LABELS
 from knowledge.text import clean_text
 
@@ -35,21 +36,37 @@ def registry_row(unit: Unit, d: Domain, contact: Contact | None) -> list[object]
     import reads back."""
     kind = d.kind or unit.kind
     values = {"unit": unit.name, "kind": KIND_LABELS.get(kind, kind), "region": unit.region,
-              "domain": d.unicode or d.name, "primary": "是" if d.is_primary else "否", "status": d.status,
+              "domain": site_text(d), "primary": "是" if d.is_primary else "否", "status": d.status,
               "contact": contact.name if contact else "", "phone": contact.phone if contact else "",
               "email": contact.email if contact else ""}
     return [values[c.field] if c.field in values else getattr(d, c.field) for c in COLUMNS]
 
 
 def guard_cell(value: object) -> object:
-    """Text starting with = + - @ would run as a formula in Excel (or WPS): keep it text. Every workbook and
-    CSV writer of the project passes its text cells through here; text stored before it was cleaned at the door
+    """Text starting with = + - @ would run as a formula in Excel (or WPS) when a CSV is opened: keep it text
+    with a leading ' (the registry import strips exactly that escape from a CSV). Workbooks write string cells
+    instead (`sheet_cell`), which no spreadsheet evaluates; text stored before it was cleaned at the door
     (a control character in a note) is cleaned here too (knowledge.text.clean_text), so it can always be written."""
     if isinstance(value, str):
         if not value.isprintable():
             value = clean_text(value, limit=32767)
         if value.startswith(FORMULA_START):
             return "'" + value
+    return value
+
+
+def sheet_cell(sheet, value: object) -> object:
+    """A value for an openpyxl write-only sheet: text is written as a string cell (never as a formula, and with
+    nothing added, so an import reads back exactly what was exported; a string cell is never evaluated)."""
+    if isinstance(value, str):
+        if not value.isprintable():
+            value = clean_text(value, limit=32767)
+        if value.startswith("="):  # openpyxl would store it as a formula
+            from openpyxl.cell import WriteOnlyCell
+
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            return cell
     return value
 
 
@@ -72,7 +89,7 @@ def write_table(path: Path, rows: Iterator[list[object]] | list[list[object]], h
     sheet = workbook.create_sheet(sheet_title)
     sheet.append(list(headers))
     for row in rows:
-        sheet.append([guard_cell(v) for v in row])
+        sheet.append([sheet_cell(sheet, v) for v in row])
         count += 1
     if headers == HEADERS:
         _add_instructions(workbook)

@@ -23,8 +23,8 @@ from knowledge.units import written_forms
 # -- writing -----------------------------------------------------------------------------------------------
 _EMPTY = (None, "", False)  # a new row's empty fields say nothing in its audit entry
 DOMAIN_FIELDS = ("unicode", "is_chinese", "is_primary", "status", "registrar", "registered_on", "expires_on",
-                 "changed_on", "icp_number", "gov_site_mark", "psb_number", "notes", "kind")
-_NEW_DOMAIN = ("name", "unit_id", *DOMAIN_FIELDS, "updated_at")  # a new domain's tuple
+                 "changed_on", "icp_number", "gov_site_mark", "psb_number", "notes", "kind", "site_name")
+_NEW_DOMAIN = ("name", "path", "unit_id", *DOMAIN_FIELDS, "updated_at")  # a new site's tuple
 _row_fields = operator.attrgetter(*(f if f != "kind" else "domain_kind" for f in DOMAIN_FIELDS))
 _AUDITED_AT = tuple((k, _NEW_DOMAIN.index(k)) for k in AUDITED_DOMAIN_FIELDS)  # where each audited field sits
 _NEW_CONTACT = ("unit_id", "name", "phone", "email", "telegram_id", "updated_at")
@@ -63,7 +63,7 @@ class _Writer:
         # The registered domains are read a step at a time, not all at once (~55 MB at 100k domains): those with
         # ids up to `last_old` are the registry as it stood, since updates are written at `finish` and the file
         # names each domain once.
-        self.columns = [getattr(Domain, f) for f in ("id", "name", "unit_id", *DOMAIN_FIELDS)]
+        self.columns = [getattr(Domain, f) for f in ("id", "name", "path", "unit_id", *DOMAIN_FIELDS)]
         self.last_old = _max_id(session, Domain)
         self.registered_dated: dict[str, int] = {}  # the ids of registered domains among `dated`
         self.last_unit = _max_id(session, Unit)  # units above it are this import's
@@ -118,25 +118,30 @@ class _Writer:
         self._compare_kinds(rows)
         marked, dated = self.marked, self.dated
         for row in rows:
+            if not row.domain:
+                continue  # a unit without a site: the unit and its contact only
             if row.is_primary:
-                marked[(units[row.unit], row.is_chinese)] = row.domain
+                marked[(units[row.unit], row.is_chinese)] = row.domain + row.path
             if row.status in (Status.NOTICE, Status.CANCELLED) and row.changed_on:
-                dated.append((row.domain, row.unit, row.unicode, row.status, row.changed_on,
+                dated.append((row.domain + row.path, row.unit, row.unicode + row.path, row.status, row.changed_on,
                               bool(row.icp_number or row.gov_site_mark or row.psb_number)))
-                self.dated_domains.add(row.domain)
-        existing = self._registered([row.domain for row in rows])
+                self.dated_domains.add(row.domain + row.path)
+        existing = self._registered(list({row.domain for row in rows if row.domain}))
         inserts, updates, audits = self.inserts, self.updates, self.audits
         for i, row in enumerate(rows, start + 1):
-            current = existing.get(row.domain)
+            if not row.domain:
+                continue
+            site = row.domain + row.path  # the key of a site: host and path
+            current = existing.get(site)
             if current is None:
-                inserts.append((row.domain, units[row.unit], *_row_fields(row), now))
+                inserts.append((row.domain, row.path, units[row.unit], *_row_fields(row), now))
                 if len(inserts) >= 10_000:
                     self._write_inserts()
                 continue
-            if row.domain in self.dated_domains:
-                self.registered_dated[row.domain] = current[0]
+            if site in self.dated_domains:
+                self.registered_dated[site] = current[0]
             wanted = {"unit_id": units[row.unit], **row.domain_fields()}
-            before = dict(zip(("unit_id", *DOMAIN_FIELDS), current[2:]))
+            before = dict(zip(("unit_id", *DOMAIN_FIELDS), current[3:]))
             if STAGE.get(wanted["status"], 1) < STAGE.get(before["status"], 1) and not (
                     row.changed_on and (before["changed_on"] is None or row.changed_on > before["changed_on"])):
                 # An older sheet does not undo what happened since: the later state stays, and the result says so.
@@ -144,13 +149,13 @@ class _Writer:
                     f"第{row.row}行 {row.unicode}：登记册中为“{before['status']}”"
                     f"{'（' + before['changed_on'].isoformat() + '）' if before['changed_on'] else ''}，表中为"
                     f"“{wanted['status']}”，保留“{before['status']}”（表中写上更晚的状态变更日期才会改回）")
-                audits.append(_audit(now, actor, "keep", "domain", current[0], row.unicode,
+                audits.append(_audit(now, actor, "keep", "domain", current[0], row.unicode + row.path,
                                      {"status": wanted["status"]}, {"status": before["status"]}))
                 wanted["status"], wanted["changed_on"] = before["status"], before["changed_on"]
             changed = {k: v for k, v in wanted.items() if before[k] != v}
             if changed:
                 updates.append({"id": current[0], **changed, "updated_at": now})
-                audits.append(_audit(now, actor, "update", "domain", current[0], row.unicode,
+                audits.append(_audit(now, actor, "update", "domain", current[0], row.unicode + row.path,
                                      {k: before[k] for k in changed}, changed))
             else:
                 report.unchanged += 1
@@ -181,7 +186,7 @@ class _Writer:
         """name → (id, name, unit id, DOMAIN_FIELDS) of the registered domains that meet `where`, as they stood
         before the import, in id order."""
         query = select(*self.columns).where(Domain.id <= self.last_old, *where).order_by(Domain.id)
-        return {r[1]: r for r in self.session.exec(query)}
+        return {r[1] + r[2]: r for r in self.session.exec(query)}
 
     def _registered_contacts(self, unit_ids: list[int]) -> dict[tuple[int, str], tuple[int, str, str]]:
         """(unit id, name) → (id, phone, e-mail) of the registered contacts of these units, as before the import
@@ -250,10 +255,10 @@ class _Writer:
         session, inserts = self.session, self.inserts
         before = _max_id(session, Domain)
         insert_tuples(session, Domain, _NEW_DOMAIN, inserts)
-        ids = _new_ids(session, Domain, [d[0] for d in inserts], before)
+        ids = _new_site_ids(session, [d[0] + d[1] for d in inserts], before)
         self.created_audits.append(_pack([
-            (ids[d[0]], d[2][:400], _dumps({k: _jsonable(d[i]) for k, i in _AUDITED_AT if d[i] not in _EMPTY}))
-            for d in inserts]))
+            (ids[d[0] + d[1]], (d[3] + d[1])[:400],
+             _dumps({k: _jsonable(d[i]) for k, i in _AUDITED_AT if d[i] not in _EMPTY})) for d in inserts]))
         self.created += len(ids)
         self.inserted.update((name, i) for name, i in ids.items() if name in self.dated_domains)
         inserts.clear()
@@ -305,13 +310,15 @@ def _one_primary(marked: dict[tuple[int, bool], str], existing: dict, updated: s
     domain of the same script."""
     if not marked:
         return []
-    index = {name: i for i, name in enumerate(("id", "name", "unit_id", *DOMAIN_FIELDS))}
+    index = {name: i for i, name in enumerate(("id", "name", "path", "unit_id", *DOMAIN_FIELDS))}
     out = []
     for current in existing.values():
         key = (current[index["unit_id"]], current[index["is_chinese"]])
-        if current[index["is_primary"]] and key in marked and marked[key] != current[1] and current[0] not in updated:
+        if current[index["is_primary"]] and key in marked and marked[key] != current[1] + current[2] \
+                and current[0] not in updated:
             out.append({"id": current[0], "is_primary": False, "updated_at": now})
-            audits.append(_audit(now, actor, "update", "domain", current[0], current[1], {"is_primary": True},
+            audits.append(_audit(now, actor, "update", "domain", current[0], current[index["unicode"]] + current[2],
+                                 {"is_primary": True},
                                  {"is_primary": False}))
     return out
 
@@ -350,6 +357,21 @@ def _new_ids(session: Session, model: type, names: list[str], before: int) -> di
     ids = {name: i for name, i in rows if name in wanted}
     if len(ids) < len(wanted):
         ids.update(_ids_by_name(session, model, [n for n in wanted if n not in ids]))
+    return ids
+
+
+def _new_site_ids(session: Session, sites: list[str], before: int) -> dict[str, int]:
+    """Ids of the sites just inserted (host + path), as `_new_ids` finds them."""
+    wanted = set(sites)
+    rows = session.connection().exec_driver_sql(
+        f"SELECT name, path, id FROM domain WHERE id > {int(before)}").cursor.fetchall()
+    ids = {name + path: i for name, path, i in rows if name + path in wanted}
+    if len(ids) < len(wanted):
+        hosts = list({site.split("/", 1)[0] for site in wanted if site not in ids})
+        for start in range(0, len(hosts), _IN_LIST):
+            ids.update((name + path, i) for name, path, i in session.exec(
+                select(Domain.name, Domain.path, Domain.id).where(Domain.name.in_(hosts[start:start + _IN_LIST])))
+                if name + path in wanted)
     return ids
 
 

@@ -67,7 +67,8 @@ def _import_in_parallel(db_call: Callable, data: bytes, filename: str, actor: st
                 if not errors or skip_invalid:
                     writer.add([ParsedRow(*row) for row in rows])
             done = payload[0]  # every error, warning and note of the file
-            for name in ("rows", "errors", "error_count", "bad_rows", "warnings", "ignored_columns", "notes"):
+            for name in ("rows", "errors", "error_count", "bad_rows", "warnings", "ignored_columns", "notes",
+                         "units_without_site"):
                 setattr(report, name, getattr(done, name))
             if report.errors and not skip_invalid:
                 session.rollback()

@@ -20,7 +20,7 @@ from bot.db.models import AuditLog, Contact, Domain, Unit
 from bot.registry.region import home_region
 from bot.ui import texts
 from knowledge.actions import NextAction, next_action
-from knowledge.domains import ip_host, looks_like_domain, parse_domain
+from knowledge.domains import ip_host, looks_like_domain, parse_domain, site_text
 from knowledge.registry_model import KIND_LABELS, Status
 from knowledge.rules import check
 from knowledge.text import compact
@@ -213,7 +213,7 @@ def view_all(session: Session, calendar: WorkCalendar | None = None) -> Iterator
     rows (UnitRow, DomainRow: the models' attributes, read-only), not ORM objects."""
     calendar = _calendar(session, calendar)
     portals = set(session.exec(select(Domain.name).join(Unit, Unit.id == Domain.unit_id)
-                               .where(Unit.kind == "portal", Domain.status == Status.IN_USE)).all())
+                               .where(Unit.kind == "portal", Domain.status == Status.IN_USE, Domain.path == "")).all())
     contacts: dict[int, list[ContactInfo]] = {}
     for unit_id, *fields in session.exec(select(Contact.unit_id, Contact.name, Contact.phone, Contact.email,
                                                 Contact.telegram_id).order_by(Contact.id)).all():
@@ -261,7 +261,7 @@ def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: Wor
     results = {}
     for domain in domains:
         kind = domain.kind or unit.kind
-        results[domain.id] = check(domain.unicode or domain.name, unit.name, kind, portal or None) \
+        results[domain.id] = check(site_text(domain), unit.name, kind, portal or None) \
             if not ip_host(domain.name) else check(domain.name, unit.name, kind, portal or None)
     names = {d.name for d in domains}
     in_use = [d for d in domains if d.status == Status.IN_USE]
@@ -284,7 +284,7 @@ def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: Wor
                              has_filings=bool(domain.icp_number or domain.gov_site_mark or domain.psb_number),
                              needs_primary=needs_primary, calendar=calendar,
                              problems=tuple(p.code for p in result.problems), kind=kind,
-                             replacement=(replacement.unicode or replacement.name) if replacement else "",
+                             replacement=(site_text(replacement)) if replacement else "",
                              registered_for=registered_for)
         compliant = result.compliant or bool(registered_for)
         notes = list(result.notes)
@@ -306,11 +306,7 @@ def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, l
     calendar = _calendar(session, calendar)
     ip = ip_host(query)
     if ip or looks_like_domain(query.strip()):
-        parsed = parse_domain(query.strip())
-        name = ip or (parsed.ascii if parsed.valid else "")
-        domain = session.exec(select(Domain).where(Domain.name == name)).first() if name else None
-        if domain is None and parsed.valid and not parsed.ascii.startswith("www."):
-            domain = session.exec(select(Domain).where(Domain.name == f"www.{parsed.ascii}")).first()
+        domain = find_site(session, query.strip(), fallback=True)
         if domain:
             return [view_unit(session, session.get(Unit, domain.unit_id), calendar)]
         return []
@@ -369,9 +365,31 @@ def _contacts_matching(session: Session, text: str) -> list[Contact]:
     return list(session.exec(select(Contact).where(Contact.name == text)).all())
 
 
+def find_site(session: Session, text: str, www: bool = True, fallback: bool = False) -> Domain | None:
+    """The registered site `text` names (any accepted form, or an IP address): its host and path exactly, so a
+    column (www.wuding.gov.cn/shishan) is never its host's whole site; with `www`, www. added when the bare host
+    is not registered; with `fallback`, a path not registered finds its host's whole site (who holds it)."""
+    ip = ip_host(text)
+    parsed = parse_domain(text)
+    host = ip or (parsed.ascii if parsed.valid else "")
+    if not host:
+        return None
+    path = parsed.site_path
+
+    def get(name: str, where: str) -> Domain | None:
+        return session.exec(select(Domain).where(Domain.name == name, Domain.path == where)).first()
+
+    hosts = [host] + ([f"www.{host}"] if www and not ip and not host.startswith("www.") else [])
+    for wanted in [path, ""] if fallback and path else [path]:
+        for name in hosts:
+            if (found := get(name, wanted)) is not None:
+                return found
+    return None
+
+
 def domain_by_name(session: Session, name: str) -> Domain | None:
-    parsed = parse_domain(name)
-    return session.exec(select(Domain).where(Domain.name == parsed.ascii)).first() if parsed.valid else None
+    """The site `name` names exactly (host and path), as edits and /history take it."""
+    return find_site(session, name, www=False)
 
 
 def history(session: Session, name: str, limit: int = 20) -> list[AuditLog]:
@@ -435,7 +453,7 @@ def registry_advice(session: Session, unit_name: str, candidates: list[str]) -> 
         return None, []
     rows = session.execute(
         text("SELECT d.name, u.name, u.kind, d.status FROM domain d JOIN unit u ON u.id = d.unit_id "
-             "WHERE d.name IN :names").bindparams(bindparam("names", expanding=True)), {"names": wanted}).all()
+             "WHERE d.name IN :names AND d.path = ''").bindparams(bindparam("names", expanding=True)), {"names": wanted}).all()
     found = {name: (holder, kind, status) for name, holder, kind, status in rows}
     portal = next((p for p in portals if p in found and found[p][1] == "portal" and found[p][2] == Status.IN_USE), None)
     if portal and not portal.startswith("www."):

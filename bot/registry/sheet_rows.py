@@ -15,8 +15,8 @@ from bot.registry.sheets import (
 )
 from bot.registry.sheets import cell_text as _cell_text
 from knowledge.domains import ip_host, parse_domain
-from knowledge.registry_model import KIND_LABELS, Kind, read_kind, read_status, status_help
-from knowledge.text import compact
+from knowledge.registry_model import KIND_LABELS, Kind, read_kind, read_nature, read_status, status_help
+from knowledge.text import clean_text, compact
 from knowledge.units import parse_unit, qualify
 from knowledge.when import EARLIEST_EVENT, DateOutOfRange, check_event_day, check_plan_day, parse_day
 
@@ -55,13 +55,15 @@ class ParsedRow:
     domain_kind: str = ""  # set when the domain's kind differs from its unit's (a department's business system)
     kind_written: bool = False  # `kind` is the sheet's 单位类型, not read from the unit's name
     name: str = ""  # the unit's name as written (R&D keeps its case); `unit` is its compared (lower-case) form
+    path: str = ""  # the site's path on its host ('' = the whole host): a column, see knowledge.domains.site_path
+    site_name: str = ""  # 网站名称
 
     def domain_fields(self) -> dict:
         return {"unicode": self.unicode, "is_chinese": self.is_chinese, "is_primary": self.is_primary,
                 "status": self.status, "registrar": self.registrar, "registered_on": self.registered_on,
                 "expires_on": self.expires_on, "changed_on": self.changed_on, "icp_number": self.icp_number,
                 "gov_site_mark": self.gov_site_mark, "psb_number": self.psb_number, "notes": self.notes,
-                "kind": self.domain_kind}
+                "kind": self.domain_kind, "site_name": self.site_name}
 
 
 @dataclass
@@ -82,6 +84,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     kept_later_state: list[str] = field(default_factory=list)
+    units_without_site: int = 0  # units the file lists with no site
 
     @property
     def changes(self) -> int:
@@ -124,7 +127,7 @@ class ImportReport:
                 "domains_updated": self.domains_updated, "unchanged": self.unchanged,
                 "contacts_created": self.contacts_created, "contacts_updated": self.contacts_updated,
                 "notes": self.notes, "warnings": self.warnings, "ignored_columns": self.ignored_columns,
-                "kept_later_state": self.kept_later_state}
+                "kept_later_state": self.kept_later_state, "units_without_site": self.units_without_site}
 
 
 # -- validation --------------------------------------------------------------------------------------------
@@ -153,6 +156,9 @@ def parse_date(value: object) -> dt.date | None:
 
 _str_text = lru_cache(maxsize=8192)(_cell_text)  # statuses, kinds, units repeat down a sheet: NFKC once each
 _read_kind = lru_cache(maxsize=256)(read_kind)  # a sheet writes a handful of kind words, 100,000 times
+_read_nature = lru_cache(maxsize=256)(read_nature)
+# Columns that describe a site: a row with any of them and no domain lost its address (not a unit without a site)
+_SITE_HEADERS = ("网站名称", "状态", "ICP备案号", "注册日期", "到期日期", "党政机关网站标识", "公安备案号", "注册服务机构")
 
 
 def _compact_cell(text: str) -> str:
@@ -175,6 +181,18 @@ class _Row:
         if value is None:
             return ""
         text = _str_text(value) if value.__class__ is str else _cell_text(value)
+        if len(text) > limit:
+            self.fail(header, f"超过 {limit} 个字", "请删减")
+            return text[:limit]
+        return text
+
+    def free_text(self, header: str, limit: int, multiline: bool = True) -> str:
+        """A note or a name as the office wrote it: its lines, full-width punctuation and spacing kept (only what
+        cannot be stored safely is removed: knowledge.text.clean_text); too long is an error."""
+        value = self.raw.get(header)
+        if value is None:
+            return ""
+        text = clean_text(value, limit + 1, multiline).strip() if value.__class__ is str else _cell_text(value)
         if len(text) > limit:
             self.fail(header, f"超过 {limit} 个字", "请删减")
             return text[:limit]
@@ -224,8 +242,10 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
         parts = [domain_cell]
     if len(parts) > 1 and not all("." in p or "。" in p for p in parts):
         parts = [domain_cell]  # not a list of domains: one bad value, reported as it was written
-    if not parts:
-        r.fail("域名", "为空", "填写网站的域名或网址，例如 jyj.wuding.gov.cn；没有网站的单位不用列入")
+    if not parts and any(raw.get(h) not in (None, "") for h in _SITE_HEADERS):
+        # a site described without its address (a formula cell such as =HYPERLINK(…) reads as empty)
+        r.fail("域名", "为空，但本行填写了网站的名称、状态或备案等",
+               "填写网站的域名或网址（文字，不要用公式），例如 jyj.wuding.gov.cn；没有网站的单位只填单位和联系人")
     elif len(parts) > 1:
         warnings.append(f"第{number}行的域名格内有 {len(parts)} 个域名，已拆成 {len(parts)} 行")
     domains = []
@@ -233,13 +253,13 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
         parsed = parse_domain(part)
         ip = "" if parsed.valid else ip_host(part)
         if ip:
-            domains.append((ip, ip, False))
+            domains.append((ip, ip, False, parsed.site_path))
             warnings.append(f"第{number}行：{ip} 只是 IP 地址，已登记，但政府网站须使用规范的域名")
             continue
         if not parsed.valid:
             r.fail("域名", f"“{part[:60]}”无效：{parsed.error}", "写成 www.wuding.gov.cn 这样的域名或网址")
         else:
-            domains.append((parsed.ascii, parsed.unicode, parsed.is_chinese))
+            domains.append((parsed.ascii, parsed.unicode, parsed.is_chinese, parsed.site_path))
     kind_text = r.text("单位类型", 40)
     typed = _read_kind(kind_text) if kind_text else None
     # Reading the name costs more than the rest of the row: only when the sheet leaves the kind open, or calls
@@ -253,7 +273,16 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
             domain_kind = typed  # a department's business system: the unit keeps its kind
         else:
             kind, kind_written = typed, True
-    elif unit and not kind:
+    nature_text = r.text("单位性质", 40) if not kind_written else ""
+    if nature_text:
+        nature_kind, understood = _read_nature(nature_text)
+        if nature_kind and nature_kind != kind and kind != Kind.PORTAL and kind != Kind.TOWNSHIP:
+            kind, kind_written = nature_kind, True  # 公益一类 → without administrative functions, 参公 → with
+        elif not understood and unit:
+            warnings.append(f"第{number}行：单位性质“{nature_text}”未能识别，单位类型按单位名称判断")
+        if nature_kind is None and understood and unit and not kind:
+            kind = Kind.DEPARTMENT  # an organ (机关) whose name says nothing more
+    if not kind_text and unit and not kind:
         r.fail("单位类型", "无法从名称判断单位类型", "填写“承担行政职能的事业单位”或“不承担行政职能的事业单位”等")
     status_text = r.text("状态", 20)
     status = read_status(status_text)
@@ -274,15 +303,19 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
     fields = dict(
         registrar=r.text("注册服务机构", 200), registered_on=r.date("注册日期"), expires_on=r.date("到期日期", plan=True),
         changed_on=r.date("状态变更日期"), icp_number=r.text("ICP备案号", 100),
-        gov_site_mark=r.text("党政机关网站标识", 100), psb_number=r.text("公安备案号", 100), notes=r.text("备注", 2000))
-    if r.errors:
-        return [], r.errors, warnings
+        gov_site_mark=r.text("党政机关网站标识", 100), psb_number=r.text("公安备案号", 100),
+        notes=r.free_text("备注", 2000))
+    site_name = r.free_text("网站名称", 200, multiline=False)
+    if not domains and not r.errors:
+        domains = [("", "", False, "")]  # a unit without a site: the unit and its contact are registered
+    # Rows with errors are returned too (the caller writes none of them): a later row is judged a duplicate of
+    # any earlier one, so every error is found in one pass.
     rows = [ParsedRow(row=number, unit=unit, kind=kind or "", region=r.text("所属地区", 200), domain=ascii_name,
                       unicode=uni, is_chinese=chinese, is_primary=primary_text in TRUE_WORDS and len(domains) == 1,
-                      status=status, contact=contact, phone=phone, email=email, domain_kind=domain_kind,
-                      kind_written=kind_written, name=name, **fields)
-            for ascii_name, uni, chinese in domains]
-    return rows, [], warnings
+                      status=status or "", contact=contact, phone=phone, email=email, domain_kind=domain_kind,
+                      kind_written=kind_written, name=name, path=path, site_name=site_name, **fields)
+            for ascii_name, uni, chinese, path in domains]
+    return rows, r.errors, warnings
 
 
 def parse_row(number: int, raw: dict, region: str = "") -> ParsedRow:
@@ -312,6 +345,8 @@ def _validate_steps(data: bytes, filename: str, report: ImportReport, progress: 
     good: list[tuple[str, ParsedRow]] = []
     seen: dict[str, int | tuple[str, int]] = {}  # domain → its first row (sheet, row when several sheets)
     primaries: dict[tuple[str, bool], str] = {}
+    bare_units: dict[str, str] = {}  # units whose rows name no site, as written
+    sites_of: set[str] = set()  # units with a site
     sheet_notes = SheetNotes()
     qualified = 0
     for number, raw, sheet in read_table(data, filename, sheet_notes, release):
@@ -322,12 +357,21 @@ def _validate_steps(data: bytes, filename: str, report: ImportReport, progress: 
         if warnings:
             report.warnings += [f"[{sheet}] {w}" if sheet else w for w in warnings]
         for row in rows:
-            if row.domain in seen:
-                first = seen[row.domain]
-                report.add_error(number, f"域名：{row.unicode} 与{_where(*first) if sheet else _where('', first)}重复"
-                                         "（删去重复的一行）", sheet)
+            if not row.domain:  # a unit without a site
+                if not errors:
+                    bare_units.setdefault(row.unit, row.name or row.unit)
+                    good.append((sheet, row))
                 continue
-            seen[row.domain] = (sheet, number) if sheet else number
+            site = row.domain + row.path
+            if site in seen:
+                first = seen[site]
+                report.add_error(number, f"域名：{row.unicode + row.path} 与{_where(*first) if sheet else _where('', first)}"
+                                         "重复（删去重复的一行）", sheet)
+                continue
+            seen[site] = (sheet, number) if sheet else number
+            if errors:
+                continue  # judged for duplicates, never written
+            sites_of.add(row.unit)
             if row.is_primary:
                 where = _where(sheet, number)
                 key = (row.unit, row.is_chinese)
@@ -348,8 +392,11 @@ def _validate_steps(data: bytes, filename: str, report: ImportReport, progress: 
             good = []
     report.ignored_columns = sheet_notes.ignored
     report.notes += sheet_notes.notes
-    if sheet_notes.filled:
-        report.notes.append(f"{sheet_notes.filled} 行的单位名称为空（合并单元格），已取上一行的单位")
+    bare = [name for unit, name in bare_units.items() if unit not in sites_of]
+    if bare:
+        report.units_without_site = len(bare)
+        report.notes.append(f"{len(bare)} 个单位没有网站（已登记单位和联系人）：" + "、".join(bare[:30])
+                            + (" 等" if len(bare) > 30 else ""))
     if qualified:
         report.notes.append(f"{qualified} 行的单位名称没有写地名，已按本地区（{region}）补全")
     if len(sheet_notes.sheets_read) > 1:

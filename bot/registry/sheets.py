@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.registry_model import COLUMNS, FOOTER_WORDS, HEADERS, SERIAL_HEADERS
+from knowledge.registry_model import COLUMNS, FOOTER_WORDS, HEADERS, READ_ONLY_COLUMNS, SERIAL_HEADERS
 from knowledge.text import clean, compact
 
 MAX_ROWS = 200_000
@@ -40,10 +40,8 @@ _FAR_CELL = re.compile(rb' r="(?:([A-Z]{2,3})(\d+)(")?|[A-Z](\d{6,})")')
 _ROW_REF = re.compile(rb'<row [^>]{0,40}?r="(\d+)"')
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 _FOOTER_STARTS = frozenset(w[0] for w in FOOTER_WORDS)
-FILL_DOWN = ("单位名称", "单位类型", "所属地区")  # merged down a unit's rows in office sheets
-FILL_WITH_UNIT = ("联系人", "联系电话", "邮箱")  # merged with the unit: filled only when the unit was
-_KEYS = {compact(c.header).lower(): c.header for c in COLUMNS}
-_KEYS.update({compact(a).lower(): c.header for c in COLUMNS for a in c.aliases})
+_KEYS = {compact(c.header).lower(): c.header for c in COLUMNS + READ_ONLY_COLUMNS}
+_KEYS.update({compact(a).lower(): c.header for c in COLUMNS + READ_ONLY_COLUMNS for a in c.aliases})
 
 
 class SpreadsheetError(ValueError):
@@ -76,8 +74,6 @@ def cell_text(value: object) -> str:
         text = " ".join(text.split())[:2000] if " " in text else text[:2000]
     else:
         text = clean(text, limit=2000)
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START:
-        text = text[1:]  # our own export's guard against formula injection
     return text
 
 
@@ -118,7 +114,9 @@ def _csv_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list]], 
 
     def rows() -> Iterator[tuple[int, list]]:
         try:
-            yield from enumerate(csv.reader(io.StringIO(text)), 1)
+            for number, row in enumerate(csv.reader(io.StringIO(text)), 1):
+                # a CSV writer's guard against formulas ('=…, '+86…: export.guard_cell): exactly that escape goes
+                yield number, [c[1:] if c[:1] == "'" and c[1:2] in FORMULA_START and c[1:2] else c for c in row]
         except csv.Error as exc:
             raise SpreadsheetError(f"CSV 格式错误：{exc}，请用 Excel 另存为 CSV 或 .xlsx") from None
 
@@ -260,7 +258,7 @@ def _sub_header(top: list[str], keys: list[str | None], below: list[str]) -> lis
         if above:
             group = above
         text = below[i] if i < len(below) else ""
-        if not text:
+        if not text or text == above:  # empty, or the header cell merged down over both rows
             combined.append(keys[i] if i < len(keys) else None)
             continue
         if i < len(keys) and keys[i] in ("单位名称", "域名"):
@@ -383,12 +381,10 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
     header_row = 0
     searched = 0
     blank_run = 0
-    # .xlsx/.xls say which cells are merged: only those are filled. A CSV (saved from a sheet with merged unit
-    # names) has no such record: an empty unit under a unit is read as merged.
-    heuristic_fill = merged is None
+    # .xlsx/.xls say which cells are merged: only those are filled. A CSV has no merged cells: a row without
+    # its unit is refused (with its row number), never given to the unit above.
     fill = _MergedFill(merged) if merged else None
     settled = False
-    last: dict[str, object] = {}
     pending_sub = False
     domain_cols: list[int] = []
     single: list[tuple[int, str]] = []
@@ -448,13 +444,6 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
             record["域名"] = domains[0]
         elif domains:
             record["域名"] = "\n".join(cell_text(d) for d in domains)
-        if domains and not record.get("单位名称") and last.get("单位名称") and heuristic_fill:
-            for h in FILL_DOWN + FILL_WITH_UNIT:
-                if h not in record and h in last:
-                    record[h] = last[h]
-            notes.filled += 1
-        elif record.get("单位名称"):
-            last = {h: record[h] for h in FILL_DOWN + FILL_WITH_UNIT if h in record}
         yield number, record
     if columns is not None and not settled:
         _settle_columns(columns, header_texts, sheet_name, header_row, several, notes)

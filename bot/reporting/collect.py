@@ -13,6 +13,7 @@ from bot.db.models import Deadline, Setting, Unit
 from bot.deadlines.events import CONTACT_RULE, overdue_clause
 from bot.registry.lookup import DomainView, UnitView, view_all, view_unit
 from bot.registry.region import REGION_KEY
+from knowledge.domains import site_text
 from knowledge.progress import (
     ANNOUNCE,
     CANCEL,
@@ -38,7 +39,7 @@ class DomainLine:
 
     @property
     def name(self) -> str:
-        return self.view.domain.unicode or self.view.domain.name
+        return site_text(self.view.domain)
 
     @property
     def kind(self) -> str:

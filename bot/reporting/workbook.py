@@ -20,12 +20,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from bot.registry.export import guard_cell, registry_row
+from bot.registry.export import guard_cell, registry_row, sheet_cell
 from bot.registry.lookup import UnitView
 from bot.registry.sheets import REGISTER_SHEET
 from bot.reporting.collect import DomainLine, Registry, kind_label
 from bot.reporting.plainrows import PlainRows
 from knowledge.campaigns import Campaign
+from knowledge.domains import site_text
 from knowledge.progress import CANCEL_FILINGS, CANCELLED, KEEP, REGISTER, STAGE_LABELS, STAGES, standing
 from knowledge.registry_model import HEADERS
 
@@ -85,7 +86,7 @@ def new_domain(line: DomainLine) -> str:
         if other is view or not other.compliant or other.domain.is_chinese != view.domain.is_chinese:
             continue
         if standing(other.domain.status, other.compliant, other.action, dt.date.min).measure in (KEEP, REGISTER):
-            return other.domain.unicode or other.domain.name
+            return site_text(other.domain)
     if line.standing.measure == REGISTER and view.expected and view.expected[0] != line.name:
         return f"{view.expected[0]}（建议）"
     return ""
@@ -118,7 +119,8 @@ def write_workbook(path: Path, views: Iterable[UnitView], header: ReportHeader, 
         detail.add(unit_view, lines, today)
         for line in lines:
             contact = unit_view.contacts[0] if unit_view.contacts else None
-            register.append([guard_cell(v) for v in registry_row(unit_view.unit, line.view.domain, contact)])
+            register.append([sheet_cell(register.sheet, v) for v in registry_row(unit_view.unit, line.view.domain,
+                                                                                 contact)])
     detail.close()
     registry.add_overdue(late_contacts or Counter())
     if monitoring:  # the sheet appears once monitoring has found something (五（三）（四）)
