@@ -70,7 +70,7 @@ def registry_context(session: Session, unit_name: str, domains: list[str] = ()) 
     names = [parse_domain(d).ascii for d in domains if parse_domain(d).valid]
     if names:
         rows = session.exec(select(Domain.name, Unit.name, Domain.registered_on).join(Unit, Unit.id == Domain.unit_id)
-                            .where(Domain.name.in_(names))).all()
+                            .where(Domain.name.in_(names), Domain.path == "")).all()  # the hosts' holders
         for name, holder, registered in rows:
             context.holders[name] = holder
             if registered:
@@ -110,7 +110,7 @@ def check_may_apply(session: Session, role: Role, unit_name: str, domains: list[
     check_unit(session, role, unit_id, unit_name)
     names = [parse_domain(d).ascii for d in domains if parse_domain(d).valid]
     if names:
-        for domain in session.exec(select(Domain).where(Domain.name.in_(names))).all():
+        for domain in session.exec(select(Domain).where(Domain.name.in_(names), Domain.path == "")).all():
             check_unit(session, role, domain.unit_id, site_text(domain))
         busy = open_for_domains(session, names)
         if busy:

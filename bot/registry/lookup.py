@@ -140,6 +140,7 @@ class DomainView:
     kind: str = ""  # the kind the domain is checked as (its own, else its unit's)
     notes: list[str] = field(default_factory=list)
     expected: list[str] = field(default_factory=list)  # compliant names the unit should use instead
+    replacement: str = ""  # a compliant site the unit already uses in place of this one (same script)
 
     @property
     def kind_label(self) -> str:
@@ -169,6 +170,7 @@ class UnitView:
     contacts: list[Contact | ContactInfo] = field(default_factory=list)
     score: float = 100.0
     portal: str = ""  # the registered portal the unit's domains are checked under
+    late_contacts: int = 0  # contact changes not reported in time (set by the report: collect.with_late_contacts)
 
     def to_json(self) -> dict:
         return {"unit": self.unit.name, "kind": self.unit.kind, "region": self.unit.region, "portal": self.portal,
@@ -193,7 +195,25 @@ def view_unit(session: Session, unit: Unit, calendar: WorkCalendar | None = None
     domains = session.exec(select(Domain).where(Domain.unit_id == unit.id).order_by(Domain.is_chinese, Domain.name)).all()
     contacts = session.exec(select(Contact).where(Contact.unit_id == unit.id).order_by(Contact.id)).all()
     portal = "" if unit.kind == "portal" else (registry_advice(session, unit.name, [])[0] or "")
-    return _build_view(unit, list(domains), list(contacts), calendar, score, portal)
+    view = _build_view(unit, list(domains), list(contacts), calendar, score, portal)
+    wanted = list({parse_domain(_host(name)).ascii for d in view.domains for name in d.expected})
+    if wanted:
+        held = dict(session.exec(select(Domain.name, Domain.unit_id).where(Domain.name.in_(wanted),
+                                                                           Domain.path == "")).all())
+        _drop_held(view, held)
+    return view
+
+
+def _host(name: str) -> str:
+    return name.split("/", 1)[0]
+
+
+def _drop_held(view: UnitView, held: dict[str, int]) -> None:
+    """A suggested name another unit already holds is no name for this one (审计局's sjj.… is not the
+    大数据管理局's new domain): dropped from each domain's `expected`."""
+    for d in view.domains:
+        if d.expected:
+            d.expected = [n for n in d.expected if held.get(parse_domain(_host(n)).ascii, view.unit.id) == view.unit.id]
 
 
 def _row_class(model: type) -> type:
@@ -214,6 +234,8 @@ def view_all(session: Session, calendar: WorkCalendar | None = None) -> Iterator
     calendar = _calendar(session, calendar)
     portals = set(session.exec(select(Domain.name).join(Unit, Unit.id == Domain.unit_id)
                                .where(Unit.kind == "portal", Domain.status == Status.IN_USE, Domain.path == "")).all())
+    # who holds each host: a suggestion another unit holds is dropped (_drop_held)
+    held = dict(session.exec(select(Domain.name, Domain.unit_id).where(Domain.path == "")).all())
     contacts: dict[int, list[ContactInfo]] = {}
     for unit_id, *fields in session.exec(select(Contact.unit_id, Contact.name, Contact.phone, Contact.email,
                                                 Contact.telegram_id).order_by(Contact.id)).all():
@@ -229,13 +251,17 @@ def view_all(session: Session, calendar: WorkCalendar | None = None) -> Iterator
     for row in rows:
         if unit is None or row[0] != unit.id:
             if unit is not None:
-                yield _build_view(unit, domains, contacts.get(unit.id, []), calendar, 100.0,
-                                  _known_portal(unit, portals))
+                view = _build_view(unit, domains, contacts.get(unit.id, []), calendar, 100.0,
+                                   _known_portal(unit, portals))
+                _drop_held(view, held)
+                yield view
             unit, domains = UnitRow._make(row[:width]), []
         if row[width] is not None:  # the domain's id: None for a unit without domains
             domains.append(DomainRow._make(row[width:]))
     if unit is not None:
-        yield _build_view(unit, domains, contacts.get(unit.id, []), calendar, 100.0, _known_portal(unit, portals))
+        view = _build_view(unit, domains, contacts.get(unit.id, []), calendar, 100.0, _known_portal(unit, portals))
+        _drop_held(view, held)
+        yield view
 
 
 def _known_portal(unit: Unit, portals: set[str]) -> str:
@@ -259,10 +285,18 @@ def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: Wor
     """Each domain checked with its unit's kind (or its own), under the portal the registry holds, and its next
     step decided from the whole unit."""
     results = {}
+    own_hosts = {d.name for d in domains if not d.path}
     for domain in domains:
         kind = domain.kind or unit.kind
         results[domain.id] = check(site_text(domain), unit.name, kind, portal or None) \
             if not ip_host(domain.name) else check(domain.name, unit.name, kind, portal or None)
+        if domain.path and domain.name not in own_hosts and not results[domain.id].compliant:
+            # A column on a host the unit does not hold (another body's platform: www.hb.jcy.gov.cn/qingjiang):
+            # the domain is its holder's business; the unit has no domain here to register or cancel.
+            result = results[domain.id]
+            result.problems, result.expected = [], []
+            result.notes.append(f"这是 {domain.unicode or domain.name} 网站上的栏目，域名由该网站的主办单位管理，"
+                                "本单位无需为它申请或注销域名")
     names = {d.name for d in domains}
     in_use = [d for d in domains if d.status == Status.IN_USE]
     views = []
@@ -291,7 +325,8 @@ def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: Wor
         if portal and not result.compliant:
             notes.append(f"按登记册中的门户网站 {portal} 检查")
         views.append(DomainView(domain, compliant, [] if registered_for else [p.to_json() for p in result.problems],
-                                action, kind, notes, list(result.expected)))
+                                action, kind, notes, list(result.expected),
+                                site_text(replacement) if replacement else ""))
     return UnitView(unit, views, contacts, score, portal)
 
 

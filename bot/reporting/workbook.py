@@ -23,7 +23,7 @@ from openpyxl.writer.excel import ExcelWriter
 from bot.registry.export import guard_cell, registry_row, sheet_cell
 from bot.registry.lookup import UnitView
 from bot.registry.sheets import REGISTER_SHEET
-from bot.reporting.collect import DomainLine, Registry, kind_label
+from bot.reporting.collect import DomainLine, Registry, kind_label, line_note
 from bot.reporting.plainrows import PlainRows
 from knowledge.campaigns import Campaign
 from knowledge.domains import site_text
@@ -69,11 +69,10 @@ def detail_row(line: DomainLine, today: dt.date) -> list[object]:
     contact = unit.contacts[0] if unit.contacts else None
     due = view.action.due if not state.done else None
     actual = domain.changed_on if state.measure in (CANCELLED, CANCEL_FILINGS) else None
-    note = f"已逾期 {(today - due).days} 天" if state.overdue and due else ""
-    return [unit.unit.name, kind_label(unit.unit.kind), "", line.name, "中文" if domain.is_chinese else "英文",
+    return [unit.unit.name, kind_label(unit.unit.kind), domain.site_name, line.name, "中文" if domain.is_chinese else "英文",
             "是" if domain.is_primary else "否", domain.status, "是" if view.compliant else "否", problems,
             state.measure, new_domain(line), due, actual, filings(line), contact.name if contact else "",
-            contact.phone if contact else "", note]
+            contact.phone if contact else "", line_note(line, today)]
 
 
 def new_domain(line: DomainLine) -> str:
