@@ -209,11 +209,13 @@ def _host(name: str) -> str:
 
 
 def _drop_held(view: UnitView, held: dict[str, int]) -> None:
-    """A suggested name another unit already holds is no name for this one (审计局's sjj.… is not the
-    大数据管理局's new domain): dropped from each domain's `expected`."""
+    """A suggested domain another unit already holds is no domain for this one (审计局's sjj.… is not the
+    大数据管理局's new domain): dropped from each domain's `expected`. A suggested column (a path on the
+    portal: a town's page) stays: it is a site of its own."""
     for d in view.domains:
         if d.expected:
-            d.expected = [n for n in d.expected if held.get(parse_domain(_host(n)).ascii, view.unit.id) == view.unit.id]
+            d.expected = [n for n in d.expected if parse_domain(n).site_path
+                          or held.get(parse_domain(n).ascii, view.unit.id) == view.unit.id]
 
 
 def _row_class(model: type) -> type:
