@@ -379,6 +379,7 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
     columns: list[str | None] | None = None
     header_texts: list[str] = []
     header_row = 0
+    two_rows = False  # the header takes two rows (a parent cell over sub-headers, or cells merged down)
     searched = 0
     blank_run = 0
     # .xlsx/.xls say which cells are merged: only those are filled. A CSV has no merged cells: a row without
@@ -419,11 +420,12 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
                 header_texts = [f"{a}{b}" if b and a != b else a or b
                                 for a, b in zip(header_texts + [""] * len(texts), texts + [""] * len(header_texts))]
                 columns = sub
-                header_row = number
+                header_row, two_rows = number, True
                 continue
         if not settled:
             settled = True
-            domain_cols, single = _settle_columns(columns, header_texts, sheet_name, header_row, several, notes)
+            domain_cols, single = _settle_columns(columns, header_texts, sheet_name, header_row, several, notes,
+                                                  two_rows)
         width = len(values)
         record = {h: values[i] for i, h in single if i < width and values[i] not in (None, "")}
         domains = [values[i] for i in domain_cols if i < width and values[i] not in (None, "")]
@@ -446,18 +448,21 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
             record["域名"] = "\n".join(cell_text(d) for d in domains)
         yield number, record
     if columns is not None and not settled:
-        _settle_columns(columns, header_texts, sheet_name, header_row, several, notes)
+        _settle_columns(columns, header_texts, sheet_name, header_row, several, notes, two_rows)
     if columns is None and searched and sheet_name not in INSTRUCTION_SHEETS:
         notes.notes.append(f"工作表“{sheet_name}”没有“单位名称”“域名”表头，未读取")
 
 
 def _settle_columns(columns: list[str | None], texts: list[str], sheet_name: str, header_row: int, several: bool,
-                    notes: SheetNotes) -> tuple[list[int], list[tuple[int, str]]]:
+                    notes: SheetNotes, two_rows: bool = False) -> tuple[list[int], list[tuple[int, str]]]:
     """Which column feeds which field; every other column is named as ignored."""
     where = f"工作表“{sheet_name}”" if several and sheet_name else ""
     notes.sheets_read.append(sheet_name or "CSV")
-    if header_row > 1:
-        notes.notes.append(f"{where}第{header_row}行是表头，上面的标题行未导入".lstrip())
+    rows = f"{header_row - 1}–{header_row}" if two_rows else str(header_row)
+    if header_row - two_rows > 1:
+        notes.notes.append(f"{where}第{rows}行是表头，上面的标题行未导入".lstrip())
+    elif two_rows:
+        notes.notes.append(f"{where}第{rows}行是表头".lstrip())
     taken: set[str] = set()
     single: list[tuple[int, str]] = []
     domains: list[int] = []
