@@ -28,7 +28,7 @@ class Domain(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("name", "path", name="uq_domain_site"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
-    name: str = Field(index=True, max_length=253)  # the host: ASCII (punycode) lower case
+    name: str = Field(max_length=253)  # the host: ASCII (punycode) lower case; looked up through uq_domain_site
     path: str = Field(default="", max_length=500)
     site_name: str = Field(default="", max_length=200)  # 网站名称 as the office wrote it
     unicode: str = Field(default="", max_length=253)

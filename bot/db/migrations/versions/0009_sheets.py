@@ -20,8 +20,7 @@ def upgrade() -> None:
     with op.batch_alter_table('domain', schema=None) as batch_op:
         batch_op.add_column(sa.Column('path', sa.String(length=500), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('site_name', sa.String(length=200), nullable=False, server_default=''))
-        batch_op.drop_index('ix_domain_name')
-        batch_op.create_index('ix_domain_name', ['name'], unique=False)
+        batch_op.drop_index('ix_domain_name')  # the unique (name, path) index serves lookups by host too
         batch_op.create_unique_constraint('uq_domain_site', ['name', 'path'])
 
 
@@ -32,7 +31,6 @@ def downgrade() -> None:
         raise RuntimeError(f"{columns} registered sites are columns (host + path): remove them before downgrading")
     with op.batch_alter_table('domain', schema=None) as batch_op:
         batch_op.drop_constraint('uq_domain_site', type_='unique')
-        batch_op.drop_index('ix_domain_name')
         batch_op.create_index('ix_domain_name', ['name'], unique=True)
         batch_op.drop_column('site_name')
         batch_op.drop_column('path')
