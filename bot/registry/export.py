@@ -26,20 +26,26 @@ def export_rows(session: Session) -> Iterator[list[object]]:
     first_contact: dict[int, Contact] = {}
     for contact in session.exec(select(Contact).order_by(Contact.id)).all():
         first_contact.setdefault(contact.unit_id, contact)
-    domains = sorted(session.exec(select(Domain)).all(), key=lambda d: (units[d.unit_id].name, d.name))
-    for d in domains:
-        yield registry_row(units[d.unit_id], d, first_contact.get(d.unit_id))
+    # a unit without a site is a row too (its unit, kind and contact): the import registers it again
+    rows = [(units[d.unit_id].name, d.name, d.path, d) for d in session.exec(select(Domain)).all()]
+    held = {d.unit_id for *_, d in rows}
+    rows += [(u.name, "", "", u) for u in units.values() if u.id not in held]
+    for _, _, _, item in sorted(rows, key=lambda r: r[:3]):
+        if isinstance(item, Unit):
+            yield registry_row(item, None, first_contact.get(item.id))
+        else:
+            yield registry_row(units[item.unit_id], item, first_contact.get(item.unit_id))
 
 
-def registry_row(unit: Unit, d: Domain, contact: Contact | None) -> list[object]:
-    """One domain in the file's column order (COLUMNS): what export and the report's register sheet write, and
-    import reads back."""
-    kind = d.kind or unit.kind
+def registry_row(unit: Unit, d: Domain | None, contact: Contact | None) -> list[object]:
+    """One site in the file's column order (COLUMNS), or a unit without a site (`d` None): what export and the
+    report's register sheet write, and import reads back."""
+    kind = (d.kind if d else "") or unit.kind
     values = {"unit": unit.name, "kind": KIND_LABELS.get(kind, kind), "region": unit.region,
-              "domain": site_text(d), "primary": "是" if d.is_primary else "否", "status": d.status,
-              "contact": contact.name if contact else "", "phone": contact.phone if contact else "",
-              "email": contact.email if contact else ""}
-    return [values[c.field] if c.field in values else getattr(d, c.field) for c in COLUMNS]
+              "domain": site_text(d) if d else "", "primary": ("是" if d.is_primary else "否") if d else "",
+              "status": d.status if d else "", "contact": contact.name if contact else "",
+              "phone": contact.phone if contact else "", "email": contact.email if contact else ""}
+    return [values[c.field] if c.field in values else getattr(d, c.field) if d else None for c in COLUMNS]
 
 
 def guard_cell(value: object) -> object:

@@ -116,6 +116,9 @@ def write_workbook(path: Path, views: Iterable[UnitView], header: ReportHeader, 
     for unit_view in views:
         lines = registry.add(unit_view)
         detail.add(unit_view, lines, today)
+        if not lines:  # a unit without a site: its row in the register, so the report re-imports whole
+            contact = unit_view.contacts[0] if unit_view.contacts else None
+            register.append([sheet_cell(register.sheet, v) for v in registry_row(unit_view.unit, None, contact)])
         for line in lines:
             contact = unit_view.contacts[0] if unit_view.contacts else None
             register.append([sheet_cell(register.sheet, v) for v in registry_row(unit_view.unit, line.view.domain,
