@@ -157,6 +157,8 @@ def parse_date(value: object) -> dt.date | None:
 _str_text = lru_cache(maxsize=8192)(_cell_text)  # statuses, kinds, units repeat down a sheet: NFKC once each
 _read_kind = lru_cache(maxsize=256)(read_kind)  # a sheet writes a handful of kind words, 100,000 times
 _read_nature = lru_cache(maxsize=256)(read_nature)
+_NO_SITE = frozenset(("无", "没有", "暂无", "无网站", "无域名", "未开设", "未开设网站", "未建", "未建站", "未建设", "-", "—",
+                      "/", "／", "－"))
 # Columns that describe a site: a row with any of them and no domain lost its address (not a unit without a site)
 _SITE_HEADERS = ("网站名称", "状态", "ICP备案号", "注册日期", "到期日期", "党政机关网站标识", "公安备案号", "注册服务机构")
 
@@ -234,6 +236,9 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
     if not unit:
         r.fail("单位名称", "为空", "填写单位全称，例如 武定县教育体育局")
     domain_cell = r.text("域名", 2000)
+    said_none = domain_cell in _NO_SITE  # 无, 未开设 …: the office says the unit has no site
+    if said_none:
+        domain_cell = ""
     if not domain_cell:
         parts = []
     elif _SPLIT_DOMAINS.search(domain_cell):
@@ -242,7 +247,7 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
         parts = [domain_cell]
     if len(parts) > 1 and not all("." in p or "。" in p for p in parts):
         parts = [domain_cell]  # not a list of domains: one bad value, reported as it was written
-    if not parts and any(raw.get(h) not in (None, "") for h in _SITE_HEADERS):
+    if not parts and not said_none and any(raw.get(h) not in (None, "") for h in _SITE_HEADERS):
         # a site described without its address (a formula cell such as =HYPERLINK(…) reads as empty)
         r.fail("域名", "为空，但本行填写了网站的名称、状态或备案等",
                "填写网站的域名或网址（文字，不要用公式），例如 jyj.wuding.gov.cn；没有网站的单位只填单位和联系人")
@@ -284,7 +289,7 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
             kind = Kind.DEPARTMENT  # an organ (机关) whose name says nothing more
     if not kind_text and unit and not kind:
         r.fail("单位类型", "无法从名称判断单位类型", "填写“承担行政职能的事业单位”或“不承担行政职能的事业单位”等")
-    status_text = r.text("状态", 20)
+    status_text = r.text("状态", 20) if not said_none else ""
     status = read_status(status_text)
     if status is None:
         r.fail("状态", f"“{status_text}”无法识别", f"可填：{status_help()}")
