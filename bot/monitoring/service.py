@@ -213,7 +213,7 @@ async def _registry_names(db: Database) -> tuple[frozenset[str], dict[str, str]]
 
 
 def own_domains(session: Session) -> frozenset[str]:
-    return frozenset(session.exec(select(Domain.name)).all())
+    return frozenset(session.exec(select(Domain.name).where(Domain.path == "")).all())  # hosts the office holds
 
 
 def unit_names(session: Session) -> dict[str, str]:
