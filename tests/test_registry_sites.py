@@ -158,6 +158,18 @@ def test_a_two_row_merged_header_with_any_parent_cell_over_the_contact(db, paren
     assert names["www.wdjy.com"] == ("武定教育网（旧）", "待注销", "旧站：\n迁移中")  # the note as written
 
 
+def test_a_nature_written_under_the_kind_column_never_blocks(db):
+    text = ("单位名称,单位类型,域名\n"
+            "武定县财政局,行政机关,czj.wuding.gov.cn\n"
+            "武定县融媒体中心,公益二类事业单位,www.wdrmt.cn\n"
+            "武定县人民检察院,检察机关,www.yn.jcy.gov.cn/wuding/\n")
+    report = imported(db, text.encode(), "k.csv")
+    assert report.written and not report.errors, report.summary()
+    kinds = db.call(lambda s: dict(s.exec(select(Unit.name, Unit.kind)).all()))
+    assert kinds == {"武定县财政局": "department", "武定县融媒体中心": "institution_other",
+                     "武定县人民检察院": "department"}
+
+
 def test_every_error_in_one_pass_duplicates_of_bad_rows_too(db):
     rows = [row("武定县财政局", "czj.wuding.gov.cn", status="乱写"),  # bad, and its site named again below
             row("武定县财政局", "czj.wuding.gov.cn"),

@@ -271,14 +271,17 @@ def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow
     # the row a business system (of which unit?).
     name_kind = parse_unit(unit).kind if unit and (not typed or typed == Kind.SYSTEM) else None
     kind, domain_kind, kind_written = name_kind, "", False
+    nature_text = ""
     if kind_text:
-        if not typed:
+        if not typed and _read_nature(kind_text)[1]:
+            nature_text, kind_text = kind_text, ""  # 行政机关, 公益二类事业单位 … under 单位类型: the unit's 性质
+        elif not typed:
             r.fail("单位类型", f"“{kind_text}”无法识别", "可填：" + "、".join(KIND_LABELS.values()))
         elif typed == Kind.SYSTEM and name_kind and name_kind != Kind.SYSTEM:
             domain_kind = typed  # a department's business system: the unit keeps its kind
         else:
             kind, kind_written = typed, True
-    nature_text = r.text("单位性质", 40) if not kind_written else ""
+    nature_text = nature_text or (r.text("单位性质", 40) if not kind_written else "")
     if nature_text:
         nature_kind, understood = _read_nature(nature_text)
         if nature_kind and nature_kind != kind and kind != Kind.PORTAL and kind != Kind.TOWNSHIP:
