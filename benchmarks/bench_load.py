@@ -24,7 +24,7 @@ AFTER = 3.0  # seconds of load measured apart once the work is done
 
 def _generate(base: Path, upload: Path, count: int) -> None:
     """The registry as it stands, and the sheet an admin uploads: the same rows revised (registry_data.revised)."""
-    from bot.registry.spreadsheet import write_table
+    from bot.registry.export import write_table
     from tests.support.registry_data import generate_rows, revised
 
     rows = generate_rows(count)
@@ -215,8 +215,8 @@ def index_figures(count: int = 100_000, added: int = 1000) -> dict:
     one query every fuzzy lookup makes). Both indexes must give the same answers."""
     from bot.db.models import Unit
     from bot.db.storage import Database
+    from bot.registry.export import write_table
     from bot.registry.lookup import UnitNameIndex
-    from bot.registry.spreadsheet import write_table
     from tests.support.registry_data import generate_rows
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -19,7 +19,7 @@ from benchmarks.common import Row, percentile, summary, time_each
 
 
 def _stage_generate(path: str, count: int) -> dict:
-    from bot.registry.spreadsheet import write_table
+    from bot.registry.export import write_table
     from tests.support.registry_data import generate_rows
 
     rows = generate_rows(count)
@@ -32,7 +32,7 @@ def _stage_generate(path: str, count: int) -> dict:
 
 def _stage_revise(path: str, count: int) -> dict:
     """The generated rows as a clerk sends them back (tests.support.registry_data.revised), for a re-import."""
-    from bot.registry.spreadsheet import write_table
+    from bot.registry.export import write_table
     from tests.support.registry_data import generate_rows, revised
 
     write_table(Path(path), revised(generate_rows(count)))
@@ -41,7 +41,7 @@ def _stage_revise(path: str, count: int) -> dict:
 
 def _stage_import(path: str, url: str) -> dict:
     from bot.db.storage import Database
-    from bot.registry.spreadsheet import import_file
+    from bot.registry.importer import import_file
 
     db = Database(url)
     db.upgrade()

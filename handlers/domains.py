@@ -10,6 +10,7 @@ from bot.ui import texts
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, reply_html
 from handlers.records import _actor, _dated, _db, _region, _require_admin
+from knowledge.domains import site_text
 from knowledge.registry_model import read_kind, read_status
 from knowledge.units import qualify
 
@@ -54,8 +55,8 @@ async def adddomain_command(update: Update, context: BotContext) -> None:
         await reply_html(update, esc(exc))
         return
     new_unit = "（新登记单位）" if created else ""
-    await reply_html(update, f"已登记 <code>{esc(domain.unicode or domain.name)}</code> [{esc(domain.status)}]，"
-                             f"单位：{esc(unit.name)}{new_unit}。可用 /status {esc(domain.unicode or domain.name)} 查看是否合规。")
+    await reply_html(update, f"已登记 <code>{esc(site_text(domain))}</code> [{esc(domain.status)}]，"
+                             f"单位：{esc(unit.name)}{new_unit}。可用 /status {esc(site_text(domain))} 查看是否合规。")
 
 
 async def deldomain_command(update: Update, context: BotContext) -> None:
@@ -74,7 +75,7 @@ async def deldomain_command(update: Update, context: BotContext) -> None:
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return
-    await reply_html(update, f"已从登记册删除 <code>{esc(domain.unicode or domain.name)}</code>（修改记录中保留原内容）。")
+    await reply_html(update, f"已从登记册删除 <code>{esc(site_text(domain))}</code>（修改记录中保留原内容）。")
 
 
 async def primary_command(update: Update, context: BotContext) -> None:
@@ -94,7 +95,7 @@ async def primary_command(update: Update, context: BotContext) -> None:
         await reply_html(update, esc(exc))
         return
     extra = texts.PRIMARY_MOVED.format(domains=esc("、".join(moved))) if moved else ""
-    await reply_html(update, texts.PRIMARY_SET.format(domain=esc(domain.unicode or domain.name), moved=extra))
+    await reply_html(update, texts.PRIMARY_SET.format(domain=esc(site_text(domain)), moved=extra))
 
 
 async def region_command(update: Update, context: BotContext) -> None:

@@ -23,6 +23,7 @@ from bot.ui.buttons import PICK_STATUS, SET_PRIMARY, SET_STATUS, SHOW_UNIT
 from bot.workers import import_registry, write_report
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, mentions_bot, parse_id, reply_html, send_file, split_html, user_role
+from knowledge.domains import site_text
 from knowledge.lifecycle import CONFIRM_WORD
 from knowledge.monitoring import describe_event
 from knowledge.registry_model import FIELD_LABELS, STATUSES, status_help
@@ -72,7 +73,7 @@ def unit_blocks(view: UnitView, findings: dict | None = None) -> list[str]:
         due = f"，期限 {d.action.due.isoformat()}{'（暂按周末计算）' if d.action.provisional else ''}" if d.action.due else ""
         primary = "（主域名）" if d.domain.is_primary else ""
         kind = f"（{d.kind_label}）" if d.kind and d.kind != unit.kind else ""
-        blocks.append(f"<code>{esc(d.domain.unicode or d.domain.name)}</code>{primary}{esc(kind)} [{esc(d.domain.status)}] {mark}\n"
+        blocks.append(f"<code>{esc(site_text(d.domain))}</code>{primary}{esc(kind)} [{esc(d.domain.status)}] {mark}\n"
                       f"    下一步：{esc(d.action.action)}{esc(due)}"
                       + "".join(f"\n    🛡 监测：{esc(f.message)}（{esc(f.basis)}）" for f in (findings or {}).get(d.domain.name, [])))
     for c in view.contacts:
@@ -87,7 +88,7 @@ async def _show(update: Update, context: BotContext, view: UnitView, admin: bool
     rows = []
     if admin:
         for d in view.domains[:6]:
-            shown = (d.domain.unicode or d.domain.name)[:30]
+            shown = (site_text(d.domain))[:30]
             row = [(f"改状态：{shown}", PICK_STATUS.encode(d.domain.id))]
             if not d.domain.is_primary and d.compliant:
                 row.append(("设为主域名", SET_PRIMARY.encode(d.domain.id)))
@@ -303,7 +304,7 @@ async def _edit(update: Update, context: BotContext, name: str, change) -> None:
     if not after:
         await reply_html(update, "没有变化。")
         return
-    lines = [f"已更新 <code>{esc(domain.unicode or domain.name)}</code>："]
+    lines = [f"已更新 <code>{esc(site_text(domain))}</code>："]
     lines += [esc(f"{FIELD_LABELS.get(k, k)}：{_show_value(before[k])} → {_show_value(after[k])}") for k in after
               if k != "notes"]
     if "notes" in after:
@@ -422,7 +423,7 @@ async def report_command(update: Update, context: BotContext) -> None:
 
 
 async def on_document(update: Update, context: BotContext) -> None:
-    from bot.registry.spreadsheet import SpreadsheetError
+    from bot.registry.sheets import SpreadsheetError
 
     message = update.effective_message
     document = message.document
@@ -522,7 +523,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             await reply_html(update, esc(exc))
             return
         extra = texts.PRIMARY_MOVED.format(domains=esc("、".join(moved))) if moved else ""
-        await reply_html(update, texts.PRIMARY_SET.format(domain=esc(domain.unicode or domain.name), moved=extra))
+        await reply_html(update, texts.PRIMARY_SET.format(domain=esc(site_text(domain)), moved=extra))
     else:
         status, author = STATUSES[status_set[1]], _author(update)
         await _edit(update, context, domain.name,

@@ -48,6 +48,37 @@ class ParsedDomain:
     def has_path(self) -> bool:
         return self.path not in ("", "/")
 
+    @property
+    def site_path(self) -> str:
+        """The path that, with the host, names a site in the registry (see `site_path`)."""
+        return site_path(self.path)
+
+    @property
+    def site(self) -> str:
+        """Host (Unicode form) and path: www.wuding.gov.cn/shishan."""
+        return self.unicode + self.site_path
+
+
+# A column's start page, dropped from its path: www.x.gov.cn/zwgk/index.html is the column /zwgk.
+_START_PAGE = re.compile(r"/(?:index|default)\.(?:html?|shtml|jhtml|jsp|php|aspx?)$", re.IGNORECASE)
+
+
+def site_path(path: str) -> str:
+    """A URL's path as the registry records it: no query or fragment, no repeated or trailing slash, no start
+    page (index.html …), letters kept as written (a server may tell /ZWGK from /zwgk); '' for the whole host.
+    www.wuding.gov.cn/shishan/ → '/shishan'."""
+    if not path:
+        return ""
+    for mark in ("?", "#"):
+        path = path.partition(mark)[0]
+    path = _START_PAGE.sub("/", re.sub(r"/{2,}", "/", path))
+    return path.rstrip("/")[:500]
+
+
+def site_text(domain: object) -> str:
+    """A registered site as written for people: its host's Unicode form and its path (a Domain or DomainRow)."""
+    return (domain.unicode or domain.name) + (getattr(domain, "path", "") or "")
+
 
 def _host_and_path(text: str) -> tuple[str, str]:
     if _SCHEME.match(text):

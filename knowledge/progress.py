@@ -36,11 +36,13 @@ class Standing:
         return self.stage == DONE
 
 
-def standing(status: str, compliant: bool, action: NextAction, today: dt.date) -> Standing:
+def standing(status: str, compliant: bool, action: NextAction, today: dt.date, replaced: bool = False) -> Standing:
+    """`replaced`: the unit already uses a compliant domain in this one's place, so a non-compliant domain in use
+    is announced and cancelled (公告后注销), not one for which a compliant domain is still to be applied for."""
     if status == _CANCELLED:
         measure = CANCEL_FILINGS if action.needed else CANCELLED
     else:
-        measure = _BY_STATUS.get(status) or (KEEP if compliant else REGISTER)
+        measure = _BY_STATUS.get(status) or (KEEP if compliant else ANNOUNCE if replaced else REGISTER)
     if not action.needed:
         stage = DONE
     elif status in _UNDER_WAY or measure == CANCEL_FILINGS:

@@ -42,6 +42,31 @@ _KIND_WORDS: dict[str, str] = ({label: k.value for k, label in KIND_LABELS.items
                                | {word: k.value for word, k in KIND_SYNONYMS.items()})
 
 
+# 单位性质: what the establishment (编制) calls the unit. An organ (机关) leaves the kind to the unit's name (a
+# 行政机关 may be the government, a department or a town); a public institution decides it: 参公 (managed as civil
+# service) or stated administrative functions = with, 公益一类/二类 and other 事业单位 = without.
+_ORGAN_WORDS = ("机关", "党委", "党组", "群团", "人民团体", "政府", "派出机构", "议事协调")
+_WITH_ADMIN_WORDS = ("参公", "参照公务员", "参照管理", "承担行政职能", "行政执法", "行政类事业")
+_INSTITUTION_WORDS = ("公益一类", "公益二类", "公益三类", "公益类", "事业单位", "事业", "经营类", "生产经营")
+
+
+def read_nature(text: str) -> tuple[str | None, bool]:
+    """A 单位性质 cell: (the kind it decides, or None when the unit's name decides; whether it was understood).
+    Never an error: a word not understood leaves the kind to the name (and the caller says so)."""
+    t = "".join(text.split())
+    if not t:
+        return None, True
+    if "不承担行政职能" in t:
+        return Kind.INSTITUTION_OTHER.value, True
+    if any(w in t for w in _WITH_ADMIN_WORDS):
+        return Kind.INSTITUTION_ADMIN.value, True
+    if any(w in t for w in _INSTITUTION_WORDS):
+        return Kind.INSTITUTION_OTHER.value, True
+    if any(w in t for w in _ORGAN_WORDS):
+        return None, True
+    return None, False
+
+
 def read_kind(text: str) -> str | None:
     """A kind from what a sheet or a clerk writes: the label, a code, or a usual word."""
     t = "".join(text.split()).replace("(", "（").replace(")", "）")  # 乡镇(街道): a sheet's reader may narrow them
@@ -107,7 +132,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("单位名称", "unit", ("单位", "主办单位", "单位全称", "网站主办单位", "主管单位", "使用单位", "所属单位",
                               "部门", "部门名称", "责任单位", "填报单位"),
            "必填，单位全称，例如 武定县人力资源和社会保障局；不写县名时按本地区读", True),
-    Column("单位类型", "kind", ("类型", "网站类型", "单位性质", "类别"),
+    Column("单位类型", "kind", ("类型", "网站类型", "类别"),
            "可填：" + "、".join(KIND_LABELS.values()) + "；不填则按名称判断"),
     Column("所属地区", "region", ("地区", "所在地区", "行政区划")),
     Column("域名", "domain", ("网址", "网站域名", "网站地址", "域名（网址）", "域名(网址)", "网站网址", "英文域名",
@@ -128,6 +153,12 @@ COLUMNS: tuple[Column, ...] = (
                               "联系人信息电话", "联系人信息手机")),
     Column("邮箱", "email", ("电子邮箱", "email", "e-mail", "邮件", "电子邮件", "联系人信息邮箱")),
     Column("备注", "notes", ("说明", "情况说明", "处理情况", "整改情况")),
+    Column("网站名称", "site_name", ("网站名", "网站全称", "网站标题", "网站（栏目）名称", "栏目名称")),
+)
+# Read, not written: 单位性质 decides a unit's kind where the kind column is left open (read_nature).
+READ_ONLY_COLUMNS: tuple[Column, ...] = (
+    Column("单位性质", "nature", ("机构性质", "单位属性", "性质", "机构类别", "单位类别"),
+           "行政机关、参公事业单位、公益一类事业单位 等：事业单位按此判断是否承担行政职能"),
 )
 HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 FIELD_BY_HEADER: dict[str, str] = {c.header: c.field for c in COLUMNS}

@@ -23,8 +23,8 @@ from bot.registry.access import (
     unit_for,
     views_for,
 )
+from bot.registry.importer import import_file
 from bot.registry.lookup import RegistryError
-from bot.registry.spreadsheet import import_file
 from knowledge.applications import ContactInfo, Spec
 from tests.support.samples import ADMIN, ROWS, xlsx
 

@@ -65,7 +65,8 @@ def test_export_and_report_write_text_already_stored_with_control_characters(db,
     from sqlalchemy import update
 
     from bot.db.models import Domain
-    from bot.registry.spreadsheet import export_file, import_file
+    from bot.registry.export import export_file
+    from bot.registry.importer import import_file
     from bot.reporting.report import write_report
     from tests.support.samples import ROWS, xlsx
 
@@ -135,7 +136,7 @@ async def test_setstatus_and_setcontact_refuse_a_day_that_has_not_come(running_b
 
 
 def test_an_import_refuses_a_change_dated_in_the_future_and_an_expiry_centuries_ahead(db):
-    from bot.registry.spreadsheet import import_file
+    from bot.registry.importer import import_file
 
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     later = (dt.date.today() + dt.timedelta(days=900)).isoformat()
@@ -286,7 +287,7 @@ async def test_an_import_whose_worker_dies_gets_a_chinese_refusal(db, tmp_path, 
     import os
 
     from bot import workers
-    from bot.registry.spreadsheet import SpreadsheetError
+    from bot.registry.sheets import SpreadsheetError
     from tests.support.samples import ROWS, xlsx
 
     monkeypatch.setattr(workers.jobs, "import_registry", _die)
@@ -464,7 +465,8 @@ def test_an_import_with_control_characters_stores_clean_text_that_exports(db, tm
     from sqlmodel import select
 
     from bot.db.models import Domain
-    from bot.registry.spreadsheet import export_file, import_file
+    from bot.registry.export import export_file
+    from bot.registry.importer import import_file
 
     text = f"单位名称,域名,备注\n武定县\u202e财政局,www.wdczj.cn,改版{STORED_POISON}完成\n"
     assert import_file(db.call, text.encode(), "a.csv", "test").written
@@ -506,7 +508,7 @@ def test_a_note_written_by_a_service_call_is_cleaned_too(db, tmp_path):
 
     from bot.db.models import Domain
     from bot.registry.edits import add_note, set_status
-    from bot.registry.spreadsheet import import_file
+    from bot.registry.importer import import_file
 
     import_file(db.call, "单位名称,域名\n武定县财政局,www.wdczj.cn\n".encode(), "a.csv", "test")
     db.call(lambda s: add_note(s, "www.wdczj.cn", "cli", f"备{STORED_POISON}注"))

@@ -11,7 +11,7 @@ from bot.applications.records import create, spec_of
 from bot.db.models import Application, Contact, Deadline
 from bot.registry.access import Role
 from bot.registry.edits import replace_contact
-from bot.registry.spreadsheet import import_file
+from bot.registry.importer import import_file
 from knowledge.applications import validate
 
 SHEET = "单位名称,域名,联系人,联系电话\n武定县财政局,czj.wuding.gov.cn,李四,0878-8711001\n".encode()

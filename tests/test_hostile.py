@@ -97,7 +97,7 @@ async def test_hostile_messages_get_sensible_safe_answers_and_change_nothing(run
 async def test_hostile_spreadsheets_from_an_admin_change_nothing(running_bot, fake_api, tmp_path):
     from openpyxl import Workbook
 
-    from bot.registry.spreadsheet import HEADERS
+    from knowledge.registry_model import HEADERS
 
     await running_bot.bot_data.warm_up
     db = running_bot.bot_data.db

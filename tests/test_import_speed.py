@@ -15,8 +15,9 @@ from sqlmodel import select
 
 from bot.db.models import AuditLog, Contact, Deadline, Domain, Unit
 from bot.db.storage import Database
-from bot.registry import sheets, spreadsheet
-from bot.registry.spreadsheet import SpreadsheetError, import_file
+from bot.registry import import_child, importer, sheets
+from bot.registry.importer import import_file
+from bot.registry.sheets import SpreadsheetError
 from tests.support.registry_data import generate_rows
 from tests.support.samples import xlsx
 
@@ -72,14 +73,14 @@ def _files(tmp_path):
 
 
 def _import(db: Database, path, parallel: bool, monkeypatch, **kw):
-    monkeypatch.setattr(spreadsheet, "PARALLEL_BYTES", 0 if parallel else 1 << 40)
+    monkeypatch.setattr(importer, "PARALLEL_BYTES", 0 if parallel else 1 << 40)
     seen = []
     report = import_file(db.call, path.read_bytes(), path.name, "test", progress=lambda *a: seen.append(a), **kw)
     return report, seen
 
 
 def test_parallel_import_writes_exactly_what_one_process_writes(db, tmp_path, monkeypatch):
-    monkeypatch.setattr(spreadsheet, "_STEP", 50)  # several steps, contacts and units spread over them
+    monkeypatch.setattr(import_child, "_STEP", 50)  # several steps, contacts and units spread over them
     first, changed = _files(tmp_path)
     results = []
     for parallel in (False, True):
@@ -100,7 +101,7 @@ def test_parallel_import_with_errors_writes_nothing_and_reports_the_same(db, tmp
     rows[5][3] = "bad..wuding.gov.cn"
     rows[150][3] = rows[3][3]  # a duplicate in a later step
     path = xlsx(tmp_path, rows)
-    monkeypatch.setattr(spreadsheet, "_STEP", 40)
+    monkeypatch.setattr(import_child, "_STEP", 40)
     alone, _ = _import(db, path, False, monkeypatch)
     parallel, _ = _import(db, path, True, monkeypatch)
     assert not parallel.written and parallel.to_json() == alone.to_json() and parallel.error_count == 2
@@ -115,7 +116,7 @@ def test_parallel_import_with_errors_writes_nothing_and_reports_the_same(db, tmp
 
 def test_a_reading_process_that_dies_leaves_nothing_written(db, tmp_path, monkeypatch):
     path = xlsx(tmp_path, generate_rows(200))
-    steps = spreadsheet._validate_steps
+    steps = import_child._validate_steps
 
     def dies_after_one_step(*args, **kw):
         for n, rows in enumerate(steps(*args, **kw)):
@@ -123,15 +124,15 @@ def test_a_reading_process_that_dies_leaves_nothing_written(db, tmp_path, monkey
                 os._exit(9)  # runs in the child
             yield rows
 
-    monkeypatch.setattr(spreadsheet, "_validate_steps", dies_after_one_step)
-    monkeypatch.setattr(spreadsheet, "_STEP", 50)
+    monkeypatch.setattr(import_child, "_validate_steps", dies_after_one_step)
+    monkeypatch.setattr(import_child, "_STEP", 50)
     with pytest.raises(RuntimeError):
         _import(db, path, True, monkeypatch)
     assert all(not rows for rows in _dump(db).values())
 
 
 def test_a_damaged_file_fails_the_same_in_the_reading_process(db, monkeypatch, tmp_path):
-    monkeypatch.setattr(spreadsheet, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(importer, "PARALLEL_BYTES", 0)
     with pytest.raises(SpreadsheetError, match="无法读取"):
         import_file(db.call, b"PK\x03\x04 not really a zip", "x.xlsx", "test")
     assert all(not rows for rows in _dump(db).values())

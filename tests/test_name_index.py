@@ -14,8 +14,8 @@ from sqlmodel import select
 from bot import workers
 from bot.db.models import Unit, utcnow
 from bot.registry import lookup as lookup_module
+from bot.registry.export import write_table
 from bot.registry.lookup import UnitNameIndex
-from bot.registry.spreadsheet import write_table
 from tests.support.samples import ROWS
 
 NAMES = ["武定县财政局", "武定县教育局", "武定县民政局", "禄丰县财政局", "武定县人力资源和社会保障局"]

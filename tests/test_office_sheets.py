@@ -12,8 +12,9 @@ from sqlmodel import select
 
 from bot.db.models import AuditLog, Contact, Domain, Unit
 from bot.registry.edits import replace_contact, set_domain_fields, set_status
+from bot.registry.importer import import_file
 from bot.registry.lookup import lookup, view_unit
-from bot.registry.spreadsheet import SpreadsheetError, import_file
+from bot.registry.sheets import SpreadsheetError
 from knowledge.registry_model import STATUSES, read_status
 
 REGION = "云南省楚雄彝族自治州武定县"
@@ -181,7 +182,7 @@ def test_a_cell_at_xfd1048576_is_refused_before_reading():
     out = io.BytesIO()
     wb.save(out)
     assert len(out.getvalue()) < 20_000
-    from bot.registry.spreadsheet import validate
+    from bot.registry.sheet_rows import validate
 
     with pytest.raises(SpreadsheetError, match="范围过大"):
         validate(out.getvalue(), "bomb.xlsx")
@@ -244,7 +245,7 @@ def test_replacing_a_contact_keeps_the_old_one_in_the_audit_log_and_starts_the_d
     assert json.loads(deleted[0].before)["name"] == "李四"
     due = db.call(lambda s: s.exec(select(Deadline.due).where(Deadline.rule == "contact_change")).all())
     assert len(due) == 1 and due[0] > dt.date(2019, 3, 1)
-    from bot.registry.spreadsheet import export_rows
+    from bot.registry.export import export_rows
 
     exported = db.call(lambda s: list(export_rows(s)))
     assert exported[0][13:16] == ["王五", "0878-8711677", ""]

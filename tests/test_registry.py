@@ -15,8 +15,11 @@ from bot.db.models import AuditLog, Contact, Domain, Unit
 from bot.db.storage import Database
 from bot.registry.access import Role, create_invite, redeem_invite
 from bot.registry.edits import set_domain_fields
+from bot.registry.export import export_file
+from bot.registry.importer import import_file
 from bot.registry.lookup import RegistryError, history, lookup
-from bot.registry.spreadsheet import HEADERS, SpreadsheetError, export_file, import_file
+from bot.registry.sheets import SpreadsheetError
+from knowledge.registry_model import HEADERS
 from tests.support.registry_data import generate_rows
 from tests.support.samples import ROWS, xlsx
 

@@ -179,7 +179,8 @@ def test_outcomes_retry_fail_migrate_and_deactivate(db):
 
 def test_registry_events_start_deadlines(db, tmp_path):
     from bot.registry.edits import set_domain_fields, upsert_contact
-    from bot.registry.spreadsheet import import_file, write_table
+    from bot.registry.export import write_table
+    from bot.registry.importer import import_file
     from tests.support.samples import ROWS
 
     path = tmp_path / "r.xlsx"

@@ -11,7 +11,7 @@ from bot.db.storage import Database
 
 LATER = ("sqlmodel", "sqlalchemy.orm", "bot.db.models", "alembic",
          "yaml", "rapidfuzz", "jieba", "pypinyin", "openpyxl", "docx", "python_calamine", "dns",
-         "bot.registry.lookup", "bot.registry.spreadsheet", "bot.reporting.progress", "bot.deadlines.calendar",
+         "bot.registry.lookup", "bot.registry.importer", "bot.registry.export", "bot.reporting.progress", "bot.deadlines.calendar",
          "bot.applications.forms", "bot.monitoring.store", "knowledge.qa")
 
 START = """

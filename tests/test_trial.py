@@ -28,7 +28,8 @@ def test_a_later_status_closes_the_deadline_the_earlier_status_started(db, tmp_p
 
     from bot.db.models import Deadline
     from bot.registry.edits import set_status
-    from bot.registry.spreadsheet import import_file, write_table
+    from bot.registry.export import write_table
+    from bot.registry.importer import import_file
     from tests.support.samples import ROWS
 
     path = tmp_path / "r.xlsx"
@@ -153,8 +154,9 @@ def test_setcontact_refuses_a_malformed_phone_or_email_and_changes_nothing(db, t
 
     from bot.db.models import Contact
     from bot.registry.edits import replace_contact
+    from bot.registry.export import write_table
+    from bot.registry.importer import import_file
     from bot.registry.lookup import RegistryError
-    from bot.registry.spreadsheet import import_file, write_table
     from tests.support.samples import ROWS
 
     path = tmp_path / "r.xlsx"
@@ -172,7 +174,8 @@ def test_a_county_report_with_townships_imports_at_the_prefecture(db, tmp_path):
     import datetime as dt
 
     from bot.db.storage import Database
-    from bot.registry.spreadsheet import export_rows, import_file
+    from bot.registry.export import export_rows
+    from bot.registry.importer import import_file
     from bot.reporting.report import write_report
     from tests.support.samples import xlsx
 

@@ -5,8 +5,9 @@ from sqlmodel import select
 
 from bot.db.models import Unit
 from bot.registry.edits import add_domain
+from bot.registry.export import export_file
+from bot.registry.importer import import_file
 from bot.registry.lookup import lookup
-from bot.registry.spreadsheet import export_file, import_file
 from tests.support.samples import ROWS, xlsx
 
 RD = ["武定县R&D中心", "承担行政职能的事业单位", "", "rd.wuding.gov.cn", "", "规范在用", "", "", "", "", "", "", "", "", "", "", ""]

@@ -12,8 +12,9 @@ import pytest
 from bot import workers
 from bot.db.storage import Database
 from bot.registry.audit import Generation
+from bot.registry.export import write_table
 from bot.registry.lookup import lookup
-from bot.registry.spreadsheet import SpreadsheetError, write_table
+from bot.registry.sheets import SpreadsheetError
 from tests.support.samples import ROWS
 
 

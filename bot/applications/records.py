@@ -26,7 +26,7 @@ from knowledge.applications import (
     Step,
     route,
 )
-from knowledge.domains import parse_domain
+from knowledge.domains import parse_domain, site_text
 from knowledge.registry_model import STATUSES
 from knowledge.rules import check
 
@@ -70,7 +70,7 @@ def registry_context(session: Session, unit_name: str, domains: list[str] = ()) 
     names = [parse_domain(d).ascii for d in domains if parse_domain(d).valid]
     if names:
         rows = session.exec(select(Domain.name, Unit.name, Domain.registered_on).join(Unit, Unit.id == Domain.unit_id)
-                            .where(Domain.name.in_(names))).all()
+                            .where(Domain.name.in_(names), Domain.path == "")).all()  # the hosts' holders
         for name, holder, registered in rows:
             context.holders[name] = holder
             if registered:
@@ -89,7 +89,7 @@ def cancel_candidates(session: Session, unit_name: str, flagged_only: bool = Fal
     portal = None if unit.kind == "portal" else registry_advice(session, unit.name, [])[0]
     flagged, rest = [], []
     for d in rows:
-        name = d.unicode or d.name
+        name = site_text(d)
         if d.status == STATUS_CANCELLED:
             continue
         result = check(name, unit.name, unit.kind, portal)
@@ -114,8 +114,8 @@ def check_may_apply(session: Session, role: Role, unit_name: str, domains: list[
     check_unit(session, role, unit_id, unit_name)
     names = [parse_domain(d).ascii for d in domains if parse_domain(d).valid]
     if names:
-        for domain in session.exec(select(Domain).where(Domain.name.in_(names))).all():
-            check_unit(session, role, domain.unit_id, domain.unicode or domain.name)
+        for domain in session.exec(select(Domain).where(Domain.name.in_(names), Domain.path == "")).all():
+            check_unit(session, role, domain.unit_id, site_text(domain))
         busy = open_for_domains(session, names)
         if busy:
             raise RegistryError("；".join(f"{name} 已在办理中的申请 {number}（{ACTIONS[action]}）中" for name, number, action in busy)
@@ -306,7 +306,7 @@ def unit_domains(session: Session, unit_name: str) -> list[str]:
     unit_id = find_unit_id(session, unit_name)
     if unit_id is None:
         return []
-    return [d.unicode or d.name for d in session.exec(select(Domain).where(
+    return [site_text(d) for d in session.exec(select(Domain).where(
         Domain.unit_id == unit_id, Domain.status.in_(ACTIVE_STATUSES)).order_by(Domain.name)).all()]
 
 

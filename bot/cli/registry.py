@@ -61,7 +61,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from bot.registry.spreadsheet import SpreadsheetError, import_file
+    from bot.registry.importer import import_file
+    from bot.registry.sheets import SpreadsheetError
 
     path = Path(args.file)
     if not path.is_file():
@@ -97,7 +98,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.registry.spreadsheet import SpreadsheetError, export_file
+    from bot.registry.export import export_file
+    from bot.registry.sheets import SpreadsheetError
 
     db = open_database()
     try:
@@ -110,7 +112,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from bot.registry.spreadsheet import SpreadsheetError, write_template
+    from bot.registry.export import write_template
+    from bot.registry.sheets import SpreadsheetError
 
     try:
         write_template(Path(args.file))
@@ -124,7 +127,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from bot.registry.spreadsheet import SpreadsheetError
+    from bot.registry.sheets import SpreadsheetError
     from bot.reporting.report import write_report
 
     settings = load_settings()

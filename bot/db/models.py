@@ -23,9 +23,14 @@ class Unit(SQLModel, table=True):
 
 
 class Domain(SQLModel, table=True):
+    """A site: a host and a path ('' = the whole host; '/shishan' = a column of the host's site, which may be
+    another unit's: a town's page on the county portal). knowledge.domains.site_path normalises the path."""
+    __table_args__ = (UniqueConstraint("name", "path", name="uq_domain_site"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
-    name: str = Field(index=True, unique=True, max_length=253)  # ASCII (punycode) lower case
+    name: str = Field(max_length=253)  # the host: ASCII (punycode) lower case; looked up through uq_domain_site
+    path: str = Field(default="", max_length=500)
+    site_name: str = Field(default="", max_length=200)  # 网站名称 as the office wrote it
     unicode: str = Field(default="", max_length=253)
     is_chinese: bool = False
     is_primary: bool = False

@@ -123,13 +123,14 @@ def sync_step(session: Session, settings: Settings, now: dt.datetime, limit: int
                     .where(Domain.status.in_(SKIPPED_STATUSES), MonitorTarget.next_due_at.is_not(None)))
     if stopped:
         session.execute(update(table).where(table.c.id.in_([i for i, in stopped])).values(next_due_at=None))
+    # a column (a path on a host) adds no DNS target: the host's whole-host site is the one watched
     adopted = first(sa_select(MonitorTarget.id, Domain.id).join(Domain, Domain.name == MonitorTarget.name)
-                    .where(MonitorTarget.domain_id.is_(None)))
+                    .where(MonitorTarget.domain_id.is_(None), Domain.path == ""))
     if adopted:
         session.execute(update(table).where(table.c.id == bindparam("target")).values(domain_id=bindparam("domain")),
                         [{"target": t, "domain": d} for t, d in adopted])
     new = first(sa_select(Domain.id, Domain.name).outerjoin(MonitorTarget, MonitorTarget.name == Domain.name)
-                .where(watched, MonitorTarget.id.is_(None), Domain.id > after).order_by(Domain.id))
+                .where(watched, MonitorTarget.id.is_(None), Domain.id > after, Domain.path == "").order_by(Domain.id))
     if new:
         dues = first_due([name for _, name in new], now, settings)
         rows = [{"name": name, "domain_id": did, "next_due_at": due, "claimed_by": "", "last_good": ""}
@@ -192,7 +193,7 @@ def target_for(session: Session, name: str) -> MonitorTarget:
     """The target of a domain checked by hand (not scheduled unless registered)."""
     row = session.exec(select(MonitorTarget).where(MonitorTarget.name == name)).first()
     if row is None:
-        domain = session.exec(select(Domain).where(Domain.name == name)).first()
+        domain = session.exec(select(Domain).where(Domain.name == name, Domain.path == "")).first()
         queue.insert_ignore(session, [{"name": name, "domain_id": domain.id if domain else None, "next_due_at": None,
                                        "claimed_by": "", "last_good": ""}], model=MonitorTarget, conflict="name")
         row = session.exec(select(MonitorTarget).where(MonitorTarget.name == name)).one()
@@ -212,12 +213,13 @@ async def _registry_names(db: Database) -> tuple[frozenset[str], dict[str, str]]
 
 
 def own_domains(session: Session) -> frozenset[str]:
-    return frozenset(session.exec(select(Domain.name)).all())
+    return frozenset(session.exec(select(Domain.name).where(Domain.path == "")).all())  # hosts the office holds
 
 
 def unit_names(session: Session) -> dict[str, str]:
     """Registered domain → its unit's name (for the province/prefecture prefixes of look-alikes)."""
-    return dict(session.exec(select(Domain.name, Unit.name).join(Unit, Unit.id == Domain.unit_id)).all())
+    return dict(session.exec(select(Domain.name, Unit.name).join(Unit, Unit.id == Domain.unit_id)
+                             .where(Domain.path == "")).all())
 
 
 # -- recording ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from bot.registry.audit import audit
 from bot.registry.edits import upsert_contact
 from bot.registry.lookup import RegistryError, find_unit_id
 from bot.ui import texts
-from knowledge.domains import ip_host, looks_like_domain
+from knowledge.domains import ip_host, looks_like_domain, site_text
 from knowledge.text import compact
 
 INVITE_TTL = dt.timedelta(days=7)
@@ -106,15 +106,9 @@ def check_unit(session: Session, role: Role, unit_id: int | None, named: str = "
 def _named_domain(session: Session, text: str) -> Domain | None:
     """A registered domain in any accepted form (URL, upper case, Chinese, punycode, an IP address; www. added
     when the bare name is not registered), as /status reads it."""
-    from knowledge.domains import parse_domain
+    from bot.registry.lookup import find_site
 
-    ip = ip_host(text)
-    parsed = parse_domain(text)
-    name = ip or (parsed.ascii if parsed.valid else "")
-    domain = session.exec(select(Domain).where(Domain.name == name)).first() if name else None
-    if domain is None and not ip and parsed.valid and not parsed.ascii.startswith("www."):
-        domain = session.exec(select(Domain).where(Domain.name == f"www.{parsed.ascii}")).first()
-    return domain
+    return find_site(session, text)
 
 
 def _named_units(session: Session, text: str, region: str | None) -> list[Unit]:
@@ -195,7 +189,7 @@ def domain_by_id(session: Session, role: Role, domain_id: int, *, admin_only: bo
         if not role.admin:
             raise _refusal(session, role)
         raise RegistryError("该域名已不存在。")
-    check_unit(session, role, domain.unit_id, domain.unicode or domain.name)
+    check_unit(session, role, domain.unit_id, site_text(domain))
     return domain
 
 

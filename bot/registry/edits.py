@@ -13,7 +13,7 @@ from bot.db.models import Contact, Deadline, Domain, Unit, utcnow
 from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, audit, snapshot
 from bot.registry.lookup import RegistryError, domain_by_name, find_unit_id, name_is
 from bot.ui import texts
-from knowledge.domains import ip_host, parse_domain
+from knowledge.domains import ip_host, parse_domain, site_text
 from knowledge.registry_model import DEFAULT_STATUS, Status, read_kind, read_status, status_help
 from knowledge.text import clean_text, compact, name_text
 from knowledge.units import parse_unit
@@ -35,7 +35,7 @@ def _start_domain_deadline(session: Session, domain: Domain) -> None:
     from bot.deadlines.events import DomainEvent, deadlines_for_events
 
     deadlines_for_events(session, domains=[DomainEvent(
-        domain.id, domain.unit_id, domain.unicode or domain.name, domain.status, domain.changed_on,
+        domain.id, domain.unit_id, site_text(domain), domain.status, domain.changed_on,
         bool(domain.icp_number or domain.gov_site_mark or domain.psb_number))])
 
 
@@ -60,7 +60,7 @@ def set_domain_fields(session: Session, name: str, actor: str, **changes: object
         session.flush()
         diff_before = {k: v for k, v in before.items() if after[k] != v}
         diff_after = {k: after[k] for k in diff_before}
-        audit(session, actor, "update", "domain", domain.id, domain.unicode or domain.name, diff_before, diff_after)
+        audit(session, actor, "update", "domain", domain.id, site_text(domain), diff_before, diff_after)
         if "status" in diff_after or "changed_on" in diff_after:
             _start_domain_deadline(session, domain)
         return domain, diff_before, diff_after
@@ -96,7 +96,7 @@ def set_status(session: Session, name: str, actor: str, status: str, on: dt.date
     wanted = read_status(status)
     if wanted is None:
         raise RegistryError(f"状态“{status[:20]}”无法识别。可填：{status_help()}")
-    refusal = status_change_refusal(domain.unicode or domain.name, domain.status, wanted, on or office_today(),
+    refusal = status_change_refusal(site_text(domain), domain.status, wanted, on or office_today(),
                                     _notice_ends(session, domain))
     if refusal is not None and not (confirmed and refusal.confirmable):
         raise RegistryError(refusal.text())
@@ -130,14 +130,14 @@ def set_primary(session: Session, name: str, actor: str) -> tuple[Domain, list[s
     from knowledge.lifecycle import primary_refusal
 
     domain = _domain(session, name)
-    if refusal := primary_refusal(domain.unicode or domain.name, domain.status):
+    if refusal := primary_refusal(site_text(domain), domain.status):
         raise RegistryError(refusal)
     others = session.exec(select(Domain).where(Domain.unit_id == domain.unit_id, Domain.is_chinese == domain.is_chinese,
                                                Domain.id != domain.id, Domain.is_primary)).all()
     moved = []
     for other in others:
         set_domain_fields(session, other.name, actor, is_primary=False)
-        moved.append(other.unicode or other.name)
+        moved.append(site_text(other))
     set_domain_fields(session, name, actor, is_primary=True)
     return domain, moved
 
@@ -150,8 +150,9 @@ def add_domain(session: Session, unit_name: str, name: str, actor: str, status: 
     if not ip and not parsed.valid:
         raise RegistryError(f"域名“{name[:100]}”无效：{parsed.error}")
     ascii_name, unicode_name = (ip, ip) if ip else (parsed.ascii, parsed.unicode)
-    if session.exec(select(Domain).where(Domain.name == ascii_name)).first():
-        raise RegistryError(f"{unicode_name} 已在登记册中，可用 /status {unicode_name} 查看")
+    path = parsed.site_path  # a column (www.wuding.gov.cn/shishan) is a site of its own; its host's holder stays
+    if session.exec(select(Domain).where(Domain.name == ascii_name, Domain.path == path)).first():
+        raise RegistryError(f"{unicode_name + path} 已在登记册中，可用 /status {unicode_name + path} 查看")
     wanted_status = read_status(status)
     if wanted_status is None:
         raise RegistryError(f"状态“{status[:20]}”无法识别。可填：{status_help()}")
@@ -175,12 +176,14 @@ def add_domain(session: Session, unit_name: str, name: str, actor: str, status: 
     if domain_kind == unit.kind:
         domain_kind = ""
     Generation.bump()
-    domain = Domain(unit_id=unit.id, name=ascii_name, unicode=unicode_name, is_chinese=bool(not ip and parsed.is_chinese),
+    domain = Domain(unit_id=unit.id, name=ascii_name, path=path, unicode=unicode_name,
+                    is_chinese=bool(not ip and parsed.is_chinese),
                     status=wanted_status, kind=domain_kind or "",
                     changed_on=on if on else (office_today() if wanted_status != DEFAULT_STATUS else None))
     session.add(domain)
     session.flush()
-    audit(session, actor, "create", "domain", domain.id, unicode_name, None, snapshot(domain, AUDITED_DOMAIN_FIELDS))
+    audit(session, actor, "create", "domain", domain.id, unicode_name + path, None,
+          snapshot(domain, AUDITED_DOMAIN_FIELDS))
     if domain.status in (Status.NOTICE, Status.CANCELLED):
         _start_domain_deadline(session, domain)
     return domain, unit, created
@@ -191,7 +194,7 @@ def remove_domain(session: Session, name: str, actor: str) -> Domain:
     was given up is not removed but set to 已注销."""
     domain = _domain(session, name)
     Generation.bump()
-    audit(session, actor, "delete", "domain", domain.id, domain.unicode or domain.name,
+    audit(session, actor, "delete", "domain", domain.id, site_text(domain),
           snapshot(domain, AUDITED_DOMAIN_FIELDS), None)
     session.execute(update(Deadline).where(Deadline.domain_id == domain.id, Deadline.status == "open")
                     .values(status="done", done_by=f"domain removed by {actor}"[:100], done_at=utcnow()))
@@ -278,7 +281,7 @@ def record_domain(session: Session, unit: Unit, name: str, actor: str, status: s
     Generation.bump()
     session.add(domain)
     session.flush()
-    audit(session, actor, "create", "domain", domain.id, domain.unicode or domain.name, None,
+    audit(session, actor, "create", "domain", domain.id, site_text(domain), None,
           snapshot(domain, AUDITED_DOMAIN_FIELDS))
     return domain
 
@@ -288,7 +291,7 @@ def replace_contact(session: Session, unit_name: str, name: str, actor: str, pho
     """The unit's contact is now `name`: the others are removed (kept in the audit log); a new person or new
     details start the 20-working-day 报备 deadline from `on` (default today). Returns the contact and the
     snapshots of the contacts replaced. A malformed phone or email (the import's rules) changes nothing."""
-    from bot.registry.spreadsheet import _EMAIL, _PHONE
+    from bot.registry.sheet_rows import _EMAIL, _PHONE
 
     if phone and not _PHONE.match(phone):
         raise RegistryError(f"联系电话“{phone[:50]}”格式不对：写成 0878-8711677 或 13812345678。没有做任何修改。")

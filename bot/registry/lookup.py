@@ -21,7 +21,7 @@ from bot.db.models import AuditLog, Contact, Domain, Unit
 from bot.registry.region import home_region
 from bot.ui import texts
 from knowledge.actions import NextAction, next_action
-from knowledge.domains import ip_host, looks_like_domain, parse_domain
+from knowledge.domains import ip_host, looks_like_domain, parse_domain, site_text
 from knowledge.naming import Suggestion, suggest
 from knowledge.registry_model import KIND_LABELS, Status
 from knowledge.rules import check
@@ -142,6 +142,7 @@ class DomainView:
     kind: str = ""  # the kind the domain is checked as (its own, else its unit's)
     notes: list[str] = field(default_factory=list)
     expected: list[str] = field(default_factory=list)  # compliant names the unit should use instead
+    replacement: str = ""  # a compliant site the unit already uses in place of this one (same script)
 
     @property
     def kind_label(self) -> str:
@@ -171,6 +172,7 @@ class UnitView:
     contacts: list[Contact | ContactInfo] = field(default_factory=list)
     score: float = 100.0
     portal: str = ""  # the registered portal the unit's domains are checked under
+    late_contacts: int = 0  # contact changes not reported in time (set by the report: collect.with_late_contacts)
 
     def to_json(self) -> dict:
         return {"unit": self.unit.name, "kind": self.unit.kind, "region": self.unit.region, "portal": self.portal,
@@ -219,7 +221,7 @@ def view_all(session: Session, calendar: WorkCalendar | None = None) -> Iterator
 
 def _views(session: Session, calendar: WorkCalendar) -> Iterator[UnitView]:
     portals = set(session.exec(select(Domain.name).join(Unit, Unit.id == Domain.unit_id)
-                               .where(Unit.kind == "portal", Domain.status == Status.IN_USE)).all())
+                               .where(Unit.kind == "portal", Domain.status == Status.IN_USE, Domain.path == "")).all())
     contacts: dict[int, list[ContactInfo]] = {}
     for unit_id, *fields in session.exec(select(Contact.unit_id, Contact.name, Contact.phone, Contact.email,
                                                 Contact.telegram_id).order_by(Contact.id)).all():
@@ -256,8 +258,10 @@ def _batched_without_held(session: Session, views: Iterator[UnitView], size: int
 
 
 def _suggested_host(name: str) -> str:
+    """The host a suggestion would take, or "" for a column (a path on the portal: a town's page is a site of
+    its own, not the portal's host)."""
     parsed = parse_domain(name)
-    return parsed.ascii if parsed.valid else ""
+    return parsed.ascii if parsed.valid and not parsed.site_path else ""
 
 
 def _without_held(session: Session, views: list[UnitView]) -> Iterator[UnitView]:
@@ -265,7 +269,7 @@ def _without_held(session: Session, views: list[UnitView]) -> Iterator[UnitView]
     wanted = {_suggested_host(e) for v in views for d in v.domains for e in d.expected} - {""}
     held: dict[str, int] = {}
     if wanted:
-        rows = session.execute(text("SELECT name, unit_id FROM domain WHERE name IN :names")
+        rows = session.execute(text("SELECT name, unit_id FROM domain WHERE path = '' AND name IN :names")
                                .bindparams(bindparam("names", expanding=True)), {"names": sorted(wanted)}).all()
         held = {name: unit_id for name, unit_id in rows}
     for view in views:
@@ -296,10 +300,18 @@ def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: Wor
     """Each domain checked with its unit's kind (or its own), under the portal the registry holds, and its next
     step decided from the whole unit."""
     results = {}
+    own_hosts = {d.name for d in domains if not d.path}
     for domain in domains:
         kind = domain.kind or unit.kind
-        results[domain.id] = check(domain.unicode or domain.name, unit.name, kind, portal or None) \
+        results[domain.id] = check(site_text(domain), unit.name, kind, portal or None) \
             if not ip_host(domain.name) else check(domain.name, unit.name, kind, portal or None)
+        if domain.path and domain.name not in own_hosts and not results[domain.id].compliant:
+            # A column on a host the unit does not hold (another body's platform: www.hb.jcy.gov.cn/qingjiang):
+            # the domain is its holder's business; the unit has no domain here to register or cancel.
+            result = results[domain.id]
+            result.problems, result.expected = [], []
+            result.notes.append(f"这是 {domain.unicode or domain.name} 网站上的栏目，域名由该网站的主办单位管理，"
+                                "本单位无需为它申请或注销域名")
     names = {d.name for d in domains}
     in_use = [d for d in domains if d.status == Status.IN_USE]
     views = []
@@ -321,14 +333,15 @@ def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: Wor
                              has_filings=bool(domain.icp_number or domain.gov_site_mark or domain.psb_number),
                              needs_primary=needs_primary, calendar=calendar,
                              problems=tuple(p.code for p in result.problems), kind=kind,
-                             replacement=(replacement.unicode or replacement.name) if replacement else "",
+                             replacement=(site_text(replacement)) if replacement else "",
                              registered_for=registered_for)
         compliant = result.compliant or bool(registered_for)
         notes = list(result.notes)
         if portal and not result.compliant:
             notes.append(f"按登记册中的门户网站 {portal} 检查")
         views.append(DomainView(domain, compliant, [] if registered_for else [p.to_json() for p in result.problems],
-                                action, kind, notes, list(result.expected)))
+                                action, kind, notes, list(result.expected),
+                                site_text(replacement) if replacement else ""))
     return UnitView(unit, views, contacts, score, portal)
 
 
@@ -343,11 +356,7 @@ def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, l
     calendar = _calendar(session, calendar)
     ip = ip_host(query)
     if ip or looks_like_domain(query.strip()):
-        parsed = parse_domain(query.strip())
-        name = ip or (parsed.ascii if parsed.valid else "")
-        domain = session.exec(select(Domain).where(Domain.name == name)).first() if name else None
-        if domain is None and parsed.valid and not parsed.ascii.startswith("www."):
-            domain = session.exec(select(Domain).where(Domain.name == f"www.{parsed.ascii}")).first()
+        domain = find_site(session, query.strip(), fallback=True)
         if domain:
             return [view_unit(session, session.get(Unit, domain.unit_id), calendar)]
         return []
@@ -406,9 +415,31 @@ def _contacts_matching(session: Session, text: str) -> list[Contact]:
     return list(session.exec(select(Contact).where(Contact.name == text)).all())
 
 
+def find_site(session: Session, text: str, www: bool = True, fallback: bool = False) -> Domain | None:
+    """The registered site `text` names (any accepted form, or an IP address): its host and path exactly, so a
+    column (www.wuding.gov.cn/shishan) is never its host's whole site; with `www`, www. added when the bare host
+    is not registered; with `fallback`, a path not registered finds its host's whole site (who holds it)."""
+    ip = ip_host(text)
+    parsed = parse_domain(text)
+    host = ip or (parsed.ascii if parsed.valid else "")
+    if not host:
+        return None
+    path = parsed.site_path
+
+    def get(name: str, where: str) -> Domain | None:
+        return session.exec(select(Domain).where(Domain.name == name, Domain.path == where)).first()
+
+    hosts = [host] + ([f"www.{host}"] if www and not ip and not host.startswith("www.") else [])
+    for wanted in [path, ""] if fallback and path else [path]:
+        for name in hosts:
+            if (found := get(name, wanted)) is not None:
+                return found
+    return None
+
+
 def domain_by_name(session: Session, name: str) -> Domain | None:
-    parsed = parse_domain(name)
-    return session.exec(select(Domain).where(Domain.name == parsed.ascii)).first() if parsed.valid else None
+    """The site `name` names exactly (host and path), as edits and /history take it."""
+    return find_site(session, name, www=False)
 
 
 def history(session: Session, name: str, limit: int = 20) -> list[AuditLog]:
@@ -472,7 +503,7 @@ def registry_advice(session: Session, unit_name: str, candidates: list[str]) -> 
         return None, []
     rows = session.execute(
         text("SELECT d.name, u.name, u.kind, d.status FROM domain d JOIN unit u ON u.id = d.unit_id "
-             "WHERE d.name IN :names").bindparams(bindparam("names", expanding=True)), {"names": wanted}).all()
+             "WHERE d.name IN :names AND d.path = ''").bindparams(bindparam("names", expanding=True)), {"names": wanted}).all()
     found = {name: (holder, kind, status) for name, holder, kind, status in rows}
     portal = next((p for p in portals if p in found and found[p][1] == "portal" and found[p][2] == Status.IN_USE), None)
     if portal and not portal.startswith("www."):

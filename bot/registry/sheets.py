@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.registry_model import COLUMNS, FOOTER_WORDS, HEADERS, SERIAL_HEADERS
+from knowledge.registry_model import COLUMNS, FOOTER_WORDS, HEADERS, READ_ONLY_COLUMNS, SERIAL_HEADERS
 from knowledge.text import clean, compact
 
 MAX_ROWS = 200_000
@@ -40,10 +40,8 @@ _FAR_CELL = re.compile(rb' r="(?:([A-Z]{2,3})(\d+)(")?|[A-Z](\d{6,})")')
 _ROW_REF = re.compile(rb'<row [^>]{0,40}?r="(\d+)"')
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 _FOOTER_STARTS = frozenset(w[0] for w in FOOTER_WORDS)
-FILL_DOWN = ("单位名称", "单位类型", "所属地区")  # merged down a unit's rows in office sheets
-FILL_WITH_UNIT = ("联系人", "联系电话", "邮箱")  # merged with the unit: filled only when the unit was
-_KEYS = {compact(c.header).lower(): c.header for c in COLUMNS}
-_KEYS.update({compact(a).lower(): c.header for c in COLUMNS for a in c.aliases})
+_KEYS = {compact(c.header).lower(): c.header for c in COLUMNS + READ_ONLY_COLUMNS}
+_KEYS.update({compact(a).lower(): c.header for c in COLUMNS + READ_ONLY_COLUMNS for a in c.aliases})
 
 
 class SpreadsheetError(ValueError):
@@ -76,8 +74,6 @@ def cell_text(value: object) -> str:
         text = " ".join(text.split())[:2000] if " " in text else text[:2000]
     else:
         text = clean(text, limit=2000)
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START:
-        text = text[1:]  # our own export's guard against formula injection
     return text
 
 
@@ -118,7 +114,9 @@ def _csv_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list]], 
 
     def rows() -> Iterator[tuple[int, list]]:
         try:
-            yield from enumerate(csv.reader(io.StringIO(text)), 1)
+            for number, row in enumerate(csv.reader(io.StringIO(text)), 1):
+                # a CSV writer's guard against formulas ('=…, '+86…: export.guard_cell): exactly that escape goes
+                yield number, [c[1:] if c[:1] == "'" and c[1:2] in FORMULA_START and c[1:2] else c for c in row]
         except csv.Error as exc:
             raise SpreadsheetError(f"CSV 格式错误：{exc}，请用 Excel 另存为 CSV 或 .xlsx") from None
 
@@ -260,7 +258,7 @@ def _sub_header(top: list[str], keys: list[str | None], below: list[str]) -> lis
         if above:
             group = above
         text = below[i] if i < len(below) else ""
-        if not text:
+        if not text or text == above:  # empty, or the header cell merged down over both rows
             combined.append(keys[i] if i < len(keys) else None)
             continue
         if i < len(keys) and keys[i] in ("单位名称", "域名"):
@@ -381,14 +379,13 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
     columns: list[str | None] | None = None
     header_texts: list[str] = []
     header_row = 0
+    two_rows = False  # the header takes two rows (a parent cell over sub-headers, or cells merged down)
     searched = 0
     blank_run = 0
-    # .xlsx/.xls say which cells are merged: only those are filled. A CSV (saved from a sheet with merged unit
-    # names) has no such record: an empty unit under a unit is read as merged.
-    heuristic_fill = merged is None
+    # .xlsx/.xls say which cells are merged: only those are filled. A CSV has no merged cells: a row without
+    # its unit is refused (with its row number), never given to the unit above.
     fill = _MergedFill(merged) if merged else None
     settled = False
-    last: dict[str, object] = {}
     pending_sub = False
     domain_cols: list[int] = []
     single: list[tuple[int, str]] = []
@@ -423,11 +420,12 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
                 header_texts = [f"{a}{b}" if b and a != b else a or b
                                 for a, b in zip(header_texts + [""] * len(texts), texts + [""] * len(header_texts))]
                 columns = sub
-                header_row = number
+                header_row, two_rows = number, True
                 continue
         if not settled:
             settled = True
-            domain_cols, single = _settle_columns(columns, header_texts, sheet_name, header_row, several, notes)
+            domain_cols, single = _settle_columns(columns, header_texts, sheet_name, header_row, several, notes,
+                                                  two_rows)
         width = len(values)
         record = {h: values[i] for i, h in single if i < width and values[i] not in (None, "")}
         domains = [values[i] for i in domain_cols if i < width and values[i] not in (None, "")]
@@ -448,27 +446,23 @@ def _read_sheet(sheet_name: str, rows: Iterator[tuple[int, list]], merged: list,
             record["域名"] = domains[0]
         elif domains:
             record["域名"] = "\n".join(cell_text(d) for d in domains)
-        if domains and not record.get("单位名称") and last.get("单位名称") and heuristic_fill:
-            for h in FILL_DOWN + FILL_WITH_UNIT:
-                if h not in record and h in last:
-                    record[h] = last[h]
-            notes.filled += 1
-        elif record.get("单位名称"):
-            last = {h: record[h] for h in FILL_DOWN + FILL_WITH_UNIT if h in record}
         yield number, record
     if columns is not None and not settled:
-        _settle_columns(columns, header_texts, sheet_name, header_row, several, notes)
+        _settle_columns(columns, header_texts, sheet_name, header_row, several, notes, two_rows)
     if columns is None and searched and sheet_name not in INSTRUCTION_SHEETS:
         notes.notes.append(f"工作表“{sheet_name}”没有“单位名称”“域名”表头，未读取")
 
 
 def _settle_columns(columns: list[str | None], texts: list[str], sheet_name: str, header_row: int, several: bool,
-                    notes: SheetNotes) -> tuple[list[int], list[tuple[int, str]]]:
+                    notes: SheetNotes, two_rows: bool = False) -> tuple[list[int], list[tuple[int, str]]]:
     """Which column feeds which field; every other column is named as ignored."""
     where = f"工作表“{sheet_name}”" if several and sheet_name else ""
     notes.sheets_read.append(sheet_name or "CSV")
-    if header_row > 1:
-        notes.notes.append(f"{where}第{header_row}行是表头，上面的标题行未导入".lstrip())
+    rows = f"{header_row - 1}–{header_row}" if two_rows else str(header_row)
+    if header_row - two_rows > 1:
+        notes.notes.append(f"{where}第{rows}行是表头，上面的标题行未导入".lstrip())
+    elif two_rows:
+        notes.notes.append(f"{where}第{rows}行是表头".lstrip())
     taken: set[str] = set()
     single: list[tuple[int, str]] = []
     domains: list[int] = []

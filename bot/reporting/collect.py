@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, func, select
@@ -13,6 +13,7 @@ from bot.db.models import Deadline, Setting, Unit
 from bot.deadlines.events import CONTACT_RULE, overdue_clause
 from bot.registry.lookup import DomainView, UnitView, view_all, view_unit
 from bot.registry.region import REGION_KEY
+from knowledge.domains import site_text
 from knowledge.progress import (
     ANNOUNCE,
     CANCEL,
@@ -26,8 +27,11 @@ from knowledge.progress import (
     is_live,
     standing,
 )
+from knowledge.registry_model import Status
 from knowledge.units import KIND_LABELS, KINDS, parse_unit
 from knowledge.workdays import WorkCalendar
+
+ANNOUNCING = Status.NOTICE.value
 
 
 @dataclass
@@ -38,7 +42,7 @@ class DomainLine:
 
     @property
     def name(self) -> str:
-        return self.view.domain.unicode or self.view.domain.name
+        return site_text(self.view.domain)
 
     @property
     def kind(self) -> str:
@@ -59,6 +63,7 @@ class Registry:
     bare: int = 0
     by_stage: Counter = field(default_factory=Counter)  # (kind, stage) → domains
     by_measure: Counter = field(default_factory=Counter)
+    announcing: int = 0  # domains under notice (公告中): ANNOUNCE also holds those still in use, replaced
     overdue_by_kind: Counter = field(default_factory=Counter)
     overdue_other: int = 0  # overdue items that are not a domain's (unreported contact changes)
 
@@ -73,10 +78,11 @@ class Registry:
         lines, live_site = [], False
         kind = unit_view.unit.kind
         for view in unit_view.domains:
-            state = standing(view.domain.status, view.compliant, view.action, self.today)
+            state = standing(view.domain.status, view.compliant, view.action, self.today, bool(view.replacement))
             lines.append(DomainLine(unit_view, view, state))
             self.by_stage[(kind, state.stage)] += 1
             self.by_measure[state.measure] += 1
+            self.announcing += view.domain.status == ANNOUNCING
             self.overdue_by_kind[kind] += state.overdue
             live_site = live_site or (is_live(view.domain.status) and not view.domain.is_chinese)
         self.sites += live_site
@@ -111,8 +117,10 @@ class Registry:
     def figures(self) -> list[tuple[str, int]]:
         m = self.by_measure
         return [("单位数", self.units), ("网站数", self.sites), ("域名数", self.domains),
-                ("保留的规范域名", m[KEEP]), ("需申请规范域名", m[REGISTER]), ("公告中", m[ANNOUNCE]),
-                ("待注销", m[MIGRATE] + m[CANCEL]), ("已注销", m[CANCELLED] + m[CANCEL_FILINGS]),
+                # 保留 + 需申请 + 公告中 + 待注销 + 已注销 = 域名数: a replaced domain still in use is to be cancelled
+                ("保留的规范域名", m[KEEP]), ("需申请规范域名", m[REGISTER]), ("公告中", self.announcing),
+                ("待注销", m[MIGRATE] + m[CANCEL] + m[ANNOUNCE] - self.announcing),
+                ("已注销", m[CANCELLED] + m[CANCEL_FILINGS]),
                 ("备案待注销", m[CANCEL_FILINGS]), ("未登记域名的单位", self.bare), ("已逾期事项", self.overdue_count)]
 
     def urgent(self, limit: int = 5) -> list[DomainLine]:
@@ -140,6 +148,29 @@ def overdue_contact_changes(session: Session, today: dt.date, unit_ids: list[int
     if unit_ids is not None:
         query = query.where(Unit.id.in_(unit_ids))
     return Counter(dict(session.exec(query.group_by(Unit.kind)).all()))
+
+
+def late_contact_units(session: Session, today: dt.date) -> Counter:
+    """Unit id → its contact changes not reported in time (the test /due and overdue_contact_changes use)."""
+    query = (select(Deadline.unit_id, func.count()).where(Deadline.rule == CONTACT_RULE, overdue_clause(today))
+             .group_by(Deadline.unit_id))
+    return Counter(dict(session.exec(query).all()))
+
+
+def with_late_contacts(views: Iterable[UnitView], late: Counter) -> Iterator[UnitView]:
+    """The views, each unit's overdue contact changes noted on it (so its report rows say so)."""
+    for view in views:
+        view.late_contacts = late.get(view.unit.id, 0)
+        yield view
+
+
+def line_note(line: DomainLine, today: dt.date) -> str:
+    """A report row's 备注: how late it is, an overdue contact change of its unit, then the registry's notes."""
+    due, state = line.view.action.due, line.standing
+    parts = [f"已逾期 {(today - due).days} 天" if state.overdue and due and not state.done else "",
+             f"联系人变更逾期未报备（{line.unit.late_contacts} 项）" if line.unit.late_contacts else "",
+             line.view.domain.notes]
+    return "；".join(p for p in parts if p)
 
 
 def collect(session: Session, today: dt.date, calendar: WorkCalendar | None = None,

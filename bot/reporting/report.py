@@ -11,8 +11,16 @@ from sqlmodel import Session
 from bot.config.settings import office_today
 from bot.deadlines.calendar import work_calendar
 from bot.monitoring.store import monitor_rows
-from bot.registry.spreadsheet import SpreadsheetError, guard_cell
-from bot.reporting.collect import Registry, office_region, overdue_contact_changes, unit_views
+from bot.registry.export import guard_cell
+from bot.registry.sheets import SpreadsheetError
+from bot.reporting.collect import (
+    Registry,
+    late_contact_units,
+    office_region,
+    overdue_contact_changes,
+    unit_views,
+    with_late_contacts,
+)
 from bot.reporting.workbook import DETAIL_HEADERS, ReportHeader, detail_row, write_workbook
 from knowledge.campaigns import Campaign
 
@@ -49,7 +57,7 @@ def write_report(session: Session, path: Path, today: dt.date | None = None, set
     if suffix not in (".xlsx", ".csv"):
         raise SpreadsheetError("报表只能写成 .xlsx 或 .csv 文件")
     header = report_header(session, today, settings, current_campaign(session, today))
-    views = unit_views(session, work_calendar(session))
+    views = with_late_contacts(unit_views(session, work_calendar(session)), late_contact_units(session, today))
     late_contacts = overdue_contact_changes(session, today)
     if suffix == ".xlsx":
         monitoring = monitor_rows(session)

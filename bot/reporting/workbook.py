@@ -21,11 +21,15 @@ from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from bot.registry.export import guard_cell, registry_row
 from bot.registry.lookup import UnitView
-from bot.registry.spreadsheet import HEADERS, REGISTER_SHEET, guard_cell, registry_row
-from bot.reporting.collect import DomainLine, Registry, kind_label
+from bot.registry.sheets import REGISTER_SHEET
+from bot.reporting.collect import DomainLine, Registry, kind_label, line_note
 from knowledge.campaigns import Campaign
+from knowledge.domains import site_text
 from knowledge.progress import CANCEL_FILINGS, CANCELLED, KEEP, REGISTER, STAGE_LABELS, STAGES, standing
+from knowledge.registry_model import HEADERS
+from knowledge.text import clean_text
 
 COVER_SHEET, DETAIL_SHEET, MONITOR_SHEET = "汇总", "清理明细", "域名监测"
 # (header, width in characters)
@@ -67,11 +71,10 @@ def detail_row(line: DomainLine, today: dt.date) -> list[object]:
     contact = unit.contacts[0] if unit.contacts else None
     due = view.action.due if not state.done else None
     actual = domain.changed_on if state.measure in (CANCELLED, CANCEL_FILINGS) else None
-    note = f"已逾期 {(today - due).days} 天" if state.overdue and due else ""
-    return [unit.unit.name, kind_label(unit.unit.kind), "", line.name, "中文" if domain.is_chinese else "英文",
+    return [unit.unit.name, kind_label(unit.unit.kind), domain.site_name, line.name, "中文" if domain.is_chinese else "英文",
             "是" if domain.is_primary else "否", domain.status, "是" if view.compliant else "否", problems,
             state.measure, new_domain(line), due, actual, filings(line), contact.name if contact else "",
-            contact.phone if contact else "", note]
+            contact.phone if contact else "", line_note(line, today)]
 
 
 def new_domain(line: DomainLine) -> str:
@@ -84,7 +87,7 @@ def new_domain(line: DomainLine) -> str:
         if other is view or not other.compliant or other.domain.is_chinese != view.domain.is_chinese:
             continue
         if standing(other.domain.status, other.compliant, other.action, dt.date.min).measure in (KEEP, REGISTER):
-            return other.domain.unicode or other.domain.name
+            return site_text(other.domain)
     if line.standing.measure == REGISTER and view.expected and view.expected[0] != line.name:
         return f"{view.expected[0]}（建议）"
     return ""
@@ -136,8 +139,10 @@ def _row_batches(views: Iterable[UnitView], registry: Registry, today: dt.date):
             number += 1
             detail.append((OVERDUE if line.standing.overdue else PLAIN,
                            [number, *(guard_cell(v) for v in detail_row(line, today))]))
-            register.append([guard_cell(v) for v in registry_row(unit_view.unit, line.view.domain, contact)])
+            register.append([_register_cell(v) for v in registry_row(unit_view.unit, line.view.domain, contact)])
         if not lines:
+            # a unit without a site: its row in the register too, so the report re-imports whole
+            register.append([_register_cell(v) for v in registry_row(unit_view.unit, None, contact)])
             number += 1
             detail.append((BARE, [guard_cell(v) for v in (
                 number, unit_view.unit.name, kind_label(unit_view.unit.kind), "", NO_DOMAIN, "", "", "", "", "未登记域名",
@@ -148,6 +153,14 @@ def _row_batches(views: Iterable[UnitView], registry: Registry, today: dt.date):
             detail, register = [], []
     if detail or register:
         yield detail, register
+
+
+def _register_cell(value: object) -> object:
+    """The register is read back by the import: text as it is (XlsxWriter writes it as a string cell, which no
+    spreadsheet evaluates, so no leading ' is added), cleaned of what no workbook can hold."""
+    if isinstance(value, str) and not value.isprintable():
+        return clean_text(value, limit=32767)
+    return value
 
 
 class _ReportWriter:

@@ -86,8 +86,8 @@ async def offer_command_menu(app: Application, wait: float) -> None:
 SERVICES = ("bot.db.models", "bot.registry.access", "bot.registry.lookup", "bot.registry.edits", "bot.registry.region",
             "bot.registry.audit", "bot.delivery.queue", "bot.delivery.chats", "bot.deadlines.calendar",
             "bot.deadlines.events", "bot.deadlines.planning", "bot.reporting.progress", "bot.monitoring.store",
-            "bot.monitoring.service", "bot.applications.records", "bot.campaigns.store", "bot.registry.spreadsheet",
-            "dns.resolver")  # the monitoring run's system resolvers: not imported on the event loop at its first run
+            "bot.monitoring.service", "bot.applications.records", "bot.campaigns.store", "bot.registry.importer",
+            "bot.registry.export", "dns.resolver")  # the monitoring run's system resolvers: not imported on the event loop at its first run
 
 
 def _warm_up() -> None:

@@ -157,7 +157,7 @@ def shutdown() -> None:
 
 async def import_registry(db: Database, data: bytes, filename: str, actor: str, skip_invalid: bool = False,
                           progress: Progress | None = None, region: str = ""):
-    """bot.registry.spreadsheet.import_file in the worker process; the same ImportReport, errors, exceptions."""
+    """bot.registry.importer.import_file in the worker process; the same ImportReport, errors, exceptions."""
     if not shareable(db):
         report = await asyncio.to_thread(jobs.import_with, db.call, data, filename, actor, skip_invalid, progress,
                                          region)

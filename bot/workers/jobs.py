@@ -87,7 +87,7 @@ def _with_database(url: str, fn: Callable[[Database], object]) -> object:
 
 def import_with(db_call: Callable, data: bytes, filename: str, actor: str, skip_invalid: bool, progress,
                 region: str = ""):
-    from bot.registry.spreadsheet import import_file
+    from bot.registry.importer import import_file
 
     return import_file(db_call, data, filename, actor, skip_invalid, progress, region)
 

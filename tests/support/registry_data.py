@@ -13,7 +13,7 @@ STATUSES = ["规范在用"] * 6 + ["不规范", "闲置", "待注销", "公告�
 
 
 def generate_rows(count: int, seed: int = 7) -> list[list[object]]:
-    """Rows in the import column order (see bot.registry.spreadsheet.HEADERS)."""
+    """Rows in the import column order (see knowledge.registry_model.HEADERS)."""
     rng = random.Random(seed)
     counties = [p for p in divisions().by_code.values() if p.level == "county" and not p.code.startswith(("71", "81", "82"))]
     rows: list[list[object]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.registry.spreadsheet import write_table
+from bot.registry.export import write_table
 from tests.support.fake_bot_api import FakeBotAPI
 
 ADMIN = 42  # BOT_ADMIN_IDS in the settings fixture
