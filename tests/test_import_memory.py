@@ -111,4 +111,5 @@ def test_a_contact_on_several_rows_ends_with_its_last_phone_and_email(db, tmp_pa
     assert contacts()[0] == ("张三", "0878-7777777", "")
     audits = db.call(lambda s: [(a.summary, json.loads(a.before), json.loads(a.after)) for a in s.exec(
         select(AuditLog).where(AuditLog.entity == "contact")).all()])
-    assert audits == [("张三", {"phone": "0878-1111111", "email": ""}, {"phone": "0878-7777777", "email": ""})]
+    # "单位 姓名", as chat edits write it (a unit's /history finds its contacts by it)
+    assert audits == [("武定县财政局 张三", {"phone": "0878-1111111", "email": ""}, {"phone": "0878-7777777", "email": ""})]
