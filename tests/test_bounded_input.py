@@ -428,9 +428,6 @@ def test_cli_suggest_and_check_read_names_in_the_region_chat_uses(tmp_path, monk
 
 
 # -- a stalled database ----------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="known since the merge of reply pacing (REPLY_PACING): with every database "
-                   "thread stalled, /help is answered at once but the others' 数据库暂时不可用 does not arrive within "
-                   "15 s; passes with REPLY_PACING=false. Left for the next session (notes/outbox-exactly-once.md)")
 async def test_help_is_answered_at_once_while_other_chats_wait_on_a_stalled_database(running_bot, fake_api):
     """Issue 27 item 3: with the database stalled, /help (which needs none) waited 40 s behind 40 updates that
     each waited 4 s on it, 4 at a time. An update gives up its place while it waits on the database."""

@@ -186,7 +186,7 @@ class Database:
                 raise
 
     async def run(self, fn: Callable[[Session], T] | Callable[[Connection], T], timeout: float | None = UPDATE_WAIT,
-                  core: bool = False) -> T:
+                  core: bool = False, keep_slot: bool = False) -> T:
         """Run blocking database work off the event loop, in the database's own threads (a stalled database
         then ties up none of the event loop's). Waits at most `timeout` seconds: a stalled or unreachable
         database raises DatabaseUnavailable instead of freezing the chat, and the work is then rolled back
@@ -197,9 +197,11 @@ class Database:
         loop = asyncio.get_running_loop()
         attempt = Attempt()
         future = loop.run_in_executor(self._executor, self.call_core if core else self.call, fn, attempt)
-        slot = UpdateSlot.current()
+        # other chats' updates go on while this one waits (see UpdateSlot); `keep_slot`: a short wait made while
+        # holding a lock other updates queue for (the reply pacer's), where taking the slot back could deadlock
+        slot = None if keep_slot else UpdateSlot.current()
         if slot is not None:
-            slot.give_up()  # other chats' updates go on while this one waits (see UpdateSlot)
+            slot.give_up()
         try:
             done, _ = await asyncio.wait({future}, timeout=timeout)
             if not done:

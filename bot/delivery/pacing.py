@@ -175,7 +175,7 @@ class ReplyPacer:
                     count = min(LEASE, self._waiting)
                     try:
                         wait = await self.db.run(lambda s: reserve(s, "all", OVERALL_INTERVAL * count),
-                                                 timeout=BUDGET_WAIT, core=True)
+                                                 timeout=BUDGET_WAIT, core=True, keep_slot=True)
                     except Exception:  # the database is busy or away: the process's window paces alone
                         self._budget_paused_until = time.monotonic() + BUDGET_PAUSE
                         return
