@@ -1,7 +1,7 @@
 """a site is host + path: domain.path ('' = the whole host), unique on (name, path); domain.site_name (网站名称)
 
-Revision ID: 0009_sheets
-Revises: 0008
+Revision ID: 0010_sites
+Revises: 0009_delivery
 Create Date: 2026-12-04 22:00:00
 
 """
@@ -10,8 +10,8 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0009_sheets'
-down_revision: Union[str, Sequence[str], None] = '0008'
+revision: str = '0010_sites'
+down_revision: Union[str, Sequence[str], None] = '0009_delivery'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
