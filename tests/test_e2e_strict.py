@@ -49,12 +49,13 @@ async def test_a_group_answer_arrives_when_the_question_is_gone(running_bot, fak
 
 async def test_an_anonymous_group_admin_is_a_group_admin(running_bot, fake_api):
     group = {"id": -700, "type": "supergroup", "title": "办公室群"}
-    message = fake_api.make_message("/digest on", chat_id=-700, user_id=ANONYMOUS_ADMIN, chat_type="supergroup",
+    # /digest off is a group admin's (binding the group is a bot admin's or the unit contact's)
+    message = fake_api.make_message("/digest off", chat_id=-700, user_id=ANONYMOUS_ADMIN, chat_type="supergroup",
                                     sender_chat=group)
     message["from"] = {"id": ANONYMOUS_ADMIN, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
     fake_api.push({"message": message})
     texts = await fake_api.messages(1)
-    assert "只有群管理员" not in texts[0] and "每周" in texts[0]
+    assert "只有群管理员" not in texts[0] and "已关闭每周汇总" in texts[0]
 
 
 async def test_a_double_tapped_page_button_edits_rather_than_resends(running_bot, fake_api, tmp_path):
