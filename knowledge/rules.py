@@ -239,6 +239,10 @@ def check(domain: str, unit: str | None = None, kind: str | None = None, parent:
         _check_chinese(result, unit_name)
     else:
         _check_english(result, unit_name, parent_domain)
+        if unit_name is None and kind == "portal" and parsed.labels[0] != "www" \
+                and not any(p.code == "portal_not_www" for p in result.problems):
+            # the unit not named but said to be a portal (“县政府门户网站 wdx.yn.gov.cn”): judged as one
+            result.problems.append(Problem("portal_not_www", "政府门户网站应使用“www.□□□.gov.cn”结构的英文域名"))
     if unit_name and unit_name.kind is None:
         result.notes.append(NOTE_NEEDS_KIND)
     if result.problems and unit_name and unit_name.kind:
