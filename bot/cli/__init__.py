@@ -43,10 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--batch", action="store_true", help="从标准输入读 JSON Lines {\"text\": ...}")
     ask.set_defaults(func=cmd_ask)
 
-    from bot.cli import apply, campaigns, deadlines, monitor, naming, registry
+    from bot.cli import apply, campaigns, deadlines, monitor, naming, offices, registry
 
     naming.add_commands(sub)
     registry.add_commands(sub)
+    offices.add_commands(sub)
     deadlines.add_commands(sub)
     apply.add_commands(sub)
     campaigns.add_commands(sub)

@@ -6,10 +6,12 @@ import json
 import sys
 from pathlib import Path
 
+from bot.cli.offices import office_option
 from bot.cli.output import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from bot.cli.parser import Subcommands
 from bot.config.settings import load_settings
 from bot.db.storage import Database
+from bot.offices.service import OfficeError, chosen_office
 from bot.ui import texts
 
 SKIP_HINT = "，或用 --skip-invalid 只导入正确的行"
@@ -38,8 +40,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     if not query.strip():
         print("用法：domainbot status 域名或单位名称 [--json]", file=sys.stderr)
         return EXIT_USAGE
-    region = load_settings().bot_region
-    matches = db.call(lambda s: [m.to_json() for m in lookup(s, query, region=region)])  # views use the work calendar
+    try:
+        office = db.call(lambda s: chosen_office(s, args.office))
+    except OfficeError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    # views use the work calendar; with --office, only that office's units (and those below) are searched
+    matches = db.call(lambda s: [m.to_json() for m in lookup(s, query, region=office.region if office else load_settings().bot_region,
+                                                             scope=office.scope if office else None)])
     if args.json:
         print(json.dumps({"matches": matches}, ensure_ascii=False))
         return EXIT_OK
@@ -78,11 +86,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         bar.n = done
         bar.refresh()
 
+    from bot.registry.import_writer import ImportTarget
     from bot.registry.region import home_region
 
-    region = db.call(lambda s: home_region(s, load_settings().bot_region))
     try:
-        report = import_file(db.call, path.read_bytes(), path.name, "cli", args.skip_invalid, progress, region)
+        office = db.call(lambda s: chosen_office(s, args.office))
+    except OfficeError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    region = office.region if office else db.call(lambda s: home_region(s, load_settings().bot_region))
+    target = ImportTarget(office.id, office.place) if office else None
+    try:
+        report = import_file(db.call, path.read_bytes(), path.name, "cli", args.skip_invalid, progress, region, target)
     except SpreadsheetError as exc:
         bar.close()
         print(str(exc), file=sys.stderr)
@@ -150,11 +165,13 @@ def add_commands(sub: Subcommands) -> None:
     st = sub.add_parser("status", help=texts.STATUS_HELP)
     st.add_argument("query", nargs="*")
     st.add_argument("--json", action="store_true")
+    office_option(st, "查")
     st.set_defaults(func=cmd_status)
     im = sub.add_parser("import", help="从 .xlsx 或 .csv 导入登记册")
     im.add_argument("file")
     im.add_argument("--skip-invalid", action="store_true", help="只导入正确的行")
     im.add_argument("--json", action="store_true")
+    im.add_argument("--office", metavar="地区", help="这份表格是哪个下级办公室的（如 --office 武定县）：其中的单位归该办公室")
     im.set_defaults(func=cmd_import)
     ex = sub.add_parser("export", help="导出登记册到 .xlsx 或 .csv")
     ex.add_argument("file")

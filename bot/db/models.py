@@ -12,8 +12,25 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class Office(SQLModel, table=True):
+    """An office under the deployment's home office: a county's (or a prefecture's) 人民政府办公室, or a prefecture's
+    own departments as a group, each with its admins, groups and units. The home office has no row: it is the
+    deployment itself (its region, BOT_ADMIN_IDS), and None in every office_id column means it, so a database
+    that adds no office is exactly what it was. `code` is the place's division code: units are read into
+    offices by their place (bot/offices)."""
+    __table_args__ = (UniqueConstraint("code", "group", name="uq_office_place"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=12)
+    region: str = Field(default="", max_length=200)  # the place as written when added: 武定县, 利川市
+    group: str = Field(default="", max_length=20)  # '' or 'departments' (the prefecture's own departments)
+    parent_id: Optional[int] = Field(default=None, foreign_key="office.id", index=True)  # None: under the home office
+    created_by: str = Field(default="", max_length=100)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class Unit(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
+    office_id: Optional[int] = Field(default=None, foreign_key="office.id", index=True)  # None: the home office
     name: str = Field(index=True, unique=True, max_length=200)  # full name
     short_name: str = Field(default="", max_length=100)
     kind: str = Field(default="department", max_length=32)
@@ -74,6 +91,7 @@ class AuditLog(SQLModel, table=True):
 
 class Admin(SQLModel, table=True):
     telegram_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    office_id: Optional[int] = Field(default=None, foreign_key="office.id", index=True)  # None: the home office
     granted_by: str = Field(default="", max_length=100)
     granted_at: dt.datetime = Field(default_factory=utcnow)
 
@@ -97,6 +115,7 @@ class Chat(SQLModel, table=True):
     digest: bool = False
     active: bool = True  # False once Telegram says the bot was blocked or removed
     unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    office_id: Optional[int] = Field(default=None, foreign_key="office.id", index=True)  # an office's own group
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 

@@ -7,14 +7,20 @@ import operator
 import pickle
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
 from bot.db.bulk import bulk_update as _bulk_update
 from bot.db.bulk import execute_tuples, insert_tuples
 from bot.db.models import AuditLog, Contact, Domain, Unit, utcnow
+from bot.offices.service import office_codes, office_for_name
 from bot.registry.audit import AUDITED_DOMAIN_FIELDS, Generation, dumps, jsonable
+from bot.registry.lookup import UnitScope
 from bot.registry.sheet_rows import ImportReport, ParsedRow
+from bot.registry.sheets import SpreadsheetError
+from knowledge.offices import encloses, place_of_unit
+from knowledge.places import Place
 from knowledge.registry_model import STAGE, Status
 from knowledge.units import written_forms
 
@@ -26,15 +32,26 @@ _NEW_DOMAIN = ("name", "path", "unit_id", *DOMAIN_FIELDS, "updated_at")  # a new
 _row_fields = operator.attrgetter(*(f if f != "kind" else "domain_kind" for f in DOMAIN_FIELDS))
 _AUDITED_AT = tuple((k, _NEW_DOMAIN.index(k)) for k in AUDITED_DOMAIN_FIELDS)  # where each audited field sits
 _NEW_CONTACT = ("unit_id", "name", "phone", "email", "telegram_id", "updated_at")
-_NEW_UNIT = ("name", "kind", "region", "short_name", "parent_id", "updated_at")
+_NEW_UNIT = ("name", "kind", "region", "short_name", "parent_id", "updated_at", "office_id")
 _AUDIT = ("at", "actor", "action", "entity", "entity_id", "summary", "before", "after")
 
 
+@dataclass(frozen=True)
+class ImportTarget:
+    """Which office a sheet is for: `office` (None: the home office) takes every unit the sheet names (`domainbot
+    import --office`, or an office admin's upload); `place` bounds where its units may be; `scope`, when set, is
+    what the importer may touch: a unit of another office, or a place outside `place`, refuses the whole file."""
+    office: int | None
+    place: Place | None = None
+    scope: UnitScope | None = None
+
+
 def apply_rows(session: Session, rows: list[ParsedRow], actor: str, report: ImportReport,
-               progress: Callable[[int], None] | None = None, region: str = "") -> ImportReport:
+               progress: Callable[[int], None] | None = None, region: str = "",
+               target: ImportTarget | None = None) -> ImportReport:
     """Upsert units, domains and contacts in bulk (plain tuples to the driver, not ORM objects: 100,000 rows in
     seconds); audit every change; identical rows change nothing. `region`: as the rows were read with it."""
-    writer = _Writer(session, actor, report, region)
+    writer = _Writer(session, actor, report, region, target)
     writer.add(rows, progress)
     return writer.finish(progress)
 
@@ -49,15 +66,20 @@ class _Writer:
     domains, then every other change (held until `finish`). Memory stays that of one step: the rows are not
     kept (only the few that `finish` needs), the audit rows of new units and domains are held packed."""
 
-    def __init__(self, session: Session, actor: str, report: ImportReport, region: str = "") -> None:
-        self.session, self.actor, self.report, self.region = session, actor, report, region
+    def __init__(self, session: Session, actor: str, report: ImportReport, region: str = "",
+                 target: ImportTarget | None = None) -> None:
+        self.session, self.actor, self.report, self.region, self.target = session, actor, report, region, target
         from bot.registry.importlock import hold_import_lock
 
         hold_import_lock(session)  # before any read: a concurrent import's rows are then seen, not re-inserted
         self.now = utcnow()
         Generation.bump()
         # keyed by the compared (lower-case) form of the name, as rows name their unit
-        self.units = {name.lower(): uid for uid, name in session.exec(select(Unit.id, Unit.name)).all()}
+        self.units, self.unit_offices = {}, {}
+        for uid, name, office in session.exec(select(Unit.id, Unit.name, Unit.office_id)).all():
+            self.units[name.lower()], self.unit_offices[uid] = uid, office
+        self.office_codes = office_codes(session)
+        self.office_moves: dict[int, tuple[str, int | None]] = {}  # unit → (name, office before) for a target office
         # The registered domains are read a step at a time, not all at once (~55 MB at 100k domains): those with
         # ids up to `last_old` are the registry as it stood, since updates are written at `finish` and the file
         # names each domain once.
@@ -104,7 +126,8 @@ class _Writer:
                 if registered is not None:
                     units[row.unit] = registered
                 else:
-                    new_units[row.unit] = (row.name or row.unit, row.kind, row.region, "", None, now)
+                    name = row.name or row.unit
+                    new_units[row.unit] = (name, row.kind, row.region, "", None, now, self._office_of_new(row.row, name))
         if new_units:
             before = _max_id(session, Unit)
             insert_tuples(session, Unit, _NEW_UNIT, new_units.values())
@@ -113,6 +136,8 @@ class _Writer:
             self.unit_audits.append(_pack([(units[name.lower()], name[:400], dumps({"name": name, "kind": kind, "region": region}))
                                            for name, kind, region, *_ in new_units.values()]))
             report.units_created += len(new_units)
+        if self.target is not None:
+            self._to_target(rows)
         self._compare_kinds(rows)
         marked, dated = self.marked, self.dated
         for row in rows:
@@ -261,8 +286,40 @@ class _Writer:
         self.inserted.update((name, i) for name, i in ids.items() if name in self.dated_domains)
         inserts.clear()
 
+    def _office_of_new(self, row: int, name: str) -> int | None:
+        """A new unit's office: the target's, else the office its place reads into (None: the home office)."""
+        if self.target is None:
+            return office_for_name(self.session, name, self.office_codes)
+        self._check_place(row, name)
+        return self.target.office
+
+    def _check_place(self, row: int, name: str) -> None:
+        place = place_of_unit(name) if self.target.place is not None else None
+        if place is not None and not encloses(self.target.place, place):
+            raise SpreadsheetError(f"第{row}行的单位“{name[:60]}”在{place.name}，不属于{self.target.place.name}；"
+                                   "这份表格没有导入任何内容。请只导入本办公室的单位，或用对应办公室导入。")
+
+    def _to_target(self, rows: list[ParsedRow]) -> None:
+        """Units the sheet names that already exist: refused when out of the importer's scope, else they now
+        belong to the target office."""
+        target, units = self.target, self.units
+        for row in rows:
+            unit_id = units[row.unit]
+            office = self.unit_offices.get(unit_id, target.office)
+            if office == target.office or unit_id in self.office_moves:
+                continue
+            if target.scope is not None and not (office is not None and office in target.scope.offices):
+                raise SpreadsheetError(f"第{row.row}行的单位“{row.unit[:60]}”属于其他办公室，您无权修改；"
+                                       "这份表格没有导入任何内容。")
+            self._check_place(row.row, row.unit)
+            self.office_moves[unit_id] = (row.unit, office)
+
     def finish(self, progress: Callable[[int], None] | None = None) -> ImportReport:
         session, now, actor, report, units = self.session, self.now, self.actor, self.report, self.units
+        moves = self.office_moves
+        _bulk_update(session, Unit, [{"id": uid, "office_id": self.target.office, "updated_at": now} for uid in moves])
+        self.audits += [_audit(now, actor, "update", "unit", uid, name, {"office": before}, {"office": self.target.office})
+                        for uid, (name, before) in moves.items()]
         if self.inserts:
             self._write_inserts()
         for entity, packs in (("unit", self.unit_audits), ("domain", self.created_audits)):

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from bot.registry.import_child import _checked_in_child
-from bot.registry.import_writer import _Writer, apply_rows
+from bot.registry.import_writer import ImportTarget, _Writer, apply_rows
 from bot.registry.sheet_rows import ImportReport, ParsedRow, validate
 
 PARALLEL_BYTES = 1 << 20  # a larger file is read and checked in a child process while this one writes
@@ -20,15 +20,17 @@ class _Abandoned(Exception):
 
 
 def import_file(db_call: Callable, data: bytes, filename: str, actor: str, skip_invalid: bool = False,
-                progress: Callable[[str, int, int], None] | None = None, region: str = "") -> ImportReport:
+                progress: Callable[[str, int, int], None] | None = None, region: str = "",
+                target: ImportTarget | None = None) -> ImportReport:
     """Validate, then write in one transaction. `db_call(fn)` runs fn(session) and commits. `region` is the
-    office's own region: unit names without a place are read as units of it.
+    office's own region: unit names without a place are read as units of it; `target`: the office the sheet is
+    for (its units join it; a unit out of the importer's scope refuses the file).
 
     A large file is read and checked by a child process (the second core) and written by this one as its
     rows come; a file with errors (unless `skip_invalid`) is rolled back whole, so nothing is written either
     way, and the report is the same."""
     if len(data) >= PARALLEL_BYTES and hasattr(os, "fork"):
-        return _import_in_parallel(db_call, data, filename, actor, skip_invalid, progress, region)
+        return _import_in_parallel(db_call, data, filename, actor, skip_invalid, progress, region, target)
     rows, report = validate(data, filename, (lambda n: progress("check", n, 0)) if progress else None, region)
     if report.errors and not skip_invalid:
         return report
@@ -36,11 +38,13 @@ def import_file(db_call: Callable, data: bytes, filename: str, actor: str, skip_
         report.notes.append(f"已跳过有误的 {len(report.bad_rows)} 行。")
     total = len(rows)
     return db_call(lambda session: apply_rows(session, rows, actor, report,
-                                              (lambda n: progress("write", n, total)) if progress else None, region))
+                                              (lambda n: progress("write", n, total)) if progress else None, region,
+                                              target))
 
 
 def _import_in_parallel(db_call: Callable, data: bytes, filename: str, actor: str, skip_invalid: bool,
-                        progress: Callable[[str, int, int], None] | None, region: str) -> ImportReport:
+                        progress: Callable[[str, int, int], None] | None, region: str,
+                        target: ImportTarget | None) -> ImportReport:
     # What both processes hold at the fork stays shared only while neither writes to it: no collection here
     # walks (and so copies) the objects of before the fork until the import is over.
     frozen = gc.get_freeze_count()  # a process that froze its own objects (the bot's) keeps them frozen
@@ -54,7 +58,7 @@ def _import_in_parallel(db_call: Callable, data: bytes, filename: str, actor: st
     report = ImportReport()
     try:
         def write(session: Session) -> ImportReport:
-            writer = _Writer(session, actor, report, region)
+            writer = _Writer(session, actor, report, region, target)
             checked = 0
             for kind, *payload in steps:
                 if kind == "report":

@@ -40,6 +40,24 @@ class RegistryError(ValueError):
 FUZZY_MIN_SCORE = 70
 
 
+@dataclass(frozen=True)
+class UnitScope:
+    """The units an office's admin (or a contact) may see: those of `offices` and the units in `units`. A home
+    admin has no scope (None wherever a scope is taken): everything."""
+    offices: frozenset[int] = frozenset()
+    units: tuple[int, ...] = ()
+
+    def clause(self):
+        """SQL: a unit row (or a row joined to it) is in the scope. Indexed on unit.office_id and unit.id."""
+        return or_(Unit.office_id.in_(sorted(self.offices) or [-1]), Unit.id.in_(self.units or (-1,)))
+
+    def unit_ids(self, session: Session) -> set[int]:
+        return set(session.exec(select(Unit.id).where(self.clause())).all())
+
+    def holds(self, unit: Unit) -> bool:
+        return unit.id in self.units or (unit.office_id is not None and unit.office_id in self.offices)
+
+
 # -- lookup ------------------------------------------------------------------------------------------------
 class UnitNameIndex:
     """Unit names in memory for rapidfuzz, kept in step with the unit table (its count and last update).
@@ -99,14 +117,18 @@ class UnitNameIndex:
         self._ids, self._names, self._positions = ids, names, positions
         return len(rows)
 
-    def search(self, session: Session, query: str, limit: int) -> list[tuple[int, float]]:
+    def search(self, session: Session, query: str, limit: int, scope: UnitScope | None = None) -> list[tuple[int, float]]:
         self.refresh(session)
         with self._lock:
             names, ids = self._names, self._ids
         queries = _query_forms(query)
-        # Names that mention the query's place are the candidates; without a place, all names are.
+        # Names that mention the query's place are the candidates; without a place, all names are; a scoped
+        # search ranks only the units in scope (a county's best matches are never crowded out by a sibling's).
         stem = parse_unit(query).place_stem
         pool = [i for i, name in enumerate(names) if stem in name] if stem else range(len(names))
+        if scope is not None:
+            allowed = scope.unit_ids(session)
+            pool = [i for i in pool if ids[i] in allowed]
         best: dict[int, float] = {}
         from rapidfuzz import fuzz, process  # not needed before the first poll
 
@@ -346,10 +368,11 @@ def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: Wor
 
 
 def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, limit: int = 5,
-           region: str | None = None) -> list[UnitView]:
+           region: str | None = None, scope: UnitScope | None = None) -> list[UnitView]:
     """Exact domain (any accepted form) or IP, then the unit's name as written or read in the office's region
     (教育局 → 武定县教育局, 卫健局 → 武定县卫生健康局, 狮山镇 → 武定县狮山镇人民政府), a contact's name, phone or
-    e-mail, then a fuzzy unit name."""
+    e-mail, then a fuzzy unit name. With a `scope`, only units in it are found (the domain of a unit out of
+    scope is still returned, for the caller to refuse as a unit named directly)."""
     text = compact(query)
     if not text:
         return []
@@ -360,19 +383,24 @@ def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, l
         if domain:
             return [view_unit(session, session.get(Unit, domain.unit_id), calendar)]
         return []
+
+    def seen(units: list[Unit]) -> list[Unit]:
+        return units if scope is None else [u for u in units if scope.holds(u)]
+
     unit = session.exec(select(Unit).where(name_is(text))).first()
-    if unit:
+    if unit and (scope is None or scope.holds(unit)):
         return [view_unit(session, unit, calendar)]
-    units = _units_by_short_name(session, text, home_region(session, region))
+    units = seen(_units_by_short_name(session, text, home_region(session, region)))
     if units:
         return [view_unit(session, u, calendar) for u in units[:limit]]
     contacts = _contacts_matching(session, text)
     if contacts:
-        found = {c.unit_id: session.get(Unit, c.unit_id) for c in contacts}
-        return [view_unit(session, u, calendar) for u in found.values()][:limit]
+        found = seen(list({c.unit_id: session.get(Unit, c.unit_id) for c in contacts}.values()))
+        if found or scope is None:
+            return [view_unit(session, u, calendar) for u in found][:limit]
     wide = qualify(text, home_region(session, region))
     return [view_unit(session, session.get(Unit, unit_id), calendar, score)
-            for unit_id, score in NAME_INDEX.search(session, wide, limit)]
+            for unit_id, score in NAME_INDEX.search(session, wide, limit, scope)]
 
 
 def units_by_short_name(session: Session, query: str, region: str | None = None) -> list[Unit]:
