@@ -11,7 +11,6 @@ from bot.cli.output import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from bot.cli.parser import Subcommands
 from bot.config.settings import load_settings
 from bot.db.storage import Database
-from bot.offices.service import OfficeError, chosen_office
 from bot.ui import texts
 
 SKIP_HINT = "，或用 --skip-invalid 只导入正确的行"
@@ -33,6 +32,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from bot.offices.service import OfficeError, chosen_office
     from bot.registry.lookup import lookup
 
     db = open_database()
@@ -86,6 +86,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         bar.n = done
         bar.refresh()
 
+    from bot.offices.service import OfficeError, chosen_office
     from bot.registry.import_writer import ImportTarget
     from bot.registry.region import home_region
 
