@@ -13,6 +13,7 @@ from functools import lru_cache
 from knowledge.offices import OfficeLevel, region_chain
 
 MODEL_REGION = "云南省楚雄彝族自治州武定县"  # the place the examples in code are written for
+MODEL_TOWN, ANY_TOWN = "狮山镇", "××镇"  # 武定县's town in the examples; the table knows no towns of other places
 _DOMAIN_WORD = re.compile(r"(?<![A-Za-z0-9-])(wuding|wd)(?=[a-z0-9-]*\.[a-z])")  # wuding.gov.cn, czxt.wdczj.com
 _GENERIC = "(?<![各全本两])"  # 县政府办 as one office, not 各县政府办 (every county's)
 
@@ -80,6 +81,7 @@ def _rewriting(region: str) -> tuple[re.Pattern, dict[str, str], dict[str, str]]
         model.upper.short: words.upper.short,  # 楚雄州
         model.province.place.name: words.province.place.name,  # 云南省
         model.own.place.name: words.own.place.name,  # 武定县
+        MODEL_TOWN: ANY_TOWN,
     }
     generic = {
         "州政府办公室": office(words.upper),
@@ -89,7 +91,7 @@ def _rewriting(region: str) -> tuple[re.Pattern, dict[str, str], dict[str, str]]
     }
     if words.upper == model.upper:  # 禄丰市 in 楚雄州: the level above is the same; its words stay as written
         generic = {k: v for k, v in generic.items() if k.startswith("县")}
-    pairs = {k: v for k, v in pairs.items() if k != v}
+    pairs = {k: v for k, v in pairs.items() if k != v}  # 禄丰市 keeps the seed's 楚雄州 and 云南省
     alternatives = sorted(pairs, key=len, reverse=True) + [_GENERIC + re.escape(k) for k in
                                                            sorted(generic, key=len, reverse=True)]
     pattern = re.compile("|".join(re.escape(k) if k in pairs else k for k in alternatives))
