@@ -12,8 +12,8 @@ from bot.ui import texts
 from bot.ui.buttons import ALTERNATIVES, CLAUSE, PICK_KIND
 from handlers.basics import BotCommandInfo
 from handlers.common import deployment_region, esc, keyboard, localized, recall, remember, reply_html, user_role
-from knowledge.examples import localize
-from knowledge.naming import EXAMPLE_NOTES, SYSTEMS, Suggestion, suggest
+from knowledge.examples import note_text
+from knowledge.naming import SYSTEMS, Suggestion, suggest
 from knowledge.rules import RULE_CLAUSES, CheckResult, check
 from knowledge.units import KIND_LABELS, parse_unit, qualify
 
@@ -52,12 +52,6 @@ async def _with_registry(context: BotContext, unit: str, kind: str | None, resul
     except Exception:
         log.exception("registry advice failed")
         return result
-
-
-def note_text(note: str, region: str) -> str:
-    """A note as shown: its example in the deployment's places when it is one of the model's (never a note that
-    names the asker's own unit or place)."""
-    return localize(note, region) if note in EXAMPLE_NOTES else note
 
 
 def suggestion_blocks(result: Suggestion, region: str = "") -> list[str]:

@@ -108,3 +108,11 @@ def localize(text: str, region: str) -> str:
     pattern, words, domains = rewriting
     text = pattern.sub(lambda m: words[m.group(0)], text)
     return _DOMAIN_WORD.sub(lambda m: domains[m.group(1)], text)
+
+
+def note_text(note: str, region: str) -> str:
+    """A naming note as shown: its example in `region`'s places when it is one of the notes written with the
+    seed's example (knowledge.naming.EXAMPLE_NOTES), never a note that names the asker's own unit or place."""
+    from knowledge.naming import EXAMPLE_NOTES
+
+    return localize(note, region) if note in EXAMPLE_NOTES else note

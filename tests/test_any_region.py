@@ -173,6 +173,8 @@ async def test_start_help_and_usage_lines_name_the_deployments_places(running_bo
         assert not _foreign(region, text), (command, text)
     text = await _say(fake_api, "/monitor http://x", "例如 www.")
     assert not _foreign(region, text), text
+    text = await _say(fake_api, "/region 火星", "没有认出")
+    assert f"例如 {full}" in text, text
 
 
 async def test_an_application_of_the_education_bureau_names_the_regions_offices(running_bot, fake_api, region):
@@ -228,7 +230,7 @@ async def test_a_region_set_in_chat_is_the_one_the_help_speaks_of(running_bot, f
 
 
 def test_notes_with_the_seeds_example_follow_the_region_and_no_other_note_does():
-    from handlers.naming import note_text
+    from knowledge.examples import note_text
     from knowledge.naming import NOTE_NO_PARENT, NOTE_NO_PLACE, suggest
 
     assert "利川市人力资源和社会保障局" in note_text(NOTE_NO_PLACE, LICHUAN)
