@@ -21,10 +21,15 @@ def group_title(place: Place) -> str:
     return f"{short_place(place)}直部门"
 
 
+# Autonomous prefectures said otherwise than stem + 州.
+_SPOKEN_PREFECTURES = {"巴音郭楞蒙古自治州": "巴州", "博尔塔拉蒙古自治州": "博州", "克孜勒苏柯尔克孜自治州": "克州"}
+
+
 def short_place(place: Place) -> str:
-    """楚雄彝族自治州 → 楚雄州, 恩施土家族苗族自治州 → 恩施州; others as written."""
+    """楚雄彝族自治州 → 楚雄州, 黔东南苗族侗族自治州 → 黔东南州, 西双版纳傣族自治州 → 西双版纳州,
+    巴音郭楞蒙古自治州 → 巴州; others as written."""
     if place.name.endswith("自治州"):
-        return place.stem[:2] + "州" if len(place.stem) > 2 else place.stem + "州"
+        return _SPOKEN_PREFECTURES.get(place.name, place.stem + "州")
     return place.name
 
 

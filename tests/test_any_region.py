@@ -55,6 +55,17 @@ def test_offices_above_a_region(region, above):
     assert _above(region) == above
 
 
+def test_autonomous_prefectures_are_said_as_people_say_them():
+    from knowledge.offices import short_place
+    from knowledge.places import divisions
+
+    said = {p.name: short_place(p) for p in divisions().by_code.values() if p.name.endswith("自治州")}
+    assert len(said) == 30 and len(set(said.values())) == 30
+    assert said["黔东南苗族侗族自治州"] == "黔东南州" and said["黔西南布依族苗族自治州"] == "黔西南州"
+    assert said["西双版纳傣族自治州"] == "西双版纳州" and said["巴音郭楞蒙古自治州"] == "巴州"
+    assert said["楚雄彝族自治州"] == "楚雄州" and said["恩施土家族苗族自治州"] == "恩施州"
+
+
 def test_the_chain_starts_with_the_own_office_and_the_superior_is_the_next():
     chain = region_chain(LICHUAN)
     assert [o.title for o in chain] == list(LICHUAN_OFFICES)
