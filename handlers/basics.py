@@ -43,7 +43,8 @@ INTRO = (
 def help_text(commands: list[BotCommandInfo], private: bool, region: str = "") -> list[str]:
     """The introduction and every command with its example, in the deployment's own places (`region`)."""
     place = read_place(region)
-    lines = [localize(INTRO.format(where=esc(place.name) if place else ""), region), "", "<b>命令</b>"]
+    # localized before the place is put in: the place is the deployment's already, never rewritten again
+    lines = [localize(INTRO, region).format(where=esc(place.name) if place else ""), "", "<b>命令</b>"]
     for command in commands:
         if (private and command.private) or (not private and command.group):
             description, example = localize(command.description, region), localize(command.example, region)

@@ -240,6 +240,23 @@ async def test_a_region_set_in_chat_is_the_one_the_help_speaks_of(running_bot, f
     assert "帮助各单位" in text and "/suggest 武定县人力资源和社会保障局" in text
 
 
+@pytest.mark.parametrize(("region", "own", "above"), [
+    ("楚雄彝族自治州", "楚雄彝族自治州", "云南省"), ("恩施州", "恩施土家族苗族自治州", "湖北省"),
+    ("北京市东城区", "东城区", "北京市"), (LICHUAN, "利川市", "湖北省")])
+def test_help_for_every_kind_of_region_names_its_own_place(region, own, above):
+    """The help of a prefecture's deployment is the prefecture's (its own name is never rewritten as if it were
+    the seed's 楚雄州, the level above a county)."""
+    from handlers import applications, basics, domains, monitoring, naming, notices, records
+
+    commands = [*basics.COMMANDS, *naming.COMMANDS, *records.COMMANDS, *domains.COMMANDS, *notices.COMMANDS,
+                *monitoring.COMMANDS, *applications.COMMANDS]
+    text = basics.help_text(commands, True, region)[0]
+    assert f"帮助{own}各单位" in text and f"/suggest {own}人力资源和社会保障局" in text and f"/invite {own}财政局" in text
+    assert f"/region {above}" in text
+    if region != "楚雄彝族自治州":
+        assert not SEED_WORDS.search(text), SEED_WORDS.findall(text)
+
+
 def test_notes_with_the_seeds_example_follow_the_region_and_no_other_note_does():
     from knowledge.examples import note_text
     from knowledge.naming import NOTE_NO_PARENT, NOTE_NO_PLACE, suggest
