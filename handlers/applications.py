@@ -26,7 +26,7 @@ from bot.db.storage import Database
 from bot.runtime.state import BotContext
 from bot.ui.buttons import ADVANCE, APPLICATION, APPLY_ACTION, APPLY_PICK, APPLY_STEP
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, is_private, keyboard, message_text, reply_html, user_role
+from handlers.common import esc, is_private, keyboard, localized, message_text, reply_html, user_role
 from knowledge.applications import (
     ACTIONS,
     MAX_DOMAINS,
@@ -37,6 +37,7 @@ from knowledge.applications import (
     parse_contact_text,
     validate,
 )
+from knowledge.naming import NOTE_NO_PLACE
 from knowledge.units import parse_unit
 
 if TYPE_CHECKING:
@@ -282,7 +283,7 @@ async def _unit_given(update: Update, context: BotContext, data: dict, text: str
         data["own_units"] = list(dict.fromkeys([*matches, *data.get("own_units", [])]))[:6]
         await _ask(update, context, UNIT, data, f"找到相近的单位，请选择；如确是新单位，请输入完整全称后再发一次：{esc(text)}")
     if parse_unit(text).place_full == "":
-        await _ask(update, context, UNIT, data, "没有从名称中识别出地名，请写出完整名称，例如“武定县人力资源和社会保障局”。")
+        await _ask(update, context, UNIT, data, await localized(context, NOTE_NO_PLACE + "。"))
     await _chose_unit(update, context, data, text)
 
 

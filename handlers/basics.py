@@ -9,7 +9,9 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.db.storage import UNAVAILABLE, DatabaseUnavailable
 from bot.runtime.state import BotContext
-from handlers.common import APOLOGY, esc, is_private, reply_html
+from handlers.common import APOLOGY, deployment_region, esc, is_private, reply_html
+from knowledge.examples import localize
+from knowledge.offices import read_place
 
 log = logging.getLogger(__name__)
 
@@ -28,19 +30,25 @@ COMMANDS = [
     BotCommandInfo("help", "查看全部功能和示例", "/help"),
 ]
 
+# The rules' source is cited as it is (楚政办函〔2019〕8号); the examples are localized (knowledge.examples).
 INTRO = (
-    "我是<b>政府网站域名助手</b>，依据《全州政府网站域名清理工作方案》（楚政办函〔2019〕8号）帮助各单位清理和规范政府网站域名。\n"
+    "我是<b>政府网站域名助手</b>，帮助{where}各单位清理和规范政府网站域名"
+    "（规则依据楚政办函〔2019〕8号《全州政府网站域名清理工作方案》）。\n"
     "• 政策问答：直接发问题，例如“联系人换了多久内报备”\n"
     "• 生成域名：发单位全称，例如“武定县人力资源和社会保障局”\n"
     "• 检查域名：发域名或网址，例如“wuding.gov.cn”"
 )
 
 
-def help_text(commands: list[BotCommandInfo], private: bool) -> list[str]:
-    lines = [INTRO, "", "<b>命令</b>"]
+def help_text(commands: list[BotCommandInfo], private: bool, region: str = "") -> list[str]:
+    """The introduction and every command with its example, in the deployment's own places (`region`)."""
+    place = read_place(region)
+    # localized before the place is put in: the place is the deployment's already, never rewritten again
+    lines = [localize(INTRO, region).format(where=esc(place.name) if place else ""), "", "<b>命令</b>"]
     for command in commands:
         if (private and command.private) or (not private and command.group):
-            lines.append(f"/{command.name} — {esc(command.description)}\n    例：<code>{esc(command.example)}</code>")
+            description, example = localize(command.description, region), localize(command.example, region)
+            lines.append(f"/{command.name} — {esc(description)}\n    例：<code>{esc(example)}</code>")
     if not private:
         lines.append("\n在群里请用命令，或 @我 再提问。")
     return ["\n".join(lines)]
@@ -48,12 +56,12 @@ def help_text(commands: list[BotCommandInfo], private: bool) -> list[str]:
 
 async def start(update: Update, context: BotContext) -> None:
     commands = (context.bot_data.commands or COMMANDS)
-    await reply_html(update, help_text(commands, is_private(update)))
+    await reply_html(update, help_text(commands, is_private(update), await deployment_region(context)))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     commands = (context.bot_data.commands or COMMANDS)
-    await reply_html(update, help_text(commands, is_private(update)))
+    await reply_html(update, help_text(commands, is_private(update), await deployment_region(context)))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

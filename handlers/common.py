@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import re
 import secrets
 import warnings
@@ -24,6 +25,7 @@ from bot.ui.replies import REPLY_DEFAULTS
 if TYPE_CHECKING:
     from bot.registry.access import Role
 
+log = logging.getLogger(__name__)
 FLOOD_RETRIES = 3
 UPLOAD_TIMEOUT = 120.0  # seconds to send a large file and hear Telegram's answer
 APOLOGY = "抱歉，处理您的消息时出错了，请稍后再试。"
@@ -209,3 +211,28 @@ async def user_role(update: Update, context: BotContext) -> Role:
     return await context.bot_data.db.run(lambda session: role_of(session, uid, admins))
 
 
+
+
+async def deployment_region(context: BotContext | None) -> str:
+    """The deployment's region (/region, else BOT_REGION, else the units' most shared place), '' when none or the
+    database is out of reach: help texts and examples are written in its places (knowledge.examples)."""
+    if context is None or context.bot_data.db is None:
+        return ""
+    from bot.registry.region import home_region, known_region
+
+    configured = context.bot_data.settings.bot_region if context.bot_data.settings else None
+    region = known_region(configured)
+    if region is not None:
+        return region
+    try:
+        return await context.bot_data.db.run(lambda s: home_region(s, configured))
+    except Exception:
+        log.exception("region lookup failed")
+        return ""
+
+
+async def localized(context: BotContext | None, text: str) -> str:
+    """`text` (the bot's own wording, never a quote) in the deployment's places: see knowledge.examples."""
+    from knowledge.examples import localize
+
+    return localize(text, await deployment_region(context))

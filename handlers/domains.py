@@ -8,9 +8,10 @@ from telegram.ext import Application, CommandHandler
 from bot.runtime.state import BotContext
 from bot.ui import texts
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, reply_html
+from handlers.common import esc, localized, reply_html
 from handlers.records import _actor, _dated, _db, _region, _require_admin
 from knowledge.domains import site_text
+from knowledge.examples import localize
 from knowledge.registry_model import read_kind, read_status
 from knowledge.units import qualify
 
@@ -31,9 +32,9 @@ async def adddomain_command(update: Update, context: BotContext) -> None:
         return
     args = list(context.args or [])
     if len(args) < 2:
-        await reply_html(update, "用法：/adddomain 单位名称 域名 [状态] [日期] [类型]\n"
+        await reply_html(update, await localized(context, "用法：/adddomain 单位名称 域名 [状态] [日期] [类型]\n"
                                  "例：<code>/adddomain 武定县财政局 czj.wuding.gov.cn 在用</code>\n"
-                                 "业务系统：<code>/adddomain 武定县财政局 czxt.wdczj.com 在用 业务系统</code>")
+                                 "业务系统：<code>/adddomain 武定县财政局 czxt.wdczj.com 在用 业务系统</code>"))
         return
     unit_name, name, rest = args[0], args[1], args[2:]
     status = rest.pop(0) if rest and read_status(rest[0]) else ""
@@ -107,8 +108,9 @@ async def region_command(update: Update, context: BotContext) -> None:
     actor, configured = _actor(update), _region(context)
     if not text:
         current = await _db(context).run(lambda s: home_region(s, configured))
-        await reply_html(update, f"本地区：{esc(current or '（未设置）')}\n不写地名的单位（教育局、狮山镇）按本地区读。"
-                                 "设置：<code>/region 云南省楚雄彝族自治州武定县</code>；恢复默认：<code>/region 默认</code>")
+        await reply_html(update, f"本地区：{esc(current or '（未设置）')}\n不写地名的单位（教育局、××镇）按本地区读。"
+                                 + localize("设置：<code>/region 云南省楚雄彝族自治州武定县</code>；", current)
+                                 + "恢复默认：<code>/region 默认</code>")
         return
     value = "" if text in ("默认", "清除", "-") else text
     try:

@@ -9,8 +9,10 @@ from telegram.ext import Application, CommandHandler
 
 from bot.runtime.state import BotContext
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, reply_html, user_role
-from knowledge.monitoring import FINDINGS, NO_RESOLVER, readable, region_label, validate_target
+from handlers.common import deployment_region, esc, reply_html, user_role
+from knowledge.examples import localize
+from knowledge.monitoring import EXAMPLE_DOMAIN, NO_RESOLVER, readable, region_label, todo_text, validate_target
+from knowledge.offices import plan_office_words
 
 log = logging.getLogger(__name__)
 COMMANDS = [BotCommandInfo("monitor", "域名安全监测（解析、境内外、证书、冒名注册）", "/monitor www.wuding.gov.cn"),
@@ -21,7 +23,8 @@ HOW_BY_HAND = ("可在能联网的电脑上运行 <code>domainbot monitor-geoip 
 MAX_RUNNING = 8  # checks by hand at a time, across all chats
 
 
-def result_blocks(result: dict) -> list[str]:
+def result_blocks(result: dict, region: str = "") -> list[str]:
+    """A check's result; what to do names the deployment's office (`region`'s plan office) where it is one."""
     blocks = [f"<b>{esc(result['domain'])}</b> 监测结果"]
     if result["ns"]:
         blocks.append("解析服务器：" + "；".join(f"{esc(n['host'])}（{esc(n['provider'])}，{esc(region_label(n['country'].split(',')[0]))}）"
@@ -39,8 +42,9 @@ def result_blocks(result: dict) -> list[str]:
         blocks.append(f"❔ 本次没有得出结论：{esc(result['unknown'])}。没有记录任何问题，请稍后再试。")
     elif not result["findings"]:
         blocks.append("✅ 未发现问题。")
+    office = plan_office_words(region) if result["findings"] else ""
     for f in result["findings"]:
-        blocks.append(f"⚠️ {esc(f['message'])}\n    依据：{esc(f['basis'])}；{esc(FINDINGS[f['code']].todo)}")
+        blocks.append(f"⚠️ {esc(f['message'])}\n    依据：{esc(f['basis'])}；{esc(todo_text(f['code'], office))}")
     return blocks
 
 
@@ -54,9 +58,11 @@ async def monitor_command(update: Update, context: BotContext) -> None:
     if role.guest:
         await reply_html(update, "域名监测仅供已登记的联系人和管理员使用。请联系管理员为您的单位生成绑定链接。")
         return
-    name, error = validate_target(" ".join(context.args or []))
+    region = await deployment_region(context)
+    example = localize(EXAMPLE_DOMAIN, region)
+    name, error = validate_target(" ".join(context.args or []), example)
     if error:
-        await reply_html(update, esc(error) + "\n用法：<code>/monitor www.wuding.gov.cn</code>")
+        await reply_html(update, esc(error) + f"\n用法：<code>/monitor {esc(example)}</code>")
         return
     if not role.admin:  # a check records a target and may alert the unit: a contact checks their own domains only
         try:
@@ -77,7 +83,7 @@ async def monitor_command(update: Update, context: BotContext) -> None:
 
         try:
             check = await check_now(db, settings, name, clock=context.bot_data.clock)
-            await reply_html(update, result_blocks(check.to_json()))
+            await reply_html(update, result_blocks(check.to_json(), region))
         except ResolverUnavailable:
             await reply_html(update, esc(NO_RESOLVER))
         except Exception:

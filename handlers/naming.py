@@ -11,7 +11,8 @@ from bot.runtime.state import BotContext
 from bot.ui import texts
 from bot.ui.buttons import ALTERNATIVES, CLAUSE, PICK_KIND
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, recall, remember, reply_html, user_role
+from handlers.common import deployment_region, esc, keyboard, localized, recall, remember, reply_html, user_role
+from knowledge.examples import note_text
 from knowledge.naming import SYSTEMS, Suggestion, suggest
 from knowledge.rules import RULE_CLAUSES, CheckResult, check
 from knowledge.units import KIND_LABELS, parse_unit, qualify
@@ -53,7 +54,7 @@ async def _with_registry(context: BotContext, unit: str, kind: str | None, resul
         return result
 
 
-def suggestion_blocks(result: Suggestion) -> list[str]:
+def suggestion_blocks(result: Suggestion, region: str = "") -> list[str]:
     kind = SYSTEMS[result.system][0] if result.system else KIND_LABELS.get(result.kind or "", "类型待定")
     blocks = [f"<b>{esc(result.unit)}</b>（{esc(kind)}）"]
     if result.english:
@@ -61,11 +62,11 @@ def suggestion_blocks(result: Suggestion) -> list[str]:
     if result.chinese:
         blocks.append(f"中文域名：<code>{esc(result.chinese[0])}</code>")
     for note in result.notes:
-        blocks.append(f"注：{esc(note)}")
+        blocks.append(f"注：{esc(note_text(note, region))}")
     return blocks
 
 
-def check_blocks(result: CheckResult) -> list[str]:
+def check_blocks(result: CheckResult, region: str = "") -> list[str]:
     shown = result.domain.unicode or result.input
     if result.compliant:
         head = f"✅ <code>{esc(shown)}</code> 符合规范"
@@ -77,7 +78,7 @@ def check_blocks(result: CheckResult) -> list[str]:
         blocks += [f"• {esc(p.message)}（依据：{esc(p.basis)}）" for p in result.problems]
         if result.expected:
             blocks.append(f"应使用：<code>{esc(result.expected[0])}</code>")
-    blocks += [f"注：{esc(n)}" for n in result.notes]
+    blocks += [f"注：{esc(note_text(n, region))}" for n in result.notes]
     return blocks
 
 
@@ -104,10 +105,11 @@ async def reply_suggest(update: Update, context: BotContext, unit: str, kind: st
     result = cached_suggest(unit, kind)  # well under 1 ms: run on the loop (see handlers/policy.py)
     result = await _with_registry(context, unit, kind, result)
     user = update.effective_user
+    region = await deployment_region(context) if result.notes else ""
     if result.needs_kind:
         key = remember(context, {"unit": unit}, user.id if user else None)
         rows = [[(KIND_LABELS[k], PICK_KIND.encode(key, k))] for k in ASK_KINDS]
-        await reply_html(update, [*suggestion_blocks(result), "请选择该单位的类型："], keyboard(rows))
+        await reply_html(update, [*suggestion_blocks(result, region), "请选择该单位的类型："], keyboard(rows))
         return
     rows = []
     others = result.english[1:] + result.chinese[1:]
@@ -118,7 +120,7 @@ async def reply_suggest(update: Update, context: BotContext, unit: str, kind: st
             "institution_other": "plan-2-3", "system": "plan-2-5-systems", "township": "plan-2-2"}.get(result.kind or "")
     if rule:
         rows.append([("规则依据", CLAUSE.encode(rule)), ("中文域名规则", CLAUSE.encode("plan-2-4"))])
-    await reply_html(update, suggestion_blocks(result), keyboard(rows))
+    await reply_html(update, suggestion_blocks(result, region), keyboard(rows))
 
 
 async def reply_check(update: Update, domain: str, unit: str | None = None,
@@ -154,13 +156,15 @@ async def reply_check(update: Update, domain: str, unit: str | None = None,
     result = cached_check(domain, unit, kind, parent)  # well under 1 ms
     clause_ids = list(dict.fromkeys(RULE_CLAUSES[p.code] for p in result.problems if p.code in RULE_CLAUSES))
     rows = [[("查看依据原文", CLAUSE.encode(cid))] for cid in clause_ids[:2]]
-    await reply_html(update, check_blocks(result), keyboard(rows))
+    region = await deployment_region(context) if result.notes else ""
+    await reply_html(update, check_blocks(result, region), keyboard(rows))
 
 
 async def suggest_command(update: Update, context: BotContext) -> None:
     unit = " ".join(context.args or []).strip()
     if not unit:
-        await reply_html(update, "用法：/suggest 单位全称\n例：<code>/suggest 武定县人力资源和社会保障局</code>")
+        await reply_html(update, await localized(context, "用法：/suggest 单位全称\n"
+                                                          "例：<code>/suggest 武定县人力资源和社会保障局</code>"))
         return
     await reply_suggest(update, context, unit)
 
@@ -168,7 +172,8 @@ async def suggest_command(update: Update, context: BotContext) -> None:
 async def check_command(update: Update, context: BotContext) -> None:
     args = context.args or []
     if not args:
-        await reply_html(update, "用法：/check 域名或网址 [单位全称]\n例：<code>/check wuding.gov.cn 武定县人民政府</code>")
+        await reply_html(update, await localized(context, "用法：/check 域名或网址 [单位全称]\n"
+                                                          "例：<code>/check wuding.gov.cn 武定县人民政府</code>"))
         return
     await reply_check(update, args[0], " ".join(args[1:]) or None, context)
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from knowledge.domains import parse_domain
+from knowledge.offices import office_title
 from knowledge.policy import PLAN_DOC
 from knowledge.registry_model import Status
 from knowledge.rules import check
@@ -226,7 +227,7 @@ class Step:
 
 
 def _office(place: str, level: str) -> str:
-    return f"{place}人民政府办公厅" if level == "province" else f"{place}人民政府办公室"
+    return office_title(place, level)
 
 
 def route(action: str, unit: str, kind: str | None = None, legacy: bool = False) -> tuple[list[Step], str]:

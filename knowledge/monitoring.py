@@ -156,6 +156,8 @@ class FindingKind:
     severity: str = "warn"  # warn | info
 
 
+REPORT_TO = "州政府办"  # 五（四）: the plan's office; todo_text names the deployment's (knowledge.offices.plan_office)
+EXAMPLE_DOMAIN = "www.wuding.gov.cn"  # written for the seed's county; shown localized (knowledge.examples)
 FINDINGS: dict[str, FindingKind] = {k.code: k for k in (
     FindingKind("not_resolving", "五（三）", "域名无法解析", "确认域名仍在有效期、解析服务商账户正常；如网站已停用，按程序注销域名。"),
     FindingKind("ns_single", "五（三）", "权威解析服务器只有一台或都在同一网络，没有容灾能力",
@@ -178,7 +180,7 @@ FINDINGS: dict[str, FindingKind] = {k.code: k for k in (
     FindingKind("redirect_malformed", "五（四）", "网站返回的跳转地址无法识别",
                 "请检查网站的跳转设置；如不是本单位所设，可能被篡改。"),
     FindingKind("lookalike_registered", "五（四）", "发现疑似冒名注册的相似域名",
-                "按要求向州政府办报告（可使用机器人提供的报告文本）。", "warn"),
+                "按要求向" + REPORT_TO + "报告（可使用机器人提供的报告文本）。", "warn"),
 )}
 CERT_ALERT_DAYS = (30, 14, 7)
 
@@ -186,6 +188,12 @@ CERT_ALERT_DAYS = (30, 14, 7)
 def finding_message(code: str, detail: str = "") -> str:
     kind = FINDINGS[code]
     return f"{kind.title}{'：' + detail if detail else ''}"
+
+
+def todo_text(code: str, office: str = "") -> str:
+    """What to do about a finding, with the office reports go to named as the deployment's (恩施州政府办)."""
+    todo = FINDINGS[code].todo
+    return todo.replace(REPORT_TO, office) if office else todo
 
 
 def cert_alert_step(days_left: int) -> int | None:
@@ -198,25 +206,26 @@ def cert_alert_step(days_left: int) -> int | None:
 _IP = re.compile(r"^\[?[0-9a-fA-F:.]+\]?$")
 
 
-def validate_target(text: str) -> tuple[str, str]:
-    """(ascii domain, '') or ('', why not, in Chinese) for /monitor and `domainbot monitor`."""
+def validate_target(text: str, example: str = EXAMPLE_DOMAIN) -> tuple[str, str]:
+    """(ascii domain, '') or ('', why not, in Chinese) for /monitor and `domainbot monitor`; `example` is the
+    domain the refusals show (the deployment's own portal)."""
     raw = (text or "").strip()
     if not raw:
-        return "", "请给出要检查的域名，例如 www.wuding.gov.cn"
+        return "", "请给出要检查的域名，例如 " + example
     try:
         ipaddress.ip_address(raw.strip("[]"))
-        return "", "这是一个 IP 地址。请给出域名，例如 www.wuding.gov.cn"
+        return "", "这是一个 IP 地址。请给出域名，例如 " + example
     except ValueError:
         pass
     if "://" in raw or "/" in raw:
-        return "", "请只给出域名，不要带 http:// 或路径，例如 www.wuding.gov.cn"
+        return "", "请只给出域名，不要带 http:// 或路径，例如 " + example
     parsed = parse_domain(raw)
     if not parsed.valid:
         return "", f"“{raw[:60]}”不是有效的域名（{parsed.error}）"
     if len(parsed.labels) < 2:
-        return "", f"“{raw[:60]}”不是完整的域名，例如 www.wuding.gov.cn"
+        return "", f"“{raw[:60]}”不是完整的域名，例如 " + example
     if _IP.match(parsed.ascii) and parsed.labels[-1].isdigit():
-        return "", "这是一个 IP 地址。请给出域名，例如 www.wuding.gov.cn"
+        return "", "这是一个 IP 地址。请给出域名，例如 " + example
     return parsed.ascii, ""
 
 
@@ -357,10 +366,11 @@ def readable(name: str) -> str:
         return name
 
 
-def impersonation_report(unit: str, own: str, found: list[tuple[str, list[str], str]]) -> str:
-    """The ready text of the report to 州政府办 (五（四）): found = [(domain, addresses, registrant)]."""
+def impersonation_report(unit: str, own: str, found: list[tuple[str, list[str], str]], office: str = "") -> str:
+    """The ready text of the report to 州政府办 (五（四）), or to `office` (the deployment's: 恩施州政府办):
+    found = [(domain, addresses, registrant)]."""
     lines = [f"关于发现疑似冒用{unit or own}名义注册域名的报告", "",
-             "州政府办：",
+             f"{office or REPORT_TO}：",
              f"按照政府网站域名管理要求（五（四）），我们在日常监测中发现以下域名与{unit or own}的政府网站域名 {own} 相似，"
              "疑似冒名注册，现予报告：", ""]
     for i, (name, addresses, registrant) in enumerate(found, 1):

@@ -437,6 +437,9 @@ def own_system(unit: UnitName) -> str:
 # Said in chat and on the command line alike: no option names or kind codes (the CLI adds its own hint).
 NOTE_NEEDS_KIND = "无法从名称判断是否承担行政职能，请指明单位类型（承担行政职能的事业单位 或 不承担行政职能的事业单位）"
 NOTE_NO_PARENT = "缺少上级门户网站域名，请写出含所在县市的单位全称，例如“武定县狮山镇人民政府”"
+NOTE_NO_PLACE = "没有从名称中识别出地名，请写出完整名称，例如“武定县人力资源和社会保障局”"
+# Notes whose example is written for the seed's county: shown in the deployment's places (knowledge.examples).
+EXAMPLE_NOTES = frozenset({NOTE_NO_PARENT, NOTE_NO_PLACE})
 
 
 def suggest(name: str, kind: str | None = None, parent: str | None = None, known_portal: str | None = None,
@@ -453,7 +456,7 @@ def suggest(name: str, kind: str | None = None, parent: str | None = None, known
         result.notes.append("单位名称为空")
         return result
     if not unit.place_full:
-        result.notes.append("没有从名称中识别出地名，请写出完整名称，例如“武定县人力资源和社会保障局”")
+        result.notes.append(NOTE_NO_PLACE)
     if unit.kind is None:
         result.needs_kind = True
         result.notes.append(NOTE_NEEDS_KIND)

@@ -8,6 +8,7 @@ from functools import lru_cache
 from bot.cli.output import EXIT_OK, EXIT_USAGE, batch, emit
 from bot.cli.parser import Subcommands
 from bot.ui import texts
+from knowledge.examples import localize, note_text
 from knowledge.naming import NOTE_NO_PARENT, SYSTEMS, suggest
 from knowledge.rules import check
 from knowledge.units import KIND_LABELS, KINDS, parse_unit, qualify
@@ -99,12 +100,13 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         print(f"单位：{result.unit}（{label}）")
         for domain in result.english + result.chinese:
             print(f"  {domain}")
+        region = office_region() if result.notes else ""
         for note in result.notes:
-            print(f"  注：{note}")
+            print(f"  注：{note_text(note, region)}")
         if result.needs_kind:
             print("  （命令行用 --kind institution_admin 或 --kind institution_other 指明）")
         if NOTE_NO_PARENT in result.notes:
-            print("  （命令行也可用 --parent 指明上级门户网站域名，例如 --parent www.wuding.gov.cn）")
+            print(localize("  （命令行也可用 --parent 指明上级门户网站域名，例如 --parent www.wuding.gov.cn）", region))
     return EXIT_USAGE if result.needs_kind and not args.json else EXIT_OK
 
 

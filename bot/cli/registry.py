@@ -115,11 +115,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.registry.export import export_file
+    from bot.registry.region import home_region
     from bot.registry.sheets import SpreadsheetError
 
     db = open_database()
     try:
-        count = db.call(lambda s: export_file(s, Path(args.file)))
+        count = db.call(lambda s: export_file(s, Path(args.file), home_region(s, load_settings().bot_region)))
     except SpreadsheetError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -128,11 +129,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from bot.cli.naming import office_region
     from bot.registry.export import write_template
     from bot.registry.sheets import SpreadsheetError
 
     try:
-        write_template(Path(args.file))
+        write_template(Path(args.file), office_region())
     except SpreadsheetError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE

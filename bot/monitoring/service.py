@@ -22,8 +22,9 @@ from bot.db.storage import Database
 from bot.deadlines.planning import admin_ids
 from bot.delivery import queue
 from bot.monitoring.probe import Check, MonitorConfig, Resolvers, ResolverUnavailable, check_domain, search_lookalikes
+from bot.registry.region import home_region
 from knowledge.monitoring import (
-    FINDINGS,
+    REPORT_TO,
     RESOLVER_UNHEALTHY,
     cert_alert_step,
     impersonation_report,
@@ -31,8 +32,10 @@ from knowledge.monitoring import (
     parse_resolvers,
     readable,
     region_prefixes,
+    todo_text,
     unit_label,
 )
+from knowledge.offices import plan_office_words
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = dt.timedelta(minutes=15)
@@ -331,11 +334,12 @@ def _unit_chats(session: Session, domain_id: int | None) -> tuple[Unit | None, l
     return unit, chats
 
 
-def alert_text(name: str, unit: Unit | None, finding: MonitorFinding) -> str:
-    kind = FINDINGS[finding.code]
+def alert_text(name: str, unit: Unit | None, finding: MonitorFinding, office: str = "") -> str:
+    """The alert; `office` is the deployment's office reports go to (恩施州政府办), else the plan's words."""
     who = f"（{html.escape(unit.name)}）" if unit else ""
     return (f"🛡 <b>域名监测发现问题</b>\n<code>{html.escape(name)}</code>{who}\n"
-            f"{html.escape(finding.message)}\n依据：《通知》{html.escape(finding.basis)}\n请处理：{html.escape(kind.todo)}")
+            f"{html.escape(finding.message)}\n依据：《通知》{html.escape(finding.basis)}\n"
+            f"请处理：{html.escape(todo_text(finding.code, office))}")
 
 
 def _alert(session: Session, target: MonitorTarget, check: Check, opened: list[MonitorFinding], settings: Settings,
@@ -343,13 +347,15 @@ def _alert(session: Session, target: MonitorTarget, check: Check, opened: list[M
     unit, unit_chats = _unit_chats(session, target.domain_id)
     admins = sorted(admin_ids(session, settings.bot_admin_ids))
     count = 0
+    office = plan_office_words(home_region(session, settings.bot_region)) if opened else ""
     for finding in opened:
-        text = alert_text(target.name, unit, finding)
+        text = alert_text(target.name, unit, finding, office)
         chats = list(admins) if finding.code in ADMIN_ONLY else [*unit_chats, *admins]
         if finding.code == "lookalike_registered":
             found = [(x["domain"], x["addresses"] or x["ns"], x.get("registrant", "")) for x in check.lookalikes]
-            report = impersonation_report(unit.name if unit else "", target.name, found)
-            text += ("\n按要求应向州政府办报告。报告文本如下，可直接复制：\n<pre>" + html.escape(report) + "</pre>")
+            report = impersonation_report(unit.name if unit else "", target.name, found, office)
+            text += (f"\n按要求应向{html.escape(office or REPORT_TO)}报告。报告文本如下，可直接复制：\n<pre>"
+                     + html.escape(report) + "</pre>")
         if finding.code == "idle_suspected":
             text += f"\n确认后：<code>/setstatus {html.escape(target.name)} 闲置</code>（机器人不会自动修改状态）"
         for chat in dict.fromkeys(chats):

@@ -77,7 +77,9 @@ def sheet_cell(sheet, value: object) -> object:
 
 
 def write_table(path: Path, rows: Iterator[list[object]] | list[list[object]], headers: tuple[str, ...] = HEADERS,
-                sheet_title: str = REGISTER_SHEET) -> int:
+                sheet_title: str = REGISTER_SHEET, region: str = "") -> int:
+    """The rows under `headers`; an .xlsx of the register's columns gets the 填写说明 sheet, its examples in
+    `region`'s places (the deployment's)."""
     count = 0
     if path.suffix.lower() == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
@@ -98,22 +100,24 @@ def write_table(path: Path, rows: Iterator[list[object]] | list[list[object]], h
         sheet.append([sheet_cell(sheet, v) for v in row])
         count += 1
     if headers == HEADERS:
-        _add_instructions(workbook)
+        _add_instructions(workbook, region)
     workbook.save(path)
     return count
 
 
-def _add_instructions(workbook) -> None:
+def _add_instructions(workbook, region: str = "") -> None:
+    from knowledge.examples import localize
+
     sheet = workbook.create_sheet("填写说明")
     sheet.append(["列", "说明", "也认这些表头"])
     for column in COLUMNS:
-        sheet.append([column.header, column.help, "、".join(column.aliases)])
+        sheet.append([column.header, localize(column.help, region), "、".join(column.aliases)])
     sheet.append(["日期列", "写成 2019-02-20、2019/2/20、2019年2月20日 或 20190220", ""])
 
 
-def export_file(session: Session, path: Path) -> int:
-    return write_table(path, export_rows(session))
+def export_file(session: Session, path: Path, region: str = "") -> int:
+    return write_table(path, export_rows(session), region=region)
 
 
-def write_template(path: Path) -> None:
-    write_table(path, [])
+def write_template(path: Path, region: str = "") -> None:
+    write_table(path, [], region=region)

@@ -94,10 +94,13 @@ def set_region(session: Session, region: str, actor: str) -> str:
     from bot.registry.audit import Generation, audit
 
     text = compact(region)[:200]
-    if text and not parse_unit(text + "人民政府").place_full:
-        raise ValueError(f"没有认出“{text[:50]}”这个地方，请写完整，例如 云南省楚雄彝族自治州武定县")
     row = session.get(Setting, REGION_KEY)
     before = row.value if row else ""
+    if text and not parse_unit(text + "人民政府").place_full:
+        from knowledge.examples import MODEL_REGION, localize
+
+        example = localize(MODEL_REGION, before or _configured[0])  # the office's own place written out
+        raise ValueError(f"没有认出“{text[:50]}”这个地方，请写完整，例如 {example}")
     if row is None:
         row = Setting(key=REGION_KEY)
     row.value, row.updated_by, row.updated_at = text, actor, utcnow()

@@ -15,6 +15,7 @@ from bot.registry.sheets import (
 )
 from bot.registry.sheets import cell_text as _cell_text
 from knowledge.domains import ip_host, parse_domain
+from knowledge.examples import localize
 from knowledge.registry_model import KIND_LABELS, Kind, read_kind, read_nature, read_status, status_help
 from knowledge.text import clean_text, compact
 from knowledge.units import parse_unit, qualify
@@ -171,12 +172,14 @@ def _compact_cell(text: str) -> str:
 class _Row:
     """Collects every error of a row."""
 
-    def __init__(self, raw: dict) -> None:
+    def __init__(self, raw: dict, region: str = "") -> None:
         self.raw = raw
+        self.region = region  # the fixes' examples are shown in its places (knowledge.examples)
         self.errors: list[str] = []
 
     def fail(self, column: str, what: str, fix: str) -> None:
-        self.errors.append(f"{column}：{what}（{fix}）")
+        """`fix` is the bot's own wording (never the cell's text): its example is localized."""
+        self.errors.append(f"{column}：{what}（{localize(fix, self.region)}）")
 
     def text(self, header: str, limit: int) -> str:
         value = self.raw.get(header)
@@ -224,7 +227,7 @@ class _Row:
 
 def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow], list[str], list[str]]:
     """The rows a sheet row stands for (one per domain in its 域名 cell), its errors, and warnings."""
-    r = _Row(raw)
+    r = _Row(raw, region)
     warnings: list[str] = []
     written_name = r.text("单位名称", 200).replace(" ", "")
     written_unit = _compact_cell(written_name)
