@@ -144,6 +144,14 @@ def test_the_home_report_rolls_up_each_office_as_its_own_report_counts_it(db, pr
     assert "按下级办公室：" in report.summary() and "武定县" in report.summary()
 
 
+def test_the_home_report_without_a_configured_region_is_titled_by_the_home_s_own_units(db, prefecture):
+    """Most units are the counties' (武定县…): the home's cover still names the prefecture, read from its own units."""
+    from bot.reporting.collect import office_region
+
+    assert db.call(lambda s: office_region(s, None)) == HOME
+    assert db.call(lambda s: build_report(s, TODAY)).header.office == f"{HOME}人民政府办公室"
+
+
 def test_an_office_with_no_office_below_gets_no_roll_up(db, prefecture, tmp_path):
     out = tmp_path / "wuding.xlsx"
     db.call(lambda s: write_report(s, out, TODAY, _settings(), prefecture["武定县"]))

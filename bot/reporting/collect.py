@@ -242,15 +242,17 @@ REGION_SAMPLE = 2000
 
 def office_region(session: Session, settings: object | None = None) -> str:
     """The office's region for titles: the one an admin set in chat (/region, as its place: 武定县), else
-    BOT_REGION, else the place most registered units' names share (武定县财政局 → 武定县; the 所属地区 column is
-    often empty or a full path), else the commonest 所属地区."""
+    BOT_REGION, else the place most of the home office's registered units' names share (武定县财政局 → 武定县; the
+    所属地区 column is often empty or a full path), else the commonest 所属地区."""
     stored = session.get(Setting, REGION_KEY)
     if stored is not None and stored.value:
         return parse_unit(stored.value + "人民政府").place_full or stored.value
     configured = getattr(settings, "bot_region", "") if settings is not None else ""
     if configured:
         return configured
-    names = session.exec(select(Unit.name)).all()
+    # the home office's own units (office_id NULL) say where it is; the offices' below would name a county
+    names = session.exec(select(Unit.name).where(Unit.office_id.is_(None))).all() or \
+        session.exec(select(Unit.name)).all()
     step = max(1, len(names) // REGION_SAMPLE)  # a spread sample is as good as all names, and 50x cheaper
     places = Counter(parse_unit(name).place_full for name in names[::step])
     places.pop("", None)
