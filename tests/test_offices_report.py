@@ -341,3 +341,27 @@ async def test_progress_and_report_in_chat_by_office(running_bot, fake_api, tmp_
     assert "5 个单位" in summary and "按下级办公室" not in summary
     assert await fake_api.until(lambda calls: any(c.method == "sendDocument" and int(c.params.get("chat_id", 0)) == 111
                                                   for c in calls), timeout=30)
+
+
+def test_a_prefecture_office_in_a_province_rolls_up_its_counties(db, tmp_path):
+    """A province deployment: 楚雄州's office has 武定县 and 禄丰市 below it; its report's table has their rows and
+    its own units' (楚雄州's), each equal to that office's own report; the province's table has 楚雄州 as one row."""
+    assert _import(db, SHEET, "云南省").written
+    ids = {r: db.call(lambda s, r=r: add_office(s, r, "云南省", "cli").id) for r in ("楚雄州", "武定县", "禄丰市")}
+    out = tmp_path / "chuxiong.xlsx"
+    report = db.call(lambda s: write_report(s, out, TODAY, None, ids["楚雄州"]))
+    table = _office_table(out)
+    assert list(table) == ["禄丰市", "武定县", "楚雄彝族自治州本级", "合计"]
+    assert load_workbook(out)[COVER_SHEET]["A2"].value == "填报单位：楚雄彝族自治州人民政府办公室"
+    for label in ("禄丰市", "武定县"):
+        own = db.call(lambda s, o=ids[label]: build_report(s, TODAY, None, o)).registry
+        assert [table[label][h] for h in OFFICE_FIGURES] == [dict(own.figures())[h] for h in OFFICE_FIGURES]
+    assert table["楚雄彝族自治州本级"]["单位数"] == 3 and report.registry.units == 11
+    home = db.call(lambda s: build_report(s, TODAY, load_settings_for("云南省"))).registry
+    assert [(r.label, r.registry.units) for r in home.by_office.rows] == [("楚雄彝族自治州", 11), ("云南省本级", 0)]
+
+
+def load_settings_for(region: str):
+    from bot.config.settings import load_settings
+
+    return load_settings(bot_region=region)
