@@ -28,17 +28,30 @@ def local_today(context: BotContext) -> dt.date:
 
 async def admin_payload(update: Update, context: BotContext, key: str, refused: str,
                         command: str) -> dict | None:
-    """The payload an admin-only button carries, or None after telling the presser why not (not an admin of the
-    office the button is about, or the button outlived the bot's memory)."""
+    """The payload an admin-only button carries, or None after telling the presser why not (not an admin,
+    or the button outlived the bot's memory)."""
     query = update.callback_query
-    role = await user_role(update, context)
-    if not role.any_admin:
+    if not (await user_role(update, context)).admin:
         await query.answer(refused, show_alert=True)
         return None
     payload = recall(context, key)
     if payload is None:
         await query.answer(f"按钮已过期，请重新发送 {command}。", show_alert=True)
-    elif not role.manages(payload.get("o")):  # read again on every press: a button outlives a role
+    return payload
+
+
+async def _progress_payload(update: Update, context: BotContext, key: str) -> dict | None:
+    """The office and query a progress list button was made for, or None after telling the presser why not (not
+    an admin of that office or of one above it, or the button outlived the bot's memory)."""
+    query = update.callback_query
+    role = await user_role(update, context)  # read again on every press: a button outlives a role
+    if not role.any_admin:
+        await query.answer("只有管理员可以查看。", show_alert=True)
+        return None
+    payload = recall(context, key)
+    if payload is None:
+        await query.answer("按钮已过期，请重新发送 /progress。", show_alert=True)
+    elif not role.manages(payload.get("o")):
         await query.answer(NOT_YOURS, show_alert=True)
         return None
     return payload
@@ -158,7 +171,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(texts.INVALID_BUTTON, show_alert=True)
         return
     group, asked_page, scope_key = decoded
-    scope = await admin_payload(update, context, scope_key, "只有管理员可以查看。", "/progress")
+    scope = await _progress_payload(update, context, scope_key)
     if scope is None:
         return
     today = local_today(context)
