@@ -410,14 +410,17 @@ async def grant_command(update: Update, context: BotContext) -> None:
 
 
 async def report_command(update: Update, context: BotContext) -> None:
-    if not await _require_admin(update, context):
+    role = await user_role(update, context)
+    if not role.any_admin:  # an office's admin gets their office's report (its units and those below)
+        await reply_html(update, "只有管理员可以这样做。")
         return
     with TemporaryDirectory() as tmp:
         settings = context.bot_data.settings
         today = context.bot_data.clock().astimezone(settings.timezone).date()
         path = Path(tmp) / f"政府网站域名清理情况_{today:%Y%m%d}.xlsx"  # the day of the report's title
         # In the worker process: the bot keeps answering while a large registry is written.
-        summary = await write_report(_db(context), path, today, settings.bot_region)
+        summary = await write_report(_db(context), path, today, settings.bot_region,
+                                     None if role.admin else role.office)
         await reply_html(update, esc(summary))
         await send_file(update, path, path.name)
 

@@ -16,6 +16,19 @@ def pytest_configure(config):
                                        "on purpose (its refusals are not a failure)")
 
 
+@pytest.fixture(autouse=True)
+def _configured_region_restored():
+    """A bot built in a test configures BOT_REGION for the whole process (bot.registry.region.configure): put it
+    back, so a later test reading "no region configured" is not reading an earlier test's."""
+    from bot.registry import region
+
+    before = region._configured[0]
+    yield
+    region._configured[0] = before
+    with region._lock:
+        region._cache.clear()
+
+
 @pytest.fixture
 def fake_api(request) -> Iterator[FakeBotAPI]:
     """The strict fake Bot API. A request it refuses (as the real server would) fails the test, unless the test

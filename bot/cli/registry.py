@@ -114,13 +114,20 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from bot.offices.service import OfficeError, chosen_office
     from bot.registry.export import export_file
     from bot.registry.region import home_region
     from bot.registry.sheets import SpreadsheetError
 
     db = open_database()
     try:
-        count = db.call(lambda s: export_file(s, Path(args.file), home_region(s, load_settings().bot_region)))
+        office = db.call(lambda s: chosen_office(s, args.office))
+    except OfficeError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    try:  # with --office, that office's units and those of the offices below it, its examples in its region
+        region = office.region if office else db.call(lambda s: home_region(s, load_settings().bot_region))
+        count = db.call(lambda s: export_file(s, Path(args.file), region, office.scope if office else None))
     except SpreadsheetError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -145,6 +152,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from bot.offices.service import OfficeError, chosen_office
     from bot.registry.sheets import SpreadsheetError
     from bot.reporting.report import write_report
 
@@ -152,7 +160,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     db = open_database()
     today = dt.datetime.now(settings.timezone).date()
     try:
-        report = db.call(lambda s: write_report(s, Path(args.file), today, settings))
+        office = db.call(lambda s: chosen_office(s, args.office))
+    except OfficeError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    try:  # with --office, that office's own report (its units and those below, its name on the cover)
+        report = db.call(lambda s: write_report(s, Path(args.file), today, settings, office.id if office else None))
     except SpreadsheetError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -178,11 +191,13 @@ def add_commands(sub: Subcommands) -> None:
     im.set_defaults(func=cmd_import)
     ex = sub.add_parser("export", help="导出登记册到 .xlsx 或 .csv")
     ex.add_argument("file")
+    office_option(ex, "导出")
     ex.set_defaults(func=cmd_export)
     tp = sub.add_parser("template", help="生成空白导入模板")
     tp.add_argument("file")
     tp.set_defaults(func=cmd_template)
     rp = sub.add_parser("report", help="生成可直接上报的清理情况报表 (.xlsx；.csv 只含明细)")
     rp.add_argument("file")
+    office_option(rp, "报告")
     rp.set_defaults(func=cmd_report)
 

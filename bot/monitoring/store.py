@@ -33,12 +33,16 @@ def events_for(session: Session, name: str, limit: int = 20) -> list[MonitorEven
 MONITOR_HEADERS = ("单位名称", "域名", "监测问题", "依据", "首次发现", "最近检查")
 
 
-def monitor_rows(session: Session, tz=dt.UTC) -> list[list[object]]:
-    """Open findings of registered domains, for the report's 域名监测 sheet."""
-    rows = session.exec(select(Unit.name, MonitorTarget.name, MonitorFinding)
-                        .join(MonitorTarget, MonitorFinding.target_id == MonitorTarget.id)
-                        .join(Domain, Domain.id == MonitorTarget.domain_id).join(Unit, Unit.id == Domain.unit_id)
-                        .where(MonitorFinding.status == "open").order_by(Unit.name, MonitorTarget.name)).all()
+def monitor_rows(session: Session, tz=dt.UTC, scope=None) -> list[list[object]]:
+    """Open findings of registered domains, for the report's 域名监测 sheet (`scope`, a UnitScope: an office's
+    units only)."""
+    query = (select(Unit.name, MonitorTarget.name, MonitorFinding)
+             .join(MonitorTarget, MonitorFinding.target_id == MonitorTarget.id)
+             .join(Domain, Domain.id == MonitorTarget.domain_id).join(Unit, Unit.id == Domain.unit_id)
+             .where(MonitorFinding.status == "open"))
+    if scope is not None:
+        query = query.where(scope.clause())
+    rows = session.exec(query.order_by(Unit.name, MonitorTarget.name)).all()
 
     def day(value: dt.datetime) -> dt.date:
         return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(tz).date()

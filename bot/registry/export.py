@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from bot.db.models import Contact, Domain, Unit
+from bot.registry.lookup import UnitScope
 from bot.registry.sheets import (
     FORMULA_START,
     REGISTER_SHEET,
@@ -21,13 +22,20 @@ from knowledge.text import clean_text
 
 
 # -- export, template --------------------------------------------------------------------------------------
-def export_rows(session: Session) -> Iterator[list[object]]:
-    units = {u.id: u for u in session.exec(select(Unit)).all()}
+def export_rows(session: Session, scope: UnitScope | None = None) -> Iterator[list[object]]:
+    """Every unit's rows, or (`scope`) an office's: its units and those of the offices below it, as a single-office
+    deployment of that office exports them."""
+    units_query, contacts_query, domains_query = select(Unit), select(Contact), select(Domain)
+    if scope is not None:
+        units_query = units_query.where(scope.clause())
+        contacts_query = contacts_query.join(Unit, Unit.id == Contact.unit_id).where(scope.clause())
+        domains_query = domains_query.join(Unit, Unit.id == Domain.unit_id).where(scope.clause())
+    units = {u.id: u for u in session.exec(units_query).all()}
     first_contact: dict[int, Contact] = {}
-    for contact in session.exec(select(Contact).order_by(Contact.id)).all():
+    for contact in session.exec(contacts_query.order_by(Contact.id)).all():
         first_contact.setdefault(contact.unit_id, contact)
     # a unit without a site is a row too (its unit, kind and contact): the import registers it again
-    rows = [(units[d.unit_id].name, d.name, d.path, d) for d in session.exec(select(Domain)).all()]
+    rows = [(units[d.unit_id].name, d.name, d.path, d) for d in session.exec(domains_query).all()]
     held = {d.unit_id for *_, d in rows}
     rows += [(u.name, "", "", u) for u in units.values() if u.id not in held]
     for _, _, _, item in sorted(rows, key=lambda r: r[:3]):
@@ -115,8 +123,10 @@ def _add_instructions(workbook, region: str = "") -> None:
     sheet.append(["日期列", "写成 2019-02-20、2019/2/20、2019年2月20日 或 20190220", ""])
 
 
-def export_file(session: Session, path: Path, region: str = "") -> int:
-    return write_table(path, export_rows(session), region=region)
+def export_file(session: Session, path: Path, region: str = "", scope: UnitScope | None = None) -> int:
+    """The registry (with a scope: that office's units and those below) as the import sheet; `region` words
+    the instructions sheet's examples."""
+    return write_table(path, export_rows(session, scope), region=region)
 
 
 def write_template(path: Path, region: str = "") -> None:

@@ -233,27 +233,32 @@ def _row_class(model: type) -> type:
 UnitRow, DomainRow = _row_class(Unit), _row_class(Domain)
 
 
-def view_all(session: Session, calendar: WorkCalendar | None = None) -> Iterator[UnitView]:
+def view_all(session: Session, calendar: WorkCalendar | None = None,
+             scope: UnitScope | None = None) -> Iterator[UnitView]:
     """Every unit's view, by unit name, from three queries (not three per unit) and one per 1,000 units for
     who holds the names suggested: reports and progress. Units and their domains come in one ordered join read
     in batches, so memory stays flat at any size; they are plain rows (UnitRow, DomainRow: the models'
-    attributes, read-only), not ORM objects."""
-    yield from _batched_without_held(session, _views(session, _calendar(session, calendar)))
+    attributes, read-only), not ORM objects. With a `scope`, only its units (an office's report)."""
+    yield from _batched_without_held(session, _views(session, _calendar(session, calendar), scope))
 
 
-def _views(session: Session, calendar: WorkCalendar) -> Iterator[UnitView]:
+def _views(session: Session, calendar: WorkCalendar, scope: UnitScope | None = None) -> Iterator[UnitView]:
     portals = set(session.exec(select(Domain.name).join(Unit, Unit.id == Domain.unit_id)
                                .where(Unit.kind == "portal", Domain.status == Status.IN_USE, Domain.path == "")).all())
     contacts: dict[int, list[ContactInfo]] = {}
-    for unit_id, *fields in session.exec(select(Contact.unit_id, Contact.name, Contact.phone, Contact.email,
-                                                Contact.telegram_id).order_by(Contact.id)).all():
+    contact_query = select(Contact.unit_id, Contact.name, Contact.phone, Contact.email, Contact.telegram_id)
+    if scope is not None:
+        contact_query = contact_query.join(Unit, Unit.id == Contact.unit_id).where(scope.clause())
+    for unit_id, *fields in session.exec(contact_query.order_by(Contact.id)).all():
         contacts.setdefault(unit_id, []).append(ContactInfo(*fields))
     unit_columns = [Unit.__table__.c[name] for name in UnitRow._fields]
     domain_columns = [Domain.__table__.c[name] for name in DomainRow._fields]
     width = len(unit_columns)
+    query = select(*unit_columns, *domain_columns).join(Domain, Domain.unit_id == Unit.id, isouter=True)
+    if scope is not None:
+        query = query.where(scope.clause())
     rows = session.connection().execute(
-        select(*unit_columns, *domain_columns).join(Domain, Domain.unit_id == Unit.id, isouter=True)
-        .order_by(Unit.name, Domain.is_chinese, Domain.name).execution_options(yield_per=2000))
+        query.order_by(Unit.name, Domain.is_chinese, Domain.name).execution_options(yield_per=2000))
     unit: UnitRow | None = None
     domains: list[DomainRow] = []
     for row in rows:

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from bot.db.models import Deadline, Setting, Unit
 from bot.deadlines.events import CONTACT_RULE, overdue_clause
-from bot.registry.lookup import DomainView, UnitView, view_all, view_unit
+from bot.registry.lookup import DomainView, UnitScope, UnitView, view_all, view_unit
 from bot.registry.region import REGION_KEY
 from knowledge.domains import site_text
 from knowledge.progress import (
@@ -19,6 +19,7 @@ from knowledge.progress import (
     CANCEL,
     CANCEL_FILINGS,
     CANCELLED,
+    DONE,
     KEEP,
     MIGRATE,
     REGISTER,
@@ -66,20 +67,31 @@ class Registry:
     announcing: int = 0  # domains under notice (公告中): ANNOUNCE also holds those still in use, replaced
     overdue_by_kind: Counter = field(default_factory=Counter)
     overdue_other: int = 0  # overdue items that are not a domain's (unreported contact changes)
+    by_office: RollUp | None = None  # the figures by office below, counted in the same pass (a roll-up report)
 
     def add(self, unit_view: UnitView) -> list[DomainLine]:
         """Count one unit; its domain lines (empty for a unit without a domain)."""
+        lines = [DomainLine(unit_view, view, standing(view.domain.status, view.compliant, view.action, self.today,
+                                                      bool(view.replacement)))
+                 for view in unit_view.domains]
+        self.count(unit_view, lines)
+        if self.by_office is not None:
+            self.by_office.add(unit_view, lines)
+        return lines
+
+    def count(self, unit_view: UnitView, lines: list[DomainLine]) -> None:
+        """Count one unit whose domain lines are already made (a roll-up counts each unit twice: overall, and in
+        its office's row; the standings are worked out once)."""
         self.units += 1
-        if not unit_view.domains:
+        if not lines:
             self.bare += 1
             if self.keep_lines:
                 self.bare_units.append(unit_view)
-            return []
-        lines, live_site = [], False
+            return
+        live_site = False
         kind = unit_view.unit.kind
-        for view in unit_view.domains:
-            state = standing(view.domain.status, view.compliant, view.action, self.today, bool(view.replacement))
-            lines.append(DomainLine(unit_view, view, state))
+        for line in lines:
+            view, state = line.view, line.standing
             self.by_stage[(kind, state.stage)] += 1
             self.by_measure[state.measure] += 1
             self.announcing += view.domain.status == ANNOUNCING
@@ -89,7 +101,6 @@ class Registry:
         self.domains += len(lines)
         if self.keep_lines:
             self.lines += lines
-        return lines
 
     def add_overdue(self, by_kind: Counter) -> None:
         """Overdue items that are not a domain's (unreported contact changes), by unit kind."""
@@ -103,6 +114,11 @@ class Registry:
     @property
     def overdue(self) -> list[DomainLine]:
         return [line for line in self.lines if line.standing.overdue]
+
+    @property
+    def completion(self) -> float:
+        """完成率: the share of domains whose clean-up is done (the kind table's and the roll-up's)."""
+        return self.stage_total(DONE) / self.domains if self.domains else 0
 
     def stage_total(self, stage: str, kind: str | None = None) -> int:
         kinds = [kind] if kind else KINDS
@@ -131,30 +147,61 @@ class Registry:
         return pending[:limit]
 
 
+@dataclass
+class OfficeRow:
+    """One row of a roll-up: an office directly below the reporting one (its units and those of the offices
+    under it), or the reporting office's own units (`office_id` None: 本级)."""
+    label: str
+    office_id: int | None
+    registry: Registry
+
+
+@dataclass
+class RollUp:
+    """The figures by office below, filled as the units stream by (Registry.add): each unit counted into its
+    row with the standings the overall count already worked out, so a province's 146 offices cost one pass."""
+    rows: list[OfficeRow]
+    route: dict[int | None, int]  # a unit's office_id → its row
+    own: int  # the row of the reporting office's own units (and of any office not routed)
+
+    def add(self, unit_view: UnitView, lines: list[DomainLine]) -> None:
+        registry = self.rows[self.route.get(unit_view.unit.office_id, self.own)].registry
+        registry.count(unit_view, lines)
+        if unit_view.late_contacts:
+            registry.add_overdue(Counter({unit_view.unit.kind: unit_view.late_contacts}))
+
+
 def unit_views(session: Session, calendar: WorkCalendar | None = None,
-               unit_ids: list[int] | None = None) -> Iterator[UnitView]:
-    """The whole registry (streamed, in bulk), or only the units in `unit_ids`."""
+               unit_ids: list[int] | None = None, scope: UnitScope | None = None) -> Iterator[UnitView]:
+    """The whole registry or an office's part of it (`scope`; streamed, in bulk), or only the units in `unit_ids`
+    (those of the scope)."""
     if unit_ids is None:
-        return view_all(session, calendar)
-    return (view_unit(session, unit, calendar) for unit in
-            session.exec(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.name)).all())
+        return view_all(session, calendar, scope)
+    query = select(Unit).where(Unit.id.in_(unit_ids))
+    if scope is not None:
+        query = query.where(scope.clause())
+    return (view_unit(session, unit, calendar) for unit in session.exec(query.order_by(Unit.name)).all())
 
 
-def overdue_contact_changes(session: Session, today: dt.date, unit_ids: list[int] | None = None) -> Counter:
+def overdue_contact_changes(session: Session, today: dt.date, unit_ids: list[int] | None = None,
+                            scope: UnitScope | None = None) -> Counter:
     """Contact changes not reported in time, by unit kind: the deadlines /due lists as overdue (the same test,
     events.overdue_clause), so the report's 已逾期事项, /progress and /due count them alike."""
     query = (select(Unit.kind, func.count()).join(Deadline, Deadline.unit_id == Unit.id)
              .where(Deadline.rule == CONTACT_RULE, overdue_clause(today)))
     if unit_ids is not None:
         query = query.where(Unit.id.in_(unit_ids))
+    if scope is not None:
+        query = query.where(scope.clause())
     return Counter(dict(session.exec(query.group_by(Unit.kind)).all()))
 
 
-def late_contact_units(session: Session, today: dt.date) -> Counter:
+def late_contact_units(session: Session, today: dt.date, scope: UnitScope | None = None) -> Counter:
     """Unit id → its contact changes not reported in time (the test /due and overdue_contact_changes use)."""
-    query = (select(Deadline.unit_id, func.count()).where(Deadline.rule == CONTACT_RULE, overdue_clause(today))
-             .group_by(Deadline.unit_id))
-    return Counter(dict(session.exec(query).all()))
+    query = select(Deadline.unit_id, func.count()).where(Deadline.rule == CONTACT_RULE, overdue_clause(today))
+    if scope is not None:
+        query = query.join(Unit, Unit.id == Deadline.unit_id).where(scope.clause())
+    return Counter(dict(session.exec(query.group_by(Deadline.unit_id)).all()))
 
 
 def with_late_contacts(views: Iterable[UnitView], late: Counter) -> Iterator[UnitView]:
@@ -174,9 +221,14 @@ def line_note(line: DomainLine, today: dt.date) -> str:
 
 
 def collect(session: Session, today: dt.date, calendar: WorkCalendar | None = None,
-            unit_ids: list[int] | None = None) -> Registry:
-    registry = Registry(today=today)
-    for unit_view in unit_views(session, calendar, unit_ids):
+            unit_ids: list[int] | None = None, scope: UnitScope | None = None,
+            by_office: RollUp | None = None) -> Registry:
+    """The registry's standing (an office's with `scope`), and its figures by office below with `by_office`."""
+    registry = Registry(today=today, by_office=by_office)
+    views = unit_views(session, calendar, unit_ids, scope)
+    if by_office is not None:  # each office's row counts its late contact changes as its own report does
+        views = with_late_contacts(views, late_contact_units(session, today, scope))
+    for unit_view in views:
         registry.add(unit_view)
     return registry
 
@@ -190,15 +242,17 @@ REGION_SAMPLE = 2000
 
 def office_region(session: Session, settings: object | None = None) -> str:
     """The office's region for titles: the one an admin set in chat (/region, as its place: 武定县), else
-    BOT_REGION, else the place most registered units' names share (武定县财政局 → 武定县; the 所属地区 column is
-    often empty or a full path), else the commonest 所属地区."""
+    BOT_REGION, else the place most of the home office's registered units' names share (武定县财政局 → 武定县; the
+    所属地区 column is often empty or a full path), else the commonest 所属地区."""
     stored = session.get(Setting, REGION_KEY)
     if stored is not None and stored.value:
         return parse_unit(stored.value + "人民政府").place_full or stored.value
     configured = getattr(settings, "bot_region", "") if settings is not None else ""
     if configured:
         return configured
-    names = session.exec(select(Unit.name)).all()
+    # the home office's own units (office_id NULL) say where it is; the offices' below would name a county
+    names = session.exec(select(Unit.name).where(Unit.office_id.is_(None))).all() or \
+        session.exec(select(Unit.name)).all()
     step = max(1, len(names) // REGION_SAMPLE)  # a spread sample is as good as all names, and 50x cheaper
     places = Counter(parse_unit(name).place_full for name in names[::step])
     places.pop("", None)

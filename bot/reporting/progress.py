@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from sqlalchemy import or_
 from sqlmodel import Session, func, select
 
-from bot.db.models import Chat, Deadline, Unit
+from bot.db.models import Admin, Chat, Deadline, Unit
 from bot.deadlines.calendar import work_calendar
 from bot.deadlines.events import overdue_clause
 from bot.deadlines.planning import admin_ids
 from bot.delivery import queue
 from bot.monitoring.store import MonitorStanding, UrgentFinding, monitor_standing
-from bot.registry.lookup import NAME_INDEX, units_by_short_name
+from bot.registry.lookup import NAME_INDEX, UnitScope, units_by_short_name
 from bot.reporting.collect import DomainLine, Registry, collect, kind_label, overdue_contact_changes
+from bot.reporting.scope import office_scope
 from knowledge.monitoring import PROGRESS_CLAUSES
 from knowledge.progress import DONE, IN_PROGRESS, NOT_STARTED, STAGE_LABELS, STAGES, bar
 from knowledge.text import compact
@@ -27,33 +28,54 @@ GROUP_LABELS = {**STAGE_LABELS, OVERDUE: "已逾期"}
 MAX_UNITS = 50
 
 
-def find_units(session: Session, query: str, region: str | None = None) -> list[int]:
+def find_units(session: Session, query: str, region: str | None = None, scope: UnitScope | None = None) -> list[int]:
     """Units whose name contains the query (教育局 → every 教育局), else the unit the short name stands for in the
-    office's region, read as /status reads it (教育局 → 武定县教育体育局), else the close misspellings of it."""
+    office's region, read as /status reads it (教育局 → 武定县教育体育局), else the close misspellings of it; with a
+    `scope`, only units in it (an office's admin never finds a sibling's)."""
     text = compact(query)
     if not text:
         return []
-    ids = list(session.exec(select(Unit.id).where(func.lower(Unit.name).contains(text, autoescape=True))
-                            .limit(MAX_UNITS)).all())
-    ids = ids or [unit.id for unit in units_by_short_name(session, text, region)]
-    return ids or [unit_id for unit_id, _ in NAME_INDEX.search(session, text, 5)]
+    contains = select(Unit.id).where(func.lower(Unit.name).contains(text, autoescape=True))
+    if scope is not None:
+        contains = contains.where(scope.clause())
+    ids = list(session.exec(contains.limit(MAX_UNITS)).all())
+    ids = ids or [unit.id for unit in units_by_short_name(session, text, region) if scope is None or scope.holds(unit)]
+    return ids or [unit_id for unit_id, _ in NAME_INDEX.search(session, text, 5, scope)]
 
 
-def registry_progress(session: Session, today: dt.date, query: str = "",
-                      region: str | None = None) -> tuple[Registry, list[str]] | None:
+def registry_progress(session: Session, today: dt.date, query: str = "", region: str | None = None,
+                      office_id: int | None = None) -> tuple[Registry, list[str]] | None:
     """(the registry's standing, the unit names in scope when a query narrowed it); None: no unit matched.
-    `region` is the configured BOT_REGION (short names are read in the office's region)."""
+    `region` is the configured BOT_REGION (short names are read in the office's region). `office_id`: that
+    office's progress (its units and those below; None: the home office's, everything); without a query, the
+    registry's `by_office` holds the figures of each office directly below, counted in the same pass.
+    LookupError: no such office."""
+    from bot.offices.service import office_region
+
+    office = office_scope(session, office_id)
+    scope = office.scope
     if not query.strip():
-        registry = collect(session, today, work_calendar(session))
-        registry.add_overdue(overdue_contact_changes(session, today))
+        by_office = office.roll_up(today, "本级")
+        registry = collect(session, today, work_calendar(session), scope=scope, by_office=by_office)
+        registry.add_overdue(overdue_contact_changes(session, today, scope=scope))
         return registry, []
-    ids = find_units(session, query, region)
+    ids = find_units(session, query, office_region(session, office_id, region or ""), scope)
     if not ids:
         return None
-    registry = collect(session, today, work_calendar(session), ids)
-    registry.add_overdue(overdue_contact_changes(session, today, ids))
+    registry = collect(session, today, work_calendar(session), ids, scope)
+    registry.add_overdue(overdue_contact_changes(session, today, ids, scope))
     names = sorted({line.unit.unit.name for line in registry.lines} | {u.unit.name for u in registry.bare_units})
     return registry, names
+
+
+def office_lines(registry: Registry) -> list[tuple[int | None, str]]:
+    """One line per office directly below (and the office's own units), as (office id or None, HTML text)."""
+    if registry.by_office is None:
+        return []
+    return [(row.office_id, f"• <b>{html.escape(row.label)}</b>：{row.registry.units} 个单位，"
+                            f"{row.registry.domains} 个域名，完成率 {row.registry.completion:.0%}，"
+                            f"已逾期 {row.registry.overdue_count}")
+            for row in registry.by_office.rows]
 
 
 def group_lines(registry: Registry, group: str) -> list[DomainLine]:
@@ -97,15 +119,16 @@ def line_text(line: DomainLine, today: dt.date) -> str:
 MONITOR_SHARE = 3  # of the five urgent items, at most this many are monitoring findings
 
 
-def scope_ids(registry: Registry, query: str) -> list[int] | None:
-    """The units /progress shows (None: all of them)."""
-    if not query.strip():
+def scope_ids(registry: Registry, query: str, office_id: int | None = None) -> list[int] | None:
+    """The units /progress shows (None: all of them: the home office's, unnarrowed)."""
+    if not query.strip() and office_id is None:
         return None
     return sorted({line.unit.unit.id for line in registry.lines} | {u.unit.id for u in registry.bare_units})
 
 
-def registry_monitoring(session: Session, registry: Registry, query: str) -> MonitorStanding:
-    return monitor_standing(session, scope_ids(registry, query))
+def registry_monitoring(session: Session, registry: Registry, query: str,
+                        office_id: int | None = None) -> MonitorStanding:
+    return monitor_standing(session, scope_ids(registry, query, office_id))
 
 
 def monitoring_block(standing: MonitorStanding) -> str:
@@ -185,10 +208,16 @@ def weekly_digest_due(session: Session, today: dt.date, weekday: int) -> bool:
     return True
 
 
-def digest_text(session: Session, today: dt.date, unit_ids: list[int] | None) -> str | None:
-    """Progress and the coming week, or None when there is nothing to say (nothing pending, nothing due)."""
-    registry = collect(session, today, work_calendar(session), unit_ids)
-    week = agenda(session, today, unit_ids=unit_ids, everything=unit_ids is None, until=today + dt.timedelta(days=7),
+def digest_text(session: Session, today: dt.date, unit_ids: list[int] | None,
+                office_id: int | None = None) -> str | None:
+    """Progress and the coming week, or None when there is nothing to say (nothing pending, nothing due).
+    `unit_ids`: a unit's group's; else the office `office_id`'s (its units and those below; None: everything)."""
+    scope = office_scope(session, office_id).scope if unit_ids is None else None
+    if scope is not None:
+        unit_ids = sorted(scope.unit_ids(session))
+    registry = collect(session, today, work_calendar(session), None if scope is not None else unit_ids, scope)
+    everything = unit_ids is None
+    week = agenda(session, today, unit_ids=unit_ids, everything=everything, until=today + dt.timedelta(days=7),
                   limit=15)
     pending = registry.domains - registry.stage_total(DONE)
     if not pending and not week.total_overdue and not week.total_upcoming:
@@ -207,25 +236,34 @@ def digest_text(session: Session, today: dt.date, unit_ids: list[int] | None) ->
 
 def enqueue_weekly_digests(session: Session, now: dt.datetime, today: dt.date, weekday: int,
                            admins: frozenset[int]) -> int:
-    """Queue this week's digest for every group with /digest on (a unit's group: that unit's) and the admins,
-    once per week each (the outbox key), and only on the chosen working day."""
+    """Queue this week's digest for every group with /digest on (a unit's group: that unit's; an office's group:
+    that office's) and the admins (an office's admin: their office's), once per week each (the outbox key), and
+    only on the chosen working day."""
     if not weekly_digest_due(session, today, weekday):
         return 0
     week = today.isocalendar()
-    texts: dict[int | None, str | None] = {}
-    targets: list[tuple[int, int | None]] = [(chat_id, unit_id) for chat_id, unit_id in session.exec(
-        select(Chat.id, Chat.unit_id).where(Chat.digest == True, Chat.active == True)).all()]  # noqa: E712
-    targets += [(admin, None) for admin in sorted(admin_ids(session, admins))]
+    texts: dict[tuple, str | None] = {}
+    targets: list[tuple[int, tuple]] = [
+        (chat_id, ("unit", unit_id) if unit_id else ("office", office_id)) for chat_id, unit_id, office_id in
+        session.exec(select(Chat.id, Chat.unit_id, Chat.office_id)
+                     .where(Chat.digest == True, Chat.active == True)).all()]  # noqa: E712
+    offices = dict(session.exec(select(Admin.telegram_id, Admin.office_id)).all())
+    targets += [(admin, ("office", None if admin in admins else offices.get(admin)))
+                for admin in sorted(admin_ids(session, admins))]
     count = 0
-    for chat_id, unit_id in dict(targets).items():
-        if unit_id not in texts:
-            texts[unit_id] = digest_text(session, today, [unit_id] if unit_id else None)
-        text = texts[unit_id]
+    for chat_id, whose in dict(targets).items():
+        if whose not in texts:
+            try:
+                texts[whose] = (digest_text(session, today, [whose[1]]) if whose[0] == "unit"
+                                else digest_text(session, today, None, whose[1]))
+            except LookupError:  # an office no longer there: nothing to say
+                texts[whose] = None
+        text = texts[whose]
         if text:
             count += queue.enqueue(session, f"weekly:{week.year}-W{week.week}:c{chat_id}", chat_id, text, now, "digest")
     return count
 
 
 __all__ = ["GROUPS", "GROUP_LABELS", "IN_PROGRESS", "NOT_STARTED", "OVERDUE", "agenda", "digest_text",
-           "enqueue_weekly_digests", "group_lines", "line_text", "monitoring_block", "registry_monitoring", "registry_progress",
+           "enqueue_weekly_digests", "group_lines", "line_text", "monitoring_block", "office_lines", "registry_monitoring", "registry_progress",
            "summary_blocks", "urgent_lines"]

@@ -24,7 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 from bot.registry.export import guard_cell, registry_row
 from bot.registry.lookup import UnitView
 from bot.registry.sheets import REGISTER_SHEET
-from bot.reporting.collect import DomainLine, Registry, kind_label, line_note
+from bot.reporting.collect import DomainLine, Registry, RollUp, kind_label, line_note
 from knowledge.campaigns import Campaign
 from knowledge.domains import site_text
 from knowledge.progress import CANCEL_FILINGS, CANCELLED, KEEP, REGISTER, STAGE_LABELS, STAGES, standing
@@ -105,15 +105,17 @@ def filings(line: DomainLine) -> str:
 
 
 def write_workbook(path: Path, views: Iterable[UnitView], header: ReportHeader, today: dt.date,
-                   monitoring: list[list[object]] = (), late_contacts: Counter | None = None) -> Registry:
+                   monitoring: list[list[object]] = (), late_contacts: Counter | None = None,
+                   by_office: RollUp | None = None) -> Registry:
     """Stream the units into the detail and registry sheets, counting as they pass; the cover (first in the
     workbook) is filled in last, from the counts (overdue: the domains' and `late_contacts`, contact changes
-    not reported in time, by unit kind). Returns the counts.
+    not reported in time, by unit kind). With `by_office` (a roll-up), each unit is also counted into its
+    office's row in the same pass, and the cover opens with the table by office. Returns the counts.
 
     This process reads the registry and makes the rows; where it can fork, a child writes them into the
     workbook meanwhile (the second core: XlsxWriter's half of a 100,000-domain report), as the import's reading
     child does. Either way the same rows are written in the same order."""
-    registry = Registry(today=today, keep_lines=False)
+    registry = Registry(today=today, keep_lines=False, by_office=by_office)
     writer = _WorkbookInChild(path, header) if hasattr(os, "fork") else _ReportWriter(path, header)
     try:
         for detail, register in _row_batches(views, registry, today):
@@ -291,6 +293,7 @@ class Formats:
         self.bold_box = add({"bold": True, **_BOX})
         self.percent = add({"num_format": "0%", **_BOX})
         self.bold_percent = add({"bold": True, "num_format": "0%", **_BOX})
+        self.caption = add({"bold": True, "font_size": 12})
         self.date_box = add({"num_format": DATE_FORMAT, **_BOX})
         self.right = add({"align": "right"})
         # an overdue detail row: red fill; the due date (计划完成时间, column 12 counting 序号 as 0) in red
@@ -393,20 +396,39 @@ def _print_setup(sheet: Worksheet, title_row: int | None) -> None:
         sheet.hide_gridlines(0)  # gridlines printed (and shown)
 
 
+# The roll-up's columns: the cover's figures of the same names (Registry.figures), then 完成率.
+OFFICE_FIGURES = ("单位数", "网站数", "域名数", "保留的规范域名", "需申请规范域名", "公告中", "待注销", "已注销", "已逾期事项")
+OFFICE_HEADERS = ("办公室", *OFFICE_FIGURES, "完成率")
+OFFICE_CAPTION = "各下级办公室清理情况"
+# 保留 + 需申请 + 公告中 + 待注销 + 已注销 = 域名数: the chart's series, each office's bar its domains
+OFFICE_CHART = ("保留的规范域名", "需申请规范域名", "公告中", "待注销", "已注销")
+
+
+def office_values(registry: Registry) -> list[object]:
+    """One roll-up row's values after its label: exactly the figures the office's own report shows."""
+    figures = dict(registry.figures())
+    return [*(figures[label] for label in OFFICE_FIGURES), registry.completion]
+
+
 def _cover(workbook: Workbook, out: Rows, formats: Formats, registry: Registry, header: ReportHeader) -> None:
     sheet = out.sheet
-    for column, width in enumerate((22, 12, 12, 12, 12, 12, 12, 12)):
+    rollup = registry.by_office
+    widths = (22, 12, 12, 12, 12, 12, 12, 12) if rollup is None else (22, *([11] * (len(OFFICE_HEADERS) - 1)))
+    for column, width in enumerate(widths):
         sheet.set_column(column, column, width)
+    last = len(widths) - 1
     _print_setup(sheet, None)
-    sheet.merge_range(0, 0, 0, 7, guard_cell(header.title), formats.title)
+    sheet.merge_range(0, 0, 0, last, guard_cell(header.title), formats.title)
     out.skip()
     sheet.merge_range(1, 0, 1, 3, guard_cell(f"填报单位：{header.office}"), None)
-    sheet.merge_range(1, 4, 1, 7, f"填报日期：{header.day:%Y年%m月%d日}", formats.right)
+    sheet.merge_range(1, 4, 1, last, f"填报日期：{header.day:%Y年%m月%d日}", formats.right)
     out.skip()
     campaign = header.campaign
     if campaign:
-        sheet.merge_range(2, 0, 2, 7, guard_cell(f"依据：{campaign.source}（{campaign.title}）"), None)
+        sheet.merge_range(2, 0, 2, last, guard_cell(f"依据：{campaign.source}（{campaign.title}）"), None)
     out.skip(2)
+    if rollup is not None:
+        _office_table(workbook, out, formats, registry, rollup)
     out.append(["项目", "数量"], formats.header)
     for label, value in registry.figures():
         out.append([label, value], formats.box)
@@ -425,7 +447,7 @@ def _cover(workbook: Workbook, out: Rows, formats: Formats, registry: Registry, 
     total = registry.domains
     bold = formats.bold_box
     out.append_formatted([("合计", bold), *((registry.stage_total(s), bold) for s in STAGES), (total, bold),
-                          (registry.stage_total(STAGES[0]) / total if total else 0, formats.bold_percent),
+                          (registry.completion, formats.bold_percent),
                           (registry.overdue_count, bold)])
     if kinds:
         _chart(workbook, sheet, table_top, len(kinds), out.row + 1)
@@ -435,6 +457,35 @@ def _cover(workbook: Workbook, out: Rows, formats: Formats, registry: Registry, 
 
 
 CHART_CM = (18.0, 7.0)  # width, height
+
+
+def _office_table(workbook: Workbook, out: Rows, formats: Formats, registry: Registry, rollup: RollUp) -> None:
+    """The figures by office directly below (and the office's own units, and the total), above the rest of the
+    cover, with a chart of each office's domains by measure."""
+    out.append([OFFICE_CAPTION], formats.caption)
+    top = out.row  # the header row (0-based)
+    out.append(list(OFFICE_HEADERS), formats.header)
+    box = formats.box
+    for row in rollup.rows:
+        values = office_values(row.registry)
+        out.append_formatted([(guard_cell(row.label), box), *((v, box) for v in values[:-1]),
+                              (values[-1], formats.percent)])
+    values = office_values(registry)
+    bold = formats.bold_box
+    out.append_formatted([("合计", bold), *((v, bold) for v in values[:-1]), (values[-1], formats.bold_percent)])
+    chart = workbook.add_chart({"type": "bar", "subtype": "percent_stacked"})
+    first, last = top + 2, top + 1 + len(rollup.rows)  # 1-based rows of the offices (the total left out)
+    for label in OFFICE_CHART:
+        column = chr(ord("A") + OFFICE_HEADERS.index(label))
+        chart.add_series({"name": f"='{COVER_SHEET}'!${column}${top + 1}",
+                          "categories": f"='{COVER_SHEET}'!$A${first}:$A${last}",
+                          "values": f"='{COVER_SHEET}'!${column}${first}:${column}${last}", "overlap": 100})
+    chart.set_title({"name": "各下级办公室清理进度（域名数）"})
+    pixels = [round(cm / 2.54 * 96) for cm in CHART_CM]
+    height = max(pixels[1], 24 * (len(rollup.rows) + 3))  # a bar per office, readable however many there are
+    chart.set_size({"width": pixels[0], "height": height})
+    out.sheet.insert_chart(out.row + 1, 0, chart)
+    out.skip(1 + -(-height // 20) + 1)  # a gap, the chart's height in rows (20 px each), a gap
 
 
 def _chart(workbook: Workbook, sheet: Worksheet, table_top: int, kinds: int, at_row: int) -> None:

@@ -101,6 +101,8 @@ OLD_SNOOZE = Button("dl:snooze", ("id",))  # sent before the 推迟 button named
 DUE_LIST = Button("du", ("index",))  # a page of /due
 # Progress: one group's domains, a page at a time, for the scope remembered under the token.
 PROGRESS_PAGE = Button("pg", ("token", "index", "token"))
+# Progress of one office below (/progress at an office with offices under it); checked against the presser's offices.
+PROGRESS_OFFICE = Button("po", ("id",))
 # Campaigns: show or end one (remembered under the token).
 CAMPAIGN = Button("cp", (("show", "end"), "token"))
 CAMPAIGN_LIST = Button("cl", ("index",))  # a page of the /campaign list

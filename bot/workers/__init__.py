@@ -187,8 +187,10 @@ async def refresh_caches(db: Database) -> None:
         log.exception("unit name index refresh failed")
 
 
-async def write_report(db: Database, path: Path, today: dt.date | None = None, region: str = "") -> str:
-    """bot.reporting.report.write_report in the worker process; returns the report's summary text."""
+async def write_report(db: Database, path: Path, today: dt.date | None = None, region: str = "",
+                       office_id: int | None = None) -> str:
+    """bot.reporting.report.write_report in the worker process (`office_id`: that office's report; None: the
+    home office's); returns the report's summary text."""
     if not shareable(db):
-        return await asyncio.to_thread(jobs.report_with, db.call, path, today, region)
-    return await _submit(jobs.write_report, db.url, str(path), today, region)
+        return await asyncio.to_thread(jobs.report_with, db.call, path, today, region, office_id)
+    return await _submit(jobs.write_report, db.url, str(path), today, region, office_id)

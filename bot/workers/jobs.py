@@ -92,11 +92,12 @@ def import_with(db_call: Callable, data: bytes, filename: str, actor: str, skip_
     return import_file(db_call, data, filename, actor, skip_invalid, progress, region)
 
 
-def report_with(db_call: Callable, path: Path, today: dt.date | None = None, region: str = "") -> str:
+def report_with(db_call: Callable, path: Path, today: dt.date | None = None, region: str = "",
+                office_id: int | None = None) -> str:
     from bot.reporting.report import write_report
 
     settings = SimpleNamespace(bot_region=region)  # all the report reads of the settings
-    return db_call(lambda session: write_report(session, path, today, settings)).summary()
+    return db_call(lambda session: write_report(session, path, today, settings, office_id)).summary()
 
 
 def import_registry(job: int, url: str, data: bytes, filename: str, actor: str, skip_invalid: bool, region: str = ""):
@@ -108,8 +109,9 @@ def import_registry(job: int, url: str, data: bytes, filename: str, actor: str, 
             _queue.put((job, None, 0, 0))  # after every progress message of this job: the parent waits for it
 
 
-def write_report(job: int, url: str, path: str, today: dt.date | None = None, region: str = "") -> str:
-    return _with_database(url, lambda db: report_with(db.call, Path(path), today, region))
+def write_report(job: int, url: str, path: str, today: dt.date | None = None, region: str = "",
+                 office_id: int | None = None) -> str:
+    return _with_database(url, lambda db: report_with(db.call, Path(path), today, region, office_id))
 
 
 def registry_changed() -> None:
