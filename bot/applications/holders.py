@@ -27,8 +27,14 @@ class Holder:
     own_unit: bool
 
 
-def applicant_office(session: Session, application: Application) -> int | None:
-    """The office of the applying unit (a unit not yet registered: the office its name reads into)."""
+UNKNOWN = object()  # the applicant's office not read yet
+
+
+def applicant_office(session: Session, application: Application, known: object = UNKNOWN) -> int | None:
+    """The office of the applying unit (a unit not yet registered: the office its name reads into); `known`:
+    already read with the application (a listing reads them in one query)."""
+    if known is not UNKNOWN and application.unit_id is not None:
+        return known
     if application.unit_id is not None:
         return unit_office(session, application.unit_id)
     return office_for_name(session, application.unit_name)
@@ -42,9 +48,9 @@ def step_office(step: Step, codes: dict[tuple[str, str], int]) -> int | None:
 
 
 def holder_of(session: Session, application: Application, step: Step,
-              codes: dict[tuple[str, str], int] | None = None) -> Holder:
+              codes: dict[tuple[str, str], int] | None = None, applicant: object = UNKNOWN) -> Holder:
     if step.own_unit:
-        return Holder(applicant_office(session, application), True)
+        return Holder(applicant_office(session, application, applicant), True)
     return Holder(step_office(step, office_codes(session) if codes is None else codes), False)
 
 
@@ -55,7 +61,8 @@ def may_record(role: Role, application: Application, holder: Holder) -> bool:
     return holder.own_unit and application.unit_id is not None and application.unit_id in role.units
 
 
-def may_see(session: Session, role: Role, application: Application, holder: Holder | None) -> bool:
+def may_see(session: Session, role: Role, application: Application, holder: Holder | None,
+            applicant: object = UNKNOWN) -> bool:
     """Home admins: every application; an office's admins: their units' and those whose current step their
     office holds; contacts: their units'."""
     if role.admin or (application.unit_id is not None and application.unit_id in role.units):
@@ -64,7 +71,7 @@ def may_see(session: Session, role: Role, application: Application, holder: Hold
         return False
     if holder is not None and not holder.own_unit and holder.office_id in role.offices:
         return True
-    return applicant_office(session, application) in role.offices
+    return applicant_office(session, application, applicant) in role.offices
 
 
 def office_title(session: Session, office_id: int | None) -> str:

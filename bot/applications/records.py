@@ -198,42 +198,53 @@ def progress(session: Session, application_id: int, role: Role | None = None) ->
     return annotate(session, found, role) if role is not None else found
 
 
-def annotate(session: Session, found: Progress, role: Role, codes: dict | None = None) -> Progress:
+def annotate(session: Session, found: Progress, role: Role, holder: Holder | None = None,
+             titles: dict[int | None, str] | None = None) -> Progress:
     """Who records the current step (the deployment's office), and whether `role` may record or reject it."""
     step = found.current
     if step is None:
         found.may_record = found.may_reject = False
         return found
-    holder = holder_of(session, found.application, step, codes)
-    found.holder, found.recorder = holder, office_title(session, holder.office_id)
+    holder = holder or holder_of(session, found.application, step)
+    titles = {} if titles is None else titles
+    if holder.office_id not in titles:
+        titles[holder.office_id] = office_title(session, holder.office_id)
+    found.holder, found.recorder = holder, titles[holder.office_id]
     found.may_record = may_record(role, found.application, holder)
     found.may_reject = role.any_admin and role.manages(holder.office_id)
-    found.waiting_here = role.any_admin and holder.office_id == (None if role.admin else role.office) \
-        and not holder.own_unit
+    found.waiting_here = _waits_on(role, holder)
     return found
+
+
+def _waits_on(role: Role, holder: Holder | None) -> bool:
+    """The step is held by the admin's own office (a home admin's: the home office)."""
+    return holder is not None and role.any_admin and not holder.own_unit \
+        and holder.office_id == (None if role.admin else role.office)
 
 
 def open_applications(session: Session, role: Role, limit: int = 30) -> list[Progress]:
     """Open applications the user may see, those waiting on the user's own office first: all for home admins;
     for an office's admins those of their units (their office and below) and those whose current step their
-    office holds, never a sibling's; their units' for contacts."""
-    query = select(Application).where(Application.status == "open")
+    office holds, never a sibling's; their units' for contacts. One query (the applicant's office read with
+    each application); only the `limit` shown are annotated."""
+    query = select(Application, Unit.office_id).outerjoin(Unit, Unit.id == Application.unit_id) \
+        .where(Application.status == "open")
     if not role.admin:
         units = Application.unit_id.in_(role.units or (-1,))
         if role.offices:  # a new unit's application (no unit row yet) may still wait on this office
-            units = units | Application.unit_id.in_(select(Unit.id).where(role.scope.clause())) \
-                | Application.unit_id.is_(None)
+            units = units | role.scope.clause() | Application.unit_id.is_(None)
         query = query.where(units)
-    codes = office_codes(session)
-    found = []
-    for application in session.exec(query.order_by(Application.id)).all():
+    codes, visible = office_codes(session), []
+    for application, applicant in session.exec(query.order_by(Application.id)).all():
         steps = steps_of(application)
         current = steps[application.step] if application.step < len(steps) else None
-        holder = holder_of(session, application, current, codes) if current is not None else None
-        if may_see(session, role, application, holder):
-            found.append(annotate(session, Progress(application, spec_of(application), steps, []), role, codes))
-    found.sort(key=lambda p: not p.waiting_here)  # stable: by number within each part
-    return found[:limit]
+        holder = holder_of(session, application, current, codes, applicant) if current is not None else None
+        if may_see(session, role, application, holder, applicant):
+            visible.append((application, steps, holder))
+    visible.sort(key=lambda found: not _waits_on(role, found[2]))  # stable: by number within each part
+    titles: dict[int | None, str] = {}
+    return [annotate(session, Progress(application, spec_of(application), steps, []), role, holder, titles)
+            for application, steps, holder in visible[:limit]]
 
 
 def _check_sees(session: Session, application: Application, role: Role, holder: Holder | None) -> None:
