@@ -262,13 +262,15 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 
 async def _unit_given(update: Update, context: BotContext, data: dict, text: str) -> None:
+    from bot.applications import records
     from bot.registry.access import unit_for, views_for
     from bot.registry.lookup import RegistryError
 
     if not text or len(text) > 80:
         await _ask(update, context, UNIT, data, "请输入单位全称（80 字以内）。")
     role = await user_role(update, context)
-    region = context.bot_data.settings.bot_region
+    configured = context.bot_data.settings.bot_region  # an office's admin means their own place (教育局: 武定县's)
+    region = await _db(context).run(lambda s: records.reading_region(s, role, configured))
     if not role.admin:  # a contact: only their own units, by full name, short name or domain
         try:
             unit = await _db(context).run(lambda s: unit_for(s, role, text, region=region))

@@ -248,17 +248,26 @@ def _keyboard(fake_api, user: int) -> list[str]:
     return []
 
 
-async def test_in_chat_the_county_records_its_step_the_prefecture_is_told_and_records_its_own(running_bot, fake_api):
+@pytest.fixture
+async def prefecture_bot(settings, fake_api, clock):
+    """The running bot of a deployment whose BOT_REGION is the prefecture."""
+    from tests.support.app import polling_bot
+
+    async with polling_bot(settings.model_copy(update={"bot_region": HOME}), clock) as app:
+        yield app
+
+
+async def test_in_chat_the_county_records_its_step_the_prefecture_is_told_and_records_its_own(prefecture_bot, fake_api):
+    running_bot = prefecture_bot
     db = running_bot.bot_data.db
     await running_bot.bot_data.warm_up
-    db.call(lambda s: set_region(s, HOME, "test"))
     assert import_file(db.call, SHEET.encode(), "sheet.csv", "test", region=HOME).written
     for region, admin in (("武定县", WUDING), ("禄丰市", LUFENG)):
         db.call(lambda s, r=region, a=admin: add_office(s, r, HOME, "cli", (a,)))
     # the county admin files the cancellation of its education bureau's domain
     await _said(fake_api, WUDING, "/apply", "请选择申请的业务")
     await _pressed(fake_api, WUDING, "ap:act:cancel", "申请单位全称")
-    await _said(fake_api, WUDING, "武定县教育体育局", "请选择要注销的域名")
+    await _said(fake_api, WUDING, "教育体育局", "请选择要注销的域名")  # read in the county's own place
     await _pressed(fake_api, WUDING, "ap:tog:0", "请选择要注销的域名")
     await _pressed(fake_api, WUDING, "ap:done", "域名联系人")
     await _said(fake_api, WUDING, "张三 办公室主任 0878-8711677 zs@example.cn", "请核对后提交")

@@ -464,6 +464,16 @@ def enqueue_stall_reminders(session: Session, now: dt.datetime, today: dt.date, 
     return count
 
 
+def reading_region(session: Session, role: Role, configured: str) -> str:
+    """The region a unit name without a place is read in: an office admin's office's place, else the home's."""
+    if role.admin or not role.offices:
+        return configured
+    from bot.offices.service import office_region
+    from bot.registry.region import home_region
+
+    return office_region(session, role.office, home_region(session, configured))
+
+
 def unit_names(session: Session, unit_ids: tuple[int, ...] | list[int]) -> list[str]:
     if not unit_ids:
         return []
