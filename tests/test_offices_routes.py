@@ -212,6 +212,19 @@ def test_a_new_units_application_waits_on_its_countys_office_and_the_unit_lands_
     assert unit.office_id == offices["武定县"]
 
 
+
+def test_a_rejection_is_recorded_by_the_holding_office_and_told_to_the_applicants_office(db, offices):
+    app_id = _apply(db, "武定县教育体育局", WUDING)
+    _advance(db, app_id, 0, WUDING)
+    _advance(db, app_id, 1, WUDING)
+    db.call(lambda s: s.execute(Delivery.__table__.delete()))
+    with pytest.raises(NotAllowed):
+        db.call(lambda s: records.reject(s, app_id, "telegram:111", _role(db, WUDING), NOW, "不同意", HOME_ADMINS))
+    db.call(lambda s: records.reject(s, app_id, "telegram:42", _role(db, HOME_ADMIN), NOW, "材料不全", HOME_ADMINS))
+    notices = _notices(db)
+    assert set(notices) == {WUDING} and "被“楚雄彝族自治州人民政府办公室”退回：材料不全" in notices[WUDING][0]
+
+
 # -- the same through the fake Bot API ---------------------------------------------------------------------------
 async def _said(fake_api, user: int, text: str, expect: str) -> str:
     before = len(fake_api.sent_texts(user))
