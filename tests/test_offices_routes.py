@@ -311,3 +311,18 @@ async def test_in_chat_the_county_records_its_step_the_prefecture_is_told_and_re
     await _reply_to(fake_api, WUDING, 0, "现在到“武定县人民政府门户网站：收回下级域名”")
     await _pressed(fake_api, WUDING, f"aq:adv:{app_id}:4", "审批完成")
     assert db.call(lambda s: s.get(Application, app_id).status) == "approved"
+
+
+def test_a_single_office_deployment_tells_only_when_a_step_changes_hands(db):
+    """No office added: the home office records every step; its other admins hear when the unit's own step is
+    done (the application is now the office's), not of each step the office goes on with."""
+    assert import_file(db.call, SHEET.encode(), "sheet.csv", "test", region=HOME).written
+    db.call(lambda s: grant_admin(s, 43, "test"))
+    app_id = _apply(db, "武定县教育体育局", HOME_ADMIN)
+    _advance(db, app_id, 0, HOME_ADMIN)
+    assert list(_notices(db)) == [43] and len(_notices(db)[43]) == 1
+    for step in (1, 2, 3):
+        _advance(db, app_id, step, HOME_ADMIN)
+    assert len(_notices(db)[43]) == 1
+    _advance(db, app_id, 4, HOME_ADMIN)
+    assert "审批完成" in _notices(db)[43][-1]

@@ -392,15 +392,19 @@ def _enqueue_all(session: Session, key: str, chats: set[int], actor: str, text: 
 
 def _notify(session: Session, application: Application, steps: list[Step], done: int, actor: str, now: dt.datetime,
             home_admins: frozenset[int]) -> None:
-    """The step `done` was recorded: whoever holds the next one is told it is now theirs; after the last, the
-    applying unit's contacts and its office's admins are told it is approved."""
+    """The step `done` was recorded: when the next one passes to another office (or to or from the applying
+    unit), whoever holds it is told it is now theirs; after the last, the applying unit's contacts and its
+    office's admins are told it is approved."""
     key = f"application:{application.id}:step:{done + 1}"
     if done + 1 >= len(steps):
         text = f"🎉 申请 {_title(application)} 审批完成，登记册已更新。"
         _enqueue_all(session, key, applicant_recipients(session, application, home_admins), actor, text, now)
         return
     nxt = steps[done + 1]
-    holder = holder_of(session, application, nxt)
+    codes = office_codes(session)
+    holder, before = holder_of(session, application, nxt, codes), holder_of(session, application, steps[done], codes)
+    if holder == before and not holder.own_unit:
+        return  # the same office goes on (a single-office deployment's steps above it): nobody new to tell
     recorder = office_title(session, holder.office_id)
     by = "" if holder.own_unit or recorder == nxt.holder else f"（本部署由{escape(recorder)}登记）"
     text = (f"📥 申请 {_title(application)} 已完成“{escape(steps[done].holder)}：{escape(steps[done].task)}”，"
