@@ -267,7 +267,7 @@ def _check_records(session: Session, application: Application, role: Role) -> No
     if holder is not None and not may_record(role, application, holder):
         step = steps[application.step]
         raise NotAllowed(f"这一步（{step.holder}：{step.task}）由{who_records(session, step, holder, application)}"
-                         "登记，您不能登记。办到这一步时他们会收到通知。")
+                         "登记，您不能登记，请等待其办理。")
 
 
 def _open(session: Session, application_id: int) -> Application:
@@ -292,7 +292,7 @@ def advance(session: Session, application_id: int, step: int, actor: str, role: 
     if step == application.step:  # a stale button is told where the application stands, whoever pressed it
         _check_records(session, application, role)
     else:
-        _check_sees(session, application, role, None)
+        _check_sees(session, application, role, _current(session, application)[1])
     if step != application.step or step >= len(steps):
         raise RegistryError(_moved_on(application, steps))
     last = step + 1 >= len(steps)
