@@ -263,13 +263,15 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 
 async def _unit_given(update: Update, context: BotContext, data: dict, text: str) -> None:
+    from bot.applications import records
     from bot.registry.access import unit_for, views_for
     from bot.registry.lookup import RegistryError
 
     if not text or len(text) > 80:
         await _ask(update, context, UNIT, data, "请输入单位全称（80 字以内）。")
     role = await user_role(update, context)
-    region = context.bot_data.settings.bot_region
+    configured = context.bot_data.settings.bot_region  # an office's admin means their own place (教育局: 武定县's)
+    region = await _db(context).run(lambda s: records.reading_region(s, role, configured))
     if not role.admin:  # a contact: only their own units, by full name, short name or domain
         try:
             unit = await _db(context).run(lambda s: unit_for(s, role, text, region=region))
@@ -417,7 +419,10 @@ def route_text(progress: records.Progress) -> str:
     for i, step in enumerate(progress.steps):
         mark = "✅" if i < a.step or a.status == "approved" else ("▶️" if i == a.step and a.status == "open" else "▫️")
         lines.append(f"{mark} {esc(step.holder)}：{esc(step.task)}")
-    status = {"open": f"办理中，当前在 {esc(progress.current.holder) if progress.current else ''}"
+    current = progress.current
+    by = f"，由{esc(progress.recorder)}登记" if current and progress.recorder and progress.recorder != current.holder \
+        and not (progress.holder and progress.holder.own_unit) else ""
+    status = {"open": f"办理中，当前在 {esc(current.holder) if current else ''}{by}"
                       f"（{a.step_since:%Y-%m-%d} 起）", "approved": "已办结", "rejected": "已退回"}[a.status]
     lines.append(f"状态：{status}　依据：{esc(a.basis)}")
     for e in progress.events[-5:]:
@@ -426,10 +431,13 @@ def route_text(progress: records.Progress) -> str:
 
 
 def _buttons(progress: records.Progress):
+    """The buttons the person looking may use (each is checked again when pressed)."""
     if progress.application.status != "open":
         return None
     i = progress.application.id
-    return keyboard([[("推进到下一步", ADVANCE.encode(i, progress.application.step)), ("登记退回", APPLICATION.encode("rej", i)), ("上传回执", APPLICATION.encode("att", i))]])
+    row = [("推进到下一步", ADVANCE.encode(i, progress.application.step))] if progress.may_record else []
+    row += [("登记退回", APPLICATION.encode("rej", i))] if progress.may_reject else []
+    return keyboard([row + [("上传回执", APPLICATION.encode("att", i))]])
 
 
 async def applications_command(update: Update, context: BotContext) -> None:
@@ -443,7 +451,9 @@ async def applications_command(update: Update, context: BotContext) -> None:
     if not found:
         await reply_html(update, "没有办理中的申请。发送 /apply 填写新申请。")
         return
-    await reply_html(update, f"办理中的申请 {len(found)} 份：")
+    waiting = sum(p.waiting_here for p in found)
+    here = f"，其中 {waiting} 份等待本办公室办理（排在前面）" if role.any_admin and waiting else ""
+    await reply_html(update, f"办理中的申请 {len(found)} 份{here}：")
     for progress in found:
         await reply_html(update, route_text(progress), _buttons(progress))
 
@@ -466,7 +476,9 @@ async def on_advance(update: Update, context: BotContext) -> None:
         if decoded is None:  # a forged button, or one sent before buttons named their step
             raise RegistryError("按钮无效或已过期，请用 /applications 查看最新进度。")
         app_id, step = decoded
-        progress = await _db(context).run(lambda s: records.advance(s, app_id, step, actor, role, now))
+        admins = context.bot_data.settings.bot_admin_ids
+        progress = await _db(context).run(lambda s: records.advance(s, app_id, step, actor, role, now,
+                                                                    home_admins=admins))
     except RegistryError as exc:
         await query.answer(str(exc)[:190], show_alert=True)
         return
@@ -478,16 +490,24 @@ async def on_advance(update: Update, context: BotContext) -> None:
 async def on_action_button(update: Update, context: BotContext) -> None:
     """登记退回 / 上传回执: checked now and again when the answer comes."""
     from bot.applications import records
+    from bot.registry.lookup import RegistryError
 
     query = update.callback_query
     app_id = _application_id(update)
     role = await user_role(update, context)
     decoded = APPLICATION.decode(query.data)
     kind = decoded[0] if decoded else ""
-    allowed = role.admin or (kind == "att" and app_id is not None and await _db(context).run(
-        lambda s: records.may_attach(s, app_id, role)))
-    if app_id is None or not allowed:
-        await query.answer("只有管理员可以登记退回；回执可由管理员或本单位联系人上传。", show_alert=True)
+    refusal = "只有管理员可以登记退回；回执可由管理员或本单位联系人上传。"
+    if app_id is not None and kind == "rej" and role.any_admin:
+        try:  # the office holding the current step records its rejection
+            await _db(context).run(lambda s: records.check_may_reject(s, app_id, role))
+            refusal = ""
+        except RegistryError as exc:
+            refusal = str(exc)
+    elif app_id is not None and kind == "att" and await _db(context).run(lambda s: records.may_attach(s, app_id, role)):
+        refusal = ""
+    if refusal:
+        await query.answer(refusal[:190], show_alert=True)
         raise ApplicationHandlerStop(END)
     await query.answer()
     chat, user = _key(update)
@@ -516,7 +536,8 @@ async def on_reject_reason(update: Update, context: BotContext) -> None:
     app_id = await _action_draft(update, context)
     role, actor, now, reason = await user_role(update, context), _actor(update), _now(context), message_text(update)[:300]
     try:
-        progress = await _db(context).run(lambda s: records.reject(s, app_id, actor, role, now, reason))
+        admins = context.bot_data.settings.bot_admin_ids
+        progress = await _db(context).run(lambda s: records.reject(s, app_id, actor, role, now, reason, admins))
         await reply_html(update, ["已登记退回。", route_text(progress)])
     except RegistryError as exc:
         await reply_html(update, esc(exc))

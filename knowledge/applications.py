@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from knowledge.domains import parse_domain
-from knowledge.offices import office_title
+from knowledge.offices import office_title, read_place
 from knowledge.policy import PLAN_DOC
 from knowledge.registry_model import Status
 from knowledge.rules import check
@@ -221,9 +221,35 @@ class Step:
     holder: str  # who holds the step: 本单位主要负责人, 楚雄彝族自治州人民政府办公室 …
     task: str  # what they do
     own_unit: bool = False  # a step of the applying unit itself (its contact may advance it)
+    # The division (code, knowledge.places) whose government office holds the step: 武定县's for
+    # 武定县人民政府办公室, the province's for its 办公厅. '' for the applying unit's own steps and for bodies outside
+    # the government offices (国家域名注册管理机构), and for an office the name does not place.
+    place: str = ""
 
     def to_json(self) -> dict:
-        return {"holder": self.holder, "task": self.task, "own_unit": self.own_unit}
+        return {"holder": self.holder, "task": self.task, "own_unit": self.own_unit, "place": self.place}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Step:
+        """A stored step; one stored before steps named their place gets it from its holder's name."""
+        holder = str(data["holder"])
+        place = data.get("place")
+        if place is None:
+            place = "" if data.get("own_unit") else holder_place(holder)
+        return cls(holder, str(data["task"]), bool(data.get("own_unit")), str(place))
+
+
+_OFFICE_SUFFIXES = ("人民政府办公室", "人民政府办公厅", "人民政府门户网站")
+
+
+def holder_place(holder: str) -> str:
+    """The division code a step holder's name places (武定县人民政府办公室 → 武定县's), '' when it names none
+    (本单位主要负责人, 上一级人民政府办公室, 国家域名注册管理机构) or more than one."""
+    for suffix in _OFFICE_SUFFIXES:
+        if holder.endswith(suffix):
+            place = read_place(holder.removesuffix(suffix))
+            return place.code if place is not None else ""
+    return ""
 
 
 def _office(place: str, level: str) -> str:
@@ -231,42 +257,52 @@ def _office(place: str, level: str) -> str:
 
 
 def route(action: str, unit: str, kind: str | None = None, legacy: bool = False) -> tuple[list[Step], str]:
-    """The approval steps from the applying unit to the last office, and the clause behind them."""
+    """The approval steps from the applying unit to the last office, and the clause behind them. Each office's
+    step names its division (Step.place), so a deployment with offices at several levels knows whose it is."""
     parsed = parse_unit(unit, kind)
     kind = kind or parsed.kind or "department"
     place = parsed.place_full
     level = parsed.place.level if parsed.place else ("county" if place.endswith(("县", "区", "旗")) else "prefecture")
     regions = [r.name for r in parsed.regions] or list(parsed.region_names)
+    codes = {p.name: p.code for p in [*parsed.regions, parsed.place] if p is not None}
     province = next((r for r in regions if r.endswith(("省", "自治区", "市")) and r != place), "") if regions else ""
     prefecture = regions[-1] if len(regions) > 1 or (regions and regions[-1] != province) else ""
-    province_office = _office(province, "province") if province else "省人民政府办公厅"
-    own_office = _office(place, level) if place else "本级人民政府办公室"
-    upper = [_office(prefecture, "prefecture")] if level == "county" and prefecture else []
-    if level == "county" and not prefecture:
-        upper = ["上一级人民政府办公室"]
+
+    def office(name: str, office_level: str, task: str) -> Step:
+        return Step(_office(name, office_level), task, place=codes.get(name, ""))
+
+    def province_office(task: str) -> Step:
+        return office(province, "province", task) if province else Step("省人民政府办公厅", task)
+
+    def own_office(task: str) -> Step:
+        return office(place, level, task) if place else Step("本级人民政府办公室", task)
+
+    def upper(task: str) -> list[Step]:
+        if level == "county" and prefecture:
+            return [office(prefecture, "prefecture", task)]
+        return [Step("上一级人民政府办公室", task)] if level == "county" else []
+
     head = "本地区主要负责人" if kind == "portal" else "本单位主要负责人"
     if legacy:
-        filing_office = (upper[0] if upper else province_office) if kind == "portal" else own_office
-        steps = [Step(head, "同意", True), Step(filing_office, "备案"),
-                 Step("域名注册服务机构", "由域名持有者联系办理变更或注销", True)]
+        filing = ((upper("备案") or [province_office("备案")])[0]) if kind == "portal" else own_office("备案")
+        steps = [Step(head, "同意", True), filing, Step("域名注册服务机构", "由域名持有者联系办理变更或注销", True)]
         return steps, f"{PLAN_DOC} 三（四）"
     registry = Step("国家域名注册管理机构", "受理政府网站域名业务审核表")
     if action == "change_contact":
-        steps = [Step(own_office, "报备（变更后20个工作日内）")] + [Step(o, "逐级报备") for o in upper]
-        steps += [Step(province_office, "通知国家域名注册管理机构"), Step("国家域名注册管理机构", "更新注册信息")]
+        steps = [own_office("报备（变更后20个工作日内）"), *upper("逐级报备")]
+        steps += [province_office("通知国家域名注册管理机构"), Step("国家域名注册管理机构", "更新注册信息")]
         return [Step(head, "确认变更", True)] + steps, f"{PLAN_DOC} 三（三）"
     if action == "change_holder":
-        steps = [Step(head, "同意", True), Step("政府网站主管单位", "同意持有者变更"), Step(own_office, "审核")]
-        steps += [Step(o, "逐级审核") for o in upper] + [Step(province_office, "审核并报送"), registry]
+        # the site's 主管单位 is a body of the unit's own level: that level's office records its consent
+        steps = [Step(head, "同意", True), Step("政府网站主管单位", "同意持有者变更", place=codes.get(place, "")),
+                 own_office("审核")]
+        steps += [*upper("逐级审核"), province_office("审核并报送"), registry]
         return steps, f"{PLAN_DOC} 三（三）"
     if kind == "portal":
-        steps = [Step(head, "同意", True)]
-        offices = upper if level == "county" else []
-        steps += [Step(o, "审核") for o in offices]
-        steps += [Step(province_office, "提交政府网站域名业务审核表"), registry]
+        steps = [Step(head, "同意", True), *(upper("审核") if level == "county" else [])]
+        steps += [province_office("提交政府网站域名业务审核表"), registry]
         return steps, f"{PLAN_DOC} 三（一）"
-    steps = [Step(head, "同意", True), Step(own_office, "审核")] + [Step(o, "逐级审核") for o in upper]
-    steps += [Step(province_office, "批准"),
-              Step(f"{place}人民政府门户网站" if place else "本级政府门户网站",
-                   "分配下级域名" if action == "register" else "收回下级域名")]
+    steps = [Step(head, "同意", True), own_office("审核"), *upper("逐级审核"), province_office("批准"),
+             Step(f"{place}人民政府门户网站" if place else "本级政府门户网站",
+                  "分配下级域名" if action == "register" else "收回下级域名", place=codes.get(place, ""))]
     return steps, f"{PLAN_DOC} 三（二）"

@@ -163,3 +163,17 @@ def test_a_single_office_database_upgrades_in_place(database_url):
     assert database.call(lambda s: s.exec(select(Admin.office_id)).all()) == [None]
     assert database.call(lambda s: role_of(s, 77, frozenset())).admin  # still the admin of everything
     database.dispose()
+
+
+def test_a_county_admin_s_names_are_read_in_the_county_after_the_home_sets_its_region(db, prefecture):
+    """/region is the home office's: a county admin's 教育体育局 stays their county's after the prefecture sets it."""
+    from bot.offices.service import office_region
+    from bot.registry.region import home_region, set_region
+
+    db.call(lambda s: set_region(s, HOME, "test"))
+    assert _import(db, "单位名称,域名\n禄丰市教育体育局,jyj.lufeng.gov.cn\n").written
+    lufeng = db.call(lambda s: role_of(s, 222, frozenset()))
+    name = db.call(lambda s: unit_for(s, lufeng, "教育体育局",
+                                      region=office_region(s, lufeng.office, home_region(s))).name)
+    assert name == "禄丰市教育体育局"
+    assert db.call(lambda s: home_region(s)) == HOME

@@ -7,13 +7,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from html import escape
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from bot.db.models import Application, ApplicationEvent, Contact, Domain, Unit
+from bot.applications.holders import (
+    Holder,
+    applicant_recipients,
+    holder_of,
+    may_record,
+    may_see,
+    office_title,
+    step_recipients,
+    unit_contacts,
+    who_records,
+)
+from bot.db.models import Application, ApplicationEvent, Domain, Unit
 from bot.deadlines.calendar import work_calendar
-from bot.registry.access import Role, check_unit
+from bot.offices.service import office_codes
+from bot.registry.access import NotAllowed, Role, check_unit
 from bot.registry.lookup import RegistryError, find_unit_id, registry_advice
 from knowledge.applications import (
     ACTIONS,
@@ -37,6 +50,12 @@ class Progress:
     spec: Spec
     steps: list[Step]
     events: list[ApplicationEvent]
+    # Read for the person looking (annotate): the office recording the current step, and what they may do.
+    holder: Holder | None = None
+    recorder: str = ""  # that office's title (楚雄彝族自治州人民政府办公室)
+    may_record: bool = True
+    may_reject: bool = True
+    waiting_here: bool = False  # the current step is held by the looker's own office
 
     @property
     def number(self) -> str:
@@ -60,7 +79,7 @@ def spec_of(application: Application) -> Spec:
 
 
 def steps_of(application: Application) -> list[Step]:
-    return [Step(**s) for s in json.loads(application.route)]
+    return [Step.from_json(s) for s in json.loads(application.route)]
 
 
 # -- what the rules need from the registry ---------------------------------------------------------------------
@@ -157,7 +176,7 @@ def create(session: Session, spec: Spec, actor: str, role: Role, now: dt.datetim
     from bot.applications.followup import on_created
 
     on_created(session, application, spec, now)
-    return Progress(application, spec, steps, [event])
+    return annotate(session, Progress(application, spec, steps, [event]), role)
 
 
 def _event(session: Session, application: Application, actor: str, kind: str, now: dt.datetime, note: str = "",
@@ -169,30 +188,86 @@ def _event(session: Session, application: Application, actor: str, kind: str, no
     return event
 
 
-def progress(session: Session, application_id: int) -> Progress | None:
+def progress(session: Session, application_id: int, role: Role | None = None) -> Progress | None:
     application = session.get(Application, application_id)
     if application is None:
         return None
     events = list(session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == application_id)
                                .order_by(ApplicationEvent.id)).all())
-    return Progress(application, spec_of(application), steps_of(application), events)
+    found = Progress(application, spec_of(application), steps_of(application), events)
+    return annotate(session, found, role) if role is not None else found
+
+
+def annotate(session: Session, found: Progress, role: Role, holder: Holder | None = None,
+             titles: dict[int | None, str] | None = None) -> Progress:
+    """Who records the current step (the deployment's office), and whether `role` may record or reject it."""
+    step = found.current
+    if step is None:
+        found.may_record = found.may_reject = False
+        return found
+    holder = holder or holder_of(session, found.application, step)
+    titles = {} if titles is None else titles
+    if holder.office_id not in titles:
+        titles[holder.office_id] = office_title(session, holder.office_id)
+    found.holder, found.recorder = holder, titles[holder.office_id]
+    found.may_record = may_record(role, found.application, holder)
+    found.may_reject = role.any_admin and role.manages(holder.office_id)
+    found.waiting_here = _waits_on(role, holder)
+    return found
+
+
+def _waits_on(role: Role, holder: Holder | None) -> bool:
+    """The step is held by the admin's own office (a home admin's: the home office)."""
+    return holder is not None and role.any_admin and not holder.own_unit \
+        and holder.office_id == (None if role.admin else role.office)
 
 
 def open_applications(session: Session, role: Role, limit: int = 30) -> list[Progress]:
-    """Open applications the user may see: all for admins, their units' for contacts."""
-    query = select(Application).where(Application.status == "open")
+    """Open applications the user may see, those waiting on the user's own office first: all for home admins;
+    for an office's admins those of their units (their office and below) and those whose current step their
+    office holds, never a sibling's; their units' for contacts. One query (the applicant's office read with
+    each application); only the `limit` shown are annotated."""
+    query = select(Application, Unit.office_id).outerjoin(Unit, Unit.id == Application.unit_id) \
+        .where(Application.status == "open")
     if not role.admin:
-        query = query.where(Application.unit_id.in_(role.units or (-1,)))
-    rows = session.exec(query.order_by(Application.id).limit(limit)).all()
-    return [Progress(a, spec_of(a), steps_of(a), []) for a in rows]
-
-
-def _check_may(session: Session, application: Application, role: Role, *, own_step_only: bool) -> None:
-    check_unit(session, role, application.unit_id, application.unit_name)
-    if own_step_only and not role.admin:
+        units = Application.unit_id.in_(role.units or (-1,))
+        if role.offices:  # a new unit's application (no unit row yet) may still wait on this office
+            units = units | role.scope.clause() | Application.unit_id.is_(None)
+        query = query.where(units)
+    codes, visible = office_codes(session), []
+    for application, applicant in session.exec(query.order_by(Application.id)).all():
         steps = steps_of(application)
-        if application.step >= len(steps) or not steps[application.step].own_unit:
-            raise RegistryError("这一步由上级机关办理，请由管理员登记。")
+        current = steps[application.step] if application.step < len(steps) else None
+        holder = holder_of(session, application, current, codes, applicant) if current is not None else None
+        if may_see(session, role, application, holder, applicant):
+            visible.append((application, steps, holder))
+    visible.sort(key=lambda found: not _waits_on(role, found[2]))  # stable: by number within each part
+    titles: dict[int | None, str] = {}
+    return [annotate(session, Progress(application, spec_of(application), steps, []), role, holder, titles)
+            for application, steps, holder in visible[:limit]]
+
+
+def _check_sees(session: Session, application: Application, role: Role, holder: Holder | None) -> None:
+    """Refused in the words of the scope check, naming nothing the user may not see."""
+    if not may_see(session, role, application, holder):
+        check_unit(session, role, application.unit_id)
+        raise NotAllowed("没有这份申请，或它不在您的办理范围内。")
+
+
+def _current(session: Session, application: Application) -> tuple[list[Step], Holder | None]:
+    steps = steps_of(application)
+    step = steps[application.step] if application.step < len(steps) else None
+    return steps, holder_of(session, application, step) if step is not None else None
+
+
+def _check_records(session: Session, application: Application, role: Role) -> None:
+    """The user may record the current step: its office's admins, or for the unit's own step its contacts."""
+    steps, holder = _current(session, application)
+    _check_sees(session, application, role, holder)
+    if holder is not None and not may_record(role, application, holder):
+        step = steps[application.step]
+        raise NotAllowed(f"这一步（{step.holder}：{step.task}）由{who_records(session, step, holder, application)}"
+                         "登记，您不能登记，请等待其办理。")
 
 
 def _open(session: Session, application_id: int) -> Application:
@@ -205,14 +280,19 @@ def _open(session: Session, application_id: int) -> Application:
 
 
 def advance(session: Session, application_id: int, step: int, actor: str, role: Role, now: dt.datetime,
-            note: str = "") -> Progress:
+            note: str = "", home_admins: frozenset[int] = frozenset()) -> Progress:
     """Step `step` (the one the button was sent for) is done: move to the next; after the last, the application
     is approved and the registry follows. One compare-and-set UPDATE (… WHERE step = :step AND status = 'open'):
     a replayed or stale button, or a second admin pressing at the same moment (PostgreSQL or SQLite), changes
-    nothing and is told where the application stands; so each step is passed once and the follow-up runs once."""
+    nothing and is told where the application stands; so each step is passed once and the follow-up runs once.
+    Only the step's office records it (holders.may_record); whoever holds the next step is told, in the same
+    transaction, through the outbox (`home_admins`: BOT_ADMIN_IDS, the home office's configured admins)."""
     application = _open(session, application_id)
-    _check_may(session, application, role, own_step_only=True)
     steps = steps_of(application)
+    if step == application.step:  # a stale button is told where the application stands, whoever pressed it
+        _check_records(session, application, role)
+    else:
+        _check_sees(session, application, role, _current(session, application)[1])
     if step != application.step or step >= len(steps):
         raise RegistryError(_moved_on(application, steps))
     last = step + 1 >= len(steps)
@@ -233,8 +313,9 @@ def advance(session: Session, application_id: int, step: int, actor: str, role: 
 
         on_approved(session, application, spec_of(application), actor, now)
         session.add(application)
+    _notify(session, application, steps, step, actor, now, home_admins)
     session.flush()
-    return progress(session, application_id)
+    return progress(session, application_id, role)
 
 
 def _moved_on(application: Application, steps: list[Step]) -> str:
@@ -242,10 +323,23 @@ def _moved_on(application: Application, steps: list[Step]) -> str:
     return f"这一步已经登记过了（按钮已过期），申请{where}。请用 /applications 查看最新进度。"
 
 
-def reject(session: Session, application_id: int, actor: str, role: Role, now: dt.datetime, reason: str) -> Progress:
+def check_may_reject(session: Session, application_id: int, role: Role) -> None:
+    """A rejection comes from the office holding the current step (its admins; a home admin any)."""
     application = _open(session, application_id)
-    if not role.admin:
-        raise RegistryError("只有管理员可以登记退回。")
+    steps, holder = _current(session, application)
+    _check_sees(session, application, role, holder)
+    if not role.any_admin:
+        raise NotAllowed("只有管理员可以登记退回。")
+    if holder is not None and not role.manages(holder.office_id):
+        step = steps[application.step]
+        who = f"{office_title(session, holder.office_id)}的管理员"
+        raise NotAllowed(f"申请现在在“{step.holder}：{step.task}”，退回由{who}登记，您不能登记。")
+
+
+def reject(session: Session, application_id: int, actor: str, role: Role, now: dt.datetime, reason: str,
+           home_admins: frozenset[int] = frozenset()) -> Progress:
+    check_may_reject(session, application_id, role)
+    application = _open(session, application_id)
     reason = reason.strip()
     if not reason:
         raise RegistryError("请写明退回原因。")
@@ -258,8 +352,12 @@ def reject(session: Session, application_id: int, actor: str, role: Role, now: d
     if closed.rowcount != 1:
         raise RegistryError(_moved_on(application, steps) if application.status == "open" else "这份申请已办结，不能再修改。")
     _event(session, application, actor, "rejected", now, f"{steps[step].holder}退回：{reason}")
+    text = (f"↩️ 申请 {_title(application)} 被“{escape(steps[step].holder)}”退回：{escape(reason)}。"
+            "如需重新申请，请发送 /apply。")
+    _enqueue_all(session, f"application:{application.id}:rejected", applicant_recipients(session, application, home_admins),
+                 actor, text, now)
     session.flush()
-    return progress(session, application_id)
+    return progress(session, application_id, role)
 
 
 def attach(session: Session, application_id: int, actor: str, role: Role, now: dt.datetime, file_id: str,
@@ -267,9 +365,51 @@ def attach(session: Session, application_id: int, actor: str, role: Role, now: d
     application = session.get(Application, application_id)
     if application is None:
         raise RegistryError("没有这份申请。")
-    _check_may(session, application, role, own_step_only=False)
+    _check_sees(session, application, role, _current(session, application)[1])
     _event(session, application, actor, "attached", now, f"附件：{file_name}", file_id=file_id, file_name=file_name)
-    return progress(session, application_id)
+    return progress(session, application_id, role)
+
+
+# -- who hears of a step --------------------------------------------------------------------------------------
+def _title(application: Application) -> str:
+    spec = json.loads(application.spec)
+    return (f"{number_of(application)}（{escape(application.unit_name)}，{ACTIONS.get(application.action, '')}："
+            f"{escape('、'.join(spec.get('domains', [])))}）")
+
+
+def _actor_id(actor: str) -> int | None:
+    head, _, tail = actor.partition(":")
+    return int(tail) if head == "telegram" and tail.lstrip("-").isdigit() else None
+
+
+def _enqueue_all(session: Session, key: str, chats: set[int], actor: str, text: str, now: dt.datetime) -> int:
+    """One message to each chat (never to the person who acted), once per key and chat (the outbox key)."""
+    from bot.delivery.queue import enqueue
+
+    skip = _actor_id(actor)
+    return sum(enqueue(session, f"{key}:c{chat}", chat, text, now, "notice") for chat in sorted(chats) if chat != skip)
+
+
+def _notify(session: Session, application: Application, steps: list[Step], done: int, actor: str, now: dt.datetime,
+            home_admins: frozenset[int]) -> None:
+    """The step `done` was recorded: when the next one passes to another office (or to or from the applying
+    unit), whoever holds it is told it is now theirs; after the last, the applying unit's contacts and its
+    office's admins are told it is approved."""
+    key = f"application:{application.id}:step:{done + 1}"
+    if done + 1 >= len(steps):
+        text = f"🎉 申请 {_title(application)} 审批完成，登记册已更新。"
+        _enqueue_all(session, key, applicant_recipients(session, application, home_admins), actor, text, now)
+        return
+    nxt = steps[done + 1]
+    codes = office_codes(session)
+    holder, before = holder_of(session, application, nxt, codes), holder_of(session, application, steps[done], codes)
+    if holder == before and not holder.own_unit:
+        return  # the same office goes on (a single-office deployment's steps above it): nobody new to tell
+    recorder = office_title(session, holder.office_id)
+    by = "" if holder.own_unit or recorder == nxt.holder else f"（本部署由{escape(recorder)}登记）"
+    text = (f"📥 申请 {_title(application)} 已完成“{escape(steps[done].holder)}：{escape(steps[done].task)}”，"
+            f"现在到“{escape(nxt.holder)}：{escape(nxt.task)}”{by}，请办理。发送 /applications 查看并登记。")
+    _enqueue_all(session, key, step_recipients(session, application, holder, home_admins), actor, text, now)
 
 
 # -- reminders to whoever holds a step too long ------------------------------------------------------------------
@@ -282,11 +422,8 @@ def stalled(session: Session, today: dt.date, working_days: int) -> list[tuple[P
         due, _ = calendar.add_working_days(application.step_since.date(), working_days)
         if due > today:
             continue
-        chats = []
-        if application.unit_id is not None:
-            chats = [c for c in session.exec(select(Contact.telegram_id).where(
-                Contact.unit_id == application.unit_id, Contact.telegram_id.is_not(None))).all()]
-        out.append((Progress(application, spec_of(application), steps_of(application), []), chats))
+        out.append((Progress(application, spec_of(application), steps_of(application), []),
+                    sorted(unit_contacts(session, application))))
     return out
 
 
@@ -312,24 +449,33 @@ def unit_domains(session: Session, unit_name: str) -> list[str]:
 
 def enqueue_stall_reminders(session: Session, now: dt.datetime, today: dt.date, working_days: int,
                             admin_ids: frozenset[int]) -> int:
-    """A reminder, once a day, to the applying unit's contacts and the admins for each step held too long."""
-    from html import escape
-
-    from bot.db.models import Admin
+    """A reminder, once a day, for each step held too long: to the applying unit's contacts (who chase it) and to
+    whoever holds the step in this deployment (its office's admins and groups; never another office's)."""
     from bot.delivery.queue import enqueue
 
-    admins = set(admin_ids) | set(session.exec(select(Admin.telegram_id)).all())
+    codes = office_codes(session)
     count = 0
     for p, contacts in stalled(session, today, working_days):
         step = p.current
         if step is None:
             continue
+        holders = step_recipients(session, p.application, holder_of(session, p.application, step, codes), admin_ids)
         text = (f"⏰ 申请 {p.number}（{escape(p.application.unit_name)}，{ACTIONS[p.spec.action]}）在"
                 f"“{escape(step.holder)}”（{escape(step.task)}）已停留 {working_days} 个工作日以上，请跟进。/applications")
-        for chat in sorted(set(contacts) | admins):
+        for chat in sorted(set(contacts) | holders):
             key = f"application:{p.application.id}:step:{p.application.step}:{today.isoformat()}:c{chat}"
             count += enqueue(session, key, chat, text, now, "notice")
     return count
+
+
+def reading_region(session: Session, role: Role, configured: str) -> str:
+    """The region a unit name without a place is read in: an office admin's office's place, else the home's."""
+    if role.admin or not role.offices:
+        return configured
+    from bot.offices.service import office_region
+    from bot.registry.region import home_region
+
+    return office_region(session, role.office, home_region(session, configured))
 
 
 def unit_names(session: Session, unit_ids: tuple[int, ...] | list[int]) -> list[str]:
@@ -343,8 +489,4 @@ def may_attach(session: Session, application_id: int, role: Role) -> bool:
     application = session.get(Application, application_id)
     if application is None:
         return False
-    try:
-        _check_may(session, application, role, own_step_only=False)
-    except RegistryError:
-        return False
-    return True
+    return may_see(session, role, application, _current(session, application)[1])

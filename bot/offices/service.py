@@ -199,8 +199,10 @@ def office_title_by_id(session: Session, office_id: int | None, home_region: str
 def office_region(session: Session, office_id: int | None, home_region: str) -> str:
     """The region an office's people mean when they write a name without a place (教育局 in 禄丰市's office is
     禄丰市教育局): its place; the home office's is the deployment's region."""
+    from bot.registry.region import OfficePlace
+
     office = session.get(Office, office_id) if office_id is not None else None
-    return place_of(office).name if office is not None else home_region
+    return OfficePlace(place_of(office).name) if office is not None else home_region
 
 
 @dataclass(frozen=True)

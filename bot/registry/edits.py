@@ -166,7 +166,10 @@ def add_domain(session: Session, unit_name: str, name: str, actor: str, status: 
         unit_kind = parsed_unit.kind or (domain_kind if domain_kind != "system" else "")
         if not unit_kind:
             raise RegistryError("无法从名称判断单位类型，请在最后写上类型，例如：承担行政职能的事业单位")
-        unit = Unit(name=name_text(unit_name)[:200], kind=unit_kind)
+        from bot.offices.service import office_for_name
+
+        unit = Unit(name=name_text(unit_name)[:200], kind=unit_kind,
+                    office_id=office_for_name(session, name_text(unit_name)[:200]))  # its place's office
         session.add(unit)
         session.flush()
         audit(session, actor, "create", "unit", unit.id, unit.name, None, {"name": unit.name, "kind": unit.kind})
@@ -244,14 +247,18 @@ def upsert_contact(session: Session, unit_name: str, name: str, actor: str, phon
 
 
 def ensure_unit(session: Session, name: str, actor: str, kind: str | None = None) -> Unit:
-    """The unit called `name`, created (and audited) when the registry does not have it yet."""
+    """The unit called `name`, created (and audited) when the registry does not have it yet, in the office of
+    its place (an approved registration for a new 武定县 unit puts it in 武定县's office)."""
     from knowledge.units import parse_unit
 
     unit = session.exec(select(Unit).where(name_is(compact(name)))).first()
     if unit is not None:
         return unit
+    from bot.offices.service import office_for_name
+
     parsed = parse_unit(name, kind)
-    unit = Unit(name=name_text(name)[:200], kind=kind or parsed.kind or "department", region=parsed.place_full[:200])
+    unit = Unit(name=name_text(name)[:200], kind=kind or parsed.kind or "department", region=parsed.place_full[:200],
+                office_id=office_for_name(session, name_text(name)[:200]))  # the office of its place, as an import does
     Generation.bump()
     session.add(unit)
     session.flush()

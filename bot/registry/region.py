@@ -22,6 +22,11 @@ _configured = [""]
 _inferred_from: list = [None, ""]  # (database, registry writes here, units' count and highest id; the place)
 
 
+class OfficePlace(str):
+    """An office's own place (禄丰市), passed where a region is taken: read as given. The home office's /region is
+    the home's; a county admin's 教育局 is still their county's 教育局 after the prefecture sets /region."""
+
+
 def configure(region: str) -> None:
     """BOT_REGION from the settings, set once at start-up (callers may still pass their own)."""
     _configured[0] = compact(region or "")
@@ -48,6 +53,8 @@ def home_region(session: Session, configured: str | None = None) -> str:
     from bot.db.models import Setting
     from bot.registry.audit import Generation
 
+    if isinstance(configured, OfficePlace) and configured:
+        return str(configured)
     known = known_region(configured)
     if known is not None:
         return known
@@ -76,7 +83,9 @@ def _inferred(session: Session) -> str:
     with _lock:
         if _inferred_from[0] == fingerprint:
             return _inferred_from[1]
-    names = session.exec(select(Unit.name).limit(_SAMPLE)).all()
+    # the home office's own units say where it is (its counties' units, once offices are added, would say a county)
+    names = session.exec(select(Unit.name).where(Unit.office_id.is_(None)).limit(_SAMPLE)).all() or \
+        session.exec(select(Unit.name).limit(_SAMPLE)).all()
     places = Counter()
     for name in names:
         unit = parse_unit(name)
