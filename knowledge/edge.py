@@ -15,6 +15,10 @@ COVERS = "这两份文件只管楚雄州（武定县转发）政府网站域名�
 
 _PERSONAL = re.compile(r"个人(网站|博客|站点|主页|工作室|的网站|的博客|开的|注册的|备案|名义)|私人|工作室|博客|自媒体|身份证")
 _COMPANY = re.compile(r"(公司|企业|集团|厂|店)(的)?(网站|官网|域名|之间|邮箱|备案|网店|服务器)|网店|淘宝|电商|外贸|商城|店铺|商家|跨境|创业|startup|my company|our company")
+# A company or shop as the subject of a site, a domain or a filing, words apart (有家食品企业要给官网办ICP备案), when
+# nothing says a government site is meant and the company is not a vendor working for one (建站公司, 服务商).
+_COMPANY_SUBJECT = re.compile(r"(公司|企业|集团|厂|商户|个体户|门店)[^，。？]{0,10}(网站|官网|域名|备案|icp)", re.IGNORECASE)
+_GOVERNMENT_SIDE = re.compile(r"政府|党政|机关|部门|单位|事业|gov\.cn|\.政务|局|委员会|外包|建站|运维|服务商|供应商|承建|代理|技术公司|网络公司|托管", re.IGNORECASE)
 _GENERAL_IT = re.compile(
     r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
     r"注册商|便宜|价格|多少钱|收费|费用|交税|翻译|微信|公众号|安卓|苹果|路由器|宽带|打印机|电脑|密码|"
@@ -130,7 +134,7 @@ def refusal(question: str, region: str = "") -> str | None:
     q = question.lower()
     if _PERSONAL.search(q):
         return f"个人网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
-    if _COMPANY.search(q):
+    if _COMPANY.search(q) or _COMPANY_SUBJECT.search(q) and not _GOVERNMENT_SIDE.search(q):
         return f"企业、公司的网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
     place = _other_place(question, home_places(region))
     if place:

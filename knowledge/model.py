@@ -248,20 +248,54 @@ _SILENT = (
      "文件没有规定报送材料的格式或模板"),
     (re.compile(r"处罚|处分|问责|追责|惩罚|罚款|通报|什么后果|有啥后果|会怎样|会怎么样|会被怎么|扣分"), "文件没有规定逾期或不执行的处罚"),
     (re.compile(r"多久一次|多长时间一次|多久搞一次|多久做一次|多久查一次|几次|频率|频次|每(年|月|季度|周|半年)[^，。？]{0,4}(几|多少)次|周期"), "文件没有规定频次"),
+    (re.compile(r"(指定|认定|入围|备选|合格|推荐|可选)的?[^，。？]{0,6}(名单|名录|目录|清单)"), "文件没有规定（没有指定）具体的单位名单，只规定了应具备的条件"),
     (re.compile(r"哪一家|哪家|哪个(公司|厂商|服务商|平台|品牌)|推荐|具体选|指定(了)?哪"), "文件没有规定具体选哪一家，只规定了应具备的条件"),
 )
+# "有没有指定/规定/列出 X": whether the documents name something. They do when X's words are in the rule found;
+# otherwise that is a point they leave open, never a verdict taken from the rule's modality.
+_NAMES_ASKED = re.compile(r"(?:有没有|有无|是否|有)(?:具体)?(?:指定|规定|明确|列出|列明|给出|公布|统一|写明|提供)(?:了)?(?:的)?([^，。？?]{2,14}?)(?:吗|呢|没有)?[?？。]*$")
+_LIST_WORDS = re.compile(r"名单|名录|目录|清单|样表|范本|模板")
 _SUFFIX = re.compile(r"(?<![a-z0-9-])\.?(gov\.cn|com\.cn|com|net|org|cn)(?![a-z])|\.(中国|公司|网络|政务)", re.IGNORECASE)
 _STEPS_TIMED = re.compile(r"审核|审批|批下来|批复|分配|整改|办完|办结|处理完|迁移完|迁完|下来|重新注册|生效")
 _WHERE_DONE = re.compile(r"(去|到|在)哪(里|儿)?(办|办理|注销|申请|弄)|哪个窗口|哪个网站上(办|注销|申请)")
-_ASKS_PERIOD = re.compile(r"多长时间内|多久内|多久|好久|多长时间|几天内|多少天|几个工作日|期限多长|时限")
+_ASKS_PERIOD = re.compile(r"多长时间内|多久内|多久|好久|多长时间|几天内|(多少|几)个?(天|日|工作日|星期|礼拜|周|月)|期限多长|时限")
 _ASKS_INSTEAD = re.compile(r"(那|应该|应当|该|要|可以|能)(它)?(改)?用(什么|啥|哪种|哪个)|用什么后缀|用啥后缀")
 _WHEN = re.compile(r"什么时候|哪天|几号|截止|期限是|之前|日期")
 
 
+_ASKING = re.compile(r"什么|啥|谁|哪|几|多少|多久|多长|怎|如何|咋|吗|吧|呢|么|要不要|是否|能不能|可不可以|行不行|有没有|[?？]")
+
+
+def _asked(question: str) -> str:
+    """The clauses that ask (with a question word), without those that only set the scene: in '网站停用两年了，
+    域名还在续费，现在咋办' the 续费 is the situation, 咋办 the question. The whole question when none asks."""
+    clauses = [c for c in re.split(r"[，,；;。]", question) if c.strip()]
+    asking = [c for c in clauses if _ASKING.search(c)]
+    return "，".join(asking) if asking and len(asking) < len(clauses) else question
+
+
+def names_asked(question: str, facts: Sequence[Fact]) -> bool | None:
+    """For '有没有规定/指定/明确 X': whether the rules found say X (most of X's character pairs are in them, and a
+    list asked for is a list there); None for any other question."""
+    named = _NAMES_ASKED.search(question)
+    if not named or not facts:
+        return None
+    thing = named.group(1)
+    if re.search(r"怎|如何|哪|什么|啥|谁|几|多少", thing):
+        return None  # 有没有明确主域名怎么定: a detail of how, which the words of a rule cannot confirm
+    text = "".join(f.quote + f.answer for f in facts[:2])
+    pairs = [thing[i:i + 2] for i in range(len(thing) - 1) if not re.search(r"[的了吗呢是有怎么什啥哪]", thing[i:i + 2])]
+    if _LIST_WORDS.search(thing) and not _LIST_WORDS.search(text):
+        return False
+    return not pairs or sum(p in text for p in pairs) >= 0.5 * len(pairs)
+
+
 def silence(question: str, facts: Sequence[Fact]) -> str | None:
-    """'文件没有规定…' when the question asks for something the documents leave open, else None."""
+    """'文件没有规定…' when the question asks for something the documents leave open, else None. Only what is
+    asked counts: a silent point named in a clause that sets the scene is not the question."""
+    asked = _asked(question)
     for pattern, line in _SILENT:
-        if pattern.search(question):
+        if pattern.search(question) and (pattern.search(asked) or _spans_asking(pattern, question, asked)):
             return line
     if facts and _WHERE_DONE.search(question) and not facts[0].role("to"):  # 注销ICP备案去哪里办
         return "文件没有写具体到哪里办理"
@@ -270,6 +304,9 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
         if named and not named & set(facts[0].forbids):
             shown = "、".join(f"“.{n}”" for n in sorted(named))
             return f"文件没有对{shown}作出规定（既没有允许也没有禁止），只规定了不能用的后缀"
+    named = names_asked(question, facts)
+    if named is False:
+        return f"文件没有规定（没有明确）{_NAMES_ASKED.search(question).group(1)}"
     top = facts[:1]
     if _ASKS_PERIOD.search(question) and not _WHEN.search(question) and top:
         fact = top[0]
@@ -280,3 +317,9 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
     if _ASKS_INSTEAD.search(question) and facts and facts[0].kind == "prohibition":
         return "文件只规定了不能用什么，没有规定应当改用什么"
     return None
+
+
+def _spans_asking(pattern: re.Pattern, question: str, asked: str) -> bool:
+    """A silent point written across two clauses (报县里的清理情况，有没有模板) counts when the second asks."""
+    clauses = [c for c in re.split(r"[，,；;。]", question) if c.strip()]
+    return any(pattern.search(f"{c},{n}") and not pattern.search(c) and _ASKING.search(n) for c, n in zip(clauses, clauses[1:]))

@@ -19,7 +19,7 @@ from knowledge.claims import read as read_claims
 from knowledge.edge import refusal, superiors
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
-from knowledge.model import check, event_answer, events_in, silence
+from knowledge.model import check, event_answer, events_in, names_asked, silence
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
     REMEDY,
@@ -267,7 +267,7 @@ class PolicyIndex:
                 for size in (4, 3, 2):
                     piece = run[i:i + size]
                     term = self.typo_targets.get("".join(sounds[i:i + size])) if len(piece) == size else None
-                    if term and term != piece and piece not in self.idf and piece not in self.domain_terms \
+                    if term and term != piece and piece not in self.idf and piece not in self.domain_terms and piece not in _ORDINARY \
                             and not any(known[i:i + size]) \
                             and not any(a < i + size and i < b and not (i <= a and b <= i + size) for a, b in spans) \
                             and not any(ch in STOP_CHARS or ch in _NOT_IN_TERMS for ch in piece):
@@ -336,7 +336,7 @@ class PolicyIndex:
             for size in (2, 3, 4):
                 for start in range(len(run) - size + 1):
                     term = self.terms_by_sound.get("".join(sounds[start:start + size]))
-                    if term and run[start:start + size] != term:
+                    if term and run[start:start + size] != term and run[start:start + size] not in _ORDINARY:
                         add(self.tokens(term), 0.8)
                         mentioned.add(term)
 
@@ -425,6 +425,8 @@ class PolicyIndex:
         ranked, mentioned = self.rank(cq) if cq else ([], set())
         if doc and not ranked:  # 武政办函1号哪天发的: the document itself is the subject
             ranked, mentioned = self.rank(doc)
+        if ref and ref.explicit and (not ranked or ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned)):
+            return self._section_answer(ref.section)  # 第五部分第三条有哪些要求: a section named by number is in scope
         if not ranked or not doc and (ranked[0][0] < IN_SCOPE_MIN_SCORE and not _THE_PLAN.search(cq)
                                       or not self._about_policy(cq, mentioned)):
             return Answer(False, "out_of_scope",
@@ -468,8 +470,8 @@ class PolicyIndex:
         if situation and not aside and situation.compliant is False:
             # the check says what is wrong, what to apply for and the steps; a fact stays only when the
             # question names it in words of its own (栏目 … for a column on a sub-domain)
-            rest = _DOMAIN_WORDS.sub(" ", cq.lower())
-            facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest for k in f.keys)
+            rest = _PLAN_SETTING.sub(" ", _DOMAIN_WORDS.sub(" ", cq.lower()))  # 按这个清理方案: the frame, not a subject
+            facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest and k not in GENERIC_KEYS and not _ASKS_WORD.search(k) for k in f.keys)
                      and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
         elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
             facts = [f for f in facts if f.section.startswith("二")][:1]
@@ -489,6 +491,8 @@ class PolicyIndex:
         if open_point:
             ruling = ""
             lines.insert(0, f"{open_point}。文件中相关的规定是：")
+        elif names_asked(cq, facts):
+            ruling = "有"  # 有没有规定联系人变更的期限: the documents do say it — what they say follows
         else:
             ruling = verdict(cq, facts, claims)
             if situation and not aside and situation.compliant is not None and is_yes_no(cq):
@@ -525,7 +529,7 @@ class PolicyIndex:
         other = halves[1] if halves[0] is facts[0] else halves[0]
         if other in facts:
             return facts
-        return [facts[0], other, *facts[1:]][:MAX_FACTS]
+        return [facts[0], other, *facts[1:]][:max(MAX_FACTS, len(facts) + 1)]  # a part's own fact is never cut for it
 
     def _subject(self, question: str, claims) -> Fact | None:
         """The rule a yes/no question's claims are about: the question read without the values it claims
@@ -644,12 +648,19 @@ class PolicyIndex:
         whole = self.fact_scores(question, clause_scores)
         chosen: list[int] = []
         parts = _parts(question)
+        answered = 0  # parts that got a fact of their own
         if len(parts) > 1:
             context = {i: score * PART_CONTEXT for score, i in whole}
             settings = _setting_clauses(question)
             for part in parts:
                 if not self._names_policy_term(part) or any(part in clause for clause in settings):
                     continue  # 网站用了https，…: a clause that sets the scene asks nothing of its own
+                after = self._step_after(part)
+                if after is not None:  # 注销以后还要做什么: the rule that starts where that step ends
+                    if after not in chosen:
+                        chosen.append(after)
+                        answered += 1
+                    continue
                 part_clauses = {i: score for score, i in self.bm25(part)}
                 own = self.fact_scores(part, part_clauses)
                 if not own or own[0][0] < PART_MIN_SCORE:
@@ -658,8 +669,17 @@ class PolicyIndex:
                 fresh = [(score, i) for score, i in options if i not in chosen]
                 if fresh and fresh[0][0] >= options[0][0] * PART_FRESH_RATIO:
                     chosen.append(fresh[0][1])
+                    answered += 1
+                    # 依据哪两个上级文件: a part that says how many things it wants gets that many, as long as close
+                    wanted = _asked_count(part)
+                    for score, i in fresh[1:]:
+                        if wanted <= 1 or score < fresh[0][0] * COUNT_RATIO:
+                            break
+                        if i not in chosen:
+                            chosen.append(i)
+                            wanted -= 1
         best_score, best = whole[0]
-        if best not in chosen:
+        if best not in chosen and answered < 2:  # each part answered by its own facts: the mixture of all is not needed
             chosen.insert(0, best)
         count = _asked_count(question)  # 两个日期, 两张表, 三种情况: that many facts, as long as they are close
         ratio, most = (COUNT_RATIO, max(count, len(chosen))) if count else (CLOSE_RATIO, MAX_FACTS)
@@ -669,6 +689,17 @@ class PolicyIndex:
             if i not in chosen:
                 chosen.append(i)
         return [self.facts[i] for i in chosen], [self.facts[i] for _, i in whole[:8]]
+
+    def _step_after(self, part: str) -> int | None:
+        """'注销以后还要做什么', '变更后要干啥': the fact whose rule starts where that step ends (域名注销后…)."""
+        match = _AFTER_STEP.search(part)
+        if not match:
+            return None
+        act = match.group(1)
+        for i, fact in enumerate(self.facts):
+            if re.search(rf"{act}(以?后|之后)", fact.quote) and fact.kind in _RULE_KINDS:
+                return i
+        return None
 
     def focus(self, question: str) -> dict[str, float]:
         """The words the question asks for: after 哪个/什么/几个 (哪个邮箱), before 是多少/是谁 (电话是多少).
@@ -771,7 +802,7 @@ def _doc_reference(question: str) -> tuple[str, str]:
 _RULE_KINDS = frozenset({"rule", "prohibition", "number"})
 _EN_WORDS = {"可以": "Yes.", "需要": "Yes, it is required.", "有": "Yes.", "是的": "Yes.", "符合要求": "Yes, it complies.",
              "来得及": "Yes, in time.", "没有超期": "No, not late.", "不可以": "No.", "不需要": "No, it is not required.",
-             "没有": "No.", "不是": "No.", "不符合要求": "No, it does not comply.", "来不及": "No, too late.",
+             "没有": "No.", "不是": "No.", "不符合": "No, it does not comply.", "来不及": "No, too late.",
              "超期了": "Yes, it is late.", "不对": "No.", "不对，需要": "No — it is required."}
 
 
@@ -836,6 +867,8 @@ def _both_documents(question: str, facts: tuple[Fact, ...]) -> list[Fact]:
     return [by_id[i] for pattern, ids in _DOC_ASPECTS if pattern.search(question) for i in ids]
 
 
+# Everyday words that sound like a policy word (指定 / 制定, 知道 / 指导, 统一 / 同意): meant as written, never typos
+_ORDINARY = frozenset("知道 实现 统一 同志 一句 指定 事先 检测 制订 直到 各市 全程 一千 指责 引发 树立 起先 视线 全城 一举".split())
 _NOT_IN_TERMS = frozenset("各县州市里吧吗呢啊")  # a typo is inside a word, not across these
 
 # English words staff drop into a Chinese question
@@ -844,6 +877,10 @@ _MIXED = re.compile(r"(?<![a-z.@-])(dead\s?line|ddl|e-?mail|dns)(?![a-z.@-])", r
 _ASKS_TASK = re.compile(r"(要|需要|负责|得|该)?(做|干|管|负责)(什么|啥|哪些)|职责|任务")
 _THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方案|^方案(的|里|中|第|开头|要求|规定|原则|目标|依据|说)|这次清理|清理工作")
 _DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
+_AFTER_STEP = re.compile(r"(注销|注册|变更|调整|启用|迁移|申请|备案|报备|审核|下线)(?:了)?(?:以后|之后|后|完)(?:还|又)?(?:要|需要|得|该|应该)?(?:做|干|办|弄)?(?:什么|啥|哪些|些什么)")
+_ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处理 asks what to do; it names no rule of its own
+_PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|这次|这份|本次|此次|本|该|州里的?|县里的?)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|"
+                           r"(按|按照|根据|依照|对照)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|这次清理|此次清理|本次清理")
 _OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|我县|我市|我州|俺们")
 
 
