@@ -18,7 +18,8 @@ _COMPANY = re.compile(r"(公司|企业|集团|厂|店)(的)?(网站|官网|域�
 # A company or shop as the subject of a site, a domain or a filing, words apart (有家食品企业要给官网办ICP备案), when
 # nothing says a government site is meant and the company is not a vendor working for one (建站公司, 服务商).
 _COMPANY_SUBJECT = re.compile(r"(公司|企业|集团|厂|商户|个体户|门店)[^，。？]{0,10}(网站|官网|域名|备案|icp)", re.IGNORECASE)
-_GOVERNMENT_SIDE = re.compile(r"政府|党政|机关|部门|单位|事业|gov\.cn|\.政务|局|委员会|外包|建站|运维|服务商|供应商|承建|代理|技术公司|网络公司|托管", re.IGNORECASE)
+_GOVERNMENT_SIDE = re.compile(r"政府网站|门户网站|部门网站|政府部门|政府的网站|党政|机关|事业单位|gov\.cn|\.政务|我们局|本局|我局|局里|我们单位|本单位|委员会|"
+                              r"外包|建站|运维|服务商|供应商|承建|代理|技术公司|网络公司|托管", re.IGNORECASE)
 _GENERAL_IT = re.compile(
     r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
     r"注册商|便宜|价格|多少钱|收费|费用|交税|翻译|微信|公众号|安卓|苹果|路由器|宽带|打印机|电脑|密码|"

@@ -470,7 +470,8 @@ class PolicyIndex:
         if situation and not aside and situation.compliant is False:
             # the check says what is wrong, what to apply for and the steps; a fact stays only when the
             # question names it in words of its own (栏目 … for a column on a sub-domain)
-            rest = _PLAN_SETTING.sub(" ", _DOMAIN_WORDS.sub(" ", cq.lower()))  # 按这个清理方案: the frame, not a subject
+            # 按这个清理方案 is the frame and 该怎么整改 the question: neither names a rule of its own
+            rest = _WHAT_TO_DO.sub(" ", _PLAN_SETTING.sub(" ", _DOMAIN_WORDS.sub(" ", cq.lower())))
             facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest and k not in GENERIC_KEYS and not _ASKS_WORD.search(k) for k in f.keys)
                      and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
         elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
@@ -878,6 +879,7 @@ _ASKS_TASK = re.compile(r"(要|需要|负责|得|该)?(做|干|管|负责)(什�
 _THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方案|^方案(的|里|中|第|开头|要求|规定|原则|目标|依据|说)|这次清理|清理工作")
 _DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
 _AFTER_STEP = re.compile(r"(注销|注册|变更|调整|启用|迁移|申请|备案|报备|审核|下线)(?:了)?(?:以后|之后|后|完)(?:还|又)?(?:要|需要|得|该|应该)?(?:做|干|办|弄)?(?:什么|啥|哪些|些什么)")
+_WHAT_TO_DO = re.compile(r"(应该|应当|该|要|需要)?(怎么|怎样|如何|咋)(整改|处理|改|弄|办|整|对待)")
 _ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处理 asks what to do; it names no rule of its own
 _PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|这次|这份|本次|此次|本|该|州里的?|县里的?)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|"
                            r"(按|按照|根据|依照|对照)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|这次清理|此次清理|本次清理")

@@ -402,7 +402,7 @@ def _idle_situation(question: str, domain: str) -> Situation:
     situation.lines += [f"{domain} 的网站已不用，属于闲置域名：要及时注销，由域名持有者联系相应的注册机构注销，不得转给其他单位或个人使用。",
                         "域名注销后，原持有单位要及时注销ICP备案编号、党政机关网站标识、公安机关备案标识等。"]
     if _kind_of(question.replace(domain, " ")) == "township":
-        situation.lines.append(_county_task())
+        situation.lines.append(_county_task(question))
         situation.clause_ids.append("wd-report")
     if _OLD.search(question):
         situation.lines.append(_OLD_LINE)
@@ -414,22 +414,42 @@ def _kind_of(text: str) -> str | None:
     return next((k for k, pattern in _KIND_WORDS if pattern.search(text)), None)
 
 
-def _county_task() -> str:
-    """What the county's notice asks of the townships and county departments (武政办函〔2019〕1号), from the model."""
+def _county_task(text: str = "") -> str:
+    """What the county's notice asks of the townships and county departments (武政办函〔2019〕1号), from the model.
+    That notice is 武定县's: a township of another county of 楚雄州 is told so, and reports as its own county
+    office asks (the counties report to the prefecture by its deadline)."""
     from knowledge.facts import load_facts
 
-    return next(f.answer for f in load_facts() if f.id == "wd-task")
+    by_id = {f.id: f for f in load_facts()}
+    county = _other_county(text)
+    if county:
+        return (f"文件中给乡镇的报送要求出自武定县的转发通知（{by_id['wd-task'].answer.rstrip('。')}）；文件没有规定{county}乡镇报送的期限和单位，"
+                f"按{county}政府办的要求办理。{by_id['prefecture-deadline'].answer}")
+    return by_id["wd-task"].answer
+
+
+def _other_county(text: str) -> str | None:
+    """A county or city of 楚雄州 other than 武定县 named in the text (禄丰县金山镇)."""
+    from knowledge.places import divisions
+
+    if "武定" in text:
+        return None
+    for place in divisions().by_code.values():
+        if place.code.startswith("5323") and place.level == "county" and place.code != "532329":
+            if place.name in text or place.stem != "楚雄" and re.search(rf"{place.stem}(县|市)?", text):
+                return place.name
+    return None
 
 
 _TOWNSHIP_SILENT = "文件没有规定乡镇网站的域名结构（只规定了县市门户网站、州级部门网站、事业单位网站、中文域名和栏目的结构）。"
 
 
-def _township_situation(domain: str, reasons: str, clause_ids: list[str]) -> Situation:
+def _township_situation(domain: str, reasons: str, clause_ids: list[str], text: str = "") -> Situation:
     """A township's (乡/镇/街道) domain: the documents give townships no structure of their own; the county's
     notice tells them to clean up, cancel and report to the county office by its deadline. Only a rule the
     documents do state (a government site's .gov.cn) makes the domain non-compliant."""
     lines = [f"{domain} 不合规：{reasons}。"] if reasons else []
-    return Situation([*lines, _TOWNSHIP_SILENT, _county_task(),
+    return Situation([*lines, _TOWNSHIP_SILENT, _county_task(text),
                       "注销的由域名持有者联系相应的注册机构办理；" + _CANCEL.split("；", 1)[1]],
                      [*clause_ids, "wd-report", "plan-4-3", "plan-3-5"], False if reasons else None)
 
@@ -490,7 +510,7 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
     if unit_kind == "township":
         stated = [p for p in result.problems if p.code == "not_gov_cn" or result.unit is not None and p.code != "township_own_domain"]
         return _township_situation(domain, "；".join(dict.fromkeys(p.message for p in stated)),
-                                   [RULE_CLAUSES[p.code] for p in stated if p.code in RULE_CLAUSES])
+                                   [RULE_CLAUSES[p.code] for p in stated if p.code in RULE_CLAUSES], question)
     situation.lines.append(f"{domain} 不合规：{reasons}。")
     situation.clause_ids += ruled
     if result.expected and unit_kind in ("department", "institution_admin") and result.expected[0].endswith(".gov.cn"):
