@@ -610,6 +610,7 @@ class PolicyIndex:
 
     # -- facts ----------------------------------------------------------------------------------------
     def fact_scores(self, question: str, clause_scores: dict[int, float]) -> list[tuple[float, int]]:
+        question = _WHICH_N.sub("哪些", question)  # 哪两个上级文件: how many are asked, not the rule about two domains
         tokens, mentioned = self.query_tokens(question)
         own: dict[int, float] = defaultdict(float)
         for token, query_weight in tokens.items():
@@ -673,10 +674,12 @@ class PolicyIndex:
                     answered += 1
                     # 依据哪两个上级文件: a part that says how many things it wants gets that many, as long as close
                     wanted = _asked_count(part)
-                    for score, i in fresh[1:]:
-                        if wanted <= 1 or score < fresh[0][0] * COUNT_RATIO:
+                    first = self.facts[fresh[0][1]].clause.id  # the things counted are alike: the same clause's first
+                    alike = sorted(fresh[1:], key=lambda o: self.facts[o[1]].clause.id != first)
+                    for score, i in alike:
+                        if wanted <= 1:
                             break
-                        if i not in chosen:
+                        if i not in chosen and score >= fresh[0][0] * COUNT_RATIO:
                             chosen.append(i)
                             wanted -= 1
         best_score, best = whole[0]
@@ -880,6 +883,7 @@ _THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方�
 _DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
 _AFTER_STEP = re.compile(r"(注销|注册|变更|调整|启用|迁移|申请|备案|报备|审核|下线)(?:了)?(?:以后|之后|后|完)(?:还|又)?(?:要|需要|得|该|应该)?(?:做|干|办|弄)?(?:什么|啥|哪些|些什么)")
 _WHAT_TO_DO = re.compile(r"(应该|应当|该|要|需要)?(怎么|怎样|如何|咋)(整改|处理|改|弄|办|整|对待)")
+_WHICH_N = re.compile(r"哪(两|俩|三|四|五|几)(个|份|张|种|项|条|家)?")
 _ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处理 asks what to do; it names no rule of its own
 _PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|这次|这份|本次|此次|本|该|州里的?|县里的?)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|"
                            r"(按|按照|根据|依照|对照)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|这次清理|此次清理|本次清理")
