@@ -253,7 +253,7 @@ _SILENT = (
 )
 # "有没有指定/规定/列出 X": whether the documents name something. They do when X's words are in the rule found;
 # otherwise that is a point they leave open, never a verdict taken from the rule's modality.
-_NAMES_ASKED = re.compile(r"(?:有没有|有无|是否|有)(?:具体)?(?:指定|规定|明确|列出|列明|给出|公布|统一|写明|提供)(?:了)?(?:的)?([^，。？?]{2,14}?)(?:吗|呢|没有)?[?？。]*$")
+_NAMES_ASKED = re.compile(r"(?:有没有|有无|是否|有)(?:具体)?(?:指定|规定|明确|列出|列明|给出|公布|统一|写明|提供|要求)(?:了)?(?:的)?([^，。？?]{2,14}?)(?:吗|呢|没有)?[?？。]*$")
 _LIST_WORDS = re.compile(r"名单|名录|目录|清单|样表|范本|模板")
 _SUFFIX = re.compile(r"(?<![a-z0-9-])\.?(gov\.cn|com\.cn|com|net|org|cn)(?![a-z])|\.(中国|公司|网络|政务)", re.IGNORECASE)
 _STEPS_TIMED = re.compile(r"审核|审批|批下来|批复|分配|整改|办完|办结|处理完|迁移完|迁完|下来|重新注册|生效")

@@ -23,7 +23,6 @@ from knowledge.model import check, event_answer, events_in, names_asked, silence
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
     REMEDY,
-    WORRY,
     DateLines,
     Lookup,
     asks_about_domain,
@@ -36,6 +35,7 @@ from knowledge.reasoning import (
     registered_before_rules,
     verdict,
     verdict_word,
+    worry_word,
 )
 from knowledge.sections import (
     asks_content,
@@ -499,8 +499,7 @@ class PolicyIndex:
             if situation and not aside and situation.compliant is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
                 if REMEDY.search(cq):  # 要改吗: a domain that breaks the rules must be changed
-                    worry = WORRY.search(cq)
-                    ruling = ("不要紧" if worry else "不需要") if situation.compliant else ("要紧" if worry else "需要")
+                    ruling = worry_word(cq, not situation.compliant) or ("不需要" if situation.compliant else "需要")
             elif dated.on_time is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None

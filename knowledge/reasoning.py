@@ -23,8 +23,8 @@ _FAMILIES = (
     (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错|对吗|没问题吧"), "是的", "不是"),
     # 不符合, not 不符合要求: the negative must not hold the positive's words
     (re.compile(r"符合|合规|没问题|合不合|规范吗"), "符合要求", "不符合"),
-    (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]|就行|就可以|即可"), "可以", "不可以"),
-    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
+    (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]|就行|就可以|即可|有没有(办法|可能)|有(办法|可能)"), "可以", "不可以"),
+    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]|必要"), "需要", "不需要"),
 )
 _NOT_ALLOWED = re.compile(r"(不能|不可以|不得|不准|不许|不让)[^，。？]{0,16}(吧|对吧|是吧|对吗|吗)[?？。!！]*$")
 _POSITIVE = {"可以", "需要", "有", "是的", "符合要求", "不晚"}
@@ -71,7 +71,7 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         elif any(p.search(question) for p in fact.yes):
             polarity = True
         if polarity is False and REMEDY.search(question):
-            return "要紧" if WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
+            return worry_word(question, True) or "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         if polarity is not None:
             return verdict_word(question, polarity)
     if result.open:
@@ -93,7 +93,7 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     if acting:  # the question names the act a rule is about; of several, the one named last (the predicate)
         rule = max(acting, key=lambda f: max(m.end() for p in f.does for m in p.finditer(question)))
         if rule.verdict == "不可以" and REMEDY.search(question):
-            return "要紧" if WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
+            return worry_word(question, True) or "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         return verdict_word(question, rule.verdict in _POSITIVE)
     return ""
 
@@ -116,6 +116,18 @@ def names_subject(fact: Fact, question: str) -> bool:
 REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停)|"
                      r"(改|迁|换|整改)不(改|迁|换|整改)|要紧|要不要紧|严重吗|有问题吗|有没有问题|有影响吗")
 WORRY = re.compile(r"要紧|严重|有问题|有没有问题|有影响")
+_WORRY_WORDS = (("问题", "有问题", "没有问题"), ("影响", "有影响", "没有影响"), ("严重", "严重", "不严重"), ("要紧", "要紧", "不要紧"))
+
+
+def worry_word(question: str, bad: bool) -> str:
+    """The answer to '有没有问题 / 要紧吗 / 有影响吗' in the question's own word; '' when it asks no such thing."""
+    match = WORRY.search(question)
+    if not match:
+        return ""
+    for word, yes, no in _WORRY_WORDS:
+        if word in match.group(0):
+            return yes if bad else no
+    return "要紧" if bad else "不要紧"
 
 
 _PREMISE = re.compile(r"对吗|对吧|是吧|没错|是这样|对不对|是不是这样|的吧")

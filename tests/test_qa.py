@@ -673,3 +673,13 @@ def test_ordinary_words_are_not_typos():
 
     fixed = get_index().corrected("有没有指定的服务商，我不知道，要统一吗")
     assert "指定" in fixed and "知道" in fixed and "统一" in fixed
+
+
+@pytest.mark.parametrize("question,start", [
+    ("有没有必要注销ICP备案？", "需要"),  # 有没有必要 asks for a duty
+    ("有没有办法不公告直接注销旧域名？", "不可以"),  # 有没有办法 asks for leave
+    ("有没有要求注销ICP备案？", "有。"),  # whether the documents say it: they do
+    ("服务器放香港有没有问题？", "有问题"),  # answered in the question's own word
+])
+def test_have_or_not_questions_get_the_word_they_ask_for(question, start):
+    assert ask(question).lead.startswith(start), ask(question).lead
