@@ -256,7 +256,7 @@ _SILENT = (
 _NAMES_ASKED = re.compile(r"(?:有没有|有无|是否|有)(?:具体)?(?:指定|规定|明确|列出|列明|给出|公布|统一|写明|提供|要求)(?:了)?(?:的)?([^，。？?]{2,14}?)(?:吗|呢|没有)?[?？。]*$")
 _LIST_WORDS = re.compile(r"名单|名录|目录|清单|样表|范本|模板")
 _SUFFIX = re.compile(r"(?<![a-z0-9-])\.?(gov\.cn|com\.cn|com|net|org|cn)(?![a-z])|\.(中国|公司|网络|政务)", re.IGNORECASE)
-_STEPS_TIMED = re.compile(r"审核|审批|批下来|批复|分配|整改|办完|办结|处理完|迁移完|迁完|下来|重新注册|生效")
+_STEPS_TIMED = re.compile(r"审核|审批|批下来|批复|分配|整改|办完|办结|处理完|迁移完|迁完|下来|重新注册|生效|回复|答复|反馈|汇总|转报|报省|报到省")
 _WHERE_DONE = re.compile(r"(去|到|在)哪(里|儿)?(办|办理|注销|申请|弄)|哪个窗口|哪个网站上(办|注销|申请)")
 _ASKS_PERIOD = re.compile(r"多长时间内|多久内|多久|好久|多长时间|几天内|(多少|几)个?(天|日|工作日|星期|礼拜|周|月)|期限多长|时限")
 _ASKS_INSTEAD = re.compile(r"(那|应该|应当|该|要|可以|能)(它)?(改)?用(什么|啥|哪种|哪个)|用什么后缀|用啥后缀")
@@ -274,6 +274,29 @@ def _asked(question: str) -> str:
     return "，".join(asking) if asking and len(asking) < len(clauses) else question
 
 
+class _Modal:
+    pattern = re.compile(r"必须|只能|一定要|一定|只可以|只许|不能|不得|不可以|不准|不许|可以|能|需要|应当|应该|要|得")
+
+    def search(self, text: str):
+        return self.pattern.search(text)
+
+    def partition(self, text: str) -> tuple[str, str, str]:
+        match = self.pattern.search(text)
+        return text[:match.start()], match.group(0), text[match.end():]
+
+
+_MODAL = _Modal()
+_FILLER = re.compile(r"^(是|为|在|放在|放到|放|用|使用|采用)|的")
+
+
+def _pairs(text: str) -> list[str]:
+    return [text[i:i + 2] for i in range(len(text) - 1) if not re.search(r"[的了吗呢是有怎么什啥哪]", text[i:i + 2])]
+
+
+def _share(pairs: list[str], text: str) -> float:
+    return sum(p in text for p in pairs) / len(pairs)
+
+
 def names_asked(question: str, facts: Sequence[Fact]) -> bool | None:
     """For '有没有规定/指定/明确 X': whether the rules found say X (most of X's character pairs are in them, and a
     list asked for is a list there); None for any other question."""
@@ -284,10 +307,15 @@ def names_asked(question: str, facts: Sequence[Fact]) -> bool | None:
     if re.search(r"怎|如何|哪|什么|啥|谁|几|多少", thing):
         return None  # 有没有明确主域名怎么定: a detail of how, which the words of a rule cannot confirm
     text = "".join(f.quote + f.answer for f in facts[:2])
-    pairs = [thing[i:i + 2] for i in range(len(thing) - 1) if not re.search(r"[的了吗呢是有怎么什啥哪]", thing[i:i + 2])]
     if _LIST_WORDS.search(thing) and not _LIST_WORDS.search(text):
         return False
-    return not pairs or sum(p in text for p in pairs) >= 0.5 * len(pairs)
+    # what is said of the subject (服务商|必须是国企) must be in the rule itself, not only the subject's words
+    subject, modal, said = _MODAL.partition(thing) if _MODAL.search(thing) else (thing, "", "")
+    said = _FILLER.sub("", said)
+    if modal and any(_pairs(part) and _share(_pairs(part), text) < 0.5 for part in (subject, said)):
+        return False
+    pairs = _pairs(thing)
+    return not pairs or _share(pairs, text) >= 0.5
 
 
 def silence(question: str, facts: Sequence[Fact]) -> str | None:

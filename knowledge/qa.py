@@ -65,6 +65,7 @@ MAX_FACTS = 3  # for a question that asks one thing
 MAX_SECTION_FACTS = 4  # for a question about what one part of the plan says
 FOCUS_BONUS = 10.0
 DOC_BONUS = 10.0
+EVENT_BONUS = 10.0  # a dated event the question describes in words (县里转发, 州里印发)
 TYPE_BONUS = 8.0  # a when-question wants a date, a who-question a body, a how-long question a number
 _QUESTION_TYPES = (
     (re.compile(r"什么时候|啥时候|哪天|几号|几月|截止|截至|期限|最晚|最迟|多会儿|之前|日期|哪年|时间"), ("date",)),
@@ -207,6 +208,7 @@ class PolicyIndex:
         self.smalltalk = {kind: (tuple(w.lower() for w in spec["words"]), spec["reply"])
                           for kind, spec in policy.smalltalk.items()}
         self.facts = load_facts()
+        self.fact_ids = {f.id: i for i, f in enumerate(self.facts)}
         key_df = Counter(k for f in self.facts for k in {key.lower() for key in f.keys})
         # a key most facts share (什么时候) says less about which fact is meant than one of its own (传真)
         self.key_weight = {k: math.log(1 + len(self.facts) / n) / math.log(1 + len(self.facts)) for k, n in key_df.items()}
@@ -465,7 +467,7 @@ class PolicyIndex:
         if situation and not aside:
             lines += situation.lines
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
-        dated = date_lines(cq, facts, candidates) if not (claims.deadlines or claims.dated or claims.months) else DateLines()
+        dated = date_lines(cq, facts, candidates) if not (claims.deadlines or claims.dated or claims.months or open_point) else DateLines()
         lines += dated
         if situation and not aside and situation.compliant is False:
             # the check says what is wrong, what to apply for and the steps; a fact stays only when the
@@ -628,6 +630,8 @@ class PolicyIndex:
                         focused[i] = max(focused.get(i, 0.0), focus[key])
         for i, weight in focused.items():
             own[i] += FOCUS_BONUS * weight
+        for fact in events_in(q, self.facts):  # 县里通知哪天印发的: the event described names its fact (not 州里's 印发)
+            own[self.fact_ids[fact.id]] += EVENT_BONUS
         if wanted:
             for i, fact in enumerate(self.facts):
                 if fact.kind in wanted:
@@ -686,6 +690,8 @@ class PolicyIndex:
             chosen.insert(0, best)
         count = _asked_count(question)  # 两个日期, 两张表, 三种情况: that many facts, as long as they are close
         ratio, most = (COUNT_RATIO, max(count, len(chosen))) if count else (CLOSE_RATIO, MAX_FACTS)
+        if answered >= 2 and not count and len(re.findall(r"[?？]", question)) >= 2:
+            most = len(chosen)  # the parts are answered: a near tie of the whole mixture is another question's fact
         for score, i in whole[1:]:
             if len(chosen) >= most or score < best_score * ratio:
                 break

@@ -683,3 +683,24 @@ def test_ordinary_words_are_not_typos():
 ])
 def test_have_or_not_questions_get_the_word_they_ask_for(question, start):
     assert ask(question).lead.startswith(start), ask(question).lead
+
+
+@pytest.mark.parametrize("question,start", [
+    ("有没有规定域名解析服务商必须是国企？", "文件没有规定"),  # the subject is there, what is said of it is not
+    ("有没有规定乡镇网站必须用gov.cn？", "文件没有规定"),  # what is said is there, the subject is not
+    ("有没有规定服务器不能放境外？", "有。"),
+    ("清理情况报县里后，县政府办多久给回复？", "文件没有规定这件事的办理时限"),  # a reply is not an interaction topic here
+    ("州里收到各县报送后多少天内汇总报省？", "文件没有规定这件事的办理时限"),  # no days computed between deadlines
+])
+def test_what_a_question_claims_the_documents_say(question, start):
+    answer = ask(question)
+    assert answer.in_scope and answer.lead.startswith(start), answer.lead
+
+
+def test_a_dated_event_described_picks_its_document_and_parts_take_no_near_ties():
+    facts = [f.id for f in ask("县里通知哪天印发的？要求哪天前报？报给哪个股？").facts]
+    assert facts[:2] == ["wd-date", "wd-deadline"] and "cx-date" not in facts, facts
+
+
+def test_a_shop_is_a_company():
+    assert not ask("我朋友开了家饭店想做个网站，域名要备案吗？").in_scope
