@@ -38,9 +38,11 @@ from knowledge.reasoning import (
     worry_word,
 )
 from knowledge.sections import (
+    SectionRef,
     asks_content,
     asks_structure,
     asks_title,
+    english_section,
     names_only,
     section_range,
     section_reference,
@@ -404,6 +406,9 @@ class PolicyIndex:
             return Answer(True, "facts", "\n".join(a.lead for a in parts), [x for a in parts for x in a.sources[:2]],
                           [], 0.0, [f for a in parts for f in a.facts])
         ref = section_reference(cq, self.clauses)
+        in_english = english_section(q, self.clauses) if re.search(r"[A-Za-z]{4}", q) else None
+        if in_english:  # part 3 item 2 of the plan: the transliteration keeps only the part
+            ref = SectionRef(in_english, explicit=True)
         if ref and ref.explicit and asks_title(cq):  # 四（三）的标题是什么
             title = title_of(ref.section, self.clauses, self.policy.sections)
             answer = self._section_answer(ref.section)

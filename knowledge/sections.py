@@ -85,6 +85,31 @@ def numbered(question: str, clauses: Sequence[Clause]) -> str | None:
     return None
 
 
+_EN_N = r"(\d|one|two|three|four|five|six|first|second|third|fourth|fifth|sixth|iii|ii|iv|vi|v|i)"
+_EN_VALUES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "first": 1, "second": 2, "third": 3, "fourth": 4,
+              "fifth": 5, "sixth": 6, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
+_EN_ITEM = r"(?:item|article|point|clause|paragraph|subsection|section|no\.?|number|#)"
+# part 3 item 2, part three (2), item 2 of part 3, the third item of the fifth part, section 5.3
+_EN_PART_ITEM = re.compile(rf"\bpart\s+{_EN_N}\b[\s,:-]*(?:{_EN_ITEM}\s*)?\(?{_EN_N}\)?(?![\w.])")
+_EN_ITEM_PART = re.compile(rf"\b{_EN_ITEM}\s*\(?{_EN_N}\)?\s+(?:of|in|under)\s+(?:the\s+)?part\s+{_EN_N}\b")
+_EN_ORDINALS = re.compile(rf"\b(?:the\s+)?{_EN_N}\s+{_EN_ITEM}\s+(?:of|in)\s+(?:the\s+)?{_EN_N}\s+part\b")
+
+
+def english_section(question: str, clauses: Sequence[Clause]) -> str | None:
+    """A section written in English: part 3 item 2, item 2 of part 3, the third item of the fifth part."""
+    q = question.lower()
+    for pattern, order in ((_EN_PART_ITEM, (0, 1)), (_EN_ITEM_PART, (1, 0)), (_EN_ORDINALS, (1, 0))):
+        match = pattern.search(q)
+        if match:
+            part, item = (match.group(order[0] + 1), match.group(order[1] + 1))
+            values = [int(v) if v.isdigit() else _EN_VALUES[v] for v in (part, item)]
+            if all(1 <= v <= 9 for v in values):
+                section = f"{_NUMERALS[values[0] - 1]}（{_NUMERALS[values[1] - 1]}）"
+                if _exists(section, clauses):
+                    return section
+    return None
+
+
 def section_range(question: str, clauses: Sequence[Clause]) -> list[str]:
     """二（一）到二（三） -> [二（一）, 二（二）, 二（三）]; [] when the question names no range."""
     match = _RANGE.search(question)

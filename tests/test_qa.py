@@ -704,3 +704,14 @@ def test_a_dated_event_described_picks_its_document_and_parts_take_no_near_ties(
 
 def test_a_shop_is_a_company():
     assert not ask("我朋友开了家饭店想做个网站，域名要备案吗？").in_scope
+
+
+@pytest.mark.parametrize("question,section", [
+    ("Part 3 item 2 of the plan says what?", "三（二）"),
+    ("What does item 3 of part 5 require?", "五（三）"),
+    ("what is in the third item of the fifth part", "五（三）"),
+    ("Part five (3)?", "五（三）"),
+])
+def test_sections_written_in_english(question, section):
+    answer = ask(question)
+    assert answer.in_scope and f"{section}" in answer.lead, answer.lead
