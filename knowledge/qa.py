@@ -662,21 +662,33 @@ class PolicyIndex:
         if len(parts) > 1:
             context = {i: score * PART_CONTEXT for score, i in whole}
             settings = _setting_clauses(question)
+            # 县政府门户网站改域名，要谁同意？表交给谁？最后谁批？: the first clause names the subject and asks nothing;
+            # the short questions after it are about that subject
+            carry = parts[0] if len(re.findall(r"[?？]", question)) >= 2 and not _ASKING.search(parts[0]) else ""
+            fits: set[int] = set()  # the facts about the subject carried: a short question after it picks among these
+            if carry:
+                about = self.fact_scores(carry, {i: s for s, i in self.bm25(carry)})
+                fits = {i for s, i in about if about and s >= about[0][0] * PART_FRESH_RATIO}
             for part in parts:
-                if not self._names_policy_term(part) or any(part in clause for clause in settings):
-                    continue  # 网站用了https，…: a clause that sets the scene asks nothing of its own
-                after = self._step_after(part)
+                if carry and part == parts[0]:
+                    continue
+                after = self._step_after(part, question)
+                carried = bool(carry) and len("".join(_CJK_RUN.findall(part))) <= 6 and bool(_ASKING.search(part))
+                if carried:
+                    part = f"{carry}，{part}"
                 if after is not None:  # 注销以后还要做什么: the rule that starts where that step ends
                     if after not in chosen:
                         chosen.append(after)
                         answered += 1
                     continue
+                if not self._names_policy_term(part) or any(part in clause for clause in settings):
+                    continue  # 网站用了https，…: a clause that sets the scene asks nothing of its own
                 part_clauses = {i: score for score, i in self.bm25(part)}
                 own = self.fact_scores(part, part_clauses)
                 if not own or own[0][0] < PART_MIN_SCORE:
                     continue
                 options = sorted(((score + context.get(i, 0.0), i) for score, i in own), reverse=True)
-                fresh = [(score, i) for score, i in options if i not in chosen]
+                fresh = [(score, i) for score, i in options if i not in chosen and (not carried or i in fits)]
                 if fresh and fresh[0][0] >= options[0][0] * PART_FRESH_RATIO:
                     chosen.append(fresh[0][1])
                     answered += 1
@@ -704,12 +716,19 @@ class PolicyIndex:
                 chosen.append(i)
         return [self.facts[i] for i in chosen], [self.facts[i] for _, i in whole[:8]]
 
-    def _step_after(self, part: str) -> int | None:
-        """'注销以后还要做什么', '变更后要干啥': the fact whose rule starts where that step ends (域名注销后…)."""
+    def _step_after(self, part: str, question: str = "") -> int | None:
+        """'注销以后还要做什么', '变更后要干啥': the fact whose rule starts where that step ends (域名注销后…); '办完还要
+        做什么' after '老域名要注销': the step the question named before."""
         match = _AFTER_STEP.search(part)
-        if not match:
+        if match:
+            act = match.group(1)
+        elif _AFTER_DONE.search(part):
+            before = _STEP_ACTS.findall(question[:question.find(part)] if part in question else "")
+            if not before:
+                return None
+            act = before[-1]
+        else:
             return None
-        act = match.group(1)
         for i, fact in enumerate(self.facts):
             if re.search(rf"{act}(以?后|之后)", fact.quote) and fact.kind in _RULE_KINDS:
                 return i
@@ -891,6 +910,8 @@ _MIXED = re.compile(r"(?<![a-z.@-])(dead\s?line|ddl|e-?mail|dns)(?![a-z.@-])", r
 _ASKS_TASK = re.compile(r"(要|需要|负责|得|该)?(做|干|管|负责)(什么|啥|哪些)|职责|任务")
 _THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方案|^方案(的|里|中|第|开头|要求|规定|原则|目标|依据|说)|这次清理|清理工作")
 _DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
+_STEP_ACTS = re.compile(r"注销|注册|变更|调整|启用|迁移|申请|报备|下线")
+_AFTER_DONE = re.compile(r"(办完|弄完|做完|搞完|完了|完成)(以后|之后|后)?(还|又)?(要|需要|得|该)?(做|干|办|弄)?(什么|啥|哪些)")
 _AFTER_STEP = re.compile(r"(注销|注册|变更|调整|启用|迁移|申请|备案|报备|审核|下线)(?:了)?(?:以后|之后|后|完)(?:还|又)?(?:要|需要|得|该|应该)?(?:做|干|办|弄)?(?:什么|啥|哪些|些什么)")
 _WHAT_TO_DO = re.compile(r"(应该|应当|该|要|需要)?(怎么|怎样|如何|咋)(整改|处理|改|弄|办|整|对待)")
 _WHICH_N = re.compile(r"哪(两|俩|三|四|五|几)(个|份|张|种|项|条|家)?")

@@ -715,3 +715,10 @@ def test_a_shop_is_a_company():
 def test_sections_written_in_english(question, section):
     answer = ask(question)
     assert answer.in_scope and f"{section}" in answer.lead, answer.lead
+
+
+def test_short_questions_after_a_subject_are_about_that_subject():
+    facts = [f.id for f in ask("县政府门户网站改域名，要谁同意？表交给谁？最后谁批？").facts]
+    assert facts[0] == "portal-procedure" and "dept-procedure" not in facts, facts  # not the department's procedure
+    facts = [f.id for f in ask("老域名要注销，先报谁备案？谁去办？办完还要做什么？").facts]
+    assert facts[0] == "old-domains" and "filings" in facts, facts  # 办完: the step named before
