@@ -22,6 +22,8 @@ from knowledge.facts import Fact, load_facts
 from knowledge.model import check, event_answer, events_in, names_asked, silence
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
+    CANCEL_IT,
+    IDLE,
     REMEDY,
     DateLines,
     Lookup,
@@ -464,10 +466,14 @@ class PolicyIndex:
         facts = self._whole_rule(facts)
         open_point = silence(cq, facts)
         lines: list[str] = []
-        situation = domain_situation(cq, lookup) if not open_point else None
-        if situation and not asks_about_domain(cq) and situation.compliant is not False:
+        situation = domain_situation(cq, lookup)
+        if open_point and situation and (situation.compliant is True or not _IDLE_SCENE.search(cq)):
+            situation = None  # a silent point asked about a named site: the silence answers, unless the site is idle
+        if open_point and situation:  # 网站没人管了，还要续费吗: silent on fees, but the idle domain is cancelled
+            facts = []
+        if situation and not asks_about_domain(cq) and situation.compliant is not False and not open_point:
             situation = None  # the domain is the setting; the question asks something else (a route, a period)
-        aside = situation is not None and not asks_about_domain(cq)
+        aside = situation is not None and not asks_about_domain(cq) and not open_point
         sources = []
         if situation and not aside:
             lines += situation.lines
@@ -478,7 +484,7 @@ class PolicyIndex:
             # the check says what is wrong, what to apply for and the steps; a fact stays only when the
             # question names it in words of its own (栏目 … for a column on a sub-domain)
             # 按这个清理方案 is the frame and 该怎么整改 the question: neither names a rule of its own
-            rest = _WHAT_TO_DO.sub(" ", _PLAN_SETTING.sub(" ", _DOMAIN_WORDS.sub(" ", cq.lower())))
+            rest = CANCEL_IT.sub(" ", _WHAT_TO_DO.sub(" ", _PLAN_SETTING.sub(" ", _DOMAIN_WORDS.sub(" ", cq.lower()))))
             facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest and k not in GENERIC_KEYS and not _ASKS_WORD.search(k) for k in f.keys)
                      and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
         elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
@@ -913,6 +919,7 @@ _DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州
 _STEP_ACTS = re.compile(r"注销|注册|变更|调整|启用|迁移|申请|报备|下线")
 _AFTER_DONE = re.compile(r"(办完|弄完|做完|搞完|完了|完成)(以后|之后|后)?(还|又)?(要|需要|得|该)?(做|干|办|弄)?(什么|啥|哪些)")
 _AFTER_STEP = re.compile(r"(注销|注册|变更|调整|启用|迁移|申请|备案|报备|审核|下线)(?:了)?(?:以后|之后|后|完)(?:还|又)?(?:要|需要|得|该|应该)?(?:做|干|办|弄)?(?:什么|啥|哪些|些什么)")
+_IDLE_SCENE = IDLE
 _WHAT_TO_DO = re.compile(r"(应该|应当|该|要|需要)?(怎么|怎样|如何|咋)(整改|处理|改|弄|办|整|对待)")
 _WHICH_N = re.compile(r"哪(两|俩|三|四|五|几)(个|份|张|种|项|条|家)?")
 _ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处理 asks what to do; it names no rule of its own

@@ -296,10 +296,17 @@ _OTHER_SUBJECT = re.compile(r"服务器|机房|境外|国外|海外|香港|cdn|�
                             r"虚拟空间|虚拟主机|云主机|节点|报备|报送|清理情况|注销|审批|同意", re.IGNORECASE)
 
 
+CANCEL_IT = re.compile(r"(要不要|需不需要|需要|该不该|应不应该|得|要)注销(吗|吧|不|么)?[?？]*$|注销不注销")
+
+
 def asks_about_domain(question: str) -> bool:
     """The question asks about the domain it names (is it compliant, what to do with it), not only
-    mentions it while asking something else (the route, the period, a Chinese domain's format, its server)."""
-    if _OTHER_SUBJECT.search(_DOMAIN_IN_TEXT.sub(" ", question)):
+    mentions it while asking something else (the route, the period, a Chinese domain's format, its server).
+    Whether to cancel it (需要注销吗) is what to do with it; who cancels it or where is another subject."""
+    rest = _DOMAIN_IN_TEXT.sub(" ", question)
+    if CANCEL_IT.search(rest) and not _OTHER_SUBJECT.search(CANCEL_IT.sub(" ", rest)):
+        return True
+    if _OTHER_SUBJECT.search(rest):
         return False
     return bool(_ASKS_DOMAIN.search(question)) or not _ASKS_OTHER.search(question)
 
@@ -403,7 +410,7 @@ def _kind_structure(domain: str, kind: str, parsed) -> Situation:
 
 
 # the site behind the domain is no longer used: an idle domain, whatever its name
-_IDLE = re.compile(r"不用了|早就不用|没在用|不再使用|不再用|没再用|停用|停了|关了|关停|下线|废弃|弃用|闲置|没人用|没人管|无人管|没人维护|无人维护|"
+IDLE = re.compile(r"不用了|早就不用|没在用|不再使用|不再用|没再用|停用|停了|关了|关停|下线|废弃|弃用|闲置|没人用|没人管|无人管|没人维护|无人维护|"
                    r"不维护|不再运行|停止运行|停运|荒废|废了|打不开了")
 
 
@@ -473,7 +480,7 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
     found = domains_in(question)
     if not found:
         return suffix_situation(question)
-    if len(found) == 1 and _IDLE.search(question.replace(found[0].group(0), " ")):
+    if len(found) == 1 and IDLE.search(question.replace(found[0].group(0), " ")):
         return _idle_situation(question, found[0].group(0))
     if len(found) == 1:
         return _situation_for(question, found[0].group(0), question.replace(found[0].group(0), " "), lookup)
@@ -513,12 +520,14 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
     if result.unit is None and kind in ("system", "institution_other") and result.domain.valid and not result.domain.is_chinese:
         return _kind_structure(domain, kind, result.domain)
     situation = Situation(compliant=result.compliant)
+    unit_kind = result.unit.kind if result.unit is not None else kind
+    if result.compliant and unit_kind == "township":  # the guide's advice passes it; the documents set nothing
+        return _township_situation(domain, "", [], question)
     if result.compliant:
         situation.lines.append(f"{domain} 符合规定的域名结构。")
         return situation
     reasons = "；".join(dict.fromkeys(p.message for p in result.problems))
     ruled = [RULE_CLAUSES[p.code] for p in result.problems if p.code in RULE_CLAUSES]
-    unit_kind = result.unit.kind if result.unit is not None else kind
     if unit_kind == "township":
         stated = [p for p in result.problems if p.code == "not_gov_cn" or result.unit is not None and p.code != "township_own_domain"]
         return _township_situation(domain, "；".join(dict.fromkeys(p.message for p in stated)),

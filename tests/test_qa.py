@@ -722,3 +722,17 @@ def test_short_questions_after_a_subject_are_about_that_subject():
     assert facts[0] == "portal-procedure" and "dept-procedure" not in facts, facts  # not the department's procedure
     facts = [f.id for f in ask("老域名要注销，先报谁备案？谁去办？办完还要做什么？").facts]
     assert facts[0] == "old-domains" and "filings" in facts, facts  # 办完: the step named before
+
+
+@pytest.mark.parametrize("question,start,present,absent", [
+    # a township's sub-domain: the documents set no township structure, so no verdict from the guide's advice
+    ("武定县近城镇的网站 jincheng.wuding.gov.cn 合规吗？", "文件没有规定乡镇网站的域名结构", ["电子政务网络管理股"], ["符合"]),
+    # whether to cancel the domain named asks about the domain: its check decides, no other procedure quoted
+    ("街道办的网站 xxjd-gov.cn 需要注销吗？", "需要", ["3月5日"], ["部门网站域名的申请或注销"]),
+    ("县财政局的 wdczj.com 要不要注销？", "需要", ["公告3个月"], ["部门网站域名的申请或注销"]),
+    # silent on fees, but an idle site's domain is cancelled
+    ("县水务局网站很久没人管了，域名 wdsw.net，还要续费吗？", "文件没有规定费用", ["闲置域名", "注销"], ["冒名"]),
+])
+def test_a_named_site_under_the_documents_alone(question, start, present, absent):
+    lead = ask(question).lead
+    assert lead.startswith(start) and all(p in lead for p in present) and not any(a in lead for a in absent), lead
