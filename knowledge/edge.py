@@ -15,6 +15,11 @@ COVERS = "这两份文件只管楚雄州（武定县转发）政府网站域名�
 
 _PERSONAL = re.compile(r"个人(网站|博客|站点|主页|工作室|的网站|的博客|开的|注册的|备案|名义)|私人|工作室|博客|自媒体|身份证")
 _COMPANY = re.compile(r"(公司|企业|集团|厂|店)(的)?(网站|官网|域名|之间|邮箱|备案|网店|服务器)|网店|淘宝|电商|外贸|商城|店铺|商家|跨境|创业|startup|my company|our company")
+# A company or shop as the subject of a site, a domain or a filing, words apart (有家食品企业要给官网办ICP备案), when
+# nothing says a government site is meant and the company is not a vendor working for one (建站公司, 服务商).
+_COMPANY_SUBJECT = re.compile(r"(公司|企业|集团|厂|店|商户|个体户|餐馆|民宿|诊所)[^，。？]{0,10}(网站|官网|域名|备案|icp)", re.IGNORECASE)
+_GOVERNMENT_SIDE = re.compile(r"政府网站|门户网站|部门网站|政府部门|政府的网站|党政|机关|事业单位|gov\.cn|\.政务|我们局|本局|我局|局里|我们单位|本单位|委员会|"
+                              r"外包|建站|运维|服务商|供应商|承建|代理|技术公司|网络公司|托管", re.IGNORECASE)
 _GENERAL_IT = re.compile(
     r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
     r"注册商|便宜|价格|多少钱|收费|费用|交税|翻译|微信|公众号|安卓|苹果|路由器|宽带|打印机|电脑|密码|"
@@ -30,7 +35,7 @@ _OTHER_TOPICS = (
     (re.compile(r"新闻稿|稿件|文章|错别字|内容审核|内容更新|更新内容|内容保障|信息发布|发布信息|更新频率|多久更新|更新一次|栏目更新|信息更新|"
                 r"留言|回复|办件|互动|咨询答复|领导信箱|信箱回复|版权声明|党徽|国徽|无障碍|适老化|访问量|浏览量|点击量|上架|办事事项|"
                 r"政务公开|(更新|发布)[^，。？]{0,4}(多少|几)条|信息量"),
-     "网站内容和互动", None),
+     "网站内容和互动", re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn|清理情况|注销|审核|审批", re.IGNORECASE)),
     (re.compile(r"年度报表|年报|工作报表|统计报表|绩效|考核|测评|考评|普查表|信息公开(?!发布)|等级保护|等保"), "其他报表和考核", None),
 )
 _POLICY_SUBJECT = re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn", re.IGNORECASE)
@@ -130,7 +135,7 @@ def refusal(question: str, region: str = "") -> str | None:
     q = question.lower()
     if _PERSONAL.search(q):
         return f"个人网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
-    if _COMPANY.search(q):
+    if _COMPANY.search(q) or _COMPANY_SUBJECT.search(q) and not _GOVERNMENT_SIDE.search(q):
         return f"企业、公司的网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
     place = _other_place(question, home_places(region))
     if place:

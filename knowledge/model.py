@@ -248,20 +248,82 @@ _SILENT = (
      "文件没有规定报送材料的格式或模板"),
     (re.compile(r"处罚|处分|问责|追责|惩罚|罚款|通报|什么后果|有啥后果|会怎样|会怎么样|会被怎么|扣分"), "文件没有规定逾期或不执行的处罚"),
     (re.compile(r"多久一次|多长时间一次|多久搞一次|多久做一次|多久查一次|几次|频率|频次|每(年|月|季度|周|半年)[^，。？]{0,4}(几|多少)次|周期"), "文件没有规定频次"),
+    (re.compile(r"(指定|认定|入围|备选|合格|推荐|可选)的?[^，。？]{0,6}(名单|名录|目录|清单)"), "文件没有规定（没有指定）具体的单位名单，只规定了应具备的条件"),
     (re.compile(r"哪一家|哪家|哪个(公司|厂商|服务商|平台|品牌)|推荐|具体选|指定(了)?哪"), "文件没有规定具体选哪一家，只规定了应具备的条件"),
 )
+# "有没有指定/规定/列出 X": whether the documents name something. They do when X's words are in the rule found;
+# otherwise that is a point they leave open, never a verdict taken from the rule's modality.
+_NAMES_ASKED = re.compile(r"(?:有没有|有无|是否|有)(?:具体)?(?:指定|规定|明确|列出|列明|给出|公布|统一|写明|提供|要求)(?:了)?(?:的)?([^，。？?]{2,14}?)(?:吗|呢|没有)?[?？。]*$")
+_LIST_WORDS = re.compile(r"名单|名录|目录|清单|样表|范本|模板")
 _SUFFIX = re.compile(r"(?<![a-z0-9-])\.?(gov\.cn|com\.cn|com|net|org|cn)(?![a-z])|\.(中国|公司|网络|政务)", re.IGNORECASE)
-_STEPS_TIMED = re.compile(r"审核|审批|批下来|批复|分配|整改|办完|办结|处理完|迁移完|迁完|下来|重新注册|生效")
+_STEPS_TIMED = re.compile(r"审核|审批|批下来|批复|分配|整改|办完|办结|处理完|迁移完|迁完|下来|重新注册|生效|回复|答复|反馈|汇总|转报|报省|报到省")
 _WHERE_DONE = re.compile(r"(去|到|在)哪(里|儿)?(办|办理|注销|申请|弄)|哪个窗口|哪个网站上(办|注销|申请)")
-_ASKS_PERIOD = re.compile(r"多长时间内|多久内|多久|好久|多长时间|几天内|多少天|几个工作日|期限多长|时限")
+_ASKS_PERIOD = re.compile(r"多长时间内|多久内|多久|好久|多长时间|几天内|(多少|几)个?(天|日|工作日|星期|礼拜|周|月)|期限多长|时限")
 _ASKS_INSTEAD = re.compile(r"(那|应该|应当|该|要|可以|能)(它)?(改)?用(什么|啥|哪种|哪个)|用什么后缀|用啥后缀")
 _WHEN = re.compile(r"什么时候|哪天|几号|截止|期限是|之前|日期")
 
 
+_ASKING = re.compile(r"什么|啥|谁|哪|几|多少|多久|多长|怎|如何|咋|吗|吧|呢|么|要不要|是否|能不能|可不可以|行不行|有没有|[?？]")
+
+
+def _asked(question: str) -> str:
+    """The clauses that ask (with a question word), without those that only set the scene: in '网站停用两年了，
+    域名还在续费，现在咋办' the 续费 is the situation, 咋办 the question. The whole question when none asks."""
+    clauses = [c for c in re.split(r"[，,；;。]", question) if c.strip()]
+    asking = [c for c in clauses if _ASKING.search(c)]
+    return "，".join(asking) if asking and len(asking) < len(clauses) else question
+
+
+class _Modal:
+    pattern = re.compile(r"必须|只能|一定要|一定|只可以|只许|不能|不得|不可以|不准|不许|可以|能|需要|应当|应该|要|得")
+
+    def search(self, text: str):
+        return self.pattern.search(text)
+
+    def partition(self, text: str) -> tuple[str, str, str]:
+        match = self.pattern.search(text)
+        return text[:match.start()], match.group(0), text[match.end():]
+
+
+_MODAL = _Modal()
+_FILLER = re.compile(r"^(是|为|在|放在|放到|放|用|使用|采用)|的")
+
+
+def _pairs(text: str) -> list[str]:
+    return [text[i:i + 2] for i in range(len(text) - 1) if not re.search(r"[的了吗呢是有怎么什啥哪]", text[i:i + 2])]
+
+
+def _share(pairs: list[str], text: str) -> float:
+    return sum(p in text for p in pairs) / len(pairs)
+
+
+def names_asked(question: str, facts: Sequence[Fact]) -> bool | None:
+    """For '有没有规定/指定/明确 X': whether the rules found say X (most of X's character pairs are in them, and a
+    list asked for is a list there); None for any other question."""
+    named = _NAMES_ASKED.search(question)
+    if not named or not facts:
+        return None
+    thing = named.group(1)
+    if re.search(r"怎|如何|哪|什么|啥|谁|几|多少", thing):
+        return None  # 有没有明确主域名怎么定: a detail of how, which the words of a rule cannot confirm
+    text = "".join(f.quote + f.answer for f in facts[:2])
+    if _LIST_WORDS.search(thing) and not _LIST_WORDS.search(text):
+        return False
+    # what is said of the subject (服务商|必须是国企) must be in the rule itself, not only the subject's words
+    subject, modal, said = _MODAL.partition(thing) if _MODAL.search(thing) else (thing, "", "")
+    said = _FILLER.sub("", said)
+    if modal and any(_pairs(part) and _share(_pairs(part), text) < 0.5 for part in (subject, said)):
+        return False
+    pairs = _pairs(thing)
+    return not pairs or _share(pairs, text) >= 0.5
+
+
 def silence(question: str, facts: Sequence[Fact]) -> str | None:
-    """'文件没有规定…' when the question asks for something the documents leave open, else None."""
+    """'文件没有规定…' when the question asks for something the documents leave open, else None. Only what is
+    asked counts: a silent point named in a clause that sets the scene is not the question."""
+    asked = _asked(question)
     for pattern, line in _SILENT:
-        if pattern.search(question):
+        if pattern.search(question) and (pattern.search(asked) or _spans_asking(pattern, question, asked)):
             return line
     if facts and _WHERE_DONE.search(question) and not facts[0].role("to"):  # 注销ICP备案去哪里办
         return "文件没有写具体到哪里办理"
@@ -270,13 +332,31 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
         if named and not named & set(facts[0].forbids):
             shown = "、".join(f"“.{n}”" for n in sorted(named))
             return f"文件没有对{shown}作出规定（既没有允许也没有禁止），只规定了不能用的后缀"
+    named = names_asked(question, facts)
+    if named is False:
+        return f"文件没有规定（没有明确）{_NAMES_ASKED.search(question).group(1)}"
     top = facts[:1]
     if _ASKS_PERIOD.search(question) and not _WHEN.search(question) and top:
         fact = top[0]
         text = fact.quote + fact.answer
         other_step = [w for w in _STEPS_TIMED.findall(question) if w not in text]
-        if not (fact.period or fact.date or fact.kind == "number") or other_step:
+        if not (fact.period or fact.date or fact.kind == "number") or other_step \
+                or fact.period and not _names_step(fact, question):  # 申请表报到省里几天内: not the contact change's 20 days
             return "文件没有规定这件事的办理时限"  # 州政府办审核要多长时间: the 20 working days are for another step
     if _ASKS_INSTEAD.search(question) and facts and facts[0].kind == "prohibition":
         return "文件只规定了不能用什么，没有规定应当改用什么"
     return None
+
+
+_PERIOD_WORDS = re.compile(r"多久|几天|几个|工作日|个月|\d")
+
+
+def _names_step(fact: Fact, question: str) -> bool:
+    """The question names the step a period belongs to (联系人, 公告, 换域名), not only asks how long."""
+    return any(len(k) >= 2 and k.lower() in question.lower() and not _PERIOD_WORDS.search(k) for k in fact.keys)
+
+
+def _spans_asking(pattern: re.Pattern, question: str, asked: str) -> bool:
+    """A silent point written across two clauses (报县里的清理情况，有没有模板) counts when the second asks."""
+    clauses = [c for c in re.split(r"[，,；;。]", question) if c.strip()]
+    return any(pattern.search(f"{c},{n}") and not pattern.search(c) and _ASKING.search(n) for c, n in zip(clauses, clauses[1:]))

@@ -19,11 +19,12 @@ from knowledge.claims import read as read_claims
 from knowledge.edge import refusal, superiors
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
-from knowledge.model import check, event_answer, events_in, silence
+from knowledge.model import check, event_answer, events_in, names_asked, silence
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
+    CANCEL_IT,
+    IDLE,
     REMEDY,
-    WORRY,
     DateLines,
     Lookup,
     asks_about_domain,
@@ -36,11 +37,14 @@ from knowledge.reasoning import (
     registered_before_rules,
     verdict,
     verdict_word,
+    worry_word,
 )
 from knowledge.sections import (
+    SectionRef,
     asks_content,
     asks_structure,
     asks_title,
+    english_section,
     names_only,
     section_range,
     section_reference,
@@ -65,6 +69,7 @@ MAX_FACTS = 3  # for a question that asks one thing
 MAX_SECTION_FACTS = 4  # for a question about what one part of the plan says
 FOCUS_BONUS = 10.0
 DOC_BONUS = 10.0
+EVENT_BONUS = 10.0  # a dated event the question describes in words (县里转发, 州里印发)
 TYPE_BONUS = 8.0  # a when-question wants a date, a who-question a body, a how-long question a number
 _QUESTION_TYPES = (
     (re.compile(r"什么时候|啥时候|哪天|几号|几月|截止|截至|期限|最晚|最迟|多会儿|之前|日期|哪年|时间"), ("date",)),
@@ -207,6 +212,7 @@ class PolicyIndex:
         self.smalltalk = {kind: (tuple(w.lower() for w in spec["words"]), spec["reply"])
                           for kind, spec in policy.smalltalk.items()}
         self.facts = load_facts()
+        self.fact_ids = {f.id: i for i, f in enumerate(self.facts)}
         key_df = Counter(k for f in self.facts for k in {key.lower() for key in f.keys})
         # a key most facts share (什么时候) says less about which fact is meant than one of its own (传真)
         self.key_weight = {k: math.log(1 + len(self.facts) / n) / math.log(1 + len(self.facts)) for k, n in key_df.items()}
@@ -267,7 +273,7 @@ class PolicyIndex:
                 for size in (4, 3, 2):
                     piece = run[i:i + size]
                     term = self.typo_targets.get("".join(sounds[i:i + size])) if len(piece) == size else None
-                    if term and term != piece and piece not in self.idf and piece not in self.domain_terms \
+                    if term and term != piece and piece not in self.idf and piece not in self.domain_terms and piece not in _ORDINARY \
                             and not any(known[i:i + size]) \
                             and not any(a < i + size and i < b and not (i <= a and b <= i + size) for a, b in spans) \
                             and not any(ch in STOP_CHARS or ch in _NOT_IN_TERMS for ch in piece):
@@ -336,7 +342,7 @@ class PolicyIndex:
             for size in (2, 3, 4):
                 for start in range(len(run) - size + 1):
                     term = self.terms_by_sound.get("".join(sounds[start:start + size]))
-                    if term and run[start:start + size] != term:
+                    if term and run[start:start + size] != term and run[start:start + size] not in _ORDINARY:
                         add(self.tokens(term), 0.8)
                         mentioned.add(term)
 
@@ -402,6 +408,9 @@ class PolicyIndex:
             return Answer(True, "facts", "\n".join(a.lead for a in parts), [x for a in parts for x in a.sources[:2]],
                           [], 0.0, [f for a in parts for f in a.facts])
         ref = section_reference(cq, self.clauses)
+        in_english = english_section(q, self.clauses) if re.search(r"[A-Za-z]{4}", q) else None
+        if in_english:  # part 3 item 2 of the plan: the transliteration keeps only the part
+            ref = SectionRef(in_english, explicit=True)
         if ref and ref.explicit and asks_title(cq):  # 四（三）的标题是什么
             title = title_of(ref.section, self.clauses, self.policy.sections)
             answer = self._section_answer(ref.section)
@@ -425,6 +434,8 @@ class PolicyIndex:
         ranked, mentioned = self.rank(cq) if cq else ([], set())
         if doc and not ranked:  # 武政办函1号哪天发的: the document itself is the subject
             ranked, mentioned = self.rank(doc)
+        if ref and ref.explicit and (not ranked or ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned)):
+            return self._section_answer(ref.section)  # 第五部分第三条有哪些要求: a section named by number is in scope
         if not ranked or not doc and (ranked[0][0] < IN_SCOPE_MIN_SCORE and not _THE_PLAN.search(cq)
                                       or not self._about_policy(cq, mentioned)):
             return Answer(False, "out_of_scope",
@@ -455,21 +466,26 @@ class PolicyIndex:
         facts = self._whole_rule(facts)
         open_point = silence(cq, facts)
         lines: list[str] = []
-        situation = domain_situation(cq, lookup) if not open_point else None
-        if situation and not asks_about_domain(cq) and situation.compliant is not False:
+        situation = domain_situation(cq, lookup)
+        if open_point and situation and (situation.compliant is True or not _IDLE_SCENE.search(cq)):
+            situation = None  # a silent point asked about a named site: the silence answers, unless the site is idle
+        if open_point and situation:  # 网站没人管了，还要续费吗: silent on fees, but the idle domain is cancelled
+            facts = []
+        if situation and not asks_about_domain(cq) and situation.compliant is not False and not open_point:
             situation = None  # the domain is the setting; the question asks something else (a route, a period)
-        aside = situation is not None and not asks_about_domain(cq)
+        aside = situation is not None and not asks_about_domain(cq) and not open_point
         sources = []
         if situation and not aside:
             lines += situation.lines
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
-        dated = date_lines(cq, facts, candidates) if not (claims.deadlines or claims.dated or claims.months) else DateLines()
+        dated = date_lines(cq, facts, candidates) if not (claims.deadlines or claims.dated or claims.months or open_point) else DateLines()
         lines += dated
         if situation and not aside and situation.compliant is False:
             # the check says what is wrong, what to apply for and the steps; a fact stays only when the
             # question names it in words of its own (栏目 … for a column on a sub-domain)
-            rest = _DOMAIN_WORDS.sub(" ", cq.lower())
-            facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest for k in f.keys)
+            # 按这个清理方案 is the frame and 该怎么整改 the question: neither names a rule of its own
+            rest = CANCEL_IT.sub(" ", _WHAT_TO_DO.sub(" ", _PLAN_SETTING.sub(" ", _DOMAIN_WORDS.sub(" ", cq.lower()))))
+            facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest and k not in GENERIC_KEYS and not _ASKS_WORD.search(k) for k in f.keys)
                      and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
         elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
             facts = [f for f in facts if f.section.startswith("二")][:1]
@@ -489,13 +505,14 @@ class PolicyIndex:
         if open_point:
             ruling = ""
             lines.insert(0, f"{open_point}。文件中相关的规定是：")
+        elif names_asked(cq, facts):
+            ruling = "有"  # 有没有规定联系人变更的期限: the documents do say it — what they say follows
         else:
             ruling = verdict(cq, facts, claims)
             if situation and not aside and situation.compliant is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
                 if REMEDY.search(cq):  # 要改吗: a domain that breaks the rules must be changed
-                    worry = WORRY.search(cq)
-                    ruling = ("不要紧" if worry else "不需要") if situation.compliant else ("要紧" if worry else "需要")
+                    ruling = worry_word(cq, not situation.compliant) or ("不需要" if situation.compliant else "需要")
             elif dated.on_time is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
@@ -525,7 +542,7 @@ class PolicyIndex:
         other = halves[1] if halves[0] is facts[0] else halves[0]
         if other in facts:
             return facts
-        return [facts[0], other, *facts[1:]][:MAX_FACTS]
+        return [facts[0], other, *facts[1:]][:max(MAX_FACTS, len(facts) + 1)]  # a part's own fact is never cut for it
 
     def _subject(self, question: str, claims) -> Fact | None:
         """The rule a yes/no question's claims are about: the question read without the values it claims
@@ -605,6 +622,7 @@ class PolicyIndex:
 
     # -- facts ----------------------------------------------------------------------------------------
     def fact_scores(self, question: str, clause_scores: dict[int, float]) -> list[tuple[float, int]]:
+        question = _WHICH_N.sub("哪些", question)  # 哪两个上级文件: how many are asked, not the rule about two domains
         tokens, mentioned = self.query_tokens(question)
         own: dict[int, float] = defaultdict(float)
         for token, query_weight in tokens.items():
@@ -623,6 +641,8 @@ class PolicyIndex:
                         focused[i] = max(focused.get(i, 0.0), focus[key])
         for i, weight in focused.items():
             own[i] += FOCUS_BONUS * weight
+        for fact in events_in(q, self.facts):  # 县里通知哪天印发的: the event described names its fact (not 州里's 印发)
+            own[self.fact_ids[fact.id]] += EVENT_BONUS
         if wanted:
             for i, fact in enumerate(self.facts):
                 if fact.kind in wanted:
@@ -644,10 +664,29 @@ class PolicyIndex:
         whole = self.fact_scores(question, clause_scores)
         chosen: list[int] = []
         parts = _parts(question)
+        answered = 0  # parts that got a fact of their own
         if len(parts) > 1:
             context = {i: score * PART_CONTEXT for score, i in whole}
             settings = _setting_clauses(question)
+            # 县政府门户网站改域名，要谁同意？表交给谁？最后谁批？: the first clause names the subject and asks nothing;
+            # the short questions after it are about that subject
+            carry = parts[0] if len(re.findall(r"[?？]", question)) >= 2 and not _ASKING.search(parts[0]) else ""
+            fits: set[int] = set()  # the facts about the subject carried: a short question after it picks among these
+            if carry:
+                about = self.fact_scores(carry, {i: s for s, i in self.bm25(carry)})
+                fits = {i for s, i in about if about and s >= about[0][0] * PART_FRESH_RATIO}
             for part in parts:
+                if carry and part == parts[0]:
+                    continue
+                after = self._step_after(part, question)
+                carried = bool(carry) and len("".join(_CJK_RUN.findall(part))) <= 6 and bool(_ASKING.search(part))
+                if carried:
+                    part = f"{carry}，{part}"
+                if after is not None:  # 注销以后还要做什么: the rule that starts where that step ends
+                    if after not in chosen:
+                        chosen.append(after)
+                        answered += 1
+                    continue
                 if not self._names_policy_term(part) or any(part in clause for clause in settings):
                     continue  # 网站用了https，…: a clause that sets the scene asks nothing of its own
                 part_clauses = {i: score for score, i in self.bm25(part)}
@@ -655,20 +694,51 @@ class PolicyIndex:
                 if not own or own[0][0] < PART_MIN_SCORE:
                     continue
                 options = sorted(((score + context.get(i, 0.0), i) for score, i in own), reverse=True)
-                fresh = [(score, i) for score, i in options if i not in chosen]
+                fresh = [(score, i) for score, i in options if i not in chosen and (not carried or i in fits)]
                 if fresh and fresh[0][0] >= options[0][0] * PART_FRESH_RATIO:
                     chosen.append(fresh[0][1])
+                    answered += 1
+                    # 依据哪两个上级文件: a part that says how many things it wants gets that many, as long as close
+                    wanted = _asked_count(part)
+                    first = self.facts[fresh[0][1]].clause.id  # the things counted are alike: the same clause's first
+                    alike = sorted(fresh[1:], key=lambda o: self.facts[o[1]].clause.id != first)
+                    for score, i in alike:
+                        if wanted <= 1:
+                            break
+                        if i not in chosen and score >= fresh[0][0] * COUNT_RATIO:
+                            chosen.append(i)
+                            wanted -= 1
         best_score, best = whole[0]
-        if best not in chosen:
+        if best not in chosen and answered < 2:  # each part answered by its own facts: the mixture of all is not needed
             chosen.insert(0, best)
         count = _asked_count(question)  # 两个日期, 两张表, 三种情况: that many facts, as long as they are close
         ratio, most = (COUNT_RATIO, max(count, len(chosen))) if count else (CLOSE_RATIO, MAX_FACTS)
+        if answered >= 2 and not count and len(re.findall(r"[?？]", question)) >= 2:
+            most = len(chosen)  # the parts are answered: a near tie of the whole mixture is another question's fact
         for score, i in whole[1:]:
             if len(chosen) >= most or score < best_score * ratio:
                 break
             if i not in chosen:
                 chosen.append(i)
         return [self.facts[i] for i in chosen], [self.facts[i] for _, i in whole[:8]]
+
+    def _step_after(self, part: str, question: str = "") -> int | None:
+        """'注销以后还要做什么', '变更后要干啥': the fact whose rule starts where that step ends (域名注销后…); '办完还要
+        做什么' after '老域名要注销': the step the question named before."""
+        match = _AFTER_STEP.search(part)
+        if match:
+            act = match.group(1)
+        elif _AFTER_DONE.search(part):
+            before = _STEP_ACTS.findall(question[:question.find(part)] if part in question else "")
+            if not before:
+                return None
+            act = before[-1]
+        else:
+            return None
+        for i, fact in enumerate(self.facts):
+            if re.search(rf"{act}(以?后|之后)", fact.quote) and fact.kind in _RULE_KINDS:
+                return i
+        return None
 
     def focus(self, question: str) -> dict[str, float]:
         """The words the question asks for: after 哪个/什么/几个 (哪个邮箱), before 是多少/是谁 (电话是多少).
@@ -771,7 +841,7 @@ def _doc_reference(question: str) -> tuple[str, str]:
 _RULE_KINDS = frozenset({"rule", "prohibition", "number"})
 _EN_WORDS = {"可以": "Yes.", "需要": "Yes, it is required.", "有": "Yes.", "是的": "Yes.", "符合要求": "Yes, it complies.",
              "来得及": "Yes, in time.", "没有超期": "No, not late.", "不可以": "No.", "不需要": "No, it is not required.",
-             "没有": "No.", "不是": "No.", "不符合要求": "No, it does not comply.", "来不及": "No, too late.",
+             "没有": "No.", "不是": "No.", "不符合": "No, it does not comply.", "来不及": "No, too late.",
              "超期了": "Yes, it is late.", "不对": "No.", "不对，需要": "No — it is required."}
 
 
@@ -836,6 +906,8 @@ def _both_documents(question: str, facts: tuple[Fact, ...]) -> list[Fact]:
     return [by_id[i] for pattern, ids in _DOC_ASPECTS if pattern.search(question) for i in ids]
 
 
+# Everyday words that sound like a policy word (指定 / 制定, 知道 / 指导, 统一 / 同意): meant as written, never typos
+_ORDINARY = frozenset("知道 实现 统一 同志 一句 指定 事先 检测 制订 直到 各市 全程 一千 指责 引发 树立 起先 视线 全城 一举".split())
 _NOT_IN_TERMS = frozenset("各县州市里吧吗呢啊")  # a typo is inside a word, not across these
 
 # English words staff drop into a Chinese question
@@ -844,6 +916,15 @@ _MIXED = re.compile(r"(?<![a-z.@-])(dead\s?line|ddl|e-?mail|dns)(?![a-z.@-])", r
 _ASKS_TASK = re.compile(r"(要|需要|负责|得|该)?(做|干|管|负责)(什么|啥|哪些)|职责|任务")
 _THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方案|^方案(的|里|中|第|开头|要求|规定|原则|目标|依据|说)|这次清理|清理工作")
 _DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
+_STEP_ACTS = re.compile(r"注销|注册|变更|调整|启用|迁移|申请|报备|下线")
+_AFTER_DONE = re.compile(r"(办完|弄完|做完|搞完|完了|完成)(以后|之后|后)?(还|又)?(要|需要|得|该)?(做|干|办|弄)?(什么|啥|哪些)")
+_AFTER_STEP = re.compile(r"(注销|注册|变更|调整|启用|迁移|申请|备案|报备|审核|下线)(?:了)?(?:以后|之后|后|完)(?:还|又)?(?:要|需要|得|该|应该)?(?:做|干|办|弄)?(?:什么|啥|哪些|些什么)")
+_IDLE_SCENE = IDLE
+_WHAT_TO_DO = re.compile(r"(应该|应当|该|要|需要)?(怎么|怎样|如何|咋)(整改|处理|改|弄|办|整|对待)")
+_WHICH_N = re.compile(r"哪(两|俩|三|四|五|几)(个|份|张|种|项|条|家)?")
+_ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处理 asks what to do; it names no rule of its own
+_PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|这次|这份|本次|此次|本|该|州里的?|县里的?)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|"
+                           r"(按|按照|根据|依照|对照)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|这次清理|此次清理|本次清理")
 _OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|我县|我市|我州|俺们")
 
 

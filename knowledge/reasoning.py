@@ -21,9 +21,10 @@ _FAMILIES = (
     (re.compile(r"超期|逾期|晚了|迟了|过期|超时"), "没有超期", "超期了"),
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
     (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错|对吗|没问题吧"), "是的", "不是"),
-    (re.compile(r"符合|合规|没问题|合不合|规范吗"), "符合要求", "不符合要求"),
-    (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]|就行|就可以|即可"), "可以", "不可以"),
-    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]"), "需要", "不需要"),
+    # 不符合, not 不符合要求: the negative must not hold the positive's words
+    (re.compile(r"符合|合规|没问题|合不合|规范吗"), "符合要求", "不符合"),
+    (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]|就行|就可以|即可|有没有(办法|可能)|有(办法|可能)"), "可以", "不可以"),
+    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]|必要"), "需要", "不需要"),
 )
 _NOT_ALLOWED = re.compile(r"(不能|不可以|不得|不准|不许|不让)[^，。？]{0,16}(吧|对吧|是吧|对吗|吗)[?？。!！]*$")
 _POSITIVE = {"可以", "需要", "有", "是的", "符合要求", "不晚"}
@@ -70,7 +71,7 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         elif any(p.search(question) for p in fact.yes):
             polarity = True
         if polarity is False and REMEDY.search(question):
-            return "要紧" if WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
+            return worry_word(question, True) or "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         if polarity is not None:
             return verdict_word(question, polarity)
     if result.open:
@@ -92,7 +93,7 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     if acting:  # the question names the act a rule is about; of several, the one named last (the predicate)
         rule = max(acting, key=lambda f: max(m.end() for p in f.does for m in p.finditer(question)))
         if rule.verdict == "不可以" and REMEDY.search(question):
-            return "要紧" if WORRY.search(question) else "需要"  # 服务器在境外，要不要迁回来: the state must be put right
+            return worry_word(question, True) or "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         return verdict_word(question, rule.verdict in _POSITIVE)
     return ""
 
@@ -115,6 +116,18 @@ def names_subject(fact: Fact, question: str) -> bool:
 REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停)|"
                      r"(改|迁|换|整改)不(改|迁|换|整改)|要紧|要不要紧|严重吗|有问题吗|有没有问题|有影响吗")
 WORRY = re.compile(r"要紧|严重|有问题|有没有问题|有影响")
+_WORRY_WORDS = (("问题", "有问题", "没有问题"), ("影响", "有影响", "没有影响"), ("严重", "严重", "不严重"), ("要紧", "要紧", "不要紧"))
+
+
+def worry_word(question: str, bad: bool) -> str:
+    """The answer to '有没有问题 / 要紧吗 / 有影响吗' in the question's own word; '' when it asks no such thing."""
+    match = WORRY.search(question)
+    if not match:
+        return ""
+    for word, yes, no in _WORRY_WORDS:
+        if word in match.group(0):
+            return yes if bad else no
+    return "要紧" if bad else "不要紧"
 
 
 _PREMISE = re.compile(r"对吗|对吧|是吧|没错|是这样|对不对|是不是这样|的吧")
@@ -138,7 +151,9 @@ def verdict_word(question: str, polarity: bool | None) -> str:
             if yes == "可以" and _NOT_ALLOWED.search(question):  # 服务器不能放境外吧: the asker says it is not allowed
                 return "不对，可以" if polarity else "是的，不能"
             return yes if polarity else no
-    return "可以" if polarity else "不可以"
+    if re.search(r"有没有|有无|是否有|有没", question):
+        return ""  # 有没有指定的名单 asks whether the documents name something: 可以 would answer nothing asked
+    return "可以" if polarity else "不可以"  # 得行不, 也没事吧: whether it is allowed
 
 
 # -- dates ----------------------------------------------------------------------------------------------
@@ -238,8 +253,14 @@ _BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
 _IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼")
 _OLD = re.compile(r"早年|早些年|之前注册|原来注册|以前注册|以前申请|老域名|(?:200\d|201[0-8])年.{0,6}(注册|申请|买|办)|55号(文)?(以前|之前|前)")
 _UNIT = re.compile(r"[\u4e00-\u9fff]{1,20}(?:局|委员会|委|办公室|中心|人民政府|(?<=[县市州])政府|院|馆|所|队)")
-_KIND_WORDS = (("system", re.compile(r"业务系统|办事平台|服务平台|办事大厅|网上办事|审批系统|政务服务网|服务系统|办事系统|系统|平台")), ("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")),
-               ("institution_other", re.compile(r"医院|学校|不承担")), ("institution_admin", re.compile(r"承担行政职能|执法")))
+# The unit's kind as the question describes it in words, most telling first: an institution that says it has no
+# administrative functions is judged by 二（三） whatever else it is called; a township (乡/镇/街道) has no
+# structure of its own in the documents.
+_KIND_WORDS = (("institution_other", re.compile(r"医院|学校|不承担|(没有|无|不具有|不具备|不行使|不履行|不负责)[^，。？]{0,4}行政(管理)?职能|公益[一二两]?类|公益性")),
+               ("institution_admin", re.compile(r"承担行政职能|执法|参公|参照公务员")),
+               ("system", re.compile(r"业务系统|办事平台|服务平台|办事大厅|网上办事|审批系统|政务服务网|服务系统|办事系统|系统|平台")),
+               ("township", re.compile(r"(乡|镇)(人民)?政府|乡镇|街道办|(?<=[\u4e00-\u9fff]{2})(乡|镇)(?=的|网站|，|,|上|里)")),
+               ("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")))
 
 Lookup = Callable[[str], "tuple[str, str | None] | None"]  # domain -> (unit name, kind) from the registry
 
@@ -275,10 +296,17 @@ _OTHER_SUBJECT = re.compile(r"服务器|机房|境外|国外|海外|香港|cdn|�
                             r"虚拟空间|虚拟主机|云主机|节点|报备|报送|清理情况|注销|审批|同意", re.IGNORECASE)
 
 
+CANCEL_IT = re.compile(r"(要不要|需不需要|需要|该不该|应不应该|得|要)注销(吗|吧|不|么)?[?？]*$|注销不注销")
+
+
 def asks_about_domain(question: str) -> bool:
     """The question asks about the domain it names (is it compliant, what to do with it), not only
-    mentions it while asking something else (the route, the period, a Chinese domain's format, its server)."""
-    if _OTHER_SUBJECT.search(_DOMAIN_IN_TEXT.sub(" ", question)):
+    mentions it while asking something else (the route, the period, a Chinese domain's format, its server).
+    Whether to cancel it (需要注销吗) is what to do with it; who cancels it or where is another subject."""
+    rest = _DOMAIN_IN_TEXT.sub(" ", question)
+    if CANCEL_IT.search(rest) and not _OTHER_SUBJECT.search(CANCEL_IT.sub(" ", rest)):
+        return True
+    if _OTHER_SUBJECT.search(rest):
         return False
     return bool(_ASKS_DOMAIN.search(question)) or not _ASKS_OTHER.search(question)
 
@@ -382,18 +410,67 @@ def _kind_structure(domain: str, kind: str, parsed) -> Situation:
 
 
 # the site behind the domain is no longer used: an idle domain, whatever its name
-_IDLE = re.compile(r"不用了|早就不用|没在用|不再使用|停用|停了|关了|关停|下线|废弃|闲置|没人用|不维护|不再运行")
+IDLE = re.compile(r"不用了|早就不用|没在用|不再使用|不再用|没再用|停用|停了|关了|关停|下线|废弃|弃用|闲置|没人用|没人管|无人管|没人维护|无人维护|"
+                   r"不维护|不再运行|停止运行|停运|荒废|废了|打不开了")
 
 
 def _idle_situation(question: str, domain: str) -> Situation:
-    """二（六）、四（三）、三（五）: an idle domain is cancelled by its holder through the registrar, then the filings."""
+    """二（六）、四（三）、三（五）: an idle domain is cancelled by its holder through the registrar, then the filings;
+    a township's also reported to the county (its notice is addressed to the townships)."""
     situation = Situation(compliant=None, clause_ids=["plan-2-6", "plan-4-3", "plan-3-5"])
     situation.lines += [f"{domain} 的网站已不用，属于闲置域名：要及时注销，由域名持有者联系相应的注册机构注销，不得转给其他单位或个人使用。",
                         "域名注销后，原持有单位要及时注销ICP备案编号、党政机关网站标识、公安机关备案标识等。"]
+    if _kind_of(question.replace(domain, " ")) == "township":
+        situation.lines.append(_county_task(question))
+        situation.clause_ids.append("wd-report")
     if _OLD.search(question):
         situation.lines.append(_OLD_LINE)
         situation.clause_ids.append("plan-3-4")
     return situation
+
+
+def _kind_of(text: str) -> str | None:
+    return next((k for k, pattern in _KIND_WORDS if pattern.search(text)), None)
+
+
+def _county_task(text: str = "") -> str:
+    """What the county's notice asks of the townships and county departments (武政办函〔2019〕1号), from the model.
+    That notice is 武定县's: a township of another county of 楚雄州 is told so, and reports as its own county
+    office asks (the counties report to the prefecture by its deadline)."""
+    from knowledge.facts import load_facts
+
+    by_id = {f.id: f for f in load_facts()}
+    county = _other_county(text)
+    if county:
+        return (f"文件中给乡镇的报送要求出自武定县的转发通知（{by_id['wd-task'].answer.rstrip('。')}）；文件没有规定{county}乡镇报送的期限和单位，"
+                f"按{county}政府办的要求办理。{by_id['prefecture-deadline'].answer}")
+    return by_id["wd-task"].answer
+
+
+def _other_county(text: str) -> str | None:
+    """A county or city of 楚雄州 other than 武定县 named in the text (禄丰县金山镇)."""
+    from knowledge.places import divisions
+
+    if "武定" in text:
+        return None
+    for place in divisions().by_code.values():
+        if place.code.startswith("5323") and place.level == "county" and place.code != "532329":
+            if place.name in text or place.stem != "楚雄" and re.search(rf"{place.stem}(县|市)?", text):
+                return place.name
+    return None
+
+
+_TOWNSHIP_SILENT = "文件没有规定乡镇网站的域名结构（只规定了县市门户网站、州级部门网站、事业单位网站、中文域名和栏目的结构）。"
+
+
+def _township_situation(domain: str, reasons: str, clause_ids: list[str], text: str = "") -> Situation:
+    """A township's (乡/镇/街道) domain: the documents give townships no structure of their own; the county's
+    notice tells them to clean up, cancel and report to the county office by its deadline. Only a rule the
+    documents do state (a government site's .gov.cn) makes the domain non-compliant."""
+    lines = [f"{domain} 不合规：{reasons}。"] if reasons else []
+    return Situation([*lines, _TOWNSHIP_SILENT, _county_task(text),
+                      "注销的由域名持有者联系相应的注册机构办理；" + _CANCEL.split("；", 1)[1]],
+                     [*clause_ids, "wd-report", "plan-4-3", "plan-3-5"], False if reasons else None)
 
 
 def domain_situation(question: str, lookup: Lookup | None = None) -> Situation | None:
@@ -403,7 +480,7 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
     found = domains_in(question)
     if not found:
         return suffix_situation(question)
-    if len(found) == 1 and _IDLE.search(question.replace(found[0].group(0), " ")):
+    if len(found) == 1 and IDLE.search(question.replace(found[0].group(0), " ")):
         return _idle_situation(question, found[0].group(0))
     if len(found) == 1:
         return _situation_for(question, found[0].group(0), question.replace(found[0].group(0), " "), lookup)
@@ -426,7 +503,7 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
             unit, kind = found
     if unit is None:
         unit = _named_unit(rest)
-        kind = next((k for k, pattern in _KIND_WORDS if pattern.search(rest)), None)
+        kind = _kind_of(rest)
     if _COLUMN.search(rest) and lookup is None:  # 栏目, 英文版: a part of a site, not a site
         from knowledge.domains import parse_domain
 
@@ -443,13 +520,25 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
     if result.unit is None and kind in ("system", "institution_other") and result.domain.valid and not result.domain.is_chinese:
         return _kind_structure(domain, kind, result.domain)
     situation = Situation(compliant=result.compliant)
+    unit_kind = result.unit.kind if result.unit is not None else kind
+    if result.compliant and unit_kind == "township":  # the guide's advice passes it; the documents set nothing
+        return _township_situation(domain, "", [], question)
     if result.compliant:
         situation.lines.append(f"{domain} 符合规定的域名结构。")
         return situation
     reasons = "；".join(dict.fromkeys(p.message for p in result.problems))
+    ruled = [RULE_CLAUSES[p.code] for p in result.problems if p.code in RULE_CLAUSES]
+    if unit_kind == "township":
+        stated = [p for p in result.problems if p.code == "not_gov_cn" or result.unit is not None and p.code != "township_own_domain"]
+        return _township_situation(domain, "；".join(dict.fromkeys(p.message for p in stated)),
+                                   [RULE_CLAUSES[p.code] for p in stated if p.code in RULE_CLAUSES], question)
     situation.lines.append(f"{domain} 不合规：{reasons}。")
-    situation.clause_ids += [RULE_CLAUSES[p.code] for p in result.problems if p.code in RULE_CLAUSES]
-    if result.expected:
+    situation.clause_ids += ruled
+    if result.expected and unit_kind in ("department", "institution_admin") and result.expected[0].endswith(".gov.cn"):
+        # 二（二）: a department's site is a sub-domain of its own level's portal
+        situation.lines.append(f"部门网站要使用本级政府门户网站的下级域名（结构 ○○○.□□□.gov.cn），应申请 {result.expected[0]}。")
+        situation.clause_ids.append("plan-2-2")
+    elif result.expected:
         situation.lines.append(f"应申请规范域名 {result.expected[0]}。")
     else:
         situation.lines.append("应按规范结构申请新域名（门户网站 www.□□□.gov.cn，部门网站 ○○○.□□□.gov.cn，中文域名 △△△.政务）。")

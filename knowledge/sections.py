@@ -21,7 +21,8 @@ _NUMERALS = "一二三四五六七八九"
 _N = r"[一二三四五六七八九1-9]"
 _ORDINAL = re.compile(rf"第({_N})(?:条|点|项|步|部分|款|小节)?|[（(]({_N})[）)]")
 _CONTENT = re.compile(r"(说|讲|写|规定|提)(了|的|些)?(啥|什么|哪些|哪几)|什么内容|内容|怎么(说|写|规定|要求)|咋(说|写|规定)|讲的是|说的是|讲啥|说啥|写啥|"
-                      r"(哪|几)(几)?个方面|哪几条|哪几点|关于什么|是关于")
+                      r"(哪|几)(几)?个方面|哪几条|哪几点|关于什么|是关于|"
+                      r"有(哪些|什么|啥|哪几项|哪几条)(要求|规定|内容)|(要求|规定)(了)?(是|有)?(哪些|什么|啥)|包括(哪些|什么|啥)")
 _PART_ASKED = re.compile(r"哪几|几个方面|几点|几条|哪些方面|这部分|那部分|部分")
 _SECTION_WORDS = re.compile(r"这部分|这一部分|这条|这一条|那条|那一条|这一步|这节|这一节|部分|一条|这块")
 # 四（二）, 四(二), 四、（二）
@@ -81,6 +82,31 @@ def numbered(question: str, clauses: Sequence[Clause]) -> str | None:
         part = _numeral(match.group(1) or match.group(2))
         if _exists(part, clauses):
             return part
+    return None
+
+
+_EN_N = r"(\d|one|two|three|four|five|six|first|second|third|fourth|fifth|sixth|iii|ii|iv|vi|v|i)"
+_EN_VALUES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "first": 1, "second": 2, "third": 3, "fourth": 4,
+              "fifth": 5, "sixth": 6, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
+_EN_ITEM = r"(?:item|article|point|clause|paragraph|subsection|section|no\.?|number|#)"
+# part 3 item 2, part three (2), item 2 of part 3, the third item of the fifth part, section 5.3
+_EN_PART_ITEM = re.compile(rf"\bpart\s+{_EN_N}\b[\s,:-]*(?:{_EN_ITEM}\s*)?\(?{_EN_N}\)?(?![\w.])")
+_EN_ITEM_PART = re.compile(rf"\b{_EN_ITEM}\s*\(?{_EN_N}\)?\s+(?:of|in|under)\s+(?:the\s+)?part\s+{_EN_N}\b")
+_EN_ORDINALS = re.compile(rf"\b(?:the\s+)?{_EN_N}\s+{_EN_ITEM}\s+(?:of|in)\s+(?:the\s+)?{_EN_N}\s+part\b")
+
+
+def english_section(question: str, clauses: Sequence[Clause]) -> str | None:
+    """A section written in English: part 3 item 2, item 2 of part 3, the third item of the fifth part."""
+    q = question.lower()
+    for pattern, order in ((_EN_PART_ITEM, (0, 1)), (_EN_ITEM_PART, (1, 0)), (_EN_ORDINALS, (1, 0))):
+        match = pattern.search(q)
+        if match:
+            part, item = (match.group(order[0] + 1), match.group(order[1] + 1))
+            values = [int(v) if v.isdigit() else _EN_VALUES[v] for v in (part, item)]
+            if all(1 <= v <= 9 for v in values):
+                section = f"{_NUMERALS[values[0] - 1]}（{_NUMERALS[values[1] - 1]}）"
+                if _exists(section, clauses):
+                    return section
     return None
 
 
