@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, func, or_, text
+from sqlalchemy import and_, bindparam, false, func, literal_column, or_, text
 from sqlmodel import Session, select
 
 from bot.db.models import AuditLog, Contact, Domain, Unit
@@ -48,8 +48,11 @@ class UnitScope:
     units: tuple[int, ...] = ()
 
     def clause(self):
-        """SQL: a unit row (or a row joined to it) is in the scope. Indexed on unit.office_id and unit.id."""
-        return or_(Unit.office_id.in_(sorted(self.offices) or [-1]), Unit.id.in_(self.units or (-1,)))
+        """SQL: a unit row (or a row joined to it) is in the scope. Indexed on unit.office_id and unit.id (only
+        the halves that hold something: an empty one would still be an OR the planner has to read around)."""
+        parts = ([Unit.office_id.in_(sorted(self.offices))] if self.offices else []) + \
+            ([Unit.id.in_(self.units)] if self.units else [])
+        return or_(*parts) if len(parts) > 1 else parts[0] if parts else false()
 
     def unit_ids(self, session: Session) -> set[int]:
         return set(session.exec(select(Unit.id).where(self.clause())).all())
@@ -67,17 +70,31 @@ class UnitNameIndex:
     is left for the first use and for units removed. `refresh` is also called off the hot path (after the
     warm-up and after an import), so replies find the index current."""
 
+    # How long the newest audit entry alone vouches for the index: every registry change writes one, but two
+    # transactions may commit their entries out of id order, so the table's own stamp is read again this often.
+    RECHECK_SECONDS = 2.0
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._stamp: tuple | None = None
+        self._seen: tuple[int, float] | None = None  # (newest audit id, when the stamp was last read)
         self._names: list[str] = []
         self._ids: list[int] = []
         self._positions: dict[int, int] = {}
 
     def refresh(self, session: Session) -> None:
-        """Bring the names up to date with the unit table: nothing when it has not changed (one query), else
-        the units updated since the last look, else (units removed, first use) all of them."""
+        """Bring the names up to date with the unit table: nothing when no audit entry was written since the
+        last look (one primary-key lookup; the unit table's count and newest update, a scan of the table, at
+        most every RECHECK_SECONDS), else the units updated since the last look, else (units removed, first
+        use) all of them."""
+        from bot.registry.audit import last_change
+
+        mark, now = last_change(session), time.monotonic()
+        seen = self._seen
+        if seen is not None and seen[0] == mark and now - seen[1] < self.RECHECK_SECONDS:
+            return
         stamp = tuple(session.exec(select(func.count(Unit.id), func.max(Unit.updated_at))).one())
+        self._seen = (mark, now)
         with self._lock:
             if stamp == self._stamp:
                 return
@@ -368,15 +385,17 @@ def _build_view(unit: Unit, domains: list[Domain], contacts: list, calendar: Wor
 
 
 def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, limit: int = 5,
-           region: str | None = None, scope: UnitScope | None = None) -> list[UnitView]:
+           region: str | None = None, scope: UnitScope | None = None, reading: str | None = None) -> list[UnitView]:
     """Exact domain (any accepted form) or IP, then the unit's name as written or read in the office's region
     (教育局 → 武定县教育局, 卫健局 → 武定县卫生健康局, 狮山镇 → 武定县狮山镇人民政府), a contact's name, phone or
     e-mail, then a fuzzy unit name. With a `scope`, only units in it are found (the domain of a unit out of
-    scope is still returned, for the caller to refuse as a unit named directly)."""
+    scope is still returned, for the caller to refuse as a unit named directly). `reading`: the place a name
+    without one is read in, when not the deployment's region (an office's: 教育局 from 禄丰市's admin)."""
     text = compact(query)
     if not text:
         return []
     calendar = _calendar(session, calendar)
+    where = reading or home_region(session, region)
     ip = ip_host(query)
     if ip or looks_like_domain(query.strip()):
         domain = find_site(session, query.strip(), fallback=True)
@@ -390,15 +409,15 @@ def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, l
     unit = session.exec(select(Unit).where(name_is(text))).first()
     if unit and (scope is None or scope.holds(unit)):
         return [view_unit(session, unit, calendar)]
-    units = seen(_units_by_short_name(session, text, home_region(session, region)))
+    units = seen(_units_by_short_name(session, text, where, scope))
     if units:
         return [view_unit(session, u, calendar) for u in units[:limit]]
-    contacts = _contacts_matching(session, text)
+    contacts = _contacts_matching(session, text, scope)
     if contacts:
         found = seen(list({c.unit_id: session.get(Unit, c.unit_id) for c in contacts}.values()))
         if found or scope is None:
             return [view_unit(session, u, calendar) for u in found][:limit]
-    wide = qualify(text, home_region(session, region))
+    wide = qualify(text, where)
     return [view_unit(session, session.get(Unit, unit_id), calendar, score)
             for unit_id, score in NAME_INDEX.search(session, wide, limit, scope)]
 
@@ -410,8 +429,10 @@ def units_by_short_name(session: Session, query: str, region: str | None = None)
     return _units_by_short_name(session, text, home_region(session, region)) if text else []
 
 
-def _units_by_short_name(session: Session, text: str, region: str) -> list[Unit]:
-    """The names a unit may be registered under when the query is a short name or lacks the place."""
+def _units_by_short_name(session: Session, text: str, region: str, scope: UnitScope | None = None) -> list[Unit]:
+    """The names a unit may be registered under when the query is a short name or lacks the place (a town's
+    name found anywhere in a name: only among the units in `scope`, so five of another office's never crowd
+    out the asker's, and the search reads the scope's units by index, not the whole table)."""
     wide = qualify(text, region)
     parsed = parse_unit(wide)
     place = parsed.place_name or parsed.place_full
@@ -425,22 +446,39 @@ def _units_by_short_name(session: Session, text: str, region: str) -> list[Unit]
     names = list(dict.fromkeys(n for n in names if n))
     units = list(session.exec(select(Unit).where(name_in(names))).all())
     if not units and parsed.town:
-        units = list(session.exec(select(Unit).where(Unit.name.contains(parsed.town)).limit(5)).all())
+        within = select(Unit).where(Unit.name.contains(parsed.town))
+        units = list(session.exec((within if scope is None else within.where(scope.clause())).limit(5)).all())
     order = {n: i for i, n in enumerate(names)}
     return sorted(units, key=lambda u: order.get(u.name.lower(), len(order)))
 
 
-def _contacts_matching(session: Session, text: str) -> list[Contact]:
+def _contacts_matching(session: Session, text: str, scope: UnitScope | None = None) -> list[Contact]:
+    """Contacts by e-mail, phone digits or name; with a `scope`, only those of units in it (a phone or e-mail
+    is matched within the scope's units, read by index, rather than across every contact)."""
     digits = "".join(ch for ch in text if ch.isdigit())
+    contacts = select(Contact) if scope is None else select(Contact).join(Unit, Unit.id == Contact.unit_id).where(
+        scope.clause())
     if "@" in text:
-        return list(session.exec(select(Contact).where(func.lower(Contact.email) == text.lower())).all())
+        return list(session.exec(contacts.where(func.lower(Contact.email) == text.lower())).all())
     if len(digits) >= 5 and len(digits) >= len(text) - 3:
-        # phones are stored as typed (0718-7220012, (0878) 8711677): compare their digits with the query's
-        stored_digits = Contact.phone
-        for mark in ("-", " ", "(", ")", "（", "）", "+"):
-            stored_digits = func.replace(stored_digits, mark, "")
-        return list(session.exec(select(Contact).where(stored_digits.contains(digits)).limit(10)).all())
-    return list(session.exec(select(Contact).where(Contact.name == text)).all())
+        # phones are stored as typed (0718-7220012, (0878) 8711677): compare their digits with the query's, the
+        # whole number first (indexed: ix_contact_phone_digits), then a part of one (a scan of the contacts)
+        whole = list(session.exec(contacts.where(phone_digits() == digits).limit(10)).all())
+        return whole or list(session.exec(contacts.where(phone_digits().contains(digits)).limit(10)).all())
+    return list(session.exec(contacts.where(Contact.name == text)).all())
+
+
+PHONE_MARKS = ("-", " ", "(", ")", "（", "）", "+")
+
+
+def phone_digits():
+    """SQL: a contact's phone as typed reduced to its digits, the marks written as constants: the expression the
+    index ix_contact_phone_digits (migration 0012_scale) is built on, which the database uses only for the
+    same expression."""
+    stored = Contact.phone
+    for mark in PHONE_MARKS:
+        stored = func.replace(stored, literal_column(f"'{mark}'"), literal_column("''"))
+    return stored
 
 
 def find_site(session: Session, text: str, www: bool = True, fallback: bool = False) -> Domain | None:
@@ -521,6 +559,12 @@ def find_unit_id(session: Session, unit_name: str) -> int | None:
     return unit_id
 
 
+# The holding unit's column of a domain row, read by primary key. Not a join: with a hundred names asked
+# (a portal's spellings) PostgreSQL plans a join as a hash join over the whole unit table (2.6 ms at 20,000
+# units, measured by benchmarks/bench_offices.py) although one or two domains match.
+_HOLDER = "(SELECT u.{} FROM unit u WHERE u.id = d.unit_id)"
+
+
 def registry_advice(session: Session, unit_name: str, candidates: list[str]) -> tuple[str | None, list[str]]:
     """One indexed query: the portal the registry knows for the unit's place (the first of the names that
     place's portal may have, www or the registered name behind it), and notes on `candidates` (ASCII domains)
@@ -530,7 +574,7 @@ def registry_advice(session: Session, unit_name: str, candidates: list[str]) -> 
     if not wanted:
         return None, []
     rows = session.execute(
-        text("SELECT d.name, u.name, u.kind, d.status FROM domain d JOIN unit u ON u.id = d.unit_id "
+        text(f"SELECT d.name, {_HOLDER.format('name')}, {_HOLDER.format('kind')}, d.status FROM domain d "
              "WHERE d.name IN :names AND d.path = ''").bindparams(bindparam("names", expanding=True)), {"names": wanted}).all()
     found = {name: (holder, kind, status) for name, holder, kind, status in rows}
     portal = next((p for p in portals if p in found and found[p][1] == "portal" and found[p][2] == Status.IN_USE), None)
@@ -563,7 +607,7 @@ def registry_taken(session: Session, unit_name: str, candidates: list[str]) -> d
     if not candidates:
         return {}
     rows = session.execute(
-        text("SELECT d.name, u.name FROM domain d JOIN unit u ON u.id = d.unit_id WHERE d.name IN :names")
+        text(f"SELECT d.name, {_HOLDER.format('name')} FROM domain d WHERE d.name IN :names")
         .bindparams(bindparam("names", expanding=True)), {"names": list(dict.fromkeys(candidates))}).all()
     own = compact(unit_name)
     return {name: holder for name, holder in rows if holder != own}
