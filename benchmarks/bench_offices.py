@@ -23,7 +23,7 @@ from benchmarks.common import Row, percentile, summary
 
 URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/bench_scale")
 COUNTY, PREFECTURE = "武定县", "昆明市"  # the county admin and the prefecture admin whose /status is measured
-KINDS = ("short", "domain", "phone", "fuzzy")
+KINDS = ("short", "domain", "phone", "email", "fuzzy")
 TARGET_MS = 20.0
 
 
@@ -70,6 +70,7 @@ def _stage_build(url: str, units: int, query_file: str) -> dict:
             "short": [u.removeprefix(who) for u in rng.sample(own, min(40, len(own)))],
             "domain": rng.sample([s for r in regions for s in province.sites[r]], 60),
             "phone": rng.sample([p for r in regions for p in province.phones[r]], 60),
+            "email": rng.sample([e for r in regions for e in province.emails[r]], 40),
             "fuzzy": [_misspell(u, rng) for u in rng.sample(units_in, 40)],
         }
     Path(query_file).write_text(json.dumps({"province": PROVINCE, "queries": queries}, ensure_ascii=False),

@@ -35,6 +35,7 @@ class Province:
     units: dict[str, list[str]] = field(default_factory=dict)  # office region (place name) → unit names
     sites: dict[str, list[str]] = field(default_factory=dict)
     phones: dict[str, list[str]] = field(default_factory=dict)
+    emails: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def unit_count(self) -> int:
@@ -93,7 +94,8 @@ def _all_names(place: Place, rng: random.Random) -> list[tuple[str, str, str]]:
 
 def generate(units: int, seed: int = 26) -> Province:
     """A province sheet of about `units` units (round robin over the prefectures and counties, so every office
-    gets its share), two sites each (one under the place's portal, one other), one contact with a mobile phone."""
+    gets its share), two sites each (one under the place's portal, one other), one contact with a mobile phone
+    and an e-mail address."""
     rng = random.Random(seed)
     prefectures, counties = places()
     every = prefectures + counties
@@ -105,7 +107,7 @@ def generate(units: int, seed: int = 26) -> Province:
     province = Province(b"", prefectures, counties)
     out = io.StringIO()
     sheet = csv.writer(out)
-    sheet.writerow(["单位名称", "单位类型", "域名", "联系人", "联系电话"])
+    sheet.writerow(["单位名称", "单位类型", "域名", "联系人", "联系电话", "邮箱"])
     serial, depth = 0, 0
     while serial < units and depth < max(len(v) for v in lists.values()):
         for place in every:
@@ -116,24 +118,28 @@ def generate(units: int, seed: int = 26) -> Province:
             name, label, kind = lists[place.code][depth]
             base = f"{spelt[place.code]}.gov.cn"
             phone = f"139{serial:08d}"
+            email = f"{label}{serial}@{spelt[place.code]}.gov.cn"
             contact = rng.choice(_SURNAMES) + rng.choice(_GIVEN) + rng.choice(_GIVEN)
             first = f"{label}.{base}"
             second = f"{label}{depth}{spelt[place.code]}.cn"
             for site in (first, second):
-                sheet.writerow([name, kind, site, contact, phone])
-            region = _office_region(place)
+                sheet.writerow([name, kind, site, contact, phone, email])
+            region = _office_region(place, name)
             province.units.setdefault(region, []).append(name)
             province.sites.setdefault(region, []).extend((first, second))
             province.phones.setdefault(region, []).append(phone)
+            province.emails.setdefault(region, []).append(email)
             serial += 1
         depth += 1
     province.csv = out.getvalue().encode("utf-8")
     return province
 
 
-def _office_region(place: Place) -> str:
-    """The office a unit of `place` reads into: its county's, its prefecture's (楚雄州's departments: their group)."""
-    return place.name + ("直部门" if place.level == "prefecture" and place.name == DEPARTMENTS_GROUP else "")
+def _office_region(place: Place, name: str) -> str:
+    """The office a unit of `place` reads into: its county's, its prefecture's (楚雄州's departments: their group;
+    its government stays the prefecture's own)."""
+    grouped = place.name == DEPARTMENTS_GROUP and not name.endswith("人民政府")
+    return place.name + ("直部门" if grouped else "")
 
 
 @dataclass

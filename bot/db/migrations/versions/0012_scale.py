@@ -1,4 +1,4 @@
-"""a contact's phone found by its digits through an index (a province's /status by phone, issue 26)
+"""a contact found by phone digits or e-mail through an index (a province's /status by phone, issue 26)
 
 Revision ID: 0012_scale
 Revises: 0011_offices
@@ -23,7 +23,9 @@ _DIGITS = ("replace(replace(replace(replace(replace(replace(replace(phone, '-', 
 
 def upgrade() -> None:
     op.create_index('ix_contact_phone_digits', 'contact', [sa.text(_DIGITS)])
+    op.create_index('ix_contact_email_lower', 'contact', [sa.text('lower(email)')])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_contact_email_lower', table_name='contact')
     op.drop_index('ix_contact_phone_digits', table_name='contact')
