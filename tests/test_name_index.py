@@ -164,3 +164,21 @@ def test_lookups_do_not_wait_for_another_process_writing(db):
         thread.join()
     assert waited < 1.0  # the busy time-out is 10 s: a reader that waited for the lock would show it
     assert fresh and not any(db.call(lambda s, i=i: s.get(Unit, i)).name == "武定县审计局" for i, _ in found)
+
+
+def test_a_scoped_search_follows_units_into_an_office_added_later(db):
+    """The index holds each unit's office for scoped searches: an office added after the index was read takes
+    its units, and its admin's misspelt name finds them at once (and a sibling's scope does not)."""
+    from bot.offices.service import add_office
+    from bot.registry.edits import ensure_unit
+    from bot.registry.lookup import UnitScope
+
+    for name in NAMES:
+        db.call(lambda s, n=name: ensure_unit(s, n, "test"))
+    index = UnitNameIndex()
+    assert _answers(db, index)  # read with every unit at home
+    wuding = db.call(lambda s: add_office(s, "武定县", "楚雄彝族自治州", "test").id)
+    lufeng = db.call(lambda s: add_office(s, "禄丰市", "楚雄彝族自治州", "test").id)
+    found = db.call(lambda s: index.search(s, "武定县财正局", 3, UnitScope(frozenset({wuding}))))
+    assert found and db.call(lambda s: s.get(Unit, found[0][0]).name) == "武定县财政局"
+    assert db.call(lambda s: index.search(s, "武定县财正局", 3, UnitScope(frozenset({lufeng})))) == []

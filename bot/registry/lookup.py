@@ -63,12 +63,14 @@ class UnitScope:
 
 # -- lookup ------------------------------------------------------------------------------------------------
 class UnitNameIndex:
-    """Unit names in memory for rapidfuzz, kept in step with the unit table (its count and last update).
+    """Unit names (and their offices) in memory for rapidfuzz, kept in step with the unit table (its count and
+    last update).
 
     A change reads only the units updated after the newest one seen (an index of 100,000 names read in full
     holds the GIL for a few hundred ms, a wait for every chat when it happened inside a reply); the full read
     is left for the first use and for units removed. `refresh` is also called off the hot path (after the
-    warm-up and after an import), so replies find the index current."""
+    warm-up and after an import), so replies find the index current. A scoped search takes its candidates
+    from the index's own office lists: no query for the thousands of units a prefecture's admin may see."""
 
     # How long the newest audit entry alone vouches for the index: every registry change writes one, but two
     # transactions may commit their entries out of id order, so the table's own stamp is read again this often.
@@ -80,6 +82,8 @@ class UnitNameIndex:
         self._seen: tuple[int, float] | None = None  # (newest audit id, when the stamp was last read)
         self._names: list[str] = []
         self._ids: list[int] = []
+        self._offices: list[int | None] = []
+        self._by_office: dict[int | None, list[int]] = {}  # office → positions of its units
         self._positions: dict[int, int] = {}
 
     def refresh(self, session: Session) -> None:
@@ -94,58 +98,67 @@ class UnitNameIndex:
         if seen is not None and seen[0] == mark and now - seen[1] < self.RECHECK_SECONDS:
             return
         stamp = tuple(session.exec(select(func.count(Unit.id), func.max(Unit.updated_at))).one())
-        self._seen = (mark, now)
         with self._lock:
-            if stamp == self._stamp:
-                return
-            started, cpu = time.perf_counter(), time.thread_time()
-            read = self._changed_since(session, stamp)
-            how = "changed"
-            if read is None:
-                how = "all"
-                rows = session.exec(select(Unit.id, Unit.name)).all()
-                self._ids = [r[0] for r in rows]
-                self._names = [compact(r[1]) for r in rows]
-                self._positions = {uid: i for i, uid in enumerate(self._ids)}
-                read = len(rows)
-            self._stamp = stamp
-            log.info("unit name index: %s read, %d rows, %d names, %.0f ms (%.0f ms CPU)", how, read, len(self._ids),
-                     (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000)
+            if stamp != self._stamp:
+                self._read(session, stamp)
+        self._seen = (mark, now)
+
+    def _read(self, session: Session, stamp: tuple) -> None:
+        started, cpu = time.perf_counter(), time.thread_time()
+        read = self._changed_since(session, stamp)
+        how = "changed"
+        if read is None:
+            how = "all"
+            rows = session.exec(select(Unit.id, Unit.name, Unit.office_id)).all()
+            self._swap([r[0] for r in rows], [compact(r[1]) for r in rows], [r[2] for r in rows])
+            read = len(rows)
+        self._stamp = stamp
+        log.info("unit name index: %s read, %d rows, %d names, %.0f ms (%.0f ms CPU)", how, read, len(self._ids),
+                 (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000)
+
+    def _swap(self, ids: list[int], names: list[str], offices: list[int | None]) -> None:
+        """New lists in place of the old (a search running meanwhile keeps the set it took)."""
+        by_office: dict[int | None, list[int]] = {}
+        for i, office in enumerate(offices):
+            by_office.setdefault(office, []).append(i)
+        self._ids, self._names, self._offices, self._by_office = ids, names, offices, by_office
+        self._positions = {uid: i for i, uid in enumerate(ids)}
 
     def _changed_since(self, session: Session, stamp: tuple) -> int | None:
         """Apply the units updated after the newest update seen and return how many were read; None when that
-        cannot account for the table (units removed, or written with an older time) and a full read is needed.
-        New lists are swapped in, so a search running meanwhile keeps a consistent pair."""
+        cannot account for the table (units removed, or written with an older time) and a full read is needed."""
         if self._stamp is None or self._stamp[1] is None or stamp[1] is None or stamp[0] < len(self._ids):
             return None
         # Strictly later: an import stamps all its rows with one time, and ">=" would read them all again.
-        rows = session.exec(select(Unit.id, Unit.name).where(Unit.updated_at > self._stamp[1])).all()
-        ids, names, positions = list(self._ids), list(self._names), dict(self._positions)
-        for uid, name in rows:
+        rows = session.exec(select(Unit.id, Unit.name, Unit.office_id).where(Unit.updated_at > self._stamp[1])).all()
+        ids, names, offices, positions = list(self._ids), list(self._names), list(self._offices), self._positions
+        for uid, name, office in rows:
             at = positions.get(uid)
             if at is None:
-                positions[uid] = len(ids)
+                at = len(ids)
                 ids.append(uid)
-                names.append(compact(name))
-            else:
-                names[at] = compact(name)
+                names.append("")
+                offices.append(None)
+            names[at], offices[at] = compact(name), office
         if len(ids) != stamp[0]:
             return None
-        self._ids, self._names, self._positions = ids, names, positions
+        self._swap(ids, names, offices)
         return len(rows)
 
     def search(self, session: Session, query: str, limit: int, scope: UnitScope | None = None) -> list[tuple[int, float]]:
         self.refresh(session)
         with self._lock:
-            names, ids = self._names, self._ids
+            names, ids, by_office, positions = self._names, self._ids, self._by_office, self._positions
         queries = _query_forms(query)
         # Names that mention the query's place are the candidates; without a place, all names are; a scoped
         # search ranks only the units in scope (a county's best matches are never crowded out by a sibling's).
+        if scope is None:
+            candidates = range(len(names))
+        else:
+            candidates = sorted({*(i for office in scope.offices for i in by_office.get(office, ())),
+                                 *(positions[u] for u in scope.units if u in positions)})
         stem = parse_unit(query).place_stem
-        pool = [i for i, name in enumerate(names) if stem in name] if stem else range(len(names))
-        if scope is not None:
-            allowed = scope.unit_ids(session)
-            pool = [i for i in pool if ids[i] in allowed]
+        pool = [i for i in candidates if stem in names[i]] if stem else candidates
         best: dict[int, float] = {}
         from rapidfuzz import fuzz, process  # not needed before the first poll
 
