@@ -132,7 +132,8 @@ def test_every_query_of_a_status_can_use_an_index(province, who):
     rng = random.Random(7)
     queries = {"domain": rng.choice([s for r in regions for s in generated.sites[r]]),
                "phone": rng.choice([p for r in regions for p in generated.phones[r]]),
-               "email": rng.choice([e for r in regions for e in generated.emails[r]]).upper()}
+               "email": rng.choice([e for r in regions for e in generated.emails[r]]).upper(),
+               "latin": "Wuding" + rng.choice(own)[-4:]}  # a name with Latin letters: compared in lower case
     if who != PROVINCE:
         queries |= {"short": rng.choice([u for u in own if u.startswith(who)]).removeprefix(who),
                     "fuzzy": (lambda n: n[:-2] + n[-1])(rng.choice(own)), "town": "镇人民政府"}

@@ -582,7 +582,8 @@ def unit_names_of(session: Session, entries: list[AuditLog]) -> dict[int, str]:
 
 def name_is(key: str):
     """Unit.name equal to a `compact` key. Names keep their case (R&D), keys are lower case: a key with Latin
-    letters is compared with lower(name); any other (nearly all) uses the name's index."""
+    letters is compared with lower(name) (indexed: ix_unit_name_lower); any other (nearly all) uses the name's
+    index."""
     return func.lower(Unit.name) == key if _has_letters(key) else Unit.name == key
 
 

@@ -1,4 +1,5 @@
-"""a contact found by phone digits or e-mail through an index (a province's /status by phone, issue 26)
+"""indexes a province's /status needs (issue 26): a contact by phone digits or e-mail, a unit by a name written
+with Latin letters (compared in lower case)
 
 Revision ID: 0012_scale
 Revises: 0011_offices
@@ -24,8 +25,10 @@ _DIGITS = ("replace(replace(replace(replace(replace(replace(replace(phone, '-', 
 def upgrade() -> None:
     op.create_index('ix_contact_phone_digits', 'contact', [sa.text(_DIGITS)])
     op.create_index('ix_contact_email_lower', 'contact', [sa.text('lower(email)')])
+    op.create_index('ix_unit_name_lower', 'unit', [sa.text('lower(name)')])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_unit_name_lower', table_name='unit')
     op.drop_index('ix_contact_email_lower', table_name='contact')
     op.drop_index('ix_contact_phone_digits', table_name='contact')
