@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.db.models import Domain, Unit
-from bot.registry.access import NotAllowed, domain_by_id, role_of, unit_by_id, views_for
+from bot.registry.access import NotAllowed, domain_by_id, role_of, unit_by_id, unit_for, views_for
 from bot.registry.lookup import RegistryError
 from tests.support.env import POSTGRES_URL, postgres_available
 from tests.support.plans import captured_statements, explain, scans, sequential
@@ -81,6 +81,12 @@ def test_an_office_admin_sees_nothing_outside_their_offices(province, who):
         assert not role.admin and role.offices
         shown = 0
         for query in _queries(generated, rng, 400):
+            try:  # a command naming a unit (/invite, /setcontact, a conversation step)
+                named = unit_for(session, role, query, region=PROVINCE, admin_only=True)
+                assert named.name in own, (who, query, named.name)
+                shown += 1
+            except RegistryError:
+                pass
             try:
                 found = views_for(session, role, query, region=PROVINCE)
             except RegistryError:  # NotAllowed too: refused in the same words whether or not it exists

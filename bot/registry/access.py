@@ -158,9 +158,12 @@ def _named_domain(session: Session, text: str) -> Domain | None:
     return find_site(session, text)
 
 
-def _named_units(session: Session, text: str, region: str | None, reading: str | None = None) -> list[Unit]:
+def _named_units(session: Session, text: str, region: str | None, reading: str | None = None,
+                 scope: UnitScope | None = None) -> list[Unit]:
     """Every unit `text` may name: the holder of a domain, the exact full name, a short name read in the office's
-    region (教育局 → 武定县教育体育局), a near-certain misspelling. Best first."""
+    region (教育局 → 武定县教育体育局), a near-certain misspelling. Best first. The searches that stop at the
+    first few found (a town's name in other names, a misspelling) look only within `scope`, so another
+    office's units never take the places of the user's own."""
     from bot.registry.lookup import _units_by_short_name
     from bot.registry.region import home_region
 
@@ -170,10 +173,10 @@ def _named_units(session: Session, text: str, region: str | None, reading: str |
     exact = session.exec(select(Unit).where(Unit.name == compact(text))).first()
     if exact is not None:
         return [exact]
-    units = _units_by_short_name(session, text, reading or home_region(session, region))
+    units = _units_by_short_name(session, text, reading or home_region(session, region), scope)
     if units:
         return units
-    unit_id = find_unit_id(session, text)
+    unit_id = find_unit_id(session, text, scope)
     return [session.get(Unit, unit_id)] if unit_id is not None else []
 
 
@@ -187,7 +190,7 @@ def unit_for(session: Session, role: Role, named: str, *, region: str | None = N
     if admin_only and not role.any_admin:
         raise NotAllowed(ADMIN_ONLY)
     text = (named or "").strip()[:200]
-    units = _named_units(session, text, region, _reading_region(session, role)) if text else []
+    units = _named_units(session, text, region, _reading_region(session, role), role.scope) if text else []
     if not role.admin:
         units = [u for u in units if _allowed(role, u.id, u.office_id, admin_only)]
         if not units and not (new_ok and text and role.offices and admin_only):

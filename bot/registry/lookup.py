@@ -597,11 +597,12 @@ def _has_letters(key: str) -> bool:
     return any("a" <= ch <= "z" for ch in key)
 
 
-def find_unit_id(session: Session, unit_name: str) -> int | None:
-    """The unit called `unit_name`, or the one its name is a near-certain misspelling of (score ≥ 90)."""
+def find_unit_id(session: Session, unit_name: str, scope: UnitScope | None = None) -> int | None:
+    """The unit called `unit_name`, or the one its name is a near-certain misspelling of (score ≥ 90; with a
+    `scope`, among the units in it)."""
     unit_id = session.exec(select(Unit.id).where(name_is(compact(unit_name)))).first()
     if unit_id is None:
-        matches = NAME_INDEX.search(session, unit_name, 1)
+        matches = NAME_INDEX.search(session, unit_name, 1, scope)
         unit_id = matches[0][0] if matches and matches[0][1] >= 90 else None
     return unit_id
 
