@@ -73,7 +73,7 @@ def _queries(generated, rng: random.Random, count: int) -> list[str]:
 @pytest.mark.parametrize("who", [COUNTY, PREFECTURE, "楚雄彝族自治州直部门"])
 def test_an_office_admin_sees_nothing_outside_their_offices(province, who):
     db, generated, deployment = province
-    rng = random.Random(int(os.environ.get("SCALE_SEED", "0")) + sum(map(ord, who)))
+    rng = random.Random(int(os.environ.get("SCALE_SEED", "0")) + sum(map(ord, who)))  # SCALE_SEED=n: other draws
     own = set(_own(generated, who))
     assert own, who
     with db.session() as session:
