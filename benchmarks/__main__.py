@@ -5,7 +5,15 @@ import os
 import platform
 import sys
 
-from benchmarks import bench_broadcast, bench_e2e, bench_knowledge, bench_load, bench_monitoring, bench_registry
+from benchmarks import (
+    bench_broadcast,
+    bench_e2e,
+    bench_knowledge,
+    bench_load,
+    bench_monitoring,
+    bench_offices,
+    bench_registry,
+)
 from benchmarks.common import print_table
 
 
@@ -20,6 +28,11 @@ def main() -> int:
     rows += bench_e2e.e2e_rows()
     rows += bench_monitoring.monitoring_rows()
     rows += bench_load.load_rows()
+    reason = bench_offices.unavailable()
+    if reason:
+        print(f"offices: skipped, the province bench needs PostgreSQL ({reason})")
+    else:
+        rows += bench_offices.office_rows()
     print()
     print_table(rows)
     return 0 if all(r.ok for r in rows) else 1

@@ -35,6 +35,7 @@ def test_index_reads_only_changed_units_and_answers_as_a_full_read(db, caplog):
     at = utcnow()  # an import stamps all its rows with one time
     db.call(lambda s: s.add_all([Unit(name=n, updated_at=at) for n in NAMES]))
     index = UnitNameIndex()
+    index.RECHECK_SECONDS = 0  # these writes leave no audit entry: the unit table's own stamp is read every time
     first = _answers(db, index)
     assert _read_kinds(caplog) == ["unit name index: all read"]
     assert db.call(lambda s: s.get(Unit, first[0][0][0]).name) == "武定县财政局"
@@ -64,6 +65,25 @@ def test_index_reads_only_changed_units_and_answers_as_a_full_read(db, caplog):
     assert not any(db.call(lambda s, i=i: s.get(Unit, i)) is None for a in removed for i, _ in a)
     caplog.clear()
     assert _answers(db, index) == removed and _read_kinds(caplog) == []  # nothing changed: nothing read
+
+
+def test_index_knows_from_the_audit_trail_that_nothing_changed(db):
+    """Between registry changes a search reads no more than the newest audit entry (the unit table's stamp, a
+    scan of the table, at most every RECHECK_SECONDS); a change, which writes an audit entry, is seen at once."""
+    from bot.registry.edits import ensure_unit
+    from tests.support.plans import captured_statements
+
+    for name in NAMES:
+        db.call(lambda s, n=name: ensure_unit(s, n, "test"))
+    index = UnitNameIndex()
+    index.RECHECK_SECONDS = 3600
+    assert _answers(db, index)
+    with captured_statements(db.engine) as statements:
+        _answers(db, index)
+    assert statements and not [st for st, _ in statements if "FROM unit" in st], statements
+    db.call(lambda s: ensure_unit(s, "武定县审计局", "test"))
+    found = db.call(lambda s: index.search(s, "武定县审记局", 1))
+    assert db.call(lambda s: s.get(Unit, found[0][0]).name) == "武定县审计局"
 
 
 async def test_import_leaves_the_index_current_before_it_returns(db, tmp_path, monkeypatch, caplog):
@@ -144,3 +164,21 @@ def test_lookups_do_not_wait_for_another_process_writing(db):
         thread.join()
     assert waited < 1.0  # the busy time-out is 10 s: a reader that waited for the lock would show it
     assert fresh and not any(db.call(lambda s, i=i: s.get(Unit, i)).name == "武定县审计局" for i, _ in found)
+
+
+def test_a_scoped_search_follows_units_into_an_office_added_later(db):
+    """The index holds each unit's office for scoped searches: an office added after the index was read takes
+    its units, and its admin's misspelt name finds them at once (and a sibling's scope does not)."""
+    from bot.offices.service import add_office
+    from bot.registry.edits import ensure_unit
+    from bot.registry.lookup import UnitScope
+
+    for name in NAMES:
+        db.call(lambda s, n=name: ensure_unit(s, n, "test"))
+    index = UnitNameIndex()
+    assert _answers(db, index)  # read with every unit at home
+    wuding = db.call(lambda s: add_office(s, "武定县", "楚雄彝族自治州", "test").id)
+    lufeng = db.call(lambda s: add_office(s, "禄丰市", "楚雄彝族自治州", "test").id)
+    found = db.call(lambda s: index.search(s, "武定县财正局", 3, UnitScope(frozenset({wuding}))))
+    assert found and db.call(lambda s: s.get(Unit, found[0][0]).name) == "武定县财政局"
+    assert db.call(lambda s: index.search(s, "武定县财正局", 3, UnitScope(frozenset({lufeng})))) == []

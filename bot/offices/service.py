@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from bot.db.models import Admin, Office, Unit
+from bot.db.models import Admin, Office, Unit, utcnow
 from bot.registry.audit import Generation, audit
 from bot.registry.lookup import UnitScope
 from knowledge.offices import DEPARTMENTS, encloses, group_title, office_code_for, office_title, place_of_unit, read_place
@@ -153,7 +153,8 @@ def _move_units(session: Session, office: Office, parent: Office | None) -> None
         Unit.office_id.is_(None) if parent is None else Unit.office_id == parent.id)).all()
     moving = [uid for uid, name in held if office_for_name(session, name, codes) == office.id]
     for start in range(0, len(moving), 500):
-        session.execute(update(Unit).where(Unit.id.in_(moving[start:start + 500])).values(office_id=office.id))
+        session.execute(update(Unit).where(Unit.id.in_(moving[start:start + 500]))
+                        .values(office_id=office.id, updated_at=utcnow()))  # the name index reads offices too
 
 
 def grant_office_admin(session: Session, office: Office | None, user_id: int, actor: str) -> None:

@@ -158,9 +158,12 @@ def _named_domain(session: Session, text: str) -> Domain | None:
     return find_site(session, text)
 
 
-def _named_units(session: Session, text: str, region: str | None) -> list[Unit]:
+def _named_units(session: Session, text: str, region: str | None, reading: str | None = None,
+                 scope: UnitScope | None = None) -> list[Unit]:
     """Every unit `text` may name: the holder of a domain, the exact full name, a short name read in the office's
-    region (教育局 → 武定县教育体育局), a near-certain misspelling. Best first."""
+    region (教育局 → 武定县教育体育局), a near-certain misspelling. Best first. The searches that stop at the
+    first few found (a town's name in other names, a misspelling) look only within `scope`, so another
+    office's units never take the places of the user's own."""
     from bot.registry.lookup import _units_by_short_name
     from bot.registry.region import home_region
 
@@ -170,10 +173,10 @@ def _named_units(session: Session, text: str, region: str | None) -> list[Unit]:
     exact = session.exec(select(Unit).where(Unit.name == compact(text))).first()
     if exact is not None:
         return [exact]
-    units = _units_by_short_name(session, text, home_region(session, region))
+    units = _units_by_short_name(session, text, reading or home_region(session, region), scope)
     if units:
         return units
-    unit_id = find_unit_id(session, text)
+    unit_id = find_unit_id(session, text, scope)
     return [session.get(Unit, unit_id)] if unit_id is not None else []
 
 
@@ -187,7 +190,7 @@ def unit_for(session: Session, role: Role, named: str, *, region: str | None = N
     if admin_only and not role.any_admin:
         raise NotAllowed(ADMIN_ONLY)
     text = (named or "").strip()[:200]
-    units = _named_units(session, text, region) if text else []
+    units = _named_units(session, text, region, _reading_region(session, role), role.scope) if text else []
     if not role.admin:
         units = [u for u in units if _allowed(role, u.id, u.office_id, admin_only)]
         if not units and not (new_ok and text and role.offices and admin_only):
@@ -240,6 +243,16 @@ def domain_by_id(session: Session, role: Role, domain_id: int, *, admin_only: bo
     return domain
 
 
+def _reading_region(session: Session, role: Role) -> str | None:
+    """Where a name without a place is read for this user when it is not the deployment's region: an office
+    admin's office (教育局 from 禄丰市's admin is 禄丰市教育局); None: the deployment's."""
+    if role.admin or role.office is None:
+        return None
+    from bot.offices.service import office_region
+
+    return office_region(session, role.office, "")
+
+
 def views_for(session: Session, role: Role, query: str, region: str | None = None) -> list:
     """/status: the registry's answer to a search (domain, unit name, contact, phone, e-mail, fuzzy name), cut
     to what the user may see: an admin everything, a contact their own units (a search that finds only other
@@ -249,7 +262,7 @@ def views_for(session: Session, role: Role, query: str, region: str | None = Non
     _require_role(role)
     if role.guest:
         raise NotAllowed(NOT_A_CONTACT)
-    found = lookup(session, query, region=region, scope=role.scope)
+    found = lookup(session, query, region=region, scope=role.scope, reading=_reading_region(session, role))
     if role.admin:
         return found
     own = [view for view in found if role.may_edit(view.unit.id, view.unit.office_id)]
