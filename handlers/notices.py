@@ -217,8 +217,12 @@ async def on_button(update: Update, context: BotContext) -> None:
         row = session.get(Deadline, deadline_id)
         if row is None:
             return "gone", None
+        role = role_of(session, uid, admins)
+        if row.unit_id is None and not role.manages(row.office_id):  # a campaign step: its office's admins
+            return "forbidden", None
         try:
-            check_unit(session, role_of(session, uid, admins), row.unit_id)
+            if row.unit_id is not None:
+                check_unit(session, role, row.unit_id)
         except RegistryError:
             return "forbidden", None
         if action == "done":

@@ -296,3 +296,13 @@ async def test_county_steps_in_due_and_reminders_in_the_countys_group(running_bo
     assert not any("（武定县）" in t for t in _texts(fake_api, 222))
     assert not any("（禄丰市）" in t for t in _texts(fake_api, 111))
     assert db.call(lambda s: s.get(Chat, -501).office_id) == wd
+    # the reminder's 已完成: the step's own office's admin, never the sibling's
+    steps = db.call(lambda s: {d.office_id: d.id for d in s.exec(select(Deadline).where(
+        Deadline.key.contains("2027年全州域名普查"), Deadline.due == dt.date(2027, 3, 5))).all()})
+    message = fake_api.make_message("x", chat_id=-501, user_id=777000111, chat_type="group")
+    fake_api.push_callback(f"dl:done:{steps[wd]}", message, user_id=222)
+    assert await fake_api.until(lambda calls: any(c.method == "answerCallbackQuery" and "负责的联系人或管理员"
+                                                  in c.params.get("text", "") for c in calls))
+    fake_api.push_callback(f"dl:done:{steps[wd]}", message, user_id=111)
+    assert await fake_api.until(lambda calls: any("✅ 已完成" in t for t in _texts(fake_api, -501)))
+    assert db.call(lambda s: (s.get(Deadline, steps[wd]).status, s.get(Deadline, steps[lf]).status)) == ("done", "open")
