@@ -65,6 +65,7 @@ async def _due_page(update: Update, context: BotContext, page: int, *, office: i
     campaign steps and units' deadlines, the offices below as counts with a button each (`/due 武定县` or the
     button opens one of them, within what the admin manages); a contact: their units' and their offices' steps;
     a group: its unit's, or its office's, or the home's steps. Ten a page."""
+    from bot.campaigns import store
     from bot.deadlines import agenda
     from bot.offices.service import find_office, office_title_by_id
     from bot.registry.access import role_of
@@ -77,6 +78,7 @@ async def _due_page(update: Update, context: BotContext, page: int, *, office: i
 
     def read(session, page):
         """(the list's owner as shown, or None: refused; the office shown; the page; offices below; titles)"""
+        store.sync_for_offices(session)  # an office added since the last planning run: its steps
         role = role_of(session, uid, admins)
         if chat.type != ChatType.PRIVATE or not role.any_admin:
             where = (agenda.group_items(session, chat.id) if chat.type != ChatType.PRIVATE

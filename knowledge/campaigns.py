@@ -60,6 +60,12 @@ def read_levels(who: str, to: str) -> tuple[str, ...]:
     return tuple(level for level, words in _LEVEL_WORDS if words.search(text))
 
 
+def infer_levels(who: str, to: str, what: str) -> tuple[str, ...]:
+    """A step's levels when it does not give them: from 报送单位 and 报送对象; a step that names neither is read
+    from its text (2027-03-05 各县收集乡镇和部门清理情况)."""
+    return read_levels(who, to) if who or to else read_levels(what, "")
+
+
 def _explicit_levels(value: object, line: int) -> tuple[str, ...] | None:
     """A step's `offices` field (a list, or 县级、州直部门 as text); None when the step does not say."""
     if value is None:
@@ -90,7 +96,7 @@ class Campaign:
 
         steps = [{"id": m.key.split(":", 1)[-1], "date": m.date, "what": m.what,
                   **({"who": m.who} if m.who else {}), **({"to": m.to} if m.to else {}),
-                  **({"offices": list(m.levels)} if m.levels != read_levels(m.who, m.to) else {}),
+                  **({"offices": list(m.levels)} if m.levels != infer_levels(m.who, m.to, m.what) else {}),
                   **({"clause": m.clause} if m.clause else {})} for m in self.milestones]
         return yaml.safe_dump({"id": self.id, "title": self.title, "source": self.source, "audience": self.audience,
                                "deadlines": steps}, allow_unicode=True, sort_keys=False)
@@ -217,7 +223,7 @@ def build_campaign(key: object, title: object, source: object, audience: object,
         who, to = str(step.get("who") or "")[:200], str(step.get("to") or "")[:200]
         milestones.append(Milestone(f"{key}:{step_id}", when, what.strip()[:300], who,
                                     str(step.get("clause") or "")[:50], to,
-                                    read_levels(who, to) if levels is None else levels))
+                                    infer_levels(who, to, what) if levels is None else levels))
     milestones.sort(key=lambda m: m.date)
     return Campaign(key, title, str(source or "").strip()[:200], str(audience), tuple(milestones))
 

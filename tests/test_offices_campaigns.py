@@ -17,7 +17,15 @@ from bot.delivery.groups import bind_group
 from bot.offices.service import add_office
 from bot.registry.access import NotAllowed, role_of
 from bot.registry.importer import import_file
-from knowledge.campaigns import OfficeNode, carriers, load_campaigns, parse_chat_campaign, read_levels
+from knowledge.campaigns import (
+    CampaignError,
+    OfficeNode,
+    carriers,
+    load_campaigns,
+    parse_campaign,
+    parse_chat_campaign,
+    read_levels,
+)
 
 HOME = "楚雄彝族自治州"
 HOME_ADMIN = 42
@@ -82,14 +90,16 @@ def test_carriers_are_the_offices_at_the_steps_levels_within_the_owners():
 
 def test_a_campaign_round_trips_with_its_levels():
     campaign = load_campaigns()[0]
-    again = parse_chat_campaign("x\n2027-03-05 自查 | 武定县财政局 → 州政府办")
-    assert again.milestones[0].levels == ("prefecture",)
-    from knowledge.campaigns import parse_campaign
-
+    again = parse_chat_campaign("x\n2027-03-05 自查 | 武定县财政局 → 州政府办\n2027-03-06 各县收集乡镇和部门清理情况\n"
+                                "2027-03-07 各县自查 | 州政府办")
+    assert [m.levels for m in again.milestones] == [("prefecture",), ("county",), ("prefecture",)]
+    assert parse_campaign(again.to_yaml()) == again
     assert parse_campaign(campaign.to_yaml()) == campaign
     kept_home = parse_campaign(campaign.to_yaml().replace("  - departments\n", "").replace(
         "  offices:\n  - county\n", "  offices: []\n"))
     assert [m.levels for m in kept_home.milestones][-1] == ()
+    with pytest.raises(CampaignError, match="offices（办理层级）"):
+        parse_campaign(campaign.to_yaml().replace("  - departments\n", "  - 乡镇\n"))
 
 
 # -- the cascade ---------------------------------------------------------------------------------------------
@@ -251,17 +261,18 @@ async def test_county_steps_in_due_and_reminders_in_the_countys_group(running_bo
     db = running_bot.bot_data.db
     assert import_file(db.call, SHEET.encode(), "sheet.csv", "test", region=HOME).written
     wd = db.call(lambda s: add_office(s, "武定县", HOME, "cli", (111,)).id)
-    lf = db.call(lambda s: add_office(s, "禄丰市", HOME, "cli", (222,)).id)
     await _said(fake_api, "/subscribe", -501, 111, "武定县人民政府办公室", chat_type="group")
-    await _said(fake_api, "/subscribe", -502, 222, "禄丰市人民政府办公室", chat_type="group")
     await _said(fake_api, "/campaign add 2027年全州域名普查\n文号 楚政办函〔2027〕1号\n"
                 "2027-03-05 收集乡镇和县级部门清理情况 | 各乡镇、县级部门 → 县政府办\n"
                 "2027-03-20 报送清理情况 | 各县市人民政府 → 州政府办", HOME_ADMIN, HOME_ADMIN, "已新增工作安排")
+    # an office added (from the CLI) after the campaign, while the bot runs: its steps at its first /due
+    lf = db.call(lambda s: add_office(s, "禄丰市", HOME, "cli", (222,)).id)
     # each county's /due: its own steps with its due dates, never the sibling's
     for admin, own, other in ((111, "武定县", "禄丰市"), (222, "禄丰市", "武定县")):
         due = await _said(fake_api, "/due", admin, admin, "待办期限")
         assert f"{own}人民政府办公室" in due and "2027-03-05" in due and "收集乡镇和县级部门清理情况" in due
         assert "2027-03-20" in due and other not in due
+    await _said(fake_api, "/subscribe", -502, 222, "禄丰市人民政府办公室", chat_type="group")
     # a county adds its own: the sibling never sees it
     await _said(fake_api, "/campaign add 武定县自查\n2027-01-15 各乡镇自查 | 各乡镇 → 县政府办", 111, 111, "已新增工作安排")
     assert "各乡镇自查" in await _said(fake_api, "/due", 111, 111, "待办期限")

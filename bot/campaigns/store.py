@@ -6,16 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.campaigns import cascade
 from bot.campaigns.cascade import DEADLINE_PREFIX
 from bot.db.models import CampaignRecord, Office, utcnow
+from bot.registry.audit import Generation
 from bot.registry.lookup import UnitScope
 from knowledge.campaigns import Campaign, CampaignError, load_campaigns, parse_campaign
 
 __all__ = ["DEADLINE_PREFIX", "Listed", "active_campaigns", "current_campaign", "end_campaign", "find", "find_in",
-           "list_campaigns", "listing", "office_key", "offices_above", "save_campaign", "stored", "sync", "visible"]
+           "list_campaigns", "listing", "office_key", "offices_above", "save_campaign", "stored", "sync", "sync_for_offices", "visible"]
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,20 @@ def end_campaign(session: Session, key: str, actor: str, items: list[Listed] | N
             cascade.close(session, deadline, f"campaign ended by {actor}")
     session.flush()
     return item.campaign
+
+
+_offices_seen: dict[str, tuple] = {}
+
+
+def sync_for_offices(session: Session) -> None:
+    """Sync when the offices changed since this process last synced (an office added from the CLI while the bot
+    runs gets its steps at the next /due, not at the next planning run): one read of the office table's size."""
+    stamp = (*session.exec(select(func.count(Office.id), func.max(Office.id), func.max(Office.created_at))).one(),
+             Generation.value)
+    where = str(session.get_bind().url)
+    if _offices_seen.get(where) != stamp:
+        sync(session)
+        _offices_seen[where] = stamp
 
 
 def sync(session: Session) -> int:
