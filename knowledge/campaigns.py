@@ -68,8 +68,8 @@ def infer_levels(who: str, to: str, what: str) -> tuple[str, ...]:
 
 def _explicit_levels(value: object, line: int) -> tuple[str, ...] | None:
     """A step's `offices` field (a list, or 县级、州直部门 as text); None when the step does not say."""
-    if value is None:
-        return None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None  # an empty cell of a sheet's 办理层级 column: read from who reports to whom
     items = value if isinstance(value, list) else re.split(r"[、，,;；\s]+", str(value))
     levels = []
     for item in (str(i).strip() for i in items):

@@ -317,3 +317,48 @@ async def test_county_steps_in_due_and_reminders_in_the_countys_group(running_bo
     fake_api.push_callback(f"dl:done:{steps[wd]}", message, user_id=111)
     assert await fake_api.until(lambda calls: any("✅ 已完成" in t for t in _texts(fake_api, -501)))
     assert db.call(lambda s: (s.get(Deadline, steps[wd]).status, s.get(Deadline, steps[lf]).status)) == ("done", "open")
+
+
+def test_a_countys_campaign_from_the_command_line(db, prefecture, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DATABASE_URL=db.url.replace("postgresql+psycopg", "postgresql"), BOT_REGION=HOME)
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120)
+
+    (tmp_path / "own.yaml").write_text("title: 县级自查\ndeadlines:\n  - id: s1\n    date: 2027-01-15\n"
+                                       "    what: 各乡镇自查\n    who: 各乡镇\n    to: 县政府办\n", encoding="utf-8")
+    added = cli("campaign", "add", "own.yaml", "--office", "武定县")
+    assert added.returncode == 0 and "已新增工作安排“县级自查”" in added.stdout
+    rows = db.call(lambda s: s.exec(select(Deadline.office_id).where(Deadline.key.contains("县级自查"))).all())
+    assert rows == [prefecture["武定县"]]
+    assert "县级自查" in cli("campaign", "list", "--office", "武定县").stdout
+    sibling = cli("campaign", "list", "--office", "禄丰市").stdout
+    assert "县级自查" not in sibling and "全州政府网站域名清理" in sibling  # the home's reaches it
+    assert cli("campaign", "end", "县级自查", "--office", "禄丰市").returncode == 1
+    assert cli("campaign", "end", SHIPPED, "--office", "武定县").returncode == 1  # the level above's
+    assert "已结束" in cli("campaign", "end", "县级自查", "--office", "武定县").stdout
+    assert cli("campaign", "list", "--office", "火星县").returncode == 2
+
+
+def test_a_campaign_sheet_may_name_the_level_or_leave_it_to_who_reports(tmp_path):
+    from openpyxl import Workbook
+
+    from bot.campaigns.files import read_campaign_file
+
+    book = Workbook()
+    for row in (["名称", "2027年域名普查"], ["日期", "事项", "报送单位", "报送对象", "办理层级"],
+                ["2027-03-05", "收集", "各乡镇", "县政府办", ""], ["2027-03-20", "汇总", "州政府办", "", "县级、州直部门"],
+                ["2027-03-25", "归档", "各县市人民政府", "", "本级"]):
+        book.active.append(row)
+    book.save(tmp_path / "c.xlsx")
+    campaign = read_campaign_file("c.xlsx", (tmp_path / "c.xlsx").read_bytes())
+    assert [m.levels for m in campaign.milestones] == [("county",), ("county", "departments"), ()]
+    book.active.append(["2027-03-26", "x", "", "", "乡镇"])
+    book.save(tmp_path / "c.xlsx")
+    with pytest.raises(CampaignError, match="第6行 offices"):
+        read_campaign_file("c.xlsx", (tmp_path / "c.xlsx").read_bytes())
