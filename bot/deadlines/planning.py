@@ -120,18 +120,25 @@ def plan(session: Session, settings: ReminderSettings, now: dt.datetime) -> int:
     for row in deadlines:
         if not plausible_plan_day(row.due, local_today):
             continue  # stored before dates were bounded (a campaign step on 9999-12-31): never planned
+        told: dict[bool, list[int]] = {}  # who hears, read once per deadline (not once per reminder day)
+
+        def to(overdue: bool, row: Deadline = row, told: dict = told) -> list[int]:
+            if overdue not in told:
+                told[overdue] = recipients(session, row, admins, overdue=overdue)
+            return told[overdue]
+
         for offset in settings.offsets:
             day = _working_day_before(calendar, row.due, offset)
             if day < local_today:
                 continue  # already past when planned: no stale reminders
-            for chat in recipients(session, row, admins, overdue=False):
+            for chat in to(False):
                 rows.append(delivery_row(f"dl:{row.id}:due{row.due.isoformat()}:o{offset}:c{chat}", chat,
                                       reminder_text(row, offset, False), _at(day, settings), "reminder", row.id))
         for late in settings.overdue_offsets:
             day, _ = calendar.add_working_days(row.due, late)
             if day < local_today:
                 continue
-            for chat in recipients(session, row, admins, overdue=True):
+            for chat in to(True):
                 rows.append(delivery_row(f"dl:{row.id}:due{row.due.isoformat()}:late{late}:c{chat}", chat,
                                       reminder_text(row, None, True), _at(day, settings), "overdue", row.id))
     return insert_ignore(session, rows)
