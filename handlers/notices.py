@@ -128,6 +128,7 @@ async def _due_page(update: Update, context: BotContext, page: int, *, office: i
             blocks.append(f"• {esc(titles[item.office_id])}：已逾期 {item.overdue} 项，即将到期 {item.upcoming} 项")
         rows = [[(titles[item.office_id][:30], DUE_OFFICE.encode(item.office_id, 0))]
                 for item in below[:MAX_OFFICE_BUTTONS]]
+
     def turn(to: int) -> str:
         return DUE_OFFICE.encode(shown, to) if shown is not None else DUE_LIST.encode(to)
 
