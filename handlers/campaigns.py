@@ -1,11 +1,15 @@
 """Campaigns from chat (admins): /campaign lists them; `/campaign add` with a name, 文号 and one step a line
 adds or edits one; a .yaml file sent to the bot does the same; `/campaign end 名称` ends one.
-Permissions are checked on every update, button presses included."""
+An office's admins do the same for their office: they see their office's campaigns, those below and those
+above whose steps reach them; what they add is their office's (keyed by its place, so never a sibling's or the
+home's); they end only their own office's or below. Permissions are checked on every update, button presses
+included."""
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import io
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.ext import (
@@ -22,9 +26,12 @@ from bot.runtime.state import BotContext
 from bot.ui import texts
 from bot.ui.buttons import CAMPAIGN, CAMPAIGN_LIST
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, is_private, keyboard, mentions_bot, remember, reply_html, show_page, user_role
-from handlers.progress import admin_payload, local_today
+from handlers.common import esc, is_private, keyboard, mentions_bot, recall, remember, reply_html, show_page, user_role
+from handlers.progress import local_today
 from knowledge.campaigns import Campaign, CampaignError, parse_chat_campaign
+
+if TYPE_CHECKING:
+    from bot.registry.access import Role
 
 COMMANDS = [
     BotCommandInfo("campaign", "（管理员）工作安排：查看、新增、修改、结束", "/campaign", group=False),
@@ -53,8 +60,9 @@ async def campaign_command(update: Update, context: BotContext) -> None:
     from bot.campaigns import store
 
     uid = update.effective_user.id if update.effective_user else None
-    if not (await user_role(update, context)).admin:
-        await reply_html(update, "只有管理员可以管理工作安排。")
+    role = await user_role(update, context)
+    if not role.any_admin:
+        await reply_html(update, REFUSED)
         return
     raw = (update.effective_message.text or "").split(maxsplit=2)
     action = raw[1].lower() if len(raw) > 1 else "list"
@@ -63,7 +71,7 @@ async def campaign_command(update: Update, context: BotContext) -> None:
     today = local_today(context)
     db = context.bot_data.db
     if action in ("list", "列表"):
-        text, markup = await _list_page(context, uid, 0, today)
+        text, markup = await _list_page(context, uid, role, 0, today)
         await reply_html(update, [text, USAGE], markup)
         return
     if action in ("add", "new", "edit", "新增", "修改"):
@@ -75,35 +83,43 @@ async def campaign_command(update: Update, context: BotContext) -> None:
         except CampaignError as exc:
             await reply_html(update, f"未保存：{esc(exc)}\n\n{USAGE}")
             return
-        await _save(update, context, campaign, actor)
+        await _save(update, context, role, campaign, actor)
         return
     if action in ("end", "结束", "show", "查看"):
-        item = store.find_in(await _campaigns(context), rest)
+        items = await _campaigns(context, role)
+        item = store.find_in(items, rest)
         if item is None:
             await reply_html(update, f"没有名为“{esc(rest[:80])}”的工作安排。发送 /campaign 查看列表。")
         elif action in ("show", "查看"):
             await reply_html(update, [describe(item.campaign, today),
                                       f"<pre>{esc(item.campaign.to_yaml())}</pre>"])
+        elif not role.manages(item.office_id):
+            await reply_html(update, NOT_YOURS)
         else:
-            await db.run(lambda s: store.end_campaign(s, item.campaign.id, actor))
+            await db.run(lambda s: store.end_campaign(s, item.campaign.id, actor, items))
             await reply_html(update, f"已结束：{esc(item.campaign.title)}，不再提醒其中的步骤。")
         return
     await reply_html(update, USAGE)
 
 
-async def _campaigns(context: BotContext) -> list:
-    """Every campaign: the rows from the database, their YAML read in a thread (200 campaigns took seconds)."""
+REFUSED = "只有管理员可以管理工作安排。"
+NOT_YOURS = "这是上级办公室的工作安排，只能查看；本办公室的工作安排可用 /campaign add 新增。"
+
+
+async def _campaigns(context: BotContext, role: Role) -> list:
+    """The campaigns the admin sees (store.visible): the rows from the database, their YAML read in a thread
+    (200 campaigns took seconds)."""
     from bot.campaigns import store
 
-    rows = await context.bot_data.db.run(store.stored)
-    return await asyncio.to_thread(store.listing, rows)
+    rows, above = await context.bot_data.db.run(lambda s: (store.stored(s), store.offices_above(s, role.office)))
+    return store.visible(await asyncio.to_thread(store.listing, rows), role.scope, above)
 
 
-async def _list_page(context: BotContext, uid: int | None, page: int, today: dt.date):
+async def _list_page(context: BotContext, uid: int | None, role: Role, page: int, today: dt.date):
     """One page of the campaign list (LIST_PAGE campaigns, a 查看 and, while it runs, a 结束 button each, ◀ ▶
     under them): the keyboard stays within Telegram's 100 buttons however many campaigns there are."""
 
-    items = await _campaigns(context)
+    items = await _campaigns(context, role)
     pages = max(1, -(-len(items) // LIST_PAGE))
     page = min(page, pages - 1)
     lines = [f"<b>{LIST_TITLE}</b>" + (f"（{len(items)} 项，第 {page + 1}/{pages} 页）" if pages > 1 else "")]
@@ -113,10 +129,11 @@ async def _list_page(context: BotContext, uid: int | None, page: int, today: dt.
         nxt = item.campaign.next_step(today)
         step = f"；下一步 {nxt.date.isoformat()} {esc(nxt.what[:40])}" if nxt and item.active else ""
         shipped = "（内置示例）" if item.shipped else ""
-        lines.append(f"• {esc(item.campaign.title)}{shipped} [{state}]{step}")
+        whose = "" if item.office_id == role.office else "（上级）" if not role.manages(item.office_id) else "（下级）"
+        lines.append(f"• {esc(item.campaign.title)}{shipped}{whose} [{state}]{step}")
         key = remember(context, {"campaign": item.campaign.id}, uid)
         row = [(f"查看：{item.campaign.title[:20]}", CAMPAIGN.encode("show", key))]
-        if item.active:
+        if item.active and role.manages(item.office_id):
             row.append(("结束", CAMPAIGN.encode("end", key)))
         rows.append(row)
     nav = []
@@ -134,22 +151,35 @@ async def on_list_page(update: Update, context: BotContext) -> None:
     if decoded is None:
         await query.answer(texts.INVALID_BUTTON, show_alert=True)
         return
-    if not (await user_role(update, context)).admin:
-        await query.answer("只有管理员可以管理工作安排。", show_alert=True)
+    role = await user_role(update, context)
+    if not role.any_admin:
+        await query.answer(REFUSED, show_alert=True)
         return
     await query.answer()
-    text, markup = await _list_page(context, query.from_user.id, decoded[0], local_today(context))
+    text, markup = await _list_page(context, query.from_user.id, role, decoded[0], local_today(context))
     await show_page(update, context, text, markup, LIST_TITLE)
 
 
-async def _save(update: Update, context: BotContext, campaign: Campaign, actor: str) -> None:
+async def _save(update: Update, context: BotContext, role: Role, campaign: Campaign, actor: str) -> None:
+    """Save for the admin's office (a home admin: the home's); an office's is keyed by its place."""
     from bot.campaigns import store
+    from bot.db.models import Office
 
-    new = await context.bot_data.db.run(lambda s: store.save_campaign(s, campaign, actor))
+    def save(session):
+        mine = campaign
+        if not role.admin:
+            mine = store.office_key(campaign, session.get(Office, role.office).code)
+        return mine, store.save_campaign(session, mine, actor, None if role.admin else role.office)
+
+    try:
+        saved, new = await context.bot_data.db.run(save)
+    except CampaignError as exc:
+        await reply_html(update, f"未保存：{esc(exc)}")
+        return
     await replan(context.application)
     verb = "已新增" if new else "已修改"
-    await reply_html(update, [f"{verb}工作安排：", describe(campaign, local_today(context)),
-                              "各步骤将按期提醒订阅群和管理员；报表封面注明其文号。"])
+    await reply_html(update, [f"{verb}工作安排：", describe(saved, local_today(context)),
+                              "各步骤将按期提醒本级和承担步骤的下级办公室的订阅群和管理员；报表封面注明其文号。"])
 
 
 async def on_campaign_file(update: Update, context: BotContext) -> None:
@@ -160,7 +190,8 @@ async def on_campaign_file(update: Update, context: BotContext) -> None:
     uid = update.effective_user.id if update.effective_user else None
     if not is_private(update) and not mentions_bot(message, context.bot.username):
         return  # a file shared in a group is for the people there: only one addressed to the bot is taken
-    if not (await user_role(update, context)).admin:
+    role = await user_role(update, context)
+    if not role.any_admin:
         await reply_html(update, "只有管理员可以新增工作安排。")
         raise ApplicationHandlerStop
     document = message.document
@@ -175,7 +206,7 @@ async def on_campaign_file(update: Update, context: BotContext) -> None:
     except CampaignError as exc:
         await reply_html(update, f"未保存：{esc(exc)}")
         raise ApplicationHandlerStop from None
-    await _save(update, context, campaign, f"telegram:{uid}")
+    await _save(update, context, role, campaign, f"telegram:{uid}")
     raise ApplicationHandlerStop
 
 
@@ -188,20 +219,29 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(texts.INVALID_BUTTON, show_alert=True)
         return
     action, scope_key = decoded
-    payload = await admin_payload(update, context, scope_key, "只有管理员可以管理工作安排。", "/campaign")
+    role = await user_role(update, context)
+    if not role.any_admin:
+        await query.answer(REFUSED, show_alert=True)
+        return
+    payload = recall(context, scope_key)
     if payload is None:
+        await query.answer("按钮已过期，请重新发送 /campaign。", show_alert=True)
         return
     db = context.bot_data.db
     key = payload["campaign"]
-    item = store.find_in(await _campaigns(context), key)
+    items = await _campaigns(context, role)  # what the presser sees now, whoever the button was made for
+    item = store.find_in(items, key)
     if item is None:
         await query.answer("该工作安排已不存在。", show_alert=True)
+        return
+    if action == "end" and not role.manages(item.office_id):
+        await query.answer(NOT_YOURS, show_alert=True)
         return
     await query.answer()
     if action == "show":
         await reply_html(update, describe(item.campaign, local_today(context)))
         return
-    await db.run(lambda s: store.end_campaign(s, key, f"telegram:{query.from_user.id}"))
+    await db.run(lambda s: store.end_campaign(s, key, f"telegram:{query.from_user.id}", items))
     await reply_html(update, f"已结束：{esc(item.campaign.title)}，不再提醒其中的步骤。")
 
 

@@ -12,13 +12,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.runtime.jobs import replan
 from bot.runtime.state import BotContext
 from bot.ui import texts
-from bot.ui.buttons import DEADLINE_DONE, DEADLINE_SNOOZE, DUE_LIST, OLD_SNOOZE
+from bot.ui.buttons import DEADLINE_DONE, DEADLINE_SNOOZE, DUE_LIST, DUE_OFFICE, OLD_SNOOZE
 from handlers.basics import BotCommandInfo
 from handlers.common import esc, keyboard, reply_html, show_page, user_role
 from knowledge.when import parse_schedule, parse_when
 
 COMMANDS = [
-    BotCommandInfo("due", "查看已逾期和即将到期的事项", "/due"),
+    BotCommandInfo("due", "查看已逾期和即将到期的事项（管理员可写下级办公室，如 /due 武定县）", "/due"),
     BotCommandInfo("remind", texts.REMIND_HELP, "/remind 2026-12-01 09:00 报送清理情况"),
     BotCommandInfo("subscribe", "（管理员或单位联系人）本群接收通知和提醒；可指定本群所属单位", "/subscribe 武定县财政局",
                    private=False),
@@ -55,45 +55,64 @@ DUE_PAGE = 10
 
 
 async def due_command(update: Update, context: BotContext) -> None:
-    text, markup = await _due_page(update, context, 0)
+    named = " ".join(context.args or []).strip()
+    text, markup = await _due_page(update, context, 0, named=named)
     await reply_html(update, text, markup)
 
 
-async def _due_page(update: Update, context: BotContext, page: int):
-    """What is overdue and what falls due next: for an admin (in private) across the registry; for a
-    contact their own units'; in a group, the group's unit and the campaign steps. Ten a page."""
-    from bot.db.models import Chat
+async def _due_page(update: Update, context: BotContext, page: int, *, office: int | None = None, named: str = ""):
+    """What is overdue and what falls due next (bot.deadlines.agenda). An admin in private: their office's
+    campaign steps and units' deadlines, the offices below as counts with a button each (`/due 武定县` or the
+    button opens one of them, within what the admin manages); a contact: their units' and their offices' steps;
+    a group: its unit's, or its office's, or the home's steps. Ten a page."""
+    from bot.campaigns import store
+    from bot.deadlines import agenda
+    from bot.offices.service import find_office, office_title_by_id
     from bot.registry.access import role_of
-    from bot.reporting import progress
 
     chat = update.effective_chat
     uid = update.effective_user.id if update.effective_user else None
     admins = context.bot_data.settings.bot_admin_ids
+    region = context.bot_data.settings.bot_region
     today = _now(context).astimezone(_tz(context)).date()
 
-    def read(session):
-        if chat.type == ChatType.PRIVATE:
-            found = role_of(session, uid, admins)
-            everything, units = found.admin, list(found.units)
-        else:
-            row = session.get(Chat, chat.id)
-            everything, units = False, [row.unit_id] if row and row.unit_id else []
-        return everything, progress.agenda(session, today, unit_ids=units, everything=everything,
-                                           offset=page * DUE_PAGE, limit=DUE_PAGE)
+    def read(session, page):
+        """(the list's owner as shown, or None: refused; the office shown; the page; offices below; titles)"""
+        store.sync_for_offices(session)  # an office added since the last planning run: its steps
+        role = role_of(session, uid, admins)
+        if chat.type != ChatType.PRIVATE or not role.any_admin:
+            where = (agenda.group_items(session, chat.id) if chat.type != ChatType.PRIVATE
+                     else agenda.unit_items(session, list(role.units)))
+            return "本人/本群", None, agenda.listing(session, today, where, offset=page * DUE_PAGE, limit=DUE_PAGE), [], {}
+        shown = office
+        if named:
+            found = find_office(session, named)
+            shown = found.id if found is not None else -1
+        if shown is not None and not role.manages(shown):
+            return None, None, None, [], {}
+        shown = shown if shown is not None or role.admin else role.office
+        below = agenda.below_counts(session, shown, today)
+        titles = {o.office_id: office_title_by_id(session, o.office_id, region) for o in below}
+        label = office_title_by_id(session, shown, region) if shown is not None or below else "全部单位"
+        return label, shown, agenda.listing(session, today, agenda.office_items(shown), offset=page * DUE_PAGE,
+                                            limit=DUE_PAGE), below, titles
 
-    everything, found = await context.bot_data.db.run(read)
+    label, shown, found, below, titles = await context.bot_data.db.run(lambda s: read(s, page))
+    if label is None:
+        return "没有这个下级办公室，或不在您管理的范围内。发送 /due 查看本办公室的期限。", None
     total = found.total_overdue + found.total_upcoming
-    if not total:
-        return "近期没有待办的期限。", None
-    pages = -(-total // DUE_PAGE)
-    if page >= pages:  # a forged (or outdated) page number: the last page, read again
+    pages = max(1, -(-total // DUE_PAGE))
+    if total and page >= pages:  # a forged (or outdated) page number: the last page, read again
         page = pages - 1
-        everything, found = await context.bot_data.db.run(read)
+        label, shown, found, below, titles = await context.bot_data.db.run(lambda s: read(s, page))
         total = found.total_overdue + found.total_upcoming
         pages = max(1, -(-total // DUE_PAGE))
-    scope = "全部单位" if everything else "本人/本群"
-    blocks = [f"<b>待办期限</b>（{scope}：已逾期 {found.total_overdue} 项，即将到期 {found.total_upcoming} 项"
-              + (f"，第 {page + 1}/{pages} 页" if pages > 1 else "") + "）"]
+    blocks = []
+    if total:
+        blocks.append(f"<b>待办期限</b>（{esc(label)}：已逾期 {found.total_overdue} 项，即将到期 {found.total_upcoming} 项"
+                      + (f"，第 {page + 1}/{pages} 页" if pages > 1 else "") + "）")
+    else:
+        blocks.append(f"{esc(label)}近期没有待办的期限。" if shown is not None or below else "近期没有待办的期限。")
     if found.overdue:
         blocks.append("<b>已逾期</b>")
         blocks += [f"• ⚠️ {r.due.isoformat()}（逾期 {(today - r.due).days} 天） {esc(r.title[:200])}" for r in found.overdue]
@@ -102,22 +121,41 @@ async def _due_page(update: Update, context: BotContext, page: int):
         for r in found.upcoming:
             flag = "（暂定）" if r.provisional else ""
             blocks.append(f"• {r.due.isoformat()}{flag}（{(r.due - today).days} 天后） {esc(r.title[:200])}")
+    rows = []
+    if below and page == 0:
+        blocks.append("<b>下级办公室</b>（点按钮查看各自的期限）")
+        for item in below:
+            blocks.append(f"• {esc(titles[item.office_id])}：已逾期 {item.overdue} 项，即将到期 {item.upcoming} 项")
+        rows = [[(titles[item.office_id][:30], DUE_OFFICE.encode(item.office_id, 0))]
+                for item in below[:MAX_OFFICE_BUTTONS]]
+
+    def turn(to: int) -> str:
+        return DUE_OFFICE.encode(shown, to) if shown is not None else DUE_LIST.encode(to)
+
     nav = []
     if page > 0:
-        nav.append(("◀ 上一页", DUE_LIST.encode(page - 1)))
+        nav.append(("◀ 上一页", turn(page - 1)))
     if page + 1 < pages:
-        nav.append(("下一页 ▶", DUE_LIST.encode(page + 1)))
-    return "\n".join(blocks), keyboard([nav])
+        nav.append(("下一页 ▶", turn(page + 1)))
+    return "\n".join(blocks), keyboard([*rows, nav])
+
+
+MAX_OFFICE_BUTTONS = 90  # Telegram's keyboard holds 100 buttons; the list above names every office anyway
 
 
 async def on_due_page(update: Update, context: BotContext) -> None:
-    """du:<page>; the list is read again for the person pressing, so a button shows them only what /due would."""
+    """du:<page>, duo:<office>:<page>; the list is read again for the person pressing, so a button shows them
+    only what /due would (an office page only to those who manage that office)."""
     query = update.callback_query
-    page = DUE_LIST.decode(query.data)
-    if page is None:
+    page, office_page = DUE_LIST.decode(query.data), DUE_OFFICE.decode(query.data)
+    if page is None and office_page is None:
         await query.answer(texts.INVALID_BUTTON, show_alert=True)
         return
-    text, markup = await _due_page(update, context, page[0])
+    if office_page is not None and update.effective_chat.type != ChatType.PRIVATE:
+        await query.answer(texts.INVALID_BUTTON, show_alert=True)
+        return
+    office, number = office_page if office_page is not None else (None, page[0])
+    text, markup = await _due_page(update, context, number, office=office)
     await query.answer()
     await show_page(update, context, text, markup)  # du buttons are only on a /due page: it is edited
 
@@ -182,8 +220,12 @@ async def on_button(update: Update, context: BotContext) -> None:
         row = session.get(Deadline, deadline_id)
         if row is None:
             return "gone", None
+        role = role_of(session, uid, admins)
+        if row.unit_id is None and not role.manages(row.office_id):  # a campaign step: its office's admins
+            return "forbidden", None
         try:
-            check_unit(session, role_of(session, uid, admins), row.unit_id)
+            if row.unit_id is not None:
+                check_unit(session, role, row.unit_id)
         except RegistryError:
             return "forbidden", None
         if action == "done":
@@ -207,23 +249,15 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 
 # -- groups and broadcasts ----------------------------------------------------------------------------------
-# What a group may receive is decided by who bound it (notes/acting-for-a-unit.md):
-# - a bot admin: /subscribe (broadcasts, campaign steps), /digest on (the whole registry's weekly digest), or
-#   /subscribe 单位 to make it that unit's group;
-# - a unit's linked contact: only as their own unit's group (/subscribe, /subscribe 本单位, /digest on): its
-#   reminders and a digest of that unit alone, plus broadcasts and campaign steps, addressed to every bound group;
-# - anyone else, a group's own admins included: nothing; they are told a bot admin or the unit's contact must bind
-#   the group. (Anyone can create a group and be its admin: that says nothing about the registry.)
-NOT_BOUND = ("只有机器人管理员或单位已绑定的联系人可以为本群开通通知。请本单位联系人在群里发送 "
-             "<code>/subscribe 单位名称</code>（本群只接收该单位的提醒和汇总），或联系管理员。")
+# What a group may receive is decided by who bound it: bot.delivery.groups (home admins, an office's admins,
+# a unit's contacts; anyone else, a group's own admins included, nothing).
 
 
 async def _bind(update: Update, context: BotContext, unit_name: str, **changes: object) -> str | None:
-    """Bind this group as the sender may (see above) and apply `changes`; the unit it is bound to ("" when it
-    receives everything); None after telling the sender why not (nothing changed)."""
-    from bot.db.models import Chat, Unit
-    from bot.delivery import chats
-    from bot.registry.access import role_of, unit_for
+    """Bind this group as the sender may (see above) and apply `changes`; what it is bound to ("" when it
+    receives the home office's notices, else a unit's name or an office's title); None after telling the sender
+    why not (nothing changed)."""
+    from bot.delivery import groups
     from bot.registry.lookup import RegistryError
 
     chat = update.effective_chat
@@ -235,49 +269,36 @@ async def _bind(update: Update, context: BotContext, unit_name: str, **changes: 
     region = context.bot_data.settings.bot_region
 
     def bind(session):
-        role = role_of(session, uid, admins)
-        if role.guest:
-            return None, NOT_BOUND
-        row = session.get(Chat, chat.id)
-        bound = row.unit_id if row else None
-        if unit_name:
-            unit_id = unit_for(session, role, unit_name, region=region).id  # a contact: their own unit only
-        elif role.admin:
-            unit_id = bound
-        elif bound is not None:
-            unit_id = bound
-        elif row is not None and (row.subscribed or row.digest):
-            return None, "本群由管理员开通，接收全部通知；只有管理员可以修改。"
-        elif len(role.units) == 1:
-            unit_id = role.units[0]
-        else:
-            return None, "您是多个单位的联系人，请写明本群所属单位：<code>/subscribe 单位名称</code>"
-        if not role.admin and (bound is not None and bound not in role.units or unit_id not in role.units):
-            return None, "本群是其他单位的工作群，只有管理员或该单位的联系人可以修改。"
-        chats.remember_chat(session, chat.id, chat.title or "", chat.type, unit_id=unit_id, **changes)
-        return (session.get(Unit, unit_id).name if unit_id else ""), None
+        return groups.bind_group(session, uid, admins, region, chat.id, chat.title or "", chat.type, unit_name,
+                                **changes)
 
     try:
-        bound, refused = await context.bot_data.db.run(bind)
+        binding = await context.bot_data.db.run(bind)
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return None
-    if refused:
-        await reply_html(update, refused)
+    if binding.refused:
+        await reply_html(update, binding.refused)
         return None
-    return bound
+    return binding.name
 
 
 async def subscribe_command(update: Update, context: BotContext) -> None:
-    """/subscribe (a bot admin: broadcasts to this group; a contact: this is their unit's group), or
-    /subscribe 单位全称 to make this the unit's group: its contacts without a linked Telegram account are then
-    reminded here, and overdue notices for the unit come here too."""
+    """/subscribe (a bot admin: broadcasts to this group; a contact: this is their unit's group; an office's
+    admin: this is their office's group), /subscribe 单位全称 to make this the unit's group (its contacts without
+    a linked Telegram account are reminded here, and overdue notices for the unit come here too), or
+    /subscribe 武定县 (an admin of that office or above) to make it that office's group: its campaign steps'
+    reminders and its units' overdue notices."""
     unit_name = " ".join(context.args or []).strip()
     bound = await _bind(update, context, unit_name, subscribed=True)
     if bound is not None:
         await replan(context.application)
-        linked = f"，并作为“{esc(bound)}”的工作群接收该单位的提醒" if bound else ""
+        linked = f"，并作为“{esc(bound)}”的工作群接收{'本办公室' if _is_office(bound) else '该单位'}的提醒" if bound else ""
         await reply_html(update, f"本群已订阅：将收到广播通知和清理工作的期限提醒{linked}。")
+
+
+def _is_office(title: str) -> bool:
+    return title.endswith(("办公室", "办公厅", "直部门"))
 
 
 async def _may_stop(update: Update, context: BotContext) -> bool:
@@ -292,9 +313,16 @@ async def _may_stop(update: Update, context: BotContext) -> bool:
         return False
     uid = update.effective_user.id if update.effective_user else None
     admins = context.bot_data.settings.bot_admin_ids
-    role, row = await context.bot_data.db.run(lambda s: (role_of(s, uid, admins), s.get(Chat, chat.id)))
-    contact = row is not None and row.unit_id is not None and row.unit_id in role.units
-    if role.admin or contact or await _is_group_admin(update, context):
+    def read(session):
+        from bot.delivery.groups import may_rebind
+
+        row = session.get(Chat, chat.id)
+        role = role_of(session, uid, admins)
+        return role, row is not None and (row.unit_id is not None or row.office_id is not None) and may_rebind(
+            session, role, row)
+
+    role, holder = await context.bot_data.db.run(read)
+    if role.admin or holder or await _is_group_admin(update, context):
         return True
     await reply_html(update, "只有群管理员、机器人管理员或本单位联系人可以设置。")
     return False
@@ -401,3 +429,4 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("holidays", holidays_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^dl:"))  # DEADLINE_DONE, DEADLINE_SNOOZE
     app.add_handler(CallbackQueryHandler(on_due_page, pattern=DUE_LIST.pattern))
+    app.add_handler(CallbackQueryHandler(on_due_page, pattern=DUE_OFFICE.pattern))

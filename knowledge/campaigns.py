@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -19,6 +19,23 @@ if TYPE_CHECKING:
 
 AUDIENCES = ("groups", "unit")
 MAX_STEPS = 100
+# The offices below a campaign's own office that each carry a step (notes/offices-at-every-level.md, Campaigns):
+# the levels of knowledge.offices (county, prefecture) and a level's own departments as a group.
+OFFICE_LEVELS = ("prefecture", "county", "departments")
+_LEVEL_NAMES = {"county": "county", "县": "county", "县级": "county", "县（市、区）": "county", "县市区": "county",
+                "prefecture": "prefecture", "州": "prefecture", "州级": "prefecture", "市级": "prefecture",
+                "州（市）": "prefecture", "州（市）级": "prefecture",
+                "departments": "departments", "部门": "departments", "直属部门": "departments",
+                "州直部门": "departments", "州级部门": "departments", "市直部门": "departments"}
+LEVEL_LABELS = {"county": "各县（市、区）", "prefecture": "各州（市）", "departments": "本级各部门"}
+# Generic words for a level in a step's 报送单位 / 报送对象 (各县市人民政府, 县级有关部门, 县政府办), not a place's own
+# name (武定县人民政府 names one county: its 县 follows the place's name, so it is not read as a level).
+_GENERIC = r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[各和及与或至到报向给由经]))"  # not after a place's own name
+_LEVEL_WORDS = (
+    ("county", re.compile(_GENERIC + r"(?:县|区县)")),
+    ("prefecture", re.compile(_GENERIC + r"(?:州（市）|州|州市|市（州）)(?:人民政府|政府)|各州")),
+    ("departments", re.compile(_GENERIC + r"[州省市](?:级|直)(?:各|有关)?(?:部门|单位)")),
+)
 
 
 class CampaignError(ValueError):
@@ -33,6 +50,37 @@ class Milestone:
     who: str
     clause: str
     to: str = ""  # who the step reports to
+    levels: tuple[str, ...] = ()  # the offices below the campaign's that each carry the step (OFFICE_LEVELS)
+
+
+def read_levels(who: str, to: str) -> tuple[str, ...]:
+    """The office levels a step's 报送单位 and 报送对象 name generically: 各县市人民政府 → county, 县级有关部门 → county
+    (they report to their county's office), 州级各部门 → departments. A named place (武定县财政局) is no level."""
+    text = f"{who}\n{to}"
+    return tuple(level for level, words in _LEVEL_WORDS if words.search(text))
+
+
+def infer_levels(who: str, to: str, what: str) -> tuple[str, ...]:
+    """A step's levels when it does not give them: from 报送单位 and 报送对象; a step that names neither is read
+    from its text (2027-03-05 各县收集乡镇和部门清理情况)."""
+    return read_levels(who, to) if who or to else read_levels(what, "")
+
+
+def _explicit_levels(value: object, line: int) -> tuple[str, ...] | None:
+    """A step's `offices` field (a list, or 县级、州直部门 as text); None when the step does not say."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None  # an empty cell of a sheet's 办理层级 column: read from who reports to whom
+    items = value if isinstance(value, list) else re.split(r"[、，,;；\s]+", str(value))
+    levels = []
+    for item in (str(i).strip() for i in items):
+        if not item or item.lower() in ("none", "无", "本级"):
+            continue
+        level = _LEVEL_NAMES.get(item.lower()) or _LEVEL_NAMES.get(item.removeprefix("各"))
+        if level is None:
+            raise CampaignError(f"第{line}行 offices（办理层级）：“{item[:20]}”不是层级，可写 县级、州级、部门（或 county、"
+                                "prefecture、departments），不写则按报送单位推断")
+        levels.append(level)
+    return tuple(dict.fromkeys(levels))
 
 
 @dataclass(frozen=True)
@@ -48,12 +96,40 @@ class Campaign:
 
         steps = [{"id": m.key.split(":", 1)[-1], "date": m.date, "what": m.what,
                   **({"who": m.who} if m.who else {}), **({"to": m.to} if m.to else {}),
+                  **({"offices": list(m.levels)} if m.levels != infer_levels(m.who, m.to, m.what) else {}),
                   **({"clause": m.clause} if m.clause else {})} for m in self.milestones]
         return yaml.safe_dump({"id": self.id, "title": self.title, "source": self.source, "audience": self.audience,
                                "deadlines": steps}, allow_unicode=True, sort_keys=False)
 
     def next_step(self, today: dt.date) -> Milestone | None:
         return next((m for m in self.milestones if m.date >= today), None)
+
+    def keyed(self, key: str) -> Campaign:
+        """The same campaign under another id (an office's own campaign is keyed apart from its siblings')."""
+        key = key[:80]
+        return replace(self, id=key, milestones=tuple(replace(m, key=f"{key}:{m.key.split(':', 1)[-1]}")
+                                                        for m in self.milestones))
+
+
+@dataclass(frozen=True)
+class OfficeNode:
+    """An office of the deployment as the cascade needs it: its id, its level (OFFICE_LEVELS) and the offices
+    above it (None: the home office)."""
+    id: int
+    level: str
+    above: frozenset[int | None]
+
+
+def carriers(milestone: Milestone, owner: int | None, offices: list[OfficeNode]) -> list[int | None]:
+    """The offices that each carry a step of a campaign owned by `owner` (None: the home office): every office
+    within the owner's (the owner itself included) at one of the step's levels; the owner itself when the step
+    names no level or no such office exists (a deployment without offices keeps every step at home)."""
+    if milestone.levels:
+        found = [o.id for o in offices
+                 if o.level in milestone.levels and (o.id == owner or owner in o.above)]
+        if found:
+            return sorted(found)
+    return [owner]
 
 
 def _line(node: yaml.Node | None) -> int:
@@ -139,12 +215,15 @@ def build_campaign(key: object, title: object, source: object, audience: object,
         what = step.get("what")
         if not isinstance(what, str) or not what.strip():
             raise CampaignError(f"第{at.get('what', line)}行 what（事项）：不能为空")
+        levels = _explicit_levels(step.get("offices"), at.get("offices", line))
         step_id = str(step.get("id") or f"step{number}")
         if step_id in seen:
             raise CampaignError(f"第{at.get('id', line)}行 id：步骤 id“{step_id}”重复")
         seen.add(step_id)
-        milestones.append(Milestone(f"{key}:{step_id}", when, what.strip()[:300], str(step.get("who") or "")[:200],
-                                    str(step.get("clause") or "")[:50], str(step.get("to") or "")[:200]))
+        who, to = str(step.get("who") or "")[:200], str(step.get("to") or "")[:200]
+        milestones.append(Milestone(f"{key}:{step_id}", when, what.strip()[:300], who,
+                                    str(step.get("clause") or "")[:50], to,
+                                    infer_levels(who, to, what) if levels is None else levels))
     milestones.sort(key=lambda m: m.date)
     return Campaign(key, title, str(source or "").strip()[:200], str(audience), tuple(milestones))
 

@@ -14,7 +14,8 @@ MAX_YAML_DEPTH = 20  # a campaign nests three levels; a few more for a clerk's o
 MAX_SHEET_CELLS = 200_000  # a campaign sheet is a few columns of at most 100 steps
 FIELDS = {"名称": "title", "工作名称": "title", "标题": "title", "文号": "source", "依据": "source", "编号": "id", "id": "id"}
 STEP_COLUMNS = {"日期": "date", "完成时间": "date", "期限": "date", "事项": "what", "工作内容": "what", "内容": "what",
-                "报送单位": "who", "责任单位": "who", "牵头单位": "who", "报送对象": "to", "报送至": "to", "接收单位": "to"}
+                "报送单位": "who", "责任单位": "who", "牵头单位": "who", "报送对象": "to", "报送至": "to", "接收单位": "to",
+                "办理层级": "offices", "层级": "offices"}
 
 
 def read_campaign_file(name: str, data: bytes) -> Campaign:

@@ -145,7 +145,8 @@ class Deadline(SQLModel, table=True):
     provisional: bool = False
     unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
     domain_id: Optional[int] = Field(default=None, foreign_key="domain.id")
-    audience: str = Field(default="unit", max_length=20)  # unit | groups
+    audience: str = Field(default="unit", max_length=20)  # unit | groups (the home's campaign step) | office
+    office_id: Optional[int] = Field(default=None, foreign_key="office.id", index=True)  # an office's campaign step
     status: str = Field(default="open", max_length=10, index=True)  # open | done
     done_by: str = Field(default="", max_length=100)
     done_at: Optional[dt.datetime] = None
@@ -261,6 +262,7 @@ class CampaignRecord(SQLModel, table=True):
     title: str = Field(default="", max_length=200)
     source: str = Field(default="", max_length=200)  # 文号
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # the campaign as YAML
+    office_id: Optional[int] = Field(default=None, foreign_key="office.id", index=True)  # None: the home office's
     active: bool = True
     updated_by: str = Field(default="", max_length=100)
     updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -40,15 +40,10 @@ def ensure_deadline(session: Session, key: str, title: str, due: dt.date, *, rul
 
 
 def sync_campaigns(session: Session) -> int:
-    from bot.campaigns.store import active_campaigns
+    """Every active campaign's steps as deadlines, office by office (bot.campaigns.cascade); how many were new."""
+    from bot.campaigns.store import sync
 
-    count = 0
-    for campaign in active_campaigns(session):
-        for m in campaign.milestones:
-            ensure_deadline(session, f"campaign:{m.key}", f"{campaign.title}：{m.what}", m.date,
-                            rule=CAMPAIGN_RULE, basis=campaign.source, audience=campaign.audience)
-            count += 1
-    return count
+    return sync(session)
 
 
 def mark_done(session: Session, deadline_id: int, actor: str, now: dt.datetime) -> Deadline | None:

@@ -18,7 +18,7 @@ def deactivate_chat(session: Session, chat_id: int) -> None:
 
 def migrate_chat(session: Session, old_id: int, new_id: int) -> bool:
     """A group became a supergroup (the migration update, or Telegram's 400 naming `migrate_to_chat_id`): carry
-    its subscription, digest and unit binding to the new id, and its queued messages, once. When the new chat is
+    its subscription, digest and unit or office binding to the new id, and its queued messages, once. When the new chat is
     already known (someone wrote there first, or it was subscribed again) the two are merged; a queued message the
     new chat already has (the same broadcast, reminder or digest) is cancelled, not sent twice. Returns whether
     anything moved (False: done before)."""
@@ -26,16 +26,19 @@ def migrate_chat(session: Session, old_id: int, new_id: int) -> bool:
         return False
     old, new = session.get(Chat, old_id), session.get(Chat, new_id)
     moved = False
-    if old is not None and (old.active or old.subscribed or old.digest or old.unit_id is not None):
+    if old is not None and (old.active or old.subscribed or old.digest or old.unit_id is not None
+                            or old.office_id is not None):
         if new is None:
             new = Chat(id=new_id, title=old.title, type="supergroup", subscribed=old.subscribed, digest=old.digest,
-                       active=True, unit_id=old.unit_id)
+                       active=True, unit_id=old.unit_id, office_id=old.office_id)
         else:
             new.subscribed, new.digest = new.subscribed or old.subscribed, new.digest or old.digest
-            new.unit_id = new.unit_id if new.unit_id is not None else old.unit_id
+            if new.unit_id is None and new.office_id is None:  # one binding: the new chat's own, else the old's
+                new.unit_id, new.office_id = old.unit_id, old.office_id
             new.active, new.type, new.updated_at = True, "supergroup", utcnow()
         session.add(new)
         old.active, old.subscribed, old.digest, old.unit_id, old.updated_at = False, False, False, None, utcnow()
+        old.office_id = None
         session.add(old)
         moved = True
     old_tail, new_tail = f":c{old_id}", f":c{new_id}"

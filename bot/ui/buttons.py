@@ -99,6 +99,7 @@ DEADLINE_DONE = Button("dl:done", ("id",))
 DEADLINE_SNOOZE = Button("dl:snooze", ("id", "date"))
 OLD_SNOOZE = Button("dl:snooze", ("id",))  # sent before the 推迟 button named its due date: refused as spent
 DUE_LIST = Button("du", ("index",))  # a page of /due
+DUE_OFFICE = Button("duo", ("id", "index"))  # a page of /due for an office below the admin's (checked on press)
 # Progress: one group's domains, a page at a time, for the scope remembered under the token.
 PROGRESS_PAGE = Button("pg", ("token", "index", "token"))
 # Progress of one office below (/progress at an office with offices under it); checked against the presser's offices.
