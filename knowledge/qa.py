@@ -27,6 +27,7 @@ from knowledge.reasoning import (
     REMEDY,
     DateLines,
     Lookup,
+    agrees,
     asks_about_domain,
     date_lines,
     domain_in,
@@ -430,7 +431,7 @@ class PolicyIndex:
         if both:  # 两个文件的日期分别是哪天: each document's own fact
             return Answer(True, "facts", "\n".join(f.answer for f in both), [Source.of(f) for f in both], [], 0.0, both)
         if registered_before_rules(cq) and re.search(r"注销|变更|改|换|迁", cq):  # 2017年申请的域名要注销
-            cq = f"{cq}（以前注册的老域名）"
+            cq = f"（以前注册的老域名）{cq}"  # before the question: its end (…吗, …对吧) says what it asks
         ranked, mentioned = self.rank(cq) if cq else ([], set())
         if doc and not ranked:  # 武政办函1号哪天发的: the document itself is the subject
             ranked, mentioned = self.rank(doc)
@@ -471,9 +472,9 @@ class PolicyIndex:
             situation = None  # a silent point asked about a named site: the silence answers, unless the site is idle
         if open_point and situation:  # 网站没人管了，还要续费吗: silent on fees, but the idle domain is cancelled
             facts = []
-        if situation and not asks_about_domain(cq) and situation.compliant is not False and not open_point:
+        if situation and not situation.scene and not asks_about_domain(cq) and situation.compliant is not False and not open_point:
             situation = None  # the domain is the setting; the question asks something else (a route, a period)
-        aside = situation is not None and not asks_about_domain(cq) and not open_point
+        aside = situation is not None and not situation.scene and not asks_about_domain(cq) and not open_point
         sources = []
         if situation and not aside:
             lines += situation.lines
@@ -488,7 +489,8 @@ class PolicyIndex:
             facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest and k not in GENERIC_KEYS and not _ASKS_WORD.search(k) for k in f.keys)
                      and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
         elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
-            facts = [f for f in facts if f.section.startswith("二")][:1]
+            # a township's: the documents set no structure for it, so no other unit's structure is offered
+            facts = [] if situation.alone else [f for f in facts if f.section.startswith("二")][:1]
         lines += [f.answer for f in facts]
         if region and not situation and any(f.id == "portal-format" for f in facts[:2]) and _OWN_PLACE.search(cq):
             lines.append(_home_portal(region))  # 我们利川市的门户网站域名: the office's own portal, by the rule
@@ -515,6 +517,11 @@ class PolicyIndex:
                     ruling = worry_word(cq, not situation.compliant) or ("不需要" if situation.compliant else "需要")
             elif dated.on_time is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
+        if situation and situation.lines and is_yes_no(cq) and not agrees(ruling, situation.compliant, cq):
+            # the verdict comes from the check the answer reports: never 可以 beside 不合规
+            ruling = verdict_word(cq, situation.compliant) or ("符合要求" if situation.compliant else "不符合")
+            if REMEDY.search(cq):
+                ruling = worry_word(cq, not situation.compliant) or ("不需要" if situation.compliant else "需要")
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
         if undecided and undecided.notes:
             lines.insert(0, "；".join(dict.fromkeys(undecided.notes)) + "。")
@@ -555,7 +562,11 @@ class PolicyIndex:
             subject = subject.replace(text, " ")
         named = events_in(subject)
         if len(named) == 1 and not claims.between:  # the one dated event the question describes
-            return named[0]
+            said = check(named[0], claims)
+            if said.matched or said.wrong or said.open or not claims.checkable:
+                return named[0]
+            # 县里那个转发文件是要求3月5号前报县政府办吧: the document names where the claims are; they are
+            # about another rule, found below
         ranked = self.bm25(subject)
         if not ranked:
             return None
@@ -570,8 +581,16 @@ class PolicyIndex:
         # the rule that speaks to most of the claims (who, when, how long); of those, one they all match
         covered = {id(f): r.matched + len(r.wrong) + r.open for f, r in checked}
         best = max(covered.values(), default=0)
-        if not best:
+        if not best and not claims.checkable:
             return close[0]
+        if not best:
+            # the closest rules speak to none of the claims (a document's date for 3月20号前报县政府办): the
+            # nearest rule further down that does is what the claims are about
+            wider = [self.facts[i] for _, i in scores[len(near):12]]
+            stated = replace(claims, sufficient=False)  # what the claims say, not that one step is enough
+            reach = [(r.matched + len(r.wrong) + r.open, f) for f in wider for r in [check(f, stated)]]
+            most = max((n for n, _ in reach), default=0)
+            return next((f for n, f in reach if n == most), close[0]) if most else close[0]
         if covered[id(close[0])] == best and (claims.values or claims.sufficient and (close[0].role("consent") or close[0].role("approves"))):
             return close[0]  # 持有者变了报州政府办备案就行: the step's own rule says what else it takes
         # The bodies a question names pick the rule (报州政府办: the prefecture's deadline); the days and periods
