@@ -36,6 +36,9 @@ _OTHER_BODY = re.compile(r"((?:(?!要|经|需|由|得|让|的|是|和|找|申请
 PERSON = re.compile(r"书记|县长|州长|市长|领导|局长|主任")
 _SUFFICIENT = re.compile(r"就行|就可以|就够|即可|就完事|就算|一下就")
 _EVENT_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:那天|当天)?\s*(?:就)?(?:印发|发的|发布|转发|成文|下发|出台|发文|发出|发)(?!.{0,2}提醒)")
+# the day claimed after the event it is the day of (县政府办是哪天转发的，2月13号吗)
+_EVENT_DATE_AFTER = re.compile(r"(?:印发|发的|转发|成文|下发|出台|发文|发布)[^。？?]{0,10}?(?:是|在)?(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?"
+                               r"(?:那天|当天)?(?:吗|吧|么|嘛|对吧|是吧|对吗|是不是|对不对)?[?？。]*$")
 _COUNT = re.compile(r"(?<![第这那哪每])(\d|[一二两三四五六七八九十])\s*(步|个步骤|个阶段|阶段|部分|大部分|大块|条|项|类)(?!\w{0,1}[）)])")
 _COUNT_UNITS = {"步": "步", "个步骤": "步", "个阶段": "步", "阶段": "步", "部分": "部分", "大部分": "部分", "块": "部分",
                 "大块": "部分", "条": "条", "项": "条", "类": "类"}
@@ -189,6 +192,13 @@ def read(question: str, year: int = 2019) -> Claims:
         except ValueError:
             continue
         claims.dated.append((day, f"{day.month}月{day.day}日", match.group(0)))
+    after = _EVENT_DATE_AFTER.search(q)
+    if after and not claims.dated and not _DEADLINE_DATE.search(q):
+        try:
+            day = dt.date(int(after.group(1) or year), int(after.group(2)), int(after.group(3)))
+            claims.dated.append((day, f"{day.month}月{day.day}日", _DAY.search(after.group(0)).group(0)))
+        except ValueError:
+            pass
     if not _ACTION_TIME.search(q):
         claims.months = [(int(m.group(1)), m.group(2), m.group(0)) for m in _MONTH.finditer(q) if 1 <= int(m.group(1)) <= 12]
     claims.values += [("name", m.group(1)) for m in _NAME.finditer(q) if m.group(1) != "谁"]

@@ -54,6 +54,9 @@ def events_in(question: str, facts: Sequence[Fact] | None = None) -> list[Fact]:
     return out
 
 
+_WHEN_ASKED = re.compile(r"哪天|哪一天|什么时候|啥时候|几号|几月几[日号]|日期是|什么日子|哪个日子|when", re.IGNORECASE)
+
+
 def working_days_between(a: dt.date, b: dt.date) -> int:
     from knowledge.workdays import WorkCalendar
 
@@ -82,6 +85,12 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
         lines = [f"{e.event.replace('的日期', '').replace('的截止日', '截止').replace('的期限', '期限')}是{md(e.date)}，"
                  f"星期{_WEEKDAYS[e.date.weekday()]}。" for e in events]
         return EventAnswer(lines, events)
+    if len(events) == 1 and _WHEN_ASKED.search(question) and not (claims.between or claims.order or claims.first) \
+            and not re.search(r"[，,、；;？?]", question.rstrip("？?。 ")) \
+            and not (claims.deadlines or claims.dated or claims.periods or claims.values or claims.months
+                     or any(b.role != "any" for b in claims.bodies)):
+        # 县政府办是哪天转发州里那个方案的: the one dated event described, asked in one clause, is the answer
+        return EventAnswer([events[0].answer], events)
     if len(events) < 2:
         return None
     a, b = events[0], events[1]

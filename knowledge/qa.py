@@ -70,7 +70,8 @@ MAX_FACTS = 3  # for a question that asks one thing
 MAX_SECTION_FACTS = 4  # for a question about what one part of the plan says
 FOCUS_BONUS = 10.0
 DOC_BONUS = 10.0
-EVENT_BONUS = 10.0  # a dated event the question describes in words (县里转发, 州里印发)
+EVENT_BONUS = 10.0
+SCENE_BONUS = 25.0  # a change described in words (联系人…换了) names the rule about that change  # a dated event the question describes in words (县里转发, 州里印发)
 TYPE_BONUS = 8.0  # a when-question wants a date, a who-question a body, a how-long question a number
 _QUESTION_TYPES = (
     (re.compile(r"什么时候|啥时候|哪天|几号|几月|截止|截至|期限|最晚|最迟|多会儿|之前|日期|哪年|时间"), ("date",)),
@@ -375,7 +376,7 @@ class PolicyIndex:
     def answer(self, question: str, lookup: Lookup | None = None, region: str = "") -> Answer:
         answer = self._answer(question, lookup, region)
         if answer.kind in ("facts", "out_of_scope") and self.translit.is_english(clean(question)) \
-                and not re.match(r"[A-Za-z]", answer.lead):
+                and not re.search(r"[A-Za-z]{3,}", _DOMAIN_WORDS.sub(" ", answer.lead.split("\n")[0].lower())):
             answer.lead = f"{_english_lead(answer)}\n{answer.lead}"  # English asked: the direct answer in English first
         return answer
 
@@ -490,7 +491,8 @@ class PolicyIndex:
                      and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
         elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
             # a township's: the documents set no structure for it, so no other unit's structure is offered
-            facts = [] if situation.alone else [f for f in facts if f.section.startswith("二")][:1]
+            facts = [] if situation.alone else [f for f in facts if f.section.startswith("二") and
+                                                 (not situation.clause_ids or f.clause.id in situation.clause_ids)][:1]
         lines += [f.answer for f in facts]
         if region and not situation and any(f.id == "portal-format" for f in facts[:2]) and _OWN_PLACE.search(cq):
             lines.append(_home_portal(region))  # 我们利川市的门户网站域名: the office's own portal, by the rule
@@ -532,7 +534,11 @@ class PolicyIndex:
         lead = "\n".join(dict.fromkeys(lines)).replace("：\n", "：", 1)
         if ruling:
             lead = f"{ruling}。{lead}"
-        if english:
+        if english and situation and not aside and (situation.en or situation.compliant is not None):
+            en = situation.en or ("Yes, it follows the required structure." if situation.compliant else
+                                  "No, it does not follow the required structure (details in Chinese below).")
+            lead = f"{en}\n{lead}"  # the check in English, then the Chinese the quotes go with
+        elif english:
             lead = _in_english(ruling, open_point, facts, lead)
         shown = {s.id for s in sources}
         related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5 and self.clauses[i].id not in shown]
@@ -662,6 +668,12 @@ class PolicyIndex:
             own[i] += FOCUS_BONUS * weight
         for fact in events_in(q, self.facts):  # 县里通知哪天印发的: the event described names its fact (not 州里's 印发)
             own[self.fact_ids[fact.id]] += EVENT_BONUS
+        for pattern, fact_id in _SCENES:  # 联系人3月1日换了: a change of the contact, not the contact's name
+            if pattern.search(q):  # the asker's own contact changed: the county's contact person is not asked
+                own[self.fact_ids[fact_id]] += SCENE_BONUS
+                for i, fact in enumerate(self.facts):
+                    if fact.kind == "contact":
+                        own[i] -= SCENE_BONUS
         if wanted:
             for i, fact in enumerate(self.facts):
                 if fact.kind in wanted:
@@ -686,10 +698,13 @@ class PolicyIndex:
         answered = 0  # parts that got a fact of their own
         if len(parts) > 1:
             context = {i: score * PART_CONTEXT for score, i in whole}
-            settings = _setting_clauses(question)
+            # 租的虚拟空间，还用了CDN，这两块各有啥要求: a later part points back at the clauses that set the
+            # scene, so they are what is asked
+            settings_asked = bool(_BACK_REFERENCE.search(question))
+            settings = [] if settings_asked else _setting_clauses(question)
             # 县政府门户网站改域名，要谁同意？表交给谁？最后谁批？: the first clause names the subject and asks nothing;
             # the short questions after it are about that subject
-            carry = parts[0] if len(re.findall(r"[?？]", question)) >= 2 and not _ASKING.search(parts[0]) else ""
+            carry = parts[0] if len(re.findall(r"[?？]", question)) >= 2 and not _ASKING.search(parts[0]) and not settings_asked else ""
             fits: set[int] = set()  # the facts about the subject carried: a short question after it picks among these
             if carry:
                 about = self.fact_scores(carry, {i: s for s, i in self.bm25(carry)})
@@ -909,6 +924,12 @@ def _in_english(ruling: str, open_point: str | None, facts: list[Fact], chinese:
 _SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废弃|改版|迁移|整合|换成|换了|改成|改为|换为|迁到|改用|换用|从|启用|上线|新域名|旧域名|原域名|注销|备案|服务器|联系人|冒名|劫持|系统|平台|栏目|专题|频道")
 
 
+# a change described in words, apart: the rule about that change (联系人…换了 → 20个工作日内报备)
+_SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change"),
+           (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change"))
+
+
+_BACK_REFERENCE = re.compile(r"这(两|俩|几|些|三)(块|个|样|项|种|方面|部分)?|两者|二者|它们|各有|各自|分别")
 _BOTH_DOCS = re.compile(r"(两|俩|2)(个|份)(文件|通知|文)|两个文件|县里和州里|州里和县里|县和州的|州和县的|各自的(文号|日期)")
 _DOC_ASPECTS = ((re.compile(r"日期|哪天|什么时候|时间|几号"), ("cx-date", "wd-date")),
                 (re.compile(r"文号|字号|谁发|发文单位|哪个单位|印发单位|发的"), ("cx-issuer", "wd-issuer")),

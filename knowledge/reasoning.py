@@ -386,6 +386,35 @@ class Situation:
     compliant: bool | None = None
     alone: bool = False  # its lines answer by themselves: no naming rule is added (an impostor, a township)
     scene: bool = False  # the situation is what is asked, whatever else the words name (an impostor, a site gone)
+    en: str = ""  # the check in English, for a question asked in English
+
+
+# each problem of the naming check, in English (the quotes stay Chinese)
+_PROBLEMS_EN = {
+    "not_gov_cn": "a government website's English domain must end in .gov.cn",
+    "portal_not_www": "a county or city government portal must use the form www.□□□.gov.cn (□□□ = the place name in pinyin or English)",
+    "dept_not_under_portal": "a department website must use a sub-domain of its own level's portal, ○○○.□□□.gov.cn",
+    "institution_uses_gov_cn": "a public institution without administrative functions may in principle not use a .gov.cn domain",
+    "system_as_site": "business systems, service platforms and columns are not separate websites; they use paths under their site's domain",
+    "chinese_not_zhengwu": "a Chinese domain must have the form △△△.政务",
+    "chinese_name_mismatch": "a Chinese domain must be the host unit's full or standard short Chinese name",
+    "name_mismatch": "the name in the domain does not match the unit or its place",
+    "township_own_domain": "the documents set no domain structure for townships",
+    "ip_address": "a government website must use a standard domain, not an IP address",
+    "invalid_syntax": "the domain is not valid",
+}
+
+
+def _english(domain: str, compliant: bool | None, codes: list[str], expected: str = "") -> str:
+    if compliant:
+        return f"Yes. {domain} follows the required structure."
+    if compliant is None:
+        return ""
+    reasons = "; ".join(dict.fromkeys(_PROBLEMS_EN.get(c, "") for c in codes if _PROBLEMS_EN.get(c)))
+    advice = (f"It should be {expected}." if expected else
+              "A county or city portal should use www.□□□.gov.cn; a department ○○○.□□□.gov.cn.")
+    return (f"No. {domain} does not comply: {reasons or 'it does not follow the required structure'}. {advice} "
+            "After switching, keep a notice on the new site's homepage for 3 months, then cancel the old domain and its filings.")
 
 
 _SUFFIX_ONLY = re.compile(r"(?<![a-z0-9-])\.?(com|net|org|cc|top|cn|中国|公司|网络)(?![a-z0-9.])", re.IGNORECASE)
@@ -626,6 +655,7 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         return _township_situation(domain, "", [], question)
     if result.compliant:
         situation.lines.append(f"{domain} 符合规定的域名结构。")
+        situation.en = _english(domain, True, [])
         return situation
     reasons = "；".join(dict.fromkeys(p.message for p in result.problems))
     ruled = [RULE_CLAUSES[p.code] for p in result.problems if p.code in RULE_CLAUSES]
@@ -645,6 +675,9 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         situation.lines.append("应按规范结构申请新域名（门户网站 www.□□□.gov.cn，部门网站 ○○○.□□□.gov.cn，中文域名 △△△.政务）。")
     situation.lines.append(_STEPS)
     situation.clause_ids += ["plan-4-3-notice", "plan-3-5"]
+    codes = [p.code for p in result.problems]
+    portal = "portal_not_www" in codes and not result.expected
+    situation.en = _english(domain, False, codes, result.expected[0] if result.expected else "www.□□□.gov.cn" if portal else "")
     if _OLD.search(question):
         situation.lines.append(_OLD_LINE)
         situation.clause_ids.append("plan-3-4")
