@@ -85,7 +85,7 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
         lines = [f"{e.event.replace('的日期', '').replace('的截止日', '截止').replace('的期限', '期限')}是{md(e.date)}，"
                  f"星期{_WEEKDAYS[e.date.weekday()]}。" for e in events]
         return EventAnswer(lines, events)
-    if len(events) == 1 and _WHEN_ASKED.search(question) and not (claims.between or claims.order or claims.first) \
+    if len(events) == 1 and events[0].event.endswith("日期") and _WHEN_ASKED.search(question) and not (claims.between or claims.order or claims.first) \
             and not re.search(r"[，,、；;？?]", question.rstrip("？?。 ")) \
             and not (claims.deadlines or claims.dated or claims.periods or claims.values or claims.months
                      or any(b.role != "any" for b in claims.bodies)):

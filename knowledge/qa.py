@@ -587,8 +587,8 @@ class PolicyIndex:
         # the rule that speaks to most of the claims (who, when, how long); of those, one they all match
         covered = {id(f): r.matched + len(r.wrong) + r.open for f, r in checked}
         best = max(covered.values(), default=0)
-        if not best and not claims.checkable:
-            return close[0]
+        if not best and (not claims.checkable or close[0].kind not in ("date", "doc")):
+            return close[0]  # 被劫持，报县政府办就行吧: the monitoring rule names no body, and that is the answer
         if not best:
             # the closest rules speak to none of the claims (a document's date for 3月20号前报县政府办): the
             # nearest rule further down that does is what the claims are about

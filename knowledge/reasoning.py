@@ -16,7 +16,7 @@ from knowledge.facts import Fact
 # the tag that turns a statement into a question to confirm (…，对吧 / 对不 / 是这意思吧 / 我没记错吧)
 _TAG = (r"(对吧|对不对|对不|对吗|对么|对伐|对哇|是吧|是不|是么|是这样吧|是这样的吧|是这样吗|是这个?意思吧|这个?意思吧|是这个?意思吗|"
         r"(我)?没(记|说|理解|搞|弄|看)错吧|没错吧|没错吗|理解(得)?(对|没错)(吧|吗|不)|我理解的?对吗|是这么回事吧|是这么个意思吧|没毛病吧|"
-        r"是不是这样|是不是)[?？。!！~～]*$")
+        r"是这么.{0,4}[吧吗]|是这样.{0,4}[吧吗]|是不是这样|是不是)[?？。!！~～]*$")
 CONFIRM = re.compile(_TAG)
 _YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|(?:吗|吧)[，,？?]|超期没|([\u4e00-\u9fff])不\2|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
                     r"是否|可以不|合不合|算不算|还能|符合要求不|没问题|就行|就可以|可以吧|行吗|赶得上|来得及")
@@ -95,7 +95,8 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         return verdict_word(question, True) if any(p.search(question) for p, _, _ in _FAMILIES) else "是的"
     if not claimed and (_PREMISE.search(question) or not top.verdict) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
         return "是的"
-    if not claimed and CONFIRM.search(question) and restates(question, top, 0.5) and same_polarity(question, top):
+    if not claimed and CONFIRM.search(question) and (restates(question, top, 0.5) or quotes(question, top)) \
+            and same_polarity(question, top):
         return "是的"  # a rule restated in the asker's words (…不单独作为网站跑了…，对吧): confirmed
     halves = [f for f in facts[:2] if f.clause.id == top.clause.id]  # a rule and its other half (主域名 after 一个域名)
     acting = [f for f in halves if f.verdict and any(p.search(question) for p in f.does) and names_subject(f, question)]
@@ -160,6 +161,15 @@ def restates(question: str, fact: Fact, share: float = 0.6) -> bool:
     pairs = [a + b for run in re.findall(r"[\u4e00-\u9fff]+", statement(question)) for a, b in zip(run, run[1:])
              if a not in _STOP and b not in _STOP]
     return len(pairs) >= 4 and sum(p in text for p in pairs) >= share * len(pairs)
+
+
+def quotes(question: str, fact: Fact, size: int = 8) -> bool:
+    """The statement repeats a stretch of the rule's own words (“谁开设、谁申请、谁使用、谁负责”)."""
+    from difflib import SequenceMatcher
+
+    said, text = statement(question), fact.quote or fact.answer
+    match = SequenceMatcher(None, said, text, autojunk=False).find_longest_match(0, len(said), 0, len(text))
+    return match.size >= size and len(re.findall(r"[\u4e00-\u9fff]", said[match.a:match.a + match.size])) >= size * 3 // 4
 
 
 _NEGATIVE = re.compile(r"不|禁止|严禁|别|勿|无")
