@@ -204,6 +204,10 @@ def check(fact: Fact, claims: Claims) -> Check:
         if not ruled:
             continue
         verdicts = [_same(claim.body, body, claims.level) for _, body in ruled]
+        if claim.role == "actor" and any(_same(claim.body, body) for body in fact.role("with")) \
+                and any(_same(other.body, body) for other in claims.bodies if other is not claim for body in fact.role("actor")):
+            result.matched += 1  # 州政府办会同州委编办、州公安局搞的: a body the rule names as taking part
+            continue
         if any(v is True for v in verdicts):
             if implied:
                 result.implied += 1  # a unit merely named confirms nothing by itself, but fits the rule

@@ -72,7 +72,7 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     matched = result.matched >= claimed > 0 and not result.open  # yes only when the rule speaks to every claim made
     polarity = None
     for fact in facts:  # a proposal that breaks or keeps a rule decides next
-        if any(p.search(question) for p in fact.no):
+        if any(proposes(p, question) for p in fact.no):
             polarity = False
         elif any(p.search(question) for p in fact.yes):
             polarity = True
@@ -109,6 +109,15 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
 
 
 _KEEPS_OFF = re.compile(r"不用(?!管)|不需要|无需|不必|没必要|用不着|可以不")
+_DENIED_BEFORE = re.compile(r"(不|别|勿|禁止|严禁|不得|不能|不可以?|不准|不许)[^，。？；,]{0,3}$")
+
+
+def proposes(pattern: re.Pattern, question: str) -> bool:
+    """A breaking proposal the question makes: the pattern's words not under a 不 of the asker's own
+    (不单独开域名, 不能放在境外 restate the prohibition; they do not propose breaking it)."""
+    return any(not _DENIED_BEFORE.search(question[max(0, m.start() - 5):m.start()]) for m in pattern.finditer(question))
+
+
 _PLAIN_KEYS = frozenset("多久 几天 什么时候 怎么办 咋办 处理 要求 标准 流程 执行 具体 干啥 做什么 格式 结构 申请 注册 注销 变更 报送 上报 截止 期限 时间 日期".split())
 
 
@@ -290,7 +299,8 @@ _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn
                              r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
 # "单位名称.中国", "xxx.gov.cn": a format written out with a placeholder, not a domain to check
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
-_PLACEHOLDER_LABEL = re.compile(r"^(?:www\.)?(?:(?:单位|机构|部门|网站|主办单位|本单位)?(?:名称|全称|简称|名字|拼音)|x{2,}|某+|abc|example)\.", re.IGNORECASE)
+_PLACEHOLDER_LABEL = re.compile(r"^(?:www\.)?(?:(?:单位|机构|部门|网站|主办单位|本单位)?(?:名称|全称|简称|名字|拼音)|x{2,}|某+|abc|example|"
+                                r"[○〇◯□△]*(?:圈圈|方框|三角))\.", re.IGNORECASE)
 _BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
 _IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼|" + r"一模一样|(做|弄|长|搞|仿)得?(跟|和|与|同)[^，。？]{0,14}(一样|一致|很像|差不多)|"
                             r"(跟|和|与)[^，。？]{0,14}(一模一样|几乎一样|长得一样)|高仿|仿造|仿制|克隆|照搬|假网站|假的网站|"
