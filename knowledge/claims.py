@@ -53,6 +53,7 @@ _FORMAT = re.compile(r"(?:www\.)?(?:[○〇◯□口△]{2,}|x{3})(?:\.(?:[○�
 _STATE_LEVEL = re.compile(r"州级|州直|州[\u4e00-\u9fff]{0,4}(局|委员会|委(?!书记|员)|部门)(?!.{0,2}复查)|楚雄州")
 _COUNTY_LEVEL = re.compile(r"县级|县直|乡镇|我们县|本县|咱们县|县政府|县人民政府|县[\u4e00-\u9fff]{0,4}(局|委员会|委(?!书记|员)|部门)")
 _NOT_BODY = re.compile(r"谁|哪|什么|啥|本部门|本单位|部门网站|门户网站")
+_SUBJECT_AFTER = re.compile(r"^(能不能|能否|可不可以|可以|能|直接|自己)[^，。？]{0,3}(把|交|报|提交|送|注销|注册|申请|批)")
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
 NEGATION = re.compile(r"(?<![的])(不用(?!的)|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
 HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
@@ -158,8 +159,8 @@ def read_bodies(question: str) -> list[BodyClaim]:
             role = "consent"
         elif verb and _APPROVES.fullmatch(verb.group(1)):
             role = "approves"
-        elif verb or _ACTOR_BEFORE.search(before):
-            role = "actor"
+        elif verb or _ACTOR_BEFORE.search(before) or not i and _SUBJECT_AFTER.search(after):
+            role = "actor"  # 县政府办能不能直接把审核表交给…: the body the sentence opens with does the step
         else:
             role = "any"
         out.append(BodyClaim(name, role, question[start:end]))

@@ -668,11 +668,11 @@ class PolicyIndex:
             own[i] += FOCUS_BONUS * weight
         for fact in events_in(q, self.facts):  # 县里通知哪天印发的: the event described names its fact (not 州里's 印发)
             own[self.fact_ids[fact.id]] += EVENT_BONUS
-        for pattern, fact_id in _SCENES:  # 联系人3月1日换了: a change of the contact, not the contact's name
+        for pattern, fact_id, demoted in _SCENES:  # 联系人3月1日换了: a change of the contact, not the contact's name
             if pattern.search(q):  # the asker's own contact changed: the county's contact person is not asked
                 own[self.fact_ids[fact_id]] += SCENE_BONUS
                 for i, fact in enumerate(self.facts):
-                    if fact.kind == "contact":
+                    if fact.kind == demoted:
                         own[i] -= SCENE_BONUS
         if wanted:
             for i, fact in enumerate(self.facts):
@@ -925,8 +925,10 @@ _SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废�
 
 
 # a change described in words, apart: the rule about that change (联系人…换了 → 20个工作日内报备)
-_SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change"),
-           (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change"))
+_SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change", "contact"),
+           (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change", ""),
+           # a domain handed to another unit or person (转给, 借给, 给下面的中心用): 二（六）
+           (re.compile(r"(域名|网址)[^。？]{0,16}(转给|转让|借给|送给|过户给|给[^，。？]{0,10}用)"), "no-transfer", ""))
 
 
 _BACK_REFERENCE = re.compile(r"这(两|俩|几|些|三)(块|个|样|项|种|方面|部分)?|两者|二者|它们|各有|各自|分别")

@@ -72,7 +72,10 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     matched = result.matched >= claimed > 0 and not result.open  # yes only when the rule speaks to every claim made
     polarity = None
     for fact in facts:  # a proposal that breaks or keeps a rule decides next
-        if any(proposes(p, question) for p in fact.no):
+        breaking = [p for p in fact.no if p.search(question)]
+        if breaking and CONFIRM.search(question) and not any(proposes(p, question) for p in breaking):
+            return "是的"  # 服务器不能放在境外，对吧: the breaking act only under the asker's own 不 — the rule restated
+        if breaking and (_NOT_ALLOWED.search(question) or any(proposes(p, question) for p in breaking)):
             polarity = False
         elif any(p.search(question) for p in fact.yes):
             polarity = True
@@ -102,6 +105,8 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     acting = [f for f in halves if f.verdict and any(p.search(question) for p in f.does) and names_subject(f, question)]
     if acting:  # the question names the act a rule is about; of several, the one named last (the predicate)
         rule = max(acting, key=lambda f: max(m.end() for p in f.does for m in p.finditer(question)))
+        if rule.verdict == "不可以" and CONFIRM.search(question) and not any(proposes(p, question) for p in rule.does):
+            return "是的"  # 服务器不能放在境外，对吧: the act named only under the asker's own 不 — the prohibition restated
         if rule.verdict == "不可以" and REMEDY.search(question):
             return worry_word(question, True) or "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         return verdict_word(question, rule.verdict in _POSITIVE)
