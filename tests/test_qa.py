@@ -877,3 +877,10 @@ def test_an_english_question_about_a_domain_gets_an_english_check():
     first = lead.split("\n")[0]
     assert first.startswith("No.") and "www.□□□.gov.cn" in first and ".gov.cn" in first
     assert "不合规" in lead  # the Chinese the quotes go with follows
+
+
+@pytest.mark.parametrize("question", ["We plan to keep our old domain for one month after switching, is that enough?",
+                                      "Is one month of notice enough before cancelling the old domain?"])
+def test_an_english_period_claimed_is_checked(question):
+    lead = ask(question).lead
+    assert lead.startswith("No.") and "3 months" in lead.split("\n")[0]
