@@ -54,6 +54,7 @@ def events_in(question: str, facts: Sequence[Fact] | None = None) -> list[Fact]:
     return out
 
 
+_ACT = re.compile(r"转发|印发|发文|出台|下发|发布|成文|发的|发了|(?<![报送交])发(?!给)")
 _WHEN_ASKED = re.compile(r"哪天|哪一天|什么时候|啥时候|几号|几月几[日号]|日期是|什么日子|哪个日子|when", re.IGNORECASE)
 
 
@@ -85,6 +86,9 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
         lines = [f"{e.event.replace('的日期', '').replace('的截止日', '截止').replace('的期限', '期限')}是{md(e.date)}，"
                  f"星期{_WEEKDAYS[e.date.weekday()]}。" for e in events]
         return EventAnswer(lines, events)
+    if len(events) == 2 and _WHEN_ASKED.search(question):  # 县政府办把州里的方案转发下来: the act is the event, its object not
+        acted = [f for f in events if any(_ACT.search(m.group(1)) for p in f.event_words for m in p.finditer(question))]
+        events = acted if len(acted) == 1 else events
     if len(events) == 1 and events[0].event.endswith("日期") and _WHEN_ASKED.search(question) and not (claims.between or claims.order or claims.first) \
             and not re.search(r"[，,、；;？?]", question.rstrip("？?。 ")) \
             and not (claims.deadlines or claims.dated or claims.periods or claims.values or claims.months

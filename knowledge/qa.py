@@ -704,7 +704,10 @@ class PolicyIndex:
             settings = [] if settings_asked else _setting_clauses(question)
             # 县政府门户网站改域名，要谁同意？表交给谁？最后谁批？: the first clause names the subject and asks nothing;
             # the short questions after it are about that subject
-            carry = parts[0] if len(re.findall(r"[?？]", question)) >= 2 and not _ASKING.search(parts[0]) and not settings_asked else ""
+            # … also when every part after it is a short question of its own (联系人3月10号变了，啥时候之前报、报哪里)
+            short_rest = len(parts) > 2 and all(len("".join(_CJK_RUN.findall(p))) <= 6 and _ASKING.search(p) for p in parts[1:])
+            carry = parts[0] if (len(re.findall(r"[?？]", question)) >= 2 or short_rest) and not _ASKING.search(parts[0]) \
+                and not settings_asked else ""
             fits: set[int] = set()  # the facts about the subject carried: a short question after it picks among these
             if carry:
                 about = self.fact_scores(carry, {i: s for s, i in self.bm25(carry)})

@@ -308,7 +308,7 @@ _PLACEHOLDER_LABEL = re.compile(r"^(?:www\.)?(?:(?:单位|机构|部门|网站|�
                                 r"[○〇◯□△]*(?:圈圈|方框|三角))\.", re.IGNORECASE)
 _BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
 _IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼|" + r"一模一样|(做|弄|长|搞|仿)得?(跟|和|与|同)[^，。？]{0,14}(一样|一致|很像|差不多)|"
-                            r"(跟|和|与)[^，。？]{0,14}(一模一样|几乎一样|长得一样)|高仿|仿造|仿制|克隆|照搬|假网站|假的网站|"
+                            r"(跟|和|与)[^，。？]{0,14}(一模一样|几乎一样|长得一样)|高仿|仿造|仿制|克隆|照搬|假的?[^，。？]{0,8}(网站|官网|页面)|"
                             r"不是我们(的|注册|申请|单位)|(别人|有人|不明)[^，。？]{0,6}(注册|申请)了?[^，。？]{0,10}(我们|咱们)")
 # a look-alike or impostor site named by its domain: 五（四）— report it, and keep the daily monitoring
 _LOOK_ALIKE = _IMPERSONATION
@@ -605,6 +605,10 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
             and not _SUFFIX_ONLY.search(question):
         situation = _idle_situation(question, "")  # 网站准备永久下线了，域名和备案怎么处理: the idle domain's whole course
         situation.alone = situation.scene = True
+        return situation
+    if len(found) == 1 and IDLE.search(question.replace(found[0].group(0), " ")) and _WHAT_NOW.search(question):
+        situation = _idle_situation(question, found[0].group(0))  # 网站停用了，wdjtj.com 和公安备案怎么办: the whole course
+        situation.scene = True
         return situation
     if not found:
         return suffix_situation(question)

@@ -862,6 +862,14 @@ def test_the_verdict_never_contradicts_the_domain_check_in_the_same_answer(quest
     ("网站联系人2019年4月1日换了，报给谁，最晚哪天", ["本级人民政府办公室", "20个工作日", "2019年4月"], ["张晓霞"]),
     # clauses a later part points back at are asked
     ("我们的服务器是自己建的，还用了CDN，这两块分别有啥要求", ["境外", "CDN"], []),
+    # a setting followed by short questions: each read with it
+    ("我们县发改局联系人2019年3月10号变了，啥时候之前报、报哪里", ["2019年4月8日", "本级人民政府办公室"], ["3月5日"]),
+    # an idle site named by its domain, with its filings asked: the whole course
+    ("我们局网站停用了，那个 wdjtj.com 域名和公安备案怎么办", ["闲置", "注册机构", "公安机关备案标识"], []),
+    ("有人用 chuxiong-gov.com 搞了个假的州政府网站，我们该咋办", ["州政府办公室"], ["应按规范结构申请新域名"]),
+    # the act described is the event, its object not
+    ("县政府办公室哪天把州里的方案转发下来的？", ["2月19日"], ["2月13日"]),
+    ("州里发方案到县里转发隔了几天", ["6天"], ["文件没有规定"]),
 ])
 def test_round_five_classes(question, present, absent):
     answer = ask(question)
