@@ -53,6 +53,7 @@ _FORMAT = re.compile(r"(?:www\.)?(?:[○〇◯□口△]{2,}|x{3})(?:\.(?:[○�
 _STATE_LEVEL = re.compile(r"州级|州直|州[\u4e00-\u9fff]{0,4}(局|委员会|委(?!书记|员)|部门)(?!.{0,2}复查)|楚雄州")
 _COUNTY_LEVEL = re.compile(r"县级|县直|乡镇|我们县|本县|咱们县|县政府|县人民政府|县[\u4e00-\u9fff]{0,4}(局|委员会|委(?!书记|员)|部门)")
 _NOT_BODY = re.compile(r"谁|哪|什么|啥|本部门|本单位|部门网站|门户网站")
+_CONTACTED = re.compile(r"联系(相应的|对应的)?\s*$")
 _SUBJECT_AFTER = re.compile(r"^(能不能|能否|可不可以|可以|能|直接|自己)[^，。？]{0,3}(把|交|报|提交|送|注销|注册|申请|批)")
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
 NEGATION = re.compile(r"(?<![的])(不用(?!的)|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
@@ -64,6 +65,9 @@ _FIRST = re.compile(r"哪个(早|先|晚|后|在前|在后)|谁(早|先|晚|后)
 _WEEKDAY = re.compile(r"星期几|周几|礼拜几|what day of the week|which weekday", re.IGNORECASE)
 _BETWEEN = re.compile(r"多少天|几天|隔了|相隔|相差|差了|差几|晚了多少|早了多少|一共|间隔|多长时间|多久|几个工作日|多少个工作日|how many days")
 _ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|之前还是之后|先还是后|哪个先|哪个在前|早于|晚于|赶在|来得及|还在.*之内|超过了?没|过期了?没|晚不晚|早不早")
+
+
+_ORDERED = re.compile(r"先[^。？?]{1,24}(再|然后|后|之后|以后|才)|然后|之后再|以后再|后再|完了?再|[^，。？,]{2,}(以后|之后|后)[，,]?[^，。？,]{0,4}(再|才)?(去|要|把|就)?")
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,8 @@ class Claims:
     between: bool = False
     order: bool = False
     first: bool = False  # 哪个早, 先后: which of two events comes first
+    text: str = ""  # the question as read, for claims about the order of a rule's steps
+    ordered: bool = False  # the question says in what order steps come (先…再…, …以后…, 然后)
 
     @property
     def checkable(self) -> bool:
@@ -149,7 +155,9 @@ def read_bodies(question: str) -> list[BodyClaim]:
         nxt = spans[i + 1][0] if i + 1 < len(spans) else len(question)
         before, after = question[max(0, start - 4):start], question[end:nxt]  # up to the next body only
         verb = _ACTOR_AFTER.search(after)
-        if _STEPWISE.search(question[max(0, start - 8):start]):
+        if _CONTACTED.search(before):
+            role = "any"  # 由持有者联系注册机构注销: the body contacted, not the one who acts
+        elif _STEPWISE.search(question[max(0, start - 8):start]):
             role = "via"  # 逐级报到省政府办公厅: where the steps end, not the first office
         elif _FIRST_STOP.search(before):
             role = "first"  # 直接报省政府办公厅, 向省政府办公厅报备: the first office, not where the route ends
@@ -224,4 +232,6 @@ def read(question: str, year: int = 2019) -> Claims:
     claims.between = bool(_BETWEEN.search(q))
     claims.order = bool(_ORDER.search(q))
     claims.first = bool(_FIRST.search(q))
+    claims.text = q
+    claims.ordered = bool(_ORDERED.search(q))
     return claims

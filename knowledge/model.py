@@ -197,6 +197,18 @@ def check(fact: Fact, claims: Claims) -> Check:
                 result.wrong.append(f"期限是{md(fact.date)}前，不是{text}")
             else:
                 result.matched += 1
+    if fact.steps and claims.ordered and claims.text:  # 先注销原域名，再公告3个月: the steps' order against the rule's
+        said = []
+        for rank, (name, pattern) in enumerate(fact.steps):
+            match = pattern.search(claims.text)
+            if match:
+                said.append((match.start(), rank, name))
+        if len({rank for _, rank, _ in said}) >= 2:
+            in_order = [rank for _, rank, _ in sorted(said)]
+            if in_order == sorted(in_order):
+                result.matched += 1
+            else:
+                result.wrong.append("顺序是" + "，再".join(["先" + fact.steps[0][0], *(n for n, _ in fact.steps[1:])]) + "，顺序不能反")
     if fact.level and claims.level and claims.level != fact.level:  # 县级部门…: the rule is written for 州级 ones
         result.open += 1
         result.notes.append(f"这条写的是{fact.level}级单位的做法，文件没有直接规定{claims.level}级单位的")
