@@ -249,6 +249,10 @@ def check(fact: Fact, claims: Claims) -> Check:
         result.wrong.append(f"{_ROLE_WORDS[role].format(bodies)}，不是{claim.text}")
     if claims.sufficient:  # 报备一下就行: a step the rule requires that the question leaves out
         named = {c.role for c in claims.bodies}
+        if "直接" in claims.text and fact.role("to") and fact.role("executes") and not named & {"to", "first"} \
+                and not fact.role("consent") and not fact.role("approves"):  # a filing first, then the holder acts
+            # 老域名直接找注册商注销就行: the filing with the office comes first
+            result.wrong.append(f"还要先报{'、'.join(fact.role('to'))}备案，再由{'、'.join(fact.role('executes'))}办理")
         for role, word in (("consent", "还要经{}同意"), ("approves", "还要由{}批准")):
             if fact.role(role) and role not in named and not (role == "approves" and
                                                                any(_same(c.body, b) for c in claims.bodies for b in fact.role(role))):

@@ -930,6 +930,8 @@ _SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废�
 # a change described in words, apart: the rule about that change (联系人…换了 → 20个工作日内报备)
 _SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change", "contact"),
            (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change", ""),
+           # a change-over described (换成新域名了，原来那个…注销): the notice before the old one is cancelled, 四（三）
+           (re.compile(r"(换成|换了|改成|改用|换用|启用|迁到)[^。？]{0,30}(原来|老|旧|以前)[^。？]{0,16}(注销|停|关|不用)"), "notice", ""),
            # a domain handed to another unit or person (转给, 借给, 给下面的中心用): 二（六）
            (re.compile(r"(域名|网址)[^。？]{0,16}(转给|转让|借给|送给|过户给|给[^，。？]{0,10}用)"), "no-transfer", ""))
 

@@ -336,7 +336,7 @@ def _named_unit(text: str) -> str | None:
     text = _PRONOUN_PLACE.sub("", text)  # 咱们县人社局, 本市政府: a pronoun and a bare 县 name no place
     for match in _UNIT.finditer(text):
         name = re.sub(r"^.*?(我们是|我们|我是|是|的)", "", match.group(0))
-        if len(name) >= 4 and parse_unit(name).place_full:
+        if len(name) >= 4 and parse_unit(name).place is not None:  # a known place, not a stretch of words (网站域名想挂在州政府)
             return name
     return None
 
@@ -467,6 +467,28 @@ def suffix_situation(question: str) -> Situation | None:
         situation.lines.append(_OLD_LINE)
         situation.clause_ids.append("plan-3-4")
     return situation
+
+
+_COUNTY_DEPT = re.compile(r"县[\u4e00-\u9fff]{0,6}(局|委员会|委(?!书记|员)|部门|中心)|县级|县直")
+_PREFECTURE_DEPT = re.compile(r"州[\u4e00-\u9fff]{0,6}(局|委员会|委(?!书记|员)|部门|中心)|州级|州直")
+
+
+def _level_mismatch(text: str, labels: tuple[str, ...]) -> Situation | None:
+    """A department of one level under another level's portal (县交通局 on jtj.cxz.gov.cn): 二（二） names the
+    portal of its own level (本级)."""
+    from knowledge.naming import suggest
+
+    if len(labels) != 4 or labels[-2:] != ("gov", "cn") or labels[0] == "www":
+        return None
+    prefecture = {e.split(".")[1] for e in suggest("楚雄彝族自治州人民政府").english}
+    county, state = bool(_COUNTY_DEPT.search(text)), bool(_PREFECTURE_DEPT.search(text))
+    if county and not state and labels[1] in prefecture:
+        said = "县级部门网站应使用本县政府门户网站的下级域名（○○○.□□□.gov.cn，□□□为本县名称），不是州门户网站的下级域名"
+    else:
+        return None
+    domain = ".".join(labels)
+    return Situation([f"{domain} 不合规：{said}。", f"应申请规范域名 ○○○.□□□.gov.cn（□□□ 为本县门户网站的名称，如武定县的 {labels[0]}.wuding.gov.cn）。", _STEPS],
+                     ["plan-2-2", "plan-4-3-notice", "plan-3-5"], False)
 
 
 def _department_structure(domain: str, labels: tuple[str, ...]) -> Situation:
@@ -675,6 +697,9 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
             and not result.domain.is_chinese and not re.search(r"门户|县政府|市政府|人民政府", question):
         kind = "department"  # a sub-domain of a portal, its unit not said: the department structure is the one it can follow
     if result.unit is None and kind in ("department", "institution_admin") and result.domain.valid and not result.domain.is_chinese:
+        wrong_level = _level_mismatch(rest, result.domain.labels)
+        if wrong_level:
+            return wrong_level
         return _department_structure(domain, result.domain.labels)
     if result.unit is None and kind in ("system", "institution_other") and result.domain.valid and not result.domain.is_chinese:
         return _kind_structure(domain, kind, result.domain)

@@ -876,6 +876,14 @@ def test_the_verdict_never_contradicts_the_domain_check_in_the_same_answer(quest
     # the act described is the event, its object not
     ("县政府办公室哪天把州里的方案转发下来的？", ["2月19日"], ["2月13日"]),
     ("州里发方案到县里转发隔了几天", ["6天"], ["文件没有规定"]),
+    ("县里报送截止和州里复查截止哪个早", ["复查", "2月28日"], ["3月20日"]),
+    # a change-over described: the notice before the old domain goes
+    ("县里网站换成 www.wuding.gov.cn 了，原来那个 wdx.cn 马上注销可以吧", ["不可以", "3个月"], ["55号"]),
+    ("老域名2016年注册的，现在要注销，直接找注册商就行吧", ["不可以", "上一级人民政府办公室"], []),
+    # a county department under the prefecture's portal is not under its own level's portal
+    ("我们局网站域名想挂在州政府门户下面，用 jtj.cxz.gov.cn，县交通局这样行吧", ["不可以", "本县政府门户网站的下级域名"],
+     ["wangzhan"]),
+    ("方案里提到的两个上级文件是哪两个", ["55号", "193号"], ["一个中文域名"]),
 ])
 def test_round_five_classes(question, present, absent):
     answer = ask(question)
