@@ -23,7 +23,7 @@ _DEADLINE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?\s*(?
                             r"|(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:就)?(?:是|为)[^，。？！,?!]{0,8}(?:截止|期限|最后一天|deadline)")
 _DAY = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?")
 _BEFORE_VERB = re.compile(r"(报|交|提交|报送|上报|送|向|给|到|报给|交给|发给|报到|送到|交到|经过|通过)\s*$")
-_STEPWISE = re.compile(r"逐级[^，。？]{0,4}$")
+_STEPWISE = re.compile(r"(逐级|一级级|一级一级|层层|逐层)[^，。？]{0,4}$")
 _FIRST_STOP = re.compile(r"(直接|先)(报|交|提交|报送|上报|送|报给|交给|报到|交到)?\s*$|向\s*$")
 _ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批|批准|同意|签字|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的|批)")
 _CONSENT = re.compile(r"同意|签字")
@@ -36,6 +36,9 @@ _OTHER_BODY = re.compile(r"((?:(?!要|经|需|由|得|让|的|是|和|找|申请
 PERSON = re.compile(r"书记|县长|州长|市长|领导|局长|主任")
 _SUFFICIENT = re.compile(r"就行|就可以|就够|即可|就完事|就算|一下就")
 _EVENT_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:那天|当天)?\s*(?:就)?(?:印发|发的|发布|转发|成文|下发|出台|发文|发出|发)(?!.{0,2}提醒)")
+# the day claimed after the event it is the day of (县政府办是哪天转发的，2月13号吗)
+_EVENT_DATE_AFTER = re.compile(r"(?:印发|发的|转发|成文|下发|出台|发文|发布)[^。？?]{0,10}?(?:是|在)?(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?"
+                               r"(?:那天|当天)?(?:吗|吧|么|嘛|对吧|是吧|对吗|是不是|对不对)?[?？。]*$")
 _COUNT = re.compile(r"(?<![第这那哪每])(\d|[一二两三四五六七八九十])\s*(步|个步骤|个阶段|阶段|部分|大部分|大块|条|项|类)(?!\w{0,1}[）)])")
 _COUNT_UNITS = {"步": "步", "个步骤": "步", "个阶段": "步", "阶段": "步", "部分": "部分", "大部分": "部分", "块": "部分",
                 "大块": "部分", "条": "条", "项": "条", "类": "类"}
@@ -50,6 +53,8 @@ _FORMAT = re.compile(r"(?:www\.)?(?:[○〇◯□口△]{2,}|x{3})(?:\.(?:[○�
 _STATE_LEVEL = re.compile(r"州级|州直|州[\u4e00-\u9fff]{0,4}(局|委员会|委(?!书记|员)|部门)(?!.{0,2}复查)|楚雄州")
 _COUNTY_LEVEL = re.compile(r"县级|县直|乡镇|我们县|本县|咱们县|县政府|县人民政府|县[\u4e00-\u9fff]{0,4}(局|委员会|委(?!书记|员)|部门)")
 _NOT_BODY = re.compile(r"谁|哪|什么|啥|本部门|本单位|部门网站|门户网站")
+_CONTACTED = re.compile(r"联系(相应的|对应的)?\s*$")
+_SUBJECT_AFTER = re.compile(r"^(能不能|能否|可不可以|可以|能|直接|自己)[^，。？]{0,3}(把|交|报|提交|送|注销|注册|申请|批)")
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
 NEGATION = re.compile(r"(?<![的])(不用(?!的)|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
 HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
@@ -60,6 +65,9 @@ _FIRST = re.compile(r"哪个(早|先|晚|后|在前|在后)|谁(早|先|晚|后)
 _WEEKDAY = re.compile(r"星期几|周几|礼拜几|what day of the week|which weekday", re.IGNORECASE)
 _BETWEEN = re.compile(r"多少天|几天|隔了|相隔|相差|差了|差几|晚了多少|早了多少|一共|间隔|多长时间|多久|几个工作日|多少个工作日|how many days")
 _ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|之前还是之后|先还是后|哪个先|哪个在前|早于|晚于|赶在|来得及|还在.*之内|超过了?没|过期了?没|晚不晚|早不早")
+
+
+_ORDERED = re.compile(r"先[^。？?]{1,24}(再|然后|后|之后|以后|才)|然后|之后再|以后再|后再|完了?再|[^，。？,]{2,}(以后|之后|后)[，,]?[^，。？,]{0,4}(再|才)?(去|要|把|就)?")
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,8 @@ class Claims:
     between: bool = False
     order: bool = False
     first: bool = False  # 哪个早, 先后: which of two events comes first
+    text: str = ""  # the question as read, for claims about the order of a rule's steps
+    ordered: bool = False  # the question says in what order steps come (先…再…, …以后…, 然后)
 
     @property
     def checkable(self) -> bool:
@@ -145,7 +155,9 @@ def read_bodies(question: str) -> list[BodyClaim]:
         nxt = spans[i + 1][0] if i + 1 < len(spans) else len(question)
         before, after = question[max(0, start - 4):start], question[end:nxt]  # up to the next body only
         verb = _ACTOR_AFTER.search(after)
-        if _STEPWISE.search(question[max(0, start - 8):start]):
+        if _CONTACTED.search(before):
+            role = "any"  # 由持有者联系注册机构注销: the body contacted, not the one who acts
+        elif _STEPWISE.search(question[max(0, start - 8):start]):
             role = "via"  # 逐级报到省政府办公厅: where the steps end, not the first office
         elif _FIRST_STOP.search(before):
             role = "first"  # 直接报省政府办公厅, 向省政府办公厅报备: the first office, not where the route ends
@@ -155,8 +167,8 @@ def read_bodies(question: str) -> list[BodyClaim]:
             role = "consent"
         elif verb and _APPROVES.fullmatch(verb.group(1)):
             role = "approves"
-        elif verb or _ACTOR_BEFORE.search(before):
-            role = "actor"
+        elif verb or _ACTOR_BEFORE.search(before) or not i and _SUBJECT_AFTER.search(after):
+            role = "actor"  # 县政府办能不能直接把审核表交给…: the body the sentence opens with does the step
         else:
             role = "any"
         out.append(BodyClaim(name, role, question[start:end]))
@@ -189,6 +201,13 @@ def read(question: str, year: int = 2019) -> Claims:
         except ValueError:
             continue
         claims.dated.append((day, f"{day.month}月{day.day}日", match.group(0)))
+    after = _EVENT_DATE_AFTER.search(q)
+    if after and not claims.dated and not _DEADLINE_DATE.search(q):
+        try:
+            day = dt.date(int(after.group(1) or year), int(after.group(2)), int(after.group(3)))
+            claims.dated.append((day, f"{day.month}月{day.day}日", _DAY.search(after.group(0)).group(0)))
+        except ValueError:
+            pass
     if not _ACTION_TIME.search(q):
         claims.months = [(int(m.group(1)), m.group(2), m.group(0)) for m in _MONTH.finditer(q) if 1 <= int(m.group(1)) <= 12]
     claims.values += [("name", m.group(1)) for m in _NAME.finditer(q) if m.group(1) != "谁"]
@@ -213,4 +232,6 @@ def read(question: str, year: int = 2019) -> Claims:
     claims.between = bool(_BETWEEN.search(q))
     claims.order = bool(_ORDER.search(q))
     claims.first = bool(_FIRST.search(q))
+    claims.text = q
+    claims.ordered = bool(_ORDERED.search(q))
     return claims

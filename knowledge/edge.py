@@ -44,7 +44,10 @@ _COST = re.compile(r"多少钱|收费|费用|价格|便宜")
 _GOV_SITE = re.compile(r"政府网站|政府门户|gov\.cn|\.政务|部门网站|域名", re.IGNORECASE)
 # the policy's own acts on a domain: a question about one is the policy's, whatever technical word it has
 _POLICY_ACT = re.compile(r"(域名|网址|[a-z0-9-]+\.[a-z0-9.-]*[a-z])[^，。？]{0,12}(注销|注册(?!商)|备案|变更|报备|公告|清理|审核|审批|迁移)"
-                         r"|(注销|注册(?!商)|备案|变更|报备|公告|清理)[^，。？]{0,12}(域名|网址)")
+                         r"|(注销|注册(?!商)|备案|变更|报备|公告|清理)[^，。？]{0,12}(域名|网址)"
+                         # handing a domain over (转给, 借给, 给…用) or leaving it idle: 二（六）, whatever is built on it
+                         r"|(域名|网址)[^。？]{0,16}(转给|转让|借给|送给|过户|给[^，。？]{0,8}用|闲置|闲着|空着|下线)"
+                         r"|(闲置|闲着|空着)[^，。？]{0,6}(域名|网址)")
 _HOME_PREFIXES = ("5323", "530000")
 _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台南", "桃园", "阿里", "中山", "大同", "日照",
                 "安康", "来宾", "长治", "兴安", "新北", "和田", "定西", "白银", "金昌", "朝阳", "海东", "海西",

@@ -38,6 +38,7 @@ class Fact:
     value: str = ""  # a contact item's value (张晓霞, 8711677, wdwgzx@126.com)
     value_kind: str = ""  # name | number | mail
     level: str = ""  # 州 or 县: the level of unit the rule is written for, when it names one (州级政府部门)
+    steps: tuple[tuple[str, re.Pattern], ...] = ()  # the rule's steps in their order, each with how a question writes it
 
     def role(self, name: str) -> tuple[str, ...]:
         return next((bodies for role, bodies in self.roles if role == name), ())
@@ -78,6 +79,7 @@ def build_facts(policy: Policy, raw: list[dict]) -> tuple[Fact, ...]:
             # matched at every position (a lookahead): one reading may start inside a longer one
             event_words=tuple(re.compile(f"(?=({p}))") for p in (item.get("event") or {}).get("words", ())), en=item.get("en", ""), forbids=tuple(item.get("forbids", ())),
             does=_patterns([item["does"]] if item.get("does") else None),
+            steps=tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in item.get("steps", ())),
             level=str(item.get("level", "")), value=str((item.get("value") or {}).get("is", "")), value_kind=(item.get("value") or {}).get("kind", ""),
         ))
         covered.add(clause.id)

@@ -54,6 +54,10 @@ def events_in(question: str, facts: Sequence[Fact] | None = None) -> list[Fact]:
     return out
 
 
+_ACT = re.compile(r"转发|印发|发文|出台|下发|发布|成文|发的|发了|(?<![报送交])发(?!给)")
+_WHEN_ASKED = re.compile(r"哪天|哪一天|什么时候|啥时候|几号|几月几[日号]|日期是|什么日子|哪个日子|when", re.IGNORECASE)
+
+
 def working_days_between(a: dt.date, b: dt.date) -> int:
     from knowledge.workdays import WorkCalendar
 
@@ -82,6 +86,15 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
         lines = [f"{e.event.replace('的日期', '').replace('的截止日', '截止').replace('的期限', '期限')}是{md(e.date)}，"
                  f"星期{_WEEKDAYS[e.date.weekday()]}。" for e in events]
         return EventAnswer(lines, events)
+    if len(events) == 2 and _WHEN_ASKED.search(question):  # 县政府办把州里的方案转发下来: the act is the event, its object not
+        acted = [f for f in events if any(_ACT.search(m.group(1)) for p in f.event_words for m in p.finditer(question))]
+        events = acted if len(acted) == 1 else events
+    if len(events) == 1 and events[0].event.endswith("日期") and _WHEN_ASKED.search(question) and not (claims.between or claims.order or claims.first) \
+            and not re.search(r"[，,、；;？?]", question.rstrip("？?。 ")) \
+            and not (claims.deadlines or claims.dated or claims.periods or claims.values or claims.months
+                     or any(b.role != "any" for b in claims.bodies)):
+        # 县政府办是哪天转发州里那个方案的: the one dated event described, asked in one clause, is the answer
+        return EventAnswer([events[0].answer], events)
     if len(events) < 2:
         return None
     a, b = events[0], events[1]
@@ -184,6 +197,18 @@ def check(fact: Fact, claims: Claims) -> Check:
                 result.wrong.append(f"期限是{md(fact.date)}前，不是{text}")
             else:
                 result.matched += 1
+    if fact.steps and claims.ordered and claims.text:  # 先注销原域名，再公告3个月: the steps' order against the rule's
+        said = []
+        for rank, (name, pattern) in enumerate(fact.steps):
+            match = pattern.search(claims.text)
+            if match:
+                said.append((match.start(), rank, name))
+        if len({rank for _, rank, _ in said}) >= 2:
+            in_order = [rank for _, rank, _ in sorted(said)]
+            if in_order == sorted(in_order):
+                result.matched += 1
+            else:
+                result.wrong.append("顺序是" + "，再".join(["先" + fact.steps[0][0], *(n for n, _ in fact.steps[1:])]) + "，顺序不能反")
     if fact.level and claims.level and claims.level != fact.level:  # 县级部门…: the rule is written for 州级 ones
         result.open += 1
         result.notes.append(f"这条写的是{fact.level}级单位的做法，文件没有直接规定{claims.level}级单位的")
@@ -195,6 +220,10 @@ def check(fact: Fact, claims: Claims) -> Check:
         if not ruled:
             continue
         verdicts = [_same(claim.body, body, claims.level) for _, body in ruled]
+        if claim.role == "actor" and any(_same(claim.body, body) for body in fact.role("with")) \
+                and any(_same(other.body, body) for other in claims.bodies if other is not claim for body in fact.role("actor")):
+            result.matched += 1  # 州政府办会同州委编办、州公安局搞的: a body the rule names as taking part
+            continue
         if any(v is True for v in verdicts):
             if implied:
                 result.implied += 1  # a unit merely named confirms nothing by itself, but fits the rule
@@ -220,6 +249,10 @@ def check(fact: Fact, claims: Claims) -> Check:
         result.wrong.append(f"{_ROLE_WORDS[role].format(bodies)}，不是{claim.text}")
     if claims.sufficient:  # 报备一下就行: a step the rule requires that the question leaves out
         named = {c.role for c in claims.bodies}
+        if "直接" in claims.text and fact.role("to") and fact.role("executes") and not named & {"to", "first"} \
+                and not fact.role("consent") and not fact.role("approves"):  # a filing first, then the holder acts
+            # 老域名直接找注册商注销就行: the filing with the office comes first
+            result.wrong.append(f"还要先报{'、'.join(fact.role('to'))}备案，再由{'、'.join(fact.role('executes'))}办理")
         for role, word in (("consent", "还要经{}同意"), ("approves", "还要由{}批准")):
             if fact.role(role) and role not in named and not (role == "approves" and
                                                                any(_same(c.body, b) for c in claims.bodies for b in fact.role(role))):

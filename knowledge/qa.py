@@ -27,6 +27,7 @@ from knowledge.reasoning import (
     REMEDY,
     DateLines,
     Lookup,
+    agrees,
     asks_about_domain,
     date_lines,
     domain_in,
@@ -69,7 +70,8 @@ MAX_FACTS = 3  # for a question that asks one thing
 MAX_SECTION_FACTS = 4  # for a question about what one part of the plan says
 FOCUS_BONUS = 10.0
 DOC_BONUS = 10.0
-EVENT_BONUS = 10.0  # a dated event the question describes in words (县里转发, 州里印发)
+EVENT_BONUS = 10.0
+SCENE_BONUS = 25.0  # a change described in words (联系人…换了) names the rule about that change  # a dated event the question describes in words (县里转发, 州里印发)
 TYPE_BONUS = 8.0  # a when-question wants a date, a who-question a body, a how-long question a number
 _QUESTION_TYPES = (
     (re.compile(r"什么时候|啥时候|哪天|几号|几月|截止|截至|期限|最晚|最迟|多会儿|之前|日期|哪年|时间"), ("date",)),
@@ -374,7 +376,7 @@ class PolicyIndex:
     def answer(self, question: str, lookup: Lookup | None = None, region: str = "") -> Answer:
         answer = self._answer(question, lookup, region)
         if answer.kind in ("facts", "out_of_scope") and self.translit.is_english(clean(question)) \
-                and not re.match(r"[A-Za-z]", answer.lead):
+                and not re.search(r"[A-Za-z]{3,}", _DOMAIN_WORDS.sub(" ", answer.lead.split("\n")[0].lower())):
             answer.lead = f"{_english_lead(answer)}\n{answer.lead}"  # English asked: the direct answer in English first
         return answer
 
@@ -430,7 +432,7 @@ class PolicyIndex:
         if both:  # 两个文件的日期分别是哪天: each document's own fact
             return Answer(True, "facts", "\n".join(f.answer for f in both), [Source.of(f) for f in both], [], 0.0, both)
         if registered_before_rules(cq) and re.search(r"注销|变更|改|换|迁", cq):  # 2017年申请的域名要注销
-            cq = f"{cq}（以前注册的老域名）"
+            cq = f"（以前注册的老域名）{cq}"  # before the question: its end (…吗, …对吧) says what it asks
         ranked, mentioned = self.rank(cq) if cq else ([], set())
         if doc and not ranked:  # 武政办函1号哪天发的: the document itself is the subject
             ranked, mentioned = self.rank(doc)
@@ -471,9 +473,9 @@ class PolicyIndex:
             situation = None  # a silent point asked about a named site: the silence answers, unless the site is idle
         if open_point and situation:  # 网站没人管了，还要续费吗: silent on fees, but the idle domain is cancelled
             facts = []
-        if situation and not asks_about_domain(cq) and situation.compliant is not False and not open_point:
+        if situation and not situation.scene and not asks_about_domain(cq) and situation.compliant is not False and not open_point:
             situation = None  # the domain is the setting; the question asks something else (a route, a period)
-        aside = situation is not None and not asks_about_domain(cq) and not open_point
+        aside = situation is not None and not situation.scene and not asks_about_domain(cq) and not open_point
         sources = []
         if situation and not aside:
             lines += situation.lines
@@ -488,7 +490,9 @@ class PolicyIndex:
             facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest and k not in GENERIC_KEYS and not _ASKS_WORD.search(k) for k in f.keys)
                      and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
         elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
-            facts = [f for f in facts if f.section.startswith("二")][:1]
+            # a township's: the documents set no structure for it, so no other unit's structure is offered
+            facts = [] if situation.alone else [f for f in facts if f.section.startswith("二") and
+                                                 (not situation.clause_ids or f.clause.id in situation.clause_ids)][:1]
         lines += [f.answer for f in facts]
         if region and not situation and any(f.id == "portal-format" for f in facts[:2]) and _OWN_PLACE.search(cq):
             lines.append(_home_portal(region))  # 我们利川市的门户网站域名: the office's own portal, by the rule
@@ -515,6 +519,11 @@ class PolicyIndex:
                     ruling = worry_word(cq, not situation.compliant) or ("不需要" if situation.compliant else "需要")
             elif dated.on_time is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
+        if situation and situation.lines and is_yes_no(cq) and not agrees(ruling, situation.compliant, cq):
+            # the verdict comes from the check the answer reports: never 可以 beside 不合规
+            ruling = verdict_word(cq, situation.compliant) or ("符合要求" if situation.compliant else "不符合")
+            if REMEDY.search(cq):
+                ruling = worry_word(cq, not situation.compliant) or ("不需要" if situation.compliant else "需要")
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
         if undecided and undecided.notes:
             lines.insert(0, "；".join(dict.fromkeys(undecided.notes)) + "。")
@@ -525,7 +534,11 @@ class PolicyIndex:
         lead = "\n".join(dict.fromkeys(lines)).replace("：\n", "：", 1)
         if ruling:
             lead = f"{ruling}。{lead}"
-        if english:
+        if english and situation and not aside and (situation.en or situation.compliant is not None):
+            en = situation.en or ("Yes, it follows the required structure." if situation.compliant else
+                                  "No, it does not follow the required structure (details in Chinese below).")
+            lead = f"{en}\n{lead}"  # the check in English, then the Chinese the quotes go with
+        elif english:
             lead = _in_english(ruling, open_point, facts, lead)
         shown = {s.id for s in sources}
         related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5 and self.clauses[i].id not in shown]
@@ -555,7 +568,11 @@ class PolicyIndex:
             subject = subject.replace(text, " ")
         named = events_in(subject)
         if len(named) == 1 and not claims.between:  # the one dated event the question describes
-            return named[0]
+            said = check(named[0], claims)
+            if said.matched or said.wrong or said.open or not claims.checkable:
+                return named[0]
+            # 县里那个转发文件是要求3月5号前报县政府办吧: the document names where the claims are; they are
+            # about another rule, found below
         ranked = self.bm25(subject)
         if not ranked:
             return None
@@ -570,8 +587,16 @@ class PolicyIndex:
         # the rule that speaks to most of the claims (who, when, how long); of those, one they all match
         covered = {id(f): r.matched + len(r.wrong) + r.open for f, r in checked}
         best = max(covered.values(), default=0)
+        if not best and (not claims.checkable or close[0].kind not in ("date", "doc")):
+            return close[0]  # 被劫持，报县政府办就行吧: the monitoring rule names no body, and that is the answer
         if not best:
-            return close[0]
+            # the closest rules speak to none of the claims (a document's date for 3月20号前报县政府办): the
+            # nearest rule further down that does is what the claims are about
+            wider = [self.facts[i] for _, i in scores[len(near):12]]
+            stated = replace(claims, sufficient=False)  # what the claims say, not that one step is enough
+            reach = [(r.matched + len(r.wrong) + r.open, f) for f in wider for r in [check(f, stated)]]
+            most = max((n for n, _ in reach), default=0)
+            return next((f for n, f in reach if n == most), close[0]) if most else close[0]
         if covered[id(close[0])] == best and (claims.values or claims.sufficient and (close[0].role("consent") or close[0].role("approves"))):
             return close[0]  # 持有者变了报州政府办备案就行: the step's own rule says what else it takes
         # The bodies a question names pick the rule (报州政府办: the prefecture's deadline); the days and periods
@@ -643,6 +668,12 @@ class PolicyIndex:
             own[i] += FOCUS_BONUS * weight
         for fact in events_in(q, self.facts):  # 县里通知哪天印发的: the event described names its fact (not 州里's 印发)
             own[self.fact_ids[fact.id]] += EVENT_BONUS
+        for pattern, fact_id, demoted in _SCENES:  # 联系人3月1日换了: a change of the contact, not the contact's name
+            if pattern.search(q):  # the asker's own contact changed: the county's contact person is not asked
+                own[self.fact_ids[fact_id]] += SCENE_BONUS
+                for i, fact in enumerate(self.facts):
+                    if fact.kind == demoted:
+                        own[i] -= SCENE_BONUS
         if wanted:
             for i, fact in enumerate(self.facts):
                 if fact.kind in wanted:
@@ -667,10 +698,16 @@ class PolicyIndex:
         answered = 0  # parts that got a fact of their own
         if len(parts) > 1:
             context = {i: score * PART_CONTEXT for score, i in whole}
-            settings = _setting_clauses(question)
+            # 租的虚拟空间，还用了CDN，这两块各有啥要求: a later part points back at the clauses that set the
+            # scene, so they are what is asked
+            settings_asked = bool(_BACK_REFERENCE.search(question))
+            settings = [] if settings_asked else _setting_clauses(question)
             # 县政府门户网站改域名，要谁同意？表交给谁？最后谁批？: the first clause names the subject and asks nothing;
             # the short questions after it are about that subject
-            carry = parts[0] if len(re.findall(r"[?？]", question)) >= 2 and not _ASKING.search(parts[0]) else ""
+            # … also when every part after it is a short question of its own (联系人3月10号变了，啥时候之前报、报哪里)
+            short_rest = len(parts) > 2 and all(len("".join(_CJK_RUN.findall(p))) <= 6 and _ASKING.search(p) for p in parts[1:])
+            carry = parts[0] if (len(re.findall(r"[?？]", question)) >= 2 or short_rest) and not _ASKING.search(parts[0]) \
+                and not settings_asked else ""
             fits: set[int] = set()  # the facts about the subject carried: a short question after it picks among these
             if carry:
                 about = self.fact_scores(carry, {i: s for s, i in self.bm25(carry)})
@@ -890,6 +927,16 @@ def _in_english(ruling: str, open_point: str | None, facts: list[Fact], chinese:
 _SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废弃|改版|迁移|整合|换成|换了|改成|改为|换为|迁到|改用|换用|从|启用|上线|新域名|旧域名|原域名|注销|备案|服务器|联系人|冒名|劫持|系统|平台|栏目|专题|频道")
 
 
+# a change described in words, apart: the rule about that change (联系人…换了 → 20个工作日内报备)
+_SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change", "contact"),
+           (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change", ""),
+           # a change-over described (换成新域名了，原来那个…注销): the notice before the old one is cancelled, 四（三）
+           (re.compile(r"(换成|换了|改成|改用|换用|启用|迁到)[^。？]{0,30}(原来|老|旧|以前)[^。？]{0,16}(注销|停|关|不用)"), "notice", ""),
+           # a domain handed to another unit or person (转给, 借给, 给下面的中心用): 二（六）
+           (re.compile(r"(域名|网址)[^。？]{0,16}(转给|转让|借给|送给|过户给|给[^，。？]{0,10}用)"), "no-transfer", ""))
+
+
+_BACK_REFERENCE = re.compile(r"这(两|俩|几|些|三)(块|个|样|项|种|方面|部分)?|两者|二者|它们|各有|各自|分别")
 _BOTH_DOCS = re.compile(r"(两|俩|2)(个|份)(文件|通知|文)|两个文件|县里和州里|州里和县里|县和州的|州和县的|各自的(文号|日期)")
 _DOC_ASPECTS = ((re.compile(r"日期|哪天|什么时候|时间|几号"), ("cx-date", "wd-date")),
                 (re.compile(r"文号|字号|谁发|发文单位|哪个单位|印发单位|发的"), ("cx-issuer", "wd-issuer")),

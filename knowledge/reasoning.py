@@ -7,11 +7,17 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from knowledge.claims import NEGATION as NEGATION_WORDS
 from knowledge.claims import Claims
 from knowledge.claims import read as read_claims
 from knowledge.facts import Fact
 
 # -- yes/no -------------------------------------------------------------------------------------------
+# the tag that turns a statement into a question to confirm (…，对吧 / 对不 / 是这意思吧 / 我没记错吧)
+_TAG = (r"(对吧|对不对|对不|对吗|对么|对伐|对哇|是吧|是不|是么|是这样吧|是这样的吧|是这样吗|是这个?意思吧|这个?意思吧|是这个?意思吗|"
+        r"(我)?没(记|说|理解|搞|弄|看)错吧|没错吧|没错吗|理解(得)?(对|没错)(吧|吗|不)|我理解的?对吗|是这么回事吧|是这么个意思吧|没毛病吧|"
+        r"是这么.{0,4}[吧吗]|是这样.{0,4}[吧吗]|是不是这样|是不是)[?？。!！~～]*$")
+CONFIRM = re.compile(_TAG)
 _YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|(?:吗|吧)[，,？?]|超期没|([\u4e00-\u9fff])不\2|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
                     r"是否|可以不|合不合|算不算|还能|符合要求不|没问题|就行|就可以|可以吧|行吗|赶得上|来得及")
 # Which pair of words answers the question: (the words that ask it, positive, negative).
@@ -20,7 +26,7 @@ _FAMILIES = (
     (re.compile(r"晚不晚|算不算晚|算晚|晚吗|晚了吗|迟不迟|迟吗|算迟"), "不晚", "晚了"),
     (re.compile(r"超期|逾期|晚了|迟了|过期|超时"), "没有超期", "超期了"),
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
-    (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错|对吗|没问题吧"), "是的", "不是"),
+    (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错|对吗|没问题吧|" + _TAG), "是的", "不是"),
     # 不符合, not 不符合要求: the negative must not hold the positive's words
     (re.compile(r"符合|合规|没问题|合不合|规范吗"), "符合要求", "不符合"),
     (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]|就行|就可以|即可|有没有(办法|可能)|有(办法|可能)"), "可以", "不可以"),
@@ -66,7 +72,10 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     matched = result.matched >= claimed > 0 and not result.open  # yes only when the rule speaks to every claim made
     polarity = None
     for fact in facts:  # a proposal that breaks or keeps a rule decides next
-        if any(p.search(question) for p in fact.no):
+        breaking = [p for p in fact.no if p.search(question)]
+        if breaking and CONFIRM.search(question) and not any(proposes(p, question) for p in breaking):
+            return "是的"  # 服务器不能放在境外，对吧: the breaking act only under the asker's own 不 — the rule restated
+        if breaking and (_NOT_ALLOWED.search(question) or any(proposes(p, question) for p in breaking)):
             polarity = False
         elif any(p.search(question) for p in fact.yes):
             polarity = True
@@ -83,19 +92,35 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     if claims.harmless and top.verdict == "不可以" and about:
         return "不可以"
     if claims.negated and top.verdict == "不可以" and top.kind == "prohibition" and about:
-        return "是的，不能"  # 可以不用gov.cn吧: the question keeps the prohibition
+        # 可以不用gov.cn吧: the question keeps the prohibition; 转给他们用一下就完事了吧 proposes the forbidden act
+        return "是的，不能" if _KEEPS_OFF.search(question) else "不可以"
     if matched:  # 联系人是张晓霞吧: confirmed
         return verdict_word(question, True) if any(p.search(question) for p, _, _ in _FAMILIES) else "是的"
     if not claimed and (_PREMISE.search(question) or not top.verdict) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
         return "是的"
+    if not claimed and CONFIRM.search(question) and (restates(question, top, 0.5) or quotes(question, top)) \
+            and same_polarity(question, top):
+        return "是的"  # a rule restated in the asker's words (…不单独作为网站跑了…，对吧): confirmed
     halves = [f for f in facts[:2] if f.clause.id == top.clause.id]  # a rule and its other half (主域名 after 一个域名)
     acting = [f for f in halves if f.verdict and any(p.search(question) for p in f.does) and names_subject(f, question)]
     if acting:  # the question names the act a rule is about; of several, the one named last (the predicate)
         rule = max(acting, key=lambda f: max(m.end() for p in f.does for m in p.finditer(question)))
+        if rule.verdict == "不可以" and CONFIRM.search(question) and not any(proposes(p, question) for p in rule.does):
+            return "是的"  # 服务器不能放在境外，对吧: the act named only under the asker's own 不 — the prohibition restated
         if rule.verdict == "不可以" and REMEDY.search(question):
             return worry_word(question, True) or "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         return verdict_word(question, rule.verdict in _POSITIVE)
     return ""
+
+
+_KEEPS_OFF = re.compile(r"不用(?!管)|不需要|无需|不必|没必要|用不着|可以不")
+_DENIED_BEFORE = re.compile(r"(不|别|勿|禁止|严禁|不得|不能|不可以?|不准|不许)[^，。？；,]{0,3}$")
+
+
+def proposes(pattern: re.Pattern, question: str) -> bool:
+    """A breaking proposal the question makes: the pattern's words not under a 不 of the asker's own
+    (不单独开域名, 不能放在境外 restate the prohibition; they do not propose breaking it)."""
+    return any(not _DENIED_BEFORE.search(question[max(0, m.start() - 5):m.start()]) for m in pattern.finditer(question))
 
 
 _PLAIN_KEYS = frozenset("多久 几天 什么时候 怎么办 咋办 处理 要求 标准 流程 执行 具体 干啥 做什么 格式 结构 申请 注册 注销 变更 报送 上报 截止 期限 时间 日期".split())
@@ -130,16 +155,47 @@ def worry_word(question: str, bad: bool) -> str:
     return "要紧" if bad else "不要紧"
 
 
-_PREMISE = re.compile(r"对吗|对吧|是吧|没错|是这样|对不对|是不是这样|的吧")
+_PREMISE = re.compile(r"对吗|对吧|是吧|没错|是这样|对不对|是不是这样|的吧|" + _TAG)
 _STOP = frozenset("的了吗呢吧啊呀嘛么是要在有和与及或把被给让还就都也又很太最几怎什哪谁我你他她它这那请问个一该能会可对错样")
+
+
+_FILLER = re.compile(r"^(老师|领导|同志|您好|你好|请问|问一?下|想问一?下|我想问一?下|打扰一下|麻烦问一?下|老师问一?下)[，,、\s]*|"
+                     r"(老师|领导)?(问一?下|请问)[，,、\s]*")
+
+
+def statement(question: str) -> str:
+    """A question to confirm without its greeting and its tag: the statement the asker makes."""
+    text = _FILLER.sub("", question.strip())
+    return CONFIRM.sub("", text).rstrip("，,。 ")
 
 
 def restates(question: str, fact: Fact, share: float = 0.6) -> bool:
     """The question says what the rule says: most of its character pairs are in the rule's sentence."""
     text = f"{fact.quote}{fact.answer}"
-    pairs = [a + b for run in re.findall(r"[\u4e00-\u9fff]+", question) for a, b in zip(run, run[1:])
+    pairs = [a + b for run in re.findall(r"[\u4e00-\u9fff]+", statement(question)) for a, b in zip(run, run[1:])
              if a not in _STOP and b not in _STOP]
     return len(pairs) >= 4 and sum(p in text for p in pairs) >= share * len(pairs)
+
+
+def quotes(question: str, fact: Fact, size: int = 8) -> bool:
+    """The statement repeats a stretch of the rule's own words (“谁开设、谁申请、谁使用、谁负责”)."""
+    from difflib import SequenceMatcher
+
+    said, text = statement(question), fact.quote or fact.answer
+    match = SequenceMatcher(None, said, text, autojunk=False).find_longest_match(0, len(said), 0, len(text))
+    return match.size >= size and len(re.findall(r"[\u4e00-\u9fff]", said[match.a:match.a + match.size])) >= size * 3 // 4
+
+
+_NEGATIVE = re.compile(r"不|禁止|严禁|别|勿|无")
+
+
+def same_polarity(question: str, fact: Fact) -> bool:
+    """A restated rule keeps its sign: a prohibition restated says 不 (不得, 不能, 不单独), a duty restated
+    does not deny it (不用, 可以不)."""
+    said = statement(question)
+    if fact.verdict == "不可以" or fact.kind == "prohibition":
+        return bool(_NEGATIVE.search(said))
+    return not _KEEPS_OFF.search(said) and not NEGATION_WORDS.search(said)
 
 
 def verdict_word(question: str, polarity: bool | None) -> str:
@@ -248,9 +304,14 @@ _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn
                              r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
 # "单位名称.中国", "xxx.gov.cn": a format written out with a placeholder, not a domain to check
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
-_PLACEHOLDER_LABEL = re.compile(r"^(?:www\.)?(?:(?:单位|机构|部门|网站|主办单位|本单位)?(?:名称|全称|简称|名字|拼音)|x{2,}|某+|abc|example)\.", re.IGNORECASE)
+_PLACEHOLDER_LABEL = re.compile(r"^(?:www\.)?(?:(?:单位|机构|部门|网站|主办单位|本单位)?(?:名称|全称|简称|名字|拼音)|x{2,}|某+|abc|example|"
+                                r"[○〇◯□△]*(?:圈圈|方框|三角))\.", re.IGNORECASE)
 _BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
-_IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼")
+_IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼|" + r"一模一样|(做|弄|长|搞|仿)得?(跟|和|与|同)[^，。？]{0,14}(一样|一致|很像|差不多)|"
+                            r"(跟|和|与)[^，。？]{0,14}(一模一样|几乎一样|长得一样)|高仿|仿造|仿制|克隆|照搬|假的?[^，。？]{0,8}(网站|官网|页面)|"
+                            r"不是我们(的|注册|申请|单位)|(别人|有人|不明)[^，。？]{0,6}(注册|申请)了?[^，。？]{0,10}(我们|咱们)")
+# a look-alike or impostor site named by its domain: 五（四）— report it, and keep the daily monitoring
+_LOOK_ALIKE = _IMPERSONATION
 _OLD = re.compile(r"早年|早些年|之前注册|原来注册|以前注册|以前申请|老域名|(?:200\d|201[0-8])年.{0,6}(注册|申请|买|办)|55号(文)?(以前|之前|前)")
 _UNIT = re.compile(r"[\u4e00-\u9fff]{1,20}(?:局|委员会|委|办公室|中心|人民政府|(?<=[县市州])政府|院|馆|所|队)")
 # The unit's kind as the question describes it in words, most telling first: an institution that says it has no
@@ -259,7 +320,7 @@ _UNIT = re.compile(r"[\u4e00-\u9fff]{1,20}(?:局|委员会|委|办公室|中心|
 _KIND_WORDS = (("institution_other", re.compile(r"医院|学校|不承担|(没有|无|不具有|不具备|不行使|不履行|不负责)[^，。？]{0,4}行政(管理)?职能|公益[一二两]?类|公益性")),
                ("institution_admin", re.compile(r"承担行政职能|执法|参公|参照公务员")),
                ("system", re.compile(r"业务系统|办事平台|服务平台|办事大厅|网上办事|审批系统|政务服务网|服务系统|办事系统|系统|平台")),
-               ("township", re.compile(r"(乡|镇)(人民)?政府|乡镇|街道办|(?<=[\u4e00-\u9fff]{2})(乡|镇)(?=的|网站|，|,|上|里)")),
+               ("township", re.compile(r"(乡|镇)(人民)?政府|乡镇|街道办|(我们|咱们|咱|本|我|俺们)(乡|镇)|(?<![城县市州])(镇|乡)里|(?<=[\u4e00-\u9fff]{2})(乡|镇)(?=的|网站|，|,|上|里)")),
                ("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")))
 
 Lookup = Callable[[str], "tuple[str, str | None] | None"]  # domain -> (unit name, kind) from the registry
@@ -275,17 +336,24 @@ def _named_unit(text: str) -> str | None:
     text = _PRONOUN_PLACE.sub("", text)  # 咱们县人社局, 本市政府: a pronoun and a bare 县 name no place
     for match in _UNIT.finditer(text):
         name = re.sub(r"^.*?(我们是|我们|我是|是|的)", "", match.group(0))
-        if len(name) >= 4 and parse_unit(name).place_full:
+        if len(name) >= 4 and parse_unit(name).place is not None:  # a known place, not a stretch of words (网站域名想挂在州政府)
             return name
     return None
 
 
 def registered_before_rules(question: str) -> bool:
     """A domain registered before 国办函〔2018〕55号 (2017年申请的, 早些年注册的) is changed under 三（四）."""
-    return bool(_OLD.search(question)) and bool(re.search(r"域名|网址|网站", question)) and "55号" not in question
+    match = _OLD.search(question)
+    if match and match.group(0) == "老域名" and _CHANGED.search(question):
+        return False  # 换了新域名…注销老域名: the domain being replaced, not one from before the rules
+    return bool(match) and bool(re.search(r"域名|网址|网站", question)) and "55号" not in question
 
 
-_ASKS_DOMAIN = re.compile(r"合规|符合|规范吗|规范不|可以吗|可以不|行不行|行吗|对不对|对吗|对吧|能用|能不能用|可以用|怎么办|咋办|怎么处理|如何处理|"
+_CHANGED = re.compile(r"新域名|换域名|换了|换成|改域名|改成|调整|公告|启用")
+
+
+_ASKS_DOMAIN = re.compile(r"合规|符合|规范吗|规范不|可以吗|可以不|行不行|行吗|对不对|对吗|对吧|没毛病|没啥问题|没什么问题|妥不妥|妥吗|靠谱|得行|"
+                          r"这种呗|这样呗|就用|(能|可以|能不能|可不可以)(申请|注册|用|弄|开)[^，。？]{0,4}(吗|不|么|吧)|(申请|注册)不[了成]?[?？]|能用|能不能用|可以用|怎么办|咋办|怎么处理|如何处理|"
                           r"该咋|怎么弄|咋弄|咋整|怎么整改|如何整改|有没有问题|有问题吗|没问题吧|对不|正确吗|怎么样|是否")
 _ASKS_OTHER = re.compile(r"多长时间|多久|报给谁|交给|报到|哪一级|哪个单位|找谁|谁|怎么申请|如何申请|申请流程|走什么|什么程序|流程|什么样|格式|"
                          r"哪天|什么时候|公告|几个月|报备|中文域名|栏目|频道|专题")
@@ -341,6 +409,37 @@ class Situation:
     lines: list[str] = field(default_factory=list)
     clause_ids: list[str] = field(default_factory=list)
     compliant: bool | None = None
+    alone: bool = False  # its lines answer by themselves: no naming rule is added (an impostor, a township)
+    scene: bool = False  # the situation is what is asked, whatever else the words name (an impostor, a site gone)
+    en: str = ""  # the check in English, for a question asked in English
+
+
+# each problem of the naming check, in English (the quotes stay Chinese)
+_PROBLEMS_EN = {
+    "not_gov_cn": "a government website's English domain must end in .gov.cn",
+    "portal_not_www": "a county or city government portal must use the form www.□□□.gov.cn (□□□ = the place name in pinyin or English)",
+    "dept_not_under_portal": "a department website must use a sub-domain of its own level's portal, ○○○.□□□.gov.cn",
+    "institution_uses_gov_cn": "a public institution without administrative functions may in principle not use a .gov.cn domain",
+    "system_as_site": "business systems, service platforms and columns are not separate websites; they use paths under their site's domain",
+    "chinese_not_zhengwu": "a Chinese domain must have the form △△△.政务",
+    "chinese_name_mismatch": "a Chinese domain must be the host unit's full or standard short Chinese name",
+    "name_mismatch": "the name in the domain does not match the unit or its place",
+    "township_own_domain": "the documents set no domain structure for townships",
+    "ip_address": "a government website must use a standard domain, not an IP address",
+    "invalid_syntax": "the domain is not valid",
+}
+
+
+def _english(domain: str, compliant: bool | None, codes: list[str], expected: str = "") -> str:
+    if compliant:
+        return f"Yes. {domain} follows the required structure."
+    if compliant is None:
+        return ""
+    reasons = "; ".join(dict.fromkeys(_PROBLEMS_EN.get(c, "") for c in codes if _PROBLEMS_EN.get(c)))
+    advice = (f"It should be {expected}." if expected else
+              "A county or city portal should use www.□□□.gov.cn; a department ○○○.□□□.gov.cn.")
+    return (f"No. {domain} does not comply: {reasons or 'it does not follow the required structure'}. {advice} "
+            "After switching, keep a notice on the new site's homepage for 3 months, then cancel the old domain and its filings.")
 
 
 _SUFFIX_ONLY = re.compile(r"(?<![a-z0-9-])\.?(com|net|org|cc|top|cn|中国|公司|网络)(?![a-z0-9.])", re.IGNORECASE)
@@ -368,6 +467,28 @@ def suffix_situation(question: str) -> Situation | None:
         situation.lines.append(_OLD_LINE)
         situation.clause_ids.append("plan-3-4")
     return situation
+
+
+_COUNTY_DEPT = re.compile(r"县[\u4e00-\u9fff]{0,6}(局|委员会|委(?!书记|员)|部门|中心)|县级|县直")
+_PREFECTURE_DEPT = re.compile(r"州[\u4e00-\u9fff]{0,6}(局|委员会|委(?!书记|员)|部门|中心)|州级|州直")
+
+
+def _level_mismatch(text: str, labels: tuple[str, ...]) -> Situation | None:
+    """A department of one level under another level's portal (县交通局 on jtj.cxz.gov.cn): 二（二） names the
+    portal of its own level (本级)."""
+    from knowledge.naming import suggest
+
+    if len(labels) != 4 or labels[-2:] != ("gov", "cn") or labels[0] == "www":
+        return None
+    prefecture = {e.split(".")[1] for e in suggest("楚雄彝族自治州人民政府").english}
+    county, state = bool(_COUNTY_DEPT.search(text)), bool(_PREFECTURE_DEPT.search(text))
+    if county and not state and labels[1] in prefecture:
+        said = "县级部门网站应使用本县政府门户网站的下级域名（○○○.□□□.gov.cn，□□□为本县名称），不是州门户网站的下级域名"
+    else:
+        return None
+    domain = ".".join(labels)
+    return Situation([f"{domain} 不合规：{said}。", f"应申请规范域名 ○○○.□□□.gov.cn（□□□ 为本县门户网站的名称，如武定县的 {labels[0]}.wuding.gov.cn）。", _STEPS],
+                     ["plan-2-2", "plan-4-3-notice", "plan-3-5"], False)
 
 
 def _department_structure(domain: str, labels: tuple[str, ...]) -> Situation:
@@ -410,7 +531,7 @@ def _kind_structure(domain: str, kind: str, parsed) -> Situation:
 
 
 # the site behind the domain is no longer used: an idle domain, whatever its name
-IDLE = re.compile(r"不用了|早就不用|没在用|不再使用|不再用|没再用|停用|停了|关了|关停|下线|废弃|弃用|闲置|没人用|没人管|无人管|没人维护|无人维护|"
+IDLE = re.compile(r"闲着|空着|不用了|早就不用|没在用|不再使用|不再用|没再用|停用|停了|关了|关停|下线|废弃|弃用|闲置|没人用|没人管|无人管|没人维护|无人维护|"
                    r"不维护|不再运行|停止运行|停运|荒废|废了|打不开了")
 
 
@@ -418,9 +539,10 @@ def _idle_situation(question: str, domain: str) -> Situation:
     """二（六）、四（三）、三（五）: an idle domain is cancelled by its holder through the registrar, then the filings;
     a township's also reported to the county (its notice is addressed to the townships)."""
     situation = Situation(compliant=None, clause_ids=["plan-2-6", "plan-4-3", "plan-3-5"])
-    situation.lines += [f"{domain} 的网站已不用，属于闲置域名：要及时注销，由域名持有者联系相应的注册机构注销，不得转给其他单位或个人使用。",
+    head = f"{domain} 的网站已不用，属于闲置域名" if domain else "网站永久下线（不再使用）后，它的域名属于闲置域名"
+    situation.lines += [f"{head}：要及时注销，由域名持有者联系相应的注册机构注销，不得转给其他单位或个人使用。",
                         "域名注销后，原持有单位要及时注销ICP备案编号、党政机关网站标识、公安机关备案标识等。"]
-    if _kind_of(question.replace(domain, " ")) == "township":
+    if _kind_of(question.replace(domain, " ") if domain else question) == "township":
         situation.lines.append(_county_task(question))
         situation.clause_ids.append("wd-report")
     if _OLD.search(question):
@@ -460,24 +582,56 @@ def _other_county(text: str) -> str | None:
     return None
 
 
-_TOWNSHIP_SILENT = "文件没有规定乡镇网站的域名结构（只规定了县市门户网站、州级部门网站、事业单位网站、中文域名和栏目的结构）。"
+TOWNSHIP_SILENT = "文件没有规定乡镇网站的域名结构（只规定了县市门户网站、州级部门网站、事业单位网站、中文域名和栏目的结构）。"
 
 
 def _township_situation(domain: str, reasons: str, clause_ids: list[str], text: str = "") -> Situation:
     """A township's (乡/镇/街道) domain: the documents give townships no structure of their own; the county's
     notice tells them to clean up, cancel and report to the county office by its deadline. Only a rule the
     documents do state (a government site's .gov.cn) makes the domain non-compliant."""
+    from knowledge.facts import load_facts
+
     lines = [f"{domain} 不合规：{reasons}。"] if reasons else []
-    return Situation([*lines, _TOWNSHIP_SILENT, _county_task(text),
+    if re.search(r"申请|注册|找谁|报给谁|向谁|问谁|谁管|哪个部门", text):  # who to go to: the county office coordinates (五（二）)
+        lines.append(TOWNSHIP_SILENT)
+        lines.append(next(f.answer for f in load_facts() if f.id == "county-office-duty"))
+        clause_ids = [*clause_ids, "plan-5-2"]
+    return Situation([*lines, TOWNSHIP_SILENT, _county_task(text),
                       "注销的由域名持有者联系相应的注册机构办理；" + _CANCEL.split("；", 1)[1]],
-                     [*clause_ids, "wd-report", "plan-4-3", "plan-3-5"], False if reasons else None)
+                     [*clause_ids, "wd-report", "plan-4-3", "plan-3-5"], False if reasons else None, alone=True)
+
+
+_IDLE_OWN = re.compile(r"我们(的|单位|局)?[^，。？]{0,6}(被劫持|被篡改|被黑)")  # our own site hijacked: not an impostor's domain
+
+
+def _impostor_situation(question: str) -> Situation:
+    """Someone else's domain posing as a government site (wudinggov.net 做得跟县政府网站一模一样): not a domain
+    to rename but an impersonation — report it to the prefecture office, which coordinates the response, and
+    keep up the daily monitoring (五（四）)."""
+    from knowledge.facts import load_facts
+
+    by_id = {f.id: f for f in load_facts()}
+    named = _DOMAIN_IN_TEXT.search(question).group(0)
+    return Situation([f"{named} 不是本单位注册的域名，属于冒名、仿冒政府网站的情况：{by_id['impersonation'].answer}",
+                      by_id["monitoring"].answer], ["plan-5-4"], None, alone=True, scene=True)
 
 
 def domain_situation(question: str, lookup: Lookup | None = None) -> Situation | None:
     """A domain or URL in the question, with no sign that it is an impostor's: the naming check, what to
     apply for, and the steps of changing over."""
 
+    if _LOOK_ALIKE.search(question) and _DOMAIN_IN_TEXT.search(question) and not _IDLE_OWN.search(question):
+        return _impostor_situation(question)
     found = domains_in(question)
+    if not found and IDLE.search(question) and _WHAT_NOW.search(question) and re.search(r"域名|网址|备案", question) \
+            and not _SUFFIX_ONLY.search(question):
+        situation = _idle_situation(question, "")  # 网站准备永久下线了，域名和备案怎么处理: the idle domain's whole course
+        situation.alone = situation.scene = True
+        return situation
+    if len(found) == 1 and IDLE.search(question.replace(found[0].group(0), " ")) and _WHAT_NOW.search(question):
+        situation = _idle_situation(question, found[0].group(0))  # 网站停用了，wdjtj.com 和公安备案怎么办: the whole course
+        situation.scene = True
+        return situation
     if not found:
         return suffix_situation(question)
     if len(found) == 1 and IDLE.search(question.replace(found[0].group(0), " ")):
@@ -490,7 +644,34 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
     for i, match in enumerate(found):
         start = found[i - 1].end() if i else 0
         situations.append(_situation_for(question, match.group(0), question[start:match.start()], lookup))
+    english = [m.group(0) for m in found if not re.search(r"[\u4e00-\u9fff]", m.group(0))]
+    if len(english) >= 2 and _ONE_SITE.search(question) and not _COLUMN.search(question) \
+            and not any(_KIND_WORDS[2][1].search(question[:m.start()][-12:]) for m in found[1:]):
+        return _one_site(english, situations)
     return next((s for s in situations if s.compliant is False), situations[0])
+
+
+# two English domains for one site (门户 A 和 B 都能打开): 二 — one Chinese and one English domain in principle,
+# a main domain named when there are several
+_ONE_SITE = re.compile(r"两个|俩|都能|都在用|都可以|都能用|同时|多个|几个|好几个|还有一个|另一个|另外一个|也能打开|都开着")
+
+
+def _one_site(domains: list[str], situations: list[Situation]) -> Situation:
+    good = [d for d, s in zip(domains, situations) if s.compliant]
+    bad = [d for d, s in zip(domains, situations) if s.compliant is False]
+    lines = [f"一个政府网站原则上只注册一个中文域名和一个英文域名：{'、'.join(domains)} 是同一网站的{len(domains)}个英文域名，只应保留一个。"]
+    if good and len(good) < len(domains):
+        lines.append(f"保留符合规定结构的 {good[0]} 作为主域名（英文域名），" + "、".join(d for d in domains if d != good[0]) + " 按流程注销。")
+    elif good:
+        lines.append(f"已有多个符合要求的域名的，应明确主域名（如 {good[0]}），其余的按流程注销。")
+    else:
+        lines.append("都不符合规定结构：应申请一个规范的 www.□□□.gov.cn 作为英文域名，原有的按流程注销。")
+    for situation in situations:
+        if situation.compliant is False and situation.lines:
+            lines.append(situation.lines[0])
+    lines.append(_STEPS)
+    ids = ["plan-2-one", *(cid for s in situations for cid in s.clause_ids[:1]), "plan-4-3-notice", "plan-3-5"]
+    return Situation(lines, list(dict.fromkeys(ids)), False if bad or len(good) > 1 else None)
 
 
 def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None) -> Situation:
@@ -516,6 +697,9 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
             and not result.domain.is_chinese and not re.search(r"门户|县政府|市政府|人民政府", question):
         kind = "department"  # a sub-domain of a portal, its unit not said: the department structure is the one it can follow
     if result.unit is None and kind in ("department", "institution_admin") and result.domain.valid and not result.domain.is_chinese:
+        wrong_level = _level_mismatch(rest, result.domain.labels)
+        if wrong_level:
+            return wrong_level
         return _department_structure(domain, result.domain.labels)
     if result.unit is None and kind in ("system", "institution_other") and result.domain.valid and not result.domain.is_chinese:
         return _kind_structure(domain, kind, result.domain)
@@ -525,6 +709,7 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         return _township_situation(domain, "", [], question)
     if result.compliant:
         situation.lines.append(f"{domain} 符合规定的域名结构。")
+        situation.en = _english(domain, True, [])
         return situation
     reasons = "；".join(dict.fromkeys(p.message for p in result.problems))
     ruled = [RULE_CLAUSES[p.code] for p in result.problems if p.code in RULE_CLAUSES]
@@ -544,7 +729,33 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         situation.lines.append("应按规范结构申请新域名（门户网站 www.□□□.gov.cn，部门网站 ○○○.□□□.gov.cn，中文域名 △△△.政务）。")
     situation.lines.append(_STEPS)
     situation.clause_ids += ["plan-4-3-notice", "plan-3-5"]
+    codes = [p.code for p in result.problems]
+    portal = "portal_not_www" in codes and not result.expected
+    situation.en = _english(domain, False, codes, result.expected[0] if result.expected else "www.□□□.gov.cn" if portal else "")
     if _OLD.search(question):
         situation.lines.append(_OLD_LINE)
         situation.clause_ids.append("plan-3-4")
     return situation
+
+
+# verdict words by the side they take: a verdict of one side must not stand beside a domain check of the other
+_YES_WORDS = frozenset({"可以", "需要", "有", "是的", "符合要求", "不晚", "来得及", "没有超期", "没有问题", "不要紧", "没有影响", "不严重", "不需要"})
+_NO_WORDS = frozenset({"不可以", "不是", "不符合", "不对", "有问题", "要紧", "有影响", "严重", "晚了", "来不及", "超期了"})
+
+
+def agrees(ruling: str, compliant: bool | None, question: str) -> bool:
+    """Whether a verdict can stand beside a domain check that found the domain compliant (True) or not
+    (False): 可以 / 是的 / 没问题 beside 不合规 is a contradiction, and so is 不可以 beside 符合. 需要 / 不需要
+    answer a remedy (要改吗) and are judged as such."""
+    if compliant is None or not ruling:
+        return True
+    word = ruling.split("：")[0].split("，")[0].split("。")[0]
+    if word in ("需要", "不需要"):
+        if not REMEDY.search(question):
+            return True  # 需要报备吗 beside a named site's check: another duty, not the domain's verdict
+        return (word == "需要") != compliant
+    if word in _YES_WORDS:
+        return compliant
+    if word in _NO_WORDS:
+        return not compliant
+    return True

@@ -110,13 +110,33 @@ def english_section(question: str, clauses: Sequence[Clause]) -> str | None:
     return None
 
 
+# several parts named together: 二、三两部分, 第二和第三部分, 二三两部分, 一到三部分, 第二部分和第三部分
+_PARTS_LIST = re.compile(r"(?<![（(\d])第?([一二三四五])(?:部分|大部分)?\s*(?:、|和|跟|与|及|以及|,|，|到|至|-|~|～)?\s*第?([一二三四五])"
+                         r"(?:\s*(?:、|和|跟|与|及|,|，)\s*第?([一二三四五]))?\s*(?:两|三|四|几)?个?\s*(?:部分|大部分|大块|块|章|大点)")
+# several items: 四（一）和四（二）, 四（一）、（二）
+_ITEMS_LIST = re.compile(rf"([一二三四五])\s*[（(]\s*({_N})\s*[）)]\s*(?:、|和|跟|与|及|以及|,|，)\s*(?:([一二三四五])\s*)?[（(]\s*({_N})\s*[）)]")
+
+
 def section_range(question: str, clauses: Sequence[Clause]) -> list[str]:
-    """二（一）到二（三） -> [二（一）, 二（二）, 二（三）]; [] when the question names no range."""
+    """二（一）到二（三） -> [二（一）, 二（二）, 二（三）]; 二、三两部分 -> [二, 三]; 四（一）和四（二） -> both;
+    [] when the question names no range or list."""
     match = _RANGE.search(question)
-    if not match:
-        return []
-    part, first, last = match.group(1), _NUMERALS.index(_numeral(match.group(2))), _NUMERALS.index(_numeral(match.group(3)))
-    return [s for s in (f"{part}（{_NUMERALS[i]}）" for i in range(first, last + 1)) if _exists(s, clauses)]
+    if match:
+        part, first, last = match.group(1), _NUMERALS.index(_numeral(match.group(2))), _NUMERALS.index(_numeral(match.group(3)))
+        return [s for s in (f"{part}（{_NUMERALS[i]}）" for i in range(first, last + 1)) if _exists(s, clauses)]
+    match = _ITEMS_LIST.search(question)
+    if match:
+        first = f"{match.group(1)}（{_numeral(match.group(2))}）"
+        second = f"{match.group(3) or match.group(1)}（{_numeral(match.group(4))}）"
+        return [s for s in dict.fromkeys((first, second)) if _exists(s, clauses)]
+    match = _PARTS_LIST.search(question)
+    if match:
+        named = [g for g in match.groups() if g]
+        if re.search(r"到|至|-|~|～", match.group(0)) and len(named) == 2:
+            a, b = sorted(_NUMERALS.index(n) for n in named)
+            named = list(_NUMERALS[a:b + 1])
+        return [s for s in dict.fromkeys(named) if _exists(s, clauses)] if len(set(named)) > 1 else []
+    return []
 
 
 def names_only(question: str) -> bool:

@@ -134,6 +134,8 @@ _SECTION_NUMBER = re.compile(r"[1-5]\.[1-6]")
 _AMOUNTS = (
     (re.compile(r" (\d{1,3}) (?:working|business|work) days? "), lambda m: f"{m.group(1)}个工作日"),
     (re.compile(r" (\d{1,3}) months? "), lambda m: f"{m.group(1)}个月"),
+    (re.compile(r" (?:a|one|two|three|four|five|six|half a) months? "),
+     lambda m: f"{_NUMBER_WORDS[m.group(0).split()[0] if 'half' not in m.group(0) else 'half']}个月"),
     (re.compile(r" (\d{1,3}) (?:calendar )?days? "), lambda m: f"{m.group(1)}天"),
     (re.compile(r" (?:by|before|no later than) (" + "|".join(_MONTHS) + r") (\d{1,2})(?:st|nd|rd|th)? "),
      lambda m: f"{_MONTHS[m.group(1)]}月{m.group(2)}日前"),
@@ -142,6 +144,7 @@ _AMOUNTS = (
     (re.compile(r" (?:section|item|part) ([1-5])\.([1-6]) "), lambda m: f"方案{m.group(1)}.{m.group(2)}条"),
     (re.compile(r" (?:section|part) ([1-5]) "), lambda m: f"第{m.group(1)}部分"),
 )
+_NUMBER_WORDS = {"a": "1", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "half": "半"}
 _ENGLISH_YES_NO = frozenset("can could may must should is are does do will shall".split())
 _ENGLISH_FUNCTION_WORDS = frozenset(
     "the a an of to for in on at by is are was be can could may must should do does did what which who whom when "

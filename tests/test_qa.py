@@ -736,3 +736,173 @@ def test_short_questions_after_a_subject_are_about_that_subject():
 def test_a_named_site_under_the_documents_alone(question, start, present, absent):
     lead = ask(question).lead
     assert lead.startswith(start) and all(p in lead for p in present) and not any(a in lead for a in absent), lead
+
+
+# -- round 5 classes, in words of our own (the round's questions are in qa_cases.yaml `fresh`) ---------------
+# A statement of a rule with a tag (对吧, 对不, 是这意思吧, 我没记错吧 …) is checked claim by claim against the model:
+# 是的 when everything matches, a contradiction with the rule's value when one detail is wrong.
+_TRUE_STATEMENTS = [
+    "县市政府门户网站要用www.□□□.gov.cn这种结构的英文域名，对吧",
+    "部门网站用的是本级门户网站的下级域名，我没记错吧",
+    "承担行政职能的事业单位按部门网站的域名结构来，是这意思吧",
+    "不承担行政职能的事业单位原则上不能用.gov.cn结尾的英文域名，对不",
+    "中文域名的结构是△△△.政务，对不对",
+    "栏目、频道、专题原则上用同一级域名，不单独开域名，是吧",
+    "网站永久下线了的闲置域名要及时注销，是不是",
+    "已经注册的政府网站域名不能擅自转给别的单位用，没错吧",
+    "县市政府注册门户网站域名要先经本地区主要负责人同意，对吧",
+    "门户网站域名申请表是交给上一级人民政府办公室的，对吧",
+    "部门网站域名最后是省政府办公厅批准，我记得没错吧",
+    "域名持有者变更要经政府网站主管单位同意，是这意思吧",
+    "域名注销以后要去注销ICP备案和党政机关网站标识这些，对吧",
+    "复查是2月28日前由州政府办公室会同州委编办、州公安局搞的，对吧",
+    "州政府办公室2月20日前会发提醒通知，是吧",
+    "县里的清理情况要在3月5日前报县政府办电子政务网络管理股，没错吧",
+    "各县市和州级部门3月20日前把清理情况报州政府办公室，对不",
+    "服务器自建自运维的不能放在境外，对吧",
+    "租的虚拟空间要在服务商的境内节点上，是这意思吧",
+    "要委托有应急灾备、抗攻击能力的解析服务商做域名解析，对吧",
+    "县里转发通知的落款日期是2019年2月19日，对吧",
+    "州里的方案是2019年2月13日印发的，没记错吧",
+    "联系人换了以后20个工作日内向本级人民政府办公室报备，是这意思吧",
+    "部门网站域名申请要经本部门主要负责人同意，再交本级人民政府办公室，对不对",
+    "门户网站域名注册最后由省政府办公厅向国家域名注册管理机构提交审核表，对吧",
+    "县市人民政府办公室负责域名注册、注销和信息变更的协调指导，对吧",
+    "主办单位按谁开设谁负责的原则管理域名，是不是",
+    "域名是政府网站的基本组成部分和重要身份标识，是这么说的吧",
+    "落实55号文以前注册的老域名，变更注销要先报上一级政府办公室备案，对吧",
+    "有关要求一共四条，对吧",
+    "域名注销以后再去注销ICP备案，对吧",
+    "老域名先报上一级政府办公室备案，再由持有者联系注册机构注销，对吧",
+]
+
+
+@pytest.mark.parametrize("question", _TRUE_STATEMENTS)
+def test_a_true_statement_to_confirm_is_confirmed(question):
+    lead = ask(question).lead
+    assert lead.startswith("是的"), lead
+    assert "文件没有直接规定" not in lead
+
+
+@pytest.mark.parametrize("question,value", [
+    ("联系人变更后要在30个工作日内报备，对吧", "20个工作日"),
+    ("换域名以后公告2个月就可以注销老域名了，对吧", "3个月"),
+    ("网站换了新域名，首页挂半个月公告就能注销老的了，我没记错吧", "3个月"),
+    ("复查是3月5日前完成的，对吧", "2月28日"),
+    ("复查是州公安局牵头搞的吧", "州政府办"),
+    ("县里的清理情况要报州政府办公室，对不", "县政府办"),
+    ("县里的转发通知要求3月20号前报县政府办吧", "3月5日"),
+    ("冒名注册.com域名的要报县政府办处理，对吧", "州政府办"),
+    ("门户网站域名注册最后由州政府办公室向国家域名注册管理机构提交审核表，对吧", "省政府办公厅"),
+    ("州里的方案是2月19日印发的吧", "2月13日"),
+    ("县政府办是哪天转发的，2月13号吗", "2月19日"),
+    ("清理分五步，是吧", "四步"),
+    ("域名持有者变更报本级政府办公室备案就行，对吧", "主管单位"),
+    ("不承担行政职能的事业单位也可以用gov.cn，是这意思吧", "不得"),
+    ("部门网站可以自己单独注册一个一级域名，对吧", "下级"),
+    ("栏目可以单独开个二级域名，没错吧", "同一级域名"),
+    ("业务系统以后还能继续用自己的独立域名，没错吧", "不再作为独立网站"),
+    ("CDN可以把境内用户解析到境外节点，对吧", "境内节点"),
+    ("一个网站可以同时注册两个英文域名，是吧", "一个英文域名"),
+    ("中文域名用“单位名称.中国”这种，对不对", "△△△.政务"),
+    ("业务系统、办事平台以后可以单独作为网站跑了，对吧", "不再作为独立网站"),
+    # the order of a rule's steps is a claim too
+    ("域名调整后先注销原域名，再在新网站首页公告3个月，对吧", "顺序是先在新网站首页公告3个月"),
+    ("先注销ICP备案，再注销域名，是这个顺序吧", "顺序是先注销域名"),
+    ("老域名先找注册机构注销了，然后再报上一级政府办公室备案，对吧", "顺序是先报上一级政府办公室备案"),
+])
+def test_a_false_statement_to_confirm_gets_the_rules_value(question, value):
+    lead = ask(question).lead
+    assert lead.startswith(("不对", "不是", "不可以")), lead
+    assert value in lead
+
+
+def _domain_questions():
+    """Questions about one domain, in many wordings, for units whose check is known either way."""
+    domains = [("武定县政府门户网站", "www.wuding.gov.cn"), ("武定县政府门户网站", "wuding.gov.cn"), ("武定县政府门户网站", "wudingxian.com"),
+               ("武定县财政局", "czj.wuding.gov.cn"), ("武定县财政局", "www.wdczj.gov.cn"), ("州教育体育局", "www.cxjyj.gov.cn"),
+               ("楚雄州教育体育局", "jyj.cxz.gov.cn"), ("州卫健委", "cxwjw.com"), ("县医院（不承担行政职能的事业单位）", "wdyy.wuding.gov.cn"),
+               ("武定县政府门户网站", "武定县人民政府.政务"), ("武定县政府门户网站", "武定县人民政府.中国")]
+    templates = ["{unit}网站域名就用 {d} 这种呗，没毛病吧", "{unit}用 {d} 可以吧", "{unit}的域名 {d} 合规吗", "{unit}用 {d}，这样行不行",
+                 "{unit}网站是 {d}，符合要求吧", "{unit}网站打算用 {d}，对吧", "{unit}现在是 {d}，要不要改", "{unit}用 {d} 有没有问题"]
+    return [t.format(unit=u, d=d) for u, d in domains for t in templates]
+
+
+_YES = ("可以", "是的", "符合要求", "没有问题", "不要紧", "不需要")
+_NO = ("不可以", "不是", "不符合", "不对", "有问题", "需要", "要紧")
+
+
+@pytest.mark.parametrize("question", _domain_questions())
+def test_the_verdict_never_contradicts_the_domain_check_in_the_same_answer(question):
+    """The verdict word comes from the same check the answer reports: never 可以 beside 不合规, never 不可以
+    beside 符合."""
+    lead = ask(question).lead
+    first = re.split(r"[。：，\n]", lead, maxsplit=1)[0]
+    if "不合规" in lead:
+        assert first not in _YES, lead
+    if "符合规定的域名结构" in lead or "符合部门网站" in lead:
+        assert first not in _NO or first == "不需要", lead
+
+
+@pytest.mark.parametrize("question,present,absent", [
+    # a domain handed over or lent is 二（六）, whatever is built on it
+    ("单位有个闲置域名，借给下属单位建站行不行", ["不可以", "擅自转给"], []),
+    ("局里空着一个域名，给下面的中心建站用一下就完事了吧", ["不可以", "擅自转给"], ["一般的网络技术问题"]),
+    # a township's own domain: no structure in the documents, said so; who coordinates
+    ("我们镇想申请 xxzhen.gov.cn，可以注册吗", ["文件没有规定乡镇网站的域名结构", "县市人民政府办公室"], ["业务系统"]),
+    # two English domains for one site: one each in principle, name the main one, cancel the other
+    ("武定县政府门户 www.wuding.gov.cn 和 www.wdx.gov.cn 都在用，可以吗", ["不可以", "主域名", "一个英文域名"], []),
+    ("县门户现在 wuding.gov.cn 和 www.wuding.gov.cn 两个都能打开，咋整", ["主域名", "注销"], []),
+    # a look-alike site is an impersonation to report, not a domain to rename
+    ("发现 wd-gov.com 是个假网站，仿冒我们局的，要报给谁", ["州政府办公室", "监测"], ["应申请规范域名"]),
+    ("网上有个 wudingxian.net 做得跟县政府网站几乎一样，怎么办", ["州政府办公室"], ["应按规范结构申请新域名"]),
+    # a site going offline for good: the domain, then the filings
+    ("网站关停了，域名和ICP备案怎么办", ["注销", "注册机构", "ICP"], []),
+    # several parts named together: each its title and content
+    ("第四部分和第五部分讲什么", ["方法步骤", "有关要求"], []),
+    ("四（一）和四（二）说了啥", ["四（一）", "四（二）"], []),
+    # a dated event described alone resolves to its own date
+    ("县里哪天转发的州里方案", ["2月19日"], ["3月5日", "3月20日"]),
+    ("州里是哪天印发这个方案的", ["2月13日"], ["3月20日"]),
+    # a described change of the contact: its rule and the due date by the work calendar
+    ("网站联系人2019年4月1日换了，报给谁，最晚哪天", ["本级人民政府办公室", "20个工作日", "2019年4月"], ["张晓霞"]),
+    # clauses a later part points back at are asked
+    ("我们的服务器是自己建的，还用了CDN，这两块分别有啥要求", ["境外", "CDN"], []),
+    # a setting followed by short questions: each read with it
+    ("我们县发改局联系人2019年3月10号变了，啥时候之前报、报哪里", ["2019年4月8日", "本级人民政府办公室"], ["3月5日"]),
+    # an idle site named by its domain, with its filings asked: the whole course
+    ("我们局网站停用了，那个 wdjtj.com 域名和公安备案怎么办", ["闲置", "注册机构", "公安机关备案标识"], []),
+    ("有人用 chuxiong-gov.com 搞了个假的州政府网站，我们该咋办", ["州政府办公室"], ["应按规范结构申请新域名"]),
+    # the act described is the event, its object not
+    ("县政府办公室哪天把州里的方案转发下来的？", ["2月19日"], ["2月13日"]),
+    ("州里发方案到县里转发隔了几天", ["6天"], ["文件没有规定"]),
+    ("县里报送截止和州里复查截止哪个早", ["复查", "2月28日"], ["3月20日"]),
+    # a change-over described: the notice before the old domain goes
+    ("县里网站换成 www.wuding.gov.cn 了，原来那个 wdx.cn 马上注销可以吧", ["不可以", "3个月"], ["55号"]),
+    ("老域名2016年注册的，现在要注销，直接找注册商就行吧", ["不可以", "上一级人民政府办公室"], []),
+    # a county department under the prefecture's portal is not under its own level's portal
+    ("我们局网站域名想挂在州政府门户下面，用 jtj.cxz.gov.cn，县交通局这样行吧", ["不可以", "本县政府门户网站的下级域名"],
+     ["wangzhan"]),
+    ("方案里提到的两个上级文件是哪两个", ["55号", "193号"], ["一个中文域名"]),
+])
+def test_round_five_classes(question, present, absent):
+    answer = ask(question)
+    assert answer.in_scope
+    for text in present:
+        assert text in answer.lead, (text, answer.lead)
+    for text in absent:
+        assert text not in answer.lead, (text, answer.lead)
+
+
+def test_an_english_question_about_a_domain_gets_an_english_check():
+    lead = ask("Our county portal uses wuding.net. Is that OK, and what should it be?").lead
+    first = lead.split("\n")[0]
+    assert first.startswith("No.") and "www.□□□.gov.cn" in first and ".gov.cn" in first
+    assert "不合规" in lead  # the Chinese the quotes go with follows
+
+
+@pytest.mark.parametrize("question", ["We plan to keep our old domain for one month after switching, is that enough?",
+                                      "Is one month of notice enough before cancelling the old domain?"])
+def test_an_english_period_claimed_is_checked(question):
+    lead = ask(question).lead
+    assert lead.startswith("No.") and "3 months" in lead.split("\n")[0]
