@@ -274,6 +274,29 @@ def test_scheduled_runs_claim_once_alert_once_and_close_findings(env, db):
     assert ("host_abroad", "closed") in states and ("ns_single", "open") in states
 
 
+def test_an_alert_goes_to_its_own_office_s_admins_never_a_sibling_county_s(env, db):
+    """With offices, a finding about 武定县's site goes to its contact, 武定县's admin and the home's admins; 禄丰市's
+    admin hears nothing of it."""
+    import asyncio
+
+    from sqlmodel import select
+
+    from bot.db.models import Delivery
+    from bot.monitoring import service
+    from bot.offices.service import add_office
+
+    settings = load_settings(database_url=db.url)
+    _registered(db, "武定县人民政府", "portal", ["www.abroad.gov.cn"], 777)
+    for region, admin in (("武定县", 111), ("禄丰市", 222)):
+        db.call(lambda s, r=region, a=admin: add_office(s, r, "楚雄彝族自治州", "test", (a,)))
+    start = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
+    db.call(lambda s: service.sync_targets(s, settings, start))
+    late = start + dt.timedelta(hours=10)
+    assert asyncio.run(service.run_due(db, settings, "a", lambda: late, lookalikes=False)) == 1
+    chats = set(db.call(lambda s: s.exec(select(Delivery.chat_id)).all()))
+    assert chats == {42, 111, 777}
+
+
 def test_a_claim_held_by_one_worker_is_skipped_by_another(env, db):
     """Claims are taken under a row lock: while one worker's claim is not yet committed, another worker claiming
     the same due set gets the other rows (PostgreSQL: SKIP LOCKED; SQLite: the second writer waits)."""

@@ -167,14 +167,14 @@ def _report_uncertain(session: Session, row: Delivery, now: dt.datetime, admins:
     """Tell the admins about a message that may or may not have arrived and is not sent again."""
     if row.key.startswith("uncertain:"):
         return  # a report about a report: the log line is enough
-    from bot.deadlines.planning import admin_ids
+    from bot.deadlines.planning import home_admin_ids
 
     chat = session.get(Chat, row.chat_id)
     where = html.escape(chat.title) if chat is not None and chat.title else str(row.chat_id)
     snippet = html.escape(html.unescape(_TAGS.sub("", row.text))[:120])
     text = (f"⚠️ 一条{KIND_NAMES.get(row.kind, '消息')}（发往 {where}）发送后未能确认是否送达；为避免重复，不再自动重发。"
             f"请到该聊天确认，必要时手动补发：\n{snippet}")
-    for admin in sorted(admin_ids(session, frozenset(admins))):
+    for admin in sorted(home_admin_ids(session, frozenset(admins))):  # the text may name any office's chat
         enqueue(session, f"uncertain:{row.id}:c{admin}", admin, text, now, "notice")
 
 

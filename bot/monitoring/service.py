@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from bot.config.settings import Settings
 from bot.db.models import Chat, Contact, Domain, MonitorEvent, MonitorFinding, MonitorRun, MonitorTarget, Setting, Unit, utcnow
 from bot.db.storage import Database
-from bot.deadlines.planning import admin_ids
+from bot.deadlines.planning import home_admin_ids, office_admin_ids
 from bot.delivery import queue
 from bot.monitoring.probe import Check, MonitorConfig, Resolvers, ResolverUnavailable, check_domain, search_lookalikes
 from bot.registry.region import home_region
@@ -345,7 +345,9 @@ def alert_text(name: str, unit: Unit | None, finding: MonitorFinding, office: st
 def _alert(session: Session, target: MonitorTarget, check: Check, opened: list[MonitorFinding], settings: Settings,
            now: dt.datetime) -> int:
     unit, unit_chats = _unit_chats(session, target.domain_id)
-    admins = sorted(admin_ids(session, settings.bot_admin_ids))
+    # the home office's admins and those of the unit's office: never another county's
+    home = home_admin_ids(session, settings.bot_admin_ids)
+    admins = sorted(home | set(office_admin_ids(session, unit.office_id, home) if unit else ()))
     count = 0
     office = plan_office_words(home_region(session, settings.bot_region)) if opened else ""
     for finding in opened:
@@ -522,7 +524,7 @@ def resolver_state(session: Session, settings: Settings, health: dict, now: dt.d
         return 0  # another process's run saw it first and told them
     log.warning("monitoring: the resolver fails known-good names or most domains at once; nothing concluded")
     return sum(queue.enqueue(session, f"monitor:resolver:{since}:c{chat}", chat, RESOLVER_UNHEALTHY, now, "notice")
-               for chat in sorted(admin_ids(session, settings.bot_admin_ids)))
+               for chat in sorted(home_admin_ids(session, settings.bot_admin_ids)))  # the deployment's resolver
 
 
 async def check_now(db: Database | None, settings: Settings, name: str, *, lookalikes: bool = True,
