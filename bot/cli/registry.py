@@ -118,7 +118,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     db = open_database()
     try:
-        count = db.call(lambda s: export_file(s, Path(args.file)))
+        office = db.call(lambda s: chosen_office(s, args.office))
+    except OfficeError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    try:  # with --office, only that office's units and those of the offices below it
+        count = db.call(lambda s: export_file(s, Path(args.file), office.scope if office else None))
     except SpreadsheetError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -175,6 +180,7 @@ def add_commands(sub: Subcommands) -> None:
     im.set_defaults(func=cmd_import)
     ex = sub.add_parser("export", help="导出登记册到 .xlsx 或 .csv")
     ex.add_argument("file")
+    office_option(ex, "导出")
     ex.set_defaults(func=cmd_export)
     tp = sub.add_parser("template", help="生成空白导入模板")
     tp.add_argument("file")

@@ -7,9 +7,11 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+from sqlalchemy import true
 from sqlmodel import Session, select
 
 from bot.db.models import Contact, Domain, Unit
+from bot.registry.lookup import UnitScope
 from bot.registry.sheets import (
     FORMULA_START,
     REGISTER_SHEET,
@@ -21,13 +23,18 @@ from knowledge.text import clean_text
 
 
 # -- export, template --------------------------------------------------------------------------------------
-def export_rows(session: Session) -> Iterator[list[object]]:
-    units = {u.id: u for u in session.exec(select(Unit)).all()}
+def export_rows(session: Session, scope: UnitScope | None = None) -> Iterator[list[object]]:
+    """Every site (and every unit without one) in the import's columns; with a `scope` (an office's: `export
+    --office`), only its units."""
+    in_scope = scope.clause() if scope is not None else true()
+    units = {u.id: u for u in session.exec(select(Unit).where(in_scope)).all()}
     first_contact: dict[int, Contact] = {}
-    for contact in session.exec(select(Contact).order_by(Contact.id)).all():
+    for contact in session.exec(select(Contact).join(Unit, Unit.id == Contact.unit_id).where(in_scope)
+                                .order_by(Contact.id)).all():
         first_contact.setdefault(contact.unit_id, contact)
     # a unit without a site is a row too (its unit, kind and contact): the import registers it again
-    rows = [(units[d.unit_id].name, d.name, d.path, d) for d in session.exec(select(Domain)).all()]
+    rows = [(units[d.unit_id].name, d.name, d.path, d)
+            for d in session.exec(select(Domain).join(Unit, Unit.id == Domain.unit_id).where(in_scope)).all()]
     held = {d.unit_id for *_, d in rows}
     rows += [(u.name, "", "", u) for u in units.values() if u.id not in held]
     for _, _, _, item in sorted(rows, key=lambda r: r[:3]):
@@ -111,8 +118,8 @@ def _add_instructions(workbook) -> None:
     sheet.append(["日期列", "写成 2019-02-20、2019/2/20、2019年2月20日 或 20190220", ""])
 
 
-def export_file(session: Session, path: Path) -> int:
-    return write_table(path, export_rows(session))
+def export_file(session: Session, path: Path, scope: UnitScope | None = None) -> int:
+    return write_table(path, export_rows(session, scope))
 
 
 def write_template(path: Path) -> None:

@@ -44,10 +44,19 @@ def known_region(configured: str | None = None) -> str | None:
     return None
 
 
+class OfficeRegion(str):
+    """The region of an office under the home office (武定县 in 武定县's office): names its people write without a
+    place are read in it, whatever the home office's own region (/region, BOT_REGION) is."""
+
+
 def home_region(session: Session, configured: str | None = None) -> str:
+    """The region names without a place are read in: an office's own (`OfficeRegion`) as given; else the region an
+    admin set in chat, else BOT_REGION (`configured`), else the place most registered units share."""
     from bot.db.models import Setting
     from bot.registry.audit import Generation
 
+    if isinstance(configured, OfficeRegion):
+        return configured
     known = known_region(configured)
     if known is not None:
         return known
