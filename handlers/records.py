@@ -142,8 +142,10 @@ async def status_command(update: Update, context: BotContext) -> None:
 
 async def history_command(update: Update, context: BotContext) -> None:
     from bot.monitoring.store import events_for
+    from bot.offices.service import office_names_of
     from bot.registry.access import domain_for, unit_for
     from bot.registry.lookup import RegistryError, history, unit_history, unit_names_of
+    from bot.registry.region import home_region
     from knowledge.domains import ip_host, looks_like_domain
 
     role = await user_role(update, context)
@@ -162,13 +164,14 @@ async def history_command(update: Update, context: BotContext) -> None:
         if not looks_like_domain(name) and not ip_host(name):  # a unit: its contacts' and domains' changes too
             unit = unit_for(session, role, name, region=region)
             entries = unit_history(session, unit)
-            return entries, [], unit_names_of(session, entries, role.scope), True
+            return entries, [], unit_names_of(session, entries, role.scope), True, office_names_of(
+                session, entries, home_region(session, _region(context)))
         domain = domain_for(session, role, name)
         entries = history(session, site_text(domain))
-        return entries, events_for(session, domain.name), unit_names_of(session, entries, role.scope), False
+        return entries, events_for(session, domain.name), unit_names_of(session, entries, role.scope), False, {}
 
     try:
-        entries, events, unit_names, by_unit = await _db(context).run(read)
+        entries, events, unit_names, by_unit, office_names = await _db(context).run(read)
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return
@@ -179,7 +182,7 @@ async def history_command(update: Update, context: BotContext) -> None:
     for e in entries:
         what = f" {ENTITIES.get(e.entity, e.entity)} {e.summary}" if by_unit else ""  # a unit's trail names what changed
         blocks.append(f"{office_time(e.at):%Y-%m-%d %H:%M} {esc(e.actor)} {esc(ACTIONS.get(e.action, e.action))}{esc(what)}\n"
-                      + esc(describe_change(e.before, e.after, unit_names)))
+                      + esc(describe_change(e.before, e.after, unit_names, office_names)))
     if events:
         blocks.append(f"<b>{esc(name)}</b> 的监测记录（最近 {len(events)} 条）")
         blocks += [f"{office_time(e.at):%Y-%m-%d %H:%M} {esc(describe_event(e.kind, e.before, e.after))}" for e in events]
@@ -191,7 +194,8 @@ ENTITIES = {"unit": "单位", "contact": "联系人", "domain": "域名"}
 OFFICE_CLOCK = "本地时间"
 
 
-def describe_change(before_json: str, after_json: str, unit_names: dict[int, str] | None = None) -> str:
+def describe_change(before_json: str, after_json: str, unit_names: dict[int, str] | None = None,
+                    office_names: dict[int | None, str] | None = None) -> str:
     """'状态：不规范 → 待注销' lines from the audit log's JSON snapshots; units by name, kinds in words."""
     before = json.loads(before_json) if before_json else {}
     after = json.loads(after_json) if after_json else {}
@@ -201,7 +205,9 @@ def describe_change(before_json: str, after_json: str, unit_names: dict[int, str
         if old in (None, "") and not before_json and new in (None, "", False):
             continue  # a new row's empty fields say nothing
         label = FIELD_LABELS.get(key, key)
-        if key == "unit_id":
+        if key == "office":  # a unit moved between offices: their titles (None: the home office)
+            label, old, new = "所属办公室", (office_names or {}).get(old, old), (office_names or {}).get(new, new)
+        elif key == "unit_id":
             old, new = (unit_names or {}).get(old, old), (unit_names or {}).get(new, new)
         elif key == "kind":
             old, new = KIND_LABELS.get(str(old), old), KIND_LABELS.get(str(new), new)

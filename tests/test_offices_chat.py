@@ -84,7 +84,10 @@ PLAIN = ["教育局", "财政局", "czj.lufeng.gov.cn", "www.lfczj.com 怎么办
 
 
 @pytest.fixture
-def settings(tmp_path, fake_api):
+def settings(tmp_path, fake_api, monkeypatch):
+    from bot.registry import region
+
+    monkeypatch.setattr(region, "_configured", [""])  # the bot sets BOT_REGION process-wide at start: undone after
     return load_settings(
         telegram_bot_token=TEST_TOKEN, telegram_api_base_url=fake_api.base_url,
         database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}", bot_admin_ids=str(HOME_ADMIN),
@@ -318,3 +321,11 @@ async def test_a_monitoring_alert_goes_to_the_sites_office_and_the_home_office_o
     db.call(lambda s: service._alert(s, target, SimpleNamespace(lookalikes=[]), [finding], app.bot_data.settings, now))
     chats = db.call(lambda s: sorted(set(s.exec(select(Delivery.chat_id).where(Delivery.key.startswith("monitor:"))).all())))
     assert chats == [HOME_ADMIN, LUFENG]
+
+
+def test_a_move_between_offices_reads_as_their_titles_in_history():
+    from handlers.records import describe_change
+
+    titles = {None: "楚雄彝族自治州人民政府办公室", 1: "武定县人民政府办公室"}
+    assert describe_change('{"office": null}', '{"office": 1}', None, titles) == \
+        "    所属办公室：楚雄彝族自治州人民政府办公室 → 武定县人民政府办公室"

@@ -268,3 +268,13 @@ def office_upload(session: Session, role: Role, home_region: str) -> tuple[str, 
     office = session.get(Office, role.office)
     place = place_of(office)
     return OfficeRegion(place.name), ImportTarget(office.id, place, role.scope)
+
+
+def office_names_of(session: Session, entries: list, home_region: str) -> dict[int | None, str]:
+    """The titles of the offices audit entries name (a unit moved between offices: "office" in its snapshots), so
+    /history shows 武定县人民政府办公室, not a row id."""
+    import json
+
+    ids = {v for e in entries for snap in (e.before, e.after) if snap
+           for k, v in json.loads(snap).items() if k == "office" and (v is None or isinstance(v, int))}
+    return {oid: office_title_by_id(session, oid, home_region) for oid in ids}
