@@ -329,3 +329,21 @@ def test_a_move_between_offices_reads_as_their_titles_in_history():
     titles = {None: "楚雄彝族自治州人民政府办公室", 1: "武定县人民政府办公室"}
     assert describe_change('{"office": null}', '{"office": 1}', None, titles) == \
         "    所属办公室：楚雄彝族自治州人民政府办公室 → 武定县人民政府办公室"
+
+
+def test_an_office_export_holds_only_its_units(db):
+    """`domainbot export --office 武定县`: the office's units, their sites and contacts; nothing of 禄丰市 or home."""
+    from bot.offices.service import add_office, chosen_office
+    from bot.registry.export import export_rows
+    from bot.registry.importer import import_file
+
+    assert import_file(db.call, SHEET.encode(), "s.csv", "test", region="楚雄彝族自治州").written
+    for region in ("武定县", "禄丰市"):
+        db.call(lambda s, r=region: add_office(s, r, "楚雄彝族自治州", "test"))
+    office = db.call(lambda s: chosen_office(s, "武定县"))
+    rows = db.call(lambda s: [[str(v) for v in row] for row in export_rows(s, office.scope)])
+    assert sorted({row[0] for row in rows}) == ["武定县中医医院", "武定县人民医院", "武定县人民政府", "武定县教育体育局",
+                                                "武定县狮山镇人民政府"]
+    assert "丁武教" in str(rows) and not [u for u in UNSEEN if u in str(rows)]
+    everything = db.call(lambda s: list(export_rows(s)))
+    assert len(everything) > len(rows) and any("马建禄" in str(row) for row in everything)
