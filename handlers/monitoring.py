@@ -64,11 +64,12 @@ async def monitor_command(update: Update, context: BotContext) -> None:
     if error:
         await reply_html(update, esc(error) + f"\n用法：<code>/monitor {esc(example)}</code>")
         return
-    if not role.admin:  # a check records a target and may alert the unit: a contact checks their own domains only
-        try:
+    if not role.admin:  # a check records a target and may alert the unit: a contact checks their own units'
+        try:           # domains only, an office admin their offices' (only the home office's admins check any name)
             await db.run(lambda s: domain_for(s, role, name))
         except RegistryError as exc:
-            await reply_html(update, esc(exc) + "（联系人只能检查本单位登记的域名。）")
+            whose = "本办公室及下级单位" if role.any_admin else "本单位"
+            await reply_html(update, esc(exc) + f"（只能检查{whose}登记的域名。）")
             return
     running: set = context.bot_data.monitor_running
     if len(running) >= MAX_RUNNING:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -17,6 +18,10 @@ from knowledge.naming import SYSTEMS, Suggestion, suggest
 from knowledge.rules import RULE_CLAUSES, CheckResult, check
 from knowledge.units import KIND_LABELS, parse_unit, qualify
 
+if TYPE_CHECKING:
+    from bot.registry.access import Role
+    from bot.registry.lookup import UnitScope
+
 # Pure functions of the message and the shipped tables: the same name or domain gets the same answer.
 cached_suggest = lru_cache(maxsize=2048)(suggest)
 cached_check = lru_cache(maxsize=2048)(check)
@@ -29,9 +34,11 @@ COMMANDS = [
 ASK_KINDS = ("institution_admin", "institution_other", "department", "system")
 
 
-async def _with_registry(context: BotContext, unit: str, kind: str | None, result: Suggestion) -> Suggestion:
+async def _with_registry(context: BotContext, unit: str, kind: str | None, result: Suggestion,
+                         scope: UnitScope | None = None) -> Suggestion:
     """Sit a department under the portal the registry knows for its place, and never offer a name another unit
-    holds (the model's next spellings instead, with a note)."""
+    holds (the model's next spellings instead, with a note naming the holder only when the asker may see it:
+    `scope`, None for a home admin)."""
     from bot.registry.lookup import registry_advice, registry_suggest
     from bot.registry.reads import RegistryReads
 
@@ -43,12 +50,12 @@ async def _with_registry(context: BotContext, unit: str, kind: str | None, resul
         portal, _ = registry_advice(session, unit, [])
         if portal and result.kind in ("department", "institution_admin", "system", "township") and (
                 not result.english or portal[4:] not in result.english[0].split("/")[0]):
-            return registry_suggest(session, unit, kind or result.kind, portal)
+            return registry_suggest(session, unit, kind or result.kind, portal, scope=scope)
         # Never offer a name another unit holds: the next ones the naming model gives instead.
-        return registry_suggest(session, unit, kind or result.kind, advice=result)
+        return registry_suggest(session, unit, kind or result.kind, advice=result, scope=scope)
 
     try:
-        return await RegistryReads.of(db, "advice").read(db, (unit, kind), advise)
+        return await RegistryReads.of(db, "advice").read(db, (unit, kind, scope), advise)
     except Exception:
         log.exception("registry advice failed")
         return result
@@ -82,13 +89,21 @@ def check_blocks(result: CheckResult, region: str = "") -> list[str]:
     return blocks
 
 
-async def in_region(context: BotContext, unit: str) -> str:
-    """教育局, 狮山镇: a name without a place is read as a unit of the office's region (one cached query)."""
+async def in_region(context: BotContext, unit: str, role: Role | None = None) -> str:
+    """教育局, 狮山镇: a name without a place is read as a unit of the office's region (one cached query); an
+    office admin's, of their office's (教育局 in 禄丰市's office: 禄丰市教育局)."""
+    from bot.offices.service import role_region
     from bot.registry.region import home_region, known_region
 
     db = context.bot_data.db
     if db is None or not unit or parse_unit(unit).place_full:
         return unit
+    if role is not None and role.offices and not role.admin:
+        try:
+            return await db.run(lambda s: qualify(unit, home_region(s, role_region(s, role, None))))
+        except Exception:
+            log.exception("office region lookup failed")
+            return unit
     configured = context.bot_data.settings.bot_region if context.bot_data.settings else None
     region = known_region(configured)
     if region is not None:
@@ -101,9 +116,10 @@ async def in_region(context: BotContext, unit: str) -> str:
 
 
 async def reply_suggest(update: Update, context: BotContext, unit: str, kind: str | None = None) -> None:
-    unit = await in_region(context, unit)
+    role = await user_role(update, context) if context.bot_data.db is not None else None
+    unit = await in_region(context, unit, role)
     result = cached_suggest(unit, kind)  # well under 1 ms: run on the loop (see handlers/policy.py)
-    result = await _with_registry(context, unit, kind, result)
+    result = await _with_registry(context, unit, kind, result, role.scope if role is not None else None)
     user = update.effective_user
     region = await deployment_region(context) if result.notes else ""
     if result.needs_kind:
@@ -128,16 +144,19 @@ async def reply_check(update: Update, domain: str, unit: str | None = None,
     from bot.registry.lookup import registry_check_context
 
     kind = parent = None
-    if not unit and context is not None and context.bot_data.db is not None and not (
-            await user_role(update, context)).guest:
+    role = await user_role(update, context) if context is not None and context.bot_data.db is not None else None
+    if not unit and role is not None and not role.guest:
         # A bare domain the registry holds is checked as the unit it is registered for (人社局, not a portal);
-        # a guest gets the check of the name alone, not the registry's unit.
+        # a guest gets the check of the name alone, not the registry's unit; a contact or an office admin, only
+        # for a unit they may see (another office's unit is not named to them).
         from bot.registry.lookup import registry_holder
         from bot.registry.reads import RegistryReads
 
         db = context.bot_data.db
+        scope = role.scope
         try:
-            held = await RegistryReads.of(db, "holder").read(db, domain, lambda s: registry_holder(s, domain))
+            held = await RegistryReads.of(db, "holder").read(db, (domain, scope),
+                                                             lambda s: registry_holder(s, domain, scope))
         except Exception:
             log.exception("registry holder for a check failed")
             held = None
@@ -145,7 +164,7 @@ async def reply_check(update: Update, domain: str, unit: str | None = None,
             unit, kind, parent = held
     elif unit and context is not None and context.bot_data.db is not None:
         # The unit as the registry knows it: its kind, and the portal registered for its place.
-        unit = await in_region(context, unit)
+        unit = await in_region(context, unit, role)
         db = context.bot_data.db
         from bot.registry.reads import RegistryReads
 

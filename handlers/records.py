@@ -48,6 +48,8 @@ COMMANDS = [
 ]
 GUEST_REPLY = ("您还没有登记为联系人，暂时不能查询登记册。请联系管理员为您的单位生成绑定链接（/invite 单位名称），"
                "点击链接即可完成登记。")
+ADMIN_ONLY = "只有管理员可以这样做。"
+HOME_ONLY = "这项由上级办公室的管理员办理。"
 MAX_IMPORT_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 
@@ -104,6 +106,7 @@ def _region(context: BotContext) -> str | None:
 
 
 async def status_command(update: Update, context: BotContext) -> None:
+    from bot.offices.service import role_region
     from bot.registry.access import role_of, views_for
     from bot.registry.lookup import RegistryError
 
@@ -114,7 +117,8 @@ async def status_command(update: Update, context: BotContext) -> None:
     def read(session):  # the role and the lookup in one database trip (measured: /status is the busiest command)
         found = role_of(session, uid, admins)
         try:
-            return found, (views_for(session, found, query, region=_region(context)) if not found.guest and query else []), ""
+            region = role_region(session, found, _region(context))  # an office admin's: their office's
+            return found, (views_for(session, found, query, region=region) if not found.guest and query else []), ""
         except RegistryError as exc:
             return found, [], str(exc)
 
@@ -130,7 +134,7 @@ async def status_command(update: Update, context: BotContext) -> None:
     elif not matches:
         await reply_html(update, f"登记册中没有找到“{esc(query[:100])}”。")
     elif len(matches) == 1 or matches[0].score >= 99:
-        await _show(update, context, matches[0], role.admin)
+        await _show(update, context, matches[0], role.any_admin)
     else:
         rows = [[(m.unit.name[:60], SHOW_UNIT.encode(m.unit.id))] for m in matches]
         await reply_html(update, f"找到 {len(matches)} 个相近的单位，请选择：", keyboard(rows))
@@ -138,8 +142,10 @@ async def status_command(update: Update, context: BotContext) -> None:
 
 async def history_command(update: Update, context: BotContext) -> None:
     from bot.monitoring.store import events_for
+    from bot.offices.service import office_names_of
     from bot.registry.access import domain_for, unit_for
     from bot.registry.lookup import RegistryError, history, unit_history, unit_names_of
+    from bot.registry.region import home_region
     from knowledge.domains import ip_host, looks_like_domain
 
     role = await user_role(update, context)
@@ -150,18 +156,22 @@ async def history_command(update: Update, context: BotContext) -> None:
     if not name:
         await reply_html(update, "用法：/history 域名 或 /history 单位名称（单位的联系人、域名变更都在内）")
         return
+    region = await _reading_region(context, role)
 
     def read(session):
+        # a contact: only their own units; an office admin: their offices' (another unit a change names, such as
+        # the one a domain moved from, is named only when the reader may see it)
         if not looks_like_domain(name) and not ip_host(name):  # a unit: its contacts' and domains' changes too
-            unit = unit_for(session, role, name)
+            unit = unit_for(session, role, name, region=region)
             entries = unit_history(session, unit)
-            return entries, [], unit_names_of(session, entries), True
-        domain = domain_for(session, role, name)  # a contact: only their own units' domains
-        entries = history(session, domain.name)
-        return entries, events_for(session, domain.name), unit_names_of(session, entries), False
+            return entries, [], unit_names_of(session, entries, role.scope), True, office_names_of(
+                session, entries, home_region(session, _region(context)))
+        domain = domain_for(session, role, name)
+        entries = history(session, site_text(domain))
+        return entries, events_for(session, domain.name), unit_names_of(session, entries, role.scope), False, {}
 
     try:
-        entries, events, unit_names, by_unit = await _db(context).run(read)
+        entries, events, unit_names, by_unit, office_names = await _db(context).run(read)
     except RegistryError as exc:
         await reply_html(update, esc(exc))
         return
@@ -172,7 +182,7 @@ async def history_command(update: Update, context: BotContext) -> None:
     for e in entries:
         what = f" {ENTITIES.get(e.entity, e.entity)} {e.summary}" if by_unit else ""  # a unit's trail names what changed
         blocks.append(f"{office_time(e.at):%Y-%m-%d %H:%M} {esc(e.actor)} {esc(ACTIONS.get(e.action, e.action))}{esc(what)}\n"
-                      + esc(describe_change(e.before, e.after, unit_names)))
+                      + esc(describe_change(e.before, e.after, unit_names, office_names)))
     if events:
         blocks.append(f"<b>{esc(name)}</b> 的监测记录（最近 {len(events)} 条）")
         blocks += [f"{office_time(e.at):%Y-%m-%d %H:%M} {esc(describe_event(e.kind, e.before, e.after))}" for e in events]
@@ -184,7 +194,8 @@ ENTITIES = {"unit": "单位", "contact": "联系人", "domain": "域名"}
 OFFICE_CLOCK = "本地时间"
 
 
-def describe_change(before_json: str, after_json: str, unit_names: dict[int, str] | None = None) -> str:
+def describe_change(before_json: str, after_json: str, unit_names: dict[int, str] | None = None,
+                    office_names: dict[int | None, str] | None = None) -> str:
     """'状态：不规范 → 待注销' lines from the audit log's JSON snapshots; units by name, kinds in words."""
     before = json.loads(before_json) if before_json else {}
     after = json.loads(after_json) if after_json else {}
@@ -194,7 +205,9 @@ def describe_change(before_json: str, after_json: str, unit_names: dict[int, str
         if old in (None, "") and not before_json and new in (None, "", False):
             continue  # a new row's empty fields say nothing
         label = FIELD_LABELS.get(key, key)
-        if key == "unit_id":
+        if key == "office":  # a unit moved between offices: their titles (None: the home office)
+            label, old, new = "所属办公室", (office_names or {}).get(old, old), (office_names or {}).get(new, new)
+        elif key == "unit_id":
             old, new = (unit_names or {}).get(old, old), (unit_names or {}).get(new, new)
         elif key == "kind":
             old, new = KIND_LABELS.get(str(old), old), KIND_LABELS.get(str(new), new)
@@ -211,16 +224,33 @@ def _show_value(value: object) -> str:
 
 
 async def _admin_role(update: Update, context: BotContext) -> Role | None:
-    """The sender's role when they are an admin; None after telling them it is for admins."""
+    """The sender's role when they are an admin, of the home office or of an office under it (what they may act
+    on is `role.scope`: every query the command makes takes it); None after telling them it is for admins."""
     role = await user_role(update, context)
-    if not role.admin:
-        await reply_html(update, "只有管理员可以这样做。")
+    if not role.any_admin:
+        await reply_html(update, ADMIN_ONLY)
         return None
     return role
 
 
 async def _require_admin(update: Update, context: BotContext) -> bool:
-    return await _admin_role(update, context) is not None
+    """The home office's admins only: what is the whole deployment's (its region, its IP database, its report
+    until that is cut to an office). An office admin is told it is the level above's."""
+    role = await user_role(update, context)
+    if not role.admin:
+        await reply_html(update, HOME_ONLY if role.any_admin else ADMIN_ONLY)
+        return False
+    return True
+
+
+async def _reading_region(context: BotContext, role: Role) -> str | None:
+    """The region the sender's names without a place are read in: an office admin's office's (教育局 typed in
+    武定县's office is 武定县教育局), everyone else's the deployment's."""
+    from bot.offices.service import role_region
+
+    if role.admin or not role.offices:
+        return _region(context)
+    return await _db(context).run(lambda s: role_region(s, role, _region(context)))
 
 
 def _date_arg(args: list[str]) -> tuple:
@@ -263,7 +293,7 @@ async def setstatus_command(update: Update, context: BotContext) -> None:
     confirmed = CONFIRM_WORD in rest
     note, author = " ".join(word for word in rest if word != CONFIRM_WORD)[:500], _author(update)
     await _edit(update, context, args[0], lambda s, actor: set_status(
-        s, domain_for(s, role, args[0], admin_only=True).name, actor, args[1], on, note, author, confirmed))
+        s, site_text(domain_for(s, role, args[0], admin_only=True)), actor, args[1], on, note, author, confirmed))
 
 
 async def note_command(update: Update, context: BotContext) -> None:
@@ -284,7 +314,7 @@ async def note_command(update: Update, context: BotContext) -> None:
         return
     text, author = " ".join(rest)[:500], _author(update)
     await _edit(update, context, args[0], lambda s, actor: add_note(
-        s, domain_for(s, role, args[0], admin_only=True).name, actor, text, author, on))
+        s, site_text(domain_for(s, role, args[0], admin_only=True)), actor, text, author, on))
 
 
 def _author(update: Update) -> str:
@@ -331,12 +361,12 @@ async def setcontact_command(update: Update, context: BotContext) -> None:
         return
     unit_name, name, phone, email = args[0], args[1][:100], args[2][:50], (args[3][:200] if len(args) > 3 else "")
     actor = _actor(update)
-    region = _region(context)
+    region = await _reading_region(context, role)
 
     def change(s):
-        unit = unit_for(s, role, unit_name, region=region)  # a contact: only their own unit
+        unit = unit_for(s, role, unit_name, region=region)  # a contact: only their own unit; an office: its units
         return replace_contact(s, unit.name, name, actor, phone, email, on,
-                               allowed_units=None if role.admin else role.units)
+                               allowed_units=None if role.any_admin else role.units)
 
     try:
         contact, replaced = await _db(context).run(change)
@@ -361,7 +391,7 @@ async def invite_command(update: Update, context: BotContext) -> None:
     if not unit_name:
         await reply_html(update, "用法：/invite 单位全称")
         return
-    actor, region = _actor(update), _region(context)
+    actor, region = _actor(update), await _reading_region(context, role)
     try:
         invite, unit = await _db(context).run(lambda s: (lambda inv: (inv, s.get(Unit, inv.unit_id)))(
             create_invite(s, role, unit_name, actor, region=region)))
@@ -437,7 +467,7 @@ async def on_document(update: Update, context: BotContext) -> None:
         if update.effective_chat.type == ChatType.PRIVATE:
             await reply_html(update, "只能导入 .xlsx、.xls 或 .csv 格式的登记表（表头需有“单位名称”和“域名”两列）。")
         return
-    if not await _require_admin(update, context):
+    if (role := await _admin_role(update, context)) is None:  # an office admin: their office's sheet only
         return
     if document.file_size and document.file_size > MAX_IMPORT_BYTES:
         await reply_html(update, "文件超过 20 MB，请拆分后导入。")
@@ -464,10 +494,11 @@ async def on_document(update: Update, context: BotContext) -> None:
     db = _db(context)
     configured = _region(context)
     try:
+        from bot.offices.service import office_upload
         from bot.registry.region import home_region
 
-        region = await db.run(lambda s: home_region(s, configured))
-        report = await import_registry(db, buffer.getvalue(), name, _actor(update), False, progress, region)
+        region, target = await db.run(lambda s: office_upload(s, role, home_region(s, configured)))
+        report = await import_registry(db, buffer.getvalue(), name, _actor(update), False, progress, region, target)
     except SpreadsheetError as exc:  # plain text quoting the sheet (header cells such as <备注>): escaped
         await status.edit_text(split_html(f"导入失败：{esc(exc)}")[0])
         return
@@ -506,7 +537,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             await query.answer(str(exc)[:190], show_alert=True)
             return
         await query.answer()
-        await _show(update, context, view, role.admin)
+        await _show(update, context, view, role.any_admin)
         return
     domain_id = (pick or primary or status_set)[0]
     try:
@@ -521,7 +552,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif primary:
         actor = _actor(update)
         try:
-            _, moved = await _db(context).run(lambda s: set_primary(s, domain.name, actor))
+            _, moved = await _db(context).run(lambda s: set_primary(s, site_text(domain), actor))
         except RegistryError as exc:
             await reply_html(update, esc(exc))
             return
@@ -529,8 +560,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await reply_html(update, texts.PRIMARY_SET.format(domain=esc(site_text(domain)), moved=extra))
     else:
         status, author = STATUSES[status_set[1]], _author(update)
-        await _edit(update, context, domain.name,
-                    lambda s, actor: set_status(s, domain.name, actor, status, None, "", author))
+        await _edit(update, context, site_text(domain),
+                    lambda s, actor: set_status(s, site_text(domain), actor, status, None, "", author))
 
 
 def register(app: Application) -> None:

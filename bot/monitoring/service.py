@@ -19,9 +19,9 @@ from sqlmodel import Session, select
 from bot.config.settings import Settings
 from bot.db.models import Chat, Contact, Domain, MonitorEvent, MonitorFinding, MonitorRun, MonitorTarget, Setting, Unit, utcnow
 from bot.db.storage import Database
-from bot.deadlines.planning import home_admin_ids, office_admin_ids
 from bot.delivery import queue
 from bot.monitoring.probe import Check, MonitorConfig, Resolvers, ResolverUnavailable, check_domain, search_lookalikes
+from bot.offices.service import admins_over
 from bot.registry.region import home_region
 from knowledge.monitoring import (
     REPORT_TO,
@@ -345,9 +345,8 @@ def alert_text(name: str, unit: Unit | None, finding: MonitorFinding, office: st
 def _alert(session: Session, target: MonitorTarget, check: Check, opened: list[MonitorFinding], settings: Settings,
            now: dt.datetime) -> int:
     unit, unit_chats = _unit_chats(session, target.domain_id)
-    # the home office's admins and those of the unit's office: never another county's
-    home = home_admin_ids(session, settings.bot_admin_ids)
-    admins = sorted(home | set(office_admin_ids(session, unit.office_id, home) if unit else ()))
+    # the home office's admins, and those of the unit's office and the offices above it: never a sibling office's
+    admins = admins_over(session, unit.office_id if unit else None, settings.bot_admin_ids)
     count = 0
     office = plan_office_words(home_region(session, settings.bot_region)) if opened else ""
     for finding in opened:
@@ -524,7 +523,7 @@ def resolver_state(session: Session, settings: Settings, health: dict, now: dt.d
         return 0  # another process's run saw it first and told them
     log.warning("monitoring: the resolver fails known-good names or most domains at once; nothing concluded")
     return sum(queue.enqueue(session, f"monitor:resolver:{since}:c{chat}", chat, RESOLVER_UNHEALTHY, now, "notice")
-               for chat in sorted(home_admin_ids(session, settings.bot_admin_ids)))  # the deployment's resolver
+               for chat in admins_over(session, None, settings.bot_admin_ids))  # the deployment's: the home admins
 
 
 async def check_now(db: Database | None, settings: Settings, name: str, *, lookalikes: bool = True,

@@ -3,6 +3,7 @@ reading of which office a unit belongs to (by its place) and which offices an of
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
@@ -10,9 +11,13 @@ from sqlmodel import Session, select
 from bot.db.models import Admin, Office, Unit, utcnow
 from bot.registry.audit import Generation, audit
 from bot.registry.lookup import UnitScope
+from bot.registry.region import OfficeRegion
 from knowledge.offices import DEPARTMENTS, encloses, group_title, office_code_for, office_title, place_of_unit, read_place
 from knowledge.places import Place, divisions
 from knowledge.units import find_department
+
+if TYPE_CHECKING:
+    from bot.registry.access import Role
 
 
 class OfficeError(ValueError):
@@ -199,11 +204,41 @@ def office_title_by_id(session: Session, office_id: int | None, home_region: str
 
 def office_region(session: Session, office_id: int | None, home_region: str) -> str:
     """The region an office's people mean when they write a name without a place (教育局 in 禄丰市's office is
-    禄丰市教育局): its place; the home office's is the deployment's region."""
-    from bot.registry.region import OfficePlace
-
+    禄丰市教育局): its place (an OfficeRegion: the home office's /region does not override it); the home office's
+    is the deployment's region."""
     office = session.get(Office, office_id) if office_id is not None else None
-    return OfficePlace(place_of(office).name) if office is not None else home_region
+    return OfficeRegion(place_of(office).name) if office is not None else home_region
+
+
+def role_region(session: Session, role: Role, configured: str | None) -> str | None:
+    """The region a person's names without a place are read in: an office admin's office's; everyone else's the
+    deployment's (`configured`, BOT_REGION: the /region set in chat still comes first where it is read)."""
+    if role.admin or not role.offices or role.office is None:
+        return configured
+    return office_region(session, role.office, configured or "")
+
+
+def offices_seen(session: Session, role: Role, home_region: str) -> list[OfficeView]:
+    """/office: the tree a person may see: a home admin all of it, an office admin their office and those under
+    it; anyone else nothing."""
+    views = office_views(session, home_region)
+    if role.admin:
+        return views
+    return [view for view in views if view.id is not None and view.id in role.offices]
+
+
+def admins_over(session: Session, office_id: int | None, configured: frozenset[int]) -> list[int]:
+    """The admins who see a unit of office `office_id` (None: the home office): the home office's (BOT_ADMIN_IDS
+    and those granted without an office) and those of the office and of every office above it. Never a
+    sibling's: an alert about 禄丰市's site is not for 武定县's admins."""
+    chain: set[int | None] = {None}
+    parents = dict(session.exec(select(Office.id, Office.parent_id)).all()) if office_id is not None else {}
+    current = office_id
+    while current is not None and current not in chain:
+        chain.add(current)
+        current = parents.get(current)
+    rows = session.exec(select(Admin.telegram_id, Admin.office_id)).all()
+    return sorted(set(configured) | {uid for uid, office in rows if office in chain})
 
 
 @dataclass(frozen=True)
@@ -219,4 +254,28 @@ def chosen_office(session: Session, text: str | None) -> ChosenOffice | None:
     if not text:
         return None
     office = require_office(session, text)
-    return ChosenOffice(office.id, place_of(office).name, place_of(office), UnitScope(below(session, office.id)))
+    return ChosenOffice(office.id, OfficeRegion(place_of(office).name), place_of(office),
+                        UnitScope(below(session, office.id)))
+
+
+def office_upload(session: Session, role: Role, home_region: str) -> tuple[str, object | None]:
+    """An upload in chat: (the region its names are read in, the ImportTarget). A home admin's sheet reads in the
+    home region and its units join the offices of their places; an office admin's joins their office, names
+    without a place read in its region, and a unit out of their scope or place refuses the whole file."""
+    from bot.registry.import_writer import ImportTarget
+
+    if role.admin or role.office is None:
+        return home_region, None
+    office = session.get(Office, role.office)
+    place = place_of(office)
+    return OfficeRegion(place.name), ImportTarget(office.id, place, role.scope)
+
+
+def office_names_of(session: Session, entries: list, home_region: str) -> dict[int | None, str]:
+    """The titles of the offices audit entries name (a unit moved between offices: "office" in its snapshots), so
+    /history shows 武定县人民政府办公室, not a row id."""
+    import json
+
+    ids = {v for e in entries for snap in (e.before, e.after) if snap
+           for k, v in json.loads(snap).items() if k == "office" and (v is None or isinstance(v, int))}
+    return {oid: office_title_by_id(session, oid, home_region) for oid in ids}

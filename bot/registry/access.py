@@ -16,7 +16,7 @@ from bot.registry.audit import audit
 from bot.registry.edits import upsert_contact
 from bot.registry.lookup import RegistryError, UnitScope, find_unit_id
 from bot.ui import texts
-from knowledge.domains import ip_host, looks_like_domain, site_text
+from knowledge.domains import ip_host, looks_like_domain
 from knowledge.text import compact
 
 INVITE_TTL = dt.timedelta(days=7)
@@ -204,6 +204,29 @@ def unit_for(session: Session, role: Role, named: str, *, region: str | None = N
     return units[0]
 
 
+def unit_to_register(session: Session, role: Role, named: str, *, region: str | None = None) -> str:
+    """The full name of the unit an admin registers a site for (/adddomain): a unit they may act on, or a new one.
+    A home admin: the name read in the region (the unit is made when new). An office's admin: a unit of their
+    offices, or a new one whose place reads into one of them; a name that is, or nearly is, another office's unit,
+    or a new unit of a place outside theirs, is refused as any unit out of reach."""
+    from bot.offices.service import office_for_name
+    from bot.registry.region import home_region
+    from knowledge.units import qualify
+
+    _require_role(role)
+    if not role.any_admin:
+        raise NotAllowed(ADMIN_ONLY)
+    text = qualify((named or "").strip()[:200], home_region(session, region))
+    if role.admin:
+        return text
+    unit = unit_for(session, role, text, region=region, admin_only=True, new_ok=True)
+    if unit is not None:
+        return unit.name
+    if find_unit_id(session, text) is not None or not role.manages(office_for_name(session, text)):
+        raise _refusal(session, role, named)
+    return text
+
+
 def unit_by_id(session: Session, role: Role, unit_id: int) -> Unit:
     """A unit a button names by id (forgeable): checked before it is read."""
     check_unit(session, role, unit_id)
@@ -239,7 +262,7 @@ def domain_by_id(session: Session, role: Role, domain_id: int, *, admin_only: bo
         if not role.admin:
             raise _refusal(session, role)
         raise RegistryError("该域名已不存在。")
-    check_unit(session, role, domain.unit_id, site_text(domain), admin_only=admin_only)
+    check_unit(session, role, domain.unit_id, admin_only=admin_only)  # a refusal names nothing: the id was forged
     return domain
 
 

@@ -168,8 +168,8 @@ def add_domain(session: Session, unit_name: str, name: str, actor: str, status: 
             raise RegistryError("无法从名称判断单位类型，请在最后写上类型，例如：承担行政职能的事业单位")
         from bot.offices.service import office_for_name
 
-        unit = Unit(name=name_text(unit_name)[:200], kind=unit_kind,
-                    office_id=office_for_name(session, name_text(unit_name)[:200]))  # its place's office
+        unit = Unit(name=name_text(unit_name)[:200], kind=unit_kind)
+        unit.office_id = office_for_name(session, unit.name)  # a new unit joins the office of its place
         session.add(unit)
         session.flush()
         audit(session, actor, "create", "unit", unit.id, unit.name, None, {"name": unit.name, "kind": unit.kind})

@@ -58,7 +58,10 @@ class UnitScope:
         return set(session.exec(select(Unit.id).where(self.clause())).all())
 
     def holds(self, unit: Unit) -> bool:
-        return unit.id in self.units or (unit.office_id is not None and unit.office_id in self.offices)
+        return self.holds_row(unit.id, unit.office_id)
+
+    def holds_row(self, unit_id: int | None, office_id: int | None) -> bool:
+        return unit_id in self.units or (office_id is not None and office_id in self.offices)
 
 
 # -- lookup ------------------------------------------------------------------------------------------------
@@ -578,11 +581,21 @@ def unit_history(session: Session, unit: Unit, limit: int = 30) -> list[AuditLog
     return list(session.exec(select(AuditLog).where(mine).order_by(AuditLog.id.desc()).limit(limit)).all())
 
 
-def unit_names_of(session: Session, entries: list[AuditLog]) -> dict[int, str]:
-    """The names of the units the audit entries mention (unit_id in their snapshots), so none shows as a row id."""
+OTHER_UNIT = "其他单位"  # a unit out of the reader's scope, where an answer has to mention one
+
+
+def unit_names_of(session: Session, entries: list[AuditLog], scope: UnitScope | None = None) -> dict[int, str]:
+    """The names of the units the audit entries mention (unit_id in their snapshots), so none shows as a row id;
+    with a `scope`, a unit out of it (the one a domain moved from) is only “其他单位”."""
     ids = {v for e in entries for snap in (e.before, e.after) if snap
            for k, v in json.loads(snap).items() if k == "unit_id" and isinstance(v, int)}
-    return dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(sorted(ids)))).all()) if ids else {}
+    if not ids:
+        return {}
+    names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(sorted(ids)))).all())
+    if scope is None:
+        return names
+    seen = set(session.exec(select(Unit.id).where(Unit.id.in_(sorted(ids)), scope.clause())).all())
+    return {uid: name if uid in seen else OTHER_UNIT for uid, name in names.items()}
 
 
 def name_is(key: str):
@@ -655,9 +668,11 @@ def _registered_portal(portals: list[str], found: dict[str, tuple[str, str, str]
     return f"www.{portal}" if portal and not portal.startswith("www.") else portal
 
 
-def registry_holder(session: Session, domain: str) -> tuple[str, str | None, str | None] | None:
+def registry_holder(session: Session, domain: str, scope: UnitScope | None = None
+                    ) -> tuple[str, str | None, str | None] | None:
     """(unit name, its kind or the domain's own, the portal registered for its place) of the unit that holds
-    `domain` in the registry, or None: a bare domain is checked as the unit it is registered for."""
+    `domain` in the registry, or None: a bare domain is checked as the unit it is registered for. With a
+    `scope`, only a unit in it (another office's unit is not named to the asker)."""
     parsed = parse_domain(domain)
     if not parsed.valid:
         return None
@@ -666,30 +681,36 @@ def registry_holder(session: Session, domain: str) -> tuple[str, str | None, str
     if row is None:
         return None
     held, unit = row
+    if scope is not None and not scope.holds(unit):
+        return None
     kind = held.kind or unit.kind or None
     portal = None if kind == "portal" else registry_advice(session, unit.name, [])[0]
     return unit.name, kind, portal
 
 
-def registry_taken(session: Session, unit_name: str, candidates: list[str]) -> dict[str, str]:
+def registry_taken(session: Session, unit_name: str, candidates: list[str],
+                   scope: UnitScope | None = None) -> dict[str, str]:
     """Which of `candidates` (ASCII domains) a unit other than `unit_name` holds, and that unit's name (one
-    indexed query)."""
+    indexed query); with a `scope`, a holder out of it is only “其他单位” (the name is taken, whose is not said)."""
     if not candidates:
         return {}
     rows = session.execute(
-        text(f"SELECT d.name, {_HOLDER.format('name')} FROM domain d WHERE d.name IN :names")
+        text("SELECT d.name, u.name, u.id, u.office_id FROM domain d JOIN unit u ON u.id = d.unit_id "
+             "WHERE d.name IN :names")
         .bindparams(bindparam("names", expanding=True)), {"names": list(dict.fromkeys(candidates))}).all()
     own = compact(unit_name)
-    return {name: holder for name, holder in rows if holder != own}
+    return {name: holder if scope is None or scope.holds_row(uid, office) else OTHER_UNIT
+            for name, holder, uid, office in rows if holder != own}
 
 
 def registry_suggest(session: Session, unit_name: str, kind: str | None = None, parent: str | None = None,
-                     advice: Suggestion | None = None) -> Suggestion:
+                     advice: Suggestion | None = None, scope: UnitScope | None = None) -> Suggestion:
     """suggest() that never offers a domain another unit holds in the registry: the naming model's next
-    spellings instead, with a note saying which were passed over and who holds them (one indexed query)."""
+    spellings instead, with a note saying which were passed over and who holds them (one indexed query; with a
+    `scope`, a holder out of it is not named)."""
     advice = advice or suggest(unit_name, kind, parent)
     shown = [d.split("/", 1)[0] for d in advice.english] + [a for a in advice.to_json()["chinese_ascii"] if a]
-    taken = registry_taken(session, unit_name, [*shown, *advice.pool])
+    taken = registry_taken(session, unit_name, [*shown, *advice.pool], scope)
     passed = [name for name in shown if name in taken]
     if not passed:
         return advice

@@ -22,11 +22,6 @@ _configured = [""]
 _inferred_from: list = [None, ""]  # (database, registry writes here, units' count and highest id; the place)
 
 
-class OfficePlace(str):
-    """An office's own place (禄丰市), passed where a region is taken: read as given. The home office's /region is
-    the home's; a county admin's 教育局 is still their county's 教育局 after the prefecture sets /region."""
-
-
 def configure(region: str) -> None:
     """BOT_REGION from the settings, set once at start-up (callers may still pass their own)."""
     _configured[0] = compact(region or "")
@@ -49,12 +44,19 @@ def known_region(configured: str | None = None) -> str | None:
     return None
 
 
+class OfficeRegion(str):
+    """The region of an office under the home office (武定县 in 武定县's office): names its people write without a
+    place are read in it, whatever the home office's own region (/region, BOT_REGION) is."""
+
+
 def home_region(session: Session, configured: str | None = None) -> str:
+    """The region names without a place are read in: an office's own (`OfficeRegion`) as given; else the region an
+    admin set in chat, else BOT_REGION (`configured`), else the place most registered units share."""
     from bot.db.models import Setting
     from bot.registry.audit import Generation
 
-    if isinstance(configured, OfficePlace) and configured:
-        return str(configured)
+    if isinstance(configured, OfficeRegion):
+        return configured
     known = known_region(configured)
     if known is not None:
         return known

@@ -156,14 +156,15 @@ def shutdown() -> None:
 
 
 async def import_registry(db: Database, data: bytes, filename: str, actor: str, skip_invalid: bool = False,
-                          progress: Progress | None = None, region: str = ""):
-    """bot.registry.importer.import_file in the worker process; the same ImportReport, errors, exceptions."""
+                          progress: Progress | None = None, region: str = "", target=None):
+    """bot.registry.importer.import_file in the worker process; the same ImportReport, errors, exceptions.
+    `target`: the office the sheet is for (an office admin's upload), an ImportTarget."""
     if not shareable(db):
         report = await asyncio.to_thread(jobs.import_with, db.call, data, filename, actor, skip_invalid, progress,
-                                         region)
+                                         region, target)
     else:
         try:
-            report = await _submit(jobs.import_registry, db.url, data, filename, actor, skip_invalid, region,
+            report = await _submit(jobs.import_registry, db.url, data, filename, actor, skip_invalid, region, target,
                                    progress=progress)
         except WorkerFailed:
             from bot.registry.sheets import SpreadsheetError

@@ -86,10 +86,10 @@ def _with_database(url: str, fn: Callable[[Database], object]) -> object:
 
 
 def import_with(db_call: Callable, data: bytes, filename: str, actor: str, skip_invalid: bool, progress,
-                region: str = ""):
+                region: str = "", target=None):
     from bot.registry.importer import import_file
 
-    return import_file(db_call, data, filename, actor, skip_invalid, progress, region)
+    return import_file(db_call, data, filename, actor, skip_invalid, progress, region, target)
 
 
 def report_with(db_call: Callable, path: Path, today: dt.date | None = None, region: str = "",
@@ -100,10 +100,11 @@ def report_with(db_call: Callable, path: Path, today: dt.date | None = None, reg
     return db_call(lambda session: write_report(session, path, today, settings, office_id)).summary()
 
 
-def import_registry(job: int, url: str, data: bytes, filename: str, actor: str, skip_invalid: bool, region: str = ""):
+def import_registry(job: int, url: str, data: bytes, filename: str, actor: str, skip_invalid: bool, region: str = "",
+                    target=None):
     try:
         return _with_database(url, lambda db: import_with(db.call, data, filename, actor, skip_invalid, _progress(job),
-                                                          region))
+                                                          region, target))
     finally:
         if _queue is not None:
             _queue.put((job, None, 0, 0))  # after every progress message of this job: the parent waits for it
