@@ -9,7 +9,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.db.storage import UNAVAILABLE, DatabaseUnavailable
 from bot.runtime.state import BotContext
-from handlers.common import APOLOGY, deployment_region, esc, is_private, reply_html
+from handlers.common import APOLOGY, asker_region, esc, is_private, reply_html
 from knowledge.examples import localize
 from knowledge.offices import read_place
 
@@ -56,12 +56,12 @@ def help_text(commands: list[BotCommandInfo], private: bool, region: str = "") -
 
 async def start(update: Update, context: BotContext) -> None:
     commands = (context.bot_data.commands or COMMANDS)
-    await reply_html(update, help_text(commands, is_private(update), await deployment_region(context)))
+    await reply_html(update, help_text(commands, is_private(update), await asker_region(update, context)))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     commands = (context.bot_data.commands or COMMANDS)
-    await reply_html(update, help_text(commands, is_private(update), await deployment_region(context)))
+    await reply_html(update, help_text(commands, is_private(update), await asker_region(update, context)))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

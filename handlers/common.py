@@ -231,6 +231,18 @@ async def deployment_region(context: BotContext | None) -> str:
         return ""
 
 
+async def asker_region(update: Update, context: BotContext) -> str:
+    """The region a person's help and examples are shown in: an office admin's office's (祥云县), else the
+    deployment's."""
+    region = await deployment_region(context)
+    role = await user_role(update, context)
+    if role.admin or role.office is None:
+        return region
+    from bot.offices.service import office_region
+
+    return str(await context.bot_data.db.run(lambda s: office_region(s, role.office, region)))
+
+
 async def localized(context: BotContext | None, text: str) -> str:
     """`text` (the bot's own wording, never a quote) in the deployment's places: see knowledge.examples."""
     from knowledge.examples import localize

@@ -177,3 +177,16 @@ def test_a_county_admin_s_names_are_read_in_the_county_after_the_home_sets_its_r
                                       region=office_region(s, lufeng.office, home_region(s))).name)
     assert name == "禄丰市教育体育局"
     assert db.call(lambda s: home_region(s)) == HOME
+
+
+def test_a_scoped_search_finds_no_unit_of_another_office_by_any_form(db, prefecture):
+    """`domainbot status --office 武定县` (lookup with a scope): a sibling's or the home's unit is found by no form,
+    its domain included."""
+    from bot.offices.service import chosen_office
+    from bot.registry.lookup import lookup
+
+    office = db.call(lambda s: chosen_office(s, "武定县"))
+    for query in ("czj.lufeng.gov.cn", "https://lcj.cxz.gov.cn/", "禄丰市财政局", "楚雄州林业和草原局", "13900000004", "戊"):
+        assert db.call(lambda s, q=query: lookup(s, q, region=office.region, scope=office.scope)) == [], query
+    found = db.call(lambda s: [v.unit.name for v in lookup(s, "jyj.wuding.gov.cn", scope=office.scope)])
+    assert found == ["武定县教育体育局"]

@@ -347,3 +347,17 @@ def test_an_office_export_holds_only_its_units(db):
     assert "丁武教" in str(rows) and not [u for u in UNSEEN if u in str(rows)]
     everything = db.call(lambda s: list(export_rows(s)))
     assert len(everything) > len(rows) and any("马建禄" in str(row) for row in everything)
+
+
+async def test_a_county_admin_s_help_shows_examples_in_their_county(running_bot, fake_api):
+    """/help's examples are in the asker's places: 武定县's admin reads 武定县's, the home admin the prefecture's
+    (an example in the home's places could name a real unit of the level above)."""
+    from bot.offices.service import add_office
+
+    app = running_bot
+    await app.bot_data.warm_up
+    app.bot_data.db.call(lambda s: add_office(s, "武定县", "楚雄彝族自治州", "test", (WUDING,)))
+    county = " ".join(c.params.get("text", "") for c in await Chat(fake_api, WUDING).say("/help"))
+    home = " ".join(c.params.get("text", "") for c in await Chat(fake_api, HOME_ADMIN).say("/help"))
+    assert "/status 武定县财政局" in county and "楚雄彝族自治州财政局" not in county
+    assert "楚雄彝族自治州财政局" in home

@@ -433,9 +433,10 @@ def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, l
            region: str | None = None, scope: UnitScope | None = None, reading: str | None = None) -> list[UnitView]:
     """Exact domain (any accepted form) or IP, then the unit's name as written or read in the office's region
     (教育局 → 武定县教育局, 卫健局 → 武定县卫生健康局, 狮山镇 → 武定县狮山镇人民政府), a contact's name, phone or
-    e-mail, then a fuzzy unit name. With a `scope`, only units in it are found (the domain of a unit out of
-    scope is still returned, for the caller to refuse as a unit named directly). `reading`: the place a name
-    without one is read in, when not the deployment's region (an office's: 教育局 from 禄丰市's admin)."""
+    e-mail, then a fuzzy unit name. With a `scope`, only units in it are found, by any of these (`status
+    --office` prints what it returns; views_for refuses an empty answer alike for every cause). `reading`: the
+    place a name without one is read in, when not the deployment's region (an office's: 教育局 from 禄丰市's
+    admin)."""
     text = compact(query)
     if not text:
         return []
@@ -444,9 +445,8 @@ def lookup(session: Session, query: str, calendar: WorkCalendar | None = None, l
     ip = ip_host(query)
     if ip or looks_like_domain(query.strip()):
         domain = find_site(session, query.strip(), fallback=True)
-        if domain:
-            return [view_unit(session, session.get(Unit, domain.unit_id), calendar)]
-        return []
+        unit = session.get(Unit, domain.unit_id) if domain else None
+        return [view_unit(session, unit, calendar)] if unit and (scope is None or scope.holds(unit)) else []
 
     def seen(units: list[Unit]) -> list[Unit]:
         return units if scope is None else [u for u in units if scope.holds(u)]
