@@ -39,6 +39,31 @@ _OTHER_TOPICS = (
     (re.compile(r"年度报表|年报|工作报表|统计报表|绩效|考核|测评|考评|普查表|信息公开(?!发布)|等级保护|等保"), "其他报表和考核", None),
 )
 _POLICY_SUBJECT = re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn", re.IGNORECASE)
+# The policy's object: what a question must be about when its subject is another one. A government site's domain
+# (its name, registration, cancellation, change, notice, filings after cancellation), its resolution, hosting
+# and CDN, hijack and impersonation, the clean-up (its steps, reports, dates, contact) and the two documents.
+# Office words (县政府办, 网站, 栏目, 备案, 服务器, 审核, 发布) are shared with other subjects and are not in it.
+_OBJECT = re.compile(r"域名|网址|gov\.cn|\.政务|\.中国|解析|cdn|内容分发|托管|虚拟空间|云空间|虚拟主机|云主机|劫持|冒名|冒用|仿冒|假冒|境外|"
+                     r"清理|注销|联系人|张晓霞|电子政务网络管理股|楚政办函|武政办函|方案|转发|icp|网站标识|注册标识|公安备案|主域名|"
+                     r"复查|整改通知|提醒通知|公告3个月|公告三个月|[a-z0-9-]+\.(cn|com|net|org)(?![a-z])", re.IGNORECASE)
+# Subjects of their own that share office words with the policy: with none of the policy's object in the
+# question, the question is about them (a school's news, service items, the machine room, office chores).
+_OTHER_SUBJECTS = (
+    (re.compile(r"政务服务事项|服务事项|事项清单|办事指南|一网通办|认领|政务服务中心|办事窗口|窗口|好差评|12345|热线|工单|挂号|医保|"
+                r"审批系统|办件"), "政务服务事项和办事系统"),
+    (re.compile(r"新闻|稿|招生|简章|轮播|图片|视频(?!会议)|会议纪要|纪要|解读|专栏|(栏目|专题)[^，。？]{0,8}(内容|组织|策划|维护)|"
+                r"内容[^，。？]{0,4}(组织|审核|审查|发布|签字|把关|更新)|(发布|审核)[^，。？]{0,4}内容|三审|签发|转载|链接失效|错链|死链"),
+     "网站内容和互动"),
+    (re.compile(r"空调|温度|温湿度|湿度|ups|电源|电池|硬盘|网线|交换机|打印机|电脑|杀毒|视频会议|消防|灭火器|食堂|饭卡|机柜|防雷|停电|"
+                r"显示器|投影|摄像头|门禁|发电机|散热", re.IGNORECASE), "机房设备和办公设施"),
+    (re.compile(r"招聘|考试|报名|考核表|公务员|采购|招标|工资|报销|请假|年假|职称|培训班|值班"), "人事、采购和办公事务"),
+    (re.compile(r"ip地址|外网|内网|wifi|校园网|宽带|专网|网速|vpn", re.IGNORECASE), "网络接入"),
+)
+# Buying and selling domains for profit, by a person or a company: not a government site's duty (the policy
+# only forbids handing a government domain over, 二（六）).
+_TRADE = re.compile(r"(倒卖|转卖|转手|卖掉|出售|买卖|炒|赚钱|投资|抢注|收几个|收购)[^。？]{0,12}域名|域名[^。？]{0,12}(倒卖|转卖|转手|卖掉|出售|买卖|赚钱|投资)")
+_SOMEONE_ELSE = re.compile(r"(朋友|同学|亲戚|表哥|表姐|表弟|表妹|家人|老婆|老公|我自己|给自己|熟人|邻居)[^。？]{0,8}(公司|网站|域名|博客|店|官网)")
+_GOVERNMENT = re.compile(r"政府|机关|部门|单位|局|委|办公室|政务")
 # A cost or a vendor asked about the policy's own subject is a point the documents leave open, not general IT.
 _COST = re.compile(r"多少钱|收费|费用|价格|便宜")
 _GOV_SITE = re.compile(r"政府网站|政府门户|gov\.cn|\.政务|部门网站|域名", re.IGNORECASE)
@@ -140,12 +165,19 @@ def refusal(question: str, region: str = "") -> str | None:
         return f"个人网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
     if _COMPANY.search(q) or _COMPANY_SUBJECT.search(q) and not _GOVERNMENT_SIDE.search(q):
         return f"企业、公司的网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
+    if (_TRADE.search(q) or _SOMEONE_ELSE.search(q)) and not _GOVERNMENT_SIDE.search(q) and not _GOVERNMENT.search(q):
+        # a friend's company reselling .com domains: the owner is not a government site
+        return f"个人或企业的域名买卖、注册不在这些文件的范围内，我没法按政策回答。{COVERS}"
     place = _other_place(question, home_places(region))
     if place:
         return f"{place}的规定不在这些文件里，我只能回答楚雄州的政策。{COVERS}"
     for pattern, topic, guard in _OTHER_TOPICS:
         if pattern.search(q) and not (guard or _POLICY_SUBJECT).search(q):
             return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
+    if not _OBJECT.search(q):
+        for pattern, topic in _OTHER_SUBJECTS:
+            if pattern.search(q):  # the subject is another one; an office word shared with the policy does not make it ours
+                return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
     general = _GENERAL_IT.search(q)
     if general and _COST.fullmatch(general.group(0)) and _GOV_SITE.search(q) and not _GENERAL_IT.search(_COST.sub("", q)):
         general = None

@@ -812,8 +812,9 @@ class PolicyIndex:
 
     def _about_policy(self, question: str, mentioned: set[str]) -> bool:
         """A core policy term is named, or the question's content words are mostly policy words."""
-        if mentioned & self.policy.core_terms or mentions_domain(question) or any(k in question.lower() for k in self.telling_keys):
-            return True
+        if mentioned & self.policy.core_terms or mentions_domain(question) or any(
+                k in question.lower() and not (_OFFICE_NAME.fullmatch(k) and not _ROUTE_ACT.search(question)) for k in self.telling_keys):
+            return True  # an office's name is who acts, not what is asked about (县政府办的车辆怎么派)
         if _THE_PLAN.search(question):  # 方案的原则是什么: the plan itself is the subject
             return True
         dates = [d for kind, d in question_dates(question, 2019) if kind == "date"]
@@ -843,6 +844,11 @@ class PolicyIndex:
 
 _COUNT = re.compile(r"(两|俩|二|三|四)(个|张|种|份|类|项|条|者|步|点)?|各|分别|都")
 _COUNTS = {"两": 2, "俩": 2, "二": 2, "三": 3, "四": 4}
+
+
+_OFFICE_NAME = re.compile(r"(县|州|省|县市)?(人民)?政府(办|办公室|办公厅)?|州人民政府")
+# an office is the policy's when it is a step's recipient or doer (报到省政府办公厅以后多久能批下来)
+_ROUTE_ACT = re.compile(r"报|交|送|审批|审核|批|同意|复查|截止|期限|负责|牵头|做什么|干什么|干啥|任务|职责")
 
 
 def _asked_count(question: str) -> int:
