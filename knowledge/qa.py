@@ -573,6 +573,15 @@ class PolicyIndex:
                 return named[0]
             # 县里那个转发文件是要求3月5号前报县政府办吧: the document names where the claims are; they are
             # about another rule, found below
+        named = [b for b in claims.bodies if b.role != "any"]
+        if claims.deadlines and named and not events_in(subject):
+            # a date claimed for a step named by its bodies (3月20号前报县政府办): every dated step of the model is
+            # checked, and the one the bodies fit is what the date is about, however the words rank it
+            by_body = replace(claims, deadlines=[], periods=[], dated=[], values=[], months=[])
+            steps = [f for f in self.facts if f.date and f.event and f.kind == "date"
+                     for r in [check(f, by_body)] if r.matched >= len(named) and not r.wrong]
+            if len(steps) == 1:
+                return steps[0]
         ranked = self.bm25(subject)
         if not ranked:
             return None
