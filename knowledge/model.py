@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from knowledge.claims import PART_OF_MONTH, PERSON, Claims, parse_period
 from knowledge.facts import Fact, load_bodies, load_facts
@@ -72,6 +72,13 @@ class EventAnswer:
     polarity: bool | None = None  # for 过了没有: True when the later event's deadline has not passed
 
 
+def _own_doers(event: Fact, claims: Claims) -> bool:
+    """The bodies named are the event's own doers (州政府办公室印发方案是啥时候): they describe the event."""
+    named = [b for b in claims.bodies if b.role != "any"]
+    said = check(event, replace(claims, bodies=named, deadlines=[], periods=[], dated=[], values=[], months=[]))
+    return said.matched >= len(named) and not said.wrong and not said.open
+
+
 def event_answer(question: str, claims: Claims) -> EventAnswer | None:
     """Weekday of an event, days between two events, whether one came before another's deadline."""
     if claims.on_day:  # 2月28日要干什么: the documents' events of that day (their year assumed when none is written)
@@ -92,7 +99,7 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
     if len(events) == 1 and events[0].event.endswith("日期") and _WHEN_ASKED.search(question) and not (claims.between or claims.order or claims.first) \
             and not re.search(r"[，,、；;？?]", question.rstrip("？?。 ")) \
             and not (claims.deadlines or claims.dated or claims.periods or claims.values or claims.months
-                     or any(b.role != "any" for b in claims.bodies)):
+                     or any(b.role != "any" for b in claims.bodies) and not _own_doers(events[0], claims)):
         # 县政府办是哪天转发州里那个方案的: the one dated event described, asked in one clause, is the answer
         return EventAnswer([events[0].answer], events)
     if len(events) < 2:
