@@ -271,7 +271,7 @@ def check(fact: Fact, claims: Claims) -> Check:
 _SILENT = (
     (re.compile(r"多少钱|费用|收费|交钱|交费|缴费|价格|花多少|要钱|钱谁出|几块钱|资金|续费"), "文件没有规定费用和续费"),
     (re.compile(r"(包括|包含|含不含|算不算|算)[^，。？]{0,4}(节假日|假日|周末|双休|休息日)|(节假日|周末|双休)[^，。？]{0,4}(算不算|算吗|算不|包括|也算)"),
-     "文件没有解释“工作日”；通常工作日不含周末和法定节假日，调休上班的日子算工作日"),
+     "文件没有规定工作日怎么认定（没有解释“工作日”）；通常工作日不含周末和法定节假日，调休上班的日子算工作日"),
     (re.compile(r"多少字|字数|篇幅|几页"), "文件没有规定报送材料的格式或篇幅"),
     (re.compile(r"例外|特殊情况|特例|豁免|网开一面"), "文件没有列出例外情形（有的条款写的是“原则上”）"),
     (re.compile(r"办公地址|办公地点|在哪(里|儿)?办公|哪栋楼|几楼|哪个楼|现场送|当面送|送过去|上门送|现场交|现场报"),
@@ -362,6 +362,13 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
     """'文件没有规定…' when the question asks for something the documents leave open, else None. Only what is
     asked counts: a silent point named in a clause that sets the scene is not the question."""
     asked = _asked(question)
+    counted = next((f for f in facts[:2] if f.period), None)
+    if counted and _COUNTING.search(question):
+        # 公告3个月按自然日还是工作日算，周末算不算: the documents set the period, not how it is counted
+        if "工作日" in counted.period:
+            return (f"文件没有规定“{counted.period}”里的工作日怎么认定（没有解释“工作日”）；通常工作日不含周末和法定节假日，"
+                    "调休上班的日子算工作日")
+        return f"文件没有规定“{counted.period}”按自然日还是工作日计算，也没有规定从哪天起算、周末和节假日是否计入"
     for pattern, line in _SILENT:
         if pattern.search(question) and (pattern.search(asked) or _spans_asking(pattern, question, asked)):
             return line
@@ -388,6 +395,9 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
     return None
 
 
+_COUNTING = re.compile(r"自然日|日历日|(按|算)[^，。？]{0,2}工作日|工作日[^，。？]{0,2}算|起算|从哪天(开始)?算|从什么时候(开始)?算|怎么(计)?算|如何计算|"
+                       r"(周末|节假日|假日|双休|休息日)[^，。？]{0,4}(算不算|算吗|算不|包括|也算|计入|在内|在里面)|"
+                       r"(包括|包含|含不含|算不算|计入)[^，。？]{0,4}(周末|节假日|假日|双休|休息日)")
 _PERIOD_WORDS = re.compile(r"多久|几天|几个|工作日|个月|\d")
 
 
