@@ -96,9 +96,11 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         return "是的，不能" if _KEEPS_OFF.search(question) else "不可以"
     if matched:  # 联系人是张晓霞吧: confirmed
         return verdict_word(question, True) if any(p.search(question) for p, _, _ in _FAMILIES) else "是的"
-    if not claimed and (_PREMISE.search(question) or not top.verdict) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
+    stated = _STATED.search(question) and not _PERMISSION.search(question)  # …用的是本级门户的下级域名吧
+    signed = stated and (same_polarity(question, top) or top.kind != "prohibition" and not NEGATION_WORDS.search(statement(question)))
+    if not claimed and (_PREMISE.search(question) or signed or not top.verdict) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
         return "是的"
-    if not claimed and CONFIRM.search(question) and (restates(question, top, 0.5) or quotes(question, top)) \
+    if not claimed and (CONFIRM.search(question) or signed) and (restates(question, top, 0.5) or quotes(question, top)) \
             and same_polarity(question, top):
         return "是的"  # a rule restated in the asker's words (…不单独作为网站跑了…，对吧): confirmed
     halves = [f for f in facts[:2] if f.clause.id == top.clause.id]  # a rule and its other half (主域名 after 一个域名)
@@ -206,10 +208,19 @@ def verdict_word(question: str, polarity: bool | None) -> str:
         if pattern.search(question):
             if yes == "可以" and _NOT_ALLOWED.search(question):  # 服务器不能放境外吧: the asker says it is not allowed
                 return "不对，可以" if polarity else "是的，不能"
+            if yes == "是的" and not polarity and _NOT_ALLOWED.search(question):
+                return "是的，不能"  # 服务器不能放境外的吧: the asker's 不能 is the rule's; the act is what breaks it
             return yes if polarity else no
     if re.search(r"有没有|有无|是否有|有没", question):
         return ""  # 有没有指定的名单 asks whether the documents name something: 可以 would answer nothing asked
+    if _STATED.search(question) and not _PERMISSION.search(question):
+        return "是的" if polarity else "不对"  # …要用 www.本地拼音.gov.cn 这种结构吧: a rule's content stated, to confirm
     return "可以" if polarity else "不可以"  # 得行不, 也没事吧: whether it is allowed
+
+
+# a statement put for confirmation (是要用…这种结构吧, 应该是…吧), not a request for leave (能…吧, …就行吧)
+_STATED = re.compile(r"(是|应该|应当|就是|用的是|规定|要求)[^。？]{1,40}(吧|吧？|吧\?)[?？。!！]*$")
+_PERMISSION = re.compile(r"能|可以|可不可以|行|让|允许|没事|没关系|不要紧|也成")
 
 
 # -- dates ----------------------------------------------------------------------------------------------
