@@ -82,6 +82,8 @@ _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台
 # plan's 复查 (会同州委编办), not 湖南's county; the others are common words too
 _FUNCTION_CHARS = frozenset("成和到在给由向从是为改去回把让对与跟同及或报交送归")
 _SUFFIX_AFTER = "省市州县区的"
+# words whose last character opens a place name (清理 + 县 is not 理县)
+_WORDS_ENDING = frozenset("清理 处理 管理 办理 整理 代理 治理 受理 审理 协理 报送 上报 呈报 转报 办公 注销 备案 公告 审核 同意".split())
 
 
 @lru_cache(maxsize=1)
@@ -144,6 +146,8 @@ def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> st
             followed = i + size < n and question[i + size] in _SUFFIX_AFTER
             if size == 2 and word[0] in _FUNCTION_CHARS and word[1] in "县市区州":
                 break  # 改成县融媒体中心, 截止日和县里: a verb or conjunction before 县, not 成县 or 和县
+            if i and question[i - 1:i + 1] in _WORDS_ENDING and word[1:2] in "县市区州":
+                break  # 清理县政府办的…: 清理 and 县, not 理县
             if not home and word not in home_region and (full_name or followed or word in provinces):
                 return word
             if home is not None:

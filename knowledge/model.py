@@ -365,8 +365,9 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
     counted = next((f for f in facts[:2] if f.period), None)
     if counted and _COUNTING.search(question):
         # 公告3个月按自然日还是工作日算，周末算不算: the documents set the period, not how it is counted
+        start = "从哪天起算，也没有规定" if re.search(r"起算|从哪天|从什么时候|从啥时候", question) else ""
         if "工作日" in counted.period:
-            return (f"文件没有规定“{counted.period}”里的工作日怎么认定（没有解释“工作日”）；通常工作日不含周末和法定节假日，"
+            return (f"文件没有规定“{counted.period}”{start}工作日怎么认定（没有解释“工作日”）；通常工作日不含周末和法定节假日，"
                     "调休上班的日子算工作日")
         return f"文件没有规定“{counted.period}”按自然日还是工作日计算，也没有规定从哪天起算、周末和节假日是否计入"
     for pattern, line in _SILENT:
