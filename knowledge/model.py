@@ -389,7 +389,7 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
         text = fact.quote + fact.answer
         other_step = [w for w in _STEPS_TIMED.findall(question) if w not in text]
         if not (fact.period or fact.date or fact.kind == "number") or other_step \
-                or fact.period and not _names_step(fact, question):  # 申请表报到省里几天内: not the contact change's 20 days
+                or fact.period and not names_step(fact, question):  # 申请表报到省里几天内: not the contact change's 20 days
             return "文件没有规定这件事的办理时限"  # 州政府办审核要多长时间: the 20 working days are for another step
     if _ASKS_INSTEAD.search(question) and facts and facts[0].kind == "prohibition":
         return "文件只规定了不能用什么，没有规定应当改用什么"
@@ -402,7 +402,7 @@ _COUNTING = re.compile(r"自然日|日历日|(按|算)[^，。？]{0,2}工作日
 _PERIOD_WORDS = re.compile(r"多久|几天|几个|工作日|个月|\d")
 
 
-def _names_step(fact: Fact, question: str) -> bool:
+def names_step(fact: Fact, question: str) -> bool:
     """The question names the step a period belongs to (联系人, 公告, 换域名), not only asks how long."""
     return any(len(k) >= 2 and k.lower() in question.lower() and not _PERIOD_WORDS.search(k) for k in fact.keys)
 

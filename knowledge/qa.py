@@ -19,7 +19,7 @@ from knowledge.claims import read as read_claims
 from knowledge.edge import refusal, superiors
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
-from knowledge.model import check, event_answer, events_in, names_asked, silence
+from knowledge.model import check, event_answer, events_in, names_asked, names_step, silence
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
     CANCEL_IT,
@@ -582,6 +582,12 @@ class PolicyIndex:
                      for r in [check(f, by_body)] if r.matched >= len(named) and not r.wrong]
             if len(steps) == 1:
                 return steps[0]
+        if claims.periods and not events_in(subject):
+            # a period claimed (30个工作日, 半年): the rules that set a period are each checked, and the one whose
+            # step the question names (联系人 → the contact change's 20 working days) is what it is about
+            timed = [f for f in self.facts if f.period and names_step(f, subject)]
+            if len(timed) == 1:
+                return timed[0]
         ranked = self.bm25(subject)
         if not ranked:
             return None
