@@ -17,7 +17,7 @@ _PERSONAL = re.compile(r"个人(网站|博客|站点|主页|工作室|的网站|
 _COMPANY = re.compile(r"(公司|企业|集团|厂|店)(的)?(网站|官网|域名|之间|邮箱|备案|网店|服务器)|网店|淘宝|电商|外贸|商城|店铺|商家|跨境|创业|startup|my company|our company")
 # A company or shop as the subject of a site, a domain or a filing, words apart (有家食品企业要给官网办ICP备案), when
 # nothing says a government site is meant and the company is not a vendor working for one (建站公司, 服务商).
-_COMPANY_SUBJECT = re.compile(r"(公司|企业|集团|厂|店|商户|个体户|餐馆|民宿|诊所)[^，。？]{0,10}(网站|官网|域名|备案|icp)", re.IGNORECASE)
+_COMPANY_SUBJECT = re.compile(r"(公司|企业|集团|厂|店|商户|个体户|餐馆|民宿|诊所)[^，。？]{0,10}(网站|官网|网址|域名|备案|icp)", re.IGNORECASE)
 _GOVERNMENT_SIDE = re.compile(r"政府网站|门户网站|部门网站|政府部门|政府的网站|党政|机关|事业单位|gov\.cn|\.政务|我们局|本局|我局|局里|我们单位|本单位|委员会|"
                               r"外包|建站|运维|服务商|供应商|承建|代理|技术公司|网络公司|托管", re.IGNORECASE)
 _GENERAL_IT = re.compile(
@@ -52,17 +52,21 @@ _OTHER_SUBJECTS = (
     (re.compile(r"政务服务事项|服务事项|事项清单|办事指南|一网通办|认领|政务服务中心|办事窗口|窗口|好差评|12345|热线|工单|挂号|医保|"
                 r"审批系统|办件"), "政务服务事项和办事系统"),
     (re.compile(r"新闻|稿|招生|简章|轮播|图片|视频(?!会议)|会议纪要|纪要|解读|专栏|(栏目|专题)[^，。？]{0,8}(内容|组织|策划|维护)|"
-                r"内容[^，。？]{0,4}(组织|审核|审查|发布|签字|把关|更新)|(发布|审核)[^，。？]{0,4}内容|三审|签发|转载|链接失效|错链|死链"),
+                r"内容[^，。？]{0,4}(组织|审核|审查|发布|签字|把关|更新)|(发布|审核)[^，。？]{0,4}内容|三审|签发|转载|链接失效|错链|死链|"
+                r"访谈|直播|(栏目|专栏|专题|页面)[^，。？]{0,4}(怎么做|怎么设置|怎么建|建设|开设|设计)|设计风格|版面"),
      "网站内容和互动"),
     (re.compile(r"空调|温度|温湿度|湿度|ups|电源|电池|硬盘|网线|交换机|打印机|电脑|杀毒|视频会议|消防|灭火器|食堂|饭卡|机柜|防雷|停电|"
                 r"显示器|投影|摄像头|门禁|发电机|散热", re.IGNORECASE), "机房设备和办公设施"),
     (re.compile(r"招聘|考试|报名|考核表|公务员|采购|招标|工资|报销|请假|年假|职称|培训班|值班"), "人事、采购和办公事务"),
     (re.compile(r"ip地址|外网|内网|wifi|校园网|宽带|专网|网速|vpn", re.IGNORECASE), "网络接入"),
+    (re.compile(r"大数据|数据(共享|上报|对接|治理|归集)|政务云(?![^，。？]{0,6}(网站|域名))|云资源|公文|(?<![a-z])oa(?![a-z])|档案|数字化|账号|"
+                r"(系统|平台)[^，。？]{0,4}(怎么用|怎么登录|怎么对接|开通|操作)", re.IGNORECASE), "其他信息系统和数据"),
 )
 # Buying and selling domains for profit, by a person or a company: not a government site's duty (the policy
 # only forbids handing a government domain over, 二（六）).
 _TRADE = re.compile(r"(倒卖|转卖|转手|卖掉|出售|买卖|炒|赚钱|投资|抢注|收几个|收购)[^。？]{0,12}域名|域名[^。？]{0,12}(倒卖|转卖|转手|卖掉|出售|买卖|赚钱|投资)")
-_SOMEONE_ELSE = re.compile(r"(朋友|同学|亲戚|表哥|表姐|表弟|表妹|家人|老婆|老公|我自己|给自己|熟人|邻居)[^。？]{0,8}(公司|网站|域名|博客|店|官网)")
+_SOMEONE_ELSE = re.compile(r"(朋友|同学|亲戚|表哥|表姐|表弟|表妹|我姐|我哥|我弟|我妹|我爸|我妈|家里人|家人|老婆|老公|我自己|给自己|熟人|邻居)"
+                           r"[^。？]{0,8}(公司|网站|网址|域名|博客|店|官网)")
 _GOVERNMENT = re.compile(r"政府|机关|部门|单位|局|委|办公室|政务")
 # A cost or a vendor asked about the policy's own subject is a point the documents leave open, not general IT.
 _COST = re.compile(r"多少钱|收费|费用|价格|便宜")
