@@ -17,7 +17,7 @@ _PERSONAL = re.compile(r"个人(网站|博客|站点|主页|工作室|的网站|
 _COMPANY = re.compile(r"(公司|企业|集团|厂|店)(的)?(网站|官网|域名|之间|邮箱|备案|网店|服务器)|网店|淘宝|电商|外贸|商城|店铺|商家|跨境|创业|startup|my company|our company")
 # A company or shop as the subject of a site, a domain or a filing, words apart (有家食品企业要给官网办ICP备案), when
 # nothing says a government site is meant and the company is not a vendor working for one (建站公司, 服务商).
-_COMPANY_SUBJECT = re.compile(r"(公司|企业|集团|厂|店|商户|个体户|餐馆|民宿|诊所)[^，。？]{0,10}(网站|官网|域名|备案|icp)", re.IGNORECASE)
+_COMPANY_SUBJECT = re.compile(r"(公司|企业|集团|厂|店|商户|个体户|餐馆|民宿|诊所)[^，。？]{0,10}(网站|官网|网址|域名|备案|icp)", re.IGNORECASE)
 _GOVERNMENT_SIDE = re.compile(r"政府网站|门户网站|部门网站|政府部门|政府的网站|党政|机关|事业单位|gov\.cn|\.政务|我们局|本局|我局|局里|我们单位|本单位|委员会|"
                               r"外包|建站|运维|服务商|供应商|承建|代理|技术公司|网络公司|托管", re.IGNORECASE)
 _GENERAL_IT = re.compile(
@@ -39,6 +39,35 @@ _OTHER_TOPICS = (
     (re.compile(r"年度报表|年报|工作报表|统计报表|绩效|考核|测评|考评|普查表|信息公开(?!发布)|等级保护|等保"), "其他报表和考核", None),
 )
 _POLICY_SUBJECT = re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn", re.IGNORECASE)
+# The policy's object: what a question must be about when its subject is another one. A government site's domain
+# (its name, registration, cancellation, change, notice, filings after cancellation), its resolution, hosting
+# and CDN, hijack and impersonation, the clean-up (its steps, reports, dates, contact) and the two documents.
+# Office words (县政府办, 网站, 栏目, 备案, 服务器, 审核, 发布) are shared with other subjects and are not in it.
+_OBJECT = re.compile(r"域名|网址|gov\.cn|\.政务|\.中国|解析|cdn|内容分发|托管|虚拟空间|云空间|虚拟主机|云主机|劫持|冒名|冒用|仿冒|假冒|境外|"
+                     r"清理|注销|联系人|张晓霞|电子政务网络管理股|楚政办函|武政办函|方案|转发|icp|网站标识|注册标识|公安备案|主域名|"
+                     r"复查|整改通知|提醒通知|公告3个月|公告三个月|[a-z0-9-]+\.(cn|com|net|org)(?![a-z])", re.IGNORECASE)
+# Subjects of their own that share office words with the policy: with none of the policy's object in the
+# question, the question is about them (a school's news, service items, the machine room, office chores).
+_OTHER_SUBJECTS = (
+    (re.compile(r"政务服务事项|服务事项|事项清单|办事指南|一网通办|认领|政务服务中心|办事窗口|窗口|好差评|12345|热线|工单|挂号|医保|"
+                r"审批系统|办件"), "政务服务事项和办事系统"),
+    (re.compile(r"新闻|稿|招生|简章|轮播|图片|视频(?!会议)|会议纪要|纪要|解读|专栏|(栏目|专题)[^，。？]{0,8}(内容|组织|策划|维护)|"
+                r"内容[^，。？]{0,4}(组织|审核|审查|发布|签字|把关|更新)|(发布|审核)[^，。？]{0,4}内容|三审|签发|转载|链接失效|错链|死链|"
+                r"访谈|直播|(栏目|专栏|专题|页面)[^，。？]{0,4}(怎么做|怎么设置|怎么建|建设|开设|设计)|设计风格|版面"),
+     "网站内容和互动"),
+    (re.compile(r"空调|温度|温湿度|湿度|ups|电源|电池|硬盘|网线|交换机|打印机|电脑|杀毒|视频会议|消防|灭火器|食堂|饭卡|机柜|防雷|停电|"
+                r"显示器|投影|摄像头|门禁|发电机|散热", re.IGNORECASE), "机房设备和办公设施"),
+    (re.compile(r"招聘|考试|报名|考核表|公务员|采购|招标|工资|报销|请假|年假|职称|培训班|值班"), "人事、采购和办公事务"),
+    (re.compile(r"ip地址|外网|内网|wifi|校园网|宽带|专网|网速|vpn", re.IGNORECASE), "网络接入"),
+    (re.compile(r"大数据|数据(共享|上报|对接|治理|归集)|政务云(?![^，。？]{0,6}(网站|域名))|云资源|公文|(?<![a-z])oa(?![a-z])|档案|数字化|账号|"
+                r"(系统|平台)[^，。？]{0,4}(怎么用|怎么登录|怎么对接|开通|操作)", re.IGNORECASE), "其他信息系统和数据"),
+)
+# Buying and selling domains for profit, by a person or a company: not a government site's duty (the policy
+# only forbids handing a government domain over, 二（六）).
+_TRADE = re.compile(r"(倒卖|转卖|转手|卖掉|出售|买卖|炒|赚钱|投资|抢注|收几个|收购)[^。？]{0,12}域名|域名[^。？]{0,12}(倒卖|转卖|转手|卖掉|出售|买卖|赚钱|投资)")
+_SOMEONE_ELSE = re.compile(r"(朋友|同学|亲戚|表哥|表姐|表弟|表妹|我姐|我哥|我弟|我妹|我爸|我妈|家里人|家人|老婆|老公|我自己|给自己|熟人|邻居)"
+                           r"[^。？]{0,8}(公司|网站|网址|域名|博客|店|官网)")
+_GOVERNMENT = re.compile(r"政府|机关|部门|单位|局|委|办公室|政务")
 # A cost or a vendor asked about the policy's own subject is a point the documents leave open, not general IT.
 _COST = re.compile(r"多少钱|收费|费用|价格|便宜")
 _GOV_SITE = re.compile(r"政府网站|政府门户|gov\.cn|\.政务|部门网站|域名", re.IGNORECASE)
@@ -57,6 +86,8 @@ _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台
 # plan's 复查 (会同州委编办), not 湖南's county; the others are common words too
 _FUNCTION_CHARS = frozenset("成和到在给由向从是为改去回把让对与跟同及或报交送归")
 _SUFFIX_AFTER = "省市州县区的"
+# words whose last character opens a place name (清理 + 县 is not 理县)
+_WORDS_ENDING = frozenset("清理 处理 管理 办理 整理 代理 治理 受理 审理 协理 报送 上报 呈报 转报 办公 注销 备案 公告 审核 同意".split())
 
 
 @lru_cache(maxsize=1)
@@ -119,6 +150,8 @@ def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> st
             followed = i + size < n and question[i + size] in _SUFFIX_AFTER
             if size == 2 and word[0] in _FUNCTION_CHARS and word[1] in "县市区州":
                 break  # 改成县融媒体中心, 截止日和县里: a verb or conjunction before 县, not 成县 or 和县
+            if i and question[i - 1:i + 1] in _WORDS_ENDING and word[1:2] in "县市区州":
+                break  # 清理县政府办的…: 清理 and 县, not 理县
             if not home and word not in home_region and (full_name or followed or word in provinces):
                 return word
             if home is not None:
@@ -140,12 +173,19 @@ def refusal(question: str, region: str = "") -> str | None:
         return f"个人网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
     if _COMPANY.search(q) or _COMPANY_SUBJECT.search(q) and not _GOVERNMENT_SIDE.search(q):
         return f"企业、公司的网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
+    if (_TRADE.search(q) or _SOMEONE_ELSE.search(q)) and not _GOVERNMENT_SIDE.search(q) and not _GOVERNMENT.search(q):
+        # a friend's company reselling .com domains: the owner is not a government site
+        return f"个人或企业的域名买卖、注册不在这些文件的范围内，我没法按政策回答。{COVERS}"
     place = _other_place(question, home_places(region))
     if place:
         return f"{place}的规定不在这些文件里，我只能回答楚雄州的政策。{COVERS}"
     for pattern, topic, guard in _OTHER_TOPICS:
         if pattern.search(q) and not (guard or _POLICY_SUBJECT).search(q):
             return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
+    if not _OBJECT.search(q):
+        for pattern, topic in _OTHER_SUBJECTS:
+            if pattern.search(q):  # the subject is another one; an office word shared with the policy does not make it ours
+                return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
     general = _GENERAL_IT.search(q)
     if general and _COST.fullmatch(general.group(0)) and _GOV_SITE.search(q) and not _GENERAL_IT.search(_COST.sub("", q)):
         general = None

@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from knowledge.claims import PART_OF_MONTH, PERSON, Claims, parse_period
 from knowledge.facts import Fact, load_bodies, load_facts
@@ -72,6 +72,13 @@ class EventAnswer:
     polarity: bool | None = None  # for 过了没有: True when the later event's deadline has not passed
 
 
+def _own_doers(event: Fact, claims: Claims) -> bool:
+    """The bodies named are the event's own doers (州政府办公室印发方案是啥时候): they describe the event."""
+    named = [b for b in claims.bodies if b.role != "any"]
+    said = check(event, replace(claims, bodies=named, deadlines=[], periods=[], dated=[], values=[], months=[]))
+    return said.matched >= len(named) and not said.wrong and not said.open
+
+
 def event_answer(question: str, claims: Claims) -> EventAnswer | None:
     """Weekday of an event, days between two events, whether one came before another's deadline."""
     if claims.on_day:  # 2月28日要干什么: the documents' events of that day (their year assumed when none is written)
@@ -92,7 +99,7 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
     if len(events) == 1 and events[0].event.endswith("日期") and _WHEN_ASKED.search(question) and not (claims.between or claims.order or claims.first) \
             and not re.search(r"[，,、；;？?]", question.rstrip("？?。 ")) \
             and not (claims.deadlines or claims.dated or claims.periods or claims.values or claims.months
-                     or any(b.role != "any" for b in claims.bodies)):
+                     or any(b.role != "any" for b in claims.bodies) and not _own_doers(events[0], claims)):
         # 县政府办是哪天转发州里那个方案的: the one dated event described, asked in one clause, is the answer
         return EventAnswer([events[0].answer], events)
     if len(events) < 2:
@@ -264,7 +271,7 @@ def check(fact: Fact, claims: Claims) -> Check:
 _SILENT = (
     (re.compile(r"多少钱|费用|收费|交钱|交费|缴费|价格|花多少|要钱|钱谁出|几块钱|资金|续费"), "文件没有规定费用和续费"),
     (re.compile(r"(包括|包含|含不含|算不算|算)[^，。？]{0,4}(节假日|假日|周末|双休|休息日)|(节假日|周末|双休)[^，。？]{0,4}(算不算|算吗|算不|包括|也算)"),
-     "文件没有解释“工作日”；通常工作日不含周末和法定节假日，调休上班的日子算工作日"),
+     "文件没有规定工作日怎么认定（没有解释“工作日”）；通常工作日不含周末和法定节假日，调休上班的日子算工作日"),
     (re.compile(r"多少字|字数|篇幅|几页"), "文件没有规定报送材料的格式或篇幅"),
     (re.compile(r"例外|特殊情况|特例|豁免|网开一面"), "文件没有列出例外情形（有的条款写的是“原则上”）"),
     (re.compile(r"办公地址|办公地点|在哪(里|儿)?办公|哪栋楼|几楼|哪个楼|现场送|当面送|送过去|上门送|现场交|现场报"),
@@ -355,6 +362,14 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
     """'文件没有规定…' when the question asks for something the documents leave open, else None. Only what is
     asked counts: a silent point named in a clause that sets the scene is not the question."""
     asked = _asked(question)
+    counted = next((f for f in facts[:2] if f.period), None)
+    if counted and _COUNTING.search(question):
+        # 公告3个月按自然日还是工作日算，周末算不算: the documents set the period, not how it is counted
+        start = "从哪天起算，也没有规定" if re.search(r"起算|从哪天|从什么时候|从啥时候", question) else ""
+        if "工作日" in counted.period:
+            return (f"文件没有规定“{counted.period}”{start}工作日怎么认定（没有解释“工作日”）；通常工作日不含周末和法定节假日，"
+                    "调休上班的日子算工作日")
+        return f"文件没有规定“{counted.period}”按自然日还是工作日计算，也没有规定从哪天起算、周末和节假日是否计入"
     for pattern, line in _SILENT:
         if pattern.search(question) and (pattern.search(asked) or _spans_asking(pattern, question, asked)):
             return line
@@ -374,17 +389,20 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
         text = fact.quote + fact.answer
         other_step = [w for w in _STEPS_TIMED.findall(question) if w not in text]
         if not (fact.period or fact.date or fact.kind == "number") or other_step \
-                or fact.period and not _names_step(fact, question):  # 申请表报到省里几天内: not the contact change's 20 days
+                or fact.period and not names_step(fact, question):  # 申请表报到省里几天内: not the contact change's 20 days
             return "文件没有规定这件事的办理时限"  # 州政府办审核要多长时间: the 20 working days are for another step
     if _ASKS_INSTEAD.search(question) and facts and facts[0].kind == "prohibition":
         return "文件只规定了不能用什么，没有规定应当改用什么"
     return None
 
 
+_COUNTING = re.compile(r"自然日|日历日|(按|算)[^，。？]{0,2}工作日|工作日[^，。？]{0,2}算|起算|从哪天(开始)?算|从什么时候(开始)?算|怎么(计)?算|如何计算|"
+                       r"(周末|节假日|假日|双休|休息日)[^，。？]{0,4}(算不算|算吗|算不|包括|也算|计入|在内|在里面)|"
+                       r"(包括|包含|含不含|算不算|计入)[^，。？]{0,4}(周末|节假日|假日|双休|休息日)")
 _PERIOD_WORDS = re.compile(r"多久|几天|几个|工作日|个月|\d")
 
 
-def _names_step(fact: Fact, question: str) -> bool:
+def names_step(fact: Fact, question: str) -> bool:
     """The question names the step a period belongs to (联系人, 公告, 换域名), not only asks how long."""
     return any(len(k) >= 2 and k.lower() in question.lower() and not _PERIOD_WORDS.search(k) for k in fact.keys)
 

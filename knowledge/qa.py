@@ -19,7 +19,7 @@ from knowledge.claims import read as read_claims
 from knowledge.edge import refusal, superiors
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
-from knowledge.model import check, event_answer, events_in, names_asked, silence
+from knowledge.model import check, event_answer, events_in, names_asked, names_step, silence
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
     CANCEL_IT,
@@ -573,6 +573,21 @@ class PolicyIndex:
                 return named[0]
             # 县里那个转发文件是要求3月5号前报县政府办吧: the document names where the claims are; they are
             # about another rule, found below
+        named = [b for b in claims.bodies if b.role != "any"]
+        if claims.deadlines and named and not events_in(subject):
+            # a date claimed for a step named by its bodies (3月20号前报县政府办): every dated step of the model is
+            # checked, and the one the bodies fit is what the date is about, however the words rank it
+            by_body = replace(claims, deadlines=[], periods=[], dated=[], values=[], months=[])
+            steps = [f for f in self.facts if f.date and f.event and f.kind == "date"
+                     for r in [check(f, by_body)] if r.matched >= len(named) and not r.wrong]
+            if len(steps) == 1:
+                return steps[0]
+        if claims.periods and not events_in(subject):
+            # a period claimed (30个工作日, 半年): the rules that set a period are each checked, and the one whose
+            # step the question names (联系人 → the contact change's 20 working days) is what it is about
+            timed = [f for f in self.facts if f.period and names_step(f, subject)]
+            if len(timed) == 1:
+                return timed[0]
         ranked = self.bm25(subject)
         if not ranked:
             return None
@@ -812,8 +827,9 @@ class PolicyIndex:
 
     def _about_policy(self, question: str, mentioned: set[str]) -> bool:
         """A core policy term is named, or the question's content words are mostly policy words."""
-        if mentioned & self.policy.core_terms or mentions_domain(question) or any(k in question.lower() for k in self.telling_keys):
-            return True
+        if mentioned & self.policy.core_terms or mentions_domain(question) or any(
+                k in question.lower() and not (_OFFICE_NAME.fullmatch(k) and not _ROUTE_ACT.search(question)) for k in self.telling_keys):
+            return True  # an office's name is who acts, not what is asked about (县政府办的车辆怎么派)
         if _THE_PLAN.search(question):  # 方案的原则是什么: the plan itself is the subject
             return True
         dates = [d for kind, d in question_dates(question, 2019) if kind == "date"]
@@ -843,6 +859,11 @@ class PolicyIndex:
 
 _COUNT = re.compile(r"(两|俩|二|三|四)(个|张|种|份|类|项|条|者|步|点)?|各|分别|都")
 _COUNTS = {"两": 2, "俩": 2, "二": 2, "三": 3, "四": 4}
+
+
+_OFFICE_NAME = re.compile(r"(县|州|省|县市)?(人民)?政府(办|办公室|办公厅)?|州人民政府")
+# an office is the policy's when it is a step's recipient or doer (报到省政府办公厅以后多久能批下来)
+_ROUTE_ACT = re.compile(r"报|交|送|审批|审核|批|同意|复查|截止|期限|负责|牵头|做什么|干什么|干啥|任务|职责")
 
 
 def _asked_count(question: str) -> int:

@@ -96,9 +96,11 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         return "是的，不能" if _KEEPS_OFF.search(question) else "不可以"
     if matched:  # 联系人是张晓霞吧: confirmed
         return verdict_word(question, True) if any(p.search(question) for p, _, _ in _FAMILIES) else "是的"
-    if not claimed and (_PREMISE.search(question) or not top.verdict) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
+    stated = _STATED.search(question) and not _PERMISSION.search(question)  # …用的是本级门户的下级域名吧
+    signed = stated and (same_polarity(question, top) or top.kind != "prohibition" and not NEGATION_WORDS.search(statement(question)))
+    if not claimed and (_PREMISE.search(question) or signed or not top.verdict) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
         return "是的"
-    if not claimed and CONFIRM.search(question) and (restates(question, top, 0.5) or quotes(question, top)) \
+    if not claimed and (CONFIRM.search(question) or signed) and (restates(question, top, 0.5) or quotes(question, top)) \
             and same_polarity(question, top):
         return "是的"  # a rule restated in the asker's words (…不单独作为网站跑了…，对吧): confirmed
     halves = [f for f in facts[:2] if f.clause.id == top.clause.id]  # a rule and its other half (主域名 after 一个域名)
@@ -206,10 +208,19 @@ def verdict_word(question: str, polarity: bool | None) -> str:
         if pattern.search(question):
             if yes == "可以" and _NOT_ALLOWED.search(question):  # 服务器不能放境外吧: the asker says it is not allowed
                 return "不对，可以" if polarity else "是的，不能"
+            if yes == "是的" and not polarity and _NOT_ALLOWED.search(question):
+                return "是的，不能"  # 服务器不能放境外的吧: the asker's 不能 is the rule's; the act is what breaks it
             return yes if polarity else no
     if re.search(r"有没有|有无|是否有|有没", question):
         return ""  # 有没有指定的名单 asks whether the documents name something: 可以 would answer nothing asked
+    if _STATED.search(question) and not _PERMISSION.search(question):
+        return "是的" if polarity else "不对"  # …要用 www.本地拼音.gov.cn 这种结构吧: a rule's content stated, to confirm
     return "可以" if polarity else "不可以"  # 得行不, 也没事吧: whether it is allowed
+
+
+# a statement put for confirmation (是要用…这种结构吧, 应该是…吧), not a request for leave (能…吧, …就行吧)
+_STATED = re.compile(r"(是|应该|应当|就是|用的是|规定|要求)[^。？]{1,40}(吧|吧？|吧\?)[?？。!！]*$")
+_PERMISSION = re.compile(r"能|可以|可不可以|行|让|允许|没事|没关系|不要紧|也成")
 
 
 # -- dates ----------------------------------------------------------------------------------------------
@@ -327,6 +338,19 @@ Lookup = Callable[[str], "tuple[str, str | None] | None"]  # domain -> (unit nam
 
 
 _PRONOUN_PLACE = re.compile(r"(?:咱们|我们|俺们|你们|他们|咱|我|俺|本|该|贵)(?:的)?(?:县|市|州|区|乡|镇|单位|局)?(?=[\u4e00-\u9fff])")
+
+
+# who is speaking (姚安县光禄镇的，…; 我是XX局的，…) when the sentence then names another unit as the domain's
+# holder (听说县里用了个中文域名): the speaker is not the subject
+_SPEAKER = re.compile(r"^\s*(?:你好|您好|领导好)?[，,!！ ]*(?:我是|我们是|我在|这边是|我这边是|我们这边是)?([^，,。？]{2,20}?)(?:的|这边|这里)[，,]")
+_OTHER_HOLDER = re.compile(r"(?<!我们)(?<!咱们)(?<!我)(?<!本)(县里|州里|市里|县政府|州政府|市政府|县上|州上)(?!办)")
+
+
+def _without_speaker(text: str) -> str:
+    match = _SPEAKER.match(text)
+    if match and _OTHER_HOLDER.search(text[match.end():]) and not re.search(r"我们|咱们|我|本单位|本局|俺", text[match.end():]):
+        return " " + text[match.end():]
+    return text
 
 
 def _named_unit(text: str) -> str | None:
@@ -637,7 +661,11 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
     if len(found) == 1 and IDLE.search(question.replace(found[0].group(0), " ")):
         return _idle_situation(question, found[0].group(0))
     if len(found) == 1:
-        return _situation_for(question, found[0].group(0), question.replace(found[0].group(0), " "), lookup)
+        rest = _without_speaker(question.replace(found[0].group(0), " "))
+        return _situation_for(_without_speaker(question), found[0].group(0), rest, lookup)
+    change = _change_over(question, [m.group(0) for m in found])
+    if change:
+        return change
     # several: each is read with the words just before it (州卫健委网站是 A，它的办事平台用 B); the first
     # that breaks a rule is the one to act on
     situations = []
@@ -649,6 +677,35 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
             and not any(_KIND_WORDS[2][1].search(question[:m.start()][-12:]) for m in found[1:]):
         return _one_site(english, situations)
     return next((s for s in situations if s.compliant is False), situations[0])
+
+
+# a change of domain described (从 A 换成了 B, A 改成 B): the old one is stopped by the notice rule, 四（三）
+_CHANGE_VERB = r"(换成|换到|换为|改成|改为|改到|迁到|迁移到|切换到|调整为|调整成|变成|更换为|换新的|改用|换用)了?"
+_OLD_ASKED = re.compile(r"(旧|老|原来|原先|以前|之前|原)[^，。？]{0,6}(那个|的|域名|网址)?[^。？]{0,12}(停|关|注销|下线|不用|撤|删)|"
+                        r"(停|关|注销|下线)[^。？]{0,8}(旧|老|原来|原|以前)|怎么处理|怎么办|咋办|咋弄|还能用|还要留")
+
+
+def _change_over(question: str, domains: list[str]) -> Situation | None:
+    """元谋县门户从 www.ym.gov.cn 换成了 www.yuanmou.gov.cn，旧的那个啥时候可以停掉: the site moved to a new
+    domain; the question is the old one's course — the notice on the new site for 3 months, then the old one
+    cancelled, then its filings. The new one is checked too; the old one is not judged as the site's domain."""
+    if len(domains) != 2:
+        return None
+    old, new = domains
+    between = question[question.index(old) + len(old):question.index(new)] if old in question and new in question else ""
+    if not re.search(_CHANGE_VERB, between) or not _OLD_ASKED.search(question.replace(old, " ").replace(new, " ")):
+        return None
+    from knowledge.rules import check
+
+    at_once = re.search(r"马上|直接|立即|立刻|现在就|今天就|明天就|这就|赶紧", question)
+    lines = [("不可以马上停掉：" if at_once else "") + f"{new} 启用后，要在新域名网站首页醒目位置公告3个月，再注销原域名 {old}，不能直接停掉；"
+             "原域名注销后，还要及时注销ICP备案、党政机关网站标识、公安机关备案标识等。"]
+    result = check(new)
+    if result.compliant is False:
+        reasons = "；".join(dict.fromkeys(p.message for p in result.problems))
+        lines.append(f"另外，新域名 {new} 不合规：{reasons}。")
+    return Situation(lines, ["plan-4-3-notice", "plan-3-5"], None, alone=True, scene=True,
+                     en=f"Post a notice on the new site ({new}) homepage for 3 months, then cancel the old domain {old} and its filings.")
 
 
 # two English domains for one site (门户 A 和 B 都能打开): 二 — one Chinese and one English domain in principle,

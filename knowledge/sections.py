@@ -26,14 +26,16 @@ _CONTENT = re.compile(r"(说|讲|写|规定|提)(了|的|些)?(啥|什么|哪些
 _PART_ASKED = re.compile(r"哪几|几个方面|几点|几条|哪些方面|这部分|那部分|部分")
 _SECTION_WORDS = re.compile(r"这部分|这一部分|这条|这一条|那条|那一条|这一步|这节|这一节|部分|一条|这块")
 # 四（二）, 四(二), 四、（二）
-_SUB_NOTATION = re.compile(rf"([一二三四五])\s*、?\s*[（(]\s*({_N})\s*[）)]")
+_SUB_NOTATION = re.compile(rf"(?<![\d.．])([一二三四五1-5])\s*、?\s*[（(]\s*({_N})\s*[）)]")  # 4(3) too
 # 第四部分第二条, 第四部分的第（二）条, 四的第二条, 第四部分（二）
 _PART_ITEM = re.compile(rf"(?:第([一二三四五1-5])(?:部分|大部分|大点|大项|大条|章|节)|(?<![第\d])([一二三四五])(?:部分)?)的?\s*(?:第\s*[（(]?({_N})[）)]?\s*(?:条|点|项|款|小点)|[（(]({_N})[）)])")
 # 4.2, 4．2 (not part of a date, a version or an address)
 _DOTTED = re.compile(r"(?<![\d.．])([1-5一二三四五])\s*[.．]\s*([1-6])(?![\d.．])")
 _PREFACE = re.compile(r"前言|开头(部分|那段|一段)?|引言|导语")
 _TITLE = re.compile(r"标题|叫什么|叫啥|名称是|题目|小标题|题名")
-_RANGE = re.compile(rf"([一二三四五])\s*[（(]\s*({_N})\s*[）)]\s*(?:到|至|-|~|～|—)+\s*(?:[一二三四五]\s*)?[（(]?\s*({_N})\s*[）)]?")
+_RANGE = re.compile(rf"(?<![\d.．])([一二三四五1-5])\s*、?\s*[（(]\s*({_N})\s*[）)]\s*(?:到|至|-|~|～|—)+\s*(?:[一二三四五1-5]\s*、?\s*)?[（(]?\s*({_N})\s*[）)]?"
+                    # 第四部分第一到第三条, 四的（一）到（三）
+                    rf"|第?([一二三四五1-5])(?:部分|大部分|大点)?的?\s*第?[（(]?({_N})[）)]?(?:条|点|项|步)?\s*(?:到|至|~|～|—)+\s*第?[（(]?({_N})[）)]?\s*(?:条|点|项|步)")
 _PART_ONLY = re.compile(r"第([一二三四五1-5])(?:部分|大部分|大点|大项|章)|(?<![\u4e00-\u9fff\d])([一二三四五])、")
 _WHERE = re.compile(r"哪一?条|第几条|哪一?部分|哪一?节|哪一?款|在哪|出自|哪儿")
 _QUOTED = re.compile(r"[“\"「『'‘]([^”\"」』'’]{2,20})[”\"」』'’]")
@@ -122,7 +124,8 @@ def section_range(question: str, clauses: Sequence[Clause]) -> list[str]:
     [] when the question names no range or list."""
     match = _RANGE.search(question)
     if match:
-        part, first, last = match.group(1), _NUMERALS.index(_numeral(match.group(2))), _NUMERALS.index(_numeral(match.group(3)))
+        groups = match.groups()[:3] if match.group(1) else match.groups()[3:]
+        part, first, last = _numeral(groups[0]), _NUMERALS.index(_numeral(groups[1])), _NUMERALS.index(_numeral(groups[2]))
         return [s for s in (f"{part}（{_NUMERALS[i]}）" for i in range(first, last + 1)) if _exists(s, clauses)]
     match = _ITEMS_LIST.search(question)
     if match:

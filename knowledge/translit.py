@@ -109,7 +109,9 @@ class Transliterator:
 
     def english(self, text: str) -> str:
         keep = [m.group(0) for m in _DOMAINISH.finditer(text) if not _SECTION_NUMBER.fullmatch(m.group(0))]
-        first = (re.findall(r"[a-z]+", text) or [""])[0]
+        asked = re.findall(r"[^.?!]*\?", text)  # the question's own sentence (Our site moved. Can we …?)
+        first = (re.findall(r"[a-z]+", asked[-1] if asked else text) or [""])[0]
+        text = re.sub(r"[.,;:!?]+(?=\s|$)", " ", text)  # a sentence's full stop is not part of its last word (…person changed.)
         text = " ".join(self._singular(w) for w in re.sub(r"[^a-z0-9.@ -]+", " ", text).split())
         text = f" {text} "
         out: list[tuple[int, str]] = []

@@ -906,3 +906,48 @@ def test_an_english_question_about_a_domain_gets_an_english_check():
 def test_an_english_period_claimed_is_checked(question):
     lead = ask(question).lead
     assert lead.startswith("No.") and "3 months" in lead.split("\n")[0]
+
+
+# -- round 6 classes, in words of our own (the round's questions are in qa_cases.yaml `fresh`) ---------------
+@pytest.mark.parametrize("question,present,absent", [
+    # a date claimed for a step named by its bodies is checked against every dated step, whoever speaks
+    ("狮山镇的，我们的清理情况3月20号前交县政府办就可以吧", ["不", "3月5日"], ["文件没有直接规定"]),
+    ("县级部门的清理情况3月20日前报县政府办对吧", ["不对", "3月5日"], []),
+    ("我们是州级部门，清理情况3月5号前报州政府办就行了吧", ["不", "3月20日"], []),
+    ("提醒通知是2月28号前发吧", ["不对", "2月20日"], []),
+    ("Our site's new contact person started last week. We have 30 working days to report it, right?",
+     ["No", "20 working days"], ["Yes"]),
+    ("Our site moved to a new domain. Can we cancel the old one after 1 month?", ["No", "3 months"], []),
+    ("Do we report the cleanup to the county office by March 20?", ["No", "March 5"], []),
+    # sections in Arabic with ASCII parentheses, and ranges of items, each item listed
+    ("5(3)讲的是啥", ["五（三）", "境外"], []),
+    ("三(2)说了什么", ["三（二）", "主要负责人"], []),
+    ("二、（一）至（三）各是什么", ["二（一）", "二（二）", "二（三）"], []),
+    ("第五部分第一到第四条讲了什么", ["五（一）", "五（二）", "五（三）", "五（四）"], []),
+    ("四(1)-(4)分别说了啥", ["四（一）", "四（二）", "四（三）", "四（四）"], []),
+    # a document's issuing asked "when", its issuer named: the date
+    ("州政府办发方案是什么时候", ["2019年2月13日"], []),
+    ("武定县政府办什么时候转发的通知", ["2019年2月19日"], []),
+    # a change of domain: the notice for 3 months, then cancel, then the filings; never stopped at once
+    ("州林草局网站从 lcj.cxz.gov.cn 迁到了 lcj.chuxiong.gov.cn，老的马上关掉行吧", ["不可以", "3个月", "注销", "ICP"], ["符合规定的域名结构"]),
+    ("我们县门户从 www.wdx.gov.cn 改成了 www.wuding.gov.cn，原来那个怎么处理", ["公告3个月", "注销原域名"], []),
+    # the speaker's own unit is not the subject when the domain is another's
+    ("大姚县财政局的，听说县政府门户用的是 dayao.gov.cn，对吗", ["不是", "www.□□□.gov.cn"], ["部门网站要使用"]),
+    ("楚雄市东瓜镇的，听说市里门户用的中文域名是“楚雄市政府.中国”，合规吗", ["不符合", ".政务"], ["乡镇网站"]),
+    # how a period is counted is silent, said first
+    ("公告期3个月包括节假日吗", ["文件没有规定", "3个月"], []),
+    ("联系人变更的20个工作日从哪天开始算", ["文件没有规定", "起算"], []),
+    # a rule's content stated for confirmation: 是的 / 不对, never 可以
+    ("县门户网站的中文域名是用△△△.政务这种格式吧", ["是的"], ["可以"]),
+    ("部门网站用的是本级门户的下级域名吧", ["是的"], ["文件没有直接规定"]),
+    ("中文域名应该是△△△.中国这种吧", ["不对", ".政务"], []),
+    ("服务器应该是不能放境外的吧", ["是的，不能"], ["不是"]),
+    ("闲置域名不能转给别人的吧", ["是的，不能"], []),
+])
+def test_round_six_classes(question, present, absent):
+    answer = ask(question)
+    assert answer.in_scope
+    for text in present:
+        assert text in answer.lead, (text, answer.lead)
+    for text in absent:
+        assert text not in answer.lead.split("\n")[0] if text in ("Yes",) else text not in answer.lead, (text, answer.lead)
