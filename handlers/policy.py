@@ -2,7 +2,6 @@
 buttons, and /policy browsing."""
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from telegram import Update
@@ -11,14 +10,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.runtime.state import BotContext
 from bot.ui.buttons import CLAUSE, SECTION
 from handlers.basics import BotCommandInfo
-from handlers.common import esc, keyboard, reply_html, user_role
+from handlers.common import asker_region, esc, keyboard, reply_html, user_role
 from knowledge.policy import Clause, load_policy
 from knowledge.reasoning import Lookup, domain_in
 
 if TYPE_CHECKING:
     from knowledge.qa import Answer, Source
 
-log = logging.getLogger(__name__)
 
 COMMANDS = [
     BotCommandInfo("ask", "政策问答", "/ask 联系人换了多久内报备"),
@@ -81,29 +79,12 @@ async def registry_lookup(update: Update, context: BotContext | None, question: 
     return lambda _domain: found
 
 
-async def _office_region(context: BotContext | None) -> str:
-    """The office's region (/region, BOT_REGION): its places are home questions, not another region's."""
-    if context is None or context.bot_data.db is None:
-        return ""
-    from bot.registry.region import home_region, known_region
-
-    configured = context.bot_data.settings.bot_region if context.bot_data.settings else None
-    region = known_region(configured)
-    if region is not None:
-        return region
-    try:
-        return await context.bot_data.db.run(lambda s: home_region(s, configured))
-    except Exception:
-        log.exception("region lookup failed")
-        return ""
-
-
 async def reply_answer(update: Update, question: str, context: BotContext | None = None) -> None:
     # Under 1 ms of CPU (benchmarks/bench_knowledge.py): cheaper on the loop than a thread hop, which
     # would also wait for the GIL under load.
     from knowledge.qa import ask
 
-    answer = ask(question, await registry_lookup(update, context, question), await _office_region(context))
+    answer = ask(question, await registry_lookup(update, context, question), await asker_region(update, context))
     await reply_html(update, answer_blocks(answer), related_keyboard(answer.related))
 
 

@@ -33,19 +33,6 @@ def short_place(place: Place) -> str:
     return place.name
 
 
-@dataclass(frozen=True)
-class OfficePlace:
-    place: Place
-
-    @property
-    def level(self) -> str:
-        return self.place.level
-
-    @property
-    def title(self) -> str:
-        return office_title(self.place.name, self.level)
-
-
 def read_place(text: str) -> Place | None:
     """The division an office's region names (武定县, 云南省楚雄彝族自治州武定县, 恩施州, 利川市), or None."""
     text = (text or "").strip()
