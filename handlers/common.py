@@ -231,16 +231,29 @@ async def deployment_region(context: BotContext | None) -> str:
         return ""
 
 
-async def asker_region(update: Update, context: BotContext) -> str:
-    """The region a person's help and examples are shown in: an office admin's office's (祥云县), else the
-    deployment's."""
-    region = await deployment_region(context)
-    role = await user_role(update, context)
-    if role.admin or role.office is None:
-        return region
-    from bot.offices.service import office_region
+ASKER_REGION_WAIT = 0.5  # seconds: /help and /ask never wait longer on the database for the asker's office
 
-    return str(await context.bot_data.db.run(lambda s: office_region(s, role.office, region)))
+
+async def asker_region(update: Update, context: BotContext) -> str:
+    """The region a person's help, examples and answers are in: an office admin's office's (祥云县), else the
+    deployment's. /help needs no database: when the asker's office cannot be read at once (a stalled database),
+    the deployment's region serves."""
+    region = await deployment_region(context)
+
+    async def office_place() -> str:
+        role = await user_role(update, context)
+        if role.admin or role.office is None:
+            return region
+        from bot.offices.service import office_region
+
+        return str(await context.bot_data.db.run(lambda s: office_region(s, role.office, region)))
+
+    from bot.db.storage import DatabaseUnavailable
+
+    try:
+        return await asyncio.wait_for(office_place(), ASKER_REGION_WAIT)
+    except (TimeoutError, DatabaseUnavailable):  # slow or out of reach: the deployment's places suit most askers
+        return region
 
 
 async def localized(context: BotContext | None, text: str) -> str:
