@@ -190,3 +190,29 @@ def test_a_scoped_search_finds_no_unit_of_another_office_by_any_form(db, prefect
         assert db.call(lambda s, q=query: lookup(s, q, region=office.region, scope=office.scope)) == [], query
     found = db.call(lambda s: [v.unit.name for v in lookup(s, "jyj.wuding.gov.cn", scope=office.scope)])
     assert found == ["武定县教育体育局"]
+
+
+def test_the_region_column_places_a_name_written_without_one(db, prefecture):
+    """所属地区 on a row places its unit (教育体育局 of 禄丰市 is 禄丰市教育体育局, in 禄丰市's office); an empty cell
+    falls back to the import's region."""
+    sheet = "单位名称,所属地区,域名\n水务局,禄丰市,swj.lufeng.gov.cn\n水务局,云南省楚雄彝族自治州武定县,swj.wuding.gov.cn\n" \
+            "档案馆,,daj.cxz.gov.cn\n"
+    report = _import(db, sheet)
+    assert report.written and report.units_created == 3
+    offices = _offices_of(db)
+    assert offices["禄丰市水务局"] == prefecture["禄丰市"] and offices["武定县水务局"] == prefecture["武定县"]
+    assert "楚雄彝族自治州档案馆" in offices
+
+
+def test_a_fresh_sqlite_database_upgrades_without_warnings(tmp_path):
+    """The first `domainbot` command a clerk runs migrates the database: nothing on stderr but what it prints."""
+    import warnings
+
+    from bot.db.storage import Database
+
+    database = Database(f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        database.upgrade()
+    database.dispose()
+    assert [str(w.message) for w in seen] == []

@@ -16,6 +16,7 @@ from bot.registry.sheets import (
 from bot.registry.sheets import cell_text as _cell_text
 from knowledge.domains import ip_host, parse_domain
 from knowledge.examples import localize
+from knowledge.offices import read_place
 from knowledge.registry_model import KIND_LABELS, Kind, read_kind, read_nature, read_status, status_help
 from knowledge.text import clean_text, compact
 from knowledge.units import parse_unit, qualify
@@ -225,12 +226,19 @@ class _Row:
         return day
 
 
+def _row_region(written: str) -> str:
+    """The place a row's 所属地区 names (云南省楚雄彝族自治州武定县, 武定县 → 武定县), '' when it names none."""
+    place = read_place(compact(written)) if written else None
+    return place.name if place else ""
+
+
 def parse_rows(number: int, raw: dict, region: str = "") -> tuple[list[ParsedRow], list[str], list[str]]:
     """The rows a sheet row stands for (one per domain in its 域名 cell), its errors, and warnings."""
     r = _Row(raw, region)
     warnings: list[str] = []
     written_name = r.text("单位名称", 200).replace(" ", "")
     written_unit = _compact_cell(written_name)
+    region = _row_region(r.text("所属地区", 200)) or region  # the row's own 所属地区 places a name without one
     unit = qualify(written_unit, region) if written_unit and region else written_unit
     name = ""  # the name as written, when its case differs from the compared form (R&D)
     if written_name != written_unit:
@@ -393,7 +401,7 @@ def _validate_steps(data: bytes, filename: str, report: ImportReport, progress: 
                                            f"{row.unicode} 不作为主域名（每个单位英文、中文各一个）")
                 else:
                     primaries[key] = where
-            if region and row.unit != compact(_cell_text(raw.get("单位名称"))):
+            if row.unit != compact(_cell_text(raw.get("单位名称"))).lower():
                 qualified += 1
             good.append((sheet, row))
         if progress and report.rows % 1000 == 0:
@@ -409,7 +417,7 @@ def _validate_steps(data: bytes, filename: str, report: ImportReport, progress: 
         report.notes.append(f"{len(bare)} 个单位没有网站（已登记单位和联系人）：" + "、".join(bare[:30])
                             + (" 等" if len(bare) > 30 else ""))
     if qualified:
-        report.notes.append(f"{qualified} 行的单位名称没有写地名，已按本地区（{region}）补全")
+        report.notes.append(f"{qualified} 行的单位名称没有写地名，已按所属地区（未填的按本地区{region}）补全")
     if len(sheet_notes.sheets_read) > 1:
         report.notes.append("已读取工作表：" + "、".join(sheet_notes.sheets_read))
     yield [row for sheet, row in good if (sheet, row.row) not in report.bad_rows]
