@@ -90,6 +90,15 @@ class Campaign:
     source: str
     audience: str
     milestones: tuple[Milestone, ...]
+    region: str = ""  # the area it was issued for (楚雄彝族自治州): a deployment elsewhere is not given it
+
+    def applies_in(self, region: str) -> bool:
+        """Whether a deployment for `region` carries this campaign: one issued for an area applies to deployments
+        inside it (楚雄州's plan: 楚雄州, 武定县), not elsewhere (利川市) nor above it (云南省 adds its own)."""
+        from knowledge.offices import encloses, read_place
+
+        area, home = read_place(self.region), read_place(region)
+        return area is None or home is None or encloses(area, home)
 
     def to_yaml(self) -> str:
         import yaml  # ~17 ms: loaded when a campaign is read or written, not at start-up
@@ -99,7 +108,8 @@ class Campaign:
                   **({"offices": list(m.levels)} if m.levels != infer_levels(m.who, m.to, m.what) else {}),
                   **({"clause": m.clause} if m.clause else {})} for m in self.milestones]
         return yaml.safe_dump({"id": self.id, "title": self.title, "source": self.source, "audience": self.audience,
-                               "deadlines": steps}, allow_unicode=True, sort_keys=False)
+                               **({"region": self.region} if self.region else {}), "deadlines": steps},
+                              allow_unicode=True, sort_keys=False)
 
     def next_step(self, today: dt.date) -> Milestone | None:
         return next((m for m in self.milestones if m.date >= today), None)
@@ -162,7 +172,7 @@ def parse_campaign(text: str) -> Campaign:
     step_nodes = nodes["deadlines"].value
     return build_campaign(raw.get("id"), raw.get("title"), raw.get("source", ""), raw.get("audience", "groups"),
                           [(_line(node), _with_lines(step, node)) for node, step in zip(step_nodes, steps)],
-                          {key: _line(node) for key, node in nodes.items()})
+                          {key: _line(node) for key, node in nodes.items()}, region=raw.get("region", ""))
 
 
 def _with_lines(step: object, node: yaml.Node) -> object:
@@ -177,7 +187,7 @@ LINES = "__lines__"
 
 def build_campaign(key: object, title: object, source: object, audience: object,
                    steps: list[tuple[int, object]], lines: dict[str, int] | None = None,
-                   today: dt.date | None = None) -> Campaign:
+                   today: dt.date | None = None, region: object = "") -> Campaign:
     """Check the fields of any form (YAML, spreadsheet, chat) and build the campaign; `steps` are
     (line or row number, {date, what, who, to, id, clause}). Step dates are plans (knowledge.when: 2000 … today +
     10 years; a stored campaign that was valid stays so)."""
@@ -225,7 +235,8 @@ def build_campaign(key: object, title: object, source: object, audience: object,
                                     str(step.get("clause") or "")[:50], to,
                                     infer_levels(who, to, what) if levels is None else levels))
     milestones.sort(key=lambda m: m.date)
-    return Campaign(key, title, str(source or "").strip()[:200], str(audience), tuple(milestones))
+    return Campaign(key, title, str(source or "").strip()[:200], str(audience), tuple(milestones),
+                    str(region or "").strip()[:200])
 
 
 def slug(title: str) -> str:

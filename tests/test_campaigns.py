@@ -156,3 +156,24 @@ def test_a_campaign_is_found_by_its_number_in_the_list(db):
     listed = db.call(store.list_campaigns)
     assert db.call(lambda s: store.find(s, "1")).campaign.id == listed[0].campaign.id
     assert db.call(lambda s: store.find(s, str(len(listed) + 1))) is None
+
+
+@pytest.mark.parametrize("region, carried", [("云南省楚雄彝族自治州", True), ("云南省楚雄彝族自治州武定县", True),
+                                             ("禄丰市", True), ("湖北省恩施土家族苗族自治州利川市", False),
+                                             ("云南省", False), ("", True)])
+def test_the_shipped_plan_is_carried_only_inside_the_area_it_was_issued_for(db, region, carried):
+    """楚雄's 2019 plan is 楚雄州's and its counties': a 利川市 deployment does not get its dates and 文号 in /due,
+    reminders or the report's cover; a province deployment adds its own."""
+    from bot.registry.region import set_region
+
+    if region:
+        db.call(lambda s: set_region(s, region, "test"))
+    shipped = load_campaigns()[0].id
+    assert (shipped in {item.campaign.id for item in db.call(store.list_campaigns)}) is carried
+    assert (db.call(lambda s: store.current_campaign(s, dt.date(2019, 2, 1))) is not None) is carried
+
+
+def test_a_campaign_s_region_survives_its_yaml():
+    campaign = load_campaigns()[0]
+    assert campaign.region == "云南省楚雄彝族自治州"
+    assert parse_campaign(campaign.to_yaml()).region == campaign.region

@@ -29,7 +29,12 @@ class Listed:
 
 
 def list_campaigns(session: Session) -> list[Listed]:
-    return listing(stored(session))
+    """Every campaign the deployment carries: a shipped one issued for an area only inside that area (楚雄's 2019
+    plan is not a 利川市 deployment's)."""
+    from bot.registry.region import home_region
+
+    region = home_region(session)
+    return [item for item in listing(stored(session)) if item.campaign.applies_in(region)]
 
 
 def stored(session: Session) -> list[tuple[str, str, bool, int | None]]:
