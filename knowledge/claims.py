@@ -23,8 +23,10 @@ _DEADLINE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?\s*(?
                             r"|(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:就)?(?:是|为)[^，。？！,?!]{0,8}(?:截止|期限|最后一天|deadline)")
 _DAY = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?")
 _BEFORE_VERB = re.compile(r"(报|交|提交|报送|上报|送|向|给|到|报给|交给|发给|报到|送到|交到|经过|通过)\s*$")
-_STEPWISE = re.compile(r"(逐级|一级级|一级一级|层层|逐层)[^，。？]{0,4}$")
+_STEPWISE = re.compile(r"(逐级|一级级|一级一级|层层|逐层|最后|最终|最末)[^，。？]{0,4}$")
 _FIRST_STOP = re.compile(r"(直接|先)(报|交|提交|报送|上报|送|报给|交给|报到|交到)?\s*$|向\s*$")
+# 直接把…表交给X: 直接 earlier in the clause, the handing-over verb right before the body — X is the first office
+_FIRST_FAR = re.compile(r"(直接|先|一开始就?|第一步就?)(把|将)[^，。？,?]{0,24}(报|交|提交|报送|上报|送|报给|交给|报到|交到|送到|送给|发给)\s*$")
 _ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批|批准|同意|签字|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的|批)")
 _CONSENT = re.compile(r"同意|签字")
 _APPROVES = re.compile(r"审批|批准|批")
@@ -159,7 +161,7 @@ def read_bodies(question: str) -> list[BodyClaim]:
             role = "any"  # 由持有者联系注册机构注销: the body contacted, not the one who acts
         elif _STEPWISE.search(question[max(0, start - 8):start]):
             role = "via"  # 逐级报到省政府办公厅: where the steps end, not the first office
-        elif _FIRST_STOP.search(before):
+        elif _FIRST_STOP.search(before) or _FIRST_FAR.search(question[max(0, start - 36):start]):
             role = "first"  # 直接报省政府办公厅, 向省政府办公厅报备: the first office, not where the route ends
         elif _BEFORE_VERB.search(before) and not (verb and _CONSENT.fullmatch(verb.group(1)) and before.endswith(("经过", "通过"))):
             role = "to"

@@ -54,6 +54,8 @@ def events_in(question: str, facts: Sequence[Fact] | None = None) -> list[Fact]:
     return out
 
 
+# the order of two events asked in words (在…之前还是之后, 早于…吗)
+_RELATIVE = re.compile(r"(之|以)?前还是(之|以)?后|(之|以)?后还是(之|以)?前|早于|晚于|在前还是在后|在后还是在前|前面还是后面")
 _ACT = re.compile(r"转发|印发|发文|出台|下发|发布|成文|发的|发了|(?<![报送交])发(?!给)")
 _WHEN_ASKED = re.compile(r"哪天|哪一天|什么时候|啥时候|几号|几月几[日号]|日期是|什么日子|哪个日子|when", re.IGNORECASE)
 
@@ -93,7 +95,8 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
         lines = [f"{e.event.replace('的日期', '').replace('的截止日', '截止').replace('的期限', '期限')}是{md(e.date)}，"
                  f"星期{_WEEKDAYS[e.date.weekday()]}。" for e in events]
         return EventAnswer(lines, events)
-    if len(events) == 2 and _WHEN_ASKED.search(question):  # 县政府办把州里的方案转发下来: the act is the event, its object not
+    if len(events) == 2 and _WHEN_ASKED.search(question) and not _RELATIVE.search(question):
+        # 县政府办把州里的方案转发下来: the act is the event, its object not
         acted = [f for f in events if any(_ACT.search(m.group(1)) for p in f.event_words for m in p.finditer(question))]
         events = acted if len(acted) == 1 else events
     if len(events) == 1 and events[0].event.endswith("日期") and _WHEN_ASKED.search(question) and not (claims.between or claims.order or claims.first) \
@@ -105,6 +108,16 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
     if len(events) < 2:
         return None
     a, b = events[0], events[1]
+    relative = _RELATIVE.search(question)
+    if relative and not claims.between:  # 提醒通知的节点在县里转发之前还是之后: the first event against the second
+        gap = (a.date - b.date).days
+        where = "之后" if gap > 0 else "之前" if gap < 0 else "同一天"
+        line = (f"{a.event}是{md(a.date)}，{b.event}是{md(b.date)}：" +
+                (f"两者是同一天。" if not gap else f"{a.event}在{b.event}{where}，{'晚' if gap > 0 else '早'}{abs(gap)}天。"))
+        claimed = relative.group(0) if relative.group(0) in ("早于", "晚于") else ""
+        if claimed and gap:  # 复查截止日早于县里的截止日吗: the order claimed, confirmed or not
+            line = ("是的。" if (gap < 0) == (claimed == "早于") else "不是。") + line
+        return EventAnswer([line], [a, b])
     if claims.first:  # 复查截止日和县里截止日哪个早
         early, late = sorted((a, b), key=lambda f: f.date)
         gap = (late.date - early.date).days
@@ -167,7 +180,9 @@ def check(fact: Fact, claims: Claims) -> Check:
     if fact.date and claims.dated and issued:
         for day, text, _ in claims.dated:
             if (day.month, day.day) != (fact.date.month, fact.date.day):
-                result.wrong.append(f"是{md(fact.date)}，不是{text}")
+                other = next((f.event for f in load_facts() if f.date and f.event.endswith("日期") and f is not fact
+                              and (f.date.month, f.date.day) == (day.month, day.day)), "")
+                result.wrong.append(f"是{md(fact.date)}，不是{text}" + (f"（{text}是{other.removesuffix('的日期')}的日期）" if other else ""))
             else:
                 result.matched += 1
     if fact.value:
@@ -253,7 +268,8 @@ def check(fact: Fact, claims: Claims) -> Check:
         helpers = fact.role("with")
         if role == "actor" and helpers:
             bodies += f"（会同{'、'.join(helpers)}）"
-        result.wrong.append(f"{_ROLE_WORDS[role].format(bodies)}，不是{claim.text}")
+        said = "由{}印发" if issued and role == "actor" else _ROLE_WORDS[role]  # a document's issuer
+        result.wrong.append(f"{said.format(bodies)}，不是{claim.text}")
     if claims.sufficient:  # 报备一下就行: a step the rule requires that the question leaves out
         named = {c.role for c in claims.bodies}
         if "直接" in claims.text and fact.role("to") and fact.role("executes") and not named & {"to", "first"} \

@@ -462,7 +462,7 @@ class PolicyIndex:
             if own:
                 facts = list(dict.fromkeys([*own[:2], *facts]))[:MAX_FACTS]
         if is_yes_no(cq) and (claims.checkable or claims.negated):
-            target = self._subject(asked, claims)
+            target = self._subject(asked, claims, doc)
             if target:  # the rule the claims are about leads, so the verdict checks them against it
                 facts = [target, *(f for f in facts if f is not target)][:max(len(facts), 1)]
         facts = self._whole_rule(facts)
@@ -557,7 +557,7 @@ class PolicyIndex:
             return facts
         return [facts[0], other, *facts[1:]][:max(MAX_FACTS, len(facts) + 1)]  # a part's own fact is never cut for it
 
-    def _subject(self, question: str, claims) -> Fact | None:
+    def _subject(self, question: str, claims, doc: str = "") -> Fact | None:
         """The rule a yes/no question's claims are about: the question read without the values it claims
         (报县政府办, 3月5日前, 30个工作日) names its subject (复查, 冒名注册, 联系人变更). Of the rules about as
         close to that subject, one the claims all match is taken; else the closest."""
@@ -566,6 +566,12 @@ class PolicyIndex:
                 + [p[2] for p in claims.periods] + [d[2] for d in claims.dated] + [v for _, v in claims.values] \
                 + [m[2] for m in claims.months]:
             subject = subject.replace(text, " ")
+        if doc and (claims.dated or claims.months or any(b.role == "actor" for b in claims.bodies)):
+            # 楚政办函8号是州政府办2月19号印发的吧: the number names the document; its issuer and date are checked
+            # against that document's own, whatever else the words describe (武定县转发的那个…)
+            own = [f for f in self.facts if f.doc == doc and f.kind == "date" and f.event.endswith("日期")]
+            if own:
+                return own[0]
         named = events_in(subject)
         if len(named) == 1 and not claims.between:  # the one dated event the question describes
             said = check(named[0], claims)
@@ -602,6 +608,16 @@ class PolicyIndex:
         # the rule that speaks to most of the claims (who, when, how long); of those, one they all match
         covered = {id(f): r.matched + len(r.wrong) + r.open for f, r in checked}
         best = max(covered.values(), default=0)
+        doers = [b for b in claims.bodies if b.role == "actor"]
+        act = next((m.group(0) for b in doers for m in [_DOER_ACT.search(question[question.find(b.text) + len(b.text):][:14])] if m), "")
+        if not best and act:
+            # 州政府办会统一帮大家注销的对不: who does the act is claimed — the nearest rule further down about that
+            # act that names its doer is what the claim is about (闲置域名由持有者联系注册机构注销)
+            doing = [self.facts[i] for _, i in scores[len(near):12] if act in self.facts[i].answer
+                     and (self.facts[i].role("actor") or self.facts[i].role("executes"))]
+            reached = [f for f in doing if (lambda r: r.matched + len(r.wrong))(check(f, claims))]
+            if reached:
+                return reached[0]
         if not best and (not claims.checkable or close[0].kind not in ("date", "doc")):
             return close[0]  # 被劫持，报县政府办就行吧: the monitoring rule names no body, and that is the answer
         if not best:
@@ -613,7 +629,8 @@ class PolicyIndex:
             most = max((n for n, _ in reach), default=0)
             return next((f for n, f in reach if n == most), close[0]) if most else close[0]
         if covered[id(close[0])] == best and (claims.values or claims.sufficient and (close[0].role("consent") or close[0].role("approves"))):
-            return close[0]  # 持有者变了报州政府办备案就行: the step's own rule says what else it takes
+            alike = [f for f in close if covered[id(f)] == best]
+            return max(alike, key=lambda f: self._unit_fit(f, question, claims))  # 持有者变了报州政府办备案就行: the step's own rule says what else it takes
         # The bodies a question names pick the rule (报州政府办: the prefecture's deadline); the days and periods
         # it claims are then checked against that rule, never used to pick one that happens to fit them.
         named = [b for b in claims.bodies if b.role != "any"]
@@ -631,7 +648,17 @@ class PolicyIndex:
         if covering and not named:
             return covering[0]  # the closest rule that speaks to the days or periods claimed
         covering = [f for f, r in checked if covered[id(f)] == best and f in close]
-        return (covering or [f for f, r in checked if covered[id(f)] == best])[0]
+        covering = covering or [f for f, r in checked if covered[id(f)] == best]
+        # of procedures that speak to the claims alike, the one for the unit the question names (部门网站, 州卫健委
+        # → the department's; 门户网站 → the portal's)
+        return max(covering, key=lambda f: self._unit_fit(f, question, claims))
+
+    @staticmethod
+    def _unit_fit(fact: Fact, question: str, claims) -> int:
+        if not fact.role("to") and not fact.role("approves"):
+            return 0
+        department = bool(_DEPT_WORDS.search(question)) and "门户" not in question
+        return int(department == ("部门" in fact.keys)) + int(bool(claims.level) and fact.level == claims.level)
 
     def _section_answer(self, section: str, where: bool = False) -> Answer:
         """What one part of the plan says: its number and heading, then its facts in order (a part with
@@ -815,7 +842,7 @@ class PolicyIndex:
 
     def _names_policy_term(self, part: str) -> bool:
         p = part.lower()
-        return any(term in p for term in self.part_terms) or bool(re.search(r"\d|[a-z]{2,}", p))
+        return any(term in p for term in self.part_terms) or bool(re.search(r"\d|[a-z]{2,}", p)) or bool(_WHEN_DUE.search(p))
 
     def bm25(self, text: str) -> list[tuple[float, int]]:
         tokens, _ = self.query_tokens(text)
@@ -988,6 +1015,10 @@ _STEP_ACTS = re.compile(r"注销|注册|变更|调整|启用|迁移|申请|报�
 _AFTER_DONE = re.compile(r"(办完|弄完|做完|搞完|完了|完成)(以后|之后|后)?(还|又)?(要|需要|得|该)?(做|干|办|弄)?(什么|啥|哪些)")
 _AFTER_STEP = re.compile(r"(注销|注册|变更|调整|启用|迁移|申请|备案|报备|审核|下线)(?:了)?(?:以后|之后|后|完)(?:还|又)?(?:要|需要|得|该|应该)?(?:做|干|办|弄)?(?:什么|啥|哪些|些什么)")
 _IDLE_SCENE = IDLE
+# 截止哪天 as a part of its own (联系人是谁，…，截止哪天): a deadline asked is a question, though 截止 is a generic key
+_WHEN_DUE = re.compile(r"(截止|截至|期限|最晚|最迟)[^，。？]{0,3}(哪天|哪一天|几号|什么时候|啥时候|日期|时间|是多少)|(哪天|几号|什么时候|啥时候)(截止|之前|前)")
+_DOER_ACT = re.compile(r"注销|注册|申请|变更|复查|印发|转发|批准|审批|分配|收回|备案")
+_DEPT_WORDS = re.compile(r"部门|[\u4e00-\u9fff](局|委)(?!书记|员)")
 _WHAT_TO_DO = re.compile(r"(应该|应当|该|要|需要)?(怎么|怎样|如何|咋)(整改|处理|改|弄|办|整|对待)")
 _WHICH_N = re.compile(r"哪(两|俩|三|四|五|几)(个|份|张|种|项|条|家)?")
 _ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处理 asks what to do; it names no rule of its own
