@@ -23,7 +23,8 @@ _DEADLINE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?\s*(?
                             r"|(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:就)?(?:是|为)[^，。？！,?!]{0,8}(?:截止|期限|最后一天|deadline)")
 _DAY = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?")
 _BEFORE_VERB = re.compile(r"(报|交|提交|报送|上报|送|向|给|到|报给|交给|发给|报到|送到|交到|经过|通过)\s*$")
-_STEPWISE = re.compile(r"(逐级|一级级|一级一级|层层|逐层|最后|最终|最末)[^，。？]{0,4}$")
+_STEPWISE = re.compile(r"(逐级|一级级|一级一级|层层|逐层)[^，。？]{0,4}$")
+_LAST = re.compile(r"(最后|最终|最末)[^，。？]{0,4}$")  # 最后是报省政府办公厅批准的: the route's last step
 _FIRST_STOP = re.compile(r"(直接|先)(报|交|提交|报送|上报|送|报给|交给|报到|交到)?\s*$|向\s*$")
 # 直接把…表交给X: 直接 earlier in the clause, the handing-over verb right before the body — X is the first office
 _FIRST_FAR = re.compile(r"(直接|先|一开始就?|第一步就?)(把|将)[^，。？,?]{0,24}(报|交|提交|报送|上报|送|报给|交给|报到|交到|送到|送给|发给)\s*$")
@@ -58,7 +59,7 @@ _NOT_BODY = re.compile(r"谁|哪|什么|啥|本部门|本单位|部门网站|门
 _CONTACTED = re.compile(r"联系(相应的|对应的)?\s*$")
 _SUBJECT_AFTER = re.compile(r"^(能不能|能否|可不可以|可以|能|直接|自己)[^，。？]{0,3}(把|交|报|提交|送|注销|注册|申请|批)")
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
-NEGATION = re.compile(r"(?<![的])(不用(?!的)|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
+NEGATION = re.compile(r"(?<![的])(不用(?!的|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
 HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
 _ACTION_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|迟了|算晚|晚不晚|过期|超时|还行吗|今天|现在|已经")
 _YEAR_WORD = re.compile(r"\d{4}年")
@@ -161,6 +162,8 @@ def read_bodies(question: str) -> list[BodyClaim]:
             role = "any"  # 由持有者联系注册机构注销: the body contacted, not the one who acts
         elif _STEPWISE.search(question[max(0, start - 8):start]):
             role = "via"  # 逐级报到省政府办公厅: where the steps end, not the first office
+        elif _LAST.search(question[max(0, start - 8):start]) and not _ACTOR_BEFORE.search(before):
+            role = "approves" if verb and _APPROVES.fullmatch(verb.group(1)) else "via"
         elif _FIRST_STOP.search(before) or _FIRST_FAR.search(question[max(0, start - 36):start]):
             role = "first"  # 直接报省政府办公厅, 向省政府办公厅报备: the first office, not where the route ends
         elif _BEFORE_VERB.search(before) and not (verb and _CONSENT.fullmatch(verb.group(1)) and before.endswith(("经过", "通过"))):

@@ -113,7 +113,7 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
         gap = (a.date - b.date).days
         where = "之后" if gap > 0 else "之前" if gap < 0 else "同一天"
         line = (f"{a.event}是{md(a.date)}，{b.event}是{md(b.date)}：" +
-                (f"两者是同一天。" if not gap else f"{a.event}在{b.event}{where}，{'晚' if gap > 0 else '早'}{abs(gap)}天。"))
+                ("两者是同一天。" if not gap else f"{a.event}在{b.event}{where}，{'晚' if gap > 0 else '早'}{abs(gap)}天。"))
         claimed = relative.group(0) if relative.group(0) in ("早于", "晚于") else ""
         if claimed and gap:  # 复查截止日早于县里的截止日吗: the order claimed, confirmed or not
             line = ("是的。" if (gap < 0) == (claimed == "早于") else "不是。") + line

@@ -487,8 +487,12 @@ class PolicyIndex:
             # question names it in words of its own (栏目 … for a column on a sub-domain)
             # 按这个清理方案 is the frame and 该怎么整改 the question: neither names a rule of its own
             rest = CANCEL_IT.sub(" ", _WHAT_TO_DO.sub(" ", _PLAN_SETTING.sub(" ", _DOMAIN_WORDS.sub(" ", cq.lower()))))
-            facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest and k not in GENERIC_KEYS and not _ASKS_WORD.search(k) for k in f.keys)
-                     and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
+            own = [f for f in [*facts, *candidates] if f.clause.id not in situation.clause_ids]
+            # a part of its own that names no domain (…？另外中文域名该怎么起) keeps the facts it names
+            parts = [p.lower() for p in _parts(cq) if not _DOMAIN_WORDS.search(p.lower()) and _ASKING.search(p)]
+            asked_apart = [f for f in own if any(len(k) >= 3 and k.lower() in p and k not in GENERIC_KEYS for k in f.keys for p in parts)]
+            facts = asked_apart[:2] or [f for f in facts if any(len(k) >= 2 and k.lower() in rest and k not in GENERIC_KEYS and not _ASKS_WORD.search(k) for k in f.keys)
+                                        and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
         elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
             # a township's: the documents set no structure for it, so no other unit's structure is offered
             facts = [] if situation.alone else [f for f in facts if f.section.startswith("二") and
@@ -766,6 +770,13 @@ class PolicyIndex:
                         chosen.append(after)
                         answered += 1
                     continue
+                handed = _HANDED_OVER.search(part) if _SITE_OR_DOMAIN.search(question) else None
+                if handed:  # 三是能不能先给村委会用着: the domain (the subject said before) handed over — 二（六）
+                    given = next((i for i, f in enumerate(self.facts) if f.id == "no-transfer"), None)
+                    if given is not None and given not in chosen:
+                        chosen.append(given)
+                        answered += 1
+                    continue
                 if not self._names_policy_term(part) or any(part in clause for clause in settings):
                     continue  # 网站用了https，…: a clause that sets the scene asks nothing of its own
                 part_clauses = {i: score for score, i in self.bm25(part)}
@@ -1015,6 +1026,9 @@ _STEP_ACTS = re.compile(r"注销|注册|变更|调整|启用|迁移|申请|报�
 _AFTER_DONE = re.compile(r"(办完|弄完|做完|搞完|完了|完成)(以后|之后|后)?(还|又)?(要|需要|得|该)?(做|干|办|弄)?(什么|啥|哪些)")
 _AFTER_STEP = re.compile(r"(注销|注册|变更|调整|启用|迁移|申请|备案|报备|审核|下线)(?:了)?(?:以后|之后|后|完)(?:还|又)?(?:要|需要|得|该|应该)?(?:做|干|办|弄)?(?:什么|啥|哪些|些什么)")
 _IDLE_SCENE = IDLE
+# a part that hands the site's domain to someone else (给村委会用着, 借给下属单位, 转给公司)
+_HANDED_OVER = re.compile(r"转给|转让|借给|送给|过户给|给(?!我们|咱们|自己|本单位)[^，。？\s]{1,10}(用|使用|用着|接着用|先用|管)(?!户)")
+_SITE_OR_DOMAIN = re.compile(r"域名|网站|网址")
 # 截止哪天 as a part of its own (联系人是谁，…，截止哪天): a deadline asked is a question, though 截止 is a generic key
 _WHEN_DUE = re.compile(r"(截止|截至|期限|最晚|最迟)[^，。？]{0,3}(哪天|哪一天|几号|什么时候|啥时候|日期|时间|是多少)|(哪天|几号|什么时候|啥时候)(截止|之前|前)")
 _DOER_ACT = re.compile(r"注销|注册|申请|变更|复查|印发|转发|批准|审批|分配|收回|备案")

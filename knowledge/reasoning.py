@@ -93,7 +93,8 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         return "不可以"
     if claims.negated and top.verdict == "不可以" and top.kind == "prohibition" and about:
         # 可以不用gov.cn吧: the question keeps the prohibition; 转给他们用一下就完事了吧 proposes the forbidden act
-        return "是的，不能" if _KEEPS_OFF.search(question) else "不可以"
+        # 是的 answers a statement to confirm only; 能…吗 (网站不用了，能借给下属用吗) asks a permission
+        return "是的，不能" if _KEEPS_OFF.search(question) and (CONFIRM.search(question) or not _MAY.search(question)) else "不可以"
     if matched:  # 联系人是张晓霞吧: confirmed
         return verdict_word(question, True) if any(p.search(question) for p, _, _ in _FAMILIES) else "是的"
     if top.kind == "prohibition" and top.verdict == "不可以" and about and _MAY.search(statement(question)) \
@@ -119,7 +120,7 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     return ""
 
 
-_KEEPS_OFF = re.compile(r"不用(?!管)|不需要|无需|不必|没必要|用不着|可以不")
+_KEEPS_OFF = re.compile(r"不用(?!管|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不")
 _DENIED_BEFORE = re.compile(r"(不|别|勿|禁止|严禁|不得|不能|不可以?|不准|不许)[^，。？；,]{0,3}$")
 
 
@@ -224,7 +225,7 @@ def verdict_word(question: str, polarity: bool | None) -> str:
 
 # a statement put for confirmation (是要用…这种结构吧, 应该是…吧), not a request for leave (能…吧, …就行吧)
 _STATED = re.compile(r"(是|应该|应当|就是|用的是|规定|要求)[^。？]{1,40}(吧|吧？|吧\?)[?？。!！]*$")
-_MAY = re.compile(r"(?<![不没])(可以|能(?!力|不能)|允许|照样用|照用|继续用|还用)")
+_MAY = re.compile(r"(?<![不没])(可以(?!不)|(?<![职功效性技才智])能(?!力|不)|允许|照样用|照用|继续用|还用)")
 _PERMISSION = re.compile(r"能|可以|可不可以|行|让|允许|没事|没关系|不要紧|也成")
 
 
