@@ -236,6 +236,10 @@ def check(fact: Fact, claims: Claims) -> Check:
         result.notes.append(f"这条写的是{fact.level}级单位的做法，文件没有直接规定{claims.level}级单位的")
         return result
     for claim in claims.bodies:
+        if claim.role == "first" and fact.role("actor") and not set(fact.role("actor")) & _UNITS:
+            continue  # 先报国家域名注册管理机构: a later step, done by an office (省政府办公厅 → 国家…), is no one's first
+        if claim.role == "actor" and claim.body in _UNITS and not fact.role("actor"):
+            continue  # 州级部门网站注销域名: the unit applying for the act, not the body that carries it out
         implied = claim.role == "any" and claim.body in _UNITS  # 我们乡镇…报: the doer, when the rule names one
         ruled = ([("actor", body) for body in fact.role("actor")] if implied else
                  [(role, body) for role in _CLAIMED.get(claim.role, ()) for body in fact.role(role)])

@@ -951,3 +951,43 @@ def test_round_six_classes(question, present, absent):
         assert text in answer.lead, (text, answer.lead)
     for text in absent:
         assert text not in answer.lead.split("\n")[0] if text in ("Yes",) else text not in answer.lead, (text, answer.lead)
+
+
+# -- round 7: a confirmation's verdict agrees with the route the answer states ---------------------------------
+# Every procedure, every role a question can claim (the first recipient, the last approver, who does the act),
+# every office a clerk might name: a positive verdict only for the rule's own body, a negative one for another.
+_PROCEDURES = (  # (how the question names the procedure, role -> the bodies the rule means for that unit)
+    ("州级部门网站注销域名", {"first": {"州政府办", "本级人民政府办公室"}, "last": {"省政府办公厅"}}),
+    ("州卫健委要申请部门网站域名", {"first": {"州政府办", "本级人民政府办公室"}, "last": {"省政府办公厅"}}),
+    ("县政府门户网站注销域名", {"first": {"州政府办", "上一级人民政府办公室"}, "last": {"省政府办公厅"}}),
+    ("门户网站注册新域名", {"first": {"州政府办", "上一级人民政府办公室"}, "last": {"省政府办公厅"}}),
+    ("网站永久下线后闲置的域名", {"doer": {"持有者", "域名持有者"}}),
+)
+_CLAIM_TEMPLATES = {
+    "first": ("{s}，直接把申请基本信息表交给{x}就行了对吧", "{s}，先报{x}，对吧", "{s}，第一步直接交{x}就可以了吧"),
+    "last": ("{s}，最后是报{x}批准的，对吧", "{s}，最后由{x}批准，对吗"),
+    "doer": ("{s}，{x}会统一帮大家注销的对不", "{s}，是由{x}去注销的吧"),
+}
+_OFFICES = ("县政府办", "州政府办", "省政府办公厅", "国家域名注册管理机构", "域名持有者")
+_POSITIVE_LEAD = re.compile(r"^(是的|可以|需要|对|没错|正确|符合)")
+_NEGATIVE_LEAD = re.compile(r"^(不对|不是|不可以|不能|不需要|不符合)")
+
+
+def _route_confirmations():
+    for subject, roles in _PROCEDURES:
+        for role, right in roles.items():
+            for template in _CLAIM_TEMPLATES[role]:
+                for office in _OFFICES:
+                    yield template.format(s=subject, x=office), office.removeprefix("域名") in {r.removeprefix("域名") for r in right}
+
+
+@pytest.mark.parametrize(("question", "right"), list(_route_confirmations()))
+def test_a_confirmed_route_agrees_with_the_rule(question, right):
+    lead = ask(question).lead
+    office = re.search(r"交给(.+?)就|报(.+?)，|交(.+?)就|报(.+?)批准|由(.+?)批准|，(.+?)会统一|由(.+?)去注销", question)
+    named = next(g for g in office.groups() if g)
+    if right:  # 就行 / 就可以 may be wrong for the steps it leaves out, never for the office it names
+        assert not _NEGATIVE_LEAD.search(lead) or "就" in question and f"不是{named}" not in lead, lead
+    else:
+        assert not _POSITIVE_LEAD.search(lead), lead  # never 是的/需要 beside a route through another office
+        assert _NEGATIVE_LEAD.search(lead), lead  # the wrong office is said to be wrong
