@@ -23,6 +23,7 @@ from knowledge.model import check, event_answer, events_in, names_asked, names_s
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
     CANCEL_IT,
+    CONFIRM,
     IDLE,
     REMEDY,
     DateLines,
@@ -34,6 +35,7 @@ from knowledge.reasoning import (
     domain_situation,
     is_yes_no,
     mentions_domain,
+    names_subject,
     question_dates,
     registered_before_rules,
     verdict,
@@ -510,6 +512,7 @@ class PolicyIndex:
             lines += situation.lines[:2]
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids[:1]]
         sources = [*(Source.of(f) for f in facts), *sources]
+        parted = False  # a part's own verdict is given beside its rule's line
         if open_point:
             ruling = ""
             lines.insert(0, f"{open_point}。文件中相关的规定是：")
@@ -517,6 +520,21 @@ class PolicyIndex:
             ruling = "有"  # 有没有规定联系人变更的期限: the documents do say it — what they say follows
         else:
             ruling = verdict(cq, facts, claims)
+            lead_part = False
+            for asked_part in _yes_no_parts(cq):
+                # 谁去注销 注销完还要干啥 能不能转给村里用: each part that asks yes/no is answered from the rule whose
+                # act it names, beside that rule's line — never with another part's rule
+                own = [f for f in facts if f.verdict and any(p.search(asked_part) for p in f.does)
+                       and names_subject(f, asked_part)]
+                said = verdict(asked_part, own[:1], read_claims(asked_part)) if own else ""
+                if own and own[0] is facts[0]:
+                    ruling, lead_part = said or ruling, lead_part or bool(said)
+                elif said and own[0].answer in lines:
+                    lines[lines.index(own[0].answer)] = f"{said}。{own[0].answer}"
+                    parted = True
+                    if ruling and not lead_part and len(_yes_no_parts(cq)) == 1 and ruling.split("：")[0] in _YES_NO_WORDS \
+                            and not any(p.search(asked_part) for f in facts[:1] for p in f.does):
+                        ruling = ""  # the lead's word came from this part's question set against another rule
             if situation and not aside and situation.compliant is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
                 if REMEDY.search(cq):  # 要改吗: a domain that breaks the rules must be changed
@@ -531,7 +549,7 @@ class PolicyIndex:
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
         if undecided and undecided.notes:
             lines.insert(0, "；".join(dict.fromkeys(undecided.notes)) + "。")
-        elif not ruling and not open_point and not dated and not (situation and not aside) and is_yes_no(cq) \
+        elif not ruling and not parted and not open_point and not dated and not (situation and not aside) and is_yes_no(cq) \
                 and facts and (facts[0].verdict or claims.checkable):
             # a yes/no question about an act the rule does not speak to: no verdict, and that said plainly
             lines.insert(0, "文件没有直接规定这一点。文件中相关的规定是：")
@@ -1070,6 +1088,17 @@ def _setting_clauses(question: str) -> list[str]:
     """The clauses before the last that ask nothing (网站用了https，证书要不要注销: 网站用了https)."""
     clauses = [c for c in re.split(r"[，,；;]", question) if c.strip()]
     return [c for c in clauses[:-1] if not _ASKING.search(c) and not re.search(r"、|和|与|跟|以及|及", c) and _STATING.search(c)]
+
+
+_YES_NO_WORDS = frozenset("可以 不可以 需要 不需要 是的 不是 不对 有 没有".split())
+
+
+def _yes_no_parts(question: str) -> list[str]:
+    """The parts of a question of several that ask yes/no (谁去注销？能不能转给村里用)."""
+    if CONFIRM.search(question):
+        return []  # a statement to confirm (…，对吧) is one claim, however many clauses it has
+    parts = [p for p in _parts(question) if len(p) > 3 and _ASKING.search(p)]
+    return [p for p in parts if is_yes_no(p)] if len(parts) >= 2 else []
 
 
 def _parts(question: str) -> list[str]:
