@@ -231,10 +231,13 @@ def check(fact: Fact, claims: Claims) -> Check:
                 result.matched += 1
             else:
                 result.wrong.append("顺序是" + "，再".join(["先" + fact.steps[0][0], *(n for n, _ in fact.steps[1:])]) + "，顺序不能反")
-    if fact.level and claims.level and claims.level != fact.level:  # 县级部门…: the rule is written for 州级 ones
+    other_level = bool(fact.level and claims.level and claims.level != fact.level)
+    if other_level:  # 县级部门…: the rule is written for 州级 ones
         result.open += 1
         result.notes.append(f"这条写的是{fact.level}级单位的做法，文件没有直接规定{claims.level}级单位的")
-        return result
+        if not any(c.role == "first" for c in claims.bodies):
+            return result
+        # 县财政局…直接报省政府办公厅: whatever its level, a unit's first office is its own level's, never the province
     for claim in claims.bodies:
         if claim.role == "first" and fact.role("actor") and not set(fact.role("actor")) & _UNITS:
             continue  # 先报国家域名注册管理机构: a later step, done by an office (省政府办公厅 → 国家…), is no one's first
@@ -250,6 +253,9 @@ def check(fact: Fact, claims: Claims) -> Check:
                 and any(_same(other.body, body) for other in claims.bodies if other is not claim for body in fact.role("actor")):
             result.matched += 1  # 州政府办会同州委编办、州公安局搞的: a body the rule names as taking part
             continue
+        if other_level and (claim.role != "first" or any(_same(claim.body, body, level) is not False
+                                                          for _, body in ruled for level in ("县", "州"))):
+            continue  # only a first office wrong at every level is said wrong for a unit the rule is not written for
         if any(v is True for v in verdicts):
             if implied:
                 result.implied += 1  # a unit merely named confirms nothing by itself, but fits the rule
@@ -274,7 +280,7 @@ def check(fact: Fact, claims: Claims) -> Check:
             bodies += f"（会同{'、'.join(helpers)}）"
         said = "由{}印发" if issued and role == "actor" else _ROLE_WORDS[role]  # a document's issuer
         result.wrong.append(f"{said.format(bodies)}，不是{claim.text}")
-    if claims.sufficient:  # 报备一下就行: a step the rule requires that the question leaves out
+    if claims.sufficient and not other_level:  # 报备一下就行: a step the rule requires that the question leaves out
         named = {c.role for c in claims.bodies}
         if "直接" in claims.text and fact.role("to") and fact.role("executes") and not named & {"to", "first"} \
                 and not fact.role("consent") and not fact.role("approves"):  # a filing first, then the holder acts

@@ -624,6 +624,11 @@ class PolicyIndex:
             scores = [(s, i) for s, i in scores if self.facts[i].event.endswith("日期")] or scores
         if not scores:
             return None
+        # 县卫健局注销网站域名，先报州政府办: the rule for domains registered before 55号 is not about it
+        scores = [(s, i) for s, i in scores if not self.facts[i].when or self.facts[i].when.search(question)] or scores
+        if _DEPT_WORDS.search(question) and "门户" not in question:
+            # 县级部门网站注销，直接交给县政府办: a department's domain — the portal's procedure is not about it
+            scores = [(s, i) for s, i in scores if not self._portal_only(self.facts[i])] or scores
         near = [self.facts[i] for s, i in scores if s >= scores[0][0] * FIT_RATIO][:4]
         close = [f for f, (s, _) in zip(near, scores) if s >= scores[0][0] * SUBJECT_RATIO]
         checked = [(fact, check(fact, claims)) for fact in near]
@@ -665,7 +670,7 @@ class PolicyIndex:
                     fits.append(((r.matched + r.implied, covered[id(fact)]), fact))
             if fits:  # a rule the bodies all fit: the one that fits most and speaks to most claims, the closest
                 most = max(n for n, _ in fits)
-                return next(f for n, f in fits if n == most)
+                return max((f for n, f in fits if n == most), key=lambda f: self._unit_fit(f, question, claims))
         covering = [f for f, r in checked if covered[id(f)] and f in close]
         if covering and not named:
             return covering[0]  # the closest rule that speaks to the days or periods claimed
@@ -674,6 +679,10 @@ class PolicyIndex:
         # of procedures that speak to the claims alike, the one for the unit the question names (部门网站, 州卫健委
         # → the department's; 门户网站 → the portal's)
         return max(covering, key=lambda f: self._unit_fit(f, question, claims))
+
+    @staticmethod
+    def _portal_only(fact: Fact) -> bool:
+        return bool(fact.role("to")) and "门户网站" in fact.keys and "部门" not in fact.keys
 
     @staticmethod
     def _unit_fit(fact: Fact, question: str, claims) -> int:
