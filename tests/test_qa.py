@@ -991,3 +991,44 @@ def test_a_confirmed_route_agrees_with_the_rule(question, right):
     else:
         assert not _POSITIVE_LEAD.search(lead), lead  # never 是的/需要 beside a route through another office
         assert _NEGATIVE_LEAD.search(lead), lead  # the wrong office is said to be wrong
+
+
+@pytest.mark.parametrize(("question", "present", "absent"), [
+    # a first recipient claimed across the clause, for a department and a portal
+    ("州交通局要注销部门网站域名，局长同意了，然后直接把申请表交给省政府办公厅就行了吧", ["本级人民政府办公室"], ["需要。", "是的"]),
+    ("县政府门户网站注销域名，直接把申请表交给省政府办公厅就行吧", ["不可以", "上一级人民政府办公室"], ["需要。"]),
+    ("县卫健局网站域名注销，直接报省政府办公厅就行吧", ["不可以", "县政府办"], ["是的"]),
+    # the route's last step
+    ("州级部门网站域名注销，最终是报省政府办公厅批准吧", ["是的", "省政府办公厅"], ["不对"]),
+    ("部门网站注销，最后是报州政府办批准的吧", ["不对", "省政府办公厅"], ["是的"]),
+    # who cancels an idle domain
+    ("已经永久下线的网站域名，州政府办会帮我们注销吧", ["不对", "域名持有者"], ["是的"]),
+    # a document named by its number: its own issuer and date
+    ("楚政办函8号是县政府办印发的吧", ["不对", "州政府办"], ["是的"]),
+    ("武政办函〔2019〕1号是州政府办印发的对吧", ["不对", "县政府办"], ["是的"]),
+    ("楚政办函〔2019〕8号是2月19日发的，对吧", ["不对", "2月13日", "县里转发通知"], ["是的"]),
+    ("楚政办函8号是2019年2月13号印发的吧", ["是的"], ["不对"]),
+    # the order of two described events
+    ("复查截止日在县里转发通知之前还是之后", ["之后", "2月28日", "2月19日"], []),
+    ("州里印发方案那天是在提醒通知节点之前还是之后", ["之前", "2月13日", "2月20日"], []),
+    ("复查截止日早于县里的报送截止日吗", ["是的", "之前"], []),
+    # a platform on its own domain: integrate, never an invented path
+    ("县教育局的审批系统用 spxt.wuding.gov.cn 单独跑，按文件该咋办", ["整合迁移", "注销"], ["/zf/", "/jy/"]),
+    ("永仁县政府的网上办事大厅单独用 wsbs.yongren.gov.cn，要怎么改", ["整合迁移", "www.yongren.gov.cn/...", "注销"], ["/zf/"]),
+    # each part of a question of several, the yes/no part from its own rule
+    ("乡里网站关了 谁去注销域名 注销完还要干啥 能不能转给村里用", ["注册机构", "ICP", "不可以。不得"], ["可以。网站"]),
+    ("我们局网站不用了，域名要注销吗？能不能借给下属中心用？", ["不可以。不得"], ["是的，不能"]),
+    ("县里的联系人是谁，邮箱多少，哪天之前报", ["张晓霞", "wdwgzx@126.com", "3月5日"], []),
+    ("州卫健委有 wsjkw.cxz.gov.cn 和 www.cxwsj.gov.cn 两个英文域名，都留着行吗？中文域名该怎么起", ["主域名", ".政务"], []),
+    # a prohibition whose subject carries a 不 of its own
+    ("我们是不承担行政职能的事业单位，还可以用.gov.cn的域名，对吧", ["不是"], ["是的"]),
+    ("Our county hospital is a public institution without administrative functions. We can keep our .gov.cn domain, right?", ["No"], ["Yes"]),
+    ("不承担行政职能的事业单位可以不用gov.cn吧", ["是的，不能"], []),
+])
+def test_round_seven_classes(question, present, absent):
+    answer = ask(question)
+    assert answer.in_scope
+    for text in present:
+        assert text in answer.lead, (text, answer.lead)
+    for text in absent:
+        assert text not in answer.lead, (text, answer.lead)
