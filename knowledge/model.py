@@ -262,6 +262,10 @@ def check(fact: Fact, claims: Claims) -> Check:
             else:
                 result.matched += 1
             continue
+        if claim.role == "to" and not any(verdicts) and any(_same(claim.body, body) for body in fact.role("via")) \
+                and any(c.role == "first" for c in claims.bodies if c is not claim) and claims.bodies.index(claim) > 0:
+            result.matched += 1  # 先报州政府办，再…报省政府办公厅: the first office said, this is where the route ends
+            continue
         if claim.role == "to" and not any(verdicts) and any(_same(claim.body, body) for body in fact.role("via")):
             result.open += 1  # 都要报省政府办公厅: where the route ends, not where it starts
             first = "、".join(fact.role("to"))

@@ -1001,6 +1001,9 @@ def test_a_confirmed_route_agrees_with_the_rule(question, right):
     # the route's last step
     ("州级部门网站域名注销，最终是报省政府办公厅批准吧", ["是的", "省政府办公厅"], ["不对"]),
     ("部门网站注销，最后是报州政府办批准的吧", ["不对", "省政府办公厅"], ["是的"]),
+    # a route stated whole: its first office, then where it ends
+    ("县政府门户网站换新域名，先报州政府办，再由州政府办报省政府办公厅，对吧", ["是的"], ["不对"]),
+    ("县政府门户网站注销域名，先报县政府办，再报省政府办公厅，对吧", ["不对", "上一级人民政府办公室"], ["是的"]),
     # who cancels an idle domain
     ("已经永久下线的网站域名，州政府办会帮我们注销吧", ["不对", "域名持有者"], ["是的"]),
     # a document named by its number: its own issuer and date
