@@ -70,6 +70,9 @@ _BETWEEN = re.compile(r"多少天|几天|隔了|相隔|相差|差了|差几|晚�
 _ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|之前还是之后|先还是后|哪个先|哪个在前|早于|晚于|赶在|来得及|还在.*之内|超过了?没|过期了?没|晚不晚|早不早")
 
 
+# A在B之前 / A在B之后: the order said by a relation, not by the order written (之后 reverses it)
+_BEFORE_REL = re.compile(r"在[^，。？]{1,14}(之前|以前|前)")
+_AFTER_REL = re.compile(r"在[^，。？]{1,14}(之后|以后|后)")
 _ORDERED = re.compile(r"先[^。？?]{1,24}(再|然后|后|之后|以后|才)|然后|之后再|以后再|后再|完了?再|[^，。？,]{2,}(以后|之后|后)[，,]?[^，。？,]{0,4}(再|才)?(去|要|把|就)?")
 
 
@@ -99,6 +102,7 @@ class Claims:
     first: bool = False  # 哪个早, 先后: which of two events comes first
     text: str = ""  # the question as read, for claims about the order of a rule's steps
     ordered: bool = False  # the question says in what order steps come (先…再…, …以后…, 然后)
+    reversed: bool = False  # ... and the later step is written first (ICP备案在域名注销之后注销)
 
     @property
     def checkable(self) -> bool:
@@ -240,5 +244,6 @@ def read(question: str, year: int = 2019) -> Claims:
     claims.order = bool(_ORDER.search(q))
     claims.first = bool(_FIRST.search(q))
     claims.text = q
-    claims.ordered = bool(_ORDERED.search(q))
+    claims.ordered = bool(_ORDERED.search(q) or _BEFORE_REL.search(q) or _AFTER_REL.search(q))
+    claims.reversed = bool(_AFTER_REL.search(q)) and not _BEFORE_REL.search(q) and not re.search(r"先[^，。？]{1,24}再", q)
     return claims

@@ -226,7 +226,7 @@ def check(fact: Fact, claims: Claims) -> Check:
             if match:
                 said.append((match.start(), rank, name))
         if len({rank for _, rank, _ in said}) >= 2:
-            in_order = [rank for _, rank, _ in sorted(said)]
+            in_order = [rank for _, rank, _ in sorted(said, reverse=claims.reversed)]
             if in_order == sorted(in_order):
                 result.matched += 1
             else:

@@ -1004,6 +1004,10 @@ def test_a_confirmed_route_agrees_with_the_rule(question, right):
     # a route stated whole: its first office, then where it ends
     ("县政府门户网站换新域名，先报州政府办，再由州政府办报省政府办公厅，对吧", ["是的"], ["不对"]),
     ("县政府门户网站注销域名，先报县政府办，再报省政府办公厅，对吧", ["不对", "上一级人民政府办公室"], ["是的"]),
+    # the order of a rule's steps said by a relation (A在B之前 / 之后), not by the order written
+    ("ICP备案要在域名注销之前先注销吧", ["不对", "先注销域名"], ["需要", "是的"]),
+    ("ICP备案在域名注销之后再注销，对吧", ["是的"], ["不对"]),
+    ("We want to hand our old domain to a subordinate center. Is that OK?", ["No", "不得"], ["Yes"]),
     # who cancels an idle domain
     ("已经永久下线的网站域名，州政府办会帮我们注销吧", ["不对", "域名持有者"], ["是的"]),
     # a document named by its number: its own issuer and date
