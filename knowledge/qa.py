@@ -610,6 +610,13 @@ class PolicyIndex:
                      for r in [check(f, by_body)] if r.matched >= len(named) and not r.wrong]
             if len(steps) == 1:
                 return steps[0]
+            # 是不是乡镇网站都要在3月5号前报州政府办: no step fits every body; the one the claims fit best (乡镇 and
+            # 3月5日: the county's) is what they are about, and the body that does not fit is said wrong
+            dated = [(r.matched - len(r.wrong), f) for f in self.facts if f.date and f.event and f.kind == "date"
+                     for r in [check(f, claims)] if r.matched]
+            top = max((n for n, _ in dated), default=None)
+            if top is not None and top > 0 and sum(n == top for n, _ in dated) == 1:
+                return next(f for n, f in dated if n == top)
         if claims.periods and not events_in(subject):
             # a period claimed (30个工作日, 半年): the rules that set a period are each checked, and the one whose
             # step the question names (联系人 → the contact change's 20 working days) is what it is about

@@ -1008,6 +1008,8 @@ def test_a_confirmed_route_agrees_with_the_rule(question, right):
     ("ICP备案要在域名注销之前先注销吧", ["不对", "先注销域名"], ["需要", "是的"]),
     ("ICP备案在域名注销之后再注销，对吧", ["是的"], ["不对"]),
     ("We want to hand our old domain to a subordinate center. Is that OK?", ["No", "不得"], ["Yes"]),
+    # a deadline and bodies that fit no one step together: the step they fit best, the misfit said
+    ("是不是乡镇网站都要在3月5号前报州政府办", ["不对", "县政府办"], ["文件没有直接规定"]),
     # who cancels an idle domain
     ("已经永久下线的网站域名，州政府办会帮我们注销吧", ["不对", "域名持有者"], ["是的"]),
     # a document named by its number: its own issuer and date
