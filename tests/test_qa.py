@@ -966,7 +966,7 @@ _PROCEDURES = (  # (how the question names the procedure, role -> the bodies the
 _CLAIM_TEMPLATES = {
     "first": ("{s}，直接把申请基本信息表交给{x}就行了对吧", "{s}，先报{x}，对吧", "{s}，第一步直接交{x}就可以了吧"),
     "last": ("{s}，最后是报{x}批准的，对吧", "{s}，最后由{x}批准，对吗"),
-    "doer": ("{s}，{x}会统一帮大家注销的对不", "{s}，是由{x}去注销的吧"),
+    "doer": ("{s}，{x}会统一帮大家注销的对不", "{s}，是由{x}去注销的吧", "{s}，{x}会统一帮各乡镇注销的吧"),
 }
 _OFFICES = ("县政府办", "州政府办", "省政府办公厅", "国家域名注册管理机构", "域名持有者")
 _POSITIVE_LEAD = re.compile(r"^(是的|可以|需要|对|没错|正确|符合)")
@@ -1010,6 +1010,8 @@ def test_a_confirmed_route_agrees_with_the_rule(question, right):
     ("We want to hand our old domain to a subordinate center. Is that OK?", ["No", "不得"], ["Yes"]),
     # a deadline and bodies that fit no one step together: the step they fit best, the misfit said
     ("是不是乡镇网站都要在3月5号前报州政府办", ["不对", "县政府办"], ["文件没有直接规定"]),
+    # the body a step is done for (帮各乡镇) is not its doer
+    ("县政府办会统一帮各乡镇注销域名吧", ["不对"], ["是的"]),
     # who cancels an idle domain
     ("已经永久下线的网站域名，州政府办会帮我们注销吧", ["不对", "域名持有者"], ["是的"]),
     # a document named by its number: its own issuer and date
