@@ -58,6 +58,7 @@ _COUNTY_LEVEL = re.compile(r"县级|县直|乡镇|我们县|本县|咱们县|县
 _NOT_BODY = re.compile(r"谁|哪|什么|啥|本部门|本单位|部门网站|门户网站")
 _CONTACTED = re.compile(r"联系(相应的|对应的)?\s*$")
 _SUBJECT_AFTER = re.compile(r"^(能不能|能否|可不可以|可以|能|直接|自己)[^，。？]{0,3}(把|交|报|提交|送|注销|注册|申请|批)")
+_WHO_VERB = re.compile(r"谁[^，。？]{0,3}(审批|批准|批|同意|负责|牵头|注销|办理|分配)")
 _ON_BEHALF = re.compile(r"(帮|替|代|为)(各|大家|所有|全部)?\s*$")
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
 NEGATION = re.compile(r"(?<![的])(不用(?!的|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
@@ -183,6 +184,12 @@ def read_bodies(question: str) -> list[BodyClaim]:
             role = "actor"  # 县政府办能不能直接把审核表交给…: the body the sentence opens with does the step
         else:
             role = "any"
+        asked = _WHO_VERB.search(question[:start])
+        if role == "any" and asked and not _WHO_VERB.search(after):
+            # 谁批准部门网站域名？州政府办，对吧: the body answering a who-question claims that question's role
+            role = "approves" if _APPROVES.fullmatch(asked.group(1)) else "consent" if _CONSENT.fullmatch(asked.group(1)) else "actor"
+        if role == "consent" and verb and "谁" in after[:verb.start(1)]:
+            role = "any"  # 持有者变更不用经过谁同意: the consent is asked about, not given by this body
         if _ON_BEHALF.search(before) and out and verb and role in ("actor", "any"):
             # 县政府办会统一帮各乡镇注销: 乡镇 are whom it is done for; the body before 帮 does the act
             role = "any"

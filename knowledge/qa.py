@@ -463,6 +463,12 @@ class PolicyIndex:
             own = [f for f in [*facts, *candidates] if doers & set(f.role("actor"))]
             if own:
                 facts = list(dict.fromkeys([*own[:2], *facts]))[:MAX_FACTS]
+        compound = self._compound(cq) if is_yes_no(cq) and CONFIRM.search(cq) else None
+        if compound:  # 县里要求乡镇3月5日前报县政府办，州里要求县市3月20日前报州政府办，对吧: each claim its own rule
+            lead = ("不对：" + "；".join(compound[1])) if compound[1] else "是的"
+            shown = list(dict.fromkeys(compound[0]))
+            return Answer(True, "facts", f"{lead}。" + "\n".join(f.answer for f in shown),
+                          [Source.of(f) for f in shown], [], 0.0, shown)
         if is_yes_no(cq) and (claims.checkable or claims.negated):
             target = self._subject(asked, claims, doc)
             if target:  # the rule the claims are about leads, so the verdict checks them against it
@@ -596,7 +602,8 @@ class PolicyIndex:
                 return own[0]
         named = events_in(subject)
         if len(named) == 1 and not claims.between:  # the one dated event the question describes
-            said = check(named[0], claims)
+            # a unit merely named (要求乡镇…报) says nothing of a document's issuer
+            said = check(named[0], replace(claims, bodies=[b for b in claims.bodies if b.role != "any"]))
             if said.matched or said.wrong or said.open or not claims.checkable:
                 return named[0]
             # 县里那个转发文件是要求3月5号前报县政府办吧: the document names where the claims are; they are
@@ -686,6 +693,29 @@ class PolicyIndex:
         # of procedures that speak to the claims alike, the one for the unit the question names (部门网站, 州卫健委
         # → the department's; 门户网站 → the portal's)
         return max(covering, key=lambda f: self._unit_fit(f, question, claims))
+
+    def _compound(self, question: str) -> tuple[list[Fact], list[str]] | None:
+        """A statement to confirm made of clauses that each claim a step of its own (a deadline with bodies):
+        each clause checked against its own rule; None unless two or more clauses do."""
+        clauses = [c for c in re.split(r"[，,；;]", CONFIRM.sub("", question)) if c.strip()]
+        if len(clauses) < 2:
+            return None
+        read = [(c, read_claims(c)) for c in clauses]
+        stepwise = [(c, k) for c, k in read if k.deadlines and any(b.role != "any" for b in k.bodies)]
+        if len(stepwise) < 2:
+            return None
+        facts, wrong = [], []
+        for clause, claims in stepwise:
+            target = self._subject(clause, claims)
+            if target is None:
+                return None
+            said = check(target, claims)
+            claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines)
+            if not said.wrong and said.matched < claimed:
+                return None  # a claim no rule speaks to: no verdict from the parts
+            facts.append(target)
+            wrong += said.wrong
+        return facts, list(dict.fromkeys(wrong))
 
     @staticmethod
     def _portal_only(fact: Fact) -> bool:

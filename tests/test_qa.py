@@ -1012,6 +1012,13 @@ def test_a_confirmed_route_agrees_with_the_rule(question, right):
     ("是不是乡镇网站都要在3月5号前报州政府办", ["不对", "县政府办"], ["文件没有直接规定"]),
     # the body a step is done for (帮各乡镇) is not its doer
     ("县政府办会统一帮各乡镇注销域名吧", ["不对"], ["是的"]),
+    # a statement of two clauses, each a step of its own: each checked against its own rule
+    ("县里的通知要求乡镇3月5日前报县政府办，州里的方案要求县市3月20日前报州政府办，对吧", ["是的"], ["不对"]),
+    ("县里要求乡镇3月20日前报县政府办，州里要求县市3月20日前报州政府办，对吧", ["不对", "3月5日前"], ["是的"]),
+    # the body answering a who-question claims its role; 经过谁同意 is asked, not claimed
+    ("谁批准部门网站域名？州政府办，对吧", ["不对", "省政府办公厅"], ["是的"]),
+    ("Who approves a department website domain in the end? The prefecture office, right?", ["No"], ["Yes"]),
+    ("域名持有者变更不用经过谁同意吧", ["需要", "主管单位"], ["主要负责人同意，不是"]),
     # who cancels an idle domain
     ("已经永久下线的网站域名，州政府办会帮我们注销吧", ["不对", "域名持有者"], ["是的"]),
     # a document named by its number: its own issuer and date
