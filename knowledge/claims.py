@@ -27,6 +27,8 @@ _STEPWISE = re.compile(r"(逐级|一级级|一级一级|层层|逐层)[^，。�
 _LAST = re.compile(r"(最后|最终|最末)[^，。？]{0,4}$")  # 最后是报省政府办公厅批准的: the route's last step
 _FIRST_STOP = re.compile(r"(直接|先)(报|交|提交|报送|上报|送|报给|交给|报到|交到)?\s*$|向\s*$")
 # 直接把…表交给X: 直接 earlier in the clause, the handing-over verb right before the body — X is the first office
+_TO_FAR = re.compile(r"(报|交|提交|报送|上报|送)[^，。？,?]{0,10}(表|材料)\s*$")
+_DIRECT = re.compile(r"直接|先")
 _FIRST_FAR = re.compile(r"(直接|先|一开始就?|第一步就?)(把|将)[^，。？,?]{0,24}(报|交|提交|报送|上报|送|报给|交给|报到|交到|送到|送给|发给)\s*$")
 _ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批|批准|同意|签字|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的|批)")
 _CONSENT = re.compile(r"同意|签字")
@@ -172,8 +174,11 @@ def read_bodies(question: str) -> list[BodyClaim]:
             role = "via"  # 逐级报到省政府办公厅: where the steps end, not the first office
         elif _LAST.search(question[max(0, start - 8):start]) and not _ACTOR_BEFORE.search(before):
             role = "approves" if verb and _APPROVES.fullmatch(verb.group(1)) else "via"
-        elif _FIRST_STOP.search(before) or _FIRST_FAR.search(question[max(0, start - 36):start]):
+        elif _FIRST_STOP.search(before) or _FIRST_FAR.search(question[max(0, start - 36):start]) \
+                or _TO_FAR.search(question[max(0, start - 16):start]) and _DIRECT.search(question[max(0, start - 30):start]):
             role = "first"  # 直接报省政府办公厅, 向省政府办公厅报备: the first office, not where the route ends
+        elif _TO_FAR.search(question[max(0, start - 16):start]):
+            role = "to"  # 报送申请表省政府办公厅 (English read word by word: submit the form to …)
         elif _BEFORE_VERB.search(before) and not (verb and _CONSENT.fullmatch(verb.group(1)) and before.endswith(("经过", "通过"))):
             role = "to"
         elif verb and _CONSENT.fullmatch(verb.group(1)):

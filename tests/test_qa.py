@@ -1019,6 +1019,7 @@ def test_a_confirmed_route_agrees_with_the_rule(question, right):
     ("谁批准部门网站域名？州政府办，对吧", ["不对", "省政府办公厅"], ["是的"]),
     ("Who approves a department website domain in the end? The prefecture office, right?", ["No"], ["Yes"]),
     ("域名持有者变更不用经过谁同意吧", ["需要", "主管单位"], ["主要负责人同意，不是"]),
+    ("Can the county office submit the form directly to the provincial office?", ["No"], ["Yes"]),
     # who cancels an idle domain
     ("已经永久下线的网站域名，州政府办会帮我们注销吧", ["不对", "域名持有者"], ["是的"]),
     # a document named by its number: its own issuer and date
