@@ -77,6 +77,7 @@ _ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|�
 # A在B之前 / A在B之后: the order said by a relation, not by the order written (之后 reverses it)
 _BEFORE_REL = re.compile(r"在[^，。？]{1,14}(之前|以前|前)")
 _AFTER_REL = re.compile(r"在[^，。？]{1,14}(之后|以后|后)")
+_BEFORE_FIRST = re.compile(r"(之前|以前|前)[，,]?[^，。？\d]{0,4}先")
 _ORDERED = re.compile(r"先[^。？?]{1,24}(再|然后|后|之后|以后|才)|然后|之后再|以后再|后再|完了?再|[^，。？,]{2,}(以后|之后|后)[，,]?[^，。？,]{0,4}(再|才)?(去|要|把|就)?")
 
 
@@ -262,6 +263,8 @@ def read(question: str, year: int = 2019) -> Claims:
     claims.order = bool(_ORDER.search(q))
     claims.first = bool(_FIRST.search(q))
     claims.text = q
-    claims.ordered = bool(_ORDERED.search(q) or _BEFORE_REL.search(q) or _AFTER_REL.search(q))
-    claims.reversed = bool(_AFTER_REL.search(q)) and not _BEFORE_REL.search(q) and not re.search(r"先[^，。？]{1,24}再", q)
+    claims.ordered = bool(_ORDERED.search(q) or _BEFORE_REL.search(q) or _AFTER_REL.search(q) or _BEFORE_FIRST.search(q))
+    # ICP备案在域名注销之后注销 / 新域名启用前就先公告: the step written first comes later
+    claims.reversed = bool(not _BEFORE_REL.search(q) and (_AFTER_REL.search(q) or _BEFORE_FIRST.search(q))) \
+        and not re.search(r"先[^，。？]{1,24}再", q)
     return claims

@@ -150,6 +150,7 @@ class Check:
     open: int = 0  # claims the rule's words neither confirm nor contradict
     implied: int = 0  # units named that the rule's doers include
     notes: list[str] = field(default_factory=list)  # what decides such a claim
+    unspoken: int = 0  # bodies claimed in a role the rule gives no one (由州政府办注销 against the notice rule)
 
 
 _OPEN_NOTES = {"本级人民政府办公室": "要看单位的层级：文件写的是“本级人民政府办公室”，县级单位是县政府办，州级单位是州政府办",
@@ -247,6 +248,9 @@ def check(fact: Fact, claims: Claims) -> Check:
         ruled = ([("actor", body) for body in fact.role("actor")] if implied else
                  [(role, body) for role in _CLAIMED.get(claim.role, ()) for body in fact.role(role)])
         if not ruled:
+            named = any(_same(claim.body, body, claims.level) is not False for _, bodies in fact.roles for body in bodies)
+            if claim.role in ("actor", "approves", "consent") and not implied and claim.body not in _UNITS and not named:
+                result.unspoken += 1  # the rule does not say who does it: no yes from this rule
             continue
         verdicts = [_same(claim.body, body, claims.level) for _, body in ruled]
         if claim.role == "actor" and any(_same(claim.body, body) for body in fact.role("with")) \

@@ -702,6 +702,9 @@ class PolicyIndex:
             return None
         read = [(c, read_claims(c)) for c in clauses]
         stepwise = [(c, k) for c, k in read if k.deadlines and any(b.role != "any" for b in k.bodies)]
+        doers = [(c, k) for c, k in read if any(b.role == "actor" for b in k.bodies) and _DOER_ACT_ALL.search(c)]
+        if len(stepwise) < 2 and len(doers) >= 2:
+            stepwise = doers  # 州政府办负责复查，县政府办负责转发，对吧: each clause names a doer and its act
         if len(stepwise) < 2:
             return None
         facts, wrong = [], []
@@ -715,6 +718,8 @@ class PolicyIndex:
                 return None  # a claim no rule speaks to: no verdict from the parts
             facts.append(target)
             wrong += said.wrong
+        if len(set(map(id, facts))) < len(facts):
+            return None  # two clauses about one rule: the rule checks them together
         return facts, list(dict.fromkeys(wrong))
 
     @staticmethod
@@ -1096,6 +1101,7 @@ _SITE_OR_DOMAIN = re.compile(r"域名|网站|网址")
 # 截止哪天 as a part of its own (联系人是谁，…，截止哪天): a deadline asked is a question, though 截止 is a generic key
 _WHEN_DUE = re.compile(r"(截止|截至|期限|最晚|最迟)[^，。？]{0,3}(哪天|哪一天|几号|什么时候|啥时候|日期|时间|是多少)|(哪天|几号|什么时候|啥时候)(截止|之前|前)")
 _DOER_ACT = re.compile(r"注销|注册|申请|变更|复查|印发|转发|批准|审批|分配|收回|备案")
+_DOER_ACT_ALL = re.compile(r"复查|转发|印发|提醒|注销|注册|审批|批准|分配|收回|备案|报备|报送|上报|监测")
 _DEPT_WORDS = re.compile(r"部门|[\u4e00-\u9fff](局|委)(?!书记|员)")
 _WHAT_TO_DO = re.compile(r"(应该|应当|该|要|需要)?(怎么|怎样|如何|咋)(整改|处理|改|弄|办|整|对待)")
 _WHICH_N = re.compile(r"哪(两|俩|三|四|五|几)(个|份|张|种|项|条|家)?")

@@ -48,6 +48,18 @@ def is_yes_no(question: str) -> bool:
 
 
 def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) -> str:
+    """`_verdict`, never positive when the question names a doer the rule does not speak to (公告满3个月后由州政府办
+    注销原域名吧: the notice rule says nothing of who cancels — a 是的 would confirm the doer)."""
+    from knowledge.model import check
+
+    said = _verdict(question, facts, claims)
+    if said and facts and not said.startswith(("不", "没有", "有问题", "晚了", "来不及", "超期")):
+        if check(facts[0], claims or read_claims(question)).unspoken:
+            return ""
+    return said
+
+
+def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) -> str:
     """The verdict of a yes/no question, worked out from the rules' model; '' when nothing decides it.
 
     In order: a claim the question makes (a body, a deadline, a period) set against the rule it is about —
@@ -69,7 +81,7 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         return f"{word}：{'；'.join(dict.fromkeys(result.wrong))}"
     claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines) + len(claims.periods) \
         + len(claims.dated) + len(claims.values) + len(claims.months)
-    matched = result.matched >= claimed > 0 and not result.open  # yes only when the rule speaks to every claim made
+    matched = result.matched >= claimed > 0 and not result.open and not result.unspoken  # yes only when the rule speaks to every claim made
     polarity = None
     for fact in facts:  # a proposal that breaks or keeps a rule decides next
         breaking = [p for p in fact.no if p.search(question)]

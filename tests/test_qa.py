@@ -807,7 +807,7 @@ def test_a_true_statement_to_confirm_is_confirmed(question):
     ("中文域名用“单位名称.中国”这种，对不对", "△△△.政务"),
     ("业务系统、办事平台以后可以单独作为网站跑了，对吧", "不再作为独立网站"),
     # the order of a rule's steps is a claim too
-    ("域名调整后先注销原域名，再在新网站首页公告3个月，对吧", "顺序是先在新网站首页公告3个月"),
+    ("域名调整后先注销原域名，再在新网站首页公告3个月，对吧", "再在新网站首页公告3个月，再注销原域名"),
     ("先注销ICP备案，再注销域名，是这个顺序吧", "顺序是先注销域名"),
     ("老域名先找注册机构注销了，然后再报上一级政府办公室备案，对吧", "顺序是先报上一级政府办公室备案"),
 ])
@@ -1020,6 +1020,13 @@ def test_a_confirmed_route_agrees_with_the_rule(question, right):
     ("Who approves a department website domain in the end? The prefecture office, right?", ["No"], ["Yes"]),
     ("域名持有者变更不用经过谁同意吧", ["需要", "主管单位"], ["主要负责人同意，不是"]),
     ("Can the county office submit the form directly to the provincial office?", ["No"], ["Yes"]),
+    ("州政府办负责复查，县政府办负责转发，对吧", ["是的"], ["不对"]),
+    ("县政府办负责复查，州政府办负责转发，对吧", ["不对"], ["是的"]),
+    # a doer the rule does not name is never confirmed by that rule
+    ("公告满3个月后由州政府办注销原域名吧", [], ["是的", "可以", "需要"]),
+    # a step's order said with 前…先 (the step written first comes later)
+    ("新域名启用前就要先公告3个月对吧", ["不对", "先启用新域名"], ["是的"]),
+    ("新域名启用后在首页公告3个月，再注销原域名，对吧", ["是的"], ["不对"]),
     # who cancels an idle domain
     ("已经永久下线的网站域名，州政府办会帮我们注销吧", ["不对", "域名持有者"], ["是的"]),
     # a document named by its number: its own issuer and date
