@@ -24,7 +24,12 @@ _DEADLINE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?\s*(?
 _DAY = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?")
 _BEFORE_VERB = re.compile(r"(报|交|提交|报送|上报|送|向|给|到|报给|交给|发给|报到|送到|交到|经过|通过)\s*$")
 _STEPWISE = re.compile(r"(逐级|一级级|一级一级|层层|逐层)[^，。？]{0,4}$")
+_LAST = re.compile(r"(最后|最终|最末)[^，。？]{0,4}$")  # 最后是报省政府办公厅批准的: the route's last step
 _FIRST_STOP = re.compile(r"(直接|先)(报|交|提交|报送|上报|送|报给|交给|报到|交到)?\s*$|向\s*$")
+# 直接把…表交给X: 直接 earlier in the clause, the handing-over verb right before the body — X is the first office
+_TO_FAR = re.compile(r"(报|交|提交|报送|上报|送)[^，。？,?]{0,10}(表|材料)\s*$")
+_DIRECT = re.compile(r"直接|先")
+_FIRST_FAR = re.compile(r"(直接|先|一开始就?|第一步就?)(把|将)[^，。？,?]{0,24}(报|交|提交|报送|上报|送|报给|交给|报到|交到|送到|送给|发给)\s*$")
 _ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批|批准|同意|签字|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的|批)")
 _CONSENT = re.compile(r"同意|签字")
 _APPROVES = re.compile(r"审批|批准|批")
@@ -55,8 +60,10 @@ _COUNTY_LEVEL = re.compile(r"县级|县直|乡镇|我们县|本县|咱们县|县
 _NOT_BODY = re.compile(r"谁|哪|什么|啥|本部门|本单位|部门网站|门户网站")
 _CONTACTED = re.compile(r"联系(相应的|对应的)?\s*$")
 _SUBJECT_AFTER = re.compile(r"^(能不能|能否|可不可以|可以|能|直接|自己)[^，。？]{0,3}(把|交|报|提交|送|注销|注册|申请|批)")
+_WHO_VERB = re.compile(r"谁[^，。？]{0,3}(审批|批准|批|同意|负责|牵头|注销|办理|分配)")
+_ON_BEHALF = re.compile(r"(帮|替|代|为)(各|大家|所有|全部)?\s*$")
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
-NEGATION = re.compile(r"(?<![的])(不用(?!的)|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
+NEGATION = re.compile(r"(?<![的])(不用(?!的|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
 HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
 _ACTION_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|迟了|算晚|晚不晚|过期|超时|还行吗|今天|现在|已经")
 _YEAR_WORD = re.compile(r"\d{4}年")
@@ -67,6 +74,10 @@ _BETWEEN = re.compile(r"多少天|几天|隔了|相隔|相差|差了|差几|晚�
 _ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|之前还是之后|先还是后|哪个先|哪个在前|早于|晚于|赶在|来得及|还在.*之内|超过了?没|过期了?没|晚不晚|早不早")
 
 
+# A在B之前 / A在B之后: the order said by a relation, not by the order written (之后 reverses it)
+_BEFORE_REL = re.compile(r"在[^，。？]{1,14}(之前|以前|前)")
+_AFTER_REL = re.compile(r"在[^，。？]{1,14}(之后|以后|后)")
+_BEFORE_FIRST = re.compile(r"(之前|以前|前)[，,]?[^，。？\d]{0,4}先")
 _ORDERED = re.compile(r"先[^。？?]{1,24}(再|然后|后|之后|以后|才)|然后|之后再|以后再|后再|完了?再|[^，。？,]{2,}(以后|之后|后)[，,]?[^，。？,]{0,4}(再|才)?(去|要|把|就)?")
 
 
@@ -96,6 +107,7 @@ class Claims:
     first: bool = False  # 哪个早, 先后: which of two events comes first
     text: str = ""  # the question as read, for claims about the order of a rule's steps
     ordered: bool = False  # the question says in what order steps come (先…再…, …以后…, 然后)
+    reversed: bool = False  # ... and the later step is written first (ICP备案在域名注销之后注销)
 
     @property
     def checkable(self) -> bool:
@@ -147,6 +159,8 @@ def read_bodies(question: str) -> list[BodyClaim]:
                 spans.append((start, end, name))
     for match in _OTHER_BODY.finditer(question):
         start, end = match.span(1)
+        if match.group(2) == "注销" and match.end(1) == match.start(2) and re.match(r"县|州|市|我们|咱们|本", match.group(1)):
+            continue  # 县卫健局注销网站域名: the unit cancelling its own domain applies; it claims no one's role
         if not _NOT_BODY.search(match.group(1)) and not any(start < b and a < end for a, b, _ in spans):
             spans.append((start, end, match.group(1)))
     spans.sort()
@@ -159,8 +173,13 @@ def read_bodies(question: str) -> list[BodyClaim]:
             role = "any"  # 由持有者联系注册机构注销: the body contacted, not the one who acts
         elif _STEPWISE.search(question[max(0, start - 8):start]):
             role = "via"  # 逐级报到省政府办公厅: where the steps end, not the first office
-        elif _FIRST_STOP.search(before):
+        elif _LAST.search(question[max(0, start - 8):start]) and not _ACTOR_BEFORE.search(before):
+            role = "approves" if verb and _APPROVES.fullmatch(verb.group(1)) else "via"
+        elif _FIRST_STOP.search(before) or _FIRST_FAR.search(question[max(0, start - 36):start]) \
+                or _TO_FAR.search(question[max(0, start - 16):start]) and _DIRECT.search(question[max(0, start - 30):start]):
             role = "first"  # 直接报省政府办公厅, 向省政府办公厅报备: the first office, not where the route ends
+        elif _TO_FAR.search(question[max(0, start - 16):start]):
+            role = "to"  # 报送申请表省政府办公厅 (English read word by word: submit the form to …)
         elif _BEFORE_VERB.search(before) and not (verb and _CONSENT.fullmatch(verb.group(1)) and before.endswith(("经过", "通过"))):
             role = "to"
         elif verb and _CONSENT.fullmatch(verb.group(1)):
@@ -171,6 +190,17 @@ def read_bodies(question: str) -> list[BodyClaim]:
             role = "actor"  # 县政府办能不能直接把审核表交给…: the body the sentence opens with does the step
         else:
             role = "any"
+        asked = _WHO_VERB.search(question[:start])
+        if role == "any" and asked and not _WHO_VERB.search(after):
+            # 谁批准部门网站域名？州政府办，对吧: the body answering a who-question claims that question's role
+            role = "approves" if _APPROVES.fullmatch(asked.group(1)) else "consent" if _CONSENT.fullmatch(asked.group(1)) else "actor"
+        if role == "consent" and verb and "谁" in after[:verb.start(1)]:
+            role = "any"  # 持有者变更不用经过谁同意: the consent is asked about, not given by this body
+        if _ON_BEHALF.search(before) and out and verb and role in ("actor", "any"):
+            # 县政府办会统一帮各乡镇注销: 乡镇 are whom it is done for; the body before 帮 does the act
+            role = "any"
+            if out[-1].role == "any":
+                out[-1] = BodyClaim(out[-1].body, "actor", out[-1].text)
         out.append(BodyClaim(name, role, question[start:end]))
     return out
 
@@ -233,5 +263,8 @@ def read(question: str, year: int = 2019) -> Claims:
     claims.order = bool(_ORDER.search(q))
     claims.first = bool(_FIRST.search(q))
     claims.text = q
-    claims.ordered = bool(_ORDERED.search(q))
+    claims.ordered = bool(_ORDERED.search(q) or _BEFORE_REL.search(q) or _AFTER_REL.search(q) or _BEFORE_FIRST.search(q))
+    # ICP备案在域名注销之后注销 / 新域名启用前就先公告: the step written first comes later
+    claims.reversed = bool(not _BEFORE_REL.search(q) and (_AFTER_REL.search(q) or _BEFORE_FIRST.search(q))) \
+        and not re.search(r"先[^，。？]{1,24}再", q)
     return claims

@@ -39,6 +39,8 @@ class Fact:
     value_kind: str = ""  # name | number | mail
     level: str = ""  # 州 or 县: the level of unit the rule is written for, when it names one (州级政府部门)
     steps: tuple[tuple[str, re.Pattern], ...] = ()  # the rule's steps in their order, each with how a question writes it
+    when: re.Pattern | None = None  # the case a rule is written for (a domain registered before 55号): claims are
+    # checked against it only when the question says that case
 
     def role(self, name: str) -> tuple[str, ...]:
         return next((bodies for role, bodies in self.roles if role == name), ())
@@ -80,6 +82,7 @@ def build_facts(policy: Policy, raw: list[dict]) -> tuple[Fact, ...]:
             event_words=tuple(re.compile(f"(?=({p}))") for p in (item.get("event") or {}).get("words", ())), en=item.get("en", ""), forbids=tuple(item.get("forbids", ())),
             does=_patterns([item["does"]] if item.get("does") else None),
             steps=tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in item.get("steps", ())),
+            when=re.compile(item["when"]) if item.get("when") else None,
             level=str(item.get("level", "")), value=str((item.get("value") or {}).get("is", "")), value_kind=(item.get("value") or {}).get("kind", ""),
         ))
         covered.add(clause.id)

@@ -54,6 +54,8 @@ def events_in(question: str, facts: Sequence[Fact] | None = None) -> list[Fact]:
     return out
 
 
+# the order of two events asked in words (在…之前还是之后, 早于…吗)
+_RELATIVE = re.compile(r"(之|以)?前还是(之|以)?后|(之|以)?后还是(之|以)?前|早于|晚于|在前还是在后|在后还是在前|前面还是后面")
 _ACT = re.compile(r"转发|印发|发文|出台|下发|发布|成文|发的|发了|(?<![报送交])发(?!给)")
 _WHEN_ASKED = re.compile(r"哪天|哪一天|什么时候|啥时候|几号|几月几[日号]|日期是|什么日子|哪个日子|when", re.IGNORECASE)
 
@@ -93,7 +95,8 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
         lines = [f"{e.event.replace('的日期', '').replace('的截止日', '截止').replace('的期限', '期限')}是{md(e.date)}，"
                  f"星期{_WEEKDAYS[e.date.weekday()]}。" for e in events]
         return EventAnswer(lines, events)
-    if len(events) == 2 and _WHEN_ASKED.search(question):  # 县政府办把州里的方案转发下来: the act is the event, its object not
+    if len(events) == 2 and _WHEN_ASKED.search(question) and not _RELATIVE.search(question):
+        # 县政府办把州里的方案转发下来: the act is the event, its object not
         acted = [f for f in events if any(_ACT.search(m.group(1)) for p in f.event_words for m in p.finditer(question))]
         events = acted if len(acted) == 1 else events
     if len(events) == 1 and events[0].event.endswith("日期") and _WHEN_ASKED.search(question) and not (claims.between or claims.order or claims.first) \
@@ -105,6 +108,16 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
     if len(events) < 2:
         return None
     a, b = events[0], events[1]
+    relative = _RELATIVE.search(question)
+    if relative and not claims.between:  # 提醒通知的节点在县里转发之前还是之后: the first event against the second
+        gap = (a.date - b.date).days
+        where = "之后" if gap > 0 else "之前" if gap < 0 else "同一天"
+        line = (f"{a.event}是{md(a.date)}，{b.event}是{md(b.date)}：" +
+                ("两者是同一天。" if not gap else f"{a.event}在{b.event}{where}，{'晚' if gap > 0 else '早'}{abs(gap)}天。"))
+        claimed = relative.group(0) if relative.group(0) in ("早于", "晚于") else ""
+        if claimed and gap:  # 复查截止日早于县里的截止日吗: the order claimed, confirmed or not
+            line = ("是的。" if (gap < 0) == (claimed == "早于") else "不是。") + line
+        return EventAnswer([line], [a, b])
     if claims.first:  # 复查截止日和县里截止日哪个早
         early, late = sorted((a, b), key=lambda f: f.date)
         gap = (late.date - early.date).days
@@ -137,6 +150,7 @@ class Check:
     open: int = 0  # claims the rule's words neither confirm nor contradict
     implied: int = 0  # units named that the rule's doers include
     notes: list[str] = field(default_factory=list)  # what decides such a claim
+    unspoken: int = 0  # bodies claimed in a role the rule gives no one (由州政府办注销 against the notice rule)
 
 
 _OPEN_NOTES = {"本级人民政府办公室": "要看单位的层级：文件写的是“本级人民政府办公室”，县级单位是县政府办，州级单位是州政府办",
@@ -167,7 +181,9 @@ def check(fact: Fact, claims: Claims) -> Check:
     if fact.date and claims.dated and issued:
         for day, text, _ in claims.dated:
             if (day.month, day.day) != (fact.date.month, fact.date.day):
-                result.wrong.append(f"是{md(fact.date)}，不是{text}")
+                other = next((f.event for f in load_facts() if f.date and f.event.endswith("日期") and f is not fact
+                              and (f.date.month, f.date.day) == (day.month, day.day)), "")
+                result.wrong.append(f"是{md(fact.date)}，不是{text}" + (f"（{text}是{other.removesuffix('的日期')}的日期）" if other else ""))
             else:
                 result.matched += 1
     if fact.value:
@@ -211,31 +227,48 @@ def check(fact: Fact, claims: Claims) -> Check:
             if match:
                 said.append((match.start(), rank, name))
         if len({rank for _, rank, _ in said}) >= 2:
-            in_order = [rank for _, rank, _ in sorted(said)]
+            in_order = [rank for _, rank, _ in sorted(said, reverse=claims.reversed)]
             if in_order == sorted(in_order):
                 result.matched += 1
             else:
                 result.wrong.append("顺序是" + "，再".join(["先" + fact.steps[0][0], *(n for n, _ in fact.steps[1:])]) + "，顺序不能反")
-    if fact.level and claims.level and claims.level != fact.level:  # 县级部门…: the rule is written for 州级 ones
+    other_level = bool(fact.level and claims.level and claims.level != fact.level)
+    if other_level:  # 县级部门…: the rule is written for 州级 ones
         result.open += 1
         result.notes.append(f"这条写的是{fact.level}级单位的做法，文件没有直接规定{claims.level}级单位的")
-        return result
+        if not any(c.role == "first" for c in claims.bodies):
+            return result
+        # 县财政局…直接报省政府办公厅: whatever its level, a unit's first office is its own level's, never the province
     for claim in claims.bodies:
+        if claim.role == "first" and fact.role("actor") and not set(fact.role("actor")) & _UNITS:
+            continue  # 先报国家域名注册管理机构: a later step, done by an office (省政府办公厅 → 国家…), is no one's first
+        if claim.role == "actor" and claim.body in _UNITS and not fact.role("actor"):
+            continue  # 州级部门网站注销域名: the unit applying for the act, not the body that carries it out
         implied = claim.role == "any" and claim.body in _UNITS  # 我们乡镇…报: the doer, when the rule names one
         ruled = ([("actor", body) for body in fact.role("actor")] if implied else
                  [(role, body) for role in _CLAIMED.get(claim.role, ()) for body in fact.role(role)])
         if not ruled:
+            named = any(_same(claim.body, body, claims.level) is not False for _, bodies in fact.roles for body in bodies)
+            if claim.role in ("actor", "approves", "consent") and not implied and claim.body not in _UNITS and not named:
+                result.unspoken += 1  # the rule does not say who does it: no yes from this rule
             continue
         verdicts = [_same(claim.body, body, claims.level) for _, body in ruled]
         if claim.role == "actor" and any(_same(claim.body, body) for body in fact.role("with")) \
                 and any(_same(other.body, body) for other in claims.bodies if other is not claim for body in fact.role("actor")):
             result.matched += 1  # 州政府办会同州委编办、州公安局搞的: a body the rule names as taking part
             continue
+        if other_level and (claim.role != "first" or any(_same(claim.body, body, level) is not False
+                                                          for _, body in ruled for level in ("县", "州"))):
+            continue  # only a first office wrong at every level is said wrong for a unit the rule is not written for
         if any(v is True for v in verdicts):
             if implied:
                 result.implied += 1  # a unit merely named confirms nothing by itself, but fits the rule
             else:
                 result.matched += 1
+            continue
+        if claim.role == "to" and not any(verdicts) and any(_same(claim.body, body) for body in fact.role("via")) \
+                and any(c.role == "first" for c in claims.bodies if c is not claim) and claims.bodies.index(claim) > 0:
+            result.matched += 1  # 先报州政府办，再…报省政府办公厅: the first office said, this is where the route ends
             continue
         if claim.role == "to" and not any(verdicts) and any(_same(claim.body, body) for body in fact.role("via")):
             result.open += 1  # 都要报省政府办公厅: where the route ends, not where it starts
@@ -253,8 +286,9 @@ def check(fact: Fact, claims: Claims) -> Check:
         helpers = fact.role("with")
         if role == "actor" and helpers:
             bodies += f"（会同{'、'.join(helpers)}）"
-        result.wrong.append(f"{_ROLE_WORDS[role].format(bodies)}，不是{claim.text}")
-    if claims.sufficient:  # 报备一下就行: a step the rule requires that the question leaves out
+        said = "由{}印发" if issued and role == "actor" else _ROLE_WORDS[role]  # a document's issuer
+        result.wrong.append(f"{said.format(bodies)}，不是{claim.text}")
+    if claims.sufficient and not other_level:  # 报备一下就行: a step the rule requires that the question leaves out
         named = {c.role for c in claims.bodies}
         if "直接" in claims.text and fact.role("to") and fact.role("executes") and not named & {"to", "first"} \
                 and not fact.role("consent") and not fact.role("approves"):  # a filing first, then the holder acts

@@ -23,6 +23,7 @@ from knowledge.model import check, event_answer, events_in, names_asked, names_s
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
     CANCEL_IT,
+    CONFIRM,
     IDLE,
     REMEDY,
     DateLines,
@@ -34,6 +35,7 @@ from knowledge.reasoning import (
     domain_situation,
     is_yes_no,
     mentions_domain,
+    names_subject,
     question_dates,
     registered_before_rules,
     verdict,
@@ -461,8 +463,14 @@ class PolicyIndex:
             own = [f for f in [*facts, *candidates] if doers & set(f.role("actor"))]
             if own:
                 facts = list(dict.fromkeys([*own[:2], *facts]))[:MAX_FACTS]
+        compound = self._compound(cq) if is_yes_no(cq) and CONFIRM.search(cq) else None
+        if compound:  # 县里要求乡镇3月5日前报县政府办，州里要求县市3月20日前报州政府办，对吧: each claim its own rule
+            lead = ("不对：" + "；".join(compound[1])) if compound[1] else "是的"
+            shown = list(dict.fromkeys(compound[0]))
+            return Answer(True, "facts", f"{lead}。" + "\n".join(f.answer for f in shown),
+                          [Source.of(f) for f in shown], [], 0.0, shown)
         if is_yes_no(cq) and (claims.checkable or claims.negated):
-            target = self._subject(asked, claims)
+            target = self._subject(asked, claims, doc)
             if target:  # the rule the claims are about leads, so the verdict checks them against it
                 facts = [target, *(f for f in facts if f is not target)][:max(len(facts), 1)]
         facts = self._whole_rule(facts)
@@ -487,8 +495,12 @@ class PolicyIndex:
             # question names it in words of its own (栏目 … for a column on a sub-domain)
             # 按这个清理方案 is the frame and 该怎么整改 the question: neither names a rule of its own
             rest = CANCEL_IT.sub(" ", _WHAT_TO_DO.sub(" ", _PLAN_SETTING.sub(" ", _DOMAIN_WORDS.sub(" ", cq.lower()))))
-            facts = [f for f in facts if any(len(k) >= 2 and k.lower() in rest and k not in GENERIC_KEYS and not _ASKS_WORD.search(k) for k in f.keys)
-                     and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
+            own = [f for f in [*facts, *candidates] if f.clause.id not in situation.clause_ids]
+            # a part of its own that names no domain (…？另外中文域名该怎么起) keeps the facts it names
+            parts = [p.lower() for p in _parts(cq) if not _DOMAIN_WORDS.search(p.lower()) and _ASKING.search(p)]
+            asked_apart = [f for f in own if any(len(k) >= 3 and k.lower() in p and k not in GENERIC_KEYS for k in f.keys for p in parts)]
+            facts = asked_apart[:2] or [f for f in facts if any(len(k) >= 2 and k.lower() in rest and k not in GENERIC_KEYS and not _ASKS_WORD.search(k) for k in f.keys)
+                                        and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
         elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
             # a township's: the documents set no structure for it, so no other unit's structure is offered
             facts = [] if situation.alone else [f for f in facts if f.section.startswith("二") and
@@ -506,6 +518,7 @@ class PolicyIndex:
             lines += situation.lines[:2]
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids[:1]]
         sources = [*(Source.of(f) for f in facts), *sources]
+        parted = False  # a part's own verdict is given beside its rule's line
         if open_point:
             ruling = ""
             lines.insert(0, f"{open_point}。文件中相关的规定是：")
@@ -513,6 +526,21 @@ class PolicyIndex:
             ruling = "有"  # 有没有规定联系人变更的期限: the documents do say it — what they say follows
         else:
             ruling = verdict(cq, facts, claims)
+            lead_part = False
+            for asked_part in _yes_no_parts(cq):
+                # 谁去注销 注销完还要干啥 能不能转给村里用: each part that asks yes/no is answered from the rule whose
+                # act it names, beside that rule's line — never with another part's rule
+                own = [f for f in facts if f.verdict and any(p.search(asked_part) for p in f.does)
+                       and names_subject(f, asked_part)]
+                said = verdict(asked_part, own[:1], read_claims(asked_part)) if own else ""
+                if own and own[0] is facts[0]:
+                    ruling, lead_part = said or ruling, lead_part or bool(said)
+                elif said and own[0].answer in lines:
+                    lines[lines.index(own[0].answer)] = f"{said}。{own[0].answer}"
+                    parted = True
+                    if ruling and not lead_part and len(_yes_no_parts(cq)) == 1 and ruling.split("：")[0] in _YES_NO_WORDS \
+                            and not any(p.search(asked_part) for f in facts[:1] for p in f.does):
+                        ruling = ""  # the lead's word came from this part's question set against another rule
             if situation and not aside and situation.compliant is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
                 if REMEDY.search(cq):  # 要改吗: a domain that breaks the rules must be changed
@@ -527,7 +555,7 @@ class PolicyIndex:
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
         if undecided and undecided.notes:
             lines.insert(0, "；".join(dict.fromkeys(undecided.notes)) + "。")
-        elif not ruling and not open_point and not dated and not (situation and not aside) and is_yes_no(cq) \
+        elif not ruling and not parted and not open_point and not dated and not (situation and not aside) and is_yes_no(cq) \
                 and facts and (facts[0].verdict or claims.checkable):
             # a yes/no question about an act the rule does not speak to: no verdict, and that said plainly
             lines.insert(0, "文件没有直接规定这一点。文件中相关的规定是：")
@@ -557,7 +585,7 @@ class PolicyIndex:
             return facts
         return [facts[0], other, *facts[1:]][:max(MAX_FACTS, len(facts) + 1)]  # a part's own fact is never cut for it
 
-    def _subject(self, question: str, claims) -> Fact | None:
+    def _subject(self, question: str, claims, doc: str = "") -> Fact | None:
         """The rule a yes/no question's claims are about: the question read without the values it claims
         (报县政府办, 3月5日前, 30个工作日) names its subject (复查, 冒名注册, 联系人变更). Of the rules about as
         close to that subject, one the claims all match is taken; else the closest."""
@@ -566,9 +594,16 @@ class PolicyIndex:
                 + [p[2] for p in claims.periods] + [d[2] for d in claims.dated] + [v for _, v in claims.values] \
                 + [m[2] for m in claims.months]:
             subject = subject.replace(text, " ")
+        if doc and (claims.dated or claims.months or any(b.role == "actor" for b in claims.bodies)):
+            # 楚政办函8号是州政府办2月19号印发的吧: the number names the document; its issuer and date are checked
+            # against that document's own, whatever else the words describe (武定县转发的那个…)
+            own = [f for f in self.facts if f.doc == doc and f.kind == "date" and f.event.endswith("日期")]
+            if own:
+                return own[0]
         named = events_in(subject)
         if len(named) == 1 and not claims.between:  # the one dated event the question describes
-            said = check(named[0], claims)
+            # a unit merely named (要求乡镇…报) says nothing of a document's issuer
+            said = check(named[0], replace(claims, bodies=[b for b in claims.bodies if b.role != "any"]))
             if said.matched or said.wrong or said.open or not claims.checkable:
                 return named[0]
             # 县里那个转发文件是要求3月5号前报县政府办吧: the document names where the claims are; they are
@@ -582,6 +617,13 @@ class PolicyIndex:
                      for r in [check(f, by_body)] if r.matched >= len(named) and not r.wrong]
             if len(steps) == 1:
                 return steps[0]
+            # 是不是乡镇网站都要在3月5号前报州政府办: no step fits every body; the one the claims fit best (乡镇 and
+            # 3月5日: the county's) is what they are about, and the body that does not fit is said wrong
+            dated = [(r.matched - len(r.wrong), f) for f in self.facts if f.date and f.event and f.kind == "date"
+                     for r in [check(f, claims)] if r.matched]
+            top = max((n for n, _ in dated), default=None)
+            if top is not None and top > 0 and sum(n == top for n, _ in dated) == 1:
+                return next(f for n, f in dated if n == top)
         if claims.periods and not events_in(subject):
             # a period claimed (30个工作日, 半年): the rules that set a period are each checked, and the one whose
             # step the question names (联系人 → the contact change's 20 working days) is what it is about
@@ -596,12 +638,27 @@ class PolicyIndex:
             scores = [(s, i) for s, i in scores if self.facts[i].event.endswith("日期")] or scores
         if not scores:
             return None
+        # 县卫健局注销网站域名，先报州政府办: the rule for domains registered before 55号 is not about it
+        scores = [(s, i) for s, i in scores if not self.facts[i].when or self.facts[i].when.search(question)] or scores
+        if _DEPT_WORDS.search(question) and "门户" not in question:
+            # 县级部门网站注销，直接交给县政府办: a department's domain — the portal's procedure is not about it
+            scores = [(s, i) for s, i in scores if not self._portal_only(self.facts[i])] or scores
         near = [self.facts[i] for s, i in scores if s >= scores[0][0] * FIT_RATIO][:4]
         close = [f for f, (s, _) in zip(near, scores) if s >= scores[0][0] * SUBJECT_RATIO]
         checked = [(fact, check(fact, claims)) for fact in near]
         # the rule that speaks to most of the claims (who, when, how long); of those, one they all match
         covered = {id(f): r.matched + len(r.wrong) + r.open for f, r in checked}
         best = max(covered.values(), default=0)
+        doers = [b for b in claims.bodies if b.role == "actor"]
+        act = next((m.group(0) for b in doers for m in [_DOER_ACT.search(question[question.find(b.text) + len(b.text):][:14])] if m), "")
+        if not best and act:
+            # 州政府办会统一帮大家注销的对不: who does the act is claimed — the nearest rule further down about that
+            # act that names its doer is what the claim is about (闲置域名由持有者联系注册机构注销)
+            doing = [self.facts[i] for _, i in scores[len(near):12] if act in self.facts[i].answer
+                     and (self.facts[i].role("actor") or self.facts[i].role("executes"))]
+            reached = [f for f in doing if (lambda r: r.matched + len(r.wrong))(check(f, claims))]
+            if reached:
+                return reached[0]
         if not best and (not claims.checkable or close[0].kind not in ("date", "doc")):
             return close[0]  # 被劫持，报县政府办就行吧: the monitoring rule names no body, and that is the answer
         if not best:
@@ -613,7 +670,8 @@ class PolicyIndex:
             most = max((n for n, _ in reach), default=0)
             return next((f for n, f in reach if n == most), close[0]) if most else close[0]
         if covered[id(close[0])] == best and (claims.values or claims.sufficient and (close[0].role("consent") or close[0].role("approves"))):
-            return close[0]  # 持有者变了报州政府办备案就行: the step's own rule says what else it takes
+            alike = [f for f in close if covered[id(f)] == best]
+            return max(alike, key=lambda f: self._unit_fit(f, question, claims))  # 持有者变了报州政府办备案就行: the step's own rule says what else it takes
         # The bodies a question names pick the rule (报州政府办: the prefecture's deadline); the days and periods
         # it claims are then checked against that rule, never used to pick one that happens to fit them.
         named = [b for b in claims.bodies if b.role != "any"]
@@ -626,12 +684,54 @@ class PolicyIndex:
                     fits.append(((r.matched + r.implied, covered[id(fact)]), fact))
             if fits:  # a rule the bodies all fit: the one that fits most and speaks to most claims, the closest
                 most = max(n for n, _ in fits)
-                return next(f for n, f in fits if n == most)
+                return max((f for n, f in fits if n == most), key=lambda f: self._unit_fit(f, question, claims))
         covering = [f for f, r in checked if covered[id(f)] and f in close]
         if covering and not named:
             return covering[0]  # the closest rule that speaks to the days or periods claimed
         covering = [f for f, r in checked if covered[id(f)] == best and f in close]
-        return (covering or [f for f, r in checked if covered[id(f)] == best])[0]
+        covering = covering or [f for f, r in checked if covered[id(f)] == best]
+        # of procedures that speak to the claims alike, the one for the unit the question names (部门网站, 州卫健委
+        # → the department's; 门户网站 → the portal's)
+        return max(covering, key=lambda f: self._unit_fit(f, question, claims))
+
+    def _compound(self, question: str) -> tuple[list[Fact], list[str]] | None:
+        """A statement to confirm made of clauses that each claim a step of its own (a deadline with bodies):
+        each clause checked against its own rule; None unless two or more clauses do."""
+        clauses = [c for c in re.split(r"[，,；;]", CONFIRM.sub("", question)) if c.strip()]
+        if len(clauses) < 2:
+            return None
+        read = [(c, read_claims(c)) for c in clauses]
+        stepwise = [(c, k) for c, k in read if k.deadlines and any(b.role != "any" for b in k.bodies)]
+        doers = [(c, k) for c, k in read if any(b.role == "actor" for b in k.bodies) and _DOER_ACT_ALL.search(c)]
+        if len(stepwise) < 2 and len(doers) >= 2:
+            stepwise = doers  # 州政府办负责复查，县政府办负责转发，对吧: each clause names a doer and its act
+        if len(stepwise) < 2:
+            return None
+        facts, wrong = [], []
+        for clause, claims in stepwise:
+            target = self._subject(clause, claims)
+            if target is None:
+                return None
+            said = check(target, claims)
+            claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines)
+            if not said.wrong and said.matched < claimed:
+                return None  # a claim no rule speaks to: no verdict from the parts
+            facts.append(target)
+            wrong += said.wrong
+        if len(set(map(id, facts))) < len(facts):
+            return None  # two clauses about one rule: the rule checks them together
+        return facts, list(dict.fromkeys(wrong))
+
+    @staticmethod
+    def _portal_only(fact: Fact) -> bool:
+        return bool(fact.role("to")) and "门户网站" in fact.keys and "部门" not in fact.keys
+
+    @staticmethod
+    def _unit_fit(fact: Fact, question: str, claims) -> int:
+        if not fact.role("to") and not fact.role("approves"):
+            return 0
+        department = bool(_DEPT_WORDS.search(question)) and "门户" not in question
+        return int(department == ("部门" in fact.keys)) + int(bool(claims.level) and fact.level == claims.level)
 
     def _section_answer(self, section: str, where: bool = False) -> Answer:
         """What one part of the plan says: its number and heading, then its facts in order (a part with
@@ -739,6 +839,13 @@ class PolicyIndex:
                         chosen.append(after)
                         answered += 1
                     continue
+                handed = _HANDED_OVER.search(part) if _SITE_OR_DOMAIN.search(question) else None
+                if handed:  # 三是能不能先给村委会用着: the domain (the subject said before) handed over — 二（六）
+                    given = next((i for i, f in enumerate(self.facts) if f.id == "no-transfer"), None)
+                    if given is not None and given not in chosen:
+                        chosen.append(given)
+                        answered += 1
+                    continue
                 if not self._names_policy_term(part) or any(part in clause for clause in settings):
                     continue  # 网站用了https，…: a clause that sets the scene asks nothing of its own
                 part_clauses = {i: score for score, i in self.bm25(part)}
@@ -815,7 +922,7 @@ class PolicyIndex:
 
     def _names_policy_term(self, part: str) -> bool:
         p = part.lower()
-        return any(term in p for term in self.part_terms) or bool(re.search(r"\d|[a-z]{2,}", p))
+        return any(term in p for term in self.part_terms) or bool(re.search(r"\d|[a-z]{2,}", p)) or bool(_WHEN_DUE.search(p))
 
     def bm25(self, text: str) -> list[tuple[float, int]]:
         tokens, _ = self.query_tokens(text)
@@ -988,6 +1095,14 @@ _STEP_ACTS = re.compile(r"注销|注册|变更|调整|启用|迁移|申请|报�
 _AFTER_DONE = re.compile(r"(办完|弄完|做完|搞完|完了|完成)(以后|之后|后)?(还|又)?(要|需要|得|该)?(做|干|办|弄)?(什么|啥|哪些)")
 _AFTER_STEP = re.compile(r"(注销|注册|变更|调整|启用|迁移|申请|备案|报备|审核|下线)(?:了)?(?:以后|之后|后|完)(?:还|又)?(?:要|需要|得|该|应该)?(?:做|干|办|弄)?(?:什么|啥|哪些|些什么)")
 _IDLE_SCENE = IDLE
+# a part that hands the site's domain to someone else (给村委会用着, 借给下属单位, 转给公司)
+_HANDED_OVER = re.compile(r"转给|转让|借给|送给|过户给|给(?!我们|咱们|自己|本单位)[^，。？\s]{1,10}(用|使用|用着|接着用|先用|管)(?!户)")
+_SITE_OR_DOMAIN = re.compile(r"域名|网站|网址")
+# 截止哪天 as a part of its own (联系人是谁，…，截止哪天): a deadline asked is a question, though 截止 is a generic key
+_WHEN_DUE = re.compile(r"(截止|截至|期限|最晚|最迟)[^，。？]{0,3}(哪天|哪一天|几号|什么时候|啥时候|日期|时间|是多少)|(哪天|几号|什么时候|啥时候)(截止|之前|前)")
+_DOER_ACT = re.compile(r"注销|注册|申请|变更|复查|印发|转发|批准|审批|分配|收回|备案")
+_DOER_ACT_ALL = re.compile(r"复查|转发|印发|提醒|注销|注册|审批|批准|分配|收回|备案|报备|报送|上报|监测")
+_DEPT_WORDS = re.compile(r"部门|[\u4e00-\u9fff](局|委)(?!书记|员)")
 _WHAT_TO_DO = re.compile(r"(应该|应当|该|要|需要)?(怎么|怎样|如何|咋)(整改|处理|改|弄|办|整|对待)")
 _WHICH_N = re.compile(r"哪(两|俩|三|四|五|几)(个|份|张|种|项|条|家)?")
 _ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处理 asks what to do; it names no rule of its own
@@ -1025,6 +1140,17 @@ def _setting_clauses(question: str) -> list[str]:
     """The clauses before the last that ask nothing (网站用了https，证书要不要注销: 网站用了https)."""
     clauses = [c for c in re.split(r"[，,；;]", question) if c.strip()]
     return [c for c in clauses[:-1] if not _ASKING.search(c) and not re.search(r"、|和|与|跟|以及|及", c) and _STATING.search(c)]
+
+
+_YES_NO_WORDS = frozenset("可以 不可以 需要 不需要 是的 不是 不对 有 没有".split())
+
+
+def _yes_no_parts(question: str) -> list[str]:
+    """The parts of a question of several that ask yes/no (谁去注销？能不能转给村里用)."""
+    if CONFIRM.search(question):
+        return []  # a statement to confirm (…，对吧) is one claim, however many clauses it has
+    parts = [p for p in _parts(question) if len(p) > 3 and _ASKING.search(p)]
+    return [p for p in parts if is_yes_no(p)] if len(parts) >= 2 else []
 
 
 def _parts(question: str) -> list[str]:

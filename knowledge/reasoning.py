@@ -48,6 +48,18 @@ def is_yes_no(question: str) -> bool:
 
 
 def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) -> str:
+    """`_verdict`, never positive when the question names a doer the rule does not speak to (公告满3个月后由州政府办
+    注销原域名吧: the notice rule says nothing of who cancels — a 是的 would confirm the doer)."""
+    from knowledge.model import check
+
+    said = _verdict(question, facts, claims)
+    if said and facts and not said.startswith(("不", "没有", "有问题", "晚了", "来不及", "超期")):
+        if check(facts[0], claims or read_claims(question)).unspoken:
+            return ""
+    return said
+
+
+def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) -> str:
     """The verdict of a yes/no question, worked out from the rules' model; '' when nothing decides it.
 
     In order: a claim the question makes (a body, a deadline, a period) set against the rule it is about —
@@ -69,7 +81,7 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         return f"{word}：{'；'.join(dict.fromkeys(result.wrong))}"
     claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines) + len(claims.periods) \
         + len(claims.dated) + len(claims.values) + len(claims.months)
-    matched = result.matched >= claimed > 0 and not result.open  # yes only when the rule speaks to every claim made
+    matched = result.matched >= claimed > 0 and not result.open and not result.unspoken  # yes only when the rule speaks to every claim made
     polarity = None
     for fact in facts:  # a proposal that breaks or keeps a rule decides next
         breaking = [p for p in fact.no if p.search(question)]
@@ -93,9 +105,14 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
         return "不可以"
     if claims.negated and top.verdict == "不可以" and top.kind == "prohibition" and about:
         # 可以不用gov.cn吧: the question keeps the prohibition; 转给他们用一下就完事了吧 proposes the forbidden act
-        return "是的，不能" if _KEEPS_OFF.search(question) else "不可以"
+        # 是的 answers a statement to confirm only; 能…吗 (网站不用了，能借给下属用吗) asks a permission
+        return "是的，不能" if _KEEPS_OFF.search(question) and (CONFIRM.search(question) or not _MAY.search(question)) else "不可以"
     if matched:  # 联系人是张晓霞吧: confirmed
         return verdict_word(question, True) if any(p.search(question) for p, _, _ in _FAMILIES) else "是的"
+    if top.kind == "prohibition" and top.verdict == "不可以" and about and _MAY.search(statement(question)) \
+            and any(proposes(p, question) for p in top.does) and not _NOT_ALLOWED.search(question):
+        # 不承担行政职能的事业单位还可以用.gov.cn吧: the 不 is the subject's (不承担), the act forbidden is proposed
+        return verdict_word(question, False)
     stated = _STATED.search(question) and not _PERMISSION.search(question)  # …用的是本级门户的下级域名吧
     signed = stated and (same_polarity(question, top) or top.kind != "prohibition" and not NEGATION_WORDS.search(statement(question)))
     if not claimed and (_PREMISE.search(question) or signed or not top.verdict) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
@@ -115,7 +132,7 @@ def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) 
     return ""
 
 
-_KEEPS_OFF = re.compile(r"不用(?!管)|不需要|无需|不必|没必要|用不着|可以不")
+_KEEPS_OFF = re.compile(r"不用(?!管|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不")
 _DENIED_BEFORE = re.compile(r"(不|别|勿|禁止|严禁|不得|不能|不可以?|不准|不许)[^，。？；,]{0,3}$")
 
 
@@ -220,6 +237,7 @@ def verdict_word(question: str, polarity: bool | None) -> str:
 
 # a statement put for confirmation (是要用…这种结构吧, 应该是…吧), not a request for leave (能…吧, …就行吧)
 _STATED = re.compile(r"(是|应该|应当|就是|用的是|规定|要求)[^。？]{1,40}(吧|吧？|吧\?)[?？。!！]*$")
+_MAY = re.compile(r"(?<![不没])(可以(?!不)|(?<![职功效性技才智])能(?!力|不)|允许|照样用|照用|继续用|还用)")
 _PERMISSION = re.compile(r"能|可以|可不可以|行|让|允许|没事|没关系|不要紧|也成")
 
 
@@ -550,7 +568,9 @@ def _kind_structure(domain: str, kind: str, parsed) -> Situation:
                           f"应停止使用这个“.gov.cn”域名，{_CANCEL}"], ["plan-2-3", "plan-3-5"], False)
     if parsed.has_path and gov and parsed.labels[0] == "www":
         return Situation([f"{domain} 是所属网站域名下的路径，符合业务系统、办事平台使用同一级域名的要求。"], ["plan-2-5-systems"], True)
-    return Situation([f"{domain} 不合规：业务系统、办事平台原则上不再作为独立网站运行，应使用所属网站域名下的路径（如 www.□□□.gov.cn/...）。",
+    labels = parsed.labels
+    portal = "www." + ".".join(labels[1:]) if gov and len(labels) == 4 and labels[0] != "www" else "www.□□□.gov.cn"
+    return Situation([f"{domain} 不合规：业务系统、办事平台原则上不再作为独立网站运行，应使用所属网站域名下的路径（如 {portal}/...，路径名由网站自定）。",
                       f"要尽快把有关信息和服务整合迁移到所属网站，{_CANCEL}"], ["plan-2-5-systems", "plan-3-5"], False)
 
 
@@ -758,7 +778,14 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         if wrong_level:
             return wrong_level
         return _department_structure(domain, result.domain.labels)
+    if kind == "system" and labels[:1] == ("www",) and not result.domain.has_path and re.search(r"门户|县政府|市政府|人民政府", rest):
+        kind = None  # the platform is on the portal named (门户网站 www.… 上的办事大厅): the portal's domain is checked
+        result = check(domain, unit=unit, kind=kind)
     if result.unit is None and kind in ("system", "institution_other") and result.domain.valid and not result.domain.is_chinese:
+        return _kind_structure(domain, kind, result.domain)
+    if kind == "system" and lookup is None and result.domain.valid and not result.domain.is_chinese \
+            and (labels[:1] != ("www",) or result.domain.has_path):
+        # 永仁县政府网站的办事大厅用 bsdt.yongren.gov.cn: the platform's own domain, whatever unit is named with it
         return _kind_structure(domain, kind, result.domain)
     situation = Situation(compliant=result.compliant)
     unit_kind = result.unit.kind if result.unit is not None else kind
@@ -780,6 +807,8 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         # 二（二）: a department's site is a sub-domain of its own level's portal
         situation.lines.append(f"部门网站要使用本级政府门户网站的下级域名（结构 ○○○.□□□.gov.cn），应申请 {result.expected[0]}。")
         situation.clause_ids.append("plan-2-2")
+    elif result.expected and "/" in result.expected[0]:  # a path's name is the site's to choose: none is invented
+        situation.lines.append("应整合迁移到所属网站，使用所属网站域名下的路径（如 www.□□□.gov.cn/...），不单独使用域名。")
     elif result.expected:
         situation.lines.append(f"应申请规范域名 {result.expected[0]}。")
     else:

@@ -127,7 +127,9 @@ class Transliterator:
                 out.append((start, chinese))
                 text = text[:start] + " " + "#" * (len(pattern) - 2) + " " + text[start + len(pattern):]
                 start = text.find(pattern)
-        question = "".join(c for _, c in sorted(out)) + " ".join(keep)
+        question = "".join(c for _, c in sorted(out))
+        tag = re.search(r"(对吧|对吗|是吧|吗|吧)$", question)  # a domain goes before the tag (…use .gov.cn, right?)
+        question = question[:tag.start()] + " ".join(keep) + tag.group(0) if tag else question + " ".join(keep)
         return question + "吗" if first in _ENGLISH_YES_NO and question else question
 
 

@@ -807,7 +807,7 @@ def test_a_true_statement_to_confirm_is_confirmed(question):
     ("中文域名用“单位名称.中国”这种，对不对", "△△△.政务"),
     ("业务系统、办事平台以后可以单独作为网站跑了，对吧", "不再作为独立网站"),
     # the order of a rule's steps is a claim too
-    ("域名调整后先注销原域名，再在新网站首页公告3个月，对吧", "顺序是先在新网站首页公告3个月"),
+    ("域名调整后先注销原域名，再在新网站首页公告3个月，对吧", "再在新网站首页公告3个月，再注销原域名"),
     ("先注销ICP备案，再注销域名，是这个顺序吧", "顺序是先注销域名"),
     ("老域名先找注册机构注销了，然后再报上一级政府办公室备案，对吧", "顺序是先报上一级政府办公室备案"),
 ])
@@ -951,3 +951,110 @@ def test_round_six_classes(question, present, absent):
         assert text in answer.lead, (text, answer.lead)
     for text in absent:
         assert text not in answer.lead.split("\n")[0] if text in ("Yes",) else text not in answer.lead, (text, answer.lead)
+
+
+# -- round 7: a confirmation's verdict agrees with the route the answer states ---------------------------------
+# Every procedure, every role a question can claim (the first recipient, the last approver, who does the act),
+# every office a clerk might name: a positive verdict only for the rule's own body, a negative one for another.
+_PROCEDURES = (  # (how the question names the procedure, role -> the bodies the rule means for that unit)
+    ("州级部门网站注销域名", {"first": {"州政府办", "本级人民政府办公室"}, "last": {"省政府办公厅"}}),
+    ("州卫健委要申请部门网站域名", {"first": {"州政府办", "本级人民政府办公室"}, "last": {"省政府办公厅"}}),
+    ("县政府门户网站注销域名", {"first": {"州政府办", "上一级人民政府办公室"}, "last": {"省政府办公厅"}}),
+    ("门户网站注册新域名", {"first": {"州政府办", "上一级人民政府办公室"}, "last": {"省政府办公厅"}}),
+    ("网站永久下线后闲置的域名", {"doer": {"持有者", "域名持有者"}}),
+)
+_CLAIM_TEMPLATES = {
+    "first": ("{s}，直接把申请基本信息表交给{x}就行了对吧", "{s}，先报{x}，对吧", "{s}，第一步直接交{x}就可以了吧"),
+    "last": ("{s}，最后是报{x}批准的，对吧", "{s}，最后由{x}批准，对吗"),
+    "doer": ("{s}，{x}会统一帮大家注销的对不", "{s}，是由{x}去注销的吧", "{s}，{x}会统一帮各乡镇注销的吧"),
+}
+_OFFICES = ("县政府办", "州政府办", "省政府办公厅", "国家域名注册管理机构", "域名持有者")
+_POSITIVE_LEAD = re.compile(r"^(是的|可以|需要|对|没错|正确|符合)")
+_NEGATIVE_LEAD = re.compile(r"^(不对|不是|不可以|不能|不需要|不符合)")
+
+
+def _route_confirmations():
+    for subject, roles in _PROCEDURES:
+        for role, right in roles.items():
+            for template in _CLAIM_TEMPLATES[role]:
+                for office in _OFFICES:
+                    yield template.format(s=subject, x=office), office.removeprefix("域名") in {r.removeprefix("域名") for r in right}
+
+
+@pytest.mark.parametrize(("question", "right"), list(_route_confirmations()))
+def test_a_confirmed_route_agrees_with_the_rule(question, right):
+    lead = ask(question).lead
+    office = re.search(r"交给(.+?)就|报(.+?)，|交(.+?)就|报(.+?)批准|由(.+?)批准|，(.+?)会统一|由(.+?)去注销", question)
+    named = next(g for g in office.groups() if g)
+    if right:  # 就行 / 就可以 may be wrong for the steps it leaves out, never for the office it names
+        assert not _NEGATIVE_LEAD.search(lead) or "就" in question and f"不是{named}" not in lead, lead
+    else:
+        assert not _POSITIVE_LEAD.search(lead), lead  # never 是的/需要 beside a route through another office
+        assert _NEGATIVE_LEAD.search(lead), lead  # the wrong office is said to be wrong
+
+
+@pytest.mark.parametrize(("question", "present", "absent"), [
+    # a first recipient claimed across the clause, for a department and a portal
+    ("州交通局要注销部门网站域名，局长同意了，然后直接把申请表交给省政府办公厅就行了吧", ["本级人民政府办公室"], ["需要。", "是的"]),
+    ("县政府门户网站注销域名，直接把申请表交给省政府办公厅就行吧", ["不可以", "上一级人民政府办公室"], ["需要。"]),
+    ("县卫健局网站域名注销，直接报省政府办公厅就行吧", ["不可以", "县政府办"], ["是的"]),
+    # the route's last step
+    ("州级部门网站域名注销，最终是报省政府办公厅批准吧", ["是的", "省政府办公厅"], ["不对"]),
+    ("部门网站注销，最后是报州政府办批准的吧", ["不对", "省政府办公厅"], ["是的"]),
+    # a route stated whole: its first office, then where it ends
+    ("县政府门户网站换新域名，先报州政府办，再由州政府办报省政府办公厅，对吧", ["是的"], ["不对"]),
+    ("县政府门户网站注销域名，先报县政府办，再报省政府办公厅，对吧", ["不对", "上一级人民政府办公室"], ["是的"]),
+    # the order of a rule's steps said by a relation (A在B之前 / 之后), not by the order written
+    ("ICP备案要在域名注销之前先注销吧", ["不对", "先注销域名"], ["需要", "是的"]),
+    ("ICP备案在域名注销之后再注销，对吧", ["是的"], ["不对"]),
+    ("We want to hand our old domain to a subordinate center. Is that OK?", ["No", "不得"], ["Yes"]),
+    # a deadline and bodies that fit no one step together: the step they fit best, the misfit said
+    ("是不是乡镇网站都要在3月5号前报州政府办", ["不对", "县政府办"], ["文件没有直接规定"]),
+    # the body a step is done for (帮各乡镇) is not its doer
+    ("县政府办会统一帮各乡镇注销域名吧", ["不对"], ["是的"]),
+    # a statement of two clauses, each a step of its own: each checked against its own rule
+    ("县里的通知要求乡镇3月5日前报县政府办，州里的方案要求县市3月20日前报州政府办，对吧", ["是的"], ["不对"]),
+    ("县里要求乡镇3月20日前报县政府办，州里要求县市3月20日前报州政府办，对吧", ["不对", "3月5日前"], ["是的"]),
+    # the body answering a who-question claims its role; 经过谁同意 is asked, not claimed
+    ("谁批准部门网站域名？州政府办，对吧", ["不对", "省政府办公厅"], ["是的"]),
+    ("Who approves a department website domain in the end? The prefecture office, right?", ["No"], ["Yes"]),
+    ("域名持有者变更不用经过谁同意吧", ["需要", "主管单位"], ["主要负责人同意，不是"]),
+    ("Can the county office submit the form directly to the provincial office?", ["No"], ["Yes"]),
+    ("州政府办负责复查，县政府办负责转发，对吧", ["是的"], ["不对"]),
+    ("县政府办负责复查，州政府办负责转发，对吧", ["不对"], ["是的"]),
+    # a doer the rule does not name is never confirmed by that rule
+    ("公告满3个月后由州政府办注销原域名吧", [], ["是的", "可以", "需要"]),
+    # a step's order said with 前…先 (the step written first comes later)
+    ("新域名启用前就要先公告3个月对吧", ["不对", "先启用新域名"], ["是的"]),
+    ("新域名启用后在首页公告3个月，再注销原域名，对吧", ["是的"], ["不对"]),
+    # who cancels an idle domain
+    ("已经永久下线的网站域名，州政府办会帮我们注销吧", ["不对", "域名持有者"], ["是的"]),
+    # a document named by its number: its own issuer and date
+    ("楚政办函8号是县政府办印发的吧", ["不对", "州政府办"], ["是的"]),
+    ("武政办函〔2019〕1号是州政府办印发的对吧", ["不对", "县政府办"], ["是的"]),
+    ("楚政办函〔2019〕8号是2月19日发的，对吧", ["不对", "2月13日", "县里转发通知"], ["是的"]),
+    ("楚政办函8号是2019年2月13号印发的吧", ["是的"], ["不对"]),
+    # the order of two described events
+    ("复查截止日在县里转发通知之前还是之后", ["之后", "2月28日", "2月19日"], []),
+    ("州里印发方案那天是在提醒通知节点之前还是之后", ["之前", "2月13日", "2月20日"], []),
+    ("复查截止日早于县里的报送截止日吗", ["是的", "之前"], []),
+    # a platform on its own domain: integrate, never an invented path
+    ("县教育局的审批系统用 spxt.wuding.gov.cn 单独跑，按文件该咋办", ["整合迁移", "注销"], ["/zf/", "/jy/"]),
+    ("永仁县政府的网上办事大厅单独用 wsbs.yongren.gov.cn，要怎么改", ["整合迁移", "www.yongren.gov.cn/...", "注销"], ["/zf/"]),
+    # each part of a question of several, the yes/no part from its own rule
+    ("乡里网站关了 谁去注销域名 注销完还要干啥 能不能转给村里用", ["注册机构", "ICP", "不可以。不得"], ["可以。网站"]),
+    ("我们局网站不用了，域名要注销吗？能不能借给下属中心用？", ["不可以。不得"], ["是的，不能"]),
+    ("县里的联系人是谁，邮箱多少，哪天之前报", ["张晓霞", "wdwgzx@126.com", "3月5日"], []),
+    ("州卫健委有 wsjkw.cxz.gov.cn 和 www.cxwsj.gov.cn 两个英文域名，都留着行吗？中文域名该怎么起", ["主域名", ".政务"], []),
+    # a prohibition whose subject carries a 不 of its own
+    ("我们是不承担行政职能的事业单位，还可以用.gov.cn的域名，对吧", ["不是"], ["是的"]),
+    ("Our county hospital is a public institution without administrative functions. We can keep our .gov.cn domain, right?", ["No"], ["Yes"]),
+    ("不承担行政职能的事业单位可以不用gov.cn吧", ["是的，不能"], []),
+])
+def test_round_seven_classes(question, present, absent):
+    answer = ask(question)
+    assert answer.in_scope
+    for text in present:
+        assert text in answer.lead, (text, answer.lead)
+    for text in absent:
+        assert text not in answer.lead, (text, answer.lead)
