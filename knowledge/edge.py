@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from knowledge.facts import FOREIGN
+from knowledge.locations import hosting_locations
 from knowledge.places import divisions
 
 COVERS = "这两份文件只管楚雄州（武定县转发）政府网站域名的清理：域名结构、注册注销流程、报送期限和联系人等，这些可以问我。"
@@ -21,7 +23,7 @@ _COMPANY_SUBJECT = re.compile(r"(公司|企业|集团|厂|店|商户|个体户|�
 _GOVERNMENT_SIDE = re.compile(r"政府网站|门户网站|部门网站|政府部门|政府的网站|党政|机关|事业单位|gov\.cn|\.政务|我们局|本局|我局|局里|我们单位|本单位|委员会|"
                               r"外包|建站|运维|服务商|供应商|承建|代理|技术公司|网络公司|托管", re.IGNORECASE)
 _GENERAL_IT = re.compile(
-    r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
+    r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https(?!://)|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
     r"注册商|便宜|价格|多少钱|收费|费用|交税|翻译|微信|公众号|安卓|苹果|路由器|宽带|打印机|电脑|密码|"
     r"邮箱注册|企业邮箱|服务器配置|端口|防火墙|数据库|源码|(?<!单独)(?<!独立)建站|购买|(?<![a-z])(cpu|gpu|vpn)(?![a-z])|内存|占用|卡顿|宕机|重装|装系统|漏洞|补丁|修复",
     re.IGNORECASE)
@@ -77,6 +79,8 @@ _POLICY_ACT = re.compile(r"(域名|网址|[a-z0-9-]+\.[a-z0-9.-]*[a-z])[^，。�
                          # handing a domain over (转给, 借给, 给…用) or leaving it idle: 二（六）, whatever is built on it
                          r"|(域名|网址)[^。？]{0,16}(转给|转让|借给|送给|过户|给[^，。？]{0,8}用|闲置|闲着|空着|下线)"
                          r"|(闲置|闲着|空着)[^，。？]{0,6}(域名|网址)")
+_HOSTING = re.compile(r"cdn|内容分发|解析|节点|虚拟空间|虚拟主机|云主机|云空间|服务器|机房", re.IGNORECASE)
+_WHERE = re.compile(r"境内|境外|国内|国外|海外|" + FOREIGN)
 _HOME_PREFIXES = ("5323", "530000")
 _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台南", "桃园", "阿里", "中山", "大同", "日照",
                 "安康", "来宾", "长治", "兴安", "新北", "和田", "定西", "白银", "金昌", "朝阳", "海东", "海西",
@@ -139,8 +143,13 @@ def superiors(region: str) -> tuple[str, ...]:
 def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> str | None:
     index, longest, provinces = _places()
     n = len(question)
+    # where a server or node is (节点在杭州, 放到北京的机房): a location for 五（三）, not another government's rules
+    located = {i for loc in hosting_locations(question) for i in range(loc.start, loc.end)}
     i = 0
     while i < n:
+        if i in located:
+            i += 1
+            continue
         for size in range(min(longest, n - i), 1, -1):
             word = question[i:i + size]
             home = index.get(word)
@@ -189,6 +198,8 @@ def refusal(question: str, region: str = "") -> str | None:
     general = _GENERAL_IT.search(q)
     if general and _COST.fullmatch(general.group(0)) and _GOV_SITE.search(q) and not _GENERAL_IT.search(_COST.sub("", q)):
         general = None
+    if general and _HOSTING.search(q) and (_WHERE.search(q) or hosting_locations(question)):
+        general = None  # CDN / 解析 / 节点 / 服务器 and where they are: 五（三）, whatever the vendor's words
     if general and _POLICY_ACT.search(q):  # 用了https，证书要不要跟着域名一起注销: a duty of the policy, whatever the tool
         general = None
     if general:

@@ -19,6 +19,7 @@ from knowledge.claims import read as read_claims
 from knowledge.edge import refusal, superiors
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
+from knowledge.locations import mark_domestic
 from knowledge.model import check, event_answer, events_in, names_asked, names_step, silence
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
@@ -395,6 +396,7 @@ class PolicyIndex:
         edge = refusal(cq, region) or (refusal(q, region) if cq != q else None)
         if edge:
             return Answer(False, "out_of_scope", edge)
+        cq, located = mark_domestic(cq)  # 节点在杭州 → 节点在境内杭州: the hosting rules read where it is
         cq, doc = _doc_reference(cq)
         itself = cq == _ITSELF
         if itself:
@@ -506,6 +508,8 @@ class PolicyIndex:
             facts = [] if situation.alone else [f for f in facts if f.section.startswith("二") and
                                                  (not situation.clause_ids or f.clause.id in situation.clause_ids)][:1]
         lines += [f.answer for f in facts]
+        if located and any(f.clause.id.startswith("plan-5-3") for f in facts[:2]):  # 节点在杭州: where that is, for 五（三）
+            lines.insert(0, "，".join(dict.fromkeys(f"{loc.name}在{'境内' if loc.domestic else '境外'}" for loc in located)) + "。")
         if region and not situation and any(f.id == "portal-format" for f in facts[:2]) and _OWN_PLACE.search(cq):
             lines.append(_home_portal(region))  # 我们利川市的门户网站域名: the office's own portal, by the rule
         above = superiors(region)

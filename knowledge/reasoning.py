@@ -93,6 +93,8 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
             polarity = True
         if polarity is False and REMEDY.search(question):
             return worry_word(question, True) or "需要"  # 服务器在境外，要不要迁回来: the state must be put right
+        if polarity is True and REMEDY.search(question):
+            return worry_word(question, False) or "不需要"  # 节点在杭州，要不要迁: the state keeps the rule
         if polarity is not None:
             return verdict_word(question, polarity)
     if result.open:
