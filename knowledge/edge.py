@@ -88,6 +88,10 @@ _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台
                 "全州", "会同", "通道", "大方", "东方", "新建", "城区", "长安", "永定", "安定", "和县", "和平"}
 # 全州: the whole prefecture in these documents (全州政府网站), not 广西's county; 会同: "together with" in the
 # plan's 复查 (会同州委编办), not 湖南's county; the others are common words too
+# a numeral or demonstrative and the measure word after it (一个, 这台, 各项) make one phrase: a place never starts
+# at its measure word
+NUMERALS = frozenset("一二两三四五六七八九十百几这那每某哪各半整多本该此")
+MEASURES = frozenset("个只件份条项家张本台位名次批套块所座间栋层段种类样把根支双对些点级")
 _FUNCTION_CHARS = frozenset("成和到在给由向从是为改去回把让对与跟同及或报交送归")
 _SUFFIX_AFTER = "省市州县区的"
 # words whose last character opens a place name (清理 + 县 is not 理县)
@@ -161,6 +165,8 @@ def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> st
                 break  # 改成县融媒体中心, 截止日和县里: a verb or conjunction before 县, not 成县 or 和县
             if i and question[i - 1:i + 1] in _WORDS_ENDING and word[1:2] in "县市区州":
                 break  # 清理县政府办的…: 清理 and 县, not 理县
+            if i and question[i - 1] in NUMERALS and word[0] in MEASURES:
+                break  # 一个旧的域名, 各项城市, 一台州里的服务器: a measure word after its numeral, not 个旧 or 项城
             if not home and word not in home_region and (full_name or followed or word in provinces):
                 return word
             if home is not None:

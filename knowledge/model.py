@@ -167,7 +167,8 @@ def _same(claimed: str, rule: str, level: str = "") -> bool | None:
     if claimed == rule:
         return True
     if rule == "主要负责人" and PERSON.search(claimed):
-        return None
+        # a deputy (副局长, 分管领导) is not the unit's head; a head's title (局长, 县长) may be it or not
+        return False if re.search(r"副|分管|助理|秘书|科长|股长|办事员|经办", claimed) else None
     if (rule, level) in _LEVEL:
         return _LEVEL[rule, level] == claimed or claimed in ("县市人民政府办公室",) and level == "县"
     if claimed in same.get(rule, frozenset()) or rule in same.get(claimed, frozenset()):

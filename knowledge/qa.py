@@ -508,8 +508,9 @@ class PolicyIndex:
             facts = [] if situation.alone else [f for f in facts if f.section.startswith("二") and
                                                  (not situation.clause_ids or f.clause.id in situation.clause_ids)][:1]
         lines += [f.answer for f in facts]
-        if located and any(f.clause.id.startswith("plan-5-3") for f in facts[:2]):  # 节点在杭州: where that is, for 五（三）
-            lines.insert(0, "，".join(dict.fromkeys(f"{loc.name}在{'境内' if loc.domestic else '境外'}" for loc in located)) + "。")
+        named = [loc for loc in located if loc.name not in _WHERE_WORDS]
+        if named and any(f.clause.id.startswith("plan-5-3") for f in facts[:2]):  # 节点在杭州: where that is, for 五（三）
+            lines.insert(0, "，".join(dict.fromkeys(f"{loc.name}在{'境内' if loc.domestic else '境外'}" for loc in named)) + "。")
         if region and not situation and any(f.id == "portal-format" for f in facts[:2]) and _OWN_PLACE.search(cq):
             lines.append(_home_portal(region))  # 我们利川市的门户网站域名: the office's own portal, by the rule
         above = superiors(region)
@@ -1113,6 +1114,9 @@ _ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处
 _PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|这次|这份|本次|此次|本|该|州里的?|县里的?)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|"
                            r"(按|按照|根据|依照|对照)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|这次清理|此次清理|本次清理")
 _OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|我县|我市|我州|俺们")
+
+
+_WHERE_WORDS = frozenset("境内 国内 大陆 内地 境外 国外 海外 外国".split())  # said already; 杭州, 新加坡 are named
 
 
 @lru_cache(maxsize=16)
