@@ -413,11 +413,15 @@ _OTHER_SUBJECT = re.compile(r"服务器|机房|境外|国外|海外|香港|cdn|�
 CANCEL_IT = re.compile(r"(要不要|需不需要|需要|该不该|应不应该|得|要)注销(吗|吧|不|么)?[?？]*$|注销不注销")
 
 
+_COLUMN_NAME = re.compile(r"[“”\"'‘’]?[\u4e00-\u9fff]{2,8}?[“”\"'‘’]?(栏目|频道|专题|专栏|版块|板块)")
+
+
 def asks_about_domain(question: str) -> bool:
     """The question asks about the domain it names (is it compliant, what to do with it), not only
     mentions it while asking something else (the route, the period, a Chinese domain's format, its server).
     Whether to cancel it (需要注销吗) is what to do with it; who cancels it or where is another subject."""
-    rest = _DOMAIN_IN_TEXT.sub(" ", question)
+    # a column's name (通知公告栏目, “政务公开”专栏) names the column, not a subject of its own
+    rest = _COLUMN_NAME.sub(r"\1", _DOMAIN_IN_TEXT.sub(" ", question))
     if CANCEL_IT.search(rest) and not _OTHER_SUBJECT.search(CANCEL_IT.sub(" ", rest)):
         return True
     if _OTHER_SUBJECT.search(rest):
@@ -709,6 +713,10 @@ _OLD_ASKED = re.compile(r"(旧|老|原来|原先|以前|之前|原)[^，。？]{
                         r"(停|关|注销|下线)[^。？]{0,8}(旧|老|原来|原|以前)|怎么处理|怎么办|咋办|咋弄|还能用|还要留")
 
 
+_ROUTE_ASKED = re.compile(r"流程|咋走|怎么走|如何走|步骤|程序|手续|怎么办理|怎么申请|怎么操作|要办哪些")
+_DEPT_UNIT = re.compile(r"部门|[\u4e00-\u9fff](局|委)(?!书记|员)")
+
+
 def _change_over(question: str, domains: list[str]) -> Situation | None:
     """元谋县门户从 www.ym.gov.cn 换成了 www.yuanmou.gov.cn，旧的那个啥时候可以停掉: the site moved to a new
     domain; the question is the old one's course — the notice on the new site for 3 months, then the old one
@@ -717,10 +725,28 @@ def _change_over(question: str, domains: list[str]) -> Situation | None:
         return None
     old, new = domains
     between = question[question.index(old) + len(old):question.index(new)] if old in question and new in question else ""
-    if not re.search(_CHANGE_VERB, between) or not _OLD_ASKED.search(question.replace(old, " ").replace(new, " ")):
+    rest = question.replace(old, " ").replace(new, " ")
+    route = _ROUTE_ASKED.search(rest)
+    if not re.search(_CHANGE_VERB, between) or not (route or _OLD_ASKED.search(rest)):
         return None
     from knowledge.rules import check
 
+    if route:  # 门户要从 A 改成 B，整个流程咋走: the whole change — the new one applied for, the notice, the old one and its filings
+        from knowledge.facts import load_facts
+
+        portal = bool(re.search(r"门户|县政府|市政府|人民政府(?!办)", rest)) or new.startswith("www.") and not _DEPT_UNIT.search(rest)
+        procedure = next(f for f in load_facts() if f.id == ("portal-procedure" if portal else "dept-procedure"))
+        lines = ["改域名要走完这几步：",
+                 f"1. 申请新域名 {new}：{procedure.answer}",
+                 f"2. {new} 启用后，在新域名网站首页醒目位置公告3个月；",
+                 f"3. 公告期满后按同一流程注销原域名 {old}；",
+                 "4. 原域名注销后，及时注销ICP备案、党政机关网站标识、公安机关备案标识等。"]
+        result = check(new)
+        if result.compliant is False:
+            lines.append(f"另外，新域名 {new} 不合规：{'；'.join(dict.fromkeys(p.message for p in result.problems))}。")
+        return Situation(lines, [procedure.clause.id, "plan-4-3-notice", "plan-3-5"], None, alone=True, scene=True,
+                         en=f"Apply for {new} through the procedure, post a notice on the new site's homepage for 3 months, "
+                            f"then cancel the old domain {old} and its filings.")
     at_once = re.search(r"马上|直接|立即|立刻|现在就|今天就|明天就|这就|赶紧", question)
     lines = [("不可以马上停掉：" if at_once else "") + f"{new} 启用后，要在新域名网站首页醒目位置公告3个月，再注销原域名 {old}，不能直接停掉；"
              "原域名注销后，还要及时注销ICP备案、党政机关网站标识、公安机关备案标识等。"]
@@ -771,7 +797,17 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
 
         parsed = parse_domain(domain)
         if parsed.valid and not parsed.is_chinese:
-            return _column_structure(domain, parsed)
+            column = _column_structure(domain, parsed)
+            if not parsed.has_path:
+                return column
+            # a column on a path is right; the site whose path it is is checked as that site (its unit, its kind)
+            site = _situation_for(_COLUMN.sub(" ", question), parsed.ascii, _COLUMN.sub(" ", rest), lookup)
+            if site.compliant is False:
+                return Situation([f"{domain} 栏目用网站域名下的路径是对的，但网站域名本身{site.lines[0].removeprefix(parsed.ascii).strip()}",
+                                  *site.lines[1:]], ["plan-2-5-paths", *site.clause_ids], False, en=site.en)
+            if site.compliant:
+                column.lines.append(f"网站域名 {parsed.ascii} 也符合规定的结构。")
+            return column
     result = check(domain, unit=unit, kind=kind)
     labels = result.domain.labels if result.domain.valid else ()
     if result.unit is None and kind is None and len(labels) == 4 and labels[-2:] == ("gov", "cn") and labels[0] != "www" \
