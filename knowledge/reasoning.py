@@ -27,7 +27,7 @@ _FAMILIES = (
     (re.compile(r"超期|逾期|晚了|迟了|过期|超时"), "没有超期", "超期了"),
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
     # 这样没问题吧: the plan's trouble is what is asked — 有问题 / 没问题, with the confirmation's 不对 / 是的
-    (re.compile(r"(没|没有|没啥|没什么|没多大)(问题|毛病|事儿?)(吧|吗|嘛|哈|呢)"), "是的，没问题", "不对，有问题"),
+    (re.compile(r"(没|没有|没啥|没什么|没多大)(问题|毛病)(吧|吗|嘛|哈|呢)"), "是的，没问题", "不对，有问题"),
     (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错|对吗|没问题吧|" + _TAG), "是的", "不是"),
     # 不符合, not 不符合要求: the negative must not hold the positive's words
     (re.compile(r"符合|合规|没问题|合不合|规范吗"), "符合要求", "不符合"),
