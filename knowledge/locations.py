@@ -47,11 +47,16 @@ def _names() -> tuple[dict[str, bool], int]:
     return table, max(len(n) for n in table)
 
 
+# names that are vendors' or common words before a cloud's name (阿里云, 天翼云): not where the site is
+_NOT_HERE = frozenset({"阿里", "华为", "腾讯", "天翼", "移动", "联通", "电信", "百度", "京东", "金山", "浪潮"})
+
+
 def _place_at(text: str, i: int) -> str:
     table, longest = _names()
     for size in range(min(longest, len(text) - i), 1, -1):
-        if text[i:i + size] in table:
-            return text[i:i + size]
+        name = text[i:i + size]
+        if name in table and name not in _NOT_HERE and text[i + size:i + size + 1] != "云":
+            return name
     return ""
 
 

@@ -442,8 +442,9 @@ class PolicyIndex:
             ranked, mentioned = self.rank(doc)
         if ref and ref.explicit and (not ranked or ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned)):
             return self._section_answer(ref.section)  # 第五部分第三条有哪些要求: a section named by number is in scope
-        if not ranked or not doc and (ranked[0][0] < IN_SCOPE_MIN_SCORE and not _THE_PLAN.search(cq)
-                                      or not self._about_policy(cq, mentioned)):
+        hosted = bool(located) and bool(_HOSTED_AT.search(cq))  # 网站放在阿里云杭州节点: where it is hosted, 五（三）
+        if not ranked or not doc and not hosted and (ranked[0][0] < IN_SCOPE_MIN_SCORE and not _THE_PLAN.search(cq)
+                                                     or not self._about_policy(cq, mentioned)):
             return Answer(False, "out_of_scope",
                           "这个问题不在政府网站域名清理政策的范围内，我无法回答。可以问我域名结构、注册注销流程、报送期限、联系人等，发送 /help 查看用法。",
                           score=ranked[0][0] if ranked else 0.0)
@@ -1116,6 +1117,7 @@ _PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|�
 _OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|我县|我市|我州|俺们")
 
 
+_HOSTED_AT = re.compile(r"服务器|节点|机房|虚拟空间|虚拟主机|云主机|云空间|云服务器|cdn|托管|数据中心", re.IGNORECASE)
 _WHERE_WORDS = frozenset("境内 国内 大陆 内地 境外 国外 海外 外国".split())  # said already; 杭州, 新加坡 are named
 
 

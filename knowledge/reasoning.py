@@ -161,7 +161,7 @@ def names_subject(fact: Fact, question: str) -> bool:
 
 
 # a question about putting a forbidden state right, not about doing the forbidden act
-REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停)|"
+REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停|搬|挪|移)|"
                      r"(改|迁|换|整改)不(改|迁|换|整改)|要紧|要不要紧|严重吗|有问题吗|有没有问题|有影响吗")
 WORRY = re.compile(r"要紧|严重|有问题|有没有问题|有影响")
 _WORRY_WORDS = (("问题", "有问题", "没有问题"), ("影响", "有影响", "没有影响"), ("严重", "严重", "不严重"), ("要紧", "要紧", "不要紧"))
