@@ -197,7 +197,8 @@ def refusal(question: str, region: str = "") -> str | None:
     for pattern, topic, guard in _OTHER_TOPICS:
         if pattern.search(q) and not (guard or _POLICY_SUBJECT).search(q):
             return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
-    if not _OBJECT.search(q):
+    hosted = (_HOSTING.search(q) or "网站" in q) and hosting_locations(question)  # 网站放在州政务云上: 五（三）
+    if not _OBJECT.search(q) and not hosted:
         for pattern, topic in _OTHER_SUBJECTS:
             if pattern.search(q):  # the subject is another one; an office word shared with the policy does not make it ours
                 return f"{topic}的问题不在这两份文件的范围内。{COVERS}"

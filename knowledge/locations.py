@@ -23,6 +23,13 @@ _BEFORE = re.compile(
 _AFTER = re.compile(r"的?" + _HOSTED)
 
 
+_OWN_ROOM = re.compile(r"((县|州|市|省)(里|政府|人民政府|政府办)?|政府|单位|本单位|我们单位|局里|机关|信息中心|大数据中心|电子政务中心)"
+                       r"(自己|自建)?的?(机房|数据中心|服务器机房)|(省|州|县|市)?(级)?政务云")
+
+
+_PLACED = re.compile(r"(放在|放到|放|在|位于|设在|迁到|迁往|搬到|挪到|托管在|部署在|用的?|上)$")
+
+
 @dataclass(frozen=True)
 class Location:
     name: str  # as written: 杭州, 新加坡, 华东
@@ -72,6 +79,9 @@ def hosting_locations(text: str) -> list[Location]:
             while end < len(text) and text[end] in "省市县区州":  # 杭州市: the suffix is the place's
                 end += 1
             found[i] = Location(name, i, end, table[name])
+    for match in _OWN_ROOM.finditer(text):  # 放在县政府的机房, 在单位机房, 用政务云: a government's own, in China
+        if _PLACED.search(text, 0, match.start()) and not any(loc.start <= match.start() < loc.end for loc in found.values()):
+            found[match.start()] = Location(match.group(0), match.start(), match.end(), True)
     for i in range(len(text)):
         if i in found:
             continue

@@ -1137,6 +1137,12 @@ def test_a_place_never_starts_at_a_measure_word(question):
     ("从州政府办印发方案到县市报清理情况截止，中间有几天", ["35天", "3月20日"], ["15天"]),
     # English parts joined by ', and which …'
     ("When is the review finished, and who leads it?", ["February 28"], []),
+    # a government's own machine room or cloud is in China; a place not said gives no verdict from the prohibition
+    ("网站放在县政府的机房，可以吗", ["可以", "在境内"], ["不可以"]),
+    ("我们网站放在州政务云上，可以吗", ["可以", "在境内"], ["不可以"]),
+    ("服务器放在某个机房可以吗", ["文件没有直接规定"], ["不可以"]),
+    ("虚拟空间节点不知道在哪，要不要迁", ["文件没有直接规定"], ["需要。"]),
+    ("自建服务器在州里机房，需要搬吗", ["不需要"], ["需要。"]),
 ])
 def test_round_eight_classes(question, present, absent):
     answer = ask(question)
