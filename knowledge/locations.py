@@ -27,6 +27,7 @@ _OWN_ROOM = re.compile(r"((县|州|市|省)(里|政府|人民政府|政府办)?|
                        r"(自己|自建)?的?(机房|数据中心|服务器机房)|(省|州|县|市)?(级)?政务云")
 
 
+_ACT_AFTER = re.compile(r"(转发|印发|下发|发文|发布|报送|上报|之前|之后|以前|以后)")
 _PLACED = re.compile(r"(放在|放到|放|在|位于|设在|迁到|迁往|搬到|挪到|托管在|部署在|用的?|上)$")
 
 
@@ -78,6 +79,8 @@ def hosting_locations(text: str) -> list[Location]:
             end = i + len(name)
             while end < len(text) and text[end] in "省市县区州":  # 杭州市: the suffix is the place's
                 end += 1
+            if _ACT_AFTER.match(text, end) or re.search(r"(时间|那个|这个|关键)节点", text[max(0, i - 8):i]):
+                continue  # 那个节点在武定县转发文件之前: a point in time and an office's act, not where a site is
             found[i] = Location(name, i, end, table[name])
     for match in _OWN_ROOM.finditer(text):  # 放在县政府的机房, 在单位机房, 用政务云: a government's own, in China
         if _PLACED.search(text, 0, match.start()) and not any(loc.start <= match.start() < loc.end for loc in found.values()):

@@ -1151,3 +1151,17 @@ def test_round_eight_classes(question, present, absent):
         assert text in answer.lead, (text, answer.lead)
     for text in absent:
         assert text not in answer.lead, (text, answer.lead)
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("节点在杭州，要不要迁", [("杭州", True)]),
+    ("网站放在阿里云香港节点", [("香港", False)]),  # 阿里云 is the vendor, not 阿里地区
+    ("服务器在北京市的机房", [("北京", True)]),
+    ("网站放在县政府的机房", [("县政府的机房", True)]),
+    ("那个节点在武定县转发文件之前还是之后", []),  # a point in time and an office's act
+    ("县政府办机房的空调老是坏", []),  # a room named, nothing put there
+])
+def test_where_a_site_is_hosted_is_read_from_the_words(text, found):
+    from knowledge.locations import hosting_locations
+
+    assert [(loc.name, loc.domestic) for loc in hosting_locations(text)] == found
