@@ -1156,7 +1156,7 @@ def test_round_eight_classes(question, present, absent):
 @pytest.mark.parametrize(("text", "found"), [
     ("节点在杭州，要不要迁", [("杭州", True)]),
     ("网站放在阿里云香港节点", [("香港", False)]),  # 阿里云 is the vendor, not 阿里地区
-    ("服务器在北京市的机房", [("北京", True)]),
+    ("服务器在北京市的机房", [("北京市", True)]),
     ("网站放在县政府的机房", [("县政府的机房", True)]),
     ("那个节点在武定县转发文件之前还是之后", []),  # a point in time and an office's act
     ("县政府办机房的空调老是坏", []),  # a room named, nothing put there
