@@ -510,7 +510,7 @@ class PolicyIndex:
                                                  (not situation.clause_ids or f.clause.id in situation.clause_ids)][:1]
         lines += [f.answer for f in facts]
         named = [loc for loc in located if loc.name not in _WHERE_WORDS]
-        if named and any(f.clause.id.startswith("plan-5-3") for f in facts[:2]):  # 节点在杭州: where that is, for 五（三）
+        if named and any(f.clause.id in ("plan-5-3-hosting", "plan-5-3-cdn") for f in facts[:2]):  # 节点在杭州: where that is, for 五（三）
             lines.insert(0, "，".join(dict.fromkeys(f"{loc.name}在{'境内' if loc.domestic else '境外'}" for loc in named)) + "。")
         if region and not situation and any(f.id == "portal-format" for f in facts[:2]) and _OWN_PLACE.search(cq):
             lines.append(_home_portal(region))  # 我们利川市的门户网站域名: the office's own portal, by the rule

@@ -129,7 +129,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     acting = [f for f in halves if f.verdict and any(p.search(question) for p in f.does) and names_subject(f, question)]
     if acting:  # the question names the act a rule is about; of several, the one named last (the predicate)
         rule = max(acting, key=lambda f: max(m.end() for p in f.does for m in p.finditer(question)))
-        if rule.no and not _MAY_ABROAD.search(question) and (rule.kind == "prohibition" or REMEDY.search(question)) \
+        if rule.no and not _MAY_ABROAD.search(question) and (rule.verdict == "不可以" or REMEDY.search(question)) \
                 and not any(p.search(question) for p in rule.no) and not any(p.search(question) for p in rule.yes):
             # 服务器放在某个机房，可以吗 / 要不要迁: the rule says what breaks it (境外) and nothing named does or keeps
             # it — the place is not known, so no verdict from the rule's modality

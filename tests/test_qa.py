@@ -1143,6 +1143,8 @@ def test_a_place_never_starts_at_a_measure_word(question):
     ("服务器放在某个机房可以吗", ["文件没有直接规定"], ["不可以"]),
     ("虚拟空间节点不知道在哪，要不要迁", ["文件没有直接规定"], ["需要"]),
     ("自建服务器在州里机房，需要搬吗", ["不需要"], []),
+    ("CDN节点全部在国内，https://www.wuding.gov.cn 可以吗", ["可以"], ["不可以"]),
+    ("用了CDN，可以吗", ["文件没有直接规定"], ["不可以"]),
 ])
 def test_round_eight_classes(question, present, absent):
     answer = ask(question)
