@@ -115,7 +115,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
         return verdict_word(question, True) if any(p.search(question) for p, _, _ in _FAMILIES) else "是的"
     if top.kind == "prohibition" and top.verdict == "不可以" and about and _MAY.search(statement(question)) \
             and any(proposes(p, question) for p in top.does) and not _NOT_ALLOWED.search(question) \
-            and not (top.no and not _MAY_ABROAD.search(question)):  # 服务器放在某个机房可以吗: where is not said
+            and not (_about_where(top) and not _MAY_ABROAD.search(question)):  # 服务器放在某个机房可以吗: where is not said
         # 不承担行政职能的事业单位还可以用.gov.cn吧: the 不 is the subject's (不承担), the act forbidden is proposed
         return verdict_word(question, False)
     stated = _STATED.search(question) and not _PERMISSION.search(question)  # …用的是本级门户的下级域名吧
@@ -129,7 +129,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     acting = [f for f in halves if f.verdict and any(p.search(question) for p in f.does) and names_subject(f, question)]
     if acting:  # the question names the act a rule is about; of several, the one named last (the predicate)
         rule = max(acting, key=lambda f: max(m.end() for p in f.does for m in p.finditer(question)))
-        if rule.no and not _MAY_ABROAD.search(question) and (rule.verdict == "不可以" or REMEDY.search(question)) \
+        if _about_where(rule) and not _MAY_ABROAD.search(question) and (rule.verdict == "不可以" or REMEDY.search(question)) \
                 and not any(p.search(question) for p in rule.no) and not any(p.search(question) for p in rule.yes):
             # 服务器放在某个机房，可以吗 / 要不要迁: the rule says what breaks it (境外) and nothing named does or keeps
             # it — the place is not known, so no verdict from the rule's modality
@@ -142,7 +142,12 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     return ""
 
 
-_MAY_ABROAD = re.compile(FOREIGN)  # the prohibition's own act asked in its words
+_MAY_ABROAD = re.compile(FOREIGN)
+
+
+def _about_where(rule: Fact) -> bool:
+    """A rule broken by a place abroad (`@foreign` in its breaks): the hosting and CDN rules of 五（三）."""
+    return any(FOREIGN in p.pattern for p in rule.no)  # the prohibition's own act asked in its words
 _KEEPS_OFF = re.compile(r"不用(?!管|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不")
 _DENIED_BEFORE = re.compile(r"(不|别|勿|禁止|严禁|不得|不能|不可以?|不准|不许)[^，。？；,]{0,3}$")
 
