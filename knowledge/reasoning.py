@@ -736,10 +736,15 @@ def _change_over(question: str, domains: list[str]) -> Situation | None:
     if len(domains) != 2:
         return None
     old, new = domains
+    # 想改成 B，老的 A 怎么处理: the change said before both, and the one called old is the old one
+    reversed_order = bool(re.search(_CHANGE_VERB + r"\s*(https?://)?$", question[:question.find(old)])
+                          and re.search(r"(老|旧|原来|原先|以前)的?[^，。？\s]{0,4}\s*(https?://)?$", question[:question.find(new)]))
+    if reversed_order:
+        old, new = new, old
     between = question[question.index(old) + len(old):question.index(new)] if old in question and new in question else ""
     rest = question.replace(old, " ").replace(new, " ")
     route = _ROUTE_ASKED.search(rest)
-    if not re.search(_CHANGE_VERB, between) or not (route or _OLD_ASKED.search(rest)):
+    if not (reversed_order or re.search(_CHANGE_VERB, between)) or not (route or _OLD_ASKED.search(rest)):
         return None
     from knowledge.rules import check
 
