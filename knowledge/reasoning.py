@@ -105,7 +105,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     about = names_subject(top, question)  # 网站改版不用报备吧: 报备 alone is not the duty to report a contact change
     if claims.negated and top.verdict == "需要" and about:
         return "不对，需要"
-    if claims.harmless and top.verdict == "不可以" and about:
+    if claims.harmless and top.verdict == "不可以" and about and not (_about_where(top) and not _MAY_ABROAD.search(question)):
         return "不可以"
     if claims.negated and top.verdict == "不可以" and top.kind == "prohibition" and about:
         # 可以不用gov.cn吧: the question keeps the prohibition; 转给他们用一下就完事了吧 proposes the forbidden act

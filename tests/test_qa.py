@@ -1146,6 +1146,8 @@ def test_a_place_never_starts_at_a_measure_word(question):
     ("CDN节点全部在国内，https://www.wuding.gov.cn 可以吗", ["可以"], ["不可以"]),
     ("咱们县门户想改成 www.wd.gov.cn，老的 www.wuding.gov.cn 怎么处理", ["公告3个月", "注销原域名 www.wuding.gov.cn"], []),
     ("服务器在缅甸，要迁吗", ["需要", "缅甸在境外"], ["不需要"]),
+    ("服务器放自己单位机房没问题吧", ["是的，没问题", "在境内"], ["有问题"]),
+    ("服务器放在机房没问题吧", ["文件没有直接规定"], ["有问题", "不可以"]),
     ("用了CDN，可以吗", ["文件没有直接规定"], ["不可以"]),
 ])
 def test_round_eight_classes(question, present, absent):
