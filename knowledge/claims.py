@@ -161,8 +161,10 @@ def read_bodies(question: str) -> list[BodyClaim]:
         start, end = match.span(1)
         if match.group(2) == "注销" and match.end(1) == match.start(2) and re.match(r"县|州|市|我们|咱们|本", match.group(1)):
             continue  # 县卫健局注销网站域名: the unit cancelling its own domain applies; it claims no one's role
-        if not _NOT_BODY.search(match.group(1)) and not any(start < b and a < end for a, b, _ in spans):
-            spans.append((start, end, match.group(1)))
+        name = re.sub(r"^(我们|咱们|咱|我|本单位|本局|单位)(的)?", "", match.group(1))  # 我们分管副局长: the title is the body
+        start += len(match.group(1)) - len(name)
+        if name and not _NOT_BODY.search(name) and not any(start < b and a < end for a, b, _ in spans):
+            spans.append((start, end, name))
     spans.sort()
     out = []
     for i, (start, end, name) in enumerate(spans):

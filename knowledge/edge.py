@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from knowledge.facts import FOREIGN
+from knowledge.locations import hosting_locations
 from knowledge.places import divisions
 
 COVERS = "这两份文件只管楚雄州（武定县转发）政府网站域名的清理：域名结构、注册注销流程、报送期限和联系人等，这些可以问我。"
@@ -21,7 +23,7 @@ _COMPANY_SUBJECT = re.compile(r"(公司|企业|集团|厂|店|商户|个体户|�
 _GOVERNMENT_SIDE = re.compile(r"政府网站|门户网站|部门网站|政府部门|政府的网站|党政|机关|事业单位|gov\.cn|\.政务|我们局|本局|我局|局里|我们单位|本单位|委员会|"
                               r"外包|建站|运维|服务商|供应商|承建|代理|技术公司|网络公司|托管", re.IGNORECASE)
 _GENERAL_IT = re.compile(
-    r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
+    r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https(?!://)|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
     r"注册商|便宜|价格|多少钱|收费|费用|交税|翻译|微信|公众号|安卓|苹果|路由器|宽带|打印机|电脑|密码|"
     r"邮箱注册|企业邮箱|服务器配置|端口|防火墙|数据库|源码|(?<!单独)(?<!独立)建站|购买|(?<![a-z])(cpu|gpu|vpn)(?![a-z])|内存|占用|卡顿|宕机|重装|装系统|漏洞|补丁|修复",
     re.IGNORECASE)
@@ -77,6 +79,8 @@ _POLICY_ACT = re.compile(r"(域名|网址|[a-z0-9-]+\.[a-z0-9.-]*[a-z])[^，。�
                          # handing a domain over (转给, 借给, 给…用) or leaving it idle: 二（六）, whatever is built on it
                          r"|(域名|网址)[^。？]{0,16}(转给|转让|借给|送给|过户|给[^，。？]{0,8}用|闲置|闲着|空着|下线)"
                          r"|(闲置|闲着|空着)[^，。？]{0,6}(域名|网址)")
+_HOSTING = re.compile(r"cdn|内容分发|解析|节点|虚拟空间|虚拟主机|云主机|云空间|服务器|机房", re.IGNORECASE)
+_WHERE = re.compile(r"境内|境外|国内|国外|海外|" + FOREIGN)
 _HOME_PREFIXES = ("5323", "530000")
 _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台南", "桃园", "阿里", "中山", "大同", "日照",
                 "安康", "来宾", "长治", "兴安", "新北", "和田", "定西", "白银", "金昌", "朝阳", "海东", "海西",
@@ -84,6 +88,10 @@ _NOT_A_PLACE = {"香港", "澳门", "台湾", "台北", "高雄", "台中", "台
                 "全州", "会同", "通道", "大方", "东方", "新建", "城区", "长安", "永定", "安定", "和县", "和平"}
 # 全州: the whole prefecture in these documents (全州政府网站), not 广西's county; 会同: "together with" in the
 # plan's 复查 (会同州委编办), not 湖南's county; the others are common words too
+# a numeral or demonstrative and the measure word after it (一个, 这台, 各项) make one phrase: a place never starts
+# at its measure word
+NUMERALS = frozenset("一二两三四五六七八九十百几这那每某哪各半整多本该此")
+MEASURES = frozenset("个只件份条项家张本台位名次批套块所座间栋层段种类样把根支双对些点级")
 _FUNCTION_CHARS = frozenset("成和到在给由向从是为改去回把让对与跟同及或报交送归")
 _SUFFIX_AFTER = "省市州县区的"
 # words whose last character opens a place name (清理 + 县 is not 理县)
@@ -139,8 +147,13 @@ def superiors(region: str) -> tuple[str, ...]:
 def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> str | None:
     index, longest, provinces = _places()
     n = len(question)
+    # where a server or node is (节点在杭州, 放到北京的机房): a location for 五（三）, not another government's rules
+    located = {i for loc in hosting_locations(question) for i in range(loc.start, loc.end)}
     i = 0
     while i < n:
+        if i in located:
+            i += 1
+            continue
         for size in range(min(longest, n - i), 1, -1):
             word = question[i:i + size]
             home = index.get(word)
@@ -152,6 +165,8 @@ def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> st
                 break  # 改成县融媒体中心, 截止日和县里: a verb or conjunction before 县, not 成县 or 和县
             if i and question[i - 1:i + 1] in _WORDS_ENDING and word[1:2] in "县市区州":
                 break  # 清理县政府办的…: 清理 and 县, not 理县
+            if i and question[i - 1] in NUMERALS and word[0] in MEASURES:
+                break  # 一个旧的域名, 各项城市, 一台州里的服务器: a measure word after its numeral, not 个旧 or 项城
             if not home and word not in home_region and (full_name or followed or word in provinces):
                 return word
             if home is not None:
@@ -182,13 +197,16 @@ def refusal(question: str, region: str = "") -> str | None:
     for pattern, topic, guard in _OTHER_TOPICS:
         if pattern.search(q) and not (guard or _POLICY_SUBJECT).search(q):
             return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
-    if not _OBJECT.search(q):
+    hosted = (_HOSTING.search(q) or "网站" in q) and hosting_locations(question)  # 网站放在州政务云上: 五（三）
+    if not _OBJECT.search(q) and not hosted:
         for pattern, topic in _OTHER_SUBJECTS:
             if pattern.search(q):  # the subject is another one; an office word shared with the policy does not make it ours
                 return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
     general = _GENERAL_IT.search(q)
     if general and _COST.fullmatch(general.group(0)) and _GOV_SITE.search(q) and not _GENERAL_IT.search(_COST.sub("", q)):
         general = None
+    if general and _HOSTING.search(q) and (_WHERE.search(q) or hosting_locations(question)):
+        general = None  # CDN / 解析 / 节点 / 服务器 and where they are: 五（三）, whatever the vendor's words
     if general and _POLICY_ACT.search(q):  # 用了https，证书要不要跟着域名一起注销: a duty of the policy, whatever the tool
         general = None
     if general:

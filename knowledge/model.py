@@ -167,7 +167,8 @@ def _same(claimed: str, rule: str, level: str = "") -> bool | None:
     if claimed == rule:
         return True
     if rule == "主要负责人" and PERSON.search(claimed):
-        return None
+        # a deputy (副局长, 分管领导) is not the unit's head; a head's title (局长, 县长) may be it or not
+        return False if re.search(r"副|分管|助理|秘书|科长|股长|办事员|经办", claimed) else None
     if (rule, level) in _LEVEL:
         return _LEVEL[rule, level] == claimed or claimed in ("县市人民政府办公室",) and level == "县"
     if claimed in same.get(rule, frozenset()) or rule in same.get(claimed, frozenset()):
@@ -236,9 +237,10 @@ def check(fact: Fact, claims: Claims) -> Check:
     if other_level:  # 县级部门…: the rule is written for 州级 ones
         result.open += 1
         result.notes.append(f"这条写的是{fact.level}级单位的做法，文件没有直接规定{claims.level}级单位的")
-        if not any(c.role == "first" for c in claims.bodies):
+        if not any(c.role in ("first", "consent") for c in claims.bodies):
             return result
-        # 县财政局…直接报省政府办公厅: whatever its level, a unit's first office is its own level's, never the province
+        # 县财政局…直接报省政府办公厅: whatever its level, a unit's first office is its own level's, never the province;
+        # the consent is its 主要负责人's at every level (分管副局长 is wrong for a 县级 unit too)
     for claim in claims.bodies:
         if claim.role == "first" and fact.role("actor") and not set(fact.role("actor")) & _UNITS:
             continue  # 先报国家域名注册管理机构: a later step, done by an office (省政府办公厅 → 国家…), is no one's first
@@ -257,7 +259,7 @@ def check(fact: Fact, claims: Claims) -> Check:
                 and any(_same(other.body, body) for other in claims.bodies if other is not claim for body in fact.role("actor")):
             result.matched += 1  # 州政府办会同州委编办、州公安局搞的: a body the rule names as taking part
             continue
-        if other_level and (claim.role != "first" or any(_same(claim.body, body, level) is not False
+        if other_level and (claim.role not in ("first", "consent") or any(_same(claim.body, body, level) is not False
                                                           for _, body in ruled for level in ("县", "州"))):
             continue  # only a first office wrong at every level is said wrong for a unit the rule is not written for
         if any(v is True for v in verdicts):

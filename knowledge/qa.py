@@ -19,6 +19,7 @@ from knowledge.claims import read as read_claims
 from knowledge.edge import refusal, superiors
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
+from knowledge.locations import mark_domestic
 from knowledge.model import check, event_answer, events_in, names_asked, names_step, silence
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
@@ -395,6 +396,7 @@ class PolicyIndex:
         edge = refusal(cq, region) or (refusal(q, region) if cq != q else None)
         if edge:
             return Answer(False, "out_of_scope", edge)
+        cq, located = mark_domestic(cq)  # 节点在杭州 → 节点在境内杭州: the hosting rules read where it is
         cq, doc = _doc_reference(cq)
         itself = cq == _ITSELF
         if itself:
@@ -440,8 +442,9 @@ class PolicyIndex:
             ranked, mentioned = self.rank(doc)
         if ref and ref.explicit and (not ranked or ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned)):
             return self._section_answer(ref.section)  # 第五部分第三条有哪些要求: a section named by number is in scope
-        if not ranked or not doc and (ranked[0][0] < IN_SCOPE_MIN_SCORE and not _THE_PLAN.search(cq)
-                                      or not self._about_policy(cq, mentioned)):
+        hosted = bool(located) and bool(_HOSTED_AT.search(cq))  # 网站放在阿里云杭州节点: where it is hosted, 五（三）
+        if not ranked or not doc and not hosted and (ranked[0][0] < IN_SCOPE_MIN_SCORE and not _THE_PLAN.search(cq)
+                                                     or not self._about_policy(cq, mentioned)):
             return Answer(False, "out_of_scope",
                           "这个问题不在政府网站域名清理政策的范围内，我无法回答。可以问我域名结构、注册注销流程、报送期限、联系人等，发送 /help 查看用法。",
                           score=ranked[0][0] if ranked else 0.0)
@@ -506,6 +509,9 @@ class PolicyIndex:
             facts = [] if situation.alone else [f for f in facts if f.section.startswith("二") and
                                                  (not situation.clause_ids or f.clause.id in situation.clause_ids)][:1]
         lines += [f.answer for f in facts]
+        named = [loc for loc in located if loc.name not in _WHERE_WORDS]
+        if named and any(f.clause.id in ("plan-5-3-hosting", "plan-5-3-cdn") for f in facts[:2]):  # 节点在杭州: where that is, for 五（三）
+            lines.insert(0, "，".join(dict.fromkeys(f"{loc.name}在{'境内' if loc.domestic else '境外'}" for loc in named)) + "。")
         if region and not situation and any(f.id == "portal-format" for f in facts[:2]) and _OWN_PLACE.search(cq):
             lines.append(_home_portal(region))  # 我们利川市的门户网站域名: the office's own portal, by the rule
         above = superiors(region)
@@ -1109,6 +1115,10 @@ _ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处
 _PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|这次|这份|本次|此次|本|该|州里的?|县里的?)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|"
                            r"(按|按照|根据|依照|对照)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|这次清理|此次清理|本次清理")
 _OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|我县|我市|我州|俺们")
+
+
+_HOSTED_AT = re.compile(r"服务器|节点|机房|虚拟空间|虚拟主机|云主机|云空间|云服务器|cdn|托管|数据中心", re.IGNORECASE)
+_WHERE_WORDS = frozenset("境内 国内 大陆 内地 境外 国外 海外 外国".split())  # said already; 杭州, 新加坡 are named
 
 
 @lru_cache(maxsize=16)

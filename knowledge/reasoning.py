@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from knowledge.claims import NEGATION as NEGATION_WORDS
 from knowledge.claims import Claims
 from knowledge.claims import read as read_claims
-from knowledge.facts import Fact
+from knowledge.facts import FOREIGN, Fact
 
 # -- yes/no -------------------------------------------------------------------------------------------
 # the tag that turns a statement into a question to confirm (…，对吧 / 对不 / 是这意思吧 / 我没记错吧)
@@ -26,6 +26,8 @@ _FAMILIES = (
     (re.compile(r"晚不晚|算不算晚|算晚|晚吗|晚了吗|迟不迟|迟吗|算迟"), "不晚", "晚了"),
     (re.compile(r"超期|逾期|晚了|迟了|过期|超时"), "没有超期", "超期了"),
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
+    # 这样没问题吧: the plan's trouble is what is asked — 有问题 / 没问题, with the confirmation's 不对 / 是的
+    (re.compile(r"(没|没有|没啥|没什么|没多大)(问题|毛病)(吧|吗|嘛|哈|呢)"), "是的，没问题", "不对，有问题"),
     (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错|对吗|没问题吧|" + _TAG), "是的", "不是"),
     # 不符合, not 不符合要求: the negative must not hold the positive's words
     (re.compile(r"符合|合规|没问题|合不合|规范吗"), "符合要求", "不符合"),
@@ -93,6 +95,8 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
             polarity = True
         if polarity is False and REMEDY.search(question):
             return worry_word(question, True) or "需要"  # 服务器在境外，要不要迁回来: the state must be put right
+        if polarity is True and REMEDY.search(question):
+            return worry_word(question, False) or "不需要"  # 节点在杭州，要不要迁: the state keeps the rule
         if polarity is not None:
             return verdict_word(question, polarity)
     if result.open:
@@ -101,7 +105,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     about = names_subject(top, question)  # 网站改版不用报备吧: 报备 alone is not the duty to report a contact change
     if claims.negated and top.verdict == "需要" and about:
         return "不对，需要"
-    if claims.harmless and top.verdict == "不可以" and about:
+    if claims.harmless and top.verdict == "不可以" and about and not (_about_where(top) and not _MAY_ABROAD.search(question)):
         return "不可以"
     if claims.negated and top.verdict == "不可以" and top.kind == "prohibition" and about:
         # 可以不用gov.cn吧: the question keeps the prohibition; 转给他们用一下就完事了吧 proposes the forbidden act
@@ -110,7 +114,8 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     if matched:  # 联系人是张晓霞吧: confirmed
         return verdict_word(question, True) if any(p.search(question) for p, _, _ in _FAMILIES) else "是的"
     if top.kind == "prohibition" and top.verdict == "不可以" and about and _MAY.search(statement(question)) \
-            and any(proposes(p, question) for p in top.does) and not _NOT_ALLOWED.search(question):
+            and any(proposes(p, question) for p in top.does) and not _NOT_ALLOWED.search(question) \
+            and not (_about_where(top) and not _MAY_ABROAD.search(question)):  # 服务器放在某个机房可以吗: where is not said
         # 不承担行政职能的事业单位还可以用.gov.cn吧: the 不 is the subject's (不承担), the act forbidden is proposed
         return verdict_word(question, False)
     stated = _STATED.search(question) and not _PERMISSION.search(question)  # …用的是本级门户的下级域名吧
@@ -124,6 +129,11 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     acting = [f for f in halves if f.verdict and any(p.search(question) for p in f.does) and names_subject(f, question)]
     if acting:  # the question names the act a rule is about; of several, the one named last (the predicate)
         rule = max(acting, key=lambda f: max(m.end() for p in f.does for m in p.finditer(question)))
+        if _about_where(rule) and not _MAY_ABROAD.search(question) and (rule.verdict == "不可以" or REMEDY.search(question)) \
+                and not any(p.search(question) for p in rule.no) and not any(p.search(question) for p in rule.yes):
+            # 服务器放在某个机房，可以吗 / 要不要迁: the rule says what breaks it (境外) and nothing named does or keeps
+            # it — the place is not known, so no verdict from the rule's modality
+            return ""
         if rule.verdict == "不可以" and CONFIRM.search(question) and not any(proposes(p, question) for p in rule.does):
             return "是的"  # 服务器不能放在境外，对吧: the act named only under the asker's own 不 — the prohibition restated
         if rule.verdict == "不可以" and REMEDY.search(question):
@@ -132,6 +142,12 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     return ""
 
 
+_MAY_ABROAD = re.compile(FOREIGN)
+
+
+def _about_where(rule: Fact) -> bool:
+    """A rule broken by a place abroad (`@foreign` in its breaks): the hosting and CDN rules of 五（三）."""
+    return any(FOREIGN in p.pattern for p in rule.no)  # the prohibition's own act asked in its words
 _KEEPS_OFF = re.compile(r"不用(?!管|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不")
 _DENIED_BEFORE = re.compile(r"(不|别|勿|禁止|严禁|不得|不能|不可以?|不准|不许)[^，。？；,]{0,3}$")
 
@@ -157,7 +173,7 @@ def names_subject(fact: Fact, question: str) -> bool:
 
 
 # a question about putting a forbidden state right, not about doing the forbidden act
-REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停)|"
+REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停|搬|挪|移)|"
                      r"(改|迁|换|整改)不(改|迁|换|整改)|要紧|要不要紧|严重吗|有问题吗|有没有问题|有影响吗")
 WORRY = re.compile(r"要紧|严重|有问题|有没有问题|有影响")
 _WORRY_WORDS = (("问题", "有问题", "没有问题"), ("影响", "有影响", "没有影响"), ("严重", "严重", "不严重"), ("要紧", "要紧", "不要紧"))
@@ -409,11 +425,15 @@ _OTHER_SUBJECT = re.compile(r"服务器|机房|境外|国外|海外|香港|cdn|�
 CANCEL_IT = re.compile(r"(要不要|需不需要|需要|该不该|应不应该|得|要)注销(吗|吧|不|么)?[?？]*$|注销不注销")
 
 
+_COLUMN_NAME = re.compile(r"[“”\"'‘’]?[\u4e00-\u9fff]{2,8}?[“”\"'‘’]?(栏目|频道|专题|专栏|版块|板块)")
+
+
 def asks_about_domain(question: str) -> bool:
     """The question asks about the domain it names (is it compliant, what to do with it), not only
     mentions it while asking something else (the route, the period, a Chinese domain's format, its server).
     Whether to cancel it (需要注销吗) is what to do with it; who cancels it or where is another subject."""
-    rest = _DOMAIN_IN_TEXT.sub(" ", question)
+    # a column's name (通知公告栏目, “政务公开”专栏) names the column, not a subject of its own
+    rest = _COLUMN_NAME.sub(r"\1", _DOMAIN_IN_TEXT.sub(" ", question))
     if CANCEL_IT.search(rest) and not _OTHER_SUBJECT.search(CANCEL_IT.sub(" ", rest)):
         return True
     if _OTHER_SUBJECT.search(rest):
@@ -705,6 +725,10 @@ _OLD_ASKED = re.compile(r"(旧|老|原来|原先|以前|之前|原)[^，。？]{
                         r"(停|关|注销|下线)[^。？]{0,8}(旧|老|原来|原|以前)|怎么处理|怎么办|咋办|咋弄|还能用|还要留")
 
 
+_ROUTE_ASKED = re.compile(r"流程|咋走|怎么走|如何走|步骤|程序|手续|怎么办理|怎么申请|怎么操作|要办哪些")
+_DEPT_UNIT = re.compile(r"部门|[\u4e00-\u9fff](局|委)(?!书记|员)")
+
+
 def _change_over(question: str, domains: list[str]) -> Situation | None:
     """元谋县门户从 www.ym.gov.cn 换成了 www.yuanmou.gov.cn，旧的那个啥时候可以停掉: the site moved to a new
     domain; the question is the old one's course — the notice on the new site for 3 months, then the old one
@@ -712,11 +736,34 @@ def _change_over(question: str, domains: list[str]) -> Situation | None:
     if len(domains) != 2:
         return None
     old, new = domains
+    # 想改成 B，老的 A 怎么处理: the change said before both, and the one called old is the old one
+    reversed_order = bool(re.search(_CHANGE_VERB + r"\s*(https?://)?$", question[:question.find(old)])
+                          and re.search(r"(老|旧|原来|原先|以前)的?[^，。？\s]{0,4}\s*(https?://)?$", question[:question.find(new)]))
+    if reversed_order:
+        old, new = new, old
     between = question[question.index(old) + len(old):question.index(new)] if old in question and new in question else ""
-    if not re.search(_CHANGE_VERB, between) or not _OLD_ASKED.search(question.replace(old, " ").replace(new, " ")):
+    rest = question.replace(old, " ").replace(new, " ")
+    route = _ROUTE_ASKED.search(rest)
+    if not (reversed_order or re.search(_CHANGE_VERB, between)) or not (route or _OLD_ASKED.search(rest)):
         return None
     from knowledge.rules import check
 
+    if route:  # 门户要从 A 改成 B，整个流程咋走: the whole change — the new one applied for, the notice, the old one and its filings
+        from knowledge.facts import load_facts
+
+        portal = bool(re.search(r"门户|县政府|市政府|人民政府(?!办)", rest)) or new.startswith("www.") and not _DEPT_UNIT.search(rest)
+        procedure = next(f for f in load_facts() if f.id == ("portal-procedure" if portal else "dept-procedure"))
+        lines = ["改域名要走完这几步：",
+                 f"1. 申请新域名 {new}：{procedure.answer}",
+                 f"2. {new} 启用后，在新域名网站首页醒目位置公告3个月；",
+                 f"3. 公告期满后按同一流程注销原域名 {old}；",
+                 "4. 原域名注销后，及时注销ICP备案、党政机关网站标识、公安机关备案标识等。"]
+        result = check(new)
+        if result.compliant is False:
+            lines.append(f"另外，新域名 {new} 不合规：{'；'.join(dict.fromkeys(p.message for p in result.problems))}。")
+        return Situation(lines, [procedure.clause.id, "plan-4-3-notice", "plan-3-5"], None, alone=True, scene=True,
+                         en=f"Apply for {new} through the procedure, post a notice on the new site's homepage for 3 months, "
+                            f"then cancel the old domain {old} and its filings.")
     at_once = re.search(r"马上|直接|立即|立刻|现在就|今天就|明天就|这就|赶紧", question)
     lines = [("不可以马上停掉：" if at_once else "") + f"{new} 启用后，要在新域名网站首页醒目位置公告3个月，再注销原域名 {old}，不能直接停掉；"
              "原域名注销后，还要及时注销ICP备案、党政机关网站标识、公安机关备案标识等。"]
@@ -767,7 +814,17 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
 
         parsed = parse_domain(domain)
         if parsed.valid and not parsed.is_chinese:
-            return _column_structure(domain, parsed)
+            column = _column_structure(domain, parsed)
+            if not parsed.has_path:
+                return column
+            # a column on a path is right; the site whose path it is is checked as that site (its unit, its kind)
+            site = _situation_for(_COLUMN.sub(" ", question), parsed.ascii, _COLUMN.sub(" ", rest), lookup)
+            if site.compliant is False:
+                return Situation([f"{domain} 栏目用网站域名下的路径是对的，但网站域名本身{site.lines[0].removeprefix(parsed.ascii).strip()}",
+                                  *site.lines[1:]], ["plan-2-5-paths", *site.clause_ids], False, en=site.en)
+            if site.compliant:
+                column.lines.append(f"网站域名 {parsed.ascii} 也符合规定的结构。")
+            return column
     result = check(domain, unit=unit, kind=kind)
     labels = result.domain.labels if result.domain.valid else ()
     if result.unit is None and kind is None and len(labels) == 4 and labels[-2:] == ("gov", "cn") and labels[0] != "www" \

@@ -111,6 +111,8 @@ class Transliterator:
         keep = [m.group(0) for m in _DOMAINISH.finditer(text) if not _SECTION_NUMBER.fullmatch(m.group(0))]
         asked = re.findall(r"[^.?!]*\?", text)  # the question's own sentence (Our site moved. Can we …?)
         first = (re.findall(r"[a-z]+", asked[-1] if asked else text) or [""])[0]
+        # a second question joined on (…, and which office approves …?): a part of its own, as 、/，do in Chinese
+        text = _NEXT_PART.sub(" qqpartqq ", text)
         text = re.sub(r"[.,;:!?]+(?=\s|$)", " ", text)  # a sentence's full stop is not part of its last word (…person changed.)
         text = " ".join(self._singular(w) for w in re.sub(r"[^a-z0-9.@ -]+", " ", text).split())
         text = f" {text} "
@@ -127,12 +129,18 @@ class Transliterator:
                 out.append((start, chinese))
                 text = text[:start] + " " + "#" * (len(pattern) - 2) + " " + text[start + len(pattern):]
                 start = text.find(pattern)
-        question = "".join(c for _, c in sorted(out))
+        start = text.find(" qqpartqq ")
+        while start >= 0:
+            out.append((start, "，"))
+            text = text[:start] + " " + "#" * 8 + " " + text[start + 10:]
+            start = text.find(" qqpartqq ")
+        question = "".join(c for _, c in sorted(out)).strip("，")
         tag = re.search(r"(对吧|对吗|是吧|吗|吧)$", question)  # a domain goes before the tag (…use .gov.cn, right?)
         question = question[:tag.start()] + " ".join(keep) + tag.group(0) if tag else question + " ".join(keep)
         return question + "吗" if first in _ENGLISH_YES_NO and question else question
 
 
+_NEXT_PART = re.compile(r"(?:[,;?]\s+(?:and\s+|also\s+|plus\s+)?|\s+and\s+(?:also\s+)?)(?=(?:what|which|who|whom|when|where|how|is|are|can|could|does|do|must|should|will)\b)")
 _MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october november december".split())}
 _SECTION_NUMBER = re.compile(r"[1-5]\.[1-6]")
 _AMOUNTS = (

@@ -1058,3 +1058,116 @@ def test_round_seven_classes(question, present, absent):
         assert text in answer.lead, (text, answer.lead)
     for text in absent:
         assert text not in answer.lead, (text, answer.lead)
+
+
+# -- round 8 classes, in words of our own (the round's questions are in qa_cases.yaml `fresh`) ---------------
+_DOMESTIC = ["杭州", "北京", "上海", "深圳", "广东", "昆明", "贵阳", "成都市", "华东", "乌鲁木齐", "呼和浩特", "西安"]
+_FOREIGN = ["新加坡", "香港", "美国", "日本", "东京", "法兰克福", "硅谷"]
+_HOSTING = [
+    "我们局网站租的阿里云虚拟主机，节点在{}，{}",
+    "单位网站的云主机放在{}的机房，{}",
+    "县政府网站服务器是自己运维的，放在{}，{}",
+    "租用的虚拟空间位于{}节点，https://www.wuding.gov.cn {}",
+    "网站的服务器部署在{}，{}",
+    "网站放在阿里云{}节点，{}",
+]
+_ASKS = {"要不要迁到别的地方": ("不需要", "需要"), "可以吗": ("可以", "不可以"), "合规吗": ("符合要求", "不符合"),
+         "没问题吧": ("是的，没问题", "不对，有问题"), "需要搬走吗": ("不需要", "需要")}
+
+
+def _hosting_questions():
+    for where, domestic in [*((p, True) for p in _DOMESTIC), *((p, False) for p in _FOREIGN)]:
+        for template in _HOSTING:
+            for tail, words in _ASKS.items():
+                yield template.format(where, tail), domestic, words[0 if domestic else 1]
+
+
+@pytest.mark.parametrize(("question", "domestic", "word"), list(_hosting_questions()))
+def test_a_named_hosting_place_decides_the_verdict(question, domestic, word):
+    """节点在杭州 is 境内 (no move needed, compliant); 新加坡 / 香港 are 境外. Never refused as another region."""
+    answer = ask(question)
+    assert answer.in_scope, answer.lead
+    assert answer.lead.startswith(word + "。") or answer.lead.startswith(word + "：") or answer.lead.startswith(word), answer.lead
+    where = "境内" if domestic else "境外"
+    assert f"在{where}" in answer.lead, answer.lead
+
+
+def test_a_cdn_pointing_domestic_users_abroad_is_the_policy():
+    for question in ["CDN服务商说部分境内用户的解析会指到新加坡节点，我们 https://www.lufeng.gov.cn 用这种CDN行吗",
+                     "为了加速，解析把国内访客指向香港节点，https://jtj.cxz.gov.cn 这样可以吗"]:
+        answer = ask(question)
+        assert answer.in_scope, answer.lead
+        assert answer.lead.startswith("不可以"), answer.lead
+        assert "境内节点" in answer.lead
+
+
+_MEASURE_PHRASES = ["一个旧的", "这个旧", "那个旧的", "每个旧", "几个旧的", "两个旧", "某个旧的", "一台州里配的", "各项城市",
+                    "这台州里发的", "一张北面的", "那张北方的", "这本溪流", "一名山区的"]
+_MEASURE_FRAMES = ["州统计局要注销{}部门网站域名，经谁同意？", "{}网站域名要注销，找谁？", "县里{}域名下线了，要不要注销",
+                   "我们有{}网站域名，该怎么处理", "关于{}域名，报送期限是哪天？", "县林草局把{}网站停了，域名怎么注销",
+                   "{}网站还在用.com域名，要改吗", "州里说{}网站域名要清理，截止哪天", "{}的门户域名怎么写",
+                   "{}网站的联系人换了多久报备", "部门网站{}域名注销后备案怎么办", "乡镇{}网站的域名能转给村里用吗",
+                   "{}网站服务器能放境外吗", "请问{}网站域名是谁批准的", "{}栏目要单独开域名吗", "{}域名要公告几个月",
+                   "州里{}网站是不是要用gov.cn", "县政府办{}网站域名清理情况报给谁", "注销{}域名要填什么表",
+                   "我们单位{}网站域名算闲置吗", "{}网站的英文域名结构是什么", "县卫健局{}网站迁移要做什么"]
+
+
+@pytest.mark.parametrize("question", [f.format(p) for p in _MEASURE_PHRASES for f in _MEASURE_FRAMES])
+def test_a_place_never_starts_at_a_measure_word(question):
+    """一个旧的 is not 个旧, 一台州里 not 台州, 各项城市 not 项城: a numeral and its measure word make one phrase."""
+    from knowledge.edge import refusal
+
+    said = refusal(question) or ""
+    assert "的规定不在这些文件里" not in said, (question, said)
+
+
+@pytest.mark.parametrize(("question", "present", "absent"), [
+    # a confirmation of a non-compliant plan with 没问题吧 / 没毛病吧
+    ("州民政局网站准备单独注册 cxmzj.gov.cn，不挂州门户下面，没问题吧", ["有问题", "下级域名"], ["是的", "不是。"]),
+    ("县门户用 www.lufeng.gov.cn 这个域名没毛病吧", ["没问题"], ["有问题"]),
+    # a deputy is not the head whose consent the rule names
+    ("县交通局网站域名注销，分管副局长同意就能报县政府办了吧", ["主要负责人", "不是分管副局长"], ["是的"]),
+    # a planned change's whole course
+    ("禄丰市门户打算从 www.lfx.gov.cn 改成 www.lufeng.gov.cn，手续怎么走", ["主要负责人", "基本信息表", "省政府办公厅", "3个月", "ICP"], []),
+    ("州林草局网站要从 lcj.cxz.gov.cn 换成 cxlcj.cxz.gov.cn，步骤是什么", ["本级人民政府办公室", "3个月", "注销原域名"], []),
+    # a column on a path: the path is right, the site's domain is checked too
+    ("县林草局“政务公开”栏目地址 http://lcj.wuding.gov.cn/zwgk/ 这样符合吗", ["符合", "lcj.wuding.gov.cn 也符合"], ["不符合"]),
+    ("县林草局通知公告栏目地址 http://www.wdlcj.com/tzgg/ 这样可以吗", ["不可以", "网站域名本身"], ["符合要求"]),
+    # dated events described: the plan's issue to the counties' report deadline
+    ("从州政府办印发方案到县市报清理情况截止，中间有几天", ["35天", "3月20日"], ["15天"]),
+    # English parts joined by ', and which …'
+    ("When is the review finished, and who leads it?", ["February 28"], []),
+    # a government's own machine room or cloud is in China; a place not said gives no verdict from the prohibition
+    ("网站放在县政府的机房，可以吗", ["可以", "在境内"], ["不可以"]),
+    ("我们网站放在州政务云上，可以吗", ["可以", "在境内"], ["不可以"]),
+    ("服务器放在某个机房可以吗", ["文件没有直接规定"], ["不可以"]),
+    ("虚拟空间节点不知道在哪，要不要迁", ["文件没有直接规定"], ["需要"]),
+    ("自建服务器在州里机房，需要搬吗", ["不需要"], []),
+    ("CDN节点全部在国内，https://www.wuding.gov.cn 可以吗", ["可以"], ["不可以"]),
+    ("咱们县门户想改成 www.wd.gov.cn，老的 www.wuding.gov.cn 怎么处理", ["公告3个月", "注销原域名 www.wuding.gov.cn"], []),
+    ("服务器在缅甸，要迁吗", ["需要", "缅甸在境外"], ["不需要"]),
+    ("服务器放自己单位机房没问题吧", ["是的，没问题", "在境内"], ["有问题"]),
+    ("服务器放在机房没问题吧", ["文件没有直接规定"], ["有问题", "不可以"]),
+    ("用了CDN，可以吗", ["文件没有直接规定"], ["不可以"]),
+])
+def test_round_eight_classes(question, present, absent):
+    answer = ask(question)
+    assert answer.in_scope
+    for text in present:
+        assert text in answer.lead, (text, answer.lead)
+    for text in absent:
+        assert text not in answer.lead, (text, answer.lead)
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("节点在杭州，要不要迁", [("杭州", True)]),
+    ("网站放在阿里云香港节点", [("香港", False)]),  # 阿里云 is the vendor, not 阿里地区
+    ("服务器在北京市的机房", [("北京市", True)]),
+    ("网站放在县政府的机房", [("县政府的机房", True)]),
+    ("那个节点在武定县转发文件之前还是之后", []),  # a point in time and an office's act
+    ("县政府办机房的空调老是坏", []),  # a room named, nothing put there
+])
+def test_where_a_site_is_hosted_is_read_from_the_words(text, found):
+    from knowledge.locations import hosting_locations
+
+    assert [(loc.name, loc.domestic) for loc in hosting_locations(text)] == found
