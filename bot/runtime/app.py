@@ -75,7 +75,9 @@ async def offer_command_menu(app: Application, wait: float) -> None:
         async def again(_context) -> None:
             await offer_command_menu(app, min(wait * 2, MENU_RETRY_MAX))
 
-        app.job_queue.run_once(again, wait, name="command-menu")
+        # Scheduled from post_init, before the job queue starts: a start slower than the wait would make the
+        # scheduler drop the retry as misfired (APScheduler's 1 s grace), and the menu would never be set.
+        app.job_queue.run_once(again, wait, name="command-menu", job_kwargs={"misfire_grace_time": None})
         return
     if wait > MENU_RETRY_FIRST:
         log.info("命令菜单已设置")
