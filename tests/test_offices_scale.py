@@ -7,13 +7,12 @@ import os
 import random
 
 import pytest
-from sqlalchemy import text
 
 from bot.db.models import Domain, Unit
 from bot.registry.access import NotAllowed, domain_by_id, role_of, unit_by_id, unit_for, views_for
 from bot.registry.lookup import RegistryError
-from tests.support.env import POSTGRES_URL, postgres_available
 from tests.support.plans import captured_statements, explain, scans, sequential
+from tests.support.processes import fresh_postgres
 from tests.support.province import PROVINCE, build, generate
 
 COUNTY, PREFECTURE = "武定县", "楚雄彝族自治州"
@@ -22,18 +21,9 @@ COUNTY, PREFECTURE = "武定县", "楚雄彝族自治州"
 @pytest.fixture(scope="module")
 def province():
     """云南省 with its 146 offices and about 1,000 units, built once for the module."""
-    reason = postgres_available()
-    if reason:
-        if os.environ.get("REQUIRE_POSTGRES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from bot.db.storage import Database
     from bot.registry.audit import Generation
 
-    db = Database(POSTGRES_URL)
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    db.upgrade()
+    db = fresh_postgres()
     Generation.bump()
     generated = generate(1000)
     deployment = build(db.call, generated)
