@@ -243,10 +243,10 @@ async def asker_region(update: Update, context: BotContext) -> str:
     async def office_place() -> str:
         role = await user_role(update, context)
         if role.admin or role.office is None:
-            return region
-        from bot.offices.service import office_region
+            return region  # no database trip for anyone but an office's admin
+        from bot.offices.service import role_region
 
-        return str(await context.bot_data.db.run(lambda s: office_region(s, role.office, region)))
+        return str(await context.bot_data.db.run(lambda s: role_region(s, role, region)))
 
     from bot.db.storage import DatabaseUnavailable
 

@@ -269,11 +269,9 @@ def domain_by_id(session: Session, role: Role, domain_id: int, *, admin_only: bo
 def _reading_region(session: Session, role: Role) -> str | None:
     """Where a name without a place is read for this user when it is not the deployment's region: an office
     admin's office (教育局 from 禄丰市's admin is 禄丰市教育局); None: the deployment's."""
-    if role.admin or role.office is None:
-        return None
-    from bot.offices.service import office_region
+    from bot.offices.service import role_region
 
-    return office_region(session, role.office, "")
+    return role_region(session, role, None)
 
 
 def views_for(session: Session, role: Role, query: str, region: str | None = None) -> list:
