@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from knowledge.facts import FOREIGN
 from knowledge.locations import hosting_locations
@@ -99,6 +100,14 @@ _WORDS_ENDING = frozenset("清理 处理 管理 办理 整理 代理 治理 受�
 
 
 @lru_cache(maxsize=1)
+def _common_word_stems() -> frozenset[str]:
+    """Place stems that are mostly ordinary words (合作, 通道, 资源): generated from jieba's dictionary by
+    scripts/build_common_word_stems.py."""
+    text = (Path(__file__).parent / "data" / "common_word_stems.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
 def _places() -> tuple[dict[str, bool], int, frozenset[str]]:
     """Name or stem -> whether it is one of the documents' own places."""
     index: dict[str, bool] = {}
@@ -160,7 +169,9 @@ def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> st
             if home is None:
                 continue
             full_name = word in divisions().by_name
-            followed = i + size < n and question[i + size] in _SUFFIX_AFTER
+            # 的 after a stem makes it a place (丽江的) unless the stem is mostly an ordinary word (合作的网络公司)
+            after = _SUFFIX_AFTER[:-1] if word in _common_word_stems() else _SUFFIX_AFTER
+            followed = i + size < n and question[i + size] in after
             if size == 2 and word[0] in _FUNCTION_CHARS and word[1] in "县市区州":
                 break  # 改成县融媒体中心, 截止日和县里: a verb or conjunction before 县, not 成县 or 和县
             if i and question[i - 1:i + 1] in _WORDS_ENDING and word[1:2] in "县市区州":
@@ -178,6 +189,7 @@ def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> st
 
 def warm() -> None:
     _places()
+    _common_word_stems()
 
 
 def refusal(question: str, region: str = "") -> str | None:

@@ -60,6 +60,19 @@ _ACT = re.compile(r"转发|印发|发文|出台|下发|发布|成文|发的|发�
 _WHEN_ASKED = re.compile(r"哪天|哪一天|什么时候|啥时候|几号|几月几[日号]|日期是|什么日子|哪个日子|when", re.IGNORECASE)
 
 
+# a document named bare stands for its date when two events are set against each other
+_DOCUMENTS = ((re.compile(r"州(里|政府办(公室)?|政府)?的?(通知|文件|方案)|楚政办函"), "cx-date"),
+              (re.compile(r"县(里|政府办(公室)?|政府)?的?(转发)?(通知|文件)|武政办函|转发通知"), "wd-date"))
+
+
+def _with_documents(question: str, events: list[Fact]) -> list[Fact]:
+    by_id = {f.id: f for f in load_facts()}
+    found = [(m.start(), by_id[fact_id]) for pattern, fact_id in _DOCUMENTS for m in pattern.finditer(question)]
+    placed = [(question.find(e.event[:2]) if e.event[:2] in question else -1, e) for e in events]
+    merged = sorted([*placed, *((i, f) for i, f in found if f not in events)], key=lambda x: x[0])
+    return list(dict.fromkeys(f for _, f in merged))
+
+
 def working_days_between(a: dt.date, b: dt.date) -> int:
     from knowledge.workdays import WorkCalendar
 
@@ -89,6 +102,8 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
             lines = [f"{md(f.date)}：{f.answer}" for f in same]
             return EventAnswer(lines, same)
     events = events_in(question)
+    if len(events) < 2 and (claims.between or claims.first or claims.order or _RELATIVE.search(question)):
+        events = _with_documents(question, events)  # 州里的通知和县里的通知隔了几天: each document by its date
     if not events:
         return None
     if claims.weekday:
@@ -309,6 +324,9 @@ _SILENT = (
     (re.compile(r"(包括|包含|含不含|算不算|算)[^，。？]{0,4}(节假日|假日|周末|双休|休息日)|(节假日|周末|双休)[^，。？]{0,4}(算不算|算吗|算不|包括|也算)"),
      "文件没有规定工作日怎么认定（没有解释“工作日”）；通常工作日不含周末和法定节假日，调休上班的日子算工作日"),
     (re.compile(r"多少字|字数|篇幅|几页"), "文件没有规定报送材料的格式或篇幅"),
+    # the naming rule says 拼音或英文, not which form of the pinyin (全拼, 首字母) or how long
+    (re.compile(r"全拼|简拼|首字母|缩写|拼音缩写|(拼音|字母)[^，。？]{0,4}(长短|多长|几个字母|几位)|(用|写)全称还是简称的?拼音"),
+     "文件没有规定用全拼还是首字母缩写（简拼），只规定为名称的“拼音或英文对应的字符串”"),
     (re.compile(r"例外|特殊情况|特例|豁免|网开一面"), "文件没有列出例外情形（有的条款写的是“原则上”）"),
     (re.compile(r"办公地址|办公地点|在哪(里|儿)?办公|哪栋楼|几楼|哪个楼|现场送|当面送|送过去|上门送|现场交|现场报"),
      "文件没有写办公地址，也没有规定能否现场报送：县里的通知只给了联系人、电话、传真和邮箱"),

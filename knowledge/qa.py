@@ -25,15 +25,19 @@ from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
     CANCEL_IT,
     CONFIRM,
+    COUNTY_NOTICE_ORDERS,
     IDLE,
     REMEDY,
     DateLines,
     Lookup,
     agrees,
+    alternatives,
     asks_about_domain,
+    county_notice_elsewhere,
     date_lines,
     domain_in,
     domain_situation,
+    hearsay_as_confirmation,
     is_yes_no,
     mentions_domain,
     names_subject,
@@ -48,6 +52,7 @@ from knowledge.sections import (
     asks_content,
     asks_structure,
     asks_title,
+    canonical_notation,
     english_section,
     names_only,
     section_range,
@@ -392,12 +397,12 @@ class PolicyIndex:
             return Answer(False, "smalltalk", small)
         cq = clean(_PLACEHOLDERS.sub(lambda m: f"{m.group(0)}{_PLACEHOLDER_WORDS[m.group(0)[0]]}", self.translit.to_chinese(q)))
         cq = _MIXED.sub(lambda m: _MIXED_WORDS[m.group(0).lower().replace(" ", "")], cq)  # 州里的deadline是哪天
-        cq = self.corrected(cq)
+        cq = hearsay_as_confirmation(self.corrected(cq))
         edge = refusal(cq, region) or (refusal(q, region) if cq != q else None)
         if edge:
             return Answer(False, "out_of_scope", edge)
         cq, located = mark_domestic(cq)  # 节点在杭州 → 节点在境内杭州: the hosting rules read where it is
-        cq, doc = _doc_reference(cq)
+        cq, doc = _doc_reference(canonical_notation(cq))
         itself = cq == _ITSELF
         if itself:
             cq = next(c.title for c in self.clauses if c.doc == doc and c.section == "标题")
@@ -477,7 +482,12 @@ class PolicyIndex:
             if target:  # the rule the claims are about leads, so the verdict checks them against it
                 facts = [target, *(f for f in facts if f is not target)][:max(len(facts), 1)]
         facts = self._whole_rule(facts)
-        open_point = silence(cq, facts)
+        # a domain named is checked as a situation, which says whose notice it is itself
+        elsewhere = None if mentions_domain(cq) else county_notice_elsewhere(cq, facts, region)
+        if elsewhere:  # 牟定县的乡镇啥时候报: 武定县's notice does not bind another county's units
+            facts = elsewhere[1]
+            candidates = [f for f in candidates if f.id not in COUNTY_NOTICE_ORDERS]
+        open_point = (elsewhere and elsewhere[0]) or silence(cq, facts)
         lines: list[str] = []
         situation = domain_situation(cq, lookup)
         if open_point and situation and (situation.compliant is True or not _IDLE_SCENE.search(cq)):
@@ -558,6 +568,9 @@ class PolicyIndex:
             ruling = verdict_word(cq, situation.compliant) or ("符合要求" if situation.compliant else "不符合")
             if REMEDY.search(cq):
                 ruling = worry_word(cq, not situation.compliant) or ("不需要" if situation.compliant else "需要")
+        choice = alternatives(cq, facts) if not open_point else ""
+        if choice:  # 用路径行不行？还是单独搞个子域名: each option its own verdict
+            ruling = choice
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
         if undecided and undecided.notes:
             lines.insert(0, "；".join(dict.fromkeys(undecided.notes)) + "。")

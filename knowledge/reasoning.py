@@ -41,6 +41,19 @@ _POSITIVE = {"可以", "需要", "有", "是的", "符合要求", "不晚"}
 _WH = re.compile(r"什么|啥|哪|怎么|咋|谁|几|多少|多久|多长")
 
 
+# 听说…？ with no tag: hearsay put as a question is a claim to confirm (听说是宣传部审核的？ → …，对吧？)
+_HEARSAY = re.compile(r"^(?P<lead>[^，,。？?]{0,8}?)(?:我|俺)?(?:听说|听人说|听别人说|听他们说|据说|有人说|听讲|听群里说|群里说|"
+                      r"领导说|听领导说)(?:了)?[，,：:]?(?P<claim>[^？?]{4,}?)[？?]+$")
+
+
+def hearsay_as_confirmation(question: str) -> str:
+    """'听说X？' → 'X，对吧？' when X asks nothing itself (no 谁/哪/多久, no 吗/吧 of its own)."""
+    match = _HEARSAY.match(question.strip())
+    if not match or _WH.search(match["claim"]) or _YESNO.search(match["claim"] + "？"):
+        return question
+    return f"{match['lead']}{match['claim'].rstrip('，,。 ')}，对吧？"
+
+
 def is_yes_no(question: str) -> bool:
     q = question.strip()
     match = _YESNO.search(q)
@@ -143,6 +156,37 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
 
 
 _MAY_ABROAD = re.compile(FOREIGN)
+
+# 用路径行不行？还是单独搞个子域名 / 放州政务云还是放香港节点: two options, each judged
+_OR = re.compile(r"[，,？?。]?\s*(?:还是说|还是|或者是|或者)")
+_OPTION_TAIL = re.compile(r"(行不行|可不可以|能不能|可以吗|行吗|好吗|合适吗|呢|吗|吧|比较好|好|[？?，,。!！\s])+$")
+_OPTION_HEAD = re.compile(r"^(是|用|要|想|准备|打算|应该|该)")
+_LABEL = re.compile(r".{0,24}[a-z0-9./_-]*", re.IGNORECASE)  # about 24 characters, never cutting a domain
+
+
+def alternatives(question: str, facts: Sequence[Fact]) -> str:
+    """'A可以，B不可以' when the question offers two options joined by 还是 and the rule it is about has a
+    breaking and a keeping form that tell them apart; '' otherwise (an option the rule does not decide keeps
+    the answer to the rule's own words)."""
+    parts = [p for p in _OR.split(question, maxsplit=1) if p.strip()]
+    if len(parts) != 2:
+        return ""
+    for fact in facts[:2]:
+        if not (fact.no and fact.yes):
+            continue
+        said = []
+        for part in parts:
+            breaking = any(p.search(part) and proposes(p, part) for p in fact.no)
+            keeping = any(p.search(part) for p in fact.yes)
+            said.append(None if breaking == keeping else keeping)
+        if None not in said and said[0] != said[1]:
+            shown = []
+            for part, good in zip(parts, said):
+                label = _OPTION_TAIL.sub("", part.split("，")[-1].split(",")[-1]).strip()
+                label = _LABEL.match(_OPTION_HEAD.sub("", label)).group(0) or part[:24]
+                shown.append(f"{label}{'可以' if good else '不可以'}")
+            return "，".join(shown)
+    return ""
 
 
 def _about_where(rule: Fact) -> bool:
@@ -633,17 +677,51 @@ def _county_task(text: str = "") -> str:
     return by_id["wd-task"].answer
 
 
-def _other_county(text: str) -> str | None:
-    """A county or city of 楚雄州 other than 武定县 named in the text (禄丰县金山镇)."""
+def _other_county(text: str, region: str = "") -> str | None:
+    """A county or city of 楚雄州 other than 武定县 named in the text (禄丰县金山镇), else the office's own when
+    its region is one (云南省楚雄彝族自治州南华县) and the text does not name 武定."""
     from knowledge.places import divisions
 
     if "武定" in text:
         return None
-    for place in divisions().by_code.values():
-        if place.code.startswith("5323") and place.level == "county" and place.code != "532329":
-            if place.name in text or place.stem != "楚雄" and re.search(rf"{place.stem}(县|市)?", text):
-                return place.name
+    for source in (text, region):
+        for place in divisions().by_code.values():
+            if place.code.startswith("5323") and place.level == "county" and place.code != "532329":
+                if place.name in source or place.stem != "楚雄" and re.search(rf"{place.stem}(县|市)?", source):
+                    return place.name
     return None
+
+
+# the county notice's own instructions to its recipients: its task, deadline and contacts (武定县's units only)
+COUNTY_NOTICE_ORDERS = frozenset({"wd-task", "wd-deadline", "wd-contact-name", "wd-phone", "wd-fax", "wd-email"})
+
+
+def county_notice_elsewhere(text: str, facts: Sequence[Fact], region: str = "") -> tuple[str, list[Fact]] | None:
+    """武政办函〔2019〕1号 asks 武定县's townships and county departments to report to 武定县政府办 by 3月5日. A
+    unit of another 楚雄 county is not bound by it: for its townships and departments the documents are silent
+    (their own county office decides), and the county itself reports to the prefecture by the plan's date.
+    Returns (the silence, or "" for the county itself; the facts to give instead) when the facts are about
+    reporting the clean-up and the asker is of another county, else None."""
+    from knowledge.facts import load_facts
+
+    if not any(f.id in COUNTY_NOTICE_ORDERS or f.id == "prefecture-deadline" for f in facts):
+        return None
+    county = _other_county(text, region)
+    if not county:
+        return None
+    by_id = {f.id: f for f in load_facts()}
+    rest = [f for f in facts if f.id not in COUNTY_NOTICE_ORDERS and f.id != "prefecture-deadline"]
+    instead = [by_id["prefecture-deadline"], *rest]
+    kind = _kind_of(text.replace(county, " "))
+    named_after = text.partition(county)[2] or text.partition(county[:-1])[2]
+    if re.match(r"[\u4e00-\u9fff]{1,4}?(镇|乡|街道)", named_after):  # 姚安县光禄镇清理完了: a township named
+        kind = "township"
+    if kind in (None, "portal"):  # 南华县的清理情况啥时候报: the county reports to the prefecture
+        return "", instead
+    unit = {"township": "乡镇", "department": "县级部门"}.get(kind, "单位")
+    return (f"文件没有规定{county}的{unit}向谁、在哪天前报送清理情况：武定县的转发通知（武政办函〔2019〕1号）要求"
+            f"3月5日前报武定县政府办电子政务网络管理股，只是对武定县的乡镇和县级部门提的，{county}的{unit}按"
+            f"{county}人民政府办公室的要求办理", instead)
 
 
 TOWNSHIP_SILENT = "文件没有规定乡镇网站的域名结构（只规定了县市门户网站、州级部门网站、事业单位网站、中文域名和栏目的结构）。"

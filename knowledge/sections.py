@@ -30,6 +30,8 @@ _SUB_NOTATION = re.compile(rf"(?<![\d.．])([一二三四五1-5])\s*、?\s*[（(
 # 第四部分第二条, 第四部分的第（二）条, 四的第二条, 第四部分（二）
 _PART_ITEM = re.compile(rf"(?:第([一二三四五1-5])(?:部分|大部分|大点|大项|大条|章|节)|(?<![第\d])([一二三四五])(?:部分)?)的?\s*(?:第\s*[（(]?({_N})[）)]?\s*(?:条|点|项|款|小点)|[（(]({_N})[）)])")
 # 4.2, 4．2 (not part of a date, a version or an address)
+# 二之（五）, 三里的第一条, 五下面的(3): the part, a joining word, then the item
+_PART_OF_ITEM = re.compile(rf"(?<![第\d十届])([一二三四五1-5])(?:部分)?\s*(?:之|中的|里的|里面的|下的|下面的|当中的)\s*第?\s*[（(]?\s*({_N})\s*[）)]?")
 _DOTTED = re.compile(r"(?<![\d.．])([1-5一二三四五])\s*[.．]\s*([1-6])(?![\d.．])")
 _PREFACE = re.compile(r"前言|开头(部分|那段|一段)?|引言|导语")
 _TITLE = re.compile(r"标题|叫什么|叫啥|名称是|题目|小标题|题名")
@@ -64,6 +66,11 @@ def _numeral(raw: str) -> str:
 def _exists(section: str, clauses: Sequence[Clause]) -> bool:
     return any(c.section == section or c.section.startswith(section + "（") for c in clauses
                if c.doc.startswith("楚政办函"))
+
+
+def canonical_notation(question: str) -> str:
+    """二之（五）, 三里的第一条 → 二（五）, 三（一）: one notation for every reader of sections after it."""
+    return _PART_OF_ITEM.sub(lambda m: f"{m.group(1)}（{m.group(2)}）", question)
 
 
 def numbered(question: str, clauses: Sequence[Clause]) -> str | None:
