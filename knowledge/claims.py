@@ -17,7 +17,7 @@ from knowledge.facts import load_bodies
 
 _CN_NUM = {"半年": 6, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
            "十五": 15, "二十": 20, "三十": 30, "六十": 60, "半": 0}
-_PERIOD = re.compile(r"(?<![月\d.])(\d{1,3}|二十|三十|六十|十五|[一二两三四五六七八九十]|半)\s*(个工作日|工作日|个自然日|自然日|个月|天|周|个星期|星期|年)(?![前后]?[0-9])")
+_PERIOD = re.compile(r"(?<![月\d.哪几])(\d{1,3}|二十|三十|六十|十五|[一二两三四五六七八九十]|半)\s*(个工作日|工作日|个自然日|自然日|个月|天|周|个星期|星期|年)(?![前后]?[0-9])")
 _DEADLINE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?\s*(?:之?前|以前|截止|为止|前后)"
                             r"|(?:截止|截至|期限|最晚|最迟)[^，。？！,?!\d]{0,4}?(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?"
                             r"|(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:就)?(?:是|为)[^，。？！,?!]{0,8}(?:截止|期限|最后一天|deadline)")
@@ -37,6 +37,9 @@ _APPROVES = re.compile(r"审批|批准|批")
 _OTHER_BODY = re.compile(r"((?:(?!要|经|需|由|得|让|的|是|和|找|申请|域名|网站|注册|注销|变更|报|交|给|向)[\u4e00-\u9fff]){0,6}"
                          r"(?:书记|县长|州长|市长|领导|局长|主任|(?<=[\u4e00-\u9fff])(?:办|局|委|部|厅|中心|公司|机关|部门)))(?:来|去|统一)?"
                          r"(同意|签字|审批|批准|负责|牵头|注销|办理|分配|收回)")
+# a body the documents do not name, written where a report goes (直接报县公安局, 交给县委宣传部, 找网信办)
+_OTHER_TO = re.compile(r"(?:报|报给|报到|报送|上报|交给|交到|送到|送给|提交给|找)(?:给|到)?\s*"
+                       r"((?:县|州|省|市|区|乡|镇)?[\u4e00-\u9fff]{0,5}(?:局|委|办|部|厅|中心|机关|网信办|公司))(?![\u4e00-\u9fff]?(?:网站|域名|的网站))")
 # a person's title: may be the 主要负责人 the rule names, or not — the documents do not say
 PERSON = re.compile(r"书记|县长|州长|市长|领导|局长|主任")
 _SUFFICIENT = re.compile(r"就行|就可以|就够|即可|就完事|就算|一下就")
@@ -165,6 +168,10 @@ def read_bodies(question: str) -> list[BodyClaim]:
         start += len(match.group(1)) - len(name)
         if name and not _NOT_BODY.search(name) and not any(start < b and a < end for a, b, _ in spans):
             spans.append((start, end, name))
+    for match in _OTHER_TO.finditer(question):
+        start, end = match.span(1)
+        if not _NOT_BODY.search(match.group(1)) and not any(start < b and a < end for a, b, _ in spans):
+            spans.append((start, end, match.group(1)))
     spans.sort()
     out = []
     for i, (start, end, name) in enumerate(spans):

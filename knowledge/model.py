@@ -110,7 +110,7 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
         lines = [f"{e.event.replace('的日期', '').replace('的截止日', '截止').replace('的期限', '期限')}是{md(e.date)}，"
                  f"星期{_WEEKDAYS[e.date.weekday()]}。" for e in events]
         return EventAnswer(lines, events)
-    if len(events) == 2 and _WHEN_ASKED.search(question) and not _RELATIVE.search(question):
+    if len(events) == 2 and _WHEN_ASKED.search(question) and not _RELATIVE.search(question) and not claims.between:
         # 县政府办把州里的方案转发下来: the act is the event, its object not
         acted = [f for f in events if any(_ACT.search(m.group(1)) for p in f.event_words for m in p.finditer(question))]
         events = acted if len(acted) == 1 else events

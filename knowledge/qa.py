@@ -41,6 +41,7 @@ from knowledge.reasoning import (
     is_yes_no,
     mentions_domain,
     names_subject,
+    other_county,
     question_dates,
     registered_before_rules,
     verdict,
@@ -397,6 +398,7 @@ class PolicyIndex:
             return Answer(False, "smalltalk", small)
         cq = clean(_PLACEHOLDERS.sub(lambda m: f"{m.group(0)}{_PLACEHOLDER_WORDS[m.group(0)[0]]}", self.translit.to_chinese(q)))
         cq = _MIXED.sub(lambda m: _MIXED_WORDS[m.group(0).lower().replace(" ", "")], cq)  # 州里的deadline是哪天
+        cq = _PINYIN_TAG.sub(lambda m: _PINYIN_TAGS[re.sub(r"\s", "", m.group(1)).lower()] + "？", cq)  # …，shi bu shi
         cq = hearsay_as_confirmation(self.corrected(cq))
         edge = refusal(cq, region) or (refusal(q, region) if cq != q else None)
         if edge:
@@ -437,6 +439,10 @@ class PolicyIndex:
         timed = event_answer(cq, claims)
         if timed:  # dated events described in words: their dates, the days between, their order
             return Answer(True, "facts", "\n".join(timed.lines), [Source.of(f) for f in timed.facts], [], 0.0, timed.facts)
+        if _YEAR_ASKED.search(cq) and not claims.checkable and not _OTHER_DOCS.search(cq):  # 这次清理是哪一年搞的: the year of the documents' dates
+            dated = [f for f in self.facts if f.id in ("cx-date", "prefecture-deadline")]
+            lead = f"{dated[0].date.year}年。" + "".join(f.answer for f in dated)
+            return Answer(True, "facts", lead, [Source.of(f) for f in dated], [], 0.0, dated)
         both = _both_documents(cq, self.facts)
         if both:  # 两个文件的日期分别是哪天: each document's own fact
             return Answer(True, "facts", "\n".join(f.answer for f in both), [Source.of(f) for f in both], [], 0.0, both)
@@ -522,8 +528,9 @@ class PolicyIndex:
         named = [loc for loc in located if loc.name not in _WHERE_WORDS]
         if named and any(f.clause.id in ("plan-5-3-hosting", "plan-5-3-cdn") for f in facts[:2]):  # 节点在杭州: where that is, for 五（三）
             lines.insert(0, "，".join(dict.fromkeys(f"{loc.name}在{'境内' if loc.domestic else '境外'}" for loc in named)) + "。")
-        if region and not situation and any(f.id == "portal-format" for f in facts[:2]) and _OWN_PLACE.search(cq):
-            lines.append(_home_portal(region))  # 我们利川市的门户网站域名: the office's own portal, by the rule
+        portal = next((f for f in facts[:2] if f.id == "portal-format"), None)
+        if not situation and portal and portal.answer in lines:  # 我们县门户网站域名应该咋写: the county's own, by the rule
+            lines.insert(lines.index(portal.answer) + 1, _home_portal(cq, region))
         above = superiors(region)
         if len(above) >= 2 and any(f.role("to") or f.role("approves") or f.event for f in facts[:2]):
             # another region's office: the offices the rules name, by its own names (县 → 州/市 → 省)
@@ -568,9 +575,23 @@ class PolicyIndex:
             ruling = verdict_word(cq, situation.compliant) or ("符合要求" if situation.compliant else "不符合")
             if REMEDY.search(cq):
                 ruling = worry_word(cq, not situation.compliant) or ("不需要" if situation.compliant else "需要")
+        named = _NUMBER_CLAIMED.findall(cq) if _BASIS_ASKED.search(cq) and is_yes_no(cq) and not open_point else []
+        if named:  # 方案的依据是不是55号和193号: the documents named against the plan's own basis
+            basis = [f for f in self.facts if f.id in _BASIS_FACTS]
+            known = {n for f in basis for n in _NUMBER_CLAIMED.findall(f.answer)}
+            wrong = [n for n in named if n not in known]
+            titles = "和".join(f.answer.split("是")[0] for f in basis)
+            ruling = f"不对：方案的依据是{titles}，不是{'、'.join(w + '号' for w in wrong)}" if wrong else "是的"
+            facts = [*basis, *(f for f in facts if f not in basis)][:max(len(facts), 2)]
+        if situation and situation.alone and not ruling and not open_point and is_yes_no(cq) and claims.bodies:
+            # 冒名注册了…，直接报县公安局就行吧: the scene's own rule checks the body claimed
+            own = [f for f in self.facts if f.clause.id in situation.clause_ids[:1] and f.roles]
+            ruling = verdict(cq, own[:1], claims) if own else ""
         choice = alternatives(cq, facts) if not open_point else ""
         if choice:  # 用路径行不行？还是单独搞个子域名: each option its own verdict
             ruling = choice
+        if ruling == "需要" and _STATED_DUTY.search(cq) and not _ASKED_DUTY.search(cq):
+            ruling = "是的，需要"  # 得指向境内节点吧: a duty stated to confirm, confirmed as such
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
         if undecided and undecided.notes:
             lines.insert(0, "；".join(dict.fromkeys(undecided.notes)) + "。")
@@ -839,7 +860,8 @@ class PolicyIndex:
             # 县政府门户网站改域名，要谁同意？表交给谁？最后谁批？: the first clause names the subject and asks nothing;
             # the short questions after it are about that subject
             # … also when every part after it is a short question of its own (联系人3月10号变了，啥时候之前报、报哪里)
-            short_rest = len(parts) > 2 and all(len("".join(_CJK_RUN.findall(p))) <= 6 and _ASKING.search(p) for p in parts[1:])
+            short_rest = len(parts) > 2 and all(len("".join(_CJK_RUN.findall(p))) <= 6 and _ASKING.search(p) for p in parts[1:]) \
+                or len(parts) == 2 and len("".join(_CJK_RUN.findall(parts[1]))) <= 4 and bool(_ASKING.search(parts[1]))  # …要注销，走啥流程
             carry = parts[0] if (len(re.findall(r"[?？]", question)) >= 2 or short_rest) and not _ASKING.search(parts[0]) \
                 and not settings_asked else ""
             fits: set[int] = set()  # the facts about the subject carried: a short question after it picks among these
@@ -871,7 +893,16 @@ class PolicyIndex:
                 own = self.fact_scores(part, part_clauses)
                 if not own or own[0][0] < PART_MIN_SCORE:
                     continue
-                options = sorted(((score + context.get(i, 0.0), i) for score, i in own), reverse=True)
+                # a part long enough to name its own subject takes its context from the rest of the question
+                # without the other parts' own asks: 文号 asked after 什么时候…印发 must not pull it to the issuer;
+                # a short part (要求哪天前报) needs the whole question for its subject
+                own_subject = len("".join(_CJK_RUN.findall(part))) >= 8
+                asking_others = [p for p in parts if own_subject and p != part and _ASKING.search(p) and p not in part]
+                part_context = context
+                if asking_others:
+                    rest = "，".join(p for p in parts if p not in asking_others)
+                    part_context = {i: score * PART_CONTEXT for score, i in self.fact_scores(rest, {i: s for s, i in self.bm25(rest)})}
+                options = sorted(((score + part_context.get(i, 0.0), i) for score, i in own), reverse=True)
                 fresh = [(score, i) for score, i in options if i not in chosen and (not carried or i in fits)]
                 if fresh and fresh[0][0] >= options[0][0] * PART_FRESH_RATIO:
                     chosen.append(fresh[0][1])
@@ -1052,6 +1083,12 @@ def _english_lead(answer: Answer) -> str:
     if lead.startswith(("没有过", "已经过了")) and len(dated) >= 2:
         word = "has not passed" if lead.startswith("没有过") else "had passed"
         return f"On {_en_date(dated[0].date)} the deadline of {_en_date(dated[1].date)} {word}."
+    first = re.search(r"（(\d{4})年(\d+)月(\d+)日）在前，.*?（(\d{4})年(\d+)月(\d+)日）在后，早(\d+)天", lead)
+    if first and len(dated) >= 2:  # which of two events comes first
+        return f"{_en_date(dated[0].date)} comes first, {first.group(7)} days before {_en_date(dated[1].date)}."
+    year = re.match(r"(\d{4})年。", lead)
+    if year:
+        return f"{year.group(1)}. " + " ".join(f.en for f in answer.facts if f.en)
     if lead.startswith("文件没有") or "文件没有" in lead.split("\n")[0]:
         return "The documents do not specify this. What they do say:"
     english = [f.en for f in answer.facts if f.en]
@@ -1107,6 +1144,20 @@ _NOT_IN_TERMS = frozenset("各县州市里吧吗呢啊")  # a typo is inside a w
 # English words staff drop into a Chinese question
 _MIXED_WORDS = {"deadline": "截止日期", "ddl": "截止日期", "email": "邮箱", "e-mail": "邮箱", "dns": "域名解析"}
 _MIXED = re.compile(r"(?<![a-z.@-])(dead\s?line|ddl|e-?mail|dns)(?![a-z.@-])", re.IGNORECASE)
+# question tags typed in pinyin with the input method off (…，shi bu shi): the tag in characters
+_PINYIN_TAGS = {"shibushi": "是不是", "duibudui": "对不对", "duiba": "对吧", "shiba": "是吧", "duima": "对吗", "shima": "是吗",
+                "keyima": "可以吗", "kebukeyi": "可不可以", "xingbuxing": "行不行", "xingma": "行吗", "yaobuyao": "要不要",
+                "youmeiyou": "有没有", "nengbuneng": "能不能", "meiwentiba": "没问题吧", "meicuoba": "没错吧"}
+_PINYIN_TAG = re.compile(r"(?<![a-z])(" + "|".join(r"\s*".join(re.findall(r"[bcdfghjklmnpqrstwxyz]*[aeiouv]+(?:ng|n|r)?(?![aeiouv])", tag))
+                                                    for tag in sorted(_PINYIN_TAGS, key=len, reverse=True)) + r")[?？。!！\s]*$", re.IGNORECASE)
+# the documents the plan is based on (一、指导思想): a number claimed as its basis is checked against them
+_BASIS_ASKED = re.compile(r"依据|根据|按照?[^，。？]{0,24}(制定|定的|出台|印发|来的)|上位文件|上级文件")
+_BASIS_FACTS = ("basis-gbh", "basis-yzb")
+_NUMBER_CLAIMED = re.compile(r"(?:函|〕|国办|发)\s*(?:〔\d{4}〕)?\s*(\d{1,3})\s*号")  # a document's number, never a day (3月5号)
+_YEAR_ASKED = re.compile(r"(哪一?年|哪个年份|什么年份|几几年|年份是)[^，。？]{0,6}$|(清理|方案|通知|文件)[^，。？]{0,6}(哪一?年|哪个年份|什么年份|几几年)")
+_OTHER_DOCS = re.compile(r"国办|国务院|省里|省政府|云南|引用|依据|上级|上位|55号|193号")  # the documents the plan cites
+_STATED_DUTY = re.compile(r"(吧|对吧|是吧|对不|对吗|是不是)[?？。!！~～]*$")
+_ASKED_DUTY = re.compile(r"要不要|需不需要|需要吗|用不用|得不得|必须吗|是否")
 _ASKS_TASK = re.compile(r"(要|需要|负责|得|该)?(做|干|管|负责)(什么|啥|哪些)|职责|任务")
 _THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方案|^方案(的|里|中|第|开头|要求|规定|原则|目标|依据|说)|这次清理|清理工作")
 _DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
@@ -1135,11 +1186,26 @@ _WHERE_WORDS = frozenset("境内 国内 大陆 内地 境外 国外 海外 外�
 
 
 @lru_cache(maxsize=16)
-def _home_portal(region: str) -> str:
+def _home_portal(question: str, region: str) -> str:
+    """The portal domains the naming rule gives the county the question is about: one of 楚雄's counties named
+    (姚安县), else the asker's own (我们县: the office's region, or the documents' 武定县); '' for none."""
     from knowledge.naming import suggest
+    from knowledge.places import divisions
 
-    english = suggest(f"{region}人民政府").english
-    return f"按本单位所在地区（{region}），门户网站域名为 {english[0]}。" if english else ""
+    county = other_county(question) or ("武定县" if "武定" in question else None)
+    if county is None and _OWN_PLACE.search(question):
+        if region:
+            english = suggest(f"{region}人民政府").english
+            return f"按本单位所在地区（{region}），门户网站域名为 {english[0]}。" if english else ""
+        county = "武定县"
+    place = next((p for p in divisions().by_code.values() if p.name == county and p.code.startswith("5323")), None)
+    if place is None:
+        return ""
+    named = suggest(f"{place.name}人民政府")
+    if not named.english:
+        return ""
+    return (f"按这个规则，{place.name}政府门户网站的英文域名可用 {named.english[0]}，"
+            f"中文域名为“{place.name}人民政府.政务”（△△△为主办单位的中文全称或规范化简称）。")
 
 
 def _without_setting(question: str) -> str:

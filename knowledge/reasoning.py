@@ -448,7 +448,7 @@ def registered_before_rules(question: str) -> bool:
     match = _OLD.search(question)
     if match and match.group(0) == "老域名" and _CHANGED.search(question):
         return False  # 换了新域名…注销老域名: the domain being replaced, not one from before the rules
-    return bool(match) and bool(re.search(r"域名|网址|网站", question)) and "55号" not in question
+    return bool(match) and (bool(re.search(r"域名|网址|网站", question)) or mentions_domain(question)) and "55号" not in question
 
 
 _CHANGED = re.compile(r"新域名|换域名|换了|换成|改域名|改成|调整|公告|启用")
@@ -597,14 +597,39 @@ def _level_mismatch(text: str, labels: tuple[str, ...]) -> Situation | None:
                      ["plan-2-2", "plan-4-3-notice", "plan-3-5"], False)
 
 
-def _department_structure(domain: str, labels: tuple[str, ...]) -> Situation:
-    """A department's domain when the unit is not named in full: the structure ○○○.□□□.gov.cn only."""
+_DEPT_NAME = re.compile(r"([州县])([\u4e00-\u9fff]{1,8}?(?:局|委员会|委(?!书记|员)|办公室|中心))")
+# 三（二）: how a department gets (or gives back) its sub-domain
+DEPARTMENT_ROUTE = ("申请：经本部门（单位）主要负责人同意后，向本级人民政府办公室提交政府网站域名业务申请基本信息表，逐级审核后报省政府办公厅"
+                    "批准，由本级政府门户网站分配下级域名。")
+
+
+def _department_example(rest: str) -> str:
+    """A suggestion for the department named without its place (州统计局 → tjj.chuxiong.gov.cn; 县 read as the
+    documents' county, 武定县), or the structure's own placeholders when none is named."""
+    from knowledge.naming import suggest
+
+    match = _DEPT_NAME.search(rest)
+    if match:
+        place = "楚雄州" if match.group(1) == "州" else "武定县"
+        english = suggest(f"{place}{match.group(2)}").english
+        if english:
+            return f"如{match.group(1)}{match.group(2)}可用 {english[0]}，○○○为部门名称的拼音或英文"
+    return "○○○为部门名称的拼音或英文，□□□为本级门户网站的名称"
+
+
+def _department_structure(domain: str, labels: tuple[str, ...], rest: str = "") -> Situation:
+    """A department's domain when the unit is not named in full: the structure ○○○.□□□.gov.cn, an example for
+    the department named, how to apply (三（二）), the change-over, and 三（四） for a domain from before 55号."""
     if len(labels) == 4 and labels[-2:] == ("gov", "cn") and labels[0] != "www":
         return Situation([f"{domain} 符合部门网站“○○○.□□□.gov.cn”的结构（{labels[0]} 应是部门名称的拼音或英文，"
                           f"{labels[1]} 是本级门户网站的名称）。"], ["plan-2-2"], True)
-    return Situation([f"{domain} 不合规：部门网站应使用本级政府门户网站的下级域名“○○○.□□□.gov.cn”。",
-                      "应申请规范域名 ○○○.□□□.gov.cn（如 czj.□□□.gov.cn）。", _STEPS],
-                     ["plan-2-2", "plan-4-3-notice", "plan-3-5"], False)
+    lines = [f"{domain} 不合规：部门网站应使用本级政府门户网站的下级域名“○○○.□□□.gov.cn”。",
+             f"应申请规范域名 ○○○.□□□.gov.cn（{_department_example(rest)}）。", DEPARTMENT_ROUTE, _STEPS]
+    ids = ["plan-2-2", "plan-3-2", "plan-4-3-notice", "plan-3-5"]
+    if registered_before_rules(rest):
+        lines.append(_OLD_LINE)
+        ids.append("plan-3-4")
+    return Situation(lines, ids, False)
 
 
 _CANCEL = "原域名按照流程注销；域名注销后注销ICP备案、党政机关网站标识、公安机关备案标识等。"
@@ -670,14 +695,14 @@ def _county_task(text: str = "") -> str:
     from knowledge.facts import load_facts
 
     by_id = {f.id: f for f in load_facts()}
-    county = _other_county(text)
+    county = other_county(text)
     if county:
         return (f"文件中给乡镇的报送要求出自武定县的转发通知（{by_id['wd-task'].answer.rstrip('。')}）；文件没有规定{county}乡镇报送的期限和单位，"
                 f"按{county}政府办的要求办理。{by_id['prefecture-deadline'].answer}")
     return by_id["wd-task"].answer
 
 
-def _other_county(text: str, region: str = "") -> str | None:
+def other_county(text: str, region: str = "") -> str | None:
     """A county or city of 楚雄州 other than 武定县 named in the text (禄丰县金山镇), else the office's own when
     its region is one (云南省楚雄彝族自治州南华县) and the text does not name 武定."""
     from knowledge.places import divisions
@@ -706,7 +731,7 @@ def county_notice_elsewhere(text: str, facts: Sequence[Fact], region: str = "") 
 
     if not any(f.id in COUNTY_NOTICE_ORDERS or f.id == "prefecture-deadline" for f in facts):
         return None
-    county = _other_county(text, region)
+    county = other_county(text, region)
     if not county:
         return None
     by_id = {f.id: f for f in load_facts()}
@@ -912,7 +937,7 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         wrong_level = _level_mismatch(rest, result.domain.labels)
         if wrong_level:
             return wrong_level
-        return _department_structure(domain, result.domain.labels)
+        return _department_structure(domain, result.domain.labels, rest)
     if kind == "system" and labels[:1] == ("www",) and not result.domain.has_path and re.search(r"门户|县政府|市政府|人民政府", rest):
         kind = None  # the platform is on the portal named (门户网站 www.… 上的办事大厅): the portal's domain is checked
         result = check(domain, unit=unit, kind=kind)
