@@ -29,6 +29,8 @@ _FIRST_STOP = re.compile(r"(直接|先)(报|交|提交|报送|上报|送|报给|
 # 直接把…表交给X: 直接 earlier in the clause, the handing-over verb right before the body — X is the first office
 _TO_FAR = re.compile(r"(报|交|提交|报送|上报|送)[^，。？,?]{0,10}(表|材料)\s*$")
 _DIRECT = re.compile(r"直接|先")
+# a body that receives another body's submission (由省政府办公厅向…提交)
+_BY_OTHER = re.compile(r"由[\u4e00-\u9fff]{2,10}(向|报给|提交给|交给)\s*$")
 _FIRST_FAR = re.compile(r"(直接|先|一开始就?|第一步就?)(把|将)[^，。？,?]{0,24}(报|交|提交|报送|上报|送|报给|交给|报到|交到|送到|送给|发给)\s*$")
 _ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批|批准|同意|签字|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的|批)")
 _CONSENT = re.compile(r"同意|签字")
@@ -55,6 +57,8 @@ _MONTH = re.compile(r"(?<![\d年])(\d{1,2})月(份|底|末|初|上旬|中旬|下
 PART_OF_MONTH = {"份": (1, 31), "底": (28, 31), "末": (28, 31), "初": (1, 10), "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31)}
 _NAME = re.compile(r"联系人(?:是|叫|为)([\u4e00-\u9fff]{2,3}?)(?:吧|吗|对|，|。|？|$)")
 _NUMBER = re.compile(r"(?<![\d.])(\d{7,8})(?![\d.])")
+# the asker's own address or number given as context (镇里自己的工作邮箱是…), not a claim about the documents'
+_OWN_VALUE = re.compile(r"(自己|我们|咱们|本单位|我单位|镇里|乡里|局里|单位)的?[^，。？]{0,6}(邮箱|电话|手机|号码|传真)(是|为|：|:)?\s*$")
 _MAIL = re.compile(r"[a-z0-9._+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
 # a structure written with placeholders (○○○.□□□.gov.cn, △△△.政务, www.xxx.gov.cn)
 _FORMAT = re.compile(r"(?:www\.)?(?:[○〇◯□口△]{2,}|x{3})(?:\.(?:[○〇◯□口△]{2,}|x{3}))*\.(?:gov\.cn|政务|中国|com|cn)", re.IGNORECASE)
@@ -68,6 +72,8 @@ _ON_BEHALF = re.compile(r"(帮|替|代|为)(各|大家|所有|全部)?\s*$")
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
 NEGATION = re.compile(r"(?<![的])(不用(?!的|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
 HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
+# a rule's subject said to be free of it (租用空间就没限制了吧): a claim the rule contradicts when it restricts
+UNRESTRICTED = re.compile(r"(没有?|不受|不设|无)(什么|任何)?(限制|要求)")
 _ACTION_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|迟了|算晚|晚不晚|过期|超时|还行吗|今天|现在|已经")
 _YEAR_WORD = re.compile(r"\d{4}年")
 _ON_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?[^，。？]{0,4}(干什么|做什么|干啥|做啥|要干嘛|干嘛|有什么事|要做的|什么事|发生)")
@@ -178,7 +184,9 @@ def read_bodies(question: str) -> list[BodyClaim]:
         nxt = spans[i + 1][0] if i + 1 < len(spans) else len(question)
         before, after = question[max(0, start - 4):start], question[end:nxt]  # up to the next body only
         verb = _ACTOR_AFTER.search(after)
-        if _CONTACTED.search(before):
+        if _BY_OTHER.search(question[max(0, start - 14):start]):
+            role = "final"  # 最后由省政府办公厅向国家域名注册管理机构提交: another's step, the route's last recipient
+        elif _CONTACTED.search(before):
             role = "any"  # 由持有者联系注册机构注销: the body contacted, not the one who acts
         elif _STEPWISE.search(question[max(0, start - 8):start]):
             role = "via"  # 逐级报到省政府办公厅: where the steps end, not the first office
@@ -251,7 +259,7 @@ def read(question: str, year: int = 2019) -> Claims:
         claims.months = [(int(m.group(1)), m.group(2), m.group(0)) for m in _MONTH.finditer(q) if 1 <= int(m.group(1)) <= 12]
     claims.values += [("name", m.group(1)) for m in _NAME.finditer(q) if m.group(1) != "谁"]
     claims.values += [("number", m.group(1)) for m in _NUMBER.finditer(q)]
-    claims.values += [("mail", m.group(0).lower()) for m in _MAIL.finditer(q)]
+    claims.values += [("mail", m.group(0).lower()) for m in _MAIL.finditer(q) if not _OWN_VALUE.search(q[max(0, m.start() - 16):m.start()])]
     for m in _COUNT.finditer(q):  # 清理分三步吧, 有关要求有五条吧
         raw = m.group(1)
         claims.values.append((f"count:{_COUNT_UNITS[m.group(2)]}", str(int(raw) if raw.isdigit() else _CN_NUM.get(raw, 0))))

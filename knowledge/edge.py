@@ -16,13 +16,16 @@ from knowledge.places import divisions
 
 COVERS = "这两份文件只管楚雄州（武定县转发）政府网站域名的清理：域名结构、注册注销流程、报送期限和联系人等，这些可以问我。"
 
-_PERSONAL = re.compile(r"个人(网站|博客|站点|主页|工作室|的网站|的博客|开的|注册的|备案|名义)|私人|工作室|博客|自媒体|身份证")
+_PERSONAL = re.compile(r"个人(网站|博客|站点|主页|工作室|的网站|的博客|开的|注册的|备案|名义)|私人|工作室|博客|自媒体|身份证|"
+                       r"(我|本人)个人[^，。？]{0,4}(想|要|打算|准备)?[^，。？]{0,4}(注册|开|做|建|买)")
 _COMPANY = re.compile(r"(公司|企业|集团|厂|店)(的)?(网站|官网|域名|之间|邮箱|备案|网店|服务器)|网店|淘宝|电商|外贸|商城|店铺|商家|跨境|创业|startup|my company|our company")
 # A company or shop as the subject of a site, a domain or a filing, words apart (有家食品企业要给官网办ICP备案), when
 # nothing says a government site is meant and the company is not a vendor working for one (建站公司, 服务商).
 _COMPANY_SUBJECT = re.compile(r"(公司|企业|集团|厂|店|商户|个体户|餐馆|民宿|诊所)[^，。？]{0,10}(网站|官网|网址|域名|备案|icp)", re.IGNORECASE)
 _GOVERNMENT_SIDE = re.compile(r"政府网站|门户网站|部门网站|政府部门|政府的网站|党政|机关|事业单位|gov\.cn|\.政务|我们局|本局|我局|局里|我们单位|本单位|委员会|"
                               r"外包|建站|运维|服务商|供应商|承建|代理|技术公司|网络公司|托管", re.IGNORECASE)
+# a government unit named as the site's owner (我们局网站, 县农业农村局), whatever company registered or hosts it
+_GOV_UNIT = re.compile(r"[县州市乡镇区](?:[\u4e00-\u9fff]{0,8})(局|委|办|政府|中心)(?!长)|局(网站|的网站)|政府网站|门户")
 _GENERAL_IT = re.compile(
     r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https(?!://)|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
     r"注册商|便宜|价格|多少钱|收费|费用|交税|翻译|微信|公众号|安卓|苹果|路由器|宽带|打印机|电脑|密码|"
@@ -187,6 +190,19 @@ def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> st
     return None
 
 
+_ASKING_WORDS = re.compile(r"吗|呢|吧|[?？]|怎么|怎样|如何|什么|啥|哪|多少|几|谁|要不要|能不能|可不可以|是否|行不行")
+
+
+def asked_segments(question: str) -> list[str]:
+    """The clauses of a message that ask (…，事项清单要怎么梳理？要上线多少个事项), not the ones that set the scene."""
+    parts = [p for p in re.split(r"[，,。？?！!\n；;]", question) if p.strip()]
+    marked = re.split(r"(?<=[？?])", question)
+    asking = [p for p in parts if _ASKING_WORDS.search(p)]
+    if not asking and marked:
+        asking = [marked[0]]
+    return asking
+
+
 def warm() -> None:
     _places()
     _common_word_stems()
@@ -198,7 +214,7 @@ def refusal(question: str, region: str = "") -> str | None:
     q = question.lower()
     if _PERSONAL.search(q):
         return f"个人网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
-    if _COMPANY.search(q) or _COMPANY_SUBJECT.search(q) and not _GOVERNMENT_SIDE.search(q):
+    if (_COMPANY.search(q) and not _GOV_UNIT.search(q)) or _COMPANY_SUBJECT.search(q) and not _GOVERNMENT_SIDE.search(q):
         return f"企业、公司的网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
     if (_TRADE.search(q) or _SOMEONE_ELSE.search(q)) and not _GOVERNMENT_SIDE.search(q) and not _GOVERNMENT.search(q):
         # a friend's company reselling .com domains: the owner is not a government site
@@ -214,11 +230,19 @@ def refusal(question: str, region: str = "") -> str | None:
         for pattern, topic in _OTHER_SUBJECTS:
             if pattern.search(q):  # the subject is another one; an office word shared with the policy does not make it ours
                 return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
+    asked = asked_segments(q)
+    if asked and not any(_OBJECT.search(a) for a in asked):
+        for pattern, topic in _OTHER_SUBJECTS:  # 域名清理弄完了，下一步一网通办的事项清单怎么梳理: what is asked decides
+            if any(pattern.search(a) for a in asked):
+                return f"{topic}的问题不在这两份文件的范围内。{COVERS}"
     general = _GENERAL_IT.search(q)
     if general and _COST.fullmatch(general.group(0)) and _GOV_SITE.search(q) and not _GENERAL_IT.search(_COST.sub("", q)):
         general = None
     if general and _HOSTING.search(q) and (_WHERE.search(q) or hosting_locations(question)):
         general = None  # CDN / 解析 / 节点 / 服务器 and where they are: 五（三）, whatever the vendor's words
+    if general and general.group(0) == "注册商" and (_GOV_UNIT.search(q) or _GOVERNMENT_SIDE.search(q)) \
+            and not _GENERAL_IT.search(q.replace("注册商", "")):
+        general = None  # a government site's registrar is the policy's 注册机构 (三（四）)
     if general and _POLICY_ACT.search(q):  # 用了https，证书要不要跟着域名一起注销: a duty of the policy, whatever the tool
         general = None
     if general:

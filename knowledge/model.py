@@ -20,10 +20,10 @@ from knowledge.facts import Fact, load_bodies, load_facts
 _WEEKDAYS = "一二三四五六日"
 _CN_COUNT = dict(enumerate("零一两三四五六七八九十"))
 _ROLE_WORDS = {"actor": "由{}负责", "to": "报{}", "consent": "经{}同意", "approves": "由{}批准", "executes": "由{}办理",
-               "via": "逐级报到{}", "notifies": "发给{}"}
+               "via": "逐级报到{}", "notifies": "发给{}", "final": "最后提交给{}"}
 # the roles of a rule a claimed role is set against: a claimed doer against whoever acts in the rule
 _CLAIMED = {"actor": ("actor", "executes"), "to": ("to", "notifies"), "first": ("to", "notifies"), "consent": ("consent",), "approves": ("approves", "consent"),
-            "via": ("via", "approves")}
+            "via": ("via", "approves"), "final": ("final",)}
 
 
 def md(day: dt.date) -> str:

@@ -487,6 +487,10 @@ class PolicyIndex:
             target = self._subject(asked, claims, doc)
             if target:  # the rule the claims are about leads, so the verdict checks them against it
                 facts = [target, *(f for f in facts if f is not target)][:max(len(facts), 1)]
+        handed = _TRANSFER.search(cq) if is_yes_no(cq) and _SITE_OR_DOMAIN.search(cq) else None
+        if handed:  # 闲着的域名直接过户给镇里就完事了吧: the transfer proposed is what the verdict is about (二（六）)
+            given = next(f for f in self.facts if f.id == "no-transfer")
+            facts = [given, *(f for f in facts if f is not given)]
         facts = self._whole_rule(facts)
         # a domain named is checked as a situation, which says whose notice it is itself
         elsewhere = None if mentions_domain(cq) else county_notice_elsewhere(cq, facts, region)
@@ -583,7 +587,7 @@ class PolicyIndex:
             titles = "和".join(f.answer.split("是")[0] for f in basis)
             ruling = f"不对：方案的依据是{titles}，不是{'、'.join(w + '号' for w in wrong)}" if wrong else "是的"
             facts = [*basis, *(f for f in facts if f not in basis)][:max(len(facts), 2)]
-        if situation and situation.alone and not ruling and not open_point and is_yes_no(cq) and claims.bodies:
+        if situation and situation.scene and situation.alone and not ruling and not open_point and is_yes_no(cq) and claims.bodies:
             # 冒名注册了…，直接报县公安局就行吧: the scene's own rule checks the body claimed
             own = [f for f in self.facts if f.clause.id in situation.clause_ids[:1] and f.roles]
             ruling = verdict(cq, own[:1], claims) if own else ""
@@ -687,7 +691,9 @@ class PolicyIndex:
         close = [f for f, (s, _) in zip(near, scores) if s >= scores[0][0] * SUBJECT_RATIO]
         checked = [(fact, check(fact, claims)) for fact in near]
         # the rule that speaks to most of the claims (who, when, how long); of those, one they all match
-        covered = {id(f): r.matched + len(r.wrong) + r.open for f, r in checked}
+        # a rule written for another level (州级 for a 县's question) is open on that, which says nothing for it
+        covered = {id(f): r.matched + len(r.wrong) + r.open - int(bool(f.level and claims.level and f.level != claims.level))
+                   for f, r in checked}
         best = max(covered.values(), default=0)
         doers = [b for b in claims.bodies if b.role == "actor"]
         act = next((m.group(0) for b in doers for m in [_DOER_ACT.search(question[question.find(b.text) + len(b.text):][:14])] if m), "")
@@ -1167,6 +1173,8 @@ _AFTER_STEP = re.compile(r"(注销|注册|变更|调整|启用|迁移|申请|备
 _IDLE_SCENE = IDLE
 # a part that hands the site's domain to someone else (给村委会用着, 借给下属单位, 转给公司)
 _HANDED_OVER = re.compile(r"转给|转让|借给|送给|过户给|给(?!我们|咱们|自己|本单位)[^，。？\s]{1,10}(用|使用|用着|接着用|先用|管)(?!户)")
+# a domain handed to another (过户给镇里, 借给下属单位用): never 管理机构 or a report 报给…
+_TRANSFER = re.compile(r"转给|转让|借给|送给|过户|(?<!报)给(?!我们|咱们|自己|本单位)[^，。？\s]{1,8}(用|使用|用着|接着用|先用)(?![理户])")
 _SITE_OR_DOMAIN = re.compile(r"域名|网站|网址")
 # 截止哪天 as a part of its own (联系人是谁，…，截止哪天): a deadline asked is a question, though 截止 is a generic key
 _WHEN_DUE = re.compile(r"(截止|截至|期限|最晚|最迟)[^，。？]{0,3}(哪天|哪一天|几号|什么时候|啥时候|日期|时间|是多少)|(哪天|几号|什么时候|啥时候)(截止|之前|前)")

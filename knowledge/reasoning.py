@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from knowledge.claims import NEGATION as NEGATION_WORDS
+from knowledge.claims import UNRESTRICTED
 from knowledge.claims import Claims
 from knowledge.claims import read as read_claims
 from knowledge.facts import FOREIGN, Fact
@@ -94,6 +95,9 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
         # 不需要 would deny the duty the rule keeps; a statement to confirm (…报备吧) is simply wrong
         word = word if word == "不可以" and asked is not None else "不对"
         return f"{word}：{'；'.join(dict.fromkeys(result.wrong))}"
+    if UNRESTRICTED.search(question) and facts[0].verdict in ("不可以", "需要") and names_subject(facts[0], question) \
+            and not NEGATION_WORDS.search(question[:UNRESTRICTED.search(question).start()][-3:]):
+        return "不对，有要求"  # 租用空间就没限制了吧: the rule about it restricts it
     claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines) + len(claims.periods) \
         + len(claims.dated) + len(claims.values) + len(claims.months)
     matched = result.matched >= claimed > 0 and not result.open and not result.unspoken  # yes only when the rule speaks to every claim made
@@ -398,7 +402,9 @@ _PLACEHOLDER_LABEL = re.compile(r"^(?:www\.)?(?:(?:单位|机构|部门|网站|�
 _BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
 _IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼|" + r"一模一样|(做|弄|长|搞|仿)得?(跟|和|与|同)[^，。？]{0,14}(一样|一致|很像|差不多)|"
                             r"(跟|和|与)[^，。？]{0,14}(一模一样|几乎一样|长得一样)|高仿|仿造|仿制|克隆|照搬|假的?[^，。？]{0,8}(网站|官网|页面)|"
-                            r"不是我们(的|注册|申请|单位)|(别人|有人|不明)[^，。？]{0,6}(注册|申请)了?[^，。？]{0,10}(我们|咱们)")
+                            r"不是我们(的|注册|申请|单位)|(别人|有人|不明)[^，。？]{0,6}(注册|申请)了?[^，。？]{0,10}(我们|咱们)|"
+                            r"(不是|并非|没有?)(我们|咱们|本单位|我单位|我局|我们单位)[^，。？]{0,4}(弄|做|建|开|办|搞|注册|申请)|"
+                            r"(冒出来?|冒出|出现)了?(一个|个)[^，。？]{0,16}(网站|域名)|盗用|盗图|挂着我们")
 # a look-alike or impostor site named by its domain: 五（四）— report it, and keep the daily monitoring
 _LOOK_ALIKE = _IMPERSONATION
 _OLD = re.compile(r"早年|早些年|之前注册|原来注册|以前注册|以前申请|老域名|(?:200\d|201[0-8])年.{0,6}(注册|申请|买|办)|55号(文)?(以前|之前|前)")
@@ -912,6 +918,9 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
     if unit is None:
         unit = _named_unit(rest)
         kind = _kind_of(rest)
+        if unit and re.search(r"门户", rest) and re.search(r"(人民)?政府办(公室)?$", unit):
+            # 我们是大姚县人民政府办公室，想给县门户注册中文域名: the portal's host is the county government
+            unit = re.sub(r"(人民)?政府办(公室)?$", "人民政府", unit)
     if _COLUMN.search(rest) and lookup is None:  # 栏目, 英文版: a part of a site, not a site
         from knowledge.domains import parse_domain
 
