@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from knowledge.claims import PART_OF_MONTH, PERSON, Claims, parse_period
+from knowledge.claims import read as read_claims
 from knowledge.facts import Fact, load_bodies, load_facts
 
 _WEEKDAYS = "一二三四五六日"
@@ -57,6 +58,12 @@ def events_in(question: str, facts: Sequence[Fact] | None = None) -> list[Fact]:
 # the order of two events asked in words (在…之前还是之后, 早于…吗)
 _RELATIVE = re.compile(r"(之|以)?前还是(之|以)?后|(之|以)?后还是(之|以)?前|早于|晚于|在前还是在后|在后还是在前|前面还是后面")
 _ACT = re.compile(r"转发|印发|发文|出台|下发|发布|成文|发的|发了|(?<![报送交])发(?!给)")
+# several events put in order (按时间先后排一下, 哪个最早) or each one's date asked (各是哪天, 分别什么时候)
+_SEQUENCE = re.compile(r"先后|顺序|次序|排序|排列|(?<![安编])排(一下|一排|个|好|出)|按时间|时间线|哪个(最|先|早|在前)|谁(最|先)|早晚")
+_EACH_DATE = re.compile(r"(各|分别|各自|每个|依次)(都)?(是|在|为)?(哪天|哪一天|哪日|什么时候|啥时候|几号|几月几[日号]|什么日期|什么日子|的?日期)")
+_CLAUSE = re.compile(r"[^，,。？?；;！!]+")
+_SENTENCE = re.compile(r"[^。？?；;！!]+")
+_BACK = re.compile(r"那天|这天|当天|那一天|这一天|那日|此日|那时")
 _WHEN_ASKED = re.compile(r"哪天|哪一天|什么时候|啥时候|几号|几月几[日号]|日期是|什么日子|哪个日子|when", re.IGNORECASE)
 
 
@@ -65,12 +72,74 @@ _DOCUMENTS = ((re.compile(r"州(里|政府办(公室)?|政府)?的?(通知|文�
               (re.compile(r"县(里|政府办(公室)?|政府)?的?(转发)?(通知|文件)|武政办函|转发通知"), "wd-date"))
 
 
+_SOURCE = re.compile(r"里|中|上|要求|规定|说|提到|写")  # 州里的通知里复查截止…: the document as the source, not an event
+
+
 def _with_documents(question: str, events: list[Fact]) -> list[Fact]:
     by_id = {f.id: f for f in load_facts()}
-    found = [(m.start(), by_id[fact_id]) for pattern, fact_id in _DOCUMENTS for m in pattern.finditer(question)]
+    found = [(m.start(), by_id[fact_id]) for pattern, fact_id in _DOCUMENTS for m in pattern.finditer(question)
+             if not _SOURCE.match(question, m.end())]
     placed = [(question.find(e.event[:2]) if e.event[:2] in question else -1, e) for e in events]
     merged = sorted([*placed, *((i, f) for i, f in found if f not in events)], key=lambda x: x[0])
     return list(dict.fromkeys(f for _, f in merged))
+
+
+def _sequence_asked(question: str, claims: Claims) -> bool:
+    return bool(claims.first or _SEQUENCE.search(question) or _EACH_DATE.search(question))
+
+
+def _short(event: Fact) -> str:
+    """县里要求报送清理情况的截止日 → 县里要求报送清理情况截止: the event's name before 是<date>."""
+    return event.event.replace('的日期', '').replace('的截止日', '截止').replace('的期限', '期限')
+
+
+def _weekday(day: dt.date) -> str:
+    return f"星期{_WEEKDAYS[day.weekday()]}"
+
+
+def _in_order(events: list[Fact], claims: Claims) -> EventAnswer:
+    """Three or more events: all of them in date order with their dates (and weekdays, and the span, when asked)."""
+    ordered = sorted(events, key=lambda f: f.date)
+    dated = [f"{e.event}（{md(e.date)}{'，' + _weekday(e.date) if claims.weekday else ''}）" for e in ordered]
+    lines = ["按时间先后：" + "→ ".join(dated) + "。"]
+    same = [md(d) for d in sorted({e.date for e in ordered}) if sum(e.date == d for e in ordered) > 1]
+    if same:
+        lines[0] += f"其中{'、'.join(same)}是同一天。"
+    if claims.between:  # 排一下，前后一共多少天: from the first to the last
+        lines.append(_gap_line(ordered[0], ordered[-1]))
+    return EventAnswer(lines, ordered)
+
+
+def _gap_line(a: Fact, b: Fact) -> str:
+    first, last = sorted((a, b), key=lambda f: f.date)
+    days = (last.date - first.date).days
+    work = working_days_between(first.date, last.date)
+    return f"相隔{days}天（其中{work}个工作日）：{first.event}是{md(first.date)}，{last.event}是{md(last.date)}。"
+
+
+def _named_where(parts: list[str], asks, events: list[Fact]) -> list[Fact]:
+    return list(dict.fromkeys(e for part in parts if asks(read_claims(part)) for e in events_in(part) if e in events))
+
+
+def _weekday_and_gap(question: str, events: list[Fact]) -> EventAnswer:
+    """星期几 and 多少天 asked together: the weekday of the events the weekday is asked of (州方案印发那天是星期几？
+    从那天到…多少天: the first only; all when no part asking it names one), then the gap between the two events
+    the days are asked of, 那天 standing for the event whose weekday is asked."""
+    sentences = _SENTENCE.findall(question)
+    weekday = (_named_where(_CLAUSE.findall(question), lambda c: c.weekday, events)
+               or _named_where(sentences, lambda c: c.weekday, events) or events)
+    pair = events[:2]
+    for sentence in sentences:
+        if not read_claims(sentence).between:
+            continue
+        named = [e for e in events_in(sentence) if e in events]
+        if len(named) == 1 and _BACK.search(sentence) and named[0] != weekday[0]:
+            named = [weekday[0], named[0]]  # 从那天到州里截止: 那天 is the day just asked about
+        if len(named) >= 2:
+            pair = named[:2]
+            break
+    lines = [f"{_short(e)}是{md(e.date)}，{_weekday(e.date)}。" for e in weekday]
+    return EventAnswer([*lines, _gap_line(*pair)], list(dict.fromkeys([*weekday, *sorted(pair, key=lambda f: f.date)])))
 
 
 def working_days_between(a: dt.date, b: dt.date) -> int:
@@ -102,14 +171,20 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
             lines = [f"{md(f.date)}：{f.answer}" for f in same]
             return EventAnswer(lines, same)
     events = events_in(question)
-    if len(events) < 2 and (claims.between or claims.first or claims.order or _RELATIVE.search(question)):
+    sequence = _sequence_asked(question, claims)
+    if len(events) < 2 and (claims.between or claims.first or claims.order or sequence or _RELATIVE.search(question)):
         events = _with_documents(question, events)  # 州里的通知和县里的通知隔了几天: each document by its date
     if not events:
         return None
+    if sequence and len(events) >= 2:  # 州里的方案、县里的通知、复查截止排一下: the documents named bare too
+        merged = _with_documents(question, events)
+        events = merged if len(merged) >= 3 else events
+    if len(events) >= 3 and sequence:  # 复查、县里转发、提醒通知各是哪天，排一下: all of them in date order
+        return _in_order(events, claims)
+    if claims.weekday and claims.between and len(events) >= 2:  # 那天星期几？从那天到州里截止多少天: both
+        return _weekday_and_gap(question, events)
     if claims.weekday:
-        lines = [f"{e.event.replace('的日期', '').replace('的截止日', '截止').replace('的期限', '期限')}是{md(e.date)}，"
-                 f"星期{_WEEKDAYS[e.date.weekday()]}。" for e in events]
-        return EventAnswer(lines, events)
+        return EventAnswer([f"{_short(e)}是{md(e.date)}，{_weekday(e.date)}。" for e in events], events)
     if len(events) == 2 and _WHEN_ASKED.search(question) and not _RELATIVE.search(question) and not claims.between:
         # 县政府办把州里的方案转发下来: the act is the event, its object not
         acted = [f for f in events if any(_ACT.search(m.group(1)) for p in f.event_words for m in p.finditer(question))]
@@ -149,11 +224,7 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
             line = f"已经过了：{a.event}是{md(a.date)}，{b.event}是{md(b.date)}，已过了{-gap}天。"
         return EventAnswer([line], [a, b], gap >= 0)
     if claims.between or claims.order:
-        first, last = sorted((a, b), key=lambda f: f.date)
-        days = (last.date - first.date).days
-        work = working_days_between(first.date, last.date)
-        line = (f"相隔{days}天（其中{work}个工作日）：{first.event}是{md(first.date)}，{last.event}是{md(last.date)}。")
-        return EventAnswer([line], [first, last])
+        return EventAnswer([_gap_line(a, b)], sorted((a, b), key=lambda f: f.date))
     return None
 
 

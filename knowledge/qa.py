@@ -1082,6 +1082,10 @@ def _english_lead(answer: Answer) -> str:
     lead = answer.lead
     days = re.search(r"相隔(\d+)天（其中(\d+)个工作日）", lead)
     dated = [f for f in answer.facts if f.date]
+    if lead.startswith("按时间先后：") and dated:  # several events in date order
+        weekday = "星期" in lead.split("\n")[0]
+        listed = " → ".join(_en_date(f.date) + (f" ({_EN_DAYS[f.date.weekday()]})" if weekday else "") for f in dated)
+        return f"In date order: {listed}."
     if days and len(dated) >= 2:
         return f"{days.group(1)} days ({days.group(2)} working days) from {_en_date(dated[0].date)} to {_en_date(dated[1].date)}."
     if "星期" in lead and dated:
