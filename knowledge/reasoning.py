@@ -8,8 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from knowledge.claims import NEGATION as NEGATION_WORDS
-from knowledge.claims import UNRESTRICTED
-from knowledge.claims import Claims
+from knowledge.claims import UNRESTRICTED, Claims
 from knowledge.claims import read as read_claims
 from knowledge.facts import FOREIGN, Fact
 
