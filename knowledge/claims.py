@@ -73,7 +73,7 @@ _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
 NEGATION = re.compile(r"(?<![的])(不用(?!的|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
 HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
 # a rule's subject said to be free of it (租用空间就没限制了吧): a claim the rule contradicts when it restricts
-UNRESTRICTED = re.compile(r"(没有?|不受|不设|无)(什么|任何)?(限制|要求)")
+UNRESTRICTED = re.compile(r"(没有?|不受|不设|无)(什么|任何|啥)?(限制|要求)")
 _ACTION_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|迟了|算晚|晚不晚|过期|超时|还行吗|今天|现在|已经")
 _YEAR_WORD = re.compile(r"\d{4}年")
 _ON_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?[^，。？]{0,4}(干什么|做什么|干啥|做啥|要干嘛|干嘛|有什么事|要做的|什么事|发生)")

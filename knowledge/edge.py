@@ -24,8 +24,10 @@ _COMPANY = re.compile(r"(公司|企业|集团|厂|店)(的)?(网站|官网|域�
 _COMPANY_SUBJECT = re.compile(r"(公司|企业|集团|厂|店|商户|个体户|餐馆|民宿|诊所)[^，。？]{0,10}(网站|官网|网址|域名|备案|icp)", re.IGNORECASE)
 _GOVERNMENT_SIDE = re.compile(r"政府网站|门户网站|部门网站|政府部门|政府的网站|党政|机关|事业单位|gov\.cn|\.政务|我们局|本局|我局|局里|我们单位|本单位|委员会|"
                               r"外包|建站|运维|服务商|供应商|承建|代理|技术公司|网络公司|托管", re.IGNORECASE)
-# a government unit named as the site's owner (我们局网站, 县农业农村局), whatever company registered or hosts it
-_GOV_UNIT = re.compile(r"[县州市乡镇区](?:[\u4e00-\u9fff]{0,8})(局|委|办|政府|中心)(?!长)|局(网站|的网站)|政府网站|门户")
+# a government unit named as the site's owner (我们局网站, 县农业农村局), and a company as its vendor (找公司注册的,
+# 挂在公司服务器上): the site is the unit's
+_GOV_UNIT = re.compile(r"[县州市乡镇区](?:[\u4e00-\u9fff]{0,8})(局|委|办|政府|中心)(?!长)|局里?的?(网站|域名)|政府网站|门户|我们局|本局|单位网站")
+_VENDOR = re.compile(r"(找|请|委托|外包给?|交给)[^，。？]{0,4}公司|公司(的)?(服务器|机房|代注册|代办|帮忙注册)|(外包|建站|网络|技术|运维)公司|公司注册的")
 _GENERAL_IT = re.compile(
     r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https(?!://)|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
     r"注册商|便宜|价格|多少钱|收费|费用|交税|翻译|微信|公众号|安卓|苹果|路由器|宽带|打印机|电脑|密码|"
@@ -214,7 +216,8 @@ def refusal(question: str, region: str = "") -> str | None:
     q = question.lower()
     if _PERSONAL.search(q):
         return f"个人网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
-    if (_COMPANY.search(q) and not _GOV_UNIT.search(q)) or _COMPANY_SUBJECT.search(q) and not _GOVERNMENT_SIDE.search(q):
+    vendor_of_unit = _VENDOR.search(q) and _GOV_UNIT.search(q)  # 局里网站是外包公司注册的，挂在公司服务器上
+    if (_COMPANY.search(q) or _COMPANY_SUBJECT.search(q) and not _GOVERNMENT_SIDE.search(q)) and not vendor_of_unit:
         return f"企业、公司的网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
     if (_TRADE.search(q) or _SOMEONE_ELSE.search(q)) and not _GOVERNMENT_SIDE.search(q) and not _GOVERNMENT.search(q):
         # a friend's company reselling .com domains: the owner is not a government site

@@ -411,7 +411,12 @@ _SILENT = (
     (re.compile(r"(模板|范本|样式|固定格式|格式要求|按什么格式|什么格式写|怎么写|写哪些内容|写什么)(?=.*(报|材料|情况|总结))|"
                 r"(报|材料|情况|总结)[^，。？]{0,12}(模板|范本|样式|固定格式|格式要求|按什么格式|什么格式写|怎么写|写哪些内容|写什么)"),
      "文件没有规定报送材料的格式或模板"),
-    (re.compile(r"处罚|处分|问责|追责|惩罚|罚款|通报|什么后果|有啥后果|会怎样|会怎么样|会被怎么|扣分"), "文件没有规定逾期或不执行的处罚"),
+    (re.compile(r"处罚|处分|问责|追责|惩罚|罚款|通报|什么后果|有啥后果|会怎样|会怎么样|会被怎么|扣分"),
+     "文件没有规定逾期或不执行的处罚；方案只写了复查时州政府办公室对不合格网站域名持有单位发出整改通知"),
+    # how soon to report a hijack or what to attach: the plan says to respond and report, not in how many hours
+    (re.compile(r"(多少|几个?)(小时|钟头)|(多长时间|多久)内[^，。？]{0,4}(报|上报|报告|处置)"), "文件没有规定上报或处置的时限（几小时内）"),
+    (re.compile(r"(附|提供|准备|带|交)[^，。？]{0,4}(什么|哪些|啥)[^，。？]{0,2}(材料|证明|附件)|材料[^，。？]{0,4}(有哪些|要哪些|包括什么)"),
+     "文件没有规定要附哪些材料"),
     (re.compile(r"多久一次|多长时间一次|多久搞一次|多久做一次|多久查一次|几次|频率|频次|每(年|月|季度|周|半年)[^，。？]{0,4}(几|多少)次|周期"), "文件没有规定频次"),
     (re.compile(r"(指定|认定|入围|备选|合格|推荐|可选)的?[^，。？]{0,6}(名单|名录|目录|清单)"), "文件没有规定（没有指定）具体的单位名单，只规定了应具备的条件"),
     (re.compile(r"哪一家|哪家|哪个(公司|厂商|服务商|平台|品牌)|推荐|具体选|指定(了)?哪"), "文件没有规定具体选哪一家，只规定了应具备的条件"),
@@ -495,9 +500,10 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
             return (f"文件没有规定“{counted.period}”{start}工作日怎么认定（没有解释“工作日”）；通常工作日不含周末和法定节假日，"
                     "调休上班的日子算工作日")
         return f"文件没有规定“{counted.period}”按自然日还是工作日计算，也没有规定从哪天起算、周末和节假日是否计入"
-    for pattern, line in _SILENT:
-        if pattern.search(question) and (pattern.search(asked) or _spans_asking(pattern, question, asked)):
-            return line
+    said = [line for pattern, line in _SILENT
+            if pattern.search(question) and (pattern.search(asked) or _spans_asking(pattern, question, asked))]
+    if said:  # 多少小时内上报？要附什么材料: each silent point asked is said
+        return "；".join(dict.fromkeys(said))
     if facts and _WHERE_DONE.search(question) and not facts[0].role("to"):  # 注销ICP备案去哪里办
         return "文件没有写具体到哪里办理"
     if facts and facts[0].forbids:  # 不承担行政职能的事业单位能用.com吗: the rule forbids .gov.cn only

@@ -390,7 +390,7 @@ class PolicyIndex:
         return answer
 
     def _answer(self, question: str, lookup: Lookup | None = None, region: str = "") -> Answer:
-        q = clean(question)
+        q = clean(_FORWARDED.sub(" ", clean(question)))  # [微信转] > 小赵：…: the forwarding marks say nothing
         if not q:
             return Answer(False, "empty", "请输入要咨询的问题，例如：联系人换了多久内报备？")
         small = self._smalltalk(q)
@@ -440,6 +440,12 @@ class PolicyIndex:
         if timed:  # dated events described in words: their dates, the days between, their order
             return Answer(True, "facts", "\n".join(timed.lines), [Source.of(f) for f in timed.facts], [], 0.0, timed.facts)
         if _YEAR_ASKED.search(cq) and not claims.checkable and not _OTHER_DOCS.search(cq):  # 这次清理是哪一年搞的: the year of the documents' dates
+            rest = [p for p in _parts(cq) if not _YEAR_ASKED.search(p)]
+            if rest:  # 提醒通知是哪天之前？这个方案是哪一年的事: the other part answered, the year said after it
+                answer = self._answer("，".join(rest), lookup, region)
+                if answer.in_scope:
+                    answer.lead += "\n这次清理是2019年的工作（文件里的日期都在2019年）。"
+                    return answer
             dated = [f for f in self.facts if f.id in ("cx-date", "prefecture-deadline")]
             lead = f"{dated[0].date.year}年。" + "".join(f.answer for f in dated)
             return Answer(True, "facts", lead, [Source.of(f) for f in dated], [], 0.0, dated)
@@ -571,14 +577,14 @@ class PolicyIndex:
             if situation and not aside and situation.compliant is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
                 if REMEDY.search(cq):  # 要改吗: a domain that breaks the rules must be changed
-                    ruling = worry_word(cq, not situation.compliant) or ("不需要" if situation.compliant else "需要")
+                    ruling = _remedy_word(cq, bool(situation.compliant))
             elif dated.on_time is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
         if situation and situation.lines and is_yes_no(cq) and not agrees(ruling, situation.compliant, cq):
             # the verdict comes from the check the answer reports: never 可以 beside 不合规
             ruling = verdict_word(cq, situation.compliant) or ("符合要求" if situation.compliant else "不符合")
             if REMEDY.search(cq):
-                ruling = worry_word(cq, not situation.compliant) or ("不需要" if situation.compliant else "需要")
+                ruling = _remedy_word(cq, bool(situation.compliant))
         named = _NUMBER_CLAIMED.findall(cq) if _BASIS_ASKED.search(cq) and is_yes_no(cq) and not open_point else []
         if named:  # 方案的依据是不是55号和193号: the documents named against the plan's own basis
             basis = [f for f in self.facts if f.id in _BASIS_FACTS]
@@ -914,7 +920,7 @@ class PolicyIndex:
                     chosen.append(fresh[0][1])
                     answered += 1
                     # 依据哪两个上级文件: a part that says how many things it wants gets that many, as long as close
-                    wanted = _asked_count(part)
+                    wanted = _asked_count(part) or (3 if _WHICH_ALL.search(part) else 0)  # 上位文件有哪些: all alike
                     first = self.facts[fresh[0][1]].clause.id  # the things counted are alike: the same clause's first
                     alike = sorted(fresh[1:], key=lambda o: self.facts[o[1]].clause.id != first)
                     for score, i in alike:
@@ -1037,6 +1043,7 @@ def _asked_count(question: str) -> int:
     return 0
 
 
+_WHICH_ALL = re.compile(r"有哪些|有哪几|是哪些|是哪几|都有(啥|什么|哪些)")
 _DOMAIN_WORDS = re.compile(r"[a-z0-9.:/_-]*\.[a-z0-9./_-]+")
 _DOC_NUMBER = re.compile(r"(楚政办函|武政办函)\s*〔?(?:2019)?〕?\s*([18])\s*号?(文件|文|通知)?")
 _WHAT_DOC = re.compile(r"是(啥|什么|哪个)(文件|文|通知)?|(讲|说|写)(的|了)?(啥|什么)(内容|事)?|(主要)?内容(是)?(啥|什么)?|是干(啥|什么)的")
@@ -1152,6 +1159,8 @@ _ORDINARY = frozenset("知道 实现 统一 同志 一句 指定 事先 检测 �
 _NOT_IN_TERMS = frozenset("各县州市里吧吗呢啊")  # a typo is inside a word, not across these
 
 # English words staff drop into a Chinese question
+# the marks of a forwarded chat ([微信转], 【群聊转发】, quoted lines, rules)
+_FORWARDED = re.compile(r"[\[【]\s*(微信|群聊|群里|qq|钉钉|聊天|工作群)?\s*(转发?|截图|记录|消息)\s*[\]】]|(?:^|\s)>\s|—{2,}|-{3,}", re.IGNORECASE)
 _MIXED_WORDS = {"deadline": "截止日期", "ddl": "截止日期", "email": "邮箱", "e-mail": "邮箱", "dns": "域名解析"}
 _MIXED = re.compile(r"(?<![a-z.@-])(dead\s?line|ddl|e-?mail|dns)(?![a-z.@-])", re.IGNORECASE)
 # question tags typed in pinyin with the input method off (…，shi bu shi): the tag in characters
@@ -1173,7 +1182,7 @@ _THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方�
 _DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
 _STEP_ACTS = re.compile(r"注销|注册|变更|调整|启用|迁移|申请|报备|下线")
 _AFTER_DONE = re.compile(r"(办完|弄完|做完|搞完|完了|完成)(以后|之后|后)?(还|又)?(要|需要|得|该)?(做|干|办|弄)?(什么|啥|哪些)")
-_AFTER_STEP = re.compile(r"(注销|注册|变更|调整|启用|迁移|申请|备案|报备|审核|下线)(?:了)?(?:以后|之后|后|完)(?:还|又)?(?:要|需要|得|该|应该)?(?:做|干|办|弄)?(?:什么|啥|哪些|些什么)")
+_AFTER_STEP = re.compile(r"(注销|注册|变更|调整|启用|迁移|申请|备案|报备|审核|下线)(?:了)?(?:完了?(?:以后|之后|后)?|以后|之后|后)(?:还|又)?(?:要|需要|得|该|应该)?(?:做|干|办|弄)?(?:什么|啥|哪些|些什么)")
 _IDLE_SCENE = IDLE
 # a part that hands the site's domain to someone else (给村委会用着, 借给下属单位, 转给公司)
 _HANDED_OVER = re.compile(r"转给|转让|借给|送给|过户给|给(?!我们|咱们|自己|本单位)[^，。？\s]{1,10}(用|使用|用着|接着用|先用|管)(?!户)")
@@ -1198,6 +1207,15 @@ _WHERE_WORDS = frozenset("境内 国内 大陆 内地 境外 国外 海外 外�
 
 
 @lru_cache(maxsize=16)
+def _remedy_word(question: str, compliant: bool) -> str:
+    """要不要改 → 需要 / 不需要; 要紧吗 → 要紧 / 不要紧; both asked (要不要改，不改要紧吗) → both said."""
+    worry = worry_word(question, not compliant)
+    need = "不需要" if compliant else "需要改"
+    if worry and re.search(r"要不要|需不需要|用不用|该不该|是否要|得不得", question):
+        return f"{need}，{'不改' if not compliant else ''}{worry}".replace("，不改不要紧", "，不要紧")
+    return worry or ("不需要" if compliant else "需要")
+
+
 def _home_portal(question: str, region: str) -> str:
     """The portal domains the naming rule gives the county the question is about: one of 楚雄's counties named
     (姚安县), else the asker's own (我们县: the office's region, or the documents' 武定县); '' for none."""

@@ -602,6 +602,16 @@ def _level_mismatch(text: str, labels: tuple[str, ...]) -> Situation | None:
                      ["plan-2-2", "plan-4-3-notice", "plan-3-5"], False)
 
 
+_WHERE_TO_APPLY = re.compile(r"往哪报|报哪|报给谁|报到哪|找谁|向谁|怎么申请|如何申请|走什么流程|走啥流程|什么流程|啥流程|谁审批|谁批")
+_DEPT_WORDS_NEAR = re.compile(r"[\u4e00-\u9fff](局|委)(?!书记|员)|部门网站")
+
+
+def _facts():
+    from knowledge.facts import load_facts
+
+    return load_facts()
+
+
 _DEPT_NAME = re.compile(r"([州县])([\u4e00-\u9fff]{1,8}?(?:局|委员会|委(?!书记|员)|办公室|中心))")
 # 三（二）: how a department gets (or gives back) its sub-domain
 DEPARTMENT_ROUTE = ("申请：经本部门（单位）主要负责人同意后，向本级人民政府办公室提交政府网站域名业务申请基本信息表，逐级审核后报省政府办公厅"
@@ -875,6 +885,15 @@ def _change_over(question: str, domains: list[str]) -> Situation | None:
     at_once = re.search(r"马上|直接|立即|立刻|现在就|今天就|明天就|这就|赶紧", question)
     lines = [("不可以马上停掉：" if at_once else "") + f"{new} 启用后，要在新域名网站首页醒目位置公告3个月，再注销原域名 {old}，不能直接停掉；"
              "原域名注销后，还要及时注销ICP备案、党政机关网站标识、公安机关备案标识等。"]
+    started = [value for kind, value in question_dates(question, dt.date.today().year) if kind == "date"]
+    if started:  # 3月1号新域名上线，老域名最早什么时候能注销: the notice's 3 months from that day
+        from knowledge.workdays import add_months
+
+        day = started[0]
+        end = add_months(day, 3)
+        assumed = "" if re.search(rf"{day.year}年", question) else f"（没写年份，按{day.year}年算）"
+        lines.insert(0, f"{day.month}月{day.day}日启用新域名的，公告3个月到{end.year}年{end.month}月{end.day}日，"
+                        f"期满后（最早{end.year}年{end.month}月{end.day}日）才能注销原域名{assumed}。")
     result = check(new)
     if result.compliant is False:
         reasons = "；".join(dict.fromkeys(p.message for p in result.problems))
@@ -920,6 +939,10 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         if unit and re.search(r"门户", rest) and re.search(r"(人民)?政府办(公室)?$", unit):
             # 我们是大姚县人民政府办公室，想给县门户注册中文域名: the portal's host is the county government
             unit = re.sub(r"(人民)?政府办(公室)?$", "人民政府", unit)
+        if unit is None and re.search(r"门户|县政府网站|市政府网站", rest) and not _DEPT_WORDS_NEAR.search(rest):
+            county = other_county(rest) or ("武定县" if "武定" in rest else None)
+            if county:  # 永仁县这边问下，我们县门户还在用 www.yongren.cn: the county's portal
+                unit, kind = f"{county}人民政府", None
     if _COLUMN.search(rest) and lookup is None:  # 栏目, 英文版: a part of a site, not a site
         from knowledge.domains import parse_domain
 
@@ -981,6 +1004,13 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         situation.lines.append(f"应申请规范域名 {result.expected[0]}。")
     else:
         situation.lines.append("应按规范结构申请新域名（门户网站 www.□□□.gov.cn，部门网站 ○○○.□□□.gov.cn，中文域名 △△△.政务）。")
+    if _WHERE_TO_APPLY.search(question):  # 要改的话往哪报: how a portal or a department applies
+        if unit_kind == "portal" or result.unit is not None and result.unit.kind == "portal":
+            situation.lines.append(next(f.answer for f in _facts() if f.id == "register-portal"))
+            situation.clause_ids.append("plan-4-2")
+        elif unit_kind in ("department", "institution_admin"):
+            situation.lines.append(DEPARTMENT_ROUTE)
+            situation.clause_ids.append("plan-3-2")
     situation.lines.append(_STEPS)
     situation.clause_ids += ["plan-4-3-notice", "plan-3-5"]
     codes = [p.code for p in result.problems]

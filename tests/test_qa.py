@@ -1234,3 +1234,37 @@ ROUND_TEN = [
 def test_round_nine_and_ten_classes(question, present, absent):
     lead = ask(question).lead
     assert [t for t in present if t not in lead] == [] and [t for t in absent if t in lead] == [], lead
+
+
+ROUND_ELEVEN = [
+    # what is asked decides the scope, not a preamble or a forwarding mark
+    ("[群聊转发] > 老王：局里网站是外包公司注册的 wdsj.com，挂在公司的服务器上。问下这种按方案该咋整", ["不合规"], ["企业、公司的网站"]),
+    ("域名都清理完了，接下来政务服务事项清单怎么认领", [], []),
+    ("县门户换域名，县长签个字后直接找注册商办就行了吧，不用报州里", ["不", "州政府办"], ["一般的网络技术问题"]),
+    ("我个人打算注册个 wdtea.com 卖茶叶，要备案吗", [], []),
+    # a transfer proposed; a restriction denied; an impostor described in words
+    ("合并掉的那个局的域名还没到期，直接过户给乡里用就完事了吧", ["不可以", "不得将已注册的政府网站域名擅自转给"], ["先报上一级政府办公室备案"]),
+    ("租云服务商的虚拟空间放网站，应该就没啥限制了吧", ["不对", "境内节点"], ["是的"]),
+    ("网上冒出来一个叫“插甸镇人民政府”的网站 chadian-gov.net，根本不是我们建的，咋办", ["冒名", "州政府办公室"], []),
+    # the asker's own address; a route described in full and right
+    ("我们单位自己的邮箱是 abc_unit@163.com，清理情况是发 wdwgzx@126.com 吧", ["是的"], ["不对"]),
+    ("县门户域名注册是主要负责人同意后报州政府办，逐级审核后由省政府办公厅向国家域名注册管理机构提交，对吧", ["是的"], ["不对"]),
+    # silent points asked together; a penalty's nearest rule
+    ("域名被劫持几个小时内要上报？要交哪些材料", ["时限", "材料"], []),
+    ("逾期没报会被追责吗", ["文件没有规定", "整改通知"], []),
+    # a change-over with its start day; the county's portal; remedy and worry asked together
+    ("县门户4月10号切到新域名了，旧的最早哪天能注销", ["7月10日"], []),
+    ("南华县门户还用着 www.nanhua.com，要不要改，不改有没有问题，往哪报", ["需要改", "www.nanhua.gov.cn", "州政府办公室"], []),
+    # the year beside another part; the two basis documents asked as a list
+    ("复查截止是哪天？这是哪一年的方案", ["2月28日", "2019年"], []),
+    ("方案的上级文件是哪几个", ["55号", "193号"], []),
+]
+
+
+@pytest.mark.parametrize("question, present, absent", ROUND_ELEVEN)
+def test_round_eleven_classes(question, present, absent):
+    answer = ask(question)
+    if not present:  # another subject: refused
+        assert not answer.in_scope, answer.lead
+        return
+    assert [t for t in present if t not in answer.lead] == [] and [t for t in absent if t in answer.lead] == [], answer.lead
