@@ -29,6 +29,9 @@ _FIRST_STOP = re.compile(r"(直接|先)(报|交|提交|报送|上报|送|报给|
 # 直接把…表交给X: 直接 earlier in the clause, the handing-over verb right before the body — X is the first office
 _TO_FAR = re.compile(r"(报|交|提交|报送|上报|送)[^，。？,?]{0,10}(表|材料)\s*$")
 _DIRECT = re.compile(r"直接|先")
+# the kinds of unit the rules are written for (我们是县级部门: which rule applies, so it stays a claim)
+_UNIT_KINDS = frozenset({"乡镇", "县级部门", "州级部门", "县市人民政府"})
+_SPEAKER = re.compile(r"(我|我们|俺|俺们|咱|咱们)(是|在)\s*$")
 # a body that receives another body's submission (由省政府办公厅向…提交)
 _BY_OTHER = re.compile(r"由[\u4e00-\u9fff]{2,10}(向|报给|提交给|交给)\s*$")
 _FIRST_FAR = re.compile(r"(直接|先|一开始就?|第一步就?)(把|将)[^，。？,?]{0,24}(报|交|提交|报送|上报|送|报给|交给|报到|交到|送到|送给|发给)\s*$")
@@ -77,7 +80,7 @@ UNRESTRICTED = re.compile(r"(没有?|不受|不设|无)(什么|任何|啥)?(限�
 _ACTION_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|迟了|算晚|晚不晚|过期|超时|还行吗|今天|现在|已经")
 _YEAR_WORD = re.compile(r"\d{4}年")
 _ON_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?[^，。？]{0,4}(干什么|做什么|干啥|做啥|要干嘛|干嘛|有什么事|要做的|什么事|发生)")
-_FIRST = re.compile(r"哪个(早|先|晚|后|在前|在后)|谁(早|先|晚|后)|先后|顺序|哪个日期(早|晚)|早还是晚|前还是后")
+_FIRST = re.compile(r"哪个[^，。？]{0,6}?(早|先|晚|后|在前|在后)|谁(早|先|晚|后)|先后|顺序|哪个日期(早|晚)|早还是晚|前还是后")
 _WEEKDAY = re.compile(r"星期几|周几|礼拜几|what day of the week|which weekday", re.IGNORECASE)
 _BETWEEN = re.compile(r"多少天|几天|隔了|相隔|相差|差了|差几|晚了多少|早了多少|一共|间隔|多长时间|多久|几个工作日|多少个工作日|how many days")
 _ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|之前还是之后|先还是后|哪个先|哪个在前|早于|晚于|赶在|来得及|还在.*之内|超过了?没|过期了?没|晚不晚|早不早")
@@ -184,7 +187,9 @@ def read_bodies(question: str) -> list[BodyClaim]:
         nxt = spans[i + 1][0] if i + 1 < len(spans) else len(question)
         before, after = question[max(0, start - 4):start], question[end:nxt]  # up to the next body only
         verb = _ACTOR_AFTER.search(after)
-        if _BY_OTHER.search(question[max(0, start - 14):start]):
+        if _SPEAKER.search(question[max(0, start - 4):start]) and name not in _UNIT_KINDS:
+            role = "any"  # 我是州教育体育局负责网站的: who is asking, not a claim about the rule
+        elif _BY_OTHER.search(question[max(0, start - 14):start]):
             role = "final"  # 最后由省政府办公厅向国家域名注册管理机构提交: another's step, the route's last recipient
         elif _CONTACTED.search(before):
             role = "any"  # 由持有者联系注册机构注销: the body contacted, not the one who acts

@@ -413,6 +413,10 @@ _SILENT = (
      "文件没有规定报送材料的格式或模板"),
     (re.compile(r"处罚|处分|问责|追责|惩罚|罚款|通报|什么后果|有啥后果|会怎样|会怎么样|会被怎么|扣分"),
      "文件没有规定逾期或不执行的处罚；方案只写了复查时州政府办公室对不合格网站域名持有单位发出整改通知"),
+    # a redirect of the old domain during the notice: the plan sets the notice, not redirects
+    (re.compile(r"(?<![0-9])30[12](?![0-9])|跳转|重定向|转向"), "文件没有规定旧域名要不要做跳转（重定向），只规定在新域名网站首页公告3个月后注销原域名"),
+    # a provider's certificates or grade: the plan names capabilities only
+    (re.compile(r"资质|资格|证书等级|认证|牌照|许可证"), "文件没有规定服务商要具备哪些资质或证书，只规定了应具备的能力"),
     # how soon to report a hijack or what to attach: the plan says to respond and report, not in how many hours
     (re.compile(r"(多少|几个?)(小时|钟头)|(多长时间|多久)内[^，。？]{0,4}(报|上报|报告|处置)"), "文件没有规定上报或处置的时限（几小时内）"),
     (re.compile(r"(附|提供|准备|带|交)[^，。？]{0,4}(什么|哪些|啥)[^，。？]{0,2}(材料|证明|附件)|材料[^，。？]{0,4}(有哪些|要哪些|包括什么)"),

@@ -439,6 +439,13 @@ class PolicyIndex:
         timed = event_answer(cq, claims)
         if timed:  # dated events described in words: their dates, the days between, their order
             return Answer(True, "facts", "\n".join(timed.lines), [Source.of(f) for f in timed.facts], [], 0.0, timed.facts)
+        contrast = _contrast(cq)
+        if contrast:  # 不承担行政职能的能用gov.cn不？承担的呢: each case answered, its own verdict first
+            answers = [self._answer(part, lookup, region) for part in contrast]
+            if all(a.in_scope for a in answers):
+                lead = "\n".join(a.lead.split("\n")[0] for a in answers)
+                return Answer(True, "facts", lead, [x for a in answers for x in a.sources[:2]], [], 0.0,
+                              [f for a in answers for f in a.facts[:2]])
         if _YEAR_ASKED.search(cq) and not claims.checkable and not _OTHER_DOCS.search(cq):  # 这次清理是哪一年搞的: the year of the documents' dates
             rest = [p for p in _parts(cq) if not _YEAR_ASKED.search(p)]
             if rest:  # 提醒通知是哪天之前？这个方案是哪一年的事: the other part answered, the year said after it
@@ -472,6 +479,19 @@ class PolicyIndex:
         facts, candidates = self.select_facts(asked, ranked, doc)
         if itself:
             facts = [f for f in facts if f.doc == doc] or facts
+        if _DEPT_UNIT.search(cq) and not _PORTAL_ASKED.search(cq):
+            # 州民政局…申请新域名找谁批: a department's question — the portal's own procedures are not its route
+            kept: list[Fact] = []
+            for fact in facts:  # a portal procedure gives its place to the department's (三（二）)
+                if not self._portal_only(fact):
+                    kept.append(fact)
+                    continue
+                counterpart = next((c for c in [*candidates, *self.facts] if "部门" in c.keys and c.role("to")
+                                    and not self._portal_only(c) and c not in kept and c not in facts), None)
+                if counterpart:
+                    kept.append(counterpart)
+            facts = list(dict.fromkeys(kept)) or facts
+            candidates = [f for f in candidates if not self._portal_only(f)]
         if ref and ref.explicit:  # 按方案五（三），服务器能放境外吗: the facts of the section named
             inside = [f for f in facts if f.section.startswith(ref.section)]
             if not inside:  # 第四部分第二项具体怎么走: nothing ranked falls inside it, so the section itself answers
@@ -498,6 +518,9 @@ class PolicyIndex:
             given = next(f for f in self.facts if f.id == "no-transfer")
             facts = [given, *(f for f in facts if f is not given)]
         facts = self._whole_rule(facts)
+        if facts and facts[0].value_kind and _REPORTING.search(cq):  # 这个邮箱是报清理情况的地方吗: where, and by when
+            due = next(f for f in self.facts if f.id == "wd-deadline")
+            facts = [*facts, due] if due not in facts else facts
         # a domain named is checked as a situation, which says whose notice it is itself
         elsewhere = None if mentions_domain(cq) else county_notice_elsewhere(cq, facts, region)
         if elsewhere:  # 牟定县的乡镇啥时候报: 武定县's notice does not bind another county's units
@@ -539,8 +562,9 @@ class PolicyIndex:
         if named and any(f.clause.id in ("plan-5-3-hosting", "plan-5-3-cdn") for f in facts[:2]):  # 节点在杭州: where that is, for 五（三）
             lines.insert(0, "，".join(dict.fromkeys(f"{loc.name}在{'境内' if loc.domestic else '境外'}" for loc in named)) + "。")
         portal = next((f for f in facts[:2] if f.id == "portal-format"), None)
-        if not situation and portal and portal.answer in lines:  # 我们县门户网站域名应该咋写: the county's own, by the rule
-            lines.insert(lines.index(portal.answer) + 1, _home_portal(cq, region))
+        home = _home_portal(cq, region) if not situation and portal and portal.answer in lines else ""
+        if home:  # 我们县门户网站域名应该咋写: the county's own, by the rule
+            lines.insert(lines.index(portal.answer) + 1, home)
         above = superiors(region)
         if len(above) >= 2 and any(f.role("to") or f.role("approves") or f.event for f in facts[:2]):
             # another region's office: the offices the rules name, by its own names (县 → 州/市 → 省)
@@ -593,6 +617,17 @@ class PolicyIndex:
             titles = "和".join(f.answer.split("是")[0] for f in basis)
             ruling = f"不对：方案的依据是{titles}，不是{'、'.join(w + '号' for w in wrong)}" if wrong else "是的"
             facts = [*basis, *(f for f in facts if f not in basis)][:max(len(facts), 2)]
+        confirming = is_yes_no(cq) or bool(re.search(r"是[^，。？]{0,16}号\s*[?？]$", q))  # 州文号是楚政办函8号?
+        numbered = _DOC_NO_CLAIMED.findall(q) if not named and confirming and not open_point else []
+        if numbered:  # 县里的文号是武政办函2号吧: a document's number claimed, checked with whatever else is claimed
+            said, shown = self._document_numbers(q, numbered)
+            others = claims.bodies or claims.dated or claims.deadlines or claims.values or claims.months
+            if said.startswith("不对"):
+                ruling = said if not ruling.startswith("不对") else f"{ruling}；{said.removeprefix('不对：')}"
+            elif said and not ruling and not others:
+                ruling = said
+            if shown and not others:
+                facts = [*shown, *(f for f in facts if f not in shown)][:max(len(facts), 1)]
         if situation and situation.scene and situation.alone and not ruling and not open_point and is_yes_no(cq) and claims.bodies:
             # 冒名注册了…，直接报县公安局就行吧: the scene's own rule checks the body claimed
             own = [f for f in self.facts if f.clause.id in situation.clause_ids[:1] and f.roles]
@@ -622,12 +657,36 @@ class PolicyIndex:
         related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5 and self.clauses[i].id not in shown]
         return Answer(True, "facts", lead, list(dict.fromkeys(sources)), related, best_score, facts)
 
+    def _document_numbers(self, question: str, claimed: list[tuple[str, str, str]]) -> tuple[str, list[Fact]]:
+        """Each document number claimed against the documents' own: the one its level word names (州 → 楚政办函), else
+        the one its prefix names."""
+        issuers = [f for f in self.facts if f.id in _NUMBERED_FACTS]
+        known = {prefix: (year, number, f) for f in issuers for prefix, year, number in _DOC_NO_CLAIMED.findall(f.answer)[:1]}
+        level = _DOC_LEVEL.search(question)
+        wrong, shown = [], []
+        for prefix, year, number in claimed:
+            meant = _LEVEL_PREFIX[level.group(1)] if level else prefix
+            if meant not in known:
+                continue
+            right_year, right_number, fact = known[meant]
+            shown.append(fact)
+            if prefix != meant or number != right_number or year and year != right_year:
+                said = f"{prefix}{f'〔{year}〕' if year else ''}{number}号"
+                wrong.append(f"是{meant}〔{right_year}〕{right_number}号，不是{said}")
+        if not shown:
+            return "", []
+        return ("不对：" + "；".join(wrong)) if wrong else "是的", list(dict.fromkeys(shown))
+
     def _whole_rule(self, facts: list[Fact]) -> list[Fact]:
         """A rule written as two sentences (二（六）: 闲置域名要及时注销，不得擅自转给他人) is given whole when
         either half answers: the other half follows the first."""
         if not facts:
             return facts
         halves = [self.facts[i] for i in self.facts_by_clause[facts[0].clause.id] if self.facts[i].kind in _RULE_KINDS]
+        if len(halves) == 1:  # 三（三）: one item written as sentences kept as clauses of their own (持有者 / 联系人)
+            base = facts[0].clause.id.rsplit("-", 1)[0]
+            halves = [f for f in self.facts if f.kind in _RULE_KINDS and f.clause.section == facts[0].clause.section
+                      and f.clause.id.startswith(base + "-") and facts[0].clause.id.startswith(base + "-")]
         if len(halves) != 2 or facts[0] not in halves:
             return facts
         other = halves[1] if halves[0] is facts[0] else halves[0]
@@ -833,8 +892,10 @@ class PolicyIndex:
                         focused[i] = max(focused.get(i, 0.0), focus[key])
         for i, weight in focused.items():
             own[i] += FOCUS_BONUS * weight
+        timed = "date" in {kind for pattern, kinds in _QUESTION_TYPES for kind in kinds if pattern.search(q)}
         for fact in events_in(q, self.facts):  # 县里通知哪天印发的: the event described names its fact (not 州里's 印发)
-            own[self.fact_ids[fact.id]] += EVENT_BONUS
+            # asked when, the event's own date outweighs the document's other facts (its issuer, its title)
+            own[self.fact_ids[fact.id]] += EVENT_BONUS * (2 if timed and fact.date else 1)
         for pattern, fact_id, demoted in _SCENES:  # 联系人3月1日换了: a change of the contact, not the contact's name
             if pattern.search(q):  # the asker's own contact changed: the county's contact person is not asked
                 own[self.fact_ids[fact_id]] += SCENE_BONUS
@@ -1170,6 +1231,14 @@ _PINYIN_TAGS = {"shibushi": "是不是", "duibudui": "对不对", "duiba": "对�
 _PINYIN_TAG = re.compile(r"(?<![a-z])(" + "|".join(r"\s*".join(re.findall(r"[bcdfghjklmnpqrstwxyz]*[aeiouv]+(?:ng|n|r)?(?![aeiouv])", tag))
                                                     for tag in sorted(_PINYIN_TAGS, key=len, reverse=True)) + r")[?？。!！\s]*$", re.IGNORECASE)
 # the documents the plan is based on (一、指导思想): a number claimed as its basis is checked against them
+# a document's number as written by staff: 楚政办函〔2019〕8号, 楚政办函2019 8号, 武政办函(2019)1号
+_REPORTING = re.compile(r"报清理情况|清理情况[^，。？]{0,6}(报|交|发)|报送清理")
+_DEPT_UNIT = re.compile(r"[州县市][\u4e00-\u9fff]{1,6}?(局|委(?!书记|员)|中心)|部门网站")
+_PORTAL_ASKED = re.compile(r"(门户|县政府|市政府)(网站)?的?(域名|英文域名|中文域名)?[^，。？]{0,4}(要|该|怎么|咋|能|可以|申请|注册|注销|换|改)")
+_DOC_NO_CLAIMED = re.compile(r"(楚政办函|武政办函|国办函|云政办函)\s*[〔\[(（]?\s*(\d{4})?\s*[〕\])）]?\s*(\d{1,3})\s*号")
+_NUMBERED_FACTS = ("cx-issuer", "wd-issuer", "basis-gbh", "basis-yzb")
+_DOC_LEVEL = re.compile(r"(州|县|国办|国务院|省)[^，。？、]{0,6}(文号|号文|的文|发文)")
+_LEVEL_PREFIX = {"州": "楚政办函", "县": "武政办函", "国办": "国办函", "国务院": "国办函", "省": "云政办函"}
 _BASIS_ASKED = re.compile(r"依据|根据|按照?[^，。？]{0,24}(制定|定的|出台|印发|来的)|上位文件|上级文件")
 _BASIS_FACTS = ("basis-gbh", "basis-yzb")
 _NUMBER_CLAIMED = re.compile(r"(?:函|〕|国办|发)\s*(?:〔\d{4}〕)?\s*(\d{1,3})\s*号")  # a document's number, never a day (3月5号)
@@ -1206,7 +1275,25 @@ _HOSTED_AT = re.compile(r"服务器|节点|机房|虚拟空间|虚拟主机|云�
 _WHERE_WORDS = frozenset("境内 国内 大陆 内地 境外 国外 海外 外国".split())  # said already; 杭州, 新加坡 are named
 
 
-@lru_cache(maxsize=16)
+_ELLIPTIC = re.compile(r"(?:那|那么)?([\u4e00-\u9fff]{1,8}?)的?(?:呢|怎么样|咋样|如何)[？?]?")
+
+
+def _contrast(question: str) -> list[str] | None:
+    """'A能…吗？B呢' where B is A with or without its 不 (不承担 / 承担): the second question written out."""
+    parts = _parts(question)
+    if len(parts) != 2:
+        return None
+    match = _ELLIPTIC.fullmatch(parts[1].strip())
+    if not match:
+        return None
+    other, first = match.group(1), parts[0]
+    if "不" + other in first:
+        return [first, first.replace("不" + other, other, 1)]
+    if other.startswith(("不", "没")) and other[1:] in first:
+        return [first, first.replace(other[1:], other, 1)]
+    return None
+
+
 def _remedy_word(question: str, compliant: bool) -> str:
     """要不要改 → 需要 / 不需要; 要紧吗 → 要紧 / 不要紧; both asked (要不要改，不改要紧吗) → both said."""
     worry = worry_word(question, not compliant)
@@ -1216,6 +1303,7 @@ def _remedy_word(question: str, compliant: bool) -> str:
     return worry or ("不需要" if compliant else "需要")
 
 
+@lru_cache(maxsize=16)
 def _home_portal(question: str, region: str) -> str:
     """The portal domains the naming rule gives the county the question is about: one of 楚雄's counties named
     (姚安县), else the asker's own (我们县: the office's region, or the documents' 武定县); '' for none."""

@@ -30,7 +30,7 @@ _FAMILIES = (
     (re.compile(r"(没|没有|没啥|没什么|没多大)(问题|毛病)(吧|吗|嘛|哈|呢)"), "是的，没问题", "不对，有问题"),
     (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错|对吗|没问题吧|" + _TAG), "是的", "不是"),
     # 不符合, not 不符合要求: the negative must not hold the positive's words
-    (re.compile(r"符合|合规|没问题|合不合|规范吗"), "符合要求", "不符合"),
+    (re.compile(r"符合|合规|没问题|合不合|规范吗|规范的吗|算规范|规不规范|标准吗"), "符合要求", "不符合"),
     (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]|就行|就可以|即可|有没有(办法|可能)|有(办法|可能)"), "可以", "不可以"),
     (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]|必要"), "需要", "不需要"),
 )
@@ -113,6 +113,8 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
             return worry_word(question, True) or "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         if polarity is True and REMEDY.search(question):
             return worry_word(question, False) or "不需要"  # 节点在杭州，要不要迁: the state keeps the rule
+        if polarity is True and _SAID_FORBIDDEN.search(statement(question)) and not _MAY.search(statement(question)):
+            return "不是，可以用"  # 检查的人说CDN不能用，是这样吗 — the setting keeps the rule, so it is not forbidden
         if polarity is not None:
             return verdict_word(question, polarity)
     if result.open:
@@ -159,6 +161,8 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
 
 
 _MAY_ABROAD = re.compile(FOREIGN)
+# a statement that something may not be used at all (CDN不能用, 不让用): wrong when the setting keeps the rule
+_SAID_FORBIDDEN = re.compile(r"(不能|不可以|不准|不许|不让|禁止|不得)(用|使用|上|开)")
 
 # 用路径行不行？还是单独搞个子域名 / 放州政务云还是放香港节点: two options, each judged
 _OR = re.compile(r"[，,？?。]?\s*(?:还是说|还是|或者是|或者)")
@@ -201,8 +205,20 @@ _DENIED_BEFORE = re.compile(r"(不|别|勿|禁止|严禁|不得|不能|不可以
 
 def proposes(pattern: re.Pattern, question: str) -> bool:
     """A breaking proposal the question makes: the pattern's words not under a 不 of the asker's own
-    (不单独开域名, 不能放在境外 restate the prohibition; they do not propose breaking it)."""
-    return any(not _DENIED_BEFORE.search(question[max(0, m.start() - 5):m.start()]) for m in pattern.finditer(question))
+    (不单独开域名, 不能放在境外 restate the prohibition; they do not propose breaking it), nor in a clause that
+    reports what others do (我看别的地方有人写成.中国)."""
+    return any(not _DENIED_BEFORE.search(question[max(0, m.start() - 5):m.start()])
+               and not _OTHERS_DO.search(_clause_of(question, m.start())) for m in pattern.finditer(question))
+
+
+# another's practice reported, not the asker's proposal
+_OTHERS_DO = re.compile(r"别的地方|别人|有人|人家|其他地方|外地|其他县|别的县|网上看到|在网上看|有的单位|有些单位")
+
+
+def _clause_of(text: str, at: int) -> str:
+    start = max(text.rfind(c, 0, at) for c in "，。？！；,?!;") + 1
+    ends = [i for i in (text.find(c, at) for c in "，。？！；,?!;") if i >= 0]
+    return text[start:min(ends) if ends else len(text)]
 
 
 _PLAIN_KEYS = frozenset("多久 几天 什么时候 怎么办 咋办 处理 要求 标准 流程 执行 具体 干啥 做什么 格式 结构 申请 注册 注销 变更 报送 上报 截止 期限 时间 日期".split())
@@ -252,11 +268,25 @@ def statement(question: str) -> str:
 
 
 def restates(question: str, fact: Fact, share: float = 0.6) -> bool:
-    """The question says what the rule says: most of its character pairs are in the rule's sentence."""
+    """The question says what the rule says: most of its character pairs are in the rule's sentence — in the
+    whole statement, or in one clause of it of some length when the other clauses only set the scene or explain
+    (我是州教育体育局负责网站的，部门网站要用州门户的下级域名，也就是…这种结构): none of them negates or permits."""
     text = f"{fact.quote}{fact.answer}"
-    pairs = [a + b for run in re.findall(r"[\u4e00-\u9fff]+", statement(question)) for a, b in zip(run, run[1:])
-             if a not in _STOP and b not in _STOP]
-    return len(pairs) >= 4 and sum(p in text for p in pairs) >= share * len(pairs)
+
+    def said(part: str, least: int) -> bool:
+        pairs = [a + b for run in re.findall(r"[\u4e00-\u9fff]+", part) for a, b in zip(run, run[1:])
+                 if a not in _STOP and b not in _STOP]
+        return len(pairs) >= least and sum(p in text for p in pairs) >= share * len(pairs)
+
+    whole = statement(question)
+    if said(whole, 4):
+        return True
+    clauses = [c for c in re.split(r"[，,。；;]", whole) if c.strip()]
+    return len(clauses) > 1 and any(said(c, 8) for c in clauses) \
+        and not any(_SCENE_TURN.search(c) for c in clauses)
+
+
+_SCENE_TURN = re.compile(r"不|没|别|可以|也行|能|允许|禁止|还是")
 
 
 def quotes(question: str, fact: Fact, size: int = 8) -> bool:
@@ -284,6 +314,9 @@ def verdict_word(question: str, polarity: bool | None) -> str:
     """The word that answers this yes/no question with this polarity: 可以, 不需要, 是的, 没有, 符合要求 …"""
     if polarity is None:
         return ""
+    # the word of the sentence that asks yes or no (…算规范的吗？需要怎么弄？: not the 需要 of the how-question)
+    asked = [p for p in re.split(r"(?<=[？?])", question) if p.strip() and is_yes_no(p)]
+    question = "".join(asked) if asked and len(asked) < len([p for p in re.split(r"(?<=[？?])", question) if p.strip()]) else question
     for pattern, yes, no in _FAMILIES:
         if pattern.search(question):
             if yes == "可以" and _NOT_ALLOWED.search(question):  # 服务器不能放境外吧: the asker says it is not allowed
@@ -459,7 +492,7 @@ def registered_before_rules(question: str) -> bool:
 _CHANGED = re.compile(r"新域名|换域名|换了|换成|改域名|改成|调整|公告|启用")
 
 
-_ASKS_DOMAIN = re.compile(r"合规|符合|规范吗|规范不|可以吗|可以不|行不行|行吗|对不对|对吗|对吧|没毛病|没啥问题|没什么问题|妥不妥|妥吗|靠谱|得行|"
+_ASKS_DOMAIN = re.compile(r"合规|符合|规范吗|规范不|规范的吗|算规范|规不规范|标准吗|可以吗|可以不|行不行|行吗|对不对|对吗|对吧|没毛病|没啥问题|没什么问题|妥不妥|妥吗|靠谱|得行|"
                           r"这种呗|这样呗|就用|(能|可以|能不能|可不可以)(申请|注册|用|弄|开)[^，。？]{0,4}(吗|不|么|吧)|(申请|注册)不[了成]?[?？]|能用|能不能用|可以用|怎么办|咋办|怎么处理|如何处理|"
                           r"该咋|怎么弄|咋弄|咋整|怎么整改|如何整改|有没有问题|有问题吗|没问题吧|对不|正确吗|怎么样|是否")
 _ASKS_OTHER = re.compile(r"多长时间|多久|报给谁|交给|报到|哪一级|哪个单位|找谁|谁|怎么申请|如何申请|申请流程|走什么|什么程序|流程|什么样|格式|"
@@ -485,7 +518,11 @@ def asks_about_domain(question: str) -> bool:
     rest = _COLUMN_NAME.sub(r"\1", _DOMAIN_IN_TEXT.sub(" ", question))
     if CANCEL_IT.search(rest) and not _OTHER_SUBJECT.search(CANCEL_IT.sub(" ", rest)):
         return True
-    if _OTHER_SUBJECT.search(rest):
+    # a subject named only in an earlier sentence that sets the scene (…挂在公司的云服务器上。这次清理，这个域名算
+    # 规范的吗？) is not what is asked
+    sentences = [t for t in re.split(r"[。！!]", rest) if t.strip()]
+    asked = "。".join(t for t in sentences if re.search(r"[?？吗吧呢]|怎么|咋|如何|什么|啥", t)) if len(sentences) > 1 else rest
+    if _OTHER_SUBJECT.search(asked or rest):
         return False
     return bool(_ASKS_DOMAIN.search(question)) or not _ASKS_OTHER.search(question)
 
@@ -503,6 +540,8 @@ def domains_in(question: str) -> list[re.Match]:
     for match in _DOMAIN_IN_TEXT.finditer(question):
         if match.start() and question[match.start() - 1] in "@._-" or _EMAIL.search(question[max(0, match.start() - 40):match.end()]):
             continue  # an e-mail address (wdjy@163.com) is not a website
+        if _OTHERS_DO.search(_clause_of(question, match.start())):
+            continue  # 我看别的地方有人写成.中国: another's practice reported, not the site asked about
         host = re.sub(r"^https?://", "", match.group(0), flags=re.I).split("/")[0].lower()
         if host not in _BARE_SUFFIXES and not _PLACEHOLDER_LABEL.match(host):
             out.append(match)

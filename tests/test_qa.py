@@ -1268,3 +1268,37 @@ def test_round_eleven_classes(question, present, absent):
         assert not answer.in_scope, answer.lead
         return
     assert [t for t in present if t not in answer.lead] == [] and [t for t in absent if t in answer.lead] == [], answer.lead
+
+
+ROUND_TWELVE = [
+    # pinyin with its amounts and tags
+    ("lianxiren biangeng sanshi ge gongzuori nei baobei jiu xing", ["不可以：是20个工作日"], []),
+    # an idle domain kept for later use: neither kept nor handed on
+    ("镇里那个活动网站早停了，域名先放着不注销，以后给村委会用，行吧", ["不可以", "及时注销"], []),
+    # a department's route is never the portal's
+    ("我们是州林草局，部门网站要换成规范域名，找谁审批", ["本级人民政府办公室"], ["县市人民政府办公室报州政府办公室"]),
+    # a contrast asked as …呢: each case its own verdict
+    ("承担行政职能的事业单位能不能用gov.cn？不承担的呢", ["可以", "不得"], []),
+    # a rule restated after the asker's introduction; others' practice reported
+    ("我是县财政局管网站的，部门网站得用本级门户网站的下级域名，我理解得对吧", ["是的"], ["文件没有直接规定"]),
+    ("县门户的中文域名用“武定县人民政府.政务”对吧？我看有的单位用的是.中国", ["是的"], ["不是"]),
+    # a setting that keeps the CDN rule, said to be forbidden
+    ("我们CDN是境内用户走境内节点，有人说政府网站根本不许用CDN，对吗", ["不是"], ["是的"]),
+    # documents' numbers claimed
+    ("州里那个方案的文号是楚政办函〔2019〕8号吗", ["是的"], []),
+    ("县里转发的通知文号是武政办函3号吧", ["不对", "武政办函〔2019〕1号"], []),
+    # silent: redirects, a provider's certificates
+    ("换域名以后旧网址要做重定向吗", ["文件没有规定"], ["需要。"]),
+    ("CDN服务商得有什么资质", ["文件没有规定"], []),
+    # two events compared by 哪个…在前; a compliance question behind a scene of hosting
+    ("复查和县里报送截止，哪个日子在前", ["复查的截止日（2019年2月28日）在前"], []),
+    ("县统计局网站放在外包公司机房，域名 wdtjj.net。这个域名规范吗？", ["不符合"], ["不需要"]),
+    # the two sentences of one rule
+    ("域名持有者换了需要谁点头", ["主管单位", "20个工作日"], []),
+]
+
+
+@pytest.mark.parametrize("question, present, absent", ROUND_TWELVE)
+def test_round_twelve_classes(question, present, absent):
+    lead = ask(question).lead
+    assert [t for t in present if t not in lead] == [] and [t for t in absent if t in lead] == [], lead
