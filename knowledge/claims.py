@@ -29,6 +29,7 @@ _FIRST_STOP = re.compile(r"(直接|先)(报|交|提交|报送|上报|送|报给|
 # 直接把…表交给X: 直接 earlier in the clause, the handing-over verb right before the body — X is the first office
 _TO_FAR = re.compile(r"(报|交|提交|报送|上报|送)[^，。？,?]{0,10}(表|材料)\s*$")
 _DIRECT = re.compile(r"直接|先")
+_GIVEN_BY = re.compile(r"同意\s*$")
 # the kinds of unit the rules are written for (我们是县级部门: which rule applies, so it stays a claim)
 _UNIT_KINDS = frozenset({"乡镇", "县级部门", "州级部门", "县市人民政府"})
 _SPEAKER = re.compile(r"(我|我们|俺|俺们|咱|咱们)(是|在)\s*$")
@@ -187,7 +188,9 @@ def read_bodies(question: str) -> list[BodyClaim]:
         nxt = spans[i + 1][0] if i + 1 < len(spans) else len(question)
         before, after = question[max(0, start - 4):start], question[end:nxt]  # up to the next body only
         verb = _ACTOR_AFTER.search(after)
-        if _SPEAKER.search(question[max(0, start - 4):start]) and name not in _UNIT_KINDS:
+        if _GIVEN_BY.search(question[max(0, start - 4):start]):
+            role = "consent"  # approved by X, read word by word from English (同意云南省政府)
+        elif _SPEAKER.search(question[max(0, start - 4):start]) and name not in _UNIT_KINDS:
             role = "any"  # 我是州教育体育局负责网站的: who is asking, not a claim about the rule
         elif _BY_OTHER.search(question[max(0, start - 14):start]):
             role = "final"  # 最后由省政府办公厅向国家域名注册管理机构提交: another's step, the route's last recipient
@@ -202,7 +205,11 @@ def read_bodies(question: str) -> list[BodyClaim]:
             role = "first"  # 直接报省政府办公厅, 向省政府办公厅报备: the first office, not where the route ends
         elif _TO_FAR.search(question[max(0, start - 16):start]):
             role = "to"  # 报送申请表省政府办公厅 (English read word by word: submit the form to …)
-        elif _BEFORE_VERB.search(before) and not (verb and _CONSENT.fullmatch(verb.group(1)) and before.endswith(("经过", "通过"))):
+        elif verb and verb.start() == 0 and _APPROVES.fullmatch(verb.group(1)) and before.endswith(("报", "报请", "呈报", "报给")):
+            role = "submit_approve"  # 报省政府办公厅批准: where it goes and who approves, one body
+        elif _BEFORE_VERB.search(before) and not (verb and verb.start() == 0 and _CONSENT.fullmatch(verb.group(1))
+                                                  and before.endswith(("经过", "通过", "报", "报请", "呈报", "经"))) \
+                and not (verb and _CONSENT.fullmatch(verb.group(1)) and before.endswith(("经过", "通过"))):
             role = "to"
         elif verb and _CONSENT.fullmatch(verb.group(1)):
             role = "consent"

@@ -27,7 +27,9 @@ _GOVERNMENT_SIDE = re.compile(r"政府网站|门户网站|部门网站|政府部
 # a government unit named as the site's owner (我们局网站, 县农业农村局), and a company as its vendor (找公司注册的,
 # 挂在公司服务器上): the site is the unit's
 _GOV_UNIT = re.compile(r"[县州市乡镇区](?:[\u4e00-\u9fff]{0,8})(局|委|办|政府|中心)(?!长)|局里?的?(网站|域名)|政府网站|门户|我们局|本局|单位网站")
-_VENDOR = re.compile(r"(找|请|委托|外包给?|交给)[^，。？]{0,4}公司|公司(的)?(服务器|机房|代注册|代办|帮忙注册)|(外包|建站|网络|技术|运维)公司|公司注册的")
+_VENDOR = re.compile(r"(找|请|委托|外包给?|交给)[^，。？]{0,4}公司|公司(的)?(服务器|机房|代注册|代办|帮忙注册)|(外包|建站|网络|技术|运维)的?公司|公司注册的|"
+                     r"(帮|给|为)[^，。？]{0,10}(建站|做网站|运维)的?(公司|外包)")
+_DOMAIN_STRING = re.compile(r"[a-z0-9-]+\.(gov\.cn|cn|com|net|org)(?![a-z])", re.IGNORECASE)
 _GENERAL_IT = re.compile(
     r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https(?!://)|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
     r"注册商|便宜|价格|多少钱|收费|费用|交税|翻译|微信|公众号|安卓|苹果|路由器|宽带|打印机|电脑|密码|"
@@ -44,7 +46,9 @@ _OTHER_TOPICS = (
                 r"留言|回复|办件|互动|咨询答复|领导信箱|信箱回复|版权声明|党徽|国徽|无障碍|适老化|访问量|浏览量|点击量|上架|办事事项|"
                 r"政务公开|(更新|发布)[^，。？]{0,4}(多少|几)条|信息量"),
      "网站内容和互动", re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn|清理情况|注销|审核|审批", re.IGNORECASE)),
-    (re.compile(r"年度报表|年报|工作报表|统计报表|绩效|考核|测评|考评|普查表|信息公开(?!发布)|等级保护|等保"), "其他报表和考核", None),
+    # … unless it is this clean-up's own report that is asked about (逾期没报清理情况会被考核扣分吗: a silent point)
+    (re.compile(r"年度报表|年报|工作报表|统计报表|绩效|考核|测评|考评|普查表|信息公开(?!发布)|等级保护|等保"), "其他报表和考核",
+     re.compile(r"清理情况|域名清理")),
 )
 _POLICY_SUBJECT = re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn", re.IGNORECASE)
 # The policy's object: what a question must be about when its subject is another one. A government site's domain
@@ -246,6 +250,8 @@ def refusal(question: str, region: str = "") -> str | None:
     if general and general.group(0) == "注册商" and (_GOV_UNIT.search(q) or _GOVERNMENT_SIDE.search(q)) \
             and not _GENERAL_IT.search(q.replace("注册商", "")):
         general = None  # a government site's registrar is the policy's 注册机构 (三（四）)
+    if general and _VENDOR.search(q) and _GOV_UNIT.search(q) and _DOMAIN_STRING.search(q):
+        general = None  # 我们是帮县林草局建站的公司，局里用 wdlcj.net: the unit's domain, whoever asks
     if general and _POLICY_ACT.search(q):  # 用了https，证书要不要跟着域名一起注销: a duty of the policy, whatever the tool
         general = None
     if general:

@@ -21,10 +21,10 @@ from knowledge.facts import Fact, load_bodies, load_facts
 _WEEKDAYS = "一二三四五六日"
 _CN_COUNT = dict(enumerate("零一两三四五六七八九十"))
 _ROLE_WORDS = {"actor": "由{}负责", "to": "报{}", "consent": "经{}同意", "approves": "由{}批准", "executes": "由{}办理",
-               "via": "逐级报到{}", "notifies": "发给{}", "final": "最后提交给{}"}
+               "via": "逐级报到{}", "notifies": "发给{}", "final": "最后提交给{}", "submit_approve": "报{}批准"}
 # the roles of a rule a claimed role is set against: a claimed doer against whoever acts in the rule
 _CLAIMED = {"actor": ("actor", "executes"), "to": ("to", "notifies"), "first": ("to", "notifies"), "consent": ("consent",), "approves": ("approves", "consent"),
-            "via": ("via", "approves"), "final": ("final",)}
+            "via": ("via", "approves"), "final": ("final",), "submit_approve": ("approves", "consent", "to")}
 
 
 def md(day: dt.date) -> str:
@@ -411,8 +411,15 @@ _SILENT = (
     (re.compile(r"(模板|范本|样式|固定格式|格式要求|按什么格式|什么格式写|怎么写|写哪些内容|写什么)(?=.*(报|材料|情况|总结))|"
                 r"(报|材料|情况|总结)[^，。？]{0,12}(模板|范本|样式|固定格式|格式要求|按什么格式|什么格式写|怎么写|写哪些内容|写什么)"),
      "文件没有规定报送材料的格式或模板"),
-    (re.compile(r"处罚|处分|问责|追责|惩罚|罚款|通报|什么后果|有啥后果|会怎样|会怎么样|会被怎么|扣分"),
+    (re.compile(r"处罚|处分|问责|追责|惩罚|罚款|通报|什么后果|有啥后果|会怎样|会怎么样|会被怎么|扣分|考核|影响(评分|绩效|评比)"),
      "文件没有规定逾期或不执行的处罚；方案只写了复查时州政府办公室对不合格网站域名持有单位发出整改通知"),
+    # how the plan was adopted: the documents say only that the prefecture government agreed to it
+    (re.compile(r"常务会|研究通过|会议研究|审议通过|集体研究|会议通过|上会"), "文件没有写方案是否经过常务会研究，只写了方案已经州人民政府同意"),
+    # e-mail addresses: the documents govern website domains, not mailboxes
+    (re.compile(r"邮箱[^，。？]{0,12}(gov\.cn|政务)|(gov\.cn|政务)[^，。？]{0,4}邮箱"), "文件只管政府网站的域名，没有规定办公邮箱要不要用gov.cn"),
+    # whether the old domain still opens during the notice
+    (re.compile(r"(旧|原|老)(的)?(域名|网址)[^，。？]{0,10}(还能|能不能|继续|照常)(访问|打开|用|解析)"),
+     "文件没有规定公告期间旧域名是否继续访问，只规定在新域名网站首页公告3个月后注销原域名"),
     # a redirect of the old domain during the notice: the plan sets the notice, not redirects
     (re.compile(r"(?<![0-9])30[12](?![0-9])|跳转|重定向|转向"), "文件没有规定旧域名要不要做跳转（重定向），只规定在新域名网站首页公告3个月后注销原域名"),
     # a provider's certificates or grade: the plan names capabilities only
@@ -497,7 +504,8 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
     asked counts: a silent point named in a clause that sets the scene is not the question."""
     asked = _asked(question)
     counted = next((f for f in facts[:2] if f.period), None)
-    if counted and _COUNTING.search(question):
+    dated_ask = re.search(r"\d{1,2}月\d{1,2}[日号]", question) and re.search(r"最晚|哪天|几号|哪一天|截止|之前", question)
+    if counted and _COUNTING.search(question) and not dated_ask:  # 3月1号换的，按20个工作日算，最晚哪天: computed, not silent
         # 公告3个月按自然日还是工作日算，周末算不算: the documents set the period, not how it is counted
         start = "从哪天起算，也没有规定" if re.search(r"起算|从哪天|从什么时候|从啥时候", question) else ""
         if "工作日" in counted.period:

@@ -429,8 +429,13 @@ class PolicyIndex:
             answer = self._section_answer(ref.section)
             return Answer(True, "facts", f"{ref.section}的标题是“{title.removeprefix(ref.section).lstrip('、')}”。\n{answer.lead}",
                           answer.sources, answer.related, 0.0, answer.facts)
-        if ref and (ref.where or asks_content(cq) or ref.section == "前言" or ref.explicit and names_only(cq)):
-            return self._section_answer(ref.section, ref.where)
+        several = len([p for p in _parts(cq) if _ASKING.search(p)]) > 1  # 中文域名咋写？英文域名能注册几个？
+        if ref and (ref.explicit or ref.where or not several) and (ref.where or asks_content(cq) or ref.section == "前言" or ref.explicit and names_only(cq)):
+            answer = self._section_answer(ref.section, ref.where)
+            home = _home_portal(cq, region) if ref.section in ("二（一）", "二（四）") and not ref.explicit else ""
+            if home:  # 咱们县门户网站的中文域名应该怎么写: the county's own, by the rule
+                answer.lead = f"{answer.lead}\n{home}"
+            return answer
         body = _DOC_BODY.search(cq)
         if body and asks_content(cq):  # 州里的通知正文说了什么: that document's own text
             wanted = "楚政办函〔2019〕8号" if body.group(1) in ("州里", "州政府办", "楚政办函", "州") else "武政办函〔2019〕1号"
@@ -642,8 +647,10 @@ class PolicyIndex:
             lines.insert(0, "；".join(dict.fromkeys(undecided.notes)) + "。")
         elif not ruling and not parted and not open_point and not dated and not (situation and not aside) and is_yes_no(cq) \
                 and facts and (facts[0].verdict or claims.checkable):
-            # a yes/no question about an act the rule does not speak to: no verdict, and that said plainly
-            lines.insert(0, "文件没有直接规定这一点。文件中相关的规定是：")
+            # a yes/no question about an act the rule does not speak to: no verdict, and that said plainly; a bare
+            # check of a scene with several things in it (…有啥问题没) gets each thing's rule to hold it against
+            several = len(facts) > 1 and bool(_BARE_CHECK.fullmatch(_parts(cq)[-1].strip()))
+            lines.insert(0, "对照文件的规定逐项看：" if several else "文件没有直接规定这一点。文件中相关的规定是：")
         lead = "\n".join(dict.fromkeys(lines)).replace("：\n", "：", 1)
         if ruling:
             lead = f"{ruling}。{lead}"
@@ -698,6 +705,11 @@ class PolicyIndex:
         """The rule a yes/no question's claims are about: the question read without the values it claims
         (报县政府办, 3月5日前, 30个工作日) names its subject (复查, 冒名注册, 联系人变更). Of the rules about as
         close to that subject, one the claims all match is taken; else the closest."""
+        if _CHANGE_OVER.search(question) and not claims.deadlines and not [b for b in claims.bodies if b.role != "any"]:
+            # 换了新域名，旧域名直接注销就完事了吧: the change-over's own rule (公告3个月) is what is claimed against
+            return next(f for f in self.facts if f.id == "notice")
+        if _PLAN_APPROVED.search(question) and any(b.role in ("consent", "approves", "to", "actor") for b in claims.bodies):
+            return next(f for f in self.facts if f.id == "cx-approved")  # 方案是省政府同意的吧: the plan's own approval
         subject = question
         for text in [b.text for b in claims.bodies if b.role != "any"] + [d[3] for d in claims.deadlines] \
                 + [p[2] for p in claims.periods] + [d[2] for d in claims.dated] + [v for _, v in claims.values] \
@@ -718,6 +730,13 @@ class PolicyIndex:
             # 县里那个转发文件是要求3月5号前报县政府办吧: the document names where the claims are; they are
             # about another rule, found below
         named = [b for b in claims.bodies if b.role != "any"]
+        units = {b.body for b in claims.bodies if b.body in _UNIT_BODIES}
+        if units and claims.deadlines and not events_in(subject):
+            # 我是乡镇上的，…3月20号前直接报州政府办: who the asker is decides whose deadline it is; the date and
+            # the office they claim are then checked against it
+            own = [f for f in self.facts if f.date and f.event and f.kind == "date" and units & set(f.role("actor"))]
+            if len(own) == 1:
+                return own[0]
         if claims.deadlines and named and not events_in(subject):
             # a date claimed for a step named by its bodies (3月20号前报县政府办): every dated step of the model is
             # checked, and the one the bodies fit is what the date is about, however the words rank it
@@ -752,6 +771,9 @@ class PolicyIndex:
         if _DEPT_WORDS.search(question) and "门户" not in question:
             # 县级部门网站注销，直接交给县政府办: a department's domain — the portal's procedure is not about it
             scores = [(s, i) for s, i in scores if not self._portal_only(self.facts[i])] or scores
+        if _APPROVAL_TALK.search(question) and not _REPORT_TALK.search(question):
+            # 州级部门的网站域名，州政府办审过了就行: a domain's approval — the procedures, not the clean-up's report
+            scores = [(s, i) for s, i in scores if not (self.facts[i].date or self.facts[i].event)] or scores
         near = [self.facts[i] for s, i in scores if s >= scores[0][0] * FIT_RATIO][:4]
         close = [f for f, (s, _) in zip(near, scores) if s >= scores[0][0] * SUBJECT_RATIO]
         checked = [(fact, check(fact, claims)) for fact in near]
@@ -929,7 +951,9 @@ class PolicyIndex:
             # 租的虚拟空间，还用了CDN，这两块各有啥要求: a later part points back at the clauses that set the
             # scene, so they are what is asked
             settings_asked = bool(_BACK_REFERENCE.search(question))
-            settings = [] if settings_asked else _setting_clauses(question)
+            # …服务器放在机房，解析用的免费DNS，有啥问题没: a bare check after the scene asks about each thing in it
+            checks_all = bool(_BARE_CHECK.fullmatch(parts[-1].strip())) and len(parts) > 2
+            settings = [] if settings_asked or checks_all else _setting_clauses(question)
             # 县政府门户网站改域名，要谁同意？表交给谁？最后谁批？: the first clause names the subject and asks nothing;
             # the short questions after it are about that subject
             # … also when every part after it is a short question of its own (联系人3月10号变了，啥时候之前报、报哪里)
@@ -1190,10 +1214,11 @@ _SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废�
 
 
 # a change described in words, apart: the rule about that change (联系人…换了 → 20个工作日内报备)
+_CHANGE_OVER = re.compile(r"(换成|换了|改成|改用|换用|启用|迁到)[^。？]{0,30}(原来|老|旧|以前)[^。？]{0,16}(注销|停|关|不用)")
 _SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change", "contact"),
            (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change", ""),
            # a change-over described (换成新域名了，原来那个…注销): the notice before the old one is cancelled, 四（三）
-           (re.compile(r"(换成|换了|改成|改用|换用|启用|迁到)[^。？]{0,30}(原来|老|旧|以前)[^。？]{0,16}(注销|停|关|不用)"), "notice", ""),
+           (_CHANGE_OVER, "notice", ""),
            # a domain handed to another unit or person (转给, 借给, 给下面的中心用): 二（六）
            (re.compile(r"(域名|网址)[^。？]{0,16}(转给|转让|借给|送给|过户给|给[^，。？]{0,10}用)"), "no-transfer", ""))
 
@@ -1232,6 +1257,12 @@ _PINYIN_TAG = re.compile(r"(?<![a-z])(" + "|".join(r"\s*".join(re.findall(r"[bcd
                                                     for tag in sorted(_PINYIN_TAGS, key=len, reverse=True)) + r")[?？。!！\s]*$", re.IGNORECASE)
 # the documents the plan is based on (一、指导思想): a number claimed as its basis is checked against them
 # a document's number as written by staff: 楚政办函〔2019〕8号, 楚政办函2019 8号, 武政办函(2019)1号
+# the plan itself approved by someone (方案是省政府同意的吧; approved by …, read word by word: 方案同意…)
+_PLAN_APPROVED = re.compile(r"(方案|这个文件|州里的文件)(是|经过?|由|已经|报|被)?[^，。？域名网站注册注销联系]{0,10}(同意|批准|审批|审定|通过)")
+_BARE_CHECK = re.compile(r"(这样|这些|这种情况)?(有啥|有什么|有没有)?(问题|毛病)(没|没有|吗|不)?[?？]?|(合规|规范|合不合规|行不行|可以)吗?[?？]?|(有啥|有什么)要求(没|吗)?[?？]?")
+_APPROVAL_TALK = re.compile(r"(网站|域名)[^。？]{0,16}(审过|审完|审核|审批|批准|批了|报省|省里)")
+_REPORT_TALK = re.compile(r"清理情况|截止|期限|几号|哪天|\d+月\d+")
+_UNIT_BODIES = frozenset({"乡镇", "县级部门", "州级部门", "县市人民政府"})
 _REPORTING = re.compile(r"报清理情况|清理情况[^，。？]{0,6}(报|交|发)|报送清理")
 _DEPT_UNIT = re.compile(r"[州县市][\u4e00-\u9fff]{1,6}?(局|委(?!书记|员)|中心)|部门网站")
 _PORTAL_ASKED = re.compile(r"(门户|县政府|市政府)(网站)?的?(域名|英文域名|中文域名)?[^，。？]{0,4}(要|该|怎么|咋|能|可以|申请|注册|注销|换|改)")
@@ -1247,7 +1278,7 @@ _OTHER_DOCS = re.compile(r"国办|国务院|省里|省政府|云南|引用|依�
 _STATED_DUTY = re.compile(r"(吧|对吧|是吧|对不|对吗|是不是)[?？。!！~～]*$")
 _ASKED_DUTY = re.compile(r"要不要|需不需要|需要吗|用不用|得不得|必须吗|是否")
 _ASKS_TASK = re.compile(r"(要|需要|负责|得|该)?(做|干|管|负责)(什么|啥|哪些)|职责|任务")
-_THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方案|^方案(的|里|中|第|开头|要求|规定|原则|目标|依据|说)|这次清理|清理工作")
+_THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方案|^方案(的|里|中|第|开头|要求|规定|原则|目标|依据|说|上|是|经|有没有|过没过)|这次清理|清理工作")
 _DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
 _STEP_ACTS = re.compile(r"注销|注册|变更|调整|启用|迁移|申请|报备|下线")
 _AFTER_DONE = re.compile(r"(办完|弄完|做完|搞完|完了|完成)(以后|之后|后)?(还|又)?(要|需要|得|该)?(做|干|办|弄)?(什么|啥|哪些)")

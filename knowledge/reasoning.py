@@ -146,7 +146,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     halves = [f for f in facts[:2] if f.clause.id == top.clause.id]  # a rule and its other half (主域名 after 一个域名)
     acting = [f for f in halves if f.verdict and any(p.search(question) for p in f.does) and names_subject(f, question)]
     if acting:  # the question names the act a rule is about; of several, the one named last (the predicate)
-        rule = max(acting, key=lambda f: max(m.end() for p in f.does for m in p.finditer(question)))
+        rule = max(acting, key=lambda f: max((m.end(), m.end() - m.start()) for p in f.does for m in p.finditer(question)))
         if _about_where(rule) and not _MAY_ABROAD.search(question) and (rule.verdict == "不可以" or REMEDY.search(question)) \
                 and not any(p.search(question) for p in rule.no) and not any(p.search(question) for p in rule.yes):
             # 服务器放在某个机房，可以吗 / 要不要迁: the rule says what breaks it (境外) and nothing named does or keeps
@@ -208,7 +208,12 @@ def proposes(pattern: re.Pattern, question: str) -> bool:
     (不单独开域名, 不能放在境外 restate the prohibition; they do not propose breaking it), nor in a clause that
     reports what others do (我看别的地方有人写成.中国)."""
     return any(not _DENIED_BEFORE.search(question[max(0, m.start() - 5):m.start()])
-               and not _OTHERS_DO.search(_clause_of(question, m.start())) for m in pattern.finditer(question))
+               and not _OTHERS_DO.search(_clause_of(question, m.start()))
+               and not _STATE_BEFORE.search(question[max(0, m.start() - 4):m.start()]) for m in pattern.finditer(question))
+
+
+# a state described, not proposed (门户有两个合规的英文域名，要明确主域名吧)
+_STATE_BEFORE = re.compile(r"(已经|已|现在|目前|原来|本来)?(有|挂着|挂了|用着)\s*$")
 
 
 # another's practice reported, not the asker's proposal
@@ -367,6 +372,9 @@ class DateLines(list):
     on_time: bool | None = None
 
 
+_DOCUMENTS_YEAR = 2019  # the year of both documents and all their dates
+
+
 def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] = (),
                today: dt.date | None = None) -> DateLines:
     """Dates in the question against the deadlines found; the gap between two dates of the policy."""
@@ -389,9 +397,15 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
             if "notice" in ids:
                 end = add_months(value, 3)
                 lines.append(f"{value.month}月{value.day}日调整域名的，公告3个月到{end.month}月{end.day}日，期满后注销原域名{assumed}。")
+                if assumed and value.year != _DOCUMENTS_YEAR:
+                    then = add_months(value.replace(year=_DOCUMENTS_YEAR), 3)
+                    lines.append(f"如果指的是文件所在的{_DOCUMENTS_YEAR}年，则公告到{then.year}年{then.month}月{then.day}日。")
             else:
                 due = deadline("contact_change", value).due
                 lines.append(f"{value.month}月{value.day}日变更的，应在20个工作日内、即{due.year}年{due.month}月{due.day}日前报备{assumed}。")
+                if assumed and value.year != _DOCUMENTS_YEAR:  # the clean-up's own year, when that is what was meant
+                    then = deadline("contact_change", value.replace(year=_DOCUMENTS_YEAR)).due
+                    lines.append(f"如果指的是文件所在的{_DOCUMENTS_YEAR}年，则是{then.year}年{then.month}月{then.day}日前。")
                 if len(given) > 1:  # 2月25日换的，3月20日报备: the second date against the due date
                     done = given[1]
                     lines.on_time = done <= due
@@ -492,7 +506,7 @@ def registered_before_rules(question: str) -> bool:
 _CHANGED = re.compile(r"新域名|换域名|换了|换成|改域名|改成|调整|公告|启用")
 
 
-_ASKS_DOMAIN = re.compile(r"合规|符合|规范吗|规范不|规范的吗|算规范|规不规范|标准吗|可以吗|可以不|行不行|行吗|对不对|对吗|对吧|没毛病|没啥问题|没什么问题|妥不妥|妥吗|靠谱|得行|"
+_ASKS_DOMAIN = re.compile(r"合规|符合|规范吗|规范不|规范的吗|算规范|规不规范|标准吗|(换|改)成(啥|什么)(样)?(的)?(域名)?|应该用(啥|什么)(样的)?域名|可以吗|可以不|行不行|行吗|对不对|对吗|对吧|没毛病|没啥问题|没什么问题|妥不妥|妥吗|靠谱|得行|"
                           r"这种呗|这样呗|就用|(能|可以|能不能|可不可以)(申请|注册|用|弄|开)[^，。？]{0,4}(吗|不|么|吧)|(申请|注册)不[了成]?[?？]|能用|能不能用|可以用|怎么办|咋办|怎么处理|如何处理|"
                           r"该咋|怎么弄|咋弄|咋整|怎么整改|如何整改|有没有问题|有问题吗|没问题吧|对不|正确吗|怎么样|是否")
 _ASKS_OTHER = re.compile(r"多长时间|多久|报给谁|交给|报到|哪一级|哪个单位|找谁|谁|怎么申请|如何申请|申请流程|走什么|什么程序|流程|什么样|格式|"
