@@ -1230,12 +1230,6 @@ ROUND_TEN = [
 ]
 
 
-@pytest.mark.parametrize("question, present, absent", ROUND_NINE + ROUND_TEN)
-def test_round_nine_and_ten_classes(question, present, absent):
-    lead = ask(question).lead
-    assert [t for t in present if t not in lead] == [] and [t for t in absent if t in lead] == [], lead
-
-
 ROUND_ELEVEN = [
     # what is asked decides the scope, not a preamble or a forwarding mark
     ("[群聊转发] > 老王：局里网站是外包公司注册的 wdsj.com，挂在公司的服务器上。问下这种按方案该咋整", ["不合规"], ["企业、公司的网站"]),
@@ -1298,12 +1292,6 @@ ROUND_TWELVE = [
 ]
 
 
-@pytest.mark.parametrize("question, present, absent", ROUND_TWELVE)
-def test_round_twelve_classes(question, present, absent):
-    lead = ask(question).lead
-    assert [t for t in present if t not in lead] == [] and [t for t in absent if t in lead] == [], lead
-
-
 ROUND_THIRTEEN = [
     # the plan's own approval; its adoption silent
     ("这个方案是报云南省政府批准后才发的吧", ["不对", "州人民政府"], []),
@@ -1330,8 +1318,13 @@ ROUND_THIRTEEN = [
 ]
 
 
-@pytest.mark.parametrize("question, present, absent", ROUND_THIRTEEN)
-def test_round_thirteen_classes(question, present, absent):
+def test_round_nine_to_thirteen_classes_are_listed_once():
+    questions = [q for q, _, _ in ROUND_NINE + ROUND_TEN + ROUND_TWELVE + ROUND_THIRTEEN]
+    assert len(questions) == len(set(questions))
+
+
+@pytest.mark.parametrize("question, present, absent", ROUND_NINE + ROUND_TEN + ROUND_TWELVE + ROUND_THIRTEEN)
+def test_classes_of_rounds_nine_to_thirteen(question, present, absent):
     lead = ask(question).lead
     assert [t for t in present if t not in lead] == [] and [t for t in absent if t in lead] == [], lead
 
