@@ -29,6 +29,11 @@ _FIRST_STOP = re.compile(r"(直接|先)(报|交|提交|报送|上报|送|报给|
 # 直接把…表交给X: 直接 earlier in the clause, the handing-over verb right before the body — X is the first office
 _TO_FAR = re.compile(r"(报|交|提交|报送|上报|送)[^，。？,?]{0,10}(表|材料)\s*$")
 _DIRECT = re.compile(r"直接|先")
+_SOURCE = re.compile(r"按照?\s*((?:州|省|县)(?:里|政府办公厅|政府办公室|政府办)?)(?:自己|自行)?的?[^，。？]{0,4}(?:监测|普查|排查|检查|统计|摸底)")
+# a body the step is done together with (会同县公安局搞的)
+_WITH = re.compile(r"会同\s*((?:州|县|省|市)[\u4e00-\u9fff]{1,6}?(?:局|办|委|厅))")
+_SOURCE_BODY = {"州": "州政府办", "省": "省政府办公厅", "县": "县政府办"}
+_SOURCE_BEFORE = re.compile(r"按照?\s*$")
 _GIVEN_BY = re.compile(r"同意\s*$")
 # the kinds of unit the rules are written for (我们是县级部门: which rule applies, so it stays a claim)
 _UNIT_KINDS = frozenset({"乡镇", "县级部门", "州级部门", "县市人民政府"})
@@ -74,7 +79,8 @@ _SUBJECT_AFTER = re.compile(r"^(能不能|能否|可不可以|可以|能|直接|
 _WHO_VERB = re.compile(r"谁[^，。？]{0,3}(审批|批准|批|同意|负责|牵头|注销|办理|分配)")
 _ON_BEHALF = re.compile(r"(帮|替|代|为)(各|大家|所有|全部)?\s*$")
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
-NEGATION = re.compile(r"(?<![的])(不用(?!的|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了)")
+NEGATION = re.compile(r"(?<![的])(不用(?!的|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了|"
+                      r"不消(管|得|去|再)?|不得管|莫管|就完了)")
 HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
 # a rule's subject said to be free of it (租用空间就没限制了吧): a claim the rule contradicts when it restricts
 UNRESTRICTED = re.compile(r"(没有?|不受|不设|无)(什么|任何|啥)?(限制|要求)")
@@ -182,13 +188,25 @@ def read_bodies(question: str) -> list[BodyClaim]:
         start, end = match.span(1)
         if not _NOT_BODY.search(match.group(1)) and not any(start < b and a < end for a, b, _ in spans):
             spans.append((start, end, match.group(1)))
+    for match in _WITH.finditer(question):  # 会同县公安局: a body the step is done with
+        start, end = match.span(1)
+        if not any(start < b and a < end for a, b, _ in spans):
+            known = next((name for name, pattern in aliases if pattern.fullmatch(match.group(1))), match.group(1))
+            spans.append((start, end, known))
+    for match in _SOURCE.finditer(question):  # 按州里自己监测的结果发的: whose monitoring the step follows
+        if not any(match.start(1) < b and a < match.end(1) for a, b, _ in spans):
+            spans.append((match.start(1), match.end(1), _SOURCE_BODY[match.group(1)[0]]))
     spans.sort()
     out = []
     for i, (start, end, name) in enumerate(spans):
         nxt = spans[i + 1][0] if i + 1 < len(spans) else len(question)
         before, after = question[max(0, start - 4):start], question[end:nxt]  # up to the next body only
         verb = _ACTOR_AFTER.search(after)
-        if _GIVEN_BY.search(question[max(0, start - 4):start]):
+        if question[max(0, start - 2):start].endswith("会同"):
+            role = "with"
+        elif _SOURCE_BEFORE.search(question[max(0, start - 3):start]) and _SOURCE.search(question[max(0, start - 3):end + 14]):
+            role = "source"
+        elif _GIVEN_BY.search(question[max(0, start - 4):start]):
             role = "consent"  # approved by X, read word by word from English (同意云南省政府)
         elif _SPEAKER.search(question[max(0, start - 4):start]) and name not in _UNIT_KINDS:
             role = "any"  # 我是州教育体育局负责网站的: who is asking, not a claim about the rule

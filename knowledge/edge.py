@@ -32,6 +32,7 @@ _VENDOR = re.compile(r"(找|请|委托|外包给?|交给)[^，。？]{0,4}公司
 _DOMAIN_STRING = re.compile(r"[a-z0-9-]+\.(gov\.cn|cn|com|net|org)(?![a-z])", re.IGNORECASE)
 _GENERAL_IT = re.compile(
     r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https(?!://)|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
+    r"收不到信|收不到邮件|邮箱满|发不出去|退信|邮箱密码|邮箱容量|"
     r"注册商|便宜|价格|多少钱|收费|费用|交税|翻译|微信|公众号|安卓|苹果|路由器|宽带|打印机|电脑|密码|"
     r"邮箱注册|企业邮箱|服务器配置|端口|防火墙|数据库|源码|(?<!单独)(?<!独立)建站|购买|(?<![a-z])(cpu|gpu|vpn)(?![a-z])|内存|占用|卡顿|宕机|重装|装系统|漏洞|补丁|修复",
     re.IGNORECASE)
@@ -185,6 +186,8 @@ def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> st
                 break  # 改成县融媒体中心, 截止日和县里: a verb or conjunction before 县, not 成县 or 和县
             if i and question[i - 1:i + 1] in _WORDS_ENDING and word[1:2] in "县市区州":
                 break  # 清理县政府办的…: 清理 and 县, not 理县
+            if full_name and word[:-1] in _NOT_A_PLACE and i + size < n and question[i + size] in "公政人局委办纪法检":
+                break  # 会同县公安局: 会同 (together with) and the county's police, not 湖南's 会同县
             if i and question[i - 1] in NUMERALS and word[0] in MEASURES:
                 break  # 一个旧的域名, 各项城市, 一台州里的服务器: a measure word after its numeral, not 个旧 or 项城
             if not home and word not in home_region and (full_name or followed or word in provinces):

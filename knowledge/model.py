@@ -21,10 +21,10 @@ from knowledge.facts import Fact, load_bodies, load_facts
 _WEEKDAYS = "一二三四五六日"
 _CN_COUNT = dict(enumerate("零一两三四五六七八九十"))
 _ROLE_WORDS = {"actor": "由{}负责", "to": "报{}", "consent": "经{}同意", "approves": "由{}批准", "executes": "由{}办理",
-               "via": "逐级报到{}", "notifies": "发给{}", "final": "最后提交给{}", "submit_approve": "报{}批准"}
+               "via": "逐级报到{}", "notifies": "发给{}", "final": "最后提交给{}", "submit_approve": "报{}批准", "source": "按{}的监测普查情况", "with": "会同{}"}
 # the roles of a rule a claimed role is set against: a claimed doer against whoever acts in the rule
 _CLAIMED = {"actor": ("actor", "executes"), "to": ("to", "notifies"), "first": ("to", "notifies"), "consent": ("consent",), "approves": ("approves", "consent"),
-            "via": ("via", "approves"), "final": ("final",), "submit_approve": ("approves", "consent", "to")}
+            "via": ("via", "approves"), "final": ("final",), "submit_approve": ("approves", "consent", "to"), "source": ("source",), "with": ("with",)}
 
 
 def md(day: dt.date) -> str:

@@ -399,7 +399,9 @@ class PolicyIndex:
         cq = clean(_PLACEHOLDERS.sub(lambda m: f"{m.group(0)}{_PLACEHOLDER_WORDS[m.group(0)[0]]}", self.translit.to_chinese(q)))
         cq = _MIXED.sub(lambda m: _MIXED_WORDS[m.group(0).lower().replace(" ", "")], cq)  # 州里的deadline是哪天
         cq = _PINYIN_TAG.sub(lambda m: _PINYIN_TAGS[re.sub(r"\s", "", m.group(1)).lower()] + "？", cq)  # …，shi bu shi
-        cq = hearsay_as_confirmation(self.corrected(cq))
+        if _DIALECT_MID.search(cq) and not _DIALECT_TAG.search(cq):  # 注销了就算完事了噻，ICP那些不用管了: the whole to confirm
+            cq = _DIALECT_MID.sub(lambda m: m.group(2), cq).rstrip("。.！!") + "吧"
+        cq = hearsay_as_confirmation(self.corrected(_DIALECT_TAG.sub("吧", cq)))  # …是这个意思噻 / …才能办哈: 吧
         edge = refusal(cq, region) or (refusal(q, region) if cq != q else None)
         if edge:
             return Answer(False, "out_of_scope", edge)
@@ -532,6 +534,10 @@ class PolicyIndex:
             facts = elsewhere[1]
             candidates = [f for f in candidates if f.id not in COUNTY_NOTICE_ORDERS]
         open_point = (elsewhere and elsewhere[0]) or silence(cq, facts)
+        if open_point and open_point.startswith("文件没有规定费用") and "注销" in cq:
+            # 注销一个域名要交多少钱: silent on the cost; how the act is done is what the documents do say
+            done = [f for f in self.facts if f.id == "cancel-idle"]
+            facts = [*done, *(f for f in facts if f not in done)][:2]
         lines: list[str] = []
         situation = domain_situation(cq, lookup)
         if open_point and situation and (situation.compliant is True or not _IDLE_SCENE.search(cq)):
@@ -541,6 +547,8 @@ class PolicyIndex:
         if situation and not situation.scene and not asks_about_domain(cq) and situation.compliant is not False and not open_point:
             situation = None  # the domain is the setting; the question asks something else (a route, a period)
         aside = situation is not None and not situation.scene and not asks_about_domain(cq) and not open_point
+        if situation is not None and situation.compliant and any(not loc.domestic for loc in located) and _HOSTED_AT.search(cq):
+            aside = True  # nyj.cxz.gov.cn，节点在美国: the name keeps the rules, the hosting is what is asked
         sources = []
         if situation and not aside:
             lines += situation.lines
@@ -556,6 +564,9 @@ class PolicyIndex:
             # a part of its own that names no domain (…？另外中文域名该怎么起) keeps the facts it names
             parts = [p.lower() for p in _parts(cq) if not _DOMAIN_WORDS.search(p.lower()) and _ASKING.search(p)]
             asked_apart = [f for f in own if any(len(k) >= 3 and k.lower() in p and k not in GENERIC_KEYS for k in f.keys for p in parts)]
+            for p in parts:  # …该咋个改，州里最后截止哪天报？: the dated step the part describes
+                if _WHEN_DUE.search(p) or re.search(r"截止|哪天", p):
+                    asked_apart += [f for f in events_in(p, self.facts) if f not in asked_apart][:1]
             facts = asked_apart[:2] or [f for f in facts if any(len(k) >= 2 and k.lower() in rest and k not in GENERIC_KEYS and not _ASKS_WORD.search(k) for k in f.keys)
                                         and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
         elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
@@ -603,13 +614,16 @@ class PolicyIndex:
                     if ruling and not lead_part and len(_yes_no_parts(cq)) == 1 and ruling.split("：")[0] in _YES_NO_WORDS \
                             and not any(p.search(asked_part) for f in facts[:1] for p in f.does):
                         ruling = ""  # the lead's word came from this part's question set against another rule
-            if situation and not aside and situation.compliant is not None and is_yes_no(cq):
+            abroad = any(not loc.domestic for loc in located) and bool(_HOSTED_AT.search(cq))
+            if situation and not aside and situation.compliant is not None and is_yes_no(cq) and not (abroad and situation.compliant):
                 ruling = verdict_word(cq, situation.compliant)  # the check of the domain itself decides
                 if REMEDY.search(cq):  # 要改吗: a domain that breaks the rules must be changed
                     ruling = _remedy_word(cq, bool(situation.compliant))
             elif dated.on_time is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
-        if situation and situation.lines and is_yes_no(cq) and not agrees(ruling, situation.compliant, cq):
+        if situation and situation.lines and is_yes_no(cq) and not agrees(ruling, situation.compliant, cq) \
+                and not (any(not loc.domestic for loc in located) and _HOSTED_AT.search(cq) and situation.compliant):
+            # (a name that keeps the rules does not make a server abroad right: 节点在美国，要不要整改 → 需要)
             # the verdict comes from the check the answer reports: never 可以 beside 不合规
             ruling = verdict_word(cq, situation.compliant) or ("符合要求" if situation.compliant else "不符合")
             if REMEDY.search(cq):
@@ -1247,6 +1261,9 @@ _NOT_IN_TERMS = frozenset("各县州市里吧吗呢啊")  # a typo is inside a w
 # English words staff drop into a Chinese question
 # the marks of a forwarded chat ([微信转], 【群聊转发】, quoted lines, rules)
 _FORWARDED = re.compile(r"[\[【]\s*(微信|群聊|群里|qq|钉钉|聊天|工作群)?\s*(转发?|截图|记录|消息)\s*[\]】]|(?:^|\s)>\s|—{2,}|-{3,}", re.IGNORECASE)
+# Yunnan and Sichuan sentence-final particles that ask for agreement
+_DIALECT_TAG = re.compile(r"(?<=[\u4e00-\u9fff])(噻|撒|哈|嘛|咯)(?=[？?。！!~～\s]*$)")
+_DIALECT_MID = re.compile(r"(噻|撒)([，,])")
 _MIXED_WORDS = {"deadline": "截止日期", "ddl": "截止日期", "email": "邮箱", "e-mail": "邮箱", "dns": "域名解析"}
 _MIXED = re.compile(r"(?<![a-z.@-])(dead\s?line|ddl|e-?mail|dns)(?![a-z.@-])", re.IGNORECASE)
 # question tags typed in pinyin with the input method off (…，shi bu shi): the tag in characters

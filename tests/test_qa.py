@@ -1318,14 +1318,37 @@ ROUND_THIRTEEN = [
 ]
 
 
-def test_round_nine_to_thirteen_classes_are_listed_once():
-    questions = [q for q, _, _ in ROUND_NINE + ROUND_TEN + ROUND_TWELVE + ROUND_THIRTEEN]
+ROUND_FOURTEEN = [
+    # dialect particles ask for agreement, at the end or mid-sentence
+    ("联系人换了20个工作日内报本级政府办就得行噻", ["是的"], []),
+    ("域名注销了就完了撒，标识那些不消管了", ["不对", "注销"], []),
+    # 等 as "etc." is no delay; a 'wait until' is
+    ("联系人、电话等信息变了，20个工作日内报备对吧", ["是的"], ["不是"]),
+    # a server abroad beside a name that keeps the rules
+    ("县林草局 lcj.wuding.gov.cn 放在新加坡的云主机上，要不要迁回来", ["需要", "境外"], ["不需要"]),
+    # 会同 is 'together with' before a county unit
+    ("复查是州政府办会同县公安局搞的吧", ["不对"], ["规定不在这些文件里"]),
+    # whose monitoring the reminder follows
+    ("提醒通知是按县里自己排查的情况发的吧", ["不对", "省政府办公厅"], []),
+    # a deadline asked beside a domain to fix; the cost of an act; mailbox trouble
+    ("州卫健委用 cxwjw.com，咋整？最晚哪天报清理情况", ["下级域名", "3月20日"], []),
+    ("注册一个gov.cn要花多少钱", ["文件没有规定费用"], []),
+    ("单位邮箱收不到邮件了怎么办", [], []),
+]
+
+
+def test_round_nine_to_fourteen_classes_are_listed_once():
+    questions = [q for q, _, _ in ROUND_NINE + ROUND_TEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN]
     assert len(questions) == len(set(questions))
 
 
-@pytest.mark.parametrize("question, present, absent", ROUND_NINE + ROUND_TEN + ROUND_TWELVE + ROUND_THIRTEEN)
-def test_classes_of_rounds_nine_to_thirteen(question, present, absent):
-    lead = ask(question).lead
+@pytest.mark.parametrize("question, present, absent", ROUND_NINE + ROUND_TEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN)
+def test_classes_of_rounds_nine_to_fourteen(question, present, absent):
+    answer = ask(question)
+    if not present:  # another subject: refused
+        assert not answer.in_scope, answer.lead
+        return
+    lead = answer.lead
     assert [t for t in present if t not in lead] == [] and [t for t in absent if t in lead] == [], lead
 
 
