@@ -46,8 +46,8 @@ _CONSENT = re.compile(r"同意|签字")
 _APPROVES = re.compile(r"审批|批准|批")
 # a body the documents do not name, in the place of one they do: 县委书记同意, 网信办审批
 _OTHER_BODY = re.compile(r"((?:(?!要|经|需|由|得|让|的|是|和|找|申请|域名|网站|注册|注销|变更|报|交|给|向)[\u4e00-\u9fff]){0,6}"
-                         r"(?:书记|县长|州长|市长|领导|局长|主任|(?<=[\u4e00-\u9fff])(?:办|局|委|部|厅|中心|公司|机关|部门)))(?:来|去|统一)?"
-                         r"(同意|签字|审批|批准|负责|牵头|注销|办理|分配|收回)")
+                         r"(?:书记|县长|州长|市长|领导|局长|主任|(?<=[\u4e00-\u9fff])(?:办|局|委|部|厅|中心|公司|机关|部门|办公室)))(?:来|去|统一)?(?:签个?字)?"
+                         r"(同意|签字|审批|批准|负责|牵头|注销|办理|分配|收回|印发|下发|发文|转发|发的)")
 # a body the documents do not name, written where a report goes (直接报县公安局, 交给县委宣传部, 找网信办)
 _OTHER_TO = re.compile(r"(?:报|报给|报到|报送|上报|交给|交到|送到|送给|提交给|找)(?:给|到)?\s*"
                        r"((?:县|州|省|市|区|乡|镇)?[\u4e00-\u9fff]{0,5}(?:局|委|办|部|厅|中心|机关|网信办|公司))(?![\u4e00-\u9fff]?(?:网站|域名|的网站))")
@@ -67,7 +67,7 @@ PART_OF_MONTH = {"份": (1, 31), "底": (28, 31), "末": (28, 31), "初": (1, 10
 _NAME = re.compile(r"联系人(?:是|叫|为)([\u4e00-\u9fff]{2,3}?)(?:吧|吗|对|，|。|？|$)")
 _NUMBER = re.compile(r"(?<![\d.])(\d{7,8})(?![\d.])")
 # the asker's own address or number given as context (镇里自己的工作邮箱是…), not a claim about the documents'
-_OWN_VALUE = re.compile(r"(自己|我们|咱们|本单位|我单位|镇里|乡里|局里|单位)的?[^，。？]{0,6}(邮箱|电话|手机|号码|传真)(是|为|：|:)?\s*$")
+_OWN_VALUE = re.compile(r"(自己|我们|咱们|本单位|我单位|镇里|乡里|局里|单位|新联系人|联系人|新)的?[^，。？]{0,6}(邮箱|电话|手机|号码|传真)(是|为|：|:)?\s*$")
 _MAIL = re.compile(r"[a-z0-9._+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
 # a structure written with placeholders (○○○.□□□.gov.cn, △△△.政务, www.xxx.gov.cn)
 _FORMAT = re.compile(r"(?:www\.)?(?:[○〇◯□口△]{2,}|x{3})(?:\.(?:[○〇◯□口△]{2,}|x{3}))*\.(?:gov\.cn|政务|中国|com|cn)", re.IGNORECASE)
@@ -79,7 +79,7 @@ _SUBJECT_AFTER = re.compile(r"^(能不能|能否|可不可以|可以|能|直接|
 _WHO_VERB = re.compile(r"谁[^，。？]{0,3}(审批|批准|批|同意|负责|牵头|注销|办理|分配)")
 _ON_BEHALF = re.compile(r"(帮|替|代|为)(各|大家|所有|全部)?\s*$")
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
-NEGATION = re.compile(r"(?<![的])(不用(?!的|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了|"
+NEGATION = re.compile(r"(?<![的])(不用(?!的|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不(?![？?。!！\s]*$)|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了|"
                       r"不消(管|得|去|再)?|不得管|莫管|就完了)")
 HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
 # a rule's subject said to be free of it (租用空间就没限制了吧): a claim the rule contradicts when it restricts

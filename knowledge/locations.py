@@ -20,7 +20,8 @@ _HOSTED = r"(?:节点|机房|服务器|主机|空间|云空间|数据中心|地�
 _BEFORE = re.compile(
     _HOSTED + r"[^，。？；,;?\s]{0,6}?(?:在|位于|是|设在|放在)(?=[\u4e00-\u9fff])"
     r"|(?:放在|放到|放去|位于|设在|迁到|迁往|迁去|搬到|搬去|挪到|托管在|部署在|指到|指向|解析到|落在|选在|选的)(?=[\u4e00-\u9fff])")
-_AFTER = re.compile(r"的?" + _HOSTED)
+# 昆明电信机房, 上海阿里云的节点: a carrier's or a cloud's name may stand between the place and what is there
+_AFTER = re.compile(r"的?(?:电信|移动|联通|广电|阿里云|腾讯云|华为云|天翼云|百度云)?的?" + _HOSTED)
 
 
 _OWN_ROOM = re.compile(r"(自己|自家|我们|咱们|咱)?的?((县|州|市|省)(里|政府|人民政府|政府办)?|政府|单位|本单位|局里|机关|信息中心|大数据中心|电子政务中心)"

@@ -142,6 +142,9 @@ def _weekday_and_gap(question: str, events: list[Fact]) -> EventAnswer:
     return EventAnswer([*lines, _gap_line(*pair)], list(dict.fromkeys([*weekday, *sorted(pair, key=lambda f: f.date)])))
 
 
+_DUE = re.compile(r"截止日|期限")
+
+
 def working_days_between(a: dt.date, b: dt.date) -> int:
     from knowledge.workdays import WorkCalendar
 
@@ -215,6 +218,8 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
             return EventAnswer([f"同一天：{a.event}和{b.event}都是{md(a.date)}。"], [a, b])
         return EventAnswer([f"{early.event}（{md(early.date)}）在前，{late.event}（{md(late.date)}）在后，早{gap}天。"], [early, late])
     if claims.order and not claims.between:
+        if _DUE.search(a.event) and not _DUE.search(b.event):
+            a, b = b, a  # 提醒通知的截止日在县里转发之前就过了吗: the deadline is the second, the act the first
         gap = (b.date - a.date).days
         if gap > 0:
             line = f"没有过：{a.event}是{md(a.date)}，{b.event}是{md(b.date)}，那天还没过，还差{gap}天。"
@@ -330,6 +335,8 @@ def check(fact: Fact, claims: Claims) -> Check:
     for claim in claims.bodies:
         if claim.role == "first" and fact.role("actor") and not set(fact.role("actor")) & _UNITS:
             continue  # 先报国家域名注册管理机构: a later step, done by an office (省政府办公厅 → 国家…), is no one's first
+        if claim.body in _UNITS and claim.role in ("actor", "any") and fact.kind in ("doc", "body"):
+            continue  # 我们乡镇要不要清理…县里的文发给了谁: a unit named says nothing against a document's issuer
         if claim.role == "actor" and claim.body in _UNITS and not fact.role("actor"):
             continue  # 州级部门网站注销域名: the unit applying for the act, not the body that carries it out
         implied = claim.role == "any" and claim.body in _UNITS  # 我们乡镇…报: the doer, when the rule names one
@@ -425,7 +432,7 @@ _SILENT = (
     # a provider's certificates or grade: the plan names capabilities only
     (re.compile(r"资质|资格|证书等级|认证|牌照|许可证"), "文件没有规定服务商要具备哪些资质或证书，只规定了应具备的能力"),
     # how soon to report a hijack or what to attach: the plan says to respond and report, not in how many hours
-    (re.compile(r"(多少|几个?)(小时|钟头)|(多长时间|多久)内[^，。？]{0,4}(报|上报|报告|处置)"), "文件没有规定上报或处置的时限（几小时内）"),
+    (re.compile(r"(多少|几个?)(小时|钟头)|(劫持|冒名|冒用|被黑|攻击)[^。？]{0,20}(多长时间|多久)内"), "文件没有规定上报或处置的时限（几小时内）"),
     (re.compile(r"(附|提供|准备|带|交)[^，。？]{0,4}(什么|哪些|啥)[^，。？]{0,2}(材料|证明|附件)|材料[^，。？]{0,4}(有哪些|要哪些|包括什么)"),
      "文件没有规定要附哪些材料"),
     (re.compile(r"多久一次|多长时间一次|多久搞一次|多久做一次|多久查一次|几次|频率|频次|每(年|月|季度|周|半年)[^，。？]{0,4}(几|多少)次|周期"), "文件没有规定频次"),
@@ -439,7 +446,7 @@ _LIST_WORDS = re.compile(r"名单|名录|目录|清单|样表|范本|模板")
 _SUFFIX = re.compile(r"(?<![a-z0-9-])\.?(gov\.cn|com\.cn|com|net|org|cn)(?![a-z])|\.(中国|公司|网络|政务)", re.IGNORECASE)
 _STEPS_TIMED = re.compile(r"审核|审批|批下来|批复|分配|整改|办完|办结|处理完|迁移完|迁完|下来|重新注册|生效|回复|答复|反馈|汇总|转报|报省|报到省")
 _WHERE_DONE = re.compile(r"(去|到|在)哪(里|儿)?(办|办理|注销|申请|弄)|哪个窗口|哪个网站上(办|注销|申请)")
-_ASKS_PERIOD = re.compile(r"多长时间内|多久内|多久|好久|多长时间|几天内|(多少|几)个?(天|日|工作日|星期|礼拜|周|月)|期限多长|时限")
+_ASKS_PERIOD = re.compile(r"多长时间内|多久内|多久|好久|多长时间|几天内|(多少|几)个?(天|日|工作日|星期|礼拜|周|月)|期限是?多长|时限")
 _ASKS_INSTEAD = re.compile(r"(那|应该|应当|该|要|可以|能)(它)?(改)?用(什么|啥|哪种|哪个)|用什么后缀|用啥后缀")
 _WHEN = re.compile(r"什么时候|哪天|几号|截止|期限是|之前|日期")
 
@@ -527,7 +534,11 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
     if named is False:
         return f"文件没有规定（没有明确）{_NAMES_ASKED.search(question).group(1)}"
     top = facts[:1]
-    if _ASKS_PERIOD.search(question) and not _WHEN.search(question) and top:
+    how_long = re.search(r"期限是?(多久|多长|几天|多少天)", question)  # 整改期限是多久: a period, not a day
+    from knowledge.reasoning import names_subject
+
+    timed_step = any(f.period and names_step(f, question) and names_subject(f, question) for f in facts[:3])  # 持有者…？联系人变了多久内报备？
+    if _ASKS_PERIOD.search(question) and (how_long or not _WHEN.search(question)) and top and not timed_step:
         fact = top[0]
         text = fact.quote + fact.answer
         other_step = [w for w in _STEPS_TIMED.findall(question) if w not in text]

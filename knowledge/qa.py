@@ -250,11 +250,14 @@ class PolicyIndex:
         # nearest policy words are worked out once
         self.sounds = lru_cache(maxsize=8192)(self.sounds)  # type: ignore[method-assign]
         self.near_word = lru_cache(maxsize=8192)(self.near_word)  # type: ignore[method-assign]
+        self.focus = lru_cache(maxsize=4096)(self.focus)  # type: ignore[method-assign]
+        # the keys by length: the keys a text holds are found from its own substrings, not by trying every key
+        self.key_lengths = sorted({len(k) for k in self.keys_to_facts})
         warm_edge()  # the table of places the refusals look for: at start-up, not on the first question
 
     def clear_caches(self) -> None:
         """Forget segmented texts (benchmarks time answers to questions never seen)."""
-        for cached in (self.words, self.query_tokens, self.sounds, self.near_word):
+        for cached in (self.words, self.query_tokens, self.sounds, self.near_word, self.focus):
             cached.cache_clear()  # type: ignore[attr-defined]
 
     def corrected(self, text: str) -> str:
@@ -529,7 +532,7 @@ class PolicyIndex:
             due = next(f for f in self.facts if f.id == "wd-deadline")
             facts = [*facts, due] if due not in facts else facts
         # a domain named is checked as a situation, which says whose notice it is itself
-        elsewhere = None if mentions_domain(cq) else county_notice_elsewhere(cq, facts, region)
+        elsewhere = None if domain_in(cq) else county_notice_elsewhere(cq, facts, region)
         if elsewhere:  # 牟定县的乡镇啥时候报: 武定县's notice does not bind another county's units
             facts = elsewhere[1]
             candidates = [f for f in candidates if f.id not in COUNTY_NOTICE_ORDERS]
@@ -595,6 +598,8 @@ class PolicyIndex:
         if open_point:
             ruling = ""
             lines.insert(0, f"{open_point}。文件中相关的规定是：")
+        elif _HAS_RULE.search(cq) and facts and facts[0].verdict and not claims.checkable and len(_parts(cq)) == 1:
+            ruling = "有"  # 机房放哪儿有要求吗: the rule about it is the answer
         elif names_asked(cq, facts):
             ruling = "有"  # 有没有规定联系人变更的期限: the documents do say it — what they say follows
         else:
@@ -920,7 +925,10 @@ class PolicyIndex:
         corrected = {t for t in mentioned if t not in q}  # typo corrections: 油箱 → 邮箱
         wanted = {kind for pattern, kinds in _QUESTION_TYPES for kind in kinds if pattern.search(q)}
         focused: dict[int, float] = {}
-        for key, fact_ids in self.keys_to_facts.items():
+        held = {q[i:i + n] for n in self.key_lengths for i in range(len(q) - n + 1)}
+        held |= {c[i:i + n] for c in corrected for n in self.key_lengths for i in range(len(c) - n + 1)}
+        for key in held & self.keys_to_facts.keys():  # the same keys as `key in q or key in corrected`
+            fact_ids = self.keys_to_facts[key]
             if key in q or key in corrected:
                 for i in fact_ids:
                     own[i] += KEY_BONUS * self.key_weight[key]
@@ -1279,6 +1287,7 @@ _PLAN_APPROVED = re.compile(r"(方案|这个文件|州里的文件)(是|经过?|
 _BARE_CHECK = re.compile(r"(这样|这些|这种情况)?(有啥|有什么|有没有)?(问题|毛病)(没|没有|吗|不)?[?？]?|(合规|规范|合不合规|行不行|可以)吗?[?？]?|(有啥|有什么)要求(没|吗)?[?？]?")
 _APPROVAL_TALK = re.compile(r"(网站|域名)[^。？]{0,16}(审过|审完|审核|审批|批准|批了|报省|省里)")
 _REPORT_TALK = re.compile(r"清理情况|截止|期限|几号|哪天|\d+月\d+")
+_HAS_RULE = re.compile(r"(有|有没有|有啥|有什么)(要求|规定|限制)(吗|没|没有|不)?[?？]*$")
 _UNIT_BODIES = frozenset({"乡镇", "县级部门", "州级部门", "县市人民政府"})
 _REPORTING = re.compile(r"报清理情况|清理情况[^，。？]{0,6}(报|交|发)|报送清理")
 _DEPT_UNIT = re.compile(r"[州县市][\u4e00-\u9fff]{1,6}?(局|委(?!书记|员)|中心)|部门网站")

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from knowledge.claims import NEGATION as NEGATION_WORDS
 from knowledge.claims import UNRESTRICTED, Claims
@@ -25,6 +26,7 @@ _FAMILIES = (
     (re.compile(r"来得及|来不及|赶得上|赶不上|赶得及"), "来得及", "来不及"),
     (re.compile(r"晚不晚|算不算晚|算晚|晚吗|晚了吗|迟不迟|迟吗|算迟"), "不晚", "晚了"),
     (re.compile(r"超期|逾期|晚了|迟了|过期|超时"), "没有超期", "超期了"),
+    (re.compile(r"过了没|过没过|过了吗|已经过了吗|过了没有"), "还没过", "已经过了"),
     (re.compile(r"有没有提|有提|提到|提了|提没提|有没有说"), "有", "没有"),
     # 这样没问题吧: the plan's trouble is what is asked — 有问题 / 没问题, with the confirmation's 不对 / 是的
     (re.compile(r"(没|没有|没啥|没什么|没多大)(问题|毛病)(吧|吗|嘛|哈|呢)"), "是的，没问题", "不对，有问题"),
@@ -138,8 +140,9 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
         return verdict_word(question, False)
     stated = _STATED.search(question) and not _PERMISSION.search(question)  # …用的是本级门户的下级域名吧
     signed = stated and (same_polarity(question, top) or top.kind != "prohibition" and not NEGATION_WORDS.search(statement(question)))
-    if not claimed and (_PREMISE.search(question) or signed or not top.verdict) and restates(question, top):  # 原则上只注册一个中文域名、一个英文域名，对吗
-        return "是的"
+    if not claimed and (_PREMISE.search(question) or signed or not top.verdict) and restates(question, top) \
+            and (top.kind != "prohibition" or same_polarity(question, top)):  # 原则上只注册一个中文域名、一个英文域名，对吗
+        return "是的"  # (a prohibition restated keeps its 不: 不承担…的事业单位，用.gov.cn没毛病吧 restates nothing)
     if not claimed and (CONFIRM.search(question) or signed) and (restates(question, top, 0.5) or quotes(question, top)) \
             and same_polarity(question, top):
         return "是的"  # a rule restated in the asker's words (…不单独作为网站跑了…，对吧): confirmed
@@ -199,7 +202,7 @@ def alternatives(question: str, facts: Sequence[Fact]) -> str:
 def _about_where(rule: Fact) -> bool:
     """A rule broken by a place abroad (`@foreign` in its breaks): the hosting and CDN rules of 五（三）."""
     return any(FOREIGN in p.pattern for p in rule.no)  # the prohibition's own act asked in its words
-_KEEPS_OFF = re.compile(r"不用(?!管|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不")
+_KEEPS_OFF = re.compile(r"不用(?!管|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不(?![？?。!！\s]*$)")
 _DENIED_BEFORE = re.compile(r"(不|别|勿|禁止|严禁|不得|不能|不可以?|不准|不许)[^，。？；,]{0,3}$")
 
 
@@ -287,8 +290,8 @@ def restates(question: str, fact: Fact, share: float = 0.6) -> bool:
     if said(whole, 4):
         return True
     clauses = [c for c in re.split(r"[，,。；;]", whole) if c.strip()]
-    return len(clauses) > 1 and any(said(c, 8) for c in clauses) \
-        and not any(_SCENE_TURN.search(c) for c in clauses)
+    return len(clauses) > 1 and fact.kind != "prohibition" \
+        and any(said(c, 8) for c in clauses) and not any(_SCENE_TURN.search(c) for c in clauses)
 
 
 _SCENE_TURN = re.compile(r"不|没|别|可以|也行|能|允许|禁止|还是")
@@ -310,6 +313,9 @@ def same_polarity(question: str, fact: Fact) -> bool:
     """A restated rule keeps its sign: a prohibition restated says 不 (不得, 不能, 不单独), a duty restated
     does not deny it (不用, 可以不)."""
     said = statement(question)
+    for key in fact.keys:  # 不承担行政职能的…: a 不 that names the subject is not the rule's 不
+        if key.startswith("不") and len(key) >= 3 and key != "不得":
+            said = said.replace(key, key[1:])
     if fact.verdict == "不可以" or fact.kind == "prohibition":
         return bool(_NEGATIVE.search(said))
     return not _KEEPS_OFF.search(said) and not NEGATION_WORDS.search(said)
@@ -427,7 +433,7 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
 
 
 # the question sets a day of its own against a deadline: 3月4号交来得及吗, 今天3月6号还能报吗, 3月10号才报算超期吗
-_ON_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|晚不晚|算晚|迟了|过期|还能|还可以|行不行|行吗|可以吗|"
+_ON_TIME = re.compile(r"过了没|过没过|过了吗|来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|晚不晚|算晚|迟了|过期|还能|还可以|行不行|行吗|可以吗|"
                       r"(交|报|送|提交|上报|报送|报到|交到)[^，。？]{0,6}(吗|不|没|吧)|(\d+[日号])[^，。？]{0,3}(交|报|送|提交|上报)")
 
 
@@ -773,18 +779,25 @@ def _county_task(text: str = "") -> str:
 def other_county(text: str, region: str = "") -> str | None:
     """A county or city of 楚雄州 other than 武定县 named in the text (禄丰县金山镇), else the office's own when
     its region is one (云南省楚雄彝族自治州南华县) and the text does not name 武定."""
-    from knowledge.places import divisions
-
     if "武定" in text:
         return None
     for source in (text, region):
-        for place in divisions().by_code.values():
-            if place.code.startswith("5323") and place.level == "county" and place.code != "532329":
-                if place.name in source or place.stem != "楚雄" and re.search(rf"{place.stem}(县|市)?", source):
-                    return place.name
+        for name, stem in _chuxiong_counties():
+            if name in source or stem != "楚雄" and stem in source:
+                return name
     return None
 
 
+@lru_cache(maxsize=1)
+def _chuxiong_counties() -> tuple[tuple[str, str], ...]:
+    """楚雄州's counties and cities other than 武定县: (name, stem)."""
+    from knowledge.places import divisions
+
+    return tuple((p.name, p.stem) for p in divisions().by_code.values()
+                 if p.code.startswith("5323") and p.level == "county" and p.code != "532329")
+
+
+_REPORT_ASKED = re.compile(r"清理情况|清理结果|清理完|清完|报送|上报|截止|期限|几号|哪天|什么时候报|啥时候报|报哪|报给谁|交给谁|交到哪")
 # the county notice's own instructions to its recipients: its task, deadline and contacts (武定县's units only)
 COUNTY_NOTICE_ORDERS = frozenset({"wd-task", "wd-deadline", "wd-contact-name", "wd-phone", "wd-fax", "wd-email"})
 
@@ -802,6 +815,9 @@ def county_notice_elsewhere(text: str, facts: Sequence[Fact], region: str = "") 
     county = other_county(text, region)
     if not county:
         return None
+    if not _REPORT_ASKED.search(text):  # 元谋县…联系人换了怎么报: 武定's contacts are not theirs; no report is asked
+        kept = [f for f in facts if f.id not in COUNTY_NOTICE_ORDERS]
+        return ("", kept) if kept and len(kept) < len(facts) else None
     by_id = {f.id: f for f in load_facts()}
     rest = [f for f in facts if f.id not in COUNTY_NOTICE_ORDERS and f.id != "prefecture-deadline"]
     instead = [by_id["prefecture-deadline"], *rest]
@@ -1053,8 +1069,15 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         situation.clause_ids.append("plan-2-2")
     elif result.expected and "/" in result.expected[0]:  # a path's name is the site's to choose: none is invented
         situation.lines.append("应整合迁移到所属网站，使用所属网站域名下的路径（如 www.□□□.gov.cn/...），不单独使用域名。")
+    elif result.expected and result.expected[0] == f"www.{domain.lower()}":
+        # chuxiongshi.gov.cn without www: the portal is its www host, no other domain to register
+        situation.lines.append(f"门户网站应使用 {result.expected[0]}（在已注册的 {domain} 下设 www）。")
+        return situation
     elif result.expected:
         situation.lines.append(f"应申请规范域名 {result.expected[0]}。")
+    elif unit_kind == "institution_other":
+        situation.lines.append("应改用不以“.gov.cn”结尾的英文域名（文件没有规定具体用哪种后缀），" + _CANCEL)
+        return situation
     else:
         situation.lines.append("应按规范结构申请新域名（门户网站 www.□□□.gov.cn，部门网站 ○○○.□□□.gov.cn，中文域名 △△△.政务）。")
     if _WHERE_TO_APPLY.search(question):  # 要改的话往哪报: how a portal or a department applies

@@ -1337,13 +1337,37 @@ ROUND_FOURTEEN = [
 ]
 
 
-def test_round_nine_to_fourteen_classes_are_listed_once():
-    questions = [q for q, _, _ in ROUND_NINE + ROUND_TEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN]
+ROUND_FIFTEEN = [
+    # a deputy's signature, read with 签个字 between
+    ("我们局报域名注销，分管副局长签个字同意就可以报了吧", ["不", "主要负责人"], []),
+    # an issuer claimed by its office's name
+    ("县里那个转发通知是县委办公室发的吧", ["不对", "县政府办"], []),
+    # a carrier's machine room in a domestic city
+    ("我们租的是曲靖联通机房的虚拟空间，符合要求吗", ["符合要求", "境内"], []),
+    # a period asked of a step the documents give none
+    ("整改通知下来以后整改期限是多长", ["文件没有规定这件事的办理时限"], []),
+    # which was first: a deadline set against an act
+    ("提醒通知的截止日在县里转发之前已经过了吗", ["没有过"], ["已经过了"]),
+    # a prohibition's subject with its own 不 (不承担): the rule restated only with the rule's 不
+    ("不承担行政职能的事业单位，用gov.cn也没毛病吧", ["不对，有问题"], []),
+    # a tag 可以不 is a question, not a denial
+    ("旧域名转给承建公司接着用，可以不", ["不可以"], ["是的"]),
+    # 有要求吗 about a rule that sets one
+    ("CDN节点放哪儿有要求吗", ["有"], ["文件没有直接规定"]),
+    # a portal without www: its www host
+    ("县门户用 yaoan.gov.cn 不带www行不行", ["www.yaoan.gov.cn"], ["公告3个月"]),
+    # another county's contact change is theirs
+    ("双柏县教育局网站联系人变了，新联系人手机 13800001111，怎么报", ["20个工作日"], ["wdwgzx@126.com"]),
+]
+
+
+def test_round_nine_to_fifteen_classes_are_listed_once():
+    questions = [q for q, _, _ in ROUND_NINE + ROUND_TEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN + ROUND_FIFTEEN]
     assert len(questions) == len(set(questions))
 
 
-@pytest.mark.parametrize("question, present, absent", ROUND_NINE + ROUND_TEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN)
-def test_classes_of_rounds_nine_to_fourteen(question, present, absent):
+@pytest.mark.parametrize("question, present, absent", ROUND_NINE + ROUND_TEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN + ROUND_FIFTEEN)
+def test_classes_of_rounds_nine_to_fifteen(question, present, absent):
     answer = ask(question)
     if not present:  # another subject: refused
         assert not answer.in_scope, answer.lead
@@ -1357,3 +1381,13 @@ def test_classes_of_rounds_nine_to_fourteen(question, present, absent):
 def test_a_claim_stricter_than_the_rule():
     lead = ask("一个网站只许有一个英文域名，多出来的不管合不合规全部都得注销，是吧").lead
     assert lead.startswith(("不对", "不是")) and "主域名" in lead
+
+
+@pytest.mark.xfail(strict=True, reason="open (round 15): a unit said to be outside the notice's recipients, and a yes/no part "
+                                       "after a wh-part with a pinyin word, are not yet answered with their verdicts")
+@pytest.mark.parametrize("question, lead", [
+    ("楚雄开发区管委会不在州里这个文的发文范围里，它的网站域名不用管吧", "不对"),
+    ("县里转发的文发给了哪些单位，我们乡镇要不要清理自己的网站yuming", "需要"),
+])
+def test_round_fifteen_open_classes(question, lead):
+    assert lead in ask(question).lead.split("。")[0]
