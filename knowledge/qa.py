@@ -659,6 +659,11 @@ class PolicyIndex:
         choice = alternatives(cq, facts) if not open_point else ""
         if choice:  # 用路径行不行？还是单独搞个子域名: each option its own verdict
             ruling = choice
+        if ruling.startswith("不需要") and _IDLE_DOMAIN.search(cq):
+            ruling = "需要"  # 以前注册的…一直闲着没用，要不要管它: an idle domain is always cancelled (二（六）)
+            idle = next(f for f in self.facts if f.id == "idle-cancel")
+            if idle.answer not in lines:
+                lines.insert(0, idle.answer)
         if ruling == "需要" and _STATED_DUTY.search(cq) and not _ASKED_DUTY.search(cq):
             ruling = "是的，需要"  # 得指向境内节点吧: a duty stated to confirm, confirmed as such
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
@@ -1301,6 +1306,7 @@ _BASIS_FACTS = ("basis-gbh", "basis-yzb")
 _NUMBER_CLAIMED = re.compile(r"(?:函|〕|国办|发)\s*(?:〔\d{4}〕)?\s*(\d{1,3})\s*号")  # a document's number, never a day (3月5号)
 _YEAR_ASKED = re.compile(r"(哪一?年|哪个年份|什么年份|几几年|年份是)[^，。？]{0,6}$|(清理|方案|通知|文件)[^，。？]{0,6}(哪一?年|哪个年份|什么年份|几几年)")
 _OTHER_DOCS = re.compile(r"国办|国务院|省里|省政府|云南|引用|依据|上级|上位|55号|193号")  # the documents the plan cites
+_IDLE_DOMAIN = re.compile(r"(域名|[a-z0-9-]+\.[a-z.]+)[^。？]{0,12}(一直|早就|早已|长期)?(闲着|闲置|没用|不用了|没在用|空着)")
 _STATED_DUTY = re.compile(r"(吧|对吧|是吧|对不|对吗|是不是)[?？。!！~～]*$")
 _ASKED_DUTY = re.compile(r"要不要|需不需要|需要吗|用不用|得不得|必须吗|是否")
 _ASKS_TASK = re.compile(r"(要|需要|负责|得|该)?(做|干|管|负责)(什么|啥|哪些)|职责|任务")
