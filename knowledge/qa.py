@@ -531,12 +531,18 @@ class PolicyIndex:
         if facts and facts[0].value_kind and _REPORTING.search(cq):  # 这个邮箱是报清理情况的地方吗: where, and by when
             due = next(f for f in self.facts if f.id == "wd-deadline")
             facts = [*facts, due] if due not in facts else facts
-        # a domain named is checked as a situation, which says whose notice it is itself
+        # a domain named is checked as a situation, which says whose notice it is itself; 武定's own orders
+        # (its deadline, its contacts) are still not another county's
         elsewhere = None if domain_in(cq) else county_notice_elsewhere(cq, facts, region)
+        if domain_in(cq) and other_county(cq, region):
+            facts = [f for f in facts if f.id not in COUNTY_NOTICE_ORDERS] or facts
+            candidates = [f for f in candidates if f.id not in COUNTY_NOTICE_ORDERS]
         if elsewhere:  # 牟定县的乡镇啥时候报: 武定县's notice does not bind another county's units
             facts = elsewhere[1]
             candidates = [f for f in candidates if f.id not in COUNTY_NOTICE_ORDERS]
         open_point = (elsewhere and elsewhere[0]) or silence(cq, facts)
+        if _MAIL_AS_DOMAIN.search(cq):  # 通知里的邮箱 wdwgzx@126.com 算不算不规范域名: a mailbox is no site
+            open_point = "邮箱地址不是网站域名，不属于这次清理的对象（清理的是政府网站的不规范域名和闲置域名）"
         if open_point and open_point.startswith("文件没有规定费用") and "注销" in cq:
             # 注销一个域名要交多少钱: silent on the cost; how the act is done is what the documents do say
             done = [f for f in self.facts if f.id == "cancel-idle"]
@@ -1307,6 +1313,7 @@ _NUMBER_CLAIMED = re.compile(r"(?:函|〕|国办|发)\s*(?:〔\d{4}〕)?\s*(\d{1
 _YEAR_ASKED = re.compile(r"(哪一?年|哪个年份|什么年份|几几年|年份是)[^，。？]{0,6}$|(清理|方案|通知|文件)[^，。？]{0,6}(哪一?年|哪个年份|什么年份|几几年)")
 _OTHER_DOCS = re.compile(r"国办|国务院|省里|省政府|云南|引用|依据|上级|上位|55号|193号")  # the documents the plan cites
 _IDLE_DOMAIN = re.compile(r"(域名|[a-z0-9-]+\.[a-z.]+)[^。？]{0,12}(一直|早就|早已|长期)?(闲着|闲置|没用|不用了|没在用|空着)")
+_MAIL_AS_DOMAIN = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+[^。？]{0,24}(算不算|是不是|属不属于|属于|算)[^。？]{0,6}(不规范|域名)")
 _STATED_DUTY = re.compile(r"(吧|对吧|是吧|对不|对吗|是不是)[?？。!！~～]*$")
 _ASKED_DUTY = re.compile(r"要不要|需不需要|需要吗|用不用|得不得|必须吗|是否")
 _ASKS_TASK = re.compile(r"(要|需要|负责|得|该)?(做|干|管|负责)(什么|啥|哪些)|职责|任务")

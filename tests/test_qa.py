@@ -1391,3 +1391,14 @@ def test_a_claim_stricter_than_the_rule():
 ])
 def test_round_fifteen_open_classes(question, lead):
     assert lead in ask(question).lead.split("。")[0]
+
+
+@pytest.mark.parametrize("question, present, absent", [
+    # round 16's classes in our own words: a mailbox asked as a domain; another county's unit with a domain
+    ("县里通知上的邮箱 wdwgzx@126.com 算不算要清理的不规范域名", ["邮箱地址不是网站域名"], ["是的"]),
+    ("姚安县政府办的，我们县交通局网站用 yajtj.com，要改成啥", ["不合规"], ["3月5日"]),
+    ("县水务局以前注册的 wdslj.gov.cn 一直闲着没用，要不要管", ["及时注销"], ["不需要"]),
+])
+def test_round_sixteen_classes(question, present, absent):
+    lead = ask(question).lead
+    assert [t for t in present if t not in lead] == [] and [t for t in absent if t in lead] == [], lead
