@@ -35,8 +35,9 @@ _WITH = re.compile(r"会同\s*((?:州|县|省|市)[\u4e00-\u9fff]{1,6}?(?:局|�
 _SOURCE_BODY = {"州": "州政府办", "省": "省政府办公厅", "县": "县政府办"}
 _SOURCE_BEFORE = re.compile(r"按照?\s*$")
 _GIVEN_BY = re.compile(r"同意\s*$")
-# the kinds of unit the rules are written for (我们是县级部门: which rule applies, so it stays a claim)
-_UNIT_KINDS = frozenset({"乡镇", "县级部门", "州级部门", "县市人民政府"})
+# the kinds of unit the rules are written for, the units doing the work (我们是县级部门: which rule applies, so it
+# stays a claim; named at all, they say who does it)
+UNIT_KINDS = frozenset({"乡镇", "县级部门", "州级部门", "县市人民政府"})
 _SPEAKER = re.compile(r"(我|我们|俺|俺们|咱|咱们)(是|在)\s*$")
 # a body that receives another body's submission (由省政府办公厅向…提交)
 _BY_OTHER = re.compile(r"由[\u4e00-\u9fff]{2,10}(向|报给|提交给|交给)\s*$")
@@ -208,7 +209,7 @@ def read_bodies(question: str) -> list[BodyClaim]:
             role = "source"
         elif _GIVEN_BY.search(question[max(0, start - 4):start]):
             role = "consent"  # approved by X, read word by word from English (同意云南省政府)
-        elif _SPEAKER.search(question[max(0, start - 4):start]) and name not in _UNIT_KINDS:
+        elif _SPEAKER.search(question[max(0, start - 4):start]) and name not in UNIT_KINDS:
             role = "any"  # 我是州教育体育局负责网站的: who is asking, not a claim about the rule
         elif _BY_OTHER.search(question[max(0, start - 14):start]):
             role = "final"  # 最后由省政府办公厅向国家域名注册管理机构提交: another's step, the route's last recipient

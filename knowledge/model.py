@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from knowledge.claims import PART_OF_MONTH, PERSON, Claims, parse_period
+from knowledge.claims import PART_OF_MONTH, PERSON, UNIT_KINDS, Claims, parse_period
 from knowledge.claims import read as read_claims
 from knowledge.facts import Fact, load_bodies, load_facts
 
@@ -246,8 +246,6 @@ class Check:
 
 _OPEN_NOTES = {"本级人民政府办公室": "要看单位的层级：文件写的是“本级人民政府办公室”，县级单位是县政府办，州级单位是州政府办",
                "主要负责人": "文件写的是“本部门（本地区）主要负责人”同意，没有点名{}"}
-# bodies that are the units doing the work: named at all, they say who does it (我们乡镇3月3日报给了州政府办)
-_UNITS = frozenset({"乡镇", "县级部门", "州级部门", "县市人民政府"})
 _LEVEL = {("本级人民政府办公室", "县"): "县政府办", ("本级人民政府办公室", "州"): "州政府办"}
 
 
@@ -333,18 +331,18 @@ def check(fact: Fact, claims: Claims) -> Check:
         # 县财政局…直接报省政府办公厅: whatever its level, a unit's first office is its own level's, never the province;
         # the consent is its 主要负责人's at every level (分管副局长 is wrong for a 县级 unit too)
     for claim in claims.bodies:
-        if claim.role == "first" and fact.role("actor") and not set(fact.role("actor")) & _UNITS:
+        if claim.role == "first" and fact.role("actor") and not set(fact.role("actor")) & UNIT_KINDS:
             continue  # 先报国家域名注册管理机构: a later step, done by an office (省政府办公厅 → 国家…), is no one's first
-        if claim.body in _UNITS and claim.role in ("actor", "any") and fact.kind in ("doc", "body"):
+        if claim.body in UNIT_KINDS and claim.role in ("actor", "any") and fact.kind in ("doc", "body"):
             continue  # 我们乡镇要不要清理…县里的文发给了谁: a unit named says nothing against a document's issuer
-        if claim.role == "actor" and claim.body in _UNITS and not fact.role("actor"):
+        if claim.role == "actor" and claim.body in UNIT_KINDS and not fact.role("actor"):
             continue  # 州级部门网站注销域名: the unit applying for the act, not the body that carries it out
-        implied = claim.role == "any" and claim.body in _UNITS  # 我们乡镇…报: the doer, when the rule names one
+        implied = claim.role == "any" and claim.body in UNIT_KINDS  # 我们乡镇…报: the doer, when the rule names one
         ruled = ([("actor", body) for body in fact.role("actor")] if implied else
                  [(role, body) for role in _CLAIMED.get(claim.role, ()) for body in fact.role(role)])
         if not ruled:
             named = any(_same(claim.body, body, claims.level) is not False for _, bodies in fact.roles for body in bodies)
-            if claim.role in ("actor", "approves", "consent") and not implied and claim.body not in _UNITS and not named:
+            if claim.role in ("actor", "approves", "consent") and not implied and claim.body not in UNIT_KINDS and not named:
                 result.unspoken += 1  # the rule does not say who does it: no yes from this rule
             continue
         verdicts = [_same(claim.body, body, claims.level) for _, body in ruled]

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from knowledge.claims import UNIT_KINDS
 from knowledge.claims import read as read_claims
 from knowledge.edge import refusal, superiors
 from knowledge.edge import warm as warm_edge
@@ -760,7 +761,7 @@ class PolicyIndex:
             # 县里那个转发文件是要求3月5号前报县政府办吧: the document names where the claims are; they are
             # about another rule, found below
         named = [b for b in claims.bodies if b.role != "any"]
-        units = {b.body for b in claims.bodies if b.body in _UNIT_BODIES}
+        units = {b.body for b in claims.bodies if b.body in UNIT_KINDS}
         if units and claims.deadlines and not events_in(subject):
             # 我是乡镇上的，…3月20号前直接报州政府办: who the asker is decides whose deadline it is; the date and
             # the office they claim are then checked against it
@@ -1299,7 +1300,6 @@ _BARE_CHECK = re.compile(r"(这样|这些|这种情况)?(有啥|有什么|有没
 _APPROVAL_TALK = re.compile(r"(网站|域名)[^。？]{0,16}(审过|审完|审核|审批|批准|批了|报省|省里)")
 _REPORT_TALK = re.compile(r"清理情况|截止|期限|几号|哪天|\d+月\d+")
 _HAS_RULE = re.compile(r"(有|有没有|有啥|有什么)(要求|规定|限制)(吗|没|没有|不)?[?？]*$")
-_UNIT_BODIES = frozenset({"乡镇", "县级部门", "州级部门", "县市人民政府"})
 _REPORTING = re.compile(r"报清理情况|清理情况[^，。？]{0,6}(报|交|发)|报送清理")
 _DEPT_UNIT = re.compile(r"[州县市][\u4e00-\u9fff]{1,6}?(局|委(?!书记|员)|中心)|部门网站")
 _PORTAL_ASKED = re.compile(r"(门户|县政府|市政府)(网站)?的?(域名|英文域名|中文域名)?[^，。？]{0,4}(要|该|怎么|咋|能|可以|申请|注册|注销|换|改)")

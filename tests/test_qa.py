@@ -1255,15 +1255,6 @@ ROUND_ELEVEN = [
 ]
 
 
-@pytest.mark.parametrize("question, present, absent", ROUND_ELEVEN)
-def test_round_eleven_classes(question, present, absent):
-    answer = ask(question)
-    if not present:  # another subject: refused
-        assert not answer.in_scope, answer.lead
-        return
-    assert [t for t in present if t not in answer.lead] == [] and [t for t in absent if t in answer.lead] == [], answer.lead
-
-
 ROUND_TWELVE = [
     # pinyin with its amounts and tags
     ("lianxiren biangeng sanshi ge gongzuori nei baobei jiu xing", ["不可以：是20个工作日"], []),
@@ -1361,21 +1352,6 @@ ROUND_FIFTEEN = [
 ]
 
 
-def test_round_nine_to_fifteen_classes_are_listed_once():
-    questions = [q for q, _, _ in ROUND_NINE + ROUND_TEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN + ROUND_FIFTEEN]
-    assert len(questions) == len(set(questions))
-
-
-@pytest.mark.parametrize("question, present, absent", ROUND_NINE + ROUND_TEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN + ROUND_FIFTEEN)
-def test_classes_of_rounds_nine_to_fifteen(question, present, absent):
-    answer = ask(question)
-    if not present:  # another subject: refused
-        assert not answer.in_scope, answer.lead
-        return
-    lead = answer.lead
-    assert [t for t in present if t not in lead] == [] and [t for t in absent if t in lead] == [], lead
-
-
 @pytest.mark.xfail(strict=True, reason="open: a claim stricter than the rule (every extra domain cancelled, compliant or "
                                        "not) is not yet read; the rule names a main domain among compliant ones")
 def test_a_claim_stricter_than_the_rule():
@@ -1393,12 +1369,26 @@ def test_round_fifteen_open_classes(question, lead):
     assert lead in ask(question).lead.split("。")[0]
 
 
-@pytest.mark.parametrize("question, present, absent", [
+ROUND_SIXTEEN = [
     # round 16's classes in our own words: a mailbox asked as a domain; another county's unit with a domain
     ("县里通知上的邮箱 wdwgzx@126.com 算不算要清理的不规范域名", ["邮箱地址不是网站域名"], ["是的"]),
     ("姚安县政府办的，我们县交通局网站用 yajtj.com，要改成啥", ["不合规"], ["3月5日"]),
     ("县水务局以前注册的 wdslj.gov.cn 一直闲着没用，要不要管", ["及时注销"], ["不需要"]),
-])
-def test_round_sixteen_classes(question, present, absent):
-    lead = ask(question).lead
+]
+ROUNDS_NINE_TO_SIXTEEN = (ROUND_NINE + ROUND_TEN + ROUND_ELEVEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN
+                          + ROUND_FIFTEEN + ROUND_SIXTEEN)
+
+
+def test_round_nine_to_sixteen_classes_are_listed_once():
+    questions = [q for q, _, _ in ROUNDS_NINE_TO_SIXTEEN]
+    assert len(questions) == len(set(questions))
+
+
+@pytest.mark.parametrize("question, present, absent", ROUNDS_NINE_TO_SIXTEEN)
+def test_classes_of_rounds_nine_to_sixteen(question, present, absent):
+    answer = ask(question)
+    if not present:  # another subject: refused
+        assert not answer.in_scope, answer.lead
+        return
+    lead = answer.lead
     assert [t for t in present if t not in lead] == [] and [t for t in absent if t in lead] == [], lead
