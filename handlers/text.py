@@ -12,10 +12,10 @@ from handlers.common import is_private, mentions_bot, message_text, reply_html, 
 from handlers.naming import reply_check, reply_suggest
 from handlers.policy import reply_answer
 from knowledge.domains import looks_like_domain
-from knowledge.text import clean
+from knowledge.text import ASKING, clean
 from knowledge.units import parse_unit
 
-_QUESTION = re.compile(r"[?？吗呢么嘛]|怎么|什么|如何|哪|多久|几|是否|能否|可以|要不要|谁")
+_QUESTION = re.compile(f"{ASKING.pattern}|可以")  # 牟定县的乡镇清理情况啥时候报: a question, not a unit name
 
 
 def looks_like_unit_name(text: str) -> bool:

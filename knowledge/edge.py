@@ -13,6 +13,7 @@ from pathlib import Path
 from knowledge.facts import FOREIGN
 from knowledge.locations import hosting_locations
 from knowledge.places import divisions
+from knowledge.text import ASKING
 
 COVERS = "这两份文件只管楚雄州（武定县转发）政府网站域名的清理：域名结构、注册注销流程、报送期限和联系人等，这些可以问我。"
 
@@ -199,14 +200,13 @@ def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> st
     return None
 
 
-_ASKING_WORDS = re.compile(r"吗|呢|吧|[?？]|怎么|怎样|如何|什么|啥|哪|多少|几|谁|要不要|能不能|可不可以|是否|行不行")
 
 
 def asked_segments(question: str) -> list[str]:
     """The clauses of a message that ask (…，事项清单要怎么梳理？要上线多少个事项), not the ones that set the scene."""
     parts = [p for p in re.split(r"[，,。？?！!\n；;]", question) if p.strip()]
     marked = re.split(r"(?<=[？?])", question)
-    asking = [p for p in parts if _ASKING_WORDS.search(p)]
+    asking = [p for p in parts if ASKING.search(p)]
     if not asking and marked:
         asking = [marked[0]]
     return asking

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from knowledge.claims import PART_OF_MONTH, PERSON, UNIT_KINDS, Claims, parse_period
 from knowledge.claims import read as read_claims
 from knowledge.facts import Fact, load_bodies, load_facts
+from knowledge.text import ASKING as _ASKING
 
 _WEEKDAYS = "一二三四五六日"
 _CN_COUNT = dict(enumerate("零一两三四五六七八九十"))
@@ -449,7 +450,6 @@ _ASKS_INSTEAD = re.compile(r"(那|应该|应当|该|要|可以|能)(它)?(改)?�
 _WHEN = re.compile(r"什么时候|哪天|几号|截止|期限是|之前|日期")
 
 
-_ASKING = re.compile(r"什么|啥|谁|哪|几|多少|多久|多长|怎|如何|咋|吗|吧|呢|么|要不要|是否|能不能|可不可以|行不行|有没有|[?？]")
 
 
 def _asked(question: str) -> str:

@@ -62,6 +62,7 @@ from knowledge.sections import (
     subsections,
     title_of,
 )
+from knowledge.text import ASKING as _ASKING
 from knowledge.text import clean
 from knowledge.translit import Transliterator
 
@@ -1407,7 +1408,6 @@ def _without_setting(question: str) -> str:
     return rest if len(_CJK_RUN.findall(rest)) and len("".join(_CJK_RUN.findall(rest))) >= 6 else question
 
 
-_ASKING = re.compile(r"什么|啥|谁|哪|几|多少|多久|多长|怎|如何|咋|吗|吧|呢|要不要|是否|能不能|可不可以|行不行|有没有|\?|？")
 
 
 _STATING = re.compile(r"了|已经|准备|打算|正在|现在|目前|刚|是|用的|有个|有一个")

@@ -72,6 +72,13 @@ async def test_domain_and_unit_name_in_private_chat(running_bot, fake_api):
     assert "rsj.wuding.gov.cn" in texts[1]
 
 
+async def test_question_without_question_mark_is_not_taken_for_a_unit_name(running_bot, fake_api):
+    # a place, a unit word and a colloquial question word (啥时候) but no "？": the Q&A answers, not the name check
+    fake_api.push_text("牟定县的乡镇清理情况啥时候报")
+    text = (await fake_api.messages(1))[0]
+    assert "类型待定" not in text and "3月20日" in text
+
+
 async def test_dynamic_text_is_escaped(running_bot, fake_api):
     fake_api.push_text("/check <b>x</b>.gov.cn <script>alert(1)</script>")
     text = (await fake_api.messages(1))[0]
