@@ -219,8 +219,9 @@ def read_bodies(question: str) -> list[BodyClaim]:
             role = "via"  # 逐级报到省政府办公厅: where the steps end, not the first office
         elif _LAST.search(question[max(0, start - 8):start]) and not _ACTOR_BEFORE.search(before):
             role = "approves" if verb and _APPROVES.fullmatch(verb.group(1)) else "via"
-        elif _FIRST_STOP.search(before) or _FIRST_FAR.search(question[max(0, start - 36):start]) \
-                or _TO_FAR.search(question[max(0, start - 16):start]) and _DIRECT.search(question[max(0, start - 30):start]):
+        elif (_FIRST_STOP.search(before) or _FIRST_FAR.search(question[max(0, start - 36):start])
+              or _TO_FAR.search(question[max(0, start - 16):start]) and _DIRECT.search(question[max(0, start - 30):start])) \
+                and not (verb and verb.start() == 0 and _CONSENT.fullmatch(verb.group(1))):  # 先主要负责人同意: who consents first
             role = "first"  # 直接报省政府办公厅, 向省政府办公厅报备: the first office, not where the route ends
         elif _TO_FAR.search(question[max(0, start - 16):start]):
             role = "to"  # 报送申请表省政府办公厅 (English read word by word: submit the form to …)

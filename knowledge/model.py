@@ -247,6 +247,7 @@ class Check:
 
 _OPEN_NOTES = {"本级人民政府办公室": "要看单位的层级：文件写的是“本级人民政府办公室”，县级单位是县政府办，州级单位是州政府办",
                "主要负责人": "文件写的是“本部门（本地区）主要负责人”同意，没有点名{}"}
+_HOLDERS = frozenset({"原持有单位", "主办单位", "域名持有者", "持有者"})  # the unit whose site it is, whatever its kind
 _LEVEL = {("本级人民政府办公室", "县"): "县政府办", ("本级人民政府办公室", "州"): "州政府办"}
 
 
@@ -259,6 +260,8 @@ def _same(claimed: str, rule: str, level: str = "") -> bool | None:
     if rule == "主要负责人" and PERSON.search(claimed):
         # a deputy (副局长, 分管领导) is not the unit's head; a head's title (局长, 县长) may be it or not
         return False if re.search(r"副|分管|助理|秘书|科长|股长|办事员|经办", claimed) else None
+    if rule in _HOLDERS and claimed in UNIT_KINDS:
+        return None  # 县级部门…注销备案: a unit of any kind may be the holder of the domain, or not
     if (rule, level) in _LEVEL:
         return _LEVEL[rule, level] == claimed or claimed in ("县市人民政府办公室",) and level == "县"
     if claimed in same.get(rule, frozenset()) or rule in same.get(claimed, frozenset()):
@@ -337,6 +340,8 @@ def check(fact: Fact, claims: Claims) -> Check:
         if claim.body in UNIT_KINDS and claim.role in ("actor", "any") and fact.kind in ("doc", "body"):
             continue  # 我们乡镇要不要清理…县里的文发给了谁: a unit named says nothing against a document's issuer
         if claim.role == "actor" and claim.body in UNIT_KINDS and not fact.role("actor"):
+            if fact.level and claims.level == fact.level:
+                result.matched += 1  # 州级部门要注销…: the very units the rule is written for
             continue  # 州级部门网站注销域名: the unit applying for the act, not the body that carries it out
         implied = claim.role == "any" and claim.body in UNIT_KINDS  # 我们乡镇…报: the doer, when the rule names one
         ruled = ([("actor", body) for body in fact.role("actor")] if implied else

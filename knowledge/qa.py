@@ -34,6 +34,7 @@ from knowledge.reasoning import (
     agrees,
     alternatives,
     asks_about_domain,
+    confirmation_last,
     county_notice_elsewhere,
     date_lines,
     domain_in,
@@ -407,6 +408,7 @@ class PolicyIndex:
         if _DIALECT_MID.search(cq) and not _DIALECT_TAG.search(cq):  # 注销了就算完事了噻，ICP那些不用管了: the whole to confirm
             cq = _DIALECT_MID.sub(lambda m: m.group(2), cq).rstrip("。.！!") + "吧"
         cq = hearsay_as_confirmation(self.corrected(_DIALECT_TAG.sub("吧", cq)))  # …是这个意思噻 / …才能办哈: 吧
+        cq = confirmation_last(cq)  # …是3月15号对吧 永仁这边按这个时间倒排了: the claim to confirm is the question
         edge = refusal(cq, region) or (refusal(q, region) if cq != q else None)
         if edge:
             return Answer(False, "out_of_scope", edge)

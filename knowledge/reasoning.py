@@ -48,6 +48,27 @@ _HEARSAY = re.compile(r"^(?P<lead>[^，,。？?]{0,8}?)(?:我|俺)?(?:听说|听
                       r"领导说|听领导说)(?:了)?[，,：:]?(?P<claim>[^？?]{4,}?)[？?]+$")
 
 
+# clause breaks: punctuation, and the spaces phone users type between Chinese words instead of commas
+_CLAUSE_BREAK = re.compile(r"[，,。！!；;]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def confirmation_last(question: str) -> str:
+    """'X对吧 永仁这边按这个时间倒排了' → 'X对吧？': a claim put to confirm and then followed only by statements (the
+    asker's plans, 急, 不慌) is the question. The statements are left out: read as the scene, a plan (已经排好了)
+    would pass for an act done on the date claimed. Only when the clauses after it ask nothing themselves."""
+    clauses = [c.strip() for c in _CLAUSE_BREAK.split(question.strip()) if c.strip(" ？?")]
+    asking = [i for i, c in enumerate(clauses) if _YESNO.search(c.rstrip("？?") + "？") and not _WH.search(c)]
+    if not asking or asking[-1] == len(clauses) - 1:
+        return question
+    last = asking[-1]
+    after = clauses[last + 1:]
+    if any(_WH.search(c) or _YESNO.search(c + "？") or "？" in c or "?" in c for c in after):
+        return question
+    if any((lambda said: said.checkable or said.negated)(read_claims(c)) for c in after):
+        return question  # …就行了吧，不用报州里: a further claim, part of what is to be confirmed
+    return "，".join([*clauses[:last], clauses[last].rstrip("？?")]) + "？"
+
+
 def hearsay_as_confirmation(question: str) -> str:
     """'听说X？' → 'X，对吧？' when X asks nothing itself (no 谁/哪/多久, no 吗/吧 of its own)."""
     match = _HEARSAY.match(question.strip())

@@ -1375,17 +1375,26 @@ ROUND_SIXTEEN = [
     ("姚安县政府办的，我们县交通局网站用 yajtj.com，要改成啥", ["不合规"], ["3月5日"]),
     ("县水务局以前注册的 wdslj.gov.cn 一直闲着没用，要不要管", ["及时注销"], ["不需要"]),
 ]
-ROUNDS_NINE_TO_SIXTEEN = (ROUND_NINE + ROUND_TEN + ROUND_ELEVEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN
-                          + ROUND_FIFTEEN + ROUND_SIXTEEN)
+ROUND_SEVENTEEN = [
+    # round 17's classes in our own words: a claim to confirm followed by statements only
+    ("联系人换了是15个工作日内报备吧 我们这周事多 下周再说", ["不对", "20个工作日"], ["是的"]),
+    ("县里要求乡镇3月10号前报清理情况对吧，我们已经排好计划了", ["不对", "3月5日"], ["是的"]),
+    # a unit kind the rule is written for, claimed as the one applying, is confirmed with the rest
+    ("州级部门申请部门网站域名，经主要负责人同意后交表给州政府办，对不", ["是的"], ["文件没有直接规定", "不对"]),
+    # a head's consent said first (先…同意) is a consent, not the first office
+    ("县级部门注销网站域名，先主要负责人同意再报县政府办，对吧", ["主要负责人同意"], ["不是主要负责人", "不是县级部门"]),
+]
+ROUNDS_NINE_ON = (ROUND_NINE + ROUND_TEN + ROUND_ELEVEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN
+                  + ROUND_FIFTEEN + ROUND_SIXTEEN + ROUND_SEVENTEEN)
 
 
-def test_round_nine_to_sixteen_classes_are_listed_once():
-    questions = [q for q, _, _ in ROUNDS_NINE_TO_SIXTEEN]
+def test_classes_of_rounds_nine_on_are_listed_once():
+    questions = [q for q, _, _ in ROUNDS_NINE_ON]
     assert len(questions) == len(set(questions))
 
 
-@pytest.mark.parametrize("question, present, absent", ROUNDS_NINE_TO_SIXTEEN)
-def test_classes_of_rounds_nine_to_sixteen(question, present, absent):
+@pytest.mark.parametrize("question, present, absent", ROUNDS_NINE_ON)
+def test_classes_of_rounds_nine_on(question, present, absent):
     answer = ask(question)
     if not present:  # another subject: refused
         assert not answer.in_scope, answer.lead
