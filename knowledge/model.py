@@ -247,6 +247,7 @@ class Check:
 
 _OPEN_NOTES = {"本级人民政府办公室": "要看单位的层级：文件写的是“本级人民政府办公室”，县级单位是县政府办，州级单位是州政府办",
                "主要负责人": "文件写的是“本部门（本地区）主要负责人”同意，没有点名{}"}
+_GENERAL_ROUTE = frozenset({"省政府办公厅", "国家域名注册管理机构"})  # where the registered route goes after the first office
 _HOLDERS = frozenset({"原持有单位", "主办单位", "域名持有者", "持有者"})  # the unit whose site it is, whatever its kind
 _LEVEL = {("本级人民政府办公室", "县"): "县政府办", ("本级人民政府办公室", "州"): "州政府办"}
 
@@ -387,6 +388,13 @@ def check(fact: Fact, claims: Claims) -> Check:
             bodies += f"（会同{'、'.join(helpers)}）"
         said = "由{}印发" if issued and role == "actor" else _ROLE_WORDS[role]  # a document's issuer
         result.wrong.append(f"{said.format(bodies)}，不是{claim.text}")
+    if fact.when and fact.role("to") and fact.role("executes"):
+        # 2016年注册的老域名改联系人，也得逐级报省政府办公厅吧: a route that applies only to such domains ends with
+        # the office one level up; the general route's offices (省政府办公厅, 国家域名注册管理机构) are not on it
+        beyond = [c.text for c in claims.bodies if c.body in _GENERAL_ROUTE and c.role != "source"]
+        if beyond:
+            result.wrong.append(f"先报{'、'.join(fact.role('to'))}备案，再由{'、'.join(fact.role('executes'))}自己联系注册机构办理，"
+                                f"不经{'、'.join(dict.fromkeys(beyond))}")
     if claims.sufficient and not other_level:  # 报备一下就行: a step the rule requires that the question leaves out
         named = {c.role for c in claims.bodies}
         if "直接" in claims.text and fact.role("to") and fact.role("executes") and not named & {"to", "first"} \

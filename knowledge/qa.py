@@ -473,7 +473,7 @@ class PolicyIndex:
         both = _both_documents(cq, self.facts)
         if both:  # 两个文件的日期分别是哪天: each document's own fact
             return Answer(True, "facts", "\n".join(f.answer for f in both), [Source.of(f) for f in both], [], 0.0, both)
-        if registered_before_rules(cq) and re.search(r"注销|变更|改|换|迁", cq):  # 2017年申请的域名要注销
+        if registered_before_rules(cq) and _CHANGE_OR_CANCEL.search(cq):  # 2017年申请的域名要注销
             cq = f"（以前注册的老域名）{cq}"  # before the question: its end (…吗, …对吧) says what it asks
         ranked, mentioned = self.rank(cq) if cq else ([], set())
         if doc and not ranked:  # 武政办函1号哪天发的: the document itself is the subject
@@ -739,6 +739,10 @@ class PolicyIndex:
         """The rule a yes/no question's claims are about: the question read without the values it claims
         (报县政府办, 3月5日前, 30个工作日) names its subject (复查, 冒名注册, 联系人变更). Of the rules about as
         close to that subject, one the claims all match is taken; else the closest."""
+        exception = next((f for f in self.facts if f.when and f.when.search(question)), None)
+        if exception and registered_before_rules(question) and _CHANGE_OR_CANCEL.search(question) \
+                and any(b.role != "any" for b in claims.bodies):
+            return exception  # 2016年注册的域名改联系人: the route for domains registered before 55号 (三（四）)
         if _CHANGE_OVER.search(question) and not claims.deadlines and not [b for b in claims.bodies if b.role != "any"]:
             # 换了新域名，旧域名直接注销就完事了吧: the change-over's own rule (公告3个月) is what is claimed against
             return next(f for f in self.facts if f.id == "notice")
@@ -1252,6 +1256,7 @@ _SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废�
 
 # a change described in words, apart: the rule about that change (联系人…换了 → 20个工作日内报备)
 _CHANGE_OVER = re.compile(r"(换成|换了|改成|改用|换用|启用|迁到)[^。？]{0,30}(原来|老|旧|以前)[^。？]{0,16}(注销|停|关|不用)")
+_CHANGE_OR_CANCEL = re.compile(r"注销|变更|改|换|迁")  # what the route for domains registered before 55号 covers
 _SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change", "contact"),
            (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change", ""),
            # a change-over described (换成新域名了，原来那个…注销): the notice before the old one is cancelled, 四（三）

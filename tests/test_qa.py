@@ -522,7 +522,7 @@ def test_an_act_without_the_rules_subject_gets_no_verdict(question):
 
 
 @pytest.mark.parametrize("question,start", [
-    ("我们局网站 jyj.wuding.gov.cn 要注销，直接找注册商注销就行吧", "不可以：由州人民政府门户网站办理，不是注册商；还要经主要负责人同意"),
+    ("我们局网站 jyj.wuding.gov.cn 要注销，直接找注册商注销就行吧", "不可以：还要经主要负责人同意"),  # the registrar is the one contacted
     ("县政府网站 www.wuding.gov.cn 换了联系人，报州政府办就行吧", "不可以：报本级人民政府办公室（县政府办），不是州政府办"),
 ])
 def test_claims_about_a_named_site(question, start):
@@ -1383,6 +1383,9 @@ ROUND_SEVENTEEN = [
     ("州级部门申请部门网站域名，经主要负责人同意后交表给州政府办，对不", ["是的"], ["文件没有直接规定", "不对"]),
     # a head's consent said first (先…同意) is a consent, not the first office
     ("县级部门注销网站域名，先主要负责人同意再报县政府办，对吧", ["主要负责人同意"], ["不是主要负责人", "不是县级部门"]),
+    # a domain registered before 55号: its change goes the 三（四） way, not up to the province
+    ("县林业局2014年注册的域名要变更持有信息，是不是也要报省政府办公厅批、再由省里通知注册管理机构", ["不对", "上一级"], ["是的"]),
+    ("以前注册的老域名改联系人，得走州里到省里那一整套吧，最后省政府办公厅通知国家域名注册管理机构", ["不对", "注册机构"], ["是的"]),
 ]
 ROUNDS_NINE_ON = (ROUND_NINE + ROUND_TEN + ROUND_ELEVEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN
                   + ROUND_FIFTEEN + ROUND_SIXTEEN + ROUND_SEVENTEEN)
