@@ -335,6 +335,8 @@ def check(fact: Fact, claims: Claims) -> Check:
             return result
         # 县财政局…直接报省政府办公厅: whatever its level, a unit's first office is its own level's, never the province;
         # the consent is its 主要负责人's at every level (分管副局长 is wrong for a 县级 unit too)
+    strays: list[str] = []
+    unit_fits = False  # a unit kind named is the rule's doer
     for claim in claims.bodies:
         if claim.role == "first" and fact.role("actor") and not set(fact.role("actor")) & UNIT_KINDS:
             continue  # 先报国家域名注册管理机构: a later step, done by an office (省政府办公厅 → 国家…), is no one's first
@@ -361,6 +363,7 @@ def check(fact: Fact, claims: Claims) -> Check:
                                                           for _, body in ruled for level in ("县", "州"))):
             continue  # only a first office wrong at every level is said wrong for a unit the rule is not written for
         if any(v is True for v in verdicts):
+            unit_fits = unit_fits or claim.body in UNIT_KINDS
             if implied:
                 result.implied += 1  # a unit merely named confirms nothing by itself, but fits the rule
             else:
@@ -387,7 +390,12 @@ def check(fact: Fact, claims: Claims) -> Check:
         if role == "actor" and helpers:
             bodies += f"（会同{'、'.join(helpers)}）"
         said = "由{}印发" if issued and role == "actor" else _ROLE_WORDS[role]  # a document's issuer
+        if implied:
+            strays.append(f"{said.format(bodies)}，不是{claim.text}")
+            continue
         result.wrong.append(f"{said.format(bodies)}，不是{claim.text}")
+    if strays and not unit_fits:  # units merely named: wrong only when none of them is the rule's doer
+        result.wrong += strays  # (州里主送县市和州直部门，跟我们乡镇没关系吧: 乡镇 is the county notice's)
     if fact.when and fact.role("to") and fact.role("executes"):
         # 2016年注册的老域名改联系人，也得逐级报省政府办公厅吧: a route that applies only to such domains ends with
         # the office one level up; the general route's offices (省政府办公厅, 国家域名注册管理机构) are not on it

@@ -759,6 +759,15 @@ class PolicyIndex:
             own = [f for f in self.facts if f.doc == doc and f.kind == "date" and f.event.endswith("日期")]
             if own:
                 return own[0]
+        units = {b.body for b in claims.bodies if b.body in UNIT_KINDS}
+        if units and claims.negated and not claims.deadlines and (_REPORT_TALK.search(question) or re.search(r"清理|没关系|不相干", question)):
+            # 我们乡镇跟这个没关系吧，不用报吧: the unit's own reporting duty is what the denial is about
+            own = [f for f in self.facts if f.date and f.event and f.kind == "date" and units & set(f.role("actor"))]
+            speaker = {b.body for b in claims.bodies if b.body in UNIT_KINDS
+                       and re.search(r"(我们|咱们|我是|本)[^，。？]{0,4}$", question[:question.find(b.text)])}
+            own = [f for f in own if speaker & set(f.role("actor"))] if len(own) > 1 and speaker else own
+            if len(own) == 1:  # (州里主送县市和州直部门，跟我们乡镇没关系吧: the asker's own unit's duty)
+                return own[0]
         named = events_in(subject)
         if len(named) == 1 and not claims.between:  # the one dated event the question describes
             # a unit merely named (要求乡镇…报) says nothing of a document's issuer

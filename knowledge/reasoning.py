@@ -144,8 +144,8 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
         return ""  # 本级人民政府办公室 for a unit whose level is not said, 县长 for 主要负责人: the rule's words decide
     top = facts[0]
     about = names_subject(top, question)  # 网站改版不用报备吧: 报备 alone is not the duty to report a contact change
-    if claims.negated and top.verdict == "需要" and about:
-        return "不对，需要"
+    if claims.negated and about and (top.verdict == "需要" or top.kind == "date" and top.event and not top.event.endswith("日期")):
+        return "不对，需要"  # 清理情况不用报吧: a dated duty denied is a duty still
     if claims.harmless and top.verdict == "不可以" and about and not (_about_where(top) and not _MAY_ABROAD.search(question)):
         return "不可以"
     if claims.negated and top.verdict == "不可以" and top.kind == "prohibition" and about:
