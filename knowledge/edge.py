@@ -27,8 +27,8 @@ _GOVERNMENT_SIDE = re.compile(r"政府网站|门户网站|部门网站|政府部
                               r"外包|建站|运维|服务商|供应商|承建|代理|技术公司|网络公司|托管", re.IGNORECASE)
 # a government unit named as the site's owner (我们局网站, 县农业农村局), and a company as its vendor (找公司注册的,
 # 挂在公司服务器上): the site is the unit's
-_GOV_UNIT = re.compile(r"[县州市乡镇区](?:[\u4e00-\u9fff]{0,8})(局|委|办|政府|中心)(?!长)|局里?的?(网站|域名)|政府网站|门户|我们局|本局|单位网站")
-_VENDOR = re.compile(r"(找|请|委托|外包给?|交给)[^，。？]{0,4}公司|公司(的)?(服务器|机房|代注册|代办|帮忙注册)|(外包|建站|网络|技术|运维)的?公司|公司注册的|"
+_GOV_UNIT = re.compile(r"[县州市乡镇区](?:[\u4e00-\u9fff]{0,8})(局|委|办|政府|中心)(?!长)|局里?的?(网站|域名)|政府网站|门户|我们局|本局|单位网站|政务云")
+_VENDOR = re.compile(r"(找|请|委托|外包给?|交给)[^，。？]{0,6}(公司|工作室|服务商)|公司(的)?(服务器|机房|代注册|代办|帮忙注册)|(外包|建站|网络|技术|运维)的?公司|公司注册的|"
                      r"(帮|给|为)[^，。？]{0,10}(建站|做网站|运维)的?(公司|外包)")
 _DOMAIN_STRING = re.compile(r"[a-z0-9-]+\.(gov\.cn|cn|com|net|org)(?![a-z])", re.IGNORECASE)
 _GENERAL_IT = re.compile(
@@ -221,9 +221,9 @@ def refusal(question: str, region: str = "") -> str | None:
     """A friendly refusal when the question is beyond the documents' edge, else None. Places of the office's
     own region (`region`) are home: the documents' rules are what it applies."""
     q = question.lower()
-    if _PERSONAL.search(q):
-        return f"个人网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
     vendor_of_unit = _VENDOR.search(q) and _GOV_UNIT.search(q)  # 局里网站是外包公司注册的，挂在公司服务器上
+    if _PERSONAL.search(q) and not vendor_of_unit:  # 局里网站的解析找的一家个人小工作室: the unit's vendor
+        return f"个人网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
     if (_COMPANY.search(q) or _COMPANY_SUBJECT.search(q) and not _GOVERNMENT_SIDE.search(q)) and not vendor_of_unit:
         return f"企业、公司的网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
     if (_TRADE.search(q) or _SOMEONE_ELSE.search(q)) and not _GOVERNMENT_SIDE.search(q) and not _GOVERNMENT.search(q):

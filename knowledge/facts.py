@@ -44,6 +44,8 @@ class Fact:
     steps: tuple[tuple[str, re.Pattern], ...] = ()  # the rule's steps in their order, each with how a question writes it
     when: re.Pattern | None = None  # the case a rule is written for (a domain registered before 55号): claims are
     # checked against it only when the question says that case
+    aspect: str = ""  # the part of a site's set-up the rule is about (服务器, 域名解析, CDN), for a scene naming several
+    aspect_words: re.Pattern | None = None  # how a question names that part
 
     def role(self, name: str) -> tuple[str, ...]:
         return next((bodies for role, bodies in self.roles if role == name), ())
@@ -86,6 +88,8 @@ def build_facts(policy: Policy, raw: list[dict]) -> tuple[Fact, ...]:
             does=_patterns([item["does"]] if item.get("does") else None),
             steps=tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in item.get("steps", ())),
             when=re.compile(item["when"]) if item.get("when") else None,
+            aspect=(item.get("aspect") or {}).get("name", ""),
+            aspect_words=re.compile(item["aspect"]["words"], re.IGNORECASE) if item.get("aspect") else None,
             level=str(item.get("level", "")), value=str((item.get("value") or {}).get("is", "")), value_kind=(item.get("value") or {}).get("kind", ""),
         ))
         covered.add(clause.id)

@@ -676,6 +676,12 @@ class PolicyIndex:
                 lines.insert(0, idle.answer)
         if ruling == "需要" and _STATED_DUTY.search(cq) and not _ASKED_DUTY.search(cq):
             ruling = "是的，需要"  # 得指向境内节点吧: a duty stated to confirm, confirmed as such
+        parts_said = _aspects(cq, facts, ruling, self.facts) if is_yes_no(cq) and not open_point else None
+        if parts_said:  # 服务器放县机房，解析用小公司的免费DNS，合规不: each part of the set-up named is judged
+            ruling, more = parts_said
+            facts = [*facts, *(f for f in more if f not in facts)]
+            lines += [f.answer for f in more if f.answer not in lines]
+            sources += [Source.of(f) for f in more]
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
         if undecided and undecided.notes:
             lines.insert(0, "；".join(dict.fromkeys(undecided.notes)) + "。")
@@ -1363,6 +1369,32 @@ _WHERE_WORDS = frozenset("境内 国内 大陆 内地 境外 国外 海外 外�
 
 
 _ELLIPTIC = re.compile(r"(?:那|那么)?([\u4e00-\u9fff]{1,8}?)的?(?:呢|怎么样|咋样|如何)[？?]?")
+
+
+def _aspects(question: str, facts: list[Fact], ruling: str, every: tuple[Fact, ...]) -> tuple[str, list[Fact]] | None:
+    """A verdict on one part of a site's set-up (the server in a county machine room) when the question names
+    others with rules of their own (the DNS provider): each part named is judged — one that breaks its rule makes
+    the whole 不符合, one the words do not decide is said to need checking. None when only one part is named."""
+    if not facts or not facts[0].aspect or not ruling:
+        return None
+    clauses = re.split(r"[，,。；;？?！!]", question)
+    # each part is judged on the clauses that name it (境外节点 of the CDN says nothing of the server)
+    named = {f.id: (f, " ".join(c for c in clauses if f.aspect_words.search(c))) for f in every
+             if f.aspect and f.aspect != facts[0].aspect and f.aspect_words.search(question)}
+    if not named:
+        return None
+    broken = [f for f, said in named.values() if any(p.search(said) for p in f.no)]
+    kept = [f for f, said in named.values() if f not in broken and any(p.search(said) for p in f.yes)]
+    open_parts = [f for f, _ in named.values() if f not in broken and f not in kept]
+    positive = ruling.split("：")[0].split("，")[0] in _POSITIVE_WORDS
+    if broken:
+        return f"不符合：{'、'.join(dict.fromkeys(f.aspect for f in broken))}不符合要求", broken + open_parts
+    if not positive or not open_parts:
+        return None
+    return f"{facts[0].aspect}这一项符合要求；{'、'.join(dict.fromkeys(f.aspect for f in open_parts))}要对照规定核实", open_parts
+
+
+_POSITIVE_WORDS = frozenset({"符合要求", "是的", "可以", "没问题", "合规", "不需要"})
 
 
 def _contrast(question: str) -> list[str] | None:

@@ -1386,6 +1386,9 @@ ROUND_SEVENTEEN = [
     # a unit denying its own reporting duty (跟我们没关系，不用报) is told it must, by its own notice's date
     ("我们是县级部门，州里的方案是发给县市和州直部门的，清理这事跟我们没关系吧，不用报了吧", ["不对，需要", "3月5日"], ["不是县级部门"]),
     ("乡镇这次清理情况可以不报吧", ["3月5日"], ["可以。", "不需要"]),
+    # a set-up of several parts: a verdict on one part is not a verdict on the others
+    ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
+    ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
     # a domain registered before 55号: its change goes the 三（四） way, not up to the province
     ("县林业局2014年注册的域名要变更持有信息，是不是也要报省政府办公厅批、再由省里通知注册管理机构", ["不对", "上一级"], ["是的"]),
     ("以前注册的老域名改联系人，得走州里到省里那一整套吧，最后省政府办公厅通知国家域名注册管理机构", ["不对", "注册机构"], ["是的"]),
