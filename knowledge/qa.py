@@ -527,6 +527,11 @@ class PolicyIndex:
             target = self._subject(asked, claims, doc)
             if target:  # the rule the claims are about leads, so the verdict checks them against it
                 facts = [target, *(f for f in facts if f is not target)][:max(len(facts), 1)]
+        described = [f for f in self.facts if f.case and f.case.search(cq)]
+        if described:  # 现在挂着三个英文域名，都是规范的: the rule for that situation leads, in place of the general
+            # rule of its clause it qualifies (原则上只注册一个 does not decide what to do with domains already held)
+            qualified = {f.clause.id for f in described}
+            facts = [*described, *(f for f in facts if f.clause.id not in qualified)][:max(len(facts), len(described))]
         handed = _TRANSFER.search(cq) if is_yes_no(cq) and _SITE_OR_DOMAIN.search(cq) else None
         if handed:  # 闲着的域名直接过户给镇里就完事了吧: the transfer proposed is what the verdict is about (二（六）)
             given = next(f for f in self.facts if f.id == "no-transfer")

@@ -124,7 +124,10 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
         + len(claims.dated) + len(claims.values) + len(claims.months)
     matched = result.matched >= claimed > 0 and not result.open and not result.unspoken  # yes only when the rule speaks to every claim made
     polarity = None
+    described = {f.clause.id: f for f in facts if f.case and f.case.search(question)}  # 两个域名都符合规范: 明确主域名
     for fact in facts:  # a proposal that breaks or keeps a rule decides next
+        if described.get(fact.clause.id, fact) is not fact:
+            continue  # the general rule the situation described qualifies (原则上只注册一个) decides nothing here
         breaking = [p for p in fact.no if p.search(question)]
         if breaking and CONFIRM.search(question) and not any(proposes(p, question) for p in breaking):
             return "是的"  # 服务器不能放在境外，对吧: the breaking act only under the asker's own 不 — the rule restated
@@ -132,7 +135,10 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
             polarity = False
         elif any(p.search(question) for p in fact.yes):
             polarity = True
-        if polarity is False and REMEDY.search(question):
+        remedy = REMEDY.search(question)
+        if polarity is False and remedy and any(m.start() >= remedy.start() for p in breaking for m in p.finditer(question)):
+            return verdict_word(question, False)  # 是不是要全部注销掉: the remedy proposed is itself what the rule rules out
+        if polarity is False and remedy:
             return worry_word(question, True) or "需要"  # 服务器在境外，要不要迁回来: the state must be put right
         if polarity is True and REMEDY.search(question):
             return worry_word(question, False) or "不需要"  # 节点在杭州，要不要迁: the state keeps the rule
@@ -167,7 +173,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     if not claimed and (CONFIRM.search(question) or signed) and (restates(question, top, 0.5) or quotes(question, top)) \
             and same_polarity(question, top):
         return "是的"  # a rule restated in the asker's words (…不单独作为网站跑了…，对吧): confirmed
-    halves = [f for f in facts[:2] if f.clause.id == top.clause.id]  # a rule and its other half (主域名 after 一个域名)
+    halves = [f for f in facts[:2] if f.clause.id == top.clause.id and described.get(f.clause.id, f) is f]  # a rule and its other half (主域名 after 一个域名)
     acting = [f for f in halves if f.verdict and any(p.search(question) for p in f.does) and names_subject(f, question)]
     if acting:  # the question names the act a rule is about; of several, the one named last (the predicate)
         rule = max(acting, key=lambda f: max((m.end(), m.end() - m.start()) for p in f.does for m in p.finditer(question)))

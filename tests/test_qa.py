@@ -1386,6 +1386,9 @@ ROUND_SEVENTEEN = [
     # a unit denying its own reporting duty (跟我们没关系，不用报) is told it must, by its own notice's date
     ("我们是县级部门，州里的方案是发给县市和州直部门的，清理这事跟我们没关系吧，不用报了吧", ["不对，需要", "3月5日"], ["不是县级部门"]),
     ("乡镇这次清理情况可以不报吧", ["3月5日"], ["可以。", "不需要"]),
+    # several compliant domains already held: designate a main one; cancelling them all is not what the rule asks
+    ("县政府网站有两个gov.cn域名都合规，是不是得都注销了重新申请一个", ["不是", "主域名"], ["需要。"]),
+    ("我们有两个英文域名都符合规范，要注销其中一个吗", ["主域名"], ["需要。", "不可以"]),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
