@@ -95,8 +95,9 @@ _ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|�
 
 
 # A在B之前 / A在B之后: the order said by a relation, not by the order written (之后 reverses it)
-_BEFORE_REL = re.compile(r"在[^，。？]{1,14}(之前|以前|前)")
-_AFTER_REL = re.compile(r"在[^，。？]{1,14}(之后|以后|后)")
+# (挂在调整后的新域名网站首页: 调整后的 describes a thing, it orders nothing)
+_BEFORE_REL = re.compile(r"在[^，。？]{1,14}(之前|以前|前)(?!的)")
+_AFTER_REL = re.compile(r"在[^，。？]{1,14}(之后|以后|后)(?!的)")
 _BEFORE_FIRST = re.compile(r"(之前|以前|前)[，,]?[^，。？\d]{0,4}先")
 _ORDERED = re.compile(r"先[^。？?]{1,24}(再|然后|后|之后|以后|才)|然后|之后再|以后再|后再|完了?再|[^，。？,]{2,}(以后|之后|后)[，,]?[^，。？,]{0,4}(再|才)?(去|要|把|就)?")
 

@@ -14,6 +14,7 @@ from knowledge.facts import FOREIGN
 from knowledge.locations import hosting_locations
 from knowledge.places import divisions
 from knowledge.text import ASKING
+from knowledge.units import parse_unit
 
 COVERS = "这两份文件只管楚雄州（武定县转发）政府网站域名的清理：域名结构、注册注销流程、报送期限和联系人等，这些可以问我。"
 
@@ -164,6 +165,12 @@ def superiors(region: str) -> tuple[str, ...]:
     return tuple(p.name for p in [deepest, *reversed(table.enclosing(deepest))])
 
 
+def _names_unit(text: str) -> bool:
+    """Whether text opens with a unit's name (县公安局, 县编办, 县政府办…, up to the next 和/、/punctuation)."""
+    head = re.split(r"[和与及跟、，,。？?！!；;\s]", text, maxsplit=1)[0][:12]
+    return any(parse_unit(head[:k]).kind is not None for k in range(len(head), 2, -1))
+
+
 def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> str | None:
     index, longest, provinces = _places()
     n = len(question)
@@ -187,8 +194,8 @@ def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> st
                 break  # 改成县融媒体中心, 截止日和县里: a verb or conjunction before 县, not 成县 or 和县
             if i and question[i - 1:i + 1] in _WORDS_ENDING and word[1:2] in "县市区州":
                 break  # 清理县政府办的…: 清理 and 县, not 理县
-            if full_name and word[:-1] in _NOT_A_PLACE and i + size < n and question[i + size] in "公政人局委办纪法检":
-                break  # 会同县公安局: 会同 (together with) and the county's police, not 湖南's 会同县
+            if full_name and word[:-1] in _NOT_A_PLACE and i + size < n and _names_unit(question[i + size - 1:]):
+                break  # 会同县公安局, 会同县编办: 会同 (together with) and a county unit, not 湖南's 会同县
             if i and question[i - 1] in NUMERALS and word[0] in MEASURES:
                 break  # 一个旧的域名, 各项城市, 一台州里的服务器: a measure word after its numeral, not 个旧 or 项城
             if not home and word not in home_region and (full_name or followed or word in provinces):

@@ -1389,6 +1389,9 @@ ROUND_SEVENTEEN = [
     # several compliant domains already held: designate a main one; cancelling them all is not what the rule asks
     ("县政府网站有两个gov.cn域名都合规，是不是得都注销了重新申请一个", ["不是", "主域名"], ["需要。"]),
     ("我们有两个英文域名都符合规范，要注销其中一个吗", ["主域名"], ["需要。", "不可以"]),
+    # 会同 + a county unit of any name is "together with"; 调整后的 describes, it does not order the steps
+    ("复查是县里牵头会同县网信办搞的吧", ["不对", "州政府办"], ["会同县的规定"]),
+    ("公告要挂在调整后的新网站首页，挂满3个月再注销老域名，没错吧", ["是的"], ["顺序不能反"]),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
