@@ -178,6 +178,12 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
     sequence = _sequence_asked(question, claims)
     if len(events) < 2 and (claims.between or claims.first or claims.order or sequence or _RELATIVE.search(question)):
         events = _with_documents(question, events)  # 州里的通知和县里的通知隔了几天: each document by its date
+    if len(events) == 1 and claims.between and (claims.deadlines or claims.dated):
+        # 武定发文那天到3月5号截止有几个工作日: a day written out is the span's other end — the documents' event of
+        # that day when there is one, else the day itself (in the documents' year)
+        day, text = (claims.deadlines[0][0], claims.deadlines[0][3]) if claims.deadlines else claims.dated[0][:2]
+        same = [f for f in load_facts() if f.event and f.date == day and f is not events[0]]
+        events = [events[0], same[0] if same else replace(events[0], event=text, date=day)]
     if not events:
         return None
     if sequence and len(events) >= 2:  # 州里的方案、县里的通知、复查截止排一下: the documents named bare too

@@ -557,6 +557,9 @@ CANCEL_IT = re.compile(r"(要不要|需不需要|需要|该不该|应不应该|�
 _COLUMN_NAME = re.compile(r"[“”\"'‘’]?[\u4e00-\u9fff]{2,8}?[“”\"'‘’]?(栏目|频道|专题|专栏|版块|板块)")
 
 
+_CHANGE_TO_DOMAIN = re.compile(r"(要不要|是不是|需不需要|是否|该不该|得|要)[^，。？]{0,4}(改|换|调整)成?[^，。？]{0,12}(域名|gov)")
+
+
 def asks_about_domain(question: str) -> bool:
     """The question asks about the domain it names (is it compliant, what to do with it), not only
     mentions it while asking something else (the route, the period, a Chinese domain's format, its server).
@@ -565,6 +568,8 @@ def asks_about_domain(question: str) -> bool:
     rest = _COLUMN_NAME.sub(r"\1", _DOMAIN_IN_TEXT.sub(" ", question))
     if CANCEL_IT.search(rest) and not _OTHER_SUBJECT.search(CANCEL_IT.sub(" ", rest)):
         return True
+    if any(_CHANGE_TO_DOMAIN.search(part) and is_yes_no(part) for part in re.split(r"[？?]", rest)):
+        return True  # …，是不是要改成州门户下面的二级域名？格式咋写: whether to change it is asked, with how
     # a subject named only in an earlier sentence that sets the scene (…挂在公司的云服务器上。这次清理，这个域名算
     # 规范的吗？) is not what is asked
     sentences = [t for t in re.split(r"[。！!]", rest) if t.strip()]

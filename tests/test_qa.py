@@ -1392,6 +1392,10 @@ ROUND_SEVENTEEN = [
     # 会同 + a county unit of any name is "together with"; 调整后的 describes, it does not order the steps
     ("复查是县里牵头会同县网信办搞的吧", ["不对", "州政府办"], ["会同县的规定"]),
     ("公告要挂在调整后的新网站首页，挂满3个月再注销老域名，没错吧", ["是的"], ["顺序不能反"]),
+    # a yes/no part about changing a named domain, beside a how part: the change is still answered
+    ("县统计局网站还在用 wdtjj.net，按方案是不是要换成gov.cn下面的？怎么写", ["需要", "不合规"], ["文件没有直接规定"]),
+    # an event described and a day written out: the span between them
+    ("州里发方案那天到3月20号截止，一共多少个工作日", ["2019年2月13日", "工作日"], []),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
