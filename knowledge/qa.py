@@ -60,6 +60,7 @@ from knowledge.sections import (
     names_only,
     section_range,
     section_reference,
+    sections_asked_in_turn,
     subsections,
     title_of,
 )
@@ -424,6 +425,11 @@ class PolicyIndex:
             said = check(fact, claims)  # 方案分六部分吧: the count claimed against the plan's
             lead = f"不对：{'；'.join(said.wrong)}。{fact.answer}" if said.wrong else f"是的。{fact.answer}" if said.matched else fact.answer
             return Answer(True, "facts", lead, [Source.of(fact)], [], 0.0, [fact])
+        in_turn = sections_asked_in_turn(cq, self.clauses)
+        if in_turn:  # 第二部分一共几条？（五）说的啥: the part, then its item
+            parts = [self._answer(p, lookup, region) for p in in_turn]
+            return Answer(True, "facts", "\n".join(a.lead for a in parts), [x for a in parts for x in a.sources[:2]],
+                          [], 0.0, [f for a in parts for f in a.facts])
         span = section_range(cq, self.clauses)
         if len(span) > 1:  # 二（一）到二（三）讲了什么: each in turn
             parts = [self._section_answer(s) for s in span]

@@ -68,9 +68,43 @@ def _exists(section: str, clauses: Sequence[Clause]) -> bool:
                if c.doc.startswith("楚政办函"))
 
 
+# a part written by its heading: after its numeral (二 清理范围及标准, 二、清理范围及标准), or asked for its items
+_TITLES = "|".join(sorted((re.escape(t) for t, code in PARTS.items() if code != "前言"), key=len, reverse=True))
+_NUMBERED_TITLE = re.compile(rf"(?<![\u4e00-\u9fff（(])([一二三四五])\s*[、.．]?\s*(?:{_TITLES})")
+_TITLE_ITEMS = re.compile(rf"(?<![“\"「『'‘])({_TITLES})(?=[^，。？?]{{0,6}}(几条|几项|几点|哪几条|多少条))")
+
+
 def canonical_notation(question: str) -> str:
-    """二之（五）, 三里的第一条 → 二（五）, 三（一）: one notation for every reader of sections after it."""
+    """二之（五）, 三里的第一条 → 二（五）, 三（一）; 二 清理范围及标准, 清理范围及标准里有几条 → 第二部分: one notation for every
+    reader of sections after it."""
+    question = _NUMBERED_TITLE.sub(lambda m: f"第{m.group(1)}部分", question)
+    if not re.search(r"第[一二三四五1-5]部分", question):  # (方案第四部分“方法步骤”分哪几步: named already)
+        question = _TITLE_ITEMS.sub(lambda m: f"第{PARTS[m.group(1)]}部分", question)
     return _PART_OF_ITEM.sub(lambda m: f"{m.group(1)}（{m.group(2)}）", question)
+
+
+_BARE_ITEM = re.compile(rf"^\s*(?:第\s*)?[（(]?\s*({_N})\s*[）)]?\s*(?:条|项|点)?(?=[^）)\d]|$)")
+
+
+def sections_asked_in_turn(question: str, clauses: Sequence[Clause]) -> list[str]:
+    """'第二部分一共几条？（五）说的啥' → ['第二部分一共几条', '二（五）说的啥']: questions asked one after another about
+    a part and then an item of it written bare (（五）, 第五条), each read with the part; [] when not so."""
+    parts = [p for p in re.split(r"[？?]", question) if p.strip()]
+    if len(parts) < 2:
+        return []
+    first = numbered(parts[0], clauses)
+    if not first or "（" in first:
+        return []
+    out = [parts[0]]
+    for part in parts[1:]:
+        bare = _BARE_ITEM.match(part)
+        if not bare or numbered(part, clauses) not in (None, first):
+            return []
+        section = f"{first}（{_numeral(bare.group(1))}）"
+        if not _exists(section, clauses):
+            return []
+        out.append(section + part[bare.end():])
+    return out
 
 
 def numbered(question: str, clauses: Sequence[Clause]) -> str | None:

@@ -1396,6 +1396,9 @@ ROUND_SEVENTEEN = [
     ("县统计局网站还在用 wdtjj.net，按方案是不是要换成gov.cn下面的？怎么写", ["需要", "不合规"], ["文件没有直接规定"]),
     # an event described and a day written out: the span between them
     ("州里发方案那天到3月20号截止，一共多少个工作日", ["2019年2月13日", "工作日"], []),
+    # a part named by its heading (after its numeral, or asked for its items), then an item of it written bare
+    ("三 注册、注销流程 下面有几条？（四）讲的是啥", ["共5条", "55号"], []),
+    ("有关要求一共几条", ["共4条"], []),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
