@@ -48,7 +48,8 @@ _OTHER_TOPICS = (
     (re.compile(r"新闻稿|稿件|文章|错别字|内容审核|内容更新|更新内容|内容保障|信息发布|发布信息|更新频率|多久更新|更新一次|栏目更新|信息更新|"
                 r"留言|回复|办件|互动|咨询答复|领导信箱|信箱回复|版权声明|党徽|国徽|无障碍|适老化|访问量|浏览量|点击量|上架|办事事项|"
                 r"政务公开|(更新|发布)[^，。？]{0,4}(多少|几)条|信息量"),
-     "网站内容和互动", re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn|清理情况|注销|审核|审批", re.IGNORECASE)),
+     "网站内容和互动", re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn|清理情况|注销|审核|审批|"
+                                r"[a-z0-9-]+\.(cn|com|net|org)(?![a-z])", re.IGNORECASE)),  # a domain named: its column's domain
     # … unless it is this clean-up's own report that is asked about (逾期没报清理情况会被考核扣分吗: a silent point)
     (re.compile(r"年度报表|年报|工作报表|统计报表|绩效|考核|测评|考评|普查表|信息公开(?!发布)|等级保护|等保"), "其他报表和考核",
      re.compile(r"清理情况|域名清理|域名解析|解析服务|服务器|虚拟空间|cdn", re.IGNORECASE)),

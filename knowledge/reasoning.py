@@ -744,12 +744,17 @@ _CANCEL = "原域名按照流程注销；域名注销后注销ICP备案、党政
 _COLUMN = re.compile(r"栏目|频道|专题|英文版|外文版|子站|版块|板块|专栏")
 
 
-def _column_structure(domain: str, parsed) -> Situation:
-    """A column, channel, topic or language version: a path under its site's own domain (二（五）)."""
+def _column_structure(domain: str, parsed, rest: str = "") -> Situation:
+    """A column, channel, topic or language version: a path under its site's own domain (二（五）) — a
+    department's under ○○○.□□□.gov.cn, a portal's under www.□□□.gov.cn and △△△.政务; the domain opened for it
+    is cancelled once its pages are moved."""
     if parsed.has_path:
         return Situation([f"{domain} 是网站域名下的路径，符合栏目、频道、专题使用同一级域名的要求。"], ["plan-2-5-paths"], True)
-    return Situation([f"{domain} 不合规：栏目、频道、专题等原则上使用同一级域名下的路径（如 www.□□□.gov.cn/.../...），不单独开域名。"],
-                     ["plan-2-5-paths"], False)
+    department = _DEPT_NAME.search(rest) or _DEPT_WORDS_NEAR.search(rest)
+    path = ("本部门网站域名下的路径“○○○.□□□.gov.cn/.../...”" + (f"（{_department_example(rest)}）" if _DEPT_NAME.search(rest) else "")
+            if department else "门户网站域名下的路径“www.□□□.gov.cn/.../...”和“△△△.政务/.../...”")
+    return Situation([f"{domain} 不合规：栏目、频道、专题等原则上使用同一级域名，应改用{path}，不单独开域名。",
+                      f"内容迁移到路径下以后，{domain} 按照流程注销。"], ["plan-2-5-paths"], False)
 
 
 def _kind_structure(domain: str, kind: str, parsed) -> Situation:
@@ -1049,7 +1054,7 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
 
         parsed = parse_domain(domain)
         if parsed.valid and not parsed.is_chinese:
-            column = _column_structure(domain, parsed)
+            column = _column_structure(domain, parsed, rest)
             if not parsed.has_path:
                 return column
             # a column on a path is right; the site whose path it is is checked as that site (its unit, its kind)

@@ -1399,6 +1399,9 @@ ROUND_SEVENTEEN = [
     # a part named by its heading (after its numeral, or asked for its items), then an item of it written bare
     ("三 注册、注销流程 下面有几条？（四）讲的是啥", ["共5条", "55号"], []),
     ("有关要求一共几条", ["共4条"], []),
+    # a column's own domain: the path under its site's kind (a department's ○○○.□□□.gov.cn), then cancel it
+    ("县教育局网站的招生专题单独注册了 zszt-wdjy.com，该怎么弄", ["○○○.□□□.gov.cn/", "注销"], ["www.□□□.gov.cn/"]),
+    ("州政府门户的政务公开专栏单独用了 zwgk-cx.net，合规吗", ["不", "www.□□□.gov.cn/"], []),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
