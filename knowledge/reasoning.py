@@ -568,6 +568,8 @@ def asks_about_domain(question: str) -> bool:
     rest = _COLUMN_NAME.sub(r"\1", _DOMAIN_IN_TEXT.sub(" ", question))
     if CANCEL_IT.search(rest) and not _OTHER_SUBJECT.search(CANCEL_IT.sub(" ", rest)):
         return True
+    if _WHICH_OPTION.search(rest) and len(domains_in(question)) >= 2:
+        return True  # 写 A 还是 B: which of the domains named to use
     if any(_CHANGE_TO_DOMAIN.search(part) and is_yes_no(part) for part in re.split(r"[？?]", rest)):
         return True  # …，是不是要改成州门户下面的二级域名？格式咋写: whether to change it is asked, with how
     # a subject named only in an earlier sentence that sets the scene (…挂在公司的云服务器上。这次清理，这个域名算
@@ -940,7 +942,15 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
     if len(english) >= 2 and _ONE_SITE.search(question) and not _COLUMN.search(question) \
             and not any(_KIND_WORDS[2][1].search(question[:m.start()][-12:]) for m in found[1:]):
         return _one_site(english, situations)
+    if _WHICH_OPTION.search(question):  # 写 A 还是 B, 哪个对: each option checked, none judged for the others
+        lines = list(dict.fromkeys(s.lines[0] for s in situations if s.lines))
+        verdicts = {s.compliant for s in situations}
+        return Situation(lines, list(dict.fromkeys(c for s in situations for c in s.clause_ids)),
+                         verdicts.pop() if len(verdicts) == 1 else None)
     return next((s for s in situations if s.compliant is False), situations[0])
+
+
+_WHICH_OPTION = re.compile(r"还是|哪个|哪一个|选哪|用哪|哪种")
 
 
 # a change of domain described (从 A 换成了 B, A 改成 B): the old one is stopped by the notice rule, 四（三）

@@ -1402,6 +1402,9 @@ ROUND_SEVENTEEN = [
     # a column's own domain: the path under its site's kind (a department's ○○○.□□□.gov.cn), then cancel it
     ("县教育局网站的招生专题单独注册了 zszt-wdjy.com，该怎么弄", ["○○○.□□□.gov.cn/", "注销"], ["www.□□□.gov.cn/"]),
     ("州政府门户的政务公开专栏单独用了 zwgk-cx.net，合规吗", ["不", "www.□□□.gov.cn/"], []),
+    # options named as domains (A 还是 B, 哪个对): each is checked
+    ("县中文域名写“武定县人民政府.政务”还是“武定县政府.政务”", ["武定县人民政府.政务 符合", "武定县政府.政务 符合"], []),
+    ("州教育局网站用 jyj.chuxiong.gov.cn 还是 cxjy.com 好", ["jyj.chuxiong.gov.cn 符合", "cxjy.com 不合规"], []),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
