@@ -225,6 +225,31 @@ def warm() -> None:
     _common_word_stems()
 
 
+# the asker's own place, said of themselves (我是贵州省毕节市七星关区政府办的, 我们利川市…)
+_SPEAKER_PLACE = re.compile(r"(?:我是|我们是|我们|咱们|俺们|这边是)([^，。？?！!、\s]{2,24})")
+
+
+def declared_region(question: str) -> str:
+    """The place outside 楚雄州 an asker says is their own, with its unit (贵州省毕节市七星关区政府办), or ''. An
+    office there asks how the rules apply to it: its place is home for that question, as /region makes it."""
+    for match in _SPEAKER_PLACE.finditer(question):
+        text = match.group(1)
+        place = _other_place(text)
+        if place and text.startswith(place) and _GOV_UNIT.search(question):
+            return _place_names(text) or place
+    return ""
+
+
+def _place_names(text: str) -> str:
+    """The run of place names text opens with: 贵州省毕节市七星关区政府办的 → 贵州省毕节市七星关区."""
+    names, end = divisions().by_name, 0
+    while True:
+        found = next((k for k in range(min(12, len(text) - end), 1, -1) if text[end:end + k] in names), 0)
+        if not found:
+            return text[:end]
+        end += found
+
+
 def refusal(question: str, region: str = "") -> str | None:
     """A friendly refusal when the question is beyond the documents' edge, else None. Places of the office's
     own region (`region`) are home: the documents' rules are what it applies."""

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from knowledge.claims import UNIT_KINDS
 from knowledge.claims import read as read_claims
-from knowledge.edge import refusal, superiors
+from knowledge.edge import declared_region, refusal, superiors
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
 from knowledge.locations import mark_domestic
@@ -410,6 +410,7 @@ class PolicyIndex:
             cq = _DIALECT_MID.sub(lambda m: m.group(2), cq).rstrip("。.！!") + "吧"
         cq = hearsay_as_confirmation(self.corrected(_DIALECT_TAG.sub("吧", cq)))  # …是这个意思噻 / …才能办哈: 吧
         cq = confirmation_last(cq)  # …是3月15号对吧 永仁这边按这个时间倒排了: the claim to confirm is the question
+        region = region or declared_region(cq)  # 我是贵州省毕节市七星关区政府办的: the asker's own place is home
         edge = refusal(cq, region) or (refusal(q, region) if cq != q else None)
         if edge:
             return Answer(False, "out_of_scope", edge)
@@ -1372,7 +1373,7 @@ _WHICH_N = re.compile(r"哪(两|俩|三|四|五|几)(个|份|张|种|项|条|家
 _ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处理 asks what to do; it names no rule of its own
 _PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|这次|这份|本次|此次|本|该|州里的?|县里的?)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|"
                            r"(按|按照|根据|依照|对照)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|这次清理|此次清理|本次清理")
-_OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|我县|我市|我州|俺们")
+_OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|本区|我县|我市|我州|我区|俺们|我是")
 
 
 _HOSTED_AT = re.compile(r"服务器|节点|机房|虚拟空间|虚拟主机|云主机|云空间|云服务器|cdn|托管|数据中心", re.IGNORECASE)

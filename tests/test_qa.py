@@ -362,7 +362,12 @@ def test_a_rule_of_two_sentences_is_given_whole(question, halves):
 
 def test_the_offices_own_region_is_home():
     region = "湖北省恩施土家族苗族自治州利川市"
-    assert not ask("我们利川市的门户网站域名应该怎么写").in_scope  # without a region: another place
+    assert not ask("利川市的门户网站域名应该怎么写").in_scope  # without a region: another place
+    # … unless the asker says it is their own (我们利川市, 我是…政府办的): their place is home for that question
+    own = ask("我们利川市的门户网站域名应该怎么写")
+    assert own.in_scope and "www.lichuan.gov.cn" in own.lead
+    assert "www.qixingguan.gov.cn" in ask("我是贵州省毕节市七星关区政府办的，区政府门户网站域名按这个方案该咋写").lead
+    assert not ask("我们单位有人问湖南长沙的门户网站域名怎么写").in_scope  # someone else's place
     answer = ask("我们利川市的门户网站域名应该怎么写", region=region)
     assert answer.in_scope and "www.lichuan.gov.cn" in answer.lead and "www.□□□.gov.cn" in answer.lead
     assert not ask("大理州的清理截止日期是哪天", region=region).in_scope  # still another region
