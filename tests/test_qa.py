@@ -1410,6 +1410,10 @@ ROUND_SEVENTEEN = [
     # options named as domains (A 还是 B, 哪个对): each is checked
     ("县中文域名写“武定县人民政府.政务”还是“武定县政府.政务”", ["武定县人民政府.政务 符合", "武定县政府.政务 符合"], []),
     ("州教育局网站用 jyj.chuxiong.gov.cn 还是 cxjy.com 好", ["jyj.chuxiong.gov.cn 符合", "cxjy.com 不合规"], []),
+    # the structure's own suffix asked about: required; not using it is not allowed
+    ("州级部门网站得用gov.cn的下级域名吗", ["需要"], ["文件没有直接规定"]),
+    ("县门户网站不使用gov.cn应该没问题吧", ["不对，有问题"], ["是的，没问题"]),
+    ("部门网站不用gov.cn可以吧", ["不可以"], ["是的"]),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
