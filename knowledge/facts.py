@@ -46,6 +46,7 @@ class Fact:
     # checked against it only when the question says that case
     case: re.Pattern | None = None  # a situation that, once the question describes it, makes the rule its subject
     # (已有三个规范的域名 → 明确主域名)
+    allows: re.Pattern | None = None  # what the rule takes as permitted, setting only how (使用CDN的…, 租用空间的…)
     aspect: str = ""  # the part of a site's set-up the rule is about (服务器, 域名解析, CDN), for a scene naming several
     aspect_words: re.Pattern | None = None  # how a question names that part
 
@@ -91,6 +92,7 @@ def build_facts(policy: Policy, raw: list[dict]) -> tuple[Fact, ...]:
             steps=tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in item.get("steps", ())),
             when=re.compile(item["when"]) if item.get("when") else None,
             case=re.compile(item["case"], re.IGNORECASE) if item.get("case") else None,
+            allows=re.compile(item["allows"], re.IGNORECASE) if item.get("allows") else None,
             aspect=(item.get("aspect") or {}).get("name", ""),
             aspect_words=re.compile(item["aspect"]["words"], re.IGNORECASE) if item.get("aspect") else None,
             level=str(item.get("level", "")), value=str((item.get("value") or {}).get("is", "")), value_kind=(item.get("value") or {}).get("kind", ""),

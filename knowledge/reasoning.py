@@ -146,6 +146,9 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
             return "不是，可以用"  # 检查的人说CDN不能用，是这样吗 — the setting keeps the rule, so it is not forbidden
         if polarity is not None:
             return verdict_word(question, polarity)
+    top = facts[0]
+    if top.allows and top.allows.search(question) and _SAID_FORBIDDEN.search(statement(question)) and not polarity:
+        return "不是，可以用，但要符合下面的要求"  # CDN不能用吧: the rule sets how it is used, so it may be used
     if result.open:
         return ""  # 本级人民政府办公室 for a unit whose level is not said, 县长 for 主要负责人: the rule's words decide
     top = facts[0]
@@ -192,7 +195,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
 
 _MAY_ABROAD = re.compile(FOREIGN)
 # a statement that something may not be used at all (CDN不能用, 不让用): wrong when the setting keeps the rule
-_SAID_FORBIDDEN = re.compile(r"(不能|不可以|不准|不许|不让|禁止|不得)(用|使用|上|开)")
+_SAID_FORBIDDEN = re.compile(r"(不能|不可以|不准|不许|不让|禁止|不得)(用|使用|上|开|租)")
 
 # 用路径行不行？还是单独搞个子域名 / 放州政务云还是放香港节点: two options, each judged
 _OR = re.compile(r"[，,？?。]?\s*(?:还是说|还是|或者是|或者)")

@@ -1414,6 +1414,9 @@ ROUND_SEVENTEEN = [
     ("州级部门网站得用gov.cn的下级域名吗", ["需要"], ["文件没有直接规定"]),
     ("县门户网站不使用gov.cn应该没问题吧", ["不对，有问题"], ["是的，没问题"]),
     ("部门网站不用gov.cn可以吧", ["不可以"], ["是的"]),
+    # a rule that sets how a thing is used (使用CDN的…) takes it as allowed: "不能用吧" is answered no
+    ("内容分发网络是不是不能用啊，怕出问题", ["可以用", "境内节点"], ["是的"]),
+    ("网站不准租用云服务器吧", ["可以用", "境内节点"], ["是的"]),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
