@@ -503,6 +503,7 @@ _KIND_WORDS = (("institution_other", re.compile(r"医院|学校|不承担|(没�
 Lookup = Callable[[str], "tuple[str, str | None] | None"]  # domain -> (unit name, kind) from the registry
 
 
+_OWN_LEVEL = re.compile(r"(?:咱们|我们|俺们|咱|我|本)(?:县|市|州)(?=[\u4e00-\u9fff])")  # 我们县林业局: the speaker's own place
 _PRONOUN_PLACE = re.compile(r"(?:咱们|我们|俺们|你们|他们|咱|我|俺|本|该|贵)(?:的)?(?:县|市|州|区|乡|镇|单位|局)?(?=[\u4e00-\u9fff])")
 
 
@@ -523,6 +524,11 @@ def _named_unit(text: str) -> str | None:
     """A unit written out with its place (武定县财政局), as the naming check needs it; else None."""
     from knowledge.units import parse_unit
 
+    speaker = _SPEAKER.match(text)
+    home = parse_unit(speaker.group(1)).place_name if speaker else ""
+    if home and _OWN_LEVEL.search(text[speaker.end():]):
+        # 南华县政府办的，我们县林业局网站…: the speaker's county is the 我们县 of the unit named after it
+        text = _OWN_LEVEL.sub(home, text[speaker.end():])
     text = _PRONOUN_PLACE.sub("", text)  # 咱们县人社局, 本市政府: a pronoun and a bare 县 name no place
     for match in _UNIT.finditer(text):
         name = re.sub(r"^.*?(我们是|我们|我是|是|的)", "", match.group(0))
