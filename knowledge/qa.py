@@ -1040,6 +1040,12 @@ class PolicyIndex:
                 carried = bool(carry) and len("".join(_CJK_RUN.findall(part))) <= 6 and bool(_ASKING.search(part))
                 if carried:
                     part = f"{carry}，{part}"
+                elif part is not parts[0] and not _SITE_KIND.search(part) \
+                        and re.search(r"[?？]\s*$", question[:question.find(part)]):
+                    # 门户网站域名该咋写？要注册的话报给哪一级: a question after a question, about the kind of site the
+                    # one before named
+                    said = _SITE_KIND.findall(question[:question.find(part)])
+                    part = f"{said[-1]}{part}" if said else part
                 if after is not None:  # 注销以后还要做什么: the rule that starts where that step ends
                     if after not in chosen:
                         chosen.append(after)
@@ -1373,6 +1379,7 @@ _WHICH_N = re.compile(r"哪(两|俩|三|四|五|几)(个|份|张|种|项|条|家
 _ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处理 asks what to do; it names no rule of its own
 _PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|这次|这份|本次|此次|本|该|州里的?|县里的?)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|"
                            r"(按|按照|根据|依照|对照)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|这次清理|此次清理|本次清理")
+_SITE_KIND = re.compile(r"门户网站|门户|部门网站|事业单位")  # the kind of site a procedure is for
 _OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|本区|我县|我市|我州|我区|俺们|我是")
 
 

@@ -1419,6 +1419,8 @@ ROUND_SEVENTEEN = [
     ("网站不准租用云服务器吧", ["可以用", "境内节点"], ["是的"]),
     # the speaker's office first, then 我们县's unit: the unit is in the speaker's county
     ("牟定县政府办的，我们县教育局网站现在用 mdjy.net，合规吗", ["不合规", "mouding.gov.cn"], ["zf."]),
+    # a question after a question is about the kind of site the one before named
+    ("部门网站域名格式是啥？要注销的话交给谁", ["○○○.□□□.gov.cn", "本级人民政府办公室"], []),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
