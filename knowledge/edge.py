@@ -242,12 +242,14 @@ def declared_region(question: str) -> str:
 
 def _place_names(text: str) -> str:
     """The run of place names text opens with: 贵州省毕节市七星关区政府办的 → 贵州省毕节市七星关区."""
-    names, end = divisions().by_name, 0
+    index, end = _places()[0], 0  # full names and stems (红河 of 红河哈尼族彝族自治州)
     while True:
-        found = next((k for k in range(min(12, len(text) - end), 1, -1) if text[end:end + k] in names), 0)
+        found = next((k for k in range(min(12, len(text) - end), 1, -1) if text[end:end + k] in index), 0)
         if not found:
             return text[:end]
         end += found
+        if end < len(text) and text[end] in "省市州县区盟旗" and text[end - 1] not in "省市州县区盟旗":
+            end += 1  # 红河州: a stem and its level
 
 
 def refusal(question: str, region: str = "") -> str | None:

@@ -55,6 +55,7 @@ from knowledge.sections import (
     asks_content,
     asks_structure,
     asks_title,
+    asks_where,
     canonical_notation,
     english_section,
     names_only,
@@ -580,24 +581,19 @@ class PolicyIndex:
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
         dated = date_lines(cq, facts, candidates) if not (claims.deadlines or claims.dated or claims.months or open_point) else DateLines()
         lines += dated
+        apart = self._asked_apart(cq, facts, candidates, situation) if situation and not aside else []
         if situation and not aside and situation.compliant is False:
             # the check says what is wrong, what to apply for and the steps; a fact stays only when the
             # question names it in words of its own (栏目 … for a column on a sub-domain)
             # 按这个清理方案 is the frame and 该怎么整改 the question: neither names a rule of its own
             rest = CANCEL_IT.sub(" ", _WHAT_TO_DO.sub(" ", _PLAN_SETTING.sub(" ", _DOMAIN_WORDS.sub(" ", cq.lower()))))
-            own = [f for f in [*facts, *candidates] if f.clause.id not in situation.clause_ids]
-            # a part of its own that names no domain (…？另外中文域名该怎么起) keeps the facts it names
-            parts = [p.lower() for p in _parts(cq) if not _DOMAIN_WORDS.search(p.lower()) and _ASKING.search(p)]
-            asked_apart = [f for f in own if any(len(k) >= 3 and k.lower() in p and k not in GENERIC_KEYS for k in f.keys for p in parts)]
-            for p in parts:  # …该咋个改，州里最后截止哪天报？: the dated step the part describes
-                if _WHEN_DUE.search(p) or re.search(r"截止|哪天", p):
-                    asked_apart += [f for f in events_in(p, self.facts) if f not in asked_apart][:1]
-            facts = asked_apart[:2] or [f for f in facts if any(len(k) >= 2 and k.lower() in rest and k not in GENERIC_KEYS and not _ASKS_WORD.search(k) for k in f.keys)
-                                        and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
+            facts = apart[:2] or [f for f in facts if any(len(k) >= 2 and k.lower() in rest and k not in GENERIC_KEYS and not _ASKS_WORD.search(k) for k in f.keys)
+                                  and f.clause.id not in situation.clause_ids][:1]  # the check already says its own rules
         elif situation and not aside:  # the naming rule the domain keeps (二), not a fact the unit's place pulled in
             # a township's: the documents set no structure for it, so no other unit's structure is offered
-            facts = [] if situation.alone else [f for f in facts if f.section.startswith("二") and
-                                                 (not situation.clause_ids or f.clause.id in situation.clause_ids)][:1]
+            kept = [] if situation.alone else [f for f in facts if f.section.startswith("二") and
+                                               (not situation.clause_ids or f.clause.id in situation.clause_ids)][:1]
+            facts = list(dict.fromkeys([*kept, *apart[:2]]))
         lines += [f.answer for f in facts]
         named = [loc for loc in located if loc.name not in _WHERE_WORDS]
         if named and any(f.clause.id in ("plan-5-3-hosting", "plan-5-3-cdn") for f in facts[:2]):  # 节点在杭州: where that is, for 五（三）
@@ -704,6 +700,8 @@ class PolicyIndex:
             several = len(facts) > 1 and bool(_BARE_CHECK.fullmatch(_parts(cq)[-1].strip()))
             lines.insert(0, "对照文件的规定逐项看：" if several else "文件没有直接规定这一点。文件中相关的规定是：")
         lead = "\n".join(dict.fromkeys(lines)).replace("：\n", "：", 1)
+        if facts and not ref and asks_where(cq) and re.search(r"第几|哪一?(部分|条|节)", cq):
+            lead = f"在{facts[0].citation}。{lead}"  # 讲复查的是第几部分第几条: where the rule is written, then the rule
         if ruling:
             lead = f"{ruling}。{lead}"
         if english and situation and not aside and (situation.en or situation.compliant is not None):
@@ -715,6 +713,17 @@ class PolicyIndex:
         shown = {s.id for s in sources}
         related = [self.clauses[i] for s, i in ranked[1:4] if s >= best_score * 0.5 and self.clauses[i].id not in shown]
         return Answer(True, "facts", lead, list(dict.fromkeys(sources)), related, best_score, facts)
+
+    def _asked_apart(self, cq: str, facts: list[Fact], candidates: list[Fact], situation) -> list[Fact]:
+        """The facts a part of its own that names no domain asks for (…？另外中文域名该怎么起; …州里最后截止哪天报？),
+        beside the check of the domain named."""
+        own = [f for f in [*facts, *candidates] if f.clause.id not in situation.clause_ids]
+        parts = [p.lower() for p in _parts(cq) if not _DOMAIN_WORDS.search(p.lower()) and _ASKING.search(p)]
+        apart = [f for f in own if any(len(k) >= 3 and k.lower() in p and k not in GENERIC_KEYS for k in f.keys for p in parts)]
+        for p in parts:  # …该咋个改，州里最后截止哪天报？: the dated step the part describes
+            if _WHEN_DUE.search(p) or re.search(r"截止|哪天", p):
+                apart += [f for f in events_in(p, self.facts) if f not in apart][:1]
+        return apart
 
     def _document_numbers(self, question: str, claimed: list[tuple[str, str, str]]) -> tuple[str, list[Fact]]:
         """Each document number claimed against the documents' own: the one its level word names (州 → 楚政办函), else

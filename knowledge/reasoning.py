@@ -274,7 +274,7 @@ def names_subject(fact: Fact, question: str) -> bool:
 
 
 # a question about putting a forbidden state right, not about doing the forbidden act
-REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停|搬|挪|移)|"
+REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停|搬|挪|移|动)|"
                      r"(改|迁|换|整改)不(改|迁|换|整改)|要紧|要不要紧|严重吗|有问题吗|有没有问题|有影响吗")
 WORRY = re.compile(r"要紧|严重|有问题|有没有问题|有影响")
 _WORRY_WORDS = (("问题", "有问题", "没有问题"), ("影响", "有影响", "没有影响"), ("严重", "严重", "不严重"), ("要紧", "要紧", "不要紧"))
@@ -1035,11 +1035,13 @@ _ONE_SITE = re.compile(r"两个|俩|都能|都在用|都可以|都能用|同时|
 def _one_site(domains: list[str], situations: list[Situation]) -> Situation:
     good = [d for d, s in zip(domains, situations) if s.compliant]
     bad = [d for d, s in zip(domains, situations) if s.compliant is False]
+    if len(good) == len(domains):  # all compliant: 二 asks for a main domain, not for cancelling the others
+        return Situation([f"一个政府网站原则上只注册一个中文域名和一个英文域名；{'、'.join(domains)} 都符合规定的结构，"
+                          f"已有多个符合要求的域名的，应明确主域名（如 {good[0]}）。文件没有要求注销其余符合要求的域名。"],
+                         ["plan-2-one"], None)
     lines = [f"一个政府网站原则上只注册一个中文域名和一个英文域名：{'、'.join(domains)} 是同一网站的{len(domains)}个英文域名，只应保留一个。"]
     if good and len(good) < len(domains):
         lines.append(f"保留符合规定结构的 {good[0]} 作为主域名（英文域名），" + "、".join(d for d in domains if d != good[0]) + " 按流程注销。")
-    elif good:
-        lines.append(f"已有多个符合要求的域名的，应明确主域名（如 {good[0]}），其余的按流程注销。")
     else:
         lines.append("都不符合规定结构：应申请一个规范的 www.□□□.gov.cn 作为英文域名，原有的按流程注销。")
     for situation in situations:
@@ -1047,7 +1049,7 @@ def _one_site(domains: list[str], situations: list[Situation]) -> Situation:
             lines.append(situation.lines[0])
     lines.append(_STEPS)
     ids = ["plan-2-one", *(cid for s in situations for cid in s.clause_ids[:1]), "plan-4-3-notice", "plan-3-5"]
-    return Situation(lines, list(dict.fromkeys(ids)), False if bad or len(good) > 1 else None)
+    return Situation(lines, list(dict.fromkeys(ids)), False if bad else None)
 
 
 def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None) -> Situation:

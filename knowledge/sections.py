@@ -32,7 +32,7 @@ _PART_ITEM = re.compile(rf"(?:第([一二三四五1-5])(?:部分|大部分|大�
 # 4.2, 4．2 (not part of a date, a version or an address)
 # 二之（五）, 三里的第一条, 五下面的(3): the part, a joining word, then the item
 _PART_OF_ITEM = re.compile(rf"(?<![第\d十届])([一二三四五1-5])(?:部分)?\s*(?:之|中的|里的|里面的|下的|下面的|当中的)\s*第?\s*[（(]?\s*({_N})\s*[）)]?")
-_DOTTED = re.compile(r"(?<![\d.．])([1-5一二三四五])\s*[.．]\s*([1-6])(?![\d.．])")
+_DOTTED = re.compile(r"(?<![\d.．])([1-5一二三四五])\s*[.．]\s*([1-6一二三四五六])(?![\d.．])")
 _PREFACE = re.compile(r"前言|开头(部分|那段|一段)?|引言|导语")
 _TITLE = re.compile(r"标题|叫什么|叫啥|名称是|题目|小标题|题名")
 _RANGE = re.compile(rf"(?<![\d.．])([一二三四五1-5])\s*、?\s*[（(]\s*({_N})\s*[）)]\s*(?:到|至|-|~|～|—)+\s*(?:[一二三四五1-5]\s*、?\s*)?[（(]?\s*({_N})\s*[）)]?"
@@ -258,9 +258,14 @@ def title_of(section: str, clauses: Sequence[Clause], parts: dict[str, str]) -> 
 _STRUCTURE = re.compile(r"(几|哪几|多少)(个)?(部分|大块|大部分|章|块)|分(为)?[几\d一二三四五六七八九十](个)?(大)?部分|(方案|文件)的?(结构|目录)")
 
 
+def asks_where(question: str) -> bool:
+    """方案里讲复查的是第几部分第几条: where a rule is written."""
+    return bool(_WHERE.search(question))
+
+
 def asks_structure(question: str) -> bool:
     """方案一共几部分，各叫什么: the plan's parts."""
-    return bool(_STRUCTURE.search(question)) and not re.search(r"域名结构|网址结构", question)
+    return bool(_STRUCTURE.search(question)) and not re.search(r"域名结构|网址结构|第几", question)  # 在第几部分: where
 
 
 def subsections(part: str, clauses: Sequence[Clause]) -> list[str]:

@@ -856,7 +856,8 @@ def test_the_verdict_never_contradicts_the_domain_check_in_the_same_answer(quest
     # a township's own domain: no structure in the documents, said so; who coordinates
     ("我们镇想申请 xxzhen.gov.cn，可以注册吗", ["文件没有规定乡镇网站的域名结构", "县市人民政府办公室"], ["业务系统"]),
     # two English domains for one site: one each in principle, name the main one, cancel the other
-    ("武定县政府门户 www.wuding.gov.cn 和 www.wdx.gov.cn 都在用，可以吗", ["不可以", "主域名", "一个英文域名"], []),
+    # both keep the structure: a main domain is designated; the documents do not ask to cancel the other
+    ("武定县政府门户 www.wuding.gov.cn 和 www.wdx.gov.cn 都在用，可以吗", ["主域名", "一个英文域名"], ["其余的按流程注销"]),
     ("县门户现在 wuding.gov.cn 和 www.wuding.gov.cn 两个都能打开，咋整", ["主域名", "注销"], []),
     # a look-alike site is an impersonation to report, not a domain to rename
     ("发现 wd-gov.com 是个假网站，仿冒我们局的，要报给谁", ["州政府办公室", "监测"], ["应申请规范域名"]),
