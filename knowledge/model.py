@@ -253,6 +253,8 @@ class Check:
 
 _OPEN_NOTES = {"本级人民政府办公室": "要看单位的层级：文件写的是“本级人民政府办公室”，县级单位是县政府办，州级单位是州政府办",
                "主要负责人": "文件写的是“本部门（本地区）主要负责人”同意，没有点名{}"}
+# whose 主要负责人 the rule means (本部门 or 本地区), and the heads that are someone else's
+_HEAD_OF_OTHER = {"本部门": re.compile(r"(?<!副)[州县市省]长|书记|常务"), "本地区": re.compile(r"局长|主任|院长|校长|站长|所长")}
 _GENERAL_ROUTE = frozenset({"省政府办公厅", "国家域名注册管理机构"})  # where the registered route goes after the first office
 _HOLDERS = frozenset({"原持有单位", "主办单位", "域名持有者", "持有者"})  # the unit whose site it is, whatever its kind
 _LEVEL = {("本级人民政府办公室", "县"): "县政府办", ("本级人民政府办公室", "州"): "州政府办"}
@@ -359,6 +361,11 @@ def check(fact: Fact, claims: Claims) -> Check:
             named = any(_same(claim.body, body, claims.level) is not False for _, bodies in fact.roles for body in bodies)
             if claim.role in ("actor", "approves", "consent") and not implied and claim.body not in UNIT_KINDS and not named:
                 result.unspoken += 1  # the rule does not say who does it: no yes from this rule
+            continue
+        whose = _HEAD_OF_OTHER.get("本部门" if "本部门" in fact.quote else "本地区" if "本地区" in fact.quote else "")
+        if claim.role == "consent" and "主要负责人" in fact.role("consent") and whose and whose.search(claim.body):
+            # 部门申请域名得州长签字: the department's own head consents, not the prefecture's (and 局长 is no region's head)
+            result.wrong.append(f"经{'本部门（单位）' if '本部门' in fact.quote else '本地区'}主要负责人同意，不是{claim.text}")
             continue
         verdicts = [_same(claim.body, body, claims.level) for _, body in ruled]
         if claim.role == "actor" and any(_same(claim.body, body) for body in fact.role("with")) \

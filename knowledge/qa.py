@@ -545,6 +545,10 @@ class PolicyIndex:
             given = next(f for f in self.facts if f.id == "no-transfer")
             facts = [given, *(f for f in facts if f is not given)]
         facts = self._whole_rule(facts)
+        own_mail = {m.lower() for m in _MAIL.findall(cq)}
+        if own_mail and not own_mail & {f.value.lower() for f in self.facts if f.value_kind == "mail"}:
+            # 联系人邮箱从 a@126.com 换成 b@163.com: the asker's own addresses, not a question about the notice's mailbox
+            facts = [f for f in facts if f.value_kind != "mail"] or facts
         if facts and facts[0].value_kind and _REPORTING.search(cq):  # 这个邮箱是报清理情况的地方吗: where, and by when
             due = next(f for f in self.facts if f.id == "wd-deadline")
             facts = [*facts, due] if due not in facts else facts
@@ -575,6 +579,9 @@ class PolicyIndex:
         aside = situation is not None and not situation.scene and not asks_about_domain(cq) and not open_point
         if situation is not None and situation.compliant and any(not loc.domestic for loc in located) and _HOSTED_AT.search(cq):
             aside = True  # nyj.cxz.gov.cn，节点在美国: the name keeps the rules, the hosting is what is asked
+        if situation is not None and situation.compliant and not situation.scene and is_yes_no(cq) \
+                and any(b.role not in ("any", "source") and b.body not in UNIT_KINDS for b in claims.bodies):
+            aside = True  # jyj.cxz.gov.cn 是省政府办公厅直接分配的吧: who did a step is claimed; the name is the setting
         sources = []
         if situation and not aside:
             lines += situation.lines
@@ -644,7 +651,7 @@ class PolicyIndex:
                     ruling = _remedy_word(cq, bool(situation.compliant))
             elif dated.on_time is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
-        if situation and situation.lines and is_yes_no(cq) and not agrees(ruling, situation.compliant, cq) \
+        if situation and not aside and situation.lines and is_yes_no(cq) and not agrees(ruling, situation.compliant, cq) \
                 and not (any(not loc.domestic for loc in located) and _HOSTED_AT.search(cq) and situation.compliant):
             # (a name that keeps the rules does not make a server abroad right: 节点在美国，要不要整改 → 需要)
             # the verdict comes from the check the answer reports: never 可以 beside 不合规
@@ -912,15 +919,18 @@ class PolicyIndex:
         doers = [(c, k) for c, k in read if any(b.role == "actor" for b in k.bodies) and _DOER_ACT_ALL.search(c)]
         if len(stepwise) < 2 and len(doers) >= 2:
             stepwise = doers  # 州政府办负责复查，县政府办负责转发，对吧: each clause names a doer and its act
+        dated = [(c, k) for c, k in read if k.dated and len(events_in(c)) == 1]
+        if len(stepwise) < 2 and len(dated) >= 2:
+            stepwise = dated  # 州里的方案是2月13号印发的，县里是2月19号转发的: each document's day its own
         if len(stepwise) < 2:
             return None
         facts, wrong = [], []
         for clause, claims in stepwise:
-            target = self._subject(clause, claims)
+            target = events_in(clause)[0] if stepwise is dated else self._subject(clause, claims)
             if target is None:
                 return None
             said = check(target, claims)
-            claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines)
+            claimed = len([b for b in claims.bodies if b.role != "any"]) + len(claims.deadlines) + len(claims.dated)
             if not said.wrong and said.matched < claimed:
                 return None  # a claim no rule speaks to: no verdict from the parts
             facts.append(target)
@@ -1388,6 +1398,7 @@ _WHICH_N = re.compile(r"哪(两|俩|三|四|五|几)(个|份|张|种|项|条|家
 _ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处理 asks what to do; it names no rule of its own
 _PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|这次|这份|本次|此次|本|该|州里的?|县里的?)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|"
                            r"(按|按照|根据|依照|对照)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|这次清理|此次清理|本次清理")
+_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SITE_KIND = re.compile(r"门户网站|门户|部门网站|事业单位")  # the kind of site a procedure is for
 _OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|本区|我县|我市|我州|我区|俺们|我是")
 

@@ -19,7 +19,7 @@ _TAG = (r"(对吧|对不对|对不|对吗|对么|对伐|对哇|是吧|是不|是
         r"(我)?没(记|说|理解|搞|弄|看)错吧|没错吧|没错吗|理解(得)?(对|没错)(吧|吗|不)|我理解的?对吗|是这么回事吧|是这么个意思吧|没毛病吧|"
         r"是这么.{0,4}[吧吗]|是这样.{0,4}[吧吗]|是不是这样|是不是)[?？。!！~～]*$")
 CONFIRM = re.compile(_TAG)
-_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|(?:吗|吧)[，,？?]|超期没|([\u4e00-\u9fff])不\2|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
+_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|(?:吗|吧)[，,？?]|(?:要|能|可以|行|是|有|用|算|对|报|改|管)不[？?]|超期没|([\u4e00-\u9fff])不\2|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
                     r"是否|可以不|合不合|算不算|还能|符合要求不|没问题|就行|就可以|可以吧|行吗|赶得上|来得及")
 # Which pair of words answers the question: (the words that ask it, positive, negative).
 _FAMILIES = (
@@ -34,7 +34,7 @@ _FAMILIES = (
     # 不符合, not 不符合要求: the negative must not hold the positive's words
     (re.compile(r"符合|合规|没问题|合不合|规范吗|规范的吗|算规范|规不规范|标准吗"), "符合要求", "不符合"),
     (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]|就行|就可以|即可|有没有(办法|可能)|有(办法|可能)"), "可以", "不可以"),
-    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|得.{0,8}[吗吧]|(得|要|必须)用[^，。？]{0,20}[吗吧]|必要"), "需要", "不需要"),
+    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|(?<!主)要.{0,4}不[？?]|得.{0,8}[吗吧]|(得|要|必须)用[^，。？]{0,20}[吗吧]|必要"), "需要", "不需要"),
 )
 _NOT_ALLOWED = re.compile(r"(不能|不可以|不得|不准|不许|不让)[^，。？]{0,16}(吧|对吧|是吧|对吗|吗)[?？。!！]*$")
 _POSITIVE = {"可以", "需要", "有", "是的", "符合要求", "不晚"}
@@ -720,6 +720,9 @@ DEPARTMENT_ROUTE = ("申请：经本部门（单位）主要负责人同意后�
                     "批准，由本级政府门户网站分配下级域名。")
 
 
+_PORTAL_NAMED = re.compile(r"www\.([a-z0-9-]+)\.gov\.cn", re.IGNORECASE)  # a portal's domain the asker gives
+
+
 def _department_example(rest: str) -> str:
     """A suggestion for the department named without its place (州统计局 → tjj.chuxiong.gov.cn; 县 read as the
     documents' county, 武定县), or the structure's own placeholders when none is named."""
@@ -729,6 +732,9 @@ def _department_example(rest: str) -> str:
     if match:
         place = "楚雄州" if match.group(1) == "州" else "武定县"
         english = suggest(f"{place}{match.group(2)}").english
+        portal = _PORTAL_NAMED.search(rest)
+        if english and portal:  # 州门户是 www.cxz.gov.cn: the department's label goes under that portal's own name
+            return f"如{match.group(1)}{match.group(2)}可用 {english[0].split('.')[0]}.{portal.group(1).lower()}.gov.cn，○○○为部门名称的拼音或英文"
         if english:
             return f"如{match.group(1)}{match.group(2)}可用 {english[0]}，○○○为部门名称的拼音或英文"
     return "○○○为部门名称的拼音或英文，□□□为本级门户网站的名称"
@@ -1095,7 +1101,8 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         wrong_level = _level_mismatch(rest, result.domain.labels)
         if wrong_level:
             return wrong_level
-        return _department_structure(domain, result.domain.labels, rest)
+        portal = _PORTAL_NAMED.search(question)  # 州门户是 www.cxz.gov.cn, said after the domain checked
+        return _department_structure(domain, result.domain.labels, f"{rest} {portal.group(0)}" if portal else rest)
     if kind == "system" and labels[:1] == ("www",) and not result.domain.has_path and re.search(r"门户|县政府|市政府|人民政府", rest):
         kind = None  # the platform is on the portal named (门户网站 www.… 上的办事大厅): the portal's domain is checked
         result = check(domain, unit=unit, kind=kind)

@@ -239,7 +239,7 @@ def test_the_claim_reader_reads_bodies_with_their_roles_dates_periods_and_negati
     ("联系人变更是向省政府办公厅报备吧", "不对：报本级人民政府办公室，不是省政府办公厅", "是的"),
     ("复查是县政府办在3月5日前负责搞的吧？", "不对：", "可以"),
     ("冒名注册的域名报县政府办处理就行了吧", "不可以：报州政府办，不是县政府办", "可以。"),
-    ("部门网站域名申请要县委书记同意吧？", "文件写的是“本部门（本地区）主要负责人”同意，没有点名县委书记", "需要"),
+    ("部门网站域名申请要县委书记同意吧？", "不对：经本部门（单位）主要负责人同意，不是县委书记", "需要"),  # not the department's head
     ("部门网站的域名最后是州政府办批准的吧", "不对：由省政府办公厅批准，不是州政府办", "是的"),
     ("持有者变了要报州政府办备案就行了吧", "不可以：还要经主管单位同意", "可以"),
     ("县里的转发通知是2月13号发的吧", "不对：是2019年2月19日，不是2月13日", "是的"),
@@ -1422,6 +1422,19 @@ ROUND_SEVENTEEN = [
     ("牟定县政府办的，我们县教育局网站现在用 mdjy.net，合规吗", ["不合规", "mouding.gov.cn"], ["zf."]),
     # a question after a question is about the kind of site the one before named
     ("部门网站域名格式是啥？要注销的话交给谁", ["○○○.□□□.gov.cn", "本级人民政府办公室"], []),
+    # round 18's classes in our own words
+    # who did a step, claimed beside a compliant domain: the claim decides, not the name
+    ("县交通局的 jtj.wuding.gov.cn 是省政府办公厅直接分配给我们的，没错吧", ["不"], ["是的"]),
+    # a government head is not a department's head
+    ("县林业局申请网站域名要县长签字对吧", ["不对", "本部门"], ["是的"]),
+    # the portal's own domain given: the department's label goes under it
+    ("州民政局网站现在用 cxmz.net，州门户是 www.cxz.gov.cn，该改成啥", ["mzj.cxz.gov.cn"], ["chuxiong.gov.cn"]),
+    # an institution's .gov.cn asked 要不要动: it must change
+    ("县妇幼保健院不承担行政职能，网站用 wdfy.gov.cn，这个要不要动", ["需要"], ["不需要"]),
+    # two documents' days claimed together, both right
+    ("州方案2月13日印发，县里2月19日转发，是这样吧", ["是的"], ["不对"]),
+    # the asker's own contact mailbox changed: the duty, not the notice's mailbox
+    ("我们联系人邮箱从 a1@163.com 改成 b2@qq.com 了，要报不？多久内", ["需要", "20个工作日"], ["wdwgzx@126.com"]),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
