@@ -651,6 +651,8 @@ class PolicyIndex:
                     ruling = _remedy_word(cq, bool(situation.compliant))
             elif dated.on_time is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
+                if ruling in ("可以", "不可以"):  # 3月21号才弄完，还行不: in time or late, said as such
+                    ruling = "可以，还来得及" if dated.on_time else "不行，已经超期了"
         if situation and not aside and situation.lines and is_yes_no(cq) and not agrees(ruling, situation.compliant, cq) \
                 and not (any(not loc.domestic for loc in located) and _HOSTED_AT.search(cq) and situation.compliant):
             # (a name that keeps the rules does not make a server abroad right: 节点在美国，要不要整改 → 需要)
@@ -794,20 +796,23 @@ class PolicyIndex:
             if own:
                 return own[0]
         units = {b.body for b in claims.bodies if b.body in UNIT_KINDS}
-        if units and claims.negated and not claims.deadlines and (_REPORT_TALK.search(question) or re.search(r"清理|没关系|不相干", question)):
-            # 我们乡镇跟这个没关系吧，不用报吧: the unit's own reporting duty is what the denial is about
+        speaking = {b.body for b in claims.bodies if b.body in UNIT_KINDS
+                    and re.search(r"(我们|咱们|我是|本)[^，。？]{0,4}$", question[:question.find(b.text)])}
+        if units and (claims.negated and not claims.deadlines or speaking and claims.deadlines or _DUTY_ASKED.search(question)) \
+                and (_REPORT_TALK.search(question) or re.search(r"清理|没关系|不相干", question)):
+            # 我们乡镇跟这个没关系吧，不用报吧 / 乡镇也要报清理情况吗 / 我们是县级部门，照这个3月15日报州里对吗: the
+            # unit's own reporting duty is what the claim is about
             own = [f for f in self.facts if f.date and f.event and f.kind == "date" and units & set(f.role("actor"))]
-            speaker = {b.body for b in claims.bodies if b.body in UNIT_KINDS
-                       and re.search(r"(我们|咱们|我是|本)[^，。？]{0,4}$", question[:question.find(b.text)])}
-            own = [f for f in own if speaker & set(f.role("actor"))] if len(own) > 1 and speaker else own
+            own = [f for f in own if speaking & set(f.role("actor"))] if len(own) > 1 and speaking else own
             if len(own) == 1:  # (州里主送县市和州直部门，跟我们乡镇没关系吧: the asker's own unit's duty)
                 return own[0]
         named = events_in(subject)
         if len(named) == 1 and not claims.between:  # the one dated event the question describes
             # a unit merely named (要求乡镇…报) says nothing of a document's issuer
-            said = check(named[0], replace(claims, bodies=[b for b in claims.bodies if b.role != "any"]))
-            if said.matched or said.wrong or said.open or not claims.checkable:
-                return named[0]
+            stated = [b for b in claims.bodies if b.role != "any"]
+            said = check(named[0], replace(claims, bodies=stated))
+            if said.matched or said.wrong or said.open or not claims.checkable or not stated and not claims.values:
+                return named[0]  # (我们乡镇3月3号报县里: a unit merely named claims nothing against the step described)
             # 县里那个转发文件是要求3月5号前报县政府办吧: the document names where the claims are; they are
             # about another rule, found below
         named = [b for b in claims.bodies if b.role != "any"]
@@ -1398,6 +1403,7 @@ _WHICH_N = re.compile(r"哪(两|俩|三|四|五|几)(个|份|张|种|项|条|家
 _ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处理 asks what to do; it names no rule of its own
 _PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|这次|这份|本次|此次|本|该|州里的?|县里的?)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|"
                            r"(按|按照|根据|依照|对照)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|这次清理|此次清理|本次清理")
+_DUTY_ASKED = re.compile(r"(也|还|都)?(要|需要|得|用)(不要)?[^，。？]{0,4}报[^，。？]{0,8}(吗|么|不|吧)")  # 乡镇也要报清理情况吗
 _MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SITE_KIND = re.compile(r"门户网站|门户|部门网站|事业单位")  # the kind of site a procedure is for
 _OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|本区|我县|我市|我州|我区|俺们|我是")

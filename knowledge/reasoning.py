@@ -153,8 +153,11 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
         return ""  # 本级人民政府办公室 for a unit whose level is not said, 县长 for 主要负责人: the rule's words decide
     top = facts[0]
     about = names_subject(top, question)  # 网站改版不用报备吧: 报备 alone is not the duty to report a contact change
-    if claims.negated and about and (top.verdict == "需要" or top.kind == "date" and top.event and not top.event.endswith("日期")):
+    dated_duty = top.kind == "date" and top.event and not top.event.endswith("日期")
+    if claims.negated and about and (top.verdict == "需要" or dated_duty):
         return "不对，需要"  # 清理情况不用报吧: a dated duty denied is a duty still
+    if dated_duty and about and not claimed and _DUTY_ASKED.search(question):
+        return "需要"  # 乡镇也要报清理情况吗: the dated step is a duty of the units it names
     if claims.harmless and top.verdict == "不可以" and about and not (_about_where(top) and not _MAY_ABROAD.search(question)):
         return "不可以"
     if claims.negated and top.verdict == "不可以" and top.kind == "prohibition" and about:
@@ -193,6 +196,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     return ""
 
 
+_DUTY_ASKED = re.compile(r"(也|还|都)?(要|需要|得|用)(不要)?[^，。？]{0,4}报[^，。？]{0,8}(吗|么|不)")  # 乡镇也要报清理情况吗
 _MAY_ABROAD = re.compile(FOREIGN)
 # a statement that something may not be used at all (CDN不能用, 不让用): wrong when the setting keeps the rule
 _SAID_FORBIDDEN = re.compile(r"(不能|不可以|不准|不许|不让|禁止|不得)(用|使用|上|开|租)")
@@ -447,8 +451,9 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
                     lines.on_time = done <= due
                     lines.append(f"{done.month}月{done.day}日报备{'在期限之内' if done <= due else '已超过期限'}。")
             return lines
-    if dated and _ON_TIME.search(question):  # a day the asker acts on, set against the deadline
-        target = dated[0].date
+    due = [f for f in dated if not f.event.endswith("日期")]  # a deadline, never a document's own date
+    if due and _ON_TIME.search(question):  # a day the asker acts on, set against the deadline
+        target = due[0].date
         for kind, value in question_dates(question, target.year):
             day = value if kind == "date" else _safe_date(target.year, target.month, value)
             if day is None:

@@ -392,7 +392,7 @@ def test_a_day_is_checked_against_a_deadline_only_when_the_asker_acts_on_it():
     assert ask("3月20日是县里的截止日吗").lead.startswith("不对：期限是2019年3月5日前，不是3月20日前")
     lead = ask("2月28日要干什么").lead
     assert lead.startswith("2019年2月28日：复查") and "来得及" not in lead
-    assert ask("今天是3月6号，县里的清理情况还能报吗").lead.startswith("不可以。3月6日已超过3月5日的期限")
+    assert ask("今天是3月6号，县里的清理情况还能报吗").lead.startswith("不行，已经超期了。3月6日已超过3月5日的期限")
 
 
 @pytest.mark.parametrize("question,present", [
@@ -1435,6 +1435,12 @@ ROUND_SEVENTEEN = [
     ("州方案2月13日印发，县里2月19日转发，是这样吧", ["是的"], ["不对"]),
     # the asker's own contact mailbox changed: the duty, not the notice's mailbox
     ("我们联系人邮箱从 a1@163.com 改成 b2@qq.com 了，要报不？多久内", ["需要", "20个工作日"], ["wdwgzx@126.com"]),
+    # round 19's classes in our own words
+    # a day the asker acts on is set against a deadline, never against a document's own date
+    ("我们乡镇3月4号报给县里，行吗", ["来得及", "3月5日"], ["2月19日的期限"]),
+    ("县级部门3月25号才报州里，还行不", ["超期"], ["可以"]),
+    # townships asked about: their own notice's duty
+    ("有乡镇问县里的通知他们也要报清理情况吗", ["需要", "3月5日"], ["不是乡镇"]),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
