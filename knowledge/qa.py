@@ -570,6 +570,8 @@ class PolicyIndex:
             facts = [*done, *(f for f in facts if f not in done)][:2]
         lines: list[str] = []
         situation = domain_situation(cq, lookup)
+        if open_point and situation and situation.compliant is False and is_yes_no(cq):
+            open_point = None  # 想用 wdx.政务，拼音缩写就行了吧: the name named breaks the rule, whatever the documents leave open
         if open_point and situation and (situation.compliant is True or not _IDLE_SCENE.search(cq)):
             situation = None  # a silent point asked about a named site: the silence answers, unless the site is idle
         if open_point and situation:  # 网站没人管了，还要续费吗: silent on fees, but the idle domain is cancelled
@@ -699,6 +701,8 @@ class PolicyIndex:
             facts = [*facts, *(f for f in more if f not in facts)]
             lines += [f.answer for f in more if f.answer not in lines]
             sources += [Source.of(f) for f in more]
+        if not ruling and aside and situation.compliant is False and is_yes_no(cq) and not open_point:
+            ruling = verdict_word(cq, False)  # 打算注册 wdslj.政务，应该可以吧: the name asked about breaks the rule
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
         if undecided and undecided.notes:
             lines.insert(0, "；".join(dict.fromkeys(undecided.notes)) + "。")

@@ -958,6 +958,13 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
     for i, match in enumerate(found):
         start = found[i - 1].end() if i else 0
         situations.append(_situation_for(question, match.group(0), question[start:match.start()], lookup))
+    # 县公安局 gaj…，县人社局用的 wdrsj.com，县融媒体中心 rmt…: each domain after a unit of its own is that unit's site
+    units_apart = all(_UNIT.search(question[(found[i - 1].end() if i else 0):m.start()]) for i, m in enumerate(found))
+    if units_apart:
+        lines = list(dict.fromkeys(s.lines[0] for s in situations if s.lines))
+        verdicts = {s.compliant for s in situations}
+        return Situation(lines, list(dict.fromkeys(c for s in situations for c in s.clause_ids[:1])),
+                         verdicts.pop() if len(verdicts) == 1 else False if False in verdicts else None)
     english = [m.group(0) for m in found if not re.search(r"[\u4e00-\u9fff]", m.group(0))]
     if len(english) >= 2 and _ONE_SITE.search(question) and not _COLUMN.search(question) \
             and not any(_KIND_WORDS[2][1].search(question[:m.start()][-12:]) for m in found[1:]):

@@ -1,6 +1,7 @@
 """The compliance check of a domain or URL against the policy, with reasons and the clause behind each."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from knowledge.domains import ParsedDomain, ip_host, parse_domain
@@ -104,6 +105,10 @@ def _check_chinese(result: CheckResult, unit: UnitName | None) -> None:
         return
     if labels[-1] != ZHENGWU:
         result.problems.append(Problem("chinese_not_zhengwu", f"政府网站中文域名应为“△△△.政务”结构，不应使用“.{labels[-1]}”"))
+    if len(labels) >= 2 and not re.search(r"[\u4e00-\u9fff]", labels[-2]):
+        # wdx.政务: △△△ is the host unit's Chinese name, never pinyin or letters
+        result.problems.append(Problem("chinese_name_mismatch", f"“{labels[-2]}”不是中文名称：△△△应为主办单位的中文机构全称或规范化简称"))
+        return
     if unit and unit.full:
         wanted = {compact(n) for n in chinese_names(unit)}
         if len(labels) >= 2 and compact(labels[-2]) not in wanted:

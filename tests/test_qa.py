@@ -1441,6 +1441,11 @@ ROUND_SEVENTEEN = [
     ("县级部门3月25号才报州里，还行不", ["超期"], ["可以"]),
     # townships asked about: their own notice's duty
     ("有乡镇问县里的通知他们也要报清理情况吗", ["需要", "3月5日"], ["不是乡镇"]),
+    # a Chinese domain's △△△ is a Chinese name: letters are wrong, whatever the documents leave open about pinyin
+    ("县水务局中文域名打算注册 wdslj.政务，用拼音首字母应该可以吧", ["不", "不是中文名称"], ["是的"]),
+    # each unit's own domain in one list: each checked as its own site
+    ("三个单位报上来：县财政局 czj.wuding.gov.cn，县文旅局 wdwl.net，县图书馆（不承担行政职能）tsg.wuding.gov.cn，哪些不合规",
+     ["czj.wuding.gov.cn 符合", "wdwl.net 不合规", "tsg.wuding.gov.cn 不合规"], ["同一网站"]),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
