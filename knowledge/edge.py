@@ -75,6 +75,8 @@ _OTHER_SUBJECTS = (
                 r"显示器|投影|摄像头|门禁|发电机|散热", re.IGNORECASE), "机房设备和办公设施"),
     (re.compile(r"招聘|考试|报名|考核表|公务员|采购|招标|工资|报销|请假|年假|职称|培训班|值班"), "人事、采购和办公事务"),
     (re.compile(r"ip地址|外网|内网|wifi|校园网|宽带|专网|网速|vpn", re.IGNORECASE), "网络接入"),
+    (re.compile(r"(单位|政务|工作|办公|个人|公务)邮箱[^，。？]{0,10}(申请|开通|注册|换|迁|密码|登录|容量)|邮箱(怎么)?(申请|开通|注册|密码|登录|容量)"),
+     "电子邮箱服务"),
     (re.compile(r"大数据|数据(共享|上报|对接|治理|归集)|政务云(?![^，。？]{0,6}(网站|域名))|云资源|公文|(?<![a-z])oa(?![a-z])|档案|数字化|账号|"
                 r"(系统|平台)[^，。？]{0,4}(怎么用|怎么登录|怎么对接|开通|操作)", re.IGNORECASE), "其他信息系统和数据"),
 )
@@ -226,7 +228,14 @@ def warm() -> None:
 
 
 # the asker's own place, said of themselves (我是贵州省毕节市七星关区政府办的, 我们利川市…)
-_SPEAKER_PLACE = re.compile(r"(?:我是|我们是|我们|咱们|俺们|这边是)([^，。？?！!、\s]{2,24})")
+_SPEAKER_PLACE = re.compile(r"(?:我是|我们是|我们|咱们|俺们|这边是|^\s*(?:你好|您好|领导好)?[，,!！\s]*(?![我咱俺这]))([^，,。？?！!、\s]{2,24})")
+# a message opening with a place and an office (广西百色凌云县网信办的，…): the sender's own
+_OFFICE_END = re.compile(r"(办|局|委|政府|中心|办公室)(的)?$")
+
+
+def names_policy_object(read: str, typed: str) -> bool:
+    """Whether the reading of a question (typos corrected) names the policy's object where the typed words do not."""
+    return bool(_OBJECT.search(read)) and not _OBJECT.search(typed) and not re.search(r"[A-Za-z]{3,}", typed)  # a Chinese typo
 
 
 def declared_region(question: str) -> str:
@@ -235,7 +244,8 @@ def declared_region(question: str) -> str:
     for match in _SPEAKER_PLACE.finditer(question):
         text = match.group(1)
         place = _other_place(text)
-        if place and text.startswith(place) and _GOV_UNIT.search(question):
+        opening = not re.search(r"我|咱|俺|这边", match.group(0))
+        if place and text.startswith(place) and _GOV_UNIT.search(question) and (not opening or _OFFICE_END.search(text)):
             return _place_names(text) or place
     return ""
 

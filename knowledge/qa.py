@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from knowledge.claims import UNIT_KINDS
 from knowledge.claims import read as read_claims
-from knowledge.edge import declared_region, refusal, superiors
+from knowledge.edge import declared_region, names_policy_object, refusal, superiors
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
 from knowledge.locations import mark_domestic
@@ -398,7 +398,8 @@ class PolicyIndex:
         return answer
 
     def _answer(self, question: str, lookup: Lookup | None = None, region: str = "") -> Answer:
-        q = clean(_FORWARDED.sub(" ", clean(question)))  # [微信转] > 小赵：…: the forwarding marks say nothing
+        # [微信转] > 小赵：…: the forwarding marks say nothing; nor do chat stickers written as text ([捂脸], [OK])
+        q = clean(_STICKER.sub(" ", _FORWARDED.sub(" ", clean(question))))
         if not q:
             return Answer(False, "empty", "请输入要咨询的问题，例如：联系人换了多久内报备？")
         small = self._smalltalk(q)
@@ -411,8 +412,10 @@ class PolicyIndex:
             cq = _DIALECT_MID.sub(lambda m: m.group(2), cq).rstrip("。.！!") + "吧"
         cq = hearsay_as_confirmation(self.corrected(_DIALECT_TAG.sub("吧", cq)))  # …是这个意思噻 / …才能办哈: 吧
         cq = confirmation_last(cq)  # …是3月15号对吧 永仁这边按这个时间倒排了: the claim to confirm is the question
-        region = region or declared_region(cq)  # 我是贵州省毕节市七星关区政府办的: the asker's own place is home
-        edge = refusal(cq, region) or (refusal(q, region) if cq != q else None)
+        region = region or declared_region(q) or declared_region(cq)  # 我是贵州省毕节市七星关区政府办的: the asker's own place is home
+        # the words as typed may hold a cue the reading loses; but a typo corrected into the policy's object (域明 →
+        # 域名) makes the reading the one to trust
+        edge = refusal(cq, region) or (refusal(q, region) if cq != q and not names_policy_object(cq, q) else None)
         if edge:
             return Answer(False, "out_of_scope", edge)
         cq, located = mark_domestic(cq)  # 节点在杭州 → 节点在境内杭州: the hosting rules read where it is
@@ -555,7 +558,7 @@ class PolicyIndex:
         # a domain named is checked as a situation, which says whose notice it is itself; 武定's own orders
         # (its deadline, its contacts) are still not another county's
         elsewhere = None if domain_in(cq) else county_notice_elsewhere(cq, facts, region)
-        if domain_in(cq) and other_county(cq, region):
+        if superiors(region) or domain_in(cq) and other_county(cq, region):  # an office outside 楚雄州 too
             facts = [f for f in facts if f.id not in COUNTY_NOTICE_ORDERS] or facts
             candidates = [f for f in candidates if f.id not in COUNTY_NOTICE_ORDERS]
         if elsewhere:  # 牟定县的乡镇啥时候报: 武定县's notice does not bind another county's units
@@ -1350,6 +1353,7 @@ _NOT_IN_TERMS = frozenset("各县州市里吧吗呢啊")  # a typo is inside a w
 # English words staff drop into a Chinese question
 # the marks of a forwarded chat ([微信转], 【群聊转发】, quoted lines, rules)
 _FORWARDED = re.compile(r"[\[【]\s*(微信|群聊|群里|qq|钉钉|聊天|工作群)?\s*(转发?|截图|记录|消息)\s*[\]】]|(?:^|\s)>\s|—{2,}|-{3,}", re.IGNORECASE)
+_STICKER = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]")  # WeChat's [捂脸] [微笑] [OK]
 # Yunnan and Sichuan sentence-final particles that ask for agreement
 _DIALECT_TAG = re.compile(r"(?<=[\u4e00-\u9fff])(噻|撒|哈|嘛|咯)(?=[？?。！!~～\s]*$)")
 _DIALECT_MID = re.compile(r"(噻|撒)([，,])")
@@ -1370,8 +1374,8 @@ _APPROVAL_TALK = re.compile(r"(网站|域名)[^。？]{0,16}(审过|审完|审�
 _REPORT_TALK = re.compile(r"清理情况|截止|期限|几号|哪天|\d+月\d+")
 _HAS_RULE = re.compile(r"(有|有没有|有啥|有什么)(要求|规定|限制)(吗|没|没有|不)?[?？]*$")
 _REPORTING = re.compile(r"报清理情况|清理情况[^，。？]{0,6}(报|交|发)|报送清理")
-_DEPT_UNIT = re.compile(r"[州县市][\u4e00-\u9fff]{1,6}?(局|委(?!书记|员)|中心)|部门网站")
-_PORTAL_ASKED = re.compile(r"(门户|县政府|市政府)(网站)?的?(域名|英文域名|中文域名)?[^，。？]{0,4}(要|该|怎么|咋|能|可以|申请|注册|注销|换|改)")
+_DEPT_UNIT = re.compile(r"[州县市][\u4e00-\u9fff]{1,6}?(局|委(?!书记|员)|中心|(?<!府)办(?![理事法公]))|部门网站|门户(网站)?(下面|下的|的下级)")
+_PORTAL_ASKED = re.compile(r"(门户|县政府|市政府)(网站)?(?!下面|下的|的下级)的?(域名|英文域名|中文域名)?[^，。？]{0,4}(要|该|怎么|咋|能|可以|申请|注册|注销|换|改)")
 _DOC_NO_CLAIMED = re.compile(r"(楚政办函|武政办函|国办函|云政办函)\s*[〔\[(（]?\s*(\d{4})?\s*[〕\])）]?\s*(\d{1,3})\s*号")
 _NUMBERED_FACTS = ("cx-issuer", "wd-issuer", "basis-gbh", "basis-yzb")
 _DOC_LEVEL = re.compile(r"(州|县|国办|国务院|省)[^，。？、]{0,6}(文号|号文|的文|发文)")

@@ -468,7 +468,7 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
 
 
 # the question sets a day of its own against a deadline: 3月4号交来得及吗, 今天3月6号还能报吗, 3月10号才报算超期吗
-_ON_TIME = re.compile(r"过了没|过没过|过了吗|来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|晚不晚|算晚|迟了|过期|还能|还可以|行不行|行吗|可以吗|"
+_ON_TIME = re.compile(r"过了没|过没过|过了吗|来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|晚不晚|算晚|迟了|过期|还能|还可以|行不行|行吗|还行不|行不[？?]?$|可以吗|"
                       r"(交|报|送|提交|上报|报送|报到|交到)[^，。？]{0,6}(吗|不|没|吧)|(\d+[日号])[^，。？]{0,3}(交|报|送|提交|上报)")
 
 
@@ -503,7 +503,9 @@ _KIND_WORDS = (("institution_other", re.compile(r"医院|学校|不承担|(没�
                ("institution_admin", re.compile(r"承担行政职能|执法|参公|参照公务员")),
                ("system", re.compile(r"业务系统|办事平台|服务平台|办事大厅|网上办事|审批系统|政务服务网|服务系统|办事系统|系统|平台")),
                ("township", re.compile(r"(乡|镇)(人民)?政府|乡镇|街道办|(我们|咱们|咱|本|我|俺们)(乡|镇)|(?<![城县市州])(镇|乡)里|(?<=[\u4e00-\u9fff]{2})(乡|镇)(?=的|网站|，|,|上|里)")),
-               ("department", re.compile(r"局|委|部门|办公室")), ("portal", re.compile(r"县政府|市政府|门户|人民政府")))
+               ("department", re.compile(r"局|委|部门|办公室|(?<=[\u4e00-\u9fff]{2})(?<!府)办(?![理事法公])")),  # 扶贫办, not 政府办
+               # 门户下面的 fpb.…: a sub-domain under the portal is a department's, not the portal's own
+               ("portal", re.compile(r"县政府|市政府|门户(网站)?(?!下面|下的|下级|的下级)|人民政府")))
 
 Lookup = Callable[[str], "tuple[str, str | None] | None"]  # domain -> (unit name, kind) from the registry
 

@@ -74,9 +74,14 @@ _NUMBERED_TITLE = re.compile(rf"(?<![\u4e00-\u9fff（(])([一二三四五])\s*[�
 _TITLE_ITEMS = re.compile(rf"(?<![“\"「『'‘])({_TITLES})(?=[^，。？?]{{0,6}}(几条|几项|几点|哪几条|多少条))")
 
 
+_PINYIN_NUMERAL = {"yi": "一", "er": "二", "san": "三", "si": "四", "wu": "五", "liu": "六"}
+_PINYIN_SECTION = re.compile(r"(?<![a-z])(yi|er|san|si|wu|liu)\s*[（(]\s*(yi|er|san|si|wu|liu)\s*[)）]", re.IGNORECASE)
+
+
 def canonical_notation(question: str) -> str:
     """二之（五）, 三里的第一条 → 二（五）, 三（一）; 二 清理范围及标准, 清理范围及标准里有几条 → 第二部分: one notation for every
     reader of sections after it."""
+    question = _PINYIN_SECTION.sub(lambda m: f"{_PINYIN_NUMERAL[m.group(1).lower()]}（{_PINYIN_NUMERAL[m.group(2).lower()]}）", question)  # si（san）
     question = _NUMBERED_TITLE.sub(lambda m: f"第{m.group(1)}部分", question)
     if not re.search(r"第[一二三四五1-5]部分", question):  # (方案第四部分“方法步骤”分哪几步: named already)
         question = _TITLE_ITEMS.sub(lambda m: f"第{PARTS[m.group(1)]}部分", question)

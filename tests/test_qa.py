@@ -1446,6 +1446,16 @@ ROUND_SEVENTEEN = [
     # each unit's own domain in one list: each checked as its own site
     ("三个单位报上来：县财政局 czj.wuding.gov.cn，县文旅局 wdwl.net，县图书馆（不承担行政职能）tsg.wuding.gov.cn，哪些不合规",
      ["czj.wuding.gov.cn 符合", "wdwl.net 不合规", "tsg.wuding.gov.cn 不合规"], ["同一网站"]),
+    # a chat sticker at the end ([捂脸]) changes nothing
+    ("网站注销了，公安备案那些不用管了吧[捂脸]", ["不对，需要"], []),
+    # an office outside 楚雄州 opening its message with its place and office: home for that question
+    ("湖北恩施利川市政府办，我们县级市门户域名要注销，先报哪里", ["恩施"], ["规定不在这些文件里", "3月5日"]),
+    # a typo corrected into the policy's object (域明) keeps the question in scope; a platform on its own domain
+    ("县政务服务中心的办事平台单独用一个域明，不整合行不行", ["不可以", "整合"], []),
+    # sections in pinyin, a mailbox service, a day against a deadline asked 还行不
+    ("wu（er）讲的什么", ["五（二）"], []),
+    ("政务邮箱怎么开通", [], []),
+    ("州里的截止是哪天？我们3月22号才报，还行不", ["超期", "3月20日"], ["可以"]),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
