@@ -195,7 +195,8 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
         return _weekday_and_gap(question, events)
     if claims.weekday:
         return EventAnswer([f"{_short(e)}是{md(e.date)}，{_weekday(e.date)}。" for e in events], events)
-    if len(events) == 2 and _WHEN_ASKED.search(question) and not _RELATIVE.search(question) and not claims.between:
+    if len(events) == 2 and _WHEN_ASKED.search(question) and not _RELATIVE.search(question) and not claims.between \
+            and not claims.first:  # (哪个在前？各是哪天: both, in order)
         # 县政府办把州里的方案转发下来: the act is the event, its object not
         acted = [f for f in events if any(_ACT.search(m.group(1)) for p in f.event_words for m in p.finditer(question))]
         events = acted if len(acted) == 1 else events

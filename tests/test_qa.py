@@ -1456,6 +1456,8 @@ ROUND_SEVENTEEN = [
     ("wu（er）讲的什么", ["五（二）"], []),
     ("政务邮箱怎么开通", [], []),
     ("州里的截止是哪天？我们3月22号才报，还行不", ["超期", "3月20日"], ["可以"]),
+    # two events asked which comes first and when each is: the order with both days
+    ("县里转发通知和州里复查，哪个在前？分别是哪天", ["在前", "2019年2月19日", "2019年2月28日"], []),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
