@@ -74,6 +74,8 @@ _MAIL = re.compile(r"[a-z0-9._+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
 _FORMAT = re.compile(r"(?:www\.)?(?:[○〇◯□口△]{2,}|x{3})(?:\.(?:[○〇◯□口△]{2,}|x{3}))*\.(?:gov\.cn|政务|中国|com|cn)", re.IGNORECASE)
 _STATE_LEVEL = re.compile(r"州级|州直|州[\u4e00-\u9fff]{0,4}(局|委员会|委(?!书记|员)|部门)(?!.{0,2}复查)|楚雄州")
 _COUNTY_LEVEL = re.compile(r"县级|县直|乡镇|我们县|本县|咱们县|县政府|县人民政府|县[\u4e00-\u9fff]{0,4}(局|委员会|委(?!书记|员)|部门)")
+# how often a thing is done: 每年检查一次, 一个季度查一次, 每天盯着
+_FREQUENCY = re.compile(r"(每|一)(年|季度?|个?季度|个?月|周|星期|半年|天|日)[^，。？]{0,6}(一次|一回|一遍|检查|评估|监测|查)|每天|每日|天天|日常|不定期|偶尔")
 _NOT_BODY = re.compile(r"谁|哪|什么|啥|本部门|本单位|部门网站|门户网站|^(全部|都|统统|一律|一起|一并|全都|通通)$")  # 全部注销: how many, not who
 _CONTACTED = re.compile(r"(联系|找)(相应的|对应的)?\s*$")  # 由持有者联系注册机构, 自己找注册商: the body contacted
 _SUBJECT_AFTER = re.compile(r"^(能不能|能否|可不可以|可以|能|直接|自己)[^，。？]{0,3}(把|交|报|提交|送|注销|注册|申请|批)")
@@ -129,10 +131,11 @@ class Claims:
     text: str = ""  # the question as read, for claims about the order of a rule's steps
     ordered: bool = False  # the question says in what order steps come (先…再…, …以后…, 然后)
     reversed: bool = False  # ... and the later step is written first (ICP备案在域名注销之后注销)
+    frequency: str = ""  # how often something is said to be done (每年检查一次), as written
 
     @property
     def checkable(self) -> bool:
-        return bool(self.bodies or self.deadlines or self.periods or self.dated or self.values or self.months)
+        return bool(self.bodies or self.deadlines or self.periods or self.dated or self.values or self.months or self.frequency)
 
 
 def normal_format(text: str) -> str:
@@ -290,6 +293,8 @@ def read(question: str, year: int = 2019) -> Claims:
             pass
     if not _ACTION_TIME.search(q):
         claims.months = [(int(m.group(1)), m.group(2), m.group(0)) for m in _MONTH.finditer(q) if 1 <= int(m.group(1)) <= 12]
+    often = _FREQUENCY.search(q)
+    claims.frequency = often.group(0) if often else ""
     claims.values += [("name", m.group(1)) for m in _NAME.finditer(q) if m.group(1) != "谁"]
     claims.values += [("number", m.group(1)) for m in _NUMBER.finditer(q)]
     claims.values += [("mail", m.group(0).lower()) for m in _MAIL.finditer(q) if not _OWN_VALUE.search(q[max(0, m.start() - 16):m.start()])]

@@ -44,6 +44,7 @@ class Fact:
     steps: tuple[tuple[str, re.Pattern], ...] = ()  # the rule's steps in their order, each with how a question writes it
     when: re.Pattern | None = None  # the case a rule is written for (a domain registered before 55号): claims are
     # checked against it only when the question says that case
+    frequency: str = ""  # how often the rule has a thing done (日常监测和定期检查评估): 日常 means every day
     case: re.Pattern | None = None  # a situation that, once the question describes it, makes the rule its subject
     # (已有三个规范的域名 → 明确主域名)
     allows: re.Pattern | None = None  # what the rule takes as permitted, setting only how (使用CDN的…, 租用空间的…)
@@ -92,6 +93,7 @@ def build_facts(policy: Policy, raw: list[dict]) -> tuple[Fact, ...]:
             steps=tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in item.get("steps", ())),
             when=re.compile(item["when"]) if item.get("when") else None,
             case=re.compile(item["case"], re.IGNORECASE) if item.get("case") else None,
+            frequency=str(item.get("frequency", "")),
             allows=re.compile(item["allows"], re.IGNORECASE) if item.get("allows") else None,
             aspect=(item.get("aspect") or {}).get("name", ""),
             aspect_words=re.compile(item["aspect"]["words"], re.IGNORECASE) if item.get("aspect") else None,

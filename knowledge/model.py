@@ -307,6 +307,11 @@ def check(fact: Fact, claims: Claims) -> Check:
                 result.wrong.append(f"是{fact.period}，不是{text}")
             else:
                 result.matched += 1
+    if fact.frequency and claims.frequency:  # 每年检查评估一次就行: the rule has it watched every day as well
+        if re.search(r"每天|每日|天天|日常", claims.frequency):
+            result.matched += 1
+        else:
+            result.wrong.append(f"要{fact.frequency}（日常即每天），不是只{claims.frequency}")
     if fact.date and fact.event:
         for month, part, text in claims.months:  # 3月份才发, 3月底前: the days meant against the rule's day
             first, last = PART_OF_MONTH[part]

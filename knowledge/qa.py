@@ -628,7 +628,8 @@ class PolicyIndex:
         if open_point:
             ruling = ""
             lines.insert(0, f"{open_point}。文件中相关的规定是：")
-        elif _HAS_RULE.search(cq) and facts and facts[0].verdict and not claims.checkable and len(_parts(cq)) == 1:
+        elif _HAS_RULE.search(cq) and facts and facts[0].verdict and not claims.checkable \
+                and len([p for p in _parts(cq) if _ASKING.search(p)]) == 1:
             ruling = "有"  # 机房放哪儿有要求吗: the rule about it is the answer
         elif names_asked(cq, facts):
             ruling = "有"  # 有没有规定联系人变更的期限: the documents do say it — what they say follows
@@ -1372,7 +1373,7 @@ _PLAN_APPROVED = re.compile(r"(方案|这个文件|州里的文件)(是|经过?|
 _BARE_CHECK = re.compile(r"(这样|这些|这种情况)?(有啥|有什么|有没有)?(问题|毛病)(没|没有|吗|不)?[?？]?|(合规|规范|合不合规|行不行|可以)吗?[?？]?|(有啥|有什么)要求(没|吗)?[?？]?")
 _APPROVAL_TALK = re.compile(r"(网站|域名)[^。？]{0,16}(审过|审完|审核|审批|批准|批了|报省|省里)")
 _REPORT_TALK = re.compile(r"清理情况|截止|期限|几号|哪天|\d+月\d+")
-_HAS_RULE = re.compile(r"(有|有没有|有啥|有什么)(要求|规定|限制)(吗|没|没有|不)?[?？]*$")
+_HAS_RULE = re.compile(r"(有|有没有|有啥|有什么|有哪些)(要求|规定|限制|讲究)(吗|没|没有|不|么|嘛)?[?？]*$")
 _REPORTING = re.compile(r"报清理情况|清理情况[^，。？]{0,6}(报|交|发)|报送清理")
 _DEPT_UNIT = re.compile(r"[州县市][\u4e00-\u9fff]{1,6}?(局|委(?!书记|员)|中心|(?<!府)办(?![理事法公]))|部门网站|门户(网站)?(下面|下的|的下级)")
 _PORTAL_ASKED = re.compile(r"(门户|县政府|市政府)(网站)?(?!下面|下的|的下级)的?(域名|英文域名|中文域名)?[^，。？]{0,4}(要|该|怎么|咋|能|可以|申请|注册|注销|换|改)")

@@ -18,9 +18,16 @@ COMMON_WORDS = (
     "名称 拼音 是 的 要 交 给 发 到 放 在 有 和 个 几 号 新 旧 老 原来 以前 单位 局 办 网址 后缀 标准 步骤 材料 谁发 发给 "
     # question tags and amounts typed in pinyin (…jiu xing le ba, liang ge yue)
     "就行了吧 就行了 就行 就可以 可以吧 对吧 对不对 是不是 是吧 要不要 行不行 吧 了 两个月 一个月 三个月 两个 一个 三个 二十个 "
-    "一 二 两 三 四 五 六 七 八 九 十 十五 二十 三十 六十 个月 个工作日 内 之内 以内 天 周 年 半年"
+    "一 二 两 三 四 五 六 七 八 九 十 十五 二十 三十 六十 个月 个工作日 内 之内 以内 天 周 年 半年 "
+    # sections asked in pinyin (di si bu fen, fang fa bu zhou you ji bu a)
+    "部分 第 条 方法 讲 说 啥 内容 啊 呢"
 ).split()
 _PINYIN_TOKEN = re.compile(r"[a-z]+")
+
+
+def _english_words(words: list[str]) -> int:
+    """How many English function words; a final "a" is pinyin's 啊 (you ji bu a), not the English article."""
+    return sum(w in _ENGLISH_FUNCTION_WORDS for w in (words[:-1] if words[-1:] == ["a"] else words))
 _LATIN = re.compile(r"[a-z]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _DOMAINISH = re.compile(r"[a-z0-9-]*\.[a-z0-9.-]+|[\w.+-]+@[\w.-]+")
@@ -46,7 +53,7 @@ class Transliterator:
         letters = len(_LATIN.findall(_DOMAINISH.sub("", q)))
         if letters < 4 or _CJK.search(q):
             return False
-        return any(w in _ENGLISH_FUNCTION_WORDS for w in _PINYIN_TOKEN.findall(_DOMAINISH.sub(" ", q)))
+        return _english_words(_PINYIN_TOKEN.findall(_DOMAINISH.sub(" ", q))) > 0
 
     def to_chinese(self, question: str) -> str:
         """The question itself when it is Chinese; its Chinese reading when it is pinyin or English."""
@@ -55,7 +62,7 @@ class Transliterator:
         if letters < 4 or letters < 2 * len(_CJK.findall(q)):
             return question
         words = _PINYIN_TOKEN.findall(_DOMAINISH.sub(" ", q))
-        english = sum(w in _ENGLISH_FUNCTION_WORDS for w in words)
+        english = _english_words(words)
         if english:
             return self.english(q)
         return self.pinyin(q)
