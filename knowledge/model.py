@@ -368,10 +368,14 @@ def check(fact: Fact, claims: Claims) -> Check:
             if claim.role in ("actor", "approves", "consent") and not implied and claim.body not in UNIT_KINDS and not named:
                 result.unspoken += 1  # the rule does not say who does it: no yes from this rule
             continue
-        whose = _HEAD_OF_OTHER.get("本部门" if "本部门" in fact.quote else "本地区" if "本地区" in fact.quote else "")
-        if claim.role == "consent" and "主要负责人" in fact.role("consent") and whose and whose.search(claim.body):
+        scope = "本部门" if "本部门" in fact.quote else "本地区" if "本地区" in fact.quote else ""
+        whose = _HEAD_OF_OTHER.get(scope)
+        said_scope = re.search(r"本部门|本单位|本地区|本县|本级", claims.text[max(0, claims.text.find(claim.text) - 4):claims.text.find(claim.text)])
+        other_scope = said_scope and scope and (said_scope.group(0) in ("本部门", "本单位")) != (scope == "本部门")
+        if claim.role == "consent" and "主要负责人" in fact.role("consent") and whose and (whose.search(claim.body) or other_scope):
             # 部门申请域名得州长签字: the department's own head consents, not the prefecture's (and 局长 is no region's head)
-            result.wrong.append(f"经{'本部门（单位）' if '本部门' in fact.quote else '本地区'}主要负责人同意，不是{claim.text}")
+            result.wrong.append(f"经{'本部门（单位）' if '本部门' in fact.quote else '本地区'}主要负责人同意，"
+                                f"不是{said_scope.group(0) if other_scope else ''}{claim.text}")
             continue
         verdicts = [_same(claim.body, body, claims.level) for _, body in ruled]
         if claim.role == "actor" and any(_same(claim.body, body) for body in fact.role("with")) \

@@ -632,6 +632,7 @@ class Situation:
     alone: bool = False  # its lines answer by themselves: no naming rule is added (an impostor, a township)
     scene: bool = False  # the situation is what is asked, whatever else the words name (an impostor, a site gone)
     en: str = ""  # the check in English, for a question asked in English
+    registered: bool = False  # a portal's registered domain without www (dayao.gov.cn): kept, with www set up under it
 
 
 # each problem of the naming check, in English (the quotes stay Chinese)
@@ -1053,8 +1054,9 @@ _ONE_SITE = re.compile(r"两个|俩|都能|都在用|都可以|都能用|同时|
 
 
 def _one_site(domains: list[str], situations: list[Situation]) -> Situation:
-    good = [d for d, s in zip(domains, situations) if s.compliant]
-    bad = [d for d, s in zip(domains, situations) if s.compliant is False]
+    # a portal's registered domain lacking only www (dayao.gov.cn) is kept as it is, www set up under it
+    good = [d for d, s in zip(domains, situations) if s.compliant or s.registered]
+    bad = [d for d, s in zip(domains, situations) if s.compliant is False and not s.registered]
     if len(good) == len(domains):  # all compliant: 二 asks for a main domain, not for cancelling the others
         return Situation([f"一个政府网站原则上只注册一个中文域名和一个英文域名；{'、'.join(domains)} 都符合规定的结构，"
                           f"已有多个符合要求的域名的，应明确主域名（如 {good[0]}）。文件没有要求注销其余符合要求的域名。"],
@@ -1151,6 +1153,7 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
     elif result.expected and result.expected[0] == f"www.{domain.lower()}" and (unit_kind == "portal" or "门户" in question):
         # chuxiongshi.gov.cn without www: the portal is its www host, no other domain to register
         situation.lines.append(f"门户网站应使用 {result.expected[0]}（在已注册的 {domain} 下设 www）。")
+        situation.registered = True
         return situation
     elif result.expected:
         situation.lines.append(f"应申请规范域名 {result.expected[0]}。")
