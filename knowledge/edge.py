@@ -127,6 +127,25 @@ def _common_word_stems() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _words_holding_stems() -> tuple[str, ...]:
+    """Ordinary words that hold a county's stem (一视同仁 holds 同仁, 光合作用 holds 合作): generated from jieba's
+    dictionary by scripts/build_common_word_stems.py."""
+    text = (Path(__file__).parent / "data" / "words_holding_place_stems.txt").read_text(encoding="utf-8")
+    return tuple(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def _inside_word(question: str, start: int, end: int) -> bool:
+    """Whether question[start:end] lies inside an ordinary word that holds it (方案一视同仁: not 同仁县)."""
+    for word in _words_holding_stems():
+        at = question.find(word, max(0, start - len(word) + 1))
+        while at != -1 and at < end:
+            if at <= start and end <= at + len(word):
+                return True
+            at = question.find(word, at + 1)
+    return False
+
+
+@lru_cache(maxsize=1)
 def _places() -> tuple[dict[str, bool], int, frozenset[str]]:
     """Name or stem -> whether it is one of the documents' own places."""
     index: dict[str, bool] = {}
@@ -203,6 +222,8 @@ def _other_place(question: str, home_region: frozenset[str] = frozenset()) -> st
                 break  # 清理县政府办的…: 清理 and 县, not 理县
             if full_name and word[:-1] in _NOT_A_PLACE and i + size < n and _names_unit(question[i + size - 1:]):
                 break  # 会同县公安局, 会同县编办: 会同 (together with) and a county unit, not 湖南's 会同县
+            if not full_name and _inside_word(question, i, i + size):
+                break  # 一视同仁: an ordinary word holding the stem, not 同仁县
             if i and question[i - 1] in NUMERALS and word[0] in MEASURES:
                 break  # 一个旧的域名, 各项城市, 一台州里的服务器: a measure word after its numeral, not 个旧 or 项城
             if not home and word not in home_region and (full_name or followed or word in provinces):

@@ -399,7 +399,7 @@ class PolicyIndex:
 
     def _answer(self, question: str, lookup: Lookup | None = None, region: str = "") -> Answer:
         # [微信转] > 小赵：…: the forwarding marks say nothing; nor do chat stickers written as text ([捂脸], [OK])
-        q = clean(_STICKER.sub(" ", _FORWARDED.sub(" ", clean(question))))
+        q = clean(_LIST_MARK.sub("", _STICKER.sub(" ", _FORWARDED.sub(" ", clean(question)))))  # 1.… 2.…: the items asked
         if not q:
             return Answer(False, "empty", "请输入要咨询的问题，例如：联系人换了多久内报备？")
         small = self._smalltalk(q)
@@ -412,6 +412,7 @@ class PolicyIndex:
             cq = _DIALECT_MID.sub(lambda m: m.group(2), cq).rstrip("。.！!") + "吧"
         cq = hearsay_as_confirmation(self.corrected(_DIALECT_TAG.sub("吧", cq)))  # …是这个意思噻 / …才能办哈: 吧
         cq = confirmation_last(cq)  # …是3月15号对吧 永仁这边按这个时间倒排了: the claim to confirm is the question
+        cq = _DOC_SHORTHAND.sub(lambda m: f"{m.group(1)}里的文件", cq)  # 县文转发的州文文号: the prefecture's document
         region = region or declared_region(q) or declared_region(cq)  # 我是贵州省毕节市七星关区政府办的: the asker's own place is home
         # the words as typed may hold a cue the reading loses; but a typo corrected into the policy's object (域明 →
         # 域名) makes the reading the one to trust
@@ -522,6 +523,11 @@ class PolicyIndex:
             if not inside:  # 第四部分第二项具体怎么走: nothing ranked falls inside it, so the section itself answers
                 return self._section_answer(ref.section)
             facts = inside
+        who = [role for verb, role in _WHO_ROLES if re.search(rf"谁[^，。？]{{0,3}}(来)?{verb}", cq)]
+        if who and not is_yes_no(cq):  # 最后谁批, 谁来分配: the rules that give that role someone lead, not a deadline's 最后
+            own = [f for f in [*facts, *candidates] if any(f.role(r) for r in who)]
+            if own:
+                facts = list(dict.fromkeys([*own[:len(who)], *facts]))[:max(len(facts), len(who))]
         task = _ASKS_TASK.search(cq)
         doers = {b.body for b in claims.bodies}
         if task and doers:  # 州政府办要做什么: the rules whose doer it is come first
@@ -549,7 +555,8 @@ class PolicyIndex:
             facts = [given, *(f for f in facts if f is not given)]
         facts = self._whole_rule(facts)
         own_mail = {m.lower() for m in _MAIL.findall(cq)}
-        if own_mail and not own_mail & {f.value.lower() for f in self.facts if f.value_kind == "mail"}:
+        if own_mail and not own_mail & {f.value.lower() for f in self.facts if f.value_kind == "mail"} \
+                and not _MAIL_ASKED.search(cq):  # (…应该发哪个邮箱: the notice's mailbox is what is asked)
             # 联系人邮箱从 a@126.com 换成 b@163.com: the asker's own addresses, not a question about the notice's mailbox
             facts = [f for f in facts if f.value_kind != "mail"] or facts
         if facts and facts[0].value_kind and _REPORTING.search(cq):  # 这个邮箱是报清理情况的地方吗: where, and by when
@@ -565,6 +572,8 @@ class PolicyIndex:
             facts = elsewhere[1]
             candidates = [f for f in candidates if f.id not in COUNTY_NOTICE_ORDERS]
         open_point = (elsewhere and elsewhere[0]) or silence(cq, facts)
+        if open_point and not elsewhere and facts and is_yes_no(cq) and claims.periods and check(facts[0], claims).wrong:
+            open_point = None  # 20个自然日内报备，没记错吧: a claim the rule contradicts is answered before what it leaves open
         if _MAIL_AS_DOMAIN.search(cq):  # 通知里的邮箱 wdwgzx@126.com 算不算不规范域名: a mailbox is no site
             open_point = "邮箱地址不是网站域名，不属于这次清理的对象（清理的是政府网站的不规范域名和闲置域名）"
         if open_point and open_point.startswith("文件没有规定费用") and "注销" in cq:
@@ -1354,6 +1363,7 @@ _NOT_IN_TERMS = frozenset("各县州市里吧吗呢啊")  # a typo is inside a w
 # English words staff drop into a Chinese question
 # the marks of a forwarded chat ([微信转], 【群聊转发】, quoted lines, rules)
 _FORWARDED = re.compile(r"[\[【]\s*(微信|群聊|群里|qq|钉钉|聊天|工作群)?\s*(转发?|截图|记录|消息)\s*[\]】]|(?:^|\s)>\s|—{2,}|-{3,}", re.IGNORECASE)
+_LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[：:？?，,。；;\s]))\s*[1-9][.．、)）](?=[\u4e00-\u9fff])")  # not 二、: a part's number
 _STICKER = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]")  # WeChat's [捂脸] [微笑] [OK]
 # Yunnan and Sichuan sentence-final particles that ask for agreement
 _DIALECT_TAG = re.compile(r"(?<=[\u4e00-\u9fff])(噻|撒|哈|嘛|咯)(?=[？?。！!~～\s]*$)")
@@ -1392,6 +1402,7 @@ _STATED_DUTY = re.compile(r"(吧|对吧|是吧|对不|对吗|是不是)[?？。!
 _ASKED_DUTY = re.compile(r"要不要|需不需要|需要吗|用不用|得不得|必须吗|是否")
 _ASKS_TASK = re.compile(r"(要|需要|负责|得|该)?(做|干|管|负责)(什么|啥|哪些)|职责|任务")
 _THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方案|^方案(的|里|中|第|开头|要求|规定|原则|目标|依据|说|上|是|经|有没有|过没过)|这次清理|清理工作")
+_DOC_SHORTHAND = re.compile(r"(州)文(?=转|的|文号|号|里|中|说|讲|是|和|跟|[，,。？?]|$)")  # 州文: the prefecture's document
 _DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
 _STEP_ACTS = re.compile(r"注销|注册|变更|调整|启用|迁移|申请|报备|下线")
 _AFTER_DONE = re.compile(r"(办完|弄完|做完|搞完|完了|完成)(以后|之后|后)?(还|又)?(要|需要|得|该)?(做|干|办|弄)?(什么|啥|哪些)")
@@ -1413,6 +1424,9 @@ _ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处
 _PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|这次|这份|本次|此次|本|该|州里的?|县里的?)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|"
                            r"(按|按照|根据|依照|对照)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|这次清理|此次清理|本次清理")
 _DUTY_ASKED = re.compile(r"(也|还|都)?(要|需要|得|用)(不要)?[^，。？]{0,4}报[^，。？]{0,8}(吗|么|不|吧)")  # 乡镇也要报清理情况吗
+# who-questions and the role of the rule's step they ask for
+_WHO_ROLES = (("(批|审批|批准)", "approves"), ("(分配|收回)", "executes"), ("同意", "consent"))
+_MAIL_ASKED = re.compile(r"哪个邮箱|什么邮箱|邮箱(是|多少|地址)|发(到)?哪|发给谁|邮箱呢")
 _MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SITE_KIND = re.compile(r"门户网站|门户|部门网站|事业单位")  # the kind of site a procedure is for
 _OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|本区|我县|我市|我州|我区|俺们|我是")

@@ -45,7 +45,7 @@ _WH = re.compile(r"什么|啥|哪|怎么|咋|谁|几|多少|多久|多长")
 
 # 听说…？ with no tag: hearsay put as a question is a claim to confirm (听说是宣传部审核的？ → …，对吧？)
 _HEARSAY = re.compile(r"^(?P<lead>[^，,。？?]{0,8}?)(?:我|俺)?(?:听说|听人说|听别人说|听他们说|据说|有人说|听讲|听群里说|群里说|"
-                      r"领导说|听领导说)(?:了)?[，,：:]?(?P<claim>[^？?]{4,}?)[？?]+$")
+                      r"领导说|听领导说|我记得|记得|印象中|我印象里)(?:是|方案说|文件说|方案里说)?(?:了)?[，,：:]?(?P<claim>[^？?]{4,}?)[？?]+$")
 
 
 # clause breaks: punctuation, and the spaces phone users type between Chinese words instead of commas
@@ -82,7 +82,7 @@ def is_yes_no(question: str) -> bool:
     match = _YESNO.search(q)
     if match and match.group(1) == "呢" and _WH.search(q):  # 事业单位呢 after 是什么: another part, not yes/no
         return False
-    return bool(match)
+    return bool(match) or bool(CONFIRM.search(q))  # …，对伐 / 对哇: every tag that asks to confirm
 
 
 def verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None) -> str:
@@ -163,7 +163,9 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     if claims.negated and top.verdict == "不可以" and top.kind == "prohibition" and about:
         # 可以不用gov.cn吧: the question keeps the prohibition; 转给他们用一下就完事了吧 proposes the forbidden act
         # 是的 answers a statement to confirm only; 能…吗 (网站不用了，能借给下属用吗) asks a permission
-        return "是的，不能" if _KEEPS_OFF.search(question) and (CONFIRM.search(question) or not _MAY.search(question)) else "不可以"
+        # (闲置域名不用注销，转给下属单位用就完事了吧: the 不 is another act's; the forbidden one is proposed)
+        keeps_off = _KEEPS_OFF.search(question) and not any(proposes(p, question) for p in (*top.no, *top.does))
+        return "是的，不能" if keeps_off and (CONFIRM.search(question) or not _MAY.search(question)) else "不可以"
     if matched:  # 联系人是张晓霞吧: confirmed
         return verdict_word(question, True) if any(p.search(question) for p, _, _ in _FAMILIES) else "是的"
     if top.kind == "prohibition" and top.verdict == "不可以" and about and _MAY.search(statement(question)) \

@@ -270,7 +270,8 @@ def asks_where(question: str) -> bool:
 
 def asks_structure(question: str) -> bool:
     """方案一共几部分，各叫什么: the plan's parts."""
-    return bool(_STRUCTURE.search(question)) and not re.search(r"域名结构|网址结构|第几", question)  # 在第几部分: where
+    # 在第几部分: where; 姚安县门户 yaoan.gov.cn 按方案结构应该是啥: a domain's structure, not the plan's
+    return bool(_STRUCTURE.search(question)) and not re.search(r"域名结构|网址结构|第几|www|[a-z0-9-]\.(gov\.cn|cn|com|net)", question)
 
 
 def subsections(part: str, clauses: Sequence[Clause]) -> list[str]:

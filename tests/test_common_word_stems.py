@@ -14,6 +14,19 @@ def test_common_word_stems_file_is_current():
     assert (ROOT / "knowledge" / "data" / "common_word_stems.txt").read_text(encoding="utf-8") == module.build()
 
 
+def test_words_holding_stems_file_is_current():
+    spec = importlib.util.spec_from_file_location("build_stems", ROOT / "scripts" / "build_common_word_stems.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (ROOT / "knowledge" / "data" / "words_holding_place_stems.txt").read_text(encoding="utf-8") == module.build_holding()
+
+
+def test_a_stem_inside_an_ordinary_word_is_not_a_place():
+    for question in ("方案对事业单位原则上一视同仁的吧", "光合作用的域名怎么注销"):
+        assert refusal(question) is None or "规定不在这些文件里" not in refusal(question), question
+    assert refusal("同仁县的门户网站域名怎么写").startswith("同仁")
+
+
 def test_an_ordinary_word_before_de_is_not_a_place():
     for question in ("跟合作的网络公司说好了，域名转给他们用行不行", "我们资源的分配跟域名注销有关系吗",
                      "走通道的流程注销域名要多久", "解放的思想和域名备案"):
