@@ -22,7 +22,7 @@ _DEADLINE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?\s*(?
                             r"|(?:截止|截至|期限|最晚|最迟)[^，。？！,?!\d]{0,4}?(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?"
                             r"|(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:就)?(?:是|为)[^，。？！,?!]{0,8}(?:截止|期限|最后一天|deadline)")
 _DAY = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?")
-_BEFORE_VERB = re.compile(r"(报|交|提交|报送|上报|送|向|给|到|报给|交给|发给|报到|送到|交到|经过|通过)\s*$")
+_BEFORE_VERB = re.compile(r"(报|交|提交|报送|上报|送|向|给|到|报给|交给|发给|报到|送到|交到|经过|通过)(了)?\s*$")  # 报给了州政府办
 _STEPWISE = re.compile(r"(逐级|一级级|一级一级|层层|逐层)[^，。？]{0,4}$")
 _LAST = re.compile(r"(最后|最终|最末)[^，。？]{0,4}$")  # 最后是报省政府办公厅批准的: the route's last step
 _FIRST_STOP = re.compile(r"(直接|先)(报|交|提交|报送|上报|送|报给|交给|报到|交到)?\s*$|向\s*$")
@@ -42,7 +42,8 @@ _SPEAKER = re.compile(r"(我|我们|俺|俺们|咱|咱们)(是|在)\s*$")
 # a body that receives another body's submission (由省政府办公厅向…提交)
 _BY_OTHER = re.compile(r"由[\u4e00-\u9fff]{2,10}(向|报给|提交给|交给)\s*$")
 _FIRST_FAR = re.compile(r"(直接|先|一开始就?|第一步就?)(把|将)[^，。？,?]{0,24}(报|交|提交|报送|上报|送|报给|交给|报到|交到|送到|送给|发给)\s*$")
-_ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批|批准|同意|签字|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的|批)")
+# (按审批意见分配: 审批意见 is the approval given, 分配 the act)
+_ACTOR_AFTER = re.compile(r"^[^，。？！,?!；;]{0,10}?(负责|牵头|来搞|搞|审批(?!意见)|批准|同意|签字|来办|去办|办理|组织|复查|去注销|注销|印发|发的|发出|来做|做的|分配|收回|批(?![准意]))")
 _CONSENT = re.compile(r"同意|签字")
 _APPROVES = re.compile(r"审批|批准|批")
 # a body the documents do not name, in the place of one they do: 县委书记同意, 网信办审批
@@ -85,7 +86,7 @@ _ON_BEHALF = re.compile(r"(帮|替|代|为)(各|大家|所有|全部)?\s*$")
 _ACTOR_BEFORE = re.compile(r"(由|是|归|让|靠)\s*$")
 NEGATION = re.compile(r"(?<![的])(不用(?!的|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不(?![？?。!！\s]*$)|不用管|不管了|就完事|跟着没了|自动没了|不要紧|算了|"
                       r"不消(管|得|去|再)?|不得管|莫管|就完了)")
-HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便")
+HARMLESS = re.compile(r"也?没事|没关系|也行|也可以|无所谓|没问题|不要紧|都行|随便|也?没有?(什么|啥)(影响|问题|关系)?(?=[吧吗嘛呀啊，,。？?]|$)")
 # a rule's subject said to be free of it (租用空间就没限制了吧): a claim the rule contradicts when it restricts
 UNRESTRICTED = re.compile(r"(没有?|不受|不设|无)(什么|任何|啥)?(限制|要求)")
 _ACTION_TIME = re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|迟了|算晚|晚不晚|过期|超时|还行吗|今天|现在|已经")

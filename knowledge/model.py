@@ -347,7 +347,7 @@ def check(fact: Fact, claims: Claims) -> Check:
     other_level = bool(fact.level and claims.level and claims.level != fact.level)
     if other_level:  # 县级部门…: the rule is written for 州级 ones
         result.open += 1
-        result.notes.append(f"这条写的是{fact.level}级单位的做法，文件没有直接规定{claims.level}级单位的")
+        result.notes.append(f"这条写的是{fact.level}级单位的做法，文件没有明确规定{claims.level}级单位的")
         if not any(c.role in ("first", "consent") for c in claims.bodies):
             return result
         # 县财政局…直接报省政府办公厅: whatever its level, a unit's first office is its own level's, never the province;
@@ -461,6 +461,11 @@ _SILENT = (
     (re.compile(r"(乡镇|乡政府|镇政府|街道|村委会|社区|村级)[^，。？]{0,12}(结构|格式|怎么起|怎么写|什么样|啥样|用什么域名|域名(应该)?(是|用))"),
      "文件没有规定乡镇等网站的域名结构：只规定了县市门户网站（www.□□□.gov.cn）、州级部门网站（○○○.□□□.gov.cn）、事业单位网站、中文域名和栏目"),
     (re.compile(r"(内容|正文|措辞)[^，。？]{0,4}(怎么写|写什么|写啥|如何写)|(怎么写|写什么|写啥)[^，。？]{0,4}(内容|措辞)"), "文件没有规定具体内容怎么写"),
+    (re.compile(r"公告[^，。？]{0,6}(怎么写|写什么|写啥|如何写|模板|范本|样式|范文)|(模板|范本|范文)[^，。？]{0,6}公告"),
+     "文件没有规定公告怎么写，也没有提供模板，只规定在新域名网站首页醒目位置公告3个月"),
+    # villages and communities: the county's notice goes to townships and county departments
+    (re.compile(r"(村委会|村委|村里|村上|村级|村一级|社区|居委会)[^，。？]{0,12}(要不要|需不需要|用不用|要弄|要管|要报|要清理|也要|管不管|报不报)"),
+     "文件没有明确对村（社区）一级提要求：县里的转发通知主送各乡镇人民政府和县级有关部门"),
     (re.compile(r"盖章|公章|红头|纸质|电子版|原件|复印件|文件形式|以什么形式"), "文件没有规定报送材料的形式（是否盖章、纸质或电子版）"),
     (re.compile(r"有效期|注册年限|几年有效|用几年|能用多久"), "文件没有规定域名或证书的有效期限"),
     (re.compile(r"(填|写)(哪些|什么|啥)|怎么填|如何填|填写要求|包括哪些(内容|项)|有哪些栏目"), "文件没有规定表格的具体内容和填法"),

@@ -408,6 +408,7 @@ class PolicyIndex:
         cq = clean(_PLACEHOLDERS.sub(lambda m: f"{m.group(0)}{_PLACEHOLDER_WORDS[m.group(0)[0]]}", self.translit.to_chinese(q)))
         cq = _MIXED.sub(lambda m: _MIXED_WORDS[m.group(0).lower().replace(" ", "")], cq)  # 州里的deadline是哪天
         cq = _PINYIN_TAG.sub(lambda m: _PINYIN_TAGS[re.sub(r"\s", "", m.group(1)).lower()] + "？", cq)  # …，shi bu shi
+        cq = _YUNNAN.sub(lambda m: _YUNNAN_WORDS[m.group(0)], cq)  # 咋个写, 做哪样, 好多钱, 有没得, 不消管: in Mandarin
         if _DIALECT_MID.search(cq) and not _DIALECT_TAG.search(cq):  # 注销了就算完事了噻，ICP那些不用管了: the whole to confirm
             cq = _DIALECT_MID.sub(lambda m: m.group(2), cq).rstrip("。.！!") + "吧"
         cq = hearsay_as_confirmation(self.corrected(_DIALECT_TAG.sub("吧", cq)))  # …是这个意思噻 / …才能办哈: 吧
@@ -540,7 +541,7 @@ class PolicyIndex:
             shown = list(dict.fromkeys(compound[0]))
             return Answer(True, "facts", f"{lead}。" + "\n".join(f.answer for f in shown),
                           [Source.of(f) for f in shown], [], 0.0, shown)
-        if is_yes_no(cq) and (claims.checkable or claims.negated):
+        if is_yes_no(cq) and (claims.checkable or claims.negated or claims.harmless):
             target = self._subject(asked, claims, doc)
             if target:  # the rule the claims are about leads, so the verdict checks them against it
                 facts = [target, *(f for f in facts if f is not target)][:max(len(facts), 1)]
@@ -714,6 +715,8 @@ class PolicyIndex:
             facts = [*facts, *(f for f in more if f not in facts)]
             lines += [f.answer for f in more if f.answer not in lines]
             sources += [Source.of(f) for f in more]
+        if situation and not aside and situation.alone and situation.compliant is None:
+            ruling = ""  # 有没有行政职能搞不清楚: the answer turns on what is not known; no verdict either way
         if not ruling and aside and situation.compliant is False and is_yes_no(cq) and not open_point:
             ruling = verdict_word(cq, False)  # 打算注册 wdslj.政务，应该可以吧: the name asked about breaks the rule
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
@@ -724,7 +727,7 @@ class PolicyIndex:
             # a yes/no question about an act the rule does not speak to: no verdict, and that said plainly; a bare
             # check of a scene with several things in it (…有啥问题没) gets each thing's rule to hold it against
             several = len(facts) > 1 and bool(_BARE_CHECK.fullmatch(_parts(cq)[-1].strip()))
-            lines.insert(0, "对照文件的规定逐项看：" if several else "文件没有直接规定这一点。文件中相关的规定是：")
+            lines.insert(0, "对照文件的规定逐项看：" if several else "文件没有明确规定这一点。文件中相关的规定是：")
         lead = "\n".join(dict.fromkeys(lines)).replace("：\n", "：", 1)
         if facts and not ref and asks_where(cq) and re.search(r"第几|哪一?(部分|条|节)", cq):
             lead = f"在{facts[0].citation}。{lead}"  # 讲复查的是第几部分第几条: where the rule is written, then the rule
@@ -792,6 +795,8 @@ class PolicyIndex:
         """The rule a yes/no question's claims are about: the question read without the values it claims
         (报县政府办, 3月5日前, 30个工作日) names its subject (复查, 冒名注册, 联系人变更). Of the rules about as
         close to that subject, one the claims all match is taken; else the closest."""
+        if IDLE.search(question) and _LEFT_UNCANCELLED.search(question):
+            return next(f for f in self.facts if f.id == "idle-cancel")  # 网站关掉了，域名放着不注销也没什么吧: 二（六）
         exception = next((f for f in self.facts if f.when and f.when.search(question)), None)
         if exception and registered_before_rules(question) and _CHANGE_OR_CANCEL.search(question) \
                 and any(b.role != "any" for b in claims.bodies):
@@ -815,8 +820,9 @@ class PolicyIndex:
         units = {b.body for b in claims.bodies if b.body in UNIT_KINDS}
         speaking = {b.body for b in claims.bodies if b.body in UNIT_KINDS
                     and re.search(r"(我们|咱们|我是|本)[^，。？]{0,4}$", question[:question.find(b.text)])}
-        if units and (claims.negated and not claims.deadlines or speaking and claims.deadlines or _DUTY_ASKED.search(question)) \
-                and (_REPORT_TALK.search(question) or re.search(r"清理|没关系|不相干", question)):
+        if units and (claims.negated and not claims.deadlines or speaking and (claims.deadlines or _REPORT_TALK.search(question))
+                      or _DUTY_ASKED.search(question)) \
+                and (_REPORT_TALK.search(question) or re.search(r"清理|没关系|不相干|不用管|不管", question)):
             # 我们乡镇跟这个没关系吧，不用报吧 / 乡镇也要报清理情况吗 / 我们是县级部门，照这个3月15日报州里对吗: the
             # unit's own reporting duty is what the claim is about
             own = [f for f in self.facts if f.date and f.event and f.kind == "date" and units & set(f.role("actor"))]
@@ -1367,7 +1373,13 @@ _LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[：:？?，,。；;\s]))\s*[1-9][.．�
 _STICKER = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]")  # WeChat's [捂脸] [微笑] [OK]
 # Yunnan and Sichuan sentence-final particles that ask for agreement
 _DIALECT_TAG = re.compile(r"(?<=[\u4e00-\u9fff])(噻|撒|哈|嘛|咯)(?=[？?。！!~～\s]*$)")
-_DIALECT_MID = re.compile(r"(噻|撒)([，,])")
+_DIALECT_MID = re.compile(r"(噻|撒|哈|嘛)([，,])")
+# Yunnan words for question words and verbs (咋个 = 怎么, 哪样 = 什么, 好多 = 多少, 有没得 = 有没有, 不消 = 不用)
+_YUNNAN_WORDS = {"咋个": "怎么", "做哪样": "做什么", "搞哪样": "做什么", "要哪样": "要什么", "没得哪样": "没什么", "哪样": "什么",
+                 "好多钱": "多少钱", "有没得": "有没有", "没得": "没有", "不消": "不用", "得不得": "行不行", "要得不": "行不行",
+                 "哪个出钱": "谁出钱", "弄不": "要不要弄", "啥子": "什么", "就得了": "就行了", "放起": "放着", "开起": "开着",
+                 "报克": "报去", "交克": "交去", "镇滴": "镇的", "乡滴": "乡的", "局滴": "局的"}
+_YUNNAN = re.compile("|".join(sorted(map(re.escape, _YUNNAN_WORDS), key=len, reverse=True)))
 _MIXED_WORDS = {"deadline": "截止日期", "ddl": "截止日期", "email": "邮箱", "e-mail": "邮箱", "dns": "域名解析"}
 _MIXED = re.compile(r"(?<![a-z.@-])(dead\s?line|ddl|e-?mail|dns)(?![a-z.@-])", re.IGNORECASE)
 # question tags typed in pinyin with the input method off (…，shi bu shi): the tag in characters
@@ -1396,6 +1408,7 @@ _BASIS_FACTS = ("basis-gbh", "basis-yzb")
 _NUMBER_CLAIMED = re.compile(r"(?:函|〕|国办|发)\s*(?:〔\d{4}〕)?\s*(\d{1,3})\s*号")  # a document's number, never a day (3月5号)
 _YEAR_ASKED = re.compile(r"(哪一?年|哪个年份|什么年份|几几年|年份是)[^，。？]{0,6}$|(清理|方案|通知|文件)[^，。？]{0,6}(哪一?年|哪个年份|什么年份|几几年)")
 _OTHER_DOCS = re.compile(r"国办|国务院|省里|省政府|云南|引用|依据|上级|上位|55号|193号")  # the documents the plan cites
+_LEFT_UNCANCELLED = re.compile(r"不注销|不用注销|没注销|不去注销|放着|留着|先留|不管它|不管了")
 _IDLE_DOMAIN = re.compile(r"(域名|[a-z0-9-]+\.[a-z.]+)[^。？]{0,12}(一直|早就|早已|长期)?(闲着|闲置|没用|不用了|没在用|空着)")
 _MAIL_AS_DOMAIN = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+[^。？]{0,24}(算不算|是不是|属不属于|属于|算)[^。？]{0,6}(不规范|域名)")
 _STATED_DUTY = re.compile(r"(吧|对吧|是吧|对不|对吗|是不是)[?？。!！~～]*$")

@@ -154,7 +154,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     top = facts[0]
     about = names_subject(top, question)  # 网站改版不用报备吧: 报备 alone is not the duty to report a contact change
     dated_duty = top.kind == "date" and top.event and not top.event.endswith("日期")
-    if claims.negated and about and (top.verdict == "需要" or dated_duty):
+    if (claims.negated or claims.harmless) and about and (top.verdict == "需要" or dated_duty):
         return "不对，需要"  # 清理情况不用报吧: a dated duty denied is a duty still
     if dated_duty and about and not claimed and _DUTY_ASKED.search(question):
         return "需要"  # 乡镇也要报清理情况吗: the dated step is a duty of the units it names
@@ -501,7 +501,8 @@ _UNIT = re.compile(r"[\u4e00-\u9fff]{1,20}(?:局|委员会|委|办公室|中心|
 # The unit's kind as the question describes it in words, most telling first: an institution that says it has no
 # administrative functions is judged by 二（三） whatever else it is called; a township (乡/镇/街道) has no
 # structure of its own in the documents.
-_KIND_WORDS = (("institution_other", re.compile(r"医院|学校|不承担|(没有|无|不具有|不具备|不行使|不履行|不负责)[^，。？]{0,4}行政(管理)?职能|公益[一二两]?类|公益性")),
+# (有没有行政职能我也搞不清楚: whether it has them is not known, so 没有 there says nothing)
+_KIND_WORDS = (("institution_other", re.compile(r"医院|学校|不承担|(?<!有)(没有|无|不具有|不具备|不行使|不履行|不负责)[^，。？]{0,4}行政(管理)?职能|公益[一二两]?类|公益性")),
                ("institution_admin", re.compile(r"承担行政职能|执法|参公|参照公务员")),
                ("system", re.compile(r"业务系统|办事平台|服务平台|办事大厅|网上办事|审批系统|政务服务网|服务系统|办事系统|系统|平台")),
                ("township", re.compile(r"(乡|镇)(人民)?政府|乡镇|街道办|(我们|咱们|咱|本|我|俺们)(乡|镇)|(?<![城县市州])(镇|乡)里|(?<=[\u4e00-\u9fff]{2})(乡|镇)(?=的|网站|，|,|上|里)")),
@@ -802,7 +803,7 @@ def _kind_structure(domain: str, kind: str, parsed) -> Situation:
 
 
 # the site behind the domain is no longer used: an idle domain, whatever its name
-IDLE = re.compile(r"闲着|空着|不用了|早就不用|没在用|不再使用|不再用|没再用|停用|停了|关了|关停|下线|废弃|弃用|闲置|没人用|没人管|无人管|没人维护|无人维护|"
+IDLE = re.compile(r"闲着|空着|不用了|早就不用|没在用|不再使用|不再用|没再用|停用|停了|关了|关掉|关闭了|撤掉|关停|下线|废弃|弃用|闲置|没人用|没人管|无人管|没人维护|无人维护|"
                    r"不维护|不再运行|停止运行|停运|荒废|废了|打不开了")
 
 
@@ -1052,7 +1053,7 @@ def _change_over(question: str, domains: list[str]) -> Situation | None:
 
 # two English domains for one site (门户 A 和 B 都能打开): 二 — one Chinese and one English domain in principle,
 # a main domain named when there are several
-_ONE_SITE = re.compile(r"两个|俩|都能|都在用|都可以|都能用|同时|多个|几个|好几个|还有一个|另一个|另外一个|也能打开|都开着")
+_ONE_SITE = re.compile(r"两个|俩|都能|都在用|都可以|都能用|同时|多个|几个|好几个|还有一个|还有个|另一个|另外一个|也能打开|都开着|也还开着")
 
 
 def _one_site(domains: list[str], situations: list[Situation]) -> Situation:
@@ -1076,6 +1077,10 @@ def _one_site(domains: list[str], situations: list[Situation]) -> Situation:
     return Situation(lines, list(dict.fromkeys(ids)), False if bad else None)
 
 
+_FUNCTION_UNKNOWN = re.compile(r"事业单位[^。？]{0,30}(有没有|有没得|是否|是不是|承不承担)[^。？]{0,6}行政职能[^。？]{0,10}(搞不清|不清楚|不确定|不知道|说不准|拿不准)|"
+                               r"(搞不清|不清楚|不确定|不知道)[^。？]{0,10}(有没有|是否|承不承担)[^。？]{0,4}行政职能")
+
+
 def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None) -> Situation:
     from knowledge.rules import RULE_CLAUSES, check
 
@@ -1094,6 +1099,12 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
             county = other_county(rest) or ("武定县" if "武定" in rest else None)
             if county:  # 永仁县这边问下，我们县门户还在用 www.yongren.cn: the county's portal
                 unit, kind = f"{county}人民政府", None
+    if lookup is None and _FUNCTION_UNKNOWN.search(rest) and kind not in ("institution_other", "institution_admin") \
+            and domain.lower().rstrip("/").endswith(".gov.cn"):
+        # 事业单位，有没有行政职能搞不清楚，想用 jk.wuding.gov.cn: the answer turns on that, both ways said
+        return Situation([f"要看这个事业单位是否承担行政职能：承担行政职能的，按部门网站结构执行，{domain} 这种“○○○.□□□.gov.cn”可以用；"
+                          "不承担行政职能的，原则上不得使用以“.gov.cn”为后缀的英文域名，要改用其他后缀的域名。"
+                          "是否承担行政职能以机构编制部门的认定为准（文件没有规定怎么认定）。"], ["plan-2-3"], None, alone=True)
     if _COLUMN.search(rest) and lookup is None:  # 栏目, 英文版: a part of a site, not a site
         from knowledge.domains import parse_domain
 

@@ -382,7 +382,7 @@ def test_the_offices_own_region_is_home():
     ("栏目的域名用 lanmu.wuding.gov.cn 这种就行吧", "不可以"),  # a column given a host of its own
     ("部门网站用 www.jyj.gov.cn 这种格式对吧", "不是"),
     ("机构改革后新部门的网站域名要单独申请吧", "不需要"),  # applied for together with the site
-    ("发现域名被劫持，报县政府办就行吧", "文件没有直接规定"),  # no rule says where hijacking goes
+    ("发现域名被劫持，报县政府办就行吧", "文件没有明确规定"),  # no rule says where hijacking goes
 ])
 def test_wrong_details_in_a_premise(question, lead):
     assert ask(question).lead.startswith(lead)
@@ -414,7 +414,7 @@ def test_the_documents_structure_and_titles(question, present):
     ("部门网站域名可以不经过本级政府办吧", "不"),
     ("复查由州政府办公室会同州委编办、州公安局开展，对吧", "是的"),  # 会同 is a word here, not 湖南's county
     ("县政府办的联系人是张晓霞吧", "是的"),
-    ("县政府网站改版要报批吗", "文件没有直接规定"),  # 报批 of a redesign is not the domain procedure
+    ("县政府网站改版要报批吗", "文件没有明确规定"),  # 报批 of a redesign is not the domain procedure
 ])
 def test_verdict_words_follow_what_is_asked(question, lead):
     assert ask(question).lead.startswith(lead)
@@ -536,7 +536,7 @@ def test_claims_about_a_named_site(question, start):
 
 def test_a_premise_followed_by_a_reason_still_gets_its_verdict():
     assert ask("我们自己运维的政府网站服务器放在境外机房也没事吧，反正备案了").lead.startswith("不可以")
-    assert ask("网站改版不用报备吧").lead.startswith("文件没有直接规定")
+    assert ask("网站改版不用报备吧").lead.startswith("文件没有明确规定")
 
 
 @pytest.mark.parametrize("question,lead", [
@@ -645,7 +645,7 @@ def test_a_site_described_in_words(question, present, absent):
     ("有没有推荐的域名注册机构名单？", "文件没有规定"),  # a list the documents do not give: silent, never 可以
     ("方案里有没有统一的申请表模板？", "文件没有规定"),
     ("有没有规定联系人变更的期限？", "有。"),  # they do say it: 有, then what
-    ("方案有没有明确主域名怎么定？", "文件没有直接规定"),  # a how the rule does not give: no verdict
+    ("方案有没有明确主域名怎么定？", "文件没有明确规定"),  # a how the rule does not give: no verdict
     ("州政府办收到申请表后几天内要报到省里？", "文件没有规定这件事的办理时限"),  # the 20 working days are the contact's
     ("省政府办公厅审批一般要几周？", "文件没有规定这件事的办理时限"),
     ("第二部分第五条有哪些要求？", "二（五）"),  # sections by number, however the content is asked
@@ -786,7 +786,7 @@ _TRUE_STATEMENTS = [
 def test_a_true_statement_to_confirm_is_confirmed(question):
     lead = ask(question).lead
     assert lead.startswith("是的"), lead
-    assert "文件没有直接规定" not in lead
+    assert "文件没有明确规定" not in lead
 
 
 @pytest.mark.parametrize("question,value", [
@@ -917,7 +917,7 @@ def test_an_english_period_claimed_is_checked(question):
 # -- round 6 classes, in words of our own (the round's questions are in qa_cases.yaml `fresh`) ---------------
 @pytest.mark.parametrize("question,present,absent", [
     # a date claimed for a step named by its bodies is checked against every dated step, whoever speaks
-    ("狮山镇的，我们的清理情况3月20号前交县政府办就可以吧", ["不", "3月5日"], ["文件没有直接规定"]),
+    ("狮山镇的，我们的清理情况3月20号前交县政府办就可以吧", ["不", "3月5日"], ["文件没有明确规定"]),
     ("县级部门的清理情况3月20日前报县政府办对吧", ["不对", "3月5日"], []),
     ("我们是州级部门，清理情况3月5号前报州政府办就行了吧", ["不", "3月20日"], []),
     ("提醒通知是2月28号前发吧", ["不对", "2月20日"], []),
@@ -945,7 +945,7 @@ def test_an_english_period_claimed_is_checked(question):
     ("联系人变更的20个工作日从哪天开始算", ["文件没有规定", "起算"], []),
     # a rule's content stated for confirmation: 是的 / 不对, never 可以
     ("县门户网站的中文域名是用△△△.政务这种格式吧", ["是的"], ["可以"]),
-    ("部门网站用的是本级门户的下级域名吧", ["是的"], ["文件没有直接规定"]),
+    ("部门网站用的是本级门户的下级域名吧", ["是的"], ["文件没有明确规定"]),
     ("中文域名应该是△△△.中国这种吧", ["不对", ".政务"], []),
     ("服务器应该是不能放境外的吧", ["是的，不能"], ["不是"]),
     ("闲置域名不能转给别人的吧", ["是的，不能"], []),
@@ -1015,7 +1015,7 @@ def test_a_confirmed_route_agrees_with_the_rule(question, right):
     ("ICP备案在域名注销之后再注销，对吧", ["是的"], ["不对"]),
     ("We want to hand our old domain to a subordinate center. Is that OK?", ["No", "不得"], ["Yes"]),
     # a deadline and bodies that fit no one step together: the step they fit best, the misfit said
-    ("是不是乡镇网站都要在3月5号前报州政府办", ["不对", "县政府办"], ["文件没有直接规定"]),
+    ("是不是乡镇网站都要在3月5号前报州政府办", ["不对", "县政府办"], ["文件没有明确规定"]),
     # the body a step is done for (帮各乡镇) is not its doer
     ("县政府办会统一帮各乡镇注销域名吧", ["不对"], ["是的"]),
     # a statement of two clauses, each a step of its own: each checked against its own rule
@@ -1146,15 +1146,15 @@ def test_a_place_never_starts_at_a_measure_word(question):
     # a government's own machine room or cloud is in China; a place not said gives no verdict from the prohibition
     ("网站放在县政府的机房，可以吗", ["可以", "在境内"], ["不可以"]),
     ("我们网站放在州政务云上，可以吗", ["可以", "在境内"], ["不可以"]),
-    ("服务器放在某个机房可以吗", ["文件没有直接规定"], ["不可以"]),
-    ("虚拟空间节点不知道在哪，要不要迁", ["文件没有直接规定"], ["需要"]),
+    ("服务器放在某个机房可以吗", ["文件没有明确规定"], ["不可以"]),
+    ("虚拟空间节点不知道在哪，要不要迁", ["文件没有明确规定"], ["需要"]),
     ("自建服务器在州里机房，需要搬吗", ["不需要"], []),
     ("CDN节点全部在国内，https://www.wuding.gov.cn 可以吗", ["可以"], ["不可以"]),
     ("咱们县门户想改成 www.wd.gov.cn，老的 www.wuding.gov.cn 怎么处理", ["公告3个月", "注销原域名 www.wuding.gov.cn"], []),
     ("服务器在缅甸，要迁吗", ["需要", "缅甸在境外"], ["不需要"]),
     ("服务器放自己单位机房没问题吧", ["是的，没问题", "在境内"], ["有问题"]),
-    ("服务器放在机房没问题吧", ["文件没有直接规定"], ["有问题", "不可以"]),
-    ("用了CDN，可以吗", ["文件没有直接规定"], ["不可以"]),
+    ("服务器放在机房没问题吧", ["文件没有明确规定"], ["有问题", "不可以"]),
+    ("用了CDN，可以吗", ["文件没有明确规定"], ["不可以"]),
 ])
 def test_round_eight_classes(question, present, absent):
     answer = ask(question)
@@ -1271,7 +1271,7 @@ ROUND_TWELVE = [
     # a contrast asked as …呢: each case its own verdict
     ("承担行政职能的事业单位能不能用gov.cn？不承担的呢", ["可以", "不得"], []),
     # a rule restated after the asker's introduction; others' practice reported
-    ("我是县财政局管网站的，部门网站得用本级门户网站的下级域名，我理解得对吧", ["是的"], ["文件没有直接规定"]),
+    ("我是县财政局管网站的，部门网站得用本级门户网站的下级域名，我理解得对吧", ["是的"], ["文件没有明确规定"]),
     ("县门户的中文域名用“武定县人民政府.政务”对吧？我看有的单位用的是.中国", ["是的"], ["不是"]),
     # a setting that keeps the CDN rule, said to be forbidden
     ("我们CDN是境内用户走境内节点，有人说政府网站根本不许用CDN，对吗", ["不是"], ["是的"]),
@@ -1350,7 +1350,7 @@ ROUND_FIFTEEN = [
     # a tag 可以不 is a question, not a denial
     ("旧域名转给承建公司接着用，可以不", ["不可以"], ["是的"]),
     # 有要求吗 about a rule that sets one
-    ("CDN节点放哪儿有要求吗", ["有"], ["文件没有直接规定"]),
+    ("CDN节点放哪儿有要求吗", ["有"], ["文件没有明确规定"]),
     # a portal without www: its www host
     ("县门户用 yaoan.gov.cn 不带www行不行", ["www.yaoan.gov.cn"], ["公告3个月"]),
     # another county's contact change is theirs
@@ -1386,7 +1386,7 @@ ROUND_SEVENTEEN = [
     ("联系人换了是15个工作日内报备吧 我们这周事多 下周再说", ["不对", "20个工作日"], ["是的"]),
     ("县里要求乡镇3月10号前报清理情况对吧，我们已经排好计划了", ["不对", "3月5日"], ["是的"]),
     # a unit kind the rule is written for, claimed as the one applying, is confirmed with the rest
-    ("州级部门申请部门网站域名，经主要负责人同意后交表给州政府办，对不", ["是的"], ["文件没有直接规定", "不对"]),
+    ("州级部门申请部门网站域名，经主要负责人同意后交表给州政府办，对不", ["是的"], ["文件没有明确规定", "不对"]),
     # a head's consent said first (先…同意) is a consent, not the first office
     ("县级部门注销网站域名，先主要负责人同意再报县政府办，对吧", ["主要负责人同意"], ["不是主要负责人", "不是县级部门"]),
     # a unit denying its own reporting duty (跟我们没关系，不用报) is told it must, by its own notice's date
@@ -1399,7 +1399,7 @@ ROUND_SEVENTEEN = [
     ("复查是县里牵头会同县网信办搞的吧", ["不对", "州政府办"], ["会同县的规定"]),
     ("公告要挂在调整后的新网站首页，挂满3个月再注销老域名，没错吧", ["是的"], ["顺序不能反"]),
     # a yes/no part about changing a named domain, beside a how part: the change is still answered
-    ("县统计局网站还在用 wdtjj.net，按方案是不是要换成gov.cn下面的？怎么写", ["需要", "不合规"], ["文件没有直接规定"]),
+    ("县统计局网站还在用 wdtjj.net，按方案是不是要换成gov.cn下面的？怎么写", ["需要", "不合规"], ["文件没有明确规定"]),
     # an event described and a day written out: the span between them
     ("州里发方案那天到3月20号截止，一共多少个工作日", ["2019年2月13日", "工作日"], []),
     # a part named by its heading (after its numeral, or asked for its items), then an item of it written bare
@@ -1412,7 +1412,7 @@ ROUND_SEVENTEEN = [
     ("县中文域名写“武定县人民政府.政务”还是“武定县政府.政务”", ["武定县人民政府.政务 符合", "武定县政府.政务 符合"], []),
     ("州教育局网站用 jyj.chuxiong.gov.cn 还是 cxjy.com 好", ["jyj.chuxiong.gov.cn 符合", "cxjy.com 不合规"], []),
     # the structure's own suffix asked about: required; not using it is not allowed
-    ("州级部门网站得用gov.cn的下级域名吗", ["需要"], ["文件没有直接规定"]),
+    ("州级部门网站得用gov.cn的下级域名吗", ["需要"], ["文件没有明确规定"]),
     ("县门户网站不使用gov.cn应该没问题吧", ["不对，有问题"], ["是的，没问题"]),
     ("部门网站不用gov.cn可以吧", ["不可以"], ["是的"]),
     # a rule that sets how a thing is used (使用CDN的…) takes it as allowed: "不能用吧" is answered no
@@ -1462,18 +1462,28 @@ ROUND_SEVENTEEN = [
     ("冒用劫持这块，半年查一次应该够了吧", ["不", "日常"], ["是的"]),
     ("县门户注册域名，要本部门一把手同意后报州政府办，对吧", ["本地区主要负责人"], ["是的"]),
     ("州门户 chuxiong.gov.cn 和 cxz.gov.cn 两个都合规，是不是要注销一个", ["主域名"], ["都不符合规定结构"]),
-    ("我们要换个解析服务商，文件有啥要求没", ["有", "应急灾备"], ["文件没有直接规定"]),
+    ("我们要换个解析服务商，文件有啥要求没", ["有", "应急灾备"], ["文件没有明确规定"]),
     ("新开的网站办ICP备案要啥材料", [], []),
     # round 21's classes in our own words
     ("原则上一视同仁嘛，不承担行政职能的事业单位也能用.gov.cn吧", ["不可以"], ["规定不在这些文件里"]),
     ("换域名后公告挂在旧网站首页三个月就行吧", ["不"], ["是的"]),
     ("闲置域名别注销了，给乡里接着用就完事了吧", ["不可以"], ["是的"]),
-    ("门户域名注册最后是省政府办公厅向国家域名注册管理机构提交审核表，对吧", ["是的"], ["文件没有直接规定"]),
+    ("门户域名注册最后是省政府办公厅向国家域名注册管理机构提交审核表，对吧", ["是的"], ["文件没有明确规定"]),
     ("我记得文件说中文域名可以注册两个？", ["不是"], []),
     ("我们的邮箱是 abc@163.com，清理情况该发哪个邮箱", ["wdwgzx@126.com"], []),
     ("定期检查评估多久搞一次，是每月一次吧", ["没有规定"], ["不对"]),
     ("联系人变更是30个自然日内报备吧", ["不对", "20个工作日"], []),
     ("问两个：1.部门网站域名谁批？2.谁来分配下级域名？", ["省政府办公厅", "州人民政府门户网站"], []),
+    # round 22's classes in our own words (Yunnan dialect, township speakers, unknown functions, villages)
+    ("我是高桥镇滴，清理情况报州里3月20号前报克就得了噻", ["不", "3月5日"], ["是的"]),
+    ("网站早就关掉了，域名放起不注销也没得啥嘛", ["及时注销"], ["是的"]),
+    ("县里的转发通知是发给县市的嘛，我们乡镇不消管哈", ["不对，需要", "3月5日"], []),
+    ("州级部门的下级域名是州门户网站按审批意见分配的，对吧", ["是的"], ["不对"]),
+    ("外包的DNS没得抗攻击能力，我们 www.wuding.gov.cn 挂上面要得不", ["不"], ["符合要求"]),
+    ("县水文站是事业单位，有没有行政职能不清楚，用 swz.wuding.gov.cn 行不行", ["要看"], ["可以。", "不可以。"]),
+    ("我们县门户的公告咋个写，有没得模板", ["没有规定"], []),
+    ("村委会也要弄这个域名清理不", ["没有明确"], []),
+    ("第三部分里头第(2)条咋个说的", ["三（二）"], []),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
