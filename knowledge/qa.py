@@ -414,6 +414,9 @@ class PolicyIndex:
             cq = _DIALECT_MID.sub(lambda m: m.group(2), cq).rstrip("。.！!") + "吧"
         cq = hearsay_as_confirmation(self.corrected(_DIALECT_TAG.sub("吧", cq)))  # …是这个意思噻 / …才能办哈: 吧
         cq = confirmation_last(cq)  # …是3月15号对吧 永仁这边按这个时间倒排了: the claim to confirm is the question
+        # “…原则上不得使用.gov.cn”——那反过来讲…吧: the documents' own words, quoted, find the rule but claim nothing;
+        # what follows them is what is to be confirmed
+        quoted = bool(_QUOTE_THEN_CLAIM.search(cq))
         cq = _DOC_SHORTHAND.sub(lambda m: f"{m.group(1)}里的文件", cq)  # 县文转发的州文文号: the prefecture's document
         region = region or declared_region(q) or declared_region(cq)  # 我是贵州省毕节市七星关区政府办的: the asker's own place is home
         # the words as typed may hold a cue the reading loses; but a typo corrected into the policy's object (域明 →
@@ -427,7 +430,7 @@ class PolicyIndex:
         if itself:
             cq = next(c.title for c in self.clauses if c.doc == doc and c.section == "标题")
         english = self.translit.is_english(q)
-        claims = read_claims(cq)
+        claims = read_claims(_claims_after_quote(cq) if quoted else cq)
         if asks_structure(cq):
             fact = next(f for f in self.facts if f.id == "structure")
             said = check(fact, claims)  # 方案分六部分吧: the count claimed against the plan's
@@ -505,6 +508,15 @@ class PolicyIndex:
             ranked = self.rank(asked)[0] or ranked
         best_score = ranked[0][0]
         facts, candidates = self.select_facts(asked, ranked, doc)
+        if quoted:  # the rule is found from the words quoted; the verdict reads the claims after them, and
+            # the rules those claims are about come first (承担行政职能的…也一样不能用gov.cn吧: 二（三）'s other half)
+            stated = _claims_after_quote(cq)
+            ranked_after = self.rank(stated)[0]
+            if ranked_after and ranked_after[0][0] >= IN_SCOPE_MIN_SCORE:
+                own, _ = self.select_facts(stated, ranked_after, doc)
+                own = [f for f in own if facts and f.section == facts[0].section]  # the same section as the quote's
+                facts = list(dict.fromkeys([*own[:2], *facts]))[:max(len(facts), 2)]
+            cq = stated
         if itself:
             facts = [f for f in facts if f.doc == doc] or facts
         if _DEPT_UNIT.search(cq) and not _PORTAL_ASKED.search(cq):
@@ -1421,6 +1433,8 @@ _NUMBER_CLAIMED = re.compile(r"(?:函|〕|国办|发)\s*(?:〔\d{4}〕)?\s*(\d{1
 _YEAR_ASKED = re.compile(r"(哪一?年|哪个年份|什么年份|几几年|年份是)[^，。？]{0,6}$|(清理|方案|通知|文件)[^，。？]{0,6}(哪一?年|哪个年份|什么年份|几几年)")
 _OTHER_DOCS = re.compile(r"国办|国务院|省里|省政府|云南|引用|依据|上级|上位|55号|193号")  # the documents the plan cites
 _DAY_ACTED = re.compile(r"(今天|现在|已经)[^，。？]{0,8}\d+月\d+|\d+月\d+[日号][^，。？]{0,12}(赶得上|来得及|还能|还行|晚不晚|超期)|(赶得上|来得及)")
+_QUOTED_RULE = re.compile(r"[“\"「][^”\"」]{8,}[”\"」]")
+_QUOTE_THEN_CLAIM = re.compile(r"[”\"」][^，。？]{0,4}[，,：:—\-\s]*[^。？]{0,6}(意思是|意思就是|也就是说|就是说|是不是说|反过来|那是不是|那就是|那)")
 _LIKE = re.compile(r"(跟|和|像|同)[^，。？]{1,12}一样")
 _LEFT_UNCANCELLED = re.compile(r"不注销|不用注销|没注销|不去注销|放着|留着|先留|不管它|不管了")
 _IDLE_DOMAIN = re.compile(r"(域名|[a-z0-9-]+\.[a-z.]+)[^。？]{0,12}(一直|早就|早已|长期)?(闲着|闲置|没用|不用了|没在用|空着)")
@@ -1490,6 +1504,11 @@ def _aspects(question: str, facts: list[Fact], ruling: str, every: tuple[Fact, .
 
 
 _POSITIVE_WORDS = frozenset({"符合要求", "是的", "可以", "没问题", "合规", "不需要"})
+
+
+def _claims_after_quote(question: str) -> str:
+    """“…原则上不得使用.gov.cn”——那反过来讲，承担行政职能的…也一样不能用吧 → the claim after the quote, to confirm."""
+    return hearsay_as_confirmation(re.sub(r"^.*这句话[^\u4e00-\u9fff]*", "", _QUOTED_RULE.sub("这句话", question)))
 
 
 def _contrast(question: str) -> list[str] | None:

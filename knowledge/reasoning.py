@@ -46,7 +46,7 @@ _WH = re.compile(r"什么|啥|哪|怎么|咋|谁|几|多少|多久|多长")
 
 # 听说…？ with no tag: hearsay put as a question is a claim to confirm (听说是宣传部审核的？ → …，对吧？)
 _HEARSAY = re.compile(r"^(?P<lead>[^，,。？?]{0,8}?)(?:我|俺)?(?:听说|听人说|听别人说|听他们说|据说|有人说|听讲|听群里说|群里说|"
-                      r"领导说|听领导说|我记得|记得|印象中|我印象里)(?:是|方案说|文件说|方案里说)?(?:了)?[，,：:]?(?P<claim>[^？?]{4,}?)[？?]+$")
+                      r"领导说|听领导说|我记得|记得|印象中|我印象里|意思是|意思就是|也就是说|就是说|是不是说)(?:是|方案说|文件说|方案里说)?(?:了)?[，,：:]?(?P<claim>[^？?]{4,}?)[？?]+$")
 
 
 # clause breaks: punctuation, and the spaces phone users type between Chinese words instead of commas
