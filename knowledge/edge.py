@@ -51,7 +51,7 @@ _OTHER_TOPICS = (
      "网站内容和互动", re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn|清理情况|注销|审核|审批|"
                                 r"[a-z0-9-]+\.(cn|com|net|org)(?![a-z])", re.IGNORECASE)),  # a domain named: its column's domain
     # filing a new site (ICP备案 in the ministry's system): the documents only cancel filings after a domain goes
-    (re.compile(r"((?<![府信编公])办理?|申请|首次|新网站|新站)[^，。？]{0,6}(icp|公安|网站)?备案|备案系统|"
+    (re.compile(r"((?<![府信编公])办理?|申请|首次|新网站|新站)[^，。？]{0,6}(icp|公安|网站)?备案|备案系统|(icp|备案)[^，。？]{0,6}(第一次|首次|初次)|"
                 r"(icp|备案)[^，。？]{0,10}(要准备|准备哪些|什么材料|哪些材料|怎么办理|审核多久|多久能下来)", re.IGNORECASE),
      "新网站的备案办理", re.compile(r"注销|撤销|取消|清理|闲置|复查|下线|联系人|持有者|变更")),
     # … unless it is this clean-up's own report that is asked about (逾期没报清理情况会被考核扣分吗: a silent point)
@@ -255,7 +255,7 @@ def warm() -> None:
 # the asker's own place, said of themselves (我是贵州省毕节市七星关区政府办的, 我们利川市…)
 _SPEAKER_PLACE = re.compile(r"(?:我是|我们是|我们|咱们|俺们|这边是|^\s*(?:你好|您好|领导好)?[，,!！\s]*(?![我咱俺这]))([^，,。？?！!、\s]{2,24})")
 # a message opening with a place and an office (广西百色凌云县网信办的，…): the sender's own
-_OFFICE_END = re.compile(r"(办|局|委|政府|中心|办公室)(的)?$")
+_OFFICE_END = re.compile(r"(办|局|委|政府|中心|办公室)(的)?$|[县市区旗]的$")  # 大理州宾川县的，我们县…
 
 
 def names_policy_object(read: str, typed: str) -> bool:

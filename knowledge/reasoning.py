@@ -397,6 +397,8 @@ def question_dates(question: str, year: int) -> list[dt.date]:
                 out.append(("day", int(m.group(4))))
                 continue
             y = int(m.group(1)) if m.group(1) else year
+            if m.group(1):
+                year = y  # 2019年3月1号变更的，3月27号报备: a later day without its year is in the year written before
             month = int(m.group(2))
             day = {"底": 28 if month == 2 else 30, "初": 1, "中": 15}.get(m.group(3)) or int(m.group(3))
             out.append(("date", dt.date(y, month, day)))

@@ -20,7 +20,7 @@ COMMON_WORDS = (
     "就行了吧 就行了 就行 就可以 可以吧 对吧 对不对 是不是 是吧 要不要 行不行 吧 了 两个月 一个月 三个月 两个 一个 三个 二十个 "
     "一 二 两 三 四 五 六 七 八 九 十 十五 二十 三十 六十 个月 个工作日 内 之内 以内 天 周 年 半年 "
     # sections asked in pinyin (di si bu fen, fang fa bu zhou you ji bu a)
-    "部分 第 条 方法 讲 说 啥 内容 啊 呢"
+    "部分 第 条 方法 讲 说 啥 内容 啊 呢 标题 题目 叫 什么"
 ).split()
 _PINYIN_TOKEN = re.compile(r"[a-z]+")
 
