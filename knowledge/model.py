@@ -167,6 +167,34 @@ def _own_doers(event: Fact, claims: Claims) -> bool:
     return said.matched >= len(named) and not said.wrong and not said.open
 
 
+_WRITTEN_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]([（(]含[)）])?")
+_COUNT_ASKED = re.compile(r"(几个|多少个?)工作日|(几|多少)天|隔了?几天|相差几天")
+
+
+def _span_of_days(question: str) -> str:
+    """Two days written out and a count of days asked between them: calendar days and working days, both ends
+    counted when the asker says 含 (the year, when unwritten, is the one written before, else the documents')."""
+    found = list(_WRITTEN_DAY.finditer(question))
+    if len(found) != 2 or not _COUNT_ASKED.search(question) or events_in(question):
+        return ""
+    year, days = 2019, []
+    for m in found:
+        year = int(m.group(1)) if m.group(1) else year
+        try:
+            days.append(dt.date(year, int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            return ""
+    a, b = sorted(days)
+    both = all(m.group(4) for m in found)
+    from knowledge.workdays import WorkCalendar
+
+    work = working_days_between(a, b) + (1 if both and WorkCalendar().is_workday(a) else 0)
+    calendar_days = (b - a).days + (1 if both else 0)
+    assumed = "" if any(m.group(1) for m in found) else f"（没写年份，按文件所在的{year}年算）"
+    counted = "（含首尾两天）" if both else "（不含起始日）"
+    return f"{md(a)}到{md(b)}{counted}共{calendar_days}天，其中{work}个工作日{assumed}。"
+
+
 _EXTREME = re.compile(r"(?:(最早|最先|头一个|第一个)|(最晚|最后一个|最迟|最后那个))的?[^，。？]{0,4}(时间|节点|日子|期限|截止|日期)")
 
 
@@ -177,6 +205,9 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
         if same:
             lines = [f"{md(f.date)}：{f.answer}" for f in same]
             return EventAnswer(lines, same)
+    span = _span_of_days(question)
+    if span:  # 从2019年2月20日（含）到3月5日（含），一共几个工作日: the days themselves, no event needed
+        return EventAnswer([span], [])
     extreme = _EXTREME.search(question)
     if extreme:  # 方案里最早的时间节点是哪天: the earliest (or last) dated step, the plan's own when it is named
         steps = [f for f in load_facts() if f.date and f.event and not f.event.endswith("日期")
@@ -474,7 +505,7 @@ _SILENT = (
     (re.compile(r"公告[^，。？]{0,6}(怎么写|写什么|写啥|如何写|模板|范本|样式|范文)|(模板|范本|范文)[^，。？]{0,6}公告"),
      "文件没有规定公告怎么写，也没有提供模板，只规定在新域名网站首页醒目位置公告3个月"),
     # the CDN rule is about domestic users; it says nothing of how users abroad are resolved
-    (re.compile(r"(境外|国外|海外)[^，。？]{0,4}(访问的?|的)?(用户|访客|访问)"),
+    (re.compile(r"^(?!.*(国内|境内)的?(用户|访客|访问))(?=.*(境外|国外|海外)[^，。？]{0,4}(访问的?|的)?(用户|访客|访问))"),
      "文件只规定境内用户的域名解析地址要指向境内节点，没有规定境外用户怎么解析"),
     # villages and communities: the county's notice goes to townships and county departments
     (re.compile(r"(村委会|村委|村里|村上|村级|村一级|社区|居委会)[^，。？]{0,12}(要不要|需不需要|用不用|要弄|要管|要报|要清理|也要|管不管|报不报)"),

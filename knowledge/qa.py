@@ -978,9 +978,10 @@ class PolicyIndex:
         doers = [(c, k) for c, k in read if any(b.role == "actor" for b in k.bodies) and _DOER_ACT_ALL.search(c)]
         if len(stepwise) < 2 and len(doers) >= 2:
             stepwise = doers  # 州政府办负责复查，县政府办负责转发，对吧: each clause names a doer and its act
-        dated = [(c, k) for c, k in read if k.dated and len(events_in(c)) == 1]
+        dated = [(c, k) for c, k in read if (k.dated or k.deadlines) and len(events_in(c)) == 1]
         if len(stepwise) < 2 and len(dated) >= 2:
-            stepwise = dated  # 州里的方案是2月13号印发的，县里是2月19号转发的: each document's day its own
+            # 州里的方案是2月13号印发的，县里是2月19号转发的 / 县里要求3月5号前报，州里要求3月20号前报: each its own
+            stepwise = dated
         if len(stepwise) < 2:
             return None
         facts, wrong = [], []
@@ -1515,8 +1516,14 @@ _POSITIVE_WORDS = frozenset({"符合要求", "是的", "可以", "没问题", "�
 
 
 def _claims_after_quote(question: str) -> str:
-    """“…原则上不得使用.gov.cn”——那反过来讲，承担行政职能的…也一样不能用吧 → the claim after the quote, to confirm."""
-    return hearsay_as_confirmation(re.sub(r"^.*这句话[^\u4e00-\u9fff]*", "", _QUOTED_RULE.sub("这句话", question)))
+    """“…原则上不得使用.gov.cn”——那反过来讲，承担行政职能的…也一样不能用吧 → the claim after the quote, to confirm;
+    a pronoun in it (意思是它们也不能用吧) stands for the quote's subject, which is then kept before it."""
+    claim = hearsay_as_confirmation(re.sub(r"^.*这句话[^\u4e00-\u9fff]*", "", _QUOTED_RULE.sub("这句话", question)))
+    quote = _QUOTED_RULE.search(question)
+    if quote and re.search(r"它们|他们|它|这类|这种|这些", claim):
+        subject = re.split(r"[，,。；;]", quote.group(0)[1:-1])[0]
+        claim = re.sub(r"它们|他们|它|这类单位|这种单位|这些单位|这类|这种|这些", subject, claim, count=1)
+    return claim
 
 
 def _contrast(question: str) -> list[str] | None:
