@@ -95,7 +95,7 @@ _ON_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?[^，。？]
 _FIRST = re.compile(r"哪个[^，。？]{0,6}?(早|先|晚|后|在前|在后)|谁(早|先|晚|后)|先后|顺序|哪个日期(早|晚)|早还是晚|前还是后")
 _WEEKDAY = re.compile(r"星期几|周几|礼拜几|what day of the week|which weekday", re.IGNORECASE)
 _BETWEEN = re.compile(r"多少天|几天|隔了|相隔|相差|差了|差几|晚了多少|早了多少|一共|间隔|多长时间|多久|几个工作日|多少个工作日|how many days")
-_ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|之前还是之后|先还是后|哪个先|哪个在前|早于|晚于|赶在|来得及|还在.*之内|超过了?没|过期了?没|晚不晚|早不早")
+_ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|到了没|到没到|到了吗|之前还是之后|先还是后|哪个先|哪个在前|早于|晚于|赶在|来得及|还在.*之内|超过了?没|过期了?没|晚不晚|早不早")
 
 
 # A在B之前 / A在B之后: the order said by a relation, not by the order written (之后 reverses it)

@@ -297,6 +297,7 @@ _OPEN_NOTES = {"本级人民政府办公室": "要看单位的层级：文件写
                "主要负责人": "文件写的是“本部门（本地区）主要负责人”同意，没有点名{}"}
 # whose 主要负责人 the rule means (本部门 or 本地区), and the heads that are someone else's
 _HEAD_OF_OTHER = {"本部门": re.compile(r"(?<!副)[州县市省]长|书记|常务"), "本地区": re.compile(r"局长|主任|院长|校长|站长|所长")}
+_ALONE = re.compile(r"自己一家|一家(搞|办|做|负责)|单独(搞|办|做|负责)|独自|跟别的[^，。？]{0,6}(没关系|无关)|不用(会同|找|叫)别的")
 _GENERAL_ROUTE = frozenset({"省政府办公厅", "国家域名注册管理机构"})  # where the registered route goes after the first office
 _HOLDERS = frozenset({"原持有单位", "主办单位", "域名持有者", "持有者"})  # the unit whose site it is, whatever its kind
 _LEVEL = {("本级人民政府办公室", "县"): "县政府办", ("本级人民政府办公室", "州"): "州政府办"}
@@ -348,6 +349,8 @@ def check(fact: Fact, claims: Claims) -> Check:
                 result.wrong.append(f"是{fact.period}，不是{text}")
             else:
                 result.matched += 1
+    if fact.role("with") and _ALONE.search(claims.text):  # 复查就是州政府办自己一家搞的吧: done with others, not alone
+        result.wrong.append(f"由{'、'.join(fact.role('actor'))}会同{'、'.join(fact.role('with'))}等负责，不是单独一家")
     if fact.frequency and claims.frequency:  # 每年检查评估一次就行: the rule has it watched every day as well
         if re.search(r"每天|每日|天天|日常", claims.frequency):
             result.matched += 1

@@ -1539,7 +1539,16 @@ def _contrast(question: str) -> list[str] | None:
         return [first, first.replace("不" + other, other, 1)]
     if other.startswith(("不", "没")) and other[1:] in first:
         return [first, first.replace(other[1:], other, 1)]
+    named = re.sub(r"(那个|这个|那边|这边|那|的)$", "", other)  # 县里这个文号是多少？州里那个呢: its counterpart put in
+    counterpart = next((c for c in _COUNTERPARTS.get(named, ()) if c in first), None)
+    if counterpart:
+        return [first, first.replace(counterpart, named, 1)]
     return None
+
+
+# the pairs a follow-up (…？州里那个呢) swaps: the prefecture's and the county's, a department's and a portal's
+_COUNTERPARTS = {"州里": ("县里",), "县里": ("州里",), "州级": ("县级",), "县级": ("州级",), "门户": ("部门",), "部门": ("门户",),
+                 "州政府办": ("县政府办",), "县政府办": ("州政府办",), "州": ("县",), "县": ("州",)}
 
 
 def _remedy_word(question: str, compliant: bool) -> str:
