@@ -271,7 +271,9 @@ def declared_region(question: str) -> str:
         place = _other_place(text)
         opening = not re.search(r"我|咱|俺|这边", match.group(0))
         if place and text.startswith(place) and _GOV_UNIT.search(question) and (not opening or _OFFICE_END.search(text)):
-            return _place_names(text) or place
+            named = _place_names(text) or place
+            chain = superiors(named)  # 湖北利川市 → 湖北省恩施土家族苗族自治州利川市: the full names, as /region has them
+            return "".join(reversed(chain)) if chain else named
     return ""
 
 

@@ -510,6 +510,8 @@ _SILENT = (
     # the CDN rule is about domestic users; it says nothing of how users abroad are resolved
     (re.compile(r"^(?!.*(国内|境内)的?(用户|访客|访问))(?=.*(境外|国外|海外)[^，。？]{0,4}(访问的?|的)?(用户|访客|访问))"),
      "文件只规定境内用户的域名解析地址要指向境内节点，没有规定境外用户怎么解析"),
+    # state-owned companies: the documents set domains for governments, their departments and institutions only
+    (re.compile(r"国企|国有企业|城投|平台公司|国有公司"), "文件没有规定国有企业网站的域名，只规定了政府门户网站、部门网站和事业单位网站"),
     # villages and communities: the county's notice goes to townships and county departments
     (re.compile(r"(村委会|村委|村里|村上|村级|村一级|社区|居委会)[^，。？]{0,12}(要不要|需不需要|用不用|要弄|要管|要报|要清理|也要|管不管|报不报)"),
      "文件没有明确对村（社区）一级提要求：县里的转发通知主送各乡镇人民政府和县级有关部门"),
@@ -527,7 +529,7 @@ _SILENT = (
     # e-mail addresses: the documents govern website domains, not mailboxes
     (re.compile(r"邮箱[^，。？]{0,12}(gov\.cn|政务)|(gov\.cn|政务)[^，。？]{0,4}邮箱"), "文件只管政府网站的域名，没有规定办公邮箱要不要用gov.cn"),
     # whether the old domain still opens during the notice
-    (re.compile(r"(旧|原|老)(的)?(域名|网址)[^，。？]{0,10}(还能|能不能|继续|照常)(访问|打开|用|解析)"),
+    (re.compile(r"(旧|原|老)(的)?(域名|网址)[^，。？]{0,10}(还能|能不能|继续|照常)[^，。？]{0,3}(访问|打开|用|解析)"),
      "文件没有规定公告期间旧域名是否继续访问，只规定在新域名网站首页公告3个月后注销原域名"),
     # a redirect of the old domain during the notice: the plan sets the notice, not redirects
     (re.compile(r"(?<![0-9])30[12](?![0-9])|跳转|重定向|转向"), "文件没有规定旧域名要不要做跳转（重定向），只规定在新域名网站首页公告3个月后注销原域名"),

@@ -407,6 +407,7 @@ class PolicyIndex:
             return Answer(False, "smalltalk", small)
         cq = clean(_PLACEHOLDERS.sub(lambda m: f"{m.group(0)}{_PLACEHOLDER_WORDS[m.group(0)[0]]}", self.translit.to_chinese(q)))
         cq = _MIXED.sub(lambda m: _MIXED_WORDS[m.group(0).lower().replace(" ", "")], cq)  # 州里的deadline是哪天
+        cq = _PINYIN_IN_CHINESE.sub(lambda m: self.translit.pinyin(m.group(0)) or m.group(0), cq)  # fucha截止那天: 复查
         cq = _PINYIN_TAG.sub(lambda m: _PINYIN_TAGS[re.sub(r"\s", "", m.group(1)).lower()] + "？", cq)  # …，shi bu shi
         cq = _YUNNAN.sub(lambda m: _YUNNAN_WORDS[m.group(0)], cq)  # 咋个写, 做哪样, 好多钱, 有没得, 不消管: in Mandarin
         mid = _DIALECT_MID.search(cq)
@@ -1367,7 +1368,7 @@ _SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废�
 
 
 # a change described in words, apart: the rule about that change (联系人…换了 → 20个工作日内报备)
-_CHANGE_OVER = re.compile(r"(换成|换了|改成|改用|换用|启用|迁到)[^。？]{0,30}(原来|老|旧|以前)[^。？]{0,16}(注销|停|关|不用)")
+_CHANGE_OVER = re.compile(r"(换成|换了|改成|改用|换用|启用|迁到)[^。？]{0,30}(原来|老|旧|以前)[^。？]{0,16}(注销|停|关|不用|怎么弄|怎么办|怎么处理|下一步)")
 _CHANGE_OR_CANCEL = re.compile(r"注销|变更|改|换|迁")  # what the route for domains registered before 55号 covers
 _SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change", "contact"),
            (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change", ""),
@@ -1412,6 +1413,8 @@ _YUNNAN_WORDS = {"咋个": "怎么", "做哪样": "做什么", "搞哪样": "做
                  "哪个出钱": "谁出钱", "弄不": "要不要弄", "啥子": "什么", "就得了": "就行了", "放起": "放着", "开起": "开着",
                  "报克": "报去", "交克": "交去", "镇滴": "镇的", "乡滴": "乡的", "局滴": "局的"}
 _YUNNAN = re.compile("|".join(sorted(map(re.escape, _YUNNAN_WORDS), key=len, reverse=True)))
+# a pinyin word typed inside Chinese (fucha截止那天): read through the policy's vocabulary when it is one of its words
+_PINYIN_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])[a-z]{4,}(?=[\u4e00-\u9fff])|(?<![a-z.@/-])[a-z]{4,}(?=[\u4e00-\u9fff])")
 _MIXED_WORDS = {"deadline": "截止日期", "ddl": "截止日期", "email": "邮箱", "e-mail": "邮箱", "dns": "域名解析"}
 _MIXED = re.compile(r"(?<![a-z.@-])(dead\s?line|ddl|e-?mail|dns)(?![a-z.@-])", re.IGNORECASE)
 # question tags typed in pinyin with the input method off (…，shi bu shi): the tag in characters
@@ -1479,7 +1482,7 @@ _WHO_ROLES = (("(批|审批|批准)", "approves"), ("(分配|收回)", "executes
 _MAIL_ASKED = re.compile(r"哪个邮箱|什么邮箱|邮箱(是|多少|地址)|发(到)?哪|发给谁|邮箱呢")
 _MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SITE_KIND = re.compile(r"门户网站|门户|部门网站|事业单位")  # the kind of site a procedure is for
-_OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|本区|我县|我市|我州|我区|俺们|我是")
+_OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|本区|我县|我市|我州|我区|俺们|我是|我这边|这边是")
 
 
 _HOSTED_AT = re.compile(r"服务器|节点|机房|虚拟空间|虚拟主机|云主机|云空间|云服务器|cdn|托管|数据中心", re.IGNORECASE)
