@@ -414,6 +414,7 @@ class PolicyIndex:
         if mid and not _DIALECT_TAG.search(cq) and not _ASKING.search(cq[mid.end():]):  # 注销了就算完事了噻，ICP那些不用管了: the whole to confirm
             cq = _DIALECT_MID.sub(lambda m: m.group(2), cq).rstrip("。.！!") + "吧"
         cq = hearsay_as_confirmation(self.corrected(_DIALECT_TAG.sub("吧", cq)))  # …是这个意思噻 / …才能办哈: 吧
+        cq = _TAG_FIRST.sub(lambda m: "", cq) + "，对吧？" if _TAG_FIRST.match(cq) else cq  # 我理解没错吧：X → X，对吧？
         cq = confirmation_last(cq)  # …是3月15号对吧 永仁这边按这个时间倒排了: the claim to confirm is the question
         if not _ASKING.search(cq) and _INTENT.search(cq):
             cq = f"{cq.rstrip('。.！! ')}，可以吗？"  # 想把闲置域名先借给县一中用半年: an intention told is a permission asked
@@ -643,7 +644,7 @@ class PolicyIndex:
         above = superiors(region)
         if len(above) >= 2 and any(f.role("to") or f.role("approves") or f.event for f in facts[:2]):
             # another region's office: the offices the rules name, by its own names (县 → 州/市 → 省)
-            lines.insert(0, f"按本单位所在地区（{above[0]}）：上一级人民政府办公室是{above[1]}人民政府办公室"
+            lines.insert(0 if _ROUTE_WORDS.search(cq) else len(lines), f"按本单位所在地区（{above[0]}）：上一级人民政府办公室是{above[1]}人民政府办公室"
                          + (f"，省政府办公厅是{above[2]}人民政府办公厅" if len(above) > 2 else "")
                          + ("；报送日期以本地区的通知为准，上面的日期是楚雄州2019年的安排。" if any(f.date for f in facts[:2]) else "。"))
         if aside:  # the asked facts first, then what is wrong with the domain named
@@ -696,9 +697,12 @@ class PolicyIndex:
         if named:  # 方案的依据是不是55号和193号: the documents named against the plan's own basis
             basis = [f for f in self.facts if f.id in _BASIS_FACTS]
             known = {n for f in basis for n in _NUMBER_CLAIMED.findall(f.answer)}
-            wrong = [n for n in named if n not in known]
+            wrong = [n + "号" for n in named if n not in known]
+            years = {n: y for f in basis for y, n in _YEAR_NUMBER.findall(f.answer)}
+            # 国办函〔2019〕55号: the right number in the wrong year is a wrong document number too
+            wrong += [f"〔{y}〕{n}号" for y, n in _YEAR_NUMBER.findall(cq) if n in years and years[n] != y]
             titles = "和".join(f.answer.split("是")[0] for f in basis)
-            ruling = f"不对：方案的依据是{titles}，不是{'、'.join(w + '号' for w in wrong)}" if wrong else "是的"
+            ruling = f"不对：方案的依据是{titles}，不是{'、'.join(wrong)}" if wrong else "是的"
             facts = [*basis, *(f for f in facts if f not in basis)][:max(len(facts), 2)]
         confirming = is_yes_no(cq) or bool(re.search(r"是[^，。？]{0,16}号\s*[?？]$", q))  # 州文号是楚政办函8号?
         numbered = _DOC_NO_CLAIMED.findall(q) if not named and confirming and not open_point else []
@@ -1402,7 +1406,8 @@ _NOT_IN_TERMS = frozenset("各县州市里吧吗呢啊")  # a typo is inside a w
 # English words staff drop into a Chinese question
 # the marks of a forwarded chat ([微信转], 【群聊转发】, quoted lines, rules)
 _FORWARDED = re.compile(r"[\[【]\s*(微信|群聊|群里|qq|钉钉|聊天|工作群)?\s*(转发?|截图|记录|消息)\s*[\]】]|(?:^|\s)>\s|—{2,}|-{3,}", re.IGNORECASE)
-_LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[：:？?，,。；;\s]))\s*[1-9](?:[.．、)）]|\s+)(?=[\u4e00-\u9fff])")  # not 二、: a part's number
+_LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[：:？?，,。；;\s]))\s*[1-9](?:[.．、)）]|\s+|(?=[\u4e00-\u9fff])(?![月日号个天年点条项部周]))"
+                        r"(?=[\u4e00-\u9fff])")  # 1.… 2、… 1中文…; not 二、 (a part's number), not 3月
 _STICKER = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]")  # WeChat's [捂脸] [微笑] [OK]
 # Yunnan and Sichuan sentence-final particles that ask for agreement
 _DIALECT_TAG = re.compile(r"(?<=[\u4e00-\u9fff])(噻|撒|哈|嘛|咯|噶|嘎|啵)(?=[？?。！!~～\s]*$)")
@@ -1415,6 +1420,8 @@ _YUNNAN_WORDS = {"咋个": "怎么", "做哪样": "做什么", "搞哪样": "做
 _YUNNAN = re.compile("|".join(sorted(map(re.escape, _YUNNAN_WORDS), key=len, reverse=True)))
 # a pinyin word typed inside Chinese (fucha截止那天): read through the policy's vocabulary when it is one of its words
 _PINYIN_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])[a-z]{4,}(?=[\u4e00-\u9fff])|(?<![a-z.@/-])[a-z]{4,}(?=[\u4e00-\u9fff])")
+_TAG_FIRST = re.compile(r"^\s*(我理解(得)?(没错|对)吧|我没(记|理解|搞)错吧|对吧|是不是这样|确认一下|确认下)[：:，,]\s*(?=[^？?]{6,}$)")
+_ROUTE_WORDS = re.compile(r"报给|交给|报到|交到|找谁|哪一级|先报|先交|报哪|交哪|向谁|谁批|审批")
 _MIXED_WORDS = {"deadline": "截止日期", "ddl": "截止日期", "email": "邮箱", "e-mail": "邮箱", "dns": "域名解析"}
 _MIXED = re.compile(r"(?<![a-z.@-])(dead\s?line|ddl|e-?mail|dns)(?![a-z.@-])", re.IGNORECASE)
 # question tags typed in pinyin with the input method off (…，shi bu shi): the tag in characters
@@ -1440,6 +1447,7 @@ _DOC_LEVEL = re.compile(r"(州|县|国办|国务院|省)[^，。？、]{0,6}(文
 _LEVEL_PREFIX = {"州": "楚政办函", "县": "武政办函", "国办": "国办函", "国务院": "国办函", "省": "云政办函"}
 _BASIS_ASKED = re.compile(r"依据|根据|按照?[^，。？]{0,24}(制定|定的|出台|印发|来的)|上位文件|上级文件")
 _BASIS_FACTS = ("basis-gbh", "basis-yzb")
+_YEAR_NUMBER = re.compile(r"〔(\d{4})〕\s*(\d{1,3})\s*号")
 _NUMBER_CLAIMED = re.compile(r"(?:函|〕|国办|发)\s*(?:〔\d{4}〕)?\s*(\d{1,3})\s*号")  # a document's number, never a day (3月5号)
 _YEAR_ASKED = re.compile(r"(哪一?年|哪个年份|什么年份|几几年|年份是)[^，。？]{0,6}$|(清理|方案|通知|文件)[^，。？]{0,6}(哪一?年|哪个年份|什么年份|几几年)")
 _OTHER_DOCS = re.compile(r"国办|国务院|省里|省政府|云南|引用|依据|上级|上位|55号|193号")  # the documents the plan cites
