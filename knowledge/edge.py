@@ -32,6 +32,7 @@ _GOV_UNIT = re.compile(r"[县州市乡镇区](?:[\u4e00-\u9fff]{0,8})(局|委|�
 _VENDOR = re.compile(r"(找|请|委托|外包给?|交给)[^，。？]{0,6}(公司|工作室|服务商)|公司(的)?(服务器|机房|代注册|代办|帮忙注册)|(外包|建站|网络|技术|运维)的?公司|公司注册的|"
                      r"(帮|给|为)[^，。？]{0,10}(建站|做网站|运维)的?(公司|外包)")
 _DOMAIN_STRING = re.compile(r"[a-z0-9-]+\.(gov\.cn|cn|com|net|org)(?![a-z])", re.IGNORECASE)
+_DOCUMENTS_ASKED = re.compile(r"(文件|方案|通知|政策)[^，。？]{0,4}(有没有|有|提到|提没提|说没说|要求|规定)")
 _GENERAL_IT = re.compile(
     r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https(?!://)|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
     r"收不到信|收不到邮件|邮箱满|发不出去|退信|邮箱密码|邮箱容量|"
@@ -320,6 +321,8 @@ def refusal(question: str, region: str = "") -> str | None:
     general = _GENERAL_IT.search(q)
     if general and _COST.fullmatch(general.group(0)) and _GOV_SITE.search(q) and not _GENERAL_IT.search(_COST.sub("", q)):
         general = None
+    if general and _DOCUMENTS_ASKED.search(q) and (_GOV_SITE.search(q) or "网站" in q):
+        general = None  # 网站要不要上HTTPS，文件里有要求没: whether the documents say so — they are silent, and say it
     if general and _HOSTING.search(q) and (_WHERE.search(q) or hosting_locations(question)):
         general = None  # CDN / 解析 / 节点 / 服务器 and where they are: 五（三）, whatever the vendor's words
     if general and general.group(0) == "注册商" and (_GOV_UNIT.search(q) or _GOVERNMENT_SIDE.search(q)) \

@@ -510,6 +510,7 @@ _SILENT = (
     # the CDN rule is about domestic users; it says nothing of how users abroad are resolved
     (re.compile(r"^(?!.*(国内|境内)的?(用户|访客|访问))(?=.*(境外|国外|海外)[^，。？]{0,4}(访问的?|的)?(用户|访客|访问))"),
      "文件只规定境内用户的域名解析地址要指向境内节点，没有规定境外用户怎么解析"),
+    (re.compile(r"https(?!://)|ssl|tls|加密证书|安全证书|小锁", re.IGNORECASE), "文件没有规定网站是否要部署HTTPS（SSL）证书"),
     # state-owned companies: the documents set domains for governments, their departments and institutions only
     (re.compile(r"国企|国有企业|城投|平台公司|国有公司"), "文件没有规定国有企业网站的域名，只规定了政府门户网站、部门网站和事业单位网站"),
     # villages and communities: the county's notice goes to townships and county departments

@@ -416,6 +416,8 @@ class PolicyIndex:
         cq = hearsay_as_confirmation(self.corrected(_DIALECT_TAG.sub("吧", cq)))  # …是这个意思噻 / …才能办哈: 吧
         cq = _TAG_FIRST.sub(lambda m: "", cq) + "，对吧？" if _TAG_FIRST.match(cq) else cq  # 我理解没错吧：X → X，对吧？
         cq = confirmation_last(cq)  # …是3月15号对吧 永仁这边按这个时间倒排了: the claim to confirm is the question
+        if re.search(r"[?？]\s*$", cq) and not is_yes_no(cq) and not _WH_WORDS.search(cq) and read_claims(cq).checkable:
+            cq = re.sub(r"[?？\s]+$", "", cq) + "，对吧？"  # 联系人变更30工作日内报?: a claim put with a bare ？ is to confirm
         if not _ASKING.search(cq) and _INTENT.search(cq):
             cq = f"{cq.rstrip('。.！! ')}，可以吗？"  # 想把闲置域名先借给县一中用半年: an intention told is a permission asked
         # “…原则上不得使用.gov.cn”——那反过来讲…吧: the documents' own words, quoted, find the rule but claim nothing;
@@ -560,6 +562,9 @@ class PolicyIndex:
                           [Source.of(f) for f in shown], [], 0.0, shown)
         if is_yes_no(cq) and (claims.checkable or claims.negated or claims.harmless):
             target = self._subject(asked, claims, doc)
+            if registered_before_rules(cq) and _CHANGE_OR_CANCEL.search(cq) and claims.sufficient:
+                # 2016年注册的老域名，直接找注册商注销就完事了吧 (the domain named is the setting, not in `asked`)
+                target = next(f for f in self.facts if f.when and f.when.search("以前注册的老域名"))
             if target:  # the rule the claims are about leads, so the verdict checks them against it
                 facts = [target, *(f for f in facts if f is not target)][:max(len(facts), 1)]
         described = [f for f in self.facts if f.case and f.case.search(cq)]
@@ -821,12 +826,13 @@ class PolicyIndex:
         """The rule a yes/no question's claims are about: the question read without the values it claims
         (报县政府办, 3月5日前, 30个工作日) names its subject (复查, 冒名注册, 联系人变更). Of the rules about as
         close to that subject, one the claims all match is taken; else the closest."""
-        if IDLE.search(question) and _LEFT_UNCANCELLED.search(question):
-            return next(f for f in self.facts if f.id == "idle-cancel")  # 网站关掉了，域名放着不注销也没什么吧: 二（六）
         exception = next((f for f in self.facts if f.when and f.when.search(question)), None)
         if exception and registered_before_rules(question) and _CHANGE_OR_CANCEL.search(question) \
-                and any(b.role != "any" for b in claims.bodies):
+                and (any(b.role != "any" for b in claims.bodies) or claims.sufficient):
+            # (2016年注册的老域名，直接找注册商注销就完事了吧: the filing with the office comes first)
             return exception  # 2016年注册的域名改联系人: the route for domains registered before 55号 (三（四）)
+        if IDLE.search(question) and _LEFT_UNCANCELLED.search(question):
+            return next(f for f in self.facts if f.id == "idle-cancel")  # 网站关掉了，域名放着不注销也没什么吧: 二（六）
         if _CHANGE_OVER.search(question) and not claims.deadlines and not [b for b in claims.bodies if b.role != "any"]:
             # 换了新域名，旧域名直接注销就完事了吧: the change-over's own rule (公告3个月) is what is claimed against
             return next(f for f in self.facts if f.id == "notice")
@@ -1420,6 +1426,7 @@ _YUNNAN_WORDS = {"咋个": "怎么", "做哪样": "做什么", "搞哪样": "做
 _YUNNAN = re.compile("|".join(sorted(map(re.escape, _YUNNAN_WORDS), key=len, reverse=True)))
 # a pinyin word typed inside Chinese (fucha截止那天): read through the policy's vocabulary when it is one of its words
 _PINYIN_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])[a-z]{4,}(?=[\u4e00-\u9fff])|(?<![a-z.@/-])[a-z]{4,}(?=[\u4e00-\u9fff])")
+_WH_WORDS = re.compile(r"什么|啥|谁|哪|几|多少|多久|多长|怎|如何|咋")
 _TAG_FIRST = re.compile(r"^\s*(我理解(得)?(没错|对)吧|我没(记|理解|搞)错吧|对吧|是不是这样|确认一下|确认下)[：:，,]\s*(?=[^？?]{6,}$)")
 _ROUTE_WORDS = re.compile(r"报给|交给|报到|交到|找谁|哪一级|先报|先交|报哪|交哪|向谁|谁批|审批")
 _MIXED_WORDS = {"deadline": "截止日期", "ddl": "截止日期", "email": "邮箱", "e-mail": "邮箱", "dns": "域名解析"}
