@@ -32,6 +32,7 @@ _GOV_UNIT = re.compile(r"[县州市乡镇区](?:[\u4e00-\u9fff]{0,8})(局|委|�
 _VENDOR = re.compile(r"(找|请|委托|外包给?|交给)[^，。？]{0,6}(公司|工作室|服务商)|公司(的)?(服务器|机房|代注册|代办|帮忙注册)|(外包|建站|网络|技术|运维)的?公司|公司注册的|"
                      r"(帮|给|为)[^，。？]{0,10}(建站|做网站|运维)的?(公司|外包)")
 _DOMAIN_STRING = re.compile(r"[a-z0-9-]+\.(gov\.cn|cn|com|net|org)(?![a-z])", re.IGNORECASE)
+_EXAMPLE = re.compile(r"(比如|例如|譬如|好比)(?=[县市州区乡镇])")
 _DOCUMENTS_ASKED = re.compile(r"(文件|方案|通知|政策)[^，。？]{0,4}(有没有|有|提到|提没提|说没说|要求|规定)")
 _GENERAL_IT = re.compile(
     r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https(?!://)|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
@@ -302,7 +303,7 @@ def refusal(question: str, region: str = "") -> str | None:
     if (_TRADE.search(q) or _SOMEONE_ELSE.search(q)) and not _GOVERNMENT_SIDE.search(q) and not _GOVERNMENT.search(q):
         # a friend's company reselling .com domains: the owner is not a government site
         return f"个人或企业的域名买卖、注册不在这些文件的范围内，我没法按政策回答。{COVERS}"
-    place = _other_place(question, home_places(region))
+    place = _other_place(_EXAMPLE.sub("，", question), home_places(region))  # 比如县图书馆: "for example", not 比如县
     if place:
         return f"{place}的规定不在这些文件里，我只能回答楚雄州的政策。{COVERS}"
     for pattern, topic, guard in _OTHER_TOPICS:

@@ -511,6 +511,8 @@ _SILENT = (
     (re.compile(r"^(?!.*(国内|境内)的?(用户|访客|访问))(?=.*(境外|国外|海外)[^，。？]{0,4}(访问的?|的)?(用户|访客|访问))"),
      "文件只规定境内用户的域名解析地址要指向境内节点，没有规定境外用户怎么解析"),
     (re.compile(r"https(?!://)|ssl|tls|加密证书|安全证书|小锁", re.IGNORECASE), "文件没有规定网站是否要部署HTTPS（SSL）证书"),
+    (re.compile(r"公告[^。？]{0,12}(从|自)[^，。？]{0,12}(算|起算|开始)|公告[^。？]{0,12}(哪天|什么时候)(开始)?(算|起算)|起算"),
+     "文件没有规定公告3个月从哪天起算，只规定在调整后的域名网站首页醒目位置公告3个月"),
     # state-owned companies: the documents set domains for governments, their departments and institutions only
     (re.compile(r"国企|国有企业|城投|平台公司|国有公司"), "文件没有规定国有企业网站的域名，只规定了政府门户网站、部门网站和事业单位网站"),
     # villages and communities: the county's notice goes to townships and county departments

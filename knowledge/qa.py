@@ -743,10 +743,15 @@ class PolicyIndex:
             sources += [Source.of(f) for f in more]
         if not ruling and not open_point and is_yes_no(cq) and claims.checkable and len(facts) > 1 and not situation:
             first, second = check(facts[0], claims), check(facts[1], claims)
+            claimed_here = len([b for b in claims.bodies if b.role != "any"]) + len(claims.values) + len(claims.deadlines)
             if not (first.matched or first.wrong or first.open) and second.wrong and names_subject(facts[1], cq):
                 # 清理情况是报县委网信办吧，联系人张晓霞: the contact leads, but the office claimed is the deadline rule's
                 ruling = "不对：" + "；".join(dict.fromkeys(second.wrong))
-        if situation and not aside and situation.alone and situation.compliant is None:
+            elif second.matched and not first.wrong and not second.wrong and not first.open and not second.open \
+                    and not first.unspoken and not second.unspoken \
+                    and first.matched + second.matched >= claimed_here and names_subject(facts[1], cq):
+                ruling = "是的"  # 报县政府办电子政务网络管理股，联系人张晓霞，是这个股吧: each claim its rule, all right
+        if situation and not aside and situation.conditional:
             ruling = ""  # 有没有行政职能搞不清楚: the answer turns on what is not known; no verdict either way
         if not ruling and aside and situation.compliant is False and is_yes_no(cq) and not open_point:
             ruling = verdict_word(cq, False)  # 打算注册 wdslj.政务，应该可以吧: the name asked about breaks the rule
@@ -758,7 +763,11 @@ class PolicyIndex:
             # a yes/no question about an act the rule does not speak to: no verdict, and that said plainly; a bare
             # check of a scene with several things in it (…有啥问题没) gets each thing's rule to hold it against
             several = len(facts) > 1 and bool(_BARE_CHECK.fullmatch(_parts(cq)[-1].strip()))
-            lines.insert(0, "对照文件的规定逐项看：" if several else "文件没有明确规定这一点。文件中相关的规定是：")
+            # the rule names the very act asked about (公告3个月…对吧 without a verdict read): its words are the answer,
+            # never "not covered"
+            spoken = names_subject(facts[0], cq) and any(p.search(cq) for p in facts[0].does) \
+                and not re.search(r"有没有(明确|规定|说)|是否(明确|规定)|某个|不知道|不清楚", cq)
+            lines.insert(0, "对照文件的规定逐项看：" if several else "文件的规定是：" if spoken else "文件没有明确规定这一点。文件中相关的规定是：")
         lead = "\n".join(dict.fromkeys(lines)).replace("：\n", "：", 1)
         if facts and not ref and asks_where(cq) and re.search(r"第几|哪一?(部分|条|节)", cq):
             lead = f"在{facts[0].citation}。{lead}"  # 讲复查的是第几部分第几条: where the rule is written, then the rule
@@ -1378,7 +1387,7 @@ _SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废�
 
 
 # a change described in words, apart: the rule about that change (联系人…换了 → 20个工作日内报备)
-_CHANGE_OVER = re.compile(r"(换成|换了|改成|改用|换用|启用|迁到)[^。？]{0,30}(原来|老|旧|以前)[^。？]{0,16}(注销|停|关|不用|怎么弄|怎么办|怎么处理|下一步)")
+_CHANGE_OVER = re.compile(r"(换成|换了|换新|改成|改用|换用|启用|迁到|上线)[^。？]{0,30}(原来|老|旧|以前)[^。？]{0,16}(注销|停|关|不用|怎么弄|怎么办|怎么处理|下一步)")
 _CHANGE_OR_CANCEL = re.compile(r"注销|变更|改|换|迁")  # what the route for domains registered before 55号 covers
 _SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change", "contact"),
            (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change", ""),
@@ -1515,8 +1524,10 @@ def _aspects(question: str, facts: list[Fact], ruling: str, every: tuple[Fact, .
         return None
     clauses = re.split(r"[，,。；;？?！!]", question)
     # each part is judged on the clauses that name it (境外节点 of the CDN says nothing of the server)
-    named = {f.id: (f, " ".join(c for c in clauses if f.aspect_words.search(c))) for f in every
-             if f.aspect and f.aspect != facts[0].aspect and f.aspect_words.search(question)}
+    # (用CDN的话境内用户解析要指到境内节点: 解析 in the CDN's own clause is the CDN's, not a DNS provider's)
+    apart = [c for c in clauses if not facts[0].aspect_words.search(c)]
+    named = {f.id: (f, " ".join(c for c in apart if f.aspect_words.search(c))) for f in every
+             if f.aspect and f.aspect != facts[0].aspect and any(f.aspect_words.search(c) for c in apart)}
     if not named:
         return None
     broken = [f for f, said in named.values() if any(p.search(said) for p in f.no)]

@@ -282,7 +282,7 @@ def names_subject(fact: Fact, question: str) -> bool:
 
 
 # a question about putting a forbidden state right, not about doing the forbidden act
-REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停|搬|挪|移|动)|"
+REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停|搬|挪|移|动|搞成|弄成)|"
                      r"(改|迁|换|整改)不(改|迁|换|整改)|要紧|要不要紧|严重吗|有问题吗|有没有问题|有影响吗")
 WORRY = re.compile(r"要紧|严重|有问题|有没有问题|有影响")
 _WORRY_WORDS = (("问题", "有问题", "没有问题"), ("影响", "有影响", "没有影响"), ("严重", "严重", "不严重"), ("要紧", "要紧", "不要紧"))
@@ -640,6 +640,7 @@ class Situation:
     scene: bool = False  # the situation is what is asked, whatever else the words name (an impostor, a site gone)
     en: str = ""  # the check in English, for a question asked in English
     registered: bool = False  # a portal's registered domain without www (dayao.gov.cn): kept, with www set up under it
+    conditional: bool = False  # the answer turns on what the asker does not know (行政职能): no verdict either way
 
 
 # each problem of the naming check, in English (the quotes stay Chinese)
@@ -671,7 +672,7 @@ def _english(domain: str, compliant: bool | None, codes: list[str], expected: st
 
 
 _SUFFIX_ONLY = re.compile(r"(?<![a-z0-9-])\.?(com|net|org|cc|top|cn|中国|公司|网络)(?![a-z0-9.])", re.IGNORECASE)
-_WHAT_NOW = re.compile(r"怎么办|咋办|怎么处理|如何处理|咋处理|怎么弄|咋弄|怎么整改|如何整改|下一步|接下来|要做什么|该怎么")
+_WHAT_NOW = re.compile(r"怎么办|咋办|怎么处理|如何处理|咋处理|怎么弄|咋弄|怎么整|咋整|怎么搞|咋搞|怎么整改|如何整改|下一步|接下来|要做什么|该怎么")
 _STEPS = "新域名启用后在新网站首页醒目位置公告3个月，再注销原域名；域名注销后注销ICP备案、党政机关网站标识、公安机关备案标识等。"
 _OLD_LINE = "原域名是落实国办函〔2018〕55号以前注册的：变更和注销先报上一级政府办公室备案，再由持有者联系注册机构办理。"
 
@@ -747,7 +748,8 @@ def _department_example(rest: str) -> str:
     if match:
         place = "楚雄州" if match.group(1) == "州" else "武定县"
         english = suggest(f"{place}{match.group(2)}").english
-        portal = _PORTAL_NAMED.search(rest)
+        portal = next((m for m in _PORTAL_NAMED.finditer(rest) if not english or m.group(1).lower() not in english[0]), None) \
+            if rest.count("www.") else None
         if english and portal:  # 州门户是 www.cxz.gov.cn: the department's label goes under that portal's own name
             return f"如{match.group(1)}{match.group(2)}可用 {english[0].split('.')[0]}.{portal.group(1).lower()}.gov.cn，○○○为部门名称的拼音或英文"
         if english:
@@ -1108,7 +1110,8 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         # 事业单位，有没有行政职能搞不清楚，想用 jk.wuding.gov.cn: the answer turns on that, both ways said
         return Situation([f"要看这个事业单位是否承担行政职能：承担行政职能的，按部门网站结构执行，{domain} 这种“○○○.□□□.gov.cn”可以用；"
                           "不承担行政职能的，原则上不得使用以“.gov.cn”为后缀的英文域名，要改用其他后缀的域名。"
-                          "是否承担行政职能以机构编制部门的认定为准（文件没有规定怎么认定）。"], ["plan-2-3"], None, alone=True)
+                          "是否承担行政职能以机构编制部门的认定为准（文件没有规定怎么认定）。"], ["plan-2-3"], None, alone=True,
+                         conditional=True)
     if _COLUMN.search(rest) and lookup is None:  # 栏目, 英文版: a part of a site, not a site
         from knowledge.domains import parse_domain
 
@@ -1134,7 +1137,8 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         wrong_level = _level_mismatch(rest, result.domain.labels)
         if wrong_level:
             return wrong_level
-        portal = _PORTAL_NAMED.search(question)  # 州门户是 www.cxz.gov.cn, said after the domain checked
+        # 州门户是 www.cxz.gov.cn, said after the domain checked (never the domain checked itself)
+        portal = next((m for m in _PORTAL_NAMED.finditer(question) if m.group(0).lower() != domain.lower()), None)
         return _department_structure(domain, result.domain.labels, f"{rest} {portal.group(0)}" if portal else rest)
     if kind == "system" and labels[:1] == ("www",) and not result.domain.has_path and re.search(r"门户|县政府|市政府|人民政府", rest):
         kind = None  # the platform is on the portal named (门户网站 www.… 上的办事大厅): the portal's domain is checked
