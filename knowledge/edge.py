@@ -33,7 +33,7 @@ _VENDOR = re.compile(r"(找|请|委托|外包给?|交给)[^，。？]{0,6}(公�
                      r"(帮|给|为)[^，。？]{0,10}(建站|做网站|运维)的?(公司|外包)")
 _DOMAIN_STRING = re.compile(r"[a-z0-9-]+\.(gov\.cn|cn|com|net|org)(?![a-z])", re.IGNORECASE)
 _EXAMPLE = re.compile(r"(比如|例如|譬如|好比)(?=[县市州区乡镇])")
-_DOCUMENTS_ASKED = re.compile(r"(文件|方案|通知|政策)[^，。？]{0,4}(有没有|有|提到|提没提|说没说|要求|规定)")
+_DOCUMENTS_ASKED = re.compile(r"(文件|方案|通知|政策)[^，。？]{0,4}(有没有|有|提到|提没提|说没说|要求|规定|咋说|怎么说|说了啥|说什么)")
 _GENERAL_IT = re.compile(
     r"(?<![a-z0-9])(nginx|apache|iis|tomcat|https(?!://)|ssl|tls|seo|app|wifi|301|302)(?![a-z0-9])|跳转|排名|挂马|木马|病毒|黑链|生效|edu\.cn|org\.cn|"
     r"收不到信|收不到邮件|邮箱满|发不出去|退信|邮箱密码|邮箱容量|"
@@ -161,36 +161,42 @@ def _places() -> tuple[dict[str, bool], int, frozenset[str]]:
 
 
 @lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
+def _region_place(region: str):
+    """The place a region names, with the places enclosing it (most specific first); None when it names none.
+    Names and stems count (贵州毕节威宁县); of the places named, the one whose enclosing places are also written wins
+    (威宁县 of 贵州 and 毕节, not 甘肃's 宁县), then the most specific."""
+    if not region:
+        return None
+    table = divisions()
+    depth = {"province": 0, "prefecture": 1, "county": 2}
+    found = [p for p in table.by_code.values()
+             if p.name in region or len(p.stem) >= 2 and p.stem in region]
+    if not found:
+        return None
+
+    def support(place) -> int:
+        return sum(1 for q in table.enclosing(place) if q.name in region or len(q.stem) >= 2 and q.stem in region)
+
+    best = max(found, key=lambda p: (support(p), depth.get(p.level, 3), p.name in region, len(p.name)))
+    return [best, *reversed(table.enclosing(best))]
+
+
 def home_places(region: str) -> frozenset[str]:
     """The names and stems of the office's region (`/region`, BOT_REGION) and the places enclosing it:
     湖北省恩施土家族苗族自治州利川市 → 利川市, 利川, 恩施州 …, 湖北省. Its questions are home questions."""
-    if not region:
-        return frozenset()
-    table = divisions()
-    found = [p for name, places in table.by_name.items() if len(name) >= 2 and name in region for p in places]
-    if not found:
-        return frozenset()
-    depth = {"province": 0, "prefecture": 1, "county": 2}
-    deepest = max(found, key=lambda p: (depth.get(p.level, 3), len(p.name)))
-    chain = [deepest, *table.enclosing(deepest)]
-    return frozenset(n for p in chain for n in (p.name, p.stem, p.short) if len(n) >= 2)
+    chain = _region_place(region)
+    return frozenset(n for p in chain or () for n in (p.name, p.stem, p.short) if len(n) >= 2)
 
 
 @lru_cache(maxsize=16)
 def superiors(region: str) -> tuple[str, ...]:
     """The office's place and the places above it, most specific first, when the region lies outside 楚雄州:
     湖北省恩施土家族苗族自治州利川市 → (利川市, 恩施土家族苗族自治州, 湖北省). Empty for 楚雄's own places."""
-    if not region:
+    chain = _region_place(region)
+    if not chain or chain[0].code.startswith(_HOME_PREFIXES[0]):
         return ()
-    table = divisions()
-    found = [p for name, places in table.by_name.items() if len(name) >= 2 and name in region for p in places]
-    if not found:
-        return ()
-    depth = {"province": 0, "prefecture": 1, "county": 2}
-    deepest = max(found, key=lambda p: (depth.get(p.level, 3), len(p.name)))
-    if deepest.code.startswith(_HOME_PREFIXES[0]):
-        return ()
-    return tuple(p.name for p in [deepest, *reversed(table.enclosing(deepest))])
+    return tuple(p.name for p in chain)
 
 
 def _names_unit(text: str) -> bool:
@@ -275,7 +281,8 @@ def declared_region(question: str) -> str:
         if place and text.startswith(place) and _GOV_UNIT.search(question) and (not opening or _OFFICE_END.search(text)):
             named = _place_names(text) or place
             chain = superiors(named)  # 湖北利川市 → 湖北省恩施土家族苗族自治州利川市: the full names, as /region has them
-            return "".join(reversed(chain)) if chain else named
+            # (贵州毕节威宁县 must not become 甘肃's 宁县: the province found must be the one written)
+            return "".join(reversed(chain)) if chain and any(p[:2] in text for p in chain[1:]) else named
     return ""
 
 
@@ -322,6 +329,9 @@ def refusal(question: str, region: str = "") -> str | None:
     general = _GENERAL_IT.search(q)
     if general and _COST.fullmatch(general.group(0)) and _GOV_SITE.search(q) and not _GENERAL_IT.search(_COST.sub("", q)):
         general = None
+    if general and (re.search(r"转给|借给|给[^，。？]{0,8}用|过户|转让", q) and (_DOMAIN_STRING.search(q) or "域名" in q)
+                    or general.group(0) == "注册商" and re.search(r"部门网站|门户|政府网站|部门", q)):
+        general = None  # 域名转给网络公司接着用, 部门网站找注册商注册: the policy's own acts, whoever is named
     if general and _DOCUMENTS_ASKED.search(q) and (_GOV_SITE.search(q) or "网站" in q):
         general = None  # 网站要不要上HTTPS，文件里有要求没: whether the documents say so — they are silent, and say it
     if general and _HOSTING.search(q) and (_WHERE.search(q) or hosting_locations(question)):

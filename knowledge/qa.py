@@ -40,6 +40,7 @@ from knowledge.reasoning import (
     domain_in,
     domain_situation,
     hearsay_as_confirmation,
+    institution_kind,
     is_yes_no,
     mentions_domain,
     names_subject,
@@ -424,6 +425,8 @@ class PolicyIndex:
         # what follows them is what is to be confirmed
         quoted = bool(_QUOTE_THEN_CLAIM.search(cq))
         cq = _DOC_SHORTHAND.sub(lambda m: f"{m.group(1)}里的文件", cq)  # 县文转发的州文文号: the prefecture's document
+        if is_yes_no(cq):  # 州文件（8号文）是州政府办2月19号印发的吧: the number names the document claimed about
+            cq = _NUMBER_ONLY_DOC.sub(lambda m: {"8": "楚政办函8号", "1": "武政办函1号"}[m.group(1)], cq)
         region = region or declared_region(q) or declared_region(cq)  # 我是贵州省毕节市七星关区政府办的: the asker's own place is home
         # the words as typed may hold a cue the reading loses; but a typo corrected into the policy's object (域明 →
         # 域名) makes the reading the one to trust
@@ -525,6 +528,11 @@ class PolicyIndex:
             cq = stated
         if itself:
             facts = [f for f in facts if f.doc == doc] or facts
+        kind_rule = {"institution_other": "inst-other", "institution_admin": "inst-admin"}.get(institution_kind(cq) or "")
+        if kind_rule and any(f.id in ("inst-other", "inst-admin") for f in [*facts, *candidates]):
+            # 州图书馆不承担行政职能…用.gov.cn没毛病吧: the rule for the kind of institution named leads
+            own = next(f for f in self.facts if f.id == kind_rule)
+            facts = [own, *(f for f in facts if f is not own)]
         if _DEPT_UNIT.search(cq) and not _PORTAL_ASKED.search(cq):
             # 州民政局…申请新域名找谁批: a department's question — the portal's own procedures are not its route
             kept: list[Fact] = []
@@ -543,6 +551,11 @@ class PolicyIndex:
             if not inside:  # 第四部分第二项具体怎么走: nothing ranked falls inside it, so the section itself answers
                 return self._section_answer(ref.section)
             facts = inside
+        if _FORMAT_ASKED.search(cq) and not is_yes_no(cq) and facts and facts[0].roles \
+                and not any(f.kind == "format" for f in facts[:2]):
+            # 门户网站域名应该长啥样: the structure leads, not a procedure
+            shapes = [f for f in [*facts, *candidates] if f.kind == "format" and names_subject(f, cq)]
+            facts = list(dict.fromkeys([*shapes[:1], *facts]))[:max(len(facts), 1)]
         who = [role for verb, role in _WHO_ROLES if re.search(rf"谁[^，。？]{{0,3}}(来)?{verb}", cq)]
         if who and not is_yes_no(cq):  # 最后谁批, 谁来分配: the rules that give that role someone lead, not a deadline's 最后
             own = [f for f in [*facts, *candidates] if any(f.role(r) for r in who)]
@@ -747,14 +760,25 @@ class PolicyIndex:
             if not (first.matched or first.wrong or first.open) and second.wrong and names_subject(facts[1], cq):
                 # 清理情况是报县委网信办吧，联系人张晓霞: the contact leads, but the office claimed is the deadline rule's
                 ruling = "不对：" + "；".join(dict.fromkeys(second.wrong))
-            elif second.matched and not first.wrong and not second.wrong and not first.open and not second.open \
-                    and not first.unspoken and not second.unspoken \
-                    and first.matched + second.matched >= claimed_here and names_subject(facts[1], cq):
-                ruling = "是的"  # 报县政府办电子政务网络管理股，联系人张晓霞，是这个股吧: each claim its rule, all right
+            else:
+                checks = [check(f, claims) for f in facts[:3]]
+                if checks[1].matched and not any(c.wrong or c.open or c.unspoken for c in checks) \
+                        and sum(c.matched for c in checks) >= claimed_here and names_subject(facts[1], cq):
+                    ruling = "是的"  # 报县政府办电子政务网络管理股，联系人张晓霞、电话8711677，没错吧: each claim its rule
         if situation and not aside and situation.conditional:
             ruling = ""  # 有没有行政职能搞不清楚: the answer turns on what is not known; no verdict either way
         if not ruling and aside and situation.compliant is False and is_yes_no(cq) and not open_point:
             ruling = verdict_word(cq, False)  # 打算注册 wdslj.政务，应该可以吧: the name asked about breaks the rule
+        stated_values = _contact_claims(cq) if is_yes_no(cq) and not open_point else []
+        if len(stated_values) >= 2:  # 联系人是李晓霞，电话8837577是吧: each value against the item its word names
+            own = {fid: next(f for f in self.facts if f.id == fid) for fid in dict.fromkeys(fid for fid, _ in stated_values)}
+            wrong = [f"{_CONTACT_WORDS[fid]}是{own[fid].value}，不是{v}" for fid, v in stated_values if own[fid].value.lower() != v.lower()]
+            ruling = f"不对：{'；'.join(wrong)}" if wrong else "是的"
+            shown = [own[fid] for fid in own]
+            facts = [*shown, *(f for f in facts if f not in shown)]
+            lines = list(dict.fromkeys([*(f.answer for f in shown), *lines]))
+        if ruling.startswith("是的") and _DOUBTED.search(cq) and facts and facts[0].value and facts[0].value.lower() in cq.lower():
+            ruling = "不是，这是县里通知上写明的"  # 发件人 wdwgzx@126.com，是不是钓鱼: the notice's own address is no fake
         undecided = check(facts[0], claims) if facts and not ruling and not open_point and is_yes_no(cq) else None
         if undecided and undecided.notes:
             lines.insert(0, "；".join(dict.fromkeys(undecided.notes)) + "。")
@@ -1434,7 +1458,28 @@ _YUNNAN_WORDS = {"咋个": "怎么", "做哪样": "做什么", "搞哪样": "做
                  "报克": "报去", "交克": "交去", "镇滴": "镇的", "乡滴": "乡的", "局滴": "局的"}
 _YUNNAN = re.compile("|".join(sorted(map(re.escape, _YUNNAN_WORDS), key=len, reverse=True)))
 # a pinyin word typed inside Chinese (fucha截止那天): read through the policy's vocabulary when it is one of its words
-_PINYIN_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])[a-z]{4,}(?=[\u4e00-\u9fff])|(?<![a-z.@/-])[a-z]{4,}(?=[\u4e00-\u9fff])")
+_PINYIN_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])[a-z]{4,}(?=[\u4e00-\u9fff])|(?<![a-z.@/-])[a-z]{4,}(?:\s+[a-z]{2,})*(?=\s*[\u4e00-\u9fff])|"
+                                r"(?<![a-z.@/-])[a-z]{1,6}(?:\s+[a-z]{1,6}){2,}(?=\s*[\u4e00-\u9fff])")  # fu wu qi 放境外
+_DOUBTED = re.compile(r"钓鱼|假的|冒充|诈骗|骗子|靠不靠谱|靠谱吗|是真的吗|真假")
+_CONTACT_WORDS = {"wd-contact-name": "联系人", "wd-phone": "电话", "wd-fax": "传真", "wd-email": "邮箱"}
+_CONTACT_CLAIM = re.compile(r"(联系人|电话|联系电话|手机|座机|传真|传真号|邮箱|邮件)(?:号码?)?(?:是|为|：|:)?\s*"
+                            r"([\u4e00-\u9fff]{2,3}(?=[，,。？?是吧对\s、]|$)|\d{7,8}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+
+
+def _contact_claims(question: str) -> list[tuple[str, str]]:
+    """联系人是李晓霞，电话8837577 → [(wd-contact-name, 李晓霞), (wd-phone, 8837577)]: each value with the item named."""
+    out = []
+    for m in _CONTACT_CLAIM.finditer(question):
+        word, value = m.group(1), m.group(2)
+        if re.search(r"我们|单位|自己|本单位|局里", question[max(0, m.start() - 8):m.start()]) or re.search(r"[变换改调更走离]", value):
+            continue  # 我们单位邮箱是…, 联系人变了: the asker's own, or no value at all
+        fid = ("wd-contact-name" if word == "联系人" else "wd-fax" if word.startswith("传真") else
+               "wd-email" if word in ("邮箱", "邮件") else "wd-phone")
+        if (fid == "wd-contact-name") == bool(re.fullmatch(r"[\u4e00-\u9fff]+", value)) and value not in ("多少", "哪个", "是谁", "什么"):
+            out.append((fid, value))
+    return out
+
+
 _WH_WORDS = re.compile(r"什么|啥|谁|哪|几|多少|多久|多长|怎|如何|咋")
 _TAG_FIRST = re.compile(r"^\s*(我理解(得)?(没错|对)吧|我没(记|理解|搞)错吧|对吧|是不是这样|确认一下|确认下)[：:，,]\s*(?=[^？?]{6,}$)")
 _ROUTE_WORDS = re.compile(r"报给|交给|报到|交到|找谁|哪一级|先报|先交|报哪|交哪|向谁|谁批|审批")
@@ -1479,6 +1524,7 @@ _STATED_DUTY = re.compile(r"(吧|对吧|是吧|对不|对吗|是不是)[?？。!
 _ASKED_DUTY = re.compile(r"要不要|需不需要|需要吗|用不用|得不得|必须吗|是否")
 _ASKS_TASK = re.compile(r"(要|需要|负责|得|该)?(做|干|管|负责)(什么|啥|哪些)|职责|任务")
 _THE_PLAN = re.compile(r"(这个|这份|州里的?|该|本|清理(工作)?)方案|^方案(的|里|中|第|开头|要求|规定|原则|目标|依据|说|上|是|经|有没有|过没过)|这次清理|清理工作")
+_NUMBER_ONLY_DOC = re.compile(r"(?<![函〕\d])([18])号(?:文件|文)(?![件号])")
 _DOC_SHORTHAND = re.compile(r"(州)文(?=转|的|文号|号|里|中|说|讲|是|和|跟|[，,。？?]|$)")  # 州文: the prefecture's document
 _DOC_BODY = re.compile(r"(县里|县政府办|武定县?|武政办函|州里|州政府办|楚政办函|州)[^，。？]{0,6}(通知|文件|发文)[^，。？]{0,3}(正文|全文)")
 _STEP_ACTS = re.compile(r"注销|注册|变更|调整|启用|迁移|申请|报备|下线")
@@ -1502,6 +1548,7 @@ _PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|�
                            r"(按|按照|根据|依照|对照)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|这次清理|此次清理|本次清理")
 _DUTY_ASKED = re.compile(r"(也|还|都)?(要|需要|得|用)(不要)?[^，。？]{0,4}报[^，。？]{0,8}(吗|么|不|吧)")  # 乡镇也要报清理情况吗
 # who-questions and the role of the rule's step they ask for
+_FORMAT_ASKED = re.compile(r"域名[^，。？]{0,10}(长啥样|长什么样|什么样|啥样|怎么写|咋写|什么格式|啥格式|什么结构|啥结构)")
 _WHO_ROLES = (("(批|审批|批准)", "approves"), ("(分配|收回)", "executes"), ("同意", "consent"))
 _MAIL_ASKED = re.compile(r"哪个邮箱|什么邮箱|邮箱(是|多少|地址)|发(到)?哪|发给谁|邮箱呢")
 _MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

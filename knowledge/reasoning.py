@@ -36,7 +36,7 @@ _FAMILIES = (
     # 不符合, not 不符合要求: the negative must not hold the positive's words
     (re.compile(r"符合|合规|没问题|合不合|规范吗|规范的吗|算规范|规不规范|标准吗"), "符合要求", "不符合"),
     (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]|就行|就可以|即可|有没有(办法|可能)|有(办法|可能)"), "可以", "不可以"),
-    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|(?<!主)要.{0,4}不[？?]|得.{0,8}[吗吧]|(得|要|必须)用[^，。？]{0,20}[吗吧]|必要"), "需要", "不需要"),
+    (re.compile(r"要不要|需不需要|需要|必须|用不用|得不得|还用|还要|用得着|要紧|(?<!主)要.{0,12}[吗吧]|(?<!主)要.{0,4}不[？?]|(?<![记觉懂晓显值使来获])得.{0,14}[吗吧]|(得|要|必须)用[^，。？]{0,20}[吗吧]|必要"), "需要", "不需要"),
 )
 _NOT_ALLOWED = re.compile(r"(不能|不可以|不得|不准|不许|不让)[^，。？]{0,16}(吧|对吧|是吧|对吗|吗)[?？。!！]*$")
 _POSITIVE = {"可以", "需要", "有", "是的", "符合要求", "不晚"}
@@ -283,7 +283,8 @@ def names_subject(fact: Fact, question: str) -> bool:
 
 # a question about putting a forbidden state right, not about doing the forbidden act
 REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停|搬|挪|移|动|搞成|弄成)|"
-                     r"(改|迁|换|整改)不(改|迁|换|整改)|要紧|要不要紧|严重吗|有问题吗|有没有问题|有影响吗")
+                     r"(改|迁|换|整改)不(改|迁|换|整改)|要紧|要不要紧|严重吗|有问题吗|有没有问题|有影响吗|"
+                     r"(标|算|记|列|定|报)[^，。？]{0,3}(不合格|不合规|违规|不规范)")  # 要不要标不合格: is it broken
 WORRY = re.compile(r"要紧|严重|有问题|有没有问题|有影响")
 _WORRY_WORDS = (("问题", "有问题", "没有问题"), ("影响", "有影响", "没有影响"), ("严重", "严重", "不严重"), ("要紧", "要紧", "不要紧"))
 
@@ -490,6 +491,7 @@ _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn
                              r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
 # "单位名称.中国", "xxx.gov.cn": a format written out with a placeholder, not a domain to check
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+_MAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PLACEHOLDER_LABEL = re.compile(r"^(?:www\.)?(?:(?:单位|机构|部门|网站|主办单位|本单位)?(?:名称|全称|简称|名字|拼音)|x{2,}|某+|abc|example|"
                                 r"[○〇◯□△]*(?:圈圈|方框|三角))\.", re.IGNORECASE)
 _BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
@@ -581,6 +583,12 @@ _COLUMN_NAME = re.compile(r"[“”\"'‘’]?[\u4e00-\u9fff]{2,8}?[“”\"'‘
 
 
 _CHANGE_TO_DOMAIN = re.compile(r"(要不要|是不是|需不需要|是否|该不该|得|要)[^，。？]{0,4}(改|换|调整)成?[^，。？]{0,12}(域名|gov)")
+
+
+def institution_kind(question: str) -> str | None:
+    """institution_other / institution_admin when the question says which kind of institution it is about."""
+    kind = _kind_of(question)
+    return kind if kind in ("institution_other", "institution_admin") else None
 
 
 def asks_about_domain(question: str) -> bool:
@@ -942,7 +950,8 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
     """A domain or URL in the question, with no sign that it is an impostor's: the naming check, what to
     apply for, and the steps of changing over."""
 
-    if _LOOK_ALIKE.search(question) and _DOMAIN_IN_TEXT.search(question) and not _IDLE_OWN.search(question):
+    if _LOOK_ALIKE.search(question) and _DOMAIN_IN_TEXT.search(_MAIL_IN_TEXT.sub(" ", question)) and not _IDLE_OWN.search(question):
+        # (an e-mail address is no site: 发件人是 wdwgzx@126.com，是不是钓鱼)
         return _impostor_situation(question)
     found = domains_in(question)
     if not found and IDLE.search(question) and _WHAT_NOW.search(question) and re.search(r"域名|网址|备案", question) \

@@ -121,7 +121,7 @@ def numbered(question: str, clauses: Sequence[Clause]) -> str | None:
                 section = f"{_numeral(groups[0])}（{_numeral(groups[1])}）"
                 if _exists(section, clauses):
                     return section
-    if re.search(r"方案|部分|条|讲|说|规定|内容|写", question):
+    if re.search(r"方案|部分|条|讲|说|规定|内容|写|要求|啥|什么", question):
         for match in _DOTTED.finditer(question):
             section = f"{_numeral(match.group(1))}（{_numeral(match.group(2))}）"
             if _exists(section, clauses):
