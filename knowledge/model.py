@@ -198,6 +198,12 @@ def _span_of_days(question: str) -> str:
 _EXTREME = re.compile(r"(?:(最早|最先|头一个|第一个)|(最晚|最后一个|最迟|最后那个))的?[^，。？]{0,4}(时间|节点|日子|期限|截止|日期)")
 
 
+def acted_events(question: str, events: Sequence[Fact]) -> list[Fact]:
+    """Of the events a question names, those it names by their act (县里是哪天转发州里那个文件的: the forwarding,
+    not the prefecture's issuing of what was forwarded)."""
+    return [f for f in events if any(_ACT.search(m.group(1)) for p in f.event_words for m in p.finditer(question))]
+
+
 def event_answer(question: str, claims: Claims) -> EventAnswer | None:
     """Weekday of an event, days between two events, whether one came before another's deadline."""
     if claims.on_day:  # 2月28日要干什么: the documents' events of that day (their year assumed when none is written)
@@ -239,7 +245,7 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
     if len(events) == 2 and _WHEN_ASKED.search(question) and not _RELATIVE.search(question) and not claims.between \
             and not claims.first:  # (哪个在前？各是哪天: both, in order)
         # 县政府办把州里的方案转发下来: the act is the event, its object not
-        acted = [f for f in events if any(_ACT.search(m.group(1)) for p in f.event_words for m in p.finditer(question))]
+        acted = acted_events(question, events)
         events = acted if len(acted) == 1 else events
     if len(events) == 1 and events[0].event.endswith("日期") and _WHEN_ASKED.search(question) and not (claims.between or claims.order or claims.first) \
             and not re.search(r"[，,、；;？?]", question.rstrip("？?。 ")) \

@@ -21,7 +21,7 @@ from knowledge.edge import declared_region, names_policy_object, refusal, superi
 from knowledge.edge import warm as warm_edge
 from knowledge.facts import Fact, load_facts
 from knowledge.locations import mark_domestic
-from knowledge.model import check, event_answer, events_in, names_asked, names_step, silence
+from knowledge.model import acted_events, check, event_answer, events_in, names_asked, names_step, silence
 from knowledge.policy import Clause, Policy, load_policy
 from knowledge.reasoning import (
     CANCEL_IT,
@@ -636,7 +636,10 @@ class PolicyIndex:
         if situation and not aside:
             lines += situation.lines
             sources += [Source.of_clause(self.policy.clause(cid)) for cid in situation.clause_ids]
-        dated = date_lines(cq, facts, candidates) if not (claims.deadlines or claims.dated or claims.months or open_point) else DateLines()
+        # (4月1号挂的公告，6月中旬就注销行不行: a notice's days are worked out even with a part of a month claimed)
+        timed_step = any(f.id in ("notice", "contact-change") for f in facts[:2])
+        dated = date_lines(cq, facts, candidates) if not (claims.deadlines or claims.dated or claims.months or open_point) \
+            or timed_step and not open_point else DateLines()
         lines += dated
         apart = self._asked_apart(cq, facts, candidates, situation) if situation and not aside else []
         if situation and not aside and situation.compliant is False:
@@ -702,7 +705,7 @@ class PolicyIndex:
                     ruling = _remedy_word(cq, bool(situation.compliant))
             elif dated.on_time is not None and is_yes_no(cq):
                 ruling = verdict_word(cq, dated.on_time)  # so does a date set against the deadline
-                if ruling in ("可以", "不可以"):  # 3月21号才弄完，还行不: in time or late, said as such
+                if ruling in ("可以", "不可以") and not any(f.id == "notice" for f in facts[:2]):  # 3月21号才弄完，还行不
                     ruling = "可以，还来得及" if dated.on_time else "不行，已经超期了"
         if situation and not aside and situation.lines and is_yes_no(cq) and not agrees(ruling, situation.compliant, cq) \
                 and not (any(not loc.domestic for loc in located) and _HOSTED_AT.search(cq) and situation.compliant):
@@ -873,7 +876,7 @@ class PolicyIndex:
             return next(f for f in self.facts if f.id == "cx-approved")  # 方案是省政府同意的吧: the plan's own approval
         subject = _LIKE.sub(" ", question)  # 跟改联系人一样: what the case is compared with is not its subject
         for text in [b.text for b in claims.bodies if b.role != "any"] + [d[3] for d in claims.deadlines] \
-                + [p[2] for p in claims.periods] + [d[2] for d in claims.dated] + [v for _, v in claims.values] \
+                + [p[2] for p in claims.periods] + [_ACT_AFTER.sub("", d[2]) for d in claims.dated] + [v for _, v in claims.values] \
                 + [m[2] for m in claims.months]:
             subject = subject.replace(text, " ")
         if doc and (claims.dated or claims.months or any(b.role == "actor" for b in claims.bodies)):
@@ -895,6 +898,8 @@ class PolicyIndex:
             if len(own) == 1:  # (州里主送县市和州直部门，跟我们乡镇没关系吧: the asker's own unit's duty)
                 return own[0]
         named = events_in(subject)
+        if len(named) == 2 and claims.dated and len(acted_events(subject, named)) == 1:
+            named = acted_events(subject, named)  # 县里是2月20号转发州里那个文件的吧: the forwarding is what is dated
         if len(named) == 1 and not claims.between:  # the one dated event the question describes
             # a unit merely named (要求乡镇…报) says nothing of a document's issuer
             stated = [b for b in claims.bodies if b.role != "any"]
@@ -1516,6 +1521,7 @@ _DAY_ACTED = re.compile(r"(今天|现在|已经)[^，。？]{0,8}\d+月\d+|\d+�
 _QUOTED_RULE = re.compile(r"[“\"「][^”\"」]{8,}[”\"」]")
 _QUOTE_THEN_CLAIM = re.compile(r"[”\"」][^，。？]{0,4}[，,：:—\-\s]*[^。？]{0,6}(意思是|意思就是|也就是说|就是说|是不是说|反过来|那是不是|那就是|那)")
 _INTENT = re.compile(r"(想|打算|准备|计划)(把|将|给|用|先|再|直接)")
+_ACT_AFTER = re.compile(r"(转发|印发|发文|下发|发布|成文|出台|发的|发了|发)$")  # 2月20号转发: the day, not the act
 _LIKE = re.compile(r"(跟|和|像|同)[^，。？]{1,12}一样")
 _LEFT_UNCANCELLED = re.compile(r"不注销|不用注销|没注销|不去注销|放着|留着|先留|不管它|不管了")
 _IDLE_DOMAIN = re.compile(r"(域名|[a-z0-9-]+\.[a-z.]+)[^。？]{0,12}(一直|早就|早已|长期)?(闲着|闲置|没用|不用了|没在用|空着)")

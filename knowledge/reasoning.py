@@ -444,6 +444,10 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
             if "notice" in ids:
                 end = add_months(value, 3)
                 lines.append(f"{value.month}月{value.day}日调整域名的，公告3个月到{end.month}月{end.day}日，期满后注销原域名{assumed}。")
+                if len(given) > 1:  # 4月1号挂的公告，6月中旬就注销行不行: the cancelling day against the notice's end
+                    done = given[1]
+                    lines.on_time = done >= end
+                    lines.append(f"{done.month}月{done.day}日注销{'公告已满3个月' if done >= end else '公告还不满3个月，不能注销'}。")
                 if assumed and value.year != _DOCUMENTS_YEAR:
                     then = add_months(value.replace(year=_DOCUMENTS_YEAR), 3)
                     lines.append(f"如果指的是文件所在的{_DOCUMENTS_YEAR}年，则公告到{then.year}年{then.month}月{then.day}日。")
