@@ -29,11 +29,11 @@ _FIRST_STOP = re.compile(r"(直接|先)(报|交|提交|报送|上报|送|报给|
 # 直接把…表交给X: 直接 earlier in the clause, the handing-over verb right before the body — X is the first office
 _TO_FAR = re.compile(r"(报|交|提交|报送|上报|送)[^，。？,?]{0,10}(表|材料)\s*$")
 _DIRECT = re.compile(r"直接|先")
-_SOURCE = re.compile(r"按照?\s*((?:州|省|县)(?:里|政府办公厅|政府办公室|政府办)?)(?:自己|自行)?的?[^，。？]{0,4}(?:监测|普查|排查|检查|统计|摸底)")
+_SOURCE = re.compile(r"(?:按照?|根据|依据|依照)\s*((?:州|省|县)(?:里|政府办公厅|政府办公室|政府办)?)(?:自己|自行)?的?[^，。？]{0,4}(?:监测|普查|排查|检查|统计|摸底)")
 # a body the step is done together with (会同县公安局搞的)
 _WITH = re.compile(r"会同\s*((?:州|县|省|市)[\u4e00-\u9fff]{1,6}?(?:局|办|委|厅))")
 _SOURCE_BODY = {"州": "州政府办", "省": "省政府办公厅", "县": "县政府办"}
-_SOURCE_BEFORE = re.compile(r"按照?\s*$")
+_SOURCE_BEFORE = re.compile(r"(?:按照?|根据|依据|依照)\s*$")
 _GIVEN_BY = re.compile(r"同意\s*$")
 # the kinds of unit the rules are written for, the units doing the work (我们是县级部门: which rule applies, so it
 # stays a claim; named at all, they say who does it)

@@ -950,6 +950,9 @@ def _impostor_situation(question: str) -> Situation:
                       by_id["monitoring"].answer], ["plan-5-4"], None, alone=True, scene=True)
 
 
+_PORTAL_GIVEN = re.compile(r"门户(网站)?(域名)?(是|为|用的是|：|:)\s*$")
+
+
 def domain_situation(question: str, lookup: Lookup | None = None) -> Situation | None:
     """A domain or URL in the question, with no sign that it is an impostor's: the naming check, what to
     apply for, and the steps of changing over."""
@@ -969,6 +972,9 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
         return situation
     if not found:
         return suffix_situation(question)
+    if len(found) > 1:  # 州门户是 www.cxz.gov.cn，我们打算用 jtj.cxz.gov.cn: the portal given is the setting, not checked
+        checked = [m for m in found if not _PORTAL_GIVEN.search(question[max(0, m.start() - 8):m.start()])]
+        found = checked or found
     if len(found) == 1 and IDLE.search(question.replace(found[0].group(0), " ")):
         return _idle_situation(question, found[0].group(0))
     if len(found) == 1:
