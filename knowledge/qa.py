@@ -938,6 +938,11 @@ class PolicyIndex:
             top = max((n for n, _ in dated), default=None)
             if top is not None and top > 0 and sum(n == top for n, _ in dated) == 1:
                 return next(f for n, f in dated if n == top)
+        procedures = [f for f in self.facts if f.roles and not f.period and f.section.startswith("三")
+                      and any(len(k) >= 3 and k in subject and not _OFFICE_NAME.fullmatch(k) for k in f.keys)]
+        if claims.sufficient and len(procedures) == 1 and _LIKE.search(question):
+            # 持有者要从县信息中心改成县政府办，跟联系人变更一样报备一下就行吧: the procedure named, not its likeness
+            return procedures[0]
         if claims.periods and not events_in(subject):
             # a period claimed (30个工作日, 半年): the rules that set a period are each checked, and the one whose
             # step the question names (联系人 → the contact change's 20 working days) is what it is about
