@@ -511,7 +511,7 @@ _SILENT = (
     (re.compile(r"(乡镇|乡政府|镇政府|街道|村委会|社区|村级)[^，。？]{0,12}(结构|格式|怎么起|怎么写|什么样|啥样|用什么域名|域名(应该)?(是|用))"),
      "文件没有规定乡镇等网站的域名结构：只规定了县市门户网站（www.□□□.gov.cn）、州级部门网站（○○○.□□□.gov.cn）、事业单位网站、中文域名和栏目"),
     (re.compile(r"(内容|正文|措辞)[^，。？]{0,4}(怎么写|写什么|写啥|如何写)|(怎么写|写什么|写啥)[^，。？]{0,4}(内容|措辞)"), "文件没有规定具体内容怎么写"),
-    (re.compile(r"公告[^，。？]{0,6}(怎么写|写什么|写啥|如何写|模板|范本|样式|范文)|(模板|范本|范文)[^，。？]{0,6}公告"),
+    (re.compile(r"公告[^，。？]{0,6}(怎么写|写什么|写啥|写些啥|写些什么|写哪些|如何写|模板|范本|样式|范文)|(模板|范本|范文)[^，。？]{0,6}公告"),
      "文件没有规定公告怎么写，也没有提供模板，只规定在新域名网站首页醒目位置公告3个月"),
     # the CDN rule is about domestic users; it says nothing of how users abroad are resolved
     (re.compile(r"^(?!.*(国内|境内)的?(用户|访客|访问))(?=.*(境外|国外|海外)[^，。？]{0,4}(访问的?|的)?(用户|访客|访问))"),
@@ -519,6 +519,9 @@ _SILENT = (
     (re.compile(r"https(?!://)|ssl|tls|加密证书|安全证书|小锁", re.IGNORECASE), "文件没有规定网站是否要部署HTTPS（SSL）证书"),
     (re.compile(r"公告[^。？]{0,12}(从|自)[^，。？]{0,12}(算|起算|开始)|公告[^。？]{0,12}(哪天|什么时候)(开始)?(算|起算)|起算"),
      "文件没有规定公告3个月从哪天起算，只规定在调整后的域名网站首页醒目位置公告3个月"),
+    # a holder's change: the consent is set, no period (the 20 working days are a contact's or other details')
+    (re.compile(r"持有(者|人|单位)[^，。？]{0,6}(变更|变了|换了|改)[^，。？]{0,12}(工作日|期限|时限|多久|几天)"),
+     "文件没有规定域名持有者变更的报备期限（20个工作日是联系人等注册信息变更的报备期限），持有者变更要经政府网站主管单位同意"),
     # state-owned companies: the documents set domains for governments, their departments and institutions only
     (re.compile(r"国企|国有企业|城投|平台公司|国有公司"), "文件没有规定国有企业网站的域名，只规定了政府门户网站、部门网站和事业单位网站"),
     # villages and communities: the county's notice goes to townships and county departments

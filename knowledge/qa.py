@@ -1465,7 +1465,8 @@ _DIALECT_MID = re.compile(r"(噻|撒|哈|嘛)([，,])")
 _YUNNAN_WORDS = {"咋个": "怎么", "做哪样": "做什么", "搞哪样": "做什么", "要哪样": "要什么", "没得哪样": "没什么", "哪样": "什么",
                  "好多钱": "多少钱", "有没得": "有没有", "没得": "没有", "不消": "不用", "得不得": "行不行", "要得不": "行不行",
                  "哪个出钱": "谁出钱", "弄不": "要不要弄", "啥子": "什么", "就得了": "就行了", "放起": "放着", "开起": "开着",
-                 "报克": "报去", "交克": "交去", "镇滴": "镇的", "乡滴": "乡的", "局滴": "局的"}
+                 "报克": "报去", "交克": "交去", "镇滴": "镇的", "乡滴": "乡的", "局滴": "局的",
+                 "来的及": "来得及", "赶的上": "赶得上", "来不急": "来不及"}  # and their common typos
 _YUNNAN = re.compile("|".join(sorted(map(re.escape, _YUNNAN_WORDS), key=len, reverse=True)))
 # a pinyin word typed inside Chinese (fucha截止那天): read through the policy's vocabulary when it is one of its words
 _PINYIN_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])[a-z]{4,}(?=[\u4e00-\u9fff])|(?<![a-z.@/-])[a-z]{4,}(?:\s+[a-z]{2,})*(?=\s*[\u4e00-\u9fff])|"
