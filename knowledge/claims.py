@@ -144,6 +144,7 @@ def normal_format(text: str) -> str:
     """○○○.□□□.gov.cn in one spelling: 〇/◯ as ○, 口 as □, xxx as □□□."""
     text = re.sub(r"[〇◯]", "○", text)
     text = re.sub(r"口", "□", text)
+    text = re.sub(r"x{3}(?=\.政务)", "△△△", text, flags=re.IGNORECASE)  # xxx.政务: the Chinese name's placeholder
     return re.sub(r"x{3}", "□□□", text, flags=re.IGNORECASE).lower()
 
 

@@ -23,6 +23,8 @@ _YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!
                     r"是否|可以不|合不合|算不算|还能|符合要求不|没问题|就行|就可以|可以吧|行吗|赶得上|来得及")
 # Which pair of words answers the question: (the words that ask it, positive, negative).
 _FAMILIES = (
+    (re.compile(r"不算违规|不违规吧|没违规吧|不算违反"), "是的，不算违规", "不对，算违规"),  # 这种不算违规吧
+    (re.compile(r"算不算违规|是不是违规|违规吗|算违规吗|违不违规"), "不算违规", "算违规"),
     (re.compile(r"来得及|来不及|赶得上|赶不上|赶得及"), "来得及", "来不及"),
     (re.compile(r"晚不晚|算不算晚|算晚|晚吗|晚了吗|迟不迟|迟吗|算迟"), "不晚", "晚了"),
     (re.compile(r"超期|逾期|晚了|迟了|(?<!自己)(?<!自动)(?<!让它)过期|超时"), "没有超期", "超期了"),  # not a domain left to expire
@@ -284,7 +286,7 @@ def names_subject(fact: Fact, question: str) -> bool:
 # a question about putting a forbidden state right, not about doing the forbidden act
 REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停|搬|挪|移|动|搞成|弄成)|"
                      r"(改|迁|换|整改)不(改|迁|换|整改)|要紧|要不要紧|严重吗|有问题吗|有没有问题|有影响吗|"
-                     r"(标|算|记|列|定|报)[^，。？]{0,3}(不合格|不合规|违规|不规范)")  # 要不要标不合格: is it broken
+                     r"(要不要|需不需要|该不该|是否要)[^，。？]{0,2}(标|算|记|列|定|报)[^，。？]{0,3}(不合格|不合规|违规|不规范)")  # 要不要标不合格
 WORRY = re.compile(r"要紧|严重|有问题|有没有问题|有影响")
 _WORRY_WORDS = (("问题", "有问题", "没有问题"), ("影响", "有影响", "没有影响"), ("严重", "严重", "不严重"), ("要紧", "要紧", "不要紧"))
 
@@ -758,7 +760,8 @@ def _department_example(rest: str) -> str:
 
     match = _DEPT_NAME.search(rest)
     if match:
-        place = "楚雄州" if match.group(1) == "州" else "武定县"
+        # 双柏县文旅局: the county named, not the documents' own 武定县
+        place = "楚雄州" if match.group(1) == "州" else (other_county(rest) or "武定县")
         english = suggest(f"{place}{match.group(2)}").english
         portal = next((m for m in _PORTAL_NAMED.finditer(rest) if not english or m.group(1).lower() not in english[0]), None) \
             if rest.count("www.") else None
