@@ -278,8 +278,10 @@ def declared_region(question: str) -> str:
         text = match.group(1)
         place = _other_place(text)
         opening = not re.search(r"我|咱|俺|这边", match.group(0))
-        if place and text.startswith(place) and _GOV_UNIT.search(question) and (not opening or _OFFICE_END.search(text)):
-            named = _place_names(text) or place
+        opens_with = _place_names(text)  # (曲靖会泽县政务办的: the place found may be the second of the run)
+        if place and (text.startswith(place) or place in opens_with) and _GOV_UNIT.search(question) \
+                and (not opening or _OFFICE_END.search(text)):
+            named = opens_with or place
             chain = superiors(named)  # 湖北利川市 → 湖北省恩施土家族苗族自治州利川市: the full names, as /region has them
             # (贵州毕节威宁县 must not become 甘肃's 宁县: the province found must be the one written)
             return "".join(reversed(chain)) if chain and any(p[:2] in text for p in chain[1:]) else named

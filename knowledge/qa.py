@@ -501,7 +501,9 @@ class PolicyIndex:
             return Answer(True, "facts", "\n".join(f.answer for f in both), [Source.of(f) for f in both], [], 0.0, both)
         if registered_before_rules(cq) and _CHANGE_OR_CANCEL.search(cq):  # 2017年申请的域名要注销
             cq = f"（以前注册的老域名）{cq}"  # before the question: its end (…吗, …对吧) says what it asks
-        ranked, mentioned = self.rank(cq) if cq else ([], set())
+        # 会泽县政务办的，联系人换人了多久内报: who is asking is not what is asked; the rest ranks the rules
+        spoken = _SPEAKER_OPENING.sub("", cq) if region and _SPEAKER_OPENING.match(cq) else cq
+        ranked, mentioned = self.rank(spoken) if cq else ([], set())
         if doc and not ranked:  # 武政办函1号哪天发的: the document itself is the subject
             ranked, mentioned = self.rank(doc)
         if ref and ref.explicit and (not ranked or ranked[0][0] < IN_SCOPE_MIN_SCORE or not self._about_policy(cq, mentioned)):
@@ -627,6 +629,8 @@ class PolicyIndex:
         if situation and not situation.scene and not asks_about_domain(cq) and situation.compliant is not False and not open_point:
             situation = None  # the domain is the setting; the question asks something else (a route, a period)
         aside = situation is not None and not situation.scene and not asks_about_domain(cq) and not open_point
+        if situation is not None and handed:
+            aside = True  # 想借我们的子域名 ly.ym.gov.cn 给他们用得不得: the hand-over is asked, not the name
         if situation is not None and situation.compliant and any(not loc.domestic for loc in located) and _HOSTED_AT.search(cq):
             aside = True  # nyj.cxz.gov.cn，节点在美国: the name keeps the rules, the hosting is what is asked
         if situation is not None and situation.compliant and not situation.scene and is_yes_no(cq) \
@@ -1528,6 +1532,7 @@ _QUOTED_RULE = re.compile(r"[“\"「][^”\"」]{8,}[”\"」]")
 _QUOTE_THEN_CLAIM = re.compile(r"[”\"」][^，。？]{0,4}[，,：:—\-\s]*[^。？]{0,6}(意思是|意思就是|也就是说|就是说|是不是说|反过来|那是不是|那就是|那)")
 _INTENT = re.compile(r"(想|打算|准备|计划)(把|将|给|用|先|再|直接)")
 _ACT_AFTER = re.compile(r"(转发|印发|发文|下发|发布|成文|出台|发的|发了|发)$")  # 2月20号转发: the day, not the act
+_SPEAKER_OPENING = re.compile(r"^[^，,。？?]{2,20}?(办|局|委|中心|办公室)的?[，,]\s*(?=[^，,。？?]{6,})")
 _LIKE = re.compile(r"(跟|和|像|同)[^，。？]{1,12}一样")
 _LEFT_UNCANCELLED = re.compile(r"不注销|不用注销|没注销|不去注销|放着|留着|先留|不管它|不管了")
 _IDLE_DOMAIN = re.compile(r"(域名|[a-z0-9-]+\.[a-z.]+)[^。？]{0,12}(一直|早就|早已|长期)?(闲着|闲置|没用|不用了|没在用|空着)")

@@ -121,6 +121,8 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
         # 不需要 would deny the duty the rule keeps; a statement to confirm (…报备吧) is simply wrong
         word = word if word == "不可以" and asked is not None else "不对"
         return f"{word}：{'；'.join(dict.fromkeys(result.wrong))}"
+    if _DUTY_DENIED.search(question) and names_subject(facts[0], question) and _DUTY_DENIED.search(question).group(2) in facts[0].answer:
+        return "不对，需要"  # 办事平台单独跑得好好的，不用迁移了吧: the rule's own duty (整合迁移) denied
     if UNRESTRICTED.search(question) and facts[0].verdict in ("不可以", "需要") and names_subject(facts[0], question) \
             and not NEGATION_WORDS.search(question[:UNRESTRICTED.search(question).start()][-3:]):
         return "不对，有要求"  # 租用空间就没限制了吧: the rule about it restricts it
@@ -203,6 +205,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
 
 
 _DUTY_ASKED = re.compile(r"(也|还|都)?(要|需要|得|用)(不要)?[^，。？]{0,4}报[^，。？]{0,8}(吗|么|不)")  # 乡镇也要报清理情况吗
+_DUTY_DENIED = re.compile(r"(不用|不需要|不必|没必要|用不着|可以不)[^，。？]{0,4}(迁移|整合|注销|公告|报备)")
 _MAY_ABROAD = re.compile(FOREIGN)
 # a statement that something may not be used at all (CDN不能用, 不让用): wrong when the setting keeps the rule
 _SAID_FORBIDDEN = re.compile(r"(不能|不可以|不准|不许|不让|禁止|不得)(用|使用|上|开|租)")

@@ -1547,6 +1547,9 @@ ROUND_SEVENTEEN = [
     ("姚安县林草局网站用 yalc.com，合规吗", ["yaoan.gov.cn"], ["wuding.gov.cn"]),
     ("持有者变更也是20个工作日内报备吧", ["没有规定"], ["是的"]),
     ("公告内容要写些啥", ["没有规定"], []),
+    # round 36's classes in our own words
+    ("我们的办事系统单独一个域名用着挺好，不用整合了吧", ["不对，需要"], ["是的"]),
+    ("县旅游协会想借我们局的子域名 ly.wuding.gov.cn 用一阵，给他们用行不行", ["不可以"], ["是的"]),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),
