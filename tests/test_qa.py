@@ -1550,6 +1550,8 @@ ROUND_SEVENTEEN = [
     # round 36's classes in our own words
     ("我们的办事系统单独一个域名用着挺好，不用整合了吧", ["不对，需要"], ["是的"]),
     ("县旅游协会想借我们局的子域名 ly.wuding.gov.cn 用一阵，给他们用行不行", ["不可以"], ["是的"]),
+    # round 38's class in our own words: a restated duty with 是这意思不
+    ("栏目用同一级域名下的路径，不单独开域名，是这意思不", ["是的"], ["不可以"]),
     # a set-up of several parts: a verdict on one part is not a verdict on the others
     ("网站服务器在州政务云机房，DNS解析找的一家个人小工作室，这样没问题吧", ["域名解析", "核实"], ["是的，没问题。", "符合要求。"]),
     ("服务器放在县里机房，CDN用的境外节点给国内用户加速，合规吧", ["不符合", "CDN"], ["符合要求。"]),

@@ -375,6 +375,8 @@ class FakeBotAPI:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                if len(body) < length:
+                    return  # the client died mid-request (a killed replica): the real server never sees a call either
                 prefix, _, method = self.path.rpartition("/")
                 token = prefix.split("/bot", 1)[-1] if "/bot" in prefix else ""
                 status, payload = api._answer(method, self._params(body), token)
