@@ -70,7 +70,7 @@ _NAME = re.compile(r"联系人(?:是|叫|为)([\u4e00-\u9fff]{2,3}?)(?:吧|吗|�
 _NUMBER = re.compile(r"(?<![\d.])(\d{7,8})(?![\d.])")
 # the asker's own address or number given as context (镇里自己的工作邮箱是…), not a claim about the documents'
 _OWN_VALUE = re.compile(r"(自己|我们|咱们|本单位|我单位|镇里|乡里|局里|单位|新联系人|联系人|新)的?[^，。？]{0,6}(邮箱|电话|手机|号码|传真)(是|为|：|:)?\s*$")
-_MAIL = re.compile(r"[a-z0-9._+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
+MAIL = re.compile(r"[a-z0-9._+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)  # an e-mail address, wherever written
 # a structure written with placeholders (○○○.□□□.gov.cn, △△△.政务, www.xxx.gov.cn)
 _FORMAT = re.compile(r"(?:www\.)?(?:[○〇◯□口△]{2,}|x{3})(?:\.(?:[○〇◯□口△]{2,}|x{3}))*\.(?:gov\.cn|政务|中国|com|cn)", re.IGNORECASE)
 _STATE_LEVEL = re.compile(r"州级|州直|州[\u4e00-\u9fff]{0,4}(局|委员会|委(?!书记|员)|部门)(?!.{0,2}复查)|楚雄州")
@@ -171,6 +171,26 @@ def _value(raw: str, unit: str) -> tuple[int, str]:
     if unit == "周":
         return value * 7, "天"
     return value, unit
+
+
+# a contact item named with its value (联系人是李晓霞，电话8837577): each value with the item it is claimed for
+_CONTACT_CLAIM = re.compile(r"(联系人|电话|联系电话|手机|座机|传真|传真号|邮箱|邮件)(?:号码?)?(?:是|为|：|:)?\s*"
+                            r"([\u4e00-\u9fff]{2,3}(?=[，,。？?是吧对\s、]|$)|\d{7,8}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+CONTACT_ITEMS = ("联系人", "电话", "传真", "邮箱")
+
+
+def contact_values(question: str) -> list[tuple[str, str]]:
+    """联系人是李晓霞，电话8837577 → [(联系人, 李晓霞), (电话, 8837577)]: each value with the item named; the asker's own
+    (我们单位邮箱是…) and words that are no value (联系人变了) are left out."""
+    out = []
+    for m in _CONTACT_CLAIM.finditer(question):
+        word, value = m.group(1), m.group(2)
+        if re.search(r"我们|单位|自己|本单位|局里", question[max(0, m.start() - 8):m.start()]) or re.search(r"[变换改调更走离]", value):
+            continue
+        item = "联系人" if word == "联系人" else "传真" if word.startswith("传真") else "邮箱" if word in ("邮箱", "邮件") else "电话"
+        if (item == "联系人") == bool(re.fullmatch(r"[\u4e00-\u9fff]+", value)) and value not in ("多少", "哪个", "是谁", "什么"):
+            out.append((item, value))
+    return out
 
 
 def read_bodies(question: str) -> list[BodyClaim]:
@@ -300,7 +320,7 @@ def read(question: str, year: int = 2019) -> Claims:
     claims.frequency = often.group(0) if often else ""
     claims.values += [("name", m.group(1)) for m in _NAME.finditer(q) if m.group(1) != "谁"]
     claims.values += [("number", m.group(1)) for m in _NUMBER.finditer(q)]
-    claims.values += [("mail", m.group(0).lower()) for m in _MAIL.finditer(q) if not _OWN_VALUE.search(q[max(0, m.start() - 16):m.start()])]
+    claims.values += [("mail", m.group(0).lower()) for m in MAIL.finditer(q) if not _OWN_VALUE.search(q[max(0, m.start() - 16):m.start()])]
     for m in _COUNT.finditer(q):  # 清理分三步吧, 有关要求有五条吧
         raw = m.group(1)
         claims.values.append((f"count:{_COUNT_UNITS[m.group(2)]}", str(int(raw) if raw.isdigit() else _CN_NUM.get(raw, 0))))

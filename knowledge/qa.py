@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from knowledge.claims import UNIT_KINDS
+from knowledge.claims import CONTACT_ITEMS, MAIL, UNIT_KINDS, contact_values
 from knowledge.claims import read as read_claims
 from knowledge.edge import declared_region, names_policy_object, refusal, superiors
 from knowledge.edge import warm as warm_edge
@@ -27,6 +27,7 @@ from knowledge.reasoning import (
     CANCEL_IT,
     CONFIRM,
     COUNTY_NOTICE_ORDERS,
+    DUTY_ASKED,
     IDLE,
     REMEDY,
     DateLines,
@@ -592,7 +593,7 @@ class PolicyIndex:
             given = next(f for f in self.facts if f.id == "no-transfer")
             facts = [given, *(f for f in facts if f is not given)]
         facts = self._whole_rule(facts)
-        own_mail = {m.lower() for m in _MAIL.findall(cq)}
+        own_mail = {m.group(0).lower() for m in MAIL.finditer(cq)}
         if own_mail and not own_mail & {f.value.lower() for f in self.facts if f.value_kind == "mail"} \
                 and not _MAIL_ASKED.search(cq):  # (…应该发哪个邮箱: the notice's mailbox is what is asked)
             # 联系人邮箱从 a@126.com 换成 b@163.com: the asker's own addresses, not a question about the notice's mailbox
@@ -762,26 +763,26 @@ class PolicyIndex:
             lines += [f.answer for f in more if f.answer not in lines]
             sources += [Source.of(f) for f in more]
         if not ruling and not open_point and is_yes_no(cq) and claims.checkable and len(facts) > 1 and not situation:
-            first, second = check(facts[0], claims), check(facts[1], claims)
+            checks = [check(f, claims) for f in facts[:3]]
+            first, second = checks[0], checks[1]
             claimed_here = len([b for b in claims.bodies if b.role != "any"]) + len(claims.values) + len(claims.deadlines)
             if not (first.matched or first.wrong or first.open) and second.wrong and names_subject(facts[1], cq):
                 # 清理情况是报县委网信办吧，联系人张晓霞: the contact leads, but the office claimed is the deadline rule's
                 ruling = "不对：" + "；".join(dict.fromkeys(second.wrong))
             else:
-                checks = [check(f, claims) for f in facts[:3]]
-                if checks[1].matched and not any(c.wrong or c.open or c.unspoken for c in checks) \
+                if second.matched and not any(c.wrong or c.open or c.unspoken for c in checks) \
                         and sum(c.matched for c in checks) >= claimed_here and names_subject(facts[1], cq):
                     ruling = "是的"  # 报县政府办电子政务网络管理股，联系人张晓霞、电话8711677，没错吧: each claim its rule
         if situation and not aside and situation.conditional:
             ruling = ""  # 有没有行政职能搞不清楚: the answer turns on what is not known; no verdict either way
         if not ruling and aside and situation.compliant is False and is_yes_no(cq) and not open_point:
             ruling = verdict_word(cq, False)  # 打算注册 wdslj.政务，应该可以吧: the name asked about breaks the rule
-        stated_values = _contact_claims(cq) if is_yes_no(cq) and not open_point else []
+        stated_values = contact_values(cq) if is_yes_no(cq) and not open_point else []
         if len(stated_values) >= 2:  # 联系人是李晓霞，电话8837577是吧: each value against the item its word names
-            own = {fid: next(f for f in self.facts if f.id == fid) for fid in dict.fromkeys(fid for fid, _ in stated_values)}
-            wrong = [f"{_CONTACT_WORDS[fid]}是{own[fid].value}，不是{v}" for fid, v in stated_values if own[fid].value.lower() != v.lower()]
+            own = {item: next(f for f in self.facts if f.id == _CONTACT_FACTS[item]) for item in dict.fromkeys(i for i, _ in stated_values)}
+            wrong = [f"{item}是{own[item].value}，不是{v}" for item, v in stated_values if own[item].value.lower() != v.lower()]
             ruling = f"不对：{'；'.join(wrong)}" if wrong else "是的"
-            shown = [own[fid] for fid in own]
+            shown = list(own.values())
             facts = [*shown, *(f for f in facts if f not in shown)]
             lines = list(dict.fromkeys([*(f.answer for f in shown), *lines]))
         if ruling.startswith("是的") and _DOUBTED.search(cq) and facts and facts[0].value and facts[0].value.lower() in cq.lower():
@@ -893,7 +894,7 @@ class PolicyIndex:
         speaking = {b.body for b in claims.bodies if b.body in UNIT_KINDS
                     and re.search(r"(我们|咱们|我是|本)[^，。？]{0,4}$", question[:question.find(b.text)])}
         if units and (claims.negated and not claims.deadlines or speaking and (claims.deadlines or _REPORT_TALK.search(question))
-                      or _DUTY_ASKED.search(question)) \
+                      or DUTY_ASKED.search(question)) \
                 and (_REPORT_TALK.search(question) or re.search(r"清理|没关系|不相干|不用管|不管", question)):
             # 我们乡镇跟这个没关系吧，不用报吧 / 乡镇也要报清理情况吗 / 我们是县级部门，照这个3月15日报州里对吗: the
             # unit's own reporting duty is what the claim is about
@@ -1476,25 +1477,7 @@ _YUNNAN = re.compile("|".join(sorted(map(re.escape, _YUNNAN_WORDS), key=len, rev
 _PINYIN_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])[a-z]{4,}(?=[\u4e00-\u9fff])|(?<![a-z.@/-])[a-z]{4,}(?:\s+[a-z]{2,})*(?=\s*[\u4e00-\u9fff])|"
                                 r"(?<![a-z.@/-])[a-z]{1,6}(?:\s+[a-z]{1,6}){2,}(?=\s*[\u4e00-\u9fff])")  # fu wu qi 放境外
 _DOUBTED = re.compile(r"钓鱼|假的|冒充|诈骗|骗子|靠不靠谱|靠谱吗|是真的吗|真假")
-_CONTACT_WORDS = {"wd-contact-name": "联系人", "wd-phone": "电话", "wd-fax": "传真", "wd-email": "邮箱"}
-_CONTACT_CLAIM = re.compile(r"(联系人|电话|联系电话|手机|座机|传真|传真号|邮箱|邮件)(?:号码?)?(?:是|为|：|:)?\s*"
-                            r"([\u4e00-\u9fff]{2,3}(?=[，,。？?是吧对\s、]|$)|\d{7,8}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
-
-
-def _contact_claims(question: str) -> list[tuple[str, str]]:
-    """联系人是李晓霞，电话8837577 → [(wd-contact-name, 李晓霞), (wd-phone, 8837577)]: each value with the item named."""
-    out = []
-    for m in _CONTACT_CLAIM.finditer(question):
-        word, value = m.group(1), m.group(2)
-        if re.search(r"我们|单位|自己|本单位|局里", question[max(0, m.start() - 8):m.start()]) or re.search(r"[变换改调更走离]", value):
-            continue  # 我们单位邮箱是…, 联系人变了: the asker's own, or no value at all
-        fid = ("wd-contact-name" if word == "联系人" else "wd-fax" if word.startswith("传真") else
-               "wd-email" if word in ("邮箱", "邮件") else "wd-phone")
-        if (fid == "wd-contact-name") == bool(re.fullmatch(r"[\u4e00-\u9fff]+", value)) and value not in ("多少", "哪个", "是谁", "什么"):
-            out.append((fid, value))
-    return out
-
-
+_CONTACT_FACTS = dict(zip(CONTACT_ITEMS, ("wd-contact-name", "wd-phone", "wd-fax", "wd-email")))  # each item's fact
 _WH_WORDS = re.compile(r"什么|啥|谁|哪|几|多少|多久|多长|怎|如何|咋")
 _TAG_FIRST = re.compile(r"^\s*(我理解(得)?(没错|对)吧|我没(记|理解|搞)错吧|对吧|是不是这样|确认一下|确认下)[：:，,]\s*(?=[^？?]{6,}$)")
 _ROUTE_WORDS = re.compile(r"报给|交给|报到|交到|找谁|哪一级|先报|先交|报哪|交哪|向谁|谁批|审批")
@@ -1563,12 +1546,10 @@ _WHICH_N = re.compile(r"哪(两|俩|三|四|五|几)(个|份|张|种|项|条|家
 _ASKS_WORD = re.compile(r"怎么|咋|如何|什么|啥|处理|哪")  # 怎么处理 asks what to do; it names no rule of its own
 _PLAN_SETTING = re.compile(r"(按|按照|根据|依照|依据|对照)?(这个|这次|这份|本次|此次|本|该|州里的?|县里的?)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|"
                            r"(按|按照|根据|依照|对照)(域名)?(清理)?(工作)?(方案|通知|文件|政策)(的?(要求|规定))?|这次清理|此次清理|本次清理")
-_DUTY_ASKED = re.compile(r"(也|还|都)?(要|需要|得|用)(不要)?[^，。？]{0,4}报[^，。？]{0,8}(吗|么|不|吧)")  # 乡镇也要报清理情况吗
 # who-questions and the role of the rule's step they ask for
 _FORMAT_ASKED = re.compile(r"域名[^，。？]{0,10}(长啥样|长什么样|什么样|啥样|怎么写|咋写|什么格式|啥格式|什么结构|啥结构)")
 _WHO_ROLES = (("(批|审批|批准)", "approves"), ("(分配|收回)", "executes"), ("同意", "consent"))
 _MAIL_ASKED = re.compile(r"哪个邮箱|什么邮箱|邮箱(是|多少|地址)|发(到)?哪|发给谁|邮箱呢")
-_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SITE_KIND = re.compile(r"门户网站|门户|部门网站|事业单位")  # the kind of site a procedure is for
 _OWN_PLACE = re.compile(r"我们|咱们|咱|本县|本市|本州|本区|我县|我市|我州|我区|俺们|我是|我这边|这边是")
 

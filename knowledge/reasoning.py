@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from knowledge.claims import MAIL, UNRESTRICTED, Claims
 from knowledge.claims import NEGATION as NEGATION_WORDS
-from knowledge.claims import UNRESTRICTED, Claims
 from knowledge.claims import read as read_claims
 from knowledge.facts import FOREIGN, Fact
 
@@ -162,7 +162,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     dated_duty = top.kind == "date" and top.event and not top.event.endswith("日期")
     if (claims.negated or claims.harmless) and about and (top.verdict == "需要" or dated_duty):
         return "不对，需要"  # 清理情况不用报吧: a dated duty denied is a duty still
-    if dated_duty and about and not claimed and _DUTY_ASKED.search(question):
+    if dated_duty and about and not claimed and DUTY_ASKED.search(question):
         return "需要"  # 乡镇也要报清理情况吗: the dated step is a duty of the units it names
     if claims.harmless and top.verdict == "不可以" and about and not (_about_where(top) and not _MAY_ABROAD.search(question)):
         return "不可以"
@@ -204,7 +204,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
     return ""
 
 
-_DUTY_ASKED = re.compile(r"(也|还|都)?(要|需要|得|用)(不要)?[^，。？]{0,4}报[^，。？]{0,8}(吗|么|不)")  # 乡镇也要报清理情况吗
+DUTY_ASKED = re.compile(r"(也|还|都)?(要|需要|得|用)(不要)?[^，。？]{0,4}报[^，。？]{0,8}(吗|么|不|吧)")  # 乡镇也要报清理情况吗
 _DUTY_DENIED = re.compile(r"(不用|不需要|不必|没必要|用不着|可以不)[^，。？]{0,4}(迁移|整合|注销|公告|报备)")
 _MAY_ABROAD = re.compile(FOREIGN)
 # a statement that something may not be used at all (CDN不能用, 不让用): wrong when the setting keeps the rule
@@ -500,7 +500,6 @@ _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn
                              r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
 # "单位名称.中国", "xxx.gov.cn": a format written out with a placeholder, not a domain to check
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
-_MAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PLACEHOLDER_LABEL = re.compile(r"^(?:www\.)?(?:(?:单位|机构|部门|网站|主办单位|本单位)?(?:名称|全称|简称|名字|拼音)|x{2,}|某+|abc|example|"
                                 r"[○〇◯□△]*(?:圈圈|方框|三角))\.", re.IGNORECASE)
 _BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
@@ -963,7 +962,7 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
     """A domain or URL in the question, with no sign that it is an impostor's: the naming check, what to
     apply for, and the steps of changing over."""
 
-    if _LOOK_ALIKE.search(question) and _DOMAIN_IN_TEXT.search(_MAIL_IN_TEXT.sub(" ", question)) and not _IDLE_OWN.search(question):
+    if _LOOK_ALIKE.search(question) and _DOMAIN_IN_TEXT.search(MAIL.sub(" ", question)) and not _IDLE_OWN.search(question):
         # (an e-mail address is no site: 发件人是 wdwgzx@126.com，是不是钓鱼)
         return _impostor_situation(question)
     found = domains_in(question)
