@@ -101,6 +101,8 @@ _POLICY_ACT = re.compile(r"(域名|网址|[a-z0-9-]+\.[a-z0-9.-]*[a-z])[^，。�
                          # handing a domain over (转给, 借给, 给…用) or leaving it idle: 二（六）, whatever is built on it
                          r"|(域名|网址)[^。？]{0,16}(转给|转让|借给|送给|过户|给[^，。？]{0,8}用|闲置|闲着|空着|下线)"
                          r"|(闲置|闲着|空着)[^，。？]{0,6}(域名|网址)")
+# what 五（三） asks of a resolution provider (应急灾备、抗攻击), whatever the price or vendor said beside it
+_PROVIDER_ABILITY = re.compile(r"抗攻击|防攻击|灾备|容灾|高防|(抗|防)[^，。？]{0,2}(攻击|ddos)能力", re.IGNORECASE)
 _HOSTING = re.compile(r"cdn|内容分发|解析|节点|虚拟空间|虚拟主机|云主机|云空间|服务器|机房", re.IGNORECASE)
 _WHERE = re.compile(r"境内|境外|国内|国外|海外|" + FOREIGN)
 _HOME_PREFIXES = ("5323", "530000")
@@ -336,7 +338,7 @@ def refusal(question: str, region: str = "") -> str | None:
         general = None  # 域名转给网络公司接着用, 部门网站找注册商注册: the policy's own acts, whoever is named
     if general and _DOCUMENTS_ASKED.search(q) and (_GOV_SITE.search(q) or "网站" in q):
         general = None  # 网站要不要上HTTPS，文件里有要求没: whether the documents say so — they are silent, and say it
-    if general and _HOSTING.search(q) and (_WHERE.search(q) or hosting_locations(question)):
+    if general and (_HOSTING.search(q) and (_WHERE.search(q) or hosting_locations(question)) or _PROVIDER_ABILITY.search(q)):
         general = None  # CDN / 解析 / 节点 / 服务器 and where they are: 五（三）, whatever the vendor's words
     if general and general.group(0) == "注册商" and (_GOV_UNIT.search(q) or _GOVERNMENT_SIDE.search(q)) \
             and not _GENERAL_IT.search(q.replace("注册商", "")):

@@ -40,8 +40,10 @@ from knowledge.reasoning import (
     date_lines,
     domain_in,
     domain_situation,
+    function_unknown_line,
     hearsay_as_confirmation,
     institution_kind,
+    institution_named,
     is_yes_no,
     mentions_domain,
     names_subject,
@@ -531,8 +533,16 @@ class PolicyIndex:
             cq = stated
         if itself:
             facts = [f for f in facts if f.doc == doc] or facts
-        kind_rule = {"institution_other": "inst-other", "institution_admin": "inst-admin"}.get(institution_kind(cq) or "")
-        if kind_rule and any(f.id in ("inst-other", "inst-admin") for f in [*facts, *candidates]):
+        inst_rules = ("inst-other", "inst-admin")
+        # an institution named (县文化馆, 融媒体中心) matters only where its kind's rule is what is asked
+        named = institution_named(cq) if facts and (facts[0].id in inst_rules or _GOV_SUFFIX.search(cq)) else None
+        if named and named[1] is None and is_yes_no(cq):
+            # 县文化馆网站能用gov.cn吗: an institution by its name, its functions not said — both cases, no verdict
+            shown = [f for f in self.facts if f.id in inst_rules]
+            return Answer(True, "facts", function_unknown_line(named[0]), [Source.of(f) for f in shown], [], 0.0, shown)
+        kind_rule = {"institution_other": "inst-other", "institution_admin": "inst-admin"}.get(
+            institution_kind(cq) or (named[1] if named else None) or "")
+        if kind_rule and any(f.id in inst_rules for f in [*facts, *candidates]):
             # 州图书馆不承担行政职能…用.gov.cn没毛病吧: the rule for the kind of institution named leads
             own = next(f for f in self.facts if f.id == kind_rule)
             facts = [own, *(f for f in facts if f is not own)]
@@ -1428,12 +1438,16 @@ _SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废�
 # a change described in words, apart: the rule about that change (联系人…换了 → 20个工作日内报备)
 _CHANGE_OVER = re.compile(r"(换成|换了|换新|改成|改用|换用|启用|迁到|上线)[^。？]{0,30}(原来|老|旧|以前)[^。？]{0,16}(注销|停|关|不用|怎么弄|怎么办|怎么处理|下一步)")
 _CHANGE_OR_CANCEL = re.compile(r"注销|变更|改|换|迁")  # what the route for domains registered before 55号 covers
+_GOV_SUFFIX = re.compile(r"gov\.cn|政府网站域名|政府域名", re.IGNORECASE)
 _SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change", "contact"),
            (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change", ""),
            # a change-over described (换成新域名了，原来那个…注销): the notice before the old one is cancelled, 四（三）
            (_CHANGE_OVER, "notice", ""),
            # a domain handed to another unit or person (转给, 借给, 给下面的中心用): 二（六）
-           (re.compile(r"(域名|网址)[^。？]{0,16}(转给|转让|借给|送给|过户给|给[^，。？]{0,10}用)"), "no-transfer", ""))
+           (re.compile(r"(域名|网址)[^。？]{0,16}(转给|转让|借给|送给|过户给|给[^，。？]{0,10}用)"), "no-transfer", ""),
+           # the filings and marks once the domain is gone (注销完了，备案那些…): 三（五）, not the domain's own course
+           (re.compile(r"(注销|销)(完|了|掉|后|以后|之后)[^。？]{0,16}(备案|标识|icp|证书)|(备案|标识|icp)[^。？]{0,10}(注销|销)(完|了|掉|后)", re.IGNORECASE),
+            "filings", ""))
 
 
 _BACK_REFERENCE = re.compile(r"这(两|俩|几|些|三)(块|个|样|项|种|方面|部分)?|两者|二者|它们|各有|各自|分别")

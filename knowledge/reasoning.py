@@ -142,7 +142,7 @@ def _verdict(question: str, facts: Sequence[Fact], claims: Claims | None = None)
         elif any(p.search(question) for p in fact.yes):
             polarity = True
         remedy = REMEDY.search(question)
-        if polarity is False and remedy and any(m.start() >= remedy.start() for p in breaking for m in p.finditer(question)):
+        if polarity is False and remedy and any(m.end() > remedy.start() for p in breaking for m in p.finditer(question)):
             return verdict_word(question, False)  # 是不是要全部注销掉: the remedy proposed is itself what the rule rules out
         if polarity is False and remedy:
             return worry_word(question, True) or "需要"  # 服务器在境外，要不要迁回来: the state must be put right
@@ -247,13 +247,15 @@ def _about_where(rule: Fact) -> bool:
     return any(FOREIGN in p.pattern for p in rule.no)  # the prohibition's own act asked in its words
 _KEEPS_OFF = re.compile(r"不用(?!管|了?[，,。；;\s])|不需要|无需|不必|没必要|用不着|可以不(?![？?。!！\s]*$)")
 _DENIED_BEFORE = re.compile(r"(不|别|勿|禁止|严禁|不得|不能|不可以?|不准|不许)[^，。？；,]{0,3}$")
+# a 不 that negates nothing: 合不合规, 是不是 (A-不-A asks), 不管/不论 (regardless)
+_A_NOT_A = re.compile(r"([^能可要用行是])不\1\w?|不管|不论")
 
 
 def proposes(pattern: re.Pattern, question: str) -> bool:
     """A breaking proposal the question makes: the pattern's words not under a 不 of the asker's own
     (不单独开域名, 不能放在境外 restate the prohibition; they do not propose breaking it), nor in a clause that
     reports what others do (我看别的地方有人写成.中国)."""
-    return any(not _DENIED_BEFORE.search(question[max(0, m.start() - 5):m.start()])
+    return any(not _DENIED_BEFORE.search(_A_NOT_A.sub("", question[max(0, m.start() - 8):m.start()]))
                and not _OTHERS_DO.search(_clause_of(question, m.start()))
                and not _STATE_BEFORE.search(question[max(0, m.start() - 4):m.start()]) for m in pattern.finditer(question))
 
@@ -569,7 +571,7 @@ def registered_before_rules(question: str) -> bool:
     return bool(match) and (bool(re.search(r"域名|网址|网站", question)) or mentions_domain(question)) and "55号" not in question
 
 
-_CHANGED = re.compile(r"新域名|换域名|换了|换成|改域名|改成|调整|公告|启用")
+_CHANGED = re.compile(r"新域名|换域名|换了|换成|改域名|改成|调整|公告|启用|注销(完|了|掉了)|已(经)?注销")
 
 
 _ASKS_DOMAIN = re.compile(r"合规|符合|规范吗|规范不|规范的吗|算规范|规不规范|标准吗|(换|改)成(啥|什么)(样)?(的)?(域名)?|应该用(啥|什么)(样的)?域名|可以吗|可以不|行不行|行吗|对不对|对吗|对吧|没毛病|没啥问题|没什么问题|妥不妥|妥吗|靠谱|得行|"
@@ -1111,6 +1113,43 @@ _FUNCTION_UNKNOWN = re.compile(r"事业单位[^。？]{0,30}(有没有|有没得
                                r"(搞不清|不清楚|不确定|不知道)[^。？]{0,10}(有没有|是否|承不承担)[^。？]{0,4}行政职能")
 
 
+@lru_cache(maxsize=1)
+def _institution_name() -> re.Pattern[str]:
+    """An institution written by its name (县图书馆, 州疾控中心): the multi-character institution words of the unit
+    table; one-character ones (站, 所, 台) end ordinary words (网站, 平台) too often to tell a unit."""
+    from knowledge.units import kind_words
+
+    words = sorted((w for w in kind_words("institution") if len(w) >= 2), key=len, reverse=True)
+    return re.compile(rf"[\u4e00-\u9fff]{{0,8}}?(?:{'|'.join(words)})")
+
+
+_SUBORDINATE = re.compile(r"下属|直属|所属|下设|下面的")
+
+
+def institution_named(text: str) -> tuple[str, str | None] | None:
+    """The institution a question names by its name, when its words do not say whether it has administrative
+    functions: (name, kind) with the kind the unit table knows (融媒体中心, 不动产登记中心), else None (县图书馆)."""
+    if _kind_of(text) in ("institution_other", "institution_admin", "system", "portal"):
+        return None
+    from knowledge.units import parse_unit
+
+    match = _institution_name().search(_PRONOUN_PLACE.sub("", text))
+    name = re.sub(r"^.*(的|是|属|设|在)", "", match.group(0)) if match else ""
+    return (name, parse_unit(name).kind) if len(name) >= 2 else None
+
+
+def function_unknown_line(unit: str = "这个事业单位", domain: str = "") -> str:
+    """Both cases of 二（三）, for an institution whose administrative functions are not known."""
+    shown = f"{domain} 这种" if domain else ""
+    return (f"要看{unit}是否承担行政职能：承担行政职能的，按部门网站结构执行，可以用{shown}“○○○.□□□.gov.cn”；"
+            "不承担行政职能的，原则上不得使用以“.gov.cn”为后缀的英文域名，要改用其他后缀的域名。"
+            "是否承担行政职能以机构编制部门的认定为准（文件没有规定怎么认定）。")
+
+
+def _function_unknown(domain: str, unit: str = "这个事业单位") -> Situation:
+    return Situation([function_unknown_line(unit, domain)], ["plan-2-3"], None, alone=True, conditional=True)
+
+
 def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None) -> Situation:
     from knowledge.rules import RULE_CLAUSES, check
 
@@ -1132,10 +1171,14 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
     if lookup is None and _FUNCTION_UNKNOWN.search(rest) and kind not in ("institution_other", "institution_admin") \
             and domain.lower().rstrip("/").endswith(".gov.cn"):
         # 事业单位，有没有行政职能搞不清楚，想用 jk.wuding.gov.cn: the answer turns on that, both ways said
-        return Situation([f"要看这个事业单位是否承担行政职能：承担行政职能的，按部门网站结构执行，{domain} 这种“○○○.□□□.gov.cn”可以用；"
-                          "不承担行政职能的，原则上不得使用以“.gov.cn”为后缀的英文域名，要改用其他后缀的域名。"
-                          "是否承担行政职能以机构编制部门的认定为准（文件没有规定怎么认定）。"], ["plan-2-3"], None, alone=True,
-                         conditional=True)
+        return _function_unknown(domain)
+    named = institution_named(rest) if lookup is None and unit is None else None
+    if named and (kind is None or kind == "department" and _SUBORDINATE.search(rest)):
+        if named[1] is not None:  # 县融媒体中心想用 rmt.…: the table knows its kind
+            unit, kind = named[0], named[1]
+        elif domain.lower().rstrip("/").endswith(".gov.cn"):
+            # 县图书馆想用 tsg.wuding.gov.cn: an institution by its name, its functions not said — both cases said
+            return _function_unknown(domain, named[0])
     if _COLUMN.search(rest) and lookup is None:  # 栏目, 英文版: a part of a site, not a site
         from knowledge.domains import parse_domain
 

@@ -161,6 +161,11 @@ def _in_order(key: str, text: str) -> bool:
     return True
 
 
+def kind_words(kind: str) -> tuple[str, ...]:
+    """The words in a unit's name that tell its kind (departments.yaml kind_words)."""
+    return _department_table()[2][kind]
+
+
 def infer_kind(unit: str, department: Department | None) -> str | None:
     _, _, words = _department_table()
     if unit in _PORTAL_UNITS:

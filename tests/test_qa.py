@@ -1358,9 +1358,8 @@ ROUND_FIFTEEN = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="open: a claim stricter than the rule (every extra domain cancelled, compliant or "
-                                       "not) is not yet read; the rule names a main domain among compliant ones")
 def test_a_claim_stricter_than_the_rule():
+    # every extra domain cancelled, compliant or not: the rule names a main domain among compliant ones
     lead = ask("一个网站只许有一个英文域名，多出来的不管合不合规全部都得注销，是吧").lead
     assert lead.startswith(("不对", "不是")) and "主域名" in lead
 
@@ -1558,6 +1557,16 @@ ROUND_SEVENTEEN = [
     # a domain registered before 55号: its change goes the 三（四） way, not up to the province
     ("县林业局2014年注册的域名要变更持有信息，是不是也要报省政府办公厅批、再由省里通知注册管理机构", ["不对", "上一级"], ["是的"]),
     ("以前注册的老域名改联系人，得走州里到省里那一整套吧，最后省政府办公厅通知国家域名注册管理机构", ["不对", "注册机构"], ["是的"]),
+    # round 40's classes in our own words: an institution named by its name, its functions not said
+    ("县科技馆打算用 kjg.wuding.gov.cn，应该没问题吧", ["要看", "是否承担行政职能"], ["可以。"]),
+    ("州博物馆网站能不能用gov.cn结尾的域名", ["要看", "是否承担行政职能"], ["不可以。"]),
+    ("我们是县融媒体中心，想申请 rmt.wuding.gov.cn", ["不合规", "不承担行政职能"], ["可以。"]),
+    # a resolution provider without the abilities 五（三） asks, whatever its price
+    ("DNS找了家收费很低的公司，没有防攻击能力，先凑合用行吧", ["不可以", "抗攻击"], ["是的"]),
+    ("解析服务商没得容灾能力，问题不大吧", ["不", "抗攻击"], ["是的"]),
+    # the filings kept after the domain is gone
+    ("域名注销以后公安备案标识先保留着，可以吧", ["不可以", "注销"], ["是的"]),
+    ("老网站域名已经注销掉了，备案那些也不用去动了吧", ["不对", "注销"], ["是的"]),
 ]
 ROUNDS_NINE_ON = (ROUND_NINE + ROUND_TEN + ROUND_ELEVEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN
                   + ROUND_FIFTEEN + ROUND_SIXTEEN + ROUND_SEVENTEEN)
