@@ -48,7 +48,7 @@ _CONSENT = re.compile(r"同意|签字")
 _APPROVES = re.compile(r"审批|批准|批")
 # a body the documents do not name, in the place of one they do: 县委书记同意, 网信办审批
 _OTHER_BODY = re.compile(r"((?:(?!要|经|需|由|得|让|的|是|和|找|申请|域名|网站|注册|注销|变更|报|交|给|向)[\u4e00-\u9fff]){0,6}"
-                         r"(?:书记|县长|州长|市长|领导|局长|主任|(?<=[\u4e00-\u9fff])(?:办|局|委|部|厅|中心|公司|机关|部门|办公室)))(?:来|去|统一)?(?:签个?字)?"
+                         r"(?:书记|县长|州长|市长|领导|局长|主任|(?<=[\u4e00-\u9fff])(?:办|局|委|部|厅|中心|公司|机关|部门|办公室)))(?:一家|单独|自己|来|去|统一)?(?:签个?字)?"
                          r"(同意|签字|审批|批准|负责|牵头|注销|办理|分配|收回|印发|下发|发文|转发|发的)")
 # a body the documents do not name, written where a report goes (直接报县公安局, 交给县委宣传部, 找网信办)
 _OTHER_TO = re.compile(r"(?:报|报给|报到|报送|上报|交给|交到|送到|送给|提交给|找)(?:给|到)?\s*"
@@ -56,7 +56,7 @@ _OTHER_TO = re.compile(r"(?:报|报给|报到|报送|上报|交给|交到|送到
 # a person's title: may be the 主要负责人 the rule names, or not — the documents do not say
 PERSON = re.compile(r"书记|县长|州长|市长|领导|局长|主任")
 _SUFFICIENT = re.compile(r"就行|就可以|就够|即可|就完事|就算|一下就")
-_EVENT_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:那天|当天)?\s*(?:就)?(?:印发|发的|发布|转发|成文|下发|出台|发文|发出|发)(?!.{0,2}提醒)")
+_EVENT_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?(?:那天|当天)?\s*(?:就)?(?:印发|发的|发布|转发|转的|转了|转下来|成文|下发|出台|发文|发出|发|印的|签发|落款)(?!.{0,2}提醒)")
 # the day claimed after the event it is the day of (县政府办是哪天转发的，2月13号吗)
 _EVENT_DATE_AFTER = re.compile(r"(?:印发|发的|转发|成文|下发|出台|发文|发布|落款|签发)[^。？?]{0,10}?(?:是|在)?(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?"
                                r"(?:那天|当天)?[，,]?\s*(?:吗|吧|么|嘛|对吧|是吧|对吗|是不是|对不对)?[?？。]*$")  # (落款是2月19号，对吧)
@@ -101,7 +101,7 @@ _ORDER = re.compile(r"过了没|过没过|过了吗|已经过了|是否已过|�
 # A在B之前 / A在B之后: the order said by a relation, not by the order written (之后 reverses it)
 # (挂在调整后的新域名网站首页: 调整后的 describes a thing, it orders nothing)
 _BEFORE_REL = re.compile(r"在[^，。？]{1,14}(之前|以前|前)(?!的)")
-_AFTER_REL = re.compile(r"在[^，。？]{1,14}(之后|以后|后)(?!的)")
+_AFTER_REL = re.compile(r"在[^，。？]{1,14}(之后|以后|(?<![然最])后)(?!的)")  # not 然后, 最后: a sequence, not a relation
 _BEFORE_FIRST = re.compile(r"(之前|以前|前)[，,]?[^，。？\d]{0,4}先")
 _ORDERED = re.compile(r"先[^。？?]{1,24}(再|然后|后|之后|以后|才)|然后|之后再|以后再|后再|完了?再|[^，。？,]{2,}(以后|之后|后)[，,]?[^，。？,]{0,4}(再|才)?(去|要|把|就)?")
 

@@ -52,6 +52,9 @@ _OTHER_TOPICS = (
                 r"政务公开|(更新|发布)[^，。？]{0,4}(多少|几)条|信息量"),
      "网站内容和互动", re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn|清理情况|注销|审核|审批|"
                                 r"[a-z0-9-]+\.(cn|com|net|org)(?![a-z])", re.IGNORECASE)),  # a domain named: its column's domain
+    # a site's look (配色, 版式, 好看): its design, not its domain
+    (re.compile(r"配色|版式|排版|页面设计|界面设计|美观|好看|字体|颜色|风格|布局|ui设计|首页设计", re.IGNORECASE), "网站页面设计",
+     re.compile(r"域名|网址|gov\.cn|\.政务|解析|备案|icp|服务器|cdn|注销|[a-z0-9-]+\.(cn|com|net|org)(?![a-z])", re.IGNORECASE)),
     # filing a new site (ICP备案 in the ministry's system): the documents only cancel filings after a domain goes
     (re.compile(r"((?<![府信编公])办理?|申请|首次|新网站|新站)[^，。？]{0,6}(icp|公安|网站)?备案|备案系统|(icp|备案)[^，。？]{0,6}(第一次|首次|初次)|"
                 r"(icp|备案)[^，。？]{0,10}(要准备|准备哪些|什么材料|哪些材料|怎么办理|审核多久|多久能下来)", re.IGNORECASE),

@@ -303,7 +303,7 @@ _OPEN_NOTES = {"本级人民政府办公室": "要看单位的层级：文件写
                "主要负责人": "文件写的是“本部门（本地区）主要负责人”同意，没有点名{}"}
 # whose 主要负责人 the rule means (本部门 or 本地区), and the heads that are someone else's
 _HEAD_OF_OTHER = {"本部门": re.compile(r"(?<!副)[州县市省]长|书记|常务"), "本地区": re.compile(r"局长|主任|院长|校长|站长|所长")}
-_ALONE = re.compile(r"自己一家|一家(搞|办|做|负责)|单独(搞|办|做|负责)|独自|跟别的[^，。？]{0,6}(没关系|无关)|不用(会同|找|叫)别的")
+_ALONE = re.compile(r"自己一家|一家[^，。？]{0,3}(搞|办|做|负责|牵头)|单独(搞|办|做|负责)|独自|跟别的[^，。？]{0,6}(没关系|无关)|不用(会同|找|叫)别的")
 _GENERAL_ROUTE = frozenset({"省政府办公厅", "国家域名注册管理机构"})  # where the registered route goes after the first office
 _HOLDERS = frozenset({"原持有单位", "主办单位", "域名持有者", "持有者"})  # the unit whose site it is, whatever its kind
 _LEVEL = {("本级人民政府办公室", "县"): "县政府办", ("本级人民政府办公室", "州"): "州政府办"}
@@ -499,7 +499,7 @@ def check(fact: Fact, claims: Claims) -> Check:
 # -- what the documents leave open ---------------------------------------------------------------------------
 _SILENT = (
     (re.compile(r"多少钱|费用|收费|交钱|交费|缴费|价格|花多少|要钱|钱谁出|几块钱|资金|续费"), "文件没有规定费用和续费"),
-    (re.compile(r"(包括|包含|含不含|算不算|算)[^，。？]{0,4}(节假日|假日|周末|双休|休息日)|(节假日|周末|双休)[^，。？]{0,4}(算不算|算吗|算不|包括|也算)"),
+    (re.compile(r"(?<![不除])(包括|包含|含不含|算不算|算)[^，。？]{0,4}(节假日|假日|周末|双休|休息日)|(节假日|周末|双休)[^，。？]{0,4}(算不算|算吗|算不|包括|也算)"),
      "文件没有规定工作日怎么认定（没有解释“工作日”）；通常工作日不含周末和法定节假日，调休上班的日子算工作日"),
     (re.compile(r"多少字|字数|篇幅|几页"), "文件没有规定报送材料的格式或篇幅"),
     # the naming rule says 拼音或英文, not which form of the pinyin (全拼, 首字母) or how long
@@ -653,7 +653,9 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
     from knowledge.reasoning import names_subject
 
     timed_step = any(f.period and names_step(f, question) and names_subject(f, question) for f in facts[:3])  # 持有者…？联系人变了多久内报备？
-    if _ASKS_PERIOD.search(question) and (how_long or not _WHEN.search(question)) and top and not timed_step:
+    in_time = re.search(r"\d{1,2}月\d{1,2}[日号]", question) and re.search(r"赶得上|赶得及|来得及|来不及|赶不上|超期|晚了|过期", question)
+    # (3月8号报的，还赶得上县里的时限吗: whether a day is in time, set against the deadline — not a period asked)
+    if _ASKS_PERIOD.search(question) and (how_long or not _WHEN.search(question)) and top and not timed_step and not in_time:
         fact = top[0]
         text = fact.quote + fact.answer
         other_step = [w for w in _STEPS_TIMED.findall(question) if w not in text]

@@ -70,7 +70,7 @@ from knowledge.sections import (
     title_of,
 )
 from knowledge.text import ASKING as _ASKING
-from knowledge.text import clean
+from knowledge.text import arabic_dates, clean
 from knowledge.translit import Transliterator
 
 K1, B = 1.2, 0.75
@@ -108,7 +108,8 @@ _PLACEHOLDERS = re.compile(r"([○〇◯])\1*|□+|口{3}|△+")
 GENERIC_KEYS = frozenset("指的是 接下来 赶得上 重要性 要求 什么时候 哪天 几号 多久 怎么办 咋办 为什么 具体 干啥 做什么 哪些单位 标准 流程 执行 原则 目标 日期 截止 期限 时间 格式 结构".split())
 # A question's parts: separated by punctuation, a line break or a full stop, or numbered (1. 2、 （3） 4）), so a
 # list of 30 questions is answered part by part (each fact once), not reduced to its best fact.
-_PART_SPLIT = re.compile(r"[，,；;、/?？!！。\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|还有|以及|和|跟|与|及|或者|还是|分别|各自"
+# (a space before 再 / 然后 / 才 goes on with one sequence, 先把老域名注销掉 再去新域名首页发公告: one claim, not two asks)
+_PART_SPLIT = re.compile(r"[，,；;、/?？!！。\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])(?!再|然后|才)|还有|以及|和|跟|与|及|或者|还是|分别|各自"
                          r"|[（(]\d{1,2}[)）]|(?<![\d.])\d{1,2}[.．)）](?!\d)")
 FIELD_WEIGHTS = {"title": 2, "text": 1, "questions": 2, "keywords": 3}
 
@@ -413,11 +414,11 @@ class PolicyIndex:
         cq = _MIXED.sub(lambda m: _MIXED_WORDS[m.group(0).lower().replace(" ", "")], cq)  # 州里的deadline是哪天
         cq = _PINYIN_IN_CHINESE.sub(lambda m: self.translit.pinyin(m.group(0)) or m.group(0), cq)  # fucha截止那天: 复查
         cq = _PINYIN_TAG.sub(lambda m: _PINYIN_TAGS[re.sub(r"\s", "", m.group(1)).lower()] + "？", cq)  # …，shi bu shi
-        cq = _YUNNAN.sub(lambda m: _YUNNAN_WORDS[m.group(0)], cq)  # 咋个写, 做哪样, 好多钱, 有没得, 不消管: in Mandarin
+        cq = arabic_dates(_YUNNAN.sub(lambda m: _YUNNAN_WORDS[m.group(0)], cq))  # 咋个写, 做哪样, 好多钱, 有没得, 不消管: in Mandarin
         mid = _DIALECT_MID.search(cq)
         if mid and not _DIALECT_TAG.search(cq) and not _ASKING.search(cq[mid.end():]):  # 注销了就算完事了噻，ICP那些不用管了: the whole to confirm
             cq = _DIALECT_MID.sub(lambda m: m.group(2), cq).rstrip("。.！!") + "吧"
-        cq = hearsay_as_confirmation(self.corrected(_DIALECT_TAG.sub("吧", cq)))  # …是这个意思噻 / …才能办哈: 吧
+        cq = hearsay_as_confirmation(self.corrected(_CLOSING_NOT.sub(lambda m: "" if _WH_IN_LAST.search(cq) else "吗", _DIALECT_TAG.sub("吧", cq))))  # …是这个意思噻 / …才能办哈: 吧
         cq = _TAG_FIRST.sub(lambda m: "", cq) + "，对吧？" if _TAG_FIRST.match(cq) else cq  # 我理解没错吧：X → X，对吧？
         cq = confirmation_last(cq)  # …是3月15号对吧 永仁这边按这个时间倒排了: the claim to confirm is the question
         if re.search(r"[?？]\s*$", cq) and not is_yes_no(cq) and not _WH_WORDS.search(cq) and read_claims(cq).checkable:
@@ -569,9 +570,11 @@ class PolicyIndex:
             # 门户网站域名应该长啥样: the structure leads, not a procedure
             shapes = [f for f in [*facts, *candidates] if f.kind == "format" and names_subject(f, cq)]
             facts = list(dict.fromkeys([*shapes[:1], *facts]))[:max(len(facts), 1)]
-        who = [role for verb, role in _WHO_ROLES if re.search(rf"谁[^，。？]{{0,3}}(来)?{verb}", cq)]
+        who = [role for verb, role in _WHO_ROLES if re.search(rf"(谁|哪个(?!文件|部门|单位|方案|通知))[^，。？]{{0,3}}(来)?{verb}", cq)]
         if who and not is_yes_no(cq):  # 最后谁批, 谁来分配: the rules that give that role someone lead, not a deadline's 最后
             own = [f for f in [*facts, *candidates] if any(f.role(r) for r in who)]
+            described = {fact_id for pattern, fact_id, _ in _SCENES if pattern.search(cq)}
+            own.sort(key=lambda f: f.id not in described)  # 持有者改成县政府办，谁同意: the change described, not a registration
             if own:
                 facts = list(dict.fromkeys([*own[:len(who)], *facts]))[:max(len(facts), len(who))]
         task = _ASKS_TASK.search(cq)
@@ -580,6 +583,14 @@ class PolicyIndex:
             own = [f for f in [*facts, *candidates] if doers & set(f.role("actor"))]
             if own:
                 facts = list(dict.fromkeys([*own[:2], *facts]))[:MAX_FACTS]
+        reports = [f for f in self.facts if f.kind == "date" and "清理情况" in f.answer and f.date]
+        claimed_days = {(d.month, d.day) for d, *_ in claims.deadlines} | {(d.month, d.day) for d, *_ in claims.dated}
+        if is_yes_no(cq) and claimed_days & {(f.date.month, f.date.day) for f in reports} and not _REPORT_SUBJECT.search(cq) \
+                and not re.search(r"什么|啥|哪|怎|谁|多少|几|处罚|后果|如果|要是", cq) \
+                and any(f in reports for f in facts[:1]):
+            # 截止日期是3月20日对吧: both documents set a report deadline, each for its own senders; who reports is not said
+            lead = "要看是哪一级报送，两份文件各定了一个截止日：" + "；".join(f.answer.rstrip("。") for f in reports) + "。"
+            return Answer(True, "facts", lead, [Source.of(f) for f in reports], [], 0.0, reports)
         compound = self._compound(cq) if is_yes_no(cq) and CONFIRM.search(cq) else None
         if compound:  # 县里要求乡镇3月5日前报县政府办，州里要求县市3月20日前报州政府办，对吧: each claim its own rule
             lead = ("不对：" + "；".join(compound[1])) if compound[1] else "是的"
@@ -692,7 +703,8 @@ class PolicyIndex:
             ruling = ""
             lines.insert(0, f"{open_point}。文件中相关的规定是：")
         elif _HAS_RULE.search(cq) and facts and facts[0].verdict and not claims.checkable \
-                and len([p for p in _parts(cq) if _ASKING.search(p)]) == 1:
+                and (len([p for p in _parts(cq) if _ASKING.search(p)]) <= 1
+                     or _HAS_RULE.search(_parts(cq)[-1]) and not any(is_yes_no(p) for p in _parts(cq)[:-1])):
             ruling = "有"  # 机房放哪儿有要求吗: the rule about it is the answer
         elif names_asked(cq, facts):
             ruling = "有"  # 有没有规定联系人变更的期限: the documents do say it — what they say follows
@@ -1438,15 +1450,21 @@ _SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废�
 # a change described in words, apart: the rule about that change (联系人…换了 → 20个工作日内报备)
 _CHANGE_OVER = re.compile(r"(换成|换了|换新|改成|改用|换用|启用|迁到|上线)[^。？]{0,30}(原来|老|旧|以前)[^。？]{0,16}(注销|停|关|不用|怎么弄|怎么办|怎么处理|下一步)")
 _CHANGE_OR_CANCEL = re.compile(r"注销|变更|改|换|迁")  # what the route for domains registered before 55号 covers
+# who reports, or to whom (乡镇, 县里, 州级部门, 报州): which of the two report deadlines a day is set against
+_REPORT_SUBJECT = re.compile(r"县里|州里|县上|州上|乡|镇|县级|州级|县市|部门|单位|局|县政府|州政府|(报|交|送)[^，。？]{0,2}(县|州)|武定|楚雄|我们|咱们|本县|复查")
 _GOV_SUFFIX = re.compile(r"gov\.cn|政府网站域名|政府域名", re.IGNORECASE)
 _SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change", "contact"),
            (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change", ""),
            # a change-over described (换成新域名了，原来那个…注销): the notice before the old one is cancelled, 四（三）
            (_CHANGE_OVER, "notice", ""),
+           # the old domain's cancelling set in order with the notice or the new domain (先注销老的再申请新的 / 再公告)
+           (re.compile(r"先[^。？]{0,12}(注销|停|关)[^。？]{0,16}(再|然后|之后|以后)[^。？]{0,12}(公告|新域名|新的|启用|上线)|"
+                       r"(公告|启用|上线)[^。？]{0,16}(之前|以前|前)[^。？]{0,6}(先)?[^。？]{0,6}(注销|停|关)"), "notice", ""),
            # a domain handed to another unit or person (转给, 借给, 给下面的中心用): 二（六）
            (re.compile(r"(域名|网址)[^。？]{0,16}(转给|转让|借给|送给|过户给|给[^，。？]{0,10}用)"), "no-transfer", ""),
            # the filings and marks once the domain is gone (注销完了，备案那些…): 三（五）, not the domain's own course
-           (re.compile(r"(注销|销)(完|了|掉|后|以后|之后)[^。？]{0,16}(备案|标识|icp|证书)|(备案|标识|icp)[^。？]{0,10}(注销|销)(完|了|掉|后)", re.IGNORECASE),
+           (re.compile(r"(注销|销)(完|了|掉|后|以后|之后)[^。？]{0,16}(?<!报)(icp|公安|标识|证书|备案(号|信息|编号|那些|这些|那块|这块))|"
+                       r"(icp|公安|标识|备案(号|信息|编号|那些|这些))[^。？]{0,10}(注销|销)(完|了|掉|后)", re.IGNORECASE),
             "filings", ""))
 
 
@@ -1479,12 +1497,19 @@ _LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[：:？?，,。；;\s]))\s*[1-9](?:[.�
 _STICKER = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]")  # WeChat's [捂脸] [微笑] [OK]
 # Yunnan and Sichuan sentence-final particles that ask for agreement
 _DIALECT_TAG = re.compile(r"(?<=[\u4e00-\u9fff])(噻|撒|哈|嘛|咯|噶|嘎|啵)(?=[？?。！!~～\s]*$)")
+# a closing 不 that asks (还来得及不, 合规不, 得行不): 吗, so that it is not read as a word (及不 sounds like 几步)
+# (not after a word it would negate: 也不, 还不; not 有…不, which its own family answers 有 / 没有)
+_CLOSING_NOT = re.compile(r"(?<![也都还并绝就决可又再才而不样对是])(?<!有[\u4e00-\u9fff])(?<!有[\u4e00-\u9fff]{2})(?<!有[\u4e00-\u9fff]{3})"
+                          r"(?<=[\u4e00-\u9fff])不(?=[？?。！!~～\s]*$)")
+_WH_IN_LAST = re.compile(r"(啥|什么|哪|怎|咋|谁|几|多少)[^，。？?！!\s]*不[？?。！!~～\s]*$")  # 需要走啥程序不: what, not whether
 _DIALECT_MID = re.compile(r"(噻|撒|哈|嘛)([，,])")
 # Yunnan words for question words and verbs (咋个 = 怎么, 哪样 = 什么, 好多 = 多少, 有没得 = 有没有, 不消 = 不用)
 _YUNNAN_WORDS = {"咋个": "怎么", "做哪样": "做什么", "搞哪样": "做什么", "要哪样": "要什么", "没得哪样": "没什么", "哪样": "什么",
                  "好多钱": "多少钱", "有没得": "有没有", "没得": "没有", "不消": "不用", "得不得": "行不行", "要得不": "行不行",
                  "哪个出钱": "谁出钱", "弄不": "要不要弄", "啥子": "什么", "就得了": "就行了", "放起": "放着", "开起": "开着",
                  "报克": "报去", "交克": "交去", "镇滴": "镇的", "乡滴": "乡的", "局滴": "局的",
+                 "莫得": "没有", "莫有": "没有", "差好多": "差多少", "隔好多": "隔多少", "相差好多": "相差多少", "得行不": "行不行",
+                 "给是": "是不是", "咋整": "怎么办",
                  "来的及": "来得及", "赶的上": "赶得上", "来不急": "来不及"}  # and their common typos
 _YUNNAN = re.compile("|".join(sorted(map(re.escape, _YUNNAN_WORDS), key=len, reverse=True)))
 # a pinyin word typed inside Chinese (fucha截止那天): read through the policy's vocabulary when it is one of its words
@@ -1510,7 +1535,7 @@ _PLAN_APPROVED = re.compile(r"(方案|这个文件|州里的文件)(是|经过?|
 _BARE_CHECK = re.compile(r"(这样|这些|这种情况)?(有啥|有什么|有没有)?(问题|毛病)(没|没有|吗|不)?[?？]?|(合规|规范|合不合规|行不行|可以)吗?[?？]?|(有啥|有什么)要求(没|吗)?[?？]?")
 _APPROVAL_TALK = re.compile(r"(网站|域名)[^。？]{0,16}(审过|审完|审核|审批|批准|批了|报省|省里)")
 _REPORT_TALK = re.compile(r"清理情况|截止|期限|几号|哪天|\d+月\d+")
-_HAS_RULE = re.compile(r"(有|有没有|有啥|有什么|有哪些)(要求|规定|限制|讲究)(吗|没|没有|不|么|嘛)?[?？]*$")
+_HAS_RULE = re.compile(r"(有|有没有|有啥|有什么|有哪些)(要求|规定|限制|讲究|时限|期限|时间要求|时间限制)(吗|没|没有|不|么|嘛)?[?？]*$")
 _REPORTING = re.compile(r"报清理情况|清理情况[^，。？]{0,6}(报|交|发)|报送清理")
 _DEPT_UNIT = re.compile(r"[州县市][\u4e00-\u9fff]{1,6}?(局|委(?!书记|员)|中心|(?<!府)办(?![理事法公]))|部门网站|门户(网站)?(下面|下的|的下级)")
 _PORTAL_ASKED = re.compile(r"(门户|县政府|市政府)(网站)?(?!下面|下的|的下级)的?(域名|英文域名|中文域名)?[^，。？]{0,4}(要|该|怎么|咋|能|可以|申请|注册|注销|换|改)")
@@ -1689,7 +1714,7 @@ _STATING = re.compile(r"了|已经|准备|打算|正在|现在|目前|刚|是|�
 
 def _setting_clauses(question: str) -> list[str]:
     """The clauses before the last that ask nothing (网站用了https，证书要不要注销: 网站用了https)."""
-    clauses = [c for c in re.split(r"[，,；;]", question) if c.strip()]
+    clauses = [c for c in re.split(r"[，,；;]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", question) if c.strip()]  # phones: spaces
     return [c for c in clauses[:-1] if not _ASKING.search(c) and not re.search(r"、|和|与|跟|以及|及", c) and _STATING.search(c)]
 
 

@@ -19,7 +19,7 @@ _TAG = (r"(对吧|对不对|对不|对吗|对么|对伐|对哇|是吧|是不|是
         r"(我)?没(记|说|理解|搞|弄|看)错吧|没错吧|没错吗|理解(得)?(对|没错)(吧|吗|不)|我理解的?对吗|是这么回事吧|是这么个意思吧|没毛病吧|"
         r"是这么.{0,4}[吧吗]|是这样.{0,4}[吧吗]|是不是这样|是不是)[?？。!！~～]*$")
 CONFIRM = re.compile(_TAG)
-_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|(?:吗|吧)[，,？?]|(?:要|能|可以|行|是|有|用|算|对|报|改|管)不[？?]|超期没|([\u4e00-\u9fff])不\2|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
+_YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!！]*$|(?:吗|吧)[，,？?\s]|(?:要|能|可以|行|是|有|用|算|对|报|改|管)不[？?]|超期没|([\u4e00-\u9fff])不\2|能不能|可不可以|行不行|是不是|要不要|需不需要|有没有|对不对|"
                     r"是否|可以不|合不合|算不算|还能|符合要求不|没问题|就行|就可以|可以吧|行吗|赶得上|来得及")
 # Which pair of words answers the question: (the words that ask it, positive, negative).
 _FAMILIES = (
@@ -34,7 +34,7 @@ _FAMILIES = (
     # 这样没问题吧: the plan's trouble is what is asked — 有问题 / 没问题, with the confirmation's 不对 / 是的
     (re.compile(r"(没|没有|没啥|没什么|没多大)(问题|毛病)(吧|吗|嘛|哈|呢)"), "是的，没问题", "不对，有问题"),
     (re.compile(r"算不算|算.*吧|是不是|就算|对吧|是吧|对不对|没错吧|的吧|是这样吧|没错|对吗|没问题吧|" + _TAG), "是的", "不是"),
-    (re.compile(r"有[^，。？没]{1,6}不[？?。]*$"), "有", "没有"),  # 有时限不: whether the rule sets one
+    (re.compile(r"有(?!问题|毛病|影响|风险|事)[^，。？没]{1,6}(不|没|没有)[？?。]*$"), "有", "没有"),  # 有时限不, 有要求没: whether the rule sets one
     # 不符合, not 不符合要求: the negative must not hold the positive's words
     (re.compile(r"符合|合规|没问题|合不合|规范吗|规范的吗|算规范|规不规范|标准吗"), "符合要求", "不符合"),
     (re.compile(r"能不能|可不可以|可以|能否|行不行|行吗|能(?!力).{0,12}[吗吧]|就行|就可以|即可|有没有(办法|可能)|有(办法|可能)"), "可以", "不可以"),
@@ -389,7 +389,8 @@ def verdict_word(question: str, polarity: bool | None) -> str:
 
 
 # a statement put for confirmation (是要用…这种结构吧, 应该是…吧), not a request for leave (能…吧, …就行吧)
-_STATED = re.compile(r"(是|应该|应当|就是|用的是|规定|要求)[^。？]{1,40}(吧|吧？|吧\?)[?？。!！]*$")
+_STATED = re.compile(r"(是|应该|应当|就是|用的是|规定|要求)[^。？]{1,40}(吧|吧？|吧\?)[?？。!！]*$"
+                     r"|(完事|完了|不用管|不用)了?[吧嘛][?？。!！]*$")  # …就完事了吧: a claim of being done, to confirm
 _MAY = re.compile(r"(?<![不没])(可以(?!不)|(?<![职功效性技才智])能(?!力|不)|允许|照样用|照用|继续用|还用)")
 _PERMISSION = re.compile(r"能|可以|可不可以|行|让|允许|没事|没关系|不要紧|也成")
 
@@ -498,8 +499,8 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 
 
 # -- a domain in the question ------------------------------------------------------------------------------
-_DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn|net\.cn|org\.cn|cn|com|net|org|政务|中国|公司|网络)(?:/[\w./-]*)?"
-                             r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
+_DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn|net\.cn|org\.cn|cn|com|net|org|政务|中国|政府|公司|网络)(?:/[\w./-]*)?"
+                             r"|[\u4e00-\u9fff]{2,}\.(?:政务|中国|政府|公司|网络)(?:/[\w./-]*)?", re.IGNORECASE)
 # "单位名称.中国", "xxx.gov.cn": a format written out with a placeholder, not a domain to check
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _PLACEHOLDER_LABEL = re.compile(r"^(?:www\.)?(?:(?:单位|机构|部门|网站|主办单位|本单位)?(?:名称|全称|简称|名字|拼音)|x{2,}|某+|abc|example|"

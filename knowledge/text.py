@@ -26,6 +26,34 @@ _PLANE_END = re.compile("[\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U00
                         "\U000ffffe\U000fffff\U0010fffe\U0010ffff]")
 
 
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = "[〇零一二两三四五六七八九十]"
+_CN_DATE = re.compile(rf"(?:([〇零一二三四五六七八九]{{4}})年)?({_CN_NUMBER}{{1,3}})月({_CN_NUMBER}{{1,3}})(日|号)")
+
+
+def _cn_value(written: str) -> int | None:
+    """一 … 九十九 written in Chinese numerals (十五, 二十, 二十八, 三十一), else None."""
+    if "十" not in written:
+        return _CN_DIGITS.get(written) if len(written) == 1 else None
+    tens, _, ones = written.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        return None
+    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+
+
+def arabic_dates(text: str) -> str:
+    """Days written in Chinese numerals (三月四号, 二〇一九年二月十三日) in digits, as the date readers read them;
+    anything that is not a plain day stays as written (periods, 三个月, are read in words already)."""
+    def day(match: re.Match) -> str:
+        month, dom = _cn_value(match.group(2)), _cn_value(match.group(3))
+        if not month or not dom or month > 12 or dom > 31:
+            return match.group(0)
+        year = "".join(str(_CN_DIGITS[c]) for c in match.group(1)) + "年" if match.group(1) else ""
+        return f"{year}{month}月{dom}{match.group(4)}"
+
+    return _CN_DATE.sub(day, text)
+
+
 def clean_text(text: object, limit: int = MAX_INPUT_CHARS, multiline: bool = True) -> str:
     """Text a person typed, made safe to store, show and write into any file: NFC; carriage returns become
     newlines; controls, bidi overrides, invisible zero-width characters and what XML cannot hold removed (newline

@@ -121,6 +121,9 @@ class Transliterator:
         keep = [m.group(0) for m in _DOMAINISH.finditer(text) if not _SECTION_NUMBER.fullmatch(m.group(0))]
         asked = re.findall(r"[^.?!]*\?", text)  # the question's own sentence (Our site moved. Can we …?)
         first = (re.findall(r"[a-z]+", asked[-1] if asked else text) or [""])[0]
+        # a yes/no tag clause after the statement (…, is that ok / …, right?) asks too
+        last = (re.findall(r"[a-z]+", re.split(r"[,;]", asked[-1] if asked else text)[-1]) or [""])[0]
+        tagged = first in _ENGLISH_YES_NO or last in _ENGLISH_YES_NO or re.search(r"\b(right|ok|okay|correct)\W*$", text.strip())
         # a second question joined on (…, and which office approves …?): a part of its own, as 、/，do in Chinese
         text = _NEXT_PART.sub(" qqpartqq ", text)
         text = re.sub(r"[.,;:!?]+(?=\s|$)", " ", text)  # a sentence's full stop is not part of its last word (…person changed.)
@@ -147,7 +150,7 @@ class Transliterator:
         question = "".join(c for _, c in sorted(out)).strip("，")
         tag = re.search(r"(对吧|对吗|是吧|吗|吧)$", question)  # a domain goes before the tag (…use .gov.cn, right?)
         question = question[:tag.start()] + " ".join(keep) + tag.group(0) if tag else question + " ".join(keep)
-        return question + "吗" if first in _ENGLISH_YES_NO and question else question
+        return question + "吗" if tagged and question and not question.endswith(("吗", "吧")) else question
 
 
 _NEXT_PART = re.compile(r"(?:[,;?]\s+(?:and\s+|also\s+|plus\s+)?|\s+and\s+(?:also\s+)?)(?=(?:what|which|who|whom|when|where|how|is|are|can|could|does|do|must|should|will)\b)")

@@ -1515,7 +1515,7 @@ ROUND_SEVENTEEN = [
     # rounds 27–28's classes in our own words
     ("联系人变更15个工作日内报?", ["不对", "20个工作日"], []),
     ("网站要不要上SSL证书，方案里有规定没", ["没有规定"], ["一般的网络技术问题"]),
-    ("换了新域名，新站上线当天就把老域名注销了，就完事了吧", ["不可以", "3个月"], []),
+    ("换了新域名，新站上线当天就把老域名注销了，就完事了吧", ["不对", "3个月"], []),
     ("不承担行政职能的事业单位比如县文化馆，不能用gov.cn对吧", ["是的"], ["规定不在这些文件里"]),
     ("公告3个月从哪天开始算", ["没有规定"], []),
     ("局里以前的 jtj-wd.com 网站服务器早关了，这个域名咋个整", ["闲置域名", "注销"], ["境外"]),
@@ -1567,6 +1567,32 @@ ROUND_SEVENTEEN = [
     # the filings kept after the domain is gone
     ("域名注销以后公安备案标识先保留着，可以吧", ["不可以", "注销"], ["是的"]),
     ("老网站域名已经注销掉了，备案那些也不用去动了吧", ["不对", "注销"], ["是的"]),
+    # rounds 41–42's classes in our own words: a correct sequence said with 然后 is not a reversed order
+    ("新域名上线后先在首页公告三个月 然后才能注销旧的 这么理解对吧", ["是的"], ["不对"]),
+    # a Chinese domain with another Chinese suffix (.政府 is a real suffix too)
+    ("中文域名就写成 禄丰市人民政府.政府 是吧", ["不", ".政务"], ["是的"]),
+    # an order claimed with 先…再 across a phone's space
+    ("我们准备先把旧域名停掉 再申请新的规范域名", ["顺序"], ["是的"]),
+    # dialect: 莫得 (没有), 差好多天 (差多少天), a closing 不 that asks, 哪个 (谁) before a role's verb
+    ("不承担行政职能的单位用gov.cn也莫得啥子问题噻", ["不"], ["是的"]),
+    ("县里截止日跟州里截止日差好多天", ["15天"], []),
+    ("四月二号才把清理情况报到县里 还来得及不", ["来不及"], []),
+    ("这个方案是哪个同意的", ["州人民政府"], []),
+    # a day told in Chinese numerals
+    ("县里转发通知是二月十三号发的吧", ["不对", "2月19日"], ["是的"]),
+    # a body doing a step alone, and a body the documents do not name for it
+    ("复查就是州政府办一家牵头弄的嘛", ["不对", "会同"], ["是的"]),
+    ("复查是州委网信办一家牵头的吧", ["不对", "州政府办"], ["是的"]),
+    # a change of holder asked who consents: the holder rule, not a registration route
+    ("部门网站域名当初挂在外包公司名下，现在持有者要改回我们局，需要谁同意", ["主管单位"], ["主要负责人同意"]),
+    # 有X没 asks whether the rule sets X
+    ("DNS解析服务商方案里有要求没", ["有"], ["没有明确规定"]),
+    # a report deadline claimed with no sender said: both deadlines, no verdict
+    ("截止时间是3月20号，没错吧", ["3月5日", "3月20日"], ["不对"]),
+    # a site's look is not the policy's
+    ("网站首页的配色咋个弄好看", [], []),
+    # an English yes/no tag after a statement
+    ("The vendor wants our server in Tokyo, is that ok", ["No"], []),
 ]
 ROUNDS_NINE_ON = (ROUND_NINE + ROUND_TEN + ROUND_ELEVEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN
                   + ROUND_FIFTEEN + ROUND_SIXTEEN + ROUND_SEVENTEEN)
