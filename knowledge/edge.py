@@ -19,7 +19,7 @@ from knowledge.units import parse_unit
 COVERS = "这两份文件只管楚雄州（武定县转发）政府网站域名的清理：域名结构、注册注销流程、报送期限和联系人等，这些可以问我。"
 
 _PERSONAL = re.compile(r"个人(网站|博客|站点|主页|工作室|的网站|的博客|开的|注册的|备案|名义)|私人|工作室|博客|自媒体|身份证|"
-                       r"(我|本人)个人[^，。？]{0,4}(想|要|打算|准备)?[^，。？]{0,4}(注册|开|做|建|买)[^，。？]{0,4}(网站|域名|博客|站|[a-z0-9-]+\.[a-z])", re.IGNORECASE)
+                       r"(我|本人)?个人[^，。？]{0,4}(想|要|打算|准备)?[^，。？]{0,4}(注册|开|做|建|买|购买)[^，。？]{0,8}(网站|域名|博客|站|[a-z0-9-]*\.[a-z])", re.IGNORECASE)
 _COMPANY = re.compile(r"(公司|企业|集团|厂|店)(的)?(网站|官网|域名|之间|邮箱|备案|网店|服务器)|网店|淘宝|电商|外贸|商城|店铺|商家|跨境|创业|startup|my company|our company")
 # A company or shop as the subject of a site, a domain or a filing, words apart (有家食品企业要给官网办ICP备案), when
 # nothing says a government site is meant and the company is not a vendor working for one (建站公司, 服务商).

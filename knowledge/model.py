@@ -57,7 +57,8 @@ def events_in(question: str, facts: Sequence[Fact] | None = None) -> list[Fact]:
 
 
 # the order of two events asked in words (在…之前还是之后, 早于…吗)
-_RELATIVE = re.compile(r"(之|以)?前还是(之|以)?后|(之|以)?后还是(之|以)?前|早于|晚于|在前还是在后|在后还是在前|前面还是后面")
+_RELATIVE = re.compile(r"(之|以)?前还是(之|以)?后|(之|以)?后还是(之|以)?前|早于|晚于|在前还是在后|在后还是在前|前面还是后面|早还是晚|晚还是早|早些还是晚些|早点还是晚点"
+                       r"|(之|以)(前|后)(?=[吗不没么]?[？?]*$)")  # …在县里截止之前吗: the order claimed, to confirm
 _ACT = re.compile(r"转发|印发|发文|出台|下发|发布|成文|发的|发了|(?<![报送交])发(?!给)")
 # several events put in order (按时间先后排一下, 哪个最早) or each one's date asked (各是哪天, 分别什么时候)
 _SEQUENCE = re.compile(r"先后|顺序|次序|排序|排列|(?<![安编])排(一下|一排|个|好|出)|按时间|时间线|哪个(最|先|早|在前)|谁(最|先)|早晚")
@@ -262,7 +263,8 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
         where = "之后" if gap > 0 else "之前" if gap < 0 else "同一天"
         line = (f"{a.event}是{md(a.date)}，{b.event}是{md(b.date)}：" +
                 ("两者是同一天。" if not gap else f"{a.event}在{b.event}{where}，{'晚' if gap > 0 else '早'}{abs(gap)}天。"))
-        claimed = relative.group(0) if relative.group(0) in ("早于", "晚于") else ""
+        claimed = relative.group(0) if relative.group(0) in ("早于", "晚于") else \
+            {"前": "早于", "后": "晚于"}.get(relative.group(0)[-1], "") if len(relative.group(0)) == 2 else ""
         if claimed and gap:  # 复查截止日早于县里的截止日吗: the order claimed, confirmed or not
             line = ("是的。" if (gap < 0) == (claimed == "早于") else "不是。") + line
         return EventAnswer([line], [a, b])
@@ -517,7 +519,11 @@ _SILENT = (
     (re.compile(r"^(?!.*(国内|境内)的?(用户|访客|访问))(?=.*(境外|国外|海外)[^，。？]{0,4}(访问的?|的)?(用户|访客|访问))"),
      "文件只规定境内用户的域名解析地址要指向境内节点，没有规定境外用户怎么解析"),
     (re.compile(r"https(?!://)|ssl|tls|加密证书|安全证书|小锁", re.IGNORECASE), "文件没有规定网站是否要部署HTTPS（SSL）证书"),
-    (re.compile(r"公告[^。？]{0,12}(从|自)[^，。？]{0,12}(算|起算|开始)|公告[^。？]{0,12}(哪天|什么时候)(开始)?(算|起算)|起算"),
+    (re.compile(r"(闲置|没用|不用|没人用|停用)[^。？]{0,8}(多久|多长时间|几个月|半年|一年|几年)[^。？]{0,6}(算|才算)|多久[^。？]{0,4}(才)?算[^。？]{0,4}闲置"),
+     "文件没有规定多长时间不用才算闲置域名；文件说的闲置域名是网站已永久下线但仍未注销等情况的域名"),
+    (re.compile(r"(期满|满了|到期|满3个月|满三个月)[^。？]{0,12}(多少天|几天|多久|多长时间)(内|之内|以内)?[^。？]{0,10}(注销|销掉)"),
+     "文件没有规定公告期满后多少天内注销原域名，只规定公告3个月后注销原域名"),
+    (re.compile(r"公告[^。？]{0,12}(从|自)(?![^，。？]{0,6}\d{1,2}月)[^，。？]{0,12}(算|起算|开始)|公告[^。？]{0,12}(哪天|什么时候)(开始)?(算|起算)|起算"),
      "文件没有规定公告3个月从哪天起算，只规定在调整后的域名网站首页醒目位置公告3个月"),
     # a holder's change: the consent is set, no period (the 20 working days are a contact's or other details')
     (re.compile(r"持有(者|人|单位)[^，。？]{0,6}(变更|变了|换了|改)[^，。？]{0,12}(工作日|期限|时限|多久|几天)"),

@@ -110,7 +110,7 @@ GENERIC_KEYS = frozenset("指的是 接下来 赶得上 重要性 要求 什么�
 # list of 30 questions is answered part by part (each fact once), not reduced to its best fact.
 # (a space before 再 / 然后 / 才 goes on with one sequence, 先把老域名注销掉 再去新域名首页发公告: one claim, not two asks)
 _PART_SPLIT = re.compile(r"[，,；;、/?？!！。\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])(?!再|然后|才)|还有|以及|和|跟|与|及|或者|还是|分别|各自"
-                         r"|[（(]\d{1,2}[)）]|(?<![\d.])\d{1,2}[.．)）](?!\d)")
+                         r"|[（(]\d{1,2}[)）]|(?<![\d.])\d{1,2}[.．)）](?!\d)|\s+(?=\d{1,2}[\u4e00-\u9fffA-Za-z])")  # …境外 2CDN…
 FIELD_WEIGHTS = {"title": 2, "text": 1, "questions": 2, "keywords": 3}
 
 STOPWORDS = frozenset(
@@ -481,6 +481,9 @@ class PolicyIndex:
             facts = [f for f in self.facts if f.doc == wanted and f.section == "正文"][:MAX_SECTION_FACTS]
             return Answer(True, "facts", "\n".join(f.answer for f in facts), [Source.of(f) for f in facts], [], 0.0, facts)
         timed = event_answer(cq, claims)
+        if timed and several and len(timed.facts) == 1 and not is_yes_no(cq) \
+                and any(not _WHEN_ASKED.search(p) for p in _parts(cq) if _ASKING.search(p)):
+            timed = None  # 州里那个文件哪天印发的 文号多少: the date is one part of several asked; each part is answered below
         if timed:  # dated events described in words: their dates, the days between, their order
             return Answer(True, "facts", "\n".join(timed.lines), [Source.of(f) for f in timed.facts], [], 0.0, timed.facts)
         contrast = _contrast(cq)
@@ -924,6 +927,12 @@ class PolicyIndex:
             own = [f for f in own if speaking & set(f.role("actor"))] if len(own) > 1 and speaking else own
             if len(own) == 1:  # (州里主送县市和州直部门，跟我们乡镇没关系吧: the asker's own unit's duty)
                 return own[0]
+        issued = self._issued_in_clause(question, claims)
+        if issued is not None:
+            return issued  # 县里这个文是2月19号发的 转的是州里那个文: the clause with the day names its document
+        senders = [f for f in self.facts if f.kind == "date" and f.date and units & set(f.role("actor"))]
+        if len(senders) == 1 and _DAY_ACTED.search(question) and _REPORT_TALK.search(question):
+            return senders[0]  # 州直部门3月21号才报清理情况，还算按时吗: the sender named picks its own deadline
         named = events_in(subject)
         if len(named) == 2 and claims.dated and len(acted_events(subject, named)) == 1:
             named = acted_events(subject, named)  # 县里是2月20号转发州里那个文件的吧: the forwarding is what is dated
@@ -1048,10 +1057,25 @@ class PolicyIndex:
         # → the department's; 门户网站 → the portal's)
         return max(covering, key=lambda f: self._unit_fit(f, question, claims))
 
+    def _issued_in_clause(self, question: str, claims) -> Fact | None:
+        """The document whose date a claimed day is, when the clause holding the day names 县 or 州 before it."""
+        if not claims.dated:
+            return None
+        issued = [f for f in self.facts if f.kind == "date" and f.event.endswith("日期")]
+        picked = set()
+        for _, _, text in claims.dated:
+            clause = next((c for c in _CLAUSES.split(question) if text in c), "")
+            side = re.search(r"(县|州)(里|上|政府办|的|这|那)", clause[:clause.find(text)])
+            own = [f for f in issued if side and f.answer.startswith(side.group(1) + "里")]
+            if len(own) != 1:
+                return None
+            picked.add(own[0])
+        return picked.pop() if len(picked) == 1 else None
+
     def _compound(self, question: str) -> tuple[list[Fact], list[str]] | None:
         """A statement to confirm made of clauses that each claim a step of its own (a deadline with bodies):
         each clause checked against its own rule; None unless two or more clauses do."""
-        clauses = [c for c in re.split(r"[，,；;]", CONFIRM.sub("", question)) if c.strip()]
+        clauses = [c for c in re.split(r"[，,；;]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", CONFIRM.sub("", question)) if c.strip()]
         if len(clauses) < 2:
             return None
         read = [(c, read_claims(c)) for c in clauses]
@@ -1059,7 +1083,7 @@ class PolicyIndex:
         doers = [(c, k) for c, k in read if any(b.role == "actor" for b in k.bodies) and _DOER_ACT_ALL.search(c)]
         if len(stepwise) < 2 and len(doers) >= 2:
             stepwise = doers  # 州政府办负责复查，县政府办负责转发，对吧: each clause names a doer and its act
-        dated = [(c, k) for c, k in read if (k.dated or k.deadlines) and len(events_in(c)) == 1]
+        dated = [(c, k) for c, k in read if (k.dated or k.deadlines) and (len(events_in(c)) == 1 or self._issued_in_clause(c, k))]
         if len(stepwise) < 2 and len(dated) >= 2:
             # 州里的方案是2月13号印发的，县里是2月19号转发的 / 县里要求3月5号前报，州里要求3月20号前报: each its own
             stepwise = dated
@@ -1067,7 +1091,8 @@ class PolicyIndex:
             return None
         facts, wrong = [], []
         for clause, claims in stepwise:
-            target = events_in(clause)[0] if stepwise is dated else self._subject(clause, claims)
+            target = (events_in(clause) or [self._issued_in_clause(clause, claims)])[0] if stepwise is dated \
+                else self._subject(clause, claims)
             if target is None:
                 return None
             said = check(target, claims)
@@ -1452,6 +1477,8 @@ _CHANGE_OVER = re.compile(r"(换成|换了|换新|改成|改用|换用|启用|�
 _CHANGE_OR_CANCEL = re.compile(r"注销|变更|改|换|迁")  # what the route for domains registered before 55号 covers
 # who reports, or to whom (乡镇, 县里, 州级部门, 报州): which of the two report deadlines a day is set against
 _REPORT_SUBJECT = re.compile(r"县里|州里|县上|州上|乡|镇|县级|州级|县市|部门|单位|局|县政府|州政府|(报|交|送)[^，。？]{0,2}(县|州)|武定|楚雄|我们|咱们|本县|复查")
+_WHEN_ASKED = re.compile(r"哪天|几号|星期|周几|礼拜|哪一?年|日期|时间|什么时候|啥时候|哪一天|多久|几天")
+_CLAUSES = re.compile(r"[，,；;。？?！!]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _GOV_SUFFIX = re.compile(r"gov\.cn|政府网站域名|政府域名", re.IGNORECASE)
 _SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change", "contact"),
            (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change", ""),
@@ -1508,8 +1535,11 @@ _YUNNAN_WORDS = {"咋个": "怎么", "做哪样": "做什么", "搞哪样": "做
                  "好多钱": "多少钱", "有没得": "有没有", "没得": "没有", "不消": "不用", "得不得": "行不行", "要得不": "行不行",
                  "哪个出钱": "谁出钱", "弄不": "要不要弄", "啥子": "什么", "就得了": "就行了", "放起": "放着", "开起": "开着",
                  "报克": "报去", "交克": "交去", "镇滴": "镇的", "乡滴": "乡的", "局滴": "局的",
-                 "莫得": "没有", "莫有": "没有", "差好多": "差多少", "隔好多": "隔多少", "相差好多": "相差多少", "得行不": "行不行",
-                 "给是": "是不是", "咋整": "怎么办",
+                 "莫得": "没有", "莫有": "没有", "差好多": "差多少", "隔好多": "隔多少", "相差好多": "相差多少", "得行不": "行不行", "也得行": "也行",
+                 "给是": "是不是", "咋整": "怎么办", "是好多": "是多少", "有好多": "有多少", "最早好久": "最早什么时候",
+                 "最晚好久": "最晚什么时候", "最迟好久": "最迟什么时候", "好久可以": "什么时候可以", "好久能": "什么时候能",
+                 # about a month (个把月, 一个来月): the period claimed, as near as the words say
+                 "个把月": "1个月", "把个月": "1个月", "一个来月": "1个月", "一个多月": "1个月", "两个来月": "2个月", "两个多月": "2个月",
                  "来的及": "来得及", "赶的上": "赶得上", "来不急": "来不及"}  # and their common typos
 _YUNNAN = re.compile("|".join(sorted(map(re.escape, _YUNNAN_WORDS), key=len, reverse=True)))
 # a pinyin word typed inside Chinese (fucha截止那天): read through the policy's vocabulary when it is one of its words
@@ -1549,7 +1579,7 @@ _YEAR_NUMBER = re.compile(r"〔(\d{4})〕\s*(\d{1,3})\s*号")
 _NUMBER_CLAIMED = re.compile(r"(?:函|〕|国办|发)\s*(?:〔\d{4}〕)?\s*(\d{1,3})\s*号")  # a document's number, never a day (3月5号)
 _YEAR_ASKED = re.compile(r"(哪一?年|哪个年份|什么年份|几几年|年份是)[^，。？]{0,6}$|(清理|方案|通知|文件)[^，。？]{0,6}(哪一?年|哪个年份|什么年份|几几年)")
 _OTHER_DOCS = re.compile(r"国办|国务院|省里|省政府|云南|引用|依据|上级|上位|55号|193号")  # the documents the plan cites
-_DAY_ACTED = re.compile(r"(今天|现在|已经)[^，。？]{0,8}\d+月\d+|\d+月\d+[日号][^，。？]{0,12}(赶得上|来得及|还能|还行|晚不晚|超期)|(赶得上|来得及)")
+_DAY_ACTED = re.compile(r"(今天|现在|已经)[^，。？]{0,8}\d+月\d+|\d+月\d+[日号][^，。？]{0,16}(赶得上|来得及|还能|还行|晚不晚|超期|逾期|晚了|按时|准时|过期)|(赶得上|来得及)")
 _QUOTED_RULE = re.compile(r"[“\"「][^”\"」]{8,}[”\"」]")
 _QUOTE_THEN_CLAIM = re.compile(r"[”\"」][^，。？]{0,4}[，,：:—\-\s]*[^。？]{0,6}(意思是|意思就是|也就是说|就是说|是不是说|反过来|那是不是|那就是|那)")
 _INTENT = re.compile(r"(想|打算|准备|计划)(把|将|给|用|先|再|直接)")

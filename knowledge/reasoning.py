@@ -1239,9 +1239,16 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
         situation.clause_ids.append("plan-2-2")
     elif result.expected and "/" in result.expected[0]:  # a path's name is the site's to choose: none is invented
         situation.lines.append("应整合迁移到所属网站，使用所属网站域名下的路径（如 www.□□□.gov.cn/...），不单独使用域名。")
-    elif result.expected and result.expected[0] == f"www.{domain.lower()}" and (unit_kind == "portal" or "门户" in question):
+    elif result.expected and result.expected[0] == f"www.{domain.lower()}" and (unit_kind in (None, "portal") or "门户" in question):
         # chuxiongshi.gov.cn without www: the portal is its www host, no other domain to register
         situation.lines.append(f"门户网站应使用 {result.expected[0]}（在已注册的 {domain} 下设 www）。")
+        situation.registered = True
+        return situation
+    elif not result.expected and unit_kind in (None, "portal") and len(labels) == 3 and labels[1:] == ("gov", "cn") \
+            and [p.code for p in result.problems] == ["portal_not_www"]:
+        # wuding.gov.cn said without its unit: a registered domain whose www host is the portal's address — never
+        # one to cancel (that would take www.wuding.gov.cn with it)
+        situation.lines.append(f"门户网站应使用 www.{domain.lower()}（在已注册的 {domain} 下设 www，不需要另行注册）。")
         situation.registered = True
         return situation
     elif result.expected:

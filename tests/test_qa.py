@@ -1593,6 +1593,24 @@ ROUND_SEVENTEEN = [
     ("网站首页的配色咋个弄好看", [], []),
     # an English yes/no tag after a statement
     ("The vendor wants our server in Tokyo, is that ok", ["No"], []),
+    # rounds 43–44's classes in our own words: about a month (个把月) claimed for the 3-month notice
+    ("新域名上线后公告挂一个来月就能注销老的了吧", ["不", "3个月"], ["可以。"]),
+    # the sender named picks its own report deadline
+    ("县级部门3月7号才报清理情况，算不算超期", ["3月5日"], ["3月20日"]),
+    ("州级部门3月19号报的清理情况，按时吧", ["3月20日"], ["3月5日"]),
+    # a portal's registered domain without www is kept; several of them: a main one, none cancelled
+    ("县门户同时有 wd.gov.cn 和 wuding.gov.cn 两个，都正常用着，怎么处理", ["主域名"], ["按流程注销"]),
+    # each clause's day set against the document that clause names
+    ("州里的文2月13号印发 县里2月19号转发 我记得没错吧", ["是的"], ["不对"]),
+    # the order of two dated steps asked with a closing 不
+    ("复查截止日在州里报送截止之前不", ["是的"], []),
+    ("提醒通知那个期限比县里转发早还是晚", ["晚1天"], []),
+    # silences: how long unused counts as idle; how many days after the notice ends
+    ("域名多久不用就算闲置了", ["没有规定"], []),
+    ("公告满3个月以后几天内必须把旧域名注销", ["没有规定"], []),
+    # numbered asks after spaces, and a date asked beside another part
+    ("1 CDN有啥要求 2服务器能不能放国外", ["CDN", "不得放在境外"], []),
+    ("县里的转发通知哪天发的 发文单位是哪个", ["2月19日", "武定县人民政府办公室"], []),
 ]
 ROUNDS_NINE_ON = (ROUND_NINE + ROUND_TEN + ROUND_ELEVEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN
                   + ROUND_FIFTEEN + ROUND_SIXTEEN + ROUND_SEVENTEEN)
