@@ -305,6 +305,7 @@ _OPEN_NOTES = {"本级人民政府办公室": "要看单位的层级：文件写
                "主要负责人": "文件写的是“本部门（本地区）主要负责人”同意，没有点名{}"}
 # whose 主要负责人 the rule means (本部门 or 本地区), and the heads that are someone else's
 _HEAD_OF_OTHER = {"本部门": re.compile(r"(?<!副)[州县市省]长|书记|常务"), "本地区": re.compile(r"局长|主任|院长|校长|站长|所长")}
+_ON_ITS_OWN = re.compile(r"自己|直接|就能|就行|就可以|就完|即可")
 _ALONE = re.compile(r"自己一家|一家[^，。？]{0,3}(搞|办|做|负责|牵头)|单独(搞|办|做|负责)|独自|跟别的[^，。？]{0,6}(没关系|无关)|不用(会同|找|叫)别的")
 _GENERAL_ROUTE = frozenset({"省政府办公厅", "国家域名注册管理机构"})  # where the registered route goes after the first office
 _HOLDERS = frozenset({"原持有单位", "主办单位", "域名持有者", "持有者"})  # the unit whose site it is, whatever its kind
@@ -495,6 +496,10 @@ def check(fact: Fact, claims: Claims) -> Check:
             if fact.role(role) and role not in named and not (role == "approves" and
                                                                any(_same(c.body, b) for c in claims.bodies for b in fact.role(role))):
                 result.wrong.append(word.format("、".join(fact.role(role))))
+    registrar = any(b.body == "注册机构" for b in claims.bodies)
+    if registrar and fact.role("to") and "注册机构" not in fact.answer and _ON_ITS_OWN.search(claims.text):
+        # 县政府办自己找注册商就能办下来: the route goes up to an office first; a registrar alone is not it
+        result.wrong.append(f"要报{'、'.join(fact.role('to'))}逐级审核，不是自己找注册商就能办")
     return result
 
 
@@ -519,6 +524,8 @@ _SILENT = (
     (re.compile(r"^(?!.*(国内|境内)的?(用户|访客|访问))(?=.*(境外|国外|海外)[^，。？]{0,4}(访问的?|的)?(用户|访客|访问))"),
      "文件只规定境内用户的域名解析地址要指向境内节点，没有规定境外用户怎么解析"),
     (re.compile(r"https(?!://)|ssl|tls|加密证书|安全证书|小锁", re.IGNORECASE), "文件没有规定网站是否要部署HTTPS（SSL）证书"),
+    (re.compile(r"(清理情况|报送|上报|报告)[^。？]{0,12}(表格|格式|模板|样式|范本|样表)"),
+     "文件没有规定清理情况报送用什么表格或格式，只规定了报送的时间和单位"),
     (re.compile(r"(闲置|没用|不用|没人用|停用)[^。？]{0,8}(多久|多长时间|几个月|半年|一年|几年)[^。？]{0,6}(算|才算)|多久[^。？]{0,4}(才)?算[^。？]{0,4}闲置"),
      "文件没有规定多长时间不用才算闲置域名；文件说的闲置域名是网站已永久下线但仍未注销等情况的域名"),
     (re.compile(r"(期满|满了|到期|满3个月|满三个月)[^。？]{0,12}(多少天|几天|多久|多长时间)(内|之内|以内)?[^。？]{0,10}(注销|销掉)"),
@@ -661,7 +668,9 @@ def silence(question: str, facts: Sequence[Fact]) -> str | None:
     timed_step = any(f.period and names_step(f, question) and names_subject(f, question) for f in facts[:3])  # 持有者…？联系人变了多久内报备？
     in_time = re.search(r"\d{1,2}月\d{1,2}[日号]", question) and re.search(r"赶得上|赶得及|来得及|来不及|赶不上|超期|晚了|过期", question)
     # (3月8号报的，还赶得上县里的时限吗: whether a day is in time, set against the deadline — not a period asked)
-    if _ASKS_PERIOD.search(question) and (how_long or not _WHEN.search(question)) and top and not timed_step and not in_time:
+    sequence = re.search(r"先[^。？]{1,24}(再|然后)", question)  # 先注销老的，再申请新的，中间停几天: an order claimed
+    if _ASKS_PERIOD.search(question) and (how_long or not _WHEN.search(question)) and top and not timed_step and not in_time \
+            and not sequence:
         fact = top[0]
         text = fact.quote + fact.answer
         other_step = [w for w in _STEPS_TIMED.findall(question) if w not in text]

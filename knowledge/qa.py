@@ -108,8 +108,8 @@ _PLACEHOLDERS = re.compile(r"([○〇◯])\1*|□+|口{3}|△+")
 GENERIC_KEYS = frozenset("指的是 接下来 赶得上 重要性 要求 什么时候 哪天 几号 多久 怎么办 咋办 为什么 具体 干啥 做什么 哪些单位 标准 流程 执行 原则 目标 日期 截止 期限 时间 格式 结构".split())
 # A question's parts: separated by punctuation, a line break or a full stop, or numbered (1. 2、 （3） 4）), so a
 # list of 30 questions is answered part by part (each fact once), not reduced to its best fact.
-# (a space before 再 / 然后 / 才 goes on with one sequence, 先把老域名注销掉 再去新域名首页发公告: one claim, not two asks)
-_PART_SPLIT = re.compile(r"[，,；;、/?？!！。\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])(?!再|然后|才)|还有|以及|和|跟|与|及|或者|还是|分别|各自"
+# (a comma or space before 再 / 然后 / 才 goes on with one sequence, 先把老域名注销掉 再去新域名首页发公告: one claim, not two asks)
+_PART_SPLIT = re.compile(r"[，,](?!再|然后|才)|[；;、/?？!！。\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])(?!再|然后|才)|还有|以及|和|跟|与|及|或者|还是|分别|各自"
                          r"|[（(]\d{1,2}[)）]|(?<![\d.])\d{1,2}[.．)）](?!\d)|\s+(?=\d{1,2}[\u4e00-\u9fffA-Za-z])")  # …境外 2CDN…
 FIELD_WEIGHTS = {"title": 2, "text": 1, "questions": 2, "keywords": 3}
 
@@ -484,6 +484,8 @@ class PolicyIndex:
         if timed and several and len(timed.facts) == 1 and not is_yes_no(cq) \
                 and any(not _WHEN_ASKED.search(p) for p in _parts(cq) if _ASKING.search(p)):
             timed = None  # 州里那个文件哪天印发的 文号多少: the date is one part of several asked; each part is answered below
+        if timed and is_yes_no(cq) and claims.dated and len(timed.facts) > 1 and self._issued_in_clause(cq, claims):
+            timed = None  # 县政府办转发州里文件的时间是2月13号吧: the day claimed is one document's, checked below
         if timed:  # dated events described in words: their dates, the days between, their order
             return Answer(True, "facts", "\n".join(timed.lines), [Source.of(f) for f in timed.facts], [], 0.0, timed.facts)
         contrast = _contrast(cq)
@@ -503,7 +505,9 @@ class PolicyIndex:
             dated = [f for f in self.facts if f.id in ("cx-date", "prefecture-deadline")]
             lead = f"{dated[0].date.year}年。" + "".join(f.answer for f in dated)
             return Answer(True, "facts", lead, [Source.of(f) for f in dated], [], 0.0, dated)
-        both = _both_documents(cq, self.facts)
+        # (县政府办转发州里文件的时间是2月13号吧: one document's day is claimed, and checked below)
+        claimed_one = is_yes_no(cq) and claims.dated and self._issued_in_clause(cq, claims) is not None
+        both = [] if claimed_one else _both_documents(cq, self.facts)
         if both:  # 两个文件的日期分别是哪天: each document's own fact
             return Answer(True, "facts", "\n".join(f.answer for f in both), [Source.of(f) for f in both], [], 0.0, both)
         if registered_before_rules(cq) and _CHANGE_OR_CANCEL.search(cq):  # 2017年申请的域名要注销
@@ -934,6 +938,10 @@ class PolicyIndex:
         if len(senders) == 1 and _DAY_ACTED.search(question) and _REPORT_TALK.search(question):
             return senders[0]  # 州直部门3月21号才报清理情况，还算按时吗: the sender named picks its own deadline
         named = events_in(subject)
+        due = [f for f in events_in(question) if f.date and not f.event.endswith("日期")]
+        if claims.deadlines and not claims.dated and len(due) == 1 \
+                and re.search(r"(转发|印发|发)的?(那个|这个|那份|这份)?[^，。？]{0,8}(通知|文件|方案)是?要求", question):
+            return due[0]  # 县里转发的那个通知是要求3月20号之前报的吧: the document names where; the deadline is claimed
         if len(named) == 2 and claims.dated and len(acted_events(subject, named)) == 1:
             named = acted_events(subject, named)  # 县里是2月20号转发州里那个文件的吧: the forwarding is what is dated
         if len(named) == 1 and not claims.between:  # the one dated event the question describes
@@ -1273,6 +1281,11 @@ class PolicyIndex:
                         if i not in chosen and score >= fresh[0][0] * COUNT_RATIO:
                             chosen.append(i)
                             wanted -= 1
+        if is_yes_no(question):  # 先把老域名注销掉，再去申请新的，可以吧: the change the question describes is what it asks about
+            described = [self.fact_ids[fact_id] for pattern, fact_id, _ in _SCENES if pattern.search(question.lower())]
+            if len(described) == 1 and described[0] not in chosen[:1]:
+                chosen = [described[0], *(i for i in chosen if i != described[0])]
+                answered = max(answered, 1)
         best_score, best = whole[0]
         if best not in chosen and answered < 2:  # each part answered by its own facts: the mixture of all is not needed
             chosen.insert(0, best)
@@ -1479,7 +1492,8 @@ _CHANGE_OR_CANCEL = re.compile(r"注销|变更|改|换|迁")  # what the route f
 _REPORT_SUBJECT = re.compile(r"县里|州里|县上|州上|乡|镇|县级|州级|县市|部门|单位|局|县政府|州政府|(报|交|送)[^，。？]{0,2}(县|州)|武定|楚雄|我们|咱们|本县|复查")
 _WHEN_ASKED = re.compile(r"哪天|几号|星期|周几|礼拜|哪一?年|日期|时间|什么时候|啥时候|哪一天|多久|几天")
 _CLAUSES = re.compile(r"[，,；;。？?！!]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_GOV_SUFFIX = re.compile(r"gov\.cn|政府网站域名|政府域名", re.IGNORECASE)
+# the suffix itself asked about (能用gov.cn吗, 用.gov.cn结尾的域名), not a full domain that ends in it
+_GOV_SUFFIX = re.compile(r"(?<![a-z0-9-])\.?gov\.cn|政府网站域名|政府域名", re.IGNORECASE)
 _SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change", "contact"),
            (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change", ""),
            # a change-over described (换成新域名了，原来那个…注销): the notice before the old one is cancelled, 四（三）
@@ -1523,7 +1537,7 @@ _LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[：:？?，,。；;\s]))\s*[1-9](?:[.�
                         r"(?=[\u4e00-\u9fff])")  # 1.… 2、… 1中文…; not 二、 (a part's number), not 3月
 _STICKER = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]")  # WeChat's [捂脸] [微笑] [OK]
 # Yunnan and Sichuan sentence-final particles that ask for agreement
-_DIALECT_TAG = re.compile(r"(?<=[\u4e00-\u9fff])(噻|撒|哈|嘛|咯|噶|嘎|啵)(?=[？?。！!~～\s]*$)")
+_DIALECT_TAG = re.compile(r"(?<=[\u4e00-\u9fff])(噻|撒|哈|嘛|咯|噶|嘎|啵|哦|喔)(?=[？?。！!~～\s]*$)")
 # a closing 不 that asks (还来得及不, 合规不, 得行不): 吗, so that it is not read as a word (及不 sounds like 几步)
 # (not after a word it would negate: 也不, 还不; not 有…不, which its own family answers 有 / 没有)
 _CLOSING_NOT = re.compile(r"(?<![也都还并绝就决可又再才而不样对是])(?<!有[\u4e00-\u9fff])(?<!有[\u4e00-\u9fff]{2})(?<!有[\u4e00-\u9fff]{3})"
@@ -1535,7 +1549,7 @@ _YUNNAN_WORDS = {"咋个": "怎么", "做哪样": "做什么", "搞哪样": "做
                  "好多钱": "多少钱", "有没得": "有没有", "没得": "没有", "不消": "不用", "得不得": "行不行", "要得不": "行不行",
                  "哪个出钱": "谁出钱", "弄不": "要不要弄", "啥子": "什么", "就得了": "就行了", "放起": "放着", "开起": "开着",
                  "报克": "报去", "交克": "交去", "镇滴": "镇的", "乡滴": "乡的", "局滴": "局的",
-                 "莫得": "没有", "莫有": "没有", "差好多": "差多少", "隔好多": "隔多少", "相差好多": "相差多少", "得行不": "行不行", "也得行": "也行",
+                 "莫得": "没有", "莫有": "没有", "差好多": "差多少", "隔好多": "隔多少", "相差好多": "相差多少", "得行不": "行不行", "也得行": "也行", "应该得嘛": "应该行吧", "得嘛": "行吧", "整成": "弄成",
                  "给是": "是不是", "咋整": "怎么办", "是好多": "是多少", "有好多": "有多少", "最早好久": "最早什么时候",
                  "最晚好久": "最晚什么时候", "最迟好久": "最迟什么时候", "好久可以": "什么时候可以", "好久能": "什么时候能",
                  # about a month (个把月, 一个来月): the period claimed, as near as the words say

@@ -26,6 +26,7 @@ _FAMILIES = (
     (re.compile(r"不算违规|不违规吧|没违规吧|不算违反"), "是的，不算违规", "不对，算违规"),  # 这种不算违规吧
     (re.compile(r"算不算违规|是不是违规|违规吗|算违规吗|违不违规"), "不算违规", "算违规"),
     (re.compile(r"来得及|来不及|赶得上|赶不上|赶得及"), "来得及", "来不及"),
+    (re.compile(r"按时|准时"), "算按时", "不算按时，超期了"),
     (re.compile(r"晚不晚|算不算晚|算晚|晚吗|晚了吗|迟不迟|迟吗|算迟"), "不晚", "晚了"),
     (re.compile(r"超期|逾期|晚了|迟了|(?<!自己)(?<!自动)(?<!让它)过期|超时"), "没有超期", "超期了"),  # not a domain left to expire
     (re.compile(r"过了没|过没过|过了吗|已经过了吗|过了没有"), "还没过", "已经过了"),
@@ -487,7 +488,7 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
 
 
 # the question sets a day of its own against a deadline: 3月4号交来得及吗, 今天3月6号还能报吗, 3月10号才报算超期吗
-_ON_TIME = re.compile(r"过了没|过没过|过了吗|来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|晚不晚|算晚|迟了|过期|还能|还可以|行不行|行吗|还行不|行不[？?]?$|可以吗|"
+_ON_TIME = re.compile(r"按时|准时|算不算按时|过了没|过没过|过了吗|来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|晚不晚|算晚|迟了|过期|还能|还可以|行不行|行吗|还行不|行不[？?]?$|可以吗|"
                       r"(交|报|送|提交|上报|报送|报到|交到)[^，。？]{0,6}(吗|不|没|吧)|(\d+[日号])[^，。？]{0,3}(交|报|送|提交|上报)")
 
 
@@ -583,7 +584,7 @@ _ASKS_OTHER = re.compile(r"多长时间|多久|报给谁|交给|报到|哪一级
 
 
 # subjects of other rules: a question about the server, the CDN or the contact of a named site is about those
-_OTHER_SUBJECT = re.compile(r"服务器|机房|境外|国外|海外|香港|cdn|解析|备案|icp|联系人|管理员|公告|持有者|持有单位|转给|借给|冒名|冒用|劫持|监测|"
+_OTHER_SUBJECT = re.compile(r"注册商|注册机构|办下来|办得下来|哪些程序|什么程序|啥程序|走啥流程|什么流程|哪些流程|啥手续|什么手续|服务器|机房|境外|国外|海外|香港|cdn|解析|备案|icp|联系人|管理员|公告|持有者|持有单位|转给|借给|冒名|冒用|劫持|监测|"
                             r"虚拟空间|虚拟主机|云主机|节点|报备|报送|清理情况|注销|审批|同意", re.IGNORECASE)
 
 
@@ -1134,7 +1135,10 @@ def institution_named(text: str) -> tuple[str, str | None] | None:
         return None
     from knowledge.units import parse_unit
 
-    match = _institution_name().search(_PRONOUN_PLACE.sub("", text))
+    plain = _PRONOUN_PLACE.sub("", text)
+    match = _institution_name().search(plain)
+    if match and re.match(r"[\u4e00-\u9fff]{0,3}(说|讲|告诉|提到|反映|通知|转告)", plain[match.end():]):
+        return None  # 县网信中心小周说…: who said it, not the unit asked about
     name = re.sub(r"^.*(的|是|属|设|在)", "", match.group(0)) if match else ""
     return (name, parse_unit(name).kind) if len(name) >= 2 else None
 

@@ -1611,6 +1611,23 @@ ROUND_SEVENTEEN = [
     # numbered asks after spaces, and a date asked beside another part
     ("1 CDN有啥要求 2服务器能不能放国外", ["CDN", "不得放在境外"], []),
     ("县里的转发通知哪天发的 发文单位是哪个", ["2月19日", "武定县人民政府办公室"], []),
+    # rounds 45–46's classes in our own words: a deputy who 签个字 is not the unit's head
+    ("部门网站要注销域名，分管副局长签个字就能报上去了吧", ["不", "主要负责人"], ["是的"]),
+    # a registrar contacted on one's own, for a route that goes up through an office
+    ("县门户要注册新的规范域名，县政府办直接找注册商办就行吧", ["不", "州政府办"], ["可以。"]),
+    # an institution named as the one who said it is not the unit asked about
+    ("县融媒体中心的老王说部门网站域名要报县政府办审核，是这样吧", ["本级人民政府办公室"], ["是否承担行政职能"]),
+    # the document named, then the deadline it sets claimed
+    ("听说县里转发的通知是要求3月10号之前报县政府办，是这样子的不", ["不对", "3月5日"], ["是的"]),
+    # one document's day claimed beside both documents named
+    ("县政府办转发州里那个方案的日子是2月13号吧", ["不对", "2月19日"], ["是的"]),
+    # an order claimed across commas, with a statement between
+    ("准备先停掉旧域名，再申请新域名，中间停几天问题不大，行吧", ["顺序"], ["是的"]),
+    # silences: the report's form, a penalty for missing the deadline
+    ("清理情况报上去有没有固定的表格模板", ["没有规定"], []),
+    ("县级部门3月5号前没报上去会不会扣分", ["没有规定"], []),
+    # a form sent (寄到) straight to the province
+    ("部门网站申请表直接寄到省政府办公厅行不行", ["不", "本级人民政府办公室"], ["可以。"]),
 ]
 ROUNDS_NINE_ON = (ROUND_NINE + ROUND_TEN + ROUND_ELEVEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN
                   + ROUND_FIFTEEN + ROUND_SIXTEEN + ROUND_SEVENTEEN)
