@@ -48,7 +48,7 @@ _CONSENT = re.compile(r"同意|签字|签个字|签了字")
 _APPROVES = re.compile(r"审批|批准|批")
 # a body the documents do not name, in the place of one they do: 县委书记同意, 网信办审批
 _OTHER_BODY = re.compile(r"((?:(?!要|经|需|由|得|让|的|是|和|找|申请|域名|网站|注册|注销|变更|报|交|给|向)[\u4e00-\u9fff]){0,6}"
-                         r"(?:书记|县长|州长|市长|领导|局长|主任|(?<=[\u4e00-\u9fff])(?:办|局|委|部|厅|中心|公司|机关|部门|办公室)))(?:一家|单独|自己|来|去|统一)?(?:签个?字)?"
+                         r"(?:书记|县长|州长|市长|领导|局长|主任|科长|股长|处长|(?<=[\u4e00-\u9fff])(?:办|局|委|部|厅|中心|公司|机关|部门|办公室)))(?:一家|单独|自己|来|去|统一)?(?:签个?字)?"
                          r"(同意|签字|签个字|签了字|审批|批准|负责|牵头|注销|办理|分配|收回|印发|下发|发文|转发|发的)")
 # a body the documents do not name, written where a report goes (直接报县公安局, 交给县委宣传部, 找网信办)
 _OTHER_TO = re.compile(r"(?:报|报给|报到|报送|上报|交给|交到|送到|送给|提交给|找)(?:给|到)?\s*"
@@ -138,6 +138,9 @@ class Claims:
     @property
     def checkable(self) -> bool:
         return bool(self.bodies or self.deadlines or self.periods or self.dated or self.values or self.months or self.frequency)
+
+
+_WORD_PLACEHOLDER = re.compile(r"(部门|单位|本地|地方|县名|地名|县|州|机构)?(名称|名字)?的?(拼音|英文|缩写|简称|名称|全称|名字)(?=\.)")
 
 
 def normal_format(text: str) -> str:
@@ -324,7 +327,7 @@ def read(question: str, year: int = 2019) -> Claims:
     for m in _COUNT.finditer(q):  # 清理分三步吧, 有关要求有五条吧
         raw = m.group(1)
         claims.values.append((f"count:{_COUNT_UNITS[m.group(2)]}", str(int(raw) if raw.isdigit() else _CN_NUM.get(raw, 0))))
-    plain = re.sub(r"圈圈|方框|三角", "", q)
+    plain = _WORD_PLACEHOLDER.sub("xxx", re.sub(r"圈圈|方框|三角", "", q))  # www.部门拼音.gov.cn: words as placeholders
     claims.values += [("format", normal_format(m.group(0))) for m in _FORMAT.finditer(plain)]
     claims.sufficient = bool(_SUFFICIENT.search(q))
     claims.level = "州" if _STATE_LEVEL.search(q) else "县" if _COUNTY_LEVEL.search(q) else ""

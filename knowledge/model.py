@@ -330,6 +330,11 @@ def _same(claimed: str, rule: str, level: str = "") -> bool | None:
     return False
 
 
+def _shape(structure: str) -> str:
+    """A structure with its placeholders alike (xxx.xxx.gov.cn is ○○○.□□□.gov.cn written with one placeholder)."""
+    return re.sub(r"[○□△]+", "#", structure.lower())
+
+
 def check(fact: Fact, claims: Claims) -> Check:
     result = Check()
     issued = fact.event.endswith("日期")  # a document's date, not a deadline
@@ -344,7 +349,7 @@ def check(fact: Fact, claims: Claims) -> Check:
     if fact.value:
         for kind, value in claims.values:
             if kind == fact.value_kind:
-                if value.lower() == fact.value.lower():
+                if value.lower() == fact.value.lower() or kind == "format" and _shape(value) == _shape(fact.value):
                     result.matched += 1
                 elif kind.startswith("count:"):
                     unit = kind.split(":")[1]

@@ -896,6 +896,13 @@ class PolicyIndex:
         """The rule a yes/no question's claims are about: the question read without the values it claims
         (报县政府办, 3月5日前, 30个工作日) names its subject (复查, 冒名注册, 联系人变更). Of the rules about as
         close to that subject, one the claims all match is taken; else the closest."""
+        if any(kind == "format" for kind, _ in claims.values):
+            # 部门网站用 www.□□□.gov.cn 这种可以吧: the structure claimed is set against the one for the kind of site
+            # named (each format fact's first key is its kind of site), not the one the claim happens to match
+            named_kind = [f for f in self.facts if f.value_kind == "format" and f.keys
+                          and re.search(re.escape(f.keys[0][:-2]) + "的?" + re.escape(f.keys[0][-2:]), question)]
+            if len(named_kind) == 1:
+                return named_kind[0]
         exception = next((f for f in self.facts if f.when and f.when.search(question)), None)
         if exception and registered_before_rules(question) and _CHANGE_OR_CANCEL.search(question) \
                 and (any(b.role != "any" for b in claims.bodies) or claims.sufficient):
@@ -934,7 +941,12 @@ class PolicyIndex:
         issued = self._issued_in_clause(question, claims)
         if issued is not None:
             return issued  # 县里这个文是2月19号发的 转的是州里那个文: the clause with the day names its document
-        senders = [f for f in self.facts if f.kind == "date" and f.date and units & set(f.role("actor"))]
+        # (the senders of a deadline are the actors its clause names: 乡镇、县级部门 in the county's task)
+        actors = {f.clause.id: set() for f in self.facts}
+        for f in self.facts:
+            actors[f.clause.id] |= set(f.role("actor"))
+        senders = [f for f in self.facts if f.kind == "date" and f.date and not f.event.endswith("日期")
+                   and units & (set(f.role("actor")) or actors[f.clause.id])]
         if len(senders) == 1 and _DAY_ACTED.search(question) and _REPORT_TALK.search(question):
             return senders[0]  # 州直部门3月21号才报清理情况，还算按时吗: the sender named picks its own deadline
         named = events_in(subject)
@@ -1012,6 +1024,9 @@ class PolicyIndex:
         if _APPROVAL_TALK.search(question) and not _REPORT_TALK.search(question):
             # 州级部门的网站域名，州政府办审过了就行: a domain's approval — the procedures, not the clean-up's report
             scores = [(s, i) for s, i in scores if not (self.facts[i].date or self.facts[i].event)] or scores
+        consenting = {b.role for b in claims.bodies} & {"consent", "approves"}
+        if consenting:  # 科长签个字就能往上报了: who consents is claimed — a rule that has someone consent is the subject
+            scores = [(s, i) for s, i in scores if any(self.facts[i].role(r) for r in consenting)] or scores
         near = [self.facts[i] for s, i in scores if s >= scores[0][0] * FIT_RATIO][:4]
         close = [f for f, (s, _) in zip(near, scores) if s >= scores[0][0] * SUBJECT_RATIO]
         checked = [(fact, check(fact, claims)) for fact in near]
@@ -1520,7 +1535,7 @@ def _both_documents(question: str, facts: tuple[Fact, ...]) -> list[Fact]:
     """A question about both documents' metadata (their dates, numbers, issuers): one fact of each."""
     both = _BOTH_DOCS.search(question) or (re.search(r"(州里|州政府办|楚政办函)[^，。？]{0,4}(通知|文件|发文|印发)", question)
                                              and re.search(r"(县里|县政府办|武政办函)[^，。？]{0,4}(通知|文件|发文|转发)", question))
-    if not both or re.search(r"截止|报送|上报|期限|国办|国务院|省里|省政府|云南|引用|依据|上级|上位", question):
+    if not both or re.search(r"截止|报送|上报|期限|国办|国务院|省里|省政府|云南|引用|依据|根据|上级|上位|定的|制定", question):
         return []
     by_id = {f.id: f for f in facts}
     return [by_id[i] for pattern, ids in _DOC_ASPECTS if pattern.search(question) for i in ids]
@@ -1549,8 +1564,8 @@ _YUNNAN_WORDS = {"咋个": "怎么", "做哪样": "做什么", "搞哪样": "做
                  "好多钱": "多少钱", "有没得": "有没有", "没得": "没有", "不消": "不用", "得不得": "行不行", "要得不": "行不行",
                  "哪个出钱": "谁出钱", "弄不": "要不要弄", "啥子": "什么", "就得了": "就行了", "放起": "放着", "开起": "开着",
                  "报克": "报去", "交克": "交去", "镇滴": "镇的", "乡滴": "乡的", "局滴": "局的",
-                 "莫得": "没有", "莫有": "没有", "差好多": "差多少", "隔好多": "隔多少", "相差好多": "相差多少", "得行不": "行不行", "也得行": "也行", "应该得嘛": "应该行吧", "得嘛": "行吧", "整成": "弄成",
-                 "给是": "是不是", "咋整": "怎么办", "是好多": "是多少", "有好多": "有多少", "最早好久": "最早什么时候",
+                 "莫得": "没有", "莫有": "没有", "差好多": "差多少", "隔好多": "隔多少", "相差好多": "相差多少", "得行不": "行不行", "也得行": "也行", "搞得不": "行不行", "整得不": "行不行", "弄得不": "行不行", "找哪个": "找谁", "应该得嘛": "应该行吧", "得嘛": "行吧", "整成": "弄成",
+                 "给是": "是不是", "咋整": "怎么办", "是好多": "是多少", "有好多": "有多少", "最早好久": "最早什么时候", "是好久": "是什么时候", "早好多": "早多少", "晚好多": "晚多少",
                  "最晚好久": "最晚什么时候", "最迟好久": "最迟什么时候", "好久可以": "什么时候可以", "好久能": "什么时候能",
                  # about a month (个把月, 一个来月): the period claimed, as near as the words say
                  "个把月": "1个月", "把个月": "1个月", "一个来月": "1个月", "一个多月": "1个月", "两个来月": "2个月", "两个多月": "2个月",

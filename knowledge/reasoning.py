@@ -439,7 +439,15 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
     lines = DateLines()
     dated = [f for f in facts if f.date]
     pair = list({f.date: f for f in reversed([*dated, *(c for c in candidates if c.date)])}.values())[::-1]
-    if len(pair) >= 2 and re.search(r"几天|多少天|早几|晚几|差几|相差|间隔|隔了", question):
+    gap_asked = re.search(r"几天|多少天|早几|晚几|差几|相差|间隔|隔了", question)
+    if gap_asked:  # 州里发文到州里收各县市清理情况，给了多少天: the two events described, whatever ranked near them
+        from knowledge.facts import load_facts
+        from knowledge.model import events_in
+
+        described = [f for f in events_in(question, load_facts()) if f.date]
+        if len({f.date for f in described}) == 2:
+            pair = described
+    if len(pair) >= 2 and gap_asked:
         a, b = sorted(pair[:2], key=lambda f: f.date)
         lines.append(f"相差{(b.date - a.date).days}天：{_md(a.date)}到{_md(b.date)}。")
         return lines
@@ -576,7 +584,7 @@ def registered_before_rules(question: str) -> bool:
 _CHANGED = re.compile(r"新域名|换域名|换了|换成|改域名|改成|调整|公告|启用|注销(完|了|掉了)|已(经)?注销")
 
 
-_ASKS_DOMAIN = re.compile(r"合规|符合|规范吗|规范不|规范的吗|算规范|规不规范|标准吗|(换|改)成(啥|什么)(样)?(的)?(域名)?|应该用(啥|什么)(样的)?域名|可以吗|可以不|行不行|行吗|对不对|对吗|对吧|没毛病|没啥问题|没什么问题|妥不妥|妥吗|靠谱|得行|"
+_ASKS_DOMAIN = re.compile(r"合规|符合|规范吗|规范不|规范的吗|算规范|规不规范|标准吗|(换|改)成(啥|什么)(样)?(的)?(域名)?|应该用(啥|什么)(样的)?域名|可以吗|可以吧|可以不|行不行|行吗|行吧|对不对|对吗|对吧|没毛病|没啥问题|没什么问题|妥不妥|妥吗|靠谱|得行|"
                           r"这种呗|这样呗|就用|(能|可以|能不能|可不可以)(申请|注册|用|弄|开)[^，。？]{0,4}(吗|不|么|吧)|(申请|注册)不[了成]?[?？]|能用|能不能用|可以用|怎么办|咋办|怎么处理|如何处理|"
                           r"该咋|怎么弄|咋弄|咋整|咋处理|咋办|怎样处理|怎么整改|如何整改|有没有问题|有问题吗|没问题吧|对不|正确吗|怎么样|是否")
 _ASKS_OTHER = re.compile(r"多长时间|多久|报给谁|交给|报到|哪一级|哪个单位|找谁|谁|怎么申请|如何申请|申请流程|走什么|什么程序|流程|手续|什么样|格式|"
@@ -1155,6 +1163,21 @@ def _function_unknown(domain: str, unit: str = "这个事业单位") -> Situatio
     return Situation([function_unknown_line(unit, domain)], ["plan-2-3"], None, alone=True, conditional=True)
 
 
+def _bare_unit_label(label: str, rest: str) -> str:
+    """The full name a Chinese domain's label should have when it is a department's name with no place
+    (统计局 for 州统计局: 楚雄州统计局); '' when the label names its place or is no department."""
+    from knowledge.units import parse_unit
+
+    read = parse_unit(label)
+    if read.place is not None or read.department is None or read.kind not in ("department", "institution_admin"):
+        return ""
+    level = re.search(r"(州|县|市)(?:级|直)?[^，。？\s]{0,6}" + re.escape(label[:2]), rest)
+    if not level:
+        return ""
+    place = "楚雄州" if level.group(1) == "州" else other_county(rest) or "武定县"
+    return f"{place}{label}"
+
+
 def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None) -> Situation:
     from knowledge.rules import RULE_CLAUSES, check
 
@@ -1202,6 +1225,12 @@ def _situation_for(question: str, domain: str, rest: str, lookup: Lookup | None)
             return column
     result = check(domain, unit=unit, kind=kind)
     labels = result.domain.labels if result.domain.valid else ()
+    if unit is None and result.compliant and result.domain.is_chinese and labels:
+        label = result.domain.unicode.split(".")[0]
+        bare = _bare_unit_label(label, rest)
+        if bare:  # 州统计局想用 统计局.政务: a unit's name without its place is neither its full name nor its short one
+            return Situation([f"{domain} 不合规：△△△应为主办单位的中文机构全称或规范化简称，“{label}”没有写地名，"
+                              f"应写成“{bare}.政务”这样的全称。"], ["plan-2-4"], False)
     if result.unit is None and kind is None and len(labels) == 4 and labels[-2:] == ("gov", "cn") and labels[0] != "www" \
             and not result.domain.is_chinese and not re.search(r"门户|县政府|市政府|人民政府", question):
         kind = "department"  # a sub-domain of a portal, its unit not said: the department structure is the one it can follow

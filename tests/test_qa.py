@@ -1628,6 +1628,21 @@ ROUND_SEVENTEEN = [
     ("县级部门3月5号前没报上去会不会扣分", ["没有规定"], []),
     # a form sent (寄到) straight to the province
     ("部门网站申请表直接寄到省政府办公厅行不行", ["不", "本级人民政府办公室"], ["可以。"]),
+    # rounds 47–48's classes in our own words: a structure written with placeholders is set against the one for
+    # the kind of site named, whatever placeholders it uses
+    ("县直部门的网站就用 www.□□□.gov.cn 这种吧", ["不", "○○○.□□□.gov.cn"], ["可以。", "是的"]),
+    ("部门网站写成 www.单位简称.gov.cn 行吧", ["不", "○○○.□□□.gov.cn"], ["可以。"]),
+    ("部门网站就按 xxx.xxx.gov.cn 这个样子来，对吧", ["是的"], ["不对"]),
+    # a section chief signing is not the unit's head
+    ("州直部门申请域名，办公室科长签个字就能往上报了对吧", ["不对", "主要负责人"], ["是的"]),
+    # a Chinese domain with a department's name and no place
+    ("县人社局的中文域名就叫 人社局.政务 可以吧", ["不", "武定县人社局.政务"], ["是的"]),
+    # dialect: 搞得不 (行不行), 找哪个 (找谁), 早好多天 (早多少天), 是好久 (是什么时候)
+    ("服务器租到新加坡去，搞得不", ["不可以"], []),
+    ("清理情况报县里，联系人找哪个", ["张晓霞"], []),
+    ("复查截止比州里报送截止早好多天", ["20天"], []),
+    # a penalty for not putting things right: silent, never refused
+    ("到时候没整改完会不会被问责", ["没有规定"], []),
 ]
 ROUNDS_NINE_ON = (ROUND_NINE + ROUND_TEN + ROUND_ELEVEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN
                   + ROUND_FIFTEEN + ROUND_SIXTEEN + ROUND_SEVENTEEN)
