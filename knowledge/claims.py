@@ -140,7 +140,8 @@ class Claims:
         return bool(self.bodies or self.deadlines or self.periods or self.dated or self.values or self.months or self.frequency)
 
 
-_WORD_PLACEHOLDER = re.compile(r"(部门|单位|本地|地方|县名|地名|县|州|机构)?(名称|名字)?的?(拼音|英文|缩写|简称|名称|全称|名字)(?=\.)")
+_WORD_PLACEHOLDER = re.compile(r"(部门|单位|本地|地方|县名|地名|县|州|机构)?(名称|名字)?的?(拼音|英文|缩写|简称|名称|全称|名字)"
+                               r"(?:[^.。，,？?\s]{0,6}(?:加|接|跟|带)[个上]?)?(?=\.)")  # …简称后面加个.政务
 
 
 def normal_format(text: str) -> str:

@@ -305,6 +305,7 @@ _OPEN_NOTES = {"本级人民政府办公室": "要看单位的层级：文件写
                "主要负责人": "文件写的是“本部门（本地区）主要负责人”同意，没有点名{}"}
 # whose 主要负责人 the rule means (本部门 or 本地区), and the heads that are someone else's
 _HEAD_OF_OTHER = {"本部门": re.compile(r"(?<!副)[州县市省]长|书记|常务"), "本地区": re.compile(r"局长|主任|院长|校长|站长|所长")}
+_LEADS = re.compile(r"[^，。？]{0,4}(牵头|主导|主要负责|为主|挑头)")
 _ON_ITS_OWN = re.compile(r"自己|直接|就能|就行|就可以|就完|即可")
 _ALONE = re.compile(r"自己一家|一家[^，。？]{0,3}(搞|办|做|负责|牵头)|单独(搞|办|做|负责)|独自|跟别的[^，。？]{0,6}(没关系|无关)|不用(会同|找|叫)别的")
 _GENERAL_ROUTE = frozenset({"省政府办公厅", "国家域名注册管理机构"})  # where the registered route goes after the first office
@@ -445,6 +446,10 @@ def check(fact: Fact, claims: Claims) -> Check:
         verdicts = [_same(claim.body, body, claims.level) for _, body in ruled]
         if claim.role == "actor" and any(_same(claim.body, body) for body in fact.role("with")) \
                 and any(_same(other.body, body) for other in claims.bodies if other is not claim for body in fact.role("actor")):
+            after = claims.text[claims.text.find(claim.text) + len(claim.text):]
+            if _LEADS.match(after):  # 州委编办牵头，州政府办只是配合: the one taking part claimed as the lead
+                result.wrong.append(f"由{'、'.join(fact.role('actor'))}牵头，{claim.text}是会同的单位")
+                continue
             result.matched += 1  # 州政府办会同州委编办、州公安局搞的: a body the rule names as taking part
             continue
         if other_level and (claim.role not in ("first", "consent") or any(_same(claim.body, body, level) is not False

@@ -291,6 +291,7 @@ def names_subject(fact: Fact, question: str) -> bool:
 
 # a question about putting a forbidden state right, not about doing the forbidden act
 REMEDY = re.compile(r"(要不要|需不需要|需要|得|用不用|是否要|应该|该不该|要)[^，。？]{0,4}(改|迁|换|整改|撤|调整|纠正|处理|注销|关|停|搬|挪|移|动|搞成|弄成)|"
+                     r"(要不要|需不需要|用不用|该不该|是否要)[^，。？怎咋]{0,2}(弄|管|搞|整)|要(弄|管|搞|整)(吗|不)[？?]*$|"  # …还留着的，要弄不
                      r"(改|迁|换|整改)不(改|迁|换|整改)|要紧|要不要紧|严重吗|有问题吗|有没有问题|有影响吗|"
                      r"(要不要|需不需要|该不该|是否要)[^，。？]{0,2}(标|算|记|列|定|报)[^，。？]{0,3}(不合格|不合规|违规|不规范)")  # 要不要标不合格
 WORRY = re.compile(r"要紧|严重|有问题|有没有问题|有影响")
@@ -514,6 +515,8 @@ _DOMAIN_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _PLACEHOLDER_LABEL = re.compile(r"^(?:www\.)?(?:(?:单位|机构|部门|网站|主办单位|本单位)?(?:名称|全称|简称|名字|拼音)|x{2,}|某+|abc|example|"
                                 r"[○〇◯□△]*(?:圈圈|方框|三角))\.", re.IGNORECASE)
+# a label that describes what goes there (单位全称或者规范简称后面加个.政务): a structure told in words, not a domain
+_DESCRIBED_LABEL = re.compile(r"全称|简称|名称|名字|拼音|或者|后面|加个|加上|就是")
 _BARE_SUFFIXES = frozenset("gov.cn com.cn net.cn org.cn".split())
 _IMPERSONATION = re.compile(r"假冒|冒名|仿冒|冒充|山寨|劫持|冒用|钓鱼|" + r"一模一样|(做|弄|长|搞|仿)得?(跟|和|与|同)[^，。？]{0,14}(一样|一致|很像|差不多)|"
                             r"(跟|和|与)[^，。？]{0,14}(一模一样|几乎一样|长得一样)|高仿|仿造|仿制|克隆|照搬|假的?[^，。？]{0,8}(网站|官网|页面)|"
@@ -648,7 +651,7 @@ def domains_in(question: str) -> list[re.Match]:
         if _OTHERS_DO.search(_clause_of(question, match.start())):
             continue  # 我看别的地方有人写成.中国: another's practice reported, not the site asked about
         host = re.sub(r"^https?://", "", match.group(0), flags=re.I).split("/")[0].lower()
-        if host not in _BARE_SUFFIXES and not _PLACEHOLDER_LABEL.match(host):
+        if host not in _BARE_SUFFIXES and not _PLACEHOLDER_LABEL.match(host) and not _DESCRIBED_LABEL.search(host.split(".")[0]):
             out.append(match)
     return out
 

@@ -31,6 +31,9 @@ _CN_NUMBER = "[〇零一二两三四五六七八九十]"
 _CN_DATE = re.compile(rf"(?:([〇零一二三四五六七八九]{{4}})年)?({_CN_NUMBER}{{1,3}})月({_CN_NUMBER}{{1,3}})(日|号)")
 
 
+_SHORT_YEAR = re.compile(r"(?<![\d年])([12]\d)年(?=\d{1,2}月)")
+
+
 def _cn_value(written: str) -> int | None:
     """一 … 九十九 written in Chinese numerals (十五, 二十, 二十八, 三十一), else None."""
     if "十" not in written:
@@ -42,7 +45,8 @@ def _cn_value(written: str) -> int | None:
 
 
 def arabic_dates(text: str) -> str:
-    """Days written in Chinese numerals (三月四号, 二〇一九年二月十三日) in digits, as the date readers read them;
+    """Days written in Chinese numerals (三月四号, 二〇一九年二月十三日) in digits, and a year in two digits (19年) in four,
+    as the date readers read them;
     anything that is not a plain day stays as written (periods, 三个月, are read in words already)."""
     def day(match: re.Match) -> str:
         month, dom = _cn_value(match.group(2)), _cn_value(match.group(3))
@@ -51,7 +55,7 @@ def arabic_dates(text: str) -> str:
         year = "".join(str(_CN_DIGITS[c]) for c in match.group(1)) + "年" if match.group(1) else ""
         return f"{year}{month}月{dom}{match.group(4)}"
 
-    return _CN_DATE.sub(day, text)
+    return _SHORT_YEAR.sub(r"20\1年", _CN_DATE.sub(day, text))  # 19年11月4号: 2019
 
 
 def clean_text(text: object, limit: int = MAX_INPUT_CHARS, multiline: bool = True) -> str:

@@ -1643,6 +1643,14 @@ ROUND_SEVENTEEN = [
     ("复查截止比州里报送截止早好多天", ["20天"], []),
     # a penalty for not putting things right: silent, never refused
     ("到时候没整改完会不会被问责", ["没有规定"], []),
+    # rounds 49–50's classes in our own words: a structure told in words before .政务 is no domain to check
+    ("中文域名就是把单位的规范简称后面接上.政务 对吧", ["是的"], ["不合规"]),
+    # marks kept after the domain is gone, asked 要弄不 (要不要弄)
+    ("老域名销了，首页那个公安备案号还挂着的，要管不", ["需要"], ["不需要"]),
+    # the body that takes part claimed as the lead
+    ("复查是州公安局牵头，州政府办配合的，对吧", ["不对", "州政府办牵头"], ["是的"]),
+    # a year in two digits
+    ("20年3月2号换的联系人，最晚哪天报备", ["2020年"], ["2026年"]),
 ]
 ROUNDS_NINE_ON = (ROUND_NINE + ROUND_TEN + ROUND_ELEVEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN
                   + ROUND_FIFTEEN + ROUND_SIXTEEN + ROUND_SEVENTEEN)
