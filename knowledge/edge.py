@@ -87,7 +87,7 @@ _OTHER_SUBJECTS = (
     (re.compile(r"ip地址|外网|内网|wifi|校园网|宽带|专网|网速|vpn", re.IGNORECASE), "网络接入"),
     (re.compile(r"(单位|政务|工作|办公|个人|公务)邮箱[^，。？]{0,10}(申请|开通|注册|换|迁|密码|登录|容量)|邮箱(怎么)?(申请|开通|注册|密码|登录|容量)"),
      "电子邮箱服务"),
-    (re.compile(r"大数据|数据(共享|上报|对接|治理|归集)|政务云(?![^，。？]{0,6}(网站|域名))|云资源|公文|(?<![a-z])oa(?![a-z])|档案|数字化|账号|"
+    (re.compile(r"大数据|数据(共享|上报|对接|治理|归集)|政务云(?![^，。？]{0,6}(网站|域名))|云资源|公文|(?<![a-z])oa(?![a-z])|档案(?!局|馆)|数字化|账号|"
                 r"(系统|平台)[^，。？]{0,4}(怎么用|怎么登录|怎么对接|开通|操作)", re.IGNORECASE), "其他信息系统和数据"),
 )
 # Buying and selling domains for profit, by a person or a company: not a government site's duty (the policy

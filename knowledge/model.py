@@ -215,7 +215,8 @@ def event_answer(question: str, claims: Claims) -> EventAnswer | None:
     span = _span_of_days(question)
     if span:  # 从2019年2月20日（含）到3月5日（含），一共几个工作日: the days themselves, no event needed
         return EventAnswer([span], [])
-    extreme = _EXTREME.search(question)
+    # (县里的截止比州里最后那个截止早几天: 最后 names one of the two events whose gap is asked)
+    extreme = _EXTREME.search(question) if not re.search(r"几天|多少天|相差|差几|早几|晚几|隔了|隔几", question) else None
     if extreme:  # 方案里最早的时间节点是哪天: the earliest (or last) dated step, the plan's own when it is named
         steps = [f for f in load_facts() if f.date and f.event and not f.event.endswith("日期")
                  and (f.doc == "楚政办函〔2019〕8号" or "方案" not in question)]
@@ -306,6 +307,8 @@ _OPEN_NOTES = {"本级人民政府办公室": "要看单位的层级：文件写
 # whose 主要负责人 the rule means (本部门 or 本地区), and the heads that are someone else's
 _HEAD_OF_OTHER = {"本部门": re.compile(r"(?<!副)[州县市省]长|书记|常务"), "本地区": re.compile(r"局长|主任|院长|校长|站长|所长")}
 _LEADS = re.compile(r"[^，。？]{0,4}(牵头|主导|主要负责|为主|挑头)")
+_SECTION_AFTER = re.compile(r"(?:的)?([\u4e00-\u9fff]{1,8}?(?:股|科))(?![\u4e00-\u9fff]{0,2}长)")
+_SECTION_NAMED = re.compile(r"[\u4e00-\u9fff]{2,12}股")
 _ON_ITS_OWN = re.compile(r"自己|直接|就能|就行|就可以|就完|即可")
 _ALONE = re.compile(r"自己一家|一家[^，。？]{0,3}(搞|办|做|负责|牵头)|单独(搞|办|做|负责)|独自|跟别的[^，。？]{0,6}(没关系|无关)|不用(会同|找|叫)别的")
 _GENERAL_ROUTE = frozenset({"省政府办公厅", "国家域名注册管理机构"})  # where the registered route goes after the first office
@@ -510,6 +513,11 @@ def check(fact: Fact, claims: Claims) -> Check:
     if registrar and fact.role("to") and "注册机构" not in fact.answer and _ON_ITS_OWN.search(claims.text):
         # 县政府办自己找注册商就能办下来: the route goes up to an office first; a registrar alone is not it
         result.wrong.append(f"要报{'、'.join(fact.role('to'))}逐级审核，不是自己找注册商就能办")
+    for claim in claims.bodies:  # 报县政府办综合股: the office's section claimed against the one the rule names
+        said = _SECTION_AFTER.match(claims.text[claims.text.find(claim.text) + len(claim.text):]) if claim.text else None
+        ruled = _SECTION_NAMED.search(fact.answer)
+        if said and ruled and claim.role in ("to", "any") and said.group(1) not in ruled.group(0):
+            result.wrong.append(f"报{ruled.group(0)}，不是{said.group(1)}")
     return result
 
 
@@ -534,6 +542,12 @@ _SILENT = (
     (re.compile(r"^(?!.*(国内|境内)的?(用户|访客|访问))(?=.*(境外|国外|海外)[^，。？]{0,4}(访问的?|的)?(用户|访客|访问))"),
      "文件只规定境内用户的域名解析地址要指向境内节点，没有规定境外用户怎么解析"),
     (re.compile(r"https(?!://)|ssl|tls|加密证书|安全证书|小锁", re.IGNORECASE), "文件没有规定网站是否要部署HTTPS（SSL）证书"),
+    (re.compile(r"(监测|检查|评估|巡查)[^。？]{0,10}(软件|工具|平台|系统)|用(哪样|什么|啥)(软件|工具)"),
+     "文件没有规定日常监测用什么软件或平台，只规定要开展日常监测和定期检查评估"),
+    (re.compile(r"简称[^。？]{0,8}(几个字|多少字|多少个字|多长|字数)|(几个字|多少字|字数)[^。？]{0,6}简称"),
+     "文件没有规定中文域名简称的字数，只规定用中文机构全称或规范化简称"),
+    (re.compile(r"(注册|续费|续期)[^。？]{0,8}(几年|多少年)|(续费|续期)[^。？]{0,6}(多久|多长时间)|(一次|每次)[^。？]{0,4}注册[^。？]{0,4}(几年|多久)"),
+     "文件没有规定域名注册或续费的年限"),
     (re.compile(r"(清理情况|报送|上报|报告)[^。？]{0,12}(表格|格式|模板|样式|范本|样表)"),
      "文件没有规定清理情况报送用什么表格或格式，只规定了报送的时间和单位"),
     (re.compile(r"(闲置|没用|不用|没人用|停用)[^。？]{0,8}(多久|多长时间|几个月|半年|一年|几年)[^。？]{0,6}(算|才算)|多久[^。？]{0,4}(才)?算[^。？]{0,4}闲置"),
@@ -546,7 +560,7 @@ _SILENT = (
     (re.compile(r"持有(者|人|单位)[^，。？]{0,6}(变更|变了|换了|改)[^，。？]{0,12}(工作日|期限|时限|多久|几天)"),
      "文件没有规定域名持有者变更的报备期限（20个工作日是联系人等注册信息变更的报备期限），持有者变更要经政府网站主管单位同意"),
     # state-owned companies: the documents set domains for governments, their departments and institutions only
-    (re.compile(r"国企|国有企业|城投|平台公司|国有公司"), "文件没有规定国有企业网站的域名，只规定了政府门户网站、部门网站和事业单位网站"),
+    (re.compile(r"^(?!.*(转给|借给|给[^，。？]{0,8}用|过户)).*(国企|国有企业|城投|平台公司|国有公司)"), "文件没有规定国有企业网站的域名，只规定了政府门户网站、部门网站和事业单位网站"),
     # villages and communities: the county's notice goes to townships and county departments
     (re.compile(r"(村委会|村委|村里|村上|村级|村一级|社区|居委会)[^，。？]{0,12}(要不要|需不需要|用不用|要弄|要管|要报|要清理|也要|管不管|报不报)"),
      "文件没有明确对村（社区）一级提要求：县里的转发通知主送各乡镇人民政府和县级有关部门"),

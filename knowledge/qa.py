@@ -1501,7 +1501,7 @@ _SETTING_STATE = re.compile(r"下线|闲置|停用|关停|关了|不用了|废�
 
 
 # a change described in words, apart: the rule about that change (联系人…换了 → 20个工作日内报备)
-_CHANGE_OVER = re.compile(r"(换成|换了|换新|改成|改用|换用|启用|迁到|上线)[^。？]{0,30}(原来|老|旧|以前)[^。？]{0,16}(注销|停|关|不用|怎么弄|怎么办|怎么处理|下一步)")
+_CHANGE_OVER = re.compile(r"(换成|换了|换到|切换到|换新|改成|改用|换用|启用|迁到|上线)[^。？]{0,30}(原来|老|旧|以前)[^。？]{0,16}(注销|停|关|不用|怎么弄|怎么办|怎么处理|下一步)")
 _CHANGE_OR_CANCEL = re.compile(r"注销|变更|改|换|迁")  # what the route for domains registered before 55号 covers
 # who reports, or to whom (乡镇, 县里, 州级部门, 报州): which of the two report deadlines a day is set against
 _REPORT_SUBJECT = re.compile(r"县里|州里|县上|州上|乡|镇|县级|州级|县市|部门|单位|局|县政府|州政府|(报|交|送)[^，。？]{0,2}(县|州)|武定|楚雄|我们|咱们|本县|复查")

@@ -25,7 +25,7 @@ _YESNO = re.compile(r"(吗|吧|(?<![什怎多])么|嘛|不|没|否|呢)[?？。!
 _FAMILIES = (
     (re.compile(r"不算违规|不违规吧|没违规吧|不算违反"), "是的，不算违规", "不对，算违规"),  # 这种不算违规吧
     (re.compile(r"算不算违规|是不是违规|违规吗|算违规吗|违不违规"), "不算违规", "算违规"),
-    (re.compile(r"来得及|来不及|赶得上|赶不上|赶得及"), "来得及", "来不及"),
+    (re.compile(r"来得及|来不及|赶得上|赶不上|赶得及|赶得到|赶不到"), "来得及", "来不及"),
     (re.compile(r"按时|准时"), "算按时", "不算按时，超期了"),
     (re.compile(r"晚不晚|算不算晚|算晚|晚吗|晚了吗|迟不迟|迟吗|算迟"), "不晚", "晚了"),
     (re.compile(r"超期|逾期|晚了|迟了|(?<!自己)(?<!自动)(?<!让它)过期|超时"), "没有超期", "超期了"),  # not a domain left to expire
@@ -497,7 +497,7 @@ def date_lines(question: str, facts: Sequence[Fact], candidates: Sequence[Fact] 
 
 
 # the question sets a day of its own against a deadline: 3月4号交来得及吗, 今天3月6号还能报吗, 3月10号才报算超期吗
-_ON_TIME = re.compile(r"按时|准时|算不算按时|过了没|过没过|过了吗|来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|晚不晚|算晚|迟了|过期|还能|还可以|行不行|行吗|还行不|行不[？?]?$|可以吗|"
+_ON_TIME = re.compile(r"按时|准时|赶得到|赶不到|算不算按时|过了没|过没过|过了吗|来得及|来不及|赶得上|赶不上|赶得及|超期|逾期|晚了|晚不晚|算晚|迟了|过期|还能|还可以|行不行|行吗|还行不|行不[？?]?$|可以吗|"
                       r"(交|报|送|提交|上报|报送|报到|交到)[^，。？]{0,6}(吗|不|没|吧)|(\d+[日号])[^，。？]{0,3}(交|报|送|提交|上报)")
 
 
@@ -531,7 +531,7 @@ _UNIT = re.compile(r"[\u4e00-\u9fff]{1,20}(?:局|委员会|委|办公室|中心|
 # administrative functions is judged by 二（三） whatever else it is called; a township (乡/镇/街道) has no
 # structure of its own in the documents.
 # (有没有行政职能我也搞不清楚: whether it has them is not known, so 没有 there says nothing)
-_KIND_WORDS = (("institution_other", re.compile(r"医院|学校|不承担|(?<!有)(没有|无|不具有|不具备|不行使|不履行|不负责)[^，。？]{0,4}行政(管理)?职能|公益[一二两]?类|公益性")),
+_KIND_WORDS = (("institution_other", re.compile(r"医院|学校|不承担|不(管|负责|搞)[^，。？]{0,6}(审批|执法|行政)|(?<!有)(没有|无|不具有|不具备|不行使|不履行|不负责)[^，。？]{0,4}行政(管理)?职能|公益[一二两]?类|公益性")),
                ("institution_admin", re.compile(r"承担行政职能|执法|参公|参照公务员")),
                ("system", re.compile(r"业务系统|办事平台|服务平台|办事大厅|网上办事|审批系统|政务服务网|服务系统|办事系统|系统|平台")),
                ("township", re.compile(r"(乡|镇)(人民)?政府|乡镇|街道办|(我们|咱们|咱|本|我|俺们)(乡|镇)|(?<![城县市州])(镇|乡)里|(?<=[\u4e00-\u9fff]{2})(乡|镇)(?=的|网站|，|,|上|里)")),
@@ -973,6 +973,11 @@ def _impostor_situation(question: str) -> Situation:
 _PORTAL_GIVEN = re.compile(r"门户(网站)?(域名)?(是|为|用的是|：|:)\s*$")
 
 
+# a site already moved to a new domain, the one named being the one left behind
+_MOVED_AWAY = re.compile(r"(换到|换成|换了|改用|启用|迁到|切换到|用上)了?新的?[^，。？]{0,4}域名[^。？]{0,12}(原来|老|旧|以前)|"
+                         r"(原来|老|旧|以前)的?[^。？]{0,8}(换到|换成|迁到)新")
+
+
 def domain_situation(question: str, lookup: Lookup | None = None) -> Situation | None:
     """A domain or URL in the question, with no sign that it is an impostor's: the naming check, what to
     apply for, and the steps of changing over."""
@@ -997,6 +1002,11 @@ def domain_situation(question: str, lookup: Lookup | None = None) -> Situation |
         found = checked or found
     if len(found) == 1 and IDLE.search(question.replace(found[0].group(0), " ")):
         return _idle_situation(question, found[0].group(0))
+    if len(found) == 1 and _MOVED_AWAY.search(question.replace(found[0].group(0), " ")) and _WHAT_NOW.search(question):
+        old = found[0].group(0)  # 已经换到新域名了，原来那个 wdrsj.cn 咋处理: the old one's course, not a check of it
+        return Situation([f"{old} 是换下来的原域名：新域名启用后，要在新域名网站首页醒目位置公告3个月，再注销原域名 {old}，不能直接停掉；"
+                          "原域名注销后，还要及时注销ICP备案、党政机关网站标识、公安机关备案标识等。"],
+                         ["plan-4-3-notice", "plan-3-5"], None, alone=True, scene=True)
     if len(found) == 1:
         rest = _without_speaker(question.replace(found[0].group(0), " "))
         return _situation_for(_without_speaker(question), found[0].group(0), rest, lookup)

@@ -162,7 +162,7 @@ def english_section(question: str, clauses: Sequence[Clause]) -> str | None:
 _PARTS_LIST = re.compile(r"(?<![（(\d])第?([一二三四五])(?:部分|大部分)?\s*(?:、|和|跟|与|及|以及|,|，|到|至|-|~|～)?\s*第?([一二三四五])"
                          r"(?:\s*(?:、|和|跟|与|及|,|，)\s*第?([一二三四五]))?\s*(?:两|三|四|几)?个?\s*(?:部分|大部分|大块|块|章|大点)")
 # several items: 四（一）和四（二）, 四（一）、（二）
-_ITEMS_LIST = re.compile(rf"([一二三四五])\s*[（(]\s*({_N})\s*[）)]\s*(?:、|和|跟|与|及|以及|,|，)\s*(?:([一二三四五])\s*)?[（(]\s*({_N})\s*[）)]")
+_ITEMS_LIST = re.compile(rf"([一二三四五])\s*、?\s*[（(]\s*({_N})\s*[）)]\s*(?:、|和|跟|与|及|以及|,|，)\s*(?:([一二三四五])\s*)?[（(]\s*({_N})\s*[）)]")
 
 
 def section_range(question: str, clauses: Sequence[Clause]) -> list[str]:
@@ -215,23 +215,34 @@ def section_reference(question: str, clauses: Sequence[Clause]) -> SectionRef | 
             head = heading(clause)
             if len(head) >= 4 and head in question:
                 return SectionRef(clause.section, True)
+    item = part_item(question, clauses)
+    if item:  # named by title and number: as explicit as 二（三）
+        return SectionRef(item, where, explicit=True)
     found = section_asked(question, clauses)
     return SectionRef(found) if found else None
 
 
+def part_item(question: str, clauses: Sequence[Clause]) -> str | None:
+    """清理范围及标准那块的第三条 -> 二（三）: a part by its title and an item by its number name a section."""
+    name = next((n for n in PARTS if n in question), None)
+    match = _ORDINAL.search(question[question.index(name):]) if name else None
+    if not match:
+        return None
+    section = f"{PARTS[name]}（{_numeral(match.group(1) or match.group(2))}）"
+    return section if any(c.section == section for c in clauses) else None
+
+
 def section_asked(question: str, clauses: Sequence[Clause]) -> str | None:
     """The section (五（二）) a question asks the content of, by its heading, or None."""
+    item = part_item(question, clauses)
+    if item:
+        return item
+    part = next((code for name, code in PARTS.items() if name in question), None)
     if not _CONTENT.search(question):
         return None
-    part = next((code for name, code in PARTS.items() if name in question), None)
     if part:
-        rest = question[question.index(next(n for n in PARTS if n in question)):]
-        match = _ORDINAL.search(rest)
-        if match:
-            section = f"{part}（{_numeral(match.group(1) or match.group(2))}）"
-            if any(c.section == section for c in clauses):
-                return section
-        elif part != "前言" and _PART_ASKED.search(question):
+        if not _ORDINAL.search(question[question.index(next(n for n in PARTS if n in question)):]) \
+                and part != "前言" and _PART_ASKED.search(question):
             return part  # 有关要求讲了哪几点: the part itself
     best, found = "", None
     for clause in clauses:

@@ -1651,6 +1651,24 @@ ROUND_SEVENTEEN = [
     ("复查是州公安局牵头，州政府办配合的，对吧", ["不对", "州政府办牵头"], ["是的"]),
     # a year in two digits
     ("20年3月2号换的联系人，最晚哪天报备", ["2020年"], ["2026年"]),
+    # rounds 51–52's classes in our own words: the office's section claimed against the one named
+    ("清理情况交县政府办办公室秘书股就行了吧", ["不", "电子政务网络管理股"], ["可以。", "是的"]),
+    # a placeholder written as words of any kind before the dot
+    ("门户网站用 www.县名拼音.gov.cn 这个样子，对不", ["是的"], ["不对"]),
+    # 点头 as consent; 档案 in a unit's name is no other system
+    ("持有者变了要主管单位点头才行吧", ["是的"], ["没有明确规定"]),
+    ("县档案馆网站的服务器想放到日本去", ["境外"], []),
+    # a unit that says it does not do approvals or enforcement has no administrative functions
+    ("我们是县水利站，事业单位，不负责审批执法，网站用 slz.wuding.gov.cn 要改吗", ["不承担行政职能"], ["承担行政职能的，按部门网站结构执行"]),
+    # an old domain left behind after moving to a new one: its course, not a check
+    ("我们局已经换到新的规范域名了，原来的 wdjtj.net 怎么办", ["公告3个月", "注销原域名"], ["应申请规范域名"]),
+    # sections: 二、（五）和（六）; a part by its title and an item by its number
+    ("二、（一）和（二）各说了啥", ["二（一）", "二（二）"], []),
+    ("注册注销流程那部分的第四条讲的啥", ["三（四）"], []),
+    # silences: monitoring tools, a short name's length, a registration's term
+    ("监测域名被劫持要用什么工具", ["没有规定"], []),
+    ("规范化简称可以几个字", ["没有规定"], []),
+    ("政府网站的域名一次续费几年", ["没有规定"], []),
 ]
 ROUNDS_NINE_ON = (ROUND_NINE + ROUND_TEN + ROUND_ELEVEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN
                   + ROUND_FIFTEEN + ROUND_SIXTEEN + ROUND_SEVENTEEN)
