@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from knowledge.claims import PART_OF_MONTH, PERSON, UNIT_KINDS, Claims, parse_period
 from knowledge.claims import read as read_claims
 from knowledge.facts import Fact, load_bodies, load_facts
+from knowledge.resources import load_yaml
 from knowledge.text import ASKING as _ASKING
 
 _WEEKDAYS = "一二三四五六日"
@@ -522,76 +523,8 @@ def check(fact: Fact, claims: Claims) -> Check:
 
 
 # -- what the documents leave open ---------------------------------------------------------------------------
-_SILENT = (
-    (re.compile(r"多少钱|费用|收费|交钱|交费|缴费|价格|花多少|要钱|钱谁出|几块钱|资金|续费"), "文件没有规定费用和续费"),
-    (re.compile(r"(?<![不除])(包括|包含|含不含|算不算|算)[^，。？]{0,4}(节假日|假日|周末|双休|休息日)|(节假日|周末|双休)[^，。？]{0,4}(算不算|算吗|算不|包括|也算)"),
-     "文件没有规定工作日怎么认定（没有解释“工作日”）；通常工作日不含周末和法定节假日，调休上班的日子算工作日"),
-    (re.compile(r"多少字|字数|篇幅|几页"), "文件没有规定报送材料的格式或篇幅"),
-    # the naming rule says 拼音或英文, not which form of the pinyin (全拼, 首字母) or how long
-    (re.compile(r"全拼|简拼|首字母|缩写|拼音缩写|(拼音|字母)[^，。？]{0,4}(长短|多长|几个字母|几位)|(用|写)全称还是简称的?拼音"),
-     "文件没有规定用全拼还是首字母缩写（简拼），只规定为名称的“拼音或英文对应的字符串”"),
-    (re.compile(r"例外|特殊情况|特例|豁免|网开一面"), "文件没有列出例外情形（有的条款写的是“原则上”）"),
-    (re.compile(r"办公地址|办公地点|在哪(里|儿)?办公|哪栋楼|几楼|哪个楼|现场送|当面送|送过去|上门送|现场交|现场报"),
-     "文件没有写办公地址，也没有规定能否现场报送：县里的通知只给了联系人、电话、传真和邮箱"),
-    (re.compile(r"(乡镇|乡政府|镇政府|街道|村委会|社区|村级)[^，。？]{0,12}(结构|格式|怎么起|怎么写|什么样|啥样|用什么域名|域名(应该)?(是|用))"),
-     "文件没有规定乡镇等网站的域名结构：只规定了县市门户网站（www.□□□.gov.cn）、州级部门网站（○○○.□□□.gov.cn）、事业单位网站、中文域名和栏目"),
-    (re.compile(r"(内容|正文|措辞)[^，。？]{0,4}(怎么写|写什么|写啥|如何写)|(怎么写|写什么|写啥)[^，。？]{0,4}(内容|措辞)"), "文件没有规定具体内容怎么写"),
-    (re.compile(r"公告[^，。？]{0,6}(怎么写|写什么|写啥|写些啥|写些什么|写哪些|如何写|模板|范本|样式|范文)|(模板|范本|范文)[^，。？]{0,6}公告"),
-     "文件没有规定公告怎么写，也没有提供模板，只规定在新域名网站首页醒目位置公告3个月"),
-    # the CDN rule is about domestic users; it says nothing of how users abroad are resolved
-    (re.compile(r"^(?!.*(国内|境内)的?(用户|访客|访问))(?=.*(境外|国外|海外)[^，。？]{0,4}(访问的?|的)?(用户|访客|访问))"),
-     "文件只规定境内用户的域名解析地址要指向境内节点，没有规定境外用户怎么解析"),
-    (re.compile(r"https(?!://)|ssl|tls|加密证书|安全证书|小锁", re.IGNORECASE), "文件没有规定网站是否要部署HTTPS（SSL）证书"),
-    (re.compile(r"(监测|检查|评估|巡查)[^。？]{0,10}(软件|工具|平台|系统)|用(哪样|什么|啥)(软件|工具)"),
-     "文件没有规定日常监测用什么软件或平台，只规定要开展日常监测和定期检查评估"),
-    (re.compile(r"简称[^。？]{0,8}(几个字|多少字|多少个字|多长|字数)|(几个字|多少字|字数)[^。？]{0,6}简称"),
-     "文件没有规定中文域名简称的字数，只规定用中文机构全称或规范化简称"),
-    (re.compile(r"(注册|续费|续期)[^。？]{0,8}(几年|多少年)|(续费|续期)[^。？]{0,6}(多久|多长时间)|(一次|每次)[^。？]{0,4}注册[^。？]{0,4}(几年|多久)"),
-     "文件没有规定域名注册或续费的年限"),
-    (re.compile(r"(清理情况|报送|上报|报告)[^。？]{0,12}(表格|格式|模板|样式|范本|样表)"),
-     "文件没有规定清理情况报送用什么表格或格式，只规定了报送的时间和单位"),
-    (re.compile(r"(闲置|没用|不用|没人用|停用)[^。？]{0,8}(多久|多长时间|几个月|半年|一年|几年)[^。？]{0,6}(算|才算)|多久[^。？]{0,4}(才)?算[^。？]{0,4}闲置"),
-     "文件没有规定多长时间不用才算闲置域名；文件说的闲置域名是网站已永久下线但仍未注销等情况的域名"),
-    (re.compile(r"(期满|满了|到期|满3个月|满三个月)[^。？]{0,12}(多少天|几天|多久|多长时间)(内|之内|以内)?[^。？]{0,10}(注销|销掉)"),
-     "文件没有规定公告期满后多少天内注销原域名，只规定公告3个月后注销原域名"),
-    (re.compile(r"公告[^。？]{0,12}(从|自)(?![^，。？]{0,6}\d{1,2}月)[^，。？]{0,12}(算|起算|开始)|公告[^。？]{0,12}(哪天|什么时候)(开始)?(算|起算)|起算"),
-     "文件没有规定公告3个月从哪天起算，只规定在调整后的域名网站首页醒目位置公告3个月"),
-    # a holder's change: the consent is set, no period (the 20 working days are a contact's or other details')
-    (re.compile(r"持有(者|人|单位)[^，。？]{0,6}(变更|变了|换了|改)[^，。？]{0,12}(工作日|期限|时限|多久|几天)"),
-     "文件没有规定域名持有者变更的报备期限（20个工作日是联系人等注册信息变更的报备期限），持有者变更要经政府网站主管单位同意"),
-    # state-owned companies: the documents set domains for governments, their departments and institutions only
-    (re.compile(r"^(?!.*(转给|借给|给[^，。？]{0,8}用|过户)).*(国企|国有企业|城投|平台公司|国有公司)"), "文件没有规定国有企业网站的域名，只规定了政府门户网站、部门网站和事业单位网站"),
-    # villages and communities: the county's notice goes to townships and county departments
-    (re.compile(r"(村委会|村委|村里|村上|村级|村一级|社区|居委会)[^，。？]{0,12}(要不要|需不需要|用不用|要弄|要管|要报|要清理|也要|管不管|报不报)"),
-     "文件没有明确对村（社区）一级提要求：县里的转发通知主送各乡镇人民政府和县级有关部门"),
-    (re.compile(r"盖章|公章|红头|纸质|电子版|原件|复印件|文件形式|以什么形式"), "文件没有规定报送材料的形式（是否盖章、纸质或电子版）"),
-    (re.compile(r"有效期|注册年限|几年有效|用几年|能用多久"), "文件没有规定域名或证书的有效期限"),
-    (re.compile(r"(填|写)(哪些|什么|啥)|怎么填|如何填|填写要求|包括哪些(内容|项)|有哪些栏目"), "文件没有规定表格的具体内容和填法"),
-    (re.compile(r"(下载|领取|获取|哪里(领|拿|要|找|取|下)|哪儿(领|拿|要|找|下)|去哪(里|儿)?(领|拿|找|要|下载|下))"), "文件没有规定表格从哪里获取，也没有附表格样式"),
-    (re.compile(r"(模板|范本|样式|固定格式|格式要求|按什么格式|什么格式写|怎么写|写哪些内容|写什么)(?=.*(报|材料|情况|总结))|"
-                r"(报|材料|情况|总结)[^，。？]{0,12}(模板|范本|样式|固定格式|格式要求|按什么格式|什么格式写|怎么写|写哪些内容|写什么)"),
-     "文件没有规定报送材料的格式或模板"),
-    (re.compile(r"处罚|处分|问责|追责|惩罚|罚款|通报|什么后果|有啥后果|会怎样|会怎么样|会被怎么|扣分|考核|影响(评分|绩效|评比)"),
-     "文件没有规定逾期或不执行的处罚；方案只写了复查时州政府办公室对不合格网站域名持有单位发出整改通知"),
-    # how the plan was adopted: the documents say only that the prefecture government agreed to it
-    (re.compile(r"常务会|研究通过|会议研究|审议通过|集体研究|会议通过|上会"), "文件没有写方案是否经过常务会研究，只写了方案已经州人民政府同意"),
-    # e-mail addresses: the documents govern website domains, not mailboxes
-    (re.compile(r"邮箱[^，。？]{0,12}(gov\.cn|政务)|(gov\.cn|政务)[^，。？]{0,4}邮箱"), "文件只管政府网站的域名，没有规定办公邮箱要不要用gov.cn"),
-    # whether the old domain still opens during the notice
-    (re.compile(r"(旧|原|老)(的)?(域名|网址)[^，。？]{0,10}(还能|能不能|继续|照常)[^，。？]{0,3}(访问|打开|用|解析)"),
-     "文件没有规定公告期间旧域名是否继续访问，只规定在新域名网站首页公告3个月后注销原域名"),
-    # a redirect of the old domain during the notice: the plan sets the notice, not redirects
-    (re.compile(r"(?<![0-9])30[12](?![0-9])|跳转|重定向|转向"), "文件没有规定旧域名要不要做跳转（重定向），只规定在新域名网站首页公告3个月后注销原域名"),
-    # a provider's certificates or grade: the plan names capabilities only
-    (re.compile(r"资质|资格|证书等级|认证|牌照|许可证"), "文件没有规定服务商要具备哪些资质或证书，只规定了应具备的能力"),
-    # how soon to report a hijack or what to attach: the plan says to respond and report, not in how many hours
-    (re.compile(r"(多少|几个?)(小时|钟头)|(劫持|冒名|冒用|被黑|攻击)[^。？]{0,20}(多长时间|多久)内"), "文件没有规定上报或处置的时限（几小时内）"),
-    (re.compile(r"(附|提供|准备|带|交)[^，。？]{0,4}(什么|哪些|啥)[^，。？]{0,2}(材料|证明|附件)|材料[^，。？]{0,4}(有哪些|要哪些|包括什么)"),
-     "文件没有规定要附哪些材料"),
-    (re.compile(r"多久一次|多长时间一次|多久搞一次|多久做一次|多久查一次|几次|频率|频次|每(年|月|季度|周|半年)[^，。？]{0,4}(几|多少)次|周期"), "文件没有规定频次"),
-    (re.compile(r"(指定|认定|入围|备选|合格|推荐|可选)的?[^，。？]{0,6}(名单|名录|目录|清单)"), "文件没有规定（没有指定）具体的单位名单，只规定了应具备的条件"),
-    (re.compile(r"哪一家|哪家|哪个(公司|厂商|服务商|平台|品牌)|推荐|具体选|指定(了)?哪"), "文件没有规定具体选哪一家，只规定了应具备的条件"),
-)
+_SILENT = tuple((re.compile(entry["ask"], re.IGNORECASE if entry.get("ignore_case") else 0), entry["line"])
+                for entry in load_yaml("silences.yaml")["silences"])  # knowledge/data/silences.yaml
 # "有没有指定/规定/列出 X": whether the documents name something. They do when X's words are in the rule found;
 # otherwise that is a point they leave open, never a verdict taken from the rule's modality.
 _NAMES_ASKED = re.compile(r"(?:有没有|有无|是否|有)(?:具体)?(?:指定|规定|明确|列出|列明|给出|公布|统一|写明|提供|要求)(?:了)?(?:的)?([^，。？?]{2,14}?)(?:吗|呢|没有)?[?？。]*$")
