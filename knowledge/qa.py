@@ -543,7 +543,9 @@ class PolicyIndex:
             facts = [f for f in facts if f.doc == doc] or facts
         inst_rules = ("inst-other", "inst-admin")
         # an institution named (县文化馆, 融媒体中心) matters only where its kind's rule is what is asked
-        named = institution_named(cq) if facts and (facts[0].id in inst_rules or _GOV_SUFFIX.search(cq)) else None
+        # (not when the domain is handed over: 中心有个不用的gov.cn域名，转给公司用 — 二（六）, whoever holds it)
+        named = institution_named(cq) if facts and (facts[0].id in inst_rules or _GOV_SUFFIX.search(cq)) \
+            and not _HANDED.search(cq) else None
         if named and named[1] is None and is_yes_no(cq):
             # 县文化馆网站能用gov.cn吗: an institution by its name, its functions not said — both cases, no verdict
             shown = [f for f in self.facts if f.id in inst_rules]
@@ -1508,6 +1510,7 @@ _REPORT_SUBJECT = re.compile(r"县里|州里|县上|州上|乡|镇|县级|州级
 _WHEN_ASKED = re.compile(r"哪天|几号|星期|周几|礼拜|哪一?年|日期|时间|什么时候|啥时候|哪一天|多久|几天")
 _CLAUSES = re.compile(r"[，,；;。？?！!]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # the suffix itself asked about (能用gov.cn吗, 用.gov.cn结尾的域名), not a full domain that ends in it
+_HANDED = re.compile(r"转给|借给|让给|送给|卖给|过户|给[^，。？]{0,8}用")
 _GOV_SUFFIX = re.compile(r"(?<![a-z0-9-])\.?gov\.cn|政府网站域名|政府域名", re.IGNORECASE)
 _SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change", "contact"),
            (re.compile(r"(持有者|持有单位|持有人)[^，。？]{0,12}(换|变|改|调整)|(换|变更|更换|改)[^，。？]{0,3}(持有者|持有单位|持有人)"), "holder-change", ""),

@@ -266,7 +266,7 @@ _STATE_BEFORE = re.compile(r"(已经|已|现在|目前|原来|本来)?(有|挂�
 
 
 # another's practice reported, not the asker's proposal
-_OTHERS_DO = re.compile(r"别的地方|别人|有人|人家|其他地方|外地|其他县|别的县|网上看到|在网上看|有的单位|有些单位")
+_OTHERS_DO = re.compile(r"别的地方|别人|有人|人家(?!说|讲)|其他地方|外地|其他县|别的县|网上看到|在网上看|有的单位|有些单位")
 
 
 def _clause_of(text: str, at: int) -> str:

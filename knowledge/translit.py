@@ -122,7 +122,7 @@ class Transliterator:
         asked = re.findall(r"[^.?!]*\?", text)  # the question's own sentence (Our site moved. Can we …?)
         first = (re.findall(r"[a-z]+", asked[-1] if asked else text) or [""])[0]
         # a yes/no tag clause after the statement (…, is that ok / …, right?) asks too
-        last = (re.findall(r"[a-z]+", re.split(r"[,;]", asked[-1] if asked else text)[-1]) or [""])[0]
+        last = (re.findall(r"[a-z]+", re.split(r"[,;]|\.\s", asked[-1] if asked else text)[-1]) or [""])[0]
         tagged = first in _ENGLISH_YES_NO or last in _ENGLISH_YES_NO or re.search(r"\b(right|ok|okay|correct)\W*$", text.strip())
         # a second question joined on (…, and which office approves …?): a part of its own, as 、/，do in Chinese
         text = _NEXT_PART.sub(" qqpartqq ", text)

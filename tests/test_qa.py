@@ -1669,6 +1669,14 @@ ROUND_SEVENTEEN = [
     ("监测域名被劫持要用什么工具", ["没有规定"], []),
     ("规范化简称可以几个字", ["没有规定"], []),
     ("政府网站的域名一次续费几年", ["没有规定"], []),
+    # rounds 53–54's classes in our own words: what a provider said of itself (人家说没…) is its state, not others' practice
+    ("解析商自己讲没得啥子防攻击能力，用起也没事吧", ["不"], ["是的"]),
+    # a domain handed over by an institution: 二（六）, whatever the institution's kind
+    ("我们研究所有个空着的gov.cn域名，借给合作企业用用行不", ["不可以"], ["是否承担行政职能"]),
+    # an event described with a longer stretch before its deadline word
+    ("州里印发方案到各县市交清理情况的最后期限，一共几天", ["35天"], []),
+    # English: rented hosting, a tag sentence after a full stop
+    ("We rent a cloud server with nodes in Tokyo. is that allowed", ["No"], []),
 ]
 ROUNDS_NINE_ON = (ROUND_NINE + ROUND_TEN + ROUND_ELEVEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN
                   + ROUND_FIFTEEN + ROUND_SIXTEEN + ROUND_SEVENTEEN)
