@@ -107,6 +107,7 @@ _POLICY_ACT = re.compile(r"(域名|网址|[a-z0-9-]+\.[a-z0-9.-]*[a-z])[^，。�
                          r"|(闲置|闲着|空着)[^，。？]{0,6}(域名|网址)")
 # what 五（三） asks of a resolution provider (应急灾备、抗攻击), whatever the price or vendor said beside it
 _PROVIDER_ABILITY = re.compile(r"抗攻击|防攻击|灾备|容灾|高防|(抗|防)[^，。？]{0,2}(攻击|ddos)能力", re.IGNORECASE)
+_HIRED_SERVICE = re.compile(r"(用|找|换|选|委托)[^，。？]{0,10}(公司|服务商|厂商)[^，。？]{0,4}的?[^，。？]{0,4}(dns|解析|cdn|虚拟空间|虚拟主机|云主机|服务器)", re.IGNORECASE)
 _HOSTING = re.compile(r"cdn|内容分发|解析|节点|虚拟空间|虚拟主机|云主机|云空间|服务器|机房", re.IGNORECASE)
 _WHERE = re.compile(r"境内|境外|国内|国外|海外|" + FOREIGN)
 _HOME_PREFIXES = ("5323", "530000")
@@ -311,6 +312,8 @@ def refusal(question: str, region: str = "") -> str | None:
     own region (`region`) are home: the documents' rules are what it applies."""
     q = question.lower()
     vendor_of_unit = _VENDOR.search(q) and _GOV_UNIT.search(q)  # 局里网站是外包公司注册的，挂在公司服务器上
+    # 想用一家小公司的免费DNS解析: a company hired for a service 五（三） sets terms for, not the company's own site
+    vendor_of_unit = vendor_of_unit or bool(_HIRED_SERVICE.search(q))
     if _PERSONAL.search(q) and not vendor_of_unit:  # 局里网站的解析找的一家个人小工作室: the unit's vendor
         return f"个人网站不在这些文件的范围内，我没法按政策回答。{COVERS}"
     if (_COMPANY.search(q) or _COMPANY_SUBJECT.search(q) and not _GOVERNMENT_SIDE.search(q)) and not vendor_of_unit:
@@ -349,6 +352,8 @@ def refusal(question: str, region: str = "") -> str | None:
         general = None  # a government site's registrar is the policy's 注册机构 (三（四）)
     if general and _VENDOR.search(q) and _GOV_UNIT.search(q) and _DOMAIN_STRING.search(q):
         general = None  # 我们是帮县林草局建站的公司，局里用 wdlcj.net: the unit's domain, whoever asks
+    if general and re.search(r"dns|解析", q) and re.search(r"公司|服务商|厂商|解析商|工作室", q):
+        general = None  # DNS想找一家小公司做，便宜: the resolution provider 五（三） sets terms for, whatever its price
     if general and _POLICY_ACT.search(q):  # 用了https，证书要不要跟着域名一起注销: a duty of the policy, whatever the tool
         general = None
     if general:

@@ -1023,6 +1023,10 @@ class PolicyIndex:
         if _DEPT_WORDS.search(question) and "门户" not in question:
             # 县级部门网站注销，直接交给县政府办: a department's domain — the portal's procedure is not about it
             scores = [(s, i) for s, i in scores if not self._portal_only(self.facts[i])] or scores
+        if "门户" in question and not _DEPT_WORDS.search(question):
+            # 县里门户网站域名注销，是州政府办直接报给国家…的吧: a portal's domain — a department's procedure is not about it
+            scores = [(s, i) for s, i in scores if not (self.facts[i].role("to") and "部门" in self.facts[i].keys
+                                                        and "门户网站" not in self.facts[i].keys)] or scores
         if _APPROVAL_TALK.search(question) and not _REPORT_TALK.search(question):
             # 州级部门的网站域名，州政府办审过了就行: a domain's approval — the procedures, not the clean-up's report
             scores = [(s, i) for s, i in scores if not (self.facts[i].date or self.facts[i].event)] or scores
@@ -1100,7 +1104,7 @@ class PolicyIndex:
     def _compound(self, question: str) -> tuple[list[Fact], list[str]] | None:
         """A statement to confirm made of clauses that each claim a step of its own (a deadline with bodies):
         each clause checked against its own rule; None unless two or more clauses do."""
-        clauses = [c for c in re.split(r"[，,；;]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", CONFIRM.sub("", question)) if c.strip()]
+        clauses = [c for c in re.split(r"[，,；;]|(?<=[\u4e00-\u9fff\d])\s+(?=[\u4e00-\u9fff])", CONFIRM.sub("", question)) if c.strip()]
         if len(clauses) < 2:
             return None
         read = [(c, read_claims(c)) for c in clauses]
@@ -1419,7 +1423,7 @@ def _asked_count(question: str) -> int:
 
 _WHICH_ALL = re.compile(r"有哪些|有哪几|是哪些|是哪几|都有(啥|什么|哪些)")
 _DOMAIN_WORDS = re.compile(r"[a-z0-9.:/_-]*\.[a-z0-9./_-]+")
-_DOC_NUMBER = re.compile(r"(楚政办函|武政办函)\s*〔?(?:2019)?〕?\s*([18])\s*号?(文件|文|通知)?")
+_DOC_NUMBER = re.compile(r"(楚政办函|武政办函)\s*〔?(?:2019)?[〕年]?\s*([18])(?!\d)\s*号?(文件|文|通知)?")
 _WHAT_DOC = re.compile(r"是(啥|什么|哪个)(文件|文|通知)?|(讲|说|写)(的|了)?(啥|什么)(内容|事)?|(主要)?内容(是)?(啥|什么)?|是干(啥|什么)的")
 _ITSELF = "这份文件的标题"  # a question about a document as such: answered from its 标题 clause
 _DOCS = {"楚政办函": "楚政办函〔2019〕8号", "武政办函": "武政办函〔2019〕1号"}
@@ -1601,7 +1605,7 @@ _HAS_RULE = re.compile(r"(有|有没有|有啥|有什么|有哪些)(要求|规�
 _REPORTING = re.compile(r"报清理情况|清理情况[^，。？]{0,6}(报|交|发)|报送清理")
 _DEPT_UNIT = re.compile(r"[州县市][\u4e00-\u9fff]{1,6}?(局|委(?!书记|员)|中心|(?<!府)办(?![理事法公]))|部门网站|门户(网站)?(下面|下的|的下级)")
 _PORTAL_ASKED = re.compile(r"(门户|县政府|市政府)(网站)?(?!下面|下的|的下级)的?(域名|英文域名|中文域名)?[^，。？]{0,4}(要|该|怎么|咋|能|可以|申请|注册|注销|换|改)")
-_DOC_NO_CLAIMED = re.compile(r"(楚政办函|武政办函|国办函|云政办函)\s*[〔\[(（]?\s*(\d{4})?\s*[〕\])）]?\s*(\d{1,3})\s*号")
+_DOC_NO_CLAIMED = re.compile(r"(楚政办函|武政办函|国办函|云政办函)\s*[〔\[(（]?\s*(\d{4})?\s*[〕\])）年]?\s*(\d{1,3})\s*号")
 _NUMBERED_FACTS = ("cx-issuer", "wd-issuer", "basis-gbh", "basis-yzb")
 _DOC_LEVEL = re.compile(r"(州|县|国办|国务院|省)[^，。？、]{0,6}(文号|号文|的文|发文)")
 _LEVEL_PREFIX = {"州": "楚政办函", "县": "武政办函", "国办": "国办函", "国务院": "国办函", "省": "云政办函"}

@@ -1113,8 +1113,12 @@ _ONE_SITE = re.compile(r"两个|俩|都能|都在用|都可以|都能用|同时|
 
 def _one_site(domains: list[str], situations: list[Situation]) -> Situation:
     # a portal's registered domain lacking only www (dayao.gov.cn) is kept as it is, www set up under it
-    good = [d for d, s in zip(domains, situations) if s.compliant or s.registered]
-    bad = [d for d, s in zip(domains, situations) if s.compliant is False and not s.registered]
+    # (www.wuding.gov.cn beside wd-zf.gov.cn: the compliant one names the place; a registered one with another name is
+    # not kept as well)
+    names = {d.lower().split(".")[-3] for d, s in zip(domains, situations) if s.compliant and d.lower().endswith(".gov.cn")}
+    kept = [s.compliant or s.registered and (not names or d.lower().split(".")[-3] in names) for d, s in zip(domains, situations)]
+    good = [d for d, k in zip(domains, kept) if k]
+    bad = [d for d, k in zip(domains, kept) if not k]
     if len(good) == len(domains):  # all compliant: 二 asks for a main domain, not for cancelling the others
         return Situation([f"一个政府网站原则上只注册一个中文域名和一个英文域名；{'、'.join(domains)} 都符合规定的结构，"
                           f"已有多个符合要求的域名的，应明确主域名（如 {good[0]}）。文件没有要求注销其余符合要求的域名。"],

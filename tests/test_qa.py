@@ -1677,6 +1677,22 @@ ROUND_SEVENTEEN = [
     ("州里印发方案到各县市交清理情况的最后期限，一共几天", ["35天"], []),
     # English: rented hosting, a tag sentence after a full stop
     ("We rent a cloud server with nodes in Tokyo. is that allowed", ["No"], []),
+    # rounds 55–56's classes in our own words: a document number written with 年
+    ("县里那个文是武政办函2019年11号吧", ["不对", "武政办函〔2019〕1号"], ["是的"]),
+    # two deadlines claimed in clauses apart after a day without 日
+    ("县里要求3月5号前报 州里的截止是3月20 没错吧", ["是的"], ["不对"]),
+    # a portal's route asked: not a department's
+    ("县门户网站域名要注销，州政府办直接交给国家域名注册管理机构就行了吧", ["不", "上一级人民政府办公室"], ["州人民政府门户网站"]),
+    # several domains, one compliant with the place's name: a registered one with another name is not kept
+    ("县门户同时挂着 www.wuding.gov.cn 和 wdxzf.gov.cn，怎么办", ["wdxzf.gov.cn 按流程注销"], []),
+    # a company hired for a service the rules set terms for is not the company's own site
+    ("DNS想找一家小公司做，便宜，可以吗", ["抗攻击"], []),
+    # the order of cancelling and the new domain, with words between 老的 and 域名
+    ("先把旧的那个不规范域名停了再申请新的行不行", ["顺序"], []),
+    # the cost said, not asked
+    ("域名闲着就闲着吧，又不花多少钱", ["不"], ["没有规定费用"]),
+    # 要求些啥 asks a section's content
+    ("加强安全防护那条要求些啥", ["五（三）"], []),
 ]
 ROUNDS_NINE_ON = (ROUND_NINE + ROUND_TEN + ROUND_ELEVEN + ROUND_TWELVE + ROUND_THIRTEEN + ROUND_FOURTEEN
                   + ROUND_FIFTEEN + ROUND_SIXTEEN + ROUND_SEVENTEEN)
