@@ -79,6 +79,13 @@ async def test_question_without_question_mark_is_not_taken_for_a_unit_name(runni
     assert "类型待定" not in text and "3月20日" in text
 
 
+async def test_question_ending_in_a_dialect_tag_is_not_taken_for_a_unit_name(running_bot, fake_api):
+    # …就得了撒: a Yunnan tag that asks agreement ends the message; it is a claim to check, not a unit's name
+    fake_api.push_text("清理情况报县政府办办公室秘书股就得了撒")
+    text = (await fake_api.messages(1))[0]
+    assert "类型待定" not in text and "电子政务网络管理股" in text
+
+
 async def test_dynamic_text_is_escaped(running_bot, fake_api):
     fake_api.push_text("/check <b>x</b>.gov.cn <script>alert(1)</script>")
     text = (await fake_api.messages(1))[0]
