@@ -70,6 +70,7 @@ from knowledge.sections import (
     title_of,
 )
 from knowledge.text import ASKING as _ASKING
+from knowledge.text import DIALECT_TAG as _DIALECT_TAG
 from knowledge.text import arabic_dates, clean
 from knowledge.translit import Transliterator
 
@@ -233,6 +234,14 @@ class PolicyIndex:
         self.smalltalk = {kind: (tuple(w.lower() for w in spec["words"]), spec["reply"])
                           for kind, spec in policy.smalltalk.items()}
         self.facts = load_facts()
+        # the clean-up's report deadlines (the county's and the prefecture's), and each deadline's senders: the actors
+        # its clause names (乡镇、县级部门 in the county's task) — read once, not on every answer
+        self.report_deadlines = [f for f in self.facts if f.kind == "date" and "清理情况" in f.answer and f.date]
+        actors: dict[str, set[str]] = defaultdict(set)
+        for fact in self.facts:
+            actors[fact.clause.id] |= set(fact.role("actor"))
+        self.deadline_senders = {f.id: frozenset(f.role("actor")) or frozenset(actors[f.clause.id])
+                                 for f in self.facts if f.kind == "date" and f.date and not f.event.endswith("日期")}
         self.fact_ids = {f.id: i for i, f in enumerate(self.facts)}
         key_df = Counter(k for f in self.facts for k in {key.lower() for key in f.keys})
         # a key most facts share (什么时候) says less about which fact is meant than one of its own (传真)
@@ -505,7 +514,6 @@ class PolicyIndex:
             dated = [f for f in self.facts if f.id in ("cx-date", "prefecture-deadline")]
             lead = f"{dated[0].date.year}年。" + "".join(f.answer for f in dated)
             return Answer(True, "facts", lead, [Source.of(f) for f in dated], [], 0.0, dated)
-        # (县政府办转发州里文件的时间是2月13号吧: one document's day is claimed, and checked below)
         claimed_one = is_yes_no(cq) and claims.dated and self._issued_in_clause(cq, claims) is not None
         both = [] if claimed_one else _both_documents(cq, self.facts)
         if both:  # 两个文件的日期分别是哪天: each document's own fact
@@ -545,7 +553,7 @@ class PolicyIndex:
         # an institution named (县文化馆, 融媒体中心) matters only where its kind's rule is what is asked
         # (not when the domain is handed over: 中心有个不用的gov.cn域名，转给公司用 — 二（六）, whoever holds it)
         named = institution_named(cq) if facts and (facts[0].id in inst_rules or _GOV_SUFFIX.search(cq)) \
-            and not _HANDED.search(cq) else None
+            and not _HANDED_OVER.search(cq) else None
         if named and named[1] is None and is_yes_no(cq):
             # 县文化馆网站能用gov.cn吗: an institution by its name, its functions not said — both cases, no verdict
             shown = [f for f in self.facts if f.id in inst_rules]
@@ -592,7 +600,7 @@ class PolicyIndex:
             own = [f for f in [*facts, *candidates] if doers & set(f.role("actor"))]
             if own:
                 facts = list(dict.fromkeys([*own[:2], *facts]))[:MAX_FACTS]
-        reports = [f for f in self.facts if f.kind == "date" and "清理情况" in f.answer and f.date]
+        reports = self.report_deadlines
         claimed_days = {(d.month, d.day) for d, *_ in claims.deadlines} | {(d.month, d.day) for d, *_ in claims.dated}
         if is_yes_no(cq) and claimed_days & {(f.date.month, f.date.day) for f in reports} and not _REPORT_SUBJECT.search(cq) \
                 and not re.search(r"什么|啥|哪|怎|谁|多少|几|处罚|后果|如果|要是", cq) \
@@ -943,12 +951,7 @@ class PolicyIndex:
         issued = self._issued_in_clause(question, claims)
         if issued is not None:
             return issued  # 县里这个文是2月19号发的 转的是州里那个文: the clause with the day names its document
-        # (the senders of a deadline are the actors its clause names: 乡镇、县级部门 in the county's task)
-        actors = {f.clause.id: set() for f in self.facts}
-        for f in self.facts:
-            actors[f.clause.id] |= set(f.role("actor"))
-        senders = [f for f in self.facts if f.kind == "date" and f.date and not f.event.endswith("日期")
-                   and units & (set(f.role("actor")) or actors[f.clause.id])]
+        senders = [f for f in self.facts if units & self.deadline_senders.get(f.id, frozenset())]
         if len(senders) == 1 and _DAY_ACTED.search(question) and _REPORT_TALK.search(question):
             return senders[0]  # 州直部门3月21号才报清理情况，还算按时吗: the sender named picks its own deadline
         named = events_in(subject)
@@ -1095,7 +1098,7 @@ class PolicyIndex:
         for _, _, text in claims.dated:
             clause = next((c for c in _CLAUSES.split(question) if text in c), "")
             side = re.search(r"(县|州)(里|上|政府办|的|这|那)", clause[:clause.find(text)])
-            own = [f for f in issued if side and f.answer.startswith(side.group(1) + "里")]
+            own = [f for f in issued if side and f.doc.startswith(_LEVEL_PREFIX[side.group(1)])]
             if len(own) != 1:
                 return None
             picked.add(own[0])
@@ -1104,7 +1107,7 @@ class PolicyIndex:
     def _compound(self, question: str) -> tuple[list[Fact], list[str]] | None:
         """A statement to confirm made of clauses that each claim a step of its own (a deadline with bodies):
         each clause checked against its own rule; None unless two or more clauses do."""
-        clauses = [c for c in re.split(r"[，,；;]|(?<=[\u4e00-\u9fff\d])\s+(?=[\u4e00-\u9fff])", CONFIRM.sub("", question)) if c.strip()]
+        clauses = [c for c in _CLAUSE_COMMA.split(CONFIRM.sub("", question)) if c.strip()]
         if len(clauses) < 2:
             return None
         read = [(c, read_claims(c)) for c in clauses]
@@ -1512,8 +1515,10 @@ _CHANGE_OR_CANCEL = re.compile(r"注销|变更|改|换|迁")  # what the route f
 # who reports, or to whom (乡镇, 县里, 州级部门, 报州): which of the two report deadlines a day is set against
 _REPORT_SUBJECT = re.compile(r"县里|州里|县上|州上|乡|镇|县级|州级|县市|部门|单位|局|县政府|州政府|(报|交|送)[^，。？]{0,2}(县|州)|武定|楚雄|我们|咱们|本县|复查")
 _WHEN_ASKED = re.compile(r"哪天|几号|星期|周几|礼拜|哪一?年|日期|时间|什么时候|啥时候|哪一天|多久|几天")
-_CLAUSES = re.compile(r"[，,；;。？?！!]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_HANDED = re.compile(r"转给|借给|让给|送给|卖给|过户|给[^，。？]{0,8}用")
+# a phone's space between two clauses (州里的截止是3月20 县里让乡镇…) parts them as a comma would
+_PHONE_SPACE = r"(?<=[\u4e00-\u9fff\d])\s+(?=[\u4e00-\u9fff])"
+_CLAUSES = re.compile(rf"[，,；;。？?！!]|{_PHONE_SPACE}")
+_CLAUSE_COMMA = re.compile(rf"[，,；;]|{_PHONE_SPACE}")
 # the suffix itself asked about (能用gov.cn吗, 用.gov.cn结尾的域名), not a full domain that ends in it
 _GOV_SUFFIX = re.compile(r"(?<![a-z0-9-])\.?gov\.cn|政府网站域名|政府域名", re.IGNORECASE)
 _SCENES = ((re.compile(r"(联系人|管理员|注册信息|联系方式)[^，。？]{0,16}(换|变|改|调整|离职|调走)|(换|变更|更换|改)[^，。？]{0,3}(联系人|管理员)"), "contact-change", "contact"),
@@ -1559,7 +1564,6 @@ _LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[：:？?，,。；;\s]))\s*[1-9](?:[.�
                         r"(?=[\u4e00-\u9fff])")  # 1.… 2、… 1中文…; not 二、 (a part's number), not 3月
 _STICKER = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]")  # WeChat's [捂脸] [微笑] [OK]
 # Yunnan and Sichuan sentence-final particles that ask for agreement
-_DIALECT_TAG = re.compile(r"(?<=[\u4e00-\u9fff])(噻|撒|哈|嘛|咯|噶|嘎|啵|哦|喔)(?=[？?。！!~～\s]*$)")
 # a closing 不 that asks (还来得及不, 合规不, 得行不): 吗, so that it is not read as a word (及不 sounds like 几步)
 # (not after a word it would negate: 也不, 还不; not 有…不, which its own family answers 有 / 没有)
 _CLOSING_NOT = re.compile(r"(?<![也都还并绝就决可又再才而不样对是])(?<!有[\u4e00-\u9fff])(?<!有[\u4e00-\u9fff]{2})(?<!有[\u4e00-\u9fff]{3})"
@@ -1785,7 +1789,7 @@ _STATING = re.compile(r"了|已经|准备|打算|正在|现在|目前|刚|是|�
 
 def _setting_clauses(question: str) -> list[str]:
     """The clauses before the last that ask nothing (网站用了https，证书要不要注销: 网站用了https)."""
-    clauses = [c for c in re.split(r"[，,；;]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", question) if c.strip()]  # phones: spaces
+    clauses = [c for c in _CLAUSE_COMMA.split(question) if c.strip()]
     return [c for c in clauses[:-1] if not _ASKING.search(c) and not re.search(r"、|和|与|跟|以及|及", c) and _STATING.search(c)]
 
 

@@ -233,17 +233,15 @@ def part_item(question: str, clauses: Sequence[Clause]) -> str | None:
 
 
 def section_asked(question: str, clauses: Sequence[Clause]) -> str | None:
-    """The section (五（二）) a question asks the content of, by its heading, or None."""
+    """The section (五（二）) a question asks the content of: a part's item by number, or a heading; else None."""
     item = part_item(question, clauses)
     if item:
         return item
-    part = next((code for name, code in PARTS.items() if name in question), None)
     if not _CONTENT.search(question):
         return None
-    if part:
-        if not _ORDINAL.search(question[question.index(next(n for n in PARTS if n in question)):]) \
-                and part != "前言" and _PART_ASKED.search(question):
-            return part  # 有关要求讲了哪几点: the part itself
+    name = next((n for n in PARTS if n in question), None)
+    if name and PARTS[name] != "前言" and not _ORDINAL.search(question[question.index(name):]) and _PART_ASKED.search(question):
+        return PARTS[name]  # 有关要求讲了哪几点: the part itself
     best, found = "", None
     for clause in clauses:
         head = heading(clause)

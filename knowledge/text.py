@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Yunnan and Sichuan tags that end a question and ask agreement like 吧 (…就得了撒, …对的噶, …才能办哈); only at the
+# end of a message do they ask (哈尼族 is a name)
+DIALECT_TAG = re.compile(r"(?<=[\u4e00-\u9fff])(噻|撒|哈|嘛|咯|噶|嘎|啵|哦|喔)(?=[？?。！!~～\s]*$)")
+
 # The words that make a clause ask something (…啥时候报, 要不要改, 行不行？): one list for the Q&A, its scope
 # reader and the chat router that tells a question from a bare unit name.
 ASKING = re.compile(r"什么|啥|谁|哪|几|多少|多久|多长|怎|如何|咋|吗|吧|呢|嘛|要不要|是否|能否|能不能|可不可以|行不行|有没有|[?？]|"
                     r"发我|告诉我|说下|说一下|讲下|讲一下|"  # a request (…发我下) asks too
-                    # Yunnan and Sichuan tags that end a question (…就得了撒, …对的噶); only at the end (哈尼族 is a name)
-                    r"(?<=[\u4e00-\u9fff])(噻|撒|噶|嘎|哈|哦|喔|咯|啵)[?？。！!~～\s]*$")
+                    + DIALECT_TAG.pattern)
 MAX_INPUT_CHARS = 4096  # Telegram's own message limit; longer input is cut, never processed whole.
 
 _CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
